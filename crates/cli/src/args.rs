@@ -1,0 +1,255 @@
+//! Command-line arguments, with help and errors in Bahasa Indonesia.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{ArgAction, Args, Parser, Subcommand};
+
+const HELP_TEMPLATE: &str =
+    "{before-help}{name} {version} — {about}\n\nPemakaian: {usage}\n\n{all-args}{after-help}";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sinergi",
+    version,
+    about = "Platform data dan kolaborasi kesejahteraan sosial untuk LKKS dan mitranya",
+    long_about = "Sinergi menyatukan data dan program kesejahteraan sosial LKKS dan mitranya sampai ke tingkat desa. \
+                  Satu berkas program: server web, API dan perintah baris. Basis data bawaan SQLite (berkas ./sinergi.db); \
+                  untuk skala besar pakai PostgreSQL dengan --database postgres://… atau DATABASE_URL.",
+    help_template = HELP_TEMPLATE,
+    subcommand_help_heading = "Perintah",
+    next_help_heading = "Opsi",
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true,
+    propagate_version = true,
+    after_help = "Contoh:\n  sinergi serve --demo\n  sinergi serve --database postgres://postgres@127.0.0.1:5432/sinergi\n  sinergi wilayah cari \"Kab. Lombok Timur\"\n  sinergi wilayah import wilayah_2025.csv --berlaku 2025-06-23"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    #[command(flatten)]
+    pub help: HelpFlags,
+    /// Tampilkan versi
+    #[arg(short = 'V', long = "version", action = ArgAction::Version, global = true)]
+    version: Option<bool>,
+}
+
+/// `-h/--help` with an Indonesian description, on every command.
+#[derive(Debug, Args)]
+pub struct HelpFlags {
+    /// Tampilkan bantuan ini
+    #[arg(short = 'h', long = "help", action = ArgAction::Help, global = true)]
+    help: Option<bool>,
+}
+
+#[derive(Debug, Args)]
+pub struct DatabaseArg {
+    /// Basis data: path berkas SQLite (bawaan: ./sinergi.db) atau URL postgres://pengguna@host:port/nama
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        value_name = "URL_ATAU_BERKAS",
+        default_value = "sinergi.db",
+        hide_env_values = true
+    )]
+    pub database: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Jalankan server web (halaman, API) di alamat yang diberikan
+    #[command(
+        help_template = HELP_TEMPLATE,
+        next_help_heading = "Opsi",
+        long_about = "Menjalankan server web Sinergi. Pada awal pertama, basis data dibuat, skemanya dipasang, \
+                      dan data wilayah bawaan (38 provinsi, 514 kab/kota, 7.285 kecamatan, 83.762 desa/kelurahan) dimuat."
+    )]
+    Serve {
+        /// Alamat dan port untuk mendengarkan
+        #[arg(long, value_name = "ALAMAT:PORT", default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Muat isi demo pada awal pertama (saat ini: data wilayah lengkap)
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Data wilayah: impor daftar resmi, lihat kode, cari nama
+    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
+    Wilayah(WilayahCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WilayahCommand {
+    /// Terapkan daftar wilayah resmi (CSV kode,nama) dengan menjaga riwayat
+    #[command(
+        help_template = HELP_TEMPLATE,
+        next_help_heading = "Opsi",
+        long_about = "Menerapkan daftar wilayah resmi berbentuk CSV dengan kolom kode,nama (kode bertitik seperti 52.01.01.2001; \
+                      kolom lain diabaikan, kolom lat/lng dibaca bila ada; pemisah koma atau titik koma). \
+                      Daftar yang berlaku sama atau lebih baru dari daftar terakhir memperbarui data: kode baru ditambah, \
+                      nama yang berubah disimpan riwayatnya, dan kode di provinsi yang dicakup berkas tetapi tidak ada lagi \
+                      dinyatakan tidak berlaku (tetap bisa dicari, dengan kode penggantinya bila dapat ditentukan). \
+                      Daftar yang lebih lama hanya menambah riwayat. Satu baris salah membatalkan seluruh impor."
+    )]
+    Import {
+        /// Berkas CSV daftar wilayah
+        #[arg(value_name = "BERKAS", help_heading = "Argumen")]
+        file: PathBuf,
+        /// Tanggal mulai berlaku daftar ini (TTTT-BB-HH); bawaan: hari ini
+        #[arg(long, value_name = "TANGGAL")]
+        berlaku: Option<NaiveDate>,
+        /// Sumber daftar, mis. nomor Kepmendagri; bawaan: nama berkas
+        #[arg(long, value_name = "TEKS")]
+        sumber: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Tampilkan satu wilayah menurut kodenya (bertitik atau tidak)
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Opsi")]
+    Lihat {
+        /// Kode wilayah, mis. 52.03 atau 5203
+        #[arg(value_name = "KODE", help_heading = "Argumen")]
+        code: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Cari wilayah menurut nama (paham "Kab."/"Kabupaten"/"Kota")
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Opsi")]
+    Cari {
+        /// Nama atau sebagian nama
+        #[arg(value_name = "NAMA", help_heading = "Argumen", required = true, num_args = 1..)]
+        name: Vec<String>,
+        /// Jumlah hasil paling banyak
+        #[arg(long, default_value_t = 20, value_name = "N")]
+        batas: u32,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+/// Parses the arguments; on a usage error prints an Indonesian message and exits with 2.
+pub fn parse() -> Cli {
+    match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => match e.kind() {
+            ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+            _ => {
+                eprintln!("galat: {}", translate(&e));
+                eprintln!("Jalankan `sinergi --help` untuk melihat perintah dan opsinya.");
+                std::process::exit(2);
+            }
+        },
+    }
+}
+
+fn ctx(e: &clap::Error, kind: ContextKind) -> String {
+    match e.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join(", "),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+/// The message for a clap error, in Bahasa Indonesia.
+pub fn translate(e: &clap::Error) -> String {
+    let arg = ctx(e, ContextKind::InvalidArg);
+    let value = ctx(e, ContextKind::InvalidValue);
+    match e.kind() {
+        ErrorKind::UnknownArgument => format!("opsi \"{arg}\" tidak dikenal"),
+        ErrorKind::InvalidSubcommand => format!("perintah \"{value}\" tidak dikenal"),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let hint = match arg.as_str() {
+                a if a.contains("--bind") => " (contoh yang benar: 127.0.0.1:8080)",
+                a if a.contains("--berlaku") => " (bentuk yang benar: TTTT-BB-HH, mis. 2025-06-23)",
+                a if a.contains("--batas") => " (harus bilangan bulat positif)",
+                _ => "",
+            };
+            format!("nilai \"{value}\" untuk {arg} tidak sah{hint}")
+        }
+        ErrorKind::MissingRequiredArgument => format!("argumen wajib belum diberikan: {arg}"),
+        ErrorKind::MissingSubcommand => "perintah belum diberikan".to_string(),
+        ErrorKind::ArgumentConflict => {
+            format!("opsi {arg} tidak boleh dipakai bersama opsi lain yang diberikan")
+        }
+        ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues => {
+            format!("terlalu banyak atau salah jumlah nilai: \"{value}\"")
+        }
+        ErrorKind::NoEquals => format!("opsi {arg} perlu tanda = dan nilainya"),
+        ErrorKind::InvalidUtf8 => "argumen bukan teks UTF-8".to_string(),
+        _ => format!("argumen tidak sah ({})", e.kind()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn translates_common_mistakes() {
+        let err = |args: &[&str]| translate(&Cli::try_parse_from(args).unwrap_err());
+        assert_eq!(
+            err(&["sinergi", "layani"]),
+            "perintah \"layani\" tidak dikenal"
+        );
+        assert_eq!(
+            err(&["sinergi", "serve", "--port", "1"]),
+            "opsi \"--port\" tidak dikenal"
+        );
+        let bind = err(&["sinergi", "serve", "--bind", "localhost"]);
+        assert!(
+            bind.contains("\"localhost\"") && bind.contains("127.0.0.1:8080"),
+            "{bind}"
+        );
+        let date = err(&[
+            "sinergi",
+            "wilayah",
+            "import",
+            "a.csv",
+            "--berlaku",
+            "23-06-2025",
+        ]);
+        assert!(date.contains("TTTT-BB-HH"), "{date}");
+        assert!(err(&["sinergi", "wilayah", "import"]).starts_with("argumen wajib"));
+    }
+
+    #[test]
+    fn help_is_in_indonesian() {
+        let help = Cli::command().render_long_help().to_string();
+        for word in [
+            "Pemakaian:",
+            "Perintah:",
+            "Tampilkan bantuan",
+            "serve",
+            "wilayah",
+        ] {
+            assert!(help.contains(word), "{word} missing from:\n{help}");
+        }
+        let mut cmd = Cli::command();
+        let serve = cmd
+            .find_subcommand_mut("serve")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        assert!(
+            serve.contains("--bind") && serve.contains("--database") && serve.contains("--demo"),
+            "{serve}"
+        );
+        assert!(
+            serve.contains("Opsi:") && !serve.contains("Options:"),
+            "{serve}"
+        );
+    }
+}

@@ -1,0 +1,48 @@
+//! The `sinergi` binary: wires the crates together. Errors end here, printed in Bahasa Indonesia.
+
+mod args;
+mod serve;
+mod setup;
+mod wilayah;
+
+use args::{Command, WilayahCommand};
+
+fn main() {
+    let cli = args::parse();
+    tracing_subscriber::fmt()
+        .with_target(false)
+        .with_max_level(tracing::Level::INFO)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => fail(anyhow::anyhow!("tidak bisa memulai runtime: {e}")),
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve { bind, db, demo } => serve::run(bind, &db.database, demo).await,
+            Command::Wilayah(WilayahCommand::Import {
+                file,
+                berlaku,
+                sumber,
+                db,
+            }) => wilayah::import(&file, berlaku, sumber, &db.database).await,
+            Command::Wilayah(WilayahCommand::Lihat { code, db }) => {
+                wilayah::show(&code, &db.database).await
+            }
+            Command::Wilayah(WilayahCommand::Cari { name, batas, db }) => {
+                wilayah::search(&name.join(" "), batas, &db.database).await
+            }
+        }
+    });
+    if let Err(e) = result {
+        fail(e);
+    }
+}
+
+fn fail(e: anyhow::Error) -> ! {
+    eprintln!("galat: {e:#}");
+    std::process::exit(1);
+}

@@ -1,0 +1,36 @@
+//! Opening the database and loading reference data on first start.
+
+use std::time::Instant;
+
+use anyhow::Context;
+use sinergi_store::{DatabaseTarget, Store};
+
+/// Opens (creating and migrating) the database, and loads the embedded region list into
+/// an empty one.
+pub async fn open(database: &str) -> anyhow::Result<Store> {
+    let target = DatabaseTarget::parse(database)?;
+    let store = Store::open(target).await?;
+    ensure_regions(&store).await?;
+    Ok(store)
+}
+
+pub async fn ensure_regions(store: &Store) -> anyhow::Result<()> {
+    if store.region_count().await? > 0 {
+        return Ok(());
+    }
+    let started = Instant::now();
+    let list = sinergi_refdata::wilayah().context("data wilayah bawaan tidak terbaca")?;
+    let summary = store
+        .apply_region_list(
+            &list,
+            sinergi_refdata::wilayah_effective_date(),
+            sinergi_refdata::WILAYAH_SOURCE,
+        )
+        .await?;
+    tracing::info!(
+        "data wilayah bawaan dimuat: {} wilayah dalam {:.1} s",
+        summary.added,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

@@ -1,0 +1,130 @@
+//! Delimited text tables as users produce them: UTF-8 with or without BOM, comma or
+//! semicolon (Excel in an Indonesian locale writes semicolons), headers matched by alias.
+
+use std::fmt;
+
+use thiserror::Error;
+
+/// One refused row (or the header, line 1): where and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub line: u64,
+    pub column: Option<String>,
+    pub reason: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.column {
+            Some(col) => write!(f, "baris {}, kolom {}: {}", self.line, col, self.reason),
+            None => write!(f, "baris {}: {}", self.line, self.reason),
+        }
+    }
+}
+
+/// All refusals of a file.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{} baris ditolak:\n{}", .0.len(), .0.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
+pub struct RowErrors(pub Vec<RowError>);
+
+/// A header row resolved against the columns a reader expects.
+pub struct Header {
+    names: Vec<String>,
+}
+
+impl Header {
+    /// Position of the first column whose folded name is one of `aliases`.
+    pub fn find(&self, aliases: &[&str]) -> Option<usize> {
+        self.names
+            .iter()
+            .position(|n| aliases.contains(&n.as_str()))
+    }
+}
+
+fn fold_header(name: &str) -> String {
+    name.trim()
+        .trim_start_matches('\u{feff}')
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+/// Reads a whole delimited file into a header and rows of fields with their line numbers.
+/// Bytes that are not UTF-8 are refused per line rather than guessed.
+pub fn read_rows(bytes: &[u8]) -> Result<(Header, Vec<(u64, Vec<String>)>), RowErrors> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+    let delimiter = if first_line.iter().filter(|b| **b == b';').count()
+        > first_line.iter().filter(|b| **b == b',').count()
+    {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut errors = Vec::new();
+    let mut rows = Vec::new();
+    let mut header = None;
+    for record in reader.byte_records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                errors.push(RowError {
+                    line,
+                    column: None,
+                    reason: format!("tidak bisa dibaca sebagai CSV: {e}"),
+                });
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        let mut fields = Vec::with_capacity(record.len());
+        let mut bad = false;
+        for field in record.iter() {
+            match std::str::from_utf8(field) {
+                Ok(s) => fields.push(s.to_string()),
+                Err(_) => {
+                    bad = true;
+                    break;
+                }
+            }
+        }
+        if bad {
+            errors.push(RowError {
+                line,
+                column: None,
+                reason: "bukan teks UTF-8 (simpan berkas sebagai \"CSV UTF-8\")".to_string(),
+            });
+            continue;
+        }
+        if fields.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        if header.is_none() {
+            header = Some(Header {
+                names: fields.iter().map(|f| fold_header(f)).collect(),
+            });
+        } else {
+            rows.push((line, fields));
+        }
+    }
+    match header {
+        None => errors.insert(
+            0,
+            RowError {
+                line: 1,
+                column: None,
+                reason: "berkas kosong: tidak ada baris judul".into(),
+            },
+        ),
+        Some(_) if !errors.is_empty() => {}
+        Some(h) => return Ok((h, rows)),
+    }
+    Err(RowErrors(errors))
+}

@@ -1,0 +1,125 @@
+//! Sinergi's database: one interface over SQLite (embedded default) and PostgreSQL.
+//!
+//! SQL is written once with `$N` placeholders and runs on both; only the migrations are
+//! per dialect. The backend is chosen at run time by an enum, so the layers above compile once.
+
+mod connect;
+mod error;
+mod page;
+mod regions;
+
+pub use connect::{DEFAULT_SQLITE_PATH, DatabaseTarget};
+pub use error::{RejectedCode, StoreError};
+pub use page::{Page, Paged};
+pub use regions::{ChildCounts, ImportSummary, LevelCounts, RegionPrefixTable, RegionVersion};
+
+use sqlx::{PgPool, SqlitePool};
+
+/// Runs the same body against whichever pool this store holds.
+macro_rules! on_pool {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.backend {
+            $crate::Backend::Sqlite($pool) => $body,
+            $crate::Backend::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+#[derive(Clone)]
+pub(crate) enum Backend {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) backend: Backend,
+    target: DatabaseTarget,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    Sqlite,
+    Postgres,
+}
+
+impl Store {
+    /// Opens (creating and migrating when needed) the database named by `target`.
+    pub async fn open(target: DatabaseTarget) -> Result<Store, StoreError> {
+        let backend = connect::connect(&target).await?;
+        let store = Store { backend, target };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub fn kind(&self) -> BackendKind {
+        match self.backend {
+            Backend::Sqlite(_) => BackendKind::Sqlite,
+            Backend::Postgres(_) => BackendKind::Postgres,
+        }
+    }
+
+    /// Where the data lives, with any password removed: safe to print.
+    pub fn describe(&self) -> String {
+        self.target.to_string()
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let result = match &self.backend {
+            Backend::Sqlite(pool) => migrations(SQLITE_MIGRATIONS).run(pool).await,
+            Backend::Postgres(pool) => migrations(POSTGRES_MIGRATIONS).run(pool).await,
+        };
+        result.map_err(|e| connect::classify_migrate_error(&self.target, e))
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, |pool| pool.close().await)
+    }
+}
+
+type MigrationFile = (i64, &'static str, &'static str);
+
+const SQLITE_MIGRATIONS: &[MigrationFile] = &[(
+    1,
+    "regions",
+    include_str!("../migrations/sqlite/0001_regions.sql"),
+)];
+const POSTGRES_MIGRATIONS: &[MigrationFile] = &[(
+    1,
+    "regions",
+    include_str!("../migrations/postgres/0001_regions.sql"),
+)];
+
+fn migrations(files: &[MigrationFile]) -> sqlx::migrate::Migrator {
+    use sqlx::SqlSafeStr;
+    use sqlx::migrate::{Migration, MigrationType, Migrator};
+    Migrator::with_migrations(
+        files
+            .iter()
+            .map(|(version, name, sql)| {
+                Migration::new(
+                    *version,
+                    (*name).into(),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn both_dialects_have_the_same_migrations() {
+        let names =
+            |m: &[super::MigrationFile]| m.iter().map(|(v, n, _)| (*v, *n)).collect::<Vec<_>>();
+        assert_eq!(
+            names(super::SQLITE_MIGRATIONS),
+            names(super::POSTGRES_MIGRATIONS)
+        );
+    }
+}

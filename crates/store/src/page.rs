@@ -1,0 +1,76 @@
+//! Pagination, in one place for every list.
+
+use serde::Serialize;
+
+/// A requested page: 1-based number and size, clamped to sane bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub number: u32,
+    pub size: u32,
+}
+
+impl Page {
+    pub const MAX_SIZE: u32 = 500;
+
+    pub fn new(number: Option<u32>, size: Option<u32>, default_size: u32) -> Page {
+        Page {
+            number: number.unwrap_or(1).max(1),
+            size: size.unwrap_or(default_size).clamp(1, Self::MAX_SIZE),
+        }
+    }
+
+    pub fn offset(&self) -> i64 {
+        i64::from(self.number - 1) * i64::from(self.size)
+    }
+
+    pub fn limit(&self) -> i64 {
+        i64::from(self.size)
+    }
+}
+
+/// One page of results and the total they were cut from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u32,
+    pub size: u32,
+}
+
+impl<T> Paged<T> {
+    pub fn pages(&self) -> u32 {
+        (self.total.div_ceil(u64::from(self.size.max(1)))).max(1) as u32
+    }
+
+    pub fn has_next(&self) -> bool {
+        self.page < self.pages()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clamps_and_counts() {
+        let p = Page::new(Some(0), Some(10_000), 50);
+        assert_eq!((p.number, p.size), (1, Page::MAX_SIZE));
+        let p = Page::new(Some(3), None, 50);
+        assert_eq!(p.offset(), 100);
+        let paged = Paged::<u8> {
+            items: vec![],
+            total: 101,
+            page: 3,
+            size: 50,
+        };
+        assert_eq!(paged.pages(), 3);
+        assert!(!paged.has_next());
+        let empty = Paged::<u8> {
+            items: vec![],
+            total: 0,
+            page: 1,
+            size: 50,
+        };
+        assert_eq!(empty.pages(), 1);
+    }
+}

@@ -1,0 +1,104 @@
+//! JSON API for other systems. Same data, same store calls as the pages.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use sinergi_core::{Region, RegionCode, RegionQuery};
+use sinergi_store::{ChildCounts, Page, Paged};
+
+use crate::{AppError, AppState, Ui};
+
+#[derive(Serialize)]
+struct RegionDetail {
+    region: Region,
+    ancestors: Vec<Region>,
+    children: Vec<ChildCounts>,
+    former_names: Vec<FormerName>,
+}
+
+#[derive(Serialize)]
+struct FormerName {
+    name: String,
+    valid_from: Option<chrono::NaiveDate>,
+    valid_to: Option<chrono::NaiveDate>,
+}
+
+fn respond<T: Serialize>(ui: &Ui, result: Result<T, AppError>) -> Response {
+    match result {
+        Ok(body) => Json(body).into_response(),
+        Err(e) => e.json(ui.t),
+    }
+}
+
+/// `GET /api/v1/wilayah`: provinces with counts below each.
+pub async fn provinces(State(state): State<AppState>, ui: Ui) -> Response {
+    let result = state
+        .store
+        .region_children(None)
+        .await
+        .map_err(AppError::from);
+    respond(&ui, result)
+}
+
+/// `GET /api/v1/wilayah/{code}`: one region (dotted or not), current or retired.
+pub async fn region(State(state): State<AppState>, ui: Ui, Path(code): Path<String>) -> Response {
+    let result = async {
+        let code = RegionCode::parse(&code)
+            .map_err(|e| AppError::bad_request("error.bad_code", e.to_string()))?;
+        let store = &state.store;
+        let region = store
+            .region(&code)
+            .await?
+            .ok_or(AppError::not_found("error.region_not_found"))?;
+        let children = if region.is_current() {
+            store.region_children(Some(&code)).await?
+        } else {
+            Vec::new()
+        };
+        let former_names = store
+            .region_former_names(&code)
+            .await?
+            .into_iter()
+            .map(|(name, valid_from, valid_to)| FormerName {
+                name,
+                valid_from,
+                valid_to,
+            })
+            .collect();
+        Ok(RegionDetail {
+            ancestors: store.region_ancestors(&code).await?,
+            region,
+            children,
+            former_names,
+        })
+    }
+    .await;
+    respond(&ui, result)
+}
+
+#[derive(Deserialize)]
+pub struct SearchParams {
+    q: Option<String>,
+    hal: Option<u32>,
+    per: Option<u32>,
+}
+
+/// `GET /api/v1/wilayah/cari?q=…&hal=…&per=…`: name search, paginated.
+pub async fn search(
+    State(state): State<AppState>,
+    ui: Ui,
+    Query(p): Query<SearchParams>,
+) -> Response {
+    let result: Result<Paged<Region>, AppError> = async {
+        let q = p.q.unwrap_or_default();
+        let query = RegionQuery::parse(&q)
+            .ok_or_else(|| AppError::bad_request("error.bad_request", "q"))?;
+        Ok(state
+            .store
+            .search_regions(&query, Page::new(p.hal, p.per, 50))
+            .await?)
+    }
+    .await;
+    respond(&ui, result)
+}

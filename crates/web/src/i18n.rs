@@ -1,0 +1,141 @@
+//! The message catalogue: every UI string comes from here, Bahasa Indonesia first.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use chrono::{Datelike, NaiveDate};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Id,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Id => "id",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code {
+            "id" => Some(Lang::Id),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Id => Lang::En,
+            Lang::En => Lang::Id,
+        }
+    }
+}
+
+const ID: &str = include_str!("../i18n/id.json");
+const EN: &str = include_str!("../i18n/en.json");
+
+fn catalogue(lang: Lang) -> &'static HashMap<String, String> {
+    static CATALOGUES: OnceLock<[HashMap<String, String>; 2]> = OnceLock::new();
+    let all = CATALOGUES.get_or_init(|| {
+        let parse = |s: &str| {
+            serde_json::from_str(s).expect("message catalogue is valid JSON (checked by a test)")
+        };
+        [parse(ID), parse(EN)]
+    });
+    &all[lang as usize]
+}
+
+/// The messages of one language, handed to every template as `t`.
+#[derive(Debug, Clone, Copy)]
+pub struct Messages {
+    pub lang: Lang,
+}
+
+impl Messages {
+    pub fn new(lang: Lang) -> Messages {
+        Messages { lang }
+    }
+
+    /// The message for `key`; an unknown key shows itself, so a gap is visible, not blank.
+    pub fn get<'a>(&self, key: &'a str) -> &'a str
+    where
+        'static: 'a,
+    {
+        catalogue(self.lang)
+            .get(key)
+            .map(String::as_str)
+            .unwrap_or(key)
+    }
+
+    /// Integers with the thousands separator of the language (83.762 / 83,762).
+    pub fn num(&self, n: &u64) -> String {
+        let sep = match self.lang {
+            Lang::Id => '.',
+            Lang::En => ',',
+        };
+        let digits = n.to_string();
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+        for (i, ch) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(sep);
+            }
+            out.push(ch);
+        }
+        out
+    }
+
+    pub fn date(&self, d: &NaiveDate) -> String {
+        let month = self.get(MONTH_KEYS[d.month0() as usize]);
+        match self.lang {
+            Lang::Id => format!("{} {} {}", d.day(), month, d.year()),
+            Lang::En => format!("{} {}, {}", month, d.day(), d.year()),
+        }
+    }
+}
+
+const MONTH_KEYS: [&str; 12] = [
+    "month.1", "month.2", "month.3", "month.4", "month.5", "month.6", "month.7", "month.8",
+    "month.9", "month.10", "month.11", "month.12",
+];
+
+#[cfg(test)]
+pub(crate) fn keys(lang: Lang) -> Vec<String> {
+    let mut k: Vec<String> = catalogue(lang).keys().cloned().collect();
+    k.sort();
+    k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_have_the_same_keys_and_no_empty_text() {
+        assert_eq!(keys(Lang::Id), keys(Lang::En));
+        for lang in [Lang::Id, Lang::En] {
+            for (k, v) in catalogue(lang) {
+                assert!(!v.trim().is_empty(), "{k} is empty in {lang:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn formats_numbers_and_dates_per_language() {
+        let id = Messages::new(Lang::Id);
+        let en = Messages::new(Lang::En);
+        assert_eq!(id.num(&83_762), "83.762");
+        assert_eq!(en.num(&83_762), "83,762");
+        assert_eq!(id.num(&38), "38");
+        assert_eq!(id.num(&1_234_567), "1.234.567");
+        let d = NaiveDate::from_ymd_opt(2025, 4, 25).unwrap();
+        assert_eq!(id.date(&d), "25 April 2025");
+        assert_eq!(en.date(&d), "April 25, 2025");
+        assert_eq!(id.get("nav.home"), "Beranda");
+        assert_eq!(en.get("nav.home"), "Home");
+        assert_eq!(id.get("no.such.key"), "no.such.key");
+    }
+}

@@ -1,0 +1,50 @@
+//! HTML pages.
+
+pub mod wilayah;
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::{Html, Response};
+
+use crate::i18n::Messages;
+use crate::{AppError, AppState, Ui};
+use sinergi_store::{LevelCounts, RegionVersion};
+
+/// Renders a template, or the translated error page.
+pub(crate) fn render(
+    ui: &Ui,
+    result: Result<impl Template, AppError>,
+) -> Result<Html<String>, Response> {
+    match result.and_then(|page| page.render().map_err(AppError::from)) {
+        Ok(html) => Ok(Html(html)),
+        Err(e) => Err(e.page(ui)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    ui: Ui,
+    t: Messages,
+    counts: LevelCounts,
+    version: Option<RegionVersion>,
+}
+
+pub async fn home(State(state): State<AppState>, ui: Ui) -> Result<Html<String>, Response> {
+    let result = async {
+        let counts = state.store.region_counts_below(None).await?;
+        let version = state.store.region_versions().await?.into_iter().next();
+        Ok(HomePage {
+            t: ui.t,
+            ui: ui.clone(),
+            counts,
+            version,
+        })
+    }
+    .await;
+    render(&ui, result)
+}
+
+pub async fn not_found(ui: Ui) -> Response {
+    AppError::not_found("error.not_found").page(&ui)
+}

@@ -1,0 +1,118 @@
+//! Per-request presentation context: the language (from the `lang` cookie) and the path,
+//! so that every page can offer the language switch back to itself.
+
+use axum::extract::{FromRequestParts, Path, Query};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::i18n::{Lang, Messages};
+
+#[derive(Debug, Clone)]
+pub struct Ui {
+    pub t: Messages,
+    /// Path and query of this request, for "come back here" links.
+    pub here: String,
+}
+
+impl Ui {
+    pub fn new(lang: Lang, here: String) -> Ui {
+        Ui {
+            t: Messages::new(lang),
+            here,
+        }
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.t.lang
+    }
+
+    /// Link that switches the language and returns to this page.
+    pub fn switch_href(&self) -> String {
+        format!(
+            "/bahasa/{}?ke={}",
+            self.t.lang.other().code(),
+            encode_component(&self.here)
+        )
+    }
+}
+
+pub(crate) fn lang_from_headers(headers: &HeaderMap) -> Lang {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().strip_prefix("lang="))
+        .find_map(Lang::from_code)
+        .unwrap_or(Lang::Id)
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ui {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let here = parts
+            .uri
+            .path_and_query()
+            .map_or("/".to_string(), |pq| pq.as_str().to_string());
+        Ok(Ui::new(lang_from_headers(&parts.headers), here))
+    }
+}
+
+/// Percent-encodes everything but unreserved characters.
+pub(crate) fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[derive(Deserialize)]
+pub struct SwitchQuery {
+    ke: Option<String>,
+}
+
+/// `GET /bahasa/{lang}?ke=/path`: remembers the language in a cookie and goes back.
+pub async fn switch_language(Path(lang): Path<String>, Query(q): Query<SwitchQuery>) -> Response {
+    // Only same-site paths: never redirect to another host.
+    let back =
+        q.ke.filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
+            .unwrap_or("/".into());
+    let Some(lang) = Lang::from_code(&lang) else {
+        return Redirect::to(&back).into_response();
+    };
+    let cookie = format!(
+        "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    );
+    let mut resp = Redirect::to(&back).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_language_cookie_and_encodes_return_path() {
+        let mut h = HeaderMap::new();
+        assert_eq!(lang_from_headers(&h), Lang::Id);
+        h.insert(header::COOKIE, HeaderValue::from_static("a=1; lang=en"));
+        assert_eq!(lang_from_headers(&h), Lang::En);
+        let ui = Ui::new(Lang::Id, "/wilayah/cari?q=kota bima&hal=2".into());
+        assert_eq!(
+            ui.switch_href(),
+            "/bahasa/en?ke=%2Fwilayah%2Fcari%3Fq%3Dkota%20bima%26hal%3D2"
+        );
+    }
+}
