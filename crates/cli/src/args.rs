@@ -163,7 +163,10 @@ pub fn translate(e: &clap::Error) -> String {
     let value = ctx(e, ContextKind::InvalidValue);
     match e.kind() {
         ErrorKind::UnknownArgument => format!("opsi \"{arg}\" tidak dikenal"),
-        ErrorKind::InvalidSubcommand => format!("perintah \"{value}\" tidak dikenal"),
+        ErrorKind::InvalidSubcommand => format!(
+            "perintah \"{}\" tidak dikenal",
+            ctx(e, ContextKind::InvalidSubcommand)
+        ),
         ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
             let hint = match arg.as_str() {
                 a if a.contains("--bind") => " (contoh yang benar: 127.0.0.1:8080)",
@@ -238,6 +241,8 @@ mod tests {
             assert!(help.contains(word), "{word} missing from:\n{help}");
         }
         let mut cmd = Cli::command();
+        // Global flags (the Indonesian -h/-V) reach subcommands only once the tree is built.
+        cmd.build();
         let serve = cmd
             .find_subcommand_mut("serve")
             .unwrap()

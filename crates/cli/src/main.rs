@@ -11,6 +11,8 @@ fn main() {
     let cli = args::parse();
     tracing_subscriber::fmt()
         .with_target(false)
+        // Colour codes only on a terminal, not in redirected logs.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .with_max_level(tracing::Level::INFO)
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()

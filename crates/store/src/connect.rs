@@ -99,6 +99,14 @@ impl fmt::Debug for DatabaseTarget {
 pub(crate) async fn connect(target: &DatabaseTarget) -> Result<Backend, StoreError> {
     match target {
         DatabaseTarget::Sqlite(path) => {
+            // SQLite only notices a write-protected file when the process cannot write it,
+            // and root can write anything: check the permission bits ourselves so a file
+            // marked read-only is never modified, whoever runs the program.
+            if std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
+                return Err(StoreError::SqliteReadOnly {
+                    path: path.display().to_string(),
+                });
+            }
             let opts = SqliteConnectOptions::new()
                 .filename(path)
                 .create_if_missing(true)

@@ -1,0 +1,668 @@
+//! Black-box tests of the `sinergi` binary: help and errors in Bahasa Indonesia, database
+//! failures, region look-ups, region list imports (SQLite and PostgreSQL) and `serve`.
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use sinergi_testkit::TestDb;
+
+const BIN: &str = env!("CARGO_BIN_EXE_sinergi");
+
+/// What one run of the binary did.
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// The binary with a clean environment: no DATABASE_URL, run in a scratch folder so a
+/// forgotten `--database` can never touch ./sinergi.db of the workspace.
+fn sinergi(args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .env_remove("DATABASE_URL")
+        .env("NO_COLOR", "1")
+        .current_dir(std::env::temp_dir())
+        .stdin(Stdio::null());
+    cmd
+}
+
+fn run(args: &[&str]) -> Run {
+    let out = sinergi(args).output().expect("run sinergi");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs with `--database db` appended.
+fn run_db(db: &str, args: &[&str]) -> Run {
+    let mut all = args.to_vec();
+    all.extend(["--database", db]);
+    run(&all)
+}
+
+fn ok(r: &Run) {
+    assert_eq!(r.code, Some(0), "expected success:\n{r:?}");
+}
+
+/// Asserts the run failed with `code` and an Indonesian "galat:" message, and returns it.
+fn failed(r: &Run, code: i32) -> &str {
+    assert_eq!(r.code, Some(code), "expected exit {code}:\n{r:?}");
+    assert!(r.stderr.starts_with("galat: "), "{r:?}");
+    &r.stderr
+}
+
+/// A temporary folder holding a SQLite file into which the binary has loaded the regions.
+struct Seeded {
+    dir: tempfile::TempDir,
+    db: String,
+}
+
+fn seeded() -> Seeded {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let db = dir.path().join("sinergi.db").display().to_string();
+    let r = run_db(&db, &["wilayah", "lihat", "52"]);
+    ok(&r);
+    assert!(r.stdout.contains("Nusa Tenggara Barat"), "{r:?}");
+    Seeded { dir, db }
+}
+
+impl Seeded {
+    fn file(&self, name: &str, contents: &[u8]) -> String {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, contents).expect("write file");
+        path.display().to_string()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 1. Help and version
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn help_and_version_are_in_indonesian() {
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["--help"], &["Perintah:", "serve", "wilayah", "Contoh:"]),
+        (&["serve", "--help"], &["--bind", "--database", "--demo"]),
+        (
+            &["wilayah", "--help"],
+            &["Perintah:", "import", "lihat", "cari"],
+        ),
+        (
+            &["wilayah", "import", "--help"],
+            &[
+                "--berlaku",
+                "--sumber",
+                "--database",
+                "TTTT-BB-HH",
+                "<BERKAS>",
+            ],
+        ),
+        (&["wilayah", "cari", "--help"], &["--batas", "--database"]),
+        (&["wilayah", "lihat", "--help"], &["--database", "<KODE>"]),
+    ];
+    for (args, expected) in cases {
+        let r = run(args);
+        ok(&r);
+        let out = &r.stdout;
+        for word in ["Pemakaian:", "Opsi:", "Tampilkan bantuan ini"]
+            .iter()
+            .chain(expected.iter())
+        {
+            assert!(out.contains(word), "{args:?}: {word:?} missing\n{out}");
+        }
+        for english in [
+            "Usage:",
+            "Options:",
+            "Commands:",
+            "Print help",
+            "Print version",
+        ] {
+            assert!(
+                !out.contains(english),
+                "{args:?}: English {english:?}\n{out}"
+            );
+        }
+    }
+
+    let r = run(&["--version"]);
+    ok(&r);
+    assert_eq!(
+        r.stdout.trim(),
+        format!("sinergi {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// 2. Bad arguments
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn bad_arguments_exit_2_with_an_indonesian_message() {
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["layani"], &["perintah \"layani\" tidak dikenal"]),
+        (
+            &["serve", "--port", "1"],
+            &["opsi \"--port\" tidak dikenal"],
+        ),
+        (
+            &["serve", "--bind", "nonsense"],
+            &["\"nonsense\"", "--bind", "tidak sah", "127.0.0.1:8080"],
+        ),
+        (
+            &["wilayah", "import", "x.csv", "--berlaku", "31-12-2025"],
+            &["\"31-12-2025\"", "--berlaku", "tidak sah", "TTTT-BB-HH"],
+        ),
+        (&["wilayah", "import"], &["argumen wajib belum diberikan"]),
+    ];
+    for (args, expected) in cases {
+        let r = run(args);
+        let err = failed(&r, 2);
+        for part in *expected {
+            assert!(err.contains(part), "{args:?}: {part:?} missing\n{r:?}");
+        }
+        assert!(err.contains("sinergi --help"), "{args:?}\n{r:?}");
+        assert!(!err.contains("error:") && !err.contains("Usage:"), "{r:?}");
+        assert!(r.stdout.is_empty(), "{r:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 3. Database errors
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn sqlite_problems_get_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+
+    // Bytes that are not SQLite.
+    let corrupt = dir.path().join("rusak.db");
+    let junk: Vec<u8> = (0..8192u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(&corrupt, &junk).unwrap();
+    let r = run_db(corrupt.to_str().unwrap(), &["wilayah", "lihat", "52"]);
+    let err = failed(&r, 1);
+    assert!(err.contains("bukan basis data SQLite yang utuh"), "{r:?}");
+    assert!(err.contains("rusak.db"), "{r:?}");
+    assert_eq!(
+        std::fs::read(&corrupt).unwrap(),
+        junk,
+        "corrupt file altered"
+    );
+
+    // A file marked read-only, even for root, is neither used nor modified.
+    let readonly = dir.path().join("hanya-baca.db");
+    std::fs::write(&readonly, b"").unwrap();
+    let mut perms = std::fs::metadata(&readonly).unwrap().permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(&readonly, perms).unwrap();
+    let r = run_db(readonly.to_str().unwrap(), &["wilayah", "lihat", "52"]);
+    let err = failed(&r, 1);
+    assert!(
+        err.contains("hanya-baca") && err.contains("tidak bisa ditulis"),
+        "{r:?}"
+    );
+    assert_eq!(
+        std::fs::metadata(&readonly).unwrap().len(),
+        0,
+        "read-only file written"
+    );
+
+    // A folder that does not exist.
+    let nowhere = dir.path().join("tidak-ada").join("sinergi.db");
+    let r = run_db(nowhere.to_str().unwrap(), &["wilayah", "lihat", "52"]);
+    let err = failed(&r, 1);
+    assert!(err.contains("tidak bisa dibuka atau dibuat"), "{r:?}");
+    assert!(!nowhere.parent().unwrap().exists());
+
+    // A scheme that is not supported.
+    let r = run_db("mysql://root@localhost/db", &["wilayah", "lihat", "52"]);
+    let err = failed(&r, 1);
+    assert!(
+        err.contains("\"mysql\"") && err.contains("tidak didukung"),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn unreachable_postgres_is_reported_without_the_password() {
+    let r = run_db(
+        "postgres://postgres:rahasia@127.0.0.1:1/x",
+        &["wilayah", "lihat", "52"],
+    );
+    let err = failed(&r, 1);
+    assert!(err.contains("tidak dapat terhubung ke PostgreSQL"), "{r:?}");
+    assert!(err.contains("127.0.0.1:1"), "{r:?}");
+    assert!(err.contains("postgres:***@"), "{r:?}");
+    assert!(
+        !r.stderr.contains("rahasia") && !r.stdout.contains("rahasia"),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn missing_postgres_database_is_named() {
+    if sinergi_testkit::postgres_url().is_none() {
+        return;
+    }
+    let r = run_db(
+        "postgres://postgres@127.0.0.1:5432/sinergi_tidak_ada_xyz",
+        &["wilayah", "lihat", "52"],
+    );
+    let err = failed(&r, 1);
+    assert!(err.contains("basis data yang diminta tidak ada"), "{r:?}");
+    assert!(
+        err.contains("sinergi_tidak_ada_xyz") && err.contains("createdb"),
+        "{r:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// 4. Looking regions up
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn lihat_and_cari() {
+    let s = seeded();
+    for code in ["52.03", "5203"] {
+        let r = run_db(&s.db, &["wilayah", "lihat", code]);
+        ok(&r);
+        assert!(
+            r.stdout.starts_with("52.03  Kabupaten Lombok Timur"),
+            "{r:?}"
+        );
+        assert!(r.stdout.contains("di: Nusa Tenggara Barat"), "{r:?}");
+        assert!(r.stdout.contains("21 kecamatan"), "{r:?}");
+    }
+
+    let r = run_db(&s.db, &["wilayah", "lihat", "52.99"]);
+    assert!(failed(&r, 1).contains("52.99 tidak dikenal"), "{r:?}");
+
+    let r = run_db(&s.db, &["wilayah", "lihat", "52.0X"]);
+    let err = failed(&r, 1);
+    assert!(
+        err.contains("\"52.0X\"") && err.contains("hanya boleh berisi angka"),
+        "{r:?}"
+    );
+
+    let r = run_db(&s.db, &["wilayah", "cari", "kota", "bima"]);
+    ok(&r);
+    let codes = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .map(String::from)
+            .collect()
+    };
+    assert!(r.stdout.contains("Kota Bima"), "{r:?}");
+    assert!(codes(&r.stdout).contains(&"52.72".to_string()), "{r:?}");
+    assert!(!codes(&r.stdout).contains(&"52.06".to_string()), "{r:?}");
+    assert!(!r.stdout.contains("Kabupaten Bima"), "{r:?}");
+
+    let r = run_db(&s.db, &["wilayah", "cari", "Kab. Bima"]);
+    ok(&r);
+    let first = r.stdout.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("52.06") && first.contains("Kabupaten Bima"),
+        "{r:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// 5. Importing an official list
+// ---------------------------------------------------------------------------------------
+
+/// The embedded NTB list, and the changes a forward update makes to it.
+struct NtbUpdate {
+    csv: String,
+    removed_desa: String,
+    new_desa: String,
+    kecamatan: String,
+    old_name: String,
+    new_name: String,
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', ';']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn ntb_update() -> NtbUpdate {
+    let mut list: Vec<(String, String)> = sinergi_refdata::wilayah()
+        .expect("embedded regions")
+        .into_iter()
+        .filter(|e| e.code.as_str().starts_with("52"))
+        .map(|e| (e.code.as_str().to_string(), e.name))
+        .collect();
+    assert!(list.len() > 1000, "NTB has {} regions", list.len());
+    let known: HashSet<String> = list.iter().map(|(c, _)| c.clone()).collect();
+    let parent = |c: &str| c[..c.rfind('.').unwrap()].to_string();
+    let is_desa = |c: &str| c.len() == 13;
+
+    // A desa in Lombok Timur whose name no sibling shares, so its successor is unambiguous.
+    let (removed_desa, desa_name) = list
+        .iter()
+        .filter(|(c, _)| c.starts_with("52.03.") && is_desa(c))
+        .find(|(c, n)| {
+            list.iter()
+                .filter(|(o, m)| is_desa(o) && parent(o) == parent(c) && m == n)
+                .count()
+                == 1
+        })
+        .cloned()
+        .expect("a desa with a unique name");
+    let new_desa = (2900..3000)
+        .map(|n| format!("{}.{n}", parent(&removed_desa)))
+        .find(|c| !known.contains(c))
+        .expect("a free desa code");
+    let (kecamatan, old_name) = list
+        .iter()
+        .find(|(c, _)| c.len() == 8 && c.starts_with("52.02."))
+        .cloned()
+        .expect("a kecamatan in Lombok Tengah");
+    let new_name = format!("{old_name} Raya Baru");
+
+    list.retain(|(c, _)| c != &removed_desa);
+    list.push((new_desa.clone(), desa_name));
+    for (c, n) in &mut list {
+        if *c == kecamatan {
+            *n = new_name.clone();
+        }
+    }
+    let mut csv = String::from("kode,nama\n");
+    for (c, n) in &list {
+        csv.push_str(&format!("{c},{}\n", csv_field(n)));
+    }
+    NtbUpdate {
+        csv,
+        removed_desa,
+        new_desa,
+        kecamatan,
+        old_name,
+        new_name,
+    }
+}
+
+/// Applies the forward update to `db` and checks what the binary reports afterwards.
+fn apply_forward_update(db: &str, csv_path: &Path, u: &NtbUpdate) {
+    for code in [&u.new_desa] {
+        let r = run_db(db, &["wilayah", "lihat", code]);
+        assert!(failed(&r, 1).contains("tidak dikenal"), "{r:?}");
+    }
+    let r = run_db(
+        db,
+        &[
+            "wilayah",
+            "import",
+            csv_path.to_str().unwrap(),
+            "--berlaku",
+            "2026-01-01",
+            "--sumber",
+            "Kepmendagri uji",
+        ],
+    );
+    ok(&r);
+    assert!(
+        r.stdout.contains(
+            "berlaku 2026-01-01): 1 ditambah, 1 berganti nama, 1 tidak berlaku lagi, 0 berlaku kembali"
+        ),
+        "{r:?}"
+    );
+
+    let r = run_db(db, &["wilayah", "lihat", &u.removed_desa]);
+    ok(&r);
+    assert!(
+        r.stdout.contains(&format!(
+            "tidak berlaku sejak 2026-01-01; diganti oleh {}",
+            u.new_desa
+        )),
+        "{r:?}"
+    );
+    assert!(!r.stdout.contains("di bawahnya"), "{r:?}");
+
+    let r = run_db(db, &["wilayah", "lihat", &u.new_desa]);
+    ok(&r);
+    assert!(r.stdout.contains("berlaku sejak: 2026-01-01"), "{r:?}");
+    assert!(!r.stdout.contains("tidak berlaku"), "{r:?}");
+
+    let r = run_db(db, &["wilayah", "lihat", &u.kecamatan]);
+    ok(&r);
+    assert!(
+        r.stdout
+            .starts_with(&format!("{}  {}", u.kecamatan, u.new_name)),
+        "{r:?}"
+    );
+    assert!(
+        r.stdout.contains(&format!(
+            "nama sebelumnya: {} (sampai 2026-01-01)",
+            u.old_name
+        )),
+        "{r:?}"
+    );
+
+    // The rest of the country is untouched: Kalimantan Barat still answers.
+    let r = run_db(db, &["wilayah", "lihat", "61"]);
+    ok(&r);
+    assert!(r.stdout.contains("Kalimantan Barat") && !r.stdout.contains("tidak berlaku"));
+}
+
+#[test]
+fn import_refuses_bad_files_and_applies_a_forward_update() {
+    let s = seeded();
+    let u = ntb_update();
+    let kec = u.kecamatan.as_str();
+    let would_add = format!("{kec}.2999");
+
+    // (a) A malformed file: every bad row named, nothing written.
+    let bad = s.file(
+        "salah.csv",
+        format!("kode,nama\n{would_add},Desa Baru\n52.0X,Salah\n{kec}.2998,\n{would_add},Lagi\n")
+            .as_bytes(),
+    );
+    let r = run_db(
+        &s.db,
+        &["wilayah", "import", &bad, "--berlaku", "2026-01-01"],
+    );
+    let err = failed(&r, 1);
+    assert!(err.contains("ditolak, tidak ada yang disimpan"), "{r:?}");
+    assert!(
+        err.contains("baris 3, kolom kode") && err.contains("\"52.0X\""),
+        "{r:?}"
+    );
+    assert!(
+        err.contains("baris 4, kolom nama") && err.contains("kosong"),
+        "{r:?}"
+    );
+    assert!(
+        err.contains("baris 5") && err.contains("sudah muncul di baris 2"),
+        "{r:?}"
+    );
+    let r = run_db(&s.db, &["wilayah", "lihat", &would_add]);
+    assert!(failed(&r, 1).contains("tidak dikenal"), "{r:?}");
+
+    // (b) An orphan: its kecamatan exists neither in the file nor in the database. Had the
+    // file been applied, it would also have retired the rest of NTB.
+    let orphan = "52.03.99.2001";
+    let file = s.file(
+        "yatim.csv",
+        format!("kode,nama\n52,Nusa Tenggara Barat\n{orphan},Desa Yatim\n").as_bytes(),
+    );
+    let r = run_db(
+        &s.db,
+        &["wilayah", "import", &file, "--berlaku", "2026-01-01"],
+    );
+    let err = failed(&r, 1);
+    assert!(err.contains("tidak ada yang disimpan"), "{r:?}");
+    assert!(
+        err.contains(&format!("baris 3, kode {orphan}")) && err.contains("induknya 52.03.99"),
+        "{r:?}"
+    );
+    let r = run_db(&s.db, &["wilayah", "lihat", orphan]);
+    assert!(failed(&r, 1).contains("tidak dikenal"), "{r:?}");
+    let r = run_db(&s.db, &["wilayah", "lihat", "52.03"]);
+    ok(&r);
+    assert!(r.stdout.contains("21 kecamatan") && !r.stdout.contains("tidak berlaku"));
+
+    // (c) The full NTB list dated 2026-01-01 with one recode and one rename.
+    let csv = s.file("ntb_2026.csv", u.csv.as_bytes());
+    apply_forward_update(&s.db, Path::new(&csv), &u);
+}
+
+#[test]
+fn import_forward_update_on_postgres() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(db) = rt.block_on(TestDb::postgres()) else {
+        return;
+    };
+    drop(rt);
+    let u = ntb_update();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("ntb_2026.csv");
+    std::fs::write(&csv, &u.csv).unwrap();
+    apply_forward_update(&db.arg(), &csv, &u);
+}
+
+// ---------------------------------------------------------------------------------------
+// 6. serve
+// ---------------------------------------------------------------------------------------
+
+/// A running server, killed when dropped.
+struct Server {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(bind: &str, db: &str) -> Server {
+    let mut child = sinergi(&["serve", "--bind", bind, "--database", db])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start sinergi serve");
+    let (tx, lines) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    for stream in [
+        Box::new(stdout) as Box<dyn std::io::Read + Send>,
+        Box::new(stderr),
+    ] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    Server { child, lines }
+}
+
+impl Server {
+    /// Waits for the "Sinergi berjalan di http://ADDR" line and returns ADDR.
+    fn address(&mut self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut seen = Vec::new();
+        while Instant::now() < deadline {
+            match self.lines.recv_timeout(Duration::from_millis(200)) {
+                Ok(line) => {
+                    assert!(
+                        !line.contains('\u{1b}'),
+                        "colour codes in a piped log: {line:?}"
+                    );
+                    if let Some((_, rest)) = line.split_once("Sinergi berjalan di http://") {
+                        assert!(rest.contains("basis data: SQLite"), "{line}");
+                        return rest.split_whitespace().next().unwrap().to_string();
+                    }
+                    seen.push(line);
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if let Ok(Some(status)) = self.child.try_wait() {
+                        panic!("server ended with {status}:\n{}", seen.join("\n"));
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        panic!("server did not report its address:\n{}", seen.join("\n"));
+    }
+
+    /// Waits for the process to end by itself and returns its exit code and output.
+    fn finish(&mut self) -> (Option<i32>, String) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "second server did not stop");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let mut output = Vec::new();
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(2)) {
+            output.push(line);
+        }
+        (status.code(), output.join("\n"))
+    }
+}
+
+fn get(url: &str) -> String {
+    ureq::get(url)
+        .call()
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+        .into_body()
+        .read_to_string()
+        .unwrap()
+}
+
+#[test]
+fn serve_answers_and_refuses_a_busy_port() {
+    let dir = tempfile::tempdir().unwrap();
+    let db: PathBuf = dir.path().join("sinergi.db");
+    let db = db.to_str().unwrap();
+    let mut server = start_server("127.0.0.1:0", db);
+    let addr = server.address();
+    assert!(
+        addr.starts_with("127.0.0.1:") && !addr.ends_with(":0"),
+        "{addr}"
+    );
+
+    assert_eq!(get(&format!("http://{addr}/healthz")).trim(), "ok");
+    let page = get(&format!("http://{addr}/wilayah/52"));
+    assert!(page.contains("Nusa Tenggara Barat"), "{page}");
+    assert!(page.contains("Kabupaten Lombok Timur"), "{page}");
+
+    let mut second = start_server(&addr, db);
+    let (code, output) = second.finish();
+    assert_eq!(code, Some(1), "{output}");
+    assert!(
+        output.contains(&format!("galat: alamat {addr} sudah dipakai")),
+        "{output}"
+    );
+    assert!(output.contains("--bind"), "{output}");
+
+    // The first server is still serving.
+    assert_eq!(get(&format!("http://{addr}/healthz")).trim(), "ok");
+}

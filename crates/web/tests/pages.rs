@@ -1,0 +1,550 @@
+//! The web shell through a real HTTP server on a real database, and in a real browser.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use sinergi_store::Store;
+use sinergi_testkit::TestDb;
+use sinergi_web::AppState;
+
+/// Page budget: HTML plus the stylesheet it loads.
+const PAGE_BUDGET: usize = 60 * 1024;
+
+struct Server {
+    base: String,
+    kecamatan_with_most_desa: String,
+}
+
+async fn seed(store: &Store) {
+    if store.region_count().await.unwrap() == 0 {
+        let list = sinergi_refdata::wilayah().unwrap();
+        store
+            .apply_region_list(
+                &list,
+                sinergi_refdata::wilayah_effective_date(),
+                sinergi_refdata::WILAYAH_SOURCE,
+            )
+            .await
+            .unwrap();
+    }
+}
+
+/// Starts the app on 127.0.0.1:0 in a thread of its own; returns the base URL and a
+/// switch that stops it (and drops its database).
+fn start(db: TestDb) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let handle = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let store = db.open().await;
+            seed(&store).await;
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(format!("http://{}", listener.local_addr().unwrap()))
+                .unwrap();
+            let shutdown = async move {
+                let _ = stopped.await;
+            };
+            sinergi_web::serve(
+                listener,
+                AppState {
+                    store: store.clone(),
+                },
+                shutdown,
+            )
+            .await
+            .unwrap();
+            store.close().await;
+            drop(db);
+        });
+    });
+    let base = rx
+        .recv()
+        .unwrap_or_else(|_| panic!("server failed to start: {:?}", handle.join().err()));
+    (base, stop)
+}
+
+/// One SQLite-backed server shared by the tests of this file.
+fn server() -> &'static Server {
+    static SERVER: OnceLock<Server> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let list = sinergi_refdata::wilayah().unwrap();
+        let mut per_kec: std::collections::HashMap<String, usize> = Default::default();
+        for e in list
+            .iter()
+            .filter(|e| e.code.level() == sinergi_core::Level::Desa)
+        {
+            *per_kec
+                .entry(e.code.parent().unwrap().to_string())
+                .or_default() += 1;
+        }
+        let biggest = per_kec.into_iter().max_by_key(|(_, n)| *n).unwrap().0;
+        let (base, stop) = start(TestDb::sqlite());
+        // The shared server lives as long as the test process.
+        std::mem::forget(stop);
+        Server {
+            base,
+            kecamatan_with_most_desa: biggest,
+        }
+    })
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
+struct Got {
+    status: u16,
+    body: String,
+    headers: Vec<(String, String)>,
+}
+
+fn get_with(url: &str, cookie: Option<&str>) -> Got {
+    let mut req = agent().get(url);
+    if let Some(c) = cookie {
+        req = req.header("Cookie", c);
+    }
+    let mut resp = req.call().unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    let headers = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                v.to_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let status = resp.status().as_u16();
+    let body = resp.body_mut().read_to_string().unwrap_or_default();
+    Got {
+        status,
+        body,
+        headers,
+    }
+}
+
+fn get(path: &str) -> Got {
+    get_with(&format!("{}{path}", server().base), None)
+}
+
+fn header<'a>(got: &'a Got, name: &str) -> Option<&'a str> {
+    got.headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+#[test]
+fn home_shows_national_counts_in_indonesian() {
+    let page = get("/");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<html lang=\"id\">"));
+    for text in [
+        "Beranda",
+        "83.762",
+        "7.285",
+        "514",
+        "Kepmendagri 300.2.2-2138/2025",
+        "25 April 2025",
+    ] {
+        assert!(page.body.contains(text), "home lacks {text}");
+    }
+}
+
+#[test]
+fn region_browser_walks_down_with_counts() {
+    let index = get("/wilayah");
+    assert_eq!(index.status, 200);
+    assert_eq!(
+        index.body.matches("<tr><td><code>").count(),
+        38,
+        "38 provinces"
+    );
+    assert!(index.body.contains("Nusa Tenggara Barat"));
+    assert!(index.body.contains("1.166"), "NTB's desa count");
+
+    let ntb = get("/wilayah/52");
+    assert_eq!(ntb.status, 200);
+    assert_eq!(
+        ntb.body.matches("<tr><td><code>").count(),
+        10,
+        "NTB has 10 kab/kota"
+    );
+    for text in [
+        "Kabupaten Lombok Timur",
+        "Kota Mataram",
+        "117",
+        "1.166",
+        "href=\"/wilayah/52.03\"",
+    ] {
+        assert!(ntb.body.contains(text), "NTB page lacks {text}");
+    }
+
+    // Undotted codes work; a kecamatan lists its desa; a desa shows where it is.
+    let lotim = get("/wilayah/5203");
+    assert!(lotim.body.contains("Masbagik") && lotim.body.contains("254"));
+    let kec = get("/wilayah/52.03.05");
+    assert!(
+        kec.body.contains("Masbagik Utara") && kec.body.contains("Kelurahan")
+            || kec.body.contains("Desa")
+    );
+    let desa = get("/wilayah/52.03.05.2003");
+    assert_eq!(desa.status, 200);
+    assert!(
+        desa.body
+            .contains("href=\"/wilayah/52.03.05\">Masbagik</a>"),
+        "breadcrumb to the kecamatan"
+    );
+    assert!(desa.body.contains("Koordinat"));
+    assert!(
+        desa.body
+            .contains("Tidak ada wilayah di bawah tingkat ini.")
+    );
+}
+
+#[test]
+fn search_understands_kota_and_kab() {
+    let kota = get("/wilayah/cari?q=Kota+Bima");
+    assert_eq!(kota.status, 200);
+    assert!(kota.body.contains("/wilayah/52.72\">Kota Bima</a>"));
+    assert!(
+        !kota.body.contains("/wilayah/52.06\""),
+        "Kabupaten Bima is not Kota Bima"
+    );
+    let kab = get("/wilayah/cari?q=kab.%20bima");
+    assert!(kab.body.contains("/wilayah/52.06\">Kabupaten Bima</a>"));
+    let none = get("/wilayah/cari?q=tidakadasamasekali");
+    assert!(none.body.contains("Tidak ada wilayah yang cocok."));
+    let empty = get("/wilayah/cari?q=");
+    assert!(empty.body.contains("Ketik nama wilayah yang dicari."));
+    // Many results are paged, and page links keep the query.
+    let many = get("/wilayah/cari?q=utara");
+    assert!(
+        many.body
+            .contains("rel=\"next\" href=\"/wilayah/cari?q=utara&#38;hal=2\""),
+        "pager"
+    );
+    let p2 = get("/wilayah/cari?q=utara&hal=2");
+    assert!(p2.body.contains("rel=\"prev\""));
+}
+
+#[test]
+fn errors_are_pages_in_the_users_language() {
+    let missing = get("/wilayah/52.99");
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("Kode wilayah itu tidak dikenal"));
+    let bad = get("/wilayah/52.0X");
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("Kode wilayah tidak sah") && bad.body.contains("52.0X"));
+    let nowhere = get("/tidak/ada");
+    assert_eq!(nowhere.status, 404);
+    assert!(nowhere.body.contains("tidak ditemukan"));
+    let en = get_with(&format!("{}/tidak/ada", server().base), Some("lang=en"));
+    assert!(en.body.contains("was not found") && en.body.contains("<html lang=\"en\">"));
+}
+
+#[test]
+fn language_switch_sets_a_cookie_and_returns() {
+    let switch = get("/bahasa/en?ke=%2Fwilayah%2F52");
+    assert_eq!(switch.status, 303);
+    assert_eq!(header(&switch, "location"), Some("/wilayah/52"));
+    let cookie = header(&switch, "set-cookie").unwrap();
+    assert!(
+        cookie.starts_with("lang=en;") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let english = get_with(&format!("{}/wilayah/52", server().base), Some("lang=en"));
+    for text in [
+        "Regions below",
+        "Regency",
+        "Home",
+        "href=\"/bahasa/id?ke=%2Fwilayah%2F52\"",
+    ] {
+        assert!(english.body.contains(text), "English page lacks {text}");
+    }
+    assert!(english.body.contains("1,166"), "English digit grouping");
+    // Never a redirect to another host.
+    let evil = get("/bahasa/en?ke=%2F%2Fevil.example%2F");
+    assert_eq!(header(&evil, "location"), Some("/"));
+}
+
+#[test]
+fn api_answers_json_with_translated_errors() {
+    let region = get("/api/v1/wilayah/5203");
+    assert_eq!(region.status, 200);
+    let v: serde_json::Value = serde_json::from_str(&region.body).unwrap();
+    assert_eq!(v["region"]["code"], "52.03");
+    assert_eq!(v["region"]["kind"], "kabupaten");
+    assert_eq!(v["ancestors"][0]["name"], "Nusa Tenggara Barat");
+    assert_eq!(v["children"].as_array().unwrap().len(), 21);
+    let provinces: serde_json::Value = serde_json::from_str(&get("/api/v1/wilayah").body).unwrap();
+    assert_eq!(provinces.as_array().unwrap().len(), 38);
+    let found: serde_json::Value =
+        serde_json::from_str(&get("/api/v1/wilayah/cari?q=kota%20bima&per=5").body).unwrap();
+    assert_eq!(found["items"][0]["code"], "52.72");
+    assert_eq!(found["size"], 5);
+    let bad = get("/api/v1/wilayah/xx");
+    assert_eq!(bad.status, 400);
+    let e: serde_json::Value = serde_json::from_str(&bad.body).unwrap();
+    assert_eq!(e["error"]["code"], "error.bad_code");
+    assert_eq!(e["error"]["message"], "Kode wilayah tidak sah");
+    assert!(e["error"]["detail"].as_str().unwrap().contains("xx"));
+}
+
+/// Every page: HTML + CSS under budget, nothing from other hosts.
+#[test]
+fn every_page_stays_light_and_local() {
+    let srv = server();
+    let pages = [
+        "/".to_string(),
+        "/wilayah".into(),
+        "/wilayah/52".into(),
+        "/wilayah/33".into(),
+        "/wilayah/52.03".into(),
+        format!("/wilayah/{}", srv.kecamatan_with_most_desa),
+        "/wilayah/52.03.05.2003".into(),
+        "/wilayah/cari?q=a".into(),
+        "/wilayah/cari?q=kota".into(),
+        "/wilayah/52.99".into(),
+        "/tidak/ada".into(),
+    ];
+    let css = get("/static/app.css");
+    assert_eq!(css.status, 200);
+    assert!(!css.body.contains("url("), "the stylesheet loads nothing");
+    for lang in [None, Some("lang=en")] {
+        for path in &pages {
+            let page = get_with(&format!("{}{path}", srv.base), lang);
+            let total = page.body.len() + css.body.len();
+            assert!(
+                total < PAGE_BUDGET,
+                "{path} ({lang:?}) weighs {total} bytes"
+            );
+            assert!(page.body.len() > 500, "{path} is suspiciously small");
+            for external in ["http://", "https://", "src=\"//", "href=\"//"] {
+                assert!(
+                    !page.body.contains(external),
+                    "{path} refers to another host ({external})"
+                );
+            }
+            assert!(!page.body.contains("<script"), "{path} needs no JavaScript");
+        }
+    }
+}
+
+fn templates() -> Vec<(String, String)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut out: Vec<(String, String)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    assert!(out.len() >= 5);
+    out
+}
+
+/// Text in templates goes through the catalogue: strip tags and expressions, no words remain.
+#[test]
+fn templates_hold_no_hard_coded_text() {
+    let strip = |s: &str, open: &str, close: &str| {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(i) = rest.find(open) {
+            out.push_str(&rest[..i]);
+            rest = rest[i..]
+                .find(close)
+                .map_or("", |j| &rest[i + j + close.len()..]);
+        }
+        out + rest
+    };
+    for (name, text) in templates() {
+        let mut visible = strip(&text, "{{", "}}");
+        visible = strip(&visible, "{%", "%}");
+        visible = strip(&visible, "<", ">");
+        visible = strip(&visible, "&", ";");
+        let words: String = visible.chars().filter(|c| c.is_alphabetic()).collect();
+        assert!(words.is_empty(), "{name} has hard-coded text: {words:?}");
+        // Attribute text a person reads must come from the catalogue too.
+        for attr in ["placeholder=\"", "aria-label=\"", "title=\"", "alt=\""] {
+            for (i, _) in text.match_indices(attr) {
+                let value = &text[i + attr.len()..];
+                assert!(value.starts_with("{{"), "{name}: {attr}… is hard-coded");
+            }
+        }
+    }
+}
+
+/// Every message key the templates and handlers name exists in both catalogues.
+#[test]
+fn every_message_key_used_exists() {
+    let catalogue = |lang: &str| -> BTreeSet<String> {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("i18n/{lang}.json"));
+        let map: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        map.keys().cloned().collect()
+    };
+    let (id, en) = (catalogue("id"), catalogue("en"));
+    let groups: BTreeSet<&str> = id.iter().filter_map(|k| k.split('.').next()).collect();
+    let mut sources: Vec<(String, String)> = templates();
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+    for entry in walk(&src) {
+        sources.push((
+            entry.display().to_string(),
+            std::fs::read_to_string(&entry).unwrap(),
+        ));
+    }
+    let mut used = 0;
+    for (name, text) in &sources {
+        for literal in text.split('"').skip(1).step_by(2) {
+            let is_key = literal.contains('.')
+                && !literal.ends_with(".html")
+                && literal
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '_')
+                && literal
+                    .split('.')
+                    .next()
+                    .is_some_and(|g| groups.contains(g));
+            if is_key {
+                used += 1;
+                assert!(
+                    id.contains(literal) && en.contains(literal),
+                    "{name} uses unknown key {literal}"
+                );
+            }
+        }
+    }
+    assert!(used > 40, "only {used} keys found: is the scan broken?");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// The binary of headless Chromium, or `None` when browser tests are explicitly skipped.
+fn chromium() -> Option<PathBuf> {
+    if std::env::var("SINERGI_TEST_BROWSER").is_ok_and(|v| v == "skip") {
+        eprintln!("!!! browser tests SKIPPED (SINERGI_TEST_BROWSER=skip) !!!");
+        return None;
+    }
+    let candidates = [
+        std::env::var("SINERGI_CHROMIUM").unwrap_or_default(),
+        "/usr/bin/chromium".into(),
+        "/usr/bin/chromium-browser".into(),
+    ];
+    let found = candidates
+        .into_iter()
+        .filter(|c| !c.is_empty())
+        .map(PathBuf::from)
+        .find(|p| p.exists());
+    Some(found.unwrap_or_else(|| {
+        panic!("Chromium not found: install Debian's `chromium` (scripts/test.sh does), or set SINERGI_TEST_BROWSER=skip to skip loudly")
+    }))
+}
+
+/// Renders a page in headless Chromium; returns the DOM it built. (`--dump-dom` needs
+/// script to serialise the DOM, so it stays on; the pages carry no script, which
+/// `every_page_stays_light_and_local` asserts.)
+fn browse(url: &str, screenshot: Option<&std::path::Path>) -> Option<String> {
+    let bin = chromium()?;
+    let profile = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new(bin);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,900",
+    ]);
+    cmd.arg(format!("--user-data-dir={}", profile.path().display()));
+    match screenshot {
+        Some(path) => cmd.arg(format!("--screenshot={}", path.display())),
+        None => cmd.arg("--dump-dom"),
+    };
+    let out = cmd.arg(url).output().expect("run chromium");
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn a_real_browser_walks_the_region_tree() {
+    let base = &server().base;
+    let Some(dom) = browse(&format!("{base}/wilayah/52"), None) else {
+        return;
+    };
+    assert!(
+        dom.contains("Kabupaten Lombok Timur"),
+        "browser DOM lacks the kab/kota list"
+    );
+    assert_eq!(
+        dom.matches("href=\"/wilayah/52.").count(),
+        10,
+        "ten links down"
+    );
+    let Some(search) = browse(&format!("{base}/wilayah/cari?q=masbagik"), None) else {
+        return;
+    };
+    assert!(search.contains("Masbagik Utara"));
+    let shot = std::env::temp_dir().join(format!("sinergi-wilayah-52-{}.png", std::process::id()));
+    browse(&format!("{base}/wilayah/52"), Some(&shot));
+    let png = std::fs::read(&shot).expect("screenshot written");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "screenshot is a real picture"
+    );
+    if let Ok(keep) = std::env::var("SINERGI_KEEP_SCREENSHOT") {
+        std::fs::copy(&shot, keep).unwrap();
+    }
+    std::fs::remove_file(shot).ok();
+}
+
+/// The same pages answer from PostgreSQL.
+#[test]
+fn pages_work_on_postgres_too() {
+    let db = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(TestDb::postgres());
+    let Some(db) = db else { return };
+    let (base, stop) = start(db);
+    let ntb = get_with(&format!("{base}/wilayah/52"), None);
+    assert_eq!(ntb.status, 200);
+    assert_eq!(ntb.body.matches("<tr><td><code>").count(), 10);
+    assert!(ntb.body.contains("1.166"));
+    let kota = get_with(&format!("{base}/wilayah/cari?q=kota%20bima"), None);
+    assert!(kota.body.contains("/wilayah/52.72\">Kota Bima</a>"));
+    let home = get_with(&format!("{base}/"), None);
+    assert!(home.body.contains("83.762"));
+    stop.send(()).ok();
+}
