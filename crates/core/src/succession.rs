@@ -4,8 +4,18 @@
 
 use std::collections::HashMap;
 
-use crate::region::RegionCode;
+use crate::region::{Level, RegionCode, RegionKind};
 use crate::text::normalize_region_name;
+
+/// Name key for matching: at kab/kota level "Kabupaten Sorong" and "Kota Sorong" differ, so
+/// the kind is part of the key. Below that a desa may become a kelurahan, so it is not.
+fn match_key(code: &RegionCode, name: &str) -> String {
+    let base = normalize_region_name(name);
+    match code.level() {
+        Level::KabKota => format!("{}:{base}", RegionKind::infer(code, name).key()),
+        _ => base,
+    }
+}
 
 /// `retired` and `current` are (code, name) pairs. Returns retired code → successor, only
 /// where exactly one candidate matches.
@@ -15,9 +25,9 @@ pub fn infer_successors(
 ) -> HashMap<RegionCode, RegionCode> {
     // Current codes grouped by (parent, level, normalized name).
     let mut by_parent: HashMap<(Option<RegionCode>, String), Vec<&RegionCode>> = HashMap::new();
-    let mut by_level: HashMap<(crate::Level, String), Vec<&RegionCode>> = HashMap::new();
+    let mut by_level: HashMap<(Level, String), Vec<&RegionCode>> = HashMap::new();
     for (code, name) in current {
-        let key = normalize_region_name(name);
+        let key = match_key(code, name);
         by_parent
             .entry((code.parent(), key.clone()))
             .or_default()
@@ -28,7 +38,7 @@ pub fn infer_successors(
     sorted.sort_by_key(|(code, _)| code.level());
     let mut out: HashMap<RegionCode, RegionCode> = HashMap::new();
     for (code, name) in sorted {
-        let key = normalize_region_name(name);
+        let key = match_key(code, name);
         let under_parent = code.parent().and_then(|parent| {
             // A retired parent hands its children to its successor.
             let parent = out.get(&parent).cloned().unwrap_or(parent);
@@ -58,17 +68,20 @@ mod tests {
             (c("91.01"), "KAB. MERAUKE".to_string()),
             (c("91.01.01"), "Merauke".to_string()),
             (c("92.01"), "KAB. SORONG".to_string()),
+            (c("92.71"), "KOTA SORONG".to_string()),
         ];
         let current = vec![
             (c("93.01"), "Kabupaten Merauke".to_string()),
             (c("93.01.01"), "Merauke".to_string()),
             (c("94.01.01"), "Merauke".to_string()), // same name elsewhere: not a candidate
             (c("96.01"), "Kabupaten Sorong".to_string()),
+            (c("96.71"), "Kota Sorong".to_string()),
         ];
         let s = infer_successors(&retired, &current);
         assert_eq!(s.get(&c("91.01")), Some(&c("93.01")));
         assert_eq!(s.get(&c("91.01.01")), Some(&c("93.01.01")));
         assert_eq!(s.get(&c("92.01")), Some(&c("96.01")));
+        assert_eq!(s.get(&c("92.71")), Some(&c("96.71")));
     }
 
     #[test]

@@ -479,3 +479,90 @@ async fn postgres_failures_get_clear_messages_without_secrets() {
     let err = Store::open(target).await.err().unwrap();
     assert!(matches!(err, StoreError::DatabaseMissing { .. }), "{err}");
 }
+
+/// The real Kemendagri lists of 2016 and 2023 (from ../shared, when present) applied as
+/// history over the embedded 2025 register.
+#[tokio::test]
+async fn real_historical_lists_resolve_retired_codes() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/wilayah/cahyadsn");
+    if !dir.exists() {
+        eprintln!(
+            "!!! real_historical_lists_resolve_retired_codes SKIPPED: {} not present !!!",
+            dir.display()
+        );
+        return;
+    }
+    let read = |file: &str| -> Vec<RegionEntry> {
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        sinergi_intake::wilayah::read_region_list(&bytes)
+            .unwrap()
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect()
+    };
+    let (list_2023, list_2016) = (read("wilayah_2023.csv"), read("wilayah_2016.csv"));
+    for db in TestDb::all().await {
+        let store = seeded(&db).await;
+        let l = db.label;
+        let s = store
+            .apply_region_list(
+                &list_2023,
+                date(2022, 12, 31),
+                "Kepmendagri 100.1.1-6117/2022",
+            )
+            .await
+            .unwrap();
+        assert!(s.historical && s.added > 0, "{l}");
+        store
+            .apply_region_list(&list_2016, date(2016, 1, 1), "Permendagri 56/2015")
+            .await
+            .unwrap();
+
+        let successor = |c: &'static str| {
+            let store = store.clone();
+            async move {
+                store
+                    .region(&code(c))
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .replaced_by
+                    .map(String::from)
+            }
+        };
+        assert_eq!(
+            successor("91.01").await.as_deref(),
+            Some("93.01"),
+            "{l}: Merauke"
+        );
+        assert_eq!(
+            successor("92.01").await.as_deref(),
+            Some("96.01"),
+            "{l}: Kabupaten Sorong"
+        );
+        assert_eq!(
+            successor("92.71").await.as_deref(),
+            Some("96.71"),
+            "{l}: Kota Sorong"
+        );
+        let sorong = store.region(&code("92.01")).await.unwrap().unwrap();
+        assert_eq!(
+            (sorong.valid_from, sorong.valid_to),
+            (Some(date(2016, 1, 1)), Some(date(2025, 4, 25))),
+            "{l}"
+        );
+
+        let toba = store.region_former_names(&code("12.12")).await.unwrap();
+        assert!(
+            toba.iter().any(|(n, _, _)| n == "KAB. TOBA SAMOSIR"),
+            "{l}: {toba:?}"
+        );
+        let current = store.region_counts_below(None).await.unwrap();
+        assert_eq!(
+            (current.kabkota, current.desa),
+            (514, 83_762),
+            "{l}: history does not change today's register"
+        );
+    }
+}
