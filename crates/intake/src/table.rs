@@ -52,7 +52,10 @@ fn fold_header(name: &str) -> String {
 
 /// Reads a whole delimited file into a header and rows of fields with their line numbers.
 /// Bytes that are not UTF-8 are refused per line rather than guessed.
-pub fn read_rows(bytes: &[u8]) -> Result<(Header, Vec<(u64, Vec<String>)>), RowErrors> {
+/// Data rows of a table: each row's fields with the line it started on.
+pub type Rows = Vec<(u64, Vec<String>)>;
+
+pub fn read_rows(bytes: &[u8]) -> Result<(Header, Rows), RowErrors> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
     let delimiter = if first_line.iter().filter(|b| **b == b';').count()

@@ -4,20 +4,17 @@ pub mod wilayah;
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::{Html, Response};
+use axum::response::{Html, IntoResponse, Response};
 
 use crate::i18n::Messages;
 use crate::{AppError, AppState, Ui};
 use sinergi_store::{LevelCounts, RegionVersion};
 
 /// Renders a template, or the translated error page.
-pub(crate) fn render(
-    ui: &Ui,
-    result: Result<impl Template, AppError>,
-) -> Result<Html<String>, Response> {
+pub(crate) fn render(ui: &Ui, result: Result<impl Template, AppError>) -> Response {
     match result.and_then(|page| page.render().map_err(AppError::from)) {
-        Ok(html) => Ok(Html(html)),
-        Err(e) => Err(e.page(ui)),
+        Ok(html) => Html(html).into_response(),
+        Err(e) => e.page(ui),
     }
 }
 
@@ -30,7 +27,7 @@ struct HomePage {
     version: Option<RegionVersion>,
 }
 
-pub async fn home(State(state): State<AppState>, ui: Ui) -> Result<Html<String>, Response> {
+pub async fn home(State(state): State<AppState>, ui: Ui) -> Response {
     let result = async {
         let counts = state.store.region_counts_below(None).await?;
         let version = state.store.region_versions().await?.into_iter().next();

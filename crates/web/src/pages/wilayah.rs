@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{Html, Response};
+use axum::response::Response;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use sinergi_core::{Level, Region, RegionCode, RegionQuery};
@@ -157,16 +157,12 @@ async fn region_page(
     })
 }
 
-pub async fn index(State(state): State<AppState>, ui: Ui) -> Result<Html<String>, Response> {
+pub async fn index(State(state): State<AppState>, ui: Ui) -> Response {
     let result = region_page(&state, &ui, None).await;
     render(&ui, result)
 }
 
-pub async fn detail(
-    State(state): State<AppState>,
-    ui: Ui,
-    Path(code): Path<String>,
-) -> Result<Html<String>, Response> {
+pub async fn detail(State(state): State<AppState>, ui: Ui, Path(code): Path<String>) -> Response {
     let result = match RegionCode::parse(&code) {
         Ok(code) => region_page(&state, &ui, Some(code)).await,
         Err(e) => Err(AppError::bad_request("error.bad_code", e.to_string())),
@@ -195,7 +191,7 @@ pub async fn search(
     State(state): State<AppState>,
     ui: Ui,
     Query(params): Query<SearchParams>,
-) -> Result<Html<String>, Response> {
+) -> Response {
     let query = params.q.unwrap_or_default();
     let result = async {
         let Some(parsed) = RegionQuery::parse(&query) else {
