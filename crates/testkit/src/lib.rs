@@ -103,6 +103,23 @@ impl TestDb {
             .unwrap_or_else(|e| panic!("open {}: {e}", self.label))
     }
 
+    /// Opens the database and loads the embedded region register (91,599 regions) if empty.
+    pub async fn open_seeded(&self) -> Store {
+        let store = self.open().await;
+        if store.region_count().await.expect("count regions") == 0 {
+            let list = sinergi_refdata::wilayah().expect("embedded regions");
+            store
+                .apply_region_list(
+                    &list,
+                    sinergi_refdata::wilayah_effective_date(),
+                    sinergi_refdata::WILAYAH_SOURCE,
+                )
+                .await
+                .unwrap_or_else(|e| panic!("seed {}: {e}", self.label));
+        }
+        store
+    }
+
     /// The database as a `--database` argument.
     pub fn arg(&self) -> String {
         match &self.target {

@@ -4,7 +4,6 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use sinergi_store::Store;
 use sinergi_testkit::TestDb;
 use sinergi_web::AppState;
 
@@ -14,20 +13,6 @@ const PAGE_BUDGET: usize = 60 * 1024;
 struct Server {
     base: String,
     kecamatan_with_most_desa: String,
-}
-
-async fn seed(store: &Store) {
-    if store.region_count().await.unwrap() == 0 {
-        let list = sinergi_refdata::wilayah().unwrap();
-        store
-            .apply_region_list(
-                &list,
-                sinergi_refdata::wilayah_effective_date(),
-                sinergi_refdata::WILAYAH_SOURCE,
-            )
-            .await
-            .unwrap();
-    }
 }
 
 /// Starts the app on 127.0.0.1:0 in a thread of its own; returns the base URL and a
@@ -42,8 +27,7 @@ fn start(db: TestDb) -> (String, tokio::sync::oneshot::Sender<()>) {
             .build()
             .unwrap();
         rt.block_on(async move {
-            let store = db.open().await;
-            seed(&store).await;
+            let store = db.open_seeded().await;
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(format!("http://{}", listener.local_addr().unwrap()))
                 .unwrap();
