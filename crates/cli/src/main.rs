@@ -6,6 +6,8 @@ mod setup;
 mod wilayah;
 
 use args::{Command, WilayahCommand};
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::prelude::*;
 
 fn main() {
     let cli = args::parse();
@@ -14,6 +16,14 @@ fn main() {
         // Colour codes only on a terminal, not in redirected logs.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .with_max_level(tracing::Level::INFO)
+        .finish()
+        // sqlx reports every PostgreSQL NOTICE (such as `relation "_sqlx_migrations" already
+        // exists, skipping` on each start) at INFO, which would interleave with command output.
+        .with(
+            Targets::new()
+                .with_default(tracing::Level::INFO)
+                .with_target("sqlx", tracing::Level::WARN),
+        )
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
@@ -131,6 +132,14 @@ pub(crate) async fn connect(target: &DatabaseTarget) -> Result<Backend, StoreErr
                 input: redact(url),
                 reason: e.to_string(),
             })?;
+            // One direct attempt first: the pool would retry a refused connection until its
+            // timeout and report only that, hiding the cause (refused, unknown host, …).
+            sqlx::PgConnection::connect_with(&opts)
+                .await
+                .map_err(|e| classify(target, e))?
+                .close()
+                .await
+                .map_err(|e| classify(target, e))?;
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
