@@ -58,7 +58,7 @@ else
 fi
 
 status=0
-cargo test --workspace --locked "$@" || status=$?
+cargo test --workspace --locked --no-fail-fast "$@" || status=$?
 
 if [ ${#skipped[@]} -gt 0 ]; then
   echo

@@ -50,6 +50,31 @@ fn fold_header(name: &str) -> String {
         .collect()
 }
 
+/// Turns byte offsets (met in increasing order) into 1-based line numbers.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl LineCounter<'_> {
+    fn at(&mut self, byte: u64) -> u64 {
+        let mut target = (byte as usize).min(self.bytes.len());
+        // A record's position can sit on the blank lines skipped before it.
+        while target < self.bytes.len() && matches!(self.bytes[target], b'\n' | b'\r') {
+            target += 1;
+        }
+        if target > self.offset {
+            self.line += self.bytes[self.offset..target]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64;
+            self.offset = target;
+        }
+        self.line
+    }
+}
+
 /// Reads a whole delimited file into a header and rows of fields with their line numbers.
 /// Bytes that are not UTF-8 are refused per line rather than guessed.
 /// Data rows of a table: each row's fields with the line it started on.
@@ -73,11 +98,16 @@ pub fn read_rows(bytes: &[u8]) -> Result<(Header, Rows), RowErrors> {
     let mut errors = Vec::new();
     let mut rows = Vec::new();
     let mut header = None;
+    let mut lines = LineCounter {
+        bytes,
+        offset: 0,
+        line: 1,
+    };
     for record in reader.byte_records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| lines.at(p.byte()));
                 errors.push(RowError {
                     line,
                     column: None,
@@ -86,7 +116,8 @@ pub fn read_rows(bytes: &[u8]) -> Result<(Header, Rows), RowErrors> {
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line());
+        // The csv crate skips blank lines without counting them; count from the bytes.
+        let line = record.position().map_or(0, |p| lines.at(p.byte()));
         let mut fields = Vec::with_capacity(record.len());
         let mut bad = false;
         for field in record.iter() {
