@@ -58,6 +58,17 @@ pub struct DatabaseArg {
     pub database: String,
 }
 
+/// Where the key for personal data (NIK, No. KK) comes from, and whether this is production.
+#[derive(Debug, Args, Clone)]
+pub struct KeyArgs {
+    /// Mode produksi: kunci data pribadi wajib ada (tidak dibuat otomatis)
+    #[arg(long, env = "SINERGI_PRODUKSI", value_parser = clap::builder::FalseyValueParser::new())]
+    pub produksi: bool,
+    /// Berkas berisi kunci data pribadi (32 bita, heksadesimal atau base64); atau isi SINERGI_KUNCI
+    #[arg(long, env = "SINERGI_KUNCI_BERKAS", value_name = "BERKAS")]
+    pub kunci_berkas: Option<PathBuf>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Jalankan server web (halaman, API) di alamat yang diberikan
@@ -73,10 +84,30 @@ pub enum Command {
         bind: SocketAddr,
         #[command(flatten)]
         db: DatabaseArg,
-        /// Muat isi demo pada awal pertama (saat ini: data wilayah lengkap)
+        /// Muat isi demo pada awal pertama: organisasi dan akun demo (lihat README)
         #[arg(long)]
         demo: bool,
+        /// Percayai X-Forwarded-For/-Proto dari proxy balik di depan server (cookie Secure bila https)
+        #[arg(long)]
+        proxy_tepercaya: bool,
+        /// Angka publik di bawah ambang ini disembunyikan
+        #[arg(long, value_name = "N", default_value_t = 10)]
+        ambang_sensor: u64,
+        #[command(flatten)]
+        key: KeyArgs,
     },
+    /// Akun pengguna: buat admin pertama
+    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
+    Admin(AdminCommand),
+    /// Log audit: periksa keutuhan rantai hash
+    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
+    Audit(AuditCommand),
+    /// Daftar data perorangan (penerima manfaat): impor dengan dasar hukumnya
+    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
+    Daftar(DaftarCommand),
+    /// Kunci data pribadi: buat kunci baru
+    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
+    Kunci(KunciCommand),
     /// Data wilayah: impor daftar resmi, lihat kode, cari nama
     #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
     Wilayah(WilayahCommand),
@@ -129,6 +160,76 @@ pub enum WilayahCommand {
         #[command(flatten)]
         db: DatabaseArg,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Buat akun admin provinsi (kata sandi ditanyakan, atau dibaca dari stdin)
+    #[command(alias = "buat", help_template = HELP_TEMPLATE, next_help_heading = "Opsi")]
+    Create {
+        /// Nama pengguna (huruf kecil, angka, titik, garis bawah, tanda hubung)
+        #[arg(long = "nama-pengguna", value_name = "NAMA")]
+        username: String,
+        /// Nama lengkap yang ditampilkan
+        #[arg(long, value_name = "TEKS")]
+        nama: Option<String>,
+        /// Kode provinsi cakupannya (boleh diulang), mis. 52
+        #[arg(long = "wilayah", value_name = "KODE", required = true)]
+        regions: Vec<String>,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Hitung ulang rantai hash log audit; gagal bila ada entri diubah atau dihapus
+    #[command(alias = "periksa", help_template = HELP_TEMPLATE, next_help_heading = "Opsi")]
+    Verify {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DaftarCommand {
+    /// Impor daftar perorangan (CSV: nama, kode_desa, nik, no_kk, jenis_kelamin, tanggal_lahir)
+    #[command(
+        help_template = HELP_TEMPLATE,
+        next_help_heading = "Opsi",
+        long_about = "Mengimpor daftar perorangan atas nama seorang pengguna; cakupan pengguna itu berlaku                       (baris di luar wilayah atau organisasinya menolak seluruh daftar). Daftar tanpa dasar hukum                       (UU 27/2022 pasal 20) dan rujukannya ditolak. NIK dan No. KK disimpan terenkripsi.                       Baris yang salah tidak disimpan dan dilaporkan dengan nomor baris, kolom dan alasannya."
+    )]
+    Impor {
+        /// Berkas CSV daftar
+        #[arg(value_name = "BERKAS", help_heading = "Argumen")]
+        file: PathBuf,
+        /// Nama pengguna yang mengimpor (cakupannya berlaku)
+        #[arg(long, value_name = "NAMA_PENGGUNA")]
+        sebagai: String,
+        /// Organisasi pemilik daftar (id atau nama persis)
+        #[arg(long, value_name = "ORGANISASI")]
+        organisasi: String,
+        /// Dasar pemrosesan: persetujuan, kontrak, kewajiban_hukum, kepentingan_vital, tugas_publik, kepentingan_sah
+        #[arg(long = "dasar-hukum", value_name = "DASAR")]
+        dasar_hukum: Option<String>,
+        /// Rujukan dasar itu: nomor formulir persetujuan, PKS atau SK
+        #[arg(long, value_name = "TEKS")]
+        rujukan: Option<String>,
+        /// Nama daftar; bawaan: nama berkas
+        #[arg(long, value_name = "TEKS")]
+        nama: Option<String>,
+        #[command(flatten)]
+        key: KeyArgs,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KunciCommand {
+    /// Cetak kunci acak baru (base64) untuk SINERGI_KUNCI atau SINERGI_KUNCI_BERKAS
+    #[command(alias = "create", help_template = HELP_TEMPLATE, next_help_heading = "Opsi")]
+    Buat,
 }
 
 /// Parses the arguments; on a usage error prints an Indonesian message and exits with 2.

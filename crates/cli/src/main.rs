@@ -1,11 +1,15 @@
 //! The `sinergi` binary: wires the crates together. Errors end here, printed in Bahasa Indonesia.
 
+mod accounts;
 mod args;
+mod daftar;
+mod demo;
+mod key;
 mod serve;
 mod setup;
 mod wilayah;
 
-use args::{Command, WilayahCommand};
+use args::{AdminCommand, AuditCommand, Command, DaftarCommand, KunciCommand, WilayahCommand};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
 
@@ -34,7 +38,57 @@ fn main() {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve { bind, db, demo } => serve::run(bind, &db.database, demo).await,
+            Command::Serve {
+                bind,
+                db,
+                demo,
+                proxy_tepercaya,
+                ambang_sensor,
+                key,
+            } => {
+                let options = serve::Options {
+                    bind,
+                    demo,
+                    trust_proxy: proxy_tepercaya,
+                    suppression_threshold: ambang_sensor,
+                };
+                serve::run(options, &db.database, &key).await
+            }
+            Command::Admin(AdminCommand::Create {
+                username,
+                nama,
+                regions,
+                db,
+            }) => accounts::create_admin(&username, nama, &regions, &db.database).await,
+            Command::Audit(AuditCommand::Verify { db }) => {
+                accounts::verify_audit(&db.database).await
+            }
+            Command::Daftar(DaftarCommand::Impor {
+                file,
+                sebagai,
+                organisasi,
+                dasar_hukum,
+                rujukan,
+                nama,
+                key,
+                db,
+            }) => {
+                daftar::import(
+                    &file,
+                    &sebagai,
+                    &organisasi,
+                    dasar_hukum,
+                    rujukan,
+                    nama,
+                    &key,
+                    &db.database,
+                )
+                .await
+            }
+            Command::Kunci(KunciCommand::Buat) => {
+                accounts::new_key();
+                Ok(())
+            }
             Command::Wilayah(WilayahCommand::Import {
                 file,
                 berlaku,

@@ -5,12 +5,24 @@ use std::net::SocketAddr;
 use anyhow::Context;
 use sinergi_web::AppState;
 
-pub async fn run(bind: SocketAddr, database: &str, demo: bool) -> anyhow::Result<()> {
-    let store = crate::setup::open(database).await?;
+use crate::args::KeyArgs;
+
+pub struct Options {
+    pub bind: SocketAddr,
+    pub demo: bool,
+    pub trust_proxy: bool,
+    pub suppression_threshold: u64,
+}
+
+pub async fn run(options: Options, database: &str, key: &KeyArgs) -> anyhow::Result<()> {
+    let Options { bind, demo, .. } = options;
+    let store = crate::setup::open_with_key(database, key).await?;
     if demo {
-        // The synthetic world (people, organisations, programs) is a later issue; until it
-        // lands the demo is the full region register, which open() has just ensured.
-        tracing::info!("mode demo: data wilayah lengkap tersedia");
+        crate::demo::ensure_accounts(&store).await?;
+    } else if store.user_count().await? == 0 {
+        tracing::warn!(
+            "belum ada akun: buat admin pertama dengan `sinergi admin create --nama-pengguna NAMA --wilayah KODE_PROVINSI`"
+        );
     }
     let listener = tokio::net::TcpListener::bind(bind)
         .await
@@ -40,6 +52,12 @@ pub async fn run(bind: SocketAddr, database: &str, demo: bool) -> anyhow::Result
         listener,
         AppState {
             store: store.clone(),
+            auth: sinergi_web::auth::AuthConfig {
+                trust_proxy: options.trust_proxy,
+                tls: false,
+                throttle: sinergi_store::ThrottlePolicy::default(),
+                suppression_threshold: options.suppression_threshold,
+            },
         },
         shutdown,
     )

@@ -5,6 +5,8 @@ use std::time::Instant;
 use anyhow::Context;
 use sinergi_store::{DatabaseTarget, Store};
 
+use crate::args::KeyArgs;
+
 /// Opens (creating and migrating) the database, and loads the embedded region list into
 /// an empty one.
 pub async fn open(database: &str) -> anyhow::Result<Store> {
@@ -12,6 +14,15 @@ pub async fn open(database: &str) -> anyhow::Result<Store> {
     let store = Store::open(target).await?;
     ensure_regions(&store).await?;
     Ok(store)
+}
+
+/// Opens the database with the key for personal data attached (checked against the data).
+pub async fn open_with_key(database: &str, key: &KeyArgs) -> anyhow::Result<Store> {
+    let target = DatabaseTarget::parse(database)?;
+    let pii = crate::key::load(key, &target)?;
+    let store = Store::open(target).await?;
+    ensure_regions(&store).await?;
+    Ok(store.with_key(pii).await?)
 }
 
 pub async fn ensure_regions(store: &Store) -> anyhow::Result<()> {

@@ -1,20 +1,27 @@
 //! The domain language of Sinergi. Pure: no I/O, no async, no database.
 
+pub mod access;
+pub mod audit;
 pub mod desil;
 pub mod idnum;
 pub mod kk;
 pub mod nik;
 pub mod period;
+pub mod person;
 pub mod ppks;
 pub mod region;
 pub mod succession;
 mod text;
 
+pub use access::{
+    Disclosed, Principal, Role, RowAccess, Scope, ScopeError, disclose, validate_scope,
+};
 pub use desil::{Desil, DesilError, DesilRange, DesilReading};
 pub use idnum::{ExcelDamage, IdInput};
 pub use kk::{KkError, KkParsed, KkWarning, NoKk};
 pub use nik::{Nik, NikError, NikParsed, NikWarning, PrefixStatus, RegionPrefixes, Sex};
 pub use period::{Period, PeriodError, Quarter};
+pub use person::{LegalBasis, PersonInput};
 pub use ppks::{Ppks, PpksError, PpksGroup};
 pub use region::{Level, Region, RegionCode, RegionCodeError, RegionEntry, RegionKind};
 pub use text::{RegionQuery, fold_text, normalize_region_name};

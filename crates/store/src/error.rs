@@ -40,6 +40,20 @@ pub enum StoreError {
     Migration { target: String, detail: String },
     #[error("daftar wilayah ditolak, tidak ada yang disimpan:\n{}", .0.iter().map(|r| format!("  kode {}: {}", r.code, r.reason)).collect::<Vec<_>>().join("\n"))]
     RegionListRejected(Vec<RejectedCode>),
+    #[error("Anda tidak berwenang melakukan ini")]
+    Forbidden,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{field}: {reason}")]
+    InvalidField { field: &'static str, reason: String },
+    #[error("nama pengguna \"{0}\" sudah dipakai")]
+    UsernameTaken(String),
+    #[error(transparent)]
+    Key(#[from] crate::pii::KeyError),
+    #[error(
+        "kunci data pribadi belum dipasang: atur SINERGI_KUNCI atau SINERGI_KUNCI_BERKAS (lihat README)"
+    )]
+    KeyMissing,
     #[error("kesalahan basis data: {0}")]
     Query(#[from] sqlx::Error),
 }

@@ -3,14 +3,30 @@
 //! SQL is written once with `$N` placeholders and runs on both; only the migrations are
 //! per dialect. The backend is chosen at run time by an enum, so the layers above compile once.
 
+mod accounts;
+mod audit;
 mod connect;
 mod error;
+mod organisations;
 mod page;
+mod persons;
+pub mod pii;
 mod regions;
+mod scope;
 
+pub use accounts::{
+    ARGON2_LANES, ARGON2_MEMORY_KIB, ARGON2_PASSES, LoginError, MIN_PASSWORD_CHARS, NewSession,
+    NewUser, SessionUser, ThrottlePolicy, UserChange, UserSummary, hash_password, verify_password,
+};
+pub use audit::{Actor, AuditEvent, AuditQuery, AuditRecord, ChainReport};
 pub use connect::{DEFAULT_SQLITE_PATH, DatabaseTarget};
 pub use error::{RejectedCode, StoreError};
+pub use organisations::{Organisation, OrganisationKind};
 pub use page::{Page, Paged};
+pub use persons::{
+    Identifier, ImportedList, NewPersonList, OutOfScopeRow, PersonFilter, PersonRow,
+};
+pub use pii::{KeyError, PiiKey};
 pub use regions::{ChildCounts, ImportSummary, LevelCounts, RegionPrefixTable, RegionVersion};
 
 use sqlx::{PgPool, SqlitePool};
@@ -37,6 +53,7 @@ pub(crate) enum Backend {
 pub struct Store {
     pub(crate) backend: Backend,
     target: DatabaseTarget,
+    pii: Option<std::sync::Arc<PiiKey>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,9 +66,39 @@ impl Store {
     /// Opens (creating and migrating when needed) the database named by `target`.
     pub async fn open(target: DatabaseTarget) -> Result<Store, StoreError> {
         let backend = connect::connect(&target).await?;
-        let store = Store { backend, target };
+        let store = Store {
+            backend,
+            target,
+            pii: None,
+        };
         store.migrate().await?;
         Ok(store)
+    }
+
+    /// Attaches the key for personal data. The first key used with a database is recorded
+    /// (by fingerprint); a different key later is refused rather than writing unreadable data.
+    pub async fn with_key(mut self, key: PiiKey) -> Result<Store, StoreError> {
+        let fingerprint = key.fingerprint();
+        let stored: Option<String> = on_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT value FROM app_setting WHERE key = 'pii_key_fingerprint'"
+        )
+        .fetch_optional(pool)
+        .await)?;
+        match stored {
+            Some(s) if s != fingerprint => return Err(KeyError::Mismatch.into()),
+            Some(_) => {}
+            None => {
+                on_pool!(self, |pool| sqlx::query(
+                    "INSERT INTO app_setting (key, value) VALUES ('pii_key_fingerprint', $1)"
+                )
+                .bind(&fingerprint)
+                .execute(pool)
+                .await
+                .map(|_| ()))?;
+            }
+        }
+        self.pii = Some(std::sync::Arc::new(key));
+        Ok(self)
     }
 
     pub fn kind(&self) -> BackendKind {
@@ -81,16 +128,30 @@ impl Store {
 
 type MigrationFile = (i64, &'static str, &'static str);
 
-const SQLITE_MIGRATIONS: &[MigrationFile] = &[(
-    1,
-    "regions",
-    include_str!("../migrations/sqlite/0001_regions.sql"),
-)];
-const POSTGRES_MIGRATIONS: &[MigrationFile] = &[(
-    1,
-    "regions",
-    include_str!("../migrations/postgres/0001_regions.sql"),
-)];
+const SQLITE_MIGRATIONS: &[MigrationFile] = &[
+    (
+        1,
+        "regions",
+        include_str!("../migrations/sqlite/0001_regions.sql"),
+    ),
+    (
+        2,
+        "access",
+        include_str!("../migrations/sqlite/0002_access.sql"),
+    ),
+];
+const POSTGRES_MIGRATIONS: &[MigrationFile] = &[
+    (
+        1,
+        "regions",
+        include_str!("../migrations/postgres/0001_regions.sql"),
+    ),
+    (
+        2,
+        "access",
+        include_str!("../migrations/postgres/0002_access.sql"),
+    ),
+];
 
 fn migrations(files: &[MigrationFile]) -> sqlx::migrate::Migrator {
     use sqlx::SqlSafeStr;

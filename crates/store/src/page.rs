@@ -38,6 +38,15 @@ pub struct Paged<T> {
 }
 
 impl<T> Paged<T> {
+    pub fn empty(page: Page) -> Paged<T> {
+        Paged {
+            items: Vec::new(),
+            total: 0,
+            page: page.number,
+            size: page.size,
+        }
+    }
+
     pub fn pages(&self) -> u32 {
         (self.total.div_ceil(u64::from(self.size.max(1)))).max(1) as u32
     }

@@ -161,6 +161,15 @@ impl Store {
         Ok(n as u64)
     }
 
+    /// Every code the register knows, current or retired (for validating imported rows).
+    pub async fn region_code_set(&self) -> Result<std::collections::HashSet<String>, StoreError> {
+        let codes: Vec<String> =
+            on_pool!(self, |pool| sqlx::query_scalar("SELECT code FROM region")
+                .fetch_all(pool)
+                .await)?;
+        Ok(codes.into_iter().collect())
+    }
+
     /// Looks a code up, current or retired.
     pub async fn region(&self, code: &RegionCode) -> Result<Option<Region>, StoreError> {
         let sql = AssertSqlSafe(format!("SELECT {REGION_COLS} FROM region WHERE code = $1"));

@@ -102,3 +102,93 @@ pub async fn search(
     .await;
     respond(&ui, result)
 }
+
+/// `GET /api/v1/penerima`: the persons the caller may see (scoped by the store), masked.
+pub async fn persons(
+    State(state): State<AppState>,
+    ui: Ui,
+    crate::auth::Signed(user): crate::auth::Signed,
+    Query(q): Query<crate::pages::persons::PersonQuery>,
+) -> Response {
+    let result = async {
+        let filter = q.filter()?;
+        let page = Page::new(q.hal, q.ukuran, crate::pages::persons::PERSONS_PAGE_SIZE);
+        Ok(state.store.persons(&user.principal, &filter, page).await?)
+    }
+    .await;
+    respond(&ui, result)
+}
+
+/// `GET /api/v1/penerima/{id}`: one person in scope, masked; 404 outside the scope.
+pub async fn person(
+    State(state): State<AppState>,
+    ui: Ui,
+    crate::auth::Signed(user): crate::auth::Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    let result = async {
+        state
+            .store
+            .person(&user.principal, id)
+            .await?
+            .ok_or(AppError::not_found("error.person_not_found"))
+    }
+    .await;
+    respond(&ui, result)
+}
+
+#[derive(Serialize)]
+struct PublishedCount {
+    code: String,
+    /// None when suppressed (fewer than the threshold).
+    count: Option<u64>,
+    suppressed: bool,
+}
+
+/// `GET /api/v1/statistik?wilayah=52`: published person counts per region one level below,
+/// with small counts suppressed. No login.
+pub async fn published_counts(
+    State(state): State<AppState>,
+    ui: Ui,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let result = async {
+        let within = match q.get("wilayah").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            Some(s) => Some(
+                RegionCode::parse(s)
+                    .map_err(|e| AppError::bad_request("error.bad_code", e.to_string()))?,
+            ),
+            None => None,
+        };
+        let level = match &within {
+            None => sinergi_core::Level::Provinsi,
+            Some(r) => r
+                .level()
+                .child()
+                .ok_or(AppError::not_found("error.not_found"))?,
+        };
+        let counts = state
+            .store
+            .person_counts(None, level, within.as_ref())
+            .await?;
+        Ok(counts
+            .into_iter()
+            .map(
+                |(code, n)| match sinergi_core::disclose(n, state.auth.suppression_threshold) {
+                    sinergi_core::Disclosed::Count(c) => PublishedCount {
+                        code,
+                        count: Some(c),
+                        suppressed: false,
+                    },
+                    sinergi_core::Disclosed::Suppressed => PublishedCount {
+                        code,
+                        count: None,
+                        suppressed: true,
+                    },
+                },
+            )
+            .collect::<Vec<_>>())
+    }
+    .await;
+    respond(&ui, result)
+}

@@ -36,6 +36,14 @@ impl AppError {
         }
     }
 
+    pub fn forbidden() -> AppError {
+        AppError {
+            status: StatusCode::FORBIDDEN,
+            key: "error.forbidden",
+            detail: None,
+        }
+    }
+
     /// Renders as a page in the user's language.
     pub fn page(self, ui: &Ui) -> Response {
         let page = ErrorPage {
@@ -59,12 +67,21 @@ impl AppError {
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> AppError {
-        // The cause goes to the log; the user sees a translated message without internals.
-        tracing::error!(error = %e, "store error");
-        AppError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            key: "error.internal",
-            detail: None,
+        match e {
+            StoreError::Forbidden => AppError::forbidden(),
+            // Input the user can correct: the store's message is already Indonesian.
+            StoreError::Invalid(_)
+            | StoreError::InvalidField { .. }
+            | StoreError::UsernameTaken(_) => AppError::bad_request("error.invalid", e.to_string()),
+            e => {
+                // The cause goes to the log; the user sees a translated message without internals.
+                tracing::error!(error = %e, "store error");
+                AppError {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    key: "error.internal",
+                    detail: None,
+                }
+            }
         }
     }
 }

@@ -2,7 +2,9 @@
 //! a JSON API, and the small static assets they need. Nothing is loaded from other hosts.
 
 mod api;
+pub mod auth;
 mod error;
+mod export;
 pub mod i18n;
 mod pager;
 mod pages;
@@ -11,7 +13,7 @@ mod ui;
 use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use sinergi_store::Store;
 use tokio::net::TcpListener;
 
@@ -22,6 +24,20 @@ pub use ui::Ui;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub auth: auth::AuthConfig,
+}
+
+impl AppState {
+    /// Defaults for local use: no proxy, no TLS, default throttles and suppression.
+    pub fn new(store: Store) -> AppState {
+        AppState {
+            store,
+            auth: auth::AuthConfig {
+                suppression_threshold: sinergi_core::access::DEFAULT_SUPPRESSION_THRESHOLD,
+                ..auth::AuthConfig::default()
+            },
+        }
+    }
 }
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -34,12 +50,48 @@ pub fn router(state: AppState) -> Router {
         .route("/wilayah/cari", get(pages::wilayah::search))
         .route("/wilayah/{code}", get(pages::wilayah::detail))
         .route("/bahasa/{lang}", get(ui::switch_language))
+        .route(
+            "/masuk",
+            get(pages::session::login_form).post(pages::session::login),
+        )
+        .route("/keluar", post(pages::session::logout))
+        .route("/keluar/semua", post(pages::session::logout_everywhere))
+        .route("/akun", get(pages::session::account))
+        .route("/akun/sandi", post(pages::session::change_password))
+        .route("/admin/pengguna", get(pages::admin::users))
+        .route(
+            "/admin/pengguna/baru",
+            get(pages::admin::new_user_form).post(pages::admin::create_user),
+        )
+        .route(
+            "/admin/pengguna/{id}",
+            get(pages::admin::edit_user_form).post(pages::admin::update_user),
+        )
+        .route(
+            "/admin/pengguna/{id}/sandi",
+            post(pages::admin::reset_password),
+        )
+        .route("/admin/audit", get(pages::admin::audit))
+        .route("/penerima", get(pages::persons::list))
+        .route("/penerima/ekspor.csv", get(pages::persons::export))
+        .route("/penerima/{id}", get(pages::persons::detail))
+        .route("/penerima/{id}/buka", post(pages::persons::reveal))
+        .route("/penerima/{id}/pindah", post(pages::persons::move_to))
+        .route("/statistik", get(pages::stats::index))
+        .route("/statistik/{code}", get(pages::stats::region))
+        .route("/api/v1/penerima", get(api::persons))
+        .route("/api/v1/penerima/{id}", get(api::person))
+        .route("/api/v1/statistik", get(api::published_counts))
         .route("/api/v1/wilayah", get(api::provinces))
         .route("/api/v1/wilayah/cari", get(api::search))
         .route("/api/v1/wilayah/{code}", get(api::region))
         .route("/static/app.css", get(css))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::layer,
+        ))
         .with_state(state)
 }
 
@@ -59,9 +111,12 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Size of the stylesheet every page loads, for the page budget.

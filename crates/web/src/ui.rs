@@ -7,13 +7,21 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use std::sync::Arc;
+
+use sinergi_store::SessionUser;
+
 use crate::i18n::{Lang, Messages};
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Ui {
     pub t: Messages,
     /// Path and query of this request, for "come back here" links.
     pub here: String,
+    /// The signed-in user, for the navigation.
+    pub user: Option<Arc<SessionUser>>,
+    /// This visitor's CSRF token, for every form that changes something.
+    pub csrf: String,
 }
 
 impl Ui {
@@ -21,7 +29,19 @@ impl Ui {
         Ui {
             t: Messages::new(lang),
             here,
+            user: None,
+            csrf: String::new(),
         }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.principal.is_admin())
+    }
+
+    pub fn username(&self) -> &str {
+        self.user
+            .as_ref()
+            .map_or("", |u| u.principal.username.as_str())
     }
 
     pub fn lang(&self) -> Lang {
@@ -57,7 +77,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Ui {
             .uri
             .path_and_query()
             .map_or("/".to_string(), |pq| pq.as_str().to_string());
-        Ok(Ui::new(lang_from_headers(&parts.headers), here))
+        let mut ui = Ui::new(lang_from_headers(&parts.headers), here);
+        if let Some(auth) = crate::auth::request_auth(parts) {
+            ui.user = auth.user.clone();
+            ui.csrf = auth.csrf.clone();
+        }
+        Ok(ui)
     }
 }
 

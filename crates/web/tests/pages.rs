@@ -34,15 +34,9 @@ fn start(db: TestDb) -> (String, tokio::sync::oneshot::Sender<()>) {
             let shutdown = async move {
                 let _ = stopped.await;
             };
-            sinergi_web::serve(
-                listener,
-                AppState {
-                    store: store.clone(),
-                },
-                shutdown,
-            )
-            .await
-            .unwrap();
+            sinergi_web::serve(listener, AppState::new(store.clone()), shutdown)
+                .await
+                .unwrap();
             store.close().await;
             drop(db);
         });

@@ -1,5 +1,9 @@
 //! HTML pages.
 
+pub mod admin;
+pub mod persons;
+pub mod session;
+pub mod stats;
 pub mod wilayah;
 
 use askama::Template;

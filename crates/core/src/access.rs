@@ -1,0 +1,359 @@
+//! Who may do what: roles, scopes and the rules that turn them into row visibility.
+//!
+//! The rules live here, pure; the store turns a [`RowAccess`] into the one SQL filter every
+//! query passes through, so no handler re-implements them.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::region::{Level, RegionCode};
+
+/// A signed-in user's role. The public (no login) is the absence of a [`Principal`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Everything in the province(s) of the scope, including user management.
+    AdminProvinsi,
+    /// Read and write within the kab/kota of the scope.
+    OperatorKabKota,
+    /// Only the records of their own institution (LKS).
+    OperatorLks,
+    /// A partner (CSR, Baznas, NGO…): its own programs and beneficiaries, plus aggregates.
+    Mitra,
+    /// Board member: read-only within the scope.
+    Pimpinan,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::AdminProvinsi,
+        Role::OperatorKabKota,
+        Role::OperatorLks,
+        Role::Mitra,
+        Role::Pimpinan,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::AdminProvinsi => "admin_provinsi",
+            Role::OperatorKabKota => "operator_kabkota",
+            Role::OperatorLks => "operator_lks",
+            Role::Mitra => "mitra",
+            Role::Pimpinan => "pimpinan",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.key() == key)
+    }
+
+    /// Roles bound to one organisation see only that organisation's rows.
+    pub fn is_organisation_bound(self) -> bool {
+        matches!(self, Role::OperatorLks | Role::Mitra)
+    }
+
+    /// The region level a scope region of this role must have.
+    fn scope_level(self) -> Option<Level> {
+        match self {
+            Role::AdminProvinsi => Some(Level::Provinsi),
+            Role::OperatorKabKota => Some(Level::KabKota),
+            Role::Pimpinan | Role::OperatorLks | Role::Mitra => None,
+        }
+    }
+}
+
+/// Where a user may look: regions (any level, descendants included) and, for
+/// organisation-bound roles, their organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Scope {
+    pub regions: Vec<RegionCode>,
+    pub organisation: Option<i64>,
+}
+
+impl Scope {
+    /// Whether `code` lies in one of the scope's regions (the region itself or below it).
+    pub fn covers(&self, code: &RegionCode) -> bool {
+        self.regions.iter().any(|r| r == code || r.contains(code))
+    }
+
+    /// Whether every region of `other` lies inside this scope.
+    pub fn includes_regions_of(&self, other: &Scope) -> bool {
+        !other.regions.is_empty() && other.regions.iter().all(|r| self.covers(r))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ScopeError {
+    #[error("peran {role} membutuhkan paling sedikit satu wilayah")]
+    RegionRequired { role: &'static str },
+    #[error("peran {role} hanya boleh berwilayah {level}; {code} tidak sesuai")]
+    WrongLevel {
+        role: &'static str,
+        level: &'static str,
+        code: String,
+    },
+    #[error("peran {role} membutuhkan organisasi")]
+    OrganisationRequired { role: &'static str },
+    #[error("peran {role} tidak terikat organisasi; hapus organisasinya")]
+    OrganisationNotAllowed { role: &'static str },
+}
+
+impl ScopeError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ScopeError::RegionRequired { .. } => "scope.region_required",
+            ScopeError::WrongLevel { .. } => "scope.wrong_level",
+            ScopeError::OrganisationRequired { .. } => "scope.organisation_required",
+            ScopeError::OrganisationNotAllowed { .. } => "scope.organisation_not_allowed",
+        }
+    }
+}
+
+/// Checks that a scope fits a role: regional roles need regions at their level,
+/// organisation-bound roles need an organisation (their regions are optional and narrow it).
+pub fn validate_scope(role: Role, scope: &Scope) -> Result<(), ScopeError> {
+    let key = role.key();
+    if role.is_organisation_bound() {
+        if scope.organisation.is_none() {
+            return Err(ScopeError::OrganisationRequired { role: key });
+        }
+    } else {
+        if scope.organisation.is_some() {
+            return Err(ScopeError::OrganisationNotAllowed { role: key });
+        }
+        if scope.regions.is_empty() {
+            return Err(ScopeError::RegionRequired { role: key });
+        }
+    }
+    if let Some(level) = role.scope_level()
+        && let Some(bad) = scope.regions.iter().find(|r| r.level() != level)
+    {
+        return Err(ScopeError::WrongLevel {
+            role: key,
+            level: level.key(),
+            code: bad.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// A signed-in user as the rest of the system sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Principal {
+    pub user_id: i64,
+    pub username: String,
+    pub role: Role,
+    pub scope: Scope,
+}
+
+/// Which by-name rows a principal may see. Rows carry a region code and an owning
+/// organisation; the store renders this as one SQL condition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowAccess {
+    /// Rows in any of these regions (descendants included).
+    Regions(Vec<RegionCode>),
+    /// Rows of this organisation, within these regions when any are given.
+    Organisation {
+        organisation: i64,
+        regions: Vec<RegionCode>,
+    },
+}
+
+impl Principal {
+    pub fn row_access(&self) -> RowAccess {
+        match (self.role.is_organisation_bound(), self.scope.organisation) {
+            (true, Some(organisation)) => RowAccess::Organisation {
+                organisation,
+                regions: self.scope.regions.clone(),
+            },
+            // A bound role without an organisation is refused by validate_scope; should one
+            // slip through, it sees nothing rather than everything.
+            (true, None) => RowAccess::Regions(Vec::new()),
+            (false, _) => RowAccess::Regions(self.scope.regions.clone()),
+        }
+    }
+
+    /// Whether a row in `region` owned by `organisation` is visible: the same rule as the SQL.
+    pub fn may_see(&self, region: &RegionCode, organisation: i64) -> bool {
+        match self.row_access() {
+            RowAccess::Regions(regions) => {
+                regions.iter().any(|r| r == region || r.contains(region))
+            }
+            RowAccess::Organisation {
+                organisation: own,
+                regions,
+            } => {
+                own == organisation
+                    && (regions.is_empty()
+                        || regions.iter().any(|r| r == region || r.contains(region)))
+            }
+        }
+    }
+
+    /// Create, change or remove rows (always within what `row_access` shows).
+    pub fn can_write(&self) -> bool {
+        !matches!(self.role, Role::Pimpinan)
+    }
+
+    /// See a NIK or No. KK in full (each reveal is audited).
+    pub fn can_reveal(&self) -> bool {
+        !matches!(self.role, Role::Pimpinan)
+    }
+
+    /// Manage accounts and read the audit log.
+    pub fn is_admin(&self) -> bool {
+        matches!(self.role, Role::AdminProvinsi)
+    }
+
+    /// Aggregates (counts) across organisations within the scope's regions.
+    pub fn aggregate_regions(&self) -> Option<&[RegionCode]> {
+        match self.role {
+            Role::OperatorLks => None,
+            _ => Some(&self.scope.regions),
+        }
+    }
+
+    /// Whether this admin may create or change an account with `scope`.
+    pub fn may_manage(&self, scope: &Scope) -> bool {
+        self.is_admin()
+            && if scope.regions.is_empty() {
+                // Organisation-bound accounts without regions: allowed when the
+                // organisation sits inside the admin's scope (checked by the store).
+                true
+            } else {
+                self.scope.includes_regions_of(scope)
+            }
+    }
+}
+
+/// Small-count suppression for published aggregates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Disclosed {
+    Count(u64),
+    /// Fewer than the threshold (but more than zero): not shown.
+    Suppressed,
+}
+
+/// Counts from 1 to `threshold - 1` are hidden; zero is shown (an empty cell reveals nobody).
+pub fn disclose(count: u64, threshold: u64) -> Disclosed {
+    if count > 0 && count < threshold {
+        Disclosed::Suppressed
+    } else {
+        Disclosed::Count(count)
+    }
+}
+
+/// The default threshold for published counts (configurable per deployment).
+pub const DEFAULT_SUPPRESSION_THRESHOLD: u64 = 10;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(s: &str) -> RegionCode {
+        RegionCode::parse(s).unwrap()
+    }
+
+    fn principal(role: Role, regions: &[&str], org: Option<i64>) -> Principal {
+        Principal {
+            user_id: 1,
+            username: "u".into(),
+            role,
+            scope: Scope {
+                regions: regions.iter().map(|r| code(r)).collect(),
+                organisation: org,
+            },
+        }
+    }
+
+    #[test]
+    fn regional_roles_see_their_region_and_below_only() {
+        let op = principal(Role::OperatorKabKota, &["52.03"], None);
+        assert!(op.may_see(&code("52.03"), 9));
+        assert!(op.may_see(&code("52.03.10.2001"), 9));
+        assert!(!op.may_see(&code("52.02.01.2001"), 9), "neighbouring kab");
+        assert!(!op.may_see(&code("52"), 9), "the province above");
+    }
+
+    #[test]
+    fn partners_see_only_their_own_organisation() {
+        let m = principal(Role::Mitra, &[], Some(7));
+        assert!(m.may_see(&code("33.01.01.2001"), 7));
+        assert!(!m.may_see(&code("52.03.10.2001"), 8), "another partner");
+        let narrowed = principal(Role::OperatorLks, &["52.03"], Some(7));
+        assert!(!narrowed.may_see(&code("52.02.01.2001"), 7));
+    }
+
+    #[test]
+    fn bound_role_without_organisation_sees_nothing() {
+        let m = principal(Role::Mitra, &["52"], None);
+        assert_eq!(m.row_access(), RowAccess::Regions(vec![]));
+        assert!(!m.may_see(&code("52.01"), 1));
+    }
+
+    #[test]
+    fn scopes_are_validated_per_role() {
+        let s = |r: &[&str], o| Scope {
+            regions: r.iter().map(|c| code(c)).collect(),
+            organisation: o,
+        };
+        assert!(validate_scope(Role::AdminProvinsi, &s(&["52"], None)).is_ok());
+        assert_eq!(
+            validate_scope(Role::AdminProvinsi, &s(&["52.03"], None))
+                .unwrap_err()
+                .code(),
+            "scope.wrong_level"
+        );
+        assert_eq!(
+            validate_scope(Role::OperatorKabKota, &s(&[], None))
+                .unwrap_err()
+                .code(),
+            "scope.region_required"
+        );
+        assert_eq!(
+            validate_scope(Role::Mitra, &s(&["52"], None))
+                .unwrap_err()
+                .code(),
+            "scope.organisation_required"
+        );
+        assert_eq!(
+            validate_scope(Role::Pimpinan, &s(&["52"], Some(3)))
+                .unwrap_err()
+                .code(),
+            "scope.organisation_not_allowed"
+        );
+        assert!(validate_scope(Role::Pimpinan, &s(&["52.03", "52.71"], None)).is_ok());
+    }
+
+    #[test]
+    fn admins_manage_only_inside_their_province() {
+        let admin = principal(Role::AdminProvinsi, &["52"], None);
+        let inside = Scope {
+            regions: vec![code("52.03")],
+            organisation: None,
+        };
+        let outside = Scope {
+            regions: vec![code("33.01")],
+            organisation: None,
+        };
+        assert!(admin.may_manage(&inside));
+        assert!(!admin.may_manage(&outside));
+        assert!(!principal(Role::OperatorKabKota, &["52.03"], None).may_manage(&inside));
+    }
+
+    #[test]
+    fn small_counts_are_suppressed_but_zero_is_not() {
+        assert_eq!(disclose(0, 10), Disclosed::Count(0));
+        assert_eq!(disclose(1, 10), Disclosed::Suppressed);
+        assert_eq!(disclose(9, 10), Disclosed::Suppressed);
+        assert_eq!(disclose(10, 10), Disclosed::Count(10));
+    }
+
+    #[test]
+    fn role_keys_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::from_key(r.key()), Some(r));
+        }
+        assert_eq!(Role::from_key("root"), None);
+    }
+}

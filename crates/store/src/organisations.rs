@@ -1,0 +1,147 @@
+//! Organisations: LKKS, LKS and partners. The minimum the access scope needs (an owner for
+//! rows, a seat for admins' reach); the registry itself grows with the institutions issue.
+
+use serde::Serialize;
+use sinergi_core::{Principal, RegionCode};
+
+use crate::audit::{Actor, AuditEvent, append_audit, now_text};
+use crate::{Store, StoreError, on_pool};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganisationKind {
+    Lkks,
+    Lks,
+    Mitra,
+}
+
+impl OrganisationKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            OrganisationKind::Lkks => "lkks",
+            OrganisationKind::Lks => "lks",
+            OrganisationKind::Mitra => "mitra",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<OrganisationKind> {
+        [
+            OrganisationKind::Lkks,
+            OrganisationKind::Lks,
+            OrganisationKind::Mitra,
+        ]
+        .into_iter()
+        .find(|k| k.key() == key)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Organisation {
+    pub id: i64,
+    pub kind: OrganisationKind,
+    pub name: String,
+    pub region: RegionCode,
+}
+
+type OrgRow = (i64, String, String, String);
+
+fn to_org(r: OrgRow) -> Result<Organisation, StoreError> {
+    Ok(Organisation {
+        id: r.0,
+        kind: OrganisationKind::from_key(&r.1).ok_or_else(|| {
+            StoreError::Invalid(format!("jenis organisasi tidak dikenal: {}", r.1))
+        })?,
+        name: r.2,
+        region: RegionCode::parse(&r.3)
+            .map_err(|e| StoreError::Invalid(format!("wilayah {}: {e}", r.3)))?,
+    })
+}
+
+impl Store {
+    /// Adds an organisation (by an admin within their scope, or by the command line).
+    pub async fn create_organisation(
+        &self,
+        by: Option<&Principal>,
+        kind: OrganisationKind,
+        name: &str,
+        region: &RegionCode,
+    ) -> Result<i64, StoreError> {
+        if let Some(p) = by
+            && !(p.is_admin() && p.scope.covers(region))
+        {
+            return Err(StoreError::Forbidden);
+        }
+        if name.trim().is_empty() {
+            return Err(StoreError::InvalidField {
+                field: "nama organisasi",
+                reason: "wajib diisi".into(),
+            });
+        }
+        let actor = by.map(Actor::from).unwrap_or_else(|| Actor::system("cli"));
+        let now = now_text();
+        let id = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO organisation (kind, name, region_code, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(kind.key())
+            .bind(name.trim())
+            .bind(region.to_string())
+            .bind(&now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let event = AuditEvent::new(actor.clone(), "organisation.create", "organisation")
+                .id(id)
+                .region(region)
+                .after(serde_json::json!({ "jenis": kind.key(), "nama": name.trim() }));
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            id
+        });
+        Ok(id)
+    }
+
+    pub async fn organisation(&self, id: i64) -> Result<Option<Organisation>, StoreError> {
+        let row: Option<OrgRow> = on_pool!(self, |pool| sqlx::query_as(
+            "SELECT id, kind, name, region_code FROM organisation WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
+        row.map(to_org).transpose()
+    }
+
+    /// Organisations seated in the admin's regions (for the account form).
+    pub async fn organisations_for(
+        &self,
+        admin: &Principal,
+    ) -> Result<Vec<Organisation>, StoreError> {
+        let rows: Vec<OrgRow> = on_pool!(self, |pool| sqlx::query_as(
+            "SELECT id, kind, name, region_code FROM organisation ORDER BY name"
+        )
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(to_org)
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .filter(|o| admin.scope.covers(&o.region))
+            .collect())
+    }
+
+    pub async fn organisation_by_name(
+        &self,
+        name: &str,
+    ) -> Result<Option<Organisation>, StoreError> {
+        let row: Option<OrgRow> = on_pool!(self, |pool| {
+            sqlx::query_as(
+            "SELECT id, kind, name, region_code FROM organisation WHERE name = $1 ORDER BY id LIMIT 1"
+        )
+        .bind(name)
+        .fetch_optional(pool)
+        .await
+        })?;
+        row.map(to_org).transpose()
+    }
+}

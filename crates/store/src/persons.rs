@@ -1,0 +1,519 @@
+//! Person-level lists: stored with encrypted identifiers, read only through the access scope,
+//! and every by-name view, reveal, export and change audited.
+
+use serde::Serialize;
+use sinergi_core::{LegalBasis, Level, PersonInput, Principal, RegionCode, Sex, fold_text};
+use sqlx::AssertSqlSafe;
+
+use crate::audit::{AuditEvent, append_audit, now_text};
+use crate::pii::{PiiField, PiiKey};
+use crate::scope::{Bind, Placeholders, bind_filter, row_filter, within_regions};
+use crate::{Page, Paged, Store, StoreError, on_pool};
+
+/// A person-level list to store; refused without a legal basis and its reference.
+#[derive(Debug, Clone)]
+pub struct NewPersonList {
+    pub organisation_id: i64,
+    pub name: String,
+    pub legal_basis: Option<LegalBasis>,
+    /// Consent register, agreement (PKS) or decree number the basis rests on.
+    pub reference: String,
+    pub source_file: Option<String>,
+}
+
+/// A stored list.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ImportedList {
+    pub list_id: i64,
+    pub stored: u64,
+}
+
+/// A row the scope refused, with its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutOfScopeRow {
+    pub line: u64,
+    pub region: RegionCode,
+}
+
+/// What the list pages and API show of a person: identifiers masked.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PersonRow {
+    pub id: i64,
+    pub list_id: i64,
+    pub list_name: String,
+    pub organisation_id: i64,
+    pub organisation_name: String,
+    pub region: String,
+    pub region_name: Option<String>,
+    pub name: String,
+    pub sex: Option<String>,
+    pub birth_date: Option<String>,
+    pub nik_masked: Option<String>,
+    pub kk_masked: Option<String>,
+}
+
+/// Filters for the person list; all optional.
+#[derive(Debug, Clone, Default)]
+pub struct PersonFilter {
+    /// A name (or part of one), or a full 16-digit NIK matched exactly by its keyed hash.
+    pub query: Option<String>,
+    pub region: Option<RegionCode>,
+    pub list_id: Option<i64>,
+}
+
+/// Which identifier to reveal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Identifier {
+    Nik,
+    Kk,
+}
+
+type PersonDbRow = (
+    i64,
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+const PERSON_FROM: &str = "FROM person_record r \
+     JOIN person_list l ON l.id = r.list_id \
+     JOIN organisation o ON o.id = r.organisation_id \
+     LEFT JOIN region g ON g.code = r.region_code";
+
+const PERSON_COLUMNS: &str = "r.id, r.list_id, l.name, r.organisation_id, o.name, r.region_code, \
+     g.name, r.name, r.sex, r.birth_date, r.nik_masked, r.kk_masked";
+
+fn to_row(r: PersonDbRow) -> PersonRow {
+    PersonRow {
+        id: r.0,
+        list_id: r.1,
+        list_name: r.2,
+        organisation_id: r.3,
+        organisation_name: r.4,
+        region: r.5,
+        region_name: r.6,
+        name: r.7,
+        sex: r.8,
+        birth_date: r.9,
+        nik_masked: r.10,
+        kk_masked: r.11,
+    }
+}
+
+fn sex_key(s: Sex) -> &'static str {
+    match s {
+        Sex::Male => "L",
+        Sex::Female => "P",
+    }
+}
+
+impl Store {
+    fn pii_key(&self) -> Result<&PiiKey, StoreError> {
+        self.pii.as_deref().ok_or(StoreError::KeyMissing)
+    }
+
+    /// The scoped WHERE clause for person rows plus the caller's filters.
+    fn person_where(
+        &self,
+        principal: &Principal,
+        filter: &PersonFilter,
+    ) -> Result<(String, Vec<Bind>), StoreError> {
+        let mut ph = Placeholders::starting_at(1);
+        let scope = row_filter(principal, "r.region_code", "r.organisation_id", &mut ph);
+        let mut sql = scope.sql;
+        let mut binds = scope.binds;
+        if let Some(region) = &filter.region
+            && let Some(f) = within_regions(std::slice::from_ref(region), "r.region_code", &mut ph)
+        {
+            sql = format!("{sql} AND {}", f.sql);
+            binds.extend(f.binds);
+        }
+        if let Some(list) = filter.list_id {
+            sql = format!("{sql} AND r.list_id = {}", ph.next());
+            binds.push(Bind::Int(list));
+        }
+        if let Some(q) = filter
+            .query
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+        {
+            let digits: String = q.chars().filter(|c| c.is_ascii_digit()).collect();
+            if digits.len() == 16 && q.chars().all(|c| c.is_ascii_digit() || " .-".contains(c)) {
+                let hash = self.pii_key()?.blind_index(PiiField::Nik, &digits);
+                sql = format!("{sql} AND r.nik_hash = {}", ph.next());
+                binds.push(Bind::Bytes(hash));
+            } else {
+                sql = format!("{sql} AND r.name_key LIKE {}", ph.next());
+                binds.push(Bind::Text(format!("%{}%", fold_text(q))));
+            }
+        }
+        Ok((sql, binds))
+    }
+
+    /// Stores a person-level list in one transaction: all rows or none.
+    pub async fn import_person_list(
+        &self,
+        principal: &Principal,
+        list: &NewPersonList,
+        rows: &[PersonInput],
+    ) -> Result<Result<ImportedList, Vec<OutOfScopeRow>>, StoreError> {
+        let Some(basis) = list.legal_basis else {
+            return Err(StoreError::InvalidField {
+                field: "dasar hukum",
+                reason: "daftar berisi data pribadi wajib menyebut dasar pemrosesannya \
+                         (UU 27/2022 pasal 20): persetujuan, kontrak, kewajiban_hukum, \
+                         kepentingan_vital, tugas_publik atau kepentingan_sah — daftar ditolak, \
+                         tidak ada yang disimpan"
+                    .into(),
+            });
+        };
+        if list.reference.trim().is_empty() {
+            return Err(StoreError::InvalidField {
+                field: "rujukan dasar hukum",
+                reason: "sebutkan nomor formulir persetujuan, perjanjian kerja sama atau \
+                         keputusan yang menjadi dasarnya — daftar ditolak, tidak ada yang disimpan"
+                    .into(),
+            });
+        }
+        if !principal.can_write() {
+            return Err(StoreError::Forbidden);
+        }
+        let org = self
+            .organisation(list.organisation_id)
+            .await?
+            .ok_or_else(|| StoreError::InvalidField {
+                field: "organisasi",
+                reason: format!("organisasi {} tidak ada", list.organisation_id),
+            })?;
+        if principal.role.is_organisation_bound() && principal.scope.organisation != Some(org.id) {
+            return Err(StoreError::Forbidden);
+        }
+        let outside: Vec<OutOfScopeRow> = rows
+            .iter()
+            .filter(|r| !principal.may_see(&r.region, org.id))
+            .map(|r| OutOfScopeRow {
+                line: r.line,
+                region: r.region.clone(),
+            })
+            .collect();
+        if !outside.is_empty() {
+            return Ok(Err(outside));
+        }
+        let key = self.pii_key()?;
+        let now = now_text();
+        let event = AuditEvent::new(principal, "person_list.import", "person_list")
+            .region(&org.region)
+            .after(serde_json::json!({
+                "nama": list.name,
+                "organisasi": org.name,
+                "dasar_hukum": basis.key(),
+                "rujukan": list.reference,
+                "berkas": list.source_file,
+                "baris": rows.len(),
+            }));
+        let list_id = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let list_id: i64 = sqlx::query_scalar(
+                "INSERT INTO person_list (organisation_id, name, legal_basis, consent_reference, \
+                 source_file, created_by, created_at, row_count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(org.id)
+            .bind(&list.name)
+            .bind(basis.key())
+            .bind(list.reference.trim())
+            .bind(&list.source_file)
+            .bind(principal.user_id)
+            .bind(&now)
+            .bind(rows.len() as i64)
+            .fetch_one(&mut *tx)
+            .await?;
+            for chunk in rows.chunks(500) {
+                let mut sql = String::from(
+                    "INSERT INTO person_record (list_id, organisation_id, region_code, name, name_key, \
+                     sex, birth_date, nik_cipher, nik_hash, nik_masked, kk_cipher, kk_hash, kk_masked, \
+                     source_line, created_at) VALUES ",
+                );
+                let mut ph = Placeholders::starting_at(1);
+                for (i, _) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    let cols: Vec<String> = (0..15).map(|_| ph.next()).collect();
+                    sql.push('(');
+                    sql.push_str(&cols.join(", "));
+                    sql.push(')');
+                }
+                let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
+                for r in chunk {
+                    let nik = r.nik.as_ref().map(|n| n.as_str().to_string());
+                    let kk = r.kk.as_ref().map(|k| k.as_str().to_string());
+                    q = q
+                        .bind(list_id)
+                        .bind(org.id)
+                        .bind(r.region.to_string())
+                        .bind(r.name.trim().to_string())
+                        .bind(fold_text(&r.name))
+                        .bind(r.sex.map(sex_key))
+                        .bind(r.birth_date.map(|d| d.format("%Y-%m-%d").to_string()))
+                        .bind(nik.as_deref().map(|n| key.seal(PiiField::Nik, n)))
+                        .bind(nik.as_deref().map(|n| key.blind_index(PiiField::Nik, n)))
+                        .bind(r.nik.as_ref().map(|n| n.mask()))
+                        .bind(kk.as_deref().map(|k| key.seal(PiiField::Kk, k)))
+                        .bind(kk.as_deref().map(|k| key.blind_index(PiiField::Kk, k)))
+                        .bind(r.kk.as_ref().map(|k| k.mask()))
+                        .bind(r.line as i64)
+                        .bind(&now);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            let event = event.clone().id(list_id);
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            list_id
+        });
+        Ok(Ok(ImportedList {
+            list_id,
+            stored: rows.len() as u64,
+        }))
+    }
+
+    /// One page of the persons the principal may see. Showing names is a by-name view: audited.
+    pub async fn persons(
+        &self,
+        principal: &Principal,
+        filter: &PersonFilter,
+        page: Page,
+    ) -> Result<Paged<PersonRow>, StoreError> {
+        let (sql_where, binds) = self.person_where(principal, filter)?;
+        let count_sql = format!("SELECT COUNT(*) {PERSON_FROM} WHERE {sql_where}");
+        let list_sql = format!(
+            "SELECT {PERSON_COLUMNS} {PERSON_FROM} WHERE {sql_where} ORDER BY r.id LIMIT {} OFFSET {}",
+            page.limit(),
+            page.offset()
+        );
+        let (total, rows): (i64, Vec<PersonDbRow>) = on_pool!(self, |pool| {
+            let total: i64 =
+                bind_filter!(sqlx::query_scalar(AssertSqlSafe(count_sql.clone())), binds)
+                    .fetch_one(pool)
+                    .await?;
+            let rows: Vec<PersonDbRow> =
+                bind_filter!(sqlx::query_as(AssertSqlSafe(list_sql.clone())), binds)
+                    .fetch_all(pool)
+                    .await?;
+            (total, rows)
+        });
+        if !rows.is_empty() {
+            self.record(
+                &AuditEvent::new(principal, "person.list", "person")
+                    .region(
+                        filter
+                            .region
+                            .as_ref()
+                            .map(|r| r.to_string())
+                            .unwrap_or_else(|| rows[0].5.clone()),
+                    )
+                    .after(serde_json::json!({
+                        "halaman": page.number,
+                        "baris": rows.len(),
+                        "id": rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+                    })),
+            )
+            .await?;
+        }
+        Ok(Paged {
+            items: rows.into_iter().map(to_row).collect(),
+            total: total as u64,
+            page: page.number,
+            size: page.size,
+        })
+    }
+
+    async fn scoped_person(
+        &self,
+        principal: &Principal,
+        id: i64,
+    ) -> Result<Option<PersonDbRow>, StoreError> {
+        let mut ph = Placeholders::starting_at(2);
+        let scope = row_filter(principal, "r.region_code", "r.organisation_id", &mut ph);
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} {PERSON_FROM} WHERE r.id = $1 AND {}",
+            scope.sql
+        );
+        Ok(on_pool!(self, |pool| bind_filter!(
+            sqlx::query_as(AssertSqlSafe(sql.clone())).bind(id),
+            scope.binds
+        )
+        .fetch_optional(pool)
+        .await)?)
+    }
+
+    /// One person, if in scope; audited as a by-name view.
+    pub async fn person(
+        &self,
+        principal: &Principal,
+        id: i64,
+    ) -> Result<Option<PersonRow>, StoreError> {
+        let Some(row) = self.scoped_person(principal, id).await? else {
+            return Ok(None);
+        };
+        self.record(
+            &AuditEvent::new(principal, "person.view", "person")
+                .id(id)
+                .region(&row.5),
+        )
+        .await?;
+        Ok(Some(to_row(row)))
+    }
+
+    /// The full NIK or No. KK of a person in scope, for roles allowed to reveal; audited.
+    pub async fn reveal(
+        &self,
+        principal: &Principal,
+        id: i64,
+        which: Identifier,
+    ) -> Result<Option<String>, StoreError> {
+        if !principal.can_reveal() {
+            return Err(StoreError::Forbidden);
+        }
+        let Some(row) = self.scoped_person(principal, id).await? else {
+            return Ok(None);
+        };
+        let (col, field, label) = match which {
+            Identifier::Nik => ("nik_cipher", PiiField::Nik, "nik"),
+            Identifier::Kk => ("kk_cipher", PiiField::Kk, "kk"),
+        };
+        let sql = format!("SELECT {col} FROM person_record WHERE id = $1");
+        let sealed: Option<Vec<u8>> =
+            on_pool!(self, |pool| sqlx::query_scalar(AssertSqlSafe(sql.clone()))
+                .bind(id)
+                .fetch_one(pool)
+                .await)?;
+        let Some(sealed) = sealed else {
+            return Ok(None);
+        };
+        let plain = self.pii_key()?.open(field, &sealed)?;
+        self.record(
+            &AuditEvent::new(principal, "person.reveal", "person")
+                .id(id)
+                .region(&row.5)
+                .after(serde_json::json!({ "kolom": label })),
+        )
+        .await?;
+        Ok(Some(plain))
+    }
+
+    /// Every person in scope matching the filter, for export; audited with the count.
+    pub async fn export_persons(
+        &self,
+        principal: &Principal,
+        filter: &PersonFilter,
+    ) -> Result<Vec<PersonRow>, StoreError> {
+        let (sql_where, binds) = self.person_where(principal, filter)?;
+        let sql = format!("SELECT {PERSON_COLUMNS} {PERSON_FROM} WHERE {sql_where} ORDER BY r.id");
+        let rows: Vec<PersonDbRow> = on_pool!(self, |pool| bind_filter!(
+            sqlx::query_as(AssertSqlSafe(sql.clone())),
+            binds
+        )
+        .fetch_all(pool)
+        .await)?;
+        let mut event = AuditEvent::new(principal, "person.export", "person")
+            .after(serde_json::json!({ "baris": rows.len(), "saring": filter.query, "daftar": filter.list_id }));
+        event.region = filter
+            .region
+            .as_ref()
+            .or(principal.scope.regions.first())
+            .map(|r| r.to_string());
+        self.record(&event).await?;
+        Ok(rows.into_iter().map(to_row).collect())
+    }
+
+    /// Moves a person to another region (a new domicile); both must be in scope.
+    pub async fn move_person(
+        &self,
+        principal: &Principal,
+        id: i64,
+        to: &RegionCode,
+    ) -> Result<bool, StoreError> {
+        if !principal.can_write() {
+            return Err(StoreError::Forbidden);
+        }
+        let Some(row) = self.scoped_person(principal, id).await? else {
+            return Ok(false);
+        };
+        if !principal.may_see(to, row.3) {
+            return Err(StoreError::Forbidden);
+        }
+        let event = AuditEvent::new(principal, "person.move", "person")
+            .id(id)
+            .region(to)
+            .before(serde_json::json!({ "wilayah": row.5 }))
+            .after(serde_json::json!({ "wilayah": to.to_string() }));
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE person_record SET region_code = $1 WHERE id = $2")
+                .bind(to.to_string())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            append_audit!(tx, &event);
+            tx.commit().await?;
+        });
+        Ok(true)
+    }
+
+    /// Person counts per region at `level` under `within`, across all organisations. The
+    /// public gets these only through small-count suppression (done by the caller that
+    /// publishes); signed-in users within their aggregate regions.
+    pub async fn person_counts(
+        &self,
+        viewer: Option<&Principal>,
+        level: Level,
+        within: Option<&RegionCode>,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
+        let len = level.dotted_len() as i64;
+        let mut ph = Placeholders::starting_at(2);
+        let mut conditions = vec!["LENGTH(r.region_code) >= $1".to_string()];
+        let mut binds = Vec::new();
+        if let Some(w) = within
+            && let Some(f) = within_regions(std::slice::from_ref(w), "r.region_code", &mut ph)
+        {
+            conditions.push(f.sql);
+            binds.extend(f.binds);
+        }
+        if let Some(p) = viewer {
+            let Some(regions) = p.aggregate_regions() else {
+                return Err(StoreError::Forbidden);
+            };
+            match within_regions(regions, "r.region_code", &mut ph) {
+                Some(f) => {
+                    conditions.push(f.sql);
+                    binds.extend(f.binds);
+                }
+                // A partner without regions: aggregates everywhere.
+                None if p.role.is_organisation_bound() => {}
+                None => return Ok(Vec::new()),
+            }
+        }
+        let sql = format!(
+            "SELECT SUBSTR(r.region_code, 1, $1) AS code, COUNT(*) FROM person_record r \
+             WHERE {} GROUP BY SUBSTR(r.region_code, 1, $1) ORDER BY code",
+            conditions.join(" AND ")
+        );
+        let rows: Vec<(String, i64)> = on_pool!(self, |pool| bind_filter!(
+            sqlx::query_as(AssertSqlSafe(sql.clone())).bind(len),
+            binds
+        )
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows.into_iter().map(|(c, n)| (c, n as u64)).collect())
+    }
+}

@@ -1,0 +1,170 @@
+//! The access scope as SQL: the one place that turns a principal into a row filter.
+//! Every by-name query of the store goes through [`row_filter`]; handlers never add their own.
+
+use sinergi_core::{Principal, RegionCode, RowAccess};
+
+/// A value bound to a `$N` placeholder of a filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Bind {
+    Text(String),
+    Int(i64),
+    Bytes(Vec<u8>),
+}
+
+/// A SQL condition with its binds, numbered from the placeholder it was built at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Filter {
+    pub sql: String,
+    pub binds: Vec<Bind>,
+}
+
+/// Numbers `$N` placeholders across the pieces of one statement.
+#[derive(Debug)]
+pub(crate) struct Placeholders(usize);
+
+impl Placeholders {
+    pub fn starting_at(first: usize) -> Placeholders {
+        Placeholders(first)
+    }
+
+    pub fn next(&mut self) -> String {
+        let p = format!("${}", self.0);
+        self.0 += 1;
+        p
+    }
+}
+
+/// The condition for rows with `region_col` (a region code) and `org_col` (the owning
+/// organisation) that `principal` may see.
+pub(crate) fn row_filter(
+    principal: &Principal,
+    region_col: &str,
+    org_col: &str,
+    ph: &mut Placeholders,
+) -> Filter {
+    match principal.row_access() {
+        RowAccess::Regions(regions) => {
+            within_regions(&regions, region_col, ph).unwrap_or_else(|| Filter {
+                sql: "1 = 0".into(),
+                binds: vec![],
+            })
+        }
+        RowAccess::Organisation {
+            organisation,
+            regions,
+        } => {
+            let mut f = Filter {
+                sql: format!("{org_col} = {}", ph.next()),
+                binds: vec![Bind::Int(organisation)],
+            };
+            if let Some(r) = within_regions(&regions, region_col, ph) {
+                f.sql = format!("{} AND {}", f.sql, r.sql);
+                f.binds.extend(r.binds);
+            }
+            f
+        }
+    }
+}
+
+/// `col` in one of `regions` or below them, as index ranges (codes use the C collation:
+/// "52.03" <= code < "52.03/" is the region and its subtree). None when `regions` is empty.
+pub(crate) fn within_regions(
+    regions: &[RegionCode],
+    col: &str,
+    ph: &mut Placeholders,
+) -> Option<Filter> {
+    if regions.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::with_capacity(regions.len());
+    let mut binds = Vec::with_capacity(regions.len() * 2);
+    for r in regions {
+        parts.push(format!(
+            "({col} >= {} AND {col} < {})",
+            ph.next(),
+            ph.next()
+        ));
+        binds.push(Bind::Text(r.to_string()));
+        binds.push(Bind::Text(format!("{r}/")));
+    }
+    Some(Filter {
+        sql: format!("({})", parts.join(" OR ")),
+        binds,
+    })
+}
+
+/// Binds a filter's values, in order, onto a sqlx query of either backend.
+macro_rules! bind_filter {
+    ($query:expr, $binds:expr) => {{
+        let mut q = $query;
+        for b in $binds.iter() {
+            q = match b {
+                $crate::scope::Bind::Text(s) => q.bind(s.clone()),
+                $crate::scope::Bind::Int(i) => q.bind(*i),
+                $crate::scope::Bind::Bytes(b) => q.bind(b.clone()),
+            };
+        }
+        q
+    }};
+}
+pub(crate) use bind_filter;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sinergi_core::{Role, Scope};
+
+    fn p(role: Role, regions: &[&str], org: Option<i64>) -> Principal {
+        Principal {
+            user_id: 1,
+            username: "u".into(),
+            role,
+            scope: Scope {
+                regions: regions
+                    .iter()
+                    .map(|r| RegionCode::parse(r).unwrap())
+                    .collect(),
+                organisation: org,
+            },
+        }
+    }
+
+    #[test]
+    fn regional_filter_is_an_index_range_per_region() {
+        let mut ph = Placeholders::starting_at(3);
+        let f = row_filter(
+            &p(Role::Pimpinan, &["52.03", "52.71"], None),
+            "r.region_code",
+            "r.organisation_id",
+            &mut ph,
+        );
+        assert_eq!(
+            f.sql,
+            "((r.region_code >= $3 AND r.region_code < $4) OR (r.region_code >= $5 AND r.region_code < $6))"
+        );
+        assert_eq!(f.binds[1], Bind::Text("52.03/".into()));
+        assert_eq!(ph.next(), "$7");
+    }
+
+    #[test]
+    fn organisation_filter_narrows_by_region_when_given() {
+        let mut ph = Placeholders::starting_at(1);
+        let f = row_filter(&p(Role::Mitra, &[], Some(4)), "region", "org", &mut ph);
+        assert_eq!(f.sql, "org = $1");
+        let mut ph = Placeholders::starting_at(1);
+        let f = row_filter(
+            &p(Role::OperatorLks, &["52.03"], Some(4)),
+            "region",
+            "org",
+            &mut ph,
+        );
+        assert_eq!(f.sql, "org = $1 AND ((region >= $2 AND region < $3))");
+    }
+
+    #[test]
+    fn no_scope_means_no_rows() {
+        let mut ph = Placeholders::starting_at(1);
+        let f = row_filter(&p(Role::Mitra, &["52"], None), "r", "o", &mut ph);
+        assert_eq!(f.sql, "1 = 0");
+    }
+}

@@ -1,0 +1,376 @@
+//! Sessions and CSRF, as one middleware every request passes through, and the extractors
+//! handlers use to require a signed-in user. Access to rows is not decided here: the store
+//! applies the scope; this only says who is asking.
+
+use std::sync::Arc;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine;
+use sinergi_store::SessionUser;
+
+use crate::ui::{encode_component, lang_from_headers};
+use crate::{AppError, AppState, Ui};
+
+pub const SESSION_COOKIE: &str = "sinergi_sesi";
+pub const CSRF_COOKIE: &str = "sinergi_csrf";
+pub const CSRF_FIELD: &str = "_csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// Forms are small; person lists go through the command line or a multipart upload.
+const MAX_FORM_BYTES: usize = 256 * 1024;
+
+/// How the server sits on the network.
+#[derive(Debug, Clone, Default)]
+pub struct AuthConfig {
+    /// Trust `X-Forwarded-For` / `X-Forwarded-Proto` from a reverse proxy in front.
+    pub trust_proxy: bool,
+    /// Served over TLS directly (cookies get `Secure`).
+    pub tls: bool,
+    pub throttle: sinergi_store::ThrottlePolicy,
+    /// Published counts below this are suppressed.
+    pub suppression_threshold: u64,
+}
+
+/// Who is asking, resolved once per request by [`layer`].
+#[derive(Clone)]
+pub struct RequestAuth {
+    pub user: Option<Arc<SessionUser>>,
+    pub session_token: Option<String>,
+    pub csrf: String,
+    pub secure: bool,
+    pub address: String,
+}
+
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system's random source");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A `Set-Cookie` value: always HttpOnly and SameSite=Strict, Secure when over TLS.
+pub(crate) fn set_cookie(
+    name: &str,
+    value: &str,
+    secure: bool,
+    max_age: Option<i64>,
+) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).expect("cookie values are URL-safe base64")
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn client_address(req: &Request, trust_proxy: bool) -> String {
+    if trust_proxy
+        && let Some(first) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+    {
+        return first.trim().to_string();
+    }
+    req.extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "tidak-diketahui".into())
+}
+
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    form_urlencoded_pairs(body)
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+/// Decodes `application/x-www-form-urlencoded` (as serde_urlencoded does for axum's Form).
+fn form_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default()
+}
+
+/// Resolves the session, checks CSRF on every state-changing request, sets security headers.
+pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let headers = req.headers().clone();
+    let path = req.uri().path().to_string();
+    let secure = state.auth.tls
+        || (state.auth.trust_proxy
+            && headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|p| p.eq_ignore_ascii_case("https")));
+    let address = client_address(&req, state.auth.trust_proxy);
+    let ui = Ui::new(lang_from_headers(&headers), path.clone());
+
+    let session_token = cookie(&headers, SESSION_COOKIE).map(str::to_string);
+    let user = match &session_token {
+        Some(token) => match state.store.session_user(token).await {
+            Ok(user) => user.map(Arc::new),
+            Err(e) => return respond_error(AppError::from(e), &ui, &path),
+        },
+        None => None,
+    };
+    let existing_csrf = cookie(&headers, CSRF_COOKIE)
+        .filter(|c| c.len() == 43)
+        .map(str::to_string);
+    let csrf = existing_csrf.clone().unwrap_or_else(random_token);
+
+    let mut req = req;
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        let (parts, body) = req.into_parts();
+        let is_form = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        let (presented, body) = if is_form {
+            let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
+                return respond_error(
+                    AppError::bad_request("error.form_too_large", ""),
+                    &ui,
+                    &path,
+                );
+            };
+            (form_field(&bytes, CSRF_FIELD), Body::from(bytes))
+        } else {
+            let from_header = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let from_query = parts
+                .uri
+                .query()
+                .and_then(|q| form_field(q.as_bytes(), CSRF_FIELD));
+            (from_header.or(from_query), body)
+        };
+        let origin_ok = match (
+            parts.headers.get(header::ORIGIN),
+            parts.headers.get(header::HOST),
+        ) {
+            (Some(origin), Some(host)) => {
+                let origin = origin.to_str().unwrap_or("");
+                let host = host.to_str().unwrap_or("");
+                origin
+                    .split_once("://")
+                    .is_some_and(|(_, rest)| rest == host)
+            }
+            _ => true,
+        };
+        let token_ok = match (&existing_csrf, &presented) {
+            (Some(cookie), Some(given)) => constant_time_eq(cookie.as_bytes(), given.as_bytes()),
+            _ => false,
+        };
+        if !(token_ok && origin_ok) {
+            let e = AppError {
+                status: StatusCode::FORBIDDEN,
+                key: "error.csrf",
+                detail: None,
+            };
+            let mut resp = respond_error(e, &ui, &path);
+            if existing_csrf.is_none() {
+                resp.headers_mut().append(
+                    header::SET_COOKIE,
+                    set_cookie(CSRF_COOKIE, &csrf, secure, None),
+                );
+            }
+            return resp;
+        }
+        req = Request::from_parts(parts, body);
+    }
+
+    let stale_session = session_token.is_some() && user.is_none();
+    req.extensions_mut().insert(RequestAuth {
+        user,
+        session_token,
+        csrf: csrf.clone(),
+        secure,
+        address,
+    });
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    if existing_csrf.is_none() {
+        h.append(
+            header::SET_COOKIE,
+            set_cookie(CSRF_COOKIE, &csrf, secure, None),
+        );
+    }
+    if stale_session && !h.contains_key(header::SET_COOKIE.as_str()) {
+        h.append(
+            header::SET_COOKIE,
+            set_cookie(SESSION_COOKIE, "", secure, Some(0)),
+        );
+    }
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    if h.contains_key(header::SET_COOKIE) || is_private(&path) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+/// Pages with personal or account data are never cached.
+fn is_private(path: &str) -> bool {
+    ["/penerima", "/akun", "/admin", "/api/v1/penerima", "/masuk"]
+        .iter()
+        .any(|p| path.starts_with(p))
+}
+
+fn respond_error(e: AppError, ui: &Ui, path: &str) -> Response {
+    if is_api(path) {
+        e.json(ui.t)
+    } else {
+        e.page(ui)
+    }
+}
+
+/// The request's auth facts (always present behind [`layer`]).
+pub(crate) fn request_auth(parts: &Parts) -> Option<&RequestAuth> {
+    parts.extensions.get::<RequestAuth>()
+}
+
+/// A signed-in user. Pages redirect to the login page without one; the API answers 401.
+pub struct Signed(pub Arc<SessionUser>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Signed {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let path = parts.uri.path().to_string();
+        let here = parts
+            .uri
+            .path_and_query()
+            .map_or("/".to_string(), |pq| pq.as_str().to_string());
+        let ui = Ui::new(lang_from_headers(&parts.headers), here.clone());
+        match request_auth(parts).and_then(|a| a.user.clone()) {
+            Some(user) => {
+                // A temporary password must be replaced before anything else.
+                if user.must_change_password
+                    && !is_api(&path)
+                    && !["/akun", "/akun/sandi", "/keluar", "/keluar/semua"]
+                        .contains(&path.as_str())
+                {
+                    return Err(Redirect::to("/akun?wajib=1").into_response());
+                }
+                Ok(Signed(user))
+            }
+            None if is_api(&path) => Err(AppError {
+                status: StatusCode::UNAUTHORIZED,
+                key: "error.login_required",
+                detail: None,
+            }
+            .json(ui.t)),
+            None => {
+                Err(Redirect::to(&format!("/masuk?ke={}", encode_component(&here))).into_response())
+            }
+        }
+    }
+}
+
+/// A signed-in admin (user management, audit log). The store checks again.
+pub struct Admin(pub Arc<SessionUser>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Admin {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Signed(user) = Signed::from_request_parts(parts, state).await?;
+        if user.principal.is_admin() {
+            Ok(Admin(user))
+        } else {
+            let ui = Ui::new(
+                lang_from_headers(&parts.headers),
+                parts.uri.path().to_string(),
+            );
+            Err(respond_error(AppError::forbidden(), &ui, parts.uri.path()))
+        }
+    }
+}
+
+/// Same-site paths only: never send a user to another host after login.
+pub(crate) fn safe_return_path(ke: Option<&str>) -> String {
+    ke.filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
+        .unwrap_or("/")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_and_tokens() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("lang=en; sinergi_sesi=abc; sinergi_csrf=xyz"),
+        );
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("abc"));
+        assert_eq!(cookie(&h, "nope"), None);
+        let t = random_token();
+        assert_eq!(t.len(), 43);
+        assert_ne!(t, random_token());
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+
+    #[test]
+    fn return_paths_stay_on_site() {
+        assert_eq!(safe_return_path(Some("/penerima?q=x")), "/penerima?q=x");
+        assert_eq!(safe_return_path(Some("//evil.example")), "/");
+        assert_eq!(safe_return_path(Some("https://evil.example")), "/");
+        assert_eq!(safe_return_path(None), "/");
+    }
+
+    #[test]
+    fn cookie_flags() {
+        let v = set_cookie(SESSION_COOKIE, "t", true, None);
+        assert_eq!(
+            v.to_str().unwrap(),
+            "sinergi_sesi=t; Path=/; HttpOnly; SameSite=Strict; Secure"
+        );
+        let v = set_cookie(SESSION_COOKIE, "", false, Some(0));
+        assert!(v.to_str().unwrap().contains("Max-Age=0"));
+        assert!(!v.to_str().unwrap().contains("Secure"));
+    }
+}

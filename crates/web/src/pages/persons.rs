@@ -1,0 +1,261 @@
+//! Person-level data (beneficiaries): list, search, detail, reveal, move, export. Every read
+//! goes through the store's scoped queries; these handlers never filter rows themselves.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sinergi_core::RegionCode;
+use sinergi_store::{Identifier, Page, PersonFilter, PersonRow};
+
+use super::render;
+use crate::auth::Signed;
+use crate::export::csv_download;
+use crate::i18n::Messages;
+use crate::pager::Pager;
+use crate::{AppError, AppState, Ui};
+
+pub const PERSONS_PAGE_SIZE: u32 = 50;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PersonQuery {
+    pub q: Option<String>,
+    pub wilayah: Option<String>,
+    pub daftar: Option<i64>,
+    pub hal: Option<u32>,
+    pub ukuran: Option<u32>,
+}
+
+impl PersonQuery {
+    pub fn filter(&self) -> Result<PersonFilter, AppError> {
+        let region =
+            match self
+                .wilayah
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                Some(s) => Some(RegionCode::parse(s).map_err(|e| {
+                    AppError::bad_request("error.bad_code", format!("\"{s}\": {e}"))
+                })?),
+                None => None,
+            };
+        Ok(PersonFilter {
+            query: self.q.clone(),
+            region,
+            list_id: self.daftar,
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "persons.html")]
+struct PersonsPage {
+    ui: Ui,
+    t: Messages,
+    rows: Vec<PersonRow>,
+    total: u64,
+    pager: Option<Pager>,
+    query: String,
+    region: String,
+    export_href: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Query(q): Query<PersonQuery>,
+) -> Response {
+    let result = async {
+        let filter = q.filter()?;
+        let page = Page::new(q.hal, q.ukuran, PERSONS_PAGE_SIZE);
+        let paged = state.store.persons(&user.principal, &filter, page).await?;
+        let query = q.q.clone().unwrap_or_default();
+        let region = q.wilayah.clone().unwrap_or_default();
+        let params = [("q", query.as_str()), ("wilayah", region.as_str())];
+        let pager = (paged.pages() > 1).then(|| Pager::new(&paged, "/penerima", &params));
+        let export_href = format!(
+            "/penerima/ekspor.csv?q={}&wilayah={}",
+            crate::ui::encode_component(&query),
+            crate::ui::encode_component(&region)
+        );
+        Ok(PersonsPage {
+            t: ui.t,
+            ui: ui.clone(),
+            total: paged.total,
+            rows: paged.items,
+            pager,
+            query,
+            region,
+            export_href,
+        })
+    }
+    .await;
+    render(&ui, result)
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage {
+    ui: Ui,
+    t: Messages,
+    person: PersonRow,
+    can_reveal: bool,
+    can_write: bool,
+    revealed_nik: Option<String>,
+    revealed_kk: Option<String>,
+}
+
+async fn person_page(
+    state: &AppState,
+    ui: &Ui,
+    user: &sinergi_store::SessionUser,
+    id: i64,
+    reveal: Option<Identifier>,
+) -> Result<PersonPage, AppError> {
+    let person = state
+        .store
+        .person(&user.principal, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("error.person_not_found"))?;
+    let mut revealed_nik = None;
+    let mut revealed_kk = None;
+    match reveal {
+        Some(Identifier::Nik) => {
+            revealed_nik = state
+                .store
+                .reveal(&user.principal, id, Identifier::Nik)
+                .await?
+        }
+        Some(Identifier::Kk) => {
+            revealed_kk = state
+                .store
+                .reveal(&user.principal, id, Identifier::Kk)
+                .await?
+        }
+        None => {}
+    }
+    Ok(PersonPage {
+        t: ui.t,
+        ui: ui.clone(),
+        person,
+        can_reveal: user.principal.can_reveal(),
+        can_write: user.principal.can_write(),
+        revealed_nik,
+        revealed_kk,
+    })
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    let page = person_page(&state, &ui, &user, id, None).await;
+    render(&ui, page)
+}
+
+#[derive(Deserialize)]
+pub struct RevealForm {
+    kolom: String,
+}
+
+/// Reveals a full identifier: a POST (it is recorded), answered with the page itself.
+pub async fn reveal(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<RevealForm>,
+) -> Response {
+    let which = match form.kolom.as_str() {
+        "nik" => Identifier::Nik,
+        "kk" => Identifier::Kk,
+        other => {
+            return AppError::bad_request("error.invalid", format!("kolom: {other}")).page(&ui);
+        }
+    };
+    let page = person_page(&state, &ui, &user, id, Some(which)).await;
+    render(&ui, page)
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    wilayah: String,
+}
+
+pub async fn move_to(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<MoveForm>,
+) -> Response {
+    let result = async {
+        let to = RegionCode::parse(form.wilayah.trim()).map_err(|e| {
+            AppError::bad_request("error.bad_code", format!("\"{}\": {e}", form.wilayah))
+        })?;
+        if state.store.region(&to).await?.is_none() {
+            return Err(AppError::bad_request("error.bad_code", format!("\"{to}\"")));
+        }
+        if !state.store.move_person(&user.principal, id, &to).await? {
+            return Err(AppError::not_found("error.person_not_found"));
+        }
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => Redirect::to(&format!("/penerima/{id}")).into_response(),
+        Err(e) => e.page(&ui),
+    }
+}
+
+pub const EXPORT_HEADERS: [&str; 9] = [
+    "id",
+    "nama",
+    "jenis_kelamin",
+    "tanggal_lahir",
+    "nik_tersamar",
+    "no_kk_tersamar",
+    "kode_wilayah",
+    "wilayah",
+    "organisasi",
+];
+
+pub async fn export(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Query(q): Query<PersonQuery>,
+) -> Response {
+    let result = async {
+        let filter = q.filter()?;
+        Ok::<_, AppError>(state.store.export_persons(&user.principal, &filter).await?)
+    }
+    .await;
+    match result {
+        Ok(rows) => csv_download(
+            "penerima.csv",
+            &EXPORT_HEADERS,
+            rows.into_iter()
+                .map(|r| {
+                    vec![
+                        r.id.to_string(),
+                        r.name,
+                        r.sex.unwrap_or_default(),
+                        r.birth_date.unwrap_or_default(),
+                        r.nik_masked.unwrap_or_default(),
+                        r.kk_masked.unwrap_or_default(),
+                        r.region,
+                        r.region_name.unwrap_or_default(),
+                        r.organisation_name,
+                    ]
+                })
+                .collect(),
+        ),
+        Err(e) => e.page(&ui),
+    }
+}
