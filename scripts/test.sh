@@ -15,10 +15,11 @@ apt_install() {
 }
 
 # --- Chromium (Debian's package) for the browser tests -------------------------------
-if [ "${SINERGI_TEST_BROWSER:-}" != "skip" ] && [ -z "${SINERGI_CHROMIUM:-}" ] && ! command -v chromium >/dev/null; then
+# chromium-driver (WebDriver) lets the tests log in, click and type like a user.
+if [ "${SINERGI_TEST_BROWSER:-}" != "skip" ] && [ -z "${SINERGI_CHROMIUM:-}" ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; }; then
   if can_install; then
-    echo "test.sh: installing Debian's chromium for the page tests…"
-    apt_install chromium
+    echo "test.sh: installing Debian's chromium and chromium-driver for the page tests…"
+    apt_install chromium chromium-driver
   elif [ "${CI:-}" = "true" ]; then
     echo "test.sh: Chromium is missing and cannot be installed here" >&2; exit 1
   else

@@ -479,9 +479,10 @@ impl Store {
         level: Level,
         within: Option<&RegionCode>,
     ) -> Result<Vec<(String, u64)>, StoreError> {
-        let len = level.dotted_len() as i64;
-        let mut ph = Placeholders::starting_at(2);
-        let mut conditions = vec!["LENGTH(r.region_code) >= $1".to_string()];
+        // A trusted integer from the level, written inline: PostgreSQL's SUBSTR wants int4.
+        let len = level.dotted_len();
+        let mut ph = Placeholders::starting_at(1);
+        let mut conditions = vec![format!("LENGTH(r.region_code) >= {len}")];
         let mut binds = Vec::new();
         if let Some(w) = within
             && let Some(f) = within_regions(std::slice::from_ref(w), "r.region_code", &mut ph)
@@ -504,12 +505,12 @@ impl Store {
             }
         }
         let sql = format!(
-            "SELECT SUBSTR(r.region_code, 1, $1) AS code, COUNT(*) FROM person_record r \
-             WHERE {} GROUP BY SUBSTR(r.region_code, 1, $1) ORDER BY code",
+            "SELECT SUBSTR(r.region_code, 1, {len}) AS code, COUNT(*) FROM person_record r \
+             WHERE {} GROUP BY SUBSTR(r.region_code, 1, {len}) ORDER BY code",
             conditions.join(" AND ")
         );
         let rows: Vec<(String, i64)> = on_pool!(self, |pool| bind_filter!(
-            sqlx::query_as(AssertSqlSafe(sql.clone())).bind(len),
+            sqlx::query_as(AssertSqlSafe(sql.clone())),
             binds
         )
         .fetch_all(pool)

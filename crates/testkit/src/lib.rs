@@ -120,6 +120,38 @@ impl TestDb {
         store
     }
 
+    /// Runs SQL behind the store's back (to tamper with data, as an attacker with file or
+    /// server access could). Returns the rows' first column as bytes, if any.
+    pub async fn raw(&self, sql: &str) -> Vec<Option<Vec<u8>>> {
+        self.try_raw(sql)
+            .await
+            .unwrap_or_else(|e| panic!("raw SQL on {}: {e}", self.label))
+    }
+
+    /// Like [`TestDb::raw`], returning the database's refusal instead of panicking.
+    pub async fn try_raw(&self, sql: &str) -> Result<Vec<Option<Vec<u8>>>, sqlx::Error> {
+        use sqlx::Row;
+        let sql = sqlx::AssertSqlSafe(sql.to_string());
+        let rows = match &self.target {
+            DatabaseTarget::Sqlite(p) => {
+                let mut c =
+                    sqlx::SqliteConnection::connect(&format!("sqlite://{}", p.display())).await?;
+                let rows = sqlx::query(sql).fetch_all(&mut c).await?;
+                rows.iter()
+                    .map(|r| r.try_get::<Option<Vec<u8>>, _>(0).ok().flatten())
+                    .collect()
+            }
+            DatabaseTarget::Postgres(url) => {
+                let mut c = sqlx::PgConnection::connect(url).await?;
+                let rows = sqlx::query(sql).fetch_all(&mut c).await?;
+                rows.iter()
+                    .map(|r| r.try_get::<Option<Vec<u8>>, _>(0).ok().flatten())
+                    .collect()
+            }
+        };
+        Ok(rows)
+    }
+
     /// The database as a `--database` argument.
     pub fn arg(&self) -> String {
         match &self.target {

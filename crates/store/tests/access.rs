@@ -1,0 +1,1063 @@
+//! The access scope, proven on both backends: every role against every scoped query, at
+//! every edge (a neighbouring kab/kota, another partner, a record moved between regions),
+//! plus personal-data encryption, the audit chain, and account security.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use sinergi_core::{
+    LegalBasis, Level, Nik, PersonInput, Principal, RegionCode, RegionEntry, Role, Scope,
+};
+use sinergi_store::{
+    AuditQuery, Identifier, KeyError, LoginError, NewPersonList, NewUser, OrganisationKind, Page,
+    PersonFilter, PiiKey, Store, StoreError, ThrottlePolicy, UserChange,
+};
+use sinergi_testkit::TestDb;
+
+const PASSWORD: &str = "kata-sandi-uji-123";
+
+fn code(s: &str) -> RegionCode {
+    RegionCode::parse(s).unwrap()
+}
+
+fn mini_regions() -> Vec<RegionEntry> {
+    [
+        ("52", "Nusa Tenggara Barat"),
+        ("52.02", "Kabupaten Lombok Tengah"),
+        ("52.02.01", "Praya"),
+        ("52.02.01.2001", "Panjisari"),
+        ("52.03", "Kabupaten Lombok Timur"),
+        ("52.03.05", "Masbagik"),
+        ("52.03.05.2003", "Masbagik Selatan"),
+        ("52.03.05.2004", "Masbagik Timur"),
+        ("33", "Jawa Tengah"),
+        ("33.01", "Kabupaten Cilacap"),
+        ("33.01.01", "Dayeuhluhur"),
+        ("33.01.01.2001", "Hanum"),
+    ]
+    .into_iter()
+    .map(|(c, n)| RegionEntry {
+        code: code(c),
+        name: n.into(),
+        latitude: None,
+        longitude: None,
+    })
+    .collect()
+}
+
+/// One person of the fixture, as the test knows it.
+#[derive(Clone, Debug)]
+struct Truth {
+    label: &'static str,
+    org: usize,
+    region: &'static str,
+    name: &'static str,
+    nik: &'static str,
+    id: i64,
+}
+
+struct World {
+    store: Store,
+    key: PiiKey,
+    orgs: Vec<i64>,
+    people: Vec<Truth>,
+}
+
+impl World {
+    fn who(&self, label: &str) -> &Truth {
+        self.people.iter().find(|p| p.label == label).unwrap()
+    }
+}
+
+async fn user(
+    store: &Store,
+    username: &str,
+    role: Role,
+    regions: &[&str],
+    org: Option<i64>,
+) -> Principal {
+    store
+        .create_user(
+            None,
+            NewUser {
+                username: username.into(),
+                display_name: username.into(),
+                password: PASSWORD.into(),
+                role,
+                scope: Scope {
+                    regions: regions.iter().map(|r| code(r)).collect(),
+                    organisation: org,
+                },
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("create {username}: {e}"));
+    store
+        .principal_by_username(username)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+fn basis() -> Option<LegalBasis> {
+    Some(LegalBasis::TugasPublik)
+}
+
+async fn world(db: &TestDb) -> World {
+    let (key, _) = PiiKey::generate();
+    let store = db.open().await.with_key(key.clone()).await.unwrap();
+    store
+        .apply_region_list(
+            &mini_regions(),
+            NaiveDate::from_ymd_opt(2025, 4, 25).unwrap(),
+            "uji",
+        )
+        .await
+        .unwrap();
+    let mut orgs = Vec::new();
+    for (kind, name, region) in [
+        (OrganisationKind::Mitra, "Mitra A", "52"),
+        (OrganisationKind::Mitra, "Mitra B", "52"),
+        (OrganisationKind::Lks, "LKS Masbagik", "52.03"),
+        (OrganisationKind::Mitra, "Mitra Jateng", "33"),
+    ] {
+        orgs.push(
+            store
+                .create_organisation(None, kind, name, &code(region))
+                .await
+                .unwrap(),
+        );
+    }
+    let admin52 = user(&store, "admin52", Role::AdminProvinsi, &["52"], None).await;
+    let admin33 = user(&store, "admin33", Role::AdminProvinsi, &["33"], None).await;
+    let mut people = vec![
+        Truth {
+            label: "A1",
+            org: 0,
+            region: "52.03.05.2003",
+            name: "Siti Aminah",
+            nik: "5203054507900001",
+            id: 0,
+        },
+        Truth {
+            label: "A2",
+            org: 0,
+            region: "52.03.05.2003",
+            name: "Lalu Ahmad",
+            nik: "5203051203850002",
+            id: 0,
+        },
+        Truth {
+            label: "A3",
+            org: 0,
+            region: "52.02.01.2001",
+            name: "Baiq Siti Hajar",
+            nik: "5202014101950003",
+            id: 0,
+        },
+        Truth {
+            label: "B1",
+            org: 1,
+            region: "52.03.05.2003",
+            name: "Siti Aminah",
+            nik: "5203054507900001",
+            id: 0,
+        },
+        Truth {
+            label: "B2",
+            org: 1,
+            region: "52.03.05.2004",
+            name: "Muhammad Zain",
+            nik: "5203050101800004",
+            id: 0,
+        },
+        Truth {
+            label: "L1",
+            org: 2,
+            region: "52.03.05.2004",
+            name: "Nurul Hidayah",
+            nik: "5203055505100005",
+            id: 0,
+        },
+        Truth {
+            label: "D1",
+            org: 3,
+            region: "33.01.01.2001",
+            name: "Siti Rahayu",
+            nik: "3301014203880006",
+            id: 0,
+        },
+    ];
+    for (org, &org_id) in orgs.iter().enumerate() {
+        let importer = if org == 3 { &admin33 } else { &admin52 };
+        let rows: Vec<PersonInput> = people
+            .iter()
+            .filter(|p| p.org == org)
+            .enumerate()
+            .map(|(i, p)| PersonInput {
+                line: i as u64 + 2,
+                name: p.name.into(),
+                sex: None,
+                birth_date: None,
+                nik: Some(Nik::parse(p.nik, None).unwrap().nik),
+                kk: None,
+                region: code(p.region),
+            })
+            .collect();
+        let list = NewPersonList {
+            organisation_id: org_id,
+            name: format!("daftar {org}"),
+            legal_basis: basis(),
+            reference: "PKS 1/2025".into(),
+            source_file: None,
+        };
+        let stored = store
+            .import_person_list(importer, &list, &rows)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.stored as usize, rows.len());
+    }
+    // Ids in insertion order: find each by its NIK within its organisation.
+    let all = store
+        .export_persons(&admin52, &PersonFilter::default())
+        .await
+        .unwrap();
+    let all33 = store
+        .export_persons(&admin33, &PersonFilter::default())
+        .await
+        .unwrap();
+    for p in people.iter_mut() {
+        let pool = if p.org == 3 { &all33 } else { &all };
+        p.id = pool
+            .iter()
+            .find(|r| r.organisation_id == orgs[p.org] && r.name == p.name && r.region == p.region)
+            .unwrap_or_else(|| panic!("{} stored", p.label))
+            .id;
+    }
+    World {
+        store,
+        key,
+        orgs,
+        people,
+    }
+}
+
+fn ids(w: &World, labels: &[&str]) -> BTreeSet<i64> {
+    labels.iter().map(|l| w.who(l).id).collect()
+}
+
+async fn all_pages(store: &Store, p: &Principal, filter: &PersonFilter) -> (u64, BTreeSet<i64>) {
+    let mut seen = BTreeSet::new();
+    let mut total = 0;
+    for n in 1..=20 {
+        let page = store
+            .persons(p, filter, Page::new(Some(n), Some(2), 2))
+            .await
+            .unwrap();
+        total = page.total;
+        for r in &page.items {
+            assert!(seen.insert(r.id), "row {} twice across pages", r.id);
+        }
+        if !page.has_next() {
+            break;
+        }
+    }
+    (total, seen)
+}
+
+/// Every role, every read path: list (paged), export, detail, name search, NIK search, reveal.
+#[tokio::test]
+async fn every_role_sees_exactly_its_scope_on_every_read_path() {
+    for db in TestDb::all().await {
+        let w = world(&db).await;
+        let s = &w.store;
+        let o = &w.orgs;
+        let cases: Vec<(Principal, Vec<&str>)> = vec![
+            (
+                s.principal_by_username("admin52").await.unwrap().unwrap(),
+                vec!["A1", "A2", "A3", "B1", "B2", "L1"],
+            ),
+            (
+                s.principal_by_username("admin33").await.unwrap().unwrap(),
+                vec!["D1"],
+            ),
+            (
+                user(s, "op5203", Role::OperatorKabKota, &["52.03"], None).await,
+                vec!["A1", "A2", "B1", "B2", "L1"],
+            ),
+            (
+                user(s, "op5202", Role::OperatorKabKota, &["52.02"], None).await,
+                vec!["A3"],
+            ),
+            (
+                user(s, "lks", Role::OperatorLks, &[], Some(o[2])).await,
+                vec!["L1"],
+            ),
+            (
+                user(s, "mitra.a", Role::Mitra, &[], Some(o[0])).await,
+                vec!["A1", "A2", "A3"],
+            ),
+            (
+                user(s, "mitra.a.lotim", Role::Mitra, &["52.03"], Some(o[0])).await,
+                vec!["A1", "A2"],
+            ),
+            (
+                user(s, "mitra.b", Role::Mitra, &[], Some(o[1])).await,
+                vec!["B1", "B2"],
+            ),
+            (
+                user(s, "pimpinan52", Role::Pimpinan, &["52"], None).await,
+                vec!["A1", "A2", "A3", "B1", "B2", "L1"],
+            ),
+            (
+                user(s, "pimpinan5203", Role::Pimpinan, &["52.03"], None).await,
+                vec!["A1", "A2", "B1", "B2", "L1"],
+            ),
+        ];
+        for (p, labels) in &cases {
+            let who = format!("{} as {}", db.label, p.username);
+            let expected = ids(&w, labels);
+            // The pure rule and the SQL agree.
+            let by_rule: BTreeSet<i64> = w
+                .people
+                .iter()
+                .filter(|t| p.may_see(&code(t.region), o[t.org]))
+                .map(|t| t.id)
+                .collect();
+            assert_eq!(by_rule, expected, "{who}: rule");
+            let (total, listed) = all_pages(s, p, &PersonFilter::default()).await;
+            assert_eq!(listed, expected, "{who}: list");
+            assert_eq!(total as usize, expected.len(), "{who}: total");
+            let exported: BTreeSet<i64> = s
+                .export_persons(p, &PersonFilter::default())
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.id)
+                .collect();
+            assert_eq!(exported, expected, "{who}: export");
+            let siti: BTreeSet<i64> = s
+                .export_persons(
+                    p,
+                    &PersonFilter {
+                        query: Some("SITI".into()),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.id)
+                .collect();
+            let expected_siti: BTreeSet<i64> = w
+                .people
+                .iter()
+                .filter(|t| expected.contains(&t.id) && t.name.to_lowercase().contains("siti"))
+                .map(|t| t.id)
+                .collect();
+            assert_eq!(siti, expected_siti, "{who}: name search");
+            for t in &w.people {
+                let visible = expected.contains(&t.id);
+                let detail = s.person(p, t.id).await.unwrap();
+                assert_eq!(detail.is_some(), visible, "{who}: detail {}", t.label);
+                if let Some(d) = detail {
+                    assert_eq!(
+                        d.nik_masked.as_deref(),
+                        Some(format!("{}********{}", &t.nik[..4], &t.nik[12..]).as_str())
+                    );
+                }
+                let by_nik: BTreeSet<i64> = s
+                    .export_persons(
+                        p,
+                        &PersonFilter {
+                            query: Some(t.nik.into()),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.id)
+                    .collect();
+                assert_eq!(
+                    by_nik.contains(&t.id),
+                    visible,
+                    "{who}: NIK search {}",
+                    t.label
+                );
+                assert!(by_nik.is_subset(&expected), "{who}: NIK search leaks");
+                match s.reveal(p, t.id, Identifier::Nik).await {
+                    Err(StoreError::Forbidden) => assert_eq!(p.role, Role::Pimpinan, "{who}"),
+                    Ok(Some(nik)) => {
+                        assert!(visible, "{who}: revealed {} outside scope", t.label);
+                        assert_eq!(nik, t.nik);
+                    }
+                    Ok(None) => assert!(!visible, "{who}: could not reveal {}", t.label),
+                    Err(e) => panic!("{who}: {e}"),
+                }
+            }
+            // Region filter cannot widen the scope.
+            let widened: BTreeSet<i64> = s
+                .export_persons(
+                    p,
+                    &PersonFilter {
+                        region: Some(code("52")),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.id)
+                .collect();
+            assert!(
+                widened.is_subset(&expected),
+                "{who}: region filter widened the scope"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn aggregates_follow_the_scope_and_lks_operators_get_none() {
+    for db in TestDb::all().await {
+        let w = world(&db).await;
+        let s = &w.store;
+        let op = user(s, "op5203", Role::OperatorKabKota, &["52.03"], None).await;
+        let counts = s
+            .person_counts(Some(&op), Level::KabKota, None)
+            .await
+            .unwrap();
+        assert_eq!(counts, vec![("52.03".to_string(), 5)], "{}", db.label);
+        let mitra = user(s, "mitra.a", Role::Mitra, &[], Some(w.orgs[0])).await;
+        let counts = s
+            .person_counts(Some(&mitra), Level::Provinsi, None)
+            .await
+            .unwrap();
+        assert_eq!(
+            counts,
+            vec![("33".to_string(), 1), ("52".to_string(), 6)],
+            "{}",
+            db.label
+        );
+        let lks = user(s, "lks", Role::OperatorLks, &[], Some(w.orgs[2])).await;
+        assert!(matches!(
+            s.person_counts(Some(&lks), Level::Provinsi, None).await,
+            Err(StoreError::Forbidden)
+        ));
+        let public = s
+            .person_counts(None, Level::Desa, Some(&code("52.03")))
+            .await
+            .unwrap();
+        assert_eq!(
+            public,
+            vec![
+                ("52.03.05.2003".to_string(), 3),
+                ("52.03.05.2004".to_string(), 2)
+            ]
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_record_moved_between_regions_changes_who_sees_it() {
+    for db in TestDb::all().await {
+        let w = world(&db).await;
+        let s = &w.store;
+        let admin = s.principal_by_username("admin52").await.unwrap().unwrap();
+        let lotim = user(s, "op5203", Role::OperatorKabKota, &["52.03"], None).await;
+        let loteng = user(s, "op5202", Role::OperatorKabKota, &["52.02"], None).await;
+        let pimpinan = user(s, "pimpinan52", Role::Pimpinan, &["52"], None).await;
+        let a1 = w.who("A1").id;
+        assert!(s.person(&lotim, a1).await.unwrap().is_some());
+        assert!(s.person(&loteng, a1).await.unwrap().is_none());
+        // An operator cannot move a row out of their own scope, nor touch one outside it.
+        assert!(matches!(
+            s.move_person(&lotim, a1, &code("52.02.01.2001")).await,
+            Err(StoreError::Forbidden)
+        ));
+        assert!(
+            !s.move_person(&lotim, w.who("A3").id, &code("52.03.05.2003"))
+                .await
+                .unwrap()
+        );
+        assert!(matches!(
+            s.move_person(&pimpinan, a1, &code("52.03.05.2004")).await,
+            Err(StoreError::Forbidden)
+        ));
+        assert!(
+            s.move_person(&admin, a1, &code("52.02.01.2001"))
+                .await
+                .unwrap()
+        );
+        assert!(
+            s.person(&lotim, a1).await.unwrap().is_none(),
+            "{}: moved away",
+            db.label
+        );
+        assert!(
+            s.person(&loteng, a1).await.unwrap().is_some(),
+            "{}: moved in",
+            db.label
+        );
+        let (_, listed) = all_pages(s, &lotim, &PersonFilter::default()).await;
+        assert!(!listed.contains(&a1));
+        let moves = s
+            .audit_entries(
+                &admin,
+                &AuditQuery {
+                    action: Some("person.move".into()),
+                    ..Default::default()
+                },
+                Page::new(None, None, 50),
+            )
+            .await
+            .unwrap();
+        assert_eq!(moves.total, 1);
+        assert_eq!(
+            moves.items[0].before.as_deref(),
+            Some("{\"wilayah\":\"52.03.05.2003\"}")
+        );
+    }
+}
+
+#[tokio::test]
+async fn writes_respect_roles_organisations_and_legal_basis() {
+    for db in TestDb::all().await {
+        let w = world(&db).await;
+        let s = &w.store;
+        let lotim = user(s, "op5203", Role::OperatorKabKota, &["52.03"], None).await;
+        let mitra_a = user(s, "mitra.a", Role::Mitra, &[], Some(w.orgs[0])).await;
+        let pimpinan = user(s, "pimpinan52", Role::Pimpinan, &["52"], None).await;
+        let admin = s.principal_by_username("admin52").await.unwrap().unwrap();
+        let before = s
+            .export_persons(&admin, &PersonFilter::default())
+            .await
+            .unwrap()
+            .len();
+        let row = |region: &str, line: u64| PersonInput {
+            line,
+            name: "Uji".into(),
+            sex: None,
+            birth_date: None,
+            nik: None,
+            kk: None,
+            region: code(region),
+        };
+        let list = |org: i64, basis: Option<LegalBasis>, reference: &str| NewPersonList {
+            organisation_id: org,
+            name: "uji".into(),
+            legal_basis: basis,
+            reference: reference.into(),
+            source_file: None,
+        };
+        // No legal basis, or no reference: refused with the field named.
+        match s
+            .import_person_list(
+                &lotim,
+                &list(w.orgs[0], None, "PKS 1"),
+                &[row("52.03.05.2003", 2)],
+            )
+            .await
+        {
+            Err(StoreError::InvalidField { field, reason }) => {
+                assert_eq!(field, "dasar hukum");
+                assert!(reason.contains("UU 27/2022"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            s.import_person_list(
+                &lotim,
+                &list(w.orgs[0], basis(), "  "),
+                &[row("52.03.05.2003", 2)]
+            )
+            .await,
+            Err(StoreError::InvalidField {
+                field: "rujukan dasar hukum",
+                ..
+            })
+        ));
+        // A row outside the importer's scope refuses the whole list.
+        let outside = s
+            .import_person_list(
+                &lotim,
+                &list(w.orgs[0], basis(), "PKS 1"),
+                &[row("52.03.05.2003", 2), row("52.02.01.2001", 3)],
+            )
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(outside.len(), 1);
+        assert_eq!(outside[0].line, 3);
+        // A partner cannot file a list under another partner; a board member cannot write.
+        assert!(matches!(
+            s.import_person_list(
+                &mitra_a,
+                &list(w.orgs[1], basis(), "PKS 1"),
+                &[row("52.03.05.2003", 2)]
+            )
+            .await,
+            Err(StoreError::Forbidden)
+        ));
+        assert!(matches!(
+            s.import_person_list(
+                &pimpinan,
+                &list(w.orgs[0], basis(), "PKS 1"),
+                &[row("52.03.05.2003", 2)]
+            )
+            .await,
+            Err(StoreError::Forbidden)
+        ));
+        let after = s
+            .export_persons(&admin, &PersonFilter::default())
+            .await
+            .unwrap()
+            .len();
+        assert_eq!(before, after, "{}: nothing half-written", db.label);
+        // A partner's own list within its scope is accepted.
+        s.import_person_list(
+            &mitra_a,
+            &list(w.orgs[0], basis(), "Persetujuan 2025/7"),
+            &[row("33.01.01.2001", 2)],
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn identifiers_are_encrypted_at_rest_and_matched_by_keyed_hash() {
+    for db in TestDb::all().await {
+        let w = world(&db).await;
+        let a1 = w.who("A1");
+        let sealed = db
+            .raw(&format!(
+                "SELECT nik_cipher FROM person_record WHERE id = {}",
+                a1.id
+            ))
+            .await;
+        let sealed = sealed[0].clone().expect("cipher stored");
+        assert!(
+            !sealed.windows(16).any(|win| win == a1.nik.as_bytes()),
+            "plain NIK in the database"
+        );
+        let hash = db
+            .raw(&format!(
+                "SELECT nik_hash FROM person_record WHERE id = {}",
+                a1.id
+            ))
+            .await;
+        assert_eq!(
+            hash[0].as_deref(),
+            Some(
+                w.key
+                    .blind_index(sinergi_store::pii::PiiField::Nik, a1.nik)
+                    .as_slice()
+            )
+        );
+        // The same NIK in two partners' lists has the same keyed hash (the overlap check).
+        let b1 = w.who("B1");
+        let hash_b = db
+            .raw(&format!(
+                "SELECT nik_hash FROM person_record WHERE id = {}",
+                b1.id
+            ))
+            .await;
+        assert_eq!(hash, hash_b);
+        w.store.close().await;
+        // Another key is refused for this database.
+        let (other, _) = PiiKey::generate();
+        match db.open().await.with_key(other).await {
+            Err(StoreError::Key(KeyError::Mismatch)) => {}
+            Err(e) => panic!("{e}"),
+            Ok(_) => panic!("{}: a wrong key was accepted", db.label),
+        }
+        assert!(db.open().await.with_key(w.key.clone()).await.is_ok());
+    }
+}
+
+#[tokio::test]
+async fn admins_manage_accounts_only_inside_their_province() {
+    for db in TestDb::all().await {
+        let w = world(&db).await;
+        let s = &w.store;
+        let admin52 = s.principal_by_username("admin52").await.unwrap().unwrap();
+        let admin33 = s.principal_by_username("admin33").await.unwrap().unwrap();
+        let lotim = user(s, "op5203", Role::OperatorKabKota, &["52.03"], None).await;
+        let mitra_jateng = user(s, "mitra.jateng", Role::Mitra, &[], Some(w.orgs[3])).await;
+        let names = |p: &Principal| {
+            let p = p.clone();
+            async move {
+                s.users(&p, Page::new(None, None, 100))
+                    .await
+                    .unwrap()
+                    .items
+                    .into_iter()
+                    .map(|u| u.username)
+                    .collect::<BTreeSet<_>>()
+            }
+        };
+        assert_eq!(
+            names(&admin52).await,
+            ["admin52", "op5203"]
+                .into_iter()
+                .map(String::from)
+                .collect()
+        );
+        assert_eq!(
+            names(&admin33).await,
+            ["admin33", "mitra.jateng"]
+                .into_iter()
+                .map(String::from)
+                .collect()
+        );
+        assert!(s.user(&admin33, lotim.user_id).await.unwrap().is_none());
+        assert!(matches!(
+            s.users(&lotim, Page::new(None, None, 10)).await,
+            Err(StoreError::Forbidden)
+        ));
+        let outside = NewUser {
+            username: "penyusup".into(),
+            display_name: "x".into(),
+            password: PASSWORD.into(),
+            role: Role::OperatorKabKota,
+            scope: Scope {
+                regions: vec![code("33.01")],
+                organisation: None,
+            },
+        };
+        assert!(matches!(
+            s.create_user(Some(&admin52), outside).await,
+            Err(StoreError::Forbidden)
+        ));
+        let change = UserChange {
+            display_name: "op".into(),
+            role: Role::OperatorKabKota,
+            scope: Scope {
+                regions: vec![code("33.01")],
+                organisation: None,
+            },
+            disabled: false,
+        };
+        assert!(matches!(
+            s.update_user(&admin52, lotim.user_id, change.clone()).await,
+            Err(StoreError::Forbidden)
+        ));
+        assert!(matches!(
+            s.update_user(&admin33, lotim.user_id, change).await,
+            Err(StoreError::Forbidden)
+        ));
+        // A partner seated in Jawa Tengah is not the NTB admin's to change.
+        assert!(
+            s.user(&admin52, mitra_jateng.user_id)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        // Wrong scope shapes are refused with the field named.
+        let bad = NewUser {
+            username: "salah".into(),
+            display_name: "x".into(),
+            password: PASSWORD.into(),
+            role: Role::AdminProvinsi,
+            scope: Scope {
+                regions: vec![code("52.03")],
+                organisation: None,
+            },
+        };
+        assert!(matches!(
+            s.create_user(Some(&admin52), bad).await,
+            Err(StoreError::InvalidField {
+                field: "cakupan",
+                ..
+            })
+        ));
+    }
+}
+
+#[tokio::test]
+async fn audit_chain_detects_edits_and_deletions_and_is_append_only() {
+    for db in TestDb::all().await {
+        let w = world(&db).await;
+        let s = &w.store;
+        let admin = s.principal_by_username("admin52").await.unwrap().unwrap();
+        s.reveal(&admin, w.who("A1").id, Identifier::Nik)
+            .await
+            .unwrap();
+        let report = s.verify_audit_chain().await.unwrap();
+        assert!(
+            report.broken.is_none() && !report.head_mismatch,
+            "{}: {report:?}",
+            db.label
+        );
+        assert!(report.checked >= 10);
+        // The database refuses edits and deletions while its guard is in place.
+        let (disable, enable) = match db.label {
+            "sqlite" => (
+                vec![
+                    "DROP TRIGGER audit_log_no_update",
+                    "DROP TRIGGER audit_log_no_delete",
+                ],
+                vec![],
+            ),
+            _ => (
+                vec!["ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change"],
+                vec!["ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_change"],
+            ),
+        };
+        let refused = db
+            .try_raw("UPDATE audit_log SET actor_name = 'x' WHERE seq = 2")
+            .await;
+        assert!(
+            refused.is_err(),
+            "{}: audit_log accepted an UPDATE",
+            db.label
+        );
+        let refused = db.try_raw("DELETE FROM audit_log WHERE seq = 2").await;
+        assert!(
+            refused.is_err(),
+            "{}: audit_log accepted a DELETE",
+            db.label
+        );
+        for sql in &disable {
+            db.raw(sql).await;
+        }
+        // An edit.
+        db.raw("UPDATE audit_log SET after_json = '{\"peran\":\"admin_provinsi\"}' WHERE seq = 3")
+            .await;
+        let report = s.verify_audit_chain().await.unwrap();
+        assert_eq!(
+            report.broken,
+            Some(sinergi_core::audit::ChainBreak::Altered { seq: 3 }),
+            "{}",
+            db.label
+        );
+        // A deletion from the middle.
+        db.raw("DELETE FROM audit_log WHERE seq = 3").await;
+        let report = s.verify_audit_chain().await.unwrap();
+        assert!(
+            matches!(
+                report.broken,
+                Some(sinergi_core::audit::ChainBreak::Missing { after: 2, .. })
+            ),
+            "{}: {report:?}",
+            db.label
+        );
+        for sql in &enable {
+            db.raw(sql).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn audit_chain_detects_a_cut_off_tail() {
+    for db in TestDb::all().await {
+        let w = world(&db).await;
+        let disable = match db.label {
+            "sqlite" => "DROP TRIGGER audit_log_no_delete",
+            _ => "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change",
+        };
+        db.raw(disable).await;
+        db.raw("DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)")
+            .await;
+        let report = w.store.verify_audit_chain().await.unwrap();
+        assert!(report.broken.is_none());
+        assert!(report.head_mismatch, "{}: {report:?}", db.label);
+    }
+}
+
+#[tokio::test]
+async fn logins_are_throttled_and_sessions_end_when_they_should() {
+    for db in TestDb::all().await {
+        let w = world(&db).await;
+        let s = &w.store;
+        let policy = ThrottlePolicy::default();
+        let admin = s.principal_by_username("admin52").await.unwrap().unwrap();
+        let lotim = user(s, "op5203", Role::OperatorKabKota, &["52.03"], None).await;
+        // Wrong password and unknown account give the same answer.
+        assert_eq!(
+            s.login("op5203", "salah-sekali", "10.0.0.1", &policy)
+                .await
+                .unwrap()
+                .unwrap_err(),
+            LoginError::BadCredentials
+        );
+        assert_eq!(
+            s.login("tidak.ada", PASSWORD, "10.0.0.1", &policy)
+                .await
+                .unwrap()
+                .unwrap_err(),
+            LoginError::BadCredentials
+        );
+        // Per account: after five failures even the right password waits.
+        for _ in 0..4 {
+            s.login("op5203", "salah-sekali", "10.0.0.2", &policy)
+                .await
+                .unwrap()
+                .unwrap_err();
+        }
+        assert!(
+            matches!(
+                s.login("op5203", PASSWORD, "10.0.0.3", &policy)
+                    .await
+                    .unwrap(),
+                Err(LoginError::Locked { .. })
+            ),
+            "{}",
+            db.label
+        );
+        // Per address: twenty failures on any accounts lock the address for everyone.
+        for i in 0..20 {
+            s.login(&format!("tebak{i}"), "x", "10.9.9.9", &policy)
+                .await
+                .unwrap()
+                .unwrap_err();
+        }
+        assert!(matches!(
+            s.login("admin52", PASSWORD, "10.9.9.9", &policy)
+                .await
+                .unwrap(),
+            Err(LoginError::Locked { .. })
+        ));
+        // Sessions: two devices; sign out everywhere ends both.
+        let one = s
+            .login("admin52", PASSWORD, "10.0.0.4", &policy)
+            .await
+            .unwrap()
+            .unwrap();
+        let two = s
+            .login("admin52", PASSWORD, "10.0.0.5", &policy)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            s.session_user(&one.token).await.unwrap().unwrap().principal,
+            admin
+        );
+        s.logout_everywhere(&admin).await.unwrap();
+        assert!(s.session_user(&one.token).await.unwrap().is_none());
+        assert!(s.session_user(&two.token).await.unwrap().is_none());
+        // Changing the password keeps this session and ends the others.
+        let keep = s
+            .login("admin52", PASSWORD, "10.0.0.4", &policy)
+            .await
+            .unwrap()
+            .unwrap();
+        let other = s
+            .login("admin52", PASSWORD, "10.0.0.5", &policy)
+            .await
+            .unwrap()
+            .unwrap();
+        s.change_password(&admin, PASSWORD, "sandi-baru-yang-panjang", &keep.token)
+            .await
+            .unwrap();
+        assert!(s.session_user(&keep.token).await.unwrap().is_some());
+        assert!(s.session_user(&other.token).await.unwrap().is_none());
+        assert!(matches!(
+            s.change_password(&admin, "salah", "lain-lagi-panjang", &keep.token)
+                .await,
+            Err(StoreError::InvalidField { .. })
+        ));
+        // An admin reset forces a change and ends the user's sessions; disabling locks out.
+        let lotim_session = s
+            .login(
+                "op5203",
+                PASSWORD,
+                "10.0.0.6",
+                &ThrottlePolicy {
+                    per_account: 100,
+                    ..policy
+                },
+            )
+            .await
+            .unwrap();
+        assert!(
+            matches!(lotim_session, Err(LoginError::Locked { .. })),
+            "still locked from before"
+        );
+        s.reset_password(&admin, lotim.user_id, "sementara-123")
+            .await
+            .unwrap();
+        let lotim_id = lotim.user_id;
+        s.update_user(
+            &admin,
+            lotim_id,
+            UserChange {
+                display_name: "op".into(),
+                role: Role::OperatorKabKota,
+                scope: lotim.scope.clone(),
+                disabled: true,
+            },
+        )
+        .await
+        .unwrap();
+        let summary = s.user(&admin, lotim_id).await.unwrap().unwrap();
+        assert!(summary.disabled && summary.must_change_password);
+        // Short passwords are refused with the reason.
+        assert!(matches!(
+            s.reset_password(&admin, lotim_id, "pendek").await,
+            Err(StoreError::InvalidField {
+                field: "kata sandi",
+                ..
+            })
+        ));
+    }
+}
+
+#[tokio::test]
+async fn a_disabled_account_cannot_sign_in_and_its_sessions_end() {
+    for db in TestDb::all().await {
+        let w = world(&db).await;
+        let s = &w.store;
+        let policy = ThrottlePolicy::default();
+        let admin = s.principal_by_username("admin52").await.unwrap().unwrap();
+        let pimpinan = user(s, "pimpinan52", Role::Pimpinan, &["52"], None).await;
+        let session = s
+            .login("pimpinan52", PASSWORD, "10.1.1.1", &policy)
+            .await
+            .unwrap()
+            .unwrap();
+        s.update_user(
+            &admin,
+            pimpinan.user_id,
+            UserChange {
+                display_name: "p".into(),
+                role: Role::Pimpinan,
+                scope: pimpinan.scope.clone(),
+                disabled: true,
+            },
+        )
+        .await
+        .unwrap();
+        assert!(
+            s.session_user(&session.token).await.unwrap().is_none(),
+            "{}",
+            db.label
+        );
+        assert_eq!(
+            s.login("pimpinan52", PASSWORD, "10.1.1.1", &policy)
+                .await
+                .unwrap()
+                .unwrap_err(),
+            LoginError::Disabled
+        );
+        // An admin cannot lock themselves out.
+        assert!(matches!(
+            s.update_user(
+                &admin,
+                admin.user_id,
+                UserChange {
+                    display_name: "a".into(),
+                    role: Role::AdminProvinsi,
+                    scope: admin.scope.clone(),
+                    disabled: true,
+                }
+            )
+            .await,
+            Err(StoreError::Invalid(_))
+        ));
+    }
+}
