@@ -4,244 +4,13 @@
 
 use std::collections::BTreeSet;
 
-use chrono::NaiveDate;
-use sinergi_core::{
-    LegalBasis, Level, Nik, PersonInput, Principal, RegionCode, RegionEntry, Role, Scope,
-};
+use sinergi_core::{LegalBasis, Level, PersonInput, Principal, Role, Scope};
 use sinergi_store::{
-    AuditQuery, Identifier, KeyError, LoginError, NewPersonList, NewUser, OrganisationKind, Page,
-    PersonFilter, PiiKey, Store, StoreError, ThrottlePolicy, UserChange,
+    AuditQuery, Identifier, KeyError, LoginError, NewPersonList, NewUser, Page, PersonFilter,
+    PiiKey, Store, StoreError, ThrottlePolicy, UserChange,
 };
 use sinergi_testkit::TestDb;
-
-const PASSWORD: &str = "kata-sandi-uji-123";
-
-fn code(s: &str) -> RegionCode {
-    RegionCode::parse(s).unwrap()
-}
-
-fn mini_regions() -> Vec<RegionEntry> {
-    [
-        ("52", "Nusa Tenggara Barat"),
-        ("52.02", "Kabupaten Lombok Tengah"),
-        ("52.02.01", "Praya"),
-        ("52.02.01.2001", "Panjisari"),
-        ("52.03", "Kabupaten Lombok Timur"),
-        ("52.03.05", "Masbagik"),
-        ("52.03.05.2003", "Masbagik Selatan"),
-        ("52.03.05.2004", "Masbagik Timur"),
-        ("33", "Jawa Tengah"),
-        ("33.01", "Kabupaten Cilacap"),
-        ("33.01.01", "Dayeuhluhur"),
-        ("33.01.01.2001", "Hanum"),
-    ]
-    .into_iter()
-    .map(|(c, n)| RegionEntry {
-        code: code(c),
-        name: n.into(),
-        latitude: None,
-        longitude: None,
-    })
-    .collect()
-}
-
-/// One person of the fixture, as the test knows it.
-#[derive(Clone, Debug)]
-struct Truth {
-    label: &'static str,
-    org: usize,
-    region: &'static str,
-    name: &'static str,
-    nik: &'static str,
-    id: i64,
-}
-
-struct World {
-    store: Store,
-    key: PiiKey,
-    orgs: Vec<i64>,
-    people: Vec<Truth>,
-}
-
-impl World {
-    fn who(&self, label: &str) -> &Truth {
-        self.people.iter().find(|p| p.label == label).unwrap()
-    }
-}
-
-async fn user(
-    store: &Store,
-    username: &str,
-    role: Role,
-    regions: &[&str],
-    org: Option<i64>,
-) -> Principal {
-    store
-        .create_user(
-            None,
-            NewUser {
-                username: username.into(),
-                display_name: username.into(),
-                password: PASSWORD.into(),
-                role,
-                scope: Scope {
-                    regions: regions.iter().map(|r| code(r)).collect(),
-                    organisation: org,
-                },
-            },
-        )
-        .await
-        .unwrap_or_else(|e| panic!("create {username}: {e}"));
-    store
-        .principal_by_username(username)
-        .await
-        .unwrap()
-        .unwrap()
-}
-
-fn basis() -> Option<LegalBasis> {
-    Some(LegalBasis::TugasPublik)
-}
-
-async fn world(db: &TestDb) -> World {
-    let (key, _) = PiiKey::generate();
-    let store = db.open().await.with_key(key.clone()).await.unwrap();
-    store
-        .apply_region_list(
-            &mini_regions(),
-            NaiveDate::from_ymd_opt(2025, 4, 25).unwrap(),
-            "uji",
-        )
-        .await
-        .unwrap();
-    let mut orgs = Vec::new();
-    for (kind, name, region) in [
-        (OrganisationKind::Mitra, "Mitra A", "52"),
-        (OrganisationKind::Mitra, "Mitra B", "52"),
-        (OrganisationKind::Lks, "LKS Masbagik", "52.03"),
-        (OrganisationKind::Mitra, "Mitra Jateng", "33"),
-    ] {
-        orgs.push(
-            store
-                .create_organisation(None, kind, name, &code(region))
-                .await
-                .unwrap(),
-        );
-    }
-    let admin52 = user(&store, "admin52", Role::AdminProvinsi, &["52"], None).await;
-    let admin33 = user(&store, "admin33", Role::AdminProvinsi, &["33"], None).await;
-    let mut people = vec![
-        Truth {
-            label: "A1",
-            org: 0,
-            region: "52.03.05.2003",
-            name: "Siti Aminah",
-            nik: "5203054507900001",
-            id: 0,
-        },
-        Truth {
-            label: "A2",
-            org: 0,
-            region: "52.03.05.2003",
-            name: "Lalu Ahmad",
-            nik: "5203051203850002",
-            id: 0,
-        },
-        Truth {
-            label: "A3",
-            org: 0,
-            region: "52.02.01.2001",
-            name: "Baiq Siti Hajar",
-            nik: "5202014101950003",
-            id: 0,
-        },
-        Truth {
-            label: "B1",
-            org: 1,
-            region: "52.03.05.2003",
-            name: "Siti Aminah",
-            nik: "5203054507900001",
-            id: 0,
-        },
-        Truth {
-            label: "B2",
-            org: 1,
-            region: "52.03.05.2004",
-            name: "Muhammad Zain",
-            nik: "5203050101800004",
-            id: 0,
-        },
-        Truth {
-            label: "L1",
-            org: 2,
-            region: "52.03.05.2004",
-            name: "Nurul Hidayah",
-            nik: "5203055505100005",
-            id: 0,
-        },
-        Truth {
-            label: "D1",
-            org: 3,
-            region: "33.01.01.2001",
-            name: "Siti Rahayu",
-            nik: "3301014203880006",
-            id: 0,
-        },
-    ];
-    for (org, &org_id) in orgs.iter().enumerate() {
-        let importer = if org == 3 { &admin33 } else { &admin52 };
-        let rows: Vec<PersonInput> = people
-            .iter()
-            .filter(|p| p.org == org)
-            .enumerate()
-            .map(|(i, p)| PersonInput {
-                line: i as u64 + 2,
-                name: p.name.into(),
-                sex: None,
-                birth_date: None,
-                nik: Some(Nik::parse(p.nik, None).unwrap().nik),
-                kk: None,
-                region: code(p.region),
-            })
-            .collect();
-        let list = NewPersonList {
-            organisation_id: org_id,
-            name: format!("daftar {org}"),
-            legal_basis: basis(),
-            reference: "PKS 1/2025".into(),
-            source_file: None,
-        };
-        let stored = store
-            .import_person_list(importer, &list, &rows)
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(stored.stored as usize, rows.len());
-    }
-    // Ids in insertion order: find each by its NIK within its organisation.
-    let all = store
-        .export_persons(&admin52, &PersonFilter::default())
-        .await
-        .unwrap();
-    let all33 = store
-        .export_persons(&admin33, &PersonFilter::default())
-        .await
-        .unwrap();
-    for p in people.iter_mut() {
-        let pool = if p.org == 3 { &all33 } else { &all };
-        p.id = pool
-            .iter()
-            .find(|r| r.organisation_id == orgs[p.org] && r.name == p.name && r.region == p.region)
-            .unwrap_or_else(|| panic!("{} stored", p.label))
-            .id;
-    }
-    World {
-        store,
-        key,
-        orgs,
-        people,
-    }
-}
+use sinergi_testkit::world::{PASSWORD, World, basis, build, code};
 
 fn ids(w: &World, labels: &[&str]) -> BTreeSet<i64> {
     labels.iter().map(|l| w.who(l).id).collect()
@@ -270,48 +39,30 @@ async fn all_pages(store: &Store, p: &Principal, filter: &PersonFilter) -> (u64,
 #[tokio::test]
 async fn every_role_sees_exactly_its_scope_on_every_read_path() {
     for db in TestDb::all().await {
-        let w = world(&db).await;
+        let w = build(&db).await;
         let s = &w.store;
         let o = &w.orgs;
         let cases: Vec<(Principal, Vec<&str>)> = vec![
             (
-                s.principal_by_username("admin52").await.unwrap().unwrap(),
+                w.principal("admin52").await,
                 vec!["A1", "A2", "A3", "B1", "B2", "L1"],
             ),
+            (w.principal("admin33").await, vec!["D1"]),
             (
-                s.principal_by_username("admin33").await.unwrap().unwrap(),
-                vec!["D1"],
-            ),
-            (
-                user(s, "op5203", Role::OperatorKabKota, &["52.03"], None).await,
+                w.principal("op5203").await,
                 vec!["A1", "A2", "B1", "B2", "L1"],
             ),
+            (w.principal("op5202").await, vec!["A3"]),
+            (w.principal("lks").await, vec!["L1"]),
+            (w.principal("mitra.a").await, vec!["A1", "A2", "A3"]),
+            (w.principal("mitra.a.lotim").await, vec!["A1", "A2"]),
+            (w.principal("mitra.b").await, vec!["B1", "B2"]),
             (
-                user(s, "op5202", Role::OperatorKabKota, &["52.02"], None).await,
-                vec!["A3"],
-            ),
-            (
-                user(s, "lks", Role::OperatorLks, &[], Some(o[2])).await,
-                vec!["L1"],
-            ),
-            (
-                user(s, "mitra.a", Role::Mitra, &[], Some(o[0])).await,
-                vec!["A1", "A2", "A3"],
-            ),
-            (
-                user(s, "mitra.a.lotim", Role::Mitra, &["52.03"], Some(o[0])).await,
-                vec!["A1", "A2"],
-            ),
-            (
-                user(s, "mitra.b", Role::Mitra, &[], Some(o[1])).await,
-                vec!["B1", "B2"],
-            ),
-            (
-                user(s, "pimpinan52", Role::Pimpinan, &["52"], None).await,
+                w.principal("pimpinan52").await,
                 vec!["A1", "A2", "A3", "B1", "B2", "L1"],
             ),
             (
-                user(s, "pimpinan5203", Role::Pimpinan, &["52.03"], None).await,
+                w.principal("pimpinan5203").await,
                 vec!["A1", "A2", "B1", "B2", "L1"],
             ),
         ];
@@ -422,15 +173,15 @@ async fn every_role_sees_exactly_its_scope_on_every_read_path() {
 #[tokio::test]
 async fn aggregates_follow_the_scope_and_lks_operators_get_none() {
     for db in TestDb::all().await {
-        let w = world(&db).await;
+        let w = build(&db).await;
         let s = &w.store;
-        let op = user(s, "op5203", Role::OperatorKabKota, &["52.03"], None).await;
+        let op = w.principal("op5203").await;
         let counts = s
             .person_counts(Some(&op), Level::KabKota, None)
             .await
             .unwrap();
         assert_eq!(counts, vec![("52.03".to_string(), 5)], "{}", db.label);
-        let mitra = user(s, "mitra.a", Role::Mitra, &[], Some(w.orgs[0])).await;
+        let mitra = w.principal("mitra.a").await;
         let counts = s
             .person_counts(Some(&mitra), Level::Provinsi, None)
             .await
@@ -441,7 +192,7 @@ async fn aggregates_follow_the_scope_and_lks_operators_get_none() {
             "{}",
             db.label
         );
-        let lks = user(s, "lks", Role::OperatorLks, &[], Some(w.orgs[2])).await;
+        let lks = w.principal("lks").await;
         assert!(matches!(
             s.person_counts(Some(&lks), Level::Provinsi, None).await,
             Err(StoreError::Forbidden)
@@ -463,12 +214,12 @@ async fn aggregates_follow_the_scope_and_lks_operators_get_none() {
 #[tokio::test]
 async fn a_record_moved_between_regions_changes_who_sees_it() {
     for db in TestDb::all().await {
-        let w = world(&db).await;
+        let w = build(&db).await;
         let s = &w.store;
-        let admin = s.principal_by_username("admin52").await.unwrap().unwrap();
-        let lotim = user(s, "op5203", Role::OperatorKabKota, &["52.03"], None).await;
-        let loteng = user(s, "op5202", Role::OperatorKabKota, &["52.02"], None).await;
-        let pimpinan = user(s, "pimpinan52", Role::Pimpinan, &["52"], None).await;
+        let admin = w.principal("admin52").await;
+        let lotim = w.principal("op5203").await;
+        let loteng = w.principal("op5202").await;
+        let pimpinan = w.principal("pimpinan52").await;
         let a1 = w.who("A1").id;
         assert!(s.person(&lotim, a1).await.unwrap().is_some());
         assert!(s.person(&loteng, a1).await.unwrap().is_none());
@@ -525,12 +276,12 @@ async fn a_record_moved_between_regions_changes_who_sees_it() {
 #[tokio::test]
 async fn writes_respect_roles_organisations_and_legal_basis() {
     for db in TestDb::all().await {
-        let w = world(&db).await;
+        let w = build(&db).await;
         let s = &w.store;
-        let lotim = user(s, "op5203", Role::OperatorKabKota, &["52.03"], None).await;
-        let mitra_a = user(s, "mitra.a", Role::Mitra, &[], Some(w.orgs[0])).await;
-        let pimpinan = user(s, "pimpinan52", Role::Pimpinan, &["52"], None).await;
-        let admin = s.principal_by_username("admin52").await.unwrap().unwrap();
+        let lotim = w.principal("op5203").await;
+        let mitra_a = w.principal("mitra.a").await;
+        let pimpinan = w.principal("pimpinan52").await;
+        let admin = w.principal("admin52").await;
         let before = s
             .export_persons(&admin, &PersonFilter::default())
             .await
@@ -631,7 +382,7 @@ async fn writes_respect_roles_organisations_and_legal_basis() {
 #[tokio::test]
 async fn identifiers_are_encrypted_at_rest_and_matched_by_keyed_hash() {
     for db in TestDb::all().await {
-        let w = world(&db).await;
+        let w = build(&db).await;
         let a1 = w.who("A1");
         let sealed = db
             .raw(&format!(
@@ -682,12 +433,12 @@ async fn identifiers_are_encrypted_at_rest_and_matched_by_keyed_hash() {
 #[tokio::test]
 async fn admins_manage_accounts_only_inside_their_province() {
     for db in TestDb::all().await {
-        let w = world(&db).await;
+        let w = build(&db).await;
         let s = &w.store;
-        let admin52 = s.principal_by_username("admin52").await.unwrap().unwrap();
-        let admin33 = s.principal_by_username("admin33").await.unwrap().unwrap();
-        let lotim = user(s, "op5203", Role::OperatorKabKota, &["52.03"], None).await;
-        let mitra_jateng = user(s, "mitra.jateng", Role::Mitra, &[], Some(w.orgs[3])).await;
+        let admin52 = w.principal("admin52").await;
+        let admin33 = w.principal("admin33").await;
+        let lotim = w.principal("op5203").await;
+        let mitra_jateng = w.principal("mitra.jateng").await;
         let names = |p: &Principal| {
             let p = p.clone();
             async move {
@@ -702,10 +453,20 @@ async fn admins_manage_accounts_only_inside_their_province() {
         };
         assert_eq!(
             names(&admin52).await,
-            ["admin52", "op5203"]
-                .into_iter()
-                .map(String::from)
-                .collect()
+            [
+                "admin52",
+                "lks",
+                "mitra.a",
+                "mitra.a.lotim",
+                "mitra.b",
+                "op5202",
+                "op5203",
+                "pimpinan52",
+                "pimpinan5203"
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect()
         );
         assert_eq!(
             names(&admin33).await,
@@ -781,9 +542,9 @@ async fn admins_manage_accounts_only_inside_their_province() {
 #[tokio::test]
 async fn audit_chain_detects_edits_and_deletions_and_is_append_only() {
     for db in TestDb::all().await {
-        let w = world(&db).await;
+        let w = build(&db).await;
         let s = &w.store;
-        let admin = s.principal_by_username("admin52").await.unwrap().unwrap();
+        let admin = w.principal("admin52").await;
         s.reveal(&admin, w.who("A1").id, Identifier::Nik)
             .await
             .unwrap();
@@ -855,7 +616,7 @@ async fn audit_chain_detects_edits_and_deletions_and_is_append_only() {
 #[tokio::test]
 async fn audit_chain_detects_a_cut_off_tail() {
     for db in TestDb::all().await {
-        let w = world(&db).await;
+        let w = build(&db).await;
         let disable = match db.label {
             "sqlite" => "DROP TRIGGER audit_log_no_delete",
             _ => "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change",
@@ -872,11 +633,11 @@ async fn audit_chain_detects_a_cut_off_tail() {
 #[tokio::test]
 async fn logins_are_throttled_and_sessions_end_when_they_should() {
     for db in TestDb::all().await {
-        let w = world(&db).await;
+        let w = build(&db).await;
         let s = &w.store;
         let policy = ThrottlePolicy::default();
-        let admin = s.principal_by_username("admin52").await.unwrap().unwrap();
-        let lotim = user(s, "op5203", Role::OperatorKabKota, &["52.03"], None).await;
+        let admin = w.principal("admin52").await;
+        let lotim = w.principal("op5203").await;
         // Wrong password and unknown account give the same answer.
         assert_eq!(
             s.login("op5203", "salah-sekali", "10.0.0.1", &policy)
@@ -1010,11 +771,11 @@ async fn logins_are_throttled_and_sessions_end_when_they_should() {
 #[tokio::test]
 async fn a_disabled_account_cannot_sign_in_and_its_sessions_end() {
     for db in TestDb::all().await {
-        let w = world(&db).await;
+        let w = build(&db).await;
         let s = &w.store;
         let policy = ThrottlePolicy::default();
-        let admin = s.principal_by_username("admin52").await.unwrap().unwrap();
-        let pimpinan = user(s, "pimpinan52", Role::Pimpinan, &["52"], None).await;
+        let admin = w.principal("admin52").await;
+        let pimpinan = w.principal("pimpinan52").await;
         let session = s
             .login("pimpinan52", PASSWORD, "10.1.1.1", &policy)
             .await

@@ -4,47 +4,14 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use sinergi_testkit::TestDb;
-use sinergi_web::AppState;
+mod common;
 
-/// Page budget: HTML plus the stylesheet it loads.
-const PAGE_BUDGET: usize = 60 * 1024;
+use common::{Got, assert_light_and_local, browse, get_with, header, start};
+use sinergi_testkit::TestDb;
 
 struct Server {
     base: String,
     kecamatan_with_most_desa: String,
-}
-
-/// Starts the app on 127.0.0.1:0 in a thread of its own; returns the base URL and a
-/// switch that stops it (and drops its database).
-fn start(db: TestDb) -> (String, tokio::sync::oneshot::Sender<()>) {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let handle = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let store = db.open_seeded().await;
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(format!("http://{}", listener.local_addr().unwrap()))
-                .unwrap();
-            let shutdown = async move {
-                let _ = stopped.await;
-            };
-            sinergi_web::serve(listener, AppState::new(store.clone()), shutdown)
-                .await
-                .unwrap();
-            store.close().await;
-            drop(db);
-        });
-    });
-    let base = rx
-        .recv()
-        .unwrap_or_else(|_| panic!("server failed to start: {:?}", handle.join().err()));
-    (base, stop)
 }
 
 /// One SQLite-backed server shared by the tests of this file.
@@ -72,54 +39,8 @@ fn server() -> &'static Server {
     })
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .into()
-}
-
-struct Got {
-    status: u16,
-    body: String,
-    headers: Vec<(String, String)>,
-}
-
-fn get_with(url: &str, cookie: Option<&str>) -> Got {
-    let mut req = agent().get(url);
-    if let Some(c) = cookie {
-        req = req.header("Cookie", c);
-    }
-    let mut resp = req.call().unwrap_or_else(|e| panic!("GET {url}: {e}"));
-    let headers = resp
-        .headers()
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_string(),
-                v.to_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect();
-    let status = resp.status().as_u16();
-    let body = resp.body_mut().read_to_string().unwrap_or_default();
-    Got {
-        status,
-        body,
-        headers,
-    }
-}
-
 fn get(path: &str) -> Got {
     get_with(&format!("{}{path}", server().base), None)
-}
-
-fn header<'a>(got: &'a Got, name: &str) -> Option<&'a str> {
-    got.headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
 }
 
 #[test]
@@ -302,19 +223,8 @@ fn every_page_stays_light_and_local() {
     for lang in [None, Some("lang=en")] {
         for path in &pages {
             let page = get_with(&format!("{}{path}", srv.base), lang);
-            let total = page.body.len() + css.body.len();
-            assert!(
-                total < PAGE_BUDGET,
-                "{path} ({lang:?}) weighs {total} bytes"
-            );
-            assert!(page.body.len() > 500, "{path} is suspiciously small");
-            for external in ["http://", "https://", "src=\"//", "href=\"//"] {
-                assert!(
-                    !page.body.contains(external),
-                    "{path} refers to another host ({external})"
-                );
-            }
-            assert!(!page.body.contains("<script"), "{path} needs no JavaScript");
+            assert_eq!(css.body.len(), sinergi_web::css_len());
+            assert_light_and_local(&format!("{path} ({lang:?})"), &page.body);
         }
     }
 }
@@ -421,59 +331,6 @@ fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
         }
     }
     out
-}
-
-/// The binary of headless Chromium, or `None` when browser tests are explicitly skipped.
-fn chromium() -> Option<PathBuf> {
-    if std::env::var("SINERGI_TEST_BROWSER").is_ok_and(|v| v == "skip") {
-        eprintln!("!!! browser tests SKIPPED (SINERGI_TEST_BROWSER=skip) !!!");
-        return None;
-    }
-    let candidates = [
-        std::env::var("SINERGI_CHROMIUM").unwrap_or_default(),
-        "/usr/bin/chromium".into(),
-        "/usr/bin/chromium-browser".into(),
-    ];
-    let found = candidates
-        .into_iter()
-        .filter(|c| !c.is_empty())
-        .map(PathBuf::from)
-        .find(|p| p.exists());
-    Some(found.unwrap_or_else(|| {
-        panic!("Chromium not found: install Debian's `chromium` (scripts/test.sh does), or set SINERGI_TEST_BROWSER=skip to skip loudly")
-    }))
-}
-
-/// Renders a page in headless Chromium; returns the DOM it built. (`--dump-dom` needs
-/// script to serialise the DOM, so it stays on; the pages carry no script, which
-/// `every_page_stays_light_and_local` asserts.)
-fn browse(url: &str, screenshot: Option<&std::path::Path>) -> Option<String> {
-    let bin = chromium()?;
-    let profile = tempfile::tempdir().unwrap();
-    let mut cmd = std::process::Command::new(bin);
-    cmd.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,900",
-    ]);
-    cmd.arg(format!("--user-data-dir={}", profile.path().display()));
-    match screenshot {
-        Some(path) => cmd.arg(format!("--screenshot={}", path.display())),
-        None => cmd.arg("--dump-dom"),
-    };
-    let out = cmd.arg(url).output().expect("run chromium");
-    assert!(
-        out.status.success(),
-        "chromium failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 #[test]

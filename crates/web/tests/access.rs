@@ -1,0 +1,351 @@
+//! Roles and scopes through the real HTTP stack, on SQLite and PostgreSQL: every fixture
+//! account against every person endpoint (pages, API, export, reveal), the admin pages,
+//! CSRF, sign-out; and a real browser that logs in, is refused, and logs out.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{Browser, Client, start_keyed};
+use sinergi_testkit::TestDb;
+use sinergi_testkit::world::{PASSWORD, World, build};
+
+/// Who sees whom in the fixture (see sinergi_testkit::world).
+const MATRIX: [(&str, &[&str]); 10] = [
+    ("admin52", &["A1", "A2", "A3", "B1", "B2", "L1"]),
+    ("admin33", &["D1"]),
+    ("op5203", &["A1", "A2", "B1", "B2", "L1"]),
+    ("op5202", &["A3"]),
+    ("lks", &["L1"]),
+    ("mitra.a", &["A1", "A2", "A3"]),
+    ("mitra.a.lotim", &["A1", "A2"]),
+    ("mitra.b", &["B1", "B2"]),
+    ("pimpinan52", &["A1", "A2", "A3", "B1", "B2", "L1"]),
+    ("pimpinan5203", &["A1", "A2", "B1", "B2", "L1"]),
+];
+
+struct Fixture {
+    base: String,
+    people: Vec<(String, i64, String)>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+fn serve(db: TestDb) -> Fixture {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let world: World = rt.block_on(build(&db));
+    let key = world.key.clone();
+    let people = world
+        .people
+        .iter()
+        .map(|p| (p.label.to_string(), p.id, p.nik.to_string()))
+        .collect();
+    rt.block_on(world.store.close());
+    drop(world);
+    let (base, stop) = start_keyed(db, Some(key));
+    Fixture {
+        base,
+        people,
+        _stop: stop,
+    }
+}
+
+fn databases() -> Vec<TestDb> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(TestDb::all())
+}
+
+fn ids_of(f: &Fixture, labels: &[&str]) -> BTreeSet<i64> {
+    f.people
+        .iter()
+        .filter(|(l, _, _)| labels.contains(&l.as_str()))
+        .map(|(_, id, _)| *id)
+        .collect()
+}
+
+#[test]
+fn every_account_reaches_exactly_its_scope_over_http() {
+    for db in databases() {
+        let label = db.label;
+        let f = serve(db);
+        for (username, labels) in MATRIX {
+            let who = format!("{label} as {username}");
+            let expected = ids_of(&f, labels);
+            let mut c = Client::new(&f.base);
+            let login = c.login(username, PASSWORD);
+            assert_eq!(login.status, 303, "{who}: login");
+            // API list.
+            let api = c.get("/api/v1/penerima?ukuran=500");
+            assert_eq!(api.status, 200, "{who}");
+            let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+            let listed: BTreeSet<i64> = json["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_i64().unwrap())
+                .collect();
+            assert_eq!(listed, expected, "{who}: API list");
+            assert!(!api.body.contains("nik_cipher") && !api.body.contains("nik_hash"));
+            // CSV export.
+            let csv = c.get("/penerima/ekspor.csv");
+            assert_eq!(csv.status, 200, "{who}");
+            let exported: BTreeSet<i64> = csv
+                .body
+                .trim_start_matches('\u{feff}')
+                .lines()
+                .skip(1)
+                .map(|l| l.split(',').next().unwrap().parse().unwrap())
+                .collect();
+            assert_eq!(exported, expected, "{who}: export");
+            // HTML list shows the count.
+            let page = c.get("/penerima");
+            assert_eq!(page.status, 200);
+            assert!(
+                page.body.contains(&format!("<b>{}</b>", expected.len())),
+                "{who}: list page count"
+            );
+            for (l, id, nik) in &f.people {
+                let visible = expected.contains(id);
+                let want = if visible { 200 } else { 404 };
+                assert_eq!(
+                    c.get(&format!("/penerima/{id}")).status,
+                    want,
+                    "{who}: page {l}"
+                );
+                assert_eq!(
+                    c.get(&format!("/api/v1/penerima/{id}")).status,
+                    want,
+                    "{who}: API {l}"
+                );
+                let detail = c.get(&format!("/penerima/{id}"));
+                assert!(!detail.body.contains(nik.as_str()), "{who}: {l} unmasked");
+                let reveal = c.post(&format!("/penerima/{id}/buka"), &[("kolom", "nik")]);
+                match (visible, username.starts_with("pimpinan")) {
+                    (true, true) => assert_eq!(reveal.status, 403, "{who}: reveal {l}"),
+                    (true, false) => {
+                        assert_eq!(reveal.status, 200, "{who}: reveal {l}");
+                        assert!(reveal.body.contains(nik.as_str()), "{who}: revealed {l}");
+                    }
+                    (false, _) => {
+                        assert_ne!(reveal.status, 200, "{who}: reveal {l} outside scope");
+                        assert!(!reveal.body.contains(nik.as_str()));
+                    }
+                }
+            }
+            let admin = username.starts_with("admin");
+            let first = expected.iter().next().unwrap();
+            let mut pages = vec![
+                "/penerima".to_string(),
+                format!("/penerima/{first}"),
+                "/akun".into(),
+            ];
+            if admin {
+                pages.extend([
+                    "/admin/pengguna".into(),
+                    "/admin/audit".into(),
+                    "/admin/pengguna/baru".into(),
+                ]);
+            }
+            for path in pages {
+                let page = c.get(&path);
+                assert_eq!(page.status, 200, "{who}: {path}");
+                common::assert_light_and_local(&format!("{who}: {path}"), &page.body);
+            }
+            for path in ["/admin/pengguna", "/admin/audit", "/admin/pengguna/baru"] {
+                assert_eq!(
+                    c.get(path).status,
+                    if admin { 200 } else { 403 },
+                    "{who}: {path}"
+                );
+            }
+            // Sign out: the session is gone on the server, not just in the cookie jar.
+            let old_session = c.cookies.get("sinergi_sesi").cloned().unwrap();
+            assert_eq!(c.post("/keluar", &[]).status, 303);
+            assert!(!c.cookies.contains_key("sinergi_sesi"));
+            c.cookies.insert("sinergi_sesi".into(), old_session);
+            assert_eq!(
+                c.get("/penerima").status,
+                303,
+                "{who}: old session still works"
+            );
+        }
+    }
+}
+
+#[test]
+fn anonymous_visitors_get_only_published_aggregates() {
+    for db in databases() {
+        let f = serve(db);
+        let mut c = Client::new(&f.base);
+        let page = c.get("/penerima");
+        assert_eq!(page.status, 303);
+        assert!(
+            common::header(&page, "location")
+                .unwrap()
+                .starts_with("/masuk?ke=%2Fpenerima")
+        );
+        let api = c.get("/api/v1/penerima");
+        assert_eq!(api.status, 401);
+        assert!(api.body.contains("\"code\":\"error.login_required\""));
+        assert_eq!(c.get("/penerima/ekspor.csv").status, 303);
+        assert_eq!(c.get("/admin/audit").status, 303);
+        // Published counts: small numbers are suppressed (threshold 10).
+        let stats: serde_json::Value =
+            serde_json::from_str(&c.get("/api/v1/statistik?wilayah=52.03").body).unwrap();
+        assert_eq!(stats[0]["code"], "52.03.05");
+        assert_eq!(stats[0]["suppressed"], true);
+        assert!(stats[0]["count"].is_null());
+        for path in ["/masuk", "/statistik", "/statistik/52"] {
+            let page = c.get(path);
+            assert_eq!(page.status, 200, "{path}");
+            common::assert_light_and_local(path, &page.body);
+        }
+        let page = c.get("/statistik/52");
+        assert!(page.body.contains("&lt; 10"));
+        assert!(!page.body.contains("Siti"));
+    }
+}
+
+#[test]
+fn state_changes_need_the_csrf_token_and_moves_are_scoped() {
+    for db in databases() {
+        let label = db.label;
+        let f = serve(db);
+        let a1 = f.people.iter().find(|p| p.0 == "A1").unwrap().1;
+        // Login itself needs the token.
+        let mut c = Client::new(&f.base);
+        c.get("/masuk");
+        let no_token = c.post_raw("/masuk", &[("username", "admin52"), ("password", PASSWORD)]);
+        assert_eq!(no_token.status, 403, "{label}");
+        assert!(no_token.body.contains("kedaluwarsa"));
+        assert_eq!(c.login("admin52", PASSWORD).status, 303);
+        for bad in ["", "palsu"] {
+            let r = c.post_raw(
+                &format!("/penerima/{a1}/pindah"),
+                &[("_csrf", bad), ("wilayah", "52.02.01.2001")],
+            );
+            assert_eq!(r.status, 403, "{label}: token {bad:?}");
+        }
+        let moved = c.post(
+            &format!("/penerima/{a1}/pindah"),
+            &[("wilayah", "52.02.01.2001")],
+        );
+        assert_eq!(moved.status, 303, "{label}: {}", moved.body);
+        let mut lotim = Client::new(&f.base);
+        lotim.login("op5203", PASSWORD);
+        assert_eq!(lotim.get(&format!("/penerima/{a1}")).status, 404, "{label}");
+        let mut loteng = Client::new(&f.base);
+        loteng.login("op5202", PASSWORD);
+        assert_eq!(
+            loteng.get(&format!("/penerima/{a1}")).status,
+            200,
+            "{label}"
+        );
+        // The audit page shows the move with before and after.
+        let audit = c.get("/admin/audit?aksi=person.move");
+        assert!(audit.body.contains("52.03.05.2003"), "{label}");
+        assert!(audit.body.contains("52.02.01.2001"));
+        // Wrong password: a clear message, status 401, no session.
+        let mut wrong = Client::new(&f.base);
+        let r = wrong.login("admin52", "bukan-sandinya");
+        assert_eq!(r.status, 401);
+        assert!(r.body.contains("Nama pengguna atau kata sandi salah"));
+        assert!(!wrong.cookies.contains_key("sinergi_sesi"));
+    }
+}
+
+#[test]
+fn admin_creates_an_account_who_must_change_the_password() {
+    let f = serve(TestDb::sqlite());
+    let mut admin = Client::new(&f.base);
+    admin.login("admin52", PASSWORD);
+    let bad = admin.post(
+        "/admin/pengguna/baru",
+        &[
+            ("username", "op.kota"),
+            ("display_name", "Operator Kota Mataram"),
+            ("password", "sementara-123"),
+            ("role", "operator_kabkota"),
+            ("regions", "33.01"),
+        ],
+    );
+    assert_eq!(bad.status, 403, "a scope outside the province");
+    let bad = admin.post(
+        "/admin/pengguna/baru",
+        &[
+            ("username", "op.kota"),
+            ("display_name", "Operator"),
+            ("password", "pendek"),
+            ("role", "operator_kabkota"),
+            ("regions", "52.03"),
+        ],
+    );
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("kata sandi: paling sedikit 10 karakter"));
+    let ok = admin.post(
+        "/admin/pengguna/baru",
+        &[
+            ("username", "op.kota"),
+            ("display_name", "Operator"),
+            ("password", "sementara-123"),
+            ("role", "operator_kabkota"),
+            ("regions", "52.03"),
+        ],
+    );
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let mut user = Client::new(&f.base);
+    let login = user.login("op.kota", "sementara-123");
+    assert_eq!(common::header(&login, "location"), Some("/akun?wajib=1"));
+    // Everything else waits until the password is changed.
+    let blocked = user.get("/penerima");
+    assert_eq!(common::header(&blocked, "location"), Some("/akun?wajib=1"));
+    let changed = user.post(
+        "/akun/sandi",
+        &[
+            ("current", "sementara-123"),
+            ("new", "sandi-milik-sendiri"),
+            ("repeat", "sandi-milik-sendiri"),
+        ],
+    );
+    assert_eq!(changed.status, 303);
+    assert_eq!(user.get("/penerima").status, 200);
+}
+
+#[test]
+fn a_real_browser_logs_in_is_refused_outside_its_scope_and_logs_out() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let f = serve(TestDb::sqlite());
+    let d1 = f.people.iter().find(|p| p.0 == "D1").unwrap().1;
+    browser.open(&format!("{}/penerima", f.base));
+    assert!(browser.url().contains("/masuk"), "not sent to login");
+    browser.type_into("#username", "op5203");
+    browser.type_into("#password", PASSWORD);
+    browser.click("form.stack button[type=submit]");
+    assert!(browser.url().ends_with("/penerima"), "{}", browser.url());
+    let page = browser.source();
+    assert!(page.contains("Penerima manfaat"));
+    assert!(page.contains("<b>5</b>"), "five people in Lombok Timur");
+    assert!(page.contains("5203********0001"), "masked NIK");
+    let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    browser.screenshot(&shots.join("penerima-op5203.png"));
+    // A person in Jawa Tengah and the admin pages are refused.
+    browser.open(&format!("{}/penerima/{d1}", f.base));
+    assert!(browser.source().contains("di luar cakupan Anda"));
+    browser.open(&format!("{}/admin/pengguna", f.base));
+    assert!(browser.source().contains("tidak berwenang"));
+    browser.screenshot(&shots.join("ditolak-op5203.png"));
+    // Sign out with the navigation's button; the list is then behind the login again.
+    browser.open(&format!("{}/akun", f.base));
+    browser.click("header form button");
+    assert!(browser.url().contains("/masuk"), "{}", browser.url());
+    browser.open(&format!("{}/penerima", f.base));
+    assert!(browser.url().contains("/masuk?ke="), "{}", browser.url());
+    eprintln!("screenshots in {}", shots.display());
+}

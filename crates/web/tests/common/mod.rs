@@ -1,0 +1,421 @@
+//! Shared by the web test files: a real server on a real database, a small HTTP client
+//! with a cookie jar, and headless Chromium.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use sinergi_testkit::TestDb;
+use sinergi_web::AppState;
+
+/// Page budget: HTML plus the stylesheet it loads.
+pub const PAGE_BUDGET: usize = 60 * 1024;
+
+/// A page stays within the budget, loads nothing from other hosts and needs no script.
+pub fn assert_light_and_local(what: &str, body: &str) {
+    let total = body.len() + sinergi_web::css_len();
+    assert!(total < PAGE_BUDGET, "{what} weighs {total} bytes");
+    assert!(body.len() > 500, "{what} is suspiciously small");
+    for external in ["http://", "https://", "src=\"//", "href=\"//"] {
+        assert!(
+            !body.contains(external),
+            "{what} refers to another host ({external})"
+        );
+    }
+    assert!(!body.contains("<script"), "{what} needs no JavaScript");
+}
+
+/// Starts the app on 127.0.0.1:0 in a thread of its own; returns the base URL and a
+/// switch that stops it (and drops its database).
+pub fn start(db: TestDb) -> (String, tokio::sync::oneshot::Sender<()>) {
+    start_keyed(db, None)
+}
+
+/// Like [`start`], with the key for personal data attached to the server's store.
+pub fn start_keyed(
+    db: TestDb,
+    key: Option<sinergi_store::PiiKey>,
+) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let handle = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let mut store = db.open_seeded().await;
+            if let Some(key) = key {
+                store = store.with_key(key).await.unwrap();
+            }
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(format!("http://{}", listener.local_addr().unwrap()))
+                .unwrap();
+            let shutdown = async move {
+                let _ = stopped.await;
+            };
+            sinergi_web::serve(listener, AppState::new(store.clone()), shutdown)
+                .await
+                .unwrap();
+            store.close().await;
+            drop(db);
+        });
+    });
+    let base = rx
+        .recv()
+        .unwrap_or_else(|_| panic!("server failed to start: {:?}", handle.join().err()));
+    (base, stop)
+}
+
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
+pub struct Got {
+    pub status: u16,
+    pub body: String,
+    pub headers: Vec<(String, String)>,
+}
+
+pub fn get_with(url: &str, cookie: Option<&str>) -> Got {
+    let mut req = agent().get(url);
+    if let Some(c) = cookie {
+        req = req.header("Cookie", c);
+    }
+    let mut resp = req.call().unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    let headers = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                v.to_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let status = resp.status().as_u16();
+    let body = resp.body_mut().read_to_string().unwrap_or_default();
+    Got {
+        status,
+        body,
+        headers,
+    }
+}
+
+pub fn header<'a>(got: &'a Got, name: &str) -> Option<&'a str> {
+    got.headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// The binary of headless Chromium, or `None` when browser tests are explicitly skipped.
+pub fn chromium() -> Option<PathBuf> {
+    if std::env::var("SINERGI_TEST_BROWSER").is_ok_and(|v| v == "skip") {
+        eprintln!("!!! browser tests SKIPPED (SINERGI_TEST_BROWSER=skip) !!!");
+        return None;
+    }
+    let candidates = [
+        std::env::var("SINERGI_CHROMIUM").unwrap_or_default(),
+        "/usr/bin/chromium".into(),
+        "/usr/bin/chromium-browser".into(),
+    ];
+    let found = candidates
+        .into_iter()
+        .filter(|c| !c.is_empty())
+        .map(PathBuf::from)
+        .find(|p| p.exists());
+    Some(found.unwrap_or_else(|| {
+        panic!("Chromium not found: install Debian's `chromium` (scripts/test.sh does), or set SINERGI_TEST_BROWSER=skip to skip loudly")
+    }))
+}
+
+/// Renders a page in headless Chromium; returns the DOM it built. (`--dump-dom` needs
+/// script to serialise the DOM, so it stays on; the pages carry no script, which
+/// `every_page_stays_light_and_local` asserts.)
+pub fn browse(url: &str, screenshot: Option<&std::path::Path>) -> Option<String> {
+    let bin = chromium()?;
+    let profile = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new(bin);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,900",
+    ]);
+    cmd.arg(format!("--user-data-dir={}", profile.path().display()));
+    match screenshot {
+        Some(path) => cmd.arg(format!("--screenshot={}", path.display())),
+        None => cmd.arg("--dump-dom"),
+    };
+    let out = cmd.arg(url).output().expect("run chromium");
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// A browser-like HTTP client: keeps cookies, sends the CSRF token with forms.
+pub struct Client {
+    pub base: String,
+    pub cookies: std::collections::BTreeMap<String, String>,
+}
+
+impl Client {
+    pub fn new(base: &str) -> Client {
+        Client {
+            base: base.to_string(),
+            cookies: Default::default(),
+        }
+    }
+
+    fn cookie_header(&self) -> Option<String> {
+        (!self.cookies.is_empty()).then(|| {
+            self.cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
+
+    fn absorb(&mut self, got: &Got) {
+        for (k, v) in &got.headers {
+            if !k.eq_ignore_ascii_case("set-cookie") {
+                continue;
+            }
+            let first = v.split(';').next().unwrap_or("");
+            let Some((name, value)) = first.split_once('=') else {
+                continue;
+            };
+            if v.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_string(), value.to_string());
+            }
+        }
+    }
+
+    pub fn get(&mut self, path: &str) -> Got {
+        let got = get_with(
+            &format!("{}{path}", self.base),
+            self.cookie_header().as_deref(),
+        );
+        self.absorb(&got);
+        got
+    }
+
+    pub fn csrf(&self) -> String {
+        self.cookies
+            .get("sinergi_csrf")
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Posts a form exactly as given (no token added).
+    pub fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Got {
+        let url = format!("{}{path}", self.base);
+        let mut req = agent().post(&url);
+        if let Some(c) = self.cookie_header() {
+            req = req.header("Cookie", &c);
+        }
+        let mut resp = req
+            .send_form(fields.iter().copied())
+            .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    v.to_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        let status = resp.status().as_u16();
+        let body = resp.body_mut().read_to_string().unwrap_or_default();
+        let got = Got {
+            status,
+            body,
+            headers,
+        };
+        self.absorb(&got);
+        got
+    }
+
+    /// Posts a form with this client's CSRF token, as the page's own forms do.
+    pub fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Got {
+        let token = self.csrf();
+        let mut all = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all)
+    }
+
+    pub fn login(&mut self, username: &str, password: &str) -> Got {
+        let page = self.get("/masuk");
+        assert_eq!(page.status, 200);
+        self.post(
+            "/masuk",
+            &[
+                ("username", username),
+                ("password", password),
+                ("ke", "/penerima"),
+            ],
+        )
+    }
+}
+
+/// A real Chromium driven through WebDriver (Debian's chromium-driver), or `None` when
+/// browser tests are explicitly skipped.
+pub struct Browser {
+    driver: std::process::Child,
+    endpoint: String,
+    session: String,
+}
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+impl Browser {
+    pub fn start() -> Option<Browser> {
+        let chromium = chromium()?;
+        let driver_bin = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())
+            .unwrap_or_else(|| panic!("chromedriver not found: install Debian's `chromium-driver` (scripts/test.sh does), or set SINERGI_TEST_BROWSER=skip to skip loudly"));
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver = std::process::Command::new(driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let endpoint = format!("http://127.0.0.1:{port}");
+        for _ in 0..100 {
+            if agent().get(&format!("{endpoint}/status")).call().is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let caps = serde_json::json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium.display().to_string(),
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1200,900"]
+            }
+        }}});
+        let mut b = Browser {
+            driver,
+            endpoint,
+            session: String::new(),
+        };
+        let v = b.call("POST", "/session", Some(caps));
+        b.session = v["sessionId"]
+            .as_str()
+            .expect("webdriver session")
+            .to_string();
+        Some(b)
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<serde_json::Value>) -> serde_json::Value {
+        let url = format!("{}{path}", self.endpoint);
+        let mut resp = match (method, body) {
+            ("POST", Some(b)) => agent().post(&url).send_json(b),
+            ("POST", None) => agent().post(&url).send_json(serde_json::json!({})),
+            ("DELETE", _) => agent().delete(&url).call(),
+            _ => agent().get(&url).call(),
+        }
+        .unwrap_or_else(|e| panic!("webdriver {method} {path}: {e}"));
+        let v: serde_json::Value = resp.body_mut().read_json().expect("webdriver json");
+        assert!(
+            v["value"].get("error").is_none(),
+            "webdriver {method} {path}: {v}"
+        );
+        v["value"].clone()
+    }
+
+    fn s(&self, rest: &str) -> String {
+        format!("/session/{}{rest}", self.session)
+    }
+
+    pub fn open(&self, url: &str) {
+        self.call(
+            "POST",
+            &self.s("/url"),
+            Some(serde_json::json!({ "url": url })),
+        );
+    }
+
+    fn find(&self, css: &str) -> String {
+        let v = self.call(
+            "POST",
+            &self.s("/element"),
+            Some(serde_json::json!({"using": "css selector", "value": css})),
+        );
+        v[ELEMENT].as_str().unwrap().to_string()
+    }
+
+    pub fn type_into(&self, css: &str, text: &str) {
+        let e = self.find(css);
+        self.call(
+            "POST",
+            &self.s(&format!("/element/{e}/value")),
+            Some(serde_json::json!({ "text": text })),
+        );
+    }
+
+    pub fn click(&self, css: &str) {
+        let e = self.find(css);
+        self.call("POST", &self.s(&format!("/element/{e}/click")), None);
+    }
+
+    pub fn source(&self) -> String {
+        self.call("GET", &self.s("/source"), None)
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub fn url(&self) -> String {
+        self.call("GET", &self.s("/url"), None)
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub fn screenshot(&self, path: &std::path::Path) {
+        use base64::Engine;
+        let v = self.call("GET", &self.s("/screenshot"), None);
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap())
+            .unwrap();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, png).unwrap();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let _ = agent()
+                .delete(&format!("{}{}", self.endpoint, self.s("")))
+                .call();
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
