@@ -558,7 +558,11 @@ impl Drop for Server {
 }
 
 fn start_server(bind: &str, db: &str) -> Server {
-    let mut child = sinergi(&["serve", "--bind", bind, "--database", db])
+    start_server_with(&["serve", "--bind", bind, "--database", db])
+}
+
+fn start_server_with(args: &[&str]) -> Server {
+    let mut child = sinergi(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -664,4 +668,318 @@ fn serve_answers_and_refuses_a_busy_port() {
 
     // The first server is still serving.
     assert_eq!(get(&format!("http://{addr}/healthz")).trim(), "ok");
+}
+
+// --- accounts, keys, person lists, audit ------------------------------------------------
+
+/// Runs with stdin fed from `input`.
+fn run_input(args: &[&str], input: &str, env: &[(&str, &str)]) -> Run {
+    use std::io::Write;
+    let mut cmd = sinergi(args);
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("run sinergi");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn admin_create_and_audit_verify_catch_a_tampered_log() {
+    let db = TestDb::sqlite();
+    let arg = db.arg();
+    let create = |name: &str, password: &str| {
+        run_input(
+            &[
+                "admin",
+                "create",
+                "--nama-pengguna",
+                name,
+                "--wilayah",
+                "52",
+                "--database",
+                &arg,
+            ],
+            &format!("{password}\n"),
+            &[],
+        )
+    };
+    let r = create("admin.ntb", "sandi-admin-123");
+    ok(&r);
+    assert!(
+        r.stdout.contains("Admin provinsi \"admin.ntb\" dibuat"),
+        "{r:?}"
+    );
+    assert!(failed(&create("admin.ntb", "sandi-admin-456"), 1).contains("sudah dipakai"));
+    assert!(failed(&create("admin.lain", "pendek"), 1).contains("paling sedikit 10 karakter"));
+    let bad_region = run_input(
+        &[
+            "admin",
+            "create",
+            "--nama-pengguna",
+            "x.y",
+            "--wilayah",
+            "52.03",
+            "--database",
+            &arg,
+        ],
+        "sandi-admin-123\n",
+        &[],
+    );
+    assert!(
+        failed(&bad_region, 1).contains("provinsi"),
+        "{bad_region:?}"
+    );
+    let r = run_db(&arg, &["audit", "verify"]);
+    ok(&r);
+    assert!(r.stdout.contains("Log audit utuh: 1 entri"), "{r:?}");
+    let r = create("admin.dua", "sandi-admin-789");
+    ok(&r);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        db.raw("DROP TRIGGER audit_log_no_update").await;
+        db.raw("UPDATE audit_log SET actor_name = 'orang-lain' WHERE seq = 1")
+            .await;
+    });
+    let r = run_db(&arg, &["audit", "verify"]);
+    assert!(
+        failed(&r, 1).contains("log audit RUSAK: entri #1 telah diubah"),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn person_lists_need_a_legal_basis_stay_in_scope_and_report_bad_rows() {
+    let db = TestDb::sqlite();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let world = rt.block_on(sinergi_testkit::world::build(&db));
+    let key = world.key_text.clone();
+    rt.block_on(world.store.close());
+    let arg = db.arg();
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let good = file(
+        "penerima.csv",
+        "nama,nik,jenis_kelamin,tanggal_lahir,kode_desa\n\
+         Baiq Nurhasanah,5203054507900011,P,1990-07-05,52.03.05.2003\n\
+         Lalu Zainudin,5.2E+15,L,12-03-1985,52.03.05.2003\n\
+         Muhammad Saleh,5203050101800012,L,01/01/1980,52.03.05.2004\n",
+    );
+    let outside = file(
+        "luar.csv",
+        "nama,kode_desa\nSiti,52.03.05.2003\nAhmad,52.02.01.2001\n",
+    );
+    let env = [("SINERGI_KUNCI", key.as_str())];
+    let import = |path: &str, extra: &[&str], env: &[(&str, &str)]| {
+        let mut args = vec![
+            "daftar",
+            "impor",
+            path,
+            "--sebagai",
+            "op5203",
+            "--organisasi",
+            "Mitra A",
+        ];
+        args.extend_from_slice(extra);
+        args.extend(["--database", arg.as_str()]);
+        run_input(&args, "", env)
+    };
+    let r = import(&good, &[], &env);
+    let message = failed(&r, 1);
+    assert!(
+        message.contains("dasar hukum") && message.contains("UU 27/2022"),
+        "{r:?}"
+    );
+    let r = import(
+        &good,
+        &["--dasar-hukum", "sukarela", "--rujukan", "x"],
+        &env,
+    );
+    assert!(failed(&r, 1).contains("tidak dikenal"), "{r:?}");
+    let r = import(
+        &outside,
+        &["--dasar-hukum", "tugas_publik", "--rujukan", "PKS 12/2025"],
+        &env,
+    );
+    let message = failed(&r, 1);
+    assert!(
+        message.contains("di luar cakupan") && message.contains("baris 3"),
+        "{r:?}"
+    );
+    // A wrong key is refused before anything is written.
+    let (_, other) = sinergi_store::PiiKey::generate();
+    let r = import(
+        &good,
+        &["--dasar-hukum", "tugas_publik", "--rujukan", "PKS 12/2025"],
+        &[("SINERGI_KUNCI", other.as_str())],
+    );
+    assert!(failed(&r, 1).contains("tidak cocok"), "{r:?}");
+    let r = import(
+        &good,
+        &["--dasar-hukum", "tugas-publik", "--rujukan", "PKS 12/2025"],
+        &env,
+    );
+    ok(&r);
+    assert!(r.stdout.contains("2 orang untuk Mitra A"), "{r:?}");
+    assert!(r.stderr.contains("1 baris tidak disimpan"), "{r:?}");
+    assert!(r.stderr.contains("baris 3, kolom nik"), "{r:?}");
+    // Stored: the operator sees the two new people plus the five of the fixture.
+    let rt2 = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let seen = rt2.block_on(async {
+        let store = db
+            .open()
+            .await
+            .with_key(sinergi_store::PiiKey::parse(&key).unwrap())
+            .await
+            .unwrap();
+        let p = store
+            .principal_by_username("op5203")
+            .await
+            .unwrap()
+            .unwrap();
+        store
+            .export_persons(&p, &sinergi_store::PersonFilter::default())
+            .await
+            .unwrap()
+            .len()
+    });
+    assert_eq!(seen, 7);
+}
+
+#[test]
+fn keys_production_mode_and_development_key_files() {
+    let r = run(&["kunci", "buat"]);
+    ok(&r);
+    assert_eq!(r.stdout.trim().len(), 44, "{r:?}");
+    assert!(sinergi_store::PiiKey::parse(r.stdout.trim()).is_ok());
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sinergi.db").display().to_string();
+    let r = run_input(&["serve", "--produksi", "--database", &db], "", &[]);
+    assert!(
+        failed(&r, 1).contains("mode produksi membutuhkan kunci"),
+        "{r:?}"
+    );
+    let r = run_input(
+        &["serve", "--database", &db],
+        "",
+        &[("SINERGI_KUNCI", "rahasia")],
+    );
+    assert!(
+        failed(&r, 1).contains("kunci data pribadi tidak sah"),
+        "{r:?}"
+    );
+    // Outside production a development key is made beside the database, owner-only.
+    let mut server = start_server("127.0.0.1:0", &db);
+    server.address();
+    drop(server);
+    let key_file = dir.path().join("sinergi.db.kunci");
+    let meta = std::fs::metadata(&key_file).expect("development key file");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    let text = std::fs::read_to_string(&key_file).unwrap();
+    // The same key is used again; another one is refused.
+    let mut server = start_server("127.0.0.1:0", &db);
+    server.address();
+    drop(server);
+    assert_eq!(std::fs::read_to_string(&key_file).unwrap(), text);
+    let (_, other) = sinergi_store::PiiKey::generate();
+    let r = run_input(
+        &["serve", "--database", &db],
+        "",
+        &[("SINERGI_KUNCI", other.as_str())],
+    );
+    assert!(
+        failed(&r, 1).contains("tidak cocok dengan basis data"),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn the_demo_accounts_in_the_readme_can_sign_in() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sinergi.db").display().to_string();
+    let mut server = start_server_with(&[
+        "serve",
+        "--demo",
+        "--bind",
+        "127.0.0.1:0",
+        "--database",
+        &db,
+    ]);
+    let addr = server.address();
+    let password = readme
+        .lines()
+        .find_map(|l| {
+            l.split("kata sandi `")
+                .nth(1)
+                .and_then(|r| r.split('`').next())
+        })
+        .expect("README names the demo password as: kata sandi `…`");
+    for user in [
+        "admin.ntb",
+        "operator.lotim",
+        "operator.lks",
+        "mitra.baznas",
+        "pimpinan.ntb",
+    ] {
+        assert!(readme.contains(&format!("`{user}`")), "README lists {user}");
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .into();
+        let login_page = agent.get(&format!("http://{addr}/masuk")).call().unwrap();
+        let csrf = login_page
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix("sinergi_csrf="))
+            .and_then(|v| v.split(';').next())
+            .unwrap()
+            .to_string();
+        let resp = agent
+            .post(&format!("http://{addr}/masuk"))
+            .header("Cookie", &format!("sinergi_csrf={csrf}"))
+            .send_form([
+                ("_csrf", csrf.as_str()),
+                ("username", user),
+                ("password", password),
+            ])
+            .unwrap();
+        assert_eq!(
+            resp.status().as_u16(),
+            303,
+            "{user} cannot sign in with the README password"
+        );
+    }
 }

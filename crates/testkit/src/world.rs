@@ -51,6 +51,8 @@ pub struct Truth {
 pub struct World {
     pub store: Store,
     pub key: PiiKey,
+    /// The key as text, for SINERGI_KUNCI.
+    pub key_text: String,
     pub orgs: Vec<i64>,
     pub people: Vec<Truth>,
 }
@@ -108,7 +110,7 @@ pub fn basis() -> Option<LegalBasis> {
 /// three NTB organisations and one in Jawa Tengah; an account per role and scope edge (all
 /// with [`PASSWORD`]); seven people in four lists.
 pub async fn build(db: &TestDb) -> World {
-    let (key, _) = PiiKey::generate();
+    let (key, key_text) = PiiKey::generate();
     let store = db.open().await.with_key(key.clone()).await.unwrap();
     store
         .apply_region_list(
@@ -258,6 +260,7 @@ pub async fn build(db: &TestDb) -> World {
     World {
         store,
         key,
+        key_text,
         orgs,
         people,
     }
