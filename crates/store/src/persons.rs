@@ -286,7 +286,9 @@ impl Store {
         }))
     }
 
-    /// One page of the persons the principal may see. Showing names is a by-name view: audited.
+    /// One page of the persons the principal may see, by region then id (the order the scope
+    /// indexes hold, so a page never sorts the whole scope). Showing names is a by-name view:
+    /// audited.
     pub async fn persons(
         &self,
         principal: &Principal,
@@ -294,9 +296,10 @@ impl Store {
         page: Page,
     ) -> Result<Paged<PersonRow>, StoreError> {
         let (sql_where, binds) = self.person_where(principal, filter)?;
-        let count_sql = format!("SELECT COUNT(*) {PERSON_FROM} WHERE {sql_where}");
+        // Every filter column lives on person_record: count without the display joins.
+        let count_sql = format!("SELECT COUNT(*) FROM person_record r WHERE {sql_where}");
         let list_sql = format!(
-            "SELECT {PERSON_COLUMNS} {PERSON_FROM} WHERE {sql_where} ORDER BY r.id LIMIT {} OFFSET {}",
+            "SELECT {PERSON_COLUMNS} {PERSON_FROM} WHERE {sql_where} ORDER BY r.region_code, r.id LIMIT {} OFFSET {}",
             page.limit(),
             page.offset()
         );
@@ -418,7 +421,9 @@ impl Store {
         filter: &PersonFilter,
     ) -> Result<Vec<PersonRow>, StoreError> {
         let (sql_where, binds) = self.person_where(principal, filter)?;
-        let sql = format!("SELECT {PERSON_COLUMNS} {PERSON_FROM} WHERE {sql_where} ORDER BY r.id");
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} {PERSON_FROM} WHERE {sql_where} ORDER BY r.region_code, r.id"
+        );
         let rows: Vec<PersonDbRow> = on_pool!(self, |pool| bind_filter!(
             sqlx::query_as(AssertSqlSafe(sql.clone())),
             binds
