@@ -548,6 +548,8 @@ fn import_forward_update_on_postgres() {
 struct Server {
     child: Child,
     lines: mpsc::Receiver<String>,
+    /// Lines read while waiting for the address.
+    seen: Vec<String>,
 }
 
 impl Drop for Server {
@@ -581,7 +583,11 @@ fn start_server_with(args: &[&str]) -> Server {
             }
         });
     }
-    Server { child, lines }
+    Server {
+        child,
+        lines,
+        seen: Vec::new(),
+    }
 }
 
 impl Server {
@@ -596,6 +602,7 @@ impl Server {
                         !line.contains('\u{1b}'),
                         "colour codes in a piped log: {line:?}"
                     );
+                    self.seen.push(line.clone());
                     if let Some((_, rest)) = line.split_once("Sinergi berjalan di http://") {
                         assert!(rest.contains("basis data: SQLite"), "{line}");
                         return rest.split_whitespace().next().unwrap().to_string();
@@ -944,6 +951,7 @@ fn the_demo_accounts_in_the_readme_can_sign_in() {
                 .and_then(|r| r.split('`').next())
         })
         .expect("README names the demo password as: kata sandi `…`");
+    let mut secrets = Vec::new();
     for user in [
         "admin.ntb",
         "operator.lotim",
@@ -980,6 +988,50 @@ fn the_demo_accounts_in_the_readme_can_sign_in() {
             resp.status().as_u16(),
             303,
             "{user} cannot sign in with the README password"
+        );
+        let session = resp
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix("sinergi_sesi="))
+            .and_then(|v| v.split(';').next())
+            .unwrap()
+            .to_string();
+        secrets.push(session);
+        secrets.push(csrf.clone());
+        // A failed login is logged nowhere with its password either.
+        agent
+            .post(&format!("http://{addr}/masuk"))
+            .header("Cookie", &format!("sinergi_csrf={csrf}"))
+            .send_form([
+                ("_csrf", csrf.as_str()),
+                ("username", user),
+                ("password", "tebakan-rahasia-99"),
+            ])
+            .unwrap();
+    }
+    // Nothing secret reaches the server's log.
+    std::thread::sleep(Duration::from_millis(300));
+    let log: Vec<String> = server
+        .seen
+        .iter()
+        .cloned()
+        .chain(server.lines.try_iter())
+        .collect();
+    assert!(
+        log.iter().any(|l| l.contains("akun demo dibuat")),
+        "{log:?}"
+    );
+    for secret in secrets
+        .iter()
+        .map(String::as_str)
+        .chain([password, "tebakan-rahasia-99"])
+    {
+        assert!(
+            !log.iter().any(|l| l.contains(secret)),
+            "a secret reached the log:\n{}",
+            log.join("\n")
         );
     }
 }
