@@ -111,10 +111,11 @@ impl Store {
         row.map(to_org).transpose()
     }
 
-    /// Organisations seated in the admin's regions (for the account form).
+    /// Organisations a principal may act for: their own when bound to one; otherwise those
+    /// seated in their regions or above them (a provincial partner works in every kab/kota).
     pub async fn organisations_for(
         &self,
-        admin: &Principal,
+        principal: &Principal,
     ) -> Result<Vec<Organisation>, StoreError> {
         let rows: Vec<OrgRow> = on_pool!(self, |pool| sqlx::query_as(
             "SELECT id, kind, name, region_code FROM organisation ORDER BY name"
@@ -126,7 +127,13 @@ impl Store {
             .map(to_org)
             .collect::<Result<Vec<_>, _>>()?
             .into_iter()
-            .filter(|o| admin.scope.covers(&o.region))
+            .filter(|o| match principal.scope.organisation {
+                Some(own) if principal.role.is_organisation_bound() => o.id == own,
+                _ => {
+                    principal.scope.covers(&o.region)
+                        || principal.scope.regions.iter().any(|r| o.region.contains(r))
+                }
+            })
             .collect())
     }
 

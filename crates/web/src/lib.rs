@@ -73,6 +73,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/admin/audit", get(pages::admin::audit))
         .route("/penerima", get(pages::persons::list))
+        .route(
+            "/daftar/impor",
+            get(pages::lists::form).post(pages::lists::upload).layer(
+                axum::extract::DefaultBodyLimit::max(pages::lists::MAX_UPLOAD_BYTES),
+            ),
+        )
         .route("/penerima/ekspor.csv", get(pages::persons::export))
         .route("/penerima/{id}", get(pages::persons::detail))
         .route("/penerima/{id}/buka", post(pages::persons::reveal))

@@ -349,3 +349,62 @@ fn a_real_browser_logs_in_is_refused_outside_its_scope_and_logs_out() {
     assert!(browser.url().contains("/masuk?ke="), "{}", browser.url());
     eprintln!("screenshots in {}", shots.display());
 }
+
+#[test]
+fn an_operator_uploads_a_list_with_its_legal_basis_in_the_browser_form() {
+    let f = serve(TestDb::sqlite());
+    let mut c = Client::new(&f.base);
+    c.login("op5203", PASSWORD);
+    let form = c.get("/daftar/impor");
+    assert_eq!(form.status, 200);
+    common::assert_light_and_local("/daftar/impor", &form.body);
+    let org_a = form
+        .body
+        .split("<option value=\"")
+        .find_map(|o| o.split_once("\">Mitra A<").map(|(id, _)| id.to_string()))
+        .expect("Mitra A offered");
+    let csv = "nama;nik;jenis_kelamin;tanggal_lahir;kode_desa\n\
+               Baiq Nurhasanah;5203054507900011;P;05-07-1990;52.03.05.2003\n\
+               Lalu Zainudin;5.2E+15;L;1985-03-12;52.03.05.2003\n";
+    let action = format!("/daftar/impor?_csrf={}", c.csrf());
+    let post = |c: &mut Client, fields: &[(&str, &str)], csv: &str| {
+        c.post_multipart(&action, fields, ("berkas", "penerima.csv", csv.as_bytes()))
+    };
+    // No legal basis: refused, nothing stored.
+    let r = post(&mut c, &[("organisasi", &org_a), ("rujukan", "PKS 1")], csv);
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("UU 27/2022"), "{}", r.body);
+    // No CSRF token: refused before anything is read.
+    let r = c.post_multipart(
+        "/daftar/impor",
+        &[
+            ("organisasi", &org_a),
+            ("dasar_hukum", "tugas_publik"),
+            ("rujukan", "PKS 1"),
+        ],
+        ("berkas", "penerima.csv", csv.as_bytes()),
+    );
+    assert_eq!(r.status, 403);
+    // A row outside Lombok Timur refuses the whole list.
+    let outside = "nama,kode_desa\nSiti,52.03.05.2003\nAhmad,52.02.01.2001\n";
+    let fields = [
+        ("organisasi", org_a.as_str()),
+        ("dasar_hukum", "tugas_publik"),
+        ("rujukan", "PKS 045/2025"),
+    ];
+    let r = post(&mut c, &fields, outside);
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("di luar cakupan"), "{}", r.body);
+    // The good file: one row stored, the Excel-damaged NIK listed with its line and reason.
+    let r = post(&mut c, &fields, csv);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("1 orang disimpan"), "{}", r.body);
+    assert!(r.body.contains("<td>3</td><td>nik</td>"), "{}", r.body);
+    assert!(r.body.contains("notasi ilmiah"));
+    let list = c.get("/penerima?q=Nurhasanah");
+    assert!(list.body.contains("<b>1</b>"), "{}", list.body);
+    // A board member may not upload at all.
+    let mut board = Client::new(&f.base);
+    board.login("pimpinan52", PASSWORD);
+    assert_eq!(board.get("/daftar/impor").status, 403);
+}

@@ -60,6 +60,7 @@ struct PersonsPage {
     query: String,
     region: String,
     export_href: String,
+    can_upload: bool,
 }
 
 pub async fn list(
@@ -90,6 +91,7 @@ pub async fn list(
             query,
             region,
             export_href,
+            can_upload: user.principal.can_write(),
         })
     }
     .await;

@@ -262,6 +262,61 @@ impl Client {
         self.post_raw(path, &all)
     }
 
+    /// Posts `multipart/form-data` (text fields and one file) to `path` as given.
+    pub fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &str, &[u8]),
+    ) -> Got {
+        let boundary = "----sinergi-uji-7b1d";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        let (field, filename, bytes) = file;
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let url = format!("{}{path}", self.base);
+        let mut req = agent().post(&url).header(
+            "Content-Type",
+            &format!("multipart/form-data; boundary={boundary}"),
+        );
+        if let Some(c) = self.cookie_header() {
+            req = req.header("Cookie", &c);
+        }
+        let mut resp = req
+            .send(&body[..])
+            .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    v.to_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        let status = resp.status().as_u16();
+        let body = resp.body_mut().read_to_string().unwrap_or_default();
+        let got = Got {
+            status,
+            body,
+            headers,
+        };
+        self.absorb(&got);
+        got
+    }
+
     pub fn login(&mut self, username: &str, password: &str) -> Got {
         let page = self.get("/masuk");
         assert_eq!(page.status, 200);
