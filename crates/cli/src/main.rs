@@ -1,6 +1,7 @@
 //! The `sinergi` binary: wires the crates together. Errors end here, printed in Bahasa Indonesia.
 
 mod args;
+mod generate;
 mod serve;
 mod setup;
 mod wilayah;
@@ -47,6 +48,7 @@ fn main() {
             Command::Wilayah(WilayahCommand::Cari { name, batas, db }) => {
                 wilayah::search(&name.join(" "), batas, &db.database).await
             }
+            Command::Generate(args) => generate::run(&args),
         }
     });
     if let Err(e) = result {
