@@ -9,12 +9,14 @@
 //! [`World::generate_kecamatan`]) streams families with their members, one kecamatan at a time.
 
 pub mod facts;
+pub mod institutions;
 pub mod linkage;
 pub mod names;
 pub mod output;
 pub mod people;
 pub mod rng;
 pub mod world;
+mod xlsx;
 
 use std::path::PathBuf;
 

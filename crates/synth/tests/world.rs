@@ -390,3 +390,176 @@ fn linkage_beyond_the_small_world_draws_from_a_bigger_one() {
     let records = read_csv(&tmp.path().join("linkage/records.csv"));
     assert_eq!(records.len(), 10_000);
 }
+
+#[test]
+fn programs_overlap_in_some_desa_and_miss_some_poor_ones() {
+    let programs = read_csv(&ntb().join("program.csv"));
+    let locations = read_csv(&ntb().join("program_lokasi.csv"));
+    assert!(programs.len() >= 20);
+    let mut per_desa: HashMap<&str, u32> = HashMap::new();
+    for l in &locations {
+        *per_desa.entry(l["kode_desa"].as_str()).or_default() += 1;
+    }
+    assert!(
+        per_desa.values().any(|&n| n >= 2),
+        "no desa with overlapping programs"
+    );
+    // Among the poorest desa (by Desil I share), some get no program at all.
+    let aggregates = read_csv(&ntb().join("agregat_desil_desa.csv"));
+    let mut poor: Vec<(f64, &str)> = aggregates
+        .iter()
+        .filter(|a| a["jumlah_keluarga"] != "0")
+        .map(|a| {
+            (
+                a["desil_1"].parse::<f64>().unwrap() / a["jumlah_keluarga"].parse::<f64>().unwrap(),
+                a["kode_desa"].as_str(),
+            )
+        })
+        .collect();
+    poor.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let unreached = poor[..poor.len() / 10]
+        .iter()
+        .filter(|p| !per_desa.contains_key(p.1))
+        .count();
+    assert!(unreached >= 10, "{unreached}");
+    for p in &programs {
+        assert!(p["anggaran_rp"].parse::<u64>().unwrap() > 0);
+        assert!(p["id_mitra"].starts_with('M'));
+    }
+}
+
+#[test]
+fn beneficiary_lists_map_to_people_and_respect_the_desil_threshold() {
+    let people: HashMap<String, HashMap<String, String>> = read_csv(&ntb().join("penduduk.csv"))
+        .into_iter()
+        .map(|r| (r["id_orang"].clone(), r))
+        .collect();
+    let family_desil: HashMap<String, u8> = read_csv(&ntb().join("keluarga.csv"))
+        .into_iter()
+        .map(|f| (f["no_kk"].clone(), f["desil"].parse().unwrap()))
+        .collect();
+    let programs: HashMap<String, HashMap<String, String>> = read_csv(&ntb().join("program.csv"))
+        .into_iter()
+        .map(|p| (p["id_program"].clone(), p))
+        .collect();
+    let truth = read_csv(&ntb().join("penerima/kebenaran.csv"));
+    let mut lists: HashMap<String, Vec<HashMap<String, String>>> = HashMap::new();
+    let mut persons_in_lists: HashMap<String, HashSet<String>> = HashMap::new();
+    for t in &truth {
+        let list = lists.entry(t["daftar"].clone()).or_insert_with(|| {
+            let name = if t["daftar"] == "tunas_negeri" {
+                "tunas_negeri.csv".to_string()
+            } else {
+                format!("penerima/{}.csv", t["daftar"])
+            };
+            read_csv(&ntb().join(name))
+        });
+        let row = &list[t["id"].parse::<usize>().unwrap() - 1];
+        assert_eq!(row["id"], t["id"]);
+        let person = &people[&t["person_id"]];
+        assert_eq!(
+            row["kode_desa"].is_empty() || row["kode_desa"] == person["kode_desa"],
+            true
+        );
+        if let Some(p) = programs.get(&t["daftar"]) {
+            let desil = family_desil[&person["no_kk"]];
+            let max: u8 = p["desil_maks"].parse().unwrap();
+            assert!(
+                desil <= max + 1,
+                "{} desil {desil} in {}",
+                t["person_id"],
+                p["id_program"]
+            );
+        }
+        persons_in_lists
+            .entry(t["person_id"].clone())
+            .or_default()
+            .insert(t["daftar"].clone());
+    }
+    assert!(lists.len() > 10);
+    // Some people receive from two partners: what the overlap check must find.
+    assert!(
+        persons_in_lists.values().any(|l| l.len() >= 2),
+        "no person in two lists"
+    );
+    // XLSX copies exist for the partner-facing files.
+    for name in [
+        "program.xlsx",
+        "lks.xlsx",
+        "mitra.xlsx",
+        "tunas_negeri.xlsx",
+        "penerima/P001.xlsx",
+    ] {
+        let bytes = std::fs::read(ntb().join(name)).unwrap();
+        assert!(bytes.starts_with(b"PK"), "{name} is not a zip/xlsx");
+    }
+}
+
+#[test]
+fn tunas_negeri_has_40_children_from_14_schools_in_masbagik() {
+    let rows = read_csv(&ntb().join("tunas_negeri.csv"));
+    assert_eq!(rows.len(), 40);
+    let schools: HashSet<&str> = rows.iter().map(|r| r["sekolah"].as_str()).collect();
+    assert_eq!(schools.len(), 14, "{schools:?}");
+    let truth = read_csv(&ntb().join("penerima/kebenaran.csv"));
+    let people: HashMap<String, HashMap<String, String>> = read_csv(&ntb().join("penduduk.csv"))
+        .into_iter()
+        .map(|r| (r["id_orang"].clone(), r))
+        .collect();
+    for t in truth.iter().filter(|t| t["daftar"] == "tunas_negeri") {
+        let p = &people[&t["person_id"]];
+        assert!(p["kode_desa"].starts_with("52.03.05."), "{p:?}");
+        assert_eq!(p["partisipasi_sekolah"], "masih_sekolah");
+    }
+}
+
+#[test]
+fn organisations_follow_the_field_facts() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_world(&Config::new("63", 0.001, 1), tmp.path(), None).unwrap();
+    let lkks = read_csv(&tmp.path().join("lkks.csv"));
+    assert_eq!(lkks.len(), 14, "province + 13 kab/kota");
+    for r in &lkks {
+        let not_formed = r["status_pembentukan"] == "belum_dibentuk";
+        assert_eq!(
+            not_formed,
+            r["kode_wilayah"] == "63.10" || r["kode_wilayah"] == "63.02",
+            "{r:?}"
+        );
+    }
+    let lks = read_csv(&tmp.path().join("lks.csv"));
+    assert_eq!(lks.len(), 199);
+    for l in &lks {
+        match l["akreditasi"].as_str() {
+            "belum" => assert!(l["akreditasi_berlaku_sampai"].is_empty()),
+            grade => {
+                let from: i32 = l["tanggal_akreditasi"][..4].parse().unwrap();
+                let to: i32 = l["akreditasi_berlaku_sampai"][..4].parse().unwrap();
+                let years = match grade {
+                    "A" => 5,
+                    "B" => 3,
+                    _ => 2,
+                };
+                assert!((to - from - years).abs() <= 1, "{l:?}");
+            }
+        }
+    }
+    // No NTB-only files outside NTB.
+    assert!(!tmp.path().join("tunas_negeri.csv").exists());
+    assert!(!tmp.path().join("strategi_indikator.csv").exists());
+    let strategy = read_csv(&ntb().join("strategi_indikator.csv"));
+    let child = strategy
+        .iter()
+        .find(|s| s["kode_indikator"] == "IK2.1")
+        .unwrap();
+    assert_eq!(
+        (child["baseline"].as_str(), child["target_2030"].as_str()),
+        ("14.96", "13")
+    );
+    let poverty = strategy
+        .iter()
+        .find(|s| s["kode_indikator"] == "IK1.1")
+        .unwrap();
+    assert_eq!(poverty["baseline"], "12.91");
+    assert!(poverty["target_2029"].parse::<f64>().unwrap() < 10.0);
+}
