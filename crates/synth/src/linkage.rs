@@ -150,10 +150,9 @@ pub fn corrupt(
     } else if birth.day() <= 12
         && birth.day() != birth.month()
         && rng.random_bool(rates.day_month_swapped)
+        && let Some(swapped) = NaiveDate::from_ymd_opt(birth.year(), birth.day(), birth.month())
     {
-        if let Some(swapped) = NaiveDate::from_ymd_opt(birth.year(), birth.day(), birth.month()) {
-            rec.birth_date = swapped.format("%Y-%m-%d").to_string();
-        }
+        rec.birth_date = swapped.format("%Y-%m-%d").to_string();
     }
     if rng.random_bool(rates.sex_missing) {
         rec.sex.clear();

@@ -243,13 +243,13 @@ impl Ctx<'_> {
 fn draft(
     rng: &mut Rng,
     ctx: &Ctx,
-    culture: Culture,
-    noble: bool,
+    lineage: (Culture, bool),
     sex: Sex,
     age: u32,
     rel: Relationship,
     origin_chance: f64,
 ) -> Draft {
+    let (culture, noble) = lineage;
     let birth = birth_for_age(rng, age);
     let name = person_name(rng, culture, sex, birth.year(), noble);
     Draft {
@@ -300,8 +300,7 @@ fn draft_family(rng: &mut Rng, ctx: &Ctx, size: u8) -> FamilyDraft {
         let mut head = draft(
             rng,
             ctx,
-            culture,
-            noble && sex == Sex::Male,
+            (culture, noble && sex == Sex::Male),
             sex,
             age,
             Relationship::Head,
@@ -388,8 +387,7 @@ fn draft_family(rng: &mut Rng, ctx: &Ctx, size: u8) -> FamilyDraft {
         let mut head = draft(
             rng,
             ctx,
-            culture,
-            noble && head_sex == Sex::Male,
+            (culture, noble && head_sex == Sex::Male),
             head_sex,
             head_age,
             Relationship::Head,
@@ -419,8 +417,7 @@ fn draft_family(rng: &mut Rng, ctx: &Ctx, size: u8) -> FamilyDraft {
             let mut wife = draft(
                 rng,
                 ctx,
-                culture,
-                wife_noble,
+                (culture, wife_noble),
                 Sex::Female,
                 wife_age,
                 Relationship::Wife,
@@ -457,8 +454,7 @@ fn draft_family(rng: &mut Rng, ctx: &Ctx, size: u8) -> FamilyDraft {
             let mut child = draft(
                 rng,
                 ctx,
-                culture,
-                noble,
+                (culture, noble),
                 sex,
                 age,
                 Relationship::Child,
@@ -484,7 +480,7 @@ fn draft_family(rng: &mut Rng, ctx: &Ctx, size: u8) -> FamilyDraft {
                 _ => (rng.random_range(8..40), random_sex(rng)),
             };
             let noble_extra = noble && extra_kind != Relationship::ParentInLaw;
-            let mut x = draft(rng, ctx, culture, noble_extra, sex, age, extra_kind, 0.2);
+            let mut x = draft(rng, ctx, (culture, noble_extra), sex, age, extra_kind, 0.2);
             if age >= 55 {
                 x.marital = Marital::Widowed;
                 x.afm = Some(first_marriage_age(rng, sex, age));
