@@ -28,7 +28,7 @@ measure() { # label, extra args…
     wall="$(grep 'Elapsed (wall clock)' "$log" | awk '{print $NF}')"
     rss_kb="$(grep 'Maximum resident set size' "$log" | awk '{print $NF}')"
     local summary
-    summary="$(sed -n 2,3p bench/out/generate-stdout.log | tr -s ' ' | paste -sd ';' -)"
+    summary="$(sed -n 2,4p bench/out/generate-stdout.log | tr -s ' ' | paste -sd ';' -)"
     printf '| %s | %s | %d MiB | %s | %s → %s |\n' "$label" "$wall" "$((rss_kb / 1024))" "$summary" "$load_before" "$load_after" >> "$report"
 }
 

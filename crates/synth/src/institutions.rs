@@ -689,16 +689,7 @@ pub fn beneficiaries(
     batch: &Batch,
 ) -> Vec<Beneficiary> {
     let mut out = Vec::new();
-    let mut start = 0;
-    while start < batch.families.len() {
-        let desa = batch.families[start].desa;
-        let end = start
-            + batch.families[start..]
-                .iter()
-                .take_while(|f| f.desa == desa)
-                .count();
-        let families = &batch.families[start..end];
-        start = end;
+    for (desa, families) in batch.by_desa() {
         let Some(list) = by_desa.get(&desa) else {
             continue;
         };

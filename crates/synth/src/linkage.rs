@@ -397,16 +397,7 @@ pub struct Drawn {
 pub fn draw_batch(world: &World, plan: &LinkagePlan, batch: &Batch) -> (Vec<Drawn>, Vec<Drawn>) {
     let mut originals = Vec::new();
     let mut copies = Vec::new();
-    let mut start = 0;
-    while start < batch.families.len() {
-        let desa = batch.families[start].desa;
-        let end = start
-            + batch.families[start..]
-                .iter()
-                .take_while(|f| f.desa == desa)
-                .count();
-        let families = &batch.families[start..end];
-        start = end;
+    for (desa, families) in batch.by_desa() {
         let want = plan.drawn[desa] as usize;
         if want == 0 {
             continue;

@@ -76,7 +76,6 @@ impl Files {
             .push((tmp.clone(), target.clone(), relative.to_string()));
         Ok(Out {
             path: target,
-            tmp,
             inner: BufWriter::with_capacity(buffer, file),
         })
     }
@@ -114,7 +113,6 @@ impl Drop for Files {
 /// A buffered file that reports errors with its final path.
 pub(crate) struct Out {
     path: PathBuf,
-    tmp: PathBuf,
     inner: BufWriter<File>,
 }
 
@@ -122,6 +120,16 @@ impl Out {
     pub(crate) fn write(&mut self, bytes: &[u8]) -> Result<(), SynthError> {
         self.inner
             .write_all(bytes)
+            .map_err(|source| SynthError::Io {
+                path: self.path.clone(),
+                source,
+            })
+    }
+
+    /// Copies everything from `reader` to the end of this file.
+    pub(crate) fn append(&mut self, reader: &mut impl std::io::Read) -> Result<(), SynthError> {
+        std::io::copy(reader, &mut self.inner)
+            .map(|_| ())
             .map_err(|source| SynthError::Io {
                 path: self.path.clone(),
                 source,
@@ -139,7 +147,6 @@ impl Out {
             path: self.path.clone(),
             source,
         })?;
-        let _ = &self.tmp;
         Ok(())
     }
 }
@@ -332,11 +339,12 @@ impl LinkageFiles {
                 .tmp_of(side)
                 .map(Path::to_path_buf)
                 .unwrap_or_default();
-            let bytes = std::fs::read(&path).map_err(|source| SynthError::Io {
+            // Streamed, not read whole: the copies of 5 M records are ~75 MB.
+            let mut side = File::open(&path).map_err(|source| SynthError::Io {
                 path: path.clone(),
                 source,
             })?;
-            out.write(&bytes)?;
+            out.append(&mut side)?;
             let _ = std::fs::remove_file(&path);
         }
         files.pending.retain(|p| !p.2.starts_with("linkage/."));

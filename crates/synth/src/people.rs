@@ -144,6 +144,15 @@ pub struct Batch {
     pub families: Vec<Family>,
 }
 
+impl Batch {
+    /// The batch's families grouped by desa, in order: (desa index, its families).
+    pub fn by_desa(&self) -> impl Iterator<Item = (usize, &[Family])> {
+        self.families
+            .chunk_by(|a, b| a.desa == b.desa)
+            .map(|families| (families[0].desa, families))
+    }
+}
+
 pub fn age_at(birth: NaiveDate, on: NaiveDate) -> u32 {
     let mut age = on.year() - birth.year();
     if (on.month(), on.day()) < (birth.month(), birth.day()) {
