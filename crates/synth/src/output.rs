@@ -408,7 +408,7 @@ pub fn write_world(
     let mut lists = Vec::with_capacity(programs.len());
     for p in &programs {
         let mut out = files.create_with(&format!("penerima/{}.csv", p.id), 64 << 10)?;
-        out.line(&LIST_COLUMNS)?;
+        out.line(&record_header(&LIST_EXTRA_COLUMNS))?;
         lists.push((out, 0u64));
     }
     let mut list_truth = files.create("penerima/kebenaran.csv")?;
@@ -492,7 +492,7 @@ pub fn write_world(
     }
     if world.facts.code == "52" {
         let mut out = files.create("tunas_negeri.csv")?;
-        out.line(&TUNAS_COLUMNS)?;
+        out.line(&record_header(&TUNAS_EXTRA_COLUMNS))?;
         for (i, s) in scholars.iter().enumerate() {
             let id = (i + 1).to_string();
             let [nik, name, sex, birth, kk, desa] = s.record.fields();
@@ -552,31 +552,18 @@ const PARTNER_FACING: [&str; 5] = [
     "penerima/",
 ];
 
-pub const LIST_COLUMNS: [&str; 9] = [
-    RECORD_COLUMNS[0],
-    RECORD_COLUMNS[1],
-    RECORD_COLUMNS[2],
-    RECORD_COLUMNS[3],
-    RECORD_COLUMNS[4],
-    RECORD_COLUMNS[5],
-    RECORD_COLUMNS[6],
-    "tanggal_terima",
-    "nilai_bantuan_rp",
-];
+/// Extra columns of the beneficiary lists and of the Tunas Negeri list, after the linkage
+/// record columns.
+pub const LIST_EXTRA_COLUMNS: [&str; 2] = ["tanggal_terima", "nilai_bantuan_rp"];
+pub const TUNAS_EXTRA_COLUMNS: [&str; 4] = ["sekolah", "jenjang", "kelas", "desil"];
 
-pub const TUNAS_COLUMNS: [&str; 11] = [
-    RECORD_COLUMNS[0],
-    RECORD_COLUMNS[1],
-    RECORD_COLUMNS[2],
-    RECORD_COLUMNS[3],
-    RECORD_COLUMNS[4],
-    RECORD_COLUMNS[5],
-    RECORD_COLUMNS[6],
-    "sekolah",
-    "jenjang",
-    "kelas",
-    "desil",
-];
+fn record_header<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    RECORD_COLUMNS
+        .iter()
+        .copied()
+        .chain(extra.iter().copied())
+        .collect()
+}
 
 /// Counts gathered while the people stream past: desil per desa, child marriage per kab/kota.
 struct Tally {
