@@ -4,6 +4,7 @@ mod accounts;
 mod args;
 mod daftar;
 mod demo;
+mod generate;
 mod key;
 mod serve;
 mod setup;
@@ -101,6 +102,7 @@ fn main() {
             Command::Wilayah(WilayahCommand::Cari { name, batas, db }) => {
                 wilayah::search(&name.join(" "), batas, &db.database).await
             }
+            Command::Generate(args) => generate::run(&args),
         }
     });
     if let Err(e) = result {
