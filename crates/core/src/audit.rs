@@ -1,13 +1,14 @@
 //! The audit chain: each entry's hash covers its fields and the previous entry's hash, so
 //! editing or deleting any entry breaks every hash after it.
 
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 /// The hash before the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// One audit event as stored; every field takes part in the hash.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {
     pub seq: i64,
     /// RFC 3339, UTC, microseconds: stored as text so both databases return the same bytes.

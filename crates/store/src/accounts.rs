@@ -208,6 +208,16 @@ const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.organisa
                             u.disabled, u.must_change_password, u.created_at, o.name";
 
 impl Store {
+    async fn user_row(&self, id: i64) -> Result<Option<UserRow>, StoreError> {
+        let sql = AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM app_user u LEFT JOIN organisation o ON o.id = u.organisation_id WHERE u.id = $1"
+        ));
+        Ok(on_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
     async fn user_regions(&self, user_id: i64) -> Result<Vec<RegionCode>, StoreError> {
         let codes: Vec<String> = on_pool!(self, |pool| sqlx::query_scalar(
             "SELECT region_code FROM user_region WHERE user_id = $1 ORDER BY region_code"
@@ -391,14 +401,7 @@ impl Store {
         if !admin.is_admin() {
             return Err(StoreError::Forbidden);
         }
-        let row: Option<UserRow> = on_pool!(self, |pool| {
-            sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS} FROM app_user u LEFT JOIN organisation o ON o.id = u.organisation_id WHERE u.id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(pool)
-        .await
-        })?;
+        let row = self.user_row(id).await?;
         let Some(row) = row else { return Ok(None) };
         let s = self.summary(row).await?;
         Ok(self.manages(admin, &s.scope).await?.then_some(s))
@@ -713,14 +716,7 @@ impl Store {
     }
 
     async fn load_session_user(&self, id: i64) -> Result<Option<SessionUser>, StoreError> {
-        let row: Option<UserRow> = on_pool!(self, |pool| {
-            sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS} FROM app_user u LEFT JOIN organisation o ON o.id = u.organisation_id WHERE u.id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(pool)
-        .await
-        })?;
+        let row = self.user_row(id).await?;
         let Some(row) = row else { return Ok(None) };
         let s = self.summary(row).await?;
         if s.disabled {

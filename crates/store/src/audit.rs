@@ -138,20 +138,8 @@ macro_rules! append_audit {
 }
 pub(crate) use append_audit;
 
-/// An audit entry for display.
-#[derive(Debug, Clone, Serialize)]
-pub struct AuditRecord {
-    pub seq: i64,
-    pub at: String,
-    pub actor_id: Option<i64>,
-    pub actor_name: String,
-    pub action: String,
-    pub entity: String,
-    pub entity_id: Option<String>,
-    pub region: Option<String>,
-    pub before: Option<String>,
-    pub after: Option<String>,
-}
+/// An audit entry as the admin page and API show it: exactly what the chain hashes.
+pub type AuditRecord = AuditEntry;
 
 /// Filters for the audit page.
 #[derive(Debug, Clone, Default)]
@@ -188,8 +176,8 @@ type AuditRow = (
 const AUDIT_COLUMNS: &str = "seq, at, actor_id, actor_name, action, entity, entity_id, \
                              region_code, before_json, after_json";
 
-fn to_record(r: AuditRow) -> AuditRecord {
-    AuditRecord {
+fn to_entry(r: AuditRow) -> AuditEntry {
+    AuditEntry {
         seq: r.0,
         at: r.1,
         actor_id: r.2,
@@ -247,19 +235,9 @@ impl Store {
             }
             for r in rows {
                 after = r.0;
-                let entry = AuditEntry {
-                    seq: r.0,
-                    at: r.1,
-                    actor_id: r.2,
-                    actor_name: r.3,
-                    action: r.4,
-                    entity: r.5,
-                    entity_id: r.6,
-                    region: r.7,
-                    before: r.8,
-                    after: r.9,
-                };
-                if let Err(b) = verifier.push(&entry, &r.10, &r.11) {
+                let (prev, hash) = (r.10.clone(), r.11.clone());
+                let entry = to_entry((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9));
+                if let Err(b) = verifier.push(&entry, &prev, &hash) {
                     broken = Some(b);
                     break 'pages;
                 }
@@ -335,7 +313,7 @@ impl Store {
             Ok::<_, sqlx::Error>((total, rows))
         })?;
         Ok(Paged {
-            items: rows.into_iter().map(to_record).collect(),
+            items: rows.into_iter().map(to_entry).collect(),
             total: total as u64,
             page: page.number,
             size: page.size,

@@ -153,13 +153,7 @@ pub async fn published_counts(
     Query(q): Query<std::collections::HashMap<String, String>>,
 ) -> Response {
     let result = async {
-        let within = match q.get("wilayah").map(|s| s.trim()).filter(|s| !s.is_empty()) {
-            Some(s) => Some(
-                RegionCode::parse(s)
-                    .map_err(|e| AppError::bad_request("error.bad_code", e.to_string()))?,
-            ),
-            None => None,
-        };
+        let within = crate::pages::optional_region(q.get("wilayah").map(String::as_str))?;
         let level = match &within {
             None => sinergi_core::Level::Provinsi,
             Some(r) => r

@@ -331,18 +331,7 @@ pub async fn audit(
     Query(q): Query<AuditFilter>,
 ) -> Response {
     let result = async {
-        let region =
-            match q
-                .wilayah
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-            {
-                Some(s) => Some(RegionCode::parse(s).map_err(|e| {
-                    AppError::bad_request("error.bad_code", format!("\"{s}\": {e}"))
-                })?),
-                None => None,
-            };
+        let region = super::optional_region(q.wilayah.as_deref())?;
         let query = AuditQuery {
             actor: q.pengguna.clone(),
             action: q.aksi.clone(),

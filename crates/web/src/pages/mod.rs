@@ -13,7 +13,19 @@ use axum::response::{Html, IntoResponse, Response};
 
 use crate::i18n::Messages;
 use crate::{AppError, AppState, Ui};
+use sinergi_core::RegionCode;
 use sinergi_store::{LevelCounts, RegionVersion};
+
+/// An optional region code from a query parameter: blank means none; a bad one is a 400
+/// naming the value.
+pub(crate) fn optional_region(value: Option<&str>) -> Result<Option<RegionCode>, AppError> {
+    match value.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => RegionCode::parse(s)
+            .map(Some)
+            .map_err(|e| AppError::bad_request("error.bad_code", format!("\"{s}\": {e}"))),
+        None => Ok(None),
+    }
+}
 
 /// Renders a template, or the translated error page.
 pub(crate) fn render(ui: &Ui, result: Result<impl Template, AppError>) -> Response {

@@ -29,18 +29,7 @@ pub struct PersonQuery {
 
 impl PersonQuery {
     pub fn filter(&self) -> Result<PersonFilter, AppError> {
-        let region =
-            match self
-                .wilayah
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-            {
-                Some(s) => Some(RegionCode::parse(s).map_err(|e| {
-                    AppError::bad_request("error.bad_code", format!("\"{s}\": {e}"))
-                })?),
-                None => None,
-            };
+        let region = super::optional_region(self.wilayah.as_deref())?;
         Ok(PersonFilter {
             query: self.q.clone(),
             region,

@@ -81,12 +81,7 @@ pub struct Got {
     pub headers: Vec<(String, String)>,
 }
 
-pub fn get_with(url: &str, cookie: Option<&str>) -> Got {
-    let mut req = agent().get(url);
-    if let Some(c) = cookie {
-        req = req.header("Cookie", c);
-    }
-    let mut resp = req.call().unwrap_or_else(|e| panic!("GET {url}: {e}"));
+pub fn read_response(resp: &mut ureq::http::Response<ureq::Body>) -> Got {
     let headers = resp
         .headers()
         .iter()
@@ -104,6 +99,15 @@ pub fn get_with(url: &str, cookie: Option<&str>) -> Got {
         body,
         headers,
     }
+}
+
+pub fn get_with(url: &str, cookie: Option<&str>) -> Got {
+    let mut req = agent().get(url);
+    if let Some(c) = cookie {
+        req = req.header("Cookie", c);
+    }
+    let mut resp = req.call().unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    read_response(&mut resp)
 }
 
 pub fn header<'a>(got: &'a Got, name: &str) -> Option<&'a str> {
@@ -233,23 +237,7 @@ impl Client {
         let mut resp = req
             .send_form(fields.iter().copied())
             .unwrap_or_else(|e| panic!("POST {url}: {e}"));
-        let headers = resp
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_string(),
-                    v.to_str().unwrap_or_default().to_string(),
-                )
-            })
-            .collect();
-        let status = resp.status().as_u16();
-        let body = resp.body_mut().read_to_string().unwrap_or_default();
-        let got = Got {
-            status,
-            body,
-            headers,
-        };
+        let got = read_response(&mut resp);
         self.absorb(&got);
         got
     }
@@ -296,23 +284,7 @@ impl Client {
         let mut resp = req
             .send(&body[..])
             .unwrap_or_else(|e| panic!("POST {url}: {e}"));
-        let headers = resp
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_string(),
-                    v.to_str().unwrap_or_default().to_string(),
-                )
-            })
-            .collect();
-        let status = resp.status().as_u16();
-        let body = resp.body_mut().read_to_string().unwrap_or_default();
-        let got = Got {
-            status,
-            body,
-            headers,
-        };
+        let got = read_response(&mut resp);
         self.absorb(&got);
         got
     }
