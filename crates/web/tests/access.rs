@@ -328,7 +328,8 @@ fn a_real_browser_logs_in_is_refused_outside_its_scope_and_logs_out() {
     browser.type_into("#username", "op5203");
     browser.type_into("#password", PASSWORD);
     browser.click("form.stack button[type=submit]");
-    assert!(browser.url().ends_with("/penerima"), "{}", browser.url());
+    let url = browser.wait_for_url(|u| u.ends_with("/penerima"));
+    assert!(url.ends_with("/penerima"), "{url}");
     let page = browser.source();
     assert!(page.contains("Penerima manfaat"));
     assert!(page.contains("<b>5</b>"), "five people in Lombok Timur");
@@ -344,7 +345,8 @@ fn a_real_browser_logs_in_is_refused_outside_its_scope_and_logs_out() {
     // Sign out with the navigation's button; the list is then behind the login again.
     browser.open(&format!("{}/akun", f.base));
     browser.click("header form button");
-    assert!(browser.url().contains("/masuk"), "{}", browser.url());
+    let url = browser.wait_for_url(|u| u.contains("/masuk"));
+    assert!(url.contains("/masuk"), "{url}");
     browser.open(&format!("{}/penerima", f.base));
     assert!(browser.url().contains("/masuk?ke="), "{}", browser.url());
     eprintln!("screenshots in {}", shots.display());

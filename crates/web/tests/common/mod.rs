@@ -417,6 +417,19 @@ impl Browser {
             .to_string()
     }
 
+    /// Waits (up to 10 s) until the current URL satisfies `ok`: a click's navigation may still
+    /// be under way when the click returns.
+    pub fn wait_for_url(&self, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let url = self.url();
+            if ok(&url) || std::time::Instant::now() > deadline {
+                return url;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
     pub fn url(&self) -> String {
         self.call("GET", &self.s("/url"), None)
             .as_str()
