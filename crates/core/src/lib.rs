@@ -10,6 +10,7 @@ pub mod period;
 pub mod person;
 pub mod ppks;
 pub mod region;
+pub mod review;
 pub mod succession;
 mod text;
 

@@ -2,8 +2,10 @@
 //! with its line and reason, in Bahasa Indonesia.
 
 pub mod persons;
+pub mod review;
 pub mod table;
 pub mod wilayah;
 
 pub use persons::{PersonList, read_person_list};
+pub use review::{ReviewFile, ReviewPair, read_review_file};
 pub use table::{RowError, RowErrors};

@@ -33,6 +33,11 @@ pub struct Header {
 }
 
 impl Header {
+    /// The folded column names, in file order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
     /// Position of the first column whose folded name is one of `aliases`.
     pub fn find(&self, aliases: &[&str]) -> Option<usize> {
         self.names

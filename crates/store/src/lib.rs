@@ -12,6 +12,7 @@ mod page;
 mod persons;
 pub mod pii;
 mod regions;
+mod review;
 mod scope;
 
 pub use accounts::{
@@ -28,6 +29,7 @@ pub use persons::{
 };
 pub use pii::{KeyError, PiiKey};
 pub use regions::{ChildCounts, ImportSummary, LevelCounts, RegionPrefixTable, RegionVersion};
+pub use review::{ReviewQueue, ReviewedPair};
 
 use sqlx::{PgPool, SqlitePool};
 
@@ -139,6 +141,11 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
         "access",
         include_str!("../migrations/sqlite/0002_access.sql"),
     ),
+    (
+        4,
+        "review",
+        include_str!("../migrations/sqlite/0004_review.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[MigrationFile] = &[
     (
@@ -150,6 +157,11 @@ const POSTGRES_MIGRATIONS: &[MigrationFile] = &[
         2,
         "access",
         include_str!("../migrations/postgres/0002_access.sql"),
+    ),
+    (
+        4,
+        "review",
+        include_str!("../migrations/postgres/0004_review.sql"),
     ),
 ];
 

@@ -822,3 +822,104 @@ async fn a_disabled_account_cannot_sign_in_and_its_sessions_end() {
         ));
     }
 }
+
+#[tokio::test]
+async fn review_queues_follow_the_scope_and_verdicts_are_audited() {
+    use sinergi_core::review::{Decision, ReviewPair};
+    for db in TestDb::all().await {
+        let w = build(&db).await;
+        let s = &w.store;
+        let lotim = w.principal("op5203").await;
+        let pair = |l: &str, r: &str, p: f64| ReviewPair {
+            line: 0,
+            left_id: l.into(),
+            right_id: r.into(),
+            probability: p,
+            weight: 0.5,
+            fields: vec![("Siti".into(), "Siti A.".into(), 2.5)],
+        };
+        let pairs = vec![pair("a1", "b1", 0.6), pair("a2", "b2", 0.8)];
+        let columns = vec!["nama".to_string()];
+        // Outside the operator's kab/kota: refused.
+        assert!(matches!(
+            s.create_review_queue(&lotim, w.orgs[0], &code("52.02"), "x", &columns, &pairs)
+                .await,
+            Err(StoreError::Forbidden)
+        ));
+        let q = s
+            .create_review_queue(
+                &lotim,
+                w.orgs[0],
+                &code("52.03"),
+                "Tinjauan Mitra A",
+                &columns,
+                &pairs,
+            )
+            .await
+            .unwrap();
+        for (who, sees) in [
+            ("op5203", true),
+            ("admin52", true),
+            ("pimpinan52", true),
+            ("mitra.a", true),
+            ("mitra.b", false),
+            ("op5202", false),
+            ("lks", false),
+            ("admin33", false),
+        ] {
+            let p = w.principal(who).await;
+            let listed = s.review_queues(&p).await.unwrap().iter().any(|x| x.id == q);
+            assert_eq!(listed, sees, "{}: {who} list", db.label);
+            let page = s
+                .review_pairs(&p, q, false, Page::new(None, None, 20))
+                .await
+                .unwrap();
+            assert_eq!(page.is_some(), sees, "{}: {who} pairs", db.label);
+            let decided = s.decide_review_pair(&p, q, 1, Decision::Reject).await;
+            match (sees, who.starts_with("pimpinan")) {
+                (_, true) => assert!(matches!(decided, Err(StoreError::Forbidden))),
+                (true, false) => assert!(decided.unwrap()),
+                (false, false) => assert!(!decided.unwrap(), "{who} decided outside scope"),
+            }
+        }
+        // Highest probability first; verdicts exported for the next run.
+        let page = s
+            .review_pairs(&lotim, q, false, Page::new(None, None, 20))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(page.items[0].pair.left_id, "a2");
+        assert!(
+            s.decide_review_pair(&lotim, q, 2, Decision::Accept)
+                .await
+                .unwrap()
+        );
+        let open = s
+            .review_pairs(&lotim, q, true, Page::new(None, None, 20))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(open.total, 0);
+        let decisions = s.review_decisions(&lotim, q).await.unwrap().unwrap();
+        assert_eq!(
+            decisions,
+            vec![
+                ("a1".to_string(), "b1".to_string(), Decision::Reject),
+                ("a2".to_string(), "b2".to_string(), Decision::Accept)
+            ]
+        );
+        let admin = w.principal("admin52").await;
+        let audit = s
+            .audit_entries(
+                &admin,
+                &AuditQuery {
+                    action: Some("review.decide".into()),
+                    ..Default::default()
+                },
+                Page::new(None, None, 50),
+            )
+            .await
+            .unwrap();
+        assert_eq!(audit.total, 4, "{}", db.label);
+    }
+}

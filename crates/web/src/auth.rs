@@ -250,9 +250,17 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
 
 /// Pages with personal or account data are never cached.
 fn is_private(path: &str) -> bool {
-    ["/penerima", "/akun", "/admin", "/api/v1/penerima", "/masuk"]
-        .iter()
-        .any(|p| path.starts_with(p))
+    [
+        "/penerima",
+        "/akun",
+        "/admin",
+        "/api/v1/penerima",
+        "/masuk",
+        "/tautan",
+        "/daftar",
+    ]
+    .iter()
+    .any(|p| path.starts_with(p))
 }
 
 fn respond_error(e: AppError, ui: &Ui, path: &str) -> Response {

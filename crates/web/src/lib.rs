@@ -83,6 +83,17 @@ pub fn router(state: AppState) -> Router {
         .route("/penerima/{id}", get(pages::persons::detail))
         .route("/penerima/{id}/buka", post(pages::persons::reveal))
         .route("/penerima/{id}/pindah", post(pages::persons::move_to))
+        .route(
+            "/tautan",
+            get(pages::review::queues)
+                .post(pages::review::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    pages::lists::MAX_UPLOAD_BYTES,
+                )),
+        )
+        .route("/tautan/{id}", get(pages::review::pairs))
+        .route("/tautan/{id}/keputusan.csv", get(pages::review::decisions))
+        .route("/tautan/{id}/{pair}", post(pages::review::decide))
         .route("/statistik", get(pages::stats::index))
         .route("/statistik/{code}", get(pages::stats::region))
         .route("/api/v1/penerima", get(api::persons))

@@ -410,3 +410,91 @@ fn an_operator_uploads_a_list_with_its_legal_basis_in_the_browser_form() {
     board.login("pimpinan52", PASSWORD);
     assert_eq!(board.get("/daftar/impor").status, 403);
 }
+
+#[test]
+fn reviewers_decide_uncertain_pairs_within_their_scope_and_download_the_verdicts() {
+    let f = serve(TestDb::sqlite());
+    let mut c = Client::new(&f.base);
+    c.login("op5203", PASSWORD);
+    let page = c.get("/tautan");
+    assert_eq!(page.status, 200);
+    let org_a = page
+        .body
+        .split("<option value=\"")
+        .find_map(|o| o.split_once("\">Mitra A<").map(|(id, _)| id.to_string()))
+        .expect("Mitra A offered");
+    let review = "id_kiri,id_kanan,probabilitas,bobot,nama_kiri,nama_kanan,bobot_nama,nik_kiri,nik_kanan,bobot_nik,keputusan\n\
+                  a1,b7,0.71,1.3,Siti Aminah,Siti Aminah,4.2,5203054507900001,,0,\n\
+                  a2,b9,0.55,0.2,Lalu Ahmad,L. Ahmad,2.1,5203051203850002,5203051203850020,-1.5,\n";
+    let action = format!("/tautan?_csrf={}", c.csrf());
+    let fields = [
+        ("organisasi", org_a.as_str()),
+        ("wilayah", "52.03"),
+        ("nama", "Tinjauan bantuan sembako"),
+    ];
+    // Not a review file: refused with the reason.
+    let r = c.post_multipart(
+        &action,
+        &fields,
+        ("berkas", "x.csv", b"nama,kode_desa\nA,52\n"),
+    );
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("bukan berkas tinjauan"), "{}", r.body);
+    let r = c.post_multipart(
+        &action,
+        &fields,
+        ("berkas", "tinjauan.csv", review.as_bytes()),
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let queue = common::header(&r, "location").unwrap().to_string();
+    let pairs = c.get(&queue);
+    assert_eq!(pairs.status, 200);
+    common::assert_light_and_local(&queue, &pairs.body);
+    assert!(pairs.body.contains("L. Ahmad") && pairs.body.contains("-1.50"));
+    assert!(
+        pairs.body.find("b7").unwrap() < pairs.body.find("b9").unwrap(),
+        "most likely first"
+    );
+    // Another partner cannot see it; a board member sees it but cannot decide.
+    let mut other = Client::new(&f.base);
+    other.login("mitra.b", PASSWORD);
+    assert_eq!(other.get(&queue).status, 404);
+    assert_eq!(other.get(&format!("{queue}/keputusan.csv")).status, 404);
+    let mut board = Client::new(&f.base);
+    board.login("pimpinan52", PASSWORD);
+    assert_eq!(board.get(&queue).status, 200);
+    assert_eq!(
+        board
+            .post(&format!("{queue}/1"), &[("keputusan", "terima")])
+            .status,
+        403
+    );
+    // The operator decides both pairs; the verdicts come back in the engine's format.
+    assert_eq!(
+        c.post(
+            &format!("{queue}/1"),
+            &[("keputusan", "terima"), ("kembali", &queue)]
+        )
+        .status,
+        303
+    );
+    assert_eq!(
+        c.post(&format!("{queue}/2"), &[("keputusan", "tolak")])
+            .status,
+        303
+    );
+    assert!(
+        c.get(&queue)
+            .body
+            .contains("Semua pasangan sudah diputuskan")
+    );
+    let csv = c.get(&format!("{queue}/keputusan.csv"));
+    assert_eq!(
+        csv.body.trim_start_matches('\u{feff}').trim(),
+        "id_kiri,id_kanan,keputusan\na1,b7,terima\na2,b9,tolak"
+    );
+    let mut admin = Client::new(&f.base);
+    admin.login("admin52", PASSWORD);
+    let audit = admin.get("/admin/audit?aksi=review.decide");
+    assert!(audit.body.contains("<b>2</b>"), "{}", audit.body);
+}

@@ -1,0 +1,66 @@
+//! Clerical review of uncertain record pairs: what a reviewer sees and decides.
+
+use serde::{Deserialize, Serialize};
+
+/// A reviewer's verdict on a pair, written `terima` / `tolak` in files and forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// The same person: link them.
+    Accept,
+    /// Different people: never link them.
+    Reject,
+}
+
+impl Decision {
+    /// Reads a verdict; empty means undecided. Understands Indonesian and English words.
+    pub fn parse(s: &str) -> Result<Option<Decision>, String> {
+        match s.trim().to_lowercase().as_str() {
+            "" => Ok(None),
+            "terima" | "ya" | "sama" | "accept" | "match" | "y" => Ok(Some(Decision::Accept)),
+            "tolak" | "tidak" | "beda" | "reject" | "nonmatch" | "n" => Ok(Some(Decision::Reject)),
+            other => Err(format!(
+                "keputusan \"{other}\" tidak dikenal; tulis terima atau tolak"
+            )),
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Decision::Accept => "terima",
+            Decision::Reject => "tolak",
+        }
+    }
+}
+
+/// One uncertain pair as the engine wrote it for review.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewPair {
+    pub line: u64,
+    pub left_id: String,
+    pub right_id: String,
+    pub probability: f64,
+    pub weight: f64,
+    /// Per compared column: (left value, right value, that column's weight).
+    pub fields: Vec<(String, String, f64)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_parse_in_both_languages() {
+        assert_eq!(Decision::parse(" Terima "), Ok(Some(Decision::Accept)));
+        assert_eq!(Decision::parse("reject"), Ok(Some(Decision::Reject)));
+        assert_eq!(Decision::parse(""), Ok(None));
+        assert!(
+            Decision::parse("mungkin")
+                .unwrap_err()
+                .contains("terima atau tolak")
+        );
+        for d in [Decision::Accept, Decision::Reject] {
+            assert_eq!(Decision::parse(d.label()), Ok(Some(d)));
+        }
+    }
+}

@@ -1,0 +1,313 @@
+//! Clerical review queues for record linkage: stored uncertain pairs, read and decided only
+//! within the access scope (queue region + owning organisation), every verdict audited.
+
+use serde::Serialize;
+use sinergi_core::review::{Decision, ReviewPair};
+use sinergi_core::{Principal, RegionCode};
+use sqlx::AssertSqlSafe;
+
+use crate::audit::{AuditEvent, append_audit, now_text};
+use crate::scope::{Placeholders, bind_filter, row_filter};
+use crate::{Page, Paged, Store, StoreError, on_pool};
+
+/// A queue as lists show it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ReviewQueue {
+    pub id: i64,
+    pub name: String,
+    pub organisation_id: i64,
+    pub organisation_name: String,
+    pub region: String,
+    pub columns: Vec<String>,
+    pub pair_count: i64,
+    pub decided: i64,
+    pub created_at: String,
+}
+
+/// A stored pair with its verdict, if any.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ReviewedPair {
+    pub pair_no: i64,
+    pub pair: ReviewPair,
+    pub decision: Option<Decision>,
+    pub decided_by: Option<String>,
+}
+
+type QueueRow = (i64, String, i64, String, String, String, i64, i64, String);
+
+const QUEUE_SELECT: &str = "SELECT q.id, q.name, q.organisation_id, o.name, q.region_code, q.columns_json, \
+     q.pair_count, (SELECT COUNT(*) FROM review_pair p WHERE p.queue_id = q.id AND p.decision IS NOT NULL), \
+     q.created_at FROM review_queue q JOIN organisation o ON o.id = q.organisation_id";
+
+fn to_queue(r: QueueRow) -> ReviewQueue {
+    ReviewQueue {
+        id: r.0,
+        name: r.1,
+        organisation_id: r.2,
+        organisation_name: r.3,
+        region: r.4,
+        columns: serde_json::from_str(&r.5).unwrap_or_default(),
+        pair_count: r.6,
+        decided: r.7,
+        created_at: r.8,
+    }
+}
+
+fn decision_from(s: Option<String>) -> Option<Decision> {
+    s.and_then(|s| Decision::parse(&s).ok().flatten())
+}
+
+impl Store {
+    /// Stores the uncertain pairs of a run as a queue owned by `organisation_id` in `region`.
+    pub async fn create_review_queue(
+        &self,
+        principal: &Principal,
+        organisation_id: i64,
+        region: &RegionCode,
+        name: &str,
+        columns: &[String],
+        pairs: &[ReviewPair],
+    ) -> Result<i64, StoreError> {
+        if !principal.can_write() || !principal.may_see(region, organisation_id) {
+            return Err(StoreError::Forbidden);
+        }
+        if self.organisation(organisation_id).await?.is_none() {
+            return Err(StoreError::InvalidField {
+                field: "organisasi",
+                reason: format!("organisasi {organisation_id} tidak ada"),
+            });
+        }
+        let now = now_text();
+        let columns_json = serde_json::to_string(columns).unwrap_or_default();
+        let event = AuditEvent::new(principal, "review.create", "review_queue")
+            .region(region)
+            .after(serde_json::json!({ "nama": name, "pasangan": pairs.len() }));
+        let id = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO review_queue (name, organisation_id, region_code, columns_json, pair_count, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(name)
+            .bind(organisation_id)
+            .bind(region.to_string())
+            .bind(&columns_json)
+            .bind(pairs.len() as i64)
+            .bind(principal.user_id)
+            .bind(&now)
+            .fetch_one(&mut *tx)
+            .await?;
+            for (no, p) in pairs.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO review_pair (queue_id, pair_no, left_id, right_id, probability, weight, fields_json) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(id)
+                .bind(no as i64 + 1)
+                .bind(&p.left_id)
+                .bind(&p.right_id)
+                .bind(p.probability)
+                .bind(p.weight)
+                .bind(serde_json::to_string(&p.fields).unwrap_or_default())
+                .execute(&mut *tx)
+                .await?;
+            }
+            let event = event.clone().id(id);
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            id
+        });
+        Ok(id)
+    }
+
+    /// The queues the principal may see, newest first.
+    pub async fn review_queues(
+        &self,
+        principal: &Principal,
+    ) -> Result<Vec<ReviewQueue>, StoreError> {
+        let mut ph = Placeholders::starting_at(1);
+        let scope = row_filter(principal, "q.region_code", "q.organisation_id", &mut ph);
+        let sql = format!("{QUEUE_SELECT} WHERE {} ORDER BY q.id DESC", scope.sql);
+        let rows: Vec<QueueRow> = on_pool!(self, |pool| bind_filter!(
+            sqlx::query_as(AssertSqlSafe(sql.clone())),
+            scope.binds
+        )
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows.into_iter().map(to_queue).collect())
+    }
+
+    /// One queue, if in scope.
+    pub async fn review_queue(
+        &self,
+        principal: &Principal,
+        id: i64,
+    ) -> Result<Option<ReviewQueue>, StoreError> {
+        let mut ph = Placeholders::starting_at(2);
+        let scope = row_filter(principal, "q.region_code", "q.organisation_id", &mut ph);
+        let sql = format!("{QUEUE_SELECT} WHERE q.id = $1 AND {}", scope.sql);
+        let row: Option<QueueRow> = on_pool!(self, |pool| bind_filter!(
+            sqlx::query_as(AssertSqlSafe(sql.clone())).bind(id),
+            scope.binds
+        )
+        .fetch_optional(pool)
+        .await)?;
+        Ok(row.map(to_queue))
+    }
+
+    /// A page of a queue's pairs (undecided first when `open_only`), audited as a by-name view.
+    pub async fn review_pairs(
+        &self,
+        principal: &Principal,
+        queue_id: i64,
+        open_only: bool,
+        page: Page,
+    ) -> Result<Option<Paged<ReviewedPair>>, StoreError> {
+        let Some(queue) = self.review_queue(principal, queue_id).await? else {
+            return Ok(None);
+        };
+        let filter = if open_only {
+            " AND p.decision IS NULL"
+        } else {
+            ""
+        };
+        let count_sql = format!("SELECT COUNT(*) FROM review_pair p WHERE p.queue_id = $1{filter}");
+        let list_sql = format!(
+            "SELECT p.pair_no, p.left_id, p.right_id, p.probability, p.weight, p.fields_json, p.decision, u.username \
+             FROM review_pair p LEFT JOIN app_user u ON u.id = p.decided_by \
+             WHERE p.queue_id = $1{filter} ORDER BY p.probability DESC, p.pair_no LIMIT {} OFFSET {}",
+            page.limit(),
+            page.offset()
+        );
+        type PairRow = (
+            i64,
+            String,
+            String,
+            f64,
+            f64,
+            String,
+            Option<String>,
+            Option<String>,
+        );
+        let (total, rows): (i64, Vec<PairRow>) = on_pool!(self, |pool| {
+            let total: i64 = sqlx::query_scalar(AssertSqlSafe(count_sql.clone()))
+                .bind(queue_id)
+                .fetch_one(pool)
+                .await?;
+            let rows: Vec<PairRow> = sqlx::query_as(AssertSqlSafe(list_sql.clone()))
+                .bind(queue_id)
+                .fetch_all(pool)
+                .await?;
+            (total, rows)
+        });
+        if !rows.is_empty() {
+            self.record(
+                &AuditEvent::new(principal, "review.view", "review_queue")
+                    .id(queue_id)
+                    .region(&queue.region)
+                    .after(serde_json::json!({ "halaman": page.number, "pasangan": rows.len() })),
+            )
+            .await?;
+        }
+        Ok(Some(Paged {
+            items: rows
+                .into_iter()
+                .map(|r| ReviewedPair {
+                    pair_no: r.0,
+                    pair: ReviewPair {
+                        line: 0,
+                        left_id: r.1,
+                        right_id: r.2,
+                        probability: r.3,
+                        weight: r.4,
+                        fields: serde_json::from_str(&r.5).unwrap_or_default(),
+                    },
+                    decision: decision_from(r.6),
+                    decided_by: r.7,
+                })
+                .collect(),
+            total: total as u64,
+            page: page.number,
+            size: page.size,
+        }))
+    }
+
+    /// Records (or changes) a verdict; audited with the verdict before and after.
+    pub async fn decide_review_pair(
+        &self,
+        principal: &Principal,
+        queue_id: i64,
+        pair_no: i64,
+        decision: Decision,
+    ) -> Result<bool, StoreError> {
+        if !principal.can_write() {
+            return Err(StoreError::Forbidden);
+        }
+        let Some(queue) = self.review_queue(principal, queue_id).await? else {
+            return Ok(false);
+        };
+        let before: Option<Option<String>> = on_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT decision FROM review_pair WHERE queue_id = $1 AND pair_no = $2"
+        )
+        .bind(queue_id)
+        .bind(pair_no)
+        .fetch_optional(pool)
+        .await)?;
+        let Some(before) = before else {
+            return Ok(false);
+        };
+        let event = AuditEvent::new(principal, "review.decide", "review_pair")
+            .id(format!("{queue_id}/{pair_no}"))
+            .region(&queue.region)
+            .before(serde_json::json!({ "keputusan": before }))
+            .after(serde_json::json!({ "keputusan": decision.label() }));
+        let now = now_text();
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "UPDATE review_pair SET decision = $1, decided_by = $2, decided_at = $3 WHERE queue_id = $4 AND pair_no = $5",
+            )
+            .bind(decision.label())
+            .bind(principal.user_id)
+            .bind(&now)
+            .bind(queue_id)
+            .bind(pair_no)
+            .execute(&mut *tx)
+            .await?;
+            append_audit!(tx, &event);
+            tx.commit().await?;
+        });
+        Ok(true)
+    }
+
+    /// The verdicts of a queue as (left id, right id, decision), for the next linkage run.
+    pub async fn review_decisions(
+        &self,
+        principal: &Principal,
+        queue_id: i64,
+    ) -> Result<Option<Vec<(String, String, Decision)>>, StoreError> {
+        let Some(queue) = self.review_queue(principal, queue_id).await? else {
+            return Ok(None);
+        };
+        let rows: Vec<(String, String, String)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+            "SELECT left_id, right_id, decision FROM review_pair WHERE queue_id = $1 AND decision IS NOT NULL ORDER BY pair_no"
+        )
+        .bind(queue_id)
+        .fetch_all(pool)
+        .await
+        })?;
+        self.record(
+            &AuditEvent::new(principal, "review.export", "review_queue")
+                .id(queue_id)
+                .region(&queue.region)
+                .after(serde_json::json!({ "keputusan": rows.len() })),
+        )
+        .await?;
+        Ok(Some(
+            rows.into_iter()
+                .filter_map(|(l, r, d)| decision_from(Some(d)).map(|d| (l, r, d)))
+                .collect(),
+        ))
+    }
+}

@@ -1,0 +1,258 @@
+//! The clerical review queue for record linkage: upload the uncertain band a `sinergi link`
+//! run wrote (tinjauan.csv), accept or reject pairs, and download the verdicts for the next
+//! run (`sinergi link … --keputusan keputusan.csv`). Scope and audit are the store's.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sinergi_core::review::Decision;
+use sinergi_store::{Organisation, Page, ReviewQueue, ReviewedPair};
+
+use super::render;
+use crate::auth::Signed;
+use crate::export::csv_download;
+use crate::i18n::Messages;
+use crate::pager::Pager;
+use crate::{AppError, AppState, Ui};
+
+const PAIRS_PAGE_SIZE: u32 = 20;
+
+#[derive(Template)]
+#[template(path = "review_queues.html")]
+struct QueuesPage {
+    ui: Ui,
+    t: Messages,
+    queues: Vec<ReviewQueue>,
+    organisations: Vec<Organisation>,
+    can_write: bool,
+    error: Option<String>,
+}
+
+async fn queues_page(
+    state: &AppState,
+    ui: &Ui,
+    user: &sinergi_store::SessionUser,
+    error: Option<String>,
+) -> Result<QueuesPage, AppError> {
+    Ok(QueuesPage {
+        t: ui.t,
+        ui: ui.clone(),
+        queues: state.store.review_queues(&user.principal).await?,
+        organisations: state.store.organisations_for(&user.principal).await?,
+        can_write: user.principal.can_write(),
+        error,
+    })
+}
+
+pub async fn queues(State(state): State<AppState>, ui: Ui, Signed(user): Signed) -> Response {
+    let page = queues_page(&state, &ui, &user, None).await;
+    render(&ui, page)
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    mut multipart: Multipart,
+) -> Response {
+    let mut file = None;
+    let mut organisation = None;
+    let mut region = String::new();
+    let mut name = String::new();
+    while let Ok(Some(field)) = multipart.next_field().await {
+        match field.name().unwrap_or("") {
+            "berkas" => {
+                let filename = field.file_name().unwrap_or("tinjauan.csv").to_string();
+                file = field.bytes().await.ok().map(|b| (filename, b.to_vec()));
+            }
+            "organisasi" => {
+                organisation = field
+                    .text()
+                    .await
+                    .ok()
+                    .and_then(|t| t.trim().parse::<i64>().ok())
+            }
+            "wilayah" => region = field.text().await.unwrap_or_default(),
+            "nama" => name = field.text().await.unwrap_or_default(),
+            _ => {}
+        }
+    }
+    let outcome = async {
+        let (filename, bytes) = file
+            .filter(|(_, b)| !b.is_empty())
+            .ok_or_else(|| ui.t.get("lists.no_file").to_string())?;
+        let organisation =
+            organisation.ok_or_else(|| ui.t.get("lists.no_organisation").to_string())?;
+        let region = super::optional_region(Some(&region))
+            .map_err(|e| e.detail.unwrap_or_default())?
+            .ok_or_else(|| ui.t.get("review.region_required").to_string())?;
+        let parsed = sinergi_intake::read_review_file(&bytes).map_err(|e| e.to_string())?;
+        let name = if name.trim().is_empty() {
+            filename
+        } else {
+            name.trim().to_string()
+        };
+        state
+            .store
+            .create_review_queue(
+                &user.principal,
+                organisation,
+                &region,
+                &name,
+                &parsed.columns,
+                &parsed.pairs,
+            )
+            .await
+            .map_err(|e| match AppError::from(e) {
+                AppError {
+                    detail: Some(d), ..
+                } => d,
+                other => ui.t.get(other.key).to_string(),
+            })
+    }
+    .await;
+    match outcome {
+        Ok(id) => Redirect::to(&format!("/tautan/{id}")).into_response(),
+        Err(message) => {
+            let page = queues_page(&state, &ui, &user, Some(message)).await;
+            let mut resp = render(&ui, page);
+            *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+            resp
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "review_pairs.html")]
+struct PairsPage {
+    ui: Ui,
+    t: Messages,
+    queue: ReviewQueue,
+    pairs: Vec<ReviewedPair>,
+    total: u64,
+    open_only: bool,
+    can_write: bool,
+    pager: Option<Pager>,
+}
+
+impl PairsPage {
+    fn percent(&self, p: &f64) -> String {
+        format!("{:.1}", p * 100.0)
+    }
+
+    fn weight(&self, w: &f64) -> String {
+        format!("{w:+.2}")
+    }
+
+    fn verdict_key(&self, d: &Option<Decision>) -> &'static str {
+        match d {
+            Some(Decision::Accept) => "review.accepted",
+            Some(Decision::Reject) => "review.rejected",
+            None => "review.open",
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PairsQuery {
+    hal: Option<u32>,
+    semua: Option<u8>,
+}
+
+pub async fn pairs(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Query(q): Query<PairsQuery>,
+) -> Response {
+    let result = async {
+        let open_only = q.semua.is_none();
+        let queue = state
+            .store
+            .review_queue(&user.principal, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("error.not_found"))?;
+        let page = Page::new(q.hal, None, PAIRS_PAGE_SIZE);
+        let paged = state
+            .store
+            .review_pairs(&user.principal, id, open_only, page)
+            .await?
+            .ok_or_else(|| AppError::not_found("error.not_found"))?;
+        let base = format!("/tautan/{id}");
+        let params: Vec<(&str, &str)> = if open_only {
+            vec![]
+        } else {
+            vec![("semua", "1")]
+        };
+        Ok(PairsPage {
+            t: ui.t,
+            ui: ui.clone(),
+            queue,
+            total: paged.total,
+            pager: (paged.pages() > 1).then(|| Pager::new(&paged, &base, &params)),
+            pairs: paged.items,
+            open_only,
+            can_write: user.principal.can_write(),
+        })
+    }
+    .await;
+    render(&ui, result)
+}
+
+#[derive(Deserialize)]
+pub struct DecideForm {
+    keputusan: String,
+    kembali: Option<String>,
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path((id, pair_no)): Path<(i64, i64)>,
+    Form(form): Form<DecideForm>,
+) -> Response {
+    let result = async {
+        let decision = Decision::parse(&form.keputusan)
+            .map_err(|e| AppError::bad_request("error.invalid", e))?
+            .ok_or_else(|| AppError::bad_request("error.invalid", "keputusan kosong"))?;
+        if !state
+            .store
+            .decide_review_pair(&user.principal, id, pair_no, decision)
+            .await?
+        {
+            return Err(AppError::not_found("error.not_found"));
+        }
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            Redirect::to(&crate::auth::safe_return_path(form.kembali.as_deref())).into_response()
+        }
+        Err(e) => e.page(&ui),
+    }
+}
+
+/// The verdicts in the shape `sinergi link --keputusan` reads.
+pub async fn decisions(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    match state.store.review_decisions(&user.principal, id).await {
+        Ok(Some(rows)) => csv_download(
+            &format!("keputusan-{id}.csv"),
+            &["id_kiri", "id_kanan", "keputusan"],
+            rows.into_iter()
+                .map(|(l, r, d)| vec![l, r, d.label().to_string()])
+                .collect(),
+        ),
+        Ok(None) => AppError::not_found("error.not_found").page(&ui),
+        Err(e) => AppError::from(e).page(&ui),
+    }
+}
