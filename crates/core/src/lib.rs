@@ -1,5 +1,6 @@
 //! The domain language of Sinergi. Pure: no I/O, no async, no database.
 
+pub mod column;
 pub mod desil;
 pub mod idnum;
 pub mod kk;
@@ -10,6 +11,7 @@ pub mod region;
 pub mod succession;
 mod text;
 
+pub use column::{ColumnFull, Table, TextColumn};
 pub use desil::{Desil, DesilError, DesilRange, DesilReading};
 pub use idnum::{ExcelDamage, IdInput};
 pub use kk::{KkError, KkParsed, KkWarning, NoKk};
