@@ -1,6 +1,7 @@
 //! The `sinergi` binary: wires the crates together. Errors end here, printed in Bahasa Indonesia.
 
 mod args;
+mod link;
 mod serve;
 mod setup;
 mod wilayah;
@@ -25,6 +26,13 @@ fn main() {
                 .with_target("sqlx", tracing::Level::WARN),
         )
         .init();
+    // Linkage is synchronous and uses its own thread pool; no runtime needed.
+    if let Command::Link(args) = cli.command {
+        if let Err(e) = link::run(args) {
+            fail(e);
+        }
+        return;
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -47,6 +55,7 @@ fn main() {
             Command::Wilayah(WilayahCommand::Cari { name, batas, db }) => {
                 wilayah::search(&name.join(" "), batas, &db.database).await
             }
+            Command::Link(_) => unreachable!("handled before the runtime starts"),
         }
     });
     if let Err(e) = result {

@@ -432,12 +432,12 @@ impl<'a> Linker<'a> {
         }
     }
 
-    /// Per-field weights of a pair, in comparison order (for the pairs file).
-    pub fn field_weights(&self, model: &Model, a: u32, b: u32) -> Vec<f64> {
-        self.explain(model, a, b)
-            .fields
-            .into_iter()
-            .map(|f| f.weight)
+    /// Per-field weights of a pair, in comparison order (for the pairs file); `weights` is
+    /// [`Model::weights`], computed once by the caller.
+    pub fn field_weights(&self, model: &Model, weights: &[Vec<f64>], a: u32, b: u32) -> Vec<f64> {
+        let g = gamma(&self.columns, a as usize, b as usize);
+        (0..self.columns.len())
+            .map(|k| self.field_weight(weights, model, k, level_of(g, k), a as usize))
             .collect()
     }
 
