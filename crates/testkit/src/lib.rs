@@ -6,6 +6,8 @@
 //! `SINERGI_TEST_POSTGRES=skip` says to skip, which `scripts/test.sh` announces in a banner.
 //! Nothing passes silently.
 
+pub mod people;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use sinergi_store::{DatabaseTarget, Store};
