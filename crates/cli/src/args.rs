@@ -80,6 +80,17 @@ pub enum Command {
     /// Data wilayah: impor daftar resmi, lihat kode, cari nama
     #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
     Wilayah(WilayahCommand),
+    /// Buat dunia sintetis satu provinsi (penduduk, keluarga, desil, lembaga, program) sebagai CSV
+    #[command(
+        help_template = HELP_TEMPLATE,
+        next_help_heading = "Opsi",
+        long_about = "Membuat dunia sintetis satu provinsi untuk demo, uji dan tolok ukur: keluarga (No. KK) dan \
+                      penduduk (NIK) di setiap desa, desil per keluarga, agregat, lembaga, program mitra dan daftar \
+                      penerimanya. Benih yang sama menghasilkan berkas yang sama persis. Berkas lama di folder tujuan \
+                      baru diganti setelah semua berkas baru selesai ditulis. Isi tiap berkas: docs/synthetic-world.md.",
+        after_help = "Contoh:\n  sinergi generate --province 52 --out dunia-ntb\n  sinergi generate --province 63 --scale 0.1 --seed 7 --out kalsel --linkage 100000"
+    )]
+    Generate(GenerateArgs),
     /// Cari orang yang sama dalam satu daftar (deduplikasi) atau di antara dua daftar
     #[command(
         help_template = HELP_TEMPLATE,
@@ -94,6 +105,36 @@ pub enum Command {
         after_help = "Contoh:\n  sinergi link penerima.csv --keluar hasil\n  sinergi link mitra_a.csv mitra_b.xlsx --pengaturan taut.toml --simpan-model model.json\n  sinergi link penerima.csv --model model.json --keputusan hasil/tinjauan.csv\n  sinergi link penerima.csv --jelaskan P000123 P004567"
     )]
     Link(LinkArgs),
+}
+
+/// Options of `sinergi generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Kode provinsi: 52 (Nusa Tenggara Barat), 33 (Jawa Tengah) atau 63 (Kalimantan Selatan)
+    #[arg(long, visible_alias = "provinsi", value_name = "KODE")]
+    pub province: String,
+    /// Skala penduduk, lebih dari 0 sampai 2 (1.0 = jumlah penduduk sebenarnya)
+    #[arg(
+        long,
+        visible_alias = "skala",
+        value_name = "SKALA",
+        default_value_t = 1.0
+    )]
+    pub scale: f64,
+    /// Benih acak: benih yang sama menghasilkan berkas yang sama persis
+    #[arg(
+        long,
+        visible_alias = "benih",
+        value_name = "N",
+        default_value_t = 2025
+    )]
+    pub seed: u64,
+    /// Folder tujuan (dibuat bila belum ada)
+    #[arg(long, visible_alias = "keluaran", value_name = "FOLDER")]
+    pub out: PathBuf,
+    /// Tulis juga N rekaman uji pencocokan identitas (linkage/records.csv, linkage/truth.csv)
+    #[arg(long, value_name = "N")]
+    pub linkage: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -218,6 +259,12 @@ pub fn translate(e: &clap::Error) -> String {
                 a if a.contains("--berlaku") => " (bentuk yang benar: TTTT-BB-HH, mis. 2025-06-23)",
                 a if a.contains("--batas") => " (harus bilangan bulat positif)",
                 a if a.contains("--ambang") => " (harus angka di antara 0 dan 1, mis. 0.9)",
+                a if a.contains("--scale") => {
+                    " (pakai titik desimal, mis. 0.1; lebih dari 0 sampai 2)"
+                }
+                a if a.contains("--seed") || a.contains("--linkage") => {
+                    " (harus bilangan bulat tidak negatif)"
+                }
                 _ => "",
             };
             format!("nilai \"{value}\" untuk {arg} tidak sah{hint}")

@@ -2,6 +2,7 @@
 
 mod args;
 mod link;
+mod generate;
 mod serve;
 mod setup;
 mod wilayah;
@@ -56,6 +57,7 @@ fn main() {
                 wilayah::search(&name.join(" "), batas, &db.database).await
             }
             Command::Link(_) => unreachable!("handled before the runtime starts"),
+            Command::Generate(args) => generate::run(&args),
         }
     });
     if let Err(e) = result {
