@@ -118,6 +118,11 @@ fn text_column(values: &[String]) -> TextColumn {
 /// Digits of a NIK or No. KK: 16, or 15 when Excel dropped the last one.
 fn parse_digits(raw: &str) -> Option<(u64, u8)> {
     let t = raw.trim().trim_start_matches(['\'', '`', '\u{2018}', '\u{2019}']);
+    // A number exported as a float ("5203014506890000.0") keeps its digits before the point.
+    let t = match t.rsplit_once(['.', ',']) {
+        Some((whole, zeros)) if !zeros.is_empty() && zeros.bytes().all(|b| b == b'0') => whole,
+        _ => t,
+    };
     let mut value: u64 = 0;
     let mut len = 0u8;
     for c in t.chars() {
@@ -658,6 +663,7 @@ mod tests {
                 "3174011203950002", // someone else
                 "",
                 "5,20301E+15",
+                "5203014506890000.0", // exported as a float after Excel dropped the last digit
             ],
         );
         assert_eq!(p.level(0, 1), 1);
@@ -669,6 +675,7 @@ mod tests {
         assert_eq!(p.level(0, 6), 5);
         assert_eq!(p.level(0, 7), 0);
         assert_eq!(p.level(0, 8), 0);
+        assert_eq!(p.level(0, 9), 3);
         assert_eq!(p.unreadable, 1);
         assert!(p.person_key(0).is_some() && p.person_key(3).is_none());
     }

@@ -48,6 +48,20 @@ const VARIANTS: &[(&str, &[&str])] = &[
     ("fatimah", &["fatima", "fatmah"]),
 ];
 
+/// Pre-1972 spelling to today's (Soekarno → sukarno, Djoko → joko, Tjahjo → cahyo).
+fn modern_spelling(token: &str) -> String {
+    if !token.contains("oe") && !token.contains('j') {
+        return token.to_string();
+    }
+    token
+        .replace("oe", "u")
+        .replace("dj", "j")
+        .replace("tj", "c")
+        .replace("nj", "ny")
+        .replace("sj", "sy")
+        .replace("hj", "hy")
+}
+
 fn canonical_token(token: &str) -> &str {
     for (canon, variants) in VARIANTS {
         if variants.contains(&token) {
@@ -89,7 +103,8 @@ pub fn name_tokens(raw: &str) -> Vec<String> {
             continue;
         }
         for part in parts {
-            out.push(canonical_token(part).to_string());
+            let modern = modern_spelling(part);
+            out.push(canonical_token(&modern).to_string());
         }
     }
     out
@@ -156,6 +171,9 @@ mod tests {
             ("Nurul Hidayah", "nur hidayah"),
             ("Noor Hidayah", "nur hidayah"),
             ("Achmad Yani", "ahmad yani"),
+            // Old spelling.
+            ("Soekarno", "sukarno"),
+            ("Djoko Tjahjono", "joko cahyono"),
             // Single names, apostrophes, extra spaces.
             ("Sumarni", "sumarni"),
             ("  Ma'ruf   Amin ", "maruf amin"),
