@@ -56,7 +56,7 @@ settings = SettingsCreator(
         block_on("no_kk"),
     ],
 )
-linker = Linker("records", settings, db)
+linker = Linker(db.register(con.table("records")), settings)
 linker.training.estimate_probability_two_random_records_match(
     [block_on("nik")], recall=0.8
 )
@@ -70,12 +70,11 @@ clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
     predictions, threshold
 )
 con.sql(
-    f"COPY (SELECT unique_id_l AS id_l, unique_id_r AS id_r FROM {predictions.physical_name}) "
+    f"COPY (SELECT id_l, id_r FROM {predictions.physical_name}) "
     f"TO '{os.path.join(out, 'pairs.csv')}' (HEADER, DELIMITER ',')"
 )
 con.sql(
     f"COPY (SELECT id, cluster_id FROM {clusters.physical_name}) "
     f"TO '{os.path.join(out, 'clusters.csv')}' (HEADER, DELIMITER ',')"
 )
-comparisons = linker.table_management.register_table  # noqa: F841 (API presence check)
-print(json.dumps({"pairs": con.sql(f"SELECT count(*) FROM {predictions.physical_name}").fetchone()[0]}))
+print(json.dumps({"pairs": con.sql(f"SELECT count(*) FROM {predictions.physical_name}").fetchall()[0][0]}))

@@ -344,6 +344,8 @@ fn print_summary(
             e.blocking_recall, e.precision, e.recall, e.f1, e.cluster_precision, e.cluster_recall, e.cluster_f1
         );
     }
+    let stages: Vec<String> = s.stages.iter().map(|(n, t)| format!("{n} {t:.2}")).collect();
+    println!("Tahap taut (detik): {}.", stages.join(", "));
     println!(
         "Ditulis ke {}: pasangan.csv, klaster.csv, tinjauan.csv. Waktu: baca {:.2} d, taut {:.2} d, total {:.2} d.",
         out.display(),

@@ -68,6 +68,7 @@ pub(crate) enum Feature {
         sorted: TextColumn,
         values: Interned,
         sorted_ids: Vec<u32>,
+        already_sorted: Vec<bool>,
     },
     Digits {
         value: Vec<u64>,
@@ -209,7 +210,9 @@ impl Prepared {
                     canonical.par_iter().map(|c| names::sorted_name(c)).collect();
                 let values = Interned::build(canonical.iter().map(String::as_str));
                 let sorted_ids = Interned::build(sorted.iter().map(String::as_str)).ids;
+                let already_sorted = canonical.iter().zip(&sorted).map(|(c, s)| c == s).collect();
                 Feature::Name {
+                    already_sorted,
                     canonical: text_column(&canonical),
                     sorted: text_column(&sorted),
                     values,
@@ -355,6 +358,7 @@ impl Prepared {
                 sorted,
                 values,
                 sorted_ids,
+                already_sorted,
             } => {
                 let (ia, ib) = (values.ids[a], values.ids[b]);
                 if ia == 0 || ib == 0 {
@@ -367,8 +371,12 @@ impl Prepared {
                     return 2;
                 }
                 let (ca, cb) = (canonical.get(a), canonical.get(b));
-                let s = strsim::jaro_winkler(ca, cb)
-                    .max(strsim::jaro_winkler(sorted.get(a), sorted.get(b)));
+                let mut s = strsim::jaro_winkler(ca, cb);
+                // The order-insensitive score only differs when a name is not already sorted.
+                let best = self.jw.first().copied().unwrap_or(1.0);
+                if s < best && !(already_sorted[a] && already_sorted[b]) {
+                    s = s.max(strsim::jaro_winkler(sorted.get(a), sorted.get(b)));
+                }
                 let mut level = 3u8;
                 let contained = || names::tokens_contained(ca, cb);
                 for (i, t) in self.jw.iter().enumerate() {
@@ -486,8 +494,8 @@ impl Prepared {
             return false;
         }
         match &self.feature {
-            // Exact, transposition, last digit or one digit apart: possibly one person's typo.
-            Feature::Digits { .. } => digits_level(a, 16, b, 16) <= 4,
+            // Exact, transposition or Excel's lost last digit: possibly one person's NIK.
+            Feature::Digits { .. } => digits_level(a, 16, b, 16) <= 3,
             _ => false,
         }
     }
@@ -593,8 +601,10 @@ fn differing_digits(a: u64, b: u64, len: u8) -> usize {
     da.iter().zip(db.iter()).filter(|(x, y)| x != y).count()
 }
 
-/// NIK/KK levels: 1 exact, 2 one adjacent transposition, 3 first 15 digits equal, 4 one digit
-/// off, 5 different; 0 when either is missing.
+/// NIK/KK levels: 1 exact, 2 one adjacent transposition, 3 the first 15 digits equal where
+/// Excel damage explains the 16th (missing, or zeroed in one of them), 4 different; 0 when
+/// either is missing. Serials are handed out in order (0001, 0002 … for people born the same
+/// day in the same kecamatan), so NIKs one serial apart are different people, not a typo.
 pub(crate) fn digits_level(a: u64, la: u8, b: u64, lb: u8) -> u8 {
     if la == 0 || lb == 0 {
         return 0;
@@ -608,32 +618,14 @@ pub(crate) fn digits_level(a: u64, la: u8, b: u64, lb: u8) -> u8 {
             let diff: Vec<usize> = (0..16).filter(|i| da[*i] != db[*i]).collect();
             match diff.as_slice() {
                 [i, j] if *j == i + 1 && da[*i] == db[*j] && da[*j] == db[*i] => 2,
-                [15] => 3,
-                [_] => 4,
-                _ => 5,
+                [15] if da[15] == 0 || db[15] == 0 => 3,
+                _ => 4,
             }
         }
-        (15, 16) => {
-            if b / 10 == a {
-                3
-            } else {
-                5
-            }
-        }
-        (16, 15) => {
-            if a / 10 == b {
-                3
-            } else {
-                5
-            }
-        }
-        _ => {
-            if a == b {
-                3
-            } else {
-                5
-            }
-        }
+        (15, 16) if b / 10 == a => 3,
+        (16, 15) if a / 10 == b => 3,
+        (15, 15) if a == b => 3,
+        _ => 4,
     }
 }
 
@@ -658,12 +650,12 @@ mod tests {
                 "5203014506890001",
                 "5203014506890010", // last two digits swapped
                 "520301450689000",  // Excel dropped the last digit
-                "5203014506890007", // last digit differs: also "first 15 the same"
-                "5203014556890001", // one digit in the middle
+                "5203014506890000", // Excel zeroed the last digit
+                "5203014506890002", // the next serial: someone else
                 "3174011203950002", // someone else
                 "",
                 "5,20301E+15",
-                "5203014506890000.0", // exported as a float after Excel dropped the last digit
+                "5203014506890000.0", // exported as a float after Excel zeroed the last digit
             ],
         );
         assert_eq!(p.level(0, 1), 1);
@@ -672,7 +664,7 @@ mod tests {
         assert_eq!(p.level(3, 0), 3);
         assert_eq!(p.level(0, 4), 3);
         assert_eq!(p.level(0, 5), 4);
-        assert_eq!(p.level(0, 6), 5);
+        assert_eq!(p.level(0, 6), 4);
         assert_eq!(p.level(0, 7), 0);
         assert_eq!(p.level(0, 8), 0);
         assert_eq!(p.level(0, 9), 3);

@@ -126,6 +126,8 @@ pub struct Stats {
     pub refused_rejected: u64,
     /// Non-empty values that could not be read, per column (treated as missing).
     pub unreadable: Vec<(String, u64)>,
+    /// Seconds spent per stage, in order.
+    pub stages: Vec<(&'static str, f64)>,
 }
 
 pub struct Outcome {
@@ -458,7 +460,14 @@ impl<'a> Linker<'a> {
         truth: Option<&[u64]>,
     ) -> Outcome {
         let s = &self.settings;
+        let mut clock = std::time::Instant::now();
+        let mut stages = Vec::new();
+        let mut lap = |name: &'static str| {
+            stages.push((name, clock.elapsed().as_secs_f64()));
+            clock = std::time::Instant::now();
+        };
         let cands = blocking::candidates(s, &self.columns, self.n, self.split);
+        lap("blok");
         let gammas: Vec<u64> = cands
             .pairs
             .par_iter()
@@ -467,15 +476,18 @@ impl<'a> Linker<'a> {
                 gamma(&self.columns, a as usize, b as usize)
             })
             .collect();
+        lap("banding");
         let model_trained = model.is_none();
+        let counts = model::pattern_counts(&cands.pairs, &gammas);
         let mut model = match model {
             Some(m) => m,
             None => {
                 let u = model::estimate_u(&self.columns, s, self.n, self.split);
-                Model::train(s, &self.columns, u, &cands.pairs, &gammas)
+                Model::train(s, &self.columns, u, &counts)
             }
         };
-        model.estimate_lambda(&gammas, self.all_pairs());
+        model.estimate_lambda(&counts, self.all_pairs());
+        lap("latih");
         let w = model.weights();
         let decided: HashMap<(u32, u32), Decision> =
             decisions.iter().map(|(a, b, d)| ((*a, *b), *d)).collect();
@@ -568,6 +580,7 @@ impl<'a> Linker<'a> {
                 Err(Refusal::Rejected) => stats.refused_rejected += 1,
             }
         }
+        lap("skor");
         let labels = clusters.labels();
         for p in &mut pairs {
             p.same_cluster = labels[p.a as usize] == labels[p.b as usize];
@@ -578,6 +591,8 @@ impl<'a> Linker<'a> {
         }
         stats.clusters = sizes.len() as u64;
         stats.clusters_with_several = sizes.values().filter(|v| **v > 1).count() as u64;
+        lap("klaster");
+        stats.stages = stages;
         stats.records = self.inputs.iter().map(|i| i.table.rows()).collect();
         stats.candidate_pairs = candidate_pairs;
         stats.rules = cands.rules;

@@ -74,7 +74,9 @@ pub(crate) fn estimate_u(
     } else {
         (left as u64) * (right as u64)
     };
-    let sample: Vec<(u32, u32)> = if all_pairs <= settings.u_sample as u64 {
+    // Small lists need fewer pairs for the same precision of u; `sampel_u` is the ceiling.
+    let wanted = settings.u_sample.min((20 * n).max(100_000));
+    let sample: Vec<(u32, u32)> = if all_pairs <= wanted as u64 {
         let mut v = Vec::with_capacity(all_pairs as usize);
         for i in 0..split {
             let from = if split == n { i + 1 } else { split };
@@ -85,7 +87,7 @@ pub(crate) fn estimate_u(
         v
     } else {
         let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
-        (0..settings.u_sample)
+        (0..wanted)
             .map(|_| loop {
                 let i = rng.random_range(0..split);
                 let j = if split == n {
@@ -196,14 +198,13 @@ fn em(
     lambda
 }
 
-fn pattern_counts(gammas: &[u64], select: impl Fn(usize) -> bool + Sync, mask: u64) -> Vec<(u64, f64)> {
-    let map = gammas
+/// How many pairs have each (gamma, rule bits): one pass serves every EM session and λ.
+pub(crate) fn pattern_counts(pairs: &[u64], gammas: &[u64]) -> Vec<(u64, u8, f64)> {
+    let map = pairs
         .par_iter()
-        .enumerate()
-        .fold(HashMap::new, |mut acc: HashMap<u64, u64>, (i, g)| {
-            if select(i) {
-                *acc.entry(g & mask).or_insert(0) += 1;
-            }
+        .zip(gammas.par_iter())
+        .fold(HashMap::new, |mut acc: HashMap<(u64, u8), u64>, (p, g)| {
+            *acc.entry((*g, *p as u8)).or_insert(0) += 1;
             acc
         })
         .reduce(HashMap::new, |mut a, b| {
@@ -212,7 +213,20 @@ fn pattern_counts(gammas: &[u64], select: impl Fn(usize) -> bool + Sync, mask: u
             }
             a
         });
-    let mut v: Vec<(u64, f64)> = map.into_iter().map(|(k, c)| (k, c as f64)).collect();
+    let mut v: Vec<(u64, u8, f64)> = map.into_iter().map(|((g, r), c)| (g, r, c as f64)).collect();
+    v.sort_unstable_by_key(|p| (p.0, p.1));
+    v
+}
+
+/// Counts of the rule-`bit` pairs per gamma, with the held-out comparisons masked away.
+fn session_counts(all: &[(u64, u8, f64)], bit: u8, mask: u64) -> Vec<(u64, f64)> {
+    let mut map: HashMap<u64, f64> = HashMap::new();
+    for (g, rules, c) in all {
+        if rules & bit != 0 {
+            *map.entry(g & mask).or_insert(0.0) += c;
+        }
+    }
+    let mut v: Vec<(u64, f64)> = map.into_iter().collect();
     v.sort_unstable_by_key(|p| p.0);
     v
 }
@@ -223,8 +237,7 @@ impl Model {
         settings: &Settings,
         columns: &[Prepared],
         u: Vec<Vec<f64>>,
-        pairs: &[u64],
-        gammas: &[u64],
+        counts: &[(u64, u8, f64)],
     ) -> Model {
         let k = columns.len();
         let init: Vec<Vec<f64>> = u.iter().map(|v| initial_m(v.len())).collect();
@@ -243,8 +256,7 @@ impl Model {
             let mask = (0..k)
                 .filter(|c| trained[*c])
                 .fold(0u64, |m, c| m | (0xf << (4 * c)));
-            let bit = 1u64 << r;
-            let patterns = pattern_counts(gammas, |i| pairs[i] & bit != 0, mask);
+            let patterns = session_counts(counts, 1u8 << r, mask);
             if patterns.is_empty() {
                 continue;
             }
@@ -284,11 +296,10 @@ impl Model {
 
     /// λ such that the expected number of matches among the candidate pairs, divided by all
     /// possible pairs, gives λ back (blocking is assumed to reach nearly every match).
-    pub fn estimate_lambda(&mut self, gammas: &[u64], all_pairs: f64) {
-        let patterns = pattern_counts(gammas, |_| true, u64::MAX);
-        let factors: Vec<(f64, f64)> = patterns
+    pub(crate) fn estimate_lambda(&mut self, counts: &[(u64, u8, f64)], all_pairs: f64) {
+        let factors: Vec<(f64, f64)> = counts
             .iter()
-            .map(|(g, c)| {
+            .map(|(g, _, c)| {
                 let bf: f64 = self
                     .perbandingan
                     .iter()
