@@ -15,8 +15,12 @@ use tempfile::NamedTempFile;
 use crate::args::LinkArgs;
 
 fn read_table(path: &Path) -> anyhow::Result<Table> {
-    sinergi_intake::read_table_file(path)
-        .map_err(|e| anyhow!("berkas {} ditolak, tidak ada keluaran yang ditulis. {e}", path.display()))
+    sinergi_intake::read_table_file(path).map_err(|e| {
+        anyhow!(
+            "berkas {} ditolak, tidak ada keluaran yang ditulis. {e}",
+            path.display()
+        )
+    })
 }
 
 fn file_label(path: &Path) -> String {
@@ -27,8 +31,9 @@ pub fn run(args: LinkArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut settings = match &args.pengaturan {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("berkas pengaturan {} tidak bisa dibaca", path.display()))?;
+            let text = std::fs::read_to_string(path).with_context(|| {
+                format!("berkas pengaturan {} tidak bisa dibaca", path.display())
+            })?;
             Settings::from_toml(&text)
                 .map_err(|e| anyhow!("berkas pengaturan {}: {e}", path.display()))?
         }
@@ -102,7 +107,10 @@ pub fn run(args: LinkArgs) -> anyhow::Result<()> {
     }
     let mut model_file = None;
     if let Some(path) = &args.simpan_model {
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         let mut f = NamedTempFile::new_in(dir)
             .with_context(|| format!("berkas model {} tidak bisa ditulis", path.display()))?;
         f.write_all(outcome.model.to_json().as_bytes())?;
@@ -117,18 +125,34 @@ pub fn run(args: LinkArgs) -> anyhow::Result<()> {
         f.persist(&path)
             .with_context(|| format!("model {} tidak bisa disimpan", path.display()))?;
     }
-    print_summary(&linker, &outcome, out, read_secs, link_secs, started.elapsed().as_secs_f64());
+    print_summary(
+        &linker,
+        &outcome,
+        out,
+        read_secs,
+        link_secs,
+        started.elapsed().as_secs_f64(),
+    );
     Ok(())
 }
 
 fn read_truth(linker: &Linker<'_>, path: &PathBuf) -> anyhow::Result<Vec<u64>> {
     let t = read_table(path)?;
-    let id = t
-        .column_index("id")
-        .ok_or_else(|| anyhow!("berkas kebenaran {}: kolom \"id\" tidak ada", path.display()))?;
-    let person = t.column_index("person_id").or_else(|| t.column_index("orang")).ok_or_else(|| {
-        anyhow!("berkas kebenaran {}: kolom \"person_id\" tidak ada", path.display())
+    let id = t.column_index("id").ok_or_else(|| {
+        anyhow!(
+            "berkas kebenaran {}: kolom \"id\" tidak ada",
+            path.display()
+        )
     })?;
+    let person = t
+        .column_index("person_id")
+        .or_else(|| t.column_index("orang"))
+        .ok_or_else(|| {
+            anyhow!(
+                "berkas kebenaran {}: kolom \"person_id\" tidak ada",
+                path.display()
+            )
+        })?;
     let mut labels: HashMap<&str, u64> = HashMap::new();
     let mut truth = vec![u64::MAX; linker.records()];
     for row in 0..t.rows() {
@@ -159,7 +183,8 @@ fn csv_writer(dir: &Path) -> anyhow::Result<csv::Writer<NamedTempFile>> {
 }
 
 fn finish(w: csv::Writer<NamedTempFile>) -> anyhow::Result<NamedTempFile> {
-    w.into_inner().map_err(|e| anyhow!("gagal menulis: {}", e.error()))
+    w.into_inner()
+        .map_err(|e| anyhow!("gagal menulis: {}", e.error()))
 }
 
 fn is_match(p: &sinergi_link::ScoredPair, threshold: f64) -> bool {
@@ -171,12 +196,21 @@ fn is_match(p: &sinergi_link::ScoredPair, threshold: f64) -> bool {
 
 fn write_pairs(linker: &Linker<'_>, o: &Outcome, dir: &Path) -> anyhow::Result<NamedTempFile> {
     let mut w = csv_writer(dir)?;
-    let mut header = vec!["id_kiri".to_string(), "id_kanan".into(), "probabilitas".into(), "bobot".into()];
+    let mut header = vec![
+        "id_kiri".to_string(),
+        "id_kanan".into(),
+        "probabilitas".into(),
+        "bobot".into(),
+    ];
     header.extend(linker.column_names().iter().map(|c| format!("bobot_{c}")));
     header.extend(["keputusan".to_string(), "satu_klaster".into()]);
     w.write_record(&header)?;
     let weights = o.model.weights();
-    for p in o.pairs.iter().filter(|p| is_match(p, linker.settings.threshold)) {
+    for p in o
+        .pairs
+        .iter()
+        .filter(|p| is_match(p, linker.settings.threshold))
+    {
         let mut row = vec![
             linker.id(p.a).1.to_string(),
             linker.id(p.b).1.to_string(),
@@ -199,9 +233,18 @@ fn write_pairs(linker: &Linker<'_>, o: &Outcome, dir: &Path) -> anyhow::Result<N
 fn write_review(linker: &Linker<'_>, o: &Outcome, dir: &Path) -> anyhow::Result<NamedTempFile> {
     let mut w = csv_writer(dir)?;
     let columns = linker.column_names();
-    let mut header = vec!["id_kiri".to_string(), "id_kanan".into(), "probabilitas".into(), "bobot".into()];
+    let mut header = vec![
+        "id_kiri".to_string(),
+        "id_kanan".into(),
+        "probabilitas".into(),
+        "bobot".into(),
+    ];
     for c in &columns {
-        header.extend([format!("{c}_kiri"), format!("{c}_kanan"), format!("bobot_{c}")]);
+        header.extend([
+            format!("{c}_kiri"),
+            format!("{c}_kanan"),
+            format!("bobot_{c}"),
+        ]);
     }
     header.push("keputusan".into());
     w.write_record(&header)?;
@@ -269,21 +312,23 @@ fn explain(
     };
     let e = linker.explain(&model, a, b);
     println!("Penjelasan pasangan {left} – {right}");
-    println!("{:<16} {:<28} {:<28} {:<40} {:>8}", "kolom", "kiri", "kanan", "tingkat", "bobot");
+    println!(
+        "{:<16} {:<28} {:<28} {:<40} {:>8}",
+        "kolom", "kiri", "kanan", "tingkat", "bobot"
+    );
     for f in &e.fields {
         println!(
             "{:<16} {:<28} {:<28} {:<40} {:>8.2}",
             f.column, f.left, f.right, f.level, f.weight
         );
     }
-    println!("{:<114} {:>8.2}", "bobot awal (peluang dua catatan acak sama orangnya)", e.prior);
+    println!(
+        "{:<114} {:>8.2}",
+        "bobot awal (peluang dua catatan acak sama orangnya)", e.prior
+    );
     println!("{:<114} {:>8.2}", "jumlah bobot", e.weight);
     println!("probabilitas sama orang: {:.6}", e.probability);
-    if let Some(d) = decisions
-        .iter()
-        .find(|d| (d.0, d.1) == (a, b))
-        .map(|d| d.2)
-    {
+    if let Some(d) = decisions.iter().find(|d| (d.0, d.1) == (a, b)).map(|d| d.2) {
         println!("keputusan peninjau: {}", d.label());
     }
     Ok(())
@@ -320,12 +365,19 @@ fn print_summary(
     }
     println!(
         "Model: {} (λ = {:.3e}).",
-        if s.model_trained { "dilatih dari data ini" } else { "dimuat dari berkas" },
+        if s.model_trained {
+            "dilatih dari data ini"
+        } else {
+            "dimuat dari berkas"
+        },
         s.lambda
     );
     for c in &o.model.perbandingan {
         if !c.dilatih {
-            println!("  peringatan: m kolom {} tidak dilatih (tidak ada aturan blok latih yang tidak memakainya)", c.kolom);
+            println!(
+                "  peringatan: m kolom {} tidak dilatih (tidak ada aturan blok latih yang tidak memakainya)",
+                c.kolom
+            );
         }
     }
     println!(
@@ -341,10 +393,20 @@ fn print_summary(
     if let Some(e) = &o.evaluation {
         println!(
             "Evaluasi: recall blok {:.4}; pasangan: presisi {:.4}, recall {:.4}, F1 {:.4}; klaster: presisi {:.4}, recall {:.4}, F1 {:.4}.",
-            e.blocking_recall, e.precision, e.recall, e.f1, e.cluster_precision, e.cluster_recall, e.cluster_f1
+            e.blocking_recall,
+            e.precision,
+            e.recall,
+            e.f1,
+            e.cluster_precision,
+            e.cluster_recall,
+            e.cluster_f1
         );
     }
-    let stages: Vec<String> = s.stages.iter().map(|(n, t)| format!("{n} {t:.2}")).collect();
+    let stages: Vec<String> = s
+        .stages
+        .iter()
+        .map(|(n, t)| format!("{n} {t:.2}"))
+        .collect();
     println!("Tahap taut (detik): {}.", stages.join(", "));
     println!(
         "Ditulis ke {}: pasangan.csv, klaster.csv, tinjauan.csv. Waktu: baca {:.2} d, taut {:.2} d, total {:.2} d.",

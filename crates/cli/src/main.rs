@@ -1,8 +1,8 @@
 //! The `sinergi` binary: wires the crates together. Errors end here, printed in Bahasa Indonesia.
 
 mod args;
-mod link;
 mod generate;
+mod link;
 mod serve;
 mod setup;
 mod wilayah;

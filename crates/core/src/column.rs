@@ -38,7 +38,11 @@ impl TextColumn {
 
     /// The text of row `row` (0-based). Panics past the end, like slice indexing.
     pub fn get(&self, row: usize) -> &str {
-        let start = if row == 0 { 0 } else { self.ends[row - 1] as usize };
+        let start = if row == 0 {
+            0
+        } else {
+            self.ends[row - 1] as usize
+        };
         &self.text[start..self.ends[row] as usize]
     }
 
@@ -99,7 +103,11 @@ impl Table {
     /// Builds a small table from rows of text (tests, fixtures); lines count from 2.
     pub fn from_rows(header: &[&str], rows: &[&[&str]]) -> Table {
         let columns = (0..header.len())
-            .map(|c| rows.iter().map(|r| r.get(c).copied().unwrap_or("")).collect())
+            .map(|c| {
+                rows.iter()
+                    .map(|r| r.get(c).copied().unwrap_or(""))
+                    .collect()
+            })
             .collect();
         Table {
             header: header.iter().map(|h| h.to_string()).collect(),

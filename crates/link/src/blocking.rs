@@ -37,7 +37,12 @@ pub(crate) struct Candidates {
 
 /// `split`: records before it come from the first file; with two files only pairs across the
 /// split are candidates. For one file, `split` equals the record count.
-pub(crate) fn candidates(settings: &Settings, columns: &[Prepared], n: usize, split: usize) -> Candidates {
+pub(crate) fn candidates(
+    settings: &Settings,
+    columns: &[Prepared],
+    n: usize,
+    split: usize,
+) -> Candidates {
     let mut all = Vec::new();
     let mut stats = Vec::new();
     for (r, rule) in settings.blocking.iter().enumerate() {

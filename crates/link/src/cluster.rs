@@ -140,7 +140,11 @@ mod tests {
         assert_eq!(c.merge(1, 2, same), Err(Refusal::PersonKeys));
         assert_eq!(c.merge(3, 5, same), Ok(()));
         assert_eq!(c.merge(5, 4, same), Err(Refusal::Rejected));
-        assert_eq!(c.merge(1, 5, same), Err(Refusal::TooLarge), "0,1 + 3,5 would be 4 > 3");
+        assert_eq!(
+            c.merge(1, 5, same),
+            Err(Refusal::TooLarge),
+            "0,1 + 3,5 would be 4 > 3"
+        );
         let labels = c.labels();
         assert_eq!(labels[0], labels[1]);
         assert_ne!(labels[0], labels[2]);

@@ -29,7 +29,10 @@ fn group_pairs(left: u64, right: u64, dedupe: bool) -> u64 {
     }
 }
 
-fn count_pairs<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = (K, bool)>, dedupe: bool) -> u64 {
+fn count_pairs<K: std::hash::Hash + Eq>(
+    keys: impl Iterator<Item = (K, bool)>,
+    dedupe: bool,
+) -> u64 {
     let mut groups: HashMap<K, (u64, u64)> = HashMap::new();
     for (k, left) in keys {
         let e = groups.entry(k).or_insert((0, 0));
@@ -39,13 +42,28 @@ fn count_pairs<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = (K, bool)>, d
             e.1 += 1;
         }
     }
-    groups.values().map(|(l, r)| group_pairs(*l, *r, dedupe)).sum()
+    groups
+        .values()
+        .map(|(l, r)| group_pairs(*l, *r, dedupe))
+        .sum()
 }
 
 fn f1(tp: u64, predicted: u64, actual: u64) -> (f64, f64, f64) {
-    let p = if predicted == 0 { 0.0 } else { tp as f64 / predicted as f64 };
-    let r = if actual == 0 { 0.0 } else { tp as f64 / actual as f64 };
-    let f = if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) };
+    let p = if predicted == 0 {
+        0.0
+    } else {
+        tp as f64 / predicted as f64
+    };
+    let r = if actual == 0 {
+        0.0
+    } else {
+        tp as f64 / actual as f64
+    };
+    let f = if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    };
     (p, r, f)
 }
 
@@ -91,7 +109,11 @@ pub fn evaluate(
     Evaluation {
         true_pairs,
         blocking_reached: reached,
-        blocking_recall: if true_pairs == 0 { 1.0 } else { reached as f64 / true_pairs as f64 },
+        blocking_recall: if true_pairs == 0 {
+            1.0
+        } else {
+            reached as f64 / true_pairs as f64
+        },
         precision,
         recall,
         f1: f,

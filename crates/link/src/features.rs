@@ -78,9 +78,15 @@ pub(crate) enum Feature {
     },
     /// y·10000 + m·100 + d as written (a swapped 1985-25-03 is kept); m = d = 0 for a year
     /// alone; 0 = missing.
-    Date { packed: Vec<u32> },
-    Number { value: Vec<f64> },
-    Sex { code: Vec<u8> },
+    Date {
+        packed: Vec<u32>,
+    },
+    Number {
+        value: Vec<f64>,
+    },
+    Sex {
+        code: Vec<u8>,
+    },
 }
 
 /// One compared column, prepared.
@@ -118,7 +124,9 @@ fn text_column(values: &[String]) -> TextColumn {
 
 /// Digits of a NIK or No. KK: 16, or 15 when Excel dropped the last one.
 fn parse_digits(raw: &str) -> Option<(u64, u8)> {
-    let t = raw.trim().trim_start_matches(['\'', '`', '\u{2018}', '\u{2019}']);
+    let t = raw
+        .trim()
+        .trim_start_matches(['\'', '`', '\u{2018}', '\u{2019}']);
     // A number exported as a float ("5203014506890000.0") keeps its digits before the point.
     let t = match t.rsplit_once(['.', ',']) {
         Some((whole, zeros)) if !zeros.is_empty() && zeros.bytes().all(|b| b == b'0') => whole,
@@ -206,8 +214,10 @@ impl Prepared {
                         }
                     })
                     .collect();
-                let sorted: Vec<String> =
-                    canonical.par_iter().map(|c| names::sorted_name(c)).collect();
+                let sorted: Vec<String> = canonical
+                    .par_iter()
+                    .map(|c| names::sorted_name(c))
+                    .collect();
                 let values = Interned::build(canonical.iter().map(String::as_str));
                 let sorted_ids = Interned::build(sorted.iter().map(String::as_str)).ids;
                 let already_sorted = canonical.iter().zip(&sorted).map(|(c, s)| c == s).collect();
@@ -335,7 +345,7 @@ impl Prepared {
                         }
                     }
                     if !self.jw.is_empty() {
-                        let s = strsim::jaro_winkler(sa, sb);
+                        let s = jaro_winkler(sa, sb);
                         for t in &self.jw {
                             if s >= *t {
                                 return level;
@@ -345,7 +355,9 @@ impl Prepared {
                     }
                 }
                 for p in &self.spec.prefixes {
-                    if sa.len() >= *p && sb.len() >= *p && sa.as_bytes()[..*p] == sb.as_bytes()[..*p]
+                    if sa.len() >= *p
+                        && sb.len() >= *p
+                        && sa.as_bytes()[..*p] == sb.as_bytes()[..*p]
                     {
                         return level;
                     }
@@ -371,11 +383,11 @@ impl Prepared {
                     return 2;
                 }
                 let (ca, cb) = (canonical.get(a), canonical.get(b));
-                let mut s = strsim::jaro_winkler(ca, cb);
+                let mut s = jaro_winkler(ca, cb);
                 // The order-insensitive score only differs when a name is not already sorted.
                 let best = self.jw.first().copied().unwrap_or(1.0);
                 if s < best && !(already_sorted[a] && already_sorted[b]) {
-                    s = s.max(strsim::jaro_winkler(sorted.get(a), sorted.get(b)));
+                    s = s.max(jaro_winkler(sorted.get(a), sorted.get(b)));
                 }
                 let mut level = 3u8;
                 let contained = || names::tokens_contained(ca, cb);
@@ -480,7 +492,9 @@ impl Prepared {
     pub fn person_key(&self, a: usize) -> Option<u64> {
         match &self.feature {
             Feature::Digits { value, valid, .. } => valid[a].then_some(value[a]),
-            Feature::Text { values, .. } => (values.ids[a] != 0).then_some(u64::from(values.ids[a])),
+            Feature::Text { values, .. } => {
+                (values.ids[a] != 0).then_some(u64::from(values.ids[a]))
+            }
             _ => None,
         }
     }
@@ -504,11 +518,10 @@ impl Prepared {
     pub fn keys(&self, f: KeyFn, r: usize, out: &mut Vec<u64>) {
         match (&self.feature, f) {
             (Feature::Text { values, .. }, KeyFn::Value)
-            | (Feature::Name { values, .. }, KeyFn::Value) => {
-                if values.ids[r] != 0 {
+            | (Feature::Name { values, .. }, KeyFn::Value)
+                if values.ids[r] != 0 => {
                     out.push(u64::from(values.ids[r]));
                 }
-            }
             (Feature::Text { folded: t, .. }, KeyFn::Prefix(n))
             | (Feature::Name { canonical: t, .. }, KeyFn::Prefix(n)) => {
                 let s = t.get(r);
@@ -517,11 +530,10 @@ impl Prepared {
                     out.push(hash_of(&s[..end]));
                 }
             }
-            (Feature::Name { sorted_ids, .. }, KeyFn::NameSorted) => {
-                if sorted_ids[r] != 0 {
+            (Feature::Name { sorted_ids, .. }, KeyFn::NameSorted)
+                if sorted_ids[r] != 0 => {
                     out.push(u64::from(sorted_ids[r]));
                 }
-            }
             (Feature::Name { canonical, .. }, KeyFn::NameFirst) => {
                 if let Some(t) = canonical.get(r).split(' ').find(|t| !t.is_empty()) {
                     out.push(hash_of(t));
@@ -542,27 +554,24 @@ impl Prepared {
                     }
                 }
             }
-            (Feature::Digits { value, len, .. }, KeyFn::Value) => {
-                if len[r] != 0 {
+            (Feature::Digits { value, len, .. }, KeyFn::Value)
+                if len[r] != 0 => {
                     out.push(value[r] * 100 + u64::from(len[r]));
                 }
-            }
             (Feature::Digits { value, len, .. }, KeyFn::Prefix(n)) => {
                 let l = usize::from(len[r]);
                 if l >= n {
                     out.push(value[r] / 10u64.pow((l - n) as u32));
                 }
             }
-            (Feature::Date { packed }, KeyFn::Value) => {
-                if packed[r] != 0 {
+            (Feature::Date { packed }, KeyFn::Value)
+                if packed[r] != 0 => {
                     out.push(u64::from(packed[r]));
                 }
-            }
-            (Feature::Date { packed }, KeyFn::Year) => {
-                if packed[r] != 0 {
+            (Feature::Date { packed }, KeyFn::Year)
+                if packed[r] != 0 => {
                     out.push(u64::from(packed[r] / 10000));
                 }
-            }
             (Feature::Date { packed }, KeyFn::DateSwapTolerant) => {
                 let p = packed[r];
                 if p != 0 && p % 10000 != 0 {
@@ -570,19 +579,73 @@ impl Prepared {
                     out.push(u64::from(p / 10000 * 10000 + m.min(d) * 100 + m.max(d)));
                 }
             }
-            (Feature::Number { value }, KeyFn::Value) => {
-                if !value[r].is_nan() {
+            (Feature::Number { value }, KeyFn::Value)
+                if !value[r].is_nan() => {
                     out.push(value[r].to_bits());
                 }
-            }
-            (Feature::Sex { code }, KeyFn::Value) => {
-                if code[r] != 0 {
+            (Feature::Sex { code }, KeyFn::Value)
+                if code[r] != 0 => {
                     out.push(u64::from(code[r]));
                 }
-            }
             // Combinations refused when the settings were read.
             _ => {}
         }
+    }
+}
+
+/// Jaro–Winkler as strsim computes it, for ASCII names up to 64 bytes without allocating or
+/// decoding (the comparison stage spends most of its time here); strsim for anything else.
+pub(crate) fn jaro_winkler(a: &str, b: &str) -> f64 {
+    const MAX: usize = 64;
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    if x.len() > MAX || y.len() > MAX || !a.is_ascii() || !b.is_ascii() {
+        return strsim::jaro_winkler(a, b);
+    }
+    if x.is_empty() || y.is_empty() {
+        return if x.is_empty() && y.is_empty() {
+            1.0
+        } else {
+            0.0
+        };
+    }
+    let range = (x.len().max(y.len()) / 2).saturating_sub(1);
+    let (mut xf, mut yf) = ([false; MAX], [false; MAX]);
+    let mut matches = 0usize;
+    for (i, c) in x.iter().enumerate() {
+        let hi = (i + range + 1).min(y.len());
+        for j in i.saturating_sub(range)..hi {
+            if !yf[j] && y[j] == *c {
+                xf[i] = true;
+                yf[j] = true;
+                matches += 1;
+                break;
+            }
+        }
+    }
+    if matches == 0 {
+        return 0.0;
+    }
+    let mut transpositions = 0usize;
+    let mut k = 0;
+    for (i, c) in x.iter().enumerate() {
+        if xf[i] {
+            while !yf[k] {
+                k += 1;
+            }
+            if y[k] != *c {
+                transpositions += 1;
+            }
+            k += 1;
+        }
+    }
+    let m = matches as f64;
+    let jaro =
+        (m / x.len() as f64 + m / y.len() as f64 + (m - (transpositions / 2) as f64) / m) / 3.0;
+    if jaro > 0.7 {
+        let prefix = x.iter().zip(y).take(4).take_while(|(p, q)| p == q).count();
+        jaro + 0.1 * prefix as f64 * (1.0 - jaro)
+    } else {
+        jaro
     }
 }
 
@@ -615,8 +678,19 @@ pub(crate) fn digits_level(a: u64, la: u8, b: u64, lb: u8) -> u8 {
                 return 1;
             }
             let (da, db) = (digits_of(a, 16), digits_of(b, 16));
-            let diff: Vec<usize> = (0..16).filter(|i| da[*i] != db[*i]).collect();
-            match diff.as_slice() {
+            // Positions that differ; more than two means different either way.
+            let mut diff = [0usize; 3];
+            let mut n = 0;
+            for i in 0..16 {
+                if da[i] != db[i] {
+                    if n == 2 {
+                        return 4;
+                    }
+                    diff[n] = i;
+                    n += 1;
+                }
+            }
+            match &diff[..n] {
                 [i, j] if *j == i + 1 && da[*i] == db[*j] && da[*j] == db[*i] => 2,
                 [15] if da[15] == 0 || db[15] == 0 => 3,
                 _ => 4,
@@ -639,6 +713,26 @@ mod tests {
         let spec = s.comparisons.iter().find(|c| c.column == column).unwrap();
         let c: TextColumn = values.iter().copied().collect();
         Prepared::new(spec, &[&c])
+    }
+
+    #[test]
+    fn jaro_winkler_agrees_with_strsim() {
+        let pairs = [
+            ("muhammad rizki", "muhammad riski"),
+            ("siti aminah", "aminah siti"),
+            ("martha", "marhta"),
+            ("dixon", "dicksonx"),
+            ("a", "b"),
+            ("", ""),
+            ("", "abc"),
+            ("baiq nur aini", "nur aini"),
+            ("zulkarnain", "sulkarnaen"),
+            ("josé", "jose"),
+        ];
+        for (a, b) in pairs {
+            let (ours, theirs) = (jaro_winkler(a, b), strsim::jaro_winkler(a, b));
+            assert!((ours - theirs).abs() < 1e-12, "{a}/{b}: {ours} vs {theirs}");
+        }
     }
 
     #[test]
@@ -676,7 +770,15 @@ mod tests {
     fn date_levels() {
         let p = prepared(
             "tanggal_lahir",
-            &["1985-03-12", "12/03/1985", "1985-12-03", "1985-03-13", "1985", "1986-07-01", "kemarin"],
+            &[
+                "1985-03-12",
+                "12/03/1985",
+                "1985-12-03",
+                "1985-03-13",
+                "1985",
+                "1986-07-01",
+                "kemarin",
+            ],
         );
         assert_eq!(p.level(0, 1), 1, "DD/MM/YYYY reads the same date");
         assert_eq!(p.level(0, 2), 2, "day and month swapped");
@@ -715,9 +817,18 @@ mod tests {
     #[test]
     fn sex_desa_and_kk_levels() {
         let sex = prepared("jenis_kelamin", &["L", "Laki-laki", "P", "?"]);
-        assert_eq!((sex.level(0, 1), sex.level(0, 2), sex.level(0, 3)), (1, 2, 0));
-        let desa = prepared("kode_desa", &["52.03.01.2001", "5203012001", "5203012002", "5204012001"]);
-        assert_eq!((desa.level(0, 1), desa.level(0, 2), desa.level(0, 3)), (1, 2, 3));
+        assert_eq!(
+            (sex.level(0, 1), sex.level(0, 2), sex.level(0, 3)),
+            (1, 2, 0)
+        );
+        let desa = prepared(
+            "kode_desa",
+            &["52.03.01.2001", "5203012001", "5203012002", "5204012001"],
+        );
+        assert_eq!(
+            (desa.level(0, 1), desa.level(0, 2), desa.level(0, 3)),
+            (1, 2, 3)
+        );
     }
 
     #[test]

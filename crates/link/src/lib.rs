@@ -56,7 +56,11 @@ pub enum LinkError {
     #[error("berkas {file}: id kosong pada {list}")]
     EmptyIds { file: String, list: String },
     #[error("berkas {file}: {rows} baris melebihi batas {max} baris")]
-    TooManyRows { file: String, rows: usize, max: usize },
+    TooManyRows {
+        file: String,
+        rows: usize,
+        max: usize,
+    },
     #[error("model tidak sah: {0}")]
     Model(String),
     #[error("berkas keputusan ditolak: {0}")]
@@ -210,22 +214,23 @@ impl<'a> Linker<'a> {
                     max: blocking::MAX_RECORDS,
                 });
             }
-            let id = t
-                .column_index(&settings.id_column)
-                .ok_or_else(|| LinkError::MissingIdColumn {
-                    file: input.name.clone(),
-                    column: settings.id_column.clone(),
-                    available: available(t),
-                })?;
+            let id =
+                t.column_index(&settings.id_column)
+                    .ok_or_else(|| LinkError::MissingIdColumn {
+                        file: input.name.clone(),
+                        column: settings.id_column.clone(),
+                        available: available(t),
+                    })?;
             let mut cols = Vec::new();
             for c in &settings.comparisons {
-                cols.push(t.column_index(&c.column).ok_or_else(|| {
-                    LinkError::MissingColumn {
-                        file: input.name.clone(),
-                        column: c.column.clone(),
-                        available: available(t),
-                    }
-                })?);
+                cols.push(
+                    t.column_index(&c.column)
+                        .ok_or_else(|| LinkError::MissingColumn {
+                            file: input.name.clone(),
+                            column: c.column.clone(),
+                            available: available(t),
+                        })?,
+                );
             }
             let mut seen: HashMap<&'a str, u32> = HashMap::with_capacity(t.rows());
             let (mut dups, mut dup_count) = (Vec::new(), 0usize);
@@ -330,7 +335,11 @@ impl<'a> Linker<'a> {
 
     /// The record with `id` in input `source`.
     pub fn find(&self, source: usize, id: &str) -> Option<u32> {
-        let offset = if source == 0 { 0 } else { self.inputs[0].table.rows() as u32 };
+        let offset = if source == 0 {
+            0
+        } else {
+            self.inputs[0].table.rows() as u32
+        };
         self.ids.get(source)?.get(id).map(|row| row + offset)
     }
 
@@ -510,7 +519,8 @@ impl<'a> Linker<'a> {
                 })
             })
             .collect();
-        let evaluation_blocking = truth.map(|t| evaluate::blocking_recall(t, &cands.pairs, self.split, self.n));
+        let evaluation_blocking =
+            truth.map(|t| evaluate::blocking_recall(t, &cands.pairs, self.split, self.n));
         let candidate_pairs = cands.pairs.len() as u64;
         drop(gammas);
         drop(cands.pairs);

@@ -68,7 +68,11 @@ pub(crate) fn estimate_u(
     n: usize,
     split: usize,
 ) -> Vec<Vec<f64>> {
-    let (left, right) = if split == n { (n, n) } else { (split, n - split) };
+    let (left, right) = if split == n {
+        (n, n)
+    } else {
+        (split, n - split)
+    };
     let all_pairs = if split == n {
         (n as u64) * (n as u64 - 1) / 2
     } else {
@@ -88,15 +92,17 @@ pub(crate) fn estimate_u(
     } else {
         let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
         (0..wanted)
-            .map(|_| loop {
-                let i = rng.random_range(0..split);
-                let j = if split == n {
-                    rng.random_range(0..n)
-                } else {
-                    rng.random_range(split..n)
-                };
-                if i != j {
-                    break (i.min(j) as u32, i.max(j) as u32);
+            .map(|_| {
+                loop {
+                    let i = rng.random_range(0..split);
+                    let j = if split == n {
+                        rng.random_range(0..n)
+                    } else {
+                        rng.random_range(split..n)
+                    };
+                    if i != j {
+                        break (i.min(j) as u32, i.max(j) as u32);
+                    }
                 }
             })
             .collect()
@@ -140,12 +146,7 @@ pub(crate) fn estimate_u(
 }
 
 /// EM over pattern counts: estimates λ and m for the `trained` comparisons, u held fixed.
-fn em(
-    patterns: &[(u64, f64)],
-    m: &mut [Vec<f64>],
-    u: &[Vec<f64>],
-    trained: &[bool],
-) -> f64 {
+fn em(patterns: &[(u64, f64)], m: &mut [Vec<f64>], u: &[Vec<f64>], trained: &[bool]) -> f64 {
     let mut lambda = 0.1;
     let total: f64 = patterns.iter().map(|p| p.1).sum();
     if total == 0.0 {
@@ -213,7 +214,10 @@ pub(crate) fn pattern_counts(pairs: &[u64], gammas: &[u64]) -> Vec<(u64, u8, f64
             }
             a
         });
-    let mut v: Vec<(u64, u8, f64)> = map.into_iter().map(|((g, r), c)| (g, r, c as f64)).collect();
+    let mut v: Vec<(u64, u8, f64)> = map
+        .into_iter()
+        .map(|((g, r), c)| (g, r, c as f64))
+        .collect();
     v.sort_unstable_by_key(|p| (p.0, p.1));
     v
 }
@@ -306,7 +310,11 @@ impl Model {
                     .enumerate()
                     .map(|(k, cm)| {
                         let l = level_of(*g, k);
-                        if l == 0 { 1.0 } else { cm.m[l - 1] / cm.u[l - 1] }
+                        if l == 0 {
+                            1.0
+                        } else {
+                            cm.m[l - 1] / cm.u[l - 1]
+                        }
                     })
                     .product();
                 (bf, *c)
@@ -378,7 +386,8 @@ impl Model {
                     spec.kind.key()
                 )));
             }
-            let ok = |v: &[f64]| v.len() == cm.tingkat.len() && v.iter().all(|p| *p > 0.0 && *p <= 1.0);
+            let ok =
+                |v: &[f64]| v.len() == cm.tingkat.len() && v.iter().all(|p| *p > 0.0 && *p <= 1.0);
             if !ok(&cm.m) || !ok(&cm.u) {
                 return Err(LinkError::Model(format!(
                     "nilai m/u kolom \"{}\" pada model tidak sah (harus satu per tingkat, di antara 0 dan 1)",
@@ -413,6 +422,9 @@ mod tests {
         let mut m = vec![initial_m(2), initial_m(2)];
         let lambda = em(&patterns, &mut m, &u, &[true, true]);
         assert!((lambda - 0.1).abs() < 0.01, "{lambda}");
-        assert!((m[0][0] - 0.9).abs() < 0.02 && (m[1][0] - 0.9).abs() < 0.02, "{m:?}");
+        assert!(
+            (m[0][0] - 0.9).abs() < 0.02 && (m[1][0] - 0.9).abs() < 0.02,
+            "{m:?}"
+        );
     }
 }

@@ -10,16 +10,14 @@
 /// Titles and honorifics, as letters only ("S.Pd." → "spd"). Dropped wherever they stand.
 const TITLES: &[&str] = &[
     // Religious and pilgrimage titles.
-    "hj", "hajjah", "haji", "ust", "ustad", "ustadz", "ustaz", "ustadzah", "ustazah", "kh",
-    "tgh", "tgkh", "habib", "kyai", "kiai",
-    // Academic titles before the name.
+    "hj", "hajjah", "haji", "ust", "ustad", "ustadz", "ustaz", "ustadzah", "ustazah", "kh", "tgh",
+    "tgkh", "habib", "kyai", "kiai", // Academic titles before the name.
     "dr", "drs", "dra", "ir", "prof", "drg", "dokter",
     // Degrees after the name (usually after a comma, but not always).
-    "spd", "spdi", "se", "sh", "shi", "ssos", "skm", "sag", "skom", "sked", "skep", "sip",
-    "ssi", "sst", "sth", "sp", "spt", "sfarm", "shut", "ssit", "mpd", "mpdi", "msi", "mm",
-    "mh", "mag", "mkes", "mkom", "msc", "phd", "amd", "amdkeb", "amkeb", "amk", "amdkep",
-    "ked", "mba", "mt", "h",
-    // Courtesy words written before names in lists.
+    "spd", "spdi", "se", "sh", "shi", "ssos", "skm", "sag", "skom", "sked", "skep", "sip", "ssi",
+    "sst", "sth", "sp", "spt", "sfarm", "shut", "ssit", "mpd", "mpdi", "msi", "mm", "mh", "mag",
+    "mkes", "mkom", "msc", "phd", "amd", "amdkeb", "amkeb", "amk", "amdkep", "ked", "mba", "mt",
+    "h", // Courtesy words written before names in lists.
     "bapak", "bpk", "ibu", "sdr", "sdri", "saudara", "saudari", "ny", "nyonya", "tn", "almh",
     "alm",
 ];
@@ -34,9 +32,27 @@ const VARIANTS: &[(&str, &[&str])] = &[
     (
         "muhammad",
         &[
-            "muhamad", "mohammad", "mohamad", "mohammed", "mohamed", "muhammed", "muhamed",
-            "mochammad", "mochamad", "mochamat", "muchammad", "muchamad", "muhamat", "muhammat",
-            "moh", "moch", "muh", "mhd", "mhmd", "md", "m",
+            "muhamad",
+            "mohammad",
+            "mohamad",
+            "mohammed",
+            "mohamed",
+            "muhammed",
+            "muhamed",
+            "mochammad",
+            "mochamad",
+            "mochamat",
+            "muchammad",
+            "muchamad",
+            "muhamat",
+            "muhammat",
+            "moh",
+            "moch",
+            "muh",
+            "mhd",
+            "mhmd",
+            "md",
+            "m",
         ],
     ),
     ("nur", &["nurul", "noor", "nor", "nurl"]),
@@ -126,15 +142,16 @@ pub fn sorted_name(canonical: &str) -> String {
 /// any token with that initial ("A. Rahman" ⊂ "Abdul Rahman", "Siti" ⊂ "Baiq Siti Aminah").
 pub fn tokens_contained(a: &str, b: &str) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    let long_tokens: Vec<&str> = long.split(' ').collect();
     let mut used = [false; 16];
     let mut any = false;
     for t in short.split(' ').filter(|t| !t.is_empty()) {
         any = true;
-        let found = long_tokens.iter().enumerate().position(|(i, l)| {
+        let found = long.split(' ').enumerate().position(|(i, l)| {
             i < used.len()
                 && !used[i]
-                && (*l == t || (t.len() == 1 && l.starts_with(t)) || (l.len() == 1 && t.starts_with(l)))
+                && (l == t
+                    || (t.len() == 1 && l.starts_with(t))
+                    || (l.len() == 1 && t.starts_with(l)))
         });
         match found {
             Some(i) => used[i] = true,

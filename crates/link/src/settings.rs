@@ -57,9 +57,17 @@ pub struct ComparisonSpec {
     pub column: String,
     #[serde(rename = "jenis")]
     pub kind: Kind,
-    #[serde(rename = "jaro_winkler", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "jaro_winkler",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub jaro_winkler: Option<Vec<f64>>,
-    #[serde(rename = "levenshtein", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "levenshtein",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub levenshtein: Option<Vec<u32>>,
     /// Shared-prefix levels, e.g. `[6]` on a desa code = same kecamatan.
     #[serde(rename = "awalan", default, skip_serializing_if = "Vec::is_empty")]
@@ -120,7 +128,8 @@ pub struct Settings {
     /// Blocks with more records than this are skipped (and counted in the summary).
     #[serde(rename = "blok_maks", default = "default_max_block")]
     pub max_block_size: usize,
-    /// Random pairs drawn to estimate u probabilities, at most (20 per record, at least 100,000).
+    /// Random pairs drawn to estimate u probabilities, at most (20 per record, at least 100,000);
+    /// 400,000 pin the rarest agreements (an exact NIK: about one in a million) well enough.
     #[serde(rename = "sampel_u", default = "default_u_sample")]
     pub u_sample: usize,
     #[serde(rename = "benih", default = "default_seed")]
@@ -148,7 +157,7 @@ fn default_max_block() -> usize {
     400
 }
 fn default_u_sample() -> usize {
-    1_000_000
+    400_000
 }
 fn default_seed() -> u64 {
     52
@@ -192,12 +201,7 @@ const KINDS: &[&str] = &[
     "jenis_kelamin",
 ];
 
-fn unknown_keys(
-    table: &toml::Table,
-    allowed: &[&str],
-    place: &str,
-    out: &mut Vec<String>,
-) {
+fn unknown_keys(table: &toml::Table, allowed: &[&str], place: &str, out: &mut Vec<String>) {
     for key in table.keys() {
         if !allowed.contains(&key.as_str()) {
             out.push(format!(
@@ -216,9 +220,9 @@ impl Settings {
     /// Parses and checks a settings file. Every problem is named, in Bahasa Indonesia.
     pub fn from_toml(text: &str) -> Result<Settings, LinkError> {
         let bad = |problems: Vec<String>| LinkError::Settings(problems.join("; "));
-        let table: toml::Table = text
-            .parse()
-            .map_err(|e: toml::de::Error| bad(vec![format!("bukan TOML yang sah: {}", e.message())]))?;
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            bad(vec![format!("bukan TOML yang sah: {}", e.message())])
+        })?;
         let mut problems = Vec::new();
         unknown_keys(&table, TOP_KEYS, "di tingkat atas", &mut problems);
         for (list, keys, label) in [
@@ -228,7 +232,12 @@ impl Settings {
             if let Some(items) = table.get(list).and_then(|v| v.as_array()) {
                 for (i, item) in items.iter().enumerate() {
                     if let Some(t) = item.as_table() {
-                        unknown_keys(t, keys, &format!("pada {label} ke-{}", i + 1), &mut problems);
+                        unknown_keys(
+                            t,
+                            keys,
+                            &format!("pada {label} ke-{}", i + 1),
+                            &mut problems,
+                        );
                         if let Some(kind) = t.get("jenis").and_then(|k| k.as_str())
                             && !KINDS.contains(&kind)
                         {
@@ -303,7 +312,9 @@ impl Settings {
                 problems.push(format!("{at}: paling banyak {MAX_LEVELS} tingkat"));
             }
             if c.person_key && !matches!(c.kind, Kind::Nik | Kind::Kk | Kind::Persis) {
-                problems.push(format!("{at}: kunci_orang hanya untuk jenis nik, kk atau persis"));
+                problems.push(format!(
+                    "{at}: kunci_orang hanya untuk jenis nik, kk atau persis"
+                ));
             }
         }
         if self.comparisons.iter().filter(|c| c.person_key).count() > 1 {
@@ -370,7 +381,10 @@ impl KeyFn {
             return Some(KeyFn::Value);
         }
         if let Some(n) = f.strip_prefix("awal")
-            && matches!(kind, Kind::Persis | Kind::Teks | Kind::Nama | Kind::Nik | Kind::Kk)
+            && matches!(
+                kind,
+                Kind::Persis | Kind::Teks | Kind::Nama | Kind::Nik | Kind::Kk
+            )
         {
             return n.parse().ok().filter(|n| *n > 0).map(KeyFn::Prefix);
         }
@@ -501,11 +515,18 @@ mod tests {
         let e = Settings::from_toml(&format!("ambangg = 0.8\n{base}"))
             .unwrap_err()
             .to_string();
-        assert!(e.contains("\"ambangg\"") && e.contains("tidak dikenal"), "{e}");
-        let e = Settings::from_toml(&base.replace("jenis = \"nama\"", "jenis = \"nama\"\nwarna = 1"))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("\"warna\"") && e.contains("[[perbandingan]] ke-1"), "{e}");
+        assert!(
+            e.contains("\"ambangg\"") && e.contains("tidak dikenal"),
+            "{e}"
+        );
+        let e =
+            Settings::from_toml(&base.replace("jenis = \"nama\"", "jenis = \"nama\"\nwarna = 1"))
+                .unwrap_err()
+                .to_string();
+        assert!(
+            e.contains("\"warna\"") && e.contains("[[perbandingan]] ke-1"),
+            "{e}"
+        );
         let e = Settings::from_toml(&base.replace("jenis = \"nama\"", "jenis = \"huruf\""))
             .unwrap_err()
             .to_string();
@@ -514,9 +535,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("kolom \"nik\" tidak ada"), "{e}");
-        let e = Settings::from_toml(&base.replace("kunci = [\"nama\"]", "kunci = [\"nama:tahun\"]"))
-            .unwrap_err()
-            .to_string();
+        let e =
+            Settings::from_toml(&base.replace("kunci = [\"nama\"]", "kunci = [\"nama:tahun\"]"))
+                .unwrap_err()
+                .to_string();
         assert!(e.contains("fungsi \"tahun\""), "{e}");
         let e = Settings::from_toml("kolom_id = ").unwrap_err().to_string();
         assert!(e.contains("bukan TOML"), "{e}");

@@ -7,9 +7,35 @@ use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
 const MALE: &[&str] = &[
-    "muhammad", "ahmad", "abdul", "rizki", "fauzi", "hasan", "ilham", "yusuf", "zainuddin",
-    "wahyu", "agus", "budi", "dedi", "eko", "hendra", "joko", "lukman", "nurdin", "saiful",
-    "syamsul", "taufik", "wayan", "made", "ketut", "gede", "arif", "bayu", "dimas", "fajar",
+    "muhammad",
+    "ahmad",
+    "abdul",
+    "rizki",
+    "fauzi",
+    "hasan",
+    "ilham",
+    "yusuf",
+    "zainuddin",
+    "wahyu",
+    "agus",
+    "budi",
+    "dedi",
+    "eko",
+    "hendra",
+    "joko",
+    "lukman",
+    "nurdin",
+    "saiful",
+    "syamsul",
+    "taufik",
+    "wayan",
+    "made",
+    "ketut",
+    "gede",
+    "arif",
+    "bayu",
+    "dimas",
+    "fajar",
 ];
 const FEMALE: &[&str] = &[
     "siti", "nur", "aminah", "fatimah", "aisyah", "khadijah", "zahra", "dewi", "sri", "wulan",
@@ -17,8 +43,8 @@ const FEMALE: &[&str] = &[
     "hidayah", "halimah", "rohani", "sumarni", "salmah", "hartini", "murni", "rosita",
 ];
 const FAMILY: &[&str] = &[
-    "hidayat", "rahman", "saputra", "wijaya", "setiawan", "kusuma", "pratama", "santoso",
-    "hakim", "ramadhan", "maulana", "nugraha", "gunawan", "suryadi", "firdaus", "hamdani",
+    "hidayat", "rahman", "saputra", "wijaya", "setiawan", "kusuma", "pratama", "santoso", "hakim",
+    "ramadhan", "maulana", "nugraha", "gunawan", "suryadi", "firdaus", "hamdani",
 ];
 
 /// `records` rows as CSV (`id,nik,nama,jenis_kelamin,tanggal_lahir,no_kk,kode_desa`) and the
@@ -43,16 +69,29 @@ pub fn people_csv(records: usize, seed: u64) -> (String, String) {
             rng.random_range(1..13u32),
             rng.random_range(1..29u32),
         );
-        let kec = format!("52{:02}{:02}", rng.random_range(1..11), rng.random_range(1..13));
+        let kec = format!(
+            "52{:02}{:02}",
+            rng.random_range(1..11),
+            rng.random_range(1..13)
+        );
         let nik = format!(
             "{kec}{:02}{m:02}{:02}{:04}",
             if female { d + 40 } else { d },
             y % 100,
             rng.random_range(1..10000)
         );
-        let kk = format!("{kec}{:02}0{}1{:04}", rng.random_range(1..29), rng.random_range(1..10), rng.random_range(1..10000));
+        let kk = format!(
+            "{kec}{:02}0{}1{:04}",
+            rng.random_range(1..29),
+            rng.random_range(1..10),
+            rng.random_range(1..10000)
+        );
         let desa = format!("{kec}{}", rng.random_range(2001..2010));
-        let copies = if rng.random_bool(0.3) { rng.random_range(2..4) } else { 1 };
+        let copies = if rng.random_bool(0.3) {
+            rng.random_range(2..4)
+        } else {
+            1
+        };
         for copy in 0..copies {
             if rows.len() >= records {
                 break;
@@ -84,7 +123,13 @@ pub fn people_csv(records: usize, seed: u64) -> (String, String) {
                     1 => nik.truncate(15),
                     2 => {
                         let b = nik.as_bytes();
-                        nik = format!("{}{}{}{}", &nik[..13], b[14] as char, b[13] as char, &nik[15..]);
+                        nik = format!(
+                            "{}{}{}{}",
+                            &nik[..13],
+                            b[14] as char,
+                            b[13] as char,
+                            &nik[15..]
+                        );
                     }
                     _ => {}
                 }
@@ -96,14 +141,21 @@ pub fn people_csv(records: usize, seed: u64) -> (String, String) {
                 }
             }
             let id = format!("R{:05}", rows.len() + 1);
-            let name = t.iter().map(|w| capitalise(w)).collect::<Vec<_>>().join(" ");
+            let name = t
+                .iter()
+                .map(|w| capitalise(w))
+                .collect::<Vec<_>>()
+                .join(" ");
             let sex = if female { "P" } else { "L" };
             rows.push(format!("{id},{nik},{name},{sex},{date},{kk},{desa}"));
             truth.push(format!("{id},P{person}"));
         }
     }
     (
-        format!("id,nik,nama,jenis_kelamin,tanggal_lahir,no_kk,kode_desa\n{}\n", rows.join("\n")),
+        format!(
+            "id,nik,nama,jenis_kelamin,tanggal_lahir,no_kk,kode_desa\n{}\n",
+            rows.join("\n")
+        ),
         format!("id,person_id\n{}\n", truth.join("\n")),
     )
 }
