@@ -417,8 +417,39 @@ impl Program {
     }
 }
 
-const TEMPLATES: [(&str, &str, Ppks, Target, (u8, u8), &str, u64); 10] = [
-    (
+/// A kind of program partners run.
+struct Template {
+    name: &'static str,
+    sector: &'static str,
+    ppks: Ppks,
+    target: Target,
+    desil: (u8, u8),
+    aid: &'static str,
+    per_person_rp: u64,
+}
+
+const fn template(
+    name: &'static str,
+    sector: &'static str,
+    ppks: Ppks,
+    target: Target,
+    desil: (u8, u8),
+    aid: &'static str,
+    per_person_rp: u64,
+) -> Template {
+    Template {
+        name,
+        sector,
+        ppks,
+        target,
+        desil,
+        aid,
+        per_person_rp,
+    }
+}
+
+const TEMPLATES: [Template; 10] = [
+    template(
         "Bantuan Pangan Keluarga Miskin",
         "perlindungan_sosial",
         Ppks::FakirMiskin,
@@ -427,7 +458,7 @@ const TEMPLATES: [(&str, &str, Ppks, Target, (u8, u8), &str, u64); 10] = [
         "sembako",
         600_000,
     ),
-    (
+    template(
         "Rehab Rumah Tidak Layak Huni",
         "perumahan",
         Ppks::FakirMiskin,
@@ -436,7 +467,7 @@ const TEMPLATES: [(&str, &str, Ppks, Target, (u8, u8), &str, u64); 10] = [
         "barang",
         20_000_000,
     ),
-    (
+    template(
         "Beasiswa Anak Sekolah",
         "pendidikan",
         Ppks::AnakTerlantar,
@@ -445,7 +476,7 @@ const TEMPLATES: [(&str, &str, Ppks, Target, (u8, u8), &str, u64); 10] = [
         "uang",
         1_500_000,
     ),
-    (
+    template(
         "Paket Gizi Cegah Tengkes",
         "kesehatan",
         Ppks::AnakBalitaTerlantar,
@@ -454,7 +485,7 @@ const TEMPLATES: [(&str, &str, Ppks, Target, (u8, u8), &str, u64); 10] = [
         "barang",
         450_000,
     ),
-    (
+    template(
         "Permakanan Lansia",
         "perlindungan_sosial",
         Ppks::LanjutUsiaTerlantar,
@@ -463,7 +494,7 @@ const TEMPLATES: [(&str, &str, Ppks, Target, (u8, u8), &str, u64); 10] = [
         "makanan",
         900_000,
     ),
-    (
+    template(
         "Alat Bantu Disabilitas",
         "rehabilitasi_sosial",
         Ppks::PenyandangDisabilitas,
@@ -472,7 +503,7 @@ const TEMPLATES: [(&str, &str, Ppks, Target, (u8, u8), &str, u64); 10] = [
         "barang",
         2_500_000,
     ),
-    (
+    template(
         "Modal Usaha Perempuan",
         "pemberdayaan_ekonomi",
         Ppks::PerempuanRawanSosialEkonomi,
@@ -481,7 +512,7 @@ const TEMPLATES: [(&str, &str, Ppks, Target, (u8, u8), &str, u64); 10] = [
         "uang",
         2_000_000,
     ),
-    (
+    template(
         "Santunan Zakat Fakir Miskin",
         "perlindungan_sosial",
         Ppks::FakirMiskin,
@@ -490,7 +521,7 @@ const TEMPLATES: [(&str, &str, Ppks, Target, (u8, u8), &str, u64); 10] = [
         "uang",
         750_000,
     ),
-    (
+    template(
         "Pencegahan Perkawinan Anak",
         "perlindungan_anak",
         Ppks::AnakPerlindunganKhusus,
@@ -499,7 +530,7 @@ const TEMPLATES: [(&str, &str, Ppks, Target, (u8, u8), &str, u64); 10] = [
         "pendampingan",
         300_000,
     ),
-    (
+    template(
         "Pelatihan Kerja Pemuda",
         "pemberdayaan_ekonomi",
         Ppks::FakirMiskin,
@@ -536,8 +567,15 @@ pub fn programs(world: &World, partners: &[Partner]) -> Vec<Program> {
     }
     (0..count)
         .map(|i| {
-            let (name, sector, ppks, target, desil, aid, per_person) =
-                TEMPLATES[i % TEMPLATES.len()];
+            let Template {
+                name,
+                sector,
+                ppks,
+                target,
+                desil,
+                aid,
+                per_person_rp: per_person,
+            } = TEMPLATES[i % TEMPLATES.len()];
             let partner = doers[(i * 7 + 3) % doers.len()];
             let kabkota = rng.random_range(0..world.kabkota.len());
             let kk = &world.kabkota[kabkota];
@@ -651,16 +689,7 @@ pub fn beneficiaries(
     batch: &Batch,
 ) -> Vec<Beneficiary> {
     let mut out = Vec::new();
-    let mut start = 0;
-    while start < batch.families.len() {
-        let desa = batch.families[start].desa;
-        let end = start
-            + batch.families[start..]
-                .iter()
-                .take_while(|f| f.desa == desa)
-                .count();
-        let families = &batch.families[start..end];
-        start = end;
+    for (desa, families) in batch.by_desa() {
         let Some(list) = by_desa.get(&desa) else {
             continue;
         };

@@ -150,10 +150,9 @@ pub fn corrupt(
     } else if birth.day() <= 12
         && birth.day() != birth.month()
         && rng.random_bool(rates.day_month_swapped)
+        && let Some(swapped) = NaiveDate::from_ymd_opt(birth.year(), birth.day(), birth.month())
     {
-        if let Some(swapped) = NaiveDate::from_ymd_opt(birth.year(), birth.day(), birth.month()) {
-            rec.birth_date = swapped.format("%Y-%m-%d").to_string();
-        }
+        rec.birth_date = swapped.format("%Y-%m-%d").to_string();
     }
     if rng.random_bool(rates.sex_missing) {
         rec.sex.clear();
@@ -398,16 +397,7 @@ pub struct Drawn {
 pub fn draw_batch(world: &World, plan: &LinkagePlan, batch: &Batch) -> (Vec<Drawn>, Vec<Drawn>) {
     let mut originals = Vec::new();
     let mut copies = Vec::new();
-    let mut start = 0;
-    while start < batch.families.len() {
-        let desa = batch.families[start].desa;
-        let end = start
-            + batch.families[start..]
-                .iter()
-                .take_while(|f| f.desa == desa)
-                .count();
-        let families = &batch.families[start..end];
-        start = end;
+    for (desa, families) in batch.by_desa() {
         let want = plan.drawn[desa] as usize;
         if want == 0 {
             continue;

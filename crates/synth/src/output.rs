@@ -76,7 +76,6 @@ impl Files {
             .push((tmp.clone(), target.clone(), relative.to_string()));
         Ok(Out {
             path: target,
-            tmp,
             inner: BufWriter::with_capacity(buffer, file),
         })
     }
@@ -114,7 +113,6 @@ impl Drop for Files {
 /// A buffered file that reports errors with its final path.
 pub(crate) struct Out {
     path: PathBuf,
-    tmp: PathBuf,
     inner: BufWriter<File>,
 }
 
@@ -122,6 +120,16 @@ impl Out {
     pub(crate) fn write(&mut self, bytes: &[u8]) -> Result<(), SynthError> {
         self.inner
             .write_all(bytes)
+            .map_err(|source| SynthError::Io {
+                path: self.path.clone(),
+                source,
+            })
+    }
+
+    /// Copies everything from `reader` to the end of this file.
+    pub(crate) fn append(&mut self, reader: &mut impl std::io::Read) -> Result<(), SynthError> {
+        std::io::copy(reader, &mut self.inner)
+            .map(|_| ())
             .map_err(|source| SynthError::Io {
                 path: self.path.clone(),
                 source,
@@ -139,7 +147,6 @@ impl Out {
             path: self.path.clone(),
             source,
         })?;
-        let _ = &self.tmp;
         Ok(())
     }
 }
@@ -332,11 +339,12 @@ impl LinkageFiles {
                 .tmp_of(side)
                 .map(Path::to_path_buf)
                 .unwrap_or_default();
-            let bytes = std::fs::read(&path).map_err(|source| SynthError::Io {
+            // Streamed, not read whole: the copies of 5 M records are ~75 MB.
+            let mut side = File::open(&path).map_err(|source| SynthError::Io {
                 path: path.clone(),
                 source,
             })?;
-            out.write(&bytes)?;
+            out.append(&mut side)?;
             let _ = std::fs::remove_file(&path);
         }
         files.pending.retain(|p| !p.2.starts_with("linkage/."));
@@ -400,7 +408,7 @@ pub fn write_world(
     let mut lists = Vec::with_capacity(programs.len());
     for p in &programs {
         let mut out = files.create_with(&format!("penerima/{}.csv", p.id), 64 << 10)?;
-        out.line(&LIST_COLUMNS)?;
+        out.line(&record_header(&LIST_EXTRA_COLUMNS))?;
         lists.push((out, 0u64));
     }
     let mut list_truth = files.create("penerima/kebenaran.csv")?;
@@ -484,7 +492,7 @@ pub fn write_world(
     }
     if world.facts.code == "52" {
         let mut out = files.create("tunas_negeri.csv")?;
-        out.line(&TUNAS_COLUMNS)?;
+        out.line(&record_header(&TUNAS_EXTRA_COLUMNS))?;
         for (i, s) in scholars.iter().enumerate() {
             let id = (i + 1).to_string();
             let [nik, name, sex, birth, kk, desa] = s.record.fields();
@@ -544,31 +552,18 @@ const PARTNER_FACING: [&str; 5] = [
     "penerima/",
 ];
 
-pub const LIST_COLUMNS: [&str; 9] = [
-    RECORD_COLUMNS[0],
-    RECORD_COLUMNS[1],
-    RECORD_COLUMNS[2],
-    RECORD_COLUMNS[3],
-    RECORD_COLUMNS[4],
-    RECORD_COLUMNS[5],
-    RECORD_COLUMNS[6],
-    "tanggal_terima",
-    "nilai_bantuan_rp",
-];
+/// Extra columns of the beneficiary lists and of the Tunas Negeri list, after the linkage
+/// record columns.
+pub const LIST_EXTRA_COLUMNS: [&str; 2] = ["tanggal_terima", "nilai_bantuan_rp"];
+pub const TUNAS_EXTRA_COLUMNS: [&str; 4] = ["sekolah", "jenjang", "kelas", "desil"];
 
-pub const TUNAS_COLUMNS: [&str; 11] = [
-    RECORD_COLUMNS[0],
-    RECORD_COLUMNS[1],
-    RECORD_COLUMNS[2],
-    RECORD_COLUMNS[3],
-    RECORD_COLUMNS[4],
-    RECORD_COLUMNS[5],
-    RECORD_COLUMNS[6],
-    "sekolah",
-    "jenjang",
-    "kelas",
-    "desil",
-];
+fn record_header<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    RECORD_COLUMNS
+        .iter()
+        .copied()
+        .chain(extra.iter().copied())
+        .collect()
+}
 
 /// Counts gathered while the people stream past: desil per desa, child marriage per kab/kota.
 struct Tally {

@@ -144,6 +144,15 @@ pub struct Batch {
     pub families: Vec<Family>,
 }
 
+impl Batch {
+    /// The batch's families grouped by desa, in order: (desa index, its families).
+    pub fn by_desa(&self) -> impl Iterator<Item = (usize, &[Family])> {
+        self.families
+            .chunk_by(|a, b| a.desa == b.desa)
+            .map(|families| (families[0].desa, families))
+    }
+}
+
 pub fn age_at(birth: NaiveDate, on: NaiveDate) -> u32 {
     let mut age = on.year() - birth.year();
     if (on.month(), on.day()) < (birth.month(), birth.day()) {
@@ -243,13 +252,13 @@ impl Ctx<'_> {
 fn draft(
     rng: &mut Rng,
     ctx: &Ctx,
-    culture: Culture,
-    noble: bool,
+    lineage: (Culture, bool),
     sex: Sex,
     age: u32,
     rel: Relationship,
     origin_chance: f64,
 ) -> Draft {
+    let (culture, noble) = lineage;
     let birth = birth_for_age(rng, age);
     let name = person_name(rng, culture, sex, birth.year(), noble);
     Draft {
@@ -300,8 +309,7 @@ fn draft_family(rng: &mut Rng, ctx: &Ctx, size: u8) -> FamilyDraft {
         let mut head = draft(
             rng,
             ctx,
-            culture,
-            noble && sex == Sex::Male,
+            (culture, noble && sex == Sex::Male),
             sex,
             age,
             Relationship::Head,
@@ -388,8 +396,7 @@ fn draft_family(rng: &mut Rng, ctx: &Ctx, size: u8) -> FamilyDraft {
         let mut head = draft(
             rng,
             ctx,
-            culture,
-            noble && head_sex == Sex::Male,
+            (culture, noble && head_sex == Sex::Male),
             head_sex,
             head_age,
             Relationship::Head,
@@ -419,8 +426,7 @@ fn draft_family(rng: &mut Rng, ctx: &Ctx, size: u8) -> FamilyDraft {
             let mut wife = draft(
                 rng,
                 ctx,
-                culture,
-                wife_noble,
+                (culture, wife_noble),
                 Sex::Female,
                 wife_age,
                 Relationship::Wife,
@@ -457,8 +463,7 @@ fn draft_family(rng: &mut Rng, ctx: &Ctx, size: u8) -> FamilyDraft {
             let mut child = draft(
                 rng,
                 ctx,
-                culture,
-                noble,
+                (culture, noble),
                 sex,
                 age,
                 Relationship::Child,
@@ -484,7 +489,7 @@ fn draft_family(rng: &mut Rng, ctx: &Ctx, size: u8) -> FamilyDraft {
                 _ => (rng.random_range(8..40), random_sex(rng)),
             };
             let noble_extra = noble && extra_kind != Relationship::ParentInLaw;
-            let mut x = draft(rng, ctx, culture, noble_extra, sex, age, extra_kind, 0.2);
+            let mut x = draft(rng, ctx, (culture, noble_extra), sex, age, extra_kind, 0.2);
             if age >= 55 {
                 x.marital = Marital::Widowed;
                 x.afm = Some(first_marriage_age(rng, sex, age));

@@ -121,7 +121,8 @@ impl World {
     pub fn plan(config: &Config) -> Result<World, SynthError> {
         let facts = facts::province(&config.province)
             .ok_or_else(|| SynthError::UnknownProvince(config.province.clone()))?;
-        if !(config.scale > 0.0 && config.scale <= 2.0) || !config.scale.is_finite() {
+        // Written so that NaN fails too.
+        if !(config.scale > 0.0 && config.scale <= 2.0) {
             return Err(SynthError::BadScale(config.scale));
         }
         let regions = sinergi_refdata::wilayah().map_err(|e| SynthError::Refdata(e.to_string()))?;

@@ -457,9 +457,9 @@ fn beneficiary_lists_map_to_people_and_respect_the_desil_threshold() {
         let row = &list[t["id"].parse::<usize>().unwrap() - 1];
         assert_eq!(row["id"], t["id"]);
         let person = &people[&t["person_id"]];
-        assert_eq!(
+        assert!(
             row["kode_desa"].is_empty() || row["kode_desa"] == person["kode_desa"],
-            true
+            "{row:?} vs {person:?}"
         );
         if let Some(p) = programs.get(&t["daftar"]) {
             let desil = family_desil[&person["no_kk"]];
