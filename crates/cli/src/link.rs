@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, anyhow, bail};
@@ -136,7 +136,7 @@ pub fn run(args: LinkArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn read_truth(linker: &Linker<'_>, path: &PathBuf) -> anyhow::Result<Vec<u64>> {
+fn read_truth(linker: &Linker<'_>, path: &Path) -> anyhow::Result<Vec<u64>> {
     let t = read_table(path)?;
     let id = t.column_index("id").ok_or_else(|| {
         anyhow!(
