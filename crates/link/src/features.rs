@@ -1,8 +1,7 @@
 //! Columns prepared once for comparison: names normalised, NIKs reduced to digits, dates
 //! split into parts, values interned. Comparing a pair then only reads these arrays.
 
-use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
 use sinergi_core::{Nik, NoKk, Sex, TextColumn};
@@ -10,8 +9,9 @@ use sinergi_core::{Nik, NoKk, Sex, TextColumn};
 use crate::names;
 use crate::settings::{ComparisonSpec, KeyFn, Kind};
 
+/// Keys and interned values are hashed often and never exposed: FxHash, not SipHash.
 pub(crate) fn hash_of<T: Hash + ?Sized>(v: &T) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = rustc_hash::FxHasher::default();
     v.hash(&mut h);
     h.finish()
 }
@@ -27,7 +27,7 @@ pub(crate) struct Interned {
 
 impl Interned {
     fn build<'a>(values: impl Iterator<Item = &'a str>) -> Interned {
-        let mut index: HashMap<u64, u32> = HashMap::new();
+        let mut index: rustc_hash::FxHashMap<u64, u32> = Default::default();
         let mut counts = vec![0u32];
         let mut ids = Vec::new();
         let mut present = 0;
