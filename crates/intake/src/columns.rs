@@ -7,7 +7,7 @@ use std::path::Path;
 use sinergi_core::{Table, TextColumn};
 use thiserror::Error;
 
-use crate::table::{LineCounter, RowError, RowErrors, detect_delimiter, fold_header};
+use crate::table::{LineCounter, RowError, RowErrors, csv_reader, fold_header};
 
 /// Refusals listed in full; beyond this only their number is given.
 const LISTED_ERRORS: usize = 20;
@@ -98,12 +98,7 @@ pub fn read_csv_table(bytes: &[u8]) -> Result<Table, TableError> {
     if bytes.len() > u32::MAX as usize {
         return Err(TableError::TooLarge);
     }
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(detect_delimiter(bytes))
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
+    let (bytes, mut reader) = csv_reader(bytes);
     let mut refusals = Refusals::default();
     let mut table: Option<Table> = None;
     let mut lines = LineCounter::new(bytes);

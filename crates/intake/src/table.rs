@@ -96,18 +96,25 @@ pub(crate) fn detect_delimiter(bytes: &[u8]) -> u8 {
     }
 }
 
+/// A reader over `bytes` without their BOM, with the delimiter detected, every line kept
+/// (no header handling, ragged rows allowed so that they can be named); also the bytes read.
+pub(crate) fn csv_reader(bytes: &[u8]) -> (&[u8], csv::Reader<&[u8]>) {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let reader = csv::ReaderBuilder::new()
+        .delimiter(detect_delimiter(bytes))
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    (bytes, reader)
+}
+
 /// Reads a whole delimited file into a header and rows of fields with their line numbers.
 /// Bytes that are not UTF-8 are refused per line rather than guessed.
 /// Data rows of a table: each row's fields with the line it started on.
 pub type Rows = Vec<(u64, Vec<String>)>;
 
 pub fn read_rows(bytes: &[u8]) -> Result<(Header, Rows), RowErrors> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(detect_delimiter(bytes))
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
+    let (bytes, mut reader) = csv_reader(bytes);
     let mut errors = Vec::new();
     let mut rows = Vec::new();
     let mut header = None;

@@ -519,9 +519,10 @@ impl Prepared {
         match (&self.feature, f) {
             (Feature::Text { values, .. }, KeyFn::Value)
             | (Feature::Name { values, .. }, KeyFn::Value)
-                if values.ids[r] != 0 => {
-                    out.push(u64::from(values.ids[r]));
-                }
+                if values.ids[r] != 0 =>
+            {
+                out.push(u64::from(values.ids[r]));
+            }
             (Feature::Text { folded: t, .. }, KeyFn::Prefix(n))
             | (Feature::Name { canonical: t, .. }, KeyFn::Prefix(n)) => {
                 let s = t.get(r);
@@ -530,10 +531,9 @@ impl Prepared {
                     out.push(hash_of(&s[..end]));
                 }
             }
-            (Feature::Name { sorted_ids, .. }, KeyFn::NameSorted)
-                if sorted_ids[r] != 0 => {
-                    out.push(u64::from(sorted_ids[r]));
-                }
+            (Feature::Name { sorted_ids, .. }, KeyFn::NameSorted) if sorted_ids[r] != 0 => {
+                out.push(u64::from(sorted_ids[r]));
+            }
             (Feature::Name { canonical, .. }, KeyFn::NameFirst) => {
                 if let Some(t) = canonical.get(r).split(' ').find(|t| !t.is_empty()) {
                     out.push(hash_of(t));
@@ -554,24 +554,21 @@ impl Prepared {
                     }
                 }
             }
-            (Feature::Digits { value, len, .. }, KeyFn::Value)
-                if len[r] != 0 => {
-                    out.push(value[r] * 100 + u64::from(len[r]));
-                }
+            (Feature::Digits { value, len, .. }, KeyFn::Value) if len[r] != 0 => {
+                out.push(value[r] * 100 + u64::from(len[r]));
+            }
             (Feature::Digits { value, len, .. }, KeyFn::Prefix(n)) => {
                 let l = usize::from(len[r]);
                 if l >= n {
                     out.push(value[r] / 10u64.pow((l - n) as u32));
                 }
             }
-            (Feature::Date { packed }, KeyFn::Value)
-                if packed[r] != 0 => {
-                    out.push(u64::from(packed[r]));
-                }
-            (Feature::Date { packed }, KeyFn::Year)
-                if packed[r] != 0 => {
-                    out.push(u64::from(packed[r] / 10000));
-                }
+            (Feature::Date { packed }, KeyFn::Value) if packed[r] != 0 => {
+                out.push(u64::from(packed[r]));
+            }
+            (Feature::Date { packed }, KeyFn::Year) if packed[r] != 0 => {
+                out.push(u64::from(packed[r] / 10000));
+            }
             (Feature::Date { packed }, KeyFn::DateSwapTolerant) => {
                 let p = packed[r];
                 if p != 0 && p % 10000 != 0 {
@@ -579,14 +576,12 @@ impl Prepared {
                     out.push(u64::from(p / 10000 * 10000 + m.min(d) * 100 + m.max(d)));
                 }
             }
-            (Feature::Number { value }, KeyFn::Value)
-                if !value[r].is_nan() => {
-                    out.push(value[r].to_bits());
-                }
-            (Feature::Sex { code }, KeyFn::Value)
-                if code[r] != 0 => {
-                    out.push(u64::from(code[r]));
-                }
+            (Feature::Number { value }, KeyFn::Value) if !value[r].is_nan() => {
+                out.push(value[r].to_bits());
+            }
+            (Feature::Sex { code }, KeyFn::Value) if code[r] != 0 => {
+                out.push(u64::from(code[r]));
+            }
             // Combinations refused when the settings were read.
             _ => {}
         }
