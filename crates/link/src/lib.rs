@@ -55,6 +55,8 @@ pub enum LinkError {
     DuplicateIds { file: String, list: String },
     #[error("berkas {file}: id kosong pada {list}")]
     EmptyIds { file: String, list: String },
+    #[error("berkas {file} tidak berisi baris data (hanya judul)")]
+    EmptyFile { file: String },
     #[error("berkas {file}: {rows} baris melebihi batas {max} baris")]
     TooManyRows {
         file: String,
@@ -207,6 +209,12 @@ impl<'a> Linker<'a> {
         let total: usize = inputs.iter().map(|i| i.table.rows()).sum();
         for input in &inputs {
             let t = input.table;
+            // An empty second list would otherwise look like de-duplicating the first.
+            if t.rows() == 0 {
+                return Err(LinkError::EmptyFile {
+                    file: input.name.clone(),
+                });
+            }
             if total > blocking::MAX_RECORDS {
                 return Err(LinkError::TooManyRows {
                     file: input.name.clone(),

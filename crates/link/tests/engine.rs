@@ -218,6 +218,8 @@ fn bad_inputs_are_named() {
     );
     let e = err(&t);
     assert!(e.contains("\"1\" di baris 2 dan 4"), "{e}");
+    let e = err(&table("id,nik,nama\n"));
+    assert!(e.contains("tidak berisi baris data"), "{e}");
     let t = table("id,nik,nama,jenis_kelamin,tanggal_lahir,no_kk\n1,,A,L,,\n");
     let e = err(&t);
     assert!(e.contains("kolom \"kode_desa\""), "{e}");
