@@ -25,7 +25,7 @@ const HELP_TEMPLATE: &str =
     disable_version_flag = true,
     disable_help_subcommand = true,
     propagate_version = true,
-    after_help = "Contoh:\n  sinergi serve --demo\n  sinergi serve --database postgres://postgres@127.0.0.1:5432/sinergi\n  sinergi wilayah cari \"Kab. Lombok Timur\"\n  sinergi wilayah import wilayah_2025.csv --berlaku 2025-06-23"
+    after_help = "Contoh:\n  sinergi serve --demo\n  sinergi serve --database postgres://postgres@127.0.0.1:5432/sinergi\n  sinergi wilayah cari \"Kab. Lombok Timur\"\n  sinergi wilayah import wilayah_2025.csv --berlaku 2025-06-23\n  sinergi link penerima.csv --keluar hasil"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -122,6 +122,20 @@ pub enum Command {
         after_help = "Contoh:\n  sinergi generate --province 52 --out dunia-ntb\n  sinergi generate --province 63 --scale 0.1 --seed 7 --out kalsel --linkage 100000"
     )]
     Generate(GenerateArgs),
+    /// Cari orang yang sama dalam satu daftar (deduplikasi) atau di antara dua daftar
+    #[command(
+        help_template = HELP_TEMPLATE,
+        next_help_heading = "Opsi",
+        long_about = "Menautkan catatan (record linkage) dengan model Fellegi–Sunter: satu berkas dicari duplikatnya, \
+                      dua berkas dicari pasangannya. Berkas CSV (koma atau titik koma, UTF-8) atau XLSX. \
+                      Tanpa --pengaturan dipakai preset orang Indonesia (kolom id, nik, nama, jenis_kelamin, \
+                      tanggal_lahir, no_kk, kode_desa). Hasil: pasangan.csv (pasangan cocok dengan probabilitas dan \
+                      bobot tiap kolom), klaster.csv (nomor klaster tiap catatan) dan tinjauan.csv (pasangan ragu untuk \
+                      ditinjau; isi kolom keputusan dengan terima/tolak lalu berikan kembali dengan --keputusan). \
+                      Pengaturan dijelaskan di docs/linkage.md.",
+        after_help = "Contoh:\n  sinergi link penerima.csv --keluar hasil\n  sinergi link mitra_a.csv mitra_b.xlsx --pengaturan taut.toml --simpan-model model.json\n  sinergi link penerima.csv --model model.json --keputusan hasil/tinjauan.csv\n  sinergi link penerima.csv --jelaskan P000123 P004567"
+    )]
+    Link(LinkArgs),
 }
 
 /// Options of `sinergi generate`.
@@ -152,6 +166,37 @@ pub struct GenerateArgs {
     /// Tulis juga N rekaman uji pencocokan identitas (linkage/records.csv, linkage/truth.csv)
     #[arg(long, value_name = "N")]
     pub linkage: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    /// Satu berkas (deduplikasi) atau dua berkas (penautan), CSV atau XLSX
+    #[arg(value_name = "BERKAS", help_heading = "Argumen", required = true, num_args = 1..=2)]
+    pub files: Vec<PathBuf>,
+    /// Berkas pengaturan TOML; bawaan: preset orang Indonesia
+    #[arg(long, value_name = "BERKAS")]
+    pub pengaturan: Option<PathBuf>,
+    /// Pakai model tersimpan (m dan u) alih-alih melatih dari data
+    #[arg(long, value_name = "BERKAS")]
+    pub model: Option<PathBuf>,
+    /// Simpan model hasil latihan ke berkas JSON ini
+    #[arg(long = "simpan-model", value_name = "BERKAS")]
+    pub simpan_model: Option<PathBuf>,
+    /// Folder keluaran
+    #[arg(long, value_name = "FOLDER", default_value = "hasil_link")]
+    pub keluar: PathBuf,
+    /// Keputusan peninjau (id_kiri,id_kanan,keputusan = terima/tolak), mis. tinjauan.csv yang sudah diisi
+    #[arg(long, value_name = "BERKAS")]
+    pub keputusan: Option<PathBuf>,
+    /// Probabilitas minimum pasangan dianggap cocok (0–1); bawaan dari pengaturan (0.9)
+    #[arg(long, value_name = "P")]
+    pub ambang: Option<f64>,
+    /// Tampilkan bobot tiap kolom untuk satu pasangan id, tanpa menulis berkas
+    #[arg(long, value_names = ["ID_KIRI", "ID_KANAN"], num_args = 2)]
+    pub jelaskan: Option<Vec<String>>,
+    /// Kebenaran (id,person_id) untuk mengukur ketepatan; menulis evaluasi.json
+    #[arg(long, value_name = "BERKAS")]
+    pub kebenaran: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -314,6 +359,7 @@ pub fn translate(e: &clap::Error) -> String {
                 a if a.contains("--bind") => " (contoh yang benar: 127.0.0.1:8080)",
                 a if a.contains("--berlaku") => " (bentuk yang benar: TTTT-BB-HH, mis. 2025-06-23)",
                 a if a.contains("--batas") => " (harus bilangan bulat positif)",
+                a if a.contains("--ambang") => " (harus angka di antara 0 dan 1, mis. 0.9)",
                 a if a.contains("--scale") => {
                     " (pakai titik desimal, mis. 0.1; lebih dari 0 sampai 2)"
                 }

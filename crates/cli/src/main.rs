@@ -6,6 +6,7 @@ mod daftar;
 mod demo;
 mod generate;
 mod key;
+mod link;
 mod serve;
 mod setup;
 mod wilayah;
@@ -30,6 +31,13 @@ fn main() {
                 .with_target("sqlx", tracing::Level::WARN),
         )
         .init();
+    // Linkage is synchronous and uses its own thread pool; no runtime needed.
+    if let Command::Link(args) = cli.command {
+        if let Err(e) = link::run(args) {
+            fail(e);
+        }
+        return;
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -102,6 +110,7 @@ fn main() {
             Command::Wilayah(WilayahCommand::Cari { name, batas, db }) => {
                 wilayah::search(&name.join(" "), batas, &db.database).await
             }
+            Command::Link(_) => unreachable!("handled before the runtime starts"),
             Command::Generate(args) => generate::run(&args),
         }
     });

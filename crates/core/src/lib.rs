@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod column;
 pub mod desil;
 pub mod idnum;
 pub mod kk;
@@ -17,6 +18,7 @@ mod text;
 pub use access::{
     Disclosed, Principal, Role, RowAccess, Scope, ScopeError, disclose, validate_scope,
 };
+pub use column::{ColumnFull, Table, TextColumn};
 pub use desil::{Desil, DesilError, DesilRange, DesilReading};
 pub use idnum::{ExcelDamage, IdInput};
 pub use kk::{KkError, KkParsed, KkWarning, NoKk};

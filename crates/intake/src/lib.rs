@@ -1,11 +1,13 @@
 //! Reading the files users bring. Every row is either accepted or named in a rejection
 //! with its line and reason, in Bahasa Indonesia.
 
+pub mod columns;
 pub mod persons;
 pub mod review;
 pub mod table;
 pub mod wilayah;
 
+pub use columns::{TableError, read_csv_table, read_table_file};
 pub use persons::{PersonList, read_person_list};
 pub use review::{ReviewFile, ReviewPair, read_review_file};
 pub use table::{RowError, RowErrors};

@@ -46,7 +46,7 @@ impl Header {
     }
 }
 
-fn fold_header(name: &str) -> String {
+pub(crate) fn fold_header(name: &str) -> String {
     name.trim()
         .trim_start_matches('\u{feff}')
         .to_lowercase()
@@ -56,14 +56,22 @@ fn fold_header(name: &str) -> String {
 }
 
 /// Turns byte offsets (met in increasing order) into 1-based line numbers.
-struct LineCounter<'a> {
+pub(crate) struct LineCounter<'a> {
     bytes: &'a [u8],
     offset: usize,
     line: u64,
 }
 
 impl LineCounter<'_> {
-    fn at(&mut self, byte: u64) -> u64 {
+    pub(crate) fn new(bytes: &[u8]) -> LineCounter<'_> {
+        LineCounter {
+            bytes,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    pub(crate) fn at(&mut self, byte: u64) -> u64 {
         let mut target = (byte as usize).min(self.bytes.len());
         // A record's position can sit on the blank lines skipped before it.
         while target < self.bytes.len() && matches!(self.bytes[target], b'\n' | b'\r') {
@@ -80,34 +88,42 @@ impl LineCounter<'_> {
     }
 }
 
+/// Semicolon when the first line has more semicolons than commas (Excel in an Indonesian
+/// locale), otherwise comma.
+pub(crate) fn detect_delimiter(bytes: &[u8]) -> u8 {
+    let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+    if first_line.iter().filter(|b| **b == b';').count()
+        > first_line.iter().filter(|b| **b == b',').count()
+    {
+        b';'
+    } else {
+        b','
+    }
+}
+
+/// A reader over `bytes` without their BOM, with the delimiter detected, every line kept
+/// (no header handling, ragged rows allowed so that they can be named); also the bytes read.
+pub(crate) fn csv_reader(bytes: &[u8]) -> (&[u8], csv::Reader<&[u8]>) {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let reader = csv::ReaderBuilder::new()
+        .delimiter(detect_delimiter(bytes))
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    (bytes, reader)
+}
+
 /// Reads a whole delimited file into a header and rows of fields with their line numbers.
 /// Bytes that are not UTF-8 are refused per line rather than guessed.
 /// Data rows of a table: each row's fields with the line it started on.
 pub type Rows = Vec<(u64, Vec<String>)>;
 
 pub fn read_rows(bytes: &[u8]) -> Result<(Header, Rows), RowErrors> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
-    let delimiter = if first_line.iter().filter(|b| **b == b';').count()
-        > first_line.iter().filter(|b| **b == b',').count()
-    {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
+    let (bytes, mut reader) = csv_reader(bytes);
     let mut errors = Vec::new();
     let mut rows = Vec::new();
     let mut header = None;
-    let mut lines = LineCounter {
-        bytes,
-        offset: 0,
-        line: 1,
-    };
+    let mut lines = LineCounter::new(bytes);
     for record in reader.byte_records() {
         let record = match record {
             Ok(r) => r,

@@ -6,6 +6,7 @@
 //! `SINERGI_TEST_POSTGRES=skip` says to skip, which `scripts/test.sh` announces in a banner.
 //! Nothing passes silently.
 
+pub mod people;
 pub mod world;
 
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -1,0 +1,418 @@
+//! `sinergi link`: reads one or two lists (intake), links them (sinergi-link) and writes the
+//! pairs, clusters and review queue. Outputs go to temporary files in the target directory
+//! and are renamed only once all of them are complete.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, anyhow, bail};
+use sinergi_core::Table;
+use sinergi_link::{Decision, Input, Linker, Model, Outcome, Settings};
+use tempfile::NamedTempFile;
+
+use crate::args::LinkArgs;
+
+fn read_table(path: &Path) -> anyhow::Result<Table> {
+    sinergi_intake::read_table_file(path).map_err(|e| {
+        anyhow!(
+            "berkas {} ditolak, tidak ada keluaran yang ditulis. {e}",
+            path.display()
+        )
+    })
+}
+
+fn file_label(path: &Path) -> String {
+    path.display().to_string()
+}
+
+pub fn run(args: LinkArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mut settings = match &args.pengaturan {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| {
+                format!("berkas pengaturan {} tidak bisa dibaca", path.display())
+            })?;
+            Settings::from_toml(&text)
+                .map_err(|e| anyhow!("berkas pengaturan {}: {e}", path.display()))?
+        }
+        None => Settings::person_preset(),
+    };
+    if let Some(t) = args.ambang {
+        if !(t > 0.0 && t < 1.0) {
+            bail!("nilai --ambang {t} tidak sah (harus di antara 0 dan 1, mis. 0.9)");
+        }
+        settings.threshold = t;
+        settings.review_floor = settings.review_floor.min(t);
+    }
+    let model = match &args.model {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("berkas model {} tidak bisa dibaca", path.display()))?;
+            Some(
+                Model::from_json(&text, &settings)
+                    .map_err(|e| anyhow!("berkas model {}: {e}", path.display()))?,
+            )
+        }
+        None => None,
+    };
+    let tables: Vec<Table> = args
+        .files
+        .iter()
+        .map(|p| read_table(p))
+        .collect::<anyhow::Result<_>>()?;
+    let inputs = args
+        .files
+        .iter()
+        .zip(&tables)
+        .map(|(p, t)| Input {
+            name: file_label(p),
+            table: t,
+        })
+        .collect();
+    let read_secs = started.elapsed().as_secs_f64();
+    let linker = Linker::new(settings, inputs)
+        .map_err(|e| anyhow!("{e}. Tidak ada keluaran yang ditulis."))?;
+    let decisions = match &args.keputusan {
+        Some(path) => {
+            let t = read_table(path)?;
+            linker
+                .decisions(&t)
+                .map_err(|e| anyhow!("{} — {e}", path.display()))?
+        }
+        None => Vec::new(),
+    };
+    if let Some(ids) = &args.jelaskan {
+        return explain(&linker, model, &decisions, &ids[0], &ids[1]);
+    }
+    let truth = match &args.kebenaran {
+        Some(path) => Some(read_truth(&linker, path)?),
+        None => None,
+    };
+    let outcome = linker.run(model, &decisions, truth.as_deref());
+    let link_secs = started.elapsed().as_secs_f64() - read_secs;
+    let out = &args.keluar;
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("folder keluaran {} tidak bisa dibuat", out.display()))?;
+    let mut files = vec![
+        ("pasangan.csv", write_pairs(&linker, &outcome, out)?),
+        ("tinjauan.csv", write_review(&linker, &outcome, out)?),
+        ("klaster.csv", write_clusters(&linker, &outcome, out)?),
+    ];
+    if let Some(e) = &outcome.evaluation {
+        let mut f = NamedTempFile::new_in(out)?;
+        f.write_all(serde_json::to_string_pretty(e)?.as_bytes())?;
+        files.push(("evaluasi.json", f));
+    }
+    let mut model_file = None;
+    if let Some(path) = &args.simpan_model {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut f = NamedTempFile::new_in(dir)
+            .with_context(|| format!("berkas model {} tidak bisa ditulis", path.display()))?;
+        f.write_all(outcome.model.to_json().as_bytes())?;
+        model_file = Some((path.clone(), f));
+    }
+    // Everything is written; only now do the files take their names.
+    for (name, f) in files {
+        f.persist(out.join(name))
+            .with_context(|| format!("{} tidak bisa disimpan", out.join(name).display()))?;
+    }
+    if let Some((path, f)) = model_file {
+        f.persist(&path)
+            .with_context(|| format!("model {} tidak bisa disimpan", path.display()))?;
+    }
+    print_summary(
+        &linker,
+        &outcome,
+        out,
+        read_secs,
+        link_secs,
+        started.elapsed().as_secs_f64(),
+    );
+    Ok(())
+}
+
+fn read_truth(linker: &Linker<'_>, path: &Path) -> anyhow::Result<Vec<u64>> {
+    let t = read_table(path)?;
+    let id = t.column_index("id").ok_or_else(|| {
+        anyhow!(
+            "berkas kebenaran {}: kolom \"id\" tidak ada",
+            path.display()
+        )
+    })?;
+    let person = t
+        .column_index("person_id")
+        .or_else(|| t.column_index("orang"))
+        .ok_or_else(|| {
+            anyhow!(
+                "berkas kebenaran {}: kolom \"person_id\" tidak ada",
+                path.display()
+            )
+        })?;
+    let mut labels: HashMap<&str, u64> = HashMap::new();
+    let mut truth = vec![u64::MAX; linker.records()];
+    for row in 0..t.rows() {
+        let p = t.columns[person].get(row);
+        let next = labels.len() as u64;
+        let label = *labels.entry(p).or_insert(next);
+        let idv = t.columns[id].get(row);
+        for source in 0..2 {
+            if let Some(r) = linker.find(source, idv) {
+                truth[r as usize] = label;
+            }
+        }
+    }
+    if let Some(r) = truth.iter().position(|l| *l == u64::MAX) {
+        bail!(
+            "berkas kebenaran {}: id \"{}\" tidak ada di dalamnya",
+            path.display(),
+            linker.id(r as u32).1
+        );
+    }
+    Ok(truth)
+}
+
+fn csv_writer(dir: &Path) -> anyhow::Result<csv::Writer<NamedTempFile>> {
+    let f = NamedTempFile::new_in(dir)
+        .with_context(|| format!("folder keluaran {} tidak bisa ditulisi", dir.display()))?;
+    Ok(csv::Writer::from_writer(f))
+}
+
+fn finish(w: csv::Writer<NamedTempFile>) -> anyhow::Result<NamedTempFile> {
+    w.into_inner()
+        .map_err(|e| anyhow!("gagal menulis: {}", e.error()))
+}
+
+fn is_match(p: &sinergi_link::ScoredPair, threshold: f64) -> bool {
+    match p.decision {
+        Some(d) => d == Decision::Accept,
+        None => p.probability >= threshold,
+    }
+}
+
+fn write_pairs(linker: &Linker<'_>, o: &Outcome, dir: &Path) -> anyhow::Result<NamedTempFile> {
+    let mut w = csv_writer(dir)?;
+    let mut header = vec![
+        "id_kiri".to_string(),
+        "id_kanan".into(),
+        "probabilitas".into(),
+        "bobot".into(),
+    ];
+    header.extend(linker.column_names().iter().map(|c| format!("bobot_{c}")));
+    header.extend(["keputusan".to_string(), "satu_klaster".into()]);
+    w.write_record(&header)?;
+    let weights = o.model.weights();
+    for p in o
+        .pairs
+        .iter()
+        .filter(|p| is_match(p, linker.settings.threshold))
+    {
+        let mut row = vec![
+            linker.id(p.a).1.to_string(),
+            linker.id(p.b).1.to_string(),
+            format!("{:.6}", p.probability),
+            format!("{:.3}", p.weight),
+        ];
+        row.extend(
+            linker
+                .field_weights(&o.model, &weights, p.a, p.b)
+                .iter()
+                .map(|v| format!("{v:.3}")),
+        );
+        row.push(p.decision.map_or("", |d| d.label()).to_string());
+        row.push(if p.same_cluster { "ya" } else { "tidak" }.to_string());
+        w.write_record(&row)?;
+    }
+    finish(w)
+}
+
+fn write_review(linker: &Linker<'_>, o: &Outcome, dir: &Path) -> anyhow::Result<NamedTempFile> {
+    let mut w = csv_writer(dir)?;
+    let columns = linker.column_names();
+    let mut header = vec![
+        "id_kiri".to_string(),
+        "id_kanan".into(),
+        "probabilitas".into(),
+        "bobot".into(),
+    ];
+    for c in &columns {
+        header.extend([
+            format!("{c}_kiri"),
+            format!("{c}_kanan"),
+            format!("bobot_{c}"),
+        ]);
+    }
+    header.push("keputusan".into());
+    w.write_record(&header)?;
+    let weights = o.model.weights();
+    for p in o
+        .pairs
+        .iter()
+        .filter(|p| p.decision.is_none() && p.probability < linker.settings.threshold)
+    {
+        let mut row = vec![
+            linker.id(p.a).1.to_string(),
+            linker.id(p.b).1.to_string(),
+            format!("{:.6}", p.probability),
+            format!("{:.3}", p.weight),
+        ];
+        let fw = linker.field_weights(&o.model, &weights, p.a, p.b);
+        for (k, v) in fw.iter().enumerate() {
+            row.extend([
+                linker.value(p.a, k).to_string(),
+                linker.value(p.b, k).to_string(),
+                format!("{v:.3}"),
+            ]);
+        }
+        row.push(String::new());
+        w.write_record(&row)?;
+    }
+    finish(w)
+}
+
+fn write_clusters(linker: &Linker<'_>, o: &Outcome, dir: &Path) -> anyhow::Result<NamedTempFile> {
+    let mut w = csv_writer(dir)?;
+    if linker.is_dedupe() {
+        w.write_record(["id", "klaster"])?;
+    } else {
+        w.write_record(["berkas", "id", "klaster"])?;
+    }
+    for (r, c) in o.clusters.iter().enumerate() {
+        let (source, id) = linker.id(r as u32);
+        let c = c.to_string();
+        if linker.is_dedupe() {
+            w.write_record([id, c.as_str()])?;
+        } else {
+            w.write_record([(source + 1).to_string().as_str(), id, c.as_str()])?;
+        }
+    }
+    finish(w)
+}
+
+fn explain(
+    linker: &Linker<'_>,
+    model: Option<Model>,
+    decisions: &[(u32, u32, Decision)],
+    left: &str,
+    right: &str,
+) -> anyhow::Result<()> {
+    let (a, b) = linker.find_pair(left, right)?;
+    let model = match model {
+        Some(mut m) => {
+            // λ depends on the data; estimate it here too, from this run's candidates.
+            let o = linker.run(Some(m.clone()), decisions, None);
+            m.lambda = o.model.lambda;
+            m
+        }
+        None => linker.run(None, decisions, None).model,
+    };
+    let e = linker.explain(&model, a, b);
+    println!("Penjelasan pasangan {left} – {right}");
+    println!(
+        "{:<16} {:<28} {:<28} {:<40} {:>8}",
+        "kolom", "kiri", "kanan", "tingkat", "bobot"
+    );
+    for f in &e.fields {
+        println!(
+            "{:<16} {:<28} {:<28} {:<40} {:>8.2}",
+            f.column, f.left, f.right, f.level, f.weight
+        );
+    }
+    println!(
+        "{:<114} {:>8.2}",
+        "bobot awal (peluang dua catatan acak sama orangnya)", e.prior
+    );
+    println!("{:<114} {:>8.2}", "jumlah bobot", e.weight);
+    println!("probabilitas sama orang: {:.6}", e.probability);
+    if let Some(d) = decisions.iter().find(|d| (d.0, d.1) == (a, b)).map(|d| d.2) {
+        println!("keputusan peninjau: {}", d.label());
+    }
+    Ok(())
+}
+
+fn print_summary(
+    linker: &Linker<'_>,
+    o: &Outcome,
+    out: &Path,
+    read_secs: f64,
+    link_secs: f64,
+    total_secs: f64,
+) {
+    let s = &o.stats;
+    let records: Vec<String> = s.records.iter().map(|r| r.to_string()).collect();
+    println!(
+        "{} catatan ({}), {} pasangan kandidat dibandingkan.",
+        linker.records(),
+        records.join(" + "),
+        s.candidate_pairs
+    );
+    for r in &s.rules {
+        print!("  blok {}: {} pasangan", r.rule, r.pairs);
+        if r.skipped_blocks > 0 {
+            print!(
+                " ({} blok berisi {} catatan dilewati karena melebihi blok_maks)",
+                r.skipped_blocks, r.skipped_records
+            );
+        }
+        println!();
+    }
+    for (column, n) in &s.unreadable {
+        println!("  kolom {column}: {n} nilai tidak terbaca, diperlakukan sebagai kosong");
+    }
+    println!(
+        "Model: {} (λ = {:.3e}).",
+        if s.model_trained {
+            "dilatih dari data ini"
+        } else {
+            "dimuat dari berkas"
+        },
+        s.lambda
+    );
+    for c in &o.model.perbandingan {
+        if !c.dilatih {
+            println!(
+                "  peringatan: m kolom {} tidak dilatih (tidak ada aturan blok latih yang tidak memakainya)",
+                c.kolom
+            );
+        }
+    }
+    println!(
+        "{} pasangan cocok (probabilitas ≥ {}), {} pasangan untuk ditinjau, {} klaster ({} berisi lebih dari satu catatan).",
+        s.matches, linker.settings.threshold, s.review, s.clusters, s.clusters_with_several
+    );
+    if s.refused_too_large + s.refused_person_keys + s.refused_rejected > 0 {
+        println!(
+            "  penggabungan ditolak: {} karena klaster_maks, {} karena NIK berbeda, {} karena keputusan tolak",
+            s.refused_too_large, s.refused_person_keys, s.refused_rejected
+        );
+    }
+    if let Some(e) = &o.evaluation {
+        println!(
+            "Evaluasi: recall blok {:.4}; pasangan: presisi {:.4}, recall {:.4}, F1 {:.4}; klaster: presisi {:.4}, recall {:.4}, F1 {:.4}.",
+            e.blocking_recall,
+            e.precision,
+            e.recall,
+            e.f1,
+            e.cluster_precision,
+            e.cluster_recall,
+            e.cluster_f1
+        );
+    }
+    let stages: Vec<String> = s
+        .stages
+        .iter()
+        .map(|(n, t)| format!("{n} {t:.2}"))
+        .collect();
+    println!("Tahap taut (detik): {}.", stages.join(", "));
+    println!(
+        "Ditulis ke {}: pasangan.csv, klaster.csv, tinjauan.csv. Waktu: baca {:.2} d, taut {:.2} d, total {:.2} d.",
+        out.display(),
+        read_secs,
+        link_secs,
+        total_secs
+    );
+}

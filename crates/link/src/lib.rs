@@ -1,0 +1,644 @@
+//! Record linkage: find the same person (or organisation) across lists, or within one.
+//!
+//! Fellegi–Sunter: each compared column falls into a level (exact, swapped, close, …), each
+//! level carries a weight log2(m/u) learnt from the data, and a pair's weights add up to a
+//! match probability. Blocking rules with error-tolerant keys choose the pairs worth
+//! comparing; clusters join matched pairs under constraints. Every pair's weights can be
+//! shown field by field, and a reviewer's accept/reject decisions are honoured.
+//!
+//! The engine reads columns ([`sinergi_core::Table`]) and returns results; files are the
+//! caller's business.
+
+pub mod blocking;
+pub mod cluster;
+pub mod evaluate;
+mod features;
+pub mod model;
+pub mod names;
+pub mod settings;
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use sinergi_core::Table;
+use thiserror::Error;
+
+pub use blocking::RuleStats;
+pub use evaluate::Evaluation;
+pub use model::Model;
+pub use settings::Settings;
+
+use cluster::{Clusters, Refusal};
+use features::Prepared;
+use model::{gamma, level_of};
+
+#[derive(Debug, Error)]
+pub enum LinkError {
+    #[error("pengaturan tidak sah: {0}")]
+    Settings(String),
+    #[error("berkas {file}: kolom id \"{column}\" tidak ada (kolom yang ada: {available})")]
+    MissingIdColumn {
+        file: String,
+        column: String,
+        available: String,
+    },
+    #[error(
+        "berkas {file}: kolom \"{column}\" yang disebut di pengaturan tidak ada (kolom yang ada: {available})"
+    )]
+    MissingColumn {
+        file: String,
+        column: String,
+        available: String,
+    },
+    #[error("berkas {file}: id harus unik, tetapi ada id ganda: {list}")]
+    DuplicateIds { file: String, list: String },
+    #[error("berkas {file}: id kosong pada {list}")]
+    EmptyIds { file: String, list: String },
+    #[error("berkas {file} tidak berisi baris data (hanya judul)")]
+    EmptyFile { file: String },
+    #[error("berkas {file}: {rows} baris melebihi batas {max} baris")]
+    TooManyRows {
+        file: String,
+        rows: usize,
+        max: usize,
+    },
+    #[error("model tidak sah: {0}")]
+    Model(String),
+    #[error("berkas keputusan ditolak: {0}")]
+    Decisions(String),
+    #[error("id \"{0}\" tidak ada di berkas")]
+    UnknownId(String),
+}
+
+/// A reviewer's verdict on a pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Decision {
+    Accept,
+    Reject,
+}
+
+impl Decision {
+    /// Reads the words reviewers write; `None` for an empty (undecided) cell.
+    pub fn parse(s: &str) -> Result<Option<Decision>, String> {
+        match s.trim().to_lowercase().as_str() {
+            "" => Ok(None),
+            "terima" | "ya" | "y" | "sama" | "1" | "cocok" | "accept" => Ok(Some(Decision::Accept)),
+            "tolak" | "tidak" | "t" | "beda" | "0" | "bukan" | "reject" => {
+                Ok(Some(Decision::Reject))
+            }
+            other => Err(format!(
+                "keputusan \"{other}\" tidak dikenal (tulis \"terima\" atau \"tolak\")"
+            )),
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Decision::Accept => "terima",
+            Decision::Reject => "tolak",
+        }
+    }
+}
+
+/// A compared pair kept in the results (probability at or above the review floor, or decided).
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoredPair {
+    /// Record numbers (0-based, the first file's records first).
+    pub a: u32,
+    pub b: u32,
+    /// Total match weight: log2 of the posterior odds (prior included).
+    pub weight: f64,
+    pub probability: f64,
+    pub decision: Option<Decision>,
+    /// Whether the clustering put both records together (constraints may refuse).
+    pub same_cluster: bool,
+}
+
+/// What a run did, for the summary and the benchmark.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Stats {
+    pub records: Vec<usize>,
+    pub candidate_pairs: u64,
+    pub rules: Vec<RuleStats>,
+    pub lambda: f64,
+    pub model_trained: bool,
+    pub matches: u64,
+    pub review: u64,
+    pub clusters: u64,
+    pub clusters_with_several: u64,
+    pub refused_too_large: u64,
+    pub refused_person_keys: u64,
+    pub refused_rejected: u64,
+    /// Non-empty values that could not be read, per column (treated as missing).
+    pub unreadable: Vec<(String, u64)>,
+    /// Seconds spent per stage, in order.
+    pub stages: Vec<(&'static str, f64)>,
+}
+
+pub struct Outcome {
+    pub model: Model,
+    pub pairs: Vec<ScoredPair>,
+    /// Cluster number per record.
+    pub clusters: Vec<u32>,
+    pub stats: Stats,
+    pub evaluation: Option<Evaluation>,
+}
+
+/// One field of an explained pair.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldWeight {
+    pub column: String,
+    pub left: String,
+    pub right: String,
+    pub level: String,
+    pub weight: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    pub prior: f64,
+    pub fields: Vec<FieldWeight>,
+    pub weight: f64,
+    pub probability: f64,
+}
+
+/// A named input table.
+pub struct Input<'a> {
+    pub name: String,
+    pub table: &'a Table,
+}
+
+/// Lists prepared for linkage under one settings file.
+pub struct Linker<'a> {
+    pub settings: Settings,
+    inputs: Vec<Input<'a>>,
+    id_columns: Vec<usize>,
+    value_columns: Vec<Vec<usize>>,
+    columns: Vec<Prepared>,
+    ids: Vec<HashMap<&'a str, u32>>,
+    n: usize,
+    split: usize,
+}
+
+pub fn probability(weight: f64) -> f64 {
+    1.0 / (1.0 + (-weight).exp2())
+}
+
+fn available(t: &Table) -> String {
+    t.header.join(", ")
+}
+
+fn listed(items: Vec<String>, total: usize) -> String {
+    let more = total.saturating_sub(items.len());
+    let mut s = items.join("; ");
+    if more > 0 {
+        s.push_str(&format!("; … dan {more} lainnya"));
+    }
+    s
+}
+
+impl<'a> Linker<'a> {
+    /// Checks the inputs against the settings (id column, compared columns, unique ids) and
+    /// prepares the compared columns. One input de-duplicates; two link.
+    pub fn new(settings: Settings, inputs: Vec<Input<'a>>) -> Result<Linker<'a>, LinkError> {
+        assert!(matches!(inputs.len(), 1 | 2), "one or two inputs");
+        let mut id_columns = Vec::new();
+        let mut value_columns = Vec::new();
+        let mut ids = Vec::new();
+        let total: usize = inputs.iter().map(|i| i.table.rows()).sum();
+        for input in &inputs {
+            let t = input.table;
+            // An empty second list would otherwise look like de-duplicating the first.
+            if t.rows() == 0 {
+                return Err(LinkError::EmptyFile {
+                    file: input.name.clone(),
+                });
+            }
+            if total > blocking::MAX_RECORDS {
+                return Err(LinkError::TooManyRows {
+                    file: input.name.clone(),
+                    rows: total,
+                    max: blocking::MAX_RECORDS,
+                });
+            }
+            let id =
+                t.column_index(&settings.id_column)
+                    .ok_or_else(|| LinkError::MissingIdColumn {
+                        file: input.name.clone(),
+                        column: settings.id_column.clone(),
+                        available: available(t),
+                    })?;
+            let mut cols = Vec::new();
+            for c in &settings.comparisons {
+                cols.push(
+                    t.column_index(&c.column)
+                        .ok_or_else(|| LinkError::MissingColumn {
+                            file: input.name.clone(),
+                            column: c.column.clone(),
+                            available: available(t),
+                        })?,
+                );
+            }
+            let mut seen: HashMap<&'a str, u32> = HashMap::with_capacity(t.rows());
+            let (mut dups, mut dup_count) = (Vec::new(), 0usize);
+            let (mut empty, mut empty_count) = (Vec::new(), 0usize);
+            for (row, id_value) in t.columns[id].iter().enumerate() {
+                if id_value.is_empty() {
+                    empty_count += 1;
+                    if empty.len() < 10 {
+                        empty.push(format!("baris {}", t.lines[row]));
+                    }
+                    continue;
+                }
+                if let Some(first) = seen.insert(id_value, row as u32) {
+                    seen.insert(id_value, first);
+                    dup_count += 1;
+                    if dups.len() < 10 {
+                        dups.push(format!(
+                            "\"{id_value}\" di baris {} dan {}",
+                            t.lines[first as usize], t.lines[row]
+                        ));
+                    }
+                }
+            }
+            if empty_count > 0 {
+                return Err(LinkError::EmptyIds {
+                    file: input.name.clone(),
+                    list: listed(empty, empty_count),
+                });
+            }
+            if dup_count > 0 {
+                return Err(LinkError::DuplicateIds {
+                    file: input.name.clone(),
+                    list: listed(dups, dup_count),
+                });
+            }
+            id_columns.push(id);
+            value_columns.push(cols);
+            ids.push(seen);
+        }
+        let split = inputs[0].table.rows();
+        let columns: Vec<Prepared> = settings
+            .comparisons
+            .iter()
+            .enumerate()
+            .map(|(k, spec)| {
+                let raw: Vec<_> = inputs
+                    .iter()
+                    .zip(&value_columns)
+                    .map(|(i, cols)| &i.table.columns[cols[k]])
+                    .collect();
+                Prepared::new(spec, &raw)
+            })
+            .collect();
+        Ok(Linker {
+            settings,
+            inputs,
+            id_columns,
+            value_columns,
+            columns,
+            ids,
+            n: total,
+            split: if total == split { total } else { split },
+        })
+    }
+
+    pub fn records(&self) -> usize {
+        self.n
+    }
+
+    pub fn is_dedupe(&self) -> bool {
+        self.inputs.len() == 1
+    }
+
+    fn locate(&self, r: u32) -> (usize, usize) {
+        let r = r as usize;
+        if r < self.inputs[0].table.rows() {
+            (0, r)
+        } else {
+            (1, r - self.inputs[0].table.rows())
+        }
+    }
+
+    /// Which input (0 or 1) and the record's id.
+    pub fn id(&self, r: u32) -> (usize, &'a str) {
+        let (s, row) = self.locate(r);
+        (s, self.inputs[s].table.columns[self.id_columns[s]].get(row))
+    }
+
+    /// The raw value of compared column `k` for record `r`.
+    pub fn value(&self, r: u32, k: usize) -> &'a str {
+        let (s, row) = self.locate(r);
+        self.inputs[s].table.columns[self.value_columns[s][k]].get(row)
+    }
+
+    pub fn column_names(&self) -> Vec<&str> {
+        self.settings
+            .comparisons
+            .iter()
+            .map(|c| c.column.as_str())
+            .collect()
+    }
+
+    /// The record with `id` in input `source`.
+    pub fn find(&self, source: usize, id: &str) -> Option<u32> {
+        let offset = if source == 0 {
+            0
+        } else {
+            self.inputs[0].table.rows() as u32
+        };
+        self.ids.get(source)?.get(id).map(|row| row + offset)
+    }
+
+    /// Record numbers of a pair of ids: the first in the first file, the second in the
+    /// second file (or the same file when de-duplicating).
+    pub fn find_pair(&self, left: &str, right: &str) -> Result<(u32, u32), LinkError> {
+        let a = self
+            .find(0, left)
+            .ok_or_else(|| LinkError::UnknownId(left.to_string()))?;
+        let b = self
+            .find(if self.is_dedupe() { 0 } else { 1 }, right)
+            .ok_or_else(|| LinkError::UnknownId(right.to_string()))?;
+        Ok((a.min(b), a.max(b)))
+    }
+
+    /// Reads decisions (`id_kiri,id_kanan,keputusan`; other columns ignored, empty verdicts
+    /// skipped): a review file filled in by a reviewer can be passed back as it is.
+    pub fn decisions(&self, table: &Table) -> Result<Vec<(u32, u32, Decision)>, LinkError> {
+        let col = |name: &str| {
+            table.column_index(name).ok_or_else(|| {
+                LinkError::Decisions(format!(
+                    "kolom \"{name}\" tidak ada (perlu id_kiri, id_kanan, keputusan; kolom yang ada: {})",
+                    available(table)
+                ))
+            })
+        };
+        let (l, r, d) = (col("id_kiri")?, col("id_kanan")?, col("keputusan")?);
+        let mut out = Vec::new();
+        let mut problems = Vec::new();
+        for row in 0..table.rows() {
+            let line = table.lines[row];
+            let verdict = match Decision::parse(table.columns[d].get(row)) {
+                Ok(Some(v)) => v,
+                Ok(None) => continue,
+                Err(e) => {
+                    problems.push(format!("baris {line}, kolom keputusan: {e}"));
+                    continue;
+                }
+            };
+            match self.find_pair(table.columns[l].get(row), table.columns[r].get(row)) {
+                Ok((a, b)) if a != b => out.push((a, b, verdict)),
+                Ok(_) => problems.push(format!("baris {line}: id kiri dan kanan sama")),
+                Err(e) => problems.push(format!("baris {line}: {e}")),
+            }
+        }
+        if problems.is_empty() {
+            Ok(out)
+        } else {
+            let total = problems.len();
+            problems.truncate(10);
+            Err(LinkError::Decisions(listed(problems, total)))
+        }
+    }
+
+    fn field_weight(&self, w: &[Vec<f64>], model: &Model, k: usize, level: usize, a: usize) -> f64 {
+        if level == 0 {
+            return 0.0;
+        }
+        if level == 1
+            && let Some(freq) = self.columns[k].exact_frequency(a)
+        {
+            // Agreeing on a common value (Muhammad, Siti) says less than on a rare one.
+            return (model.perbandingan[k].m[0] / freq.max(1e-12)).log2();
+        }
+        w[k][level - 1]
+    }
+
+    fn pair_weight(&self, w: &[Vec<f64>], model: &Model, g: u64, a: usize) -> f64 {
+        model.prior_weight()
+            + (0..self.columns.len())
+                .map(|k| self.field_weight(w, model, k, level_of(g, k), a))
+                .sum::<f64>()
+    }
+
+    /// Every field's level and weight for records `a` and `b`.
+    pub fn explain(&self, model: &Model, a: u32, b: u32) -> Explanation {
+        let w = model.weights();
+        let g = gamma(&self.columns, a as usize, b as usize);
+        let fields: Vec<FieldWeight> = (0..self.columns.len())
+            .map(|k| {
+                let l = level_of(g, k);
+                FieldWeight {
+                    column: self.settings.comparisons[k].column.clone(),
+                    left: self.value(a, k).to_string(),
+                    right: self.value(b, k).to_string(),
+                    level: if l == 0 {
+                        "kosong (tidak dihitung)".into()
+                    } else {
+                        model.perbandingan[k].tingkat[l - 1].clone()
+                    },
+                    weight: self.field_weight(&w, model, k, l, a as usize),
+                }
+            })
+            .collect();
+        let weight = model.prior_weight() + fields.iter().map(|f| f.weight).sum::<f64>();
+        Explanation {
+            prior: model.prior_weight(),
+            fields,
+            weight,
+            probability: probability(weight),
+        }
+    }
+
+    /// Per-field weights of a pair, in comparison order (for the pairs file); `weights` is
+    /// [`Model::weights`], computed once by the caller.
+    pub fn field_weights(&self, model: &Model, weights: &[Vec<f64>], a: u32, b: u32) -> Vec<f64> {
+        let g = gamma(&self.columns, a as usize, b as usize);
+        (0..self.columns.len())
+            .map(|k| self.field_weight(weights, model, k, level_of(g, k), a as usize))
+            .collect()
+    }
+
+    fn all_pairs(&self) -> f64 {
+        if self.split == self.n {
+            self.n as f64 * (self.n as f64 - 1.0) / 2.0
+        } else {
+            self.split as f64 * (self.n - self.split) as f64
+        }
+    }
+
+    /// Blocks, compares, trains (unless `model` is given), scores, applies `decisions` and
+    /// clusters. With `truth` (a person label per record) the run is also evaluated.
+    pub fn run(
+        &self,
+        model: Option<Model>,
+        decisions: &[(u32, u32, Decision)],
+        truth: Option<&[u64]>,
+    ) -> Outcome {
+        let s = &self.settings;
+        let mut clock = std::time::Instant::now();
+        let mut stages = Vec::new();
+        let mut lap = |name: &'static str| {
+            stages.push((name, clock.elapsed().as_secs_f64()));
+            clock = std::time::Instant::now();
+        };
+        let cands = blocking::candidates(s, &self.columns, self.n, self.split);
+        lap("blok");
+        let gammas: Vec<u64> = cands
+            .pairs
+            .par_iter()
+            .map(|p| {
+                let (a, b, _) = blocking::unpack(*p);
+                gamma(&self.columns, a as usize, b as usize)
+            })
+            .collect();
+        lap("banding");
+        let model_trained = model.is_none();
+        let counts = model::pattern_counts(&cands.pairs, &gammas);
+        let mut model = match model {
+            Some(m) => m,
+            None => {
+                let u = model::estimate_u(&self.columns, s, self.n, self.split);
+                Model::train(s, &self.columns, u, &counts)
+            }
+        };
+        model.estimate_lambda(&counts, self.all_pairs());
+        lap("latih");
+        let w = model.weights();
+        let decided: HashMap<(u32, u32), Decision> =
+            decisions.iter().map(|(a, b, d)| ((*a, *b), *d)).collect();
+        let floor_weight = (s.review_floor / (1.0 - s.review_floor)).log2();
+        let mut pairs: Vec<ScoredPair> = cands
+            .pairs
+            .par_iter()
+            .zip(gammas.par_iter())
+            .filter_map(|(p, g)| {
+                let (a, b, _) = blocking::unpack(*p);
+                let weight = self.pair_weight(&w, &model, *g, a as usize);
+                let decision = decided.get(&(a, b)).copied();
+                (weight >= floor_weight || decision.is_some()).then(|| ScoredPair {
+                    a,
+                    b,
+                    weight,
+                    probability: probability(weight),
+                    decision,
+                    same_cluster: false,
+                })
+            })
+            .collect();
+        let evaluation_blocking =
+            truth.map(|t| evaluate::blocking_recall(t, &cands.pairs, self.split, self.n));
+        let candidate_pairs = cands.pairs.len() as u64;
+        drop(gammas);
+        drop(cands.pairs);
+        // Decided pairs the blocking did not reach are scored too.
+        let mut present: HashMap<(u32, u32), ()> = HashMap::new();
+        if !decided.is_empty() {
+            present = pairs.iter().map(|p| ((p.a, p.b), ())).collect();
+        }
+        for ((a, b), d) in &decided {
+            if !present.contains_key(&(*a, *b)) {
+                let g = gamma(&self.columns, *a as usize, *b as usize);
+                let weight = self.pair_weight(&w, &model, g, *a as usize);
+                pairs.push(ScoredPair {
+                    a: *a,
+                    b: *b,
+                    weight,
+                    probability: probability(weight),
+                    decision: Some(*d),
+                    same_cluster: false,
+                });
+            }
+        }
+        pairs.par_sort_unstable_by(|x, y| {
+            let rank = |p: &ScoredPair| match p.decision {
+                Some(Decision::Accept) => 0,
+                _ => 1,
+            };
+            rank(x)
+                .cmp(&rank(y))
+                .then(y.weight.total_cmp(&x.weight))
+                .then((x.a, x.b).cmp(&(y.a, y.b)))
+        });
+        let rejected: Vec<(u32, u32)> = decisions
+            .iter()
+            .filter(|d| d.2 == Decision::Reject)
+            .map(|d| (d.0, d.1))
+            .collect();
+        let key_column = s.comparisons.iter().position(|c| c.person_key);
+        let mut clusters = Clusters::new(
+            self.n,
+            s.max_cluster_size,
+            |r| key_column.and_then(|k| self.columns[k].person_key(r)),
+            &rejected,
+        );
+        let mut stats = Stats::default();
+        for p in &pairs {
+            let is_match = match p.decision {
+                Some(Decision::Accept) => true,
+                Some(Decision::Reject) => false,
+                None => p.probability >= s.threshold,
+            };
+            if !is_match {
+                if p.decision.is_none() {
+                    stats.review += 1;
+                }
+                continue;
+            }
+            stats.matches += 1;
+            let compatible = |x: u64, y: u64| match key_column {
+                Some(k) => self.columns[k].keys_compatible(x, y, s.strict_person_key),
+                None => true,
+            };
+            match clusters.merge(p.a, p.b, compatible) {
+                Ok(()) => {}
+                Err(Refusal::TooLarge) => stats.refused_too_large += 1,
+                Err(Refusal::PersonKeys) => stats.refused_person_keys += 1,
+                Err(Refusal::Rejected) => stats.refused_rejected += 1,
+            }
+        }
+        lap("skor");
+        let labels = clusters.labels();
+        for p in &mut pairs {
+            p.same_cluster = labels[p.a as usize] == labels[p.b as usize];
+        }
+        let mut sizes: HashMap<u32, u32> = HashMap::new();
+        for l in &labels {
+            *sizes.entry(*l).or_insert(0) += 1;
+        }
+        stats.clusters = sizes.len() as u64;
+        stats.clusters_with_several = sizes.values().filter(|v| **v > 1).count() as u64;
+        lap("klaster");
+        stats.stages = stages;
+        stats.records = self.inputs.iter().map(|i| i.table.rows()).collect();
+        stats.candidate_pairs = candidate_pairs;
+        stats.rules = cands.rules;
+        stats.lambda = model.lambda;
+        stats.model_trained = model_trained;
+        stats.unreadable = self
+            .columns
+            .iter()
+            .filter(|c| c.unreadable > 0)
+            .map(|c| (c.spec.column.clone(), c.unreadable))
+            .collect();
+        let evaluation = truth.map(|t| {
+            evaluate::evaluate(
+                t,
+                &pairs,
+                &labels,
+                s.threshold,
+                self.split,
+                self.n,
+                evaluation_blocking.unwrap_or_default(),
+            )
+        });
+        Outcome {
+            model,
+            pairs,
+            clusters: labels,
+            stats,
+            evaluation,
+        }
+    }
+}

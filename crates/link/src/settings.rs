@@ -1,0 +1,546 @@
+//! The settings file (TOML): which column is the record id, how each column is compared, and
+//! which blocking rules choose the pairs worth comparing. Keys are in Bahasa Indonesia, like
+//! the rest of the user's side; `docs/linkage.md` documents them with examples.
+
+use serde::{Deserialize, Serialize};
+
+use crate::LinkError;
+
+/// The Indonesian person preset, used when no settings file is given.
+pub const PERSON_PRESET: &str = include_str!("preset_orang.toml");
+
+/// Gamma vectors pack 4 bits per comparison into a u64.
+pub const MAX_COMPARISONS: usize = 16;
+/// Level 0 is "missing"; levels 1..=15 fit in 4 bits.
+pub const MAX_LEVELS: usize = 15;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Equal or not (after folding case and spaces); optional shared-prefix levels.
+    Persis,
+    /// Free text: exact, Levenshtein and Jaro–Winkler levels.
+    Teks,
+    /// A person's name with the Indonesian name rules.
+    Nama,
+    /// NIK: exact, one transposition, first 15 digits (Excel), one digit off.
+    Nik,
+    /// No. KK: the same levels as NIK.
+    Kk,
+    /// Dates: exact, day/month swapped, one digit off, same year.
+    Tanggal,
+    /// Numbers: exact, then within each `selisih`.
+    Angka,
+    /// L/P, Laki-laki/Perempuan…
+    JenisKelamin,
+}
+
+impl Kind {
+    pub fn key(self) -> &'static str {
+        match self {
+            Kind::Persis => "persis",
+            Kind::Teks => "teks",
+            Kind::Nama => "nama",
+            Kind::Nik => "nik",
+            Kind::Kk => "kk",
+            Kind::Tanggal => "tanggal",
+            Kind::Angka => "angka",
+            Kind::JenisKelamin => "jenis_kelamin",
+        }
+    }
+}
+
+/// How one column is compared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComparisonSpec {
+    #[serde(rename = "kolom")]
+    pub column: String,
+    #[serde(rename = "jenis")]
+    pub kind: Kind,
+    #[serde(
+        rename = "jaro_winkler",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub jaro_winkler: Option<Vec<f64>>,
+    #[serde(
+        rename = "levenshtein",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub levenshtein: Option<Vec<u32>>,
+    /// Shared-prefix levels, e.g. `[6]` on a desa code = same kecamatan.
+    #[serde(rename = "awalan", default, skip_serializing_if = "Vec::is_empty")]
+    pub prefixes: Vec<usize>,
+    /// Absolute difference levels for numbers.
+    #[serde(rename = "selisih", default, skip_serializing_if = "Vec::is_empty")]
+    pub differences: Vec<f64>,
+    /// Term-frequency adjustment of the exact level: agreeing on a common value counts less.
+    #[serde(rename = "frekuensi", default)]
+    pub term_frequency: bool,
+    /// Values that mean "missing" besides the empty cell.
+    #[serde(rename = "nilai_kosong", default = "default_nulls")]
+    pub null_values: Vec<String>,
+    /// Identifies a person: two different valid values never end up in one cluster.
+    #[serde(rename = "kunci_orang", default)]
+    pub person_key: bool,
+    #[serde(rename = "tukar_hari_bulan", default = "yes")]
+    pub day_month_swap: bool,
+    #[serde(rename = "satu_digit", default = "yes")]
+    pub one_digit: bool,
+    #[serde(rename = "tahun", default = "yes")]
+    pub same_year: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_nulls() -> Vec<String> {
+    ["-", "null", "na", "n/a", "tidak ada", "tidak diketahui"]
+        .map(String::from)
+        .to_vec()
+}
+
+/// Pairs that share every key part are compared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BlockRule {
+    /// `kolom` or `kolom:fungsi` (e.g. `nik:awal15`, `nama:token`, `tanggal_lahir:tahun`).
+    #[serde(rename = "kunci")]
+    pub keys: Vec<String>,
+    /// Whether m probabilities are estimated (EM) on this rule's pairs.
+    #[serde(rename = "latih", default = "yes")]
+    pub train: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    #[serde(rename = "kolom_id")]
+    pub id_column: String,
+    /// Pairs at or above this probability are matches and form clusters.
+    #[serde(rename = "ambang", default = "default_threshold")]
+    pub threshold: f64,
+    /// Pairs from here up to `ambang` go to the clerical review file.
+    #[serde(rename = "tinjauan_bawah", default = "default_review_floor")]
+    pub review_floor: f64,
+    #[serde(rename = "klaster_maks", default = "default_max_cluster")]
+    pub max_cluster_size: usize,
+    /// Blocks with more records than this are skipped (and counted in the summary).
+    #[serde(rename = "blok_maks", default = "default_max_block")]
+    pub max_block_size: usize,
+    /// Random pairs drawn to estimate u probabilities, at most (20 per record, at least 100,000);
+    /// 400,000 pin the rarest agreements (an exact NIK: about one in a million) well enough.
+    #[serde(rename = "sampel_u", default = "default_u_sample")]
+    pub u_sample: usize,
+    #[serde(rename = "benih", default = "default_seed")]
+    pub seed: u64,
+    /// Strict: any two different valid NIKs keep clusters apart. Tolerant (default): NIKs one
+    /// transposition, one digit or the last digit apart may be the same person's typo.
+    #[serde(rename = "nik_ketat", default)]
+    pub strict_person_key: bool,
+    #[serde(rename = "perbandingan")]
+    pub comparisons: Vec<ComparisonSpec>,
+    #[serde(rename = "blok")]
+    pub blocking: Vec<BlockRule>,
+}
+
+fn default_threshold() -> f64 {
+    0.9
+}
+fn default_review_floor() -> f64 {
+    0.5
+}
+fn default_max_cluster() -> usize {
+    20
+}
+fn default_max_block() -> usize {
+    400
+}
+fn default_u_sample() -> usize {
+    400_000
+}
+fn default_seed() -> u64 {
+    52
+}
+
+const TOP_KEYS: &[&str] = &[
+    "kolom_id",
+    "ambang",
+    "tinjauan_bawah",
+    "klaster_maks",
+    "blok_maks",
+    "sampel_u",
+    "benih",
+    "nik_ketat",
+    "perbandingan",
+    "blok",
+];
+const COMPARISON_KEYS: &[&str] = &[
+    "kolom",
+    "jenis",
+    "jaro_winkler",
+    "levenshtein",
+    "awalan",
+    "selisih",
+    "frekuensi",
+    "nilai_kosong",
+    "kunci_orang",
+    "tukar_hari_bulan",
+    "satu_digit",
+    "tahun",
+];
+const BLOCK_KEYS: &[&str] = &["kunci", "latih"];
+const KINDS: &[&str] = &[
+    "persis",
+    "teks",
+    "nama",
+    "nik",
+    "kk",
+    "tanggal",
+    "angka",
+    "jenis_kelamin",
+];
+
+fn unknown_keys(table: &toml::Table, allowed: &[&str], place: &str, out: &mut Vec<String>) {
+    for key in table.keys() {
+        if !allowed.contains(&key.as_str()) {
+            out.push(format!(
+                "kunci \"{key}\" {place} tidak dikenal (yang dikenal: {})",
+                allowed.join(", ")
+            ));
+        }
+    }
+}
+
+impl Settings {
+    pub fn person_preset() -> Settings {
+        Settings::from_toml(PERSON_PRESET).expect("the preset is valid")
+    }
+
+    /// Parses and checks a settings file. Every problem is named, in Bahasa Indonesia.
+    pub fn from_toml(text: &str) -> Result<Settings, LinkError> {
+        let bad = |problems: Vec<String>| LinkError::Settings(problems.join("; "));
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            bad(vec![format!("bukan TOML yang sah: {}", e.message())])
+        })?;
+        let mut problems = Vec::new();
+        unknown_keys(&table, TOP_KEYS, "di tingkat atas", &mut problems);
+        for (list, keys, label) in [
+            ("perbandingan", COMPARISON_KEYS, "[[perbandingan]]"),
+            ("blok", BLOCK_KEYS, "[[blok]]"),
+        ] {
+            if let Some(items) = table.get(list).and_then(|v| v.as_array()) {
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(t) = item.as_table() {
+                        unknown_keys(
+                            t,
+                            keys,
+                            &format!("pada {label} ke-{}", i + 1),
+                            &mut problems,
+                        );
+                        if let Some(kind) = t.get("jenis").and_then(|k| k.as_str())
+                            && !KINDS.contains(&kind)
+                        {
+                            problems.push(format!(
+                                "jenis \"{kind}\" pada {label} ke-{} tidak dikenal (pilihan: {})",
+                                i + 1,
+                                KINDS.join(", ")
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        for required in ["kolom_id", "perbandingan", "blok"] {
+            if !table.contains_key(required) {
+                problems.push(format!("kunci wajib \"{required}\" belum ada"));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(bad(problems));
+        }
+        let settings: Settings = table.try_into().map_err(|e: toml::de::Error| {
+            bad(vec![format!("isi tidak sesuai: {}", e.message())])
+        })?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn check(&self) -> Result<(), LinkError> {
+        let mut problems = Vec::new();
+        if self.id_column.trim().is_empty() {
+            problems.push("kolom_id kosong".to_string());
+        }
+        if !(self.threshold > 0.0 && self.threshold < 1.0) {
+            problems.push(format!("ambang {} harus di antara 0 dan 1", self.threshold));
+        }
+        if !(self.review_floor > 0.0 && self.review_floor <= self.threshold) {
+            problems.push(format!(
+                "tinjauan_bawah {} harus di atas 0 dan tidak melebihi ambang {}",
+                self.review_floor, self.threshold
+            ));
+        }
+        if self.max_cluster_size < 2 {
+            problems.push("klaster_maks harus minimal 2".into());
+        }
+        if self.max_block_size < 2 {
+            problems.push("blok_maks harus minimal 2".into());
+        }
+        if self.comparisons.is_empty() || self.comparisons.len() > MAX_COMPARISONS {
+            problems.push(format!(
+                "perbandingan harus berisi 1 sampai {MAX_COMPARISONS} kolom, ada {}",
+                self.comparisons.len()
+            ));
+        }
+        if self.blocking.is_empty() || self.blocking.len() > 8 {
+            problems.push(format!(
+                "blok harus berisi 1 sampai 8 aturan, ada {}",
+                self.blocking.len()
+            ));
+        }
+        for (i, c) in self.comparisons.iter().enumerate() {
+            let at = format!("[[perbandingan]] ke-{} (kolom \"{}\")", i + 1, c.column);
+            if self.comparisons[..i].iter().any(|o| o.column == c.column) {
+                problems.push(format!("{at}: kolom ini sudah dibandingkan sebelumnya"));
+            }
+            if let Some(t) = c.jaro_winkler.as_deref()
+                && t.iter().any(|v| !(0.0..=1.0).contains(v))
+            {
+                problems.push(format!("{at}: nilai jaro_winkler harus di antara 0 dan 1"));
+            }
+            if c.levels().len() > MAX_LEVELS {
+                problems.push(format!("{at}: paling banyak {MAX_LEVELS} tingkat"));
+            }
+            if c.person_key && !matches!(c.kind, Kind::Nik | Kind::Kk | Kind::Persis) {
+                problems.push(format!(
+                    "{at}: kunci_orang hanya untuk jenis nik, kk atau persis"
+                ));
+            }
+        }
+        if self.comparisons.iter().filter(|c| c.person_key).count() > 1 {
+            problems.push("kunci_orang hanya boleh pada satu kolom".into());
+        }
+        for (i, rule) in self.blocking.iter().enumerate() {
+            if rule.keys.is_empty() {
+                problems.push(format!("[[blok]] ke-{}: kunci kosong", i + 1));
+            }
+            for key in &rule.keys {
+                if let Err(e) = self.block_key(key) {
+                    problems.push(format!("[[blok]] ke-{}: {e}", i + 1));
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(LinkError::Settings(problems.join("; ")))
+        }
+    }
+
+    /// Resolves `kolom:fungsi` to the comparison it uses and the key function.
+    pub fn block_key(&self, key: &str) -> Result<(usize, KeyFn), String> {
+        let (column, function) = key.split_once(':').unwrap_or((key, ""));
+        let Some(index) = self.comparisons.iter().position(|c| c.column == column) else {
+            return Err(format!(
+                "kunci \"{key}\": kolom \"{column}\" tidak ada di [[perbandingan]]"
+            ));
+        };
+        let kind = self.comparisons[index].kind;
+        let f = KeyFn::parse(kind, function).ok_or_else(|| {
+            format!(
+                "kunci \"{key}\": fungsi \"{function}\" tidak dikenal untuk jenis {} (pilihan: {})",
+                kind.key(),
+                KeyFn::choices(kind)
+            )
+        })?;
+        Ok((index, f))
+    }
+}
+
+/// How a blocking key is taken from a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyFn {
+    /// The whole prepared value.
+    Value,
+    /// The first N characters or digits.
+    Prefix(usize),
+    /// Name tokens sorted (order-insensitive).
+    NameSorted,
+    NameFirst,
+    NameLast,
+    /// One key per name token: records sharing any token meet.
+    NameToken,
+    Year,
+    /// Year plus day and month in either order (tolerates a swap).
+    DateSwapTolerant,
+}
+
+impl KeyFn {
+    fn parse(kind: Kind, f: &str) -> Option<KeyFn> {
+        if f.is_empty() {
+            return Some(KeyFn::Value);
+        }
+        if let Some(n) = f.strip_prefix("awal")
+            && matches!(
+                kind,
+                Kind::Persis | Kind::Teks | Kind::Nama | Kind::Nik | Kind::Kk
+            )
+        {
+            return n.parse().ok().filter(|n| *n > 0).map(KeyFn::Prefix);
+        }
+        match (kind, f) {
+            (Kind::Nama, "kunci") => Some(KeyFn::NameSorted),
+            (Kind::Nama, "depan") => Some(KeyFn::NameFirst),
+            (Kind::Nama, "belakang") => Some(KeyFn::NameLast),
+            (Kind::Nama, "token") => Some(KeyFn::NameToken),
+            (Kind::Tanggal, "tahun") => Some(KeyFn::Year),
+            (Kind::Tanggal, "tukar") => Some(KeyFn::DateSwapTolerant),
+            _ => None,
+        }
+    }
+
+    fn choices(kind: Kind) -> &'static str {
+        match kind {
+            Kind::Nama => "(kosong), awalN, kunci, depan, belakang, token",
+            Kind::Persis | Kind::Teks | Kind::Nik | Kind::Kk => "(kosong), awalN",
+            Kind::Tanggal => "(kosong), tahun, tukar",
+            Kind::Angka | Kind::JenisKelamin => "(kosong)",
+        }
+    }
+}
+
+impl ComparisonSpec {
+    pub fn jw_thresholds(&self) -> Vec<f64> {
+        match (&self.jaro_winkler, self.kind) {
+            (Some(t), _) => t.clone(),
+            (None, Kind::Nama) => vec![0.92, 0.84],
+            (None, Kind::Teks) => vec![0.9],
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn lev_thresholds(&self) -> Vec<u32> {
+        match (&self.levenshtein, self.kind) {
+            (Some(t), _) => t.clone(),
+            (None, Kind::Teks) => vec![1, 2],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Labels of levels 1.. (level 0 is "missing"), best first, in Bahasa Indonesia.
+    pub fn levels(&self) -> Vec<String> {
+        let mut l = vec!["sama persis".to_string()];
+        match self.kind {
+            Kind::Persis => {
+                for p in &self.prefixes {
+                    l.push(format!("{p} karakter awal sama"));
+                }
+            }
+            Kind::Teks => {
+                for k in self.lev_thresholds() {
+                    l.push(format!("levenshtein ≤ {k}"));
+                }
+                for t in self.jw_thresholds() {
+                    l.push(format!("jaro-winkler ≥ {t}"));
+                }
+                for p in &self.prefixes {
+                    l.push(format!("{p} karakter awal sama"));
+                }
+            }
+            Kind::Nama => {
+                l.push("urutan kata tertukar".into());
+                let jw = self.jw_thresholds();
+                for (i, t) in jw.iter().enumerate() {
+                    l.push(format!("jaro-winkler ≥ {t}"));
+                    if i == 0 {
+                        l.push("satu nama memuat yang lain (gelar/inisial/nama tunggal)".into());
+                    }
+                }
+                if jw.is_empty() {
+                    l.push("satu nama memuat yang lain (gelar/inisial/nama tunggal)".into());
+                }
+            }
+            Kind::Nik | Kind::Kk => {
+                l.push("dua digit bersebelahan tertukar".into());
+                l.push("15 digit pertama sama (terpotong Excel)".into());
+            }
+            Kind::Tanggal => {
+                if self.day_month_swap {
+                    l.push("hari dan bulan tertukar".into());
+                }
+                if self.one_digit {
+                    l.push("satu digit berbeda".into());
+                }
+                if self.same_year {
+                    l.push("tahun sama".into());
+                }
+            }
+            Kind::Angka => {
+                for d in &self.differences {
+                    l.push(format!("selisih ≤ {d}"));
+                }
+            }
+            Kind::JenisKelamin => {}
+        }
+        l.push("berbeda".into());
+        l
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preset_is_valid_and_complete() {
+        let s = Settings::person_preset();
+        assert_eq!(s.id_column, "id");
+        assert_eq!(s.comparisons.len(), 6);
+        assert!(s.blocking.iter().any(|b| b.train));
+        assert_eq!(
+            s.comparisons[0].levels(),
+            [
+                "sama persis",
+                "dua digit bersebelahan tertukar",
+                "15 digit pertama sama (terpotong Excel)",
+                "berbeda"
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_keys_kinds_and_columns_are_named() {
+        let base = "kolom_id = \"id\"\n[[perbandingan]]\nkolom = \"nama\"\njenis = \"nama\"\n[[blok]]\nkunci = [\"nama\"]\n";
+        assert!(Settings::from_toml(base).is_ok());
+        let e = Settings::from_toml(&format!("ambangg = 0.8\n{base}"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("\"ambangg\"") && e.contains("tidak dikenal"),
+            "{e}"
+        );
+        let e =
+            Settings::from_toml(&base.replace("jenis = \"nama\"", "jenis = \"nama\"\nwarna = 1"))
+                .unwrap_err()
+                .to_string();
+        assert!(
+            e.contains("\"warna\"") && e.contains("[[perbandingan]] ke-1"),
+            "{e}"
+        );
+        let e = Settings::from_toml(&base.replace("jenis = \"nama\"", "jenis = \"huruf\""))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("jenis \"huruf\""), "{e}");
+        let e = Settings::from_toml(&base.replace("kunci = [\"nama\"]", "kunci = [\"nik\"]"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("kolom \"nik\" tidak ada"), "{e}");
+        let e =
+            Settings::from_toml(&base.replace("kunci = [\"nama\"]", "kunci = [\"nama:tahun\"]"))
+                .unwrap_err()
+                .to_string();
+        assert!(e.contains("fungsi \"tahun\""), "{e}");
+        let e = Settings::from_toml("kolom_id = ").unwrap_err().to_string();
+        assert!(e.contains("bukan TOML"), "{e}");
+    }
+}
