@@ -326,3 +326,119 @@ fn double_aid_check_between_two_partners_xlsx_lists() {
     let pairs = read_csv(&d.join("ganda/pasangan.csv"));
     assert!(pairs.iter().all(|p| p[2].parse::<f64>().unwrap() >= 0.9));
 }
+
+/// The web review queue reads exactly the file the engine writes, and the verdicts it gives
+/// back steer the next run: engine → queue (store, scoped) → verdicts → engine.
+#[test]
+fn review_queue_verdicts_are_used_on_the_next_run() {
+    use sinergi_core::review::Decision;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A synthetic beneficiary list with the recording errors real lists have.
+    let r = sinergi(
+        d,
+        &[
+            "generate",
+            "--province",
+            "52",
+            "--scale",
+            "0.001",
+            "--out",
+            "dunia",
+            "--linkage",
+            "500",
+        ],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    std::fs::copy(d.join("dunia/linkage/records.csv"), d.join("records.csv")).unwrap();
+    // The preset with a wide review band, so even this small list has pairs to review.
+    let preset = include_str!("../../link/src/preset_orang.toml");
+    assert!(preset.contains("tinjauan_bawah = 0.5") && preset.contains("ambang = 0.9\n"));
+    let wide = preset
+        .replace("tinjauan_bawah = 0.5", "tinjauan_bawah = 0.000000001")
+        .replace("ambang = 0.9\n", "ambang = 0.9999999999\n");
+    write(d, "lebar.toml", wide.as_bytes());
+    let r = sinergi(d, &["link", "records.csv", "--pengaturan", "lebar.toml"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let review = std::fs::read(d.join("hasil_link/tinjauan.csv")).unwrap();
+    let parsed =
+        sinergi_intake::read_review_file(&review).expect("the queue reads the engine's file");
+    assert!(
+        !parsed.pairs.is_empty(),
+        "no uncertain pairs to review: {}",
+        r.stdout
+    );
+    assert!(parsed.columns.iter().any(|c| c == "nik"));
+    let db = sinergi_testkit::TestDb::sqlite();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let verdicts = rt.block_on(async {
+        let w = sinergi_testkit::world::build(&db).await;
+        let op = w.principal("op5203").await;
+        let region = sinergi_core::RegionCode::parse("52.03").unwrap();
+        let q = w
+            .store
+            .create_review_queue(
+                &op,
+                w.orgs[0],
+                &region,
+                "uji",
+                &parsed.columns,
+                &parsed.pairs,
+            )
+            .await
+            .unwrap();
+        for no in 1..=parsed.pairs.len() as i64 {
+            assert!(
+                w.store
+                    .decide_review_pair(&op, q, no, Decision::Reject)
+                    .await
+                    .unwrap()
+            );
+        }
+        w.store.review_decisions(&op, q).await.unwrap().unwrap()
+    });
+    assert_eq!(verdicts.len(), parsed.pairs.len());
+    let mut file = String::from("id_kiri,id_kanan,keputusan\n");
+    for (l, r, v) in &verdicts {
+        file.push_str(&format!("{l},{r},{}\n", v.label()));
+    }
+    write(d, "keputusan.csv", file.as_bytes());
+    let r = sinergi(
+        d,
+        &[
+            "link",
+            "records.csv",
+            "--ambang",
+            "0.999",
+            "--keputusan",
+            "keputusan.csv",
+            "--keluar",
+            "lagi",
+        ],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let rejected: std::collections::BTreeSet<(String, String)> = verdicts
+        .iter()
+        .map(|(l, r, _)| (l.clone(), r.clone()))
+        .collect();
+    let again =
+        sinergi_intake::read_review_file(&std::fs::read(d.join("lagi/tinjauan.csv")).unwrap())
+            .unwrap();
+    assert!(
+        again
+            .pairs
+            .iter()
+            .all(|p| !rejected.contains(&(p.left_id.clone(), p.right_id.clone()))),
+        "decided pairs came back for review"
+    );
+    let pairs = read_csv(&d.join("lagi/pasangan.csv"));
+    assert!(
+        pairs
+            .iter()
+            .all(|p| !rejected.contains(&(p[0].clone(), p[1].clone()))),
+        "a rejected pair was matched"
+    );
+}

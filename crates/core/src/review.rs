@@ -17,10 +17,14 @@ impl Decision {
     pub fn parse(s: &str) -> Result<Option<Decision>, String> {
         match s.trim().to_lowercase().as_str() {
             "" => Ok(None),
-            "terima" | "ya" | "sama" | "accept" | "match" | "y" => Ok(Some(Decision::Accept)),
-            "tolak" | "tidak" | "beda" | "reject" | "nonmatch" | "n" => Ok(Some(Decision::Reject)),
+            "terima" | "ya" | "y" | "sama" | "1" | "cocok" | "accept" | "match" => {
+                Ok(Some(Decision::Accept))
+            }
+            "tolak" | "tidak" | "t" | "n" | "beda" | "0" | "bukan" | "reject" | "nonmatch" => {
+                Ok(Some(Decision::Reject))
+            }
             other => Err(format!(
-                "keputusan \"{other}\" tidak dikenal; tulis terima atau tolak"
+                "keputusan \"{other}\" tidak dikenal (tulis \"terima\" atau \"tolak\")"
             )),
         }
     }

@@ -71,35 +71,8 @@ pub enum LinkError {
     UnknownId(String),
 }
 
-/// A reviewer's verdict on a pair.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Decision {
-    Accept,
-    Reject,
-}
-
-impl Decision {
-    /// Reads the words reviewers write; `None` for an empty (undecided) cell.
-    pub fn parse(s: &str) -> Result<Option<Decision>, String> {
-        match s.trim().to_lowercase().as_str() {
-            "" => Ok(None),
-            "terima" | "ya" | "y" | "sama" | "1" | "cocok" | "accept" => Ok(Some(Decision::Accept)),
-            "tolak" | "tidak" | "t" | "beda" | "0" | "bukan" | "reject" => {
-                Ok(Some(Decision::Reject))
-            }
-            other => Err(format!(
-                "keputusan \"{other}\" tidak dikenal (tulis \"terima\" atau \"tolak\")"
-            )),
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Decision::Accept => "terima",
-            Decision::Reject => "tolak",
-        }
-    }
-}
+/// A reviewer's verdict on a pair: the same type the review queue stores.
+pub use sinergi_core::review::Decision;
 
 /// A compared pair kept in the results (probability at or above the review floor, or decided).
 #[derive(Debug, Clone, Serialize)]
