@@ -1042,7 +1042,11 @@ fn the_demo_world_is_loaded_and_each_account_sees_its_share() {
         lines.map(csv_fields).collect()
     };
     let lotim = export("operator.lotim");
-    assert!(lotim.len() > 1_000, "Lombok Timur has people: {}", lotim.len());
+    assert!(
+        lotim.len() > 1_000,
+        "Lombok Timur has people: {}",
+        lotim.len()
+    );
     assert!(
         lotim.iter().all(|r| r[6].starts_with("52.03.")),
         "operator.lotim sees someone outside Lombok Timur"
@@ -1093,7 +1097,8 @@ fn the_demo_accounts_in_the_readme_can_sign_in() {
     ] {
         assert!(readme.contains(&format!("`{user}`")), "README lists {user}");
         let (agent, csrf, session) = sign_in(&addr, user, password);
-        let session = session.unwrap_or_else(|| panic!("{user} cannot sign in with the README password"));
+        let session =
+            session.unwrap_or_else(|| panic!("{user} cannot sign in with the README password"));
         secrets.push(session);
         secrets.push(csrf.clone());
         // A failed login is logged nowhere with its password either.

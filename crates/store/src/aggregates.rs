@@ -102,7 +102,8 @@ impl Store {
         );
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            for chunk in values.chunks(1000) {
+            // Small statements: SQLite looks each `$N` up in a list, so thousands are slow.
+            for chunk in values.chunks(100) {
                 let mut ph = Placeholders::starting_at(1);
                 let tuples: Vec<String> = chunk
                     .iter()

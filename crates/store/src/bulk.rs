@@ -16,7 +16,7 @@ use crate::organisations::Organisation;
 use crate::persons::{ImportedList, NewPersonList};
 use crate::pii::{PiiField, PiiKey};
 use crate::scope::Placeholders;
-use crate::{Backend, Store, StoreError};
+use crate::{Backend, BackendKind, Store, StoreError};
 
 /// Columns of `person_record` written for a list row, in bind order.
 pub(crate) const RECORD_COLUMNS: &str = "list_id, organisation_id, region_code, name, name_key, \
@@ -60,6 +60,49 @@ macro_rules! finish_list {
     }};
 }
 pub(crate) use finish_list;
+
+/// The secondary indexes of `person_record` as the migrations created them (name, SQL),
+/// read from each database's catalogue so the definitions live in the migrations only.
+const SQLITE_INDEXES: &str = "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
+     AND tbl_name = 'person_record' AND sql IS NOT NULL ORDER BY name";
+const POSTGRES_INDEXES: &str = "SELECT indexname::text, indexdef::text FROM pg_indexes \
+     WHERE schemaname = current_schema() AND tablename = 'person_record' \
+     AND indexname NOT IN (SELECT conname FROM pg_constraint \
+     WHERE conrelid = 'person_record'::regclass) ORDER BY indexname";
+
+/// Into an empty `person_record`, a bulk load drops the secondary indexes inside its
+/// transaction and [`rebuild_indexes!`] creates them again before the commit: one sorted build
+/// per index instead of a random B-tree insert per row (about half the load time). Readers
+/// never see the table without them. Evaluates to the (name, SQL) pairs set aside.
+macro_rules! set_aside_indexes {
+    ($tx:expr, $catalogue:expr) => {{
+        let empty: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM person_record)")
+            .fetch_one(&mut *$tx)
+            .await?;
+        let indexes: Vec<(String, String)> = if empty {
+            sqlx::query_as($catalogue).fetch_all(&mut *$tx).await?
+        } else {
+            Vec::new()
+        };
+        for (name, _) in &indexes {
+            sqlx::query(AssertSqlSafe(format!("DROP INDEX {name}")))
+                .execute(&mut *$tx)
+                .await?;
+        }
+        indexes
+    }};
+}
+
+/// Creates the indexes [`set_aside_indexes!`] dropped, in the same transaction.
+macro_rules! rebuild_indexes {
+    ($tx:expr, $indexes:expr) => {{
+        for (_, sql) in &$indexes {
+            sqlx::query(AssertSqlSafe(sql.clone()))
+                .execute(&mut *$tx)
+                .await?;
+        }
+    }};
+}
 
 /// A person row as stored: identifiers sealed, hashed and masked; text folded for search.
 #[derive(Debug, Clone)]
@@ -211,9 +254,11 @@ impl Store {
                     .await?;
                 let result = async {
                     let mut tx = conn.begin().await?;
+                    let indexes = set_aside_indexes!(tx, SQLITE_INDEXES);
                     let list_id = insert_list!(tx, list, basis, org, actor.id, &now);
                     let mut stored = 0u64;
-                    let full_sql = insert_records_sql(SQLITE_ROWS_PER_STATEMENT);
+                    let full_sql =
+                        insert_records_sql(BackendKind::Sqlite, SQLITE_ROWS_PER_STATEMENT);
                     let mut done = false;
                     while let Some(chunk) = chunks.recv().await {
                         let rows = match chunk {
@@ -230,7 +275,7 @@ impl Store {
                             let sql = if part.len() == SQLITE_ROWS_PER_STATEMENT {
                                 full_sql.clone()
                             } else {
-                                insert_records_sql(part.len())
+                                insert_records_sql(BackendKind::Sqlite, part.len())
                             };
                             stored += part.len() as u64;
                             let mut q = sqlx::query(AssertSqlSafe(sql));
@@ -258,6 +303,7 @@ impl Store {
                     if !done {
                         return Err(interrupted());
                     }
+                    rebuild_indexes!(tx, indexes);
                     finish_list!(tx, list_id, stored);
                     let event = list_event(actor, list, basis, &org, stored).id(list_id);
                     append_audit!(tx, &event);
@@ -279,6 +325,7 @@ impl Store {
                 sqlx::query("SET LOCAL synchronous_commit = off")
                     .execute(&mut *tx)
                     .await?;
+                let indexes = set_aside_indexes!(tx, POSTGRES_INDEXES);
                 let list_id = insert_list!(tx, list, basis, org, actor.id, &now);
                 let mut stored = 0u64;
                 let mut copy = tx
@@ -308,6 +355,7 @@ impl Store {
                     return Err(interrupted());
                 }
                 copy.finish().await?;
+                rebuild_indexes!(tx, indexes);
                 finish_list!(tx, list_id, stored);
                 let event = list_event(actor, list, basis, &org, stored).id(list_id);
                 append_audit!(tx, &event);
@@ -339,8 +387,10 @@ pub(crate) fn list_event(
         }))
 }
 
-/// `INSERT … VALUES` for `rows` rows of [`RECORD_COLUMNS`].
-pub(crate) fn insert_records_sql(rows: usize) -> String {
+/// `INSERT … VALUES` for `rows` rows of [`RECORD_COLUMNS`]. SQLite gets plain `?`
+/// placeholders: it treats `$N` as named parameters and looks each one up in a list, which
+/// makes preparing a statement of thousands of them quadratic (seconds for 2,000 rows).
+pub(crate) fn insert_records_sql(kind: BackendKind, rows: usize) -> String {
     let mut ph = Placeholders::starting_at(1);
     let mut sql = String::with_capacity(rows * RECORD_COLUMN_COUNT * 8 + 200);
     sql.push_str("INSERT INTO person_record (");
@@ -355,7 +405,10 @@ pub(crate) fn insert_records_sql(rows: usize) -> String {
             if c > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str(&ph.next());
+            match kind {
+                BackendKind::Sqlite => sql.push('?'),
+                BackendKind::Postgres => sql.push_str(&ph.next()),
+            }
         }
         sql.push(')');
     }
@@ -454,7 +507,11 @@ mod tests {
     #[test]
     fn sqlite_statements_stay_under_the_bind_limit() {
         assert!(SQLITE_ROWS_PER_STATEMENT * RECORD_COLUMN_COUNT <= 32_766);
-        let sql = insert_records_sql(2);
-        assert!(sql.ends_with("($16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)"));
+        let sql = insert_records_sql(BackendKind::Postgres, 2);
+        assert!(sql.ends_with(
+            "($16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)"
+        ));
+        let sql = insert_records_sql(BackendKind::Sqlite, 2);
+        assert!(sql.ends_with("VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     }
 }

@@ -181,11 +181,12 @@ impl Store {
         let key = self.pii_key()?;
         let now = now_text();
         let event = list_event(principal.into(), list, basis, &org, rows.len() as u64);
+        let kind = self.kind();
         let list_id = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let list_id = insert_list!(tx, list, basis, org, Some(principal.user_id), &now);
             for chunk in rows.chunks(500) {
-                let mut q = sqlx::query(AssertSqlSafe(insert_records_sql(chunk.len())));
+                let mut q = sqlx::query(AssertSqlSafe(insert_records_sql(kind, chunk.len())));
                 for p in chunk.iter().map(|r| PreparedPerson::new(key, r)) {
                     q = q
                         .bind(list_id)

@@ -94,12 +94,21 @@ async fn figures_keep_their_kind_and_desil_sums_follow_the_region_tree() {
         store
             .load_aggregates(
                 Actor::system("uji"),
-                &[value("52.03.05.2004", "keluarga_desil_1", "2025-Q3", 40.0, admin)],
+                &[value(
+                    "52.03.05.2004",
+                    "keluarga_desil_1",
+                    "2025-Q3",
+                    40.0,
+                    admin,
+                )],
             )
             .await
             .unwrap();
         assert_eq!(sum("52").await.unwrap().value, 167.0, "{l}");
         let chain = store.verify_audit_chain().await.unwrap();
-        assert!(chain.broken.is_none() && chain.checked == 2, "{l}: {chain:?}");
+        assert!(
+            chain.broken.is_none() && chain.checked == 2,
+            "{l}: {chain:?}"
+        );
     }
 }

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use sinergi_core::{Nik, NoKk, PersonInput, Sex};
 use sinergi_store::pii::PiiField;
 use sinergi_store::{
-    Actor, AuditQuery, BulkChunk, BackendKind, NewPersonList, Page, PersonFilter, Store,
+    Actor, AuditQuery, BackendKind, BulkChunk, NewPersonList, Page, PersonFilter, Store,
 };
 use sinergi_testkit::TestDb;
 use sinergi_testkit::world::{World, build, code};
@@ -116,7 +116,8 @@ async fn bulk_path_stores_exactly_what_the_row_path_stores() {
         assert_ne!(by_row.list_id, by_bulk.list_id, "{l}");
 
         let kind = w.store.kind();
-        let records = |id: i64| format!("FROM person_record WHERE list_id = {id} ORDER BY source_line");
+        let records =
+            |id: i64| format!("FROM person_record WHERE list_id = {id} ORDER BY source_line");
         for col in [
             "organisation_id",
             "region_code",
@@ -213,11 +214,28 @@ async fn bulk_path_stores_exactly_what_the_row_path_stores() {
         };
         let strip = |rows: Vec<sinergi_store::PersonRow>| {
             rows.into_iter()
-                .map(|r| (r.region, r.name, r.sex, r.birth_date, r.nik_masked, r.kk_masked))
+                .map(|r| {
+                    (
+                        r.region,
+                        r.name,
+                        r.sex,
+                        r.birth_date,
+                        r.nik_masked,
+                        r.kk_masked,
+                    )
+                })
                 .collect::<Vec<_>>()
         };
-        let a = w.store.export_persons(&admin, &shown(by_row.list_id)).await.unwrap();
-        let b = w.store.export_persons(&admin, &shown(by_bulk.list_id)).await.unwrap();
+        let a = w
+            .store
+            .export_persons(&admin, &shown(by_row.list_id))
+            .await
+            .unwrap();
+        let b = w
+            .store
+            .export_persons(&admin, &shown(by_bulk.list_id))
+            .await
+            .unwrap();
         assert_eq!(strip(a), strip(b), "{l}");
         let by_nik = w
             .store
@@ -232,8 +250,14 @@ async fn bulk_path_stores_exactly_what_the_row_path_stores() {
             .await
             .unwrap();
         let found: Vec<i64> = by_nik.items.iter().map(|r| r.list_id).collect();
-        assert!(found.contains(&by_row.list_id) && found.contains(&by_bulk.list_id), "{l}");
-        assert!(w.store.verify_audit_chain().await.unwrap().broken.is_none(), "{l}");
+        assert!(
+            found.contains(&by_row.list_id) && found.contains(&by_bulk.list_id),
+            "{l}"
+        );
+        assert!(
+            w.store.verify_audit_chain().await.unwrap().broken.is_none(),
+            "{l}"
+        );
     }
 }
 
@@ -250,10 +274,20 @@ async fn an_interrupted_or_unfounded_bulk_load_stores_nothing() {
             )
         };
         let before = counts().await;
-        assert_eq!(before.1, vec![Some(b"7".to_vec())], "{l}: the fixture's seven people");
-        let err = bulk(&w.store, Actor::system("uji"), &list(&w, "putus"), &rows(), false)
-            .await
-            .unwrap_err();
+        assert_eq!(
+            before.1,
+            vec![Some(b"7".to_vec())],
+            "{l}: the fixture's seven people"
+        );
+        let err = bulk(
+            &w.store,
+            Actor::system("uji"),
+            &list(&w, "putus"),
+            &rows(),
+            false,
+        )
+        .await
+        .unwrap_err();
         assert!(err.to_string().contains("terputus"), "{l}: {err}");
         let mut unfounded = list(&w, "tanpa dasar");
         unfounded.legal_basis = None;

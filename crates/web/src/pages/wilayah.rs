@@ -7,8 +7,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use serde::Deserialize;
-use sinergi_core::{Level, Region, RegionCode, RegionQuery};
 use sinergi_core::{Disclosed, disclose};
+use sinergi_core::{Level, Region, RegionCode, RegionQuery};
 use sinergi_store::{AggregateValue, ChildCounts, LevelCounts, Page, SourceType};
 
 use super::render;
@@ -115,10 +115,7 @@ async fn profile(
         .latest_sum_below(Some(code), "keluarga_desil_1", Level::Desa)
         .await?
         .map(|sum| ProfileSum {
-            value: match disclose(
-                sum.value.round() as u64,
-                state.auth.suppression_threshold,
-            ) {
+            value: match disclose(sum.value.round() as u64, state.auth.suppression_threshold) {
                 Disclosed::Count(n) => t.num(&n),
                 Disclosed::Suppressed => t.get("profil.suppressed").to_string(),
             },
