@@ -1009,6 +1009,8 @@ fn the_demo_world_is_loaded_and_each_account_sees_its_share() {
     // The NTB page: Desil I summed over the desa of this scale (DTSEN 233,849 × 0.005), and
     // the published figures with their kind.
     let page = get(&format!("http://{addr}/wilayah/52"));
+    // The page budget is 60 KB with the stylesheet (about 3 KB).
+    assert!(page.len() < 55_000, "NTB page is {} bytes", page.len());
     let desil1 = (233_849.0_f64 * 0.005).round() as u64;
     let shown = format!("{}.{:03}", desil1 / 1000, desil1 % 1000);
     for text in [
