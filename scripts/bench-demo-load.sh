@@ -57,6 +57,16 @@ demo_load() { # database, scale
 rate() { echo "$2 / $1" | bc -l | xargs printf '%.0f'; }
 ratio() { echo "$1 / $2" | bc -l | xargs printf '%.2f'; }
 
+# Two report rows: Sinergi and the peer on one backend.
+report_pair() { # scale, backend, peer label, wall, load, rows, peer seconds, peer rows
+    local ours_rate peer_rate
+    ours_rate="$(rate "$5" "$6")"
+    peer_rate="$(rate "$7" "$8")"
+    printf '| %s | %s | sinergi serve --demo (wall to listening %.1f s) | %s | %.1f | %s | %s |\n' \
+        "$1" "$2" "$4" "$6" "$5" "$ours_rate" "$(ratio "$ours_rate" "$peer_rate")" >> "$report"
+    printf '| %s | %s | %s | %s | %.1f | %s | |\n' "$1" "$2" "$3" "$8" "$7" "$peer_rate" >> "$report"
+}
+
 {
     echo "## Demo load — \`sinergi serve --demo\` ($(date -u +%Y-%m-%d))"
     echo
@@ -89,12 +99,7 @@ for scale in "${scales[@]}"; do
     t0="$(now)"
     sqlite3 "$work/peer-$scale.db" ".import --csv $world/penduduk.csv penduduk"
     peer="$(echo "$(now) - $t0" | bc -l)"
-    ours_rate="$(rate "$load" "$rows")"
-    peer_rate="$(rate "$peer" "$csv_rows")"
-    printf '| %s | SQLite | sinergi serve --demo (wall to listening %.1f s) | %s | %.1f | %s | %s |\n' \
-        "$scale" "$wall" "$rows" "$load" "$ours_rate" "$(ratio "$ours_rate" "$peer_rate")" >> "$report"
-    printf '| %s | SQLite | sqlite3 .import penduduk.csv | %s | %.1f | %s | |\n' \
-        "$scale" "$csv_rows" "$peer" "$peer_rate" >> "$report"
+    report_pair "$scale" SQLite "sqlite3 .import penduduk.csv" "$wall" "$load" "$rows" "$peer" "$csv_rows"
     rm -f "$work/demo-$scale.db"* "$work/peer-$scale.db"
 
     if [ $pg_ok = 1 ]; then
@@ -109,12 +114,7 @@ for scale in "${scales[@]}"; do
         psql "$(pg_target)" -v ON_ERROR_STOP=1 -qc "\\copy penduduk FROM '$world/penduduk.csv' CSV HEADER"
         peer="$(echo "$(now) - $t0" | bc -l)"
         pg_admin "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)"
-        ours_rate="$(rate "$load" "$rows")"
-        peer_rate="$(rate "$peer" "$csv_rows")"
-        printf '| %s | PostgreSQL | sinergi serve --demo (wall to listening %.1f s) | %s | %.1f | %s | %s |\n' \
-            "$scale" "$wall" "$rows" "$load" "$ours_rate" "$(ratio "$ours_rate" "$peer_rate")" >> "$report"
-        printf '| %s | PostgreSQL | psql \\copy penduduk.csv | %s | %.1f | %s | |\n' \
-            "$scale" "$csv_rows" "$peer" "$peer_rate" >> "$report"
+        report_pair "$scale" PostgreSQL "psql \\copy penduduk.csv" "$wall" "$load" "$rows" "$peer" "$csv_rows"
     else
         echo "| $scale | PostgreSQL | NOT MEASURED (server unreachable or PG=skip) | | | | |" >> "$report"
     fi

@@ -14,7 +14,7 @@ use sinergi_store::{
 };
 use sinergi_synth::institutions::{self, Beneficiary, Scholar};
 use sinergi_synth::linkage::RECORD_COLUMNS;
-use sinergi_synth::output::{LIST_EXTRA_COLUMNS, TUNAS_EXTRA_COLUMNS, push_row};
+use sinergi_synth::output::{LIST_EXTRA_COLUMNS, TUNAS_EXTRA_COLUMNS, as_strs, push_row};
 use sinergi_synth::{Config, Tally, World};
 
 /// The one demo password (also in the README). Demo databases hold synthetic data only.
@@ -209,14 +209,7 @@ async fn load_world(store: &Store, world: World) -> anyhow::Result<DemoSummary> 
         let mut csv = Vec::new();
         push_row(&mut csv, &header(&LIST_EXTRA_COLUMNS));
         for (i, b) in rows.iter().enumerate() {
-            let id = (i + 1).to_string();
-            let [nik, name, sex, birth, kk, desa] = b.record.fields();
-            let received = b.received.format("%Y-%m-%d").to_string();
-            let amount = program.aid_per_person_rp.to_string();
-            push_row(
-                &mut csv,
-                &[&id, nik, name, sex, birth, kk, desa, &received, &amount],
-            );
+            push_row(&mut csv, &as_strs(&b.csv_row(i as u64 + 1, program)));
         }
         let owner = *orgs
             .partners
@@ -309,8 +302,7 @@ fn produce_register(
 fn register_rows(world: &World, batch: &sinergi_synth::Batch) -> anyhow::Result<Vec<PersonInput>> {
     let mut rows = Vec::with_capacity(batch.families.len() * 4);
     for f in &batch.families {
-        let desa = &world.desa[f.desa].code;
-        let region = RegionCode::parse(desa).map_err(|e| anyhow::anyhow!("desa {desa}: {e}"))?;
+        let desa = region(&world.desa[f.desa].code)?;
         let kk = NoKk::parse(f.no_kk.as_str(), None)
             .map_err(|e| anyhow::anyhow!("No. KK {} dunia demo tidak sah: {e:?}", f.no_kk))?
             .no_kk;
@@ -326,7 +318,7 @@ fn register_rows(world: &World, batch: &sinergi_synth::Batch) -> anyhow::Result<
                 birth_date: Some(p.birth_date),
                 nik: Some(nik),
                 kk: Some(kk.clone()),
-                region: region.clone(),
+                region: desa.clone(),
             });
         }
     }
@@ -341,24 +333,7 @@ fn tunas_csv(scholars: &[Scholar]) -> Vec<u8> {
     let mut csv = Vec::new();
     push_row(&mut csv, &header(&TUNAS_EXTRA_COLUMNS));
     for (i, s) in scholars.iter().enumerate() {
-        let id = (i + 1).to_string();
-        let [nik, name, sex, birth, kk, desa] = s.record.fields();
-        push_row(
-            &mut csv,
-            &[
-                &id,
-                nik,
-                name,
-                sex,
-                birth,
-                kk,
-                desa,
-                s.school,
-                s.level,
-                &s.grade.to_string(),
-                &s.desil.to_string(),
-            ],
-        );
+        push_row(&mut csv, &as_strs(&s.csv_row(i + 1)));
     }
     csv
 }
@@ -409,7 +384,7 @@ async fn create_organisations(
     programs: &[institutions::Program],
 ) -> anyhow::Result<DemoOrganisations> {
     let mut count = 0;
-    let code = |s: &str| RegionCode::parse(s).map_err(|e| anyhow::anyhow!("wilayah {s}: {e}"));
+    let code = region;
     let mut lkks_province = None;
     for l in institutions::lkks_network(world) {
         let id = store
@@ -473,9 +448,13 @@ async fn create_organisations(
     })
 }
 
+fn region(code: &str) -> anyhow::Result<RegionCode> {
+    RegionCode::parse(code).map_err(|e| anyhow::anyhow!("wilayah {code}: {e}"))
+}
+
 /// Desil counts per desa (DTSEN 2025-Q3) and the province's and kab/kota's indicators.
 fn aggregates(world: &World, tally: &Tally) -> anyhow::Result<Vec<AggregateValue>> {
-    let code = |s: &str| RegionCode::parse(s).map_err(|e| anyhow::anyhow!("wilayah {s}: {e}"));
+    let code = region;
     let source = sinergi_synth::desil_source(world);
     let mut out = Vec::with_capacity(world.desa.len() * 11 + 64);
     for (d, counts) in world.desa.iter().zip(&tally.desil) {

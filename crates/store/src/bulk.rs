@@ -105,6 +105,29 @@ macro_rules! rebuild_indexes {
     }};
 }
 
+/// Binds one [`PreparedPerson`] to the next [`RECORD_COLUMNS`] placeholders of `$q`.
+macro_rules! bind_record {
+    ($q:expr, $list_id:expr, $org_id:expr, $p:expr, $now:expr) => {{
+        let p: PreparedPerson = $p;
+        $q.bind($list_id)
+            .bind($org_id)
+            .bind(p.region_code)
+            .bind(p.name)
+            .bind(p.name_key)
+            .bind(p.sex)
+            .bind(p.birth_date)
+            .bind(p.nik_cipher)
+            .bind(p.nik_hash)
+            .bind(p.nik_masked)
+            .bind(p.kk_cipher)
+            .bind(p.kk_hash)
+            .bind(p.kk_masked)
+            .bind(p.source_line)
+            .bind($now)
+    }};
+}
+pub(crate) use bind_record;
+
 /// A person row as stored: identifiers sealed, hashed and masked; text folded for search.
 #[derive(Debug, Clone)]
 pub struct PreparedPerson {
@@ -281,22 +304,7 @@ impl Store {
                             stored += part.len() as u64;
                             let mut q = sqlx::query(AssertSqlSafe(sql));
                             for p in part {
-                                q = q
-                                    .bind(list_id)
-                                    .bind(org.id)
-                                    .bind(p.region_code)
-                                    .bind(p.name)
-                                    .bind(p.name_key)
-                                    .bind(p.sex)
-                                    .bind(p.birth_date)
-                                    .bind(p.nik_cipher)
-                                    .bind(p.nik_hash)
-                                    .bind(p.nik_masked)
-                                    .bind(p.kk_cipher)
-                                    .bind(p.kk_hash)
-                                    .bind(p.kk_masked)
-                                    .bind(p.source_line)
-                                    .bind(now.clone());
+                                q = bind_record!(q, list_id, org.id, p, &now);
                             }
                             q.execute(&mut *tx).await?;
                         }
@@ -450,28 +458,26 @@ fn copy_row(buf: &mut Vec<u8>, list_id: i64, org_id: i64, p: &PreparedPerson, no
         }
     }
     use std::io::Write as _;
-    let _ = write!(buf, "{list_id}\t{org_id}\t");
-    text(buf, &p.region_code);
-    buf.push(b'\t');
-    text(buf, &p.name);
-    buf.push(b'\t');
-    text(buf, &p.name_key);
-    buf.push(b'\t');
-    opt_text(buf, p.sex);
-    buf.push(b'\t');
-    opt_text(buf, p.birth_date.as_deref());
-    buf.push(b'\t');
-    bytes(buf, p.nik_cipher.as_deref());
-    buf.push(b'\t');
-    bytes(buf, p.nik_hash.as_deref());
-    buf.push(b'\t');
-    opt_text(buf, p.nik_masked.as_deref());
-    buf.push(b'\t');
-    bytes(buf, p.kk_cipher.as_deref());
-    buf.push(b'\t');
-    bytes(buf, p.kk_hash.as_deref());
-    buf.push(b'\t');
-    opt_text(buf, p.kk_masked.as_deref());
+    let _ = write!(buf, "{list_id}\t{org_id}");
+    for text_cell in [&p.region_code, &p.name, &p.name_key] {
+        buf.push(b'\t');
+        text(buf, text_cell);
+    }
+    for cell in [p.sex, p.birth_date.as_deref()] {
+        buf.push(b'\t');
+        opt_text(buf, cell);
+    }
+    for (cipher, hash, masked) in [
+        (&p.nik_cipher, &p.nik_hash, &p.nik_masked),
+        (&p.kk_cipher, &p.kk_hash, &p.kk_masked),
+    ] {
+        buf.push(b'\t');
+        bytes(buf, cipher.as_deref());
+        buf.push(b'\t');
+        bytes(buf, hash.as_deref());
+        buf.push(b'\t');
+        opt_text(buf, masked.as_deref());
+    }
     let _ = write!(buf, "\t{}\t", p.source_line);
     text(buf, now);
     buf.push(b'\n');

@@ -6,7 +6,9 @@ use sinergi_core::{LegalBasis, Level, PersonInput, Principal, RegionCode, fold_t
 use sqlx::AssertSqlSafe;
 
 use crate::audit::{AuditEvent, append_audit, now_text};
-use crate::bulk::{PreparedPerson, finish_list, insert_list, insert_records_sql, list_event};
+use crate::bulk::{
+    PreparedPerson, bind_record, finish_list, insert_list, insert_records_sql, list_event,
+};
 use crate::pii::{PiiField, PiiKey};
 use crate::scope::{Bind, Placeholders, bind_filter, row_filter, within_regions};
 use crate::{Page, Paged, Store, StoreError, on_pool};
@@ -188,22 +190,7 @@ impl Store {
             for chunk in rows.chunks(500) {
                 let mut q = sqlx::query(AssertSqlSafe(insert_records_sql(kind, chunk.len())));
                 for p in chunk.iter().map(|r| PreparedPerson::new(key, r)) {
-                    q = q
-                        .bind(list_id)
-                        .bind(org.id)
-                        .bind(p.region_code)
-                        .bind(p.name)
-                        .bind(p.name_key)
-                        .bind(p.sex)
-                        .bind(p.birth_date)
-                        .bind(p.nik_cipher)
-                        .bind(p.nik_hash)
-                        .bind(p.nik_masked)
-                        .bind(p.kk_cipher)
-                        .bind(p.kk_hash)
-                        .bind(p.kk_masked)
-                        .bind(p.source_line)
-                        .bind(&now);
+                    q = bind_record!(q, list_id, org.id, p, &now);
                 }
                 q.execute(&mut *tx).await?;
             }

@@ -151,6 +151,11 @@ impl Out {
     }
 }
 
+/// Borrowed cells of an owned row, for [`push_row`].
+pub fn as_strs(row: &[String]) -> Vec<&str> {
+    row.iter().map(String::as_str).collect()
+}
+
 /// Appends one CSV row (RFC 4180 quoting where needed) to `buf`.
 pub fn push_row(buf: &mut Vec<u8>, fields: &[&str]) {
     for (i, f) in fields.iter().enumerate() {
@@ -446,12 +451,8 @@ pub fn write_world(
                     let program = &programs[b.program];
                     let (out, next) = &mut lists[b.program];
                     *next += 1;
-                    let id = next.to_string();
-                    let [nik, name, sex, birth, kk, desa] = b.record.fields();
-                    let received = b.received.format("%Y-%m-%d").to_string();
-                    let amount = program.aid_per_person_rp.to_string();
-                    out.line(&[&id, nik, name, sex, birth, kk, desa, &received, &amount])?;
-                    list_truth.line(&[&program.id, &id, &b.person_id.to_string()])?;
+                    out.line(&as_strs(&b.csv_row(*next, program)))?;
+                    list_truth.line(&[&program.id, &next.to_string(), &b.person_id.to_string()])?;
                 }
                 Ok(())
             };
@@ -495,20 +496,7 @@ pub fn write_world(
         out.line(&record_header(&TUNAS_EXTRA_COLUMNS))?;
         for (i, s) in scholars.iter().enumerate() {
             let id = (i + 1).to_string();
-            let [nik, name, sex, birth, kk, desa] = s.record.fields();
-            out.line(&[
-                &id,
-                nik,
-                name,
-                sex,
-                birth,
-                kk,
-                desa,
-                s.school,
-                s.level,
-                &s.grade.to_string(),
-                &s.desil.to_string(),
-            ])?;
+            out.line(&as_strs(&s.csv_row(i + 1)))?;
             list_truth.line(&["tunas_negeri", &id, &s.person_id.to_string()])?;
         }
         out.finish()?;
