@@ -284,14 +284,7 @@ impl Store {
                     let full_sql =
                         insert_records_sql(BackendKind::Sqlite, SQLITE_ROWS_PER_STATEMENT);
                     let mut done = false;
-                    while let Some(chunk) = chunks.recv().await {
-                        let rows = match chunk {
-                            BulkChunk::Rows(rows) => rows,
-                            BulkChunk::Done => {
-                                done = true;
-                                break;
-                            }
-                        };
+                    while let Some(rows) = next_rows(&mut chunks, &mut done).await {
                         let mut rows = rows.into_iter().peekable();
                         while rows.peek().is_some() {
                             let part: Vec<PreparedPerson> =
@@ -344,14 +337,7 @@ impl Store {
                     .await?;
                 let mut done = false;
                 let mut buf = Vec::with_capacity(1 << 20);
-                while let Some(chunk) = chunks.recv().await {
-                    let rows = match chunk {
-                        BulkChunk::Rows(rows) => rows,
-                        BulkChunk::Done => {
-                            done = true;
-                            break;
-                        }
-                    };
+                while let Some(rows) = next_rows(&mut chunks, &mut done).await {
                     buf.clear();
                     for p in &rows {
                         copy_row(&mut buf, list_id, org.id, p, &now);
@@ -373,6 +359,22 @@ impl Store {
             }
         };
         Ok(ImportedList { list_id, stored })
+    }
+}
+
+/// The next chunk of rows; `None` at the end, where `done` tells a producer that finished
+/// from one that stopped.
+async fn next_rows(
+    chunks: &mut Receiver<BulkChunk>,
+    done: &mut bool,
+) -> Option<Vec<PreparedPerson>> {
+    match chunks.recv().await {
+        Some(BulkChunk::Rows(rows)) => Some(rows),
+        Some(BulkChunk::Done) => {
+            *done = true;
+            None
+        }
+        None => None,
     }
 }
 
