@@ -38,6 +38,7 @@ now() { date +%s.%N; }
 demo_load() { # database, scale
     local log="$work/serve.log"
     local t0 t1
+    : > "$log"
     t0="$(now)"
     "$bin" serve --demo --skala-demo "$2" --bind 127.0.0.1:0 --database "$1" > "$log" 2>&1 &
     local pid=$!
