@@ -184,7 +184,15 @@ async fn load_world(store: &Store, world: World) -> anyhow::Result<DemoSummary> 
     };
     let stored = store.bulk_person_list(actor(), &register, receiver).await;
     let produced = producer.await.context("pembuat dunia demo berhenti")?;
-    let (tally, beneficiaries, scholars) = produced?;
+    // When the database stopped taking rows, its error is the cause; otherwise the producer's.
+    let (tally, beneficiaries, scholars) = match produced {
+        Ok(produced) => produced,
+        Err(ProduceError::Stopped) => {
+            stored?;
+            anyhow::bail!("basis data berhenti menerima baris register");
+        }
+        Err(ProduceError::Failed(e)) => return Err(e),
+    };
     let stored = stored?;
     let seconds = started.elapsed().as_secs_f64();
     tracing::info!(
@@ -251,6 +259,13 @@ async fn load_world(store: &Store, world: World) -> anyhow::Result<DemoSummary> 
 
 type Produced = (Tally, Vec<Beneficiary>, Vec<Scholar>);
 
+/// Why the register producer stopped early.
+enum ProduceError {
+    /// The database side stopped receiving (its own error says why).
+    Stopped,
+    Failed(anyhow::Error),
+}
+
 /// Generates the world kecamatan by kecamatan and sends the sealed register rows; keeps the
 /// tally, the beneficiaries and the Tunas Negeri children for afterwards. Stops at the first
 /// problem without sending `Done`, so nothing of the register is stored.
@@ -259,12 +274,12 @@ fn produce_register(
     programs: &[institutions::Program],
     sealer: &PersonSealer,
     sender: tokio::sync::mpsc::Sender<BulkChunk>,
-) -> anyhow::Result<Produced> {
+) -> Result<Produced, ProduceError> {
     let by_desa = institutions::programs_by_desa(programs);
     let mut tally = Tally::new(world);
     let mut beneficiaries = Vec::new();
     let mut scholars = Vec::new();
-    let mut failure: Option<anyhow::Error> = None;
+    let mut failure: Option<ProduceError> = None;
     world.for_each_batch(
         |batch| {
             let rows = register_rows(world, &batch).map(|rows| sealer.prepare(&rows));
@@ -279,10 +294,10 @@ fn produce_register(
             match rows {
                 Ok(rows) => {
                     if sender.blocking_send(BulkChunk::Rows(rows)).is_err() {
-                        failure = Some(anyhow::anyhow!("basis data berhenti menerima baris"));
+                        failure = Some(ProduceError::Stopped);
                     }
                 }
-                Err(e) => failure = Some(e),
+                Err(e) => failure = Some(ProduceError::Failed(e)),
             }
             tally.add(counts);
             beneficiaries.extend(listed);
@@ -294,7 +309,7 @@ fn produce_register(
     }
     sender
         .blocking_send(BulkChunk::Done)
-        .map_err(|_| anyhow::anyhow!("basis data berhenti menerima baris"))?;
+        .map_err(|_| ProduceError::Stopped)?;
     Ok((tally, beneficiaries, scholars))
 }
 
