@@ -84,9 +84,12 @@ pub enum Command {
         bind: SocketAddr,
         #[command(flatten)]
         db: DatabaseArg,
-        /// Muat isi demo pada awal pertama: organisasi dan akun demo (lihat README)
+        /// Muat isi demo pada awal pertama: dunia sintetis NTB (organisasi, penduduk, daftar penerima, agregat) dan akun demo (lihat README)
         #[arg(long)]
         demo: bool,
+        /// Skala dunia demo, lebih dari 0 sampai 2 (1,0 = seluruh 5,75 juta penduduk NTB); hanya berlaku dengan --demo pada awal pertama
+        #[arg(long, value_name = "S", env = "SINERGI_DEMO_SKALA", default_value_t = crate::demo::DEFAULT_DEMO_SCALE)]
+        skala_demo: f64,
         /// Percayai X-Forwarded-For/-Proto dari proxy balik di depan server (cookie Secure bila https)
         #[arg(long)]
         proxy_tepercaya: bool,

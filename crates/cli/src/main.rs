@@ -51,13 +51,14 @@ fn main() {
                 bind,
                 db,
                 demo,
+                skala_demo,
                 proxy_tepercaya,
                 ambang_sensor,
                 key,
             } => {
                 let options = serve::Options {
                     bind,
-                    demo,
+                    demo: demo.then_some(skala_demo),
                     trust_proxy: proxy_tepercaya,
                     suppression_threshold: ambang_sensor,
                 };

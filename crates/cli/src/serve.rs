@@ -9,7 +9,8 @@ use crate::args::KeyArgs;
 
 pub struct Options {
     pub bind: SocketAddr,
-    pub demo: bool,
+    /// The demo world's scale, with `--demo`.
+    pub demo: Option<f64>,
     pub trust_proxy: bool,
     pub suppression_threshold: u64,
 }
@@ -17,8 +18,8 @@ pub struct Options {
 pub async fn run(options: Options, database: &str, key: &KeyArgs) -> anyhow::Result<()> {
     let Options { bind, demo, .. } = options;
     let store = crate::setup::open_with_key(database, key).await?;
-    if demo {
-        crate::demo::ensure_accounts(&store).await?;
+    if let Some(scale) = demo {
+        crate::demo::ensure_demo(&store, scale).await?;
     } else if store.user_count().await? == 0 {
         tracing::warn!(
             "belum ada akun: buat admin pertama dengan `sinergi admin create --nama-pengguna NAMA --wilayah KODE_PROVINSI`"

@@ -35,6 +35,7 @@ fn sinergi(args: &[&str]) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.args(args)
         .env_remove("DATABASE_URL")
+        .env_remove("SINERGI_DEMO_SKALA")
         .current_dir(std::env::temp_dir())
         .stdin(Stdio::null());
     cmd
@@ -927,6 +928,150 @@ fn keys_production_mode_and_development_key_files() {
     );
 }
 
+/// The demo at a small scale, so the tests stay quick: 0.005 of NTB (about 29,000 people).
+const TEST_DEMO_SCALE: &str = "0.005";
+
+fn start_demo(db: &str) -> Server {
+    start_server_with(&[
+        "serve",
+        "--demo",
+        "--skala-demo",
+        TEST_DEMO_SCALE,
+        "--bind",
+        "127.0.0.1:0",
+        "--database",
+        db,
+    ])
+}
+
+/// Signs in through the login form: the agent, the CSRF token, and the session token when the
+/// login succeeded (303 with a session cookie).
+fn sign_in(addr: &str, user: &str, password: &str) -> (ureq::Agent, String, Option<String>) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    let cookie = |resp: &ureq::http::Response<ureq::Body>, name: &str| {
+        resp.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix(&format!("{name}=")).map(str::to_string))
+            .and_then(|v| v.split(';').next().map(str::to_string))
+    };
+    let login_page = agent.get(&format!("http://{addr}/masuk")).call().unwrap();
+    let csrf = cookie(&login_page, "sinergi_csrf").unwrap();
+    let resp = agent
+        .post(&format!("http://{addr}/masuk"))
+        .header("Cookie", &format!("sinergi_csrf={csrf}"))
+        .send_form([
+            ("_csrf", csrf.as_str()),
+            ("username", user),
+            ("password", password),
+        ])
+        .unwrap();
+    let session = (resp.status().as_u16() == 303)
+        .then(|| cookie(&resp, "sinergi_sesi"))
+        .flatten();
+    (agent, csrf, session)
+}
+
+/// Fields of one CSV line (RFC 4180 quotes).
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                fields.last_mut().unwrap().push('"');
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(String::new()),
+            _ => fields.last_mut().unwrap().push(c),
+        }
+    }
+    fields
+}
+
+#[test]
+fn the_demo_world_is_loaded_and_each_account_sees_its_share() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sinergi.db").display().to_string();
+    let mut server = start_demo(&db);
+    let addr = server.address();
+    let log = server.seen.join("\n");
+    assert!(log.contains("skala 0.005"), "{log}");
+    assert!(log.contains("dunia demo dimuat"), "{log}");
+
+    // The NTB page: Desil I summed over the desa of this scale (DTSEN 233,849 × 0.005), and
+    // the published figures with their kind.
+    let page = get(&format!("http://{addr}/wilayah/52"));
+    // The page budget is 60 KB with the stylesheet (about 3 KB).
+    assert!(page.len() < 55_000, "NTB page is {} bytes", page.len());
+    let desil1 = (233_849.0_f64 * 0.005).round() as u64;
+    let shown = format!("{}.{:03}", desil1 / 1000, desil1 % 1000);
+    for text in [
+        "Profil",
+        &format!("<b>{shown}</b> keluarga Desil I"),
+        "12,91 %",
+        "14,96 %",
+        "32,7 %",
+        "24,6 %",
+        "233.849",
+        "Angka survei",
+        "Angka administratif",
+    ] {
+        assert!(page.contains(text), "NTB page lacks {text}");
+    }
+
+    let export = |user: &str| -> Vec<Vec<String>> {
+        let (agent, _, session) = sign_in(&addr, user, "sinergi-demo-2025");
+        let session = session.unwrap_or_else(|| panic!("{user} signs in"));
+        let body = agent
+            .get(&format!("http://{addr}/penerima/ekspor.csv"))
+            .header("Cookie", &format!("sinergi_sesi={session}"))
+            .call()
+            .unwrap()
+            .into_body()
+            .read_to_string()
+            .unwrap();
+        let mut lines = body.trim_start_matches('\u{feff}').lines();
+        let header = csv_fields(lines.next().unwrap());
+        assert_eq!(header[6], "kode_wilayah", "{header:?}");
+        lines.map(csv_fields).collect()
+    };
+    let lotim = export("operator.lotim");
+    assert!(
+        lotim.len() > 1_000,
+        "Lombok Timur has people: {}",
+        lotim.len()
+    );
+    assert!(
+        lotim.iter().all(|r| r[6].starts_with("52.03.")),
+        "operator.lotim sees someone outside Lombok Timur"
+    );
+    let owners: HashSet<&str> = lotim.iter().map(|r| r[8].as_str()).collect();
+    assert!(
+        owners.contains("Dinas Sosial Provinsi NTB") && owners.len() > 1,
+        "the register and partners' lists: {owners:?}"
+    );
+    let baznas = export("mitra.baznas");
+    assert!(!baznas.is_empty(), "Baznas holds the Tunas Negeri list");
+    assert!(
+        baznas.iter().all(|r| r[8] == "Baznas Provinsi NTB"),
+        "mitra.baznas sees another organisation's list"
+    );
+    assert!(
+        baznas.iter().any(|r| r[6].starts_with("52.03.05.")),
+        "Tunas Negeri children of Masbagik"
+    );
+    let admin = export("admin.ntb");
+    assert!(admin.len() > lotim.len() + baznas.len(), "{}", admin.len());
+}
+
 #[test]
 fn the_demo_accounts_in_the_readme_can_sign_in() {
     let readme =
@@ -934,14 +1079,7 @@ fn the_demo_accounts_in_the_readme_can_sign_in() {
             .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("sinergi.db").display().to_string();
-    let mut server = start_server_with(&[
-        "serve",
-        "--demo",
-        "--bind",
-        "127.0.0.1:0",
-        "--database",
-        &db,
-    ]);
+    let mut server = start_demo(&db);
     let addr = server.address();
     let password = readme
         .lines()
@@ -960,44 +1098,9 @@ fn the_demo_accounts_in_the_readme_can_sign_in() {
         "pimpinan.ntb",
     ] {
         assert!(readme.contains(&format!("`{user}`")), "README lists {user}");
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .build()
-            .into();
-        let login_page = agent.get(&format!("http://{addr}/masuk")).call().unwrap();
-        let csrf = login_page
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|v| v.strip_prefix("sinergi_csrf="))
-            .and_then(|v| v.split(';').next())
-            .unwrap()
-            .to_string();
-        let resp = agent
-            .post(&format!("http://{addr}/masuk"))
-            .header("Cookie", &format!("sinergi_csrf={csrf}"))
-            .send_form([
-                ("_csrf", csrf.as_str()),
-                ("username", user),
-                ("password", password),
-            ])
-            .unwrap();
-        assert_eq!(
-            resp.status().as_u16(),
-            303,
-            "{user} cannot sign in with the README password"
-        );
-        let session = resp
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|v| v.strip_prefix("sinergi_sesi="))
-            .and_then(|v| v.split(';').next())
-            .unwrap()
-            .to_string();
+        let (agent, csrf, session) = sign_in(&addr, user, password);
+        let session =
+            session.unwrap_or_else(|| panic!("{user} cannot sign in with the README password"));
         secrets.push(session);
         secrets.push(csrf.clone());
         // A failed login is logged nowhere with its password either.

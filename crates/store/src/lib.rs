@@ -4,7 +4,9 @@
 //! per dialect. The backend is chosen at run time by an enum, so the layers above compile once.
 
 mod accounts;
+mod aggregates;
 mod audit;
+mod bulk;
 mod connect;
 mod error;
 mod organisations;
@@ -19,7 +21,9 @@ pub use accounts::{
     ARGON2_LANES, ARGON2_MEMORY_KIB, ARGON2_PASSES, LoginError, MIN_PASSWORD_CHARS, NewSession,
     NewUser, SessionUser, ThrottlePolicy, UserChange, UserSummary, hash_password, verify_password,
 };
+pub use aggregates::{AggregateSum, AggregateValue, SourceType};
 pub use audit::{Actor, AuditEvent, AuditQuery, AuditRecord, ChainReport};
+pub use bulk::{BulkChunk, PersonSealer, PreparedPerson};
 pub use connect::{DEFAULT_SQLITE_PATH, DatabaseTarget};
 pub use error::{RejectedCode, StoreError};
 pub use organisations::{Organisation, OrganisationKind};
@@ -142,6 +146,11 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
         include_str!("../migrations/sqlite/0002_access.sql"),
     ),
     (
+        3,
+        "aggregates",
+        include_str!("../migrations/sqlite/0003_aggregates.sql"),
+    ),
+    (
         4,
         "review",
         include_str!("../migrations/sqlite/0004_review.sql"),
@@ -157,6 +166,11 @@ const POSTGRES_MIGRATIONS: &[MigrationFile] = &[
         2,
         "access",
         include_str!("../migrations/postgres/0002_access.sql"),
+    ),
+    (
+        3,
+        "aggregates",
+        include_str!("../migrations/postgres/0003_aggregates.sql"),
     ),
     (
         4,

@@ -2,10 +2,13 @@
 //! and every by-name view, reveal, export and change audited.
 
 use serde::Serialize;
-use sinergi_core::{LegalBasis, Level, PersonInput, Principal, RegionCode, Sex, fold_text};
+use sinergi_core::{LegalBasis, Level, PersonInput, Principal, RegionCode, fold_text};
 use sqlx::AssertSqlSafe;
 
 use crate::audit::{AuditEvent, append_audit, now_text};
+use crate::bulk::{
+    PreparedPerson, bind_record, finish_list, insert_list, insert_records_sql, list_event,
+};
 use crate::pii::{PiiField, PiiKey};
 use crate::scope::{Bind, Placeholders, bind_filter, row_filter, within_regions};
 use crate::{Page, Paged, Store, StoreError, on_pool};
@@ -108,13 +111,6 @@ fn to_row(r: PersonDbRow) -> PersonRow {
     }
 }
 
-fn sex_key(s: Sex) -> &'static str {
-    match s {
-        Sex::Male => "L",
-        Sex::Female => "P",
-    }
-}
-
 impl Store {
     fn pii_key(&self) -> Result<&PiiKey, StoreError> {
         self.pii.as_deref().ok_or(StoreError::KeyMissing)
@@ -166,34 +162,10 @@ impl Store {
         list: &NewPersonList,
         rows: &[PersonInput],
     ) -> Result<Result<ImportedList, Vec<OutOfScopeRow>>, StoreError> {
-        let Some(basis) = list.legal_basis else {
-            return Err(StoreError::InvalidField {
-                field: "dasar hukum",
-                reason: "daftar berisi data pribadi wajib menyebut dasar pemrosesannya \
-                         (UU 27/2022 pasal 20): persetujuan, kontrak, kewajiban_hukum, \
-                         kepentingan_vital, tugas_publik atau kepentingan_sah — daftar ditolak, \
-                         tidak ada yang disimpan"
-                    .into(),
-            });
-        };
-        if list.reference.trim().is_empty() {
-            return Err(StoreError::InvalidField {
-                field: "rujukan dasar hukum",
-                reason: "sebutkan nomor formulir persetujuan, perjanjian kerja sama atau \
-                         keputusan yang menjadi dasarnya — daftar ditolak, tidak ada yang disimpan"
-                    .into(),
-            });
-        }
+        let (basis, org) = self.checked_list(list).await?;
         if !principal.can_write() {
             return Err(StoreError::Forbidden);
         }
-        let org = self
-            .organisation(list.organisation_id)
-            .await?
-            .ok_or_else(|| StoreError::InvalidField {
-                field: "organisasi",
-                reason: format!("organisasi {} tidak ada", list.organisation_id),
-            })?;
         if principal.role.is_organisation_bound() && principal.scope.organisation != Some(org.id) {
             return Err(StoreError::Forbidden);
         }
@@ -210,71 +182,19 @@ impl Store {
         }
         let key = self.pii_key()?;
         let now = now_text();
-        let event = AuditEvent::new(principal, "person_list.import", "person_list")
-            .region(&org.region)
-            .after(serde_json::json!({
-                "nama": list.name,
-                "organisasi": org.name,
-                "dasar_hukum": basis.key(),
-                "rujukan": list.reference,
-                "berkas": list.source_file,
-                "baris": rows.len(),
-            }));
+        let event = list_event(principal.into(), list, basis, &org, rows.len() as u64);
+        let kind = self.kind();
         let list_id = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let list_id: i64 = sqlx::query_scalar(
-                "INSERT INTO person_list (organisation_id, name, legal_basis, consent_reference, \
-                 source_file, created_by, created_at, row_count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            )
-            .bind(org.id)
-            .bind(&list.name)
-            .bind(basis.key())
-            .bind(list.reference.trim())
-            .bind(&list.source_file)
-            .bind(principal.user_id)
-            .bind(&now)
-            .bind(rows.len() as i64)
-            .fetch_one(&mut *tx)
-            .await?;
+            let list_id = insert_list!(tx, list, basis, org, Some(principal.user_id), &now);
             for chunk in rows.chunks(500) {
-                let mut sql = String::from(
-                    "INSERT INTO person_record (list_id, organisation_id, region_code, name, name_key, \
-                     sex, birth_date, nik_cipher, nik_hash, nik_masked, kk_cipher, kk_hash, kk_masked, \
-                     source_line, created_at) VALUES ",
-                );
-                let mut ph = Placeholders::starting_at(1);
-                for (i, _) in chunk.iter().enumerate() {
-                    if i > 0 {
-                        sql.push_str(", ");
-                    }
-                    let cols: Vec<String> = (0..15).map(|_| ph.next()).collect();
-                    sql.push('(');
-                    sql.push_str(&cols.join(", "));
-                    sql.push(')');
-                }
-                let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
-                for r in chunk {
-                    let nik = r.nik.as_ref().map(|n| n.as_str().to_string());
-                    let kk = r.kk.as_ref().map(|k| k.as_str().to_string());
-                    q = q
-                        .bind(list_id)
-                        .bind(org.id)
-                        .bind(r.region.to_string())
-                        .bind(r.name.trim().to_string())
-                        .bind(fold_text(&r.name))
-                        .bind(r.sex.map(sex_key))
-                        .bind(r.birth_date.map(|d| d.format("%Y-%m-%d").to_string()))
-                        .bind(nik.as_deref().map(|n| key.seal(PiiField::Nik, n)))
-                        .bind(nik.as_deref().map(|n| key.blind_index(PiiField::Nik, n)))
-                        .bind(r.nik.as_ref().map(|n| n.mask()))
-                        .bind(kk.as_deref().map(|k| key.seal(PiiField::Kk, k)))
-                        .bind(kk.as_deref().map(|k| key.blind_index(PiiField::Kk, k)))
-                        .bind(r.kk.as_ref().map(|k| k.mask()))
-                        .bind(r.line as i64)
-                        .bind(&now);
+                let mut q = sqlx::query(AssertSqlSafe(insert_records_sql(kind, chunk.len())));
+                for p in chunk.iter().map(|r| PreparedPerson::new(key, r)) {
+                    q = bind_record!(q, list_id, org.id, p, &now);
                 }
                 q.execute(&mut *tx).await?;
             }
+            finish_list!(tx, list_id, rows.len());
             let event = event.clone().id(list_id);
             append_audit!(tx, &event);
             tx.commit().await?;

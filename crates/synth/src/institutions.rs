@@ -680,6 +680,17 @@ pub struct Beneficiary {
     pub received: NaiveDate,
 }
 
+impl Beneficiary {
+    /// The row of `penerima/<id_program>.csv`; `id` is the row's number in its list.
+    pub fn csv_row(&self, id: u64, program: &Program) -> Vec<String> {
+        let mut row = vec![id.to_string()];
+        row.extend(self.record.fields().map(str::to_string));
+        row.push(self.received.format("%Y-%m-%d").to_string());
+        row.push(program.aid_per_person_rp.to_string());
+        row
+    }
+}
+
 /// Beneficiaries in this batch for every program reaching its desa: eligible people of
 /// eligible families, recorded with the errors real lists have.
 pub fn beneficiaries(
@@ -768,6 +779,21 @@ pub struct Scholar {
     pub level: &'static str,
     pub grade: u32,
     pub desil: u8,
+}
+
+impl Scholar {
+    /// The row of `tunas_negeri.csv`; `id` is the row's number in the list.
+    pub fn csv_row(&self, id: usize) -> Vec<String> {
+        let mut row = vec![id.to_string()];
+        row.extend(self.record.fields().map(str::to_string));
+        row.extend([
+            self.school.to_string(),
+            self.level.to_string(),
+            self.grade.to_string(),
+            self.desil.to_string(),
+        ]);
+        row
+    }
 }
 
 /// The Tunas Negeri round: 40 school children of the poorest families of Masbagik (20 in

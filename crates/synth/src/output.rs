@@ -151,8 +151,13 @@ impl Out {
     }
 }
 
+/// Borrowed cells of an owned row, for [`push_row`].
+pub fn as_strs(row: &[String]) -> Vec<&str> {
+    row.iter().map(String::as_str).collect()
+}
+
 /// Appends one CSV row (RFC 4180 quoting where needed) to `buf`.
-pub(crate) fn push_row(buf: &mut Vec<u8>, fields: &[&str]) {
+pub fn push_row(buf: &mut Vec<u8>, fields: &[&str]) {
     for (i, f) in fields.iter().enumerate() {
         if i > 0 {
             buf.push(b',');
@@ -446,12 +451,8 @@ pub fn write_world(
                     let program = &programs[b.program];
                     let (out, next) = &mut lists[b.program];
                     *next += 1;
-                    let id = next.to_string();
-                    let [nik, name, sex, birth, kk, desa] = b.record.fields();
-                    let received = b.received.format("%Y-%m-%d").to_string();
-                    let amount = program.aid_per_person_rp.to_string();
-                    out.line(&[&id, nik, name, sex, birth, kk, desa, &received, &amount])?;
-                    list_truth.line(&[&program.id, &id, &b.person_id.to_string()])?;
+                    out.line(&as_strs(&b.csv_row(*next, program)))?;
+                    list_truth.line(&[&program.id, &next.to_string(), &b.person_id.to_string()])?;
                 }
                 Ok(())
             };
@@ -495,20 +496,7 @@ pub fn write_world(
         out.line(&record_header(&TUNAS_EXTRA_COLUMNS))?;
         for (i, s) in scholars.iter().enumerate() {
             let id = (i + 1).to_string();
-            let [nik, name, sex, birth, kk, desa] = s.record.fields();
-            out.line(&[
-                &id,
-                nik,
-                name,
-                sex,
-                birth,
-                kk,
-                desa,
-                s.school,
-                s.level,
-                &s.grade.to_string(),
-                &s.desil.to_string(),
-            ])?;
+            out.line(&as_strs(&s.csv_row(i + 1)))?;
             list_truth.line(&["tunas_negeri", &id, &s.person_id.to_string()])?;
         }
         out.finish()?;
@@ -566,28 +554,57 @@ fn record_header<'a>(extra: &[&'a str]) -> Vec<&'a str> {
 }
 
 /// Counts gathered while the people stream past: desil per desa, child marriage per kab/kota.
-struct Tally {
-    desil: Vec<[u32; 10]>,
+/// Also used by the demo loader, so the database holds the same figures as the files.
+pub struct Tally {
+    /// Families per desil (index 0 = Desil I), per desa in [`World::desa`] order.
+    pub desil: Vec<[u32; 10]>,
     /// Per kab/kota: women 20–24, of whom married before 18.
-    child_marriage: Vec<(u32, u32)>,
+    pub child_marriage: Vec<(u32, u32)>,
 }
 
-struct BatchCounts {
+/// One batch's share of a [`Tally`]; counted on worker threads.
+pub struct BatchCounts {
     desil: Vec<(usize, [u32; 10])>,
     kabkota: usize,
     women: u32,
     child_married: u32,
 }
 
+/// One row of `indikator_wilayah.csv`: a figure for a province or kab/kota with its source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indicator {
+    pub region: String,
+    pub region_name: String,
+    pub indicator: &'static str,
+    pub period: String,
+    pub value: f64,
+    /// Decimals the CSV shows (0 for counts, 2 for percentages).
+    pub decimals: usize,
+    pub unit: &'static str,
+    pub source: String,
+    /// `survei` or `administratif`.
+    pub kind: &'static str,
+    pub estimated: bool,
+    pub note: &'static str,
+}
+
+/// Source text of the synthetic Desil counts (DTSEN period 2025-Q3).
+pub fn desil_source(world: &World) -> String {
+    format!(
+        "DTSEN 2025-Q3 (dunia sintetis Sinergi, skala {}, benih {})",
+        world.config.scale, world.config.seed
+    )
+}
+
 impl Tally {
-    fn new(world: &World) -> Tally {
+    pub fn new(world: &World) -> Tally {
         Tally {
             desil: vec![[0; 10]; world.desa.len()],
             child_marriage: vec![(0, 0); world.kabkota.len()],
         }
     }
 
-    fn count(world: &World, batch: &Batch) -> BatchCounts {
+    pub fn count(world: &World, batch: &Batch) -> BatchCounts {
         let mut desil: Vec<(usize, [u32; 10])> = Vec::new();
         let (mut women, mut child_married) = (0, 0);
         for f in &batch.families {
@@ -614,7 +631,7 @@ impl Tally {
         }
     }
 
-    fn add(&mut self, c: BatchCounts) {
+    pub fn add(&mut self, c: BatchCounts) {
         for (d, counts) in c.desil {
             self.desil[d] = counts;
         }
@@ -623,12 +640,151 @@ impl Tally {
         k.1 += c.child_married;
     }
 
+    /// The figures of `indikator_wilayah.csv`, in file order.
+    pub fn indicators(&self, world: &World) -> Vec<Indicator> {
+        let source = desil_source(world);
+        let p = world.facts;
+        let mut out = Vec::new();
+        let mut regions: Vec<(&str, &str, f64, bool)> =
+            vec![(p.code, p.name, p.poverty_pct, p.poverty_estimated)];
+        regions.extend(
+            p.kabkota
+                .iter()
+                .map(|k| (k.code, k.name, k.poverty_pct, k.poverty_estimated)),
+        );
+        let row = |region: &str,
+                   name: &str,
+                   indicator: &'static str,
+                   period: &str,
+                   value: f64,
+                   decimals: usize,
+                   unit: &'static str,
+                   source: &str,
+                   kind: &'static str,
+                   estimated: bool,
+                   note: &'static str| Indicator {
+            region: region.to_string(),
+            region_name: name.to_string(),
+            indicator,
+            period: period.to_string(),
+            value,
+            decimals,
+            unit,
+            source: source.to_string(),
+            kind,
+            estimated,
+            note,
+        };
+        for (i, (code, name, poverty, estimated)) in regions.iter().enumerate() {
+            let note = if *estimated {
+                "nilai kab/kota tidak ditemukan di sumber: memakai nilai provinsi atau batas bawah + 0,5"
+            } else {
+                ""
+            };
+            out.push(row(
+                code,
+                name,
+                "kemiskinan_p0",
+                "2024-03",
+                *poverty,
+                2,
+                "persen",
+                "BPS Susenas Maret 2024",
+                "survei",
+                *estimated,
+                note,
+            ));
+            let (desil1, women, married) = if i == 0 {
+                let women: u32 = self.child_marriage.iter().map(|c| c.0).sum();
+                let married: u32 = self.child_marriage.iter().map(|c| c.1).sum();
+                (world.desil1(), women, married)
+            } else {
+                let c = self.child_marriage[i - 1];
+                (world.kabkota[i - 1].desil1, c.0, c.1)
+            };
+            out.push(row(
+                code,
+                name,
+                "keluarga_desil_1",
+                "2025-Q3",
+                desil1 as f64,
+                0,
+                "keluarga",
+                &source,
+                "administratif",
+                true,
+                "dikalibrasi ke DTSEN 2025 dan P0 kab/kota",
+            ));
+            if women > 0 {
+                let share = f64::from(married) / f64::from(women) * 100.0;
+                out.push(row(
+                    code,
+                    name,
+                    "perkawinan_anak",
+                    "2025",
+                    share,
+                    2,
+                    "persen",
+                    "register penduduk sintetis Sinergi",
+                    "administratif",
+                    true,
+                    "perempuan 20–24 tahun yang kawin sebelum 18 tahun, dari register sintetis",
+                ));
+            }
+        }
+        if let Some(d1) = p.desil1_families {
+            out.push(row(
+                p.code,
+                p.name,
+                "keluarga_desil_1",
+                "2025",
+                f64::from(d1),
+                0,
+                "keluarga",
+                "DTSEN 2025",
+                "administratif",
+                false,
+                "",
+            ));
+        }
+        let name_of = |code: &str| -> String {
+            if code == "ID" {
+                "Indonesia".to_string()
+            } else if code == p.code {
+                p.name.to_string()
+            } else {
+                p.kabkota
+                    .iter()
+                    .find(|k| k.code == code)
+                    .map_or(String::new(), |k| k.name.to_string())
+            }
+        };
+        for f in crate::facts::FIGURES.iter().filter(|f| {
+            f.region == "ID" || f.region == p.code || f.region.starts_with(&format!("{}.", p.code))
+        }) {
+            out.push(Indicator {
+                unit: f.unit,
+                ..row(
+                    f.region,
+                    &name_of(f.region),
+                    f.indicator,
+                    f.period,
+                    f.value,
+                    2,
+                    "persen",
+                    f.source,
+                    f.kind,
+                    false,
+                    f.note,
+                )
+            });
+        }
+        out
+    }
+
     /// `agregat_desil_desa.csv` and `indikator_wilayah.csv`.
     fn write(&self, world: &World, files: &mut Files) -> Result<(), SynthError> {
-        let source = format!(
-            "DTSEN 2025-Q3 (dunia sintetis Sinergi, skala {}, benih {})",
-            world.config.scale, world.config.seed
-        );
+        let source = desil_source(world);
         let mut out = files.create("agregat_desil_desa.csv")?;
         let mut header = vec!["kode_desa", "nama_desa", "periode_dtsen", "jumlah_keluarga"];
         let names: Vec<String> = (1..=10).map(|d| format!("desil_{d}")).collect();
@@ -658,109 +814,18 @@ impl Tally {
             "estimasi",
             "catatan",
         ])?;
-        let p = world.facts;
-        let yes_no = |b: bool| if b { "ya" } else { "tidak" };
-        let mut regions: Vec<(&str, &str, f64, bool)> =
-            vec![(p.code, p.name, p.poverty_pct, p.poverty_estimated)];
-        regions.extend(
-            p.kabkota
-                .iter()
-                .map(|k| (k.code, k.name, k.poverty_pct, k.poverty_estimated)),
-        );
-        for (i, (code, name, poverty, estimated)) in regions.iter().enumerate() {
-            let note = if *estimated {
-                "nilai kab/kota tidak ditemukan di sumber: memakai nilai provinsi atau batas bawah + 0,5"
-            } else {
-                ""
-            };
+        for i in self.indicators(world) {
             out.line(&[
-                code,
-                name,
-                "kemiskinan_p0",
-                "2024-03",
-                &format!("{poverty:.2}"),
-                "persen",
-                "BPS Susenas Maret 2024",
-                "survei",
-                yes_no(*estimated),
-                note,
-            ])?;
-            let (desil1, women, married) = if i == 0 {
-                let women: u32 = self.child_marriage.iter().map(|c| c.0).sum();
-                let married: u32 = self.child_marriage.iter().map(|c| c.1).sum();
-                (world.desil1(), women, married)
-            } else {
-                let c = self.child_marriage[i - 1];
-                (world.kabkota[i - 1].desil1, c.0, c.1)
-            };
-            out.line(&[
-                code,
-                name,
-                "keluarga_desil_1",
-                "2025-Q3",
-                &desil1.to_string(),
-                "keluarga",
-                &source,
-                "administratif",
-                "ya",
-                "dikalibrasi ke DTSEN 2025 dan P0 kab/kota",
-            ])?;
-            if women > 0 {
-                let share = f64::from(married) / f64::from(women) * 100.0;
-                out.line(&[
-                    code,
-                    name,
-                    "perkawinan_anak",
-                    "2025",
-                    &format!("{share:.2}"),
-                    "persen",
-                    "register penduduk sintetis Sinergi",
-                    "administratif",
-                    "ya",
-                    "perempuan 20–24 tahun yang kawin sebelum 18 tahun, dari register sintetis",
-                ])?;
-            }
-        }
-        if let Some(d1) = p.desil1_families {
-            out.line(&[
-                p.code,
-                p.name,
-                "keluarga_desil_1",
-                "2025",
-                &d1.to_string(),
-                "keluarga",
-                "DTSEN 2025",
-                "administratif",
-                "tidak",
-                "",
-            ])?;
-        }
-        let name_of = |code: &str| -> String {
-            if code == "ID" {
-                "Indonesia".to_string()
-            } else if code == p.code {
-                p.name.to_string()
-            } else {
-                p.kabkota
-                    .iter()
-                    .find(|k| k.code == code)
-                    .map_or(String::new(), |k| k.name.to_string())
-            }
-        };
-        for f in crate::facts::FIGURES.iter().filter(|f| {
-            f.region == "ID" || f.region == p.code || f.region.starts_with(&format!("{}.", p.code))
-        }) {
-            out.line(&[
-                f.region,
-                &name_of(f.region),
-                f.indicator,
-                f.period,
-                &format!("{:.2}", f.value),
-                f.unit,
-                f.source,
-                f.kind,
-                "tidak",
-                f.note,
+                &i.region,
+                &i.region_name,
+                i.indicator,
+                &i.period,
+                &format!("{:.*}", i.decimals, i.value),
+                i.unit,
+                &i.source,
+                i.kind,
+                if i.estimated { "ya" } else { "tidak" },
+                i.note,
             ])?;
         }
         out.finish()

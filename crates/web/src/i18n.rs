@@ -88,6 +88,27 @@ impl Messages {
         out
     }
 
+    /// A figure with at most two decimals, trailing zeros dropped, in the language's
+    /// notation (12,91 / 12.91; 233.849 / 233,849).
+    pub fn decimal(&self, v: &f64) -> String {
+        let text = format!("{:.2}", v.abs());
+        let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+        let frac = frac.trim_end_matches('0');
+        let mut out = String::new();
+        if *v < 0.0 && text != "0.00" {
+            out.push('-');
+        }
+        out.push_str(&self.num(&int.parse().unwrap_or(0)));
+        if !frac.is_empty() {
+            out.push(match self.lang {
+                Lang::Id => ',',
+                Lang::En => '.',
+            });
+            out.push_str(frac);
+        }
+        out
+    }
+
     pub fn date(&self, d: &NaiveDate) -> String {
         let month = self.get(MONTH_KEYS[d.month0() as usize]);
         match self.lang {
@@ -131,6 +152,10 @@ mod tests {
         assert_eq!(en.num(&83_762), "83,762");
         assert_eq!(id.num(&38), "38");
         assert_eq!(id.num(&1_234_567), "1.234.567");
+        assert_eq!(id.decimal(&12.91), "12,91");
+        assert_eq!(id.decimal(&32.70), "32,7");
+        assert_eq!(en.decimal(&233_849.0), "233,849");
+        assert_eq!(id.decimal(&-0.5), "-0,5");
         let d = NaiveDate::from_ymd_opt(2025, 4, 25).unwrap();
         assert_eq!(id.date(&d), "25 April 2025");
         assert_eq!(en.date(&d), "April 25, 2025");

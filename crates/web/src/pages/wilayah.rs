@@ -7,8 +7,9 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use serde::Deserialize;
+use sinergi_core::{Disclosed, disclose};
 use sinergi_core::{Level, Region, RegionCode, RegionQuery};
-use sinergi_store::{ChildCounts, LevelCounts, Page};
+use sinergi_store::{AggregateValue, ChildCounts, LevelCounts, Page, SourceType};
 
 use super::render;
 use crate::i18n::Messages;
@@ -70,6 +71,87 @@ fn rows(children: Vec<ChildCounts>, count_levels: &[Level]) -> Vec<Row> {
         .collect()
 }
 
+/// The "Profil" section: Desil I families below the region and the figures held for it.
+pub struct Profile {
+    pub desil1: Option<ProfileSum>,
+    /// One table per kind of source: survey and administrative figures are never mixed.
+    pub groups: Vec<FigureGroup>,
+}
+
+pub struct ProfileSum {
+    pub value: String,
+    pub period: String,
+    pub source: String,
+}
+
+pub struct FigureGroup {
+    pub kind_key: &'static str,
+    pub rows: Vec<FigureRow>,
+}
+
+pub struct FigureRow {
+    /// Catalogue key of the data element (`figure.stunting`).
+    pub key: String,
+    pub period: String,
+    pub value: String,
+    pub source: String,
+    pub estimated: bool,
+}
+
+fn figure_value(t: &Messages, v: &AggregateValue) -> String {
+    match v.unit.as_str() {
+        "persen" => format!("{} %", t.decimal(&v.value)),
+        _ => t.decimal(&v.value),
+    }
+}
+
+async fn profile(
+    state: &AppState,
+    t: &Messages,
+    code: &RegionCode,
+) -> Result<Option<Profile>, AppError> {
+    let store = &state.store;
+    let desil1 = store
+        .latest_sum_below(Some(code), "keluarga_desil_1", Level::Desa)
+        .await?
+        .map(|sum| ProfileSum {
+            value: match disclose(sum.value.round() as u64, state.auth.suppression_threshold) {
+                Disclosed::Count(n) => t.num(&n),
+                Disclosed::Suppressed => t.get("profil.suppressed").to_string(),
+            },
+            period: sum.period,
+            source: sum.source,
+        });
+    // A desa's own figures are the Desil counts summed above; small counts stay unpublished.
+    let figures = if code.level() == Level::Desa {
+        Vec::new()
+    } else {
+        store.region_figures(code).await?
+    };
+    let groups: Vec<FigureGroup> = [
+        (SourceType::Survey, "profil.survey"),
+        (SourceType::Administrative, "profil.administrative"),
+    ]
+    .into_iter()
+    .map(|(kind, kind_key)| FigureGroup {
+        kind_key,
+        rows: figures
+            .iter()
+            .filter(|f| f.source_type == kind)
+            .map(|f| FigureRow {
+                key: format!("figure.{}", f.element),
+                period: f.period.clone(),
+                value: figure_value(t, f),
+                source: f.source.clone(),
+                estimated: f.estimated,
+            })
+            .collect(),
+    })
+    .filter(|g| !g.rows.is_empty())
+    .collect();
+    Ok((desil1.is_some() || !groups.is_empty()).then_some(Profile { desil1, groups }))
+}
+
 #[derive(Template)]
 #[template(path = "wilayah.html")]
 struct RegionPage {
@@ -84,6 +166,7 @@ struct RegionPage {
     count_keys: Vec<&'static str>,
     rows: Vec<Row>,
     query: String,
+    profile: Option<Profile>,
 }
 
 impl RegionPage {
@@ -138,6 +221,10 @@ async fn region_page(
         .collect();
     // Each child's row counts the levels below the child itself.
     let count_levels = levels_below(child_level);
+    let profile = match &code {
+        Some(code) => profile(state, &ui.t, code).await?,
+        None => None,
+    };
     Ok(RegionPage {
         ui: ui.clone(),
         t: ui.t,
@@ -154,6 +241,7 @@ async fn region_page(
         count_keys: count_levels.iter().map(|l| count_key(*l)).collect(),
         rows: rows(children, &count_levels),
         query: String::new(),
+        profile,
     })
 }
 

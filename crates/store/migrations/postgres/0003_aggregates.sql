@@ -1,0 +1,19 @@
+-- Published and administrative figures per region (Desil counts, poverty, child marriage,
+-- stunting), each with its source and whether it comes from a survey or from records: the two
+-- kinds measure differently and are never mixed.
+
+CREATE TABLE aggregate_value (
+    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    region_code  TEXT COLLATE "C" NOT NULL,
+    element      TEXT NOT NULL,            -- data element key, e.g. keluarga_desil_1
+    period       TEXT NOT NULL,            -- e.g. 2025-Q3, 2024-03, 2023
+    value        DOUBLE PRECISION NOT NULL,
+    unit         TEXT NOT NULL,            -- persen, keluarga
+    source       TEXT NOT NULL,
+    source_type  TEXT NOT NULL CHECK (source_type IN ('survey', 'administrative')),
+    estimated    BOOLEAN NOT NULL DEFAULT FALSE,
+    note         TEXT,
+    loaded_at    TEXT NOT NULL,
+    UNIQUE (region_code, element, period, source)
+);
+CREATE INDEX aggregate_value_element ON aggregate_value (element, period, region_code);

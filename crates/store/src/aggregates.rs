@@ -1,0 +1,216 @@
+//! Figures per region (Desil counts per desa, poverty, child marriage, stunting), each with its
+//! source and its kind. Survey and administrative figures measure different things and are
+//! never mixed: the kind is part of every row and every read.
+
+use serde::Serialize;
+use sinergi_core::{Level, RegionCode};
+use sqlx::AssertSqlSafe;
+
+use crate::audit::{Actor, AuditEvent, append_audit, now_text};
+use crate::scope::{Placeholders, bind_filter, within_regions};
+use crate::{Store, StoreError, on_pool};
+
+/// Where a figure comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceType {
+    /// A sample survey (Susenas, SSGI, SKI): an estimate with sampling error.
+    Survey,
+    /// Counted from records (DTSEN, e-PPGBM, a register).
+    Administrative,
+}
+
+impl SourceType {
+    pub fn key(self) -> &'static str {
+        match self {
+            SourceType::Survey => "survey",
+            SourceType::Administrative => "administrative",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<SourceType> {
+        [SourceType::Survey, SourceType::Administrative]
+            .into_iter()
+            .find(|t| t.key() == key)
+    }
+}
+
+/// One figure for one region and period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AggregateValue {
+    pub region: RegionCode,
+    /// Data element key, e.g. `keluarga_desil_1`, `kemiskinan_p0`, `stunting`.
+    pub element: String,
+    pub period: String,
+    pub value: f64,
+    pub unit: String,
+    pub source: String,
+    pub source_type: SourceType,
+    /// Not a published value but derived (e.g. a kab/kota value filled from the province).
+    pub estimated: bool,
+    pub note: Option<String>,
+}
+
+type AggregateRow = (
+    String,
+    String,
+    String,
+    f64,
+    String,
+    String,
+    String,
+    bool,
+    Option<String>,
+);
+
+const AGGREGATE_COLUMNS: &str =
+    "region_code, element, period, value, unit, source, source_type, estimated, note";
+
+fn to_value(r: AggregateRow) -> Result<AggregateValue, StoreError> {
+    Ok(AggregateValue {
+        region: RegionCode::parse(&r.0)
+            .map_err(|e| StoreError::Invalid(format!("wilayah {}: {e}", r.0)))?,
+        element: r.1,
+        period: r.2,
+        value: r.3,
+        unit: r.4,
+        source: r.5,
+        source_type: SourceType::from_key(&r.6)
+            .ok_or_else(|| StoreError::Invalid(format!("jenis sumber tidak dikenal: {}", r.6)))?,
+        estimated: r.7,
+        note: r.8,
+    })
+}
+
+impl Store {
+    /// Stores figures in one transaction (a figure with the same region, element, period and
+    /// source is replaced); one audit event for the whole load.
+    pub async fn load_aggregates(
+        &self,
+        actor: Actor,
+        values: &[AggregateValue],
+    ) -> Result<u64, StoreError> {
+        let now = now_text();
+        let mut regions: Vec<&str> = values.iter().map(|v| v.region.as_str()).collect();
+        regions.sort_unstable();
+        regions.dedup();
+        let mut elements: Vec<&str> = values.iter().map(|v| v.element.as_str()).collect();
+        elements.sort_unstable();
+        elements.dedup();
+        let event = AuditEvent::new(actor, "aggregate.load", "aggregate_value").after(
+            serde_json::json!({ "baris": values.len(), "wilayah": regions.len(), "unsur": elements }),
+        );
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            // Small statements: SQLite looks each `$N` up in a list, so thousands are slow.
+            for chunk in values.chunks(100) {
+                let mut ph = Placeholders::starting_at(1);
+                let tuples: Vec<String> = chunk
+                    .iter()
+                    .map(|_| {
+                        let cols: Vec<String> = (0..10).map(|_| ph.next()).collect();
+                        format!("({})", cols.join(", "))
+                    })
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO aggregate_value ({AGGREGATE_COLUMNS}, loaded_at) VALUES {} \
+                     ON CONFLICT (region_code, element, period, source) DO UPDATE SET \
+                     value = excluded.value, unit = excluded.unit, source_type = excluded.source_type, \
+                     estimated = excluded.estimated, note = excluded.note, loaded_at = excluded.loaded_at",
+                    tuples.join(", ")
+                );
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for v in chunk {
+                    q = q
+                        .bind(v.region.to_string())
+                        .bind(v.element.clone())
+                        .bind(v.period.clone())
+                        .bind(v.value)
+                        .bind(v.unit.clone())
+                        .bind(v.source.clone())
+                        .bind(v.source_type.key())
+                        .bind(v.estimated)
+                        .bind(v.note.clone())
+                        .bind(now.clone());
+                }
+                q.execute(&mut *tx).await?;
+            }
+            append_audit!(tx, &event);
+            tx.commit().await?;
+        });
+        Ok(values.len() as u64)
+    }
+
+    /// The figures held for exactly this region, by element, kind, period and source.
+    pub async fn region_figures(
+        &self,
+        region: &RegionCode,
+    ) -> Result<Vec<AggregateValue>, StoreError> {
+        let sql = format!(
+            "SELECT {AGGREGATE_COLUMNS} FROM aggregate_value WHERE region_code = $1 \
+             ORDER BY element, source_type, period, source"
+        );
+        let rows: Vec<AggregateRow> =
+            on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(sql.clone()))
+                .bind(region.to_string())
+                .fetch_all(pool)
+                .await)?;
+        rows.into_iter().map(to_value).collect()
+    }
+
+    /// The sum of `element` over the regions of `level` at or below `within` (all of
+    /// Indonesia when `None`), for the latest period held at that level. `None` when no region
+    /// holds a value.
+    pub async fn latest_sum_below(
+        &self,
+        within: Option<&RegionCode>,
+        element: &str,
+        level: Level,
+    ) -> Result<Option<AggregateSum>, StoreError> {
+        let len = level.dotted_len();
+        let mut ph = Placeholders::starting_at(3);
+        let mut sql = format!(
+            "SELECT SUM(value), COUNT(*), MAX(period), MIN(source) FROM aggregate_value \
+             WHERE element = $1 AND LENGTH(region_code) = {len} AND period = \
+             (SELECT MAX(period) FROM aggregate_value WHERE element = $2 AND LENGTH(region_code) = {len})"
+        );
+        let mut binds = Vec::new();
+        if let Some(w) = within
+            && let Some(f) = within_regions(std::slice::from_ref(w), "region_code", &mut ph)
+        {
+            sql = format!("{sql} AND {}", f.sql);
+            binds = f.binds;
+        }
+        type SumRow = (Option<f64>, i64, Option<String>, Option<String>);
+        let row: SumRow = on_pool!(self, |pool| bind_filter!(
+            sqlx::query_as(AssertSqlSafe(sql.clone()))
+                .bind(element)
+                .bind(element),
+            binds
+        )
+        .fetch_one(pool)
+        .await)?;
+        Ok(match row {
+            (Some(value), regions, Some(period), Some(source)) if regions > 0 => {
+                Some(AggregateSum {
+                    value,
+                    regions: regions as u64,
+                    period,
+                    source,
+                })
+            }
+            _ => None,
+        })
+    }
+}
+
+/// A figure summed over regions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AggregateSum {
+    pub value: f64,
+    /// How many regions held a value.
+    pub regions: u64,
+    pub period: String,
+    /// The source of the summed values (the first, when they differ).
+    pub source: String,
+}
