@@ -61,7 +61,7 @@ mod tests {
         assert!(
             Decision::parse("mungkin")
                 .unwrap_err()
-                .contains("terima atau tolak")
+                .contains("tidak dikenal")
         );
         for d in [Decision::Accept, Decision::Reject] {
             assert_eq!(Decision::parse(d.label()), Ok(Some(d)));
