@@ -367,14 +367,21 @@ async fn load_small_list(
         .map_err(|e| anyhow::anyhow!("daftar {}: {e}", list.name))?;
     let mut refused_lines: Vec<u64> = read.rejected.iter().map(|r| r.line).collect();
     refused_lines.dedup();
-    if let Some(first) = read.rejected.first() {
+    if !read.rejected.is_empty() {
+        // Counts per column only: the reasons quote the values, and values are personal data
+        // that must not reach the log.
+        let mut per_column = std::collections::BTreeMap::<&str, usize>::new();
+        for r in &read.rejected {
+            *per_column
+                .entry(r.column.as_deref().unwrap_or("-"))
+                .or_default() += 1;
+        }
+        let columns: Vec<String> = per_column.iter().map(|(c, n)| format!("{c} {n}")).collect();
         tracing::info!(
-            "{}: {} baris ditolak saat dibaca (galat pencatatan dalam daftar mitra), misalnya baris {} kolom {}: {}",
+            "{}: {} baris ditolak saat dibaca (galat pencatatan dalam daftar mitra; per kolom: {})",
             list.name,
             refused_lines.len(),
-            first.line,
-            first.column.as_deref().unwrap_or("-"),
-            first.reason
+            columns.join(", ")
         );
     }
     let (sender, receiver) = tokio::sync::mpsc::channel(2);

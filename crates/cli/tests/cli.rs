@@ -1126,6 +1126,17 @@ fn the_demo_accounts_in_the_readme_can_sign_in() {
         log.iter().any(|l| l.contains("akun demo dibuat")),
         "{log:?}"
     );
+    // Nor does personal data: no NIK- or KK-like digit run, no Excel-mangled number.
+    let digits_run = |l: &str| {
+        l.as_bytes()
+            .split(|b| !b.is_ascii_digit())
+            .any(|run| run.len() >= 12)
+    };
+    assert!(
+        !log.iter().any(|l| digits_run(l) || l.contains("E+15")),
+        "personal data reached the log:\n{}",
+        log.join("\n")
+    );
     for secret in secrets
         .iter()
         .map(String::as_str)
