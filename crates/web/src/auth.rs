@@ -56,7 +56,8 @@ pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> 
         .map(|(_, v)| v)
 }
 
-fn random_token() -> String {
+/// A fresh 256-bit token, URL-safe base64 (CSRF tokens).
+pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).expect("the operating system's random source");
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)

@@ -102,13 +102,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/wilayah", get(api::provinces))
         .route("/api/v1/wilayah/cari", get(api::search))
         .route("/api/v1/wilayah/{code}", get(api::region))
-        .route("/static/app.css", get(css))
-        .route("/healthz", get(|| async { "ok" }))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::layer,
         ))
+        // Added after the layer: the stylesheet and the health check need no session, so
+        // fetching them costs no database round trip.
+        .route("/static/app.css", get(css))
+        .route("/healthz", get(|| async { "ok" }))
         .with_state(state)
 }
 

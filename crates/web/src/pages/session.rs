@@ -9,7 +9,9 @@ use serde::Deserialize;
 use sinergi_store::LoginError;
 
 use super::render;
-use crate::auth::{CSRF_COOKIE, RequestAuth, SESSION_COOKIE, Signed, safe_return_path, set_cookie};
+use crate::auth::{
+    CSRF_COOKIE, RequestAuth, SESSION_COOKIE, Signed, random_token, safe_return_path, set_cookie,
+};
 use crate::i18n::Messages;
 use crate::{AppError, AppState, Ui};
 
@@ -105,18 +107,11 @@ pub async fn login(
             // A fresh CSRF token for the new session (no token fixation across sign-in).
             h.append(
                 header::SET_COOKIE,
-                set_cookie(CSRF_COOKIE, &fresh_csrf(), auth.secure, None),
+                set_cookie(CSRF_COOKIE, &random_token(), auth.secure, None),
             );
             resp
         }
     }
-}
-
-fn fresh_csrf() -> String {
-    use base64::Engine;
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).expect("the operating system's random source");
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 fn signed_out(secure: bool) -> Response {
