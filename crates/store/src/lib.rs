@@ -27,7 +27,7 @@ pub use bulk::{BulkChunk, PersonSealer, PreparedPerson};
 pub use connect::{DEFAULT_SQLITE_PATH, DatabaseTarget};
 pub use error::{RejectedCode, StoreError};
 pub use organisations::{Organisation, OrganisationKind};
-pub use page::{Page, Paged};
+pub use page::{Page, Paged, Sort};
 pub use persons::{
     Identifier, ImportedList, NewPersonList, OutOfScopeRow, PersonFilter, PersonRow,
 };

@@ -56,9 +56,74 @@ impl<T> Paged<T> {
     }
 }
 
+/// A requested sort order for a list: `nama` ascending, `-nama` descending. Only keys the
+/// list names are accepted, each mapped to its SQL expression, so a query string never
+/// reaches SQL; an unknown key falls back to the list's default (the first key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    /// Index into the list's allowed keys.
+    pub key: usize,
+    pub descending: bool,
+}
+
+impl Sort {
+    pub fn parse(value: Option<&str>, allowed: &[(&str, &str)]) -> Sort {
+        let value = value.map(str::trim).unwrap_or("");
+        let (descending, name) = match value.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, value),
+        };
+        match allowed.iter().position(|(k, _)| *k == name) {
+            Some(key) => Sort { key, descending },
+            None => Sort {
+                key: 0,
+                descending: false,
+            },
+        }
+    }
+
+    /// `ORDER BY` body: the chosen expression, then `tiebreak` (a unique column) so pages
+    /// never overlap.
+    pub fn order_by(&self, allowed: &[(&str, &str)], tiebreak: &str) -> String {
+        let expr = allowed.get(self.key).map_or(tiebreak, |(_, e)| e);
+        let dir = if self.descending { "DESC" } else { "ASC" };
+        format!("{expr} {dir}, {tiebreak} {dir}")
+    }
+
+    /// The query-string value that names this order (for links and forms).
+    pub fn param(&self, allowed: &[(&str, &str)]) -> String {
+        let key = allowed.get(self.key).map_or("", |(k, _)| k);
+        if self.descending {
+            format!("-{key}")
+        } else {
+            key.to_string()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sort_accepts_only_named_keys() {
+        let allowed = [("nama", "o.name"), ("wilayah", "o.region_code")];
+        let s = Sort::parse(Some("-wilayah"), &allowed);
+        assert_eq!(
+            s,
+            Sort {
+                key: 1,
+                descending: true
+            }
+        );
+        assert_eq!(
+            s.order_by(&allowed, "o.id"),
+            "o.region_code DESC, o.id DESC"
+        );
+        assert_eq!(s.param(&allowed), "-wilayah");
+        let hostile = Sort::parse(Some("name; DROP TABLE x"), &allowed);
+        assert_eq!(hostile.order_by(&allowed, "o.id"), "o.name ASC, o.id ASC");
+    }
 
     #[test]
     fn clamps_and_counts() {

@@ -44,6 +44,17 @@ impl AppError {
         }
     }
 
+    /// A failure that is not the user's: the cause goes to the log, the user sees a
+    /// translated message without internals.
+    pub fn internal(cause: impl std::fmt::Display) -> AppError {
+        tracing::error!(error = %cause, "internal error");
+        AppError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            key: "error.internal",
+            detail: None,
+        }
+    }
+
     /// Renders as a page in the user's language.
     pub fn page(self, ui: &Ui) -> Response {
         let page = ErrorPage {
@@ -73,27 +84,14 @@ impl From<StoreError> for AppError {
             StoreError::Invalid(_)
             | StoreError::InvalidField { .. }
             | StoreError::UsernameTaken(_) => AppError::bad_request("error.invalid", e.to_string()),
-            e => {
-                // The cause goes to the log; the user sees a translated message without internals.
-                tracing::error!(error = %e, "store error");
-                AppError {
-                    status: StatusCode::INTERNAL_SERVER_ERROR,
-                    key: "error.internal",
-                    detail: None,
-                }
-            }
+            e => AppError::internal(format!("store: {e}")),
         }
     }
 }
 
 impl From<askama::Error> for AppError {
     fn from(e: askama::Error) -> AppError {
-        tracing::error!(error = %e, "template error");
-        AppError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            key: "error.internal",
-            detail: None,
-        }
+        AppError::internal(format!("template: {e}"))
     }
 }
 

@@ -1,30 +1,195 @@
-//! Downloads, in one place: a table becomes a CSV file with a UTF-8 BOM (so Excel reads the
-//! Indonesian text right) and a download name.
+//! Downloads, in one place: a table becomes a CSV file (with a UTF-8 BOM so Excel reads the
+//! Indonesian text right) or an XLSX workbook, with a download name. Import templates are the
+//! same tables with no rows and a sheet of instructions.
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-/// A CSV download; every value is quoted where needed by the csv writer.
-pub fn csv_download(filename: &str, headers: &[&str], rows: Vec<Vec<String>>) -> Response {
-    let mut out = Vec::with_capacity(64 + rows.len() * 96);
+/// The two tabular formats partners work in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableFormat {
+    Csv,
+    Xlsx,
+}
+
+impl TableFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            TableFormat::Csv => "csv",
+            TableFormat::Xlsx => "xlsx",
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            TableFormat::Csv => "text/csv; charset=utf-8",
+            TableFormat::Xlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        }
+    }
+}
+
+/// One sheet of a download: a header row and text cells.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    /// Sheet name in XLSX (cut to Excel's 31 characters).
+    pub name: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// Instructions, one `(column, explanation)` per line, written as a second sheet
+    /// "Petunjuk" in XLSX; CSV has no room for them.
+    pub notes: Vec<(String, String)>,
+}
+
+impl Table {
+    pub fn new(name: &str, headers: &[&str], rows: Vec<Vec<String>>) -> Table {
+        Table {
+            name: name.to_string(),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows,
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// CSV bytes with a BOM; every value is quoted where needed by the csv writer.
+pub fn csv_bytes(table: &Table) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + table.rows.len() * 96);
     out.extend_from_slice("\u{feff}".as_bytes());
     {
         let mut w = csv::Writer::from_writer(&mut out);
         // Writing to memory cannot fail.
-        let _ = w.write_record(headers);
-        for row in &rows {
+        let _ = w.write_record(&table.headers);
+        for row in &table.rows {
             let _ = w.write_record(row);
         }
         let _ = w.flush();
     }
-    let mut resp = out.into_response();
+    out
+}
+
+/// An XLSX workbook with one sheet per table (plus "Petunjuk" where a table has notes).
+/// Every cell is text, so NIK, No. KK and region codes keep their digits and dots.
+pub fn xlsx_bytes(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let text = Format::new().set_num_format("@");
+    for table in tables {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(sheet_name(&table.name))?;
+        for (c, h) in table.headers.iter().enumerate() {
+            let c = c as u16;
+            sheet.write_string_with_format(0, c, h, &bold)?;
+            sheet.set_column_format(c, &text)?;
+            sheet.set_column_width(c, (h.chars().count() as f64 + 4.0).clamp(10.0, 40.0))?;
+        }
+        for (r, row) in table.rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                sheet.write_string((r + 1) as u32, c as u16, v)?;
+            }
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        if !table.notes.is_empty() {
+            let notes = workbook.add_worksheet();
+            notes.set_name(sheet_name(&format!("Petunjuk {}", table.name)))?;
+            notes.write_string_with_format(0, 0, "Kolom", &bold)?;
+            notes.write_string_with_format(0, 1, "Keterangan", &bold)?;
+            notes.set_column_width(0, 28.0)?;
+            notes.set_column_width(1, 90.0)?;
+            for (i, (column, note)) in table.notes.iter().enumerate() {
+                notes.write_string((i + 1) as u32, 0, column)?;
+                notes.write_string((i + 1) as u32, 1, note)?;
+            }
+        }
+    }
+    workbook.save_to_buffer()
+}
+
+fn sheet_name(name: &str) -> String {
+    // Excel forbids these characters in sheet names and caps them at 31 characters.
+    let cleaned: String = name
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { ' ' } else { c })
+        .take(31)
+        .collect();
+    if cleaned.trim().is_empty() {
+        "data".into()
+    } else {
+        cleaned
+    }
+}
+
+/// A file download with the right type and name.
+pub fn file_download(filename: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    let mut resp = bytes.into_response();
     let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
+    if let Ok(v) = HeaderValue::from_str(content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     resp
+}
+
+/// A table as a download named `<stem>.csv` or `<stem>.xlsx`.
+pub fn table_download(
+    format: TableFormat,
+    stem: &str,
+    table: Table,
+) -> Result<Response, crate::AppError> {
+    let filename = format!("{stem}.{}", format.extension());
+    let bytes = match format {
+        TableFormat::Csv => csv_bytes(&table),
+        TableFormat::Xlsx => xlsx_bytes(std::slice::from_ref(&table))
+            .map_err(|e| crate::AppError::internal(format!("xlsx: {e}")))?,
+    };
+    Ok(file_download(&filename, format.content_type(), bytes))
+}
+
+/// A CSV download (the shape the older pages use).
+pub fn csv_download(filename: &str, headers: &[&str], rows: Vec<Vec<String>>) -> Response {
+    let table = Table::new(filename.trim_end_matches(".csv"), headers, rows);
+    file_download(filename, TableFormat::Csv.content_type(), csv_bytes(&table))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xlsx_round_trips_text_cells_through_calamine_reader() {
+        let table = Table {
+            notes: vec![("kode".into(), "Kode Kemendagri".into())],
+            ..Table::new(
+                "lks",
+                &["kode", "nik"],
+                vec![vec!["52.03.05.2003".into(), "5203054107950001".into()]],
+            )
+        };
+        let bytes = xlsx_bytes(&[table]).unwrap();
+        assert_eq!(&bytes[..2], b"PK");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.xlsx");
+        std::fs::write(&path, &bytes).unwrap();
+        let read = sinergi_intake::columns::read_table_file(&path).unwrap();
+        assert_eq!(read.header, vec!["kode", "nik"]);
+        assert_eq!(read.column("nik").unwrap().get(0), "5203054107950001");
+        assert_eq!(read.column("kode").unwrap().get(0), "52.03.05.2003");
+    }
+
+    #[test]
+    fn csv_starts_with_bom_and_quotes() {
+        let t = Table::new("x", &["a"], vec![vec!["b,c".into()]]);
+        assert_eq!(csv_bytes(&t), "\u{feff}a\n\"b,c\"\n".as_bytes());
+    }
+
+    #[test]
+    fn sheet_names_are_cleaned() {
+        assert_eq!(sheet_name("a/b"), "a b");
+        assert_eq!(sheet_name(""), "data");
+        assert_eq!(sheet_name(&"x".repeat(40)).len(), 31);
+    }
 }

@@ -79,7 +79,8 @@ pub fn router(state: AppState) -> Router {
                 axum::extract::DefaultBodyLimit::max(pages::lists::MAX_UPLOAD_BYTES),
             ),
         )
-        .route("/penerima/ekspor.csv", get(pages::persons::export))
+        .route("/penerima/ekspor.csv", get(pages::persons::export_csv))
+        .route("/penerima/ekspor.xlsx", get(pages::persons::export_xlsx))
         .route("/penerima/{id}", get(pages::persons::detail))
         .route("/penerima/{id}/buka", post(pages::persons::reveal))
         .route("/penerima/{id}/pindah", post(pages::persons::move_to))

@@ -102,6 +102,16 @@ fn every_account_reaches_exactly_its_scope_over_http() {
                 .map(|l| l.split(',').next().unwrap().parse().unwrap())
                 .collect();
             assert_eq!(exported, expected, "{who}: export");
+            // The same rows as XLSX, read back as a partner's spreadsheet would be.
+            let xlsx = c.get("/penerima/ekspor.xlsx");
+            assert_eq!(xlsx.status, 200, "{who}");
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("penerima.xlsx");
+            std::fs::write(&path, &xlsx.bytes).unwrap();
+            let sheet = sinergi_intake::columns::read_table_file(&path).unwrap();
+            let ids = sheet.column("id").expect("id column");
+            let from_xlsx: BTreeSet<i64> = ids.iter().map(|v| v.parse().unwrap()).collect();
+            assert_eq!(from_xlsx, expected, "{who}: XLSX export");
             // HTML list shows the count.
             let page = c.get("/penerima");
             assert_eq!(page.status, 200);

@@ -11,7 +11,7 @@ use sinergi_store::{Identifier, Page, PersonFilter, PersonRow};
 
 use super::render;
 use crate::auth::Signed;
-use crate::export::csv_download;
+use crate::export::{Table, TableFormat, table_download};
 use crate::i18n::Messages;
 use crate::pager::Pager;
 use crate::{AppError, AppState, Ui};
@@ -48,7 +48,7 @@ struct PersonsPage {
     pager: Option<Pager>,
     query: String,
     region: String,
-    export_href: String,
+    export_query: String,
     can_upload: bool,
 }
 
@@ -66,8 +66,8 @@ pub async fn list(
         let region = q.wilayah.clone().unwrap_or_default();
         let params = [("q", query.as_str()), ("wilayah", region.as_str())];
         let pager = (paged.pages() > 1).then(|| Pager::new(&paged, "/penerima", &params));
-        let export_href = format!(
-            "/penerima/ekspor.csv?q={}&wilayah={}",
+        let export_query = format!(
+            "?q={}&wilayah={}",
             crate::ui::encode_component(&query),
             crate::ui::encode_component(&region)
         );
@@ -79,7 +79,7 @@ pub async fn list(
             pager,
             query,
             region,
-            export_href,
+            export_query,
             can_upload: user.principal.can_write(),
         })
     }
@@ -216,20 +216,36 @@ pub const EXPORT_HEADERS: [&str; 9] = [
     "organisasi",
 ];
 
-pub async fn export(
+pub async fn export_csv(
+    state: State<AppState>,
+    ui: Ui,
+    user: Signed,
+    q: Query<PersonQuery>,
+) -> Response {
+    export(state, ui, user, q, TableFormat::Csv).await
+}
+
+pub async fn export_xlsx(
+    state: State<AppState>,
+    ui: Ui,
+    user: Signed,
+    q: Query<PersonQuery>,
+) -> Response {
+    export(state, ui, user, q, TableFormat::Xlsx).await
+}
+
+async fn export(
     State(state): State<AppState>,
     ui: Ui,
     Signed(user): Signed,
     Query(q): Query<PersonQuery>,
+    format: TableFormat,
 ) -> Response {
     let result = async {
         let filter = q.filter()?;
-        Ok::<_, AppError>(state.store.export_persons(&user.principal, &filter).await?)
-    }
-    .await;
-    match result {
-        Ok(rows) => csv_download(
-            "penerima.csv",
+        let rows = state.store.export_persons(&user.principal, &filter).await?;
+        let table = Table::new(
+            "penerima",
             &EXPORT_HEADERS,
             rows.into_iter()
                 .map(|r| {
@@ -246,7 +262,9 @@ pub async fn export(
                     ]
                 })
                 .collect(),
-        ),
-        Err(e) => e.page(&ui),
+        );
+        table_download(format, "penerima", table)
     }
+    .await;
+    result.unwrap_or_else(|e| e.page(&ui))
 }

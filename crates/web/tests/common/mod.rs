@@ -78,6 +78,8 @@ pub fn agent() -> ureq::Agent {
 pub struct Got {
     pub status: u16,
     pub body: String,
+    /// The body as sent, for binary downloads (XLSX, PDF).
+    pub bytes: Vec<u8>,
     pub headers: Vec<(String, String)>,
 }
 
@@ -93,10 +95,17 @@ pub fn read_response(resp: &mut ureq::http::Response<ureq::Body>) -> Got {
         })
         .collect();
     let status = resp.status().as_u16();
-    let body = resp.body_mut().read_to_string().unwrap_or_default();
+    let bytes = resp
+        .body_mut()
+        .with_config()
+        .limit(256 * 1024 * 1024)
+        .read_to_vec()
+        .unwrap_or_default();
+    let body = String::from_utf8_lossy(&bytes).into_owned();
     Got {
         status,
         body,
+        bytes,
         headers,
     }
 }
