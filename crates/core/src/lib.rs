@@ -4,6 +4,7 @@ pub mod access;
 pub mod audit;
 pub mod column;
 pub mod desil;
+pub mod geo;
 pub mod idnum;
 pub mod kk;
 pub mod nik;

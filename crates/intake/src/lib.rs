@@ -2,6 +2,7 @@
 //! with its line and reason, in Bahasa Indonesia.
 
 pub mod columns;
+pub mod geo;
 pub mod persons;
 pub mod review;
 pub mod table;
