@@ -803,9 +803,9 @@ impl Store {
             .collect();
         for element in NEED_ELEMENTS {
             let mut ph = Placeholders::starting_at(3);
-            let mut sql = format!(
+            let mut sql = String::from(
                 "SELECT region_code, value FROM aggregate_value WHERE element = $1 AND LENGTH(region_code) = 13 \
-                 AND period = (SELECT MAX(period) FROM aggregate_value WHERE element = $2 AND LENGTH(region_code) = 13)"
+                 AND period = (SELECT MAX(period) FROM aggregate_value WHERE element = $2 AND LENGTH(region_code) = 13)",
             );
             let mut binds = Vec::new();
             if let Some(w) = within
