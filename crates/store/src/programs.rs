@@ -836,6 +836,29 @@ impl Store {
         }
         Ok(out)
     }
+
+    /// Names and coordinates of the given codes (for maps and matrix rows).
+    pub async fn region_points(
+        &self,
+        codes: &[String],
+    ) -> Result<HashMap<String, (String, Option<f64>, Option<f64>)>, StoreError> {
+        let mut out = HashMap::with_capacity(codes.len());
+        for chunk in codes.chunks(500) {
+            let rows: Vec<(String, String, Option<f64>, Option<f64>)> = on_pool!(self, |pool| {
+                let mut qb = sqlx::QueryBuilder::new(
+                    "SELECT code, name, latitude, longitude FROM region WHERE code IN (",
+                );
+                let mut sep = qb.separated(", ");
+                for code in chunk {
+                    sep.push_bind(code.clone());
+                }
+                qb.push(")");
+                qb.build_query_as().fetch_all(pool).await
+            })?;
+            out.extend(rows.into_iter().map(|(c, n, lat, lng)| (c, (n, lat, lng))));
+        }
+        Ok(out)
+    }
 }
 
 /// The aggregate elements the gap analysis reads per desa.
