@@ -253,6 +253,8 @@ async fn load_world(store: &Store, world: World) -> anyhow::Result<DemoSummary> 
     summary.aggregates = store
         .load_aggregates(actor(), &aggregates(&world, &tally)?)
         .await?;
+    let loaded = crate::demo_programs::load(store, &world, &programs, &orgs.partners).await?;
+    tracing::info!("{loaded} program mitra dimuat (matriks 4W)");
     create_accounts(store, &orgs).await?;
     Ok(summary)
 }

@@ -9,10 +9,12 @@ mod audit;
 mod bulk;
 mod connect;
 mod error;
+mod geo;
 mod organisations;
 mod page;
 mod persons;
 pub mod pii;
+mod programs;
 mod regions;
 mod review;
 mod scope;
@@ -26,14 +28,17 @@ pub use audit::{Actor, AuditEvent, AuditQuery, AuditRecord, ChainReport};
 pub use bulk::{BulkChunk, PersonSealer, PreparedPerson};
 pub use connect::{DEFAULT_SQLITE_PATH, DatabaseTarget};
 pub use error::{RejectedCode, StoreError};
+pub use geo::Polygon;
 pub use organisations::{Organisation, OrganisationKind};
 pub use page::{Page, Paged, Sort};
 pub use persons::{
     Identifier, ImportedList, NewPersonList, OutOfScopeRow, PersonFilter, PersonRow,
 };
 pub use pii::{KeyError, PiiKey};
+pub use programs::{DesaNeed, NEED_ELEMENTS, PROGRAM_SORTS, Program, ProgramFilter, Saved};
 pub use regions::{ChildCounts, ImportSummary, LevelCounts, RegionPrefixTable, RegionVersion};
 pub use review::{ReviewQueue, ReviewedPair};
+pub use sinergi_core::geo::Boundary;
 
 use sqlx::{PgPool, SqlitePool};
 
@@ -155,6 +160,11 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
         "review",
         include_str!("../migrations/sqlite/0004_review.sql"),
     ),
+    (
+        6,
+        "programs",
+        include_str!("../migrations/sqlite/0006_programs.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[MigrationFile] = &[
     (
@@ -176,6 +186,11 @@ const POSTGRES_MIGRATIONS: &[MigrationFile] = &[
         4,
         "review",
         include_str!("../migrations/postgres/0004_review.sql"),
+    ),
+    (
+        6,
+        "programs",
+        include_str!("../migrations/postgres/0006_programs.sql"),
     ),
 ];
 
