@@ -12,6 +12,7 @@ pub mod person;
 pub mod ppks;
 pub mod region;
 pub mod review;
+pub mod strategy;
 pub mod succession;
 mod text;
 
