@@ -390,9 +390,7 @@ pub fn evaluate_rules(rules: &[ValidationRule], values: &HashMap<ValueKey, f64>)
             }
         }
     }
-    out.sort_by(|a, b| {
-        (&a.period, &a.region, a.rule_id).cmp(&(&b.period, &b.region, b.rule_id))
-    });
+    out.sort_by(|a, b| (&a.period, &a.region, a.rule_id).cmp(&(&b.period, &b.region, b.rule_id)));
     out
 }
 
@@ -451,13 +449,19 @@ mod tests {
 
     #[test]
     fn achievement_follows_the_direction() {
-        assert!(close(achievement(Direction::Higher, 80.0, 100.0, None), 80.0));
+        assert!(close(
+            achievement(Direction::Higher, 80.0, 100.0, None),
+            80.0
+        ));
         // Child marriage: target 13 %, actual 14.96 % → 84.9 %.
         let a = achievement(Direction::Lower, 14.96, 13.0, Some(14.96)).unwrap();
         assert!((a - 84.923_076_923).abs() < 1e-6, "{a}");
         // Doing better than a lower-is-better target scores above 100 (stored uncapped).
         assert!(close(achievement(Direction::Lower, 6.5, 13.0, None), 150.0));
-        assert!(close(achievement(Direction::Lower, 13.0, 13.0, None), 100.0));
+        assert!(close(
+            achievement(Direction::Lower, 13.0, 13.0, None),
+            100.0
+        ));
         assert_eq!(display_capped(150.0), 100.0);
         assert_eq!(display_capped(-20.0), 0.0);
     }
@@ -465,7 +469,10 @@ mod tests {
     #[test]
     fn zero_target_uses_the_baseline_not_a_division_by_zero() {
         assert!(close(achievement(Direction::Lower, 0.0, 0.0, None), 100.0));
-        assert!(close(achievement(Direction::Lower, 1.0, 0.0, Some(4.0)), 75.0));
+        assert!(close(
+            achievement(Direction::Lower, 1.0, 0.0, Some(4.0)),
+            75.0
+        ));
         assert_eq!(achievement(Direction::Lower, 1.0, 0.0, None), None);
         assert_eq!(achievement(Direction::Lower, 1.0, 0.0, Some(0.0)), None);
         assert!(close(achievement(Direction::Higher, 3.0, 0.0, None), 100.0));

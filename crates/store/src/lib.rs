@@ -7,6 +7,7 @@ mod accounts;
 mod aggregates;
 mod audit;
 mod bulk;
+mod computed;
 mod connect;
 mod error;
 mod organisations;
@@ -16,6 +17,7 @@ pub mod pii;
 mod regions;
 mod review;
 mod scope;
+mod strategy;
 
 pub use accounts::{
     ARGON2_LANES, ARGON2_MEMORY_KIB, ARGON2_PASSES, LoginError, MIN_PASSWORD_CHARS, NewSession,
@@ -24,6 +26,7 @@ pub use accounts::{
 pub use aggregates::{AggregateSum, AggregateValue, SourceType};
 pub use audit::{Actor, AuditEvent, AuditQuery, AuditRecord, ChainReport};
 pub use bulk::{BulkChunk, PersonSealer, PreparedPerson};
+pub use computed::{COMPUTATIONS, Computation, ComputedValue, computation};
 pub use connect::{DEFAULT_SQLITE_PATH, DatabaseTarget};
 pub use error::{RejectedCode, StoreError};
 pub use organisations::{Organisation, OrganisationKind};
@@ -34,6 +37,11 @@ pub use persons::{
 pub use pii::{KeyError, PiiKey};
 pub use regions::{ChildCounts, ImportSummary, LevelCounts, RegionPrefixTable, RegionVersion};
 pub use review::{ReviewQueue, ReviewedPair};
+pub use strategy::{
+    EntryMethod, Indicator, IndicatorFields, Letterhead, NATIONAL, NewRealisation, Objective,
+    PeriodLock, Realisation, RefusedRealisation, Strategy, StrategyTree, StrategyVersion, Target,
+    may_enter_realisation,
+};
 
 use sqlx::{PgPool, SqlitePool};
 
@@ -155,6 +163,11 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
         "review",
         include_str!("../migrations/sqlite/0004_review.sql"),
     ),
+    (
+        7,
+        "strategy",
+        include_str!("../migrations/sqlite/0007_strategy.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[MigrationFile] = &[
     (
@@ -176,6 +189,11 @@ const POSTGRES_MIGRATIONS: &[MigrationFile] = &[
         4,
         "review",
         include_str!("../migrations/postgres/0004_review.sql"),
+    ),
+    (
+        7,
+        "strategy",
+        include_str!("../migrations/postgres/0007_strategy.sql"),
     ),
 ];
 
