@@ -3,6 +3,7 @@
 
 pub mod columns;
 pub mod persons;
+pub mod realisation;
 pub mod review;
 pub mod table;
 pub mod wilayah;

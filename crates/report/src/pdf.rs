@@ -617,7 +617,6 @@ pub fn extract_text(pdf: &[u8]) -> String {
     text
 }
 
-
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }

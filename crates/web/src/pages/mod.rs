@@ -6,6 +6,8 @@ pub mod persons;
 pub mod review;
 pub mod session;
 pub mod stats;
+pub mod strategy;
+pub mod strategy_report;
 pub mod wilayah;
 
 use askama::Template;
