@@ -254,6 +254,7 @@ async fn load_world(store: &Store, world: World) -> anyhow::Result<DemoSummary> 
         .load_aggregates(actor(), &aggregates(&world, &tally)?)
         .await?;
     create_accounts(store, &orgs).await?;
+    crate::demo_strategy::load(store).await?;
     Ok(summary)
 }
 

@@ -879,6 +879,9 @@ pub(crate) fn band_label(t: Messages, b: &sinergi_core::strategy::Band) -> Strin
 
 // ---------------------------------------------------------------- dashboard
 
+/// A concept with its figures per source: (indicator code, source type key, value).
+type SideBySide = (String, Vec<(String, &'static str, String)>);
+
 pub struct DashRow {
     pub status: Status,
     pub shown: Shown,
@@ -902,7 +905,7 @@ struct DashboardPage {
     bands: RatingBands,
     below: usize,
     /// (concept, [(code, source type key, actual)]) where a concept has several source types.
-    side_by_side: Vec<(String, Vec<(String, &'static str, String)>)>,
+    side_by_side: Vec<SideBySide>,
 }
 
 /// Builds the quarter dashboard; public for the benchmark.
@@ -1016,7 +1019,7 @@ pub async fn dashboard(
         for s in &main {
             concepts.entry(s.concept.as_str()).or_default().push(s);
         }
-        let mut side_by_side: Vec<(String, Vec<(String, &'static str, String)>)> = concepts
+        let mut side_by_side: Vec<SideBySide> = concepts
             .into_iter()
             .filter(|(_, v)| {
                 v.iter().any(|s| s.source_type == SourceType::Survey)
