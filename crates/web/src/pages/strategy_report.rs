@@ -377,3 +377,38 @@ pub async fn download(ui: Ui, Signed(user): Signed, Path(id): Path<String>) -> R
         Err(e) => e.page(&ui),
     }
 }
+
+/// A report's bytes made in the calling task (for the benchmark and scripts): the quarterly
+/// report when `quarter` is given, else the strategy document; PDF or XLSX.
+pub async fn report_bytes(
+    store: &Store,
+    viewer: Option<&sinergi_core::Principal>,
+    strategy_id: i64,
+    quarter: Option<&str>,
+    pdf: bool,
+    lang: crate::i18n::Lang,
+) -> Result<Vec<u8>, AppError> {
+    let tree = store
+        .strategy_tree(strategy_id, None, false)
+        .await?
+        .ok_or_else(|| AppError::not_found("strategy.not_found"))?;
+    let kind = if quarter.is_some() {
+        ReportKind::Quarter
+    } else {
+        ReportKind::Strategy
+    };
+    let doc = build_document(
+        store,
+        viewer,
+        &tree,
+        kind,
+        quarter.unwrap_or(""),
+        Messages::new(lang),
+    )
+    .await?;
+    if pdf {
+        sinergi_report::pdf::render(&doc, &|_| {}).map_err(AppError::internal)
+    } else {
+        xlsx(&doc)
+    }
+}
