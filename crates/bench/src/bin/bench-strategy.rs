@@ -61,7 +61,7 @@ fn options() -> anyhow::Result<Options> {
 }
 
 fn indicator(i: usize) -> IndicatorFields {
-    let lower = i % 2 == 0;
+    let lower = i.is_multiple_of(2);
     IndicatorFields {
         code: format!("IK{:02}", i + 1),
         name: format!(
@@ -78,7 +78,7 @@ fn indicator(i: usize) -> IndicatorFields {
         },
         reference_code: None,
         data_source: "BPS".into(),
-        source_type: if i % 5 == 0 {
+        source_type: if i.is_multiple_of(5) {
             SourceType::Administrative
         } else {
             SourceType::Survey
