@@ -256,6 +256,7 @@ async fn load_world(store: &Store, world: World) -> anyhow::Result<DemoSummary> 
     let loaded = crate::demo_programs::load(store, &world, &programs, &orgs.partners).await?;
     tracing::info!("{loaded} program mitra dimuat (matriks 4W)");
     create_accounts(store, &orgs).await?;
+    crate::demo_strategy::load(store).await?;
     Ok(summary)
 }
 

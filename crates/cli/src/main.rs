@@ -5,6 +5,7 @@ mod args;
 mod daftar;
 mod demo;
 mod demo_programs;
+mod demo_strategy;
 mod generate;
 mod geo;
 mod key;

@@ -15,6 +15,7 @@ pub mod program;
 pub mod region;
 pub mod region_match;
 pub mod review;
+pub mod strategy;
 pub mod succession;
 mod text;
 

@@ -5,6 +5,7 @@ pub mod columns;
 pub mod geo;
 pub mod persons;
 pub mod programs;
+pub mod realisation;
 pub mod review;
 pub mod table;
 pub mod wilayah;

@@ -7,6 +7,7 @@ mod accounts;
 mod aggregates;
 mod audit;
 mod bulk;
+mod computed;
 mod connect;
 mod error;
 mod geo;
@@ -18,6 +19,7 @@ mod programs;
 mod regions;
 mod review;
 mod scope;
+mod strategy;
 
 pub use accounts::{
     ARGON2_LANES, ARGON2_MEMORY_KIB, ARGON2_PASSES, LoginError, MIN_PASSWORD_CHARS, NewSession,
@@ -26,6 +28,7 @@ pub use accounts::{
 pub use aggregates::{AggregateSum, AggregateValue, SourceType};
 pub use audit::{Actor, AuditEvent, AuditQuery, AuditRecord, ChainReport};
 pub use bulk::{BulkChunk, PersonSealer, PreparedPerson};
+pub use computed::{COMPUTATIONS, Computation, ComputedValue, computation};
 pub use connect::{DEFAULT_SQLITE_PATH, DatabaseTarget};
 pub use error::{RejectedCode, StoreError};
 pub use geo::Polygon;
@@ -39,6 +42,11 @@ pub use programs::{DesaNeed, NEED_ELEMENTS, PROGRAM_SORTS, Program, ProgramFilte
 pub use regions::{ChildCounts, ImportSummary, LevelCounts, RegionPrefixTable, RegionVersion};
 pub use review::{ReviewQueue, ReviewedPair};
 pub use sinergi_core::geo::Boundary;
+pub use strategy::{
+    EntryMethod, Indicator, IndicatorFields, Letterhead, NATIONAL, NewRealisation, Objective,
+    PeriodLock, Realisation, RefusedRealisation, Strategy, StrategyTree, StrategyVersion, Target,
+    may_enter_realisation,
+};
 
 use sqlx::{PgPool, SqlitePool};
 
@@ -165,6 +173,11 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
         "programs",
         include_str!("../migrations/sqlite/0006_programs.sql"),
     ),
+    (
+        7,
+        "strategy",
+        include_str!("../migrations/sqlite/0007_strategy.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[MigrationFile] = &[
     (
@@ -191,6 +204,11 @@ const POSTGRES_MIGRATIONS: &[MigrationFile] = &[
         6,
         "programs",
         include_str!("../migrations/postgres/0006_programs.sql"),
+    ),
+    (
+        7,
+        "strategy",
+        include_str!("../migrations/postgres/0007_strategy.sql"),
     ),
 ];
 

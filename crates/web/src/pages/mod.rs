@@ -7,6 +7,8 @@ pub mod programs;
 pub mod review;
 pub mod session;
 pub mod stats;
+pub mod strategy;
+pub mod strategy_report;
 pub mod wilayah;
 
 use askama::Template;
