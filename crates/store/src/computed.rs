@@ -52,6 +52,24 @@ pub const COMPUTATIONS: &[Computation] = &[
                 AND period = (SELECT MAX(period) FROM aggregate_value WHERE element = 'jumlah_keluarga') \
               GROUP BY substr(region_code, 1, 5)",
     },
+    // Sinergi holds no desil per family, so "reached" is read at desa level: the Desil I
+    // families of every desa where at least one program for Desil I runs or has run. The
+    // name says exactly that, so nobody reads it as a count of families served.
+    Computation {
+        key: "keluarga_desil_1_desa_terjangkau",
+        name: "Keluarga Desil I di desa yang dijangkau sedikitnya satu program bersasaran Desil I (berjalan atau selesai)",
+        unit: "keluarga",
+        source_type: SourceType::Administrative,
+        sql: "SELECT substr(a.region_code, 1, 5) AS kabkota, SUM(a.value) AS nilai \
+              FROM aggregate_value a \
+              WHERE a.element = 'keluarga_desil_1' AND length(a.region_code) = 13 \
+                AND a.region_code >= $1 AND a.region_code < $2 \
+                AND a.period = (SELECT MAX(period) FROM aggregate_value WHERE element = 'keluarga_desil_1') \
+                AND EXISTS (SELECT 1 FROM program_location l JOIN program p ON p.id = l.program_id \
+                            WHERE l.region_code = a.region_code AND p.desil_from = 1 \
+                              AND p.status IN ('berjalan', 'selesai')) \
+              GROUP BY substr(a.region_code, 1, 5)",
+    },
     Computation {
         key: "penerima_tercatat",
         name: "Orang tercatat dalam daftar penerima mitra (semua daftar kecuali register)",

@@ -511,3 +511,68 @@ async fn names_need_figures_and_boundaries() {
         w.store.close().await;
     }
 }
+
+/// The strategy's computed realisation reads the 4W data: the Desil I families of desa that a
+/// running or finished Desil I program reaches, per kab/kota, nothing from planned, stopped or
+/// better-off programs.
+#[tokio::test]
+async fn desil_1_families_in_reached_desa_are_computed_from_programs() {
+    for db in TestDb::all().await {
+        let l = db.label;
+        let w = build(&db).await;
+        let s = &w.store;
+        let admin52 = w.principal("admin52").await;
+        let figure = |c: &str, v: f64| AggregateValue {
+            region: code(c),
+            element: "keluarga_desil_1".into(),
+            period: "2025-Q3".into(),
+            value: v,
+            unit: "keluarga".into(),
+            source: "DTSEN".into(),
+            source_type: SourceType::Administrative,
+            estimated: false,
+            note: None,
+        };
+        s.load_aggregates(
+            Actor::system("uji"),
+            &[
+                figure("52.03.05.2003", 120.0),
+                figure("52.03.05.2004", 30.0),
+                figure("52.02.01.2001", 7.0),
+            ],
+        )
+        .await
+        .unwrap();
+        let reached = program(
+            w.orgs[0],
+            "D1",
+            Sector::PerlindunganSosial,
+            &["52.03.05.2003"],
+        );
+        let mut planned = program(w.orgs[0], "D2", Sector::Pendidikan, &["52.03.05.2004"]);
+        planned.status = ProgramStatus::Rencana;
+        let mut better_off = program(w.orgs[0], "D3", Sector::Pendidikan, &["52.03.05.2004"]);
+        better_off.target.desil_from = 3;
+        better_off.target.desil_to = 5;
+        let mut finished = program(w.orgs[0], "D4", Sector::Kesehatan, &["52.02.01.2001"]);
+        finished.status = ProgramStatus::Selesai;
+        // Two programs in one desa count its families once.
+        let twice = program(w.orgs[0], "D5", Sector::Kesehatan, &["52.03.05.2003"]);
+        s.save_programs(&admin52, &[reached, planned, better_off, finished, twice])
+            .await
+            .unwrap();
+        let values = s
+            .run_computation("keluarga_desil_1_desa_terjangkau", "52")
+            .await
+            .unwrap();
+        let got: Vec<(&str, f64)> = values
+            .iter()
+            .map(|v| (v.region.as_str(), v.value))
+            .collect();
+        assert_eq!(
+            got,
+            vec![("52.02", 7.0), ("52.03", 120.0), ("52", 127.0)],
+            "{l}"
+        );
+    }
+}
