@@ -5,6 +5,7 @@ pub mod audit;
 pub mod column;
 pub mod desil;
 pub mod idnum;
+pub mod institution;
 pub mod kk;
 pub mod nik;
 pub mod period;
