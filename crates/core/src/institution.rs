@@ -462,6 +462,286 @@ pub fn split_evenly(total: u32, n: usize) -> Vec<u32> {
         .collect()
 }
 
+/// A problem with one field of an input: the field's column name and why, in Indonesian.
+pub type FieldProblem = (&'static str, String);
+
+fn blank(s: &str) -> bool {
+    s.trim().is_empty()
+}
+
+fn check_contact(phone: &Option<String>, email: &Option<String>, out: &mut Vec<FieldProblem>) {
+    if let Some(p) = phone.as_deref().filter(|p| !blank(p)) {
+        let digits = p.chars().filter(|c| c.is_ascii_digit()).count();
+        if digits < 6 || p.chars().any(|c| !(c.is_ascii_digit() || " +-().".contains(c))) {
+            out.push(("telepon", format!("\"{p}\" bukan nomor telepon (angka, spasi, + - ( ) saja; paling sedikit 6 angka)")));
+        }
+    }
+    if let Some(e) = email.as_deref().filter(|e| !blank(e)) {
+        let ok = e
+            .split_once('@')
+            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.starts_with('.'))
+            && !e.contains(char::is_whitespace);
+        if !ok {
+            out.push(("surel", format!("\"{e}\" bukan alamat surel")));
+        }
+    }
+}
+
+fn check_key(key: &str, column: &'static str, out: &mut Vec<FieldProblem>) {
+    if blank(key) {
+        out.push((column, "wajib diisi".into()));
+    } else if key.chars().count() > 40 || key.contains(char::is_whitespace) {
+        out.push((column, format!("\"{key}\" tidak boleh berisi spasi atau lebih dari 40 huruf")));
+    }
+}
+
+/// Indonesia lies within these bounds (with a margin for outer islands).
+pub const LATITUDE_RANGE: (f64, f64) = (-11.5, 6.5);
+pub const LONGITUDE_RANGE: (f64, f64) = (94.0, 141.5);
+
+/// An LKS as a form or an import row gives it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LksInput {
+    /// The registry's number for the LKS (the import key).
+    pub key: String,
+    pub name: String,
+    /// Seat: a desa code ideally, a kecamatan or kab/kota when that is all that is known.
+    pub region: Option<crate::RegionCode>,
+    pub address: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub deed_number: Option<String>,
+    pub deed_date: Option<NaiveDate>,
+    pub kemenkumham_decree: Option<String>,
+    pub npwp: Option<String>,
+    pub registration_number: Option<String>,
+    pub registration_until: Option<NaiveDate>,
+    pub permit_number: Option<String>,
+    pub permit_until: Option<NaiveDate>,
+    pub accreditation: Option<(Grade, NaiveDate)>,
+    pub services: Vec<crate::Ppks>,
+    pub capacity: u32,
+    pub clients: Disaggregation,
+    pub contact_name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+impl LksInput {
+    /// Every problem, named by import column.
+    pub fn problems(&self) -> Vec<FieldProblem> {
+        let mut out = Vec::new();
+        check_key(&self.key, "kode_lks", &mut out);
+        if blank(&self.name) {
+            out.push(("nama", "wajib diisi".into()));
+        }
+        match &self.region {
+            None => out.push(("kode_wilayah", "wajib diisi (kode desa Kemendagri)".into())),
+            Some(r) if r.level() == crate::Level::Provinsi => out.push((
+                "kode_wilayah",
+                format!("{r} adalah provinsi; tulis kode desa, kecamatan atau kab/kota"),
+            )),
+            Some(_) => {}
+        }
+        match (self.latitude, self.longitude) {
+            (None, None) => {}
+            (Some(lat), Some(lon)) => {
+                if !(LATITUDE_RANGE.0..=LATITUDE_RANGE.1).contains(&lat) {
+                    out.push(("lintang", format!("{lat} di luar wilayah Indonesia (−11,5 sampai 6,5)")));
+                }
+                if !(LONGITUDE_RANGE.0..=LONGITUDE_RANGE.1).contains(&lon) {
+                    out.push(("bujur", format!("{lon} di luar wilayah Indonesia (94 sampai 141,5)")));
+                }
+            }
+            _ => out.push(("lintang", "lintang dan bujur diisi berdua atau dikosongkan berdua".into())),
+        }
+        if let Some(n) = self.npwp.as_deref().filter(|n| !blank(n)) {
+            let digits: String = n.chars().filter(|c| c.is_ascii_digit()).collect();
+            if !(digits.len() == 15 || digits.len() == 16)
+                || n.chars().any(|c| !(c.is_ascii_digit() || ".- ".contains(c)))
+            {
+                out.push(("npwp", format!("\"{n}\" bukan NPWP (15 atau 16 angka)")));
+            }
+        }
+        if self.registration_until.is_some() && self.registration_number.as_deref().is_none_or(blank) {
+            out.push(("tanda_daftar", "masa berlaku diisi tanpa nomor tanda daftar".into()));
+        }
+        if self.permit_until.is_some() && self.permit_number.as_deref().is_none_or(blank) {
+            out.push(("izin_operasional", "masa berlaku diisi tanpa nomor izin".into()));
+        }
+        if let Err(e) = self.clients.check() {
+            out.push(("klien", e.to_string()));
+        }
+        check_contact(&self.phone, &self.email, &mut out);
+        out
+    }
+}
+
+/// An LKKS board seat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardMember {
+    pub position: BoardPosition,
+    pub title: Option<String>,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// An LKKS as a form or an import row gives it; the region is its key.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LkksInput {
+    pub region: Option<crate::RegionCode>,
+    pub name: String,
+    pub body: Option<LkksBody>,
+    pub status: Option<FormationStatus>,
+    pub decree_number: Option<String>,
+    pub decree_date: Option<NaiveDate>,
+    pub decree_signed_by: Option<String>,
+    pub term_start: Option<NaiveDate>,
+    pub term_end: Option<NaiveDate>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// The main seats; `None` leaves the board as it is.
+    pub board: Option<Vec<BoardMember>>,
+}
+
+impl LkksInput {
+    pub fn has_decree(&self) -> bool {
+        self.decree_number.as_deref().is_some_and(|n| !blank(n)) && self.decree_date.is_some()
+    }
+
+    pub fn problems(&self) -> Vec<FieldProblem> {
+        let mut out = Vec::new();
+        match &self.region {
+            None => out.push(("kode_wilayah", "wajib diisi (kode provinsi atau kab/kota)".into())),
+            Some(r) if !matches!(r.level(), crate::Level::Provinsi | crate::Level::KabKota) => out.push((
+                "kode_wilayah",
+                format!("{r} bukan provinsi atau kab/kota; LKKS ada di provinsi dan kab/kota"),
+            )),
+            Some(_) => {}
+        }
+        if blank(&self.name) {
+            out.push(("nama", "wajib diisi".into()));
+        }
+        match self.status {
+            None => out.push(("status", "wajib diisi: belum_dibentuk, dalam_pembentukan, dikukuhkan, aktif atau tidak_aktif".into())),
+            Some(s) if s.needs_decree() && !self.has_decree() => {
+                out.push(("no_sk", InstitutionError::DecreeRequired(s).to_string()))
+            }
+            Some(_) => {}
+        }
+        if let (Some(a), Some(b)) = (self.term_start, self.term_end)
+            && b <= a
+        {
+            out.push(("periode_selesai", "akhir periode harus sesudah awalnya".into()));
+        }
+        check_contact(&self.phone, &self.email, &mut out);
+        for m in self.board.iter().flatten() {
+            if blank(&m.name) {
+                out.push(("pengurus", format!("{} tanpa nama", m.position.key())));
+            }
+            check_contact(&m.phone, &m.email, &mut out);
+        }
+        out
+    }
+}
+
+/// A partner as a form or an import row gives it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PartnerInput {
+    pub key: String,
+    pub name: String,
+    /// Seat of the partner (a province for a provincial body).
+    pub region: Option<crate::RegionCode>,
+    pub helix: Option<Helix>,
+    pub kind: Option<String>,
+    pub sectors: Vec<String>,
+    pub areas: Vec<crate::RegionCode>,
+    pub contact_name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+}
+
+impl PartnerInput {
+    pub fn problems(&self) -> Vec<FieldProblem> {
+        let mut out = Vec::new();
+        check_key(&self.key, "kode_mitra", &mut out);
+        if blank(&self.name) {
+            out.push(("nama", "wajib diisi".into()));
+        }
+        if self.region.is_none() {
+            out.push(("kode_wilayah", "wajib diisi (kedudukan mitra)".into()));
+        }
+        if self.helix.is_none() {
+            out.push((
+                "peran",
+                "wajib diisi: pemerintah, dunia_usaha, akademisi, masyarakat, media atau filantropi".into(),
+            ));
+        }
+        check_contact(&self.phone, &self.email, &mut out);
+        out
+    }
+}
+
+/// A cooperation agreement (MoU, PKS) of a partner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgreementInput {
+    pub number: String,
+    pub signed_on: Option<NaiveDate>,
+    pub valid_until: Option<NaiveDate>,
+    pub scope: String,
+}
+
+impl AgreementInput {
+    pub fn problems(&self) -> Vec<FieldProblem> {
+        let mut out = Vec::new();
+        if blank(&self.number) {
+            out.push(("nomor", "wajib diisi".into()));
+        }
+        if blank(&self.scope) {
+            out.push(("ruang_lingkup", "wajib diisi".into()));
+        }
+        if let (Some(a), Some(b)) = (self.signed_on, self.valid_until)
+            && b < a
+        {
+            out.push(("berlaku_sampai", "tidak boleh sebelum tanggal tanda tangan".into()));
+        }
+        out
+    }
+}
+
+/// The content of a monthly LKS report.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReportInput {
+    pub activities: String,
+    pub obstacles: String,
+    pub beneficiaries: Disaggregation,
+}
+
+impl ReportInput {
+    pub fn problems(&self) -> Vec<FieldProblem> {
+        let mut out = Vec::new();
+        if blank(&self.activities) {
+            out.push(("kegiatan", "wajib diisi".into()));
+        }
+        if let Err(e) = self.beneficiaries.check() {
+            out.push(("penerima", e.to_string()));
+        }
+        out
+    }
+}
+
+/// Problems as one message: "kolom: alasan; kolom: alasan".
+pub fn describe(problems: &[FieldProblem]) -> String {
+    problems
+        .iter()
+        .map(|(f, r)| format!("{f}: {r}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -606,6 +886,39 @@ mod tests {
         x.elderly = 2;
         x.disability = 23;
         assert!(x.check().is_err());
+    }
+
+    #[test]
+    fn inputs_name_their_problems_by_column() {
+        let mut lks = LksInput {
+            key: "LKS 1".into(),
+            region: Some(crate::RegionCode::parse("52").unwrap()),
+            latitude: Some(-8.6),
+            npwp: Some("12.345".into()),
+            email: Some("bukan-surel".into()),
+            ..LksInput::default()
+        };
+        let columns: Vec<&str> = lks.problems().iter().map(|p| p.0).collect();
+        assert_eq!(
+            columns,
+            ["kode_lks", "nama", "kode_wilayah", "lintang", "npwp", "surel"]
+        );
+        lks.key = "LKS-52-0001".into();
+        lks.name = "LKSA Harapan".into();
+        lks.region = Some(crate::RegionCode::parse("52.03.05.2003").unwrap());
+        lks.longitude = Some(116.5);
+        lks.npwp = Some("01.234.567.8-901.000".into());
+        lks.email = Some("lksa@contoh.id".into());
+        lks.phone = Some("+62 370 123456".into());
+        assert_eq!(lks.problems(), vec![]);
+        let lkks = LkksInput {
+            region: Some(crate::RegionCode::parse("52.03").unwrap()),
+            name: "LKKS Lombok Timur".into(),
+            status: Some(FormationStatus::Aktif),
+            ..LkksInput::default()
+        };
+        assert_eq!(lkks.problems()[0].0, "no_sk");
+        assert!(describe(&lkks.problems()).starts_with("no_sk: status aktif membutuhkan"));
     }
 
     #[test]

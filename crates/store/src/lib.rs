@@ -9,8 +9,13 @@ mod audit;
 mod bulk;
 mod connect;
 mod error;
+mod institutions;
+mod lkks;
+mod lks;
+mod lks_reports;
 mod organisations;
 mod page;
+mod partners;
 mod persons;
 pub mod pii;
 mod regions;
@@ -26,7 +31,18 @@ pub use audit::{Actor, AuditEvent, AuditQuery, AuditRecord, ChainReport};
 pub use bulk::{BulkChunk, PersonSealer, PreparedPerson};
 pub use connect::{DEFAULT_SQLITE_PATH, DatabaseTarget};
 pub use error::{RejectedCode, StoreError};
+pub use institutions::{RegistryImport, RejectedRow};
+pub use lkks::{
+    BoardSeat, FormationEntry, FormationProgress, FormationTarget, LKKS_SORTS, LkksFilter,
+    LkksRecord, LkksRow, LkksYear, StatusChange,
+};
+pub use lks::{
+    Accreditation, CapacityRow, Expiry, GradeFilter, LKS_SORTS, LksFilter, LksRecord, LksRow,
+    LksService, PPKS_NEED_PREFIX, need_element, services_label,
+};
+pub use lks_reports::{LksReport, OverdueReport, ReportComment, ReportFilter, report_due};
 pub use organisations::{Organisation, OrganisationKind};
+pub use partners::{Agreement, PARTNER_SORTS, PartnerFilter, PartnerRecord};
 pub use page::{Page, Paged, Sort};
 pub use persons::{
     Identifier, ImportedList, NewPersonList, OutOfScopeRow, PersonFilter, PersonRow,
@@ -155,6 +171,11 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
         "review",
         include_str!("../migrations/sqlite/0004_review.sql"),
     ),
+    (
+        5,
+        "institutions",
+        include_str!("../migrations/sqlite/0005_institutions.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[MigrationFile] = &[
     (
@@ -176,6 +197,11 @@ const POSTGRES_MIGRATIONS: &[MigrationFile] = &[
         4,
         "review",
         include_str!("../migrations/postgres/0004_review.sql"),
+    ),
+    (
+        5,
+        "institutions",
+        include_str!("../migrations/postgres/0005_institutions.sql"),
     ),
 ];
 
