@@ -2,12 +2,13 @@
 //! with its line and reason, in Bahasa Indonesia.
 
 pub mod columns;
+pub mod institutions;
 pub mod persons;
 pub mod review;
 pub mod table;
 pub mod wilayah;
 
-pub use columns::{TableError, read_csv_table, read_table_file};
+pub use columns::{TableError, read_csv_table, read_table_bytes, read_table_file};
 pub use persons::{PersonList, read_person_list};
 pub use review::{ReviewFile, ReviewPair, read_review_file};
 pub use table::{RowError, RowErrors};
