@@ -472,15 +472,17 @@ fn blank(s: &str) -> bool {
 fn check_contact(phone: &Option<String>, email: &Option<String>, out: &mut Vec<FieldProblem>) {
     if let Some(p) = phone.as_deref().filter(|p| !blank(p)) {
         let digits = p.chars().filter(|c| c.is_ascii_digit()).count();
-        if digits < 6 || p.chars().any(|c| !(c.is_ascii_digit() || " +-().".contains(c))) {
+        if digits < 6
+            || p.chars()
+                .any(|c| !(c.is_ascii_digit() || " +-().".contains(c)))
+        {
             out.push(("telepon", format!("\"{p}\" bukan nomor telepon (angka, spasi, + - ( ) saja; paling sedikit 6 angka)")));
         }
     }
     if let Some(e) = email.as_deref().filter(|e| !blank(e)) {
-        let ok = e
-            .split_once('@')
-            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.starts_with('.'))
-            && !e.contains(char::is_whitespace);
+        let ok = e.split_once('@').is_some_and(|(user, host)| {
+            !user.is_empty() && host.contains('.') && !host.starts_with('.')
+        }) && !e.contains(char::is_whitespace);
         if !ok {
             out.push(("surel", format!("\"{e}\" bukan alamat surel")));
         }
@@ -491,7 +493,10 @@ fn check_key(key: &str, column: &'static str, out: &mut Vec<FieldProblem>) {
     if blank(key) {
         out.push((column, "wajib diisi".into()));
     } else if key.chars().count() > 40 || key.contains(char::is_whitespace) {
-        out.push((column, format!("\"{key}\" tidak boleh berisi spasi atau lebih dari 40 huruf")));
+        out.push((
+            column,
+            format!("\"{key}\" tidak boleh berisi spasi atau lebih dari 40 huruf"),
+        ));
     }
 }
 
@@ -547,27 +552,45 @@ impl LksInput {
             (None, None) => {}
             (Some(lat), Some(lon)) => {
                 if !(LATITUDE_RANGE.0..=LATITUDE_RANGE.1).contains(&lat) {
-                    out.push(("lintang", format!("{lat} di luar wilayah Indonesia (−11,5 sampai 6,5)")));
+                    out.push((
+                        "lintang",
+                        format!("{lat} di luar wilayah Indonesia (−11,5 sampai 6,5)"),
+                    ));
                 }
                 if !(LONGITUDE_RANGE.0..=LONGITUDE_RANGE.1).contains(&lon) {
-                    out.push(("bujur", format!("{lon} di luar wilayah Indonesia (94 sampai 141,5)")));
+                    out.push((
+                        "bujur",
+                        format!("{lon} di luar wilayah Indonesia (94 sampai 141,5)"),
+                    ));
                 }
             }
-            _ => out.push(("lintang", "lintang dan bujur diisi berdua atau dikosongkan berdua".into())),
+            _ => out.push((
+                "lintang",
+                "lintang dan bujur diisi berdua atau dikosongkan berdua".into(),
+            )),
         }
         if let Some(n) = self.npwp.as_deref().filter(|n| !blank(n)) {
             let digits: String = n.chars().filter(|c| c.is_ascii_digit()).collect();
             if !(digits.len() == 15 || digits.len() == 16)
-                || n.chars().any(|c| !(c.is_ascii_digit() || ".- ".contains(c)))
+                || n.chars()
+                    .any(|c| !(c.is_ascii_digit() || ".- ".contains(c)))
             {
                 out.push(("npwp", format!("\"{n}\" bukan NPWP (15 atau 16 angka)")));
             }
         }
-        if self.registration_until.is_some() && self.registration_number.as_deref().is_none_or(blank) {
-            out.push(("tanda_daftar", "masa berlaku diisi tanpa nomor tanda daftar".into()));
+        if self.registration_until.is_some()
+            && self.registration_number.as_deref().is_none_or(blank)
+        {
+            out.push((
+                "tanda_daftar",
+                "masa berlaku diisi tanpa nomor tanda daftar".into(),
+            ));
         }
         if self.permit_until.is_some() && self.permit_number.as_deref().is_none_or(blank) {
-            out.push(("izin_operasional", "masa berlaku diisi tanpa nomor izin".into()));
+            out.push((
+                "izin_operasional",
+                "masa berlaku diisi tanpa nomor izin".into(),
+            ));
         }
         if let Err(e) = self.clients.check() {
             out.push(("klien", e.to_string()));
@@ -614,11 +637,15 @@ impl LkksInput {
     pub fn problems(&self) -> Vec<FieldProblem> {
         let mut out = Vec::new();
         match &self.region {
-            None => out.push(("kode_wilayah", "wajib diisi (kode provinsi atau kab/kota)".into())),
-            Some(r) if !matches!(r.level(), crate::Level::Provinsi | crate::Level::KabKota) => out.push((
+            None => out.push((
                 "kode_wilayah",
-                format!("{r} bukan provinsi atau kab/kota; LKKS ada di provinsi dan kab/kota"),
+                "wajib diisi (kode provinsi atau kab/kota)".into(),
             )),
+            Some(r) if !matches!(r.level(), crate::Level::Provinsi | crate::Level::KabKota) => out
+                .push((
+                    "kode_wilayah",
+                    format!("{r} bukan provinsi atau kab/kota; LKKS ada di provinsi dan kab/kota"),
+                )),
             Some(_) => {}
         }
         if blank(&self.name) {
@@ -634,7 +661,10 @@ impl LkksInput {
         if let (Some(a), Some(b)) = (self.term_start, self.term_end)
             && b <= a
         {
-            out.push(("periode_selesai", "akhir periode harus sesudah awalnya".into()));
+            out.push((
+                "periode_selesai",
+                "akhir periode harus sesudah awalnya".into(),
+            ));
         }
         check_contact(&self.phone, &self.email, &mut out);
         for m in self.board.iter().flatten() {
@@ -706,7 +736,10 @@ impl AgreementInput {
         if let (Some(a), Some(b)) = (self.signed_on, self.valid_until)
             && b < a
         {
-            out.push(("berlaku_sampai", "tidak boleh sebelum tanggal tanda tangan".into()));
+            out.push((
+                "berlaku_sampai",
+                "tidak boleh sebelum tanggal tanda tangan".into(),
+            ));
         }
         out
     }
@@ -799,7 +832,10 @@ mod tests {
     fn report_periods_and_due_dates() {
         let p = ReportPeriod::parse("2026-10").unwrap();
         assert_eq!(p.due(), d(2026, 11, 10));
-        assert_eq!(ReportPeriod::parse("2026-12").unwrap().due(), d(2027, 1, 10));
+        assert_eq!(
+            ReportPeriod::parse("2026-12").unwrap().due(),
+            d(2027, 1, 10)
+        );
         assert!(ReportPeriod::parse("2026-13").is_err());
         assert!(ReportPeriod::parse("2026-1").is_err());
         assert!(ReportPeriod::parse("Oktober").is_err());
@@ -901,7 +937,14 @@ mod tests {
         let columns: Vec<&str> = lks.problems().iter().map(|p| p.0).collect();
         assert_eq!(
             columns,
-            ["kode_lks", "nama", "kode_wilayah", "lintang", "npwp", "surel"]
+            [
+                "kode_lks",
+                "nama",
+                "kode_wilayah",
+                "lintang",
+                "npwp",
+                "surel"
+            ]
         );
         lks.key = "LKS-52-0001".into();
         lks.name = "LKSA Harapan".into();

@@ -193,7 +193,9 @@ pub fn read_table_bytes(bytes: &[u8], filename: &str) -> Result<Table, TableErro
         .rsplit_once('.')
         .map(|(_, e)| e.to_lowercase())
         .unwrap_or_default();
-    if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods") || bytes.starts_with(b"PK\x03\x04") {
+    if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods")
+        || bytes.starts_with(b"PK\x03\x04")
+    {
         let book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec()))
             .map_err(|e| TableError::Excel(e.to_string()))?;
         return read_book(book);

@@ -4,8 +4,8 @@
 
 use chrono::NaiveDate;
 use sinergi_core::institution::{
-    BoardMember, BoardPosition, Disaggregation, FormationStatus, Grade, Helix, LkksBody,
-    LkksInput, LksInput, PartnerInput,
+    BoardMember, BoardPosition, Disaggregation, FormationStatus, Grade, Helix, LkksBody, LkksInput,
+    LksInput, PartnerInput,
 };
 use sinergi_core::{Ppks, RegionCode, Table};
 
@@ -136,7 +136,9 @@ impl Cells<'_> {
             None => {
                 self.fail(
                     name,
-                    format!("\"{v}\" bukan tanggal; tulis TTTT-BB-HH (mis. 2025-03-31) atau HH/BB/TTTT"),
+                    format!(
+                        "\"{v}\" bukan tanggal; tulis TTTT-BB-HH (mis. 2025-03-31) atau HH/BB/TTTT"
+                    ),
                 );
                 None
             }
@@ -241,156 +243,185 @@ fn read_rows<T>(
 
 /// The LKS registry.
 pub fn read_lks(table: &Table) -> Result<RegistryRows<LksInput>, Vec<RowError>> {
-    read_rows(table, &LKS_COLUMNS, &["kode_lks", "nama", "kode_wilayah"], |c| {
-        let mut services = Vec::new();
-        for s in c.list("layanan_ppks") {
-            match Ppks::lookup(&s) {
-                Ok(p) => services.push(p),
-                Err(e) => c.fail("layanan_ppks", e.to_string()),
+    read_rows(
+        table,
+        &LKS_COLUMNS,
+        &["kode_lks", "nama", "kode_wilayah"],
+        |c| {
+            let mut services = Vec::new();
+            for s in c.list("layanan_ppks") {
+                match Ppks::lookup(&s) {
+                    Ok(p) => services.push(p),
+                    Err(e) => c.fail("layanan_ppks", e.to_string()),
+                }
             }
-        }
-        let grade = c.text("akreditasi").filter(|g| !g.eq_ignore_ascii_case("belum"));
-        let grade = match grade {
-            None => None,
-            Some(g) => match Grade::from_key(&g) {
-                Some(g) => Some(g),
-                None => {
-                    c.fail("akreditasi", format!("\"{g}\" bukan A, B atau C (atau kosong/belum)"));
+            let grade = c
+                .text("akreditasi")
+                .filter(|g| !g.eq_ignore_ascii_case("belum"));
+            let grade = match grade {
+                None => None,
+                Some(g) => match Grade::from_key(&g) {
+                    Some(g) => Some(g),
+                    None => {
+                        c.fail(
+                            "akreditasi",
+                            format!("\"{g}\" bukan A, B atau C (atau kosong/belum)"),
+                        );
+                        None
+                    }
+                },
+            };
+            let accredited_on = c.date("tanggal_akreditasi");
+            let accreditation = match (grade, accredited_on) {
+                (Some(g), Some(d)) => Some((g, d)),
+                (None, None) => None,
+                (Some(_), None) => {
+                    c.fail(
+                        "tanggal_akreditasi",
+                        "wajib diisi bila akreditasi diisi".into(),
+                    );
                     None
                 }
-            },
-        };
-        let accredited_on = c.date("tanggal_akreditasi");
-        let accreditation = match (grade, accredited_on) {
-            (Some(g), Some(d)) => Some((g, d)),
-            (None, None) => None,
-            (Some(_), None) => {
-                c.fail("tanggal_akreditasi", "wajib diisi bila akreditasi diisi".into());
-                None
+                (None, Some(_)) => {
+                    c.fail(
+                        "akreditasi",
+                        "tanggal diisi tanpa peringkat A, B atau C".into(),
+                    );
+                    None
+                }
+            };
+            LksInput {
+                key: c.get("kode_lks").to_string(),
+                name: c.get("nama").to_string(),
+                region: c.region("kode_wilayah"),
+                address: c.text("alamat"),
+                latitude: c.decimal("lintang"),
+                longitude: c.decimal("bujur"),
+                deed_number: c.text("akta_notaris"),
+                deed_date: c.date("tanggal_akta"),
+                kemenkumham_decree: c.text("sk_kemenkumham"),
+                npwp: c.text("npwp"),
+                registration_number: c.text("tanda_daftar"),
+                registration_until: c.date("tanda_daftar_berlaku"),
+                permit_number: c.text("izin_operasional"),
+                permit_until: c.date("izin_berlaku"),
+                accreditation,
+                services,
+                capacity: c.count("kapasitas"),
+                clients: Disaggregation {
+                    male: c.count("klien_laki_laki"),
+                    female: c.count("klien_perempuan"),
+                    child: c.count("klien_anak"),
+                    adult: c.count("klien_dewasa"),
+                    elderly: c.count("klien_lansia"),
+                    disability: c.count("klien_disabilitas"),
+                },
+                contact_name: c.text("narahubung"),
+                phone: c.text("telepon"),
+                email: c.text("surel"),
             }
-            (None, Some(_)) => {
-                c.fail("akreditasi", "tanggal diisi tanpa peringkat A, B atau C".into());
-                None
-            }
-        };
-        LksInput {
-            key: c.get("kode_lks").to_string(),
-            name: c.get("nama").to_string(),
-            region: c.region("kode_wilayah"),
-            address: c.text("alamat"),
-            latitude: c.decimal("lintang"),
-            longitude: c.decimal("bujur"),
-            deed_number: c.text("akta_notaris"),
-            deed_date: c.date("tanggal_akta"),
-            kemenkumham_decree: c.text("sk_kemenkumham"),
-            npwp: c.text("npwp"),
-            registration_number: c.text("tanda_daftar"),
-            registration_until: c.date("tanda_daftar_berlaku"),
-            permit_number: c.text("izin_operasional"),
-            permit_until: c.date("izin_berlaku"),
-            accreditation,
-            services,
-            capacity: c.count("kapasitas"),
-            clients: Disaggregation {
-                male: c.count("klien_laki_laki"),
-                female: c.count("klien_perempuan"),
-                child: c.count("klien_anak"),
-                adult: c.count("klien_dewasa"),
-                elderly: c.count("klien_lansia"),
-                disability: c.count("klien_disabilitas"),
-            },
-            contact_name: c.text("narahubung"),
-            phone: c.text("telepon"),
-            email: c.text("surel"),
-        }
-    })
+        },
+    )
 }
 
 /// The LKKS network (keyed by region).
 pub fn read_lkks(table: &Table) -> Result<RegistryRows<LkksInput>, Vec<RowError>> {
-    read_rows(table, &LKKS_COLUMNS, &["kode_wilayah", "nama", "status"], |c| {
-        let status_text = c.get("status").to_string();
-        let status = FormationStatus::from_key(&status_text.replace(' ', "_"));
-        if status.is_none() && !status_text.is_empty() {
-            c.fail(
+    read_rows(
+        table,
+        &LKKS_COLUMNS,
+        &["kode_wilayah", "nama", "status"],
+        |c| {
+            let status_text = c.get("status").to_string();
+            let status = FormationStatus::from_key(&status_text.replace(' ', "_"));
+            if status.is_none() && !status_text.is_empty() {
+                c.fail(
                 "status",
                 format!("\"{status_text}\" bukan belum_dibentuk, dalam_pembentukan, dikukuhkan, aktif atau tidak_aktif"),
             );
-        }
-        let body = c.text("sebutan").and_then(|b| {
-            let found = LkksBody::from_key(&b);
-            if found.is_none() {
-                c.fail("sebutan", format!("\"{b}\" bukan LKKS, BKKKS, BK3S atau K3S"));
             }
-            found
-        });
-        let board: Vec<BoardMember> = [
-            ("ketua_umum", BoardPosition::KetuaUmum),
-            ("ketua_harian", BoardPosition::KetuaHarian),
-            ("sekretaris", BoardPosition::Sekretaris),
-            ("bendahara", BoardPosition::Bendahara),
-        ]
-        .into_iter()
-        .filter_map(|(col, position)| {
-            c.text(col).map(|name| BoardMember {
-                position,
-                title: None,
-                name,
-                phone: None,
-                email: None,
+            let body = c.text("sebutan").and_then(|b| {
+                let found = LkksBody::from_key(&b);
+                if found.is_none() {
+                    c.fail(
+                        "sebutan",
+                        format!("\"{b}\" bukan LKKS, BKKKS, BK3S atau K3S"),
+                    );
+                }
+                found
+            });
+            let board: Vec<BoardMember> = [
+                ("ketua_umum", BoardPosition::KetuaUmum),
+                ("ketua_harian", BoardPosition::KetuaHarian),
+                ("sekretaris", BoardPosition::Sekretaris),
+                ("bendahara", BoardPosition::Bendahara),
+            ]
+            .into_iter()
+            .filter_map(|(col, position)| {
+                c.text(col).map(|name| BoardMember {
+                    position,
+                    title: None,
+                    name,
+                    phone: None,
+                    email: None,
+                })
             })
-        })
-        .collect();
-        LkksInput {
-            region: c.region("kode_wilayah"),
-            name: c.get("nama").to_string(),
-            body,
-            status,
-            decree_number: c.text("no_sk"),
-            decree_date: c.date("tanggal_sk"),
-            decree_signed_by: c.text("ditandatangani_oleh"),
-            term_start: c.date("periode_mulai"),
-            term_end: c.date("periode_selesai"),
-            address: c.text("alamat"),
-            phone: c.text("telepon"),
-            email: c.text("surel"),
-            board: Some(board),
-        }
-    })
+            .collect();
+            LkksInput {
+                region: c.region("kode_wilayah"),
+                name: c.get("nama").to_string(),
+                body,
+                status,
+                decree_number: c.text("no_sk"),
+                decree_date: c.date("tanggal_sk"),
+                decree_signed_by: c.text("ditandatangani_oleh"),
+                term_start: c.date("periode_mulai"),
+                term_end: c.date("periode_selesai"),
+                address: c.text("alamat"),
+                phone: c.text("telepon"),
+                email: c.text("surel"),
+                board: Some(board),
+            }
+        },
+    )
 }
 
 /// The partner directory.
 pub fn read_partners(table: &Table) -> Result<RegistryRows<PartnerInput>, Vec<RowError>> {
-    read_rows(table, &PARTNER_COLUMNS, &["kode_mitra", "nama", "kode_wilayah", "peran"], |c| {
-        let helix_text = c.get("peran").to_string();
-        let helix = Helix::from_key(&helix_text.replace([' ', '/'], "_"));
-        if helix.is_none() && !helix_text.is_empty() {
-            c.fail(
+    read_rows(
+        table,
+        &PARTNER_COLUMNS,
+        &["kode_mitra", "nama", "kode_wilayah", "peran"],
+        |c| {
+            let helix_text = c.get("peran").to_string();
+            let helix = Helix::from_key(&helix_text.replace([' ', '/'], "_"));
+            if helix.is_none() && !helix_text.is_empty() {
+                c.fail(
                 "peran",
                 format!("\"{helix_text}\" bukan pemerintah, dunia_usaha, akademisi, masyarakat, media atau filantropi"),
             );
-        }
-        let mut areas = Vec::new();
-        for a in c.list("wilayah_kerja") {
-            match RegionCode::parse(&a) {
-                Ok(code) => areas.push(code),
-                Err(e) => c.fail("wilayah_kerja", format!("\"{a}\": {e}")),
             }
-        }
-        PartnerInput {
-            key: c.get("kode_mitra").to_string(),
-            name: c.get("nama").to_string(),
-            region: c.region("kode_wilayah"),
-            helix,
-            kind: c.text("jenis"),
-            sectors: c.list("sektor"),
-            areas,
-            contact_name: c.text("narahubung"),
-            phone: c.text("telepon"),
-            email: c.text("surel"),
-            address: c.text("alamat"),
-        }
-    })
+            let mut areas = Vec::new();
+            for a in c.list("wilayah_kerja") {
+                match RegionCode::parse(&a) {
+                    Ok(code) => areas.push(code),
+                    Err(e) => c.fail("wilayah_kerja", format!("\"{a}\": {e}")),
+                }
+            }
+            PartnerInput {
+                key: c.get("kode_mitra").to_string(),
+                name: c.get("nama").to_string(),
+                region: c.region("kode_wilayah"),
+                helix,
+                kind: c.text("jenis"),
+                sectors: c.list("sektor"),
+                areas,
+                contact_name: c.text("narahubung"),
+                phone: c.text("telepon"),
+                email: c.text("surel"),
+                address: c.text("alamat"),
+            }
+        },
+    )
 }
 
 #[cfg(test)]
@@ -408,11 +439,21 @@ mod tests {
         assert_eq!(read.rows.len(), 1);
         let (line, lks) = &read.rows[0];
         assert_eq!(*line, 2);
-        assert_eq!(lks.services, vec![Ppks::LanjutUsiaTerlantar, Ppks::PenyandangDisabilitas]);
-        assert_eq!(lks.accreditation, Some((Grade::B, NaiveDate::from_ymd_opt(2024, 1, 15).unwrap())));
+        assert_eq!(
+            lks.services,
+            vec![Ppks::LanjutUsiaTerlantar, Ppks::PenyandangDisabilitas]
+        );
+        assert_eq!(
+            lks.accreditation,
+            Some((Grade::B, NaiveDate::from_ymd_opt(2024, 1, 15).unwrap()))
+        );
         assert_eq!(lks.latitude, Some(-8.65));
         assert_eq!(lks.clients.total(), 10);
-        let cols: Vec<&str> = read.rejected.iter().map(|e| e.column.as_deref().unwrap()).collect();
+        let cols: Vec<&str> = read
+            .rejected
+            .iter()
+            .map(|e| e.column.as_deref().unwrap())
+            .collect();
         assert_eq!(cols, ["layanan_ppks", "akreditasi", "kapasitas"]);
         assert!(read.rejected.iter().all(|e| e.line == 3));
     }

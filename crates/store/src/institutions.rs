@@ -62,7 +62,8 @@ impl RegistryImport {
     }
 }
 
-pub(crate) const FORBIDDEN: &str = "di luar wilayah atau organisasi Anda: baris ini tidak boleh Anda ubah";
+pub(crate) const FORBIDDEN: &str =
+    "di luar wilayah atau organisasi Anda: baris ini tidak boleh Anda ubah";
 
 /// Who may write a registry row. `existing` is the row's current seat and organisation when
 /// it exists. Creating needs a regional writer covering the seat (an LKS or partner account

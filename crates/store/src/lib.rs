@@ -42,8 +42,8 @@ pub use lks::{
 };
 pub use lks_reports::{LksReport, OverdueReport, ReportComment, ReportFilter, report_due};
 pub use organisations::{Organisation, OrganisationKind};
-pub use partners::{Agreement, PARTNER_SORTS, PartnerFilter, PartnerRecord};
 pub use page::{Page, Paged, Sort};
+pub use partners::{Agreement, PARTNER_SORTS, PartnerFilter, PartnerRecord};
 pub use persons::{
     Identifier, ImportedList, NewPersonList, OutOfScopeRow, PersonFilter, PersonRow,
 };

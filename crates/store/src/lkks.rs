@@ -4,9 +4,7 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use sinergi_core::institution::{
-    BoardMember, BoardPosition, FormationStatus, LkksBody, LkksInput,
-};
+use sinergi_core::institution::{BoardMember, BoardPosition, FormationStatus, LkksBody, LkksInput};
 use sinergi_core::{Level, Principal, RegionCode};
 use sqlx::AssertSqlSafe;
 
@@ -225,12 +223,14 @@ impl Store {
             page.offset()
         );
         let (total, rows): (i64, Vec<LkksDbRow>) = on_pool!(self, |pool| {
-            let total: i64 = bind_filter!(sqlx::query_scalar(AssertSqlSafe(count_sql.clone())), binds)
-                .fetch_one(pool)
-                .await?;
-            let rows: Vec<LkksDbRow> = bind_filter!(sqlx::query_as(AssertSqlSafe(sql.clone())), binds)
-                .fetch_all(pool)
-                .await?;
+            let total: i64 =
+                bind_filter!(sqlx::query_scalar(AssertSqlSafe(count_sql.clone())), binds)
+                    .fetch_one(pool)
+                    .await?;
+            let rows: Vec<LkksDbRow> =
+                bind_filter!(sqlx::query_as(AssertSqlSafe(sql.clone())), binds)
+                    .fetch_all(pool)
+                    .await?;
             (total, rows)
         });
         Ok(Paged {
@@ -248,7 +248,12 @@ impl Store {
         filter: &LkksFilter,
     ) -> Result<Vec<LkksRecord>, StoreError> {
         let page = self
-            .lkks_list(by, filter, Sort::parse(None, &LKKS_SORTS), Page::new(Some(1), Some(Page::MAX_SIZE), Page::MAX_SIZE))
+            .lkks_list(
+                by,
+                filter,
+                Sort::parse(None, &LKKS_SORTS),
+                Page::new(Some(1), Some(Page::MAX_SIZE), Page::MAX_SIZE),
+            )
             .await?;
         let mut out = Vec::with_capacity(page.items.len());
         let mut all = page.items;
@@ -257,7 +262,12 @@ impl Store {
         while all.len() < total {
             n += 1;
             let next = self
-                .lkks_list(by, filter, Sort::parse(None, &LKKS_SORTS), Page::new(Some(n), Some(Page::MAX_SIZE), Page::MAX_SIZE))
+                .lkks_list(
+                    by,
+                    filter,
+                    Sort::parse(None, &LKKS_SORTS),
+                    Page::new(Some(n), Some(Page::MAX_SIZE), Page::MAX_SIZE),
+                )
                 .await?;
             total = next.total as usize;
             if next.items.is_empty() {
@@ -292,12 +302,20 @@ impl Store {
     }
 
     async fn lkks_parts(&self, lkks: LkksRow) -> Result<LkksRecord, StoreError> {
-        type Seat = (i64, String, Option<String>, String, Option<String>, Option<String>);
+        type Seat = (
+            i64,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+            Option<String>,
+        );
         type Hist = (String, String, Option<String>, String);
         type Year = (i64, Option<String>, Option<String>, Option<String>);
         let id = lkks.id;
-        let (board, history, years, lks_count): (Vec<Seat>, Vec<Hist>, Vec<Year>, i64) =
-            on_pool!(self, |pool| {
+        let (board, history, years, lks_count): (Vec<Seat>, Vec<Hist>, Vec<Year>, i64) = on_pool!(
+            self,
+            |pool| {
                 let b: Vec<Seat> = sqlx::query_as(
                     "SELECT id, position, title, name, phone, email FROM lkks_board WHERE organisation_id = $1 ORDER BY id",
                 )
@@ -321,7 +339,8 @@ impl Store {
                     .fetch_one(pool)
                     .await?;
                 (b, h, y, n)
-            });
+            }
+        );
         let mut board: Vec<BoardSeat> = board
             .into_iter()
             .filter_map(|(id, p, title, name, phone, email)| {
@@ -370,16 +389,25 @@ impl Store {
         input: &LkksInput,
         note: Option<&str>,
     ) -> Result<(i64, bool), StoreError> {
-        let outcome = self.import_lkks_noted(by, &[(0, input.clone())], note).await?;
+        let outcome = self
+            .import_lkks_noted(by, &[(0, input.clone())], note)
+            .await?;
         let created = outcome.single()?;
-        let region = input.region.as_ref().map(|r| r.to_string()).unwrap_or_default();
+        let region = input
+            .region
+            .as_ref()
+            .map(|r| r.to_string())
+            .unwrap_or_default();
         let id: Option<i64> = on_pool!(self, |pool| sqlx::query_scalar(
             "SELECT organisation_id FROM lkks WHERE region_code = $1"
         )
         .bind(&region)
         .fetch_optional(pool)
         .await)?;
-        Ok((id.ok_or(StoreError::Invalid("LKKS tidak tersimpan".into()))?, created))
+        Ok((
+            id.ok_or(StoreError::Invalid("LKKS tidak tersimpan".into()))?,
+            created,
+        ))
     }
 
     /// Stores LKKS rows (line, input) in one transaction, keyed by region: each row is
@@ -399,7 +427,9 @@ impl Store {
         rows: &[(u64, LkksInput)],
         note: Option<&str>,
     ) -> Result<RegistryImport, StoreError> {
-        let actor = by.map(Actor::from).unwrap_or_else(|| Actor::system("sistem"));
+        let actor = by
+            .map(Actor::from)
+            .unwrap_or_else(|| Actor::system("sistem"));
         let now = now_text();
         let today = date_text(Some(today()));
         let mut out = RegistryImport::default();
@@ -423,7 +453,11 @@ impl Store {
                         .fetch_optional(&mut *tx)
                         .await?;
                 if known.is_none() {
-                    out.reject(line, "kode_wilayah", format!("kode {region} tidak ada dalam daftar wilayah"));
+                    out.reject(
+                        line,
+                        "kode_wilayah",
+                        format!("kode {region} tidak ada dalam daftar wilayah"),
+                    );
                     continue;
                 }
                 let existing: Option<(i64, String, String)> = sqlx::query_as(
@@ -432,7 +466,11 @@ impl Store {
                 .bind(region.as_str())
                 .fetch_optional(&mut *tx)
                 .await?;
-                if !may_write(by, existing.as_ref().map(|(id, _, _)| (&region, *id)), &region) {
+                if !may_write(
+                    by,
+                    existing.as_ref().map(|(id, _, _)| (&region, *id)),
+                    &region,
+                ) {
                     out.reject(line, "kode_wilayah", FORBIDDEN);
                     continue;
                 }
@@ -516,11 +554,13 @@ impl Store {
                 }
                 for m in input.board.iter().flatten() {
                     if m.position != BoardPosition::Bidang {
-                        sqlx::query("DELETE FROM lkks_board WHERE organisation_id = $1 AND position = $2")
-                            .bind(id)
-                            .bind(m.position.key())
-                            .execute(&mut *tx)
-                            .await?;
+                        sqlx::query(
+                            "DELETE FROM lkks_board WHERE organisation_id = $1 AND position = $2",
+                        )
+                        .bind(id)
+                        .bind(m.position.key())
+                        .execute(&mut *tx)
+                        .await?;
                     }
                     sqlx::query(
                         "INSERT INTO lkks_board (organisation_id, position, title, name, phone, email) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -699,11 +739,13 @@ impl Store {
         by: Option<&Principal>,
     ) -> Result<Vec<FormationTarget>, StoreError> {
         type T = (i64, String, String, String, String);
-        let rows: Vec<T> = on_pool!(self, |pool| sqlx::query_as(
+        let rows: Vec<T> = on_pool!(self, |pool| {
+            sqlx::query_as(
             "SELECT id, region_code, name, target_status, due_date FROM formation_target ORDER BY due_date DESC, id DESC"
         )
         .fetch_all(pool)
-        .await)?;
+        .await
+        })?;
         Ok(rows
             .into_iter()
             .filter_map(|(id, province, name, status, due)| {
@@ -752,7 +794,9 @@ impl Store {
                 reason: "wajib diisi".into(),
             });
         }
-        let actor = by.map(Actor::from).unwrap_or_else(|| Actor::system("sistem"));
+        let actor = by
+            .map(Actor::from)
+            .unwrap_or_else(|| Actor::system("sistem"));
         let now = now_text();
         let id = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
@@ -796,13 +840,15 @@ impl Store {
             .map_err(|e| StoreError::Invalid(format!("wilayah {}: {e}", target.province)))?;
         let children = self.region_children(Some(&province)).await?;
         let (lo, hi) = (province.to_string(), format!("{province}/"));
-        let statuses: Vec<(String, i64, String)> = on_pool!(self, |pool| sqlx::query_as(
+        let statuses: Vec<(String, i64, String)> = on_pool!(self, |pool| {
+            sqlx::query_as(
             "SELECT region_code, organisation_id, status FROM lkks WHERE region_code >= $1 AND region_code < $2"
         )
         .bind(&lo)
         .bind(&hi)
         .fetch_all(pool)
-        .await)?;
+        .await
+        })?;
         let by_region: std::collections::HashMap<String, (i64, String)> = statuses
             .into_iter()
             .map(|(r, id, s)| (r, (id, s)))

@@ -5,14 +5,14 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use sinergi_core::institution::{Disaggregation, EXPIRY_WINDOW_DAYS, Grade, LksInput, split_evenly};
+use sinergi_core::institution::{
+    Disaggregation, EXPIRY_WINDOW_DAYS, Grade, LksInput, split_evenly,
+};
 use sinergi_core::{Level, Ppks, Principal, RegionCode, fold_text};
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::audit::{Actor, AuditEvent, append_audit, now_text};
-use crate::institutions::{
-    FORBIDDEN, RegistryImport, date_text, may_write, parse_date, text,
-};
+use crate::institutions::{FORBIDDEN, RegistryImport, date_text, may_write, parse_date, text};
 use crate::scope::{Bind, Placeholders, bind_filter, row_filter, within_regions};
 use crate::{Page, Paged, Sort, Store, StoreError, on_pool};
 
@@ -236,9 +236,8 @@ impl Store {
                 binds.extend(f.binds);
             }
             // The public directory: registered LKS only.
-            None => parts.push(
-                "l.registration_number IS NOT NULL AND l.registration_number <> ''".into(),
-            ),
+            None => parts
+                .push("l.registration_number IS NOT NULL AND l.registration_number <> ''".into()),
         }
         if let Some(r) = &filter.region
             && let Some(f) = within_regions(std::slice::from_ref(r), "o.region_code", &mut ph)
@@ -246,7 +245,12 @@ impl Store {
             parts.push(f.sql);
             binds.extend(f.binds);
         }
-        if let Some(q) = filter.query.as_deref().map(fold_text).filter(|q| !q.is_empty()) {
+        if let Some(q) = filter
+            .query
+            .as_deref()
+            .map(fold_text)
+            .filter(|q| !q.is_empty())
+        {
             parts.push(format!("l.search_key LIKE {}", ph.next()));
             binds.push(Bind::Text(format!("%{q}%")));
         }
@@ -316,7 +320,9 @@ impl Store {
 
     /// One LKS in full, when `by` may see it.
     pub async fn lks(&self, by: &Principal, id: i64) -> Result<Option<LksRecord>, StoreError> {
-        let mut found = self.lks_records(by, &LksFilter::default(), Some(id)).await?;
+        let mut found = self
+            .lks_records(by, &LksFilter::default(), Some(id))
+            .await?;
         Ok(found.pop())
     }
 
@@ -441,9 +447,11 @@ impl Store {
             }
         }
         for (org, grade, on, until) in history {
-            if let (Some(&i), Some(on), Some(until)) =
-                (index.get(&org), parse_date(Some(on)), parse_date(Some(until)))
-            {
+            if let (Some(&i), Some(on), Some(until)) = (
+                index.get(&org),
+                parse_date(Some(on)),
+                parse_date(Some(until)),
+            ) {
                 records[i].history.push(Accreditation {
                     grade,
                     accredited_on: on,
@@ -469,7 +477,10 @@ impl Store {
         .bind(input.key.trim())
         .fetch_optional(pool)
         .await)?;
-        Ok((id.ok_or(StoreError::Invalid("LKS tidak tersimpan".into()))?, created))
+        Ok((
+            id.ok_or(StoreError::Invalid("LKS tidak tersimpan".into()))?,
+            created,
+        ))
     }
 
     /// Stores LKS rows (line, input) in one transaction: each row is created, updated by its
@@ -480,7 +491,9 @@ impl Store {
         by: Option<&Principal>,
         rows: &[(u64, LksInput)],
     ) -> Result<RegistryImport, StoreError> {
-        let actor = by.map(Actor::from).unwrap_or_else(|| Actor::system("sistem"));
+        let actor = by
+            .map(Actor::from)
+            .unwrap_or_else(|| Actor::system("sistem"));
         let now = now_text();
         let mut out = RegistryImport::default();
         on_pool!(self, |pool| {
@@ -670,7 +683,10 @@ impl Store {
                     .await?;
                 }
                 let (action, before) = match &existing {
-                    Some((_, r, n)) => ("lks.update", Some(serde_json::json!({ "nama": n, "wilayah": r }))),
+                    Some((_, r, n)) => (
+                        "lks.update",
+                        Some(serde_json::json!({ "nama": n, "wilayah": r })),
+                    ),
                     None => ("lks.create", None),
                 };
                 let mut event = AuditEvent::new(actor.clone(), action, "lks")
@@ -720,7 +736,14 @@ impl Store {
         );
         binds.push(Bind::Text(from.clone()));
         binds.push(Bind::Text(end.format("%Y-%m-%d").to_string()));
-        type Row6 = (i64, String, String, Option<String>, Option<String>, Option<String>);
+        type Row6 = (
+            i64,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
         let rows: Vec<Row6> = on_pool!(self, |pool| bind_filter!(
             sqlx::query_as(AssertSqlSafe(sql.clone())),
             binds
@@ -828,7 +851,8 @@ impl Store {
         }
         let mut by_key: std::collections::BTreeMap<(String, u8), CapacityRow> = Default::default();
         for (region, ppks, lks, capacity, clients) in rows {
-            let (Ok(code), Some(ppks)) = (RegionCode::parse(&region), Ppks::from_number(ppks as u8))
+            let (Ok(code), Some(ppks)) =
+                (RegionCode::parse(&region), Ppks::from_number(ppks as u8))
             else {
                 continue;
             };
@@ -852,7 +876,8 @@ impl Store {
                 continue;
             };
             if by.aggregate_regions().is_none_or(|rs| {
-                !rs.iter().any(|r| r == &code || r.contains(&code) || code.contains(r))
+                !rs.iter()
+                    .any(|r| r == &code || r.contains(&code) || code.contains(r))
             }) {
                 continue;
             }

@@ -197,7 +197,11 @@ impl Store {
     }
 
     /// One report with its comments, when `by` may see it.
-    pub async fn lks_report(&self, by: &Principal, id: i64) -> Result<Option<LksReport>, StoreError> {
+    pub async fn lks_report(
+        &self,
+        by: &Principal,
+        id: i64,
+    ) -> Result<Option<LksReport>, StoreError> {
         let (w, mut binds) = self.report_where(by, &ReportFilter::default());
         let sql = format!(
             "SELECT {REPORT_COLUMNS} FROM lks_report t JOIN organisation o ON o.id = t.organisation_id WHERE {w} AND t.id = ${}",
@@ -212,12 +216,14 @@ impl Store {
         .await)?;
         let Some(row) = row else { return Ok(None) };
         let mut report = to_report(nest(row));
-        let comments: Vec<(String, String, String, String)> = on_pool!(self, |pool| sqlx::query_as(
+        let comments: Vec<(String, String, String, String)> = on_pool!(self, |pool| {
+            sqlx::query_as(
             "SELECT at, actor_name, action, body FROM lks_report_comment WHERE report_id = $1 ORDER BY id"
         )
         .bind(id)
         .fetch_all(pool)
-        .await)?;
+        .await
+        })?;
         report.comments = comments
             .into_iter()
             .map(|(at, actor, action, body)| ReportComment {
@@ -340,7 +346,10 @@ impl Store {
         action: ReportAction,
         comment: &str,
     ) -> Result<ReportState, StoreError> {
-        let report = self.lks_report(by, id).await?.ok_or(StoreError::Forbidden)?;
+        let report = self
+            .lks_report(by, id)
+            .await?
+            .ok_or(StoreError::Forbidden)?;
         let to = report
             .state
             .apply(action, ReportRole::of(by), comment)
@@ -416,7 +425,14 @@ impl Store {
              WHERE o.kind = 'lks' AND {w} AND (t.id IS NULL OR t.state NOT IN ('diajukan', 'disetujui')) \
              ORDER BY o.region_code, o.name, o.id"
         );
-        type O = (i64, String, String, Option<String>, Option<String>, Option<i64>);
+        type O = (
+            i64,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+        );
         let rows: Vec<O> = on_pool!(self, |pool| bind_filter!(
             sqlx::query_as(AssertSqlSafe(sql.clone())),
             binds
@@ -425,14 +441,16 @@ impl Store {
         .await)?;
         Ok(rows
             .into_iter()
-            .map(|(id, name, region, region_name, state, report)| OverdueReport {
-                lks_id: id,
-                lks_name: name,
-                region,
-                region_name,
-                state: state.as_deref().and_then(ReportState::from_key),
-                report_id: report,
-            })
+            .map(
+                |(id, name, region, region_name, state, report)| OverdueReport {
+                    lks_id: id,
+                    lks_name: name,
+                    region,
+                    region_name,
+                    state: state.as_deref().and_then(ReportState::from_key),
+                    report_id: report,
+                },
+            )
             .collect())
     }
 }

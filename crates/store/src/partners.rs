@@ -152,11 +152,21 @@ impl Store {
             parts.push(format!("p.helix = {}", ph.next()));
             binds.push(Bind::Text(h.key().into()));
         }
-        if let Some(q) = filter.query.as_deref().map(fold_text).filter(|q| !q.is_empty()) {
+        if let Some(q) = filter
+            .query
+            .as_deref()
+            .map(fold_text)
+            .filter(|q| !q.is_empty())
+        {
             parts.push(format!("p.search_key LIKE {}", ph.next()));
             binds.push(Bind::Text(format!("%{q}%")));
         }
-        if let Some(s) = filter.sector.as_deref().map(fold_text).filter(|s| !s.is_empty()) {
+        if let Some(s) = filter
+            .sector
+            .as_deref()
+            .map(fold_text)
+            .filter(|s| !s.is_empty())
+        {
             parts.push(format!("LOWER(p.sectors) LIKE {}", ph.next()));
             binds.push(Bind::Text(format!("%{s}%")));
         }
@@ -204,7 +214,8 @@ impl Store {
         filter: &PartnerFilter,
     ) -> Result<Vec<PartnerRecord>, StoreError> {
         let (w, binds) = self.partner_where(by, filter);
-        let sql = format!("SELECT {PARTNER_COLUMNS} {PARTNER_FROM} WHERE {w} ORDER BY o.name, o.id");
+        let sql =
+            format!("SELECT {PARTNER_COLUMNS} {PARTNER_FROM} WHERE {w} ORDER BY o.name, o.id");
         let rows: Vec<PartnerDbRow> = on_pool!(self, |pool| bind_filter!(
             sqlx::query_as(AssertSqlSafe(sql.clone())),
             binds
@@ -220,7 +231,11 @@ impl Store {
         Ok(out)
     }
 
-    pub async fn partner(&self, by: &Principal, id: i64) -> Result<Option<PartnerRecord>, StoreError> {
+    pub async fn partner(
+        &self,
+        by: &Principal,
+        id: i64,
+    ) -> Result<Option<PartnerRecord>, StoreError> {
         let (w, mut binds) = self.partner_where(by, &PartnerFilter::default());
         let sql = format!(
             "SELECT {PARTNER_COLUMNS} {PARTNER_FROM} WHERE {w} AND o.id = ${}",
@@ -241,12 +256,14 @@ impl Store {
 
     async fn agreements_of(&self, id: i64) -> Result<Vec<Agreement>, StoreError> {
         type A = (i64, String, Option<String>, Option<String>, String);
-        let rows: Vec<A> = on_pool!(self, |pool| sqlx::query_as(
+        let rows: Vec<A> = on_pool!(self, |pool| {
+            sqlx::query_as(
             "SELECT id, number, signed_on, valid_until, scope FROM partner_agreement WHERE organisation_id = $1 ORDER BY signed_on DESC, id DESC"
         )
         .bind(id)
         .fetch_all(pool)
-        .await)?;
+        .await
+        })?;
         Ok(rows
             .into_iter()
             .map(|(id, number, s, v, scope)| Agreement {
@@ -265,14 +282,20 @@ impl Store {
         by: Option<&Principal>,
         input: &PartnerInput,
     ) -> Result<(i64, bool), StoreError> {
-        let created = self.import_partners(by, &[(0, input.clone())]).await?.single()?;
+        let created = self
+            .import_partners(by, &[(0, input.clone())])
+            .await?
+            .single()?;
         let id: Option<i64> = on_pool!(self, |pool| sqlx::query_scalar(
             "SELECT organisation_id FROM partner WHERE registry_key = $1"
         )
         .bind(input.key.trim())
         .fetch_optional(pool)
         .await)?;
-        Ok((id.ok_or(StoreError::Invalid("mitra tidak tersimpan".into()))?, created))
+        Ok((
+            id.ok_or(StoreError::Invalid("mitra tidak tersimpan".into()))?,
+            created,
+        ))
     }
 
     /// Stores partner rows in one transaction, keyed by kode_mitra. A bare partner
@@ -283,7 +306,9 @@ impl Store {
         by: Option<&Principal>,
         rows: &[(u64, PartnerInput)],
     ) -> Result<RegistryImport, StoreError> {
-        let actor = by.map(Actor::from).unwrap_or_else(|| Actor::system("sistem"));
+        let actor = by
+            .map(Actor::from)
+            .unwrap_or_else(|| Actor::system("sistem"));
         let now = now_text();
         let mut out = RegistryImport::default();
         on_pool!(self, |pool| {
@@ -313,8 +338,16 @@ impl Store {
                     }
                 }
                 if let Some(code) = unknown {
-                    let column = if code == region { "kode_wilayah" } else { "wilayah_kerja" };
-                    out.reject(line, column, format!("kode {code} tidak ada dalam daftar wilayah"));
+                    let column = if code == region {
+                        "kode_wilayah"
+                    } else {
+                        "wilayah_kerja"
+                    };
+                    out.reject(
+                        line,
+                        column,
+                        format!("kode {code} tidak ada dalam daftar wilayah"),
+                    );
                     continue;
                 }
                 let key = input.key.trim().to_string();
@@ -335,7 +368,9 @@ impl Store {
                     .fetch_optional(&mut *tx)
                     .await?;
                 }
-                let old_region = existing.as_ref().and_then(|(_, r, _, _)| RegionCode::parse(r).ok());
+                let old_region = existing
+                    .as_ref()
+                    .and_then(|(_, r, _, _)| RegionCode::parse(r).ok());
                 let check = existing
                     .as_ref()
                     .zip(old_region.as_ref())
@@ -399,12 +434,18 @@ impl Store {
                     .await?;
                 let mut event = AuditEvent::new(
                     actor.clone(),
-                    if existing.is_some() { "partner.update" } else { "partner.create" },
+                    if existing.is_some() {
+                        "partner.update"
+                    } else {
+                        "partner.create"
+                    },
                     "partner",
                 )
                 .id(id)
                 .region(&region)
-                .after(serde_json::json!({ "kode_mitra": key, "nama": name, "peran": helix.key() }));
+                .after(
+                    serde_json::json!({ "kode_mitra": key, "nama": name, "peran": helix.key() }),
+                );
                 if let Some((_, r, n, _)) = &existing {
                     event = event.before(serde_json::json!({ "nama": n, "wilayah": r }));
                 }
@@ -442,7 +483,9 @@ impl Store {
         if !may_write(by, Some((&region, id)), &region) {
             return Err(StoreError::Forbidden);
         }
-        let actor = by.map(Actor::from).unwrap_or_else(|| Actor::system("sistem"));
+        let actor = by
+            .map(Actor::from)
+            .unwrap_or_else(|| Actor::system("sistem"));
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query("DELETE FROM partner_agreement WHERE organisation_id = $1 AND number = $2")

@@ -10,8 +10,8 @@ use sinergi_core::institution::{
 };
 use sinergi_core::{Ppks, RegionCode};
 use sinergi_store::{
-    Actor, AggregateValue, GradeFilter, LKS_SORTS, LkksFilter, LKKS_SORTS, LksFilter, Page,
-    PartnerFilter, PARTNER_SORTS, ReportFilter, Sort, SourceType, StoreError, need_element,
+    Actor, AggregateValue, GradeFilter, LKKS_SORTS, LKS_SORTS, LkksFilter, LksFilter,
+    PARTNER_SORTS, Page, PartnerFilter, ReportFilter, Sort, SourceType, StoreError, need_element,
 };
 use sinergi_testkit::TestDb;
 use sinergi_testkit::world::{build, code};
@@ -82,14 +82,27 @@ async fn lks_registry_imports_updates_by_key_and_rejects_with_reasons() {
         let mut again = lks("LKS-1", "Panti Werdha Kasih Ibu", "52.03.05.2004");
         again.accreditation = Some((Grade::A, d(2025, 6, 1)));
         let out = s.import_lks(Some(&admin), &[(2, again)]).await.unwrap();
-        assert_eq!((out.created, out.updated, out.rejected.len()), (0, 1, 0), "{l}");
+        assert_eq!(
+            (out.created, out.updated, out.rejected.len()),
+            (0, 1, 0),
+            "{l}"
+        );
         let all = s
-            .lks_list(Some(&admin), &LksFilter::default(), Sort::parse(None, &LKS_SORTS), Page::new(None, None, 50))
+            .lks_list(
+                Some(&admin),
+                &LksFilter::default(),
+                Sort::parse(None, &LKS_SORTS),
+                Page::new(None, None, 50),
+            )
             .await
             .unwrap();
         // Two imported plus the fixture's bare "LKS Masbagik".
         assert_eq!(all.total, 3, "{l}");
-        let kasih = all.items.iter().find(|r| r.key.as_deref() == Some("LKS-1")).unwrap();
+        let kasih = all
+            .items
+            .iter()
+            .find(|r| r.key.as_deref() == Some("LKS-1"))
+            .unwrap();
         assert_eq!(kasih.name, "Panti Werdha Kasih Ibu");
         assert_eq!(kasih.region, "52.03.05.2004");
         assert_eq!(kasih.grade.as_deref(), Some("A"));
@@ -105,7 +118,10 @@ async fn lks_registry_imports_updates_by_key_and_rejects_with_reasons() {
         assert_eq!(full.clients.elderly, 12);
         // A kab/kota operator cannot change an LKS of the neighbouring kab/kota.
         let out = s
-            .import_lks(Some(&op5202), &[(2, lks("LKS-1", "Dibajak", "52.03.05.2004"))])
+            .import_lks(
+                Some(&op5202),
+                &[(2, lks("LKS-1", "Dibajak", "52.03.05.2004"))],
+            )
             .await
             .unwrap();
         assert_eq!(out.rejected.len(), 1, "{l}");
@@ -115,7 +131,10 @@ async fn lks_registry_imports_updates_by_key_and_rejects_with_reasons() {
             .unwrap_err();
         assert!(matches!(e, StoreError::Forbidden), "{l}: {e}");
         // The audit chain still verifies after all this.
-        assert!(s.verify_audit_chain().await.unwrap().broken.is_none(), "{l}");
+        assert!(
+            s.verify_audit_chain().await.unwrap().broken.is_none(),
+            "{l}"
+        );
     }
 }
 
@@ -131,7 +150,11 @@ async fn lks_list_filters_sorts_pages_and_respects_every_scope() {
             let mut r = lks(
                 &format!("LKS-{i:02}"),
                 &format!("LKS Nomor {i:02}"),
-                if i % 3 == 0 { "52.02.01.2001" } else { "52.03.05.2003" },
+                if i % 3 == 0 {
+                    "52.02.01.2001"
+                } else {
+                    "52.03.05.2003"
+                },
             );
             if i % 4 == 0 {
                 r.services = vec![Ppks::AnakTerlantar];
@@ -197,25 +220,49 @@ async fn lks_list_filters_sorts_pages_and_respects_every_scope() {
         assert_eq!(seen, sorted, "{l}");
         // Scopes: the neighbouring kab/kota, the LKS's own operator, a partner, the public.
         let op5202 = w.principal("op5202").await;
-        assert_eq!(list(Some(&op5202), LksFilter::default(), "nama", 1).await.total, 4);
+        assert_eq!(
+            list(Some(&op5202), LksFilter::default(), "nama", 1)
+                .await
+                .total,
+            4
+        );
         let own = w.principal("lks").await;
         let mine = list(Some(&own), LksFilter::default(), "nama", 1).await;
         assert_eq!(mine.total, 1, "{l}");
         assert_eq!(mine.items[0].id, w.orgs[2]);
         let mitra = w.principal("mitra.a").await;
-        assert_eq!(list(Some(&mitra), LksFilter::default(), "nama", 1).await.total, 0);
+        assert_eq!(
+            list(Some(&mitra), LksFilter::default(), "nama", 1)
+                .await
+                .total,
+            0
+        );
         let public = list(None, LksFilter::default(), "nama", 1).await;
         assert_eq!(public.total, 9, "{l}: registered LKS only");
         let admin33 = w.principal("admin33").await;
-        assert_eq!(list(Some(&admin33), LksFilter::default(), "nama", 1).await.total, 0);
+        assert_eq!(
+            list(Some(&admin33), LksFilter::default(), "nama", 1)
+                .await
+                .total,
+            0
+        );
         // An LKS operator edits its own record only.
         let mut own_row = lks("LKS-MSB", "LKS Masbagik", "52.03.05.2003");
         own_row.key = "LKS-MSB".into();
         let e = s.save_lks(Some(&own), &own_row).await.unwrap_err();
-        assert!(matches!(e, StoreError::Forbidden), "{l}: creating is for LKKS staff");
+        assert!(
+            matches!(e, StoreError::Forbidden),
+            "{l}: creating is for LKKS staff"
+        );
         let pimpinan = w.principal("pimpinan52").await;
-        let e = s.save_lks(Some(&pimpinan), &lks("LKS-00", "x", "52.02.01.2001")).await.unwrap_err();
-        assert!(matches!(e, StoreError::Forbidden), "{l}: the board reads only");
+        let e = s
+            .save_lks(Some(&pimpinan), &lks("LKS-00", "x", "52.02.01.2001"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, StoreError::Forbidden),
+            "{l}: the board reads only"
+        );
     }
 }
 
@@ -267,7 +314,10 @@ async fn expiries_and_capacity_against_need() {
             )
             .await
             .unwrap();
-        assert_eq!(listed.total, 2, "{l}: Segera and Lansia, not Nanti (A until 2029)");
+        assert_eq!(
+            listed.total, 2,
+            "{l}: Segera and Lansia, not Nanti (A until 2029)"
+        );
         s.load_aggregates(
             Actor::system("uji"),
             &[AggregateValue {
@@ -300,11 +350,20 @@ async fn expiries_and_capacity_against_need() {
             .iter()
             .find(|r| r.region.as_str() == "52.02" && r.ppks == Ppks::LanjutUsiaTerlantar)
             .unwrap();
-        assert_eq!((lut_5202.lks, lut_5202.capacity, lut_5202.need), (1, 40, None));
+        assert_eq!(
+            (lut_5202.lks, lut_5202.capacity, lut_5202.need),
+            (1, 40, None)
+        );
         // A kab/kota operator counts only the LKS of their kab/kota.
         let op = w.principal("op5202").await;
-        let theirs = s.lks_capacity_by_region(&op, Some(&code("52"))).await.unwrap();
-        assert!(theirs.iter().all(|r| r.region.as_str() == "52.02"), "{l}: {theirs:?}");
+        let theirs = s
+            .lks_capacity_by_region(&op, Some(&code("52")))
+            .await
+            .unwrap();
+        assert!(
+            theirs.iter().all(|r| r.region.as_str() == "52.02"),
+            "{l}: {theirs:?}"
+        );
     }
 }
 
@@ -341,24 +400,42 @@ async fn lkks_network_status_history_board_and_formation_target() {
                 &[
                     (2, lkks_input("52", FormationStatus::Aktif, true)),
                     (3, lkks_input("52.03", FormationStatus::Aktif, false)),
-                    (4, lkks_input("52.02", FormationStatus::DalamPembentukan, false)),
+                    (
+                        4,
+                        lkks_input("52.02", FormationStatus::DalamPembentukan, false),
+                    ),
                     (5, lkks_input("52.03.05", FormationStatus::Aktif, true)),
                 ],
             )
             .await
             .unwrap();
         assert_eq!(out.created, 2, "{l}: {:?}", out.rejected);
-        let cols: Vec<_> = out.rejected.iter().map(|r| (r.line, r.column.clone().unwrap())).collect();
-        assert_eq!(cols, vec![(3, "no_sk".to_string()), (5, "kode_wilayah".to_string())]);
+        let cols: Vec<_> = out
+            .rejected
+            .iter()
+            .map(|r| (r.line, r.column.clone().unwrap()))
+            .collect();
+        assert_eq!(
+            cols,
+            vec![(3, "no_sk".to_string()), (5, "kode_wilayah".to_string())]
+        );
         // Forming → active skips the decree: refused; → confirmed with decree: accepted.
         let op = w.principal("op5202").await;
         let e = s
-            .save_lkks(Some(&op), &lkks_input("52.02", FormationStatus::Aktif, true), None)
+            .save_lkks(
+                Some(&op),
+                &lkks_input("52.02", FormationStatus::Aktif, true),
+                None,
+            )
             .await
             .unwrap_err();
         assert!(e.to_string().contains("tidak bisa berpindah"), "{l}: {e}");
         let (id, created) = s
-            .save_lkks(Some(&op), &lkks_input("52.02", FormationStatus::Dikukuhkan, true), Some("SK bupati terbit"))
+            .save_lkks(
+                Some(&op),
+                &lkks_input("52.02", FormationStatus::Dikukuhkan, true),
+                Some("SK bupati terbit"),
+            )
             .await
             .unwrap();
         assert!(!created);
@@ -366,52 +443,90 @@ async fn lkks_network_status_history_board_and_formation_target() {
         assert_eq!(rec.lkks.status, FormationStatus::Dikukuhkan);
         assert_eq!(rec.history.len(), 2, "{l}");
         assert_eq!(rec.history[0].note.as_deref(), Some("SK bupati terbit"));
-        assert_eq!(rec.seat(BoardPosition::KetuaUmum).unwrap().name, "Ny. Baiq Rahmi");
+        assert_eq!(
+            rec.seat(BoardPosition::KetuaUmum).unwrap().name,
+            "Ny. Baiq Rahmi"
+        );
         assert_eq!(rec.board.len(), 1, "{l}: re-saving replaces the seat");
         // The neighbouring operator can neither see nor edit it.
         let op5203 = w.principal("op5203").await;
         assert!(s.lkks(&op5203, id).await.unwrap().is_none());
         let e = s
-            .add_board_member(&op5203, id, &BoardMember {
-                position: BoardPosition::Bidang,
-                title: Some("Bidang Anak".into()),
-                name: "X".into(),
-                phone: None,
-                email: None,
-            })
+            .add_board_member(
+                &op5203,
+                id,
+                &BoardMember {
+                    position: BoardPosition::Bidang,
+                    title: Some("Bidang Anak".into()),
+                    name: "X".into(),
+                    phone: None,
+                    email: None,
+                },
+            )
             .await
             .unwrap_err();
         assert!(matches!(e, StoreError::Forbidden));
-        s.set_lkks_year(&op, id, &sinergi_store::LkksYear {
-            year: 2025,
-            report_received_on: Some(d(2026, 2, 1)),
-            program_synced_on: None,
-            note: None,
-        })
+        s.set_lkks_year(
+            &op,
+            id,
+            &sinergi_store::LkksYear {
+                year: 2025,
+                report_received_on: Some(d(2026, 2, 1)),
+                program_synced_on: None,
+                note: None,
+            },
+        )
         .await
         .unwrap();
         assert_eq!(s.lkks(&op, id).await.unwrap().unwrap().years.len(), 1);
         let page = s
-            .lkks_list(&admin, &LkksFilter::default(), Sort::parse(None, &LKKS_SORTS), Page::new(None, None, 50))
+            .lkks_list(
+                &admin,
+                &LkksFilter::default(),
+                Sort::parse(None, &LKKS_SORTS),
+                Page::new(None, None, 50),
+            )
             .await
             .unwrap();
         assert_eq!(page.total, 2, "{l}");
         // Target: every kab/kota (52.02, 52.03) active by 31 Dec 2025.
         let t = s
-            .save_formation_target(Some(&admin), &code("52"), "Semua kab/kota aktif", FormationStatus::Aktif, d(2025, 12, 31))
+            .save_formation_target(
+                Some(&admin),
+                &code("52"),
+                "Semua kab/kota aktif",
+                FormationStatus::Aktif,
+                d(2025, 12, 31),
+            )
             .await
             .unwrap();
         assert!(matches!(
-            s.save_formation_target(Some(&op), &code("52"), "x", FormationStatus::Aktif, d(2025, 12, 31)).await,
+            s.save_formation_target(
+                Some(&op),
+                &code("52"),
+                "x",
+                FormationStatus::Aktif,
+                d(2025, 12, 31)
+            )
+            .await,
             Err(StoreError::Forbidden)
         ));
-        let p = s.formation_progress(Some(&admin), t).await.unwrap().unwrap();
+        let p = s
+            .formation_progress(Some(&admin), t)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!((p.total(), p.reached), (2, 0), "{l}");
         let missing: Vec<&str> = p.missing().map(|e| e.region.as_str()).collect();
         assert_eq!(missing, vec!["52.02", "52.03"]);
         assert_eq!(p.entries[0].status, Some(FormationStatus::Dikukuhkan));
         assert_eq!(p.entries[1].status, None);
-        assert!(s.formation_progress(Some(&w.principal("admin33").await), t).await.unwrap().is_none());
+        assert!(
+            s.formation_progress(Some(&w.principal("admin33").await), t)
+                .await
+                .unwrap()
+                .is_none()
+        );
     }
 }
 
@@ -437,41 +552,96 @@ async fn monthly_reports_move_through_review_and_overdue_is_listed() {
                 disability: 3,
             },
         };
-        let overdue = s.overdue_lks_reports(&reviewer, october, None).await.unwrap();
+        let overdue = s
+            .overdue_lks_reports(&reviewer, october, None)
+            .await
+            .unwrap();
         assert_eq!(overdue.len(), 1, "{l}");
         assert_eq!(overdue[0].lks_id, w.orgs[2]);
         // Reviewers do not write reports; sums must agree.
         assert!(matches!(
-            s.save_lks_report(&reviewer, w.orgs[2], october, &input).await,
+            s.save_lks_report(&reviewer, w.orgs[2], october, &input)
+                .await,
             Err(StoreError::Forbidden)
         ));
         let mut wrong = input.clone();
         wrong.beneficiaries.elderly = 5;
-        let e = s.save_lks_report(&own, w.orgs[2], october, &wrong).await.unwrap_err();
+        let e = s
+            .save_lks_report(&own, w.orgs[2], october, &wrong)
+            .await
+            .unwrap_err();
         assert!(e.to_string().contains("kelompok umur"), "{l}: {e}");
-        let id = s.save_lks_report(&own, w.orgs[2], october, &input).await.unwrap();
-        assert_eq!(s.save_lks_report(&own, w.orgs[2], october, &input).await.unwrap(), id, "same month, same report");
+        let id = s
+            .save_lks_report(&own, w.orgs[2], october, &input)
+            .await
+            .unwrap();
         assert_eq!(
-            s.overdue_lks_reports(&reviewer, october, None).await.unwrap()[0].state,
+            s.save_lks_report(&own, w.orgs[2], october, &input)
+                .await
+                .unwrap(),
+            id,
+            "same month, same report"
+        );
+        assert_eq!(
+            s.overdue_lks_reports(&reviewer, october, None)
+                .await
+                .unwrap()[0]
+                .state,
             Some(ReportState::Draft),
             "{l}: a draft is not received"
         );
-        assert_eq!(s.move_lks_report(&own, id, ReportAction::Submit, "").await.unwrap(), ReportState::Submitted);
-        assert!(s.overdue_lks_reports(&reviewer, october, None).await.unwrap().is_empty());
-        assert!(s.save_lks_report(&own, w.orgs[2], october, &input).await.is_err(), "locked once submitted");
-        assert!(matches!(
-            s.move_lks_report(&other, id, ReportAction::Approve, "").await,
-            Err(StoreError::Forbidden)
-        ), "{l}: another kab/kota cannot review");
-        assert!(s.move_lks_report(&reviewer, id, ReportAction::RequestRevision, "").await.is_err());
         assert_eq!(
-            s.move_lks_report(&reviewer, id, ReportAction::RequestRevision, "Lampirkan daftar hadir").await.unwrap(),
+            s.move_lks_report(&own, id, ReportAction::Submit, "")
+                .await
+                .unwrap(),
+            ReportState::Submitted
+        );
+        assert!(
+            s.overdue_lks_reports(&reviewer, october, None)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            s.save_lks_report(&own, w.orgs[2], october, &input)
+                .await
+                .is_err(),
+            "locked once submitted"
+        );
+        assert!(
+            matches!(
+                s.move_lks_report(&other, id, ReportAction::Approve, "")
+                    .await,
+                Err(StoreError::Forbidden)
+            ),
+            "{l}: another kab/kota cannot review"
+        );
+        assert!(
+            s.move_lks_report(&reviewer, id, ReportAction::RequestRevision, "")
+                .await
+                .is_err()
+        );
+        assert_eq!(
+            s.move_lks_report(
+                &reviewer,
+                id,
+                ReportAction::RequestRevision,
+                "Lampirkan daftar hadir"
+            )
+            .await
+            .unwrap(),
             ReportState::RevisionRequested
         );
-        s.save_lks_report(&own, w.orgs[2], october, &input).await.unwrap();
-        s.move_lks_report(&own, id, ReportAction::Submit, "Sudah dilampirkan").await.unwrap();
+        s.save_lks_report(&own, w.orgs[2], october, &input)
+            .await
+            .unwrap();
+        s.move_lks_report(&own, id, ReportAction::Submit, "Sudah dilampirkan")
+            .await
+            .unwrap();
         assert_eq!(
-            s.move_lks_report(&reviewer, id, ReportAction::Approve, "").await.unwrap(),
+            s.move_lks_report(&reviewer, id, ReportAction::Approve, "")
+                .await
+                .unwrap(),
             ReportState::Approved
         );
         let r = s.lks_report(&own, id).await.unwrap().unwrap();
@@ -479,12 +649,22 @@ async fn monthly_reports_move_through_review_and_overdue_is_listed() {
         assert_eq!(r.comments[1].body, "Lampirkan daftar hadir");
         assert!(r.submitted_at.is_some());
         let page = s
-            .lks_reports(&w.principal("pimpinan52").await, &ReportFilter { period: Some(october), ..ReportFilter::default() }, Page::new(None, None, 50))
+            .lks_reports(
+                &w.principal("pimpinan52").await,
+                &ReportFilter {
+                    period: Some(october),
+                    ..ReportFilter::default()
+                },
+                Page::new(None, None, 50),
+            )
             .await
             .unwrap();
         assert_eq!(page.total, 1, "{l}: the board reads");
         assert_eq!(
-            s.lks_reports(&other, &ReportFilter::default(), Page::new(None, None, 50)).await.unwrap().total,
+            s.lks_reports(&other, &ReportFilter::default(), Page::new(None, None, 50))
+                .await
+                .unwrap()
+                .total,
             0
         );
     }
@@ -519,19 +699,51 @@ async fn partner_directory_with_helix_agreements_and_scopes() {
                 Some(&admin),
                 &[
                     (2, partner("M01", "Mitra A", "52", Helix::DuniaUsaha)),
-                    (3, partner("M02", "Universitas Uji", "52.03", Helix::Akademisi)),
-                    (4, PartnerInput { helix: None, ..partner("M03", "Tanpa Peran", "52", Helix::Media) }),
-                    (5, PartnerInput { areas: vec![code("52.99")], ..partner("M04", "Salah", "52", Helix::Media) }),
+                    (
+                        3,
+                        partner("M02", "Universitas Uji", "52.03", Helix::Akademisi),
+                    ),
+                    (
+                        4,
+                        PartnerInput {
+                            helix: None,
+                            ..partner("M03", "Tanpa Peran", "52", Helix::Media)
+                        },
+                    ),
+                    (
+                        5,
+                        PartnerInput {
+                            areas: vec![code("52.99")],
+                            ..partner("M04", "Salah", "52", Helix::Media)
+                        },
+                    ),
                 ],
             )
             .await
             .unwrap();
-        assert_eq!((out.created, out.updated), (1, 1), "{l}: {:?}", out.rejected);
-        let cols: Vec<_> = out.rejected.iter().map(|r| r.column.clone().unwrap()).collect();
+        assert_eq!(
+            (out.created, out.updated),
+            (1, 1),
+            "{l}: {:?}",
+            out.rejected
+        );
+        let cols: Vec<_> = out
+            .rejected
+            .iter()
+            .map(|r| r.column.clone().unwrap())
+            .collect();
         assert_eq!(cols, ["peran", "wilayah_kerja"]);
         let sort = Sort::parse(None, &PARTNER_SORTS);
         let csr = s
-            .partners_list(&admin, &PartnerFilter { helix: Some(Helix::DuniaUsaha), ..PartnerFilter::default() }, sort, Page::new(None, None, 50))
+            .partners_list(
+                &admin,
+                &PartnerFilter {
+                    helix: Some(Helix::DuniaUsaha),
+                    ..PartnerFilter::default()
+                },
+                sort,
+                Page::new(None, None, 50),
+            )
             .await
             .unwrap();
         assert_eq!(csr.total, 1, "{l}");
@@ -543,7 +755,10 @@ async fn partner_directory_with_helix_agreements_and_scopes() {
         let mut mine = partner("M01", "Mitra A", "52", Helix::DuniaUsaha);
         mine.contact_name = Some("Sari".into());
         s.save_partner(Some(&a), &mine).await.unwrap();
-        assert!(matches!(s.save_partner(Some(&b), &mine).await, Err(StoreError::Forbidden)));
+        assert!(matches!(
+            s.save_partner(Some(&b), &mine).await,
+            Err(StoreError::Forbidden)
+        ));
         assert!(s.partner(&b, w.orgs[0]).await.unwrap().is_none());
         let agreement = AgreementInput {
             number: "MoU/01/LKKS/2025".into(),
@@ -551,16 +766,28 @@ async fn partner_directory_with_helix_agreements_and_scopes() {
             valid_until: Some(d(2027, 2, 1)),
             scope: "Beasiswa anak".into(),
         };
-        s.save_agreement(Some(&a), w.orgs[0], &agreement).await.unwrap();
-        s.save_agreement(Some(&a), w.orgs[0], &agreement).await.unwrap();
+        s.save_agreement(Some(&a), w.orgs[0], &agreement)
+            .await
+            .unwrap();
+        s.save_agreement(Some(&a), w.orgs[0], &agreement)
+            .await
+            .unwrap();
         let rec = s.partner(&a, w.orgs[0]).await.unwrap().unwrap();
         assert_eq!(rec.agreements.len(), 1, "{l}: same number replaces");
         assert_eq!(rec.contact_name.as_deref(), Some("Sari"));
-        assert!(matches!(s.save_agreement(Some(&b), w.orgs[0], &agreement).await, Err(StoreError::Forbidden)));
+        assert!(matches!(
+            s.save_agreement(Some(&b), w.orgs[0], &agreement).await,
+            Err(StoreError::Forbidden)
+        ));
         // A kab/kota operator sees partners of its kab/kota and the provincial ones, not others.
         let op = w.principal("op5202").await;
         let seen = s
-            .partners_list(&op, &PartnerFilter::default(), sort, Page::new(None, None, 50))
+            .partners_list(
+                &op,
+                &PartnerFilter::default(),
+                sort,
+                Page::new(None, None, 50),
+            )
             .await
             .unwrap();
         let names: Vec<&str> = seen.items.iter().map(|p| p.name.as_str()).collect();

@@ -103,6 +103,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/wilayah", get(api::provinces))
         .route("/api/v1/wilayah/cari", get(api::search))
         .route("/api/v1/wilayah/{code}", get(api::region))
+        .merge(pages::institutions::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
