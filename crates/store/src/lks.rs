@@ -462,6 +462,16 @@ impl Store {
         Ok(records)
     }
 
+    /// The organisation id of the LKS with registry key `key` (for loaders: no names).
+    pub async fn lks_id_by_key(&self, key: &str) -> Result<Option<i64>, StoreError> {
+        Ok(on_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT organisation_id FROM lks WHERE registry_key = $1"
+        )
+        .bind(key)
+        .fetch_optional(pool)
+        .await)?)
+    }
+
     /// Saves one LKS from a form: creates it, or updates the one with the same key.
     /// Returns (organisation id, created).
     pub async fn save_lks(

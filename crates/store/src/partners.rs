@@ -276,6 +276,16 @@ impl Store {
             .collect())
     }
 
+    /// The organisation id of the partner with key `key` (for loaders: no names).
+    pub async fn partner_id_by_key(&self, key: &str) -> Result<Option<i64>, StoreError> {
+        Ok(on_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT organisation_id FROM partner WHERE registry_key = $1"
+        )
+        .bind(key)
+        .fetch_optional(pool)
+        .await)?)
+    }
+
     /// Saves one partner from a form (created, or updated by its key). Returns (id, created).
     pub async fn save_partner(
         &self,

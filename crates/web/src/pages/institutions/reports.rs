@@ -20,6 +20,9 @@ use crate::pager::Pager;
 use crate::pages::{optional_region, render};
 use crate::{AppError, AppState, Ui};
 
+/// Overdue LKS listed on the page; the count covers all (narrow by region to see the rest).
+const OVERDUE_SHOWN: usize = 100;
+
 #[derive(Debug, Default, Deserialize)]
 pub struct ReportQuery {
     pub periode: Option<String>,
@@ -40,6 +43,7 @@ struct ListPage {
     q: ReportQuery,
     states: Vec<(String, String)>,
     overdue: Vec<OverdueReport>,
+    overdue_total: usize,
     overdue_period: String,
     due_day: u32,
 }
@@ -97,7 +101,7 @@ pub async fn list(
         let refs: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let pager = (paged.pages() > 1).then(|| Pager::new(&paged, "/lks/laporan", &refs));
         let overdue_period = period.unwrap_or_else(|| ReportPeriod::latest_overdue(today()));
-        let overdue = if overdue_period.due() < today() {
+        let mut overdue = if overdue_period.due() < today() {
             state
                 .store
                 .overdue_lks_reports(p, overdue_period, region.as_ref())
@@ -105,6 +109,9 @@ pub async fn list(
         } else {
             Vec::new()
         };
+        // A province can have hundreds: show the first ones, count them all (the page budget).
+        let overdue_total = overdue.len();
+        overdue.truncate(OVERDUE_SHOWN);
         Ok(ListPage {
             t: ui.t,
             ui: ui.clone(),
@@ -113,6 +120,7 @@ pub async fn list(
             pager,
             states: super::keyed_options(ui.t, ReportState::ALL, |s| s.key(), "report.state"),
             overdue,
+            overdue_total,
             overdue_period: overdue_period.to_string(),
             due_day: REPORT_DUE_DAY,
             q,
