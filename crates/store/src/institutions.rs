@@ -51,14 +51,23 @@ impl RegistryImport {
 
     /// A single saved row's rejection as the store's error (for forms).
     pub(crate) fn single(self) -> Result<bool, StoreError> {
-        match self.rejected.into_iter().next() {
-            Some(r) if r.reason == FORBIDDEN => Err(StoreError::Forbidden),
-            Some(r) => Err(StoreError::Invalid(match r.column {
-                Some(c) => format!("{c}: {}", r.reason),
-                None => r.reason,
-            })),
-            None => Ok(self.created > 0),
+        if self.rejected.iter().any(|r| r.reason == FORBIDDEN) {
+            return Err(StoreError::Forbidden);
         }
+        if self.rejected.is_empty() {
+            return Ok(self.created > 0);
+        }
+        // Every problem at once, so a form can be fixed in one go.
+        Err(StoreError::Invalid(
+            self.rejected
+                .into_iter()
+                .map(|r| match r.column {
+                    Some(c) => format!("{c}: {}", r.reason),
+                    None => r.reason,
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        ))
     }
 }
 

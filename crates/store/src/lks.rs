@@ -534,12 +534,27 @@ impl Store {
                     continue;
                 }
                 let key = input.key.trim().to_string();
-                let existing: Option<(i64, String, String)> = sqlx::query_as(
+                let keyed: Option<(i64, String, String)> = sqlx::query_as(
                     "SELECT o.id, o.region_code, o.name FROM lks l JOIN organisation o ON o.id = l.organisation_id WHERE l.registry_key = $1",
                 )
                 .bind(&key)
                 .fetch_optional(&mut *tx)
                 .await?;
+                // A bare LKS organisation of the same name and seat (made before the registry,
+                // e.g. for accounts) gets its registry record instead of a twin.
+                let bare: Option<(i64, String, String)> = match keyed {
+                    Some(_) => None,
+                    None => sqlx::query_as(
+                        "SELECT o.id, o.region_code, o.name FROM organisation o LEFT JOIN lks l ON l.organisation_id = o.id \
+                         WHERE o.kind = 'lks' AND l.organisation_id IS NULL AND o.name = $1 AND o.region_code = $2 ORDER BY o.id LIMIT 1",
+                    )
+                    .bind(input.name.trim())
+                    .bind(region.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?,
+                };
+                let has_row = keyed.is_some();
+                let existing = keyed.or(bare);
                 let old_region = existing
                     .as_ref()
                     .and_then(|(_, r, _)| RegionCode::parse(r).ok());
@@ -584,7 +599,7 @@ impl Store {
                         .await?
                     }
                 };
-                let sql = if existing.is_some() {
+                let sql = if has_row {
                     "UPDATE lks SET lkks_id = $2, address = $3, latitude = $4, longitude = $5, \
                      deed_number = $6, deed_date = $7, kemenkumham_decree = $8, npwp = $9, \
                      registration_number = $10, registration_until = $11, permit_number = $12, \

@@ -795,3 +795,24 @@ async fn partner_directory_with_helix_agreements_and_scopes() {
         let _ = RegionCode::parse("52").unwrap();
     }
 }
+
+#[tokio::test]
+async fn a_bare_lks_organisation_gets_its_record_not_a_twin() {
+    for db in TestDb::all().await {
+        let w = build(&db).await;
+        let admin = w.principal("admin52").await;
+        // The fixture's "LKS Masbagik" at 52.03 exists as a bare organisation.
+        let (id, created) = w
+            .store
+            .save_lks(Some(&admin), &lks("LKS-MSB", "LKS Masbagik", "52.03"))
+            .await
+            .unwrap();
+        assert_eq!(id, w.orgs[2], "{}", db.label);
+        assert!(!created);
+        let own = w.principal("lks").await;
+        assert_eq!(
+            w.store.lks(&own, id).await.unwrap().unwrap().key.as_deref(),
+            Some("LKS-MSB")
+        );
+    }
+}

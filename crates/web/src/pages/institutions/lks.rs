@@ -445,8 +445,21 @@ async fn save(
     ui: &Ui,
     user: &sinergi_store::SessionUser,
     id: Option<i64>,
-    pairs: Vec<(String, String)>,
+    mut pairs: Vec<(String, String)>,
 ) -> Response {
+    // Editing: the LKS must be in view, and its key comes from the record, not the form.
+    let record = match id {
+        Some(id) => match state.store.lks(&user.principal, id).await {
+            Ok(Some(r)) => Some(r),
+            Ok(None) => return AppError::not_found("lks.not_found").page(ui),
+            Err(e) => return AppError::from(e).page(ui),
+        },
+        None => None,
+    };
+    if let Some(key) = record.as_ref().and_then(|r| r.key.clone()) {
+        pairs.retain(|(k, _)| k != "kode_lks");
+        pairs.push(("kode_lks".into(), key));
+    }
     let table = form_table(&pairs);
     let mut errors = Vec::new();
     let input = match read_lks(&table) {
@@ -463,19 +476,6 @@ async fn save(
         }
     };
     if let Some(input) = input {
-        // Editing an existing LKS: its key comes from the record, not the form.
-        let mut input = input;
-        if let Some(id) = id {
-            match state.store.lks(&user.principal, id).await {
-                Ok(Some(r)) => {
-                    if let Some(k) = r.key {
-                        input.key = k;
-                    }
-                }
-                Ok(None) => return AppError::not_found("lks.not_found").page(ui),
-                Err(e) => return AppError::from(e).page(ui),
-            }
-        }
         match state.store.save_lks(Some(&user.principal), &input).await {
             Ok((id, _)) => return Redirect::to(&format!("/lks/{id}?ok=1")).into_response(),
             Err(sinergi_store::StoreError::Forbidden) => return AppError::forbidden().page(ui),
@@ -498,10 +498,6 @@ async fn save(
     if let Some(f) = fields.iter_mut().find(|f| f.name == "layanan_ppks") {
         *f = Field::new("layanan_ppks", "lks.services", "checks", services).options(ppks_options());
     }
-    let record = match id {
-        Some(id) => state.store.lks(&user.principal, id).await.ok().flatten(),
-        None => None,
-    };
     let page = DetailPage {
         t: ui.t,
         ui: ui.clone(),
