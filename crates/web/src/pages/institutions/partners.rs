@@ -213,8 +213,7 @@ async fn page(
         fields: fields(ui.t, &value, record.key.is_none()),
         can_edit: p.can_write()
             && p.may_see(
-                &sinergi_core::RegionCode::parse(&record.region)
-                    .map_err(|e| AppError::internal(e))?,
+                &sinergi_core::RegionCode::parse(&record.region).map_err(AppError::internal)?,
                 record.id,
             ),
         record: Some(record),
