@@ -3,9 +3,11 @@
 
 mod api;
 pub mod auth;
+pub mod chart;
 mod error;
 mod export;
 pub mod i18n;
+pub mod map;
 mod pager;
 mod pages;
 mod ui;

@@ -88,6 +88,12 @@ fn region_browser_walks_down_with_counts() {
     ] {
         assert!(ntb.body.contains(text), "NTB page lacks {text}");
     }
+    // The map: one linked point per kab/kota, its name and desa count on hover.
+    let map = &ntb.body[ntb.body.find("<svg").expect("NTB page has a map")..];
+    let map = &map[..map.find("</svg>").unwrap()];
+    assert_eq!(map.matches("<circle").count(), 10, "a point per kab/kota");
+    assert!(map.contains(r#"<a href="/wilayah/52.03">"#));
+    assert!(map.contains("<title>Kabupaten Lombok Timur: 254 Desa/Kelurahan</title>"), "{map}");
 
     // Undotted codes work; a kecamatan lists its desa; a desa shows where it is.
     let lotim = get("/wilayah/5203");

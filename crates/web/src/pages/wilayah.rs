@@ -13,6 +13,7 @@ use sinergi_store::{AggregateValue, ChildCounts, LevelCounts, Page, SourceType};
 
 use super::render;
 use crate::i18n::Messages;
+use crate::map::{Geometry, LegendClass, Map, MapItem, SEQUENTIAL};
 use crate::pager::Pager;
 use crate::{AppError, AppState, Ui};
 
@@ -55,6 +56,52 @@ fn levels_below(level: Option<Level>) -> Vec<Level> {
         .into_iter()
         .filter(|l| level.is_none_or(|top| *l > top))
         .collect()
+}
+
+/// The regions one level down as points at their coordinates, sized by the desa they hold,
+/// each linking to its page. `None` when fewer than two have coordinates.
+fn children_map(t: &Messages, title: &str, children: &[ChildCounts]) -> Option<String> {
+    let items: Vec<MapItem> = children
+        .iter()
+        .filter_map(|c| {
+            let (lat, lon) = (c.region.latitude?, c.region.longitude?);
+            let desa = c.below.get(Level::Desa);
+            Some(MapItem {
+                code: c.region.code.to_string(),
+                label: c.region.name.clone(),
+                geometry: Geometry::Point { lon, lat },
+                class: Some(0),
+                size: (desa > 0).then_some(desa as f64),
+                detail: if desa > 0 {
+                    format!("{} {}", t.num(&desa), t.get("count.desa"))
+                } else {
+                    String::new()
+                },
+                href: Some(format!("/wilayah/{}", c.region.code)),
+            })
+        })
+        .collect();
+    if items.len() < 2 {
+        return None;
+    }
+    let sized = items.iter().any(|i| i.size.is_some());
+    Some(
+        Map {
+            title: title.to_string(),
+            items,
+            background: Vec::new(),
+            classes: vec![LegendClass {
+                label: if sized {
+                    t.get("wilayah.map_legend_sized").to_string()
+                } else {
+                    t.get("wilayah.map_legend").to_string()
+                },
+                colour: SEQUENTIAL[2].to_string(),
+            }],
+            no_data_label: String::new(),
+        }
+        .render(),
+    )
 }
 
 fn rows(children: Vec<ChildCounts>, count_levels: &[Level]) -> Vec<Row> {
@@ -167,6 +214,8 @@ struct RegionPage {
     rows: Vec<Row>,
     query: String,
     profile: Option<Profile>,
+    /// SVG of the regions one level down, when they have coordinates.
+    map: Option<String>,
 }
 
 impl RegionPage {
@@ -225,6 +274,14 @@ async fn region_page(
         Some(code) => profile(state, &ui.t, code).await?,
         None => None,
     };
+    let map_title = format!(
+        "{} — {}",
+        region
+            .as_ref()
+            .map_or(ui.t.get("wilayah.indonesia"), |r| r.name.as_str()),
+        ui.t.get("wilayah.map")
+    );
+    let map = children_map(&ui.t, &map_title, &children);
     Ok(RegionPage {
         ui: ui.clone(),
         t: ui.t,
@@ -242,6 +299,7 @@ async fn region_page(
         rows: rows(children, &count_levels),
         query: String::new(),
         profile,
+        map,
     })
 }
 
