@@ -200,7 +200,8 @@ type LksDbRow = (
     Option<String>,
 );
 
-const LKS_LIST_COLUMNS: &str = "o.id, l.registry_key, o.name, o.region_code, r.name, l.grade, \
+// The region name is looked up for the page's rows only (a join would visit every match).
+const LKS_LIST_COLUMNS: &str = "o.id, l.registry_key, o.name, o.region_code, CAST(NULL AS TEXT), l.grade, \
      l.accreditation_until, COALESCE(l.capacity, 0), \
      COALESCE(l.clients_male + l.clients_female, 0), COALESCE(l.services, ''), \
      l.registration_number";
@@ -263,8 +264,9 @@ impl Store {
             None => {}
         }
         if let Some(ppks) = filter.ppks {
+            // Driven from the (ppks, organisation_id) index rather than probed per LKS.
             parts.push(format!(
-                "EXISTS (SELECT 1 FROM lks_service s WHERE s.organisation_id = o.id AND s.ppks = {})",
+                "o.id IN (SELECT s.organisation_id FROM lks_service s WHERE s.ppks = {})",
                 ph.next()
             ));
             binds.push(Bind::Int(i64::from(ppks.number())));
@@ -294,7 +296,8 @@ impl Store {
             "SELECT COUNT(*) FROM organisation o LEFT JOIN lks l ON l.organisation_id = o.id WHERE {sql_where}"
         );
         let list_sql = format!(
-            "SELECT {LKS_LIST_COLUMNS} {LKS_FROM} WHERE {sql_where} ORDER BY {} LIMIT {} OFFSET {}",
+            "SELECT {LKS_LIST_COLUMNS} FROM organisation o LEFT JOIN lks l ON l.organisation_id = o.id \
+             WHERE {sql_where} ORDER BY {} LIMIT {} OFFSET {}",
             sort.order_by(&LKS_SORTS, "o.id"),
             page.limit(),
             page.offset()
@@ -310,8 +313,17 @@ impl Store {
                     .await?;
             (total, rows)
         });
+        let mut items: Vec<LksRow> = rows.into_iter().map(to_lks_row).collect();
+        let codes: Vec<RegionCode> = items
+            .iter()
+            .filter_map(|r| RegionCode::parse(&r.region).ok())
+            .collect();
+        let names = self.region_names(&codes).await?;
+        for r in &mut items {
+            r.region_name = names.get(&r.region).cloned();
+        }
         Ok(Paged {
-            items: rows.into_iter().map(to_lks_row).collect(),
+            items,
             total: total as u64,
             page: page.number,
             size: page.size,

@@ -93,7 +93,10 @@ fn region_browser_walks_down_with_counts() {
     let map = &map[..map.find("</svg>").unwrap()];
     assert_eq!(map.matches("<circle").count(), 10, "a point per kab/kota");
     assert!(map.contains(r#"<a href="/wilayah/52.03">"#));
-    assert!(map.contains("<title>Kabupaten Lombok Timur: 254 Desa/Kelurahan</title>"), "{map}");
+    assert!(
+        map.contains("<title>Kabupaten Lombok Timur: 254 Desa/Kelurahan</title>"),
+        "{map}"
+    );
 
     // Undotted codes work; a kecamatan lists its desa; a desa shows where it is.
     let lotim = get("/wilayah/5203");

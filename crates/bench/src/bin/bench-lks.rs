@@ -222,6 +222,7 @@ async fn measure(
         .filter(|e| e.code.level() == Level::Desa)
         .map(|e| e.code.clone())
         .collect();
+    eprintln!("bench-lks: {label}: regions loaded");
     let mut rng = XorShift::new(0x0008_15C5);
     let started = Instant::now();
     let mut loaded = 0;
@@ -240,6 +241,10 @@ async fn measure(
             &outcome.rejected[..1]
         );
         loaded += n;
+        eprintln!(
+            "bench-lks: {label}: {loaded} LKS in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
     }
     let load = started.elapsed();
     if let Some(url) = &pg_url {

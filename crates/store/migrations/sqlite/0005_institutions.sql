@@ -3,6 +3,8 @@
 -- scope already knows). Dates are ISO text (YYYY-MM-DD) on both backends.
 
 CREATE INDEX organisation_kind ON organisation (kind, region_code);
+-- Registry lists sort by name: read in index order and stop at the page.
+CREATE INDEX organisation_kind_name ON organisation (kind, name, id);
 
 -- One LKKS per region (the province or a kab/kota).
 CREATE TABLE lkks (

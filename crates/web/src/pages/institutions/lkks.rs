@@ -514,6 +514,7 @@ struct TargetPage {
     statuses: Vec<(String, String)>,
     can_create: bool,
     province: String,
+    map: Option<String>,
 }
 
 impl TargetPage {
@@ -541,9 +542,11 @@ pub async fn targets(
             Some(id) => state.store.formation_progress(Some(p), id).await?,
             None => None,
         };
+        let map = progress.as_ref().and_then(|p| target_map(ui.t, p));
         Ok(TargetPage {
             t: ui.t,
             ui: ui.clone(),
+            map,
             targets,
             progress,
             statuses: status_options(ui.t),
@@ -558,6 +561,54 @@ pub async fn targets(
     }
     .await;
     render(&ui, result)
+}
+
+/// The kab/kota of a target as points at their coordinates: dark when the target is
+/// reached, light when not; each links to its LKKS when one is recorded. `None` when fewer
+/// than two have coordinates.
+fn target_map(t: Messages, p: &FormationProgress) -> Option<String> {
+    use crate::map::{Geometry, LegendClass, Map, MapItem, SEQUENTIAL};
+    let items: Vec<MapItem> = p
+        .entries
+        .iter()
+        .filter_map(|e| {
+            let (lat, lon) = (e.latitude?, e.longitude?);
+            Some(MapItem {
+                code: e.region.to_string(),
+                label: e.region_name.clone(),
+                geometry: Geometry::Point { lon, lat },
+                class: Some(usize::from(e.reached)),
+                size: None,
+                detail: e.status.map_or_else(
+                    || t.get("lkks.no_record").to_string(),
+                    |s| label(t, "lkks.status", s.key()),
+                ),
+                href: e.lkks_id.map(|id| format!("/lkks/{id}")),
+            })
+        })
+        .collect();
+    if items.len() < 2 {
+        return None;
+    }
+    Some(
+        Map {
+            title: format!("{} {}", p.target.name, t.get("lkks.target_map")),
+            items,
+            background: Vec::new(),
+            classes: vec![
+                LegendClass {
+                    label: t.get("lkks.target_missing").to_string(),
+                    colour: SEQUENTIAL[0].to_string(),
+                },
+                LegendClass {
+                    label: t.get("lkks.target_reached_legend").to_string(),
+                    colour: SEQUENTIAL[4].to_string(),
+                },
+            ],
+            no_data_label: String::new(),
+        }
+        .render(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -593,5 +644,52 @@ pub async fn create_target(
     match result {
         Ok(id) => Redirect::to(&format!("/lkks/target?id={id}")).into_response(),
         Err(e) => e.page(&ui),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+    use sinergi_store::FormationEntry;
+
+    #[test]
+    fn the_target_map_marks_reached_and_missing_kab_kota() {
+        let entry = |code: &str, name: &str, lat: f64, reached: bool| FormationEntry {
+            region: sinergi_core::RegionCode::parse(code).unwrap(),
+            region_name: name.into(),
+            latitude: Some(lat),
+            longitude: Some(116.0 + lat / 10.0),
+            lkks_id: reached.then_some(7),
+            status: reached.then_some(FormationStatus::Aktif),
+            reached,
+        };
+        let p = FormationProgress {
+            target: FormationTarget {
+                id: 1,
+                province: "52".into(),
+                name: "Semua aktif".into(),
+                target_status: FormationStatus::Aktif,
+                due_date: chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap(),
+            },
+            entries: vec![
+                entry("52.03", "Kabupaten Lombok Timur", -8.6, true),
+                entry("52.04", "Kabupaten Sumbawa", -8.7, false),
+            ],
+            reached: 1,
+        };
+        let svg = target_map(Messages::new(Lang::Id), &p).unwrap();
+        assert!(svg.starts_with("<svg"), "{svg}");
+        assert!(
+            svg.contains("href=\"/lkks/7\""),
+            "the reached one links to its LKKS"
+        );
+        assert!(svg.contains("Kabupaten Sumbawa") && svg.contains("belum tercatat"));
+        assert!(svg.contains("Sudah mencapai target"), "legend");
+        let one = FormationProgress {
+            entries: p.entries[..1].to_vec(),
+            ..p
+        };
+        assert!(target_map(Messages::new(Lang::Id), &one).is_none());
     }
 }
