@@ -114,6 +114,9 @@ pub enum Command {
     /// Data wilayah: impor daftar resmi, lihat kode, cari nama
     #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
     Wilayah(WilayahCommand),
+    /// Batas wilayah untuk peta: impor GeoJSON atau TopoJSON berkode Kemendagri
+    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
+    Geo(GeoCommand),
     /// Buat dunia sintetis satu provinsi (penduduk, keluarga, desil, lembaga, program) sebagai CSV
     #[command(
         help_template = HELP_TEMPLATE,
@@ -200,6 +203,30 @@ pub struct LinkArgs {
     /// Kebenaran (id,person_id) untuk mengukur ketepatan; menulis evaluasi.json
     #[arg(long, value_name = "BERKAS")]
     pub kebenaran: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GeoCommand {
+    /// Simpan batas wilayah dari berkas GeoJSON/TopoJSON (menggantikan batas lama berkode sama)
+    #[command(
+        help_template = HELP_TEMPLATE,
+        next_help_heading = "Opsi",
+        long_about = "Menyimpan batas wilayah (poligon) dari berkas GeoJSON (FeatureCollection) atau TopoJSON \
+                      (Topology), dengan kode Kemendagri di properti kode, kode_wilayah, kode_nodot, code atau id. \
+                      Peta program lalu menggambar wilayah sebagai bidang (choropleth), bukan titik. \
+                      Satu fitur salah atau kode tidak dikenal membatalkan seluruh impor.",
+        after_help = "Contoh:\n  sinergi geo import kabkota_514_s30.topojson --sumber \"cahyadsn/wilayah_boundaries\""
+    )]
+    Import {
+        /// Berkas .geojson, .json atau .topojson
+        #[arg(value_name = "BERKAS", help_heading = "Argumen")]
+        file: PathBuf,
+        /// Sumber batas wilayah; bawaan: nama berkas
+        #[arg(long, value_name = "TEKS")]
+        sumber: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -252,8 +252,11 @@ async fn load_world(store: &Store, world: World) -> anyhow::Result<DemoSummary> 
     summary.aggregates = store
         .load_aggregates(actor(), &aggregates(&world, &tally)?)
         .await?;
+    let loaded = crate::demo_programs::load(store, &world, &programs, &orgs.partners).await?;
+    tracing::info!("{loaded} program mitra dimuat (matriks 4W)");
     create_accounts(store, &orgs).await?;
     crate::demo_inst::reports(store, chrono::Utc::now().date_naive()).await?;
+    crate::demo_strategy::load(store).await?;
     Ok(summary)
 }
 

@@ -5,14 +5,19 @@ mod args;
 mod daftar;
 mod demo;
 mod demo_inst;
+mod demo_programs;
+mod demo_strategy;
 mod generate;
+mod geo;
 mod key;
 mod link;
 mod serve;
 mod setup;
 mod wilayah;
 
-use args::{AdminCommand, AuditCommand, Command, DaftarCommand, KunciCommand, WilayahCommand};
+use args::{
+    AdminCommand, AuditCommand, Command, DaftarCommand, GeoCommand, KunciCommand, WilayahCommand,
+};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
 
@@ -111,6 +116,9 @@ fn main() {
             }
             Command::Wilayah(WilayahCommand::Cari { name, batas, db }) => {
                 wilayah::search(&name.join(" "), batas, &db.database).await
+            }
+            Command::Geo(GeoCommand::Import { file, sumber, db }) => {
+                geo::import(&file, sumber, &db.database).await
             }
             Command::Link(_) => unreachable!("handled before the runtime starts"),
             Command::Generate(args) => generate::run(&args),

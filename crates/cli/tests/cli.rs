@@ -1005,6 +1005,7 @@ fn the_demo_world_is_loaded_and_each_account_sees_its_share() {
     let log = server.seen.join("\n");
     assert!(log.contains("skala 0.005"), "{log}");
     assert!(log.contains("dunia demo dimuat"), "{log}");
+    assert!(log.contains("24 program mitra dimuat"), "{log}");
 
     // The NTB page: Desil I summed over the desa of this scale (DTSEN 233,849 × 0.005), and
     // the published figures with their kind.

@@ -183,27 +183,25 @@ fn finish(table: Option<Table>, refusals: Refusals) -> Result<Table, TableError>
 /// a number stays recognisable as Excel damage downstream); dates become YYYY-MM-DD.
 fn read_spreadsheet(path: &Path) -> Result<Table, TableError> {
     let book = calamine::open_workbook_auto(path).map_err(|e| TableError::Excel(e.to_string()))?;
-    read_book(book)
+    read_sheets(book)
 }
 
-/// A table from an uploaded file's bytes: a spreadsheet when `filename` says so (or the bytes
-/// are a ZIP, as XLSX is), otherwise CSV.
-pub fn read_table_bytes(bytes: &[u8], filename: &str) -> Result<Table, TableError> {
+/// A table from an uploaded file's bytes: XLSX/XLSM/XLS/ODS by the file name's extension,
+/// otherwise CSV.
+pub fn read_table_bytes(filename: &str, bytes: &[u8]) -> Result<Table, TableError> {
     let ext = filename
         .rsplit_once('.')
         .map(|(_, e)| e.to_lowercase())
         .unwrap_or_default();
-    if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods")
-        || bytes.starts_with(b"PK\x03\x04")
-    {
-        let book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec()))
+    if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods") {
+        let book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
             .map_err(|e| TableError::Excel(e.to_string()))?;
-        return read_book(book);
+        return read_sheets(book);
     }
     read_csv_table(bytes)
 }
 
-fn read_book<RS: std::io::Read + std::io::Seek>(
+fn read_sheets<RS: std::io::Read + std::io::Seek>(
     mut book: calamine::Sheets<RS>,
 ) -> Result<Table, TableError> {
     use calamine::{Data, Reader};

@@ -3,7 +3,10 @@
 
 pub mod columns;
 pub mod institutions;
+pub mod geo;
 pub mod persons;
+pub mod programs;
+pub mod realisation;
 pub mod review;
 pub mod table;
 pub mod wilayah;

@@ -7,20 +7,24 @@ mod accounts;
 mod aggregates;
 mod audit;
 mod bulk;
+mod computed;
 mod connect;
 mod error;
 mod institutions;
 mod lkks;
 mod lks;
 mod lks_reports;
+mod geo;
 mod organisations;
 mod page;
 mod partners;
 mod persons;
 pub mod pii;
+mod programs;
 mod regions;
 mod review;
 mod scope;
+mod strategy;
 
 pub use accounts::{
     ARGON2_LANES, ARGON2_MEMORY_KIB, ARGON2_PASSES, LoginError, MIN_PASSWORD_CHARS, NewSession,
@@ -29,6 +33,7 @@ pub use accounts::{
 pub use aggregates::{AggregateSum, AggregateValue, SourceType};
 pub use audit::{Actor, AuditEvent, AuditQuery, AuditRecord, ChainReport};
 pub use bulk::{BulkChunk, PersonSealer, PreparedPerson};
+pub use computed::{COMPUTATIONS, Computation, ComputedValue, computation};
 pub use connect::{DEFAULT_SQLITE_PATH, DatabaseTarget};
 pub use error::{RejectedCode, StoreError};
 pub use institutions::{RegistryImport, RejectedRow};
@@ -41,6 +46,7 @@ pub use lks::{
     LksService, PPKS_NEED_PREFIX, need_element, services_label,
 };
 pub use lks_reports::{LksReport, OverdueReport, ReportComment, ReportFilter, report_due};
+pub use geo::Polygon;
 pub use organisations::{Organisation, OrganisationKind};
 pub use page::{Page, Paged, Sort};
 pub use partners::{Agreement, PARTNER_SORTS, PartnerFilter, PartnerRecord};
@@ -48,8 +54,15 @@ pub use persons::{
     Identifier, ImportedList, NewPersonList, OutOfScopeRow, PersonFilter, PersonRow,
 };
 pub use pii::{KeyError, PiiKey};
+pub use programs::{DesaNeed, NEED_ELEMENTS, PROGRAM_SORTS, Program, ProgramFilter, Saved};
 pub use regions::{ChildCounts, ImportSummary, LevelCounts, RegionPrefixTable, RegionVersion};
 pub use review::{ReviewQueue, ReviewedPair};
+pub use sinergi_core::geo::Boundary;
+pub use strategy::{
+    EntryMethod, Indicator, IndicatorFields, Letterhead, NATIONAL, NewRealisation, Objective,
+    PeriodLock, Realisation, RefusedRealisation, Strategy, StrategyTree, StrategyVersion, Target,
+    may_enter_realisation,
+};
 
 use sqlx::{PgPool, SqlitePool};
 
@@ -176,6 +189,16 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
         "institutions",
         include_str!("../migrations/sqlite/0005_institutions.sql"),
     ),
+    (
+        6,
+        "programs",
+        include_str!("../migrations/sqlite/0006_programs.sql"),
+    ),
+    (
+        7,
+        "strategy",
+        include_str!("../migrations/sqlite/0007_strategy.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[MigrationFile] = &[
     (
@@ -202,6 +225,16 @@ const POSTGRES_MIGRATIONS: &[MigrationFile] = &[
         5,
         "institutions",
         include_str!("../migrations/postgres/0005_institutions.sql"),
+    ),
+    (
+        6,
+        "programs",
+        include_str!("../migrations/postgres/0006_programs.sql"),
+    ),
+    (
+        7,
+        "strategy",
+        include_str!("../migrations/postgres/0007_strategy.sql"),
     ),
 ];
 

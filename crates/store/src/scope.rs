@@ -93,6 +93,46 @@ pub(crate) fn within_regions(
     })
 }
 
+/// Strategy figures are aggregates (no person in them), so their scope is wider than rows':
+/// everyone, the public included (`None`), sees the strategy's own level (the province);
+/// regional roles also see the regions of their scope; a partner also sees every region of
+/// the indicators it is PIC for. Columns: `r.region_code`, `r.indicator_code`.
+pub(crate) fn realisation_filter(
+    viewer: Option<&Principal>,
+    strategy_region: &str,
+    strategy_id: i64,
+    ph: &mut Placeholders,
+) -> Filter {
+    let mut f = Filter {
+        sql: format!("r.region_code = {}", ph.next()),
+        binds: vec![Bind::Text(strategy_region.to_string())],
+    };
+    match viewer.map(Principal::row_access) {
+        Some(RowAccess::Regions(regions)) => {
+            if let Some(r) = within_regions(&regions, "r.region_code", ph) {
+                f.sql = format!("{} OR {}", f.sql, r.sql);
+                f.binds.extend(r.binds);
+            }
+        }
+        Some(RowAccess::Organisation { organisation, .. })
+            if viewer.is_some_and(|p| p.role == sinergi_core::Role::Mitra) =>
+        {
+            f.sql = format!(
+                "{} OR r.indicator_code IN (SELECT i.code FROM strategy_indicator i \
+                 JOIN strategy_version v ON v.id = i.version_id \
+                 WHERE v.strategy_id = {} AND i.pic_organisation_id = {})",
+                f.sql,
+                ph.next(),
+                ph.next()
+            );
+            f.binds.push(Bind::Int(strategy_id));
+            f.binds.push(Bind::Int(organisation));
+        }
+        _ => {}
+    }
+    f
+}
+
 /// Binds a filter's values, in order, onto a sqlx query of either backend.
 macro_rules! bind_filter {
     ($query:expr, $binds:expr) => {{

@@ -20,6 +20,7 @@ use sinergi_store::Store;
 use tokio::net::TcpListener;
 
 pub use error::AppError;
+pub use pages::strategy_report::report_bytes;
 pub use ui::Ui;
 
 /// What every handler can reach.
@@ -106,6 +107,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/wilayah/cari", get(api::search))
         .route("/api/v1/wilayah/{code}", get(api::region))
         .merge(pages::institutions::routes())
+        .merge(pages::programs::routes())
+        .merge(pages::strategy::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

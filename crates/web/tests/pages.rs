@@ -352,10 +352,16 @@ fn a_real_browser_walks_the_region_tree() {
         dom.contains("Kabupaten Lombok Timur"),
         "browser DOM lacks the kab/kota list"
     );
+    // Ten links down in the table, and ten more on the map's points.
     assert_eq!(
         dom.matches("href=\"/wilayah/52.").count(),
+        20,
+        "ten links down, twice"
+    );
+    assert_eq!(
+        dom.matches("<circle").count(),
         10,
-        "ten links down"
+        "a map point per kab/kota"
     );
     let Some(search) = browse(&format!("{base}/wilayah/cari?q=masbagik"), None) else {
         return;

@@ -4,9 +4,12 @@ pub mod admin;
 pub mod institutions;
 pub mod lists;
 pub mod persons;
+pub mod programs;
 pub mod review;
 pub mod session;
 pub mod stats;
+pub mod strategy;
+pub mod strategy_report;
 pub mod wilayah;
 
 use askama::Template;

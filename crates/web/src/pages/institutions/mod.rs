@@ -220,7 +220,7 @@ pub async fn uploaded_table(mut multipart: Multipart) -> Result<Table, String> {
             if bytes.is_empty() {
                 break;
             }
-            return sinergi_intake::read_table_bytes(&bytes, &filename).map_err(|e| e.to_string());
+            return sinergi_intake::read_table_bytes(&filename, &bytes).map_err(|e| e.to_string());
         }
     }
     Err(String::new())

@@ -1,0 +1,538 @@
+//! Programs of partners (the "what", "for whom", "when" and "with what" of the 4W matrix):
+//! the vocabularies they are described in and the rules a program must satisfy before it is
+//! stored, whichever way it arrives (form, API, 4W spreadsheet).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::ppks::Ppks;
+use crate::region::{Level, RegionCode};
+use crate::text::fold_text;
+
+/// A vocabulary of stable keys (stored, in URLs, in the 4W template) with accepted aliases.
+macro_rules! vocabulary {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $key:literal $(| $alias:literal)*),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn key(self) -> &'static str {
+                match self { $($name::$variant => $key),+ }
+            }
+
+            pub fn from_key(key: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|v| v.key() == key)
+            }
+
+            /// The key, or an alias as partners write it (case, spaces and dashes ignored).
+            pub fn lookup(input: &str) -> Option<$name> {
+                let folded = fold_text(input).replace(' ', "_");
+                if folded.is_empty() {
+                    return None;
+                }
+                $(
+                    if folded == $key $(|| folded == $alias)* {
+                        return Some($name::$variant);
+                    }
+                )+
+                None
+            }
+
+            /// The accepted keys, for messages.
+            pub fn keys() -> String {
+                Self::ALL.iter().map(|v| v.key()).collect::<Vec<_>>().join(", ")
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// The field a program works in.
+    Sector {
+        PerlindunganSosial => "perlindungan_sosial" | "linjamsos" | "jaminan_sosial" | "social_protection",
+        RehabilitasiSosial => "rehabilitasi_sosial" | "rehsos" | "rehabilitasi",
+        PemberdayaanEkonomi => "pemberdayaan_ekonomi" | "pemberdayaan" | "ekonomi" | "economic_empowerment",
+        Pendidikan => "pendidikan" | "education",
+        Kesehatan => "kesehatan" | "gizi" | "health",
+        Perumahan => "perumahan" | "rumah" | "housing",
+        PerlindunganAnak => "perlindungan_anak" | "anak" | "child_protection",
+        PenanggulanganBencana => "penanggulangan_bencana" | "bencana" | "disaster",
+        Lainnya => "lainnya" | "other",
+    }
+}
+
+vocabulary! {
+    /// What a beneficiary receives.
+    AidType {
+        Tunai => "tunai" | "uang" | "cash" | "bantuan_tunai",
+        Barang => "barang" | "natura" | "sembako" | "makanan" | "in_kind" | "paket",
+        Layanan => "layanan" | "jasa" | "service",
+        Beasiswa => "beasiswa" | "scholarship",
+        Perumahan => "perumahan" | "rehab_rumah" | "bedah_rumah" | "housing",
+        Pelatihan => "pelatihan" | "training",
+        Pendampingan => "pendampingan" | "mentoring",
+    }
+}
+
+vocabulary! {
+    /// Where the money comes from.
+    FundingSource {
+        Apbn => "apbn",
+        Apbd => "apbd",
+        Apbdes => "apbdes" | "dana_desa",
+        Csr => "csr" | "tjsl",
+        Zakat => "zakat_infak_sedekah" | "zakat" | "zis" | "ziswaf",
+        Filantropi => "filantropi" | "donasi" | "philanthropy",
+        Hibah => "hibah" | "grant",
+        Swadaya => "swadaya",
+        Lainnya => "lainnya" | "other",
+    }
+}
+
+vocabulary! {
+    ProgramStatus {
+        Rencana => "rencana" | "direncanakan" | "planned",
+        Berjalan => "berjalan" | "aktif" | "running",
+        Selesai => "selesai" | "done" | "finished",
+        Dihentikan => "dihentikan" | "batal" | "stopped",
+    }
+}
+
+vocabulary! {
+    /// Which sex a program serves.
+    SexTarget {
+        Semua => "semua" | "l_p" | "all",
+        LakiLaki => "laki_laki" | "l" | "pria" | "male",
+        Perempuan => "perempuan" | "p" | "wanita" | "female",
+    }
+}
+
+/// Who a program serves: desil band, age band, sex, and whether only people with a disability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetGroup {
+    pub desil_from: u8,
+    pub desil_to: u8,
+    pub age_min: u8,
+    pub age_max: u8,
+    pub sex: SexTarget,
+    pub disability_only: bool,
+}
+
+impl Default for TargetGroup {
+    fn default() -> TargetGroup {
+        TargetGroup {
+            desil_from: 1,
+            desil_to: 10,
+            age_min: 0,
+            age_max: AGE_MAX,
+            sex: SexTarget::Semua,
+            disability_only: false,
+        }
+    }
+}
+
+/// Oldest age a band may name.
+pub const AGE_MAX: u8 = 120;
+
+impl TargetGroup {
+    /// How much two groups share, 0..=1: the shared part of the narrower desil and age bands;
+    /// 0 when they cannot reach the same person (disjoint bands, opposite sexes).
+    pub fn overlap(&self, other: &TargetGroup) -> f64 {
+        let sexes_meet = matches!(
+            (self.sex, other.sex),
+            (SexTarget::Semua, _) | (_, SexTarget::Semua)
+        ) || self.sex == other.sex;
+        if !sexes_meet {
+            return 0.0;
+        }
+        let band = |a: (u8, u8), b: (u8, u8)| {
+            let lo = a.0.max(b.0);
+            let hi = a.1.min(b.1);
+            if lo > hi {
+                return 0.0;
+            }
+            let shared = f64::from(hi - lo) + 1.0;
+            let narrower = f64::from((a.1 - a.0).min(b.1 - b.0)) + 1.0;
+            shared / narrower
+        };
+        band(
+            (self.desil_from, self.desil_to),
+            (other.desil_from, other.desil_to),
+        ) * band((self.age_min, self.age_max), (other.age_min, other.age_max))
+    }
+
+    /// Reads an age band as partners write it: `6-18`, `60+`, `≥ 60`, `0 - 5`, blank = all.
+    pub fn parse_ages(input: &str) -> Result<(u8, u8), String> {
+        let s = input
+            .trim()
+            .replace(['≥', '>', '='], "")
+            .replace("tahun", "");
+        let s = s.trim();
+        if s.is_empty() || fold_text(s) == "semua" {
+            return Ok((0, AGE_MAX));
+        }
+        let num = |t: &str| {
+            t.trim()
+                .parse::<u8>()
+                .map_err(|_| format!("usia \"{input}\" tidak dikenali; tulis mis. 6-18 atau 60+"))
+        };
+        if let Some(lo) = s.strip_suffix('+') {
+            return Ok((num(lo)?, AGE_MAX));
+        }
+        if let Some((a, b)) = s.split_once(['-', '–']) {
+            return Ok((num(a)?, num(b)?));
+        }
+        let one = num(s)?;
+        Ok((one, one))
+    }
+
+    /// `6-18`, `60+`, or empty for everyone.
+    pub fn ages_text(&self) -> String {
+        match (self.age_min, self.age_max) {
+            (0, AGE_MAX) => String::new(),
+            (lo, AGE_MAX) => format!("{lo}+"),
+            (lo, hi) => format!("{lo}-{hi}"),
+        }
+    }
+}
+
+/// Beneficiaries reached, disaggregated (Satu Data Gender dan Anak).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reached {
+    pub total: u64,
+    pub male: u64,
+    pub female: u64,
+    pub children: u64,
+    pub disability: u64,
+}
+
+/// One place a program runs, with its planned and reached beneficiaries there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramLocation {
+    pub region: RegionCode,
+    pub planned: u64,
+    pub reached: u64,
+}
+
+/// A program as entered, before it has an id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgramInput {
+    pub organisation_id: i64,
+    /// The partner's own code for the program: the key a re-import updates by.
+    pub code: String,
+    pub name: String,
+    pub sector: Sector,
+    pub ppks: Vec<Ppks>,
+    pub aid_type: AidType,
+    pub funding: FundingSource,
+    pub budget_rp: u64,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub status: ProgramStatus,
+    pub target: TargetGroup,
+    pub planned: u64,
+    pub reached: Reached,
+    pub locations: Vec<ProgramLocation>,
+}
+
+/// One reason a program is refused, naming the field (as the 4W template and the API call it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub reason: String,
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.reason)
+    }
+}
+
+fn err(field: &'static str, reason: impl Into<String>) -> FieldError {
+    FieldError {
+        field,
+        reason: reason.into(),
+    }
+}
+
+impl ProgramInput {
+    /// Every problem at once, so a partner fixes a row in one go.
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Vec::new();
+        let code = self.code.trim();
+        if code.is_empty() {
+            e.push(err("kode_program", "wajib diisi"));
+        } else if code.chars().count() > 64 {
+            e.push(err("kode_program", "paling panjang 64 karakter"));
+        }
+        if self.name.trim().is_empty() {
+            e.push(err("nama_program", "wajib diisi"));
+        } else if self.name.chars().count() > 200 {
+            e.push(err("nama_program", "paling panjang 200 karakter"));
+        }
+        if self.end < self.start {
+            e.push(err(
+                "selesai",
+                format!(
+                    "tanggal selesai {} sebelum tanggal mulai {}",
+                    self.end, self.start
+                ),
+            ));
+        }
+        let t = &self.target;
+        if !(1..=10).contains(&t.desil_from) || !(1..=10).contains(&t.desil_to) {
+            e.push(err("desil", "desil hanya 1 sampai 10"));
+        } else if t.desil_from > t.desil_to {
+            e.push(err(
+                "desil",
+                format!("rentang terbalik ({}-{})", t.desil_from, t.desil_to),
+            ));
+        }
+        if t.age_min > t.age_max || t.age_max > AGE_MAX {
+            e.push(err(
+                "usia",
+                format!(
+                    "rentang usia tidak masuk akal ({}-{})",
+                    t.age_min, t.age_max
+                ),
+            ));
+        }
+        if self.budget_rp > 1_000_000_000_000_000 {
+            e.push(err("anggaran_rp", "terlalu besar; tulis dalam rupiah"));
+        }
+        let r = &self.reached;
+        if r.male + r.female > r.total && r.total > 0 {
+            e.push(err(
+                "tercapai",
+                format!(
+                    "laki-laki ({}) + perempuan ({}) melebihi jumlah tercapai ({})",
+                    r.male, r.female, r.total
+                ),
+            ));
+        }
+        if r.children > r.total || r.disability > r.total {
+            e.push(err(
+                "tercapai",
+                "anak atau penyandang disabilitas melebihi jumlah tercapai",
+            ));
+        }
+        if self.locations.is_empty() {
+            e.push(err(
+                "lokasi",
+                "paling sedikit satu lokasi (kab/kota, kecamatan atau desa)",
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for l in &self.locations {
+            if l.region.level() == Level::Provinsi {
+                e.push(err(
+                    "lokasi",
+                    format!(
+                        "{}: lokasi paling atas kab/kota, bukan provinsi; sebutkan kab/kota yang dijangkau",
+                        l.region
+                    ),
+                ));
+            }
+            if !seen.insert(l.region.as_str()) {
+                e.push(err("lokasi", format!("{} disebut dua kali", l.region)));
+            }
+        }
+        if e.is_empty() { Ok(()) } else { Err(e) }
+    }
+
+    /// Planned beneficiaries: the program's own figure, or the sum over its locations.
+    pub fn planned_total(&self) -> u64 {
+        if self.planned > 0 {
+            self.planned
+        } else {
+            self.locations.iter().map(|l| l.planned).sum()
+        }
+    }
+
+    /// The narrowest region holding every location (for the audit trail and display).
+    pub fn home_region(&self) -> Option<RegionCode> {
+        let mut iter = self.locations.iter().map(|l| &l.region);
+        let first = iter.next()?.clone();
+        Some(iter.fold(first, |acc, r| common_ancestor(&acc, r).unwrap_or(acc)))
+    }
+}
+
+/// The deepest region containing both (None when they are in different provinces).
+pub fn common_ancestor(a: &RegionCode, b: &RegionCode) -> Option<RegionCode> {
+    let mut chain_a = a.ancestors();
+    chain_a.push(a.clone());
+    chain_a.into_iter().rev().find(|x| x == b || x.contains(b))
+}
+
+/// Reads `2025-01-31`, `31/01/2025` or `31-01-2025`.
+pub fn parse_date(input: &str) -> Option<NaiveDate> {
+    let s = input.trim();
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d-%m-%Y"))
+        .ok()
+}
+
+/// Days two date ranges share (inclusive), 0 when they do not meet.
+pub fn shared_days(a: (NaiveDate, NaiveDate), b: (NaiveDate, NaiveDate)) -> i64 {
+    let lo = a.0.max(b.0);
+    let hi = a.1.min(b.1);
+    if lo > hi { 0 } else { (hi - lo).num_days() + 1 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        parse_date(s).unwrap()
+    }
+
+    fn input() -> ProgramInput {
+        ProgramInput {
+            organisation_id: 1,
+            code: "P-1".into(),
+            name: "Bantuan Pangan".into(),
+            sector: Sector::PerlindunganSosial,
+            ppks: vec![Ppks::FakirMiskin],
+            aid_type: AidType::Barang,
+            funding: FundingSource::Csr,
+            budget_rp: 10_000_000,
+            start: d("2025-01-01"),
+            end: d("2025-12-31"),
+            status: ProgramStatus::Berjalan,
+            target: TargetGroup::default(),
+            planned: 0,
+            reached: Reached::default(),
+            locations: vec![ProgramLocation {
+                region: RegionCode::parse("52.03.05.2003").unwrap(),
+                planned: 40,
+                reached: 0,
+            }],
+        }
+    }
+
+    #[test]
+    fn vocabularies_take_keys_and_aliases() {
+        assert_eq!(AidType::lookup("Sembako"), Some(AidType::Barang));
+        assert_eq!(AidType::lookup("uang"), Some(AidType::Tunai));
+        assert_eq!(FundingSource::lookup("Zakat"), Some(FundingSource::Zakat));
+        assert_eq!(
+            Sector::lookup("Perlindungan Sosial"),
+            Some(Sector::PerlindunganSosial)
+        );
+        assert_eq!(SexTarget::lookup("P"), Some(SexTarget::Perempuan));
+        assert_eq!(Sector::lookup("astronomi"), None);
+        assert_eq!(Sector::from_key("kesehatan"), Some(Sector::Kesehatan));
+        assert!(Sector::keys().contains("perlindungan_anak"));
+    }
+
+    #[test]
+    fn validation_names_every_field() {
+        assert_eq!(input().validate(), Ok(()));
+        let mut bad = input();
+        bad.code = " ".into();
+        bad.end = d("2024-01-01");
+        bad.target.desil_from = 5;
+        bad.target.desil_to = 2;
+        bad.locations.push(bad.locations[0].clone());
+        bad.locations.push(ProgramLocation {
+            region: RegionCode::parse("52").unwrap(),
+            planned: 0,
+            reached: 0,
+        });
+        let fields: Vec<&str> = bad
+            .validate()
+            .unwrap_err()
+            .iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            ["kode_program", "selesai", "desil", "lokasi", "lokasi"]
+        );
+        let mut none = input();
+        none.locations.clear();
+        assert_eq!(none.validate().unwrap_err()[0].field, "lokasi");
+    }
+
+    #[test]
+    fn target_groups_overlap_by_their_narrower_band() {
+        let all = TargetGroup::default();
+        let poorest = TargetGroup {
+            desil_from: 1,
+            desil_to: 2,
+            ..all
+        };
+        let d1_4 = TargetGroup {
+            desil_from: 1,
+            desil_to: 4,
+            ..all
+        };
+        assert_eq!(poorest.overlap(&d1_4), 1.0);
+        let d2_5 = TargetGroup {
+            desil_from: 2,
+            desil_to: 5,
+            ..all
+        };
+        assert_eq!(poorest.overlap(&d2_5), 0.5);
+        let d5 = TargetGroup {
+            desil_from: 5,
+            desil_to: 6,
+            ..all
+        };
+        assert_eq!(poorest.overlap(&d5), 0.0);
+        let women = TargetGroup {
+            sex: SexTarget::Perempuan,
+            ..all
+        };
+        let men = TargetGroup {
+            sex: SexTarget::LakiLaki,
+            ..all
+        };
+        assert_eq!(women.overlap(&men), 0.0);
+        assert_eq!(women.overlap(&all), 1.0);
+        let children = TargetGroup {
+            age_min: 6,
+            age_max: 18,
+            ..all
+        };
+        let elderly = TargetGroup { age_min: 60, ..all };
+        assert_eq!(children.overlap(&elderly), 0.0);
+    }
+
+    #[test]
+    fn ages_dates_and_regions() {
+        assert_eq!(TargetGroup::parse_ages("6-18"), Ok((6, 18)));
+        assert_eq!(TargetGroup::parse_ages("60+"), Ok((60, AGE_MAX)));
+        assert_eq!(TargetGroup::parse_ages(""), Ok((0, AGE_MAX)));
+        assert!(TargetGroup::parse_ages("anak").is_err());
+        assert_eq!(d("31/01/2025"), d("2025-01-31"));
+        assert_eq!(
+            shared_days(
+                (d("2025-01-01"), d("2025-01-10")),
+                (d("2025-01-10"), d("2025-02-01"))
+            ),
+            1
+        );
+        assert_eq!(
+            shared_days(
+                (d("2025-01-01"), d("2025-01-10")),
+                (d("2025-01-11"), d("2025-02-01"))
+            ),
+            0
+        );
+        let mut p = input();
+        p.locations.push(ProgramLocation {
+            region: RegionCode::parse("52.03.01.2001").unwrap(),
+            planned: 1,
+            reached: 0,
+        });
+        assert_eq!(p.home_region().unwrap().as_str(), "52.03");
+        assert_eq!(p.planned_total(), 41);
+    }
+}

@@ -1,0 +1,12 @@
+//! Analysis over in-memory columns (DESIGN §3): the 4W matrix, program overlap (*tumpang
+//! tindih*) and gaps down to the desa. The store loads the columns; everything here is pure
+//! and runs in parallel where the work is per desa.
+
+pub mod fourw;
+pub mod overlap;
+
+pub use fourw::{Cell, Matrix, MatrixRow, Placement, pivot, spread_budget};
+pub use overlap::{
+    Analysis, Columns, DesaColumns, DesaGap, DesaOverlap, GapRules, KabKotaGap, OverlapPair,
+    PartnerIntroduction, ProgramFacts, analyse,
+};

@@ -1,0 +1,594 @@
+//! Reports of the collaboration strategy: the strategy document and the quarterly M&E report.
+//! Each is built once as a [`Document`] (blocks for print, sheets for spreadsheets); the PDF
+//! typesetter is [`pdf::render`], and the web layer writes the sheets as XLSX through its one
+//! export module. Labels come from the caller's message catalogue ([`Labels`]).
+
+pub mod pdf;
+pub mod status;
+
+use std::collections::HashMap;
+
+use sinergi_core::strategy::{RatingBands, Violation};
+use sinergi_store::{Realisation, SourceType, StrategyTree};
+
+pub use status::{Status, red_first, statuses};
+
+/// The letterhead printed on the first page.
+#[derive(Debug, Clone, Default)]
+pub struct Letterhead {
+    pub lines: Vec<String>,
+    pub logo_jpeg: Option<Vec<u8>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub text: String,
+    /// `#rrggbb` background (rating band colours).
+    pub fill: Option<String>,
+}
+
+impl Cell {
+    pub fn plain(text: impl Into<String>) -> Cell {
+        Cell {
+            text: text.into(),
+            fill: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableBlock {
+    /// Sheet name when written as XLSX.
+    pub sheet: String,
+    /// Relative column widths for print.
+    pub widths: Vec<f32>,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    Heading(u8, String),
+    Paragraph(String),
+    /// Label–value pairs.
+    Fields(Vec<(String, String)>),
+    Table(TableBlock),
+    PageBreak,
+}
+
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub title: String,
+    pub subtitle: String,
+    pub letterhead: Letterhead,
+    /// Printed at the foot of every page with the page number.
+    pub footer: String,
+    /// "Halaman" / "Page".
+    pub page_label: String,
+    pub blocks: Vec<Block>,
+    /// What the XLSX holds: data-shaped tables (one row per value), not the print layout.
+    pub sheets: Vec<TableBlock>,
+}
+
+/// The caller's catalogue and number format.
+pub trait Labels {
+    fn get(&self, key: &str) -> String;
+    /// A figure in the language's notation (12,91 / 12.91).
+    fn num(&self, v: f64) -> String;
+    fn english(&self) -> bool;
+}
+
+fn cells(v: Vec<String>) -> Vec<Cell> {
+    v.into_iter().map(Cell::plain).collect()
+}
+
+fn opt_num(l: &dyn Labels, v: Option<f64>) -> String {
+    v.map_or_else(|| "–".to_string(), |v| l.num(v))
+}
+
+fn source_type(l: &dyn Labels, t: SourceType) -> String {
+    l.get(match t {
+        SourceType::Survey => "strategy.source.survey",
+        SourceType::Administrative => "strategy.source.administrative",
+    })
+}
+
+fn direction(l: &dyn Labels, d: sinergi_core::strategy::Direction) -> String {
+    l.get(match d {
+        sinergi_core::strategy::Direction::Higher => "strategy.direction.higher",
+        sinergi_core::strategy::Direction::Lower => "strategy.direction.lower",
+    })
+}
+
+fn region_name(names: &HashMap<String, String>, code: &str) -> String {
+    names
+        .get(code)
+        .map_or_else(|| code.to_string(), |n| format!("{n} ({code})"))
+}
+
+/// The strategy document: vision, missions, objectives, and every indicator with its
+/// definition, baseline, targets per region and PIC.
+pub fn strategy_document(
+    tree: &StrategyTree,
+    names: &HashMap<String, String>,
+    l: &dyn Labels,
+    letterhead: Letterhead,
+) -> Document {
+    let v = &tree.version;
+    let status = l.get(&format!("strategy.status.{}", v.status.key()));
+    let mut blocks = vec![
+        Block::Heading(1, l.get("strategy.vision")),
+        Block::Paragraph(v.vision.clone()),
+    ];
+    if !v.missions.is_empty() {
+        blocks.push(Block::Heading(1, l.get("strategy.missions")));
+        for (i, m) in v.missions.iter().enumerate() {
+            blocks.push(Block::Paragraph(format!("{}. {m}", i + 1)));
+        }
+    }
+    let years: Vec<i32> = (tree.strategy.year_from..=tree.strategy.year_to).collect();
+    let mut indicator_rows = Vec::new();
+    let mut target_rows = Vec::new();
+    for o in &tree.objectives {
+        blocks.push(Block::Heading(1, format!("{} — {}", o.code, o.name)));
+        for ind in &o.indicators {
+            let f = &ind.fields;
+            blocks.push(Block::Heading(2, format!("{} {}", f.code, f.name)));
+            let baseline = match (f.baseline_value, f.baseline_year) {
+                (Some(b), Some(y)) => format!(
+                    "{} {} ({y}; {})",
+                    l.num(b),
+                    f.unit,
+                    f.baseline_source.clone().unwrap_or_default()
+                ),
+                (Some(b), None) => format!("{} {}", l.num(b), f.unit),
+                _ => l.get("strategy.no_baseline"),
+            };
+            let disaggregations = if f.disaggregations.is_empty() {
+                "–".to_string()
+            } else {
+                f.disaggregations
+                    .iter()
+                    .map(|d| l.get(&format!("strategy.dis.{d}")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let mut fields = vec![
+                (l.get("strategy.definition"), f.definition.clone()),
+                (l.get("strategy.formula"), f.formula.clone()),
+                (l.get("strategy.unit"), f.unit.clone()),
+                (l.get("strategy.direction"), direction(l, f.direction)),
+                (
+                    l.get("strategy.reference_code"),
+                    f.reference_code.clone().unwrap_or_else(|| "–".into()),
+                ),
+                (
+                    l.get("strategy.data_source"),
+                    format!("{} ({})", f.data_source, source_type(l, f.source_type)),
+                ),
+                (l.get("strategy.disaggregations"), disaggregations.clone()),
+                (l.get("strategy.baseline"), baseline.clone()),
+                (l.get("strategy.pic"), f.pic.clone()),
+            ];
+            if let Some(c) = &f.computation {
+                fields.push((l.get("strategy.computation"), c.clone()));
+            }
+            blocks.push(Block::Fields(fields));
+            let mut regions: Vec<&str> = ind.targets.iter().map(|t| t.region.as_str()).collect();
+            regions.sort();
+            regions.dedup();
+            if !regions.is_empty() {
+                let mut header = vec![l.get("strategy.region")];
+                header.extend(years.iter().map(|y| y.to_string()));
+                let rows = regions
+                    .iter()
+                    .map(|r| {
+                        let mut row = vec![Cell::plain(region_name(names, r))];
+                        row.extend(years.iter().map(|y| {
+                            Cell::plain(opt_num(
+                                l,
+                                ind.targets
+                                    .iter()
+                                    .find(|t| t.region == *r && t.year == *y)
+                                    .map(|t| t.value),
+                            ))
+                        }));
+                        row
+                    })
+                    .collect();
+                let mut widths = vec![3.0];
+                widths.extend(years.iter().map(|_| 1.0));
+                blocks.push(Block::Table(TableBlock {
+                    sheet: l.get("strategy.targets"),
+                    widths,
+                    header,
+                    rows,
+                }));
+            }
+            indicator_rows.push(cells(vec![
+                o.code.clone(),
+                f.code.clone(),
+                f.name.clone(),
+                f.definition.clone(),
+                f.formula.clone(),
+                f.unit.clone(),
+                direction(l, f.direction),
+                f.reference_code.clone().unwrap_or_default(),
+                f.data_source.clone(),
+                source_type(l, f.source_type),
+                disaggregations,
+                baseline,
+                f.pic.clone(),
+            ]));
+            for t in &ind.targets {
+                target_rows.push(cells(vec![
+                    f.code.clone(),
+                    t.region.clone(),
+                    region_name(names, &t.region),
+                    t.year.to_string(),
+                    l.num(t.value),
+                ]));
+            }
+        }
+    }
+    let key = |k: &str| l.get(k);
+    Document {
+        title: tree.strategy.title.clone(),
+        subtitle: format!(
+            "{} {} · {}{}",
+            l.get("strategy.version"),
+            v.number,
+            status,
+            v.published_at
+                .as_deref()
+                .map(|p| format!(
+                    " · {} {}",
+                    l.get("strategy.published_at"),
+                    &p[..10.min(p.len())]
+                ))
+                .unwrap_or_default()
+        ),
+        letterhead,
+        footer: tree.strategy.title.clone(),
+        page_label: l.get("strategy.report.page"),
+        blocks,
+        sheets: vec![
+            TableBlock {
+                sheet: l.get("strategy.indicators"),
+                widths: vec![],
+                header: [
+                    "strategy.objective",
+                    "strategy.code",
+                    "strategy.indicator",
+                    "strategy.definition",
+                    "strategy.formula",
+                    "strategy.unit",
+                    "strategy.direction",
+                    "strategy.reference_code",
+                    "strategy.data_source",
+                    "strategy.source_type",
+                    "strategy.disaggregations",
+                    "strategy.baseline",
+                    "strategy.pic",
+                ]
+                .iter()
+                .map(|k| key(k))
+                .collect(),
+                rows: indicator_rows,
+            },
+            TableBlock {
+                sheet: l.get("strategy.targets"),
+                widths: vec![],
+                header: [
+                    "strategy.code",
+                    "strategy.region_code",
+                    "strategy.region",
+                    "strategy.year",
+                    "strategy.target",
+                ]
+                .iter()
+                .map(|k| key(k))
+                .collect(),
+                rows: target_rows,
+            },
+        ],
+    }
+}
+
+/// What the quarterly report covers.
+pub struct QuarterInput<'a> {
+    pub tree: &'a StrategyTree,
+    pub period: &'a str,
+    pub period_label: String,
+    /// Status of every indicator for every region in view (strategy region first).
+    pub statuses: &'a [Status],
+    pub values: &'a [Realisation],
+    pub violations: &'a [Violation],
+    pub bands: &'a RatingBands,
+    pub names: &'a HashMap<String, String>,
+}
+
+fn band_cell(l: &dyn Labels, bands: &RatingBands, s: &Status) -> Cell {
+    match s.band {
+        Some(i) => Cell {
+            text: if l.english() {
+                bands.bands[i].label_en.clone()
+            } else {
+                bands.bands[i].label_id.clone()
+            },
+            fill: Some(bands.bands[i].colour.clone()),
+        },
+        None => Cell::plain(l.get("strategy.no_data")),
+    }
+}
+
+fn achievement_text(l: &dyn Labels, s: &Status) -> String {
+    s.achievement.map_or_else(
+        || "–".to_string(),
+        |a| format!("{} %", l.num(sinergi_core::strategy::display_capped(a))),
+    )
+}
+
+/// The quarterly M&E report: a summary by rating band, every indicator's status (worst
+/// first), the kab/kota breakdown per indicator with drivers, obstacles and follow-up, and
+/// the validation violations.
+pub fn quarter_report(q: &QuarterInput, l: &dyn Labels, letterhead: Letterhead) -> Document {
+    let top = &q.tree.strategy.region;
+    let mut province: Vec<&Status> = q.statuses.iter().filter(|s| &s.region == top).collect();
+    red_first(&mut province);
+    let mut blocks = vec![Block::Heading(1, l.get("strategy.report.summary"))];
+    let mut summary = Vec::new();
+    for (i, b) in q.bands.bands.iter().enumerate() {
+        let n = province.iter().filter(|s| s.band == Some(i)).count();
+        summary.push(vec![
+            Cell {
+                text: if l.english() {
+                    b.label_en.clone()
+                } else {
+                    b.label_id.clone()
+                },
+                fill: Some(b.colour.clone()),
+            },
+            Cell::plain(n.to_string()),
+        ]);
+    }
+    summary.push(vec![
+        Cell::plain(l.get("strategy.no_data")),
+        Cell::plain(
+            province
+                .iter()
+                .filter(|s| s.band.is_none())
+                .count()
+                .to_string(),
+        ),
+    ]);
+    blocks.push(Block::Table(TableBlock {
+        sheet: l.get("strategy.report.summary"),
+        widths: vec![3.0, 1.0],
+        header: vec![l.get("strategy.band"), l.get("strategy.report.indicators")],
+        rows: summary,
+    }));
+    blocks.push(Block::Heading(
+        1,
+        format!(
+            "{} — {}",
+            l.get("strategy.report.status"),
+            region_name(q.names, top)
+        ),
+    ));
+    let header = vec![
+        l.get("strategy.code"),
+        l.get("strategy.indicator"),
+        l.get("strategy.source_type"),
+        l.get("strategy.target"),
+        l.get("strategy.actual"),
+        l.get("strategy.achievement"),
+        l.get("strategy.band"),
+    ];
+    blocks.push(Block::Table(TableBlock {
+        sheet: l.get("strategy.report.status"),
+        widths: vec![1.0, 4.0, 1.4, 1.1, 1.1, 1.1, 1.5],
+        header: header.clone(),
+        rows: province
+            .iter()
+            .map(|s| {
+                vec![
+                    Cell::plain(&s.code),
+                    Cell::plain(format!("{} ({})", s.name, s.unit)),
+                    Cell::plain(source_type(l, s.source_type)),
+                    Cell::plain(opt_num(l, s.target)),
+                    Cell::plain(opt_num(l, s.actual)),
+                    Cell::plain(achievement_text(l, s)),
+                    band_cell(l, q.bands, s),
+                ]
+            })
+            .collect(),
+    }));
+    for ind in q.tree.indicators() {
+        let code = &ind.fields.code;
+        let mut rows: Vec<&Status> = q
+            .statuses
+            .iter()
+            .filter(|s| &s.code == code && &s.region != top)
+            .collect();
+        let narratives: Vec<&Realisation> = q
+            .values
+            .iter()
+            .filter(|r| {
+                &r.indicator_code == code
+                    && r.period == q.period
+                    && (!r.drivers.is_empty() || !r.obstacles.is_empty() || !r.follow_up.is_empty())
+            })
+            .collect();
+        if rows.is_empty() && narratives.is_empty() {
+            continue;
+        }
+        blocks.push(Block::Heading(2, format!("{code} {}", ind.fields.name)));
+        if !rows.is_empty() {
+            red_first(&mut rows);
+            blocks.push(Block::Table(TableBlock {
+                sheet: code.clone(),
+                widths: vec![3.0, 1.1, 1.1, 1.1, 1.5],
+                header: vec![
+                    l.get("strategy.region"),
+                    l.get("strategy.target"),
+                    l.get("strategy.actual"),
+                    l.get("strategy.achievement"),
+                    l.get("strategy.band"),
+                ],
+                rows: rows
+                    .iter()
+                    .map(|s| {
+                        vec![
+                            Cell::plain(region_name(q.names, &s.region)),
+                            Cell::plain(opt_num(l, s.target)),
+                            Cell::plain(opt_num(l, s.actual)),
+                            Cell::plain(achievement_text(l, s)),
+                            band_cell(l, q.bands, s),
+                        ]
+                    })
+                    .collect(),
+            }));
+        }
+        for r in narratives {
+            let mut f = vec![(l.get("strategy.region"), region_name(q.names, &r.region))];
+            for (k, v) in [
+                ("strategy.drivers", &r.drivers),
+                ("strategy.obstacles", &r.obstacles),
+                ("strategy.follow_up", &r.follow_up),
+            ] {
+                if !v.is_empty() {
+                    f.push((l.get(k), v.clone()));
+                }
+            }
+            blocks.push(Block::Fields(f));
+        }
+    }
+    blocks.push(Block::Heading(1, l.get("strategy.violations")));
+    if q.violations.is_empty() {
+        blocks.push(Block::Paragraph(l.get("strategy.violations.none")));
+    } else {
+        blocks.push(Block::Table(violation_table(q, l)));
+    }
+
+    let status_rows = q
+        .statuses
+        .iter()
+        .map(|s| {
+            let band = band_cell(l, q.bands, s).text;
+            cells(vec![
+                s.code.clone(),
+                s.name.clone(),
+                s.region.clone(),
+                region_name(q.names, &s.region),
+                source_type(l, s.source_type),
+                opt_num(l, s.target),
+                opt_num(l, s.actual),
+                s.achievement.map(|a| l.num(a)).unwrap_or_default(),
+                band,
+                s.source.clone().unwrap_or_default(),
+            ])
+        })
+        .collect();
+    let value_rows = q
+        .values
+        .iter()
+        .filter(|r| r.period == q.period)
+        .map(|r| {
+            cells(vec![
+                r.indicator_code.clone(),
+                r.disaggregation.clone(),
+                r.region.clone(),
+                r.period.clone(),
+                r.source.clone(),
+                l.num(r.value),
+                r.drivers.clone(),
+                r.obstacles.clone(),
+                r.follow_up.clone(),
+                l.get(&format!("strategy.method.{}", r.method.key())),
+            ])
+        })
+        .collect();
+    let k = |keys: &[&str]| keys.iter().map(|k| l.get(k)).collect::<Vec<_>>();
+    Document {
+        title: format!(
+            "{} — {}",
+            l.get("strategy.report.quarter_title"),
+            q.period_label
+        ),
+        subtitle: format!(
+            "{} · {} {}",
+            q.tree.strategy.title,
+            l.get("strategy.version"),
+            q.tree.version.number
+        ),
+        letterhead,
+        footer: format!("{} · {}", q.tree.strategy.title, q.period_label),
+        page_label: l.get("strategy.report.page"),
+        blocks,
+        sheets: vec![
+            TableBlock {
+                sheet: l.get("strategy.achievement"),
+                widths: vec![],
+                header: k(&[
+                    "strategy.code",
+                    "strategy.indicator",
+                    "strategy.region_code",
+                    "strategy.region",
+                    "strategy.source_type",
+                    "strategy.target",
+                    "strategy.actual",
+                    "strategy.achievement_raw",
+                    "strategy.band",
+                    "strategy.source",
+                ]),
+                rows: status_rows,
+            },
+            TableBlock {
+                sheet: l.get("strategy.realisation"),
+                widths: vec![],
+                header: k(&[
+                    "strategy.code",
+                    "strategy.disaggregation",
+                    "strategy.region_code",
+                    "strategy.period",
+                    "strategy.source",
+                    "strategy.actual",
+                    "strategy.drivers",
+                    "strategy.obstacles",
+                    "strategy.follow_up",
+                    "strategy.method",
+                ]),
+                rows: value_rows,
+            },
+            violation_table(q, l),
+        ],
+    }
+}
+
+fn violation_table(q: &QuarterInput, l: &dyn Labels) -> TableBlock {
+    TableBlock {
+        sheet: l.get("strategy.violations"),
+        widths: vec![2.0, 2.0, 2.5, 1.0, 1.0],
+        header: vec![
+            l.get("strategy.rule"),
+            l.get("strategy.rule_expression"),
+            l.get("strategy.region"),
+            l.get("strategy.left_value"),
+            l.get("strategy.right_value"),
+        ],
+        rows: q
+            .violations
+            .iter()
+            .map(|v| {
+                cells(vec![
+                    v.rule.clone(),
+                    v.expression.clone(),
+                    region_name(q.names, &v.region),
+                    l.num(v.left),
+                    opt_num(l, v.right),
+                ])
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,171 @@
+//! Realisation computed from data already in the platform. Each computation is one entry of
+//! [`COMPUTATIONS`]: a key, a name, the kind of figure, and the SQL that produces one value per
+//! kab/kota — the same text is shown to the user next to the value, so a figure can be checked.
+//!
+//! To add one (e.g. when programs or LKS accreditation land): append an entry whose SQL
+//! returns `(kab/kota code, value)` rows using only `$1` and `$2` (the strategy region's code
+//! range, as in `scope::within_regions`); nothing else changes.
+
+use serde::Serialize;
+use sinergi_core::Period;
+use sqlx::AssertSqlSafe;
+
+use crate::strategy::{EntryMethod, NATIONAL, NewRealisation, RefusedRealisation};
+use crate::{SourceType, Store, StoreError, on_pool};
+
+/// A named computation.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Computation {
+    pub key: &'static str,
+    /// Name in Bahasa Indonesia (the computation is data, not UI chrome).
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub source_type: SourceType,
+    /// Returns `(kab/kota code, value)`; `$1 <= kode < $2` is the strategy region's range.
+    pub sql: &'static str,
+}
+
+/// Every computation the platform knows. Codes are compared as text (C collation on
+/// PostgreSQL); `substr(code, 1, 5)` is the kab/kota of a desa code.
+pub const COMPUTATIONS: &[Computation] = &[
+    Computation {
+        key: "keluarga_desil_1",
+        name: "Keluarga Desil I menurut DTSEN (periode terbaru yang dimuat)",
+        unit: "keluarga",
+        source_type: SourceType::Administrative,
+        sql: "SELECT substr(region_code, 1, 5) AS kabkota, SUM(value) AS nilai \
+              FROM aggregate_value \
+              WHERE element = 'keluarga_desil_1' AND length(region_code) = 13 \
+                AND region_code >= $1 AND region_code < $2 \
+                AND period = (SELECT MAX(period) FROM aggregate_value WHERE element = 'keluarga_desil_1') \
+              GROUP BY substr(region_code, 1, 5)",
+    },
+    Computation {
+        key: "jumlah_keluarga",
+        name: "Seluruh keluarga menurut DTSEN (periode terbaru yang dimuat)",
+        unit: "keluarga",
+        source_type: SourceType::Administrative,
+        sql: "SELECT substr(region_code, 1, 5) AS kabkota, SUM(value) AS nilai \
+              FROM aggregate_value \
+              WHERE element = 'jumlah_keluarga' AND length(region_code) = 13 \
+                AND region_code >= $1 AND region_code < $2 \
+                AND period = (SELECT MAX(period) FROM aggregate_value WHERE element = 'jumlah_keluarga') \
+              GROUP BY substr(region_code, 1, 5)",
+    },
+    Computation {
+        key: "penerima_tercatat",
+        name: "Orang tercatat dalam daftar penerima mitra (semua daftar kecuali register)",
+        unit: "orang",
+        source_type: SourceType::Administrative,
+        sql: "SELECT substr(p.region_code, 1, 5) AS kabkota, CAST(COUNT(*) AS DOUBLE PRECISION) AS nilai \
+              FROM person_record p JOIN organisation o ON o.id = p.organisation_id \
+              WHERE o.kind <> 'lkks' AND length(p.region_code) >= 5 \
+                AND p.region_code >= $1 AND p.region_code < $2 \
+              GROUP BY substr(p.region_code, 1, 5)",
+    },
+    Computation {
+        key: "lks_terdaftar",
+        name: "LKS terdaftar di Sinergi, menurut kedudukannya",
+        unit: "lembaga",
+        source_type: SourceType::Administrative,
+        sql: "SELECT substr(region_code, 1, 5) AS kabkota, CAST(COUNT(*) AS DOUBLE PRECISION) AS nilai \
+              FROM organisation \
+              WHERE kind = 'lks' AND length(region_code) >= 5 \
+                AND region_code >= $1 AND region_code < $2 \
+              GROUP BY substr(region_code, 1, 5)",
+    },
+];
+
+pub fn computation(key: &str) -> Option<&'static Computation> {
+    COMPUTATIONS.iter().find(|c| c.key == key)
+}
+
+/// One computed value per kab/kota plus the strategy region's total.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComputedValue {
+    pub region: String,
+    pub value: f64,
+}
+
+impl Store {
+    /// Runs a computation over the region `within` (a province, kab/kota or [`NATIONAL`]):
+    /// one value per kab/kota, and the sum for `within` itself.
+    pub async fn run_computation(
+        &self,
+        key: &str,
+        within: &str,
+    ) -> Result<Vec<ComputedValue>, StoreError> {
+        let c = computation(key)
+            .ok_or_else(|| StoreError::Invalid(format!("perhitungan \"{key}\" tidak dikenal")))?;
+        // Every code sorts between "0" and "9/"; a region's subtree is [code, code + "/").
+        let (lo, hi) = if within == NATIONAL {
+            ("0".to_string(), "9/".to_string())
+        } else {
+            (within.to_string(), format!("{within}/"))
+        };
+        // SQLite has no DOUBLE PRECISION type name issue: CAST(x AS DOUBLE PRECISION) is REAL.
+        let rows: Vec<(String, f64)> = on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(c.sql))
+            .bind(&lo)
+            .bind(&hi)
+            .fetch_all(pool)
+            .await)?;
+        let mut out: Vec<ComputedValue> = rows
+            .into_iter()
+            .map(|(region, value)| ComputedValue { region, value })
+            .collect();
+        out.sort_by(|a, b| a.region.cmp(&b.region));
+        let total: f64 = out.iter().map(|v| v.value).sum();
+        if within.len() <= 2 || within == NATIONAL {
+            out.push(ComputedValue {
+                region: within.to_string(),
+                value: total,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Computes every indicator of the published version that names a computation, for
+    /// `period`, and stores the values (method `computed`, source "Sinergi: <key>").
+    pub async fn compute_realisations(
+        &self,
+        by: Option<&sinergi_core::Principal>,
+        strategy_id: i64,
+        period: Period,
+    ) -> Result<Result<u64, Vec<RefusedRealisation>>, StoreError> {
+        let tree = self
+            .strategy_tree(strategy_id, None, false)
+            .await?
+            .ok_or_else(|| StoreError::Invalid("strategi belum diterbitkan".into()))?;
+        let mut rows = Vec::new();
+        for ind in tree.indicators() {
+            let Some(key) = &ind.fields.computation else {
+                continue;
+            };
+            for v in self.run_computation(key, &tree.strategy.region).await? {
+                // An operator computes for their own kab/kota only.
+                if let Some(p) = by
+                    && !crate::strategy::may_enter_realisation(p, &v.region)
+                {
+                    continue;
+                }
+                rows.push(NewRealisation {
+                    line: 0,
+                    indicator_code: ind.fields.code.clone(),
+                    disaggregation: String::new(),
+                    region: v.region,
+                    period,
+                    source: format!("Sinergi: {key}"),
+                    value: v.value,
+                    drivers: String::new(),
+                    obstacles: String::new(),
+                    follow_up: String::new(),
+                });
+            }
+        }
+        if rows.is_empty() {
+            return Ok(Ok(0));
+        }
+        self.save_realisations(by, strategy_id, EntryMethod::Computed, &rows)
+            .await
+    }
+}

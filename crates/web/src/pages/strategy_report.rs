@@ -1,0 +1,414 @@
+//! Reports made in the background: a request starts a job (an in-process task), the progress
+//! page refreshes itself without script until the file is ready, and the download stays
+//! available (to its owner) for an hour, across page reloads. Jobs live in memory: a restart
+//! forgets them, which costs only a new click.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sinergi_core::Period;
+use sinergi_core::strategy::{ValueKey, evaluate_rules};
+use sinergi_report::{Document, Letterhead, QuarterInput};
+use sinergi_store::{Store, StrategyTree};
+
+use super::render;
+use super::strategy::CatalogueLabels;
+use crate::auth::Signed;
+use crate::i18n::Messages;
+use crate::{AppError, AppState, Ui};
+
+const KEEP: Duration = Duration::from_secs(3600);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportKind {
+    Strategy,
+    Quarter,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Pdf,
+    Xlsx,
+}
+
+enum Outcome {
+    Running,
+    Done {
+        filename: String,
+        content_type: &'static str,
+        bytes: Vec<u8>,
+    },
+    Failed(String),
+}
+
+struct Job {
+    owner: i64,
+    started: Instant,
+    /// Per mille done.
+    progress: AtomicU32,
+    outcome: Mutex<Outcome>,
+}
+
+fn jobs() -> &'static Mutex<HashMap<String, Arc<Job>>> {
+    static JOBS: OnceLock<Mutex<HashMap<String, Arc<Job>>>> = OnceLock::new();
+    JOBS.get_or_init(Default::default)
+}
+
+fn job_id() -> Result<String, AppError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(AppError::internal)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Builds a report's document (the slow part is typesetting, done by the caller).
+pub async fn build_document(
+    store: &Store,
+    viewer: Option<&sinergi_core::Principal>,
+    tree: &StrategyTree,
+    kind: ReportKind,
+    period: &str,
+    t: Messages,
+) -> Result<Document, AppError> {
+    let kop = store.letterhead().await?;
+    let letterhead = Letterhead {
+        lines: kop.lines,
+        logo_jpeg: kop.logo_jpeg_base64.and_then(|b| {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD.decode(b).ok()
+        }),
+    };
+    let labels = CatalogueLabels(t);
+    let mut codes: Vec<String> = tree
+        .indicators()
+        .flat_map(|i| i.targets.iter().map(|t| t.region.clone()))
+        .collect();
+    match kind {
+        ReportKind::Strategy => {
+            codes.sort();
+            codes.dedup();
+            let names = names(store, &codes).await?;
+            Ok(sinergi_report::strategy_document(
+                tree, &names, &labels, letterhead,
+            ))
+        }
+        ReportKind::Quarter => {
+            let values = store
+                .realisations(viewer, &tree.strategy, Some(period), None)
+                .await?;
+            let top = tree.strategy.region.clone();
+            let mut regions: Vec<String> = values
+                .iter()
+                .map(|v| v.region.clone())
+                .filter(|r| r != &top)
+                .collect();
+            regions.sort();
+            regions.dedup();
+            regions.insert(0, top);
+            let bands = store.rating_bands().await?;
+            let statuses = sinergi_report::statuses(tree, &values, period, &bands, &regions);
+            let rules = store.validation_rules(tree.strategy.id).await?;
+            let keyed: HashMap<ValueKey, f64> = values
+                .iter()
+                .filter(|v| v.disaggregation.is_empty())
+                .map(|v| {
+                    (
+                        (v.indicator_code.clone(), v.region.clone(), v.period.clone()),
+                        v.value,
+                    )
+                })
+                .collect();
+            let violations = evaluate_rules(&rules, &keyed);
+            let names = names(store, &regions).await?;
+            let period_label = Period::parse(period).map_or(period.to_string(), |p| {
+                if t.lang == crate::i18n::Lang::Id {
+                    p.label_id()
+                } else {
+                    p.to_string()
+                }
+            });
+            Ok(sinergi_report::quarter_report(
+                &QuarterInput {
+                    tree,
+                    period,
+                    period_label,
+                    statuses: &statuses,
+                    values: &values,
+                    violations: &violations,
+                    bands: &bands,
+                    names: &names,
+                },
+                &labels,
+                letterhead,
+            ))
+        }
+    }
+}
+
+async fn names(store: &Store, codes: &[String]) -> Result<HashMap<String, String>, AppError> {
+    let parsed: Vec<sinergi_core::RegionCode> = codes
+        .iter()
+        .filter_map(|c| sinergi_core::RegionCode::parse(c).ok())
+        .collect();
+    Ok(store.region_names(&parsed).await?)
+}
+
+/// The document's sheets as one XLSX workbook, through the one export module.
+pub fn xlsx(doc: &Document) -> Result<Vec<u8>, AppError> {
+    let tables: Vec<crate::export::Table> = doc
+        .sheets
+        .iter()
+        .map(|s| crate::export::Table {
+            name: s.sheet.clone(),
+            headers: s.header.clone(),
+            rows: s
+                .rows
+                .iter()
+                .map(|r| r.iter().map(|c| c.text.clone()).collect())
+                .collect(),
+            notes: Vec::new(),
+        })
+        .collect();
+    crate::export::xlsx_bytes(&tables).map_err(|e| AppError::internal(format!("xlsx: {e}")))
+}
+
+#[derive(Deserialize)]
+pub struct StartForm {
+    jenis: String,
+    format: String,
+    #[serde(default)]
+    periode: String,
+}
+
+pub async fn start(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<StartForm>,
+) -> Response {
+    let result = async {
+        let kind = match f.jenis.as_str() {
+            "strategi" => ReportKind::Strategy,
+            "triwulan" => ReportKind::Quarter,
+            other => {
+                return Err(AppError::bad_request(
+                    "error.invalid",
+                    format!("jenis laporan \"{other}\" tidak dikenal"),
+                ));
+            }
+        };
+        let format = match f.format.as_str() {
+            "pdf" => ReportFormat::Pdf,
+            "xlsx" => ReportFormat::Xlsx,
+            other => {
+                return Err(AppError::bad_request(
+                    "error.invalid",
+                    format!("format \"{other}\" tidak dikenal; pilih pdf atau xlsx"),
+                ));
+            }
+        };
+        let period = match kind {
+            ReportKind::Quarter => Period::parse(&f.periode)
+                .map_err(|e| AppError::bad_request("error.invalid", e.to_string()))?
+                .to_string(),
+            ReportKind::Strategy => String::new(),
+        };
+        let tree = state
+            .store
+            .strategy_tree(id, None, !user.principal.role.is_organisation_bound())
+            .await?
+            .ok_or_else(|| AppError::not_found("strategy.not_found"))?;
+        let id = job_id()?;
+        let job = Arc::new(Job {
+            owner: user.principal.user_id,
+            started: Instant::now(),
+            progress: AtomicU32::new(0),
+            outcome: Mutex::new(Outcome::Running),
+        });
+        {
+            let mut all = jobs().lock().map_err(AppError::internal)?;
+            all.retain(|_, j| j.started.elapsed() < KEEP);
+            all.insert(id.clone(), job.clone());
+        }
+        let store = state.store.clone();
+        let principal = user.principal.clone();
+        let t = ui.t;
+        tokio::spawn(async move {
+            let outcome = run(&store, &principal, &tree, kind, format, &period, t, &job).await;
+            if let Ok(mut o) = job.outcome.lock() {
+                *o = match outcome {
+                    Ok(done) => done,
+                    Err(e) => Outcome::Failed(e),
+                };
+            }
+        });
+        Ok(id)
+    }
+    .await;
+    match result {
+        Ok(job) => Redirect::to(&format!("/strategi/laporan/{job}")).into_response(),
+        Err(e) => e.page(&ui),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run(
+    store: &Store,
+    principal: &sinergi_core::Principal,
+    tree: &StrategyTree,
+    kind: ReportKind,
+    format: ReportFormat,
+    period: &str,
+    t: Messages,
+    job: &Arc<Job>,
+) -> Result<Outcome, String> {
+    let doc = build_document(store, Some(principal), tree, kind, period, t)
+        .await
+        .map_err(|e| e.detail.unwrap_or_else(|| t.get(e.key).to_string()))?;
+    job.progress.store(200, Ordering::Relaxed);
+    let stem = match kind {
+        ReportKind::Strategy => format!("strategi-{}-v{}", tree.strategy.id, tree.version.number),
+        ReportKind::Quarter => format!("monev-{}-{period}", tree.strategy.id),
+    };
+    let job2 = job.clone();
+    let made = tokio::task::spawn_blocking(move || match format {
+        ReportFormat::Pdf => sinergi_report::pdf::render(&doc, &|share| {
+            job2.progress
+                .store(200 + (share * 800.0) as u32, Ordering::Relaxed)
+        })
+        .map(|b| (b, "pdf", "application/pdf"))
+        .map_err(|e| e.to_string()),
+        ReportFormat::Xlsx => xlsx(&doc)
+            .map(|b| {
+                (
+                    b,
+                    "xlsx",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                )
+            })
+            .map_err(|e| e.key.to_string()),
+    })
+    .await
+    .map_err(|e| e.to_string())??;
+    job.progress.store(1000, Ordering::Relaxed);
+    let _ = store
+        .record(
+            &sinergi_store::AuditEvent::new(principal, "strategy.report", "strategy")
+                .id(tree.strategy.id)
+                .region(&tree.strategy.region)
+                .after(serde_json::json!({ "berkas": format!("{stem}.{}", made.1) })),
+        )
+        .await;
+    Ok(Outcome::Done {
+        filename: format!("{stem}.{}", made.1),
+        content_type: made.2,
+        bytes: made.0,
+    })
+}
+
+fn owned_job(id: &str, user: i64) -> Result<Arc<Job>, AppError> {
+    jobs()
+        .lock()
+        .map_err(AppError::internal)?
+        .get(id)
+        .filter(|j| j.owner == user)
+        .cloned()
+        .ok_or_else(|| AppError::not_found("strategy.report.gone"))
+}
+
+#[derive(Template)]
+#[template(path = "strategy_job.html")]
+struct JobPage {
+    t: Messages,
+    job: String,
+    percent: u32,
+    done: Option<(String, usize)>,
+    failed: Option<String>,
+}
+
+pub async fn progress(ui: Ui, Signed(user): Signed, Path(id): Path<String>) -> Response {
+    let result = (|| {
+        let job = owned_job(&id, user.principal.user_id)?;
+        let outcome = job.outcome.lock().map_err(AppError::internal)?;
+        let (done, failed) = match &*outcome {
+            Outcome::Running => (None, None),
+            Outcome::Done {
+                filename, bytes, ..
+            } => (Some((filename.clone(), bytes.len())), None),
+            Outcome::Failed(e) => (None, Some(e.clone())),
+        };
+        Ok(JobPage {
+            t: ui.t,
+            percent: job.progress.load(Ordering::Relaxed) / 10,
+            job: id.clone(),
+            done,
+            failed,
+        })
+    })();
+    render(&ui, result)
+}
+
+pub async fn download(ui: Ui, Signed(user): Signed, Path(id): Path<String>) -> Response {
+    let result = (|| {
+        let job = owned_job(&id, user.principal.user_id)?;
+        let outcome = job.outcome.lock().map_err(AppError::internal)?;
+        match &*outcome {
+            Outcome::Done {
+                filename,
+                content_type,
+                bytes,
+            } => Ok(crate::export::file_download(
+                filename,
+                content_type,
+                bytes.clone(),
+            )),
+            _ => Err(AppError::not_found("strategy.report.not_ready")),
+        }
+    })();
+    match result {
+        Ok(r) => r,
+        Err(e) => e.page(&ui),
+    }
+}
+
+/// A report's bytes made in the calling task (for the benchmark and scripts): the quarterly
+/// report when `quarter` is given, else the strategy document; PDF or XLSX.
+pub async fn report_bytes(
+    store: &Store,
+    viewer: Option<&sinergi_core::Principal>,
+    strategy_id: i64,
+    quarter: Option<&str>,
+    pdf: bool,
+    lang: crate::i18n::Lang,
+) -> Result<Vec<u8>, AppError> {
+    let tree = store
+        .strategy_tree(strategy_id, None, false)
+        .await?
+        .ok_or_else(|| AppError::not_found("strategy.not_found"))?;
+    let kind = if quarter.is_some() {
+        ReportKind::Quarter
+    } else {
+        ReportKind::Strategy
+    };
+    let doc = build_document(
+        store,
+        viewer,
+        &tree,
+        kind,
+        quarter.unwrap_or(""),
+        Messages::new(lang),
+    )
+    .await?;
+    if pdf {
+        sinergi_report::pdf::render(&doc, &|_| {}).map_err(AppError::internal)
+    } else {
+        xlsx(&doc)
+    }
+}

@@ -1,0 +1,215 @@
+//! Programs and the 4W matrix through the real HTTP stack on SQLite and PostgreSQL: a partner
+//! pushes programs through the API (validation errors name fields, in Indonesian), uploads a
+//! 4W sheet with an ambiguous desa (refused with candidates), exports XLSX and re-imports it
+//! without duplicating; the LKKS sees the matrix, overlaps and gaps; pages stay light.
+
+mod common;
+
+use common::{Client, agent, assert_light_and_local, read_response, start_keyed};
+use sinergi_testkit::TestDb;
+use sinergi_testkit::world::{PASSWORD, build};
+
+fn databases() -> Vec<TestDb> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(TestDb::all())
+}
+
+fn post_json(
+    c: &Client,
+    path: &str,
+    body: &serde_json::Value,
+    csrf: bool,
+) -> (u16, serde_json::Value) {
+    let url = format!("{}{path}", c.base);
+    let cookies = c
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut req = agent().post(&url).header("Cookie", &cookies);
+    if csrf {
+        req = req.header("x-csrf-token", &c.csrf());
+    }
+    let mut resp = req.send_json(body).unwrap();
+    let got = read_response(&mut resp);
+    (
+        got.status,
+        serde_json::from_str(&got.body).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+fn program_json(code: &str, desa: &[&str]) -> serde_json::Value {
+    serde_json::json!({
+        "kode": code,
+        "nama": format!("Bantuan Pangan {code}"),
+        "sektor": "perlindungan_sosial",
+        "ppks": ["1"],
+        "jenis_bantuan": "sembako",
+        "sumber_dana": "csr",
+        "anggaran_rp": 120000000,
+        "mulai": "2025-01-01",
+        "selesai": "2025-12-31",
+        "desil": "1-3",
+        "tercapai": {"total": 10, "laki_laki": 4, "perempuan": 6},
+        "lokasi": desa.iter().map(|d| serde_json::json!({"kode_wilayah": d, "sasaran": 30})).collect::<Vec<_>>(),
+    })
+}
+
+#[test]
+fn partners_push_and_upload_programs_and_the_lkks_sees_the_4w() {
+    for db in databases() {
+        let label = db.label;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let world = rt.block_on(build(&db));
+        let key = world.key.clone();
+        rt.block_on(world.store.close());
+        drop(world);
+        let (base, _stop) = start_keyed(db, Some(key));
+
+        // Partner A pushes a program through the API.
+        let mut a = Client::new(&base);
+        assert_eq!(a.login("mitra.a", PASSWORD).status, 303, "{label}");
+        a.get("/program");
+        let (status, body) = post_json(
+            &a,
+            "/api/v1/program",
+            &program_json("A-1", &["52.03.05.2003", "52.03.05.2004"]),
+            true,
+        );
+        assert_eq!(status, 201, "{label}: {body}");
+        let id = body["id"].as_i64().unwrap();
+        // Without the CSRF header: refused.
+        let (status, _) = post_json(
+            &a,
+            "/api/v1/program",
+            &program_json("A-2", &["52.03.05.2003"]),
+            false,
+        );
+        assert_eq!(status, 403, "{label}");
+        // Bad fields are named, in Indonesian.
+        let mut bad = program_json("A-3", &[]);
+        bad["sektor"] = "astronomi".into();
+        bad["mulai"] = "kemarin".into();
+        let (status, body) = post_json(&a, "/api/v1/program", &bad, true);
+        assert_eq!(status, 422, "{label}: {body}");
+        let fields: Vec<&str> = body["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        for f in ["sektor", "mulai", "lokasi"] {
+            assert!(fields.contains(&f), "{label}: {f} not in {fields:?}");
+        }
+        assert!(
+            body["error"]["detail"]
+                .as_str()
+                .unwrap()
+                .contains("tidak dikenal"),
+            "{label}"
+        );
+        // Posting the same code again updates.
+        let mut again = program_json("A-1", &["52.03.05.2003"]);
+        again["nama"] = "Bantuan Pangan Diperbarui".into();
+        let (status, body) = post_json(&a, "/api/v1/program", &again, true);
+        assert_eq!((status, body["id"].as_i64()), (200, Some(id)), "{label}");
+        let got = a.get(&format!("/api/v1/program/{id}"));
+        assert!(got.body.contains("Bantuan Pangan Diperbarui"), "{label}");
+
+        // Partner B uploads a 4W sheet: one good program, one with an ambiguous place.
+        let mut b = Client::new(&base);
+        b.login("mitra.b", PASSWORD);
+        b.get("/4w/impor");
+        let csv = "kode_program,nama_program,sektor,jenis_bantuan,mulai,selesai,desil,kabupaten_kota,kecamatan,desa,sasaran_lokasi\n\
+                   B-1,Paket Sembako,perlindungan sosial,barang,2025-03-01,2025-09-30,1-2,Lombok Timur,Masbagik,Masbagik Selatan,40\n\
+                   B-2,Beasiswa,pendidikan,beasiswa,2025-01-01,2025-12-31,,Lombok,,,10\n";
+        let token = b.csrf();
+        let up = b.post_multipart(
+            &format!("/4w/impor?_csrf={token}"),
+            &[],
+            ("berkas", "4w.csv", csv.as_bytes()),
+        );
+        assert_eq!(up.status, 200, "{label}: {}", up.body);
+        assert!(up.body.contains("1 program baru"), "{label}: {}", up.body);
+        assert!(
+            up.body.contains("kabupaten_kota") && up.body.contains("tidak ditemukan"),
+            "{label}"
+        );
+        // B sees only its own programs.
+        let mine = b.get("/api/v1/program");
+        let v: serde_json::Value = serde_json::from_str(&mine.body).unwrap();
+        assert_eq!(v["total"], 1, "{label}: {}", mine.body);
+
+        // B exports its 4W as XLSX and uploads it again: updated, not duplicated.
+        let x = b.get("/4w/ekspor.xlsx");
+        assert_eq!(x.status, 200, "{label}");
+        assert_eq!(&x.bytes[..2], b"PK", "{label}");
+        let token = b.csrf();
+        let up = b.post_multipart(
+            &format!("/4w/impor?_csrf={token}"),
+            &[],
+            ("berkas", "4w.xlsx", &x.bytes),
+        );
+        assert!(
+            up.body.contains("1 program diperbarui"),
+            "{label}: {}",
+            up.body
+        );
+        let v: serde_json::Value = serde_json::from_str(&b.get("/api/v1/program").body).unwrap();
+        assert_eq!(v["total"], 1, "{label}");
+
+        // The LKKS admin sees both partners in the matrix, the overlap in Masbagik Selatan
+        // (same sector, overlapping time and desil), and the analysis page.
+        let mut admin = Client::new(&base);
+        admin.login("admin52", PASSWORD);
+        let m = admin.get("/4w");
+        assert_eq!(m.status, 200, "{label}");
+        assert!(
+            m.body.contains("Kabupaten Lombok Timur") && m.body.contains("Perlindungan sosial"),
+            "{label}"
+        );
+        assert_light_and_local("/4w", &m.body);
+        let api: serde_json::Value =
+            serde_json::from_str(&admin.get("/api/v1/4w?tingkat=desa").body).unwrap();
+        let row = api["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == "52.03.05.2003")
+            .unwrap();
+        assert_eq!(row["total"]["partners"], 2, "{label}: {api}");
+        let an = admin.get("/4w/analisis");
+        assert_eq!(an.status, 200, "{label}");
+        assert!(
+            an.body.contains("Masbagik Selatan")
+                && an.body.contains("Mitra A")
+                && an.body.contains("Mitra B"),
+            "{label}"
+        );
+        assert_light_and_local("/4w/analisis", &an.body);
+        for path in [
+            "/program",
+            &format!("/program/{id}"),
+            "/4w/impor",
+            "/4w?tingkat=desa&kolom=mitra&nilai=anggaran",
+        ] {
+            let page = admin.get(path);
+            assert_eq!(page.status, 200, "{label}: {path}");
+            assert_light_and_local(path, &page.body);
+        }
+        // Partners may not run the cross-partner analysis; the board may not upload.
+        assert_eq!(b.get("/4w/analisis").status, 403, "{label}");
+        let mut board = Client::new(&base);
+        board.login("pimpinan52", PASSWORD);
+        assert_eq!(board.get("/4w/impor").status, 403, "{label}");
+        let t = board.get("/4w/templat.xlsx");
+        assert_eq!((t.status, &t.bytes[..2]), (200, &b"PK"[..]), "{label}");
+    }
+}

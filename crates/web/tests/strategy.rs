@@ -1,0 +1,286 @@
+//! The strategy pages through a real server on SQLite and PostgreSQL: the tree, the indicator
+//! page with its chart, the dashboard red first, the public seeing only the province, forms
+//! with bad input, the import reject report, locks, and reports made in the background (the
+//! PDF's text names the indicators; the XLSX is a workbook).
+
+mod common;
+
+use common::{Client, assert_light_and_local, header, start_keyed};
+use sinergi_core::Period;
+use sinergi_core::strategy::Direction;
+use sinergi_store::{EntryMethod, IndicatorFields, NewRealisation, SourceType, Target};
+use sinergi_testkit::TestDb;
+use sinergi_testkit::world::{PASSWORD, build};
+
+fn fields(code: &str, name: &str, unit: &str, direction: Direction) -> IndicatorFields {
+    IndicatorFields {
+        code: code.into(),
+        name: name.into(),
+        definition: format!("Definisi {name}"),
+        formula: "a / b × 100".into(),
+        unit: unit.into(),
+        direction,
+        reference_code: None,
+        data_source: "BPS".into(),
+        source_type: SourceType::Survey,
+        concept: String::new(),
+        disaggregations: vec![],
+        baseline_year: Some(2024),
+        baseline_value: Some(14.96),
+        baseline_source: None,
+        pic: "LKKS".into(),
+        pic_organisation_id: None,
+        computation: None,
+    }
+}
+
+fn value(code: &str, region: &str, v: f64) -> NewRealisation {
+    NewRealisation {
+        line: 0,
+        indicator_code: code.into(),
+        disaggregation: String::new(),
+        region: region.into(),
+        period: Period::parse("2025-Q1").unwrap(),
+        source: "BPS".into(),
+        value: v,
+        drivers: "Posyandu aktif".into(),
+        obstacles: String::new(),
+        follow_up: String::new(),
+    }
+}
+
+const RED: &str = "Perkawinan anak di bawah umur";
+const GREEN: &str = "Kab/kota dengan LKKS aktif";
+
+fn serve(db: TestDb) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let key = rt.block_on(async {
+        let w = build(&db).await;
+        let admin = w.principal("admin52").await;
+        let s = &w.store;
+        let (sid, vid) = s
+            .create_strategy(
+                Some(&admin),
+                "52",
+                "Strategi Uji NTB",
+                (2025, 2030),
+                "Visi uji",
+                &[],
+            )
+            .await
+            .unwrap();
+        let o = s
+            .add_objective(Some(&admin), vid, "SS1", "Sasaran uji")
+            .await
+            .unwrap();
+        let red = s
+            .add_indicator(
+                Some(&admin),
+                o,
+                &fields("IK1", RED, "persen", Direction::Lower),
+            )
+            .await
+            .unwrap();
+        let green = s
+            .add_indicator(
+                Some(&admin),
+                o,
+                &fields("IK2", GREEN, "kab/kota", Direction::Higher),
+            )
+            .await
+            .unwrap();
+        let t = |v| Target {
+            region: "52".into(),
+            year: 2025,
+            value: v,
+        };
+        s.set_targets(Some(&admin), red, &[t(13.0)]).await.unwrap();
+        s.set_targets(Some(&admin), green, &[t(10.0)])
+            .await
+            .unwrap();
+        s.publish_version(Some(&admin), vid).await.unwrap();
+        s.save_realisations(
+            Some(&admin),
+            sid,
+            EntryMethod::Form,
+            &[
+                value("IK1", "52", 19.0),
+                value("IK2", "52", 10.0),
+                value("IK1", "52.03", 11.5),
+            ],
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let key = w.key.clone();
+        w.store.close().await;
+        key
+    });
+    start_keyed(db, Some(key))
+}
+
+fn databases() -> Vec<TestDb> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(TestDb::all())
+}
+
+#[test]
+fn strategy_pages_forms_imports_and_reports() {
+    for db in databases() {
+        let l = db.label;
+        let (base, _stop) = serve(db);
+        let mut public = Client::new(&base);
+
+        // The tree and the indicator page, for everyone, light and local, in both languages.
+        let tree = public.get("/strategi/1");
+        assert_eq!(tree.status, 200, "{l}");
+        assert!(tree.body.contains(RED) && tree.body.contains(GREEN), "{l}");
+        assert_light_and_local("tree", &tree.body);
+        let ind = public.get("/strategi/1/indikator/IK1");
+        assert_eq!(ind.status, 200);
+        assert!(ind.body.contains("<svg"), "{l}: trend chart");
+        assert_light_and_local("indicator", &ind.body);
+        let en = common::get_with(&format!("{base}/strategi/1/dasbor"), Some("lang=en"));
+        assert!(en.body.contains("Quarter dashboard"), "{l}");
+
+        // The dashboard lists the worst first; the public sees only the province.
+        let dash = public.get("/strategi/1/dasbor?periode=2025-Q1");
+        assert_eq!(dash.status, 200);
+        assert_light_and_local("dashboard", &dash.body);
+        let (red, green) = (dash.body.find(RED).unwrap(), dash.body.find(GREEN).unwrap());
+        assert!(red < green, "{l}: red first");
+        assert!(
+            dash.body.contains("Sangat Rendah"),
+            "{l}: 19 % against 13 % is rated very low"
+        );
+        let kab = public.get("/strategi/1/dasbor?periode=2025-Q1&wilayah=52.03");
+        assert_eq!(kab.status, 400, "{l}: kab/kota figures are not public");
+        let bad_period = public.get("/strategi/1/dasbor?periode=2025-Q9");
+        assert_eq!(bad_period.status, 400);
+        assert!(bad_period.body.contains("triwulan"), "{l}");
+
+        // The operator sees Lombok Timur and enters realisation; bad input is named.
+        let mut op = Client::new(&base);
+        op.login("op5203", PASSWORD);
+        let kab = op.get("/strategi/1/dasbor?periode=2025-Q1&wilayah=52.03");
+        assert_eq!(kab.status, 200, "{l}");
+        let form = |v: &str, region: &str| {
+            vec![
+                ("kode_indikator", "IK1".to_string()),
+                ("kode_wilayah", region.to_string()),
+                ("periode", "Triwulan II 2025".to_string()),
+                ("sumber", "Dinas Sosial".to_string()),
+                ("nilai", v.to_string()),
+            ]
+        };
+        let post = |c: &mut Client, f: Vec<(&str, String)>| {
+            let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            c.post("/strategi/1/data", &f)
+        };
+        let r = post(&mut op, form("banyak", "52.03"));
+        assert_eq!(r.status, 400, "{l}");
+        assert!(r.body.contains("bukan angka"), "{l}");
+        let r = post(&mut op, form("12", "52.02"));
+        assert_eq!(r.status, 400);
+        assert!(r.body.contains("di luar wilayah kewenangan"), "{l}");
+        let r = post(&mut op, form("12,5", "52.03"));
+        assert_eq!(r.status, 200, "{l}: {}", r.body);
+        assert!(r.body.contains("tersimpan"), "{l}");
+
+        // Import: one bad row refuses the file, with line and column; nothing is stored.
+        let csv = "kode_indikator,kode_wilayah,periode,sumber,nilai\nIK1,52.03,2025-Q3,BPS,12\nIK1,52.03,2025-Q3,BPS,dua belas\nIK404,52.03,2025-Q3,BPS,1\n";
+        let r = op.post_multipart(
+            &format!("/strategi/1/data/impor?_csrf={}", op.csrf()),
+            &[],
+            ("berkas", "realisasi.csv", csv.as_bytes()),
+        );
+        assert_eq!(r.status, 400, "{l}: {}", r.body);
+        assert!(
+            r.body.contains("<td>3</td><td>nilai</td>"),
+            "{l}: {}",
+            r.body
+        );
+        let fixed = "kode_indikator,kode_wilayah,periode,sumber,nilai\nIK1,52.03,2025-Q3,BPS,12\nIK404,52.03,2025-Q3,BPS,1\n";
+        let r = op.post_multipart(
+            &format!("/strategi/1/data/impor?_csrf={}", op.csrf()),
+            &[],
+            ("berkas", "realisasi.csv", fixed.as_bytes()),
+        );
+        assert_eq!(r.status, 400);
+        assert!(r.body.contains("<td>3</td><td>kode_indikator</td>"), "{l}");
+        let page = op.get("/strategi/1/data?periode=2025-Q3");
+        assert!(page.body.contains("Belum ada nilai"), "{l}: all or nothing");
+        let template = op.get("/strategi/1/data/templat.xlsx");
+        assert!(template.bytes.starts_with(b"PK"), "{l}");
+
+        // The admin locks the quarter; the operator's change is refused until reopened.
+        let mut admin = Client::new(&base);
+        admin.login("admin52", PASSWORD);
+        let r = admin.post(
+            "/strategi/1/kunci",
+            &[("periode", "2025-Q2"), ("aksi", "kunci")],
+        );
+        assert_eq!(r.status, 303, "{l}");
+        let r = post(&mut op, form("12,6", "52.03"));
+        assert_eq!(r.status, 400);
+        assert!(r.body.contains("dikunci"), "{l}");
+        let r = admin.post(
+            "/strategi/1/kunci",
+            &[
+                ("periode", "2025-Q2"),
+                ("aksi", "buka"),
+                ("alasan", "koreksi"),
+            ],
+        );
+        assert_eq!(r.status, 303);
+        assert_eq!(post(&mut op, form("12,6", "52.03")).status, 200, "{l}");
+        // Board members read only.
+        let mut board = Client::new(&base);
+        board.login("pimpinan52", PASSWORD);
+        assert_ne!(post(&mut board, form("1", "52")).status, 200, "{l}");
+
+        // Reports in the background: PDF and XLSX.
+        for (format, magic) in [("pdf", &b"%PDF"[..]), ("xlsx", &b"PK"[..])] {
+            let r = admin.post(
+                "/strategi/1/laporan",
+                &[
+                    ("jenis", "triwulan"),
+                    ("format", format),
+                    ("periode", "2025-Q1"),
+                ],
+            );
+            assert_eq!(r.status, 303, "{l}: {}", r.body);
+            let job = header(&r, "location").unwrap().to_string();
+            let mut done = None;
+            for _ in 0..120 {
+                let p = admin.get(&job);
+                assert_eq!(p.status, 200, "{l}");
+                if p.body.contains("/unduh") {
+                    done = Some(p);
+                    break;
+                }
+                assert!(
+                    p.body.contains("http-equiv=\"refresh\""),
+                    "{l}: progress refreshes"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(250));
+            }
+            assert!(done.is_some(), "{l}: {format} report finished");
+            let file = admin.get(&format!("{job}/unduh"));
+            assert!(file.bytes.starts_with(magic), "{l} {format}");
+            if format == "pdf" {
+                let text = sinergi_report::pdf::extract_text(&file.bytes);
+                assert!(text.contains(RED) && text.contains(GREEN), "{l}: {text}");
+                assert!(text.contains("Laporan Monitoring dan Evaluasi"), "{l}");
+                // Another user cannot fetch it.
+                assert_eq!(op.get(&format!("{job}/unduh")).status, 404, "{l}");
+            }
+        }
+    }
+}
