@@ -2,8 +2,8 @@
 //! with its line and reason, in Bahasa Indonesia.
 
 pub mod columns;
-pub mod institutions;
 pub mod geo;
+pub mod institutions;
 pub mod persons;
 pub mod programs;
 pub mod realisation;

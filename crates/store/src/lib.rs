@@ -10,11 +10,11 @@ mod bulk;
 mod computed;
 mod connect;
 mod error;
+mod geo;
 mod institutions;
 mod lkks;
 mod lks;
 mod lks_reports;
-mod geo;
 mod organisations;
 mod page;
 mod partners;
@@ -36,6 +36,7 @@ pub use bulk::{BulkChunk, PersonSealer, PreparedPerson};
 pub use computed::{COMPUTATIONS, Computation, ComputedValue, computation};
 pub use connect::{DEFAULT_SQLITE_PATH, DatabaseTarget};
 pub use error::{RejectedCode, StoreError};
+pub use geo::Polygon;
 pub use institutions::{RegistryImport, RejectedRow};
 pub use lkks::{
     BoardSeat, FormationEntry, FormationProgress, FormationTarget, LKKS_SORTS, LkksFilter,
@@ -46,7 +47,6 @@ pub use lks::{
     LksService, PPKS_NEED_PREFIX, need_element, services_label,
 };
 pub use lks_reports::{LksReport, OverdueReport, ReportComment, ReportFilter, report_due};
-pub use geo::Polygon;
 pub use organisations::{Organisation, OrganisationKind};
 pub use page::{Page, Paged, Sort};
 pub use partners::{Agreement, PARTNER_SORTS, PartnerFilter, PartnerRecord};
