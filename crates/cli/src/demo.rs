@@ -9,8 +9,7 @@ use std::time::Instant;
 use anyhow::Context;
 use sinergi_core::{LegalBasis, Nik, NoKk, PersonInput, RegionCode, RegionPrefixes, Role, Scope};
 use sinergi_store::{
-    Actor, AggregateValue, BulkChunk, NewPersonList, NewUser, OrganisationKind, PersonSealer,
-    SourceType, Store,
+    Actor, AggregateValue, BulkChunk, NewPersonList, NewUser, PersonSealer, SourceType, Store,
 };
 use sinergi_synth::institutions::{self, Beneficiary, Scholar};
 use sinergi_synth::linkage::RECORD_COLUMNS;
@@ -256,6 +255,7 @@ async fn load_world(store: &Store, world: World) -> anyhow::Result<DemoSummary> 
     let loaded = crate::demo_programs::load(store, &world, &programs, &orgs.partners).await?;
     tracing::info!("{loaded} program mitra dimuat (matriks 4W)");
     create_accounts(store, &orgs).await?;
+    crate::demo_inst::reports(store, chrono::Utc::now().date_naive()).await?;
     crate::demo_strategy::load(store).await?;
     Ok(summary)
 }
@@ -400,49 +400,17 @@ async fn load_small_list(
     Ok((stored.stored, refused_lines.len()))
 }
 
-/// The LKKS network, the LKS registry and the partners, as organisations. The provincial
-/// LKKS is also a partner of the penta-helix: one organisation, not two.
+/// The LKKS network, the LKS registry and the partners with their registry records, for all
+/// three provinces (demo_inst.rs). The provincial LKKS is also a partner: one organisation.
 async fn create_organisations(
     store: &Store,
     world: &World,
     partners: &[institutions::Partner],
     programs: &[institutions::Program],
 ) -> anyhow::Result<DemoOrganisations> {
-    let mut count = 0;
-    let code = region;
-    let mut lkks_province = None;
-    for l in institutions::lkks_network(world) {
-        let id = store
-            .create_organisation(None, OrganisationKind::Lkks, &l.name, &code(&l.region)?)
-            .await?;
-        count += 1;
-        if l.level == "provinsi" {
-            lkks_province = Some(id);
-        }
-    }
-    let lkks_province = lkks_province.context("jaringan LKKS tanpa LKKS provinsi")?;
-    let mut lks_lombok_timur = None;
-    for l in institutions::lks_registry(world) {
-        let id = store
-            .create_organisation(None, OrganisationKind::Lks, &l.name, &code(&l.desa)?)
-            .await?;
-        count += 1;
-        if lks_lombok_timur.is_none() && l.desa.starts_with("52.03.") {
-            lks_lombok_timur = Some(id);
-        }
-    }
-    let mut ids = HashMap::new();
-    for p in partners {
-        let id = if p.kind == "lkks" {
-            lkks_province
-        } else {
-            count += 1;
-            store
-                .create_organisation(None, OrganisationKind::Mitra, &p.name, &code(&p.region)?)
-                .await?
-        };
-        ids.insert(p.id.clone(), id);
-    }
+    let inst = crate::demo_inst::load(store, world, partners).await?;
+    let (count, ids) = (inst.count, inst.partners);
+    let lks_lombok_timur = (inst.lks_lombok_timur > 0).then_some(inst.lks_lombok_timur);
     let by_kind = |kind: &str| {
         partners
             .iter()

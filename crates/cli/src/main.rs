@@ -4,6 +4,7 @@ mod accounts;
 mod args;
 mod daftar;
 mod demo;
+mod demo_inst;
 mod demo_programs;
 mod demo_strategy;
 mod generate;

@@ -6,6 +6,7 @@ pub mod column;
 pub mod desil;
 pub mod geo;
 pub mod idnum;
+pub mod institution;
 pub mod kk;
 pub mod nik;
 pub mod period;

@@ -3,6 +3,7 @@
 
 pub mod columns;
 pub mod geo;
+pub mod institutions;
 pub mod persons;
 pub mod programs;
 pub mod realisation;

@@ -11,8 +11,13 @@ mod computed;
 mod connect;
 mod error;
 mod geo;
+mod institutions;
+mod lkks;
+mod lks;
+mod lks_reports;
 mod organisations;
 mod page;
+mod partners;
 mod persons;
 pub mod pii;
 mod programs;
@@ -32,8 +37,19 @@ pub use computed::{COMPUTATIONS, Computation, ComputedValue, computation};
 pub use connect::{DEFAULT_SQLITE_PATH, DatabaseTarget};
 pub use error::{RejectedCode, StoreError};
 pub use geo::Polygon;
+pub use institutions::{RegistryImport, RejectedRow};
+pub use lkks::{
+    BoardSeat, FormationEntry, FormationProgress, FormationTarget, LKKS_SORTS, LkksFilter,
+    LkksRecord, LkksRow, LkksYear, StatusChange,
+};
+pub use lks::{
+    Accreditation, CapacityRow, Expiry, GradeFilter, LKS_SORTS, LksFilter, LksRecord, LksRow,
+    LksService, PPKS_NEED_PREFIX, need_element, services_label,
+};
+pub use lks_reports::{LksReport, OverdueReport, ReportComment, ReportFilter, report_due};
 pub use organisations::{Organisation, OrganisationKind};
 pub use page::{Page, Paged, Sort};
+pub use partners::{Agreement, PARTNER_SORTS, PartnerFilter, PartnerRecord};
 pub use persons::{
     Identifier, ImportedList, NewPersonList, OutOfScopeRow, PersonFilter, PersonRow,
 };
@@ -169,6 +185,11 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
         include_str!("../migrations/sqlite/0004_review.sql"),
     ),
     (
+        5,
+        "institutions",
+        include_str!("../migrations/sqlite/0005_institutions.sql"),
+    ),
+    (
         6,
         "programs",
         include_str!("../migrations/sqlite/0006_programs.sql"),
@@ -199,6 +220,11 @@ const POSTGRES_MIGRATIONS: &[MigrationFile] = &[
         4,
         "review",
         include_str!("../migrations/postgres/0004_review.sql"),
+    ),
+    (
+        5,
+        "institutions",
+        include_str!("../migrations/postgres/0005_institutions.sql"),
     ),
     (
         6,

@@ -106,6 +106,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/wilayah", get(api::provinces))
         .route("/api/v1/wilayah/cari", get(api::search))
         .route("/api/v1/wilayah/{code}", get(api::region))
+        .merge(pages::institutions::routes())
         .merge(pages::programs::routes())
         .merge(pages::strategy::routes())
         .fallback(pages::not_found)

@@ -1,6 +1,7 @@
 //! HTML pages.
 
 pub mod admin;
+pub mod institutions;
 pub mod lists;
 pub mod persons;
 pub mod programs;

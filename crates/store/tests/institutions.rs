@@ -1,0 +1,818 @@
+//! Institutions on both backends: the LKS registry (import, re-import by key, rejects,
+//! filters, paging, public directory, access), accreditation history and expiries, capacity
+//! against need, the LKKS network with formation status and targets, monthly reports through
+//! their workflow, and the partner directory.
+
+use chrono::NaiveDate;
+use sinergi_core::institution::{
+    AgreementInput, BoardMember, BoardPosition, Disaggregation, FormationStatus, Grade, Helix,
+    LkksInput, LksInput, PartnerInput, ReportAction, ReportInput, ReportPeriod, ReportState,
+};
+use sinergi_core::{Ppks, RegionCode};
+use sinergi_store::{
+    Actor, AggregateValue, GradeFilter, LKKS_SORTS, LKS_SORTS, LkksFilter, LksFilter,
+    PARTNER_SORTS, Page, PartnerFilter, ReportFilter, Sort, SourceType, StoreError, need_element,
+};
+use sinergi_testkit::TestDb;
+use sinergi_testkit::world::{build, code};
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn lks(key: &str, name: &str, region: &str) -> LksInput {
+    LksInput {
+        key: key.into(),
+        name: name.into(),
+        region: Some(code(region)),
+        services: vec![Ppks::LanjutUsiaTerlantar, Ppks::PenyandangDisabilitas],
+        capacity: 21,
+        clients: Disaggregation {
+            male: 8,
+            female: 10,
+            child: 0,
+            adult: 6,
+            elderly: 12,
+            disability: 4,
+        },
+        registration_number: Some("12/460/DINSOS/2020".into()),
+        registration_until: Some(d(2027, 1, 10)),
+        accreditation: Some((Grade::B, d(2024, 1, 15))),
+        phone: Some("0370 123456".into()),
+        ..LksInput::default()
+    }
+}
+
+#[tokio::test]
+async fn lks_registry_imports_updates_by_key_and_rejects_with_reasons() {
+    for db in TestDb::all().await {
+        let l = db.label;
+        let w = build(&db).await;
+        let s = &w.store;
+        let admin = w.principal("admin52").await;
+        let op5202 = w.principal("op5202").await;
+        let mut bad = lks("LKS-3", "", "52.03.05.2003");
+        bad.email = Some("bukan surel".into());
+        let rows = vec![
+            (2, lks("LKS-1", "Panti Werdha Kasih", "52.03.05.2003")),
+            (3, lks("LKS-2", "LKSA Harapan", "52.02.01.2001")),
+            (4, bad),
+            (5, lks("LKS-4", "LKS Tanpa Wilayah", "52.09.99.2099")),
+            (6, lks("LKS-5", "LKS Jateng", "33.01.01.2001")),
+        ];
+        let out = s.import_lks(Some(&admin), &rows).await.unwrap();
+        assert_eq!((out.created, out.updated), (2, 0), "{l}");
+        let lines: Vec<(u64, Option<&str>)> = out
+            .rejected
+            .iter()
+            .map(|r| (r.line, r.column.as_deref()))
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                (4, Some("nama")),
+                (4, Some("surel")),
+                (5, Some("kode_wilayah")),
+                (6, Some("kode_lks")),
+            ],
+            "{l}"
+        );
+        assert!(out.rejected[3].reason.contains("di luar wilayah"), "{l}");
+        // Re-import: the same key updates, never duplicates; a new accreditation joins the history.
+        let mut again = lks("LKS-1", "Panti Werdha Kasih Ibu", "52.03.05.2004");
+        again.accreditation = Some((Grade::A, d(2025, 6, 1)));
+        let out = s.import_lks(Some(&admin), &[(2, again)]).await.unwrap();
+        assert_eq!(
+            (out.created, out.updated, out.rejected.len()),
+            (0, 1, 0),
+            "{l}"
+        );
+        let all = s
+            .lks_list(
+                Some(&admin),
+                &LksFilter::default(),
+                Sort::parse(None, &LKS_SORTS),
+                Page::new(None, None, 50),
+            )
+            .await
+            .unwrap();
+        // Two imported plus the fixture's bare "LKS Masbagik".
+        assert_eq!(all.total, 3, "{l}");
+        let kasih = all
+            .items
+            .iter()
+            .find(|r| r.key.as_deref() == Some("LKS-1"))
+            .unwrap();
+        assert_eq!(kasih.name, "Panti Werdha Kasih Ibu");
+        assert_eq!(kasih.region, "52.03.05.2004");
+        assert_eq!(kasih.grade.as_deref(), Some("A"));
+        assert_eq!(kasih.accreditation_until, Some(d(2030, 6, 1)));
+        let full = s.lks(&admin, kasih.id).await.unwrap().unwrap();
+        assert_eq!(full.history.len(), 2, "{l}: history kept");
+        assert_eq!(full.history[1].valid_until, d(2027, 1, 15), "B: 3 years");
+        assert_eq!(
+            full.services.iter().map(|s| s.capacity).sum::<i64>(),
+            21,
+            "{l}: capacity split adds up"
+        );
+        assert_eq!(full.clients.elderly, 12);
+        // A kab/kota operator cannot change an LKS of the neighbouring kab/kota.
+        let out = s
+            .import_lks(
+                Some(&op5202),
+                &[(2, lks("LKS-1", "Dibajak", "52.03.05.2004"))],
+            )
+            .await
+            .unwrap();
+        assert_eq!(out.rejected.len(), 1, "{l}");
+        let e = s
+            .save_lks(Some(&op5202), &lks("LKS-1", "Dibajak", "52.02.01.2001"))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Forbidden), "{l}: {e}");
+        // The audit chain still verifies after all this.
+        assert!(
+            s.verify_audit_chain().await.unwrap().broken.is_none(),
+            "{l}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn lks_list_filters_sorts_pages_and_respects_every_scope() {
+    for db in TestDb::all().await {
+        let l = db.label;
+        let w = build(&db).await;
+        let s = &w.store;
+        let admin = w.principal("admin52").await;
+        let mut rows = Vec::new();
+        for i in 0..12 {
+            let mut r = lks(
+                &format!("LKS-{i:02}"),
+                &format!("LKS Nomor {i:02}"),
+                if i % 3 == 0 {
+                    "52.02.01.2001"
+                } else {
+                    "52.03.05.2003"
+                },
+            );
+            if i % 4 == 0 {
+                r.services = vec![Ppks::AnakTerlantar];
+                r.accreditation = None;
+                r.registration_number = None;
+                r.registration_until = None;
+            }
+            rows.push((i + 2, r));
+        }
+        assert_eq!(s.import_lks(Some(&admin), &rows).await.unwrap().created, 12);
+        let list = |p, f: LksFilter, sort: &str, n: u32| {
+            let sort = Sort::parse(Some(sort), &LKS_SORTS);
+            async move {
+                s.lks_list(p, &f, sort, Page::new(Some(n), Some(5), 5))
+                    .await
+                    .unwrap()
+            }
+        };
+        let anak = list(
+            Some(&admin),
+            LksFilter {
+                ppks: Some(Ppks::AnakTerlantar),
+                ..LksFilter::default()
+            },
+            "nama",
+            1,
+        )
+        .await;
+        assert_eq!(anak.total, 3, "{l}: LKS 0, 4, 8 serve AT");
+        let ungraded = list(
+            Some(&admin),
+            LksFilter {
+                grade: Some(GradeFilter::None),
+                ..LksFilter::default()
+            },
+            "nama",
+            1,
+        )
+        .await;
+        assert_eq!(ungraded.total, 4, "{l}: three plus the bare fixture LKS");
+        let found = list(
+            Some(&admin),
+            LksFilter {
+                query: Some("nomor 07".into()),
+                ..LksFilter::default()
+            },
+            "nama",
+            1,
+        )
+        .await;
+        assert_eq!(found.items.len(), 1, "{l}");
+        assert_eq!(found.items[0].key.as_deref(), Some("LKS-07"));
+        // Pages never overlap, descending name order holds across them.
+        let mut seen = Vec::new();
+        for n in 1..=3 {
+            let p = list(Some(&admin), LksFilter::default(), "-nama", n).await;
+            assert_eq!(p.total, 13);
+            seen.extend(p.items.into_iter().map(|r| r.name));
+        }
+        let mut sorted = seen.clone();
+        sorted.sort();
+        sorted.reverse();
+        assert_eq!(seen, sorted, "{l}");
+        // Scopes: the neighbouring kab/kota, the LKS's own operator, a partner, the public.
+        let op5202 = w.principal("op5202").await;
+        assert_eq!(
+            list(Some(&op5202), LksFilter::default(), "nama", 1)
+                .await
+                .total,
+            4
+        );
+        let own = w.principal("lks").await;
+        let mine = list(Some(&own), LksFilter::default(), "nama", 1).await;
+        assert_eq!(mine.total, 1, "{l}");
+        assert_eq!(mine.items[0].id, w.orgs[2]);
+        let mitra = w.principal("mitra.a").await;
+        assert_eq!(
+            list(Some(&mitra), LksFilter::default(), "nama", 1)
+                .await
+                .total,
+            0
+        );
+        let public = list(None, LksFilter::default(), "nama", 1).await;
+        assert_eq!(public.total, 9, "{l}: registered LKS only");
+        let admin33 = w.principal("admin33").await;
+        assert_eq!(
+            list(Some(&admin33), LksFilter::default(), "nama", 1)
+                .await
+                .total,
+            0
+        );
+        // An LKS operator edits its own record only.
+        let mut own_row = lks("LKS-MSB", "LKS Masbagik", "52.03.05.2003");
+        own_row.key = "LKS-MSB".into();
+        let e = s.save_lks(Some(&own), &own_row).await.unwrap_err();
+        assert!(
+            matches!(e, StoreError::Forbidden),
+            "{l}: creating is for LKKS staff"
+        );
+        let pimpinan = w.principal("pimpinan52").await;
+        let e = s
+            .save_lks(Some(&pimpinan), &lks("LKS-00", "x", "52.02.01.2001"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, StoreError::Forbidden),
+            "{l}: the board reads only"
+        );
+    }
+}
+
+#[tokio::test]
+async fn expiries_and_capacity_against_need() {
+    for db in TestDb::all().await {
+        let l = db.label;
+        let w = build(&db).await;
+        let s = &w.store;
+        let admin = w.principal("admin52").await;
+        let mut soon = lks("LKS-A", "LKS Segera", "52.03.05.2003");
+        soon.accreditation = Some((Grade::C, d(2024, 12, 20))); // until 2026-12-20
+        let mut later = lks("LKS-B", "LKS Nanti", "52.03.05.2004");
+        later.accreditation = Some((Grade::A, d(2024, 12, 20)));
+        later.registration_until = None;
+        later.registration_number = None;
+        let mut lotim2 = lks("LKS-C", "LKS Lansia", "52.02.01.2001");
+        lotim2.services = vec![Ppks::LanjutUsiaTerlantar];
+        lotim2.capacity = 40;
+        s.import_lks(Some(&admin), &[(2, soon), (3, later), (4, lotim2)])
+            .await
+            .unwrap();
+        let today = d(2026, 11, 22);
+        let due = s.lks_expiries(&admin, today, false).await.unwrap();
+        let what: Vec<(&str, &str, i64)> = due
+            .iter()
+            .map(|e| (e.name.as_str(), e.what, e.days_left))
+            .collect();
+        // C lasts 2 years; the default Tanda Daftar ends 10 Jan 2027; B (2024-01-15) lasts 3.
+        assert_eq!(
+            what,
+            vec![
+                ("LKS Segera", "akreditasi", 28),
+                ("LKS Segera", "tanda_daftar", 49),
+                ("LKS Lansia", "tanda_daftar", 49),
+                ("LKS Lansia", "akreditasi", 54),
+            ],
+            "{l}"
+        );
+        let listed = s
+            .lks_list(
+                Some(&admin),
+                &LksFilter {
+                    accreditation_ends: Some((today, today + chrono::Duration::days(90))),
+                    ..LksFilter::default()
+                },
+                Sort::parse(None, &LKS_SORTS),
+                Page::new(None, None, 50),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            listed.total, 2,
+            "{l}: Segera and Lansia, not Nanti (A until 2029)"
+        );
+        s.load_aggregates(
+            Actor::system("uji"),
+            &[AggregateValue {
+                region: code("52.03"),
+                element: need_element(Ppks::LanjutUsiaTerlantar),
+                period: "2025".into(),
+                value: 300.0,
+                unit: "orang".into(),
+                source: "uji".into(),
+                source_type: SourceType::Administrative,
+                estimated: true,
+                note: None,
+            }],
+        )
+        .await
+        .unwrap();
+        let rows = s
+            .lks_capacity_by_region(&admin, Some(&code("52")))
+            .await
+            .unwrap();
+        let lut_5203 = rows
+            .iter()
+            .find(|r| r.region.as_str() == "52.03" && r.ppks == Ppks::LanjutUsiaTerlantar)
+            .unwrap();
+        // Two LKS serving LUT and PD, 21 each: 11 + 11 for LUT.
+        assert_eq!((lut_5203.lks, lut_5203.capacity), (2, 22), "{l}");
+        assert_eq!(lut_5203.need, Some(300.0));
+        assert_eq!(lut_5203.region_name, "Kabupaten Lombok Timur");
+        let lut_5202 = rows
+            .iter()
+            .find(|r| r.region.as_str() == "52.02" && r.ppks == Ppks::LanjutUsiaTerlantar)
+            .unwrap();
+        assert_eq!(
+            (lut_5202.lks, lut_5202.capacity, lut_5202.need),
+            (1, 40, None)
+        );
+        // A kab/kota operator counts only the LKS of their kab/kota.
+        let op = w.principal("op5202").await;
+        let theirs = s
+            .lks_capacity_by_region(&op, Some(&code("52")))
+            .await
+            .unwrap();
+        assert!(
+            theirs.iter().all(|r| r.region.as_str() == "52.02"),
+            "{l}: {theirs:?}"
+        );
+    }
+}
+
+fn lkks_input(region: &str, status: FormationStatus, decree: bool) -> LkksInput {
+    LkksInput {
+        region: Some(code(region)),
+        name: format!("LKKS {region}"),
+        status: Some(status),
+        decree_number: decree.then(|| "123/Bup/52/2024".to_string()),
+        decree_date: decree.then(|| d(2024, 3, 1)),
+        term_start: Some(d(2024, 3, 1)),
+        term_end: Some(d(2029, 3, 1)),
+        board: Some(vec![BoardMember {
+            position: BoardPosition::KetuaUmum,
+            title: None,
+            name: "Ny. Baiq Rahmi".into(),
+            phone: Some("0812 3456 789".into()),
+            email: None,
+        }]),
+        ..LkksInput::default()
+    }
+}
+
+#[tokio::test]
+async fn lkks_network_status_history_board_and_formation_target() {
+    for db in TestDb::all().await {
+        let l = db.label;
+        let w = build(&db).await;
+        let s = &w.store;
+        let admin = w.principal("admin52").await;
+        let out = s
+            .import_lkks(
+                Some(&admin),
+                &[
+                    (2, lkks_input("52", FormationStatus::Aktif, true)),
+                    (3, lkks_input("52.03", FormationStatus::Aktif, false)),
+                    (
+                        4,
+                        lkks_input("52.02", FormationStatus::DalamPembentukan, false),
+                    ),
+                    (5, lkks_input("52.03.05", FormationStatus::Aktif, true)),
+                ],
+            )
+            .await
+            .unwrap();
+        assert_eq!(out.created, 2, "{l}: {:?}", out.rejected);
+        let cols: Vec<_> = out
+            .rejected
+            .iter()
+            .map(|r| (r.line, r.column.clone().unwrap()))
+            .collect();
+        assert_eq!(
+            cols,
+            vec![(3, "no_sk".to_string()), (5, "kode_wilayah".to_string())]
+        );
+        // Forming → active skips the decree: refused; → confirmed with decree: accepted.
+        let op = w.principal("op5202").await;
+        let e = s
+            .save_lkks(
+                Some(&op),
+                &lkks_input("52.02", FormationStatus::Aktif, true),
+                None,
+            )
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("tidak bisa berpindah"), "{l}: {e}");
+        let (id, created) = s
+            .save_lkks(
+                Some(&op),
+                &lkks_input("52.02", FormationStatus::Dikukuhkan, true),
+                Some("SK bupati terbit"),
+            )
+            .await
+            .unwrap();
+        assert!(!created);
+        let rec = s.lkks(&admin, id).await.unwrap().unwrap();
+        assert_eq!(rec.lkks.status, FormationStatus::Dikukuhkan);
+        assert_eq!(rec.history.len(), 2, "{l}");
+        assert_eq!(rec.history[0].note.as_deref(), Some("SK bupati terbit"));
+        assert_eq!(
+            rec.seat(BoardPosition::KetuaUmum).unwrap().name,
+            "Ny. Baiq Rahmi"
+        );
+        assert_eq!(rec.board.len(), 1, "{l}: re-saving replaces the seat");
+        // The neighbouring operator can neither see nor edit it.
+        let op5203 = w.principal("op5203").await;
+        assert!(s.lkks(&op5203, id).await.unwrap().is_none());
+        let e = s
+            .add_board_member(
+                &op5203,
+                id,
+                &BoardMember {
+                    position: BoardPosition::Bidang,
+                    title: Some("Bidang Anak".into()),
+                    name: "X".into(),
+                    phone: None,
+                    email: None,
+                },
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Forbidden));
+        s.set_lkks_year(
+            &op,
+            id,
+            &sinergi_store::LkksYear {
+                year: 2025,
+                report_received_on: Some(d(2026, 2, 1)),
+                program_synced_on: None,
+                note: None,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(s.lkks(&op, id).await.unwrap().unwrap().years.len(), 1);
+        let page = s
+            .lkks_list(
+                &admin,
+                &LkksFilter::default(),
+                Sort::parse(None, &LKKS_SORTS),
+                Page::new(None, None, 50),
+            )
+            .await
+            .unwrap();
+        assert_eq!(page.total, 2, "{l}");
+        // Target: every kab/kota (52.02, 52.03) active by 31 Dec 2025.
+        let t = s
+            .save_formation_target(
+                Some(&admin),
+                &code("52"),
+                "Semua kab/kota aktif",
+                FormationStatus::Aktif,
+                d(2025, 12, 31),
+            )
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.save_formation_target(
+                Some(&op),
+                &code("52"),
+                "x",
+                FormationStatus::Aktif,
+                d(2025, 12, 31)
+            )
+            .await,
+            Err(StoreError::Forbidden)
+        ));
+        let p = s
+            .formation_progress(Some(&admin), t)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((p.total(), p.reached), (2, 0), "{l}");
+        let missing: Vec<&str> = p.missing().map(|e| e.region.as_str()).collect();
+        assert_eq!(missing, vec!["52.02", "52.03"]);
+        assert_eq!(p.entries[0].status, Some(FormationStatus::Dikukuhkan));
+        assert_eq!(p.entries[1].status, None);
+        assert!(
+            s.formation_progress(Some(&w.principal("admin33").await), t)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}
+
+#[tokio::test]
+async fn monthly_reports_move_through_review_and_overdue_is_listed() {
+    for db in TestDb::all().await {
+        let l = db.label;
+        let w = build(&db).await;
+        let s = &w.store;
+        let own = w.principal("lks").await;
+        let reviewer = w.principal("op5203").await;
+        let other = w.principal("op5202").await;
+        let october = ReportPeriod::parse("2026-10").unwrap();
+        let input = ReportInput {
+            activities: "Pendampingan 20 lansia".into(),
+            obstacles: "Dana terlambat".into(),
+            beneficiaries: Disaggregation {
+                male: 9,
+                female: 11,
+                child: 0,
+                adult: 2,
+                elderly: 18,
+                disability: 3,
+            },
+        };
+        let overdue = s
+            .overdue_lks_reports(&reviewer, october, None)
+            .await
+            .unwrap();
+        assert_eq!(overdue.len(), 1, "{l}");
+        assert_eq!(overdue[0].lks_id, w.orgs[2]);
+        // Reviewers do not write reports; sums must agree.
+        assert!(matches!(
+            s.save_lks_report(&reviewer, w.orgs[2], october, &input)
+                .await,
+            Err(StoreError::Forbidden)
+        ));
+        let mut wrong = input.clone();
+        wrong.beneficiaries.elderly = 5;
+        let e = s
+            .save_lks_report(&own, w.orgs[2], october, &wrong)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("kelompok umur"), "{l}: {e}");
+        let id = s
+            .save_lks_report(&own, w.orgs[2], october, &input)
+            .await
+            .unwrap();
+        assert_eq!(
+            s.save_lks_report(&own, w.orgs[2], october, &input)
+                .await
+                .unwrap(),
+            id,
+            "same month, same report"
+        );
+        assert_eq!(
+            s.overdue_lks_reports(&reviewer, october, None)
+                .await
+                .unwrap()[0]
+                .state,
+            Some(ReportState::Draft),
+            "{l}: a draft is not received"
+        );
+        assert_eq!(
+            s.move_lks_report(&own, id, ReportAction::Submit, "")
+                .await
+                .unwrap(),
+            ReportState::Submitted
+        );
+        assert!(
+            s.overdue_lks_reports(&reviewer, october, None)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            s.save_lks_report(&own, w.orgs[2], october, &input)
+                .await
+                .is_err(),
+            "locked once submitted"
+        );
+        assert!(
+            matches!(
+                s.move_lks_report(&other, id, ReportAction::Approve, "")
+                    .await,
+                Err(StoreError::Forbidden)
+            ),
+            "{l}: another kab/kota cannot review"
+        );
+        assert!(
+            s.move_lks_report(&reviewer, id, ReportAction::RequestRevision, "")
+                .await
+                .is_err()
+        );
+        assert_eq!(
+            s.move_lks_report(
+                &reviewer,
+                id,
+                ReportAction::RequestRevision,
+                "Lampirkan daftar hadir"
+            )
+            .await
+            .unwrap(),
+            ReportState::RevisionRequested
+        );
+        s.save_lks_report(&own, w.orgs[2], october, &input)
+            .await
+            .unwrap();
+        s.move_lks_report(&own, id, ReportAction::Submit, "Sudah dilampirkan")
+            .await
+            .unwrap();
+        assert_eq!(
+            s.move_lks_report(&reviewer, id, ReportAction::Approve, "")
+                .await
+                .unwrap(),
+            ReportState::Approved
+        );
+        let r = s.lks_report(&own, id).await.unwrap().unwrap();
+        assert_eq!(r.comments.len(), 4, "{l}");
+        assert_eq!(r.comments[1].body, "Lampirkan daftar hadir");
+        assert!(r.submitted_at.is_some());
+        let page = s
+            .lks_reports(
+                &w.principal("pimpinan52").await,
+                &ReportFilter {
+                    period: Some(october),
+                    ..ReportFilter::default()
+                },
+                Page::new(None, None, 50),
+            )
+            .await
+            .unwrap();
+        assert_eq!(page.total, 1, "{l}: the board reads");
+        assert_eq!(
+            s.lks_reports(&other, &ReportFilter::default(), Page::new(None, None, 50))
+                .await
+                .unwrap()
+                .total,
+            0
+        );
+    }
+}
+
+fn partner(key: &str, name: &str, region: &str, helix: Helix) -> PartnerInput {
+    PartnerInput {
+        key: key.into(),
+        name: name.into(),
+        region: Some(code(region)),
+        helix: Some(helix),
+        kind: Some("csr".into()),
+        sectors: vec!["Pendidikan".into(), "lansia".into()],
+        areas: vec![code("52.03")],
+        contact_name: Some("Budi".into()),
+        phone: Some("0370 654321".into()),
+        email: Some("csr@contoh.id".into()),
+        address: None,
+    }
+}
+
+#[tokio::test]
+async fn partner_directory_with_helix_agreements_and_scopes() {
+    for db in TestDb::all().await {
+        let l = db.label;
+        let w = build(&db).await;
+        let s = &w.store;
+        let admin = w.principal("admin52").await;
+        // "Mitra A" exists as a bare organisation at 52: the directory takes it over.
+        let out = s
+            .import_partners(
+                Some(&admin),
+                &[
+                    (2, partner("M01", "Mitra A", "52", Helix::DuniaUsaha)),
+                    (
+                        3,
+                        partner("M02", "Universitas Uji", "52.03", Helix::Akademisi),
+                    ),
+                    (
+                        4,
+                        PartnerInput {
+                            helix: None,
+                            ..partner("M03", "Tanpa Peran", "52", Helix::Media)
+                        },
+                    ),
+                    (
+                        5,
+                        PartnerInput {
+                            areas: vec![code("52.99")],
+                            ..partner("M04", "Salah", "52", Helix::Media)
+                        },
+                    ),
+                ],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (out.created, out.updated),
+            (1, 1),
+            "{l}: {:?}",
+            out.rejected
+        );
+        let cols: Vec<_> = out
+            .rejected
+            .iter()
+            .map(|r| r.column.clone().unwrap())
+            .collect();
+        assert_eq!(cols, ["peran", "wilayah_kerja"]);
+        let sort = Sort::parse(None, &PARTNER_SORTS);
+        let csr = s
+            .partners_list(
+                &admin,
+                &PartnerFilter {
+                    helix: Some(Helix::DuniaUsaha),
+                    ..PartnerFilter::default()
+                },
+                sort,
+                Page::new(None, None, 50),
+            )
+            .await
+            .unwrap();
+        assert_eq!(csr.total, 1, "{l}");
+        assert_eq!(csr.items[0].id, w.orgs[0], "{l}: one organisation, not two");
+        assert_eq!(csr.items[0].sectors, ["pendidikan", "lansia"]);
+        // The partner's own account edits its record; another partner cannot.
+        let a = w.principal("mitra.a").await;
+        let b = w.principal("mitra.b").await;
+        let mut mine = partner("M01", "Mitra A", "52", Helix::DuniaUsaha);
+        mine.contact_name = Some("Sari".into());
+        s.save_partner(Some(&a), &mine).await.unwrap();
+        assert!(matches!(
+            s.save_partner(Some(&b), &mine).await,
+            Err(StoreError::Forbidden)
+        ));
+        assert!(s.partner(&b, w.orgs[0]).await.unwrap().is_none());
+        let agreement = AgreementInput {
+            number: "MoU/01/LKKS/2025".into(),
+            signed_on: Some(d(2025, 2, 1)),
+            valid_until: Some(d(2027, 2, 1)),
+            scope: "Beasiswa anak".into(),
+        };
+        s.save_agreement(Some(&a), w.orgs[0], &agreement)
+            .await
+            .unwrap();
+        s.save_agreement(Some(&a), w.orgs[0], &agreement)
+            .await
+            .unwrap();
+        let rec = s.partner(&a, w.orgs[0]).await.unwrap().unwrap();
+        assert_eq!(rec.agreements.len(), 1, "{l}: same number replaces");
+        assert_eq!(rec.contact_name.as_deref(), Some("Sari"));
+        assert!(matches!(
+            s.save_agreement(Some(&b), w.orgs[0], &agreement).await,
+            Err(StoreError::Forbidden)
+        ));
+        // A kab/kota operator sees partners of its kab/kota and the provincial ones, not others.
+        let op = w.principal("op5202").await;
+        let seen = s
+            .partners_list(
+                &op,
+                &PartnerFilter::default(),
+                sort,
+                Page::new(None, None, 50),
+            )
+            .await
+            .unwrap();
+        let names: Vec<&str> = seen.items.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["Mitra A", "Mitra B"], "{l}");
+        let _ = RegionCode::parse("52").unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_bare_lks_organisation_gets_its_record_not_a_twin() {
+    for db in TestDb::all().await {
+        let w = build(&db).await;
+        let admin = w.principal("admin52").await;
+        // The fixture's "LKS Masbagik" at 52.03 exists as a bare organisation.
+        let (id, created) = w
+            .store
+            .save_lks(Some(&admin), &lks("LKS-MSB", "LKS Masbagik", "52.03"))
+            .await
+            .unwrap();
+        assert_eq!(id, w.orgs[2], "{}", db.label);
+        assert!(!created);
+        let own = w.principal("lks").await;
+        assert_eq!(
+            w.store.lks(&own, id).await.unwrap().unwrap().key.as_deref(),
+            Some("LKS-MSB")
+        );
+    }
+}

@@ -1,0 +1,695 @@
+//! LKKS network pages: the list, detail with status (and its history), decree, term, board
+//! and yearly records, import and export, and the formation-target page.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sinergi_core::institution::{BoardMember, BoardPosition, FormationStatus, LkksBody};
+use sinergi_intake::institutions::{LKKS_COLUMNS, parse_date, read_lkks};
+use sinergi_store::{
+    FormationProgress, FormationTarget, LKKS_SORTS, LkksFilter, LkksRecord, LkksRow, LkksYear,
+    Page, Sort,
+};
+
+use super::{
+    Field, ImportPage, form_table, form_value, import_response, keyed_options, label, merged, opt,
+    opt_date, row_errors, uploaded_table,
+};
+use crate::auth::Signed;
+use crate::export::{Table, TableFormat, table_download};
+use crate::i18n::Messages;
+use crate::pager::Pager;
+use crate::pages::{optional_region, render};
+use crate::{AppError, AppState, Ui};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LkksQuery {
+    pub q: Option<String>,
+    pub wilayah: Option<String>,
+    pub status: Option<String>,
+    pub urut: Option<String>,
+    pub hal: Option<u32>,
+}
+
+impl LkksQuery {
+    fn filter(&self) -> Result<LkksFilter, AppError> {
+        let status =
+            match self.status.as_deref().map(str::trim).unwrap_or("") {
+                "" => None,
+                s => Some(FormationStatus::from_key(s).ok_or_else(|| {
+                    AppError::bad_request("error.invalid", format!("status: {s}"))
+                })?),
+            };
+        Ok(LkksFilter {
+            query: self.q.clone(),
+            region: optional_region(self.wilayah.as_deref())?,
+            status,
+        })
+    }
+}
+
+fn status_options(t: Messages) -> Vec<(String, String)> {
+    keyed_options(t, FormationStatus::ALL, |s| s.key(), "lkks.status")
+}
+
+#[derive(Template)]
+#[template(path = "lkks_list.html")]
+struct ListPage {
+    ui: Ui,
+    t: Messages,
+    rows: Vec<LkksRow>,
+    total: u64,
+    pager: Option<Pager>,
+    q: LkksQuery,
+    statuses: Vec<(String, String)>,
+    can_import: bool,
+}
+
+impl ListPage {
+    fn status(&self, s: &FormationStatus) -> String {
+        label(self.t, "lkks.status", s.key())
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Query(q): Query<LkksQuery>,
+) -> Response {
+    let result = async {
+        let filter = q.filter()?;
+        let sort = Sort::parse(q.urut.as_deref(), &LKKS_SORTS);
+        let paged = state
+            .store
+            .lkks_list(&user.principal, &filter, sort, Page::new(q.hal, None, 50))
+            .await?;
+        let keep: Vec<(&str, &str)> = [("q", &q.q), ("wilayah", &q.wilayah), ("status", &q.status)]
+            .into_iter()
+            .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+            .collect();
+        let pager = (paged.pages() > 1).then(|| Pager::new(&paged, "/lkks", &keep));
+        Ok(ListPage {
+            t: ui.t,
+            ui: ui.clone(),
+            total: paged.total,
+            rows: paged.items,
+            pager,
+            statuses: status_options(ui.t),
+            can_import: user.principal.can_write() && !user.principal.role.is_organisation_bound(),
+            q,
+        })
+    }
+    .await;
+    render(&ui, result)
+}
+
+#[derive(Template)]
+#[template(path = "lkks_detail.html")]
+struct DetailPage {
+    ui: Ui,
+    t: Messages,
+    record: LkksRecord,
+    fields: Vec<Field>,
+    positions: Vec<(String, String)>,
+    can_edit: bool,
+    errors: Vec<String>,
+    saved: bool,
+}
+
+impl DetailPage {
+    fn status(&self, s: &FormationStatus) -> String {
+        label(self.t, "lkks.status", s.key())
+    }
+
+    fn position(&self, p: &BoardPosition) -> String {
+        label(self.t, "lkks.position", p.key())
+    }
+}
+
+fn fields(t: Messages, value: &dyn Fn(&str) -> String) -> Vec<Field> {
+    vec![
+        Field::new("nama", "lkks.name", "text", value("nama")).required(),
+        Field::new("sebutan", "lkks.body", "select", value("sebutan")).options(
+            LkksBody::ALL
+                .iter()
+                .map(|b| (b.key().to_string(), b.key().to_string()))
+                .collect(),
+        ),
+        Field::new("status", "lkks.status_label", "select", value("status"))
+            .options(status_options(t)),
+        Field::new("no_sk", "lkks.decree", "text", value("no_sk")),
+        Field::new(
+            "tanggal_sk",
+            "lkks.decree_date",
+            "date",
+            value("tanggal_sk"),
+        ),
+        Field::new(
+            "ditandatangani_oleh",
+            "lkks.signed_by",
+            "text",
+            value("ditandatangani_oleh"),
+        ),
+        Field::new(
+            "periode_mulai",
+            "lkks.term_start",
+            "date",
+            value("periode_mulai"),
+        ),
+        Field::new(
+            "periode_selesai",
+            "lkks.term_end",
+            "date",
+            value("periode_selesai"),
+        ),
+        Field::new("alamat", "lks.address", "text", value("alamat")),
+        Field::new("telepon", "inst.phone", "tel", value("telepon")),
+        Field::new("surel", "inst.email", "email", value("surel")),
+        Field::new("catatan", "lkks.status_note", "text", value("catatan")),
+    ]
+}
+
+fn record_values(r: &LkksRecord) -> Vec<(&'static str, String)> {
+    let l = &r.lkks;
+    let seat = |p| r.seat(p).map(|s| s.name.clone()).unwrap_or_default();
+    vec![
+        ("kode_wilayah", l.region.clone()),
+        ("nama", l.name.clone()),
+        ("sebutan", l.body.clone()),
+        ("status", l.status.key().to_string()),
+        ("no_sk", opt(&l.decree_number)),
+        ("tanggal_sk", opt_date(l.decree_date)),
+        ("ditandatangani_oleh", opt(&l.decree_signed_by)),
+        ("periode_mulai", opt_date(l.term_start)),
+        ("periode_selesai", opt_date(l.term_end)),
+        ("alamat", opt(&l.address)),
+        ("telepon", opt(&l.phone)),
+        ("surel", opt(&l.email)),
+        ("ketua_umum", seat(BoardPosition::KetuaUmum)),
+        ("ketua_harian", seat(BoardPosition::KetuaHarian)),
+        ("sekretaris", seat(BoardPosition::Sekretaris)),
+        ("bendahara", seat(BoardPosition::Bendahara)),
+    ]
+}
+
+async fn page(
+    state: &AppState,
+    ui: &Ui,
+    user: &sinergi_store::SessionUser,
+    id: i64,
+) -> Result<DetailPage, AppError> {
+    let record = state
+        .store
+        .lkks(&user.principal, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("lkks.not_found"))?;
+    let values = record_values(&record);
+    let value = |n: &str| {
+        values
+            .iter()
+            .find(|(k, _)| *k == n)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    Ok(DetailPage {
+        t: ui.t,
+        ui: ui.clone(),
+        fields: fields(ui.t, &value),
+        positions: keyed_options(ui.t, BoardPosition::ALL, |p| p.key(), "lkks.position"),
+        can_edit: user.principal.can_write(),
+        record,
+        errors: Vec::new(),
+        saved: false,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SavedQuery {
+    ok: Option<String>,
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Query(q): Query<SavedQuery>,
+) -> Response {
+    let p = page(&state, &ui, &user, id).await.map(|mut p| {
+        p.saved = q.ok.is_some();
+        p
+    });
+    render(&ui, p)
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Form(mut pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let mut view = match page(&state, &ui, &user, id).await {
+        Ok(v) => v,
+        Err(e) => return e.page(&ui),
+    };
+    // The region is the key: it comes from the record.
+    pairs.retain(|(k, _)| k != "kode_wilayah");
+    pairs.push(("kode_wilayah".into(), view.record.lkks.region.clone()));
+    let note = form_value(&pairs, "catatan").to_string();
+    let mut errors = Vec::new();
+    match read_lkks(&form_table(&pairs)) {
+        Ok(mut read) if read.rejected.is_empty() && !read.rows.is_empty() => {
+            let mut input = read.rows.remove(0).1;
+            // The board is edited seat by seat below, not through this form.
+            input.board = None;
+            match state
+                .store
+                .save_lkks(Some(&user.principal), &input, Some(&note))
+                .await
+            {
+                Ok(_) => return Redirect::to(&format!("/lkks/{id}?ok=1")).into_response(),
+                Err(sinergi_store::StoreError::Forbidden) => {
+                    return AppError::forbidden().page(&ui);
+                }
+                Err(
+                    e @ (sinergi_store::StoreError::Invalid(_)
+                    | sinergi_store::StoreError::InvalidField { .. }),
+                ) => errors.push(e.to_string()),
+                Err(e) => return AppError::from(e).page(&ui),
+            }
+        }
+        Ok(read) => errors = row_errors(&read.rejected),
+        Err(e) => errors = row_errors(&e),
+    }
+    let value = |n: &str| form_value(&pairs, n).to_string();
+    view.fields = fields(ui.t, &value);
+    view.errors = errors;
+    let mut resp = render(&ui, Ok(view));
+    *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    resp
+}
+
+#[derive(Deserialize)]
+pub struct SeatForm {
+    jabatan: String,
+    bidang: Option<String>,
+    nama: String,
+    telepon: Option<String>,
+    surel: Option<String>,
+}
+
+pub async fn add_seat(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<SeatForm>,
+) -> Response {
+    let Some(position) = BoardPosition::from_key(&f.jabatan) else {
+        return AppError::bad_request("error.invalid", format!("jabatan: {}", f.jabatan)).page(&ui);
+    };
+    let member = BoardMember {
+        position,
+        title: f.bidang.filter(|b| !b.trim().is_empty()),
+        name: f.nama,
+        phone: f.telepon,
+        email: f.surel,
+    };
+    match state
+        .store
+        .add_board_member(&user.principal, id, &member)
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("/lkks/{id}?ok=1")).into_response(),
+        Err(e) => AppError::from(e).page(&ui),
+    }
+}
+
+pub async fn remove_seat(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path((id, seat)): Path<(i64, i64)>,
+) -> Response {
+    match state
+        .store
+        .remove_board_member(&user.principal, id, seat)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/lkks/{id}?ok=1")).into_response(),
+        Err(e) => AppError::from(e).page(&ui),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct YearForm {
+    tahun: String,
+    laporan_diterima: Option<String>,
+    sinkron_program: Option<String>,
+    catatan: Option<String>,
+}
+
+pub async fn set_year(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<YearForm>,
+) -> Response {
+    let date = |v: &Option<String>, field: &str| -> Result<_, AppError> {
+        match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => parse_date(s).map(Some).ok_or_else(|| {
+                AppError::bad_request("error.invalid", format!("{field}: \"{s}\" bukan tanggal"))
+            }),
+        }
+    };
+    let result: Result<(), AppError> = async {
+        let year: i64 = f.tahun.trim().parse().map_err(|_| {
+            AppError::bad_request("error.invalid", format!("tahun: \"{}\"", f.tahun))
+        })?;
+        let record = LkksYear {
+            year,
+            report_received_on: date(&f.laporan_diterima, "laporan_diterima")?,
+            program_synced_on: date(&f.sinkron_program, "sinkron_program")?,
+            note: f.catatan.clone(),
+        };
+        state
+            .store
+            .set_lkks_year(&user.principal, id, &record)
+            .await?;
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => Redirect::to(&format!("/lkks/{id}?ok=1")).into_response(),
+        Err(e) => e.page(&ui),
+    }
+}
+
+pub async fn import_form(ui: Ui, Signed(_user): Signed) -> Response {
+    render(
+        &ui,
+        Ok(ImportPage::new(
+            &ui,
+            "lkks.import_title",
+            "/lkks",
+            &LKKS_COLUMNS,
+        )),
+    )
+}
+
+pub async fn import(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    multipart: Multipart,
+) -> Response {
+    let result = async {
+        let mut page = ImportPage::new(&ui, "lkks.import_title", "/lkks", &LKKS_COLUMNS);
+        let table = match uploaded_table(multipart).await {
+            Ok(t) => t,
+            Err(e) => {
+                page.error = Some(format!("{} {e}", ui.t.get("inst.import_unreadable")));
+                return Ok(page);
+            }
+        };
+        let read = match read_lkks(&table) {
+            Ok(r) => r,
+            Err(e) => {
+                page.error = Some(format!(
+                    "{} {}",
+                    ui.t.get("inst.import_refused"),
+                    row_errors(&e).join("; ")
+                ));
+                return Ok(page);
+            }
+        };
+        let stored = state
+            .store
+            .import_lkks(Some(&user.principal), &read.rows)
+            .await?;
+        page.outcome = Some(merged(read.rejected, stored));
+        Ok(page)
+    }
+    .await;
+    import_response(&ui, result)
+}
+
+async fn export(
+    state: AppState,
+    ui: Ui,
+    user: Signed,
+    q: LkksQuery,
+    format: TableFormat,
+) -> Response {
+    let result = async {
+        let rows = state
+            .store
+            .export_lkks(&user.0.principal, &q.filter()?)
+            .await?;
+        let headers: Vec<&str> = LKKS_COLUMNS.iter().copied().chain(["wilayah"]).collect();
+        let table = Table::new(
+            "lkks",
+            &headers,
+            rows.iter()
+                .map(|r| {
+                    record_values(r)
+                        .into_iter()
+                        .map(|(_, v)| v)
+                        .chain([opt(&r.lkks.region_name)])
+                        .collect()
+                })
+                .collect(),
+        );
+        table_download(format, "lkks", table)
+    }
+    .await;
+    result.unwrap_or_else(|e| e.page(&ui))
+}
+
+pub async fn export_csv(
+    State(s): State<AppState>,
+    ui: Ui,
+    user: Signed,
+    Query(q): Query<LkksQuery>,
+) -> Response {
+    export(s, ui, user, q, TableFormat::Csv).await
+}
+
+pub async fn export_xlsx(
+    State(s): State<AppState>,
+    ui: Ui,
+    user: Signed,
+    Query(q): Query<LkksQuery>,
+) -> Response {
+    export(s, ui, user, q, TableFormat::Xlsx).await
+}
+
+pub async fn template(ui: Ui, Signed(_user): Signed) -> Response {
+    let mut table = Table::new("lkks", &LKKS_COLUMNS, Vec::new());
+    table.notes = LKKS_COLUMNS
+        .iter()
+        .map(|c| {
+            (
+                c.to_string(),
+                ui.t.get(&format!("lkks.col.{c}")).to_string(),
+            )
+        })
+        .collect();
+    table_download(TableFormat::Xlsx, "templat_lkks", table).unwrap_or_else(|e| e.page(&ui))
+}
+
+#[derive(Template)]
+#[template(path = "lkks_target.html")]
+struct TargetPage {
+    ui: Ui,
+    t: Messages,
+    targets: Vec<FormationTarget>,
+    progress: Option<FormationProgress>,
+    statuses: Vec<(String, String)>,
+    can_create: bool,
+    province: String,
+    map: Option<String>,
+}
+
+impl TargetPage {
+    fn status(&self, s: &FormationStatus) -> String {
+        label(self.t, "lkks.status", s.key())
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TargetQuery {
+    id: Option<i64>,
+}
+
+pub async fn targets(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Query(q): Query<TargetQuery>,
+) -> Response {
+    let result = async {
+        let p = &user.principal;
+        let targets = state.store.formation_targets(Some(p)).await?;
+        let chosen = q.id.or_else(|| targets.first().map(|t| t.id));
+        let progress = match chosen {
+            Some(id) => state.store.formation_progress(Some(p), id).await?,
+            None => None,
+        };
+        let map = progress.as_ref().and_then(|p| target_map(ui.t, p));
+        Ok(TargetPage {
+            t: ui.t,
+            ui: ui.clone(),
+            map,
+            targets,
+            progress,
+            statuses: status_options(ui.t),
+            can_create: p.is_admin(),
+            province: p
+                .scope
+                .regions
+                .first()
+                .map(|r| r.province().to_string())
+                .unwrap_or_default(),
+        })
+    }
+    .await;
+    render(&ui, result)
+}
+
+/// The kab/kota of a target as points at their coordinates: dark when the target is
+/// reached, light when not; each links to its LKKS when one is recorded. `None` when fewer
+/// than two have coordinates.
+fn target_map(t: Messages, p: &FormationProgress) -> Option<String> {
+    use crate::map::{Geometry, LegendClass, Map, MapItem, SEQUENTIAL};
+    let items: Vec<MapItem> = p
+        .entries
+        .iter()
+        .filter_map(|e| {
+            let (lat, lon) = (e.latitude?, e.longitude?);
+            Some(MapItem {
+                code: e.region.to_string(),
+                label: e.region_name.clone(),
+                geometry: Geometry::Point { lon, lat },
+                class: Some(usize::from(e.reached)),
+                size: None,
+                detail: e.status.map_or_else(
+                    || t.get("lkks.no_record").to_string(),
+                    |s| label(t, "lkks.status", s.key()),
+                ),
+                href: e.lkks_id.map(|id| format!("/lkks/{id}")),
+            })
+        })
+        .collect();
+    if items.len() < 2 {
+        return None;
+    }
+    Some(
+        Map {
+            title: format!("{} {}", p.target.name, t.get("lkks.target_map")),
+            items,
+            background: Vec::new(),
+            classes: vec![
+                LegendClass {
+                    label: t.get("lkks.target_missing").to_string(),
+                    colour: SEQUENTIAL[0].to_string(),
+                },
+                LegendClass {
+                    label: t.get("lkks.target_reached_legend").to_string(),
+                    colour: SEQUENTIAL[4].to_string(),
+                },
+            ],
+            no_data_label: String::new(),
+        }
+        .render(),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct TargetForm {
+    provinsi: String,
+    nama: String,
+    status: String,
+    tenggat: String,
+}
+
+pub async fn create_target(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Form(f): Form<TargetForm>,
+) -> Response {
+    let result: Result<i64, AppError> = async {
+        let province = sinergi_core::RegionCode::parse(f.provinsi.trim()).map_err(|e| {
+            AppError::bad_request("error.bad_code", format!("\"{}\": {e}", f.provinsi))
+        })?;
+        let status = FormationStatus::from_key(&f.status).ok_or_else(|| {
+            AppError::bad_request("error.invalid", format!("status: {}", f.status))
+        })?;
+        let due = parse_date(&f.tenggat).ok_or_else(|| {
+            AppError::bad_request("error.invalid", format!("tenggat: \"{}\"", f.tenggat))
+        })?;
+        Ok(state
+            .store
+            .save_formation_target(Some(&user.principal), &province, &f.nama, status, due)
+            .await?)
+    }
+    .await;
+    match result {
+        Ok(id) => Redirect::to(&format!("/lkks/target?id={id}")).into_response(),
+        Err(e) => e.page(&ui),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+    use sinergi_store::FormationEntry;
+
+    #[test]
+    fn the_target_map_marks_reached_and_missing_kab_kota() {
+        let entry = |code: &str, name: &str, lat: f64, reached: bool| FormationEntry {
+            region: sinergi_core::RegionCode::parse(code).unwrap(),
+            region_name: name.into(),
+            latitude: Some(lat),
+            longitude: Some(116.0 + lat / 10.0),
+            lkks_id: reached.then_some(7),
+            status: reached.then_some(FormationStatus::Aktif),
+            reached,
+        };
+        let p = FormationProgress {
+            target: FormationTarget {
+                id: 1,
+                province: "52".into(),
+                name: "Semua aktif".into(),
+                target_status: FormationStatus::Aktif,
+                due_date: chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap(),
+            },
+            entries: vec![
+                entry("52.03", "Kabupaten Lombok Timur", -8.6, true),
+                entry("52.04", "Kabupaten Sumbawa", -8.7, false),
+            ],
+            reached: 1,
+        };
+        let svg = target_map(Messages::new(Lang::Id), &p).unwrap();
+        assert!(svg.starts_with("<svg"), "{svg}");
+        assert!(
+            svg.contains("href=\"/lkks/7\""),
+            "the reached one links to its LKKS"
+        );
+        assert!(svg.contains("Kabupaten Sumbawa") && svg.contains("belum tercatat"));
+        assert!(svg.contains("Sudah mencapai target"), "legend");
+        let one = FormationProgress {
+            entries: p.entries[..1].to_vec(),
+            ..p
+        };
+        assert!(target_map(Messages::new(Lang::Id), &one).is_none());
+    }
+}

@@ -1,0 +1,755 @@
+//! LKS registry pages: the list (the public directory without login), detail and edit,
+//! create, import and export, expiries, and capacity against need.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sinergi_core::institution::{EXPIRY_WINDOW_DAYS, Grade, ReportPeriod, ReportRole};
+use sinergi_core::{Ppks, RegionCode};
+use sinergi_intake::institutions::{LKS_COLUMNS, read_lks};
+use sinergi_store::{
+    CapacityRow, Expiry, GradeFilter, LKS_SORTS, LksFilter, LksRecord, LksRow, Page, Sort,
+    services_label,
+};
+
+use super::{
+    Field, ImportPage, form_table, form_value, import_response, merged, opt, opt_date, row_errors,
+    today, uploaded_table,
+};
+use crate::auth::Signed;
+use crate::export::{Table, TableFormat, table_download};
+use crate::i18n::Messages;
+use crate::pager::Pager;
+use crate::pages::{optional_region, render};
+use crate::ui::encode_component;
+use crate::{AppError, AppState, Ui};
+
+pub const LKS_PAGE_SIZE: u32 = 50;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LksQuery {
+    pub q: Option<String>,
+    pub wilayah: Option<String>,
+    pub ppks: Option<String>,
+    pub akreditasi: Option<String>,
+    pub segera: Option<String>,
+    pub urut: Option<String>,
+    pub hal: Option<u32>,
+    pub ukuran: Option<u32>,
+}
+
+impl LksQuery {
+    pub fn filter(&self) -> Result<LksFilter, AppError> {
+        let ppks = match self
+            .ppks
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(p) => Some(
+                Ppks::lookup(p)
+                    .map_err(|e| AppError::bad_request("error.invalid", e.to_string()))?,
+            ),
+            None => None,
+        };
+        let grade = match self.akreditasi.as_deref().map(str::trim).unwrap_or("") {
+            "" => None,
+            "belum" => Some(GradeFilter::None),
+            g => Some(GradeFilter::Grade(Grade::from_key(g).ok_or_else(|| {
+                AppError::bad_request("error.invalid", format!("akreditasi: {g}"))
+            })?)),
+        };
+        let soon = self.segera.as_deref().is_some_and(|s| !s.is_empty());
+        Ok(LksFilter {
+            query: self.q.clone(),
+            region: optional_region(self.wilayah.as_deref())?,
+            ppks,
+            grade,
+            accreditation_ends: soon.then(|| {
+                (
+                    today(),
+                    today() + chrono::Duration::days(EXPIRY_WINDOW_DAYS),
+                )
+            }),
+        })
+    }
+
+    fn params(&self) -> Vec<(&'static str, String)> {
+        [
+            ("q", &self.q),
+            ("wilayah", &self.wilayah),
+            ("ppks", &self.ppks),
+            ("akreditasi", &self.akreditasi),
+            ("segera", &self.segera),
+            ("urut", &self.urut),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.clone().filter(|v| !v.is_empty()).map(|v| (k, v)))
+        .collect()
+    }
+}
+
+pub fn ppks_options() -> Vec<(String, String)> {
+    Ppks::ALL
+        .iter()
+        .map(|p| {
+            (
+                p.number().to_string(),
+                format!("{}. {}", p.number(), p.name()),
+            )
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "lks_list.html")]
+struct ListPage {
+    ui: Ui,
+    t: Messages,
+    rows: Vec<LksRow>,
+    total: u64,
+    pager: Option<Pager>,
+    q: LksQuery,
+    ppks: Vec<(String, String)>,
+    sorts: Vec<(String, &'static str)>,
+    signed: bool,
+    can_create: bool,
+    export_query: String,
+}
+
+pub async fn list(State(state): State<AppState>, ui: Ui, Query(q): Query<LksQuery>) -> Response {
+    let result = async {
+        let filter = q.filter()?;
+        let user = ui.user.clone();
+        let principal = user.as_ref().map(|u| &u.principal);
+        let sort = Sort::parse(q.urut.as_deref(), &LKS_SORTS);
+        let page = Page::new(q.hal, q.ukuran, LKS_PAGE_SIZE);
+        let paged = state.store.lks_list(principal, &filter, sort, page).await?;
+        let params = q.params();
+        let refs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let pager = (paged.pages() > 1).then(|| Pager::new(&paged, "/lks", &refs));
+        let export_query = format!(
+            "?{}",
+            params
+                .iter()
+                .filter(|(k, _)| *k != "urut")
+                .map(|(k, v)| format!("{k}={}", encode_component(v)))
+                .collect::<Vec<_>>()
+                .join("&")
+        );
+        let sorts = LKS_SORTS
+            .iter()
+            .flat_map(|(k, _)| [(k.to_string(), "asc"), (format!("-{k}"), "desc")])
+            .collect();
+        Ok(ListPage {
+            t: ui.t,
+            ui: ui.clone(),
+            total: paged.total,
+            rows: paged.items,
+            pager,
+            ppks: ppks_options(),
+            sorts,
+            signed: principal.is_some(),
+            can_create: principal.is_some_and(|p| p.can_write() && !p.role.is_organisation_bound()),
+            export_query,
+            q,
+        })
+    }
+    .await;
+    render(&ui, result)
+}
+
+impl ListPage {
+    fn sort_label(&self, value: &str, dir: &str) -> String {
+        format!(
+            "{} {}",
+            super::label(self.t, "lks.sort", value.trim_start_matches('-')),
+            super::label(self.t, "inst", dir)
+        )
+    }
+}
+
+#[derive(Template)]
+#[template(path = "lks_detail.html")]
+struct DetailPage {
+    ui: Ui,
+    t: Messages,
+    record: Option<LksRecord>,
+    fields: Vec<Field>,
+    can_edit: bool,
+    can_report: bool,
+    report_period: String,
+    errors: Vec<String>,
+    saved: bool,
+}
+
+impl DetailPage {
+    fn services(&self) -> String {
+        self.record
+            .as_ref()
+            .map(|r| services_label(&r.service_list()))
+            .unwrap_or_default()
+    }
+}
+
+/// The edit form's fields, from a record or from posted values.
+fn fields(t: Messages, value: &dyn Fn(&str) -> String) -> Vec<Field> {
+    let grades = vec![
+        ("A".to_string(), "A".to_string()),
+        ("B".to_string(), "B".to_string()),
+        ("C".to_string(), "C".to_string()),
+    ];
+    let mut grade = Field::new("akreditasi", "lks.grade", "select", value("akreditasi"));
+    grade.options = std::iter::once((String::new(), t.get("lks.grade_none").to_string(), false))
+        .chain(grades.into_iter().map(|(v, l)| {
+            let sel = value("akreditasi") == v;
+            (v, l, sel)
+        }))
+        .collect();
+    vec![
+        Field::new("kode_lks", "lks.key", "text", value("kode_lks")).required(),
+        Field::new("nama", "lks.name", "text", value("nama")).required(),
+        Field::new(
+            "kode_wilayah",
+            "lks.region_code",
+            "text",
+            value("kode_wilayah"),
+        )
+        .required(),
+        Field::new("alamat", "lks.address", "text", value("alamat")),
+        Field::new("lintang", "lks.latitude", "text", value("lintang")),
+        Field::new("bujur", "lks.longitude", "text", value("bujur")),
+        Field::new(
+            "layanan_ppks",
+            "lks.services",
+            "checks",
+            value("layanan_ppks"),
+        )
+        .options(ppks_options()),
+        Field::new("kapasitas", "lks.capacity", "number", value("kapasitas")),
+        Field::new(
+            "klien_laki_laki",
+            "lks.clients_male",
+            "number",
+            value("klien_laki_laki"),
+        ),
+        Field::new(
+            "klien_perempuan",
+            "lks.clients_female",
+            "number",
+            value("klien_perempuan"),
+        ),
+        Field::new(
+            "klien_anak",
+            "lks.clients_child",
+            "number",
+            value("klien_anak"),
+        ),
+        Field::new(
+            "klien_dewasa",
+            "lks.clients_adult",
+            "number",
+            value("klien_dewasa"),
+        ),
+        Field::new(
+            "klien_lansia",
+            "lks.clients_elderly",
+            "number",
+            value("klien_lansia"),
+        ),
+        Field::new(
+            "klien_disabilitas",
+            "lks.clients_disability",
+            "number",
+            value("klien_disabilitas"),
+        ),
+        Field::new("akta_notaris", "lks.deed", "text", value("akta_notaris")),
+        Field::new(
+            "tanggal_akta",
+            "lks.deed_date",
+            "date",
+            value("tanggal_akta"),
+        ),
+        Field::new(
+            "sk_kemenkumham",
+            "lks.kemenkumham",
+            "text",
+            value("sk_kemenkumham"),
+        ),
+        Field::new("npwp", "lks.npwp", "text", value("npwp")),
+        Field::new(
+            "tanda_daftar",
+            "lks.registration",
+            "text",
+            value("tanda_daftar"),
+        ),
+        Field::new(
+            "tanda_daftar_berlaku",
+            "lks.registration_until",
+            "date",
+            value("tanda_daftar_berlaku"),
+        ),
+        Field::new(
+            "izin_operasional",
+            "lks.permit",
+            "text",
+            value("izin_operasional"),
+        ),
+        Field::new(
+            "izin_berlaku",
+            "lks.permit_until",
+            "date",
+            value("izin_berlaku"),
+        ),
+        grade,
+        Field::new(
+            "tanggal_akreditasi",
+            "lks.accredited_on",
+            "date",
+            value("tanggal_akreditasi"),
+        ),
+        Field::new(
+            "narahubung",
+            "inst.contact_name",
+            "text",
+            value("narahubung"),
+        ),
+        Field::new("telepon", "inst.phone", "tel", value("telepon")),
+        Field::new("surel", "inst.email", "email", value("surel")),
+    ]
+}
+
+/// The record's values under the import column names (the export row, too).
+fn record_values(r: &LksRecord) -> Vec<(&'static str, String)> {
+    let n = |v: u32| v.to_string();
+    vec![
+        ("kode_lks", opt(&r.key)),
+        ("nama", r.name.clone()),
+        ("kode_wilayah", r.region.clone()),
+        ("alamat", opt(&r.address)),
+        (
+            "lintang",
+            r.latitude.map(|v| v.to_string()).unwrap_or_default(),
+        ),
+        (
+            "bujur",
+            r.longitude.map(|v| v.to_string()).unwrap_or_default(),
+        ),
+        (
+            "layanan_ppks",
+            r.services
+                .iter()
+                .map(|s| s.ppks.number().to_string())
+                .collect::<Vec<_>>()
+                .join(";"),
+        ),
+        ("kapasitas", r.capacity.to_string()),
+        ("klien_laki_laki", n(r.clients.male)),
+        ("klien_perempuan", n(r.clients.female)),
+        ("klien_anak", n(r.clients.child)),
+        ("klien_dewasa", n(r.clients.adult)),
+        ("klien_lansia", n(r.clients.elderly)),
+        ("klien_disabilitas", n(r.clients.disability)),
+        ("akta_notaris", opt(&r.deed_number)),
+        ("tanggal_akta", opt_date(r.deed_date)),
+        ("sk_kemenkumham", opt(&r.kemenkumham_decree)),
+        ("npwp", opt(&r.npwp)),
+        ("tanda_daftar", opt(&r.registration_number)),
+        ("tanda_daftar_berlaku", opt_date(r.registration_until)),
+        ("izin_operasional", opt(&r.permit_number)),
+        ("izin_berlaku", opt_date(r.permit_until)),
+        ("akreditasi", opt(&r.grade)),
+        ("tanggal_akreditasi", opt_date(r.accredited_on)),
+        ("narahubung", opt(&r.contact_name)),
+        ("telepon", opt(&r.phone)),
+        ("surel", opt(&r.email)),
+    ]
+}
+
+async fn detail_page(
+    state: &AppState,
+    ui: &Ui,
+    user: &sinergi_store::SessionUser,
+    id: i64,
+) -> Result<DetailPage, AppError> {
+    let record = state
+        .store
+        .lks(&user.principal, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("lks.not_found"))?;
+    let values = record_values(&record);
+    let value = |name: &str| {
+        values
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let p = &user.principal;
+    Ok(DetailPage {
+        t: ui.t,
+        ui: ui.clone(),
+        fields: fields(ui.t, &value),
+        can_edit: p.can_write(),
+        can_report: ReportRole::of(p) == ReportRole::Reporter,
+        report_period: ReportPeriod::of(today()).previous().to_string(),
+        record: Some(record),
+        errors: Vec::new(),
+        saved: false,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SavedQuery {
+    ok: Option<String>,
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Query(q): Query<SavedQuery>,
+) -> Response {
+    let page = detail_page(&state, &ui, &user, id).await.map(|mut p| {
+        p.saved = q.ok.is_some();
+        p
+    });
+    render(&ui, page)
+}
+
+pub async fn new_form(ui: Ui, Signed(user): Signed) -> Response {
+    let p = &user.principal;
+    if !p.can_write() || p.role.is_organisation_bound() {
+        return AppError::forbidden().page(&ui);
+    }
+    let page = DetailPage {
+        t: ui.t,
+        ui: ui.clone(),
+        fields: fields(ui.t, &|_| String::new()),
+        can_edit: true,
+        can_report: false,
+        report_period: String::new(),
+        record: None,
+        errors: Vec::new(),
+        saved: false,
+    };
+    render(&ui, Ok(page))
+}
+
+/// Saves posted values; on a problem, the form comes back with the values and reasons.
+async fn save(
+    state: &AppState,
+    ui: &Ui,
+    user: &sinergi_store::SessionUser,
+    id: Option<i64>,
+    mut pairs: Vec<(String, String)>,
+) -> Response {
+    // Editing: the LKS must be in view, and its key comes from the record, not the form.
+    let record = match id {
+        Some(id) => match state.store.lks(&user.principal, id).await {
+            Ok(Some(r)) => Some(r),
+            Ok(None) => return AppError::not_found("lks.not_found").page(ui),
+            Err(e) => return AppError::from(e).page(ui),
+        },
+        None => None,
+    };
+    if let Some(key) = record.as_ref().and_then(|r| r.key.clone()) {
+        pairs.retain(|(k, _)| k != "kode_lks");
+        pairs.push(("kode_lks".into(), key));
+    }
+    let table = form_table(&pairs);
+    let mut errors = Vec::new();
+    let input = match read_lks(&table) {
+        Ok(mut read) if read.rejected.is_empty() && !read.rows.is_empty() => {
+            Some(read.rows.remove(0).1)
+        }
+        Ok(read) => {
+            errors = row_errors(&read.rejected);
+            None
+        }
+        Err(e) => {
+            errors = row_errors(&e);
+            None
+        }
+    };
+    if let Some(input) = input {
+        match state.store.save_lks(Some(&user.principal), &input).await {
+            Ok((id, _)) => return Redirect::to(&format!("/lks/{id}?ok=1")).into_response(),
+            Err(sinergi_store::StoreError::Forbidden) => return AppError::forbidden().page(ui),
+            Err(
+                e @ (sinergi_store::StoreError::Invalid(_)
+                | sinergi_store::StoreError::InvalidField { .. }),
+            ) => errors.push(e.to_string()),
+            Err(e) => return AppError::from(e).page(ui),
+        }
+    }
+    let value = |name: &str| form_value(&pairs, name).to_string();
+    let joined = form_table(&pairs);
+    let services = joined
+        .header
+        .iter()
+        .position(|h| h == "layanan_ppks")
+        .map(|i| joined.columns[i].get(0).to_string())
+        .unwrap_or_default();
+    let mut fields = fields(ui.t, &value);
+    if let Some(f) = fields.iter_mut().find(|f| f.name == "layanan_ppks") {
+        *f = Field::new("layanan_ppks", "lks.services", "checks", services).options(ppks_options());
+    }
+    let page = DetailPage {
+        t: ui.t,
+        ui: ui.clone(),
+        fields,
+        can_edit: true,
+        can_report: false,
+        report_period: String::new(),
+        record,
+        errors,
+        saved: false,
+    };
+    let mut resp = render(ui, Ok(page));
+    *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    resp
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    save(&state, &ui, &user, None, pairs).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    save(&state, &ui, &user, Some(id), pairs).await
+}
+
+pub async fn import_form(ui: Ui, Signed(_user): Signed) -> Response {
+    render(
+        &ui,
+        Ok(ImportPage::new(
+            &ui,
+            "lks.import_title",
+            "/lks",
+            &LKS_COLUMNS,
+        )),
+    )
+}
+
+pub async fn import(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    multipart: Multipart,
+) -> Response {
+    let result = async {
+        let mut page = ImportPage::new(&ui, "lks.import_title", "/lks", &LKS_COLUMNS);
+        let table = match uploaded_table(multipart).await {
+            Ok(t) => t,
+            Err(e) => {
+                page.error = Some(format!("{} {e}", ui.t.get("inst.import_unreadable")));
+                return Ok(page);
+            }
+        };
+        let read = match read_lks(&table) {
+            Ok(r) => r,
+            Err(e) => {
+                page.error = Some(format!(
+                    "{} {}",
+                    ui.t.get("inst.import_refused"),
+                    row_errors(&e).join("; ")
+                ));
+                return Ok(page);
+            }
+        };
+        let stored = state
+            .store
+            .import_lks(Some(&user.principal), &read.rows)
+            .await?;
+        page.outcome = Some(merged(read.rejected, stored));
+        Ok(page)
+    }
+    .await;
+    import_response(&ui, result)
+}
+
+/// Export columns: the import columns, then names for reading (ignored on import).
+const EXPORT_EXTRA: [&str; 3] = ["wilayah", "lkks", "akreditasi_berlaku"];
+
+async fn export(
+    state: AppState,
+    ui: Ui,
+    user: Signed,
+    q: LksQuery,
+    format: TableFormat,
+) -> Response {
+    let result = async {
+        let filter = q.filter()?;
+        let rows = state.store.export_lks(&user.0.principal, &filter).await?;
+        let headers: Vec<&str> = LKS_COLUMNS
+            .iter()
+            .chain(EXPORT_EXTRA.iter())
+            .copied()
+            .collect();
+        let table = Table::new(
+            "lks",
+            &headers,
+            rows.iter()
+                .map(|r| {
+                    record_values(r)
+                        .into_iter()
+                        .map(|(_, v)| v)
+                        .chain([
+                            opt(&r.region_name),
+                            opt(&r.lkks_name),
+                            opt_date(r.accreditation_until),
+                        ])
+                        .collect()
+                })
+                .collect(),
+        );
+        table_download(format, "lks", table)
+    }
+    .await;
+    result.unwrap_or_else(|e| e.page(&ui))
+}
+
+pub async fn export_csv(
+    State(s): State<AppState>,
+    ui: Ui,
+    user: Signed,
+    Query(q): Query<LksQuery>,
+) -> Response {
+    export(s, ui, user, q, TableFormat::Csv).await
+}
+
+pub async fn export_xlsx(
+    State(s): State<AppState>,
+    ui: Ui,
+    user: Signed,
+    Query(q): Query<LksQuery>,
+) -> Response {
+    export(s, ui, user, q, TableFormat::Xlsx).await
+}
+
+/// The import template: the columns, no rows, and a sheet explaining each column.
+pub async fn template(ui: Ui, Signed(_user): Signed) -> Response {
+    let mut table = Table::new("lks", &LKS_COLUMNS, Vec::new());
+    table.notes = LKS_COLUMNS
+        .iter()
+        .map(|c| (c.to_string(), ui.t.get(&format!("lks.col.{c}")).to_string()))
+        .collect();
+    table_download(TableFormat::Xlsx, "templat_lks", table).unwrap_or_else(|e| e.page(&ui))
+}
+
+#[derive(Template)]
+#[template(path = "lks_expiries.html")]
+struct ExpiriesPage {
+    ui: Ui,
+    t: Messages,
+    rows: Vec<Expiry>,
+    expired: bool,
+    window: i64,
+}
+
+impl ExpiriesPage {
+    fn what(&self, e: &Expiry) -> String {
+        super::label(self.t, "lks.expiry", e.what)
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ExpiriesQuery {
+    lewat: Option<String>,
+}
+
+pub async fn expiries(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Query(q): Query<ExpiriesQuery>,
+) -> Response {
+    let expired = q.lewat.is_some_and(|v| !v.is_empty());
+    let result = async {
+        let rows = state
+            .store
+            .lks_expiries(&user.principal, today(), expired)
+            .await?;
+        Ok(ExpiriesPage {
+            t: ui.t,
+            ui: ui.clone(),
+            rows,
+            expired,
+            window: EXPIRY_WINDOW_DAYS,
+        })
+    }
+    .await;
+    render(&ui, result)
+}
+
+#[derive(Template)]
+#[template(path = "lks_capacity.html")]
+struct CapacityPage {
+    ui: Ui,
+    t: Messages,
+    rows: Vec<CapacityRow>,
+    region: String,
+    totals: (u64, u64),
+}
+
+impl CapacityPage {
+    fn coverage(&self, r: &CapacityRow) -> String {
+        r.coverage().map(|c| self.t.decimal(&c)).unwrap_or_default()
+    }
+
+    fn need(&self, r: &CapacityRow) -> String {
+        r.need.map(|n| self.t.decimal(&n)).unwrap_or_default()
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CapacityQuery {
+    wilayah: Option<String>,
+}
+
+pub async fn capacity(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Query(q): Query<CapacityQuery>,
+) -> Response {
+    let result = async {
+        let p = &user.principal;
+        // Default: the user's first scope region (a province admin sees kab/kota).
+        let region: Option<RegionCode> = match optional_region(q.wilayah.as_deref())? {
+            Some(r) => Some(r),
+            None => p.scope.regions.first().cloned(),
+        };
+        let rows = state
+            .store
+            .lks_capacity_by_region(p, region.as_ref())
+            .await?;
+        let totals = (
+            rows.iter().map(|r| r.capacity).sum(),
+            rows.iter().map(|r| r.clients).sum(),
+        );
+        Ok(CapacityPage {
+            t: ui.t,
+            ui: ui.clone(),
+            rows,
+            region: region.map(|r| r.to_string()).unwrap_or_default(),
+            totals,
+        })
+    }
+    .await;
+    render(&ui, result)
+}

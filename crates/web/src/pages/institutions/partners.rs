@@ -1,0 +1,513 @@
+//! Partner directory pages: list, detail and edit (a partner edits its own record), create,
+//! agreements, import and export.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sinergi_core::institution::{AgreementInput, Helix};
+use sinergi_intake::institutions::{PARTNER_COLUMNS, parse_date, read_partners};
+use sinergi_store::{PARTNER_SORTS, Page, PartnerFilter, PartnerRecord, Sort};
+
+use super::{
+    Field, ImportPage, form_table, form_value, import_response, keyed_options, label, merged, opt,
+    opt_date, row_errors, uploaded_table,
+};
+use crate::auth::Signed;
+use crate::export::{Table, TableFormat, table_download};
+use crate::i18n::Messages;
+use crate::pager::Pager;
+use crate::pages::{optional_region, render};
+use crate::{AppError, AppState, Ui};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PartnerQuery {
+    pub q: Option<String>,
+    pub peran: Option<String>,
+    pub wilayah: Option<String>,
+    pub sektor: Option<String>,
+    pub urut: Option<String>,
+    pub hal: Option<u32>,
+}
+
+impl PartnerQuery {
+    fn filter(&self) -> Result<PartnerFilter, AppError> {
+        let helix = match self.peran.as_deref().map(str::trim).unwrap_or("") {
+            "" => None,
+            h => Some(
+                Helix::from_key(h)
+                    .ok_or_else(|| AppError::bad_request("error.invalid", format!("peran: {h}")))?,
+            ),
+        };
+        Ok(PartnerFilter {
+            query: self.q.clone(),
+            helix,
+            region: optional_region(self.wilayah.as_deref())?,
+            sector: self.sektor.clone(),
+        })
+    }
+}
+
+fn helix_options(t: Messages) -> Vec<(String, String)> {
+    keyed_options(t, Helix::ALL, |h| h.key(), "partner.helix")
+}
+
+#[derive(Template)]
+#[template(path = "partners.html")]
+struct ListPage {
+    ui: Ui,
+    t: Messages,
+    rows: Vec<PartnerRecord>,
+    total: u64,
+    pager: Option<Pager>,
+    q: PartnerQuery,
+    helixes: Vec<(String, String)>,
+    can_create: bool,
+}
+
+impl ListPage {
+    fn helix(&self, p: &PartnerRecord) -> String {
+        if p.helix.is_none() {
+            return String::new();
+        }
+        label(self.t, "partner.helix", p.helix_key())
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Query(q): Query<PartnerQuery>,
+) -> Response {
+    let result = async {
+        let filter = q.filter()?;
+        let sort = Sort::parse(q.urut.as_deref(), &PARTNER_SORTS);
+        let paged = state
+            .store
+            .partners_list(&user.principal, &filter, sort, Page::new(q.hal, None, 50))
+            .await?;
+        let keep: Vec<(&str, &str)> = [
+            ("q", &q.q),
+            ("peran", &q.peran),
+            ("wilayah", &q.wilayah),
+            ("sektor", &q.sektor),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+        .collect();
+        let pager = (paged.pages() > 1).then(|| Pager::new(&paged, "/mitra", &keep));
+        Ok(ListPage {
+            t: ui.t,
+            ui: ui.clone(),
+            total: paged.total,
+            rows: paged.items,
+            pager,
+            helixes: helix_options(ui.t),
+            can_create: user.principal.can_write() && !user.principal.role.is_organisation_bound(),
+            q,
+        })
+    }
+    .await;
+    render(&ui, result)
+}
+
+#[derive(Template)]
+#[template(path = "partner.html")]
+struct DetailPage {
+    ui: Ui,
+    t: Messages,
+    record: Option<PartnerRecord>,
+    fields: Vec<Field>,
+    can_edit: bool,
+    errors: Vec<String>,
+    saved: bool,
+}
+
+impl DetailPage {
+    fn helix(&self) -> String {
+        match &self.record {
+            Some(p) if p.helix.is_some() => label(self.t, "partner.helix", p.helix_key()),
+            _ => String::new(),
+        }
+    }
+}
+
+fn fields(t: Messages, value: &dyn Fn(&str) -> String, new: bool) -> Vec<Field> {
+    let mut out = Vec::new();
+    if new {
+        out.push(Field::new("kode_mitra", "partner.key", "text", value("kode_mitra")).required());
+    }
+    out.extend([
+        Field::new("nama", "partner.name", "text", value("nama")).required(),
+        Field::new(
+            "kode_wilayah",
+            "partner.seat",
+            "text",
+            value("kode_wilayah"),
+        )
+        .required(),
+        Field::new("peran", "partner.helix_label", "select", value("peran"))
+            .options(helix_options(t)),
+        Field::new("jenis", "partner.kind", "text", value("jenis")),
+        Field::new("sektor", "partner.sectors", "text", value("sektor")),
+        Field::new(
+            "wilayah_kerja",
+            "partner.areas",
+            "text",
+            value("wilayah_kerja"),
+        ),
+        Field::new(
+            "narahubung",
+            "inst.contact_name",
+            "text",
+            value("narahubung"),
+        ),
+        Field::new("telepon", "inst.phone", "tel", value("telepon")),
+        Field::new("surel", "inst.email", "email", value("surel")),
+        Field::new("alamat", "lks.address", "text", value("alamat")),
+    ]);
+    out
+}
+
+fn record_values(p: &PartnerRecord) -> Vec<(&'static str, String)> {
+    vec![
+        ("kode_mitra", opt(&p.key)),
+        ("nama", p.name.clone()),
+        ("kode_wilayah", p.region.clone()),
+        ("peran", p.helix_key().to_string()),
+        ("jenis", opt(&p.kind)),
+        ("sektor", p.sectors.join(";")),
+        ("wilayah_kerja", p.areas.join(";")),
+        ("narahubung", opt(&p.contact_name)),
+        ("telepon", opt(&p.phone)),
+        ("surel", opt(&p.email)),
+        ("alamat", opt(&p.address)),
+    ]
+}
+
+async fn page(
+    state: &AppState,
+    ui: &Ui,
+    user: &sinergi_store::SessionUser,
+    id: i64,
+) -> Result<DetailPage, AppError> {
+    let record = state
+        .store
+        .partner(&user.principal, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("partner.not_found"))?;
+    let values = record_values(&record);
+    let value = |n: &str| {
+        values
+            .iter()
+            .find(|(k, _)| *k == n)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let p = &user.principal;
+    Ok(DetailPage {
+        t: ui.t,
+        ui: ui.clone(),
+        fields: fields(ui.t, &value, record.key.is_none()),
+        can_edit: p.can_write()
+            && p.may_see(
+                &sinergi_core::RegionCode::parse(&record.region).map_err(AppError::internal)?,
+                record.id,
+            ),
+        record: Some(record),
+        errors: Vec::new(),
+        saved: false,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SavedQuery {
+    ok: Option<String>,
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Query(q): Query<SavedQuery>,
+) -> Response {
+    let p = page(&state, &ui, &user, id).await.map(|mut p| {
+        p.saved = q.ok.is_some();
+        p
+    });
+    render(&ui, p)
+}
+
+pub async fn new_form(ui: Ui, Signed(user): Signed) -> Response {
+    let p = &user.principal;
+    if !p.can_write() || p.role.is_organisation_bound() {
+        return AppError::forbidden().page(&ui);
+    }
+    render(
+        &ui,
+        Ok(DetailPage {
+            t: ui.t,
+            ui: ui.clone(),
+            fields: fields(ui.t, &|_| String::new(), true),
+            can_edit: true,
+            record: None,
+            errors: Vec::new(),
+            saved: false,
+        }),
+    )
+}
+
+async fn save(
+    state: &AppState,
+    ui: &Ui,
+    user: &sinergi_store::SessionUser,
+    id: Option<i64>,
+    mut pairs: Vec<(String, String)>,
+) -> Response {
+    let record = match id {
+        Some(id) => match state.store.partner(&user.principal, id).await {
+            Ok(Some(r)) => Some(r),
+            Ok(None) => return AppError::not_found("partner.not_found").page(ui),
+            Err(e) => return AppError::from(e).page(ui),
+        },
+        None => None,
+    };
+    // A listed partner keeps its key; a bare one (made before the directory) gets one here.
+    if let Some(k) = record.as_ref().and_then(|r| r.key.clone()) {
+        pairs.retain(|(n, _)| n != "kode_mitra");
+        pairs.push(("kode_mitra".into(), k));
+    }
+    let mut errors = Vec::new();
+    match read_partners(&form_table(&pairs)) {
+        Ok(mut read) if read.rejected.is_empty() && !read.rows.is_empty() => {
+            let input = read.rows.remove(0).1;
+            match state
+                .store
+                .save_partner(Some(&user.principal), &input)
+                .await
+            {
+                Ok((id, _)) => return Redirect::to(&format!("/mitra/{id}?ok=1")).into_response(),
+                Err(sinergi_store::StoreError::Forbidden) => return AppError::forbidden().page(ui),
+                Err(
+                    e @ (sinergi_store::StoreError::Invalid(_)
+                    | sinergi_store::StoreError::InvalidField { .. }),
+                ) => errors.push(e.to_string()),
+                Err(e) => return AppError::from(e).page(ui),
+            }
+        }
+        Ok(read) => errors = row_errors(&read.rejected),
+        Err(e) => errors = row_errors(&e),
+    }
+    let value = |n: &str| form_value(&pairs, n).to_string();
+    let new = record.as_ref().is_none_or(|r| r.key.is_none());
+    let page = DetailPage {
+        t: ui.t,
+        ui: ui.clone(),
+        fields: fields(ui.t, &value, new),
+        can_edit: true,
+        record,
+        errors,
+        saved: false,
+    };
+    let mut resp = render(ui, Ok(page));
+    *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    resp
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    save(&state, &ui, &user, None, pairs).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    save(&state, &ui, &user, Some(id), pairs).await
+}
+
+#[derive(Deserialize)]
+pub struct AgreementForm {
+    nomor: String,
+    tanggal: Option<String>,
+    berlaku_sampai: Option<String>,
+    ruang_lingkup: String,
+}
+
+pub async fn add_agreement(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<AgreementForm>,
+) -> Response {
+    let date = |v: &Option<String>, field: &str| -> Result<_, AppError> {
+        match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => parse_date(s).map(Some).ok_or_else(|| {
+                AppError::bad_request("error.invalid", format!("{field}: \"{s}\" bukan tanggal"))
+            }),
+        }
+    };
+    let result: Result<(), AppError> = async {
+        let input = AgreementInput {
+            number: f.nomor.clone(),
+            signed_on: date(&f.tanggal, "tanggal")?,
+            valid_until: date(&f.berlaku_sampai, "berlaku_sampai")?,
+            scope: f.ruang_lingkup.clone(),
+        };
+        state
+            .store
+            .save_agreement(Some(&user.principal), id, &input)
+            .await?;
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => Redirect::to(&format!("/mitra/{id}?ok=1")).into_response(),
+        Err(e) => e.page(&ui),
+    }
+}
+
+pub async fn import_form(ui: Ui, Signed(_user): Signed) -> Response {
+    render(
+        &ui,
+        Ok(ImportPage::new(
+            &ui,
+            "partner.import_title",
+            "/mitra",
+            &PARTNER_COLUMNS,
+        )),
+    )
+}
+
+pub async fn import(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    multipart: Multipart,
+) -> Response {
+    let result = async {
+        let mut page = ImportPage::new(&ui, "partner.import_title", "/mitra", &PARTNER_COLUMNS);
+        let table = match uploaded_table(multipart).await {
+            Ok(t) => t,
+            Err(e) => {
+                page.error = Some(format!("{} {e}", ui.t.get("inst.import_unreadable")));
+                return Ok(page);
+            }
+        };
+        let read = match read_partners(&table) {
+            Ok(r) => r,
+            Err(e) => {
+                page.error = Some(format!(
+                    "{} {}",
+                    ui.t.get("inst.import_refused"),
+                    row_errors(&e).join("; ")
+                ));
+                return Ok(page);
+            }
+        };
+        let stored = state
+            .store
+            .import_partners(Some(&user.principal), &read.rows)
+            .await?;
+        page.outcome = Some(merged(read.rejected, stored));
+        Ok(page)
+    }
+    .await;
+    import_response(&ui, result)
+}
+
+const EXPORT_EXTRA: [&str; 2] = ["wilayah", "kesepakatan"];
+
+async fn export(
+    state: AppState,
+    ui: Ui,
+    user: Signed,
+    q: PartnerQuery,
+    format: TableFormat,
+) -> Response {
+    let result = async {
+        let rows = state
+            .store
+            .export_partners(&user.0.principal, &q.filter()?)
+            .await?;
+        let headers: Vec<&str> = PARTNER_COLUMNS
+            .iter()
+            .chain(EXPORT_EXTRA.iter())
+            .copied()
+            .collect();
+        let table = Table::new(
+            "mitra",
+            &headers,
+            rows.iter()
+                .map(|r| {
+                    let agreements = r
+                        .agreements
+                        .iter()
+                        .map(|a| {
+                            format!(
+                                "{} ({} – {}): {}",
+                                a.number,
+                                opt_date(a.signed_on),
+                                opt_date(a.valid_until),
+                                a.scope
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" | ");
+                    record_values(r)
+                        .into_iter()
+                        .map(|(_, v)| v)
+                        .chain([opt(&r.region_name), agreements])
+                        .collect()
+                })
+                .collect(),
+        );
+        table_download(format, "mitra", table)
+    }
+    .await;
+    result.unwrap_or_else(|e| e.page(&ui))
+}
+
+pub async fn export_csv(
+    State(s): State<AppState>,
+    ui: Ui,
+    user: Signed,
+    Query(q): Query<PartnerQuery>,
+) -> Response {
+    export(s, ui, user, q, TableFormat::Csv).await
+}
+
+pub async fn export_xlsx(
+    State(s): State<AppState>,
+    ui: Ui,
+    user: Signed,
+    Query(q): Query<PartnerQuery>,
+) -> Response {
+    export(s, ui, user, q, TableFormat::Xlsx).await
+}
+
+pub async fn template(ui: Ui, Signed(_user): Signed) -> Response {
+    let mut table = Table::new("mitra", &PARTNER_COLUMNS, Vec::new());
+    table.notes = PARTNER_COLUMNS
+        .iter()
+        .map(|c| {
+            (
+                c.to_string(),
+                ui.t.get(&format!("partner.col.{c}")).to_string(),
+            )
+        })
+        .collect();
+    table_download(TableFormat::Xlsx, "templat_mitra", table).unwrap_or_else(|e| e.page(&ui))
+}

@@ -1,0 +1,442 @@
+//! Institutions through the real HTTP stack on SQLite and PostgreSQL: LKS forms with
+//! server-side validation, import with a reject report and re-import by key, export that
+//! imports back, the public directory, scopes, the monthly report workflow, the LKKS network
+//! with its formation target, the partner directory, and the page budget.
+
+mod common;
+
+use common::{Client, assert_light_and_local, get_with, header, start_keyed};
+use sinergi_testkit::TestDb;
+use sinergi_testkit::world::{PASSWORD, build};
+
+struct Fixture {
+    base: String,
+    orgs: Vec<i64>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+fn serve(db: TestDb) -> Fixture {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let world = rt.block_on(build(&db));
+    let key = world.key.clone();
+    let orgs = world.orgs.clone();
+    rt.block_on(world.store.close());
+    drop(world);
+    let (base, stop) = start_keyed(db, Some(key));
+    Fixture {
+        base,
+        orgs,
+        _stop: stop,
+    }
+}
+
+fn databases() -> Vec<TestDb> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(TestDb::all())
+}
+
+fn signed(f: &Fixture, user: &str) -> Client {
+    let mut c = Client::new(&f.base);
+    assert_eq!(c.login(user, PASSWORD).status, 303, "{user} signs in");
+    c
+}
+
+fn location(got: &common::Got) -> String {
+    header(got, "location").unwrap_or_default().to_string()
+}
+
+const LKS_CSV: &str = "kode_lks,nama,kode_wilayah,layanan_ppks,kapasitas,klien_laki_laki,klien_perempuan,klien_lansia,tanda_daftar,akreditasi,tanggal_akreditasi,telepon\n\
+LKS-T1,Panti Werdha Uji,52.03.05.2003,LUT,30,10,10,20,1/460/2024,B,2024-01-15,0370 111222\n\
+LKS-T2,LKS Wilayah Salah,52.99.99.2999,LUT,10,,,,,,,\n\
+LKS-T3,LKS PPKS Salah,52.03.05.2004,XYZ,10,,,,,,,\n\
+LKS-T4,LKSA Belum Terdaftar,52.03.05.2004,AT,12,,,,,,,\n";
+
+#[test]
+fn lks_registry_over_http() {
+    for db in databases() {
+        let l = db.label;
+        let f = serve(db);
+        let mut admin = signed(&f, "admin52");
+
+        // A form with problems comes back with every reason and the values typed.
+        let bad = admin.post(
+            "/lks/baru",
+            &[
+                ("kode_lks", "LKS-F1"),
+                ("nama", ""),
+                ("kode_wilayah", "52.03.05.2003"),
+                ("surel", "bukan-surel"),
+                ("klien_laki_laki", "3"),
+                ("klien_lansia", "5"),
+            ],
+        );
+        assert_eq!(bad.status, 400, "{l}");
+        for text in [
+            "nama: wajib diisi",
+            "surel:",
+            "kelompok umur",
+            "value=\"bukan-surel\"",
+        ] {
+            assert!(bad.body.contains(text), "{l}: form lacks {text}");
+        }
+        let made = admin.post(
+            "/lks/baru",
+            &[
+                ("kode_lks", "LKS-F1"),
+                ("nama", "LKS Formulir"),
+                ("kode_wilayah", "52.03.05.2003"),
+                ("layanan_ppks", "8"),
+                ("layanan_ppks", "9"),
+                ("kapasitas", "20"),
+                ("tanda_daftar", "9/460/2025"),
+                ("akreditasi", "A"),
+                ("tanggal_akreditasi", "2025-01-02"),
+            ],
+        );
+        assert_eq!(made.status, 303, "{l}: {}", made.body);
+        let detail_path = location(&made).replace("?ok=1", "");
+        let detail = admin.get(&detail_path);
+        assert_eq!(detail.status, 200);
+        for text in ["LKS Formulir", "Lanjut Usia Terlantar", "2 Januari 2030"] {
+            assert!(detail.body.contains(text), "{l}: detail lacks {text}");
+        }
+        assert_light_and_local("LKS detail", &detail.body);
+
+        // Import: good rows stored, bad ones listed by line and column; again: updates.
+        let imported =
+            admin.post_multipart("/lks/impor", &[], ("berkas", "lks.csv", LKS_CSV.as_bytes()));
+        let path = format!("/lks/impor?_csrf={}", admin.csrf());
+        let imported = if imported.status == 403 {
+            admin.post_multipart(&path, &[], ("berkas", "lks.csv", LKS_CSV.as_bytes()))
+        } else {
+            imported
+        };
+        assert_eq!(imported.status, 200, "{l}: {}", imported.body);
+        assert!(
+            imported.body.contains("Baru: <b>2</b>"),
+            "{l}: {}",
+            imported.body
+        );
+        assert!(imported.body.contains("Ditolak: <b>2</b>"), "{l}");
+        assert!(
+            imported
+                .body
+                .contains("<td>3</td><td><code>kode_wilayah</code>"),
+            "{l}"
+        );
+        assert!(
+            imported
+                .body
+                .contains("<td>4</td><td><code>layanan_ppks</code>"),
+            "{l}"
+        );
+        let again = admin.post_multipart(&path, &[], ("berkas", "lks.csv", LKS_CSV.as_bytes()));
+        assert!(
+            again.body.contains("Baru: <b>0</b>") && again.body.contains("Diperbarui: <b>2</b>"),
+            "{l}"
+        );
+
+        // Export, then import the export: everything updates, nothing is added.
+        let csv = admin.get("/lks/ekspor.csv");
+        assert_eq!(csv.status, 200);
+        let text = csv.body.trim_start_matches('\u{feff}');
+        assert!(text.starts_with("kode_lks,nama,kode_wilayah,"), "{l}");
+        assert!(
+            text.contains("LKS-T1,Panti Werdha Uji,52.03.05.2003"),
+            "{l}"
+        );
+        let rows = text.lines().count() - 1;
+        assert_eq!(rows, 4, "{l}: three with keys plus the fixture's bare LKS");
+        let keyed: String = text
+            .lines()
+            .filter(|line| !line.starts_with(','))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let round = admin.post_multipart(&path, &[], ("berkas", "ekspor.csv", keyed.as_bytes()));
+        assert!(
+            round.body.contains("Baru: <b>0</b>") && round.body.contains("Diperbarui: <b>3</b>"),
+            "{l}: {}",
+            round.body
+        );
+        assert!(round.body.contains("Ditolak: <b>0</b>"), "{l}");
+        let xlsx = admin.get("/lks/ekspor.xlsx");
+        assert_eq!(&xlsx.bytes[..2], b"PK", "{l}");
+        let back = admin.post_multipart(&path, &[], ("berkas", "lks.xlsx", &xlsx.bytes));
+        assert!(
+            back.body.contains("Diperbarui: <b>3</b>"),
+            "{l}: XLSX imports back"
+        );
+        assert_eq!(&admin.get("/lks/templat.xlsx").bytes[..2], b"PK");
+
+        // Filters and the list.
+        let lut = admin.get("/lks?ppks=8&urut=-nama");
+        assert!(
+            lut.body.contains("LKS Formulir") && lut.body.contains("Panti Werdha Uji"),
+            "{l}"
+        );
+        assert!(!lut.body.contains("LKSA Belum Terdaftar"), "{l}");
+        assert_light_and_local("LKS list", &lut.body);
+
+        // The public directory: registered LKS, no contacts, no links to records.
+        let public = get_with(&format!("{}/lks", f.base), None);
+        assert_eq!(public.status, 200);
+        assert!(public.body.contains("Panti Werdha Uji"), "{l}");
+        assert!(
+            !public.body.contains("LKSA Belum Terdaftar"),
+            "{l}: unregistered hidden"
+        );
+        assert!(
+            !public.body.contains("0370 111222") && !public.body.contains("href=\"/lks/"),
+            "{l}"
+        );
+        assert_light_and_local("public LKS directory", &public.body);
+        assert_eq!(
+            get_with(&format!("{}/lks/ekspor.csv", f.base), None).status,
+            303
+        );
+
+        // Another kab/kota: neither sees nor changes it.
+        let mut op = signed(&f, "op5202");
+        assert_eq!(op.get(&detail_path).status, 404, "{l}");
+        let denied = op.post(
+            &detail_path,
+            &[("nama", "Dibajak"), ("kode_wilayah", "52.02.01.2001")],
+        );
+        assert_eq!(denied.status, 404, "{l}");
+        assert!(!op.get("/lks/ekspor.csv").body.contains("LKS-T1"), "{l}");
+
+        // Expiries and capacity pages answer in both languages within the budget.
+        for path in ["/lks/kedaluwarsa?lewat=1", "/lks/kapasitas?wilayah=52"] {
+            let page = admin.get(path);
+            assert_eq!(page.status, 200, "{l} {path}");
+            assert_light_and_local(path, &page.body);
+        }
+        let cap = admin.get("/lks/kapasitas?wilayah=52");
+        assert!(
+            cap.body.contains("Kabupaten Lombok Timur")
+                && cap.body.contains("Lanjut Usia Terlantar"),
+            "{l}"
+        );
+        admin.cookies.insert("lang".into(), "en".into());
+        let en = admin.get("/lks");
+        assert!(
+            en.body.contains("LKS registry") && en.body.contains("Download CSV"),
+            "{l}"
+        );
+        let _ = f.orgs.len();
+    }
+}
+
+#[test]
+fn monthly_report_workflow_over_http() {
+    for db in databases() {
+        let l = db.label;
+        let f = serve(db);
+        let lks_id = f.orgs[2];
+        let mut own = signed(&f, "lks");
+        let started = own.post(&format!("/lks/{lks_id}/laporan"), &[("periode", "2026-10")]);
+        assert_eq!(started.status, 303, "{l}: {}", started.body);
+        let report = location(&started);
+        assert!(report.starts_with("/lks/laporan/"), "{l}: {report}");
+        let wrong = own.post(
+            &report,
+            &[
+                ("kegiatan", "Pendampingan"),
+                ("laki_laki", "2"),
+                ("perempuan", "3"),
+                ("dewasa", "4"),
+            ],
+        );
+        assert_eq!(wrong.status, 400, "{l}");
+        assert!(wrong.body.contains("kelompok umur"), "{l}");
+        let saved = own.post(
+            &report,
+            &[
+                ("kegiatan", "Pendampingan 5 lansia"),
+                ("laki_laki", "2"),
+                ("perempuan", "3"),
+                ("lansia", "5"),
+                ("kendala", "Hujan"),
+            ],
+        );
+        assert_eq!(saved.status, 303, "{l}");
+        let mut reviewer = signed(&f, "op5203");
+        let list = reviewer.get("/lks/laporan?periode=2026-10");
+        assert!(list.body.contains("LKS Masbagik"), "{l}");
+        assert!(list.body.contains("Draf"), "{l}: still a draft: overdue");
+        assert!(reviewer.get(&report).body.contains("Pendampingan 5 lansia"));
+        assert!(
+            !reviewer.get(&report).body.contains("value=\"setujui\""),
+            "{l}: nothing to approve yet"
+        );
+        let submit = own.post(
+            &format!("{report}/tindakan"),
+            &[("tindakan", "ajukan"), ("catatan", "")],
+        );
+        assert_eq!(submit.status, 303, "{l}");
+        // Sending back needs a comment.
+        let refused = reviewer.post(
+            &format!("{report}/tindakan"),
+            &[("tindakan", "minta_perbaikan"), ("catatan", "")],
+        );
+        assert_eq!(refused.status, 400, "{l}");
+        assert!(refused.body.contains("wajib disertai catatan"), "{l}");
+        let mut other = signed(&f, "op5202");
+        assert_eq!(
+            other
+                .post(&format!("{report}/tindakan"), &[("tindakan", "setujui")])
+                .status,
+            403,
+            "{l}"
+        );
+        let approve = reviewer.post(
+            &format!("{report}/tindakan"),
+            &[("tindakan", "setujui"), ("catatan", "Lengkap")],
+        );
+        assert_eq!(approve.status, 303, "{l}");
+        let done = own.get(&report);
+        assert!(
+            done.body.contains("Disetujui") && done.body.contains("Lengkap"),
+            "{l}"
+        );
+        assert!(
+            !done.body.contains("name=\"kegiatan\""),
+            "{l}: locked once approved"
+        );
+        assert_light_and_local("report", &done.body);
+        let overdue = reviewer.get("/lks/laporan?periode=2026-10");
+        assert!(overdue.body.contains("Semua LKS sudah melapor"), "{l}");
+    }
+}
+
+const LKKS_CSV: &str = "kode_wilayah,nama,status,no_sk,tanggal_sk,ketua_umum\n\
+52,LKKS Provinsi NTB,aktif,1/Gub/2024,2024-02-01,Ny. Uji\n\
+52.03,LKKS Lombok Timur,aktif,2/Bup/2024,2024-03-01,Ny. Timur\n\
+52.02,LKKS Lombok Tengah,aktif,,,\n";
+
+#[test]
+fn lkks_network_target_and_partners_over_http() {
+    for db in databases() {
+        let l = db.label;
+        let f = serve(db);
+        let mut admin = signed(&f, "admin52");
+        let path = format!("/lkks/impor?_csrf={}", admin.csrf());
+        let out = admin.post_multipart(&path, &[], ("berkas", "lkks.csv", LKKS_CSV.as_bytes()));
+        assert_eq!(out.status, 200, "{l}: {}", out.body);
+        assert!(
+            out.body.contains("Baru: <b>2</b>") && out.body.contains("<code>no_sk</code>"),
+            "{l}"
+        );
+        let made = admin.post(
+            "/lkks/target",
+            &[
+                ("provinsi", "52"),
+                ("nama", "Semua aktif"),
+                ("status", "aktif"),
+                ("tenggat", "2025-12-31"),
+            ],
+        );
+        assert_eq!(made.status, 303, "{l}");
+        let target = admin.get(&location(&made));
+        assert!(
+            target.body.contains("<b>1</b> dari <b>2</b>"),
+            "{l}: {}",
+            target.body
+        );
+        assert!(
+            target.body.contains("Kabupaten Lombok Tengah"),
+            "{l}: the one missing"
+        );
+        assert_light_and_local("target", &target.body);
+        let list = admin.get("/lkks?status=aktif");
+        assert!(list.body.contains("LKKS Lombok Timur"), "{l}");
+        assert_light_and_local("LKKS list", &list.body);
+        // Status moves the domain refuses come back as a message.
+        let id: String = list
+            .body
+            .split("href=\"/lkks/")
+            .filter_map(|s| s.split('"').next())
+            .find(|s| s.chars().all(|c| c.is_ascii_digit()))
+            .unwrap()
+            .to_string();
+        let refused = admin.post(
+            &format!("/lkks/{id}"),
+            &[("nama", "LKKS X"), ("status", "belum_dibentuk")],
+        );
+        assert_eq!(refused.status, 400, "{l}");
+        assert!(refused.body.contains("tidak bisa berpindah"), "{l}");
+        let seat = admin.post(
+            &format!("/lkks/{id}/pengurus"),
+            &[
+                ("jabatan", "bidang"),
+                ("bidang", "Bidang Anak"),
+                ("nama", "Bapak Bidang"),
+            ],
+        );
+        assert_eq!(seat.status, 303, "{l}");
+        assert!(
+            admin
+                .get(&format!("/lkks/{id}"))
+                .body
+                .contains("Bidang Anak"),
+            "{l}"
+        );
+
+        // Partners: created by the LKKS, edited by the partner itself, hidden from others.
+        let made = admin.post(
+            "/mitra/baru",
+            &[
+                ("kode_mitra", "M-UJI"),
+                ("nama", "PT Uji Peduli"),
+                ("kode_wilayah", "52"),
+                ("peran", "dunia_usaha"),
+                ("sektor", "pendidikan"),
+            ],
+        );
+        assert_eq!(made.status, 303, "{l}: {}", made.body);
+        let csr = admin.get("/mitra?peran=dunia_usaha");
+        assert!(csr.body.contains("PT Uji Peduli"), "{l}");
+        assert_light_and_local("partners", &csr.body);
+        let mut b = signed(&f, "mitra.b");
+        assert!(!b.get("/mitra").body.contains("PT Uji Peduli"), "{l}");
+        let mine = b.get(&format!("/mitra/{}", f.orgs[1]));
+        assert_eq!(mine.status, 200, "{l}");
+        let adopt = b.post(
+            &format!("/mitra/{}", f.orgs[1]),
+            &[
+                ("kode_mitra", "M-B"),
+                ("nama", "Mitra B"),
+                ("kode_wilayah", "52"),
+                ("peran", "filantropi"),
+            ],
+        );
+        assert_eq!(adopt.status, 303, "{l}: {}", adopt.body);
+        let mou = b.post(
+            &format!("/mitra/{}/kesepakatan", f.orgs[1]),
+            &[
+                ("nomor", "MoU/9/2025"),
+                ("tanggal", "2025-01-01"),
+                ("berlaku_sampai", "2026-12-31"),
+                ("ruang_lingkup", "Beasiswa"),
+            ],
+        );
+        assert_eq!(mou.status, 303, "{l}");
+        assert!(
+            b.get(&format!("/mitra/{}", f.orgs[1]))
+                .body
+                .contains("MoU/9/2025"),
+            "{l}"
+        );
+        let csv = admin.get("/mitra/ekspor.csv");
+        assert!(
+            csv.body.contains("M-B,Mitra B,52,filantropi") && csv.body.contains("MoU/9/2025"),
+            "{l}"
+        );
+    }
+}
