@@ -92,6 +92,19 @@ pub const COMPUTATIONS: &[Computation] = &[
                 AND region_code >= $1 AND region_code < $2 \
               GROUP BY substr(region_code, 1, 5)",
     },
+    // Accreditation counts only while valid: the grade's end date (5/3/2 years) not passed.
+    Computation {
+        key: "lks_terakreditasi",
+        name: "LKS dengan akreditasi (A, B atau C) yang masih berlaku hari ini, menurut kedudukannya",
+        unit: "lembaga",
+        source_type: SourceType::Administrative,
+        sql: "SELECT substr(o.region_code, 1, 5) AS kabkota, CAST(COUNT(*) AS DOUBLE PRECISION) AS nilai \
+              FROM lks l JOIN organisation o ON o.id = l.organisation_id \
+              WHERE l.grade IN ('A', 'B', 'C') AND l.accreditation_until >= CAST(CURRENT_DATE AS TEXT) \
+                AND length(o.region_code) >= 5 \
+                AND o.region_code >= $1 AND o.region_code < $2 \
+              GROUP BY substr(o.region_code, 1, 5)",
+    },
 ];
 
 pub fn computation(key: &str) -> Option<&'static Computation> {

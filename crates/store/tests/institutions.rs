@@ -816,3 +816,43 @@ async fn a_bare_lks_organisation_gets_its_record_not_a_twin() {
         );
     }
 }
+
+/// The strategy's computed realisation "LKS accredited" counts valid accreditations only, per
+/// kab/kota of the LKS's seat.
+#[tokio::test]
+async fn accredited_lks_are_computed_for_the_strategy() {
+    for db in TestDb::all().await {
+        let l = db.label;
+        let w = build(&db).await;
+        let s = &w.store;
+        let admin = w.principal("admin52").await;
+        let today = chrono::Local::now().date_naive();
+        let mut valid_a = lks("AK-1", "LKS A", "52.03.05.2003");
+        valid_a.accreditation = Some((Grade::A, today - chrono::Days::new(400)));
+        // C lasts two years: granted three years ago, it has lapsed.
+        let mut lapsed_c = lks("AK-2", "LKS C lama", "52.03.05.2004");
+        lapsed_c.accreditation = Some((Grade::C, today - chrono::Days::new(3 * 366)));
+        let mut none = lks("AK-3", "LKS belum", "52.03.05.2004");
+        none.accreditation = None;
+        let mut valid_b = lks("AK-4", "LKS B", "52.02.01.2001");
+        valid_b.accreditation = Some((Grade::B, today - chrono::Days::new(30)));
+        let rows = vec![(2, valid_a), (3, lapsed_c), (4, none), (5, valid_b)];
+        let out = s.import_lks(Some(&admin), &rows).await.unwrap();
+        assert_eq!(
+            (out.created, out.rejected.len()),
+            (4, 0),
+            "{l}: {:?}",
+            out.rejected
+        );
+        let values = s.run_computation("lks_terakreditasi", "52").await.unwrap();
+        let got: Vec<(&str, f64)> = values
+            .iter()
+            .map(|v| (v.region.as_str(), v.value))
+            .collect();
+        assert_eq!(
+            got,
+            vec![("52.02", 1.0), ("52.03", 1.0), ("52", 2.0)],
+            "{l}"
+        );
+    }
+}
