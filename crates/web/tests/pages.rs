@@ -358,7 +358,11 @@ fn a_real_browser_walks_the_region_tree() {
         20,
         "ten links down, twice"
     );
-    assert_eq!(dom.matches("<circle").count(), 10, "a map point per kab/kota");
+    assert_eq!(
+        dom.matches("<circle").count(),
+        10,
+        "a map point per kab/kota"
+    );
     let Some(search) = browse(&format!("{base}/wilayah/cari?q=masbagik"), None) else {
         return;
     };

@@ -37,6 +37,12 @@ use crate::pager::Pager;
 use crate::{AppError, AppState, Ui};
 
 pub const PAGE_SIZE: u32 = 50;
+/// Matrix rows per page: a page of a 9-sector matrix stays well inside the page budget.
+pub const MATRIX_PAGE: u32 = 40;
+/// Matrix cells per page at most (rows × columns, the total column included).
+const MATRIX_CELLS: u32 = 400;
+/// Places drawn on the 4W map at most (each point is ~150 bytes of SVG).
+const MAP_MAX: usize = 120;
 /// 4W spreadsheets hold thousands of rows, not millions.
 pub const MAX_UPLOAD_BYTES: usize = 16 * 1024 * 1024;
 /// Rows shown per analysis list.
@@ -453,6 +459,10 @@ impl Measure {
     }
 }
 
+/// One program location placed in the matrix: (program, organisation, row, column,
+/// planned, reached, budget share).
+type OwnedPlacement = (i64, i64, String, String, u64, u64, f64);
+
 /// The matrix computed for a principal and filter: shared by the page, the export and the API.
 struct Computed {
     programs: Vec<Program>,
@@ -461,6 +471,23 @@ struct Computed {
     by_partner: bool,
     /// Row key → (name, lat, lng).
     places: HashMap<String, (String, Option<f64>, Option<f64>)>,
+    placements: Vec<OwnedPlacement>,
+}
+
+/// The matrix of `placements` with rows cut to `len` characters of the region code (a
+/// parent level), so partner and program counts stay distinct counts, not sums.
+fn pivot_placements(placements: &[OwnedPlacement], len: usize) -> sinergi_insight::Matrix {
+    sinergi_insight::pivot(placements.iter().map(
+        |(program, org, row, column, planned, reached, budget)| Placement {
+            program: *program,
+            organisation: *org,
+            row: &row[..len.min(row.len())],
+            column,
+            planned: *planned,
+            reached: *reached,
+            budget: *budget,
+        },
+    ))
 }
 
 async fn compute(
@@ -473,7 +500,7 @@ async fn compute(
     let level = q.level();
     let by_partner = blank(&q.kolom) == Some("mitra");
     let len = level.dotted_len();
-    let mut placements_owned: Vec<(i64, i64, String, String, u64, u64, f64)> = Vec::new();
+    let mut placements_owned: Vec<OwnedPlacement> = Vec::new();
     for p in &programs {
         let planned: Vec<u64> = p.input.locations.iter().map(|l| l.planned).collect();
         let budgets = sinergi_insight::spread_budget(p.input.budget_rp, &planned);
@@ -503,17 +530,7 @@ async fn compute(
             ));
         }
     }
-    let matrix = sinergi_insight::pivot(placements_owned.iter().map(
-        |(program, org, row, column, planned, reached, budget)| Placement {
-            program: *program,
-            organisation: *org,
-            row,
-            column,
-            planned: *planned,
-            reached: *reached,
-            budget: *budget,
-        },
-    ));
+    let matrix = pivot_placements(&placements_owned, len);
     let keys: Vec<String> = matrix.rows.iter().map(|r| r.key.clone()).collect();
     let places = state.store.region_points(&keys).await?;
     Ok(Computed {
@@ -522,6 +539,7 @@ async fn compute(
         level,
         by_partner,
         places,
+        placements: placements_owned,
     })
 }
 
@@ -539,11 +557,17 @@ struct MatrixPage {
     t: Messages,
     columns: Vec<String>,
     rows: Vec<MatrixRowView>,
+    row_count: usize,
+    first_row: usize,
+    last_row: usize,
+    pager: Pager,
     totals: Vec<String>,
     total: String,
     programs: usize,
     partners: u32,
     map: Option<String>,
+    /// Why the map shows fewer or coarser places than the table, when it does.
+    map_note: Option<String>,
     sector_chart: Option<String>,
     source_chart: Option<String>,
     budget_rows: Vec<(String, String)>,
@@ -589,9 +613,27 @@ async fn matrix_page(
                 Sector::from_key(k).map_or(k.to_string(), |s| t.get(sector_key(s)).to_string())
             }
         };
-        let rows: Vec<MatrixRowView> = c
-            .matrix
-            .rows
+        // One page of rows; the totals below the table stay those of every row.
+        // Rows per page shrink as columns grow (a matrix by partner can have dozens), so a
+        // page holds about the same number of cells; `per` may ask for fewer, not more.
+        let size = (MATRIX_CELLS / (c.matrix.columns.len() as u32 + 1)).clamp(5, MATRIX_PAGE);
+        let mut page = Page::new(q.hal, Some(q.per.unwrap_or(size).min(size)), size);
+        let all_rows = c.matrix.rows.len();
+        // A page past the end (an old link after a filter change) shows the last page.
+        let pages = all_rows.div_ceil(page.size as usize).max(1);
+        page.number = page.number.min(pages as u32);
+        let first = page.offset() as usize;
+        let last = (first + page.size as usize).min(all_rows);
+        let paged: sinergi_store::Paged<()> = sinergi_store::Paged {
+            items: Vec::new(),
+            total: all_rows as u64,
+            page: page.number,
+            size: page.size,
+        };
+        let params = q.params();
+        let params_ref: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let pager = Pager::new(&paged, "/4w", &params_ref);
+        let rows: Vec<MatrixRowView> = c.matrix.rows[first..last]
             .iter()
             .map(|r| MatrixRowView {
                 code: r.key.clone(),
@@ -604,7 +646,7 @@ async fn matrix_page(
                 total: measure.text(t, &r.total),
             })
             .collect();
-        let map = matrix_map(&state, t, &q, &c, measure).await?;
+        let (map, map_note) = matrix_map(&state, t, &q, &c, measure).await?;
         // Budgets by sector and by source: whole programs, not spread.
         let mut by_sector: BTreeMap<Sector, f64> = BTreeMap::new();
         let mut by_source: BTreeMap<FundingSource, f64> = BTreeMap::new();
@@ -653,7 +695,12 @@ async fn matrix_page(
             programs: c.programs.len(),
             partners: c.matrix.total.partners,
             rows,
+            row_count: all_rows,
+            first_row: first + 1,
+            last_row: last,
+            pager,
             map,
+            map_note,
             sector_chart: bars(sector_items.clone(), t.get("program.chart_sector")),
             source_chart: bars(source_items.clone(), t.get("program.chart_source")),
             budget_rows: money(&sector_items),
@@ -705,34 +752,71 @@ async fn matrix_page(
 }
 
 /// The matrix rows on a map: areas when boundaries for that level are imported, otherwise
-/// points at the regions' coordinates; coloured by the measure.
+/// points at the regions' coordinates; coloured by the measure. Too many rows for a light
+/// page are drawn one level up (desa as their kecamatan, kecamatan as their kab/kota); if
+/// that is still too many, the largest are drawn and the note says so.
 async fn matrix_map(
     state: &AppState,
     t: &Messages,
     q: &FilterQuery,
     c: &Computed,
     measure: Measure,
-) -> Result<Option<String>, AppError> {
+) -> Result<(Option<String>, Option<String>), AppError> {
     if c.matrix.rows.len() < 2 {
-        return Ok(None);
+        return Ok((None, None));
+    }
+    let mut level = c.level;
+    let mut coarser = None;
+    while coarser.as_ref().unwrap_or(&c.matrix).rows.len() > MAP_MAX && level > Level::KabKota {
+        level = Level::from_number(level.number() - 1).unwrap_or(Level::KabKota);
+        coarser = Some(pivot_placements(&c.placements, level.dotted_len()));
+    }
+    let matrix = coarser.as_ref().unwrap_or(&c.matrix);
+    let fetched;
+    let places = if coarser.is_some() {
+        let keys: Vec<String> = matrix.rows.iter().map(|r| r.key.clone()).collect();
+        fetched = state.store.region_points(&keys).await?;
+        &fetched
+    } else {
+        &c.places
+    };
+    let mut rows: Vec<(&sinergi_insight::MatrixRow, f64)> = matrix
+        .rows
+        .iter()
+        .map(|r| (r, measure.of(&r.total)))
+        .collect();
+    let mut notes = Vec::new();
+    if level != c.level {
+        notes.push(format!(
+            "{} {}",
+            t.get("program.map_coarser"),
+            t.get(level_key(level))
+        ));
+    }
+    if rows.len() > MAP_MAX {
+        rows.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.key.cmp(&b.0.key)));
+        notes.push(format!(
+            "{} {MAP_MAX} {} {}",
+            t.get("program.map_capped"),
+            t.get("pager.of"),
+            t.num(&(rows.len() as u64))
+        ));
+        rows.truncate(MAP_MAX);
     }
     let within = super::optional_region(q.wilayah.as_deref())?;
     let areas: HashMap<String, Vec<sinergi_store::Polygon>> = state
         .store
-        .boundaries(within.as_ref(), c.level)
+        .boundaries(within.as_ref(), level)
         .await?
         .into_iter()
         .map(|b| (b.code.to_string(), b.polygons))
         .collect();
-    let values: Vec<f64> = c.matrix.rows.iter().map(|r| measure.of(&r.total)).collect();
+    let values: Vec<f64> = rows.iter().map(|r| r.1).collect();
     let breaks = quantile_breaks(&values, 5);
-    let items: Vec<MapItem> = c
-        .matrix
-        .rows
+    let items: Vec<MapItem> = rows
         .iter()
-        .zip(&values)
         .filter_map(|(r, v)| {
-            let (name, lat, lng) = c.places.get(&r.key)?.clone();
+            let (name, lat, lng) = places.get(&r.key)?.clone();
             let geometry = match areas.get(&r.key) {
                 Some(a) => Geometry::Area(a.clone()),
                 None => Geometry::Point {
@@ -752,18 +836,25 @@ async fn matrix_map(
         })
         .collect();
     if items.len() < 2 {
-        return Ok(None);
+        return Ok((None, None));
     }
-    Ok(Some(
-        Map {
-            title: t.get("program.map").to_string(),
-            items,
-            background: Vec::new(),
-            classes: legend_for_breaks(&breaks, &SEQUENTIAL, |v| t.decimal(&v)),
-            no_data_label: String::new(),
-        }
-        .render(),
-    ))
+    let map = Map {
+        title: t.get("program.map").to_string(),
+        items,
+        background: Vec::new(),
+        classes: legend_for_breaks(&breaks, &SEQUENTIAL, |v| t.decimal(&v)),
+        no_data_label: String::new(),
+    }
+    .render();
+    Ok((Some(map), (!notes.is_empty()).then(|| notes.join(" "))))
+}
+
+fn level_key(level: Level) -> &'static str {
+    match level {
+        Level::Provinsi | Level::KabKota => "program.level_kabkota",
+        Level::Kecamatan => "program.level_kecamatan",
+        Level::Desa => "program.level_desa",
+    }
 }
 
 fn template_table(rows: Vec<Vec<String>>) -> Table {
