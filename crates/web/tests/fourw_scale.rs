@@ -182,7 +182,7 @@ fn every_level_of_the_4w_page_is_paged_and_light_at_2000_programs() {
             let mut seen = Vec::new();
             let mut page = 1;
             let mut first = String::new();
-            let mut last_codes = Vec::new();
+            let mut last_codes;
             loop {
                 let got = admin.get(&format!("{path}{sep}hal={page}"));
                 assert_eq!(got.status, 200, "{label} {path} page {page}");

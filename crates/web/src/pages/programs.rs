@@ -51,7 +51,15 @@ const SHOWN: usize = 50;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/program", get(list))
+        .route(
+            "/program/baru",
+            get(super::program_form::new_form).post(super::program_form::create),
+        )
         .route("/program/{id}", get(detail))
+        .route(
+            "/program/{id}/ubah",
+            get(super::program_form::edit_form).post(super::program_form::update),
+        )
         .route("/4w", get(matrix_page))
         .route("/4w/ekspor.xlsx", get(export_xlsx))
         .route("/4w/ekspor.csv", get(export_csv))
@@ -202,7 +210,7 @@ pub fn sector_key(s: Sector) -> &'static str {
     }
 }
 
-fn funding_key(f: FundingSource) -> &'static str {
+pub(super) fn funding_key(f: FundingSource) -> &'static str {
     match f {
         FundingSource::Apbn => "program.funding.apbn",
         FundingSource::Apbd => "program.funding.apbd",
@@ -216,7 +224,7 @@ fn funding_key(f: FundingSource) -> &'static str {
     }
 }
 
-fn aid_key(a: AidType) -> &'static str {
+pub(super) fn aid_key(a: AidType) -> &'static str {
     match a {
         AidType::Tunai => "program.aid.tunai",
         AidType::Barang => "program.aid.barang",
@@ -228,7 +236,7 @@ fn aid_key(a: AidType) -> &'static str {
     }
 }
 
-fn status_key(s: ProgramStatus) -> &'static str {
+pub(super) fn status_key(s: ProgramStatus) -> &'static str {
     match s {
         ProgramStatus::Rencana => "program.status.rencana",
         ProgramStatus::Berjalan => "program.status.berjalan",
@@ -237,7 +245,7 @@ fn status_key(s: ProgramStatus) -> &'static str {
     }
 }
 
-fn sex_key(s: SexTarget) -> &'static str {
+pub(super) fn sex_key(s: SexTarget) -> &'static str {
     match s {
         SexTarget::Semua => "program.sex.semua",
         SexTarget::LakiLaki => "program.sex.laki_laki",
@@ -370,6 +378,14 @@ struct DetailPage {
     reached: Reached,
     locations: Vec<LocationView>,
     updated_at: String,
+    /// A partner or LKS edits its own programs; LKKS and admins those in their regions.
+    can_edit: bool,
+    saved: bool,
+}
+
+#[derive(Deserialize)]
+struct DetailQuery {
+    ok: Option<String>,
 }
 
 async fn detail(
@@ -377,6 +393,7 @@ async fn detail(
     ui: Ui,
     Signed(user): Signed,
     Path(id): Path<i64>,
+    Query(dq): Query<DetailQuery>,
 ) -> Response {
     let result = async {
         let p = state
@@ -411,6 +428,10 @@ async fn detail(
                 })
                 .collect(),
             updated_at: p.updated_at.chars().take(10).collect(),
+            can_edit: user.principal.can_write()
+                && (!user.principal.role.is_organisation_bound()
+                    || user.principal.scope.organisation == Some(p.input.organisation_id)),
+            saved: dq.ok.is_some(),
             t: ui.t,
             ui: ui.clone(),
         })
