@@ -204,8 +204,34 @@ fn partners_push_and_upload_programs_and_the_lkks_sees_the_4w() {
             assert_eq!(page.status, 200, "{label}: {path}");
             assert_light_and_local(path, &page.body);
         }
-        // Partners may not run the cross-partner analysis; the board may not upload.
-        assert_eq!(b.get("/4w/analisis").status, 403, "{label}");
+        // A partner sees the overlaps of its own programs: the other partner's name and
+        // sector, not its program's name or page.
+        let own = b.get("/4w/analisis");
+        assert_eq!(own.status, 200, "{label}");
+        assert_light_and_local("partner /4w/analisis", &own.body);
+        assert!(
+            own.body.contains("Masbagik Selatan")
+                && own.body.contains("Mitra A")
+                && own.body.contains("Paket Sembako")
+                && own.body.contains("Perlindungan sosial"),
+            "{label}: {}",
+            own.body
+        );
+        assert!(
+            !own.body.contains("Bantuan Pangan") && !own.body.contains(&format!("/program/{id}\"")),
+            "{label}: partner B sees partner A's program"
+        );
+        assert!(
+            !own.body.contains("id=\"kesenjangan\""),
+            "{label}: gaps shown to a partner"
+        );
+        // An organisation without programs has no overlaps.
+        let mut lks = Client::new(&base);
+        lks.login("lks", PASSWORD);
+        let none = lks.get("/4w/analisis");
+        assert_eq!(none.status, 200, "{label}");
+        assert!(!none.body.contains("Masbagik Selatan"), "{label}");
+        // The board may not upload.
         let mut board = Client::new(&base);
         board.login("pimpinan52", PASSWORD);
         assert_eq!(board.get("/4w/impor").status, 403, "{label}");

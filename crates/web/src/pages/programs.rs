@@ -763,7 +763,7 @@ async fn matrix_page(
             to: q.sampai.clone().unwrap_or_default(),
             export_query: q.query_string(),
             can_import: user.principal.can_write(),
-            can_analyse: !user.principal.role.is_organisation_bound(),
+            can_analyse: true,
             t: ui.t,
             ui: ui.clone(),
         })
@@ -1248,6 +1248,191 @@ struct AnalysisPage {
     /// LKS capacity against the vulnerable population (issue 8 fills this in after merging,
     /// from `lks_capacity_by_region`).
     lks_capacity: Option<String>,
+    /// A partner's own view: overlaps of its programs only, no gaps.
+    partner_view: bool,
+}
+
+/// A partner's (or LKS's) own overlaps: its programs against the other organisations'
+/// programs in the same desa, of which it learns only the organisation and sector.
+async fn partner_analysis(
+    state: &AppState,
+    ui: &Ui,
+    principal: &Principal,
+    q: &FilterQuery,
+) -> Result<AnalysisPage, AppError> {
+    let t = &ui.t;
+    let filter = q.filter()?;
+    let own = state.store.programs_all(principal, &filter).await?;
+    let peers = state.store.overlap_peers(principal, &filter).await?;
+    let mut codes: Vec<String> = own
+        .iter()
+        .flat_map(|p| &p.input.locations)
+        .filter(|l| l.region.level() == Level::Desa)
+        .map(|l| l.region.to_string())
+        .collect();
+    codes.sort();
+    codes.dedup();
+    let n = codes.len();
+    let mut cols = Columns {
+        desa: DesaColumns {
+            codes,
+            families: vec![f32::NAN; n],
+            desil1: vec![f32::NAN; n],
+            extreme_target: vec![false; n],
+            ppks: vec![f32::NAN; n],
+        },
+        ..Columns::default()
+    };
+    let mut org_names: HashMap<i64, String> = HashMap::new();
+    let mut facts = |id,
+                     organisation,
+                     sector,
+                     start,
+                     end,
+                     target,
+                     desa: &mut dyn Iterator<Item = &RegionCode>| {
+        let i = cols.programs.len() as u32;
+        cols.programs.push(ProgramFacts {
+            id,
+            organisation,
+            sector,
+            start,
+            end,
+            target,
+        });
+        for code in desa {
+            if let Some(d) = cols.desa.find(code.as_str()) {
+                cols.locations.push((i, d as u32));
+            }
+        }
+    };
+    for p in &own {
+        org_names.insert(p.input.organisation_id, p.organisation_name.clone());
+        let i = &p.input;
+        facts(
+            p.id,
+            i.organisation_id,
+            i.sector,
+            i.start,
+            i.end,
+            i.target,
+            &mut i.locations.iter().map(|l| &l.region),
+        );
+    }
+    for p in &peers {
+        org_names.insert(p.organisation_id, p.organisation_name.clone());
+        facts(
+            p.id,
+            p.organisation_id,
+            p.sector,
+            p.start,
+            p.end,
+            p.target,
+            &mut p.desa.iter(),
+        );
+    }
+    let desa_total = cols.desa.len();
+    let rules = GapRules::default();
+    let analysis = tokio::task::spawn_blocking(move || sinergi_insight::analyse(&cols, &rules))
+        .await
+        .map_err(AppError::internal)?;
+    let own_ids: HashMap<i64, String> = own.iter().map(|p| (p.id, p.input.name.clone())).collect();
+    let own_org = principal.scope.organisation.unwrap_or_default();
+    let overlaps: Vec<&sinergi_insight::DesaOverlap> = analysis
+        .overlaps
+        .iter()
+        .filter(|o| {
+            o.pairs
+                .iter()
+                .any(|p| own_ids.contains_key(&p.a) || own_ids.contains_key(&p.b))
+        })
+        .collect();
+    let mut region_codes: Vec<RegionCode> = Vec::new();
+    for o in overlaps.iter().take(SHOWN) {
+        if let Ok(c) = RegionCode::parse(&o.code) {
+            region_codes.extend(
+                c.ancestors()
+                    .into_iter()
+                    .filter(|a| a.level() >= Level::KabKota),
+            );
+            region_codes.push(c);
+        }
+    }
+    region_codes.sort();
+    region_codes.dedup();
+    let names = state.store.region_names(&region_codes).await?;
+    let place = |code: &str| -> String {
+        let Ok(c) = RegionCode::parse(code) else {
+            return String::new();
+        };
+        let mut parts = vec![names.get(code).cloned().unwrap_or_default()];
+        for a in c
+            .ancestors()
+            .into_iter()
+            .rev()
+            .filter(|a| a.level() >= Level::KabKota)
+        {
+            if let Some(n) = names.get(a.as_str()) {
+                parts.push(n.clone());
+            }
+        }
+        parts.join(", ")
+    };
+    let org = |id: &i64| org_names.get(id).cloned().unwrap_or_default();
+    Ok(AnalysisPage {
+        region: filter.within.map(|w| w.to_string()).unwrap_or_default(),
+        overlap_total: overlaps.len(),
+        overlaps: overlaps
+            .iter()
+            .take(SHOWN)
+            .map(|o| {
+                // Only the partner's own programs are named and linked.
+                let mut ids: Vec<i64> = o
+                    .pairs
+                    .iter()
+                    .flat_map(|p| [p.a, p.b])
+                    .filter(|id| own_ids.contains_key(id))
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                OverlapView {
+                    code: o.code.clone(),
+                    name: place(&o.code),
+                    score: t.decimal(&o.score),
+                    partners: o.partners.iter().map(org).collect(),
+                    programs: ids
+                        .into_iter()
+                        .map(|id| (id, own_ids.get(&id).cloned().unwrap_or_default()))
+                        .collect(),
+                }
+            })
+            .collect(),
+        intros: analysis
+            .introductions
+            .iter()
+            .filter(|i| i.a == own_org || i.b == own_org)
+            .take(SHOWN)
+            .map(|i| IntroView {
+                a: org(&i.a),
+                b: org(&i.b),
+                sector: sector_key(i.sector),
+                desa: i.desa,
+                score: t.decimal(&i.score),
+            })
+            .collect(),
+        gaps: Vec::new(),
+        gap_total: 0,
+        kabkota: Vec::new(),
+        desa_in_need: 0,
+        desa_reached: analysis.desa_reached,
+        desa_total,
+        share_threshold: String::new(),
+        gaps_map: None,
+        lks_capacity: None,
+        partner_view: true,
+        t: ui.t,
+        ui: ui.clone(),
+    })
 }
 
 async fn analysis_page(
@@ -1257,9 +1442,9 @@ async fn analysis_page(
     Query(q): Query<FilterQuery>,
 ) -> Response {
     let result = async {
-        // Overlap and gaps compare partners' programs: an LKKS task, not a partner's.
+        // A partner or LKS sees the overlaps of its own programs only (gaps are the LKKS's).
         if user.principal.role.is_organisation_bound() {
-            return Err(AppError::forbidden());
+            return partner_analysis(&state, &ui, &user.principal, &q).await;
         }
         let t = &ui.t;
         let filter = q.filter()?;
@@ -1408,6 +1593,7 @@ async fn analysis_page(
             kabkota,
             gaps_map,
             lks_capacity: None,
+            partner_view: false,
             t: ui.t,
             ui: ui.clone(),
         })
