@@ -1150,3 +1150,134 @@ fn the_demo_accounts_in_the_readme_can_sign_in() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// 7. geo import
+// ---------------------------------------------------------------------------------------
+
+/// A GeoJSON FeatureCollection with one square per code (keyed as the Kemendagri code).
+fn squares(codes: &[&str]) -> String {
+    let features: Vec<String> = codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let x = 116.0 + i as f64 * 0.1;
+            format!(
+                r#"{{"type":"Feature","properties":{{"kode":"{c}"}},"geometry":{{"type":"Polygon","coordinates":[[[{x},-8.6],[{x2},-8.6],[{x2},-8.5],[{x},-8.5],[{x},-8.6]]]}}}}"#,
+                x2 = x + 0.05
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+        features.join(",")
+    )
+}
+
+/// Imports good boundaries, refuses a file with an unknown code or a broken feature as a
+/// whole (nothing of it stored: the next import's count shows it), on the database `db`.
+fn geo_import_refuses_bad_files_whole(db: &str, dir: &Path) {
+    let file = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let good = file("kabkota.geojson", &squares(&["52.01", "52.02"]));
+    let r = run_db(db, &["geo", "import", &good]);
+    ok(&r);
+    assert!(
+        r.stdout.contains("2 batas wilayah disimpan") && r.stdout.contains("kabkota.geojson"),
+        "{r:?}"
+    );
+    assert!(r.stdout.contains("tingkat 2: 2 wilayah berbatas"), "{r:?}");
+
+    // One unknown code among good ones: the file is refused, the code named.
+    let bad_code = file("salah.geojson", &squares(&["52.03", "52.99"]));
+    let r = run_db(db, &["geo", "import", &bad_code]);
+    let msg = failed(&r, 1);
+    assert!(
+        msg.contains("52.99") && msg.contains("tidak ada yang disimpan"),
+        "{r:?}"
+    );
+    // A feature without a code: refused, named.
+    let no_code = file(
+        "tanpa_kode.geojson",
+        &squares(&["52.04"]).replace(r#""kode":"52.04""#, r#""nama":"Lombok Timur""#),
+    );
+    let r = run_db(db, &["geo", "import", &no_code]);
+    assert!(failed(&r, 1).contains("ditolak"), "{r:?}");
+    // Not JSON at all.
+    let junk = file(
+        "rusak.geojson",
+        "{\"type\":\"FeatureCollection\",\"features\":[",
+    );
+    let r = run_db(db, &["geo", "import", &junk]);
+    assert!(failed(&r, 1).contains("ditolak"), "{r:?}");
+
+    // Nothing of the refused files was kept: 52.03 is not there, so one more makes three.
+    let more = file("lagi.geojson", &squares(&["52.04"]));
+    let r = run_db(db, &["geo", "import", &more, "--sumber", "uji"]);
+    ok(&r);
+    assert!(
+        r.stdout.contains("1 batas wilayah disimpan") && r.stdout.contains("dari uji"),
+        "{r:?}"
+    );
+    assert!(r.stdout.contains("tingkat 2: 3 wilayah berbatas"), "{r:?}");
+    // Importing the same codes again replaces them instead of adding.
+    let r = run_db(db, &["geo", "import", &good]);
+    ok(&r);
+    assert!(r.stdout.contains("tingkat 2: 3 wilayah berbatas"), "{r:?}");
+}
+
+#[test]
+fn geo_import_stores_boundaries_and_refuses_bad_files_whole() {
+    let s = seeded();
+    geo_import_refuses_bad_files_whole(&s.db, s.dir.path());
+    // A file that is not there.
+    let r = run_db(&s.db, &["geo", "import", "/tidak/ada.geojson"]);
+    assert!(failed(&r, 1).contains("tidak bisa dibaca"), "{r:?}");
+}
+
+#[test]
+fn geo_import_on_postgres() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(db) = rt.block_on(TestDb::postgres()) else {
+        return;
+    };
+    drop(rt);
+    let dir = tempfile::tempdir().unwrap();
+    geo_import_refuses_bad_files_whole(&db.arg(), dir.path());
+}
+
+/// The real NTB kecamatan boundaries, when the shared reference data is present.
+#[test]
+fn geo_import_reads_the_real_ntb_kecamatan_file() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/geo/kecamatan_52.geojson");
+    if !path.exists() {
+        eprintln!(
+            "SKIPPED: {} is absent; the real boundary file is not tested",
+            path.display()
+        );
+        return;
+    }
+    let s = seeded();
+    let r = run_db(&s.db, &["geo", "import", &path.display().to_string()]);
+    ok(&r);
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.contains("tingkat 3:"))
+        .unwrap_or_else(|| panic!("no kecamatan count: {r:?}"));
+    let n: usize = line
+        .split(':')
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // NTB has 117 kecamatan; the file may lag the code list by a few.
+    assert!((100..=130).contains(&n), "{r:?}");
+}

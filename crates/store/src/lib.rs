@@ -54,7 +54,9 @@ pub use persons::{
     Identifier, ImportedList, NewPersonList, OutOfScopeRow, PersonFilter, PersonRow,
 };
 pub use pii::{KeyError, PiiKey};
-pub use programs::{DesaNeed, NEED_ELEMENTS, PROGRAM_SORTS, Program, ProgramFilter, Saved};
+pub use programs::{
+    DesaNeed, NEED_ELEMENTS, PROGRAM_SORTS, PeerProgram, Program, ProgramFilter, Saved,
+};
 pub use regions::{ChildCounts, ImportSummary, LevelCounts, RegionPrefixTable, RegionVersion};
 pub use review::{ReviewQueue, ReviewedPair};
 pub use sinergi_core::geo::Boundary;

@@ -47,6 +47,21 @@ pub struct ProgramFilter {
     pub query: Option<String>,
 }
 
+/// Another organisation's program as a partner sees it beside its own (see
+/// [`Store::overlap_peers`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeerProgram {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub organisation_name: String,
+    pub sector: Sector,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub target: TargetGroup,
+    /// The desa it shares with the partner's own programs.
+    pub desa: Vec<RegionCode>,
+}
+
 /// Whether a save created a program or updated one found by organisation and code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Saved {
@@ -711,6 +726,81 @@ impl Store {
                 r.into_program(locs)
             })
             .collect()
+    }
+
+    /// For a partner or LKS account: the other organisations' programs that share a desa with
+    /// one of its own programs matching `filter`, reduced to what overlap analysis needs and
+    /// a partner may know (who, sector, period, target group, the shared desa). Names,
+    /// budgets and figures of other partners' programs stay out. Empty for other roles.
+    pub async fn overlap_peers(
+        &self,
+        principal: &Principal,
+        filter: &ProgramFilter,
+    ) -> Result<Vec<PeerProgram>, StoreError> {
+        let Some(own_org) = principal
+            .scope
+            .organisation
+            .filter(|_| principal.role.is_organisation_bound())
+        else {
+            return Ok(Vec::new());
+        };
+        let own = self.programs_all(principal, filter).await?;
+        let mut desa: Vec<String> = own
+            .iter()
+            .flat_map(|p| &p.input.locations)
+            .filter(|l| l.region.level() == sinergi_core::Level::Desa)
+            .map(|l| l.region.to_string())
+            .collect();
+        desa.sort();
+        desa.dedup();
+        let mut records: Vec<ProgramRecord> = Vec::new();
+        for chunk in desa.chunks(500) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT {PROGRAM_COLS} FROM program p JOIN organisation o ON o.id = p.organisation_id \
+                 WHERE p.organisation_id <> $1 AND p.id IN (SELECT program_id FROM program_location \
+                 WHERE region_code IN ({})) ORDER BY p.id",
+                marks.join(", ")
+            );
+            let batch: Vec<ProgramRecord> = on_pool!(self, |pool| {
+                let mut q = sqlx::query(AssertSqlSafe(sql.clone())).bind(own_org);
+                for code in chunk {
+                    q = q.bind(code.clone());
+                }
+                let rows = q.fetch_all(pool).await?;
+                let mut out = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    out.push(program_record!(row));
+                }
+                out
+            });
+            records.extend(batch);
+        }
+        records.sort_by_key(|r| r.id);
+        records.dedup_by_key(|r| r.id);
+        let programs = self.with_locations(records).await?;
+        Ok(programs
+            .into_iter()
+            .map(|p| PeerProgram {
+                id: p.id,
+                organisation_id: p.input.organisation_id,
+                organisation_name: p.organisation_name,
+                sector: p.input.sector,
+                start: p.input.start,
+                end: p.input.end,
+                target: p.input.target,
+                desa: p
+                    .input
+                    .locations
+                    .into_iter()
+                    .map(|l| l.region)
+                    .filter(|c| {
+                        desa.binary_search_by(|d| d.as_str().cmp(c.as_str()))
+                            .is_ok()
+                    })
+                    .collect(),
+            })
+            .collect())
     }
 
     /// Organisations that own at least one program the principal may see (for filters).

@@ -512,6 +512,96 @@ async fn names_need_figures_and_boundaries() {
     }
 }
 
+#[tokio::test]
+async fn a_partner_learns_only_who_and_what_of_programs_sharing_its_desa() {
+    for db in TestDb::all().await {
+        let l = db.label;
+        let w = build(&db).await;
+        let s = &w.store;
+        let mitra_a = w.principal("mitra.a").await;
+        let mitra_b = w.principal("mitra.b").await;
+        let admin52 = w.principal("admin52").await;
+        s.save_program(
+            &mitra_a,
+            &program(
+                w.orgs[0],
+                "A-1",
+                Sector::PerlindunganSosial,
+                &["52.03.05.2003"],
+            ),
+        )
+        .await
+        .unwrap();
+        s.save_program(
+            &mitra_a,
+            &program(w.orgs[0], "A-2", Sector::Pendidikan, &["52.02.01.2001"]),
+        )
+        .await
+        .unwrap();
+        let b1 = s
+            .save_program(
+                &mitra_b,
+                &program(
+                    w.orgs[1],
+                    "B-1",
+                    Sector::Kesehatan,
+                    &["52.03.05.2003", "52.03.05.2004"],
+                ),
+            )
+            .await
+            .unwrap();
+        // B-2 shares no desa with A: not a peer.
+        s.save_program(
+            &mitra_b,
+            &program(w.orgs[1], "B-2", Sector::Kesehatan, &["52.03.05.2004"]),
+        )
+        .await
+        .unwrap();
+        let peers = s
+            .overlap_peers(&mitra_a, &ProgramFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(peers.len(), 1, "{l}: {peers:?}");
+        assert_eq!(peers[0].id, b1.id, "{l}");
+        assert_eq!(peers[0].organisation_name, "Mitra B", "{l}");
+        assert_eq!(peers[0].sector, Sector::Kesehatan, "{l}");
+        // Only the shared desa, not B-1's other places.
+        assert_eq!(peers[0].desa, vec![code("52.03.05.2003")], "{l}");
+        // The filter narrows the partner's own programs, so the peers too.
+        let only_education = ProgramFilter {
+            sector: Some(Sector::Pendidikan),
+            ..ProgramFilter::default()
+        };
+        assert!(
+            s.overlap_peers(&mitra_a, &only_education)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{l}"
+        );
+        // Never the partner's own programs; nothing for accounts not bound to an organisation.
+        let peers_b = s
+            .overlap_peers(&mitra_b, &ProgramFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            peers_b
+                .iter()
+                .map(|p| p.organisation_name.as_str())
+                .collect::<Vec<_>>(),
+            vec!["Mitra A"],
+            "{l}"
+        );
+        assert!(
+            s.overlap_peers(&admin52, &ProgramFilter::default())
+                .await
+                .unwrap()
+                .is_empty(),
+            "{l}"
+        );
+    }
+}
+
 /// The strategy's computed realisation reads the 4W data: the Desil I families of desa that a
 /// running or finished Desil I program reaches, per kab/kota, nothing from planned, stopped or
 /// better-off programs.

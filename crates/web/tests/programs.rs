@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Client, agent, assert_light_and_local, read_response, start_keyed};
+use common::{Browser, Client, agent, assert_light_and_local, read_response, start_keyed};
 use sinergi_testkit::TestDb;
 use sinergi_testkit::world::{PASSWORD, build};
 
@@ -204,12 +204,146 @@ fn partners_push_and_upload_programs_and_the_lkks_sees_the_4w() {
             assert_eq!(page.status, 200, "{label}: {path}");
             assert_light_and_local(path, &page.body);
         }
-        // Partners may not run the cross-partner analysis; the board may not upload.
-        assert_eq!(b.get("/4w/analisis").status, 403, "{label}");
+        // A partner sees the overlaps of its own programs: the other partner's name and
+        // sector, not its program's name or page.
+        let own = b.get("/4w/analisis");
+        assert_eq!(own.status, 200, "{label}");
+        assert_light_and_local("partner /4w/analisis", &own.body);
+        assert!(
+            own.body.contains("Masbagik Selatan")
+                && own.body.contains("Mitra A")
+                && own.body.contains("Paket Sembako")
+                && own.body.contains("Perlindungan sosial"),
+            "{label}: {}",
+            own.body
+        );
+        assert!(
+            !own.body.contains("Bantuan Pangan") && !own.body.contains(&format!("/program/{id}\"")),
+            "{label}: partner B sees partner A's program"
+        );
+        assert!(
+            !own.body.contains("id=\"kesenjangan\""),
+            "{label}: gaps shown to a partner"
+        );
+        // An organisation without programs has no overlaps.
+        let mut lks = Client::new(&base);
+        lks.login("lks", PASSWORD);
+        let none = lks.get("/4w/analisis");
+        assert_eq!(none.status, 200, "{label}");
+        assert!(!none.body.contains("Masbagik Selatan"), "{label}");
+        // The board may not upload.
         let mut board = Client::new(&base);
         board.login("pimpinan52", PASSWORD);
         assert_eq!(board.get("/4w/impor").status, 403, "{label}");
         let t = board.get("/4w/templat.xlsx");
         assert_eq!((t.status, &t.bytes[..2]), (200, &b"PK"[..]), "{label}");
     }
+}
+
+/// A real browser: the admin walks /4w → a row's programs → a program → the analysis page;
+/// a partner enters a program through the HTML form and finds it among its overlaps.
+#[test]
+fn a_real_browser_walks_the_4w_to_a_program_and_the_analysis() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let db = TestDb::sqlite();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let world = rt.block_on(build(&db));
+    let key = world.key.clone();
+    rt.block_on(world.store.close());
+    drop(world);
+    let (base, _stop) = start_keyed(db, Some(key));
+    // Partner B has a program in Masbagik Selatan already.
+    let mut b = Client::new(&base);
+    b.login("mitra.b", PASSWORD);
+    b.get("/program");
+    let (status, _) = post_json(
+        &b,
+        "/api/v1/program",
+        &program_json("B-9", &["52.03.05.2003"]),
+        true,
+    );
+    assert_eq!(status, 201);
+    let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    let login = |user: &str| {
+        browser.open(&format!("{base}/masuk"));
+        browser.type_into("#username", user);
+        browser.type_into("#password", PASSWORD);
+        browser.click("form.stack button[type=submit]");
+        browser.wait_for_url(|u| !u.contains("/masuk"));
+    };
+    let logout = || {
+        browser.open(&format!("{base}/akun"));
+        browser.click("header form button");
+        browser.wait_for_url(|u| u.contains("/masuk"));
+    };
+
+    // Partner A enters a program through the form, in the browser, without script.
+    login("mitra.a");
+    browser.open(&format!("{base}/program/baru"));
+    browser.type_into("#kode", "A-WEB");
+    browser.type_into("#nama", "Sembako Lewat Formulir");
+    browser.click("#sektor option[value=perlindungan_sosial]");
+    browser.click("#jenis_bantuan option[value=barang]");
+    browser.click("input[name=ppks][value='1']");
+    // Date inputs take digits in the locale's order: day and month alike work in any.
+    browser.type_into("#desil", "1-3");
+    browser.type_into("#lokasi", "52.03.05.2003 25 0");
+    browser.type_into("#mulai", "01012025");
+    browser.type_into("#selesai", "12122025");
+    browser.click("form.stack button[type=submit]");
+    // The form stays at /program/baru until the post answers: wait for the saved page.
+    let url = browser.wait_for_url(|u| u.contains("ok=1"));
+    let page = browser.source();
+    assert!(
+        url.contains("ok=1") && page.contains("Sembako Lewat Formulir"),
+        "{url}: {page}"
+    );
+    browser.screenshot(&shots.join("program-baru-mitra-a.png"));
+
+    // The admin: /4w → the row of Lombok Timur → a program → back → the analysis.
+    logout();
+    login("admin52");
+    browser.open(&format!("{base}/4w"));
+    let page = browser.source();
+    assert!(page.contains("Kabupaten Lombok Timur"), "{page}");
+    browser.screenshot(&shots.join("4w-admin52.png"));
+    browser.click("table.matrix a[href='/program?wilayah=52.03']");
+    let url = browser.wait_for_url(|u| u.contains("wilayah=52.03"));
+    assert!(url.contains("/program?wilayah=52.03"), "{url}");
+    assert!(browser.source().contains("Sembako Lewat Formulir"));
+    browser.click("table a[href^='/program/']");
+    let url = browser.wait_for_url(|u| {
+        u.split("/program/")
+            .nth(1)
+            .is_some_and(|id| id.chars().all(|c| c.is_ascii_digit()) && !id.is_empty())
+    });
+    let page = browser.source();
+    assert!(page.contains("Masbagik Selatan"), "{url}: {page}");
+    browser.open(&format!("{base}/4w"));
+    browser.click("a[href^='/4w/analisis']");
+    let url = browser.wait_for_url(|u| u.contains("/4w/analisis"));
+    assert!(url.contains("/4w/analisis"), "{url}");
+    let page = browser.source();
+    assert!(
+        page.contains("Masbagik Selatan") && page.contains("Mitra A") && page.contains("Mitra B"),
+        "{page}"
+    );
+    browser.screenshot(&shots.join("4w-analisis-admin52.png"));
+
+    // Partner A's own analysis: B's organisation named, B's program not.
+    logout();
+    login("mitra.a");
+    browser.open(&format!("{base}/4w/analisis"));
+    let page = browser.source();
+    assert!(
+        page.contains("Mitra B") && page.contains("Sembako Lewat Formulir"),
+        "{page}"
+    );
+    assert!(!page.contains("Bantuan Pangan B-9"), "{page}");
+    eprintln!("screenshots in {}", shots.display());
 }

@@ -1,12 +1,15 @@
 //! Issue 7: overlap and gap analysis over every desa of Indonesia (83,762) × 10,000 programs,
 //! in memory (`sinergi-insight`); and the 4W page for a province with 2,000 programs (HTML
-//! size, server time p50/p99) on SQLite through the real web stack.
+//! size, server time p50/p99) on SQLite and PostgreSQL through the real web stack.
 //!
-//!   bench-4w [--runs N] [--requests N]
+//!   bench-4w [--runs N] [--requests N] [--postgres URL|skip]
 
 #[allow(dead_code)]
 #[path = "../machine.rs"]
 mod machine;
+#[allow(dead_code)]
+#[path = "../pg.rs"]
+mod pg;
 #[allow(dead_code)]
 #[path = "../stats.rs"]
 mod stats;
@@ -169,9 +172,8 @@ fn http_get(addr: &str, path: &str, cookie: &str) -> (u16, usize) {
     (status, body)
 }
 
-async fn page_bench(requests: usize) -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let store = Store::open(DatabaseTarget::Sqlite(dir.path().join("b.db"))).await?;
+async fn page_bench(label: &str, target: DatabaseTarget, requests: usize) -> anyhow::Result<()> {
+    let store = Store::open(target).await?;
     let list = sinergi_refdata::wilayah()?;
     store
         .apply_region_list(
@@ -270,7 +272,7 @@ async fn page_bench(requests: usize) -> anyhow::Result<()> {
     let state = sinergi_web::AppState::new(store.clone());
     tokio::spawn(sinergi_web::serve(listener, state, std::future::pending()));
     let cookie = format!("sinergi_sesi={}", session.token);
-    println!("### The 4W page, NTB with 2,000 programs (SQLite)\n");
+    println!("### The 4W page, NTB with 2,000 programs ({label})\n");
     println!(
         "2,000 programs of 40 partners over {} NTB desa (3–12 desa each), signed in as the provincial admin; one request at a time over HTTP/1.1 after 3 warm-ups, {} requests per page. Server time = request to last byte, measured at the client on the same machine. CSS is served separately ({} bytes, cached).\n",
         desa.len(),
@@ -283,6 +285,8 @@ async fn page_bench(requests: usize) -> anyhow::Result<()> {
         "/4w",
         "/4w?tingkat=kecamatan",
         "/4w?tingkat=desa",
+        "/4w?tingkat=desa&hal=15",
+        "/4w?tingkat=desa&kolom=mitra&nilai=anggaran",
         "/4w/analisis",
     ] {
         let (a, p) = (addr.clone(), path.to_string());
@@ -315,8 +319,15 @@ async fn page_bench(requests: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() -> anyhow::Result<()> {
+fn postgres_arg() -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    match args.iter().position(|a| a == "--postgres") {
+        Some(i) => args.get(i + 1).filter(|v| *v != "skip").cloned(),
+        None => Some("postgres://postgres@127.0.0.1:5432/test".into()),
+    }
+}
+
+fn main() -> anyhow::Result<()> {
     let m = machine::Machine::describe("bundled by sqlx".into());
     println!(
         "## Issue 7 — programs and the 4W map ({}, {} cores, {})\n",
@@ -327,5 +338,33 @@ async fn main() -> anyhow::Result<()> {
         m.commit, m.load_start
     );
     analysis_bench(arg("--runs", 10));
-    page_bench(arg("--requests", 200)).await
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let requests = arg("--requests", 200);
+    let dir = tempfile::tempdir()?;
+    rt.block_on(page_bench(
+        "SQLite",
+        DatabaseTarget::Sqlite(dir.path().join("b.db")),
+        requests,
+    ))?;
+    match postgres_arg() {
+        None => println!("PostgreSQL: NOT MEASURED (--postgres skip)\n"),
+        Some(url) => match rt.block_on(pg::server_version(&url)) {
+            Err(e) => println!("PostgreSQL: NOT MEASURED ({url} unreachable: {e})\n"),
+            Ok(version) => {
+                let mut dbs = pg::PgDatabases::new(&rt, &url);
+                let db = dbs.fresh()?;
+                println!("PostgreSQL {version}, local server on the same machine.\n");
+                rt.block_on(page_bench(
+                    "PostgreSQL",
+                    DatabaseTarget::Postgres(db),
+                    requests,
+                ))?;
+            }
+        },
+    }
+    println!("Load average at end {}.", machine::load_average());
+    Ok(())
 }

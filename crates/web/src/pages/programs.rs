@@ -37,6 +37,12 @@ use crate::pager::Pager;
 use crate::{AppError, AppState, Ui};
 
 pub const PAGE_SIZE: u32 = 50;
+/// Matrix rows per page: a page of a 9-sector matrix stays well inside the page budget.
+pub const MATRIX_PAGE: u32 = 40;
+/// Matrix cells per page at most (rows × columns, the total column included).
+const MATRIX_CELLS: u32 = 400;
+/// Places drawn on the 4W map at most (each point is ~150 bytes of SVG).
+const MAP_MAX: usize = 120;
 /// 4W spreadsheets hold thousands of rows, not millions.
 pub const MAX_UPLOAD_BYTES: usize = 16 * 1024 * 1024;
 /// Rows shown per analysis list.
@@ -45,7 +51,15 @@ const SHOWN: usize = 50;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/program", get(list))
+        .route(
+            "/program/baru",
+            get(super::program_form::new_form).post(super::program_form::create),
+        )
         .route("/program/{id}", get(detail))
+        .route(
+            "/program/{id}/ubah",
+            get(super::program_form::edit_form).post(super::program_form::update),
+        )
         .route("/4w", get(matrix_page))
         .route("/4w/ekspor.xlsx", get(export_xlsx))
         .route("/4w/ekspor.csv", get(export_csv))
@@ -196,7 +210,7 @@ pub fn sector_key(s: Sector) -> &'static str {
     }
 }
 
-fn funding_key(f: FundingSource) -> &'static str {
+pub(super) fn funding_key(f: FundingSource) -> &'static str {
     match f {
         FundingSource::Apbn => "program.funding.apbn",
         FundingSource::Apbd => "program.funding.apbd",
@@ -210,7 +224,7 @@ fn funding_key(f: FundingSource) -> &'static str {
     }
 }
 
-fn aid_key(a: AidType) -> &'static str {
+pub(super) fn aid_key(a: AidType) -> &'static str {
     match a {
         AidType::Tunai => "program.aid.tunai",
         AidType::Barang => "program.aid.barang",
@@ -222,7 +236,7 @@ fn aid_key(a: AidType) -> &'static str {
     }
 }
 
-fn status_key(s: ProgramStatus) -> &'static str {
+pub(super) fn status_key(s: ProgramStatus) -> &'static str {
     match s {
         ProgramStatus::Rencana => "program.status.rencana",
         ProgramStatus::Berjalan => "program.status.berjalan",
@@ -231,7 +245,7 @@ fn status_key(s: ProgramStatus) -> &'static str {
     }
 }
 
-fn sex_key(s: SexTarget) -> &'static str {
+pub(super) fn sex_key(s: SexTarget) -> &'static str {
     match s {
         SexTarget::Semua => "program.sex.semua",
         SexTarget::LakiLaki => "program.sex.laki_laki",
@@ -364,6 +378,14 @@ struct DetailPage {
     reached: Reached,
     locations: Vec<LocationView>,
     updated_at: String,
+    /// A partner or LKS edits its own programs; LKKS and admins those in their regions.
+    can_edit: bool,
+    saved: bool,
+}
+
+#[derive(Deserialize)]
+struct DetailQuery {
+    ok: Option<String>,
 }
 
 async fn detail(
@@ -371,6 +393,7 @@ async fn detail(
     ui: Ui,
     Signed(user): Signed,
     Path(id): Path<i64>,
+    Query(dq): Query<DetailQuery>,
 ) -> Response {
     let result = async {
         let p = state
@@ -405,6 +428,10 @@ async fn detail(
                 })
                 .collect(),
             updated_at: p.updated_at.chars().take(10).collect(),
+            can_edit: user.principal.can_write()
+                && (!user.principal.role.is_organisation_bound()
+                    || user.principal.scope.organisation == Some(p.input.organisation_id)),
+            saved: dq.ok.is_some(),
             t: ui.t,
             ui: ui.clone(),
         })
@@ -453,6 +480,10 @@ impl Measure {
     }
 }
 
+/// One program location placed in the matrix: (program, organisation, row, column,
+/// planned, reached, budget share).
+type OwnedPlacement = (i64, i64, String, String, u64, u64, f64);
+
 /// The matrix computed for a principal and filter: shared by the page, the export and the API.
 struct Computed {
     programs: Vec<Program>,
@@ -461,6 +492,23 @@ struct Computed {
     by_partner: bool,
     /// Row key → (name, lat, lng).
     places: HashMap<String, (String, Option<f64>, Option<f64>)>,
+    placements: Vec<OwnedPlacement>,
+}
+
+/// The matrix of `placements` with rows cut to `len` characters of the region code (a
+/// parent level), so partner and program counts stay distinct counts, not sums.
+fn pivot_placements(placements: &[OwnedPlacement], len: usize) -> sinergi_insight::Matrix {
+    sinergi_insight::pivot(placements.iter().map(
+        |(program, org, row, column, planned, reached, budget)| Placement {
+            program: *program,
+            organisation: *org,
+            row: &row[..len.min(row.len())],
+            column,
+            planned: *planned,
+            reached: *reached,
+            budget: *budget,
+        },
+    ))
 }
 
 async fn compute(
@@ -473,7 +521,7 @@ async fn compute(
     let level = q.level();
     let by_partner = blank(&q.kolom) == Some("mitra");
     let len = level.dotted_len();
-    let mut placements_owned: Vec<(i64, i64, String, String, u64, u64, f64)> = Vec::new();
+    let mut placements_owned: Vec<OwnedPlacement> = Vec::new();
     for p in &programs {
         let planned: Vec<u64> = p.input.locations.iter().map(|l| l.planned).collect();
         let budgets = sinergi_insight::spread_budget(p.input.budget_rp, &planned);
@@ -503,17 +551,7 @@ async fn compute(
             ));
         }
     }
-    let matrix = sinergi_insight::pivot(placements_owned.iter().map(
-        |(program, org, row, column, planned, reached, budget)| Placement {
-            program: *program,
-            organisation: *org,
-            row,
-            column,
-            planned: *planned,
-            reached: *reached,
-            budget: *budget,
-        },
-    ));
+    let matrix = pivot_placements(&placements_owned, len);
     let keys: Vec<String> = matrix.rows.iter().map(|r| r.key.clone()).collect();
     let places = state.store.region_points(&keys).await?;
     Ok(Computed {
@@ -522,6 +560,7 @@ async fn compute(
         level,
         by_partner,
         places,
+        placements: placements_owned,
     })
 }
 
@@ -539,11 +578,17 @@ struct MatrixPage {
     t: Messages,
     columns: Vec<String>,
     rows: Vec<MatrixRowView>,
+    row_count: usize,
+    first_row: usize,
+    last_row: usize,
+    pager: Pager,
     totals: Vec<String>,
     total: String,
     programs: usize,
     partners: u32,
     map: Option<String>,
+    /// Why the map shows fewer or coarser places than the table, when it does.
+    map_note: Option<String>,
     sector_chart: Option<String>,
     source_chart: Option<String>,
     budget_rows: Vec<(String, String)>,
@@ -589,9 +634,27 @@ async fn matrix_page(
                 Sector::from_key(k).map_or(k.to_string(), |s| t.get(sector_key(s)).to_string())
             }
         };
-        let rows: Vec<MatrixRowView> = c
-            .matrix
-            .rows
+        // One page of rows; the totals below the table stay those of every row.
+        // Rows per page shrink as columns grow (a matrix by partner can have dozens), so a
+        // page holds about the same number of cells; `per` may ask for fewer, not more.
+        let size = (MATRIX_CELLS / (c.matrix.columns.len() as u32 + 1)).clamp(5, MATRIX_PAGE);
+        let mut page = Page::new(q.hal, Some(q.per.unwrap_or(size).min(size)), size);
+        let all_rows = c.matrix.rows.len();
+        // A page past the end (an old link after a filter change) shows the last page.
+        let pages = all_rows.div_ceil(page.size as usize).max(1);
+        page.number = page.number.min(pages as u32);
+        let first = page.offset() as usize;
+        let last = (first + page.size as usize).min(all_rows);
+        let paged: sinergi_store::Paged<()> = sinergi_store::Paged {
+            items: Vec::new(),
+            total: all_rows as u64,
+            page: page.number,
+            size: page.size,
+        };
+        let params = q.params();
+        let params_ref: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let pager = Pager::new(&paged, "/4w", &params_ref);
+        let rows: Vec<MatrixRowView> = c.matrix.rows[first..last]
             .iter()
             .map(|r| MatrixRowView {
                 code: r.key.clone(),
@@ -604,7 +667,7 @@ async fn matrix_page(
                 total: measure.text(t, &r.total),
             })
             .collect();
-        let map = matrix_map(&state, t, &q, &c, measure).await?;
+        let (map, map_note) = matrix_map(&state, t, &q, &c, measure).await?;
         // Budgets by sector and by source: whole programs, not spread.
         let mut by_sector: BTreeMap<Sector, f64> = BTreeMap::new();
         let mut by_source: BTreeMap<FundingSource, f64> = BTreeMap::new();
@@ -653,7 +716,12 @@ async fn matrix_page(
             programs: c.programs.len(),
             partners: c.matrix.total.partners,
             rows,
+            row_count: all_rows,
+            first_row: first + 1,
+            last_row: last,
+            pager,
             map,
+            map_note,
             sector_chart: bars(sector_items.clone(), t.get("program.chart_sector")),
             source_chart: bars(source_items.clone(), t.get("program.chart_source")),
             budget_rows: money(&sector_items),
@@ -695,7 +763,7 @@ async fn matrix_page(
             to: q.sampai.clone().unwrap_or_default(),
             export_query: q.query_string(),
             can_import: user.principal.can_write(),
-            can_analyse: !user.principal.role.is_organisation_bound(),
+            can_analyse: true,
             t: ui.t,
             ui: ui.clone(),
         })
@@ -705,34 +773,71 @@ async fn matrix_page(
 }
 
 /// The matrix rows on a map: areas when boundaries for that level are imported, otherwise
-/// points at the regions' coordinates; coloured by the measure.
+/// points at the regions' coordinates; coloured by the measure. Too many rows for a light
+/// page are drawn one level up (desa as their kecamatan, kecamatan as their kab/kota); if
+/// that is still too many, the largest are drawn and the note says so.
 async fn matrix_map(
     state: &AppState,
     t: &Messages,
     q: &FilterQuery,
     c: &Computed,
     measure: Measure,
-) -> Result<Option<String>, AppError> {
+) -> Result<(Option<String>, Option<String>), AppError> {
     if c.matrix.rows.len() < 2 {
-        return Ok(None);
+        return Ok((None, None));
+    }
+    let mut level = c.level;
+    let mut coarser = None;
+    while coarser.as_ref().unwrap_or(&c.matrix).rows.len() > MAP_MAX && level > Level::KabKota {
+        level = Level::from_number(level.number() - 1).unwrap_or(Level::KabKota);
+        coarser = Some(pivot_placements(&c.placements, level.dotted_len()));
+    }
+    let matrix = coarser.as_ref().unwrap_or(&c.matrix);
+    let fetched;
+    let places = if coarser.is_some() {
+        let keys: Vec<String> = matrix.rows.iter().map(|r| r.key.clone()).collect();
+        fetched = state.store.region_points(&keys).await?;
+        &fetched
+    } else {
+        &c.places
+    };
+    let mut rows: Vec<(&sinergi_insight::MatrixRow, f64)> = matrix
+        .rows
+        .iter()
+        .map(|r| (r, measure.of(&r.total)))
+        .collect();
+    let mut notes = Vec::new();
+    if level != c.level {
+        notes.push(format!(
+            "{} {}",
+            t.get("program.map_coarser"),
+            t.get(level_key(level))
+        ));
+    }
+    if rows.len() > MAP_MAX {
+        rows.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.key.cmp(&b.0.key)));
+        notes.push(format!(
+            "{} {MAP_MAX} {} {}",
+            t.get("program.map_capped"),
+            t.get("pager.of"),
+            t.num(&(rows.len() as u64))
+        ));
+        rows.truncate(MAP_MAX);
     }
     let within = super::optional_region(q.wilayah.as_deref())?;
     let areas: HashMap<String, Vec<sinergi_store::Polygon>> = state
         .store
-        .boundaries(within.as_ref(), c.level)
+        .boundaries(within.as_ref(), level)
         .await?
         .into_iter()
         .map(|b| (b.code.to_string(), b.polygons))
         .collect();
-    let values: Vec<f64> = c.matrix.rows.iter().map(|r| measure.of(&r.total)).collect();
+    let values: Vec<f64> = rows.iter().map(|r| r.1).collect();
     let breaks = quantile_breaks(&values, 5);
-    let items: Vec<MapItem> = c
-        .matrix
-        .rows
+    let items: Vec<MapItem> = rows
         .iter()
-        .zip(&values)
         .filter_map(|(r, v)| {
-            let (name, lat, lng) = c.places.get(&r.key)?.clone();
+            let (name, lat, lng) = places.get(&r.key)?.clone();
             let geometry = match areas.get(&r.key) {
                 Some(a) => Geometry::Area(a.clone()),
                 None => Geometry::Point {
@@ -752,18 +857,25 @@ async fn matrix_map(
         })
         .collect();
     if items.len() < 2 {
-        return Ok(None);
+        return Ok((None, None));
     }
-    Ok(Some(
-        Map {
-            title: t.get("program.map").to_string(),
-            items,
-            background: Vec::new(),
-            classes: legend_for_breaks(&breaks, &SEQUENTIAL, |v| t.decimal(&v)),
-            no_data_label: String::new(),
-        }
-        .render(),
-    ))
+    let map = Map {
+        title: t.get("program.map").to_string(),
+        items,
+        background: Vec::new(),
+        classes: legend_for_breaks(&breaks, &SEQUENTIAL, |v| t.decimal(&v)),
+        no_data_label: String::new(),
+    }
+    .render();
+    Ok((Some(map), (!notes.is_empty()).then(|| notes.join(" "))))
+}
+
+fn level_key(level: Level) -> &'static str {
+    match level {
+        Level::Provinsi | Level::KabKota => "program.level_kabkota",
+        Level::Kecamatan => "program.level_kecamatan",
+        Level::Desa => "program.level_desa",
+    }
 }
 
 fn template_table(rows: Vec<Vec<String>>) -> Table {
@@ -1136,6 +1248,191 @@ struct AnalysisPage {
     /// LKS capacity against the vulnerable population (issue 8 fills this in after merging,
     /// from `lks_capacity_by_region`).
     lks_capacity: Option<String>,
+    /// A partner's own view: overlaps of its programs only, no gaps.
+    partner_view: bool,
+}
+
+/// A partner's (or LKS's) own overlaps: its programs against the other organisations'
+/// programs in the same desa, of which it learns only the organisation and sector.
+async fn partner_analysis(
+    state: &AppState,
+    ui: &Ui,
+    principal: &Principal,
+    q: &FilterQuery,
+) -> Result<AnalysisPage, AppError> {
+    let t = &ui.t;
+    let filter = q.filter()?;
+    let own = state.store.programs_all(principal, &filter).await?;
+    let peers = state.store.overlap_peers(principal, &filter).await?;
+    let mut codes: Vec<String> = own
+        .iter()
+        .flat_map(|p| &p.input.locations)
+        .filter(|l| l.region.level() == Level::Desa)
+        .map(|l| l.region.to_string())
+        .collect();
+    codes.sort();
+    codes.dedup();
+    let n = codes.len();
+    let mut cols = Columns {
+        desa: DesaColumns {
+            codes,
+            families: vec![f32::NAN; n],
+            desil1: vec![f32::NAN; n],
+            extreme_target: vec![false; n],
+            ppks: vec![f32::NAN; n],
+        },
+        ..Columns::default()
+    };
+    let mut org_names: HashMap<i64, String> = HashMap::new();
+    let mut facts = |id,
+                     organisation,
+                     sector,
+                     start,
+                     end,
+                     target,
+                     desa: &mut dyn Iterator<Item = &RegionCode>| {
+        let i = cols.programs.len() as u32;
+        cols.programs.push(ProgramFacts {
+            id,
+            organisation,
+            sector,
+            start,
+            end,
+            target,
+        });
+        for code in desa {
+            if let Some(d) = cols.desa.find(code.as_str()) {
+                cols.locations.push((i, d as u32));
+            }
+        }
+    };
+    for p in &own {
+        org_names.insert(p.input.organisation_id, p.organisation_name.clone());
+        let i = &p.input;
+        facts(
+            p.id,
+            i.organisation_id,
+            i.sector,
+            i.start,
+            i.end,
+            i.target,
+            &mut i.locations.iter().map(|l| &l.region),
+        );
+    }
+    for p in &peers {
+        org_names.insert(p.organisation_id, p.organisation_name.clone());
+        facts(
+            p.id,
+            p.organisation_id,
+            p.sector,
+            p.start,
+            p.end,
+            p.target,
+            &mut p.desa.iter(),
+        );
+    }
+    let desa_total = cols.desa.len();
+    let rules = GapRules::default();
+    let analysis = tokio::task::spawn_blocking(move || sinergi_insight::analyse(&cols, &rules))
+        .await
+        .map_err(AppError::internal)?;
+    let own_ids: HashMap<i64, String> = own.iter().map(|p| (p.id, p.input.name.clone())).collect();
+    let own_org = principal.scope.organisation.unwrap_or_default();
+    let overlaps: Vec<&sinergi_insight::DesaOverlap> = analysis
+        .overlaps
+        .iter()
+        .filter(|o| {
+            o.pairs
+                .iter()
+                .any(|p| own_ids.contains_key(&p.a) || own_ids.contains_key(&p.b))
+        })
+        .collect();
+    let mut region_codes: Vec<RegionCode> = Vec::new();
+    for o in overlaps.iter().take(SHOWN) {
+        if let Ok(c) = RegionCode::parse(&o.code) {
+            region_codes.extend(
+                c.ancestors()
+                    .into_iter()
+                    .filter(|a| a.level() >= Level::KabKota),
+            );
+            region_codes.push(c);
+        }
+    }
+    region_codes.sort();
+    region_codes.dedup();
+    let names = state.store.region_names(&region_codes).await?;
+    let place = |code: &str| -> String {
+        let Ok(c) = RegionCode::parse(code) else {
+            return String::new();
+        };
+        let mut parts = vec![names.get(code).cloned().unwrap_or_default()];
+        for a in c
+            .ancestors()
+            .into_iter()
+            .rev()
+            .filter(|a| a.level() >= Level::KabKota)
+        {
+            if let Some(n) = names.get(a.as_str()) {
+                parts.push(n.clone());
+            }
+        }
+        parts.join(", ")
+    };
+    let org = |id: &i64| org_names.get(id).cloned().unwrap_or_default();
+    Ok(AnalysisPage {
+        region: filter.within.map(|w| w.to_string()).unwrap_or_default(),
+        overlap_total: overlaps.len(),
+        overlaps: overlaps
+            .iter()
+            .take(SHOWN)
+            .map(|o| {
+                // Only the partner's own programs are named and linked.
+                let mut ids: Vec<i64> = o
+                    .pairs
+                    .iter()
+                    .flat_map(|p| [p.a, p.b])
+                    .filter(|id| own_ids.contains_key(id))
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                OverlapView {
+                    code: o.code.clone(),
+                    name: place(&o.code),
+                    score: t.decimal(&o.score),
+                    partners: o.partners.iter().map(org).collect(),
+                    programs: ids
+                        .into_iter()
+                        .map(|id| (id, own_ids.get(&id).cloned().unwrap_or_default()))
+                        .collect(),
+                }
+            })
+            .collect(),
+        intros: analysis
+            .introductions
+            .iter()
+            .filter(|i| i.a == own_org || i.b == own_org)
+            .take(SHOWN)
+            .map(|i| IntroView {
+                a: org(&i.a),
+                b: org(&i.b),
+                sector: sector_key(i.sector),
+                desa: i.desa,
+                score: t.decimal(&i.score),
+            })
+            .collect(),
+        gaps: Vec::new(),
+        gap_total: 0,
+        kabkota: Vec::new(),
+        desa_in_need: 0,
+        desa_reached: analysis.desa_reached,
+        desa_total,
+        share_threshold: String::new(),
+        gaps_map: None,
+        lks_capacity: None,
+        partner_view: true,
+        t: ui.t,
+        ui: ui.clone(),
+    })
 }
 
 async fn analysis_page(
@@ -1145,9 +1442,9 @@ async fn analysis_page(
     Query(q): Query<FilterQuery>,
 ) -> Response {
     let result = async {
-        // Overlap and gaps compare partners' programs: an LKKS task, not a partner's.
+        // A partner or LKS sees the overlaps of its own programs only (gaps are the LKKS's).
         if user.principal.role.is_organisation_bound() {
-            return Err(AppError::forbidden());
+            return partner_analysis(&state, &ui, &user.principal, &q).await;
         }
         let t = &ui.t;
         let filter = q.filter()?;
@@ -1296,6 +1593,7 @@ async fn analysis_page(
             kabkota,
             gaps_map,
             lks_capacity: None,
+            partner_view: false,
             t: ui.t,
             ui: ui.clone(),
         })
