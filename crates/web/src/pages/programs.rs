@@ -1245,11 +1245,79 @@ struct AnalysisPage {
     desa_total: usize,
     share_threshold: String,
     gaps_map: Option<String>,
-    /// LKS capacity against the vulnerable population (issue 8 fills this in after merging,
-    /// from `lks_capacity_by_region`).
-    lks_capacity: Option<String>,
+    /// LKS capacity against the vulnerable population per region, lowest coverage first
+    /// (from the LKS registry's `lks_capacity_by_region`).
+    lks_capacity: Vec<CapacityView>,
     /// A partner's own view: overlaps of its programs only, no gaps.
     partner_view: bool,
+}
+
+/// One region's LKS capacity beside the vulnerable population it could serve.
+struct CapacityView {
+    code: String,
+    name: String,
+    capacity: u64,
+    need: String,
+    coverage: String,
+}
+
+/// Regions shown in the capacity table of the analysis page (the LKS pages have the rest).
+const CAPACITY_SHOWN: usize = 12;
+
+/// LKS capacity summed over the PPKS categories per region one level down, beside the need
+/// figures held for them; regions whose capacity covers least of their need come first.
+async fn capacity_views(
+    state: &AppState,
+    t: &Messages,
+    principal: &sinergi_core::Principal,
+    within: Option<&RegionCode>,
+) -> Result<Vec<CapacityView>, AppError> {
+    let rows = state
+        .store
+        .lks_capacity_by_region(principal, within)
+        .await?;
+    let mut by_region: Vec<(String, String, u64, Option<f64>)> = Vec::new();
+    for r in rows {
+        let code = r.region.to_string();
+        let i = match by_region.iter().position(|(c, ..)| *c == code) {
+            Some(i) => i,
+            None => {
+                by_region.push((code, r.region_name.clone(), 0, None));
+                by_region.len() - 1
+            }
+        };
+        let entry = &mut by_region[i];
+        entry.2 += r.capacity;
+        if let Some(n) = r.need {
+            entry.3 = Some(entry.3.unwrap_or(0.0) + n);
+        }
+    }
+    let coverage = |capacity: u64, need: Option<f64>| {
+        need.filter(|n| *n > 0.0)
+            .map(|n| capacity as f64 / n * 100.0)
+    };
+    by_region.sort_by(|a, b| {
+        let (ca, cb) = (coverage(a.2, a.3), coverage(b.2, b.3));
+        match (ca, cb) {
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.0.cmp(&b.0),
+        }
+    });
+    Ok(by_region
+        .into_iter()
+        .take(CAPACITY_SHOWN)
+        .map(|(code, name, capacity, need)| CapacityView {
+            coverage: coverage(capacity, need)
+                .map(|c| t.decimal(&c))
+                .unwrap_or_default(),
+            need: need.map(|n| t.decimal(&n)).unwrap_or_default(),
+            code,
+            name,
+            capacity,
+        })
+        .collect())
 }
 
 /// A partner's (or LKS's) own overlaps: its programs against the other organisations'
@@ -1428,7 +1496,7 @@ async fn partner_analysis(
         desa_total,
         share_threshold: String::new(),
         gaps_map: None,
-        lks_capacity: None,
+        lks_capacity: Vec::new(),
         partner_view: true,
         t: ui.t,
         ui: ui.clone(),
@@ -1463,6 +1531,7 @@ async fn analysis_page(
             )
             .await?;
         let need = state.store.desa_need(within.as_ref()).await?;
+        let lks_capacity = capacity_views(&state, t, &user.principal, within.as_ref()).await?;
         // Only desa the principal may see.
         let need: Vec<DesaNeed> = need
             .into_iter()
@@ -1592,7 +1661,7 @@ async fn analysis_page(
             gaps,
             kabkota,
             gaps_map,
-            lks_capacity: None,
+            lks_capacity,
             partner_view: false,
             t: ui.t,
             ui: ui.clone(),
