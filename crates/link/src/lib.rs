@@ -619,12 +619,13 @@ impl<'a> Linker<'a> {
         for p in &mut pairs {
             p.same_cluster = labels[p.a as usize] == labels[p.b as usize];
         }
-        let mut sizes: HashMap<u32, u32> = HashMap::new();
+        // Labels are numbered 1.. without gaps.
+        let mut sizes = vec![0u32; labels.iter().copied().max().unwrap_or(0) as usize + 1];
         for l in &labels {
-            *sizes.entry(*l).or_insert(0) += 1;
+            sizes[*l as usize] += 1;
         }
-        stats.clusters = sizes.len() as u64;
-        stats.clusters_with_several = sizes.values().filter(|v| **v > 1).count() as u64;
+        stats.clusters = sizes.iter().filter(|v| **v > 0).count() as u64;
+        stats.clusters_with_several = sizes.iter().filter(|v| **v > 1).count() as u64;
         lap("klaster");
         stats.stages = stages;
         stats.records = self.inputs.iter().map(|i| i.table.rows()).collect();
