@@ -35,6 +35,50 @@ pub(crate) struct Candidates {
     pub rules: Vec<RuleStats>,
 }
 
+/// Sorts `v` by first scattering it into `buckets` ranges (`bucket` must be monotone in the
+/// order for a full sort, or any function when only equal items must end up together), then
+/// sorting the small buckets in parallel: one pass over memory instead of a global sort.
+fn bucket_sort<T: Ord + Copy + Send + Default>(
+    v: Vec<T>,
+    buckets: usize,
+    bucket: impl Fn(&T) -> usize + Sync,
+) -> Vec<T> {
+    if v.len() < 1 << 14 || buckets < 2 {
+        let mut v = v;
+        v.par_sort_unstable();
+        return v;
+    }
+    let mut counts = vec![0usize; buckets + 1];
+    for x in &v {
+        counts[bucket(x) + 1] += 1;
+    }
+    for b in 1..=buckets {
+        counts[b] += counts[b - 1];
+    }
+    let mut out = vec![T::default(); v.len()];
+    let mut next = counts.clone();
+    for x in &v {
+        let b = bucket(x);
+        out[next[b]] = *x;
+        next[b] += 1;
+    }
+    drop(v);
+    let mut slices = Vec::with_capacity(buckets);
+    let mut rest: &mut [T] = &mut out;
+    for b in 0..buckets {
+        let (head, tail) = rest.split_at_mut(counts[b + 1] - counts[b]);
+        slices.push(head);
+        rest = tail;
+    }
+    slices.into_par_iter().for_each(|s| s.sort_unstable());
+    out
+}
+
+/// Bucket count for `len` items: a few thousand items per bucket.
+fn bucket_bits(len: usize) -> u32 {
+    (len / 2048).max(1).ilog2().min(16)
+}
+
 /// `split`: records before it come from the first file; with two files only pairs across the
 /// split are candidates. For one file, `split` equals the record count.
 pub(crate) fn candidates(
@@ -43,7 +87,7 @@ pub(crate) fn candidates(
     n: usize,
     split: usize,
 ) -> Candidates {
-    let mut all = Vec::new();
+    let mut all: Vec<u64> = Vec::new();
     let mut stats = Vec::new();
     for (r, rule) in settings.blocking.iter().enumerate() {
         let parts: Vec<(usize, KeyFn)> = rule
@@ -51,30 +95,55 @@ pub(crate) fn candidates(
             .iter()
             .map(|k| settings.block_key(k).expect("checked with the settings"))
             .collect();
-        let mut keyed: Vec<(u64, u32)> = (0..n)
+        // Every combination of the parts' keys, hashed with the rule number; scratch buffers
+        // are reused across the records of a rayon job.
+        let keyed: Vec<(u64, u32)> = (0..n)
             .into_par_iter()
-            .fold(Vec::new, |mut acc, rec| {
-                let mut combos: Vec<u64> = vec![r as u64];
-                let mut part = Vec::new();
-                for (c, f) in &parts {
-                    part.clear();
-                    columns[*c].keys(*f, rec, &mut part);
-                    if part.is_empty() {
-                        return acc;
+            .with_min_len(4096)
+            .fold(
+                || (Vec::new(), Vec::new(), Vec::new(), Vec::new()),
+                |(mut acc, mut combos, mut next, mut part): (
+                    Vec<(u64, u32)>,
+                    Vec<u64>,
+                    Vec<u64>,
+                    Vec<u64>,
+                ),
+                 rec| {
+                    combos.clear();
+                    combos.push(r as u64);
+                    for (c, f) in &parts {
+                        part.clear();
+                        columns[*c].keys(*f, rec, &mut part);
+                        if part.is_empty() {
+                            combos.clear();
+                            break;
+                        }
+                        next.clear();
+                        for prev in &combos {
+                            for k in &part {
+                                next.push(hash_of(&(prev, k)));
+                            }
+                        }
+                        std::mem::swap(&mut combos, &mut next);
                     }
-                    combos = combos
-                        .iter()
-                        .flat_map(|prev| part.iter().map(move |k| hash_of(&(prev, k))))
-                        .collect();
-                }
-                acc.extend(combos.into_iter().map(|k| (k, rec as u32)));
-                acc
-            })
+                    acc.extend(combos.iter().map(|k| (*k, rec as u32)));
+                    (acc, combos, next, part)
+                },
+            )
+            .map(|t| t.0)
             .reduce(Vec::new, |mut a, mut b| {
                 a.append(&mut b);
                 a
             });
-        keyed.par_sort_unstable();
+        // Only equal keys need to meet: buckets by the hash's top bits.
+        let bits = bucket_bits(keyed.len());
+        let mut keyed = bucket_sort(keyed, 1 << bits, |(k, _)| {
+            if bits == 0 {
+                0
+            } else {
+                (k >> (64 - bits)) as usize
+            }
+        });
         keyed.dedup();
         let mut blocks = Vec::new();
         let mut start = 0;
@@ -115,15 +184,15 @@ pub(crate) fn candidates(
                 a
             });
         drop(keyed);
-        // A pair can sit in several blocks of a rule (two shared name tokens).
-        pairs.par_sort_unstable();
-        pairs.dedup();
-        st.pairs = pairs.len() as u64;
         stats.push(st);
         all.append(&mut pairs);
     }
-    all.par_sort_unstable();
-    // Merge the same pair from several rules into one entry with their bits.
+    // One sort of all rules' pairs (by record numbers: buckets of the first record), then
+    // the same pair from several rules, or from several blocks of one rule (two shared name
+    // tokens), becomes one entry with all its rule bits.
+    let bits = bucket_bits(all.len());
+    let shift = (usize::BITS - n.max(1).leading_zeros()).saturating_sub(bits);
+    let all = bucket_sort(all, 1 << bits, |p| ((p >> 36) >> shift) as usize);
     let mut merged: Vec<u64> = Vec::with_capacity(all.len());
     for p in all {
         match merged.last_mut() {
@@ -132,6 +201,30 @@ pub(crate) fn candidates(
         }
     }
     merged.shrink_to_fit();
+    // Each rule's distinct pairs.
+    let per_rule = merged
+        .par_iter()
+        .fold(
+            || [0u64; 8],
+            |mut acc, p| {
+                for (r, c) in acc.iter_mut().enumerate() {
+                    *c += (p >> r) & 1;
+                }
+                acc
+            },
+        )
+        .reduce(
+            || [0u64; 8],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        );
+    for (r, st) in stats.iter_mut().enumerate() {
+        st.pairs = per_rule[r];
+    }
     Candidates {
         pairs: merged,
         rules: stats,
