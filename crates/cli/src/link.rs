@@ -8,6 +8,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, anyhow, bail};
+use rayon::prelude::*;
 use sinergi_core::Table;
 use sinergi_link::{Decision, Input, Linker, Model, Outcome, Settings};
 use tempfile::NamedTempFile;
@@ -95,10 +96,20 @@ pub fn run(args: LinkArgs) -> anyhow::Result<()> {
     let out = &args.keluar;
     std::fs::create_dir_all(out)
         .with_context(|| format!("folder keluaran {} tidak bisa dibuat", out.display()))?;
+    // The three files are formatted at the same time.
+    let (pairs, (review, clusters)) = rayon::join(
+        || write_pairs(&linker, &outcome, out),
+        || {
+            rayon::join(
+                || write_review(&linker, &outcome, out),
+                || write_clusters(&linker, &outcome, out),
+            )
+        },
+    );
     let mut files = vec![
-        ("pasangan.csv", write_pairs(&linker, &outcome, out)?),
-        ("tinjauan.csv", write_review(&linker, &outcome, out)?),
-        ("klaster.csv", write_clusters(&linker, &outcome, out)?),
+        ("pasangan.csv", pairs?),
+        ("tinjauan.csv", review?),
+        ("klaster.csv", clusters?),
     ];
     if let Some(e) = &outcome.evaluation {
         let mut f = NamedTempFile::new_in(out)?;
@@ -176,15 +187,59 @@ fn read_truth(linker: &Linker<'_>, path: &Path) -> anyhow::Result<Vec<u64>> {
     Ok(truth)
 }
 
-fn csv_writer(dir: &Path) -> anyhow::Result<csv::Writer<NamedTempFile>> {
-    let f = NamedTempFile::new_in(dir)
-        .with_context(|| format!("folder keluaran {} tidak bisa ditulisi", dir.display()))?;
-    Ok(csv::Writer::from_writer(f))
+fn temp_file(dir: &Path) -> anyhow::Result<NamedTempFile> {
+    NamedTempFile::new_in(dir)
+        .with_context(|| format!("folder keluaran {} tidak bisa ditulisi", dir.display()))
 }
 
-fn finish(w: csv::Writer<NamedTempFile>) -> anyhow::Result<NamedTempFile> {
-    w.into_inner()
+/// Rows per chunk when a file's rows are formatted in parallel.
+const CHUNK: usize = 8192;
+
+/// Writes `header`, then the rows of every item of `items` that `row` writes, formatted in
+/// parallel chunks (each with its own CSV writer, so quoting is the same as one writer's) and
+/// appended in order.
+fn write_csv<T: Sync>(
+    dir: &Path,
+    header: &[String],
+    items: &[T],
+    row: impl Fn(&mut csv::Writer<Vec<u8>>, &mut String, &T) -> csv::Result<()> + Sync,
+) -> anyhow::Result<NamedTempFile> {
+    let chunks: Vec<Vec<u8>> = items
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut w = csv::Writer::from_writer(Vec::with_capacity(chunk.len() * 64));
+            let mut buf = String::new();
+            for item in chunk {
+                row(&mut w, &mut buf, item)?;
+            }
+            w.into_inner()
+                .map_err(|e| anyhow!("gagal menulis: {}", e.error()))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let mut head = csv::Writer::from_writer(Vec::new());
+    head.write_record(header)?;
+    let head = head
+        .into_inner()
+        .map_err(|e| anyhow!("gagal menulis: {}", e.error()))?;
+    let mut f = std::io::BufWriter::with_capacity(1 << 20, temp_file(dir)?);
+    f.write_all(&head)?;
+    for c in &chunks {
+        f.write_all(c)?;
+    }
+    f.into_inner()
         .map_err(|e| anyhow!("gagal menulis: {}", e.error()))
+}
+
+/// Writes `value` formatted with `args` as one CSV field, reusing `buf`.
+fn field(
+    w: &mut csv::Writer<Vec<u8>>,
+    buf: &mut String,
+    args: std::fmt::Arguments<'_>,
+) -> csv::Result<()> {
+    use std::fmt::Write as _;
+    buf.clear();
+    let _ = buf.write_fmt(args);
+    w.write_field(buf.as_bytes())
 }
 
 fn is_match(p: &sinergi_link::ScoredPair, threshold: f64) -> bool {
@@ -195,7 +250,6 @@ fn is_match(p: &sinergi_link::ScoredPair, threshold: f64) -> bool {
 }
 
 fn write_pairs(linker: &Linker<'_>, o: &Outcome, dir: &Path) -> anyhow::Result<NamedTempFile> {
-    let mut w = csv_writer(dir)?;
     let mut header = vec![
         "id_kiri".to_string(),
         "id_kanan".into(),
@@ -204,34 +258,26 @@ fn write_pairs(linker: &Linker<'_>, o: &Outcome, dir: &Path) -> anyhow::Result<N
     ];
     header.extend(linker.column_names().iter().map(|c| format!("bobot_{c}")));
     header.extend(["keputusan".to_string(), "satu_klaster".into()]);
-    w.write_record(&header)?;
     let weights = o.model.weights();
-    for p in o
-        .pairs
-        .iter()
-        .filter(|p| is_match(p, linker.settings.threshold))
-    {
-        let mut row = vec![
-            linker.id(p.a).1.to_string(),
-            linker.id(p.b).1.to_string(),
-            format!("{:.6}", p.probability),
-            format!("{:.3}", p.weight),
-        ];
-        row.extend(
-            linker
-                .field_weights(&o.model, &weights, p.a, p.b)
-                .iter()
-                .map(|v| format!("{v:.3}")),
-        );
-        row.push(p.decision.map_or("", |d| d.label()).to_string());
-        row.push(if p.same_cluster { "ya" } else { "tidak" }.to_string());
-        w.write_record(&row)?;
-    }
-    finish(w)
+    let threshold = linker.settings.threshold;
+    write_csv(dir, &header, &o.pairs, |w, buf, p| {
+        if !is_match(p, threshold) {
+            return Ok(());
+        }
+        w.write_field(linker.id(p.a).1)?;
+        w.write_field(linker.id(p.b).1)?;
+        field(w, buf, format_args!("{:.6}", p.probability))?;
+        field(w, buf, format_args!("{:.3}", p.weight))?;
+        for v in linker.field_weights(&o.model, &weights, p.a, p.b) {
+            field(w, buf, format_args!("{v:.3}"))?;
+        }
+        w.write_field(p.decision.map_or("", |d| d.label()))?;
+        w.write_field(if p.same_cluster { "ya" } else { "tidak" })?;
+        w.write_record(None::<&[u8]>)
+    })
 }
 
 fn write_review(linker: &Linker<'_>, o: &Outcome, dir: &Path) -> anyhow::Result<NamedTempFile> {
-    let mut w = csv_writer(dir)?;
     let columns = linker.column_names();
     let mut header = vec![
         "id_kiri".to_string(),
@@ -247,50 +293,48 @@ fn write_review(linker: &Linker<'_>, o: &Outcome, dir: &Path) -> anyhow::Result<
         ]);
     }
     header.push("keputusan".into());
-    w.write_record(&header)?;
     let weights = o.model.weights();
-    for p in o
-        .pairs
-        .iter()
-        .filter(|p| p.decision.is_none() && p.probability < linker.settings.threshold)
-    {
-        let mut row = vec![
-            linker.id(p.a).1.to_string(),
-            linker.id(p.b).1.to_string(),
-            format!("{:.6}", p.probability),
-            format!("{:.3}", p.weight),
-        ];
+    let threshold = linker.settings.threshold;
+    write_csv(dir, &header, &o.pairs, |w, buf, p| {
+        if p.decision.is_some() || p.probability >= threshold {
+            return Ok(());
+        }
+        w.write_field(linker.id(p.a).1)?;
+        w.write_field(linker.id(p.b).1)?;
+        field(w, buf, format_args!("{:.6}", p.probability))?;
+        field(w, buf, format_args!("{:.3}", p.weight))?;
         let fw = linker.field_weights(&o.model, &weights, p.a, p.b);
         for (k, v) in fw.iter().enumerate() {
-            row.extend([
-                linker.value(p.a, k).to_string(),
-                linker.value(p.b, k).to_string(),
-                format!("{v:.3}"),
-            ]);
+            w.write_field(linker.value(p.a, k))?;
+            w.write_field(linker.value(p.b, k))?;
+            field(w, buf, format_args!("{v:.3}"))?;
         }
-        row.push(String::new());
-        w.write_record(&row)?;
-    }
-    finish(w)
+        w.write_field("")?;
+        w.write_record(None::<&[u8]>)
+    })
 }
 
 fn write_clusters(linker: &Linker<'_>, o: &Outcome, dir: &Path) -> anyhow::Result<NamedTempFile> {
-    let mut w = csv_writer(dir)?;
-    if linker.is_dedupe() {
-        w.write_record(["id", "klaster"])?;
+    let header: Vec<String> = if linker.is_dedupe() {
+        vec!["id".into(), "klaster".into()]
     } else {
-        w.write_record(["berkas", "id", "klaster"])?;
-    }
-    for (r, c) in o.clusters.iter().enumerate() {
-        let (source, id) = linker.id(r as u32);
-        let c = c.to_string();
-        if linker.is_dedupe() {
-            w.write_record([id, c.as_str()])?;
-        } else {
-            w.write_record([(source + 1).to_string().as_str(), id, c.as_str()])?;
+        vec!["berkas".into(), "id".into(), "klaster".into()]
+    };
+    let records: Vec<(u32, u32)> = o
+        .clusters
+        .iter()
+        .enumerate()
+        .map(|(r, c)| (r as u32, *c))
+        .collect();
+    write_csv(dir, &header, &records, |w, buf, (r, c)| {
+        let (source, id) = linker.id(*r);
+        if !linker.is_dedupe() {
+            field(w, buf, format_args!("{}", source + 1))?;
         }
-    }
-    finish(w)
+        w.write_field(id)?;
+        field(w, buf, format_args!("{c}"))?;
+        w.write_record(None::<&[u8]>)
+    })
 }
 
 fn explain(

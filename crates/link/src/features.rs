@@ -200,6 +200,8 @@ pub(crate) struct Prepared {
     /// One u64 per record: an interned id, packed digits, a packed date, f64 bits or a code.
     /// Comparing two records reads two cells and, for text, the small per-value tables.
     pub cells: Vec<u64>,
+    /// A second cell per record for NIK/KK: the digits as BCD nibbles.
+    pub bcd: Vec<u64>,
     pub jw: Vec<f64>,
     pub lev: Vec<u32>,
     /// Non-empty values that could not be read (treated as missing, reported).
@@ -311,7 +313,7 @@ impl Prepared {
         let nulls = &spec.null_values;
         let rows: Vec<&str> = raw.iter().flat_map(|c| c.iter()).collect();
         let mut unreadable = 0u64;
-        let (feature, cells) = match spec.kind {
+        let (feature, cells): (Feature, Vec<u64>) = match spec.kind {
             Kind::Persis | Kind::Teks => {
                 let values = Interned::build(&rows, |r| {
                     if is_null(r, nulls) {
@@ -467,6 +469,13 @@ impl Prepared {
             jw: spec.jw_thresholds(),
             lev: spec.lev_thresholds(),
             spec: spec.clone(),
+            bcd: match feature {
+                Feature::Digits => cells
+                    .par_iter()
+                    .map(|c| bcd16(digits_parts(*c).0))
+                    .collect(),
+                _ => Vec::new(),
+            },
             feature,
             cells,
             unreadable,
@@ -476,12 +485,18 @@ impl Prepared {
     /// The comparison level of records `a` and `b`: 0 missing, 1 exact, … last = different.
     #[cfg(test)]
     pub fn level(&self, a: usize, b: usize) -> u8 {
-        self.level_of_cells(self.cells[a], self.cells[b])
+        let second = |r: usize| self.bcd.get(r).copied().unwrap_or(0);
+        self.level_of_cells([self.cells[a], second(a)], [self.cells[b], second(b)])
+    }
+
+    /// Cells per record: two for NIK/KK (value and BCD), one otherwise.
+    pub fn width(&self) -> usize {
+        if self.bcd.is_empty() { 1 } else { 2 }
     }
 
     /// The comparison level of two records' cells.
     #[inline]
-    pub fn level_of_cells(&self, x: u64, y: u64) -> u8 {
+    pub fn level_of_cells(&self, [x, x2]: [u64; 2], [y, y2]: [u64; 2]) -> u8 {
         match &self.feature {
             Feature::Text(t) => {
                 let (ia, ib) = (x as u32, y as u32);
@@ -509,7 +524,7 @@ impl Prepared {
             Feature::Digits => {
                 let (va, la, _) = digits_parts(x);
                 let (vb, lb, _) = digits_parts(y);
-                digits_level(va, la, vb, lb)
+                digits_level_with(va, la, vb, lb, || (x2, y2))
             }
             Feature::Date => self.date_level(x as u32, y as u32),
             Feature::Number => {
@@ -804,26 +819,54 @@ struct Line([u64; 8]);
 pub(crate) struct Rows {
     lines: Vec<Line>,
     per_record: usize,
+    /// Per column: where its cells start in a record, and whether it has a second one.
+    slots: Vec<(usize, bool)>,
 }
 
 impl Rows {
     pub fn new(columns: &[Prepared], n: usize) -> Rows {
-        let per_record = columns.len().div_ceil(8).max(1);
+        let mut slots = Vec::with_capacity(columns.len());
+        let mut width = 0;
+        for c in columns {
+            slots.push((width, c.width() == 2));
+            width += c.width();
+        }
+        let per_record = width.div_ceil(8).max(1);
         let mut lines = vec![Line::default(); n * per_record];
         lines
             .par_chunks_mut(per_record)
             .enumerate()
             .for_each(|(r, record)| {
-                for (k, c) in columns.iter().enumerate() {
-                    record[k / 8].0[k % 8] = c.cells[r];
+                for (c, (at, wide)) in columns.iter().zip(&slots) {
+                    record[at / 8].0[at % 8] = c.cells[r];
+                    if *wide {
+                        record[(at + 1) / 8].0[(at + 1) % 8] = c.bcd[r];
+                    }
                 }
             });
-        Rows { lines, per_record }
+        Rows {
+            lines,
+            per_record,
+            slots,
+        }
     }
 
     #[inline]
+    fn at(&self, r: usize, i: usize) -> u64 {
+        self.lines[r * self.per_record + i / 8].0[i % 8]
+    }
+
+    /// The main cell of column `k` for record `r`.
+    #[inline]
     pub fn cell(&self, r: usize, k: usize) -> u64 {
-        self.lines[r * self.per_record + k / 8].0[k % 8]
+        self.at(r, self.slots[k].0)
+    }
+
+    /// Both cells of column `k` for record `r` (the second is 0 for one-cell columns).
+    #[inline]
+    pub fn cells(&self, r: usize, k: usize) -> [u64; 2] {
+        let (at, wide) = self.slots[k];
+        [self.at(r, at), if wide { self.at(r, at + 1) } else { 0 }]
     }
 }
 
@@ -831,7 +874,7 @@ impl Rows {
 #[inline]
 pub(crate) fn gamma(columns: &[Prepared], rows: &Rows, a: usize, b: usize) -> u64 {
     columns.iter().enumerate().fold(0u64, |g, (k, c)| {
-        g | (u64::from(c.level_of_cells(rows.cell(a, k), rows.cell(b, k))) << (4 * k))
+        g | (u64::from(c.level_of_cells(rows.cells(a, k), rows.cells(b, k))) << (4 * k))
     })
 }
 
@@ -930,6 +973,12 @@ fn differing_digits(a: u64, b: u64, len: u8) -> usize {
 /// either is missing. Serials are handed out in order (0001, 0002 … for people born the same
 /// day in the same kecamatan), so NIKs one serial apart are different people, not a typo.
 pub(crate) fn digits_level(a: u64, la: u8, b: u64, lb: u8) -> u8 {
+    digits_level_with(a, la, b, lb, || (bcd16(a), bcd16(b)))
+}
+
+/// [`digits_level`] with the BCD forms of two 16-digit values given (prepared once).
+#[inline]
+fn digits_level_with(a: u64, la: u8, b: u64, lb: u8, bcd: impl FnOnce() -> (u64, u64)) -> u8 {
     if la == 0 || lb == 0 {
         return 0;
     }
@@ -938,7 +987,7 @@ pub(crate) fn digits_level(a: u64, la: u8, b: u64, lb: u8) -> u8 {
             if a == b {
                 return 1;
             }
-            let (da, db) = (bcd16(a), bcd16(b));
+            let (da, db) = bcd();
             let diff = differing_nibbles(da, db);
             // Digit i (0 = first) is nibble 15 - i.
             let digit = |v: u64, i: u32| (v >> (4 * (15 - i))) & 0xf;
