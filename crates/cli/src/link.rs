@@ -16,12 +16,86 @@ use tempfile::NamedTempFile;
 use crate::args::LinkArgs;
 
 fn read_table(path: &Path) -> anyhow::Result<Table> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if !matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods")
+        && let Ok(bytes) = std::fs::read(path)
+        && let Some(t) = read_csv_in_pieces(&bytes, rayon::current_num_threads(), 4 << 20)
+    {
+        return Ok(t);
+    }
     sinergi_intake::read_table_file(path).map_err(|e| {
         anyhow!(
             "berkas {} ditolak, tidak ada keluaran yang ditulis. {e}",
             path.display()
         )
     })
+}
+
+/// A large CSV file without a single quote character has a record boundary at every line
+/// end, so it is cut there into `pieces`, each read (with the header line in front) by the
+/// same intake reader in parallel, and the lines renumbered. Anything else — quotes, a blank
+/// first line, a small file, or any refusal, so that messages name the right line — returns
+/// None and the file is read whole.
+fn read_csv_in_pieces(bytes: &[u8], pieces: usize, min_bytes: usize) -> Option<Table> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    if pieces < 2 || bytes.len() < min_bytes || bytes.contains(&b'"') {
+        return None;
+    }
+    let header_end = bytes.iter().position(|b| *b == b'\n')? + 1;
+    let header = &bytes[..header_end];
+    if header.iter().all(|b| b.is_ascii_whitespace()) {
+        return None;
+    }
+    let body = &bytes[header_end..];
+    let mut cuts = vec![0];
+    for k in 1..pieces {
+        let target = (body.len() * k / pieces).max(*cuts.last()?);
+        match body[target..].iter().position(|b| *b == b'\n') {
+            Some(i) => cuts.push(target + i + 1),
+            None => break,
+        }
+    }
+    cuts.push(body.len());
+    cuts.dedup();
+    let tables: Vec<(u64, Table)> = cuts
+        .windows(2)
+        .collect::<Vec<_>>()
+        .par_iter()
+        .map(|w| {
+            let mut piece = Vec::with_capacity(header.len() + w[1] - w[0]);
+            piece.extend_from_slice(header);
+            piece.extend_from_slice(&body[w[0]..w[1]]);
+            // The piece's second line is line 2 + (line ends before it) of the file.
+            let before = body[..w[0]].iter().filter(|b| **b == b'\n').count() as u64;
+            sinergi_intake::read_csv_table(&piece)
+                .ok()
+                .map(|t| (before, t))
+        })
+        .collect::<Option<_>>()?;
+    let mut iter = tables.into_iter();
+    let (_, mut table) = iter.next()?;
+    for (before, t) in iter {
+        if t.header != table.header {
+            return None;
+        }
+        table
+            .lines
+            .extend(t.lines.iter().map(|l| (u64::from(*l) + before) as u32));
+        table
+            .columns
+            .par_iter_mut()
+            .zip(&t.columns)
+            .for_each(|(into, from)| {
+                for v in from.iter() {
+                    // The whole file is below 4 GiB, as the reader checked.
+                    let _ = into.push(v);
+                }
+            });
+    }
+    Some(table)
 }
 
 fn file_label(path: &Path) -> String {
@@ -459,4 +533,32 @@ fn print_summary(
         link_secs,
         total_secs
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_read_in_pieces_is_the_file_read_whole() {
+        let mut csv = String::from("\u{feff}id;nama;tgl\r\n");
+        for i in 0..5000 {
+            if i % 7 == 0 {
+                csv.push_str("\r\n;;\n"); // blank lines are skipped, yet counted
+            }
+            csv.push_str(&format!("R{i}; Siti {i} ;{}\n", 1950 + i % 60));
+        }
+        let whole = sinergi_intake::read_csv_table(csv.as_bytes()).unwrap();
+        for pieces in [2, 3, 7] {
+            let t = read_csv_in_pieces(csv.as_bytes(), pieces, 0).expect("read in pieces");
+            assert_eq!(t.header, whole.header);
+            assert_eq!(t.lines, whole.lines, "{pieces} pieces");
+            for (a, b) in t.columns.iter().zip(&whole.columns) {
+                assert_eq!(a.iter().collect::<Vec<_>>(), b.iter().collect::<Vec<_>>());
+            }
+        }
+        // Quotes, and refusals (whose messages must name the file's lines), read whole.
+        assert!(read_csv_in_pieces(b"id,nama\n1,\"a\"\n2,b\n", 2, 0).is_none());
+        assert!(read_csv_in_pieces(b"id,nama\n1,a\n2,b,c\n3,d\n", 2, 0).is_none());
+    }
 }
