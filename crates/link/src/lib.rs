@@ -626,6 +626,7 @@ impl<'a> Linker<'a> {
         }
         stats.clusters = sizes.iter().filter(|v| **v > 0).count() as u64;
         stats.clusters_with_several = sizes.iter().filter(|v| **v > 1).count() as u64;
+        features::clear_name_caches();
         lap("klaster");
         stats.stages = stages;
         stats.records = self.inputs.iter().map(|i| i.table.rows()).collect();
