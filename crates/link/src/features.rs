@@ -179,6 +179,22 @@ pub(crate) struct Names {
     pub sorted_ids: Vec<u32>,
     pub already_sorted: Vec<bool>,
     pub letters: Vec<Option<Letters>>,
+    /// Per id: the blocking keys of its words of two or more letters (`token_ends[id]` ends
+    /// them in `token_keys`), hashed once instead of per record.
+    pub token_keys: Vec<u64>,
+    pub token_ends: Vec<u32>,
+}
+
+/// Distinct hashes of the words of two or more letters of `name`, in order.
+fn token_keys(name: &str, out: &mut Vec<u64>) {
+    let start = out.len();
+    // Initials would join everyone sharing a letter; they are not keys.
+    for t in name.split(' ').filter(|t| t.len() > 1) {
+        let h = hash_of(t);
+        if !out[start..].contains(&h) {
+            out.push(h);
+        }
+    }
 }
 
 pub(crate) struct Texts {
@@ -393,6 +409,11 @@ impl Prepared {
                 for s in &sorted_text {
                     let _ = sorted.push(s);
                 }
+                let (mut token_keys_all, mut token_ends) = (Vec::new(), Vec::new());
+                for id in 0..values.len() {
+                    token_keys(values.text.get(id), &mut token_keys_all);
+                    token_ends.push(token_keys_all.len() as u32);
+                }
                 let cells = values.ids.par_iter().map(|i| u64::from(*i)).collect();
                 (
                     Feature::Name(Names {
@@ -402,6 +423,8 @@ impl Prepared {
                         sorted_ids,
                         already_sorted,
                         letters,
+                        token_keys: token_keys_all,
+                        token_ends,
                     }),
                     cells,
                 )
@@ -795,20 +818,13 @@ impl Prepared {
                 }
             }
             (Feature::Name(n), KeyFn::NameToken) => {
-                let start = out.len();
-                // Initials would join everyone sharing a letter; they are not keys.
-                for t in n
-                    .values
-                    .text
-                    .get(cell as usize)
-                    .split(' ')
-                    .filter(|t| t.len() > 1)
-                {
-                    let h = hash_of(t);
-                    if !out[start..].contains(&h) {
-                        out.push(h);
-                    }
-                }
+                let id = cell as usize;
+                let start = if id == 0 {
+                    0
+                } else {
+                    n.token_ends[id - 1] as usize
+                };
+                out.extend_from_slice(&n.token_keys[start..n.token_ends[id] as usize]);
             }
             (Feature::Digits, KeyFn::Value) => {
                 let (value, len, _) = digits_parts(cell);
