@@ -1,9 +1,7 @@
 //! Columns prepared once for comparison: names normalised, NIKs reduced to digits, dates
 //! split into parts, values interned. Comparing a pair then only reads these arrays.
 
-use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -150,29 +148,8 @@ fn jaro_winkler_bound(shared: u32, la: usize, lb: usize) -> f64 {
     }
 }
 
-/// Numbers each prepared name column, so that a thread's cache of name levels is never
-/// consulted for another column or another run's ids.
-static NAME_COLUMNS: AtomicU64 = AtomicU64::new(1);
-
-/// Most entries a thread's name-level cache holds (about 20 bytes each).
-const NAME_CACHE_MAX: usize = 1 << 21;
-
-thread_local! {
-    /// Levels of name id pairs already compared on this thread, for one name column: names
-    /// repeat, and so do the pairs of different names a blocking rule brings together.
-    static NAME_CACHE: RefCell<(u64, FxHashMap<u64, u8>)> = RefCell::new((0, FxHashMap::default()));
-}
-
-/// Frees every thread's name-level cache (called at the end of a run).
-pub(crate) fn clear_name_caches() {
-    rayon::broadcast(|_| NAME_CACHE.with(|c| *c.borrow_mut() = (0, FxHashMap::default())));
-    NAME_CACHE.with(|c| *c.borrow_mut() = (0, FxHashMap::default()));
-}
-
 /// Per distinct name: what the comparison and blocking of names need.
 pub(crate) struct Names {
-    /// This column's number for the name-level caches.
-    pub cache_id: u64,
     pub values: Interned,
     /// Per id: the words sorted, its id among sorted forms, whether it was already sorted.
     pub sorted: TextColumn,
@@ -417,7 +394,6 @@ impl Prepared {
                 let cells = values.ids.par_iter().map(|i| u64::from(*i)).collect();
                 (
                     Feature::Name(Names {
-                        cache_id: NAME_COLUMNS.fetch_add(1, Ordering::Relaxed),
                         values,
                         sorted,
                         sorted_ids,
@@ -566,22 +542,7 @@ impl Prepared {
                 if n.sorted_ids[ia] == n.sorted_ids[ib] {
                     return 2;
                 }
-                let key = ((ia as u64) << 32) | ib as u64;
-                NAME_CACHE.with(|c| {
-                    let mut c = c.borrow_mut();
-                    if c.0 != n.cache_id {
-                        c.1.clear();
-                        c.0 = n.cache_id;
-                    }
-                    if let Some(l) = c.1.get(&key) {
-                        return *l;
-                    }
-                    let l = self.name_level(n, ia, ib);
-                    if c.1.len() < NAME_CACHE_MAX {
-                        c.1.insert(key, l);
-                    }
-                    l
-                })
+                self.name_level(n, ia, ib)
             }
             Feature::Digits => {
                 let (va, la, _) = digits_parts(x);
@@ -994,16 +955,19 @@ pub(crate) fn jaro_winkler(a: &str, b: &str) -> f64 {
 /// The decimal digits of `v < 10^16` as 16 nibbles (BCD), most significant first: digits
 /// compared with one XOR instead of 16 divisions each.
 fn bcd16(v: u64) -> u64 {
+    (bcd8(v / 100_000_000) << 32) | bcd8(v % 100_000_000)
+}
+
+/// The last 8 decimal digits of `x` as nibbles.
+fn bcd8(x: u64) -> u64 {
     fn bcd2(x: u64) -> u64 {
         ((x / 10) << 4) | (x % 10)
     }
     fn bcd4(x: u64) -> u64 {
         (bcd2(x / 100) << 8) | bcd2(x % 100)
     }
-    fn bcd8(x: u64) -> u64 {
-        (bcd4(x / 10_000) << 16) | bcd4(x % 10_000)
-    }
-    (bcd8(v / 100_000_000) << 32) | bcd8(v % 100_000_000)
+    let x = x % 100_000_000;
+    (bcd4(x / 10_000) << 16) | bcd4(x % 10_000)
 }
 
 /// One bit (the lowest of its nibble) for each nibble that differs.
@@ -1019,8 +983,15 @@ fn differing_digits(a: u64, b: u64, len: u8) -> usize {
     } else {
         (1u64 << (4 * len)) - 1
     };
-    let (a, b) = (a % 10_000_000_000_000_000, b % 10_000_000_000_000_000);
-    (differing_nibbles(bcd16(a) & keep, bcd16(b) & keep)).count_ones() as usize
+    let (na, nb) = if len <= 8 {
+        (bcd8(a), bcd8(b))
+    } else {
+        (
+            bcd16(a % 10_000_000_000_000_000),
+            bcd16(b % 10_000_000_000_000_000),
+        )
+    };
+    (differing_nibbles(na & keep, nb & keep)).count_ones() as usize
 }
 
 /// NIK/KK levels: 1 exact, 2 one adjacent transposition, 3 the first 15 digits equal where

@@ -261,9 +261,10 @@ impl<'a> Linker<'a> {
         }
         let split = inputs[0].table.rows();
         let clock = std::time::Instant::now();
+        // Columns side by side too: each has sequential parts (interning).
         let columns: Vec<Prepared> = settings
             .comparisons
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(k, spec)| {
                 let raw: Vec<_> = inputs
@@ -626,7 +627,6 @@ impl<'a> Linker<'a> {
         }
         stats.clusters = sizes.iter().filter(|v| **v > 0).count() as u64;
         stats.clusters_with_several = sizes.iter().filter(|v| **v > 1).count() as u64;
-        features::clear_name_caches();
         lap("klaster");
         stats.stages = stages;
         stats.records = self.inputs.iter().map(|i| i.table.rows()).collect();
