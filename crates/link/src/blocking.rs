@@ -38,31 +38,53 @@ pub(crate) struct Candidates {
 /// Sorts `v` by first scattering it into `buckets` ranges (`bucket` must be monotone in the
 /// order for a full sort, or any function when only equal items must end up together), then
 /// sorting the small buckets in parallel: one pass over memory instead of a global sort.
-fn bucket_sort<T: Ord + Copy + Send + Default>(
-    v: Vec<T>,
+///
+/// The input comes in parts (one per rayon job, in order), so it is never concatenated first.
+fn bucket_sort<T: Ord + Copy + Send + Sync + Default>(
+    parts: Vec<Vec<T>>,
     buckets: usize,
     bucket: impl Fn(&T) -> usize + Sync,
 ) -> Vec<T> {
-    if v.len() < 1 << 14 || buckets < 2 {
-        let mut v = v;
+    let len: usize = parts.iter().map(Vec::len).sum();
+    if len < 1 << 14 || buckets < 2 {
+        let mut v = Vec::with_capacity(len);
+        for p in parts {
+            v.extend_from_slice(&p);
+        }
         v.par_sort_unstable();
         return v;
     }
-    let mut counts = vec![0usize; buckets + 1];
-    for x in &v {
-        counts[bucket(x) + 1] += 1;
-    }
+    // Bucket sizes, counted per part in parallel.
+    let mut counts = parts
+        .par_iter()
+        .map(|p| {
+            let mut c = vec![0usize; buckets + 1];
+            for x in p {
+                c[bucket(x) + 1] += 1;
+            }
+            c
+        })
+        .reduce(
+            || vec![0usize; buckets + 1],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        );
     for b in 1..=buckets {
         counts[b] += counts[b - 1];
     }
-    let mut out = vec![T::default(); v.len()];
+    let mut out = vec![T::default(); len];
     let mut next = counts.clone();
-    for x in &v {
-        let b = bucket(x);
-        out[next[b]] = *x;
-        next[b] += 1;
+    for p in parts {
+        for x in &p {
+            let b = bucket(x);
+            out[next[b]] = *x;
+            next[b] += 1;
+        }
     }
-    drop(v);
     let mut slices = Vec::with_capacity(buckets);
     let mut rest: &mut [T] = &mut out;
     for b in 0..buckets {
@@ -87,7 +109,8 @@ pub(crate) fn candidates(
     n: usize,
     split: usize,
 ) -> Candidates {
-    let mut all: Vec<u64> = Vec::new();
+    // Every rule's pairs, in parts as the rayon jobs produced them.
+    let mut all: Vec<Vec<u64>> = Vec::new();
     let mut stats = Vec::new();
     for (r, rule) in settings.blocking.iter().enumerate() {
         let parts: Vec<(usize, KeyFn)> = rule
@@ -97,7 +120,7 @@ pub(crate) fn candidates(
             .collect();
         // Every combination of the parts' keys, hashed with the rule number; scratch buffers
         // are reused across the records of a rayon job.
-        let keyed: Vec<(u64, u32)> = (0..n)
+        let keyed: Vec<Vec<(u64, u32)>> = (0..n)
             .into_par_iter()
             .with_min_len(4096)
             .fold(
@@ -131,12 +154,9 @@ pub(crate) fn candidates(
                 },
             )
             .map(|t| t.0)
-            .reduce(Vec::new, |mut a, mut b| {
-                a.append(&mut b);
-                a
-            });
+            .collect();
         // Only equal keys need to meet: buckets by the hash's top bits.
-        let bits = bucket_bits(keyed.len());
+        let bits = bucket_bits(keyed.iter().map(Vec::len).sum());
         let mut keyed = bucket_sort(keyed, 1 << bits, |(k, _)| {
             if bits == 0 {
                 0
@@ -165,7 +185,7 @@ pub(crate) fn candidates(
             start = end;
         }
         let bit = 1u8 << r;
-        let mut pairs: Vec<u64> = blocks
+        let pairs: Vec<Vec<u64>> = blocks
             .par_iter()
             .fold(Vec::new, |mut acc, (s, e)| {
                 let block = &keyed[*s..*e];
@@ -179,18 +199,15 @@ pub(crate) fn candidates(
                 }
                 acc
             })
-            .reduce(Vec::new, |mut a, mut b| {
-                a.append(&mut b);
-                a
-            });
+            .collect();
         drop(keyed);
         stats.push(st);
-        all.append(&mut pairs);
+        all.extend(pairs);
     }
     // One sort of all rules' pairs (by record numbers: buckets of the first record), then
     // the same pair from several rules, or from several blocks of one rule (two shared name
     // tokens), becomes one entry with all its rule bits.
-    let bits = bucket_bits(all.len());
+    let bits = bucket_bits(all.iter().map(Vec::len).sum());
     let shift = (usize::BITS - n.max(1).leading_zeros()).saturating_sub(bits);
     let all = bucket_sort(all, 1 << bits, |p| ((p >> 36) >> shift) as usize);
     let mut merged: Vec<u64> = Vec::with_capacity(all.len());

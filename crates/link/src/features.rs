@@ -156,10 +156,27 @@ pub(crate) struct Names {
     pub sorted_ids: Vec<u32>,
     pub already_sorted: Vec<bool>,
     pub letters: Vec<Option<Letters>>,
+    /// Per id: the first letters of its words (a–z as bits 0–25, anything else bit 26). A name
+    /// contains another only if every word of one meets a word of the other with the same
+    /// first letter, so names whose initials are not a subset never need the word check.
+    pub initials: Vec<u32>,
     /// Per id: the blocking keys of its words of two or more letters (`token_ends[id]` ends
     /// them in `token_keys`), hashed once instead of per record.
     pub token_keys: Vec<u64>,
     pub token_ends: Vec<u32>,
+}
+
+/// The first letters of the words of `name` as a bit set (see [`Names::initials`]).
+fn initials_of(name: &str) -> u32 {
+    name.split(' ')
+        .filter_map(|t| t.bytes().next())
+        .fold(0, |m, b| {
+            m | if b.is_ascii_lowercase() {
+                1 << (b - b'a')
+            } else {
+                1 << 26
+            }
+        })
 }
 
 /// Distinct hashes of the words of two or more letters of `name`, in order.
@@ -382,6 +399,9 @@ impl Prepared {
                 let letters = (0..values.len())
                     .map(|id| Letters::of(values.text.get(id)))
                     .collect();
+                let initials = (0..values.len())
+                    .map(|id| initials_of(values.text.get(id)))
+                    .collect();
                 let mut sorted = TextColumn::default();
                 for s in &sorted_text {
                     let _ = sorted.push(s);
@@ -399,6 +419,7 @@ impl Prepared {
                         sorted_ids,
                         already_sorted,
                         letters,
+                        initials,
                         token_keys: token_keys_all,
                         token_ends,
                     }),
@@ -634,7 +655,15 @@ impl Prepared {
             }
         }
         let mut level = 3u8;
-        let contained = || names::tokens_contained(ca, cb);
+        let contained = || {
+            // The shorter name's initials must all be initials of the longer one.
+            let (short, long) = if ca.len() <= cb.len() {
+                (n.initials[ia], n.initials[ib])
+            } else {
+                (n.initials[ib], n.initials[ia])
+            };
+            short & !long == 0 && names::tokens_contained(ca, cb)
+        };
         for (i, t) in self.jw.iter().enumerate() {
             if s >= *t {
                 return level;
