@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::{Context, anyhow, bail};
 use rayon::prelude::*;
-use sinergi_core::Table;
+use sinergi_core::{Table, TextColumn};
 use sinergi_link::{Decision, Input, Linker, Model, Outcome, Settings};
 use tempfile::NamedTempFile;
 
@@ -65,6 +65,12 @@ fn read_csv_in_pieces(bytes: &[u8], pieces: usize, min_bytes: usize) -> Option<T
         .collect::<Vec<_>>()
         .par_iter()
         .map(|w| {
+            if w[0] == 0 {
+                // The first piece already starts with the header.
+                return sinergi_intake::read_csv_table(&bytes[..header_end + w[1]])
+                    .ok()
+                    .map(|t| (0, t));
+            }
             let mut piece = Vec::with_capacity(header.len() + w[1] - w[0]);
             piece.extend_from_slice(header);
             piece.extend_from_slice(&body[w[0]..w[1]]);
@@ -75,27 +81,37 @@ fn read_csv_in_pieces(bytes: &[u8], pieces: usize, min_bytes: usize) -> Option<T
                 .map(|t| (before, t))
         })
         .collect::<Option<_>>()?;
-    let mut iter = tables.into_iter();
-    let (_, mut table) = iter.next()?;
-    for (before, t) in iter {
-        if t.header != table.header {
-            return None;
-        }
-        table
-            .lines
-            .extend(t.lines.iter().map(|l| (u64::from(*l) + before) as u32));
-        table
-            .columns
-            .par_iter_mut()
-            .zip(&t.columns)
-            .for_each(|(into, from)| {
-                for v in from.iter() {
-                    // The whole file is below 4 GiB, as the reader checked.
-                    let _ = into.push(v);
-                }
-            });
+    let first = &tables.first()?.1;
+    if tables.iter().any(|(_, t)| t.header != first.header) {
+        return None;
     }
-    Some(table)
+    let rows: usize = tables.iter().map(|(_, t)| t.rows()).sum();
+    let columns = (0..first.header.len())
+        .into_par_iter()
+        .map(|k| {
+            let text: usize = tables
+                .iter()
+                .map(|(_, t)| t.columns[k].heap_bytes().saturating_sub(4 * t.rows()))
+                .sum();
+            let mut c = TextColumn::with_capacity(rows, text);
+            for (_, t) in &tables {
+                for v in t.columns[k].iter() {
+                    // The whole file is below 4 GiB, as the reader checked.
+                    let _ = c.push(v);
+                }
+            }
+            c
+        })
+        .collect();
+    let lines = tables
+        .iter()
+        .flat_map(|(before, t)| t.lines.iter().map(move |l| (u64::from(*l) + before) as u32))
+        .collect();
+    Some(Table {
+        header: first.header.clone(),
+        columns,
+        lines,
+    })
 }
 
 fn file_label(path: &Path) -> String {

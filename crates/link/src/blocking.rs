@@ -40,19 +40,22 @@ pub(crate) struct Candidates {
 /// sorting the small buckets in parallel: one pass over memory instead of a global sort.
 ///
 /// The input comes in parts (one per rayon job, in order), so it is never concatenated first.
+/// The result goes to `out`, whose memory is reused from rule to rule (fresh pages cost a
+/// page fault each).
 fn bucket_sort<T: Ord + Copy + Send + Sync + Default>(
     parts: Vec<Vec<T>>,
     buckets: usize,
     bucket: impl Fn(&T) -> usize + Sync,
-) -> Vec<T> {
+    out: &mut Vec<T>,
+) {
     let len: usize = parts.iter().map(Vec::len).sum();
+    out.clear();
     if len < 1 << 14 || buckets < 2 {
-        let mut v = Vec::with_capacity(len);
         for p in parts {
-            v.extend_from_slice(&p);
+            out.extend_from_slice(&p);
         }
-        v.par_sort_unstable();
-        return v;
+        out.par_sort_unstable();
+        return;
     }
     // Bucket sizes, counted per part in parallel.
     let mut counts = parts
@@ -76,7 +79,7 @@ fn bucket_sort<T: Ord + Copy + Send + Sync + Default>(
     for b in 1..=buckets {
         counts[b] += counts[b - 1];
     }
-    let mut out = vec![T::default(); len];
+    out.resize(len, T::default());
     let mut next = counts.clone();
     for p in parts {
         for x in &p {
@@ -86,14 +89,13 @@ fn bucket_sort<T: Ord + Copy + Send + Sync + Default>(
         }
     }
     let mut slices = Vec::with_capacity(buckets);
-    let mut rest: &mut [T] = &mut out;
+    let mut rest: &mut [T] = out;
     for b in 0..buckets {
         let (head, tail) = rest.split_at_mut(counts[b + 1] - counts[b]);
         slices.push(head);
         rest = tail;
     }
     slices.into_par_iter().for_each(|s| s.sort_unstable());
-    out
 }
 
 /// Bucket count for `len` items: a few thousand items per bucket.
@@ -111,6 +113,8 @@ pub(crate) fn candidates(
 ) -> Candidates {
     // Every rule's pairs, in parts as the rayon jobs produced them.
     let mut all: Vec<Vec<u64>> = Vec::new();
+    // Each rule's keys, grouped; the memory serves every rule in turn.
+    let mut keyed: Vec<(u64, u32)> = Vec::new();
     let mut stats = Vec::new();
     for (r, rule) in settings.blocking.iter().enumerate() {
         let parts: Vec<(usize, KeyFn)> = rule
@@ -120,7 +124,7 @@ pub(crate) fn candidates(
             .collect();
         // Every combination of the parts' keys, hashed with the rule number; scratch buffers
         // are reused across the records of a rayon job.
-        let keyed: Vec<Vec<(u64, u32)>> = (0..n)
+        let keyed_parts: Vec<Vec<(u64, u32)>> = (0..n)
             .into_par_iter()
             .with_min_len(4096)
             .fold(
@@ -156,14 +160,19 @@ pub(crate) fn candidates(
             .map(|t| t.0)
             .collect();
         // Only equal keys need to meet: buckets by the hash's top bits.
-        let bits = bucket_bits(keyed.iter().map(Vec::len).sum());
-        let mut keyed = bucket_sort(keyed, 1 << bits, |(k, _)| {
-            if bits == 0 {
-                0
-            } else {
-                (k >> (64 - bits)) as usize
-            }
-        });
+        let bits = bucket_bits(keyed_parts.iter().map(Vec::len).sum());
+        bucket_sort(
+            keyed_parts,
+            1 << bits,
+            |(k, _)| {
+                if bits == 0 {
+                    0
+                } else {
+                    (k >> (64 - bits)) as usize
+                }
+            },
+            &mut keyed,
+        );
         keyed.dedup();
         let mut blocks = Vec::new();
         let mut start = 0;
@@ -200,7 +209,6 @@ pub(crate) fn candidates(
                 acc
             })
             .collect();
-        drop(keyed);
         stats.push(st);
         all.extend(pairs);
     }
@@ -209,7 +217,15 @@ pub(crate) fn candidates(
     // tokens), becomes one entry with all its rule bits.
     let bits = bucket_bits(all.iter().map(Vec::len).sum());
     let shift = (usize::BITS - n.max(1).leading_zeros()).saturating_sub(bits);
-    let all = bucket_sort(all, 1 << bits, |p| ((p >> 36) >> shift) as usize);
+    drop(keyed);
+    let mut sorted = Vec::new();
+    bucket_sort(
+        all,
+        1 << bits,
+        |p| ((p >> 36) >> shift) as usize,
+        &mut sorted,
+    );
+    let all = sorted;
     let mut merged: Vec<u64> = Vec::with_capacity(all.len());
     for p in all {
         match merged.last_mut() {
