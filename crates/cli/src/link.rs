@@ -341,7 +341,7 @@ fn fixed(w: &mut csv::Writer<Vec<u8>>, buf: &mut String, v: f64, decimals: u32) 
     let scaled = v.abs() * scale;
     let frac = scaled - scaled.floor();
     // Below 1e9 the product's error (< 1e-7) cannot carry it across a tie 1e-6 away.
-    if !(scaled < 1e9) || (frac - 0.5).abs() < 1e-6 {
+    if scaled.is_nan() || scaled >= 1e9 || (frac - 0.5).abs() < 1e-6 {
         return match decimals {
             3 => field(w, buf, format_args!("{v:.3}")),
             _ => field(w, buf, format_args!("{v:.6}")),
@@ -619,7 +619,7 @@ mod tests {
             0.9999995,
             0.9995,
             12.3455,
-            -3.14159,
+            -3.25159,
             1e14,
             2.5e15,
             1e300,

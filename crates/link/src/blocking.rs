@@ -98,6 +98,10 @@ fn bucket_sort<T: Ord + Copy + Send + Sync + Default>(
     slices.into_par_iter().for_each(|s| s.sort_unstable());
 }
 
+/// A rayon job's keys so far and its reused buffers (combinations, next combinations, one
+/// part's keys).
+type Scratch = (Vec<(u64, u32)>, Vec<u64>, Vec<u64>, Vec<u64>);
+
 /// Bucket count for `len` items: a few thousand items per bucket.
 fn bucket_bits(len: usize) -> u32 {
     (len / 2048).max(1).ilog2().min(16)
@@ -129,13 +133,7 @@ pub(crate) fn candidates(
             .with_min_len(4096)
             .fold(
                 || (Vec::new(), Vec::new(), Vec::new(), Vec::new()),
-                |(mut acc, mut combos, mut next, mut part): (
-                    Vec<(u64, u32)>,
-                    Vec<u64>,
-                    Vec<u64>,
-                    Vec<u64>,
-                ),
-                 rec| {
+                |(mut acc, mut combos, mut next, mut part): Scratch, rec| {
                     combos.clear();
                     combos.push(r as u64);
                     for (c, f) in &parts {

@@ -689,7 +689,7 @@ impl Prepared {
         if da == 0 || db == 0 {
             return 0;
         }
-        let full = da % 10000 != 0 && db % 10000 != 0;
+        let full = !da.is_multiple_of(10000) && !db.is_multiple_of(10000);
         if full && da == db {
             return 1;
         }
@@ -837,7 +837,7 @@ impl Prepared {
             }
             (Feature::Date, KeyFn::DateSwapTolerant) => {
                 let p = cell as u32;
-                if p != 0 && p % 10000 != 0 {
+                if p != 0 && !p.is_multiple_of(10000) {
                     let (m, d) = (p / 100 % 100, p % 100);
                     out.push(u64::from(p / 10000 * 10000 + m.min(d) * 100 + m.max(d)));
                 }
@@ -1119,7 +1119,7 @@ mod tests {
             state
         };
         let alphabet = b"aiueoskmnr .";
-        let mut word = |next: &mut dyn FnMut() -> u64| {
+        let word = |next: &mut dyn FnMut() -> u64| {
             let len = (next() % 65) as usize;
             (0..len)
                 .map(|_| char::from(alphabet[(next() % alphabet.len() as u64) as usize]))
