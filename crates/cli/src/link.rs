@@ -8,18 +8,109 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, anyhow, bail};
-use sinergi_core::Table;
+use rayon::prelude::*;
+use sinergi_core::{Table, TextColumn};
 use sinergi_link::{Decision, Input, Linker, Model, Outcome, Settings};
 use tempfile::NamedTempFile;
 
 use crate::args::LinkArgs;
 
 fn read_table(path: &Path) -> anyhow::Result<Table> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if !matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods")
+        && let Ok(bytes) = std::fs::read(path)
+        && let Some(t) = read_csv_in_pieces(&bytes, rayon::current_num_threads(), 4 << 20)
+    {
+        return Ok(t);
+    }
     sinergi_intake::read_table_file(path).map_err(|e| {
         anyhow!(
             "berkas {} ditolak, tidak ada keluaran yang ditulis. {e}",
             path.display()
         )
+    })
+}
+
+/// A large CSV file without a single quote character has a record boundary at every line
+/// end, so it is cut there into `pieces`, each read (with the header line in front) by the
+/// same intake reader in parallel, and the lines renumbered. Anything else — quotes, a blank
+/// first line, a small file, or any refusal, so that messages name the right line — returns
+/// None and the file is read whole.
+fn read_csv_in_pieces(bytes: &[u8], pieces: usize, min_bytes: usize) -> Option<Table> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    if pieces < 2 || bytes.len() < min_bytes || bytes.contains(&b'"') {
+        return None;
+    }
+    let header_end = bytes.iter().position(|b| *b == b'\n')? + 1;
+    let header = &bytes[..header_end];
+    if header.iter().all(|b| b.is_ascii_whitespace()) {
+        return None;
+    }
+    let body = &bytes[header_end..];
+    let mut cuts = vec![0];
+    for k in 1..pieces {
+        let target = (body.len() * k / pieces).max(*cuts.last()?);
+        match body[target..].iter().position(|b| *b == b'\n') {
+            Some(i) => cuts.push(target + i + 1),
+            None => break,
+        }
+    }
+    cuts.push(body.len());
+    cuts.dedup();
+    let tables: Vec<(u64, Table)> = cuts
+        .windows(2)
+        .collect::<Vec<_>>()
+        .par_iter()
+        .map(|w| {
+            if w[0] == 0 {
+                // The first piece already starts with the header.
+                return sinergi_intake::read_csv_table(&bytes[..header_end + w[1]])
+                    .ok()
+                    .map(|t| (0, t));
+            }
+            let mut piece = Vec::with_capacity(header.len() + w[1] - w[0]);
+            piece.extend_from_slice(header);
+            piece.extend_from_slice(&body[w[0]..w[1]]);
+            // The piece's second line is line 2 + (line ends before it) of the file.
+            let before = body[..w[0]].iter().filter(|b| **b == b'\n').count() as u64;
+            sinergi_intake::read_csv_table(&piece)
+                .ok()
+                .map(|t| (before, t))
+        })
+        .collect::<Option<_>>()?;
+    let first = &tables.first()?.1;
+    if tables.iter().any(|(_, t)| t.header != first.header) {
+        return None;
+    }
+    let rows: usize = tables.iter().map(|(_, t)| t.rows()).sum();
+    let columns = (0..first.header.len())
+        .into_par_iter()
+        .map(|k| {
+            let text: usize = tables
+                .iter()
+                .map(|(_, t)| t.columns[k].heap_bytes().saturating_sub(4 * t.rows()))
+                .sum();
+            let mut c = TextColumn::with_capacity(rows, text);
+            for (_, t) in &tables {
+                for v in t.columns[k].iter() {
+                    // The whole file is below 4 GiB, as the reader checked.
+                    let _ = c.push(v);
+                }
+            }
+            c
+        })
+        .collect();
+    let lines = tables
+        .iter()
+        .flat_map(|(before, t)| t.lines.iter().map(move |l| (u64::from(*l) + before) as u32))
+        .collect();
+    Some(Table {
+        header: first.header.clone(),
+        columns,
+        lines,
     })
 }
 
@@ -95,10 +186,20 @@ pub fn run(args: LinkArgs) -> anyhow::Result<()> {
     let out = &args.keluar;
     std::fs::create_dir_all(out)
         .with_context(|| format!("folder keluaran {} tidak bisa dibuat", out.display()))?;
+    // The three files are formatted at the same time.
+    let (pairs, (review, clusters)) = rayon::join(
+        || write_pairs(&linker, &outcome, out),
+        || {
+            rayon::join(
+                || write_review(&linker, &outcome, out),
+                || write_clusters(&linker, &outcome, out),
+            )
+        },
+    );
     let mut files = vec![
-        ("pasangan.csv", write_pairs(&linker, &outcome, out)?),
-        ("tinjauan.csv", write_review(&linker, &outcome, out)?),
-        ("klaster.csv", write_clusters(&linker, &outcome, out)?),
+        ("pasangan.csv", pairs?),
+        ("tinjauan.csv", review?),
+        ("klaster.csv", clusters?),
     ];
     if let Some(e) = &outcome.evaluation {
         let mut f = NamedTempFile::new_in(out)?;
@@ -176,15 +277,107 @@ fn read_truth(linker: &Linker<'_>, path: &Path) -> anyhow::Result<Vec<u64>> {
     Ok(truth)
 }
 
-fn csv_writer(dir: &Path) -> anyhow::Result<csv::Writer<NamedTempFile>> {
-    let f = NamedTempFile::new_in(dir)
-        .with_context(|| format!("folder keluaran {} tidak bisa ditulisi", dir.display()))?;
-    Ok(csv::Writer::from_writer(f))
+fn temp_file(dir: &Path) -> anyhow::Result<NamedTempFile> {
+    NamedTempFile::new_in(dir)
+        .with_context(|| format!("folder keluaran {} tidak bisa ditulisi", dir.display()))
 }
 
-fn finish(w: csv::Writer<NamedTempFile>) -> anyhow::Result<NamedTempFile> {
-    w.into_inner()
+/// Rows per chunk when a file's rows are formatted in parallel.
+const CHUNK: usize = 8192;
+
+/// Writes `header`, then the rows of every item of `items` that `row` writes, formatted in
+/// parallel chunks (each with its own CSV writer, so quoting is the same as one writer's) and
+/// appended in order.
+fn write_csv<T: Sync>(
+    dir: &Path,
+    header: &[String],
+    items: &[T],
+    row: impl Fn(&mut csv::Writer<Vec<u8>>, &mut String, &T) -> csv::Result<()> + Sync,
+) -> anyhow::Result<NamedTempFile> {
+    let chunks: Vec<Vec<u8>> = items
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut w = csv::Writer::from_writer(Vec::with_capacity(chunk.len() * 64));
+            let mut buf = String::new();
+            for item in chunk {
+                row(&mut w, &mut buf, item)?;
+            }
+            w.into_inner()
+                .map_err(|e| anyhow!("gagal menulis: {}", e.error()))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let mut head = csv::Writer::from_writer(Vec::new());
+    head.write_record(header)?;
+    let head = head
+        .into_inner()
+        .map_err(|e| anyhow!("gagal menulis: {}", e.error()))?;
+    let mut f = std::io::BufWriter::with_capacity(1 << 20, temp_file(dir)?);
+    f.write_all(&head)?;
+    for c in &chunks {
+        f.write_all(c)?;
+    }
+    f.into_inner()
         .map_err(|e| anyhow!("gagal menulis: {}", e.error()))
+}
+
+/// Writes `value` formatted with `args` as one CSV field, reusing `buf`.
+fn field(
+    w: &mut csv::Writer<Vec<u8>>,
+    buf: &mut String,
+    args: std::fmt::Arguments<'_>,
+) -> csv::Result<()> {
+    use std::fmt::Write as _;
+    buf.clear();
+    let _ = buf.write_fmt(args);
+    w.write_field(buf.as_bytes())
+}
+
+/// Writes `v` with `decimals` (3 or 6) decimals exactly as `format!("{v:.N}")` does, without
+/// the formatting machinery (2.8 M numbers at 1 M records): the value times 10^N is rounded
+/// as an integer, and whenever that rounding could differ from rounding the exact binary
+/// value (a tie within the product's error, a huge value, NaN) std formats it.
+fn fixed(w: &mut csv::Writer<Vec<u8>>, buf: &mut String, v: f64, decimals: u32) -> csv::Result<()> {
+    let scale = 10f64.powi(decimals as i32);
+    let scaled = v.abs() * scale;
+    let frac = scaled - scaled.floor();
+    // Below 1e9 the product's error (< 1e-7) cannot carry it across a tie 1e-6 away.
+    if scaled.is_nan() || scaled >= 1e9 || (frac - 0.5).abs() < 1e-6 {
+        return match decimals {
+            3 => field(w, buf, format_args!("{v:.3}")),
+            _ => field(w, buf, format_args!("{v:.6}")),
+        };
+    }
+    let units = scaled.round() as u64;
+    let unit = 10u64.pow(decimals);
+    buf.clear();
+    if v.is_sign_negative() {
+        buf.push('-');
+    }
+    push_integer(buf, units / unit);
+    buf.push('.');
+    let mut rest = units % unit;
+    let mut fraction = [b'0'; 6];
+    for i in (0..decimals as usize).rev() {
+        fraction[i] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    buf.extend(fraction[..decimals as usize].iter().map(|d| char::from(*d)));
+    w.write_field(buf.as_bytes())
+}
+
+/// Appends `v` in decimal.
+fn push_integer(buf: &mut String, mut v: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    buf.extend(digits[at..].iter().map(|d| char::from(*d)));
 }
 
 fn is_match(p: &sinergi_link::ScoredPair, threshold: f64) -> bool {
@@ -195,7 +388,6 @@ fn is_match(p: &sinergi_link::ScoredPair, threshold: f64) -> bool {
 }
 
 fn write_pairs(linker: &Linker<'_>, o: &Outcome, dir: &Path) -> anyhow::Result<NamedTempFile> {
-    let mut w = csv_writer(dir)?;
     let mut header = vec![
         "id_kiri".to_string(),
         "id_kanan".into(),
@@ -204,34 +396,26 @@ fn write_pairs(linker: &Linker<'_>, o: &Outcome, dir: &Path) -> anyhow::Result<N
     ];
     header.extend(linker.column_names().iter().map(|c| format!("bobot_{c}")));
     header.extend(["keputusan".to_string(), "satu_klaster".into()]);
-    w.write_record(&header)?;
     let weights = o.model.weights();
-    for p in o
-        .pairs
-        .iter()
-        .filter(|p| is_match(p, linker.settings.threshold))
-    {
-        let mut row = vec![
-            linker.id(p.a).1.to_string(),
-            linker.id(p.b).1.to_string(),
-            format!("{:.6}", p.probability),
-            format!("{:.3}", p.weight),
-        ];
-        row.extend(
-            linker
-                .field_weights(&o.model, &weights, p.a, p.b)
-                .iter()
-                .map(|v| format!("{v:.3}")),
-        );
-        row.push(p.decision.map_or("", |d| d.label()).to_string());
-        row.push(if p.same_cluster { "ya" } else { "tidak" }.to_string());
-        w.write_record(&row)?;
-    }
-    finish(w)
+    let threshold = linker.settings.threshold;
+    write_csv(dir, &header, &o.pairs, |w, buf, p| {
+        if !is_match(p, threshold) {
+            return Ok(());
+        }
+        w.write_field(linker.id(p.a).1)?;
+        w.write_field(linker.id(p.b).1)?;
+        fixed(w, buf, p.probability, 6)?;
+        fixed(w, buf, p.weight, 3)?;
+        for v in linker.field_weights(&o.model, &weights, p.a, p.b) {
+            fixed(w, buf, v, 3)?;
+        }
+        w.write_field(p.decision.map_or("", |d| d.label()))?;
+        w.write_field(if p.same_cluster { "ya" } else { "tidak" })?;
+        w.write_record(None::<&[u8]>)
+    })
 }
 
 fn write_review(linker: &Linker<'_>, o: &Outcome, dir: &Path) -> anyhow::Result<NamedTempFile> {
-    let mut w = csv_writer(dir)?;
     let columns = linker.column_names();
     let mut header = vec![
         "id_kiri".to_string(),
@@ -247,50 +431,50 @@ fn write_review(linker: &Linker<'_>, o: &Outcome, dir: &Path) -> anyhow::Result<
         ]);
     }
     header.push("keputusan".into());
-    w.write_record(&header)?;
     let weights = o.model.weights();
-    for p in o
-        .pairs
-        .iter()
-        .filter(|p| p.decision.is_none() && p.probability < linker.settings.threshold)
-    {
-        let mut row = vec![
-            linker.id(p.a).1.to_string(),
-            linker.id(p.b).1.to_string(),
-            format!("{:.6}", p.probability),
-            format!("{:.3}", p.weight),
-        ];
+    let threshold = linker.settings.threshold;
+    write_csv(dir, &header, &o.pairs, |w, buf, p| {
+        if p.decision.is_some() || p.probability >= threshold {
+            return Ok(());
+        }
+        w.write_field(linker.id(p.a).1)?;
+        w.write_field(linker.id(p.b).1)?;
+        fixed(w, buf, p.probability, 6)?;
+        fixed(w, buf, p.weight, 3)?;
         let fw = linker.field_weights(&o.model, &weights, p.a, p.b);
         for (k, v) in fw.iter().enumerate() {
-            row.extend([
-                linker.value(p.a, k).to_string(),
-                linker.value(p.b, k).to_string(),
-                format!("{v:.3}"),
-            ]);
+            w.write_field(linker.value(p.a, k))?;
+            w.write_field(linker.value(p.b, k))?;
+            fixed(w, buf, *v, 3)?;
         }
-        row.push(String::new());
-        w.write_record(&row)?;
-    }
-    finish(w)
+        w.write_field("")?;
+        w.write_record(None::<&[u8]>)
+    })
 }
 
 fn write_clusters(linker: &Linker<'_>, o: &Outcome, dir: &Path) -> anyhow::Result<NamedTempFile> {
-    let mut w = csv_writer(dir)?;
-    if linker.is_dedupe() {
-        w.write_record(["id", "klaster"])?;
+    let header: Vec<String> = if linker.is_dedupe() {
+        vec!["id".into(), "klaster".into()]
     } else {
-        w.write_record(["berkas", "id", "klaster"])?;
-    }
-    for (r, c) in o.clusters.iter().enumerate() {
-        let (source, id) = linker.id(r as u32);
-        let c = c.to_string();
-        if linker.is_dedupe() {
-            w.write_record([id, c.as_str()])?;
-        } else {
-            w.write_record([(source + 1).to_string().as_str(), id, c.as_str()])?;
+        vec!["berkas".into(), "id".into(), "klaster".into()]
+    };
+    let records: Vec<(u32, u32)> = o
+        .clusters
+        .iter()
+        .enumerate()
+        .map(|(r, c)| (r as u32, *c))
+        .collect();
+    write_csv(dir, &header, &records, |w, buf, (r, c)| {
+        let (source, id) = linker.id(*r);
+        if !linker.is_dedupe() {
+            field(w, buf, format_args!("{}", source + 1))?;
         }
-    }
-    finish(w)
+        w.write_field(id)?;
+        buf.clear();
+        push_integer(buf, u64::from(*c));
+        w.write_field(buf.as_bytes())?;
+        w.write_record(None::<&[u8]>)
+    })
 }
 
 fn explain(
@@ -415,4 +599,87 @@ fn print_summary(
         link_secs,
         total_secs
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_decimals_are_what_std_writes() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.5,
+            0.0005,
+            0.0015,
+            -0.0004,
+            1e-7,
+            -1e-7,
+            0.9999995,
+            0.9995,
+            12.3455,
+            -3.25159,
+            1e14,
+            2.5e15,
+            1e300,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            0.125,
+            0.0625,
+            999.9995,
+            4.0005,
+        ];
+        let mut state = 7u64;
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let x = (state >> 11) as f64 / (1u64 << 53) as f64;
+            values.push((x - 0.5) * [1.0, 60.0, 1e-3, 1e6][(state % 4) as usize]);
+        }
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut expected = csv::Writer::from_writer(Vec::new());
+        let mut buf = String::new();
+        for v in &values {
+            fixed(&mut w, &mut buf, *v, 3).unwrap();
+            fixed(&mut w, &mut buf, *v, 6).unwrap();
+            w.write_record(None::<&[u8]>).unwrap();
+            expected
+                .write_record([format!("{v:.3}"), format!("{v:.6}")])
+                .unwrap();
+        }
+        let (ours, std) = (w.into_inner().unwrap(), expected.into_inner().unwrap());
+        for (a, b) in String::from_utf8(ours)
+            .unwrap()
+            .lines()
+            .zip(String::from_utf8(std).unwrap().lines())
+        {
+            assert_eq!(a, b);
+        }
+    }
+
+    #[test]
+    fn a_file_read_in_pieces_is_the_file_read_whole() {
+        let mut csv = String::from("\u{feff}id;nama;tgl\r\n");
+        for i in 0..5000 {
+            if i % 7 == 0 {
+                csv.push_str("\r\n;;\n"); // blank lines are skipped, yet counted
+            }
+            csv.push_str(&format!("R{i}; Siti {i} ;{}\n", 1950 + i % 60));
+        }
+        let whole = sinergi_intake::read_csv_table(csv.as_bytes()).unwrap();
+        for pieces in [2, 3, 7] {
+            let t = read_csv_in_pieces(csv.as_bytes(), pieces, 0).expect("read in pieces");
+            assert_eq!(t.header, whole.header);
+            assert_eq!(t.lines, whole.lines, "{pieces} pieces");
+            for (a, b) in t.columns.iter().zip(&whole.columns) {
+                assert_eq!(a.iter().collect::<Vec<_>>(), b.iter().collect::<Vec<_>>());
+            }
+        }
+        // Quotes, and refusals (whose messages must name the file's lines), read whole.
+        assert!(read_csv_in_pieces(b"id,nama\n1,\"a\"\n2,b\n", 2, 0).is_none());
+        assert!(read_csv_in_pieces(b"id,nama\n1,a\n2,b,c\n3,d\n", 2, 0).is_none());
+    }
 }

@@ -121,6 +121,10 @@ pub(crate) fn clean(input: &IdInput<'_>) -> Result<String, CleanProblem> {
     if input.from_numeric_cell {
         return Err(CleanProblem::Excel(ExcelDamage::NumericCell));
     }
+    // The usual case, already clean: nothing below would change or refuse it.
+    if s.len() == 16 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(s.to_string());
+    }
     let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     if let Some(damage) = excel_damage(&compact) {
         return Err(CleanProblem::Excel(damage));

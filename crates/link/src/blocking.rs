@@ -35,6 +35,78 @@ pub(crate) struct Candidates {
     pub rules: Vec<RuleStats>,
 }
 
+/// Sorts `v` by first scattering it into `buckets` ranges (`bucket` must be monotone in the
+/// order for a full sort, or any function when only equal items must end up together), then
+/// sorting the small buckets in parallel: one pass over memory instead of a global sort.
+///
+/// The input comes in parts (one per rayon job, in order), so it is never concatenated first.
+/// The result goes to `out`, whose memory is reused from rule to rule (fresh pages cost a
+/// page fault each).
+fn bucket_sort<T: Ord + Copy + Send + Sync + Default>(
+    parts: Vec<Vec<T>>,
+    buckets: usize,
+    bucket: impl Fn(&T) -> usize + Sync,
+    out: &mut Vec<T>,
+) {
+    let len: usize = parts.iter().map(Vec::len).sum();
+    out.clear();
+    if len < 1 << 14 || buckets < 2 {
+        for p in parts {
+            out.extend_from_slice(&p);
+        }
+        out.par_sort_unstable();
+        return;
+    }
+    // Bucket sizes, counted per part in parallel.
+    let mut counts = parts
+        .par_iter()
+        .map(|p| {
+            let mut c = vec![0usize; buckets + 1];
+            for x in p {
+                c[bucket(x) + 1] += 1;
+            }
+            c
+        })
+        .reduce(
+            || vec![0usize; buckets + 1],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        );
+    for b in 1..=buckets {
+        counts[b] += counts[b - 1];
+    }
+    out.resize(len, T::default());
+    let mut next = counts.clone();
+    for p in parts {
+        for x in &p {
+            let b = bucket(x);
+            out[next[b]] = *x;
+            next[b] += 1;
+        }
+    }
+    let mut slices = Vec::with_capacity(buckets);
+    let mut rest: &mut [T] = out;
+    for b in 0..buckets {
+        let (head, tail) = rest.split_at_mut(counts[b + 1] - counts[b]);
+        slices.push(head);
+        rest = tail;
+    }
+    slices.into_par_iter().for_each(|s| s.sort_unstable());
+}
+
+/// A rayon job's keys so far and its reused buffers (combinations, next combinations, one
+/// part's keys).
+type Scratch = (Vec<(u64, u32)>, Vec<u64>, Vec<u64>, Vec<u64>);
+
+/// Bucket count for `len` items: a few thousand items per bucket.
+fn bucket_bits(len: usize) -> u32 {
+    (len / 2048).max(1).ilog2().min(16)
+}
+
 /// `split`: records before it come from the first file; with two files only pairs across the
 /// split are candidates. For one file, `split` equals the record count.
 pub(crate) fn candidates(
@@ -43,7 +115,10 @@ pub(crate) fn candidates(
     n: usize,
     split: usize,
 ) -> Candidates {
-    let mut all = Vec::new();
+    // Every rule's pairs, in parts as the rayon jobs produced them.
+    let mut all: Vec<Vec<u64>> = Vec::new();
+    // Each rule's keys, grouped; the memory serves every rule in turn.
+    let mut keyed: Vec<(u64, u32)> = Vec::new();
     let mut stats = Vec::new();
     for (r, rule) in settings.blocking.iter().enumerate() {
         let parts: Vec<(usize, KeyFn)> = rule
@@ -51,30 +126,51 @@ pub(crate) fn candidates(
             .iter()
             .map(|k| settings.block_key(k).expect("checked with the settings"))
             .collect();
-        let mut keyed: Vec<(u64, u32)> = (0..n)
+        // Every combination of the parts' keys, hashed with the rule number; scratch buffers
+        // are reused across the records of a rayon job.
+        let keyed_parts: Vec<Vec<(u64, u32)>> = (0..n)
             .into_par_iter()
-            .fold(Vec::new, |mut acc, rec| {
-                let mut combos: Vec<u64> = vec![r as u64];
-                let mut part = Vec::new();
-                for (c, f) in &parts {
-                    part.clear();
-                    columns[*c].keys(*f, rec, &mut part);
-                    if part.is_empty() {
-                        return acc;
+            .with_min_len(4096)
+            .fold(
+                || (Vec::new(), Vec::new(), Vec::new(), Vec::new()),
+                |(mut acc, mut combos, mut next, mut part): Scratch, rec| {
+                    combos.clear();
+                    combos.push(r as u64);
+                    for (c, f) in &parts {
+                        part.clear();
+                        columns[*c].keys(*f, rec, &mut part);
+                        if part.is_empty() {
+                            combos.clear();
+                            break;
+                        }
+                        next.clear();
+                        for prev in &combos {
+                            for k in &part {
+                                next.push(hash_of(&(prev, k)));
+                            }
+                        }
+                        std::mem::swap(&mut combos, &mut next);
                     }
-                    combos = combos
-                        .iter()
-                        .flat_map(|prev| part.iter().map(move |k| hash_of(&(prev, k))))
-                        .collect();
+                    acc.extend(combos.iter().map(|k| (*k, rec as u32)));
+                    (acc, combos, next, part)
+                },
+            )
+            .map(|t| t.0)
+            .collect();
+        // Only equal keys need to meet: buckets by the hash's top bits.
+        let bits = bucket_bits(keyed_parts.iter().map(Vec::len).sum());
+        bucket_sort(
+            keyed_parts,
+            1 << bits,
+            |(k, _)| {
+                if bits == 0 {
+                    0
+                } else {
+                    (k >> (64 - bits)) as usize
                 }
-                acc.extend(combos.into_iter().map(|k| (k, rec as u32)));
-                acc
-            })
-            .reduce(Vec::new, |mut a, mut b| {
-                a.append(&mut b);
-                a
-            });
-        keyed.par_sort_unstable();
+            },
+            &mut keyed,
+        );
         keyed.dedup();
         let mut blocks = Vec::new();
         let mut start = 0;
@@ -96,7 +192,7 @@ pub(crate) fn candidates(
             start = end;
         }
         let bit = 1u8 << r;
-        let mut pairs: Vec<u64> = blocks
+        let pairs: Vec<Vec<u64>> = blocks
             .par_iter()
             .fold(Vec::new, |mut acc, (s, e)| {
                 let block = &keyed[*s..*e];
@@ -110,20 +206,24 @@ pub(crate) fn candidates(
                 }
                 acc
             })
-            .reduce(Vec::new, |mut a, mut b| {
-                a.append(&mut b);
-                a
-            });
-        drop(keyed);
-        // A pair can sit in several blocks of a rule (two shared name tokens).
-        pairs.par_sort_unstable();
-        pairs.dedup();
-        st.pairs = pairs.len() as u64;
+            .collect();
         stats.push(st);
-        all.append(&mut pairs);
+        all.extend(pairs);
     }
-    all.par_sort_unstable();
-    // Merge the same pair from several rules into one entry with their bits.
+    // One sort of all rules' pairs (by record numbers: buckets of the first record), then
+    // the same pair from several rules, or from several blocks of one rule (two shared name
+    // tokens), becomes one entry with all its rule bits.
+    let bits = bucket_bits(all.iter().map(Vec::len).sum());
+    let shift = (usize::BITS - n.max(1).leading_zeros()).saturating_sub(bits);
+    drop(keyed);
+    let mut sorted = Vec::new();
+    bucket_sort(
+        all,
+        1 << bits,
+        |p| ((p >> 36) >> shift) as usize,
+        &mut sorted,
+    );
+    let all = sorted;
     let mut merged: Vec<u64> = Vec::with_capacity(all.len());
     for p in all {
         match merged.last_mut() {
@@ -132,6 +232,30 @@ pub(crate) fn candidates(
         }
     }
     merged.shrink_to_fit();
+    // Each rule's distinct pairs.
+    let per_rule = merged
+        .par_iter()
+        .fold(
+            || [0u64; 8],
+            |mut acc, p| {
+                for (r, c) in acc.iter_mut().enumerate() {
+                    *c += (p >> r) & 1;
+                }
+                acc
+            },
+        )
+        .reduce(
+            || [0u64; 8],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        );
+    for (r, st) in stats.iter_mut().enumerate() {
+        st.pairs = per_rule[r];
+    }
     Candidates {
         pairs: merged,
         rules: stats,

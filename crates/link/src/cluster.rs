@@ -1,14 +1,16 @@
 //! Clusters from matched pairs, strongest first, under constraints: a maximum size, no two
 //! incompatible person keys (NIKs) in one cluster, and no pair a reviewer rejected.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Union–find whose roots carry the constraint state of their cluster.
 pub struct Clusters {
     parent: Vec<u32>,
     size: Vec<u32>,
-    /// Distinct valid person keys per root (most clusters have zero or one).
-    keys: HashMap<u32, Vec<u64>>,
+    /// The first valid person key per root; most clusters have zero or one…
+    key: Vec<Option<u64>>,
+    /// …and the few with more keep the others here.
+    more_keys: HashMap<u32, Vec<u64>>,
     /// Members with rejected partners, per root.
     rejecting: HashMap<u32, Vec<u32>>,
     rejected: HashMap<u32, Vec<u32>>,
@@ -30,13 +32,8 @@ impl Clusters {
         person_keys: impl Fn(usize) -> Option<u64>,
         rejected_pairs: &[(u32, u32)],
     ) -> Clusters {
-        let mut keys = HashMap::new();
-        for r in 0..n {
-            if let Some(k) = person_keys(r) {
-                keys.insert(r as u32, vec![k]);
-            }
-        }
-        let mut rejected: HashMap<u32, Vec<u32>> = HashMap::new();
+        let key = (0..n).map(person_keys).collect();
+        let mut rejected: HashMap<u32, Vec<u32>> = HashMap::default();
         for (a, b) in rejected_pairs {
             rejected.entry(*a).or_default().push(*b);
             rejected.entry(*b).or_default().push(*a);
@@ -44,7 +41,8 @@ impl Clusters {
         Clusters {
             parent: (0..n as u32).collect(),
             size: vec![1; n],
-            keys,
+            key,
+            more_keys: HashMap::default(),
             rejecting: rejected.keys().map(|r| (*r, vec![*r])).collect(),
             rejected,
             max_size: max_size as u32,
@@ -75,8 +73,11 @@ impl Clusters {
         if self.size[ra as usize] + self.size[rb as usize] > self.max_size {
             return Err(Refusal::TooLarge);
         }
-        if let (Some(ka), Some(kb)) = (self.keys.get(&ra), self.keys.get(&rb))
-            && ka.iter().any(|x| kb.iter().any(|y| !compatible(*x, *y)))
+        if self.key[ra as usize].is_some()
+            && self.key[rb as usize].is_some()
+            && self
+                .keys(ra)
+                .any(|x| self.keys(rb).any(|y| !compatible(x, y)))
         {
             return Err(Refusal::PersonKeys);
         }
@@ -98,11 +99,17 @@ impl Clusters {
         };
         self.parent[small as usize] = big;
         self.size[big as usize] += self.size[small as usize];
-        if let Some(ks) = self.keys.remove(&small) {
-            let into = self.keys.entry(big).or_default();
-            for k in ks {
-                if !into.contains(&k) {
-                    into.push(k);
+        if self.key[small as usize].is_some() {
+            let moved: Vec<u64> = self.keys(small).collect();
+            self.key[small as usize] = None;
+            self.more_keys.remove(&small);
+            for k in moved {
+                if self.keys(big).any(|x| x == k) {
+                    continue;
+                }
+                match self.key[big as usize] {
+                    None => self.key[big as usize] = Some(k),
+                    Some(_) => self.more_keys.entry(big).or_default().push(k),
                 }
             }
         }
@@ -112,15 +119,26 @@ impl Clusters {
         Ok(())
     }
 
+    /// The distinct valid person keys of the cluster rooted at `root`.
+    fn keys(&self, root: u32) -> impl Iterator<Item = u64> + '_ {
+        self.key[root as usize]
+            .into_iter()
+            .chain(self.more_keys.get(&root).into_iter().flatten().copied())
+    }
+
     /// Cluster number per record, numbered 1.. in order of each cluster's first record.
     pub fn labels(&mut self) -> Vec<u32> {
         let n = self.parent.len();
-        let mut number: HashMap<u32, u32> = HashMap::new();
+        let mut number = vec![0u32; n];
+        let mut next = 0u32;
         (0..n as u32)
             .map(|r| {
-                let root = self.find(r);
-                let next = number.len() as u32 + 1;
-                *number.entry(root).or_insert(next)
+                let root = self.find(r) as usize;
+                if number[root] == 0 {
+                    next += 1;
+                    number[root] = next;
+                }
+                number[root]
             })
             .collect()
     }

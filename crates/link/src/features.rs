@@ -4,6 +4,7 @@
 use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use sinergi_core::{Nik, NoKk, Sex, TextColumn};
 
 use crate::names;
@@ -16,39 +17,73 @@ pub(crate) fn hash_of<T: Hash + ?Sized>(v: &T) -> u64 {
     h.finish()
 }
 
-/// Values as ids (0 = missing) with how often each occurs, for exact agreement and
-/// term-frequency adjustment.
+/// Distinct prepared values of a column: id 0 is "missing", ids 1.. in order of first
+/// occurrence. Names and codes repeat heavily (1 M records hold ~70 k distinct names), so
+/// each distinct raw value is prepared once and comparisons read these small tables.
 #[derive(Debug, Default)]
 pub(crate) struct Interned {
+    /// Per record.
     pub ids: Vec<u32>,
+    /// Per id: how many records hold it.
     pub counts: Vec<u32>,
     pub present: u64,
+    /// Per id: the prepared text ("" for id 0).
+    pub text: TextColumn,
 }
 
 impl Interned {
-    fn build<'a>(values: impl Iterator<Item = &'a str>) -> Interned {
-        let mut index: rustc_hash::FxHashMap<u64, u32> = Default::default();
+    /// Interns `rows` after `prepare` (applied once per distinct raw value; "" = missing).
+    fn build(rows: &[&str], prepare: impl Fn(&str) -> String + Sync) -> Interned {
+        // Distinct raw values in order of first occurrence.
+        let mut raw_index: FxHashMap<&str, u32> =
+            FxHashMap::with_capacity_and_hasher(rows.len() / 8, Default::default());
+        let mut raw_values: Vec<&str> = Vec::new();
+        let mut raw_counts: Vec<u32> = Vec::new();
+        let raw_ids: Vec<u32> = rows
+            .iter()
+            .map(|r| {
+                let next = raw_values.len() as u32;
+                let id = *raw_index.entry(r).or_insert(next);
+                if id == next {
+                    raw_values.push(r);
+                    raw_counts.push(0);
+                }
+                raw_counts[id as usize] += 1;
+                id
+            })
+            .collect();
+        drop(raw_index);
+        let prepared: Vec<String> = raw_values.par_iter().map(|r| prepare(r)).collect();
+        // Prepared values in order of first occurrence, as if interned record by record.
+        let mut index: FxHashMap<&str, u32> = Default::default();
         let mut counts = vec![0u32];
-        let mut ids = Vec::new();
-        let mut present = 0;
-        for v in values {
-            if v.is_empty() {
-                ids.push(0);
-                continue;
-            }
-            present += 1;
-            let next = counts.len() as u32;
-            let id = *index.entry(hash_of(v)).or_insert(next);
-            if id == next {
-                counts.push(0);
-            }
-            counts[id as usize] += 1;
-            ids.push(id);
-        }
+        let mut text = TextColumn::default();
+        let _ = text.push("");
+        let mut present = 0u64;
+        let id_of_raw: Vec<u32> = prepared
+            .iter()
+            .zip(&raw_counts)
+            .map(|(v, c)| {
+                if v.is_empty() {
+                    return 0;
+                }
+                present += u64::from(*c);
+                let next = counts.len() as u32;
+                let id = *index.entry(v.as_str()).or_insert(next);
+                if id == next {
+                    counts.push(0);
+                    // Prepared values are shorter than the file that held them (< 4 GiB).
+                    let _ = text.push(v);
+                }
+                counts[id as usize] += c;
+                id
+            })
+            .collect();
         Interned {
-            ids,
+            ids: raw_ids.par_iter().map(|r| id_of_raw[*r as usize]).collect(),
             counts,
             present,
+            text,
         }
     }
 
@@ -56,43 +91,150 @@ impl Interned {
     pub fn frequency(&self, id: u32) -> f64 {
         f64::from(self.counts[id as usize]) / self.present.max(1) as f64
     }
+
+    fn len(&self) -> usize {
+        self.counts.len()
+    }
+}
+
+/// Letter counts of a short ASCII name (bins: a–z, space, others folded into 5), for an upper
+/// bound on Jaro–Winkler: two strings cannot match more characters than they share.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Letters([u8; 32]);
+
+impl Letters {
+    /// None when the fast Jaro–Winkler does not apply (non-ASCII or over 64 bytes).
+    fn of(s: &str) -> Option<Letters> {
+        if s.len() > JW_MAX || !s.is_ascii() {
+            return None;
+        }
+        let mut h = [0u8; 32];
+        for b in s.bytes() {
+            let bin = match b {
+                b'a'..=b'z' => b - b'a',
+                b' ' => 26,
+                _ => 27 + b % 5,
+            };
+            h[usize::from(bin)] += 1;
+        }
+        Some(Letters(h))
+    }
+
+    fn shared(&self, other: &Letters) -> u32 {
+        self.0
+            .iter()
+            .zip(&other.0)
+            .map(|(a, b)| u32::from(*a.min(b)))
+            .sum()
+    }
+}
+
+/// An upper bound on the Jaro–Winkler similarity of two strings of these lengths sharing at
+/// most `shared` characters (no transpositions, the longest Winkler prefix).
+fn jaro_winkler_bound(shared: u32, la: usize, lb: usize) -> f64 {
+    if la == 0 || lb == 0 {
+        // Two empty strings score 1; no bound is claimed.
+        return 1.0;
+    }
+    if shared == 0 {
+        return 0.0;
+    }
+    let m = f64::from(shared);
+    let jaro = (m / la as f64 + m / lb as f64 + 1.0) / 3.0;
+    if jaro > 0.7 {
+        jaro + 0.4 * (1.0 - jaro)
+    } else {
+        jaro
+    }
+}
+
+/// Per distinct name: what the comparison and blocking of names need.
+pub(crate) struct Names {
+    pub values: Interned,
+    /// Per id: the words sorted, its id among sorted forms, whether it was already sorted.
+    pub sorted: TextColumn,
+    pub sorted_ids: Vec<u32>,
+    pub already_sorted: Vec<bool>,
+    pub letters: Vec<Option<Letters>>,
+    /// Per id: the first letters of its words (a–z as bits 0–25, anything else bit 26). A name
+    /// contains another only if every word of one meets a word of the other with the same
+    /// first letter, so names whose initials are not a subset never need the word check.
+    pub initials: Vec<u32>,
+    /// Per id: the blocking keys of its words of two or more letters (`token_ends[id]` ends
+    /// them in `token_keys`), hashed once instead of per record.
+    pub token_keys: Vec<u64>,
+    pub token_ends: Vec<u32>,
+}
+
+/// The first letters of the words of `name` as a bit set (see [`Names::initials`]).
+fn initials_of(name: &str) -> u32 {
+    name.split(' ')
+        .filter_map(|t| t.bytes().next())
+        .fold(0, |m, b| {
+            m | if b.is_ascii_lowercase() {
+                1 << (b - b'a')
+            } else {
+                1 << 26
+            }
+        })
+}
+
+/// Distinct hashes of the words of two or more letters of `name`, in order.
+fn token_keys(name: &str, out: &mut Vec<u64>) {
+    let start = out.len();
+    // Initials would join everyone sharing a letter; they are not keys.
+    for t in name.split(' ').filter(|t| t.len() > 1) {
+        let h = hash_of(t);
+        if !out[start..].contains(&h) {
+            out.push(h);
+        }
+    }
+}
+
+pub(crate) struct Texts {
+    pub values: Interned,
+    /// Per prefix length of `awalan`, per id: the id of its first N bytes (0 = shorter).
+    pub prefix_ids: Vec<Vec<u32>>,
 }
 
 pub(crate) enum Feature {
-    Text {
-        folded: TextColumn,
-        values: Interned,
-    },
-    Name {
-        canonical: TextColumn,
-        sorted: TextColumn,
-        values: Interned,
-        sorted_ids: Vec<u32>,
-        already_sorted: Vec<bool>,
-    },
-    Digits {
-        value: Vec<u64>,
-        /// 0 = missing, 15 = Excel-truncated, 16 = whole.
-        len: Vec<u8>,
-        valid: Vec<bool>,
-    },
+    Text(Texts),
+    Name(Names),
+    /// Cells hold the digits' value, their count (0 = missing, 15 = Excel-truncated, 16 =
+    /// whole) in bits 56..63 and validity in bit 63.
+    Digits,
     /// y·10000 + m·100 + d as written (a swapped 1985-25-03 is kept); m = d = 0 for a year
     /// alone; 0 = missing.
-    Date {
-        packed: Vec<u32>,
-    },
-    Number {
-        value: Vec<f64>,
-    },
-    Sex {
-        code: Vec<u8>,
-    },
+    Date,
+    /// f64 bits; NaN = missing.
+    Number,
+    /// 0 missing, 1 male, 2 female.
+    Sex,
+}
+
+const DIGITS_MASK: u64 = (1 << 56) - 1;
+
+fn digits_cell(value: u64, len: u8, valid: bool) -> u64 {
+    value | (u64::from(len) << 56) | (u64::from(valid) << 63)
+}
+
+fn digits_parts(cell: u64) -> (u64, u8, bool) {
+    (
+        cell & DIGITS_MASK,
+        ((cell >> 56) & 0x7f) as u8,
+        cell >> 63 == 1,
+    )
 }
 
 /// One compared column, prepared.
 pub(crate) struct Prepared {
     pub spec: ComparisonSpec,
     pub feature: Feature,
+    /// One u64 per record: an interned id, packed digits, a packed date, f64 bits or a code.
+    /// Comparing two records reads two cells and, for text, the small per-value tables.
+    pub cells: Vec<u64>,
+    /// A second cell per record for NIK/KK: the digits as BCD nibbles.
+    pub bcd: Vec<u64>,
     pub jw: Vec<f64>,
     pub lev: Vec<u32>,
     /// Non-empty values that could not be read (treated as missing, reported).
@@ -106,20 +248,17 @@ fn is_null(raw: &str, nulls: &[String]) -> bool {
 
 /// Lowercase letters and digits only: "52.03.01.2001" and "5203012001" agree.
 fn compact(raw: &str) -> String {
+    if raw.is_ascii() {
+        return raw
+            .bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| char::from(b.to_ascii_lowercase()))
+            .collect();
+    }
     raw.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
         .collect()
-}
-
-fn text_column(values: &[String]) -> TextColumn {
-    let bytes = values.iter().map(String::len).sum();
-    let mut c = TextColumn::with_capacity(values.len(), bytes);
-    for v in values {
-        // Prepared values are shorter than the file that held them (< 4 GiB).
-        let _ = c.push(v);
-    }
-    c
 }
 
 /// Digits of a NIK or No. KK: 16, or 15 when Excel dropped the last one.
@@ -155,15 +294,24 @@ fn parse_digits(raw: &str) -> Option<(u64, u8)> {
 pub(crate) fn parse_date(raw: &str) -> Option<u32> {
     let t = raw.trim();
     let t = t.split([' ', 'T']).next().unwrap_or_default();
-    let parts: Vec<&str> = t.split(['-', '/', '.']).collect();
+    // At most three parts; a fourth means it is not a date.
+    let mut parts = [""; 3];
+    let mut count = 0;
+    for p in t.split(['-', '/', '.']) {
+        if count == 3 {
+            return None;
+        }
+        parts[count] = p;
+        count += 1;
+    }
     let num = |s: &str| -> Option<u32> {
         (!s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit()))
             .then(|| s.parse().ok())
             .flatten()
     };
-    let (y, m, d) = match parts.as_slice() {
+    let (y, m, d) = match &parts[..count] {
         [y] if y.len() == 4 => (num(y)?, 0, 0),
-        [s] if s.len() == 8 => (num(&s[..4])?, num(&s[4..6])?, num(&s[6..])?),
+        [s] if s.len() == 8 => (num(s.get(..4)?)?, num(s.get(4..6)?)?, num(s.get(6..)?)?),
         [a, b, c] if a.len() == 4 => (num(a)?, num(b)?, num(c)?),
         [a, b, c] if c.len() == 4 => (num(c)?, num(b)?, num(a)?),
         _ => return None,
@@ -177,85 +325,132 @@ fn parse_number(raw: &str) -> Option<f64> {
     t.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
+/// Interns the first `n` bytes of every value of at least `n` bytes.
+fn prefix_ids(values: &Interned, n: usize) -> Vec<u32> {
+    let mut index: FxHashMap<&[u8], u32> = Default::default();
+    (0..values.len())
+        .map(|id| {
+            let s = values.text.get(id).as_bytes();
+            if id == 0 || s.len() < n {
+                return 0;
+            }
+            let next = index.len() as u32 + 1;
+            *index.entry(&s[..n]).or_insert(next)
+        })
+        .collect()
+}
+
 impl Prepared {
     /// Prepares `column` (all records of all files, in order) for `spec`.
     pub fn new(spec: &ComparisonSpec, raw: &[&TextColumn]) -> Prepared {
         let nulls = &spec.null_values;
         let rows: Vec<&str> = raw.iter().flat_map(|c| c.iter()).collect();
         let mut unreadable = 0u64;
-        let feature = match spec.kind {
+        let (feature, cells): (Feature, Vec<u64>) = match spec.kind {
             Kind::Persis | Kind::Teks => {
-                let folded: Vec<String> = rows
-                    .par_iter()
-                    .map(|r| {
-                        if is_null(r, nulls) {
-                            String::new()
-                        } else if spec.kind == Kind::Persis {
-                            compact(r)
-                        } else {
-                            sinergi_core::fold_text(r)
-                        }
-                    })
+                let values = Interned::build(&rows, |r| {
+                    if is_null(r, nulls) {
+                        String::new()
+                    } else if spec.kind == Kind::Persis {
+                        compact(r)
+                    } else {
+                        sinergi_core::fold_text(r)
+                    }
+                });
+                let prefix_ids = spec
+                    .prefixes
+                    .iter()
+                    .map(|n| prefix_ids(&values, *n))
                     .collect();
-                let values = Interned::build(folded.iter().map(String::as_str));
-                Feature::Text {
-                    folded: text_column(&folded),
-                    values,
-                }
+                let cells = values.ids.par_iter().map(|i| u64::from(*i)).collect();
+                (Feature::Text(Texts { values, prefix_ids }), cells)
             }
             Kind::Nama => {
-                let canonical: Vec<String> = rows
+                let values = Interned::build(&rows, |r| {
+                    if is_null(r, nulls) {
+                        String::new()
+                    } else {
+                        names::normalize_name(r)
+                    }
+                });
+                let ids: Vec<u32> = (0..values.len() as u32).collect();
+                let sorted_text: Vec<String> = ids
                     .par_iter()
-                    .map(|r| {
-                        if is_null(r, nulls) {
-                            String::new()
-                        } else {
-                            names::normalize_name(r)
+                    .map(|id| names::sorted_name(values.text.get(*id as usize)))
+                    .collect();
+                // Sorted forms numbered in order of first occurrence (ids are in that order).
+                let mut index: FxHashMap<&str, u32> = Default::default();
+                let sorted_ids = sorted_text
+                    .iter()
+                    .map(|s| {
+                        if s.is_empty() {
+                            return 0;
                         }
+                        let next = index.len() as u32 + 1;
+                        *index.entry(s.as_str()).or_insert(next)
                     })
                     .collect();
-                let sorted: Vec<String> = canonical
-                    .par_iter()
-                    .map(|c| names::sorted_name(c))
+                drop(index);
+                let already_sorted = sorted_text
+                    .iter()
+                    .enumerate()
+                    .map(|(id, s)| values.text.get(id) == s)
                     .collect();
-                let values = Interned::build(canonical.iter().map(String::as_str));
-                let sorted_ids = Interned::build(sorted.iter().map(String::as_str)).ids;
-                let already_sorted = canonical.iter().zip(&sorted).map(|(c, s)| c == s).collect();
-                Feature::Name {
-                    already_sorted,
-                    canonical: text_column(&canonical),
-                    sorted: text_column(&sorted),
-                    values,
-                    sorted_ids,
+                let letters = (0..values.len())
+                    .map(|id| Letters::of(values.text.get(id)))
+                    .collect();
+                let initials = (0..values.len())
+                    .map(|id| initials_of(values.text.get(id)))
+                    .collect();
+                let mut sorted = TextColumn::default();
+                for s in &sorted_text {
+                    let _ = sorted.push(s);
                 }
+                let (mut token_keys_all, mut token_ends) = (Vec::new(), Vec::new());
+                for id in 0..values.len() {
+                    token_keys(values.text.get(id), &mut token_keys_all);
+                    token_ends.push(token_keys_all.len() as u32);
+                }
+                let cells = values.ids.par_iter().map(|i| u64::from(*i)).collect();
+                (
+                    Feature::Name(Names {
+                        values,
+                        sorted,
+                        sorted_ids,
+                        already_sorted,
+                        letters,
+                        initials,
+                        token_keys: token_keys_all,
+                        token_ends,
+                    }),
+                    cells,
+                )
             }
             Kind::Nik | Kind::Kk => {
-                let parsed: Vec<(u64, u8, bool, bool)> = rows
+                let parsed: Vec<(u64, bool)> = rows
                     .par_iter()
                     .map(|r| {
                         if is_null(r, nulls) {
-                            return (0, 0, false, false);
+                            return (0, false);
                         }
                         match parse_digits(r) {
-                            None => (0, 0, false, true),
+                            None => (0, true),
                             Some((v, l)) => {
+                                // Validity only matters for the person key (cluster constraint).
                                 let valid = l == 16
+                                    && spec.person_key
                                     && if spec.kind == Kind::Nik {
                                         Nik::parse(*r, None).is_ok()
                                     } else {
                                         NoKk::parse(*r, None).is_ok()
                                     };
-                                (v, l, valid, false)
+                                (digits_cell(v, l, valid), false)
                             }
                         }
                     })
                     .collect();
-                unreadable = parsed.iter().filter(|p| p.3).count() as u64;
-                Feature::Digits {
-                    value: parsed.iter().map(|p| p.0).collect(),
-                    len: parsed.iter().map(|p| p.1).collect(),
-                    valid: parsed.iter().map(|p| p.2).collect(),
-                }
+                unreadable = parsed.iter().filter(|p| p.1).count() as u64;
+                (Feature::Digits, parsed.into_iter().map(|p| p.0).collect())
             }
             Kind::Tanggal => {
                 let packed: Vec<u32> = rows
@@ -269,15 +464,14 @@ impl Prepared {
                     })
                     .collect();
                 unreadable = packed.iter().filter(|p| **p == u32::MAX).count() as u64;
-                Feature::Date {
-                    packed: packed
-                        .into_iter()
-                        .map(|p| if p == u32::MAX { 0 } else { p })
-                        .collect(),
-                }
+                let cells = packed
+                    .into_iter()
+                    .map(|p| if p == u32::MAX { 0 } else { u64::from(p) })
+                    .collect();
+                (Feature::Date, cells)
             }
             Kind::Angka => {
-                let value: Vec<f64> = rows
+                let cells = rows
                     .iter()
                     .map(|r| {
                         if is_null(r, nulls) {
@@ -288,13 +482,14 @@ impl Prepared {
                                 f64::NAN
                             })
                         }
+                        .to_bits()
                     })
                     .collect();
-                Feature::Number { value }
+                (Feature::Number, cells)
             }
             Kind::JenisKelamin => {
-                let code = rows
-                    .iter()
+                let code: Vec<u8> = rows
+                    .par_iter()
                     .map(|r| {
                         if is_null(r, nulls) {
                             return 0;
@@ -302,152 +497,82 @@ impl Prepared {
                         match Sex::parse(r) {
                             Some(Sex::Male) => 1,
                             Some(Sex::Female) => 2,
-                            None => {
-                                unreadable += 1;
-                                0
-                            }
+                            None => 3,
                         }
                     })
                     .collect();
-                Feature::Sex { code }
+                unreadable = code.iter().filter(|c| **c == 3).count() as u64;
+                let cells = code
+                    .into_iter()
+                    .map(|c| if c == 3 { 0 } else { u64::from(c) })
+                    .collect();
+                (Feature::Sex, cells)
             }
         };
         Prepared {
             jw: spec.jw_thresholds(),
             lev: spec.lev_thresholds(),
             spec: spec.clone(),
+            bcd: match feature {
+                Feature::Digits => cells
+                    .par_iter()
+                    .map(|c| bcd16(digits_parts(*c).0))
+                    .collect(),
+                _ => Vec::new(),
+            },
             feature,
+            cells,
             unreadable,
         }
     }
 
     /// The comparison level of records `a` and `b`: 0 missing, 1 exact, … last = different.
+    #[cfg(test)]
     pub fn level(&self, a: usize, b: usize) -> u8 {
+        let second = |r: usize| self.bcd.get(r).copied().unwrap_or(0);
+        self.level_of_cells([self.cells[a], second(a)], [self.cells[b], second(b)])
+    }
+
+    /// Cells per record: two for NIK/KK (value and BCD), one otherwise.
+    pub fn width(&self) -> usize {
+        if self.bcd.is_empty() { 1 } else { 2 }
+    }
+
+    /// The comparison level of two records' cells.
+    #[inline]
+    pub fn level_of_cells(&self, [x, x2]: [u64; 2], [y, y2]: [u64; 2]) -> u8 {
         match &self.feature {
-            Feature::Text { folded, values } => {
-                let (ia, ib) = (values.ids[a], values.ids[b]);
+            Feature::Text(t) => {
+                let (ia, ib) = (x as u32, y as u32);
                 if ia == 0 || ib == 0 {
                     return 0;
                 }
                 if ia == ib {
                     return 1;
                 }
-                let (sa, sb) = (folded.get(a), folded.get(b));
-                let mut level = 2u8;
-                if self.spec.kind == Kind::Teks {
-                    if !self.lev.is_empty() {
-                        let d = strsim::levenshtein(sa, sb) as u32;
-                        for k in &self.lev {
-                            if d <= *k {
-                                return level;
-                            }
-                            level += 1;
-                        }
-                    }
-                    if !self.jw.is_empty() {
-                        let s = jaro_winkler(sa, sb);
-                        for t in &self.jw {
-                            if s >= *t {
-                                return level;
-                            }
-                            level += 1;
-                        }
-                    }
-                }
-                for p in &self.spec.prefixes {
-                    if sa.len() >= *p
-                        && sb.len() >= *p
-                        && sa.as_bytes()[..*p] == sb.as_bytes()[..*p]
-                    {
-                        return level;
-                    }
-                    level += 1;
-                }
-                level
+                self.text_level(t, ia as usize, ib as usize)
             }
-            Feature::Name {
-                canonical,
-                sorted,
-                values,
-                sorted_ids,
-                already_sorted,
-            } => {
-                let (ia, ib) = (values.ids[a], values.ids[b]);
+            Feature::Name(n) => {
+                let (ia, ib) = (x as usize, y as usize);
                 if ia == 0 || ib == 0 {
                     return 0;
                 }
                 if ia == ib {
                     return 1;
                 }
-                if sorted_ids[a] == sorted_ids[b] {
+                if n.sorted_ids[ia] == n.sorted_ids[ib] {
                     return 2;
                 }
-                let (ca, cb) = (canonical.get(a), canonical.get(b));
-                let mut s = jaro_winkler(ca, cb);
-                // The order-insensitive score only differs when a name is not already sorted.
-                let best = self.jw.first().copied().unwrap_or(1.0);
-                if s < best && !(already_sorted[a] && already_sorted[b]) {
-                    s = s.max(jaro_winkler(sorted.get(a), sorted.get(b)));
-                }
-                let mut level = 3u8;
-                let contained = || names::tokens_contained(ca, cb);
-                for (i, t) in self.jw.iter().enumerate() {
-                    if s >= *t {
-                        return level;
-                    }
-                    level += 1;
-                    if i == 0 {
-                        if contained() {
-                            return level;
-                        }
-                        level += 1;
-                    }
-                }
-                if self.jw.is_empty() {
-                    if contained() {
-                        return level;
-                    }
-                    level += 1;
-                }
-                level
+                self.name_level(n, ia, ib)
             }
-            Feature::Digits { value, len, .. } => digits_level(value[a], len[a], value[b], len[b]),
-            Feature::Date { packed } => {
-                let (da, db) = (packed[a], packed[b]);
-                if da == 0 || db == 0 {
-                    return 0;
-                }
-                let full = da % 10000 != 0 && db % 10000 != 0;
-                if full && da == db {
-                    return 1;
-                }
-                let mut level = 2u8;
-                if self.spec.day_month_swap {
-                    let (ya, ma, dda) = (da / 10000, da / 100 % 100, da % 100);
-                    let (yb, mb, ddb) = (db / 10000, db / 100 % 100, db % 100);
-                    if full && ya == yb && ma == ddb && dda == mb {
-                        return level;
-                    }
-                    level += 1;
-                }
-                if self.spec.one_digit {
-                    if full && differing_digits(u64::from(da), u64::from(db), 8) == 1 {
-                        return level;
-                    }
-                    level += 1;
-                }
-                if self.spec.same_year {
-                    if da / 10000 == db / 10000 {
-                        return level;
-                    }
-                    level += 1;
-                } else if !full {
-                    return 0;
-                }
-                level
+            Feature::Digits => {
+                let (va, la, _) = digits_parts(x);
+                let (vb, lb, _) = digits_parts(y);
+                digits_level_with(va, la, vb, lb, || (x2, y2))
             }
-            Feature::Number { value } => {
-                let (va, vb) = (value[a], value[b]);
+            Feature::Date => self.date_level(x as u32, y as u32),
+            Feature::Number => {
+                let (va, vb) = (f64::from_bits(x), f64::from_bits(y));
                 if va.is_nan() || vb.is_nan() {
                     return 0;
                 }
@@ -463,10 +588,10 @@ impl Prepared {
                 }
                 level
             }
-            Feature::Sex { code } => {
-                if code[a] == 0 || code[b] == 0 {
+            Feature::Sex => {
+                if x == 0 || y == 0 {
                     0
-                } else if code[a] == code[b] {
+                } else if x == y {
                     1
                 } else {
                     2
@@ -475,26 +600,164 @@ impl Prepared {
         }
     }
 
+    /// Levels below "exact" of two different, present text values.
+    fn text_level(&self, t: &Texts, ia: usize, ib: usize) -> u8 {
+        let mut level = 2u8;
+        if self.spec.kind == Kind::Teks {
+            let (sa, sb) = (t.values.text.get(ia), t.values.text.get(ib));
+            if !self.lev.is_empty() {
+                let d = strsim::levenshtein(sa, sb) as u32;
+                for k in &self.lev {
+                    if d <= *k {
+                        return level;
+                    }
+                    level += 1;
+                }
+            }
+            if !self.jw.is_empty() {
+                let s = jaro_winkler(sa, sb);
+                for t in &self.jw {
+                    if s >= *t {
+                        return level;
+                    }
+                    level += 1;
+                }
+            }
+        }
+        for p in &t.prefix_ids {
+            if p[ia] != 0 && p[ia] == p[ib] {
+                return level;
+            }
+            level += 1;
+        }
+        level
+    }
+
+    /// Levels below "same words in another order" of two different, present names.
+    fn name_level(&self, n: &Names, ia: usize, ib: usize) -> u8 {
+        let (ca, cb) = (n.values.text.get(ia), n.values.text.get(ib));
+        // Only how the score compares with the thresholds matters; when even the best score
+        // the shared letters allow is below all of them, neither score is computed.
+        let lowest = self.jw.iter().copied().fold(f64::INFINITY, f64::min);
+        let hopeless = match (&n.letters[ia], &n.letters[ib]) {
+            (Some(la), Some(lb)) => {
+                jaro_winkler_bound(la.shared(lb), ca.len(), cb.len()) + 1e-9 < lowest
+            }
+            _ => false,
+        };
+        let mut s = 0.0;
+        if !hopeless {
+            s = jaro_winkler(ca, cb);
+            // The order-insensitive score only differs when a name is not already sorted.
+            let best = self.jw.first().copied().unwrap_or(1.0);
+            if s < best && !(n.already_sorted[ia] && n.already_sorted[ib]) {
+                s = s.max(jaro_winkler(n.sorted.get(ia), n.sorted.get(ib)));
+            }
+        }
+        let mut level = 3u8;
+        let contained = || {
+            // The shorter name's initials must all be initials of the longer one.
+            let (short, long) = if ca.len() <= cb.len() {
+                (n.initials[ia], n.initials[ib])
+            } else {
+                (n.initials[ib], n.initials[ia])
+            };
+            short & !long == 0 && names::tokens_contained(ca, cb)
+        };
+        for (i, t) in self.jw.iter().enumerate() {
+            if s >= *t {
+                return level;
+            }
+            level += 1;
+            if i == 0 {
+                if contained() {
+                    return level;
+                }
+                level += 1;
+            }
+        }
+        if self.jw.is_empty() {
+            if contained() {
+                return level;
+            }
+            level += 1;
+        }
+        level
+    }
+
+    fn date_level(&self, da: u32, db: u32) -> u8 {
+        if da == 0 || db == 0 {
+            return 0;
+        }
+        let full = !da.is_multiple_of(10000) && !db.is_multiple_of(10000);
+        if full && da == db {
+            return 1;
+        }
+        let mut level = 2u8;
+        if self.spec.day_month_swap {
+            let (ya, ma, dda) = (da / 10000, da / 100 % 100, da % 100);
+            let (yb, mb, ddb) = (db / 10000, db / 100 % 100, db % 100);
+            if full && ya == yb && ma == ddb && dda == mb {
+                return level;
+            }
+            level += 1;
+        }
+        if self.spec.one_digit {
+            if full && differing_digits(u64::from(da), u64::from(db), 8) == 1 {
+                return level;
+            }
+            level += 1;
+        }
+        if self.spec.same_year {
+            if da / 10000 == db / 10000 {
+                return level;
+            }
+            level += 1;
+        } else if !full {
+            return 0;
+        }
+        level
+    }
+
+    /// The interned values of a text or name column.
+    fn interned(&self) -> Option<&Interned> {
+        match &self.feature {
+            Feature::Text(t) => Some(&t.values),
+            Feature::Name(n) => Some(&n.values),
+            _ => None,
+        }
+    }
+
     /// The value frequency behind an exact agreement of record `a`, when adjusted.
     pub fn exact_frequency(&self, a: usize) -> Option<f64> {
         if !self.spec.term_frequency {
             return None;
         }
-        match &self.feature {
-            Feature::Text { values, .. } | Feature::Name { values, .. } => {
-                Some(values.frequency(values.ids[a]))
-            }
-            _ => None,
+        self.interned().map(|v| v.frequency(v.ids[a]))
+    }
+
+    /// Per interned id, the weight of an exact agreement on it when term frequency adjusts
+    /// this column (`m_exact` is m of the exact level): computed once instead of per pair.
+    pub fn exact_weights(&self, m_exact: f64) -> Option<Vec<f64>> {
+        if !self.spec.term_frequency {
+            return None;
         }
+        let v = self.interned()?;
+        Some(
+            (0..v.len() as u32)
+                .map(|id| (m_exact / v.frequency(id).max(1e-12)).log2())
+                .collect(),
+        )
     }
 
     /// The valid person key of record `a` (a structurally valid NIK), for cluster constraints.
     pub fn person_key(&self, a: usize) -> Option<u64> {
         match &self.feature {
-            Feature::Digits { value, valid, .. } => valid[a].then_some(value[a]),
-            Feature::Text { values, .. } => {
-                (values.ids[a] != 0).then_some(u64::from(values.ids[a]))
+            Feature::Digits => {
+                let (value, _, valid) = digits_parts(self.cells[a]);
+                valid.then_some(value)
             }
+            Feature::Text(t) => (t.values.ids[a] != 0).then_some(u64::from(t.values.ids[a])),
             _ => None,
         }
     }
@@ -509,78 +772,81 @@ impl Prepared {
         }
         match &self.feature {
             // Exact, transposition or Excel's lost last digit: possibly one person's NIK.
-            Feature::Digits { .. } => digits_level(a, 16, b, 16) <= 3,
+            Feature::Digits => digits_level(a, 16, b, 16) <= 3,
             _ => false,
         }
     }
 
     /// Blocking keys of record `r` for one key part (several for name tokens).
     pub fn keys(&self, f: KeyFn, r: usize, out: &mut Vec<u64>) {
+        let cell = self.cells[r];
         match (&self.feature, f) {
-            (Feature::Text { values, .. }, KeyFn::Value)
-            | (Feature::Name { values, .. }, KeyFn::Value)
-                if values.ids[r] != 0 =>
-            {
-                out.push(u64::from(values.ids[r]));
+            (Feature::Text(_) | Feature::Name(_), KeyFn::Value) if cell != 0 => {
+                out.push(cell);
             }
-            (Feature::Text { folded: t, .. }, KeyFn::Prefix(n))
-            | (Feature::Name { canonical: t, .. }, KeyFn::Prefix(n)) => {
-                let s = t.get(r);
+            (Feature::Text(Texts { values, .. }), KeyFn::Prefix(n))
+            | (Feature::Name(Names { values, .. }), KeyFn::Prefix(n)) => {
+                let s = values.text.get(cell as usize);
                 if !s.is_empty() {
                     let end = s.char_indices().nth(n).map_or(s.len(), |(i, _)| i);
                     out.push(hash_of(&s[..end]));
                 }
             }
-            (Feature::Name { sorted_ids, .. }, KeyFn::NameSorted) if sorted_ids[r] != 0 => {
-                out.push(u64::from(sorted_ids[r]));
+            (Feature::Name(n), KeyFn::NameSorted) if n.sorted_ids[cell as usize] != 0 => {
+                out.push(u64::from(n.sorted_ids[cell as usize]));
             }
-            (Feature::Name { canonical, .. }, KeyFn::NameFirst) => {
-                if let Some(t) = canonical.get(r).split(' ').find(|t| !t.is_empty()) {
+            (Feature::Name(n), KeyFn::NameFirst) => {
+                let s = n.values.text.get(cell as usize);
+                if let Some(t) = s.split(' ').find(|t| !t.is_empty()) {
                     out.push(hash_of(t));
                 }
             }
-            (Feature::Name { canonical, .. }, KeyFn::NameLast) => {
-                if let Some(t) = canonical.get(r).split(' ').rfind(|t| !t.is_empty()) {
+            (Feature::Name(n), KeyFn::NameLast) => {
+                let s = n.values.text.get(cell as usize);
+                if let Some(t) = s.split(' ').rfind(|t| !t.is_empty()) {
                     out.push(hash_of(t));
                 }
             }
-            (Feature::Name { canonical, .. }, KeyFn::NameToken) => {
-                let start = out.len();
-                // Initials would join everyone sharing a letter; they are not keys.
-                for t in canonical.get(r).split(' ').filter(|t| t.len() > 1) {
-                    let h = hash_of(t);
-                    if !out[start..].contains(&h) {
-                        out.push(h);
-                    }
+            (Feature::Name(n), KeyFn::NameToken) => {
+                let id = cell as usize;
+                let start = if id == 0 {
+                    0
+                } else {
+                    n.token_ends[id - 1] as usize
+                };
+                out.extend_from_slice(&n.token_keys[start..n.token_ends[id] as usize]);
+            }
+            (Feature::Digits, KeyFn::Value) => {
+                let (value, len, _) = digits_parts(cell);
+                if len != 0 {
+                    out.push(value * 100 + u64::from(len));
                 }
             }
-            (Feature::Digits { value, len, .. }, KeyFn::Value) if len[r] != 0 => {
-                out.push(value[r] * 100 + u64::from(len[r]));
-            }
-            (Feature::Digits { value, len, .. }, KeyFn::Prefix(n)) => {
-                let l = usize::from(len[r]);
+            (Feature::Digits, KeyFn::Prefix(n)) => {
+                let (value, len, _) = digits_parts(cell);
+                let l = usize::from(len);
                 if l >= n {
-                    out.push(value[r] / 10u64.pow((l - n) as u32));
+                    out.push(value / 10u64.pow((l - n) as u32));
                 }
             }
-            (Feature::Date { packed }, KeyFn::Value) if packed[r] != 0 => {
-                out.push(u64::from(packed[r]));
+            (Feature::Date, KeyFn::Value) if cell != 0 => {
+                out.push(cell);
             }
-            (Feature::Date { packed }, KeyFn::Year) if packed[r] != 0 => {
-                out.push(u64::from(packed[r] / 10000));
+            (Feature::Date, KeyFn::Year) if cell != 0 => {
+                out.push(cell / 10000);
             }
-            (Feature::Date { packed }, KeyFn::DateSwapTolerant) => {
-                let p = packed[r];
-                if p != 0 && p % 10000 != 0 {
+            (Feature::Date, KeyFn::DateSwapTolerant) => {
+                let p = cell as u32;
+                if p != 0 && !p.is_multiple_of(10000) {
                     let (m, d) = (p / 100 % 100, p % 100);
                     out.push(u64::from(p / 10000 * 10000 + m.min(d) * 100 + m.max(d)));
                 }
             }
-            (Feature::Number { value }, KeyFn::Value) if !value[r].is_nan() => {
-                out.push(value[r].to_bits());
+            (Feature::Number, KeyFn::Value) if !f64::from_bits(cell).is_nan() => {
+                out.push(cell);
             }
-            (Feature::Sex { code }, KeyFn::Value) if code[r] != 0 => {
-                out.push(u64::from(code[r]));
+            (Feature::Sex, KeyFn::Value) if cell != 0 => {
+                out.push(cell);
             }
             // Combinations refused when the settings were read.
             _ => {}
@@ -588,12 +854,84 @@ impl Prepared {
     }
 }
 
-/// Jaro–Winkler as strsim computes it, for ASCII names up to 64 bytes without allocating or
-/// decoding (the comparison stage spends most of its time here); strsim for anything else.
+/// One cache line of cells.
+#[repr(align(64))]
+#[derive(Clone, Copy, Default)]
+struct Line([u64; 8]);
+
+/// Every column's cell of a record side by side (record-major, cache-line aligned): comparing
+/// a pair then touches one line per record instead of one scattered array per column.
+pub(crate) struct Rows {
+    lines: Vec<Line>,
+    per_record: usize,
+    /// Per column: where its cells start in a record, and whether it has a second one.
+    slots: Vec<(usize, bool)>,
+}
+
+impl Rows {
+    pub fn new(columns: &[Prepared], n: usize) -> Rows {
+        let mut slots = Vec::with_capacity(columns.len());
+        let mut width = 0;
+        for c in columns {
+            slots.push((width, c.width() == 2));
+            width += c.width();
+        }
+        let per_record = width.div_ceil(8).max(1);
+        let mut lines = vec![Line::default(); n * per_record];
+        lines
+            .par_chunks_mut(per_record)
+            .enumerate()
+            .for_each(|(r, record)| {
+                for (c, (at, wide)) in columns.iter().zip(&slots) {
+                    record[at / 8].0[at % 8] = c.cells[r];
+                    if *wide {
+                        record[(at + 1) / 8].0[(at + 1) % 8] = c.bcd[r];
+                    }
+                }
+            });
+        Rows {
+            lines,
+            per_record,
+            slots,
+        }
+    }
+
+    #[inline]
+    fn at(&self, r: usize, i: usize) -> u64 {
+        self.lines[r * self.per_record + i / 8].0[i % 8]
+    }
+
+    /// The main cell of column `k` for record `r`.
+    #[inline]
+    pub fn cell(&self, r: usize, k: usize) -> u64 {
+        self.at(r, self.slots[k].0)
+    }
+
+    /// Both cells of column `k` for record `r` (the second is 0 for one-cell columns).
+    #[inline]
+    pub fn cells(&self, r: usize, k: usize) -> [u64; 2] {
+        let (at, wide) = self.slots[k];
+        [self.at(r, at), if wide { self.at(r, at + 1) } else { 0 }]
+    }
+}
+
+/// The packed gamma vector of records `a` and `b`: 4 bits of level per comparison.
+#[inline]
+pub(crate) fn gamma(columns: &[Prepared], rows: &Rows, a: usize, b: usize) -> u64 {
+    columns.iter().enumerate().fold(0u64, |g, (k, c)| {
+        g | (u64::from(c.level_of_cells(rows.cells(a, k), rows.cells(b, k))) << (4 * k))
+    })
+}
+
+/// Strings up to this many bytes take the bit-parallel Jaro–Winkler.
+const JW_MAX: usize = 64;
+
+/// Jaro–Winkler as strsim computes it, for ASCII strings up to 64 bytes without allocating
+/// or decoding; strsim for anything else. Bit-parallel: each byte of `b` is a bit in a mask
+/// per letter, so the first free matching position in the window is one `trailing_zeros`.
 pub(crate) fn jaro_winkler(a: &str, b: &str) -> f64 {
-    const MAX: usize = 64;
     let (x, y) = (a.as_bytes(), b.as_bytes());
-    if x.len() > MAX || y.len() > MAX || !a.is_ascii() || !b.is_ascii() {
+    if x.len() > JW_MAX || y.len() > JW_MAX || !a.is_ascii() || !b.is_ascii() {
         return strsim::jaro_winkler(a, b);
     }
     if x.is_empty() || y.is_empty() {
@@ -604,34 +942,33 @@ pub(crate) fn jaro_winkler(a: &str, b: &str) -> f64 {
         };
     }
     let range = (x.len().max(y.len()) / 2).saturating_sub(1);
-    let (mut xf, mut yf) = ([false; MAX], [false; MAX]);
-    let mut matches = 0usize;
+    let mut positions = [0u64; 128];
+    for (j, c) in y.iter().enumerate() {
+        positions[usize::from(*c)] |= 1 << j;
+    }
+    let below = |n: usize| if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+    let (mut x_matched, mut y_matched) = (0u64, 0u64);
     for (i, c) in x.iter().enumerate() {
-        let hi = (i + range + 1).min(y.len());
-        for j in i.saturating_sub(range)..hi {
-            if !yf[j] && y[j] == *c {
-                xf[i] = true;
-                yf[j] = true;
-                matches += 1;
-                break;
-            }
+        let window = below((i + range + 1).min(y.len())) & !below(i.saturating_sub(range));
+        let free = positions[usize::from(*c)] & window & !y_matched;
+        if free != 0 {
+            y_matched |= free & free.wrapping_neg();
+            x_matched |= 1 << i;
         }
     }
+    let matches = x_matched.count_ones() as usize;
     if matches == 0 {
         return 0.0;
     }
     let mut transpositions = 0usize;
-    let mut k = 0;
-    for (i, c) in x.iter().enumerate() {
-        if xf[i] {
-            while !yf[k] {
-                k += 1;
-            }
-            if y[k] != *c {
-                transpositions += 1;
-            }
-            k += 1;
+    let (mut xs, mut ys) = (x_matched, y_matched);
+    while xs != 0 {
+        let (i, j) = (xs.trailing_zeros() as usize, ys.trailing_zeros() as usize);
+        if x[i] != y[j] {
+            transpositions += 1;
         }
+        xs &= xs - 1;
+        ys &= ys - 1;
     }
     let m = matches as f64;
     let jaro =
@@ -644,19 +981,46 @@ pub(crate) fn jaro_winkler(a: &str, b: &str) -> f64 {
     }
 }
 
-fn digits_of(v: u64, len: u8) -> [u8; 16] {
-    let mut d = [0u8; 16];
-    let mut v = v;
-    for i in (0..usize::from(len)).rev() {
-        d[i] = (v % 10) as u8;
-        v /= 10;
-    }
-    d
+/// The decimal digits of `v < 10^16` as 16 nibbles (BCD), most significant first: digits
+/// compared with one XOR instead of 16 divisions each.
+fn bcd16(v: u64) -> u64 {
+    (bcd8(v / 100_000_000) << 32) | bcd8(v % 100_000_000)
 }
 
+/// The last 8 decimal digits of `x` as nibbles.
+fn bcd8(x: u64) -> u64 {
+    fn bcd2(x: u64) -> u64 {
+        ((x / 10) << 4) | (x % 10)
+    }
+    fn bcd4(x: u64) -> u64 {
+        (bcd2(x / 100) << 8) | bcd2(x % 100)
+    }
+    let x = x % 100_000_000;
+    (bcd4(x / 10_000) << 16) | bcd4(x % 10_000)
+}
+
+/// One bit (the lowest of its nibble) for each nibble that differs.
+fn differing_nibbles(a: u64, b: u64) -> u64 {
+    let x = a ^ b;
+    (x | x >> 1 | x >> 2 | x >> 3) & 0x1111_1111_1111_1111
+}
+
+/// How many of the last `len` decimal digits of `a` and `b` differ.
 fn differing_digits(a: u64, b: u64, len: u8) -> usize {
-    let (da, db) = (digits_of(a, len), digits_of(b, len));
-    da.iter().zip(db.iter()).filter(|(x, y)| x != y).count()
+    let keep = if len >= 16 {
+        u64::MAX
+    } else {
+        (1u64 << (4 * len)) - 1
+    };
+    let (na, nb) = if len <= 8 {
+        (bcd8(a), bcd8(b))
+    } else {
+        (
+            bcd16(a % 10_000_000_000_000_000),
+            bcd16(b % 10_000_000_000_000_000),
+        )
+    };
+    (differing_nibbles(na & keep, nb & keep)).count_ones() as usize
 }
 
 /// NIK/KK levels: 1 exact, 2 one adjacent transposition, 3 the first 15 digits equal where
@@ -664,6 +1028,12 @@ fn differing_digits(a: u64, b: u64, len: u8) -> usize {
 /// either is missing. Serials are handed out in order (0001, 0002 … for people born the same
 /// day in the same kecamatan), so NIKs one serial apart are different people, not a typo.
 pub(crate) fn digits_level(a: u64, la: u8, b: u64, lb: u8) -> u8 {
+    digits_level_with(a, la, b, lb, || (bcd16(a), bcd16(b)))
+}
+
+/// [`digits_level`] with the BCD forms of two 16-digit values given (prepared once).
+#[inline]
+fn digits_level_with(a: u64, la: u8, b: u64, lb: u8, bcd: impl FnOnce() -> (u64, u64)) -> u8 {
     if la == 0 || lb == 0 {
         return 0;
     }
@@ -672,22 +1042,28 @@ pub(crate) fn digits_level(a: u64, la: u8, b: u64, lb: u8) -> u8 {
             if a == b {
                 return 1;
             }
-            let (da, db) = (digits_of(a, 16), digits_of(b, 16));
-            // Positions that differ; more than two means different either way.
-            let mut diff = [0usize; 3];
-            let mut n = 0;
-            for i in 0..16 {
-                if da[i] != db[i] {
-                    if n == 2 {
-                        return 4;
+            let (da, db) = bcd();
+            let diff = differing_nibbles(da, db);
+            // Digit i (0 = first) is nibble 15 - i.
+            let digit = |v: u64, i: u32| (v >> (4 * (15 - i))) & 0xf;
+            match diff.count_ones() {
+                2 => {
+                    let i = 15 - (63 - diff.leading_zeros()) / 4;
+                    let j = 15 - diff.trailing_zeros() / 4;
+                    if j == i + 1 && digit(da, i) == digit(db, j) && digit(da, j) == digit(db, i) {
+                        2
+                    } else {
+                        4
                     }
-                    diff[n] = i;
-                    n += 1;
                 }
-            }
-            match &diff[..n] {
-                [i, j] if *j == i + 1 && da[*i] == db[*j] && da[*j] == db[*i] => 2,
-                [15] if da[15] == 0 || db[15] == 0 => 3,
+                1 => {
+                    let i = 15 - diff.trailing_zeros() / 4;
+                    if i == 15 && (digit(da, 15) == 0 || digit(db, 15) == 0) {
+                        3
+                    } else {
+                        4
+                    }
+                }
                 _ => 4,
             }
         }
@@ -727,6 +1103,124 @@ mod tests {
         for (a, b) in pairs {
             let (ours, theirs) = (jaro_winkler(a, b), strsim::jaro_winkler(a, b));
             assert!((ours - theirs).abs() < 1e-12, "{a}/{b}: {ours} vs {theirs}");
+        }
+    }
+
+    #[test]
+    fn bit_parallel_jaro_winkler_and_its_bound_hold_on_many_strings() {
+        // Deterministic pseudo-random names over a small alphabet (many shared letters),
+        // lengths 0..=64: the bit-parallel score equals strsim's, and the letter bound is
+        // never below it (it may only skip scores that cannot reach a threshold).
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let alphabet = b"aiueoskmnr .";
+        let word = |next: &mut dyn FnMut() -> u64| {
+            let len = (next() % 65) as usize;
+            (0..len)
+                .map(|_| char::from(alphabet[(next() % alphabet.len() as u64) as usize]))
+                .collect::<String>()
+        };
+        for _ in 0..20_000 {
+            let (a, b) = (word(&mut next), word(&mut next));
+            let (ours, theirs) = (jaro_winkler(&a, &b), strsim::jaro_winkler(&a, &b));
+            assert!(
+                (ours - theirs).abs() < 1e-12,
+                "{a:?}/{b:?}: {ours} vs {theirs}"
+            );
+            let (la, lb) = (Letters::of(&a).unwrap(), Letters::of(&b).unwrap());
+            let bound = jaro_winkler_bound(la.shared(&lb), a.len(), b.len());
+            assert!(bound + 1e-9 >= ours, "{a:?}/{b:?}: bound {bound} < {ours}");
+        }
+    }
+
+    /// The digit-by-digit definition `digits_level` must keep.
+    fn digits_level_reference(a: u64, la: u8, b: u64, lb: u8) -> u8 {
+        let digits = |v: u64| {
+            let mut d = [0u8; 16];
+            let mut v = v;
+            for x in d.iter_mut().rev() {
+                *x = (v % 10) as u8;
+                v /= 10;
+            }
+            d
+        };
+        if la == 0 || lb == 0 {
+            return 0;
+        }
+        match (la, lb) {
+            (16, 16) => {
+                if a == b {
+                    return 1;
+                }
+                let (da, db) = (digits(a), digits(b));
+                let diff: Vec<usize> = (0..16).filter(|i| da[*i] != db[*i]).collect();
+                match diff[..] {
+                    [i, j] if j == i + 1 && da[i] == db[j] && da[j] == db[i] => 2,
+                    [15] if da[15] == 0 || db[15] == 0 => 3,
+                    _ => 4,
+                }
+            }
+            (15, 16) if b / 10 == a => 3,
+            (16, 15) if a / 10 == b => 3,
+            (15, 15) if a == b => 3,
+            _ => 4,
+        }
+    }
+
+    #[test]
+    fn digit_levels_match_the_digit_by_digit_definition() {
+        let base = 5203014506890001u64;
+        let mut cases = vec![base, 5203014506890010, 5203014506890000, 5203014506890002];
+        // Every single-digit change and every adjacent swap of the base, plus random ones.
+        let d: Vec<u64> = base
+            .to_string()
+            .bytes()
+            .map(|b| u64::from(b - b'0'))
+            .collect();
+        let num = |d: &[u64]| d.iter().fold(0u64, |v, x| v * 10 + x);
+        for i in 0..16 {
+            let mut e = d.clone();
+            e[i] = (e[i] + 3) % 10;
+            cases.push(num(&e));
+            if i < 15 {
+                let mut e = d.clone();
+                e.swap(i, i + 1);
+                cases.push(num(&e));
+            }
+        }
+        let mut state = 12345u64;
+        for _ in 0..200 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            cases.push(1_000_000_000_000_000 + state % 9_000_000_000_000_000);
+        }
+        for a in &cases {
+            for b in &cases {
+                assert_eq!(
+                    digits_level(*a, 16, *b, 16),
+                    digits_level_reference(*a, 16, *b, 16),
+                    "{a} {b}"
+                );
+            }
+        }
+        for (x, y) in [
+            (20010203u64, 20010213u64),
+            (19850312, 19851203),
+            (19850312, 19850312),
+        ] {
+            let by_digit = x
+                .to_string()
+                .bytes()
+                .zip(y.to_string().bytes())
+                .filter(|(p, q)| p != q)
+                .count();
+            assert_eq!(differing_digits(x, y, 8), by_digit);
         }
     }
 

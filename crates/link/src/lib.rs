@@ -19,6 +19,8 @@ pub mod settings;
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use rayon::prelude::*;
 use serde::Serialize;
 use sinergi_core::Table;
@@ -31,7 +33,8 @@ pub use settings::Settings;
 
 use cluster::{Clusters, Refusal};
 use features::Prepared;
-use model::{gamma, level_of};
+use features::{Rows, gamma};
+use model::level_of;
 
 #[derive(Debug, Error)]
 pub enum LinkError {
@@ -149,9 +152,13 @@ pub struct Linker<'a> {
     id_columns: Vec<usize>,
     value_columns: Vec<Vec<usize>>,
     columns: Vec<Prepared>,
-    ids: Vec<HashMap<&'a str, u32>>,
+    /// The columns' cells record by record, for comparing pairs.
+    rows: Rows,
+    ids: Vec<FxHashMap<&'a str, u32>>,
     n: usize,
     split: usize,
+    /// Seconds spent preparing the columns (reported as the first stage).
+    prepare_secs: f64,
 }
 
 pub fn probability(weight: f64) -> f64 {
@@ -213,7 +220,8 @@ impl<'a> Linker<'a> {
                         })?,
                 );
             }
-            let mut seen: HashMap<&'a str, u32> = HashMap::with_capacity(t.rows());
+            let mut seen: FxHashMap<&'a str, u32> =
+                FxHashMap::with_capacity_and_hasher(t.rows(), Default::default());
             let (mut dups, mut dup_count) = (Vec::new(), 0usize);
             let (mut empty, mut empty_count) = (Vec::new(), 0usize);
             for (row, id_value) in t.columns[id].iter().enumerate() {
@@ -252,9 +260,11 @@ impl<'a> Linker<'a> {
             ids.push(seen);
         }
         let split = inputs[0].table.rows();
+        let clock = std::time::Instant::now();
+        // Columns side by side too: each has sequential parts (interning).
         let columns: Vec<Prepared> = settings
             .comparisons
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(k, spec)| {
                 let raw: Vec<_> = inputs
@@ -265,15 +275,18 @@ impl<'a> Linker<'a> {
                 Prepared::new(spec, &raw)
             })
             .collect();
+        let rows = Rows::new(&columns, total);
         Ok(Linker {
             settings,
             inputs,
             id_columns,
             value_columns,
             columns,
+            rows,
             ids,
             n: total,
             split: if total == split { total } else { split },
+            prepare_secs: clock.elapsed().as_secs_f64(),
         })
     }
 
@@ -395,10 +408,39 @@ impl<'a> Linker<'a> {
                 .sum::<f64>()
     }
 
+    /// Per column, the exact-agreement weight of each value where term frequency adjusts it
+    /// (the same numbers [`Self::field_weight`] computes, looked up instead of recomputed).
+    fn exact_weights(&self, model: &Model) -> Vec<Option<Vec<f64>>> {
+        self.columns
+            .par_iter()
+            .zip(&model.perbandingan)
+            .map(|(c, cm)| c.exact_weights(cm.m[0]))
+            .collect()
+    }
+
+    /// [`Self::pair_weight`] with the exact weights looked up.
+    fn pair_weight_fast(
+        &self,
+        w: &[Vec<f64>],
+        exact: &[Option<Vec<f64>>],
+        prior: f64,
+        g: u64,
+        a: usize,
+    ) -> f64 {
+        prior
+            + (0..self.columns.len())
+                .map(|k| match (level_of(g, k), &exact[k]) {
+                    (0, _) => 0.0,
+                    (1, Some(e)) => e[self.rows.cell(a, k) as usize],
+                    (l, _) => w[k][l - 1],
+                })
+                .sum::<f64>()
+    }
+
     /// Every field's level and weight for records `a` and `b`.
     pub fn explain(&self, model: &Model, a: u32, b: u32) -> Explanation {
         let w = model.weights();
-        let g = gamma(&self.columns, a as usize, b as usize);
+        let g = gamma(&self.columns, &self.rows, a as usize, b as usize);
         let fields: Vec<FieldWeight> = (0..self.columns.len())
             .map(|k| {
                 let l = level_of(g, k);
@@ -427,7 +469,7 @@ impl<'a> Linker<'a> {
     /// Per-field weights of a pair, in comparison order (for the pairs file); `weights` is
     /// [`Model::weights`], computed once by the caller.
     pub fn field_weights(&self, model: &Model, weights: &[Vec<f64>], a: u32, b: u32) -> Vec<f64> {
-        let g = gamma(&self.columns, a as usize, b as usize);
+        let g = gamma(&self.columns, &self.rows, a as usize, b as usize);
         (0..self.columns.len())
             .map(|k| self.field_weight(weights, model, k, level_of(g, k), a as usize))
             .collect()
@@ -451,7 +493,7 @@ impl<'a> Linker<'a> {
     ) -> Outcome {
         let s = &self.settings;
         let mut clock = std::time::Instant::now();
-        let mut stages = Vec::new();
+        let mut stages = vec![("siapkan", self.prepare_secs)];
         let mut lap = |name: &'static str| {
             stages.push((name, clock.elapsed().as_secs_f64()));
             clock = std::time::Instant::now();
@@ -463,7 +505,7 @@ impl<'a> Linker<'a> {
             .par_iter()
             .map(|p| {
                 let (a, b, _) = blocking::unpack(*p);
-                gamma(&self.columns, a as usize, b as usize)
+                gamma(&self.columns, &self.rows, a as usize, b as usize)
             })
             .collect();
         lap("banding");
@@ -472,7 +514,7 @@ impl<'a> Linker<'a> {
         let mut model = match model {
             Some(m) => m,
             None => {
-                let u = model::estimate_u(&self.columns, s, self.n, self.split);
+                let u = model::estimate_u(&self.columns, &self.rows, s, self.n, self.split);
                 Model::train(s, &self.columns, u, &counts)
             }
         };
@@ -482,13 +524,15 @@ impl<'a> Linker<'a> {
         let decided: HashMap<(u32, u32), Decision> =
             decisions.iter().map(|(a, b, d)| ((*a, *b), *d)).collect();
         let floor_weight = (s.review_floor / (1.0 - s.review_floor)).log2();
+        let exact = self.exact_weights(&model);
+        let prior = model.prior_weight();
         let mut pairs: Vec<ScoredPair> = cands
             .pairs
             .par_iter()
             .zip(gammas.par_iter())
             .filter_map(|(p, g)| {
                 let (a, b, _) = blocking::unpack(*p);
-                let weight = self.pair_weight(&w, &model, *g, a as usize);
+                let weight = self.pair_weight_fast(&w, &exact, prior, *g, a as usize);
                 let decision = decided.get(&(a, b)).copied();
                 (weight >= floor_weight || decision.is_some()).then(|| ScoredPair {
                     a,
@@ -512,7 +556,7 @@ impl<'a> Linker<'a> {
         }
         for ((a, b), d) in &decided {
             if !present.contains_key(&(*a, *b)) {
-                let g = gamma(&self.columns, *a as usize, *b as usize);
+                let g = gamma(&self.columns, &self.rows, *a as usize, *b as usize);
                 let weight = self.pair_weight(&w, &model, g, *a as usize);
                 pairs.push(ScoredPair {
                     a: *a,
@@ -576,12 +620,13 @@ impl<'a> Linker<'a> {
         for p in &mut pairs {
             p.same_cluster = labels[p.a as usize] == labels[p.b as usize];
         }
-        let mut sizes: HashMap<u32, u32> = HashMap::new();
+        // Labels are numbered 1.. without gaps.
+        let mut sizes = vec![0u32; labels.iter().copied().max().unwrap_or(0) as usize + 1];
         for l in &labels {
-            *sizes.entry(*l).or_insert(0) += 1;
+            sizes[*l as usize] += 1;
         }
-        stats.clusters = sizes.len() as u64;
-        stats.clusters_with_several = sizes.values().filter(|v| **v > 1).count() as u64;
+        stats.clusters = sizes.iter().filter(|v| **v > 0).count() as u64;
+        stats.clusters_with_several = sizes.iter().filter(|v| **v > 1).count() as u64;
         lap("klaster");
         stats.stages = stages;
         stats.records = self.inputs.iter().map(|i| i.table.rows()).collect();

@@ -8,10 +8,11 @@ use std::collections::HashMap;
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::LinkError;
-use crate::features::Prepared;
+use crate::features::{Prepared, Rows, gamma};
 use crate::settings::Settings;
 
 const MODEL_VERSION: u32 = 1;
@@ -45,13 +46,6 @@ pub fn level_of(gamma: u64, k: usize) -> usize {
     ((gamma >> (4 * k)) & 0xf) as usize
 }
 
-pub(crate) fn gamma(columns: &[Prepared], a: usize, b: usize) -> u64 {
-    columns
-        .iter()
-        .enumerate()
-        .fold(0u64, |g, (k, c)| g | (u64::from(c.level(a, b)) << (4 * k)))
-}
-
 fn initial_m(levels: usize) -> Vec<f64> {
     // Most matches agree exactly; the rest spread, thinning towards "different".
     let raw: Vec<f64> = (0..levels)
@@ -64,6 +58,7 @@ fn initial_m(levels: usize) -> Vec<f64> {
 /// u from random pairs. With few records all pairs are taken.
 pub(crate) fn estimate_u(
     columns: &[Prepared],
+    rows: &Rows,
     settings: &Settings,
     n: usize,
     split: usize,
@@ -113,8 +108,9 @@ pub(crate) fn estimate_u(
         .fold(
             || levels.iter().map(|l| vec![0u64; l + 1]).collect::<Vec<_>>(),
             |mut acc, (i, j)| {
-                for (k, c) in columns.iter().enumerate() {
-                    acc[k][usize::from(c.level(*i as usize, *j as usize))] += 1;
+                let g = gamma(columns, rows, *i as usize, *j as usize);
+                for (k, a) in acc.iter_mut().enumerate() {
+                    a[level_of(g, k)] += 1;
                 }
                 acc
             },
@@ -204,11 +200,14 @@ pub(crate) fn pattern_counts(pairs: &[u64], gammas: &[u64]) -> Vec<(u64, u8, f64
     let map = pairs
         .par_iter()
         .zip(gammas.par_iter())
-        .fold(HashMap::new, |mut acc: HashMap<(u64, u8), u64>, (p, g)| {
-            *acc.entry((*g, *p as u8)).or_insert(0) += 1;
-            acc
-        })
-        .reduce(HashMap::new, |mut a, b| {
+        .fold(
+            FxHashMap::default,
+            |mut acc: FxHashMap<(u64, u8), u64>, (p, g)| {
+                *acc.entry((*g, *p as u8)).or_insert(0) += 1;
+                acc
+            },
+        )
+        .reduce(FxHashMap::default, |mut a, b| {
             for (k, v) in b {
                 *a.entry(k).or_insert(0) += v;
             }
