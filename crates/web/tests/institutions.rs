@@ -223,6 +223,16 @@ fn lks_registry_over_http() {
                 && cap.body.contains("Lanjut Usia Terlantar"),
             "{l}"
         );
+        // The 4W gap analysis shows the same capacity beside the need, per kab/kota.
+        let analysis = admin.get("/4w/analisis");
+        assert_eq!(analysis.status, 200, "{l}");
+        let section = &analysis.body[analysis.body.find("id=\"kapasitas-lks\"").unwrap()..];
+        assert!(
+            section
+                .contains(r#"<a href="/lks/kapasitas?wilayah=52.03">Kabupaten Lombok Timur</a>"#),
+            "{l}: {section}"
+        );
+        assert_light_and_local("/4w/analisis", &analysis.body);
         admin.cookies.insert("lang".into(), "en".into());
         let en = admin.get("/lks");
         assert!(
