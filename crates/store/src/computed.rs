@@ -2,7 +2,7 @@
 //! [`COMPUTATIONS`]: a key, a name, the kind of figure, and the SQL that produces one value per
 //! kab/kota — the same text is shown to the user next to the value, so a figure can be checked.
 //!
-//! To add one (e.g. when programs or LKS accreditation land): append an entry whose SQL
+//! To add one, append an entry whose SQL
 //! returns `(kab/kota code, value)` rows using only `$1` and `$2` (the strategy region's code
 //! range, as in `scope::within_regions`); nothing else changes.
 
