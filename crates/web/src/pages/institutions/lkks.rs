@@ -14,8 +14,8 @@ use sinergi_store::{
 };
 
 use super::{
-    Field, ImportPage, form_table, form_value, import_response, keyed_options, label, merged, opt,
-    opt_date, row_errors, uploaded_table,
+    Field, ImportPage, form_table, form_value, import_registry, keyed_options, label, opt,
+    opt_date, row_errors,
 };
 use crate::auth::Signed;
 use crate::export::{Table, TableFormat, table_download};
@@ -409,35 +409,11 @@ pub async fn import(
     Signed(user): Signed,
     multipart: Multipart,
 ) -> Response {
-    let result = async {
-        let mut page = ImportPage::new(&ui, "lkks.import_title", "/lkks", &LKKS_COLUMNS);
-        let table = match uploaded_table(multipart).await {
-            Ok(t) => t,
-            Err(e) => {
-                page.error = Some(format!("{} {e}", ui.t.get("inst.import_unreadable")));
-                return Ok(page);
-            }
-        };
-        let read = match read_lkks(&table) {
-            Ok(r) => r,
-            Err(e) => {
-                page.error = Some(format!(
-                    "{} {}",
-                    ui.t.get("inst.import_refused"),
-                    row_errors(&e).join("; ")
-                ));
-                return Ok(page);
-            }
-        };
-        let stored = state
-            .store
-            .import_lkks(Some(&user.principal), &read.rows)
-            .await?;
-        page.outcome = Some(merged(read.rejected, stored));
-        Ok(page)
-    }
-    .await;
-    import_response(&ui, result)
+    let page = ImportPage::new(&ui, "lkks.import_title", "/lkks", &LKKS_COLUMNS);
+    import_registry(&ui, page, multipart, read_lkks, async |rows| {
+        state.store.import_lkks(Some(&user.principal), rows).await
+    })
+    .await
 }
 
 async fn export(

@@ -15,8 +15,7 @@ use sinergi_store::{
 };
 
 use super::{
-    Field, ImportPage, form_table, form_value, import_response, merged, opt, opt_date, row_errors,
-    today, uploaded_table,
+    Field, ImportPage, form_table, form_value, import_registry, opt, opt_date, row_errors, today,
 };
 use crate::auth::Signed;
 use crate::export::{Table, TableFormat, table_download};
@@ -551,35 +550,11 @@ pub async fn import(
     Signed(user): Signed,
     multipart: Multipart,
 ) -> Response {
-    let result = async {
-        let mut page = ImportPage::new(&ui, "lks.import_title", "/lks", &LKS_COLUMNS);
-        let table = match uploaded_table(multipart).await {
-            Ok(t) => t,
-            Err(e) => {
-                page.error = Some(format!("{} {e}", ui.t.get("inst.import_unreadable")));
-                return Ok(page);
-            }
-        };
-        let read = match read_lks(&table) {
-            Ok(r) => r,
-            Err(e) => {
-                page.error = Some(format!(
-                    "{} {}",
-                    ui.t.get("inst.import_refused"),
-                    row_errors(&e).join("; ")
-                ));
-                return Ok(page);
-            }
-        };
-        let stored = state
-            .store
-            .import_lks(Some(&user.principal), &read.rows)
-            .await?;
-        page.outcome = Some(merged(read.rejected, stored));
-        Ok(page)
-    }
-    .await;
-    import_response(&ui, result)
+    let page = ImportPage::new(&ui, "lks.import_title", "/lks", &LKS_COLUMNS);
+    import_registry(&ui, page, multipart, read_lks, async |rows| {
+        state.store.import_lks(Some(&user.principal), rows).await
+    })
+    .await
 }
 
 /// Export columns: the import columns, then names for reading (ignored on import).

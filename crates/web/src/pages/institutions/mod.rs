@@ -14,7 +14,8 @@ use axum::extract::Multipart;
 use axum::routing::{get, post};
 use sinergi_core::{Table, TextColumn};
 use sinergi_intake::RowError;
-use sinergi_store::{RegistryImport, RejectedRow};
+use sinergi_intake::institutions::RegistryRows;
+use sinergi_store::{RegistryImport, RejectedRow, StoreError};
 
 use crate::i18n::Messages;
 use crate::{AppError, AppState, Ui};
@@ -237,6 +238,43 @@ pub fn merged(read: Vec<RowError>, mut stored: RegistryImport) -> RegistryImport
         }));
     stored.rejected.sort_by_key(|r| r.line);
     stored
+}
+
+/// Every registry's import, in one place: read the uploaded file with the registry's reader,
+/// store what reads well, and show one outcome (stored, updated, and every refused row in
+/// line order). `store_rows` gets the rows with their line numbers.
+pub async fn import_registry<R>(
+    ui: &Ui,
+    mut page: ImportPage,
+    multipart: Multipart,
+    read_rows: fn(&Table) -> Result<RegistryRows<R>, Vec<RowError>>,
+    store_rows: impl AsyncFnOnce(&[(u64, R)]) -> Result<RegistryImport, StoreError>,
+) -> axum::response::Response {
+    let result = async {
+        let table = match uploaded_table(multipart).await {
+            Ok(t) => t,
+            Err(e) => {
+                page.error = Some(format!("{} {e}", ui.t.get("inst.import_unreadable")));
+                return Ok(page);
+            }
+        };
+        let read = match read_rows(&table) {
+            Ok(r) => r,
+            Err(e) => {
+                page.error = Some(format!(
+                    "{} {}",
+                    ui.t.get("inst.import_refused"),
+                    row_errors(&e).join("; ")
+                ));
+                return Ok(page);
+            }
+        };
+        let stored = store_rows(&read.rows).await?;
+        page.outcome = Some(merged(read.rejected, stored));
+        Ok(page)
+    }
+    .await;
+    import_response(ui, result)
 }
 
 /// Finishes an import page: 400 when nothing could be read, otherwise 200 with the outcome.

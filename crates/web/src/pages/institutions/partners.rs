@@ -11,8 +11,8 @@ use sinergi_intake::institutions::{PARTNER_COLUMNS, parse_date, read_partners};
 use sinergi_store::{PARTNER_SORTS, Page, PartnerFilter, PartnerRecord, Sort};
 
 use super::{
-    Field, ImportPage, form_table, form_value, import_response, keyed_options, label, merged, opt,
-    opt_date, row_errors, uploaded_table,
+    Field, ImportPage, form_table, form_value, import_registry, keyed_options, label, opt,
+    opt_date, row_errors,
 };
 use crate::auth::Signed;
 use crate::export::{Table, TableFormat, table_download};
@@ -397,35 +397,14 @@ pub async fn import(
     Signed(user): Signed,
     multipart: Multipart,
 ) -> Response {
-    let result = async {
-        let mut page = ImportPage::new(&ui, "partner.import_title", "/mitra", &PARTNER_COLUMNS);
-        let table = match uploaded_table(multipart).await {
-            Ok(t) => t,
-            Err(e) => {
-                page.error = Some(format!("{} {e}", ui.t.get("inst.import_unreadable")));
-                return Ok(page);
-            }
-        };
-        let read = match read_partners(&table) {
-            Ok(r) => r,
-            Err(e) => {
-                page.error = Some(format!(
-                    "{} {}",
-                    ui.t.get("inst.import_refused"),
-                    row_errors(&e).join("; ")
-                ));
-                return Ok(page);
-            }
-        };
-        let stored = state
+    let page = ImportPage::new(&ui, "partner.import_title", "/mitra", &PARTNER_COLUMNS);
+    import_registry(&ui, page, multipart, read_partners, async |rows| {
+        state
             .store
-            .import_partners(Some(&user.principal), &read.rows)
-            .await?;
-        page.outcome = Some(merged(read.rejected, stored));
-        Ok(page)
-    }
-    .await;
-    import_response(&ui, result)
+            .import_partners(Some(&user.principal), rows)
+            .await
+    })
+    .await
 }
 
 const EXPORT_EXTRA: [&str; 2] = ["wilayah", "kesepakatan"];
