@@ -103,3 +103,105 @@ struct ErrorPage {
     message: String,
     detail: Option<String>,
 }
+
+/// A form, query string or JSON body that does not fit its handler is refused by axum's
+/// extractors with English plain text. This turns every such refusal into the translated error
+/// page (or JSON error under `/api/`), naming the field, in one place for all handlers.
+pub async fn translate_rejections(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::extract::FromRequestParts;
+    let (mut parts, body) = request.into_parts();
+    let ui = match Ui::from_request_parts(&mut parts, &()).await {
+        Ok(ui) => ui,
+        Err(never) => match never {},
+    };
+    let api = parts.uri.path().starts_with("/api/");
+    let response = next
+        .run(axum::extract::Request::from_parts(parts, body))
+        .await;
+    let plain_text = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !(response.status().is_client_error() && plain_text) {
+        return response;
+    }
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let error = AppError {
+        status,
+        key: "error.bad_input",
+        detail: Some(rejection_detail(&String::from_utf8_lossy(&bytes))),
+    };
+    if api {
+        error.json(ui.t)
+    } else {
+        error.page(&ui)
+    }
+}
+
+/// The useful part of an extractor's message, in Bahasa Indonesia: which field is missing or
+/// does not fit. serde's wording is stable enough to read; anything else is passed on as is.
+fn rejection_detail(text: &str) -> String {
+    let field = |marker: &str| {
+        text.split_once(marker)
+            .and_then(|(_, rest)| rest.split('`').next())
+            .map(str::to_string)
+    };
+    if let Some(f) = field("missing field `") {
+        return format!("kolom \"{f}\" wajib diisi");
+    }
+    if let Some(f) = field("unknown field `") {
+        return format!("kolom \"{f}\" tidak dikenal");
+    }
+    if text.contains("invalid digit")
+        || text.contains("invalid type")
+        || text.contains("invalid value")
+    {
+        // e.g. "Failed to deserialize query string: hal: invalid digit found in string"
+        let parts: Vec<&str> = text.split(": ").collect();
+        let at = parts
+            .len()
+            .checked_sub(2)
+            .map(|i| parts[i])
+            .filter(|f| !f.contains(' '))
+            .map(|f| format!("kolom \"{f}\": "))
+            .unwrap_or_default();
+        return format!("{at}nilai bukan bilangan atau bentuknya tidak sesuai");
+    }
+    if text.contains("Content-Type") || text.contains("content type") {
+        return "jenis isi permintaan tidak sesuai (harus formulir atau JSON)".into();
+    }
+    if text.contains("length limit") || text.contains("too large") {
+        return "isian terlalu besar".into();
+    }
+    text.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rejection_detail;
+
+    #[test]
+    fn extractor_messages_become_indonesian_with_the_field() {
+        assert_eq!(
+            rejection_detail("Failed to deserialize form body: missing field `alasan`"),
+            "kolom \"alasan\" wajib diisi"
+        );
+        assert_eq!(
+            rejection_detail(
+                "Failed to deserialize query string: hal: invalid digit found in string"
+            ),
+            "kolom \"hal\": nilai bukan bilangan atau bentuknya tidak sesuai"
+        );
+        assert!(
+            rejection_detail("Expected request with `Content-Type: application/json`")
+                .contains("jenis isi")
+        );
+    }
+}

@@ -110,6 +110,8 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::programs::routes())
         .merge(pages::strategy::routes())
         .fallback(pages::not_found)
+        // Inside the session layer, so the error page knows the user and the language.
+        .layer(axum::middleware::from_fn(error::translate_rejections))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::layer,

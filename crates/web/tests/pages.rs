@@ -159,6 +159,20 @@ fn errors_are_pages_in_the_users_language() {
     assert!(nowhere.body.contains("tidak ditemukan"));
     let en = get_with(&format!("{}/tidak/ada", server().base), Some("lang=en"));
     assert!(en.body.contains("was not found") && en.body.contains("<html lang=\"en\">"));
+    // A query that does not fit its handler: a translated page naming the field, and JSON
+    // under the API, never the framework's English text.
+    let paged = get("/wilayah/cari?q=bima&hal=dua");
+    assert_eq!(paged.status, 400);
+    assert!(
+        paged.body.contains("<html lang=\"id\">") && paged.body.contains("kolom &#34;hal&#34;"),
+        "{}",
+        paged.body
+    );
+    assert!(!paged.body.contains("Failed to deserialize"));
+    let api = get("/api/v1/wilayah/cari?q=bima&hal=dua");
+    assert_eq!(api.status, 400);
+    let json: serde_json::Value = serde_json::from_str(&api.body).expect("JSON error");
+    assert_eq!(json["error"]["code"], "error.bad_input", "{}", api.body);
 }
 
 #[test]

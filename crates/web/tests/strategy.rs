@@ -179,10 +179,11 @@ fn strategy_pages_forms_imports_and_reports() {
                 ("nilai", v.to_string()),
             ]
         };
-        let post = |c: &mut Client, f: Vec<(&str, String)>| {
+        let post_to = |c: &mut Client, path: &str, f: Vec<(&str, String)>| {
             let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            c.post("/strategi/1/data", &f)
+            c.post(path, &f)
         };
+        let post = |c: &mut Client, f: Vec<(&str, String)>| post_to(c, "/strategi/1/data", f);
         let r = post(&mut op, form("banyak", "52.03"));
         assert_eq!(r.status, 400, "{l}");
         assert!(r.body.contains("bukan angka"), "{l}");
@@ -282,5 +283,73 @@ fn strategy_pages_forms_imports_and_reports() {
                 assert_eq!(op.get(&format!("{job}/unduh")).status, 404, "{l}");
             }
         }
+
+        // An amendment opens a draft; a new indicator names its responsible partner from the
+        // partners the admin may act for, and an unknown one is refused by name.
+        let r = admin.post("/strategi/1/amandemen", &[]);
+        assert_eq!(r.status, 422, "{l}");
+        assert!(
+            r.body.contains("kolom &#34;alasan&#34; wajib diisi"),
+            "{l}: {}",
+            r.body
+        );
+        let r = admin.post(
+            "/strategi/1/amandemen",
+            &[("alasan", "Tambah indikator dampingan mitra")],
+        );
+        assert_eq!(r.status, 303, "{l}: {}", r.body);
+        let draft = admin.get("/strategi/1?versi=2");
+        let select = &draft.body[draft
+            .body
+            .find("name=\"pic_organisasi\"")
+            .expect("PIC partner select")..];
+        let select = &select[..select.find("</select>").unwrap()];
+        let partner = select
+            .split("<option value=\"")
+            .filter_map(|o| o.split('"').next())
+            .find(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()))
+            .expect("at least one partner to choose")
+            .to_string();
+        let objective = draft.body[draft.body.find("name=\"sasaran\"").unwrap()..]
+            .split("<option value=\"")
+            .nth(1)
+            .and_then(|o| o.split('"').next())
+            .unwrap()
+            .to_string();
+        let indicator = |pic: &str| {
+            vec![
+                ("sasaran", objective.clone()),
+                ("kode", "IK9".to_string()),
+                ("nama", "Keluarga dampingan mitra".to_string()),
+                ("definisi", "Keluarga yang didampingi".to_string()),
+                ("rumus", String::new()),
+                ("satuan", "keluarga".to_string()),
+                ("arah", "naik".to_string()),
+                ("kode_rujukan", String::new()),
+                ("sumber_data", "Laporan mitra".to_string()),
+                ("jenis_sumber", "administrative".to_string()),
+                ("pic", "Mitra".to_string()),
+                ("pic_organisasi", pic.to_string()),
+            ]
+        };
+        let r = post_to(&mut admin, "/strategi/1/indikator", indicator("999999"));
+        assert_eq!(r.status, 400, "{l}");
+        assert!(
+            r.body.contains("bukan mitra di wilayah Anda"),
+            "{l}: {}",
+            r.body
+        );
+        assert!(
+            !admin.get("/strategi/1").body.contains("IK9"),
+            "{l}: nothing stored"
+        );
+        let r = post_to(&mut admin, "/strategi/1/indikator", indicator(&partner));
+        assert_eq!(r.status, 303, "{l}: {}", r.body);
+        assert!(admin.get("/strategi/1?versi=2").body.contains("IK9"), "{l}");
+        // The published version stays as it was.
+        assert!(
+            !admin.get("/strategi/1?versi=1").body.contains("IK9"),
+            "{l}"
+        );
     }
 }

@@ -23,8 +23,8 @@ use sinergi_core::strategy::{
 use sinergi_core::{Period, Principal, RegionCode, Role};
 use sinergi_report::{Labels, Status, red_first, statuses};
 use sinergi_store::{
-    EntryMethod, IndicatorFields, NewRealisation, PeriodLock, Realisation, RefusedRealisation,
-    SessionUser, SourceType, Strategy, StrategyTree, Target,
+    EntryMethod, IndicatorFields, NewRealisation, OrganisationKind, PeriodLock, Realisation,
+    RefusedRealisation, SessionUser, SourceType, Strategy, StrategyTree, Target,
 };
 
 use super::render;
@@ -266,6 +266,8 @@ struct TreePage {
     directions: Vec<(&'static str, &'static str)>,
     disaggregations: Vec<&'static str>,
     computations: Vec<(&'static str, &'static str)>,
+    /// Partners the editor may name as an indicator's PIC: they then see its realisation.
+    partners: Vec<(i64, String)>,
 }
 
 #[derive(Deserialize)]
@@ -300,6 +302,18 @@ pub async fn tree_page(
             })
             .collect();
         let manage = manages(&ui, &tree.strategy);
+        let editable = manage && tree.version.status == VersionStatus::Draft;
+        let partners = match (&ui.user, editable) {
+            (Some(u), true) => state
+                .store
+                .organisations_for(&u.principal)
+                .await?
+                .into_iter()
+                .filter(|o| o.kind == OrganisationKind::Mitra)
+                .map(|o| (o.id, o.name))
+                .collect(),
+            _ => Vec::new(),
+        };
         let has_draft = tree
             .versions
             .iter()
@@ -307,7 +321,8 @@ pub async fn tree_page(
         Ok(TreePage {
             t: ui.t,
             ui: ui.clone(),
-            editable: manage && tree.version.status == VersionStatus::Draft,
+            editable,
+            partners,
             can_amend: manage && !has_draft,
             can_report: ui.user.is_some(),
             years,
@@ -397,6 +412,9 @@ pub struct IndicatorForm {
     sumber_dasar: String,
     #[serde(default)]
     pic: String,
+    /// Organisation id of the partner responsible; empty for none.
+    #[serde(default)]
+    pic_organisasi: String,
     #[serde(default)]
     perhitungan: String,
 }
@@ -447,6 +465,27 @@ pub async fn add_indicator(
             "" => None,
             y => Some(year("tahun dasar", y)?),
         };
+        // A named partner must be a partner organisation the editor may act for.
+        let pic_organisation_id = match f.pic_organisasi.trim() {
+            "" => None,
+            text => {
+                let known = state
+                    .store
+                    .organisations_for(&user.principal)
+                    .await?
+                    .into_iter()
+                    .find(|o| o.kind == OrganisationKind::Mitra && o.id.to_string() == text);
+                Some(
+                    known
+                        .ok_or_else(|| {
+                            bad(format!(
+                                "penanggung jawab (mitra): \"{text}\" bukan mitra di wilayah Anda"
+                            ))
+                        })?
+                        .id,
+                )
+            }
+        };
         let fields = IndicatorFields {
             code: f.kode,
             name: f.nama,
@@ -463,7 +502,7 @@ pub async fn add_indicator(
             baseline_value: opt_figure("nilai dasar", &f.nilai_dasar)?,
             baseline_source: Some(f.sumber_dasar).filter(|s| !s.trim().is_empty()),
             pic: f.pic,
-            pic_organisation_id: None,
+            pic_organisation_id,
             computation: Some(f.perhitungan).filter(|s| !s.trim().is_empty()),
         };
         state
