@@ -52,6 +52,18 @@ impl Table {
             notes: Vec::new(),
         }
     }
+
+    /// An import template's notes: each column explained by the catalogue entry named by
+    /// `key_pattern` with `{}` replaced by the column (e.g. `"lks.col.{}"`), in the user's
+    /// language.
+    pub fn with_column_notes(mut self, t: &crate::i18n::Messages, key_pattern: &str) -> Table {
+        self.notes = self
+            .headers
+            .iter()
+            .map(|c| (c.clone(), t.get(&key_pattern.replace("{}", c)).to_string()))
+            .collect();
+        self
+    }
 }
 
 /// CSV bytes with a BOM; every value is quoted where needed by the csv writer.

@@ -1441,16 +1441,8 @@ pub async fn template(
                 ]
             })
             .collect();
-        let mut table = crate::export::Table::new("realisasi", &columns, example);
-        table.notes = columns
-            .iter()
-            .map(|c| {
-                (
-                    c.to_string(),
-                    ui.t.get(&format!("strategy.column.{c}")).to_string(),
-                )
-            })
-            .collect();
+        let table = crate::export::Table::new("realisasi", &columns, example)
+            .with_column_notes(&ui.t, "strategy.column.{}");
         crate::export::table_download(crate::export::TableFormat::Xlsx, "templat-realisasi", table)
     }
     .await;

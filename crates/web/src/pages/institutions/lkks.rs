@@ -467,16 +467,8 @@ pub async fn export_xlsx(
 }
 
 pub async fn template(ui: Ui, Signed(_user): Signed) -> Response {
-    let mut table = Table::new("lkks", &LKKS_COLUMNS, Vec::new());
-    table.notes = LKKS_COLUMNS
-        .iter()
-        .map(|c| {
-            (
-                c.to_string(),
-                ui.t.get(&format!("lkks.col.{c}")).to_string(),
-            )
-        })
-        .collect();
+    let table =
+        Table::new("lkks", &LKKS_COLUMNS, Vec::new()).with_column_notes(&ui.t, "lkks.col.{}");
     table_download(TableFormat::Xlsx, "templat_lkks", table).unwrap_or_else(|e| e.page(&ui))
 }
 

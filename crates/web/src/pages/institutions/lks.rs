@@ -618,11 +618,7 @@ pub async fn export_xlsx(
 
 /// The import template: the columns, no rows, and a sheet explaining each column.
 pub async fn template(ui: Ui, Signed(_user): Signed) -> Response {
-    let mut table = Table::new("lks", &LKS_COLUMNS, Vec::new());
-    table.notes = LKS_COLUMNS
-        .iter()
-        .map(|c| (c.to_string(), ui.t.get(&format!("lks.col.{c}")).to_string()))
-        .collect();
+    let table = Table::new("lks", &LKS_COLUMNS, Vec::new()).with_column_notes(&ui.t, "lks.col.{}");
     table_download(TableFormat::Xlsx, "templat_lks", table).unwrap_or_else(|e| e.page(&ui))
 }
 

@@ -478,15 +478,7 @@ pub async fn export_xlsx(
 }
 
 pub async fn template(ui: Ui, Signed(_user): Signed) -> Response {
-    let mut table = Table::new("mitra", &PARTNER_COLUMNS, Vec::new());
-    table.notes = PARTNER_COLUMNS
-        .iter()
-        .map(|c| {
-            (
-                c.to_string(),
-                ui.t.get(&format!("partner.col.{c}")).to_string(),
-            )
-        })
-        .collect();
+    let table = Table::new("mitra", &PARTNER_COLUMNS, Vec::new())
+        .with_column_notes(&ui.t, "partner.col.{}");
     table_download(TableFormat::Xlsx, "templat_mitra", table).unwrap_or_else(|e| e.page(&ui))
 }
