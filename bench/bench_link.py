@@ -41,6 +41,14 @@ def measured_isolated(cmd):
     return secs, rss, cpu, out
 
 
+def measured(cmd, repeat):
+    """measured_isolated `repeat` times: median wall and CPU seconds (one run can meet a busy
+    moment of a shared machine), the largest peak RSS, the last run's stdout."""
+    runs = [measured_isolated(cmd) for _ in range(repeat)]
+    med = lambda k: sorted(r[k] for r in runs)[len(runs) // 2]
+    return med(0), max(r[1] for r in runs), med(2), runs[-1][3]
+
+
 def generate(size, out_dir):
     records = os.path.join(out_dir, "linkage", "records.csv")
     if os.path.exists(records):
@@ -90,10 +98,10 @@ def sinergi_outputs(out_dir, threshold):
     return pairs, clusters
 
 
-def run_sinergi(records, truth_path, work, threshold):
+def run_sinergi(records, truth_path, work, threshold, repeat):
     out = os.path.join(work, "sinergi")
-    secs, rss, cpu, stdout = measured_isolated([SINERGI, "link", records, "--keluar", out,
-                                           "--ambang", str(threshold)])
+    secs, rss, cpu, stdout = measured([SINERGI, "link", records, "--keluar", out,
+                                       "--ambang", str(threshold)], repeat)
     log(stdout)
     truth = read_truth(truth_path)
     m = metrics(truth, *sinergi_outputs(out, threshold))
@@ -118,11 +126,11 @@ def ensure_splink():
     subprocess.run([VENV_PY, "-m", "pip", "install", "-q", "splink"], check=True)
 
 
-def run_splink(records, truth_path, work, threshold):
+def run_splink(records, truth_path, work, threshold, repeat):
     out = os.path.join(work, "splink")
     os.makedirs(out, exist_ok=True)
-    secs, rss, cpu, stdout = measured_isolated([VENV_PY, os.path.join(ROOT, "bench", "splink_dedupe.py"),
-                                           records, out, str(threshold)])
+    secs, rss, cpu, stdout = measured([VENV_PY, os.path.join(ROOT, "bench", "splink_dedupe.py"),
+                                       records, out, str(threshold)], repeat)
     log(stdout)
     truth = read_truth(truth_path)
     with open(os.path.join(out, "pairs.csv"), newline="") as f:
@@ -150,6 +158,7 @@ def main():
     ap.add_argument("--splink", action="store_true")
     ap.add_argument("--splink-max", type=int, default=1_000_000, help="largest size Splink runs on")
     ap.add_argument("--threshold", type=float, default=0.9)
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs per tool and size (median)")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.splink:
@@ -161,20 +170,21 @@ def main():
         records = generate(size, work)
         truth = os.path.join(work, "linkage", "truth.csv")
         log(f"sinergi link, {size} records…")
-        s = run_sinergi(records, truth, work, args.threshold)
+        s = run_sinergi(records, truth, work, args.threshold, args.repeat)
         rows.append(("sinergi", size, s))
         if args.splink and size <= args.splink_max:
             log(f"splink, {size} records…")
-            rows.append(("splink", size, run_splink(records, truth, work, args.threshold)))
+            rows.append(("splink", size, run_splink(records, truth, work, args.threshold, args.repeat)))
     load_after = open("/proc/loadavg").read().split()[:3]
     print(f"Machine: {cpu}, {cores} cores, {mem:.1f} GiB; {rustc}; {platform.platform()}")
     print(f"Date: {time.strftime('%Y-%m-%d')}; load average before {' '.join(load)}, after {' '.join(load_after)}")
+    print(f"Wall and CPU seconds: median of {args.repeat} runs per tool and size; peak RSS: the largest.")
     print()
     print("| tool | records | wall (s) | CPU (s) | peak RSS (MiB) | candidate pairs | blocking recall | precision | recall | pairwise F1 | cluster F1 |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for tool, size, r in rows:
         br = f"{r['blocking_recall']:.4f}" if r["blocking_recall"] is not None else "—"
-        print(f"| {tool} | {size:,} | {r['secs']:.1f} | {r['cpu']:.1f} | {r['rss']:.0f} | {r['candidates']} | {br} | "
+        print(f"| {tool} | {size:,} | {r['secs']:.2f} | {r['cpu']:.2f} | {r['rss']:.0f} | {r['candidates']} | {br} | "
               f"{r['precision']:.4f} | {r['recall']:.4f} | {r['f1']:.4f} | {r['cluster_f1']:.4f} |")
     by = {(t, s): r for t, s, r in rows}
     for size in sizes:

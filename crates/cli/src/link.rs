@@ -9,108 +9,18 @@ use std::time::Instant;
 
 use anyhow::{Context, anyhow, bail};
 use rayon::prelude::*;
-use sinergi_core::{Table, TextColumn};
+use sinergi_core::Table;
 use sinergi_link::{Decision, Input, Linker, Model, Outcome, Settings};
 use tempfile::NamedTempFile;
 
 use crate::args::LinkArgs;
 
 fn read_table(path: &Path) -> anyhow::Result<Table> {
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    if !matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods")
-        && let Ok(bytes) = std::fs::read(path)
-        && let Some(t) = read_csv_in_pieces(&bytes, rayon::current_num_threads(), 4 << 20)
-    {
-        return Ok(t);
-    }
     sinergi_intake::read_table_file(path).map_err(|e| {
         anyhow!(
             "berkas {} ditolak, tidak ada keluaran yang ditulis. {e}",
             path.display()
         )
-    })
-}
-
-/// A large CSV file without a single quote character has a record boundary at every line
-/// end, so it is cut there into `pieces`, each read (with the header line in front) by the
-/// same intake reader in parallel, and the lines renumbered. Anything else — quotes, a blank
-/// first line, a small file, or any refusal, so that messages name the right line — returns
-/// None and the file is read whole.
-fn read_csv_in_pieces(bytes: &[u8], pieces: usize, min_bytes: usize) -> Option<Table> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    if pieces < 2 || bytes.len() < min_bytes || bytes.contains(&b'"') {
-        return None;
-    }
-    let header_end = bytes.iter().position(|b| *b == b'\n')? + 1;
-    let header = &bytes[..header_end];
-    if header.iter().all(|b| b.is_ascii_whitespace()) {
-        return None;
-    }
-    let body = &bytes[header_end..];
-    let mut cuts = vec![0];
-    for k in 1..pieces {
-        let target = (body.len() * k / pieces).max(*cuts.last()?);
-        match body[target..].iter().position(|b| *b == b'\n') {
-            Some(i) => cuts.push(target + i + 1),
-            None => break,
-        }
-    }
-    cuts.push(body.len());
-    cuts.dedup();
-    let tables: Vec<(u64, Table)> = cuts
-        .windows(2)
-        .collect::<Vec<_>>()
-        .par_iter()
-        .map(|w| {
-            if w[0] == 0 {
-                // The first piece already starts with the header.
-                return sinergi_intake::read_csv_table(&bytes[..header_end + w[1]])
-                    .ok()
-                    .map(|t| (0, t));
-            }
-            let mut piece = Vec::with_capacity(header.len() + w[1] - w[0]);
-            piece.extend_from_slice(header);
-            piece.extend_from_slice(&body[w[0]..w[1]]);
-            // The piece's second line is line 2 + (line ends before it) of the file.
-            let before = body[..w[0]].iter().filter(|b| **b == b'\n').count() as u64;
-            sinergi_intake::read_csv_table(&piece)
-                .ok()
-                .map(|t| (before, t))
-        })
-        .collect::<Option<_>>()?;
-    let first = &tables.first()?.1;
-    if tables.iter().any(|(_, t)| t.header != first.header) {
-        return None;
-    }
-    let rows: usize = tables.iter().map(|(_, t)| t.rows()).sum();
-    let columns = (0..first.header.len())
-        .into_par_iter()
-        .map(|k| {
-            let text: usize = tables
-                .iter()
-                .map(|(_, t)| t.columns[k].heap_bytes().saturating_sub(4 * t.rows()))
-                .sum();
-            let mut c = TextColumn::with_capacity(rows, text);
-            for (_, t) in &tables {
-                for v in t.columns[k].iter() {
-                    // The whole file is below 4 GiB, as the reader checked.
-                    let _ = c.push(v);
-                }
-            }
-            c
-        })
-        .collect();
-    let lines = tables
-        .iter()
-        .flat_map(|(before, t)| t.lines.iter().map(move |l| (u64::from(*l) + before) as u32))
-        .collect();
-    Some(Table {
-        header: first.header.clone(),
-        columns,
-        lines,
     })
 }
 
@@ -406,7 +316,7 @@ fn write_pairs(linker: &Linker<'_>, o: &Outcome, dir: &Path) -> anyhow::Result<N
         w.write_field(linker.id(p.b).1)?;
         fixed(w, buf, p.probability, 6)?;
         fixed(w, buf, p.weight, 3)?;
-        for v in linker.field_weights(&o.model, &weights, p.a, p.b) {
+        for v in linker.field_weights(&o.model, &weights, p) {
             fixed(w, buf, v, 3)?;
         }
         w.write_field(p.decision.map_or("", |d| d.label()))?;
@@ -441,7 +351,7 @@ fn write_review(linker: &Linker<'_>, o: &Outcome, dir: &Path) -> anyhow::Result<
         w.write_field(linker.id(p.b).1)?;
         fixed(w, buf, p.probability, 6)?;
         fixed(w, buf, p.weight, 3)?;
-        let fw = linker.field_weights(&o.model, &weights, p.a, p.b);
+        let fw = linker.field_weights(&o.model, &weights, p);
         for (k, v) in fw.iter().enumerate() {
             w.write_field(linker.value(p.a, k))?;
             w.write_field(linker.value(p.b, k))?;
@@ -658,28 +568,5 @@ mod tests {
         {
             assert_eq!(a, b);
         }
-    }
-
-    #[test]
-    fn a_file_read_in_pieces_is_the_file_read_whole() {
-        let mut csv = String::from("\u{feff}id;nama;tgl\r\n");
-        for i in 0..5000 {
-            if i % 7 == 0 {
-                csv.push_str("\r\n;;\n"); // blank lines are skipped, yet counted
-            }
-            csv.push_str(&format!("R{i}; Siti {i} ;{}\n", 1950 + i % 60));
-        }
-        let whole = sinergi_intake::read_csv_table(csv.as_bytes()).unwrap();
-        for pieces in [2, 3, 7] {
-            let t = read_csv_in_pieces(csv.as_bytes(), pieces, 0).expect("read in pieces");
-            assert_eq!(t.header, whole.header);
-            assert_eq!(t.lines, whole.lines, "{pieces} pieces");
-            for (a, b) in t.columns.iter().zip(&whole.columns) {
-                assert_eq!(a.iter().collect::<Vec<_>>(), b.iter().collect::<Vec<_>>());
-            }
-        }
-        // Quotes, and refusals (whose messages must name the file's lines), read whole.
-        assert!(read_csv_in_pieces(b"id,nama\n1,\"a\"\n2,b\n", 2, 0).is_none());
-        assert!(read_csv_in_pieces(b"id,nama\n1,a\n2,b,c\n3,d\n", 2, 0).is_none());
     }
 }

@@ -50,6 +50,20 @@ impl TextColumn {
         (0..self.len()).map(|r| self.get(r))
     }
 
+    /// Appends every row of `other`.
+    pub fn append(&mut self, other: &TextColumn) -> Result<(), ColumnFull> {
+        let base = u32::try_from(self.text.len()).map_err(|_| ColumnFull)?;
+        u32::try_from(self.text.len() + other.text.len()).map_err(|_| ColumnFull)?;
+        self.text.push_str(&other.text);
+        self.ends.extend(other.ends.iter().map(|e| e + base));
+        Ok(())
+    }
+
+    /// Bytes of text held by all rows together.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
     /// Bytes held, for memory accounting.
     pub fn heap_bytes(&self) -> usize {
         self.text.capacity() + self.ends.capacity() * 4

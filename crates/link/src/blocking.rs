@@ -80,14 +80,31 @@ fn bucket_sort<T: Ord + Copy + Send + Sync + Default>(
         counts[b] += counts[b - 1];
     }
     out.resize(len, T::default());
-    let mut next = counts.clone();
-    for p in parts {
-        for x in &p {
-            let b = bucket(x);
-            out[next[b]] = *x;
-            next[b] += 1;
-        }
+    // The scatter in side-by-side ranges of buckets: each job reads every part and writes
+    // only its own buckets, whose places form one slice of `out`.
+    let jobs = (rayon::current_num_threads() * 2).min(buckets);
+    let mut ranges = Vec::with_capacity(jobs);
+    let mut rest: &mut [T] = out;
+    for j in 0..jobs {
+        let (first, last) = (buckets * j / jobs, buckets * (j + 1) / jobs);
+        let (head, tail) = rest.split_at_mut(counts[last] - counts[first]);
+        ranges.push((first, last, head));
+        rest = tail;
     }
+    ranges.into_par_iter().for_each(|(first, last, slice)| {
+        let base = counts[first];
+        let mut next: Vec<usize> = counts[first..last].iter().map(|c| c - base).collect();
+        for p in &parts {
+            for x in p {
+                let b = bucket(x);
+                if (first..last).contains(&b) {
+                    slice[next[b - first]] = *x;
+                    next[b - first] += 1;
+                }
+            }
+        }
+    });
+    drop(parts);
     let mut slices = Vec::with_capacity(buckets);
     let mut rest: &mut [T] = out;
     for b in 0..buckets {
@@ -126,6 +143,9 @@ pub(crate) fn candidates(
             .iter()
             .map(|k| settings.block_key(k).expect("checked with the settings"))
             .collect();
+        // Only name tokens give a record several keys; without them a record has one key
+        // or none, and no combinations need building.
+        let single = parts.iter().all(|(_, f)| *f != KeyFn::NameToken);
         // Every combination of the parts' keys, hashed with the rule number; scratch buffers
         // are reused across the records of a rayon job.
         let keyed_parts: Vec<Vec<(u64, u32)>> = (0..n)
@@ -134,6 +154,20 @@ pub(crate) fn candidates(
             .fold(
                 || (Vec::new(), Vec::new(), Vec::new(), Vec::new()),
                 |(mut acc, mut combos, mut next, mut part): Scratch, rec| {
+                    if single {
+                        let mut key = r as u64;
+                        for (c, f) in &parts {
+                            part.clear();
+                            columns[*c].keys(*f, rec, &mut part);
+                            match part.first() {
+                                // The same chain of hashes as the combinations below.
+                                Some(k) => key = hash_of(&(key, *k)),
+                                None => return (acc, combos, next, part),
+                            }
+                        }
+                        acc.push((key, rec as u32));
+                        return (acc, combos, next, part);
+                    }
                     combos.clear();
                     combos.push(r as u64);
                     for (c, f) in &parts {
@@ -265,6 +299,36 @@ pub(crate) fn candidates(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bucket_sort_sorts_parts_as_one_sort_would() {
+        let mut state = 99u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let parts: Vec<Vec<u64>> = (0..37)
+            .map(|p| (0..(p * 997) % 5000).map(|_| next()).collect())
+            .collect();
+        let mut expected: Vec<u64> = parts.concat();
+        expected.sort_unstable();
+        assert!(
+            expected.len() > 1 << 14,
+            "large enough for the bucketed path"
+        );
+        for bits in [1u32, 4, 10] {
+            let mut out = vec![7; 3];
+            bucket_sort(
+                parts.clone(),
+                1 << bits,
+                |x| (x >> (64 - bits)) as usize,
+                &mut out,
+            );
+            assert_eq!(out, expected, "{bits} bits");
+        }
+    }
 
     #[test]
     fn packing_round_trips() {

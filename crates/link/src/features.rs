@@ -34,25 +34,63 @@ pub(crate) struct Interned {
 impl Interned {
     /// Interns `rows` after `prepare` (applied once per distinct raw value; "" = missing).
     fn build(rows: &[&str], prepare: impl Fn(&str) -> String + Sync) -> Interned {
-        // Distinct raw values in order of first occurrence.
-        let mut raw_index: FxHashMap<&str, u32> =
-            FxHashMap::with_capacity_and_hasher(rows.len() / 8, Default::default());
+        // Distinct raw values in order of first occurrence: each chunk of rows is interned on
+        // its own, side by side, then the chunks' (few) distinct values are merged in order.
+        let chunk = rows
+            .len()
+            .div_ceil(rayon::current_num_threads() * 2)
+            .max(1 << 14);
+        let chunks: Vec<(Vec<u32>, Vec<&str>, Vec<u32>)> = rows
+            .par_chunks(chunk)
+            .map(|rows| {
+                let mut index: FxHashMap<&str, u32> =
+                    FxHashMap::with_capacity_and_hasher(rows.len() / 8, Default::default());
+                let (mut values, mut counts) = (Vec::new(), Vec::new());
+                let ids = rows
+                    .iter()
+                    .map(|r| {
+                        let next = values.len() as u32;
+                        let id = *index.entry(*r).or_insert(next);
+                        if id == next {
+                            values.push(*r);
+                            counts.push(0);
+                        }
+                        counts[id as usize] += 1;
+                        id
+                    })
+                    .collect();
+                (ids, values, counts)
+            })
+            .collect();
+        let mut raw_index: FxHashMap<&str, u32> = Default::default();
         let mut raw_values: Vec<&str> = Vec::new();
         let mut raw_counts: Vec<u32> = Vec::new();
-        let raw_ids: Vec<u32> = rows
+        let global: Vec<Vec<u32>> = chunks
             .iter()
-            .map(|r| {
-                let next = raw_values.len() as u32;
-                let id = *raw_index.entry(r).or_insert(next);
-                if id == next {
-                    raw_values.push(r);
-                    raw_counts.push(0);
-                }
-                raw_counts[id as usize] += 1;
-                id
+            .map(|(_, values, counts)| {
+                values
+                    .iter()
+                    .zip(counts)
+                    .map(|(v, c)| {
+                        let next = raw_values.len() as u32;
+                        let id = *raw_index.entry(*v).or_insert(next);
+                        if id == next {
+                            raw_values.push(*v);
+                            raw_counts.push(0);
+                        }
+                        raw_counts[id as usize] += c;
+                        id
+                    })
+                    .collect()
             })
             .collect();
         drop(raw_index);
+        let raw_ids: Vec<u32> = chunks
+            .par_iter()
+            .zip(&global)
+            .flat_map_iter(|((ids, _, _), global)| ids.iter().map(|i| global[*i as usize]))
+            .collect();
+        drop(chunks);
         let prepared: Vec<String> = raw_values.par_iter().map(|r| prepare(r)).collect();
         // Prepared values in order of first occurrence, as if interned record by record.
         let mut index: FxHashMap<&str, u32> = Default::default();
@@ -344,7 +382,10 @@ impl Prepared {
     /// Prepares `column` (all records of all files, in order) for `spec`.
     pub fn new(spec: &ComparisonSpec, raw: &[&TextColumn]) -> Prepared {
         let nulls = &spec.null_values;
-        let rows: Vec<&str> = raw.iter().flat_map(|c| c.iter()).collect();
+        let mut rows: Vec<&str> = Vec::with_capacity(raw.iter().map(|c| c.len()).sum());
+        for c in raw {
+            rows.par_extend((0..c.len()).into_par_iter().map(|r| c.get(r)));
+        }
         let mut unreadable = 0u64;
         let (feature, cells): (Feature, Vec<u64>) = match spec.kind {
             Kind::Persis | Kind::Teks => {
@@ -901,6 +942,21 @@ impl Rows {
         self.lines[r * self.per_record + i / 8].0[i % 8]
     }
 
+    /// Starts loading record `r`'s cells into the cache (a hint: no effect on results, and
+    /// nothing on other architectures).
+    #[inline]
+    pub fn prefetch(&self, r: usize) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(line) = self.lines.get(r * self.per_record) {
+            // SAFETY: prefetching only hints the cache; the pointer is that of a live element.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                    (line as *const Line).cast::<i8>(),
+                )
+            };
+        }
+    }
+
     /// The main cell of column `k` for record `r`.
     #[inline]
     pub fn cell(&self, r: usize, k: usize) -> u64 {
@@ -921,6 +977,29 @@ pub(crate) fn gamma(columns: &[Prepared], rows: &Rows, a: usize, b: usize) -> u6
     columns.iter().enumerate().fold(0u64, |g, (k, c)| {
         g | (u64::from(c.level_of_cells(rows.cells(a, k), rows.cells(b, k))) << (4 * k))
     })
+}
+
+/// How many pairs ahead [`gammas`] asks for the second record's cells.
+const PREFETCH_AHEAD: usize = 12;
+
+/// The gamma vectors of packed candidate pairs (see [`crate::blocking::pack`]), in order.
+/// Pairs come sorted by their first record, so its cells stay in cache while the second
+/// record's are a miss each (1 M records span 64 MB); they are requested a few pairs ahead,
+/// which keeps the comparisons from waiting on memory.
+pub(crate) fn gammas(columns: &[Prepared], rows: &Rows, pairs: &[u64]) -> Vec<u64> {
+    let mut out = vec![0u64; pairs.len()];
+    out.par_chunks_mut(4096)
+        .zip(pairs.par_chunks(4096))
+        .for_each(|(out, pairs)| {
+            for (i, p) in pairs.iter().enumerate() {
+                if let Some(next) = pairs.get(i + PREFETCH_AHEAD) {
+                    rows.prefetch(crate::blocking::unpack(*next).1 as usize);
+                }
+                let (a, b, _) = crate::blocking::unpack(*p);
+                out[i] = gamma(columns, rows, a as usize, b as usize);
+            }
+        });
+    out
 }
 
 /// Strings up to this many bytes take the bit-parallel Jaro–Winkler.

@@ -18,6 +18,7 @@ pub mod names;
 pub mod settings;
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
 
@@ -89,6 +90,9 @@ pub struct ScoredPair {
     pub decision: Option<Decision>,
     /// Whether the clustering put both records together (constraints may refuse).
     pub same_cluster: bool,
+    /// The comparison levels, packed (read back with [`Linker::field_weights`]).
+    #[serde(skip)]
+    pub gamma: u64,
 }
 
 /// What a run did, for the summary and the benchmark.
@@ -154,7 +158,9 @@ pub struct Linker<'a> {
     columns: Vec<Prepared>,
     /// The columns' cells record by record, for comparing pairs.
     rows: Rows,
-    ids: Vec<FxHashMap<&'a str, u32>>,
+    /// Per input, record number by id: built on the first look-up (decisions, ground truth,
+    /// explaining a pair), which a plain run never needs.
+    ids: [OnceLock<FxHashMap<&'a str, u32>>; 2],
     n: usize,
     split: usize,
     /// Seconds spent preparing the columns (reported as the first stage).
@@ -163,6 +169,65 @@ pub struct Linker<'a> {
 
 pub fn probability(weight: f64) -> f64 {
     1.0 / (1.0 + (-weight).exp2())
+}
+
+/// Empty and repeated ids of column `id`: the first ten of each as messages (in row order,
+/// a repeat naming the row that first held the id) and their counts. Ids are hashed and
+/// sorted side by side rather than inserted one by one into a map.
+fn check_ids(t: &Table, id: usize) -> (Vec<String>, usize, Vec<String>, usize) {
+    let column = &t.columns[id];
+    let mut keyed: Vec<(u64, u32)> = (0..column.len())
+        .into_par_iter()
+        .map(|row| (features::hash_of(column.get(row)), row as u32))
+        .collect();
+    let empty_rows: Vec<u32> = keyed
+        .par_iter()
+        .filter(|(_, row)| column.get(*row as usize).is_empty())
+        .map(|(_, row)| *row)
+        .collect();
+    let empty: Vec<String> = empty_rows
+        .iter()
+        .take(10)
+        .map(|row| format!("baris {}", t.lines[*row as usize]))
+        .collect();
+    keyed.par_sort_unstable();
+    // Equal hashes are runs; within a run, rows with equal text repeat the earliest one.
+    let mut repeats: Vec<(u32, u32)> = Vec::new();
+    let mut start = 0;
+    while start < keyed.len() {
+        let mut end = start + 1;
+        while end < keyed.len() && keyed[end].0 == keyed[start].0 {
+            end += 1;
+        }
+        let run = &keyed[start..end];
+        for (i, (_, row)) in run.iter().enumerate() {
+            let value = column.get(*row as usize);
+            if value.is_empty() {
+                continue;
+            }
+            if let Some((_, first)) = run[..i]
+                .iter()
+                .find(|(_, r)| column.get(*r as usize) == value)
+            {
+                repeats.push((*row, *first));
+            }
+        }
+        start = end;
+    }
+    repeats.sort_unstable();
+    let dups = repeats
+        .iter()
+        .take(10)
+        .map(|(row, first)| {
+            format!(
+                "\"{}\" di baris {} dan {}",
+                column.get(*row as usize),
+                t.lines[*first as usize],
+                t.lines[*row as usize]
+            )
+        })
+        .collect();
+    (empty, empty_rows.len(), dups, repeats.len())
 }
 
 fn available(t: &Table) -> String {
@@ -185,7 +250,6 @@ impl<'a> Linker<'a> {
         assert!(matches!(inputs.len(), 1 | 2), "one or two inputs");
         let mut id_columns = Vec::new();
         let mut value_columns = Vec::new();
-        let mut ids = Vec::new();
         let total: usize = inputs.iter().map(|i| i.table.rows()).sum();
         for input in &inputs {
             let t = input.table;
@@ -220,29 +284,7 @@ impl<'a> Linker<'a> {
                         })?,
                 );
             }
-            let mut seen: FxHashMap<&'a str, u32> =
-                FxHashMap::with_capacity_and_hasher(t.rows(), Default::default());
-            let (mut dups, mut dup_count) = (Vec::new(), 0usize);
-            let (mut empty, mut empty_count) = (Vec::new(), 0usize);
-            for (row, id_value) in t.columns[id].iter().enumerate() {
-                if id_value.is_empty() {
-                    empty_count += 1;
-                    if empty.len() < 10 {
-                        empty.push(format!("baris {}", t.lines[row]));
-                    }
-                    continue;
-                }
-                if let Some(first) = seen.insert(id_value, row as u32) {
-                    seen.insert(id_value, first);
-                    dup_count += 1;
-                    if dups.len() < 10 {
-                        dups.push(format!(
-                            "\"{id_value}\" di baris {} dan {}",
-                            t.lines[first as usize], t.lines[row]
-                        ));
-                    }
-                }
-            }
+            let (empty, empty_count, dups, dup_count) = check_ids(t, id);
             if empty_count > 0 {
                 return Err(LinkError::EmptyIds {
                     file: input.name.clone(),
@@ -257,7 +299,6 @@ impl<'a> Linker<'a> {
             }
             id_columns.push(id);
             value_columns.push(cols);
-            ids.push(seen);
         }
         let split = inputs[0].table.rows();
         let clock = std::time::Instant::now();
@@ -283,7 +324,7 @@ impl<'a> Linker<'a> {
             value_columns,
             columns,
             rows,
-            ids,
+            ids: Default::default(),
             n: total,
             split: if total == split { total } else { split },
             prepare_secs: clock.elapsed().as_secs_f64(),
@@ -334,7 +375,17 @@ impl<'a> Linker<'a> {
         } else {
             self.inputs[0].table.rows() as u32
         };
-        self.ids.get(source)?.get(id).map(|row| row + offset)
+        let input = self.inputs.get(source)?;
+        let column = &input.table.columns[self.id_columns[source]];
+        let map = self.ids[source].get_or_init(|| {
+            // Ids were checked unique and non-empty.
+            column
+                .iter()
+                .enumerate()
+                .map(|(row, id)| (id, row as u32))
+                .collect()
+        });
+        map.get(id).map(|row| row + offset)
     }
 
     /// Record numbers of a pair of ids: the first in the first file, the second in the
@@ -466,12 +517,11 @@ impl<'a> Linker<'a> {
         }
     }
 
-    /// Per-field weights of a pair, in comparison order (for the pairs file); `weights` is
-    /// [`Model::weights`], computed once by the caller.
-    pub fn field_weights(&self, model: &Model, weights: &[Vec<f64>], a: u32, b: u32) -> Vec<f64> {
-        let g = gamma(&self.columns, &self.rows, a as usize, b as usize);
+    /// Per-field weights of a scored pair, in comparison order (for the pairs file);
+    /// `weights` is [`Model::weights`], computed once by the caller.
+    pub fn field_weights(&self, model: &Model, weights: &[Vec<f64>], p: &ScoredPair) -> Vec<f64> {
         (0..self.columns.len())
-            .map(|k| self.field_weight(weights, model, k, level_of(g, k), a as usize))
+            .map(|k| self.field_weight(weights, model, k, level_of(p.gamma, k), p.a as usize))
             .collect()
     }
 
@@ -500,14 +550,7 @@ impl<'a> Linker<'a> {
         };
         let cands = blocking::candidates(s, &self.columns, self.n, self.split);
         lap("blok");
-        let gammas: Vec<u64> = cands
-            .pairs
-            .par_iter()
-            .map(|p| {
-                let (a, b, _) = blocking::unpack(*p);
-                gamma(&self.columns, &self.rows, a as usize, b as usize)
-            })
-            .collect();
+        let gammas = features::gammas(&self.columns, &self.rows, &cands.pairs);
         lap("banding");
         let model_trained = model.is_none();
         let counts = model::pattern_counts(&cands.pairs, &gammas);
@@ -541,6 +584,7 @@ impl<'a> Linker<'a> {
                     probability: probability(weight),
                     decision,
                     same_cluster: false,
+                    gamma: *g,
                 })
             })
             .collect();
@@ -565,6 +609,7 @@ impl<'a> Linker<'a> {
                     probability: probability(weight),
                     decision: Some(*d),
                     same_cluster: false,
+                    gamma: g,
                 });
             }
         }
@@ -658,5 +703,41 @@ impl<'a> Linker<'a> {
             stats,
             evaluation,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(ids: &[&str]) -> Table {
+        Table {
+            header: vec!["id".into()],
+            columns: vec![ids.iter().copied().collect()],
+            lines: (2..).take(ids.len()).collect(),
+        }
+    }
+
+    #[test]
+    fn repeated_and_empty_ids_are_named_in_row_order() {
+        let t = table(&["a", "b", "", "a", "c", "b", "a", ""]);
+        let (empty, empty_count, dups, dup_count) = check_ids(&t, 0);
+        assert_eq!(empty, ["baris 4", "baris 9"]);
+        assert_eq!(empty_count, 2);
+        assert_eq!(
+            dups,
+            [
+                "\"a\" di baris 2 dan 5",
+                "\"b\" di baris 3 dan 7",
+                "\"a\" di baris 2 dan 8"
+            ]
+        );
+        assert_eq!(dup_count, 3);
+        let many: Vec<String> = (0..30).map(|i| format!("x{}", i % 12)).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let (_, _, dups, dup_count) = check_ids(&table(&many), 0);
+        assert_eq!((dups.len(), dup_count), (10, 18));
+        assert_eq!(dups[0], "\"x0\" di baris 2 dan 14");
+        assert_eq!(check_ids(&table(&["p", "q"]), 0).3, 0);
     }
 }
