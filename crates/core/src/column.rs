@@ -52,8 +52,9 @@ impl TextColumn {
 
     /// Appends every row of `other`.
     pub fn append(&mut self, other: &TextColumn) -> Result<(), ColumnFull> {
-        let base = u32::try_from(self.text.len()).map_err(|_| ColumnFull)?;
         u32::try_from(self.text.len() + other.text.len()).map_err(|_| ColumnFull)?;
+        // Below the total, so it fits too.
+        let base = self.text.len() as u32;
         self.text.push_str(&other.text);
         self.ends.extend(other.ends.iter().map(|e| e + base));
         Ok(())

@@ -158,10 +158,10 @@ fn read_csv_by_record(bytes: &[u8]) -> Result<Table, TableError> {
 /// the CSV state machine. It gives exactly what [`read_csv_by_record`] gives; anything out of
 /// the ordinary — a quote, a carriage return inside a line, a blank first line, a ragged row,
 /// bytes that are not UTF-8, a header refusal — returns None, and the file is read record by
-/// record so that messages name the right lines.
-pub fn read_plain_csv(bytes: &[u8], pieces: usize) -> Option<Table> {
+/// record so that messages name the right lines. The caller has checked the size (< 4 GiB).
+fn read_plain_csv(bytes: &[u8], pieces: usize) -> Option<Table> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    if bytes.len() > u32::MAX as usize || bytes.contains(&b'"') {
+    if bytes.contains(&b'"') {
         return None;
     }
     let delimiter = char::from(detect_delimiter(bytes));

@@ -40,55 +40,34 @@ impl Interned {
             .len()
             .div_ceil(rayon::current_num_threads() * 2)
             .max(1 << 14);
-        let chunks: Vec<(Vec<u32>, Vec<&str>, Vec<u32>)> = rows
+        let chunks: Vec<(Vec<u32>, FirstSeen)> = rows
             .par_chunks(chunk)
             .map(|rows| {
-                let mut index: FxHashMap<&str, u32> =
-                    FxHashMap::with_capacity_and_hasher(rows.len() / 8, Default::default());
-                let (mut values, mut counts) = (Vec::new(), Vec::new());
-                let ids = rows
-                    .iter()
-                    .map(|r| {
-                        let next = values.len() as u32;
-                        let id = *index.entry(*r).or_insert(next);
-                        if id == next {
-                            values.push(*r);
-                            counts.push(0);
-                        }
-                        counts[id as usize] += 1;
-                        id
-                    })
-                    .collect();
-                (ids, values, counts)
+                let mut seen = FirstSeen::with_capacity(rows.len() / 8);
+                let ids = rows.iter().map(|r| seen.add(r, 1)).collect();
+                (ids, seen)
             })
             .collect();
-        let mut raw_index: FxHashMap<&str, u32> = Default::default();
-        let mut raw_values: Vec<&str> = Vec::new();
-        let mut raw_counts: Vec<u32> = Vec::new();
+        let mut all = FirstSeen::with_capacity(0);
         let global: Vec<Vec<u32>> = chunks
             .iter()
-            .map(|(_, values, counts)| {
-                values
+            .map(|(_, seen)| {
+                seen.values
                     .iter()
-                    .zip(counts)
-                    .map(|(v, c)| {
-                        let next = raw_values.len() as u32;
-                        let id = *raw_index.entry(*v).or_insert(next);
-                        if id == next {
-                            raw_values.push(*v);
-                            raw_counts.push(0);
-                        }
-                        raw_counts[id as usize] += c;
-                        id
-                    })
+                    .zip(&seen.counts)
+                    .map(|(v, c)| all.add(v, *c))
                     .collect()
             })
             .collect();
-        drop(raw_index);
+        let FirstSeen {
+            values: raw_values,
+            counts: raw_counts,
+            ..
+        } = all;
         let raw_ids: Vec<u32> = chunks
             .par_iter()
             .zip(&global)
-            .flat_map_iter(|((ids, _, _), global)| ids.iter().map(|i| global[*i as usize]))
+            .flat_map_iter(|((ids, _), global)| ids.iter().map(|i| global[*i as usize]))
             .collect();
         drop(chunks);
         let prepared: Vec<String> = raw_values.par_iter().map(|r| prepare(r)).collect();
@@ -132,6 +111,35 @@ impl Interned {
 
     fn len(&self) -> usize {
         self.counts.len()
+    }
+}
+
+/// Distinct values numbered in order of first occurrence, with how many times each was added.
+struct FirstSeen<'a> {
+    index: FxHashMap<&'a str, u32>,
+    values: Vec<&'a str>,
+    counts: Vec<u32>,
+}
+
+impl<'a> FirstSeen<'a> {
+    fn with_capacity(n: usize) -> FirstSeen<'a> {
+        FirstSeen {
+            index: FxHashMap::with_capacity_and_hasher(n, Default::default()),
+            values: Vec::new(),
+            counts: Vec::new(),
+        }
+    }
+
+    /// The number of `value`, counted `count` more times.
+    fn add(&mut self, value: &'a str, count: u32) -> u32 {
+        let next = self.values.len() as u32;
+        let id = *self.index.entry(value).or_insert(next);
+        if id == next {
+            self.values.push(value);
+            self.counts.push(0);
+        }
+        self.counts[id as usize] += count;
+        id
     }
 }
 

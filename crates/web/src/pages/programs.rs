@@ -1415,37 +1415,8 @@ async fn partner_analysis(
                 .any(|p| own_ids.contains_key(&p.a) || own_ids.contains_key(&p.b))
         })
         .collect();
-    let mut region_codes: Vec<RegionCode> = Vec::new();
-    for o in overlaps.iter().take(SHOWN) {
-        if let Ok(c) = RegionCode::parse(&o.code) {
-            region_codes.extend(
-                c.ancestors()
-                    .into_iter()
-                    .filter(|a| a.level() >= Level::KabKota),
-            );
-            region_codes.push(c);
-        }
-    }
-    region_codes.sort();
-    region_codes.dedup();
-    let names = state.store.region_names(&region_codes).await?;
-    let place = |code: &str| -> String {
-        let Ok(c) = RegionCode::parse(code) else {
-            return String::new();
-        };
-        let mut parts = vec![names.get(code).cloned().unwrap_or_default()];
-        for a in c
-            .ancestors()
-            .into_iter()
-            .rev()
-            .filter(|a| a.level() >= Level::KabKota)
-        {
-            if let Some(n) = names.get(a.as_str()) {
-                parts.push(n.clone());
-            }
-        }
-        parts.join(", ")
-    };
+    let places =
+        PlaceNames::fetch(state, overlaps.iter().take(SHOWN).map(|o| o.code.as_str())).await?;
     let org = |id: &i64| org_names.get(id).cloned().unwrap_or_default();
     Ok(AnalysisPage {
         region: filter.within.map(|w| w.to_string()).unwrap_or_default(),
@@ -1465,7 +1436,7 @@ async fn partner_analysis(
                 ids.dedup();
                 OverlapView {
                     code: o.code.clone(),
-                    name: place(&o.code),
+                    name: places.label(&o.code),
                     score: t.decimal(&o.score),
                     partners: o.partners.iter().map(org).collect(),
                     programs: ids
@@ -1501,6 +1472,51 @@ async fn partner_analysis(
         t: ui.t,
         ui: ui.clone(),
     })
+}
+
+/// Names of regions and of the kab/kota and kecamatan above them, fetched once, for labels
+/// such as "Desa, Kecamatan, Kabupaten".
+struct PlaceNames(HashMap<String, String>);
+
+impl PlaceNames {
+    async fn fetch<'c>(
+        state: &AppState,
+        codes: impl Iterator<Item = &'c str>,
+    ) -> Result<PlaceNames, AppError> {
+        let mut all: Vec<RegionCode> = Vec::new();
+        for code in codes.filter_map(|c| RegionCode::parse(c).ok()) {
+            all.extend(Self::above(&code));
+            all.push(code);
+        }
+        all.sort();
+        all.dedup();
+        Ok(PlaceNames(state.store.region_names(&all).await?))
+    }
+
+    /// The region's kab/kota and kecamatan (none above kab/kota).
+    fn above(code: &RegionCode) -> impl DoubleEndedIterator<Item = RegionCode> {
+        code.ancestors()
+            .into_iter()
+            .filter(|a| a.level() >= Level::KabKota)
+    }
+
+    fn name(&self, code: &str) -> String {
+        self.0.get(code).cloned().unwrap_or_default()
+    }
+
+    /// The region's name followed by the names above it, nearest first.
+    fn label(&self, code: &str) -> String {
+        let Ok(c) = RegionCode::parse(code) else {
+            return String::new();
+        };
+        let mut parts = vec![self.name(code)];
+        parts.extend(
+            Self::above(&c)
+                .rev()
+                .filter_map(|a| self.0.get(a.as_str()).cloned()),
+        );
+        parts.join(", ")
+    }
 }
 
 async fn analysis_page(
@@ -1543,44 +1559,17 @@ async fn analysis_page(
         let analysis = tokio::task::spawn_blocking(move || sinergi_insight::analyse(&cols, &rules))
             .await
             .map_err(AppError::internal)?;
-        let mut codes: Vec<RegionCode> = Vec::new();
         let shown_overlaps = &analysis.overlaps[..analysis.overlaps.len().min(SHOWN)];
         let shown_gaps = &analysis.gaps[..analysis.gaps.len().min(SHOWN)];
-        for c in shown_overlaps
-            .iter()
-            .map(|o| &o.code)
-            .chain(shown_gaps.iter().map(|g| &g.code))
-            .chain(analysis.kabkota.iter().map(|k| &k.code))
-        {
-            if let Ok(code) = RegionCode::parse(c) {
-                codes.extend(
-                    code.ancestors()
-                        .into_iter()
-                        .filter(|a| a.level() >= Level::KabKota),
-                );
-                codes.push(code);
-            }
-        }
-        codes.sort();
-        codes.dedup();
-        let names = state.store.region_names(&codes).await?;
-        let place = |code: &str| -> String {
-            let Ok(c) = RegionCode::parse(code) else {
-                return String::new();
-            };
-            let mut parts: Vec<String> = vec![names.get(code).cloned().unwrap_or_default()];
-            for a in c
-                .ancestors()
-                .into_iter()
-                .rev()
-                .filter(|a| a.level() >= Level::KabKota)
-            {
-                if let Some(n) = names.get(a.as_str()) {
-                    parts.push(n.clone());
-                }
-            }
-            parts.join(", ")
-        };
+        let places = PlaceNames::fetch(
+            &state,
+            shown_overlaps
+                .iter()
+                .map(|o| o.code.as_str())
+                .chain(shown_gaps.iter().map(|g| g.code.as_str()))
+                .chain(analysis.kabkota.iter().map(|k| k.code.as_str())),
+        )
+        .await?;
         let org_names: HashMap<i64, String> = programs
             .iter()
             .map(|p| (p.input.organisation_id, p.organisation_name.clone()))
@@ -1598,7 +1587,7 @@ async fn analysis_page(
                 ids.dedup();
                 OverlapView {
                     code: o.code.clone(),
-                    name: place(&o.code),
+                    name: places.label(&o.code),
                     score: t.decimal(&o.score),
                     partners: o.partners.iter().map(org).collect(),
                     programs: ids
@@ -1624,7 +1613,7 @@ async fn analysis_page(
             .iter()
             .map(|g| GapView {
                 code: g.code.clone(),
-                name: place(&g.code),
+                name: places.label(&g.code),
                 desil1: g.desil1.round() as u64,
                 share: format!("{} %", t.decimal(&(f64::from(g.share) * 100.0))),
                 extreme: g.extreme_target,
@@ -1636,7 +1625,7 @@ async fn analysis_page(
             .iter()
             .map(|k| KabView {
                 code: k.code.clone(),
-                name: names.get(&k.code).cloned().unwrap_or_default(),
+                name: places.name(&k.code),
                 desil1: k.desil1.round() as u64,
                 planned: k.planned,
                 ratio: k.need_per_reach.map_or_else(
