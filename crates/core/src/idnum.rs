@@ -1,6 +1,7 @@
 //! Shared parsing for the two 16-digit population numbers, NIK and No. KK.
 //! Both are `PP KK CC DDMMYY SSSS`; they differ only in what the date means.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -113,7 +114,7 @@ fn is_dash(c: char) -> bool {
 }
 
 /// Reduces raw input to exactly 16 ASCII digits, or says why it cannot.
-pub(crate) fn clean(input: &IdInput<'_>) -> Result<String, CleanProblem> {
+pub(crate) fn clean<'a>(input: &IdInput<'a>) -> Result<Cow<'a, str>, CleanProblem> {
     let s = strip_apostrophe(input.text.trim());
     if s.is_empty() {
         return Err(CleanProblem::Empty);
@@ -123,7 +124,7 @@ pub(crate) fn clean(input: &IdInput<'_>) -> Result<String, CleanProblem> {
     }
     // The usual case, already clean: nothing below would change or refuse it.
     if s.len() == 16 && s.bytes().all(|b| b.is_ascii_digit()) {
-        return Ok(s.to_string());
+        return Ok(Cow::Borrowed(s));
     }
     let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     if let Some(damage) = excel_damage(&compact) {
@@ -139,7 +140,13 @@ pub(crate) fn clean(input: &IdInput<'_>) -> Result<String, CleanProblem> {
     if digits.len() != 16 {
         return Err(CleanProblem::Length(digits.len()));
     }
-    Ok(digits)
+    Ok(Cow::Owned(digits))
+}
+
+/// Whether `input` cleans to a number of sound structure: what `parse(..).is_ok()` of NIK
+/// and No. KK say, without building the value (linkage asks it of every record).
+pub(crate) fn is_valid(input: &IdInput<'_>, female_offset: bool) -> bool {
+    clean(input).is_ok_and(|digits| check_structure(&digits, female_offset).is_empty())
 }
 
 /// Recognises the shapes Excel gives a long number. Run before dots are stripped, since
@@ -249,7 +256,7 @@ pub(crate) fn check_structure(digits: &str, female_offset: bool) -> Vec<StructPr
     }
     if let Some(day) = day
         && (1..=12).contains(&f.month)
-        && century_candidates(day, f.month, f.yy).is_empty()
+        && !date_exists(day, f.month, f.yy)
     {
         out.push(StructProblem::NoSuchDate {
             day,
@@ -266,12 +273,18 @@ pub(crate) fn check_structure(digits: &str, female_offset: bool) -> Vec<StructPr
 /// Both readings of a two-digit year, keeping only dates that exist. 29-02-00 exists only as
 /// 2000-02-29, since 1900 was not a leap year.
 pub(crate) fn century_candidates(day: u8, month: u8, yy: u8) -> Vec<NaiveDate> {
-    [1900, 2000]
-        .into_iter()
-        .filter_map(|c| {
-            NaiveDate::from_ymd_opt(c + i32::from(yy), u32::from(month), u32::from(day))
-        })
-        .collect()
+    centuries(day, month, yy).collect()
+}
+
+/// Whether [`century_candidates`] is not empty, without collecting them.
+fn date_exists(day: u8, month: u8, yy: u8) -> bool {
+    centuries(day, month, yy).next().is_some()
+}
+
+fn centuries(day: u8, month: u8, yy: u8) -> impl Iterator<Item = NaiveDate> {
+    [1900, 2000].into_iter().filter_map(move |c| {
+        NaiveDate::from_ymd_opt(c + i32::from(yy), u32::from(month), u32::from(day))
+    })
 }
 
 /// The kecamatan-level prefix. Only call after `check_structure` found no zero part.
@@ -299,7 +312,7 @@ mod tests {
     use super::*;
 
     fn c(s: &str) -> Result<String, CleanProblem> {
-        clean(&IdInput::text(s))
+        clean(&IdInput::text(s)).map(Cow::into_owned)
     }
 
     #[test]
@@ -383,6 +396,7 @@ mod tests {
         assert_eq!(century_candidates(29, 2, 0).len(), 1);
         assert_eq!(century_candidates(29, 2, 4).len(), 2);
         assert!(century_candidates(29, 2, 1).is_empty());
+        assert!(date_exists(29, 2, 0) && !date_exists(29, 2, 1) && !date_exists(31, 4, 90));
         assert_eq!(mask("5203145205900001"), "5203********0001");
     }
 }

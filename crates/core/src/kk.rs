@@ -135,6 +135,11 @@ pub struct KkParsed {
 }
 
 impl NoKk {
+    /// Whether [`Self::parse`] (without prefixes) would accept `input`, without building it.
+    pub fn is_valid<'a>(input: impl Into<IdInput<'a>>) -> bool {
+        idnum::is_valid(&input.into(), false)
+    }
+
     /// Cleans and validates `input`, collecting every structural error. With `prefixes`, the
     /// issuing kecamatan is also looked up and a historical or unknown one becomes a warning.
     pub fn parse<'a>(
@@ -151,7 +156,7 @@ impl NoKk {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let no_kk = NoKk(digits);
+        let no_kk = NoKk(digits.into_owned());
         let mut warnings = Vec::new();
         if let Some(prefixes) = prefixes {
             let region = no_kk.region();

@@ -67,15 +67,23 @@ impl Sex {
     /// Reads the usual spellings in Indonesian data: `L`/`P`, `Laki-laki`, `Pria`, `Perempuan`,
     /// `Wanita`, and the English keys. Numeric codes differ per source, so they are not guessed.
     pub fn parse(s: &str) -> Option<Sex> {
-        let t: String = s
-            .trim()
-            .to_lowercase()
-            .chars()
-            .filter(|c| c.is_alphanumeric())
-            .collect();
-        match t.as_str() {
-            "l" | "lk" | "lakilaki" | "laki" | "pria" | "male" | "m" => Some(Sex::Male),
-            "p" | "pr" | "perempuan" | "wanita" | "female" | "f" => Some(Sex::Female),
+        // Letters and digits, lowercased, in a small buffer: every spelling read is short
+        // ASCII, so anything longer or other cannot match (no allocation per value).
+        let mut folded = [0u8; 12];
+        let mut len = 0;
+        for c in s.chars().flat_map(char::to_lowercase) {
+            if !c.is_alphanumeric() {
+                continue;
+            }
+            if !c.is_ascii() || len == folded.len() {
+                return None;
+            }
+            folded[len] = c as u8;
+            len += 1;
+        }
+        match &folded[..len] {
+            b"l" | b"lk" | b"lakilaki" | b"laki" | b"pria" | b"male" | b"m" => Some(Sex::Male),
+            b"p" | b"pr" | b"perempuan" | b"wanita" | b"female" | b"f" => Some(Sex::Female),
             _ => None,
         }
     }
@@ -231,6 +239,11 @@ pub struct NikParsed {
 }
 
 impl Nik {
+    /// Whether [`Self::parse`] (without prefixes) would accept `input`, without building it.
+    pub fn is_valid<'a>(input: impl Into<IdInput<'a>>) -> bool {
+        idnum::is_valid(&input.into(), true)
+    }
+
     /// Cleans and validates `input`, collecting every structural error. With `prefixes`, the
     /// kecamatan prefix is also looked up and a historical or unknown one becomes a warning.
     pub fn parse<'a>(
@@ -247,7 +260,7 @@ impl Nik {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let nik = Nik(digits);
+        let nik = Nik(digits.into_owned());
         let mut warnings = Vec::new();
         if let Some(prefixes) = prefixes {
             let kecamatan = nik.kecamatan();
@@ -471,6 +484,34 @@ mod tests {
     }
 
     #[test]
+    fn is_valid_says_what_parse_says() {
+        for s in [
+            "5203025205900001",
+            " '5203025205900001",
+            "52.03.02.520590.0001",
+            "5203023102900001",
+            "5203025205190042",
+            "0003025205900001",
+            "5203025205900000",
+            "520302520590000",
+            "5203025205900010.0",
+            "5.20302E+15",
+            "52030252O5900001",
+            "",
+        ] {
+            assert_eq!(Nik::is_valid(s), Nik::parse(s, None).is_ok(), "NIK {s:?}");
+            assert_eq!(
+                crate::NoKk::is_valid(s),
+                crate::NoKk::parse(s, None).is_ok(),
+                "KK {s:?}"
+            );
+        }
+        assert!(Nik::is_valid("5203025205900001"));
+        assert!(!Nik::is_valid("5203023102900001"));
+        assert!(!crate::NoKk::is_valid("5203025205190042"));
+    }
+
+    #[test]
     fn leap_day_with_two_centuries() {
         // 29-02-00: 1900 was not a leap year but 2000 was, so the NIK is valid.
         let nik = ok("5203022902000001");
@@ -684,6 +725,11 @@ mod tests {
         assert_eq!(Sex::parse(" perempuan "), Some(Sex::Female));
         assert_eq!(Sex::parse("P"), Some(Sex::Female));
         assert_eq!(Sex::parse("1"), None);
+        assert_eq!(Sex::parse("LAKI - LAKI\u{a0}"), Some(Sex::Male));
+        assert_eq!(Sex::parse("Wanita."), Some(Sex::Female));
+        assert_eq!(Sex::parse("perempuanperempuan"), None);
+        assert_eq!(Sex::parse("Pérempuan"), None);
+        assert_eq!(Sex::parse(""), None);
         assert_eq!(Sex::Female.to_string(), "Perempuan");
     }
 

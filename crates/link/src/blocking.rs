@@ -35,27 +35,27 @@ pub(crate) struct Candidates {
     pub rules: Vec<RuleStats>,
 }
 
-/// Sorts `v` by first scattering it into `buckets` ranges (`bucket` must be monotone in the
-/// order for a full sort, or any function when only equal items must end up together), then
-/// sorting the small buckets in parallel: one pass over memory instead of a global sort.
+/// Groups `parts` into `out` by `bucket` (one pass over memory instead of a global sort) and
+/// returns the bucket bounds: bucket `b` is `out[bounds[b]..bounds[b + 1]]`, its items in no
+/// particular order. With `bucket` monotone in the order, sorting each bucket sorts all;
+/// otherwise equal items at least share a bucket. Callers then work on the buckets side by
+/// side ([`split_buckets`]).
 ///
 /// The input comes in parts (one per rayon job, in order), so it is never concatenated first.
-/// The result goes to `out`, whose memory is reused from rule to rule (fresh pages cost a
-/// page fault each).
-fn bucket_sort<T: Ord + Copy + Send + Sync + Default>(
+/// `out`'s memory is reused from rule to rule (fresh pages cost a page fault each).
+pub(crate) fn scatter<T: Copy + Send + Sync + Default>(
     parts: Vec<Vec<T>>,
     buckets: usize,
     bucket: impl Fn(&T) -> usize + Sync,
     out: &mut Vec<T>,
-) {
+) -> Vec<usize> {
     let len: usize = parts.iter().map(Vec::len).sum();
     out.clear();
     if len < 1 << 14 || buckets < 2 {
         for p in parts {
             out.extend_from_slice(&p);
         }
-        out.par_sort_unstable();
-        return;
+        return vec![0, len];
     }
     // Bucket sizes, counted per part in parallel.
     let mut counts = parts
@@ -104,24 +104,40 @@ fn bucket_sort<T: Ord + Copy + Send + Sync + Default>(
             }
         }
     });
-    drop(parts);
-    let mut slices = Vec::with_capacity(buckets);
-    let mut rest: &mut [T] = out;
-    for b in 0..buckets {
-        let (head, tail) = rest.split_at_mut(counts[b + 1] - counts[b]);
+    counts
+}
+
+/// `items` cut at `bounds` (from [`scatter`]) into one slice per bucket.
+pub(crate) fn split_buckets<'a, T>(mut items: &'a mut [T], bounds: &[usize]) -> Vec<&'a mut [T]> {
+    let mut slices = Vec::with_capacity(bounds.len().saturating_sub(1));
+    for w in bounds.windows(2) {
+        let (head, tail) = items.split_at_mut(w[1] - w[0]);
         slices.push(head);
-        rest = tail;
+        items = tail;
     }
-    slices.into_par_iter().for_each(|s| s.sort_unstable());
+    slices
+}
+
+/// Sorts `items` and drops repeats, keeping them at the front: the new length.
+fn sort_dedup<T: Ord + Copy>(items: &mut [T]) -> usize {
+    items.sort_unstable();
+    let mut len = 0;
+    for i in 0..items.len() {
+        if len == 0 || items[i] != items[len - 1] {
+            items[len] = items[i];
+            len += 1;
+        }
+    }
+    len
 }
 
 /// A rayon job's keys so far and its reused buffers (combinations, next combinations, one
 /// part's keys).
 type Scratch = (Vec<(u64, u32)>, Vec<u64>, Vec<u64>, Vec<u64>);
 
-/// Bucket count for `len` items: a few thousand items per bucket.
-fn bucket_bits(len: usize) -> u32 {
-    (len / 2048).max(1).ilog2().min(16)
+/// Bucket count for `len` items: several hundred items per bucket (a few pages to sort).
+pub(crate) fn bucket_bits(len: usize) -> u32 {
+    (len / 512).max(1).ilog2().min(16)
 }
 
 /// `split`: records before it come from the first file; with two files only pairs across the
@@ -191,9 +207,10 @@ pub(crate) fn candidates(
             )
             .map(|t| t.0)
             .collect();
-        // Only equal keys need to meet: buckets by the hash's top bits.
+        // Only equal keys need to meet: buckets by the hash's top bits. Each bucket is then
+        // sorted, its blocks found and their pairs listed, buckets side by side.
         let bits = bucket_bits(keyed_parts.iter().map(Vec::len).sum());
-        bucket_sort(
+        let bounds = scatter(
             keyed_parts,
             1 << bits,
             |(k, _)| {
@@ -205,88 +222,105 @@ pub(crate) fn candidates(
             },
             &mut keyed,
         );
-        keyed.dedup();
-        let mut blocks = Vec::new();
-        let mut start = 0;
-        let mut st = RuleStats {
-            rule: rule.keys.join(" + "),
-            ..Default::default()
-        };
-        while start < keyed.len() {
-            let mut end = start + 1;
-            while end < keyed.len() && keyed[end].0 == keyed[start].0 {
-                end += 1;
-            }
-            if end - start > settings.max_block_size {
-                st.skipped_blocks += 1;
-                st.skipped_records += (end - start) as u64;
-            } else if end - start > 1 {
-                blocks.push((start, end));
-            }
-            start = end;
-        }
         let bit = 1u8 << r;
-        let pairs: Vec<Vec<u64>> = blocks
-            .par_iter()
-            .fold(Vec::new, |mut acc, (s, e)| {
-                let block = &keyed[*s..*e];
-                for (x, (_, a)) in block.iter().enumerate() {
-                    for (_, b) in &block[x + 1..] {
-                        let (i, j) = if a < b { (*a, *b) } else { (*b, *a) };
-                        if (i as usize) < split && (j as usize) >= split || split == n {
-                            acc.push(pack(i, j, bit));
+        let max_block = settings.max_block_size;
+        let (pairs, skipped_blocks, skipped_records) = split_buckets(&mut keyed, &bounds)
+            .into_par_iter()
+            .fold(
+                || (Vec::new(), 0u64, 0u64),
+                |(mut acc, mut blocks, mut records), bucket| {
+                    let len = sort_dedup(bucket);
+                    let bucket = &bucket[..len];
+                    let mut start = 0;
+                    while start < len {
+                        let mut end = start + 1;
+                        while end < len && bucket[end].0 == bucket[start].0 {
+                            end += 1;
+                        }
+                        let block = &bucket[start..end];
+                        start = end;
+                        if block.len() > max_block {
+                            blocks += 1;
+                            records += block.len() as u64;
+                            continue;
+                        }
+                        for (x, (_, a)) in block.iter().enumerate() {
+                            for (_, b) in &block[x + 1..] {
+                                let (i, j) = if a < b { (*a, *b) } else { (*b, *a) };
+                                if (i as usize) < split && (j as usize) >= split || split == n {
+                                    acc.push(pack(i, j, bit));
+                                }
+                            }
                         }
                     }
-                }
-                acc
-            })
-            .collect();
+                    (acc, blocks, records)
+                },
+            )
+            .map(|(acc, blocks, records)| (vec![acc], blocks, records))
+            .reduce(
+                || (Vec::new(), 0, 0),
+                |mut x, y| {
+                    x.0.extend(y.0);
+                    (x.0, x.1 + y.1, x.2 + y.2)
+                },
+            );
+        let st = RuleStats {
+            rule: rule.keys.join(" + "),
+            skipped_blocks,
+            skipped_records,
+            ..Default::default()
+        };
         stats.push(st);
         all.extend(pairs);
     }
-    // One sort of all rules' pairs (by record numbers: buckets of the first record), then
-    // the same pair from several rules, or from several blocks of one rule (two shared name
-    // tokens), becomes one entry with all its rule bits.
+    // All rules' pairs grouped by their first record, each group sorted, then the same pair
+    // from several rules, or from several blocks of one rule (two shared name tokens),
+    // becomes one entry with all its rule bits; groups side by side.
     let bits = bucket_bits(all.iter().map(Vec::len).sum());
     let shift = (usize::BITS - n.max(1).leading_zeros()).saturating_sub(bits);
     drop(keyed);
-    let mut sorted = Vec::new();
-    bucket_sort(
+    let mut merged = Vec::new();
+    let bounds = scatter(
         all,
         1 << bits,
         |p| ((p >> 36) >> shift) as usize,
-        &mut sorted,
+        &mut merged,
     );
-    let all = sorted;
-    let mut merged: Vec<u64> = Vec::with_capacity(all.len());
-    for p in all {
-        match merged.last_mut() {
-            Some(last) if *last >> 8 == p >> 8 => *last |= p & 0xff,
-            _ => merged.push(p),
-        }
-    }
-    merged.shrink_to_fit();
-    // Each rule's distinct pairs.
-    let per_rule = merged
-        .par_iter()
-        .fold(
-            || [0u64; 8],
-            |mut acc, p| {
-                for (r, c) in acc.iter_mut().enumerate() {
+    let kept: Vec<(usize, [u64; 8])> = split_buckets(&mut merged, &bounds)
+        .into_par_iter()
+        .map(|bucket| {
+            bucket.sort_unstable();
+            let mut len = 0;
+            for i in 0..bucket.len() {
+                let p = bucket[i];
+                if len > 0 && bucket[len - 1] >> 8 == p >> 8 {
+                    bucket[len - 1] |= p & 0xff;
+                } else {
+                    bucket[len] = p;
+                    len += 1;
+                }
+            }
+            // Each rule's distinct pairs.
+            let mut per_rule = [0u64; 8];
+            for p in &bucket[..len] {
+                for (r, c) in per_rule.iter_mut().enumerate() {
                     *c += (p >> r) & 1;
                 }
-                acc
-            },
-        )
-        .reduce(
-            || [0u64; 8],
-            |mut a, b| {
-                for (x, y) in a.iter_mut().zip(b) {
-                    *x += y;
-                }
-                a
-            },
-        );
+            }
+            (len, per_rule)
+        })
+        .collect();
+    // The groups' kept pairs moved together, in order.
+    let mut end = 0;
+    let mut per_rule = [0u64; 8];
+    for ((len, counts), start) in kept.iter().zip(&bounds) {
+        merged.copy_within(*start..start + len, end);
+        end += len;
+        for (total, c) in per_rule.iter_mut().zip(counts) {
+            *total += c;
+        }
+    }
+    merged.truncate(end);
     for (r, st) in stats.iter_mut().enumerate() {
         st.pairs = per_rule[r];
     }
@@ -301,7 +335,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bucket_sort_sorts_parts_as_one_sort_would() {
+    fn scattered_buckets_sorted_one_by_one_are_one_sort() {
         let mut state = 99u64;
         let mut next = || {
             state ^= state << 13;
@@ -314,20 +348,29 @@ mod tests {
             .collect();
         let mut expected: Vec<u64> = parts.concat();
         expected.sort_unstable();
-        assert!(
-            expected.len() > 1 << 14,
-            "large enough for the bucketed path"
-        );
+        assert!(expected.len() > 1 << 14, "large enough to be scattered");
         for bits in [1u32, 4, 10] {
             let mut out = vec![7; 3];
-            bucket_sort(
+            let bounds = scatter(
                 parts.clone(),
                 1 << bits,
                 |x| (x >> (64 - bits)) as usize,
                 &mut out,
             );
+            assert_eq!(bounds.len(), (1 << bits) + 1, "{bits} bits");
+            for bucket in split_buckets(&mut out, &bounds) {
+                bucket.sort_unstable();
+            }
             assert_eq!(out, expected, "{bits} bits");
         }
+    }
+
+    #[test]
+    fn sort_dedup_keeps_one_of_each_at_the_front() {
+        let mut v = [5, 3, 5, 1, 3, 3, 9];
+        let len = sort_dedup(&mut v);
+        assert_eq!(&v[..len], [1, 3, 5, 9]);
+        assert_eq!(sort_dedup::<u8>(&mut []), 0);
     }
 
     #[test]

@@ -309,6 +309,11 @@ fn compact(raw: &str) -> String {
 
 /// Digits of a NIK or No. KK: 16, or 15 when Excel dropped the last one.
 fn parse_digits(raw: &str) -> Option<(u64, u8)> {
+    // The usual cell, digits alone: nothing below would change or refuse it.
+    if matches!(raw.len(), 15 | 16) && raw.bytes().all(|b| b.is_ascii_digit()) {
+        let value = raw.bytes().fold(0, |v, b| v * 10 + u64::from(b - b'0'));
+        return Some((value, raw.len() as u8));
+    }
     let t = raw
         .trim()
         .trim_start_matches(['\'', '`', '\u{2018}', '\u{2019}']);
@@ -338,6 +343,16 @@ fn parse_digits(raw: &str) -> Option<(u64, u8)> {
 /// A date as written: YYYY-MM-DD, YYYY/MM/DD, DD-MM-YYYY, DD/MM/YYYY, YYYYMMDD or a year.
 /// The parts are kept unchecked so that a day/month swap stays visible.
 pub(crate) fn parse_date(raw: &str) -> Option<u32> {
+    // The usual cell, YYYY-MM-DD: read directly, checked as below.
+    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *raw.as_bytes() {
+        let digits = [y0, y1, y2, y3, m0, m1, d0, d1];
+        if digits.iter().all(u8::is_ascii_digit) {
+            let n = |ds: &[u8]| ds.iter().fold(0, |v, d| v * 10 + u32::from(d - b'0'));
+            let (y, m, d) = (n(&digits[..4]), n(&digits[4..6]), n(&digits[6..]));
+            return ((1000..=2999).contains(&y) && (m == 0) == (d == 0))
+                .then_some(y * 10000 + m * 100 + d);
+        }
+    }
     let t = raw.trim();
     let t = t.split([' ', 'T']).next().unwrap_or_default();
     // At most three parts; a fourth means it is not a date.
@@ -489,9 +504,9 @@ impl Prepared {
                                 let valid = l == 16
                                     && spec.person_key
                                     && if spec.kind == Kind::Nik {
-                                        Nik::parse(*r, None).is_ok()
+                                        Nik::is_valid(*r)
                                     } else {
-                                        NoKk::parse(*r, None).is_ok()
+                                        NoKk::is_valid(*r)
                                     };
                                 (digits_cell(v, l, valid), false)
                             }
@@ -687,19 +702,25 @@ impl Prepared {
         let (ca, cb) = (n.values.text.get(ia), n.values.text.get(ib));
         // Only how the score compares with the thresholds matters; when even the best score
         // the shared letters allow is below all of them, neither score is computed.
-        let lowest = self.jw.iter().copied().fold(f64::INFINITY, f64::min);
-        let hopeless = match (&n.letters[ia], &n.letters[ib]) {
-            (Some(la), Some(lb)) => {
-                jaro_winkler_bound(la.shared(lb), ca.len(), cb.len()) + 1e-9 < lowest
-            }
-            _ => false,
+        // The bound holds for the sorted forms too: the same letters, the same lengths.
+        let bound = match (&n.letters[ia], &n.letters[ib]) {
+            (Some(la), Some(lb)) => jaro_winkler_bound(la.shared(lb), ca.len(), cb.len()) + 1e-9,
+            _ => f64::INFINITY,
         };
+        let lowest = self.jw.iter().copied().fold(f64::INFINITY, f64::min);
         let mut s = 0.0;
-        if !hopeless {
+        if bound >= lowest {
             s = jaro_winkler(ca, cb);
-            // The order-insensitive score only differs when a name is not already sorted.
+            // The order-insensitive score only differs when a name is not already sorted, and
+            // only matters if it could reach a threshold the score missed.
             let best = self.jw.first().copied().unwrap_or(1.0);
-            if s < best && !(n.already_sorted[ia] && n.already_sorted[ib]) {
+            let next = self
+                .jw
+                .iter()
+                .copied()
+                .filter(|t| *t > s)
+                .fold(f64::INFINITY, f64::min);
+            if s < best && bound >= next && !(n.already_sorted[ia] && n.already_sorted[ib]) {
                 s = s.max(jaro_winkler(n.sorted.get(ia), n.sorted.get(ib)));
             }
         }
@@ -1340,6 +1361,38 @@ mod tests {
         assert_eq!(p.level(0, 9), 3);
         assert_eq!(p.unreadable, 1);
         assert!(p.person_key(0).is_some() && p.person_key(3).is_none());
+    }
+
+    #[test]
+    fn usual_cells_read_as_the_general_path_reads_them() {
+        // A leading space sends a cell down the general path.
+        for date in [
+            "1985-03-12",
+            "1985-25-03",
+            "0985-03-12",
+            "1985-00-12",
+            "1985-00-00",
+            "1985-3-12",
+            "19a5-03-12",
+            "3085-03-12",
+        ] {
+            assert_eq!(parse_date(date), parse_date(&format!(" {date}")), "{date}");
+        }
+        assert_eq!(parse_date("1985-25-03"), Some(19852503));
+        assert_eq!(parse_date("1985-00-12"), None);
+        for digits in [
+            "5203025205900001",
+            "520302520590000",
+            "52030252059000012",
+            "5203x25205900001",
+        ] {
+            assert_eq!(
+                parse_digits(digits),
+                parse_digits(&format!(" {digits}")),
+                "{digits}"
+            );
+        }
+        assert_eq!(parse_digits("520302520590000"), Some((520302520590000, 15)));
     }
 
     #[test]

@@ -173,47 +173,73 @@ pub fn probability(weight: f64) -> f64 {
 
 /// Empty and repeated ids of column `id`: the first ten of each as messages (in row order,
 /// a repeat naming the row that first held the id) and their counts. Ids are hashed and
-/// sorted side by side rather than inserted one by one into a map.
+/// grouped into buckets by hash and sorted bucket by bucket, side by side, rather than
+/// inserted one by one into a map.
 fn check_ids(t: &Table, id: usize) -> (Vec<String>, usize, Vec<String>, usize) {
     let column = &t.columns[id];
-    let mut keyed: Vec<(u64, u32)> = (0..column.len())
+    let empty_rows: Vec<u32> = (0..column.len() as u32)
         .into_par_iter()
-        .map(|row| (features::hash_of(column.get(row)), row as u32))
-        .collect();
-    let empty_rows: Vec<u32> = keyed
-        .par_iter()
-        .filter(|(_, row)| column.get(*row as usize).is_empty())
-        .map(|(_, row)| *row)
+        .filter(|row| column.get(*row as usize).is_empty())
         .collect();
     let empty: Vec<String> = empty_rows
         .iter()
         .take(10)
         .map(|row| format!("baris {}", t.lines[*row as usize]))
         .collect();
-    keyed.par_sort_unstable();
-    // Equal hashes are runs; within a run, rows with equal text repeat the earliest one.
-    let mut repeats: Vec<(u32, u32)> = Vec::new();
-    let mut start = 0;
-    while start < keyed.len() {
-        let mut end = start + 1;
-        while end < keyed.len() && keyed[end].0 == keyed[start].0 {
-            end += 1;
-        }
-        let run = &keyed[start..end];
-        for (i, (_, row)) in run.iter().enumerate() {
-            let value = column.get(*row as usize);
-            if value.is_empty() {
-                continue;
+    let parts: Vec<Vec<(u64, u32)>> = (0..column.len() as u32)
+        .into_par_iter()
+        .with_min_len(1 << 14)
+        .fold(Vec::new, |mut part, row| {
+            part.push((features::hash_of(column.get(row as usize)), row));
+            part
+        })
+        .collect();
+    // Equal hashes meet in one bucket (by the hash's top bits); buckets side by side.
+    let bits = blocking::bucket_bits(column.len());
+    let mut keyed = Vec::new();
+    let bounds = blocking::scatter(
+        parts,
+        1 << bits,
+        |(h, _)| {
+            if bits == 0 {
+                0
+            } else {
+                (h >> (64 - bits)) as usize
             }
-            if let Some((_, first)) = run[..i]
-                .iter()
-                .find(|(_, r)| column.get(*r as usize) == value)
-            {
-                repeats.push((*row, *first));
+        },
+        &mut keyed,
+    );
+    let mut repeats: Vec<(u32, u32)> = blocking::split_buckets(&mut keyed, &bounds)
+        .into_par_iter()
+        .flat_map_iter(|bucket| {
+            bucket.sort_unstable();
+            // Equal hashes are runs; within a run, rows with equal text repeat the earliest.
+            let mut found = Vec::new();
+            let mut start = 0;
+            while start < bucket.len() {
+                let mut end = start + 1;
+                while end < bucket.len() && bucket[end].0 == bucket[start].0 {
+                    end += 1;
+                }
+                // A lone hash is a unique id: its text is not read.
+                let run = &bucket[start..end];
+                for (i, (_, row)) in run.iter().enumerate().skip(1) {
+                    let value = column.get(*row as usize);
+                    if value.is_empty() {
+                        continue;
+                    }
+                    if let Some((_, first)) = run[..i]
+                        .iter()
+                        .find(|(_, r)| column.get(*r as usize) == value)
+                    {
+                        found.push((*row, *first));
+                    }
+                }
+                start = end;
             }
-        }
-        start = end;
-    }
+            found
+        })
+        .collect();
     repeats.sort_unstable();
     let dups = repeats
         .iter()
@@ -739,5 +765,23 @@ mod tests {
         assert_eq!((dups.len(), dup_count), (10, 18));
         assert_eq!(dups[0], "\"x0\" di baris 2 dan 14");
         assert_eq!(check_ids(&table(&["p", "q"]), 0).3, 0);
+        // Large enough to be checked in buckets side by side.
+        let mut large: Vec<String> = (0..40_000).map(|i| format!("id-{i}")).collect();
+        large[30_000] = "id-7".into();
+        large[20_000] = "id-39999".into();
+        large[35_000] = String::new();
+        let large: Vec<&str> = large.iter().map(String::as_str).collect();
+        let (empty, empty_count, dups, dup_count) = check_ids(&table(&large), 0);
+        assert_eq!((empty, empty_count), (vec!["baris 35002".to_string()], 1));
+        assert_eq!(
+            (dups, dup_count),
+            (
+                vec![
+                    "\"id-7\" di baris 9 dan 30002".to_string(),
+                    "\"id-39999\" di baris 20002 dan 40001".to_string()
+                ],
+                2
+            )
+        );
     }
 }

@@ -12,7 +12,8 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::LinkError;
-use crate::features::{Prepared, Rows, gamma};
+use crate::blocking::pack;
+use crate::features::{Prepared, Rows, gammas};
 use crate::settings::Settings;
 
 const MODEL_VERSION: u32 = 1;
@@ -75,12 +76,14 @@ pub(crate) fn estimate_u(
     };
     // Small lists need fewer pairs for the same precision of u; `sampel_u` is the ceiling.
     let wanted = settings.u_sample.min((20 * n).max(100_000));
-    let sample: Vec<(u32, u32)> = if all_pairs <= wanted as u64 {
+    // Pairs packed as the blocking packs them and sorted, so that comparing them reads the
+    // first records in order and prefetches the second (counts do not depend on order).
+    let mut sample: Vec<u64> = if all_pairs <= wanted as u64 {
         let mut v = Vec::with_capacity(all_pairs as usize);
         for i in 0..split {
             let from = if split == n { i + 1 } else { split };
             for j in from..n {
-                v.push((i as u32, j as u32));
+                v.push(pack(i as u32, j as u32, 0));
             }
         }
         v
@@ -96,21 +99,22 @@ pub(crate) fn estimate_u(
                         rng.random_range(split..n)
                     };
                     if i != j {
-                        break (i.min(j) as u32, i.max(j) as u32);
+                        break pack(i.min(j) as u32, i.max(j) as u32, 0);
                     }
                 }
             })
             .collect()
     };
+    sample.par_sort_unstable();
+    let gammas = gammas(columns, rows, &sample);
     let levels: Vec<usize> = columns.iter().map(|c| c.spec.levels().len()).collect();
-    let counts = sample
+    let counts = gammas
         .par_iter()
         .fold(
             || levels.iter().map(|l| vec![0u64; l + 1]).collect::<Vec<_>>(),
-            |mut acc, (i, j)| {
-                let g = gamma(columns, rows, *i as usize, *j as usize);
+            |mut acc, g| {
                 for (k, a) in acc.iter_mut().enumerate() {
-                    a[level_of(g, k)] += 1;
+                    a[level_of(*g, k)] += 1;
                 }
                 acc
             },
