@@ -30,7 +30,7 @@ fn file_label(path: &Path) -> String {
 
 /// A run allocates and frees arrays of tens of megabytes stage after stage. glibc hands each
 /// large block back to the kernel and the next one is faulted in again as fresh zeroed pages
-/// (a fifth of the system time at 1 M records); for this one batch run freed memory stays in
+/// (about a third of the system time at 1 M records); for this one batch run freed memory stays in
 /// the process and is reused. The server keeps glibc's defaults.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn keep_freed_memory() {

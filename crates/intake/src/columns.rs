@@ -155,10 +155,11 @@ fn read_csv_by_record(bytes: &[u8]) -> Result<Table, TableError> {
 
 /// A file without a single quote character ends a record at every line end, so it is cut at
 /// line ends into `pieces` read side by side, each cut at its delimiters and line ends in one
-/// pass instead of by the CSV state machine. It gives exactly what [`read_csv_by_record`] gives; anything out of
-/// the ordinary — a quote, a carriage return inside a line, a blank first line, a ragged row,
-/// bytes that are not UTF-8, a header refusal — returns None, and the file is read record by
-/// record so that messages name the right lines. The caller has checked the size (< 4 GiB).
+/// pass instead of by the CSV state machine. It gives exactly what [`read_csv_by_record`]
+/// gives; anything out of the ordinary — a quote, a carriage return inside a line, a blank
+/// first line, a ragged row, bytes that are not UTF-8, a header refusal — returns None, and
+/// the file is read record by record so that messages name the right lines. The caller has
+/// checked the size (< 4 GiB).
 fn read_plain_csv(bytes: &[u8], pieces: usize) -> Option<Table> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     if bytes.contains(&b'"') {
@@ -254,7 +255,7 @@ fn read_plain_piece(piece: &[u8], delimiter: u8, width: usize) -> Option<PlainPi
     // The delimiter, CR and LF are ASCII, so cutting at them keeps every field valid UTF-8;
     // memchr finds them many bytes at a time. The end of the text acts as one more line end.
     let bytes = text.as_bytes();
-    let (mut line, mut line_start, mut field_start) = (0u32, 0usize, 0usize);
+    let (mut line, mut field_start) = (0u32, 0usize);
     let cuts = memchr::memchr3_iter(delimiter, b'\n', b'\r', bytes).chain([bytes.len()]);
     for at in cuts {
         let b = bytes.get(at).copied().unwrap_or(b'\n');
@@ -267,12 +268,13 @@ fn read_plain_piece(piece: &[u8], delimiter: u8, width: usize) -> Option<PlainPi
                 return None;
             }
         } else {
-            let end = if at > line_start && bytes[at - 1] == b'\r' {
+            // A CRLF's CR ends the last field (it cannot start it: a delimiter or LF would).
+            let end = if at > field_start && bytes[at - 1] == b'\r' {
                 at - 1
             } else {
                 at
             };
-            fields.push(trim_field(&text[field_start..end.max(field_start)]));
+            fields.push(trim_field(&text[field_start..end]));
             if !fields.iter().all(|f| f.is_empty()) {
                 if fields.len() != width {
                     return None;
@@ -284,7 +286,6 @@ fn read_plain_piece(piece: &[u8], delimiter: u8, width: usize) -> Option<PlainPi
             }
             fields.clear();
             line += 1;
-            line_start = at + 1;
             field_start = at + 1;
         }
     }

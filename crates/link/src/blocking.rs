@@ -43,7 +43,7 @@ pub(crate) struct Candidates {
 ///
 /// The input comes in parts (one per rayon job, in order), so it is never concatenated first.
 /// `out`'s memory is reused from rule to rule (fresh pages cost a page fault each).
-pub(crate) fn scatter<T: Copy + Send + Sync + Default>(
+fn scatter<T: Copy + Send + Sync + Default>(
     parts: Vec<Vec<T>>,
     buckets: usize,
     bucket: impl Fn(&T) -> usize + Sync,
@@ -107,6 +107,26 @@ pub(crate) fn scatter<T: Copy + Send + Sync + Default>(
     counts
 }
 
+/// [`scatter`] of hashed items by the hash's top bits: equal hashes share a bucket.
+pub(crate) fn scatter_by_hash(
+    parts: Vec<Vec<(u64, u32)>>,
+    out: &mut Vec<(u64, u32)>,
+) -> Vec<usize> {
+    let bits = bucket_bits(parts.iter().map(Vec::len).sum());
+    scatter(
+        parts,
+        1 << bits,
+        |(h, _)| {
+            if bits == 0 {
+                0
+            } else {
+                (h >> (64 - bits)) as usize
+            }
+        },
+        out,
+    )
+}
+
 /// `items` cut at `bounds` (from [`scatter`]) into one slice per bucket.
 pub(crate) fn split_buckets<'a, T>(mut items: &'a mut [T], bounds: &[usize]) -> Vec<&'a mut [T]> {
     let mut slices = Vec::with_capacity(bounds.len().saturating_sub(1));
@@ -136,7 +156,7 @@ fn sort_dedup<T: Ord + Copy>(items: &mut [T]) -> usize {
 type Scratch = (Vec<(u64, u32)>, Vec<u64>, Vec<u64>, Vec<u64>);
 
 /// Bucket count for `len` items: several hundred items per bucket (a few pages to sort).
-pub(crate) fn bucket_bits(len: usize) -> u32 {
+fn bucket_bits(len: usize) -> u32 {
     (len / 512).max(1).ilog2().min(16)
 }
 
@@ -207,21 +227,9 @@ pub(crate) fn candidates(
             )
             .map(|t| t.0)
             .collect();
-        // Only equal keys need to meet: buckets by the hash's top bits. Each bucket is then
-        // sorted, its blocks found and their pairs listed, buckets side by side.
-        let bits = bucket_bits(keyed_parts.iter().map(Vec::len).sum());
-        let bounds = scatter(
-            keyed_parts,
-            1 << bits,
-            |(k, _)| {
-                if bits == 0 {
-                    0
-                } else {
-                    (k >> (64 - bits)) as usize
-                }
-            },
-            &mut keyed,
-        );
+        // Only equal keys need to meet. Each bucket is then sorted, its blocks found and
+        // their pairs listed, buckets side by side.
+        let bounds = scatter_by_hash(keyed_parts, &mut keyed);
         let bit = 1u8 << r;
         let max_block = settings.max_block_size;
         let (pairs, skipped_blocks, skipped_records) = split_buckets(&mut keyed, &bounds)

@@ -194,21 +194,9 @@ fn check_ids(t: &Table, id: usize) -> (Vec<String>, usize, Vec<String>, usize) {
             part
         })
         .collect();
-    // Equal hashes meet in one bucket (by the hash's top bits); buckets side by side.
-    let bits = blocking::bucket_bits(column.len());
+    // Equal hashes meet in one bucket; buckets side by side.
     let mut keyed = Vec::new();
-    let bounds = blocking::scatter(
-        parts,
-        1 << bits,
-        |(h, _)| {
-            if bits == 0 {
-                0
-            } else {
-                (h >> (64 - bits)) as usize
-            }
-        },
-        &mut keyed,
-    );
+    let bounds = blocking::scatter_by_hash(parts, &mut keyed);
     let mut repeats: Vec<(u32, u32)> = blocking::split_buckets(&mut keyed, &bounds)
         .into_par_iter()
         .flat_map_iter(|bucket| {
