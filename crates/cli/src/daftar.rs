@@ -3,8 +3,10 @@
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use sinergi_core::LegalBasis;
-use sinergi_store::{NewPersonList, Store};
+use sinergi_activity::lists::{self, PersonListOutcome, PersonListUpload};
+use sinergi_core::{LegalBasis, Localized, Viewer};
+use sinergi_i18n::{Lang, Messages};
+use sinergi_store::Store;
 
 use crate::args::KeyArgs;
 
@@ -57,6 +59,7 @@ async fn run(
     reference: Option<String>,
     name: Option<String>,
 ) -> anyhow::Result<()> {
+    let t = Messages::new(Lang::Id);
     let principal = store
         .principal_by_username(as_user)
         .await?
@@ -66,37 +69,55 @@ async fn run(
         Err(_) => store.organisation_by_name(organisation).await?,
     }
     .with_context(|| format!("--organisasi: \"{organisation}\" tidak ada"))?;
-    // Regions known to the register, current or retired.
-    let prefixes = store.region_prefix_table().await?;
-    let known = store.region_code_set().await?;
-    let list = sinergi_intake::read_person_list(
-        bytes,
-        &|code| known.contains(code.as_str()),
-        Some(&prefixes),
-    )?;
-    let new = NewPersonList {
-        organisation_id: org.id,
-        name: name.unwrap_or_else(|| {
-            file.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        }),
-        legal_basis,
-        reference: reference.unwrap_or_default(),
-        source_file: Some(file.display().to_string()),
-    };
-    match store
-        .import_person_list(&principal, &new, &list.rows)
-        .await?
-    {
-        Ok(imported) => {
+    let viewer = Viewer::User(principal);
+    let outcome = lists::import_person_list(
+        store,
+        &viewer,
+        PersonListUpload {
+            bytes,
+            file_name: file.display().to_string(),
+            organisation_id: org.id,
+            name: Some(name.unwrap_or_else(|| {
+                file.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            })),
+            legal_basis,
+            reference: reference.unwrap_or_default(),
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!(t.render(&e.msg())))?;
+    let rejected_lines = outcome.rejected_lines();
+    match outcome {
+        PersonListOutcome::Stored {
+            list_id,
+            list_name,
+            organisation,
+            stored,
+            rejected,
+        } => {
             println!(
-                "Daftar \"{}\" disimpan (id {}): {} orang untuk {}.",
-                new.name, imported.list_id, imported.stored, org.name
+                "Daftar \"{list_name}\" disimpan (id {list_id}): {stored} orang untuk {}.",
+                organisation.name
+            );
+            if !rejected.is_empty() {
+                eprintln!("{rejected_lines} baris tidak disimpan:");
+                for e in &rejected {
+                    eprintln!("  {e}");
+                }
+            }
+            Ok(())
+        }
+        PersonListOutcome::Refused { errors } => {
+            let lines: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+            bail!(
+                "berkas ditolak, tidak ada yang disimpan:\n{}",
+                lines.join("\n")
             );
         }
-        Err(outside) => {
-            let lines: Vec<String> = outside
+        PersonListOutcome::OutsideScope { rows } => {
+            let lines: Vec<String> = rows
                 .iter()
                 .take(20)
                 .map(|o| {
@@ -108,18 +129,9 @@ async fn run(
                 .collect();
             bail!(
                 "daftar ditolak, tidak ada yang disimpan: {} baris di luar cakupan pengguna atau organisasinya\n{}",
-                outside.len(),
+                rows.len(),
                 lines.join("\n")
             );
         }
     }
-    if !list.rejected.is_empty() {
-        let rejected_lines: std::collections::BTreeSet<u64> =
-            list.rejected.iter().map(|e| e.line).collect();
-        eprintln!("{} baris tidak disimpan:", rejected_lines.len());
-        for e in &list.rejected {
-            eprintln!("  {e}");
-        }
-    }
-    Ok(())
 }

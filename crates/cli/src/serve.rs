@@ -52,12 +52,13 @@ pub async fn run(options: Options, database: &str, key: &KeyArgs) -> anyhow::Res
     sinergi_web::serve(
         listener,
         AppState {
-            store: store.clone(),
+            store: store
+                .clone()
+                .with_disclosure_threshold(options.suppression_threshold),
             auth: sinergi_web::auth::AuthConfig {
                 trust_proxy: options.trust_proxy,
                 tls: false,
                 throttle: sinergi_store::ThrottlePolicy::default(),
-                suppression_threshold: options.suppression_threshold,
             },
         },
         shutdown,

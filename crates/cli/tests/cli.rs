@@ -872,7 +872,8 @@ fn person_lists_need_a_legal_basis_stay_in_scope_and_report_bad_rows() {
             .unwrap()
             .unwrap();
         store
-            .export_persons(&p, &sinergi_store::PersonFilter::default())
+            .as_user(&p)
+            .export_persons(&sinergi_store::PersonFilter::default())
             .await
             .unwrap()
             .len()

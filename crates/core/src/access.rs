@@ -146,6 +146,132 @@ pub struct Principal {
     pub scope: Scope,
 }
 
+/// Who is asking, said explicitly by every caller of scoped data: an anonymous visitor, a
+/// signed-in user, or the system itself (the CLI, start-up, background jobs) under a name
+/// that the audit log records. There is no `Option` whose `None` means different things.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Viewer {
+    /// Anyone, without an account: published aggregates only, small counts suppressed.
+    Public,
+    /// A signed-in user: rows and aggregates within the role's scope.
+    User(Principal),
+    /// The operator of this installation acting from the shell or a job (e.g. `"cli"`,
+    /// `"demo"`): every row, writes included. Never reachable from a web request.
+    System(&'static str),
+}
+
+static PUBLIC: Viewer = Viewer::Public;
+
+impl Viewer {
+    /// The public viewer, for handlers that serve anyone.
+    pub fn public() -> &'static Viewer {
+        &PUBLIC
+    }
+
+    /// The signed-in user, if this is one.
+    pub fn principal(&self) -> Option<&Principal> {
+        match self {
+            Viewer::User(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn is_public(&self) -> bool {
+        matches!(self, Viewer::Public)
+    }
+
+    pub fn is_system(&self) -> bool {
+        matches!(self, Viewer::System(_))
+    }
+
+    /// Which rows this viewer may see: none for the public, all for the system.
+    pub fn row_access(&self) -> ViewerAccess {
+        match self {
+            Viewer::Public => ViewerAccess::Nothing,
+            Viewer::System(_) => ViewerAccess::Everything,
+            Viewer::User(p) => ViewerAccess::Rows(p.row_access()),
+        }
+    }
+
+    /// Whether a row in `region` owned by `organisation` is visible to this viewer.
+    pub fn may_see(&self, region: &RegionCode, organisation: i64) -> bool {
+        match self {
+            Viewer::Public => false,
+            Viewer::System(_) => true,
+            Viewer::User(p) => p.may_see(region, organisation),
+        }
+    }
+
+    /// Create, change or remove rows within what the viewer sees.
+    pub fn can_write(&self) -> bool {
+        match self {
+            Viewer::Public => false,
+            Viewer::System(_) => true,
+            Viewer::User(p) => p.can_write(),
+        }
+    }
+
+    /// See a NIK or No. KK in full.
+    pub fn can_reveal(&self) -> bool {
+        match self {
+            Viewer::Public => false,
+            Viewer::System(_) => true,
+            Viewer::User(p) => p.can_reveal(),
+        }
+    }
+
+    /// Administer accounts, settings and the audit log.
+    pub fn is_admin(&self) -> bool {
+        match self {
+            Viewer::Public => false,
+            Viewer::System(_) => true,
+            Viewer::User(p) => p.is_admin(),
+        }
+    }
+
+    /// Whether this viewer may act for (file a list, run a program as) an organisation seated
+    /// in `seat`: its own when bound to one; otherwise one seated in its regions or above
+    /// them (a provincial partner works in every kab/kota).
+    pub fn may_act_for(&self, organisation: i64, seat: &RegionCode) -> bool {
+        match self {
+            Viewer::Public => false,
+            Viewer::System(_) => true,
+            Viewer::User(p) => match p.scope.organisation {
+                Some(own) if p.role.is_organisation_bound() => own == organisation,
+                _ => p.scope.covers(seat) || p.scope.regions.iter().any(|r| seat.contains(r)),
+            },
+        }
+    }
+
+    /// Whether this viewer may register an organisation seated in `seat`.
+    pub fn may_register_organisation(&self, seat: &RegionCode) -> bool {
+        match self {
+            Viewer::Public => false,
+            Viewer::System(_) => true,
+            Viewer::User(p) => p.is_admin() && p.scope.covers(seat),
+        }
+    }
+
+    /// Whether aggregates given to this viewer are published ones (small counts suppressed).
+    pub fn gets_suppressed_counts(&self) -> bool {
+        self.is_public()
+    }
+}
+
+impl From<Principal> for Viewer {
+    fn from(p: Principal) -> Viewer {
+        Viewer::User(p)
+    }
+}
+
+/// Which rows a viewer may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ViewerAccess {
+    Nothing,
+    Everything,
+    Rows(RowAccess),
+}
+
 /// Which by-name rows a principal may see. Rows carry a region code and an owning
 /// organisation; the store renders this as one SQL condition.
 #[derive(Debug, Clone, PartialEq, Eq)]

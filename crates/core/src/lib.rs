@@ -8,6 +8,7 @@ pub mod geo;
 pub mod idnum;
 pub mod institution;
 pub mod kk;
+pub mod msg;
 pub mod nik;
 pub mod period;
 pub mod person;
@@ -21,12 +22,14 @@ pub mod succession;
 mod text;
 
 pub use access::{
-    Disclosed, Principal, Role, RowAccess, Scope, ScopeError, disclose, validate_scope,
+    Disclosed, Principal, Role, RowAccess, Scope, ScopeError, Viewer, ViewerAccess, disclose,
+    validate_scope,
 };
 pub use column::{ColumnFull, Table, TextColumn};
 pub use desil::{Desil, DesilError, DesilRange, DesilReading};
 pub use idnum::{ExcelDamage, IdInput};
 pub use kk::{KkError, KkParsed, KkWarning, NoKk};
+pub use msg::{Localized, Msg, MsgArg};
 pub use nik::{Nik, NikError, NikParsed, NikWarning, PrefixStatus, RegionPrefixes, Sex};
 pub use period::{Period, PeriodError, Quarter};
 pub use person::{LegalBasis, PersonInput};

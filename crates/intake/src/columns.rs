@@ -38,7 +38,7 @@ impl Refusals {
             self.listed.push(RowError {
                 line,
                 column,
-                reason,
+                reason: reason.into(),
             });
         } else {
             self.more += 1;

@@ -108,7 +108,7 @@ impl Cells<'_> {
         self.errors.push(RowError {
             line: self.line,
             column: Some(column.to_string()),
-            reason,
+            reason: reason.into(),
         });
     }
 

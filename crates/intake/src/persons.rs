@@ -65,7 +65,7 @@ pub fn read_person_list(
             errors.push(RowError {
                 line,
                 column: Some(column.into()),
-                reason,
+                reason: reason.into(),
             })
         };
         let name = field(Some(name_col)).to_string();
@@ -196,7 +196,12 @@ mod tests {
         let none = |_: &RegionCode| false;
         let list = read_person_list(b"nama,kode_desa\nA,52.03.05.2001\n", &none, None).unwrap();
         assert!(list.rows.is_empty());
-        assert!(list.rejected[0].reason.contains("tidak dikenal"));
+        assert!(
+            list.rejected[0]
+                .reason
+                .to_string()
+                .contains("tidak dikenal")
+        );
         let err = read_person_list(b"nik,kode_desa\n1,52\n", &known, None).unwrap_err();
         assert_eq!(err.0[0].line, 1);
     }

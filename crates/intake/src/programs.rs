@@ -3,6 +3,7 @@
 //! (ambiguous names refused with the candidates, unknown ones with suggestions). A program
 //! with any bad row is refused whole, every one of its rows listed; the others are accepted.
 
+use sinergi_core::Msg;
 use std::collections::BTreeMap;
 
 use sinergi_core::program::{
@@ -153,10 +154,10 @@ pub fn read_program_sheet(
         out.rejected.push(RowError {
             line: 1,
             column: None,
-            reason: format!(
+            reason: Msg::untranslated(format!(
                 "kolom wajib tidak ada: {}; unduh templat 4W dan isi kolomnya",
                 missing.join(", ")
-            ),
+            )),
         });
         out.rejected_rows = table.rows();
         return out;
@@ -201,9 +202,9 @@ pub fn read_program_sheet(
                         out.rejected.push(RowError {
                             line,
                             column: None,
-                            reason: format!(
+                            reason: Msg::untranslated(format!(
                                 "program \"{code}\" ditolak karena baris lain program ini salah"
-                            ),
+                            )),
                         });
                     }
                 }
@@ -234,7 +235,7 @@ fn read_program(
         errors.push(RowError {
             line,
             column: column.map(str::to_string),
-            reason,
+            reason: reason.into(),
         })
     };
     let organisation_id = match organisation(field("mitra").0) {
@@ -433,7 +434,7 @@ fn read_program(
             errors.push(RowError {
                 line: first,
                 column: Some(e.field.to_string()),
-                reason: e.reason,
+                reason: e.reason.into(),
             });
         }
     }
@@ -608,14 +609,23 @@ mod tests {
         let r4 = sheet.rejected.iter().find(|e| e.line == 4).unwrap();
         assert_eq!(r4.column.as_deref(), Some("desa"));
         assert!(
-            r4.reason.contains("52.03.05.2010") && r4.reason.contains("52.03.06.2001"),
+            r4.reason.to_string().contains("52.03.05.2010")
+                && r4.reason.to_string().contains("52.03.06.2001"),
             "{}",
             r4.reason
         );
         let r5 = sheet.rejected.iter().find(|e| e.line == 5).unwrap();
-        assert!(r5.reason.contains("baris lain"), "{}", r5.reason);
+        assert!(
+            r5.reason.to_string().contains("baris lain"),
+            "{}",
+            r5.reason
+        );
         let r6 = sheet.rejected.iter().find(|e| e.line == 6).unwrap();
-        assert!(r6.reason.contains("Kota Bima (52.72)"), "{}", r6.reason);
+        assert!(
+            r6.reason.to_string().contains("Kota Bima (52.72)"),
+            "{}",
+            r6.reason
+        );
     }
 
     #[test]
@@ -644,10 +654,19 @@ mod tests {
             .iter()
             .find(|e| e.column.as_deref() == Some("kecamatan"))
             .unwrap();
-        assert!(kec.reason.contains("Masbagik"), "{}", kec.reason);
+        assert!(
+            kec.reason.to_string().contains("Masbagik"),
+            "{}",
+            kec.reason
+        );
         let no_code = Table::from_rows(&["nama"], &[&["x"]]);
         let sheet = read_program_sheet(&no_code, &|_| Ok(1), &index());
-        assert!(sheet.rejected[0].reason.contains("kode_program"));
+        assert!(
+            sheet.rejected[0]
+                .reason
+                .to_string()
+                .contains("kode_program")
+        );
         assert_eq!(sheet.rejected_rows, 1);
     }
 

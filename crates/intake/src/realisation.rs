@@ -1,6 +1,7 @@
 //! Reading a realisation file (CSV or XLSX, one value per row) into typed rows; every row is
 //! either read or listed with its line, column and reason in Bahasa Indonesia.
 
+use sinergi_core::Msg;
 use sinergi_core::{Period, Table};
 
 use crate::table::RowError;
@@ -67,10 +68,10 @@ pub fn read_realisations(table: &Table) -> (Vec<RealisationRow>, Vec<RowError>) 
             errors.push(RowError {
                 line: 1,
                 column: Some(c.to_string()),
-                reason: format!(
+                reason: Msg::untranslated(format!(
                     "kolom wajib tidak ada; kolom templat: {}",
                     COLUMNS.join(", ")
-                ),
+                )),
             });
         }
     }
@@ -89,7 +90,7 @@ pub fn read_realisations(table: &Table) -> (Vec<RealisationRow>, Vec<RowError>) 
         let err = |column: &str, reason: String| RowError {
             line,
             column: Some(column.to_string()),
-            reason,
+            reason: reason.into(),
         };
         if COLUMNS.iter().all(|c| get(c, i).is_empty()) {
             continue;

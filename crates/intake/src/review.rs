@@ -5,6 +5,7 @@
 pub use sinergi_core::review::ReviewPair;
 
 use crate::table::{RowError, RowErrors, read_rows};
+use sinergi_core::Msg;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewFile {
@@ -18,7 +19,7 @@ fn header_error(reason: String) -> RowErrors {
     RowErrors(vec![RowError {
         line: 1,
         column: None,
-        reason,
+        reason: reason.into(),
     }])
 }
 
@@ -66,7 +67,7 @@ pub fn read_review_file(bytes: &[u8]) -> Result<ReviewFile, RowErrors> {
                 errors.push(RowError {
                     line,
                     column: Some(name.to_string()),
-                    reason: format!("\"{}\" bukan angka", get(i)),
+                    reason: Msg::untranslated(format!("\"{}\" bukan angka", get(i))),
                 });
                 f64::NAN
             })

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use sinergi_core::{Localized, Msg};
 use thiserror::Error;
 
 /// One refused row (or the header, line 1): where and why.
@@ -10,14 +11,30 @@ use thiserror::Error;
 pub struct RowError {
     pub line: u64,
     pub column: Option<String>,
-    pub reason: String,
+    pub reason: Msg,
 }
 
+/// For logs: the key of the reason (users see it rendered through the catalogue).
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.column {
             Some(col) => write!(f, "baris {}, kolom {}: {}", self.line, col, self.reason),
             None => write!(f, "baris {}: {}", self.line, self.reason),
+        }
+    }
+}
+
+impl Localized for RowError {
+    /// "baris 5, kolom nik: …" in the user's language.
+    fn msg(&self) -> Msg {
+        match &self.column {
+            Some(col) => Msg::new("error.row_column")
+                .arg("line", self.line)
+                .arg("column", col)
+                .arg_msg("reason", self.reason.clone()),
+            None => Msg::new("error.row")
+                .arg("line", self.line)
+                .arg_msg("reason", self.reason.clone()),
         }
     }
 }
@@ -132,7 +149,7 @@ pub fn read_rows(bytes: &[u8]) -> Result<(Header, Rows), RowErrors> {
                 errors.push(RowError {
                     line,
                     column: None,
-                    reason: format!("tidak bisa dibaca sebagai CSV: {e}"),
+                    reason: Msg::untranslated(format!("tidak bisa dibaca sebagai CSV: {e}")),
                 });
                 continue;
             }
@@ -154,7 +171,7 @@ pub fn read_rows(bytes: &[u8]) -> Result<(Header, Rows), RowErrors> {
             errors.push(RowError {
                 line,
                 column: None,
-                reason: "bukan teks UTF-8 (simpan berkas sebagai \"CSV UTF-8\")".to_string(),
+                reason: "bukan teks UTF-8 (simpan berkas sebagai \"CSV UTF-8\")".into(),
             });
             continue;
         }

@@ -34,7 +34,7 @@ pub fn read_region_list(bytes: &[u8]) -> Result<RegionList, RowErrors> {
         let err = |column: &str, reason: String| RowError {
             line,
             column: Some(column.into()),
-            reason,
+            reason: reason.into(),
         };
         let code = match RegionCode::parse(field(code_col)) {
             Ok(c) => c,
@@ -131,7 +131,7 @@ mod tests {
             .unwrap_err()
             .0;
         assert_eq!(errs[0].line, 3);
-        assert!(errs[0].reason.contains("UTF-8"));
+        assert!(errs[0].reason.to_string().contains("UTF-8"));
         assert!(read_region_list(b"").is_err());
     }
 }

@@ -188,6 +188,8 @@ pub struct NewSession {
 #[derive(Debug, Clone)]
 pub struct SessionUser {
     pub principal: Principal,
+    /// The same user as the viewer that scoped data is read for.
+    pub viewer: sinergi_core::Viewer,
     pub display_name: String,
     pub must_change_password: bool,
 }
@@ -722,13 +724,15 @@ impl Store {
         if s.disabled {
             return Ok(None);
         }
+        let principal = Principal {
+            user_id: s.id,
+            username: s.username,
+            role: s.role,
+            scope: s.scope,
+        };
         Ok(Some(SessionUser {
-            principal: Principal {
-                user_id: s.id,
-                username: s.username,
-                role: s.role,
-                scope: s.scope,
-            },
+            viewer: sinergi_core::Viewer::User(principal.clone()),
+            principal,
             display_name: s.display_name,
             must_change_password: s.must_change_password,
         }))

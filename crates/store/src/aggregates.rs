@@ -3,12 +3,12 @@
 //! never mixed: the kind is part of every row and every read.
 
 use serde::Serialize;
-use sinergi_core::{Level, RegionCode};
+use sinergi_core::{Disclosed, Level, RegionCode};
 use sqlx::AssertSqlSafe;
 
 use crate::audit::{Actor, AuditEvent, append_audit, now_text};
 use crate::scope::{Placeholders, bind_filter, within_regions};
-use crate::{Store, StoreError, on_pool};
+use crate::{Scoped, Store, StoreError, on_pool};
 
 /// Where a figure comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -157,9 +157,12 @@ impl Store {
                 .await)?;
         rows.into_iter().map(to_value).collect()
     }
+}
 
+impl Scoped<'_> {
     /// The sum of `element` over the regions of `level` at or below `within` (all of
-    /// Indonesia when `None`), for the latest period held at that level. `None` when no region
+    /// Indonesia when `None`), for the latest period held at that level, as a count this
+    /// viewer may be given (small sums suppressed for the public). `None` when no region
     /// holds a value.
     pub async fn latest_sum_below(
         &self,
@@ -193,7 +196,7 @@ impl Store {
         Ok(match row {
             (Some(value), regions, Some(period), Some(source)) if regions > 0 => {
                 Some(AggregateSum {
-                    value,
+                    value: self.disclose(value.round().max(0.0) as u64),
                     regions: regions as u64,
                     period,
                     source,
@@ -207,7 +210,7 @@ impl Store {
 /// A figure summed over regions.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AggregateSum {
-    pub value: f64,
+    pub value: Disclosed,
     /// How many regions held a value.
     pub regions: u64,
     pub period: String,

@@ -34,6 +34,16 @@ impl Actor {
     }
 }
 
+impl From<&sinergi_core::Viewer> for Actor {
+    fn from(v: &sinergi_core::Viewer) -> Actor {
+        match v {
+            sinergi_core::Viewer::User(p) => Actor::from(p),
+            sinergi_core::Viewer::System(name) => Actor::system(name),
+            sinergi_core::Viewer::Public => Actor::system("publik"),
+        }
+    }
+}
+
 impl From<&Principal> for Actor {
     fn from(p: &Principal) -> Actor {
         Actor {

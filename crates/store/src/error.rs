@@ -1,4 +1,4 @@
-use sinergi_core::RegionCode;
+use sinergi_core::{Localized, Msg, RegionCode};
 use thiserror::Error;
 
 /// A code an applied region list refused, and why.
@@ -42,6 +42,12 @@ pub enum StoreError {
     RegionListRejected(Vec<RejectedCode>),
     #[error("Anda tidak berwenang melakukan ini")]
     Forbidden,
+    /// A stored value that cannot be read back (a fault, not the user's to fix).
+    #[error("data tersimpan tidak terbaca: {0}")]
+    Corrupt(String),
+    /// Input the user can correct, as a catalogue message.
+    #[error("{}", .0.key)]
+    Refused(Msg),
     #[error("{0}")]
     Invalid(String),
     #[error("{field}: {reason}")]
@@ -56,4 +62,65 @@ pub enum StoreError {
     KeyMissing,
     #[error("kesalahan basis data: {0}")]
     Query(#[from] sqlx::Error),
+}
+
+impl Localized for StoreError {
+    fn msg(&self) -> Msg {
+        use StoreError as E;
+        match self {
+            E::BadUrl { input, reason } => Msg::new("store.bad_url")
+                .arg("input", input)
+                .arg("reason", reason),
+            E::Unreachable { target, detail } => Msg::new("store.unreachable")
+                .arg("target", target)
+                .arg("detail", detail),
+            E::AuthFailed { target, detail } => Msg::new("store.auth_failed")
+                .arg("target", target)
+                .arg("detail", detail),
+            E::DatabaseMissing { target, detail } => Msg::new("store.database_missing")
+                .arg("target", target)
+                .arg("detail", detail),
+            E::SqliteCorrupt { path } => Msg::new("store.sqlite_corrupt").arg("path", path),
+            E::SqliteReadOnly { path } => Msg::new("store.sqlite_read_only").arg("path", path),
+            E::SqliteCannotOpen { path } => Msg::new("store.sqlite_cannot_open").arg("path", path),
+            E::Migration { target, detail } => Msg::new("store.migration")
+                .arg("target", target)
+                .arg("detail", detail),
+            E::RegionListRejected(codes) => Msg::new("store.region_list_rejected").arg_list(
+                "codes",
+                codes
+                    .iter()
+                    .map(|r| {
+                        Msg::new("store.region_code_reason")
+                            .arg("code", &r.code)
+                            .arg("reason", &r.reason)
+                    })
+                    .collect(),
+            ),
+            E::Forbidden => Msg::new("error.store_forbidden"),
+            E::Refused(m) => m.clone(),
+            // Transitional: details still written as text in the store (being moved to keys).
+            E::Invalid(text) => Msg::new("error.untranslated").arg("text", text),
+            E::InvalidField { field, reason } => Msg::new("error.field")
+                .arg("field", field)
+                .arg_msg("reason", Msg::new("error.untranslated").arg("text", reason)),
+            E::UsernameTaken(u) => Msg::new("error.username_taken").arg("username", u),
+            E::Key(k) => k.msg(),
+            E::KeyMissing => Msg::new("store.key_missing"),
+            E::Query(_) | E::Corrupt(_) => Msg::new("error.internal"),
+        }
+    }
+}
+
+impl StoreError {
+    /// Whether the user can correct this (a refused input) rather than it being a fault.
+    pub fn is_users_to_fix(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Refused(_)
+                | StoreError::Invalid(_)
+                | StoreError::InvalidField { .. }
+                | StoreError::UsernameTaken(_)
+        )
+    }
 }

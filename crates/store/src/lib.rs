@@ -24,6 +24,7 @@ mod programs;
 mod regions;
 mod review;
 mod scope;
+mod scoped;
 mod strategy;
 
 pub use accounts::{
@@ -59,6 +60,7 @@ pub use programs::{
 };
 pub use regions::{ChildCounts, ImportSummary, LevelCounts, RegionPrefixTable, RegionVersion};
 pub use review::{ReviewQueue, ReviewedPair};
+pub use scoped::Scoped;
 pub use sinergi_core::geo::Boundary;
 pub use strategy::{
     EntryMethod, Indicator, IndicatorFields, Letterhead, NATIONAL, NewRealisation, Objective,
@@ -91,6 +93,8 @@ pub struct Store {
     pub(crate) backend: Backend,
     target: DatabaseTarget,
     pii: Option<std::sync::Arc<PiiKey>>,
+    /// Published counts from 1 to this minus one are suppressed for the public.
+    disclosure_threshold: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +111,7 @@ impl Store {
             backend,
             target,
             pii: None,
+            disclosure_threshold: sinergi_core::access::DEFAULT_SUPPRESSION_THRESHOLD,
         };
         store.migrate().await?;
         Ok(store)
@@ -136,6 +141,16 @@ impl Store {
         }
         self.pii = Some(std::sync::Arc::new(key));
         Ok(self)
+    }
+
+    /// Sets the deployment's threshold for published counts (`--ambang-sensor`).
+    pub fn with_disclosure_threshold(mut self, threshold: u64) -> Store {
+        self.disclosure_threshold = threshold.max(1);
+        self
+    }
+
+    pub fn disclosure_threshold(&self) -> u64 {
+        self.disclosure_threshold
     }
 
     pub fn kind(&self) -> BackendKind {

@@ -2,10 +2,10 @@
 //! rows, a seat for admins' reach); the registry itself grows with the institutions issue.
 
 use serde::Serialize;
-use sinergi_core::{Principal, RegionCode};
+use sinergi_core::{Msg, RegionCode};
 
-use crate::audit::{Actor, AuditEvent, append_audit, now_text};
-use crate::{Store, StoreError, on_pool};
+use crate::audit::{AuditEvent, append_audit, now_text};
+use crate::{Scoped, Store, StoreError, on_pool};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -48,36 +48,31 @@ type OrgRow = (i64, String, String, String);
 fn to_org(r: OrgRow) -> Result<Organisation, StoreError> {
     Ok(Organisation {
         id: r.0,
-        kind: OrganisationKind::from_key(&r.1).ok_or_else(|| {
-            StoreError::Invalid(format!("jenis organisasi tidak dikenal: {}", r.1))
-        })?,
+        kind: OrganisationKind::from_key(&r.1)
+            .ok_or_else(|| StoreError::Corrupt(format!("jenis organisasi {}", r.1)))?,
         name: r.2,
         region: RegionCode::parse(&r.3)
-            .map_err(|e| StoreError::Invalid(format!("wilayah {}: {e}", r.3)))?,
+            .map_err(|e| StoreError::Corrupt(format!("wilayah {}: {e}", r.3)))?,
     })
 }
 
-impl Store {
-    /// Adds an organisation (by an admin within their scope, or by the command line).
+impl Scoped<'_> {
+    /// Adds an organisation (by an admin within their scope, or by the system).
     pub async fn create_organisation(
         &self,
-        by: Option<&Principal>,
         kind: OrganisationKind,
         name: &str,
         region: &RegionCode,
     ) -> Result<i64, StoreError> {
-        if let Some(p) = by
-            && !(p.is_admin() && p.scope.covers(region))
-        {
+        if !self.viewer().may_register_organisation(region) {
             return Err(StoreError::Forbidden);
         }
         if name.trim().is_empty() {
-            return Err(StoreError::InvalidField {
-                field: "nama organisasi",
-                reason: "wajib diisi".into(),
-            });
+            return Err(StoreError::Refused(
+                Msg::new("error.field_required").arg("field", "nama organisasi"),
+            ));
         }
-        let actor = by.map(Actor::from).unwrap_or_else(|| Actor::system("cli"));
+        let actor = self.actor();
         let now = now_text();
         let id = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
@@ -101,6 +96,26 @@ impl Store {
         Ok(id)
     }
 
+    /// Organisations this viewer may act for (see `Viewer::may_act_for`).
+    pub async fn organisations_acting_for(&self) -> Result<Vec<Organisation>, StoreError> {
+        let rows: Vec<OrgRow> = on_pool!(self, |pool| sqlx::query_as(
+            "SELECT id, kind, name, region_code FROM organisation ORDER BY name"
+        )
+        .fetch_all(pool)
+        .await)?;
+        let viewer = self.viewer();
+        Ok(rows
+            .into_iter()
+            .map(to_org)
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .filter(|o| viewer.may_act_for(o.id, &o.region))
+            .collect())
+    }
+}
+
+/// Organisations are a public registry (names and seats): read without a scope.
+impl Store {
     pub async fn organisation(&self, id: i64) -> Result<Option<Organisation>, StoreError> {
         let row: Option<OrgRow> = on_pool!(self, |pool| sqlx::query_as(
             "SELECT id, kind, name, region_code FROM organisation WHERE id = $1"
@@ -109,32 +124,6 @@ impl Store {
         .fetch_optional(pool)
         .await)?;
         row.map(to_org).transpose()
-    }
-
-    /// Organisations a principal may act for: their own when bound to one; otherwise those
-    /// seated in their regions or above them (a provincial partner works in every kab/kota).
-    pub async fn organisations_for(
-        &self,
-        principal: &Principal,
-    ) -> Result<Vec<Organisation>, StoreError> {
-        let rows: Vec<OrgRow> = on_pool!(self, |pool| sqlx::query_as(
-            "SELECT id, kind, name, region_code FROM organisation ORDER BY name"
-        )
-        .fetch_all(pool)
-        .await)?;
-        Ok(rows
-            .into_iter()
-            .map(to_org)
-            .collect::<Result<Vec<_>, _>>()?
-            .into_iter()
-            .filter(|o| match principal.scope.organisation {
-                Some(own) if principal.role.is_organisation_bound() => o.id == own,
-                _ => {
-                    principal.scope.covers(&o.region)
-                        || principal.scope.regions.iter().any(|r| o.region.contains(r))
-                }
-            })
-            .collect())
     }
 
     pub async fn organisation_by_name(

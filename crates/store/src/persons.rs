@@ -2,7 +2,7 @@
 //! and every by-name view, reveal, export and change audited.
 
 use serde::Serialize;
-use sinergi_core::{LegalBasis, Level, PersonInput, Principal, RegionCode, fold_text};
+use sinergi_core::{Disclosed, LegalBasis, Level, PersonInput, RegionCode, fold_text};
 use sqlx::AssertSqlSafe;
 
 use crate::audit::{AuditEvent, append_audit, now_text};
@@ -10,8 +10,8 @@ use crate::bulk::{
     PreparedPerson, bind_record, finish_list, insert_list, insert_records_sql, list_event,
 };
 use crate::pii::{PiiField, PiiKey};
-use crate::scope::{Bind, Placeholders, bind_filter, row_filter, within_regions};
-use crate::{Page, Paged, Store, StoreError, on_pool};
+use crate::scope::{Bind, Placeholders, bind_filter, within_regions};
+use crate::{Page, Paged, Scoped, Store, StoreError, on_pool};
 
 /// A person-level list to store; refused without a legal basis and its reference.
 #[derive(Debug, Clone)]
@@ -112,18 +112,16 @@ fn to_row(r: PersonDbRow) -> PersonRow {
 }
 
 impl Store {
-    fn pii_key(&self) -> Result<&PiiKey, StoreError> {
+    pub(crate) fn pii_key(&self) -> Result<&PiiKey, StoreError> {
         self.pii.as_deref().ok_or(StoreError::KeyMissing)
     }
+}
 
+impl Scoped<'_> {
     /// The scoped WHERE clause for person rows plus the caller's filters.
-    fn person_where(
-        &self,
-        principal: &Principal,
-        filter: &PersonFilter,
-    ) -> Result<(String, Vec<Bind>), StoreError> {
+    fn person_where(&self, filter: &PersonFilter) -> Result<(String, Vec<Bind>), StoreError> {
         let mut ph = Placeholders::starting_at(1);
-        let scope = row_filter(principal, "r.region_code", "r.organisation_id", &mut ph);
+        let scope = self.rows("r.region_code", "r.organisation_id", &mut ph);
         let mut sql = scope.sql;
         let mut binds = scope.binds;
         if let Some(region) = &filter.region
@@ -158,20 +156,21 @@ impl Store {
     /// Stores a person-level list in one transaction: all rows or none.
     pub async fn import_person_list(
         &self,
-        principal: &Principal,
         list: &NewPersonList,
         rows: &[PersonInput],
     ) -> Result<Result<ImportedList, Vec<OutOfScopeRow>>, StoreError> {
         let (basis, org) = self.checked_list(list).await?;
-        if !principal.can_write() {
-            return Err(StoreError::Forbidden);
-        }
-        if principal.role.is_organisation_bound() && principal.scope.organisation != Some(org.id) {
+        self.require_write()?;
+        let viewer = self.viewer();
+        if let Some(p) = viewer.principal()
+            && p.role.is_organisation_bound()
+            && p.scope.organisation != Some(org.id)
+        {
             return Err(StoreError::Forbidden);
         }
         let outside: Vec<OutOfScopeRow> = rows
             .iter()
-            .filter(|r| !principal.may_see(&r.region, org.id))
+            .filter(|r| !viewer.may_see(&r.region, org.id))
             .map(|r| OutOfScopeRow {
                 line: r.line,
                 region: r.region.clone(),
@@ -182,11 +181,12 @@ impl Store {
         }
         let key = self.pii_key()?;
         let now = now_text();
-        let event = list_event(principal.into(), list, basis, &org, rows.len() as u64);
+        let event = list_event(self.actor(), list, basis, &org, rows.len() as u64);
         let kind = self.kind();
+        let created_by = viewer.principal().map(|p| p.user_id);
         let list_id = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let list_id = insert_list!(tx, list, basis, org, Some(principal.user_id), &now);
+            let list_id = insert_list!(tx, list, basis, org, created_by, &now);
             for chunk in rows.chunks(500) {
                 let mut q = sqlx::query(AssertSqlSafe(insert_records_sql(kind, chunk.len())));
                 for p in chunk.iter().map(|r| PreparedPerson::new(key, r)) {
@@ -211,11 +211,10 @@ impl Store {
     /// audited.
     pub async fn persons(
         &self,
-        principal: &Principal,
         filter: &PersonFilter,
         page: Page,
     ) -> Result<Paged<PersonRow>, StoreError> {
-        let (sql_where, binds) = self.person_where(principal, filter)?;
+        let (sql_where, binds) = self.person_where(filter)?;
         // Every filter column lives on person_record: count without the display joins.
         let count_sql = format!("SELECT COUNT(*) FROM person_record r WHERE {sql_where}");
         let list_sql = format!(
@@ -236,7 +235,7 @@ impl Store {
         });
         if !rows.is_empty() {
             self.record(
-                &AuditEvent::new(principal, "person.list", "person")
+                &AuditEvent::new(self.actor(), "person.list", "person")
                     .region(
                         filter
                             .region
@@ -260,13 +259,9 @@ impl Store {
         })
     }
 
-    async fn scoped_person(
-        &self,
-        principal: &Principal,
-        id: i64,
-    ) -> Result<Option<PersonDbRow>, StoreError> {
+    async fn scoped_person(&self, id: i64) -> Result<Option<PersonDbRow>, StoreError> {
         let mut ph = Placeholders::starting_at(2);
-        let scope = row_filter(principal, "r.region_code", "r.organisation_id", &mut ph);
+        let scope = self.rows("r.region_code", "r.organisation_id", &mut ph);
         let sql = format!(
             "SELECT {PERSON_COLUMNS} {PERSON_FROM} WHERE r.id = $1 AND {}",
             scope.sql
@@ -280,16 +275,12 @@ impl Store {
     }
 
     /// One person, if in scope; audited as a by-name view.
-    pub async fn person(
-        &self,
-        principal: &Principal,
-        id: i64,
-    ) -> Result<Option<PersonRow>, StoreError> {
-        let Some(row) = self.scoped_person(principal, id).await? else {
+    pub async fn person(&self, id: i64) -> Result<Option<PersonRow>, StoreError> {
+        let Some(row) = self.scoped_person(id).await? else {
             return Ok(None);
         };
         self.record(
-            &AuditEvent::new(principal, "person.view", "person")
+            &AuditEvent::new(self.actor(), "person.view", "person")
                 .id(id)
                 .region(&row.5),
         )
@@ -298,16 +289,11 @@ impl Store {
     }
 
     /// The full NIK or No. KK of a person in scope, for roles allowed to reveal; audited.
-    pub async fn reveal(
-        &self,
-        principal: &Principal,
-        id: i64,
-        which: Identifier,
-    ) -> Result<Option<String>, StoreError> {
-        if !principal.can_reveal() {
+    pub async fn reveal(&self, id: i64, which: Identifier) -> Result<Option<String>, StoreError> {
+        if !self.viewer().can_reveal() {
             return Err(StoreError::Forbidden);
         }
-        let Some(row) = self.scoped_person(principal, id).await? else {
+        let Some(row) = self.scoped_person(id).await? else {
             return Ok(None);
         };
         let (col, field, label) = match which {
@@ -325,7 +311,7 @@ impl Store {
         };
         let plain = self.pii_key()?.open(field, &sealed)?;
         self.record(
-            &AuditEvent::new(principal, "person.reveal", "person")
+            &AuditEvent::new(self.actor(), "person.reveal", "person")
                 .id(id)
                 .region(&row.5)
                 .after(serde_json::json!({ "kolom": label })),
@@ -337,10 +323,9 @@ impl Store {
     /// Every person in scope matching the filter, for export; audited with the count.
     pub async fn export_persons(
         &self,
-        principal: &Principal,
         filter: &PersonFilter,
     ) -> Result<Vec<PersonRow>, StoreError> {
-        let (sql_where, binds) = self.person_where(principal, filter)?;
+        let (sql_where, binds) = self.person_where(filter)?;
         let sql = format!(
             "SELECT {PERSON_COLUMNS} {PERSON_FROM} WHERE {sql_where} ORDER BY r.region_code, r.id"
         );
@@ -350,34 +335,30 @@ impl Store {
         )
         .fetch_all(pool)
         .await)?;
-        let mut event = AuditEvent::new(principal, "person.export", "person")
+        let mut event = AuditEvent::new(self.actor(), "person.export", "person")
             .after(serde_json::json!({ "baris": rows.len(), "saring": filter.query, "daftar": filter.list_id }));
         event.region = filter
             .region
             .as_ref()
-            .or(principal.scope.regions.first())
+            .or(self
+                .viewer()
+                .principal()
+                .and_then(|p| p.scope.regions.first()))
             .map(|r| r.to_string());
         self.record(&event).await?;
         Ok(rows.into_iter().map(to_row).collect())
     }
 
     /// Moves a person to another region (a new domicile); both must be in scope.
-    pub async fn move_person(
-        &self,
-        principal: &Principal,
-        id: i64,
-        to: &RegionCode,
-    ) -> Result<bool, StoreError> {
-        if !principal.can_write() {
-            return Err(StoreError::Forbidden);
-        }
-        let Some(row) = self.scoped_person(principal, id).await? else {
+    pub async fn move_person(&self, id: i64, to: &RegionCode) -> Result<bool, StoreError> {
+        self.require_write()?;
+        let Some(row) = self.scoped_person(id).await? else {
             return Ok(false);
         };
-        if !principal.may_see(to, row.3) {
+        if !self.viewer().may_see(to, row.3) {
             return Err(StoreError::Forbidden);
         }
-        let event = AuditEvent::new(principal, "person.move", "person")
+        let event = AuditEvent::new(self.actor(), "person.move", "person")
             .id(id)
             .region(to)
             .before(serde_json::json!({ "wilayah": row.5 }))
@@ -395,15 +376,14 @@ impl Store {
         Ok(true)
     }
 
-    /// Person counts per region at `level` under `within`, across all organisations. The
-    /// public gets these only through small-count suppression (done by the caller that
-    /// publishes); signed-in users within their aggregate regions.
+    /// Person counts per region at `level` under `within`, across all organisations: for
+    /// the public with small counts suppressed, for users within their aggregate regions,
+    /// for the system everywhere.
     pub async fn person_counts(
         &self,
-        viewer: Option<&Principal>,
         level: Level,
         within: Option<&RegionCode>,
-    ) -> Result<Vec<(String, u64)>, StoreError> {
+    ) -> Result<Vec<(String, Disclosed)>, StoreError> {
         // A trusted integer from the level, written inline: PostgreSQL's SUBSTR wants int4.
         let len = level.dotted_len();
         let mut ph = Placeholders::starting_at(1);
@@ -415,7 +395,7 @@ impl Store {
             conditions.push(f.sql);
             binds.extend(f.binds);
         }
-        if let Some(p) = viewer {
+        if let Some(p) = self.viewer().principal() {
             let Some(regions) = p.aggregate_regions() else {
                 return Err(StoreError::Forbidden);
             };
@@ -440,6 +420,9 @@ impl Store {
         )
         .fetch_all(pool)
         .await)?;
-        Ok(rows.into_iter().map(|(c, n)| (c, n as u64)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(c, n)| (c, self.disclose(n as u64)))
+            .collect())
     }
 }

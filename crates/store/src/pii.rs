@@ -43,6 +43,16 @@ pub enum KeyError {
     Undecryptable,
 }
 
+impl sinergi_core::Localized for KeyError {
+    fn msg(&self) -> sinergi_core::Msg {
+        sinergi_core::Msg::new(match self {
+            KeyError::Malformed => "store.key_malformed",
+            KeyError::Mismatch => "store.key_mismatch",
+            KeyError::Undecryptable => "store.key_undecryptable",
+        })
+    }
+}
+
 /// The deployment's key for personal data. Its Debug output never shows the key.
 #[derive(Clone)]
 pub struct PiiKey {

@@ -1,7 +1,7 @@
 //! The access scope as SQL: the one place that turns a principal into a row filter.
 //! Every by-name query of the store goes through [`row_filter`]; handlers never add their own.
 
-use sinergi_core::{Principal, RegionCode, RowAccess};
+use sinergi_core::{Principal, RegionCode, RowAccess, Viewer, ViewerAccess};
 
 /// A value bound to a `$N` placeholder of a filter.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +31,32 @@ impl Placeholders {
         let p = format!("${}", self.0);
         self.0 += 1;
         p
+    }
+}
+
+/// The condition for rows with `region_col` (a region code) and `org_col` (the owning
+/// organisation) that `viewer` may see: none for the public, all for the system.
+pub(crate) fn viewer_filter(
+    viewer: &Viewer,
+    region_col: &str,
+    org_col: &str,
+    ph: &mut Placeholders,
+) -> Filter {
+    match viewer.row_access() {
+        ViewerAccess::Nothing => Filter {
+            sql: "1 = 0".into(),
+            binds: vec![],
+        },
+        ViewerAccess::Everything => Filter {
+            sql: "1 = 1".into(),
+            binds: vec![],
+        },
+        ViewerAccess::Rows(_) => row_filter(
+            viewer.principal().expect("rows are a user's"),
+            region_col,
+            org_col,
+            ph,
+        ),
     }
 }
 

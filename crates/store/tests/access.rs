@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use sinergi_core::{LegalBasis, Level, PersonInput, Principal, Role, Scope};
+use sinergi_core::{Disclosed, LegalBasis, Level, PersonInput, Principal, Role, Scope, Viewer};
 use sinergi_store::{
     AuditQuery, Identifier, KeyError, LoginError, NewPersonList, NewUser, Page, PersonFilter,
     PiiKey, Store, StoreError, ThrottlePolicy, UserChange,
@@ -21,7 +21,8 @@ async fn all_pages(store: &Store, p: &Principal, filter: &PersonFilter) -> (u64,
     let mut total = 0;
     for n in 1..=20 {
         let page = store
-            .persons(p, filter, Page::new(Some(n), Some(2), 2))
+            .as_user(p)
+            .persons(filter, Page::new(Some(n), Some(2), 2))
             .await
             .unwrap();
         total = page.total;
@@ -81,7 +82,8 @@ async fn every_role_sees_exactly_its_scope_on_every_read_path() {
             assert_eq!(listed, expected, "{who}: list");
             assert_eq!(total as usize, expected.len(), "{who}: total");
             let exported: BTreeSet<i64> = s
-                .export_persons(p, &PersonFilter::default())
+                .as_user(p)
+                .export_persons(&PersonFilter::default())
                 .await
                 .unwrap()
                 .iter()
@@ -89,13 +91,11 @@ async fn every_role_sees_exactly_its_scope_on_every_read_path() {
                 .collect();
             assert_eq!(exported, expected, "{who}: export");
             let siti: BTreeSet<i64> = s
-                .export_persons(
-                    p,
-                    &PersonFilter {
-                        query: Some("SITI".into()),
-                        ..Default::default()
-                    },
-                )
+                .as_user(p)
+                .export_persons(&PersonFilter {
+                    query: Some("SITI".into()),
+                    ..Default::default()
+                })
                 .await
                 .unwrap()
                 .iter()
@@ -110,7 +110,7 @@ async fn every_role_sees_exactly_its_scope_on_every_read_path() {
             assert_eq!(siti, expected_siti, "{who}: name search");
             for t in &w.people {
                 let visible = expected.contains(&t.id);
-                let detail = s.person(p, t.id).await.unwrap();
+                let detail = s.as_user(p).person(t.id).await.unwrap();
                 assert_eq!(detail.is_some(), visible, "{who}: detail {}", t.label);
                 if let Some(d) = detail {
                     assert_eq!(
@@ -119,13 +119,11 @@ async fn every_role_sees_exactly_its_scope_on_every_read_path() {
                     );
                 }
                 let by_nik: BTreeSet<i64> = s
-                    .export_persons(
-                        p,
-                        &PersonFilter {
-                            query: Some(t.nik.into()),
-                            ..Default::default()
-                        },
-                    )
+                    .as_user(p)
+                    .export_persons(&PersonFilter {
+                        query: Some(t.nik.into()),
+                        ..Default::default()
+                    })
                     .await
                     .unwrap()
                     .iter()
@@ -138,7 +136,7 @@ async fn every_role_sees_exactly_its_scope_on_every_read_path() {
                     t.label
                 );
                 assert!(by_nik.is_subset(&expected), "{who}: NIK search leaks");
-                match s.reveal(p, t.id, Identifier::Nik).await {
+                match s.as_user(p).reveal(t.id, Identifier::Nik).await {
                     Err(StoreError::Forbidden) => assert_eq!(p.role, Role::Pimpinan, "{who}"),
                     Ok(Some(nik)) => {
                         assert!(visible, "{who}: revealed {} outside scope", t.label);
@@ -150,13 +148,11 @@ async fn every_role_sees_exactly_its_scope_on_every_read_path() {
             }
             // Region filter cannot widen the scope.
             let widened: BTreeSet<i64> = s
-                .export_persons(
-                    p,
-                    &PersonFilter {
-                        region: Some(code("52")),
-                        ..Default::default()
-                    },
-                )
+                .as_user(p)
+                .export_persons(&PersonFilter {
+                    region: Some(code("52")),
+                    ..Default::default()
+                })
                 .await
                 .unwrap()
                 .iter()
@@ -177,36 +173,81 @@ async fn aggregates_follow_the_scope_and_lks_operators_get_none() {
         let s = &w.store;
         let op = w.principal("op5203").await;
         let counts = s
-            .person_counts(Some(&op), Level::KabKota, None)
-            .await
-            .unwrap();
-        assert_eq!(counts, vec![("52.03".to_string(), 5)], "{}", db.label);
-        let mitra = w.principal("mitra.a").await;
-        let counts = s
-            .person_counts(Some(&mitra), Level::Provinsi, None)
+            .as_user(&op)
+            .person_counts(Level::KabKota, None)
             .await
             .unwrap();
         assert_eq!(
             counts,
-            vec![("33".to_string(), 1), ("52".to_string(), 6)],
+            vec![("52.03".to_string(), Disclosed::Count(5))],
+            "{}",
+            db.label
+        );
+        let mitra = w.principal("mitra.a").await;
+        let counts = s
+            .as_user(&mitra)
+            .person_counts(Level::Provinsi, None)
+            .await
+            .unwrap();
+        assert_eq!(
+            counts,
+            vec![
+                ("33".to_string(), Disclosed::Count(1)),
+                ("52".to_string(), Disclosed::Count(6))
+            ],
             "{}",
             db.label
         );
         let lks = w.principal("lks").await;
         assert!(matches!(
-            s.person_counts(Some(&lks), Level::Provinsi, None).await,
+            s.as_user(&lks).person_counts(Level::Provinsi, None).await,
             Err(StoreError::Forbidden)
         ));
+        // The public gets the same counts suppressed by the store, at the deployment's
+        // threshold: below 10 by default, below 3 where the deployment says so.
         let public = s
-            .person_counts(None, Level::Desa, Some(&code("52.03")))
+            .scoped(Viewer::public())
+            .person_counts(Level::Desa, Some(&code("52.03")))
             .await
             .unwrap();
         assert_eq!(
             public,
             vec![
-                ("52.03.05.2003".to_string(), 3),
-                ("52.03.05.2004".to_string(), 2)
-            ]
+                ("52.03.05.2003".to_string(), Disclosed::Suppressed),
+                ("52.03.05.2004".to_string(), Disclosed::Suppressed)
+            ],
+            "{}",
+            db.label
+        );
+        let lenient = s.clone().with_disclosure_threshold(3);
+        let public = lenient
+            .scoped(Viewer::public())
+            .person_counts(Level::Desa, Some(&code("52.03")))
+            .await
+            .unwrap();
+        assert_eq!(
+            public,
+            vec![
+                ("52.03.05.2003".to_string(), Disclosed::Count(3)),
+                ("52.03.05.2004".to_string(), Disclosed::Suppressed)
+            ],
+            "{}",
+            db.label
+        );
+        // The system (the CLI) counts everywhere, unsuppressed.
+        let all = s
+            .as_system("uji")
+            .person_counts(Level::Provinsi, None)
+            .await
+            .unwrap();
+        assert_eq!(
+            all,
+            vec![
+                ("33".to_string(), Disclosed::Count(1)),
+                ("52".to_string(), Disclosed::Count(6))
+            ],
+            "{}",
+            db.label
         );
     }
 }
@@ -221,34 +262,40 @@ async fn a_record_moved_between_regions_changes_who_sees_it() {
         let loteng = w.principal("op5202").await;
         let pimpinan = w.principal("pimpinan52").await;
         let a1 = w.who("A1").id;
-        assert!(s.person(&lotim, a1).await.unwrap().is_some());
-        assert!(s.person(&loteng, a1).await.unwrap().is_none());
+        assert!(s.as_user(&lotim).person(a1).await.unwrap().is_some());
+        assert!(s.as_user(&loteng).person(a1).await.unwrap().is_none());
         // An operator cannot move a row out of their own scope, nor touch one outside it.
         assert!(matches!(
-            s.move_person(&lotim, a1, &code("52.02.01.2001")).await,
+            s.as_user(&lotim)
+                .move_person(a1, &code("52.02.01.2001"))
+                .await,
             Err(StoreError::Forbidden)
         ));
         assert!(
-            !s.move_person(&lotim, w.who("A3").id, &code("52.03.05.2003"))
+            !s.as_user(&lotim)
+                .move_person(w.who("A3").id, &code("52.03.05.2003"))
                 .await
                 .unwrap()
         );
         assert!(matches!(
-            s.move_person(&pimpinan, a1, &code("52.03.05.2004")).await,
+            s.as_user(&pimpinan)
+                .move_person(a1, &code("52.03.05.2004"))
+                .await,
             Err(StoreError::Forbidden)
         ));
         assert!(
-            s.move_person(&admin, a1, &code("52.02.01.2001"))
+            s.as_user(&admin)
+                .move_person(a1, &code("52.02.01.2001"))
                 .await
                 .unwrap()
         );
         assert!(
-            s.person(&lotim, a1).await.unwrap().is_none(),
+            s.as_user(&lotim).person(a1).await.unwrap().is_none(),
             "{}: moved away",
             db.label
         );
         assert!(
-            s.person(&loteng, a1).await.unwrap().is_some(),
+            s.as_user(&loteng).person(a1).await.unwrap().is_some(),
             "{}: moved in",
             db.label
         );
@@ -283,7 +330,8 @@ async fn writes_respect_roles_organisations_and_legal_basis() {
         let pimpinan = w.principal("pimpinan52").await;
         let admin = w.principal("admin52").await;
         let before = s
-            .export_persons(&admin, &PersonFilter::default())
+            .as_user(&admin)
+            .export_persons(&PersonFilter::default())
             .await
             .unwrap()
             .len();
@@ -305,11 +353,8 @@ async fn writes_respect_roles_organisations_and_legal_basis() {
         };
         // No legal basis, or no reference: refused with the field named.
         match s
-            .import_person_list(
-                &lotim,
-                &list(w.orgs[0], None, "PKS 1"),
-                &[row("52.03.05.2003", 2)],
-            )
+            .as_user(&lotim)
+            .import_person_list(&list(w.orgs[0], None, "PKS 1"), &[row("52.03.05.2003", 2)])
             .await
         {
             Err(StoreError::InvalidField { field, reason }) => {
@@ -319,12 +364,9 @@ async fn writes_respect_roles_organisations_and_legal_basis() {
             other => panic!("{other:?}"),
         }
         assert!(matches!(
-            s.import_person_list(
-                &lotim,
-                &list(w.orgs[0], basis(), "  "),
-                &[row("52.03.05.2003", 2)]
-            )
-            .await,
+            s.as_user(&lotim)
+                .import_person_list(&list(w.orgs[0], basis(), "  "), &[row("52.03.05.2003", 2)])
+                .await,
             Err(StoreError::InvalidField {
                 field: "rujukan dasar hukum",
                 ..
@@ -332,8 +374,8 @@ async fn writes_respect_roles_organisations_and_legal_basis() {
         ));
         // A row outside the importer's scope refuses the whole list.
         let outside = s
+            .as_user(&lotim)
             .import_person_list(
-                &lotim,
                 &list(w.orgs[0], basis(), "PKS 1"),
                 &[row("52.03.05.2003", 2), row("52.02.01.2001", 3)],
             )
@@ -344,38 +386,39 @@ async fn writes_respect_roles_organisations_and_legal_basis() {
         assert_eq!(outside[0].line, 3);
         // A partner cannot file a list under another partner; a board member cannot write.
         assert!(matches!(
-            s.import_person_list(
-                &mitra_a,
-                &list(w.orgs[1], basis(), "PKS 1"),
-                &[row("52.03.05.2003", 2)]
-            )
-            .await,
+            s.as_user(&mitra_a)
+                .import_person_list(
+                    &list(w.orgs[1], basis(), "PKS 1"),
+                    &[row("52.03.05.2003", 2)]
+                )
+                .await,
             Err(StoreError::Forbidden)
         ));
         assert!(matches!(
-            s.import_person_list(
-                &pimpinan,
-                &list(w.orgs[0], basis(), "PKS 1"),
-                &[row("52.03.05.2003", 2)]
-            )
-            .await,
+            s.as_user(&pimpinan)
+                .import_person_list(
+                    &list(w.orgs[0], basis(), "PKS 1"),
+                    &[row("52.03.05.2003", 2)]
+                )
+                .await,
             Err(StoreError::Forbidden)
         ));
         let after = s
-            .export_persons(&admin, &PersonFilter::default())
+            .as_user(&admin)
+            .export_persons(&PersonFilter::default())
             .await
             .unwrap()
             .len();
         assert_eq!(before, after, "{}: nothing half-written", db.label);
         // A partner's own list within its scope is accepted.
-        s.import_person_list(
-            &mitra_a,
-            &list(w.orgs[0], basis(), "Persetujuan 2025/7"),
-            &[row("33.01.01.2001", 2)],
-        )
-        .await
-        .unwrap()
-        .unwrap();
+        s.as_user(&mitra_a)
+            .import_person_list(
+                &list(w.orgs[0], basis(), "Persetujuan 2025/7"),
+                &[row("33.01.01.2001", 2)],
+            )
+            .await
+            .unwrap()
+            .unwrap();
     }
 }
 
@@ -545,7 +588,8 @@ async fn audit_chain_detects_edits_and_deletions_and_is_append_only() {
         let w = build(&db).await;
         let s = &w.store;
         let admin = w.principal("admin52").await;
-        s.reveal(&admin, w.who("A1").id, Identifier::Nik)
+        s.as_user(&admin)
+            .reveal(w.who("A1").id, Identifier::Nik)
             .await
             .unwrap();
         let report = s.verify_audit_chain().await.unwrap();

@@ -1,7 +1,7 @@
 //! Figures per region on both backends: stored with source and kind, summed below a region for
 //! the latest period, replaced (not doubled) when loaded again, and the load audited.
 
-use sinergi_core::{Level, RegionCode};
+use sinergi_core::{Disclosed, Level, RegionCode, Viewer};
 use sinergi_store::{Actor, AggregateValue, SourceType};
 use sinergi_testkit::TestDb;
 
@@ -57,6 +57,7 @@ async fn figures_keep_their_kind_and_desil_sums_follow_the_region_tree() {
             let code = RegionCode::parse(code).unwrap();
             async move {
                 store
+                    .scoped(&Viewer::System("uji"))
                     .latest_sum_below(Some(&code), "keluarga_desil_1", Level::Desa)
                     .await
                     .unwrap()
@@ -65,12 +66,36 @@ async fn figures_keep_their_kind_and_desil_sums_follow_the_region_tree() {
         let ntb = sum("52").await.unwrap();
         assert_eq!(
             (ntb.value, ntb.regions, ntb.period.as_str()),
-            (157.0, 3, "2025-Q3"),
+            (Disclosed::Count(157), 3, "2025-Q3"),
             "{l}"
         );
-        assert_eq!(sum("52.03").await.unwrap().value, 150.0, "{l}");
-        assert_eq!(sum("52.03.05.2004").await.unwrap().value, 30.0, "{l}");
+        assert_eq!(
+            sum("52.03").await.unwrap().value,
+            Disclosed::Count(150),
+            "{l}"
+        );
+        assert_eq!(
+            sum("52.03.05.2004").await.unwrap().value,
+            Disclosed::Count(30),
+            "{l}"
+        );
         assert_eq!(sum("33").await, None, "{l}");
+        // The public gets the same sums through the scoped handle, small ones suppressed.
+        let public = |code: &str| {
+            let store = store.clone();
+            let code = RegionCode::parse(code).unwrap();
+            async move {
+                store
+                    .scoped(Viewer::public())
+                    .latest_sum_below(Some(&code), "keluarga_desil_1", Level::Desa)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .value
+            }
+        };
+        assert_eq!(public("52.02").await, Disclosed::Suppressed, "{l}");
+        assert_eq!(public("52.03").await, Disclosed::Count(150), "{l}");
 
         let figures = store
             .region_figures(&RegionCode::parse("52").unwrap())
@@ -104,7 +129,7 @@ async fn figures_keep_their_kind_and_desil_sums_follow_the_region_tree() {
             )
             .await
             .unwrap();
-        assert_eq!(sum("52").await.unwrap().value, 167.0, "{l}");
+        assert_eq!(sum("52").await.unwrap().value, Disclosed::Count(167), "{l}");
         let chain = store.verify_audit_chain().await.unwrap();
         assert!(
             chain.broken.is_none() && chain.checked == 2,

@@ -105,7 +105,8 @@ async fn bulk_path_stores_exactly_what_the_row_path_stores() {
         let rows = rows();
         let by_row = w
             .store
-            .import_person_list(&admin, &list(&w, "daftar"), &rows)
+            .as_user(&admin)
+            .import_person_list(&list(&w, "daftar"), &rows)
             .await
             .unwrap()
             .unwrap();
@@ -228,19 +229,21 @@ async fn bulk_path_stores_exactly_what_the_row_path_stores() {
         };
         let a = w
             .store
-            .export_persons(&admin, &shown(by_row.list_id))
+            .as_user(&admin)
+            .export_persons(&shown(by_row.list_id))
             .await
             .unwrap();
         let b = w
             .store
-            .export_persons(&admin, &shown(by_bulk.list_id))
+            .as_user(&admin)
+            .export_persons(&shown(by_bulk.list_id))
             .await
             .unwrap();
         assert_eq!(strip(a), strip(b), "{l}");
         let by_nik = w
             .store
+            .as_user(&admin)
             .persons(
-                &admin,
                 &PersonFilter {
                     query: Some("5203054507900001".into()),
                     ..PersonFilter::default()

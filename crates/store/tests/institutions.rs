@@ -77,7 +77,13 @@ async fn lks_registry_imports_updates_by_key_and_rejects_with_reasons() {
             ],
             "{l}"
         );
-        assert!(out.rejected[3].reason.contains("di luar wilayah"), "{l}");
+        assert!(
+            out.rejected[3]
+                .reason
+                .to_string()
+                .contains("di luar wilayah"),
+            "{l}"
+        );
         // Re-import: the same key updates, never duplicates; a new accreditation joins the history.
         let mut again = lks("LKS-1", "Panti Werdha Kasih Ibu", "52.03.05.2004");
         again.accreditation = Some((Grade::A, d(2025, 6, 1)));

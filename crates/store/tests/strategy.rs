@@ -367,7 +367,10 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
         .await
         .unwrap()
         .unwrap_err();
-        assert!(twice[0].reason.contains("baris 2"), "{l}: {twice:?}");
+        assert!(
+            twice[0].reason.to_string().contains("baris 2"),
+            "{l}: {twice:?}"
+        );
         let strategy = store.strategy(sid).await.unwrap().unwrap();
         let all = store
             .realisations(Some(&admin), &strategy, Some("2025-Q1"), Some("IK1"))
@@ -390,7 +393,10 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
             .await
             .unwrap()
             .unwrap_err();
-        assert!(refused[0].reason.contains("dikunci"), "{l}: {refused:?}");
+        assert!(
+            refused[0].reason.to_string().contains("dikunci"),
+            "{l}: {refused:?}"
+        );
         assert!(
             store
                 .reopen_period(Some(&admin), sid, q1, " ")

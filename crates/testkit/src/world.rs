@@ -129,7 +129,8 @@ pub async fn build(db: &TestDb) -> World {
     ] {
         orgs.push(
             store
-                .create_organisation(None, kind, name, &code(region))
+                .as_system("cli")
+                .create_organisation(kind, name, &code(region))
                 .await
                 .unwrap(),
         );
@@ -234,7 +235,8 @@ pub async fn build(db: &TestDb) -> World {
             source_file: None,
         };
         let stored = store
-            .import_person_list(importer, &list, &rows)
+            .as_user(importer)
+            .import_person_list(&list, &rows)
             .await
             .unwrap()
             .unwrap();
@@ -242,11 +244,13 @@ pub async fn build(db: &TestDb) -> World {
     }
     // Ids in insertion order: find each by its NIK within its organisation.
     let all = store
-        .export_persons(&admin52, &PersonFilter::default())
+        .as_user(&admin52)
+        .export_persons(&PersonFilter::default())
         .await
         .unwrap();
     let all33 = store
-        .export_persons(&admin33, &PersonFilter::default())
+        .as_user(&admin33)
+        .export_persons(&PersonFilter::default())
         .await
         .unwrap();
     for p in people.iter_mut() {

@@ -45,7 +45,7 @@ pub async fn provinces(State(state): State<AppState>, ui: Ui) -> Response {
 pub async fn region(State(state): State<AppState>, ui: Ui, Path(code): Path<String>) -> Response {
     let result = async {
         let code = RegionCode::parse(&code)
-            .map_err(|e| AppError::bad_request("error.bad_code", e.to_string()))?;
+            .map_err(|e| AppError::bad_request_text("error.bad_code", e.to_string()))?;
         let store = &state.store;
         let region = store
             .region(&code)
@@ -93,7 +93,7 @@ pub async fn search(
     let result: Result<Paged<Region>, AppError> = async {
         let q = p.q.unwrap_or_default();
         let query = RegionQuery::parse(&q)
-            .ok_or_else(|| AppError::bad_request("error.bad_request", "q"))?;
+            .ok_or_else(|| AppError::bad_request_text("error.bad_request", "q"))?;
         Ok(state
             .store
             .search_regions(&query, Page::new(p.hal, p.per, 50))
@@ -113,7 +113,11 @@ pub async fn persons(
     let result = async {
         let filter = q.filter()?;
         let page = Page::new(q.hal, q.ukuran, crate::pages::persons::PERSONS_PAGE_SIZE);
-        Ok(state.store.persons(&user.principal, &filter, page).await?)
+        Ok(state
+            .store
+            .scoped(&user.viewer)
+            .persons(&filter, page)
+            .await?)
     }
     .await;
     respond(&ui, result)
@@ -129,7 +133,8 @@ pub async fn person(
     let result = async {
         state
             .store
-            .person(&user.principal, id)
+            .scoped(&user.viewer)
+            .person(id)
             .await?
             .ok_or(AppError::not_found("error.person_not_found"))
     }
@@ -161,26 +166,26 @@ pub async fn published_counts(
                 .child()
                 .ok_or(AppError::not_found("error.not_found"))?,
         };
+        // Published counts: always as the public sees them, whoever asks.
         let counts = state
             .store
-            .person_counts(None, level, within.as_ref())
+            .scoped(sinergi_core::Viewer::public())
+            .person_counts(level, within.as_ref())
             .await?;
         Ok(counts
             .into_iter()
-            .map(
-                |(code, n)| match sinergi_core::disclose(n, state.auth.suppression_threshold) {
-                    sinergi_core::Disclosed::Count(c) => PublishedCount {
-                        code,
-                        count: Some(c),
-                        suppressed: false,
-                    },
-                    sinergi_core::Disclosed::Suppressed => PublishedCount {
-                        code,
-                        count: None,
-                        suppressed: true,
-                    },
+            .map(|(code, n)| match n {
+                sinergi_core::Disclosed::Count(c) => PublishedCount {
+                    code,
+                    count: Some(c),
+                    suppressed: false,
                 },
-            )
+                sinergi_core::Disclosed::Suppressed => PublishedCount {
+                    code,
+                    count: None,
+                    suppressed: true,
+                },
+            })
             .collect::<Vec<_>>())
     }
     .await;

@@ -31,8 +31,6 @@ pub struct AuthConfig {
     /// Served over TLS directly (cookies get `Secure`).
     pub tls: bool,
     pub throttle: sinergi_store::ThrottlePolicy,
-    /// Published counts below this are suppressed.
-    pub suppression_threshold: u64,
 }
 
 /// Who is asking, resolved once per request by [`layer`].
@@ -153,7 +151,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         let (presented, body) = if is_form {
             let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
                 return respond_error(
-                    AppError::bad_request("error.form_too_large", ""),
+                    AppError::bad_request_text("error.form_too_large", ""),
                     &ui,
                     &path,
                 );

@@ -5,18 +5,19 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
+use sinergi_core::{Localized, Msg};
 use sinergi_store::StoreError;
 
 use crate::Ui;
 use crate::i18n::Messages;
 
-/// An error a handler returns. `key` names the catalogue message; `detail` adds specifics
-/// that are already in the user's language (e.g. a parser's message).
+/// An error a handler returns. `key` names the catalogue headline; `detail` adds specifics
+/// (which field, which row, why) as a catalogue message, rendered in the user's language.
 #[derive(Debug)]
 pub struct AppError {
     pub status: StatusCode,
     pub key: &'static str,
-    pub detail: Option<String>,
+    pub detail: Option<Msg>,
 }
 
 impl AppError {
@@ -28,12 +29,31 @@ impl AppError {
         }
     }
 
-    pub fn bad_request(key: &'static str, detail: impl Into<String>) -> AppError {
+    pub fn bad_request(key: &'static str, detail: Msg) -> AppError {
         AppError {
             status: StatusCode::BAD_REQUEST,
             key,
-            detail: Some(detail.into()),
+            detail: Some(detail),
         }
+    }
+
+    /// Transitional: a detail still written as text (being moved to catalogue keys).
+    pub fn bad_request_text(key: &'static str, detail: impl Into<String>) -> AppError {
+        AppError::bad_request(
+            key,
+            Msg::new("error.untranslated").arg("text", detail.into()),
+        )
+    }
+
+    /// The detail in the user's language, if any.
+    pub fn detail_text(&self, t: Messages) -> Option<String> {
+        self.detail.as_ref().map(|d| t.render(d))
+    }
+
+    /// The detail, or else the headline, in the user's language.
+    pub fn explain(&self, t: Messages) -> String {
+        self.detail_text(t)
+            .unwrap_or_else(|| t.get(self.key).to_string())
     }
 
     pub fn forbidden() -> AppError {
@@ -61,7 +81,7 @@ impl AppError {
             ui: ui.clone(),
             t: ui.t,
             message: ui.t.get(self.key).to_string(),
-            detail: self.detail,
+            detail: self.detail_text(ui.t),
         };
         match page.render() {
             Ok(html) => (self.status, Html(html)).into_response(),
@@ -71,7 +91,11 @@ impl AppError {
 
     /// Renders as `{"error": {"code", "message", "detail"}}`.
     pub fn json(self, t: Messages) -> Response {
-        let body = json!({ "error": { "code": self.key, "message": t.get(self.key), "detail": self.detail } });
+        let body = json!({ "error": {
+            "code": self.key,
+            "message": t.get(self.key),
+            "detail": self.detail_text(t),
+        } });
         (self.status, Json(body)).into_response()
     }
 }
@@ -80,11 +104,20 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> AppError {
         match e {
             StoreError::Forbidden => AppError::forbidden(),
-            // Input the user can correct: the store's message is already Indonesian.
-            StoreError::Invalid(_)
-            | StoreError::InvalidField { .. }
-            | StoreError::UsernameTaken(_) => AppError::bad_request("error.invalid", e.to_string()),
+            // Input the user can correct: say what, in the user's language.
+            e if e.is_users_to_fix() => AppError::bad_request("error.invalid", e.msg()),
             e => AppError::internal(format!("store: {e}")),
+        }
+    }
+}
+
+impl From<sinergi_activity::ActivityError> for AppError {
+    fn from(e: sinergi_activity::ActivityError) -> AppError {
+        use sinergi_activity::ActivityError as E;
+        match e {
+            E::Forbidden => AppError::forbidden(),
+            E::Refused(m) => AppError::bad_request("error.invalid", m),
+            E::Store(e) => e.into(),
         }
     }
 }
@@ -145,19 +178,19 @@ pub async fn translate_rejections(
     }
 }
 
-/// The useful part of an extractor's message, in Bahasa Indonesia: which field is missing or
-/// does not fit. serde's wording is stable enough to read; anything else is passed on as is.
-fn rejection_detail(text: &str) -> String {
+/// The useful part of an extractor's message: which field is missing or does not fit.
+/// serde's wording is stable enough to read; anything else gets a general message.
+fn rejection_detail(text: &str) -> Msg {
     let field = |marker: &str| {
         text.split_once(marker)
             .and_then(|(_, rest)| rest.split('`').next())
             .map(str::to_string)
     };
     if let Some(f) = field("missing field `") {
-        return format!("kolom \"{f}\" wajib diisi");
+        return Msg::new("error.field_required").arg("field", f);
     }
     if let Some(f) = field("unknown field `") {
-        return format!("kolom \"{f}\" tidak dikenal");
+        return Msg::new("error.field_unknown").arg("field", f);
     }
     if text.contains("invalid digit")
         || text.contains("invalid type")
@@ -165,43 +198,51 @@ fn rejection_detail(text: &str) -> String {
     {
         // e.g. "Failed to deserialize query string: hal: invalid digit found in string"
         let parts: Vec<&str> = text.split(": ").collect();
-        let at = parts
+        let field = parts
             .len()
             .checked_sub(2)
             .map(|i| parts[i])
-            .filter(|f| !f.contains(' '))
-            .map(|f| format!("kolom \"{f}\": "))
-            .unwrap_or_default();
-        return format!("{at}nilai bukan bilangan atau bentuknya tidak sesuai");
+            .filter(|f| !f.contains(' '));
+        return match field {
+            Some(f) => Msg::new("error.field")
+                .arg("field", f)
+                .arg_msg("reason", Msg::new("error.value_malformed")),
+            None => Msg::new("error.value_malformed"),
+        };
     }
     if text.contains("Content-Type") || text.contains("content type") {
-        return "jenis isi permintaan tidak sesuai (harus formulir atau JSON)".into();
+        return Msg::new("error.content_type");
     }
     if text.contains("length limit") || text.contains("too large") {
-        return "isian terlalu besar".into();
+        return Msg::new("error.input_too_large");
     }
-    text.trim().to_string()
+    Msg::new("error.bad_input")
 }
 
 #[cfg(test)]
 mod tests {
     use super::rejection_detail;
+    use crate::i18n::{Lang, Messages};
 
     #[test]
-    fn extractor_messages_become_indonesian_with_the_field() {
-        assert_eq!(
-            rejection_detail("Failed to deserialize form body: missing field `alasan`"),
-            "kolom \"alasan\" wajib diisi"
+    fn extractor_messages_name_the_field_in_each_language() {
+        let (id, en) = (Messages::new(Lang::Id), Messages::new(Lang::En));
+        let m = rejection_detail("Failed to deserialize form body: missing field `alasan`");
+        assert_eq!(id.render(&m), "kolom \"alasan\" wajib diisi");
+        assert_eq!(en.render(&m), "field \"alasan\" is required");
+        let m = rejection_detail(
+            "Failed to deserialize query string: hal: invalid digit found in string",
         );
         assert_eq!(
-            rejection_detail(
-                "Failed to deserialize query string: hal: invalid digit found in string"
-            ),
+            id.render(&m),
             "kolom \"hal\": nilai bukan bilangan atau bentuknya tidak sesuai"
         );
-        assert!(
-            rejection_detail("Expected request with `Content-Type: application/json`")
-                .contains("jenis isi")
+        assert_eq!(
+            en.render(&m),
+            "field \"hal\": the value is not a number or not in the expected form"
         );
+        let m = rejection_detail("Expected request with `Content-Type: application/json`");
+        assert!(id.render(&m).contains("jenis isi"));
+        assert!(en.render(&m).contains("content type"));
     }
 }

@@ -6,7 +6,7 @@ pub mod auth;
 pub mod chart;
 mod error;
 mod export;
-pub mod i18n;
+pub use sinergi_i18n as i18n;
 pub mod map;
 mod pager;
 mod pages;
@@ -31,14 +31,12 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Defaults for local use: no proxy, no TLS, default throttles and suppression.
+    /// Defaults for local use: no proxy, no TLS, default throttles (the suppression
+    /// threshold is the store's own).
     pub fn new(store: Store) -> AppState {
         AppState {
             store,
-            auth: auth::AuthConfig {
-                suppression_threshold: sinergi_core::access::DEFAULT_SUPPRESSION_THRESHOLD,
-                ..auth::AuthConfig::default()
-            },
+            auth: auth::AuthConfig::default(),
         }
     }
 }

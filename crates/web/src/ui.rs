@@ -38,6 +38,13 @@ impl Ui {
         self.user.as_ref().is_some_and(|u| u.principal.is_admin())
     }
 
+    /// Who is asking: the signed-in user, or the public.
+    pub fn viewer(&self) -> &sinergi_core::Viewer {
+        self.user
+            .as_ref()
+            .map_or(sinergi_core::Viewer::public(), |u| &u.viewer)
+    }
+
     pub fn username(&self) -> &str {
         self.user
             .as_ref()

@@ -48,12 +48,8 @@ async fn province_world(db: &TestDb) {
     for i in 0..40 {
         orgs.push(
             store
-                .create_organisation(
-                    None,
-                    OrganisationKind::Mitra,
-                    &format!("Mitra {i:02}"),
-                    &ntb,
-                )
+                .as_system("cli")
+                .create_organisation(OrganisationKind::Mitra, &format!("Mitra {i:02}"), &ntb)
                 .await
                 .unwrap(),
         );

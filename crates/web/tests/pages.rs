@@ -303,13 +303,11 @@ fn templates_hold_no_hard_coded_text() {
 /// Every message key the templates and handlers name exists in both catalogues.
 #[test]
 fn every_message_key_used_exists() {
-    let catalogue = |lang: &str| -> BTreeSet<String> {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("i18n/{lang}.json"));
-        let map: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        map.keys().cloned().collect()
-    };
-    let (id, en) = (catalogue("id"), catalogue("en"));
+    let catalogue = |lang| -> BTreeSet<String> { sinergi_i18n::keys(lang).into_iter().collect() };
+    let (id, en) = (
+        catalogue(sinergi_i18n::Lang::Id),
+        catalogue(sinergi_i18n::Lang::En),
+    );
     let groups: BTreeSet<&str> = id.iter().filter_map(|k| k.split('.').next()).collect();
     let mut sources: Vec<(String, String)> = templates();
     let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");

@@ -192,12 +192,8 @@ async fn page_bench(label: &str, target: DatabaseTarget, requests: usize) -> any
     for i in 0..40 {
         orgs.push(
             store
-                .create_organisation(
-                    None,
-                    OrganisationKind::Mitra,
-                    &format!("Mitra {i:02}"),
-                    &ntb,
-                )
+                .as_system("cli")
+                .create_organisation(OrganisationKind::Mitra, &format!("Mitra {i:02}"), &ntb)
                 .await?,
         );
     }

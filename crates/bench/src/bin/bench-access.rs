@@ -221,7 +221,8 @@ async fn scope_overhead(
     for i in 0..ORGANISATIONS {
         orgs.push(
             store
-                .create_organisation(None, OrganisationKind::Mitra, &format!("Mitra {i}"), &ntb)
+                .as_system("cli")
+                .create_organisation(OrganisationKind::Mitra, &format!("Mitra {i}"), &ntb)
                 .await?,
         );
     }
@@ -281,7 +282,8 @@ async fn scope_overhead(
             source_file: None,
         };
         store
-            .import_person_list(&admin, &new, &batch)
+            .as_user(&admin)
+            .import_person_list(&new, &batch)
             .await?
             .map_err(|_| anyhow::anyhow!("rows outside scope"))?;
         done += n;
@@ -330,7 +332,7 @@ async fn scope_overhead(
         let mut total = 0;
         for _ in 0..n {
             let t = Instant::now();
-            total = store.persons(p, &f, page).await?.total;
+            total = store.as_user(p).persons(&f, page).await?.total;
             samples.push(t.elapsed());
         }
         s.push((
@@ -342,7 +344,7 @@ async fn scope_overhead(
     for _ in 0..200 {
         let id = 1 + rng.below(rows) as i64;
         let t = Instant::now();
-        store.person(&lotim, id).await?;
+        store.as_user(&lotim).person(id).await?;
         detail.push(t.elapsed());
     }
     let overhead = ms(raw_scoped.p50) / ms(raw_unscoped.p50);

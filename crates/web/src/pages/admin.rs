@@ -172,7 +172,11 @@ async fn form_page(
             .iter()
             .map(|r| (r.key(), format!("role.{}", r.key())))
             .collect(),
-        organisations: state.store.organisations_for(&admin.principal).await?,
+        organisations: state
+            .store
+            .scoped(&admin.viewer)
+            .organisations_acting_for()
+            .await?,
         error,
     })
 }
@@ -188,11 +192,11 @@ pub async fn new_user_form(State(state): State<AppState>, ui: Ui, Admin(admin): 
 }
 
 /// A store error the admin can correct becomes a message on the form; others a page.
-fn correctable(e: sinergi_store::StoreError) -> Result<String, AppError> {
+fn correctable(ui: &Ui, e: sinergi_store::StoreError) -> Result<String, AppError> {
     match AppError::from(e) {
         AppError {
             detail: Some(d), ..
-        } => Ok(d),
+        } => Ok(ui.t.render(&d)),
         other => Err(other),
     }
 }
@@ -215,7 +219,7 @@ pub async fn create_user(
             };
             match state.store.create_user(Some(&admin.principal), new).await {
                 Ok(_) => return Redirect::to("/admin/pengguna?ok=baru").into_response(),
-                Err(e) => match correctable(e) {
+                Err(e) => match correctable(&ui, e) {
                     Ok(message) => message,
                     Err(page) => return page.page(&ui),
                 },
@@ -270,7 +274,7 @@ pub async fn update_user(
             };
             match state.store.update_user(&admin.principal, id, change).await {
                 Ok(()) => return Redirect::to("/admin/pengguna?ok=ubah").into_response(),
-                Err(e) => match correctable(e) {
+                Err(e) => match correctable(&ui, e) {
                     Ok(m) => m,
                     Err(page) => return page.page(&ui),
                 },

@@ -4,9 +4,10 @@
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::response::Response;
+use sinergi_activity::lists::{self, PersonListOutcome, PersonListUpload};
 use sinergi_core::LegalBasis;
 use sinergi_intake::RowError;
-use sinergi_store::{NewPersonList, Organisation};
+use sinergi_store::Organisation;
 
 use super::render;
 use crate::auth::Signed;
@@ -45,7 +46,7 @@ async fn page(
     Ok(UploadPage {
         t: ui.t,
         ui: ui.clone(),
-        organisations: state.store.organisations_for(&user.principal).await?,
+        organisations: lists::organisations_for(&state.store, &user.viewer).await?,
         bases: LegalBasis::ALL
             .iter()
             .map(|b| (b.key(), format!("basis.{}", b.key())))
@@ -123,68 +124,58 @@ pub async fn upload(
             return Ok(view);
         };
         let legal_basis = fields.basis.as_deref().and_then(LegalBasis::from_key);
-        let known = state.store.region_code_set().await?;
-        let prefixes = state.store.region_prefix_table().await?;
-        let list = match sinergi_intake::read_person_list(
-            &bytes,
-            &|code| known.contains(code.as_str()),
-            Some(&prefixes),
-        ) {
-            Ok(list) => list,
-            Err(errors) => {
-                view.error = Some(ui.t.get("lists.refused").to_string());
-                view.rejected_rows = errors.0.len();
-                view.rejected = errors.0;
-                return Ok(view);
-            }
-        };
-        let new = NewPersonList {
-            organisation_id: org.id,
-            name: if fields.name.trim().is_empty() {
-                filename.clone()
-            } else {
-                fields.name.trim().to_string()
+        let outcome = lists::import_person_list(
+            &state.store,
+            &user.viewer,
+            PersonListUpload {
+                bytes: &bytes,
+                file_name: filename,
+                organisation_id: org.id,
+                name: Some(fields.name),
+                legal_basis,
+                reference: fields.reference,
             },
-            legal_basis,
-            reference: fields.reference,
-            source_file: Some(filename),
+        )
+        .await;
+        let outcome = match outcome {
+            Ok(o) => o,
+            Err(e) => match AppError::from(e) {
+                e @ AppError {
+                    detail: Some(_), ..
+                } => {
+                    view.error = e.detail_text(ui.t);
+                    return Ok(view);
+                }
+                other => return Err(other),
+            },
         };
-        match state
-            .store
-            .import_person_list(&user.principal, &new, &list.rows)
-            .await
-        {
-            Ok(Ok(imported)) => {
-                view.outcome = Some(Outcome {
-                    list_id: imported.list_id,
-                    stored: imported.stored,
-                });
-                view.rejected_rows = list
-                    .rejected
-                    .iter()
-                    .map(|e| e.line)
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .len();
-                view.rejected = list.rejected;
+        view.rejected_rows = outcome.rejected_lines();
+        match outcome {
+            PersonListOutcome::Stored {
+                list_id,
+                stored,
+                rejected,
+                ..
+            } => {
+                view.outcome = Some(Outcome { list_id, stored });
+                view.rejected = rejected;
             }
-            Ok(Err(outside)) => {
+            PersonListOutcome::Refused { errors } => {
+                view.error = Some(ui.t.get("lists.refused").to_string());
+                view.rejected = errors;
+            }
+            PersonListOutcome::OutsideScope { rows } => {
                 view.error = Some(ui.t.get("lists.outside_scope").to_string());
-                view.rejected_rows = outside.len();
-                view.rejected = outside
+                view.rejected = rows
                     .into_iter()
                     .map(|o| RowError {
                         line: o.line,
                         column: Some("kode_desa".into()),
-                        reason: format!("{} {}", o.region, ui.t.get("lists.outside_scope_row")),
+                        reason: sinergi_core::Msg::new("lists.outside_scope_reason")
+                            .arg("region", &o.region),
                     })
                     .collect();
             }
-            Err(e) => match AppError::from(e) {
-                AppError {
-                    detail: Some(d), ..
-                } => view.error = Some(d),
-                other => return Err(other),
-            },
         }
         Ok(view)
     }

@@ -61,7 +61,11 @@ pub async fn list(
     let result = async {
         let filter = q.filter()?;
         let page = Page::new(q.hal, q.ukuran, PERSONS_PAGE_SIZE);
-        let paged = state.store.persons(&user.principal, &filter, page).await?;
+        let paged = state
+            .store
+            .scoped(&user.viewer)
+            .persons(&filter, page)
+            .await?;
         let query = q.q.clone().unwrap_or_default();
         let region = q.wilayah.clone().unwrap_or_default();
         let params = [("q", query.as_str()), ("wilayah", region.as_str())];
@@ -108,7 +112,8 @@ async fn person_page(
 ) -> Result<PersonPage, AppError> {
     let person = state
         .store
-        .person(&user.principal, id)
+        .scoped(&user.viewer)
+        .person(id)
         .await?
         .ok_or_else(|| AppError::not_found("error.person_not_found"))?;
     let mut revealed_nik = None;
@@ -117,13 +122,15 @@ async fn person_page(
         Some(Identifier::Nik) => {
             revealed_nik = state
                 .store
-                .reveal(&user.principal, id, Identifier::Nik)
+                .scoped(&user.viewer)
+                .reveal(id, Identifier::Nik)
                 .await?
         }
         Some(Identifier::Kk) => {
             revealed_kk = state
                 .store
-                .reveal(&user.principal, id, Identifier::Kk)
+                .scoped(&user.viewer)
+                .reveal(id, Identifier::Kk)
                 .await?
         }
         None => {}
@@ -166,7 +173,8 @@ pub async fn reveal(
         "nik" => Identifier::Nik,
         "kk" => Identifier::Kk,
         other => {
-            return AppError::bad_request("error.invalid", format!("kolom: {other}")).page(&ui);
+            return AppError::bad_request_text("error.invalid", format!("kolom: {other}"))
+                .page(&ui);
         }
     };
     let page = person_page(&state, &ui, &user, id, Some(which)).await;
@@ -187,12 +195,20 @@ pub async fn move_to(
 ) -> Response {
     let result = async {
         let to = RegionCode::parse(form.wilayah.trim()).map_err(|e| {
-            AppError::bad_request("error.bad_code", format!("\"{}\": {e}", form.wilayah))
+            AppError::bad_request_text("error.bad_code", format!("\"{}\": {e}", form.wilayah))
         })?;
         if state.store.region(&to).await?.is_none() {
-            return Err(AppError::bad_request("error.bad_code", format!("\"{to}\"")));
+            return Err(AppError::bad_request_text(
+                "error.bad_code",
+                format!("\"{to}\""),
+            ));
         }
-        if !state.store.move_person(&user.principal, id, &to).await? {
+        if !state
+            .store
+            .scoped(&user.viewer)
+            .move_person(id, &to)
+            .await?
+        {
             return Err(AppError::not_found("error.person_not_found"));
         }
         Ok(())
@@ -243,7 +259,11 @@ async fn export(
 ) -> Response {
     let result = async {
         let filter = q.filter()?;
-        let rows = state.store.export_persons(&user.principal, &filter).await?;
+        let rows = state
+            .store
+            .scoped(&user.viewer)
+            .export_persons(&filter)
+            .await?;
         let table = Table::new(
             "penerima",
             &EXPORT_HEADERS,

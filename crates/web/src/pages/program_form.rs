@@ -288,7 +288,11 @@ async fn page(
     error: Option<String>,
 ) -> Result<FormPage, AppError> {
     let t = &ui.t;
-    let orgs = state.store.organisations_for(&user.principal).await?;
+    let orgs = state
+        .store
+        .scoped(&user.viewer)
+        .organisations_acting_for()
+        .await?;
     let own = user
         .principal
         .scope
@@ -477,7 +481,7 @@ async fn save(
                 Err(e) => match AppError::from(e) {
                     AppError {
                         detail: Some(d), ..
-                    } => error = Some(d),
+                    } => error = Some(ui.t.render(&d)),
                     other => return other.page(ui),
                 },
             }

@@ -103,7 +103,7 @@ impl FilterQuery {
             match blank(v) {
                 None => Ok(None),
                 Some(s) => parse_date(s).map(Some).ok_or_else(|| {
-                    AppError::bad_request(
+                    AppError::bad_request_text(
                         "error.invalid",
                         format!("{field}: \"{s}\" bukan tanggal (TTTT-BB-HH)"),
                     )
@@ -115,7 +115,7 @@ impl FilterQuery {
             sector: match blank(&self.sektor) {
                 None => None,
                 Some(s) => Some(Sector::lookup(s).ok_or_else(|| {
-                    AppError::bad_request(
+                    AppError::bad_request_text(
                         "error.invalid",
                         format!("sektor \"{s}\" tidak dikenal; pilih: {}", Sector::keys()),
                     )
@@ -124,7 +124,7 @@ impl FilterQuery {
             organisation: match blank(&self.mitra) {
                 None => None,
                 Some(s) => Some(s.parse().map_err(|_| {
-                    AppError::bad_request(
+                    AppError::bad_request_text(
                         "error.invalid",
                         format!("mitra: \"{s}\" bukan nomor organisasi"),
                     )
@@ -1018,13 +1018,17 @@ pub async fn import_sheet(
             ));
         }
         Err(e) => {
-            return Err(AppError::bad_request(
+            return Err(AppError::bad_request_text(
                 "program.import_unreadable",
                 e.to_string(),
             ));
         }
     };
-    let orgs = state.store.organisations_for(principal).await?;
+    let orgs = state
+        .store
+        .scoped(&sinergi_core::Viewer::User(principal.clone()))
+        .organisations_acting_for()
+        .await?;
     let own = principal
         .scope
         .organisation
@@ -1073,7 +1077,8 @@ pub async fn import_sheet(
                         reason: format!(
                             "program \"{}\": lokasi {} di luar wilayah akun Anda",
                             p.code, l.region
-                        ),
+                        )
+                        .into(),
                     });
                 }
             }
@@ -1142,7 +1147,7 @@ async fn import(
             }
             Err(AppError {
                 detail: Some(d), ..
-            }) => page.error = Some(d),
+            }) => page.error = Some(ui.t.render(&d)),
             Err(e) => return Err(e),
         }
         Ok(page)
@@ -2055,7 +2060,7 @@ async fn save_json(
     }
     let json: ProgramJson = match serde_json::from_slice(body) {
         Ok(j) => j,
-        Err(e) => return AppError::bad_request("program.bad_json", e.to_string()).json(ui.t),
+        Err(e) => return AppError::bad_request_text("program.bad_json", e.to_string()).json(ui.t),
     };
     let mut input = match json.into_input(&user.principal) {
         Ok(i) => i,

@@ -40,7 +40,11 @@ async fn queues_page(
         t: ui.t,
         ui: ui.clone(),
         queues: state.store.review_queues(&user.principal).await?,
-        organisations: state.store.organisations_for(&user.principal).await?,
+        organisations: state
+            .store
+            .scoped(&user.viewer)
+            .organisations_acting_for()
+            .await?,
         can_write: user.principal.can_write(),
         error,
     })
@@ -86,7 +90,7 @@ pub async fn upload(
         let organisation =
             organisation.ok_or_else(|| ui.t.get("lists.no_organisation").to_string())?;
         let region = super::optional_region(Some(&region))
-            .map_err(|e| e.detail.unwrap_or_default())?
+            .map_err(|e| e.detail_text(ui.t).unwrap_or_default())?
             .ok_or_else(|| ui.t.get("review.region_required").to_string())?;
         let parsed = sinergi_intake::read_review_file(&bytes).map_err(|e| e.to_string())?;
         let name = if name.trim().is_empty() {
@@ -108,7 +112,7 @@ pub async fn upload(
             .map_err(|e| match AppError::from(e) {
                 AppError {
                     detail: Some(d), ..
-                } => d,
+                } => ui.t.render(&d),
                 other => ui.t.get(other.key).to_string(),
             })
     }
@@ -217,8 +221,8 @@ pub async fn decide(
 ) -> Response {
     let result = async {
         let decision = Decision::parse(&form.keputusan)
-            .map_err(|e| AppError::bad_request("error.invalid", e))?
-            .ok_or_else(|| AppError::bad_request("error.invalid", "keputusan kosong"))?;
+            .map_err(|e| AppError::bad_request_text("error.invalid", e))?
+            .ok_or_else(|| AppError::bad_request_text("error.invalid", "keputusan kosong"))?;
         if !state
             .store
             .decide_review_pair(&user.principal, id, pair_no, decision)

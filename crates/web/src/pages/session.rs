@@ -245,7 +245,7 @@ pub async fn change_password(
             Err(e) => match AppError::from(e) {
                 AppError {
                     detail: Some(d), ..
-                } => Err(d),
+                } => Err(ui.t.render(&d)),
                 other => return other.page(&ui),
             },
         }

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use sinergi_core::{Disclosed, Level, RegionCode, disclose};
+use sinergi_core::{Disclosed, Level, RegionCode};
 
 use super::render;
 use crate::i18n::Messages;
@@ -50,16 +50,18 @@ async fn stats_for(
         ),
         None => None,
     };
+    // Published counts: as the public sees them (suppressed by the store), whoever asks.
     let counts = state
         .store
-        .person_counts(None, level, within.as_ref())
+        .scoped(sinergi_core::Viewer::public())
+        .person_counts(level, within.as_ref())
         .await?;
     let codes: Vec<RegionCode> = counts
         .iter()
         .filter_map(|(c, _)| RegionCode::parse(c).ok())
         .collect();
     let names = state.store.region_names(&codes).await?;
-    let threshold = state.auth.suppression_threshold;
+    let threshold = state.store.disclosure_threshold();
     Ok(StatsPage {
         t: ui.t,
         ui: ui.clone(),
@@ -69,7 +71,7 @@ async fn stats_for(
             .map(|(code, n)| StatRow {
                 name: names.get(code.as_str()).cloned().unwrap_or_default(),
                 code,
-                count: disclose(n, threshold),
+                count: n,
             })
             .collect(),
         threshold,
@@ -84,8 +86,9 @@ pub async fn index(State(state): State<AppState>, ui: Ui) -> Response {
 
 pub async fn region(State(state): State<AppState>, ui: Ui, Path(code): Path<String>) -> Response {
     let result = async {
-        let code = RegionCode::parse(&code)
-            .map_err(|e| AppError::bad_request("error.bad_code", format!("\"{code}\": {e}")))?;
+        let code = RegionCode::parse(&code).map_err(|e| {
+            AppError::bad_request_text("error.bad_code", format!("\"{code}\": {e}"))
+        })?;
         stats_for(&state, &ui, Some(code)).await
     }
     .await;

@@ -111,7 +111,7 @@ fn sees_drafts(ui: &Ui) -> bool {
 }
 
 fn bad(detail: impl Into<String>) -> AppError {
-    AppError::bad_request("error.invalid", detail)
+    AppError::bad_request_text("error.invalid", detail)
 }
 
 async fn load_tree(
@@ -306,7 +306,8 @@ pub async fn tree_page(
         let partners = match (&ui.user, editable) {
             (Some(u), true) => state
                 .store
-                .organisations_for(&u.principal)
+                .scoped(&u.viewer)
+                .organisations_acting_for()
                 .await?
                 .into_iter()
                 .filter(|o| o.kind == OrganisationKind::Mitra)
@@ -471,7 +472,8 @@ pub async fn add_indicator(
             text => {
                 let known = state
                     .store
-                    .organisations_for(&user.principal)
+                    .scoped(&user.viewer)
+                    .organisations_acting_for()
                     .await?
                     .into_iter()
                     .find(|o| o.kind == OrganisationKind::Mitra && o.id.to_string() == text);
@@ -1303,7 +1305,7 @@ async fn apply(
         Err(e) => match AppError::from(e) {
             AppError {
                 detail: Some(d), ..
-            } => view.error = Some(d),
+            } => view.error = Some(ui.t.render(&d)),
             other => return Err(other),
         },
     }
@@ -1356,7 +1358,7 @@ pub async fn import(
                 .map(|e| RefusedRealisation {
                     line: e.line,
                     column: column_name(e.column.as_deref()),
-                    reason: e.reason,
+                    reason: ui.t.render(&e.reason),
                 })
                 .collect();
             return Ok(view);

@@ -198,7 +198,7 @@ pub async fn start(
             "strategi" => ReportKind::Strategy,
             "triwulan" => ReportKind::Quarter,
             other => {
-                return Err(AppError::bad_request(
+                return Err(AppError::bad_request_text(
                     "error.invalid",
                     format!("jenis laporan \"{other}\" tidak dikenal"),
                 ));
@@ -208,7 +208,7 @@ pub async fn start(
             "pdf" => ReportFormat::Pdf,
             "xlsx" => ReportFormat::Xlsx,
             other => {
-                return Err(AppError::bad_request(
+                return Err(AppError::bad_request_text(
                     "error.invalid",
                     format!("format \"{other}\" tidak dikenal; pilih pdf atau xlsx"),
                 ));
@@ -216,7 +216,7 @@ pub async fn start(
         };
         let period = match kind {
             ReportKind::Quarter => Period::parse(&f.periode)
-                .map_err(|e| AppError::bad_request("error.invalid", e.to_string()))?
+                .map_err(|e| AppError::bad_request_text("error.invalid", e.to_string()))?
                 .to_string(),
             ReportKind::Strategy => String::new(),
         };
@@ -271,7 +271,7 @@ async fn run(
 ) -> Result<Outcome, String> {
     let doc = build_document(store, Some(principal), tree, kind, period, t)
         .await
-        .map_err(|e| e.detail.unwrap_or_else(|| t.get(e.key).to_string()))?;
+        .map_err(|e| e.explain(t))?;
     job.progress.store(200, Ordering::Relaxed);
     let stem = match kind {
         ReportKind::Strategy => format!("strategi-{}-v{}", tree.strategy.id, tree.version.number),

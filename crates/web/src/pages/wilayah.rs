@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use serde::Deserialize;
-use sinergi_core::{Disclosed, disclose};
+use sinergi_core::Disclosed;
 use sinergi_core::{Level, Region, RegionCode, RegionQuery};
 use sinergi_store::{AggregateValue, ChildCounts, LevelCounts, Page, SourceType};
 
@@ -158,11 +158,13 @@ async fn profile(
     code: &RegionCode,
 ) -> Result<Option<Profile>, AppError> {
     let store = &state.store;
+    // The public profile: published figures, as the public sees them, whoever asks.
     let desil1 = store
+        .scoped(sinergi_core::Viewer::public())
         .latest_sum_below(Some(code), "keluarga_desil_1", Level::Desa)
         .await?
         .map(|sum| ProfileSum {
-            value: match disclose(sum.value.round() as u64, state.auth.suppression_threshold) {
+            value: match sum.value {
                 Disclosed::Count(n) => t.num(&n),
                 Disclosed::Suppressed => t.get("profil.suppressed").to_string(),
             },
@@ -311,7 +313,7 @@ pub async fn index(State(state): State<AppState>, ui: Ui) -> Response {
 pub async fn detail(State(state): State<AppState>, ui: Ui, Path(code): Path<String>) -> Response {
     let result = match RegionCode::parse(&code) {
         Ok(code) => region_page(&state, &ui, Some(code)).await,
-        Err(e) => Err(AppError::bad_request("error.bad_code", e.to_string())),
+        Err(e) => Err(AppError::bad_request_text("error.bad_code", e.to_string())),
     };
     render(&ui, result)
 }

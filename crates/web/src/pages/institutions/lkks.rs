@@ -35,13 +35,12 @@ pub struct LkksQuery {
 
 impl LkksQuery {
     fn filter(&self) -> Result<LkksFilter, AppError> {
-        let status =
-            match self.status.as_deref().map(str::trim).unwrap_or("") {
-                "" => None,
-                s => Some(FormationStatus::from_key(s).ok_or_else(|| {
-                    AppError::bad_request("error.invalid", format!("status: {s}"))
-                })?),
-            };
+        let status = match self.status.as_deref().map(str::trim).unwrap_or("") {
+            "" => None,
+            s => Some(FormationStatus::from_key(s).ok_or_else(|| {
+                AppError::bad_request_text("error.invalid", format!("status: {s}"))
+            })?),
+        };
         Ok(LkksFilter {
             query: self.q.clone(),
             region: optional_region(self.wilayah.as_deref())?,
@@ -282,8 +281,8 @@ pub async fn update(
                 Err(e) => return AppError::from(e).page(&ui),
             }
         }
-        Ok(read) => errors = row_errors(&read.rejected),
-        Err(e) => errors = row_errors(&e),
+        Ok(read) => errors = row_errors(&ui.t, &read.rejected),
+        Err(e) => errors = row_errors(&ui.t, &e),
     }
     let value = |n: &str| form_value(&pairs, n).to_string();
     view.fields = fields(ui.t, &value);
@@ -310,7 +309,8 @@ pub async fn add_seat(
     Form(f): Form<SeatForm>,
 ) -> Response {
     let Some(position) = BoardPosition::from_key(&f.jabatan) else {
-        return AppError::bad_request("error.invalid", format!("jabatan: {}", f.jabatan)).page(&ui);
+        return AppError::bad_request_text("error.invalid", format!("jabatan: {}", f.jabatan))
+            .page(&ui);
     };
     let member = BoardMember {
         position,
@@ -364,13 +364,16 @@ pub async fn set_year(
         match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => Ok(None),
             Some(s) => parse_date(s).map(Some).ok_or_else(|| {
-                AppError::bad_request("error.invalid", format!("{field}: \"{s}\" bukan tanggal"))
+                AppError::bad_request_text(
+                    "error.invalid",
+                    format!("{field}: \"{s}\" bukan tanggal"),
+                )
             }),
         }
     };
     let result: Result<(), AppError> = async {
         let year: i64 = f.tahun.trim().parse().map_err(|_| {
-            AppError::bad_request("error.invalid", format!("tahun: \"{}\"", f.tahun))
+            AppError::bad_request_text("error.invalid", format!("tahun: \"{}\"", f.tahun))
         })?;
         let record = LkksYear {
             year,
@@ -595,13 +598,13 @@ pub async fn create_target(
 ) -> Response {
     let result: Result<i64, AppError> = async {
         let province = sinergi_core::RegionCode::parse(f.provinsi.trim()).map_err(|e| {
-            AppError::bad_request("error.bad_code", format!("\"{}\": {e}", f.provinsi))
+            AppError::bad_request_text("error.bad_code", format!("\"{}\": {e}", f.provinsi))
         })?;
         let status = FormationStatus::from_key(&f.status).ok_or_else(|| {
-            AppError::bad_request("error.invalid", format!("status: {}", f.status))
+            AppError::bad_request_text("error.invalid", format!("status: {}", f.status))
         })?;
         let due = parse_date(&f.tenggat).ok_or_else(|| {
-            AppError::bad_request("error.invalid", format!("tenggat: \"{}\"", f.tenggat))
+            AppError::bad_request_text("error.invalid", format!("tenggat: \"{}\"", f.tenggat))
         })?;
         Ok(state
             .store

@@ -49,7 +49,7 @@ impl LksQuery {
         {
             Some(p) => Some(
                 Ppks::lookup(p)
-                    .map_err(|e| AppError::bad_request("error.invalid", e.to_string()))?,
+                    .map_err(|e| AppError::bad_request_text("error.invalid", e.to_string()))?,
             ),
             None => None,
         };
@@ -57,7 +57,7 @@ impl LksQuery {
             "" => None,
             "belum" => Some(GradeFilter::None),
             g => Some(GradeFilter::Grade(Grade::from_key(g).ok_or_else(|| {
-                AppError::bad_request("error.invalid", format!("akreditasi: {g}"))
+                AppError::bad_request_text("error.invalid", format!("akreditasi: {g}"))
             })?)),
         };
         let soon = self.segera.as_deref().is_some_and(|s| !s.is_empty());
@@ -466,11 +466,11 @@ async fn save(
             Some(read.rows.remove(0).1)
         }
         Ok(read) => {
-            errors = row_errors(&read.rejected);
+            errors = row_errors(&ui.t, &read.rejected);
             None
         }
         Err(e) => {
-            errors = row_errors(&e);
+            errors = row_errors(&ui.t, &e);
             None
         }
     };

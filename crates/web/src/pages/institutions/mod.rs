@@ -170,12 +170,12 @@ pub fn form_value<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
 }
 
 /// Reading problems as "column: reason" lines.
-pub fn row_errors(errors: &[RowError]) -> Vec<String> {
+pub fn row_errors(t: &Messages, errors: &[RowError]) -> Vec<String> {
     errors
         .iter()
         .map(|e| match &e.column {
-            Some(c) => format!("{c}: {}", e.reason),
-            None => e.reason.clone(),
+            Some(c) => format!("{c}: {}", t.render(&e.reason)),
+            None => t.render(&e.reason),
         })
         .collect()
 }
@@ -228,13 +228,13 @@ pub async fn uploaded_table(mut multipart: Multipart) -> Result<Table, String> {
 }
 
 /// Rows refused while reading and by the store, in line order, as one outcome.
-pub fn merged(read: Vec<RowError>, mut stored: RegistryImport) -> RegistryImport {
+pub fn merged(t: &Messages, read: Vec<RowError>, mut stored: RegistryImport) -> RegistryImport {
     stored
         .rejected
         .extend(read.into_iter().map(|e| RejectedRow {
             line: e.line,
             column: e.column,
-            reason: e.reason,
+            reason: t.render(&e.reason),
         }));
     stored.rejected.sort_by_key(|r| r.line);
     stored
@@ -264,13 +264,13 @@ pub async fn import_registry<R>(
                 page.error = Some(format!(
                     "{} {}",
                     ui.t.get("inst.import_refused"),
-                    row_errors(&e).join("; ")
+                    row_errors(&ui.t, &e).join("; ")
                 ));
                 return Ok(page);
             }
         };
         let stored = store_rows(&read.rows).await?;
-        page.outcome = Some(merged(read.rejected, stored));
+        page.outcome = Some(merged(&ui.t, read.rejected, stored));
         Ok(page)
     }
     .await;

@@ -35,10 +35,9 @@ impl PartnerQuery {
     fn filter(&self) -> Result<PartnerFilter, AppError> {
         let helix = match self.peran.as_deref().map(str::trim).unwrap_or("") {
             "" => None,
-            h => Some(
-                Helix::from_key(h)
-                    .ok_or_else(|| AppError::bad_request("error.invalid", format!("peran: {h}")))?,
-            ),
+            h => Some(Helix::from_key(h).ok_or_else(|| {
+                AppError::bad_request_text("error.invalid", format!("peran: {h}"))
+            })?),
         };
         Ok(PartnerFilter {
             query: self.q.clone(),
@@ -298,8 +297,8 @@ async fn save(
                 Err(e) => return AppError::from(e).page(ui),
             }
         }
-        Ok(read) => errors = row_errors(&read.rejected),
-        Err(e) => errors = row_errors(&e),
+        Ok(read) => errors = row_errors(&ui.t, &read.rejected),
+        Err(e) => errors = row_errors(&ui.t, &e),
     }
     let value = |n: &str| form_value(&pairs, n).to_string();
     let new = record.as_ref().is_none_or(|r| r.key.is_none());
@@ -355,7 +354,10 @@ pub async fn add_agreement(
         match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => Ok(None),
             Some(s) => parse_date(s).map(Some).ok_or_else(|| {
-                AppError::bad_request("error.invalid", format!("{field}: \"{s}\" bukan tanggal"))
+                AppError::bad_request_text(
+                    "error.invalid",
+                    format!("{field}: \"{s}\" bukan tanggal"),
+                )
             }),
         }
     };

@@ -55,7 +55,7 @@ impl ListPage {
 }
 
 fn bad(field: &str, e: impl std::fmt::Display) -> AppError {
-    AppError::bad_request("error.invalid", format!("{field}: {e}"))
+    AppError::bad_request_text("error.invalid", format!("{field}: {e}"))
 }
 
 pub async fn list(

@@ -1,9 +1,14 @@
-//! The message catalogue: every UI string comes from here, Bahasa Indonesia first.
+//! The message catalogue: every user-visible string comes from here, Bahasa Indonesia first.
+//! Pages, the JSON API, the CLI and reports render [`Msg`]s and labels through it.
+//!
+//! The catalogue is cut into files by area (`catalogue/{id,en}/<area>.json`) so that each
+//! part of the product keeps its own messages; a key may appear in one file only.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate};
+pub use sinergi_core::msg::{Localized, Msg, MsgArg};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -35,16 +40,51 @@ impl Lang {
     }
 }
 
-const ID: &str = include_str!("../i18n/id.json");
-const EN: &str = include_str!("../i18n/en.json");
+/// The catalogue's files: (area, Indonesian, English). Add an area here when it gets a file.
+macro_rules! areas {
+    ($($area:literal),* $(,)?) => {
+        &[$((
+            $area,
+            include_str!(concat!("../catalogue/id/", $area, ".json")),
+            include_str!(concat!("../catalogue/en/", $area, ".json")),
+        )),*]
+    };
+}
+pub const AREAS: &[(&str, &str, &str)] = areas!["ui", "errors"];
+
+fn parse_area(area: &str, text: &str) -> Result<Vec<(String, String)>, String> {
+    let map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(text).map_err(|e| format!("{area}: {e}"))?;
+    map.into_iter()
+        .map(|(k, v)| match v {
+            serde_json::Value::String(s) => Ok((k, s)),
+            _ => Err(format!("{area}: {k} is not a string")),
+        })
+        .collect()
+}
+
+/// Every entry of one language, or what is wrong with the files (a key in two areas).
+fn load(lang: Lang) -> Result<HashMap<String, String>, String> {
+    let mut all = HashMap::new();
+    for (area, id, en) in AREAS {
+        let text = match lang {
+            Lang::Id => id,
+            Lang::En => en,
+        };
+        for (k, v) in parse_area(area, text)? {
+            if all.insert(k.clone(), v).is_some() {
+                return Err(format!("{k} appears in more than one area ({area})"));
+            }
+        }
+    }
+    Ok(all)
+}
 
 fn catalogue(lang: Lang) -> &'static HashMap<String, String> {
     static CATALOGUES: OnceLock<[HashMap<String, String>; 2]> = OnceLock::new();
     let all = CATALOGUES.get_or_init(|| {
-        let parse = |s: &str| {
-            serde_json::from_str(s).expect("message catalogue is valid JSON (checked by a test)")
-        };
-        [parse(ID), parse(EN)]
+        let load = |lang| load(lang).expect("message catalogue is valid (checked by a test)");
+        [load(Lang::Id), load(Lang::En)]
     });
     &all[lang as usize]
 }
@@ -69,6 +109,12 @@ impl Messages {
             .get(key)
             .map(String::as_str)
             .unwrap_or(key)
+    }
+
+    /// A message with its arguments, in this language.
+    pub fn render(&self, msg: &Msg) -> String {
+        let table = catalogue(self.lang);
+        msg.render_with(&|k: &str| table.get(k).map(String::as_str))
     }
 
     /// Integers with the thousands separator of the language (83.762 / 83,762).
@@ -123,8 +169,8 @@ const MONTH_KEYS: [&str; 12] = [
     "month.9", "month.10", "month.11", "month.12",
 ];
 
-#[cfg(test)]
-pub(crate) fn keys(lang: Lang) -> Vec<String> {
+/// Every key of one language, sorted (for tests that check keys used in code exist).
+pub fn keys(lang: Lang) -> Vec<String> {
     let mut k: Vec<String> = catalogue(lang).keys().cloned().collect();
     k.sort();
     k
@@ -136,6 +182,25 @@ mod tests {
 
     #[test]
     fn both_languages_have_the_same_keys_and_no_empty_text() {
+        for lang in [Lang::Id, Lang::En] {
+            load(lang).unwrap();
+        }
+        for (area, id, en) in AREAS {
+            let keys = |t| {
+                let mut k: Vec<String> = parse_area(area, t)
+                    .unwrap()
+                    .into_iter()
+                    .map(|(k, _)| k)
+                    .collect();
+                k.sort();
+                k
+            };
+            assert_eq!(
+                keys(id),
+                keys(en),
+                "area {area}: the languages differ in keys"
+            );
+        }
         assert_eq!(keys(Lang::Id), keys(Lang::En));
         for lang in [Lang::Id, Lang::En] {
             for (k, v) in catalogue(lang) {
@@ -162,5 +227,17 @@ mod tests {
         assert_eq!(id.get("nav.home"), "Beranda");
         assert_eq!(en.get("nav.home"), "Home");
         assert_eq!(id.get("no.such.key"), "no.such.key");
+    }
+
+    #[test]
+    fn renders_messages_in_each_language() {
+        let m = Msg::new("error.row")
+            .arg("line", 7)
+            .arg_msg("reason", Msg::new("error.forbidden"));
+        let id = Messages::new(Lang::Id).render(&m);
+        let en = Messages::new(Lang::En).render(&m);
+        assert!(id.starts_with("baris 7: "), "{id}");
+        assert!(en.starts_with("row 7: "), "{en}");
+        assert_ne!(id, en);
     }
 }

@@ -1,0 +1,14 @@
+//! The use cases: what a user (or the system) does with Sinergi, each written once.
+//!
+//! A face (CLI, page, API) parses its input, calls one function here with the [`Viewer`]
+//! who asks, and renders the result; it never orchestrates store, intake and insight itself.
+//! Everything scoped goes through `Store::scoped(&viewer)`, so the row filter and the public
+//! small-count suppression are applied by the store, never here or in a face.
+//!
+//! Errors are [`ActivityError`]: each says itself to the user as a catalogue [`Msg`].
+
+mod error;
+pub mod lists;
+
+pub use error::ActivityError;
+pub use sinergi_core::{Localized, Msg, Viewer};

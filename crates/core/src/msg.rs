@@ -1,0 +1,199 @@
+//! User-visible messages as data: a catalogue key with named arguments.
+//!
+//! Libraries never format a sentence for the user; they return a [`Msg`], and the edges
+//! (pages, API, CLI, reject reports) render it in the user's language through the one
+//! catalogue (`sinergi-i18n`). A template names its arguments as `{name}`.
+
+use std::fmt;
+
+/// One argument of a message: plain text (a value from the input, a number, a code) or a
+/// nested message rendered in the same language (a reason inside "baris 5: …").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MsgArg {
+    Text(String),
+    Msg(Box<Msg>),
+    /// Nested messages joined with "; " (e.g. every reason a row was refused).
+    List(Vec<Msg>),
+}
+
+/// A catalogue key and its arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Msg {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, MsgArg)>,
+}
+
+impl Msg {
+    pub const fn new(key: &'static str) -> Msg {
+        Msg {
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    /// Adds a plain-text argument (anything displayable: a value, a count, a code).
+    pub fn arg(mut self, name: &'static str, value: impl fmt::Display) -> Msg {
+        self.args.push((name, MsgArg::Text(value.to_string())));
+        self
+    }
+
+    /// Adds a nested message, rendered in the same language.
+    pub fn arg_msg(mut self, name: &'static str, value: Msg) -> Msg {
+        self.args.push((name, MsgArg::Msg(Box::new(value))));
+        self
+    }
+
+    /// Adds a list of nested messages, joined with "; ".
+    pub fn arg_list(mut self, name: &'static str, values: Vec<Msg>) -> Msg {
+        self.args.push((name, MsgArg::List(values)));
+        self
+    }
+
+    /// The argument called `name`, if given.
+    pub fn get(&self, name: &str) -> Option<&MsgArg> {
+        self.args.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    /// Renders with `lookup` (key → template); `{name}` is replaced by the argument, an
+    /// unknown key shows itself so that a gap is visible, not blank.
+    pub fn render_with<'a>(&self, lookup: &impl Fn(&str) -> Option<&'a str>) -> String {
+        let template = lookup(self.key).unwrap_or(self.key);
+        let mut out = String::with_capacity(template.len() + 16);
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            match after.find('}') {
+                Some(close) if self.get(&after[..close]).is_some() => {
+                    let name = &after[..close];
+                    match self.get(name) {
+                        Some(MsgArg::Text(t)) => out.push_str(t),
+                        Some(MsgArg::Msg(m)) => out.push_str(&m.render_with(lookup)),
+                        Some(MsgArg::List(ms)) => {
+                            let parts: Vec<String> =
+                                ms.iter().map(|m| m.render_with(lookup)).collect();
+                            out.push_str(&parts.join("; "));
+                        }
+                        None => {}
+                    }
+                    rest = &after[close + 1..];
+                }
+                _ => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// Transitional: a detail still written as text in one language, shown as it is. Every use
+/// is being replaced by a catalogue key; these conversions go when the last one has.
+impl Msg {
+    pub fn untranslated(text: impl Into<String>) -> Msg {
+        Msg::new("error.untranslated").arg("text", text.into())
+    }
+}
+
+impl From<String> for Msg {
+    fn from(text: String) -> Msg {
+        Msg::untranslated(text)
+    }
+}
+
+impl From<&str> for Msg {
+    fn from(text: &str) -> Msg {
+        Msg::untranslated(text)
+    }
+}
+
+/// Language-free, for logs and tests: the key with its arguments (`key(name=value, …)`);
+/// an untranslated text shows as itself. Users see messages rendered by the catalogue.
+impl fmt::Display for Msg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.key == "error.untranslated"
+            && let Some(MsgArg::Text(t)) = self.get("text")
+        {
+            return f.write_str(t);
+        }
+        f.write_str(self.key)?;
+        if self.args.is_empty() {
+            return Ok(());
+        }
+        f.write_str("(")?;
+        for (i, (name, value)) in self.args.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            match value {
+                MsgArg::Text(t) => write!(f, "{name}={t}")?,
+                MsgArg::Msg(m) => write!(f, "{name}={m}")?,
+                MsgArg::List(ms) => {
+                    write!(f, "{name}=[")?;
+                    for (j, m) in ms.iter().enumerate() {
+                        if j > 0 {
+                            f.write_str("; ")?;
+                        }
+                        write!(f, "{m}")?;
+                    }
+                    f.write_str("]")?;
+                }
+            }
+        }
+        f.write_str(")")
+    }
+}
+
+/// An error (or outcome) that can say itself to a user through the catalogue.
+pub trait Localized {
+    fn msg(&self) -> Msg;
+}
+
+impl Localized for Msg {
+    fn msg(&self) -> Msg {
+        self.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup(key: &str) -> Option<&'static str> {
+        match key {
+            "row" => Some("baris {line}: {reason}"),
+            "nik.short" => Some("NIK harus 16 angka, bukan {n}"),
+            "many" => Some("ditolak: {reasons}"),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn renders_arguments_nested_messages_and_lists() {
+        let m = Msg::new("row")
+            .arg("line", 5)
+            .arg_msg("reason", Msg::new("nik.short").arg("n", 15));
+        assert_eq!(
+            m.render_with(&lookup),
+            "baris 5: NIK harus 16 angka, bukan 15"
+        );
+        let m = Msg::new("many").arg_list(
+            "reasons",
+            vec![Msg::new("nik.short").arg("n", 3), Msg::new("unknown.key")],
+        );
+        assert_eq!(
+            m.render_with(&lookup),
+            "ditolak: NIK harus 16 angka, bukan 3; unknown.key"
+        );
+    }
+
+    #[test]
+    fn unknown_placeholders_and_braces_in_values_stay_as_they_are() {
+        let m = Msg::new("row").arg("line", "{reason}");
+        // A value is never re-expanded, and a missing argument stays visible.
+        assert_eq!(m.render_with(&lookup), "baris {reason}: {reason}");
+        assert_eq!(Msg::new("x").render_with(&lookup), "x");
+    }
+}
