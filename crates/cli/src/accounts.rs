@@ -41,19 +41,17 @@ pub async fn create_admin(
     let password = read_password()?;
     let store = crate::setup::open(database).await?;
     let id = store
-        .create_user(
-            None,
-            NewUser {
-                username: username.to_string(),
-                display_name: display_name.unwrap_or_else(|| username.to_string()),
-                password,
-                role: Role::AdminProvinsi,
-                scope: Scope {
-                    regions: regions.clone(),
-                    organisation: None,
-                },
+        .as_system("cli")
+        .create_user(NewUser {
+            username: username.to_string(),
+            display_name: display_name.unwrap_or_else(|| username.to_string()),
+            password,
+            role: Role::AdminProvinsi,
+            scope: Scope {
+                regions: regions.clone(),
+                organisation: None,
             },
-        )
+        })
         .await?;
     println!(
         "Admin provinsi \"{username}\" dibuat (id {id}) dengan cakupan {}.",

@@ -497,27 +497,25 @@ fn aggregates(world: &World, tally: &Tally) -> anyhow::Result<Vec<AggregateValue
 async fn create_accounts(store: &Store, orgs: &DemoOrganisations) -> anyhow::Result<()> {
     for a in &DEMO_ACCOUNTS {
         store
-            .create_user(
-                None,
-                NewUser {
-                    username: a.username.into(),
-                    display_name: a.display_name.into(),
-                    password: DEMO_PASSWORD.into(),
-                    role: a.role,
-                    scope: Scope {
-                        regions: a
-                            .regions
-                            .iter()
-                            .map(|r| RegionCode::parse(r))
-                            .collect::<Result<_, _>>()?,
-                        organisation: a.organisation.map(|o| match o {
-                            DemoOrganisation::Baznas => orgs.baznas,
-                            DemoOrganisation::LksLombokTimur => orgs.lks_lombok_timur,
-                            DemoOrganisation::PartnerInSumbawa => orgs.partner_in_sumbawa,
-                        }),
-                    },
+            .as_system("demo")
+            .create_user(NewUser {
+                username: a.username.into(),
+                display_name: a.display_name.into(),
+                password: DEMO_PASSWORD.into(),
+                role: a.role,
+                scope: Scope {
+                    regions: a
+                        .regions
+                        .iter()
+                        .map(|r| RegionCode::parse(r))
+                        .collect::<Result<_, _>>()?,
+                    organisation: a.organisation.map(|o| match o {
+                        DemoOrganisation::Baznas => orgs.baznas,
+                        DemoOrganisation::LksLombokTimur => orgs.lks_lombok_timur,
+                        DemoOrganisation::PartnerInSumbawa => orgs.partner_in_sumbawa,
+                    }),
                 },
-            )
+            })
             .await?;
     }
     tracing::info!(

@@ -380,25 +380,25 @@ fn review_queue_verdicts_are_used_on_the_next_run() {
         let region = sinergi_core::RegionCode::parse("52.03").unwrap();
         let q = w
             .store
-            .create_review_queue(
-                &op,
-                w.orgs[0],
-                &region,
-                "uji",
-                &parsed.columns,
-                &parsed.pairs,
-            )
+            .as_user(&op)
+            .create_review_queue(w.orgs[0], &region, "uji", &parsed.columns, &parsed.pairs)
             .await
             .unwrap();
         for no in 1..=parsed.pairs.len() as i64 {
             assert!(
                 w.store
-                    .decide_review_pair(&op, q, no, Decision::Reject)
+                    .as_user(&op)
+                    .decide_review_pair(q, no, Decision::Reject)
                     .await
                     .unwrap()
             );
         }
-        w.store.review_decisions(&op, q).await.unwrap().unwrap()
+        w.store
+            .as_user(&op)
+            .review_decisions(q)
+            .await
+            .unwrap()
+            .unwrap()
     });
     assert_eq!(verdicts.len(), parsed.pairs.len());
     let mut file = String::from("id_kiri,id_kanan,keputusan\n");

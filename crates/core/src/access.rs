@@ -243,6 +243,17 @@ impl Viewer {
         }
     }
 
+    /// Whether this viewer may create or change an account with `scope`: an admin for
+    /// regions inside their own and an organisation seated inside them (`seat`); the system
+    /// for any.
+    pub fn may_manage_account(&self, scope: &Scope, seat: Option<&RegionCode>) -> bool {
+        match self {
+            Viewer::Public => false,
+            Viewer::System(_) => true,
+            Viewer::User(p) => p.may_manage(scope) && seat.is_none_or(|seat| p.scope.covers(seat)),
+        }
+    }
+
     /// Whether this viewer may register an organisation seated in `seat`.
     pub fn may_register_organisation(&self, seat: &RegionCode) -> bool {
         match self {
@@ -481,5 +492,49 @@ mod tests {
             assert_eq!(Role::from_key(r.key()), Some(r));
         }
         assert_eq!(Role::from_key("root"), None);
+    }
+}
+
+impl crate::msg::Localized for ScopeError {
+    fn msg(&self) -> crate::msg::Msg {
+        use crate::msg::Msg;
+        match self {
+            ScopeError::RegionRequired { role } => {
+                Msg::new("scope.region_required").arg_msg("role", Msg::new(role_label(role)))
+            }
+            ScopeError::WrongLevel { role, level, code } => Msg::new("scope.wrong_level")
+                .arg_msg("role", Msg::new(role_label(role)))
+                .arg_msg("level", Msg::new(level_label(level)))
+                .arg("code", code),
+            ScopeError::OrganisationRequired { role } => {
+                Msg::new("scope.organisation_required").arg_msg("role", Msg::new(role_label(role)))
+            }
+            ScopeError::OrganisationNotAllowed { role } => {
+                Msg::new("scope.organisation_not_allowed")
+                    .arg_msg("role", Msg::new(role_label(role)))
+            }
+        }
+    }
+}
+
+/// The catalogue label of a role key (`role.admin_provinsi`).
+fn role_label(role: &str) -> &'static str {
+    Role::from_key(role).map_or("role.unknown", |r| match r {
+        Role::AdminProvinsi => "role.admin_provinsi",
+        Role::OperatorKabKota => "role.operator_kabkota",
+        Role::OperatorLks => "role.operator_lks",
+        Role::Mitra => "role.mitra",
+        Role::Pimpinan => "role.pimpinan",
+    })
+}
+
+/// The catalogue label of a region level key (`level.kabkota`).
+fn level_label(level: &str) -> &'static str {
+    match level {
+        "provinsi" => "level.provinsi",
+        "kabkota" => "level.kabkota",
+        "kecamatan" => "level.kecamatan",
+        "desa" => "level.desa",
+        _ => "level.unknown",
     }
 }

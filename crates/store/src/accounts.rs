@@ -6,11 +6,11 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sinergi_core::{Principal, RegionCode, Role, Scope, validate_scope};
+use sinergi_core::{Localized, Msg, Principal, RegionCode, Role, Scope, validate_scope};
 use sqlx::AssertSqlSafe;
 
 use crate::audit::{Actor, AuditEvent, append_audit, now_text};
-use crate::{Page, Paged, Store, StoreError, on_pool};
+use crate::{Page, Paged, Scoped, Store, StoreError, on_pool};
 
 /// argon2id with OWASP's first recommended setting: 19 MiB, 2 passes, 1 lane. On the 2-core
 /// reference machine one hash costs ≈ 20–30 ms (see BENCHMARKS.md): slow for guessing,
@@ -90,17 +90,14 @@ fn dummy_hash() -> &'static str {
 
 pub fn check_password_policy(password: &str, username: &str) -> Result<(), StoreError> {
     let reason = if password.chars().count() < MIN_PASSWORD_CHARS {
-        Some(format!("paling sedikit {MIN_PASSWORD_CHARS} karakter"))
+        Some(Msg::new("accounts.password_too_short").arg("min", MIN_PASSWORD_CHARS))
     } else if password.eq_ignore_ascii_case(username) {
-        Some("tidak boleh sama dengan nama pengguna".to_string())
+        Some(Msg::new("accounts.password_is_username"))
     } else {
         None
     };
     match reason {
-        Some(reason) => Err(StoreError::InvalidField {
-            field: "kata sandi",
-            reason,
-        }),
+        Some(reason) => Err(field_refused("accounts.field_password", reason)),
         None => Ok(()),
     }
 }
@@ -113,12 +110,20 @@ fn check_username(username: &str) -> Result<(), StoreError> {
     if ok {
         Ok(())
     } else {
-        Err(StoreError::InvalidField {
-            field: "nama pengguna",
-            reason: "3–40 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung"
-                .into(),
-        })
+        Err(field_refused(
+            "accounts.field_username",
+            Msg::new("accounts.username_form"),
+        ))
     }
+}
+
+/// A refused field: the field's label and the reason, both catalogue messages.
+fn field_refused(field: &'static str, reason: Msg) -> StoreError {
+    StoreError::Refused(
+        Msg::new("error.field_labelled")
+            .arg_msg("field", Msg::new(field))
+            .arg_msg("reason", reason),
+    )
 }
 
 fn token_hash(token: &str) -> String {
@@ -230,14 +235,14 @@ impl Store {
         codes
             .iter()
             .map(|c| {
-                RegionCode::parse(c).map_err(|e| StoreError::Invalid(format!("wilayah {c}: {e}")))
+                RegionCode::parse(c).map_err(|e| StoreError::Corrupt(format!("wilayah {c}: {e}")))
             })
             .collect()
     }
 
     async fn summary(&self, row: UserRow) -> Result<UserSummary, StoreError> {
         let role = Role::from_key(&row.3)
-            .ok_or_else(|| StoreError::Invalid(format!("peran tidak dikenal: {}", row.3)))?;
+            .ok_or_else(|| StoreError::Corrupt(format!("peran {}", row.3)))?;
         Ok(UserSummary {
             scope: Scope {
                 regions: self.user_regions(row.0).await?,
@@ -263,46 +268,43 @@ impl Store {
         .await)?;
         Ok(code.and_then(|c| RegionCode::parse(&c).ok()))
     }
+}
 
-    /// Whether `admin` may give an account this scope: regions inside the admin's, and an
-    /// organisation seated inside them.
-    async fn check_manageable(&self, admin: &Principal, scope: &Scope) -> Result<(), StoreError> {
-        if !admin.may_manage(scope) {
-            return Err(StoreError::Forbidden);
-        }
-        if let Some(org) = scope.organisation {
-            match self.organisation_region(org).await? {
-                Some(seat) if admin.scope.covers(&seat) => {}
-                Some(_) => return Err(StoreError::Forbidden),
+impl Scoped<'_> {
+    /// Whether this viewer may give an account this scope (the rule is core's
+    /// `Viewer::may_manage_account`; the store supplies the organisation's seat).
+    async fn check_manageable(&self, scope: &Scope) -> Result<(), StoreError> {
+        let seat = match scope.organisation {
+            Some(org) => match self.organisation_region(org).await? {
+                Some(seat) => Some(seat),
                 None => {
-                    return Err(StoreError::InvalidField {
-                        field: "organisasi",
-                        reason: format!("organisasi {org} tidak ada"),
-                    });
+                    return Err(field_refused(
+                        "accounts.field_organisation",
+                        Msg::new("accounts.organisation_missing").arg("id", org),
+                    ));
                 }
-            }
+            },
+            None => None,
+        };
+        if self.viewer().may_manage_account(scope, seat.as_ref()) {
+            Ok(())
+        } else {
+            Err(StoreError::Forbidden)
         }
-        Ok(())
     }
 
-    /// Creates an account. `by` is the admin doing it, or None for the command line.
-    pub async fn create_user(
-        &self,
-        by: Option<&Principal>,
-        new: NewUser,
-    ) -> Result<i64, StoreError> {
+    /// Creates an account, by an admin within their scope or by the system (the CLI).
+    /// Accounts made by an admin must choose a new password at first login.
+    pub async fn create_user(&self, new: NewUser) -> Result<i64, StoreError> {
         check_username(&new.username)?;
         check_password_policy(&new.password, &new.username)?;
-        validate_scope(new.role, &new.scope).map_err(|e| StoreError::InvalidField {
-            field: "cakupan",
-            reason: e.to_string(),
-        })?;
-        if let Some(admin) = by {
-            self.check_manageable(admin, &new.scope).await?;
-        }
+        validate_scope(new.role, &new.scope)
+            .map_err(|e| field_refused("accounts.field_scope", e.msg()))?;
+        self.check_manageable(&new.scope).await?;
+        let by_admin = !self.viewer().is_system();
         let hash = hash_password_async(new.password.clone()).await;
         let now = now_text();
-        let actor = by.map(Actor::from).unwrap_or_else(|| Actor::system("cli"));
+        let actor = self.actor();
         let region = new.scope.regions.first().map(|r| r.to_string());
         let result: Result<i64, sqlx::Error> = on_pool!(self, |pool| {
             async {
@@ -318,7 +320,7 @@ impl Store {
             .bind(new.role.key())
             .bind(new.scope.organisation)
             .bind(false)
-            .bind(by.is_some())
+            .bind(by_admin)
             .bind(&now)
             .fetch_one(&mut *tx)
             .await?;
@@ -352,15 +354,9 @@ impl Store {
         })
     }
 
-    /// Accounts an admin may manage, by username.
-    pub async fn users(
-        &self,
-        admin: &Principal,
-        page: Page,
-    ) -> Result<Paged<UserSummary>, StoreError> {
-        if !admin.is_admin() {
-            return Err(StoreError::Forbidden);
-        }
+    /// Accounts this viewer may manage, by username.
+    pub async fn users(&self, page: Page) -> Result<Paged<UserSummary>, StoreError> {
+        self.require_admin()?;
         // Few accounts per deployment: filter in Rust with the same rule as create/update.
         let rows: Vec<UserRow> = on_pool!(self, |pool| {
             sqlx::query_as(AssertSqlSafe(format!(
@@ -372,7 +368,7 @@ impl Store {
         let mut visible = Vec::new();
         for row in rows {
             let s = self.summary(row).await?;
-            if self.manages(admin, &s.scope).await? {
+            if self.manages(&s.scope).await? {
                 visible.push(s);
             }
         }
@@ -390,45 +386,31 @@ impl Store {
         })
     }
 
-    async fn manages(&self, admin: &Principal, scope: &Scope) -> Result<bool, StoreError> {
-        Ok(self.check_manageable(admin, scope).await.is_ok())
+    async fn manages(&self, scope: &Scope) -> Result<bool, StoreError> {
+        Ok(self.check_manageable(scope).await.is_ok())
     }
 
-    /// One account, if the admin may manage it.
-    pub async fn user(
-        &self,
-        admin: &Principal,
-        id: i64,
-    ) -> Result<Option<UserSummary>, StoreError> {
-        if !admin.is_admin() {
-            return Err(StoreError::Forbidden);
-        }
+    /// One account, if this viewer may manage it.
+    pub async fn account(&self, id: i64) -> Result<Option<UserSummary>, StoreError> {
+        self.require_admin()?;
         let row = self.user_row(id).await?;
         let Some(row) = row else { return Ok(None) };
         let s = self.summary(row).await?;
-        Ok(self.manages(admin, &s.scope).await?.then_some(s))
+        Ok(self.manages(&s.scope).await?.then_some(s))
     }
 
     /// Changes role, scope, name or disabled state; ends the account's sessions when its
     /// access changes.
-    pub async fn update_user(
-        &self,
-        admin: &Principal,
-        id: i64,
-        change: UserChange,
-    ) -> Result<(), StoreError> {
-        let Some(before) = self.user(admin, id).await? else {
+    pub async fn update_user(&self, id: i64, change: UserChange) -> Result<(), StoreError> {
+        let Some(before) = self.account(id).await? else {
             return Err(StoreError::Forbidden);
         };
-        validate_scope(change.role, &change.scope).map_err(|e| StoreError::InvalidField {
-            field: "cakupan",
-            reason: e.to_string(),
-        })?;
-        self.check_manageable(admin, &change.scope).await?;
-        if id == admin.user_id && (change.disabled || change.role != before.role) {
-            return Err(StoreError::Invalid(
-                "Anda tidak bisa menonaktifkan akun sendiri atau mengubah peran sendiri".into(),
-            ));
+        validate_scope(change.role, &change.scope)
+            .map_err(|e| field_refused("accounts.field_scope", e.msg()))?;
+        self.check_manageable(&change.scope).await?;
+        let is_self = self.viewer().principal().is_some_and(|p| p.user_id == id);
+        if is_self && (change.disabled || change.role != before.role) {
+            return Err(StoreError::Refused(Msg::new("accounts.not_yourself")));
         }
         let before_change = UserChange {
             display_name: before.display_name.clone(),
@@ -439,7 +421,7 @@ impl Store {
         let access_changed = before_change.role != change.role
             || before_change.scope != change.scope
             || change.disabled;
-        let event = AuditEvent::new(admin, "user.update", "user")
+        let event = AuditEvent::new(self.actor(), "user.update", "user")
             .id(id)
             .region(
                 change
@@ -489,22 +471,19 @@ impl Store {
 
     /// An admin sets a temporary password; the user must change it at next login, and all
     /// their sessions end.
-    pub async fn reset_password(
-        &self,
-        admin: &Principal,
-        id: i64,
-        temporary: &str,
-    ) -> Result<(), StoreError> {
-        let Some(target) = self.user(admin, id).await? else {
+    pub async fn reset_password(&self, id: i64, temporary: &str) -> Result<(), StoreError> {
+        let Some(target) = self.account(id).await? else {
             return Err(StoreError::Forbidden);
         };
         check_password_policy(temporary, &target.username)?;
         let hash = hash_password_async(temporary.to_string()).await;
-        let mut event = AuditEvent::new(admin, "user.password_reset", "user").id(id);
+        let mut event = AuditEvent::new(self.actor(), "user.password_reset", "user").id(id);
         event.region = target.scope.regions.first().map(|r| r.to_string());
         self.set_password(id, &hash, true, None, &event).await
     }
+}
 
+impl Store {
     /// The user changes their own password; every other session of theirs ends.
     pub async fn change_password(
         &self,
@@ -520,17 +499,17 @@ impl Store {
         .fetch_one(pool)
         .await)?;
         if !verify_password_async(current.to_string(), stored).await {
-            return Err(StoreError::InvalidField {
-                field: "kata sandi sekarang",
-                reason: "salah".into(),
-            });
+            return Err(field_refused(
+                "accounts.field_current_password",
+                Msg::new("accounts.password_wrong"),
+            ));
         }
         check_password_policy(new, &user.username)?;
         if new == current {
-            return Err(StoreError::InvalidField {
-                field: "kata sandi baru",
-                reason: "harus berbeda dari yang sekarang".into(),
-            });
+            return Err(field_refused(
+                "accounts.field_new_password",
+                Msg::new("accounts.password_unchanged"),
+            ));
         }
         let hash = hash_password_async(new.to_string()).await;
         let event = AuditEvent::new(user, "user.password_change", "user").id(user.user_id);

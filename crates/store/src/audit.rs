@@ -8,8 +8,8 @@ use sinergi_core::audit::{AuditEntry, ChainBreak, ChainVerifier};
 use sinergi_core::{Principal, RegionCode};
 use sqlx::AssertSqlSafe;
 
-use crate::scope::{Placeholders, bind_filter, within_regions};
-use crate::{Page, Paged, Store, StoreError, on_pool};
+use crate::scope::{Placeholders, audit_filter, bind_filter};
+use crate::{Page, Paged, Scoped, Store, StoreError, on_pool};
 
 /// Now, as stored: RFC 3339 UTC with microseconds (sorts as text, same bytes on both backends).
 pub(crate) fn now_text() -> String {
@@ -268,35 +268,22 @@ impl Store {
             head_mismatch,
         })
     }
+}
 
-    /// Audit entries for an admin: those about the admin's regions, plus those made by users
-    /// whose scope lies in them. Newest first.
+impl Scoped<'_> {
+    /// Audit entries this viewer may read (`scope::audit_filter`), newest first.
     pub async fn audit_entries(
         &self,
-        principal: &Principal,
         query: &AuditQuery,
         page: Page,
     ) -> Result<Paged<AuditRecord>, StoreError> {
-        if !principal.is_admin() {
-            return Err(StoreError::Forbidden);
-        }
+        self.require_admin()?;
         let mut ph = Placeholders::starting_at(1);
-        let regions: Vec<RegionCode> = match &query.region {
-            Some(r) if principal.scope.covers(r) => vec![r.clone()],
-            Some(_) => return Ok(Paged::empty(page)),
-            None => principal.scope.regions.clone(),
-        };
-        let by_region = within_regions(&regions, "region_code", &mut ph);
-        let by_actor = within_regions(&regions, "ur.region_code", &mut ph);
-        let (Some(by_region), Some(by_actor)) = (by_region, by_actor) else {
+        let Some(visible) = audit_filter(self.viewer(), query.region.as_ref(), &mut ph) else {
             return Ok(Paged::empty(page));
         };
-        let mut sql_where = format!(
-            "({} OR (region_code IS NULL AND actor_id IN (SELECT ur.user_id FROM user_region ur WHERE {})))",
-            by_region.sql, by_actor.sql
-        );
-        let mut binds = by_region.binds;
-        binds.extend(by_actor.binds);
+        let mut sql_where = visible.sql;
+        let mut binds = visible.binds;
         if let Some(actor) = query.actor.as_deref().filter(|s| !s.is_empty()) {
             sql_where.push_str(&format!(" AND actor_name = {}", ph.next()));
             binds.push(crate::scope::Bind::Text(actor.to_string()));

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use sinergi_core::{LegalBasis, PersonInput, Sex, fold_text};
+use sinergi_core::{LegalBasis, Msg, PersonInput, Sex, fold_text};
 use sqlx::{AssertSqlSafe, Connection};
 use tokio::sync::mpsc::Receiver;
 
@@ -209,29 +209,18 @@ impl Store {
         list: &NewPersonList,
     ) -> Result<(LegalBasis, Organisation), StoreError> {
         let Some(basis) = list.legal_basis else {
-            return Err(StoreError::InvalidField {
-                field: "dasar hukum",
-                reason: "daftar berisi data pribadi wajib menyebut dasar pemrosesannya \
-                         (UU 27/2022 pasal 20): persetujuan, kontrak, kewajiban_hukum, \
-                         kepentingan_vital, tugas_publik atau kepentingan_sah — daftar ditolak, \
-                         tidak ada yang disimpan"
-                    .into(),
-            });
+            return Err(StoreError::Refused(Msg::new("lists.basis_missing")));
         };
         if list.reference.trim().is_empty() {
-            return Err(StoreError::InvalidField {
-                field: "rujukan dasar hukum",
-                reason: "sebutkan nomor formulir persetujuan, perjanjian kerja sama atau \
-                         keputusan yang menjadi dasarnya — daftar ditolak, tidak ada yang disimpan"
-                    .into(),
-            });
+            return Err(StoreError::Refused(Msg::new("lists.reference_missing")));
         }
         let org = self
             .organisation(list.organisation_id)
             .await?
-            .ok_or_else(|| StoreError::InvalidField {
-                field: "organisasi",
-                reason: format!("organisasi {} tidak ada", list.organisation_id),
+            .ok_or_else(|| {
+                StoreError::Refused(
+                    Msg::new("lists.organisation_missing").arg("id", list.organisation_id),
+                )
             })?;
         Ok((basis, org))
     }
@@ -255,12 +244,8 @@ impl Store {
     ) -> Result<ImportedList, StoreError> {
         let (basis, org) = self.checked_list(list).await?;
         let now = now_text();
-        let interrupted = || {
-            StoreError::Invalid(format!(
-                "pemuatan daftar \"{}\" terputus sebelum selesai; tidak ada yang disimpan",
-                list.name
-            ))
-        };
+        let interrupted =
+            || StoreError::Refused(Msg::new("lists.load_interrupted").arg("name", &list.name));
         let (list_id, stored) = match &self.backend {
             Backend::Sqlite(pool) => {
                 let mut conn = pool.acquire().await?;

@@ -3,12 +3,12 @@
 
 use serde::Serialize;
 use sinergi_core::review::{Decision, ReviewPair};
-use sinergi_core::{Principal, RegionCode};
+use sinergi_core::{Msg, RegionCode};
 use sqlx::AssertSqlSafe;
 
 use crate::audit::{AuditEvent, append_audit, now_text};
-use crate::scope::{Placeholders, bind_filter, row_filter};
-use crate::{Page, Paged, Store, StoreError, on_pool};
+use crate::scope::{Placeholders, bind_filter};
+use crate::{Page, Paged, Scoped, StoreError, on_pool};
 
 /// A queue as lists show it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -57,29 +57,29 @@ fn decision_from(s: Option<String>) -> Option<Decision> {
     s.and_then(|s| Decision::parse(&s).ok().flatten())
 }
 
-impl Store {
+impl Scoped<'_> {
     /// Stores the uncertain pairs of a run as a queue owned by `organisation_id` in `region`.
     pub async fn create_review_queue(
         &self,
-        principal: &Principal,
         organisation_id: i64,
         region: &RegionCode,
         name: &str,
         columns: &[String],
         pairs: &[ReviewPair],
     ) -> Result<i64, StoreError> {
-        if !principal.can_write() || !principal.may_see(region, organisation_id) {
+        // Queues are a reviewer's work: a signed-in user's, never the public's or the shell's.
+        let user_id = self.user()?.user_id;
+        if !self.viewer().can_write() || !self.viewer().may_see(region, organisation_id) {
             return Err(StoreError::Forbidden);
         }
         if self.organisation(organisation_id).await?.is_none() {
-            return Err(StoreError::InvalidField {
-                field: "organisasi",
-                reason: format!("organisasi {organisation_id} tidak ada"),
-            });
+            return Err(StoreError::Refused(
+                Msg::new("review.organisation_missing").arg("id", organisation_id),
+            ));
         }
         let now = now_text();
         let columns_json = serde_json::to_string(columns).unwrap_or_default();
-        let event = AuditEvent::new(principal, "review.create", "review_queue")
+        let event = AuditEvent::new(self.actor(), "review.create", "review_queue")
             .region(region)
             .after(serde_json::json!({ "nama": name, "pasangan": pairs.len() }));
         let id = on_pool!(self, |pool| {
@@ -93,7 +93,7 @@ impl Store {
             .bind(region.to_string())
             .bind(&columns_json)
             .bind(pairs.len() as i64)
-            .bind(principal.user_id)
+            .bind(user_id)
             .bind(&now)
             .fetch_one(&mut *tx)
             .await?;
@@ -120,13 +120,10 @@ impl Store {
         Ok(id)
     }
 
-    /// The queues the principal may see, newest first.
-    pub async fn review_queues(
-        &self,
-        principal: &Principal,
-    ) -> Result<Vec<ReviewQueue>, StoreError> {
+    /// The queues the viewer may see, newest first.
+    pub async fn review_queues(&self) -> Result<Vec<ReviewQueue>, StoreError> {
         let mut ph = Placeholders::starting_at(1);
-        let scope = row_filter(principal, "q.region_code", "q.organisation_id", &mut ph);
+        let scope = self.rows("q.region_code", "q.organisation_id", &mut ph);
         let sql = format!("{QUEUE_SELECT} WHERE {} ORDER BY q.id DESC", scope.sql);
         let rows: Vec<QueueRow> = on_pool!(self, |pool| bind_filter!(
             sqlx::query_as(AssertSqlSafe(sql.clone())),
@@ -138,13 +135,9 @@ impl Store {
     }
 
     /// One queue, if in scope.
-    pub async fn review_queue(
-        &self,
-        principal: &Principal,
-        id: i64,
-    ) -> Result<Option<ReviewQueue>, StoreError> {
+    pub async fn review_queue(&self, id: i64) -> Result<Option<ReviewQueue>, StoreError> {
         let mut ph = Placeholders::starting_at(2);
-        let scope = row_filter(principal, "q.region_code", "q.organisation_id", &mut ph);
+        let scope = self.rows("q.region_code", "q.organisation_id", &mut ph);
         let sql = format!("{QUEUE_SELECT} WHERE q.id = $1 AND {}", scope.sql);
         let row: Option<QueueRow> = on_pool!(self, |pool| bind_filter!(
             sqlx::query_as(AssertSqlSafe(sql.clone())).bind(id),
@@ -158,12 +151,11 @@ impl Store {
     /// A page of a queue's pairs (undecided first when `open_only`), audited as a by-name view.
     pub async fn review_pairs(
         &self,
-        principal: &Principal,
         queue_id: i64,
         open_only: bool,
         page: Page,
     ) -> Result<Option<Paged<ReviewedPair>>, StoreError> {
-        let Some(queue) = self.review_queue(principal, queue_id).await? else {
+        let Some(queue) = self.review_queue(queue_id).await? else {
             return Ok(None);
         };
         let filter = if open_only {
@@ -202,7 +194,7 @@ impl Store {
         });
         if !rows.is_empty() {
             self.record(
-                &AuditEvent::new(principal, "review.view", "review_queue")
+                &AuditEvent::new(self.actor(), "review.view", "review_queue")
                     .id(queue_id)
                     .region(&queue.region)
                     .after(serde_json::json!({ "halaman": page.number, "pasangan": rows.len() })),
@@ -235,15 +227,13 @@ impl Store {
     /// Records (or changes) a verdict; audited with the verdict before and after.
     pub async fn decide_review_pair(
         &self,
-        principal: &Principal,
         queue_id: i64,
         pair_no: i64,
         decision: Decision,
     ) -> Result<bool, StoreError> {
-        if !principal.can_write() {
-            return Err(StoreError::Forbidden);
-        }
-        let Some(queue) = self.review_queue(principal, queue_id).await? else {
+        let user_id = self.user()?.user_id;
+        self.require_write()?;
+        let Some(queue) = self.review_queue(queue_id).await? else {
             return Ok(false);
         };
         let before: Option<Option<String>> = on_pool!(self, |pool| sqlx::query_scalar(
@@ -256,7 +246,7 @@ impl Store {
         let Some(before) = before else {
             return Ok(false);
         };
-        let event = AuditEvent::new(principal, "review.decide", "review_pair")
+        let event = AuditEvent::new(self.actor(), "review.decide", "review_pair")
             .id(format!("{queue_id}/{pair_no}"))
             .region(&queue.region)
             .before(serde_json::json!({ "keputusan": before }))
@@ -268,7 +258,7 @@ impl Store {
                 "UPDATE review_pair SET decision = $1, decided_by = $2, decided_at = $3 WHERE queue_id = $4 AND pair_no = $5",
             )
             .bind(decision.label())
-            .bind(principal.user_id)
+            .bind(user_id)
             .bind(&now)
             .bind(queue_id)
             .bind(pair_no)
@@ -283,10 +273,9 @@ impl Store {
     /// The verdicts of a queue as (left id, right id, decision), for the next linkage run.
     pub async fn review_decisions(
         &self,
-        principal: &Principal,
         queue_id: i64,
     ) -> Result<Option<Vec<(String, String, Decision)>>, StoreError> {
-        let Some(queue) = self.review_queue(principal, queue_id).await? else {
+        let Some(queue) = self.review_queue(queue_id).await? else {
             return Ok(None);
         };
         let rows: Vec<(String, String, String)> = on_pool!(self, |pool| {
@@ -298,7 +287,7 @@ impl Store {
         .await
         })?;
         self.record(
-            &AuditEvent::new(principal, "review.export", "review_queue")
+            &AuditEvent::new(self.actor(), "review.export", "review_queue")
                 .id(queue_id)
                 .region(&queue.region)
                 .after(serde_json::json!({ "keputusan": rows.len() })),

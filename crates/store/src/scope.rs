@@ -159,6 +159,42 @@ pub(crate) fn realisation_filter(
     f
 }
 
+/// Audit entries `viewer` may read: for an admin, those about the admin's regions (or the
+/// one asked for, if inside them) plus those made by users whose scope lies in them; for the
+/// system, all (within `region` when given). None when nothing is visible.
+pub(crate) fn audit_filter(
+    viewer: &Viewer,
+    region: Option<&RegionCode>,
+    ph: &mut Placeholders,
+) -> Option<Filter> {
+    let regions: Vec<RegionCode> = match (viewer, region) {
+        (Viewer::System(_), None) => {
+            return Some(Filter {
+                sql: "1 = 1".into(),
+                binds: vec![],
+            });
+        }
+        (Viewer::System(_), Some(r)) => vec![r.clone()],
+        (Viewer::User(p), _) if p.is_admin() => match region {
+            Some(r) if p.scope.covers(r) => vec![r.clone()],
+            Some(_) => return None,
+            None => p.scope.regions.clone(),
+        },
+        _ => return None,
+    };
+    let by_region = within_regions(&regions, "region_code", ph)?;
+    let by_actor = within_regions(&regions, "ur.region_code", ph)?;
+    let mut binds = by_region.binds;
+    binds.extend(by_actor.binds);
+    Some(Filter {
+        sql: format!(
+            "({} OR (region_code IS NULL AND actor_id IN (SELECT ur.user_id FROM user_region ur WHERE {})))",
+            by_region.sql, by_actor.sql
+        ),
+        binds,
+    })
+}
+
 /// Binds a filter's values, in order, onto a sqlx query of either backend.
 macro_rules! bind_filter {
     ($query:expr, $binds:expr) => {{

@@ -302,8 +302,8 @@ async fn a_record_moved_between_regions_changes_who_sees_it() {
         let (_, listed) = all_pages(s, &lotim, &PersonFilter::default()).await;
         assert!(!listed.contains(&a1));
         let moves = s
+            .as_user(&admin)
             .audit_entries(
-                &admin,
                 &AuditQuery {
                     action: Some("person.move".into()),
                     ..Default::default()
@@ -485,7 +485,8 @@ async fn admins_manage_accounts_only_inside_their_province() {
         let names = |p: &Principal| {
             let p = p.clone();
             async move {
-                s.users(&p, Page::new(None, None, 100))
+                s.as_user(&p)
+                    .users(Page::new(None, None, 100))
                     .await
                     .unwrap()
                     .items
@@ -518,9 +519,15 @@ async fn admins_manage_accounts_only_inside_their_province() {
                 .map(String::from)
                 .collect()
         );
-        assert!(s.user(&admin33, lotim.user_id).await.unwrap().is_none());
+        assert!(
+            s.as_user(&admin33)
+                .account(lotim.user_id)
+                .await
+                .unwrap()
+                .is_none()
+        );
         assert!(matches!(
-            s.users(&lotim, Page::new(None, None, 10)).await,
+            s.as_user(&lotim).users(Page::new(None, None, 10)).await,
             Err(StoreError::Forbidden)
         ));
         let outside = NewUser {
@@ -534,7 +541,7 @@ async fn admins_manage_accounts_only_inside_their_province() {
             },
         };
         assert!(matches!(
-            s.create_user(Some(&admin52), outside).await,
+            s.as_user(&admin52).create_user(outside).await,
             Err(StoreError::Forbidden)
         ));
         let change = UserChange {
@@ -547,16 +554,19 @@ async fn admins_manage_accounts_only_inside_their_province() {
             disabled: false,
         };
         assert!(matches!(
-            s.update_user(&admin52, lotim.user_id, change.clone()).await,
+            s.as_user(&admin52)
+                .update_user(lotim.user_id, change.clone())
+                .await,
             Err(StoreError::Forbidden)
         ));
         assert!(matches!(
-            s.update_user(&admin33, lotim.user_id, change).await,
+            s.as_user(&admin33).update_user(lotim.user_id, change).await,
             Err(StoreError::Forbidden)
         ));
         // A partner seated in Jawa Tengah is not the NTB admin's to change.
         assert!(
-            s.user(&admin52, mitra_jateng.user_id)
+            s.as_user(&admin52)
+                .account(mitra_jateng.user_id)
                 .await
                 .unwrap()
                 .is_none()
@@ -573,7 +583,7 @@ async fn admins_manage_accounts_only_inside_their_province() {
             },
         };
         assert!(matches!(
-            s.create_user(Some(&admin52), bad).await,
+            s.as_user(&admin52).create_user(bad).await,
             Err(StoreError::InvalidField {
                 field: "cakupan",
                 ..
@@ -783,27 +793,28 @@ async fn logins_are_throttled_and_sessions_end_when_they_should() {
             matches!(lotim_session, Err(LoginError::Locked { .. })),
             "still locked from before"
         );
-        s.reset_password(&admin, lotim.user_id, "sementara-123")
+        s.as_user(&admin)
+            .reset_password(lotim.user_id, "sementara-123")
             .await
             .unwrap();
         let lotim_id = lotim.user_id;
-        s.update_user(
-            &admin,
-            lotim_id,
-            UserChange {
-                display_name: "op".into(),
-                role: Role::OperatorKabKota,
-                scope: lotim.scope.clone(),
-                disabled: true,
-            },
-        )
-        .await
-        .unwrap();
-        let summary = s.user(&admin, lotim_id).await.unwrap().unwrap();
+        s.as_user(&admin)
+            .update_user(
+                lotim_id,
+                UserChange {
+                    display_name: "op".into(),
+                    role: Role::OperatorKabKota,
+                    scope: lotim.scope.clone(),
+                    disabled: true,
+                },
+            )
+            .await
+            .unwrap();
+        let summary = s.as_user(&admin).account(lotim_id).await.unwrap().unwrap();
         assert!(summary.disabled && summary.must_change_password);
         // Short passwords are refused with the reason.
         assert!(matches!(
-            s.reset_password(&admin, lotim_id, "pendek").await,
+            s.as_user(&admin).reset_password(lotim_id, "pendek").await,
             Err(StoreError::InvalidField {
                 field: "kata sandi",
                 ..
@@ -825,18 +836,18 @@ async fn a_disabled_account_cannot_sign_in_and_its_sessions_end() {
             .await
             .unwrap()
             .unwrap();
-        s.update_user(
-            &admin,
-            pimpinan.user_id,
-            UserChange {
-                display_name: "p".into(),
-                role: Role::Pimpinan,
-                scope: pimpinan.scope.clone(),
-                disabled: true,
-            },
-        )
-        .await
-        .unwrap();
+        s.as_user(&admin)
+            .update_user(
+                pimpinan.user_id,
+                UserChange {
+                    display_name: "p".into(),
+                    role: Role::Pimpinan,
+                    scope: pimpinan.scope.clone(),
+                    disabled: true,
+                },
+            )
+            .await
+            .unwrap();
         assert!(
             s.session_user(&session.token).await.unwrap().is_none(),
             "{}",
@@ -851,17 +862,17 @@ async fn a_disabled_account_cannot_sign_in_and_its_sessions_end() {
         );
         // An admin cannot lock themselves out.
         assert!(matches!(
-            s.update_user(
-                &admin,
-                admin.user_id,
-                UserChange {
-                    display_name: "a".into(),
-                    role: Role::AdminProvinsi,
-                    scope: admin.scope.clone(),
-                    disabled: true,
-                }
-            )
-            .await,
+            s.as_user(&admin)
+                .update_user(
+                    admin.user_id,
+                    UserChange {
+                        display_name: "a".into(),
+                        role: Role::AdminProvinsi,
+                        scope: admin.scope.clone(),
+                        disabled: true,
+                    }
+                )
+                .await,
             Err(StoreError::Invalid(_))
         ));
     }
@@ -886,13 +897,14 @@ async fn review_queues_follow_the_scope_and_verdicts_are_audited() {
         let columns = vec!["nama".to_string()];
         // Outside the operator's kab/kota: refused.
         assert!(matches!(
-            s.create_review_queue(&lotim, w.orgs[0], &code("52.02"), "x", &columns, &pairs)
+            s.as_user(&lotim)
+                .create_review_queue(w.orgs[0], &code("52.02"), "x", &columns, &pairs)
                 .await,
             Err(StoreError::Forbidden)
         ));
         let q = s
+            .as_user(&lotim)
             .create_review_queue(
-                &lotim,
                 w.orgs[0],
                 &code("52.03"),
                 "Tinjauan Mitra A",
@@ -912,14 +924,24 @@ async fn review_queues_follow_the_scope_and_verdicts_are_audited() {
             ("admin33", false),
         ] {
             let p = w.principal(who).await;
-            let listed = s.review_queues(&p).await.unwrap().iter().any(|x| x.id == q);
+            let listed = s
+                .as_user(&p)
+                .review_queues()
+                .await
+                .unwrap()
+                .iter()
+                .any(|x| x.id == q);
             assert_eq!(listed, sees, "{}: {who} list", db.label);
             let page = s
-                .review_pairs(&p, q, false, Page::new(None, None, 20))
+                .as_user(&p)
+                .review_pairs(q, false, Page::new(None, None, 20))
                 .await
                 .unwrap();
             assert_eq!(page.is_some(), sees, "{}: {who} pairs", db.label);
-            let decided = s.decide_review_pair(&p, q, 1, Decision::Reject).await;
+            let decided = s
+                .as_user(&p)
+                .decide_review_pair(q, 1, Decision::Reject)
+                .await;
             match (sees, who.starts_with("pimpinan")) {
                 (_, true) => assert!(matches!(decided, Err(StoreError::Forbidden))),
                 (true, false) => assert!(decided.unwrap()),
@@ -928,23 +950,31 @@ async fn review_queues_follow_the_scope_and_verdicts_are_audited() {
         }
         // Highest probability first; verdicts exported for the next run.
         let page = s
-            .review_pairs(&lotim, q, false, Page::new(None, None, 20))
+            .as_user(&lotim)
+            .review_pairs(q, false, Page::new(None, None, 20))
             .await
             .unwrap()
             .unwrap();
         assert_eq!(page.items[0].pair.left_id, "a2");
         assert!(
-            s.decide_review_pair(&lotim, q, 2, Decision::Accept)
+            s.as_user(&lotim)
+                .decide_review_pair(q, 2, Decision::Accept)
                 .await
                 .unwrap()
         );
         let open = s
-            .review_pairs(&lotim, q, true, Page::new(None, None, 20))
+            .as_user(&lotim)
+            .review_pairs(q, true, Page::new(None, None, 20))
             .await
             .unwrap()
             .unwrap();
         assert_eq!(open.total, 0);
-        let decisions = s.review_decisions(&lotim, q).await.unwrap().unwrap();
+        let decisions = s
+            .as_user(&lotim)
+            .review_decisions(q)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(
             decisions,
             vec![
@@ -954,8 +984,8 @@ async fn review_queues_follow_the_scope_and_verdicts_are_audited() {
         );
         let admin = w.principal("admin52").await;
         let audit = s
+            .as_user(&admin)
             .audit_entries(
-                &admin,
                 &AuditQuery {
                     action: Some("review.decide".into()),
                     ..Default::default()

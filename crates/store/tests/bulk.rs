@@ -183,8 +183,8 @@ async fn bulk_path_stores_exactly_what_the_row_path_stores() {
         // The same audit event, one per list.
         let events = w
             .store
+            .as_user(&admin)
             .audit_entries(
-                &admin,
                 &AuditQuery {
                     action: Some("person_list.import".into()),
                     ..AuditQuery::default()

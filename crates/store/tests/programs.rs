@@ -286,11 +286,8 @@ async fn saving_again_by_code_updates_and_everything_is_audited() {
 
         let admin = w.principal("admin52").await;
         let entries = s
-            .audit_entries(
-                &admin,
-                &AuditQuery::default(),
-                Page::new(None, Some(100), 100),
-            )
+            .as_user(&admin)
+            .audit_entries(&AuditQuery::default(), Page::new(None, Some(100), 100))
             .await
             .unwrap();
         let actions: Vec<&str> = entries

@@ -256,8 +256,8 @@ async fn published_versions_are_frozen_and_amendments_keep_history() {
             None
         );
         let audit = store
+            .as_user(&admin)
             .audit_entries(
-                &admin,
                 &AuditQuery {
                     action: Some("strategy.publish".into()),
                     ..Default::default()
@@ -415,8 +415,8 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
             Ok(1)
         );
         let audit = store
+            .as_user(&admin)
             .audit_entries(
-                &admin,
                 &AuditQuery {
                     action: Some("strategy.reopen".into()),
                     ..Default::default()

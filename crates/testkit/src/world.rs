@@ -80,19 +80,17 @@ pub async fn user(
     org: Option<i64>,
 ) -> Principal {
     store
-        .create_user(
-            None,
-            NewUser {
-                username: username.into(),
-                display_name: username.into(),
-                password: PASSWORD.into(),
-                role,
-                scope: Scope {
-                    regions: regions.iter().map(|r| code(r)).collect(),
-                    organisation: org,
-                },
+        .as_system("cli")
+        .create_user(NewUser {
+            username: username.into(),
+            display_name: username.into(),
+            password: PASSWORD.into(),
+            role,
+            scope: Scope {
+                regions: regions.iter().map(|r| code(r)).collect(),
+                organisation: org,
             },
-        )
+        })
         .await
         .unwrap_or_else(|e| panic!("create {username}: {e}"));
     store

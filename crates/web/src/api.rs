@@ -191,3 +191,122 @@ pub async fn published_counts(
     .await;
     respond(&ui, result)
 }
+
+#[derive(Serialize)]
+struct RowRefusal {
+    baris: u64,
+    kolom: Option<String>,
+    alasan: String,
+}
+
+fn refusals(ui: &Ui, rows: &[sinergi_intake::RowError]) -> Vec<RowRefusal> {
+    rows.iter()
+        .map(|e| RowRefusal {
+            baris: e.line,
+            kolom: e.column.clone(),
+            alasan: ui.t.render(&e.reason),
+        })
+        .collect()
+}
+
+/// `POST /api/v1/daftar`: a person list, as `multipart/form-data` with the fields of the
+/// upload page (`berkas`, `organisasi`, `dasar_hukum`, `rujukan`, `nama`). The same use case
+/// as the page and `sinergi daftar impor`; row reasons in the caller's language.
+pub async fn import_list(
+    State(state): State<AppState>,
+    ui: Ui,
+    crate::auth::Signed(user): crate::auth::Signed,
+    multipart: axum::extract::Multipart,
+) -> Response {
+    use sinergi_activity::lists::{PersonListOutcome, PersonListUpload, import_person_list};
+    let result = async {
+        let fields = crate::pages::lists::read_fields(multipart)
+            .await
+            .map_err(|e| {
+                AppError::bad_request(
+                    "lists.bad_upload",
+                    sinergi_core::Msg::new("lists.upload_unreadable").arg("cause", e),
+                )
+            })?;
+        let (file_name, bytes) = fields.file.filter(|(_, b)| !b.is_empty()).ok_or_else(|| {
+            AppError::bad_request(
+                "lists.no_file",
+                sinergi_core::Msg::new("error.field_required").arg("field", "berkas"),
+            )
+        })?;
+        let organisation_id = fields.organisation.ok_or_else(|| {
+            AppError::bad_request(
+                "lists.no_organisation",
+                sinergi_core::Msg::new("error.field_required").arg("field", "organisasi"),
+            )
+        })?;
+        let outcome = import_person_list(
+            &state.store,
+            &user.viewer,
+            PersonListUpload {
+                bytes: &bytes,
+                file_name,
+                organisation_id,
+                name: Some(fields.name),
+                legal_basis: fields
+                    .basis
+                    .as_deref()
+                    .and_then(sinergi_core::LegalBasis::from_key),
+                reference: fields.reference,
+            },
+        )
+        .await?;
+        Ok::<_, AppError>(outcome)
+    }
+    .await;
+    let outcome = match result {
+        Ok(o) => o,
+        Err(e) => return e.json(ui.t),
+    };
+    let rejected_lines = outcome.rejected_lines();
+    match outcome {
+        PersonListOutcome::Stored {
+            list_id,
+            list_name,
+            organisation,
+            stored,
+            rejected,
+        } => Json(serde_json::json!({
+            "daftar": list_id,
+            "nama": list_name,
+            "organisasi": organisation.name,
+            "disimpan": stored,
+            "baris_ditolak": rejected_lines,
+            "ditolak": refusals(&ui, &rejected),
+        }))
+        .into_response(),
+        PersonListOutcome::Refused { errors } => {
+            refused_json(&ui, "lists.refused", refusals(&ui, &errors))
+        }
+        PersonListOutcome::OutsideScope { rows } => {
+            let rows: Vec<RowRefusal> = rows
+                .iter()
+                .map(|o| RowRefusal {
+                    baris: o.line,
+                    kolom: Some("kode_desa".into()),
+                    alasan: ui.t.render(
+                        &sinergi_core::Msg::new("lists.outside_scope_reason")
+                            .arg("region", &o.region),
+                    ),
+                })
+                .collect();
+            refused_json(&ui, "lists.outside_scope", rows)
+        }
+    }
+}
+
+/// A refused file: the error shape, with the refused rows beside it. Nothing was stored.
+fn refused_json(ui: &Ui, key: &'static str, rows: Vec<RowRefusal>) -> Response {
+    let body = serde_json::json!({ "error": {
+        "code": key,
+        "message": ui.t.get(key),
+        "detail": null,
+        "rows": rows,
+    } });
+    (axum::http::StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+}

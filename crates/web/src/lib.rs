@@ -100,6 +100,12 @@ pub fn router(state: AppState) -> Router {
         .route("/statistik/{code}", get(pages::stats::region))
         .route("/api/v1/penerima", get(api::persons))
         .route("/api/v1/penerima/{id}", get(api::person))
+        .route(
+            "/api/v1/daftar",
+            post(api::import_list).layer(axum::extract::DefaultBodyLimit::max(
+                pages::lists::MAX_UPLOAD_BYTES,
+            )),
+        )
         .route("/api/v1/statistik", get(api::published_counts))
         .route("/api/v1/wilayah", get(api::provinces))
         .route("/api/v1/wilayah/cari", get(api::search))

@@ -508,3 +508,89 @@ fn reviewers_decide_uncertain_pairs_within_their_scope_and_download_the_verdicts
     let audit = admin.get("/admin/audit?aksi=review.decide");
     assert!(audit.body.contains("<b>2</b>"), "{}", audit.body);
 }
+
+/// Error details follow the user's language: a refused form field, a refused upload row and
+/// an API error come out in English for a user who chose English, in Indonesian otherwise.
+#[test]
+fn error_details_come_in_the_language_the_user_chose() {
+    let f = serve(TestDb::sqlite());
+    let api_upload = |c: &mut Client, fields: &[(&str, &str)], csv: &str| {
+        let path = format!("/api/v1/daftar?_csrf={}", c.csrf());
+        c.post_multipart(&path, fields, ("berkas", "penerima.csv", csv.as_bytes()))
+    };
+    let json = |body: &str| -> serde_json::Value {
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+    };
+    for (lang, basis_word, row_word, field_word) in [
+        ("en", "legal basis", "outside your scope", "at least"),
+        ("id", "dasar hukum", "di luar cakupan", "paling sedikit"),
+    ] {
+        let mut c = Client::new(&f.base);
+        if lang == "en" {
+            c.cookies.insert("lang".into(), "en".into());
+        }
+        c.login("op5203", PASSWORD);
+        let form = c.get("/daftar/impor");
+        let org = form
+            .body
+            .split("<option value=\"")
+            .find_map(|o| o.split_once("\">Mitra A<").map(|(id, _)| id.to_string()))
+            .expect("Mitra A offered");
+        // An API error: no legal basis. The detail is in the user's language.
+        let r = api_upload(
+            &mut c,
+            &[("organisasi", &org), ("rujukan", "PKS 1")],
+            "nama,kode_desa\nSiti,52.03.05.2003\n",
+        );
+        assert_eq!(r.status, 400, "{}", r.body);
+        let detail = json(&r.body)["error"]["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(detail.contains(basis_word), "{lang}: {detail}");
+        // A refused upload row: outside the operator's kab/kota; nothing stored.
+        let r = api_upload(
+            &mut c,
+            &[
+                ("organisasi", &org),
+                ("dasar_hukum", "tugas_publik"),
+                ("rujukan", "PKS 1"),
+            ],
+            "nama,kode_desa\nSiti,52.03.05.2003\nAhmad,52.02.01.2001\n",
+        );
+        assert_eq!(r.status, 422, "{}", r.body);
+        let body = json(&r.body);
+        let row = &body["error"]["rows"][0];
+        assert_eq!(row["baris"], 3, "{}", r.body);
+        let reason = row["alasan"].as_str().unwrap_or_default();
+        assert!(
+            reason.contains(row_word) && reason.contains("52.02.01.2001"),
+            "{lang}: {reason}"
+        );
+        // The same upload through the page names the row the same way.
+        let page = c.post_multipart(
+            &format!("/daftar/impor?_csrf={}", c.csrf()),
+            &[
+                ("organisasi", &org),
+                ("dasar_hukum", "tugas_publik"),
+                ("rujukan", "PKS 1"),
+            ],
+            (
+                "berkas",
+                "penerima.csv",
+                b"nama,kode_desa\nSiti,52.03.05.2003\nAhmad,52.02.01.2001\n",
+            ),
+        );
+        assert_eq!(page.status, 400);
+        assert!(page.body.contains(row_word), "{lang}: {}", page.body);
+        // A refused form field: a new password that is too short.
+        let r = c.post(
+            "/akun/sandi",
+            &[("current", PASSWORD), ("new", "pendek"), ("repeat", "pendek")],
+        );
+        assert!(r.body.contains(field_word), "{lang}: {}", r.body);
+        if lang == "en" {
+            assert!(!r.body.contains("paling sedikit"), "{}", r.body);
+        }
+    }
+}

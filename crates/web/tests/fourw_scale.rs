@@ -99,19 +99,17 @@ async fn province_world(db: &TestDb) {
         .collect();
     store.save_programs(&loader, &inputs).await.unwrap();
     store
-        .create_user(
-            None,
-            NewUser {
-                username: "admin.ntb".into(),
-                display_name: "Admin NTB".into(),
-                password: PASSWORD.into(),
-                role: Role::AdminProvinsi,
-                scope: Scope {
-                    regions: vec![ntb],
-                    organisation: None,
-                },
+        .as_system("cli")
+        .create_user(NewUser {
+            username: "admin.ntb".into(),
+            display_name: "Admin NTB".into(),
+            password: PASSWORD.into(),
+            role: Role::AdminProvinsi,
+            scope: Scope {
+                regions: vec![ntb],
+                organisation: None,
             },
-        )
+        })
         .await
         .unwrap();
     store.close().await;

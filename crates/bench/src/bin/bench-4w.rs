@@ -240,19 +240,17 @@ async fn page_bench(label: &str, target: DatabaseTarget, requests: usize) -> any
     }
     store.save_programs(&loader, &inputs).await?;
     store
-        .create_user(
-            None,
-            NewUser {
-                username: "admin.bench".into(),
-                display_name: "admin".into(),
-                password: "kata-sandi-bench-1".into(),
-                role: Role::AdminProvinsi,
-                scope: Scope {
-                    regions: vec![ntb],
-                    organisation: None,
-                },
+        .as_system("cli")
+        .create_user(NewUser {
+            username: "admin.bench".into(),
+            display_name: "admin".into(),
+            password: "kata-sandi-bench-1".into(),
+            role: Role::AdminProvinsi,
+            scope: Scope {
+                regions: vec![ntb],
+                organisation: None,
             },
-        )
+        })
         .await?;
     let session = store
         .login(

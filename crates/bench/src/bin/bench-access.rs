@@ -175,19 +175,17 @@ async fn user(
     org: Option<i64>,
 ) -> anyhow::Result<Principal> {
     store
-        .create_user(
-            None,
-            NewUser {
-                username: name.into(),
-                display_name: name.into(),
-                password: PASSWORD.into(),
-                role,
-                scope: Scope {
-                    regions: regions.to_vec(),
-                    organisation: org,
-                },
+        .as_system("cli")
+        .create_user(NewUser {
+            username: name.into(),
+            display_name: name.into(),
+            password: PASSWORD.into(),
+            role,
+            scope: Scope {
+                regions: regions.to_vec(),
+                organisation: org,
             },
-        )
+        })
         .await?;
     store.principal_by_username(name).await?.context("user")
 }

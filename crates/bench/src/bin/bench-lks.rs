@@ -129,22 +129,20 @@ async fn user(
     regions: &[&str],
 ) -> anyhow::Result<Principal> {
     store
-        .create_user(
-            None,
-            NewUser {
-                username: name.into(),
-                display_name: name.into(),
-                password: PASSWORD.into(),
-                role,
-                scope: Scope {
-                    regions: regions
-                        .iter()
-                        .map(|r| RegionCode::parse(r))
-                        .collect::<Result<_, _>>()?,
-                    organisation: None,
-                },
+        .as_system("cli")
+        .create_user(NewUser {
+            username: name.into(),
+            display_name: name.into(),
+            password: PASSWORD.into(),
+            role,
+            scope: Scope {
+                regions: regions
+                    .iter()
+                    .map(|r| RegionCode::parse(r))
+                    .collect::<Result<_, _>>()?,
+                organisation: None,
             },
-        )
+        })
         .await?;
     store.principal_by_username(name).await?.context("user")
 }

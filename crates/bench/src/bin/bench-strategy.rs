@@ -291,22 +291,20 @@ fn run() -> anyhow::Result<()> {
                 ),
             ] {
                 store
-                    .create_user(
-                        None,
-                        NewUser {
-                            username: name.into(),
-                            display_name: name.into(),
-                            password: PASSWORD.into(),
-                            role,
-                            scope: Scope {
-                                regions: regions
-                                    .iter()
-                                    .map(|r| RegionCode::parse(r))
-                                    .collect::<Result<_, _>>()?,
-                                organisation: None,
-                            },
+                    .as_system("cli")
+                    .create_user(NewUser {
+                        username: name.into(),
+                        display_name: name.into(),
+                        password: PASSWORD.into(),
+                        role,
+                        scope: Scope {
+                            regions: regions
+                                .iter()
+                                .map(|r| RegionCode::parse(r))
+                                .collect::<Result<_, _>>()?,
+                            organisation: None,
                         },
-                    )
+                    })
                     .await?;
             }
             anyhow::Ok((

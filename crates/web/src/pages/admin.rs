@@ -44,7 +44,7 @@ pub async fn users(
 ) -> Response {
     let result = async {
         let page = Page::new(q.hal, None, USERS_PAGE_SIZE);
-        let paged = state.store.users(&admin.principal, page).await?;
+        let paged = state.store.scoped(&admin.viewer).users(page).await?;
         Ok(UsersPage {
             t: ui.t,
             ui: ui.clone(),
@@ -217,7 +217,7 @@ pub async fn create_user(
                 role,
                 scope,
             };
-            match state.store.create_user(Some(&admin.principal), new).await {
+            match state.store.scoped(&admin.viewer).create_user(new).await {
                 Ok(_) => return Redirect::to("/admin/pengguna?ok=baru").into_response(),
                 Err(e) => match correctable(&ui, e) {
                     Ok(message) => message,
@@ -241,7 +241,8 @@ pub async fn edit_user_form(
     let result = async {
         let user = state
             .store
-            .user(&admin.principal, id)
+            .scoped(&admin.viewer)
+            .account(id)
             .await?
             .ok_or_else(|| AppError::not_found("error.not_found"))?;
         let values = UserFormValues::from_user(&user);
@@ -258,7 +259,7 @@ pub async fn update_user(
     Path(id): Path<i64>,
     Form(form): Form<UserFormValues>,
 ) -> Response {
-    let existing = match state.store.user(&admin.principal, id).await {
+    let existing = match state.store.scoped(&admin.viewer).account(id).await {
         Ok(Some(u)) => u,
         Ok(None) => return AppError::not_found("error.not_found").page(&ui),
         Err(e) => return AppError::from(e).page(&ui),
@@ -272,7 +273,12 @@ pub async fn update_user(
                 scope,
                 disabled: form.disabled.is_some(),
             };
-            match state.store.update_user(&admin.principal, id, change).await {
+            match state
+                .store
+                .scoped(&admin.viewer)
+                .update_user(id, change)
+                .await
+            {
                 Ok(()) => return Redirect::to("/admin/pengguna?ok=ubah").into_response(),
                 Err(e) => match correctable(&ui, e) {
                     Ok(m) => m,
@@ -299,7 +305,8 @@ pub async fn reset_password(
 ) -> Response {
     match state
         .store
-        .reset_password(&admin.principal, id, &form.password)
+        .scoped(&admin.viewer)
+        .reset_password(id, &form.password)
         .await
     {
         Ok(()) => Redirect::to("/admin/pengguna?ok=sandi").into_response(),
@@ -344,7 +351,8 @@ pub async fn audit(
         let page = Page::new(q.hal, None, AUDIT_PAGE_SIZE);
         let paged = state
             .store
-            .audit_entries(&admin.principal, &query, page)
+            .scoped(&admin.viewer)
+            .audit_entries(&query, page)
             .await?;
         let actor = q.pengguna.clone().unwrap_or_default();
         let action = q.aksi.clone().unwrap_or_default();

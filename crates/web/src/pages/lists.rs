@@ -63,16 +63,17 @@ pub async fn form(State(state): State<AppState>, ui: Ui, Signed(user): Signed) -
     render(&ui, result)
 }
 
+/// The upload's fields, as the page's form and the API send them.
 #[derive(Default)]
-struct Fields {
-    file: Option<(String, Vec<u8>)>,
-    organisation: Option<i64>,
-    basis: Option<String>,
-    reference: String,
-    name: String,
+pub(crate) struct Fields {
+    pub file: Option<(String, Vec<u8>)>,
+    pub organisation: Option<i64>,
+    pub basis: Option<String>,
+    pub reference: String,
+    pub name: String,
 }
 
-async fn read_fields(mut multipart: Multipart) -> Result<Fields, String> {
+pub(crate) async fn read_fields(mut multipart: Multipart) -> Result<Fields, String> {
     let mut f = Fields::default();
     while let Some(field) = multipart.next_field().await.map_err(|e| e.to_string())? {
         let name = field.name().unwrap_or("").to_string();

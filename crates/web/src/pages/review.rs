@@ -39,7 +39,7 @@ async fn queues_page(
     Ok(QueuesPage {
         t: ui.t,
         ui: ui.clone(),
-        queues: state.store.review_queues(&user.principal).await?,
+        queues: state.store.scoped(&user.viewer).review_queues().await?,
         organisations: state
             .store
             .scoped(&user.viewer)
@@ -100,14 +100,8 @@ pub async fn upload(
         };
         state
             .store
-            .create_review_queue(
-                &user.principal,
-                organisation,
-                &region,
-                &name,
-                &parsed.columns,
-                &parsed.pairs,
-            )
+            .scoped(&user.viewer)
+            .create_review_queue(organisation, &region, &name, &parsed.columns, &parsed.pairs)
             .await
             .map_err(|e| match AppError::from(e) {
                 AppError {
@@ -176,13 +170,15 @@ pub async fn pairs(
         let open_only = q.semua.is_none();
         let queue = state
             .store
-            .review_queue(&user.principal, id)
+            .scoped(&user.viewer)
+            .review_queue(id)
             .await?
             .ok_or_else(|| AppError::not_found("error.not_found"))?;
         let page = Page::new(q.hal, None, PAIRS_PAGE_SIZE);
         let paged = state
             .store
-            .review_pairs(&user.principal, id, open_only, page)
+            .scoped(&user.viewer)
+            .review_pairs(id, open_only, page)
             .await?
             .ok_or_else(|| AppError::not_found("error.not_found"))?;
         let base = format!("/tautan/{id}");
@@ -225,7 +221,8 @@ pub async fn decide(
             .ok_or_else(|| AppError::bad_request_text("error.invalid", "keputusan kosong"))?;
         if !state
             .store
-            .decide_review_pair(&user.principal, id, pair_no, decision)
+            .scoped(&user.viewer)
+            .decide_review_pair(id, pair_no, decision)
             .await?
         {
             return Err(AppError::not_found("error.not_found"));
@@ -248,7 +245,7 @@ pub async fn decisions(
     Signed(user): Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    match state.store.review_decisions(&user.principal, id).await {
+    match state.store.scoped(&user.viewer).review_decisions(id).await {
         Ok(Some(rows)) => csv_download(
             &format!("keputusan-{id}.csv"),
             &["id_kiri", "id_kanan", "keputusan"],
