@@ -218,6 +218,50 @@ fn anonymous_visitors_get_only_published_aggregates() {
         let page = c.get("/statistik/52");
         assert!(page.body.contains("&lt; 10"));
         assert!(!page.body.contains("Siti"));
+        // Every public count, on every level of every page and of the API, comes out of the
+        // scoped store already suppressed: the test world holds fewer than 10 people per
+        // region, so no count from 1 to 9 may be published anywhere. Signed-in or not.
+        let mut signed = Client::new(&f.base);
+        signed.login("admin52", PASSWORD);
+        for who in [&mut c, &mut signed] {
+            for within in ["", "52", "33", "52.03", "52.02", "52.03.05", "52.02.01"] {
+                let q = if within.is_empty() {
+                    String::new()
+                } else {
+                    format!("?wilayah={within}")
+                };
+                let api = who.get(&format!("/api/v1/statistik{q}"));
+                assert_eq!(api.status, 200, "{within}: {}", api.body);
+                let rows: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+                for row in rows.as_array().unwrap() {
+                    let n = row["count"].as_u64();
+                    assert!(
+                        row["suppressed"] == true || n == Some(0) || n.is_some_and(|n| n >= 10),
+                        "{within}: {row}"
+                    );
+                }
+                let path = if within.is_empty() {
+                    "/statistik".to_string()
+                } else {
+                    format!("/statistik/{within}")
+                };
+                let page = who.get(&path);
+                assert_eq!(page.status, 200, "{path}");
+                for cell in page.body.split("<td class=\"num\">").skip(1) {
+                    let shown = cell.split("</td>").next().unwrap_or("");
+                    let digits: String = shown.chars().filter(|ch| ch.is_ascii_digit()).collect();
+                    assert!(
+                        shown.contains("&lt; 10") || digits == "0" || digits.len() >= 2,
+                        "{path}: a small count is shown: {shown}"
+                    );
+                }
+            }
+            for code in ["52", "52.03", "52.03.05", "52.03.05.2003"] {
+                let page = who.get(&format!("/wilayah/{code}"));
+                assert_eq!(page.status, 200, "/wilayah/{code}");
+                assert!(!page.body.contains("Siti"), "/wilayah/{code}");
+            }
+        }
     }
 }
 
@@ -586,7 +630,11 @@ fn error_details_come_in_the_language_the_user_chose() {
         // A refused form field: a new password that is too short.
         let r = c.post(
             "/akun/sandi",
-            &[("current", PASSWORD), ("new", "pendek"), ("repeat", "pendek")],
+            &[
+                ("current", PASSWORD),
+                ("new", "pendek"),
+                ("repeat", "pendek"),
+            ],
         );
         assert!(r.body.contains(field_word), "{lang}: {}", r.body);
         if lang == "en" {
