@@ -5,7 +5,6 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use sinergi_activity::lists::{self, PersonListOutcome, PersonListUpload};
 use sinergi_core::{LegalBasis, Localized, Viewer};
-use sinergi_i18n::{Lang, Messages};
 use sinergi_store::Store;
 
 use crate::args::KeyArgs;
@@ -59,7 +58,7 @@ async fn run(
     reference: Option<String>,
     name: Option<String>,
 ) -> anyhow::Result<()> {
-    let t = Messages::new(Lang::Id);
+    let t = crate::lang::messages();
     let principal = store
         .principal_by_username(as_user)
         .await?
@@ -104,13 +103,16 @@ async fn run(
             if !rejected.is_empty() {
                 eprintln!("{rejected_lines} baris tidak disimpan:");
                 for e in &rejected {
-                    eprintln!("  {e}");
+                    eprintln!("  {}", t.render(&e.msg()));
                 }
             }
             Ok(())
         }
         PersonListOutcome::Refused { errors } => {
-            let lines: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|e| format!("  {}", t.render(&e.msg())))
+                .collect();
             bail!(
                 "berkas ditolak, tidak ada yang disimpan:\n{}",
                 lines.join("\n")

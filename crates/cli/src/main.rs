@@ -10,6 +10,7 @@ mod demo_strategy;
 mod generate;
 mod geo;
 mod key;
+mod lang;
 mod link;
 mod serve;
 mod setup;
@@ -130,6 +131,6 @@ fn main() {
 }
 
 fn fail(e: anyhow::Error) -> ! {
-    eprintln!("galat: {e:#}");
+    eprintln!("galat: {}", lang::explain(&e));
     std::process::exit(1);
 }

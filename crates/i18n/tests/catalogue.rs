@@ -56,12 +56,20 @@ fn every_message_key_the_code_builds_exists_in_both_languages() {
             }
         }
     }
-    assert!(used > 40, "only {used} message keys found: is the scan looking in the right place?");
-    assert!(missing.is_empty(), "keys missing from the catalogue:\n{}", missing.join("\n"));
+    assert!(
+        used > 40,
+        "only {used} message keys found: is the scan looking in the right place?"
+    );
+    assert!(
+        missing.is_empty(),
+        "keys missing from the catalogue:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
 fn key_scanner_reads_keys_across_line_breaks() {
-    let text = "let m = Msg::new(\n    \"a.b\",\n).arg(\"x\", 1); Msg::new(\"c.d\"); Msg::new(key);";
+    let text =
+        "let m = Msg::new(\n    \"a.b\",\n).arg(\"x\", 1); Msg::new(\"c.d\"); Msg::new(key);";
     assert_eq!(msg_keys(text), vec!["a.b".to_string(), "c.d".to_string()]);
 }

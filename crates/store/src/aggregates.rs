@@ -69,14 +69,14 @@ const AGGREGATE_COLUMNS: &str =
 fn to_value(r: AggregateRow) -> Result<AggregateValue, StoreError> {
     Ok(AggregateValue {
         region: RegionCode::parse(&r.0)
-            .map_err(|e| StoreError::Invalid(format!("wilayah {}: {e}", r.0)))?,
+            .map_err(|e| StoreError::Corrupt(format!("wilayah {}: {e}", r.0)))?,
         element: r.1,
         period: r.2,
         value: r.3,
         unit: r.4,
         source: r.5,
         source_type: SourceType::from_key(&r.6)
-            .ok_or_else(|| StoreError::Invalid(format!("jenis sumber tidak dikenal: {}", r.6)))?,
+            .ok_or_else(|| StoreError::Corrupt(format!("jenis sumber {}", r.6)))?,
         estimated: r.7,
         note: r.8,
     })

@@ -3,7 +3,7 @@
 
 use sinergi_core::geo::Boundary;
 pub use sinergi_core::geo::Polygon;
-use sinergi_core::{Level, RegionCode};
+use sinergi_core::{Level, Msg, RegionCode};
 use sqlx::AssertSqlSafe;
 
 use crate::audit::{Actor, AuditEvent, append_audit, now_text};
@@ -26,16 +26,19 @@ impl Store {
             .filter(|c| !known.contains(*c))
             .collect();
         if !unknown.is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "{} kode wilayah tidak dikenal, tidak ada yang disimpan: {}",
-                unknown.len(),
-                unknown
-                    .iter()
-                    .take(20)
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
+            return Err(StoreError::Refused(
+                Msg::new("geo.codes_unknown")
+                    .arg("count", unknown.len())
+                    .arg(
+                        "codes",
+                        unknown
+                            .iter()
+                            .take(20)
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+            ));
         }
         let now = now_text();
         let mut levels: Vec<&str> = boundaries.iter().map(|b| b.code.level().key()).collect();
@@ -48,7 +51,7 @@ impl Store {
             let mut tx = pool.begin().await?;
             for b in boundaries {
                 let geometry = serde_json::to_string(&b.polygons)
-                    .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 sqlx::query(
                     "INSERT INTO region_boundary (code, level, geometry, source, imported_at) \
                      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO UPDATE SET \
@@ -94,9 +97,9 @@ impl Store {
             .map(|(code, geometry)| {
                 Ok(Boundary {
                     code: RegionCode::parse(&code)
-                        .map_err(|e| StoreError::Invalid(format!("{code}: {e}")))?,
+                        .map_err(|e| StoreError::Corrupt(format!("{code}: {e}")))?,
                     polygons: serde_json::from_str(&geometry)
-                        .map_err(|e| StoreError::Invalid(format!("batas {code}: {e}")))?,
+                        .map_err(|e| StoreError::Corrupt(format!("batas {code}: {e}")))?,
                 })
             })
             .collect()

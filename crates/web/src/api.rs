@@ -92,8 +92,12 @@ pub async fn search(
 ) -> Response {
     let result: Result<Paged<Region>, AppError> = async {
         let q = p.q.unwrap_or_default();
-        let query = RegionQuery::parse(&q)
-            .ok_or_else(|| AppError::bad_request_text("error.bad_request", "q"))?;
+        let query = RegionQuery::parse(&q).ok_or_else(|| {
+            AppError::bad_request(
+                "error.bad_request",
+                sinergi_core::Msg::new("error.field_required").arg("field", "q"),
+            )
+        })?;
         Ok(state
             .store
             .search_regions(&query, Page::new(p.hal, p.per, 50))

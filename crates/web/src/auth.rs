@@ -151,7 +151,11 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         let (presented, body) = if is_form {
             let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
                 return respond_error(
-                    AppError::bad_request_text("error.form_too_large", ""),
+                    AppError {
+                        status: axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                        key: "error.form_too_large",
+                        detail: None,
+                    },
                     &ui,
                     &path,
                 );

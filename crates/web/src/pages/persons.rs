@@ -173,8 +173,13 @@ pub async fn reveal(
         "nik" => Identifier::Nik,
         "kk" => Identifier::Kk,
         other => {
-            return AppError::bad_request_text("error.invalid", format!("kolom: {other}"))
-                .page(&ui);
+            return AppError::bad_request(
+                "error.invalid",
+                sinergi_core::Msg::new("error.value_unknown")
+                    .arg("value", other)
+                    .arg("choices", "nik, kk"),
+            )
+            .page(&ui);
         }
     };
     let page = person_page(&state, &ui, &user, id, Some(which)).await;
@@ -198,9 +203,9 @@ pub async fn move_to(
             AppError::bad_request_text("error.bad_code", format!("\"{}\": {e}", form.wilayah))
         })?;
         if state.store.region(&to).await?.is_none() {
-            return Err(AppError::bad_request_text(
+            return Err(AppError::bad_request(
                 "error.bad_code",
-                format!("\"{to}\""),
+                sinergi_core::Msg::new("error.region_unknown").arg("code", &to),
             ));
         }
         if !state
