@@ -14,9 +14,13 @@ use crate::period::MONTH_ALIASES;
 pub enum DateError {
     #[error("tanggal kosong")]
     Empty,
-    #[error("\"{value}\" bukan tanggal; tulis TTTT-BB-HH, HH-BB-TTTT, HH/BB/TTTT atau mis. 17 Agustus 1945")]
+    #[error(
+        "\"{value}\" bukan tanggal; tulis TTTT-BB-HH, HH-BB-TTTT, HH/BB/TTTT atau mis. 17 Agustus 1945"
+    )]
     Unrecognized { value: String },
-    #[error("\"{value}\": tahun hanya dua angka, abadnya tidak jelas; tulis tahun lengkap empat angka (mis. 1985)")]
+    #[error(
+        "\"{value}\": tahun hanya dua angka, abadnya tidak jelas; tulis tahun lengkap empat angka (mis. 1985)"
+    )]
     TwoDigitYear { value: String },
     #[error("\"{value}\": tanggal itu tidak ada di kalender")]
     NoSuchDate { value: String },
@@ -188,7 +192,10 @@ mod tests {
         assert_eq!(code("3 Agt 90"), "date.two_digit_year");
         let e = parse_date(" 12.05.85 ").unwrap_err();
         assert_eq!(e.msg().key, "date.two_digit_year");
-        assert_eq!(e.msg().get("value"), Some(&crate::MsgArg::Text("12.05.85".into())));
+        assert_eq!(
+            e.msg().get("value"),
+            Some(&crate::MsgArg::Text("12.05.85".into()))
+        );
     }
 
     #[test]

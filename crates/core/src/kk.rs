@@ -127,9 +127,9 @@ impl Localized for KkError {
             }
             KkError::NotDigits { value, found } => m.arg("value", value).arg("found", found),
             KkError::Length { value, digits } => m.arg("value", value).arg("digits", digits),
-            KkError::ZeroRegionPart { value, part } => m
-                .arg("value", value)
-                .arg_msg("part", idnum::part_msg(part)),
+            KkError::ZeroRegionPart { value, part } => {
+                m.arg("value", value).arg_msg("part", idnum::part_msg(part))
+            }
             KkError::Day { value, day } => m.arg("value", value).arg("day", format!("{day:02}")),
             KkError::Month { value, month } => {
                 m.arg("value", value).arg("month", format!("{month:02}"))

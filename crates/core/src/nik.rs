@@ -244,9 +244,9 @@ impl Localized for NikError {
             }
             NikError::NotDigits { value, found } => m.arg("value", value).arg("found", found),
             NikError::Length { value, digits } => m.arg("value", value).arg("digits", digits),
-            NikError::ZeroRegionPart { value, part } => m
-                .arg("value", value)
-                .arg_msg("part", idnum::part_msg(part)),
+            NikError::ZeroRegionPart { value, part } => {
+                m.arg("value", value).arg_msg("part", idnum::part_msg(part))
+            }
             NikError::Day { value, day } => m.arg("value", value).arg("day", format!("{day:02}")),
             NikError::Month { value, month } => {
                 m.arg("value", value).arg("month", format!("{month:02}"))
@@ -270,9 +270,8 @@ impl Localized for NikWarning {
     fn msg(&self) -> Msg {
         let m = Msg::new(self.code());
         match self {
-            NikWarning::PrefixHistorical { kecamatan } | NikWarning::PrefixUnknown { kecamatan } => {
-                m.arg("kecamatan", kecamatan)
-            }
+            NikWarning::PrefixHistorical { kecamatan }
+            | NikWarning::PrefixUnknown { kecamatan } => m.arg("kecamatan", kecamatan),
             NikWarning::BirthDayMonthMismatch {
                 nik_day,
                 nik_month,

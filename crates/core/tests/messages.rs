@@ -32,7 +32,10 @@ fn assert_known(msg: &Msg, keys: &[String]) {
 fn rendered(msg: &Msg, lang: Lang) -> String {
     assert_known(msg, &sinergi_i18n::keys(lang));
     let text = Messages::new(lang).render(msg);
-    assert!(!text.contains('{'), "{lang:?}: placeholder left in {text:?} ({msg})");
+    assert!(
+        !text.contains('{'),
+        "{lang:?}: placeholder left in {text:?} ({msg})"
+    );
     text
 }
 

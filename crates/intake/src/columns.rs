@@ -144,7 +144,11 @@ fn read_csv_by_record(bytes: &[u8]) -> Result<Table, TableError> {
             Ok(false) => break,
             Err(e) => {
                 let line = e.position().map_or(0, |p| lines.at(p.byte()));
-                refusals.push(line, None, Msg::new("intake.csv_unreadable").arg("detail", e));
+                refusals.push(
+                    line,
+                    None,
+                    Msg::new("intake.csv_unreadable").arg("detail", e),
+                );
                 continue;
             }
         }

@@ -4,8 +4,8 @@
 //! here (a few dozen lines), which avoids a geometry crate in the build.
 
 use serde_json::Value;
-use sinergi_core::{Localized, Msg, RegionCode};
 use sinergi_core::geo::{Boundary, Polygon, Ring};
+use sinergi_core::{Localized, Msg, RegionCode};
 use thiserror::Error;
 
 #[derive(Debug, Error, PartialEq)]

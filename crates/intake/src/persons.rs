@@ -74,7 +74,10 @@ pub fn read_person_list(
         let region = match RegionCode::parse(field(Some(region_col))) {
             Ok(r) if region_exists(&r) => Some(r),
             Ok(r) => {
-                err("kode_desa", Msg::new("intake.region_unknown").arg("code", r));
+                err(
+                    "kode_desa",
+                    Msg::new("intake.region_unknown").arg("code", r),
+                );
                 None
             }
             Err(e) => {
@@ -185,8 +188,15 @@ mod tests {
             sinergi_i18n::Messages::new(sinergi_i18n::Lang::Id).render(&e.reason)
         };
         assert_eq!(reason(3, "nama"), "wajib diisi");
-        assert!(reason(4, "nik").contains("notasi ilmiah"), "{}", reason(4, "nik"));
-        assert_eq!(reason(4, "jenis_kelamin"), "\"x\" tidak dikenal; pakai L atau P");
+        assert!(
+            reason(4, "nik").contains("notasi ilmiah"),
+            "{}",
+            reason(4, "nik")
+        );
+        assert_eq!(
+            reason(4, "jenis_kelamin"),
+            "\"x\" tidak dikenal; pakai L atau P"
+        );
         assert_eq!(
             reason(4, "tanggal_lahir"),
             "\"31-02-1990\": tanggal itu tidak ada di kalender"

@@ -32,5 +32,8 @@ fn every_key_named_in_the_readers_exists_in_both_languages() {
             );
         }
     }
-    assert!(used > 30, "only {used} keys found; is the scan still right?");
+    assert!(
+        used > 30,
+        "only {used} keys found; is the scan still right?"
+    );
 }
