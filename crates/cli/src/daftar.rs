@@ -104,13 +104,16 @@ async fn run(
             if !rejected.is_empty() {
                 eprintln!("{rejected_lines} baris tidak disimpan:");
                 for e in &rejected {
-                    eprintln!("  {e}");
+                    eprintln!("  {}", t.render(&e.msg()));
                 }
             }
             Ok(())
         }
         PersonListOutcome::Refused { errors } => {
-            let lines: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|e| format!("  {}", t.render(&e.msg())))
+                .collect();
             bail!(
                 "berkas ditolak, tidak ada yang disimpan:\n{}",
                 lines.join("\n")

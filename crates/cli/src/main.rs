@@ -10,6 +10,7 @@ mod demo_strategy;
 mod generate;
 mod geo;
 mod key;
+mod lang;
 mod link;
 mod serve;
 mod setup;
