@@ -372,6 +372,41 @@ pub fn disclose(count: u64, threshold: u64) -> Disclosed {
 /// The default threshold for published counts (configurable per deployment).
 pub const DEFAULT_SUPPRESSION_THRESHOLD: u64 = 10;
 
+impl crate::msg::Localized for ScopeError {
+    fn msg(&self) -> crate::msg::Msg {
+        use crate::msg::Msg;
+        let role_msg = |key: &str| {
+            Msg::new(match Role::from_key(key) {
+                Some(Role::AdminProvinsi) => "role.admin_provinsi",
+                Some(Role::OperatorKabKota) => "role.operator_kabkota",
+                Some(Role::OperatorLks) => "role.operator_lks",
+                Some(Role::Mitra) => "role.mitra",
+                Some(Role::Pimpinan) => "role.pimpinan",
+                None => "error.untranslated",
+            })
+            .arg("text", key)
+        };
+        let m = Msg::new(self.code());
+        match self {
+            ScopeError::RegionRequired { role }
+            | ScopeError::OrganisationRequired { role }
+            | ScopeError::OrganisationNotAllowed { role } => m.arg_msg("role", role_msg(role)),
+            ScopeError::WrongLevel { role, level, code } => m
+                .arg_msg("role", role_msg(role))
+                .arg_msg(
+                    "level",
+                    Msg::new(match *level {
+                        "provinsi" => "level.provinsi",
+                        "kabkota" => "level.kabkota",
+                        "kecamatan" => "level.kecamatan",
+                        _ => "level.desa",
+                    }),
+                )
+                .arg("code", code),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -481,40 +516,5 @@ mod tests {
             assert_eq!(Role::from_key(r.key()), Some(r));
         }
         assert_eq!(Role::from_key("root"), None);
-    }
-}
-
-impl crate::msg::Localized for ScopeError {
-    fn msg(&self) -> crate::msg::Msg {
-        use crate::msg::Msg;
-        let role_msg = |key: &str| {
-            Msg::new(match Role::from_key(key) {
-                Some(Role::AdminProvinsi) => "role.admin_provinsi",
-                Some(Role::OperatorKabKota) => "role.operator_kabkota",
-                Some(Role::OperatorLks) => "role.operator_lks",
-                Some(Role::Mitra) => "role.mitra",
-                Some(Role::Pimpinan) => "role.pimpinan",
-                None => "error.untranslated",
-            })
-            .arg("text", key)
-        };
-        let m = Msg::new(self.code());
-        match self {
-            ScopeError::RegionRequired { role }
-            | ScopeError::OrganisationRequired { role }
-            | ScopeError::OrganisationNotAllowed { role } => m.arg_msg("role", role_msg(role)),
-            ScopeError::WrongLevel { role, level, code } => m
-                .arg_msg("role", role_msg(role))
-                .arg_msg(
-                    "level",
-                    Msg::new(match *level {
-                        "provinsi" => "level.provinsi",
-                        "kabkota" => "level.kabkota",
-                        "kecamatan" => "level.kecamatan",
-                        _ => "level.desa",
-                    }),
-                )
-                .arg("code", code),
-        }
     }
 }
