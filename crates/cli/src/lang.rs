@@ -1,23 +1,62 @@
-//! The language of the command line: Bahasa Indonesia unless the user asks for English
-//! (`SINERGI_BAHASA=en`, or a `LANG`/`LC_ALL` locale starting with `en`).
+//! The language the CLI speaks: Bahasa Indonesia, unless `SINERGI_BAHASA=en` asks for
+//! English or (without `SINERGI_BAHASA`) the system's `LANG` starts with `en`.
 
-use sinergi_core::{Localized, Msg};
-use sinergi_i18n::{Lang, Messages};
+use sinergi_i18n::{Lang, Localized, Messages, Msg};
+use sinergi_intake::RowError;
+use sinergi_intake::geo::GeoError;
 
-/// The user's language, from the environment.
-pub fn lang() -> Lang {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let choice = var("SINERGI_BAHASA")
-        .or_else(|| var("LC_ALL"))
-        .or_else(|| var("LANG"));
-    match choice {
-        Some(v) if v.to_ascii_lowercase().starts_with("en") => Lang::En,
-        _ => Lang::Id,
+/// The messages of the CLI's language.
+pub fn messages() -> Messages {
+    Messages::new(lang_of(
+        std::env::var("SINERGI_BAHASA").ok().as_deref(),
+        std::env::var("LANG").ok().as_deref(),
+    ))
+}
+
+fn lang_of(bahasa: Option<&str>, lang: Option<&str>) -> Lang {
+    match bahasa.map(str::trim).filter(|b| !b.is_empty()) {
+        Some(b) => Lang::from_code(&b.to_lowercase()).unwrap_or(Lang::Id),
+        None if lang.is_some_and(|l| l.starts_with("en")) => Lang::En,
+        None => Lang::Id,
     }
 }
 
-pub fn messages() -> Messages {
-    Messages::new(lang())
+/// Refused rows one per line under their count ("2 baris ditolak:\n  baris 3, kolom …"),
+/// and how many more were refused beyond those listed.
+pub fn row_errors(t: &Messages, rows: &[RowError], more: usize) -> String {
+    let mut out = t.render(&Msg::new("intake.rows_refused_count").arg("n", rows.len() + more));
+    for row in rows {
+        out.push_str("\n  ");
+        out.push_str(&t.render(&row.msg()));
+    }
+    if more > 0 {
+        out.push_str("\n  ");
+        out.push_str(&t.render(&Msg::new("intake.rows_more").arg("more", more)));
+    }
+    out
+}
+
+/// A table that could not be read, refused rows one per line.
+pub fn table_error(t: &Messages, e: &sinergi_intake::TableError) -> String {
+    match e {
+        sinergi_intake::TableError::Rows { errors, more } => row_errors(t, &errors.0, *more),
+        other => t.render(&other.msg()),
+    }
+}
+
+/// A boundary file that could not be read, refused features one per line.
+pub fn geo_error(t: &Messages, e: &GeoError) -> String {
+    match e {
+        GeoError::Features(features) => {
+            let mut out = t.render(&Msg::new("intake.geo_features_count").arg("n", features.len()));
+            for f in features {
+                out.push_str("\n  ");
+                out.push_str(&t.render(f));
+            }
+            out
+        }
+        other => t.render(&other.msg()),
+    }
 }
 
 /// A library error in the chain, as a catalogue message, when one says itself.
@@ -54,5 +93,50 @@ pub fn explain(e: &anyhow::Error) -> String {
         reason
     } else {
         format!("{}: {reason}", contexts.join(": "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indonesian_unless_english_is_asked_for() {
+        assert_eq!(lang_of(None, None), Lang::Id);
+        assert_eq!(lang_of(None, Some("C.UTF-8")), Lang::Id);
+        assert_eq!(lang_of(None, Some("id_ID.UTF-8")), Lang::Id);
+        assert_eq!(lang_of(None, Some("en_US.UTF-8")), Lang::En);
+        assert_eq!(lang_of(Some("en"), None), Lang::En);
+        assert_eq!(lang_of(Some(" EN "), Some("id_ID.UTF-8")), Lang::En);
+        assert_eq!(lang_of(Some("id"), Some("en_GB.UTF-8")), Lang::Id);
+        assert_eq!(lang_of(Some("xx"), Some("en_GB.UTF-8")), Lang::Id);
+        assert_eq!(lang_of(Some(""), Some("en_GB.UTF-8")), Lang::En);
+    }
+
+    #[test]
+    fn refused_rows_are_listed_one_per_line_in_the_language() {
+        let rows = vec![
+            RowError {
+                line: 3,
+                column: Some("kode".into()),
+                reason: Msg::new("intake.code_repeated")
+                    .arg("code", "52")
+                    .arg("first", 2),
+            },
+            RowError {
+                line: 4,
+                column: None,
+                reason: Msg::new("intake.not_utf8"),
+            },
+        ];
+        let id = row_errors(&Messages::new(Lang::Id), &rows, 5);
+        assert_eq!(
+            id,
+            "7 baris ditolak:\n  baris 3, kolom kode: kode 52 sudah muncul di baris 2\n  \
+             baris 4: bukan teks UTF-8 (simpan berkas sebagai \"CSV UTF-8\")\n  \
+             … dan 5 baris lain ditolak"
+        );
+        let en = row_errors(&Messages::new(Lang::En), &rows, 0);
+        assert!(en.starts_with("2 rows refused:\n  row 3"), "{en}");
     }
 }

@@ -18,8 +18,9 @@ use crate::args::LinkArgs;
 fn read_table(path: &Path) -> anyhow::Result<Table> {
     sinergi_intake::read_table_file(path).map_err(|e| {
         anyhow!(
-            "berkas {} ditolak, tidak ada keluaran yang ditulis. {e}",
-            path.display()
+            "berkas {} ditolak, tidak ada keluaran yang ditulis. {}",
+            path.display(),
+            crate::lang::table_error(&crate::lang::messages(), &e)
         )
     })
 }

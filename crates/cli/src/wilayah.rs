@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, anyhow};
 use chrono::NaiveDate;
-use sinergi_core::{RegionCode, RegionQuery};
+use sinergi_core::{Localized, RegionCode, RegionQuery};
 use sinergi_store::{Page, StoreError};
 
 pub async fn import(
@@ -16,10 +16,12 @@ pub async fn import(
 ) -> anyhow::Result<()> {
     let bytes = std::fs::read(file)
         .with_context(|| format!("berkas {} tidak bisa dibaca", file.display()))?;
+    let t = crate::lang::messages();
     let list = sinergi_intake::wilayah::read_region_list(&bytes).map_err(|e| {
         anyhow!(
-            "berkas {} ditolak, tidak ada yang disimpan. {e}",
-            file.display()
+            "berkas {} ditolak, tidak ada yang disimpan. {}",
+            file.display(),
+            crate::lang::row_errors(&t, &e.0, 0)
         )
     })?;
     let lines: HashMap<RegionCode, u64> = list
@@ -50,7 +52,7 @@ pub async fn import(
                 rows.join("\n")
             ));
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(anyhow!(t.render(&e.msg()))),
     };
     if summary.historical {
         println!(
@@ -67,7 +69,8 @@ pub async fn import(
 }
 
 pub async fn show(code: &str, database: &str) -> anyhow::Result<()> {
-    let code = RegionCode::parse(code)?;
+    let code =
+        RegionCode::parse(code).map_err(|e| anyhow!(crate::lang::messages().render(&e.msg())))?;
     let store = crate::setup::open(database).await?;
     let region = store
         .region(&code)

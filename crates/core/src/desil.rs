@@ -9,6 +9,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::msg::{Localized, Msg};
+
 use crate::period::Quarter;
 
 const ROMAN: [&str; 10] = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"];
@@ -47,6 +49,21 @@ impl DesilError {
             DesilError::Unrecognized { .. } => "desil.unrecognized",
             DesilError::RangeUnrecognized { .. } => "desil.range_unrecognized",
             DesilError::RangeReversed { .. } => "desil.range_reversed",
+        }
+    }
+}
+
+impl Localized for DesilError {
+    fn msg(&self) -> Msg {
+        let m = Msg::new(self.code());
+        match self {
+            DesilError::Empty => m,
+            DesilError::OutOfRange { value }
+            | DesilError::Unrecognized { value }
+            | DesilError::RangeUnrecognized { value } => m.arg("value", value),
+            DesilError::RangeReversed { value, from, to } => {
+                m.arg("value", value).arg("from", from).arg("to", to)
+            }
         }
     }
 }

@@ -7,6 +7,7 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::msg::{Localized, Msg};
 use crate::region::{Level, RegionCode};
 
 /// Raw text of a NIK or No. KK as it came in, plus whether the source cell was numeric.
@@ -72,6 +73,13 @@ impl ExcelDamage {
             ExcelDamage::DecimalPart => "excel.decimal_part",
             ExcelDamage::ThousandsSeparators => "excel.thousands_separators",
         }
+    }
+}
+
+impl Localized for ExcelDamage {
+    /// A phrase inside the NIK/KK message ("… tertulis dalam notasi ilmiah …").
+    fn msg(&self) -> Msg {
+        Msg::new(self.code())
     }
 }
 
@@ -298,6 +306,16 @@ pub(crate) fn mask(digits: &str) -> String {
 }
 
 /// `kode provinsi` etc., for messages.
+/// [`part_label`] as a catalogue message.
+pub(crate) fn part_msg(level: &Level) -> Msg {
+    Msg::new(match level {
+        Level::Provinsi => "idnum.part.provinsi",
+        Level::KabKota => "idnum.part.kabkota",
+        Level::Kecamatan => "idnum.part.kecamatan",
+        Level::Desa => "idnum.part.desa",
+    })
+}
+
 pub(crate) fn part_label(level: &Level) -> &'static str {
     match level {
         Level::Provinsi => "provinsi",

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::idnum::{self, CleanProblem, ExcelDamage, IdInput, StructProblem};
+use crate::msg::{Localized, Msg};
 use crate::nik::{PrefixStatus, RegionPrefixes};
 use crate::region::{Level, RegionCode};
 
@@ -112,6 +113,48 @@ impl KkWarning {
         match self {
             KkWarning::PrefixHistorical { .. } => "kk.prefix_historical",
             KkWarning::PrefixUnknown { .. } => "kk.prefix_unknown",
+        }
+    }
+}
+
+impl Localized for KkError {
+    fn msg(&self) -> Msg {
+        let m = Msg::new(self.code());
+        match self {
+            KkError::Empty => m,
+            KkError::StoredAsNumber { value, damage } => {
+                m.arg("value", value).arg_msg("damage", damage.msg())
+            }
+            KkError::NotDigits { value, found } => m.arg("value", value).arg("found", found),
+            KkError::Length { value, digits } => m.arg("value", value).arg("digits", digits),
+            KkError::ZeroRegionPart { value, part } => {
+                m.arg("value", value).arg_msg("part", idnum::part_msg(part))
+            }
+            KkError::Day { value, day } => m.arg("value", value).arg("day", format!("{day:02}")),
+            KkError::Month { value, month } => {
+                m.arg("value", value).arg("month", format!("{month:02}"))
+            }
+            KkError::NoSuchDate {
+                value,
+                day,
+                month,
+                yy,
+            } => m
+                .arg("value", value)
+                .arg("day", format!("{day:02}"))
+                .arg("month", format!("{month:02}"))
+                .arg("yy", format!("{yy:02}")),
+            KkError::ZeroSerial { value } => m.arg("value", value),
+        }
+    }
+}
+
+impl Localized for KkWarning {
+    fn msg(&self) -> Msg {
+        match self {
+            KkWarning::PrefixHistorical { region } | KkWarning::PrefixUnknown { region } => {
+                Msg::new(self.code()).arg("region", region)
+            }
         }
     }
 }

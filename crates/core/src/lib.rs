@@ -3,6 +3,7 @@
 pub mod access;
 pub mod audit;
 pub mod column;
+pub mod date;
 pub mod desil;
 pub mod geo;
 pub mod idnum;
@@ -26,6 +27,7 @@ pub use access::{
     validate_scope,
 };
 pub use column::{ColumnFull, Table, TextColumn};
+pub use date::{DateError, parse_date};
 pub use desil::{Desil, DesilError, DesilRange, DesilReading};
 pub use idnum::{ExcelDamage, IdInput};
 pub use kk::{KkError, KkParsed, KkWarning, NoKk};

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::idnum::{self, CleanProblem, ExcelDamage, IdInput, StructProblem};
+use crate::msg::{Localized, Msg};
 use crate::region::{Level, RegionCode};
 
 /// Whether a 6-digit kecamatan prefix appears in the region lists.
@@ -86,6 +87,16 @@ impl Sex {
             b"p" | b"pr" | b"perempuan" | b"wanita" | b"female" | b"f" => Some(Sex::Female),
             _ => None,
         }
+    }
+}
+
+/// The sex as a word inside a sentence (lower case: "laki-laki", "perempuan").
+impl Localized for Sex {
+    fn msg(&self) -> Msg {
+        Msg::new(match self {
+            Sex::Male => "sex.male",
+            Sex::Female => "sex.female",
+        })
     }
 }
 
@@ -219,6 +230,62 @@ impl NikWarning {
             NikWarning::BirthDayMonthMismatch { .. } => "nik.birth_day_month_mismatch",
             NikWarning::BirthYearMismatch { .. } => "nik.birth_year_mismatch",
             NikWarning::SexMismatch { .. } => "nik.sex_mismatch",
+        }
+    }
+}
+
+impl Localized for NikError {
+    fn msg(&self) -> Msg {
+        let m = Msg::new(self.code());
+        match self {
+            NikError::Empty => m,
+            NikError::StoredAsNumber { value, damage } => {
+                m.arg("value", value).arg_msg("damage", damage.msg())
+            }
+            NikError::NotDigits { value, found } => m.arg("value", value).arg("found", found),
+            NikError::Length { value, digits } => m.arg("value", value).arg("digits", digits),
+            NikError::ZeroRegionPart { value, part } => {
+                m.arg("value", value).arg_msg("part", idnum::part_msg(part))
+            }
+            NikError::Day { value, day } => m.arg("value", value).arg("day", format!("{day:02}")),
+            NikError::Month { value, month } => {
+                m.arg("value", value).arg("month", format!("{month:02}"))
+            }
+            NikError::NoSuchDate {
+                value,
+                day,
+                month,
+                yy,
+            } => m
+                .arg("value", value)
+                .arg("day", format!("{day:02}"))
+                .arg("month", format!("{month:02}"))
+                .arg("yy", format!("{yy:02}")),
+            NikError::ZeroSerial { value } => m.arg("value", value),
+        }
+    }
+}
+
+impl Localized for NikWarning {
+    fn msg(&self) -> Msg {
+        let m = Msg::new(self.code());
+        match self {
+            NikWarning::PrefixHistorical { kecamatan }
+            | NikWarning::PrefixUnknown { kecamatan } => m.arg("kecamatan", kecamatan),
+            NikWarning::BirthDayMonthMismatch {
+                nik_day,
+                nik_month,
+                recorded,
+            } => m
+                .arg("nik_day", format!("{nik_day:02}"))
+                .arg("nik_month", format!("{nik_month:02}"))
+                .arg("recorded", recorded.format("%d-%m-%Y")),
+            NikWarning::BirthYearMismatch { nik_yy, recorded } => m
+                .arg("nik_yy", format!("{nik_yy:02}"))
+                .arg("recorded", recorded.year()),
+            NikWarning::SexMismatch { nik, recorded } => m
+                .arg_msg("nik", nik.msg())
+                .arg_msg("recorded", recorded.msg()),
         }
     }
 }

@@ -8,6 +8,8 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::msg::{Localized, Msg};
+
 /// Years are kept to four digits so the canonical text sorts and reads the same everywhere.
 pub const MIN_YEAR: i32 = 1000;
 pub const MAX_YEAR: i32 = 9999;
@@ -30,7 +32,7 @@ const MONTHS_ID: [&str; 12] = [
 ];
 
 /// Accepted month spellings (Indonesian, English, common abbreviations), index + 1 = month.
-const MONTH_ALIASES: [&[&str]; 12] = [
+pub(crate) const MONTH_ALIASES: [&[&str]; 12] = [
     &["januari", "january", "jan"],
     &["februari", "pebruari", "february", "feb", "peb"],
     &["maret", "march", "mar"],
@@ -78,6 +80,25 @@ impl PeriodError {
             PeriodError::QuarterOutOfRange { .. } => "period.quarter_range",
             PeriodError::MonthOutOfRange { .. } => "period.month_range",
             PeriodError::NotQuarter { .. } => "period.not_quarter",
+        }
+    }
+}
+
+impl Localized for PeriodError {
+    fn msg(&self) -> Msg {
+        let m = Msg::new(self.code());
+        match self {
+            PeriodError::Empty => m,
+            PeriodError::Unrecognized { value } | PeriodError::NotQuarter { value } => {
+                m.arg("value", value)
+            }
+            PeriodError::YearOutOfRange { value, year } => m.arg("value", value).arg("year", year),
+            PeriodError::QuarterOutOfRange { value, quarter } => {
+                m.arg("value", value).arg("quarter", quarter)
+            }
+            PeriodError::MonthOutOfRange { value, month } => {
+                m.arg("value", value).arg("month", month)
+            }
         }
     }
 }

@@ -11,6 +11,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::msg::{Localized, Msg};
+
 pub const LEGAL_BASIS: &str =
     "Permensos 8/2012 (sebagai PMKS); Permensos 5/2019 (sebagai PPKS, 26 kategori yang sama)";
 
@@ -33,6 +35,17 @@ impl PpksError {
             PpksError::Empty => "ppks.empty",
             PpksError::NumberOutOfRange { .. } => "ppks.number_out_of_range",
             PpksError::Unknown { .. } => "ppks.unknown",
+        }
+    }
+}
+
+impl Localized for PpksError {
+    fn msg(&self) -> Msg {
+        let m = Msg::new(self.code());
+        match self {
+            PpksError::Empty => m,
+            PpksError::NumberOutOfRange { number } => m.arg("number", number),
+            PpksError::Unknown { value } => m.arg("value", value),
         }
     }
 }

@@ -368,13 +368,9 @@ pub fn common_ancestor(a: &RegionCode, b: &RegionCode) -> Option<RegionCode> {
     chain_a.into_iter().rev().find(|x| x == b || x.contains(b))
 }
 
-/// Reads `2025-01-31`, `31/01/2025` or `31-01-2025`.
+/// Reads a date in any form [`crate::date::parse_date`] knows (`2025-01-31`, `31/01/2025`, …).
 pub fn parse_date(input: &str) -> Option<NaiveDate> {
-    let s = input.trim();
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d-%m-%Y"))
-        .ok()
+    crate::date::parse_date(input).ok()
 }
 
 /// Days two date ranges share (inclusive), 0 when they do not meet.

@@ -6,6 +6,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::msg::{Localized, Msg};
+
 /// The four administrative levels, top to bottom.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -141,6 +143,31 @@ pub enum RegionCodeError {
     BadDots(String),
     #[error("kode wilayah \"{0}\" berisi bagian 00, yang tidak dipakai Kemendagri")]
     ZeroPart(String),
+}
+
+impl RegionCodeError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            RegionCodeError::Empty => "region_code.empty",
+            RegionCodeError::NotDigits(_) => "region_code.not_digits",
+            RegionCodeError::BadLength(_) => "region_code.bad_length",
+            RegionCodeError::BadDots(_) => "region_code.bad_dots",
+            RegionCodeError::ZeroPart(_) => "region_code.zero_part",
+        }
+    }
+}
+
+impl Localized for RegionCodeError {
+    fn msg(&self) -> Msg {
+        let m = Msg::new(self.code());
+        match self {
+            RegionCodeError::Empty => m,
+            RegionCodeError::NotDigits(value)
+            | RegionCodeError::BadLength(value)
+            | RegionCodeError::BadDots(value)
+            | RegionCodeError::ZeroPart(value) => m.arg("value", value),
+        }
+    }
 }
 
 /// A validated Kemendagri region code, held in canonical dotted form.

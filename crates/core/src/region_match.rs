@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use crate::msg::{Localized, Msg};
 use crate::region::{Level, RegionCode, RegionKind};
 use crate::text::fold_text;
 
@@ -85,6 +86,46 @@ impl fmt::Display for MatchError {
                     _ => "kabupaten_kota dengan awalan \"Kabupaten\" atau \"Kota\"",
                 }
             ),
+        }
+    }
+}
+
+impl Localized for MatchError {
+    fn msg(&self) -> Msg {
+        match self {
+            MatchError::Empty => Msg::new("region_match.empty"),
+            MatchError::Unknown {
+                column,
+                name,
+                suggestions,
+            } if suggestions.is_empty() => Msg::new("region_match.unknown")
+                .arg("column", column)
+                .arg("name", name),
+            MatchError::Unknown {
+                column,
+                name,
+                suggestions,
+            } => Msg::new("region_match.unknown_suggest")
+                .arg("column", column)
+                .arg("name", name)
+                .arg("suggestions", suggestions.join("; ")),
+            MatchError::Ambiguous {
+                column,
+                name,
+                candidates,
+            } => Msg::new("region_match.ambiguous")
+                .arg("column", column)
+                .arg("name", name)
+                .arg("n", candidates.len())
+                .arg("candidates", candidates.join("; "))
+                .arg_msg(
+                    "hint",
+                    Msg::new(match *column {
+                        "desa" => "region_match.hint_desa",
+                        "kecamatan" => "region_match.hint_kecamatan",
+                        _ => "region_match.hint_kabkota",
+                    }),
+                ),
         }
     }
 }

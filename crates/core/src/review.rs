@@ -1,6 +1,9 @@
 //! Clerical review of uncertain record pairs: what a reviewer sees and decides.
 
 use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::msg::{Localized, Msg};
 
 /// A reviewer's verdict on a pair, written `terima` / `tolak` in files and forms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,7 +17,7 @@ pub enum Decision {
 
 impl Decision {
     /// Reads a verdict; empty means undecided. Understands Indonesian and English words.
-    pub fn parse(s: &str) -> Result<Option<Decision>, String> {
+    pub fn parse(s: &str) -> Result<Option<Decision>, DecisionError> {
         match s.trim().to_lowercase().as_str() {
             "" => Ok(None),
             "terima" | "ya" | "y" | "sama" | "1" | "cocok" | "accept" | "match" => {
@@ -23,9 +26,9 @@ impl Decision {
             "tolak" | "tidak" | "t" | "n" | "beda" | "0" | "bukan" | "reject" | "nonmatch" => {
                 Ok(Some(Decision::Reject))
             }
-            other => Err(format!(
-                "keputusan \"{other}\" tidak dikenal (tulis \"terima\" atau \"tolak\")"
-            )),
+            other => Err(DecisionError {
+                value: other.to_string(),
+            }),
         }
     }
 
@@ -34,6 +37,26 @@ impl Decision {
             Decision::Accept => "terima",
             Decision::Reject => "tolak",
         }
+    }
+}
+
+/// A verdict word that is neither accept nor reject.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("keputusan \"{value}\" tidak dikenal (tulis \"terima\" atau \"tolak\")")]
+pub struct DecisionError {
+    pub value: String,
+}
+
+impl Localized for DecisionError {
+    fn msg(&self) -> Msg {
+        Msg::new("decision.unknown").arg("value", &self.value)
+    }
+}
+
+/// Transitional, for callers that still show the text as it is (logs).
+impl From<DecisionError> for String {
+    fn from(e: DecisionError) -> String {
+        e.to_string()
     }
 }
 
@@ -58,11 +81,9 @@ mod tests {
         assert_eq!(Decision::parse(" Terima "), Ok(Some(Decision::Accept)));
         assert_eq!(Decision::parse("reject"), Ok(Some(Decision::Reject)));
         assert_eq!(Decision::parse(""), Ok(None));
-        assert!(
-            Decision::parse("mungkin")
-                .unwrap_err()
-                .contains("tidak dikenal")
-        );
+        let e = Decision::parse("Mungkin").unwrap_err().msg();
+        assert_eq!(e.key, "decision.unknown");
+        assert_eq!(e.get("value"), Some(&crate::MsgArg::Text("mungkin".into())));
         for d in [Decision::Accept, Decision::Reject] {
             assert_eq!(Decision::parse(d.label()), Ok(Some(d)));
         }

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use rayon::prelude::*;
-use sinergi_core::{Table, TextColumn};
+use sinergi_core::{Localized, Msg, Table, TextColumn};
 use thiserror::Error;
 
 use crate::table::{LineCounter, RowError, RowErrors, csv_reader, detect_delimiter, fold_header};
@@ -21,8 +21,26 @@ pub enum TableError {
     TooLarge,
     #[error("berkas Excel tidak bisa dibaca: {0}")]
     Excel(String),
+    #[error("berkas Excel tidak bisa dibaca: berkas tidak berisi lembar kerja")]
+    NoSheet,
     #[error("{errors}{}", if *.more > 0 { format!("\n  … dan {} baris lain ditolak", .more) } else { String::new() })]
     Rows { errors: RowErrors, more: usize },
+}
+
+impl Localized for TableError {
+    fn msg(&self) -> Msg {
+        match self {
+            TableError::Io(e) => Msg::new("intake.io").arg("detail", e),
+            TableError::TooLarge => Msg::new("intake.too_large"),
+            TableError::Excel(detail) => Msg::new("intake.excel").arg("detail", detail),
+            TableError::NoSheet => Msg::new("intake.excel_no_sheet"),
+            TableError::Rows { errors, more: 0 } => errors.msg(),
+            TableError::Rows { errors, more } => Msg::new("intake.rows_refused_more")
+                .arg("n", errors.0.len() + more)
+                .arg_list("rows", errors.0.iter().map(RowError::msg).collect())
+                .arg("more", more),
+        }
+    }
 }
 
 /// Collects refusals, keeping the first few whole and counting the rest.
@@ -33,12 +51,12 @@ struct Refusals {
 }
 
 impl Refusals {
-    fn push(&mut self, line: u64, column: Option<String>, reason: String) {
+    fn push(&mut self, line: u64, column: Option<String>, reason: Msg) {
         if self.listed.len() < LISTED_ERRORS {
             self.listed.push(RowError {
                 line,
                 column,
-                reason: reason.into(),
+                reason,
             });
         } else {
             self.more += 1;
@@ -74,7 +92,7 @@ pub fn read_table_file(path: &Path) -> Result<Table, TableError> {
 fn start_table(names: Vec<String>, refusals: &mut Refusals) -> Table {
     for (i, name) in names.iter().enumerate() {
         if name.is_empty() {
-            refusals.push(1, None, format!("judul kolom ke-{} kosong", i + 1));
+            refusals.push(1, None, Msg::new("intake.header_empty").arg("n", i + 1));
         } else if let Some(first) = names[..i]
             .iter()
             .position(|n| fold_header(n) == fold_header(name))
@@ -82,7 +100,7 @@ fn start_table(names: Vec<String>, refusals: &mut Refusals) -> Table {
             refusals.push(
                 1,
                 Some(name.clone()),
-                format!("judul kolom ganda (sama dengan kolom ke-{})", first + 1),
+                Msg::new("intake.header_duplicate").arg("first", first + 1),
             );
         }
     }
@@ -126,18 +144,17 @@ fn read_csv_by_record(bytes: &[u8]) -> Result<Table, TableError> {
             Ok(false) => break,
             Err(e) => {
                 let line = e.position().map_or(0, |p| lines.at(p.byte()));
-                refusals.push(line, None, format!("tidak bisa dibaca sebagai CSV: {e}"));
+                refusals.push(
+                    line,
+                    None,
+                    Msg::new("intake.csv_unreadable").arg("detail", e),
+                );
                 continue;
             }
         }
         let line = record.position().map_or(0, |p| lines.at(p.byte()));
         let Some(fields) = utf8_fields(&record) else {
-            refusals.push(
-                line,
-                None,
-                "bukan teks UTF-8 (berkas bercampur pengodean; simpan ulang sebagai \"CSV UTF-8\")"
-                    .into(),
-            );
+            refusals.push(line, None, Msg::new("intake.not_utf8_mixed"));
             continue;
         };
         if fields.iter().all(|f| f.trim().is_empty()) {
@@ -316,11 +333,9 @@ fn push_row<S: AsRef<str>>(t: &mut Table, line: u64, fields: &[S], refusals: &mu
         refusals.push(
             line,
             None,
-            format!(
-                "berisi {} kolom, padahal baris judul berisi {} kolom",
-                fields.len(),
-                t.header.len()
-            ),
+            Msg::new("intake.field_count")
+                .arg("found", fields.len())
+                .arg("expected", t.header.len()),
         );
         return;
     }
@@ -338,7 +353,7 @@ fn push_row<S: AsRef<str>>(t: &mut Table, line: u64, fields: &[S], refusals: &mu
 fn finish(table: Option<Table>, refusals: Refusals) -> Result<Table, TableError> {
     let Some(mut table) = table else {
         let mut r = Refusals::default();
-        r.push(1, None, "berkas kosong: tidak ada baris judul".into());
+        r.push(1, None, Msg::new("intake.empty_file"));
         return Err(r.into_error());
     };
     if !refusals.is_empty() {
@@ -378,7 +393,7 @@ fn read_sheets<RS: std::io::Read + std::io::Seek>(
     use calamine::{Data, Reader};
     let range = book
         .worksheet_range_at(0)
-        .ok_or_else(|| TableError::Excel("berkas tidak berisi lembar kerja".into()))?
+        .ok_or(TableError::NoSheet)?
         .map_err(|e| TableError::Excel(e.to_string()))?;
     let first_row = range.start().map_or(0, |(r, _)| r as u64);
     let mut refusals = Refusals::default();
@@ -448,8 +463,10 @@ fn excel_date_text(serial: f64) -> String {
 mod tests {
     use super::*;
 
+    /// The refusal as an Indonesian user reads it.
     fn err(bytes: &[u8]) -> String {
-        read_csv_table(bytes).unwrap_err().to_string()
+        let msg = read_csv_table(bytes).unwrap_err().msg();
+        sinergi_i18n::Messages::new(sinergi_i18n::Lang::Id).render(&msg)
     }
 
     #[test]

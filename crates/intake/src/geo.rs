@@ -4,8 +4,8 @@
 //! here (a few dozen lines), which avoids a geometry crate in the build.
 
 use serde_json::Value;
-use sinergi_core::RegionCode;
 use sinergi_core::geo::{Boundary, Polygon, Ring};
+use sinergi_core::{Localized, Msg, RegionCode};
 use thiserror::Error;
 
 #[derive(Debug, Error, PartialEq)]
@@ -17,9 +17,22 @@ pub enum GeoError {
     )]
     UnknownType(String),
     #[error("{} fitur ditolak:\n{}", .0.len(), .0.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
-    Features(Vec<String>),
+    Features(Vec<Msg>),
     #[error("berkas tidak berisi satu pun poligon wilayah")]
     Empty,
+}
+
+impl Localized for GeoError {
+    fn msg(&self) -> Msg {
+        match self {
+            GeoError::Json(detail) => Msg::new("intake.geo_json").arg("detail", detail),
+            GeoError::UnknownType(value) => Msg::new("intake.geo_unknown_type").arg("value", value),
+            GeoError::Features(features) => Msg::new("intake.geo_features")
+                .arg("n", features.len())
+                .arg_list("features", features.clone()),
+            GeoError::Empty => Msg::new("intake.geo_empty"),
+        }
+    }
 }
 
 const CODE_KEYS: [&str; 6] = [
@@ -31,24 +44,23 @@ const CODE_KEYS: [&str; 6] = [
     "id",
 ];
 
-fn code_of(feature: &Value) -> Result<RegionCode, String> {
+fn code_of(feature: &Value) -> Result<RegionCode, Msg> {
     let props = feature.get("properties");
     let raw = CODE_KEYS
         .iter()
         .find_map(|k| props.and_then(|p| p.get(*k)))
         .or_else(|| feature.get("id"))
-        .ok_or_else(|| {
-            format!(
-                "tidak ada kode wilayah (properti {} atau \"id\")",
-                CODE_KEYS.join(", ")
-            )
-        })?;
+        .ok_or_else(|| Msg::new("intake.geo_no_code").arg("keys", CODE_KEYS.join(", ")))?;
     let text = match raw {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
-        other => return Err(format!("kode wilayah {other} bukan teks")),
+        other => return Err(Msg::new("intake.geo_code_not_text").arg("value", other)),
     };
-    RegionCode::parse(&text).map_err(|e| format!("kode \"{text}\": {e}"))
+    RegionCode::parse(&text).map_err(|e| {
+        Msg::new("intake.geo_code_invalid")
+            .arg("code", &text)
+            .arg_msg("reason", e.msg())
+    })
 }
 
 fn point(v: &Value) -> Option<[f64; 2]> {
@@ -111,18 +123,24 @@ fn geojson(doc: &Value) -> Result<Vec<Boundary>, GeoError> {
 
 fn push_feature(
     i: usize,
-    code: Result<RegionCode, String>,
+    code: Result<RegionCode, Msg>,
     polygons: Option<Vec<Polygon>>,
     out: &mut Vec<Boundary>,
-    errors: &mut Vec<String>,
+    errors: &mut Vec<Msg>,
 ) {
     match (code, polygons) {
         (Ok(code), Some(polygons)) if !polygons.is_empty() => out.push(Boundary { code, polygons }),
-        (Ok(code), _) => errors.push(format!(
-            "fitur ke-{} ({code}): geometri bukan Polygon/MultiPolygon yang terbaca",
-            i + 1
-        )),
-        (Err(e), _) => errors.push(format!("fitur ke-{}: {e}", i + 1)),
+        (Ok(code), _) => errors.push(
+            Msg::new("intake.geo_feature_code")
+                .arg("n", i + 1)
+                .arg("code", code)
+                .arg_msg("reason", Msg::new("intake.geo_bad_geometry")),
+        ),
+        (Err(e), _) => errors.push(
+            Msg::new("intake.geo_feature")
+                .arg("n", i + 1)
+                .arg_msg("reason", e),
+        ),
     }
 }
 
@@ -264,7 +282,8 @@ mod tests {
           {"type":"Feature","properties":{"nama":"x"},"geometry":{"type":"Polygon","coordinates":[[[1,1],[2,2],[1,1]]]}},
           {"type":"Feature","properties":{"kode":"52.01"},"geometry":{"type":"Point","coordinates":[1,1]}}
         ]}"#;
-        let e = read_boundaries(doc).unwrap_err().to_string();
+        let e = read_boundaries(doc).unwrap_err().msg();
+        let e = sinergi_i18n::Messages::new(sinergi_i18n::Lang::Id).render(&e);
         assert!(
             e.contains("fitur ke-1") && e.contains("tidak ada kode wilayah"),
             "{e}"

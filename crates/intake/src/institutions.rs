@@ -183,13 +183,9 @@ impl Cells<'_> {
     }
 }
 
-/// `2025-03-31`, `31/03/2025` or `31-03-2025`.
+/// A date in any form `sinergi_core::parse_date` knows (`2025-03-31`, `31/03/2025`, …).
 pub fn parse_date(v: &str) -> Option<NaiveDate> {
-    let v = v.trim();
-    NaiveDate::parse_from_str(v, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(v, "%d/%m/%Y"))
-        .or_else(|_| NaiveDate::parse_from_str(v, "%d-%m-%Y"))
-        .ok()
+    sinergi_core::parse_date(v).ok()
 }
 
 /// Reads every data row with `read`, after checking that the `required` columns exist.

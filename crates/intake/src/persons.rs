@@ -1,8 +1,9 @@
 //! Person-level lists (beneficiaries, registers) in CSV: each row becomes a validated
 //! [`PersonInput`] or a rejection naming its line, column and reason.
 
-use chrono::NaiveDate;
-use sinergi_core::{Nik, NoKk, PersonInput, RegionCode, RegionPrefixes, Sex};
+use sinergi_core::{
+    Localized, Msg, Nik, NoKk, PersonInput, RegionCode, RegionPrefixes, Sex, parse_date,
+};
 
 use crate::table::{RowError, RowErrors, read_rows};
 
@@ -44,9 +45,7 @@ pub fn read_person_list(
         return Err(RowErrors(vec![RowError {
             line: 1,
             column: None,
-            reason:
-                "baris judul harus punya kolom \"nama\" dan \"kode_desa\" (atau \"kode_wilayah\")"
-                    .into(),
+            reason: Msg::new("intake.persons_header"),
         }]));
     };
     let nik_col = header.find(NIK);
@@ -61,25 +60,28 @@ pub fn read_person_list(
                 .unwrap_or("")
         };
         let mut errors = Vec::new();
-        let mut err = |column: &str, reason: String| {
+        let mut err = |column: &str, reason: Msg| {
             errors.push(RowError {
                 line,
                 column: Some(column.into()),
-                reason: reason.into(),
+                reason,
             })
         };
         let name = field(Some(name_col)).to_string();
         if name.is_empty() {
-            err("nama", "wajib diisi".into());
+            err("nama", Msg::new("intake.required"));
         }
         let region = match RegionCode::parse(field(Some(region_col))) {
             Ok(r) if region_exists(&r) => Some(r),
             Ok(r) => {
-                err("kode_desa", format!("kode wilayah {r} tidak dikenal"));
+                err(
+                    "kode_desa",
+                    Msg::new("intake.region_unknown").arg("code", r),
+                );
                 None
             }
             Err(e) => {
-                err("kode_desa", e.to_string());
+                err("kode_desa", e.msg());
                 None
             }
         };
@@ -88,8 +90,7 @@ pub fn read_person_list(
             s => match Nik::parse(s, prefixes) {
                 Ok(p) => Some(p.nik),
                 Err(es) => {
-                    let reasons: Vec<String> = es.iter().map(|e| e.to_string()).collect();
-                    err("nik", reasons.join("; "));
+                    err("nik", reasons(&es));
                     None
                 }
             },
@@ -99,8 +100,7 @@ pub fn read_person_list(
             s => match NoKk::parse(s, prefixes) {
                 Ok(p) => Some(p.no_kk),
                 Err(es) => {
-                    let reasons: Vec<String> = es.iter().map(|e| e.to_string()).collect();
-                    err("no_kk", reasons.join("; "));
+                    err("no_kk", reasons(&es));
                     None
                 }
             },
@@ -112,7 +112,7 @@ pub fn read_person_list(
             other => {
                 err(
                     "jenis_kelamin",
-                    format!("\"{other}\" tidak dikenal; pakai L atau P"),
+                    Msg::new("intake.sex_unknown").arg("value", other),
                 );
                 None
             }
@@ -120,12 +120,9 @@ pub fn read_person_list(
         let birth_date = match field(birth_col) {
             "" => None,
             s => match parse_date(s) {
-                Some(d) => Some(d),
-                None => {
-                    err(
-                        "tanggal_lahir",
-                        format!("\"{s}\" bukan tanggal; pakai TTTT-BB-HH atau HH-BB-TTTT"),
-                    );
+                Ok(d) => Some(d),
+                Err(e) => {
+                    err("tanggal_lahir", e.msg());
                     None
                 }
             },
@@ -146,18 +143,15 @@ pub fn read_person_list(
     Ok(out)
 }
 
-/// ISO dates, or day-first dates with `-`, `/` or `.` as Indonesian lists write them.
-fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d-%m-%Y"))
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d.%m.%Y"))
-        .ok()
+/// Every reason a number was refused, as one message.
+fn reasons<E: Localized>(errors: &[E]) -> Msg {
+    Msg::new("intake.reasons").arg_list("reasons", errors.iter().map(Localized::msg).collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     fn known(r: &RegionCode) -> bool {
         !r.as_str().starts_with("99")
@@ -185,6 +179,29 @@ mod tests {
         assert!(at(4, "jenis_kelamin"));
         assert!(at(4, "tanggal_lahir"));
         assert!(at(5, "kode_desa"));
+        let reason = |line: u64, col: &str| {
+            let e = list
+                .rejected
+                .iter()
+                .find(|e| e.line == line && e.column.as_deref() == Some(col))
+                .unwrap();
+            sinergi_i18n::Messages::new(sinergi_i18n::Lang::Id).render(&e.reason)
+        };
+        assert_eq!(reason(3, "nama"), "wajib diisi");
+        assert!(
+            reason(4, "nik").contains("notasi ilmiah"),
+            "{}",
+            reason(4, "nik")
+        );
+        assert_eq!(
+            reason(4, "jenis_kelamin"),
+            "\"x\" tidak dikenal; pakai L atau P"
+        );
+        assert_eq!(
+            reason(4, "tanggal_lahir"),
+            "\"31-02-1990\": tanggal itu tidak ada di kalender"
+        );
+        assert_eq!(reason(5, "kode_desa"), "kode wilayah 99.99 tidak dikenal");
         // Every input row is either stored or rejected.
         let rejected_lines: std::collections::BTreeSet<u64> =
             list.rejected.iter().map(|e| e.line).collect();
@@ -196,11 +213,10 @@ mod tests {
         let none = |_: &RegionCode| false;
         let list = read_person_list(b"nama,kode_desa\nA,52.03.05.2001\n", &none, None).unwrap();
         assert!(list.rows.is_empty());
-        assert!(
-            list.rejected[0]
-                .reason
-                .to_string()
-                .contains("tidak dikenal")
+        assert_eq!(list.rejected[0].reason.key, "intake.region_unknown");
+        assert_eq!(
+            list.rejected[0].reason.get("code"),
+            Some(&sinergi_core::MsgArg::Text("52.03.05.2001".into()))
         );
         let err = read_person_list(b"nik,kode_desa\n1,52\n", &known, None).unwrap_err();
         assert_eq!(err.0[0].line, 1);

@@ -15,11 +15,11 @@ pub struct ReviewFile {
 
 const FIXED: [&str; 4] = ["id_kiri", "id_kanan", "probabilitas", "bobot"];
 
-fn header_error(reason: String) -> RowErrors {
+fn header_error(reason: Msg) -> RowErrors {
     RowErrors(vec![RowError {
         line: 1,
         column: None,
-        reason: reason.into(),
+        reason,
     }])
 }
 
@@ -32,29 +32,26 @@ pub fn read_review_file(bytes: &[u8]) -> Result<ReviewFile, RowErrors> {
         || names[..4] != FIXED
         || names.last().map(String::as_str) != Some("keputusan")
     {
-        return Err(header_error(
-            "ini bukan berkas tinjauan dari `sinergi link`: kolom harus diawali id_kiri, id_kanan, probabilitas, bobot dan diakhiri keputusan".into(),
-        ));
+        return Err(header_error(Msg::new("intake.review_not_review_file")));
     }
     let middle = &names[4..names.len() - 1];
     if middle.len() % 3 != 0 {
-        return Err(header_error(
-            "kolom nilai harus berpasangan tiga: <kolom>_kiri, <kolom>_kanan, bobot_<kolom>".into(),
-        ));
+        return Err(header_error(Msg::new("intake.review_triples")));
     }
     let mut columns = Vec::new();
     for triple in middle.chunks(3) {
         let Some(col) = triple[0].strip_suffix("_kiri") else {
-            return Err(header_error(format!(
-                "kolom \"{}\" tidak berakhiran _kiri",
-                triple[0]
-            )));
+            return Err(header_error(
+                Msg::new("intake.review_no_left").arg("column", &triple[0]),
+            ));
         };
         if triple[1] != format!("{col}_kanan") || triple[2] != format!("bobot_{col}") {
-            return Err(header_error(format!(
-                "setelah \"{}\" harus ada \"{col}_kanan\" dan \"bobot_{col}\"",
-                triple[0]
-            )));
+            return Err(header_error(
+                Msg::new("intake.review_triple_order")
+                    .arg("column", &triple[0])
+                    .arg("right", format!("{col}_kanan"))
+                    .arg("weight", format!("bobot_{col}")),
+            ));
         }
         columns.push(col.to_string());
     }
@@ -67,7 +64,7 @@ pub fn read_review_file(bytes: &[u8]) -> Result<ReviewFile, RowErrors> {
                 errors.push(RowError {
                     line,
                     column: Some(name.to_string()),
-                    reason: Msg::untranslated(format!("\"{}\" bukan angka", get(i))),
+                    reason: Msg::new("intake.not_a_number").arg("value", get(i)),
                 });
                 f64::NAN
             })
@@ -76,7 +73,7 @@ pub fn read_review_file(bytes: &[u8]) -> Result<ReviewFile, RowErrors> {
             errors.push(RowError {
                 line,
                 column: Some("id_kiri/id_kanan".into()),
-                reason: "id wajib diisi".into(),
+                reason: Msg::new("intake.review_id_required"),
             });
             continue;
         }
@@ -85,7 +82,7 @@ pub fn read_review_file(bytes: &[u8]) -> Result<ReviewFile, RowErrors> {
             errors.push(RowError {
                 line,
                 column: Some("probabilitas".into()),
-                reason: "harus antara 0 dan 1".into(),
+                reason: Msg::new("intake.probability_range"),
             });
         }
         let weight = number(3, "bobot", &mut errors);
@@ -133,9 +130,23 @@ mod tests {
     fn refuses_other_files_and_names_bad_rows() {
         let e = read_review_file(b"nama,kode_desa\nA,52\n").unwrap_err();
         assert_eq!(e.0[0].line, 1);
+        assert_eq!(e.0[0].reason.key, "intake.review_not_review_file");
+        let e = read_review_file(
+            b"id_kiri,id_kanan,probabilitas,bobot,nama_kiri,bobot_nama,nama_kanan,keputusan\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.0[0].reason.key, "intake.review_triple_order");
+        assert_eq!(
+            e.0[0].reason.get("right"),
+            Some(&sinergi_core::MsgArg::Text("nama_kanan".into()))
+        );
         let bad = FILE.replace("0.55", "kira-kira");
         let e = read_review_file(bad.as_bytes()).unwrap_err();
         assert_eq!(e.0[0].line, 3);
         assert_eq!(e.0[0].column.as_deref(), Some("probabilitas"));
+        assert_eq!(e.0[0].reason.key, "intake.not_a_number");
+        let bad = FILE.replace("0.55", "1.5");
+        let e = read_review_file(bad.as_bytes()).unwrap_err();
+        assert_eq!(e.0[0].reason.key, "intake.probability_range");
     }
 }

@@ -44,6 +44,15 @@ impl Localized for RowError {
 #[error("{} baris ditolak:\n{}", .0.len(), .0.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
 pub struct RowErrors(pub Vec<RowError>);
 
+impl Localized for RowErrors {
+    /// "2 baris ditolak: baris 3, kolom nik: …; baris 5: …".
+    fn msg(&self) -> Msg {
+        Msg::new("intake.rows_refused")
+            .arg("n", self.0.len())
+            .arg_list("rows", self.0.iter().map(RowError::msg).collect())
+    }
+}
+
 /// A header row resolved against the columns a reader expects.
 pub struct Header {
     names: Vec<String>,
@@ -149,7 +158,7 @@ pub fn read_rows(bytes: &[u8]) -> Result<(Header, Rows), RowErrors> {
                 errors.push(RowError {
                     line,
                     column: None,
-                    reason: Msg::untranslated(format!("tidak bisa dibaca sebagai CSV: {e}")),
+                    reason: Msg::new("intake.csv_unreadable").arg("detail", e),
                 });
                 continue;
             }
@@ -171,7 +180,7 @@ pub fn read_rows(bytes: &[u8]) -> Result<(Header, Rows), RowErrors> {
             errors.push(RowError {
                 line,
                 column: None,
-                reason: "bukan teks UTF-8 (simpan berkas sebagai \"CSV UTF-8\")".into(),
+                reason: Msg::new("intake.not_utf8"),
             });
             continue;
         }
@@ -192,7 +201,7 @@ pub fn read_rows(bytes: &[u8]) -> Result<(Header, Rows), RowErrors> {
             RowError {
                 line: 1,
                 column: None,
-                reason: "berkas kosong: tidak ada baris judul".into(),
+                reason: Msg::new("intake.empty_file"),
             },
         ),
         Some(_) if !errors.is_empty() => {}

@@ -2,7 +2,7 @@
 //! (`52.01.01.2001`); extra columns such as `level` or `parent` are ignored, optional
 //! `lat`/`lng` columns are read.
 
-use sinergi_core::{RegionCode, RegionEntry};
+use sinergi_core::{Localized, Msg, RegionCode, RegionEntry};
 
 use crate::table::{RowError, RowErrors, read_rows};
 
@@ -22,7 +22,7 @@ pub fn read_region_list(bytes: &[u8]) -> Result<RegionList, RowErrors> {
         return Err(RowErrors(vec![RowError {
             line: 1,
             column: None,
-            reason: "baris judul harus punya kolom \"kode\" dan \"nama\"".into(),
+            reason: Msg::new("intake.region_list_header"),
         }]));
     };
     let (lat_col, lon_col) = (header.find(LAT), header.find(LON));
@@ -31,15 +31,15 @@ pub fn read_region_list(bytes: &[u8]) -> Result<RegionList, RowErrors> {
     let mut first_line_of = std::collections::HashMap::new();
     for (line, fields) in rows {
         let field = |i: usize| fields.get(i).map(|s| s.trim()).unwrap_or("");
-        let err = |column: &str, reason: String| RowError {
+        let err = |column: &str, reason: Msg| RowError {
             line,
             column: Some(column.into()),
-            reason: reason.into(),
+            reason,
         };
         let code = match RegionCode::parse(field(code_col)) {
             Ok(c) => c,
             Err(e) => {
-                errors.push(err("kode", e.to_string()));
+                errors.push(err("kode", e.msg()));
                 continue;
             }
         };
@@ -47,7 +47,7 @@ pub fn read_region_list(bytes: &[u8]) -> Result<RegionList, RowErrors> {
         if name.is_empty() {
             errors.push(err(
                 "nama",
-                format!("nama wilayah untuk kode {code} kosong"),
+                Msg::new("intake.region_name_empty").arg("code", &code),
             ));
             continue;
         }
@@ -59,7 +59,10 @@ pub fn read_region_list(bytes: &[u8]) -> Result<RegionList, RowErrors> {
             match raw.replace(',', ".").parse::<f64>() {
                 Ok(v) if v.abs() <= range => Some(v),
                 _ => {
-                    errors.push(err(label, format!("\"{raw}\" bukan koordinat yang sah")));
+                    errors.push(err(
+                        label,
+                        Msg::new("intake.coordinate_invalid").arg("value", raw),
+                    ));
                     None
                 }
             }
@@ -69,7 +72,9 @@ pub fn read_region_list(bytes: &[u8]) -> Result<RegionList, RowErrors> {
         if let Some(first) = first_line_of.insert(code.clone(), line) {
             errors.push(err(
                 "kode",
-                format!("kode {code} sudah muncul di baris {first}"),
+                Msg::new("intake.code_repeated")
+                    .arg("code", &code)
+                    .arg("first", first),
             ));
             continue;
         }
@@ -93,6 +98,11 @@ pub fn read_region_list(bytes: &[u8]) -> Result<RegionList, RowErrors> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sinergi_i18n::{Lang, Messages};
+
+    fn id(m: &Msg) -> String {
+        Messages::new(Lang::Id).render(m)
+    }
 
     #[test]
     fn reads_the_common_shape_with_bom_and_extra_columns() {
@@ -115,7 +125,7 @@ mod tests {
     fn names_every_bad_row_and_why() {
         let csv = "kode,nama,lat\n52,NTB,\n52.0X,Salah,\n52.01,,\n52,NTB lagi,\n52.02,Lombok Tengah,-200\n";
         let errs = read_region_list(csv.as_bytes()).unwrap_err().0;
-        let text: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+        let text: Vec<String> = errs.iter().map(|e| id(&e.msg())).collect();
         assert_eq!(errs.len(), 4, "{text:?}");
         assert!(text[0].starts_with("baris 3, kolom kode:"), "{}", text[0]);
         assert!(text[1].contains("baris 4, kolom nama") && text[1].contains("kosong"));
@@ -126,12 +136,12 @@ mod tests {
     #[test]
     fn refuses_missing_columns_and_non_utf8() {
         let errs = read_region_list(b"code_x,nama\n52,NTB\n").unwrap_err();
-        assert!(errs.to_string().contains("\"kode\" dan \"nama\""));
+        assert!(id(&errs.msg()).contains("\"kode\" dan \"nama\""));
         let errs = read_region_list(b"kode,nama\n52,Nusa Tenggara Barat\n52.01,Kab. \xe9\n")
             .unwrap_err()
             .0;
         assert_eq!(errs[0].line, 3);
-        assert!(errs[0].reason.to_string().contains("UTF-8"));
+        assert!(id(&errs[0].reason).contains("UTF-8"));
         assert!(read_region_list(b"").is_err());
     }
 }

@@ -180,80 +180,49 @@ impl Store {
 
 type MigrationFile = (i64, &'static str, &'static str);
 
-const SQLITE_MIGRATIONS: &[MigrationFile] = &[
-    (
-        1,
-        "regions",
-        include_str!("../migrations/sqlite/0001_regions.sql"),
-    ),
-    (
-        2,
-        "access",
-        include_str!("../migrations/sqlite/0002_access.sql"),
-    ),
-    (
-        3,
-        "aggregates",
-        include_str!("../migrations/sqlite/0003_aggregates.sql"),
-    ),
-    (
-        4,
-        "review",
-        include_str!("../migrations/sqlite/0004_review.sql"),
-    ),
-    (
-        5,
-        "institutions",
-        include_str!("../migrations/sqlite/0005_institutions.sql"),
-    ),
-    (
-        6,
-        "programs",
-        include_str!("../migrations/sqlite/0006_programs.sql"),
-    ),
-    (
-        7,
-        "strategy",
-        include_str!("../migrations/sqlite/0007_strategy.sql"),
-    ),
+/// The migrations, written once: each entry names `NNNN_name` and includes both dialects'
+/// files, `migrations/sqlite/NNNN_name.sql` and `migrations/postgres/NNNN_name.sql`, so a
+/// migration missing from one dialect does not compile.
+macro_rules! migration_list {
+    ($(($number:literal, $name:literal)),* $(,)?) => {
+        const SQLITE_MIGRATIONS: &[MigrationFile] = &[$((
+            version_of($number),
+            $name,
+            include_str!(concat!("../migrations/sqlite/", $number, "_", $name, ".sql")),
+        )),*];
+        const POSTGRES_MIGRATIONS: &[MigrationFile] = &[$((
+            version_of($number),
+            $name,
+            include_str!(concat!("../migrations/postgres/", $number, "_", $name, ".sql")),
+        )),*];
+    };
+}
+
+migration_list![
+    ("0001", "regions"),
+    ("0002", "access"),
+    ("0003", "aggregates"),
+    ("0004", "review"),
+    ("0005", "institutions"),
+    ("0006", "programs"),
+    ("0007", "strategy"),
 ];
-const POSTGRES_MIGRATIONS: &[MigrationFile] = &[
-    (
-        1,
-        "regions",
-        include_str!("../migrations/postgres/0001_regions.sql"),
-    ),
-    (
-        2,
-        "access",
-        include_str!("../migrations/postgres/0002_access.sql"),
-    ),
-    (
-        3,
-        "aggregates",
-        include_str!("../migrations/postgres/0003_aggregates.sql"),
-    ),
-    (
-        4,
-        "review",
-        include_str!("../migrations/postgres/0004_review.sql"),
-    ),
-    (
-        5,
-        "institutions",
-        include_str!("../migrations/postgres/0005_institutions.sql"),
-    ),
-    (
-        6,
-        "programs",
-        include_str!("../migrations/postgres/0006_programs.sql"),
-    ),
-    (
-        7,
-        "strategy",
-        include_str!("../migrations/postgres/0007_strategy.sql"),
-    ),
-];
+
+/// The version a file number such as `"0007"` stands for (a compile error if not digits).
+const fn version_of(number: &str) -> i64 {
+    let bytes = number.as_bytes();
+    let mut i = 0;
+    let mut v = 0i64;
+    while i < bytes.len() {
+        assert!(
+            bytes[i].is_ascii_digit(),
+            "a migration number is digits only"
+        );
+        v = v * 10 + (bytes[i] - b'0') as i64;
+        i += 1;
+    }
+    v
+}
 
 fn migrations(files: &[MigrationFile]) -> sqlx::migrate::Migrator {
     use sqlx::SqlSafeStr;
@@ -276,6 +245,32 @@ fn migrations(files: &[MigrationFile]) -> sqlx::migrate::Migrator {
 
 #[cfg(test)]
 mod tests {
+    /// Every file in either dialect's folder is in the list (a file added to one folder but
+    /// not listed would never run), and the versions count up from 1.
+    #[test]
+    fn every_migration_file_is_listed_for_both_dialects() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let listed: Vec<String> = super::SQLITE_MIGRATIONS
+            .iter()
+            .map(|(v, n, _)| format!("{v:04}_{n}.sql"))
+            .collect();
+        for dialect in ["sqlite", "postgres"] {
+            let mut files: Vec<String> = std::fs::read_dir(dir.join(dialect))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|f| f.ends_with(".sql"))
+                .collect();
+            files.sort();
+            assert_eq!(
+                files, listed,
+                "{dialect}: files and the migration list differ"
+            );
+        }
+        for (i, (v, _, _)) in super::SQLITE_MIGRATIONS.iter().enumerate() {
+            assert_eq!(*v, i as i64 + 1, "versions count up from 1 without gaps");
+        }
+    }
+
     #[test]
     fn both_dialects_have_the_same_migrations() {
         let names =

@@ -92,7 +92,8 @@ pub async fn upload(
         let region = super::optional_region(Some(&region))
             .map_err(|e| e.detail_text(ui.t).unwrap_or_default())?
             .ok_or_else(|| ui.t.get("review.region_required").to_string())?;
-        let parsed = sinergi_intake::read_review_file(&bytes).map_err(|e| e.to_string())?;
+        let parsed = sinergi_intake::read_review_file(&bytes)
+            .map_err(|e| ui.t.render(&sinergi_core::Localized::msg(&e)))?;
         let name = if name.trim().is_empty() {
             filename
         } else {
