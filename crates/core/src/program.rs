@@ -303,6 +303,22 @@ pub fn own_organisation(viewer: &Viewer) -> Option<i64> {
         .and_then(|p| p.scope.organisation)
 }
 
+/// The organisation a program entered by `viewer` belongs to, given the one it names: a
+/// partner or LKS enters its own organisation's programs only (the one named, or none named);
+/// anyone else must name one.
+pub fn program_organisation(viewer: &Viewer, named: Option<i64>) -> Result<i64, Msg> {
+    let bound = viewer
+        .principal()
+        .filter(|p| p.role.is_organisation_bound());
+    match (bound.map(|p| p.scope.organisation), named) {
+        (Some(Some(own)), None) => Ok(own),
+        (Some(Some(own)), Some(o)) if o == own => Ok(own),
+        (Some(_), Some(o)) => Err(Msg::new("programs.organisation_not_own_id").arg("id", o)),
+        (_, Some(o)) => Ok(o),
+        (_, None) => Err(Msg::new("programs.organisation_id_required")),
+    }
+}
+
 /// The regions whose desa need figures (the gap analysis) `viewer` is given: `None` for all
 /// (the system), the scope's regions for a user (none for the public).
 pub fn need_regions(viewer: &Viewer) -> Option<Vec<RegionCode>> {
@@ -664,5 +680,50 @@ mod tests {
         });
         assert_eq!(p.home_region().unwrap().as_str(), "52.03");
         assert_eq!(p.planned_total(), 41);
+    }
+
+    #[test]
+    fn partners_enter_and_edit_only_their_own_programs() {
+        use crate::access::{Principal, Role, Scope, Viewer};
+        let user = |role, regions: &[&str], organisation| {
+            Viewer::User(Principal {
+                user_id: 1,
+                username: "u".into(),
+                role,
+                scope: Scope {
+                    regions: regions
+                        .iter()
+                        .map(|r| RegionCode::parse(r).unwrap())
+                        .collect(),
+                    organisation,
+                },
+            })
+        };
+        let partner = user(Role::Mitra, &[], Some(7));
+        let operator = user(Role::OperatorKabKota, &["52.03"], None);
+        let board = user(Role::Pimpinan, &["52"], None);
+        assert_eq!(program_organisation(&partner, None), Ok(7));
+        assert_eq!(program_organisation(&partner, Some(7)), Ok(7));
+        assert_eq!(
+            program_organisation(&partner, Some(8)).unwrap_err().key,
+            "programs.organisation_not_own_id"
+        );
+        assert_eq!(program_organisation(&operator, Some(8)), Ok(8));
+        assert_eq!(
+            program_organisation(&operator, None).unwrap_err().key,
+            "programs.organisation_id_required"
+        );
+        assert!(may_edit_program(&partner, 7) && !may_edit_program(&partner, 8));
+        assert!(may_edit_program(&operator, 8));
+        assert!(!may_edit_program(&board, 8) && !may_edit_program(&Viewer::Public, 8));
+        assert!(may_edit_program(&Viewer::System("uji"), 8));
+        assert_eq!(own_organisation(&partner), Some(7));
+        assert_eq!(own_organisation(&operator), None);
+        assert_eq!(need_regions(&Viewer::System("uji")), None);
+        assert_eq!(need_regions(&Viewer::Public), Some(Vec::new()));
+        assert_eq!(
+            need_regions(&operator),
+            Some(vec![RegionCode::parse("52.03").unwrap()])
+        );
     }
 }

@@ -612,8 +612,9 @@ mod tests {
             r4.reason
         );
         let r5 = sheet.rejected.iter().find(|e| e.line == 5).unwrap();
-        assert!(
-            r5.reason.to_string().contains("baris lain"),
+        assert_eq!(
+            r5.reason,
+            Msg::new("programs.sibling_row_refused").arg("code", "B"),
             "{}",
             r5.reason
         );

@@ -11,7 +11,7 @@ use sinergi_activity::ActivityError;
 use sinergi_activity::programs::{SaveMode, SaveOutcome, save_program};
 use sinergi_core::program::{
     AidType, FieldError, FundingSource, ProgramInput, ProgramLocation, ProgramStatus, Reached,
-    Sector, SexTarget, TargetGroup, own_organisation, parse_date,
+    Sector, SexTarget, TargetGroup, parse_date, program_organisation,
 };
 use sinergi_core::{DesilRange, Msg, Ppks, RegionCode, Viewer};
 use sinergi_store::SessionUser;
@@ -82,28 +82,10 @@ impl ProgramJson {
     /// The program, or every field that is wrong.
     pub fn into_input(self, viewer: &Viewer) -> Result<ProgramInput, Vec<FieldError>> {
         let mut e = Vec::new();
-        let bound = viewer
-            .principal()
-            .is_some_and(|p| p.role.is_organisation_bound());
-        let organisation_id = match (bound, own_organisation(viewer), self.organisasi) {
-            (true, Some(own), None) => own,
-            (true, Some(own), Some(o)) if o == own => own,
-            (true, _, Some(o)) => {
-                e.push(field(
-                    "organisasi",
-                    Msg::new("programs.organisation_not_own_id").arg("id", o),
-                ));
-                0
-            }
-            (_, _, Some(o)) => o,
-            (_, _, None) => {
-                e.push(field(
-                    "organisasi",
-                    Msg::new("programs.organisation_id_required"),
-                ));
-                0
-            }
-        };
+        let organisation_id = program_organisation(viewer, self.organisasi).unwrap_or_else(|m| {
+            e.push(field("organisasi", m));
+            0
+        });
         macro_rules! vocab {
             ($ty:ty, $value:expr, $name:literal, $default:expr) => {
                 match $value.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
