@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use sinergi_activity::programs::{ProgramUpload, import_programs};
 use sinergi_core::{Localized, Msg, Viewer};
 use sinergi_i18n::{Lang, Messages};
@@ -14,17 +14,21 @@ pub async fn import(
     organisation: Option<String>,
     database: &str,
 ) -> anyhow::Result<()> {
-    let bytes = std::fs::read(file)
-        .with_context(|| format!("berkas {} tidak bisa dibaca", file.display()))?;
+    let t = Messages::new(Lang::Id);
+    let bytes = std::fs::read(file).map_err(|e| {
+        anyhow::anyhow!(
+            t.render(
+                &Msg::new("programs.cli_file_unreadable")
+                    .arg("path", file.display())
+                    .arg("reason", e)
+            )
+        )
+    })?;
     let store = crate::setup::open(database).await?;
     let result = async {
-        let t = Messages::new(Lang::Id);
-        let principal = store
-            .principal_by_username(as_user)
-            .await?
-            .with_context(|| {
-                format!("--sebagai: pengguna \"{as_user}\" tidak ada atau nonaktif")
-            })?;
+        let principal = store.principal_by_username(as_user).await?.ok_or_else(|| {
+            anyhow::anyhow!(t.render(&Msg::new("programs.cli_no_user").arg("user", as_user)))
+        })?;
         let viewer = Viewer::User(principal);
         let done = import_programs(
             &store,
