@@ -509,6 +509,22 @@ async fn names_need_figures_and_boundaries() {
             4,
             "{l}"
         );
+        // A user is given the need of the desa its regions cover, the public none.
+        let op5203 = w.principal("op5203").await;
+        let theirs = s.as_user(&op5203).desa_need(None).await.unwrap();
+        assert_eq!(theirs.len(), 2, "{l}: {theirs:?}");
+        assert!(
+            theirs.iter().all(|d| d.code.as_str().starts_with("52.03.")),
+            "{l}: {theirs:?}"
+        );
+        assert!(
+            s.scoped(sinergi_core::Viewer::public())
+                .desa_need(None)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{l}"
+        );
 
         let square = vec![vec![
             [116.0, -8.0],
