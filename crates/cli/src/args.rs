@@ -108,6 +108,9 @@ pub enum Command {
     /// Daftar data perorangan (penerima manfaat): impor dengan dasar hukumnya
     #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
     Daftar(DaftarCommand),
+    /// Program mitra (4W): impor lembar 4W atas nama seorang pengguna
+    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
+    Program(ProgramCommand),
     /// Kunci data pribadi: buat kunci baru
     #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
     Kunci(KunciCommand),
@@ -336,6 +339,32 @@ pub enum DaftarCommand {
         nama: Option<String>,
         #[command(flatten)]
         key: KeyArgs,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProgramCommand {
+    /// Impor lembar 4W (CSV atau XLSX, kolom templat 4W) atas nama seorang pengguna
+    #[command(
+        help_template = HELP_TEMPLATE,
+        next_help_heading = "Opsi",
+        long_about = "Mengimpor program mitra dari lembar 4W (CSV atau XLSX dengan kolom templat 4W) atas nama \
+                      seorang pengguna; cakupan pengguna itu berlaku. Program dengan kode yang sama untuk organisasi \
+                      yang sama diperbarui, bukan digandakan. Program yang baik disimpan dalam satu transaksi; \
+                      baris yang salah dilaporkan dengan nomor baris, kolom dan alasannya."
+    )]
+    Impor {
+        /// Berkas 4W (CSV atau XLSX)
+        #[arg(value_name = "BERKAS", help_heading = "Argumen")]
+        file: PathBuf,
+        /// Nama pengguna yang mengimpor (cakupannya berlaku)
+        #[arg(long, value_name = "NAMA_PENGGUNA")]
+        sebagai: String,
+        /// Organisasi (id atau nama persis) untuk baris yang kolom mitra-nya kosong
+        #[arg(long, value_name = "ORGANISASI")]
+        organisasi: Option<String>,
         #[command(flatten)]
         db: DatabaseArg,
     },

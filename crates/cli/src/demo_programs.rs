@@ -5,11 +5,11 @@
 use std::collections::HashMap;
 
 use anyhow::Context;
+use sinergi_core::RegionCode;
 use sinergi_core::program::{
     AidType, FundingSource, ProgramInput, ProgramLocation, ProgramStatus, Reached, Sector,
     SexTarget, TargetGroup,
 };
-use sinergi_core::{Principal, RegionCode, Role, Scope};
 use sinergi_store::Store;
 use sinergi_synth::World;
 use sinergi_synth::institutions::{Program, Target};
@@ -21,15 +21,6 @@ pub async fn load(
     programs: &[Program],
     partners: &HashMap<String, i64>,
 ) -> anyhow::Result<usize> {
-    let loader = Principal {
-        user_id: 0,
-        username: "demo".into(),
-        role: Role::AdminProvinsi,
-        scope: Scope {
-            regions: vec![RegionCode::parse(world.facts.code)?],
-            organisation: None,
-        },
-    };
     let today = sinergi_synth::reference_date();
     let mut inputs = Vec::with_capacity(programs.len());
     for p in programs {
@@ -112,6 +103,6 @@ pub async fn load(
             locations,
         });
     }
-    store.save_programs(&loader, &inputs).await?;
+    store.as_system("demo").save_programs(&inputs).await?;
     Ok(inputs.len())
 }

@@ -12,12 +12,14 @@ mod geo;
 mod key;
 mod lang;
 mod link;
+mod programs;
 mod serve;
 mod setup;
 mod wilayah;
 
 use args::{
-    AdminCommand, AuditCommand, Command, DaftarCommand, GeoCommand, KunciCommand, WilayahCommand,
+    AdminCommand, AuditCommand, Command, DaftarCommand, GeoCommand, KunciCommand, ProgramCommand,
+    WilayahCommand,
 };
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
@@ -102,6 +104,12 @@ fn main() {
                 )
                 .await
             }
+            Command::Program(ProgramCommand::Impor {
+                file,
+                sebagai,
+                organisasi,
+                db,
+            }) => programs::import(&file, &sebagai, organisasi, &db.database).await,
             Command::Kunci(KunciCommand::Buat) => {
                 accounts::new_key();
                 Ok(())

@@ -5,6 +5,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::access::Viewer;
+use crate::msg::Msg;
 use crate::ppks::Ppks;
 use crate::region::{Level, RegionCode};
 use crate::text::fold_text;
@@ -45,6 +47,13 @@ macro_rules! vocabulary {
             /// The accepted keys, for messages.
             pub fn keys() -> String {
                 Self::ALL.iter().map(|v| v.key()).collect::<Vec<_>>().join(", ")
+            }
+
+            /// Why `value` is refused: not one of the keys, which are listed.
+            pub fn unknown(value: &str) -> Msg {
+                Msg::new("programs.value_unknown")
+                    .arg("value", value)
+                    .arg("choices", Self::keys())
             }
         }
     };
@@ -166,7 +175,7 @@ impl TargetGroup {
     }
 
     /// Reads an age band as partners write it: `6-18`, `60+`, `≥ 60`, `0 - 5`, blank = all.
-    pub fn parse_ages(input: &str) -> Result<(u8, u8), String> {
+    pub fn parse_ages(input: &str) -> Result<(u8, u8), Msg> {
         let s = input
             .trim()
             .replace(['≥', '>', '='], "")
@@ -178,7 +187,7 @@ impl TargetGroup {
         let num = |t: &str| {
             t.trim()
                 .parse::<u8>()
-                .map_err(|_| format!("usia \"{input}\" tidak dikenali; tulis mis. 6-18 atau 60+"))
+                .map_err(|_| Msg::new("programs.ages_unknown").arg("value", input))
         };
         if let Some(lo) = s.strip_suffix('+') {
             return Ok((num(lo)?, AGE_MAX));
@@ -240,22 +249,83 @@ pub struct ProgramInput {
 }
 
 /// One reason a program is refused, naming the field (as the 4W template and the API call it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: &'static str,
-    pub reason: String,
+    pub reason: Msg,
 }
 
-impl std::fmt::Display for FieldError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.field, self.reason)
+impl FieldError {
+    pub fn new(field: &'static str, reason: Msg) -> FieldError {
+        FieldError { field, reason }
+    }
+
+    /// "field: reason", as one message.
+    pub fn msg(&self) -> Msg {
+        Msg::new("programs.field_reason")
+            .arg("field", self.field)
+            .arg_msg("reason", self.reason.clone())
     }
 }
 
-fn err(field: &'static str, reason: impl Into<String>) -> FieldError {
-    FieldError {
-        field,
-        reason: reason.into(),
+/// For logs: the field and the key of the reason (users see it rendered).
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.reason.key)
+    }
+}
+
+impl crate::msg::Localized for FieldError {
+    fn msg(&self) -> Msg {
+        FieldError::msg(self)
+    }
+}
+
+fn err(field: &'static str, reason: Msg) -> FieldError {
+    FieldError { field, reason }
+}
+
+/// Whether `viewer` may change the programs of `organisation` (within the places it sees):
+/// a partner or LKS only its own; regional roles any organisation's; the system everything.
+pub fn may_edit_program(viewer: &Viewer, organisation: i64) -> bool {
+    viewer.can_write()
+        && match viewer.principal() {
+            Some(p) if p.role.is_organisation_bound() => p.scope.organisation == Some(organisation),
+            _ => true,
+        }
+}
+
+/// The organisation whose programs alone `viewer` works with (partners and LKS), if any.
+pub fn own_organisation(viewer: &Viewer) -> Option<i64> {
+    viewer
+        .principal()
+        .filter(|p| p.role.is_organisation_bound())
+        .and_then(|p| p.scope.organisation)
+}
+
+/// The organisation a program entered by `viewer` belongs to, given the one it names: a
+/// partner or LKS enters its own organisation's programs only (the one named, or none named);
+/// anyone else must name one.
+pub fn program_organisation(viewer: &Viewer, named: Option<i64>) -> Result<i64, Msg> {
+    let bound = viewer
+        .principal()
+        .filter(|p| p.role.is_organisation_bound());
+    match (bound.map(|p| p.scope.organisation), named) {
+        (Some(Some(own)), None) => Ok(own),
+        (Some(Some(own)), Some(o)) if o == own => Ok(own),
+        (Some(_), Some(o)) => Err(Msg::new("programs.organisation_not_own_id").arg("id", o)),
+        (_, Some(o)) => Ok(o),
+        (_, None) => Err(Msg::new("programs.organisation_id_required")),
+    }
+}
+
+/// The regions whose desa need figures (the gap analysis) `viewer` is given: `None` for all
+/// (the system), the scope's regions for a user (none for the public).
+pub fn need_regions(viewer: &Viewer) -> Option<Vec<RegionCode>> {
+    match viewer {
+        Viewer::System(_) => None,
+        Viewer::Public => Some(Vec::new()),
+        Viewer::User(p) => Some(p.scope.regions.clone()),
     }
 }
 
@@ -265,80 +335,80 @@ impl ProgramInput {
         let mut e = Vec::new();
         let code = self.code.trim();
         if code.is_empty() {
-            e.push(err("kode_program", "wajib diisi"));
+            e.push(err("kode_program", Msg::new("programs.required")));
         } else if code.chars().count() > 64 {
-            e.push(err("kode_program", "paling panjang 64 karakter"));
+            e.push(err(
+                "kode_program",
+                Msg::new("programs.too_long").arg("max", 64),
+            ));
         }
         if self.name.trim().is_empty() {
-            e.push(err("nama_program", "wajib diisi"));
+            e.push(err("nama_program", Msg::new("programs.required")));
         } else if self.name.chars().count() > 200 {
-            e.push(err("nama_program", "paling panjang 200 karakter"));
+            e.push(err(
+                "nama_program",
+                Msg::new("programs.too_long").arg("max", 200),
+            ));
         }
         if self.end < self.start {
             e.push(err(
                 "selesai",
-                format!(
-                    "tanggal selesai {} sebelum tanggal mulai {}",
-                    self.end, self.start
-                ),
+                Msg::new("programs.end_before_start")
+                    .arg("end", self.end)
+                    .arg("start", self.start),
             ));
         }
         let t = &self.target;
         if !(1..=10).contains(&t.desil_from) || !(1..=10).contains(&t.desil_to) {
-            e.push(err("desil", "desil hanya 1 sampai 10"));
+            e.push(err("desil", Msg::new("programs.desil_range")));
         } else if t.desil_from > t.desil_to {
             e.push(err(
                 "desil",
-                format!("rentang terbalik ({}-{})", t.desil_from, t.desil_to),
+                Msg::new("programs.desil_reversed")
+                    .arg("from", t.desil_from)
+                    .arg("to", t.desil_to),
             ));
         }
         if t.age_min > t.age_max || t.age_max > AGE_MAX {
             e.push(err(
                 "usia",
-                format!(
-                    "rentang usia tidak masuk akal ({}-{})",
-                    t.age_min, t.age_max
-                ),
+                Msg::new("programs.ages_invalid")
+                    .arg("min", t.age_min)
+                    .arg("max", t.age_max),
             ));
         }
         if self.budget_rp > 1_000_000_000_000_000 {
-            e.push(err("anggaran_rp", "terlalu besar; tulis dalam rupiah"));
+            e.push(err("anggaran_rp", Msg::new("programs.budget_too_large")));
         }
         let r = &self.reached;
         if r.male + r.female > r.total && r.total > 0 {
             e.push(err(
                 "tercapai",
-                format!(
-                    "laki-laki ({}) + perempuan ({}) melebihi jumlah tercapai ({})",
-                    r.male, r.female, r.total
-                ),
+                Msg::new("programs.reached_sexes_exceed")
+                    .arg("male", r.male)
+                    .arg("female", r.female)
+                    .arg("total", r.total),
             ));
         }
         if r.children > r.total || r.disability > r.total {
-            e.push(err(
-                "tercapai",
-                "anak atau penyandang disabilitas melebihi jumlah tercapai",
-            ));
+            e.push(err("tercapai", Msg::new("programs.reached_groups_exceed")));
         }
         if self.locations.is_empty() {
-            e.push(err(
-                "lokasi",
-                "paling sedikit satu lokasi (kab/kota, kecamatan atau desa)",
-            ));
+            e.push(err("lokasi", Msg::new("programs.location_required")));
         }
         let mut seen = std::collections::HashSet::new();
         for l in &self.locations {
             if l.region.level() == Level::Provinsi {
                 e.push(err(
                     "lokasi",
-                    format!(
-                        "{}: lokasi paling atas kab/kota, bukan provinsi; sebutkan kab/kota yang dijangkau",
-                        l.region
-                    ),
+                    Msg::new("programs.location_province").arg("code", &l.region),
                 ));
             }
             if !seen.insert(l.region.as_str()) {
-                e.push(err("lokasi", format!("{} disebut dua kali", l.region)));
+                e.push(err(
+                    "lokasi",
+                    Msg::new("programs.location_twice").arg("code", &l.region),
+                ));
             }
         }
         if e.is_empty() { Ok(()) } else { Err(e) }
@@ -359,6 +429,82 @@ impl ProgramInput {
         let first = iter.next()?.clone();
         Some(iter.fold(first, |acc, r| common_ancestor(&acc, r).unwrap_or(acc)))
     }
+}
+
+/// A stored program with its places, as every face reads it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Program {
+    pub id: i64,
+    pub organisation_name: String,
+    #[serde(flatten)]
+    pub input: ProgramInput,
+    /// Region names of the locations, by code.
+    pub region_names: std::collections::HashMap<String, String>,
+    /// The narrowest region holding every location.
+    pub region: Option<RegionCode>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Program {
+    /// The day of the last change.
+    pub fn updated_on(&self) -> Option<NaiveDate> {
+        self.updated_at
+            .get(..10)
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    }
+
+    /// The name of one of its locations, if known.
+    pub fn region_name(&self, code: &RegionCode) -> Option<&str> {
+        self.region_names.get(code.as_str()).map(String::as_str)
+    }
+}
+
+/// Filters shared by the program list, the 4W matrix, its export and the API; all optional.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProgramFilter {
+    /// Programs with a location in or below this region.
+    pub within: Option<RegionCode>,
+    pub sector: Option<Sector>,
+    pub organisation: Option<i64>,
+    /// Programs running at some time between these dates.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Part of the name or code.
+    pub query: Option<String>,
+}
+
+/// Another organisation's program as a partner sees it beside its own (the overlap peers).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeerProgram {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub organisation_name: String,
+    pub sector: Sector,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub target: TargetGroup,
+    /// The desa it shares with the partner's own programs.
+    pub desa: Vec<RegionCode>,
+}
+
+/// Whether a save created a program or updated one found by organisation and code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Saved {
+    pub id: i64,
+    pub created: bool,
+}
+
+/// One desa's need figures (latest period of each), for the gap analysis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DesaNeed {
+    pub code: RegionCode,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub families: Option<f64>,
+    pub desil1: Option<f64>,
+    pub extreme_target: bool,
+    pub ppks: Option<f64>,
 }
 
 /// The deepest region containing both (None when they are in different provinces).
@@ -530,5 +676,50 @@ mod tests {
         });
         assert_eq!(p.home_region().unwrap().as_str(), "52.03");
         assert_eq!(p.planned_total(), 41);
+    }
+
+    #[test]
+    fn partners_enter_and_edit_only_their_own_programs() {
+        use crate::access::{Principal, Role, Scope, Viewer};
+        let user = |role, regions: &[&str], organisation| {
+            Viewer::User(Principal {
+                user_id: 1,
+                username: "u".into(),
+                role,
+                scope: Scope {
+                    regions: regions
+                        .iter()
+                        .map(|r| RegionCode::parse(r).unwrap())
+                        .collect(),
+                    organisation,
+                },
+            })
+        };
+        let partner = user(Role::Mitra, &[], Some(7));
+        let operator = user(Role::OperatorKabKota, &["52.03"], None);
+        let board = user(Role::Pimpinan, &["52"], None);
+        assert_eq!(program_organisation(&partner, None), Ok(7));
+        assert_eq!(program_organisation(&partner, Some(7)), Ok(7));
+        assert_eq!(
+            program_organisation(&partner, Some(8)).unwrap_err().key,
+            "programs.organisation_not_own_id"
+        );
+        assert_eq!(program_organisation(&operator, Some(8)), Ok(8));
+        assert_eq!(
+            program_organisation(&operator, None).unwrap_err().key,
+            "programs.organisation_id_required"
+        );
+        assert!(may_edit_program(&partner, 7) && !may_edit_program(&partner, 8));
+        assert!(may_edit_program(&operator, 8));
+        assert!(!may_edit_program(&board, 8) && !may_edit_program(&Viewer::Public, 8));
+        assert!(may_edit_program(&Viewer::System("uji"), 8));
+        assert_eq!(own_organisation(&partner), Some(7));
+        assert_eq!(own_organisation(&operator), None);
+        assert_eq!(need_regions(&Viewer::System("uji")), None);
+        assert_eq!(need_regions(&Viewer::Public), Some(Vec::new()));
+        assert_eq!(
+            need_regions(&operator),
+            Some(vec![RegionCode::parse("52.03").unwrap()])
+        );
     }
 }

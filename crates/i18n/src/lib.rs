@@ -50,8 +50,9 @@ macro_rules! areas {
         )),*]
     };
 }
-pub const AREAS: &[(&str, &str, &str)] =
-    areas!["ui", "errors", "accounts", "lists", "core", "intake"];
+pub const AREAS: &[(&str, &str, &str)] = areas![
+    "ui", "errors", "accounts", "lists", "core", "intake", "programs"
+];
 
 fn parse_area(area: &str, text: &str) -> Result<Vec<(String, String)>, String> {
     let map: serde_json::Map<String, serde_json::Value> =

@@ -127,6 +127,59 @@ pub fn pivot<'a>(placements: impl IntoIterator<Item = Placement<'a>>) -> Matrix 
     }
 }
 
+/// One region's LKS capacity summed over the PPKS categories, beside the vulnerable
+/// population it could serve.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CapacityCoverage {
+    pub code: String,
+    pub name: String,
+    pub capacity: u64,
+    /// People in the served categories, when any figure is held.
+    pub need: Option<f64>,
+    /// Capacity as a percentage of the need (none without a positive need).
+    pub coverage: Option<f64>,
+}
+
+/// Sums LKS capacity and need per region over the rows `(region, name, capacity, need)` (one
+/// per region and PPKS category) and orders the regions by how little of their need the
+/// capacity covers: lowest coverage first, regions without a need figure last (by code).
+pub fn capacity_coverage(
+    rows: impl IntoIterator<Item = (String, String, u64, Option<f64>)>,
+) -> Vec<CapacityCoverage> {
+    let mut by_region: Vec<CapacityCoverage> = Vec::new();
+    let mut at: std::collections::HashMap<String, usize> = Default::default();
+    for (code, name, capacity, need) in rows {
+        let i = *at.entry(code.clone()).or_insert_with(|| {
+            by_region.push(CapacityCoverage {
+                code,
+                name,
+                capacity: 0,
+                need: None,
+                coverage: None,
+            });
+            by_region.len() - 1
+        });
+        let entry = &mut by_region[i];
+        entry.capacity += capacity;
+        if let Some(n) = need {
+            entry.need = Some(entry.need.unwrap_or(0.0) + n);
+        }
+    }
+    for r in &mut by_region {
+        r.coverage = r
+            .need
+            .filter(|n| *n > 0.0)
+            .map(|n| r.capacity as f64 / n * 100.0);
+    }
+    by_region.sort_by(|a, b| match (a.coverage, b.coverage) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.code.cmp(&b.code),
+    });
+    by_region
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,5 +234,25 @@ mod tests {
         assert_eq!(spread_budget(100, &[0, 0]), [50.0, 50.0]);
         let total: f64 = spread_budget(1_000_001, &[7, 11, 13]).iter().sum();
         assert!((total - 1_000_001.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn capacity_coverage_sums_categories_and_puts_the_least_covered_first() {
+        let rows = vec![
+            ("52.01".to_string(), "A".to_string(), 10, Some(100.0)),
+            ("52.01".to_string(), "A".to_string(), 30, Some(100.0)),
+            ("52.02".to_string(), "B".to_string(), 5, None),
+            ("52.03".to_string(), "C".to_string(), 50, Some(100.0)),
+            ("52.04".to_string(), "D".to_string(), 1, Some(0.0)),
+        ];
+        let got = capacity_coverage(rows);
+        let codes: Vec<&str> = got.iter().map(|r| r.code.as_str()).collect();
+        assert_eq!(codes, ["52.01", "52.03", "52.02", "52.04"]);
+        assert_eq!(got[0].capacity, 40);
+        assert_eq!(got[0].need, Some(200.0));
+        assert_eq!(got[0].coverage, Some(20.0));
+        assert_eq!(got[1].coverage, Some(50.0));
+        assert_eq!(got[2].need, None);
+        assert_eq!(got[3].coverage, None);
     }
 }

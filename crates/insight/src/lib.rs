@@ -5,7 +5,9 @@
 pub mod fourw;
 pub mod overlap;
 
-pub use fourw::{Cell, Matrix, MatrixRow, Placement, pivot, spread_budget};
+pub use fourw::{
+    CapacityCoverage, Cell, Matrix, MatrixRow, Placement, capacity_coverage, pivot, spread_budget,
+};
 pub use overlap::{
     Analysis, Columns, DesaColumns, DesaGap, DesaOverlap, GapRules, KabKotaGap, OverlapPair,
     PartnerIntroduction, ProgramFacts, analyse,

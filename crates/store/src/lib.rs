@@ -10,6 +10,7 @@ mod bulk;
 mod computed;
 mod connect;
 mod error;
+mod exceptions;
 mod geo;
 mod institutions;
 mod lkks;

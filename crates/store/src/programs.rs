@@ -1,73 +1,24 @@
-//! Partners' programs and their places (the 4W matrix). A program is visible to a principal
-//! when one of its locations passes the access scope (`scope::row_filter` over the location's
-//! region and the program's organisation); it is written only by someone who may see every one
-//! of its locations for that organisation. Every change is audited in its transaction.
+//! Partners' programs and their places (the 4W matrix). A program is visible to a viewer
+//! when one of its locations passes the viewer's row filter (over the location's region and
+//! the program's organisation); it is written only by someone who may see every one of its
+//! locations for that organisation. Every change is audited in its transaction. Everything
+//! scoped is on [`Scoped`]; the region register lookups stay on [`Store`].
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use serde::Serialize;
 use sinergi_core::program::{
     AidType, FundingSource, ProgramInput, ProgramLocation, ProgramStatus, Reached, Sector,
-    SexTarget, TargetGroup,
+    SexTarget, TargetGroup, need_regions,
 };
+pub use sinergi_core::program::{DesaNeed, PeerProgram, Program, ProgramFilter, Saved};
 use sinergi_core::region_match::{NamedRegion, RegionNameIndex};
-use sinergi_core::{Ppks, Principal, RegionCode, RegionKind};
+use sinergi_core::{Msg, Ppks, RegionCode, RegionKind};
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::audit::{Actor, AuditEvent, append_audit, now_text};
-use crate::scope::{Bind, Placeholders, bind_filter, row_filter, within_regions};
-use crate::{Page, Paged, Store, StoreError, on_pool};
-
-/// A stored program with its places.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Program {
-    pub id: i64,
-    pub organisation_name: String,
-    #[serde(flatten)]
-    pub input: ProgramInput,
-    /// Region names of the locations, by code.
-    pub region_names: HashMap<String, String>,
-    pub region: String,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-/// Filters shared by the program list, the 4W matrix, its export and the API; all optional.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ProgramFilter {
-    /// Programs with a location in or below this region.
-    pub within: Option<RegionCode>,
-    pub sector: Option<Sector>,
-    pub organisation: Option<i64>,
-    /// Programs running at some time between these dates.
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-    /// Part of the name or code.
-    pub query: Option<String>,
-}
-
-/// Another organisation's program as a partner sees it beside its own (see
-/// [`Store::overlap_peers`]).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PeerProgram {
-    pub id: i64,
-    pub organisation_id: i64,
-    pub organisation_name: String,
-    pub sector: Sector,
-    pub start: NaiveDate,
-    pub end: NaiveDate,
-    pub target: TargetGroup,
-    /// The desa it shares with the partner's own programs.
-    pub desa: Vec<RegionCode>,
-}
-
-/// Whether a save created a program or updated one found by organisation and code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Saved {
-    pub id: i64,
-    pub created: bool,
-}
+use crate::audit::{AuditEvent, append_audit, now_text};
+use crate::scope::{Bind, Placeholders, bind_filter, within_regions};
+use crate::{Page, Paged, Scoped, Store, StoreError, on_pool};
 
 /// Sort keys the program list accepts.
 pub const PROGRAM_SORTS: [(&str, &str); 5] = [
@@ -78,14 +29,14 @@ pub const PROGRAM_SORTS: [(&str, &str); 5] = [
     ("sektor", "p.sector"),
 ];
 
-const PROGRAM_COLS: &str = "p.id, p.organisation_id, o.name, p.code, p.name, p.sector, p.ppks, \
+pub(crate) const PROGRAM_COLS: &str = "p.id, p.organisation_id, o.name, p.code, p.name, p.sector, p.ppks, \
      p.aid_type, p.funding_source, p.budget_rp, p.start_date, p.end_date, p.status, p.desil_from, \
      p.desil_to, p.age_min, p.age_max, p.sex, p.disability_only, p.planned, p.reached, \
      p.reached_male, p.reached_female, p.reached_children, p.reached_disability, p.region_code, \
      p.created_at, p.updated_at";
 
 fn bad(what: String) -> StoreError {
-    StoreError::Query(sqlx::Error::Decode(what.into()))
+    StoreError::Corrupt(what)
 }
 
 fn date(s: &str) -> Result<NaiveDate, StoreError> {
@@ -97,27 +48,27 @@ fn n(v: i64) -> u64 {
 }
 
 /// The columns of [`PROGRAM_COLS`] read back (the same on both backends).
-struct ProgramRecord {
-    id: i64,
-    organisation_id: i64,
-    organisation_name: String,
-    code: String,
-    name: String,
-    sector: String,
-    ppks: String,
-    aid_type: String,
-    funding: String,
-    budget: i64,
-    start: String,
-    end: String,
-    status: String,
-    ints: [i64; 4],
-    sex: String,
-    disability_only: bool,
-    counts: [i64; 6],
-    region: String,
-    created_at: String,
-    updated_at: String,
+pub(crate) struct ProgramRecord {
+    pub(crate) id: i64,
+    pub(crate) organisation_id: i64,
+    pub(crate) organisation_name: String,
+    pub(crate) code: String,
+    pub(crate) name: String,
+    pub(crate) sector: String,
+    pub(crate) ppks: String,
+    pub(crate) aid_type: String,
+    pub(crate) funding: String,
+    pub(crate) budget: i64,
+    pub(crate) start: String,
+    pub(crate) end: String,
+    pub(crate) status: String,
+    pub(crate) ints: [i64; 4],
+    pub(crate) sex: String,
+    pub(crate) disability_only: bool,
+    pub(crate) counts: [i64; 6],
+    pub(crate) region: String,
+    pub(crate) created_at: String,
+    pub(crate) updated_at: String,
 }
 
 macro_rules! program_record {
@@ -160,8 +111,13 @@ macro_rules! program_record {
     }};
 }
 
+pub(crate) use program_record;
+
 impl ProgramRecord {
-    fn into_program(self, locations: Vec<ProgramLocation>) -> Result<Program, StoreError> {
+    pub(crate) fn into_program(
+        self,
+        locations: Vec<ProgramLocation>,
+    ) -> Result<Program, StoreError> {
         let vocab = |what: &str, v: &str| bad(format!("{what} tidak dikenal: {v}"));
         let input = ProgramInput {
             organisation_id: self.organisation_id,
@@ -207,21 +163,21 @@ impl ProgramRecord {
             organisation_name: self.organisation_name,
             input,
             region_names: HashMap::new(),
-            region: self.region,
+            region: RegionCode::parse(&self.region).ok(),
             created_at: self.created_at,
             updated_at: self.updated_at,
         })
     }
 }
 
-/// The WHERE body (after `WHERE`) for programs the principal may see that match `filter`,
+/// The WHERE body (after `WHERE`) for programs the viewer may see that match `filter`,
 /// with its binds, numbered from `ph`.
 fn visible(
-    principal: &Principal,
+    scoped: &Scoped<'_>,
     filter: &ProgramFilter,
     ph: &mut Placeholders,
 ) -> (String, Vec<Bind>) {
-    let scope = row_filter(principal, "l.region_code", "p.organisation_id", ph);
+    let scope = scoped.rows("l.region_code", "p.organisation_id", ph);
     let mut binds = scope.binds;
     let mut inner = scope.sql;
     if let Some(w) = &filter.within
@@ -266,65 +222,61 @@ fn visible(
     (sql, binds)
 }
 
-impl Store {
+impl Scoped<'_> {
     /// Creates a program, or updates the one with the same organisation and code (so a
     /// re-import updates instead of duplicating).
-    pub async fn save_program(
-        &self,
-        principal: &Principal,
-        input: &ProgramInput,
-    ) -> Result<Saved, StoreError> {
+    pub async fn save_program(&self, input: &ProgramInput) -> Result<Saved, StoreError> {
         Ok(self
-            .save_programs(principal, std::slice::from_ref(input))
+            .save_programs(std::slice::from_ref(input))
             .await?
             .remove(0))
     }
 
     /// Saves several programs in one transaction: all of them or none.
-    pub async fn save_programs(
-        &self,
-        principal: &Principal,
-        inputs: &[ProgramInput],
-    ) -> Result<Vec<Saved>, StoreError> {
-        if !principal.can_write() {
-            return Err(StoreError::Forbidden);
-        }
+    pub async fn save_programs(&self, inputs: &[ProgramInput]) -> Result<Vec<Saved>, StoreError> {
+        self.require_write()?;
+        let viewer = self.viewer().clone();
         let mut codes: Vec<RegionCode> = Vec::new();
         for input in inputs {
             if let Err(errors) = input.validate() {
-                return Err(StoreError::Invalid(format!(
-                    "program {}: {}",
-                    input.code,
-                    errors
-                        .iter()
-                        .map(|e| e.to_string())
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                )));
+                return Err(StoreError::Refused(
+                    Msg::new("programs.program_refused")
+                        .arg("code", &input.code)
+                        .arg_list("reasons", errors.iter().map(|e| e.msg()).collect()),
+                ));
             }
             for l in &input.locations {
-                if !principal.may_see(&l.region, input.organisation_id) {
+                if !viewer.may_see(&l.region, input.organisation_id) {
                     return Err(StoreError::Forbidden);
                 }
                 codes.push(l.region.clone());
             }
             if self.organisation(input.organisation_id).await?.is_none() {
-                return Err(StoreError::InvalidField {
-                    field: "organisasi",
-                    reason: format!("organisasi {} tidak ada", input.organisation_id),
-                });
+                return Err(StoreError::Refused(
+                    Msg::new("programs.field_reason")
+                        .arg("field", "organisasi")
+                        .arg_msg(
+                            "reason",
+                            Msg::new("programs.organisation_missing")
+                                .arg("id", input.organisation_id),
+                        ),
+                ));
             }
         }
         codes.sort();
         codes.dedup();
         let known = self.current_codes(&codes).await?;
         if let Some(unknown) = codes.iter().find(|c| !known.contains(c.as_str())) {
-            return Err(StoreError::InvalidField {
-                field: "lokasi",
-                reason: format!("kode wilayah {unknown} tidak ada atau sudah tidak berlaku"),
-            });
+            return Err(StoreError::Refused(
+                Msg::new("programs.field_reason")
+                    .arg("field", "lokasi")
+                    .arg_msg(
+                        "reason",
+                        Msg::new("programs.region_not_current").arg("code", unknown),
+                    ),
+            ));
         }
-        let actor = Actor::from(principal);
+        let actor = self.actor();
         let now = now_text();
         let mut out = Vec::with_capacity(inputs.len());
         on_pool!(self, |pool| {
@@ -347,7 +299,7 @@ impl Store {
                     .await?;
                     for code in old {
                         let code = RegionCode::parse(&code).map_err(|e| bad(e.to_string()))?;
-                        if !principal.may_see(&code, input.organisation_id) {
+                        if !viewer.may_see(&code, input.organisation_id) {
                             return Err(StoreError::Forbidden);
                         }
                     }
@@ -545,26 +497,25 @@ impl Store {
         Ok(out)
     }
 
-    /// Removes a program the principal may write (all its locations within reach).
-    pub async fn delete_program(&self, principal: &Principal, id: i64) -> Result<bool, StoreError> {
-        if !principal.can_write() {
-            return Err(StoreError::Forbidden);
-        }
-        let Some(p) = self.program(principal, id).await? else {
+    /// Removes a program the viewer may write (all its locations within reach).
+    pub async fn delete_program(&self, id: i64) -> Result<bool, StoreError> {
+        self.require_write()?;
+        let Some(p) = self.program(id).await? else {
             return Ok(false);
         };
         if !p
             .input
             .locations
             .iter()
-            .all(|l| principal.may_see(&l.region, p.input.organisation_id))
+            .all(|l| self.viewer().may_see(&l.region, p.input.organisation_id))
         {
             return Err(StoreError::Forbidden);
         }
-        let event = AuditEvent::new(principal, "program.delete", "program")
-            .id(id)
-            .region(&p.region)
-            .before(serde_json::json!({ "kode": p.input.code, "nama": p.input.name }));
+        let mut event = AuditEvent::new(self.actor(), "program.delete", "program").id(id);
+        if let Some(region) = &p.region {
+            event = event.region(region.as_str());
+        }
+        let event = event.before(serde_json::json!({ "kode": p.input.code, "nama": p.input.name }));
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query("DELETE FROM program_location WHERE program_id = $1")
@@ -581,14 +532,10 @@ impl Store {
         Ok(true)
     }
 
-    /// One program the principal may see, with its locations and their names.
-    pub async fn program(
-        &self,
-        principal: &Principal,
-        id: i64,
-    ) -> Result<Option<Program>, StoreError> {
+    /// One program the viewer may see, with its locations and their names.
+    pub async fn program(&self, id: i64) -> Result<Option<Program>, StoreError> {
         let mut ph = Placeholders::starting_at(2);
-        let (cond, binds) = visible(principal, &ProgramFilter::default(), &mut ph);
+        let (cond, binds) = visible(self, &ProgramFilter::default(), &mut ph);
         let sql = format!(
             "SELECT {PROGRAM_COLS} FROM program p JOIN organisation o ON o.id = p.organisation_id \
              WHERE p.id = $1 AND {cond}"
@@ -646,16 +593,15 @@ impl Store {
         Ok(out)
     }
 
-    /// One page of the programs the principal may see, in the order asked for.
+    /// One page of the programs the viewer may see, in the order asked for.
     pub async fn programs(
         &self,
-        principal: &Principal,
         filter: &ProgramFilter,
         sort: crate::Sort,
         page: Page,
     ) -> Result<Paged<Program>, StoreError> {
         let mut ph = Placeholders::starting_at(1);
-        let (cond, binds) = visible(principal, filter, &mut ph);
+        let (cond, binds) = visible(self, filter, &mut ph);
         let from = "FROM program p JOIN organisation o ON o.id = p.organisation_id";
         let count_sql = format!("SELECT count(*) {from} WHERE {cond}");
         let list_sql = format!(
@@ -687,15 +633,11 @@ impl Store {
         })
     }
 
-    /// Every program the principal may see that matches `filter` (the 4W matrix, its export,
+    /// Every program the viewer may see that matches `filter` (the 4W matrix, its export,
     /// the API), with locations; region names are left to the caller.
-    pub async fn programs_all(
-        &self,
-        principal: &Principal,
-        filter: &ProgramFilter,
-    ) -> Result<Vec<Program>, StoreError> {
+    pub async fn programs_all(&self, filter: &ProgramFilter) -> Result<Vec<Program>, StoreError> {
         let mut ph = Placeholders::starting_at(1);
-        let (cond, binds) = visible(principal, filter, &mut ph);
+        let (cond, binds) = visible(self, filter, &mut ph);
         let sql = format!(
             "SELECT {PROGRAM_COLS} FROM program p JOIN organisation o ON o.id = p.organisation_id \
              WHERE {cond} ORDER BY o.name, p.code, p.id"
@@ -713,7 +655,7 @@ impl Store {
         self.with_locations(records).await
     }
 
-    async fn with_locations(
+    pub(crate) async fn with_locations(
         &self,
         records: Vec<ProgramRecord>,
     ) -> Result<Vec<Program>, StoreError> {
@@ -728,133 +670,10 @@ impl Store {
             .collect()
     }
 
-    /// For a partner or LKS account: the other organisations' programs that share a desa with
-    /// one of its own programs matching `filter`, reduced to what overlap analysis needs and
-    /// a partner may know (who, sector, period, target group, the shared desa). Names,
-    /// budgets and figures of other partners' programs stay out. Empty for other roles.
-    pub async fn overlap_peers(
-        &self,
-        principal: &Principal,
-        filter: &ProgramFilter,
-    ) -> Result<Vec<PeerProgram>, StoreError> {
-        let Some(own_org) = principal
-            .scope
-            .organisation
-            .filter(|_| principal.role.is_organisation_bound())
-        else {
-            return Ok(Vec::new());
-        };
-        let own = self.programs_all(principal, filter).await?;
-        let mut desa: Vec<String> = own
-            .iter()
-            .flat_map(|p| &p.input.locations)
-            .filter(|l| l.region.level() == sinergi_core::Level::Desa)
-            .map(|l| l.region.to_string())
-            .collect();
-        desa.sort();
-        desa.dedup();
-        let mut records: Vec<ProgramRecord> = Vec::new();
-        for chunk in desa.chunks(500) {
-            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-            let sql = format!(
-                "SELECT {PROGRAM_COLS} FROM program p JOIN organisation o ON o.id = p.organisation_id \
-                 WHERE p.organisation_id <> $1 AND p.id IN (SELECT program_id FROM program_location \
-                 WHERE region_code IN ({})) ORDER BY p.id",
-                marks.join(", ")
-            );
-            let batch: Vec<ProgramRecord> = on_pool!(self, |pool| {
-                let mut q = sqlx::query(AssertSqlSafe(sql.clone())).bind(own_org);
-                for code in chunk {
-                    q = q.bind(code.clone());
-                }
-                let rows = q.fetch_all(pool).await?;
-                let mut out = Vec::with_capacity(rows.len());
-                for row in &rows {
-                    out.push(program_record!(row));
-                }
-                out
-            });
-            records.extend(batch);
-        }
-        records.sort_by_key(|r| r.id);
-        records.dedup_by_key(|r| r.id);
-        let programs = self.with_locations(records).await?;
-        Ok(programs
-            .into_iter()
-            .map(|p| PeerProgram {
-                id: p.id,
-                organisation_id: p.input.organisation_id,
-                organisation_name: p.organisation_name,
-                sector: p.input.sector,
-                start: p.input.start,
-                end: p.input.end,
-                target: p.input.target,
-                desa: p
-                    .input
-                    .locations
-                    .into_iter()
-                    .map(|l| l.region)
-                    .filter(|c| {
-                        desa.binary_search_by(|d| d.as_str().cmp(c.as_str()))
-                            .is_ok()
-                    })
-                    .collect(),
-            })
-            .collect())
-    }
-
-    /// Organisations that own at least one program the principal may see (for filters).
-    pub async fn program_organisations(
-        &self,
-        principal: &Principal,
-    ) -> Result<Vec<(i64, String)>, StoreError> {
-        let mut ph = Placeholders::starting_at(1);
-        let (cond, binds) = visible(principal, &ProgramFilter::default(), &mut ph);
-        let sql = format!(
-            "SELECT DISTINCT o.id, o.name FROM program p JOIN organisation o ON o.id = p.organisation_id \
-             WHERE {cond} ORDER BY o.name"
-        );
-        Ok(on_pool!(self, |pool| bind_filter!(
-            sqlx::query_as(AssertSqlSafe(sql.clone())),
-            binds
-        )
-        .fetch_all(pool)
-        .await)?)
-    }
-
-    /// Current regions in or below `within` (everything when empty), for matching the
-    /// names partners write to codes.
-    pub async fn region_name_index(
-        &self,
-        within: &[RegionCode],
-    ) -> Result<RegionNameIndex, StoreError> {
-        let mut ph = Placeholders::starting_at(1);
-        let mut sql =
-            "SELECT code, name, kind FROM region WHERE valid_to IS NULL AND level > 1".to_string();
-        let mut binds = Vec::new();
-        if let Some(f) = within_regions(within, "code", &mut ph) {
-            sql = format!("{sql} AND {}", f.sql);
-            binds = f.binds;
-        }
-        let rows: Vec<(String, String, String)> = on_pool!(self, |pool| bind_filter!(
-            sqlx::query_as(AssertSqlSafe(sql.clone())),
-            binds
-        )
-        .fetch_all(pool)
-        .await)?;
-        let mut regions = Vec::with_capacity(rows.len());
-        for (code, name, kind) in rows {
-            let code = RegionCode::parse(&code).map_err(|e| bad(e.to_string()))?;
-            let kind =
-                RegionKind::from_key(&kind).unwrap_or_else(|| RegionKind::infer(&code, &name));
-            regions.push(NamedRegion { code, name, kind });
-        }
-        Ok(RegionNameIndex::new(regions))
-    }
-
-    /// Every current desa in or below `within` with the latest figures the gap analysis
-    /// reads: families, Desil I families, whether it is an extreme-poverty target village,
-    /// and its PPKS count (absent figures are `None`). Aggregates only: no by-name data.
+    /// Every current desa in or below `within` that the viewer's regions cover (see
+    /// [`need_regions`]), with the latest figures the gap analysis reads: families, Desil I
+    /// families, whether it is an extreme-poverty target village, and its PPKS count (absent
+    /// figures are `None`). Aggregates only: no by-name data.
     pub async fn desa_need(
         &self,
         within: Option<&RegionCode>,
@@ -870,6 +689,15 @@ impl Store {
             sql = format!("{sql} AND {}", f.sql);
             binds = f.binds;
         }
+        if let Some(regions) = need_regions(self.viewer()) {
+            match within_regions(&regions, "code", &mut ph) {
+                Some(f) => {
+                    sql = format!("{sql} AND {}", f.sql);
+                    binds.extend(f.binds);
+                }
+                None => return Ok(Vec::new()),
+            }
+        }
         sql.push_str(" ORDER BY code");
         let rows: Vec<(String, Option<f64>, Option<f64>)> = on_pool!(self, |pool| bind_filter!(
             sqlx::query_as(AssertSqlSafe(sql.clone())),
@@ -877,19 +705,22 @@ impl Store {
         )
         .fetch_all(pool)
         .await)?;
-        let mut out: Vec<DesaNeed> = rows
-            .into_iter()
-            .map(|(code, lat, lng)| DesaNeed {
-                code,
+        let mut out: Vec<DesaNeed> = Vec::with_capacity(rows.len());
+        for (code, lat, lng) in rows {
+            out.push(DesaNeed {
+                code: RegionCode::parse(&code).map_err(|e| bad(e.to_string()))?,
                 latitude: lat,
                 longitude: lng,
-                ..DesaNeed::default()
-            })
-            .collect();
+                families: None,
+                desil1: None,
+                extreme_target: false,
+                ppks: None,
+            });
+        }
         let index: HashMap<String, usize> = out
             .iter()
             .enumerate()
-            .map(|(i, d)| (d.code.clone(), i))
+            .map(|(i, d)| (d.code.to_string(), i))
             .collect();
         for element in NEED_ELEMENTS {
             let mut ph = Placeholders::starting_at(3);
@@ -927,6 +758,54 @@ impl Store {
         Ok(out)
     }
 
+    /// Organisations that own at least one program the viewer may see (for filters).
+    pub async fn program_organisations(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut ph = Placeholders::starting_at(1);
+        let (cond, binds) = visible(self, &ProgramFilter::default(), &mut ph);
+        let sql = format!(
+            "SELECT DISTINCT o.id, o.name FROM program p JOIN organisation o ON o.id = p.organisation_id \
+             WHERE {cond} ORDER BY o.name"
+        );
+        Ok(on_pool!(self, |pool| bind_filter!(
+            sqlx::query_as(AssertSqlSafe(sql.clone())),
+            binds
+        )
+        .fetch_all(pool)
+        .await)?)
+    }
+}
+
+impl Store {
+    /// Current regions in or below `within` (everything when empty), for matching the
+    /// names partners write to codes.
+    pub async fn region_name_index(
+        &self,
+        within: &[RegionCode],
+    ) -> Result<RegionNameIndex, StoreError> {
+        let mut ph = Placeholders::starting_at(1);
+        let mut sql =
+            "SELECT code, name, kind FROM region WHERE valid_to IS NULL AND level > 1".to_string();
+        let mut binds = Vec::new();
+        if let Some(f) = within_regions(within, "code", &mut ph) {
+            sql = format!("{sql} AND {}", f.sql);
+            binds = f.binds;
+        }
+        let rows: Vec<(String, String, String)> = on_pool!(self, |pool| bind_filter!(
+            sqlx::query_as(AssertSqlSafe(sql.clone())),
+            binds
+        )
+        .fetch_all(pool)
+        .await)?;
+        let mut regions = Vec::with_capacity(rows.len());
+        for (code, name, kind) in rows {
+            let code = RegionCode::parse(&code).map_err(|e| bad(e.to_string()))?;
+            let kind =
+                RegionKind::from_key(&kind).unwrap_or_else(|| RegionKind::infer(&code, &name));
+            regions.push(NamedRegion { code, name, kind });
+        }
+        Ok(RegionNameIndex::new(regions))
+    }
+
     /// Names and coordinates of the given codes (for maps and matrix rows).
     pub async fn region_points(
         &self,
@@ -958,15 +837,3 @@ pub const NEED_ELEMENTS: [&str; 4] = [
     "desa_sasaran_kemiskinan_ekstrem",
     "jumlah_ppks",
 ];
-
-/// One desa's need figures (latest period of each).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct DesaNeed {
-    pub code: String,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-    pub families: Option<f64>,
-    pub desil1: Option<f64>,
-    pub extreme_target: bool,
-    pub ppks: Option<f64>,
-}

@@ -9,7 +9,7 @@ use sinergi_core::program::{
     TargetGroup,
 };
 use sinergi_core::region_match::PlaceNames;
-use sinergi_core::{Level, Ppks, RegionCode};
+use sinergi_core::{Level, Localized, Ppks, RegionCode};
 use sinergi_store::{
     Actor, AggregateValue, AuditQuery, PROGRAM_SORTS, Page, ProgramFilter, Sort, SourceType,
     StoreError,
@@ -77,66 +77,72 @@ async fn programs_follow_the_scope_for_reading_and_writing() {
         let pimpinan = w.principal("pimpinan52").await;
 
         let a1 = s
-            .save_program(
-                &mitra_a,
-                &program(
-                    w.orgs[0],
-                    "A-1",
-                    Sector::PerlindunganSosial,
-                    &["52.03.05.2003", "52.03.05.2004"],
-                ),
-            )
+            .as_user(&mitra_a)
+            .save_program(&program(
+                w.orgs[0],
+                "A-1",
+                Sector::PerlindunganSosial,
+                &["52.03.05.2003", "52.03.05.2004"],
+            ))
             .await
             .unwrap();
         assert!(a1.created, "{l}");
-        s.save_program(
-            &mitra_a,
-            &program(w.orgs[0], "A-2", Sector::Pendidikan, &["52.02.01.2001"]),
-        )
-        .await
-        .unwrap();
-        s.save_program(
-            &mitra_b,
-            &program(
+        s.as_user(&mitra_a)
+            .save_program(&program(
+                w.orgs[0],
+                "A-2",
+                Sector::Pendidikan,
+                &["52.02.01.2001"],
+            ))
+            .await
+            .unwrap();
+        s.as_user(&mitra_b)
+            .save_program(&program(
                 w.orgs[1],
                 "B-1",
                 Sector::PerlindunganSosial,
                 &["52.03.05.2003"],
-            ),
-        )
-        .await
-        .unwrap();
+            ))
+            .await
+            .unwrap();
         // An admin enters a program for an organisation in their province.
-        s.save_program(
-            &admin52,
-            &program(w.orgs[2], "L-1", Sector::Kesehatan, &["52.03"]),
-        )
-        .await
-        .unwrap();
+        s.as_user(&admin52)
+            .save_program(&program(w.orgs[2], "L-1", Sector::Kesehatan, &["52.03"]))
+            .await
+            .unwrap();
 
         // Partners write only their own organisation's programs.
         let e = s
-            .save_program(
-                &mitra_a,
-                &program(w.orgs[1], "X", Sector::Pendidikan, &["52.03.05.2003"]),
-            )
+            .as_user(&mitra_a)
+            .save_program(&program(
+                w.orgs[1],
+                "X",
+                Sector::Pendidikan,
+                &["52.03.05.2003"],
+            ))
             .await
             .unwrap_err();
         assert!(matches!(e, StoreError::Forbidden), "{l}: {e}");
         // An operator writes only within their kab/kota; the board only reads.
         let e = s
-            .save_program(
-                &op5202,
-                &program(w.orgs[0], "X", Sector::Pendidikan, &["52.03.05.2003"]),
-            )
+            .as_user(&op5202)
+            .save_program(&program(
+                w.orgs[0],
+                "X",
+                Sector::Pendidikan,
+                &["52.03.05.2003"],
+            ))
             .await
             .unwrap_err();
         assert!(matches!(e, StoreError::Forbidden), "{l}: {e}");
         let e = s
-            .save_program(
-                &pimpinan,
-                &program(w.orgs[0], "X", Sector::Pendidikan, &["52.03.05.2003"]),
-            )
+            .as_user(&pimpinan)
+            .save_program(&program(
+                w.orgs[0],
+                "X",
+                Sector::Pendidikan,
+                &["52.03.05.2003"],
+            ))
             .await
             .unwrap_err();
         assert!(matches!(e, StoreError::Forbidden), "{l}: {e}");
@@ -147,7 +153,8 @@ async fn programs_follow_the_scope_for_reading_and_writing() {
                 let p = w.principal(who).await;
                 codes_of(
                     &w.store
-                        .programs_all(&p, &ProgramFilter::default())
+                        .as_user(&p)
+                        .programs_all(&ProgramFilter::default())
                         .await
                         .unwrap(),
                 )
@@ -165,8 +172,11 @@ async fn programs_follow_the_scope_for_reading_and_writing() {
         assert!(all("mitra.jateng").await.is_empty(), "{l}");
 
         // Detail: the same rule; out of scope is "not found", not "forbidden".
-        assert!(s.program(&mitra_b, a1.id).await.unwrap().is_none(), "{l}");
-        let got = s.program(&admin52, a1.id).await.unwrap().unwrap();
+        assert!(
+            s.as_user(&mitra_b).program(a1.id).await.unwrap().is_none(),
+            "{l}"
+        );
+        let got = s.as_user(&admin52).program(a1.id).await.unwrap().unwrap();
         assert_eq!(got.organisation_name, "Mitra A", "{l}");
         assert_eq!(got.input.locations.len(), 2, "{l}");
         assert_eq!(
@@ -175,7 +185,7 @@ async fn programs_follow_the_scope_for_reading_and_writing() {
         );
         assert_eq!(got.input.reached.female, 6, "{l}");
         assert_eq!(got.input.target.desil_to, 3, "{l}");
-        assert_eq!(got.region, "52.03.05", "{l}");
+        assert_eq!(got.region, Some(code("52.03.05")), "{l}");
         assert_eq!(
             got.region_names.get("52.03.05.2004").map(String::as_str),
             Some("Masbagik Timur"),
@@ -185,23 +195,25 @@ async fn programs_follow_the_scope_for_reading_and_writing() {
         // A provincial operator of another kab/kota cannot update a Lombok Timur program.
         let op5203 = w.principal("op5203").await;
         let spanning = s
-            .save_program(
-                &admin52,
-                &program(
-                    w.orgs[0],
-                    "A-3",
-                    Sector::Pendidikan,
-                    &["52.02.01.2001", "52.03.05.2003"],
-                ),
-            )
+            .as_user(&admin52)
+            .save_program(&program(
+                w.orgs[0],
+                "A-3",
+                Sector::Pendidikan,
+                &["52.02.01.2001", "52.03.05.2003"],
+            ))
             .await
             .unwrap();
         let mut changed = program(w.orgs[0], "A-3", Sector::Pendidikan, &["52.03.05.2003"]);
         changed.name = "Diubah".into();
-        let e = s.save_program(&op5203, &changed).await.unwrap_err();
+        let e = s.as_user(&op5203).save_program(&changed).await.unwrap_err();
         assert!(matches!(e, StoreError::Forbidden), "{l}: {e}");
         assert!(
-            s.program(&op5203, spanning.id).await.unwrap().is_some(),
+            s.as_user(&op5203)
+                .program(spanning.id)
+                .await
+                .unwrap()
+                .is_some(),
             "{l}"
         );
         w.store.close().await;
@@ -216,23 +228,26 @@ async fn saving_again_by_code_updates_and_everything_is_audited() {
         let s = &w.store;
         let mitra_a = w.principal("mitra.a").await;
         let first = s
-            .save_program(
-                &mitra_a,
-                &program(
-                    w.orgs[0],
-                    "A-1",
-                    Sector::PerlindunganSosial,
-                    &["52.03.05.2003", "52.03.05.2004"],
-                ),
-            )
+            .as_user(&mitra_a)
+            .save_program(&program(
+                w.orgs[0],
+                "A-1",
+                Sector::PerlindunganSosial,
+                &["52.03.05.2003", "52.03.05.2004"],
+            ))
             .await
             .unwrap();
         let mut again = program(w.orgs[0], "A-1", Sector::Kesehatan, &["52.02.01.2001"]);
         again.name = "Nama baru".into();
-        let second = s.save_program(&mitra_a, &again).await.unwrap();
+        let second = s.as_user(&mitra_a).save_program(&again).await.unwrap();
         assert_eq!(second.id, first.id, "{l}");
         assert!(!second.created, "{l}");
-        let got = s.program(&mitra_a, first.id).await.unwrap().unwrap();
+        let got = s
+            .as_user(&mitra_a)
+            .program(first.id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(got.input.name, "Nama baru", "{l}");
         assert_eq!(got.input.sector, Sector::Kesehatan, "{l}");
         assert_eq!(
@@ -245,7 +260,8 @@ async fn saving_again_by_code_updates_and_everything_is_audited() {
             "{l}: locations replaced"
         );
         assert_eq!(
-            s.programs_all(&mitra_a, &ProgramFilter::default())
+            s.as_user(&mitra_a)
+                .programs_all(&ProgramFilter::default())
                 .await
                 .unwrap()
                 .len(),
@@ -254,14 +270,17 @@ async fn saving_again_by_code_updates_and_everything_is_audited() {
 
         // Bad input: named fields, nothing stored.
         let mut bad = program(w.orgs[0], "A-9", Sector::Kesehatan, &["52.03.05.9999"]);
-        let e = s.save_program(&mitra_a, &bad).await.unwrap_err();
-        assert!(e.to_string().contains("52.03.05.9999"), "{l}: {e}");
+        let e = s.as_user(&mitra_a).save_program(&bad).await.unwrap_err();
+        assert!(matches!(e, StoreError::Refused(_)), "{l}: {e}");
+        assert!(e.msg().to_string().contains("52.03.05.9999"), "{l}: {e}");
         bad.locations.clear();
         bad.end = d("2020-01-01");
         let e = s
-            .save_program(&mitra_a, &bad)
+            .as_user(&mitra_a)
+            .save_program(&bad)
             .await
             .unwrap_err()
+            .msg()
             .to_string();
         assert!(e.contains("selesai") && e.contains("lokasi"), "{l}: {e}");
         // A batch with one bad program stores none of it.
@@ -269,18 +288,29 @@ async fn saving_again_by_code_updates_and_everything_is_audited() {
             program(w.orgs[0], "OK-1", Sector::Kesehatan, &["52.03.05.2003"]),
             program(w.orgs[0], "BAD", Sector::Kesehatan, &["52.03.05.9999"]),
         ];
-        assert!(s.save_programs(&mitra_a, &batch).await.is_err(), "{l}");
+        assert!(
+            s.as_user(&mitra_a).save_programs(&batch).await.is_err(),
+            "{l}"
+        );
         assert_eq!(
-            s.programs_all(&mitra_a, &ProgramFilter::default())
+            s.as_user(&mitra_a)
+                .programs_all(&ProgramFilter::default())
                 .await
                 .unwrap()
                 .len(),
             1
         );
 
-        assert!(s.delete_program(&mitra_a, first.id).await.unwrap(), "{l}");
         assert!(
-            s.program(&mitra_a, first.id).await.unwrap().is_none(),
+            s.as_user(&mitra_a).delete_program(first.id).await.unwrap(),
+            "{l}"
+        );
+        assert!(
+            s.as_user(&mitra_a)
+                .program(first.id)
+                .await
+                .unwrap()
+                .is_none(),
             "{l}"
         );
 
@@ -333,12 +363,12 @@ async fn filters_sorting_and_paging() {
                 &["52.03.05.2004"],
             ),
         ];
-        let saved = s.save_programs(&admin, &inputs).await.unwrap();
+        let saved = s.as_user(&admin).save_programs(&inputs).await.unwrap();
         assert_eq!(saved.len(), 3, "{l}");
         let f = |filter: ProgramFilter| {
             let s = s.clone();
             let admin = admin.clone();
-            async move { codes_of(&s.programs_all(&admin, &filter).await.unwrap()) }
+            async move { codes_of(&s.as_user(&admin).programs_all(&filter).await.unwrap()) }
         };
         assert_eq!(
             f(ProgramFilter {
@@ -395,8 +425,8 @@ async fn filters_sorting_and_paging() {
             "{l}"
         );
         let page = s
+            .as_user(&admin)
             .programs(
-                &admin,
                 &ProgramFilter::default(),
                 Sort::parse(Some("-anggaran"), &PROGRAM_SORTS),
                 Page::new(Some(2), Some(2), 2),
@@ -405,7 +435,7 @@ async fn filters_sorting_and_paging() {
             .unwrap();
         assert_eq!(page.total, 3, "{l}");
         assert_eq!(codes_of(&page.items), ["E"], "{l}: the cheapest comes last");
-        let orgs = s.program_organisations(&admin).await.unwrap();
+        let orgs = s.as_user(&admin).program_organisations().await.unwrap();
         assert_eq!(orgs.len(), 2, "{l}");
         w.store.close().await;
     }
@@ -461,13 +491,37 @@ async fn names_need_figures_and_boundaries() {
         )
         .await
         .unwrap();
-        let need = s.desa_need(Some(&code("52.03"))).await.unwrap();
+        let need = s
+            .as_system("test")
+            .desa_need(Some(&code("52.03")))
+            .await
+            .unwrap();
         assert_eq!(need.len(), 2, "{l}");
         assert_eq!(need[0].desil1, Some(40.0), "{l}");
         assert_eq!(need[0].families, Some(100.0), "{l}");
         assert!(!need[0].extreme_target && need[1].extreme_target, "{l}");
         assert_eq!(need[1].ppks, Some(12.0), "{l}");
-        assert_eq!(s.desa_need(None).await.unwrap().len(), 4, "{l}");
+        assert_eq!(
+            s.as_system("test").desa_need(None).await.unwrap().len(),
+            4,
+            "{l}"
+        );
+        // A user is given the need of the desa its regions cover, the public none.
+        let op5203 = w.principal("op5203").await;
+        let theirs = s.as_user(&op5203).desa_need(None).await.unwrap();
+        assert_eq!(theirs.len(), 2, "{l}: {theirs:?}");
+        assert!(
+            theirs.iter().all(|d| d.code.as_str().starts_with("52.03.")),
+            "{l}: {theirs:?}"
+        );
+        assert!(
+            s.scoped(sinergi_core::Viewer::public())
+                .desa_need(None)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{l}"
+        );
 
         let square = vec![vec![
             [116.0, -8.0],
@@ -518,44 +572,47 @@ async fn a_partner_learns_only_who_and_what_of_programs_sharing_its_desa() {
         let mitra_a = w.principal("mitra.a").await;
         let mitra_b = w.principal("mitra.b").await;
         let admin52 = w.principal("admin52").await;
-        s.save_program(
-            &mitra_a,
-            &program(
+        s.as_user(&mitra_a)
+            .save_program(&program(
                 w.orgs[0],
                 "A-1",
                 Sector::PerlindunganSosial,
                 &["52.03.05.2003"],
-            ),
-        )
-        .await
-        .unwrap();
-        s.save_program(
-            &mitra_a,
-            &program(w.orgs[0], "A-2", Sector::Pendidikan, &["52.02.01.2001"]),
-        )
-        .await
-        .unwrap();
+            ))
+            .await
+            .unwrap();
+        s.as_user(&mitra_a)
+            .save_program(&program(
+                w.orgs[0],
+                "A-2",
+                Sector::Pendidikan,
+                &["52.02.01.2001"],
+            ))
+            .await
+            .unwrap();
         let b1 = s
-            .save_program(
-                &mitra_b,
-                &program(
-                    w.orgs[1],
-                    "B-1",
-                    Sector::Kesehatan,
-                    &["52.03.05.2003", "52.03.05.2004"],
-                ),
-            )
+            .as_user(&mitra_b)
+            .save_program(&program(
+                w.orgs[1],
+                "B-1",
+                Sector::Kesehatan,
+                &["52.03.05.2003", "52.03.05.2004"],
+            ))
             .await
             .unwrap();
         // B-2 shares no desa with A: not a peer.
-        s.save_program(
-            &mitra_b,
-            &program(w.orgs[1], "B-2", Sector::Kesehatan, &["52.03.05.2004"]),
-        )
-        .await
-        .unwrap();
+        s.as_user(&mitra_b)
+            .save_program(&program(
+                w.orgs[1],
+                "B-2",
+                Sector::Kesehatan,
+                &["52.03.05.2004"],
+            ))
+            .await
+            .unwrap();
         let peers = s
-            .overlap_peers(&mitra_a, &ProgramFilter::default())
+            .as_user(&mitra_a)
+            .overlap_peers(&ProgramFilter::default())
             .await
             .unwrap();
         assert_eq!(peers.len(), 1, "{l}: {peers:?}");
@@ -570,7 +627,8 @@ async fn a_partner_learns_only_who_and_what_of_programs_sharing_its_desa() {
             ..ProgramFilter::default()
         };
         assert!(
-            s.overlap_peers(&mitra_a, &only_education)
+            s.as_user(&mitra_a)
+                .overlap_peers(&only_education)
                 .await
                 .unwrap()
                 .is_empty(),
@@ -578,7 +636,8 @@ async fn a_partner_learns_only_who_and_what_of_programs_sharing_its_desa() {
         );
         // Never the partner's own programs; nothing for accounts not bound to an organisation.
         let peers_b = s
-            .overlap_peers(&mitra_b, &ProgramFilter::default())
+            .as_user(&mitra_b)
+            .overlap_peers(&ProgramFilter::default())
             .await
             .unwrap();
         assert_eq!(
@@ -590,12 +649,27 @@ async fn a_partner_learns_only_who_and_what_of_programs_sharing_its_desa() {
             "{l}"
         );
         assert!(
-            s.overlap_peers(&admin52, &ProgramFilter::default())
+            s.as_user(&admin52)
+                .overlap_peers(&ProgramFilter::default())
                 .await
                 .unwrap()
                 .is_empty(),
             "{l}"
         );
+        // Nor for the system or the public: the exception is a partner's alone.
+        for viewer in [
+            sinergi_core::Viewer::System("uji"),
+            sinergi_core::Viewer::Public,
+        ] {
+            assert!(
+                s.scoped(&viewer)
+                    .overlap_peers(&ProgramFilter::default())
+                    .await
+                    .unwrap()
+                    .is_empty(),
+                "{l}: {viewer:?}"
+            );
+        }
     }
 }
 
@@ -645,7 +719,8 @@ async fn desil_1_families_in_reached_desa_are_computed_from_programs() {
         finished.status = ProgramStatus::Selesai;
         // Two programs in one desa count its families once.
         let twice = program(w.orgs[0], "D5", Sector::Kesehatan, &["52.03.05.2003"]);
-        s.save_programs(&admin52, &[reached, planned, better_off, finished, twice])
+        s.as_user(&admin52)
+            .save_programs(&[reached, planned, better_off, finished, twice])
             .await
             .unwrap();
         let values = s

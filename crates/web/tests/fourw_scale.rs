@@ -14,7 +14,7 @@ use sinergi_core::program::{
     AidType, FundingSource, ProgramInput, ProgramLocation, ProgramStatus, Reached, Sector,
     TargetGroup,
 };
-use sinergi_core::{Level, Principal, RegionCode, Role, Scope};
+use sinergi_core::{Level, RegionCode, Role, Scope};
 use sinergi_store::{NewUser, OrganisationKind};
 use sinergi_testkit::TestDb;
 
@@ -54,15 +54,6 @@ async fn province_world(db: &TestDb) {
                 .unwrap(),
         );
     }
-    let loader = Principal {
-        user_id: 0,
-        username: "uji".into(),
-        role: Role::AdminProvinsi,
-        scope: Scope {
-            regions: vec![ntb.clone()],
-            organisation: None,
-        },
-    };
     let mut d = Draw(7);
     let inputs: Vec<ProgramInput> = (0..2_000)
         .map(|i| {
@@ -97,7 +88,11 @@ async fn province_world(db: &TestDb) {
             }
         })
         .collect();
-    store.save_programs(&loader, &inputs).await.unwrap();
+    store
+        .as_system("test")
+        .save_programs(&inputs)
+        .await
+        .unwrap();
     store
         .as_system("cli")
         .create_user(NewUser {

@@ -347,3 +347,117 @@ fn a_real_browser_walks_the_4w_to_a_program_and_the_analysis() {
     assert!(!page.contains("Bantuan Pangan B-9"), "{page}");
     eprintln!("screenshots in {}", shots.display());
 }
+
+/// POSTs `body` as the raw request body (with the CSRF header), answering status and JSON.
+fn post_raw_body(c: &Client, path: &str, body: &[u8]) -> (u16, serde_json::Value) {
+    let url = format!("{}{path}", c.base);
+    let cookies = c
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut resp = agent()
+        .post(&url)
+        .header("Cookie", &cookies)
+        .header("x-csrf-token", &c.csrf())
+        .header("Content-Type", "text/csv")
+        .send(body)
+        .unwrap();
+    let got = read_response(&mut resp);
+    (
+        got.status,
+        serde_json::from_str(&got.body).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+#[test]
+fn refusals_of_a_4w_upload_and_of_the_program_form_follow_the_language() {
+    for db in databases() {
+        let label = db.label;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let world = rt.block_on(build(&db));
+        let key = world.key.clone();
+        rt.block_on(world.store.close());
+        drop(world);
+        let (base, _stop) = start_keyed(db, Some(key));
+        let sheet = "kode_program,nama_program,sektor,jenis_bantuan,mulai,selesai,kode_wilayah\n\
+                     X-1,Program Astronomi,astronomi,barang,2025-01-01,2025-12-31,52.03.05.2003\n";
+        let form = [
+            ("kode", "F-9"),
+            ("nama", "Program Formulir"),
+            ("sektor", "astronomi"),
+            ("jenis_bantuan", "barang"),
+            ("mulai", "2025-01-01"),
+            ("selesai", "2025-12-31"),
+            ("lokasi", "52.03.05.2003 10"),
+        ];
+        // (language cookie, what a refusal says in it, what it must not say)
+        for (lang, says, not) in [
+            (None, "tidak dikenal; pilih:", "is not known"),
+            (Some("en"), "is not known; choose:", "tidak dikenal"),
+        ] {
+            let mut a = Client::new(&base);
+            if let Some(l) = lang {
+                a.cookies.insert("lang".into(), l.into());
+            }
+            assert_eq!(a.login("mitra.a", PASSWORD).status, 303, "{label}");
+            a.get("/4w/impor");
+            let token = a.csrf();
+            let up = a.post_multipart(
+                &format!("/4w/impor?_csrf={token}"),
+                &[],
+                ("berkas", "4w.csv", sheet.as_bytes()),
+            );
+            assert_eq!(up.status, 400, "{label} {lang:?}: {}", up.body);
+            assert!(
+                up.body.contains(says) && !up.body.contains(not),
+                "{label} {lang:?}: {}",
+                up.body
+            );
+            // The API import answers the same refusal as JSON, in the same language.
+            let (status, body) =
+                post_raw_body(&a, "/api/v1/program/impor?nama=4w.csv", sheet.as_bytes());
+            assert_eq!(status, 400, "{label} {lang:?}: {body}");
+            assert_eq!(body["stored"], 0, "{label}: {body}");
+            assert_eq!(body["rejected_rows"], 1, "{label}: {body}");
+            let reason = body["rejected"][0]["reason"].as_str().unwrap();
+            assert!(reason.contains(says), "{label} {lang:?}: {body}");
+            assert_eq!(body["rejected"][0]["column"], "sektor", "{label}: {body}");
+
+            a.get("/program/baru");
+            let got = a.post("/program/baru", &form);
+            assert_eq!(got.status, 422, "{label} {lang:?}: {}", got.body);
+            assert!(got.body.contains("<code>sektor</code>"), "{label}");
+            assert!(
+                got.body.contains(says) && !got.body.contains(not),
+                "{label} {lang:?}: {}",
+                got.body
+            );
+        }
+        // A good sheet through the API is stored, and updated the second time.
+        let mut a = Client::new(&base);
+        a.login("mitra.a", PASSWORD);
+        a.get("/program");
+        let good = sheet.replace("astronomi", "kesehatan");
+        let (status, body) = post_raw_body(&a, "/api/v1/program/impor", good.as_bytes());
+        assert_eq!(status, 200, "{label}: {body}");
+        assert_eq!(
+            (body["stored"].as_u64(), body["updated"].as_u64()),
+            (Some(1), Some(0))
+        );
+        let (_, body) = post_raw_body(&a, "/api/v1/program/impor", good.as_bytes());
+        assert_eq!(
+            (body["stored"].as_u64(), body["updated"].as_u64()),
+            (Some(0), Some(1))
+        );
+        // An empty body is refused with the JSON error shape.
+        let (status, body) = post_raw_body(&a, "/api/v1/program/impor", b"");
+        assert_eq!(status, 400, "{label}: {body}");
+        assert!(body["error"]["code"].is_string(), "{label}: {body}");
+        assert!(body["error"]["detail"].is_string(), "{label}: {body}");
+    }
+}

@@ -23,7 +23,7 @@ use sinergi_core::program::{
     AidType, FundingSource, ProgramInput, ProgramLocation, ProgramStatus, Reached, Sector,
     TargetGroup,
 };
-use sinergi_core::{Level, Principal, RegionCode, Role, Scope};
+use sinergi_core::{Level, RegionCode, Role, Scope};
 use sinergi_insight::{Columns, DesaColumns, GapRules, ProgramFacts, analyse};
 use sinergi_store::{DatabaseTarget, NewUser, OrganisationKind, Store, ThrottlePolicy};
 use stats::{Summary, XorShift, ms};
@@ -197,15 +197,6 @@ async fn page_bench(label: &str, target: DatabaseTarget, requests: usize) -> any
                 .await?,
         );
     }
-    let loader = Principal {
-        user_id: 0,
-        username: "bench".into(),
-        role: Role::AdminProvinsi,
-        scope: Scope {
-            regions: vec![ntb.clone()],
-            organisation: None,
-        },
-    };
     let mut rng = XorShift::new(7);
     let mut inputs = Vec::new();
     for i in 0..2_000 {
@@ -238,7 +229,7 @@ async fn page_bench(label: &str, target: DatabaseTarget, requests: usize) -> any
             locations,
         });
     }
-    store.save_programs(&loader, &inputs).await?;
+    store.as_system("bench").save_programs(&inputs).await?;
     store
         .as_system("cli")
         .create_user(NewUser {

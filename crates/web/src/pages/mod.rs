@@ -4,7 +4,6 @@ pub mod admin;
 pub mod institutions;
 pub mod lists;
 pub mod persons;
-pub mod program_form;
 pub mod programs;
 pub mod review;
 pub mod session;

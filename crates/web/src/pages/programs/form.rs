@@ -1,20 +1,24 @@
 //! The HTML form that creates and edits one program, without JavaScript. The values go
 //! through the same checks as the JSON API (`ProgramJson::into_input`), so a wrong field is
-//! named the same way in both; the store applies the scope and audits the change.
+//! named the same way in both; saving is the `save_program` use case (the store applies the
+//! scope and audits the change).
 
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use sinergi_core::Ppks;
+use sinergi_activity::programs::{SaveMode, SaveOutcome, editable_program, save_program};
 use sinergi_core::program::{
-    AidType, FieldError, FundingSource, ProgramInput, ProgramStatus, Sector, SexTarget,
+    AidType, FieldError, FundingSource, ProgramStatus, Sector, SexTarget, own_organisation,
 };
-use sinergi_store::{Program, ProgramFilter, SessionUser};
+use sinergi_core::{Msg, Ppks};
+use sinergi_store::{Program, SessionUser};
 
-use super::programs::{Choice, LocationJson, ProgramJson, ReachedJson, sector_key};
-use super::render;
+use super::{
+    Choice, LocationJson, ProgramJson, ReachedJson, aid_key, funding_key, render, sector_key,
+    sex_key, status_key,
+};
 use crate::auth::Signed;
 use crate::i18n::Messages;
 use crate::{AppError, AppState, Ui};
@@ -139,10 +143,10 @@ impl ProgramFormValues {
                 return None;
             }
             v.parse::<u64>().map(Some).unwrap_or_else(|_| {
-                e.push(FieldError {
+                e.push(FieldError::new(
                     field,
-                    reason: format!("\"{v}\" bukan bilangan bulat tanpa tanda"),
-                });
+                    Msg::new("programs.not_unsigned").arg("value", &v),
+                ));
                 None
             })
         };
@@ -187,20 +191,19 @@ impl ProgramFormValues {
             for p in &parts[1..] {
                 match p.parse::<u64>() {
                     Ok(x) => nums.push(x),
-                    Err(_) => e.push(FieldError {
-                        field: "lokasi",
-                        reason: format!("baris {}: \"{p}\" bukan bilangan", n + 1),
-                    }),
+                    Err(_) => e.push(FieldError::new(
+                        "lokasi",
+                        Msg::new("programs.location_line_number")
+                            .arg("line", n + 1)
+                            .arg("value", p),
+                    )),
                 }
             }
             if nums.len() > 2 {
-                e.push(FieldError {
-                    field: "lokasi",
-                    reason: format!(
-                        "baris {}: tulis kode wilayah, sasaran, tercapai (paling banyak dua angka)",
-                        n + 1
-                    ),
-                });
+                e.push(FieldError::new(
+                    "lokasi",
+                    Msg::new("programs.location_line_too_many").arg("line", n + 1),
+                ));
             }
             json.lokasi.push(LocationJson {
                 kode_wilayah: parts[0].to_string(),
@@ -288,16 +291,8 @@ async fn page(
     error: Option<String>,
 ) -> Result<FormPage, AppError> {
     let t = &ui.t;
-    let orgs = state
-        .store
-        .scoped(&user.viewer)
-        .organisations_acting_for()
-        .await?;
-    let own = user
-        .principal
-        .scope
-        .organisation
-        .filter(|_| user.principal.role.is_organisation_bound());
+    let orgs = sinergi_activity::lists::organisations_for(&state.store, &user.viewer).await?;
+    let own = own_organisation(&user.viewer);
     if let Some(own) = own {
         form.organisasi = own.to_string();
     }
@@ -325,38 +320,32 @@ async fn page(
             .map(|e| FieldMessage {
                 label: field_label(e.field),
                 field: e.field.to_string(),
-                reason: e.reason,
+                reason: t.render(&e.reason),
             })
             .collect(),
         error,
         organisations,
         sectors: vocab(t, Sector::ALL, Sector::key, sector_key, &form.sektor),
-        aid_types: vocab(
-            t,
-            AidType::ALL,
-            AidType::key,
-            super::programs::aid_key,
-            &form.jenis_bantuan,
-        ),
+        aid_types: vocab(t, AidType::ALL, AidType::key, aid_key, &form.jenis_bantuan),
         fundings: vocab(
             t,
             FundingSource::ALL,
             FundingSource::key,
-            super::programs::funding_key,
+            funding_key,
             &or(&form.sumber_dana, FundingSource::Lainnya.key()),
         ),
         statuses: vocab(
             t,
             ProgramStatus::ALL,
             ProgramStatus::key,
-            super::programs::status_key,
+            status_key,
             &or(&form.status, ProgramStatus::Berjalan.key()),
         ),
         sexes: vocab(
             t,
             SexTarget::ALL,
             SexTarget::key,
-            super::programs::sex_key,
+            sex_key,
             &or(&form.jenis_kelamin, SexTarget::Semua.key()),
         ),
         ppks: Ppks::ALL
@@ -375,25 +364,18 @@ async fn page(
 
 /// A program the account may edit: visible to it and, for a partner or LKS, its own.
 async fn editable(state: &AppState, user: &SessionUser, id: i64) -> Result<Program, AppError> {
-    if !user.principal.can_write() {
-        return Err(AppError::forbidden());
-    }
-    let p = state
-        .store
-        .program(&user.principal, id)
+    editable_program(&state.store, &user.viewer, id)
         .await?
-        .ok_or(AppError::not_found("program.not_found"))?;
-    if user.principal.role.is_organisation_bound()
-        && user.principal.scope.organisation != Some(p.input.organisation_id)
-    {
-        return Err(AppError::forbidden());
-    }
-    Ok(p)
+        .ok_or(AppError::not_found("program.not_found"))
 }
 
-pub async fn new_form(State(state): State<AppState>, ui: Ui, Signed(user): Signed) -> Response {
+pub(super) async fn new_form(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+) -> Response {
     let result = async {
-        if !user.principal.can_write() {
+        if !user.viewer.can_write() {
             return Err(AppError::forbidden());
         }
         page(
@@ -411,7 +393,7 @@ pub async fn new_form(State(state): State<AppState>, ui: Ui, Signed(user): Signe
     render(&ui, result)
 }
 
-pub async fn edit_form(
+pub(super) async fn edit_form(
     State(state): State<AppState>,
     ui: Ui,
     Signed(user): Signed,
@@ -442,49 +424,30 @@ async fn save(
         form.organisasi = p.input.organisation_id.to_string();
     }
     let (json, mut errors) = form.to_json();
-    let input = match json.into_input(&user.principal) {
+    let input = match json.into_input(&user.viewer) {
         Ok(input) => Some(input),
         Err(more) => {
             errors.extend(more);
             None
         }
     };
-    if let Some(input) = &input {
-        // Named here rather than refused whole by the store, so the user can fix the line.
-        for l in &input.locations {
-            if !user.principal.may_see(&l.region, input.organisation_id) {
-                errors.push(FieldError {
-                    field: "lokasi",
-                    reason: format!("{} di luar wilayah akun Anda", l.region),
-                });
-            }
-        }
-    }
     let mut error = None;
-    if let (Some(input), true) = (&input, errors.is_empty()) {
-        if existing.is_none() && code_taken(state, user, input).await {
-            errors.push(FieldError {
-                field: "kode",
-                reason: format!(
-                    "kode \"{}\" sudah dipakai program lain organisasi ini; ubah program itu atau pakai kode lain",
-                    input.code
-                ),
-            });
-        } else {
-            match state.store.save_program(&user.principal, input).await {
-                Ok(saved) => {
-                    return Redirect::to(&format!("/program/{}?ok=1", saved.id)).into_response();
-                }
-                Err(sinergi_store::StoreError::InvalidField { field, reason }) => {
-                    errors.push(FieldError { field, reason })
-                }
-                Err(e) => match AppError::from(e) {
-                    AppError {
-                        detail: Some(d), ..
-                    } => error = Some(ui.t.render(&d)),
-                    other => return other.page(ui),
-                },
+    if let (Some(input), true) = (input, errors.is_empty()) {
+        let mode = match &existing {
+            Some(p) => SaveMode::Update(p.id),
+            None => SaveMode::Create,
+        };
+        match save_program(&state.store, &user.viewer, input, mode).await {
+            Ok(SaveOutcome::Saved(saved)) => {
+                return Redirect::to(&format!("/program/{}?ok=1", saved.id)).into_response();
             }
+            Ok(SaveOutcome::Refused(more)) => errors.extend(more),
+            Err(e) => match AppError::from(e) {
+                AppError {
+                    detail: Some(d), ..
+                } => error = Some(ui.t.render(&d)),
+                other => return other.page(ui),
+            },
         }
     }
     let result = page(state, ui, user, existing.as_ref(), form, errors, error).await;
@@ -495,34 +458,19 @@ async fn save(
     resp
 }
 
-/// Whether the organisation already has a program with this code: saving by code would
-/// overwrite it, which a "new program" form must not do silently.
-async fn code_taken(state: &AppState, user: &SessionUser, input: &ProgramInput) -> bool {
-    let filter = ProgramFilter {
-        organisation: Some(input.organisation_id),
-        query: Some(input.code.trim().to_string()),
-        ..ProgramFilter::default()
-    };
-    state
-        .store
-        .programs_all(&user.principal, &filter)
-        .await
-        .is_ok_and(|ps| ps.iter().any(|p| p.input.code == input.code.trim()))
-}
-
-pub async fn create(
+pub(super) async fn create(
     State(state): State<AppState>,
     ui: Ui,
     Signed(user): Signed,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    if !user.principal.can_write() {
+    if !user.viewer.can_write() {
         return AppError::forbidden().page(&ui);
     }
     save(&state, &ui, &user, None, pairs).await
 }
 
-pub async fn update(
+pub(super) async fn update(
     State(state): State<AppState>,
     ui: Ui,
     Signed(user): Signed,

@@ -1,0 +1,253 @@
+//! Importing a 4W sheet: the upload page and `POST /api/v1/program/impor`. Both call the one
+//! `import_programs` use case.
+
+use askama::Template;
+use axum::extract::{FromRequest, Multipart, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, body::Bytes};
+use serde::{Deserialize, Serialize};
+use sinergi_activity::ActivityError;
+use sinergi_activity::programs::{ProgramImport, ProgramUpload, import_programs};
+use sinergi_core::Msg;
+use sinergi_intake::RowError;
+
+use super::render;
+use crate::auth::Signed;
+use crate::i18n::Messages;
+use crate::{AppError, AppState, Ui};
+
+pub struct ImportOutcome {
+    pub created: usize,
+    pub updated: usize,
+    pub rows: usize,
+}
+
+#[derive(Template)]
+#[template(path = "fourw_import.html")]
+struct ImportPage {
+    ui: Ui,
+    t: Messages,
+    outcome: Option<ImportOutcome>,
+    rejected: Vec<RowError>,
+    rejected_rows: usize,
+    error: Option<String>,
+}
+
+impl ImportPage {
+    fn new(ui: &Ui) -> ImportPage {
+        ImportPage {
+            t: ui.t,
+            ui: ui.clone(),
+            outcome: None,
+            rejected: Vec::new(),
+            rejected_rows: 0,
+            error: None,
+        }
+    }
+}
+
+pub(super) async fn import_form(ui: Ui, Signed(user): Signed) -> Response {
+    let result = if user.viewer.can_write() {
+        Ok(ImportPage::new(&ui))
+    } else {
+        Err(AppError::forbidden())
+    };
+    render(&ui, result)
+}
+
+/// The uploaded file of a multipart form (field `berkas`), with its name.
+async fn file_field(multipart: &mut Multipart) -> Result<Option<(String, Vec<u8>)>, Msg> {
+    let mut file = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some("berkas") {
+            let name = field.file_name().unwrap_or("4w.xlsx").to_string();
+            match field.bytes().await {
+                Ok(b) => file = Some((name, b.to_vec())),
+                Err(e) => {
+                    return Err(Msg::new("programs.import_unreadable_detail").arg("reason", e));
+                }
+            }
+        }
+    }
+    Ok(file.filter(|(_, b)| !b.is_empty()))
+}
+
+pub(super) async fn import(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    mut multipart: Multipart,
+) -> Response {
+    let result = async {
+        if !user.viewer.can_write() {
+            return Err(AppError::forbidden());
+        }
+        let mut page = ImportPage::new(&ui);
+        let (name, bytes) = match file_field(&mut multipart).await {
+            Ok(Some(file)) => file,
+            Ok(None) => {
+                page.error = Some(ui.t.get("program.import_no_file").to_string());
+                return Ok(page);
+            }
+            Err(m) => {
+                page.error = Some(ui.t.render(&m));
+                return Ok(page);
+            }
+        };
+        let upload = ProgramUpload {
+            file_name: name,
+            bytes: &bytes,
+            organisation: None,
+        };
+        match import_programs(&state.store, &user.viewer, upload).await {
+            Ok(done) => {
+                page.outcome = Some(ImportOutcome {
+                    created: done.created,
+                    updated: done.updated,
+                    rows: done.rows,
+                });
+                page.rejected = done.rejected;
+                page.rejected_rows = done.rejected_rows;
+            }
+            Err(ActivityError::Refused(m)) => page.error = Some(ui.t.render(&m)),
+            Err(e) => match AppError::from(e) {
+                AppError {
+                    detail: Some(d), ..
+                } => page.error = Some(ui.t.render(&d)),
+                e => return Err(e),
+            },
+        }
+        Ok(page)
+    }
+    .await;
+    let failed = matches!(&result, Ok(p) if p.error.is_some() || (p.outcome.as_ref().is_some_and(|o| o.rows == 0) && !p.rejected.is_empty()));
+    let mut resp = render(&ui, result);
+    if failed {
+        *resp.status_mut() = StatusCode::BAD_REQUEST;
+    }
+    resp
+}
+
+/// Query parameters of the API import.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ImportQuery {
+    /// The file's name when the body is the file itself (its extension says CSV or XLSX).
+    nama: Option<String>,
+    /// The organisation (id or name) for rows whose `mitra` is blank.
+    organisasi: Option<String>,
+}
+
+/// A refused row as the API reports it, the reason in the user's language.
+#[derive(Serialize)]
+struct RejectedJson {
+    line: u64,
+    column: Option<String>,
+    reason: String,
+}
+
+/// The API's answer to an import.
+#[derive(Serialize)]
+struct ImportJson {
+    /// New programs stored.
+    stored: usize,
+    /// Programs that existed (same organisation and code) and were updated.
+    updated: usize,
+    /// Rows of the programs stored or updated.
+    rows: usize,
+    rejected_rows: usize,
+    rejected: Vec<RejectedJson>,
+}
+
+impl ImportJson {
+    fn of(t: Messages, done: ProgramImport) -> ImportJson {
+        ImportJson {
+            stored: done.created,
+            updated: done.updated,
+            rows: done.rows,
+            rejected_rows: done.rejected_rows,
+            rejected: done
+                .rejected
+                .into_iter()
+                .map(|e| RejectedJson {
+                    line: e.line,
+                    column: e.column,
+                    reason: t.render(&e.reason),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `POST /api/v1/program/impor`: a 4W sheet as a multipart field `berkas` or as the raw body
+/// (`?nama=4w.csv` names it; without a name, a ZIP signature means XLSX, anything else CSV).
+/// Answers the stored, updated and rejected rows; 400 when nothing was stored and something
+/// was refused.
+pub(super) async fn api_import(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Query(q): Query<ImportQuery>,
+    request: Request,
+) -> Response {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let file = if multipart {
+        match Multipart::from_request(request, &state).await {
+            Ok(mut m) => file_field(&mut m).await,
+            Err(e) => {
+                Err(Msg::new("programs.import_unreadable_detail").arg("reason", e.body_text()))
+            }
+        }
+    } else {
+        match Bytes::from_request(request, &state).await {
+            Ok(b) if !b.is_empty() => {
+                let name = q.nama.clone().unwrap_or_else(|| {
+                    if b.starts_with(b"PK") {
+                        "4w.xlsx".into()
+                    } else {
+                        "4w.csv".into()
+                    }
+                });
+                Ok(Some((name, b.to_vec())))
+            }
+            Ok(_) => Ok(None),
+            Err(e) => {
+                Err(Msg::new("programs.import_unreadable_detail").arg("reason", e.body_text()))
+            }
+        }
+    };
+    let (name, bytes) = match file {
+        Ok(Some(f)) => f,
+        Ok(None) => {
+            return AppError::bad_request(
+                "program.import_no_file",
+                Msg::new("programs.import_file_required"),
+            )
+            .json(ui.t);
+        }
+        Err(m) => return AppError::bad_request("program.import_unreadable", m).json(ui.t),
+    };
+    let upload = ProgramUpload {
+        file_name: name,
+        bytes: &bytes,
+        organisation: q.organisasi,
+    };
+    match import_programs(&state.store, &user.viewer, upload).await {
+        Ok(done) => {
+            let status = if done.failed() {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
+            (status, Json(ImportJson::of(ui.t, done))).into_response()
+        }
+        Err(ActivityError::Refused(m)) => {
+            AppError::bad_request("program.import_unreadable", m).json(ui.t)
+        }
+        Err(e) => AppError::from(e).json(ui.t),
+    }
+}
