@@ -11,7 +11,7 @@ use sinergi_core::Period;
 use sqlx::AssertSqlSafe;
 
 use crate::strategy::{EntryMethod, NATIONAL, NewRealisation, RefusedRealisation};
-use crate::{SourceType, Store, StoreError, on_pool};
+use crate::{Scoped, SourceType, StoreError, on_pool};
 
 /// A named computation.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -118,7 +118,7 @@ pub struct ComputedValue {
     pub value: f64,
 }
 
-impl Store {
+impl Scoped<'_> {
     /// Runs a computation over the region `within` (a province, kab/kota or [`NATIONAL`]):
     /// one value per kab/kota, and the sum for `within` itself.
     pub async fn run_computation(
@@ -159,12 +159,11 @@ impl Store {
     /// `period`, and stores the values (method `computed`, source "Sinergi: <key>").
     pub async fn compute_realisations(
         &self,
-        by: Option<&sinergi_core::Principal>,
         strategy_id: i64,
         period: Period,
     ) -> Result<Result<u64, Vec<RefusedRealisation>>, StoreError> {
         let tree = self
-            .strategy_tree(strategy_id, None, false)
+            .load_tree(strategy_id, None, false)
             .await?
             .ok_or_else(|| StoreError::Invalid("strategi belum diterbitkan".into()))?;
         let mut rows = Vec::new();
@@ -174,8 +173,8 @@ impl Store {
             };
             for v in self.run_computation(key, &tree.strategy.region).await? {
                 // An operator computes for their own kab/kota only.
-                if let Some(p) = by
-                    && !crate::strategy::may_enter_realisation(p, &v.region)
+                if !sinergi_core::RegionCode::parse(&v.region)
+                    .is_ok_and(|r| sinergi_core::strategy::may_enter_realisation(self.viewer(), &r))
                 {
                     continue;
                 }
@@ -196,7 +195,7 @@ impl Store {
         if rows.is_empty() {
             return Ok(Ok(0));
         }
-        self.save_realisations(by, strategy_id, EntryMethod::Computed, &rows)
+        self.save_realisations(strategy_id, EntryMethod::Computed, &rows)
             .await
     }
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use sinergi_core::strategy::{
     CompareOp, Direction, RuleCheck, ValueKey, VersionStatus, evaluate_rules,
 };
-use sinergi_core::{Period, RegionCode};
+use sinergi_core::{Period, RegionCode, Viewer};
 use sinergi_store::{
     Actor, AggregateValue, AuditQuery, EntryMethod, IndicatorFields, NewRealisation, Page,
     SourceType, Store, Target,
@@ -56,8 +56,8 @@ fn real(code: &str, region: &str, period: &str, value: f64) -> NewRealisation {
 async fn published(store: &Store, w: &world::World) -> (i64, i64) {
     let admin = w.principal("admin52").await;
     let (sid, vid) = store
+        .as_user(&admin)
         .create_strategy(
-            Some(&admin),
             "52",
             "Strategi Kolaborasi NTB 2025–2030",
             (2025, 2030),
@@ -67,23 +67,29 @@ async fn published(store: &Store, w: &world::World) -> (i64, i64) {
         .await
         .unwrap();
     let ss1 = store
-        .add_objective(Some(&admin), vid, "SS1", "Menurunkan perkawinan anak")
+        .as_user(&admin)
+        .add_objective(vid, "SS1", "Menurunkan perkawinan anak")
         .await
         .unwrap();
     let mut pic = fields("IK1", "Perkawinan anak", "persen", Direction::Lower);
     pic.pic_organisation_id = Some(w.orgs[0]);
-    let ik1 = store.add_indicator(Some(&admin), ss1, &pic).await.unwrap();
+    let ik1 = store
+        .as_user(&admin)
+        .add_indicator(ss1, &pic)
+        .await
+        .unwrap();
     let mut counted = fields("IK2", "Keluarga Desil I", "keluarga", Direction::Lower);
     counted.computation = Some("keluarga_desil_1".into());
     counted.disaggregations = vec![];
     counted.source_type = SourceType::Administrative;
     let ik2 = store
-        .add_indicator(Some(&admin), ss1, &counted)
+        .as_user(&admin)
+        .add_indicator(ss1, &counted)
         .await
         .unwrap();
     store
+        .as_user(&admin)
         .set_targets(
-            Some(&admin),
             ik1,
             &[
                 Target {
@@ -101,8 +107,8 @@ async fn published(store: &Store, w: &world::World) -> (i64, i64) {
         .await
         .unwrap();
     store
+        .as_user(&admin)
         .set_targets(
-            Some(&admin),
             ik2,
             &[Target {
                 region: "52".into(),
@@ -112,7 +118,7 @@ async fn published(store: &Store, w: &world::World) -> (i64, i64) {
         )
         .await
         .unwrap();
-    store.publish_version(Some(&admin), vid).await.unwrap();
+    store.as_user(&admin).publish_version(vid).await.unwrap();
     (sid, vid)
 }
 
@@ -125,7 +131,8 @@ async fn published_versions_are_frozen_and_amendments_keep_history() {
         let admin = w.principal("admin52").await;
         let (sid, vid) = published(store, &w).await;
         let tree = store
-            .strategy_tree(sid, None, false)
+            .scoped(Viewer::public())
+            .strategy_tree(sid, None)
             .await
             .unwrap()
             .unwrap();
@@ -134,24 +141,22 @@ async fn published_versions_are_frozen_and_amendments_keep_history() {
         let ik1 = tree.indicator("IK1").unwrap().id;
         // Every change to a published version is refused, by the store.
         let e = store
-            .add_indicator(
-                Some(&admin),
-                ss1,
-                &fields("IK9", "baru", "persen", Direction::Higher),
-            )
+            .as_user(&admin)
+            .add_indicator(ss1, &fields("IK9", "baru", "persen", Direction::Higher))
             .await
             .unwrap_err();
         assert!(e.to_string().contains("dibekukan"), "{l}: {e}");
         assert!(
             store
-                .add_objective(Some(&admin), vid, "SS9", "x")
+                .as_user(&admin)
+                .add_objective(vid, "SS9", "x")
                 .await
                 .is_err()
         );
         assert!(
             store
+                .as_user(&admin)
                 .set_targets(
-                    Some(&admin),
                     ik1,
                     &[Target {
                         region: "52".into(),
@@ -165,38 +170,46 @@ async fn published_versions_are_frozen_and_amendments_keep_history() {
         );
         assert!(
             store
-                .set_vision(Some(&admin), vid, "lain", &[])
+                .as_user(&admin)
+                .set_vision(vid, "lain", &[])
                 .await
                 .is_err()
         );
-        assert!(store.publish_version(Some(&admin), vid).await.is_err());
+        assert!(store.as_user(&admin).publish_version(vid).await.is_err());
         // Other admins and non-admins cannot manage it.
         let admin33 = w.principal("admin33").await;
         assert!(matches!(
-            store.amend_strategy(Some(&admin33), sid, "x").await,
+            store.as_user(&admin33).amend_strategy(sid, "x").await,
             Err(sinergi_store::StoreError::Forbidden)
         ));
         let op = w.principal("op5203").await;
-        assert!(store.amend_strategy(Some(&op), sid, "x").await.is_err());
+        assert!(store.as_user(&op).amend_strategy(sid, "x").await.is_err());
 
         // An amendment copies the text into a new draft; publishing it supersedes v1.
         assert!(
-            store.amend_strategy(Some(&admin), sid, "  ").await.is_err(),
+            store
+                .as_user(&admin)
+                .amend_strategy(sid, "  ")
+                .await
+                .is_err(),
             "{l}: reason required"
         );
         let v2 = store
-            .amend_strategy(Some(&admin), sid, "Target perkawinan anak disesuaikan")
+            .as_user(&admin)
+            .amend_strategy(sid, "Target perkawinan anak disesuaikan")
             .await
             .unwrap();
         assert!(
             store
-                .amend_strategy(Some(&admin), sid, "lagi")
+                .as_user(&admin)
+                .amend_strategy(sid, "lagi")
                 .await
                 .is_err(),
             "{l}: one draft"
         );
         let draft = store
-            .strategy_tree(sid, Some(2), true)
+            .as_system("test")
+            .strategy_tree(sid, Some(2))
             .await
             .unwrap()
             .unwrap();
@@ -207,14 +220,15 @@ async fn published_versions_are_frozen_and_amendments_keep_history() {
         // The public does not see drafts.
         assert!(
             store
-                .strategy_tree(sid, Some(2), false)
+                .scoped(Viewer::public())
+                .strategy_tree(sid, Some(2))
                 .await
                 .unwrap()
                 .is_none()
         );
         store
+            .as_user(&admin)
             .set_targets(
-                Some(&admin),
                 ik1_v2.id,
                 &[Target {
                     region: "52".into(),
@@ -224,15 +238,20 @@ async fn published_versions_are_frozen_and_amendments_keep_history() {
             )
             .await
             .unwrap();
-        store.publish_version(Some(&admin), v2).await.unwrap();
-        let versions = store.strategy_versions(sid).await.unwrap();
+        store.as_user(&admin).publish_version(v2).await.unwrap();
+        let versions = store
+            .as_system("test")
+            .strategy_versions(sid)
+            .await
+            .unwrap();
         assert_eq!(
             versions.iter().map(|v| v.status).collect::<Vec<_>>(),
             vec![VersionStatus::Superseded, VersionStatus::Published],
             "{l}"
         );
         let v1 = store
-            .strategy_tree(sid, Some(1), false)
+            .scoped(Viewer::public())
+            .strategy_tree(sid, Some(1))
             .await
             .unwrap()
             .unwrap();
@@ -241,7 +260,8 @@ async fn published_versions_are_frozen_and_amendments_keep_history() {
         };
         assert_eq!(t(&v1), Some((13.0, false)), "{l}: history unchanged");
         let now = store
-            .strategy_tree(sid, None, false)
+            .scoped(Viewer::public())
+            .strategy_tree(sid, None)
             .await
             .unwrap()
             .unwrap();
@@ -282,7 +302,12 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
         let method = EntryMethod::Form;
         let save = |who, rows: Vec<NewRealisation>| {
             let store = store.clone();
-            async move { store.save_realisations(Some(who), sid, method, &rows).await }
+            async move {
+                store
+                    .as_user(who)
+                    .save_realisations(sid, method, &rows)
+                    .await
+            }
         };
         // The operator enters for their kab/kota; another kab/kota is refused with the line.
         assert_eq!(
@@ -321,9 +346,14 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
         );
         assert_eq!(
             store
+                .as_user(&admin)
                 .realisations(
-                    Some(&admin),
-                    &store.strategy(sid).await.unwrap().unwrap(),
+                    &store
+                        .as_system("test")
+                        .strategy(sid)
+                        .await
+                        .unwrap()
+                        .unwrap(),
                     None,
                     None
                 )
@@ -337,7 +367,8 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
         for who in ["pimpinan52", "mitra.a"] {
             let p = w.principal(who).await;
             let r = store
-                .save_realisations(Some(&p), sid, method, &[real("IK1", "52", "2025-Q1", 1.0)])
+                .as_user(&p)
+                .save_realisations(sid, method, &[real("IK1", "52", "2025-Q1", 1.0)])
                 .await;
             assert!(r.is_err(), "{l} {who}");
         }
@@ -371,9 +402,15 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
             twice[0].reason.to_string().contains("baris 2"),
             "{l}: {twice:?}"
         );
-        let strategy = store.strategy(sid).await.unwrap().unwrap();
+        let strategy = store
+            .as_system("test")
+            .strategy(sid)
+            .await
+            .unwrap()
+            .unwrap();
         let all = store
-            .realisations(Some(&admin), &strategy, Some("2025-Q1"), Some("IK1"))
+            .as_user(&admin)
+            .realisations(&strategy, Some("2025-Q1"), Some("IK1"))
             .await
             .unwrap();
         assert_eq!(all.len(), 3, "{l}: {all:?}");
@@ -385,10 +422,10 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
         // A locked quarter refuses changes until an audited reopen.
         let q1 = Period::parse("2025-Q1").unwrap();
         assert!(
-            store.lock_period(Some(&op), sid, q1).await.is_err(),
+            store.as_user(&op).lock_period(sid, q1).await.is_err(),
             "{l}: only admins lock"
         );
-        store.lock_period(Some(&admin), sid, q1).await.unwrap();
+        store.as_user(&admin).lock_period(sid, q1).await.unwrap();
         let refused = save(&admin, vec![real("IK1", "52", "2025-Q1", 1.0)])
             .await
             .unwrap()
@@ -399,13 +436,15 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
         );
         assert!(
             store
-                .reopen_period(Some(&admin), sid, q1, " ")
+                .as_user(&admin)
+                .reopen_period(sid, q1, " ")
                 .await
                 .is_err(),
             "{l}: reason required"
         );
         store
-            .reopen_period(Some(&admin), sid, q1, "koreksi data BPS")
+            .as_user(&admin)
+            .reopen_period(sid, q1, "koreksi data BPS")
             .await
             .unwrap();
         assert_eq!(
@@ -445,7 +484,8 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
         assert_eq!(
             regions(
                 store
-                    .realisations(None, &strategy, None, None)
+                    .scoped(Viewer::public())
+                    .realisations(&strategy, None, None)
                     .await
                     .unwrap()
             ),
@@ -456,7 +496,8 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
         assert_eq!(
             regions(
                 store
-                    .realisations(Some(&op2), &strategy, None, None)
+                    .as_user(&op2)
+                    .realisations(&strategy, None, None)
                     .await
                     .unwrap()
             ),
@@ -465,7 +506,8 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
         assert_eq!(
             regions(
                 store
-                    .realisations(Some(&op), &strategy, None, None)
+                    .as_user(&op)
+                    .realisations(&strategy, None, None)
                     .await
                     .unwrap()
             ),
@@ -476,7 +518,8 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
         assert_eq!(
             regions(
                 store
-                    .realisations(Some(&mitra_a), &strategy, None, None)
+                    .as_user(&mitra_a)
+                    .realisations(&strategy, None, None)
                     .await
                     .unwrap()
             ),
@@ -485,7 +528,8 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
         assert_eq!(
             regions(
                 store
-                    .realisations(Some(&mitra_b), &strategy, None, None)
+                    .as_user(&mitra_b)
+                    .realisations(&strategy, None, None)
                     .await
                     .unwrap()
             ),
@@ -527,6 +571,7 @@ async fn computed_values_and_validation_rules() {
             .await
             .unwrap();
         let values = store
+            .as_system("test")
             .run_computation("keluarga_desil_1", "52")
             .await
             .unwrap();
@@ -539,25 +584,42 @@ async fn computed_values_and_validation_rules() {
             vec![("52.02", 7.0), ("52.03", 150.0), ("52", 157.0)],
             "{l}"
         );
-        let lks = store.run_computation("lks_terdaftar", "52").await.unwrap();
+        let lks = store
+            .as_system("test")
+            .run_computation("lks_terdaftar", "52")
+            .await
+            .unwrap();
         assert!(
             lks.iter().any(|v| v.region == "52.03" && v.value == 1.0),
             "{l}: {lks:?}"
         );
-        assert!(store.run_computation("tidak_ada", "52").await.is_err());
+        assert!(
+            store
+                .as_system("test")
+                .run_computation("tidak_ada", "52")
+                .await
+                .is_err()
+        );
 
         let q3 = Period::parse("2025-Q3").unwrap();
         assert_eq!(
             store
-                .compute_realisations(Some(&admin), sid, q3)
+                .as_user(&admin)
+                .compute_realisations(sid, q3)
                 .await
                 .unwrap(),
             Ok(3),
             "{l}"
         );
-        let strategy = store.strategy(sid).await.unwrap().unwrap();
+        let strategy = store
+            .as_system("test")
+            .strategy(sid)
+            .await
+            .unwrap()
+            .unwrap();
         let computed = store
-            .realisations(Some(&admin), &strategy, Some("2025-Q3"), Some("IK2"))
+            .as_user(&admin)
+            .realisations(&strategy, Some("2025-Q3"), Some("IK2"))
             .await
             .unwrap();
         assert!(
@@ -570,7 +632,8 @@ async fn computed_values_and_validation_rules() {
         let op = w.principal("op5203").await;
         assert_eq!(
             store
-                .compute_realisations(Some(&op), sid, q3)
+                .as_user(&op)
+                .compute_realisations(sid, q3)
                 .await
                 .unwrap(),
             Ok(1),
@@ -580,8 +643,8 @@ async fn computed_values_and_validation_rules() {
         // Rules: IK1 within 0–100 and IK1 ≤ IK2 (contrived, to compare two indicators).
         assert!(
             store
+                .as_user(&admin)
                 .add_validation_rule(
-                    Some(&admin),
                     sid,
                     "x",
                     "IK404",
@@ -595,8 +658,8 @@ async fn computed_values_and_validation_rules() {
         );
         assert!(
             store
+                .as_user(&admin)
                 .add_validation_rule(
-                    Some(&admin),
                     sid,
                     "x",
                     "IK1",
@@ -609,8 +672,8 @@ async fn computed_values_and_validation_rules() {
                 .is_err()
         );
         store
+            .as_user(&admin)
             .add_validation_rule(
-                Some(&admin),
                 sid,
                 "persen 0–100",
                 "IK1",
@@ -622,8 +685,8 @@ async fn computed_values_and_validation_rules() {
             .await
             .unwrap();
         store
+            .as_user(&admin)
             .add_validation_rule(
-                Some(&admin),
                 sid,
                 "IK1 ≤ IK2",
                 "IK1",
@@ -635,8 +698,8 @@ async fn computed_values_and_validation_rules() {
             .await
             .unwrap();
         store
+            .as_user(&admin)
             .save_realisations(
-                Some(&admin),
                 sid,
                 EntryMethod::Import,
                 &[
@@ -647,10 +710,11 @@ async fn computed_values_and_validation_rules() {
             .await
             .unwrap()
             .unwrap();
-        let rules = store.validation_rules(sid).await.unwrap();
+        let rules = store.as_system("test").validation_rules(sid).await.unwrap();
         assert_eq!(rules.len(), 2);
         let values: HashMap<ValueKey, f64> = store
-            .realisations(Some(&admin), &strategy, Some("2025-Q3"), None)
+            .as_user(&admin)
+            .realisations(&strategy, Some("2025-Q3"), None)
             .await
             .unwrap()
             .into_iter()
@@ -673,7 +737,7 @@ async fn settings_bands_and_letterhead_round_trip() {
         let w = world::build(&db).await;
         let store = &w.store;
         assert_eq!(
-            store.rating_bands().await.unwrap(),
+            store.as_system("test").rating_bands().await.unwrap(),
             sinergi_core::strategy::RatingBands::five()
         );
         let admin = w.principal("admin52").await;
@@ -685,15 +749,22 @@ async fn settings_bands_and_letterhead_round_trip() {
         let op = w.principal("op5203").await;
         assert!(
             store
-                .set_strategy_settings(Some(&op), &four, &kop)
+                .as_user(&op)
+                .set_strategy_settings(&four, &kop)
                 .await
                 .is_err()
         );
         store
-            .set_strategy_settings(Some(&admin), &four, &kop)
+            .as_user(&admin)
+            .set_strategy_settings(&four, &kop)
             .await
             .unwrap();
-        assert_eq!(store.rating_bands().await.unwrap(), four, "{}", db.label);
-        assert_eq!(store.letterhead().await.unwrap(), kop);
+        assert_eq!(
+            store.as_system("test").rating_bands().await.unwrap(),
+            four,
+            "{}",
+            db.label
+        );
+        assert_eq!(store.as_system("test").letterhead().await.unwrap(), kop);
     }
 }

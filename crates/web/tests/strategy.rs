@@ -62,34 +62,23 @@ fn serve(db: TestDb) -> (String, tokio::sync::oneshot::Sender<()>) {
         let admin = w.principal("admin52").await;
         let s = &w.store;
         let (sid, vid) = s
-            .create_strategy(
-                Some(&admin),
-                "52",
-                "Strategi Uji NTB",
-                (2025, 2030),
-                "Visi uji",
-                &[],
-            )
+            .as_user(&admin)
+            .create_strategy("52", "Strategi Uji NTB", (2025, 2030), "Visi uji", &[])
             .await
             .unwrap();
         let o = s
-            .add_objective(Some(&admin), vid, "SS1", "Sasaran uji")
+            .as_user(&admin)
+            .add_objective(vid, "SS1", "Sasaran uji")
             .await
             .unwrap();
         let red = s
-            .add_indicator(
-                Some(&admin),
-                o,
-                &fields("IK1", RED, "persen", Direction::Lower),
-            )
+            .as_user(&admin)
+            .add_indicator(o, &fields("IK1", RED, "persen", Direction::Lower))
             .await
             .unwrap();
         let green = s
-            .add_indicator(
-                Some(&admin),
-                o,
-                &fields("IK2", GREEN, "kab/kota", Direction::Higher),
-            )
+            .as_user(&admin)
+            .add_indicator(o, &fields("IK2", GREEN, "kab/kota", Direction::Higher))
             .await
             .unwrap();
         let t = |v| Target {
@@ -97,24 +86,28 @@ fn serve(db: TestDb) -> (String, tokio::sync::oneshot::Sender<()>) {
             year: 2025,
             value: v,
         };
-        s.set_targets(Some(&admin), red, &[t(13.0)]).await.unwrap();
-        s.set_targets(Some(&admin), green, &[t(10.0)])
+        s.as_user(&admin)
+            .set_targets(red, &[t(13.0)])
             .await
             .unwrap();
-        s.publish_version(Some(&admin), vid).await.unwrap();
-        s.save_realisations(
-            Some(&admin),
-            sid,
-            EntryMethod::Form,
-            &[
-                value("IK1", "52", 19.0),
-                value("IK2", "52", 10.0),
-                value("IK1", "52.03", 11.5),
-            ],
-        )
-        .await
-        .unwrap()
-        .unwrap();
+        s.as_user(&admin)
+            .set_targets(green, &[t(10.0)])
+            .await
+            .unwrap();
+        s.as_user(&admin).publish_version(vid).await.unwrap();
+        s.as_user(&admin)
+            .save_realisations(
+                sid,
+                EntryMethod::Form,
+                &[
+                    value("IK1", "52", 19.0),
+                    value("IK2", "52", 10.0),
+                    value("IK1", "52.03", 11.5),
+                ],
+            )
+            .await
+            .unwrap()
+            .unwrap();
         let key = w.key.clone();
         w.store.close().await;
         key

@@ -20,7 +20,7 @@ use sinergi_core::strategy::{
     CompareOp, Direction, RatingBands, RuleCheck, ValidationRule, ValueKey, VersionStatus,
     Violation, evaluate_rules,
 };
-use sinergi_core::{Period, Principal, RegionCode, Role};
+use sinergi_core::{Period, RegionCode};
 use sinergi_report::{Labels, Status, red_first, statuses};
 use sinergi_store::{
     EntryMethod, IndicatorFields, NewRealisation, OrganisationKind, PeriodLock, Realisation,
@@ -91,25 +91,6 @@ impl Labels for CatalogueLabels {
     }
 }
 
-fn principal(ui: &Ui) -> Option<&Principal> {
-    ui.user.as_ref().map(|u| &u.principal)
-}
-
-fn manages(ui: &Ui, s: &Strategy) -> bool {
-    principal(ui).is_some_and(|p| {
-        p.is_admin() && RegionCode::parse(&s.region).is_ok_and(|r| p.scope.covers(&r))
-    })
-}
-
-fn enters(ui: &Ui) -> bool {
-    principal(ui).is_some_and(|p| matches!(p.role, Role::AdminProvinsi | Role::OperatorKabKota))
-}
-
-/// Drafts are for those who work on the strategy: admins, operators and the board.
-fn sees_drafts(ui: &Ui) -> bool {
-    principal(ui).is_some_and(|p| !p.role.is_organisation_bound())
-}
-
 fn bad(detail: impl Into<String>) -> AppError {
     AppError::bad_request_text("error.invalid", detail)
 }
@@ -122,7 +103,8 @@ async fn load_tree(
 ) -> Result<StrategyTree, AppError> {
     state
         .store
-        .strategy_tree(id, number, sees_drafts(ui))
+        .scoped(ui.viewer())
+        .strategy_tree(id, number)
         .await?
         .ok_or_else(|| AppError::not_found("strategy.not_found"))
 }
@@ -172,23 +154,17 @@ async fn index_page(
     ui: &Ui,
     error: Option<String>,
 ) -> Result<IndexPage, AppError> {
+    let scoped = state.store.scoped(ui.viewer());
     let mut strategies = Vec::new();
-    for s in state.store.strategies().await? {
-        let versions = state.store.strategy_versions(s.id).await?;
-        let published = versions
-            .iter()
-            .rev()
-            .find(|v| v.status == VersionStatus::Published)
-            .map(|v| v.number);
-        if published.is_some() || sees_drafts(ui) {
-            strategies.push((s, published));
-        }
+    for s in scoped.strategies().await? {
+        let published = scoped.published_number(s.id).await?;
+        strategies.push((s, published));
     }
     Ok(IndexPage {
         t: ui.t,
         ui: ui.clone(),
         strategies,
-        can_create: principal(ui).is_some_and(Principal::is_admin),
+        can_create: ui.viewer().is_admin(),
         error,
     })
 }
@@ -231,14 +207,8 @@ pub async fn create(
         );
         let (id, _) = state
             .store
-            .create_strategy(
-                Some(&user.principal),
-                f.wilayah.trim(),
-                &f.judul,
-                years,
-                &f.visi,
-                &lines(&f.misi),
-            )
+            .scoped(&user.viewer)
+            .create_strategy(f.wilayah.trim(), &f.judul, years, &f.visi, &lines(&f.misi))
             .await?;
         Ok(id)
     }
@@ -301,7 +271,7 @@ pub async fn tree_page(
                 )
             })
             .collect();
-        let manage = manages(&ui, &tree.strategy);
+        let manage = state.store.scoped(ui.viewer()).may_manage(&tree.strategy);
         let editable = manage && tree.version.status == VersionStatus::Draft;
         let partners = match (&ui.user, editable) {
             (Some(u), true) => state
@@ -344,9 +314,10 @@ pub async fn tree_page(
     render(&ui, result)
 }
 
-async fn draft_of(state: &AppState, id: i64) -> Result<i64, AppError> {
+async fn draft_of(state: &AppState, user: &SessionUser, id: i64) -> Result<i64, AppError> {
     state
         .store
+        .scoped(&user.viewer)
         .strategy_versions(id)
         .await?
         .into_iter()
@@ -376,10 +347,11 @@ pub async fn add_objective(
     Form(f): Form<ObjectiveForm>,
 ) -> Response {
     let result = async {
-        let draft = draft_of(&state, id).await?;
+        let draft = draft_of(&state, &user, id).await?;
         state
             .store
-            .add_objective(Some(&user.principal), draft, &f.kode, &f.nama)
+            .scoped(&user.viewer)
+            .add_objective(draft, &f.kode, &f.nama)
             .await?;
         Ok(())
     }
@@ -509,7 +481,8 @@ pub async fn add_indicator(
         };
         state
             .store
-            .add_indicator(Some(&user.principal), f.sasaran, &fields)
+            .scoped(&user.viewer)
+            .add_indicator(f.sasaran, &fields)
             .await?;
         Ok(())
     }
@@ -537,8 +510,8 @@ pub async fn set_target(
             .ok_or_else(|| bad("nilai target: wajib diisi"))?;
         state
             .store
+            .scoped(&user.viewer)
             .set_targets(
-                Some(&user.principal),
                 f.indikator,
                 &[Target {
                     region: f.wilayah.trim().to_string(),
@@ -560,10 +533,11 @@ pub async fn publish(
     Path(id): Path<i64>,
 ) -> Response {
     let result = async {
-        let draft = draft_of(&state, id).await?;
+        let draft = draft_of(&state, &user, id).await?;
         state
             .store
-            .publish_version(Some(&user.principal), draft)
+            .scoped(&user.viewer)
+            .publish_version(draft)
             .await?;
         Ok(())
     }
@@ -585,7 +559,8 @@ pub async fn amend(
 ) -> Response {
     let result = state
         .store
-        .amend_strategy(Some(&user.principal), id, &f.alasan)
+        .scoped(&user.viewer)
+        .amend_strategy(id, &f.alasan)
         .await
         .map(|_| ())
         .map_err(AppError::from);
@@ -677,15 +652,10 @@ pub async fn indicator(
             .filter(|i| i.fields.concept == ind.fields.concept && i.fields.code != code)
             .map(|i| i.fields.code.clone())
             .collect();
-        let viewer = principal(&ui);
+        let scoped = state.store.scoped(ui.viewer());
         let mut values = Vec::new();
         for c in std::iter::once(&code).chain(&siblings) {
-            values.extend(
-                state
-                    .store
-                    .realisations(viewer, &tree.strategy, None, Some(c))
-                    .await?,
-            );
+            values.extend(scoped.realisations(&tree.strategy, None, Some(c)).await?);
         }
         let top = tree.strategy.region.clone();
         // Trend: baseline year → end of the strategy; realisation is the year's latest value.
@@ -771,7 +741,7 @@ pub async fn indicator(
             .cloned()
             .collect();
         let period = chosen_period(q.periode.as_deref(), &own)?;
-        let bands = state.store.rating_bands().await?;
+        let bands = state.store.scoped(ui.viewer()).rating_bands().await?;
         let mut codes: Vec<String> = own
             .iter()
             .map(|v| v.region.clone())
@@ -958,7 +928,7 @@ pub async fn dashboard(
 ) -> Response {
     let result = async {
         let tree = load_tree(&state, &ui, id, None).await?;
-        let viewer = principal(&ui);
+        let scoped = state.store.scoped(ui.viewer());
         let asked = q
             .periode
             .as_deref()
@@ -966,18 +936,8 @@ pub async fn dashboard(
             .transpose()
             .map_err(|e| bad(e.to_string()))?;
         let values = match &asked {
-            Some(p) => {
-                state
-                    .store
-                    .realisations(viewer, &tree.strategy, Some(p), None)
-                    .await?
-            }
-            None => {
-                state
-                    .store
-                    .realisations(viewer, &tree.strategy, None, None)
-                    .await?
-            }
+            Some(p) => scoped.realisations(&tree.strategy, Some(p), None).await?,
+            None => scoped.realisations(&tree.strategy, None, None).await?,
         };
         let period = chosen_period(asked.as_deref(), &values)?;
         let top = tree.strategy.region.clone();
@@ -995,7 +955,7 @@ pub async fn dashboard(
             }
             None => top.clone(),
         };
-        let bands = state.store.rating_bands().await?;
+        let bands = state.store.scoped(ui.viewer()).rating_bands().await?;
         // Kab/kota directly below the strategy's region that hold a value this quarter.
         let mut below: Vec<String> = values
             .iter()
@@ -1138,12 +1098,10 @@ async fn data_view(
     period: Option<&str>,
 ) -> Result<DataPage, AppError> {
     let tree = load_tree(state, ui, id, None).await?;
-    let values = state
-        .store
-        .realisations(Some(&user.principal), &tree.strategy, None, None)
-        .await?;
+    let scoped = state.store.scoped(&user.viewer);
+    let values = scoped.realisations(&tree.strategy, None, None).await?;
     let period = chosen_period(period, &values)?;
-    let rules = state.store.validation_rules(id).await?;
+    let rules = scoped.validation_rules(id).await?;
     let keyed: HashMap<ValueKey, f64> = values
         .iter()
         .filter(|v| v.disaggregation.is_empty() && v.period == period)
@@ -1169,9 +1127,9 @@ async fn data_view(
     Ok(DataPage {
         t: ui.t,
         ui: ui.clone(),
-        can_enter: enters(ui) && tree.version.status == VersionStatus::Published,
-        can_manage: manages(ui, &tree.strategy),
-        locks: state.store.period_locks(id).await?,
+        can_enter: scoped.enters_realisation() && tree.version.status == VersionStatus::Published,
+        can_manage: scoped.may_manage(&tree.strategy),
+        locks: scoped.period_locks(id).await?,
         tree,
         period,
         rules,
@@ -1290,7 +1248,8 @@ async fn apply(
 ) -> Result<(), AppError> {
     match state
         .store
-        .save_realisations(Some(&user.principal), id, method, rows)
+        .scoped(&user.viewer)
+        .save_realisations(id, method, rows)
         .await
     {
         Ok(Ok(n)) => {
@@ -1471,7 +1430,8 @@ pub async fn compute(
         let mut view = data_view(&state, &ui, &user, id, Some(&period.to_string())).await?;
         match state
             .store
-            .compute_realisations(Some(&user.principal), id, period)
+            .scoped(&user.viewer)
+            .compute_realisations(id, period)
             .await
         {
             Ok(Ok(n)) => {
@@ -1507,10 +1467,10 @@ pub async fn lock(
 ) -> Response {
     let result: Result<Period, AppError> = async {
         let period = Period::parse(&f.periode).map_err(|e| bad(e.to_string()))?;
-        let p = Some(&user.principal);
+        let scoped = state.store.scoped(&user.viewer);
         match f.aksi.as_str() {
-            "kunci" => state.store.lock_period(p, id, period).await?,
-            _ => state.store.reopen_period(p, id, period, &f.alasan).await?,
+            "kunci" => scoped.lock_period(id, period).await?,
+            _ => scoped.reopen_period(id, period, &f.alasan).await?,
         }
         Ok(period)
     }
@@ -1558,7 +1518,8 @@ pub async fn add_rule(
         };
         state
             .store
-            .add_validation_rule(Some(&user.principal), id, &f.nama, &f.kiri, &check)
+            .scoped(&user.viewer)
+            .add_validation_rule(id, &f.nama, &f.kiri, &check)
             .await?;
         Ok(())
     }
@@ -1588,11 +1549,12 @@ pub async fn settings_form(
     crate::auth::Admin(_user): crate::auth::Admin,
 ) -> Response {
     let result = async {
-        let kop = state.store.letterhead().await?;
+        let scoped = state.store.scoped(ui.viewer());
+        let kop = scoped.letterhead().await?;
         Ok(SettingsPage {
             t: ui.t,
             ui: ui.clone(),
-            bands: state.store.rating_bands().await?,
+            bands: scoped.rating_bands().await?,
             letterhead: kop.lines.join("\n"),
             has_logo: kop.logo_jpeg_base64.is_some(),
             notice: None,
@@ -1639,7 +1601,7 @@ pub async fn save_settings(
         let mut bands = match preset.as_str() {
             "empat" => RatingBands::four(),
             "lima" => RatingBands::five(),
-            _ => state.store.rating_bands().await?,
+            _ => state.store.scoped(&user.viewer).rating_bands().await?,
         };
         if preset.is_empty() || preset == "tetap" {
             for (i, c) in colours {
@@ -1648,7 +1610,7 @@ pub async fn save_settings(
                 }
             }
         }
-        let mut letterhead = state.store.letterhead().await?;
+        let mut letterhead = state.store.scoped(&user.viewer).letterhead().await?;
         letterhead.lines = lines(&kop);
         if let Some(bytes) = logo {
             if !sinergi_report::pdf::is_usable_jpeg(&bytes) {
@@ -1662,7 +1624,8 @@ pub async fn save_settings(
         }
         state
             .store
-            .set_strategy_settings(Some(&user.principal), &bands, &letterhead)
+            .scoped(&user.viewer)
+            .set_strategy_settings(&bands, &letterhead)
             .await?;
         Ok(SettingsPage {
             t: ui.t,

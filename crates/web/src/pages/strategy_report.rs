@@ -13,8 +13,8 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use sinergi_core::Period;
 use sinergi_core::strategy::{ValueKey, evaluate_rules};
+use sinergi_core::{Period, Viewer};
 use sinergi_report::{Document, Letterhead, QuarterInput};
 use sinergi_store::{Store, StrategyTree};
 
@@ -70,13 +70,14 @@ fn job_id() -> Result<String, AppError> {
 /// Builds a report's document (the slow part is typesetting, done by the caller).
 pub async fn build_document(
     store: &Store,
-    viewer: Option<&sinergi_core::Principal>,
+    viewer: &Viewer,
     tree: &StrategyTree,
     kind: ReportKind,
     period: &str,
     t: Messages,
 ) -> Result<Document, AppError> {
-    let kop = store.letterhead().await?;
+    let scoped = store.scoped(viewer);
+    let kop = scoped.letterhead().await?;
     let letterhead = Letterhead {
         lines: kop.lines,
         logo_jpeg: kop.logo_jpeg_base64.and_then(|b| {
@@ -99,8 +100,8 @@ pub async fn build_document(
             ))
         }
         ReportKind::Quarter => {
-            let values = store
-                .realisations(viewer, &tree.strategy, Some(period), None)
+            let values = scoped
+                .realisations(&tree.strategy, Some(period), None)
                 .await?;
             let top = tree.strategy.region.clone();
             let mut regions: Vec<String> = values
@@ -111,9 +112,9 @@ pub async fn build_document(
             regions.sort();
             regions.dedup();
             regions.insert(0, top);
-            let bands = store.rating_bands().await?;
+            let bands = scoped.rating_bands().await?;
             let statuses = sinergi_report::statuses(tree, &values, period, &bands, &regions);
-            let rules = store.validation_rules(tree.strategy.id).await?;
+            let rules = scoped.validation_rules(tree.strategy.id).await?;
             let keyed: HashMap<ValueKey, f64> = values
                 .iter()
                 .filter(|v| v.disaggregation.is_empty())
@@ -222,7 +223,8 @@ pub async fn start(
         };
         let tree = state
             .store
-            .strategy_tree(id, None, !user.principal.role.is_organisation_bound())
+            .scoped(&user.viewer)
+            .strategy_tree(id, None)
             .await?
             .ok_or_else(|| AppError::not_found("strategy.not_found"))?;
         let id = job_id()?;
@@ -239,9 +241,13 @@ pub async fn start(
         }
         let store = state.store.clone();
         let principal = user.principal.clone();
+        let viewer = user.viewer.clone();
         let t = ui.t;
         tokio::spawn(async move {
-            let outcome = run(&store, &principal, &tree, kind, format, &period, t, &job).await;
+            let outcome = run(
+                &store, &viewer, &principal, &tree, kind, format, &period, t, &job,
+            )
+            .await;
             if let Ok(mut o) = job.outcome.lock() {
                 *o = match outcome {
                     Ok(done) => done,
@@ -261,6 +267,7 @@ pub async fn start(
 #[allow(clippy::too_many_arguments)]
 async fn run(
     store: &Store,
+    viewer: &Viewer,
     principal: &sinergi_core::Principal,
     tree: &StrategyTree,
     kind: ReportKind,
@@ -269,7 +276,7 @@ async fn run(
     t: Messages,
     job: &Arc<Job>,
 ) -> Result<Outcome, String> {
-    let doc = build_document(store, Some(principal), tree, kind, period, t)
+    let doc = build_document(store, viewer, tree, kind, period, t)
         .await
         .map_err(|e| e.explain(t))?;
     job.progress.store(200, Ordering::Relaxed);
@@ -382,14 +389,15 @@ pub async fn download(ui: Ui, Signed(user): Signed, Path(id): Path<String>) -> R
 /// report when `quarter` is given, else the strategy document; PDF or XLSX.
 pub async fn report_bytes(
     store: &Store,
-    viewer: Option<&sinergi_core::Principal>,
+    viewer: &Viewer,
     strategy_id: i64,
     quarter: Option<&str>,
     pdf: bool,
     lang: crate::i18n::Lang,
 ) -> Result<Vec<u8>, AppError> {
     let tree = store
-        .strategy_tree(strategy_id, None, false)
+        .scoped(viewer)
+        .strategy_tree(strategy_id, None)
         .await?
         .ok_or_else(|| AppError::not_found("strategy.not_found"))?;
     let kind = if quarter.is_some() {
