@@ -18,8 +18,8 @@ use sinergi_core::{Period, Viewer};
 use sinergi_report::{Document, Letterhead, QuarterInput};
 use sinergi_store::{Store, StrategyTree};
 
-use super::render;
-use super::strategy::CatalogueLabels;
+use super::super::render;
+use super::CatalogueLabels;
 use crate::auth::Signed;
 use crate::i18n::Messages;
 use crate::{AppError, AppState, Ui};
