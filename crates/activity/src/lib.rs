@@ -9,6 +9,8 @@
 
 mod error;
 pub mod lists;
+pub mod realisation;
+pub mod strategy;
 
 pub use error::ActivityError;
 pub use sinergi_core::{Localized, Msg, Viewer};

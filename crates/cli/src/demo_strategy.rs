@@ -6,6 +6,7 @@
 //! something to say. The realisation figures are synthetic (deterministic), like the world.
 
 use anyhow::Context;
+use sinergi_core::strategy::StrategyArea;
 use sinergi_core::strategy::{CompareOp, Direction, RuleCheck};
 use sinergi_core::{Period, RegionCode};
 use sinergi_store::{
@@ -61,6 +62,7 @@ fn fields(
 /// Creates, publishes and fills the demo strategy. Returns how many realisation values.
 pub async fn load(store: &Store) -> anyhow::Result<u64> {
     let store = &store.as_system("demo");
+    let province = StrategyArea::parse(PROVINCE)?;
     let missions: Vec<String> = [
         "Menyatukan data kesejahteraan sosial sampai ke desa sebagai dasar perencanaan bersama",
         "Menyelaraskan program penta-helix agar tidak tumpang tindih dan menjangkau desa termiskin",
@@ -127,7 +129,7 @@ pub async fn load(store: &Store) -> anyhow::Result<u64> {
             .enumerate()
             .filter_map(|(i, t)| {
                 t.map(|value| Target {
-                    region: PROVINCE.into(),
+                    region: province.clone(),
                     year: 2025 + i as i32,
                     value,
                 })
@@ -158,7 +160,7 @@ pub async fn load(store: &Store) -> anyhow::Result<u64> {
             ik32,
             &(2025..=2030)
                 .map(|y| Target {
-                    region: PROVINCE.into(),
+                    region: province.clone(),
                     year: y,
                     value: 16.0 - f64::from(y - 2025) * 0.8,
                 })
@@ -185,7 +187,7 @@ pub async fn load(store: &Store) -> anyhow::Result<u64> {
     for v in &desil {
         for y in 2025..=2030 {
             reach_targets.push(Target {
-                region: v.region.clone(),
+                region: StrategyArea::parse(&v.region)?,
                 year: y,
                 value: (v.value * (0.5 + f64::from(y - 2025) * 0.08)).round(),
             });

@@ -11,12 +11,14 @@ mod generate;
 mod geo;
 mod key;
 mod link;
+mod realisasi;
 mod serve;
 mod setup;
 mod wilayah;
 
 use args::{
-    AdminCommand, AuditCommand, Command, DaftarCommand, GeoCommand, KunciCommand, WilayahCommand,
+    AdminCommand, AuditCommand, Command, DaftarCommand, GeoCommand, KunciCommand, RealisasiCommand,
+    WilayahCommand,
 };
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
@@ -101,6 +103,12 @@ fn main() {
                 )
                 .await
             }
+            Command::Realisasi(RealisasiCommand::Impor {
+                file,
+                strategi,
+                sebagai,
+                db,
+            }) => realisasi::import(&file, strategi, &sebagai, &db.database).await,
             Command::Kunci(KunciCommand::Buat) => {
                 accounts::new_key();
                 Ok(())

@@ -4,9 +4,11 @@
 
 pub mod fourw;
 pub mod overlap;
+pub mod status;
 
 pub use fourw::{Cell, Matrix, MatrixRow, Placement, pivot, spread_budget};
 pub use overlap::{
     Analysis, Columns, DesaColumns, DesaGap, DesaOverlap, GapRules, KabKotaGap, OverlapPair,
     PartnerIntroduction, ProgramFacts, analyse,
 };
+pub use status::{Status, red_first, statuses};

@@ -7,10 +7,11 @@
 //! range, as in `scope::within_regions`); nothing else changes.
 
 use serde::Serialize;
-use sinergi_core::Period;
+use sinergi_core::strategy::{StrategyArea, may_enter_realisation_in};
+use sinergi_core::{Level, Msg, Period};
 use sqlx::AssertSqlSafe;
 
-use crate::strategy::{EntryMethod, NATIONAL, NewRealisation, RefusedRealisation};
+use crate::strategy::{EntryMethod, NewRealisation, RefusedRealisation};
 use crate::{Scoped, SourceType, StoreError, on_pool};
 
 /// A named computation.
@@ -126,13 +127,16 @@ impl Scoped<'_> {
         key: &str,
         within: &str,
     ) -> Result<Vec<ComputedValue>, StoreError> {
-        let c = computation(key)
-            .ok_or_else(|| StoreError::Invalid(format!("perhitungan \"{key}\" tidak dikenal")))?;
+        let c = computation(key).ok_or_else(|| {
+            StoreError::Refused(Msg::new("strategy.refuse.computation_unknown").arg("key", key))
+        })?;
+        let area = StrategyArea::parse(within).map_err(|_| {
+            StoreError::Refused(Msg::new("strategy.refuse.region_bad").arg("region", within))
+        })?;
         // Every code sorts between "0" and "9/"; a region's subtree is [code, code + "/").
-        let (lo, hi) = if within == NATIONAL {
-            ("0".to_string(), "9/".to_string())
-        } else {
-            (within.to_string(), format!("{within}/"))
+        let (lo, hi) = match &area {
+            StrategyArea::National => ("0".to_string(), "9/".to_string()),
+            StrategyArea::Region(r) => (r.to_string(), format!("{r}/")),
         };
         // SQLite has no DOUBLE PRECISION type name issue: CAST(x AS DOUBLE PRECISION) is REAL.
         let rows: Vec<(String, f64)> = on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(c.sql))
@@ -146,9 +150,9 @@ impl Scoped<'_> {
             .collect();
         out.sort_by(|a, b| a.region.cmp(&b.region));
         let total: f64 = out.iter().map(|v| v.value).sum();
-        if within.len() <= 2 || within == NATIONAL {
+        if area.region().is_none_or(|r| r.level() == Level::Provinsi) {
             out.push(ComputedValue {
-                region: within.to_string(),
+                region: area.to_string(),
                 value: total,
             });
         }
@@ -165,16 +169,19 @@ impl Scoped<'_> {
         let tree = self
             .load_tree(strategy_id, None, false)
             .await?
-            .ok_or_else(|| StoreError::Invalid("strategi belum diterbitkan".into()))?;
+            .ok_or_else(|| StoreError::Refused(Msg::new("strategy.refuse.not_published")))?;
         let mut rows = Vec::new();
         for ind in tree.indicators() {
             let Some(key) = &ind.fields.computation else {
                 continue;
             };
-            for v in self.run_computation(key, &tree.strategy.region).await? {
+            for v in self
+                .run_computation(key, tree.strategy.region.as_str())
+                .await?
+            {
                 // An operator computes for their own kab/kota only.
-                if !sinergi_core::RegionCode::parse(&v.region)
-                    .is_ok_and(|r| sinergi_core::strategy::may_enter_realisation(self.viewer(), &r))
+                if !StrategyArea::parse(&v.region)
+                    .is_ok_and(|a| may_enter_realisation_in(self.viewer(), &a))
                 {
                     continue;
                 }

@@ -15,6 +15,14 @@ use sinergi_store::{
 };
 use sinergi_testkit::{TestDb, world};
 
+fn area(s: &str) -> sinergi_core::strategy::StrategyArea {
+    sinergi_core::strategy::StrategyArea::parse(s).unwrap()
+}
+
+fn q(s: &str) -> Period {
+    Period::parse(s).unwrap()
+}
+
 pub fn fields(code: &str, name: &str, unit: &str, direction: Direction) -> IndicatorFields {
     IndicatorFields {
         code: code.into(),
@@ -93,12 +101,12 @@ async fn published(store: &Store, w: &world::World) -> (i64, i64) {
             ik1,
             &[
                 Target {
-                    region: "52".into(),
+                    region: area("52"),
                     year: 2025,
                     value: 13.0,
                 },
                 Target {
-                    region: "52.03".into(),
+                    region: area("52.03"),
                     year: 2025,
                     value: 12.0,
                 },
@@ -111,7 +119,7 @@ async fn published(store: &Store, w: &world::World) -> (i64, i64) {
         .set_targets(
             ik2,
             &[Target {
-                region: "52".into(),
+                region: area("52"),
                 year: 2025,
                 value: 100.0,
             }],
@@ -145,7 +153,11 @@ async fn published_versions_are_frozen_and_amendments_keep_history() {
             .add_indicator(ss1, &fields("IK9", "baru", "persen", Direction::Higher))
             .await
             .unwrap_err();
-        assert!(e.to_string().contains("dibekukan"), "{l}: {e}");
+        assert_eq!(
+            sinergi_core::Localized::msg(&e).key,
+            "strategy.refuse.frozen",
+            "{l}: {e}"
+        );
         assert!(
             store
                 .as_user(&admin)
@@ -159,7 +171,7 @@ async fn published_versions_are_frozen_and_amendments_keep_history() {
                 .set_targets(
                     ik1,
                     &[Target {
-                        region: "52".into(),
+                        region: area("52"),
                         year: 2026,
                         value: 1.0
                     }]
@@ -231,7 +243,7 @@ async fn published_versions_are_frozen_and_amendments_keep_history() {
             .set_targets(
                 ik1_v2.id,
                 &[Target {
-                    region: "52".into(),
+                    region: area("52"),
                     year: 2025,
                     value: 12.5,
                 }],
@@ -256,7 +268,7 @@ async fn published_versions_are_frozen_and_amendments_keep_history() {
             .unwrap()
             .unwrap();
         let t = |tree: &sinergi_store::StrategyTree| {
-            tree.indicator("IK1").unwrap().target_for("52", 2025)
+            tree.indicator("IK1").unwrap().target_for(&area("52"), 2025)
         };
         assert_eq!(t(&v1), Some((13.0, false)), "{l}: history unchanged");
         let now = store
@@ -268,11 +280,15 @@ async fn published_versions_are_frozen_and_amendments_keep_history() {
         assert_eq!(t(&now), Some((12.5, false)));
         // A rate falls back to the province's target; a count does not.
         assert_eq!(
-            now.indicator("IK1").unwrap().target_for("52.02", 2025),
+            now.indicator("IK1")
+                .unwrap()
+                .target_for(&area("52.02"), 2025),
             Some((12.5, true))
         );
         assert_eq!(
-            now.indicator("IK2").unwrap().target_for("52.02", 2025),
+            now.indicator("IK2")
+                .unwrap()
+                .target_for(&area("52.02"), 2025),
             None
         );
         let audit = store
@@ -398,8 +414,9 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
         .await
         .unwrap()
         .unwrap_err();
-        assert!(
-            twice[0].reason.to_string().contains("baris 2"),
+        assert_eq!(
+            twice[0].reason,
+            sinergi_core::Msg::new("strategy.refuse.duplicate").arg("first", 2),
             "{l}: {twice:?}"
         );
         let strategy = store
@@ -410,13 +427,14 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
             .unwrap();
         let all = store
             .as_user(&admin)
-            .realisations(&strategy, Some("2025-Q1"), Some("IK1"))
+            .realisations(&strategy, Some(q("2025-Q1")), Some("IK1"))
             .await
             .unwrap();
         assert_eq!(all.len(), 3, "{l}: {all:?}");
         assert!(
-            all.iter()
-                .any(|r| r.region == "52" && r.disaggregation.is_empty() && r.value == 14.4)
+            all.iter().any(|r| r.region.as_str() == "52"
+                && r.disaggregation.is_empty()
+                && r.value == 14.4)
         );
 
         // A locked quarter refuses changes until an audited reopen.
@@ -430,8 +448,9 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
             .await
             .unwrap()
             .unwrap_err();
-        assert!(
-            refused[0].reason.to_string().contains("dikunci"),
+        assert_eq!(
+            refused[0].reason,
+            sinergi_core::Msg::new("strategy.refuse.locked").arg("period", "2025-Q1"),
             "{l}: {refused:?}"
         );
         assert!(
@@ -476,7 +495,7 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
         // Who sees what: the public only the province; the operator also Lombok Timur; the PIC
         // partner every region of its indicator.
         let regions = |v: Vec<sinergi_store::Realisation>| {
-            let mut r: Vec<String> = v.into_iter().map(|r| r.region).collect();
+            let mut r: Vec<String> = v.into_iter().map(|r| r.region.to_string()).collect();
             r.sort();
             r.dedup();
             r
@@ -619,7 +638,7 @@ async fn computed_values_and_validation_rules() {
             .unwrap();
         let computed = store
             .as_user(&admin)
-            .realisations(&strategy, Some("2025-Q3"), Some("IK2"))
+            .realisations(&strategy, Some(q("2025-Q3")), Some("IK2"))
             .await
             .unwrap();
         assert!(
@@ -714,12 +733,17 @@ async fn computed_values_and_validation_rules() {
         assert_eq!(rules.len(), 2);
         let values: HashMap<ValueKey, f64> = store
             .as_user(&admin)
-            .realisations(&strategy, Some("2025-Q3"), None)
+            .realisations(&strategy, Some(q("2025-Q3")), None)
             .await
             .unwrap()
             .into_iter()
             .filter(|r| r.disaggregation.is_empty())
-            .map(|r| ((r.indicator_code, r.region, r.period), r.value))
+            .map(|r| {
+                (
+                    (r.indicator_code, r.region.to_string(), r.period.to_string()),
+                    r.value,
+                )
+            })
             .collect();
         let v = evaluate_rules(&rules, &values);
         // 52: 130 > 100 and 130 > 157? no — only the range; 52.02: 5 ≤ 7 holds.

@@ -103,9 +103,10 @@ async fn seed(store: &Store, top: &str, kabkota: &[String]) -> anyhow::Result<i6
     let o = store.add_objective(vid, "SS1", "Sasaran").await?;
     for i in 0..INDICATORS {
         let id = store.add_indicator(o, &indicator(i)).await?;
+        let area = sinergi_core::strategy::StrategyArea::parse(top)?;
         let targets: Vec<Target> = (2025..=2030)
             .map(|y| Target {
-                region: top.to_string(),
+                region: area.clone(),
                 year: y,
                 value: 18.0 - f64::from(y - 2025),
             })

@@ -15,14 +15,15 @@ impl Scoped<'_> {
         .fetch_all(pool)
         .await
         })?;
-        Ok(rows
-            .into_iter()
-            .map(|r| PeriodLock {
-                period: r.0,
-                locked_by: r.1,
-                locked_at: r.2,
+        rows.into_iter()
+            .map(|r| {
+                Ok(PeriodLock {
+                    period: period_of(&r.0)?,
+                    locked_by: r.1,
+                    locked_at: r.2,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Closes a period: its realisation can no longer change.
@@ -38,7 +39,7 @@ impl Scoped<'_> {
         reason: &str,
     ) -> Result<(), StoreError> {
         if reason.trim().is_empty() {
-            return Err(field("alasan membuka kunci", "wajib diisi"));
+            return Err(required("strategy.f.reopen_reason"));
         }
         self.lock_change(strategy_id, period, Some(reason.trim()))
             .await
@@ -53,8 +54,8 @@ impl Scoped<'_> {
         let strategy = self
             .strategy_row(strategy_id)
             .await?
-            .ok_or_else(|| StoreError::Invalid("strategi tidak ada".into()))?;
-        if !may_manage(self.viewer(), &strategy.region) {
+            .ok_or_else(strategy_missing)?;
+        if !sinergi_core::strategy::may_manage(self.viewer(), &strategy.region) {
             return Err(StoreError::Forbidden);
         }
         let actor = self.actor();
@@ -92,7 +93,7 @@ impl Scoped<'_> {
             if changed > 0 {
                 let event = AuditEvent::new(actor.clone(), action, "strategy_period_lock")
                     .id(format!("{strategy_id}/{p}"))
-                    .region(&strategy.region)
+                    .region(strategy.region.as_str())
                     .after(serde_json::json!({ "periode": p, "alasan": reopen }));
                 append_audit!(tx, &event);
             }

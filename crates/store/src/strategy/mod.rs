@@ -6,12 +6,11 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use sinergi_core::strategy::StrategyArea;
 use sinergi_core::strategy::{
-    Direction, RatingBands, RuleCheck, StrategyRuleError, ValidationRule, VersionStatus,
-    check_disaggregation,
+    Direction, RatingBands, RealisationContext, RuleCheck, StrategyArea, ValidationRule,
+    VersionStatus, check_realisations,
 };
-use sinergi_core::{Period, RegionCode, Viewer};
+use sinergi_core::{Msg, Period};
 use sqlx::AssertSqlSafe;
 
 use crate::audit::{AuditEvent, append_audit, now_text};
@@ -24,200 +23,10 @@ mod rules;
 mod settings;
 mod tree;
 
-/// The region text of a national strategy (no Kemendagri code covers all of Indonesia).
-pub const NATIONAL: &str = "ID";
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Strategy {
-    pub id: i64,
-    /// A province or kab/kota code, or [`NATIONAL`].
-    pub region: String,
-    pub title: String,
-    pub year_from: i32,
-    pub year_to: i32,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct StrategyVersion {
-    pub id: i64,
-    pub strategy_id: i64,
-    pub number: i64,
-    pub status: VersionStatus,
-    pub vision: String,
-    pub missions: Vec<String>,
-    pub note: Option<String>,
-    pub created_at: String,
-    pub published_at: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Target {
-    pub region: String,
-    pub year: i32,
-    pub value: f64,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Indicator {
-    pub id: i64,
-    pub objective_id: i64,
-    pub fields: IndicatorFields,
-    pub targets: Vec<Target>,
-}
-
-impl Indicator {
-    /// The target for `region` in `year`; a rate (unit persen) falls back to the nearest
-    /// ancestor's target, a count never does (a province count is not a kab/kota count).
-    pub fn target_for(&self, region: &str, year: i32) -> Option<(f64, bool)> {
-        let direct = self
-            .targets
-            .iter()
-            .find(|t| t.region == region && t.year == year)
-            .map(|t| (t.value, false));
-        if direct.is_some() || !self.fields.is_rate() {
-            return direct;
-        }
-        let mut best: Option<&Target> = None;
-        for t in self.targets.iter().filter(|t| t.year == year) {
-            let above = region.starts_with(&format!("{}.", t.region)) || t.region == NATIONAL;
-            if above && best.is_none_or(|b| t.region.len() > b.region.len() || b.region == NATIONAL)
-            {
-                best = Some(t);
-            }
-        }
-        best.map(|t| (t.value, true))
-    }
-}
-
-/// What an indicator says: everything but its identity and targets.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct IndicatorFields {
-    pub code: String,
-    pub name: String,
-    pub definition: String,
-    pub formula: String,
-    pub unit: String,
-    pub direction: Direction,
-    pub reference_code: Option<String>,
-    pub data_source: String,
-    pub source_type: SourceType,
-    /// Indicators measuring the same thing from a survey and from records share it.
-    pub concept: String,
-    pub disaggregations: Vec<String>,
-    pub baseline_year: Option<i32>,
-    pub baseline_value: Option<f64>,
-    pub baseline_source: Option<String>,
-    pub pic: String,
-    pub pic_organisation_id: Option<i64>,
-    /// Key of a computation in [`crate::COMPUTATIONS`].
-    pub computation: Option<String>,
-}
-
-impl IndicatorFields {
-    pub fn is_rate(&self) -> bool {
-        matches!(self.unit.trim().to_lowercase().as_str(), "persen" | "%")
-    }
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Objective {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub indicators: Vec<Indicator>,
-}
-
-/// One version of a strategy, whole.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct StrategyTree {
-    pub strategy: Strategy,
-    pub version: StrategyVersion,
-    pub versions: Vec<StrategyVersion>,
-    pub objectives: Vec<Objective>,
-}
-
-impl StrategyTree {
-    pub fn indicators(&self) -> impl Iterator<Item = &Indicator> {
-        self.objectives.iter().flat_map(|o| o.indicators.iter())
-    }
-
-    pub fn indicator(&self, code: &str) -> Option<&Indicator> {
-        self.indicators().find(|i| i.fields.code == code)
-    }
-}
-
-/// How a realisation value came in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EntryMethod {
-    Form,
-    Import,
-    Computed,
-}
-
-impl EntryMethod {
-    pub fn key(self) -> &'static str {
-        match self {
-            EntryMethod::Form => "form",
-            EntryMethod::Import => "import",
-            EntryMethod::Computed => "computed",
-        }
-    }
-
-    fn from_key(s: &str) -> EntryMethod {
-        match s {
-            "import" => EntryMethod::Import,
-            "computed" => EntryMethod::Computed,
-            _ => EntryMethod::Form,
-        }
-    }
-}
-
-/// A realisation value to store (replaces the one with the same key).
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewRealisation {
-    /// Line of the imported file, for reject reports (0 for forms).
-    pub line: u64,
-    pub indicator_code: String,
-    pub disaggregation: String,
-    pub region: String,
-    pub period: Period,
-    pub source: String,
-    pub value: f64,
-    pub drivers: String,
-    pub obstacles: String,
-    pub follow_up: String,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Realisation {
-    pub indicator_code: String,
-    pub disaggregation: String,
-    pub region: String,
-    pub period: String,
-    pub source: String,
-    pub value: f64,
-    pub drivers: String,
-    pub obstacles: String,
-    pub follow_up: String,
-    pub method: EntryMethod,
-    pub entered_at: String,
-}
-
-/// A row the store refused, with its line and reason (in Bahasa Indonesia).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RefusedRealisation {
-    pub line: u64,
-    pub column: &'static str,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct PeriodLock {
-    pub period: String,
-    pub locked_by: String,
-    pub locked_at: String,
-}
+pub use sinergi_core::strategy::{
+    EntryMethod, Indicator, IndicatorFields, NATIONAL, NewRealisation, Objective, PeriodLock,
+    Realisation, RefusedRealisation, Strategy, StrategyTree, StrategyVersion, Target,
+};
 
 /// The letterhead of reports, per deployment.
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize, PartialEq, Eq)]
@@ -251,7 +60,7 @@ fn to_version(r: VersionRow) -> Result<StrategyVersion, StoreError> {
         strategy_id: r.1,
         number: r.2,
         status: VersionStatus::from_key(&r.3)
-            .ok_or_else(|| StoreError::Invalid(format!("status versi tidak dikenal: {}", r.3)))?,
+            .ok_or_else(|| StoreError::Corrupt(format!("status versi: {}", r.3)))?,
         vision: r.4,
         missions: serde_json::from_str(&r.5).unwrap_or_default(),
         note: r.6,
@@ -296,12 +105,11 @@ fn to_indicator(r: IndicatorRow) -> Result<Indicator, StoreError> {
             formula: r.5,
             unit: r.6,
             direction: Direction::parse(&r.7)
-                .ok_or_else(|| StoreError::Invalid(format!("arah tidak dikenal: {}", r.7)))?,
+                .ok_or_else(|| StoreError::Corrupt(format!("arah: {}", r.7)))?,
             reference_code: r.8,
             data_source: r.9,
-            source_type: SourceType::from_key(&r.10).ok_or_else(|| {
-                StoreError::Invalid(format!("jenis sumber tidak dikenal: {}", r.10))
-            })?,
+            source_type: SourceType::from_key(&r.10)
+                .ok_or_else(|| StoreError::Corrupt(format!("jenis sumber: {}", r.10)))?,
             concept: r.11,
             disaggregations: r
                 .12
@@ -321,34 +129,33 @@ fn to_indicator(r: IndicatorRow) -> Result<Indicator, StoreError> {
     })
 }
 
-fn frozen(e: StrategyRuleError) -> StoreError {
-    StoreError::Invalid(e.to_string())
+fn frozen() -> StoreError {
+    StoreError::Refused(Msg::new("strategy.refuse.frozen"))
 }
 
-fn field(field: &'static str, reason: impl Into<String>) -> StoreError {
-    StoreError::InvalidField {
-        field,
-        reason: reason.into(),
-    }
+/// A refused field: its name and the reason, both catalogue keys.
+fn field(field: &'static str, reason: Msg) -> StoreError {
+    StoreError::Refused(
+        Msg::new("strategy.refuse.field")
+            .arg_msg("field", Msg::new(field))
+            .arg_msg("reason", reason),
+    )
 }
 
-/// Whether `viewer` may manage the strategy of `region` (the rule is core's).
-fn may_manage(viewer: &Viewer, strategy_region: &str) -> bool {
-    StrategyArea::parse(strategy_region)
-        .is_ok_and(|a| sinergi_core::strategy::may_manage(viewer, &a))
+fn required(name: &'static str) -> StoreError {
+    field(name, Msg::new("strategy.refuse.required"))
 }
 
-/// Whether `viewer` may enter realisation for `region` (the rule is core's).
-fn may_enter_at(viewer: &Viewer, region: &str) -> bool {
-    RegionCode::parse(region)
-        .is_ok_and(|r| sinergi_core::strategy::may_enter_realisation(viewer, &r))
+fn strategy_missing() -> StoreError {
+    StoreError::Refused(Msg::new("strategy.refuse.strategy_missing"))
 }
 
-/// `code` is the strategy's region or lies below it.
-fn within_strategy(strategy_region: &str, code: &str) -> bool {
-    strategy_region == NATIONAL
-        || code == strategy_region
-        || code.starts_with(&format!("{strategy_region}."))
+fn area(text: &str) -> Result<StrategyArea, StoreError> {
+    StrategyArea::parse(text).map_err(|_| StoreError::Corrupt(format!("wilayah: {text}")))
+}
+
+fn period_of(text: &str) -> Result<Period, StoreError> {
+    Period::parse(text).map_err(|_| StoreError::Corrupt(format!("periode: {text}")))
 }
 
 impl Store {
@@ -358,16 +165,17 @@ impl Store {
         )
         .fetch_all(pool)
         .await)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| Strategy {
-                id: r.0,
-                region: r.1,
-                title: r.2,
-                year_from: r.3 as i32,
-                year_to: r.4 as i32,
+        rows.into_iter()
+            .map(|r| {
+                Ok(Strategy {
+                    id: r.0,
+                    region: area(&r.1)?,
+                    title: r.2,
+                    year_from: r.3 as i32,
+                    year_to: r.4 as i32,
+                })
             })
-            .collect())
+            .collect()
     }
 
     pub(crate) async fn strategy_row(&self, id: i64) -> Result<Option<Strategy>, StoreError> {
@@ -397,9 +205,9 @@ impl Store {
                 .bind(version_id)
                 .fetch_optional(pool)
                 .await)?;
-        row.map(to_version)
-            .transpose()?
-            .ok_or_else(|| StoreError::Invalid(format!("versi {version_id} tidak ada")))
+        row.map(to_version).transpose()?.ok_or_else(|| {
+            StoreError::Refused(Msg::new("strategy.refuse.version_missing").arg("id", version_id))
+        })
     }
 
     /// A whole version: `number` when given, else the published one, else (when
@@ -491,7 +299,7 @@ impl Store {
         let mut by_indicator: HashMap<i64, Vec<Target>> = HashMap::new();
         for t in targets {
             by_indicator.entry(t.0).or_default().push(Target {
-                region: t.1,
+                region: area(&t.1)?,
                 year: t.2 as i32,
                 value: t.3,
             });

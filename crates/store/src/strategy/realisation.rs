@@ -22,134 +22,39 @@ impl Scoped<'_> {
             .load_tree(strategy_id, None, false)
             .await?
             .filter(|t| t.version.status == VersionStatus::Published)
-            .ok_or_else(|| {
-                StoreError::Invalid(
-                    "strategi ini belum diterbitkan; realisasi dicatat terhadap versi terbit"
-                        .into(),
-                )
-            })?;
-        let locks: Vec<String> = self
+            .ok_or_else(|| StoreError::Refused(Msg::new("strategy.refuse.not_published")))?;
+        let locked: Vec<Period> = self
             .period_locks(strategy_id)
             .await?
             .into_iter()
             .map(|l| l.period)
             .collect();
-        let mut refused = Vec::new();
-        let mut clean = Vec::with_capacity(rows.len());
-        let mut seen: HashMap<(String, String, String, String, String), u64> = HashMap::new();
-        for r in rows {
-            let refuse = |column: &'static str, reason: String| RefusedRealisation {
-                line: r.line,
-                column,
-                reason,
-            };
-            let Some(ind) = tree.indicator(r.indicator_code.trim()) else {
-                refused.push(refuse(
-                    "kode_indikator",
-                    format!(
-                        "indikator \"{}\" tidak ada di versi terbit strategi ini",
-                        r.indicator_code.trim()
-                    ),
-                ));
-                continue;
-            };
-            let disaggregation =
-                match check_disaggregation(&r.disaggregation, &ind.fields.disaggregations) {
-                    Ok(d) => d,
-                    Err(e) => {
-                        refused.push(refuse("rincian", e));
-                        continue;
-                    }
-                };
-            let region = r.region.trim();
-            if !within_strategy(&tree.strategy.region, region) {
-                refused.push(refuse(
-                    "kode_wilayah",
-                    format!(
-                        "wilayah {region} di luar wilayah strategi {}",
-                        tree.strategy.region
-                    ),
-                ));
-                continue;
-            }
-            if !may_enter_at(self.viewer(), region) {
-                refused.push(refuse(
-                    "kode_wilayah",
-                    format!("wilayah {region} di luar wilayah kewenangan Anda"),
-                ));
-                continue;
-            }
-            let year = r.period.calendar_year();
-            if !matches!(r.period, Period::Quarter(..) | Period::Year(_)) {
-                refused.push(refuse(
-                    "periode",
-                    format!("periode {} harus triwulan (2025-Q3) atau tahun", r.period),
-                ));
-                continue;
-            }
-            if year < tree.strategy.year_from - 1 || year > tree.strategy.year_to {
-                refused.push(refuse(
-                    "periode",
-                    format!(
-                        "periode {} di luar masa strategi {}–{}",
-                        r.period, tree.strategy.year_from, tree.strategy.year_to
-                    ),
-                ));
-                continue;
-            }
-            if let Err(e) = sinergi_core::strategy::check_unlocked(
-                &r.period.to_string(),
-                locks.contains(&r.period.to_string()),
-            ) {
-                refused.push(refuse("periode", e.to_string()));
-                continue;
-            }
-            if !r.value.is_finite() {
-                refused.push(refuse("nilai", "nilai bukan angka".into()));
-                continue;
-            }
-            if r.source.trim().is_empty() {
-                refused.push(refuse("sumber", "sumber wajib diisi".into()));
-                continue;
-            }
-            let key = (
-                r.indicator_code.trim().to_string(),
-                disaggregation.clone(),
-                region.to_string(),
-                r.period.to_string(),
-                r.source.trim().to_string(),
-            );
-            if let Some(first) = seen.insert(key, r.line) {
-                refused.push(refuse(
-                    "kode_indikator",
-                    format!(
-                        "mengulang indikator, rincian, wilayah, periode dan sumber baris {first}; sisakan satu"
-                    ),
-                ));
-                continue;
-            }
-            clean.push((r, disaggregation));
-        }
-        if !refused.is_empty() {
-            return Ok(Err(refused));
-        }
+        let ctx = RealisationContext {
+            tree: &tree,
+            locked: &locked,
+            viewer: self.viewer(),
+        };
+        let clean = match check_realisations(&ctx, rows) {
+            Ok(clean) => clean,
+            Err(refused) => return Ok(Err(refused)),
+        };
         let actor = self.actor();
         let actor_id = self.viewer().principal().map(|p| p.user_id);
         let now = now_text();
-        let mut periods: Vec<String> = clean.iter().map(|(r, _)| r.period.to_string()).collect();
+        let mut periods: Vec<String> = clean.iter().map(|r| r.period.to_string()).collect();
         periods.sort();
         periods.dedup();
         let event = AuditEvent::new(actor, "strategy.realisation", "strategy_realisation")
             .id(strategy_id)
-            .region(&tree.strategy.region)
+            .region(tree.strategy.region.as_str())
             .after(serde_json::json!({
                 "cara": method.key(),
                 "baris": clean.len(),
                 "periode": periods,
                 // A single form entry is recorded whole; imports by their size.
                 "nilai": (clean.len() == 1).then(|| {
-                    let (r, d) = &clean[0];
-                    serde_json::json!({"indikator": r.indicator_code.trim(), "rincian": d, "wilayah": r.region.trim(), "periode": r.period.to_string(), "sumber": r.source.trim(), "nilai": r.value})
+                    let r = &clean[0];
+                    serde_json::json!({"indikator": r.indicator_code, "rincian": r.disaggregation, "wilayah": r.region.as_str(), "periode": r.period.to_string(), "sumber": r.source, "nilai": r.value})
                 }),
             }));
         on_pool!(self, |pool| {
@@ -162,8 +67,8 @@ impl Scoped<'_> {
             .fetch_all(&mut *tx)
             .await?;
             if let Some(p) = periods.iter().find(|p| locked.contains(p)) {
-                return Err(StoreError::Invalid(
-                    StrategyRuleError::Locked(p.clone()).to_string(),
+                return Err(StoreError::Refused(
+                    Msg::new("strategy.refuse.locked").arg("period", p),
                 ));
             }
             for chunk in clean.chunks(50) {
@@ -185,18 +90,18 @@ impl Scoped<'_> {
                     tuples.join(", ")
                 );
                 let mut q = sqlx::query(AssertSqlSafe(sql));
-                for (r, d) in chunk {
+                for r in chunk {
                     q = q
                         .bind(strategy_id)
-                        .bind(r.indicator_code.trim().to_string())
-                        .bind(d.clone())
-                        .bind(r.region.trim().to_string())
+                        .bind(r.indicator_code.clone())
+                        .bind(r.disaggregation.clone())
+                        .bind(r.region.as_str().to_string())
                         .bind(r.period.to_string())
-                        .bind(r.source.trim().to_string())
+                        .bind(r.source.clone())
                         .bind(r.value)
-                        .bind(r.drivers.trim().to_string())
-                        .bind(r.obstacles.trim().to_string())
-                        .bind(r.follow_up.trim().to_string())
+                        .bind(r.drivers.clone())
+                        .bind(r.obstacles.clone())
+                        .bind(r.follow_up.clone())
                         .bind(method.key())
                         .bind(actor_id)
                         .bind(now.clone());
@@ -215,7 +120,7 @@ impl Scoped<'_> {
     pub async fn realisations(
         &self,
         strategy: &Strategy,
-        period: Option<&str>,
+        period: Option<Period>,
         indicator: Option<&str>,
     ) -> Result<Vec<Realisation>, StoreError> {
         let mut ph = Placeholders::starting_at(2);
@@ -233,7 +138,12 @@ impl Scoped<'_> {
             sql.push_str(&format!(" AND r.indicator_code = {}", ph.next()));
             binds.push(crate::scope::Bind::Text(i.to_string()));
         }
-        let f = realisation_filter(self.viewer(), &strategy.region, strategy.id, &mut ph);
+        let f = realisation_filter(
+            self.viewer(),
+            strategy.region.as_str(),
+            strategy.id,
+            &mut ph,
+        );
         sql.push_str(&format!(" AND ({})", f.sql));
         binds.extend(f.binds);
         sql.push_str(
@@ -258,21 +168,22 @@ impl Scoped<'_> {
         )
         .fetch_all(pool)
         .await)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| Realisation {
-                indicator_code: r.0,
-                disaggregation: r.1,
-                region: r.2,
-                period: r.3,
-                source: r.4,
-                value: r.5,
-                drivers: r.6,
-                obstacles: r.7,
-                follow_up: r.8,
-                method: EntryMethod::from_key(&r.9),
-                entered_at: r.10,
+        rows.into_iter()
+            .map(|r| {
+                Ok(Realisation {
+                    indicator_code: r.0,
+                    disaggregation: r.1,
+                    region: area(&r.2)?,
+                    period: period_of(&r.3)?,
+                    source: r.4,
+                    value: r.5,
+                    drivers: r.6,
+                    obstacles: r.7,
+                    follow_up: r.8,
+                    method: EntryMethod::from_key(&r.9),
+                    entered_at: r.10,
+                })
             })
-            .collect())
+            .collect()
     }
 }

@@ -23,7 +23,7 @@ impl Scoped<'_> {
                     name: r.1,
                     left: r.2,
                     check: serde_json::from_str::<RuleCheck>(&r.3)
-                        .map_err(|e| StoreError::Invalid(format!("aturan {}: {e}", r.0)))?,
+                        .map_err(|e| StoreError::Corrupt(format!("aturan {}: {e}", r.0)))?,
                 })
             })
             .collect()
@@ -40,26 +40,26 @@ impl Scoped<'_> {
         let strategy = self
             .strategy_row(strategy_id)
             .await?
-            .ok_or_else(|| StoreError::Invalid("strategi tidak ada".into()))?;
-        if !may_manage(self.viewer(), &strategy.region) {
+            .ok_or_else(strategy_missing)?;
+        if !sinergi_core::strategy::may_manage(self.viewer(), &strategy.region) {
             return Err(StoreError::Forbidden);
         }
         if name.trim().is_empty() {
-            return Err(field("nama aturan", "wajib diisi"));
+            return Err(required("strategy.f.rule_name"));
         }
         let tree = self.load_tree(strategy_id, None, true).await?;
         let known = |c: &str| tree.as_ref().is_some_and(|t| t.indicator(c).is_some());
         if !known(left.trim()) {
             return Err(field(
-                "indikator kiri",
-                format!("\"{}\" tidak ada", left.trim()),
+                "strategy.f.rule_left",
+                Msg::new("strategy.refuse.indicator_missing").arg("code", left.trim()),
             ));
         }
         match check {
             RuleCheck::Compare { right, .. } if !known(right.trim()) => {
                 return Err(field(
-                    "indikator kanan",
-                    format!("\"{}\" tidak ada", right.trim()),
+                    "strategy.f.rule_right",
+                    Msg::new("strategy.refuse.indicator_missing").arg("code", right.trim()),
                 ));
             }
             RuleCheck::Range {
@@ -67,14 +67,21 @@ impl Scoped<'_> {
                 max: Some(b),
             } if a > b => {
                 return Err(field(
-                    "rentang",
-                    format!("batas bawah {a} melebihi batas atas {b}"),
+                    "strategy.f.range",
+                    Msg::new("strategy.refuse.range_order")
+                        .arg("min", a)
+                        .arg("max", b),
                 ));
             }
             RuleCheck::Range {
                 min: None,
                 max: None,
-            } => return Err(field("rentang", "isi batas bawah atau batas atas")),
+            } => {
+                return Err(field(
+                    "strategy.f.range",
+                    Msg::new("strategy.refuse.range_empty"),
+                ));
+            }
             _ => {}
         }
         let actor = self.actor();
@@ -92,7 +99,7 @@ impl Scoped<'_> {
             .await?;
             let event = AuditEvent::new(actor.clone(), "strategy.rule", "strategy_validation_rule")
                 .id(id)
-                .region(&strategy.region)
+                .region(strategy.region.as_str())
                 .after(
                     serde_json::json!({ "nama": name.trim(), "kiri": left.trim(), "uji": check }),
                 );

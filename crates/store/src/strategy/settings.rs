@@ -33,7 +33,7 @@ impl Scoped<'_> {
         let bands = bands
             .clone()
             .validate()
-            .map_err(|e| field("pita penilaian", e.to_string()))?;
+            .map_err(|e| field("strategy.f.bands", e.msg()))?;
         let actor = self.actor();
         let kop = serde_json::to_string(letterhead).unwrap_or_default();
         on_pool!(self, |pool| {

@@ -14,19 +14,25 @@ impl Scoped<'_> {
         vision: &str,
         missions: &[String],
     ) -> Result<(i64, i64), StoreError> {
-        if region != NATIONAL {
-            RegionCode::parse(region).map_err(|e| field("wilayah", e.to_string()))?;
-        }
-        if !may_manage(self.viewer(), region) {
+        let area = StrategyArea::parse(region).map_err(|_| {
+            field(
+                "strategy.f.region",
+                Msg::new("strategy.refuse.region_bad").arg("region", region.trim()),
+            )
+        })?;
+        let region = area.as_str();
+        if !sinergi_core::strategy::may_manage(self.viewer(), &area) {
             return Err(StoreError::Forbidden);
         }
         if title.trim().is_empty() {
-            return Err(field("judul", "wajib diisi"));
+            return Err(required("strategy.f.title"));
         }
         if years.0 > years.1 || years.0 < 2000 || years.1 > 2100 {
             return Err(field(
-                "tahun",
-                format!("rentang {}–{} tidak masuk akal", years.0, years.1),
+                "strategy.f.years",
+                Msg::new("strategy.refuse.years")
+                    .arg("from", years.0)
+                    .arg("to", years.1),
             ));
         }
         let actor = self.actor();
@@ -122,7 +128,7 @@ impl Scoped<'_> {
     /// Whether this viewer may manage `strategy` (for showing the controls; the store checks
     /// again on every change).
     pub fn may_manage(&self, strategy: &Strategy) -> bool {
-        may_manage(self.viewer(), &strategy.region)
+        sinergi_core::strategy::may_manage(self.viewer(), &strategy.region)
     }
 
     /// Whether this viewer enters realisation at all.
@@ -139,11 +145,11 @@ impl Scoped<'_> {
         let strategy = self
             .strategy_row(version.strategy_id)
             .await?
-            .ok_or_else(|| StoreError::Invalid("strategi tidak ada".into()))?;
-        if !may_manage(self.viewer(), &strategy.region) {
+            .ok_or_else(strategy_missing)?;
+        if !sinergi_core::strategy::may_manage(self.viewer(), &strategy.region) {
             return Err(StoreError::Forbidden);
         }
-        version.status.check_editable().map_err(frozen)?;
+        version.status.check_editable().map_err(|_| frozen())?;
         Ok((strategy, version))
     }
 
@@ -169,11 +175,11 @@ impl Scoped<'_> {
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() == 0 {
-                return Err(frozen(StrategyRuleError::Frozen));
+                return Err(frozen());
             }
             let event = AuditEvent::new(actor.clone(), "strategy.vision", "strategy_version")
                 .id(version_id)
-                .region(&strategy.region)
+                .region(strategy.region.as_str())
                 .after(serde_json::json!({ "visi": vision.trim(), "misi": missions }));
             append_audit!(tx, &event);
             tx.commit().await?;
@@ -190,16 +196,16 @@ impl Scoped<'_> {
     ) -> Result<i64, StoreError> {
         let (strategy, _) = self.editable_version(version_id).await?;
         if code.trim().is_empty() {
-            return Err(field("kode sasaran", "wajib diisi"));
+            return Err(required("strategy.f.objective_code"));
         }
         if name.trim().is_empty() {
-            return Err(field("nama sasaran", "wajib diisi"));
+            return Err(required("strategy.f.objective_name"));
         }
         let tree = self.objectives_of(version_id).await?;
         if tree.iter().any(|o| o.code == code.trim()) {
             return Err(field(
-                "kode sasaran",
-                format!("{} sudah dipakai", code.trim()),
+                "strategy.f.objective_code",
+                Msg::new("strategy.refuse.taken").arg("code", code.trim()),
             ));
         }
         let actor = self.actor();
@@ -218,7 +224,7 @@ impl Scoped<'_> {
             .await?;
             let event = AuditEvent::new(actor.clone(), "strategy.objective", "strategy_objective")
                 .id(id)
-                .region(&strategy.region)
+                .region(strategy.region.as_str())
                 .after(serde_json::json!({ "kode": code.trim(), "nama": name.trim() }));
             append_audit!(tx, &event);
             tx.commit().await?;
@@ -239,27 +245,27 @@ impl Scoped<'_> {
         .bind(objective_id)
         .fetch_optional(pool)
         .await)?;
-        let version_id = version_id.ok_or_else(|| field("sasaran", "tidak ada"))?;
+        let version_id = version_id
+            .ok_or_else(|| field("strategy.f.objective", Msg::new("strategy.refuse.missing")))?;
         let (strategy, _) = self.editable_version(version_id).await?;
         for (name, value) in [
-            ("kode indikator", &f.code),
-            ("nama indikator", &f.name),
-            ("definisi", &f.definition),
-            ("satuan", &f.unit),
-            ("sumber data", &f.data_source),
+            ("strategy.f.indicator_code", &f.code),
+            ("strategy.f.indicator_name", &f.name),
+            ("strategy.f.definition", &f.definition),
+            ("strategy.f.unit", &f.unit),
+            ("strategy.f.data_source", &f.data_source),
         ] {
             if value.trim().is_empty() {
-                return Err(field(name, "wajib diisi"));
+                return Err(required(name));
             }
         }
         for d in &f.disaggregations {
             if !sinergi_core::strategy::DISAGGREGATIONS.contains(&d.as_str()) {
                 return Err(field(
-                    "rincian",
-                    format!(
-                        "\"{d}\" tidak dikenal; pilih dari {}",
-                        sinergi_core::strategy::DISAGGREGATIONS.join(", ")
-                    ),
+                    "strategy.f.disaggregation",
+                    Msg::new("strategy.refuse.dis_unknown")
+                        .arg("dim", d)
+                        .arg("known", sinergi_core::strategy::DISAGGREGATIONS.join(", ")),
                 ));
             }
         }
@@ -267,8 +273,8 @@ impl Scoped<'_> {
             && crate::computed::computation(c).is_none()
         {
             return Err(field(
-                "perhitungan",
-                format!("\"{c}\" bukan perhitungan yang dikenal"),
+                "strategy.f.computation",
+                Msg::new("strategy.refuse.computation_unknown").arg("key", c),
             ));
         }
         let existing: Option<i64> = on_pool!(self, |pool| sqlx::query_scalar(
@@ -280,8 +286,8 @@ impl Scoped<'_> {
         .await)?;
         if existing.is_some() {
             return Err(field(
-                "kode indikator",
-                format!("{} sudah dipakai", f.code.trim()),
+                "strategy.f.indicator_code",
+                Msg::new("strategy.refuse.taken").arg("code", f.code.trim()),
             ));
         }
         let actor = self.actor();
@@ -323,7 +329,7 @@ impl Scoped<'_> {
             .await?;
             let event = AuditEvent::new(actor.clone(), "strategy.indicator", "strategy_indicator")
                 .id(id)
-                .region(&strategy.region)
+                .region(strategy.region.as_str())
                 .after(serde_json::json!({ "kode": f.code.trim(), "nama": f.name.trim() }));
             append_audit!(tx, &event);
             tx.commit().await?;
@@ -344,26 +350,36 @@ impl Scoped<'_> {
         .bind(indicator_id)
         .fetch_optional(pool)
         .await)?;
-        let version_id = version_id.ok_or_else(|| field("indikator", "tidak ada"))?;
+        let version_id = version_id
+            .ok_or_else(|| field("strategy.f.indicator", Msg::new("strategy.refuse.missing")))?;
         let (strategy, _) = self.editable_version(version_id).await?;
         for t in targets {
-            if !within_strategy(&strategy.region, &t.region) {
+            let inside = match &t.region {
+                StrategyArea::National => strategy.region == StrategyArea::National,
+                StrategyArea::Region(code) => strategy.region.covers(code),
+            };
+            if !inside {
                 return Err(field(
-                    "wilayah target",
-                    format!("{} di luar wilayah strategi {}", t.region, strategy.region),
+                    "strategy.f.target_region",
+                    Msg::new("strategy.refuse.region_outside_strategy")
+                        .arg("region", &t.region)
+                        .arg("strategy", &strategy.region),
                 ));
             }
             if t.year < strategy.year_from || t.year > strategy.year_to {
                 return Err(field(
-                    "tahun target",
-                    format!(
-                        "{} di luar masa strategi {}–{}",
-                        t.year, strategy.year_from, strategy.year_to
-                    ),
+                    "strategy.f.target_year",
+                    Msg::new("strategy.refuse.year_outside")
+                        .arg("year", t.year)
+                        .arg("from", strategy.year_from)
+                        .arg("to", strategy.year_to),
                 ));
             }
             if !t.value.is_finite() {
-                return Err(field("nilai target", "bukan angka"));
+                return Err(field(
+                    "strategy.f.target_value",
+                    Msg::new("strategy.refuse.not_a_number"),
+                ));
             }
         }
         let actor = self.actor();
@@ -375,7 +391,7 @@ impl Scoped<'_> {
                      ON CONFLICT (indicator_id, region_code, year) DO UPDATE SET value = excluded.value",
                 )
                 .bind(indicator_id)
-                .bind(&t.region)
+                .bind(t.region.as_str())
                 .bind(i64::from(t.year))
                 .bind(t.value)
                 .execute(&mut *tx)
@@ -383,7 +399,7 @@ impl Scoped<'_> {
             }
             let event = AuditEvent::new(actor.clone(), "strategy.targets", "strategy_indicator")
                 .id(indicator_id)
-                .region(&strategy.region)
+                .region(strategy.region.as_str())
                 .after(targets);
             append_audit!(tx, &event);
             tx.commit().await?;
@@ -397,9 +413,9 @@ impl Scoped<'_> {
         let (strategy, version) = self.editable_version(version_id).await?;
         let tree = self.objectives_of(version_id).await?;
         if tree.iter().all(|o| o.indicators.is_empty()) {
-            return Err(StoreError::Invalid(
-                "versi tanpa indikator tidak dapat diterbitkan".into(),
-            ));
+            return Err(StoreError::Refused(Msg::new(
+                "strategy.refuse.publish_empty",
+            )));
         }
         let actor = self.actor();
         let now = now_text();
@@ -419,11 +435,11 @@ impl Scoped<'_> {
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() == 0 {
-                return Err(frozen(StrategyRuleError::Frozen));
+                return Err(frozen());
             }
             let event = AuditEvent::new(actor.clone(), "strategy.publish", "strategy_version")
                 .id(version_id)
-                .region(&strategy.region)
+                .region(strategy.region.as_str())
                 .after(serde_json::json!({ "versi": version.number }));
             append_audit!(tx, &event);
             tx.commit().await?;
@@ -437,22 +453,22 @@ impl Scoped<'_> {
         let strategy = self
             .strategy_row(strategy_id)
             .await?
-            .ok_or_else(|| StoreError::Invalid("strategi tidak ada".into()))?;
-        if !may_manage(self.viewer(), &strategy.region) {
+            .ok_or_else(strategy_missing)?;
+        if !sinergi_core::strategy::may_manage(self.viewer(), &strategy.region) {
             return Err(StoreError::Forbidden);
         }
         if note.trim().is_empty() {
-            return Err(field("alasan amandemen", "wajib diisi"));
+            return Err(required("strategy.f.amend_reason"));
         }
         let versions = self.versions_of(strategy_id).await?;
         if versions.iter().any(|v| v.status == VersionStatus::Draft) {
-            return Err(StoreError::Invalid(
-                "masih ada draf yang belum diterbitkan; ubah draf itu".into(),
-            ));
+            return Err(StoreError::Refused(Msg::new(
+                "strategy.refuse.draft_exists",
+            )));
         }
         let from = versions
             .last()
-            .ok_or_else(|| StoreError::Invalid("strategi tanpa versi".into()))?;
+            .ok_or_else(|| StoreError::Corrupt(format!("strategi {strategy_id} tanpa versi")))?;
         let objectives = self.objectives_of(from.id).await?;
         let actor = self.actor();
         let now = now_text();
@@ -516,7 +532,7 @@ impl Scoped<'_> {
                             "INSERT INTO strategy_target (indicator_id, region_code, year, value) VALUES ($1, $2, $3, $4)",
                         )
                         .bind(iid)
-                        .bind(&t.region)
+                        .bind(t.region.as_str())
                         .bind(i64::from(t.year))
                         .bind(t.value)
                         .execute(&mut *tx)
@@ -526,7 +542,7 @@ impl Scoped<'_> {
             }
             let event = AuditEvent::new(actor.clone(), "strategy.amend", "strategy_version")
                 .id(id)
-                .region(&strategy.region)
+                .region(strategy.region.as_str())
                 .after(serde_json::json!({ "versi": number, "dari": from.number, "alasan": note.trim() }));
             append_audit!(tx, &event);
             tx.commit().await?;

@@ -22,9 +22,9 @@ pub(super) struct DashboardPage {
     ui: Ui,
     t: Messages,
     tree: StrategyTree,
-    period: String,
+    period: Period,
     period_label: String,
-    region: String,
+    region: StrategyArea,
     region_name: String,
     rows: Vec<DashRow>,
     summary: Vec<usize>,
@@ -34,7 +34,7 @@ pub(super) struct DashboardPage {
     side_by_side: Vec<SideBySide>,
 }
 
-/// Builds the quarter dashboard; public for the benchmark.
+/// Renders the quarter dashboard assembled by the use case.
 pub async fn dashboard(
     State(state): State<AppState>,
     ui: Ui,
@@ -42,109 +42,37 @@ pub async fn dashboard(
     Query(q): Query<PeriodQuery>,
 ) -> Response {
     let result = async {
-        let tree = load_tree(&state, &ui, id, None).await?;
-        let scoped = state.store.scoped(ui.viewer());
-        let asked = q
-            .periode
-            .as_deref()
-            .map(|p| Period::parse(p).map(|p| p.to_string()))
-            .transpose()
-            .map_err(|e| bad(e.to_string()))?;
-        let values = match &asked {
-            Some(p) => scoped.realisations(&tree.strategy, Some(p), None).await?,
-            None => scoped.realisations(&tree.strategy, None, None).await?,
-        };
-        let period = chosen_period(asked.as_deref(), &values)?;
-        let top = tree.strategy.region.clone();
-        let region = match q
-            .wilayah
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            Some(r) if values.iter().any(|v| v.region == r) || r == top => r.to_string(),
-            Some(r) => {
-                return Err(bad(format!(
-                    "wilayah {r}: tidak ada data yang dapat Anda lihat"
-                )));
-            }
-            None => top.clone(),
-        };
-        let bands = state.store.scoped(ui.viewer()).rating_bands().await?;
-        // Kab/kota directly below the strategy's region that hold a value this quarter.
-        let mut below: Vec<String> = values
-            .iter()
-            .filter(|v| v.period == period && v.region != top && v.region.len() == top.len() + 3)
-            .map(|v| v.region.clone())
-            .collect();
-        below.sort();
-        below.dedup();
-        let main = statuses(
-            &tree,
-            &values,
-            &period,
-            &bands,
-            std::slice::from_ref(&region),
-        );
-        let spread_rows = if region == top {
-            statuses(&tree, &values, &period, &bands, &below)
-        } else {
-            Vec::new()
-        };
-        let mut by_code: HashMap<&str, Vec<&Status>> = HashMap::new();
-        for s in &spread_rows {
-            by_code.entry(s.code.as_str()).or_default().push(s);
-        }
-        let names = names_of(
-            &state,
-            below.iter().cloned().chain(std::iter::once(region.clone())),
+        let asked = asked_period(q.periode.as_deref())?;
+        let d = sinergi_activity::strategy::quarter_dashboard(
+            &state.store,
+            ui.viewer(),
+            id,
+            asked,
+            q.wilayah.as_deref(),
         )
-        .await?;
-        let mut sorted: Vec<&Status> = main.iter().collect();
-        red_first(&mut sorted);
-        let rows: Vec<DashRow> = sorted
-            .into_iter()
-            .map(|s| {
-                let mut spread = vec![0; bands.bands.len() + 1];
-                let mut worst: Vec<&Status> = Vec::new();
-                if let Some(list) = by_code.get(s.code.as_str()) {
-                    for k in list {
-                        spread[k.band.unwrap_or(bands.bands.len())] += 1;
-                    }
-                    worst = list.iter().copied().filter(|k| k.band.is_some()).collect();
-                    red_first(&mut worst);
-                    worst.truncate(3);
-                }
-                DashRow {
-                    shown: Shown::of(ui.t, &bands, s),
-                    status: s.clone(),
-                    spread,
-                    worst: worst
-                        .iter()
-                        .map(|k| names.get(&k.region).cloned().unwrap_or(k.region.clone()))
-                        .collect(),
-                }
+        .await?
+        .ok_or_else(|| AppError::not_found("strategy.not_found"))?;
+        let name = |a: &StrategyArea| d.names.get(a.as_str()).cloned();
+        let rows = d
+            .rows
+            .iter()
+            .map(|r| DashRow {
+                shown: Shown::of(ui.t, &d.bands, &r.status),
+                status: r.status.clone(),
+                spread: r.spread.clone(),
+                worst: r
+                    .worst
+                    .iter()
+                    .map(|a| name(a).unwrap_or_else(|| a.to_string()))
+                    .collect(),
             })
             .collect();
-        let mut summary = vec![0; bands.bands.len() + 1];
-        for r in &rows {
-            summary[r.status.band.unwrap_or(bands.bands.len())] += 1;
-        }
-        // Survey and administrative figures of one concept, side by side, never merged.
-        let mut concepts: HashMap<&str, Vec<&Status>> = HashMap::new();
-        for s in &main {
-            concepts.entry(s.concept.as_str()).or_default().push(s);
-        }
-        let mut side_by_side: Vec<SideBySide> = concepts
-            .into_iter()
-            .filter(|(_, v)| {
-                v.iter().any(|s| s.source_type == SourceType::Survey)
-                    && v.iter()
-                        .any(|s| s.source_type == SourceType::Administrative)
-            })
+        let side_by_side = d
+            .side_by_side
+            .iter()
             .map(|(c, v)| {
                 (
-                    c.to_string(),
+                    c.clone(),
                     v.iter()
                         .map(|s| {
                             (
@@ -160,24 +88,19 @@ pub async fn dashboard(
                 )
             })
             .collect();
-        side_by_side.sort();
-        let period_label = Period::parse(&period).map_or(period.clone(), |p| match ui.t.lang {
-            Lang::Id => p.label_id(),
-            Lang::En => p.to_string(),
-        });
         Ok(DashboardPage {
             t: ui.t,
             ui: ui.clone(),
-            region_name: names.get(&region).cloned().unwrap_or(region.clone()),
-            below: below.len(),
-            tree,
-            period,
-            period_label,
-            region,
+            region_name: name(&d.region).unwrap_or_else(|| d.region.to_string()),
+            period_label: period_label(ui.t, d.period),
+            below: d.below,
+            period: d.period,
+            region: d.region.clone(),
             rows,
-            summary,
-            bands,
+            summary: d.summary.clone(),
+            bands: d.bands.clone(),
             side_by_side,
+            tree: d.tree,
         })
     }
     .await;

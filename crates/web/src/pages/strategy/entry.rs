@@ -12,7 +12,7 @@ pub(super) struct DataPage {
     ui: Ui,
     t: Messages,
     tree: StrategyTree,
-    period: String,
+    period: Period,
     can_enter: bool,
     can_manage: bool,
     locks: Vec<PeriodLock>,
@@ -21,8 +21,25 @@ pub(super) struct DataPage {
     recent: Vec<Realisation>,
     notice: Option<String>,
     error: Option<String>,
-    refused: Vec<RefusedRealisation>,
+    refused: Vec<RefusedRow>,
     computations: Vec<(String, String, String)>,
+}
+
+/// A refused row as the page shows it.
+pub(super) struct RefusedRow {
+    pub line: u64,
+    pub column: &'static str,
+    pub reason: String,
+}
+
+pub(super) fn refused_rows(t: Messages, rows: &[RefusedRealisation]) -> Vec<RefusedRow> {
+    rows.iter()
+        .map(|r| RefusedRow {
+            line: r.line,
+            column: r.column,
+            reason: t.render(&r.reason),
+        })
+        .collect()
 }
 
 pub(super) async fn data_view(
@@ -37,17 +54,7 @@ pub(super) async fn data_view(
     let values = scoped.realisations(&tree.strategy, None, None).await?;
     let period = chosen_period(period, &values)?;
     let rules = scoped.validation_rules(id).await?;
-    let keyed: HashMap<ValueKey, f64> = values
-        .iter()
-        .filter(|v| v.disaggregation.is_empty() && v.period == period)
-        .map(|v| {
-            (
-                (v.indicator_code.clone(), v.region.clone(), v.period.clone()),
-                v.value,
-            )
-        })
-        .collect();
-    let violations = evaluate_rules(&rules, &keyed);
+    let violations = sinergi_activity::strategy::violations_of(&rules, &values, period);
     let mut recent: Vec<Realisation> = values.into_iter().filter(|v| v.period == period).collect();
     recent.sort_by(|a, b| b.entered_at.cmp(&a.entered_at));
     recent.truncate(30);
@@ -124,32 +131,32 @@ pub async fn save_value(
 ) -> Response {
     let result = async {
         let period = Period::parse(&f.periode).ok();
-        let mut view = data_view(
-            &state,
-            &ui,
-            &user,
-            id,
-            period.map(|p| p.to_string()).as_deref(),
-        )
-        .await?;
+        let shown = period.map(|p| p.to_string());
+        let mut view = data_view(&state, &ui, &user, id, shown.as_deref()).await?;
         let Some(period) = period else {
-            view.error = Some(format!(
-                "{}: {}",
-                ui.t.get("strategy.period"),
-                Period::parse(&f.periode)
-                    .err()
-                    .map(|e| e.to_string())
-                    .unwrap_or_default()
-            ));
+            view.error = Some(
+                ui.t.render(
+                    &Msg::new("strategy.refuse.field")
+                        .arg_msg("field", Msg::new("strategy.f.period"))
+                        .arg_msg(
+                            "reason",
+                            Msg::new("strategy.refuse.period_bad").arg("period", f.periode.trim()),
+                        ),
+                ),
+            );
             return Ok(view);
         };
         let Some(value) = sinergi_intake::realisation::parse_figure(&f.nilai) else {
-            view.error = Some(format!(
-                "{}: \"{}\" {}",
-                ui.t.get("strategy.actual"),
-                f.nilai.trim(),
-                ui.t.get("strategy.not_a_number")
-            ));
+            view.error = Some(
+                ui.t.render(
+                    &Msg::new("strategy.refuse.field")
+                        .arg_msg("field", Msg::new("strategy.f.value"))
+                        .arg_msg(
+                            "reason",
+                            Msg::new("strategy.refuse.figure").arg("value", f.nilai.trim()),
+                        ),
+                ),
+            );
             return Ok(view);
         };
         let row = NewRealisation {
@@ -164,38 +171,42 @@ pub async fn save_value(
             obstacles: f.faktor_penghambat,
             follow_up: f.tindak_lanjut,
         };
-        apply(&state, &ui, &user, id, &mut view, EntryMethod::Form, &[row]).await?;
+        let outcome = sinergi_activity::realisation::enter_realisation(
+            &state.store,
+            &user.viewer,
+            id,
+            EntryMethod::Form,
+            &[row],
+        )
+        .await;
+        apply(&state, &ui, &user, id, &mut view, outcome, "strategy.saved").await?;
         Ok(view)
     }
     .await;
     outcome(&ui, result)
 }
 
-/// Saves rows and refreshes the view with the outcome.
-pub(super) async fn apply(
+/// Shows how an entry ended: refreshed with a notice, or the refused rows, or the refusal.
+async fn apply(
     state: &AppState,
     ui: &Ui,
     user: &SessionUser,
     id: i64,
     view: &mut DataPage,
-    method: EntryMethod,
-    rows: &[NewRealisation],
+    outcome: Result<RealisationOutcome, sinergi_activity::ActivityError>,
+    done_key: &'static str,
 ) -> Result<(), AppError> {
-    match state
-        .store
-        .scoped(&user.viewer)
-        .save_realisations(id, method, rows)
-        .await
-    {
-        Ok(Ok(n)) => {
-            let period = view.period.clone();
+    match outcome {
+        Ok(RealisationOutcome::Stored { count }) => {
+            let period = view.period.to_string();
             *view = data_view(state, ui, user, id, Some(&period)).await?;
-            view.notice = Some(format!("{} {}", n, ui.t.get("strategy.saved")));
+            view.notice = Some(format!("{} {}", count, ui.t.get(done_key)));
         }
-        Ok(Err(refused)) => {
+        Ok(RealisationOutcome::Refused { rows }) => {
             view.error = Some(ui.t.get("strategy.refused").to_string());
-            view.refused = refused;
+            view.refused = refused_rows(ui.t, &rows);
         }
+        Ok(RealisationOutcome::Unreadable(m)) => view.error = Some(ui.t.render(&m)),
         Err(e) => match AppError::from(e) {
             AppError {
                 detail: Some(d), ..
@@ -219,7 +230,10 @@ pub async fn import(
         while let Ok(Some(field)) = multipart.next_field().await {
             if field.name() == Some("berkas") {
                 let name = field.file_name().unwrap_or("realisasi.csv").to_string();
-                let bytes = field.bytes().await.map_err(|e| bad(e.to_string()))?;
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| bad(Msg::new("strategy.refuse.upload_broken")))?;
                 file = Some((name, bytes.to_vec()));
             }
         }
@@ -227,88 +241,19 @@ pub async fn import(
             view.error = Some(ui.t.get("lists.no_file").to_string());
             return Ok(view);
         };
-        let table = if name.to_lowercase().ends_with(".xlsx") {
-            let dir = tempfile_dir()?;
-            let path = dir.join("realisasi.xlsx");
-            std::fs::write(&path, &bytes).map_err(AppError::internal)?;
-            let t = sinergi_intake::read_table_file(&path);
-            let _ = std::fs::remove_dir_all(&dir);
-            t
-        } else {
-            sinergi_intake::read_csv_table(&bytes)
-        };
-        let table = match table {
-            Ok(t) => t,
-            Err(e) => {
-                view.error = Some(e.to_string());
-                return Ok(view);
-            }
-        };
-        let (rows, errors) = sinergi_intake::realisation::read_realisations(&table);
-        if !errors.is_empty() {
-            view.error = Some(ui.t.get("strategy.refused").to_string());
-            view.refused = errors
-                .into_iter()
-                .map(|e| RefusedRealisation {
-                    line: e.line,
-                    column: column_name(e.column.as_deref()),
-                    reason: ui.t.render(&e.reason),
-                })
-                .collect();
-            return Ok(view);
-        }
-        let rows: Vec<NewRealisation> = rows
-            .into_iter()
-            .map(|r| NewRealisation {
-                line: r.line,
-                indicator_code: r.indicator_code,
-                disaggregation: r.disaggregation,
-                region: r.region,
-                period: r.period,
-                source: r.source,
-                value: r.value,
-                drivers: r.drivers,
-                obstacles: r.obstacles,
-                follow_up: r.follow_up,
-            })
-            .collect();
-        if rows.is_empty() {
-            view.error = Some(ui.t.get("strategy.empty_file").to_string());
-            return Ok(view);
-        }
-        apply(
-            &state,
-            &ui,
-            &user,
+        let outcome = sinergi_activity::realisation::import_realisation_file(
+            &state.store,
+            &user.viewer,
             id,
-            &mut view,
-            EntryMethod::Import,
-            &rows,
+            &name,
+            &bytes,
         )
-        .await?;
+        .await;
+        apply(&state, &ui, &user, id, &mut view, outcome, "strategy.saved").await?;
         Ok(view)
     }
     .await;
     outcome(&ui, result)
-}
-
-pub(super) fn column_name(c: Option<&str>) -> &'static str {
-    sinergi_intake::realisation::COLUMNS
-        .iter()
-        .find(|k| Some(**k) == c)
-        .copied()
-        .unwrap_or("")
-}
-
-pub(super) fn tempfile_dir() -> Result<std::path::PathBuf, AppError> {
-    let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes).map_err(AppError::internal)?;
-    let dir = std::env::temp_dir().join(format!(
-        "sinergi-impor-{}",
-        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    ));
-    std::fs::create_dir_all(&dir).map_err(AppError::internal)?;
-    Ok(dir)
 }
 
 pub async fn template(
@@ -327,7 +272,7 @@ pub async fn template(
                 vec![
                     i.fields.code.clone(),
                     String::new(),
-                    tree.strategy.region.clone(),
+                    tree.strategy.region.to_string(),
                     "2025-Q3".into(),
                     i.fields.data_source.clone(),
                     String::new(),
@@ -361,24 +306,27 @@ pub async fn compute(
     Form(f): Form<ComputeForm>,
 ) -> Response {
     let result = async {
-        let period = Period::parse(&f.periode).map_err(|e| bad(e.to_string()))?;
+        let period = asked_period(Some(&f.periode))?
+            .ok_or_else(|| bad(Msg::new("strategy.refuse.period_bad").arg("period", "")))?;
         let mut view = data_view(&state, &ui, &user, id, Some(&period.to_string())).await?;
-        match state
-            .store
-            .scoped(&user.viewer)
-            .compute_realisations(id, period)
-            .await
-        {
-            Ok(Ok(n)) => {
-                view = data_view(&state, &ui, &user, id, Some(&period.to_string())).await?;
-                view.notice = Some(format!("{n} {}", ui.t.get("strategy.computed")));
-            }
-            Ok(Err(refused)) => {
-                view.error = Some(ui.t.get("strategy.refused").to_string());
-                view.refused = refused;
-            }
-            Err(e) => return Err(e.into()),
-        }
+        let outcome = sinergi_activity::realisation::compute_realisation(
+            &state.store,
+            &user.viewer,
+            id,
+            period,
+        )
+        .await
+        .map_err(AppError::from)?;
+        apply(
+            &state,
+            &ui,
+            &user,
+            id,
+            &mut view,
+            Ok(outcome),
+            "strategy.computed",
+        )
+        .await?;
         Ok(view)
     }
     .await;
@@ -401,7 +349,8 @@ pub async fn lock(
     Form(f): Form<LockForm>,
 ) -> Response {
     let result: Result<Period, AppError> = async {
-        let period = Period::parse(&f.periode).map_err(|e| bad(e.to_string()))?;
+        let period = asked_period(Some(&f.periode))?
+            .ok_or_else(|| bad(Msg::new("strategy.refuse.period_bad").arg("period", "")))?;
         let scoped = state.store.scoped(&user.viewer);
         match f.aksi.as_str() {
             "kunci" => scoped.lock_period(id, period).await?,
@@ -441,14 +390,15 @@ pub async fn add_rule(
     let result: Result<(), AppError> = async {
         let check = if f.jenis == "bandingkan" {
             RuleCheck::Compare {
-                op: CompareOp::parse(&f.operator)
-                    .ok_or_else(|| bad(format!("operator \"{}\" tidak dikenal", f.operator)))?,
+                op: CompareOp::parse(&f.operator).ok_or_else(|| {
+                    bad(Msg::new("strategy.refuse.operator").arg("op", f.operator.trim()))
+                })?,
                 right: f.kanan.trim().to_string(),
             }
         } else {
             RuleCheck::Range {
-                min: opt_figure("batas bawah", &f.min)?,
-                max: opt_figure("batas atas", &f.max)?,
+                min: opt_figure("strategy.f.range_min", &f.min)?,
+                max: opt_figure("strategy.f.range_max", &f.max)?,
             }
         };
         state
@@ -462,5 +412,108 @@ pub async fn add_rule(
     match result {
         Ok(()) => Redirect::to(&format!("/strategi/{id}/data")).into_response(),
         Err(e) => e.page(&ui),
+    }
+}
+
+/// One row of `POST /api/v1/strategi/{id}/realisasi`.
+#[derive(Deserialize)]
+pub struct ApiRow {
+    kode_indikator: String,
+    #[serde(default)]
+    rincian: String,
+    kode_wilayah: String,
+    periode: String,
+    sumber: String,
+    nilai: f64,
+    #[serde(default)]
+    faktor_pendorong: String,
+    #[serde(default)]
+    faktor_penghambat: String,
+    #[serde(default)]
+    tindak_lanjut: String,
+}
+
+#[derive(Deserialize)]
+pub struct ApiRows {
+    baris: Vec<ApiRow>,
+}
+
+/// A refused row list as one message: every row with its line, column and reason.
+fn refused_msg(rows: &[RefusedRealisation]) -> Msg {
+    Msg::new("strategy.refuse.rows").arg_list(
+        "rows",
+        rows.iter()
+            .map(|r| {
+                Msg::new("error.row_column")
+                    .arg("line", r.line)
+                    .arg("column", r.column)
+                    .arg_msg("reason", r.reason.clone())
+            })
+            .collect(),
+    )
+}
+
+/// `POST /api/v1/strategi/{id}/realisasi`: JSON rows (`{"baris": [...]}`, lines numbered
+/// from 1), entered through the same use case as the form and the file import.
+pub async fn api_realisation(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    axum::Json(body): axum::Json<ApiRows>,
+) -> Response {
+    let result: Result<u64, AppError> = async {
+        let mut rows = Vec::with_capacity(body.baris.len());
+        let mut bad_periods = Vec::new();
+        for (i, r) in body.baris.into_iter().enumerate() {
+            let line = i as u64 + 1;
+            let Ok(period) = Period::parse(&r.periode) else {
+                bad_periods.push(RefusedRealisation {
+                    line,
+                    column: "periode",
+                    reason: Msg::new("strategy.refuse.period_bad").arg("period", r.periode.trim()),
+                });
+                continue;
+            };
+            rows.push(NewRealisation {
+                line,
+                indicator_code: r.kode_indikator,
+                disaggregation: r.rincian,
+                region: r.kode_wilayah,
+                period,
+                source: r.sumber,
+                value: r.nilai,
+                drivers: r.faktor_pendorong,
+                obstacles: r.faktor_penghambat,
+                follow_up: r.tindak_lanjut,
+            });
+        }
+        if !bad_periods.is_empty() {
+            return Err(AppError::bad_request(
+                "strategy.refused",
+                refused_msg(&bad_periods),
+            ));
+        }
+        match sinergi_activity::realisation::enter_realisation(
+            &state.store,
+            &user.viewer,
+            id,
+            EntryMethod::Import,
+            &rows,
+        )
+        .await?
+        {
+            RealisationOutcome::Stored { count } => Ok(count),
+            RealisationOutcome::Refused { rows } => Err(AppError::bad_request(
+                "strategy.refused",
+                refused_msg(&rows),
+            )),
+            RealisationOutcome::Unreadable(m) => Err(AppError::bad_request("strategy.refused", m)),
+        }
+    }
+    .await;
+    match result {
+        Ok(n) => axum::Json(serde_json::json!({ "disimpan": n })).into_response(),
+        Err(e) => e.json(ui.t),
     }
 }

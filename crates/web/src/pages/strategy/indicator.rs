@@ -61,7 +61,7 @@ pub(super) struct IndicatorPage {
     /// Per year: label, then one cell per series.
     trend_rows: Vec<(String, Vec<String>)>,
     trend_series: Vec<String>,
-    period: String,
+    period: Period,
     regions: Vec<RegionStatus>,
     map: Option<String>,
 }
@@ -109,7 +109,7 @@ pub async fn indicator(
                     v.indicator_code == c
                         && v.region == top
                         && v.disaggregation.is_empty()
-                        && v.period.starts_with(&y.to_string())
+                        && v.period.calendar_year() == y
                 })
                 .max_by(|a, b| (&a.period, &a.entered_at).cmp(&(&b.period, &b.entered_at)))
                 .map(|v| v.value)
@@ -179,7 +179,7 @@ pub async fn indicator(
             .collect();
         let period = chosen_period(q.periode.as_deref(), &own)?;
         let bands = state.store.scoped(ui.viewer()).rating_bands().await?;
-        let mut codes: Vec<String> = own
+        let mut codes: Vec<StrategyArea> = own
             .iter()
             .map(|v| v.region.clone())
             .chain(ind.targets.iter().map(|t| t.region.clone()))
@@ -203,15 +203,15 @@ pub async fn indicator(
                 .collect(),
             ..tree.clone()
         };
-        let names = names_of(&state, codes.iter().cloned()).await?;
-        let rows = statuses(&one, &own, &period, &bands, &codes);
+        let names = names_of(&state, codes.iter()).await?;
+        let rows = statuses(&one, &own, period, &bands, &codes);
         let mut sorted: Vec<&Status> = rows.iter().collect();
         red_first(&mut sorted);
         let regions: Vec<RegionStatus> = sorted
             .into_iter()
             .map(|s| RegionStatus {
-                code: s.region.clone(),
-                name: names.get(&s.region).cloned().unwrap_or_default(),
+                code: s.region.to_string(),
+                name: names.get(s.region.as_str()).cloned().unwrap_or_default(),
                 shown: Shown::of(ui.t, &bands, s),
                 status: s.clone(),
             })

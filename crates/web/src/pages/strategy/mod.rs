@@ -16,11 +16,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
+use sinergi_core::strategy::StrategyArea;
 use sinergi_core::strategy::{
-    CompareOp, Direction, RatingBands, RuleCheck, ValidationRule, ValueKey, VersionStatus,
-    Violation, evaluate_rules,
+    CompareOp, Direction, RatingBands, RuleCheck, ValidationRule, VersionStatus, Violation,
 };
-use sinergi_core::{Period, RegionCode};
+use sinergi_core::{Msg, Period, RegionCode};
 use sinergi_report::{Labels, Status, red_first, statuses};
 use sinergi_store::{
     EntryMethod, IndicatorFields, NewRealisation, OrganisationKind, PeriodLock, Realisation,
@@ -33,6 +33,7 @@ use crate::chart::{LineChart, PALETTE, Series, ValueFormat};
 use crate::i18n::{Lang, Messages};
 use crate::map::{Geometry, LegendClass, Map, MapItem};
 use crate::{AppError, AppState, Ui};
+use sinergi_activity::realisation::RealisationOutcome;
 
 mod dashboard;
 mod entry;
@@ -79,6 +80,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/strategi/{id}/data/templat.xlsx", get(template))
         .route("/strategi/{id}/data/hitung", post(compute))
+        .route("/api/v1/strategi/{id}/realisasi", post(api_realisation))
         .route("/strategi/{id}/kunci", post(lock))
         .route("/strategi/{id}/aturan", post(add_rule))
         .route("/strategi/{id}/laporan", post(report::start))
@@ -101,8 +103,15 @@ impl Labels for CatalogueLabels {
     }
 }
 
-fn bad(detail: impl Into<String>) -> AppError {
-    AppError::bad_request_text("error.invalid", detail)
+fn bad(detail: Msg) -> AppError {
+    AppError::bad_request("error.invalid", detail)
+}
+
+/// "field: reason", both from the catalogue.
+fn field_msg(field: &'static str, reason: Msg) -> Msg {
+    Msg::new("strategy.refuse.field")
+        .arg_msg("field", Msg::new(field))
+        .arg_msg("reason", reason)
 }
 
 async fn load_tree(
@@ -119,27 +128,37 @@ async fn load_tree(
         .ok_or_else(|| AppError::not_found("strategy.not_found"))
 }
 
-/// The quarter in view: asked for, or the latest with values, or the current one.
-fn chosen_period(asked: Option<&str>, values: &[Realisation]) -> Result<String, AppError> {
-    if let Some(p) = asked.map(str::trim).filter(|p| !p.is_empty()) {
-        return Period::parse(p)
-            .map(|p| p.to_string())
-            .map_err(|e| bad(e.to_string()));
+/// A period as asked for in a form or query; empty is none.
+fn asked_period(asked: Option<&str>) -> Result<Option<Period>, AppError> {
+    match asked.map(str::trim).filter(|p| !p.is_empty()) {
+        None => Ok(None),
+        Some(p) => Period::parse(p)
+            .map(Some)
+            .map_err(|_| bad(Msg::new("strategy.refuse.period_bad").arg("period", p))),
     }
-    Ok(values
-        .iter()
-        .filter(|v| v.period.contains('Q'))
-        .map(|v| v.period.clone())
-        .max()
-        .unwrap_or_else(|| Period::quarter_of(chrono::Utc::now().date_naive()).to_string()))
 }
 
-async fn names_of(
+/// The quarter in view: asked for, or the latest with values, or the current one.
+fn chosen_period(asked: Option<&str>, values: &[Realisation]) -> Result<Period, AppError> {
+    Ok(sinergi_activity::strategy::chosen_period(
+        asked_period(asked)?,
+        values,
+    ))
+}
+
+async fn names_of<'a>(
     state: &AppState,
-    codes: impl Iterator<Item = String>,
+    areas: impl Iterator<Item = &'a StrategyArea>,
 ) -> Result<HashMap<String, String>, AppError> {
-    let parsed: Vec<RegionCode> = codes.filter_map(|c| RegionCode::parse(&c).ok()).collect();
-    Ok(state.store.region_names(&parsed).await?)
+    Ok(sinergi_activity::strategy::region_names(&state.store, areas).await?)
+}
+
+/// A period's label in the user's language.
+fn period_label(t: Messages, p: Period) -> String {
+    match t.lang {
+        Lang::Id => p.label_id(),
+        Lang::En => p.to_string(),
+    }
 }
 
 // Askama hands some arguments over by reference and some by value: take either.

@@ -52,13 +52,19 @@ pub async fn save_settings(
         while let Ok(Some(field)) = multipart.next_field().await {
             let name = field.name().unwrap_or("").to_string();
             if name == "logo" {
-                let b = field.bytes().await.map_err(|e| bad(e.to_string()))?;
+                let b = field
+                    .bytes()
+                    .await
+                    .map_err(|_| bad(Msg::new("strategy.refuse.upload_broken")))?;
                 if !b.is_empty() {
                     logo = Some(b.to_vec());
                 }
                 continue;
             }
-            let text = field.text().await.map_err(|e| bad(e.to_string()))?;
+            let text = field
+                .text()
+                .await
+                .map_err(|_| bad(Msg::new("strategy.refuse.upload_broken")))?;
             match name.as_str() {
                 "pita" => preset = text,
                 "kop" => kop = text,
@@ -87,7 +93,7 @@ pub async fn save_settings(
         letterhead.lines = lines(&kop);
         if let Some(bytes) = logo {
             if !sinergi_report::pdf::is_usable_jpeg(&bytes) {
-                return Err(bad(ui.t.get("strategy.settings.logo_bad")));
+                return Err(bad(Msg::new("strategy.settings.logo_bad")));
             }
             use base64::Engine;
             letterhead.logo_jpeg_base64 =

@@ -52,10 +52,13 @@ pub struct NewStrategyForm {
     misi: String,
 }
 
-pub(super) fn year(field: &str, s: &str) -> Result<i32, AppError> {
-    s.trim()
-        .parse()
-        .map_err(|_| bad(format!("{field}: \"{}\" bukan tahun", s.trim())))
+pub(super) fn year(field: &'static str, s: &str) -> Result<i32, AppError> {
+    s.trim().parse().map_err(|_| {
+        bad(field_msg(
+            field,
+            Msg::new("strategy.refuse.not_a_year").arg("value", s.trim()),
+        ))
+    })
 }
 
 pub(super) fn lines(s: &str) -> Vec<String> {
@@ -74,8 +77,8 @@ pub async fn create(
 ) -> Response {
     let result: Result<i64, AppError> = async {
         let years = (
-            year("tahun awal", &f.tahun_awal)?,
-            year("tahun akhir", &f.tahun_akhir)?,
+            year("strategy.f.year_from", &f.tahun_awal)?,
+            year("strategy.f.year_to", &f.tahun_akhir)?,
         );
         let (id, _) = state
             .store
@@ -199,7 +202,7 @@ pub(super) async fn draft_of(
         .into_iter()
         .find(|v| v.status == VersionStatus::Draft)
         .map(|v| v.id)
-        .ok_or_else(|| bad("strategi ini tidak punya draf; buat amandemen dulu"))
+        .ok_or_else(|| bad(Msg::new("strategy.refuse.no_draft")))
 }
 
 pub(super) fn back_to_tree(id: i64, result: Result<(), AppError>, ui: &Ui) -> Response {
@@ -268,14 +271,19 @@ pub struct IndicatorForm {
     perhitungan: String,
 }
 
-pub(super) fn opt_figure(field: &str, s: &str) -> Result<Option<f64>, AppError> {
+pub(super) fn opt_figure(field: &'static str, s: &str) -> Result<Option<f64>, AppError> {
     let s = s.trim();
     if s.is_empty() {
         return Ok(None);
     }
     sinergi_intake::realisation::parse_figure(s)
         .map(Some)
-        .ok_or_else(|| bad(format!("{field}: \"{s}\" bukan angka")))
+        .ok_or_else(|| {
+            bad(field_msg(
+                field,
+                Msg::new("strategy.refuse.figure").arg("value", s),
+            ))
+        })
 }
 
 pub async fn add_indicator(
@@ -287,8 +295,8 @@ pub async fn add_indicator(
 ) -> Response {
     let result = async {
         // serde_urlencoded reads repeated checkboxes (rincian) only as a list of pairs.
-        let pairs: Vec<(String, String)> =
-            serde_urlencoded::from_bytes(&body).map_err(|e| bad(e.to_string()))?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
+            .map_err(|_| bad(Msg::new("strategy.refuse.form_broken")))?;
         let mut map = serde_json::Map::new();
         let mut rincian = Vec::new();
         for (k, v) in pairs {
@@ -305,14 +313,22 @@ pub async fn add_indicator(
         }
         map.insert("rincian".into(), serde_json::Value::Array(rincian));
         let f: IndicatorForm = serde_json::from_value(serde_json::Value::Object(map))
-            .map_err(|e| bad(format!("formulir indikator tidak lengkap: {e}")))?;
-        let direction =
-            Direction::parse(&f.arah).ok_or_else(|| bad("arah: pilih naik atau turun"))?;
-        let source_type = SourceType::from_key(&f.jenis_sumber)
-            .ok_or_else(|| bad("jenis sumber: pilih survei atau administratif"))?;
+            .map_err(|e| bad(Msg::new("strategy.refuse.form_incomplete").arg("detail", e)))?;
+        let direction = Direction::parse(&f.arah).ok_or_else(|| {
+            bad(field_msg(
+                "strategy.f.direction",
+                Msg::new("strategy.refuse.direction"),
+            ))
+        })?;
+        let source_type = SourceType::from_key(&f.jenis_sumber).ok_or_else(|| {
+            bad(field_msg(
+                "strategy.f.source_type",
+                Msg::new("strategy.refuse.source_type"),
+            ))
+        })?;
         let baseline_year = match f.tahun_dasar.trim() {
             "" => None,
-            y => Some(year("tahun dasar", y)?),
+            y => Some(year("strategy.f.baseline_year", y)?),
         };
         // A named partner must be a partner organisation the editor may act for.
         let pic_organisation_id = match f.pic_organisasi.trim() {
@@ -328,8 +344,9 @@ pub async fn add_indicator(
                 Some(
                     known
                         .ok_or_else(|| {
-                            bad(format!(
-                                "penanggung jawab (mitra): \"{text}\" bukan mitra di wilayah Anda"
+                            bad(field_msg(
+                                "strategy.f.pic_partner",
+                                Msg::new("strategy.refuse.not_your_partner").arg("id", text),
                             ))
                         })?
                         .id,
@@ -349,7 +366,7 @@ pub async fn add_indicator(
             concept: f.konsep,
             disaggregations: f.rincian,
             baseline_year,
-            baseline_value: opt_figure("nilai dasar", &f.nilai_dasar)?,
+            baseline_value: opt_figure("strategy.f.baseline_value", &f.nilai_dasar)?,
             baseline_source: Some(f.sumber_dasar).filter(|s| !s.trim().is_empty()),
             pic: f.pic,
             pic_organisation_id,
@@ -382,16 +399,25 @@ pub async fn set_target(
     Form(f): Form<TargetForm>,
 ) -> Response {
     let result = async {
-        let value = opt_figure("nilai target", &f.nilai)?
-            .ok_or_else(|| bad("nilai target: wajib diisi"))?;
+        let value = opt_figure("strategy.f.target_value", &f.nilai)?.ok_or_else(|| {
+            bad(field_msg(
+                "strategy.f.target_value",
+                Msg::new("strategy.refuse.required"),
+            ))
+        })?;
         state
             .store
             .scoped(&user.viewer)
             .set_targets(
                 f.indikator,
                 &[Target {
-                    region: f.wilayah.trim().to_string(),
-                    year: year("tahun", &f.tahun)?,
+                    region: StrategyArea::parse(&f.wilayah).map_err(|_| {
+                        bad(field_msg(
+                            "strategy.f.target_region",
+                            Msg::new("strategy.refuse.region_bad").arg("region", f.wilayah.trim()),
+                        ))
+                    })?,
+                    year: year("strategy.f.target_year", &f.tahun)?,
                     value,
                 }],
             )

@@ -6,7 +6,19 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+mod entry;
+mod model;
+
+pub use entry::{
+    CheckedRealisation, NewRealisation, RealisationContext, RefusedRealisation, check_realisations,
+};
+pub use model::{
+    EntryMethod, Indicator, IndicatorFields, Objective, PeriodLock, Realisation, SourceType,
+    Strategy, StrategyTree, StrategyVersion, Target,
+};
+
 use crate::access::{Role, Viewer};
+use crate::msg::Msg;
 use crate::region::{RegionCode, RegionCodeError};
 
 /// The text of a national strategy's area (no Kemendagri code covers all of Indonesia).
@@ -106,6 +118,15 @@ pub fn may_enter_realisation(viewer: &Viewer, region: &RegionCode) -> bool {
             Viewer::User(p) => p.scope.covers(region),
             _ => true,
         }
+}
+
+/// Whether `viewer` may enter realisation for `area`: a region as [`may_enter_realisation`];
+/// the national level only for the system (no user's scope covers all of Indonesia).
+pub fn may_enter_realisation_in(viewer: &Viewer, area: &StrategyArea) -> bool {
+    match area {
+        StrategyArea::Region(r) => may_enter_realisation(viewer, r),
+        StrategyArea::National => viewer.is_system(),
+    }
 }
 
 /// Whether `viewer` sees draft versions: those who work on the strategy (admins, operators,
@@ -218,6 +239,18 @@ pub enum BandError {
     Order,
     #[error("nama pita wajib diisi")]
     Label,
+}
+
+impl BandError {
+    /// The reason as a catalogue message.
+    pub fn msg(&self) -> Msg {
+        match self {
+            BandError::Empty => Msg::new("strategy.refuse.bands_empty"),
+            BandError::Colour(c) => Msg::new("strategy.refuse.band_colour").arg("colour", c),
+            BandError::Order => Msg::new("strategy.refuse.band_order"),
+            BandError::Label => Msg::new("strategy.refuse.band_label"),
+        }
+    }
 }
 
 fn band(min: f64, id: &str, en: &str, colour: &str) -> Band {
@@ -526,32 +559,29 @@ pub fn disaggregation_values(dimension: &str) -> &'static [&'static str] {
 
 /// Checks a disaggregation key such as `jenis_kelamin=perempuan` against what the indicator
 /// asks for; empty is the total.
-pub fn check_disaggregation(key: &str, asked: &[String]) -> Result<String, String> {
+pub fn check_disaggregation(key: &str, asked: &[String]) -> Result<String, Msg> {
     let key = key.trim();
     if key.is_empty() {
         return Ok(String::new());
     }
     let Some((dim, value)) = key.split_once('=') else {
-        return Err(format!(
-            "rincian \"{key}\" harus berbentuk dimensi=nilai, mis. jenis_kelamin=perempuan"
-        ));
+        return Err(Msg::new("strategy.refuse.dis_form").arg("key", key));
     };
     let (dim, value) = (dim.trim(), value.trim());
     if !asked.iter().any(|a| a == dim) {
-        return Err(format!(
-            "indikator ini tidak meminta rincian \"{dim}\" (yang diminta: {})",
-            if asked.is_empty() {
-                "tidak ada".to_string()
-            } else {
-                asked.join(", ")
-            }
-        ));
+        return Err(if asked.is_empty() {
+            Msg::new("strategy.refuse.dis_not_asked_none").arg("dim", dim)
+        } else {
+            Msg::new("strategy.refuse.dis_not_asked")
+                .arg("dim", dim)
+                .arg("asked", asked.join(", "))
+        });
     }
     if !disaggregation_values(dim).contains(&value) {
-        return Err(format!(
-            "nilai \"{value}\" tidak dikenal untuk {dim}; pilih salah satu: {}",
-            disaggregation_values(dim).join(", ")
-        ));
+        return Err(Msg::new("strategy.refuse.dis_value")
+            .arg("value", value)
+            .arg("dim", dim)
+            .arg("values", disaggregation_values(dim).join(", ")));
     }
     Ok(format!("{dim}={value}"))
 }
