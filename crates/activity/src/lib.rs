@@ -10,6 +10,8 @@
 mod error;
 pub mod lists;
 pub mod programs;
+pub mod realisation;
+pub mod strategy;
 
 pub use error::ActivityError;
 pub use sinergi_core::{Localized, Msg, Viewer};

@@ -114,6 +114,9 @@ pub enum Command {
     /// Kunci data pribadi: buat kunci baru
     #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
     Kunci(KunciCommand),
+    /// Realisasi strategi: impor berkas realisasi atas nama seorang pengguna
+    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
+    Realisasi(RealisasiCommand),
     /// Data wilayah: impor daftar resmi, lihat kode, cari nama
     #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
     Wilayah(WilayahCommand),
@@ -365,6 +368,32 @@ pub enum ProgramCommand {
         /// Organisasi (id atau nama persis) untuk baris yang kolom mitra-nya kosong
         #[arg(long, value_name = "ORGANISASI")]
         organisasi: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RealisasiCommand {
+    /// Impor realisasi strategi (CSV/XLSX templat realisasi: kode_indikator, rincian, kode_wilayah, periode, sumber, nilai, …)
+    #[command(
+        help_template = HELP_TEMPLATE,
+        next_help_heading = "Opsi",
+        long_about = "Mengimpor nilai realisasi sebuah strategi atas nama seorang pengguna; cakupan pengguna itu berlaku. \
+                      Setiap baris diperiksa terhadap versi terbit (indikator, rincian), wilayah strategi, cakupan \
+                      pengguna dan kunci periode. Satu baris salah menolak seluruh berkas, dengan nomor baris, kolom \
+                      dan alasannya; kunci yang sama menggantikan nilai lama."
+    )]
+    Impor {
+        /// Berkas CSV atau XLSX realisasi
+        #[arg(value_name = "BERKAS", help_heading = "Argumen")]
+        file: PathBuf,
+        /// Nomor (id) strategi
+        #[arg(long, value_name = "ID")]
+        strategi: i64,
+        /// Nama pengguna yang mengisi (cakupannya berlaku)
+        #[arg(long, value_name = "NAMA_PENGGUNA")]
+        sebagai: String,
         #[command(flatten)]
         db: DatabaseArg,
     },

@@ -6,6 +6,7 @@
 //! something to say. The realisation figures are synthetic (deterministic), like the world.
 
 use anyhow::Context;
+use sinergi_core::strategy::StrategyArea;
 use sinergi_core::strategy::{CompareOp, Direction, RuleCheck};
 use sinergi_core::{Period, RegionCode};
 use sinergi_store::{
@@ -60,6 +61,8 @@ fn fields(
 
 /// Creates, publishes and fills the demo strategy. Returns how many realisation values.
 pub async fn load(store: &Store) -> anyhow::Result<u64> {
+    let store = &store.as_system("demo");
+    let province = StrategyArea::parse(PROVINCE)?;
     let missions: Vec<String> = [
         "Menyatukan data kesejahteraan sosial sampai ke desa sebagai dasar perencanaan bersama",
         "Menyelaraskan program penta-helix agar tidak tumpang tindih dan menjangkau desa termiskin",
@@ -69,18 +72,11 @@ pub async fn load(store: &Store) -> anyhow::Result<u64> {
     .map(|s| s.to_string())
     .collect();
     let (sid, vid) = store
-        .create_strategy(
-            None,
-            PROVINCE,
-            STRATEGY_TITLE,
-            YEARS,
-            STRATEGY_VISION,
-            &missions,
-        )
+        .create_strategy(PROVINCE, STRATEGY_TITLE, YEARS, STRATEGY_VISION, &missions)
         .await?;
     let mut objective = std::collections::HashMap::new();
     for (code, name) in OBJECTIVES {
-        objective.insert(code, store.add_objective(None, vid, code, name).await?);
+        objective.insert(code, store.add_objective(vid, code, name).await?);
     }
     let kabkota: Vec<String> = store
         .region_children(Some(&RegionCode::parse(PROVINCE)?))
@@ -126,23 +122,21 @@ pub async fn load(store: &Store) -> anyhow::Result<u64> {
             "IK3.1" => f.concept = "stunting".into(),
             _ => {}
         }
-        let id = store
-            .add_indicator(None, objective[s.objective], &f)
-            .await?;
+        let id = store.add_indicator(objective[s.objective], &f).await?;
         let targets: Vec<Target> = s
             .targets
             .iter()
             .enumerate()
             .filter_map(|(i, t)| {
                 t.map(|value| Target {
-                    region: PROVINCE.into(),
+                    region: province.clone(),
                     year: 2025 + i as i32,
                     value,
                 })
             })
             .collect();
         if !targets.is_empty() {
-            store.set_targets(None, id, &targets).await?;
+            store.set_targets(id, &targets).await?;
         }
     }
     // Stunting from village weighing, beside the survey (never merged with it).
@@ -159,15 +153,14 @@ pub async fn load(store: &Store) -> anyhow::Result<u64> {
     );
     admin_stunting.concept = "stunting".into();
     let ik32 = store
-        .add_indicator(None, objective["SS3"], &admin_stunting)
+        .add_indicator(objective["SS3"], &admin_stunting)
         .await?;
     store
         .set_targets(
-            None,
             ik32,
             &(2025..=2030)
                 .map(|y| Target {
-                    region: PROVINCE.into(),
+                    region: province.clone(),
                     year: y,
                     value: 16.0 - f64::from(y - 2025) * 0.8,
                 })
@@ -187,29 +180,27 @@ pub async fn load(store: &Store) -> anyhow::Result<u64> {
         None,
         "LKKS Provinsi NTB; seluruh mitra penta-helix",
     );
-    let ik14 = store
-        .add_indicator(None, objective["SS1"], &reached)
-        .await?;
+    let ik14 = store.add_indicator(objective["SS1"], &reached).await?;
     // Targets per kab/kota: half of the province's Desil I families in 2025, rising.
     let desil = store.run_computation("keluarga_desil_1", PROVINCE).await?;
     let mut reach_targets = Vec::new();
     for v in &desil {
         for y in 2025..=2030 {
             reach_targets.push(Target {
-                region: v.region.clone(),
+                region: StrategyArea::parse(&v.region)?,
                 year: y,
                 value: (v.value * (0.5 + f64::from(y - 2025) * 0.08)).round(),
             });
         }
     }
     if !reach_targets.is_empty() {
-        store.set_targets(None, ik14, &reach_targets).await?;
+        store.set_targets(ik14, &reach_targets).await?;
     }
-    store.publish_version(None, vid).await?;
+    store.publish_version(vid).await?;
 
     // Quarterly realisation for 2025: each kab/kota on its own path toward the target.
     let tree = store
-        .strategy_tree(sid, None, false)
+        .strategy_tree(sid, None)
         .await?
         .context("strategi demo belum terbit")?;
     let mut rows = Vec::new();
@@ -273,7 +264,7 @@ pub async fn load(store: &Store) -> anyhow::Result<u64> {
         }
     }
     let mut stored = match store
-        .save_realisations(None, sid, EntryMethod::Import, &rows)
+        .save_realisations(sid, EntryMethod::Import, &rows)
         .await?
     {
         Ok(n) => n,
@@ -289,7 +280,7 @@ pub async fn load(store: &Store) -> anyhow::Result<u64> {
     };
     // Desil I families per kab/kota, computed from the loaded DTSEN counts.
     match store
-        .compute_realisations(None, sid, Period::quarter(2025, 3)?)
+        .compute_realisations(sid, Period::quarter(2025, 3)?)
         .await?
     {
         Ok(n) => stored += n,
@@ -297,7 +288,6 @@ pub async fn load(store: &Store) -> anyhow::Result<u64> {
     }
     store
         .add_validation_rule(
-            None,
             sid,
             "Keluarga Desil I terjangkau tidak melebihi seluruh keluarga Desil I",
             "IK1.4",
@@ -309,7 +299,6 @@ pub async fn load(store: &Store) -> anyhow::Result<u64> {
         .await?;
     store
         .add_validation_rule(
-            None,
             sid,
             "Persentase perkawinan anak 0–100",
             "IK2.1",
@@ -320,13 +309,10 @@ pub async fn load(store: &Store) -> anyhow::Result<u64> {
         )
         .await?;
     for q in 1..=2 {
-        store
-            .lock_period(None, sid, Period::quarter(2025, q)?)
-            .await?;
+        store.lock_period(sid, Period::quarter(2025, q)?).await?;
     }
     store
         .set_strategy_settings(
-            None,
             &store.rating_bands().await?,
             &Letterhead {
                 lines: vec![

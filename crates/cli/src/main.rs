@@ -13,13 +13,14 @@ mod key;
 mod lang;
 mod link;
 mod programs;
+mod realisasi;
 mod serve;
 mod setup;
 mod wilayah;
 
 use args::{
     AdminCommand, AuditCommand, Command, DaftarCommand, GeoCommand, KunciCommand, ProgramCommand,
-    WilayahCommand,
+    RealisasiCommand, WilayahCommand,
 };
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
@@ -110,6 +111,12 @@ fn main() {
                 organisasi,
                 db,
             }) => programs::import(&file, &sebagai, organisasi, &db.database).await,
+            Command::Realisasi(RealisasiCommand::Impor {
+                file,
+                strategi,
+                sebagai,
+                db,
+            }) => realisasi::import(&file, strategi, &sebagai, &db.database).await,
             Command::Kunci(KunciCommand::Buat) => {
                 accounts::new_key();
                 Ok(())

@@ -51,7 +51,7 @@ macro_rules! areas {
     };
 }
 pub const AREAS: &[(&str, &str, &str)] = areas![
-    "ui", "errors", "accounts", "lists", "core", "intake", "programs"
+    "ui", "errors", "accounts", "lists", "core", "intake", "programs", "strategy"
 ];
 
 fn parse_area(area: &str, text: &str) -> Result<Vec<(String, String)>, String> {

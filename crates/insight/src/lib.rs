@@ -4,6 +4,7 @@
 
 pub mod fourw;
 pub mod overlap;
+pub mod status;
 
 pub use fourw::{
     CapacityCoverage, Cell, Matrix, MatrixRow, Placement, capacity_coverage, pivot, spread_budget,
@@ -12,3 +13,4 @@ pub use overlap::{
     Analysis, Columns, DesaColumns, DesaGap, DesaOverlap, GapRules, KabKotaGap, OverlapPair,
     PartnerIntroduction, ProgramFacts, analyse,
 };
+pub use status::{Status, red_first, statuses};

@@ -1,7 +1,9 @@
-//! Reading a realisation file (CSV or XLSX, one value per row) into typed rows; every row is
-//! either read or listed with its line, column and reason in Bahasa Indonesia.
+//! Reading a realisation file (CSV or XLSX, one value per row) into core's
+//! [`NewRealisation`] rows, which core then checks against the strategy; every row is either
+//! read or listed with its line, column and reason (a catalogue message).
 
 use sinergi_core::Msg;
+use sinergi_core::strategy::NewRealisation;
 use sinergi_core::{Period, Table};
 
 use crate::table::RowError;
@@ -26,19 +28,8 @@ const REQUIRED: [&str; 5] = [
     "nilai",
 ];
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct RealisationRow {
-    pub line: u64,
-    pub indicator_code: String,
-    pub disaggregation: String,
-    pub region: String,
-    pub period: Period,
-    pub source: String,
-    pub value: f64,
-    pub drivers: String,
-    pub obstacles: String,
-    pub follow_up: String,
-}
+/// A row as read from the file: core's input row.
+pub type RealisationRow = NewRealisation;
 
 /// A figure as partners write it: `12,91` or `12.91`; with both marks the dot groups
 /// thousands (`233.849,5`). Spaces and a trailing `%` are ignored.
@@ -68,10 +59,8 @@ pub fn read_realisations(table: &Table) -> (Vec<RealisationRow>, Vec<RowError>) 
             errors.push(RowError {
                 line: 1,
                 column: Some(c.to_string()),
-                reason: Msg::untranslated(format!(
-                    "kolom wajib tidak ada; kolom templat: {}",
-                    COLUMNS.join(", ")
-                )),
+                reason: Msg::new("strategy.refuse.column_missing")
+                    .arg("columns", COLUMNS.join(", ")),
             });
         }
     }
@@ -87,10 +76,10 @@ pub fn read_realisations(table: &Table) -> (Vec<RealisationRow>, Vec<RowError>) 
     let mut rows = Vec::with_capacity(table.rows());
     for i in 0..table.rows() {
         let line = u64::from(table.lines[i]);
-        let err = |column: &str, reason: String| RowError {
+        let err = |column: &str, reason: Msg| RowError {
             line,
             column: Some(column.to_string()),
-            reason: reason.into(),
+            reason,
         };
         if COLUMNS.iter().all(|c| get(c, i).is_empty()) {
             continue;
@@ -98,7 +87,7 @@ pub fn read_realisations(table: &Table) -> (Vec<RealisationRow>, Vec<RowError>) 
         let mut bad = false;
         for c in REQUIRED {
             if get(c, i).is_empty() {
-                errors.push(err(c, "wajib diisi".into()));
+                errors.push(err(c, Msg::new("strategy.refuse.required")));
                 bad = true;
             }
         }
@@ -107,22 +96,22 @@ pub fn read_realisations(table: &Table) -> (Vec<RealisationRow>, Vec<RowError>) 
         }
         let period = match Period::parse(&get("periode", i)) {
             Ok(p) => p,
-            Err(e) => {
-                errors.push(err("periode", e.to_string()));
+            Err(_) => {
+                errors.push(err(
+                    "periode",
+                    Msg::new("strategy.refuse.period_bad").arg("period", get("periode", i)),
+                ));
                 continue;
             }
         };
         let Some(value) = parse_figure(&get("nilai", i)) else {
             errors.push(err(
                 "nilai",
-                format!(
-                    "\"{}\" bukan angka (contoh: 12,91 atau 233849)",
-                    get("nilai", i)
-                ),
+                Msg::new("strategy.refuse.figure").arg("value", get("nilai", i)),
             ));
             continue;
         };
-        rows.push(RealisationRow {
+        rows.push(NewRealisation {
             line,
             indicator_code: get("kode_indikator", i),
             disaggregation: get("rincian", i),

@@ -4,14 +4,13 @@
 //! export module. Labels come from the caller's message catalogue ([`Labels`]).
 
 pub mod pdf;
-pub mod status;
 
 use std::collections::HashMap;
 
 use sinergi_core::strategy::{RatingBands, Violation};
-use sinergi_store::{Realisation, SourceType, StrategyTree};
+use sinergi_core::strategy::{Realisation, SourceType, StrategyTree};
 
-pub use status::{Status, red_first, statuses};
+pub use sinergi_insight::status::{Status, red_first, statuses};
 
 /// The letterhead printed on the first page.
 #[derive(Debug, Clone, Default)]
@@ -189,7 +188,7 @@ pub fn strategy_document(
                                 l,
                                 ind.targets
                                     .iter()
-                                    .find(|t| t.region == *r && t.year == *y)
+                                    .find(|t| t.region.as_str() == *r && t.year == *y)
                                     .map(|t| t.value),
                             ))
                         }));
@@ -223,8 +222,8 @@ pub fn strategy_document(
             for t in &ind.targets {
                 target_rows.push(cells(vec![
                     f.code.clone(),
-                    t.region.clone(),
-                    region_name(names, &t.region),
+                    t.region.to_string(),
+                    region_name(names, t.region.as_str()),
                     t.year.to_string(),
                     l.num(t.value),
                 ]));
@@ -298,7 +297,7 @@ pub fn strategy_document(
 /// What the quarterly report covers.
 pub struct QuarterInput<'a> {
     pub tree: &'a StrategyTree,
-    pub period: &'a str,
+    pub period: sinergi_core::Period,
     pub period_label: String,
     /// Status of every indicator for every region in view (strategy region first).
     pub statuses: &'a [Status],
@@ -373,7 +372,7 @@ pub fn quarter_report(q: &QuarterInput, l: &dyn Labels, letterhead: Letterhead) 
         format!(
             "{} — {}",
             l.get("strategy.report.status"),
-            region_name(q.names, top)
+            region_name(q.names, top.as_str())
         ),
     ));
     let header = vec![
@@ -440,7 +439,7 @@ pub fn quarter_report(q: &QuarterInput, l: &dyn Labels, letterhead: Letterhead) 
                     .iter()
                     .map(|s| {
                         vec![
-                            Cell::plain(region_name(q.names, &s.region)),
+                            Cell::plain(region_name(q.names, s.region.as_str())),
                             Cell::plain(opt_num(l, s.target)),
                             Cell::plain(opt_num(l, s.actual)),
                             Cell::plain(achievement_text(l, s)),
@@ -451,7 +450,10 @@ pub fn quarter_report(q: &QuarterInput, l: &dyn Labels, letterhead: Letterhead) 
             }));
         }
         for r in narratives {
-            let mut f = vec![(l.get("strategy.region"), region_name(q.names, &r.region))];
+            let mut f = vec![(
+                l.get("strategy.region"),
+                region_name(q.names, r.region.as_str()),
+            )];
             for (k, v) in [
                 ("strategy.drivers", &r.drivers),
                 ("strategy.obstacles", &r.obstacles),
@@ -479,8 +481,8 @@ pub fn quarter_report(q: &QuarterInput, l: &dyn Labels, letterhead: Letterhead) 
             cells(vec![
                 s.code.clone(),
                 s.name.clone(),
-                s.region.clone(),
-                region_name(q.names, &s.region),
+                s.region.to_string(),
+                region_name(q.names, s.region.as_str()),
                 source_type(l, s.source_type),
                 opt_num(l, s.target),
                 opt_num(l, s.actual),
@@ -498,8 +500,8 @@ pub fn quarter_report(q: &QuarterInput, l: &dyn Labels, letterhead: Letterhead) 
             cells(vec![
                 r.indicator_code.clone(),
                 r.disaggregation.clone(),
-                r.region.clone(),
-                r.period.clone(),
+                r.region.to_string(),
+                r.period.to_string(),
                 r.source.clone(),
                 l.num(r.value),
                 r.drivers.clone(),
@@ -584,7 +586,7 @@ fn violation_table(q: &QuarterInput, l: &dyn Labels) -> TableBlock {
                 cells(vec![
                     v.rule.clone(),
                     v.expression.clone(),
-                    region_name(q.names, &v.region),
+                    region_name(q.names, v.region.as_str()),
                     l.num(v.left),
                     opt_num(l, v.right),
                 ])

@@ -10,30 +10,8 @@ use crate::audit::{Actor, AuditEvent, append_audit, now_text};
 use crate::scope::{Placeholders, bind_filter, within_regions};
 use crate::{Scoped, Store, StoreError, on_pool};
 
-/// Where a figure comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SourceType {
-    /// A sample survey (Susenas, SSGI, SKI): an estimate with sampling error.
-    Survey,
-    /// Counted from records (DTSEN, e-PPGBM, a register).
-    Administrative,
-}
-
-impl SourceType {
-    pub fn key(self) -> &'static str {
-        match self {
-            SourceType::Survey => "survey",
-            SourceType::Administrative => "administrative",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<SourceType> {
-        [SourceType::Survey, SourceType::Administrative]
-            .into_iter()
-            .find(|t| t.key() == key)
-    }
-}
+/// Where a figure comes from (defined in core, with the strategy's read models).
+pub use sinergi_core::strategy::SourceType;
 
 /// One figure for one region and period.
 #[derive(Debug, Clone, PartialEq, Serialize)]

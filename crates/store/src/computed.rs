@@ -7,11 +7,12 @@
 //! range, as in `scope::within_regions`); nothing else changes.
 
 use serde::Serialize;
-use sinergi_core::Period;
+use sinergi_core::strategy::{StrategyArea, may_enter_realisation_in};
+use sinergi_core::{Level, Msg, Period};
 use sqlx::AssertSqlSafe;
 
-use crate::strategy::{EntryMethod, NATIONAL, NewRealisation, RefusedRealisation};
-use crate::{SourceType, Store, StoreError, on_pool};
+use crate::strategy::{EntryMethod, NewRealisation, RefusedRealisation};
+use crate::{Scoped, SourceType, StoreError, on_pool};
 
 /// A named computation.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -118,7 +119,7 @@ pub struct ComputedValue {
     pub value: f64,
 }
 
-impl Store {
+impl Scoped<'_> {
     /// Runs a computation over the region `within` (a province, kab/kota or [`NATIONAL`]):
     /// one value per kab/kota, and the sum for `within` itself.
     pub async fn run_computation(
@@ -126,13 +127,16 @@ impl Store {
         key: &str,
         within: &str,
     ) -> Result<Vec<ComputedValue>, StoreError> {
-        let c = computation(key)
-            .ok_or_else(|| StoreError::Invalid(format!("perhitungan \"{key}\" tidak dikenal")))?;
+        let c = computation(key).ok_or_else(|| {
+            StoreError::Refused(Msg::new("strategy.refuse.computation_unknown").arg("key", key))
+        })?;
+        let area = StrategyArea::parse(within).map_err(|_| {
+            StoreError::Refused(Msg::new("strategy.refuse.region_bad").arg("region", within))
+        })?;
         // Every code sorts between "0" and "9/"; a region's subtree is [code, code + "/").
-        let (lo, hi) = if within == NATIONAL {
-            ("0".to_string(), "9/".to_string())
-        } else {
-            (within.to_string(), format!("{within}/"))
+        let (lo, hi) = match &area {
+            StrategyArea::National => ("0".to_string(), "9/".to_string()),
+            StrategyArea::Region(r) => (r.to_string(), format!("{r}/")),
         };
         // SQLite has no DOUBLE PRECISION type name issue: CAST(x AS DOUBLE PRECISION) is REAL.
         let rows: Vec<(String, f64)> = on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(c.sql))
@@ -146,9 +150,9 @@ impl Store {
             .collect();
         out.sort_by(|a, b| a.region.cmp(&b.region));
         let total: f64 = out.iter().map(|v| v.value).sum();
-        if within.len() <= 2 || within == NATIONAL {
+        if area.region().is_none_or(|r| r.level() == Level::Provinsi) {
             out.push(ComputedValue {
-                region: within.to_string(),
+                region: area.to_string(),
                 value: total,
             });
         }
@@ -159,23 +163,25 @@ impl Store {
     /// `period`, and stores the values (method `computed`, source "Sinergi: <key>").
     pub async fn compute_realisations(
         &self,
-        by: Option<&sinergi_core::Principal>,
         strategy_id: i64,
         period: Period,
     ) -> Result<Result<u64, Vec<RefusedRealisation>>, StoreError> {
         let tree = self
-            .strategy_tree(strategy_id, None, false)
+            .load_tree(strategy_id, None, false)
             .await?
-            .ok_or_else(|| StoreError::Invalid("strategi belum diterbitkan".into()))?;
+            .ok_or_else(|| StoreError::Refused(Msg::new("strategy.refuse.not_published")))?;
         let mut rows = Vec::new();
         for ind in tree.indicators() {
             let Some(key) = &ind.fields.computation else {
                 continue;
             };
-            for v in self.run_computation(key, &tree.strategy.region).await? {
+            for v in self
+                .run_computation(key, tree.strategy.region.as_str())
+                .await?
+            {
                 // An operator computes for their own kab/kota only.
-                if let Some(p) = by
-                    && !crate::strategy::may_enter_realisation(p, &v.region)
+                if !StrategyArea::parse(&v.region)
+                    .is_ok_and(|a| may_enter_realisation_in(self.viewer(), &a))
                 {
                     continue;
                 }
@@ -196,7 +202,7 @@ impl Store {
         if rows.is_empty() {
             return Ok(Ok(0));
         }
-        self.save_realisations(by, strategy_id, EntryMethod::Computed, &rows)
+        self.save_realisations(strategy_id, EntryMethod::Computed, &rows)
             .await
     }
 }

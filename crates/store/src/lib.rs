@@ -66,7 +66,6 @@ pub use sinergi_core::geo::Boundary;
 pub use strategy::{
     EntryMethod, Indicator, IndicatorFields, Letterhead, NATIONAL, NewRealisation, Objective,
     PeriodLock, Realisation, RefusedRealisation, Strategy, StrategyTree, StrategyVersion, Target,
-    may_enter_realisation,
 };
 
 use sqlx::{PgPool, SqlitePool};

@@ -120,11 +120,12 @@ pub(crate) fn within_regions(
 }
 
 /// Strategy figures are aggregates (no person in them), so their scope is wider than rows':
-/// everyone, the public included (`None`), sees the strategy's own level (the province);
+/// everyone, the public included, sees the strategy's own level (the province); the system
+/// sees every value;
 /// regional roles also see the regions of their scope; a partner also sees every region of
 /// the indicators it is PIC for. Columns: `r.region_code`, `r.indicator_code`.
 pub(crate) fn realisation_filter(
-    viewer: Option<&Principal>,
+    viewer: &Viewer,
     strategy_region: &str,
     strategy_id: i64,
     ph: &mut Placeholders,
@@ -133,15 +134,25 @@ pub(crate) fn realisation_filter(
         sql: format!("r.region_code = {}", ph.next()),
         binds: vec![Bind::Text(strategy_region.to_string())],
     };
-    match viewer.map(Principal::row_access) {
-        Some(RowAccess::Regions(regions)) => {
+    let principal = match viewer {
+        Viewer::Public => return f,
+        Viewer::System(_) => {
+            return Filter {
+                sql: "1 = 1".into(),
+                binds: Vec::new(),
+            };
+        }
+        Viewer::User(p) => p,
+    };
+    match principal.row_access() {
+        RowAccess::Regions(regions) => {
             if let Some(r) = within_regions(&regions, "r.region_code", ph) {
                 f.sql = format!("{} OR {}", f.sql, r.sql);
                 f.binds.extend(r.binds);
             }
         }
-        Some(RowAccess::Organisation { organisation, .. })
-            if viewer.is_some_and(|p| p.role == sinergi_core::Role::Mitra) =>
+        RowAccess::Organisation { organisation, .. }
+            if principal.role == sinergi_core::Role::Mitra =>
         {
             f.sql = format!(
                 "{} OR r.indicator_code IN (SELECT i.code FROM strategy_indicator i \

@@ -850,7 +850,11 @@ async fn accredited_lks_are_computed_for_the_strategy() {
             "{l}: {:?}",
             out.rejected
         );
-        let values = s.run_computation("lks_terakreditasi", "52").await.unwrap();
+        let values = s
+            .as_system("test")
+            .run_computation("lks_terakreditasi", "52")
+            .await
+            .unwrap();
         let got: Vec<(&str, f64)> = values
             .iter()
             .map(|v| (v.region.as_str(), v.value))

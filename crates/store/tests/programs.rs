@@ -724,6 +724,7 @@ async fn desil_1_families_in_reached_desa_are_computed_from_programs() {
             .await
             .unwrap();
         let values = s
+            .as_system("test")
             .run_computation("keluarga_desil_1_desa_terjangkau", "52")
             .await
             .unwrap();

@@ -8,12 +8,20 @@ use std::collections::HashMap;
 use sinergi_core::strategy::{
     CompareOp, Direction, RuleCheck, ValueKey, VersionStatus, evaluate_rules,
 };
-use sinergi_core::{Period, RegionCode};
+use sinergi_core::{Period, RegionCode, Viewer};
 use sinergi_store::{
     Actor, AggregateValue, AuditQuery, EntryMethod, IndicatorFields, NewRealisation, Page,
     SourceType, Store, Target,
 };
 use sinergi_testkit::{TestDb, world};
+
+fn area(s: &str) -> sinergi_core::strategy::StrategyArea {
+    sinergi_core::strategy::StrategyArea::parse(s).unwrap()
+}
+
+fn q(s: &str) -> Period {
+    Period::parse(s).unwrap()
+}
 
 pub fn fields(code: &str, name: &str, unit: &str, direction: Direction) -> IndicatorFields {
     IndicatorFields {
@@ -56,8 +64,8 @@ fn real(code: &str, region: &str, period: &str, value: f64) -> NewRealisation {
 async fn published(store: &Store, w: &world::World) -> (i64, i64) {
     let admin = w.principal("admin52").await;
     let (sid, vid) = store
+        .as_user(&admin)
         .create_strategy(
-            Some(&admin),
             "52",
             "Strategi Kolaborasi NTB 2025–2030",
             (2025, 2030),
@@ -67,32 +75,38 @@ async fn published(store: &Store, w: &world::World) -> (i64, i64) {
         .await
         .unwrap();
     let ss1 = store
-        .add_objective(Some(&admin), vid, "SS1", "Menurunkan perkawinan anak")
+        .as_user(&admin)
+        .add_objective(vid, "SS1", "Menurunkan perkawinan anak")
         .await
         .unwrap();
     let mut pic = fields("IK1", "Perkawinan anak", "persen", Direction::Lower);
     pic.pic_organisation_id = Some(w.orgs[0]);
-    let ik1 = store.add_indicator(Some(&admin), ss1, &pic).await.unwrap();
+    let ik1 = store
+        .as_user(&admin)
+        .add_indicator(ss1, &pic)
+        .await
+        .unwrap();
     let mut counted = fields("IK2", "Keluarga Desil I", "keluarga", Direction::Lower);
     counted.computation = Some("keluarga_desil_1".into());
     counted.disaggregations = vec![];
     counted.source_type = SourceType::Administrative;
     let ik2 = store
-        .add_indicator(Some(&admin), ss1, &counted)
+        .as_user(&admin)
+        .add_indicator(ss1, &counted)
         .await
         .unwrap();
     store
+        .as_user(&admin)
         .set_targets(
-            Some(&admin),
             ik1,
             &[
                 Target {
-                    region: "52".into(),
+                    region: area("52"),
                     year: 2025,
                     value: 13.0,
                 },
                 Target {
-                    region: "52.03".into(),
+                    region: area("52.03"),
                     year: 2025,
                     value: 12.0,
                 },
@@ -101,18 +115,18 @@ async fn published(store: &Store, w: &world::World) -> (i64, i64) {
         .await
         .unwrap();
     store
+        .as_user(&admin)
         .set_targets(
-            Some(&admin),
             ik2,
             &[Target {
-                region: "52".into(),
+                region: area("52"),
                 year: 2025,
                 value: 100.0,
             }],
         )
         .await
         .unwrap();
-    store.publish_version(Some(&admin), vid).await.unwrap();
+    store.as_user(&admin).publish_version(vid).await.unwrap();
     (sid, vid)
 }
 
@@ -125,7 +139,8 @@ async fn published_versions_are_frozen_and_amendments_keep_history() {
         let admin = w.principal("admin52").await;
         let (sid, vid) = published(store, &w).await;
         let tree = store
-            .strategy_tree(sid, None, false)
+            .scoped(Viewer::public())
+            .strategy_tree(sid, None)
             .await
             .unwrap()
             .unwrap();
@@ -134,27 +149,29 @@ async fn published_versions_are_frozen_and_amendments_keep_history() {
         let ik1 = tree.indicator("IK1").unwrap().id;
         // Every change to a published version is refused, by the store.
         let e = store
-            .add_indicator(
-                Some(&admin),
-                ss1,
-                &fields("IK9", "baru", "persen", Direction::Higher),
-            )
+            .as_user(&admin)
+            .add_indicator(ss1, &fields("IK9", "baru", "persen", Direction::Higher))
             .await
             .unwrap_err();
-        assert!(e.to_string().contains("dibekukan"), "{l}: {e}");
+        assert_eq!(
+            sinergi_core::Localized::msg(&e).key,
+            "strategy.refuse.frozen",
+            "{l}: {e}"
+        );
         assert!(
             store
-                .add_objective(Some(&admin), vid, "SS9", "x")
+                .as_user(&admin)
+                .add_objective(vid, "SS9", "x")
                 .await
                 .is_err()
         );
         assert!(
             store
+                .as_user(&admin)
                 .set_targets(
-                    Some(&admin),
                     ik1,
                     &[Target {
-                        region: "52".into(),
+                        region: area("52"),
                         year: 2026,
                         value: 1.0
                     }]
@@ -165,38 +182,46 @@ async fn published_versions_are_frozen_and_amendments_keep_history() {
         );
         assert!(
             store
-                .set_vision(Some(&admin), vid, "lain", &[])
+                .as_user(&admin)
+                .set_vision(vid, "lain", &[])
                 .await
                 .is_err()
         );
-        assert!(store.publish_version(Some(&admin), vid).await.is_err());
+        assert!(store.as_user(&admin).publish_version(vid).await.is_err());
         // Other admins and non-admins cannot manage it.
         let admin33 = w.principal("admin33").await;
         assert!(matches!(
-            store.amend_strategy(Some(&admin33), sid, "x").await,
+            store.as_user(&admin33).amend_strategy(sid, "x").await,
             Err(sinergi_store::StoreError::Forbidden)
         ));
         let op = w.principal("op5203").await;
-        assert!(store.amend_strategy(Some(&op), sid, "x").await.is_err());
+        assert!(store.as_user(&op).amend_strategy(sid, "x").await.is_err());
 
         // An amendment copies the text into a new draft; publishing it supersedes v1.
         assert!(
-            store.amend_strategy(Some(&admin), sid, "  ").await.is_err(),
+            store
+                .as_user(&admin)
+                .amend_strategy(sid, "  ")
+                .await
+                .is_err(),
             "{l}: reason required"
         );
         let v2 = store
-            .amend_strategy(Some(&admin), sid, "Target perkawinan anak disesuaikan")
+            .as_user(&admin)
+            .amend_strategy(sid, "Target perkawinan anak disesuaikan")
             .await
             .unwrap();
         assert!(
             store
-                .amend_strategy(Some(&admin), sid, "lagi")
+                .as_user(&admin)
+                .amend_strategy(sid, "lagi")
                 .await
                 .is_err(),
             "{l}: one draft"
         );
         let draft = store
-            .strategy_tree(sid, Some(2), true)
+            .as_system("test")
+            .strategy_tree(sid, Some(2))
             .await
             .unwrap()
             .unwrap();
@@ -207,52 +232,63 @@ async fn published_versions_are_frozen_and_amendments_keep_history() {
         // The public does not see drafts.
         assert!(
             store
-                .strategy_tree(sid, Some(2), false)
+                .scoped(Viewer::public())
+                .strategy_tree(sid, Some(2))
                 .await
                 .unwrap()
                 .is_none()
         );
         store
+            .as_user(&admin)
             .set_targets(
-                Some(&admin),
                 ik1_v2.id,
                 &[Target {
-                    region: "52".into(),
+                    region: area("52"),
                     year: 2025,
                     value: 12.5,
                 }],
             )
             .await
             .unwrap();
-        store.publish_version(Some(&admin), v2).await.unwrap();
-        let versions = store.strategy_versions(sid).await.unwrap();
+        store.as_user(&admin).publish_version(v2).await.unwrap();
+        let versions = store
+            .as_system("test")
+            .strategy_versions(sid)
+            .await
+            .unwrap();
         assert_eq!(
             versions.iter().map(|v| v.status).collect::<Vec<_>>(),
             vec![VersionStatus::Superseded, VersionStatus::Published],
             "{l}"
         );
         let v1 = store
-            .strategy_tree(sid, Some(1), false)
+            .scoped(Viewer::public())
+            .strategy_tree(sid, Some(1))
             .await
             .unwrap()
             .unwrap();
         let t = |tree: &sinergi_store::StrategyTree| {
-            tree.indicator("IK1").unwrap().target_for("52", 2025)
+            tree.indicator("IK1").unwrap().target_for(&area("52"), 2025)
         };
         assert_eq!(t(&v1), Some((13.0, false)), "{l}: history unchanged");
         let now = store
-            .strategy_tree(sid, None, false)
+            .scoped(Viewer::public())
+            .strategy_tree(sid, None)
             .await
             .unwrap()
             .unwrap();
         assert_eq!(t(&now), Some((12.5, false)));
         // A rate falls back to the province's target; a count does not.
         assert_eq!(
-            now.indicator("IK1").unwrap().target_for("52.02", 2025),
+            now.indicator("IK1")
+                .unwrap()
+                .target_for(&area("52.02"), 2025),
             Some((12.5, true))
         );
         assert_eq!(
-            now.indicator("IK2").unwrap().target_for("52.02", 2025),
+            now.indicator("IK2")
+                .unwrap()
+                .target_for(&area("52.02"), 2025),
             None
         );
         let audit = store
@@ -282,7 +318,12 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
         let method = EntryMethod::Form;
         let save = |who, rows: Vec<NewRealisation>| {
             let store = store.clone();
-            async move { store.save_realisations(Some(who), sid, method, &rows).await }
+            async move {
+                store
+                    .as_user(who)
+                    .save_realisations(sid, method, &rows)
+                    .await
+            }
         };
         // The operator enters for their kab/kota; another kab/kota is refused with the line.
         assert_eq!(
@@ -321,9 +362,14 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
         );
         assert_eq!(
             store
+                .as_user(&admin)
                 .realisations(
-                    Some(&admin),
-                    &store.strategy(sid).await.unwrap().unwrap(),
+                    &store
+                        .as_system("test")
+                        .strategy(sid)
+                        .await
+                        .unwrap()
+                        .unwrap(),
                     None,
                     None
                 )
@@ -337,7 +383,8 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
         for who in ["pimpinan52", "mitra.a"] {
             let p = w.principal(who).await;
             let r = store
-                .save_realisations(Some(&p), sid, method, &[real("IK1", "52", "2025-Q1", 1.0)])
+                .as_user(&p)
+                .save_realisations(sid, method, &[real("IK1", "52", "2025-Q1", 1.0)])
                 .await;
             assert!(r.is_err(), "{l} {who}");
         }
@@ -367,45 +414,56 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
         .await
         .unwrap()
         .unwrap_err();
-        assert!(
-            twice[0].reason.to_string().contains("baris 2"),
+        assert_eq!(
+            twice[0].reason,
+            sinergi_core::Msg::new("strategy.refuse.duplicate").arg("first", 2),
             "{l}: {twice:?}"
         );
-        let strategy = store.strategy(sid).await.unwrap().unwrap();
+        let strategy = store
+            .as_system("test")
+            .strategy(sid)
+            .await
+            .unwrap()
+            .unwrap();
         let all = store
-            .realisations(Some(&admin), &strategy, Some("2025-Q1"), Some("IK1"))
+            .as_user(&admin)
+            .realisations(&strategy, Some(q("2025-Q1")), Some("IK1"))
             .await
             .unwrap();
         assert_eq!(all.len(), 3, "{l}: {all:?}");
         assert!(
-            all.iter()
-                .any(|r| r.region == "52" && r.disaggregation.is_empty() && r.value == 14.4)
+            all.iter().any(|r| r.region.as_str() == "52"
+                && r.disaggregation.is_empty()
+                && r.value == 14.4)
         );
 
         // A locked quarter refuses changes until an audited reopen.
         let q1 = Period::parse("2025-Q1").unwrap();
         assert!(
-            store.lock_period(Some(&op), sid, q1).await.is_err(),
+            store.as_user(&op).lock_period(sid, q1).await.is_err(),
             "{l}: only admins lock"
         );
-        store.lock_period(Some(&admin), sid, q1).await.unwrap();
+        store.as_user(&admin).lock_period(sid, q1).await.unwrap();
         let refused = save(&admin, vec![real("IK1", "52", "2025-Q1", 1.0)])
             .await
             .unwrap()
             .unwrap_err();
-        assert!(
-            refused[0].reason.to_string().contains("dikunci"),
+        assert_eq!(
+            refused[0].reason,
+            sinergi_core::Msg::new("strategy.refuse.locked").arg("period", "2025-Q1"),
             "{l}: {refused:?}"
         );
         assert!(
             store
-                .reopen_period(Some(&admin), sid, q1, " ")
+                .as_user(&admin)
+                .reopen_period(sid, q1, " ")
                 .await
                 .is_err(),
             "{l}: reason required"
         );
         store
-            .reopen_period(Some(&admin), sid, q1, "koreksi data BPS")
+            .as_user(&admin)
+            .reopen_period(sid, q1, "koreksi data BPS")
             .await
             .unwrap();
         assert_eq!(
@@ -437,7 +495,7 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
         // Who sees what: the public only the province; the operator also Lombok Timur; the PIC
         // partner every region of its indicator.
         let regions = |v: Vec<sinergi_store::Realisation>| {
-            let mut r: Vec<String> = v.into_iter().map(|r| r.region).collect();
+            let mut r: Vec<String> = v.into_iter().map(|r| r.region.to_string()).collect();
             r.sort();
             r.dedup();
             r
@@ -445,7 +503,8 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
         assert_eq!(
             regions(
                 store
-                    .realisations(None, &strategy, None, None)
+                    .scoped(Viewer::public())
+                    .realisations(&strategy, None, None)
                     .await
                     .unwrap()
             ),
@@ -456,7 +515,8 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
         assert_eq!(
             regions(
                 store
-                    .realisations(Some(&op2), &strategy, None, None)
+                    .as_user(&op2)
+                    .realisations(&strategy, None, None)
                     .await
                     .unwrap()
             ),
@@ -465,7 +525,8 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
         assert_eq!(
             regions(
                 store
-                    .realisations(Some(&op), &strategy, None, None)
+                    .as_user(&op)
+                    .realisations(&strategy, None, None)
                     .await
                     .unwrap()
             ),
@@ -476,7 +537,8 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
         assert_eq!(
             regions(
                 store
-                    .realisations(Some(&mitra_a), &strategy, None, None)
+                    .as_user(&mitra_a)
+                    .realisations(&strategy, None, None)
                     .await
                     .unwrap()
             ),
@@ -485,7 +547,8 @@ async fn realisation_respects_scope_locks_and_the_published_indicators() {
         assert_eq!(
             regions(
                 store
-                    .realisations(Some(&mitra_b), &strategy, None, None)
+                    .as_user(&mitra_b)
+                    .realisations(&strategy, None, None)
                     .await
                     .unwrap()
             ),
@@ -527,6 +590,7 @@ async fn computed_values_and_validation_rules() {
             .await
             .unwrap();
         let values = store
+            .as_system("test")
             .run_computation("keluarga_desil_1", "52")
             .await
             .unwrap();
@@ -539,25 +603,42 @@ async fn computed_values_and_validation_rules() {
             vec![("52.02", 7.0), ("52.03", 150.0), ("52", 157.0)],
             "{l}"
         );
-        let lks = store.run_computation("lks_terdaftar", "52").await.unwrap();
+        let lks = store
+            .as_system("test")
+            .run_computation("lks_terdaftar", "52")
+            .await
+            .unwrap();
         assert!(
             lks.iter().any(|v| v.region == "52.03" && v.value == 1.0),
             "{l}: {lks:?}"
         );
-        assert!(store.run_computation("tidak_ada", "52").await.is_err());
+        assert!(
+            store
+                .as_system("test")
+                .run_computation("tidak_ada", "52")
+                .await
+                .is_err()
+        );
 
         let q3 = Period::parse("2025-Q3").unwrap();
         assert_eq!(
             store
-                .compute_realisations(Some(&admin), sid, q3)
+                .as_user(&admin)
+                .compute_realisations(sid, q3)
                 .await
                 .unwrap(),
             Ok(3),
             "{l}"
         );
-        let strategy = store.strategy(sid).await.unwrap().unwrap();
+        let strategy = store
+            .as_system("test")
+            .strategy(sid)
+            .await
+            .unwrap()
+            .unwrap();
         let computed = store
-            .realisations(Some(&admin), &strategy, Some("2025-Q3"), Some("IK2"))
+            .as_user(&admin)
+            .realisations(&strategy, Some(q("2025-Q3")), Some("IK2"))
             .await
             .unwrap();
         assert!(
@@ -570,7 +651,8 @@ async fn computed_values_and_validation_rules() {
         let op = w.principal("op5203").await;
         assert_eq!(
             store
-                .compute_realisations(Some(&op), sid, q3)
+                .as_user(&op)
+                .compute_realisations(sid, q3)
                 .await
                 .unwrap(),
             Ok(1),
@@ -580,8 +662,8 @@ async fn computed_values_and_validation_rules() {
         // Rules: IK1 within 0–100 and IK1 ≤ IK2 (contrived, to compare two indicators).
         assert!(
             store
+                .as_user(&admin)
                 .add_validation_rule(
-                    Some(&admin),
                     sid,
                     "x",
                     "IK404",
@@ -595,8 +677,8 @@ async fn computed_values_and_validation_rules() {
         );
         assert!(
             store
+                .as_user(&admin)
                 .add_validation_rule(
-                    Some(&admin),
                     sid,
                     "x",
                     "IK1",
@@ -609,8 +691,8 @@ async fn computed_values_and_validation_rules() {
                 .is_err()
         );
         store
+            .as_user(&admin)
             .add_validation_rule(
-                Some(&admin),
                 sid,
                 "persen 0–100",
                 "IK1",
@@ -622,8 +704,8 @@ async fn computed_values_and_validation_rules() {
             .await
             .unwrap();
         store
+            .as_user(&admin)
             .add_validation_rule(
-                Some(&admin),
                 sid,
                 "IK1 ≤ IK2",
                 "IK1",
@@ -635,8 +717,8 @@ async fn computed_values_and_validation_rules() {
             .await
             .unwrap();
         store
+            .as_user(&admin)
             .save_realisations(
-                Some(&admin),
                 sid,
                 EntryMethod::Import,
                 &[
@@ -647,15 +729,21 @@ async fn computed_values_and_validation_rules() {
             .await
             .unwrap()
             .unwrap();
-        let rules = store.validation_rules(sid).await.unwrap();
+        let rules = store.as_system("test").validation_rules(sid).await.unwrap();
         assert_eq!(rules.len(), 2);
         let values: HashMap<ValueKey, f64> = store
-            .realisations(Some(&admin), &strategy, Some("2025-Q3"), None)
+            .as_user(&admin)
+            .realisations(&strategy, Some(q("2025-Q3")), None)
             .await
             .unwrap()
             .into_iter()
             .filter(|r| r.disaggregation.is_empty())
-            .map(|r| ((r.indicator_code, r.region, r.period), r.value))
+            .map(|r| {
+                (
+                    (r.indicator_code, r.region.to_string(), r.period.to_string()),
+                    r.value,
+                )
+            })
             .collect();
         let v = evaluate_rules(&rules, &values);
         // 52: 130 > 100 and 130 > 157? no — only the range; 52.02: 5 ≤ 7 holds.
@@ -673,7 +761,7 @@ async fn settings_bands_and_letterhead_round_trip() {
         let w = world::build(&db).await;
         let store = &w.store;
         assert_eq!(
-            store.rating_bands().await.unwrap(),
+            store.as_system("test").rating_bands().await.unwrap(),
             sinergi_core::strategy::RatingBands::five()
         );
         let admin = w.principal("admin52").await;
@@ -685,15 +773,22 @@ async fn settings_bands_and_letterhead_round_trip() {
         let op = w.principal("op5203").await;
         assert!(
             store
-                .set_strategy_settings(Some(&op), &four, &kop)
+                .as_user(&op)
+                .set_strategy_settings(&four, &kop)
                 .await
                 .is_err()
         );
         store
-            .set_strategy_settings(Some(&admin), &four, &kop)
+            .as_user(&admin)
+            .set_strategy_settings(&four, &kop)
             .await
             .unwrap();
-        assert_eq!(store.rating_bands().await.unwrap(), four, "{}", db.label);
-        assert_eq!(store.letterhead().await.unwrap(), kop);
+        assert_eq!(
+            store.as_system("test").rating_bands().await.unwrap(),
+            four,
+            "{}",
+            db.label
+        );
+        assert_eq!(store.as_system("test").letterhead().await.unwrap(), kop);
     }
 }

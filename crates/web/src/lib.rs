@@ -20,7 +20,7 @@ use sinergi_store::Store;
 use tokio::net::TcpListener;
 
 pub use error::AppError;
-pub use pages::strategy_report::report_bytes;
+pub use pages::strategy::report_bytes;
 pub use ui::Ui;
 
 /// What every handler can reach.

@@ -62,59 +62,52 @@ fn serve(db: TestDb) -> (String, tokio::sync::oneshot::Sender<()>) {
         let admin = w.principal("admin52").await;
         let s = &w.store;
         let (sid, vid) = s
-            .create_strategy(
-                Some(&admin),
-                "52",
-                "Strategi Uji NTB",
-                (2025, 2030),
-                "Visi uji",
-                &[],
-            )
+            .as_user(&admin)
+            .create_strategy("52", "Strategi Uji NTB", (2025, 2030), "Visi uji", &[])
             .await
             .unwrap();
         let o = s
-            .add_objective(Some(&admin), vid, "SS1", "Sasaran uji")
+            .as_user(&admin)
+            .add_objective(vid, "SS1", "Sasaran uji")
             .await
             .unwrap();
         let red = s
-            .add_indicator(
-                Some(&admin),
-                o,
-                &fields("IK1", RED, "persen", Direction::Lower),
-            )
+            .as_user(&admin)
+            .add_indicator(o, &fields("IK1", RED, "persen", Direction::Lower))
             .await
             .unwrap();
         let green = s
-            .add_indicator(
-                Some(&admin),
-                o,
-                &fields("IK2", GREEN, "kab/kota", Direction::Higher),
-            )
+            .as_user(&admin)
+            .add_indicator(o, &fields("IK2", GREEN, "kab/kota", Direction::Higher))
             .await
             .unwrap();
         let t = |v| Target {
-            region: "52".into(),
+            region: sinergi_core::strategy::StrategyArea::parse("52").unwrap(),
             year: 2025,
             value: v,
         };
-        s.set_targets(Some(&admin), red, &[t(13.0)]).await.unwrap();
-        s.set_targets(Some(&admin), green, &[t(10.0)])
+        s.as_user(&admin)
+            .set_targets(red, &[t(13.0)])
             .await
             .unwrap();
-        s.publish_version(Some(&admin), vid).await.unwrap();
-        s.save_realisations(
-            Some(&admin),
-            sid,
-            EntryMethod::Form,
-            &[
-                value("IK1", "52", 19.0),
-                value("IK2", "52", 10.0),
-                value("IK1", "52.03", 11.5),
-            ],
-        )
-        .await
-        .unwrap()
-        .unwrap();
+        s.as_user(&admin)
+            .set_targets(green, &[t(10.0)])
+            .await
+            .unwrap();
+        s.as_user(&admin).publish_version(vid).await.unwrap();
+        s.as_user(&admin)
+            .save_realisations(
+                sid,
+                EntryMethod::Form,
+                &[
+                    value("IK1", "52", 19.0),
+                    value("IK2", "52", 10.0),
+                    value("IK1", "52.03", 11.5),
+                ],
+            )
+            .await
+            .unwrap()
+            .unwrap();
         let key = w.key.clone();
         w.store.close().await;
         key
@@ -351,5 +344,95 @@ fn strategy_pages_forms_imports_and_reports() {
             !admin.get("/strategi/1?versi=1").body.contains("IK9"),
             "{l}"
         );
+    }
+}
+
+/// Posts JSON as `c` (its cookies and CSRF token in the header).
+fn post_json(c: &mut Client, path: &str, body: &str) -> common::Got {
+    let mut req = common::agent()
+        .post(&format!("{}{path}", c.base))
+        .header("Content-Type", "application/json")
+        .header("x-csrf-token", &c.csrf());
+    let cookies: Vec<String> = c.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    req = req.header("Cookie", &cookies.join("; "));
+    let mut resp = req.send(body).unwrap();
+    common::read_response(&mut resp)
+}
+
+#[test]
+fn refusals_are_given_in_the_users_language() {
+    for db in databases() {
+        let l = db.label;
+        let (base, _stop) = serve(db);
+        let mut op = Client::new(&base);
+        op.login("op5203", PASSWORD);
+        let mut admin = Client::new(&base);
+        admin.login("admin52", PASSWORD);
+        let csv = "kode_indikator,kode_wilayah,periode,sumber,nilai\nIK1,52.02,2025-Q3,BPS,12\n";
+        let upload = |c: &mut Client| {
+            let path = format!("/strategi/1/data/impor?_csrf={}", c.csrf());
+            c.post_multipart(&path, &[], ("berkas", "realisasi.csv", csv.as_bytes()))
+        };
+        let json = r#"{"baris": [{"kode_indikator": "IK1", "kode_wilayah": "52.02", "periode": "2025-Q3", "sumber": "BPS", "nilai": 12}]}"#;
+
+        // Indonesian by default.
+        let r = upload(&mut op);
+        assert_eq!(r.status, 400, "{l}: {}", r.body);
+        assert!(
+            r.body
+                .contains("wilayah 52.02 di luar wilayah kewenangan Anda"),
+            "{l}: {}",
+            r.body
+        );
+        let r = admin.post("/strategi/1/amandemen", &[("alasan", " ")]);
+        assert_eq!(r.status, 400, "{l}");
+        assert!(
+            r.body.contains("alasan amandemen: wajib diisi"),
+            "{l}: {}",
+            r.body
+        );
+        let r = post_json(&mut op, "/api/v1/strategi/1/realisasi", json);
+        assert_eq!(r.status, 400, "{l}: {}", r.body);
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["error"]["code"], "strategy.refused", "{l}");
+        let detail = v["error"]["detail"].as_str().unwrap_or("");
+        assert!(
+            detail.contains(
+                "baris 1, kolom kode_wilayah: wilayah 52.02 di luar wilayah kewenangan Anda"
+            ),
+            "{l}: {detail}"
+        );
+
+        // English for a user whose language cookie says so.
+        op.cookies.insert("lang".into(), "en".into());
+        admin.cookies.insert("lang".into(), "en".into());
+        let r = upload(&mut op);
+        assert_eq!(r.status, 400, "{l}");
+        assert!(
+            r.body.contains("region 52.02 is outside your scope"),
+            "{l}: {}",
+            r.body
+        );
+        assert!(!r.body.contains("kewenangan"), "{l}: no Indonesian left");
+        let r = admin.post("/strategi/1/amandemen", &[("alasan", " ")]);
+        assert_eq!(r.status, 400, "{l}");
+        assert!(
+            r.body.contains("amendment reason: is required"),
+            "{l}: {}",
+            r.body
+        );
+        let r = post_json(&mut op, "/api/v1/strategi/1/realisasi", json);
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        let detail = v["error"]["detail"].as_str().unwrap_or("");
+        assert!(
+            detail.contains("region 52.02 is outside your scope"),
+            "{l}: {detail}"
+        );
+
+        // Within scope, the API stores through the same use case.
+        let ok = json.replace("52.02", "52.03");
+        let r = post_json(&mut op, "/api/v1/strategi/1/realisasi", &ok);
+        assert_eq!(r.status, 200, "{l}: {}", r.body);
+        assert!(r.body.contains("\"disimpan\":1"), "{l}: {}", r.body);
     }
 }

@@ -96,22 +96,24 @@ fn indicator(i: usize) -> IndicatorFields {
 
 /// A strategy over `top` (a province or NATIONAL) with realisation for every kab/kota.
 async fn seed(store: &Store, top: &str, kabkota: &[String]) -> anyhow::Result<i64> {
+    let store = &store.as_system("bench");
     let (sid, vid) = store
-        .create_strategy(None, top, "Strategi benchmark", (2025, 2030), "Visi", &[])
+        .create_strategy(top, "Strategi benchmark", (2025, 2030), "Visi", &[])
         .await?;
-    let o = store.add_objective(None, vid, "SS1", "Sasaran").await?;
+    let o = store.add_objective(vid, "SS1", "Sasaran").await?;
     for i in 0..INDICATORS {
-        let id = store.add_indicator(None, o, &indicator(i)).await?;
+        let id = store.add_indicator(o, &indicator(i)).await?;
+        let area = sinergi_core::strategy::StrategyArea::parse(top)?;
         let targets: Vec<Target> = (2025..=2030)
             .map(|y| Target {
-                region: top.to_string(),
+                region: area.clone(),
                 year: y,
                 value: 18.0 - f64::from(y - 2025),
             })
             .collect();
-        store.set_targets(None, id, &targets).await?;
+        store.set_targets(id, &targets).await?;
     }
-    store.publish_version(None, vid).await?;
+    store.publish_version(vid).await?;
     let mut regions = vec![top.to_string()];
     regions.extend(kabkota.iter().cloned());
     let mut period = Period::quarter(2025, 1)?;
@@ -134,7 +136,7 @@ async fn seed(store: &Store, top: &str, kabkota: &[String]) -> anyhow::Result<i6
             }
         }
         match store
-            .save_realisations(None, sid, EntryMethod::Import, &rows)
+            .save_realisations(sid, EntryMethod::Import, &rows)
             .await?
         {
             Ok(_) => {}
@@ -365,7 +367,7 @@ fn run() -> anyhow::Result<()> {
                 let bytes = rt
                     .block_on(sinergi_web::report_bytes(
                         &store,
-                        None,
+                        sinergi_core::Viewer::public(),
                         ntb,
                         Some("2027-Q2"),
                         pdf,

@@ -9,7 +9,6 @@ pub mod review;
 pub mod session;
 pub mod stats;
 pub mod strategy;
-pub mod strategy_report;
 pub mod wilayah;
 
 use askama::Template;

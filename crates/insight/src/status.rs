@@ -4,8 +4,11 @@
 
 use std::collections::HashMap;
 
-use sinergi_core::strategy::{Direction, RatingBands, achievement, display_capped};
-use sinergi_store::{Realisation, SourceType, StrategyTree};
+use sinergi_core::Period;
+use sinergi_core::strategy::{
+    Direction, RatingBands, Realisation, SourceType, StrategyArea, StrategyTree, achievement,
+    display_capped,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Status {
@@ -15,7 +18,7 @@ pub struct Status {
     pub direction: Direction,
     pub source_type: SourceType,
     pub concept: String,
-    pub region: String,
+    pub region: StrategyArea,
     pub actual: Option<f64>,
     pub source: Option<String>,
     pub target: Option<f64>,
@@ -33,18 +36,19 @@ pub struct Status {
 pub fn statuses(
     tree: &StrategyTree,
     values: &[Realisation],
-    period: &str,
+    period: Period,
     bands: &RatingBands,
-    regions: &[String],
+    regions: &[StrategyArea],
 ) -> Vec<Status> {
-    let year: i32 = period.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
-    let mut latest: HashMap<(&str, &str), &Realisation> = HashMap::with_capacity(values.len());
+    let year = period.calendar_year();
+    let mut latest: HashMap<(&str, &StrategyArea), &Realisation> =
+        HashMap::with_capacity(values.len());
     for v in values
         .iter()
         .filter(|v| v.period == period && v.disaggregation.is_empty())
     {
         latest
-            .entry((v.indicator_code.as_str(), v.region.as_str()))
+            .entry((v.indicator_code.as_str(), &v.region))
             .and_modify(|cur| {
                 if v.entered_at > cur.entered_at {
                     *cur = v;
@@ -56,7 +60,7 @@ pub fn statuses(
     for ind in tree.indicators() {
         let f = &ind.fields;
         for region in regions {
-            let value = latest.get(&(f.code.as_str(), region.as_str()));
+            let value = latest.get(&(f.code.as_str(), region));
             let target = ind.target_for(region, year);
             let actual = value.map(|v| v.value);
             let ach = match (actual, target) {

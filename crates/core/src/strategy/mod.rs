@@ -6,6 +6,144 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+mod entry;
+mod model;
+
+pub use entry::{
+    CheckedRealisation, NewRealisation, RealisationContext, RefusedRealisation, check_realisations,
+};
+pub use model::{
+    EntryMethod, Indicator, IndicatorFields, Objective, PeriodLock, Realisation, SourceType,
+    Strategy, StrategyTree, StrategyVersion, Target,
+};
+
+use crate::access::{Role, Viewer};
+use crate::msg::Msg;
+use crate::region::{RegionCode, RegionCodeError};
+
+/// The text of a national strategy's area (no Kemendagri code covers all of Indonesia).
+pub const NATIONAL: &str = "ID";
+
+/// The area a strategy covers: all of Indonesia, or one province or kab/kota.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StrategyArea {
+    National,
+    Region(RegionCode),
+}
+
+impl StrategyArea {
+    /// Reads [`NATIONAL`] or a region code.
+    pub fn parse(s: &str) -> Result<StrategyArea, RegionCodeError> {
+        let s = s.trim();
+        if s == NATIONAL {
+            Ok(StrategyArea::National)
+        } else {
+            RegionCode::parse(s).map(StrategyArea::Region)
+        }
+    }
+
+    /// The region, unless national.
+    pub fn region(&self) -> Option<&RegionCode> {
+        match self {
+            StrategyArea::National => None,
+            StrategyArea::Region(r) => Some(r),
+        }
+    }
+
+    /// Whether `code` is the area itself or lies below it.
+    pub fn covers(&self, code: &RegionCode) -> bool {
+        match self {
+            StrategyArea::National => true,
+            StrategyArea::Region(r) => r == code || r.contains(code),
+        }
+    }
+
+    /// Whether `code` lies one level directly below the area (a kab/kota of a province).
+    pub fn is_child(&self, code: &RegionCode) -> bool {
+        match self {
+            StrategyArea::National => code.parent().is_none(),
+            StrategyArea::Region(r) => code.parent().as_ref() == Some(r),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            StrategyArea::National => NATIONAL,
+            StrategyArea::Region(r) => r.as_str(),
+        }
+    }
+}
+
+impl std::fmt::Display for StrategyArea {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for StrategyArea {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+// ---------------------------------------------------------------- who may do what
+//
+// The strategy's access rules, decided here once and applied by the store.
+
+/// Whether `viewer` may change the strategy itself (structure, publication, locks, rules):
+/// admins whose scope covers the strategy's area, and the system.
+pub fn may_manage(viewer: &Viewer, area: &StrategyArea) -> bool {
+    match viewer {
+        Viewer::Public => false,
+        Viewer::System(_) => true,
+        Viewer::User(p) => p.is_admin() && area.region().is_some_and(|r| p.scope.covers(r)),
+    }
+}
+
+/// Whether `viewer` enters realisation at all: admins and kab/kota operators (and the system).
+/// Partners report through the LKKS (they read the indicators they are PIC for); board
+/// members read only.
+pub fn enters_realisation(viewer: &Viewer) -> bool {
+    match viewer {
+        Viewer::Public => false,
+        Viewer::System(_) => true,
+        Viewer::User(p) => matches!(p.role, Role::AdminProvinsi | Role::OperatorKabKota),
+    }
+}
+
+/// Whether `viewer` may enter realisation for `region`: [`enters_realisation`], within scope.
+pub fn may_enter_realisation(viewer: &Viewer, region: &RegionCode) -> bool {
+    enters_realisation(viewer)
+        && match viewer {
+            Viewer::User(p) => p.scope.covers(region),
+            _ => true,
+        }
+}
+
+/// Whether `viewer` may enter realisation for `area`: a region as [`may_enter_realisation`];
+/// the national level only for the system (no user's scope covers all of Indonesia).
+pub fn may_enter_realisation_in(viewer: &Viewer, area: &StrategyArea) -> bool {
+    match area {
+        StrategyArea::Region(r) => may_enter_realisation(viewer, r),
+        StrategyArea::National => viewer.is_system(),
+    }
+}
+
+/// Whether `viewer` sees draft versions: those who work on the strategy (admins, operators,
+/// the board, the system); not the public, not organisation-bound roles.
+pub fn sees_drafts(viewer: &Viewer) -> bool {
+    match viewer {
+        Viewer::Public => false,
+        Viewer::System(_) => true,
+        Viewer::User(p) => !p.role.is_organisation_bound(),
+    }
+}
+
+/// Whether `viewer` may change the deployment's rating bands and letterhead.
+pub fn may_change_settings(viewer: &Viewer) -> bool {
+    viewer.is_admin()
+}
+
 /// Whether a higher or a lower value is the better one (poverty, child marriage and stunting
 /// are lower-is-better).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -101,6 +239,18 @@ pub enum BandError {
     Order,
     #[error("nama pita wajib diisi")]
     Label,
+}
+
+impl BandError {
+    /// The reason as a catalogue message.
+    pub fn msg(&self) -> Msg {
+        match self {
+            BandError::Empty => Msg::new("strategy.refuse.bands_empty"),
+            BandError::Colour(c) => Msg::new("strategy.refuse.band_colour").arg("colour", c),
+            BandError::Order => Msg::new("strategy.refuse.band_order"),
+            BandError::Label => Msg::new("strategy.refuse.band_label"),
+        }
+    }
 }
 
 fn band(min: f64, id: &str, en: &str, colour: &str) -> Band {
@@ -409,32 +559,29 @@ pub fn disaggregation_values(dimension: &str) -> &'static [&'static str] {
 
 /// Checks a disaggregation key such as `jenis_kelamin=perempuan` against what the indicator
 /// asks for; empty is the total.
-pub fn check_disaggregation(key: &str, asked: &[String]) -> Result<String, String> {
+pub fn check_disaggregation(key: &str, asked: &[String]) -> Result<String, Msg> {
     let key = key.trim();
     if key.is_empty() {
         return Ok(String::new());
     }
     let Some((dim, value)) = key.split_once('=') else {
-        return Err(format!(
-            "rincian \"{key}\" harus berbentuk dimensi=nilai, mis. jenis_kelamin=perempuan"
-        ));
+        return Err(Msg::new("strategy.refuse.dis_form").arg("key", key));
     };
     let (dim, value) = (dim.trim(), value.trim());
     if !asked.iter().any(|a| a == dim) {
-        return Err(format!(
-            "indikator ini tidak meminta rincian \"{dim}\" (yang diminta: {})",
-            if asked.is_empty() {
-                "tidak ada".to_string()
-            } else {
-                asked.join(", ")
-            }
-        ));
+        return Err(if asked.is_empty() {
+            Msg::new("strategy.refuse.dis_not_asked_none").arg("dim", dim)
+        } else {
+            Msg::new("strategy.refuse.dis_not_asked")
+                .arg("dim", dim)
+                .arg("asked", asked.join(", "))
+        });
     }
     if !disaggregation_values(dim).contains(&value) {
-        return Err(format!(
-            "nilai \"{value}\" tidak dikenal untuk {dim}; pilih salah satu: {}",
-            disaggregation_values(dim).join(", ")
-        ));
+        return Err(Msg::new("strategy.refuse.dis_value")
+            .arg("value", value)
+            .arg("dim", dim)
+            .arg("values", disaggregation_values(dim).join(", ")));
     }
     Ok(format!("{dim}={value}"))
 }

@@ -13,13 +13,12 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use sinergi_core::Period;
-use sinergi_core::strategy::{ValueKey, evaluate_rules};
+use sinergi_core::{Msg, Period, Viewer};
 use sinergi_report::{Document, Letterhead, QuarterInput};
 use sinergi_store::{Store, StrategyTree};
 
-use super::render;
-use super::strategy::CatalogueLabels;
+use super::super::render;
+use super::CatalogueLabels;
 use crate::auth::Signed;
 use crate::i18n::Messages;
 use crate::{AppError, AppState, Ui};
@@ -67,16 +66,16 @@ fn job_id() -> Result<String, AppError> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Builds a report's document (the slow part is typesetting, done by the caller).
+/// Builds a report's document from the data the use cases assemble (the slow part is
+/// typesetting, done by the caller). `period` is the quarter of a quarterly report.
 pub async fn build_document(
     store: &Store,
-    viewer: Option<&sinergi_core::Principal>,
+    viewer: &Viewer,
     tree: &StrategyTree,
-    kind: ReportKind,
-    period: &str,
+    period: Option<Period>,
     t: Messages,
 ) -> Result<Document, AppError> {
-    let kop = store.letterhead().await?;
+    let kop = sinergi_activity::strategy::letterhead(store, viewer).await?;
     let letterhead = Letterhead {
         lines: kop.lines,
         logo_jpeg: kop.logo_jpeg_base64.and_then(|b| {
@@ -85,78 +84,32 @@ pub async fn build_document(
         }),
     };
     let labels = CatalogueLabels(t);
-    let mut codes: Vec<String> = tree
-        .indicators()
-        .flat_map(|i| i.targets.iter().map(|t| t.region.clone()))
-        .collect();
-    match kind {
-        ReportKind::Strategy => {
-            codes.sort();
-            codes.dedup();
-            let names = names(store, &codes).await?;
+    match period {
+        None => {
+            let names = sinergi_activity::strategy::document_names(store, tree).await?;
             Ok(sinergi_report::strategy_document(
                 tree, &names, &labels, letterhead,
             ))
         }
-        ReportKind::Quarter => {
-            let values = store
-                .realisations(viewer, &tree.strategy, Some(period), None)
+        Some(period) => {
+            let data = sinergi_activity::strategy::quarter_report_data(store, viewer, tree, period)
                 .await?;
-            let top = tree.strategy.region.clone();
-            let mut regions: Vec<String> = values
-                .iter()
-                .map(|v| v.region.clone())
-                .filter(|r| r != &top)
-                .collect();
-            regions.sort();
-            regions.dedup();
-            regions.insert(0, top);
-            let bands = store.rating_bands().await?;
-            let statuses = sinergi_report::statuses(tree, &values, period, &bands, &regions);
-            let rules = store.validation_rules(tree.strategy.id).await?;
-            let keyed: HashMap<ValueKey, f64> = values
-                .iter()
-                .filter(|v| v.disaggregation.is_empty())
-                .map(|v| {
-                    (
-                        (v.indicator_code.clone(), v.region.clone(), v.period.clone()),
-                        v.value,
-                    )
-                })
-                .collect();
-            let violations = evaluate_rules(&rules, &keyed);
-            let names = names(store, &regions).await?;
-            let period_label = Period::parse(period).map_or(period.to_string(), |p| {
-                if t.lang == crate::i18n::Lang::Id {
-                    p.label_id()
-                } else {
-                    p.to_string()
-                }
-            });
             Ok(sinergi_report::quarter_report(
                 &QuarterInput {
                     tree,
                     period,
-                    period_label,
-                    statuses: &statuses,
-                    values: &values,
-                    violations: &violations,
-                    bands: &bands,
-                    names: &names,
+                    period_label: super::period_label(t, period),
+                    statuses: &data.statuses,
+                    values: &data.values,
+                    violations: &data.violations,
+                    bands: &data.bands,
+                    names: &data.names,
                 },
                 &labels,
                 letterhead,
             ))
         }
     }
-}
-
-async fn names(store: &Store, codes: &[String]) -> Result<HashMap<String, String>, AppError> {
-    let parsed: Vec<sinergi_core::RegionCode> = codes
-        .iter()
-        .filter_map(|c| sinergi_core::RegionCode::parse(c).ok())
-        .collect();
-    Ok(store.region_names(&parsed).await?)
 }
 
 /// The document's sheets as one XLSX workbook, through the one export module.
@@ -198,9 +151,8 @@ pub async fn start(
             "strategi" => ReportKind::Strategy,
             "triwulan" => ReportKind::Quarter,
             other => {
-                return Err(AppError::bad_request_text(
-                    "error.invalid",
-                    format!("jenis laporan \"{other}\" tidak dikenal"),
+                return Err(super::bad(
+                    Msg::new("strategy.refuse.report_kind").arg("kind", other),
                 ));
             }
         };
@@ -208,21 +160,21 @@ pub async fn start(
             "pdf" => ReportFormat::Pdf,
             "xlsx" => ReportFormat::Xlsx,
             other => {
-                return Err(AppError::bad_request_text(
-                    "error.invalid",
-                    format!("format \"{other}\" tidak dikenal; pilih pdf atau xlsx"),
+                return Err(super::bad(
+                    Msg::new("strategy.refuse.report_format").arg("format", other),
                 ));
             }
         };
         let period = match kind {
-            ReportKind::Quarter => Period::parse(&f.periode)
-                .map_err(|e| AppError::bad_request_text("error.invalid", e.to_string()))?
-                .to_string(),
-            ReportKind::Strategy => String::new(),
+            ReportKind::Quarter => Some(Period::parse(&f.periode).map_err(|_| {
+                super::bad(Msg::new("strategy.refuse.period_bad").arg("period", f.periode.trim()))
+            })?),
+            ReportKind::Strategy => None,
         };
         let tree = state
             .store
-            .strategy_tree(id, None, !user.principal.role.is_organisation_bound())
+            .scoped(&user.viewer)
+            .strategy_tree(id, None)
             .await?
             .ok_or_else(|| AppError::not_found("strategy.not_found"))?;
         let id = job_id()?;
@@ -239,9 +191,10 @@ pub async fn start(
         }
         let store = state.store.clone();
         let principal = user.principal.clone();
+        let viewer = user.viewer.clone();
         let t = ui.t;
         tokio::spawn(async move {
-            let outcome = run(&store, &principal, &tree, kind, format, &period, t, &job).await;
+            let outcome = run(&store, &viewer, &principal, &tree, format, period, t, &job).await;
             if let Ok(mut o) = job.outcome.lock() {
                 *o = match outcome {
                     Ok(done) => done,
@@ -261,21 +214,21 @@ pub async fn start(
 #[allow(clippy::too_many_arguments)]
 async fn run(
     store: &Store,
+    viewer: &Viewer,
     principal: &sinergi_core::Principal,
     tree: &StrategyTree,
-    kind: ReportKind,
     format: ReportFormat,
-    period: &str,
+    period: Option<Period>,
     t: Messages,
     job: &Arc<Job>,
 ) -> Result<Outcome, String> {
-    let doc = build_document(store, Some(principal), tree, kind, period, t)
+    let doc = build_document(store, viewer, tree, period, t)
         .await
         .map_err(|e| e.explain(t))?;
     job.progress.store(200, Ordering::Relaxed);
-    let stem = match kind {
-        ReportKind::Strategy => format!("strategi-{}-v{}", tree.strategy.id, tree.version.number),
-        ReportKind::Quarter => format!("monev-{}-{period}", tree.strategy.id),
+    let stem = match period {
+        None => format!("strategi-{}-v{}", tree.strategy.id, tree.version.number),
+        Some(period) => format!("monev-{}-{period}", tree.strategy.id),
     };
     let job2 = job.clone();
     let made = tokio::task::spawn_blocking(move || match format {
@@ -302,7 +255,7 @@ async fn run(
         .record(
             &sinergi_store::AuditEvent::new(principal, "strategy.report", "strategy")
                 .id(tree.strategy.id)
-                .region(&tree.strategy.region)
+                .region(tree.strategy.region.as_str())
                 .after(serde_json::json!({ "berkas": format!("{stem}.{}", made.1) })),
         )
         .await;
@@ -382,30 +335,24 @@ pub async fn download(ui: Ui, Signed(user): Signed, Path(id): Path<String>) -> R
 /// report when `quarter` is given, else the strategy document; PDF or XLSX.
 pub async fn report_bytes(
     store: &Store,
-    viewer: Option<&sinergi_core::Principal>,
+    viewer: &Viewer,
     strategy_id: i64,
     quarter: Option<&str>,
     pdf: bool,
     lang: crate::i18n::Lang,
 ) -> Result<Vec<u8>, AppError> {
     let tree = store
-        .strategy_tree(strategy_id, None, false)
+        .scoped(viewer)
+        .strategy_tree(strategy_id, None)
         .await?
         .ok_or_else(|| AppError::not_found("strategy.not_found"))?;
-    let kind = if quarter.is_some() {
-        ReportKind::Quarter
-    } else {
-        ReportKind::Strategy
-    };
-    let doc = build_document(
-        store,
-        viewer,
-        &tree,
-        kind,
-        quarter.unwrap_or(""),
-        Messages::new(lang),
-    )
-    .await?;
+    let period = quarter
+        .map(|q| {
+            Period::parse(q)
+                .map_err(|_| super::bad(Msg::new("strategy.refuse.period_bad").arg("period", q)))
+        })
+        .transpose()?;
+    let doc = build_document(store, viewer, &tree, period, Messages::new(lang)).await?;
     if pdf {
         sinergi_report::pdf::render(&doc, &|_| {}).map_err(AppError::internal)
     } else {

@@ -1,0 +1,195 @@
+//! The collaboration strategy: the tree (vision, missions, objectives, indicators) per
+//! version, the indicator page (trend chart, kab/kota table and map, survey and administrative
+//! figures side by side), the quarter dashboard (red first), data entry (form, import with a
+//! reject report, computation), period locks, validation rules, settings, and reports.
+//!
+//! Access: admins manage the strategy of their province; admins and kab/kota operators enter
+//! realisation within their regions; partners read (and see every region of the indicators
+//! they are PIC for) but report through the LKKS; the board reads; the public sees the
+//! published strategy and the province-level figures only.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use sinergi_core::strategy::StrategyArea;
+use sinergi_core::strategy::{
+    CompareOp, Direction, RatingBands, RuleCheck, ValidationRule, VersionStatus, Violation,
+};
+use sinergi_core::{Msg, Period, RegionCode};
+use sinergi_report::{Labels, Status, red_first, statuses};
+use sinergi_store::{
+    EntryMethod, IndicatorFields, NewRealisation, OrganisationKind, PeriodLock, Realisation,
+    RefusedRealisation, SessionUser, SourceType, Strategy, StrategyTree, Target,
+};
+
+use super::render;
+use crate::auth::Signed;
+use crate::chart::{LineChart, PALETTE, Series, ValueFormat};
+use crate::i18n::{Lang, Messages};
+use crate::map::{Geometry, LegendClass, Map, MapItem};
+use crate::{AppError, AppState, Ui};
+use sinergi_activity::realisation::RealisationOutcome;
+
+mod dashboard;
+mod entry;
+mod indicator;
+mod report;
+mod settings;
+mod tree;
+
+#[allow(unused_imports)]
+use dashboard::*;
+#[allow(unused_imports)]
+use entry::*;
+#[allow(unused_imports)]
+use indicator::*;
+pub use report::report_bytes;
+#[allow(unused_imports)]
+use settings::*;
+#[allow(unused_imports)]
+use tree::*;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/strategi", get(index).post(create))
+        .route(
+            "/strategi/pengaturan",
+            get(settings_form)
+                .post(save_settings)
+                .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024)),
+        )
+        .route("/strategi/{id}", get(tree_page))
+        .route("/strategi/{id}/sasaran", post(add_objective))
+        .route("/strategi/{id}/indikator", post(add_indicator))
+        .route("/strategi/{id}/target", post(set_target))
+        .route("/strategi/{id}/terbitkan", post(publish))
+        .route("/strategi/{id}/amandemen", post(amend))
+        .route("/strategi/{id}/indikator/{code}", get(indicator))
+        .route("/strategi/{id}/dasbor", get(dashboard))
+        .route("/strategi/{id}/data", get(data_page).post(save_value))
+        .route(
+            "/strategi/{id}/data/impor",
+            post(import).layer(axum::extract::DefaultBodyLimit::max(
+                super::lists::MAX_UPLOAD_BYTES,
+            )),
+        )
+        .route("/strategi/{id}/data/templat.xlsx", get(template))
+        .route("/strategi/{id}/data/hitung", post(compute))
+        .route("/api/v1/strategi/{id}/realisasi", post(api_realisation))
+        .route("/strategi/{id}/kunci", post(lock))
+        .route("/strategi/{id}/aturan", post(add_rule))
+        .route("/strategi/{id}/laporan", post(report::start))
+        .route("/strategi/laporan/{job}", get(report::progress))
+        .route("/strategi/laporan/{job}/unduh", get(report::download))
+}
+
+/// Report labels from the web catalogue.
+pub(crate) struct CatalogueLabels(pub Messages);
+
+impl Labels for CatalogueLabels {
+    fn get(&self, key: &str) -> String {
+        self.0.get(key).to_string()
+    }
+    fn num(&self, v: f64) -> String {
+        self.0.decimal(&v)
+    }
+    fn english(&self) -> bool {
+        self.0.lang == Lang::En
+    }
+}
+
+fn bad(detail: Msg) -> AppError {
+    AppError::bad_request("error.invalid", detail)
+}
+
+/// "field: reason", both from the catalogue.
+fn field_msg(field: &'static str, reason: Msg) -> Msg {
+    Msg::new("strategy.refuse.field")
+        .arg_msg("field", Msg::new(field))
+        .arg_msg("reason", reason)
+}
+
+async fn load_tree(
+    state: &AppState,
+    ui: &Ui,
+    id: i64,
+    number: Option<i64>,
+) -> Result<StrategyTree, AppError> {
+    state
+        .store
+        .scoped(ui.viewer())
+        .strategy_tree(id, number)
+        .await?
+        .ok_or_else(|| AppError::not_found("strategy.not_found"))
+}
+
+/// A period as asked for in a form or query; empty is none.
+fn asked_period(asked: Option<&str>) -> Result<Option<Period>, AppError> {
+    match asked.map(str::trim).filter(|p| !p.is_empty()) {
+        None => Ok(None),
+        Some(p) => Period::parse(p)
+            .map(Some)
+            .map_err(|_| bad(Msg::new("strategy.refuse.period_bad").arg("period", p))),
+    }
+}
+
+/// The quarter in view: asked for, or the latest with values, or the current one.
+fn chosen_period(asked: Option<&str>, values: &[Realisation]) -> Result<Period, AppError> {
+    Ok(sinergi_activity::strategy::chosen_period(
+        asked_period(asked)?,
+        values,
+    ))
+}
+
+async fn names_of<'a>(
+    state: &AppState,
+    areas: impl Iterator<Item = &'a StrategyArea>,
+) -> Result<HashMap<String, String>, AppError> {
+    Ok(sinergi_activity::strategy::region_names(&state.store, areas).await?)
+}
+
+/// A period's label in the user's language.
+fn period_label(t: Messages, p: Period) -> String {
+    match t.lang {
+        Lang::Id => p.label_id(),
+        Lang::En => p.to_string(),
+    }
+}
+
+// Askama hands some arguments over by reference and some by value: take either.
+pub(crate) fn status_key(s: impl std::borrow::Borrow<VersionStatus>) -> &'static str {
+    match s.borrow() {
+        VersionStatus::Draft => "strategy.status.draft",
+        VersionStatus::Published => "strategy.status.published",
+        VersionStatus::Superseded => "strategy.status.superseded",
+    }
+}
+
+pub(crate) fn dis_key(d: &str) -> &'static str {
+    match d {
+        "jenis_kelamin" => "strategy.dis.jenis_kelamin",
+        "kelompok_umur" => "strategy.dis.kelompok_umur",
+        _ => "strategy.dis.disabilitas",
+    }
+}
+
+pub(crate) fn method_key(m: impl std::borrow::Borrow<EntryMethod>) -> &'static str {
+    match m.borrow() {
+        EntryMethod::Form => "strategy.method.form",
+        EntryMethod::Import => "strategy.method.import",
+        EntryMethod::Computed => "strategy.method.computed",
+    }
+}
+
+pub(crate) fn band_label(t: Messages, b: &sinergi_core::strategy::Band) -> String {
+    if t.lang == Lang::En {
+        b.label_en.clone()
+    } else {
+        b.label_id.clone()
+    }
+}
