@@ -1279,7 +1279,8 @@ async fn capacity_views(
 ) -> Result<Vec<CapacityView>, AppError> {
     let rows = state
         .store
-        .lks_capacity_by_region(principal, within)
+        .as_user(principal)
+        .lks_capacity_by_region(within)
         .await?;
     let mut by_region: Vec<(String, String, u64, Option<f64>)> = Vec::new();
     for r in rows {

@@ -83,7 +83,8 @@ pub async fn list(
         let sort = Sort::parse(q.urut.as_deref(), &LKKS_SORTS);
         let paged = state
             .store
-            .lkks_list(&user.principal, &filter, sort, Page::new(q.hal, None, 50))
+            .scoped(&user.viewer)
+            .lkks_list(&filter, sort, Page::new(q.hal, None, 50))
             .await?;
         let keep: Vec<(&str, &str)> = [("q", &q.q), ("wilayah", &q.wilayah), ("status", &q.status)]
             .into_iter()
@@ -202,7 +203,8 @@ async fn page(
 ) -> Result<DetailPage, AppError> {
     let record = state
         .store
-        .lkks(&user.principal, id)
+        .scoped(&user.viewer)
+        .lkks(id)
         .await?
         .ok_or_else(|| AppError::not_found("lkks.not_found"))?;
     let values = record_values(&record);
@@ -267,7 +269,8 @@ pub async fn update(
             input.board = None;
             match state
                 .store
-                .save_lkks(Some(&user.principal), &input, Some(&note))
+                .scoped(&user.viewer)
+                .save_lkks(&input, Some(&note))
                 .await
             {
                 Ok(_) => return Redirect::to(&format!("/lkks/{id}?ok=1")).into_response(),
@@ -321,7 +324,8 @@ pub async fn add_seat(
     };
     match state
         .store
-        .add_board_member(&user.principal, id, &member)
+        .scoped(&user.viewer)
+        .add_board_member(id, &member)
         .await
     {
         Ok(()) => Redirect::to(&format!("/lkks/{id}?ok=1")).into_response(),
@@ -337,7 +341,8 @@ pub async fn remove_seat(
 ) -> Response {
     match state
         .store
-        .remove_board_member(&user.principal, id, seat)
+        .scoped(&user.viewer)
+        .remove_board_member(id, seat)
         .await
     {
         Ok(_) => Redirect::to(&format!("/lkks/{id}?ok=1")).into_response(),
@@ -383,7 +388,8 @@ pub async fn set_year(
         };
         state
             .store
-            .set_lkks_year(&user.principal, id, &record)
+            .scoped(&user.viewer)
+            .set_lkks_year(id, &record)
             .await?;
         Ok(())
     }
@@ -414,7 +420,7 @@ pub async fn import(
 ) -> Response {
     let page = ImportPage::new(&ui, "lkks.import_title", "/lkks", &LKKS_COLUMNS);
     import_registry(&ui, page, multipart, read_lkks, async |rows| {
-        state.store.import_lkks(Some(&user.principal), rows).await
+        state.store.scoped(&user.viewer).import_lkks(rows).await
     })
     .await
 }
@@ -429,7 +435,8 @@ async fn export(
     let result = async {
         let rows = state
             .store
-            .export_lkks(&user.0.principal, &q.filter()?)
+            .scoped(&user.0.viewer)
+            .export_lkks(&q.filter()?)
             .await?;
         let headers: Vec<&str> = LKKS_COLUMNS.iter().copied().chain(["wilayah"]).collect();
         let table = Table::new(
@@ -507,10 +514,16 @@ pub async fn targets(
 ) -> Response {
     let result = async {
         let p = &user.principal;
-        let targets = state.store.formation_targets(Some(p)).await?;
+        let targets = state.store.scoped(&user.viewer).formation_targets().await?;
         let chosen = q.id.or_else(|| targets.first().map(|t| t.id));
         let progress = match chosen {
-            Some(id) => state.store.formation_progress(Some(p), id).await?,
+            Some(id) => {
+                state
+                    .store
+                    .scoped(&user.viewer)
+                    .formation_progress(id)
+                    .await?
+            }
             None => None,
         };
         let map = progress.as_ref().and_then(|p| target_map(ui.t, p));
@@ -608,7 +621,8 @@ pub async fn create_target(
         })?;
         Ok(state
             .store
-            .save_formation_target(Some(&user.principal), &province, &f.nama, status, due)
+            .scoped(&user.viewer)
+            .save_formation_target(&province, &f.nama, status, due)
             .await?)
     }
     .await;

@@ -125,7 +125,11 @@ pub async fn list(State(state): State<AppState>, ui: Ui, Query(q): Query<LksQuer
         let principal = user.as_ref().map(|u| &u.principal);
         let sort = Sort::parse(q.urut.as_deref(), &LKS_SORTS);
         let page = Page::new(q.hal, q.ukuran, LKS_PAGE_SIZE);
-        let paged = state.store.lks_list(principal, &filter, sort, page).await?;
+        let paged = state
+            .store
+            .scoped(ui.viewer())
+            .lks_list(&filter, sort, page)
+            .await?;
         let params = q.params();
         let refs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let pager = (paged.pages() > 1).then(|| Pager::new(&paged, "/lks", &refs));
@@ -375,7 +379,8 @@ async fn detail_page(
 ) -> Result<DetailPage, AppError> {
     let record = state
         .store
-        .lks(&user.principal, id)
+        .scoped(&user.viewer)
+        .lks(id)
         .await?
         .ok_or_else(|| AppError::not_found("lks.not_found"))?;
     let values = record_values(&record);
@@ -448,7 +453,7 @@ async fn save(
 ) -> Response {
     // Editing: the LKS must be in view, and its key comes from the record, not the form.
     let record = match id {
-        Some(id) => match state.store.lks(&user.principal, id).await {
+        Some(id) => match state.store.scoped(&user.viewer).lks(id).await {
             Ok(Some(r)) => Some(r),
             Ok(None) => return AppError::not_found("lks.not_found").page(ui),
             Err(e) => return AppError::from(e).page(ui),
@@ -475,7 +480,7 @@ async fn save(
         }
     };
     if let Some(input) = input {
-        match state.store.save_lks(Some(&user.principal), &input).await {
+        match state.store.scoped(&user.viewer).save_lks(&input).await {
             Ok((id, _)) => return Redirect::to(&format!("/lks/{id}?ok=1")).into_response(),
             Err(sinergi_store::StoreError::Forbidden) => return AppError::forbidden().page(ui),
             Err(
@@ -552,7 +557,7 @@ pub async fn import(
 ) -> Response {
     let page = ImportPage::new(&ui, "lks.import_title", "/lks", &LKS_COLUMNS);
     import_registry(&ui, page, multipart, read_lks, async |rows| {
-        state.store.import_lks(Some(&user.principal), rows).await
+        state.store.scoped(&user.viewer).import_lks(rows).await
     })
     .await
 }
@@ -569,7 +574,11 @@ async fn export(
 ) -> Response {
     let result = async {
         let filter = q.filter()?;
-        let rows = state.store.export_lks(&user.0.principal, &filter).await?;
+        let rows = state
+            .store
+            .scoped(&user.0.viewer)
+            .export_lks(&filter)
+            .await?;
         let headers: Vec<&str> = LKS_COLUMNS
             .iter()
             .chain(EXPORT_EXTRA.iter())
@@ -653,7 +662,8 @@ pub async fn expiries(
     let result = async {
         let rows = state
             .store
-            .lks_expiries(&user.principal, today(), expired)
+            .scoped(&user.viewer)
+            .lks_expiries(today(), expired)
             .await?;
         Ok(ExpiriesPage {
             t: ui.t,
@@ -707,7 +717,8 @@ pub async fn capacity(
         };
         let rows = state
             .store
-            .lks_capacity_by_region(p, region.as_ref())
+            .scoped(&user.viewer)
+            .lks_capacity_by_region(region.as_ref())
             .await?;
         let totals = (
             rows.iter().map(|r| r.capacity).sum(),

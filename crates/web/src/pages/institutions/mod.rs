@@ -228,13 +228,14 @@ pub async fn uploaded_table(mut multipart: Multipart) -> Result<Table, String> {
 }
 
 /// Rows refused while reading and by the store, in line order, as one outcome.
-pub fn merged(t: &Messages, read: Vec<RowError>, mut stored: RegistryImport) -> RegistryImport {
+pub fn merged(read: Vec<RowError>, mut stored: RegistryImport) -> RegistryImport {
     stored
         .rejected
         .extend(read.into_iter().map(|e| RejectedRow {
             line: e.line,
             column: e.column,
-            reason: t.render(&e.reason),
+            reason: e.reason,
+            refusal: sinergi_store::Refusal::Invalid,
         }));
     stored.rejected.sort_by_key(|r| r.line);
     stored
@@ -270,7 +271,7 @@ pub async fn import_registry<R>(
             }
         };
         let stored = store_rows(&read.rows).await?;
-        page.outcome = Some(merged(&ui.t, read.rejected, stored));
+        page.outcome = Some(merged(read.rejected, stored));
         Ok(page)
     }
     .await;

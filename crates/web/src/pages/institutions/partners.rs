@@ -85,7 +85,8 @@ pub async fn list(
         let sort = Sort::parse(q.urut.as_deref(), &PARTNER_SORTS);
         let paged = state
             .store
-            .partners_list(&user.principal, &filter, sort, Page::new(q.hal, None, 50))
+            .scoped(&user.viewer)
+            .partners_list(&filter, sort, Page::new(q.hal, None, 50))
             .await?;
         let keep: Vec<(&str, &str)> = [
             ("q", &q.q),
@@ -194,7 +195,8 @@ async fn page(
 ) -> Result<DetailPage, AppError> {
     let record = state
         .store
-        .partner(&user.principal, id)
+        .scoped(&user.viewer)
+        .partner(id)
         .await?
         .ok_or_else(|| AppError::not_found("partner.not_found"))?;
     let values = record_values(&record);
@@ -267,7 +269,7 @@ async fn save(
     mut pairs: Vec<(String, String)>,
 ) -> Response {
     let record = match id {
-        Some(id) => match state.store.partner(&user.principal, id).await {
+        Some(id) => match state.store.scoped(&user.viewer).partner(id).await {
             Ok(Some(r)) => Some(r),
             Ok(None) => return AppError::not_found("partner.not_found").page(ui),
             Err(e) => return AppError::from(e).page(ui),
@@ -283,11 +285,7 @@ async fn save(
     match read_partners(&form_table(&pairs)) {
         Ok(mut read) if read.rejected.is_empty() && !read.rows.is_empty() => {
             let input = read.rows.remove(0).1;
-            match state
-                .store
-                .save_partner(Some(&user.principal), &input)
-                .await
-            {
+            match state.store.scoped(&user.viewer).save_partner(&input).await {
                 Ok((id, _)) => return Redirect::to(&format!("/mitra/{id}?ok=1")).into_response(),
                 Err(sinergi_store::StoreError::Forbidden) => return AppError::forbidden().page(ui),
                 Err(
@@ -370,7 +368,8 @@ pub async fn add_agreement(
         };
         state
             .store
-            .save_agreement(Some(&user.principal), id, &input)
+            .scoped(&user.viewer)
+            .save_agreement(id, &input)
             .await?;
         Ok(())
     }
@@ -401,10 +400,7 @@ pub async fn import(
 ) -> Response {
     let page = ImportPage::new(&ui, "partner.import_title", "/mitra", &PARTNER_COLUMNS);
     import_registry(&ui, page, multipart, read_partners, async |rows| {
-        state
-            .store
-            .import_partners(Some(&user.principal), rows)
-            .await
+        state.store.scoped(&user.viewer).import_partners(rows).await
     })
     .await
 }
@@ -421,7 +417,8 @@ async fn export(
     let result = async {
         let rows = state
             .store
-            .export_partners(&user.0.principal, &q.filter()?)
+            .scoped(&user.0.viewer)
+            .export_partners(&q.filter()?)
             .await?;
         let headers: Vec<&str> = PARTNER_COLUMNS
             .iter()

@@ -65,7 +65,6 @@ pub async fn list(
     Query(q): Query<ReportQuery>,
 ) -> Response {
     let result = async {
-        let p = &user.principal;
         let period = match q
             .periode
             .as_deref()
@@ -88,7 +87,8 @@ pub async fn list(
         };
         let paged = state
             .store
-            .lks_reports(p, &filter, Page::new(q.hal, None, 50))
+            .scoped(&user.viewer)
+            .lks_reports(&filter, Page::new(q.hal, None, 50))
             .await?;
         let keep: Vec<(&str, String)> = [
             ("periode", q.periode.clone()),
@@ -104,7 +104,8 @@ pub async fn list(
         let mut overdue = if overdue_period.due() < today() {
             state
                 .store
-                .overdue_lks_reports(p, overdue_period, region.as_ref())
+                .scoped(&user.viewer)
+                .overdue_lks_reports(overdue_period, region.as_ref())
                 .await?
         } else {
             Vec::new()
@@ -159,7 +160,8 @@ async fn page(
 ) -> Result<DetailPage, AppError> {
     let report = state
         .store
-        .lks_report(&user.principal, id)
+        .scoped(&user.viewer)
+        .lks_report(id)
         .await?
         .ok_or_else(|| AppError::not_found("report.not_found"))?;
     let role = ReportRole::of(&user.principal);
@@ -205,8 +207,8 @@ pub async fn start(
         let period = ReportPeriod::parse(&f.periode).map_err(|e| bad("periode", e))?;
         let existing = state
             .store
+            .scoped(&user.viewer)
             .lks_reports(
-                &user.principal,
                 &ReportFilter {
                     period: Some(period),
                     lks: Some(lks),
@@ -225,7 +227,8 @@ pub async fn start(
         };
         Ok(state
             .store
-            .save_lks_report(&user.principal, lks, period, &draft)
+            .scoped(&user.viewer)
+            .save_lks_report(lks, period, &draft)
             .await?)
     }
     .await;
@@ -290,7 +293,8 @@ pub async fn save(
         };
         match state
             .store
-            .save_lks_report(&user.principal, view.report.lks_id, period, &input)
+            .scoped(&user.viewer)
+            .save_lks_report(view.report.lks_id, period, &input)
             .await
         {
             Ok(_) => return Redirect::to(&format!("/lks/laporan/{id}")).into_response(),
@@ -326,12 +330,8 @@ pub async fn act(
     };
     match state
         .store
-        .move_lks_report(
-            &user.principal,
-            id,
-            action,
-            f.catatan.as_deref().unwrap_or(""),
-        )
+        .scoped(&user.viewer)
+        .move_lks_report(id, action, f.catatan.as_deref().unwrap_or(""))
         .await
     {
         Ok(_) => Redirect::to(&format!("/lks/laporan/{id}")).into_response(),
