@@ -9,6 +9,7 @@
 
 mod error;
 pub mod lists;
+pub mod registries;
 
 pub use error::ActivityError;
 pub use sinergi_core::{Localized, Msg, Viewer};

@@ -11,12 +11,14 @@ mod generate;
 mod geo;
 mod key;
 mod link;
+mod registri;
 mod serve;
 mod setup;
 mod wilayah;
 
 use args::{
-    AdminCommand, AuditCommand, Command, DaftarCommand, GeoCommand, KunciCommand, WilayahCommand,
+    AdminCommand, AuditCommand, Command, DaftarCommand, GeoCommand, KunciCommand, RegistriCommand,
+    WilayahCommand,
 };
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
@@ -101,6 +103,12 @@ fn main() {
                 )
                 .await
             }
+            Command::Registri(RegistriCommand::Impor {
+                registry,
+                file,
+                sebagai,
+                db,
+            }) => registri::import(&registry, &file, sebagai.as_deref(), &db.database).await,
             Command::Kunci(KunciCommand::Buat) => {
                 accounts::new_key();
                 Ok(())

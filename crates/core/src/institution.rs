@@ -799,9 +799,9 @@ impl ReportInput {
     }
 }
 
-/// One problem as a message: the field named, then why.
+/// One problem as a message: the field (its import column) named, then why ("kolom: alasan").
 pub fn field_msg(field: &str, reason: Msg) -> Msg {
-    Msg::new("error.field")
+    Msg::new("institution.field_problem")
         .arg("field", field)
         .arg_msg("reason", reason)
 }

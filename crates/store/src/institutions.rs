@@ -4,7 +4,9 @@
 //! register, the viewer's write rule from core).
 
 use chrono::NaiveDate;
-use sinergi_core::institution::{FieldProblem, field_msg, rules};
+use sinergi_core::institution::{
+    FieldProblem, LkksInput, LksInput, PartnerInput, field_msg, rules,
+};
 use sinergi_core::{Msg, RegionCode};
 
 use crate::{Scoped, StoreError};
@@ -132,7 +134,29 @@ impl RegistryImport {
     }
 }
 
+/// Rows of one registry, each with its line, for the one import path.
+#[derive(Debug, Clone, Copy)]
+pub enum RegistryBatch<'a> {
+    Lks(&'a [(u64, LksInput)]),
+    Lkks(&'a [(u64, LkksInput)]),
+    Partners(&'a [(u64, PartnerInput)]),
+}
+
 impl Scoped<'_> {
+    /// Stores a registry's rows in one transaction: each row passes the shared screening
+    /// (its problems, the region register, the viewer's write rule) and is created, updated
+    /// by its key, or rejected with its reason.
+    pub async fn import_registry(
+        &self,
+        batch: RegistryBatch<'_>,
+    ) -> Result<RegistryImport, StoreError> {
+        match batch {
+            RegistryBatch::Lks(rows) => self.import_lks(rows).await,
+            RegistryBatch::Lkks(rows) => self.import_lkks(rows).await,
+            RegistryBatch::Partners(rows) => self.import_partners(rows).await,
+        }
+    }
+
     /// Whether this handle may write a registry row (core's rule); when not, the row is
     /// rejected as out of scope under `column`.
     pub(crate) fn screen_write(

@@ -771,5 +771,7 @@ impl Scoped<'_> {
 
 /// A field named with why it was refused.
 fn field_refused(field: &str, reason: Msg) -> Msg {
-    sinergi_core::institution::field_msg(field, reason)
+    Msg::new("error.field")
+        .arg("field", field)
+        .arg_msg("reason", reason)
 }

@@ -3,23 +3,63 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use sinergi_core::institution::{AgreementInput, Helix};
-use sinergi_intake::institutions::{PARTNER_COLUMNS, parse_date, read_partners};
-use sinergi_store::{PARTNER_SORTS, Page, PartnerFilter, PartnerRecord, Sort};
+use sinergi_activity::registries::Registry;
+use sinergi_core::institution::{AgreementInput, Helix, rules};
+use sinergi_intake::institutions::read_partners;
+use sinergi_store::{PARTNER_SORTS, Page, PartnerFilter, PartnerRecord, Scoped, Sort};
 
-use super::{
-    Field, ImportPage, form_table, form_value, import_registry, keyed_options, label, opt,
-    opt_date, row_errors,
-};
+use super::registry::{RegistryPages, field_value_unknown, form_date, read_form, refused_save};
+use super::{Field, form_value, keyed_options, label, opt, opt_date};
 use crate::auth::Signed;
-use crate::export::{Table, TableFormat, table_download};
 use crate::i18n::Messages;
 use crate::pager::Pager;
 use crate::pages::{optional_region, render};
 use crate::{AppError, AppState, Ui};
+
+/// The partner directory's shared pages (import, template, export).
+pub struct PartnerPages;
+
+impl RegistryPages for PartnerPages {
+    const REGISTRY: Registry = Registry::Partners;
+    const BASE: &'static str = "/mitra";
+    const IMPORT_TITLE: &'static str = "partner.import_title";
+    const COLUMN_NOTES: &'static str = "partner.col.{}";
+    const EXPORT_EXTRA: &'static [&'static str] = &["wilayah", "kesepakatan"];
+    type Query = PartnerQuery;
+    type Record = PartnerRecord;
+
+    async fn export_records<'a>(
+        scoped: &'a Scoped<'a>,
+        q: &'a PartnerQuery,
+    ) -> Result<Vec<PartnerRecord>, AppError> {
+        Ok(scoped.export_partners(&q.filter()?).await?)
+    }
+
+    fn export_row(r: &PartnerRecord) -> Vec<String> {
+        let agreements = r
+            .agreements
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} ({} – {}): {}",
+                    a.number,
+                    opt_date(a.signed_on),
+                    opt_date(a.valid_until),
+                    a.scope
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" | ");
+        record_values(r)
+            .into_iter()
+            .map(|(_, v)| v)
+            .chain([opt(&r.region_name), agreements])
+            .collect()
+    }
+}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct PartnerQuery {
@@ -36,7 +76,14 @@ impl PartnerQuery {
         let helix = match self.peran.as_deref().map(str::trim).unwrap_or("") {
             "" => None,
             h => Some(Helix::from_key(h).ok_or_else(|| {
-                AppError::bad_request_text("error.invalid", format!("peran: {h}"))
+                AppError::bad_request(
+                    "error.invalid",
+                    field_value_unknown(
+                        "peran",
+                        h,
+                        "pemerintah, dunia_usaha, akademisi, masyarakat, media, filantropi",
+                    ),
+                )
             })?),
         };
         Ok(PartnerFilter {
@@ -105,7 +152,7 @@ pub async fn list(
             rows: paged.items,
             pager,
             helixes: helix_options(ui.t),
-            can_create: user.principal.can_write() && !user.principal.role.is_organisation_bound(),
+            can_create: rules::may_add_registry_rows(&user.viewer),
             q,
         })
     }
@@ -207,16 +254,12 @@ async fn page(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    let p = &user.principal;
+    let seat = sinergi_core::RegionCode::parse(&record.region).map_err(AppError::internal)?;
     Ok(DetailPage {
         t: ui.t,
         ui: ui.clone(),
         fields: fields(ui.t, &value, record.key.is_none()),
-        can_edit: p.can_write()
-            && p.may_see(
-                &sinergi_core::RegionCode::parse(&record.region).map_err(AppError::internal)?,
-                record.id,
-            ),
+        can_edit: rules::may_write_registry_row(&user.viewer, Some((&seat, record.id)), &seat),
         record: Some(record),
         errors: Vec::new(),
         saved: false,
@@ -243,8 +286,7 @@ pub async fn detail(
 }
 
 pub async fn new_form(ui: Ui, Signed(user): Signed) -> Response {
-    let p = &user.principal;
-    if !p.can_write() || p.role.is_organisation_bound() {
+    if !rules::may_add_registry_rows(&user.viewer) {
         return AppError::forbidden().page(&ui);
     }
     render(
@@ -282,21 +324,15 @@ async fn save(
         pairs.push(("kode_mitra".into(), k));
     }
     let mut errors = Vec::new();
-    match read_partners(&form_table(&pairs)) {
-        Ok(mut read) if read.rejected.is_empty() && !read.rows.is_empty() => {
-            let input = read.rows.remove(0).1;
-            match state.store.scoped(&user.viewer).save_partner(&input).await {
-                Ok((id, _)) => return Redirect::to(&format!("/mitra/{id}?ok=1")).into_response(),
-                Err(sinergi_store::StoreError::Forbidden) => return AppError::forbidden().page(ui),
-                Err(
-                    e @ (sinergi_store::StoreError::Invalid(_)
-                    | sinergi_store::StoreError::InvalidField { .. }),
-                ) => errors.push(e.to_string()),
-                Err(e) => return AppError::from(e).page(ui),
-            }
-        }
-        Ok(read) => errors = row_errors(&ui.t, &read.rejected),
-        Err(e) => errors = row_errors(&ui.t, &e),
+    match read_form(&ui.t, &pairs, read_partners) {
+        Ok(input) => match state.store.scoped(&user.viewer).save_partner(&input).await {
+            Ok((id, _)) => return Redirect::to(&format!("/mitra/{id}?ok=1")).into_response(),
+            Err(e) => match refused_save(ui, e) {
+                Ok(reason) => errors.push(reason),
+                Err(page) => return page,
+            },
+        },
+        Err(e) => errors = e,
     }
     let value = |n: &str| form_value(&pairs, n).to_string();
     let new = record.as_ref().is_none_or(|r| r.key.is_none());
@@ -348,22 +384,11 @@ pub async fn add_agreement(
     Path(id): Path<i64>,
     Form(f): Form<AgreementForm>,
 ) -> Response {
-    let date = |v: &Option<String>, field: &str| -> Result<_, AppError> {
-        match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => Ok(None),
-            Some(s) => parse_date(s).map(Some).ok_or_else(|| {
-                AppError::bad_request_text(
-                    "error.invalid",
-                    format!("{field}: \"{s}\" bukan tanggal"),
-                )
-            }),
-        }
-    };
     let result: Result<(), AppError> = async {
         let input = AgreementInput {
             number: f.nomor.clone(),
-            signed_on: date(&f.tanggal, "tanggal")?,
-            valid_until: date(&f.berlaku_sampai, "berlaku_sampai")?,
+            signed_on: form_date(&f.tanggal, "tanggal")?,
+            valid_until: form_date(&f.berlaku_sampai, "berlaku_sampai")?,
             scope: f.ruang_lingkup.clone(),
         };
         state
@@ -378,106 +403,4 @@ pub async fn add_agreement(
         Ok(()) => Redirect::to(&format!("/mitra/{id}?ok=1")).into_response(),
         Err(e) => e.page(&ui),
     }
-}
-
-pub async fn import_form(ui: Ui, Signed(_user): Signed) -> Response {
-    render(
-        &ui,
-        Ok(ImportPage::new(
-            &ui,
-            "partner.import_title",
-            "/mitra",
-            &PARTNER_COLUMNS,
-        )),
-    )
-}
-
-pub async fn import(
-    State(state): State<AppState>,
-    ui: Ui,
-    Signed(user): Signed,
-    multipart: Multipart,
-) -> Response {
-    let page = ImportPage::new(&ui, "partner.import_title", "/mitra", &PARTNER_COLUMNS);
-    import_registry(&ui, page, multipart, read_partners, async |rows| {
-        state.store.scoped(&user.viewer).import_partners(rows).await
-    })
-    .await
-}
-
-const EXPORT_EXTRA: [&str; 2] = ["wilayah", "kesepakatan"];
-
-async fn export(
-    state: AppState,
-    ui: Ui,
-    user: Signed,
-    q: PartnerQuery,
-    format: TableFormat,
-) -> Response {
-    let result = async {
-        let rows = state
-            .store
-            .scoped(&user.0.viewer)
-            .export_partners(&q.filter()?)
-            .await?;
-        let headers: Vec<&str> = PARTNER_COLUMNS
-            .iter()
-            .chain(EXPORT_EXTRA.iter())
-            .copied()
-            .collect();
-        let table = Table::new(
-            "mitra",
-            &headers,
-            rows.iter()
-                .map(|r| {
-                    let agreements = r
-                        .agreements
-                        .iter()
-                        .map(|a| {
-                            format!(
-                                "{} ({} – {}): {}",
-                                a.number,
-                                opt_date(a.signed_on),
-                                opt_date(a.valid_until),
-                                a.scope
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join(" | ");
-                    record_values(r)
-                        .into_iter()
-                        .map(|(_, v)| v)
-                        .chain([opt(&r.region_name), agreements])
-                        .collect()
-                })
-                .collect(),
-        );
-        table_download(format, "mitra", table)
-    }
-    .await;
-    result.unwrap_or_else(|e| e.page(&ui))
-}
-
-pub async fn export_csv(
-    State(s): State<AppState>,
-    ui: Ui,
-    user: Signed,
-    Query(q): Query<PartnerQuery>,
-) -> Response {
-    export(s, ui, user, q, TableFormat::Csv).await
-}
-
-pub async fn export_xlsx(
-    State(s): State<AppState>,
-    ui: Ui,
-    user: Signed,
-    Query(q): Query<PartnerQuery>,
-) -> Response {
-    export(s, ui, user, q, TableFormat::Xlsx).await
-}
-
-pub async fn template(ui: Ui, Signed(_user): Signed) -> Response {
-    let table = Table::new("mitra", &PARTNER_COLUMNS, Vec::new())
-        .with_column_notes(&ui.t, "partner.col.{}");
-    table_download(TableFormat::Xlsx, "templat_mitra", table).unwrap_or_else(|e| e.page(&ui))
 }
