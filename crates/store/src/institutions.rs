@@ -192,3 +192,32 @@ impl Scoped<'_> {
         }
     }
 }
+
+/// The count and one page of rows of a registry list: `count_sql` and `page_sql` share the
+/// same WHERE clause and its binds (the viewer's row filter and the list's filters).
+pub(crate) async fn fetch_page<T>(
+    store: &crate::Store,
+    count_sql: String,
+    page_sql: String,
+    binds: &[crate::scope::Bind],
+) -> Result<(u64, Vec<T>), StoreError>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
+    use crate::on_pool;
+    use crate::scope::bind_filter;
+    use sqlx::AssertSqlSafe;
+    let (total, rows): (i64, Vec<T>) = on_pool!(store, |pool| {
+        let total: i64 = bind_filter!(sqlx::query_scalar(AssertSqlSafe(count_sql.clone())), binds)
+            .fetch_one(pool)
+            .await?;
+        let rows: Vec<T> = bind_filter!(sqlx::query_as(AssertSqlSafe(page_sql.clone())), binds)
+            .fetch_all(pool)
+            .await?;
+        (total, rows)
+    });
+    Ok((total.max(0) as u64, rows))
+}

@@ -13,7 +13,7 @@ use sinergi_core::{Level, Ppks, RegionCode, fold_text};
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::audit::{AuditEvent, append_audit, now_text};
-use crate::institutions::{RegistryImport, date_text, parse_date, text};
+use crate::institutions::{RegistryImport, date_text, fetch_page, parse_date, text};
 use crate::scope::{Bind, Placeholders, bind_filter, within_regions};
 use crate::{Page, Paged, Scoped, Sort, StoreError, on_pool};
 
@@ -302,17 +302,8 @@ impl Scoped<'_> {
             page.limit(),
             page.offset()
         );
-        let (total, rows): (i64, Vec<LksDbRow>) = on_pool!(self, |pool| {
-            let total: i64 =
-                bind_filter!(sqlx::query_scalar(AssertSqlSafe(count_sql.clone())), binds)
-                    .fetch_one(pool)
-                    .await?;
-            let rows: Vec<LksDbRow> =
-                bind_filter!(sqlx::query_as(AssertSqlSafe(list_sql.clone())), binds)
-                    .fetch_all(pool)
-                    .await?;
-            (total, rows)
-        });
+        let (total, rows): (u64, Vec<LksDbRow>) =
+            fetch_page(self, count_sql, list_sql, &binds).await?;
         let mut items: Vec<LksRow> = rows.into_iter().map(to_lks_row).collect();
         let codes: Vec<RegionCode> = items
             .iter()
@@ -324,7 +315,7 @@ impl Scoped<'_> {
         }
         Ok(Paged {
             items,
-            total: total as u64,
+            total,
             page: page.number,
             size: page.size,
         })

@@ -12,6 +12,7 @@ use sinergi_core::{Localized, Msg, RegionCode};
 use sqlx::AssertSqlSafe;
 
 use crate::audit::{AuditEvent, append_audit, now_text};
+use crate::institutions::fetch_page;
 use crate::scope::{Bind, Placeholders, bind_filter, within_regions};
 use crate::{Page, Paged, Scoped, StoreError, on_pool};
 
@@ -178,19 +179,10 @@ impl Scoped<'_> {
             page.limit(),
             page.offset()
         );
-        let (total, rows): (i64, Vec<Flat>) = on_pool!(self, |pool| {
-            let total: i64 =
-                bind_filter!(sqlx::query_scalar(AssertSqlSafe(count_sql.clone())), binds)
-                    .fetch_one(pool)
-                    .await?;
-            let rows: Vec<Flat> = bind_filter!(sqlx::query_as(AssertSqlSafe(sql.clone())), binds)
-                .fetch_all(pool)
-                .await?;
-            (total, rows)
-        });
+        let (total, rows): (u64, Vec<Flat>) = fetch_page(self, count_sql, sql, &binds).await?;
         Ok(Paged {
             items: rows.into_iter().map(|r| to_report(nest(r))).collect(),
-            total: total as u64,
+            total,
             page: page.number,
             size: page.size,
         })

@@ -10,7 +10,7 @@ use sinergi_core::{RegionCode, fold_text};
 use sqlx::AssertSqlSafe;
 
 use crate::audit::{AuditEvent, append_audit, now_text};
-use crate::institutions::{RegistryImport, date_text, parse_date, text};
+use crate::institutions::{RegistryImport, date_text, fetch_page, parse_date, text};
 use crate::scope::{Bind, Placeholders, bind_filter, within_regions};
 use crate::{Page, Paged, Scoped, Sort, StoreError, on_pool};
 
@@ -181,20 +181,11 @@ impl Scoped<'_> {
             page.limit(),
             page.offset()
         );
-        let (total, rows): (i64, Vec<PartnerDbRow>) = on_pool!(self, |pool| {
-            let total: i64 =
-                bind_filter!(sqlx::query_scalar(AssertSqlSafe(count_sql.clone())), binds)
-                    .fetch_one(pool)
-                    .await?;
-            let rows: Vec<PartnerDbRow> =
-                bind_filter!(sqlx::query_as(AssertSqlSafe(sql.clone())), binds)
-                    .fetch_all(pool)
-                    .await?;
-            (total, rows)
-        });
+        let (total, rows): (u64, Vec<PartnerDbRow>) =
+            fetch_page(self, count_sql, sql, &binds).await?;
         Ok(Paged {
             items: rows.into_iter().map(to_partner).collect(),
-            total: total as u64,
+            total,
             page: page.number,
             size: page.size,
         })

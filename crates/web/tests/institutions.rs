@@ -578,3 +578,38 @@ fn registry_refusals_in_the_users_language_and_the_import_api() {
         assert!(missing.body.contains("kode_lks"), "{l}: {}", missing.body);
     }
 }
+
+/// Every message key the institution code outside the web crate names (core rules, intake
+/// reasons, store refusals, the import use case) exists in both catalogues.
+#[test]
+fn institution_message_keys_exist_in_both_languages() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let (id, en) = (
+        sinergi_i18n::keys(sinergi_i18n::Lang::Id),
+        sinergi_i18n::keys(sinergi_i18n::Lang::En),
+    );
+    let mut used = 0;
+    for file in [
+        "core/src/institution.rs",
+        "intake/src/institutions.rs",
+        "store/src/institutions.rs",
+        "store/src/lks.rs",
+        "store/src/lkks.rs",
+        "store/src/partners.rs",
+        "store/src/lks_reports.rs",
+        "store/src/exceptions.rs",
+        "activity/src/registries.rs",
+        "cli/src/registri.rs",
+    ] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        for piece in text.split("Msg::new(\"").skip(1) {
+            let key = piece.split('"').next().unwrap().to_string();
+            used += 1;
+            assert!(
+                id.contains(&key) && en.contains(&key),
+                "{file} uses unknown key {key}"
+            );
+        }
+    }
+    assert!(used > 40, "only {used} keys found: is the scan broken?");
+}

@@ -15,7 +15,9 @@ use sinergi_store::{
     Page, Scoped, Sort,
 };
 
-use super::registry::{RegistryPages, field_value_unknown, form_date, read_form, refused_save};
+use super::registry::{
+    RegistryPages, field_value_unknown, form_date, keep_key, read_form, refused_save,
+};
 use super::{Field, form_value, keyed_options, label, opt, opt_date};
 use crate::auth::Signed;
 use crate::i18n::Messages;
@@ -290,8 +292,8 @@ pub async fn update(
         Err(e) => return e.page(&ui),
     };
     // The region is the key: it comes from the record.
-    pairs.retain(|(k, _)| k != "kode_wilayah");
-    pairs.push(("kode_wilayah".into(), view.record.lkks.region.clone()));
+    let region = view.record.lkks.region.clone();
+    keep_key(&mut pairs, "kode_wilayah", Some(region));
     let note = form_value(&pairs, "catatan").to_string();
     let mut errors = Vec::new();
     match read_form(&ui.t, &pairs, read_lkks) {

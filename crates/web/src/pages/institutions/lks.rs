@@ -15,7 +15,9 @@ use sinergi_store::{
     services_label,
 };
 
-use super::registry::{RegistryPages, field_value_unknown, list_links, read_form, refused_save};
+use super::registry::{
+    RegistryPages, editing, field_value_unknown, keep_key, list_links, read_form, refused_save,
+};
 use super::{Field, form_table, form_value, opt, opt_date, today};
 use crate::auth::Signed;
 use crate::i18n::Messages;
@@ -474,17 +476,20 @@ async fn save(
 ) -> Response {
     // Editing: the LKS must be in view, and its key comes from the record, not the form.
     let record = match id {
-        Some(id) => match state.store.scoped(&user.viewer).lks(id).await {
-            Ok(Some(r)) => Some(r),
-            Ok(None) => return AppError::not_found("lks.not_found").page(ui),
-            Err(e) => return AppError::from(e).page(ui),
-        },
+        Some(id) => {
+            let found = state.store.scoped(&user.viewer).lks(id).await;
+            match editing(ui, found, "lks.not_found") {
+                Ok(r) => Some(r),
+                Err(page) => return page,
+            }
+        }
         None => None,
     };
-    if let Some(key) = record.as_ref().and_then(|r| r.key.clone()) {
-        pairs.retain(|(k, _)| k != "kode_lks");
-        pairs.push(("kode_lks".into(), key));
-    }
+    keep_key(
+        &mut pairs,
+        "kode_lks",
+        record.as_ref().and_then(|r| r.key.clone()),
+    );
     let mut errors = Vec::new();
     match read_form(&ui.t, &pairs, read_lks) {
         Ok(input) => match state.store.scoped(&user.viewer).save_lks(&input).await {

@@ -11,7 +11,9 @@ use sinergi_core::institution::{AgreementInput, Helix, rules};
 use sinergi_intake::institutions::read_partners;
 use sinergi_store::{PARTNER_SORTS, Page, PartnerFilter, PartnerRecord, Scoped, Sort};
 
-use super::registry::{RegistryPages, field_value_unknown, form_date, read_form, refused_save};
+use super::registry::{
+    RegistryPages, editing, field_value_unknown, form_date, keep_key, read_form, refused_save,
+};
 use super::{Field, form_value, keyed_options, label, opt, opt_date};
 use crate::auth::Signed;
 use crate::i18n::Messages;
@@ -311,18 +313,21 @@ async fn save(
     mut pairs: Vec<(String, String)>,
 ) -> Response {
     let record = match id {
-        Some(id) => match state.store.scoped(&user.viewer).partner(id).await {
-            Ok(Some(r)) => Some(r),
-            Ok(None) => return AppError::not_found("partner.not_found").page(ui),
-            Err(e) => return AppError::from(e).page(ui),
-        },
+        Some(id) => {
+            let found = state.store.scoped(&user.viewer).partner(id).await;
+            match editing(ui, found, "partner.not_found") {
+                Ok(r) => Some(r),
+                Err(page) => return page,
+            }
+        }
         None => None,
     };
     // A listed partner keeps its key; a bare one (made before the directory) gets one here.
-    if let Some(k) = record.as_ref().and_then(|r| r.key.clone()) {
-        pairs.retain(|(n, _)| n != "kode_mitra");
-        pairs.push(("kode_mitra".into(), k));
-    }
+    keep_key(
+        &mut pairs,
+        "kode_mitra",
+        record.as_ref().and_then(|r| r.key.clone()),
+    );
     let mut errors = Vec::new();
     match read_form(&ui.t, &pairs, read_partners) {
         Ok(input) => match state.store.scoped(&user.viewer).save_partner(&input).await {

@@ -302,3 +302,25 @@ pub fn field_value_unknown(field: &str, value: &str, choices: &str) -> Msg {
             .arg("choices", choices),
     )
 }
+
+/// Editing a record: its key column comes from the record, never from the posted form (a
+/// record without a key yet, made before the registry, takes the form's).
+pub fn keep_key(pairs: &mut Vec<(String, String)>, column: &str, key: Option<String>) {
+    if let Some(key) = key {
+        pairs.retain(|(k, _)| k != column);
+        pairs.push((column.to_string(), key));
+    }
+}
+
+/// The record being edited: the error page when it is not in view (404) or cannot be read.
+pub fn editing<T>(
+    ui: &Ui,
+    found: Result<Option<T>, StoreError>,
+    not_found: &'static str,
+) -> Result<T, Response> {
+    match found {
+        Ok(Some(r)) => Ok(r),
+        Ok(None) => Err(AppError::not_found(not_found).page(ui)),
+        Err(e) => Err(AppError::from(e).page(ui)),
+    }
+}
