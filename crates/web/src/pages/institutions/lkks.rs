@@ -309,7 +309,7 @@ pub async fn update(
                 Ok(_) => return Redirect::to(&format!("/lkks/{id}?ok=1")).into_response(),
                 Err(e) => match refused_save(&ui, e) {
                     Ok(reason) => errors.push(reason),
-                    Err(page) => return page,
+                    Err(e) => return e.page(&ui),
                 },
             }
         }

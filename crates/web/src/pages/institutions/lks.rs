@@ -478,9 +478,9 @@ async fn save(
     let record = match id {
         Some(id) => {
             let found = state.store.scoped(&user.viewer).lks(id).await;
-            match editing(ui, found, "lks.not_found") {
+            match editing(found, "lks.not_found") {
                 Ok(r) => Some(r),
-                Err(page) => return page,
+                Err(e) => return e.page(ui),
             }
         }
         None => None,
@@ -496,7 +496,7 @@ async fn save(
             Ok((id, _)) => return Redirect::to(&format!("/lks/{id}?ok=1")).into_response(),
             Err(e) => match refused_save(ui, e) {
                 Ok(reason) => errors.push(reason),
-                Err(page) => return page,
+                Err(e) => return e.page(ui),
             },
         },
         Err(e) => errors = e,

@@ -315,9 +315,9 @@ async fn save(
     let record = match id {
         Some(id) => {
             let found = state.store.scoped(&user.viewer).partner(id).await;
-            match editing(ui, found, "partner.not_found") {
+            match editing(found, "partner.not_found") {
                 Ok(r) => Some(r),
-                Err(page) => return page,
+                Err(e) => return e.page(ui),
             }
         }
         None => None,
@@ -334,7 +334,7 @@ async fn save(
             Ok((id, _)) => return Redirect::to(&format!("/mitra/{id}?ok=1")).into_response(),
             Err(e) => match refused_save(ui, e) {
                 Ok(reason) => errors.push(reason),
-                Err(page) => return page,
+                Err(e) => return e.page(ui),
             },
         },
         Err(e) => errors = e,

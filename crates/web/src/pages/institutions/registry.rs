@@ -265,12 +265,12 @@ pub fn read_form<R>(
 }
 
 /// A refused save: what the user can correct comes back to the form in their language;
-/// anything else becomes the error page.
-pub fn refused_save(ui: &Ui, e: StoreError) -> Result<String, Response> {
+/// anything else is an error (for the error page).
+pub fn refused_save(ui: &Ui, e: StoreError) -> Result<String, AppError> {
     if e.is_users_to_fix() {
         Ok(ui.t.render(&e.msg()))
     } else {
-        Err(AppError::from(e).page(ui))
+        Err(AppError::from(e))
     }
 }
 
@@ -312,15 +312,10 @@ pub fn keep_key(pairs: &mut Vec<(String, String)>, column: &str, key: Option<Str
     }
 }
 
-/// The record being edited: the error page when it is not in view (404) or cannot be read.
+/// The record being edited: not found (404) when it is not in view.
 pub fn editing<T>(
-    ui: &Ui,
     found: Result<Option<T>, StoreError>,
     not_found: &'static str,
-) -> Result<T, Response> {
-    match found {
-        Ok(Some(r)) => Ok(r),
-        Ok(None) => Err(AppError::not_found(not_found).page(ui)),
-        Err(e) => Err(AppError::from(e).page(ui)),
-    }
+) -> Result<T, AppError> {
+    found?.ok_or_else(|| AppError::not_found(not_found))
 }

@@ -319,7 +319,7 @@ pub async fn save(
             Ok(_) => return Redirect::to(&format!("/lks/laporan/{id}")).into_response(),
             Err(e) => match super::registry::refused_save(&ui, e) {
                 Ok(reason) => errors.push(reason),
-                Err(page) => return page,
+                Err(e) => return e.page(&ui),
             },
         }
     }
