@@ -11,6 +11,7 @@ mod error;
 pub mod lists;
 pub mod programs;
 pub mod realisation;
+pub mod registries;
 pub mod strategy;
 
 pub use error::ActivityError;

@@ -627,11 +627,7 @@ async fn capacity(
     viewer: &Viewer,
     within: Option<&RegionCode>,
 ) -> Result<Vec<CapacityCoverage>, ActivityError> {
-    // The LKS registry counts capacity for a signed-in user's scope.
-    let Some(principal) = viewer.principal() else {
-        return Ok(Vec::new());
-    };
-    let rows = store.lks_capacity_by_region(principal, within).await?;
+    let rows = store.scoped(viewer).lks_capacity_by_region(within).await?;
     let mut out = sinergi_insight::capacity_coverage(rows.into_iter().map(|r| {
         (
             r.region.to_string(),

@@ -117,6 +117,9 @@ pub enum Command {
     /// Realisasi strategi: impor berkas realisasi atas nama seorang pengguna
     #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
     Realisasi(RealisasiCommand),
+    /// Registri lembaga (LKS, LKKS, mitra): impor dari CSV atau XLSX
+    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
+    Registri(RegistriCommand),
     /// Data wilayah: impor daftar resmi, lihat kode, cari nama
     #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
     Wilayah(WilayahCommand),
@@ -394,6 +397,33 @@ pub enum RealisasiCommand {
         /// Nama pengguna yang mengisi (cakupannya berlaku)
         #[arg(long, value_name = "NAMA_PENGGUNA")]
         sebagai: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegistriCommand {
+    /// Impor registri LKS, LKKS atau mitra (kolom sama dengan templat dan ekspor halaman web)
+    #[command(
+        help_template = HELP_TEMPLATE,
+        next_help_heading = "Opsi",
+        long_about = "Mengimpor registri lembaga dari CSV atau XLSX dengan kolom yang sama seperti templat dan \
+                      ekspor di halaman web. Tiap baris dibuat, diperbarui menurut kodenya (kode_lks, kode_mitra, \
+                      atau kode_wilayah untuk LKKS), atau ditolak dengan nomor baris, kolom dan alasannya. \
+                      Tanpa --sebagai impor dilakukan sebagai sistem (semua wilayah).",
+        after_help = "Contoh:\n  sinergi registri impor lks lks.xlsx\n  sinergi registri impor mitra mitra.csv --sebagai admin52"
+    )]
+    Impor {
+        /// Registri: lks, lkks atau mitra
+        #[arg(value_name = "REGISTRI", help_heading = "Argumen")]
+        registry: String,
+        /// Berkas CSV atau XLSX
+        #[arg(value_name = "BERKAS", help_heading = "Argumen")]
+        file: PathBuf,
+        /// Nama pengguna yang mengimpor (cakupannya berlaku); bawaan: sistem
+        #[arg(long, value_name = "NAMA_PENGGUNA")]
+        sebagai: Option<String>,
         #[command(flatten)]
         db: DatabaseArg,
     },

@@ -103,7 +103,7 @@ async fn load_province(
             ))
         })
         .collect::<anyhow::Result<_>>()?;
-    let out = store.import_lkks(None, &rows).await?;
+    let out = store.as_system("demo").import_lkks(&rows).await?;
     anyhow::ensure!(
         out.rejected.is_empty(),
         "jaringan LKKS {} ditolak: {:?}",
@@ -113,7 +113,8 @@ async fn load_province(
     let mut count = out.created as usize;
     let province = region(p.code)?;
     let (lkks_province, _) = store
-        .save_lkks(None, &rows[0].1, None)
+        .as_system("demo")
+        .save_lkks(&rows[0].1, None)
         .await
         .context("LKKS provinsi")?;
     // The formation target each province works to (Jawa Tengah: all 35 active by end 2025).
@@ -135,7 +136,8 @@ async fn load_province(
         ),
     };
     store
-        .save_formation_target(None, &province, name, status, due)
+        .as_system("demo")
+        .save_formation_target(&province, name, status, due)
         .await?;
 
     // The LKS registry.
@@ -145,7 +147,7 @@ async fn load_province(
         .enumerate()
         .map(|(i, l)| Ok((i as u64 + 2, lks_input(i, l)?)))
         .collect::<anyhow::Result<_>>()?;
-    let out = store.import_lks(None, &rows).await?;
+    let out = store.as_system("demo").import_lks(&rows).await?;
     anyhow::ensure!(
         out.rejected.is_empty(),
         "registri LKS {} ditolak: {:?}",
@@ -154,7 +156,11 @@ async fn load_province(
     );
     count += out.created as usize;
     let lks_lombok_timur = match registry.iter().find(|l| l.desa.starts_with("52.03.")) {
-        Some(l) => store.lks_id_by_key(&l.id).await?.unwrap_or_default(),
+        Some(l) => store
+            .as_system("demo")
+            .lks_id_by_key(&l.id)
+            .await?
+            .unwrap_or_default(),
         None => 0,
     };
 
@@ -187,7 +193,7 @@ async fn load_province(
             ))
         })
         .collect::<anyhow::Result<_>>()?;
-    let out = store.import_partners(None, &rows).await?;
+    let out = store.as_system("demo").import_partners(&rows).await?;
     anyhow::ensure!(
         out.rejected.is_empty(),
         "mitra {} ditolak: {:?}",
@@ -200,6 +206,7 @@ async fn load_province(
             lkks_province
         } else {
             store
+                .as_system("demo")
                 .partner_id_by_key(&format!("{}-{}", p.code, m.id))
                 .await?
                 .context("mitra tersimpan")?
@@ -214,8 +221,8 @@ async fn load_province(
         .enumerate()
     {
         store
+            .as_system("demo")
             .save_agreement(
-                None,
                 ids[&m.id],
                 &AgreementInput {
                     number: format!("{:03}/MoU/LKKS-{}/2025", i + 1, p.code),
@@ -396,16 +403,20 @@ pub async fn reports(store: &Store, today: NaiveDate) -> anyhow::Result<()> {
                 disability: 3,
             },
         };
-        let id = store.save_lks_report(&lks, own, period, &input).await?;
+        let id = store
+            .as_user(&lks)
+            .save_lks_report(own, period, &input)
+            .await?;
         if step >= 1 {
             store
-                .move_lks_report(&lks, id, ReportAction::Submit, "")
+                .as_user(&lks)
+                .move_lks_report(id, ReportAction::Submit, "")
                 .await?;
         }
         if step == 2 {
             store
+                .as_user(&reviewer)
                 .move_lks_report(
-                    &reviewer,
                     id,
                     ReportAction::RequestRevision,
                     "Lampirkan daftar hadir kegiatan",
@@ -414,7 +425,8 @@ pub async fn reports(store: &Store, today: NaiveDate) -> anyhow::Result<()> {
         }
         if step == 3 {
             store
-                .move_lks_report(&reviewer, id, ReportAction::Approve, "Lengkap")
+                .as_user(&reviewer)
+                .move_lks_report(id, ReportAction::Approve, "Lengkap")
                 .await?;
         }
         period = period.previous();

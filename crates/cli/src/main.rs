@@ -14,13 +14,14 @@ mod lang;
 mod link;
 mod programs;
 mod realisasi;
+mod registri;
 mod serve;
 mod setup;
 mod wilayah;
 
 use args::{
     AdminCommand, AuditCommand, Command, DaftarCommand, GeoCommand, KunciCommand, ProgramCommand,
-    RealisasiCommand, WilayahCommand,
+    RealisasiCommand, RegistriCommand, WilayahCommand,
 };
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
@@ -117,6 +118,12 @@ fn main() {
                 sebagai,
                 db,
             }) => realisasi::import(&file, strategi, &sebagai, &db.database).await,
+            Command::Registri(RegistriCommand::Impor {
+                registry,
+                file,
+                sebagai,
+                db,
+            }) => registri::import(&registry, &file, sebagai.as_deref(), &db.database).await,
             Command::Kunci(KunciCommand::Buat) => {
                 accounts::new_key();
                 Ok(())

@@ -6,7 +6,9 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::access::{Principal, Role};
+use crate::access::{Principal, Role, RowAccess, Viewer};
+use crate::msg::{Localized, Msg};
+use crate::region::RegionCode;
 
 macro_rules! keyed_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident => $key:literal),+ $(,)? }) => {
@@ -136,6 +138,33 @@ pub enum InstitutionError {
     SexAgeMismatch { by_sex: u32, by_age: u32 },
     #[error("penyandang disabilitas ({disability}) lebih banyak dari jumlah seluruhnya ({total})")]
     DisabilityAboveTotal { disability: u32, total: u32 },
+}
+
+impl Localized for InstitutionError {
+    fn msg(&self) -> Msg {
+        use InstitutionError as E;
+        match self {
+            E::BadMove { from, to } => Msg::new("institution.bad_move")
+                .arg("from", from)
+                .arg("to", to),
+            E::DecreeRequired(s) => Msg::new("institution.decree_required").arg("status", s),
+            E::BadReportMove { state, action } => Msg::new("institution.bad_report_move")
+                .arg("state", state)
+                .arg("action", action),
+            E::NotYourStep(a) => Msg::new("institution.not_your_step").arg("action", a),
+            E::CommentRequired => Msg::new("institution.comment_required"),
+            E::Locked(s) => Msg::new("institution.report_locked").arg("state", s),
+            E::BadPeriod(v) => Msg::new("institution.bad_period").arg("value", v),
+            E::SexAgeMismatch { by_sex, by_age } => Msg::new("institution.sex_age_mismatch")
+                .arg("by_sex", by_sex)
+                .arg("by_age", by_age),
+            E::DisabilityAboveTotal { disability, total } => {
+                Msg::new("institution.disability_above_total")
+                    .arg("disability", disability)
+                    .arg("total", total)
+            }
+        }
+    }
 }
 
 impl FormationStatus {
@@ -462,8 +491,12 @@ pub fn split_evenly(total: u32, n: usize) -> Vec<u32> {
         .collect()
 }
 
-/// A problem with one field of an input: the field's column name and why, in Indonesian.
-pub type FieldProblem = (&'static str, String);
+/// A problem with one field of an input: the field's column name and why, as a message.
+pub type FieldProblem = (&'static str, Msg);
+
+fn required() -> Msg {
+    Msg::new("institution.required")
+}
 
 fn blank(s: &str) -> bool {
     s.trim().is_empty()
@@ -476,7 +509,10 @@ fn check_contact(phone: &Option<String>, email: &Option<String>, out: &mut Vec<F
             || p.chars()
                 .any(|c| !(c.is_ascii_digit() || " +-().".contains(c)))
         {
-            out.push(("telepon", format!("\"{p}\" bukan nomor telepon (angka, spasi, + - ( ) saja; paling sedikit 6 angka)")));
+            out.push((
+                "telepon",
+                Msg::new("institution.phone_malformed").arg("value", p),
+            ));
         }
     }
     if let Some(e) = email.as_deref().filter(|e| !blank(e)) {
@@ -484,18 +520,21 @@ fn check_contact(phone: &Option<String>, email: &Option<String>, out: &mut Vec<F
             !user.is_empty() && host.contains('.') && !host.starts_with('.')
         }) && !e.contains(char::is_whitespace);
         if !ok {
-            out.push(("surel", format!("\"{e}\" bukan alamat surel")));
+            out.push((
+                "surel",
+                Msg::new("institution.email_malformed").arg("value", e),
+            ));
         }
     }
 }
 
 fn check_key(key: &str, column: &'static str, out: &mut Vec<FieldProblem>) {
     if blank(key) {
-        out.push((column, "wajib diisi".into()));
+        out.push((column, required()));
     } else if key.chars().count() > 40 || key.contains(char::is_whitespace) {
         out.push((
             column,
-            format!("\"{key}\" tidak boleh berisi spasi atau lebih dari 40 huruf"),
+            Msg::new("institution.key_malformed").arg("value", key),
         ));
     }
 }
@@ -538,13 +577,13 @@ impl LksInput {
         let mut out = Vec::new();
         check_key(&self.key, "kode_lks", &mut out);
         if blank(&self.name) {
-            out.push(("nama", "wajib diisi".into()));
+            out.push(("nama", required()));
         }
         match &self.region {
-            None => out.push(("kode_wilayah", "wajib diisi (kode desa Kemendagri)".into())),
+            None => out.push(("kode_wilayah", Msg::new("institution.lks_region_required"))),
             Some(r) if r.level() == crate::Level::Provinsi => out.push((
                 "kode_wilayah",
-                format!("{r} adalah provinsi; tulis kode desa, kecamatan atau kab/kota"),
+                Msg::new("institution.lks_region_province").arg("code", r),
             )),
             Some(_) => {}
         }
@@ -554,20 +593,17 @@ impl LksInput {
                 if !(LATITUDE_RANGE.0..=LATITUDE_RANGE.1).contains(&lat) {
                     out.push((
                         "lintang",
-                        format!("{lat} di luar wilayah Indonesia (−11,5 sampai 6,5)"),
+                        Msg::new("institution.latitude_outside").arg("value", lat),
                     ));
                 }
                 if !(LONGITUDE_RANGE.0..=LONGITUDE_RANGE.1).contains(&lon) {
                     out.push((
                         "bujur",
-                        format!("{lon} di luar wilayah Indonesia (94 sampai 141,5)"),
+                        Msg::new("institution.longitude_outside").arg("value", lon),
                     ));
                 }
             }
-            _ => out.push((
-                "lintang",
-                "lintang dan bujur diisi berdua atau dikosongkan berdua".into(),
-            )),
+            _ => out.push(("lintang", Msg::new("institution.coordinates_pair"))),
         }
         if let Some(n) = self.npwp.as_deref().filter(|n| !blank(n)) {
             let digits: String = n.chars().filter(|c| c.is_ascii_digit()).collect();
@@ -575,7 +611,10 @@ impl LksInput {
                 || n.chars()
                     .any(|c| !(c.is_ascii_digit() || ".- ".contains(c)))
             {
-                out.push(("npwp", format!("\"{n}\" bukan NPWP (15 atau 16 angka)")));
+                out.push((
+                    "npwp",
+                    Msg::new("institution.npwp_malformed").arg("value", n),
+                ));
             }
         }
         if self.registration_until.is_some()
@@ -583,17 +622,17 @@ impl LksInput {
         {
             out.push((
                 "tanda_daftar",
-                "masa berlaku diisi tanpa nomor tanda daftar".into(),
+                Msg::new("institution.registration_without_number"),
             ));
         }
         if self.permit_until.is_some() && self.permit_number.as_deref().is_none_or(blank) {
             out.push((
                 "izin_operasional",
-                "masa berlaku diisi tanpa nomor izin".into(),
+                Msg::new("institution.permit_without_number"),
             ));
         }
         if let Err(e) = self.clients.check() {
-            out.push(("klien", e.to_string()));
+            out.push(("klien", e.msg()));
         }
         check_contact(&self.phone, &self.email, &mut out);
         out
@@ -637,39 +676,36 @@ impl LkksInput {
     pub fn problems(&self) -> Vec<FieldProblem> {
         let mut out = Vec::new();
         match &self.region {
-            None => out.push((
-                "kode_wilayah",
-                "wajib diisi (kode provinsi atau kab/kota)".into(),
-            )),
+            None => out.push(("kode_wilayah", Msg::new("institution.lkks_region_required"))),
             Some(r) if !matches!(r.level(), crate::Level::Provinsi | crate::Level::KabKota) => out
                 .push((
                     "kode_wilayah",
-                    format!("{r} bukan provinsi atau kab/kota; LKKS ada di provinsi dan kab/kota"),
+                    Msg::new("institution.lkks_region_level").arg("code", r),
                 )),
             Some(_) => {}
         }
         if blank(&self.name) {
-            out.push(("nama", "wajib diisi".into()));
+            out.push(("nama", required()));
         }
         match self.status {
-            None => out.push(("status", "wajib diisi: belum_dibentuk, dalam_pembentukan, dikukuhkan, aktif atau tidak_aktif".into())),
+            None => out.push(("status", Msg::new("institution.status_required"))),
             Some(s) if s.needs_decree() && !self.has_decree() => {
-                out.push(("no_sk", InstitutionError::DecreeRequired(s).to_string()))
+                out.push(("no_sk", InstitutionError::DecreeRequired(s).msg()))
             }
             Some(_) => {}
         }
         if let (Some(a), Some(b)) = (self.term_start, self.term_end)
             && b <= a
         {
-            out.push((
-                "periode_selesai",
-                "akhir periode harus sesudah awalnya".into(),
-            ));
+            out.push(("periode_selesai", Msg::new("institution.term_order")));
         }
         check_contact(&self.phone, &self.email, &mut out);
         for m in self.board.iter().flatten() {
             if blank(&m.name) {
-                out.push(("pengurus", format!("{} tanpa nama", m.position.key())));
+                out.push((
+                    "pengurus",
+                    Msg::new("institution.board_nameless").arg("position", m.position.key()),
+                ));
             }
             check_contact(&m.phone, &m.email, &mut out);
         }
@@ -699,16 +735,16 @@ impl PartnerInput {
         let mut out = Vec::new();
         check_key(&self.key, "kode_mitra", &mut out);
         if blank(&self.name) {
-            out.push(("nama", "wajib diisi".into()));
+            out.push(("nama", required()));
         }
         if self.region.is_none() {
-            out.push(("kode_wilayah", "wajib diisi (kedudukan mitra)".into()));
+            out.push((
+                "kode_wilayah",
+                Msg::new("institution.partner_region_required"),
+            ));
         }
         if self.helix.is_none() {
-            out.push((
-                "peran",
-                "wajib diisi: pemerintah, dunia_usaha, akademisi, masyarakat, media atau filantropi".into(),
-            ));
+            out.push(("peran", Msg::new("institution.helix_required")));
         }
         check_contact(&self.phone, &self.email, &mut out);
         out
@@ -728,18 +764,15 @@ impl AgreementInput {
     pub fn problems(&self) -> Vec<FieldProblem> {
         let mut out = Vec::new();
         if blank(&self.number) {
-            out.push(("nomor", "wajib diisi".into()));
+            out.push(("nomor", required()));
         }
         if blank(&self.scope) {
-            out.push(("ruang_lingkup", "wajib diisi".into()));
+            out.push(("ruang_lingkup", required()));
         }
         if let (Some(a), Some(b)) = (self.signed_on, self.valid_until)
             && b < a
         {
-            out.push((
-                "berlaku_sampai",
-                "tidak boleh sebelum tanggal tanda tangan".into(),
-            ));
+            out.push(("berlaku_sampai", Msg::new("institution.agreement_order")));
         }
         out
     }
@@ -757,22 +790,150 @@ impl ReportInput {
     pub fn problems(&self) -> Vec<FieldProblem> {
         let mut out = Vec::new();
         if blank(&self.activities) {
-            out.push(("kegiatan", "wajib diisi".into()));
+            out.push(("kegiatan", required()));
         }
         if let Err(e) = self.beneficiaries.check() {
-            out.push(("penerima", e.to_string()));
+            out.push(("penerima", e.msg()));
         }
         out
     }
 }
 
-/// Problems as one message: "kolom: alasan; kolom: alasan".
-pub fn describe(problems: &[FieldProblem]) -> String {
-    problems
-        .iter()
-        .map(|(f, r)| format!("{f}: {r}"))
-        .collect::<Vec<_>>()
-        .join("; ")
+/// One problem as a message: the field (its import column) named, then why ("kolom: alasan").
+pub fn field_msg(field: &str, reason: Msg) -> Msg {
+    Msg::new("institution.field_problem")
+        .arg("field", field)
+        .arg_msg("reason", reason)
+}
+
+/// Problems as one message: every field with its reason, joined ("kolom: alasan; …").
+pub fn describe(problems: &[FieldProblem]) -> Msg {
+    Msg::new("institution.problems").arg_list(
+        "problems",
+        problems
+            .iter()
+            .map(|(f, r)| field_msg(f, r.clone()))
+            .collect(),
+    )
+}
+
+/// Who may see and change the institution registries: the rules the store applies to every
+/// registry read and write, written once as pure functions of the [`Viewer`].
+pub mod rules {
+    use super::*;
+
+    /// How a viewer reads the LKS registry.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum LksListing {
+        /// The public directory: registered LKS only (an LKS with a Tanda Daftar number),
+        /// never their contacts or detail.
+        Directory,
+        /// The viewer's rows (every row for the system).
+        Rows,
+    }
+
+    pub fn lks_listing(viewer: &Viewer) -> LksListing {
+        if viewer.is_public() {
+            LksListing::Directory
+        } else {
+            LksListing::Rows
+        }
+    }
+
+    /// Who may write a registry row (LKKS, LKS, partner). `existing` is the row's current
+    /// seat and organisation when it exists. Creating needs a regional writer covering the
+    /// seat (an LKS or partner account edits only its own record, it does not add others);
+    /// changing needs the row in view and the new seat in view too. The system writes all.
+    pub fn may_write_registry_row(
+        viewer: &Viewer,
+        existing: Option<(&RegionCode, i64)>,
+        seat: &RegionCode,
+    ) -> bool {
+        let p = match viewer {
+            Viewer::Public => return false,
+            Viewer::System(_) => return true,
+            Viewer::User(p) => p,
+        };
+        if !p.can_write() {
+            return false;
+        }
+        match existing {
+            Some((region, id)) => p.may_see(region, id) && p.may_see(seat, id),
+            None => !p.role.is_organisation_bound() && p.scope.covers(seat),
+        }
+    }
+
+    /// Whether the viewer may add registry rows at all (the "new" form and imports).
+    pub fn may_add_registry_rows(viewer: &Viewer) -> bool {
+        match viewer {
+            Viewer::Public => false,
+            Viewer::System(_) => true,
+            Viewer::User(p) => p.can_write() && !p.role.is_organisation_bound(),
+        }
+    }
+
+    /// Seats above a regional viewer's regions whose partners it also sees (a provincial
+    /// partner works in every kab/kota of the province).
+    pub fn partner_seats_above(viewer: &Viewer) -> Vec<RegionCode> {
+        let Some(p) = viewer.principal() else {
+            return Vec::new();
+        };
+        match p.row_access() {
+            RowAccess::Regions(regions) => {
+                let mut above: Vec<RegionCode> = regions
+                    .iter()
+                    .flat_map(|r| r.ancestors())
+                    .filter(|a| !regions.contains(a))
+                    .collect();
+                above.sort();
+                above.dedup();
+                above
+            }
+            RowAccess::Organisation { .. } => Vec::new(),
+        }
+    }
+
+    /// Whether the need figures (published aggregates) of `region` go beside the LKS
+    /// capacity this viewer sees: within the aggregate regions of a user, all for the system.
+    pub fn sees_need_of(viewer: &Viewer, region: &RegionCode) -> bool {
+        match viewer {
+            Viewer::Public => false,
+            Viewer::System(_) => true,
+            Viewer::User(p) => p.aggregate_regions().is_some_and(|rs| {
+                rs.iter()
+                    .any(|r| r == region || r.contains(region) || region.contains(r))
+            }),
+        }
+    }
+
+    /// Whether a province's formation target is shown: to the public and the system every
+    /// one, to a user those of the provinces overlapping its regions.
+    pub fn sees_formation_target(viewer: &Viewer, province: &RegionCode) -> bool {
+        match viewer {
+            Viewer::Public | Viewer::System(_) => true,
+            Viewer::User(p) => p
+                .scope
+                .regions
+                .iter()
+                .any(|r| r == province || r.contains(province) || province.contains(r)),
+        }
+    }
+
+    /// Whether the viewer may set a province's formation target: its admins, or the system.
+    pub fn may_set_formation_target(viewer: &Viewer, province: &RegionCode) -> bool {
+        match viewer {
+            Viewer::Public => false,
+            Viewer::System(_) => true,
+            Viewer::User(p) => p.is_admin() && p.scope.covers(province),
+        }
+    }
+
+    /// The viewer's part in monthly LKS reports (the public and the system only read).
+    pub fn report_role(viewer: &Viewer) -> ReportRole {
+        viewer
+            .principal()
+            .map_or(ReportRole::Reader, ReportRole::of)
+    }
 }
 
 #[cfg(test)]
@@ -961,7 +1122,11 @@ mod tests {
             ..LkksInput::default()
         };
         assert_eq!(lkks.problems()[0].0, "no_sk");
-        assert!(describe(&lkks.problems()).starts_with("no_sk: status aktif membutuhkan"));
+        assert_eq!(
+            lkks.problems()[0].1,
+            Msg::new("institution.decree_required").arg("status", "aktif")
+        );
+        assert_eq!(describe(&lkks.problems()).key, "institution.problems");
     }
 
     #[test]
@@ -971,5 +1136,66 @@ mod tests {
         assert!(split_evenly(5, 0).is_empty());
         assert_eq!(Helix::from_key("dunia_usaha"), Some(Helix::DuniaUsaha));
         assert_eq!(LkksBody::for_province("33"), LkksBody::Bk3s);
+    }
+
+    #[test]
+    fn registry_rules_by_viewer() {
+        use crate::access::{Scope, Viewer};
+        let code = |s: &str| crate::RegionCode::parse(s).unwrap();
+        let user = |role, regions: &[&str], org| {
+            Viewer::User(Principal {
+                user_id: 1,
+                username: "u".into(),
+                role,
+                scope: Scope {
+                    regions: regions.iter().map(|r| code(r)).collect(),
+                    organisation: org,
+                },
+            })
+        };
+        let op = user(Role::OperatorKabKota, &["52.03"], None);
+        let lks = user(Role::OperatorLks, &[], Some(7));
+        let seat = code("52.03.05.2003");
+        assert!(rules::may_write_registry_row(&op, None, &seat));
+        assert!(!rules::may_write_registry_row(&op, None, &code("52.04")));
+        assert!(
+            !rules::may_write_registry_row(&lks, None, &seat),
+            "LKS adds none"
+        );
+        assert!(rules::may_write_registry_row(&lks, Some((&seat, 7)), &seat));
+        assert!(!rules::may_write_registry_row(
+            &lks,
+            Some((&seat, 8)),
+            &seat
+        ));
+        assert!(!rules::may_write_registry_row(
+            Viewer::public(),
+            None,
+            &seat
+        ));
+        assert!(rules::may_write_registry_row(
+            &Viewer::System("t"),
+            None,
+            &seat
+        ));
+        assert_eq!(
+            rules::lks_listing(Viewer::public()),
+            rules::LksListing::Directory
+        );
+        assert_eq!(rules::lks_listing(&op), rules::LksListing::Rows);
+        assert_eq!(rules::partner_seats_above(&op), vec![code("52")]);
+        assert!(rules::partner_seats_above(&lks).is_empty());
+        assert!(rules::sees_formation_target(Viewer::public(), &code("33")));
+        assert!(!rules::sees_formation_target(&op, &code("33")));
+        assert!(rules::sees_formation_target(&op, &code("52")));
+        let admin = user(Role::AdminProvinsi, &["52"], None);
+        assert!(rules::may_set_formation_target(&admin, &code("52")));
+        assert!(!rules::may_set_formation_target(&op, &code("52")));
+        assert!(!rules::may_set_formation_target(
+            Viewer::public(),
+            &code("52")
+        ));
+        assert_eq!(rules::report_role(&lks), ReportRole::Reporter);
+        assert_eq!(rules::report_role(Viewer::public()), ReportRole::Reader);
     }
 }

@@ -51,7 +51,15 @@ macro_rules! areas {
     };
 }
 pub const AREAS: &[(&str, &str, &str)] = areas![
-    "ui", "errors", "accounts", "lists", "core", "intake", "programs", "strategy"
+    "ui",
+    "errors",
+    "accounts",
+    "lists",
+    "core",
+    "intake",
+    "programs",
+    "strategy",
+    "institutions"
 ];
 
 fn parse_area(area: &str, text: &str) -> Result<Vec<(String, String)>, String> {

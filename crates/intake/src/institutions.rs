@@ -7,7 +7,7 @@ use sinergi_core::institution::{
     BoardMember, BoardPosition, Disaggregation, FormationStatus, Grade, Helix, LkksBody, LkksInput,
     LksInput, PartnerInput,
 };
-use sinergi_core::{Ppks, RegionCode, Table};
+use sinergi_core::{Msg, Ppks, RegionCode, Table};
 
 use crate::table::RowError;
 
@@ -104,11 +104,11 @@ impl Cells<'_> {
         Some(self.get(name).to_string()).filter(|s| !s.is_empty())
     }
 
-    fn fail(&mut self, column: &str, reason: String) {
+    fn fail(&mut self, column: &str, reason: Msg) {
         self.errors.push(RowError {
             line: self.line,
             column: Some(column.to_string()),
-            reason: reason.into(),
+            reason,
         });
     }
 
@@ -119,8 +119,11 @@ impl Cells<'_> {
         }
         match RegionCode::parse(&v) {
             Ok(c) => Some(c),
-            Err(e) => {
-                self.fail(name, format!("\"{v}\": {e}"));
+            Err(_) => {
+                self.fail(
+                    name,
+                    Msg::new("institution.region_malformed").arg("value", &v),
+                );
                 None
             }
         }
@@ -136,9 +139,7 @@ impl Cells<'_> {
             None => {
                 self.fail(
                     name,
-                    format!(
-                        "\"{v}\" bukan tanggal; tulis TTTT-BB-HH (mis. 2025-03-31) atau HH/BB/TTTT"
-                    ),
+                    Msg::new("institution.date_malformed").arg("value", &v),
                 );
                 None
             }
@@ -153,7 +154,10 @@ impl Cells<'_> {
         match v.replace('.', "").parse::<u32>() {
             Ok(n) => n,
             Err(_) => {
-                self.fail(name, format!("\"{v}\" bukan bilangan bulat tidak negatif"));
+                self.fail(
+                    name,
+                    Msg::new("institution.count_malformed").arg("value", &v),
+                );
                 0
             }
         }
@@ -167,7 +171,10 @@ impl Cells<'_> {
         match v.replace(',', ".").parse::<f64>() {
             Ok(n) if n.is_finite() => Some(n),
             _ => {
-                self.fail(name, format!("\"{v}\" bukan angka desimal (mis. -8,6529)"));
+                self.fail(
+                    name,
+                    Msg::new("institution.decimal_malformed").arg("value", &v),
+                );
                 None
             }
         }
@@ -208,7 +215,7 @@ fn read_rows<T>(
         .map(|r| RowError {
             line: 1,
             column: Some(r.to_string()),
-            reason: "kolom wajib ini tidak ada di baris judul".into(),
+            reason: Msg::new("institution.column_missing"),
         })
         .collect();
     if !missing.is_empty() {
@@ -248,7 +255,10 @@ pub fn read_lks(table: &Table) -> Result<RegistryRows<LksInput>, Vec<RowError>> 
             for s in c.list("layanan_ppks") {
                 match Ppks::lookup(&s) {
                     Ok(p) => services.push(p),
-                    Err(e) => c.fail("layanan_ppks", e.to_string()),
+                    Err(_) => c.fail(
+                        "layanan_ppks",
+                        Msg::new("institution.ppks_unknown").arg("value", &s),
+                    ),
                 }
             }
             let grade = c
@@ -261,7 +271,7 @@ pub fn read_lks(table: &Table) -> Result<RegistryRows<LksInput>, Vec<RowError>> 
                     None => {
                         c.fail(
                             "akreditasi",
-                            format!("\"{g}\" bukan A, B atau C (atau kosong/belum)"),
+                            Msg::new("institution.grade_unknown").arg("value", &g),
                         );
                         None
                     }
@@ -274,15 +284,12 @@ pub fn read_lks(table: &Table) -> Result<RegistryRows<LksInput>, Vec<RowError>> 
                 (Some(_), None) => {
                     c.fail(
                         "tanggal_akreditasi",
-                        "wajib diisi bila akreditasi diisi".into(),
+                        Msg::new("institution.grade_date_required"),
                     );
                     None
                 }
                 (None, Some(_)) => {
-                    c.fail(
-                        "akreditasi",
-                        "tanggal diisi tanpa peringkat A, B atau C".into(),
-                    );
+                    c.fail("akreditasi", Msg::new("institution.grade_missing"));
                     None
                 }
             };
@@ -331,16 +338,16 @@ pub fn read_lkks(table: &Table) -> Result<RegistryRows<LkksInput>, Vec<RowError>
             let status = FormationStatus::from_key(&status_text.replace(' ', "_"));
             if status.is_none() && !status_text.is_empty() {
                 c.fail(
-                "status",
-                format!("\"{status_text}\" bukan belum_dibentuk, dalam_pembentukan, dikukuhkan, aktif atau tidak_aktif"),
-            );
+                    "status",
+                    Msg::new("institution.status_unknown").arg("value", &status_text),
+                );
             }
             let body = c.text("sebutan").and_then(|b| {
                 let found = LkksBody::from_key(&b);
                 if found.is_none() {
                     c.fail(
                         "sebutan",
-                        format!("\"{b}\" bukan LKKS, BKKKS, BK3S atau K3S"),
+                        Msg::new("institution.body_unknown").arg("value", &b),
                     );
                 }
                 found
@@ -392,15 +399,18 @@ pub fn read_partners(table: &Table) -> Result<RegistryRows<PartnerInput>, Vec<Ro
             let helix = Helix::from_key(&helix_text.replace([' ', '/'], "_"));
             if helix.is_none() && !helix_text.is_empty() {
                 c.fail(
-                "peran",
-                format!("\"{helix_text}\" bukan pemerintah, dunia_usaha, akademisi, masyarakat, media atau filantropi"),
-            );
+                    "peran",
+                    Msg::new("institution.helix_unknown").arg("value", &helix_text),
+                );
             }
             let mut areas = Vec::new();
             for a in c.list("wilayah_kerja") {
                 match RegionCode::parse(&a) {
                     Ok(code) => areas.push(code),
-                    Err(e) => c.fail("wilayah_kerja", format!("\"{a}\": {e}")),
+                    Err(_) => c.fail(
+                        "wilayah_kerja",
+                        Msg::new("institution.region_malformed").arg("value", &a),
+                    ),
                 }
             }
             PartnerInput {
@@ -451,6 +461,11 @@ mod tests {
             .map(|e| e.column.as_deref().unwrap())
             .collect();
         assert_eq!(cols, ["layanan_ppks", "akreditasi", "kapasitas"]);
+        assert_eq!(
+            read.rejected[0].reason,
+            Msg::new("institution.ppks_unknown").arg("value", "XYZ")
+        );
+        assert_eq!(read.rejected[2].reason.key, "institution.count_malformed");
         assert!(read.rejected.iter().all(|e| e.line == 3));
     }
 

@@ -39,7 +39,7 @@ pub use computed::{COMPUTATIONS, Computation, ComputedValue, computation};
 pub use connect::{DEFAULT_SQLITE_PATH, DatabaseTarget};
 pub use error::{RejectedCode, StoreError};
 pub use geo::Polygon;
-pub use institutions::{RegistryImport, RejectedRow};
+pub use institutions::{Refusal, RegistryBatch, RegistryImport, RejectedRow};
 pub use lkks::{
     BoardSeat, FormationEntry, FormationProgress, FormationTarget, LKKS_SORTS, LkksFilter,
     LkksRecord, LkksRow, LkksYear, StatusChange,

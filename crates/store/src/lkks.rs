@@ -4,14 +4,15 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
+use sinergi_core::institution::rules;
 use sinergi_core::institution::{BoardMember, BoardPosition, FormationStatus, LkksBody, LkksInput};
-use sinergi_core::{Level, Principal, RegionCode};
+use sinergi_core::{Level, Localized, Msg, RegionCode};
 use sqlx::AssertSqlSafe;
 
-use crate::audit::{Actor, AuditEvent, append_audit, now_text};
-use crate::institutions::{FORBIDDEN, RegistryImport, date_text, may_write, parse_date, text};
-use crate::scope::{Bind, Placeholders, bind_filter, row_filter, within_regions};
-use crate::{Page, Paged, Sort, Store, StoreError, on_pool};
+use crate::audit::{AuditEvent, append_audit, now_text};
+use crate::institutions::{RegistryImport, date_text, fetch_page, parse_date, text};
+use crate::scope::{Bind, Placeholders, bind_filter, within_regions};
+use crate::{Page, Paged, Scoped, Sort, StoreError, on_pool};
 
 pub const LKKS_SORTS: [(&str, &str); 3] = [
     ("wilayah", "l.region_code"),
@@ -178,10 +179,10 @@ fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
-impl Store {
-    fn lkks_where(&self, by: &Principal, filter: &LkksFilter) -> (String, Vec<Bind>) {
+impl Scoped<'_> {
+    fn lkks_where(&self, filter: &LkksFilter) -> (String, Vec<Bind>) {
         let mut ph = Placeholders::starting_at(1);
-        let f = row_filter(by, "l.region_code", "o.id", &mut ph);
+        let f = self.rows("l.region_code", "o.id", &mut ph);
         let mut parts = vec![f.sql];
         let mut binds = f.binds;
         if let Some(r) = &filter.region
@@ -206,15 +207,14 @@ impl Store {
         (parts.join(" AND "), binds)
     }
 
-    /// One page of the LKKS network `by` may see.
+    /// One page of the LKKS network this viewer may see.
     pub async fn lkks_list(
         &self,
-        by: &Principal,
         filter: &LkksFilter,
         sort: Sort,
         page: Page,
     ) -> Result<Paged<LkksRow>, StoreError> {
-        let (w, binds) = self.lkks_where(by, filter);
+        let (w, binds) = self.lkks_where(filter);
         let count_sql = format!("SELECT COUNT(*) {LKKS_FROM} WHERE {w}");
         let sql = format!(
             "SELECT {LKKS_COLUMNS} {LKKS_FROM} WHERE {w} ORDER BY {} LIMIT {} OFFSET {}",
@@ -222,34 +222,19 @@ impl Store {
             page.limit(),
             page.offset()
         );
-        let (total, rows): (i64, Vec<LkksDbRow>) = on_pool!(self, |pool| {
-            let total: i64 =
-                bind_filter!(sqlx::query_scalar(AssertSqlSafe(count_sql.clone())), binds)
-                    .fetch_one(pool)
-                    .await?;
-            let rows: Vec<LkksDbRow> =
-                bind_filter!(sqlx::query_as(AssertSqlSafe(sql.clone())), binds)
-                    .fetch_all(pool)
-                    .await?;
-            (total, rows)
-        });
+        let (total, rows): (u64, Vec<LkksDbRow>) = fetch_page(self, count_sql, sql, &binds).await?;
         Ok(Paged {
             items: rows.into_iter().map(to_lkks).collect(),
-            total: total as u64,
+            total,
             page: page.number,
             size: page.size,
         })
     }
 
-    /// Every LKKS `by` may see under `filter` (for export), by region.
-    pub async fn export_lkks(
-        &self,
-        by: &Principal,
-        filter: &LkksFilter,
-    ) -> Result<Vec<LkksRecord>, StoreError> {
+    /// Every LKKS this viewer may see under `filter` (for export), by region.
+    pub async fn export_lkks(&self, filter: &LkksFilter) -> Result<Vec<LkksRecord>, StoreError> {
         let page = self
             .lkks_list(
-                by,
                 filter,
                 Sort::parse(None, &LKKS_SORTS),
                 Page::new(Some(1), Some(Page::MAX_SIZE), Page::MAX_SIZE),
@@ -263,7 +248,6 @@ impl Store {
             n += 1;
             let next = self
                 .lkks_list(
-                    by,
                     filter,
                     Sort::parse(None, &LKKS_SORTS),
                     Page::new(Some(n), Some(Page::MAX_SIZE), Page::MAX_SIZE),
@@ -281,9 +265,9 @@ impl Store {
         Ok(out)
     }
 
-    /// One LKKS with its board, status history and years, when `by` may see it.
-    pub async fn lkks(&self, by: &Principal, id: i64) -> Result<Option<LkksRecord>, StoreError> {
-        let (w, mut binds) = self.lkks_where(by, &LkksFilter::default());
+    /// One LKKS with its board, status history and years, when this viewer may see it.
+    pub async fn lkks(&self, id: i64) -> Result<Option<LkksRecord>, StoreError> {
+        let (w, mut binds) = self.lkks_where(&LkksFilter::default());
         let sql = format!(
             "SELECT {LKKS_COLUMNS} {LKKS_FROM} WHERE {w} AND o.id = ${}",
             binds.len() + 1
@@ -385,13 +369,10 @@ impl Store {
     /// Saves one LKKS from a form (created, or updated by its region). Returns (id, created).
     pub async fn save_lkks(
         &self,
-        by: Option<&Principal>,
         input: &LkksInput,
         note: Option<&str>,
     ) -> Result<(i64, bool), StoreError> {
-        let outcome = self
-            .import_lkks_noted(by, &[(0, input.clone())], note)
-            .await?;
+        let outcome = self.import_lkks_noted(&[(0, input.clone())], note).await?;
         let created = outcome.single()?;
         let region = input
             .region
@@ -405,31 +386,27 @@ impl Store {
         .fetch_optional(pool)
         .await)?;
         Ok((
-            id.ok_or(StoreError::Invalid("LKKS tidak tersimpan".into()))?,
+            id.ok_or_else(|| StoreError::Corrupt("LKKS tidak tersimpan".into()))?,
             created,
         ))
     }
 
     /// Stores LKKS rows (line, input) in one transaction, keyed by region: each row is
     /// created, updated, or rejected with its reason (a status move the domain does not
-    /// allow, a missing decree, a region outside `by`'s scope).
+    /// allow, a missing decree, a region outside this viewer's scope).
     pub async fn import_lkks(
         &self,
-        by: Option<&Principal>,
         rows: &[(u64, LkksInput)],
     ) -> Result<RegistryImport, StoreError> {
-        self.import_lkks_noted(by, rows, None).await
+        self.import_lkks_noted(rows, None).await
     }
 
     async fn import_lkks_noted(
         &self,
-        by: Option<&Principal>,
         rows: &[(u64, LkksInput)],
         note: Option<&str>,
     ) -> Result<RegistryImport, StoreError> {
-        let actor = by
-            .map(Actor::from)
-            .unwrap_or_else(|| Actor::system("sistem"));
+        let actor = self.actor();
         let now = now_text();
         let today = date_text(Some(today()));
         let mut out = RegistryImport::default();
@@ -437,11 +414,7 @@ impl Store {
             let mut tx = pool.begin().await?;
             for (line, input) in rows {
                 let line = *line;
-                let problems = input.problems();
-                if !problems.is_empty() {
-                    for (column, reason) in problems {
-                        out.reject(line, column, reason);
-                    }
+                if out.refuse_problems(line, input.problems()) {
                     continue;
                 }
                 let (Some(region), Some(status)) = (input.region.clone(), input.status) else {
@@ -452,12 +425,7 @@ impl Store {
                         .bind(region.as_str())
                         .fetch_optional(&mut *tx)
                         .await?;
-                if known.is_none() {
-                    out.reject(
-                        line,
-                        "kode_wilayah",
-                        format!("kode {region} tidak ada dalam daftar wilayah"),
-                    );
+                if out.refuse_unknown_region(line, "kode_wilayah", &region, known.is_some()) {
                     continue;
                 }
                 let existing: Option<(i64, String, String)> = sqlx::query_as(
@@ -466,12 +434,13 @@ impl Store {
                 .bind(region.as_str())
                 .fetch_optional(&mut *tx)
                 .await?;
-                if !may_write(
-                    by,
+                if !self.screen_write(
+                    &mut out,
+                    line,
+                    "kode_wilayah",
                     existing.as_ref().map(|(id, _, _)| (&region, *id)),
                     &region,
                 ) {
-                    out.reject(line, "kode_wilayah", FORBIDDEN);
                     continue;
                 }
                 let old_status = existing
@@ -480,7 +449,7 @@ impl Store {
                 if let Some(old) = old_status
                     && let Err(e) = old.check_move(status, input.has_decree())
                 {
-                    out.reject(line, "status", e.to_string());
+                    out.reject(line, "status", e.msg());
                     continue;
                 }
                 let name = input.name.trim().to_string();
@@ -586,19 +555,15 @@ impl Store {
                     event = event.before(serde_json::json!({ "nama": n, "status": s }));
                 }
                 append_audit!(tx, &event);
-                if existing.is_some() {
-                    out.updated += 1;
-                } else {
-                    out.created += 1;
-                }
+                out.stored(existing.is_none());
             }
             tx.commit().await?;
         });
         Ok(out)
     }
 
-    /// Checks that `by` may change LKKS `id`; returns its region.
-    async fn lkks_for_write(&self, by: &Principal, id: i64) -> Result<RegionCode, StoreError> {
+    /// Checks that this viewer may change LKKS `id`; returns its region.
+    async fn lkks_for_write(&self, id: i64) -> Result<RegionCode, StoreError> {
         let region: Option<String> = on_pool!(self, |pool| sqlx::query_scalar(
             "SELECT region_code FROM lkks WHERE organisation_id = $1"
         )
@@ -608,20 +573,13 @@ impl Store {
         let region = region
             .and_then(|r| RegionCode::parse(&r).ok())
             .ok_or(StoreError::Forbidden)?;
-        if !may_write(Some(by), Some((&region, id)), &region) {
-            return Err(StoreError::Forbidden);
-        }
+        self.require_registry_write((&region, id), &region)?;
         Ok(region)
     }
 
     /// Adds a board seat (a division, or a main seat, which replaces the holder).
-    pub async fn add_board_member(
-        &self,
-        by: &Principal,
-        id: i64,
-        member: &BoardMember,
-    ) -> Result<(), StoreError> {
-        let region = self.lkks_for_write(by, id).await?;
+    pub async fn add_board_member(&self, id: i64, member: &BoardMember) -> Result<(), StoreError> {
+        let region = self.lkks_for_write(id).await?;
         let check = LkksInput {
             region: Some(region.clone()),
             name: "-".into(),
@@ -630,7 +588,9 @@ impl Store {
             ..LkksInput::default()
         };
         if let Some((f, r)) = check.problems().into_iter().next() {
-            return Err(StoreError::Invalid(format!("{f}: {r}")));
+            return Err(StoreError::Refused(sinergi_core::institution::field_msg(
+                f, r,
+            )));
         }
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
@@ -652,7 +612,7 @@ impl Store {
             .bind(text(&member.email))
             .execute(&mut *tx)
             .await?;
-            let event = AuditEvent::new(by, "lkks.board_add", "lkks")
+            let event = AuditEvent::new(self.actor(), "lkks.board_add", "lkks")
                 .id(id)
                 .region(&region)
                 .after(serde_json::json!({ "jabatan": member.position.key(), "nama": member.name.trim() }));
@@ -662,13 +622,8 @@ impl Store {
         Ok(())
     }
 
-    pub async fn remove_board_member(
-        &self,
-        by: &Principal,
-        id: i64,
-        seat: i64,
-    ) -> Result<bool, StoreError> {
-        let region = self.lkks_for_write(by, id).await?;
+    pub async fn remove_board_member(&self, id: i64, seat: i64) -> Result<bool, StoreError> {
+        let region = self.lkks_for_write(id).await?;
         let removed = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let n = sqlx::query("DELETE FROM lkks_board WHERE organisation_id = $1 AND id = $2")
@@ -677,7 +632,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-            let event = AuditEvent::new(by, "lkks.board_remove", "lkks")
+            let event = AuditEvent::new(self.actor(), "lkks.board_remove", "lkks")
                 .id(id)
                 .region(&region)
                 .after(serde_json::json!({ "kursi": seat }));
@@ -689,19 +644,14 @@ impl Store {
     }
 
     /// Records a year's annual report receipt and program sync (replacing that year's).
-    pub async fn set_lkks_year(
-        &self,
-        by: &Principal,
-        id: i64,
-        year: &LkksYear,
-    ) -> Result<(), StoreError> {
+    pub async fn set_lkks_year(&self, id: i64, year: &LkksYear) -> Result<(), StoreError> {
         if !(2000..=2100).contains(&year.year) {
-            return Err(StoreError::InvalidField {
-                field: "tahun",
-                reason: format!("{} bukan tahun yang masuk akal", year.year),
-            });
+            return Err(StoreError::Refused(field_refused(
+                "tahun",
+                Msg::new("institution.year_implausible").arg("year", year.year),
+            )));
         }
-        let region = self.lkks_for_write(by, id).await?;
+        let region = self.lkks_for_write(id).await?;
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query("DELETE FROM lkks_year WHERE organisation_id = $1 AND year = $2")
@@ -719,7 +669,7 @@ impl Store {
             .bind(text(&year.note))
             .execute(&mut *tx)
             .await?;
-            let event = AuditEvent::new(by, "lkks.year", "lkks")
+            let event = AuditEvent::new(self.actor(), "lkks.year", "lkks")
                 .id(id)
                 .region(&region)
                 .after(serde_json::json!({
@@ -733,11 +683,9 @@ impl Store {
         Ok(())
     }
 
-    /// Formation targets of the provinces `by` may see (all for `None`), latest due first.
-    pub async fn formation_targets(
-        &self,
-        by: Option<&Principal>,
-    ) -> Result<Vec<FormationTarget>, StoreError> {
+    /// Formation targets of the provinces this viewer sees (every one for the public and
+    /// the system), latest due first.
+    pub async fn formation_targets(&self) -> Result<Vec<FormationTarget>, StoreError> {
         type T = (i64, String, String, String, String);
         let rows: Vec<T> = on_pool!(self, |pool| {
             sqlx::query_as(
@@ -750,13 +698,7 @@ impl Store {
             .into_iter()
             .filter_map(|(id, province, name, status, due)| {
                 let code = RegionCode::parse(&province).ok()?;
-                let visible = by.is_none_or(|p| {
-                    p.scope
-                        .regions
-                        .iter()
-                        .any(|r| r == &code || r.contains(&code) || code.contains(r))
-                });
-                visible.then_some(())?;
+                rules::sees_formation_target(self.viewer(), &code).then_some(())?;
                 Some(FormationTarget {
                     id,
                     province,
@@ -771,32 +713,27 @@ impl Store {
     /// Sets a province's formation target (admins of that province, or the system).
     pub async fn save_formation_target(
         &self,
-        by: Option<&Principal>,
         province: &RegionCode,
         name: &str,
         status: FormationStatus,
         due: NaiveDate,
     ) -> Result<i64, StoreError> {
         if province.level() != Level::Provinsi {
-            return Err(StoreError::InvalidField {
-                field: "provinsi",
-                reason: format!("{province} bukan kode provinsi"),
-            });
+            return Err(StoreError::Refused(field_refused(
+                "provinsi",
+                Msg::new("institution.not_province").arg("code", province),
+            )));
         }
-        if let Some(p) = by
-            && !(p.is_admin() && p.scope.covers(province))
-        {
+        if !rules::may_set_formation_target(self.viewer(), province) {
             return Err(StoreError::Forbidden);
         }
         if name.trim().is_empty() {
-            return Err(StoreError::InvalidField {
-                field: "nama",
-                reason: "wajib diisi".into(),
-            });
+            return Err(StoreError::Refused(field_refused(
+                "nama",
+                Msg::new("institution.required"),
+            )));
         }
-        let actor = by
-            .map(Actor::from)
-            .unwrap_or_else(|| Actor::system("sistem"));
+        let actor = self.actor();
         let now = now_text();
         let id = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
@@ -820,60 +757,11 @@ impl Store {
         });
         Ok(id)
     }
+}
 
-    /// Progress of a target: every current kab/kota of the province with the status of its
-    /// LKKS (none when not recorded) and whether it reached the target.
-    pub async fn formation_progress(
-        &self,
-        by: Option<&Principal>,
-        target_id: i64,
-    ) -> Result<Option<FormationProgress>, StoreError> {
-        let Some(target) = self
-            .formation_targets(by)
-            .await?
-            .into_iter()
-            .find(|t| t.id == target_id)
-        else {
-            return Ok(None);
-        };
-        let province = RegionCode::parse(&target.province)
-            .map_err(|e| StoreError::Invalid(format!("wilayah {}: {e}", target.province)))?;
-        let children = self.region_children(Some(&province)).await?;
-        let (lo, hi) = (province.to_string(), format!("{province}/"));
-        let statuses: Vec<(String, i64, String)> = on_pool!(self, |pool| {
-            sqlx::query_as(
-            "SELECT region_code, organisation_id, status FROM lkks WHERE region_code >= $1 AND region_code < $2"
-        )
-        .bind(&lo)
-        .bind(&hi)
-        .fetch_all(pool)
-        .await
-        })?;
-        let by_region: std::collections::HashMap<String, (i64, String)> = statuses
-            .into_iter()
-            .map(|(r, id, s)| (r, (id, s)))
-            .collect();
-        let entries: Vec<FormationEntry> = children
-            .into_iter()
-            .map(|c| {
-                let found = by_region.get(c.region.code.as_str());
-                let status = found.and_then(|(_, s)| FormationStatus::from_key(s));
-                FormationEntry {
-                    reached: status.is_some_and(|s| s.reaches(target.target_status)),
-                    lkks_id: found.map(|(id, _)| *id),
-                    status,
-                    latitude: c.region.latitude,
-                    longitude: c.region.longitude,
-                    region_name: c.region.name,
-                    region: c.region.code,
-                }
-            })
-            .collect();
-        let reached = entries.iter().filter(|e| e.reached).count();
-        Ok(Some(FormationProgress {
-            target,
-            entries,
-            reached,
-        }))
-    }
+/// A field named with why it was refused.
+fn field_refused(field: &str, reason: Msg) -> Msg {
+    Msg::new("error.field")
+        .arg("field", field)
+        .arg_msg("reason", reason)
 }

@@ -1,20 +1,21 @@
 //! The LKS registry: legal status, registration and permit, accreditation with its history,
 //! services by PPKS category, capacity and clients, seat and contacts, and the LKKS each LKS
-//! belongs to. Every read takes the principal (or `None` for the public directory, which
-//! shows registered LKS without contacts); every change is audited.
+//! belongs to. Every read and write goes through the viewer's scoped handle (the public gets
+//! the directory of registered LKS without contacts); every change is audited.
 
 use chrono::NaiveDate;
 use serde::Serialize;
+use sinergi_core::institution::rules::{self, LksListing};
 use sinergi_core::institution::{
     Disaggregation, EXPIRY_WINDOW_DAYS, Grade, LksInput, split_evenly,
 };
-use sinergi_core::{Level, Ppks, Principal, RegionCode, fold_text};
+use sinergi_core::{Level, Ppks, RegionCode, fold_text};
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::audit::{Actor, AuditEvent, append_audit, now_text};
-use crate::institutions::{FORBIDDEN, RegistryImport, date_text, may_write, parse_date, text};
-use crate::scope::{Bind, Placeholders, bind_filter, row_filter, within_regions};
-use crate::{Page, Paged, Sort, Store, StoreError, on_pool};
+use crate::audit::{AuditEvent, append_audit, now_text};
+use crate::institutions::{RegistryImport, date_text, fetch_page, parse_date, text};
+use crate::scope::{Bind, Placeholders, bind_filter, within_regions};
+use crate::{Page, Paged, Scoped, Sort, StoreError, on_pool};
 
 /// Sort keys of the LKS list (query value, SQL). Empty grades and dates sort last.
 pub const LKS_SORTS: [(&str, &str); 5] = [
@@ -224,20 +225,20 @@ fn to_lks_row(r: LksDbRow) -> LksRow {
     }
 }
 
-impl Store {
-    /// The WHERE clause of the LKS list for `by` (the public when `None`) and `filter`.
-    fn lks_where(&self, by: Option<&Principal>, filter: &LksFilter) -> (String, Vec<Bind>) {
+impl Scoped<'_> {
+    /// The WHERE clause of the LKS list for this viewer (the public directory for the
+    /// public) and `filter`.
+    fn lks_where(&self, filter: &LksFilter) -> (String, Vec<Bind>) {
         let mut ph = Placeholders::starting_at(1);
         let mut parts = vec!["o.kind = 'lks'".to_string()];
         let mut binds = Vec::new();
-        match by {
-            Some(p) => {
-                let f = row_filter(p, "o.region_code", "o.id", &mut ph);
+        match rules::lks_listing(self.viewer()) {
+            LksListing::Rows => {
+                let f = self.rows("o.region_code", "o.id", &mut ph);
                 parts.push(f.sql);
                 binds.extend(f.binds);
             }
-            // The public directory: registered LKS only.
-            None => parts
+            LksListing::Directory => parts
                 .push("l.registration_number IS NOT NULL AND l.registration_number <> ''".into()),
         }
         if let Some(r) = &filter.region
@@ -283,15 +284,14 @@ impl Store {
         (parts.join(" AND "), binds)
     }
 
-    /// One page of the LKS registry `by` may see (the public directory for `None`).
+    /// One page of the LKS registry this viewer may see (the directory for the public).
     pub async fn lks_list(
         &self,
-        by: Option<&Principal>,
         filter: &LksFilter,
         sort: Sort,
         page: Page,
     ) -> Result<Paged<LksRow>, StoreError> {
-        let (sql_where, binds) = self.lks_where(by, filter);
+        let (sql_where, binds) = self.lks_where(filter);
         let count_sql = format!(
             "SELECT COUNT(*) FROM organisation o LEFT JOIN lks l ON l.organisation_id = o.id WHERE {sql_where}"
         );
@@ -302,17 +302,8 @@ impl Store {
             page.limit(),
             page.offset()
         );
-        let (total, rows): (i64, Vec<LksDbRow>) = on_pool!(self, |pool| {
-            let total: i64 =
-                bind_filter!(sqlx::query_scalar(AssertSqlSafe(count_sql.clone())), binds)
-                    .fetch_one(pool)
-                    .await?;
-            let rows: Vec<LksDbRow> =
-                bind_filter!(sqlx::query_as(AssertSqlSafe(list_sql.clone())), binds)
-                    .fetch_all(pool)
-                    .await?;
-            (total, rows)
-        });
+        let (total, rows): (u64, Vec<LksDbRow>) =
+            fetch_page(self, count_sql, list_sql, &binds).await?;
         let mut items: Vec<LksRow> = rows.into_iter().map(to_lks_row).collect();
         let codes: Vec<RegionCode> = items
             .iter()
@@ -324,36 +315,33 @@ impl Store {
         }
         Ok(Paged {
             items,
-            total: total as u64,
+            total,
             page: page.number,
             size: page.size,
         })
     }
 
-    /// One LKS in full, when `by` may see it.
-    pub async fn lks(&self, by: &Principal, id: i64) -> Result<Option<LksRecord>, StoreError> {
-        let mut found = self
-            .lks_records(by, &LksFilter::default(), Some(id))
-            .await?;
+    /// One LKS in full, when this viewer may see it.
+    pub async fn lks(&self, id: i64) -> Result<Option<LksRecord>, StoreError> {
+        let mut found = self.lks_records(&LksFilter::default(), Some(id)).await?;
         Ok(found.pop())
     }
 
-    /// Every LKS `by` may see under `filter`, in full (for export).
-    pub async fn export_lks(
-        &self,
-        by: &Principal,
-        filter: &LksFilter,
-    ) -> Result<Vec<LksRecord>, StoreError> {
-        self.lks_records(by, filter, None).await
+    /// Every LKS this viewer may see under `filter`, in full (for export).
+    pub async fn export_lks(&self, filter: &LksFilter) -> Result<Vec<LksRecord>, StoreError> {
+        self.lks_records(filter, None).await
     }
 
+    /// LKS in full (contacts, legal documents): never for the public directory.
     async fn lks_records(
         &self,
-        by: &Principal,
         filter: &LksFilter,
         id: Option<i64>,
     ) -> Result<Vec<LksRecord>, StoreError> {
-        let (mut sql_where, mut binds) = self.lks_where(Some(by), filter);
+        if rules::lks_listing(self.viewer()) == LksListing::Directory {
+            return Err(StoreError::Forbidden);
+        }
+        let (mut sql_where, mut binds) = self.lks_where(filter);
         if let Some(id) = id {
             sql_where = format!("{sql_where} AND o.id = ${}", binds.len() + 1);
             binds.push(Bind::Int(id));
@@ -474,24 +462,30 @@ impl Store {
         Ok(records)
     }
 
-    /// The organisation id of the LKS with registry key `key` (for loaders: no names).
+    /// The organisation id of the LKS with registry key `key`, when this viewer may see it
+    /// (for loaders: no names).
     pub async fn lks_id_by_key(&self, key: &str) -> Result<Option<i64>, StoreError> {
-        Ok(on_pool!(self, |pool| sqlx::query_scalar(
-            "SELECT organisation_id FROM lks WHERE registry_key = $1"
+        let mut ph = Placeholders::starting_at(2);
+        let f = self.rows("o.region_code", "o.id", &mut ph);
+        let sql = format!(
+            "SELECT o.id FROM lks l JOIN organisation o ON o.id = l.organisation_id \
+             WHERE l.registry_key = $1 AND {}",
+            f.sql
+        );
+        let mut binds = vec![Bind::Text(key.to_string())];
+        binds.extend(f.binds);
+        Ok(on_pool!(self, |pool| bind_filter!(
+            sqlx::query_scalar(AssertSqlSafe(sql.clone())),
+            binds
         )
-        .bind(key)
         .fetch_optional(pool)
         .await)?)
     }
 
     /// Saves one LKS from a form: creates it, or updates the one with the same key.
     /// Returns (organisation id, created).
-    pub async fn save_lks(
-        &self,
-        by: Option<&Principal>,
-        input: &LksInput,
-    ) -> Result<(i64, bool), StoreError> {
-        let outcome = self.import_lks(by, &[(0, input.clone())]).await?;
+    pub async fn save_lks(&self, input: &LksInput) -> Result<(i64, bool), StoreError> {
+        let outcome = self.import_lks(&[(0, input.clone())]).await?;
         let created = outcome.single()?;
         let id: Option<i64> = on_pool!(self, |pool| sqlx::query_scalar(
             "SELECT organisation_id FROM lks WHERE registry_key = $1"
@@ -500,33 +494,23 @@ impl Store {
         .fetch_optional(pool)
         .await)?;
         Ok((
-            id.ok_or(StoreError::Invalid("LKS tidak tersimpan".into()))?,
+            id.ok_or_else(|| StoreError::Corrupt("LKS tidak tersimpan".into()))?,
             created,
         ))
     }
 
     /// Stores LKS rows (line, input) in one transaction: each row is created, updated by its
-    /// key (kode_lks), or rejected with its reason. Rows `by` may not write are rejected, not
-    /// stored; the others are.
-    pub async fn import_lks(
-        &self,
-        by: Option<&Principal>,
-        rows: &[(u64, LksInput)],
-    ) -> Result<RegistryImport, StoreError> {
-        let actor = by
-            .map(Actor::from)
-            .unwrap_or_else(|| Actor::system("sistem"));
+    /// key (kode_lks), or rejected with its reason. Rows this viewer may not write are
+    /// rejected, not stored; the others are.
+    pub async fn import_lks(&self, rows: &[(u64, LksInput)]) -> Result<RegistryImport, StoreError> {
+        let actor = self.actor();
         let now = now_text();
         let mut out = RegistryImport::default();
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             for (line, input) in rows {
                 let line = *line;
-                let problems = input.problems();
-                if !problems.is_empty() {
-                    for (column, reason) in problems {
-                        out.reject(line, column, reason);
-                    }
+                if out.refuse_problems(line, input.problems()) {
                     continue;
                 }
                 let Some(region) = input.region.clone() else {
@@ -537,12 +521,7 @@ impl Store {
                         .bind(region.as_str())
                         .fetch_optional(&mut *tx)
                         .await?;
-                if known.is_none() {
-                    out.reject(
-                        line,
-                        "kode_wilayah",
-                        format!("kode {region} tidak ada dalam daftar wilayah"),
-                    );
+                if out.refuse_unknown_region(line, "kode_wilayah", &region, known.is_some()) {
                     continue;
                 }
                 let key = input.key.trim().to_string();
@@ -574,8 +553,7 @@ impl Store {
                     .as_ref()
                     .zip(old_region.as_ref())
                     .map(|((id, _, _), r)| (r, *id));
-                if !may_write(by, check, &region) {
-                    out.reject(line, "kode_lks", FORBIDDEN);
+                if !self.screen_write(&mut out, line, "kode_lks", check, &region) {
                     continue;
                 }
                 // The LKKS of the LKS's kab/kota, else of its province.
@@ -734,27 +712,22 @@ impl Store {
                     event = event.before(b);
                 }
                 append_audit!(tx, &event);
-                if existing.is_some() {
-                    out.updated += 1;
-                } else {
-                    out.created += 1;
-                }
+                out.stored(existing.is_none());
             }
             tx.commit().await?;
         });
         Ok(out)
     }
 
-    /// Accreditation, Tanda Daftar and permit dates of LKS `by` may see that end between
+    /// Accreditation, Tanda Daftar and permit dates of LKS this viewer sees that end between
     /// `today` and the reminder window (90 days), soonest first; expired ones are listed
     /// too when `include_expired`.
     pub async fn lks_expiries(
         &self,
-        by: &Principal,
         today: NaiveDate,
         include_expired: bool,
     ) -> Result<Vec<Expiry>, StoreError> {
-        let (sql_where, mut binds) = self.lks_where(Some(by), &LksFilter::default());
+        let (sql_where, mut binds) = self.lks_where(&LksFilter::default());
         let end = today + chrono::Duration::days(EXPIRY_WINDOW_DAYS);
         let from = if include_expired {
             "0000-01-01".to_string()
@@ -813,11 +786,10 @@ impl Store {
 
     /// Per region below `parent` (provinces for `None`) and PPKS category: the number of
     /// LKS serving it, their capacity and clients, beside the number of people in that
-    /// category (aggregate `ppks_<slug>`, latest period) when held. Only LKS `by` may see
-    /// are counted. Sorted by region, then PPKS number.
+    /// category (aggregate `ppks_<slug>`, latest period) when held. Only LKS this viewer
+    /// sees are counted. Sorted by region, then PPKS number.
     pub async fn lks_capacity_by_region(
         &self,
-        by: &Principal,
         parent: Option<&RegionCode>,
     ) -> Result<Vec<CapacityRow>, StoreError> {
         let Some(level) = parent.map_or(Some(Level::Provinsi), |p| p.level().child()) else {
@@ -825,7 +797,7 @@ impl Store {
         };
         let len = level.dotted_len();
         let mut ph = Placeholders::starting_at(1);
-        let scope = row_filter(by, "o.region_code", "o.id", &mut ph);
+        let scope = self.rows("o.region_code", "o.id", &mut ph);
         let mut parts = vec!["o.kind = 'lks'".to_string(), scope.sql];
         let mut binds = scope.binds;
         if let Some(p) = parent
@@ -912,10 +884,7 @@ impl Store {
             let Ok(code) = RegionCode::parse(region) else {
                 continue;
             };
-            if by.aggregate_regions().is_none_or(|rs| {
-                !rs.iter()
-                    .any(|r| r == &code || r.contains(&code) || code.contains(r))
-            }) {
+            if !rules::sees_need_of(self.viewer(), &code) {
                 continue;
             }
             let row = by_key

@@ -5,14 +5,16 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 use sinergi_core::institution::{
-    Disaggregation, ReportAction, ReportInput, ReportPeriod, ReportRole, ReportState, describe,
+    Disaggregation, InstitutionError, ReportAction, ReportInput, ReportPeriod, ReportRole,
+    ReportState, describe, rules,
 };
-use sinergi_core::{Principal, RegionCode};
+use sinergi_core::{Localized, Msg, RegionCode};
 use sqlx::AssertSqlSafe;
 
 use crate::audit::{AuditEvent, append_audit, now_text};
-use crate::scope::{Bind, Placeholders, bind_filter, row_filter, within_regions};
-use crate::{Page, Paged, Store, StoreError, on_pool};
+use crate::institutions::fetch_page;
+use crate::scope::{Bind, Placeholders, bind_filter, within_regions};
+use crate::{Page, Paged, Scoped, StoreError, on_pool};
 
 #[derive(Debug, Clone, Default)]
 pub struct ReportFilter {
@@ -136,10 +138,10 @@ fn to_report(r: ReportDbRow) -> LksReport {
     }
 }
 
-impl Store {
-    fn report_where(&self, by: &Principal, filter: &ReportFilter) -> (String, Vec<Bind>) {
+impl Scoped<'_> {
+    fn report_where(&self, filter: &ReportFilter) -> (String, Vec<Bind>) {
         let mut ph = Placeholders::starting_at(1);
-        let f = row_filter(by, "o.region_code", "o.id", &mut ph);
+        let f = self.rows("o.region_code", "o.id", &mut ph);
         let mut parts = vec![f.sql];
         let mut binds = f.binds;
         if let Some(r) = &filter.region
@@ -163,14 +165,13 @@ impl Store {
         (parts.join(" AND "), binds)
     }
 
-    /// Reports `by` may see, latest month first.
+    /// Reports this viewer may see, latest month first.
     pub async fn lks_reports(
         &self,
-        by: &Principal,
         filter: &ReportFilter,
         page: Page,
     ) -> Result<Paged<LksReport>, StoreError> {
-        let (w, binds) = self.report_where(by, filter);
+        let (w, binds) = self.report_where(filter);
         let from = "FROM lks_report t JOIN organisation o ON o.id = t.organisation_id";
         let count_sql = format!("SELECT COUNT(*) {from} WHERE {w}");
         let sql = format!(
@@ -178,31 +179,18 @@ impl Store {
             page.limit(),
             page.offset()
         );
-        let (total, rows): (i64, Vec<Flat>) = on_pool!(self, |pool| {
-            let total: i64 =
-                bind_filter!(sqlx::query_scalar(AssertSqlSafe(count_sql.clone())), binds)
-                    .fetch_one(pool)
-                    .await?;
-            let rows: Vec<Flat> = bind_filter!(sqlx::query_as(AssertSqlSafe(sql.clone())), binds)
-                .fetch_all(pool)
-                .await?;
-            (total, rows)
-        });
+        let (total, rows): (u64, Vec<Flat>) = fetch_page(self, count_sql, sql, &binds).await?;
         Ok(Paged {
             items: rows.into_iter().map(|r| to_report(nest(r))).collect(),
-            total: total as u64,
+            total,
             page: page.number,
             size: page.size,
         })
     }
 
-    /// One report with its comments, when `by` may see it.
-    pub async fn lks_report(
-        &self,
-        by: &Principal,
-        id: i64,
-    ) -> Result<Option<LksReport>, StoreError> {
-        let (w, mut binds) = self.report_where(by, &ReportFilter::default());
+    /// One report with its comments, when this viewer may see it.
+    pub async fn lks_report(&self, id: i64) -> Result<Option<LksReport>, StoreError> {
+        let (w, mut binds) = self.report_where(&ReportFilter::default());
         let sql = format!(
             "SELECT {REPORT_COLUMNS} FROM lks_report t JOIN organisation o ON o.id = t.organisation_id WHERE {w} AND t.id = ${}",
             binds.len() + 1
@@ -240,19 +228,18 @@ impl Store {
     /// LKS's own operator writes, and only while the report is a draft or sent back.
     pub async fn save_lks_report(
         &self,
-        by: &Principal,
         lks_id: i64,
         period: ReportPeriod,
         input: &ReportInput,
     ) -> Result<i64, StoreError> {
-        if ReportRole::of(by) != ReportRole::Reporter {
+        if rules::report_role(self.viewer()) != ReportRole::Reporter {
             return Err(StoreError::Forbidden);
         }
         let problems = input.problems();
         if !problems.is_empty() {
-            return Err(StoreError::Invalid(describe(&problems)));
+            return Err(StoreError::Refused(describe(&problems)));
         }
-        let region = self.lks_seat(by, lks_id).await?;
+        let region = self.lks_seat(lks_id).await?;
         let now = now_text();
         let b = &input.beneficiaries;
         let id = on_pool!(self, |pool| {
@@ -268,9 +255,7 @@ impl Store {
                 Some((id, state)) => {
                     let state = ReportState::from_key(&state).unwrap_or(ReportState::Approved);
                     if !state.editable() {
-                        return Err(StoreError::Invalid(
-                            sinergi_core::institution::InstitutionError::Locked(state).to_string(),
-                        ));
+                        return Err(StoreError::Refused(InstitutionError::Locked(state).msg()));
                     }
                     sqlx::query(
                         "UPDATE lks_report SET activities = $1, obstacles = $2, male = $3, female = $4, child = $5, adult = $6, elderly = $7, disability = $8, updated_at = $9 WHERE id = $10",
@@ -309,7 +294,7 @@ impl Store {
                     .await?
                 }
             };
-            let event = AuditEvent::new(by, "lks_report.save", "lks_report")
+            let event = AuditEvent::new(self.actor(), "lks_report.save", "lks_report")
                 .id(id)
                 .region(&region)
                 .after(serde_json::json!({ "lks": lks_id, "periode": period.to_string(), "penerima": b.total() }));
@@ -320,8 +305,8 @@ impl Store {
         Ok(id)
     }
 
-    /// The seat of an LKS `by` may see (else Forbidden).
-    async fn lks_seat(&self, by: &Principal, lks_id: i64) -> Result<RegionCode, StoreError> {
+    /// The seat of an LKS this viewer may see (else Forbidden).
+    async fn lks_seat(&self, lks_id: i64) -> Result<RegionCode, StoreError> {
         let seat: Option<String> = on_pool!(self, |pool| sqlx::query_scalar(
             "SELECT region_code FROM organisation WHERE id = $1 AND kind = 'lks'"
         )
@@ -331,7 +316,7 @@ impl Store {
         let region = seat
             .and_then(|r| RegionCode::parse(&r).ok())
             .ok_or(StoreError::Forbidden)?;
-        if !by.may_see(&region, lks_id) {
+        if !self.viewer().may_see(&region, lks_id) {
             return Err(StoreError::Forbidden);
         }
         Ok(region)
@@ -341,24 +326,19 @@ impl Store {
     /// the comment is kept with the report. Returns the new state.
     pub async fn move_lks_report(
         &self,
-        by: &Principal,
         id: i64,
         action: ReportAction,
         comment: &str,
     ) -> Result<ReportState, StoreError> {
-        let report = self
-            .lks_report(by, id)
-            .await?
-            .ok_or(StoreError::Forbidden)?;
+        let report = self.lks_report(id).await?.ok_or(StoreError::Forbidden)?;
         let to = report
             .state
-            .apply(action, ReportRole::of(by), comment)
+            .apply(action, rules::report_role(self.viewer()), comment)
             .map_err(|e| match e {
-                sinergi_core::institution::InstitutionError::NotYourStep(_) => {
-                    StoreError::Forbidden
-                }
-                e => StoreError::Invalid(e.to_string()),
+                InstitutionError::NotYourStep(_) => StoreError::Forbidden,
+                e => StoreError::Refused(e.msg()),
             })?;
+        let actor = self.actor();
         let now = now_text();
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
@@ -375,21 +355,19 @@ impl Store {
             .await?
             .rows_affected();
             if n == 0 {
-                return Err(StoreError::Invalid(
-                    "laporan baru saja diubah orang lain; muat ulang halaman".into(),
-                ));
+                return Err(StoreError::Refused(Msg::new("institution.report_changed")));
             }
             sqlx::query(
                 "INSERT INTO lks_report_comment (report_id, at, actor_name, action, body) VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(id)
             .bind(&now)
-            .bind(&by.username)
+            .bind(&actor.name)
             .bind(action.key())
             .bind(comment.trim())
             .execute(&mut *tx)
             .await?;
-            let event = AuditEvent::new(by, "lks_report.move", "lks_report")
+            let event = AuditEvent::new(actor.clone(), "lks_report.move", "lks_report")
                 .id(id)
                 .region(&report.region)
                 .before(serde_json::json!({ "status": report.state.key() }))
@@ -400,15 +378,14 @@ impl Store {
         Ok(to)
     }
 
-    /// LKS `by` may see with no report received (submitted or approved) for `period`.
+    /// LKS this viewer may see with no report received (submitted or approved) for `period`.
     pub async fn overdue_lks_reports(
         &self,
-        by: &Principal,
         period: ReportPeriod,
         region: Option<&RegionCode>,
     ) -> Result<Vec<OverdueReport>, StoreError> {
         let mut ph = Placeholders::starting_at(2);
-        let f = row_filter(by, "o.region_code", "o.id", &mut ph);
+        let f = self.rows("o.region_code", "o.id", &mut ph);
         let mut w = f.sql;
         let mut binds = vec![Bind::Text(period.to_string())];
         binds.extend(f.binds);

@@ -5,14 +5,14 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use sinergi_core::institution::{AgreementInput, Helix, PartnerInput};
-use sinergi_core::{Principal, RegionCode, RowAccess, fold_text};
+use sinergi_core::institution::{AgreementInput, Helix, PartnerInput, field_msg, rules};
+use sinergi_core::{RegionCode, fold_text};
 use sqlx::AssertSqlSafe;
 
-use crate::audit::{Actor, AuditEvent, append_audit, now_text};
-use crate::institutions::{FORBIDDEN, RegistryImport, date_text, may_write, parse_date, text};
-use crate::scope::{Bind, Placeholders, bind_filter, row_filter, within_regions};
-use crate::{Page, Paged, Sort, Store, StoreError, on_pool};
+use crate::audit::{AuditEvent, append_audit, now_text};
+use crate::institutions::{RegistryImport, date_text, fetch_page, parse_date, text};
+use crate::scope::{Bind, Placeholders, bind_filter, within_regions};
+use crate::{Page, Paged, Scoped, Sort, StoreError, on_pool};
 
 pub const PARTNER_SORTS: [(&str, &str); 3] = [
     ("nama", "o.name"),
@@ -121,25 +121,18 @@ fn to_partner(r: PartnerDbRow) -> PartnerRecord {
     }
 }
 
-impl Store {
-    fn partner_where(&self, by: &Principal, filter: &PartnerFilter) -> (String, Vec<Bind>) {
+impl Scoped<'_> {
+    fn partner_where(&self, filter: &PartnerFilter) -> (String, Vec<Bind>) {
         let mut ph = Placeholders::starting_at(1);
-        let f = row_filter(by, "o.region_code", "o.id", &mut ph);
+        let f = self.rows("o.region_code", "o.id", &mut ph);
         let mut scope = f.sql;
         let mut binds = f.binds;
-        // Regional staff also see partners seated above their regions.
-        if let RowAccess::Regions(regions) = by.row_access() {
-            let above: Vec<String> = regions
-                .iter()
-                .flat_map(|r| r.ancestors())
-                .filter(|a| !regions.contains(a))
-                .map(|a| a.to_string())
-                .collect();
-            if !above.is_empty() {
-                let marks: Vec<String> = above.iter().map(|_| ph.next()).collect();
-                scope = format!("({scope} OR o.region_code IN ({}))", marks.join(", "));
-                binds.extend(above.into_iter().map(Bind::Text));
-            }
+        // Regional staff also see partners seated above their regions (core's rule).
+        let above = rules::partner_seats_above(self.viewer());
+        if !above.is_empty() {
+            let marks: Vec<String> = above.iter().map(|_| ph.next()).collect();
+            scope = format!("({scope} OR o.region_code IN ({}))", marks.join(", "));
+            binds.extend(above.into_iter().map(|a| Bind::Text(a.to_string())));
         }
         let mut parts = vec!["o.kind = 'mitra'".to_string(), scope];
         if let Some(r) = &filter.region
@@ -173,14 +166,14 @@ impl Store {
         (parts.join(" AND "), binds)
     }
 
+    /// One page of the partners this viewer may see.
     pub async fn partners_list(
         &self,
-        by: &Principal,
         filter: &PartnerFilter,
         sort: Sort,
         page: Page,
     ) -> Result<Paged<PartnerRecord>, StoreError> {
-        let (w, binds) = self.partner_where(by, filter);
+        let (w, binds) = self.partner_where(filter);
         let count_sql = format!("SELECT COUNT(*) {PARTNER_FROM} WHERE {w}");
         let sql = format!(
             "SELECT {PARTNER_COLUMNS} {PARTNER_FROM} WHERE {w} ORDER BY {} LIMIT {} OFFSET {}",
@@ -188,32 +181,22 @@ impl Store {
             page.limit(),
             page.offset()
         );
-        let (total, rows): (i64, Vec<PartnerDbRow>) = on_pool!(self, |pool| {
-            let total: i64 =
-                bind_filter!(sqlx::query_scalar(AssertSqlSafe(count_sql.clone())), binds)
-                    .fetch_one(pool)
-                    .await?;
-            let rows: Vec<PartnerDbRow> =
-                bind_filter!(sqlx::query_as(AssertSqlSafe(sql.clone())), binds)
-                    .fetch_all(pool)
-                    .await?;
-            (total, rows)
-        });
+        let (total, rows): (u64, Vec<PartnerDbRow>) =
+            fetch_page(self, count_sql, sql, &binds).await?;
         Ok(Paged {
             items: rows.into_iter().map(to_partner).collect(),
-            total: total as u64,
+            total,
             page: page.number,
             size: page.size,
         })
     }
 
-    /// Every partner `by` may see under `filter`, with agreements (for export).
+    /// Every partner this viewer may see under `filter`, with agreements (for export).
     pub async fn export_partners(
         &self,
-        by: &Principal,
         filter: &PartnerFilter,
     ) -> Result<Vec<PartnerRecord>, StoreError> {
-        let (w, binds) = self.partner_where(by, filter);
+        let (w, binds) = self.partner_where(filter);
         let sql =
             format!("SELECT {PARTNER_COLUMNS} {PARTNER_FROM} WHERE {w} ORDER BY o.name, o.id");
         let rows: Vec<PartnerDbRow> = on_pool!(self, |pool| bind_filter!(
@@ -231,12 +214,9 @@ impl Store {
         Ok(out)
     }
 
-    pub async fn partner(
-        &self,
-        by: &Principal,
-        id: i64,
-    ) -> Result<Option<PartnerRecord>, StoreError> {
-        let (w, mut binds) = self.partner_where(by, &PartnerFilter::default());
+    /// One partner with its agreements, when this viewer may see it.
+    pub async fn partner(&self, id: i64) -> Result<Option<PartnerRecord>, StoreError> {
+        let (w, mut binds) = self.partner_where(&PartnerFilter::default());
         let sql = format!(
             "SELECT {PARTNER_COLUMNS} {PARTNER_FROM} WHERE {w} AND o.id = ${}",
             binds.len() + 1
@@ -276,24 +256,27 @@ impl Store {
             .collect())
     }
 
-    /// The organisation id of the partner with key `key` (for loaders: no names).
+    /// The organisation id of the partner with key `key`, when this viewer may see it (for
+    /// loaders: no names).
     pub async fn partner_id_by_key(&self, key: &str) -> Result<Option<i64>, StoreError> {
-        Ok(on_pool!(self, |pool| sqlx::query_scalar(
-            "SELECT organisation_id FROM partner WHERE registry_key = $1"
+        let (w, mut binds) = self.partner_where(&PartnerFilter::default());
+        let sql = format!(
+            "SELECT o.id {PARTNER_FROM} WHERE {w} AND p.registry_key = ${}",
+            binds.len() + 1
+        );
+        binds.push(Bind::Text(key.to_string()));
+        Ok(on_pool!(self, |pool| bind_filter!(
+            sqlx::query_scalar(AssertSqlSafe(sql.clone())),
+            binds
         )
-        .bind(key)
         .fetch_optional(pool)
         .await)?)
     }
 
     /// Saves one partner from a form (created, or updated by its key). Returns (id, created).
-    pub async fn save_partner(
-        &self,
-        by: Option<&Principal>,
-        input: &PartnerInput,
-    ) -> Result<(i64, bool), StoreError> {
+    pub async fn save_partner(&self, input: &PartnerInput) -> Result<(i64, bool), StoreError> {
         let created = self
-            .import_partners(by, &[(0, input.clone())])
+            .import_partners(&[(0, input.clone())])
             .await?
             .single()?;
         let id: Option<i64> = on_pool!(self, |pool| sqlx::query_scalar(
@@ -303,7 +286,7 @@ impl Store {
         .fetch_optional(pool)
         .await)?;
         Ok((
-            id.ok_or(StoreError::Invalid("mitra tidak tersimpan".into()))?,
+            id.ok_or_else(|| StoreError::Corrupt("mitra tidak tersimpan".into()))?,
             created,
         ))
     }
@@ -313,23 +296,16 @@ impl Store {
     /// over rather than duplicated.
     pub async fn import_partners(
         &self,
-        by: Option<&Principal>,
         rows: &[(u64, PartnerInput)],
     ) -> Result<RegistryImport, StoreError> {
-        let actor = by
-            .map(Actor::from)
-            .unwrap_or_else(|| Actor::system("sistem"));
+        let actor = self.actor();
         let now = now_text();
         let mut out = RegistryImport::default();
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             for (line, input) in rows {
                 let line = *line;
-                let problems = input.problems();
-                if !problems.is_empty() {
-                    for (column, reason) in problems {
-                        out.reject(line, column, reason);
-                    }
+                if out.refuse_problems(line, input.problems()) {
                     continue;
                 }
                 let (Some(region), Some(helix)) = (input.region.clone(), input.helix) else {
@@ -353,11 +329,7 @@ impl Store {
                     } else {
                         "wilayah_kerja"
                     };
-                    out.reject(
-                        line,
-                        column,
-                        format!("kode {code} tidak ada dalam daftar wilayah"),
-                    );
+                    out.refuse_unknown_region(line, column, &code, false);
                     continue;
                 }
                 let key = input.key.trim().to_string();
@@ -385,8 +357,7 @@ impl Store {
                     .as_ref()
                     .zip(old_region.as_ref())
                     .map(|((id, _, _, _), r)| (r, *id));
-                if !may_write(by, check, &region) {
-                    out.reject(line, "kode_mitra", FORBIDDEN);
+                if !self.screen_write(&mut out, line, "kode_mitra", check, &region) {
                     continue;
                 }
                 let id: i64 = match &existing {
@@ -460,11 +431,7 @@ impl Store {
                     event = event.before(serde_json::json!({ "nama": n, "wilayah": r }));
                 }
                 append_audit!(tx, &event);
-                if existing.is_some() {
-                    out.updated += 1;
-                } else {
-                    out.created += 1;
-                }
+                out.stored(existing.is_none());
             }
             tx.commit().await?;
         });
@@ -472,14 +439,9 @@ impl Store {
     }
 
     /// Adds (or replaces, by number) an agreement of partner `id`.
-    pub async fn save_agreement(
-        &self,
-        by: Option<&Principal>,
-        id: i64,
-        input: &AgreementInput,
-    ) -> Result<(), StoreError> {
+    pub async fn save_agreement(&self, id: i64, input: &AgreementInput) -> Result<(), StoreError> {
         if let Some((f, r)) = input.problems().into_iter().next() {
-            return Err(StoreError::Invalid(format!("{f}: {r}")));
+            return Err(StoreError::Refused(field_msg(f, r)));
         }
         let seat: Option<String> = on_pool!(self, |pool| sqlx::query_scalar(
             "SELECT region_code FROM organisation WHERE id = $1 AND kind = 'mitra'"
@@ -490,12 +452,8 @@ impl Store {
         let region = seat
             .and_then(|r| RegionCode::parse(&r).ok())
             .ok_or(StoreError::Forbidden)?;
-        if !may_write(by, Some((&region, id)), &region) {
-            return Err(StoreError::Forbidden);
-        }
-        let actor = by
-            .map(Actor::from)
-            .unwrap_or_else(|| Actor::system("sistem"));
+        self.require_registry_write((&region, id), &region)?;
+        let actor = self.actor();
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query("DELETE FROM partner_agreement WHERE organisation_id = $1 AND number = $2")

@@ -8,13 +8,19 @@ use sinergi_core::institution::{
     AgreementInput, BoardMember, BoardPosition, Disaggregation, FormationStatus, Grade, Helix,
     LkksInput, LksInput, PartnerInput, ReportAction, ReportInput, ReportPeriod, ReportState,
 };
-use sinergi_core::{Ppks, RegionCode};
+use sinergi_core::{Localized, Ppks, Principal, RegionCode, Viewer};
 use sinergi_store::{
     Actor, AggregateValue, GradeFilter, LKKS_SORTS, LKS_SORTS, LkksFilter, LksFilter,
-    PARTNER_SORTS, Page, PartnerFilter, ReportFilter, Sort, SourceType, StoreError, need_element,
+    PARTNER_SORTS, Page, PartnerFilter, Refusal, ReportFilter, Sort, SourceType, StoreError,
+    need_element,
 };
 use sinergi_testkit::TestDb;
 use sinergi_testkit::world::{build, code};
+
+/// A message as an Indonesian user reads it.
+fn id(m: &sinergi_core::Msg) -> String {
+    sinergi_i18n::Messages::new(sinergi_i18n::Lang::Id).render(m)
+}
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -60,7 +66,7 @@ async fn lks_registry_imports_updates_by_key_and_rejects_with_reasons() {
             (5, lks("LKS-4", "LKS Tanpa Wilayah", "52.09.99.2099")),
             (6, lks("LKS-5", "LKS Jateng", "33.01.01.2001")),
         ];
-        let out = s.import_lks(Some(&admin), &rows).await.unwrap();
+        let out = s.as_user(&admin).import_lks(&rows).await.unwrap();
         assert_eq!((out.created, out.updated), (2, 0), "{l}");
         let lines: Vec<(u64, Option<&str>)> = out
             .rejected
@@ -78,24 +84,23 @@ async fn lks_registry_imports_updates_by_key_and_rejects_with_reasons() {
             "{l}"
         );
         assert!(
-            out.rejected[3]
-                .reason
-                .to_string()
-                .contains("di luar wilayah"),
+            id(&out.rejected[3].reason).contains("di luar wilayah"),
             "{l}"
         );
+        assert_eq!(out.rejected[3].refusal, Refusal::OutOfScope, "{l}");
+        assert_eq!(out.rejected[0].refusal, Refusal::Invalid, "{l}");
         // Re-import: the same key updates, never duplicates; a new accreditation joins the history.
         let mut again = lks("LKS-1", "Panti Werdha Kasih Ibu", "52.03.05.2004");
         again.accreditation = Some((Grade::A, d(2025, 6, 1)));
-        let out = s.import_lks(Some(&admin), &[(2, again)]).await.unwrap();
+        let out = s.as_user(&admin).import_lks(&[(2, again)]).await.unwrap();
         assert_eq!(
             (out.created, out.updated, out.rejected.len()),
             (0, 1, 0),
             "{l}"
         );
         let all = s
+            .as_user(&admin)
             .lks_list(
-                Some(&admin),
                 &LksFilter::default(),
                 Sort::parse(None, &LKS_SORTS),
                 Page::new(None, None, 50),
@@ -113,7 +118,7 @@ async fn lks_registry_imports_updates_by_key_and_rejects_with_reasons() {
         assert_eq!(kasih.region, "52.03.05.2004");
         assert_eq!(kasih.grade.as_deref(), Some("A"));
         assert_eq!(kasih.accreditation_until, Some(d(2030, 6, 1)));
-        let full = s.lks(&admin, kasih.id).await.unwrap().unwrap();
+        let full = s.as_user(&admin).lks(kasih.id).await.unwrap().unwrap();
         assert_eq!(full.history.len(), 2, "{l}: history kept");
         assert_eq!(full.history[1].valid_until, d(2027, 1, 15), "B: 3 years");
         assert_eq!(
@@ -124,15 +129,14 @@ async fn lks_registry_imports_updates_by_key_and_rejects_with_reasons() {
         assert_eq!(full.clients.elderly, 12);
         // A kab/kota operator cannot change an LKS of the neighbouring kab/kota.
         let out = s
-            .import_lks(
-                Some(&op5202),
-                &[(2, lks("LKS-1", "Dibajak", "52.03.05.2004"))],
-            )
+            .as_user(&op5202)
+            .import_lks(&[(2, lks("LKS-1", "Dibajak", "52.03.05.2004"))])
             .await
             .unwrap();
         assert_eq!(out.rejected.len(), 1, "{l}");
         let e = s
-            .save_lks(Some(&op5202), &lks("LKS-1", "Dibajak", "52.02.01.2001"))
+            .as_user(&op5202)
+            .save_lks(&lks("LKS-1", "Dibajak", "52.02.01.2001"))
             .await
             .unwrap_err();
         assert!(matches!(e, StoreError::Forbidden), "{l}: {e}");
@@ -170,11 +174,17 @@ async fn lks_list_filters_sorts_pages_and_respects_every_scope() {
             }
             rows.push((i + 2, r));
         }
-        assert_eq!(s.import_lks(Some(&admin), &rows).await.unwrap().created, 12);
-        let list = |p, f: LksFilter, sort: &str, n: u32| {
+        assert_eq!(
+            s.as_user(&admin).import_lks(&rows).await.unwrap().created,
+            12
+        );
+        // The public directory for `None`, else the user's rows.
+        let list = |p: Option<&Principal>, f: LksFilter, sort: &str, n: u32| {
             let sort = Sort::parse(Some(sort), &LKS_SORTS);
+            let viewer = p.map_or(Viewer::Public, |p| Viewer::User(p.clone()));
             async move {
-                s.lks_list(p, &f, sort, Page::new(Some(n), Some(5), 5))
+                s.scoped(&viewer)
+                    .lks_list(&f, sort, Page::new(Some(n), Some(5), 5))
                     .await
                     .unwrap()
             }
@@ -255,14 +265,15 @@ async fn lks_list_filters_sorts_pages_and_respects_every_scope() {
         // An LKS operator edits its own record only.
         let mut own_row = lks("LKS-MSB", "LKS Masbagik", "52.03.05.2003");
         own_row.key = "LKS-MSB".into();
-        let e = s.save_lks(Some(&own), &own_row).await.unwrap_err();
+        let e = s.as_user(&own).save_lks(&own_row).await.unwrap_err();
         assert!(
             matches!(e, StoreError::Forbidden),
             "{l}: creating is for LKKS staff"
         );
         let pimpinan = w.principal("pimpinan52").await;
         let e = s
-            .save_lks(Some(&pimpinan), &lks("LKS-00", "x", "52.02.01.2001"))
+            .as_user(&pimpinan)
+            .save_lks(&lks("LKS-00", "x", "52.02.01.2001"))
             .await
             .unwrap_err();
         assert!(
@@ -288,11 +299,12 @@ async fn expiries_and_capacity_against_need() {
         let mut lotim2 = lks("LKS-C", "LKS Lansia", "52.02.01.2001");
         lotim2.services = vec![Ppks::LanjutUsiaTerlantar];
         lotim2.capacity = 40;
-        s.import_lks(Some(&admin), &[(2, soon), (3, later), (4, lotim2)])
+        s.as_user(&admin)
+            .import_lks(&[(2, soon), (3, later), (4, lotim2)])
             .await
             .unwrap();
         let today = d(2026, 11, 22);
-        let due = s.lks_expiries(&admin, today, false).await.unwrap();
+        let due = s.as_user(&admin).lks_expiries(today, false).await.unwrap();
         let what: Vec<(&str, &str, i64)> = due
             .iter()
             .map(|e| (e.name.as_str(), e.what, e.days_left))
@@ -309,8 +321,8 @@ async fn expiries_and_capacity_against_need() {
             "{l}"
         );
         let listed = s
+            .as_user(&admin)
             .lks_list(
-                Some(&admin),
                 &LksFilter {
                     accreditation_ends: Some((today, today + chrono::Duration::days(90))),
                     ..LksFilter::default()
@@ -341,7 +353,8 @@ async fn expiries_and_capacity_against_need() {
         .await
         .unwrap();
         let rows = s
-            .lks_capacity_by_region(&admin, Some(&code("52")))
+            .as_user(&admin)
+            .lks_capacity_by_region(Some(&code("52")))
             .await
             .unwrap();
         let lut_5203 = rows
@@ -363,7 +376,8 @@ async fn expiries_and_capacity_against_need() {
         // A kab/kota operator counts only the LKS of their kab/kota.
         let op = w.principal("op5202").await;
         let theirs = s
-            .lks_capacity_by_region(&op, Some(&code("52")))
+            .as_user(&op)
+            .lks_capacity_by_region(Some(&code("52")))
             .await
             .unwrap();
         assert!(
@@ -401,18 +415,16 @@ async fn lkks_network_status_history_board_and_formation_target() {
         let s = &w.store;
         let admin = w.principal("admin52").await;
         let out = s
-            .import_lkks(
-                Some(&admin),
-                &[
-                    (2, lkks_input("52", FormationStatus::Aktif, true)),
-                    (3, lkks_input("52.03", FormationStatus::Aktif, false)),
-                    (
-                        4,
-                        lkks_input("52.02", FormationStatus::DalamPembentukan, false),
-                    ),
-                    (5, lkks_input("52.03.05", FormationStatus::Aktif, true)),
-                ],
-            )
+            .as_user(&admin)
+            .import_lkks(&[
+                (2, lkks_input("52", FormationStatus::Aktif, true)),
+                (3, lkks_input("52.03", FormationStatus::Aktif, false)),
+                (
+                    4,
+                    lkks_input("52.02", FormationStatus::DalamPembentukan, false),
+                ),
+                (5, lkks_input("52.03.05", FormationStatus::Aktif, true)),
+            ])
             .await
             .unwrap();
         assert_eq!(out.created, 2, "{l}: {:?}", out.rejected);
@@ -428,24 +440,21 @@ async fn lkks_network_status_history_board_and_formation_target() {
         // Forming → active skips the decree: refused; → confirmed with decree: accepted.
         let op = w.principal("op5202").await;
         let e = s
-            .save_lkks(
-                Some(&op),
-                &lkks_input("52.02", FormationStatus::Aktif, true),
-                None,
-            )
+            .as_user(&op)
+            .save_lkks(&lkks_input("52.02", FormationStatus::Aktif, true), None)
             .await
             .unwrap_err();
-        assert!(e.to_string().contains("tidak bisa berpindah"), "{l}: {e}");
+        assert!(id(&e.msg()).contains("tidak bisa berpindah"), "{l}: {e}");
         let (id, created) = s
+            .as_user(&op)
             .save_lkks(
-                Some(&op),
                 &lkks_input("52.02", FormationStatus::Dikukuhkan, true),
                 Some("SK bupati terbit"),
             )
             .await
             .unwrap();
         assert!(!created);
-        let rec = s.lkks(&admin, id).await.unwrap().unwrap();
+        let rec = s.as_user(&admin).lkks(id).await.unwrap().unwrap();
         assert_eq!(rec.lkks.status, FormationStatus::Dikukuhkan);
         assert_eq!(rec.history.len(), 2, "{l}");
         assert_eq!(rec.history[0].note.as_deref(), Some("SK bupati terbit"));
@@ -456,10 +465,10 @@ async fn lkks_network_status_history_board_and_formation_target() {
         assert_eq!(rec.board.len(), 1, "{l}: re-saving replaces the seat");
         // The neighbouring operator can neither see nor edit it.
         let op5203 = w.principal("op5203").await;
-        assert!(s.lkks(&op5203, id).await.unwrap().is_none());
+        assert!(s.as_user(&op5203).lkks(id).await.unwrap().is_none());
         let e = s
+            .as_user(&op5203)
             .add_board_member(
-                &op5203,
                 id,
                 &BoardMember {
                     position: BoardPosition::Bidang,
@@ -472,22 +481,25 @@ async fn lkks_network_status_history_board_and_formation_target() {
             .await
             .unwrap_err();
         assert!(matches!(e, StoreError::Forbidden));
-        s.set_lkks_year(
-            &op,
-            id,
-            &sinergi_store::LkksYear {
-                year: 2025,
-                report_received_on: Some(d(2026, 2, 1)),
-                program_synced_on: None,
-                note: None,
-            },
-        )
-        .await
-        .unwrap();
-        assert_eq!(s.lkks(&op, id).await.unwrap().unwrap().years.len(), 1);
+        s.as_user(&op)
+            .set_lkks_year(
+                id,
+                &sinergi_store::LkksYear {
+                    year: 2025,
+                    report_received_on: Some(d(2026, 2, 1)),
+                    program_synced_on: None,
+                    note: None,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            s.as_user(&op).lkks(id).await.unwrap().unwrap().years.len(),
+            1
+        );
         let page = s
+            .as_user(&admin)
             .lkks_list(
-                &admin,
                 &LkksFilter::default(),
                 Sort::parse(None, &LKKS_SORTS),
                 Page::new(None, None, 50),
@@ -497,8 +509,8 @@ async fn lkks_network_status_history_board_and_formation_target() {
         assert_eq!(page.total, 2, "{l}");
         // Target: every kab/kota (52.02, 52.03) active by 31 Dec 2025.
         let t = s
+            .as_user(&admin)
             .save_formation_target(
-                Some(&admin),
                 &code("52"),
                 "Semua kab/kota aktif",
                 FormationStatus::Aktif,
@@ -507,18 +519,14 @@ async fn lkks_network_status_history_board_and_formation_target() {
             .await
             .unwrap();
         assert!(matches!(
-            s.save_formation_target(
-                Some(&op),
-                &code("52"),
-                "x",
-                FormationStatus::Aktif,
-                d(2025, 12, 31)
-            )
-            .await,
+            s.as_user(&op)
+                .save_formation_target(&code("52"), "x", FormationStatus::Aktif, d(2025, 12, 31))
+                .await,
             Err(StoreError::Forbidden)
         ));
         let p = s
-            .formation_progress(Some(&admin), t)
+            .as_user(&admin)
+            .formation_progress(t)
             .await
             .unwrap()
             .unwrap();
@@ -528,10 +536,32 @@ async fn lkks_network_status_history_board_and_formation_target() {
         assert_eq!(p.entries[0].status, Some(FormationStatus::Dikukuhkan));
         assert_eq!(p.entries[1].status, None);
         assert!(
-            s.formation_progress(Some(&w.principal("admin33").await), t)
+            s.as_user(&w.principal("admin33").await)
+                .formation_progress(t)
                 .await
                 .unwrap()
                 .is_none()
+        );
+        // The exception (store/src/exceptions.rs): a target's progress shows every kab/kota's
+        // formation status, also to viewers whose rows do not include those LKKS.
+        let lkks_5202 = p.entries[0].lkks_id.expect("52.02 has an LKKS");
+        let public = s.scoped(Viewer::public());
+        let seen = public.formation_progress(t).await.unwrap().unwrap();
+        assert_eq!(
+            seen.entries[0].status,
+            Some(FormationStatus::Dikukuhkan),
+            "{l}"
+        );
+        assert!(
+            public.lkks(lkks_5202).await.unwrap().is_none(),
+            "{l}: record stays hidden"
+        );
+        let op5203 = s.as_user(&w.principal("op5203").await);
+        let seen = op5203.formation_progress(t).await.unwrap().unwrap();
+        assert_eq!(seen.entries[0].lkks_id, Some(lkks_5202), "{l}");
+        assert!(
+            op5203.lkks(lkks_5202).await.unwrap().is_none(),
+            "{l}: not in its rows"
         );
     }
 }
@@ -559,37 +589,43 @@ async fn monthly_reports_move_through_review_and_overdue_is_listed() {
             },
         };
         let overdue = s
-            .overdue_lks_reports(&reviewer, october, None)
+            .as_user(&reviewer)
+            .overdue_lks_reports(october, None)
             .await
             .unwrap();
         assert_eq!(overdue.len(), 1, "{l}");
         assert_eq!(overdue[0].lks_id, w.orgs[2]);
         // Reviewers do not write reports; sums must agree.
         assert!(matches!(
-            s.save_lks_report(&reviewer, w.orgs[2], october, &input)
+            s.as_user(&reviewer)
+                .save_lks_report(w.orgs[2], october, &input)
                 .await,
             Err(StoreError::Forbidden)
         ));
         let mut wrong = input.clone();
         wrong.beneficiaries.elderly = 5;
         let e = s
-            .save_lks_report(&own, w.orgs[2], october, &wrong)
+            .as_user(&own)
+            .save_lks_report(w.orgs[2], october, &wrong)
             .await
             .unwrap_err();
-        assert!(e.to_string().contains("kelompok umur"), "{l}: {e}");
+        assert!(id(&e.msg()).contains("kelompok umur"), "{l}: {e}");
         let id = s
-            .save_lks_report(&own, w.orgs[2], october, &input)
+            .as_user(&own)
+            .save_lks_report(w.orgs[2], october, &input)
             .await
             .unwrap();
         assert_eq!(
-            s.save_lks_report(&own, w.orgs[2], october, &input)
+            s.as_user(&own)
+                .save_lks_report(w.orgs[2], october, &input)
                 .await
                 .unwrap(),
             id,
             "same month, same report"
         );
         assert_eq!(
-            s.overdue_lks_reports(&reviewer, october, None)
+            s.as_user(&reviewer)
+                .overdue_lks_reports(october, None)
                 .await
                 .unwrap()[0]
                 .state,
@@ -597,66 +633,70 @@ async fn monthly_reports_move_through_review_and_overdue_is_listed() {
             "{l}: a draft is not received"
         );
         assert_eq!(
-            s.move_lks_report(&own, id, ReportAction::Submit, "")
+            s.as_user(&own)
+                .move_lks_report(id, ReportAction::Submit, "")
                 .await
                 .unwrap(),
             ReportState::Submitted
         );
         assert!(
-            s.overdue_lks_reports(&reviewer, october, None)
+            s.as_user(&reviewer)
+                .overdue_lks_reports(october, None)
                 .await
                 .unwrap()
                 .is_empty()
         );
         assert!(
-            s.save_lks_report(&own, w.orgs[2], october, &input)
+            s.as_user(&own)
+                .save_lks_report(w.orgs[2], october, &input)
                 .await
                 .is_err(),
             "locked once submitted"
         );
         assert!(
             matches!(
-                s.move_lks_report(&other, id, ReportAction::Approve, "")
+                s.as_user(&other)
+                    .move_lks_report(id, ReportAction::Approve, "")
                     .await,
                 Err(StoreError::Forbidden)
             ),
             "{l}: another kab/kota cannot review"
         );
         assert!(
-            s.move_lks_report(&reviewer, id, ReportAction::RequestRevision, "")
+            s.as_user(&reviewer)
+                .move_lks_report(id, ReportAction::RequestRevision, "")
                 .await
                 .is_err()
         );
         assert_eq!(
-            s.move_lks_report(
-                &reviewer,
-                id,
-                ReportAction::RequestRevision,
-                "Lampirkan daftar hadir"
-            )
-            .await
-            .unwrap(),
+            s.as_user(&reviewer)
+                .move_lks_report(id, ReportAction::RequestRevision, "Lampirkan daftar hadir")
+                .await
+                .unwrap(),
             ReportState::RevisionRequested
         );
-        s.save_lks_report(&own, w.orgs[2], october, &input)
+        s.as_user(&own)
+            .save_lks_report(w.orgs[2], october, &input)
             .await
             .unwrap();
-        s.move_lks_report(&own, id, ReportAction::Submit, "Sudah dilampirkan")
+        s.as_user(&own)
+            .move_lks_report(id, ReportAction::Submit, "Sudah dilampirkan")
             .await
             .unwrap();
         assert_eq!(
-            s.move_lks_report(&reviewer, id, ReportAction::Approve, "")
+            s.as_user(&reviewer)
+                .move_lks_report(id, ReportAction::Approve, "")
                 .await
                 .unwrap(),
             ReportState::Approved
         );
-        let r = s.lks_report(&own, id).await.unwrap().unwrap();
+        let r = s.as_user(&own).lks_report(id).await.unwrap().unwrap();
         assert_eq!(r.comments.len(), 4, "{l}");
         assert_eq!(r.comments[1].body, "Lampirkan daftar hadir");
         assert!(r.submitted_at.is_some());
         let page = s
+            .as_user(&w.principal("pimpinan52").await)
             .lks_reports(
-                &w.principal("pimpinan52").await,
                 &ReportFilter {
                     period: Some(october),
                     ..ReportFilter::default()
@@ -667,7 +707,8 @@ async fn monthly_reports_move_through_review_and_overdue_is_listed() {
             .unwrap();
         assert_eq!(page.total, 1, "{l}: the board reads");
         assert_eq!(
-            s.lks_reports(&other, &ReportFilter::default(), Page::new(None, None, 50))
+            s.as_user(&other)
+                .lks_reports(&ReportFilter::default(), Page::new(None, None, 50))
                 .await
                 .unwrap()
                 .total,
@@ -701,30 +742,28 @@ async fn partner_directory_with_helix_agreements_and_scopes() {
         let admin = w.principal("admin52").await;
         // "Mitra A" exists as a bare organisation at 52: the directory takes it over.
         let out = s
-            .import_partners(
-                Some(&admin),
-                &[
-                    (2, partner("M01", "Mitra A", "52", Helix::DuniaUsaha)),
-                    (
-                        3,
-                        partner("M02", "Universitas Uji", "52.03", Helix::Akademisi),
-                    ),
-                    (
-                        4,
-                        PartnerInput {
-                            helix: None,
-                            ..partner("M03", "Tanpa Peran", "52", Helix::Media)
-                        },
-                    ),
-                    (
-                        5,
-                        PartnerInput {
-                            areas: vec![code("52.99")],
-                            ..partner("M04", "Salah", "52", Helix::Media)
-                        },
-                    ),
-                ],
-            )
+            .as_user(&admin)
+            .import_partners(&[
+                (2, partner("M01", "Mitra A", "52", Helix::DuniaUsaha)),
+                (
+                    3,
+                    partner("M02", "Universitas Uji", "52.03", Helix::Akademisi),
+                ),
+                (
+                    4,
+                    PartnerInput {
+                        helix: None,
+                        ..partner("M03", "Tanpa Peran", "52", Helix::Media)
+                    },
+                ),
+                (
+                    5,
+                    PartnerInput {
+                        areas: vec![code("52.99")],
+                        ..partner("M04", "Salah", "52", Helix::Media)
+                    },
+                ),
+            ])
             .await
             .unwrap();
         assert_eq!(
@@ -741,8 +780,8 @@ async fn partner_directory_with_helix_agreements_and_scopes() {
         assert_eq!(cols, ["peran", "wilayah_kerja"]);
         let sort = Sort::parse(None, &PARTNER_SORTS);
         let csr = s
+            .as_user(&admin)
             .partners_list(
-                &admin,
                 &PartnerFilter {
                     helix: Some(Helix::DuniaUsaha),
                     ..PartnerFilter::default()
@@ -760,40 +799,38 @@ async fn partner_directory_with_helix_agreements_and_scopes() {
         let b = w.principal("mitra.b").await;
         let mut mine = partner("M01", "Mitra A", "52", Helix::DuniaUsaha);
         mine.contact_name = Some("Sari".into());
-        s.save_partner(Some(&a), &mine).await.unwrap();
+        s.as_user(&a).save_partner(&mine).await.unwrap();
         assert!(matches!(
-            s.save_partner(Some(&b), &mine).await,
+            s.as_user(&b).save_partner(&mine).await,
             Err(StoreError::Forbidden)
         ));
-        assert!(s.partner(&b, w.orgs[0]).await.unwrap().is_none());
+        assert!(s.as_user(&b).partner(w.orgs[0]).await.unwrap().is_none());
         let agreement = AgreementInput {
             number: "MoU/01/LKKS/2025".into(),
             signed_on: Some(d(2025, 2, 1)),
             valid_until: Some(d(2027, 2, 1)),
             scope: "Beasiswa anak".into(),
         };
-        s.save_agreement(Some(&a), w.orgs[0], &agreement)
+        s.as_user(&a)
+            .save_agreement(w.orgs[0], &agreement)
             .await
             .unwrap();
-        s.save_agreement(Some(&a), w.orgs[0], &agreement)
+        s.as_user(&a)
+            .save_agreement(w.orgs[0], &agreement)
             .await
             .unwrap();
-        let rec = s.partner(&a, w.orgs[0]).await.unwrap().unwrap();
+        let rec = s.as_user(&a).partner(w.orgs[0]).await.unwrap().unwrap();
         assert_eq!(rec.agreements.len(), 1, "{l}: same number replaces");
         assert_eq!(rec.contact_name.as_deref(), Some("Sari"));
         assert!(matches!(
-            s.save_agreement(Some(&b), w.orgs[0], &agreement).await,
+            s.as_user(&b).save_agreement(w.orgs[0], &agreement).await,
             Err(StoreError::Forbidden)
         ));
         // A kab/kota operator sees partners of its kab/kota and the provincial ones, not others.
         let op = w.principal("op5202").await;
         let seen = s
-            .partners_list(
-                &op,
-                &PartnerFilter::default(),
-                sort,
-                Page::new(None, None, 50),
-            )
+            .as_user(&op)
+            .partners_list(&PartnerFilter::default(), sort, Page::new(None, None, 50))
             .await
             .unwrap();
         let names: Vec<&str> = seen.items.iter().map(|p| p.name.as_str()).collect();
@@ -810,14 +847,22 @@ async fn a_bare_lks_organisation_gets_its_record_not_a_twin() {
         // The fixture's "LKS Masbagik" at 52.03 exists as a bare organisation.
         let (id, created) = w
             .store
-            .save_lks(Some(&admin), &lks("LKS-MSB", "LKS Masbagik", "52.03"))
+            .as_user(&admin)
+            .save_lks(&lks("LKS-MSB", "LKS Masbagik", "52.03"))
             .await
             .unwrap();
         assert_eq!(id, w.orgs[2], "{}", db.label);
         assert!(!created);
         let own = w.principal("lks").await;
         assert_eq!(
-            w.store.lks(&own, id).await.unwrap().unwrap().key.as_deref(),
+            w.store
+                .as_user(&own)
+                .lks(id)
+                .await
+                .unwrap()
+                .unwrap()
+                .key
+                .as_deref(),
             Some("LKS-MSB")
         );
     }
@@ -843,7 +888,7 @@ async fn accredited_lks_are_computed_for_the_strategy() {
         let mut valid_b = lks("AK-4", "LKS B", "52.02.01.2001");
         valid_b.accreditation = Some((Grade::B, today - chrono::Days::new(30)));
         let rows = vec![(2, valid_a), (3, lapsed_c), (4, none), (5, valid_b)];
-        let out = s.import_lks(Some(&admin), &rows).await.unwrap();
+        let out = s.as_user(&admin).import_lks(&rows).await.unwrap();
         assert_eq!(
             (out.created, out.rejected.len()),
             (4, 0),

@@ -450,3 +450,166 @@ fn lkks_network_target_and_partners_over_http() {
         );
     }
 }
+
+/// Posts `body` as the raw request body (the JSON API's file upload), with the client's
+/// cookies and CSRF header.
+fn post_body(c: &mut Client, path: &str, body: &[u8]) -> common::Got {
+    let url = format!("{}{path}", c.base);
+    let cookies = c
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut resp = common::agent()
+        .post(&url)
+        .header("Cookie", &cookies)
+        .header("x-csrf-token", &c.csrf())
+        .header("Content-Type", "text/csv")
+        .send(body)
+        .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+    common::read_response(&mut resp)
+}
+
+#[test]
+fn registry_refusals_in_the_users_language_and_the_import_api() {
+    const LKKS_BAD: &str = "kode_wilayah,nama,status\n\
+        52.03,LKKS Tanpa SK,aktif\n\
+        52.99,LKKS Wilayah Salah,dalam_pembentukan\n";
+    for db in databases() {
+        let l = db.label;
+        let f = serve(db);
+        let mut admin = signed(&f, "admin52");
+        admin.get("/lks");
+        let upload = |c: &mut Client| {
+            let path = format!("/lkks/impor?_csrf={}", c.csrf());
+            c.post_multipart(&path, &[], ("berkas", "lkks.csv", LKKS_BAD.as_bytes()))
+        };
+        let form = |c: &mut Client| {
+            c.post(
+                "/lks/baru",
+                &[
+                    ("kode_lks", "LKS-EN1"),
+                    ("nama", "LKS Bahasa"),
+                    ("kode_wilayah", "52.03.05.2003"),
+                    ("telepon", "abc"),
+                ],
+            )
+        };
+        // Indonesian by default.
+        let id = upload(&mut admin);
+        assert_eq!(id.status, 200, "{l}: {}", id.body);
+        assert!(id.body.contains("Ditolak: <b>2</b>"), "{l}");
+        assert!(
+            id.body
+                .contains("status aktif membutuhkan nomor dan tanggal SK pengukuhan"),
+            "{l}: {}",
+            id.body
+        );
+        assert!(
+            id.body
+                .contains("kode 52.99 tidak ada dalam daftar wilayah"),
+            "{l}"
+        );
+        let id_form = form(&mut admin);
+        assert_eq!(id_form.status, 400, "{l}");
+        assert!(
+            id_form.body.contains("bukan nomor telepon"),
+            "{l}: {}",
+            id_form.body
+        );
+        // The same refusals in English with a lang=en cookie.
+        admin.cookies.insert("lang".into(), "en".into());
+        let en = upload(&mut admin);
+        assert_eq!(en.status, 200, "{l}");
+        assert!(
+            en.body
+                .contains("status aktif needs the number and date of the confirmation decree (SK)"),
+            "{l}: {}",
+            en.body
+        );
+        assert!(
+            en.body.contains("code 52.99 is not in the region register"),
+            "{l}"
+        );
+        assert!(!en.body.contains("tidak ada dalam daftar wilayah"), "{l}");
+        let en_form = form(&mut admin);
+        assert_eq!(en_form.status, 400, "{l}");
+        assert!(
+            en_form.body.contains("is not a telephone number"),
+            "{l}: {}",
+            en_form.body
+        );
+        assert!(!en_form.body.contains("bukan nomor telepon"), "{l}");
+
+        // The JSON API: the body is the file; refused rows come back with their reasons.
+        admin.cookies.remove("lang");
+        let api = post_body(
+            &mut admin,
+            "/api/v1/registri/mitra/impor",
+            b"kode_mitra,nama,kode_wilayah,peran\nM-API1,PT Uji API,52,dunia usaha\nM-API2,Tanpa Peran,52,\n",
+        );
+        assert_eq!(api.status, 200, "{l}: {}", api.body);
+        let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+        assert_eq!(json["dibuat"], 1, "{l}: {json}");
+        assert_eq!(json["ditolak"][0]["baris"], 3, "{l}: {json}");
+        assert_eq!(json["ditolak"][0]["kolom"], "peran", "{l}: {json}");
+        assert!(
+            json["ditolak"][0]["alasan"]
+                .as_str()
+                .unwrap()
+                .starts_with("wajib diisi"),
+            "{l}: {json}"
+        );
+        assert!(admin.get("/mitra").body.contains("PT Uji API"), "{l}");
+        let unknown = post_body(&mut admin, "/api/v1/registri/panti/impor", b"a,b\n");
+        assert_eq!(unknown.status, 400, "{l}");
+        let json: serde_json::Value = serde_json::from_str(&unknown.body).unwrap();
+        assert_eq!(json["error"]["code"], "error.invalid", "{l}");
+        assert!(
+            json["error"]["detail"]
+                .as_str()
+                .unwrap()
+                .contains("\"panti\""),
+            "{l}: {json}"
+        );
+        let missing = post_body(&mut admin, "/api/v1/registri/lks/impor", b"nama\nX\n");
+        assert_eq!(missing.status, 400, "{l}: {}", missing.body);
+        assert!(missing.body.contains("kode_lks"), "{l}: {}", missing.body);
+    }
+}
+
+/// Every message key the institution code outside the web crate names (core rules, intake
+/// reasons, store refusals, the import use case) exists in both catalogues.
+#[test]
+fn institution_message_keys_exist_in_both_languages() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let (id, en) = (
+        sinergi_i18n::keys(sinergi_i18n::Lang::Id),
+        sinergi_i18n::keys(sinergi_i18n::Lang::En),
+    );
+    let mut used = 0;
+    for file in [
+        "core/src/institution.rs",
+        "intake/src/institutions.rs",
+        "store/src/institutions.rs",
+        "store/src/lks.rs",
+        "store/src/lkks.rs",
+        "store/src/partners.rs",
+        "store/src/lks_reports.rs",
+        "store/src/exceptions.rs",
+        "activity/src/registries.rs",
+        "cli/src/registri.rs",
+    ] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        for piece in text.split("Msg::new(\"").skip(1) {
+            let key = piece.split('"').next().unwrap().to_string();
+            used += 1;
+            assert!(
+                id.contains(&key) && en.contains(&key),
+                "{file} uses unknown key {key}"
+            );
+        }
+    }
+    assert!(used > 40, "only {used} keys found: is the scan broken?");
+}

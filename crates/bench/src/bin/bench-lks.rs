@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use chrono::NaiveDate;
 use sinergi_core::institution::{Disaggregation, Grade, LksInput};
-use sinergi_core::{Level, Ppks, Principal, RegionCode, Role, Scope};
+use sinergi_core::{Level, Ppks, Principal, RegionCode, Role, Scope, Viewer};
 use sinergi_store::{
     DatabaseTarget, GradeFilter, LKS_SORTS, LksFilter, NewUser, Page, Sort, Store,
 };
@@ -232,7 +232,7 @@ async fn measure(
                 (i as u64 + 2, lks_row(i, &d, &mut rng))
             })
             .collect();
-        let outcome = store.import_lks(None, &rows).await?;
+        let outcome = store.as_system("bench").import_lks(&rows).await?;
         anyhow::ensure!(
             outcome.rejected.is_empty(),
             "rejected: {:?}",
@@ -273,16 +273,16 @@ async fn measure(
     );
     let by_name = Sort::parse(Some("nama"), &LKS_SORTS);
     let by_capacity = Sort::parse(Some("-kapasitas"), &LKS_SORTS);
-    let cases: Vec<(&str, Option<&Principal>, LksFilter, Sort)> = vec![
+    let cases: Vec<(&str, Viewer, LksFilter, Sort)> = vec![
         (
             "national board, all, by name",
-            Some(&national),
+            Viewer::User(national.clone()),
             LksFilter::default(),
             by_name,
         ),
         (
             "national board, PPKS = Lanjut Usia Terlantar",
-            Some(&national),
+            Viewer::User(national.clone()),
             LksFilter {
                 ppks: Some(Ppks::LanjutUsiaTerlantar),
                 ..LksFilter::default()
@@ -291,7 +291,7 @@ async fn measure(
         ),
         (
             "national board, grade A, by capacity",
-            Some(&national),
+            Viewer::User(national.clone()),
             LksFilter {
                 grade: Some(GradeFilter::Grade(Grade::A)),
                 ..LksFilter::default()
@@ -300,7 +300,7 @@ async fn measure(
         ),
         (
             "national board, search \"harapan\"",
-            Some(&national),
+            Viewer::User(national.clone()),
             LksFilter {
                 query: Some("harapan".into()),
                 ..LksFilter::default()
@@ -309,13 +309,13 @@ async fn measure(
         ),
         (
             "admin Jawa Tengah, all",
-            Some(&jateng),
+            Viewer::User(jateng.clone()),
             LksFilter::default(),
             by_name,
         ),
         (
             "admin Jawa Tengah, PPKS + not accredited",
-            Some(&jateng),
+            Viewer::User(jateng.clone()),
             LksFilter {
                 ppks: Some(Ppks::AnakTerlantar),
                 grade: Some(GradeFilter::None),
@@ -325,19 +325,19 @@ async fn measure(
         ),
         (
             "operator Kota Semarang, all",
-            Some(&kab),
+            Viewer::User(kab.clone()),
             LksFilter::default(),
             by_name,
         ),
         (
             "public directory, all registered",
-            None,
+            Viewer::Public,
             LksFilter::default(),
             by_name,
         ),
         (
             "public directory, region 52 + PPKS",
-            None,
+            Viewer::Public,
             LksFilter {
                 region: Some(RegionCode::parse("52")?),
                 ppks: Some(Ppks::PenyandangDisabilitas),
@@ -349,14 +349,15 @@ async fn measure(
     for (name, who, filter, sort) in cases {
         // Warm once, then pages spread over the first 20 (deep pages cost the offset).
         let first = store
-            .lks_list(who, &filter, sort, Page::new(Some(1), Some(50), 50))
+            .scoped(&who)
+            .lks_list(&filter, sort, Page::new(Some(1), Some(50), 50))
             .await?;
         let pages = first.pages().min(20);
         let mut samples = Vec::with_capacity(runs);
         for r in 0..runs {
             let page = Page::new(Some(1 + (r as u32 % pages)), Some(50), 50);
             let t = Instant::now();
-            let got = store.lks_list(who, &filter, sort, page).await?;
+            let got = store.scoped(&who).lks_list(&filter, sort, page).await?;
             samples.push(t.elapsed());
             std::hint::black_box(got);
         }
@@ -368,16 +369,12 @@ async fn measure(
     }
     let deep = {
         let mut samples: Vec<Duration> = Vec::new();
-        let who = Some(&national);
+        let who = store.as_user(&national);
         let pages = (lks / 50) as u32;
         for r in 0..runs.min(50) {
             let page = Page::new(Some(pages - (r as u32 % 10)), Some(50), 50);
             let t = Instant::now();
-            std::hint::black_box(
-                store
-                    .lks_list(who, &LksFilter::default(), by_name, page)
-                    .await?,
-            );
+            std::hint::black_box(who.lks_list(&LksFilter::default(), by_name, page).await?);
             samples.push(t.elapsed());
         }
         Summary::of(&samples).context("samples")?

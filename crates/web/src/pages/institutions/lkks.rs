@@ -3,26 +3,57 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use sinergi_core::institution::{BoardMember, BoardPosition, FormationStatus, LkksBody};
-use sinergi_intake::institutions::{LKKS_COLUMNS, parse_date, read_lkks};
+use sinergi_activity::registries::Registry;
+use sinergi_core::Msg;
+use sinergi_core::institution::{BoardMember, BoardPosition, FormationStatus, LkksBody, field_msg};
+use sinergi_intake::institutions::read_lkks;
 use sinergi_store::{
     FormationProgress, FormationTarget, LKKS_SORTS, LkksFilter, LkksRecord, LkksRow, LkksYear,
-    Page, Sort,
+    Page, Scoped, Sort,
 };
 
-use super::{
-    Field, ImportPage, form_table, form_value, import_registry, keyed_options, label, opt,
-    opt_date, row_errors,
+use super::registry::{
+    RegistryPages, field_value_unknown, form_date, keep_key, read_form, refused_save,
 };
+use super::{Field, form_value, keyed_options, label, opt, opt_date};
 use crate::auth::Signed;
-use crate::export::{Table, TableFormat, table_download};
 use crate::i18n::Messages;
 use crate::pager::Pager;
 use crate::pages::{optional_region, render};
 use crate::{AppError, AppState, Ui};
+
+/// The LKKS network's shared pages (import, template, export).
+pub struct LkksPages;
+
+impl RegistryPages for LkksPages {
+    const REGISTRY: Registry = Registry::Lkks;
+    const BASE: &'static str = "/lkks";
+    const IMPORT_TITLE: &'static str = "lkks.import_title";
+    const COLUMN_NOTES: &'static str = "lkks.col.{}";
+    const EXPORT_EXTRA: &'static [&'static str] = &["wilayah"];
+    type Query = LkksQuery;
+    type Record = LkksRecord;
+
+    async fn export_records<'a>(
+        scoped: &'a Scoped<'a>,
+        q: &'a LkksQuery,
+    ) -> Result<Vec<LkksRecord>, AppError> {
+        Ok(scoped.export_lkks(&q.filter()?).await?)
+    }
+
+    fn export_row(r: &LkksRecord) -> Vec<String> {
+        record_values(r)
+            .into_iter()
+            .map(|(_, v)| v)
+            .chain([opt(&r.lkks.region_name)])
+            .collect()
+    }
+}
+
+const STATUS_CHOICES: &str = "belum_dibentuk, dalam_pembentukan, dikukuhkan, aktif, tidak_aktif";
 
 #[derive(Debug, Default, Deserialize)]
 pub struct LkksQuery {
@@ -38,7 +69,10 @@ impl LkksQuery {
         let status = match self.status.as_deref().map(str::trim).unwrap_or("") {
             "" => None,
             s => Some(FormationStatus::from_key(s).ok_or_else(|| {
-                AppError::bad_request_text("error.invalid", format!("status: {s}"))
+                AppError::bad_request(
+                    "error.invalid",
+                    field_value_unknown("status", s, STATUS_CHOICES),
+                )
             })?),
         };
         Ok(LkksFilter {
@@ -83,7 +117,8 @@ pub async fn list(
         let sort = Sort::parse(q.urut.as_deref(), &LKKS_SORTS);
         let paged = state
             .store
-            .lkks_list(&user.principal, &filter, sort, Page::new(q.hal, None, 50))
+            .scoped(&user.viewer)
+            .lkks_list(&filter, sort, Page::new(q.hal, None, 50))
             .await?;
         let keep: Vec<(&str, &str)> = [("q", &q.q), ("wilayah", &q.wilayah), ("status", &q.status)]
             .into_iter()
@@ -97,7 +132,7 @@ pub async fn list(
             rows: paged.items,
             pager,
             statuses: status_options(ui.t),
-            can_import: user.principal.can_write() && !user.principal.role.is_organisation_bound(),
+            can_import: sinergi_core::institution::rules::may_add_registry_rows(&user.viewer),
             q,
         })
     }
@@ -202,7 +237,8 @@ async fn page(
 ) -> Result<DetailPage, AppError> {
     let record = state
         .store
-        .lkks(&user.principal, id)
+        .scoped(&user.viewer)
+        .lkks(id)
         .await?
         .ok_or_else(|| AppError::not_found("lkks.not_found"))?;
     let values = record_values(&record);
@@ -218,7 +254,7 @@ async fn page(
         ui: ui.clone(),
         fields: fields(ui.t, &value),
         positions: keyed_options(ui.t, BoardPosition::ALL, |p| p.key(), "lkks.position"),
-        can_edit: user.principal.can_write(),
+        can_edit: user.viewer.can_write(),
         record,
         errors: Vec::new(),
         saved: false,
@@ -256,33 +292,28 @@ pub async fn update(
         Err(e) => return e.page(&ui),
     };
     // The region is the key: it comes from the record.
-    pairs.retain(|(k, _)| k != "kode_wilayah");
-    pairs.push(("kode_wilayah".into(), view.record.lkks.region.clone()));
+    let region = view.record.lkks.region.clone();
+    keep_key(&mut pairs, "kode_wilayah", Some(region));
     let note = form_value(&pairs, "catatan").to_string();
     let mut errors = Vec::new();
-    match read_lkks(&form_table(&pairs)) {
-        Ok(mut read) if read.rejected.is_empty() && !read.rows.is_empty() => {
-            let mut input = read.rows.remove(0).1;
+    match read_form(&ui.t, &pairs, read_lkks) {
+        Ok(mut input) => {
             // The board is edited seat by seat below, not through this form.
             input.board = None;
             match state
                 .store
-                .save_lkks(Some(&user.principal), &input, Some(&note))
+                .scoped(&user.viewer)
+                .save_lkks(&input, Some(&note))
                 .await
             {
                 Ok(_) => return Redirect::to(&format!("/lkks/{id}?ok=1")).into_response(),
-                Err(sinergi_store::StoreError::Forbidden) => {
-                    return AppError::forbidden().page(&ui);
-                }
-                Err(
-                    e @ (sinergi_store::StoreError::Invalid(_)
-                    | sinergi_store::StoreError::InvalidField { .. }),
-                ) => errors.push(e.to_string()),
-                Err(e) => return AppError::from(e).page(&ui),
+                Err(e) => match refused_save(&ui, e) {
+                    Ok(reason) => errors.push(reason),
+                    Err(e) => return e.page(&ui),
+                },
             }
         }
-        Ok(read) => errors = row_errors(&ui.t, &read.rejected),
-        Err(e) => errors = row_errors(&ui.t, &e),
+        Err(e) => errors = e,
     }
     let value = |n: &str| form_value(&pairs, n).to_string();
     view.fields = fields(ui.t, &value);
@@ -309,8 +340,12 @@ pub async fn add_seat(
     Form(f): Form<SeatForm>,
 ) -> Response {
     let Some(position) = BoardPosition::from_key(&f.jabatan) else {
-        return AppError::bad_request_text("error.invalid", format!("jabatan: {}", f.jabatan))
-            .page(&ui);
+        let positions: Vec<&str> = BoardPosition::ALL.iter().map(|p| p.key()).collect();
+        return AppError::bad_request(
+            "error.invalid",
+            field_value_unknown("jabatan", &f.jabatan, &positions.join(", ")),
+        )
+        .page(&ui);
     };
     let member = BoardMember {
         position,
@@ -321,7 +356,8 @@ pub async fn add_seat(
     };
     match state
         .store
-        .add_board_member(&user.principal, id, &member)
+        .scoped(&user.viewer)
+        .add_board_member(id, &member)
         .await
     {
         Ok(()) => Redirect::to(&format!("/lkks/{id}?ok=1")).into_response(),
@@ -337,7 +373,8 @@ pub async fn remove_seat(
 ) -> Response {
     match state
         .store
-        .remove_board_member(&user.principal, id, seat)
+        .scoped(&user.viewer)
+        .remove_board_member(id, seat)
         .await
     {
         Ok(_) => Redirect::to(&format!("/lkks/{id}?ok=1")).into_response(),
@@ -360,30 +397,23 @@ pub async fn set_year(
     Path(id): Path<i64>,
     Form(f): Form<YearForm>,
 ) -> Response {
-    let date = |v: &Option<String>, field: &str| -> Result<_, AppError> {
-        match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => Ok(None),
-            Some(s) => parse_date(s).map(Some).ok_or_else(|| {
-                AppError::bad_request_text(
-                    "error.invalid",
-                    format!("{field}: \"{s}\" bukan tanggal"),
-                )
-            }),
-        }
-    };
     let result: Result<(), AppError> = async {
         let year: i64 = f.tahun.trim().parse().map_err(|_| {
-            AppError::bad_request_text("error.invalid", format!("tahun: \"{}\"", f.tahun))
+            AppError::bad_request(
+                "error.invalid",
+                field_msg("tahun", Msg::new("error.value_malformed")),
+            )
         })?;
         let record = LkksYear {
             year,
-            report_received_on: date(&f.laporan_diterima, "laporan_diterima")?,
-            program_synced_on: date(&f.sinkron_program, "sinkron_program")?,
+            report_received_on: form_date(&f.laporan_diterima, "laporan_diterima")?,
+            program_synced_on: form_date(&f.sinkron_program, "sinkron_program")?,
             note: f.catatan.clone(),
         };
         state
             .store
-            .set_lkks_year(&user.principal, id, &record)
+            .scoped(&user.viewer)
+            .set_lkks_year(id, &record)
             .await?;
         Ok(())
     }
@@ -392,87 +422,6 @@ pub async fn set_year(
         Ok(()) => Redirect::to(&format!("/lkks/{id}?ok=1")).into_response(),
         Err(e) => e.page(&ui),
     }
-}
-
-pub async fn import_form(ui: Ui, Signed(_user): Signed) -> Response {
-    render(
-        &ui,
-        Ok(ImportPage::new(
-            &ui,
-            "lkks.import_title",
-            "/lkks",
-            &LKKS_COLUMNS,
-        )),
-    )
-}
-
-pub async fn import(
-    State(state): State<AppState>,
-    ui: Ui,
-    Signed(user): Signed,
-    multipart: Multipart,
-) -> Response {
-    let page = ImportPage::new(&ui, "lkks.import_title", "/lkks", &LKKS_COLUMNS);
-    import_registry(&ui, page, multipart, read_lkks, async |rows| {
-        state.store.import_lkks(Some(&user.principal), rows).await
-    })
-    .await
-}
-
-async fn export(
-    state: AppState,
-    ui: Ui,
-    user: Signed,
-    q: LkksQuery,
-    format: TableFormat,
-) -> Response {
-    let result = async {
-        let rows = state
-            .store
-            .export_lkks(&user.0.principal, &q.filter()?)
-            .await?;
-        let headers: Vec<&str> = LKKS_COLUMNS.iter().copied().chain(["wilayah"]).collect();
-        let table = Table::new(
-            "lkks",
-            &headers,
-            rows.iter()
-                .map(|r| {
-                    record_values(r)
-                        .into_iter()
-                        .map(|(_, v)| v)
-                        .chain([opt(&r.lkks.region_name)])
-                        .collect()
-                })
-                .collect(),
-        );
-        table_download(format, "lkks", table)
-    }
-    .await;
-    result.unwrap_or_else(|e| e.page(&ui))
-}
-
-pub async fn export_csv(
-    State(s): State<AppState>,
-    ui: Ui,
-    user: Signed,
-    Query(q): Query<LkksQuery>,
-) -> Response {
-    export(s, ui, user, q, TableFormat::Csv).await
-}
-
-pub async fn export_xlsx(
-    State(s): State<AppState>,
-    ui: Ui,
-    user: Signed,
-    Query(q): Query<LkksQuery>,
-) -> Response {
-    export(s, ui, user, q, TableFormat::Xlsx).await
-}
-
-pub async fn template(ui: Ui, Signed(_user): Signed) -> Response {
-    let table =
-        Table::new("lkks", &LKKS_COLUMNS, Vec::new()).with_column_notes(&ui.t, "lkks.col.{}");
-    table_download(TableFormat::Xlsx, "templat_lkks", table).unwrap_or_else(|e| e.page(&ui))
 }
 
 #[derive(Template)]
@@ -507,10 +456,16 @@ pub async fn targets(
 ) -> Response {
     let result = async {
         let p = &user.principal;
-        let targets = state.store.formation_targets(Some(p)).await?;
+        let targets = state.store.scoped(&user.viewer).formation_targets().await?;
         let chosen = q.id.or_else(|| targets.first().map(|t| t.id));
         let progress = match chosen {
-            Some(id) => state.store.formation_progress(Some(p), id).await?,
+            Some(id) => {
+                state
+                    .store
+                    .scoped(&user.viewer)
+                    .formation_progress(id)
+                    .await?
+            }
             None => None,
         };
         let map = progress.as_ref().and_then(|p| target_map(ui.t, p));
@@ -521,7 +476,7 @@ pub async fn targets(
             targets,
             progress,
             statuses: status_options(ui.t),
-            can_create: p.is_admin(),
+            can_create: user.viewer.is_admin(),
             province: p
                 .scope
                 .regions
@@ -597,18 +552,28 @@ pub async fn create_target(
     Form(f): Form<TargetForm>,
 ) -> Response {
     let result: Result<i64, AppError> = async {
-        let province = sinergi_core::RegionCode::parse(f.provinsi.trim()).map_err(|e| {
-            AppError::bad_request_text("error.bad_code", format!("\"{}\": {e}", f.provinsi))
+        let province = sinergi_core::RegionCode::parse(f.provinsi.trim()).map_err(|_| {
+            AppError::bad_request(
+                "error.bad_code",
+                Msg::new("institution.region_malformed").arg("value", &f.provinsi),
+            )
         })?;
         let status = FormationStatus::from_key(&f.status).ok_or_else(|| {
-            AppError::bad_request_text("error.invalid", format!("status: {}", f.status))
+            AppError::bad_request(
+                "error.invalid",
+                field_value_unknown("status", &f.status, STATUS_CHOICES),
+            )
         })?;
-        let due = parse_date(&f.tenggat).ok_or_else(|| {
-            AppError::bad_request_text("error.invalid", format!("tenggat: \"{}\"", f.tenggat))
+        let due = form_date(&Some(f.tenggat.clone()), "tenggat")?.ok_or_else(|| {
+            AppError::bad_request(
+                "error.invalid",
+                field_msg("tenggat", Msg::new("institution.required")),
+            )
         })?;
         Ok(state
             .store
-            .save_formation_target(Some(&user.principal), &province, &f.nama, status, due)
+            .scoped(&user.viewer)
+            .save_formation_target(&province, &f.nama, status, due)
             .await?)
     }
     .await;

@@ -3,27 +3,59 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use sinergi_core::institution::{EXPIRY_WINDOW_DAYS, Grade, ReportPeriod, ReportRole};
+use sinergi_activity::registries::Registry;
+use sinergi_core::institution::{EXPIRY_WINDOW_DAYS, Grade, ReportPeriod, ReportRole, rules};
 use sinergi_core::{Ppks, RegionCode};
-use sinergi_intake::institutions::{LKS_COLUMNS, read_lks};
+use sinergi_intake::institutions::read_lks;
 use sinergi_store::{
-    CapacityRow, Expiry, GradeFilter, LKS_SORTS, LksFilter, LksRecord, LksRow, Page, Sort,
+    CapacityRow, Expiry, GradeFilter, LKS_SORTS, LksFilter, LksRecord, LksRow, Page, Scoped, Sort,
     services_label,
 };
 
-use super::{
-    Field, ImportPage, form_table, form_value, import_registry, opt, opt_date, row_errors, today,
+use super::registry::{
+    RegistryPages, editing, field_value_unknown, keep_key, list_links, read_form, refused_save,
 };
+use super::{Field, form_table, form_value, opt, opt_date, today};
 use crate::auth::Signed;
-use crate::export::{Table, TableFormat, table_download};
 use crate::i18n::Messages;
 use crate::pager::Pager;
 use crate::pages::{optional_region, render};
-use crate::ui::encode_component;
 use crate::{AppError, AppState, Ui};
+
+/// The LKS registry's shared pages (import, template, export).
+pub struct LksPages;
+
+impl RegistryPages for LksPages {
+    const REGISTRY: Registry = Registry::Lks;
+    const BASE: &'static str = "/lks";
+    const IMPORT_TITLE: &'static str = "lks.import_title";
+    const COLUMN_NOTES: &'static str = "lks.col.{}";
+    const EXPORT_EXTRA: &'static [&'static str] = &["wilayah", "lkks", "akreditasi_berlaku"];
+    type Query = LksQuery;
+    type Record = LksRecord;
+
+    async fn export_records<'a>(
+        scoped: &'a Scoped<'a>,
+        q: &'a LksQuery,
+    ) -> Result<Vec<LksRecord>, AppError> {
+        Ok(scoped.export_lks(&q.filter()?).await?)
+    }
+
+    fn export_row(r: &LksRecord) -> Vec<String> {
+        record_values(r)
+            .into_iter()
+            .map(|(_, v)| v)
+            .chain([
+                opt(&r.region_name),
+                opt(&r.lkks_name),
+                opt_date(r.accreditation_until),
+            ])
+            .collect()
+    }
+}
 
 pub const LKS_PAGE_SIZE: u32 = 50;
 
@@ -47,17 +79,22 @@ impl LksQuery {
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            Some(p) => Some(
-                Ppks::lookup(p)
-                    .map_err(|e| AppError::bad_request_text("error.invalid", e.to_string()))?,
-            ),
+            Some(p) => Some(Ppks::lookup(p).map_err(|_| {
+                AppError::bad_request(
+                    "error.invalid",
+                    field_value_unknown("ppks", p, "1–26, LUT, ADK, …"),
+                )
+            })?),
             None => None,
         };
         let grade = match self.akreditasi.as_deref().map(str::trim).unwrap_or("") {
             "" => None,
             "belum" => Some(GradeFilter::None),
             g => Some(GradeFilter::Grade(Grade::from_key(g).ok_or_else(|| {
-                AppError::bad_request_text("error.invalid", format!("akreditasi: {g}"))
+                AppError::bad_request(
+                    "error.invalid",
+                    field_value_unknown("akreditasi", g, "A, B, C, belum"),
+                )
             })?)),
         };
         let soon = self.segera.as_deref().is_some_and(|s| !s.is_empty());
@@ -121,23 +158,15 @@ struct ListPage {
 pub async fn list(State(state): State<AppState>, ui: Ui, Query(q): Query<LksQuery>) -> Response {
     let result = async {
         let filter = q.filter()?;
-        let user = ui.user.clone();
-        let principal = user.as_ref().map(|u| &u.principal);
+        let viewer = ui.viewer();
         let sort = Sort::parse(q.urut.as_deref(), &LKS_SORTS);
         let page = Page::new(q.hal, q.ukuran, LKS_PAGE_SIZE);
-        let paged = state.store.lks_list(principal, &filter, sort, page).await?;
-        let params = q.params();
-        let refs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let pager = (paged.pages() > 1).then(|| Pager::new(&paged, "/lks", &refs));
-        let export_query = format!(
-            "?{}",
-            params
-                .iter()
-                .filter(|(k, _)| *k != "urut")
-                .map(|(k, v)| format!("{k}={}", encode_component(v)))
-                .collect::<Vec<_>>()
-                .join("&")
-        );
+        let paged = state
+            .store
+            .scoped(viewer)
+            .lks_list(&filter, sort, page)
+            .await?;
+        let (pager, export_query) = list_links(&paged, "/lks", &q.params());
         let sorts = LKS_SORTS
             .iter()
             .flat_map(|(k, _)| [(k.to_string(), "asc"), (format!("-{k}"), "desc")])
@@ -150,8 +179,8 @@ pub async fn list(State(state): State<AppState>, ui: Ui, Query(q): Query<LksQuer
             pager,
             ppks: ppks_options(),
             sorts,
-            signed: principal.is_some(),
-            can_create: principal.is_some_and(|p| p.can_write() && !p.role.is_organisation_bound()),
+            signed: !viewer.is_public(),
+            can_create: rules::may_add_registry_rows(viewer),
             export_query,
             q,
         })
@@ -375,7 +404,8 @@ async fn detail_page(
 ) -> Result<DetailPage, AppError> {
     let record = state
         .store
-        .lks(&user.principal, id)
+        .scoped(&user.viewer)
+        .lks(id)
         .await?
         .ok_or_else(|| AppError::not_found("lks.not_found"))?;
     let values = record_values(&record);
@@ -386,13 +416,12 @@ async fn detail_page(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    let p = &user.principal;
     Ok(DetailPage {
         t: ui.t,
         ui: ui.clone(),
         fields: fields(ui.t, &value),
-        can_edit: p.can_write(),
-        can_report: ReportRole::of(p) == ReportRole::Reporter,
+        can_edit: user.viewer.can_write(),
+        can_report: rules::report_role(&user.viewer) == ReportRole::Reporter,
         report_period: ReportPeriod::of(today()).previous().to_string(),
         record: Some(record),
         errors: Vec::new(),
@@ -420,8 +449,7 @@ pub async fn detail(
 }
 
 pub async fn new_form(ui: Ui, Signed(user): Signed) -> Response {
-    let p = &user.principal;
-    if !p.can_write() || p.role.is_organisation_bound() {
+    if !rules::may_add_registry_rows(&user.viewer) {
         return AppError::forbidden().page(&ui);
     }
     let page = DetailPage {
@@ -448,42 +476,30 @@ async fn save(
 ) -> Response {
     // Editing: the LKS must be in view, and its key comes from the record, not the form.
     let record = match id {
-        Some(id) => match state.store.lks(&user.principal, id).await {
-            Ok(Some(r)) => Some(r),
-            Ok(None) => return AppError::not_found("lks.not_found").page(ui),
-            Err(e) => return AppError::from(e).page(ui),
-        },
+        Some(id) => {
+            let found = state.store.scoped(&user.viewer).lks(id).await;
+            match editing(found, "lks.not_found") {
+                Ok(r) => Some(r),
+                Err(e) => return e.page(ui),
+            }
+        }
         None => None,
     };
-    if let Some(key) = record.as_ref().and_then(|r| r.key.clone()) {
-        pairs.retain(|(k, _)| k != "kode_lks");
-        pairs.push(("kode_lks".into(), key));
-    }
-    let table = form_table(&pairs);
+    keep_key(
+        &mut pairs,
+        "kode_lks",
+        record.as_ref().and_then(|r| r.key.clone()),
+    );
     let mut errors = Vec::new();
-    let input = match read_lks(&table) {
-        Ok(mut read) if read.rejected.is_empty() && !read.rows.is_empty() => {
-            Some(read.rows.remove(0).1)
-        }
-        Ok(read) => {
-            errors = row_errors(&ui.t, &read.rejected);
-            None
-        }
-        Err(e) => {
-            errors = row_errors(&ui.t, &e);
-            None
-        }
-    };
-    if let Some(input) = input {
-        match state.store.save_lks(Some(&user.principal), &input).await {
+    match read_form(&ui.t, &pairs, read_lks) {
+        Ok(input) => match state.store.scoped(&user.viewer).save_lks(&input).await {
             Ok((id, _)) => return Redirect::to(&format!("/lks/{id}?ok=1")).into_response(),
-            Err(sinergi_store::StoreError::Forbidden) => return AppError::forbidden().page(ui),
-            Err(
-                e @ (sinergi_store::StoreError::Invalid(_)
-                | sinergi_store::StoreError::InvalidField { .. }),
-            ) => errors.push(e.to_string()),
-            Err(e) => return AppError::from(e).page(ui),
-        }
+            Err(e) => match refused_save(ui, e) {
+                Ok(reason) => errors.push(reason),
+                Err(e) => return e.page(ui),
+            },
+        },
+        Err(e) => errors = e,
     }
     let value = |name: &str| form_value(&pairs, name).to_string();
     let joined = form_table(&pairs);
@@ -532,96 +548,6 @@ pub async fn update(
     save(&state, &ui, &user, Some(id), pairs).await
 }
 
-pub async fn import_form(ui: Ui, Signed(_user): Signed) -> Response {
-    render(
-        &ui,
-        Ok(ImportPage::new(
-            &ui,
-            "lks.import_title",
-            "/lks",
-            &LKS_COLUMNS,
-        )),
-    )
-}
-
-pub async fn import(
-    State(state): State<AppState>,
-    ui: Ui,
-    Signed(user): Signed,
-    multipart: Multipart,
-) -> Response {
-    let page = ImportPage::new(&ui, "lks.import_title", "/lks", &LKS_COLUMNS);
-    import_registry(&ui, page, multipart, read_lks, async |rows| {
-        state.store.import_lks(Some(&user.principal), rows).await
-    })
-    .await
-}
-
-/// Export columns: the import columns, then names for reading (ignored on import).
-const EXPORT_EXTRA: [&str; 3] = ["wilayah", "lkks", "akreditasi_berlaku"];
-
-async fn export(
-    state: AppState,
-    ui: Ui,
-    user: Signed,
-    q: LksQuery,
-    format: TableFormat,
-) -> Response {
-    let result = async {
-        let filter = q.filter()?;
-        let rows = state.store.export_lks(&user.0.principal, &filter).await?;
-        let headers: Vec<&str> = LKS_COLUMNS
-            .iter()
-            .chain(EXPORT_EXTRA.iter())
-            .copied()
-            .collect();
-        let table = Table::new(
-            "lks",
-            &headers,
-            rows.iter()
-                .map(|r| {
-                    record_values(r)
-                        .into_iter()
-                        .map(|(_, v)| v)
-                        .chain([
-                            opt(&r.region_name),
-                            opt(&r.lkks_name),
-                            opt_date(r.accreditation_until),
-                        ])
-                        .collect()
-                })
-                .collect(),
-        );
-        table_download(format, "lks", table)
-    }
-    .await;
-    result.unwrap_or_else(|e| e.page(&ui))
-}
-
-pub async fn export_csv(
-    State(s): State<AppState>,
-    ui: Ui,
-    user: Signed,
-    Query(q): Query<LksQuery>,
-) -> Response {
-    export(s, ui, user, q, TableFormat::Csv).await
-}
-
-pub async fn export_xlsx(
-    State(s): State<AppState>,
-    ui: Ui,
-    user: Signed,
-    Query(q): Query<LksQuery>,
-) -> Response {
-    export(s, ui, user, q, TableFormat::Xlsx).await
-}
-
-/// The import template: the columns, no rows, and a sheet explaining each column.
-pub async fn template(ui: Ui, Signed(_user): Signed) -> Response {
-    let table = Table::new("lks", &LKS_COLUMNS, Vec::new()).with_column_notes(&ui.t, "lks.col.{}");
-    table_download(TableFormat::Xlsx, "templat_lks", table).unwrap_or_else(|e| e.page(&ui))
-}
-
 #[derive(Template)]
 #[template(path = "lks_expiries.html")]
 struct ExpiriesPage {
@@ -653,7 +579,8 @@ pub async fn expiries(
     let result = async {
         let rows = state
             .store
-            .lks_expiries(&user.principal, today(), expired)
+            .scoped(&user.viewer)
+            .lks_expiries(today(), expired)
             .await?;
         Ok(ExpiriesPage {
             t: ui.t,
@@ -699,15 +626,15 @@ pub async fn capacity(
     Query(q): Query<CapacityQuery>,
 ) -> Response {
     let result = async {
-        let p = &user.principal;
         // Default: the user's first scope region (a province admin sees kab/kota).
         let region: Option<RegionCode> = match optional_region(q.wilayah.as_deref())? {
             Some(r) => Some(r),
-            None => p.scope.regions.first().cloned(),
+            None => user.principal.scope.regions.first().cloned(),
         };
         let rows = state
             .store
-            .lks_capacity_by_region(p, region.as_ref())
+            .scoped(&user.viewer)
+            .lks_capacity_by_region(region.as_ref())
             .await?;
         let totals = (
             rows.iter().map(|r| r.capacity).sum(),

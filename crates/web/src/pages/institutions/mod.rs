@@ -6,19 +6,22 @@
 pub mod lkks;
 pub mod lks;
 pub mod partners;
+pub mod registry;
 pub mod reports;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::Multipart;
 use axum::routing::{get, post};
 use sinergi_core::{Table, TextColumn};
 use sinergi_intake::RowError;
-use sinergi_intake::institutions::RegistryRows;
-use sinergi_store::{RegistryImport, RejectedRow, StoreError};
+use sinergi_store::RegistryImport;
 
+use self::lkks::LkksPages;
+use self::lks::LksPages;
+use self::partners::PartnerPages;
+use self::registry as reg;
 use crate::i18n::Messages;
-use crate::{AppError, AppState, Ui};
+use crate::{AppState, Ui};
 
 /// Registry files are hundreds to tens of thousands of rows.
 pub const MAX_REGISTRY_UPLOAD: usize = 16 * 1024 * 1024;
@@ -27,12 +30,14 @@ pub fn routes() -> Router<AppState> {
     let upload = || axum::extract::DefaultBodyLimit::max(MAX_REGISTRY_UPLOAD);
     Router::new()
         .route("/lks", get(lks::list))
-        .route("/lks/ekspor.csv", get(lks::export_csv))
-        .route("/lks/ekspor.xlsx", get(lks::export_xlsx))
-        .route("/lks/templat.xlsx", get(lks::template))
+        .route("/lks/ekspor.csv", get(reg::export_csv::<LksPages>))
+        .route("/lks/ekspor.xlsx", get(reg::export_xlsx::<LksPages>))
+        .route("/lks/templat.xlsx", get(reg::template::<LksPages>))
         .route(
             "/lks/impor",
-            get(lks::import_form).post(lks::import).layer(upload()),
+            get(reg::import_form::<LksPages>)
+                .post(reg::import::<LksPages>)
+                .layer(upload()),
         )
         .route("/lks/baru", get(lks::new_form).post(lks::create))
         .route("/lks/kedaluwarsa", get(lks::expiries))
@@ -46,12 +51,14 @@ pub fn routes() -> Router<AppState> {
         .route("/lks/{id}", get(lks::detail).post(lks::update))
         .route("/lks/{id}/laporan", post(reports::start))
         .route("/lkks", get(lkks::list))
-        .route("/lkks/ekspor.csv", get(lkks::export_csv))
-        .route("/lkks/ekspor.xlsx", get(lkks::export_xlsx))
-        .route("/lkks/templat.xlsx", get(lkks::template))
+        .route("/lkks/ekspor.csv", get(reg::export_csv::<LkksPages>))
+        .route("/lkks/ekspor.xlsx", get(reg::export_xlsx::<LkksPages>))
+        .route("/lkks/templat.xlsx", get(reg::template::<LkksPages>))
         .route(
             "/lkks/impor",
-            get(lkks::import_form).post(lkks::import).layer(upload()),
+            get(reg::import_form::<LkksPages>)
+                .post(reg::import::<LkksPages>)
+                .layer(upload()),
         )
         .route("/lkks/target", get(lkks::targets).post(lkks::create_target))
         .route("/lkks/{id}", get(lkks::detail).post(lkks::update))
@@ -59,13 +66,13 @@ pub fn routes() -> Router<AppState> {
         .route("/lkks/{id}/pengurus/{seat}/hapus", post(lkks::remove_seat))
         .route("/lkks/{id}/tahun", post(lkks::set_year))
         .route("/mitra", get(partners::list))
-        .route("/mitra/ekspor.csv", get(partners::export_csv))
-        .route("/mitra/ekspor.xlsx", get(partners::export_xlsx))
-        .route("/mitra/templat.xlsx", get(partners::template))
+        .route("/mitra/ekspor.csv", get(reg::export_csv::<PartnerPages>))
+        .route("/mitra/ekspor.xlsx", get(reg::export_xlsx::<PartnerPages>))
+        .route("/mitra/templat.xlsx", get(reg::template::<PartnerPages>))
         .route(
             "/mitra/impor",
-            get(partners::import_form)
-                .post(partners::import)
+            get(reg::import_form::<PartnerPages>)
+                .post(reg::import::<PartnerPages>)
                 .layer(upload()),
         )
         .route(
@@ -74,6 +81,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/mitra/{id}", get(partners::detail).post(partners::update))
         .route("/mitra/{id}/kesepakatan", post(partners::add_agreement))
+        .route(
+            "/api/v1/registri/{registry}/impor",
+            post(reg::api_import).layer(upload()),
+        )
 }
 
 /// One form field; its name is the import column, its label a catalogue key.
@@ -174,7 +185,7 @@ pub fn row_errors(t: &Messages, errors: &[RowError]) -> Vec<String> {
     errors
         .iter()
         .map(|e| match &e.column {
-            Some(c) => format!("{c}: {}", t.render(&e.reason)),
+            Some(c) => t.render(&sinergi_core::institution::field_msg(c, e.reason.clone())),
             None => t.render(&e.reason),
         })
         .collect()
@@ -210,81 +221,6 @@ impl ImportPage {
             error: None,
         }
     }
-}
-
-/// The uploaded file of an import form (field `berkas`).
-pub async fn uploaded_table(mut multipart: Multipart) -> Result<Table, String> {
-    while let Some(field) = multipart.next_field().await.map_err(|e| e.to_string())? {
-        if field.name() == Some("berkas") {
-            let filename = field.file_name().unwrap_or("data.csv").to_string();
-            let bytes = field.bytes().await.map_err(|e| e.to_string())?;
-            if bytes.is_empty() {
-                break;
-            }
-            return sinergi_intake::read_table_bytes(&filename, &bytes).map_err(|e| e.to_string());
-        }
-    }
-    Err(String::new())
-}
-
-/// Rows refused while reading and by the store, in line order, as one outcome.
-pub fn merged(t: &Messages, read: Vec<RowError>, mut stored: RegistryImport) -> RegistryImport {
-    stored
-        .rejected
-        .extend(read.into_iter().map(|e| RejectedRow {
-            line: e.line,
-            column: e.column,
-            reason: t.render(&e.reason),
-        }));
-    stored.rejected.sort_by_key(|r| r.line);
-    stored
-}
-
-/// Every registry's import, in one place: read the uploaded file with the registry's reader,
-/// store what reads well, and show one outcome (stored, updated, and every refused row in
-/// line order). `store_rows` gets the rows with their line numbers.
-pub async fn import_registry<R>(
-    ui: &Ui,
-    mut page: ImportPage,
-    multipart: Multipart,
-    read_rows: fn(&Table) -> Result<RegistryRows<R>, Vec<RowError>>,
-    store_rows: impl AsyncFnOnce(&[(u64, R)]) -> Result<RegistryImport, StoreError>,
-) -> axum::response::Response {
-    let result = async {
-        let table = match uploaded_table(multipart).await {
-            Ok(t) => t,
-            Err(e) => {
-                page.error = Some(format!("{} {e}", ui.t.get("inst.import_unreadable")));
-                return Ok(page);
-            }
-        };
-        let read = match read_rows(&table) {
-            Ok(r) => r,
-            Err(e) => {
-                page.error = Some(format!(
-                    "{} {}",
-                    ui.t.get("inst.import_refused"),
-                    row_errors(&ui.t, &e).join("; ")
-                ));
-                return Ok(page);
-            }
-        };
-        let stored = store_rows(&read.rows).await?;
-        page.outcome = Some(merged(&ui.t, read.rejected, stored));
-        Ok(page)
-    }
-    .await;
-    import_response(ui, result)
-}
-
-/// Finishes an import page: 400 when nothing could be read, otherwise 200 with the outcome.
-pub fn import_response(ui: &Ui, page: Result<ImportPage, AppError>) -> axum::response::Response {
-    let failed = matches!(&page, Ok(p) if p.error.is_some());
-    let mut resp = super::render(ui, page);
-    if failed {
-        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    }
-    resp
 }
 
 /// Today, for expiry windows and overdue reports.

@@ -3,23 +3,65 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use sinergi_core::institution::{AgreementInput, Helix};
-use sinergi_intake::institutions::{PARTNER_COLUMNS, parse_date, read_partners};
-use sinergi_store::{PARTNER_SORTS, Page, PartnerFilter, PartnerRecord, Sort};
+use sinergi_activity::registries::Registry;
+use sinergi_core::institution::{AgreementInput, Helix, rules};
+use sinergi_intake::institutions::read_partners;
+use sinergi_store::{PARTNER_SORTS, Page, PartnerFilter, PartnerRecord, Scoped, Sort};
 
-use super::{
-    Field, ImportPage, form_table, form_value, import_registry, keyed_options, label, opt,
-    opt_date, row_errors,
+use super::registry::{
+    RegistryPages, editing, field_value_unknown, form_date, keep_key, read_form, refused_save,
 };
+use super::{Field, form_value, keyed_options, label, opt, opt_date};
 use crate::auth::Signed;
-use crate::export::{Table, TableFormat, table_download};
 use crate::i18n::Messages;
 use crate::pager::Pager;
 use crate::pages::{optional_region, render};
 use crate::{AppError, AppState, Ui};
+
+/// The partner directory's shared pages (import, template, export).
+pub struct PartnerPages;
+
+impl RegistryPages for PartnerPages {
+    const REGISTRY: Registry = Registry::Partners;
+    const BASE: &'static str = "/mitra";
+    const IMPORT_TITLE: &'static str = "partner.import_title";
+    const COLUMN_NOTES: &'static str = "partner.col.{}";
+    const EXPORT_EXTRA: &'static [&'static str] = &["wilayah", "kesepakatan"];
+    type Query = PartnerQuery;
+    type Record = PartnerRecord;
+
+    async fn export_records<'a>(
+        scoped: &'a Scoped<'a>,
+        q: &'a PartnerQuery,
+    ) -> Result<Vec<PartnerRecord>, AppError> {
+        Ok(scoped.export_partners(&q.filter()?).await?)
+    }
+
+    fn export_row(r: &PartnerRecord) -> Vec<String> {
+        let agreements = r
+            .agreements
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} ({} – {}): {}",
+                    a.number,
+                    opt_date(a.signed_on),
+                    opt_date(a.valid_until),
+                    a.scope
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" | ");
+        record_values(r)
+            .into_iter()
+            .map(|(_, v)| v)
+            .chain([opt(&r.region_name), agreements])
+            .collect()
+    }
+}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct PartnerQuery {
@@ -36,7 +78,14 @@ impl PartnerQuery {
         let helix = match self.peran.as_deref().map(str::trim).unwrap_or("") {
             "" => None,
             h => Some(Helix::from_key(h).ok_or_else(|| {
-                AppError::bad_request_text("error.invalid", format!("peran: {h}"))
+                AppError::bad_request(
+                    "error.invalid",
+                    field_value_unknown(
+                        "peran",
+                        h,
+                        "pemerintah, dunia_usaha, akademisi, masyarakat, media, filantropi",
+                    ),
+                )
             })?),
         };
         Ok(PartnerFilter {
@@ -85,7 +134,8 @@ pub async fn list(
         let sort = Sort::parse(q.urut.as_deref(), &PARTNER_SORTS);
         let paged = state
             .store
-            .partners_list(&user.principal, &filter, sort, Page::new(q.hal, None, 50))
+            .scoped(&user.viewer)
+            .partners_list(&filter, sort, Page::new(q.hal, None, 50))
             .await?;
         let keep: Vec<(&str, &str)> = [
             ("q", &q.q),
@@ -104,7 +154,7 @@ pub async fn list(
             rows: paged.items,
             pager,
             helixes: helix_options(ui.t),
-            can_create: user.principal.can_write() && !user.principal.role.is_organisation_bound(),
+            can_create: rules::may_add_registry_rows(&user.viewer),
             q,
         })
     }
@@ -194,7 +244,8 @@ async fn page(
 ) -> Result<DetailPage, AppError> {
     let record = state
         .store
-        .partner(&user.principal, id)
+        .scoped(&user.viewer)
+        .partner(id)
         .await?
         .ok_or_else(|| AppError::not_found("partner.not_found"))?;
     let values = record_values(&record);
@@ -205,16 +256,12 @@ async fn page(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    let p = &user.principal;
+    let seat = sinergi_core::RegionCode::parse(&record.region).map_err(AppError::internal)?;
     Ok(DetailPage {
         t: ui.t,
         ui: ui.clone(),
         fields: fields(ui.t, &value, record.key.is_none()),
-        can_edit: p.can_write()
-            && p.may_see(
-                &sinergi_core::RegionCode::parse(&record.region).map_err(AppError::internal)?,
-                record.id,
-            ),
+        can_edit: rules::may_write_registry_row(&user.viewer, Some((&seat, record.id)), &seat),
         record: Some(record),
         errors: Vec::new(),
         saved: false,
@@ -241,8 +288,7 @@ pub async fn detail(
 }
 
 pub async fn new_form(ui: Ui, Signed(user): Signed) -> Response {
-    let p = &user.principal;
-    if !p.can_write() || p.role.is_organisation_bound() {
+    if !rules::may_add_registry_rows(&user.viewer) {
         return AppError::forbidden().page(&ui);
     }
     render(
@@ -267,38 +313,31 @@ async fn save(
     mut pairs: Vec<(String, String)>,
 ) -> Response {
     let record = match id {
-        Some(id) => match state.store.partner(&user.principal, id).await {
-            Ok(Some(r)) => Some(r),
-            Ok(None) => return AppError::not_found("partner.not_found").page(ui),
-            Err(e) => return AppError::from(e).page(ui),
-        },
+        Some(id) => {
+            let found = state.store.scoped(&user.viewer).partner(id).await;
+            match editing(found, "partner.not_found") {
+                Ok(r) => Some(r),
+                Err(e) => return e.page(ui),
+            }
+        }
         None => None,
     };
     // A listed partner keeps its key; a bare one (made before the directory) gets one here.
-    if let Some(k) = record.as_ref().and_then(|r| r.key.clone()) {
-        pairs.retain(|(n, _)| n != "kode_mitra");
-        pairs.push(("kode_mitra".into(), k));
-    }
+    keep_key(
+        &mut pairs,
+        "kode_mitra",
+        record.as_ref().and_then(|r| r.key.clone()),
+    );
     let mut errors = Vec::new();
-    match read_partners(&form_table(&pairs)) {
-        Ok(mut read) if read.rejected.is_empty() && !read.rows.is_empty() => {
-            let input = read.rows.remove(0).1;
-            match state
-                .store
-                .save_partner(Some(&user.principal), &input)
-                .await
-            {
-                Ok((id, _)) => return Redirect::to(&format!("/mitra/{id}?ok=1")).into_response(),
-                Err(sinergi_store::StoreError::Forbidden) => return AppError::forbidden().page(ui),
-                Err(
-                    e @ (sinergi_store::StoreError::Invalid(_)
-                    | sinergi_store::StoreError::InvalidField { .. }),
-                ) => errors.push(e.to_string()),
-                Err(e) => return AppError::from(e).page(ui),
-            }
-        }
-        Ok(read) => errors = row_errors(&ui.t, &read.rejected),
-        Err(e) => errors = row_errors(&ui.t, &e),
+    match read_form(&ui.t, &pairs, read_partners) {
+        Ok(input) => match state.store.scoped(&user.viewer).save_partner(&input).await {
+            Ok((id, _)) => return Redirect::to(&format!("/mitra/{id}?ok=1")).into_response(),
+            Err(e) => match refused_save(ui, e) {
+                Ok(reason) => errors.push(reason),
+                Err(e) => return e.page(ui),
+            },
+        },
+        Err(e) => errors = e,
     }
     let value = |n: &str| form_value(&pairs, n).to_string();
     let new = record.as_ref().is_none_or(|r| r.key.is_none());
@@ -350,27 +389,17 @@ pub async fn add_agreement(
     Path(id): Path<i64>,
     Form(f): Form<AgreementForm>,
 ) -> Response {
-    let date = |v: &Option<String>, field: &str| -> Result<_, AppError> {
-        match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => Ok(None),
-            Some(s) => parse_date(s).map(Some).ok_or_else(|| {
-                AppError::bad_request_text(
-                    "error.invalid",
-                    format!("{field}: \"{s}\" bukan tanggal"),
-                )
-            }),
-        }
-    };
     let result: Result<(), AppError> = async {
         let input = AgreementInput {
             number: f.nomor.clone(),
-            signed_on: date(&f.tanggal, "tanggal")?,
-            valid_until: date(&f.berlaku_sampai, "berlaku_sampai")?,
+            signed_on: form_date(&f.tanggal, "tanggal")?,
+            valid_until: form_date(&f.berlaku_sampai, "berlaku_sampai")?,
             scope: f.ruang_lingkup.clone(),
         };
         state
             .store
-            .save_agreement(Some(&user.principal), id, &input)
+            .scoped(&user.viewer)
+            .save_agreement(id, &input)
             .await?;
         Ok(())
     }
@@ -379,108 +408,4 @@ pub async fn add_agreement(
         Ok(()) => Redirect::to(&format!("/mitra/{id}?ok=1")).into_response(),
         Err(e) => e.page(&ui),
     }
-}
-
-pub async fn import_form(ui: Ui, Signed(_user): Signed) -> Response {
-    render(
-        &ui,
-        Ok(ImportPage::new(
-            &ui,
-            "partner.import_title",
-            "/mitra",
-            &PARTNER_COLUMNS,
-        )),
-    )
-}
-
-pub async fn import(
-    State(state): State<AppState>,
-    ui: Ui,
-    Signed(user): Signed,
-    multipart: Multipart,
-) -> Response {
-    let page = ImportPage::new(&ui, "partner.import_title", "/mitra", &PARTNER_COLUMNS);
-    import_registry(&ui, page, multipart, read_partners, async |rows| {
-        state
-            .store
-            .import_partners(Some(&user.principal), rows)
-            .await
-    })
-    .await
-}
-
-const EXPORT_EXTRA: [&str; 2] = ["wilayah", "kesepakatan"];
-
-async fn export(
-    state: AppState,
-    ui: Ui,
-    user: Signed,
-    q: PartnerQuery,
-    format: TableFormat,
-) -> Response {
-    let result = async {
-        let rows = state
-            .store
-            .export_partners(&user.0.principal, &q.filter()?)
-            .await?;
-        let headers: Vec<&str> = PARTNER_COLUMNS
-            .iter()
-            .chain(EXPORT_EXTRA.iter())
-            .copied()
-            .collect();
-        let table = Table::new(
-            "mitra",
-            &headers,
-            rows.iter()
-                .map(|r| {
-                    let agreements = r
-                        .agreements
-                        .iter()
-                        .map(|a| {
-                            format!(
-                                "{} ({} – {}): {}",
-                                a.number,
-                                opt_date(a.signed_on),
-                                opt_date(a.valid_until),
-                                a.scope
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join(" | ");
-                    record_values(r)
-                        .into_iter()
-                        .map(|(_, v)| v)
-                        .chain([opt(&r.region_name), agreements])
-                        .collect()
-                })
-                .collect(),
-        );
-        table_download(format, "mitra", table)
-    }
-    .await;
-    result.unwrap_or_else(|e| e.page(&ui))
-}
-
-pub async fn export_csv(
-    State(s): State<AppState>,
-    ui: Ui,
-    user: Signed,
-    Query(q): Query<PartnerQuery>,
-) -> Response {
-    export(s, ui, user, q, TableFormat::Csv).await
-}
-
-pub async fn export_xlsx(
-    State(s): State<AppState>,
-    ui: Ui,
-    user: Signed,
-    Query(q): Query<PartnerQuery>,
-) -> Response {
-    export(s, ui, user, q, TableFormat::Xlsx).await
-}
-
-pub async fn template(ui: Ui, Signed(_user): Signed) -> Response {
-    let table = Table::new("mitra", &PARTNER_COLUMNS, Vec::new())
-        .with_column_notes(&ui.t, "partner.col.{}");
-    table_download(TableFormat::Xlsx, "templat_mitra", table).unwrap_or_else(|e| e.page(&ui))
 }

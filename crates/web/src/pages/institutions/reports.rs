@@ -7,6 +7,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use sinergi_core::Localized;
 use sinergi_core::institution::{
     Disaggregation, REPORT_DUE_DAY, ReportAction, ReportInput, ReportPeriod, ReportRole,
     ReportState,
@@ -54,8 +55,17 @@ impl ListPage {
     }
 }
 
-fn bad(field: &str, e: impl std::fmt::Display) -> AppError {
-    AppError::bad_request_text("error.invalid", format!("{field}: {e}"))
+fn bad(field: &str, reason: sinergi_core::Msg) -> AppError {
+    AppError::bad_request(
+        "error.invalid",
+        sinergi_core::institution::field_msg(field, reason),
+    )
+}
+
+fn unknown(value: &str, choices: &[&str]) -> sinergi_core::Msg {
+    sinergi_core::Msg::new("error.value_unknown")
+        .arg("value", value)
+        .arg("choices", choices.join(", "))
 }
 
 pub async fn list(
@@ -65,18 +75,25 @@ pub async fn list(
     Query(q): Query<ReportQuery>,
 ) -> Response {
     let result = async {
-        let p = &user.principal;
         let period = match q
             .periode
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            Some(s) => Some(ReportPeriod::parse(s).map_err(|e| bad("periode", e))?),
+            Some(s) => Some(ReportPeriod::parse(s).map_err(|e| bad("periode", e.msg()))?),
             None => None,
         };
         let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(s) => Some(ReportState::from_key(s).ok_or_else(|| bad("status", s))?),
+            Some(s) => Some(ReportState::from_key(s).ok_or_else(|| {
+                bad(
+                    "status",
+                    unknown(
+                        s,
+                        &ReportState::ALL.iter().map(|s| s.key()).collect::<Vec<_>>(),
+                    ),
+                )
+            })?),
             None => None,
         };
         let region = optional_region(q.wilayah.as_deref())?;
@@ -88,7 +105,8 @@ pub async fn list(
         };
         let paged = state
             .store
-            .lks_reports(p, &filter, Page::new(q.hal, None, 50))
+            .scoped(&user.viewer)
+            .lks_reports(&filter, Page::new(q.hal, None, 50))
             .await?;
         let keep: Vec<(&str, String)> = [
             ("periode", q.periode.clone()),
@@ -104,7 +122,8 @@ pub async fn list(
         let mut overdue = if overdue_period.due() < today() {
             state
                 .store
-                .overdue_lks_reports(p, overdue_period, region.as_ref())
+                .scoped(&user.viewer)
+                .overdue_lks_reports(overdue_period, region.as_ref())
                 .await?
         } else {
             Vec::new()
@@ -159,10 +178,11 @@ async fn page(
 ) -> Result<DetailPage, AppError> {
     let report = state
         .store
-        .lks_report(&user.principal, id)
+        .scoped(&user.viewer)
+        .lks_report(id)
         .await?
         .ok_or_else(|| AppError::not_found("report.not_found"))?;
-    let role = ReportRole::of(&user.principal);
+    let role = sinergi_core::institution::rules::report_role(&user.viewer);
     // Offer only the moves the rule allows this user from this state.
     let actions = ReportAction::ALL
         .iter()
@@ -202,11 +222,11 @@ pub async fn start(
     Form(f): Form<StartForm>,
 ) -> Response {
     let result: Result<i64, AppError> = async {
-        let period = ReportPeriod::parse(&f.periode).map_err(|e| bad("periode", e))?;
+        let period = ReportPeriod::parse(&f.periode).map_err(|e| bad("periode", e.msg()))?;
         let existing = state
             .store
+            .scoped(&user.viewer)
             .lks_reports(
-                &user.principal,
                 &ReportFilter {
                     period: Some(period),
                     lks: Some(lks),
@@ -225,7 +245,8 @@ pub async fn start(
         };
         Ok(state
             .store
-            .save_lks_report(&user.principal, lks, period, &draft)
+            .scoped(&user.viewer)
+            .save_lks_report(lks, period, &draft)
             .await?)
     }
     .await;
@@ -265,9 +286,10 @@ pub async fn save(
             return 0;
         }
         s.parse().unwrap_or_else(|_| {
-            errors.push(format!(
-                "{name}: \"{s}\" bukan bilangan bulat tidak negatif"
-            ));
+            errors.push(ui.t.render(&sinergi_core::institution::field_msg(
+                name,
+                sinergi_core::Msg::new("institution.count_malformed").arg("value", s),
+            )));
             0
         })
     };
@@ -290,13 +312,15 @@ pub async fn save(
         };
         match state
             .store
-            .save_lks_report(&user.principal, view.report.lks_id, period, &input)
+            .scoped(&user.viewer)
+            .save_lks_report(view.report.lks_id, period, &input)
             .await
         {
             Ok(_) => return Redirect::to(&format!("/lks/laporan/{id}")).into_response(),
-            Err(sinergi_store::StoreError::Forbidden) => return AppError::forbidden().page(&ui),
-            Err(e @ sinergi_store::StoreError::Invalid(_)) => errors.push(e.to_string()),
-            Err(e) => return AppError::from(e).page(&ui),
+            Err(e) => match super::registry::refused_save(&ui, e) {
+                Ok(reason) => errors.push(reason),
+                Err(e) => return e.page(&ui),
+            },
         }
     }
     view.report.activities = input.activities;
@@ -322,16 +346,13 @@ pub async fn act(
     Form(f): Form<ActForm>,
 ) -> Response {
     let Some(action) = ReportAction::from_key(&f.tindakan) else {
-        return bad("tindakan", &f.tindakan).page(&ui);
+        let actions: Vec<&str> = ReportAction::ALL.iter().map(|a| a.key()).collect();
+        return bad("tindakan", unknown(&f.tindakan, &actions)).page(&ui);
     };
     match state
         .store
-        .move_lks_report(
-            &user.principal,
-            id,
-            action,
-            f.catatan.as_deref().unwrap_or(""),
-        )
+        .scoped(&user.viewer)
+        .move_lks_report(id, action, f.catatan.as_deref().unwrap_or(""))
         .await
     {
         Ok(_) => Redirect::to(&format!("/lks/laporan/{id}")).into_response(),
