@@ -50,7 +50,7 @@ macro_rules! areas {
         )),*]
     };
 }
-pub const AREAS: &[(&str, &str, &str)] = areas!["ui", "errors", "accounts", "lists"];
+pub const AREAS: &[(&str, &str, &str)] = areas!["ui", "errors", "accounts", "lists", "security"];
 
 fn parse_area(area: &str, text: &str) -> Result<Vec<(String, String)>, String> {
     let map: serde_json::Map<String, serde_json::Value> =

@@ -82,15 +82,22 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn client_address(req: &Request, trust_proxy: bool) -> String {
+/// The client's address. Behind a trusted reverse proxy, the address that proxy saw: the
+/// rightmost `X-Forwarded-For` hop (the proxy appends it; every hop to its left came from the
+/// client and may be forged).
+pub(crate) fn client_address(req: &Request, trust_proxy: bool) -> String {
     if trust_proxy
-        && let Some(first) = req
+        && let Some(last) = req
             .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .last()
     {
-        return first.trim().to_string();
+        return last.to_string();
     }
     req.extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
@@ -173,18 +180,16 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
                 .and_then(|q| form_field(q.as_bytes(), CSRF_FIELD));
             (from_header.or(from_query), body)
         };
-        let origin_ok = match (
-            parts.headers.get(header::ORIGIN),
-            parts.headers.get(header::HOST),
-        ) {
-            (Some(origin), Some(host)) => {
-                let origin = origin.to_str().unwrap_or("");
-                let host = host.to_str().unwrap_or("");
-                origin
-                    .split_once("://")
-                    .is_some_and(|(_, rest)| rest == host)
-            }
-            _ => true,
+        let origin_ok = match parts.headers.get(header::ORIGIN) {
+            Some(origin) => same_origin(
+                origin.to_str().unwrap_or(""),
+                parts
+                    .headers
+                    .get(header::HOST)
+                    .and_then(|h| h.to_str().ok()),
+                secure,
+            ),
+            None => true,
         };
         let token_ok = match (&existing_csrf, &presented) {
             (Some(cookie), Some(given)) => constant_time_eq(cookie.as_bytes(), given.as_bytes()),
@@ -209,6 +214,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     }
 
     let stale_session = session_token.is_some() && user.is_none();
+    let signed_in = user.is_some();
     req.extensions_mut().insert(RequestAuth {
         user,
         session_token,
@@ -245,10 +251,39 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
-    if h.contains_key(header::SET_COOKIE) || is_private(&path) {
+    // Every response to a signed-in user is private, as is anything setting a cookie.
+    if signed_in || h.contains_key(header::SET_COOKIE) || is_private(&path) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     resp
+}
+
+/// Whether a browser's `Origin` is this site: same scheme (https exactly when the request came
+/// over TLS, directly or through the trusted proxy), same host and same port (the scheme's
+/// default when none is written).
+pub(crate) fn same_origin(origin: &str, host: Option<&str>, secure: bool) -> bool {
+    let Some(host) = host else {
+        return false;
+    };
+    let Some((scheme, rest)) = origin.split_once("://") else {
+        return false;
+    };
+    let expected_scheme = if secure { "https" } else { "http" };
+    if !scheme.eq_ignore_ascii_case(expected_scheme) {
+        return false;
+    }
+    let default_port = if secure { "443" } else { "80" };
+    let split = |hp: &str| -> (String, String) {
+        match hp.rsplit_once(':') {
+            Some((h, p))
+                if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && !h.ends_with(':') =>
+            {
+                (h.to_ascii_lowercase(), p.to_string())
+            }
+            _ => (hp.to_ascii_lowercase(), default_port.to_string()),
+        }
+    };
+    !rest.contains('/') && split(rest) == split(host)
 }
 
 /// Pages with personal or account data are never cached.
@@ -337,11 +372,35 @@ impl<S: Send + Sync> FromRequestParts<S> for Admin {
     }
 }
 
-/// Same-site paths only: never send a user to another host after login.
+/// Same-site paths only: never send a user to another host after login or a language switch.
+/// The one check both use. A path must start with one `/` followed by neither `/` nor `\\`;
+/// backslashes and control characters (tab, CR, LF, NUL, …, which browsers strip or which
+/// would break the `Location` header) anywhere refuse it; spaces and non-ASCII characters are
+/// percent-encoded so the header is always valid. Anything else gives `/`.
 pub(crate) fn safe_return_path(ke: Option<&str>) -> String {
-    ke.filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
-        .unwrap_or("/")
-        .to_string()
+    let Some(p) = ke else {
+        return "/".into();
+    };
+    let mut chars = p.chars();
+    let ok = chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/' | '\\'))
+        && !p.chars().any(|c| c == '\\' || c.is_control())
+        && p.len() <= 2000;
+    if !ok {
+        return "/".into();
+    }
+    let mut out = String::with_capacity(p.len());
+    for c in p.chars() {
+        if c.is_ascii_graphic() {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -371,6 +430,65 @@ mod tests {
         assert_eq!(safe_return_path(Some("//evil.example")), "/");
         assert_eq!(safe_return_path(Some("https://evil.example")), "/");
         assert_eq!(safe_return_path(None), "/");
+        for evil in [
+            "/\t/evil.example/x",
+            "/\\evil.example",
+            "/\\/evil.example",
+            "\\\\evil.example",
+            "/x\r\nSet-Cookie: a=b",
+            "/x\0",
+            "/x\n",
+            "/%09/evil.example",
+            "evil.example",
+            "",
+        ] {
+            let back = safe_return_path(Some(evil));
+            if evil == "/%09/evil.example" {
+                // Still percent-encoded: a path on this site.
+                assert_eq!(back, evil);
+            } else {
+                assert_eq!(back, "/", "{evil:?}");
+            }
+            assert!(HeaderValue::from_str(&back).is_ok());
+        }
+        assert_eq!(
+            safe_return_path(Some("/wilayah/cari?q=kota bima")),
+            "/wilayah/cari?q=kota%20bima"
+        );
+        assert_eq!(safe_return_path(Some("/cari?q=é")), "/cari?q=%C3%A9");
+    }
+
+    #[test]
+    fn origins_compare_scheme_host_and_port() {
+        assert!(same_origin(
+            "http://a.example:8080",
+            Some("a.example:8080"),
+            false
+        ));
+        assert!(same_origin(
+            "https://a.example",
+            Some("a.example:443"),
+            true
+        ));
+        assert!(same_origin("https://A.example", Some("a.example"), true));
+        assert!(!same_origin(
+            "https://a.example:8080",
+            Some("a.example:8080"),
+            false
+        ));
+        assert!(!same_origin(
+            "http://a.example:8080",
+            Some("a.example:8080"),
+            true
+        ));
+        assert!(!same_origin(
+            "http://a.example:8081",
+            Some("a.example:8080"),
+            false
+        ));
+        assert!(!same_origin("http://b.example", Some("a.example"), false));
+        assert!(!same_origin("null", Some("a.example"), false));
+        assert!(!same_origin("http://a.example", None, false));
     }
 
     #[test]

@@ -96,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tautan/{id}", get(pages::review::pairs))
         .route("/tautan/{id}/keputusan.csv", get(pages::review::decisions))
         .route("/tautan/{id}/{pair}", post(pages::review::decide))
+        .route("/tautan/{id}/{pair}/buka", post(pages::review::reveal))
         .route("/statistik", get(pages::stats::index))
         .route("/statistik/{code}", get(pages::stats::region))
         .route("/api/v1/penerima", get(api::persons))

@@ -91,27 +91,47 @@ fn every_account_reaches_exactly_its_scope_over_http() {
                 .collect();
             assert_eq!(listed, expected, "{who}: API list");
             assert!(!api.body.contains("nik_cipher") && !api.body.contains("nik_hash"));
-            // CSV export.
-            let csv = c.get("/penerima/ekspor.csv");
-            assert_eq!(csv.status, 200, "{who}");
-            let exported: BTreeSet<i64> = csv
-                .body
-                .trim_start_matches('\u{feff}')
-                .lines()
-                .skip(1)
-                .map(|l| l.split(',').next().unwrap().parse().unwrap())
-                .collect();
-            assert_eq!(exported, expected, "{who}: export");
-            // The same rows as XLSX, read back as a partner's spreadsheet would be.
-            let xlsx = c.get("/penerima/ekspor.xlsx");
-            assert_eq!(xlsx.status, 200, "{who}");
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("penerima.xlsx");
-            std::fs::write(&path, &xlsx.bytes).unwrap();
-            let sheet = sinergi_intake::columns::read_table_file(&path).unwrap();
-            let ids = sheet.column("id").expect("id column");
-            let from_xlsx: BTreeSet<i64> = ids.iter().map(|v| v.parse().unwrap()).collect();
-            assert_eq!(from_xlsx, expected, "{who}: XLSX export");
+            // Private responses are never cached.
+            assert_eq!(
+                common::header(&api, "cache-control"),
+                Some("no-store"),
+                "{who}: API no-store"
+            );
+            // The board gets aggregates, never a bulk by-name export: 403 in both formats.
+            if username.starts_with("pimpinan") {
+                for path in ["/penerima/ekspor.csv", "/penerima/ekspor.xlsx"] {
+                    let r = c.get(path);
+                    assert_eq!(r.status, 403, "{who}: {path}");
+                    assert!(!r.body.contains("Siti"), "{who}: {path} leaked rows");
+                }
+            } else {
+                // CSV export.
+                let csv = c.get("/penerima/ekspor.csv");
+                assert_eq!(csv.status, 200, "{who}");
+                assert_eq!(
+                    common::header(&csv, "cache-control"),
+                    Some("no-store"),
+                    "{who}: download no-store"
+                );
+                let exported: BTreeSet<i64> = csv
+                    .body
+                    .trim_start_matches('\u{feff}')
+                    .lines()
+                    .skip(1)
+                    .map(|l| l.split(',').next().unwrap().parse().unwrap())
+                    .collect();
+                assert_eq!(exported, expected, "{who}: export");
+                // The same rows as XLSX, read back as a partner's spreadsheet would be.
+                let xlsx = c.get("/penerima/ekspor.xlsx");
+                assert_eq!(xlsx.status, 200, "{who}");
+                let dir = tempfile::tempdir().unwrap();
+                let path = dir.path().join("penerima.xlsx");
+                std::fs::write(&path, &xlsx.bytes).unwrap();
+                let sheet = sinergi_intake::columns::read_table_file(&path).unwrap();
+                let ids = sheet.column("id").expect("id column");
+                let from_xlsx: BTreeSet<i64> = ids.iter().map(|v| v.parse().unwrap()).collect();
+                assert_eq!(from_xlsx, expected, "{who}: XLSX export");
+            }
             // HTML list shows the count.
             let page = c.get("/penerima");
             assert_eq!(page.status, 200);
@@ -516,7 +536,37 @@ fn reviewers_decide_uncertain_pairs_within_their_scope_and_download_the_verdicts
     assert_eq!(other.get(&format!("{queue}/keputusan.csv")).status, 404);
     let mut board = Client::new(&f.base);
     board.login("pimpinan52", PASSWORD);
-    assert_eq!(board.get(&queue).status, 200);
+    let seen = board.get(&queue);
+    assert_eq!(seen.status, 200);
+    // NIKs are masked for everyone, and the board cannot reveal them.
+    for body in [&seen.body, &pairs.body] {
+        assert!(!body.contains("5203054507900001") && !body.contains("5203051203850020"));
+        assert!(body.contains("5203********0001") && body.contains("5203********0020"));
+    }
+    assert!(
+        !seen.body.contains("/buka"),
+        "no reveal button for the board"
+    );
+    assert!(
+        pairs.body.contains("/buka"),
+        "a reveal button for the operator"
+    );
+    let refused = board.post(
+        &format!("{queue}/2/buka"),
+        &[("kolom", "1"), ("sisi", "kanan")],
+    );
+    assert_eq!(refused.status, 403);
+    assert!(!refused.body.contains("5203051203850020"));
+    let revealed = c.post(
+        &format!("{queue}/2/buka"),
+        &[("kolom", "1"), ("sisi", "kanan")],
+    );
+    assert_eq!(revealed.status, 200);
+    assert!(revealed.body.contains("5203051203850020"));
+    assert!(
+        !revealed.body.contains("5203051203850002"),
+        "only the one asked for"
+    );
     assert_eq!(
         board
             .post(&format!("{queue}/1"), &[("keputusan", "terima")])
@@ -640,5 +690,102 @@ fn error_details_come_in_the_language_the_user_chose() {
         if lang == "en" {
             assert!(!r.body.contains("paling sedikit"), "{}", r.body);
         }
+    }
+}
+
+/// Issue 17: the login return path never leaves the site and never fails; a huge search term
+/// is a 400 with a message, not a 500; an exported search for a NIK leaves neither the NIK nor
+/// the name in the audit log; private pages are never cached.
+#[test]
+fn hardening_redirects_search_terms_and_audit_entries() {
+    for db in databases() {
+        let label = db.label;
+        let f = serve(db);
+        let mut c = Client::new(&f.base);
+        // Open redirects and control characters in `ke`, before and after signing in.
+        let evil = [
+            "/%09/evil.example/x",
+            "//evil.example",
+            "/%5Cevil.example",
+            "%5C%5Cevil.example",
+            "/x%0D%0ASet-Cookie:%20a=b",
+            "/x%00",
+            "https://evil.example",
+        ];
+        for ke in evil {
+            let page = c.get(&format!("/masuk?ke={ke}"));
+            assert_eq!(page.status, 200, "{label}: /masuk?ke={ke}");
+            assert!(!page.body.contains("evil.example"), "{label}: {ke} kept");
+            let back = c.get(&format!("/bahasa/en?ke={ke}"));
+            assert_eq!(back.status, 303, "{label}: /bahasa?ke={ke}");
+            assert_eq!(common::header(&back, "location"), Some("/"), "{ke}");
+        }
+        c.get("/masuk");
+        for ke in evil {
+            let token = c.csrf();
+            let login = c.post_raw(
+                "/masuk",
+                &[
+                    ("_csrf", token.as_str()),
+                    ("username", "admin52"),
+                    ("password", PASSWORD),
+                    ("ke", &ke.replace("%09", "\t").replace("%0D%0A", "\r\n")),
+                ],
+            );
+            assert_eq!(login.status, 303, "{label}: login with ke={ke}");
+            assert_eq!(common::header(&login, "location"), Some("/"), "{ke}");
+            c.post("/keluar", &[]);
+        }
+        let mut admin = Client::new(&f.base);
+        assert_eq!(admin.login("admin52", PASSWORD).status, 303);
+        let ok = admin.get("/masuk?ke=/wilayah/52");
+        assert_eq!(common::header(&ok, "location"), Some("/wilayah/52"));
+        // Search terms: bounded, answered 400 with a message; wildcards are literal.
+        let huge = "a".repeat(50_000);
+        for path in [
+            format!("/penerima?q={huge}"),
+            format!("/api/v1/penerima?q={huge}"),
+            format!("/penerima/ekspor.csv?q={huge}"),
+            format!("/wilayah/cari?q={huge}"),
+            format!("/api/v1/wilayah/cari?q={huge}"),
+        ] {
+            let r = admin.get(&path);
+            assert_eq!(r.status, 400, "{label}: {}", &path[..30]);
+            assert!(r.body.contains("200"), "{label}: message names the limit");
+        }
+        let wild = admin.get("/api/v1/penerima?q=%25");
+        assert_eq!(wild.status, 200);
+        let json: serde_json::Value = serde_json::from_str(&wild.body).unwrap();
+        assert_eq!(json["total"], 0, "{label}: % matched everyone");
+        // An export filtered by a NIK and one by a name: the audit log holds neither.
+        let (_, _, nik) = f.people.iter().find(|(l, _, _)| l == "A1").unwrap();
+        let by_nik = admin.get(&format!("/penerima/ekspor.csv?q={nik}"));
+        assert_eq!(by_nik.status, 200);
+        assert_eq!(
+            by_nik.body.trim_start_matches('\u{feff}').lines().count(),
+            2
+        );
+        assert_eq!(
+            admin.get("/penerima/ekspor.csv?q=Siti%20Aminah").status,
+            200
+        );
+        let audit = admin.get("/admin/audit?aksi=person.export");
+        assert_eq!(audit.status, 200);
+        assert!(audit.body.contains("person.export"));
+        assert!(
+            !audit.body.contains(nik.as_str()),
+            "{label}: NIK in the audit log"
+        );
+        assert!(
+            audit
+                .body
+                .contains(&format!("{}********{}", &nik[..4], &nik[12..])),
+            "{label}: the mask is kept"
+        );
+        assert!(
+            !audit.body.to_lowercase().contains("aminah"),
+            "{label}: name in audit"
+        );
+        assert_eq!(common::header(&audit, "cache-control"), Some("no-store"));
     }
 }

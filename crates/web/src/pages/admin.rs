@@ -325,6 +325,8 @@ struct AuditPage {
     actor: String,
     action: String,
     region: String,
+    /// The chain's current head (sequence number, keyed hash): to record outside the database.
+    head: (i64, String),
 }
 
 #[derive(Deserialize)]
@@ -377,6 +379,7 @@ pub async fn audit(
             actor,
             action,
             region,
+            head: state.store.audit_head().await?,
         })
     }
     .await;
