@@ -147,8 +147,14 @@ impl Scoped<'_> {
                 sql = format!("{sql} AND r.nik_hash = {}", ph.next());
                 binds.push(Bind::Bytes(hash));
             } else {
-                sql = format!("{sql} AND r.name_key LIKE {} ESCAPE '\\'", ph.next());
-                binds.push(Bind::Text(sinergi_core::like_contains(&fold_text(q))));
+                let folded = fold_text(q);
+                if folded.is_empty() {
+                    // Only punctuation (`%`, `_`, …): no name contains it; never "everyone".
+                    sql = format!("{sql} AND 1 = 0");
+                } else {
+                    sql = format!("{sql} AND r.name_key LIKE {} ESCAPE '\\'", ph.next());
+                    binds.push(Bind::Text(sinergi_core::like_contains(&folded)));
+                }
             }
         }
         Ok((sql, binds))

@@ -72,6 +72,10 @@ pub fn router(state: AppState) -> Router {
             "/admin/pengguna/{id}/sandi",
             post(pages::admin::reset_password),
         )
+        .route(
+            "/admin/pengguna/{id}/lepas",
+            post(pages::admin::release_login),
+        )
         .route("/admin/audit", get(pages::admin::audit))
         .route("/penerima", get(pages::persons::list))
         .route(

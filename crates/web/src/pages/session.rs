@@ -90,7 +90,7 @@ pub async fn login(
         Ok(Err(LoginError::Disabled)) => failed("login.disabled", None),
         Ok(Err(LoginError::Locked { until })) => failed(
             "login.locked",
-            Some(until.get(11..16).unwrap_or("").to_string() + " UTC"),
+            Some(until.get(11..19).unwrap_or("").to_string() + " UTC"),
         ),
         Ok(Ok(session)) => {
             let target = if session.must_change_password {
