@@ -78,6 +78,131 @@ pub(crate) fn set_cookie(
     HeaderValue::from_str(&c).expect("cookie values are URL-safe base64")
 }
 
+/// The CSRF token of a session: HMAC-SHA256 keyed with the session token (which never
+/// leaves the HttpOnly cookie), so a token is good for its own session only.
+pub(crate) fn session_csrf(session_token: &str) -> String {
+    use hmac::Mac;
+    let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(session_token.as_bytes())
+        .expect("any key length");
+    mac.update(b"sinergi-csrf-v1");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+/// A body whose first bytes were read ahead (to find the CSRF field), put back in front.
+struct Prefixed {
+    prefix: Option<axum::body::Bytes>,
+    rest: Body,
+}
+
+impl http_body::Body for Prefixed {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        if let Some(p) = self.prefix.take() {
+            return std::task::Poll::Ready(Some(Ok(http_body::Frame::data(p))));
+        }
+        std::pin::Pin::new(&mut self.rest).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.prefix.is_none() && self.rest.is_end_stream()
+    }
+}
+
+/// What the first part of a multipart body says, as far as read.
+#[derive(Debug, PartialEq, Eq)]
+enum FirstPart {
+    NeedMore,
+    Csrf(String),
+    /// The first part is something else (or the body is not multipart as announced).
+    Other,
+}
+
+fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+fn first_part(buf: &[u8], boundary: &str) -> FirstPart {
+    let delimiter = format!("--{boundary}");
+    let Some(start) = find(buf, delimiter.as_bytes(), 0) else {
+        return if buf.len() > 1024 {
+            FirstPart::Other
+        } else {
+            FirstPart::NeedMore
+        };
+    };
+    let headers_from = start + delimiter.len();
+    let Some(headers_end) = find(buf, b"\r\n\r\n", headers_from) else {
+        return FirstPart::NeedMore;
+    };
+    let headers = String::from_utf8_lossy(&buf[headers_from..headers_end]).to_ascii_lowercase();
+    let is_csrf = headers.lines().any(|l| {
+        l.starts_with("content-disposition:")
+            && l.contains(&format!("name=\"{CSRF_FIELD}\""))
+            && !l.contains("filename")
+    });
+    if !is_csrf {
+        return FirstPart::Other;
+    }
+    let value_from = headers_end + 4;
+    let Some(value_end) = find(buf, format!("\r\n{delimiter}").as_bytes(), value_from) else {
+        return FirstPart::NeedMore;
+    };
+    match std::str::from_utf8(&buf[value_from..value_end]) {
+        Ok(v) => FirstPart::Csrf(v.trim().to_string()),
+        Err(_) => FirstPart::Other,
+    }
+}
+
+/// Reads only as much of a multipart body as its first part needs (at most 8 KiB) and gives
+/// back the `_csrf` value if that first part is it, with the body intact for the handler.
+async fn multipart_csrf(mut body: Body, boundary: &str) -> (Option<String>, Body) {
+    use http_body::Body as _;
+    let mut buf: Vec<u8> = Vec::new();
+    let found = loop {
+        match first_part(&buf, boundary) {
+            FirstPart::Csrf(v) => break Some(v),
+            FirstPart::Other => break None,
+            FirstPart::NeedMore if buf.len() > 8 * 1024 => break None,
+            FirstPart::NeedMore => {}
+        }
+        let frame = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await;
+        match frame {
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    buf.extend_from_slice(&data);
+                }
+            }
+            // The end of the body or a broken upload: no token from here.
+            _ => break None,
+        }
+    };
+    let body = Body::new(Prefixed {
+        prefix: (!buf.is_empty()).then(|| axum::body::Bytes::from(buf)),
+        rest: body,
+    });
+    (found, body)
+}
+
+fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
+    let ct = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    if !ct.to_ascii_lowercase().starts_with("multipart/form-data") {
+        return None;
+    }
+    ct.split(';')
+        .filter_map(|p| p.trim().split_once('='))
+        .find(|(k, _)| k.eq_ignore_ascii_case("boundary"))
+        .map(|(_, v)| v.trim_matches('"').to_string())
+        .filter(|b| !b.is_empty() && b.len() <= 200)
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -145,7 +270,17 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let existing_csrf = cookie(&headers, CSRF_COOKIE)
         .filter(|c| c.len() == 43)
         .map(str::to_string);
-    let csrf = existing_csrf.clone().unwrap_or_else(random_token);
+    // Signed in: the token is bound to the session. Before sign-in (the login form), the
+    // cookie's random token (double submit). The cookie carries the current token either way.
+    let bound = match (&user, &session_token) {
+        (Some(_), Some(token)) => Some(session_csrf(token)),
+        _ => None,
+    };
+    let csrf = bound
+        .clone()
+        .or_else(|| existing_csrf.clone())
+        .unwrap_or_else(random_token);
+    let cookie_stale = existing_csrf.as_deref() != Some(csrf.as_str());
 
     let mut req = req;
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
@@ -174,11 +309,24 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
                 .get(CSRF_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string);
-            let from_query = parts
-                .uri
-                .query()
-                .and_then(|q| form_field(q.as_bytes(), CSRF_FIELD));
-            (from_header.or(from_query), body)
+            match (from_header, multipart_boundary(&parts.headers)) {
+                (Some(h), _) => (Some(h), body),
+                // Uploads: `_csrf` as the first multipart field, read ahead alone.
+                (None, Some(boundary)) => {
+                    let (first, body) = multipart_csrf(body, &boundary).await;
+                    // TRANSITIONAL: upload forms of other areas still put the token in the
+                    // URL (`?_csrf=`); accepted for multipart bodies only, until they send it
+                    // as their first field.
+                    let from_query = || {
+                        parts
+                            .uri
+                            .query()
+                            .and_then(|q| form_field(q.as_bytes(), CSRF_FIELD))
+                    };
+                    (first.or_else(from_query), body)
+                }
+                (None, None) => (None, body),
+            }
         };
         let origin_ok = match parts.headers.get(header::ORIGIN) {
             Some(origin) => same_origin(
@@ -191,8 +339,12 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             ),
             None => true,
         };
-        let token_ok = match (&existing_csrf, &presented) {
-            (Some(cookie), Some(given)) => constant_time_eq(cookie.as_bytes(), given.as_bytes()),
+        // Signed in: the session's own token. Otherwise: the cookie's.
+        let expected = bound.as_ref().or(existing_csrf.as_ref());
+        let token_ok = match (expected, &presented) {
+            (Some(expected), Some(given)) => {
+                constant_time_eq(expected.as_bytes(), given.as_bytes())
+            }
             _ => false,
         };
         if !(token_ok && origin_ok) {
@@ -202,7 +354,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
                 detail: None,
             };
             let mut resp = respond_error(e, &ui, &path);
-            if existing_csrf.is_none() {
+            if cookie_stale {
                 resp.headers_mut().append(
                     header::SET_COOKIE,
                     set_cookie(CSRF_COOKIE, &csrf, secure, None),
@@ -224,7 +376,12 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     });
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
-    if existing_csrf.is_none() {
+    // A response that signs in or out sets its own token cookie.
+    let sets_own_token = h
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.as_bytes().starts_with(CSRF_COOKIE.as_bytes()));
+    if cookie_stale && !sets_own_token {
         h.append(
             header::SET_COOKIE,
             set_cookie(CSRF_COOKIE, &csrf, secure, None),

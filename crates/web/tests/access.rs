@@ -442,9 +442,12 @@ fn an_operator_uploads_a_list_with_its_legal_basis_in_the_browser_form() {
     let csv = "nama;nik;jenis_kelamin;tanggal_lahir;kode_desa\n\
                Baiq Nurhasanah;5203054507900011;P;05-07-1990;52.03.05.2003\n\
                Lalu Zainudin;5.2E+15;L;1985-03-12;52.03.05.2003\n";
-    let action = format!("/daftar/impor?_csrf={}", c.csrf());
     let post = |c: &mut Client, fields: &[(&str, &str)], csv: &str| {
-        c.post_multipart(&action, fields, ("berkas", "penerima.csv", csv.as_bytes()))
+        c.post_upload(
+            "/daftar/impor",
+            fields,
+            ("berkas", "penerima.csv", csv.as_bytes()),
+        )
     };
     // No legal basis: refused, nothing stored.
     let r = post(&mut c, &[("organisasi", &org_a), ("rujukan", "PKS 1")], csv);
@@ -500,22 +503,22 @@ fn reviewers_decide_uncertain_pairs_within_their_scope_and_download_the_verdicts
     let review = "id_kiri,id_kanan,probabilitas,bobot,nama_kiri,nama_kanan,bobot_nama,nik_kiri,nik_kanan,bobot_nik,keputusan\n\
                   a1,b7,0.71,1.3,Siti Aminah,Siti Aminah,4.2,5203054507900001,,0,\n\
                   a2,b9,0.55,0.2,Lalu Ahmad,L. Ahmad,2.1,5203051203850002,5203051203850020,-1.5,\n";
-    let action = format!("/tautan?_csrf={}", c.csrf());
+    let action = "/tautan";
     let fields = [
         ("organisasi", org_a.as_str()),
         ("wilayah", "52.03"),
         ("nama", "Tinjauan bantuan sembako"),
     ];
     // Not a review file: refused with the reason.
-    let r = c.post_multipart(
-        &action,
+    let r = c.post_upload(
+        action,
         &fields,
         ("berkas", "x.csv", b"nama,kode_desa\nA,52\n"),
     );
     assert_eq!(r.status, 400);
     assert!(r.body.contains("bukan berkas tinjauan"), "{}", r.body);
-    let r = c.post_multipart(
-        &action,
+    let r = c.post_upload(
+        action,
         &fields,
         ("berkas", "tinjauan.csv", review.as_bytes()),
     );
@@ -609,8 +612,11 @@ fn reviewers_decide_uncertain_pairs_within_their_scope_and_download_the_verdicts
 fn error_details_come_in_the_language_the_user_chose() {
     let f = serve(TestDb::sqlite());
     let api_upload = |c: &mut Client, fields: &[(&str, &str)], csv: &str| {
-        let path = format!("/api/v1/daftar?_csrf={}", c.csrf());
-        c.post_multipart(&path, fields, ("berkas", "penerima.csv", csv.as_bytes()))
+        c.post_upload(
+            "/api/v1/daftar",
+            fields,
+            ("berkas", "penerima.csv", csv.as_bytes()),
+        )
     };
     let json = |body: &str| -> serde_json::Value {
         serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
@@ -662,8 +668,8 @@ fn error_details_come_in_the_language_the_user_chose() {
             "{lang}: {reason}"
         );
         // The same upload through the page names the row the same way.
-        let page = c.post_multipart(
-            &format!("/daftar/impor?_csrf={}", c.csrf()),
+        let page = c.post_upload(
+            "/daftar/impor",
             &[
                 ("organisasi", &org),
                 ("dasar_hukum", "tugas_publik"),
@@ -798,5 +804,97 @@ fn hardening_redirects_search_terms_and_audit_entries() {
             "{label}: name in audit"
         );
         assert_eq!(common::header(&audit, "cache-control"), Some("no-store"));
+        // The admin audit page shows the chain's head to record outside the database.
+        let head = audit
+            .body
+            .split("<code id=\"kepala\">")
+            .nth(1)
+            .and_then(|r| r.split('<').next())
+            .expect("head shown");
+        assert_eq!(head.len(), 64, "{label}: {head}");
+
+        // CSRF tokens are bound to the session: another session's token is refused, even
+        // with that session's token copied into this browser's cookie.
+        let a1 = f.people.iter().find(|p| p.0 == "A1").unwrap().1;
+        let mut other = Client::new(&f.base);
+        assert_eq!(other.login("op5203", PASSWORD).status, 303);
+        let theirs = other.csrf();
+        assert_ne!(theirs, admin.csrf(), "{label}: one token for two sessions");
+        let mut forged = Client::new(&f.base);
+        forged.cookies = admin.cookies.clone();
+        forged.cookies.insert("sinergi_csrf".into(), theirs.clone());
+        let r = forged.post_raw(
+            &format!("/penerima/{a1}/pindah"),
+            &[("_csrf", theirs.as_str()), ("wilayah", "52.03.05.2003")],
+        );
+        assert_eq!(r.status, 403, "{label}: a token from another session");
+        // The session's own token is the one its pages carry.
+        let page = admin.get(&format!("/penerima/{a1}"));
+        assert!(page.body.contains(&admin.csrf()), "{label}: page token");
+        // Tokens come from a form field or the header, not the URL.
+        let r = admin.post_raw(
+            &format!("/penerima/{a1}/pindah?_csrf={}", admin.csrf()),
+            &[("wilayah", "52.03.05.2003")],
+        );
+        assert_eq!(r.status, 403, "{label}: URL token on a form");
+        // Uploads: `_csrf` is read as the first multipart field; later is too late.
+        let csv = "nama;kode_desa\nUji;52.03.05.2003\n";
+        let token = admin.csrf();
+        let late = admin.post_multipart(
+            "/daftar/impor",
+            &[("organisasi", "1"), ("_csrf", token.as_str())],
+            ("berkas", "p.csv", csv.as_bytes()),
+        );
+        assert_eq!(late.status, 403, "{label}: token after other fields");
+        let first = admin.post_upload(
+            "/daftar/impor",
+            &[("organisasi", "999999")],
+            ("berkas", "p.csv", csv.as_bytes()),
+        );
+        assert_ne!(first.status, 403, "{label}: token as the first field");
+        // The Origin must match scheme, host and port.
+        let host = f.base.trim_start_matches("http://").to_string();
+        let cookies = admin
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        for (origin, want) in [
+            (format!("https://{host}"), 403),
+            (format!("http://{host}0"), 403),
+            (format!("http://{host}"), 303),
+        ] {
+            let url = format!("{}/penerima/{a1}/pindah", f.base);
+            let mut resp = common::agent()
+                .post(&url)
+                .header("Cookie", &cookies)
+                .header("Origin", &origin)
+                .send_form([("_csrf", token.as_str()), ("wilayah", "52.03.05.2003")])
+                .unwrap();
+            let got = common::read_response(&mut resp);
+            assert_eq!(got.status, want, "{label}: Origin {origin}");
+        }
+
+        // An admin releases a delayed account from its page (audited).
+        let mut guesser = Client::new(&f.base);
+        for _ in 0..5 {
+            guesser.login("mitra.b", "salah-salah-salah");
+        }
+        let users = admin.get("/admin/pengguna");
+        let id = users
+            .body
+            .split("href=\"/admin/pengguna/")
+            .filter_map(|r| r.split_once('"'))
+            .find(|(_, rest)| rest.starts_with(">mitra.b<"))
+            .map(|(id, _)| id.to_string())
+            .expect("mitra.b listed");
+        let page = admin.get(&format!("/admin/pengguna/{id}"));
+        assert!(page.body.contains(&format!("/admin/pengguna/{id}/lepas")));
+        let r = admin.post(&format!("/admin/pengguna/{id}/lepas"), &[]);
+        assert_eq!(r.status, 303, "{label}");
+        assert_eq!(guesser.login("mitra.b", PASSWORD).status, 303, "{label}");
+        let audit = admin.get("/admin/audit?aksi=user.login_release");
+        assert!(audit.body.contains("user.login_release"), "{label}");
     }
 }
