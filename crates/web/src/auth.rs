@@ -616,6 +616,55 @@ mod tests {
     }
 
     #[test]
+    fn behind_a_trusted_proxy_the_rightmost_forwarded_hop_counts() {
+        let req = |xff: &[&str]| {
+            let mut r = Request::builder().uri("/masuk");
+            for v in xff {
+                r = r.header("x-forwarded-for", *v);
+            }
+            let mut r = r.body(Body::empty()).unwrap();
+            r.extensions_mut()
+                .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                    [10, 0, 0, 9],
+                    4000,
+                ))));
+            r
+        };
+        // The client wrote "1.2.3.4"; the proxy appended the address it saw.
+        assert_eq!(
+            client_address(&req(&["1.2.3.4, 203.0.113.7"]), true),
+            "203.0.113.7"
+        );
+        assert_eq!(
+            client_address(&req(&["1.2.3.4", "203.0.113.8"]), true),
+            "203.0.113.8"
+        );
+        assert_eq!(client_address(&req(&["203.0.113.9 "]), true), "203.0.113.9");
+        // Without the proxy flag the header is ignored.
+        assert_eq!(client_address(&req(&["1.2.3.4"]), false), "10.0.0.9");
+        assert_eq!(client_address(&req(&[]), true), "10.0.0.9");
+    }
+
+    #[test]
+    fn the_first_multipart_part_gives_the_token() {
+        let body = "--b\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\ntok\r\n--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n--b--\r\n";
+        assert_eq!(first_part(body.as_bytes(), "b"), FirstPart::Csrf("tok".into()));
+        assert_eq!(first_part(&body.as_bytes()[..30], "b"), FirstPart::NeedMore);
+        let other = "--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n--b--\r\n";
+        assert_eq!(first_part(other.as_bytes(), "b"), FirstPart::Other);
+        let file = "--b\r\nContent-Disposition: form-data; name=\"_csrf\"; filename=\"a\"\r\n\r\ntok\r\n--b--";
+        assert_eq!(first_part(file.as_bytes(), "b"), FirstPart::Other);
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("multipart/form-data; boundary=\"abc\""),
+        );
+        assert_eq!(multipart_boundary(&h).as_deref(), Some("abc"));
+        assert_ne!(session_csrf("a"), session_csrf("b"));
+        assert_eq!(session_csrf("a").len(), 43);
+    }
+
+    #[test]
     fn origins_compare_scheme_host_and_port() {
         assert!(same_origin(
             "http://a.example:8080",
