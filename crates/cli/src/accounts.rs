@@ -3,7 +3,6 @@
 use std::io::{BufRead, IsTerminal};
 
 use anyhow::{Context, bail};
-use sinergi_core::audit::ChainBreak;
 use sinergi_core::{RegionCode, Role, Scope};
 use sinergi_store::{NewUser, PiiKey};
 
@@ -63,41 +62,6 @@ pub async fn create_admin(
     );
     store.close().await;
     Ok(())
-}
-
-pub async fn verify_audit(database: &str) -> anyhow::Result<()> {
-    let store = crate::setup::open(database).await?;
-    let report = store.verify_audit_chain().await?;
-    store.close().await;
-    match report.broken {
-        Some(ChainBreak::Altered { seq }) => bail!(
-            "log audit RUSAK: entri #{seq} telah diubah (isinya tidak cocok dengan hash-nya); {} entri sebelumnya utuh",
-            report.checked
-        ),
-        Some(ChainBreak::Missing { after, seq }) => bail!(
-            "log audit RUSAK: entri setelah #{after} sampai sebelum #{seq} telah dihapus; {} entri sebelumnya utuh",
-            report.checked
-        ),
-        Some(ChainBreak::Relinked { seq }) => bail!(
-            "log audit RUSAK: entri #{seq} tidak menunjuk hash entri sebelumnya (disisipkan atau disusun ulang); {} entri sebelumnya utuh",
-            report.checked
-        ),
-        None if report.head_mismatch => bail!(
-            "log audit RUSAK: kepala rantai mencatat entri #{} tetapi entri terakhir adalah #{} — entri terakhir telah dihapus",
-            report.head_seq,
-            report.checked
-        ),
-        None => {
-            println!(
-                "Log audit utuh: {} entri diperiksa. Kepala rantai: #{} {}",
-                report.checked, report.head_seq, report.head_hash
-            );
-            println!(
-                "Simpan hash kepala ini di tempat lain untuk mendeteksi pemotongan di kemudian hari."
-            );
-            Ok(())
-        }
-    }
 }
 
 pub fn new_key() {

@@ -313,6 +313,11 @@ pub enum AuditCommand {
     Verify {
         #[command(flatten)]
         db: DatabaseArg,
+        /// Hash kepala rantai yang dicatat sebelumnya (di luar basis data): harus masih ada di rantai
+        #[arg(long, value_name = "HASH")]
+        kepala: Option<String>,
+        #[command(flatten)]
+        key: KeyArgs,
     },
 }
 

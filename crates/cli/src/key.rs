@@ -29,6 +29,28 @@ fn read_key_file(path: &Path) -> anyhow::Result<PiiKey> {
     PiiKey::parse(&text).with_context(|| format!("berkas kunci {}", path.display()))
 }
 
+/// The key if one is configured or a development key already exists, without creating one:
+/// for commands that do not handle personal data but still append to the (keyed) audit chain.
+pub fn existing(target: &DatabaseTarget) -> anyhow::Result<Option<PiiKey>> {
+    if let Ok(text) = std::env::var(KEY_ENV)
+        && !text.trim().is_empty()
+    {
+        return PiiKey::parse(&text)
+            .with_context(|| format!("variabel {KEY_ENV}"))
+            .map(Some);
+    }
+    if let Ok(path) = std::env::var("SINERGI_KUNCI_BERKAS")
+        && !path.trim().is_empty()
+    {
+        return read_key_file(Path::new(&path)).map(Some);
+    }
+    let path = development_key_path(target);
+    if path.exists() {
+        return read_key_file(&path).map(Some);
+    }
+    Ok(None)
+}
+
 pub fn load(args: &KeyArgs, target: &DatabaseTarget) -> anyhow::Result<PiiKey> {
     if let Ok(text) = std::env::var(KEY_ENV)
         && !text.trim().is_empty()

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod args;
+mod audit;
 mod daftar;
 mod demo;
 mod demo_inst;
@@ -81,8 +82,8 @@ fn main() {
                 regions,
                 db,
             }) => accounts::create_admin(&username, nama, &regions, &db.database).await,
-            Command::Audit(AuditCommand::Verify { db }) => {
-                accounts::verify_audit(&db.database).await
+            Command::Audit(AuditCommand::Verify { db, kepala, key }) => {
+                audit::verify(&db.database, &key, kepala.as_deref()).await
             }
             Command::Daftar(DaftarCommand::Impor {
                 file,

@@ -9,9 +9,15 @@ use crate::args::KeyArgs;
 
 /// Opens (creating and migrating) the database, and loads the embedded region list into
 /// an empty one.
+/// The key is attached when one is configured or a development key exists, so the audit
+/// chain (keyed with it) can be appended to and verified.
 pub async fn open(database: &str) -> anyhow::Result<Store> {
     let target = DatabaseTarget::parse(database)?;
-    let store = Store::open(target).await?;
+    let key = crate::key::existing(&target)?;
+    let mut store = Store::open(target).await?;
+    if let Some(key) = key {
+        store = store.with_key(key).await?;
+    }
     ensure_regions(&store).await?;
     Ok(store)
 }

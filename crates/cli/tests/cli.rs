@@ -754,8 +754,21 @@ fn admin_create_and_audit_verify_catch_a_tampered_log() {
     let r = run_db(&arg, &["audit", "verify"]);
     ok(&r);
     assert!(r.stdout.contains("Log audit utuh: 1 entri"), "{r:?}");
+    // The head printed now, recorded outside the database, is checked later with --kepala.
+    let head = r
+        .stdout
+        .split_whitespace()
+        .find(|w| w.len() == 64 && w.bytes().all(|b| b.is_ascii_hexdigit()))
+        .expect("head hash printed")
+        .to_string();
     let r = create("admin.dua", "sandi-admin-789");
     ok(&r);
+    let r = run_db(&arg, &["audit", "verify", "--kepala", &head]);
+    ok(&r);
+    assert!(r.stdout.contains("ada di rantai sebagai entri #1"), "{r:?}");
+    assert!(r.stdout.contains("Log audit utuh: 2 entri"), "{r:?}");
+    let r = run_db(&arg, &["audit", "verify", "--kepala", &"ab".repeat(32)]);
+    assert!(failed(&r, 1).contains("tidak ada lagi di rantai"), "{r:?}");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -220,6 +220,16 @@ impl Viewer {
         }
     }
 
+    /// Export by-name rows in bulk (a CSV or XLSX of persons). For roles with an operational
+    /// need; the board (`pimpinan`) reads aggregates and single records, never bulk lists.
+    pub fn may_export_by_name(&self) -> bool {
+        match self {
+            Viewer::Public => false,
+            Viewer::System(_) => true,
+            Viewer::User(p) => p.may_export_by_name(),
+        }
+    }
+
     /// Administer accounts, settings and the audit log.
     pub fn is_admin(&self) -> bool {
         match self {
@@ -334,6 +344,11 @@ impl Principal {
 
     /// See a NIK or No. KK in full (each reveal is audited).
     pub fn can_reveal(&self) -> bool {
+        !matches!(self.role, Role::Pimpinan)
+    }
+
+    /// Export by-name rows in bulk: every role with an operational need, not the board.
+    pub fn may_export_by_name(&self) -> bool {
         !matches!(self.role, Role::Pimpinan)
     }
 

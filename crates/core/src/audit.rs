@@ -1,5 +1,10 @@
 //! The audit chain: each entry's hash covers its fields and the previous entry's hash, so
 //! editing or deleting any entry breaks every hash after it.
+//!
+//! From the chain's switch point on, the hash is an HMAC-SHA256 under a key kept outside the
+//! database (derived from the personal-data key), so someone who can write the database but
+//! does not hold the key cannot rewrite an entry and recompute the chain. Entries before the
+//! switch point (written before the chain was keyed) are plain SHA-256.
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -23,13 +28,61 @@ pub struct AuditEntry {
     pub after: Option<String>,
 }
 
+/// The key of a keyed audit chain (HMAC-SHA256), 32 bytes. Its Debug output hides it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AuditKey(pub [u8; 32]);
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditKey(…)")
+    }
+}
+
+impl AuditKey {
+    /// A short tag over `text` under this key (the chain's recorded switch point).
+    pub fn tag(&self, text: &str) -> String {
+        use hmac::Mac;
+        let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("any key length");
+        mac.update(b"sinergi-audit-tag:");
+        mac.update(text.as_bytes());
+        hex(&mac.finalize().into_bytes())
+    }
+}
+
 impl AuditEntry {
     /// The entry's hash given the previous one: SHA-256 over length-prefixed fields, hex.
     pub fn chain_hash(&self, previous: &str) -> String {
         let mut h = Sha256::new();
+        self.feed(previous, |b| h.update(b));
+        hex(&h.finalize())
+    }
+
+    /// The keyed hash: HMAC-SHA256 under `key` over the same length-prefixed fields, hex.
+    pub fn keyed_hash(&self, previous: &str, key: &AuditKey) -> String {
+        use hmac::Mac;
+        let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(&key.0).expect("any key length");
+        self.feed(previous, |b| mac.update(b));
+        hex(&mac.finalize().into_bytes())
+    }
+
+    /// The hash of this entry in a chain keyed from `keyed_from` on (plain before it).
+    pub fn hash_in_chain(
+        &self,
+        previous: &str,
+        key: Option<&AuditKey>,
+        keyed_from: i64,
+    ) -> Option<String> {
+        if self.seq >= keyed_from {
+            key.map(|k| self.keyed_hash(previous, k))
+        } else {
+            Some(self.chain_hash(previous))
+        }
+    }
+
+    fn feed(&self, previous: &str, mut update: impl FnMut(&[u8])) {
         let mut field = |bytes: &[u8]| {
-            h.update((bytes.len() as u64).to_be_bytes());
-            h.update(bytes);
+            update(&(bytes.len() as u64).to_be_bytes());
+            update(bytes);
         };
         field(previous.as_bytes());
         field(&self.seq.to_be_bytes());
@@ -43,7 +96,6 @@ impl AuditEntry {
         field(optional(self.region.as_deref()).as_bytes());
         field(optional(self.before.as_deref()).as_bytes());
         field(optional(self.after.as_deref()).as_bytes());
-        hex(&h.finalize())
     }
 }
 
@@ -59,14 +111,39 @@ pub enum ChainBreak {
 }
 
 /// Walks entries in sequence order with their stored (previous, own) hashes.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ChainVerifier {
     last_seq: i64,
     last_hash: Option<String>,
     pub checked: u64,
+    key: Option<AuditKey>,
+    keyed_from: i64,
+}
+
+impl Default for ChainVerifier {
+    /// A verifier for a plain (unkeyed) chain.
+    fn default() -> Self {
+        ChainVerifier {
+            last_seq: 0,
+            last_hash: None,
+            checked: 0,
+            key: None,
+            keyed_from: i64::MAX,
+        }
+    }
 }
 
 impl ChainVerifier {
+    /// A verifier for a chain keyed with `key` from entry `keyed_from` on. Without the key,
+    /// keyed entries cannot be checked and count as altered.
+    pub fn keyed(key: Option<AuditKey>, keyed_from: i64) -> ChainVerifier {
+        ChainVerifier {
+            key,
+            keyed_from,
+            ..ChainVerifier::default()
+        }
+    }
+
     pub fn push(
         &mut self,
         entry: &AuditEntry,
@@ -83,7 +160,11 @@ impl ChainVerifier {
         if stored_previous != expected_previous {
             return Err(ChainBreak::Relinked { seq: entry.seq });
         }
-        if entry.chain_hash(stored_previous) != stored_hash {
+        if entry
+            .hash_in_chain(stored_previous, self.key.as_ref(), self.keyed_from)
+            .as_deref()
+            != Some(stored_hash)
+        {
             return Err(ChainBreak::Altered { seq: entry.seq });
         }
         self.last_seq = entry.seq;

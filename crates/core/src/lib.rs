@@ -37,4 +37,7 @@ pub use period::{Period, PeriodError, Quarter};
 pub use person::{LegalBasis, PersonInput};
 pub use ppks::{Ppks, PpksError, PpksGroup};
 pub use region::{Level, Region, RegionCode, RegionCodeError, RegionEntry, RegionKind};
-pub use text::{RegionQuery, fold_text, normalize_region_name};
+pub use text::{
+    MAX_SEARCH_CHARS, RegionQuery, bounded_search, fold_text, like_contains, like_escape,
+    normalize_region_name,
+};

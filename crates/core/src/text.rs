@@ -58,6 +58,38 @@ impl RegionQuery {
     }
 }
 
+/// The longest free-text search term accepted, in characters. Longer terms are refused with
+/// `security.search_too_long` (a 400 on the web) before they reach the database.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// A free-text search term, trimmed, if it is within [`MAX_SEARCH_CHARS`].
+pub fn bounded_search(term: &str) -> Result<&str, crate::Msg> {
+    let term = term.trim();
+    if term.chars().count() > MAX_SEARCH_CHARS {
+        Err(crate::Msg::new("security.search_too_long").arg("max", MAX_SEARCH_CHARS as u64))
+    } else {
+        Ok(term)
+    }
+}
+
+/// `text` with the LIKE wildcards `%` and `_` and the escape character `\` escaped, for use
+/// in a pattern with `ESCAPE '\'`.
+pub fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A LIKE pattern matching values that contain `text` literally (use with `ESCAPE '\'`).
+pub fn like_contains(text: &str) -> String {
+    format!("%{}%", like_escape(text))
+}
+
 #[cfg(test)]
 mod tests {
     use super::normalize_region_name as n;

@@ -59,7 +59,8 @@ pub const AREAS: &[(&str, &str, &str)] = areas![
     "intake",
     "programs",
     "strategy",
-    "institutions"
+    "institutions",
+    "security"
 ];
 
 fn parse_area(area: &str, text: &str) -> Result<Vec<(String, String)>, String> {

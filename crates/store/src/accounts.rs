@@ -25,13 +25,27 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 pub const SESSION_IDLE: chrono::Duration = chrono::Duration::hours(8);
 pub const SESSION_ABSOLUTE: chrono::Duration = chrono::Duration::days(7);
 
-/// Failed logins: this many within the window locks the account (or address) for `LOCKOUT`.
+/// Failed logins are slowed down, never locked out for a fixed time (OWASP authentication
+/// guidance): past a number of free failures within the window, each further failure makes
+/// the next attempt wait twice as long, from `first_delay` up to a cap. Counted per account
+/// and address together (an attacker elsewhere cannot shut the owner out), per address (one
+/// address guessing many accounts), and per account from anywhere (distributed guessing;
+/// its cap is short). An admin can release an account's delays.
 #[derive(Debug, Clone, Copy)]
 pub struct ThrottlePolicy {
+    /// Free failures on one account from one address.
     pub per_account: i64,
+    /// Free failures from one address, on any accounts.
     pub per_address: i64,
+    /// Free failures on one account, from any addresses.
+    pub per_account_anywhere: i64,
     pub window: chrono::Duration,
+    /// The first delay; each further failure doubles it.
+    pub first_delay: chrono::Duration,
+    /// The longest delay for an account and address, or for an address.
     pub lockout: chrono::Duration,
+    /// The longest delay for an account from any address.
+    pub account_max_delay: chrono::Duration,
 }
 
 impl Default for ThrottlePolicy {
@@ -39,10 +53,37 @@ impl Default for ThrottlePolicy {
         ThrottlePolicy {
             per_account: 5,
             per_address: 20,
+            per_account_anywhere: 20,
             window: chrono::Duration::minutes(15),
+            first_delay: chrono::Duration::seconds(1),
             lockout: chrono::Duration::minutes(15),
+            account_max_delay: chrono::Duration::minutes(1),
         }
     }
+}
+
+impl ThrottlePolicy {
+    /// The wait after the `failures`-th failure when `free` are allowed, at most `cap`.
+    pub fn delay(
+        &self,
+        failures: i64,
+        free: i64,
+        cap: chrono::Duration,
+    ) -> Option<chrono::Duration> {
+        if failures < free {
+            return None;
+        }
+        let doublings = (failures - free).clamp(0, 30) as u32;
+        let ms = self
+            .first_delay
+            .num_milliseconds()
+            .saturating_mul(1i64 << doublings);
+        Some(chrono::Duration::milliseconds(ms).min(cap))
+    }
+}
+
+fn pair_key(username: &str, address: &str) -> String {
+    format!("akun-alamat:{username}|{address}")
 }
 
 fn argon2() -> Argon2<'static> {
@@ -469,6 +510,59 @@ impl Scoped<'_> {
         Ok(())
     }
 
+    /// When the account may next try to sign in, if failed logins delay it (from any address).
+    pub async fn login_delay(&self, id: i64) -> Result<Option<String>, StoreError> {
+        let Some(target) = self.account(id).await? else {
+            return Err(StoreError::Forbidden);
+        };
+        let pattern = format!(
+            "{}%",
+            sinergi_core::like_escape(&pair_key(&target.username, ""))
+        );
+        let until: Option<Option<String>> = on_pool!(self, |pool| {
+            sqlx::query_scalar(
+            "SELECT MAX(locked_until) FROM login_throttle WHERE throttle_key = $1 OR throttle_key LIKE $2 ESCAPE '\\'"
+        )
+        .bind(format!("akun:{}", target.username))
+        .bind(&pattern)
+        .fetch_optional(pool)
+        .await
+        })?;
+        let now = now_text();
+        Ok(until.flatten().filter(|u| u.as_str() > now.as_str()))
+    }
+
+    /// An admin releases an account's login delays (per account, and per account and address;
+    /// an address's own delay stays); audited as `user.login_release`.
+    pub async fn release_login_delay(&self, id: i64) -> Result<u64, StoreError> {
+        let Some(target) = self.account(id).await? else {
+            return Err(StoreError::Forbidden);
+        };
+        self.require_admin()?;
+        let pattern = format!(
+            "{}%",
+            sinergi_core::like_escape(&pair_key(&target.username, ""))
+        );
+        let mut event = AuditEvent::new(self.actor(), "user.login_release", "user").id(id);
+        event.region = target.scope.regions.first().map(|r| r.to_string());
+        let released = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "DELETE FROM login_throttle WHERE throttle_key = $1 OR throttle_key LIKE $2 ESCAPE '\\'",
+            )
+            .bind(format!("akun:{}", target.username))
+            .bind(&pattern)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            let event = event.clone().after(serde_json::json!({ "dilepas": done }));
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            done
+        });
+        Ok(released)
+    }
+
     /// An admin sets a temporary password; the user must change it at next login, and all
     /// their sessions end.
     pub async fn reset_password(&self, id: i64, temporary: &str) -> Result<(), StoreError> {
@@ -564,15 +658,18 @@ impl Store {
         Ok(until.flatten().filter(|u| u.as_str() > now))
     }
 
+    /// Counts a failure under `key` and, past `free` failures in the window, sets the next
+    /// allowed attempt `delay` later (doubling per failure, at most `cap`). True when delayed.
     async fn throttle_fail(
         &self,
         key: &str,
-        limit: i64,
+        free: i64,
+        cap: chrono::Duration,
         policy: &ThrottlePolicy,
     ) -> Result<bool, StoreError> {
         let now = chrono::Utc::now();
         let window_floor = time_text(now - policy.window);
-        let lock_until = time_text(now + policy.lockout);
+        let now_t = now;
         let now = time_text(now);
         // Reset the count when the window has passed, then count this failure.
         let failures: i64 = on_pool!(self, |pool| {
@@ -590,17 +687,15 @@ impl Store {
         .fetch_one(pool)
         .await
         })?;
-        if failures >= limit {
+        if let Some(delay) = policy.delay(failures, free, cap) {
+            let until = time_text(now_t + delay);
             on_pool!(self, |pool| {
-                sqlx::query(
-                "UPDATE login_throttle SET locked_until = $1, failures = 0, window_start = $2 WHERE throttle_key = $3"
-            )
-            .bind(&lock_until)
-            .bind(&now)
-            .bind(key)
-            .execute(pool)
-            .await
-            .map(|_| ())
+                sqlx::query("UPDATE login_throttle SET locked_until = $1 WHERE throttle_key = $2")
+                    .bind(&until)
+                    .bind(key)
+                    .execute(pool)
+                    .await
+                    .map(|_| ())
             })?;
             return Ok(true);
         }
@@ -619,10 +714,15 @@ impl Store {
         let now = now_text();
         let account_key = format!("akun:{username}");
         let address_key = format!("alamat:{address}");
-        for key in [&account_key, &address_key] {
+        let both_key = pair_key(&username, address);
+        let mut waiting: Option<String> = None;
+        for key in [&both_key, &address_key, &account_key] {
             if let Some(until) = self.throttle_lock(key, &now).await? {
-                return Ok(Err(LoginError::Locked { until }));
+                waiting = waiting.max(Some(until));
             }
+        }
+        if let Some(until) = waiting {
+            return Ok(Err(LoginError::Locked { until }));
         }
         let row: Option<(i64, String, bool)> = on_pool!(self, |pool| sqlx::query_as(
             "SELECT id, password_hash, disabled FROM app_user WHERE username = $1"
@@ -636,13 +736,21 @@ impl Store {
             .unwrap_or_else(|| dummy_hash().to_string());
         let ok = verify_password_async(password.to_string(), stored).await && row.is_some();
         let Some((id, _, disabled)) = row.filter(|_| ok) else {
-            let locked_account = self
-                .throttle_fail(&account_key, policy.per_account, policy)
+            let locked_both = self
+                .throttle_fail(&both_key, policy.per_account, policy.lockout, policy)
                 .await?;
             let locked_address = self
-                .throttle_fail(&address_key, policy.per_address, policy)
+                .throttle_fail(&address_key, policy.per_address, policy.lockout, policy)
                 .await?;
-            let action = if locked_account || locked_address {
+            let locked_account = self
+                .throttle_fail(
+                    &account_key,
+                    policy.per_account_anywhere,
+                    policy.account_max_delay,
+                    policy,
+                )
+                .await?;
+            let action = if locked_both || locked_account || locked_address {
                 "login.locked"
             } else {
                 "login.failed"
@@ -658,9 +766,10 @@ impl Store {
             return Ok(Err(LoginError::Disabled));
         }
         on_pool!(self, |pool| sqlx::query(
-            "DELETE FROM login_throttle WHERE throttle_key = $1"
+            "DELETE FROM login_throttle WHERE throttle_key = $1 OR throttle_key = $2"
         )
         .bind(&account_key)
+        .bind(&both_key)
         .execute(pool)
         .await
         .map(|_| ()))?;

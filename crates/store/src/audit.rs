@@ -99,8 +99,44 @@ impl AuditEvent {
     }
 }
 
+/// The audit keys this process holds, by the fingerprint of the personal-data key they come
+/// from (`app_setting.pii_key_fingerprint`). `append_audit!` runs inside a transaction
+/// without its store at hand; it reads the database's fingerprint and finds the key here.
+/// A store registers its key when the key is attached ([`Store::with_key`]).
+static AUDIT_KEYS: std::sync::LazyLock<
+    std::sync::RwLock<std::collections::HashMap<String, sinergi_core::audit::AuditKey>>,
+> = std::sync::LazyLock::new(Default::default);
+
+pub(crate) fn register_audit_key(fingerprint: &str, key: sinergi_core::audit::AuditKey) {
+    if let Ok(mut keys) = AUDIT_KEYS.write() {
+        keys.insert(fingerprint.to_string(), key);
+    }
+}
+
+/// The audit key for a database whose personal-data key has `fingerprint`, if this process
+/// holds it.
+pub(crate) fn audit_key_for(fingerprint: &str) -> Option<sinergi_core::audit::AuditKey> {
+    AUDIT_KEYS.read().ok()?.get(fingerprint).cloned()
+}
+
+/// Where the chain became keyed, as recorded in `app_setting.audit_keyed_from`:
+/// `"<seq>:<tag>"`, the tag an HMAC of the seq under the audit key, so the switch point
+/// cannot be moved without the key.
+pub(crate) fn switch_text(seq: i64, key: &sinergi_core::audit::AuditKey) -> String {
+    format!("{seq}:{}", key.tag(&format!("keyed-from:{seq}")))
+}
+
+/// The switch point recorded in `text`, if its tag is right under `key`.
+pub(crate) fn parse_switch(text: &str, key: &sinergi_core::audit::AuditKey) -> Option<i64> {
+    let (seq, _) = text.split_once(':')?;
+    let seq: i64 = seq.parse().ok()?;
+    (switch_text(seq, key) == text).then_some(seq)
+}
+
 /// Appends `$event` inside the open transaction `$tx` (either backend). Taking the head row
-/// first serialises concurrent appenders on both SQLite and PostgreSQL.
+/// first serialises concurrent appenders on both SQLite and PostgreSQL. Once the chain is
+/// keyed (`audit_keyed_from` recorded), entries are HMACs under the audit key; a process
+/// without that key cannot append (the write fails rather than break the chain).
 macro_rules! append_audit {
     ($tx:expr, $event:expr) => {{
         let event: &$crate::audit::AuditEvent = $event;
@@ -108,6 +144,20 @@ macro_rules! append_audit {
             sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
                 .fetch_one(&mut *$tx)
                 .await?;
+        let settings: Vec<(String, String)> = sqlx::query_as(
+            "SELECT key, value FROM app_setting WHERE key IN ('audit_keyed_from', 'pii_key_fingerprint')",
+        )
+        .fetch_all(&mut *$tx)
+        .await?;
+        let setting = |name: &str| {
+            settings
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        let audit_key = setting("pii_key_fingerprint")
+            .and_then(|f| $crate::audit::audit_key_for(&f));
+        let keyed = setting("audit_keyed_from").is_some();
         let entry = sinergi_core::audit::AuditEntry {
             seq,
             at: $crate::audit::now_text(),
@@ -120,7 +170,16 @@ macro_rules! append_audit {
             before: event.before.as_ref().map(|v| v.to_string()),
             after: event.after.as_ref().map(|v| v.to_string()),
         };
-        let hash = entry.chain_hash(&previous);
+        let hash = match (keyed, &audit_key) {
+            (false, _) => entry.chain_hash(&previous),
+            (true, Some(k)) => entry.keyed_hash(&previous, k),
+            (true, None) => {
+                return Err(sqlx::Error::Configuration(
+                    "the audit chain is keyed and this process does not hold its key".into(),
+                )
+                .into());
+            }
+        };
         sqlx::query(
             "INSERT INTO audit_log (seq, at, actor_id, actor_name, action, entity, entity_id, \
              region_code, before_json, after_json, prev_hash, hash) \
@@ -213,9 +272,85 @@ impl Store {
         Ok(())
     }
 
-    /// Recomputes every hash in order; reports the first broken link.
+    /// Keys the chain from the next entry on, once: records the switch point (tagged under
+    /// the audit key). Entries before it stay plain SHA-256; a chain started after the key
+    /// was first attached is keyed from its first entry.
+    pub(crate) async fn key_audit_chain(&self) -> Result<(), StoreError> {
+        let key = self.pii_key()?.audit_key();
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            // Taking the head row serialises this with concurrent appenders.
+            let head: i64 =
+                sqlx::query_scalar("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq")
+                    .fetch_one(&mut *tx)
+                    .await?;
+            sqlx::query(
+                "INSERT INTO app_setting (key, value) VALUES ('audit_keyed_from', $1) \
+                 ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(switch_text(head + 1, &key))
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The chain's head as stored (sequence number and hash): what to record outside the
+    /// database and check later with `sinergi audit verify --kepala HASH`.
+    pub async fn audit_head(&self) -> Result<(i64, String), StoreError> {
+        Ok(on_pool!(self, |pool| sqlx::query_as(
+            "SELECT seq, hash FROM audit_head WHERE id = 1"
+        )
+        .fetch_one(pool)
+        .await)?)
+    }
+
+    /// The sequence number of the entry whose hash is `hash`, if the chain holds it.
+    pub async fn audit_entry_with_hash(&self, hash: &str) -> Result<Option<i64>, StoreError> {
+        Ok(on_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT seq FROM audit_log WHERE hash = $1"
+        )
+        .bind(hash.trim().to_ascii_lowercase())
+        .fetch_optional(pool)
+        .await)?)
+    }
+
+    /// Recomputes every hash in order; reports the first broken link. Keyed entries are
+    /// checked with this store's key; a moved or forged switch point, or a switch point
+    /// removed from a database that has a key, counts as a break at the first entry.
     pub async fn verify_audit_chain(&self) -> Result<ChainReport, StoreError> {
-        let mut verifier = ChainVerifier::default();
+        let settings: Vec<(String, String)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+            "SELECT key, value FROM app_setting WHERE key IN ('audit_keyed_from', 'pii_key_fingerprint')"
+        )
+        .fetch_all(pool)
+        .await
+        })?;
+        let setting = |name: &str| {
+            settings
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        let key = self
+            .pii
+            .as_deref()
+            .map(|k| k.audit_key())
+            .or_else(|| setting("pii_key_fingerprint").and_then(|f| audit_key_for(&f)));
+        let mut forged_switch = false;
+        let keyed_from = match (setting("audit_keyed_from"), &key) {
+            (Some(text), Some(k)) => parse_switch(&text, k).unwrap_or_else(|| {
+                forged_switch = true;
+                1
+            }),
+            // Keyed, but no key here: every keyed entry fails (the caller must attach it).
+            (Some(_), None) => 1,
+            // A database that has held a key and lost its switch point: keyed from the start.
+            (None, _) if setting("pii_key_fingerprint").is_some() && key.is_some() => 1,
+            (None, _) => i64::MAX,
+        };
+        let mut verifier = ChainVerifier::keyed(key, keyed_from);
         let mut broken = None;
         let mut after = 0i64;
         'pages: loop {
@@ -258,6 +393,9 @@ impl Store {
         )
         .fetch_one(pool)
         .await)?;
+        if forged_switch && broken.is_none() {
+            broken = Some(ChainBreak::Altered { seq: 1 });
+        }
         let head_mismatch =
             broken.is_none() && (head_seq != verifier.last_seq() || head_hash != verifier.head());
         Ok(ChainReport {
@@ -285,12 +423,17 @@ impl Scoped<'_> {
         let mut sql_where = visible.sql;
         let mut binds = visible.binds;
         if let Some(actor) = query.actor.as_deref().filter(|s| !s.is_empty()) {
+            sinergi_core::bounded_search(actor).map_err(StoreError::Refused)?;
             sql_where.push_str(&format!(" AND actor_name = {}", ph.next()));
             binds.push(crate::scope::Bind::Text(actor.to_string()));
         }
         if let Some(action) = query.action.as_deref().filter(|s| !s.is_empty()) {
-            sql_where.push_str(&format!(" AND action LIKE {}", ph.next()));
-            binds.push(crate::scope::Bind::Text(format!("{action}%")));
+            let action = sinergi_core::bounded_search(action).map_err(StoreError::Refused)?;
+            sql_where.push_str(&format!(" AND action LIKE {} ESCAPE '\\'", ph.next()));
+            binds.push(crate::scope::Bind::Text(format!(
+                "{}%",
+                sinergi_core::like_escape(action)
+            )));
         }
         let count_sql = format!("SELECT COUNT(*) FROM audit_log WHERE {sql_where}");
         let list_sql = format!(

@@ -139,7 +139,9 @@ impl Store {
                 .map(|_| ()))?;
             }
         }
+        audit::register_audit_key(&fingerprint, key.audit_key());
         self.pii = Some(std::sync::Arc::new(key));
+        self.key_audit_chain().await?;
         Ok(self)
     }
 

@@ -134,20 +134,27 @@ impl Scoped<'_> {
             sql = format!("{sql} AND r.list_id = {}", ph.next());
             binds.push(Bind::Int(list));
         }
-        if let Some(q) = filter
+        let query = filter
             .query
             .as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-        {
+            .map(sinergi_core::bounded_search)
+            .transpose()
+            .map_err(StoreError::Refused)?;
+        if let Some(q) = query.filter(|q| !q.is_empty()) {
             let digits: String = q.chars().filter(|c| c.is_ascii_digit()).collect();
             if digits.len() == 16 && q.chars().all(|c| c.is_ascii_digit() || " .-".contains(c)) {
                 let hash = self.pii_key()?.blind_index(PiiField::Nik, &digits);
                 sql = format!("{sql} AND r.nik_hash = {}", ph.next());
                 binds.push(Bind::Bytes(hash));
             } else {
-                sql = format!("{sql} AND r.name_key LIKE {}", ph.next());
-                binds.push(Bind::Text(format!("%{}%", fold_text(q))));
+                let folded = fold_text(q);
+                if folded.is_empty() {
+                    // Only punctuation (`%`, `_`, …): no name contains it; never "everyone".
+                    sql = format!("{sql} AND 1 = 0");
+                } else {
+                    sql = format!("{sql} AND r.name_key LIKE {} ESCAPE '\\'", ph.next());
+                    binds.push(Bind::Text(sinergi_core::like_contains(&folded)));
+                }
             }
         }
         Ok((sql, binds))
@@ -320,11 +327,36 @@ impl Scoped<'_> {
         Ok(Some(plain))
     }
 
-    /// Every person in scope matching the filter, for export; audited with the count.
+    /// A search term as the audit log may hold it: never the NIK, No. KK or name typed, but
+    /// the NIK's keyed hash (the same as the person row's `nik_hash`, hex) with its mask, or a
+    /// keyed fingerprint of the text with its length.
+    fn audited_search(&self, query: Option<&str>) -> Option<serde_json::Value> {
+        let q = query.map(str::trim).filter(|q| !q.is_empty())?;
+        let digits: String = q.chars().filter(|c| c.is_ascii_digit()).collect();
+        let key = self.pii_key().ok();
+        if digits.len() == 16 && q.chars().all(|c| c.is_ascii_digit() || " .-".contains(c)) {
+            // The screen's mask (`5203********0001`), whether or not the number is valid.
+            let masked = format!("{}********{}", &digits[..4], &digits[12..]);
+            return Some(serde_json::json!({
+                "nik": masked,
+                "nik_hash": key.map(|k| sinergi_core::audit::hex(&k.blind_index(PiiField::Nik, &digits))),
+            }));
+        }
+        Some(serde_json::json!({
+            "teks_sidik": key.map(|k| k.search_fingerprint(q)),
+            "panjang": q.chars().count(),
+        }))
+    }
+
+    /// Every person in scope matching the filter, for export; audited with the count and the
+    /// search term's fingerprint ([`Self::audited_search`]), never the term itself.
     pub async fn export_persons(
         &self,
         filter: &PersonFilter,
     ) -> Result<Vec<PersonRow>, StoreError> {
+        if !self.viewer().may_export_by_name() {
+            return Err(StoreError::Forbidden);
+        }
         let (sql_where, binds) = self.person_where(filter)?;
         let sql = format!(
             "SELECT {PERSON_COLUMNS} {PERSON_FROM} WHERE {sql_where} ORDER BY r.region_code, r.id"
@@ -335,8 +367,9 @@ impl Scoped<'_> {
         )
         .fetch_all(pool)
         .await)?;
-        let mut event = AuditEvent::new(self.actor(), "person.export", "person")
-            .after(serde_json::json!({ "baris": rows.len(), "saring": filter.query, "daftar": filter.list_id }));
+        let mut event = AuditEvent::new(self.actor(), "person.export", "person").after(
+            serde_json::json!({ "baris": rows.len(), "saring": self.audited_search(filter.query.as_deref()), "daftar": filter.list_id }),
+        );
         event.region = filter
             .region
             .as_ref()

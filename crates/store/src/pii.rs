@@ -58,6 +58,7 @@ impl sinergi_core::Localized for KeyError {
 pub struct PiiKey {
     cipher: XChaCha20Poly1305,
     mac_key: [u8; 32],
+    audit_key: [u8; 32],
 }
 
 impl std::fmt::Debug for PiiKey {
@@ -74,9 +75,14 @@ impl PiiKey {
         // Output lengths of 32 bytes are always valid for HKDF-SHA256.
         hk.expand(b"encrypt", &mut enc).expect("hkdf length");
         hk.expand(b"match", &mut mac).expect("hkdf length");
+        // The audit chain's key: the same master, its own label, so it never equals the
+        // matching key and lives outside the database like the master itself.
+        let mut audit = [0u8; 32];
+        hk.expand(b"audit-chain", &mut audit).expect("hkdf length");
         PiiKey {
             cipher: XChaCha20Poly1305::new((&enc).into()),
             mac_key: mac,
+            audit_key: audit,
         }
     }
 
@@ -149,6 +155,20 @@ impl PiiKey {
         mac.update(b":");
         mac.update(value.as_bytes());
         mac.finalize().into_bytes().to_vec()
+    }
+
+    /// A keyed fingerprint of a free-text search term (folded), for the audit log: equal terms
+    /// give equal fingerprints under one key, and the term itself is never stored.
+    pub fn search_fingerprint(&self, term: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.mac_key).expect("any key length");
+        mac.update(b"search:");
+        mac.update(sinergi_core::fold_text(term).as_bytes());
+        sinergi_core::audit::hex(&mac.finalize().into_bytes()[..16])
+    }
+
+    /// The key of the audit chain's HMAC (HKDF of the master key, label `audit-chain`).
+    pub fn audit_key(&self) -> sinergi_core::audit::AuditKey {
+        sinergi_core::audit::AuditKey(self.audit_key)
     }
 
     /// A short value stored with the data to tell the right key from a wrong one.

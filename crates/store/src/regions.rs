@@ -146,8 +146,8 @@ fn to_regions(rows: Vec<RegionRow>) -> Result<Vec<Region>, StoreError> {
 }
 
 fn like_contains(folded: &str) -> String {
-    // fold_text leaves only letters, digits and spaces, so no LIKE wildcard can slip in.
-    format!("%{folded}%")
+    // fold_text leaves only letters, digits and spaces; escaped all the same (`ESCAPE '\'`).
+    sinergi_core::like_contains(folded)
 }
 
 impl Store {
@@ -332,19 +332,22 @@ impl Store {
         query: &RegionQuery,
         page: Page,
     ) -> Result<Paged<Region>, StoreError> {
+        for term in [&query.full, &query.stripped] {
+            sinergi_core::bounded_search(term).map_err(StoreError::Refused)?;
+        }
         let full = like_contains(&query.full);
         let stripped = like_contains(&query.stripped);
-        let prefix = format!("{}%", query.stripped);
+        let prefix = format!("{}%", sinergi_core::like_escape(&query.stripped));
         let kind = query.kind.map(|k| k.key()).unwrap_or("");
         // `$4 = ''` switches the kind filter off without a type-ambiguous NULL parameter.
-        let filter = "(name_full LIKE $1 OR (name_key LIKE $2 AND ($4 = '' OR kind = $4)))";
+        let filter = "(name_full LIKE $1 ESCAPE '\\' OR (name_key LIKE $2 ESCAPE '\\' AND ($4 = '' OR kind = $4)))";
         let count_sql = AssertSqlSafe(format!(
             "SELECT count(*) FROM region WHERE {filter} AND $3 = $3"
         ));
         let list_sql = AssertSqlSafe(format!(
             "SELECT {REGION_COLS} FROM region WHERE {filter} ORDER BY \
              CASE WHEN valid_to IS NULL THEN 0 ELSE 1 END, \
-             CASE WHEN name_key = $5 OR name_full = $6 THEN 0 WHEN name_key LIKE $3 THEN 1 ELSE 2 END, \
+             CASE WHEN name_key = $5 OR name_full = $6 THEN 0 WHEN name_key LIKE $3 ESCAPE '\\' THEN 1 ELSE 2 END, \
              level, name, code LIMIT $7 OFFSET $8"
         ));
         let (total, rows): (i64, Vec<RegionRow>) = on_pool!(self, |pool| {

@@ -78,19 +78,151 @@ pub(crate) fn set_cookie(
     HeaderValue::from_str(&c).expect("cookie values are URL-safe base64")
 }
 
+/// The CSRF token of a session: HMAC-SHA256 keyed with the session token (which never
+/// leaves the HttpOnly cookie), so a token is good for its own session only.
+pub(crate) fn session_csrf(session_token: &str) -> String {
+    use hmac::Mac;
+    let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(session_token.as_bytes())
+        .expect("any key length");
+    mac.update(b"sinergi-csrf-v1");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+/// A body whose first bytes were read ahead (to find the CSRF field), put back in front.
+struct Prefixed {
+    prefix: Option<axum::body::Bytes>,
+    rest: Body,
+}
+
+impl http_body::Body for Prefixed {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        if let Some(p) = self.prefix.take() {
+            return std::task::Poll::Ready(Some(Ok(http_body::Frame::data(p))));
+        }
+        std::pin::Pin::new(&mut self.rest).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.prefix.is_none() && self.rest.is_end_stream()
+    }
+}
+
+/// What the first part of a multipart body says, as far as read.
+#[derive(Debug, PartialEq, Eq)]
+enum FirstPart {
+    NeedMore,
+    Csrf(String),
+    /// The first part is something else (or the body is not multipart as announced).
+    Other,
+}
+
+fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+fn first_part(buf: &[u8], boundary: &str) -> FirstPart {
+    let delimiter = format!("--{boundary}");
+    let Some(start) = find(buf, delimiter.as_bytes(), 0) else {
+        return if buf.len() > 1024 {
+            FirstPart::Other
+        } else {
+            FirstPart::NeedMore
+        };
+    };
+    let headers_from = start + delimiter.len();
+    let Some(headers_end) = find(buf, b"\r\n\r\n", headers_from) else {
+        return FirstPart::NeedMore;
+    };
+    let headers = String::from_utf8_lossy(&buf[headers_from..headers_end]).to_ascii_lowercase();
+    let is_csrf = headers.lines().any(|l| {
+        l.starts_with("content-disposition:")
+            && l.contains(&format!("name=\"{CSRF_FIELD}\""))
+            && !l.contains("filename")
+    });
+    if !is_csrf {
+        return FirstPart::Other;
+    }
+    let value_from = headers_end + 4;
+    let Some(value_end) = find(buf, format!("\r\n{delimiter}").as_bytes(), value_from) else {
+        return FirstPart::NeedMore;
+    };
+    match std::str::from_utf8(&buf[value_from..value_end]) {
+        Ok(v) => FirstPart::Csrf(v.trim().to_string()),
+        Err(_) => FirstPart::Other,
+    }
+}
+
+/// Reads only as much of a multipart body as its first part needs (at most 8 KiB) and gives
+/// back the `_csrf` value if that first part is it, with the body intact for the handler.
+async fn multipart_csrf(mut body: Body, boundary: &str) -> (Option<String>, Body) {
+    use http_body::Body as _;
+    let mut buf: Vec<u8> = Vec::new();
+    let found = loop {
+        match first_part(&buf, boundary) {
+            FirstPart::Csrf(v) => break Some(v),
+            FirstPart::Other => break None,
+            FirstPart::NeedMore if buf.len() > 8 * 1024 => break None,
+            FirstPart::NeedMore => {}
+        }
+        let frame = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await;
+        match frame {
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    buf.extend_from_slice(&data);
+                }
+            }
+            // The end of the body or a broken upload: no token from here.
+            _ => break None,
+        }
+    };
+    let body = Body::new(Prefixed {
+        prefix: (!buf.is_empty()).then(|| axum::body::Bytes::from(buf)),
+        rest: body,
+    });
+    (found, body)
+}
+
+fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
+    let ct = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    if !ct.to_ascii_lowercase().starts_with("multipart/form-data") {
+        return None;
+    }
+    ct.split(';')
+        .filter_map(|p| p.trim().split_once('='))
+        .find(|(k, _)| k.eq_ignore_ascii_case("boundary"))
+        .map(|(_, v)| v.trim_matches('"').to_string())
+        .filter(|b| !b.is_empty() && b.len() <= 200)
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn client_address(req: &Request, trust_proxy: bool) -> String {
+/// The client's address. Behind a trusted reverse proxy, the address that proxy saw: the
+/// rightmost `X-Forwarded-For` hop (the proxy appends it; every hop to its left came from the
+/// client and may be forged).
+pub(crate) fn client_address(req: &Request, trust_proxy: bool) -> String {
     if trust_proxy
-        && let Some(first) = req
+        && let Some(last) = req
             .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .last()
     {
-        return first.trim().to_string();
+        return last.to_string();
     }
     req.extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
@@ -138,7 +270,17 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let existing_csrf = cookie(&headers, CSRF_COOKIE)
         .filter(|c| c.len() == 43)
         .map(str::to_string);
-    let csrf = existing_csrf.clone().unwrap_or_else(random_token);
+    // Signed in: the token is bound to the session. Before sign-in (the login form), the
+    // cookie's random token (double submit). The cookie carries the current token either way.
+    let bound = match (&user, &session_token) {
+        (Some(_), Some(token)) => Some(session_csrf(token)),
+        _ => None,
+    };
+    let csrf = bound
+        .clone()
+        .or_else(|| existing_csrf.clone())
+        .unwrap_or_else(random_token);
+    let cookie_stale = existing_csrf.as_deref() != Some(csrf.as_str());
 
     let mut req = req;
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
@@ -167,27 +309,42 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
                 .get(CSRF_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string);
-            let from_query = parts
-                .uri
-                .query()
-                .and_then(|q| form_field(q.as_bytes(), CSRF_FIELD));
-            (from_header.or(from_query), body)
-        };
-        let origin_ok = match (
-            parts.headers.get(header::ORIGIN),
-            parts.headers.get(header::HOST),
-        ) {
-            (Some(origin), Some(host)) => {
-                let origin = origin.to_str().unwrap_or("");
-                let host = host.to_str().unwrap_or("");
-                origin
-                    .split_once("://")
-                    .is_some_and(|(_, rest)| rest == host)
+            match (from_header, multipart_boundary(&parts.headers)) {
+                (Some(h), _) => (Some(h), body),
+                // Uploads: `_csrf` as the first multipart field, read ahead alone.
+                (None, Some(boundary)) => {
+                    let (first, body) = multipart_csrf(body, &boundary).await;
+                    // TRANSITIONAL: upload forms of other areas still put the token in the
+                    // URL (`?_csrf=`); accepted for multipart bodies only, until they send it
+                    // as their first field.
+                    let from_query = || {
+                        parts
+                            .uri
+                            .query()
+                            .and_then(|q| form_field(q.as_bytes(), CSRF_FIELD))
+                    };
+                    (first.or_else(from_query), body)
+                }
+                (None, None) => (None, body),
             }
-            _ => true,
         };
-        let token_ok = match (&existing_csrf, &presented) {
-            (Some(cookie), Some(given)) => constant_time_eq(cookie.as_bytes(), given.as_bytes()),
+        let origin_ok = match parts.headers.get(header::ORIGIN) {
+            Some(origin) => same_origin(
+                origin.to_str().unwrap_or(""),
+                parts
+                    .headers
+                    .get(header::HOST)
+                    .and_then(|h| h.to_str().ok()),
+                secure,
+            ),
+            None => true,
+        };
+        // Signed in: the session's own token. Otherwise: the cookie's.
+        let expected = bound.as_ref().or(existing_csrf.as_ref());
+        let token_ok = match (expected, &presented) {
+            (Some(expected), Some(given)) => {
+                constant_time_eq(expected.as_bytes(), given.as_bytes())
+            }
             _ => false,
         };
         if !(token_ok && origin_ok) {
@@ -197,7 +354,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
                 detail: None,
             };
             let mut resp = respond_error(e, &ui, &path);
-            if existing_csrf.is_none() {
+            if cookie_stale {
                 resp.headers_mut().append(
                     header::SET_COOKIE,
                     set_cookie(CSRF_COOKIE, &csrf, secure, None),
@@ -209,6 +366,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     }
 
     let stale_session = session_token.is_some() && user.is_none();
+    let signed_in = user.is_some();
     req.extensions_mut().insert(RequestAuth {
         user,
         session_token,
@@ -218,7 +376,12 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     });
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
-    if existing_csrf.is_none() {
+    // A response that signs in or out sets its own token cookie.
+    let sets_own_token = h
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.as_bytes().starts_with(CSRF_COOKIE.as_bytes()));
+    if cookie_stale && !sets_own_token {
         h.append(
             header::SET_COOKIE,
             set_cookie(CSRF_COOKIE, &csrf, secure, None),
@@ -245,10 +408,39 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
-    if h.contains_key(header::SET_COOKIE) || is_private(&path) {
+    // Every response to a signed-in user is private, as is anything setting a cookie.
+    if signed_in || h.contains_key(header::SET_COOKIE) || is_private(&path) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     resp
+}
+
+/// Whether a browser's `Origin` is this site: same scheme (https exactly when the request came
+/// over TLS, directly or through the trusted proxy), same host and same port (the scheme's
+/// default when none is written).
+pub(crate) fn same_origin(origin: &str, host: Option<&str>, secure: bool) -> bool {
+    let Some(host) = host else {
+        return false;
+    };
+    let Some((scheme, rest)) = origin.split_once("://") else {
+        return false;
+    };
+    let expected_scheme = if secure { "https" } else { "http" };
+    if !scheme.eq_ignore_ascii_case(expected_scheme) {
+        return false;
+    }
+    let default_port = if secure { "443" } else { "80" };
+    let split = |hp: &str| -> (String, String) {
+        match hp.rsplit_once(':') {
+            Some((h, p))
+                if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && !h.ends_with(':') =>
+            {
+                (h.to_ascii_lowercase(), p.to_string())
+            }
+            _ => (hp.to_ascii_lowercase(), default_port.to_string()),
+        }
+    };
+    !rest.contains('/') && split(rest) == split(host)
 }
 
 /// Pages with personal or account data are never cached.
@@ -337,11 +529,35 @@ impl<S: Send + Sync> FromRequestParts<S> for Admin {
     }
 }
 
-/// Same-site paths only: never send a user to another host after login.
+/// Same-site paths only: never send a user to another host after login or a language switch.
+/// The one check both use. A path must start with one `/` followed by neither `/` nor `\\`;
+/// backslashes and control characters (tab, CR, LF, NUL, …, which browsers strip or which
+/// would break the `Location` header) anywhere refuse it; spaces and non-ASCII characters are
+/// percent-encoded so the header is always valid. Anything else gives `/`.
 pub(crate) fn safe_return_path(ke: Option<&str>) -> String {
-    ke.filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
-        .unwrap_or("/")
-        .to_string()
+    let Some(p) = ke else {
+        return "/".into();
+    };
+    let mut chars = p.chars();
+    let ok = chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/' | '\\'))
+        && !p.chars().any(|c| c == '\\' || c.is_control())
+        && p.len() <= 2000;
+    if !ok {
+        return "/".into();
+    }
+    let mut out = String::with_capacity(p.len());
+    for c in p.chars() {
+        if c.is_ascii_graphic() {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -371,6 +587,117 @@ mod tests {
         assert_eq!(safe_return_path(Some("//evil.example")), "/");
         assert_eq!(safe_return_path(Some("https://evil.example")), "/");
         assert_eq!(safe_return_path(None), "/");
+        for evil in [
+            "/\t/evil.example/x",
+            "/\\evil.example",
+            "/\\/evil.example",
+            "\\\\evil.example",
+            "/x\r\nSet-Cookie: a=b",
+            "/x\0",
+            "/x\n",
+            "/%09/evil.example",
+            "evil.example",
+            "",
+        ] {
+            let back = safe_return_path(Some(evil));
+            if evil == "/%09/evil.example" {
+                // Still percent-encoded: a path on this site.
+                assert_eq!(back, evil);
+            } else {
+                assert_eq!(back, "/", "{evil:?}");
+            }
+            assert!(HeaderValue::from_str(&back).is_ok());
+        }
+        assert_eq!(
+            safe_return_path(Some("/wilayah/cari?q=kota bima")),
+            "/wilayah/cari?q=kota%20bima"
+        );
+        assert_eq!(safe_return_path(Some("/cari?q=é")), "/cari?q=%C3%A9");
+    }
+
+    #[test]
+    fn behind_a_trusted_proxy_the_rightmost_forwarded_hop_counts() {
+        let req = |xff: &[&str]| {
+            let mut r = Request::builder().uri("/masuk");
+            for v in xff {
+                r = r.header("x-forwarded-for", *v);
+            }
+            let mut r = r.body(Body::empty()).unwrap();
+            r.extensions_mut()
+                .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                    [10, 0, 0, 9],
+                    4000,
+                ))));
+            r
+        };
+        // The client wrote "1.2.3.4"; the proxy appended the address it saw.
+        assert_eq!(
+            client_address(&req(&["1.2.3.4, 203.0.113.7"]), true),
+            "203.0.113.7"
+        );
+        assert_eq!(
+            client_address(&req(&["1.2.3.4", "203.0.113.8"]), true),
+            "203.0.113.8"
+        );
+        assert_eq!(client_address(&req(&["203.0.113.9 "]), true), "203.0.113.9");
+        // Without the proxy flag the header is ignored.
+        assert_eq!(client_address(&req(&["1.2.3.4"]), false), "10.0.0.9");
+        assert_eq!(client_address(&req(&[]), true), "10.0.0.9");
+    }
+
+    #[test]
+    fn the_first_multipart_part_gives_the_token() {
+        let body = "--b\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\ntok\r\n--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n--b--\r\n";
+        assert_eq!(
+            first_part(body.as_bytes(), "b"),
+            FirstPart::Csrf("tok".into())
+        );
+        assert_eq!(first_part(&body.as_bytes()[..30], "b"), FirstPart::NeedMore);
+        let other = "--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n--b--\r\n";
+        assert_eq!(first_part(other.as_bytes(), "b"), FirstPart::Other);
+        let file = "--b\r\nContent-Disposition: form-data; name=\"_csrf\"; filename=\"a\"\r\n\r\ntok\r\n--b--";
+        assert_eq!(first_part(file.as_bytes(), "b"), FirstPart::Other);
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("multipart/form-data; boundary=\"abc\""),
+        );
+        assert_eq!(multipart_boundary(&h).as_deref(), Some("abc"));
+        assert_ne!(session_csrf("a"), session_csrf("b"));
+        assert_eq!(session_csrf("a").len(), 43);
+    }
+
+    #[test]
+    fn origins_compare_scheme_host_and_port() {
+        assert!(same_origin(
+            "http://a.example:8080",
+            Some("a.example:8080"),
+            false
+        ));
+        assert!(same_origin(
+            "https://a.example",
+            Some("a.example:443"),
+            true
+        ));
+        assert!(same_origin("https://A.example", Some("a.example"), true));
+        assert!(!same_origin(
+            "https://a.example:8080",
+            Some("a.example:8080"),
+            false
+        ));
+        assert!(!same_origin(
+            "http://a.example:8080",
+            Some("a.example:8080"),
+            true
+        ));
+        assert!(!same_origin(
+            "http://a.example:8081",
+            Some("a.example:8080"),
+            false
+        ));
+        assert!(!same_origin("http://b.example", Some("a.example"), false));
+        assert!(!same_origin("null", Some("a.example"), false));
+        assert!(!same_origin("http://a.example", None, false));
     }
 
     #[test]

@@ -66,16 +66,28 @@ impl Table {
     }
 }
 
-/// CSV bytes with a BOM; every value is quoted where needed by the csv writer.
+/// A cell as it may reach a spreadsheet: text that a spreadsheet would read as a formula
+/// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return — OWASP's CSV injection rule)
+/// gets a leading apostrophe, so it is shown as the text it is. Every cell of every download,
+/// CSV and XLSX, headers included, passes through here.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => std::borrow::Cow::Owned(format!("'{cell}")),
+        _ => std::borrow::Cow::Borrowed(cell),
+    }
+}
+
+/// CSV bytes with a BOM; every value is quoted where needed by the csv writer and
+/// [`neutralise`]d.
 pub fn csv_bytes(table: &Table) -> Vec<u8> {
     let mut out = Vec::with_capacity(64 + table.rows.len() * 96);
     out.extend_from_slice("\u{feff}".as_bytes());
     {
         let mut w = csv::Writer::from_writer(&mut out);
         // Writing to memory cannot fail.
-        let _ = w.write_record(&table.headers);
+        let _ = w.write_record(table.headers.iter().map(|h| neutralise(h).into_owned()));
         for row in &table.rows {
-            let _ = w.write_record(row);
+            let _ = w.write_record(row.iter().map(|v| neutralise(v).into_owned()));
         }
         let _ = w.flush();
     }
@@ -93,13 +105,13 @@ pub fn xlsx_bytes(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
         sheet.set_name(sheet_name(&table.name))?;
         for (c, h) in table.headers.iter().enumerate() {
             let c = c as u16;
-            sheet.write_string_with_format(0, c, h, &bold)?;
+            sheet.write_string_with_format(0, c, &*neutralise(h), &bold)?;
             sheet.set_column_format(c, &text)?;
             sheet.set_column_width(c, (h.chars().count() as f64 + 4.0).clamp(10.0, 40.0))?;
         }
         for (r, row) in table.rows.iter().enumerate() {
             for (c, v) in row.iter().enumerate() {
-                sheet.write_string((r + 1) as u32, c as u16, v)?;
+                sheet.write_string((r + 1) as u32, c as u16, &*neutralise(v))?;
             }
         }
         sheet.set_freeze_panes(1, 0)?;
@@ -111,8 +123,8 @@ pub fn xlsx_bytes(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
             notes.set_column_width(0, 28.0)?;
             notes.set_column_width(1, 90.0)?;
             for (i, (column, note)) in table.notes.iter().enumerate() {
-                notes.write_string((i + 1) as u32, 0, column)?;
-                notes.write_string((i + 1) as u32, 1, note)?;
+                notes.write_string((i + 1) as u32, 0, &*neutralise(column))?;
+                notes.write_string((i + 1) as u32, 1, &*neutralise(note))?;
             }
         }
     }
@@ -196,6 +208,49 @@ mod tests {
     fn csv_starts_with_bom_and_quotes() {
         let t = Table::new("x", &["a"], vec![vec!["b,c".into()]]);
         assert_eq!(csv_bytes(&t), "\u{feff}a\n\"b,c\"\n".as_bytes());
+    }
+
+    #[test]
+    fn formulas_are_neutralised_in_csv_and_xlsx() {
+        let evil = [
+            "=HYPERLINK(\"http://x\")",
+            "+1+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ];
+        let rows: Vec<Vec<String>> = evil
+            .iter()
+            .map(|e| vec![e.to_string(), "Siti - Aminah".into()])
+            .collect();
+        let t = Table::new("x", &["nama", "=kolom"], rows);
+        let csv = String::from_utf8(csv_bytes(&t)).unwrap();
+        let mut reader = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+        assert_eq!(reader.headers().unwrap().get(1), Some("'=kolom"));
+        let read: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+        assert_eq!(read.len(), evil.len());
+        for (rec, e) in read.iter().zip(evil) {
+            assert_eq!(rec.get(0).unwrap(), format!("'{e}"));
+            // A dash inside a value is harmless and stays as it is.
+            assert_eq!(rec.get(1).unwrap(), "Siti - Aminah");
+        }
+        let bytes = xlsx_bytes(&[t]).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.xlsx");
+        std::fs::write(&path, &bytes).unwrap();
+        let table = sinergi_intake::columns::read_table_file(&path).unwrap();
+        let col = table.column("nama").unwrap();
+        for (i, e) in evil.iter().enumerate() {
+            assert!(
+                col.get(i).starts_with('\''),
+                "{e:?} became {:?}",
+                col.get(i)
+            );
+        }
+        assert_eq!(col.get(2), "'-2+3");
+        assert_eq!(neutralise("Siti"), "Siti");
+        assert_eq!(neutralise(""), "");
     }
 
     #[test]

@@ -72,6 +72,10 @@ pub fn router(state: AppState) -> Router {
             "/admin/pengguna/{id}/sandi",
             post(pages::admin::reset_password),
         )
+        .route(
+            "/admin/pengguna/{id}/lepas",
+            post(pages::admin::release_login),
+        )
         .route("/admin/audit", get(pages::admin::audit))
         .route("/penerima", get(pages::persons::list))
         .route(
@@ -96,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tautan/{id}", get(pages::review::pairs))
         .route("/tautan/{id}/keputusan.csv", get(pages::review::decisions))
         .route("/tautan/{id}/{pair}", post(pages::review::decide))
+        .route("/tautan/{id}/{pair}/buka", post(pages::review::reveal))
         .route("/statistik", get(pages::stats::index))
         .route("/statistik/{code}", get(pages::stats::region))
         .route("/api/v1/penerima", get(api::persons))

@@ -114,9 +114,7 @@ pub struct SwitchQuery {
 /// `GET /bahasa/{lang}?ke=/path`: remembers the language in a cookie and goes back.
 pub async fn switch_language(Path(lang): Path<String>, Query(q): Query<SwitchQuery>) -> Response {
     // Only same-site paths: never redirect to another host.
-    let back =
-        q.ke.filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
-            .unwrap_or("/".into());
+    let back = crate::auth::safe_return_path(q.ke.as_deref());
     let Some(lang) = Lang::from_code(&lang) else {
         return Redirect::to(&back).into_response();
     };

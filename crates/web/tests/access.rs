@@ -91,27 +91,47 @@ fn every_account_reaches_exactly_its_scope_over_http() {
                 .collect();
             assert_eq!(listed, expected, "{who}: API list");
             assert!(!api.body.contains("nik_cipher") && !api.body.contains("nik_hash"));
-            // CSV export.
-            let csv = c.get("/penerima/ekspor.csv");
-            assert_eq!(csv.status, 200, "{who}");
-            let exported: BTreeSet<i64> = csv
-                .body
-                .trim_start_matches('\u{feff}')
-                .lines()
-                .skip(1)
-                .map(|l| l.split(',').next().unwrap().parse().unwrap())
-                .collect();
-            assert_eq!(exported, expected, "{who}: export");
-            // The same rows as XLSX, read back as a partner's spreadsheet would be.
-            let xlsx = c.get("/penerima/ekspor.xlsx");
-            assert_eq!(xlsx.status, 200, "{who}");
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("penerima.xlsx");
-            std::fs::write(&path, &xlsx.bytes).unwrap();
-            let sheet = sinergi_intake::columns::read_table_file(&path).unwrap();
-            let ids = sheet.column("id").expect("id column");
-            let from_xlsx: BTreeSet<i64> = ids.iter().map(|v| v.parse().unwrap()).collect();
-            assert_eq!(from_xlsx, expected, "{who}: XLSX export");
+            // Private responses are never cached.
+            assert_eq!(
+                common::header(&api, "cache-control"),
+                Some("no-store"),
+                "{who}: API no-store"
+            );
+            // The board gets aggregates, never a bulk by-name export: 403 in both formats.
+            if username.starts_with("pimpinan") {
+                for path in ["/penerima/ekspor.csv", "/penerima/ekspor.xlsx"] {
+                    let r = c.get(path);
+                    assert_eq!(r.status, 403, "{who}: {path}");
+                    assert!(!r.body.contains("Siti"), "{who}: {path} leaked rows");
+                }
+            } else {
+                // CSV export.
+                let csv = c.get("/penerima/ekspor.csv");
+                assert_eq!(csv.status, 200, "{who}");
+                assert_eq!(
+                    common::header(&csv, "cache-control"),
+                    Some("no-store"),
+                    "{who}: download no-store"
+                );
+                let exported: BTreeSet<i64> = csv
+                    .body
+                    .trim_start_matches('\u{feff}')
+                    .lines()
+                    .skip(1)
+                    .map(|l| l.split(',').next().unwrap().parse().unwrap())
+                    .collect();
+                assert_eq!(exported, expected, "{who}: export");
+                // The same rows as XLSX, read back as a partner's spreadsheet would be.
+                let xlsx = c.get("/penerima/ekspor.xlsx");
+                assert_eq!(xlsx.status, 200, "{who}");
+                let dir = tempfile::tempdir().unwrap();
+                let path = dir.path().join("penerima.xlsx");
+                std::fs::write(&path, &xlsx.bytes).unwrap();
+                let sheet = sinergi_intake::columns::read_table_file(&path).unwrap();
+                let ids = sheet.column("id").expect("id column");
+                let from_xlsx: BTreeSet<i64> = ids.iter().map(|v| v.parse().unwrap()).collect();
+                assert_eq!(from_xlsx, expected, "{who}: XLSX export");
+            }
             // HTML list shows the count.
             let page = c.get("/penerima");
             assert_eq!(page.status, 200);
@@ -422,9 +442,12 @@ fn an_operator_uploads_a_list_with_its_legal_basis_in_the_browser_form() {
     let csv = "nama;nik;jenis_kelamin;tanggal_lahir;kode_desa\n\
                Baiq Nurhasanah;5203054507900011;P;05-07-1990;52.03.05.2003\n\
                Lalu Zainudin;5.2E+15;L;1985-03-12;52.03.05.2003\n";
-    let action = format!("/daftar/impor?_csrf={}", c.csrf());
     let post = |c: &mut Client, fields: &[(&str, &str)], csv: &str| {
-        c.post_multipart(&action, fields, ("berkas", "penerima.csv", csv.as_bytes()))
+        c.post_upload(
+            "/daftar/impor",
+            fields,
+            ("berkas", "penerima.csv", csv.as_bytes()),
+        )
     };
     // No legal basis: refused, nothing stored.
     let r = post(&mut c, &[("organisasi", &org_a), ("rujukan", "PKS 1")], csv);
@@ -480,22 +503,22 @@ fn reviewers_decide_uncertain_pairs_within_their_scope_and_download_the_verdicts
     let review = "id_kiri,id_kanan,probabilitas,bobot,nama_kiri,nama_kanan,bobot_nama,nik_kiri,nik_kanan,bobot_nik,keputusan\n\
                   a1,b7,0.71,1.3,Siti Aminah,Siti Aminah,4.2,5203054507900001,,0,\n\
                   a2,b9,0.55,0.2,Lalu Ahmad,L. Ahmad,2.1,5203051203850002,5203051203850020,-1.5,\n";
-    let action = format!("/tautan?_csrf={}", c.csrf());
+    let action = "/tautan";
     let fields = [
         ("organisasi", org_a.as_str()),
         ("wilayah", "52.03"),
         ("nama", "Tinjauan bantuan sembako"),
     ];
     // Not a review file: refused with the reason.
-    let r = c.post_multipart(
-        &action,
+    let r = c.post_upload(
+        action,
         &fields,
         ("berkas", "x.csv", b"nama,kode_desa\nA,52\n"),
     );
     assert_eq!(r.status, 400);
     assert!(r.body.contains("bukan berkas tinjauan"), "{}", r.body);
-    let r = c.post_multipart(
-        &action,
+    let r = c.post_upload(
+        action,
         &fields,
         ("berkas", "tinjauan.csv", review.as_bytes()),
     );
@@ -516,7 +539,37 @@ fn reviewers_decide_uncertain_pairs_within_their_scope_and_download_the_verdicts
     assert_eq!(other.get(&format!("{queue}/keputusan.csv")).status, 404);
     let mut board = Client::new(&f.base);
     board.login("pimpinan52", PASSWORD);
-    assert_eq!(board.get(&queue).status, 200);
+    let seen = board.get(&queue);
+    assert_eq!(seen.status, 200);
+    // NIKs are masked for everyone, and the board cannot reveal them.
+    for body in [&seen.body, &pairs.body] {
+        assert!(!body.contains("5203054507900001") && !body.contains("5203051203850020"));
+        assert!(body.contains("5203********0001") && body.contains("5203********0020"));
+    }
+    assert!(
+        !seen.body.contains("/buka"),
+        "no reveal button for the board"
+    );
+    assert!(
+        pairs.body.contains("/buka"),
+        "a reveal button for the operator"
+    );
+    let refused = board.post(
+        &format!("{queue}/2/buka"),
+        &[("kolom", "1"), ("sisi", "kanan")],
+    );
+    assert_eq!(refused.status, 403);
+    assert!(!refused.body.contains("5203051203850020"));
+    let revealed = c.post(
+        &format!("{queue}/2/buka"),
+        &[("kolom", "1"), ("sisi", "kanan")],
+    );
+    assert_eq!(revealed.status, 200);
+    assert!(revealed.body.contains("5203051203850020"));
+    assert!(
+        !revealed.body.contains("5203051203850002"),
+        "only the one asked for"
+    );
     assert_eq!(
         board
             .post(&format!("{queue}/1"), &[("keputusan", "terima")])
@@ -559,8 +612,11 @@ fn reviewers_decide_uncertain_pairs_within_their_scope_and_download_the_verdicts
 fn error_details_come_in_the_language_the_user_chose() {
     let f = serve(TestDb::sqlite());
     let api_upload = |c: &mut Client, fields: &[(&str, &str)], csv: &str| {
-        let path = format!("/api/v1/daftar?_csrf={}", c.csrf());
-        c.post_multipart(&path, fields, ("berkas", "penerima.csv", csv.as_bytes()))
+        c.post_upload(
+            "/api/v1/daftar",
+            fields,
+            ("berkas", "penerima.csv", csv.as_bytes()),
+        )
     };
     let json = |body: &str| -> serde_json::Value {
         serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
@@ -612,8 +668,8 @@ fn error_details_come_in_the_language_the_user_chose() {
             "{lang}: {reason}"
         );
         // The same upload through the page names the row the same way.
-        let page = c.post_multipart(
-            &format!("/daftar/impor?_csrf={}", c.csrf()),
+        let page = c.post_upload(
+            "/daftar/impor",
             &[
                 ("organisasi", &org),
                 ("dasar_hukum", "tugas_publik"),
@@ -640,5 +696,205 @@ fn error_details_come_in_the_language_the_user_chose() {
         if lang == "en" {
             assert!(!r.body.contains("paling sedikit"), "{}", r.body);
         }
+    }
+}
+
+/// Issue 17: the login return path never leaves the site and never fails; a huge search term
+/// is a 400 with a message, not a 500; an exported search for a NIK leaves neither the NIK nor
+/// the name in the audit log; private pages are never cached.
+#[test]
+fn hardening_redirects_search_terms_and_audit_entries() {
+    for db in databases() {
+        let label = db.label;
+        let f = serve(db);
+        let mut c = Client::new(&f.base);
+        // Open redirects and control characters in `ke`, before and after signing in.
+        let evil = [
+            "/%09/evil.example/x",
+            "//evil.example",
+            "/%5Cevil.example",
+            "%5C%5Cevil.example",
+            "/x%0D%0ASet-Cookie:%20a=b",
+            "/x%00",
+            "https://evil.example",
+        ];
+        for ke in evil {
+            let page = c.get(&format!("/masuk?ke={ke}"));
+            assert_eq!(page.status, 200, "{label}: /masuk?ke={ke}");
+            assert!(
+                page.body.contains("name=\"ke\" value=\"/\""),
+                "{label}: {ke} kept as the return path"
+            );
+            let back = c.get(&format!("/bahasa/en?ke={ke}"));
+            assert_eq!(back.status, 303, "{label}: /bahasa?ke={ke}");
+            assert_eq!(common::header(&back, "location"), Some("/"), "{ke}");
+        }
+        // The form sends the value decoded (the form encoding is the client's).
+        let decoded = |ke: &str| -> String {
+            ke.replace("%09", "\t")
+                .replace("%0D%0A", "\r\n")
+                .replace("%5C", "\\")
+                .replace("%00", "\0")
+        };
+        c.get("/masuk");
+        for ke in evil {
+            let token = c.csrf();
+            let login = c.post_raw(
+                "/masuk",
+                &[
+                    ("_csrf", token.as_str()),
+                    ("username", "admin52"),
+                    ("password", PASSWORD),
+                    ("ke", &decoded(ke)),
+                ],
+            );
+            assert_eq!(login.status, 303, "{label}: login with ke={ke}");
+            assert_eq!(common::header(&login, "location"), Some("/"), "{ke}");
+            c.post("/keluar", &[]);
+        }
+        let mut admin = Client::new(&f.base);
+        assert_eq!(admin.login("admin52", PASSWORD).status, 303);
+        let ok = admin.get("/masuk?ke=/wilayah/52");
+        assert_eq!(common::header(&ok, "location"), Some("/wilayah/52"));
+        // Search terms: bounded, answered 400 with a message; wildcards are literal.
+        let huge = "a".repeat(50_000);
+        for path in [
+            format!("/penerima?q={huge}"),
+            format!("/api/v1/penerima?q={huge}"),
+            format!("/penerima/ekspor.csv?q={huge}"),
+            format!("/wilayah/cari?q={huge}"),
+            format!("/api/v1/wilayah/cari?q={huge}"),
+        ] {
+            let r = admin.get(&path);
+            assert_eq!(r.status, 400, "{label}: {}", &path[..30]);
+            assert!(r.body.contains("200"), "{label}: message names the limit");
+        }
+        let wild = admin.get("/api/v1/penerima?q=%25");
+        assert_eq!(wild.status, 200);
+        let json: serde_json::Value = serde_json::from_str(&wild.body).unwrap();
+        assert_eq!(json["total"], 0, "{label}: % matched everyone");
+        // An export filtered by a NIK and one by a name: the audit log holds neither.
+        let (_, _, nik) = f.people.iter().find(|(l, _, _)| l == "A1").unwrap();
+        let by_nik = admin.get(&format!("/penerima/ekspor.csv?q={nik}"));
+        assert_eq!(by_nik.status, 200);
+        // A1's NIK is also in B1's list (the overlap): both rows, nobody else.
+        assert_eq!(
+            by_nik.body.trim_start_matches('\u{feff}').lines().count(),
+            3
+        );
+        assert_eq!(
+            admin.get("/penerima/ekspor.csv?q=Siti%20Aminah").status,
+            200
+        );
+        let audit = admin.get("/admin/audit?aksi=person.export");
+        assert_eq!(audit.status, 200);
+        assert!(audit.body.contains("person.export"));
+        assert!(
+            !audit.body.contains(nik.as_str()),
+            "{label}: NIK in the audit log"
+        );
+        assert!(
+            audit
+                .body
+                .contains(&format!("{}********{}", &nik[..4], &nik[12..])),
+            "{label}: the mask is kept"
+        );
+        assert!(
+            !audit.body.to_lowercase().contains("aminah"),
+            "{label}: name in audit"
+        );
+        assert_eq!(common::header(&audit, "cache-control"), Some("no-store"));
+        // The admin audit page shows the chain's head to record outside the database.
+        let head = audit
+            .body
+            .split("<code id=\"kepala\">")
+            .nth(1)
+            .and_then(|r| r.split('<').next())
+            .expect("head shown");
+        assert_eq!(head.len(), 64, "{label}: {head}");
+
+        // CSRF tokens are bound to the session: another session's token is refused, even
+        // with that session's token copied into this browser's cookie.
+        let a1 = f.people.iter().find(|p| p.0 == "A1").unwrap().1;
+        let mut other = Client::new(&f.base);
+        assert_eq!(other.login("op5203", PASSWORD).status, 303);
+        let theirs = other.csrf();
+        assert_ne!(theirs, admin.csrf(), "{label}: one token for two sessions");
+        let mut forged = Client::new(&f.base);
+        forged.cookies = admin.cookies.clone();
+        forged.cookies.insert("sinergi_csrf".into(), theirs.clone());
+        let r = forged.post_raw(
+            &format!("/penerima/{a1}/pindah"),
+            &[("_csrf", theirs.as_str()), ("wilayah", "52.03.05.2003")],
+        );
+        assert_eq!(r.status, 403, "{label}: a token from another session");
+        // The session's own token is the one its pages carry.
+        let page = admin.get(&format!("/penerima/{a1}"));
+        assert!(page.body.contains(&admin.csrf()), "{label}: page token");
+        // Tokens come from a form field or the header, not the URL.
+        let r = admin.post_raw(
+            &format!("/penerima/{a1}/pindah?_csrf={}", admin.csrf()),
+            &[("wilayah", "52.03.05.2003")],
+        );
+        assert_eq!(r.status, 403, "{label}: URL token on a form");
+        // Uploads: `_csrf` is read as the first multipart field; later is too late.
+        let csv = "nama;kode_desa\nUji;52.03.05.2003\n";
+        let token = admin.csrf();
+        let late = admin.post_multipart(
+            "/daftar/impor",
+            &[("organisasi", "1"), ("_csrf", token.as_str())],
+            ("berkas", "p.csv", csv.as_bytes()),
+        );
+        assert_eq!(late.status, 403, "{label}: token after other fields");
+        let first = admin.post_upload(
+            "/daftar/impor",
+            &[("organisasi", "999999")],
+            ("berkas", "p.csv", csv.as_bytes()),
+        );
+        assert_ne!(first.status, 403, "{label}: token as the first field");
+        // The Origin must match scheme, host and port.
+        let host = f.base.trim_start_matches("http://").to_string();
+        let cookies = admin
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        for (origin, want) in [
+            (format!("https://{host}"), 403),
+            (format!("http://{host}0"), 403),
+            (format!("http://{host}"), 303),
+        ] {
+            let url = format!("{}/penerima/{a1}/pindah", f.base);
+            let mut resp = common::agent()
+                .post(&url)
+                .header("Cookie", &cookies)
+                .header("Origin", &origin)
+                .send_form([("_csrf", token.as_str()), ("wilayah", "52.03.05.2003")])
+                .unwrap();
+            let got = common::read_response(&mut resp);
+            assert_eq!(got.status, want, "{label}: Origin {origin}");
+        }
+
+        // An admin releases a delayed account from its page (audited).
+        let mut guesser = Client::new(&f.base);
+        for _ in 0..5 {
+            guesser.login("mitra.b", "salah-salah-salah");
+        }
+        let users = admin.get("/admin/pengguna");
+        let id = users
+            .body
+            .split("href=\"/admin/pengguna/")
+            .filter_map(|r| r.split_once('"'))
+            .find(|(_, rest)| rest.starts_with(">mitra.b<"))
+            .map(|(id, _)| id.to_string())
+            .expect("mitra.b listed");
+        let page = admin.get(&format!("/admin/pengguna/{id}"));
+        assert!(page.body.contains(&format!("/admin/pengguna/{id}/lepas")));
+        let r = admin.post(&format!("/admin/pengguna/{id}/lepas"), &[]);
+        assert_eq!(r.status, 303, "{label}");
+        assert_eq!(guesser.login("mitra.b", PASSWORD).status, 303, "{label}");
+        let audit = admin.get("/admin/audit?aksi=user.login_release");
+        assert!(audit.body.contains("user.login_release"), "{label}");
     }
 }

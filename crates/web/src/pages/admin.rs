@@ -55,6 +55,7 @@ pub async fn users(
                 Some("baru") => Some("users.created"),
                 Some("ubah") => Some("users.updated"),
                 Some("sandi") => Some("users.password_reset"),
+                Some("lepas") => Some("security.login_released"),
                 _ => None,
             },
         })
@@ -74,6 +75,8 @@ struct UserFormPage {
     roles: Vec<(&'static str, String)>,
     organisations: Vec<Organisation>,
     error: Option<String>,
+    /// Until when failed logins delay this account, if they do (an admin may release it).
+    login_delay: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -163,7 +166,12 @@ async fn form_page(
     form: UserFormValues,
     error: Option<String>,
 ) -> Result<UserFormPage, AppError> {
+    let login_delay = match &existing {
+        Some(u) => state.store.scoped(&admin.viewer).login_delay(u.id).await?,
+        None => None,
+    };
     Ok(UserFormPage {
+        login_delay,
         t: ui.t,
         ui: ui.clone(),
         existing,
@@ -314,6 +322,24 @@ pub async fn reset_password(
     }
 }
 
+/// `POST /admin/pengguna/{id}/lepas`: releases the account's login delays (audited).
+pub async fn release_login(
+    State(state): State<AppState>,
+    ui: Ui,
+    Admin(admin): Admin,
+    Path(id): Path<i64>,
+) -> Response {
+    match state
+        .store
+        .scoped(&admin.viewer)
+        .release_login_delay(id)
+        .await
+    {
+        Ok(_) => Redirect::to("/admin/pengguna?ok=lepas").into_response(),
+        Err(e) => AppError::from(e).page(&ui),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "audit.html")]
 struct AuditPage {
@@ -325,6 +351,8 @@ struct AuditPage {
     actor: String,
     action: String,
     region: String,
+    /// The chain's current head (sequence number, keyed hash): to record outside the database.
+    head: (i64, String),
 }
 
 #[derive(Deserialize)]
@@ -377,6 +405,7 @@ pub async fn audit(
             actor,
             action,
             region,
+            head: state.store.audit_head().await?,
         })
     }
     .await;

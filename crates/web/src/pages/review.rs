@@ -133,6 +133,9 @@ struct PairsPage {
     total: u64,
     open_only: bool,
     can_write: bool,
+    can_reveal: bool,
+    /// A value revealed on request: (pair, field, right side, full value).
+    revealed: Option<(i64, usize, bool, String)>,
     pager: Option<Pager>,
 }
 
@@ -143,6 +146,29 @@ impl PairsPage {
 
     fn weight(&self, w: &f64) -> String {
         format!("{w:+.2}")
+    }
+
+    /// A compared value as shown: masked for NIK/No. KK unless just revealed.
+    fn cell(&self, p: &ReviewedPair, i: &usize, right: bool) -> String {
+        if let Some((no, f, side, value)) = &self.revealed
+            && *no == p.pair_no
+            && f == i
+            && *side == right
+        {
+            return value.clone();
+        }
+        p.pair
+            .fields
+            .get(*i)
+            .map(|f| if right { f.1.clone() } else { f.0.clone() })
+            .unwrap_or_default()
+    }
+
+    /// Whether a reveal button belongs beside this value.
+    fn revealable(&self, p: &ReviewedPair, i: &usize, right: bool) -> bool {
+        self.can_reveal
+            && p.identifiers.get(*i).is_some_and(|s| s[usize::from(right)])
+            && !matches!(&self.revealed, Some((no, f, side, _)) if *no == p.pair_no && f == i && *side == right)
     }
 
     fn verdict_key(&self, d: &Option<Decision>) -> &'static str {
@@ -167,7 +193,72 @@ pub async fn pairs(
     Path(id): Path<i64>,
     Query(q): Query<PairsQuery>,
 ) -> Response {
+    let result = pairs_page(&state, &ui, &user, id, &q, None).await;
+    render(&ui, result)
+}
+
+#[derive(Deserialize)]
+pub struct RevealForm {
+    kolom: usize,
+    sisi: String,
+    hal: Option<u32>,
+    semua: Option<u8>,
+}
+
+/// `POST /tautan/{id}/{pair}/buka`: one NIK or No. KK of a pair in full, for roles allowed to
+/// reveal (the store refuses the others and audits each reveal); the page is shown again with
+/// that value open.
+pub async fn reveal(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path((id, pair_no)): Path<(i64, i64)>,
+    Form(form): Form<RevealForm>,
+) -> Response {
     let result = async {
+        let right = match form.sisi.as_str() {
+            "kiri" => false,
+            "kanan" => true,
+            _ => {
+                return Err(AppError::bad_request(
+                    "error.invalid",
+                    sinergi_core::Msg::new("security.review_side"),
+                ));
+            }
+        };
+        let value = state
+            .store
+            .scoped(&user.viewer)
+            .reveal_review_value(id, pair_no, form.kolom, right)
+            .await?
+            .ok_or_else(|| AppError::not_found("error.not_found"))?;
+        let q = PairsQuery {
+            hal: form.hal,
+            semua: form.semua,
+        };
+        pairs_page(
+            &state,
+            &ui,
+            &user,
+            id,
+            &q,
+            Some((pair_no, form.kolom, right, value)),
+        )
+        .await
+    }
+    .await;
+    render(&ui, result)
+}
+
+async fn pairs_page(
+    state: &AppState,
+    ui: &Ui,
+    user: &sinergi_store::SessionUser,
+    id: i64,
+    q: &PairsQuery,
+    revealed: Option<(i64, usize, bool, String)>,
+) -> Result<PairsPage, AppError> {
+    {
         let open_only = q.semua.is_none();
         let queue = state
             .store
@@ -197,10 +288,10 @@ pub async fn pairs(
             pairs: paged.items,
             open_only,
             can_write: user.principal.can_write(),
+            can_reveal: user.viewer.can_reveal(),
+            revealed,
         })
     }
-    .await;
-    render(&ui, result)
 }
 
 #[derive(Deserialize)]

@@ -90,7 +90,7 @@ pub async fn login(
         Ok(Err(LoginError::Disabled)) => failed("login.disabled", None),
         Ok(Err(LoginError::Locked { until })) => failed(
             "login.locked",
-            Some(until.get(11..16).unwrap_or("").to_string() + " UTC"),
+            Some(until.get(11..19).unwrap_or("").to_string() + " UTC"),
         ),
         Ok(Ok(session)) => {
             let target = if session.must_change_password {
@@ -107,7 +107,12 @@ pub async fn login(
             // A fresh CSRF token for the new session (no token fixation across sign-in).
             h.append(
                 header::SET_COOKIE,
-                set_cookie(CSRF_COOKIE, &random_token(), auth.secure, None),
+                set_cookie(
+                    CSRF_COOKIE,
+                    &crate::auth::session_csrf(&session.token),
+                    auth.secure,
+                    None,
+                ),
             );
             resp
         }
@@ -119,6 +124,11 @@ fn signed_out(secure: bool) -> Response {
     resp.headers_mut().append(
         header::SET_COOKIE,
         set_cookie(SESSION_COOKIE, "", secure, Some(0)),
+    );
+    // The signed-out browser gets a fresh token, unrelated to the session that ended.
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(CSRF_COOKIE, &random_token(), secure, None),
     );
     resp.headers_mut()
         .insert("clear-site-data", HeaderValue::from_static("\"cookies\""));

@@ -298,6 +298,20 @@ impl Client {
         got
     }
 
+    /// Posts an upload as the page's own upload forms do: the CSRF token as the first
+    /// multipart field, then `fields`, then the file.
+    pub fn post_upload(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &str, &[u8]),
+    ) -> Got {
+        let token = self.csrf();
+        let mut all = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_multipart(path, &all, file)
+    }
+
     pub fn login(&mut self, username: &str, password: &str) -> Got {
         let page = self.get("/masuk");
         assert_eq!(page.status, 200);
