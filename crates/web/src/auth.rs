@@ -312,19 +312,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             match (from_header, multipart_boundary(&parts.headers)) {
                 (Some(h), _) => (Some(h), body),
                 // Uploads: `_csrf` as the first multipart field, read ahead alone.
-                (None, Some(boundary)) => {
-                    let (first, body) = multipart_csrf(body, &boundary).await;
-                    // TRANSITIONAL: upload forms of other areas still put the token in the
-                    // URL (`?_csrf=`); accepted for multipart bodies only, until they send it
-                    // as their first field.
-                    let from_query = || {
-                        parts
-                            .uri
-                            .query()
-                            .and_then(|q| form_field(q.as_bytes(), CSRF_FIELD))
-                    };
-                    (first.or_else(from_query), body)
-                }
+                (None, Some(boundary)) => multipart_csrf(body, &boundary).await,
                 (None, None) => (None, body),
             }
         };

@@ -259,13 +259,44 @@ impl Client {
         self.post_raw(path, &all)
     }
 
-    /// Posts `multipart/form-data` (text fields and one file) to `path` as given.
+    /// Posts `multipart/form-data` (text fields and one file) to `path`. A `_csrf=` in the
+    /// path's query is sent as the body's first field instead, as the upload forms send it
+    /// (the server takes no token from a URL).
     pub fn post_multipart(
         &mut self,
         path: &str,
         fields: &[(&str, &str)],
         file: (&str, &str, &[u8]),
     ) -> Got {
+        let (path, token) = match path.split_once('?') {
+            Some((p, q)) => {
+                let mut token = None;
+                let rest: Vec<&str> = q
+                    .split('&')
+                    .filter(|kv| match kv.strip_prefix("_csrf=") {
+                        Some(t) => {
+                            token = Some(t.to_string());
+                            false
+                        }
+                        None => true,
+                    })
+                    .collect();
+                let path = if rest.is_empty() {
+                    p.to_string()
+                } else {
+                    format!("{p}?{}", rest.join("&"))
+                };
+                (path, token)
+            }
+            None => (path.to_string(), None),
+        };
+        let path = path.as_str();
+        let mut all: Vec<(&str, &str)> = Vec::new();
+        if let Some(t) = token.as_deref() {
+            all.push(("_csrf", t));
+        }
+        all.extend_from_slice(fields);
+        let fields = &all[..];
         let boundary = "----sinergi-uji-7b1d";
         let mut body = Vec::new();
         for (k, v) in fields {
