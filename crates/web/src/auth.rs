@@ -219,8 +219,7 @@ pub(crate) fn client_address(req: &Request, trust_proxy: bool) -> String {
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .last()
+            .rfind(|v| !v.is_empty())
     {
         return last.to_string();
     }

@@ -352,7 +352,7 @@ fn review_queue_verdicts_are_used_on_the_next_run() {
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     std::fs::copy(d.join("dunia/linkage/records.csv"), d.join("records.csv")).unwrap();
     // The preset with a wide review band, so even this small list has pairs to review.
-    let preset = include_str!("../../link/src/preset_orang.toml");
+    let preset = include_str!("../../../link/src/preset_orang.toml");
     assert!(preset.contains("tinjauan_bawah = 0.5") && preset.contains("ambang = 0.9\n"));
     let wide = preset
         .replace("tinjauan_bawah = 0.5", "tinjauan_bawah = 0.000000001")

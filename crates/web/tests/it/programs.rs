@@ -3,7 +3,7 @@
 //! 4W sheet with an ambiguous desa (refused with candidates), exports XLSX and re-imports it
 //! without duplicating; the LKKS sees the matrix, overlaps and gaps; pages stay light.
 
-mod common;
+use crate::common;
 
 use common::{Browser, Client, agent, assert_light_and_local, read_response, start_keyed};
 use sinergi_testkit::TestDb;

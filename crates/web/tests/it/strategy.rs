@@ -3,7 +3,7 @@
 //! with bad input, the import reject report, locks, and reports made in the background (the
 //! PDF's text names the indicators; the XLSX is a workbook).
 
-mod common;
+use crate::common;
 
 use common::{Client, assert_light_and_local, header, start_keyed};
 use sinergi_core::Period;

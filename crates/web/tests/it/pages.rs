@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-mod common;
+use crate::common;
 
 use common::{Got, assert_light_and_local, browse, get_with, header, start};
 use sinergi_testkit::TestDb;

@@ -4,7 +4,7 @@
 //! regions, edits keep code and owner, the LKKS admin edits within its regions, the board
 //! reads only; each change is audited.
 
-mod common;
+use crate::common;
 
 use common::{Client, assert_light_and_local, start_keyed};
 use sinergi_testkit::TestDb;

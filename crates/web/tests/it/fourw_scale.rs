@@ -4,7 +4,7 @@
 //! table are those of all rows on every page, and the map stays light (grouped one level up
 //! when there are too many places).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

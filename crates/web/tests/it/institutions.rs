@@ -3,7 +3,7 @@
 //! imports back, the public directory, scopes, the monthly report workflow, the LKKS network
 //! with its formation target, the partner directory, and the page budget.
 
-mod common;
+use crate::common;
 
 use common::{Client, assert_light_and_local, get_with, header, start_keyed};
 use sinergi_testkit::TestDb;

@@ -2,7 +2,7 @@
 //! account against every person endpoint (pages, API, export, reveal), the admin pages,
 //! CSRF, sign-out; and a real browser that logs in, is refused, and logs out.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -1,0 +1,9 @@
+//! One test binary for this crate: every integration test file is a module, so the
+//! crate's tests link once and run side by side.
+
+mod cli;
+mod generate;
+mod link;
+mod programs;
+mod realisasi;
+mod registries;

@@ -1,0 +1,11 @@
+//! One test binary for this crate: every integration test file is a module, so the
+//! crate's tests link once and run side by side.
+
+mod access;
+mod aggregates;
+mod bulk;
+mod conformance;
+mod institutions;
+mod programs;
+mod schema;
+mod strategy;

@@ -1,0 +1,11 @@
+//! One test binary for this crate: every integration test file is a module, so the
+//! crate's tests link once and run side by side.
+
+mod access;
+mod common;
+mod fourw_scale;
+mod institutions;
+mod pages;
+mod program_form;
+mod programs;
+mod strategy;
