@@ -41,8 +41,10 @@ pub async fn import(
             let rows: Vec<String> = refused
                 .iter()
                 .map(|r| match lines.get(&r.code) {
-                    Some(line) => format!("  baris {line}, kode {}: {}", r.code, r.reason),
-                    None => format!("  kode {}: {}", r.code, r.reason),
+                    Some(line) => {
+                        format!("  baris {line}, kode {}: {}", r.code, t.render(&r.reason))
+                    }
+                    None => format!("  kode {}: {}", r.code, t.render(&r.reason)),
                 })
                 .collect();
             return Err(anyhow!(

@@ -408,7 +408,7 @@ impl crate::msg::Localized for ScopeError {
                 Some(Role::OperatorLks) => "role.operator_lks",
                 Some(Role::Mitra) => "role.mitra",
                 Some(Role::Pimpinan) => "role.pimpinan",
-                None => "error.untranslated",
+                None => "role.unknown",
             })
             .arg("text", key)
         };

@@ -89,35 +89,10 @@ impl Msg {
     }
 }
 
-/// Transitional: a detail still written as text in one language, shown as it is. Every use
-/// is being replaced by a catalogue key; these conversions go when the last one has.
-impl Msg {
-    pub fn untranslated(text: impl Into<String>) -> Msg {
-        Msg::new("error.untranslated").arg("text", text.into())
-    }
-}
-
-impl From<String> for Msg {
-    fn from(text: String) -> Msg {
-        Msg::untranslated(text)
-    }
-}
-
-impl From<&str> for Msg {
-    fn from(text: &str) -> Msg {
-        Msg::untranslated(text)
-    }
-}
-
-/// Language-free, for logs and tests: the key with its arguments (`key(name=value, …)`);
-/// an untranslated text shows as itself. Users see messages rendered by the catalogue.
+/// Language-free, for logs and tests: the key with its arguments (`key(name=value, …)`).
+/// Users see messages rendered by the catalogue.
 impl fmt::Display for Msg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.key == "error.untranslated"
-            && let Some(MsgArg::Text(t)) = self.get("text")
-        {
-            return f.write_str(t);
-        }
         f.write_str(self.key)?;
         if self.args.is_empty() {
             return Ok(());

@@ -5,7 +5,7 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RejectedCode {
     pub code: RegionCode,
-    pub reason: String,
+    pub reason: Msg,
 }
 
 /// Everything the store can report. Messages are for the user, in Bahasa Indonesia, and
@@ -48,10 +48,6 @@ pub enum StoreError {
     /// Input the user can correct, as a catalogue message.
     #[error("{}", .0.key)]
     Refused(Msg),
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{field}: {reason}")]
-    InvalidField { field: &'static str, reason: String },
     #[error("nama pengguna \"{0}\" sudah dipakai")]
     UsernameTaken(String),
     #[error(transparent)]
@@ -93,17 +89,12 @@ impl Localized for StoreError {
                     .map(|r| {
                         Msg::new("store.region_code_reason")
                             .arg("code", &r.code)
-                            .arg("reason", &r.reason)
+                            .arg_msg("reason", r.reason.clone())
                     })
                     .collect(),
             ),
             E::Forbidden => Msg::new("error.store_forbidden"),
             E::Refused(m) => m.clone(),
-            // Transitional: details still written as text in the store (being moved to keys).
-            E::Invalid(text) => Msg::new("error.untranslated").arg("text", text),
-            E::InvalidField { field, reason } => Msg::new("error.field")
-                .arg("field", field)
-                .arg_msg("reason", Msg::new("error.untranslated").arg("text", reason)),
             E::UsernameTaken(u) => Msg::new("error.username_taken").arg("username", u),
             E::Key(k) => k.msg(),
             E::KeyMissing => Msg::new("store.key_missing"),
@@ -115,12 +106,6 @@ impl Localized for StoreError {
 impl StoreError {
     /// Whether the user can correct this (a refused input) rather than it being a fault.
     pub fn is_users_to_fix(&self) -> bool {
-        matches!(
-            self,
-            StoreError::Refused(_)
-                | StoreError::Invalid(_)
-                | StoreError::InvalidField { .. }
-                | StoreError::UsernameTaken(_)
-        )
+        matches!(self, StoreError::Refused(_) | StoreError::UsernameTaken(_))
     }
 }

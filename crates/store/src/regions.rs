@@ -7,7 +7,7 @@ use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use sinergi_core::succession::infer_successors;
 use sinergi_core::{
-    Level, Region, RegionCode, RegionEntry, RegionKind, RegionQuery, fold_text,
+    Level, Msg, Region, RegionCode, RegionEntry, RegionKind, RegionQuery, fold_text,
     normalize_region_name,
 };
 use sqlx::AssertSqlSafe;
@@ -594,7 +594,7 @@ fn plan_region_list<'a>(
         if !seen.insert(e.code.as_str()) {
             refused.push(RejectedCode {
                 code: e.code.clone(),
-                reason: "muncul lebih dari sekali".into(),
+                reason: Msg::new("store.region_code_repeated"),
             });
         }
         if let Some(parent) = e.code.parent()
@@ -603,7 +603,7 @@ fn plan_region_list<'a>(
         {
             refused.push(RejectedCode {
                 code: e.code.clone(),
-                reason: format!("induknya {parent} tidak ada di daftar maupun di basis data"),
+                reason: Msg::new("store.region_parent_missing").arg("parent", parent),
             });
         }
     }

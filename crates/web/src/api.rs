@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use sinergi_core::Localized;
 use sinergi_core::{Region, RegionCode, RegionQuery};
 use sinergi_store::{ChildCounts, Page, Paged};
 
@@ -45,7 +46,7 @@ pub async fn provinces(State(state): State<AppState>, ui: Ui) -> Response {
 pub async fn region(State(state): State<AppState>, ui: Ui, Path(code): Path<String>) -> Response {
     let result = async {
         let code = RegionCode::parse(&code)
-            .map_err(|e| AppError::bad_request_text("error.bad_code", e.to_string()))?;
+            .map_err(|e| AppError::bad_request("error.bad_code", e.msg()))?;
         let store = &state.store;
         let region = store
             .region(&code)

@@ -37,14 +37,6 @@ impl AppError {
         }
     }
 
-    /// Transitional: a detail still written as text (being moved to catalogue keys).
-    pub fn bad_request_text(key: &'static str, detail: impl Into<String>) -> AppError {
-        AppError::bad_request(
-            key,
-            Msg::new("error.untranslated").arg("text", detail.into()),
-        )
-    }
-
     /// The detail in the user's language, if any.
     pub fn detail_text(&self, t: Messages) -> Option<String> {
         self.detail.as_ref().map(|d| t.render(d))
@@ -98,6 +90,13 @@ impl AppError {
         } });
         (self.status, Json(body)).into_response()
     }
+}
+
+/// A region code that does not parse, with the input and the reason.
+pub fn bad_code(input: &str, e: &sinergi_core::RegionCodeError) -> Msg {
+    Msg::new("error.bad_code_detail")
+        .arg("input", input)
+        .arg_msg("reason", e.msg())
 }
 
 impl From<StoreError> for AppError {

@@ -26,7 +26,7 @@ pub(crate) fn optional_region(value: Option<&str>) -> Result<Option<RegionCode>,
     match value.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => RegionCode::parse(s)
             .map(Some)
-            .map_err(|e| AppError::bad_request_text("error.bad_code", format!("\"{s}\": {e}"))),
+            .map_err(|e| AppError::bad_request("error.bad_code", crate::error::bad_code(s, &e))),
         None => Ok(None),
     }
 }

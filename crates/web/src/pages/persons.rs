@@ -200,7 +200,7 @@ pub async fn move_to(
 ) -> Response {
     let result = async {
         let to = RegionCode::parse(form.wilayah.trim()).map_err(|e| {
-            AppError::bad_request_text("error.bad_code", format!("\"{}\": {e}", form.wilayah))
+            AppError::bad_request("error.bad_code", crate::error::bad_code(&form.wilayah, &e))
         })?;
         if state.store.region(&to).await?.is_none() {
             return Err(AppError::bad_request(

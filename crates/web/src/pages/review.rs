@@ -309,8 +309,13 @@ pub async fn decide(
 ) -> Response {
     let result = async {
         let decision = Decision::parse(&form.keputusan)
-            .map_err(|e| AppError::bad_request_text("error.invalid", e))?
-            .ok_or_else(|| AppError::bad_request_text("error.invalid", "keputusan kosong"))?;
+            .map_err(|e| AppError::bad_request("error.invalid", sinergi_core::Localized::msg(&e)))?
+            .ok_or_else(|| {
+                AppError::bad_request(
+                    "error.invalid",
+                    sinergi_core::Msg::new("error.field_required").arg("field", "keputusan"),
+                )
+            })?;
         if !state
             .store
             .scoped(&user.viewer)

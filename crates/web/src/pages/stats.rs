@@ -87,7 +87,7 @@ pub async fn index(State(state): State<AppState>, ui: Ui) -> Response {
 pub async fn region(State(state): State<AppState>, ui: Ui, Path(code): Path<String>) -> Response {
     let result = async {
         let code = RegionCode::parse(&code).map_err(|e| {
-            AppError::bad_request_text("error.bad_code", format!("\"{code}\": {e}"))
+            AppError::bad_request("error.bad_code", crate::error::bad_code(&code, &e))
         })?;
         stats_for(&state, &ui, Some(code)).await
     }

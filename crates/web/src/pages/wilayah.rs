@@ -1,5 +1,6 @@
 //! The region browser: province → kab/kota → kecamatan → desa, with counts and name search.
 
+use sinergi_core::Localized;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -313,7 +314,7 @@ pub async fn index(State(state): State<AppState>, ui: Ui) -> Response {
 pub async fn detail(State(state): State<AppState>, ui: Ui, Path(code): Path<String>) -> Response {
     let result = match RegionCode::parse(&code) {
         Ok(code) => region_page(&state, &ui, Some(code)).await,
-        Err(e) => Err(AppError::bad_request_text("error.bad_code", e.to_string())),
+        Err(e) => Err(AppError::bad_request("error.bad_code", e.msg())),
     };
     render(&ui, result)
 }
