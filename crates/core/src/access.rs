@@ -398,6 +398,50 @@ pub fn disclose(count: u64, threshold: u64) -> Disclosed {
 /// The default threshold for published counts (configurable per deployment).
 pub const DEFAULT_SUPPRESSION_THRESHOLD: u64 = 10;
 
+impl crate::msg::Localized for ScopeError {
+    fn msg(&self) -> crate::msg::Msg {
+        use crate::msg::Msg;
+        match self {
+            ScopeError::RegionRequired { role } => {
+                Msg::new("scope.region_required").arg_msg("role", Msg::new(role_label(role)))
+            }
+            ScopeError::WrongLevel { role, level, code } => Msg::new("scope.wrong_level")
+                .arg_msg("role", Msg::new(role_label(role)))
+                .arg_msg("level", Msg::new(level_label(level)))
+                .arg("code", code),
+            ScopeError::OrganisationRequired { role } => {
+                Msg::new("scope.organisation_required").arg_msg("role", Msg::new(role_label(role)))
+            }
+            ScopeError::OrganisationNotAllowed { role } => {
+                Msg::new("scope.organisation_not_allowed")
+                    .arg_msg("role", Msg::new(role_label(role)))
+            }
+        }
+    }
+}
+
+/// The catalogue label of a role key (`role.admin_provinsi`).
+fn role_label(role: &str) -> &'static str {
+    Role::from_key(role).map_or("role.unknown", |r| match r {
+        Role::AdminProvinsi => "role.admin_provinsi",
+        Role::OperatorKabKota => "role.operator_kabkota",
+        Role::OperatorLks => "role.operator_lks",
+        Role::Mitra => "role.mitra",
+        Role::Pimpinan => "role.pimpinan",
+    })
+}
+
+/// The catalogue label of a region level key (`level.kabkota`).
+fn level_label(level: &str) -> &'static str {
+    match level {
+        "provinsi" => "level.provinsi",
+        "kabkota" => "level.kabkota",
+        "kecamatan" => "level.kecamatan",
+        "desa" => "level.desa",
+        _ => "level.unknown",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -507,49 +551,5 @@ mod tests {
             assert_eq!(Role::from_key(r.key()), Some(r));
         }
         assert_eq!(Role::from_key("root"), None);
-    }
-}
-
-impl crate::msg::Localized for ScopeError {
-    fn msg(&self) -> crate::msg::Msg {
-        use crate::msg::Msg;
-        match self {
-            ScopeError::RegionRequired { role } => {
-                Msg::new("scope.region_required").arg_msg("role", Msg::new(role_label(role)))
-            }
-            ScopeError::WrongLevel { role, level, code } => Msg::new("scope.wrong_level")
-                .arg_msg("role", Msg::new(role_label(role)))
-                .arg_msg("level", Msg::new(level_label(level)))
-                .arg("code", code),
-            ScopeError::OrganisationRequired { role } => {
-                Msg::new("scope.organisation_required").arg_msg("role", Msg::new(role_label(role)))
-            }
-            ScopeError::OrganisationNotAllowed { role } => {
-                Msg::new("scope.organisation_not_allowed")
-                    .arg_msg("role", Msg::new(role_label(role)))
-            }
-        }
-    }
-}
-
-/// The catalogue label of a role key (`role.admin_provinsi`).
-fn role_label(role: &str) -> &'static str {
-    Role::from_key(role).map_or("role.unknown", |r| match r {
-        Role::AdminProvinsi => "role.admin_provinsi",
-        Role::OperatorKabKota => "role.operator_kabkota",
-        Role::OperatorLks => "role.operator_lks",
-        Role::Mitra => "role.mitra",
-        Role::Pimpinan => "role.pimpinan",
-    })
-}
-
-/// The catalogue label of a region level key (`level.kabkota`).
-fn level_label(level: &str) -> &'static str {
-    match level {
-        "provinsi" => "level.provinsi",
-        "kabkota" => "level.kabkota",
-        "kecamatan" => "level.kecamatan",
-        "desa" => "level.desa",
-        _ => "level.unknown",
     }
 }

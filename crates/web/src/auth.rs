@@ -219,8 +219,7 @@ pub(crate) fn client_address(req: &Request, trust_proxy: bool) -> String {
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .last()
+            .rfind(|v| !v.is_empty())
     {
         return last.to_string();
     }
@@ -648,7 +647,10 @@ mod tests {
     #[test]
     fn the_first_multipart_part_gives_the_token() {
         let body = "--b\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\ntok\r\n--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n--b--\r\n";
-        assert_eq!(first_part(body.as_bytes(), "b"), FirstPart::Csrf("tok".into()));
+        assert_eq!(
+            first_part(body.as_bytes(), "b"),
+            FirstPart::Csrf("tok".into())
+        );
         assert_eq!(first_part(&body.as_bytes()[..30], "b"), FirstPart::NeedMore);
         let other = "--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n--b--\r\n";
         assert_eq!(first_part(other.as_bytes(), "b"), FirstPart::Other);
