@@ -6,7 +6,7 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum ActivityError {
     /// The input was refused; the message says what to correct.
-    #[error("{}", .0.key)]
+    #[error("{0}")]
     Refused(Msg),
     /// The viewer may not do this.
     #[error("forbidden")]

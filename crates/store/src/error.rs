@@ -46,7 +46,7 @@ pub enum StoreError {
     #[error("data tersimpan tidak terbaca: {0}")]
     Corrupt(String),
     /// Input the user can correct, as a catalogue message.
-    #[error("{}", .0.key)]
+    #[error("{0}")]
     Refused(Msg),
     #[error("nama pengguna \"{0}\" sudah dipakai")]
     UsernameTaken(String),
