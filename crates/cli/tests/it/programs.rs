@@ -25,10 +25,13 @@ impl std::fmt::Debug for Run {
     }
 }
 
-fn run(args: &[&str]) -> Run {
+/// Runs the binary with the world's personal-data key, as an operator's shell would have it
+/// (the audit chain is keyed with it).
+fn run(args: &[&str], key: &str) -> Run {
     let out = Command::new(BIN)
         .args(args)
         .env_remove("DATABASE_URL")
+        .env("SINERGI_KUNCI", key)
         .current_dir(std::env::temp_dir())
         .stdin(Stdio::null())
         .output()
@@ -75,6 +78,7 @@ fn a_4w_sheet_is_imported_under_the_users_scope_and_bad_rows_are_named() {
         .unwrap();
     let world = rt.block_on(sinergi_testkit::world::build(&db));
     rt.block_on(world.store.close());
+    let key = world.key_text.clone();
     drop(world);
     let arg = db.arg();
     let dir = tempfile::tempdir().unwrap();
@@ -88,7 +92,7 @@ fn a_4w_sheet_is_imported_under_the_users_scope_and_bad_rows_are_named() {
         let mut args = vec!["program", "impor", path, "--sebagai", user];
         args.extend_from_slice(extra);
         args.extend(["--database", arg.as_str()]);
-        run(&args)
+        run(&args, &key)
     };
 
     // Partner B: one program stored, the ambiguous place named by line and column.

@@ -32,7 +32,15 @@ fn indicator() -> IndicatorFields {
     }
 }
 
-fn import(db: &TestDb, dir: &std::path::Path, sid: i64, user: &str, csv: &str) -> (i32, String) {
+/// Imports as `user`, with the world's personal-data key (the audit chain is keyed with it).
+fn import(
+    db: &TestDb,
+    key: &str,
+    dir: &std::path::Path,
+    sid: i64,
+    user: &str,
+    csv: &str,
+) -> (i32, String) {
     let file = dir.join(format!("realisasi-{user}.csv"));
     std::fs::write(&file, csv).unwrap();
     let out = Command::new(BIN)
@@ -41,6 +49,7 @@ fn import(db: &TestDb, dir: &std::path::Path, sid: i64, user: &str, csv: &str) -
         .args(["--strategi", &sid.to_string(), "--sebagai", user])
         .args(["--database", &db.arg()])
         .env_remove("DATABASE_URL")
+        .env("SINERGI_KUNCI", key)
         .current_dir(dir)
         .stdin(Stdio::null())
         .output()
@@ -64,7 +73,7 @@ fn realisation_file_is_imported_as_a_user_within_their_scope() {
     let dir = tempfile::tempdir().unwrap();
     for db in rt.block_on(TestDb::all()) {
         let l = db.label;
-        let sid = rt.block_on(async {
+        let (sid, key) = rt.block_on(async {
             let w = build(&db).await;
             let s = w.store.as_system("test");
             let (sid, vid) = s
@@ -85,12 +94,13 @@ fn realisation_file_is_imported_as_a_user_within_their_scope() {
             .unwrap();
             s.publish_version(vid).await.unwrap();
             w.store.close().await;
-            sid
+            (sid, w.key_text.clone())
         });
         let header = "kode_indikator,rincian,kode_wilayah,periode,sumber,nilai\n";
         // Outside the operator's kab/kota: refused with line and column, nothing stored.
         let (code, out) = import(
             &db,
+            &key,
             dir.path(),
             sid,
             "op5203",
@@ -105,6 +115,7 @@ fn realisation_file_is_imported_as_a_user_within_their_scope() {
         // Within it: stored.
         let (code, out) = import(
             &db,
+            &key,
             dir.path(),
             sid,
             "op5203",
@@ -113,7 +124,7 @@ fn realisation_file_is_imported_as_a_user_within_their_scope() {
         assert_eq!(code, 0, "{l}: {out}");
         assert!(out.contains("1 nilai realisasi disimpan"), "{l}: {out}");
         // An unknown user is refused.
-        let (code, out) = import(&db, dir.path(), sid, "tidak.ada", header);
+        let (code, out) = import(&db, &key, dir.path(), sid, "tidak.ada", header);
         assert_ne!(code, 0, "{l}: {out}");
         assert!(out.contains("tidak.ada"), "{l}: {out}");
         let values = rt.block_on(async {

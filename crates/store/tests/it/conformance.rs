@@ -403,7 +403,8 @@ async fn a_refused_list_writes_nothing() {
         };
         let codes: Vec<&str> = refused.iter().map(|r| r.code.as_str()).collect();
         assert_eq!(codes, ["52.09.01.2001", "52.72"], "{l}");
-        let text = err.to_string();
+        let text = sinergi_i18n::Messages::new(sinergi_i18n::Lang::Id)
+            .render(&sinergi_core::Localized::msg(&err));
         assert!(
             text.contains("induknya 52.09.01") && text.contains("lebih dari sekali"),
             "{l}: {text}"
