@@ -12,6 +12,7 @@ pub mod lists;
 pub mod programs;
 pub mod realisation;
 pub mod registries;
+pub mod review;
 pub mod strategy;
 
 pub use error::ActivityError;

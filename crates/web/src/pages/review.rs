@@ -92,24 +92,24 @@ pub async fn upload(
         let region = super::optional_region(Some(&region))
             .map_err(|e| e.detail_text(ui.t).unwrap_or_default())?
             .ok_or_else(|| ui.t.get("review.region_required").to_string())?;
-        let parsed = sinergi_intake::read_review_file(&bytes)
-            .map_err(|e| ui.t.render(&sinergi_core::Localized::msg(&e)))?;
-        let name = if name.trim().is_empty() {
-            filename
-        } else {
-            name.trim().to_string()
-        };
-        state
-            .store
-            .scoped(&user.viewer)
-            .create_review_queue(organisation, &region, &name, &parsed.columns, &parsed.pairs)
-            .await
-            .map_err(|e| match AppError::from(e) {
-                AppError {
-                    detail: Some(d), ..
-                } => ui.t.render(&d),
-                other => ui.t.get(other.key).to_string(),
-            })
+        sinergi_activity::review::open_review_queue(
+            &state.store,
+            &user.viewer,
+            sinergi_activity::review::ReviewUpload {
+                bytes: &bytes,
+                name,
+                file_name: filename,
+                organisation_id: organisation,
+                region,
+            },
+        )
+        .await
+        .map_err(|e| match AppError::from(e) {
+            AppError {
+                detail: Some(d), ..
+            } => ui.t.render(&d),
+            other => ui.t.get(other.key).to_string(),
+        })
     }
     .await;
     match outcome {
