@@ -337,6 +337,7 @@ fn register_rows(world: &World, batch: &sinergi_synth::Batch) -> anyhow::Result<
                 nik: Some(nik),
                 kk: Some(kk.clone()),
                 region: desa.clone(),
+                extra: Default::default(),
             });
         }
     }

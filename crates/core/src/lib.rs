@@ -34,7 +34,7 @@ pub use kk::{KkError, KkParsed, KkWarning, NoKk};
 pub use msg::{Localized, Msg, MsgArg};
 pub use nik::{Nik, NikError, NikParsed, NikWarning, PrefixStatus, RegionPrefixes, Sex};
 pub use period::{Period, PeriodError, Quarter};
-pub use person::{LegalBasis, PersonInput};
+pub use person::{AidReceived, LegalBasis, PersonExtra, PersonInput};
 pub use ppks::{Ppks, PpksError, PpksGroup};
 pub use region::{Level, Region, RegionCode, RegionCodeError, RegionEntry, RegionKind};
 pub use text::{

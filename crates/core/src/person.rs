@@ -4,7 +4,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::desil::Desil;
 use crate::kk::NoKk;
+use crate::msg::Msg;
 use crate::nik::{Nik, Sex};
 use crate::region::RegionCode;
 
@@ -65,6 +67,42 @@ pub struct PersonInput {
     pub kk: Option<NoKk>,
     /// Domicile desa/kelurahan (or a higher region when the list has no desa).
     pub region: RegionCode,
+    /// What else the row said about the person and the aid received.
+    pub extra: PersonExtra,
+}
+
+/// The rest of a row that the platform keeps: details of the person, the aid the row records
+/// (a distribution: who received what, when, from whom) and the warnings raised while reading
+/// it (stored with the row and shown on the list page; they never change the values).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonExtra {
+    pub birthplace: Option<String>,
+    pub address: Option<String>,
+    pub desil: Option<Desil>,
+    pub aid: Option<AidReceived>,
+    pub warnings: Vec<Msg>,
+}
+
+/// One distribution a list row records. Every field is optional: a list may name only the
+/// program, or only the amount.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AidReceived {
+    /// The program or aid as the file names it.
+    pub program: Option<String>,
+    /// The kind of aid (e.g. "tunai", "sembako", "beasiswa") when the file says.
+    pub aid_type: Option<String>,
+    pub received_on: Option<NaiveDate>,
+    /// Whole rupiah.
+    pub amount_rupiah: Option<i64>,
+}
+
+impl AidReceived {
+    pub fn is_empty(&self) -> bool {
+        self.program.is_none()
+            && self.aid_type.is_none()
+            && self.received_on.is_none()
+            && self.amount_rupiah.is_none()
+    }
 }
 
 #[cfg(test)]

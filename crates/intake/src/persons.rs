@@ -136,6 +136,7 @@ pub fn read_person_list(
                 nik,
                 kk,
                 region,
+                extra: Default::default(),
             }),
             _ => out.rejected.extend(errors),
         }

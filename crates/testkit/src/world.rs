@@ -223,6 +223,7 @@ pub async fn build(db: &TestDb) -> World {
                 nik: Some(Nik::parse(p.nik, None).unwrap().nik),
                 kk: None,
                 region: code(p.region),
+                extra: Default::default(),
             })
             .collect();
         let list = NewPersonList {

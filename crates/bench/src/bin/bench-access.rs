@@ -269,6 +269,7 @@ async fn scope_overhead(
                     nik: Nik::parse(nik.as_str(), None).ok().map(|p| p.nik),
                     kk: None,
                     region,
+                    extra: Default::default(),
                 }
             })
             .collect();

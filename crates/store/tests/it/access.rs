@@ -362,6 +362,7 @@ async fn writes_respect_roles_organisations_and_legal_basis() {
             nik: None,
             kk: None,
             region: code(region),
+            extra: Default::default(),
         };
         let list = |org: i64, basis: Option<LegalBasis>, reference: &str| NewPersonList {
             organisation_id: org,

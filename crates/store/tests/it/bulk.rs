@@ -24,6 +24,7 @@ fn rows() -> Vec<PersonInput> {
             nik: nik("5203054507900001"),
             kk: kk("5203051201150003"),
             region: code("52.03.05.2003"),
+            extra: Default::default(),
         },
         PersonInput {
             line: 3,
@@ -34,6 +35,7 @@ fn rows() -> Vec<PersonInput> {
             nik: None,
             kk: kk("5203051201150003"),
             region: code("52.03.05.2004"),
+            extra: Default::default(),
         },
         PersonInput {
             line: 7,
@@ -43,6 +45,7 @@ fn rows() -> Vec<PersonInput> {
             nik: nik("5203054101010002"),
             kk: None,
             region: code("52.03.05.2003"),
+            extra: Default::default(),
         },
         PersonInput {
             line: 9,
@@ -52,6 +55,7 @@ fn rows() -> Vec<PersonInput> {
             nik: None,
             kk: None,
             region: code("52.02.01.2001"),
+            extra: Default::default(),
         },
     ]
 }
