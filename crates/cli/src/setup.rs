@@ -32,9 +32,35 @@ pub async fn open_with_key(database: &str, key: &KeyArgs) -> anyhow::Result<Stor
 }
 
 pub async fn ensure_regions(store: &Store) -> anyhow::Result<()> {
-    if store.region_count().await? > 0 {
+    if store.region_count().await? == 0 {
+        load_regions(store).await?;
+    }
+    ensure_boundaries(store).await
+}
+
+/// The embedded boundaries go in when none are held, so maps show areas from the first
+/// start; `sinergi geo import` replaces them with better ones code by code.
+async fn ensure_boundaries(store: &Store) -> anyhow::Result<()> {
+    if !store.boundary_counts().await?.is_empty() {
         return Ok(());
     }
+    let started = Instant::now();
+    let boundaries = sinergi_refdata::boundaries().context("batas wilayah bawaan tidak terbaca")?;
+    let stored = store
+        .save_boundaries(
+            sinergi_store::Actor::system("setup"),
+            &boundaries,
+            sinergi_refdata::BOUNDARY_SOURCE,
+        )
+        .await?;
+    tracing::info!(
+        "batas wilayah bawaan dimuat: {stored} wilayah dalam {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+async fn load_regions(store: &Store) -> anyhow::Result<()> {
     let started = Instant::now();
     let list = sinergi_refdata::wilayah().context("data wilayah bawaan tidak terbaca")?;
     let summary = store

@@ -77,8 +77,10 @@ fn parse_boundary(line: &str) -> Option<Boundary> {
             polygon
                 .split(';')
                 .map(|ring| {
-                    let numbers: Vec<i64> =
-                        ring.split(',').map(|n| n.parse().ok()).collect::<Option<_>>()?;
+                    let numbers: Vec<i64> = ring
+                        .split(',')
+                        .map(|n| n.parse().ok())
+                        .collect::<Option<_>>()?;
                     if numbers.len() < 6 || numbers.len() % 2 != 0 {
                         return None;
                     }
@@ -150,7 +152,10 @@ mod tests {
         assert_eq!(ring.first(), ring.last(), "rings are closed");
         // Every point of Lombok Barat lies on Lombok (115.8–116.3 E, 8.3–9.0 S).
         for [lon, lat] in lombok_barat.polygons.iter().flatten().flatten() {
-            assert!((115.7..116.4).contains(lon) && (-9.0..-8.2).contains(lat), "{lon} {lat}");
+            assert!(
+                (115.7..116.4).contains(lon) && (-9.0..-8.2).contains(lat),
+                "{lon} {lat}"
+            );
         }
         // Each kecamatan lies near its kab/kota (a decoding slip would scatter them; 1° leaves
         // room for offshore islands such as Karimunjawa).
@@ -160,9 +165,16 @@ mod tests {
             let f = |i: usize, max: bool| {
                 pts.iter()
                     .map(|p| p[i])
-                    .fold(if max { f64::MIN } else { f64::MAX }, |a, v| if max { a.max(v) } else { a.min(v) })
+                    .fold(if max { f64::MIN } else { f64::MAX }, |a, v| {
+                        if max { a.max(v) } else { a.min(v) }
+                    })
             };
-            (f(0, false) - 0.02, f(0, true) + 0.02, f(1, false) - 0.02, f(1, true) + 0.02)
+            (
+                f(0, false) - 0.02,
+                f(0, true) + 0.02,
+                f(1, false) - 0.02,
+                f(1, true) + 0.02,
+            )
         };
         for kec in all.iter().filter(|b| b.code.level() == Level::Kecamatan) {
             let (x0, x1, y0, y1) = bbox(kab(kec.code.parent().unwrap().as_str()));

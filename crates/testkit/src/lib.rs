@@ -120,6 +120,23 @@ impl TestDb {
                 .await
                 .unwrap_or_else(|e| panic!("seed {}: {e}", self.label));
         }
+        // Boundaries as a first start loads them (cli setup), so tests see the real maps.
+        if store
+            .boundary_counts()
+            .await
+            .expect("count boundaries")
+            .is_empty()
+        {
+            let boundaries = sinergi_refdata::boundaries().expect("embedded boundaries");
+            store
+                .save_boundaries(
+                    sinergi_store::Actor::system("setup"),
+                    &boundaries,
+                    sinergi_refdata::BOUNDARY_SOURCE,
+                )
+                .await
+                .unwrap_or_else(|e| panic!("boundaries {}: {e}", self.label));
+        }
         store
     }
 

@@ -95,9 +95,14 @@ impl Projection {
         )
     }
 
-    fn xy(&self, [lon, lat]: [f64; 2]) -> (i32, i32) {
+    fn xy_f(&self, [lon, lat]: [f64; 2]) -> (f64, f64) {
         let x = PAD + (lon - self.min_lon) * self.kx * self.scale;
         let y = PAD + (self.max_lat - lat) * self.scale;
+        (x, y)
+    }
+
+    fn xy(&self, p: [f64; 2]) -> (i32, i32) {
+        let (x, y) = self.xy_f(p);
         (x.round() as i32, y.round() as i32)
     }
 }
@@ -148,14 +153,65 @@ impl Bounds {
     }
 }
 
-/// An SVG path for polygons: whole pixels, relative moves, points closer than a pixel to the
-/// last kept one dropped, and rings that shrink below a triangle left out.
+/// How far (in pixels) a simplified outline may stray from the boundary: below what the eye
+/// sees at this size, and it keeps a province of kab/kota or a kab/kota of kecamatan light.
+const TOLERANCE_PX: f64 = 0.7;
+
+/// Douglas–Peucker on projected points (an open line; both ends kept).
+fn simplify(points: &[(f64, f64)], tolerance: f64) -> Vec<(f64, f64)> {
+    if points.len() < 3 {
+        return points.to_vec();
+    }
+    let mut keep = vec![false; points.len()];
+    keep[0] = true;
+    keep[points.len() - 1] = true;
+    let mut stack = vec![(0, points.len() - 1)];
+    while let Some((a, b)) = stack.pop() {
+        let ((ax, ay), (bx, by)) = (points[a], points[b]);
+        let (dx, dy) = (bx - ax, by - ay);
+        let norm = dx.hypot(dy);
+        let mut farthest = (0.0, 0);
+        for (i, &(px, py)) in points.iter().enumerate().take(b).skip(a + 1) {
+            let d = if norm > 0.0 {
+                (dy * (px - ax) - dx * (py - ay)).abs() / norm
+            } else {
+                (px - ax).hypot(py - ay)
+            };
+            if d > farthest.0 {
+                farthest = (d, i);
+            }
+        }
+        if farthest.1 > 0 && farthest.0 > tolerance {
+            keep[farthest.1] = true;
+            stack.push((a, farthest.1));
+            stack.push((farthest.1, b));
+        }
+    }
+    points
+        .iter()
+        .zip(keep)
+        .filter_map(|(p, k)| k.then_some(*p))
+        .collect()
+}
+
+/// An SVG path for polygons at this view's scale: outlines simplified to within a pixel,
+/// whole pixels, relative moves; rings smaller than two pixels across (specks of islands)
+/// and rings that shrink below a triangle are left out.
 fn path(projection: &Projection, polygons: &MultiPolygon) -> String {
     let mut d = String::new();
     for ring in polygons.iter().flatten() {
-        let mut points: Vec<(i32, i32)> = Vec::with_capacity(ring.len());
-        for p in ring {
-            let xy = projection.xy(*p);
+        let projected: Vec<(f64, f64)> = ring.iter().map(|p| projection.xy_f(*p)).collect();
+        let (mut min, mut max) = ((f64::MAX, f64::MAX), (f64::MIN, f64::MIN));
+        for &(x, y) in &projected {
+            min = (min.0.min(x), min.1.min(y));
+            max = (max.0.max(x), max.1.max(y));
+        }
+        if max.0 - min.0 < 2.0 && max.1 - min.1 < 2.0 {
+            continue;
+        }
+        let mut points: Vec<(i32, i32)> = Vec::with_capacity(projected.len() / 4);
+        for (x, y) in simplify(&projected, TOLERANCE_PX) {
+            let xy = (x.round() as i32, y.round() as i32);
             if points.last() != Some(&xy) {
                 points.push(xy);
             }
@@ -177,6 +233,58 @@ fn path(projection: &Projection, polygons: &MultiPolygon) -> String {
     d
 }
 
+/// A region's area when its boundary is held, else its point when it has coordinates.
+pub fn geometry(
+    areas: &std::collections::HashMap<String, MultiPolygon>,
+    code: &str,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+) -> Option<Geometry> {
+    match areas.get(code) {
+        Some(a) => Some(Geometry::Area(a.clone())),
+        None => Some(Geometry::Point {
+            lon: longitude?,
+            lat: latitude?,
+        }),
+    }
+}
+
+/// The boundaries held for these regions (any level), fetched a province and level at a time.
+pub async fn areas_of(
+    store: &sinergi_store::Store,
+    codes: &[sinergi_core::RegionCode],
+) -> Result<std::collections::HashMap<String, MultiPolygon>, sinergi_store::StoreError> {
+    let mut groups: Vec<(sinergi_core::RegionCode, sinergi_core::Level)> =
+        codes.iter().map(|c| (c.province(), c.level())).collect();
+    groups.sort();
+    groups.dedup();
+    let wanted: std::collections::HashSet<&str> = codes.iter().map(|c| c.as_str()).collect();
+    let mut out = std::collections::HashMap::new();
+    for (province, level) in groups {
+        for (code, polygons) in areas(store, Some(&province), level).await? {
+            if wanted.contains(code.as_str()) {
+                out.insert(code, polygons);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The boundaries held for the regions at `level` in `within`, by dotted code, for drawing
+/// areas instead of points (embedded on first start; `sinergi geo import` replaces them).
+pub async fn areas(
+    store: &sinergi_store::Store,
+    within: Option<&sinergi_core::RegionCode>,
+    level: sinergi_core::Level,
+) -> Result<std::collections::HashMap<String, MultiPolygon>, sinergi_store::StoreError> {
+    Ok(store
+        .boundaries(within, level)
+        .await?
+        .into_iter()
+        .map(|b| (b.code.to_string(), b.polygons))
+        .collect())
+}
+
 impl Map {
     pub fn render(&self) -> String {
         let mut bounds = Bounds::empty();
@@ -190,15 +298,13 @@ impl Map {
                     .for_each(|p| bounds.add(*p)),
             }
         }
-        // The background frames the items; it only sets the view when there are no items.
-        if bounds.is_empty() {
-            for polygons in &self.background {
-                polygons
-                    .iter()
-                    .flatten()
-                    .flatten()
-                    .for_each(|p| bounds.add(*p));
-            }
+        // The background (the outline the points sit in) is part of the view.
+        for polygons in &self.background {
+            polygons
+                .iter()
+                .flatten()
+                .flatten()
+                .for_each(|p| bounds.add(*p));
         }
         if bounds.is_empty() {
             bounds = Bounds {

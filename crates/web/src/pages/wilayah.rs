@@ -14,7 +14,10 @@ use sinergi_store::{AggregateValue, ChildCounts, LevelCounts, Page, SourceType};
 
 use super::render;
 use crate::i18n::Messages;
-use crate::map::{Geometry, LegendClass, Map, MapItem, SEQUENTIAL};
+use crate::map::{
+    LegendClass, Map, MapItem, MultiPolygon, SEQUENTIAL, class_of, legend_for_breaks,
+    quantile_breaks,
+};
 use crate::pager::Pager;
 use crate::{AppError, AppState, Ui};
 
@@ -59,46 +62,63 @@ fn levels_below(level: Option<Level>) -> Vec<Level> {
         .collect()
 }
 
-/// The regions one level down as points at their coordinates, sized by the desa they hold,
-/// each linking to its page. `None` when fewer than two have coordinates.
-fn children_map(t: &Messages, title: &str, children: &[ChildCounts]) -> Option<String> {
+/// The regions one level down as areas (points where no boundary is held, inside the
+/// region's own outline), coloured by the desa they hold, each linking to its page. `None`
+/// when fewer than two can be drawn.
+fn children_map(
+    t: &Messages,
+    title: &str,
+    children: &[ChildCounts],
+    areas: &HashMap<String, MultiPolygon>,
+    outline: Vec<MultiPolygon>,
+) -> Option<String> {
+    let counts: Vec<f64> = children
+        .iter()
+        .map(|c| c.below.get(Level::Desa) as f64)
+        .filter(|n| *n > 0.0)
+        .collect();
+    let breaks = quantile_breaks(&counts, 5);
     let items: Vec<MapItem> = children
         .iter()
         .filter_map(|c| {
-            let (lat, lon) = (c.region.latitude?, c.region.longitude?);
+            let code = c.region.code.to_string();
+            let geometry =
+                crate::map::geometry(areas, &code, c.region.latitude, c.region.longitude)?;
             let desa = c.below.get(Level::Desa);
             Some(MapItem {
-                code: c.region.code.to_string(),
                 label: c.region.name.clone(),
-                geometry: Geometry::Point { lon, lat },
-                class: Some(0),
-                size: (desa > 0).then_some(desa as f64),
+                geometry,
+                class: Some(class_of(desa as f64, &breaks)),
+                size: None,
                 detail: if desa > 0 {
                     format!("{} {}", t.num(&desa), t.get("count.desa"))
                 } else {
                     String::new()
                 },
-                href: Some(format!("/wilayah/{}", c.region.code)),
+                href: Some(format!("/wilayah/{code}")),
+                code,
             })
         })
         .collect();
     if items.len() < 2 {
         return None;
     }
-    let sized = items.iter().any(|i| i.size.is_some());
+    let classes = if counts.is_empty() || breaks.is_empty() {
+        vec![LegendClass {
+            label: t.get("wilayah.map_legend").to_string(),
+            colour: SEQUENTIAL[2].to_string(),
+        }]
+    } else {
+        legend_for_breaks(&breaks, &SEQUENTIAL, |v| {
+            format!("{} {}", t.num(&(v as u64)), t.get("count.desa"))
+        })
+    };
     Some(
         Map {
             title: title.to_string(),
             items,
-            background: Vec::new(),
-            classes: vec![LegendClass {
-                label: if sized {
-                    t.get("wilayah.map_legend_sized").to_string()
-                } else {
-                    t.get("wilayah.map_legend").to_string()
-                },
-                colour: SEQUENTIAL[2].to_string(),
-            }],
+            background: outline,
+            classes,
             no_data_label: String::new(),
         }
         .render(),
@@ -284,7 +304,19 @@ async fn region_page(
             .map_or(ui.t.get("wilayah.indonesia"), |r| r.name.as_str()),
         ui.t.get("wilayah.map")
     );
-    let map = children_map(&ui.t, &map_title, &children);
+    let areas = match child_level {
+        Some(l) => crate::map::areas(store, code.as_ref(), l).await?,
+        None => HashMap::new(),
+    };
+    // Points (desa, or kecamatan without boundaries) sit inside the region's own outline.
+    let outline = match (&code, level) {
+        (Some(c), Some(l)) if areas.is_empty() => crate::map::areas(store, Some(c), l)
+            .await?
+            .into_values()
+            .collect(),
+        _ => Vec::new(),
+    };
+    let map = children_map(&ui.t, &map_title, &children, &areas, outline);
     Ok(RegionPage {
         ui: ui.clone(),
         t: ui.t,

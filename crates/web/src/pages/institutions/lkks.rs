@@ -468,7 +468,14 @@ pub async fn targets(
             }
             None => None,
         };
-        let map = progress.as_ref().and_then(|p| target_map(ui.t, p));
+        let map = match &progress {
+            Some(p) => {
+                let codes: Vec<_> = p.entries.iter().map(|e| e.region.clone()).collect();
+                let areas = crate::map::areas_of(&state.store, &codes).await?;
+                target_map(ui.t, p, &areas)
+            }
+            None => None,
+        };
         Ok(TargetPage {
             t: ui.t,
             ui: ui.clone(),
@@ -489,20 +496,25 @@ pub async fn targets(
     render(&ui, result)
 }
 
-/// The kab/kota of a target as points at their coordinates: dark when the target is
-/// reached, light when not; each links to its LKKS when one is recorded. `None` when fewer
-/// than two have coordinates.
-fn target_map(t: Messages, p: &FormationProgress) -> Option<String> {
-    use crate::map::{Geometry, LegendClass, Map, MapItem, SEQUENTIAL};
+/// The kab/kota of a target as areas (points where no boundary is held): dark when the
+/// target is reached, light when not; each links to its LKKS when one is recorded. `None`
+/// when fewer than two can be drawn.
+fn target_map(
+    t: Messages,
+    p: &FormationProgress,
+    areas: &std::collections::HashMap<String, crate::map::MultiPolygon>,
+) -> Option<String> {
+    use crate::map::{LegendClass, Map, MapItem, SEQUENTIAL};
     let items: Vec<MapItem> = p
         .entries
         .iter()
         .filter_map(|e| {
-            let (lat, lon) = (e.latitude?, e.longitude?);
+            let code = e.region.to_string();
+            let geometry = crate::map::geometry(areas, &code, e.latitude, e.longitude)?;
             Some(MapItem {
-                code: e.region.to_string(),
+                code,
                 label: e.region_name.clone(),
-                geometry: Geometry::Point { lon, lat },
+                geometry,
                 class: Some(usize::from(e.reached)),
                 size: None,
                 detail: e.status.map_or_else(
@@ -614,7 +626,7 @@ mod tests {
             ],
             reached: 1,
         };
-        let svg = target_map(Messages::new(Lang::Id), &p).unwrap();
+        let svg = target_map(Messages::new(Lang::Id), &p, &Default::default()).unwrap();
         assert!(svg.starts_with("<svg"), "{svg}");
         assert!(
             svg.contains("href=\"/lkks/7\""),
@@ -626,6 +638,6 @@ mod tests {
             entries: p.entries[..1].to_vec(),
             ..p
         };
-        assert!(target_map(Messages::new(Lang::Id), &one).is_none());
+        assert!(target_map(Messages::new(Lang::Id), &one, &Default::default()).is_none());
     }
 }

@@ -7,6 +7,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use sinergi_activity::programs::{FourWAnalysis, SHOWN, analyse_fourw};
+use sinergi_core::Level;
 use sinergi_core::program::DesaNeed;
 
 use super::{FilterQuery, render, sector_key};
@@ -92,13 +93,21 @@ pub(super) async fn analysis_page(
     let result = async {
         let filter = q.filter()?;
         let a = analyse_fourw(&state.store, &user.viewer, &filter).await?;
-        Ok(page(&ui, &a))
+        // The desa points sit inside the kab/kota outlines of the region analysed.
+        let outlines = match &a.within {
+            Some(w) if !a.partner_view => crate::map::areas(&state.store, Some(w), Level::KabKota)
+                .await?
+                .into_values()
+                .collect(),
+            _ => Vec::new(),
+        };
+        Ok(page(&ui, &a, outlines))
     }
     .await;
     render(&ui, result)
 }
 
-fn page(ui: &Ui, a: &FourWAnalysis) -> AnalysisPage {
+fn page(ui: &Ui, a: &FourWAnalysis, outlines: Vec<crate::map::MultiPolygon>) -> AnalysisPage {
     let t = &ui.t;
     let x = &a.analysis;
     let overlaps = x
@@ -176,7 +185,7 @@ fn page(ui: &Ui, a: &FourWAnalysis) -> AnalysisPage {
         gaps_map: if a.partner_view {
             None
         } else {
-            gaps_map(t, &a.need, &x.gaps)
+            gaps_map(t, a, &x.gaps, outlines)
         },
         lks_capacity: a
             .capacity
@@ -196,8 +205,13 @@ fn page(ui: &Ui, a: &FourWAnalysis) -> AnalysisPage {
 }
 
 /// Unreached desa in need as points (extreme-poverty targets darkest), over nothing else.
-fn gaps_map(t: &Messages, need: &[DesaNeed], gaps: &[sinergi_insight::DesaGap]) -> Option<String> {
-    let at: HashMap<&str, &DesaNeed> = need.iter().map(|d| (d.code.as_str(), d)).collect();
+fn gaps_map(
+    t: &Messages,
+    a: &FourWAnalysis,
+    gaps: &[sinergi_insight::DesaGap],
+    outlines: Vec<crate::map::MultiPolygon>,
+) -> Option<String> {
+    let at: HashMap<&str, &DesaNeed> = a.need.iter().map(|d| (d.code.as_str(), d)).collect();
     let items: Vec<MapItem> = gaps
         .iter()
         .take(500)
@@ -205,7 +219,7 @@ fn gaps_map(t: &Messages, need: &[DesaNeed], gaps: &[sinergi_insight::DesaGap]) 
             let d = at.get(g.code.as_str())?;
             Some(MapItem {
                 code: g.code.clone(),
-                label: g.code.clone(),
+                label: a.places.label(&g.code),
                 geometry: Geometry::Point {
                     lon: d.longitude?,
                     lat: d.latitude?,
@@ -228,7 +242,7 @@ fn gaps_map(t: &Messages, need: &[DesaNeed], gaps: &[sinergi_insight::DesaGap]) 
         Map {
             title: t.get("program.gaps_map").to_string(),
             items,
-            background: Vec::new(),
+            background: outlines,
             classes: vec![
                 crate::map::LegendClass {
                     label: t.get("program.gap_need").to_string(),

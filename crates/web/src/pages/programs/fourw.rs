@@ -1,7 +1,7 @@
 //! The 4W matrix (who × what × where × when): the page with its map and budget charts, and
 //! the JSON matrix. The matrix itself is the `fourw` use case.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -19,9 +19,7 @@ use super::{
 use crate::auth::Signed;
 use crate::chart::{Bar, BarChart, ValueFormat};
 use crate::i18n::Messages;
-use crate::map::{
-    Geometry, Map, MapItem, SEQUENTIAL, class_of, legend_for_breaks, quantile_breaks,
-};
+use crate::map::{Map, MapItem, SEQUENTIAL, class_of, legend_for_breaks, quantile_breaks};
 use crate::pager::Pager;
 use crate::{AppError, AppState, Ui};
 
@@ -344,26 +342,14 @@ async fn matrix_map(
         rows.truncate(MAP_MAX);
     }
     let within = super::optional_region(q.wilayah.as_deref())?;
-    let areas: HashMap<String, Vec<sinergi_store::Polygon>> = state
-        .store
-        .boundaries(within.as_ref(), level)
-        .await?
-        .into_iter()
-        .map(|b| (b.code.to_string(), b.polygons))
-        .collect();
+    let areas = crate::map::areas(&state.store, within.as_ref(), level).await?;
     let values: Vec<f64> = rows.iter().map(|r| r.1).collect();
     let breaks = quantile_breaks(&values, 5);
     let items: Vec<MapItem> = rows
         .iter()
         .filter_map(|(r, v)| {
             let (name, lat, lng) = places.get(&r.key)?.clone();
-            let geometry = match areas.get(&r.key) {
-                Some(a) => Geometry::Area(a.clone()),
-                None => Geometry::Point {
-                    lon: lng?,
-                    lat: lat?,
-                },
-            };
+            let geometry = crate::map::geometry(&areas, &r.key, lat, lng)?;
             Some(MapItem {
                 code: r.key.clone(),
                 label: name,

@@ -235,7 +235,7 @@ pub async fn indicator(
     render(&ui, result)
 }
 
-/// Kab/kota as points at their coordinates, coloured by rating band.
+/// Kab/kota as areas (points where no boundary is held), coloured by rating band.
 pub(super) async fn region_map(
     state: &AppState,
     ui: &Ui,
@@ -243,6 +243,11 @@ pub(super) async fn region_map(
     bands: &RatingBands,
     title: &str,
 ) -> Result<Option<String>, AppError> {
+    let codes: Vec<RegionCode> = regions
+        .iter()
+        .filter_map(|r| RegionCode::parse(&r.code).ok())
+        .collect();
+    let areas = crate::map::areas_of(&state.store, &codes).await?;
     let mut items = Vec::new();
     for r in regions {
         let Ok(code) = RegionCode::parse(&r.code) else {
@@ -251,13 +256,15 @@ pub(super) async fn region_map(
         let Some(region) = state.store.region(&code).await? else {
             continue;
         };
-        let (Some(lat), Some(lon)) = (region.latitude, region.longitude) else {
+        let Some(geometry) =
+            crate::map::geometry(&areas, &r.code, region.latitude, region.longitude)
+        else {
             continue;
         };
         items.push(MapItem {
             code: r.code.clone(),
             label: region.name,
-            geometry: Geometry::Point { lon, lat },
+            geometry,
             class: r.status.band,
             size: None,
             detail: r.status.achievement.map_or(String::new(), |a| {

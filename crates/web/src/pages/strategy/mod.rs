@@ -31,7 +31,7 @@ use super::render;
 use crate::auth::Signed;
 use crate::chart::{LineChart, PALETTE, Series, ValueFormat};
 use crate::i18n::{Lang, Messages};
-use crate::map::{Geometry, LegendClass, Map, MapItem};
+use crate::map::{LegendClass, Map, MapItem};
 use crate::{AppError, AppState, Ui};
 use sinergi_activity::realisation::RealisationOutcome;
 
