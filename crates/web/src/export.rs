@@ -94,8 +94,169 @@ pub fn csv_bytes(table: &Table) -> Vec<u8> {
     out
 }
 
+/// What a column holds in XLSX: numbers and dates are typed so a spreadsheet can sum and
+/// sort them; everything else (NIK, No. KK, region codes, names) stays text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CellKind {
+    Text,
+    Integer,
+    Decimal,
+    Date,
+    DateTime,
+}
+
+/// Headers of columns that hold codes: text even when every value is digits (a province
+/// code "52", an id, a phone number), so no digit or leading zero is lost.
+fn is_code_column(header: &str) -> bool {
+    let h = header.to_lowercase();
+    [
+        "kode", "code", "nik", "kk", "telepon", "phone", "hp", "npwp", "id",
+    ]
+    .iter()
+    .any(|k| h.split(|c: char| !c.is_alphanumeric()).any(|w| w == *k))
+        || h.starts_with("kode")
+        || h.starts_with("no_")
+}
+
+fn kind_of(value: &str) -> CellKind {
+    let digits = value.strip_prefix('-').unwrap_or(value);
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if all_digits(digits) && digits.len() <= 15 && (digits == "0" || !digits.starts_with('0')) {
+        return CellKind::Integer;
+    }
+    if let Some((whole, fraction)) = digits.split_once('.')
+        && all_digits(whole)
+        && all_digits(fraction)
+        && whole.len() <= 15
+    {
+        return CellKind::Decimal;
+    }
+    if chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok() {
+        return CellKind::Date;
+    }
+    if datetime(value).is_some() {
+        return CellKind::DateTime;
+    }
+    CellKind::Text
+}
+
+fn datetime(value: &str) -> Option<chrono::NaiveDateTime> {
+    let v = value.trim_end_matches('Z');
+    [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+    ]
+    .iter()
+    .find_map(|f| chrono::NaiveDateTime::parse_from_str(v, f).ok())
+}
+
+fn excel_date(value: &str) -> Option<rust_xlsxwriter::ExcelDateTime> {
+    use chrono::Datelike;
+    let d = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()?;
+    rust_xlsxwriter::ExcelDateTime::from_ymd(
+        u16::try_from(d.year()).ok()?,
+        d.month() as u8,
+        d.day() as u8,
+    )
+    .ok()
+}
+
+fn excel_datetime(d: &chrono::NaiveDateTime) -> Option<rust_xlsxwriter::ExcelDateTime> {
+    use chrono::{Datelike, Timelike};
+    rust_xlsxwriter::ExcelDateTime::from_ymd(
+        u16::try_from(d.year()).ok()?,
+        d.month() as u8,
+        d.day() as u8,
+    )
+    .ok()?
+    .and_hms(d.hour() as u16, d.minute() as u8, d.second())
+    .ok()
+}
+
+/// A column is a number or date column when it is not a code column and every filled cell
+/// reads as one (integers and decimals together make a decimal column).
+fn column_kinds(table: &Table) -> Vec<CellKind> {
+    (0..table.headers.len())
+        .map(|c| {
+            if is_code_column(&table.headers[c]) {
+                return CellKind::Text;
+            }
+            let mut kind = None;
+            for v in table.rows.iter().filter_map(|r| r.get(c)) {
+                if v.is_empty() {
+                    continue;
+                }
+                let k = match (kind, kind_of(v)) {
+                    (Some(CellKind::Integer), CellKind::Decimal)
+                    | (Some(CellKind::Decimal), CellKind::Integer) => CellKind::Decimal,
+                    (Some(a), b) if a != b => return CellKind::Text,
+                    (_, b) => b,
+                };
+                if k == CellKind::Text {
+                    return CellKind::Text;
+                }
+                kind = Some(k);
+            }
+            kind.unwrap_or(CellKind::Text)
+        })
+        .collect()
+}
+
+/// `[$-421]` is Excel's Indonesian locale, so dates show as "7 Des 2026" and numbers with
+/// the reader's separators.
+fn write_cell(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    col: u16,
+    kind: CellKind,
+    value: &str,
+) -> Result<(), XlsxError> {
+    let number = |format: &str| Format::new().set_num_format(format);
+    match kind {
+        _ if value.is_empty() => {}
+        CellKind::Integer | CellKind::Decimal => match value.parse::<f64>() {
+            Ok(n) if kind == CellKind::Integer => {
+                sheet.write_number_with_format(row, col, n, &number("#,##0"))?;
+            }
+            Ok(n) => {
+                sheet.write_number_with_format(row, col, n, &number("#,##0.0##"))?;
+            }
+            Err(_) => {
+                sheet.write_string(row, col, &*neutralise(value))?;
+            }
+        },
+        CellKind::Date => match excel_date(value) {
+            Some(d) => {
+                sheet.write_datetime_with_format(row, col, &d, &number("[$-421]d mmm yyyy"))?;
+            }
+            None => {
+                sheet.write_string(row, col, &*neutralise(value))?;
+            }
+        },
+        CellKind::DateTime => match datetime(value).and_then(|d| excel_datetime(&d)) {
+            Some(d) => {
+                sheet.write_datetime_with_format(
+                    row,
+                    col,
+                    &d,
+                    &number("[$-421]d mmm yyyy hh:mm"),
+                )?;
+            }
+            None => {
+                sheet.write_string(row, col, &*neutralise(value))?;
+            }
+        },
+        CellKind::Text => {
+            sheet.write_string(row, col, &*neutralise(value))?;
+        }
+    }
+    Ok(())
+}
+
 /// An XLSX workbook with one sheet per table (plus "Petunjuk" where a table has notes).
-/// Every cell is text, so NIK, No. KK and region codes keep their digits and dots.
+/// Numbers and dates are typed cells (see [`column_kinds`]); codes such as NIK, No. KK and
+/// region codes stay text, so they keep their digits and dots.
 pub fn xlsx_bytes(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
@@ -109,9 +270,16 @@ pub fn xlsx_bytes(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
             sheet.set_column_format(c, &text)?;
             sheet.set_column_width(c, (h.chars().count() as f64 + 4.0).clamp(10.0, 40.0))?;
         }
+        let kinds = column_kinds(table);
+        for (c, kind) in kinds.iter().enumerate() {
+            if *kind != CellKind::Text {
+                sheet.set_column_format(c as u16, &Format::new())?;
+            }
+        }
         for (r, row) in table.rows.iter().enumerate() {
             for (c, v) in row.iter().enumerate() {
-                sheet.write_string((r + 1) as u32, c as u16, &*neutralise(v))?;
+                let kind = kinds.get(c).copied().unwrap_or(CellKind::Text);
+                write_cell(sheet, (r + 1) as u32, c as u16, kind, v)?;
             }
         }
         sheet.set_freeze_panes(1, 0)?;
@@ -202,6 +370,49 @@ mod tests {
         assert_eq!(read.header, vec!["kode", "nik"]);
         assert_eq!(read.column("nik").unwrap().get(0), "5203054107950001");
         assert_eq!(read.column("kode").unwrap().get(0), "52.03.05.2003");
+    }
+
+    #[test]
+    fn xlsx_types_numbers_and_dates_and_keeps_codes_text() {
+        use calamine::{Data, Reader};
+        let table = Table::new(
+            "ringkas",
+            &["kode_wilayah", "nama", "jumlah", "persen", "tanggal", "nik"],
+            vec![
+                vec![
+                    "52".into(),
+                    "NTB".into(),
+                    "1166".into(),
+                    "12.5".into(),
+                    "2026-12-07".into(),
+                    "5203054107950001".into(),
+                ],
+                vec![
+                    "52.01".into(),
+                    "Lombok Barat".into(),
+                    "-3".into(),
+                    "7".into(),
+                    String::new(),
+                    "52030541**950001".into(),
+                ],
+            ],
+        );
+        let bytes = xlsx_bytes(&[table]).unwrap();
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range("ringkas").unwrap();
+        let cell = |r: u32, c: u32| range.get_value((r, c)).cloned().unwrap();
+        assert_eq!(cell(1, 0), Data::String("52".into()), "a code stays text");
+        assert_eq!(cell(1, 2), Data::Float(1166.0));
+        assert_eq!(
+            cell(2, 2),
+            Data::Float(-3.0),
+            "a negative number is a number"
+        );
+        assert_eq!(cell(1, 3), Data::Float(12.5));
+        assert_eq!(cell(2, 3), Data::Float(7.0));
+        assert!(matches!(cell(1, 4), Data::DateTime(_)), "{:?}", cell(1, 4));
+        assert_eq!(cell(1, 5), Data::String("5203054107950001".into()));
     }
 
     #[test]

@@ -88,10 +88,16 @@ fn region_browser_walks_down_with_counts() {
     ] {
         assert!(ntb.body.contains(text), "NTB page lacks {text}");
     }
-    // The map: one linked point per kab/kota, its name and desa count on hover.
+    // The map: one linked area per kab/kota (embedded boundaries), its name and desa count
+    // on hover, classed by desa, the legend below the map.
     let map = &ntb.body[ntb.body.find("<svg").expect("NTB page has a map")..];
     let map = &map[..map.find("</svg>").unwrap()];
-    assert_eq!(map.matches("<circle").count(), 10, "a point per kab/kota");
+    assert_eq!(map.matches("<path").count(), 10, "an area per kab/kota");
+    assert_eq!(map.matches("<circle").count(), 0, "no loose dots");
+    assert!(
+        map.contains("Desa/Kelurahan</text>"),
+        "legend by desa: {map}"
+    );
     assert!(map.contains(r#"<a href="/wilayah/52.03">"#));
     assert!(
         map.contains("<title>Kabupaten Lombok Timur: 254 Desa/Kelurahan</title>"),
@@ -102,6 +108,19 @@ fn region_browser_walks_down_with_counts() {
     let lotim = get("/wilayah/5203");
     assert!(lotim.body.contains("Masbagik") && lotim.body.contains("254"));
     let kec = get("/wilayah/52.03.05");
+    // Desa are points inside the kecamatan's outline.
+    let map = &kec.body[kec.body.find("<svg").expect("kecamatan page has a map")..];
+    let map = &map[..map.find("</svg>").unwrap()];
+    assert_eq!(map.matches("<path").count(), 1, "the kecamatan outline");
+    assert!(map.matches("<circle").count() >= 10, "a point per desa");
+    // Outside the three provinces with kecamatan boundaries, kecamatan are points inside
+    // the kab/kota outline.
+    let sleman = get("/wilayah/34.04");
+    let map = &sleman.body[sleman.body.find("<svg").expect("Sleman has a map")..];
+    assert_eq!(
+        map[..map.find("</svg>").unwrap()].matches("<path").count(),
+        1
+    );
     assert!(
         kec.body.contains("Masbagik Utara") && kec.body.contains("Kelurahan")
             || kec.body.contains("Desa")
@@ -232,6 +251,12 @@ fn every_page_stays_light_and_local() {
         "/wilayah".into(),
         "/wilayah/52".into(),
         "/wilayah/33".into(),
+        "/wilayah/33.01".into(),
+        "/wilayah/35".into(),
+        "/wilayah/63".into(),
+        "/wilayah/63.01".into(),
+        "/wilayah/91".into(),
+        "/wilayah/34.04".into(),
         "/wilayah/52.03".into(),
         format!("/wilayah/{}", srv.kecamatan_with_most_desa),
         "/wilayah/52.03.05.2003".into(),
@@ -370,11 +395,7 @@ fn a_real_browser_walks_the_region_tree() {
         20,
         "ten links down, twice"
     );
-    assert_eq!(
-        dom.matches("<circle").count(),
-        10,
-        "a map point per kab/kota"
-    );
+    assert_eq!(dom.matches("<path").count(), 10, "a map area per kab/kota");
     let Some(search) = browse(&format!("{base}/wilayah/cari?q=masbagik"), None) else {
         return;
     };
