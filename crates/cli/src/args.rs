@@ -32,9 +32,19 @@ pub struct Cli {
     pub command: Command,
     #[command(flatten)]
     pub help: HelpFlags,
+    #[command(flatten)]
+    pub verbose: VerboseFlag,
     /// Tampilkan versi
     #[arg(short = 'V', long = "version", action = ArgAction::Version, global = true)]
     version: Option<bool>,
+}
+
+/// `-v/--verbose` on every command: timestamps, levels and the database driver's messages.
+#[derive(Debug, Args)]
+pub struct VerboseFlag {
+    /// Tampilkan rincian log (waktu, tingkat, pesan basis data)
+    #[arg(short = 'v', long = "verbose", global = true)]
+    pub verbose: bool,
 }
 
 /// `-h/--help` with an Indonesian description, on every command.

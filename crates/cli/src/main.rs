@@ -27,22 +27,39 @@ use args::{
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
 
+/// A calm terminal by default: our own lines without timestamps or levels, nothing from the
+/// database driver or the web stack below a warning (sqlx reports every PostgreSQL NOTICE and
+/// slow statement, which would interleave with command output). `--verbose` shows it all.
+fn init_logging(verbose: bool) {
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let targets = if verbose {
+        Targets::new()
+            .with_default(tracing::Level::DEBUG)
+            .with_target("sqlx", tracing::Level::INFO)
+    } else {
+        Targets::new()
+            .with_default(tracing::Level::WARN)
+            .with_target("sinergi", tracing::Level::INFO)
+            .with_target("sqlx", tracing::level_filters::LevelFilter::OFF)
+    };
+    let fmt = tracing_subscriber::fmt::layer()
+        .with_target(verbose)
+        // Colour codes only on a terminal, not in redirected logs.
+        .with_ansi(ansi);
+    if verbose {
+        tracing_subscriber::registry()
+            .with(fmt.with_filter(targets))
+            .init();
+    } else {
+        tracing_subscriber::registry()
+            .with(fmt.without_time().with_level(false).with_filter(targets))
+            .init();
+    }
+}
+
 fn main() {
     let cli = args::parse();
-    tracing_subscriber::fmt()
-        .with_target(false)
-        // Colour codes only on a terminal, not in redirected logs.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
-        .with_max_level(tracing::Level::INFO)
-        .finish()
-        // sqlx reports every PostgreSQL NOTICE (such as `relation "_sqlx_migrations" already
-        // exists, skipping` on each start) at INFO, which would interleave with command output.
-        .with(
-            Targets::new()
-                .with_default(tracing::Level::INFO)
-                .with_target("sqlx", tracing::Level::WARN),
-        )
-        .init();
+    init_logging(cli.verbose.verbose);
     // Linkage is synchronous and uses its own thread pool; no runtime needed.
     if let Command::Link(args) = cli.command {
         if let Err(e) = link::run(args) {

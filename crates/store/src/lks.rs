@@ -784,6 +784,29 @@ impl Scoped<'_> {
         Ok(out)
     }
 
+    /// One page of [`Scoped::lks_expiries`], soonest first, so a long list of lapsed papers
+    /// stays a light page.
+    pub async fn lks_expiries_page(
+        &self,
+        today: NaiveDate,
+        include_expired: bool,
+        page: crate::Page,
+    ) -> Result<crate::Paged<Expiry>, StoreError> {
+        let all = self.lks_expiries(today, include_expired).await?;
+        let total = all.len() as u64;
+        let items = all
+            .into_iter()
+            .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
+            .take(page.size as usize)
+            .collect();
+        Ok(crate::Paged {
+            items,
+            total,
+            page: page.number,
+            size: page.size,
+        })
+    }
+
     /// Per region below `parent` (provinces for `None`) and PPKS category: the number of
     /// LKS serving it, their capacity and clients, beside the number of people in that
     /// category (aggregate `ppks_<slug>`, latest period) when held. Only LKS this viewer

@@ -546,7 +546,7 @@ fn import_forward_update_on_postgres() {
 // ---------------------------------------------------------------------------------------
 
 /// A running server, killed when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     lines: mpsc::Receiver<String>,
     /// Lines read while waiting for the address.
@@ -593,7 +593,7 @@ fn start_server_with(args: &[&str]) -> Server {
 
 impl Server {
     /// Waits for the "Sinergi berjalan di http://ADDR" line and returns ADDR.
-    fn address(&mut self) -> String {
+    pub(crate) fn address(&mut self) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
         let mut seen = Vec::new();
         while Instant::now() < deadline {
@@ -945,7 +945,7 @@ fn keys_production_mode_and_development_key_files() {
 /// The demo at a small scale, so the tests stay quick: 0.005 of NTB (about 29,000 people).
 const TEST_DEMO_SCALE: &str = "0.005";
 
-fn start_demo(db: &str) -> Server {
+pub(crate) fn start_demo(db: &str) -> Server {
     start_server_with(&[
         "serve",
         "--demo",
@@ -960,7 +960,11 @@ fn start_demo(db: &str) -> Server {
 
 /// Signs in through the login form: the agent, the CSRF token, and the session token when the
 /// login succeeded (303 with a session cookie).
-fn sign_in(addr: &str, user: &str, password: &str) -> (ureq::Agent, String, Option<String>) {
+pub(crate) fn sign_in(
+    addr: &str,
+    user: &str,
+    password: &str,
+) -> (ureq::Agent, String, Option<String>) {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)

@@ -4,6 +4,7 @@
 mod cli;
 mod generate;
 mod link;
+mod phones;
 mod programs;
 mod realisasi;
 mod registries;

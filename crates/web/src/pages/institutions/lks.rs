@@ -556,6 +556,7 @@ struct ExpiriesPage {
     rows: Vec<Expiry>,
     expired: bool,
     window: i64,
+    pager: Pager,
 }
 
 impl ExpiriesPage {
@@ -567,7 +568,11 @@ impl ExpiriesPage {
 #[derive(Deserialize)]
 pub struct ExpiriesQuery {
     lewat: Option<String>,
+    hal: Option<u32>,
 }
+
+/// Rows per page of the expiry list: keeps it well inside the page budget.
+const EXPIRIES_PAGE_SIZE: u32 = 100;
 
 pub async fn expiries(
     State(state): State<AppState>,
@@ -577,15 +582,17 @@ pub async fn expiries(
 ) -> Response {
     let expired = q.lewat.is_some_and(|v| !v.is_empty());
     let result = async {
-        let rows = state
+        let paged = state
             .store
             .scoped(&user.viewer)
-            .lks_expiries(today(), expired)
+            .lks_expiries_page(today(), expired, Page::new(q.hal, None, EXPIRIES_PAGE_SIZE))
             .await?;
+        let params: &[(&str, &str)] = if expired { &[("lewat", "1")] } else { &[] };
         Ok(ExpiriesPage {
             t: ui.t,
             ui: ui.clone(),
-            rows,
+            pager: Pager::new(&paged, "/lks/kedaluwarsa", params),
+            rows: paged.items,
             expired,
             window: EXPIRY_WINDOW_DAYS,
         })
