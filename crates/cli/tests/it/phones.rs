@@ -79,7 +79,7 @@ fn links(html: &str) -> Vec<String> {
         .skip(1)
         .filter_map(|rest| rest.split('"').next())
         .filter(|h| h.starts_with('/') && !h.starts_with("//"))
-        .map(|h| h.replace("&amp;", "&"))
+        .map(|h| h.replace("&amp;", "&").replace("&#38;", "&"))
         .collect()
 }
 
@@ -147,7 +147,10 @@ fn chromium() -> Option<PathBuf> {
 /// The document width of each page in a 390 px frame, measured by Chromium in one run: the
 /// pages are saved with their stylesheet inlined, framed side by side in a harness page
 /// whose own script reads each frame's `scrollWidth` (the pages themselves carry none).
-fn phone_widths(pages: &BTreeMap<String, String>, css: &str) -> Option<BTreeMap<String, u32>> {
+fn phone_widths(
+    pages: &BTreeMap<String, String>,
+    css: &str,
+) -> Option<BTreeMap<String, (u32, String)>> {
     let bin = chromium()?;
     let dir = tempfile::tempdir().unwrap();
     let mut frames = String::new();
@@ -165,8 +168,21 @@ fn phone_widths(pages: &BTreeMap<String, String>, css: &str) -> Option<BTreeMap<
     let harness = format!(
         r#"<!doctype html><html><body>{frames}<script>
 window.addEventListener("load", () => {{
-  const out = [...document.querySelectorAll("iframe")].map(f =>
-    f.getAttribute("src") + " " + (f.contentDocument ? f.contentDocument.documentElement.scrollWidth : -1));
+  // Each frame's width, and for a frame too wide the deepest element that sticks out.
+  const out = [...document.querySelectorAll("iframe")].map(f => {{
+    const d = f.contentDocument;
+    if (!d) return f.getAttribute("src") + " -1";
+    const w = d.documentElement.scrollWidth;
+    let culprit = "";
+    if (w > {PHONE_WIDTH}) {{
+      for (const e of d.body.querySelectorAll("*")) {{
+        if (e.getBoundingClientRect().right > {PHONE_WIDTH} + 1) {{
+          culprit = " " + e.tagName.toLowerCase() + (e.className ? "." + String(e.className).replace(/ /g, ".") : "");
+        }}
+      }}
+    }}
+    return f.getAttribute("src") + " " + w + culprit;
+  }});
   const pre = document.createElement("pre");
   pre.id = "widths";
   pre.textContent = out.join(";");
@@ -208,7 +224,8 @@ window.addEventListener("load", () => {{
         .unwrap_or_else(|| panic!("harness wrote no widths: {dom}"));
     let mut result = BTreeMap::new();
     for entry in widths.split(';') {
-        let (file, width) = entry.split_once(' ').unwrap();
+        let (file, rest) = entry.split_once(' ').unwrap();
+        let (width, culprit) = rest.split_once(' ').unwrap_or((rest, ""));
         let i: usize = file
             .trim_start_matches('p')
             .trim_end_matches(".html")
@@ -216,7 +233,7 @@ window.addEventListener("load", () => {{
             .unwrap();
         let width: i64 = width.parse().unwrap();
         assert!(width > 0, "{} did not load in its frame", names[i]);
-        result.insert(names[i].clone(), width as u32);
+        result.insert(names[i].clone(), (width as u32, culprit.to_string()));
     }
     assert_eq!(result.len(), pages.len(), "every page measured");
     Some(result)
@@ -358,8 +375,8 @@ fn every_page_of_every_account_fits_a_phone_and_the_budget_and_exports_are_typed
     };
     let too_wide: Vec<String> = widths
         .iter()
-        .filter(|(_, w)| **w > PHONE_WIDTH)
-        .map(|(p, w)| format!("{p}: {w} px"))
+        .filter(|(_, (w, _))| *w > PHONE_WIDTH)
+        .map(|(p, (w, culprit))| format!("{p}: {w} px, widest: {culprit}"))
         .collect();
     eprintln!("{} pages measured at {PHONE_WIDTH} px", widths.len());
     assert!(
