@@ -540,6 +540,21 @@ mod tests {
         assert!(svg.contains("Tidak ada data"));
         // Three squares side by side fill the width: the last one ends at the right pad.
         assert!(svg.contains("M14 "), "{svg}");
+        // The legend sits below the clipped map area, never over it.
+        let clip_height: f64 = svg
+            .split(r#"<clipPath id="mapclip"><rect width="640" height=""#)
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        let legend_ys: Vec<f64> = svg
+            .split(r#"<rect x="14" y=""#)
+            .skip(1)
+            .map(|r| r.split('"').next().unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(legend_ys.len(), 3, "two classes and no data");
+        assert!(legend_ys.iter().all(|y| *y >= clip_height), "{svg}");
     }
 
     #[test]
@@ -588,18 +603,38 @@ mod tests {
 
     #[test]
     fn paths_are_thinned_to_whole_pixels() {
-        // 1,000 points along one edge collapse to the pixels they cover.
+        // 1,000 points along one 10-pixel edge collapse to its two ends.
         let mut ring: Vec<[f64; 2]> = (0..1000).map(|i| [i as f64 * 1e-5, 0.0]).collect();
         ring.extend([[0.01, 0.01], [0.0, 0.01], [0.0, 0.0]]);
         let projection = Projection {
             min_lon: 0.0,
             max_lat: 0.01,
             kx: 1.0,
-            scale: 100.0,
+            scale: 1000.0,
         };
         let d = path(&projection, &vec![vec![ring]]);
         assert!(d.len() < 40, "{d}");
-        assert!(d.starts_with("M14 15") && d.ends_with('z'));
+        assert!(d.starts_with("M14 24") && d.ends_with('z'), "{d}");
+    }
+
+    #[test]
+    fn outlines_are_simplified_to_the_view_and_specks_dropped() {
+        // A wiggly coast (10,000 points within a pixel of a straight line) and a speck of
+        // an island: the coast keeps its corners only, the speck goes.
+        let mut coast: Vec<[f64; 2]> = (0..10_000)
+            .map(|i| [i as f64 * 1e-4, if i % 2 == 0 { 0.0 } else { 1e-4 }])
+            .collect();
+        coast.extend([[1.0, 1.0], [0.0, 1.0], [0.0, 0.0]]);
+        let speck = vec![[0.5, 0.5], [0.5001, 0.5], [0.5001, 0.5001], [0.5, 0.5]];
+        let projection = Projection {
+            min_lon: 0.0,
+            max_lat: 1.0,
+            kx: 1.0,
+            scale: 600.0,
+        };
+        let d = path(&projection, &vec![vec![coast], vec![speck]]);
+        assert_eq!(d.matches('M').count(), 1, "the speck is dropped: {d}");
+        assert!(d.matches('l').count() <= 4, "{d}");
     }
 
     #[test]

@@ -109,9 +109,7 @@ fn children_map(
             colour: SEQUENTIAL[2].to_string(),
         }]
     } else {
-        legend_for_breaks(&breaks, &SEQUENTIAL, |v| {
-            format!("{} {}", t.num(&(v as u64)), t.get("count.desa"))
-        })
+        legend_for_breaks(&breaks, &SEQUENTIAL, |v| t.num(&(v as u64)))
     };
     Some(
         Map {
