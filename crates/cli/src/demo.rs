@@ -131,10 +131,12 @@ pub async fn ensure_demo(store: &Store, scale: f64) -> anyhow::Result<Option<Dem
         world.people(),
         world.families()
     );
-    let summary = load_world(store, world).await?;
+    let steps = crate::progress::Steps::new(DEMO_STEPS, "demo");
+    let summary = load_world(store, world, &steps).await?;
+    drop(steps);
     let elapsed = started.elapsed().as_secs_f64();
     tracing::info!(
-        "dunia demo dimuat dalam {elapsed:.1} dtk: {} organisasi, {} daftar dengan {} baris perorangan ({:.0} baris/dtk), {} baris ditolak, {} angka agregat",
+        "dunia demo dimuat dalam {elapsed:.1} dtk: {} organisasi, {} daftar dengan {} baris perorangan ({:.0} baris/dtk), {} baris ditolak (rinciannya dengan --verbose), {} angka agregat",
         summary.organisations,
         summary.lists,
         summary.person_rows,
@@ -145,8 +147,16 @@ pub async fn ensure_demo(store: &Store, scale: f64) -> anyhow::Result<Option<Dem
     Ok(Some(summary))
 }
 
-async fn load_world(store: &Store, world: World) -> anyhow::Result<DemoSummary> {
+/// The steps of [`load_world`] named on the progress bar.
+const DEMO_STEPS: u64 = 8;
+
+async fn load_world(
+    store: &Store,
+    world: World,
+    steps: &crate::progress::Steps,
+) -> anyhow::Result<DemoSummary> {
     let actor = || Actor::system("demo");
+    steps.step("organisasi dan lembaga");
     let partners = institutions::partners(&world);
     let programs = institutions::programs(&world, &partners);
     let started = Instant::now();
@@ -162,6 +172,7 @@ async fn load_world(store: &Store, world: World) -> anyhow::Result<DemoSummary> 
         ..DemoSummary::default()
     };
     let sealer = store.person_sealer()?;
+    steps.step("register penduduk");
 
     // The register streams from the generator (worker threads: generate, build rows, seal)
     // into the database while the next kecamatan are generated.
@@ -202,6 +213,7 @@ async fn load_world(store: &Store, world: World) -> anyhow::Result<DemoSummary> 
     summary.lists += 1;
     summary.person_rows += stored.stored;
 
+    steps.step("daftar penerima mitra");
     // Partners' beneficiary lists, read as a partner's file would be: rows the intake refuses
     // (a damaged NIK, a swapped date) are reported, not stored.
     let known: HashSet<&str> = world.desa.iter().map(|d| d.code.as_str()).collect();
@@ -249,13 +261,18 @@ async fn load_world(store: &Store, world: World) -> anyhow::Result<DemoSummary> 
         summary.refused_rows += refused;
     }
 
+    steps.step("angka agregat");
     summary.aggregates = store
         .load_aggregates(actor(), &aggregates(&world, &tally)?)
         .await?;
+    steps.step("program mitra (4W)");
     let loaded = crate::demo_programs::load(store, &world, &programs, &orgs.partners).await?;
     tracing::info!("{loaded} program mitra dimuat (matriks 4W)");
+    steps.step("akun demo");
     create_accounts(store, &orgs).await?;
+    steps.step("laporan bulanan LKS");
     crate::demo_inst::reports(store, chrono::Utc::now().date_naive()).await?;
+    steps.step("strategi dan realisasi");
     crate::demo_strategy::load(store).await?;
     Ok(summary)
 }
@@ -381,7 +398,8 @@ async fn load_small_list(
                 .or_default() += 1;
         }
         let columns: Vec<String> = per_column.iter().map(|(c, n)| format!("{c} {n}")).collect();
-        tracing::info!(
+        // Detail for --verbose; the summary counts them.
+        tracing::debug!(
             "{}: {} baris ditolak saat dibaca (galat pencatatan dalam daftar mitra; per kolom: {})",
             list.name,
             refused_lines.len(),

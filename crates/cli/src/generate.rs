@@ -4,7 +4,9 @@ use crate::args::GenerateArgs;
 
 pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     let config = sinergi_synth::Config::new(args.province.trim(), args.scale, args.seed);
+    let progress = crate::progress::Steps::spinner("membuat dunia sintetis");
     let summary = sinergi_synth::write_world(&config, &args.out, args.linkage)?;
+    drop(progress);
     let facts = sinergi_synth::facts::province(&config.province).map_or("", |p| p.name);
     println!(
         "Dunia sintetis {facts} (skala {}, benih {}) ditulis ke {}:",

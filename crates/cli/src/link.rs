@@ -74,6 +74,8 @@ pub fn run(args: LinkArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
+    let progress = crate::progress::Steps::new(3, "taut");
+    progress.step("membaca berkas");
     let tables: Vec<Table> = args
         .files
         .iter()
@@ -107,8 +109,10 @@ pub fn run(args: LinkArgs) -> anyhow::Result<()> {
         Some(path) => Some(read_truth(&linker, path)?),
         None => None,
     };
+    progress.step("mencocokkan pasangan");
     let outcome = linker.run(model, &decisions, truth.as_deref());
     let link_secs = started.elapsed().as_secs_f64() - read_secs;
+    progress.step("menulis hasil");
     let out = &args.keluar;
     std::fs::create_dir_all(out)
         .with_context(|| format!("folder keluaran {} tidak bisa dibuat", out.display()))?;
@@ -152,6 +156,7 @@ pub fn run(args: LinkArgs) -> anyhow::Result<()> {
         f.persist(&path)
             .with_context(|| format!("model {} tidak bisa disimpan", path.display()))?;
     }
+    drop(progress);
     print_summary(
         &linker,
         &outcome,

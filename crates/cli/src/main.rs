@@ -14,6 +14,7 @@ mod key;
 mod lang;
 mod link;
 mod programs;
+mod progress;
 mod realisasi;
 mod registri;
 mod serve;
@@ -43,6 +44,7 @@ fn init_logging(verbose: bool) {
             .with_target("sqlx", tracing::level_filters::LevelFilter::OFF)
     };
     let fmt = tracing_subscriber::fmt::layer()
+        .with_writer(progress::log_writer)
         .with_target(verbose)
         // Colour codes only on a terminal, not in redirected logs.
         .with_ansi(ansi);

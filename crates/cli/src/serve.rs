@@ -45,6 +45,14 @@ pub async fn run(options: Options, database: &str, key: &KeyArgs) -> anyhow::Res
         "Sinergi berjalan di http://{addr} (basis data: {})",
         store.describe()
     );
+    // Where to go next.
+    if demo.is_some() {
+        tracing::info!(
+            "buka http://{addr}/masuk dan masuk sebagai admin.ntb (kata sandi di README); Ctrl+C untuk berhenti"
+        );
+    } else {
+        tracing::info!("buka http://{addr} di peramban; Ctrl+C untuk berhenti");
+    }
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("berhenti");
