@@ -264,11 +264,19 @@ impl Writer {
             x += width + 12.0;
             self.uses_logo = true;
         }
+        // The organisation's name shrinks (down to 10 pt) to stay on one line, and wraps when
+        // even that is too wide; nothing runs past the margin.
+        let avail = PAGE_W - MARGIN - x;
         let mut y = top;
         for (i, line) in lines.iter().enumerate() {
-            let (face, size) = if i == 0 { (BLD, 13.0) } else { (REG, 9.0) };
-            y -= size * 1.35;
-            self.text(face, size, x, y + 2.0, line, false);
+            let (face, mut size) = if i == 0 { (BLD, 13.0) } else { (REG, 9.0) };
+            while i == 0 && size > 10.0 && self.faces[face].width(line, size) > avail {
+                size -= 0.5;
+            }
+            for part in wrap(&self.faces[face], line, size, avail) {
+                y -= size * 1.35;
+                self.text(face, size, x, y + 2.0, &part, false);
+            }
         }
         self.y = y.min(top - if logo.is_some() { 52.0 } else { 0.0 }) - 6.0;
         self.rule();
@@ -347,6 +355,17 @@ fn deflate(data: &[u8]) -> Vec<u8> {
     e.finish().unwrap_or_default()
 }
 
+/// The height of the first part of a block that must share a page with the heading above it.
+fn start_height(next: Option<&Block>) -> f32 {
+    let table_row = 8.0 * 1.3 + 2.0 * CELL_PAD;
+    match next {
+        Some(Block::Table(_)) => 3.0 * table_row + 8.0,
+        Some(Block::Paragraph(_) | Block::Fields(_)) => 3.0 * BODY * 1.35,
+        Some(Block::Heading(..)) => 40.0,
+        _ => 0.0,
+    }
+}
+
 /// Typesets a document as PDF bytes. `progress` is told the share done (0.0–1.0) as blocks
 /// are set, for the background job's progress page.
 pub fn render(doc: &Document, progress: &dyn Fn(f32)) -> Result<Vec<u8>, PdfError> {
@@ -376,7 +395,9 @@ pub fn render(doc: &Document, progress: &dyn Fn(f32)) -> Result<Vec<u8>, PdfErro
         match block {
             Block::Heading(level, text) => {
                 let size = if *level <= 1 { 12.5 } else { 10.5 };
-                w.ensure(size * 4.0);
+                // A heading keeps company: it moves to the next page unless the start of
+                // what follows (a table's header and first rows, a few lines) fits under it.
+                w.ensure(size * 3.0 + start_height(doc.blocks.get(i + 1)));
                 w.y -= size * 0.6;
                 w.lines(BLD, size, text, 0.0);
                 w.y -= 2.0;

@@ -88,3 +88,50 @@ fn pdf_text_reads_back_through_the_embedded_font() {
         eprintln!("pdftotext not installed: checked with the built-in extractor only");
     }
 }
+
+/// Whatever precedes it, a heading never ends a page: it moves to the next page with the
+/// start of its table.
+#[test]
+fn a_heading_is_never_left_alone_at_a_page_foot() {
+    let rows: Vec<Vec<Cell>> = (0..6)
+        .map(|i| vec![Cell::plain(format!("Kabupaten {i}")), Cell::plain("12,4")])
+        .collect();
+    for filler in 0..70 {
+        let mut blocks: Vec<Block> = (0..filler)
+            .map(|i| Block::Paragraph(format!("Paragraf pengisi {i}.")))
+            .collect();
+        blocks.push(Block::Heading(
+            2,
+            "IK1.2 Persentase penduduk miskin ekstrem".into(),
+        ));
+        blocks.push(Block::Table(TableBlock {
+            sheet: "t".into(),
+            widths: vec![3.0, 1.0],
+            header: vec!["Wilayah".into(), "Target".into()],
+            rows: rows.clone(),
+        }));
+        let doc = Document {
+            title: "Laporan".into(),
+            subtitle: String::new(),
+            letterhead: Letterhead {
+                lines: vec!["LKKS".into()],
+                logo_jpeg: None,
+            },
+            footer: "Sinergi".into(),
+            page_label: "Halaman".into(),
+            blocks,
+            sheets: vec![],
+        };
+        let text = pdf::extract_text(&pdf::render(&doc, &|_| {}).unwrap());
+        let heading = text.find("IK1.2 Persentase").unwrap();
+        let after: String = text[heading..].split_whitespace().skip(4).take(2).collect();
+        assert!(
+            !after.starts_with("Sinergi"),
+            "with {filler} paragraphs the heading ends a page: {after}"
+        );
+        assert!(
+            text[heading..].find("Wilayah") < text[heading..].find("Halaman"),
+            "with {filler} paragraphs the table's header is not on the heading's page"
+        );
+    }
+}
