@@ -47,11 +47,7 @@ async fn ensure_boundaries(store: &Store) -> anyhow::Result<()> {
     let started = Instant::now();
     let boundaries = sinergi_refdata::boundaries().context("batas wilayah bawaan tidak terbaca")?;
     let stored = store
-        .save_boundaries(
-            sinergi_store::Actor::system("setup"),
-            &boundaries,
-            sinergi_refdata::BOUNDARY_SOURCE,
-        )
+        .seed_boundaries(&boundaries, sinergi_refdata::BOUNDARY_SOURCE)
         .await?;
     tracing::info!(
         "batas wilayah bawaan dimuat: {stored} wilayah dalam {:.1} s",

@@ -40,13 +40,39 @@ impl Store {
                     ),
             ));
         }
-        let now = now_text();
         let mut levels: Vec<&str> = boundaries.iter().map(|b| b.code.level().key()).collect();
         levels.sort_unstable();
         levels.dedup();
         let event = AuditEvent::new(actor, "boundary.import", "region_boundary").after(
             serde_json::json!({ "wilayah": boundaries.len(), "tingkat": levels, "sumber": source }),
         );
+        let all: Vec<&Boundary> = boundaries.iter().collect();
+        self.write_boundaries(&all, source, Some(&event)).await
+    }
+
+    /// The boundaries embedded in the binary, on first start: reference data like the
+    /// embedded region list, so not audited (that load is not either), and only for the
+    /// codes the register holds (a deployment's own region list may be smaller).
+    pub async fn seed_boundaries(
+        &self,
+        boundaries: &[Boundary],
+        source: &str,
+    ) -> Result<u64, StoreError> {
+        let known = self.region_code_set().await?;
+        let kept: Vec<&Boundary> = boundaries
+            .iter()
+            .filter(|b| known.contains(b.code.as_str()))
+            .collect();
+        self.write_boundaries(&kept, source, None).await
+    }
+
+    async fn write_boundaries(
+        &self,
+        boundaries: &[&Boundary],
+        source: &str,
+        event: Option<&AuditEvent>,
+    ) -> Result<u64, StoreError> {
+        let now = now_text();
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             for b in boundaries {
@@ -65,7 +91,9 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            append_audit!(tx, &event);
+            if let Some(event) = event {
+                append_audit!(tx, event);
+            }
             tx.commit().await?;
         });
         Ok(boundaries.len() as u64)

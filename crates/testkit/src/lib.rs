@@ -129,11 +129,7 @@ impl TestDb {
         {
             let boundaries = sinergi_refdata::boundaries().expect("embedded boundaries");
             store
-                .save_boundaries(
-                    sinergi_store::Actor::system("setup"),
-                    &boundaries,
-                    sinergi_refdata::BOUNDARY_SOURCE,
-                )
+                .seed_boundaries(&boundaries, sinergi_refdata::BOUNDARY_SOURCE)
                 .await
                 .unwrap_or_else(|e| panic!("boundaries {}: {e}", self.label));
         }

@@ -559,6 +559,22 @@ async fn names_need_figures_and_boundaries() {
             .await
             .unwrap_err();
         assert!(e.to_string().contains("52.99"), "{l}: {e}");
+        // The embedded boundaries on first start: a code the register lacks is skipped, not
+        // refused, and no audit entry is written (reference data, like the region list).
+        let entries = s.verify_audit_chain().await.unwrap().checked;
+        assert_eq!(
+            s.seed_boundaries(&[b("52"), b("52.99")], "bawaan")
+                .await
+                .unwrap(),
+            1,
+            "{l}"
+        );
+        assert_eq!(s.boundary_counts().await.unwrap(), [(1, 1), (2, 3)], "{l}");
+        assert_eq!(
+            s.verify_audit_chain().await.unwrap().checked,
+            entries,
+            "{l}"
+        );
         w.store.close().await;
     }
 }
