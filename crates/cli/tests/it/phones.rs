@@ -267,13 +267,14 @@ fn is_code_header(h: &str) -> bool {
         || h.ends_with("_id")
 }
 
-/// Every column whose filled cells all read as numbers must hold number cells. Returns how many
-/// number cells were found.
-fn check_xlsx(href: &str, bytes: &[u8]) -> usize {
+/// Every column whose filled cells all read as numbers must hold number cells, and ISO
+/// dates must be date cells. Returns how many number and date cells were found.
+fn check_xlsx(href: &str, bytes: &[u8]) -> (usize, usize) {
     use calamine::{Data, Reader};
     let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
         .unwrap_or_else(|e| panic!("{href} is not an XLSX workbook: {e}"));
     let mut numbers = 0;
+    let mut dates = 0;
     for name in book.sheet_names() {
         let range = book.worksheet_range(&name).unwrap();
         let rows: Vec<&[Data]> = range.rows().collect();
@@ -283,6 +284,10 @@ fn check_xlsx(href: &str, bytes: &[u8]) -> usize {
         for (c, h) in header.iter().enumerate() {
             let h = h.to_string();
             let cells: Vec<&Data> = body.iter().filter_map(|r| r.get(c)).collect();
+            dates += cells
+                .iter()
+                .filter(|d| matches!(d, Data::DateTime(_)))
+                .count();
             numbers += cells
                 .iter()
                 .filter(|d| matches!(d, Data::Float(_) | Data::Int(_)))
@@ -290,6 +295,18 @@ fn check_xlsx(href: &str, bytes: &[u8]) -> usize {
             if is_code_header(&h) || name.starts_with("Petunjuk") {
                 continue;
             }
+            let text_dates: Vec<&str> = cells
+                .iter()
+                .filter_map(|d| match d {
+                    Data::String(s) if is_iso_date(s) => Some(s.as_str()),
+                    _ => None,
+                })
+                .collect();
+            assert!(
+                text_dates.is_empty(),
+                "{href}, sheet {name}, column {h}: dates stored as text, e.g. {:?}",
+                &text_dates[..text_dates.len().min(3)]
+            );
             let text_numbers: Vec<&str> = cells
                 .iter()
                 .filter_map(|d| match d {
@@ -312,7 +329,17 @@ fn check_xlsx(href: &str, bytes: &[u8]) -> usize {
             );
         }
     }
-    numbers
+    (numbers, dates)
+}
+
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 #[test]
@@ -328,6 +355,7 @@ fn every_page_of_every_account_fits_a_phone_and_the_budget_and_exports_are_typed
     let mut all_pages: BTreeMap<String, String> = BTreeMap::new();
     let mut heaviest: Vec<(usize, String)> = Vec::new();
     let mut number_cells = 0;
+    let mut date_cells = 0;
     let mut xlsx_files = 0;
     let mut over_budget: Vec<String> = Vec::new();
     for account in ACCOUNTS {
@@ -381,7 +409,9 @@ fn every_page_of_every_account_fits_a_phone_and_the_budget_and_exports_are_typed
             let path = href.split('?').next().unwrap();
             if path.ends_with(".xlsx") {
                 xlsx_files += 1;
-                number_cells += check_xlsx(&format!("{who} {href}"), &bytes);
+                let (numbers, dates) = check_xlsx(&format!("{who} {href}"), &bytes);
+                number_cells += numbers;
+                date_cells += dates;
             } else if path.ends_with(".csv") {
                 assert!(
                     bytes.starts_with("\u{feff}".as_bytes()),
@@ -399,7 +429,9 @@ fn every_page_of_every_account_fits_a_phone_and_the_budget_and_exports_are_typed
         xlsx_files >= 3,
         "the walk found {xlsx_files} XLSX downloads"
     );
+    eprintln!("{xlsx_files} XLSX downloads: {number_cells} number cells, {date_cells} date cells");
     assert!(number_cells > 0, "no XLSX download holds a number cell");
+    assert!(date_cells > 0, "no XLSX download holds a date cell");
 
     let widths = phone_widths(&all_pages, &css);
     assert!(
