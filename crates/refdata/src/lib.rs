@@ -81,7 +81,7 @@ fn parse_boundary(line: &str) -> Option<Boundary> {
                         .split(',')
                         .map(|n| n.parse().ok())
                         .collect::<Option<_>>()?;
-                    if numbers.len() < 6 || numbers.len() % 2 != 0 {
+                    if numbers.len() < 6 || !numbers.len().is_multiple_of(2) {
                         return None;
                     }
                     let (mut x, mut y) = (0i64, 0i64);

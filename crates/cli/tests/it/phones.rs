@@ -395,10 +395,9 @@ fn every_page_of_every_account_fits_a_phone_and_the_budget_and_exports_are_typed
         for (href, html) in &walk.pages {
             let total = html.len() + css.len();
             heaviest.push((total, format!("{who} {href}")));
-            assert!(
-                total < PAGE_BUDGET,
-                "{who} {href} weighs {total} bytes with its CSS"
-            );
+            if total >= PAGE_BUDGET {
+                over_budget.push(format!("{who} {href}: {total} bytes"));
+            }
             all_pages.insert(format!("{who} {href}"), html.clone());
         }
         for href in &walk.downloads {
