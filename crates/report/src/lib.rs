@@ -133,14 +133,15 @@ pub fn strategy_document(
         for ind in &o.indicators {
             let f = &ind.fields;
             blocks.push(Block::Heading(2, format!("{} {}", f.code, f.name)));
+            // Rates read "12,91 %" as everywhere else in the report, not "12,91 persen".
+            let unit = if f.is_rate() { "%" } else { f.unit.as_str() };
             let baseline = match (f.baseline_value, f.baseline_year) {
                 (Some(b), Some(y)) => format!(
-                    "{} {} ({y}; {})",
+                    "{} {unit} ({y}; {})",
                     l.num(b),
-                    f.unit,
                     f.baseline_source.clone().unwrap_or_default()
                 ),
-                (Some(b), None) => format!("{} {}", l.num(b), f.unit),
+                (Some(b), None) => format!("{} {unit}", l.num(b)),
                 _ => l.get("strategy.no_baseline"),
             };
             let disaggregations = if f.disaggregations.is_empty() {
@@ -152,9 +153,12 @@ pub fn strategy_document(
                     .collect::<Vec<_>>()
                     .join(", ")
             };
-            let mut fields = vec![
-                (l.get("strategy.definition"), f.definition.clone()),
-                (l.get("strategy.formula"), f.formula.clone()),
+            let mut fields = vec![(l.get("strategy.definition"), f.definition.clone())];
+            // A formula that only repeats the definition is not printed a second time.
+            if f.formula.trim().to_lowercase() != f.definition.trim().to_lowercase() {
+                fields.push((l.get("strategy.formula"), f.formula.clone()));
+            }
+            fields.extend([
                 (l.get("strategy.unit"), f.unit.clone()),
                 (l.get("strategy.direction"), direction(l, f.direction)),
                 (
@@ -168,7 +172,7 @@ pub fn strategy_document(
                 (l.get("strategy.disaggregations"), disaggregations.clone()),
                 (l.get("strategy.baseline"), baseline.clone()),
                 (l.get("strategy.pic"), f.pic.clone()),
-            ];
+            ]);
             if let Some(c) = &f.computation {
                 fields.push((l.get("strategy.computation"), c.clone()));
             }

@@ -407,19 +407,32 @@ pub fn render(doc: &Document, progress: &dyn Fn(f32)) -> Result<Vec<u8>, PdfErro
                 w.y -= 3.0;
             }
             Block::Fields(pairs) => {
+                // The key column is as wide as the longest key (up to 40 % of the line);
+                // a longer key wraps inside it instead of running into its value.
+                let avail = PAGE_W - 2.0 * MARGIN;
+                let widest = pairs
+                    .iter()
+                    .map(|(k, _)| w.faces[BLD].width(k, BODY))
+                    .fold(0.0_f32, f32::max);
+                let key_w = (widest + 10.0).min(avail * 0.4);
+                let leading = BODY * 1.35;
                 for (k, v) in pairs {
-                    let key_w = 130.0;
-                    let lines = wrap(&w.faces[REG], v, BODY, PAGE_W - 2.0 * MARGIN - key_w);
-                    let leading = BODY * 1.35;
-                    w.ensure(leading * lines.len().min(3) as f32);
-                    w.y -= leading;
-                    w.text(BLD, BODY, MARGIN, w.y + BODY * 0.25, k, false);
-                    for (j, line) in lines.iter().enumerate() {
+                    let keys = wrap(&w.faces[BLD], k, BODY, key_w - 8.0);
+                    let values = wrap(&w.faces[REG], v, BODY, avail - key_w);
+                    let rows = keys.len().max(values.len());
+                    w.ensure(leading * rows.min(3) as f32);
+                    for j in 0..rows {
                         if j > 0 {
                             w.ensure(leading);
-                            w.y -= leading;
                         }
-                        w.text(REG, BODY, MARGIN + key_w, w.y + BODY * 0.25, line, false);
+                        w.y -= leading;
+                        let y = w.y + BODY * 0.25;
+                        if let Some(key) = keys.get(j) {
+                            w.text(BLD, BODY, MARGIN, y, key, false);
+                        }
+                        if let Some(value) = values.get(j) {
+                            w.text(REG, BODY, MARGIN + key_w, y, value, false);
+                        }
                     }
                 }
                 w.y -= 4.0;
