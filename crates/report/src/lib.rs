@@ -229,7 +229,7 @@ pub fn strategy_document(
                     t.region.to_string(),
                     region_name(names, t.region.as_str()),
                     t.year.to_string(),
-                    l.num(t.value),
+                    sheet_num(t.value),
                 ]));
             }
         }
@@ -488,9 +488,9 @@ pub fn quarter_report(q: &QuarterInput, l: &dyn Labels, letterhead: Letterhead) 
                 s.region.to_string(),
                 region_name(q.names, s.region.as_str()),
                 source_type(l, s.source_type),
-                opt_num(l, s.target),
-                opt_num(l, s.actual),
-                s.achievement.map(|a| l.num(a)).unwrap_or_default(),
+                s.target.map(sheet_num).unwrap_or_default(),
+                s.actual.map(sheet_num).unwrap_or_default(),
+                s.achievement.map(sheet_num).unwrap_or_default(),
                 band,
                 s.source.clone().unwrap_or_default(),
             ])
@@ -507,7 +507,7 @@ pub fn quarter_report(q: &QuarterInput, l: &dyn Labels, letterhead: Letterhead) 
                 r.region.to_string(),
                 r.period.to_string(),
                 r.source.clone(),
-                l.num(r.value),
+                sheet_num(r.value),
                 r.drivers.clone(),
                 r.obstacles.clone(),
                 r.follow_up.clone(),
@@ -570,6 +570,12 @@ pub fn quarter_report(q: &QuarterInput, l: &dyn Labels, letterhead: Letterhead) 
             violation_table(q, l),
         ],
     }
+}
+
+/// A figure in a spreadsheet sheet: the machine form ("12.4"), which the XLSX writer stores
+/// as a number cell shown in the reader's own format; printed pages use `Labels::num`.
+fn sheet_num(v: f64) -> String {
+    format!("{v}")
 }
 
 fn violation_table(q: &QuarterInput, l: &dyn Labels) -> TableBlock {

@@ -310,7 +310,7 @@ fn check_xlsx(href: &str, bytes: &[u8]) -> (usize, usize) {
             let text_numbers: Vec<&str> = cells
                 .iter()
                 .filter_map(|d| match d {
-                    Data::String(s) if s.parse::<f64>().is_ok() => Some(s.as_str()),
+                    Data::String(s) if reads_as_number(s) => Some(s.as_str()),
                     _ => None,
                 })
                 .collect();
@@ -330,6 +330,18 @@ fn check_xlsx(href: &str, bytes: &[u8]) -> (usize, usize) {
         }
     }
     (numbers, dates)
+}
+
+/// A number as a machine writes it ("1166", "12.5") or as Indonesian text does ("1.166",
+/// "12,91", "12,91 %").
+fn reads_as_number(s: &str) -> bool {
+    let t = s.trim().trim_end_matches('%').trim_end();
+    let t = t.strip_prefix('-').unwrap_or(t);
+    !t.is_empty()
+        && t.starts_with(|c: char| c.is_ascii_digit())
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+        && t.matches(',').count() <= 1
 }
 
 fn is_iso_date(s: &str) -> bool {

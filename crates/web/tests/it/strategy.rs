@@ -268,6 +268,20 @@ fn strategy_pages_forms_imports_and_reports() {
             assert!(done.is_some(), "{l}: {format} report finished");
             let file = admin.get(&format!("{job}/unduh"));
             assert!(file.bytes.starts_with(magic), "{l} {format}");
+            if format == "xlsx" {
+                // Targets, realisation and achievement are number cells a spreadsheet sums.
+                use calamine::{Data, Reader};
+                let mut book: calamine::Xlsx<_> =
+                    calamine::open_workbook_from_rs(std::io::Cursor::new(file.bytes.clone()))
+                        .unwrap();
+                let first = book.sheet_names()[0].clone();
+                let range = book.worksheet_range(&first).unwrap();
+                let numbers = range
+                    .used_cells()
+                    .filter(|(_, _, d)| matches!(d, Data::Float(_)))
+                    .count();
+                assert!(numbers >= 3, "{l}: {numbers} number cells in {first}");
+            }
             if format == "pdf" {
                 let text = sinergi_report::pdf::extract_text(&file.bytes);
                 assert!(text.contains(RED) && text.contains(GREEN), "{l}: {text}");
