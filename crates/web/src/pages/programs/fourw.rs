@@ -364,10 +364,31 @@ async fn matrix_map(
     if items.len() < 2 {
         return Ok((None, None));
     }
+    // Points (desa, or regions without a boundary) sit inside the outlines one level below
+    // the region filtered on: kab/kota of a province, kecamatan of a kab/kota.
+    let background = match &within {
+        Some(w)
+            if items
+                .iter()
+                .any(|i| matches!(i.geometry, crate::map::Geometry::Point { .. })) =>
+        {
+            let outline_level = w
+                .level()
+                .child()
+                .filter(|l| *l <= Level::Kecamatan)
+                .unwrap_or(w.level());
+            let mut outlines = crate::map::areas(&state.store, Some(w), outline_level).await?;
+            if outlines.is_empty() {
+                outlines = crate::map::areas(&state.store, Some(w), w.level()).await?;
+            }
+            outlines.into_values().collect()
+        }
+        _ => Vec::new(),
+    };
     let map = Map {
         title: t.get("program.map").to_string(),
         items,
-        background: Vec::new(),
+        background,
         classes: legend_for_breaks(&breaks, &SEQUENTIAL, |v| t.decimal(&v)),
         no_data_label: String::new(),
     }
