@@ -315,7 +315,9 @@ impl Map {
             };
         }
         let (projection, map_height) = Projection::fit(bounds.padded(), WIDTH);
-        let legend_rows = self.classes.len() + usize::from(!self.no_data_label.is_empty());
+        // A class without a label (one class for everything) needs no legend row.
+        let legend_rows = self.classes.iter().filter(|c| !c.label.is_empty()).count()
+            + usize::from(!self.no_data_label.is_empty());
         let height = map_height + LEGEND_ROW * legend_rows as f64 + 6.0;
         let mut svg = open_svg(WIDTH, height, &self.title);
         let _ = write!(
@@ -401,6 +403,7 @@ impl Map {
         let mut legend: Vec<(&str, &str)> = self
             .classes
             .iter()
+            .filter(|c| !c.label.is_empty())
             .map(|c| (c.label.as_str(), c.colour.as_str()))
             .collect();
         if !self.no_data_label.is_empty() {
