@@ -460,7 +460,15 @@ impl ComparisonSpec {
                     l.push("satu nama memuat yang lain (gelar/inisial/nama tunggal)".into());
                 }
             }
-            Kind::Nik | Kind::Kk => {
+            Kind::Nik => {
+                // The order of features::nik_levels.
+                l.push("dua digit bersebelahan tertukar (di luar bagian tanggal)".into());
+                l.push("15 digit pertama sama (terpotong Excel)".into());
+                l.push("satu digit kode wilayah berbeda".into());
+                l.push("wilayah dan tanggal sama, nomor urut berbeda".into());
+                l.push("bagian tanggal beda satu digit atau tertukar".into());
+            }
+            Kind::Kk => {
                 l.push("dua digit bersebelahan tertukar".into());
                 l.push("15 digit pertama sama (terpotong Excel)".into());
             }
@@ -501,8 +509,11 @@ mod tests {
             s.comparisons[0].levels(),
             [
                 "sama persis",
-                "dua digit bersebelahan tertukar",
+                "dua digit bersebelahan tertukar (di luar bagian tanggal)",
                 "15 digit pertama sama (terpotong Excel)",
+                "satu digit kode wilayah berbeda",
+                "wilayah dan tanggal sama, nomor urut berbeda",
+                "bagian tanggal beda satu digit atau tertukar",
                 "berbeda"
             ]
         );
