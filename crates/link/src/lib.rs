@@ -13,6 +13,7 @@ pub mod blocking;
 pub mod cluster;
 pub mod evaluate;
 mod features;
+pub mod mapping;
 pub mod model;
 pub mod names;
 pub mod settings;
