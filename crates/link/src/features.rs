@@ -1298,7 +1298,9 @@ impl Joint {
             .iter()
             .position(|c| c.spec.kind == Kind::Nik && c.spec.person_key)?;
         let date = columns.iter().position(|c| c.spec.kind == Kind::Tanggal);
-        let sex = columns.iter().position(|c| c.spec.kind == Kind::JenisKelamin);
+        let sex = columns
+            .iter()
+            .position(|c| c.spec.kind == Kind::JenisKelamin);
         (date.is_some() || sex.is_some()).then_some(Joint { nik, date, sex })
     }
 
@@ -1608,7 +1610,10 @@ mod tests {
         assert_eq!(levels(0, 4), [nik_levels::DATE_TYPO, 0, 1]);
         // Without birth date and sex columns the NIK's level is its own.
         let alone = Rows::new(&columns[..1], 5);
-        assert_eq!(gamma(&columns[..1], &alone, 0, 1), u64::from(nik_levels::DATE_TYPO));
+        assert_eq!(
+            gamma(&columns[..1], &alone, 0, 1),
+            u64::from(nik_levels::DATE_TYPO)
+        );
         // A woman's date part (+40) differs from a man's; the sex level stays counted.
         assert_eq!(levels(0, 3)[2], 2);
     }

@@ -61,7 +61,9 @@ pub fn reference_year(date: &str) -> Option<(u32, u32)> {
 fn place_and_date(value: &str) -> Option<String> {
     let value = value.trim();
     let after_comma = value.rsplit_once(',').map(|(_, d)| d.trim());
-    let last_word = value.rsplit_once(char::is_whitespace).map(|(_, d)| d.trim());
+    let last_word = value
+        .rsplit_once(char::is_whitespace)
+        .map(|(_, d)| d.trim());
     // The whole date part first, then the last word ("Selong 12/05/1980").
     for candidate in [after_comma, Some(value), last_word].into_iter().flatten() {
         if parse_date(candidate).is_some() {
@@ -86,7 +88,8 @@ fn birth_year(age: &str, (year, month_day): (u32, u32)) -> Option<String> {
 }
 
 /// The digits of the deepest region the names resolve to: the desa, else the kecamatan,
-/// else the kabupaten (a misspelt desa still leaves the kecamatan for blocking).
+/// else the kabupaten (a misspelt desa still leaves the kecamatan for blocking); an
+/// unknown kabupaten name ("Lotim") is left out before giving up.
 fn region_code(index: &RegionNameIndex, kabkota: &str, kecamatan: &str, desa: &str) -> String {
     for names in [
         PlaceNames {
@@ -100,16 +103,65 @@ fn region_code(index: &RegionNameIndex, kabkota: &str, kecamatan: &str, desa: &s
             desa: "",
         },
         PlaceNames {
+            kabkota: "",
+            kecamatan,
+            desa,
+        },
+        PlaceNames {
+            kabkota: "",
+            kecamatan,
+            desa: "",
+        },
+        PlaceNames {
             kabkota,
             kecamatan: "",
             desa: "",
         },
     ] {
+        if names.kecamatan.trim().is_empty()
+            && names.desa.trim().is_empty()
+            && names.kabkota.trim().is_empty()
+        {
+            continue;
+        }
         if let Ok(code) = index.resolve(names) {
             return code.digits();
         }
     }
     String::new()
+}
+
+/// Compared columns that none of the files has (under any name or source): the settings do
+/// not fit these files.
+pub fn absent_everywhere<'s>(settings: &'s Settings, mapped: &[Mapped]) -> Vec<&'s str> {
+    settings
+        .comparisons
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| mapped.iter().all(|m| m.choices[k + 1].1 == Choice::Absent))
+        .map(|(_, c)| c.column.as_str())
+        .collect()
+}
+
+/// Whether mapping `raw` would resolve region names (the region register is then needed):
+/// a `wilayah` source's column is not in the file under its name or aliases.
+pub fn needs_regions(settings: &Settings, raw: &Table) -> bool {
+    let keys: Vec<String> = raw.header.iter().map(|h| header_key(h)).collect();
+    settings
+        .sources
+        .iter()
+        .filter(|s| s.transform == Transform::Wilayah)
+        .any(|s| {
+            settings
+                .comparisons
+                .iter()
+                .find(|c| c.column == s.column)
+                .is_some_and(|c| {
+                    let mut names = vec![c.column.clone()];
+                    names.extend(c.aliases.iter().cloned());
+                    find(&keys, &names).is_none()
+                })
+        })
 }
 
 /// Maps `raw` onto the settings' columns. `today` (YYYYMMDD parts as [`reference_year`])
@@ -290,7 +342,10 @@ mod tests {
         assert_eq!(place_and_date("1980").as_deref(), Some("1980"));
         assert_eq!(place_and_date("Selong"), None);
         assert_eq!(birth_year("45", (2026, 101)).as_deref(), Some("1980"));
-        assert_eq!(birth_year("45 tahun", (2026, 1001)).as_deref(), Some("1981"));
+        assert_eq!(
+            birth_year("45 tahun", (2026, 1001)).as_deref(),
+            Some("1981")
+        );
         assert_eq!(birth_year("empat", (2026, 101)), None);
         assert_eq!(header_key("NO. KK"), header_key("no_kk"));
     }
