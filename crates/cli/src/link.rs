@@ -604,6 +604,12 @@ fn print_summary(
             e.cluster_recall,
             e.cluster_f1
         );
+        for r in &e.rules {
+            println!(
+                "  recall blok {}: {:.4} ({} pasangan benar, {} hanya oleh aturan ini)",
+                r.rule, r.recall, r.reached, r.only_this_rule
+            );
+        }
     }
     let stages: Vec<String> = s
         .stages

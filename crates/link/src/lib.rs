@@ -604,7 +604,15 @@ impl<'a> Linker<'a> {
             })
             .collect();
         let evaluation_blocking =
-            truth.map(|t| evaluate::blocking_recall(t, &cands.pairs, self.split, self.n));
+            truth.map(|t| {
+                evaluate::blocking_recall(
+                    t,
+                    &cands.pairs,
+                    self.split,
+                    self.n,
+                    self.settings.blocking.len(),
+                )
+            });
         let candidate_pairs = cands.pairs.len() as u64;
         drop(gammas);
         drop(cands.pairs);
@@ -709,6 +717,7 @@ impl<'a> Linker<'a> {
                 self.split,
                 self.n,
                 evaluation_blocking.unwrap_or_default(),
+                &stats.rules.iter().map(|r| r.rule.clone()).collect::<Vec<_>>(),
             )
         });
         Outcome {
