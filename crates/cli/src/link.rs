@@ -566,6 +566,12 @@ fn print_summary(
     for (column, n) in &s.unreadable {
         println!("  kolom {column}: {n} nilai tidak terbaca, diperlakukan sebagai kosong");
     }
+    if s.kk_in_nik_field > 0 {
+        println!(
+            "  kolom NIK: {} catatan berisi No. KK-nya sendiri, diperlakukan sebagai kosong",
+            s.kk_in_nik_field
+        );
+    }
     println!(
         "Model: {} (λ = {:.3e}).",
         if s.model_trained {

@@ -1275,6 +1275,33 @@ fn nik_level_with(a: u64, la: u8, b: u64, lb: u8, bcd: impl FnOnce() -> (u64, u6
     }
 }
 
+/// Lists write the family's No. KK where the person's NIK belongs; such a NIK says nothing
+/// about the person (and would keep the family's members apart in clusters), so it is made
+/// missing. Returns how many records had it.
+pub(crate) fn clear_kk_in_nik_field(columns: &mut [Prepared]) -> u64 {
+    let nik = columns
+        .iter()
+        .position(|c| c.spec.kind == Kind::Nik && c.spec.person_key);
+    let kk = columns.iter().position(|c| c.spec.kind == Kind::Kk);
+    let (Some(nik), Some(kk)) = (nik, kk) else {
+        return 0;
+    };
+    let kk_cells = std::mem::take(&mut columns[kk].cells);
+    let column = &mut columns[nik];
+    let mut cleared = 0;
+    for (r, kk_cell) in kk_cells.iter().enumerate() {
+        let (value, len, _) = digits_parts(column.cells[r]);
+        let (kk_value, kk_len, _) = digits_parts(*kk_cell);
+        if len == 16 && kk_len == 16 && value == kk_value {
+            column.cells[r] = 0;
+            column.bcd[r] = 0;
+            cleared += 1;
+        }
+    }
+    columns[kk].cells = kk_cells;
+    cleared
+}
+
 /// Set in a record's NIK cell (in [`Rows`] only) when the NIK's date part is the record's
 /// own birth date.
 const NIK_DATE_AGREES: u64 = 1 << 61;
@@ -1573,6 +1600,26 @@ mod tests {
         assert!(!p.keys_compatible(base, 5203012101180001, false));
         assert!(!p.keys_compatible(base, 5203012110180002, false));
         assert!(!p.keys_compatible(base, 5203102110180001, true));
+    }
+
+    #[test]
+    fn a_no_kk_in_the_nik_field_is_missing() {
+        let s = Settings::person_preset();
+        let spec = |kind: Kind| s.comparisons.iter().find(|c| c.kind == kind).unwrap();
+        let niks: TextColumn = ["5203010101100001", "5203012110180001"]
+            .into_iter()
+            .collect();
+        let kks: TextColumn = ["5203010101100001", "5203010101100001"]
+            .into_iter()
+            .collect();
+        let mut columns = vec![
+            Prepared::new(spec(Kind::Nik), &[&niks]),
+            Prepared::new(spec(Kind::Kk), &[&kks]),
+        ];
+        assert_eq!(clear_kk_in_nik_field(&mut columns), 1);
+        assert_eq!(columns[0].level(0, 1), 0);
+        assert_eq!(columns[0].person_key(0), None);
+        assert_eq!(columns[1].level(0, 1), 1);
     }
 
     /// Two siblings of one family, born 2018-10-21 and 2018-01-21: their NIKs differ only in

@@ -113,6 +113,8 @@ pub struct Stats {
     pub refused_rejected: u64,
     /// Non-empty values that could not be read, per column (treated as missing).
     pub unreadable: Vec<(String, u64)>,
+    /// Records whose NIK field held their own No. KK (treated as missing).
+    pub kk_in_nik_field: u64,
     /// Seconds spent per stage, in order.
     pub stages: Vec<(&'static str, f64)>,
 }
@@ -166,6 +168,7 @@ pub struct Linker<'a> {
     split: usize,
     /// Seconds spent preparing the columns (reported as the first stage).
     prepare_secs: f64,
+    kk_in_nik_field: u64,
 }
 
 pub fn probability(weight: f64) -> f64 {
@@ -331,6 +334,8 @@ impl<'a> Linker<'a> {
                 Prepared::new(spec, &raw)
             })
             .collect();
+        let mut columns = columns;
+        let kk_in_nik_field = features::clear_kk_in_nik_field(&mut columns);
         let rows = Rows::new(&columns, total);
         Ok(Linker {
             settings,
@@ -343,6 +348,7 @@ impl<'a> Linker<'a> {
             n: total,
             split: if total == split { total } else { split },
             prepare_secs: clock.elapsed().as_secs_f64(),
+            kk_in_nik_field,
         })
     }
 
@@ -603,16 +609,15 @@ impl<'a> Linker<'a> {
                 })
             })
             .collect();
-        let evaluation_blocking =
-            truth.map(|t| {
-                evaluate::blocking_recall(
-                    t,
-                    &cands.pairs,
-                    self.split,
-                    self.n,
-                    self.settings.blocking.len(),
-                )
-            });
+        let evaluation_blocking = truth.map(|t| {
+            evaluate::blocking_recall(
+                t,
+                &cands.pairs,
+                self.split,
+                self.n,
+                self.settings.blocking.len(),
+            )
+        });
         let candidate_pairs = cands.pairs.len() as u64;
         drop(gammas);
         drop(cands.pairs);
@@ -701,6 +706,7 @@ impl<'a> Linker<'a> {
         stats.candidate_pairs = candidate_pairs;
         stats.rules = cands.rules;
         stats.lambda = model.lambda;
+        stats.kk_in_nik_field = self.kk_in_nik_field;
         stats.model_trained = model_trained;
         stats.unreadable = self
             .columns
@@ -717,7 +723,11 @@ impl<'a> Linker<'a> {
                 self.split,
                 self.n,
                 evaluation_blocking.unwrap_or_default(),
-                &stats.rules.iter().map(|r| r.rule.clone()).collect::<Vec<_>>(),
+                &stats
+                    .rules
+                    .iter()
+                    .map(|r| r.rule.clone())
+                    .collect::<Vec<_>>(),
             )
         });
         Outcome {
