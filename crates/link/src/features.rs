@@ -1008,6 +1008,17 @@ impl Rows {
         }
     }
 
+    /// `g` (records `a` and `b`) with the NIK's date and sex counted once (see [`Joint`]).
+    /// Applied when pairs are scored, not to the levels m, u and λ are estimated from: each
+    /// column's m stays learnt from every pair it was compared on.
+    #[inline]
+    pub fn counted_once(&self, g: u64, a: usize, b: usize) -> u64 {
+        match &self.joint {
+            Some(j) => j.adjust(g, self.cell(a, j.nik), self.cell(b, j.nik)),
+            None => g,
+        }
+    }
+
     /// The main cell of column `k` for record `r`.
     #[inline]
     pub fn cell(&self, r: usize, k: usize) -> u64 {
@@ -1025,13 +1036,9 @@ impl Rows {
 /// The packed gamma vector of records `a` and `b`: 4 bits of level per comparison.
 #[inline]
 pub(crate) fn gamma(columns: &[Prepared], rows: &Rows, a: usize, b: usize) -> u64 {
-    let g = columns.iter().enumerate().fold(0u64, |g, (k, c)| {
+    columns.iter().enumerate().fold(0u64, |g, (k, c)| {
         g | (u64::from(c.level_of_cells(rows.cells(a, k), rows.cells(b, k))) << (4 * k))
-    });
-    match &rows.joint {
-        Some(j) => j.adjust(g, rows.cell(a, j.nik), rows.cell(b, j.nik)),
-        None => g,
-    }
+    })
 }
 
 /// How many pairs ahead [`gammas`] asks for the second record's cells.
@@ -1646,7 +1653,7 @@ mod tests {
         ];
         let rows = Rows::new(&columns, 5);
         let levels = |a, b| {
-            let g = gamma(&columns, &rows, a, b);
+            let g = rows.counted_once(gamma(&columns, &rows, a, b), a, b);
             [g & 0xf, g >> 4 & 0xf, g >> 8 & 0xf].map(|l| l as u8)
         };
         // Siblings: NIK "different", the birth dates' swap not counted again.

@@ -512,7 +512,11 @@ impl<'a> Linker<'a> {
     /// Every field's level and weight for records `a` and `b`.
     pub fn explain(&self, model: &Model, a: u32, b: u32) -> Explanation {
         let w = model.weights();
-        let g = gamma(&self.columns, &self.rows, a as usize, b as usize);
+        let g = self.rows.counted_once(
+            gamma(&self.columns, &self.rows, a as usize, b as usize),
+            a as usize,
+            b as usize,
+        );
         let fields: Vec<FieldWeight> = (0..self.columns.len())
             .map(|k| {
                 let l = level_of(g, k);
@@ -596,7 +600,8 @@ impl<'a> Linker<'a> {
             .zip(gammas.par_iter())
             .filter_map(|(p, g)| {
                 let (a, b, _) = blocking::unpack(*p);
-                let weight = self.pair_weight_fast(&w, &exact, prior, *g, a as usize);
+                let g = self.rows.counted_once(*g, a as usize, b as usize);
+                let weight = self.pair_weight_fast(&w, &exact, prior, g, a as usize);
                 let decision = decided.get(&(a, b)).copied();
                 (weight >= floor_weight || decision.is_some()).then(|| ScoredPair {
                     a,
@@ -605,7 +610,7 @@ impl<'a> Linker<'a> {
                     probability: probability(weight),
                     decision,
                     same_cluster: false,
-                    gamma: *g,
+                    gamma: g,
                 })
             })
             .collect();
@@ -628,7 +633,11 @@ impl<'a> Linker<'a> {
         }
         for ((a, b), d) in &decided {
             if !present.contains_key(&(*a, *b)) {
-                let g = gamma(&self.columns, &self.rows, *a as usize, *b as usize);
+                let g = self.rows.counted_once(
+                    gamma(&self.columns, &self.rows, *a as usize, *b as usize),
+                    *a as usize,
+                    *b as usize,
+                );
                 let weight = self.pair_weight(&w, &model, g, *a as usize);
                 pairs.push(ScoredPair {
                     a: *a,
