@@ -6,8 +6,11 @@ use sinergi_link::Settings;
 use sinergi_link::settings::Kind;
 
 fn docs() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/linkage.md"))
-        .expect("docs/linkage.md")
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/linkage.md"
+    ))
+    .expect("docs/linkage.md")
 }
 
 /// The first ```toml block after `heading`.
