@@ -38,8 +38,8 @@ pub struct RuleRecall {
 pub struct Reach {
     pub true_pairs: u64,
     pub reached: u64,
-    /// Per rule: (reached, reached by no other rule).
-    pub per_rule: Vec<(u64, u64)>,
+    /// Per rule: its name, true pairs reached, reached by no other rule.
+    pub per_rule: Vec<(String, u64, u64)>,
 }
 
 /// Pairs one group contributes: within it (one list) or across the two lists.
@@ -95,14 +95,14 @@ pub fn blocking_recall(
     candidates: &[u64],
     split: usize,
     n: usize,
-    rules: usize,
+    rules: &[String],
 ) -> Reach {
     let dedupe = split == n;
     let true_pairs = count_pairs((0..n).map(|r| (truth[r], r < split)), dedupe);
     let mut reach = Reach {
         true_pairs,
         reached: 0,
-        per_rule: vec![(0, 0); rules],
+        per_rule: rules.iter().map(|r| (r.clone(), 0, 0)).collect(),
     };
     for p in candidates {
         let (a, b, bits) = blocking::unpack(*p);
@@ -112,9 +112,9 @@ pub fn blocking_recall(
         reach.reached += 1;
         for (k, counts) in reach.per_rule.iter_mut().enumerate() {
             if bits >> k & 1 == 1 {
-                counts.0 += 1;
+                counts.1 += 1;
                 if bits == 1 << k {
-                    counts.1 += 1;
+                    counts.2 += 1;
                 }
             }
         }
@@ -130,7 +130,6 @@ pub fn evaluate(
     split: usize,
     n: usize,
     reach: Reach,
-    rule_names: &[String],
 ) -> Evaluation {
     let (true_pairs, reached) = (reach.true_pairs, reach.reached);
     let share = |x: u64| {
@@ -166,10 +165,10 @@ pub fn evaluate(
         cluster_precision: cp,
         cluster_recall: cr,
         cluster_f1: cf,
-        rules: rule_names
+        rules: reach
+            .per_rule
             .iter()
-            .zip(&reach.per_rule)
-            .map(|(rule, (hit, only))| RuleRecall {
+            .map(|(rule, hit, only)| RuleRecall {
                 rule: rule.clone(),
                 reached: *hit,
                 recall: share(*hit),
@@ -194,9 +193,9 @@ mod tests {
             blocking::pack(1, 2, 0b11),
             blocking::pack(2, 3, 0b10),
         ];
-        let reach = blocking_recall(&truth, &candidates, 4, 4, 2);
         let names = ["a".to_string(), "b".to_string()];
-        let e = evaluate(&truth, &[], &clusters, 0.9, 4, 4, reach, &names);
+        let reach = blocking_recall(&truth, &candidates, 4, 4, &names);
+        let e = evaluate(&truth, &[], &clusters, 0.9, 4, 4, reach);
         assert_eq!((e.rules[0].reached, e.rules[0].only_this_rule), (2, 1));
         assert_eq!((e.rules[1].reached, e.rules[1].only_this_rule), (1, 0));
         assert!((e.rules[1].recall - 1.0 / 3.0).abs() < 1e-9);

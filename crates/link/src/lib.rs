@@ -620,7 +620,12 @@ impl<'a> Linker<'a> {
                 &cands.pairs,
                 self.split,
                 self.n,
-                self.settings.blocking.len(),
+                &self
+                    .settings
+                    .blocking
+                    .iter()
+                    .map(|r| r.keys.join(" + "))
+                    .collect::<Vec<_>>(),
             )
         });
         let candidate_pairs = cands.pairs.len() as u64;
@@ -732,11 +737,6 @@ impl<'a> Linker<'a> {
                 self.split,
                 self.n,
                 evaluation_blocking.unwrap_or_default(),
-                &stats
-                    .rules
-                    .iter()
-                    .map(|r| r.rule.clone())
-                    .collect::<Vec<_>>(),
             )
         });
         Outcome {
