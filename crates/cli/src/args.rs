@@ -222,6 +222,9 @@ pub struct LinkArgs {
     /// Kebenaran (id,person_id) untuk mengukur ketepatan; menulis evaluasi.json
     #[arg(long, value_name = "BERKAS")]
     pub kebenaran: Option<PathBuf>,
+    /// Tampilkan kolom berkas yang dipakai untuk tiap kolom pengaturan, lalu berhenti
+    #[arg(long)]
+    pub periksa: bool,
 }
 
 #[derive(Debug, Subcommand)]

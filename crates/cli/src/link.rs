@@ -8,8 +8,12 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, anyhow, bail};
+use chrono::Datelike;
 use rayon::prelude::*;
+use sinergi_core::RegionKind;
 use sinergi_core::Table;
+use sinergi_core::region_match::{NamedRegion, RegionNameIndex};
+use sinergi_link::mapping::{self, Choice};
 use sinergi_link::{Decision, Input, Linker, Model, Outcome, ScoredPair, Settings};
 use tempfile::NamedTempFile;
 
@@ -76,11 +80,40 @@ pub fn run(args: LinkArgs) -> anyhow::Result<()> {
     };
     let progress = crate::progress::Steps::new(3, "taut");
     progress.step("membaca berkas");
-    let tables: Vec<Table> = args
+    let raw: Vec<Table> = args
         .files
         .iter()
         .map(|p| read_table(p))
         .collect::<anyhow::Result<_>>()?;
+    let regions = if raw.iter().any(|t| mapping::needs_regions(&settings, t)) {
+        Some(region_index()?)
+    } else {
+        None
+    };
+    let today = chrono::Utc::now().date_naive();
+    let today = (today.year() as u32, today.month() * 100 + today.day());
+    let mapped: Vec<mapping::Mapped> = raw
+        .iter()
+        .map(|t| mapping::map_table(&settings, t, today, regions.as_ref()))
+        .collect();
+    for (path, m) in args.files.iter().zip(&mapped) {
+        print_mapping(path, m);
+    }
+    if let Some(column) = mapping::absent_everywhere(&settings, &mapped).first() {
+        bail!(
+            "{}. Tidak ada keluaran yang ditulis.",
+            sinergi_link::LinkError::MissingColumn {
+                file: file_label(&args.files[0]),
+                column: column.to_string(),
+                available: raw[0].header.join(", "),
+            }
+        );
+    }
+    drop(raw);
+    if args.periksa {
+        return Ok(());
+    }
+    let tables: Vec<Table> = mapped.into_iter().map(|m| m.table).collect();
     let inputs = args
         .files
         .iter()
@@ -166,6 +199,44 @@ pub fn run(args: LinkArgs) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64(),
     );
     Ok(())
+}
+
+/// The region register as the name matcher reads it.
+fn region_index() -> anyhow::Result<RegionNameIndex> {
+    let regions = sinergi_refdata::wilayah()?
+        .into_iter()
+        .map(|e| NamedRegion {
+            kind: RegionKind::infer(&e.code, &e.name),
+            code: e.code,
+            name: e.name,
+        })
+        .collect();
+    Ok(RegionNameIndex::new(regions))
+}
+
+/// Which of the file's columns each settings column reads.
+fn print_mapping(path: &Path, m: &mapping::Mapped) {
+    println!("Kolom {}:", path.display());
+    for (column, choice) in &m.choices {
+        let from = match choice {
+            Choice::Column(h) => format!("kolom \"{h}\""),
+            Choice::Derived { transform, headers } => format!(
+                "dibuat dari {} (ubah = {})",
+                headers
+                    .iter()
+                    .map(|h| format!("\"{h}\""))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                transform.key()
+            ),
+            Choice::LineNumber => "nomor baris di berkas (kolom id tidak ada)".into(),
+            Choice::Absent => "tidak ada di berkas ini: dianggap kosong".into(),
+        };
+        println!("  {column:<14} ← {from}");
+    }
+    for (column, n) in &m.unread {
+        println!("  kolom {column}: {n} nilai sumber tidak terbaca, diperlakukan sebagai kosong");
+    }
 }
 
 fn read_truth(linker: &Linker<'_>, path: &Path) -> anyhow::Result<Vec<u64>> {
@@ -500,6 +571,12 @@ fn print_summary(
     for (column, n) in &s.unreadable {
         println!("  kolom {column}: {n} nilai tidak terbaca, diperlakukan sebagai kosong");
     }
+    if s.kk_in_nik_field > 0 {
+        println!(
+            "  kolom NIK: {} catatan berisi No. KK-nya sendiri, diperlakukan sebagai kosong",
+            s.kk_in_nik_field
+        );
+    }
     println!(
         "Model: {} (λ = {:.3e}).",
         if s.model_trained {
@@ -538,6 +615,12 @@ fn print_summary(
             e.cluster_recall,
             e.cluster_f1
         );
+        for r in &e.rules {
+            println!(
+                "  recall blok {}: {:.4} ({} pasangan benar, {} hanya oleh aturan ini)",
+                r.rule, r.recall, r.reached, r.only_this_rule
+            );
+        }
     }
     let stages: Vec<String> = s
         .stages

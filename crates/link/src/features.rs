@@ -267,7 +267,7 @@ fn digits_cell(value: u64, len: u8, valid: bool) -> u64 {
 fn digits_parts(cell: u64) -> (u64, u8, bool) {
     (
         cell & DIGITS_MASK,
-        ((cell >> 56) & 0x7f) as u8,
+        ((cell >> 56) & 0x1f) as u8,
         cell >> 63 == 1,
     )
 }
@@ -632,7 +632,11 @@ impl Prepared {
             Feature::Digits => {
                 let (va, la, _) = digits_parts(x);
                 let (vb, lb, _) = digits_parts(y);
-                digits_level_with(va, la, vb, lb, || (x2, y2))
+                if self.spec.kind == Kind::Nik {
+                    nik_level_with(va, la, vb, lb, || (x2, y2))
+                } else {
+                    digits_level_with(va, la, vb, lb, || (x2, y2))
+                }
             }
             Feature::Date => self.date_level(x as u32, y as u32),
             Feature::Number => {
@@ -841,7 +845,12 @@ impl Prepared {
             return false;
         }
         match &self.feature {
-            // Exact, transposition or Excel's lost last digit: possibly one person's NIK.
+            // A typo outside the date part, or Excel's lost last digit: possibly one person's
+            // NIK. A different date part or serial is another person (siblings born on one
+            // day share region, often the serial too; twins differ in the serial only).
+            Feature::Digits if self.spec.kind == Kind::Nik => {
+                (1..=nik_levels::REGION_DIGIT).contains(&nik_level(a, 16, b, 16))
+            }
             Feature::Digits => digits_level(a, 16, b, 16) <= 3,
             _ => false,
         }
@@ -936,6 +945,7 @@ pub(crate) struct Rows {
     per_record: usize,
     /// Per column: where its cells start in a record, and whether it has a second one.
     slots: Vec<(usize, bool)>,
+    joint: Option<Joint>,
 }
 
 impl Rows {
@@ -947,13 +957,24 @@ impl Rows {
             width += c.width();
         }
         let per_record = width.div_ceil(8).max(1);
+        let joint = Joint::of(columns);
         let mut lines = vec![Line::default(); n * per_record];
         lines
             .par_chunks_mut(per_record)
             .enumerate()
             .for_each(|(r, record)| {
-                for (c, (at, wide)) in columns.iter().zip(&slots) {
-                    record[at / 8].0[at % 8] = c.cells[r];
+                for (k, (c, (at, wide))) in columns.iter().zip(&slots).enumerate() {
+                    let mut cell = c.cells[r];
+                    if let Some(j) = joint
+                        && j.nik == k
+                    {
+                        cell |= Joint::agreement(
+                            cell,
+                            j.date.map(|d| columns[d].cells[r]),
+                            j.sex.map(|s| columns[s].cells[r]),
+                        );
+                    }
+                    record[at / 8].0[at % 8] = cell;
                     if *wide {
                         record[(at + 1) / 8].0[(at + 1) % 8] = c.bcd[r];
                     }
@@ -963,6 +984,7 @@ impl Rows {
             lines,
             per_record,
             slots,
+            joint,
         }
     }
 
@@ -983,6 +1005,17 @@ impl Rows {
                     (line as *const Line).cast::<i8>(),
                 )
             };
+        }
+    }
+
+    /// `g` (records `a` and `b`) with the NIK's date and sex counted once (see [`Joint`]).
+    /// Applied when pairs are scored, not to the levels m, u and λ are estimated from: each
+    /// column's m stays learnt from every pair it was compared on.
+    #[inline]
+    pub fn counted_once(&self, g: u64, a: usize, b: usize) -> u64 {
+        match &self.joint {
+            Some(j) => j.adjust(g, self.cell(a, j.nik), self.cell(b, j.nik)),
+            None => g,
         }
     }
 
@@ -1182,6 +1215,195 @@ fn digits_level_with(a: u64, la: u8, b: u64, lb: u8, bcd: impl FnOnce() -> (u64,
     }
 }
 
+/// NIK levels (`jenis = "nik"`): the NIK's parts (region 1–6, date 7–12 with +40 for women,
+/// serial 13–16) compared separately, so a difference in the date part is not taken for a
+/// typo of one person's number.
+pub(crate) mod nik_levels {
+    pub const EXACT: u8 = 1;
+    /// Two adjacent digits swapped, outside the date part.
+    pub const TRANSPOSED: u8 = 2;
+    /// The first 15 digits equal where Excel explains the 16th (dropped or zeroed).
+    pub const EXCEL: u8 = 3;
+    /// One digit of the region part different.
+    pub const REGION_DIGIT: u8 = 4;
+    /// Region and date equal, serial different: a twin, or another person born that day.
+    pub const SERIAL: u8 = 5;
+    /// Only the date part differs, by one digit or two adjacent digits swapped.
+    pub const DATE_TYPO: u8 = 6;
+    pub const DIFFERENT: u8 = 7;
+}
+
+/// The NIK level of two values (see [`nik_levels`]); 0 when either is missing.
+pub(crate) fn nik_level(a: u64, la: u8, b: u64, lb: u8) -> u8 {
+    nik_level_with(a, la, b, lb, || (bcd16(a), bcd16(b)))
+}
+
+#[inline]
+fn nik_level_with(a: u64, la: u8, b: u64, lb: u8, bcd: impl FnOnce() -> (u64, u64)) -> u8 {
+    use nik_levels::*;
+    if la == 0 || lb == 0 {
+        return 0;
+    }
+    match (la, lb) {
+        (16, 16) => {
+            if a == b {
+                return EXACT;
+            }
+            let (da, db) = bcd();
+            let diff = differing_nibbles(da, db);
+            // Digit i (0 = first) is nibble 15 - i; digits 6..12 are the date part.
+            let digit = |v: u64, i: u32| (v >> (4 * (15 - i))) & 0xf;
+            let first = 15 - (63 - diff.leading_zeros()) / 4;
+            let last = 15 - diff.trailing_zeros() / 4;
+            let in_date = |i: u32| (6..12).contains(&i);
+            match diff.count_ones() {
+                1 if last == 15 && (digit(da, 15) == 0 || digit(db, 15) == 0) => EXCEL,
+                1 if first < 6 => REGION_DIGIT,
+                1 if in_date(first) => DATE_TYPO,
+                1 => SERIAL,
+                2 if last == first + 1
+                    && digit(da, first) == digit(db, last)
+                    && digit(da, last) == digit(db, first) =>
+                {
+                    if in_date(first) || in_date(last) {
+                        DATE_TYPO
+                    } else {
+                        TRANSPOSED
+                    }
+                }
+                _ if first >= 12 => SERIAL,
+                _ => DIFFERENT,
+            }
+        }
+        (15, 16) if b / 10 == a => EXCEL,
+        (16, 15) if a / 10 == b => EXCEL,
+        (15, 15) if a == b => EXCEL,
+        _ => DIFFERENT,
+    }
+}
+
+/// Lists write the family's No. KK where the person's NIK belongs; such a NIK says nothing
+/// about the person (and would keep the family's members apart in clusters), so it is made
+/// missing. Returns how many records had it.
+pub(crate) fn clear_kk_in_nik_field(columns: &mut [Prepared]) -> u64 {
+    let nik = columns
+        .iter()
+        .position(|c| c.spec.kind == Kind::Nik && c.spec.person_key);
+    let kk = columns.iter().position(|c| c.spec.kind == Kind::Kk);
+    let (Some(nik), Some(kk)) = (nik, kk) else {
+        return 0;
+    };
+    let kk_cells = std::mem::take(&mut columns[kk].cells);
+    let column = &mut columns[nik];
+    let mut cleared = 0;
+    for (r, kk_cell) in kk_cells.iter().enumerate() {
+        let (value, len, _) = digits_parts(column.cells[r]);
+        let (kk_value, kk_len, _) = digits_parts(*kk_cell);
+        if len == 16 && kk_len == 16 && value == kk_value {
+            column.cells[r] = 0;
+            column.bcd[r] = 0;
+            cleared += 1;
+        }
+    }
+    columns[kk].cells = kk_cells;
+    cleared
+}
+
+/// Set in a record's NIK cell (in [`Rows`] only) when the NIK's date part is the record's
+/// own birth date.
+const NIK_DATE_AGREES: u64 = 1 << 61;
+/// Set when the NIK's +40 rule gives the record's own sex.
+const NIK_SEX_AGREES: u64 = 1 << 62;
+
+/// The NIK, birth-date and sex columns, compared jointly so that one fact votes once: the
+/// NIK's date part and sex are the birth date and sex again.
+#[derive(Clone, Copy)]
+pub(crate) struct Joint {
+    nik: usize,
+    date: Option<usize>,
+    sex: Option<usize>,
+}
+
+impl Joint {
+    /// The joint columns of a settings file: its `nik` person key, the first `tanggal` and
+    /// `jenis_kelamin` columns.
+    fn of(columns: &[Prepared]) -> Option<Joint> {
+        let nik = columns
+            .iter()
+            .position(|c| c.spec.kind == Kind::Nik && c.spec.person_key)?;
+        let date = columns.iter().position(|c| c.spec.kind == Kind::Tanggal);
+        let sex = columns
+            .iter()
+            .position(|c| c.spec.kind == Kind::JenisKelamin);
+        (date.is_some() || sex.is_some()).then_some(Joint { nik, date, sex })
+    }
+
+    /// The NIK cell's agreement bits for one record's birth date and sex cells.
+    fn agreement(nik_cell: u64, date_cell: Option<u64>, sex_cell: Option<u64>) -> u64 {
+        let (value, len, _) = digits_parts(nik_cell);
+        if len != 16 {
+            return 0;
+        }
+        // Digits 7–12 of 16: DDMMYY.
+        let day_field = value / 100_000_000 % 100;
+        let month = value / 1_000_000 % 100;
+        let year2 = value / 10_000 % 100;
+        let (day, female) = if day_field > 40 {
+            (day_field - 40, true)
+        } else {
+            (day_field, false)
+        };
+        let mut bits = 0;
+        if let Some(d) = date_cell.filter(|d| *d != 0 && !d.is_multiple_of(10000))
+            && d % 100 == day
+            && d / 100 % 100 == month
+            && d / 10000 % 100 == year2
+        {
+            bits |= NIK_DATE_AGREES;
+        }
+        // Sex cells: 1 male, 2 female.
+        if let Some(s) = sex_cell.filter(|s| *s != 0)
+            && (s == 2) == female
+        {
+            bits |= NIK_SEX_AGREES;
+        }
+        bits
+    }
+
+    /// Rewrites the levels of `g` so that the NIK's date and sex are counted once.
+    #[inline]
+    fn adjust(&self, mut g: u64, na: u64, nb: u64) -> u64 {
+        use nik_levels::*;
+        let level = |g: u64, k: usize| ((g >> (4 * k)) & 0xf) as u8;
+        let set = |g: u64, k: usize, l: u8| (g & !(0xf << (4 * k))) | (u64::from(l) << (4 * k));
+        let both = |bit: u64| na & nb & bit != 0;
+        let nik = level(g, self.nik);
+        let same_date_part = (EXACT..=SERIAL).contains(&nik);
+        if nik == DATE_TYPO && both(NIK_DATE_AGREES) {
+            // Each NIK carries its own record's birth date: two people born on different
+            // days (siblings 2018-10-21 and 2018-01-21), not one NIK mistyped. The birth
+            // dates' difference is that same fact.
+            g = set(g, self.nik, DIFFERENT);
+            if let Some(d) = self.date {
+                g = set(g, d, 0);
+            }
+        } else if same_date_part {
+            // Equal date parts: birth dates and sexes that agree with them say nothing more.
+            if let Some(d) = self.date
+                && both(NIK_DATE_AGREES)
+            {
+                g = set(g, d, 0);
+            }
+            if let Some(s) = self.sex
+                && both(NIK_SEX_AGREES)
+            {
+                g = set(g, s, 0);
+            }
+        }
+        g
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1354,13 +1576,100 @@ mod tests {
         assert_eq!(p.level(0, 3), 3);
         assert_eq!(p.level(3, 0), 3);
         assert_eq!(p.level(0, 4), 3);
-        assert_eq!(p.level(0, 5), 4);
-        assert_eq!(p.level(0, 6), 4);
+        assert_eq!(p.level(0, 5), nik_levels::SERIAL);
+        assert_eq!(p.level(0, 6), nik_levels::DIFFERENT);
         assert_eq!(p.level(0, 7), 0);
         assert_eq!(p.level(0, 8), 0);
         assert_eq!(p.level(0, 9), 3);
         assert_eq!(p.unreadable, 1);
         assert!(p.person_key(0).is_some() && p.person_key(3).is_none());
+    }
+
+    #[test]
+    fn nik_parts_are_compared_separately() {
+        use nik_levels::*;
+        let base = 5203012110180001;
+        assert_eq!(nik_level(base, 16, 5203102110180001, 16), TRANSPOSED);
+        assert_eq!(nik_level(base, 16, 5203072110180001, 16), REGION_DIGIT);
+        // 21-10-18 and 21-01-18: the date part's month digits swapped.
+        assert_eq!(nik_level(base, 16, 5203012101180001, 16), DATE_TYPO);
+        assert_eq!(nik_level(base, 16, 5203012110190001, 16), DATE_TYPO);
+        assert_eq!(nik_level(base, 16, 5203012110180011, 16), SERIAL);
+        assert_eq!(nik_level(base, 16, 5203012110181100, 16), SERIAL);
+        assert_eq!(nik_level(base, 16, 5203012210190001, 16), DIFFERENT);
+        // A typo outside the date part may be one person's; the date part never.
+        let s = Settings::person_preset();
+        let spec = s.comparisons.iter().find(|c| c.kind == Kind::Nik).unwrap();
+        let c: TextColumn = ["5203012110180001"].into_iter().collect();
+        let p = Prepared::new(spec, &[&c]);
+        assert!(p.keys_compatible(base, 5203102110180001, false));
+        assert!(p.keys_compatible(base, 5203072110180001, false));
+        assert!(!p.keys_compatible(base, 5203012101180001, false));
+        assert!(!p.keys_compatible(base, 5203012110180002, false));
+        assert!(!p.keys_compatible(base, 5203102110180001, true));
+    }
+
+    #[test]
+    fn a_no_kk_in_the_nik_field_is_missing() {
+        let s = Settings::person_preset();
+        let spec = |kind: Kind| s.comparisons.iter().find(|c| c.kind == kind).unwrap();
+        let niks: TextColumn = ["5203010101100001", "5203012110180001"]
+            .into_iter()
+            .collect();
+        let kks: TextColumn = ["5203010101100001", "5203010101100001"]
+            .into_iter()
+            .collect();
+        let mut columns = vec![
+            Prepared::new(spec(Kind::Nik), &[&niks]),
+            Prepared::new(spec(Kind::Kk), &[&kks]),
+        ];
+        assert_eq!(clear_kk_in_nik_field(&mut columns), 1);
+        assert_eq!(columns[0].level(0, 1), 0);
+        assert_eq!(columns[0].person_key(0), None);
+        assert_eq!(columns[1].level(0, 1), 1);
+    }
+
+    /// Two siblings of one family, born 2018-10-21 and 2018-01-21: their NIKs differ only in
+    /// the date part's swapped month digits, and their birth dates in the same digits. That
+    /// is one fact, and it says "two people".
+    #[test]
+    fn nik_date_and_birth_date_vote_once() {
+        let s = Settings::person_preset();
+        let spec = |kind: Kind| s.comparisons.iter().find(|c| c.kind == kind).unwrap();
+        let column = |v: &[&str]| -> TextColumn { v.iter().copied().collect() };
+        let niks = column(&[
+            "5203012110180001",
+            "5203012101180001",
+            "5203012110180001",
+            "5203016110180001",
+            "5203012101180001",
+        ]);
+        let dates = column(&["2018-10-21", "2018-01-21", "2018-10-21", "2018-10-21", ""]);
+        let sexes = column(&["L", "L", "L", "P", "L"]);
+        let columns = vec![
+            Prepared::new(spec(Kind::Nik), &[&niks]),
+            Prepared::new(spec(Kind::Tanggal), &[&dates]),
+            Prepared::new(spec(Kind::JenisKelamin), &[&sexes]),
+        ];
+        let rows = Rows::new(&columns, 5);
+        let levels = |a, b| {
+            let g = rows.counted_once(gamma(&columns, &rows, a, b), a, b);
+            [g & 0xf, g >> 4 & 0xf, g >> 8 & 0xf].map(|l| l as u8)
+        };
+        // Siblings: NIK "different", the birth dates' swap not counted again.
+        assert_eq!(levels(0, 1), [nik_levels::DIFFERENT, 0, 1]);
+        // The same NIK: birth date and sex agreeing with it add nothing.
+        assert_eq!(levels(0, 2), [nik_levels::EXACT, 0, 0]);
+        // Without a birth date the date-part difference may still be a typo.
+        assert_eq!(levels(0, 4), [nik_levels::DATE_TYPO, 0, 1]);
+        // Without birth date and sex columns the NIK's level is its own.
+        let alone = Rows::new(&columns[..1], 5);
+        assert_eq!(
+            gamma(&columns[..1], &alone, 0, 1),
+            u64::from(nik_levels::DATE_TYPO)
+        );
+        // A woman's date part (+40) differs from a man's; the sex level stays counted.
+        assert_eq!(levels(0, 3)[2], 2);
     }
 
     #[test]

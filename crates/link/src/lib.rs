@@ -13,6 +13,7 @@ pub mod blocking;
 pub mod cluster;
 pub mod evaluate;
 mod features;
+pub mod mapping;
 pub mod model;
 pub mod names;
 pub mod settings;
@@ -112,6 +113,8 @@ pub struct Stats {
     pub refused_rejected: u64,
     /// Non-empty values that could not be read, per column (treated as missing).
     pub unreadable: Vec<(String, u64)>,
+    /// Records whose NIK field held their own No. KK (treated as missing).
+    pub kk_in_nik_field: u64,
     /// Seconds spent per stage, in order.
     pub stages: Vec<(&'static str, f64)>,
 }
@@ -165,6 +168,7 @@ pub struct Linker<'a> {
     split: usize,
     /// Seconds spent preparing the columns (reported as the first stage).
     prepare_secs: f64,
+    kk_in_nik_field: u64,
 }
 
 pub fn probability(weight: f64) -> f64 {
@@ -330,6 +334,8 @@ impl<'a> Linker<'a> {
                 Prepared::new(spec, &raw)
             })
             .collect();
+        let mut columns = columns;
+        let kk_in_nik_field = features::clear_kk_in_nik_field(&mut columns);
         let rows = Rows::new(&columns, total);
         Ok(Linker {
             settings,
@@ -342,6 +348,7 @@ impl<'a> Linker<'a> {
             n: total,
             split: if total == split { total } else { split },
             prepare_secs: clock.elapsed().as_secs_f64(),
+            kk_in_nik_field,
         })
     }
 
@@ -505,7 +512,11 @@ impl<'a> Linker<'a> {
     /// Every field's level and weight for records `a` and `b`.
     pub fn explain(&self, model: &Model, a: u32, b: u32) -> Explanation {
         let w = model.weights();
-        let g = gamma(&self.columns, &self.rows, a as usize, b as usize);
+        let g = self.rows.counted_once(
+            gamma(&self.columns, &self.rows, a as usize, b as usize),
+            a as usize,
+            b as usize,
+        );
         let fields: Vec<FieldWeight> = (0..self.columns.len())
             .map(|k| {
                 let l = level_of(g, k);
@@ -589,7 +600,8 @@ impl<'a> Linker<'a> {
             .zip(gammas.par_iter())
             .filter_map(|(p, g)| {
                 let (a, b, _) = blocking::unpack(*p);
-                let weight = self.pair_weight_fast(&w, &exact, prior, *g, a as usize);
+                let g = self.rows.counted_once(*g, a as usize, b as usize);
+                let weight = self.pair_weight_fast(&w, &exact, prior, g, a as usize);
                 let decision = decided.get(&(a, b)).copied();
                 (weight >= floor_weight || decision.is_some()).then(|| ScoredPair {
                     a,
@@ -598,12 +610,24 @@ impl<'a> Linker<'a> {
                     probability: probability(weight),
                     decision,
                     same_cluster: false,
-                    gamma: *g,
+                    gamma: g,
                 })
             })
             .collect();
-        let evaluation_blocking =
-            truth.map(|t| evaluate::blocking_recall(t, &cands.pairs, self.split, self.n));
+        let evaluation_blocking = truth.map(|t| {
+            evaluate::blocking_recall(
+                t,
+                &cands.pairs,
+                self.split,
+                self.n,
+                &self
+                    .settings
+                    .blocking
+                    .iter()
+                    .map(|r| r.keys.join(" + "))
+                    .collect::<Vec<_>>(),
+            )
+        });
         let candidate_pairs = cands.pairs.len() as u64;
         drop(gammas);
         drop(cands.pairs);
@@ -614,7 +638,11 @@ impl<'a> Linker<'a> {
         }
         for ((a, b), d) in &decided {
             if !present.contains_key(&(*a, *b)) {
-                let g = gamma(&self.columns, &self.rows, *a as usize, *b as usize);
+                let g = self.rows.counted_once(
+                    gamma(&self.columns, &self.rows, *a as usize, *b as usize),
+                    *a as usize,
+                    *b as usize,
+                );
                 let weight = self.pair_weight(&w, &model, g, *a as usize);
                 pairs.push(ScoredPair {
                     a: *a,
@@ -692,6 +720,7 @@ impl<'a> Linker<'a> {
         stats.candidate_pairs = candidate_pairs;
         stats.rules = cands.rules;
         stats.lambda = model.lambda;
+        stats.kk_in_nik_field = self.kk_in_nik_field;
         stats.model_trained = model_trained;
         stats.unreadable = self
             .columns

@@ -90,6 +90,10 @@ pub struct ComparisonSpec {
     pub one_digit: bool,
     #[serde(rename = "tahun", default = "yes")]
     pub same_year: bool,
+    /// Other headers the column goes by in partners' files ("Nama Mustahik", "NO. KK");
+    /// compared with case, spaces and punctuation folded.
+    #[serde(rename = "nama_lain", default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -113,10 +117,58 @@ pub struct BlockRule {
     pub train: bool,
 }
 
+/// How a compared column is made from other columns when a file lacks it by name and alias.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transform {
+    /// "Selong, 12-05-1980" → the date after the place.
+    TempatTanggal,
+    /// An age in years → a birth year, against `tanggal_acuan`.
+    Umur,
+    /// Kabupaten, kecamatan and desa names → the deepest region code they resolve to.
+    Wilayah,
+}
+
+impl Transform {
+    pub fn key(self) -> &'static str {
+        match self {
+            Transform::TempatTanggal => "tempat_tanggal",
+            Transform::Umur => "umur",
+            Transform::Wilayah => "wilayah",
+        }
+    }
+}
+
+/// One way to fill compared column `kolom` from a file's other columns, tried in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceSpec {
+    #[serde(rename = "kolom")]
+    pub column: String,
+    #[serde(rename = "ubah")]
+    pub transform: Transform,
+    /// Headers of the source column (for `wilayah`: the desa name).
+    #[serde(rename = "nama", default)]
+    pub names: Vec<String>,
+    /// `wilayah` only: headers of the kecamatan and kabupaten/kota names.
+    #[serde(rename = "kecamatan", default, skip_serializing_if = "Vec::is_empty")]
+    pub kecamatan: Vec<String>,
+    #[serde(rename = "kabupaten", default, skip_serializing_if = "Vec::is_empty")]
+    pub kabupaten: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
-    #[serde(rename = "kolom_id")]
+    /// The record id column; a file without it numbers its records by line.
+    #[serde(rename = "kolom_id", default = "default_id")]
     pub id_column: String,
+    /// Date ages are counted to (`umur` → birth year), YYYY-MM-DD; the caller's today if
+    /// absent.
+    #[serde(
+        rename = "tanggal_acuan",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reference_date: Option<String>,
     /// Pairs at or above this probability are matches and form clusters.
     #[serde(rename = "ambang", default = "default_threshold")]
     pub threshold: f64,
@@ -142,6 +194,12 @@ pub struct Settings {
     pub comparisons: Vec<ComparisonSpec>,
     #[serde(rename = "blok")]
     pub blocking: Vec<BlockRule>,
+    #[serde(rename = "sumber", default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<SourceSpec>,
+}
+
+fn default_id() -> String {
+    "id".into()
 }
 
 fn default_threshold() -> f64 {
@@ -172,8 +230,10 @@ const TOP_KEYS: &[&str] = &[
     "sampel_u",
     "benih",
     "nik_ketat",
+    "tanggal_acuan",
     "perbandingan",
     "blok",
+    "sumber",
 ];
 const COMPARISON_KEYS: &[&str] = &[
     "kolom",
@@ -188,7 +248,9 @@ const COMPARISON_KEYS: &[&str] = &[
     "tukar_hari_bulan",
     "satu_digit",
     "tahun",
+    "nama_lain",
 ];
+const SOURCE_KEYS: &[&str] = &["kolom", "ubah", "nama", "kecamatan", "kabupaten"];
 const BLOCK_KEYS: &[&str] = &["kunci", "latih"];
 const KINDS: &[&str] = &[
     "persis",
@@ -228,6 +290,7 @@ impl Settings {
         for (list, keys, label) in [
             ("perbandingan", COMPARISON_KEYS, "[[perbandingan]]"),
             ("blok", BLOCK_KEYS, "[[blok]]"),
+            ("sumber", SOURCE_KEYS, "[[sumber]]"),
         ] {
             if let Some(items) = table.get(list).and_then(|v| v.as_array()) {
                 for (i, item) in items.iter().enumerate() {
@@ -251,7 +314,7 @@ impl Settings {
                 }
             }
         }
-        for required in ["kolom_id", "perbandingan", "blok"] {
+        for required in ["perbandingan", "blok"] {
             if !table.contains_key(required) {
                 problems.push(format!("kunci wajib \"{required}\" belum ada"));
             }
@@ -316,6 +379,33 @@ impl Settings {
                     "{at}: kunci_orang hanya untuk jenis nik, kk atau persis"
                 ));
             }
+        }
+        for (i, source) in self.sources.iter().enumerate() {
+            let at = format!("[[sumber]] ke-{} (kolom \"{}\")", i + 1, source.column);
+            let target = self.comparisons.iter().find(|c| c.column == source.column);
+            let fits = match (source.transform, target.map(|c| c.kind)) {
+                (_, None) => {
+                    problems.push(format!("{at}: kolom ini tidak ada di [[perbandingan]]"));
+                    continue;
+                }
+                (Transform::TempatTanggal | Transform::Umur, Some(k)) => k == Kind::Tanggal,
+                (Transform::Wilayah, Some(k)) => matches!(k, Kind::Persis | Kind::Teks),
+            };
+            if !fits {
+                problems.push(format!(
+                    "{at}: ubah = \"{}\" tidak cocok untuk jenis {}",
+                    source.transform.key(),
+                    target.map_or("", |c| c.kind.key())
+                ));
+            }
+            if source.names.is_empty() {
+                problems.push(format!("{at}: nama kolom sumber kosong"));
+            }
+        }
+        if let Some(d) = &self.reference_date
+            && crate::mapping::reference_year(d).is_none()
+        {
+            problems.push(format!("tanggal_acuan \"{d}\" bukan tanggal YYYY-MM-DD"));
         }
         if self.comparisons.iter().filter(|c| c.person_key).count() > 1 {
             problems.push("kunci_orang hanya boleh pada satu kolom".into());
@@ -460,7 +550,15 @@ impl ComparisonSpec {
                     l.push("satu nama memuat yang lain (gelar/inisial/nama tunggal)".into());
                 }
             }
-            Kind::Nik | Kind::Kk => {
+            Kind::Nik => {
+                // The order of features::nik_levels.
+                l.push("dua digit bersebelahan tertukar (di luar bagian tanggal)".into());
+                l.push("15 digit pertama sama (terpotong Excel)".into());
+                l.push("satu digit kode wilayah berbeda".into());
+                l.push("wilayah dan tanggal sama, nomor urut berbeda".into());
+                l.push("bagian tanggal beda satu digit atau tertukar".into());
+            }
+            Kind::Kk => {
                 l.push("dua digit bersebelahan tertukar".into());
                 l.push("15 digit pertama sama (terpotong Excel)".into());
             }
@@ -501,8 +599,11 @@ mod tests {
             s.comparisons[0].levels(),
             [
                 "sama persis",
-                "dua digit bersebelahan tertukar",
+                "dua digit bersebelahan tertukar (di luar bagian tanggal)",
                 "15 digit pertama sama (terpotong Excel)",
+                "satu digit kode wilayah berbeda",
+                "wilayah dan tanggal sama, nomor urut berbeda",
+                "bagian tanggal beda satu digit atau tertukar",
                 "berbeda"
             ]
         );

@@ -227,16 +227,6 @@ fn bad_input_is_refused_in_indonesian_without_output() {
     let head = "id,nik,nama,jenis_kelamin,tanggal_lahir,no_kk,kode_desa\n";
     write(
         d,
-        "tanpa_id.csv",
-        b"kode,nik,nama,jenis_kelamin,tanggal_lahir,no_kk,kode_desa\n1,,Ani,P,,,\n",
-    );
-    refused(
-        d,
-        &["link", "tanpa_id.csv"],
-        &["kolom id \"id\" tidak ada", "kode, nik"],
-    );
-    write(
-        d,
         "ganda.csv",
         format!("{head}7,,Ani,P,,,\n8,,Budi,L,,,\n7,,Citra,P,,,\n").as_bytes(),
     );
@@ -441,4 +431,76 @@ fn review_queue_verdicts_are_used_on_the_next_run() {
             .all(|p| !rejected.contains(&(p[0].clone(), p[1].clone()))),
         "a rejected pair was matched"
     );
+}
+
+/// A Baznas-style list (no id, "Nama Mustahik", "NO. KK", place and date in one cell, region
+/// names, NIK placeholders) against an NGO-style one (age only, "Lotim"): linked with the
+/// preset as they come, the mapping shown by `--periksa`.
+#[test]
+fn links_partner_layouts_as_they_come() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "baznas.csv",
+        "No,Nama Mustahik,NIK,NO. KK,\"Tempat, Tgl Lahir\",JK,Desa,Kecamatan,Kabupaten\n\
+         1,H. Muhammad Saleh,5203011205800001,5203010101100001,\"Selong, 12-05-1980\",L,Pancor,Selong,Lombok Timur\n\
+         2,Baiq Nurul Aini,belum ada,5203010101100002,\"Selong, 03-07-1985\",P,Pancor,Selong,Lombok Timur\n\
+         3,Amaq Rudi,-,,\"Masbagik, 1970\",L,Masbagik Utara,Masbagik,Lombok Timur\n"
+            .as_bytes(),
+    );
+    write(
+        d,
+        "lsm.csv",
+        b"nama_lengkap,nik,jk,umur,desa,kecamatan,kabupaten_kota\n\
+          Moh. Saleh,5203011205800001,L,46,Pancor,Selong,Kabupaten Lombok Timur\n\
+          Baiq Nurul Aini S.Pd.,0,P,41,Pancor,Selong,Lotim\n",
+    );
+    write(
+        d,
+        "acuan.toml",
+        format!(
+            "tanggal_acuan = \"2026-12-01\"\n{}",
+            sinergi_link::settings::PERSON_PRESET
+        )
+        .as_bytes(),
+    );
+    let r = sinergi(d, &["link", "baznas.csv", "lsm.csv", "--periksa"]);
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    for shown in [
+        "id             ← nomor baris di berkas",
+        "nama           ← kolom \"Nama Mustahik\"",
+        "no_kk          ← kolom \"NO. KK\"",
+        "tanggal_lahir  ← dibuat dari \"Tempat, Tgl Lahir\" (ubah = tempat_tanggal)",
+        "tanggal_lahir  ← dibuat dari \"umur\" (ubah = umur)",
+        "kode_desa      ← dibuat dari \"Kabupaten\", \"Kecamatan\", \"Desa\" (ubah = wilayah)",
+        "no_kk          ← tidak ada di berkas ini: dianggap kosong",
+    ] {
+        assert!(
+            r.stdout.contains(shown),
+            "{shown:?} missing from:\n{}",
+            r.stdout
+        );
+    }
+    assert!(!d.join("hasil_link").exists(), "--periksa writes nothing");
+    let r = sinergi(
+        d,
+        &[
+            "link",
+            "baznas.csv",
+            "lsm.csv",
+            "--pengaturan",
+            "acuan.toml",
+        ],
+    );
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    // No NIK placeholder is counted as an unreadable NIK.
+    assert!(!r.stdout.contains("kolom nik:"), "{}", r.stdout);
+    let pairs = read_csv(&d.join("hasil_link/pasangan.csv"));
+    let ids: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|p| (p[0].as_str(), p[1].as_str()))
+        .collect();
+    // Line numbers as ids: Saleh (line 2 both) and Baiq Nurul Aini (line 3 both).
+    assert_eq!(ids, [("2", "2"), ("3", "3")], "{}", r.stdout);
 }
