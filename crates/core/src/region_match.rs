@@ -366,6 +366,11 @@ impl RegionNameIndex {
         self.regions.is_empty()
     }
 
+    /// Every region of the index, in the order given.
+    pub fn regions(&self) -> &[NamedRegion] {
+        &self.regions
+    }
+
     pub fn get(&self, code: &RegionCode) -> Option<&NamedRegion> {
         self.by_code.get(code.as_str()).map(|&i| &self.regions[i])
     }
