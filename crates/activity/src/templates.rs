@@ -27,16 +27,23 @@ pub async fn template_regions(
     viewer: &Viewer,
     within: Option<RegionCode>,
 ) -> Result<TemplateRegions, ActivityError> {
-    let area: Vec<RegionCode> = match within {
-        Some(code) => vec![code],
-        None => viewer
-            .principal()
-            .and_then(|p| p.aggregate_regions())
-            .map(<[RegionCode]>::to_vec)
-            .unwrap_or_default(),
+    // The area the importers check rows against: the scope's regions, or a partner's seat.
+    let area: Vec<RegionCode> = match (within, viewer.principal()) {
+        (Some(code), _) => vec![code],
+        (None, Some(p)) if p.scope.regions.is_empty() => store
+            .scoped(viewer)
+            .organisations_acting_for()
+            .await?
+            .into_iter()
+            .map(|o| o.region)
+            .take(1)
+            .collect(),
+        (None, Some(p)) => p.scope.regions.clone(),
+        (None, None) => Vec::new(),
     };
     let index = store.region_name_index(&area).await?;
-    let regions = index.regions();
+    let mut regions: Vec<&sinergi_core::region_match::NamedRegion> = index.regions().iter().collect();
+    regions.sort_by(|a, b| a.code.cmp(&b.code));
     let kabkota = regions
         .iter()
         .filter(|r| r.code.level() == Level::KabKota)
