@@ -1333,3 +1333,24 @@ fn a_fresh_install_knows_old_nik_prefixes_as_history() {
         store.close().await;
     });
 }
+
+/// `sinergi templat` writes the same template the import pages serve; an unknown kind is
+/// refused naming the kinds.
+#[test]
+fn templat_writes_an_import_template() {
+    let s = seeded();
+    let out = s.dir.path().join("templat_lks.xlsx");
+    let path = out.display().to_string();
+    let r = run_db(&s.db, &["templat", "lks", "-o", &path, "--wilayah", "52.03"]);
+    ok(&r);
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(&bytes[..2], b"PK");
+    let table = sinergi_intake::read_table_bytes("templat_lks.xlsx", &bytes).unwrap();
+    assert_eq!(table.header[..3], ["kode_lks", "nama", "kode_wilayah"]);
+    assert_eq!(table.rows(), 1);
+    let r = run_db(&s.db, &["registri", "impor", "lks", &path]);
+    ok(&r);
+    assert!(r.stdout.contains("1 baru, 0 diperbarui, 0 ditolak"), "{r:?}");
+    let r = run_db(&s.db, &["templat", "resep", "-o", &path]);
+    assert!(failed(&r, 1).contains("daftar, program, lks, lkks, mitra"), "{r:?}");
+}
