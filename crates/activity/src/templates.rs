@@ -42,7 +42,8 @@ pub async fn template_regions(
         (None, None) => Vec::new(),
     };
     let index = store.region_name_index(&area).await?;
-    let mut regions: Vec<&sinergi_core::region_match::NamedRegion> = index.regions().iter().collect();
+    let mut regions: Vec<&sinergi_core::region_match::NamedRegion> =
+        index.regions().iter().collect();
     regions.sort_by(|a, b| a.code.cmp(&b.code));
     let kabkota = regions
         .iter()

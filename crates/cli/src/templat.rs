@@ -17,10 +17,9 @@ pub async fn write(
         .map_err(|e| anyhow!(t.render(&e.msg())))?;
     let store = crate::setup::open(database).await?;
     let viewer = sinergi_core::Viewer::System("cli");
-    let (kind, bytes) =
-        sinergi_web::templates::build_template(&store, &viewer, kind, within, &t)
-            .await
-            .map_err(|e| anyhow!(t.render(&e.msg())))?;
+    let (kind, bytes) = sinergi_web::templates::build_template(&store, &viewer, kind, within, &t)
+        .await
+        .map_err(|e| anyhow!(t.render(&e.msg())))?;
     std::fs::write(out, bytes).with_context(|| format!("menulis {}", out.display()))?;
     println!("Templat {} ditulis ke {}", kind.key(), out.display());
     Ok(())

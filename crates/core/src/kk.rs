@@ -154,9 +154,7 @@ impl Localized for KkError {
 impl Localized for KkWarning {
     fn msg(&self) -> Msg {
         match self {
-            KkWarning::PrefixHistorical { region } => {
-                Msg::new(self.code()).arg("region", region)
-            }
+            KkWarning::PrefixHistorical { region } => Msg::new(self.code()).arg("region", region),
         }
     }
 }

@@ -128,13 +128,9 @@ fn nik_and_kk_errors_and_warnings() {
     ] {
         check(&w);
     }
-    for w in [
-        sinergi_core::KkWarning::PrefixHistorical {
-            region: code.clone(),
-        },
-    ] {
-        check(&w);
-    }
+    check(&sinergi_core::KkWarning::PrefixHistorical {
+        region: code.clone(),
+    });
     check(&NikError::PrefixUnknown {
         kecamatan: code.clone(),
     });

@@ -81,7 +81,11 @@ fn every_desa_of_three_provinces_resolves_however_written() {
     let Some(regions) = load() else { return };
     let started = Instant::now();
     let index = RegionNameIndex::new(regions.clone());
-    eprintln!("index of {} regions built in {:?}", index.len(), started.elapsed());
+    eprintln!(
+        "index of {} regions built in {:?}",
+        index.len(),
+        started.elapsed()
+    );
     let name_of = |code: &RegionCode| index.get(code).unwrap().name.clone();
     let mut rng = Rng(0x5eed);
     let mut checked = 0;
@@ -89,7 +93,9 @@ fn every_desa_of_three_provinces_resolves_however_written() {
         std::collections::HashMap::new();
     for r in regions.iter().filter(|r| r.code.level() == Level::Desa) {
         let kec = r.code.parent().unwrap().as_str().to_string();
-        *names_in_kecamatan.entry((kec, r.name.to_lowercase())).or_default() += 1;
+        *names_in_kecamatan
+            .entry((kec, r.name.to_lowercase()))
+            .or_default() += 1;
     }
     for r in regions.iter().filter(|r| {
         r.code.level() == Level::Desa && ["52", "33", "63"].contains(&&r.code.as_str()[..2])
@@ -99,11 +105,23 @@ fn every_desa_of_three_provinces_resolves_however_written() {
         let prov = kab.parent().unwrap();
         let kab_name = name_of(&kab);
         let kab_written = match index.get(&kab).unwrap().kind {
-            RegionKind::Kota => messy(&mut rng, &["Kota ", "KOTA. "], kab_name.trim_start_matches("Kota ")),
-            _ => messy(&mut rng, &["Kab. ", "Kabupaten ", "KAB ", ""], kab_name.trim_start_matches("Kabupaten ")),
+            RegionKind::Kota => messy(
+                &mut rng,
+                &["Kota ", "KOTA. "],
+                kab_name.trim_start_matches("Kota "),
+            ),
+            _ => messy(
+                &mut rng,
+                &["Kab. ", "Kabupaten ", "KAB ", ""],
+                kab_name.trim_start_matches("Kabupaten "),
+            ),
         };
         let prov_written = messy(&mut rng, &["", "Provinsi ", "Prov. "], &name_of(&prov));
-        let kec_written = messy(&mut rng, &["", "Kec. ", "Kecamatan ", "KEC "], &name_of(&kec));
+        let kec_written = messy(
+            &mut rng,
+            &["", "Kec. ", "Kecamatan ", "KEC "],
+            &name_of(&kec),
+        );
         let desa_prefixes: &[&str] = if r.kind == RegionKind::Kelurahan {
             &["", "Kel. ", "Kelurahan "]
         } else {
@@ -119,7 +137,10 @@ fn every_desa_of_three_provinces_resolves_however_written() {
         let twins = names_in_kecamatan[&(kec.as_str().to_string(), r.name.to_lowercase())];
         let got = index.resolve_place(place);
         if twins > 1 {
-            assert!(matches!(got, Resolution::Ambiguous { .. }), "{place:?}: {got:?}");
+            assert!(
+                matches!(got, Resolution::Ambiguous { .. }),
+                "{place:?}: {got:?}"
+            );
         } else {
             assert_eq!(resolved(&got), Some((r.code.as_str(), 0)), "{place:?}");
         }
@@ -145,7 +166,7 @@ fn one_letter_slips_resolve_with_a_warning_or_are_refused_never_misread() {
         // Drop one letter, or swap two neighbours: the slips typing makes.
         let at = 1 + (rng.next() as usize % (chars.len() - 2));
         let mut slipped = chars.clone();
-        if rng.next() % 2 == 0 {
+        if rng.next().is_multiple_of(2) {
             slipped.remove(at);
         } else {
             slipped.swap(at, at + 1);
@@ -202,7 +223,9 @@ fn real_names_as_written_in_ntb_jateng_and_kalsel() {
             desa: d,
         });
         match got {
-            Resolution::Resolved { code, warnings } => format!("{code}{}", "!".repeat(warnings.len())),
+            Resolution::Resolved { code, warnings } => {
+                format!("{code}{}", "!".repeat(warnings.len()))
+            }
             Resolution::Ambiguous { candidates, .. } => format!("ambiguous {}", candidates.len()),
             Resolution::Unknown { suggestions, .. } => format!("unknown {}", suggestions.join("|")),
         }
@@ -228,9 +251,15 @@ fn real_names_as_written_in_ntb_jateng_and_kalsel() {
     assert_eq!(code("", "Kabupaten Semarang", "", ""), "33.22");
     assert_eq!(code("", "Semarang", "", ""), "ambiguous 2");
     // ... settled by the kecamatan only one of them has.
-    assert_eq!(code("", "Bima", "Kec. Monta", "Desa Monta"), "52.06.01.2010");
+    assert_eq!(
+        code("", "Bima", "Kec. Monta", "Desa Monta"),
+        "52.06.01.2010"
+    );
     // Prefixes, case and punctuation.
-    assert_eq!(code("", "LOMBOK TIMUR", "kec. masbagik", "DS. DANGER"), "52.03.05.2006");
+    assert_eq!(
+        code("", "LOMBOK TIMUR", "kec. masbagik", "DS. DANGER"),
+        "52.03.05.2006"
+    );
     // The same desa name in several kecamatan of one kabupaten: refused, never guessed.
     assert_eq!(code("", "Sumbawa", "", "Jorok"), "ambiguous 2");
     assert_eq!(code("", "Lombok Timur", "", "Pringgasela"), "52.03.12.2002");

@@ -20,8 +20,14 @@ const HISTORY_GZ: &[u8] = include_bytes!("../data/wilayah_history.tsv.gz");
 /// not carry the signing dates, and only the order matters for history).
 const HISTORY_VERSIONS: [(&str, &str); 5] = [
     ("2023", "Kepmendagri 100.1.1-6117/2022 (cahyadsn/wilayah)"),
-    ("2022", "Permendagri 58/2021, Kepmendagri 050-145/2022 (cahyadsn/wilayah)"),
-    ("2020", "Permendagri 72/2019, Kepmendagri 146.1-4717/2020 (cahyadsn/wilayah)"),
+    (
+        "2022",
+        "Permendagri 58/2021, Kepmendagri 050-145/2022 (cahyadsn/wilayah)",
+    ),
+    (
+        "2020",
+        "Permendagri 72/2019, Kepmendagri 146.1-4717/2020 (cahyadsn/wilayah)",
+    ),
     ("2018", "Permendagri 137/2017 (cahyadsn/wilayah)"),
     ("2016", "Permendagri 56/2015 (cahyadsn/wilayah)"),
 ];
@@ -140,7 +146,10 @@ mod tests {
         assert_eq!(lists[0].entries.len(), 91_599);
         let current: std::collections::HashSet<&str> =
             lists[0].entries.iter().map(|e| e.code.as_str()).collect();
-        let years: Vec<i32> = lists.iter().map(|l| chrono::Datelike::year(&l.effective)).collect();
+        let years: Vec<i32> = lists
+            .iter()
+            .map(|l| chrono::Datelike::year(&l.effective))
+            .collect();
         assert_eq!(years, [2025, 2023, 2022, 2020, 2018, 2016]);
         let has = |list: &super::RegionList, code: &str| {
             list.entries.iter().any(|e| e.code.as_str() == code)
@@ -149,10 +158,18 @@ mod tests {
         assert!(has(&lists[2], "91.01.01") && has(&lists[5], "91.01.01"));
         assert!(!has(&lists[1], "91.01.01"));
         assert!(has(&lists[1], "92.01"));
-        let merauke = lists[5].entries.iter().find(|e| e.code.as_str() == "91.01").unwrap();
+        let merauke = lists[5]
+            .entries
+            .iter()
+            .find(|e| e.code.as_str() == "91.01")
+            .unwrap();
         assert_eq!(merauke.name, "Kabupaten Merauke");
         for list in &lists[1..] {
-            assert!(list.entries.iter().all(|e| !current.contains(e.code.as_str())));
+            assert!(
+                list.entries
+                    .iter()
+                    .all(|e| !current.contains(e.code.as_str()))
+            );
             assert!(list.entries.len() > 1000, "{}", list.source);
         }
     }

@@ -280,7 +280,11 @@ pub fn template_xlsx(
     notes.write_string_with_format(0, 0, t.get("templates.title"), &bold)?;
     notes.write_string_with_format(0, 1, id.get("templates.lang_id"), &bold)?;
     notes.write_string_with_format(0, 2, en.get("templates.lang_en"), &bold)?;
-    let steps = ["templates.step_rows", "templates.step_text", "templates.step_lists"];
+    let steps = [
+        "templates.step_rows",
+        "templates.step_text",
+        "templates.step_lists",
+    ];
     for (i, key) in steps.iter().enumerate() {
         let r = (i + 1) as u32;
         notes.write_string(r, 0, format!("{}", i + 1))?;

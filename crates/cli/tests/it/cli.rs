@@ -1341,7 +1341,10 @@ fn templat_writes_an_import_template() {
     let s = seeded();
     let out = s.dir.path().join("templat_lks.xlsx");
     let path = out.display().to_string();
-    let r = run_db(&s.db, &["templat", "lks", "-o", &path, "--wilayah", "52.03"]);
+    let r = run_db(
+        &s.db,
+        &["templat", "lks", "-o", &path, "--wilayah", "52.03"],
+    );
     ok(&r);
     let bytes = std::fs::read(&out).unwrap();
     assert_eq!(&bytes[..2], b"PK");
@@ -1350,7 +1353,13 @@ fn templat_writes_an_import_template() {
     assert_eq!(table.rows(), 1);
     let r = run_db(&s.db, &["registri", "impor", "lks", &path]);
     ok(&r);
-    assert!(r.stdout.contains("1 baru, 0 diperbarui, 0 ditolak"), "{r:?}");
+    assert!(
+        r.stdout.contains("1 baru, 0 diperbarui, 0 ditolak"),
+        "{r:?}"
+    );
     let r = run_db(&s.db, &["templat", "resep", "-o", &path]);
-    assert!(failed(&r, 1).contains("daftar, program, lks, lkks, mitra"), "{r:?}");
+    assert!(
+        failed(&r, 1).contains("daftar, program, lks, lkks, mitra"),
+        "{r:?}"
+    );
 }

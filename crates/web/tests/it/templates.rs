@@ -48,7 +48,10 @@ fn template(c: &mut Client, path: &str) -> Vec<(String, bool, Vec<Vec<String>>)>
     let sheets = sheets(&got.bytes);
     let names: Vec<&str> = sheets.iter().map(|s| s.0.as_str()).collect();
     assert_eq!(names, ["Data", "Petunjuk", "Pilihan"], "{path}");
-    assert!(!sheets[0].1 && !sheets[1].1 && sheets[2].1, "{path}: only Pilihan hidden");
+    assert!(
+        !sheets[0].1 && !sheets[1].1 && sheets[2].1,
+        "{path}: only Pilihan hidden"
+    );
     assert_eq!(sheets[0].2.len(), 2, "{path}: header and one example row");
     sheets
 }
@@ -73,7 +76,10 @@ fn every_import_template_stores_its_own_example_row() {
         let mut op = Client::new(&base);
         assert_eq!(op.login("op5203", PASSWORD).status, 303);
         let form = op.get("/daftar/impor");
-        assert!(form.body.contains("/daftar/templat.xlsx"), "{l}: link on the import page");
+        assert!(
+            form.body.contains("/daftar/templat.xlsx"),
+            "{l}: link on the import page"
+        );
         let s = template(&mut op, "/daftar/templat.xlsx");
         let (header, example) = (&s[0].2[0], &s[0].2[1]);
         assert_eq!(header[..3], ["nik", "no_kk", "nama"], "{l}");
@@ -82,9 +88,20 @@ fn every_import_template_stores_its_own_example_row() {
         let lists = &s[2].2;
         assert_eq!(lists[0][..2], ["jenis_kelamin", "desil"], "{l}");
         assert_eq!(lists[1][..2], ["L", "1"], "{l}");
-        assert!(lists.iter().any(|r| r.contains(desa)), "{l}: {desa} offered");
-        assert!(s[1].2.iter().any(|r| r.iter().any(|c| c.contains("baris contoh"))));
-        assert!(s[1].2.iter().any(|r| r.iter().any(|c| c.contains("example row"))));
+        assert!(
+            lists.iter().any(|r| r.contains(desa)),
+            "{l}: {desa} offered"
+        );
+        assert!(
+            s[1].2
+                .iter()
+                .any(|r| r.iter().any(|c| c.contains("baris contoh")))
+        );
+        assert!(
+            s[1].2
+                .iter()
+                .any(|r| r.iter().any(|c| c.contains("example row")))
+        );
         let org = form
             .body
             .split("<option value=\"")
@@ -125,8 +142,8 @@ fn every_import_template_stores_its_own_example_row() {
             let path = format!("/{registry}/impor?_csrf={}", admin.csrf());
             let out = admin.post_multipart(&path, &[], ("berkas", "templat.xlsx", &bytes));
             assert_eq!(out.status, 200, "{l} {registry}: {}", out.body);
-            let stored = out.body.contains("Baru: <b>1</b>")
-                || out.body.contains("Diperbarui: <b>1</b>");
+            let stored =
+                out.body.contains("Baru: <b>1</b>") || out.body.contains("Diperbarui: <b>1</b>");
             assert!(
                 stored && out.body.contains("Ditolak: <b>0</b>"),
                 "{l} {registry}: {}",
