@@ -14,6 +14,7 @@ pub mod realisation;
 pub mod registries;
 pub mod review;
 pub mod strategy;
+pub mod templates;
 
 pub use error::ActivityError;
 pub use sinergi_core::{Localized, Msg, Viewer};

@@ -136,6 +136,25 @@ pub enum Command {
     /// Batas wilayah untuk peta: impor GeoJSON atau TopoJSON berkode Kemendagri
     #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
     Geo(GeoCommand),
+    /// Templat impor XLSX (petunjuk, baris contoh, daftar pilihan): daftar, program, lks, lkks, mitra
+    #[command(
+        help_template = HELP_TEMPLATE,
+        next_help_heading = "Opsi",
+        after_help = "Contoh:\n  sinergi templat daftar -o templat_daftar.xlsx --wilayah 52.03"
+    )]
+    Templat {
+        /// Jenis impor: daftar, program (4w), lks, lkks, mitra
+        #[arg(value_name = "JENIS", help_heading = "Argumen")]
+        jenis: String,
+        /// Berkas XLSX yang ditulis
+        #[arg(short = 'o', long = "keluaran", value_name = "BERKAS")]
+        keluaran: std::path::PathBuf,
+        /// Wilayah untuk daftar pilihan (kab/kota, kode desa), mis. 52 atau 52.03; bawaan: semua kab/kota, tanpa daftar desa
+        #[arg(long, value_name = "KODE")]
+        wilayah: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
     /// Buat dunia sintetis satu provinsi (penduduk, keluarga, desil, lembaga, program) sebagai CSV
     #[command(
         help_template = HELP_TEMPLATE,

@@ -19,6 +19,7 @@ mod realisasi;
 mod registri;
 mod serve;
 mod setup;
+mod templat;
 mod wilayah;
 
 use args::{
@@ -163,6 +164,12 @@ fn main() {
             Command::Geo(GeoCommand::Import { file, sumber, db }) => {
                 geo::import(&file, sumber, &db.database).await
             }
+            Command::Templat {
+                jenis,
+                keluaran,
+                wilayah,
+                db,
+            } => templat::write(&jenis, &keluaran, wilayah.as_deref(), &db.database).await,
             Command::Link(_) => unreachable!("handled before the runtime starts"),
             Command::Generate(args) => generate::run(&args),
         }

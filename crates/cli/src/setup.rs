@@ -31,6 +31,8 @@ pub async fn open_with_key(database: &str, key: &KeyArgs) -> anyhow::Result<Stor
     Ok(store.with_key(pii).await?)
 }
 
+/// On first start, loads the embedded current region list and, as history, the codes of the
+/// 2016–2023 lists it no longer has (so an old NIK prefix is known as historical).
 pub async fn ensure_regions(store: &Store) -> anyhow::Result<()> {
     if store.region_count().await? == 0 {
         load_regions(store).await?;
@@ -58,17 +60,17 @@ async fn ensure_boundaries(store: &Store) -> anyhow::Result<()> {
 
 async fn load_regions(store: &Store) -> anyhow::Result<()> {
     let started = Instant::now();
-    let list = sinergi_refdata::wilayah().context("data wilayah bawaan tidak terbaca")?;
-    let summary = store
-        .apply_region_list(
-            &list,
-            sinergi_refdata::wilayah_effective_date(),
-            sinergi_refdata::WILAYAH_SOURCE,
-        )
-        .await?;
+    let lists = sinergi_refdata::wilayah_lists().context("data wilayah bawaan tidak terbaca")?;
+    let mut added = 0;
+    for list in &lists {
+        added += store
+            .apply_region_list(&list.entries, list.effective, list.source)
+            .await?
+            .added;
+    }
     tracing::info!(
-        "data wilayah bawaan dimuat: {} wilayah dalam {:.1} s",
-        summary.added,
+        "data wilayah bawaan dimuat: {added} wilayah ({} daftar) dalam {:.1} s",
+        lists.len(),
         started.elapsed().as_secs_f64()
     );
     Ok(())

@@ -50,6 +50,12 @@ pub enum KkError {
     },
     #[error("No. KK \"{value}\": nomor seri keluarga 0000 tidak sah; nomor seri dimulai dari 0001")]
     ZeroSerial { value: String },
+    /// A prefix in no region list, current or old (DOMAIN.md: an unknown region is an error).
+    #[error(
+        "kode kecamatan {region} pada No. KK tidak ada di daftar wilayah mana pun, baik yang \
+         berlaku maupun yang lama; periksa kembali No. KK ini"
+    )]
+    PrefixUnknown { region: RegionCode },
 }
 
 impl KkError {
@@ -64,6 +70,7 @@ impl KkError {
             KkError::Month { .. } => "kk.month",
             KkError::NoSuchDate { .. } => "kk.no_such_date",
             KkError::ZeroSerial { .. } => "kk.serial_zero",
+            KkError::PrefixUnknown { .. } => "kk.prefix_unknown",
         }
     }
 
@@ -101,18 +108,12 @@ pub enum KkWarning {
          dimekarkan atau dikode ulang)"
     )]
     PrefixHistorical { region: RegionCode },
-    #[error(
-        "kode kecamatan {region} pada No. KK tidak ada di daftar wilayah mana pun, baik yang \
-         berlaku maupun yang lama; periksa kembali No. KK ini"
-    )]
-    PrefixUnknown { region: RegionCode },
 }
 
 impl KkWarning {
     pub fn code(&self) -> &'static str {
         match self {
             KkWarning::PrefixHistorical { .. } => "kk.prefix_historical",
-            KkWarning::PrefixUnknown { .. } => "kk.prefix_unknown",
         }
     }
 }
@@ -145,6 +146,7 @@ impl Localized for KkError {
                 .arg("month", format!("{month:02}"))
                 .arg("yy", format!("{yy:02}")),
             KkError::ZeroSerial { value } => m.arg("value", value),
+            KkError::PrefixUnknown { region } => m.arg("region", region),
         }
     }
 }
@@ -152,9 +154,7 @@ impl Localized for KkError {
 impl Localized for KkWarning {
     fn msg(&self) -> Msg {
         match self {
-            KkWarning::PrefixHistorical { region } | KkWarning::PrefixUnknown { region } => {
-                Msg::new(self.code()).arg("region", region)
-            }
+            KkWarning::PrefixHistorical { region } => Msg::new(self.code()).arg("region", region),
         }
     }
 }
@@ -184,7 +184,8 @@ impl NoKk {
     }
 
     /// Cleans and validates `input`, collecting every structural error. With `prefixes`, the
-    /// issuing kecamatan is also looked up and a historical or unknown one becomes a warning.
+    /// issuing kecamatan is also looked up: a historical one becomes a warning, one in no list an
+    /// error.
     pub fn parse<'a>(
         input: impl Into<IdInput<'a>>,
         prefixes: Option<&dyn RegionPrefixes>,
@@ -206,7 +207,7 @@ impl NoKk {
             match prefixes.prefix_status(&region) {
                 PrefixStatus::Current => {}
                 PrefixStatus::Historical => warnings.push(KkWarning::PrefixHistorical { region }),
-                PrefixStatus::Unknown => warnings.push(KkWarning::PrefixUnknown { region }),
+                PrefixStatus::Unknown => return Err(vec![KkError::PrefixUnknown { region }]),
             }
         }
         Ok(KkParsed { no_kk, warnings })
@@ -399,8 +400,8 @@ mod tests {
                 .is_empty()
         );
         let unknown = |_: &RegionCode| PrefixStatus::Unknown;
-        let p = NoKk::parse("5203021508190042", Some(&unknown)).unwrap();
-        assert_eq!(p.warnings[0].code(), "kk.prefix_unknown");
+        let e = NoKk::parse("5203021508190042", Some(&unknown)).unwrap_err();
+        assert_eq!(e[0].code(), "kk.prefix_unknown");
     }
 
     #[test]

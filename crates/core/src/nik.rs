@@ -144,6 +144,12 @@ pub enum NikError {
     },
     #[error("NIK \"{value}\": nomor urut 0000 tidak sah; Dukcapil memberi nomor urut mulai 0001")]
     ZeroSerial { value: String },
+    /// A prefix in no region list, current or old (DOMAIN.md: an unknown region is an error).
+    #[error(
+        "kode kecamatan {kecamatan} pada NIK tidak ada di daftar wilayah mana pun, baik yang \
+         berlaku maupun yang lama; periksa kembali NIK ini"
+    )]
+    PrefixUnknown { kecamatan: RegionCode },
 }
 
 impl NikError {
@@ -158,6 +164,7 @@ impl NikError {
             NikError::Month { .. } => "nik.month",
             NikError::NoSuchDate { .. } => "nik.no_such_date",
             NikError::ZeroSerial { .. } => "nik.serial_zero",
+            NikError::PrefixUnknown { .. } => "nik.prefix_unknown",
         }
     }
 
@@ -196,11 +203,6 @@ pub enum NikWarning {
     )]
     PrefixHistorical { kecamatan: RegionCode },
     #[error(
-        "kode kecamatan {kecamatan} pada NIK tidak ada di daftar wilayah mana pun, baik yang \
-         berlaku maupun yang lama; periksa kembali NIK ini"
-    )]
-    PrefixUnknown { kecamatan: RegionCode },
-    #[error(
         "tanggal dan bulan lahir pada NIK ({nik_day:02}-{nik_month:02}) berbeda dengan tanggal \
          lahir tercatat ({}); NIK tidak ikut berubah saat tanggal lahir dikoreksi, jadi periksa \
          data mana yang benar", .recorded.format("%d-%m-%Y")
@@ -226,7 +228,6 @@ impl NikWarning {
     pub fn code(&self) -> &'static str {
         match self {
             NikWarning::PrefixHistorical { .. } => "nik.prefix_historical",
-            NikWarning::PrefixUnknown { .. } => "nik.prefix_unknown",
             NikWarning::BirthDayMonthMismatch { .. } => "nik.birth_day_month_mismatch",
             NikWarning::BirthYearMismatch { .. } => "nik.birth_year_mismatch",
             NikWarning::SexMismatch { .. } => "nik.sex_mismatch",
@@ -262,6 +263,7 @@ impl Localized for NikError {
                 .arg("month", format!("{month:02}"))
                 .arg("yy", format!("{yy:02}")),
             NikError::ZeroSerial { value } => m.arg("value", value),
+            NikError::PrefixUnknown { kecamatan } => m.arg("kecamatan", kecamatan),
         }
     }
 }
@@ -270,8 +272,7 @@ impl Localized for NikWarning {
     fn msg(&self) -> Msg {
         let m = Msg::new(self.code());
         match self {
-            NikWarning::PrefixHistorical { kecamatan }
-            | NikWarning::PrefixUnknown { kecamatan } => m.arg("kecamatan", kecamatan),
+            NikWarning::PrefixHistorical { kecamatan } => m.arg("kecamatan", kecamatan),
             NikWarning::BirthDayMonthMismatch {
                 nik_day,
                 nik_month,
@@ -312,7 +313,8 @@ impl Nik {
     }
 
     /// Cleans and validates `input`, collecting every structural error. With `prefixes`, the
-    /// kecamatan prefix is also looked up and a historical or unknown one becomes a warning.
+    /// kecamatan prefix is also looked up: a historical one becomes a warning, one in no list an
+    /// error.
     pub fn parse<'a>(
         input: impl Into<IdInput<'a>>,
         prefixes: Option<&dyn RegionPrefixes>,
@@ -336,7 +338,7 @@ impl Nik {
                 PrefixStatus::Historical => {
                     warnings.push(NikWarning::PrefixHistorical { kecamatan })
                 }
-                PrefixStatus::Unknown => warnings.push(NikWarning::PrefixUnknown { kecamatan }),
+                PrefixStatus::Unknown => return Err(vec![NikError::PrefixUnknown { kecamatan }]),
             }
         }
         Ok(NikParsed { nik, warnings })
@@ -710,9 +712,12 @@ mod tests {
                 .warnings
                 .is_empty()
         );
-        let p = Nik::parse("5203995205900001", Some(&lists)).unwrap();
-        assert_eq!(p.warnings[0].code(), "nik.prefix_unknown");
-        // Without a list, no prefix warning at all.
+        // A prefix in no list is an error, not a warning.
+        let e = Nik::parse("5203995205900001", Some(&lists)).unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].code(), "nik.prefix_unknown");
+        assert!(e[0].to_string().contains("52.03.99"));
+        // Without a list, no prefix check at all.
         assert!(
             Nik::parse("5203995205900001", None)
                 .unwrap()
@@ -733,11 +738,12 @@ mod tests {
                 }
             }
         }
-        let p = Nik::parse("3374014101000001", Some(&OnlyNtb)).unwrap();
+        let e = Nik::parse("3374014101000001", Some(&OnlyNtb)).unwrap_err();
         assert_eq!(
-            p.warnings.iter().map(NikWarning::code).collect::<Vec<_>>(),
+            e.iter().map(NikError::code).collect::<Vec<_>>(),
             ["nik.prefix_unknown"]
         );
+        assert!(Nik::parse("5203014101000001", Some(&OnlyNtb)).is_ok());
     }
 
     #[test]

@@ -130,41 +130,232 @@ impl Localized for MatchError {
     }
 }
 
-/// Lowercased, punctuation folded, administrative prefixes dropped; and the kab/kota kind a
-/// prefix asked for.
-fn key(name: &str) -> (String, Option<RegionKind>) {
-    let folded = fold_text(name);
-    let mut words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
-    let mut kind = None;
-    while words.len() > 1 {
-        let k = match words[0] {
-            "kabupaten" | "kab" => Some(RegionKind::Kabupaten),
-            "kota" | "kotamadya" | "kodya" => Some(RegionKind::Kota),
-            "kecamatan" | "kec" | "desa" | "kelurahan" | "kel" | "adm" | "administrasi" => None,
-            _ => break,
-        };
-        kind = kind.or(k);
-        words.remove(0);
-    }
-    (words.join(" "), kind)
+/// The names a row gives, the provinsi included, any of them blank.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RowPlace<'a> {
+    pub provinsi: &'a str,
+    pub kabkota: &'a str,
+    pub kecamatan: &'a str,
+    pub desa: &'a str,
 }
 
-/// The current regions of an area, indexed by level and folded name.
+impl<'a> From<PlaceNames<'a>> for RowPlace<'a> {
+    fn from(p: PlaceNames<'a>) -> RowPlace<'a> {
+        RowPlace {
+            provinsi: "",
+            kabkota: p.kabkota,
+            kecamatan: p.kecamatan,
+            desa: p.desa,
+        }
+    }
+}
+
+/// What a row's names point at.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolution {
+    /// Exactly one region; `warnings` says what was read generously (a misspelling).
+    Resolved {
+        code: RegionCode,
+        warnings: Vec<Msg>,
+    },
+    /// Several regions fit equally: refused, never guessed.
+    Ambiguous {
+        column: &'static str,
+        name: String,
+        candidates: Vec<String>,
+    },
+    /// Nothing fits (`name` is empty when the row gave no names at all).
+    Unknown {
+        column: &'static str,
+        name: String,
+        suggestions: Vec<String>,
+    },
+}
+
+impl Resolution {
+    /// The code and its warnings, or the refusal as a [`MatchError`] (which renders as a `Msg`).
+    pub fn into_result(self) -> Result<(RegionCode, Vec<Msg>), MatchError> {
+        match self {
+            Resolution::Resolved { code, warnings } => Ok((code, warnings)),
+            Resolution::Ambiguous {
+                column,
+                name,
+                candidates,
+            } => Err(MatchError::Ambiguous {
+                column,
+                name,
+                candidates,
+            }),
+            Resolution::Unknown { name, .. } if name.is_empty() => Err(MatchError::Empty),
+            Resolution::Unknown {
+                column,
+                name,
+                suggestions,
+            } => Err(MatchError::Unknown {
+                column,
+                name,
+                suggestions,
+            }),
+        }
+    }
+}
+
+/// Words in front of a name that only say what kind of region it is.
+fn prefixes(level: Level) -> &'static [&'static str] {
+    match level {
+        Level::Provinsi => &["provinsi", "propinsi", "prov", "prop"],
+        Level::KabKota => &[
+            "kabupaten",
+            "kab",
+            "kota",
+            "kotamadya",
+            "kodya",
+            "adm",
+            "administrasi",
+        ],
+        Level::Kecamatan => &["kecamatan", "kec", "distrik"],
+        Level::Desa => &["desa", "ds", "kelurahan", "kel"],
+    }
+}
+
+/// Short names people write instead of the official one, mapped to the official name's key.
+/// NTB: the names used by the Pemda themselves (Lotim, Loteng, Lobar, KLU, KSB). Kalimantan
+/// Selatan: HSU/HST/HSS, Batola, Tala and Tanbu, as the kabupaten call themselves. Provinces:
+/// the usual abbreviations (NTB, Jateng, Kalsel, …).
+const ALIASES: &[(Level, &str, &str, Option<RegionKind>)] = {
+    use Level::{KabKota as K, Provinsi as P};
+    const KAB: Option<RegionKind> = Some(RegionKind::Kabupaten);
+    &[
+        (K, "lotim", "lomboktimur", KAB),
+        (K, "loteng", "lomboktengah", KAB),
+        (K, "lobar", "lombokbarat", KAB),
+        (K, "klu", "lombokutara", KAB),
+        (K, "ksb", "sumbawabarat", KAB),
+        (K, "hsu", "hulusungaiutara", KAB),
+        (K, "hst", "hulusungaitengah", KAB),
+        (K, "hss", "hulusungaiselatan", KAB),
+        (K, "batola", "baritokuala", KAB),
+        (K, "tala", "tanahlaut", KAB),
+        (K, "tanbu", "tanahbumbu", KAB),
+        (P, "ntb", "nusatenggarabarat", None),
+        (P, "ntt", "nusatenggaratimur", None),
+        (P, "jateng", "jawatengah", None),
+        (P, "jabar", "jawabarat", None),
+        (P, "jatim", "jawatimur", None),
+        (P, "diy", "daerahistimewayogyakarta", None),
+        (P, "yogyakarta", "daerahistimewayogyakarta", None),
+        (P, "dki", "daerahkhususibukotajakarta", None),
+        (P, "dkijakarta", "daerahkhususibukotajakarta", None),
+        (P, "jakarta", "daerahkhususibukotajakarta", None),
+        (P, "kalsel", "kalimantanselatan", None),
+        (P, "kalbar", "kalimantanbarat", None),
+        (P, "kalteng", "kalimantantengah", None),
+        (P, "kaltim", "kalimantantimur", None),
+        (P, "kaltara", "kalimantanutara", None),
+        (P, "sulsel", "sulawesiselatan", None),
+        (P, "sulbar", "sulawesibarat", None),
+        (P, "sulteng", "sulawesitengah", None),
+        (P, "sultra", "sulawesitenggara", None),
+        (P, "sulut", "sulawesiutara", None),
+        (P, "sumut", "sumaterautara", None),
+        (P, "sumbar", "sumaterabarat", None),
+        (P, "sumsel", "sumateraselatan", None),
+        (P, "babel", "kepulauanbangkabelitung", None),
+        (P, "kepri", "kepulauanriau", None),
+        (P, "malut", "malukuutara", None),
+    ]
+};
+
+/// A name as looked up: every spelling to try, the least stripped first ("Kota Baru" is the
+/// kabupaten Kotabaru before it is a kota named "Baru"), each with the kab/kota kind its
+/// stripped prefix asked for.
+fn variants(level: Level, name: &str) -> Vec<(String, Option<RegionKind>)> {
+    let folded = fold_text(name);
+    let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut out = Vec::new();
+    let mut kind = None;
+    let mut start = 0;
+    loop {
+        out.push((words[start..].concat(), kind));
+        if start + 1 >= words.len() || !prefixes(level).contains(&words[start]) {
+            break;
+        }
+        kind = kind.or(match words[start] {
+            "kabupaten" | "kab" => Some(RegionKind::Kabupaten),
+            "kota" | "kotamadya" | "kodya" => Some(RegionKind::Kota),
+            _ => None,
+        });
+        start += 1;
+    }
+    out
+}
+
+/// The most stripped key of an official name: what a misspelling is measured against.
+fn stripped_key(level: Level, name: &str) -> String {
+    variants(level, name).pop().map(|v| v.0).unwrap_or_default()
+}
+
+/// How far a spelling may be from the official name and still be read as it: one letter in
+/// short names, two in longer ones, none below four letters (too many near neighbours).
+fn spelling_budget(key: &str) -> usize {
+    match key.chars().count() {
+        0..=3 => 0,
+        4..=6 => 1,
+        _ => 2,
+    }
+}
+
+/// One level's lookup result.
+enum Found {
+    One(usize, Option<Msg>),
+    Many(Vec<usize>),
+    None(Vec<String>),
+}
+
+/// The regions of an area, indexed by level and folded name.
 pub struct RegionNameIndex {
     regions: Vec<NamedRegion>,
-    by_name: HashMap<(Level, String), Vec<usize>>,
+    /// Each region's most stripped key, for spelling distance and suggestions.
+    keys: Vec<String>,
+    by_code: HashMap<String, usize>,
+    by_key: HashMap<(Level, String), Vec<usize>>,
+    by_level: [Vec<usize>; 4],
+}
+
+fn level_slot(level: Level) -> usize {
+    match level {
+        Level::Provinsi => 0,
+        Level::KabKota => 1,
+        Level::Kecamatan => 2,
+        Level::Desa => 3,
+    }
 }
 
 impl RegionNameIndex {
     pub fn new(regions: Vec<NamedRegion>) -> RegionNameIndex {
-        let mut by_name: HashMap<(Level, String), Vec<usize>> = HashMap::new();
+        let mut by_key: HashMap<(Level, String), Vec<usize>> = HashMap::new();
+        let mut by_level: [Vec<usize>; 4] = Default::default();
+        let mut keys = Vec::with_capacity(regions.len());
+        let mut by_code = HashMap::with_capacity(regions.len());
         for (i, r) in regions.iter().enumerate() {
-            by_name
-                .entry((r.code.level(), key(&r.name).0))
-                .or_default()
-                .push(i);
+            let level = r.code.level();
+            for (key, _) in variants(level, &r.name) {
+                let list = by_key.entry((level, key)).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+            keys.push(stripped_key(level, &r.name));
+            by_level[level_slot(level)].push(i);
+            by_code.insert(r.code.as_str().to_string(), i);
         }
-        RegionNameIndex { regions, by_name }
+        RegionNameIndex {
+            regions,
+            keys,
+            by_code,
+            by_key,
+            by_level,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -175,8 +366,13 @@ impl RegionNameIndex {
         self.regions.is_empty()
     }
 
+    /// Every region of the index, in the order given.
+    pub fn regions(&self) -> &[NamedRegion] {
+        &self.regions
+    }
+
     pub fn get(&self, code: &RegionCode) -> Option<&NamedRegion> {
-        self.regions.iter().find(|r| &r.code == code)
+        self.by_code.get(code.as_str()).map(|&i| &self.regions[i])
     }
 
     fn label(&self, i: usize) -> String {
@@ -187,12 +383,7 @@ impl RegionNameIndex {
             .into_iter()
             .filter(|a| a.level() != Level::Provinsi)
             .rev()
-            .filter_map(|a| {
-                self.regions
-                    .iter()
-                    .find(|x| x.code == a)
-                    .map(|x| x.name.clone())
-            })
+            .filter_map(|a| self.get(&a).map(|x| x.name.clone()))
             .collect();
         let prefix = match r.kind {
             RegionKind::Kecamatan => "Kec. ",
@@ -214,64 +405,200 @@ impl RegionNameIndex {
         column: &'static str,
         name: &str,
         parent: Option<&RegionCode>,
-    ) -> Result<usize, MatchError> {
-        let (k, kind) = key(name);
+        spelling: bool,
+    ) -> Found {
         let under = |i: &usize| parent.is_none_or(|p| p.contains(&self.regions[*i].code));
-        let found: Vec<usize> = self
-            .by_name
-            .get(&(level, k.clone()))
-            .map(|v| {
-                v.iter()
-                    .copied()
-                    .filter(under)
-                    .filter(|i| {
-                        level != Level::KabKota || kind.is_none_or(|k| self.regions[*i].kind == k)
-                    })
-                    .collect()
+        let fits_kind = |i: &usize, kind: Option<RegionKind>| {
+            level != Level::KabKota || kind.is_none_or(|k| self.regions[*i].kind == k)
+        };
+        let lookup = |key: &str, kind: Option<RegionKind>| -> Vec<usize> {
+            self.by_key
+                .get(&(level, key.to_string()))
+                .map(|v| {
+                    v.iter()
+                        .copied()
+                        .filter(under)
+                        .filter(|i| fits_kind(i, kind))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let tries = variants(level, name);
+        let alias = |key: &str| {
+            ALIASES
+                .iter()
+                .find(|(l, short, _, _)| *l == level && *short == key)
+                .map(|(_, _, official, kind)| (*official, *kind))
+        };
+        let exact = tries.iter().map(|(k, kind)| lookup(k, *kind)).chain(
+            tries
+                .iter()
+                .filter_map(|(k, kind)| alias(k).map(|(o, ak)| lookup(o, kind.or(ak)))),
+        );
+        for found in exact {
+            match found.len() {
+                0 => continue,
+                1 => return Found::One(found[0], None),
+                _ => return Found::Many(found),
+            }
+        }
+
+        let (key, kind) = tries.last().cloned().unwrap_or_default();
+        let budget = spelling_budget(&key);
+        let near: Vec<usize> = self.by_level[level_slot(level)]
+            .iter()
+            .copied()
+            .filter(under)
+            .filter(|i| fits_kind(i, kind))
+            .filter(|&i| {
+                let k = &self.keys[i];
+                k.len().abs_diff(key.len()) <= budget && strsim::osa_distance(k, &key) <= budget
             })
-            .unwrap_or_default();
-        match found.len() {
-            1 => Ok(found[0]),
-            0 => {
-                let mut scored: Vec<(f64, usize)> = self
-                    .regions
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, r)| r.code.level() == level && under(i))
-                    .map(|(i, r)| (strsim::jaro_winkler(&k, &key(&r.name).0), i))
-                    .filter(|(s, _)| *s >= 0.85)
-                    .collect();
-                scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-                Err(MatchError::Unknown {
+            .collect();
+        if spelling && near.len() == 1 {
+            let warning = Msg::new("region_match.spelling")
+                .arg("column", column)
+                .arg("name", name.trim())
+                .arg("region", self.label(near[0]));
+            return Found::One(near[0], Some(warning));
+        }
+        let mut scored: Vec<(f64, usize)> = self.by_level[level_slot(level)]
+            .iter()
+            .copied()
+            .filter(under)
+            .map(|i| (strsim::jaro_winkler(&key, &self.keys[i]), i))
+            .filter(|(s, i)| *s >= 0.85 || near.contains(i))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut picked: Vec<usize> = near.iter().copied().take(5).collect();
+        for (_, i) in scored {
+            if picked.len() >= 3.max(near.len().min(5)) {
+                break;
+            }
+            if !picked.contains(&i) {
+                picked.push(i);
+            }
+        }
+        Found::None(picked.into_iter().map(|i| self.label(i)).collect())
+    }
+
+    /// Walks the given names from the top; a name shared by several regions ("Bima") is
+    /// settled by the names below it when exactly one of the candidates holds them.
+    fn descend(
+        &self,
+        steps: &[(Level, &'static str, &str)],
+        parent: Option<usize>,
+        spelling: bool,
+    ) -> Resolution {
+        let Some((&(level, column, name), rest)) = steps.split_first() else {
+            return match parent {
+                Some(i) => Resolution::Resolved {
+                    code: self.regions[i].code.clone(),
+                    warnings: Vec::new(),
+                },
+                None => Resolution::Unknown {
+                    column: "desa",
+                    name: String::new(),
+                    suggestions: Vec::new(),
+                },
+            };
+        };
+        let parent_code = parent.map(|i| &self.regions[i].code);
+        match self.one(level, column, name, parent_code, spelling) {
+            Found::One(i, warning) => {
+                let mut below = self.descend(rest, Some(i), spelling);
+                if let (Resolution::Resolved { warnings, .. }, Some(w)) = (&mut below, warning) {
+                    warnings.insert(0, w);
+                }
+                below
+            }
+            Found::Many(list) => {
+                if !rest.is_empty() {
+                    let mut fits = list
+                        .iter()
+                        .map(|&i| self.descend(rest, Some(i), false))
+                        .filter(|r| matches!(r, Resolution::Resolved { .. }));
+                    if let (Some(only), None) = (fits.next(), fits.next()) {
+                        return only;
+                    }
+                }
+                Resolution::Ambiguous {
                     column,
                     name: name.trim().to_string(),
-                    suggestions: scored.iter().take(3).map(|(_, i)| self.label(*i)).collect(),
-                })
+                    candidates: list.iter().take(10).map(|&i| self.label(i)).collect(),
+                }
             }
-            _ => Err(MatchError::Ambiguous {
+            Found::None(suggestions) => Resolution::Unknown {
                 column,
                 name: name.trim().to_string(),
-                candidates: found.iter().take(10).map(|i| self.label(*i)).collect(),
-            }),
+                suggestions,
+            },
         }
     }
 
+    fn resolve_with(&self, place: RowPlace<'_>, spelling: bool) -> Resolution {
+        let has_provinces = !self.by_level[0].is_empty();
+        let steps: Vec<(Level, &'static str, &str)> = [
+            (Level::Provinsi, "provinsi", place.provinsi),
+            (Level::KabKota, "kabupaten_kota", place.kabkota),
+            (Level::Kecamatan, "kecamatan", place.kecamatan),
+            (Level::Desa, "desa", place.desa),
+        ]
+        .into_iter()
+        .filter(|(level, _, name)| {
+            !fold_text(name).is_empty() && (*level != Level::Provinsi || has_provinces)
+        })
+        .collect();
+        self.descend(&steps, None, spelling)
+    }
+
+    /// The one region a row's names point at, reading a misspelling of one or two letters
+    /// when only one region is that close (with a warning the caller keeps).
+    pub fn resolve_place(&self, place: RowPlace<'_>) -> Resolution {
+        self.resolve_with(place, true)
+    }
+
     /// The deepest region the names point at, each name looked up under the one above it.
+    /// Strict: a misspelling is refused with suggestions (use [`Self::resolve_place`] to
+    /// read it with a warning).
     pub fn resolve(&self, names: PlaceNames<'_>) -> Result<RegionCode, MatchError> {
-        let blank = |s: &str| fold_text(s).is_empty();
-        let mut parent: Option<RegionCode> = None;
-        for (level, column, name) in [
-            (Level::KabKota, "kabupaten_kota", names.kabkota),
-            (Level::Kecamatan, "kecamatan", names.kecamatan),
-            (Level::Desa, "desa", names.desa),
-        ] {
-            if blank(name) {
-                continue;
-            }
-            let i = self.one(level, column, name, parent.as_ref())?;
-            parent = Some(self.regions[i].code.clone());
+        self.resolve_with(names.into(), false)
+            .into_result()
+            .map(|(code, _)| code)
+    }
+
+    /// A resolver that remembers each distinct name tuple (a million-row file names a few
+    /// thousand places).
+    pub fn cached(&self) -> CachedResolver<'_> {
+        CachedResolver {
+            index: self,
+            cache: HashMap::new(),
         }
-        parent.ok_or(MatchError::Empty)
+    }
+}
+
+/// Most distinct tuples kept; beyond this the memo starts again, so memory stays bounded.
+const CACHE_LIMIT: usize = 100_000;
+
+/// [`RegionNameIndex::resolve_place`] with a memo per distinct (provinsi, kab/kota,
+/// kecamatan, desa).
+pub struct CachedResolver<'a> {
+    index: &'a RegionNameIndex,
+    cache: HashMap<[String; 4], Resolution>,
+}
+
+impl CachedResolver<'_> {
+    pub fn resolve(&mut self, place: RowPlace<'_>) -> Resolution {
+        let key = [place.provinsi, place.kabkota, place.kecamatan, place.desa].map(str::to_string);
+        if let Some(hit) = self.cache.get(&key) {
+            return hit.clone();
+        }
+        let out = self.index.resolve_place(place);
+        if self.cache.len() >= CACHE_LIMIT {
+            self.cache.clear();
+        }
+        self.cache.insert(key, out.clone());
+        out
     }
 }
 

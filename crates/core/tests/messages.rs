@@ -112,9 +112,6 @@ fn nik_and_kk_errors_and_warnings() {
         NikWarning::PrefixHistorical {
             kecamatan: code.clone(),
         },
-        NikWarning::PrefixUnknown {
-            kecamatan: code.clone(),
-        },
         NikWarning::BirthDayMonthMismatch {
             nik_day: 5,
             nik_month: 2,
@@ -131,14 +128,13 @@ fn nik_and_kk_errors_and_warnings() {
     ] {
         check(&w);
     }
-    for w in [
-        sinergi_core::KkWarning::PrefixHistorical {
-            region: code.clone(),
-        },
-        sinergi_core::KkWarning::PrefixUnknown { region: code },
-    ] {
-        check(&w);
-    }
+    check(&sinergi_core::KkWarning::PrefixHistorical {
+        region: code.clone(),
+    });
+    check(&NikError::PrefixUnknown {
+        kecamatan: code.clone(),
+    });
+    check(&sinergi_core::KkError::PrefixUnknown { region: code });
 }
 
 #[test]

@@ -60,7 +60,8 @@ pub const AREAS: &[(&str, &str, &str)] = areas![
     "programs",
     "strategy",
     "institutions",
-    "security"
+    "security",
+    "templates"
 ];
 
 fn parse_area(area: &str, text: &str) -> Result<Vec<(String, String)>, String> {

@@ -783,8 +783,7 @@ impl Store {
         within: &[RegionCode],
     ) -> Result<RegionNameIndex, StoreError> {
         let mut ph = Placeholders::starting_at(1);
-        let mut sql =
-            "SELECT code, name, kind FROM region WHERE valid_to IS NULL AND level > 1".to_string();
+        let mut sql = "SELECT code, name, kind FROM region WHERE valid_to IS NULL".to_string();
         let mut binds = Vec::new();
         if let Some(f) = within_regions(within, "code", &mut ph) {
             sql = format!("{sql} AND {}", f.sql);

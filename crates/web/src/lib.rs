@@ -10,6 +10,7 @@ pub use sinergi_i18n as i18n;
 pub mod map;
 mod pager;
 mod pages;
+pub mod templates;
 mod ui;
 
 use axum::Router;
@@ -115,6 +116,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/wilayah", get(api::provinces))
         .route("/api/v1/wilayah/cari", get(api::search))
         .route("/api/v1/wilayah/{code}", get(api::region))
+        .merge(templates::routes())
         .merge(pages::institutions::routes())
         .merge(pages::programs::routes())
         .merge(pages::strategy::routes())

@@ -1311,3 +1311,71 @@ fn geo_import_reads_the_real_ntb_kecamatan_file() {
     // NTB has 117 kecamatan; the file may lag the code list by a few.
     assert!((100..=130).contains(&n), "{r:?}");
 }
+
+/// A fresh install knows the 2016–2023 region codes as history: a NIK first registered in
+/// Merauke before the 2022 Papua split (old 91.01.01) is valid with a warning, a prefix in no
+/// list is refused.
+#[test]
+fn a_fresh_install_knows_old_nik_prefixes_as_history() {
+    let s = seeded();
+    let r = run_db(&s.db, &["wilayah", "lihat", "91.01.01"]);
+    ok(&r);
+    assert!(r.stdout.contains("Merauke"), "{r:?}");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let target = sinergi_store::DatabaseTarget::parse(&s.db).unwrap();
+        let store = sinergi_store::Store::open(target).await.unwrap();
+        let versions = store.region_versions().await.unwrap();
+        assert_eq!(versions.len(), 6, "{versions:?}");
+        let prefixes = store.region_prefix_table().await.unwrap();
+        let old = sinergi_core::Nik::parse("9101011205900001", Some(&prefixes)).unwrap();
+        assert_eq!(
+            old.warnings
+                .iter()
+                .map(sinergi_core::NikWarning::code)
+                .collect::<Vec<_>>(),
+            ["nik.prefix_historical"]
+        );
+        // The same kecamatan under its 2025 code, and a current NTB one: no warning.
+        for nik in ["9301011205900001", "5203051205900001"] {
+            let p = sinergi_core::Nik::parse(nik, Some(&prefixes)).unwrap();
+            assert!(p.warnings.is_empty(), "{nik}: {:?}", p.warnings);
+        }
+        let made_up = sinergi_core::Nik::parse("5203991205900001", Some(&prefixes)).unwrap_err();
+        assert_eq!(made_up[0].code(), "nik.prefix_unknown");
+        store.close().await;
+    });
+}
+
+/// `sinergi templat` writes the same template the import pages serve; an unknown kind is
+/// refused naming the kinds.
+#[test]
+fn templat_writes_an_import_template() {
+    let s = seeded();
+    let out = s.dir.path().join("templat_lks.xlsx");
+    let path = out.display().to_string();
+    let r = run_db(
+        &s.db,
+        &["templat", "lks", "-o", &path, "--wilayah", "52.03"],
+    );
+    ok(&r);
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(&bytes[..2], b"PK");
+    let table = sinergi_intake::read_table_bytes("templat_lks.xlsx", &bytes).unwrap();
+    assert_eq!(table.header[..3], ["kode_lks", "nama", "kode_wilayah"]);
+    assert_eq!(table.rows(), 1);
+    let r = run_db(&s.db, &["registri", "impor", "lks", &path]);
+    ok(&r);
+    assert!(
+        r.stdout.contains("1 baru, 0 diperbarui, 0 ditolak"),
+        "{r:?}"
+    );
+    let r = run_db(&s.db, &["templat", "resep", "-o", &path]);
+    assert!(
+        failed(&r, 1).contains("daftar, program, lks, lkks, mitra"),
+        "{r:?}"
+    );
+}

@@ -2,7 +2,9 @@
 //! (see sinergi-testkit for how PostgreSQL is found, and when it may be skipped).
 
 use chrono::NaiveDate;
-use sinergi_core::{Level, Nik, NikWarning, RegionCode, RegionEntry, RegionKind, RegionQuery};
+use sinergi_core::{
+    Level, Nik, NikError, NikWarning, RegionCode, RegionEntry, RegionKind, RegionQuery,
+};
 use sinergi_store::{Page, Store, StoreError};
 use sinergi_testkit::TestDb;
 
@@ -369,12 +371,11 @@ async fn an_older_list_adds_history_only() {
         );
         let current = Nik::parse("9301011205900001", Some(&prefixes)).unwrap();
         assert!(current.warnings.is_empty(), "{l}: {:?}", current.warnings);
-        let unknown = Nik::parse("5201011205900001", Some(&prefixes)).unwrap();
+        let unknown = Nik::parse("5201011205900001", Some(&prefixes)).unwrap_err();
         assert!(
             unknown
-                .warnings
                 .iter()
-                .any(|w| matches!(w, NikWarning::PrefixUnknown { .. })),
+                .any(|e| matches!(e, NikError::PrefixUnknown { .. })),
             "{l}"
         );
     }

@@ -9,3 +9,4 @@ mod pages;
 mod program_form;
 mod programs;
 mod strategy;
+mod templates;

@@ -32,7 +32,6 @@ impl RegistryPages for LkksPages {
     const REGISTRY: Registry = Registry::Lkks;
     const BASE: &'static str = "/lkks";
     const IMPORT_TITLE: &'static str = "lkks.import_title";
-    const COLUMN_NOTES: &'static str = "lkks.col.{}";
     const EXPORT_EXTRA: &'static [&'static str] = &["wilayah"];
     type Query = LkksQuery;
     type Record = LkksRecord;

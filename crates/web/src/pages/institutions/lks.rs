@@ -32,7 +32,6 @@ impl RegistryPages for LksPages {
     const REGISTRY: Registry = Registry::Lks;
     const BASE: &'static str = "/lks";
     const IMPORT_TITLE: &'static str = "lks.import_title";
-    const COLUMN_NOTES: &'static str = "lks.col.{}";
     const EXPORT_EXTRA: &'static [&'static str] = &["wilayah", "lkks", "akreditasi_berlaku"];
     type Query = LksQuery;
     type Record = LksRecord;

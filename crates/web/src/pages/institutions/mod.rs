@@ -32,7 +32,6 @@ pub fn routes() -> Router<AppState> {
         .route("/lks", get(lks::list))
         .route("/lks/ekspor.csv", get(reg::export_csv::<LksPages>))
         .route("/lks/ekspor.xlsx", get(reg::export_xlsx::<LksPages>))
-        .route("/lks/templat.xlsx", get(reg::template::<LksPages>))
         .route(
             "/lks/impor",
             get(reg::import_form::<LksPages>)
@@ -53,7 +52,6 @@ pub fn routes() -> Router<AppState> {
         .route("/lkks", get(lkks::list))
         .route("/lkks/ekspor.csv", get(reg::export_csv::<LkksPages>))
         .route("/lkks/ekspor.xlsx", get(reg::export_xlsx::<LkksPages>))
-        .route("/lkks/templat.xlsx", get(reg::template::<LkksPages>))
         .route(
             "/lkks/impor",
             get(reg::import_form::<LkksPages>)
@@ -68,7 +66,6 @@ pub fn routes() -> Router<AppState> {
         .route("/mitra", get(partners::list))
         .route("/mitra/ekspor.csv", get(reg::export_csv::<PartnerPages>))
         .route("/mitra/ekspor.xlsx", get(reg::export_xlsx::<PartnerPages>))
-        .route("/mitra/templat.xlsx", get(reg::template::<PartnerPages>))
         .route(
             "/mitra/impor",
             get(reg::import_form::<PartnerPages>)

@@ -28,7 +28,6 @@ impl RegistryPages for PartnerPages {
     const REGISTRY: Registry = Registry::Partners;
     const BASE: &'static str = "/mitra";
     const IMPORT_TITLE: &'static str = "partner.import_title";
-    const COLUMN_NOTES: &'static str = "partner.col.{}";
     const EXPORT_EXTRA: &'static [&'static str] = &["wilayah", "kesepakatan"];
     type Query = PartnerQuery;
     type Record = PartnerRecord;

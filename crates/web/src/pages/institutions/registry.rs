@@ -35,8 +35,6 @@ pub trait RegistryPages: Send + Sync + 'static {
     const BASE: &'static str;
     /// Catalogue key of the import page's title.
     const IMPORT_TITLE: &'static str;
-    /// Catalogue key pattern of the template's column notes (`lks.col.{}`).
-    const COLUMN_NOTES: &'static str;
     /// Export-only columns after the import columns (names for reading, ignored on import).
     const EXPORT_EXTRA: &'static [&'static str];
     /// The list's query (its filters apply to the export too).
@@ -122,15 +120,6 @@ pub async fn import<R: RegistryPages>(
 
 fn unreadable(t: &Messages, m: &Msg) -> String {
     format!("{} {}", t.get("inst.import_unreadable"), t.render(m))
-}
-
-/// The import template: the columns, no rows, and a sheet explaining each column.
-pub async fn template<R: RegistryPages>(ui: Ui, Signed(_user): Signed) -> Response {
-    let key = R::REGISTRY.key();
-    let table = Table::new(key, R::REGISTRY.columns(), Vec::new())
-        .with_column_notes(&ui.t, R::COLUMN_NOTES);
-    table_download(TableFormat::Xlsx, &format!("templat_{key}"), table)
-        .unwrap_or_else(|e| e.page(&ui))
 }
 
 async fn export<R: RegistryPages>(

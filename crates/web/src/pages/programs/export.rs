@@ -53,8 +53,3 @@ pub(super) async fn export_csv(
         .await
         .unwrap_or_else(|e| e.page(&ui))
 }
-
-pub(super) async fn template(ui: Ui, Signed(_user): Signed) -> Response {
-    table_download(TableFormat::Xlsx, "templat-4w", template_table(Vec::new()))
-        .unwrap_or_else(|e| e.page(&ui))
-}

@@ -50,7 +50,6 @@ pub fn routes() -> Router<AppState> {
         .route("/4w", get(fourw::matrix_page))
         .route("/4w/ekspor.xlsx", get(export::export_xlsx))
         .route("/4w/ekspor.csv", get(export::export_csv))
-        .route("/4w/templat.xlsx", get(export::template))
         .route(
             "/4w/impor",
             get(import::import_form)
