@@ -14,10 +14,22 @@ pub struct RowError {
     pub reason: Msg,
 }
 
+impl RowError {
+    /// A refusal of the file as a whole (line 0: no row is to blame).
+    pub fn file(reason: Msg) -> RowError {
+        RowError {
+            line: 0,
+            column: None,
+            reason,
+        }
+    }
+}
+
 /// For logs: the key of the reason (users see it rendered through the catalogue).
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.column {
+            None if self.line == 0 => write!(f, "{}", self.reason),
             Some(col) => write!(f, "baris {}, kolom {}: {}", self.line, col, self.reason),
             None => write!(f, "baris {}: {}", self.line, self.reason),
         }
@@ -28,6 +40,7 @@ impl Localized for RowError {
     /// "baris 5, kolom nik: …" in the user's language.
     fn msg(&self) -> Msg {
         match &self.column {
+            None if self.line == 0 => self.reason.clone(),
             Some(col) => Msg::new("error.row_column")
                 .arg("line", self.line)
                 .arg("column", col)
@@ -82,49 +95,21 @@ pub(crate) fn fold_header(name: &str) -> String {
 }
 
 /// Turns byte offsets (met in increasing order) into 1-based line numbers.
-pub(crate) struct LineCounter<'a> {
-    bytes: &'a [u8],
-    offset: usize,
-    line: u64,
-}
+pub(crate) struct LineCounter<'a>(crate::source::Lines<'a>);
 
 impl LineCounter<'_> {
     pub(crate) fn new(bytes: &[u8]) -> LineCounter<'_> {
-        LineCounter {
-            bytes,
-            offset: 0,
-            line: 1,
-        }
+        LineCounter(crate::source::Lines::new(bytes))
     }
 
     pub(crate) fn at(&mut self, byte: u64) -> u64 {
-        let mut target = (byte as usize).min(self.bytes.len());
-        // A record's position can sit on the blank lines skipped before it.
-        while target < self.bytes.len() && matches!(self.bytes[target], b'\n' | b'\r') {
-            target += 1;
-        }
-        if target > self.offset {
-            self.line += self.bytes[self.offset..target]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count() as u64;
-            self.offset = target;
-        }
-        self.line
+        self.0.at(usize::try_from(byte).unwrap_or(usize::MAX))
     }
 }
 
-/// Semicolon when the first line has more semicolons than commas (Excel in an Indonesian
-/// locale), otherwise comma.
+/// The delimiter among `,` `;` and TAB (see [`crate::source`]).
 pub(crate) fn detect_delimiter(bytes: &[u8]) -> u8 {
-    let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
-    if first_line.iter().filter(|b| **b == b';').count()
-        > first_line.iter().filter(|b| **b == b',').count()
-    {
-        b';'
-    } else {
-        b','
-    }
+    crate::source::sniff_delimiter(bytes)
 }
 
 /// A reader over `bytes` without their BOM, with the delimiter detected, every line kept
