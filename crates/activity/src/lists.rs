@@ -89,14 +89,19 @@ pub async fn import_person_list(
         .map(|p| p.scope.regions.clone())
         .unwrap_or_default();
     let region_names = store.region_name_index(&within).await?;
-    let ctx = sinergi_intake::PersonContext {
-        region_exists: &|code| known.contains(code.as_str()),
-        prefixes: Some(&prefixes),
-        region_names: Some(&region_names),
-        today: chrono::Utc::now().date_naive(),
-        limits: sinergi_intake::Limits::default(),
+    // Read in a block: the context borrows non-Send callbacks that must not live across
+    // an await.
+    let read = {
+        let ctx = sinergi_intake::PersonContext {
+            region_exists: &|code| known.contains(code.as_str()),
+            prefixes: Some(&prefixes),
+            region_names: Some(&region_names),
+            today: chrono::Utc::now().date_naive(),
+            limits: sinergi_intake::Limits::default(),
+        };
+        sinergi_intake::read_person_list(upload.bytes, &ctx)
     };
-    let list = match sinergi_intake::read_person_list(upload.bytes, &ctx) {
+    let list = match read {
         Ok(list) => list,
         Err(errors) => return Ok(PersonListOutcome::Refused { errors: errors.0 }),
     };
