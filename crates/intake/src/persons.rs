@@ -387,9 +387,11 @@ fn check_row(
         .take(3)
         .map(|c| fold_key(&c.text))
         .collect();
-    let nik_blank = h
-        .position(PersonField::Nik)
-        .is_none_or(|i| is_id_placeholder(&cells[i].text) || cells[i].text.trim().is_empty());
+    // A total row has no NIK (or carries its label in the NIK column, left of the sums).
+    let nik_blank = h.position(PersonField::Nik).is_none_or(|i| {
+        let t = &cells[i].text;
+        t.trim().is_empty() || is_id_placeholder(t) || TOTAL_WORDS.contains(&fold_key(t).as_str())
+    });
     if nik_blank && first_words.iter().any(|w| TOTAL_WORDS.contains(&w.as_str())) {
         return Checked::Total(line);
     }
