@@ -58,7 +58,10 @@ pub fn parse_rupiah(input: &str) -> Result<i64, AmountError> {
         }
     }
     if let Some(rest) = t.strip_prefix('-') {
-        if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+        if !rest.is_empty()
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
         {
             return Err(AmountError::Negative {
                 value: value.to_string(),
@@ -66,7 +69,11 @@ pub fn parse_rupiah(input: &str) -> Result<i64, AmountError> {
         }
         return Err(unrecognized());
     }
-    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',') {
+    if t.is_empty()
+        || !t
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+    {
         return Err(unrecognized());
     }
     let last_dot = t.rfind('.');
@@ -77,7 +84,11 @@ pub fn parse_rupiah(input: &str) -> Result<i64, AmountError> {
             let sep = t.as_bytes()[i];
             let count = t.bytes().filter(|b| *b == sep).count();
             let after = t.len() - i - 1;
-            if count > 1 || after == 3 { None } else { Some(i) }
+            if count > 1 || after == 3 {
+                None
+            } else {
+                Some(i)
+            }
         }
         (None, None) => None,
     };
@@ -88,7 +99,10 @@ pub fn parse_rupiah(input: &str) -> Result<i64, AmountError> {
     // Thousands groups: every group after the first has three digits.
     let groups: Vec<&str> = whole.split(['.', ',']).collect();
     if groups.len() > 1 {
-        let sep_kinds = whole.bytes().filter(|b| !b.is_ascii_digit()).collect::<Vec<_>>();
+        let sep_kinds = whole
+            .bytes()
+            .filter(|b| !b.is_ascii_digit())
+            .collect::<Vec<_>>();
         if groups[0].is_empty()
             || groups[0].len() > 3
             || groups[1..].iter().any(|g| g.len() != 3)

@@ -460,7 +460,17 @@ mod placeholder_tests {
 
     #[test]
     fn placeholders_are_recognised_and_numbers_are_not() {
-        for s in ["-", " -- ", "0", "0000000000000000", "Belum Ada", "tidak ada", "N/A", "n.a", "'-"] {
+        for s in [
+            "-",
+            " -- ",
+            "0",
+            "0000000000000000",
+            "Belum Ada",
+            "tidak ada",
+            "N/A",
+            "n.a",
+            "'-",
+        ] {
             assert!(is_id_placeholder(s), "{s}");
         }
         for s in ["5203014507900001", "5.2E+15", "52030", "abc"] {

@@ -402,8 +402,7 @@ fn read_book(decoded: &Decoded<'_>, limits: &Limits) -> Result<Table, TableError
         let Some(t) = t.as_mut() else { return };
         let mut fields: Vec<String> = row.cells.into_iter().map(|c| c.text).collect();
         // Sheets leave empty cells out; cells past the header are empty padding or data.
-        if fields.len() > t.header.len() && fields[t.header.len()..].iter().all(|f| f.is_empty())
-        {
+        if fields.len() > t.header.len() && fields[t.header.len()..].iter().all(|f| f.is_empty()) {
             fields.truncate(t.header.len());
         }
         fields.resize(fields.len().max(t.header.len()), String::new());

@@ -57,7 +57,10 @@ pub enum Decoded<'a> {
         text: Cow<'a, str>,
         encoding: &'static str,
     },
-    Book { kind: BookKind, bytes: Cow<'a, [u8]> },
+    Book {
+        kind: BookKind,
+        bytes: Cow<'a, [u8]>,
+    },
 }
 
 /// Why a file as a whole cannot be read. One of these replaces any number of row errors.
@@ -177,9 +180,7 @@ impl Localized for FileRefusal {
                 m("intake.file.no_header_in_sheets").arg("sheets", sheets)
             }
             F::NoHeader { first } => m("intake.file.no_header").arg("first", first),
-            F::UnterminatedQuote { line } => {
-                m("intake.file.unterminated_quote").arg("line", line)
-            }
+            F::UnterminatedQuote { line } => m("intake.file.unterminated_quote").arg("line", line),
             F::DuplicateColumn {
                 name,
                 first,
@@ -263,9 +264,13 @@ fn decode_inner<'a>(
         }
     }
     let text = decode_text(bytes)?;
-    let start = text.0.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    let start = text
+        .0
+        .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
     let start = start[..start.len().min(200)].to_lowercase();
-    if start.starts_with("<html") || start.starts_with("<!doctype html") || start.starts_with("<table")
+    if start.starts_with("<html")
+        || start.starts_with("<!doctype html")
+        || start.starts_with("<table")
     {
         // Many web applications hand out HTML tables named .xls.
         return Err(FileRefusal::Unsupported { format: "HTML" });
@@ -332,9 +337,7 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<BookKind, FileRefusal> {
     } else if has("content.xml") && has("mimetype") {
         BookKind::Ods
     } else if has("xl/workbook.bin") {
-        return Err(FileRefusal::Unsupported {
-            format: "XLSB",
-        });
+        return Err(FileRefusal::Unsupported { format: "XLSB" });
     } else if has("word/document.xml") {
         return Err(FileRefusal::Unsupported { format: "Word" });
     } else {
@@ -387,7 +390,10 @@ fn decode_text(bytes: Cow<'_, [u8]>) -> Result<(Cow<'_, str>, &'static str), Fil
         return Ok(match bytes {
             Cow::Borrowed(b) => {
                 let s = std::str::from_utf8(b).expect("checked");
-                (Cow::Borrowed(s.strip_prefix('\u{feff}').unwrap_or(s)), "UTF-8")
+                (
+                    Cow::Borrowed(s.strip_prefix('\u{feff}').unwrap_or(s)),
+                    "UTF-8",
+                )
             }
             Cow::Owned(b) => {
                 let mut s = String::from_utf8(b).expect("checked");
@@ -422,7 +428,10 @@ mod tests {
 
     #[test]
     fn text_encodings_are_told_apart() {
-        assert_eq!(text(b"\xef\xbb\xbfnama\nJos\xc3\xa9\n"), ("nama\nJosé\n".into(), "UTF-8"));
+        assert_eq!(
+            text(b"\xef\xbb\xbfnama\nJos\xc3\xa9\n"),
+            ("nama\nJosé\n".into(), "UTF-8")
+        );
         assert_eq!(
             text(b"nama\nJos\xe9 \x92an\x92\n"),
             ("nama\nJosé ’an’\n".into(), "Windows-1252")
@@ -430,7 +439,11 @@ mod tests {
         let utf16: Vec<u8> = b"\xff\xfe"
             .iter()
             .copied()
-            .chain("nik\tnama\r\n1\tAni".encode_utf16().flat_map(u16::to_le_bytes))
+            .chain(
+                "nik\tnama\r\n1\tAni"
+                    .encode_utf16()
+                    .flat_map(u16::to_le_bytes),
+            )
             .collect();
         assert_eq!(text(&utf16), ("nik\tnama\r\n1\tAni".into(), "UTF-16LE"));
         let be: Vec<u8> = b"\xfe\xff"
@@ -444,10 +457,19 @@ mod tests {
     #[test]
     fn unreadable_text_is_refused_once() {
         let refuse = |b: &[u8]| decode(b, &Limits::default()).unwrap_err();
-        assert_eq!(refuse(b"nama\nJos\xc3\xa9\nJos\xe9\n"), FileRefusal::MixedEncoding);
-        let no_bom: Vec<u8> = "nama,nik\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(
+            refuse(b"nama\nJos\xc3\xa9\nJos\xe9\n"),
+            FileRefusal::MixedEncoding
+        );
+        let no_bom: Vec<u8> = "nama,nik\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
         assert_eq!(refuse(&no_bom), FileRefusal::NotText);
-        assert_eq!(refuse(b"%PDF-1.4 ..."), FileRefusal::Unsupported { format: "PDF" });
+        assert_eq!(
+            refuse(b"%PDF-1.4 ..."),
+            FileRefusal::Unsupported { format: "PDF" }
+        );
         assert_eq!(
             refuse(b"<html><table><tr><td>nama</td></tr></table></html>"),
             FileRefusal::Unsupported { format: "HTML" }

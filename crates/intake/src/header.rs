@@ -145,7 +145,11 @@ mod tests {
     fn duplicates_and_collisions_refuse() {
         assert!(matches!(
             resolve(&h(&["nama", "Nama "]), SPECS),
-            Err(FileRefusal::DuplicateColumn { first: 1, second: 2, .. })
+            Err(FileRefusal::DuplicateColumn {
+                first: 1,
+                second: 2,
+                ..
+            })
         ));
         assert!(matches!(
             resolve(&h(&["nik", "NIK KTP"]), SPECS),

@@ -64,60 +64,121 @@ pub const PERSON_FIELDS: &[FieldSpec<PersonField>] = &[
         PersonField::Nik,
         "nik",
         &[
-            "nik", "nonik", "nomornik", "nomorindukkependudukan", "nikktp", "noktp", "nomorktp",
-            "nikpenerima", "nikkpm", "niksesuaiktp",
+            "nik",
+            "nonik",
+            "nomornik",
+            "nomorindukkependudukan",
+            "nikktp",
+            "noktp",
+            "nomorktp",
+            "nikpenerima",
+            "nikkpm",
+            "niksesuaiktp",
         ],
     ),
     spec(
         PersonField::Kk,
         "no_kk",
         &[
-            "nokk", "kk", "nomorkk", "nomorkartukeluarga", "nokartukeluarga", "nikk", "nokkpenerima",
+            "nokk",
+            "kk",
+            "nomorkk",
+            "nomorkartukeluarga",
+            "nokartukeluarga",
+            "nikk",
+            "nokkpenerima",
         ],
     ),
     spec(
         PersonField::Name,
         "nama",
         &[
-            "nama", "namalengkap", "name", "namamustahik", "namapenerima", "namapenerimamanfaat",
-            "namakpm", "namaanggota", "namapeserta", "namasesuaiktp", "namabenefisiari",
+            "nama",
+            "namalengkap",
+            "name",
+            "namamustahik",
+            "namapenerima",
+            "namapenerimamanfaat",
+            "namakpm",
+            "namaanggota",
+            "namapeserta",
+            "namasesuaiktp",
+            "namabenefisiari",
         ],
     ),
     spec(
         PersonField::Sex,
         "jenis_kelamin",
-        &["jeniskelamin", "jk", "sex", "kelamin", "lp", "gender", "jnskelamin"],
+        &[
+            "jeniskelamin",
+            "jk",
+            "sex",
+            "kelamin",
+            "lp",
+            "gender",
+            "jnskelamin",
+        ],
     ),
     spec(
         PersonField::BirthDate,
         "tanggal_lahir",
         &[
-            "tanggallahir", "tgllahir", "birthdate", "tanggallahiryyyymmdd", "tgllhr", "tanggallhr",
-            "tgllahirddmmyyyy", "tanggallahirddmmyyyy",
+            "tanggallahir",
+            "tgllahir",
+            "birthdate",
+            "tanggallahiryyyymmdd",
+            "tgllhr",
+            "tanggallhr",
+            "tgllahirddmmyyyy",
+            "tanggallahirddmmyyyy",
         ],
     ),
     spec(
         PersonField::Birthplace,
         "tempat_lahir",
-        &["tempatlahir", "tmplahir", "tptlahir", "tmptlahir", "tempatlhr"],
+        &[
+            "tempatlahir",
+            "tmplahir",
+            "tptlahir",
+            "tmptlahir",
+            "tempatlhr",
+        ],
     ),
     spec(
         PersonField::BirthplaceAndDate,
         "tempat_tgl_lahir",
         &[
-            "ttl", "tempattanggallahir", "tempattgllahir", "tempattgllhr", "tmptgllahir",
-            "tempatdantanggallahir", "tmptgllhr", "tempattanggallahirttl",
+            "ttl",
+            "tempattanggallahir",
+            "tempattgllahir",
+            "tempattgllhr",
+            "tmptgllahir",
+            "tempatdantanggallahir",
+            "tmptgllhr",
+            "tempattanggallahirttl",
         ],
     ),
     spec(
         PersonField::Address,
         "alamat",
-        &["alamat", "alamatlengkap", "alamatktp", "alamatdomisili", "address", "alamatrumah"],
+        &[
+            "alamat",
+            "alamatlengkap",
+            "alamatktp",
+            "alamatdomisili",
+            "address",
+            "alamatrumah",
+        ],
     ),
     spec(
         PersonField::Desil,
         "desil",
-        &["desil", "peringkatdesil", "desilkesejahteraan", "kelompokdesil"],
+        &[
+            "desil",
+            "peringkatdesil",
+            "desilkesejahteraan",
+            "kelompokdesil",
+        ],
     ),
     spec(
         PersonField::Program,
@@ -133,23 +194,41 @@ pub const PERSON_FIELDS: &[FieldSpec<PersonField>] = &[
         PersonField::ReceivedOn,
         "tanggal_terima",
         &[
-            "tanggalterima", "tglterima", "tanggalpenyaluran", "tglpenyaluran", "tanggalditerima",
-            "tglditerima", "tanggalsalur", "tglsalur", "tanggalbantuan",
+            "tanggalterima",
+            "tglterima",
+            "tanggalpenyaluran",
+            "tglpenyaluran",
+            "tanggalditerima",
+            "tglditerima",
+            "tanggalsalur",
+            "tglsalur",
+            "tanggalbantuan",
         ],
     ),
     spec(
         PersonField::Amount,
         "nilai_bantuan",
         &[
-            "nilaibantuan", "nominal", "nominalbantuan", "besaranbantuan", "jumlahbantuan",
-            "nilai", "nilairp", "nominalrp",
+            "nilaibantuan",
+            "nominal",
+            "nominalbantuan",
+            "besaranbantuan",
+            "jumlahbantuan",
+            "nilai",
+            "nilairp",
+            "nominalrp",
         ],
     ),
     spec(
         PersonField::RegionCode,
         "kode_desa",
         &[
-            "kodedesa", "kodewilayah", "kodekelurahan", "desakode", "kodedesakelurahan", "kodekel",
+            "kodedesa",
+            "kodewilayah",
+            "kodekelurahan",
+            "desakode",
+            "kodedesakelurahan",
+            "kodekel",
             "kodedesakel",
         ],
     ),
@@ -157,8 +236,15 @@ pub const PERSON_FIELDS: &[FieldSpec<PersonField>] = &[
         PersonField::Desa,
         "desa",
         &[
-            "desa", "kelurahan", "desakelurahan", "kelurahandesa", "namadesa", "namakelurahan",
-            "desakel", "kel", "namadesakelurahan",
+            "desa",
+            "kelurahan",
+            "desakelurahan",
+            "kelurahandesa",
+            "namadesa",
+            "namakelurahan",
+            "desakel",
+            "kel",
+            "namadesakelurahan",
         ],
     ),
     spec(
@@ -170,7 +256,12 @@ pub const PERSON_FIELDS: &[FieldSpec<PersonField>] = &[
         PersonField::KabKota,
         "kabupaten_kota",
         &[
-            "kabupatenkota", "kabkota", "kabupaten", "kota", "kab", "namakabupaten",
+            "kabupatenkota",
+            "kabkota",
+            "kabupaten",
+            "kota",
+            "kab",
+            "namakabupaten",
             "namakabupatenkota",
         ],
     ),
@@ -183,9 +274,27 @@ pub const PERSON_FIELDS: &[FieldSpec<PersonField>] = &[
         PersonField::Sensitive,
         "sensitif",
         &[
-            "namaibukandung", "ibukandung", "namaibu", "nohp", "nomorhp", "hp", "notelp",
-            "notelepon", "telepon", "telp", "nomortelepon", "notlp", "nohape", "email", "norekening",
-            "nomorrekening", "rekening", "nowa", "nomorwa", "whatsapp", "nohpwa",
+            "namaibukandung",
+            "ibukandung",
+            "namaibu",
+            "nohp",
+            "nomorhp",
+            "hp",
+            "notelp",
+            "notelepon",
+            "telepon",
+            "telp",
+            "nomortelepon",
+            "notlp",
+            "nohape",
+            "email",
+            "norekening",
+            "nomorrekening",
+            "rekening",
+            "nowa",
+            "nomorwa",
+            "whatsapp",
+            "nohpwa",
         ],
     ),
 ];
@@ -345,8 +454,14 @@ enum Checked {
 
 /// Words of a total row, folded.
 const TOTAL_WORDS: &[&str] = &[
-    "jumlah", "total", "jumlahtotal", "grandtotal", "totalkeseluruhan", "jumlahkeseluruhan",
-    "jumlahseluruhnya", "subtotal",
+    "jumlah",
+    "total",
+    "jumlahtotal",
+    "grandtotal",
+    "totalkeseluruhan",
+    "jumlahkeseluruhan",
+    "jumlahseluruhnya",
+    "subtotal",
 ];
 
 fn check_row(
@@ -366,10 +481,14 @@ fn check_row(
         }]))
     };
     // A long or short row: its fields cannot be told apart, so no column is blamed.
-    let extra_filled = cells.len() > width && cells[width..].iter().any(|c| !c.text.trim().is_empty());
+    let extra_filled =
+        cells.len() > width && cells[width..].iter().any(|c| !c.text.trim().is_empty());
     if extra_filled || (*strict && cells.len() < width) {
         let found = if extra_filled {
-            cells.iter().rposition(|c| !c.text.trim().is_empty()).map_or(0, |i| i + 1)
+            cells
+                .iter()
+                .rposition(|c| !c.text.trim().is_empty())
+                .map_or(0, |i| i + 1)
         } else {
             cells.len()
         };
@@ -392,7 +511,11 @@ fn check_row(
         let t = &cells[i].text;
         t.trim().is_empty() || is_id_placeholder(t) || TOTAL_WORDS.contains(&fold_key(t).as_str())
     });
-    if nik_blank && first_words.iter().any(|w| TOTAL_WORDS.contains(&w.as_str())) {
+    if nik_blank
+        && first_words
+            .iter()
+            .any(|w| TOTAL_WORDS.contains(&w.as_str()))
+    {
         return Checked::Total(line);
     }
     let mut errors = Vec::new();
@@ -420,7 +543,13 @@ fn check_row(
     let text = |f: PersonField| get(f).map(|(c, _)| c.text.trim()).filter(|t| !t.is_empty());
     let column = |f: PersonField| {
         get(f).map_or_else(
-            || PERSON_FIELDS.iter().find(|s| s.field == f).map_or("", |s| s.name).to_string(),
+            || {
+                PERSON_FIELDS
+                    .iter()
+                    .find(|s| s.field == f)
+                    .map_or("", |s| s.name)
+                    .to_string()
+            },
             |(_, n)| n.to_string(),
         )
     };
@@ -439,12 +568,16 @@ fn check_row(
     let sex = match text(PersonField::Sex) {
         None => None,
         Some(s) => Sex::parse(s).or_else(|| {
-            err(PersonField::Sex, Msg::new("intake.sex_unknown").arg("value", s));
+            err(
+                PersonField::Sex,
+                Msg::new("intake.sex_unknown").arg("value", s),
+            );
             None
         }),
     };
     let mut birthplace = text(PersonField::Birthplace).map(str::to_string);
-    let mut birth_text = text(PersonField::BirthDate).map(|t| (t.to_string(), PersonField::BirthDate));
+    let mut birth_text =
+        text(PersonField::BirthDate).map(|t| (t.to_string(), PersonField::BirthDate));
     let mut birth_cell_numeric = get(PersonField::BirthDate).is_some_and(|(c, _)| c.numeric);
     if let Some(ttl) = text(PersonField::BirthplaceAndDate) {
         match split_place_date(ttl) {
@@ -488,7 +621,12 @@ fn check_row(
                             w => warnings.push(w.msg()),
                         }
                     }
-                    warnings.extend(p.nik.check_recorded(birth_date, sex).iter().map(Localized::msg));
+                    warnings.extend(
+                        p.nik
+                            .check_recorded(birth_date, sex)
+                            .iter()
+                            .map(Localized::msg),
+                    );
                     Some(p.nik)
                 }
                 Err(es) => {
@@ -560,7 +698,8 @@ fn check_row(
                 kecamatan: text(PersonField::Kecamatan).unwrap_or(""),
                 desa: text(PersonField::Desa).unwrap_or(""),
             };
-            let named = !(names.kabkota.is_empty() && names.kecamatan.is_empty() && names.desa.is_empty());
+            let named =
+                !(names.kabkota.is_empty() && names.kecamatan.is_empty() && names.desa.is_empty());
             match ctx.region_names {
                 _ if !named => {
                     let f = if h.has(PersonField::RegionCode) {
@@ -572,7 +711,10 @@ fn check_row(
                     None
                 }
                 None => {
-                    err(PersonField::Desa, Msg::new("intake.region_names_unavailable"));
+                    err(
+                        PersonField::Desa,
+                        Msg::new("intake.region_names_unavailable"),
+                    );
                     None
                 }
                 Some(index) => match index.resolve(names) {
@@ -654,7 +796,10 @@ fn split_place_date(value: &str) -> Option<(&str, &str)> {
     }
     let at = value.find(|c: char| c.is_ascii_digit())?;
     let (place, date) = value.split_at(at);
-    Some((place.trim().trim_end_matches([',', '/', '-']).trim(), date.trim()))
+    Some((
+        place.trim().trim_end_matches([',', '/', '-']).trim(),
+        date.trim(),
+    ))
 }
 
 /// Every reason a number was refused, as one message.
@@ -711,7 +856,11 @@ mod tests {
             sinergi_i18n::Messages::new(sinergi_i18n::Lang::Id).render(&e.reason)
         };
         assert_eq!(reason(3, "nama"), "wajib diisi");
-        assert!(reason(4, "nik").contains("notasi ilmiah"), "{}", reason(4, "nik"));
+        assert!(
+            reason(4, "nik").contains("notasi ilmiah"),
+            "{}",
+            reason(4, "nik")
+        );
         assert_eq!(reason(4, "jk"), "\"X\" tidak dikenal; pakai L atau P");
         assert_eq!(
             reason(4, "tgl_lahir"),
@@ -725,8 +874,14 @@ mod tests {
 
     #[test]
     fn places_and_dates_in_one_cell_are_split() {
-        assert_eq!(split_place_date("Mataram, 12-05-1985"), Some(("Mataram", "12-05-1985")));
-        assert_eq!(split_place_date("MATARAM 12 Mei 1985"), Some(("MATARAM", "12 Mei 1985")));
+        assert_eq!(
+            split_place_date("Mataram, 12-05-1985"),
+            Some(("Mataram", "12-05-1985"))
+        );
+        assert_eq!(
+            split_place_date("MATARAM 12 Mei 1985"),
+            Some(("MATARAM", "12 Mei 1985"))
+        );
         assert_eq!(
             split_place_date("Lombok Timur,12/05/1985"),
             Some(("Lombok Timur", "12/05/1985"))

@@ -145,10 +145,7 @@ pub fn read_table(
                     if row.is_blank() {
                         continue;
                     }
-                    if finder
-                        .feed(row, on_header, on_row, &mut failed)
-                        .is_break()
-                    {
+                    if finder.feed(row, on_header, on_row, &mut failed).is_break() {
                         break;
                     }
                 }
@@ -259,10 +256,7 @@ pub(crate) fn sniff_delimiter(bytes: &[u8]) -> u8 {
         .collect();
     let mut best = (b',', 0usize, 0usize);
     for d in [b',', b';', b'\t'] {
-        let counts: Vec<usize> = lines
-            .iter()
-            .map(|l| count_outside_quotes(l, d))
-            .collect();
+        let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, d)).collect();
         // The most frequent non-zero count, and on how many lines it holds.
         let mut modal = (0usize, 0usize);
         for &c in counts.iter().filter(|c| **c > 0) {
@@ -403,8 +397,8 @@ impl<'a> Lines<'a> {
         if target > self.offset {
             let span = &self.bytes[self.offset..target];
             for at in memchr::memchr2_iter(b'\n', b'\r', span) {
-                let lone_cr = span[at] == b'\r'
-                    && self.bytes.get(self.offset + at + 1) != Some(&b'\n');
+                let lone_cr =
+                    span[at] == b'\r' && self.bytes.get(self.offset + at + 1) != Some(&b'\n');
                 if span[at] == b'\n' || lone_cr {
                     self.line += 1;
                 }
@@ -569,7 +563,10 @@ mod tests {
     #[test]
     fn delimiters_are_sniffed_past_title_rows() {
         assert_eq!(sniff_delimiter(b"a,b,c\n1,2,3\n"), b',');
-        assert_eq!(sniff_delimiter(b"DAFTAR PENERIMA, 2024\nnama;nik;alamat\nA;1;Jl. X, 3\nB;2;Y\n"), b';');
+        assert_eq!(
+            sniff_delimiter(b"DAFTAR PENERIMA, 2024\nnama;nik;alamat\nA;1;Jl. X, 3\nB;2;Y\n"),
+            b';'
+        );
         assert_eq!(sniff_delimiter(b"nama\tnik\r\nA\t1\r\n"), b'\t');
         assert_eq!(sniff_delimiter(b"nama\n"), b',');
     }

@@ -81,7 +81,11 @@ fn read(bytes: &[u8]) -> Result<PersonList, String> {
 /// (stored, refused lines, stored rows with warnings).
 fn counts(l: &PersonList) -> (usize, usize, usize) {
     let lines: std::collections::BTreeSet<u64> = l.rejected.iter().map(|e| e.line).collect();
-    let warned = l.rows.iter().filter(|r| !r.extra.warnings.is_empty()).count();
+    let warned = l
+        .rows
+        .iter()
+        .filter(|r| !r.extra.warnings.is_empty())
+        .count();
     (l.rows.len(), lines.len(), warned)
 }
 
@@ -164,10 +168,19 @@ fn warnings_are_kept_and_the_nik_is_never_corrected() {
     let l = read(csv.as_bytes()).unwrap();
     assert_eq!(counts(&l), (3, 1, 3), "{:?}", l.rejected);
     let w2 = keys(&l.rows[0].extra.warnings);
-    assert!(w2.contains(&"nik.sex_mismatch") && w2.contains(&"nik.birth_day_month_mismatch") && w2.contains(&"nik.birth_year_mismatch"), "{w2:?}");
+    assert!(
+        w2.contains(&"nik.sex_mismatch")
+            && w2.contains(&"nik.birth_day_month_mismatch")
+            && w2.contains(&"nik.birth_year_mismatch"),
+        "{w2:?}"
+    );
     assert_eq!(l.rows[0].nik.as_ref().unwrap().as_str(), NIK_F);
     assert_eq!(keys(&l.rows[1].extra.warnings), ["nik.prefix_historical"]);
-    assert!(warnings(&l, 4).iter().any(|w| w.contains("baris 2")), "{:?}", warnings(&l, 4));
+    assert!(
+        warnings(&l, 4).iter().any(|w| w.contains("baris 2")),
+        "{:?}",
+        warnings(&l, 4)
+    );
     assert!(reason(&l, 5).contains("99.99.01"), "{}", reason(&l, 5));
 }
 
@@ -206,10 +219,21 @@ fn desil_sex_and_amount_variants() {
                I,,52.03.05.2003,,P,-20.000\n";
     let l = read(csv.as_bytes()).unwrap();
     assert_eq!(counts(&l), (3, 6, 0), "{:?}", l.rejected);
-    let d: Vec<u8> = l.rows.iter().map(|r| r.extra.desil.unwrap().number()).collect();
+    let d: Vec<u8> = l
+        .rows
+        .iter()
+        .map(|r| r.extra.desil.unwrap().number())
+        .collect();
     assert_eq!(d, [3, 2, 4]);
-    assert_eq!(l.rows[2].extra.aid.as_ref().unwrap().amount_rupiah, Some(600_000));
-    assert!(reason(&l, 5).contains("di luar rentang"), "{}", reason(&l, 5));
+    assert_eq!(
+        l.rows[2].extra.aid.as_ref().unwrap().amount_rupiah,
+        Some(600_000)
+    );
+    assert!(
+        reason(&l, 5).contains("di luar rentang"),
+        "{}",
+        reason(&l, 5)
+    );
     assert!(reason(&l, 9).contains("sen"), "{}", reason(&l, 9));
     assert!(reason(&l, 10).contains("negatif"), "{}", reason(&l, 10));
 }
@@ -252,15 +276,30 @@ fn total_rows_are_recognised_and_not_stored() {
 fn whole_file_refusals_name_the_cause_once() {
     let cases: &[(&[u8], &str)] = &[
         (b"nik,nama,kode_desa,nik\n1,a,52,2\n", "muncul dua kali"),
-        (b"nama,nik,kode_desa,Nama \nA,,52.03.05.2003,B\n", "muncul dua kali"),
-        (b"nama,nik,NIK KTP,kode_desa\nA,,,52.03.05.2003\n", "sama-sama berarti nik"),
-        (b"nama,kode_desa\nA,52.03.05.2003\n", "kolom wajib tidak ada: nik"),
+        (
+            b"nama,nik,kode_desa,Nama \nA,,52.03.05.2003,B\n",
+            "muncul dua kali",
+        ),
+        (
+            b"nama,nik,NIK KTP,kode_desa\nA,,,52.03.05.2003\n",
+            "sama-sama berarti nik",
+        ),
+        (
+            b"nama,kode_desa\nA,52.03.05.2003\n",
+            "kolom wajib tidak ada: nik",
+        ),
         (b"nama,nik\nA,\n", "kode_desa / desa"),
         (b"nama,nik,kode_desa\n", "hanya berisi judul kolom"),
-        (b"nama,nik,kode_desa\nJUMLAH,,\n", "hanya berisi judul kolom"),
+        (
+            b"nama,nik,kode_desa\nJUMLAH,,\n",
+            "hanya berisi judul kolom",
+        ),
         (b"id,x,y\n1,2,3\n", "kolom wajib tidak ada"),
         (b"", "berkas kosong"),
-        (b"nama,nik,kode_desa\nA,,52.03.05.2003\nB,,\"52.03\nC,,52.03.05.2003\n", "tidak pernah ditutup"),
+        (
+            b"nama,nik,kode_desa\nA,,52.03.05.2003\nB,,\"52.03\nC,,52.03.05.2003\n",
+            "tidak pernah ditutup",
+        ),
         (b"%PDF-1.7\n", "PDF"),
     ];
     for (bytes, want) in cases {
@@ -272,7 +311,8 @@ fn whole_file_refusals_name_the_cause_once() {
 #[test]
 fn encodings_line_ends_and_delimiters() {
     // UTF-16 LE "Unicode Text" as Excel saves it: BOM, TAB, CRLF.
-    let text = format!("nama\tnik\tkode_desa\r\nJosé\t{NIK_F}\t52.03.05.2003\r\nAni\t\t52.03.05.2003\r\n");
+    let text =
+        format!("nama\tnik\tkode_desa\r\nJosé\t{NIK_F}\t52.03.05.2003\r\nAni\t\t52.03.05.2003\r\n");
     let mut utf16 = vec![0xff, 0xfe];
     utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
     let l = read(&utf16).unwrap();
@@ -280,7 +320,8 @@ fn encodings_line_ends_and_delimiters() {
     assert_eq!(l.rows[0].name, "José");
     assert!(l.report.table.format.starts_with("TSV UTF-16LE"));
     // Windows-1252 for the whole file, CR-only line ends (old Mac Excel).
-    let cp1252 = b"nama;nik;kode_desa\rJos\xe9 D\x92Costa;;52.03.05.2003\r\rAni;;52.03.05.2003\rX;;99\r";
+    let cp1252 =
+        b"nama;nik;kode_desa\rJos\xe9 D\x92Costa;;52.03.05.2003\r\rAni;;52.03.05.2003\rX;;99\r";
     let l = read(cp1252).unwrap();
     assert_eq!(counts(&l), (2, 1, 0));
     assert_eq!(l.rows[0].name, "José D’Costa");
@@ -288,11 +329,13 @@ fn encodings_line_ends_and_delimiters() {
     assert_eq!(l.rejected[0].line, 5);
     // Gzip of a CSV: unpacked, then sniffed again.
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(b"nama,nik,kode_desa\nAni,,52.03.05.2003\n").unwrap();
+    gz.write_all(b"nama,nik,kode_desa\nAni,,52.03.05.2003\n")
+        .unwrap();
     let l = read(&gz.finish().unwrap()).unwrap();
     assert_eq!(counts(&l), (1, 0, 0));
     // Part UTF-8, part Windows-1252: no single reading is right.
-    let e = read(b"nama,nik,kode_desa\nJos\xc3\xa9,,52.03.05.2003\nJos\xe9,,52.03.05.2003\n").unwrap_err();
+    let e = read(b"nama,nik,kode_desa\nJos\xc3\xa9,,52.03.05.2003\nJos\xe9,,52.03.05.2003\n")
+        .unwrap_err();
     assert!(e.contains("mencampur"), "{e}");
 }
 
@@ -303,7 +346,8 @@ fn register_workbook() -> Vec<u8> {
     let mut wb = Workbook::new();
     let help = wb.add_worksheet().set_name("Petunjuk").unwrap();
     help.write_string(0, 0, "Petunjuk pengisian").unwrap();
-    help.write_string(1, 0, "Isi NIK sebagai teks, 16 angka").unwrap();
+    help.write_string(1, 0, "Isi NIK sebagai teks, 16 angka")
+        .unwrap();
     let old = wb.add_worksheet().set_name("Data Lama").unwrap();
     old.write_string(0, 0, "nama").unwrap();
     old.write_string(0, 1, "nik").unwrap();
@@ -312,17 +356,30 @@ fn register_workbook() -> Vec<u8> {
     old.set_hidden(true);
     let ws = wb.add_worksheet().set_name("Penerima").unwrap();
     let date = Format::new().set_num_format("dd/mm/yyyy");
-    ws.write_string(0, 0, "DAFTAR PENERIMA BANTUAN 2024").unwrap();
-    ws.merge_range(2, 0, 2, 2, "IDENTITAS", &Format::new()).unwrap();
-    ws.merge_range(2, 3, 2, 4, "BANTUAN", &Format::new()).unwrap();
-    for (c, h) in ["No", "Nama Mustahik", "NIK", "Tgl Lahir", "Nilai Bantuan", "Kode Desa"]
-        .iter()
-        .enumerate()
+    ws.write_string(0, 0, "DAFTAR PENERIMA BANTUAN 2024")
+        .unwrap();
+    ws.merge_range(2, 0, 2, 2, "IDENTITAS", &Format::new())
+        .unwrap();
+    ws.merge_range(2, 3, 2, 4, "BANTUAN", &Format::new())
+        .unwrap();
+    for (c, h) in [
+        "No",
+        "Nama Mustahik",
+        "NIK",
+        "Tgl Lahir",
+        "Nilai Bantuan",
+        "Kode Desa",
+    ]
+    .iter()
+    .enumerate()
     {
         ws.write_string(3, c as u16, *h).unwrap();
     }
     let mut row = 4;
-    let mut put = |name: &str, nik: Option<Result<&str, f64>>, born: Option<Result<(u16, u8, u8), f64>>, amount: f64| {
+    let mut put = |name: &str,
+                   nik: Option<Result<&str, f64>>,
+                   born: Option<Result<(u16, u8, u8), f64>>,
+                   amount: f64| {
         ws.write_number(row, 0, f64::from(row - 3)).unwrap();
         ws.write_string(row, 1, name).unwrap();
         match nik {
@@ -348,10 +405,25 @@ fn register_workbook() -> Vec<u8> {
         ws.write_string(row, 5, "52.03.05.2003").unwrap();
         row += 1;
     };
-    put("Baiq Nur", Some(Ok(NIK_F)), Some(Ok((1990, 7, 5))), 300000.0);
-    put("Lalu Amir", Some(Err(5203010101800002.0)), Some(Ok((1980, 1, 1))), 300000.0);
+    put(
+        "Baiq Nur",
+        Some(Ok(NIK_F)),
+        Some(Ok((1990, 7, 5))),
+        300000.0,
+    );
+    put(
+        "Lalu Amir",
+        Some(Err(5203010101800002.0)),
+        Some(Ok((1980, 1, 1))),
+        300000.0,
+    );
     put("Inaq Sri", None, Some(Err(32874.0)), 300000.0); // 1990-01-01 as a plain number
-    put("Amaq Ali", Some(Ok(NIK_M)), Some(Ok((1980, 1, 1))), 300000.5);
+    put(
+        "Amaq Ali",
+        Some(Ok(NIK_M)),
+        Some(Ok((1980, 1, 1))),
+        300000.5,
+    );
     ws.write_string(row, 1, "JUMLAH").unwrap();
     ws.write_number(row, 4, 1200000.5).unwrap();
     wb.save_to_buffer().unwrap()
@@ -364,7 +436,11 @@ fn a_real_register_workbook() {
     assert_eq!(l.report.table.header_line, 4);
     // Line 6: the NIK was typed as a number; line 8: half a rupiah.
     assert_eq!(counts(&l), (2, 2, 0), "{:?}", l.rejected);
-    assert!(reason(&l, 6).contains("sel berformat angka"), "{}", reason(&l, 6));
+    assert!(
+        reason(&l, 6).contains("sel berformat angka"),
+        "{}",
+        reason(&l, 6)
+    );
     assert!(reason(&l, 8).contains("sen"), "{}", reason(&l, 8));
     assert_eq!(l.rows[0].birth_date, NaiveDate::from_ymd_opt(1990, 7, 5));
     assert_eq!(l.rows[1].birth_date, NaiveDate::from_ymd_opt(1990, 1, 1));
@@ -428,8 +504,12 @@ fn the_dimension_bomb_is_refused_at_once() {
     assert!(e.contains("A1:XFD1048576"), "{e}");
     // Without the dimension, the cell far out is caught while streaming.
     let sneaky = String::from_utf8_lossy(sheet).replace(r#"<dimension ref="A1:XFD1048576"/>"#, "");
-    let e = read(&replace_entry(&tiny_list_workbook(), "xl/worksheets/sheet1.xml", sneaky.as_bytes()))
-        .unwrap_err();
+    let e = read(&replace_entry(
+        &tiny_list_workbook(),
+        "xl/worksheets/sheet1.xml",
+        sneaky.as_bytes(),
+    ))
+    .unwrap_err();
     assert!(e.contains("kolom ke-16384"), "{e}");
 }
 
@@ -437,7 +517,8 @@ fn the_dimension_bomb_is_refused_at_once() {
 fn zip_bombs_are_refused_before_inflating() {
     // 32 MB of XML compresses to a few dozen KB; with a 4 MB budget it is refused from the
     // zip's central directory alone.
-    let mut strings = b"<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">".to_vec();
+    let mut strings =
+        b"<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">".to_vec();
     strings.resize(32 << 20, b' ');
     strings.extend_from_slice(b"</sst>");
     let bomb = replace_entry(&tiny_list_workbook(), "xl/sharedStrings.xml", &strings);
@@ -449,7 +530,10 @@ fn zip_bombs_are_refused_before_inflating() {
     let started = Instant::now();
     let e = read_with(&bomb, limits).unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(1));
-    assert!(e.contains("sharedStrings.xml") && e.contains("32 MB"), "{e}");
+    assert!(
+        e.contains("sharedStrings.xml") && e.contains("32 MB"),
+        "{e}"
+    );
     // The same in gzip.
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(&strings).unwrap();
@@ -457,7 +541,8 @@ fn zip_bombs_are_refused_before_inflating() {
     assert!(e.contains("4 MB"), "{e}");
     // A zip that is no workbook says what it holds.
     let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    z.start_file("daftar.csv", zip::write::SimpleFileOptions::default()).unwrap();
+    z.start_file("daftar.csv", zip::write::SimpleFileOptions::default())
+        .unwrap();
     z.write_all(b"nama,nik,kode_desa\n").unwrap();
     let e = read(&z.finish().unwrap().into_inner()).unwrap_err();
     assert!(e.contains("daftar.csv"), "{e}");
