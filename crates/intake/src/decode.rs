@@ -404,10 +404,8 @@ fn decode_text(bytes: Cow<'_, [u8]>) -> Result<(Cow<'_, str>, &'static str), Fil
             }
         });
     }
-    let mixed = bytes.starts_with(b"\xef\xbb\xbf")
-        || bytes
-            .utf8_chunks()
-            .any(|c| c.valid().chars().any(|ch| !ch.is_ascii()));
+    let mixed =
+        bytes.starts_with(b"\xef\xbb\xbf") || bytes.utf8_chunks().any(|c| !c.valid().is_ascii());
     if mixed {
         return Err(FileRefusal::MixedEncoding);
     }
