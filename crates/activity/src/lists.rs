@@ -82,11 +82,26 @@ pub async fn import_person_list(
     // Regions known to the register, current or retired.
     let known = store.region_code_set().await?;
     let prefixes = store.region_prefix_table().await?;
-    let list = match sinergi_intake::read_person_list(
-        upload.bytes,
-        &|code| known.contains(code.as_str()),
-        Some(&prefixes),
-    ) {
+    // Rows may name their desa instead of its code: names are matched within the viewer's
+    // scope (everywhere for an account without one).
+    let within = viewer
+        .principal()
+        .map(|p| p.scope.regions.clone())
+        .unwrap_or_default();
+    let region_names = store.region_name_index(&within).await?;
+    // Read in a block: the context borrows non-Send callbacks that must not live across
+    // an await.
+    let read = {
+        let ctx = sinergi_intake::PersonContext {
+            region_exists: &|code| known.contains(code.as_str()),
+            prefixes: Some(&prefixes),
+            region_names: Some(&region_names),
+            today: chrono::Utc::now().date_naive(),
+            limits: sinergi_intake::Limits::default(),
+        };
+        sinergi_intake::read_person_list(upload.bytes, &ctx)
+    };
+    let list = match read {
         Ok(list) => list,
         Err(errors) => return Ok(PersonListOutcome::Refused { errors: errors.0 }),
     };

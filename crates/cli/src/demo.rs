@@ -384,7 +384,14 @@ async fn load_small_list(
     known: &HashSet<&str>,
 ) -> anyhow::Result<(u64, usize)> {
     let exists = |r: &RegionCode| known.contains(r.as_str());
-    let read = sinergi_intake::read_person_list(csv, &exists, None::<&dyn RegionPrefixes>)
+    let ctx = sinergi_intake::PersonContext {
+        region_exists: &exists,
+        prefixes: None::<&dyn RegionPrefixes>,
+        region_names: None,
+        today: chrono::Utc::now().date_naive(),
+        limits: sinergi_intake::Limits::default(),
+    };
+    let read = sinergi_intake::read_person_list(csv, &ctx)
         .map_err(|e| anyhow::anyhow!("daftar {}: {e}", list.name))?;
     let mut refused_lines: Vec<u64> = read.rejected.iter().map(|r| r.line).collect();
     refused_lines.dedup();

@@ -59,6 +59,8 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, DateError> {
     if value.is_empty() {
         return Err(DateError::Empty);
     }
+    // Exports often add a midnight time ("1985-05-12 00:00:00"); the date is what counts.
+    let value = strip_time(value);
     let unrecognized = || DateError::Unrecognized {
         value: value.to_string(),
     };
@@ -109,6 +111,19 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, DateError> {
         })
 }
 
+/// `value` without a trailing ` HH:MM` or ` HH:MM:SS` (any other text is left whole).
+fn strip_time(value: &str) -> &str {
+    let Some((date, time)) = value.rsplit_once(' ') else {
+        return value;
+    };
+    let parts: Vec<&str> = time.split(':').collect();
+    let is_time = (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+    if is_time { date.trim_end() } else { value }
+}
+
 /// `05` or `5`; 0 and 13.. are not months (named as an impossible date by the caller).
 fn month_number(t: &str) -> Option<u32> {
     if (1..=2).contains(&t.len()) {
@@ -151,6 +166,8 @@ mod tests {
         assert_eq!(parse_date("5/7/1990"), Ok(d(1990, 7, 5)));
         assert_eq!(parse_date("  05-07-1990\t"), Ok(d(1990, 7, 5)));
         assert_eq!(parse_date("2025-1-9"), Ok(d(2025, 1, 9)));
+        assert_eq!(parse_date("1985-05-12 00:00:00"), Ok(d(1985, 5, 12)));
+        assert_eq!(parse_date("12/05/1985 0:00"), Ok(d(1985, 5, 12)));
     }
 
     #[test]

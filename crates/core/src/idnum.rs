@@ -418,3 +418,63 @@ mod tests {
         assert_eq!(mask("5203145205900001"), "5203********0001");
     }
 }
+
+/// Whether a NIK or No. KK cell says "none" rather than giving a number: `-`, `0`, all
+/// zeros, `belum ada`, `tidak ada`, `n/a`… Such a cell is treated as empty, not as an error.
+pub fn is_id_placeholder(text: &str) -> bool {
+    let folded: String = strip_apostrophe(text.trim())
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    if folded.is_empty() {
+        // "-", "--", "–", "/", ".": punctuation only.
+        return true;
+    }
+    if folded.bytes().all(|b| b == b'0') {
+        return true;
+    }
+    matches!(
+        folded.as_str(),
+        "belumada"
+            | "blmada"
+            | "belumpunya"
+            | "tidakada"
+            | "tdkada"
+            | "gakada"
+            | "tidakpunya"
+            | "na"
+            | "null"
+            | "none"
+            | "nihil"
+            | "kosong"
+            | "x"
+            | "xx"
+            | "xxx"
+    )
+}
+
+#[cfg(test)]
+mod placeholder_tests {
+    use super::is_id_placeholder;
+
+    #[test]
+    fn placeholders_are_recognised_and_numbers_are_not() {
+        for s in [
+            "-",
+            " -- ",
+            "0",
+            "0000000000000000",
+            "Belum Ada",
+            "tidak ada",
+            "N/A",
+            "n.a",
+            "'-",
+        ] {
+            assert!(is_id_placeholder(s), "{s}");
+        }
+        for s in ["5203014507900001", "5.2E+15", "52030", "abc"] {
+            assert!(!is_id_placeholder(s), "{s}");
+        }
+    }
+}

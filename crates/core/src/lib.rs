@@ -1,6 +1,7 @@
 //! The domain language of Sinergi. Pure: no I/O, no async, no database.
 
 pub mod access;
+pub mod amount;
 pub mod audit;
 pub mod column;
 pub mod date;
@@ -26,10 +27,11 @@ pub use access::{
     Disclosed, Principal, Role, RowAccess, Scope, ScopeError, Viewer, ViewerAccess, disclose,
     validate_scope,
 };
+pub use amount::{AmountError, parse_rupiah};
 pub use column::{ColumnFull, Table, TextColumn};
 pub use date::{DateError, parse_date};
 pub use desil::{Desil, DesilError, DesilRange, DesilReading};
-pub use idnum::{ExcelDamage, IdInput};
+pub use idnum::{ExcelDamage, IdInput, is_id_placeholder};
 pub use kk::{KkError, KkParsed, KkWarning, NoKk};
 pub use msg::{Localized, Msg, MsgArg};
 pub use nik::{Nik, NikError, NikParsed, NikWarning, PrefixStatus, RegionPrefixes, Sex};

@@ -8,6 +8,10 @@ use rayon::prelude::*;
 use sinergi_core::{Localized, Msg, Table, TextColumn};
 use thiserror::Error;
 
+use std::cell::RefCell;
+
+use crate::decode::{Decoded, FileRefusal, Limits, decode};
+use crate::source::{Cell, RawRow, TableInfo, read_table};
 use crate::table::{LineCounter, RowError, RowErrors, csv_reader, detect_delimiter, fold_header};
 
 /// Refusals listed in full; beyond this only their number is given.
@@ -23,6 +27,8 @@ pub enum TableError {
     Excel(String),
     #[error("berkas Excel tidak bisa dibaca: berkas tidak berisi lembar kerja")]
     NoSheet,
+    #[error("{0}")]
+    File(FileRefusal),
     #[error("{errors}{}", if *.more > 0 { format!("\n  … dan {} baris lain ditolak", .more) } else { String::new() })]
     Rows { errors: RowErrors, more: usize },
 }
@@ -34,6 +40,7 @@ impl Localized for TableError {
             TableError::TooLarge => Msg::new("intake.too_large"),
             TableError::Excel(detail) => Msg::new("intake.excel").arg("detail", detail),
             TableError::NoSheet => Msg::new("intake.excel_no_sheet"),
+            TableError::File(f) => f.msg(),
             TableError::Rows { errors, more: 0 } => errors.msg(),
             TableError::Rows { errors, more } => Msg::new("intake.rows_refused_more")
                 .arg("n", errors.0.len() + more)
@@ -75,17 +82,15 @@ impl Refusals {
     }
 }
 
-/// Reads `path` as XLSX/XLSM/XLS (first sheet) by its extension, otherwise as CSV.
+/// Reads `path` as whatever its content is (see [`read_table_bytes`]).
 pub fn read_table_file(path: &Path) -> Result<Table, TableError> {
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods") {
-        return read_spreadsheet(path);
-    }
     let bytes = std::fs::read(path)?;
-    read_csv_table(&bytes)
+    // Files given on the command line may be as large as a table can hold.
+    let limits = Limits {
+        max_file_bytes: u64::from(u32::MAX),
+        ..Limits::default()
+    };
+    read_table_with(&bytes, &limits)
 }
 
 /// Starts a table from its header row, refusing duplicate or empty names.
@@ -365,98 +370,52 @@ fn finish(table: Option<Table>, refusals: Refusals) -> Result<Table, TableError>
     Ok(table)
 }
 
-/// The first sheet of a spreadsheet. Numbers become their plain decimal text (a NIK typed as
-/// a number stays recognisable as Excel damage downstream); dates become YYYY-MM-DD.
-fn read_spreadsheet(path: &Path) -> Result<Table, TableError> {
-    let book = calamine::open_workbook_auto(path).map_err(|e| TableError::Excel(e.to_string()))?;
-    read_sheets(book)
+/// A table from an uploaded file's bytes, sniffed by content (the name is not trusted):
+/// XLSX/XLS/ODS (the first visible sheet with content), gzip, or delimited text in any
+/// encoding partners use. Files that cannot be read are refused once, naming the cause.
+pub fn read_table_bytes(_filename: &str, bytes: &[u8]) -> Result<Table, TableError> {
+    read_table_with(bytes, &Limits::default())
 }
 
-/// A table from an uploaded file's bytes: XLSX/XLSM/XLS/ODS by the file name's extension,
-/// otherwise CSV.
-pub fn read_table_bytes(filename: &str, bytes: &[u8]) -> Result<Table, TableError> {
-    let ext = filename
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_lowercase())
-        .unwrap_or_default();
-    if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods") {
-        let book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-            .map_err(|e| TableError::Excel(e.to_string()))?;
-        return read_sheets(book);
+fn read_table_with(bytes: &[u8], limits: &Limits) -> Result<Table, TableError> {
+    let decoded = decode(bytes, limits).map_err(TableError::File)?;
+    match &decoded {
+        Decoded::Text { text, .. } => read_csv_table(text.as_bytes()),
+        Decoded::Book { .. } => read_book(&decoded, limits),
     }
-    read_csv_table(bytes)
 }
 
-fn read_sheets<RS: std::io::Read + std::io::Seek>(
-    mut book: calamine::Sheets<RS>,
-) -> Result<Table, TableError> {
-    use calamine::{Data, Reader};
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or(TableError::NoSheet)?
-        .map_err(|e| TableError::Excel(e.to_string()))?;
-    let first_row = range.start().map_or(0, |(r, _)| r as u64);
-    let mut refusals = Refusals::default();
-    let mut table: Option<Table> = None;
-    for (i, row) in range.rows().enumerate() {
-        let line = first_row + i as u64 + 1;
-        let fields: Vec<String> = row
-            .iter()
-            .map(|cell| match cell {
-                Data::Empty => String::new(),
-                Data::String(s) => s.clone(),
-                Data::Float(f) => number_text(*f),
-                Data::Int(n) => n.to_string(),
-                Data::Bool(b) => b.to_string(),
-                Data::DateTime(d) => excel_date_text(d.as_f64()),
-                Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-                Data::Error(e) => format!("#{e:?}"),
-            })
-            .collect();
-        if fields.iter().all(|f| f.trim().is_empty()) {
-            continue;
+/// A workbook's first visible sheet with content, its first non-blank row the header.
+/// Numbers become their plain decimal text (a NIK typed as a number stays recognisable as
+/// Excel damage downstream); dates become YYYY-MM-DD.
+fn read_book(decoded: &Decoded<'_>, limits: &Limits) -> Result<Table, TableError> {
+    let refusals = RefCell::new(Refusals::default());
+    let table = RefCell::new(None::<Table>);
+    let is_header = |cells: &[Cell]| cells.iter().any(|c| !c.text.trim().is_empty());
+    let mut on_header = |info: &TableInfo| {
+        let names = info.header.iter().map(|n| n.trim().to_string()).collect();
+        *table.borrow_mut() = Some(start_table(names, &mut refusals.borrow_mut()));
+        Ok(())
+    };
+    let mut on_row = |row: RawRow| {
+        let mut t = table.borrow_mut();
+        let Some(t) = t.as_mut() else { return };
+        let mut fields: Vec<String> = row.cells.into_iter().map(|c| c.text).collect();
+        // Sheets leave empty cells out; cells past the header are empty padding or data.
+        if fields.len() > t.header.len() && fields[t.header.len()..].iter().all(|f| f.is_empty()) {
+            fields.truncate(t.header.len());
         }
-        match table.as_mut() {
-            None => {
-                let names = trim_trailing_empty(fields);
-                table = Some(start_table(names, &mut refusals));
-            }
-            Some(t) => {
-                let mut fields = fields;
-                // Sheets are rectangular; cells past the header are empty padding or data.
-                if fields.len() > t.header.len()
-                    && fields[t.header.len()..].iter().all(|f| f.is_empty())
-                {
-                    fields.truncate(t.header.len());
-                }
-                fields.resize(fields.len().max(t.header.len()), String::new());
-                push_row(t, line, &fields, &mut refusals);
-            }
+        fields.resize(fields.len().max(t.header.len()), String::new());
+        push_row(t, row.line, &fields, &mut refusals.borrow_mut());
+    };
+    match read_table(decoded, limits, &is_header, &mut on_header, &mut on_row) {
+        Ok(_) => {}
+        Err(FileRefusal::NoHeaderInSheets { .. }) if table.borrow().is_none() => {
+            return Err(TableError::NoSheet);
         }
+        Err(e) => return Err(TableError::File(e)),
     }
-    finish(table, refusals)
-}
-
-fn trim_trailing_empty(mut names: Vec<String>) -> Vec<String> {
-    while names.last().is_some_and(|n| n.trim().is_empty()) {
-        names.pop();
-    }
-    names.into_iter().map(|n| n.trim().to_string()).collect()
-}
-
-fn number_text(f: f64) -> String {
-    if f.fract() == 0.0 && f.abs() < 1e17 {
-        format!("{}", f as i64)
-    } else {
-        f.to_string()
-    }
-}
-
-/// Excel serial day (1900 system) to YYYY-MM-DD.
-fn excel_date_text(serial: f64) -> String {
-    let base = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid date");
-    base.checked_add_signed(chrono::Duration::days(serial.floor() as i64))
-        .map_or_else(|| serial.to_string(), |d| d.format("%Y-%m-%d").to_string())
+    finish(table.into_inner(), refusals.into_inner())
 }
 
 #[cfg(test)]
@@ -552,6 +511,7 @@ mod tests {
 
     #[test]
     fn spreadsheet_numbers_and_dates_become_text() {
+        use crate::source::{excel_date_text, number_text};
         assert_eq!(number_text(5203014506890001.0), "5203014506890001");
         assert_eq!(number_text(2.5), "2.5");
         assert_eq!(excel_date_text(45000.0), "2023-03-15");

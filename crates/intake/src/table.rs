@@ -14,10 +14,22 @@ pub struct RowError {
     pub reason: Msg,
 }
 
+impl RowError {
+    /// A refusal of the file as a whole (line 0: no row is to blame).
+    pub fn file(reason: Msg) -> RowError {
+        RowError {
+            line: 0,
+            column: None,
+            reason,
+        }
+    }
+}
+
 /// For logs: the key of the reason (users see it rendered through the catalogue).
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.column {
+            None if self.line == 0 => write!(f, "{}", self.reason),
             Some(col) => write!(f, "baris {}, kolom {}: {}", self.line, col, self.reason),
             None => write!(f, "baris {}: {}", self.line, self.reason),
         }
@@ -28,6 +40,7 @@ impl Localized for RowError {
     /// "baris 5, kolom nik: …" in the user's language.
     fn msg(&self) -> Msg {
         match &self.column {
+            None if self.line == 0 => self.reason.clone(),
             Some(col) => Msg::new("error.row_column")
                 .arg("line", self.line)
                 .arg("column", col)
@@ -82,49 +95,21 @@ pub(crate) fn fold_header(name: &str) -> String {
 }
 
 /// Turns byte offsets (met in increasing order) into 1-based line numbers.
-pub(crate) struct LineCounter<'a> {
-    bytes: &'a [u8],
-    offset: usize,
-    line: u64,
-}
+pub(crate) struct LineCounter<'a>(crate::source::Lines<'a>);
 
 impl LineCounter<'_> {
     pub(crate) fn new(bytes: &[u8]) -> LineCounter<'_> {
-        LineCounter {
-            bytes,
-            offset: 0,
-            line: 1,
-        }
+        LineCounter(crate::source::Lines::new(bytes))
     }
 
     pub(crate) fn at(&mut self, byte: u64) -> u64 {
-        let mut target = (byte as usize).min(self.bytes.len());
-        // A record's position can sit on the blank lines skipped before it.
-        while target < self.bytes.len() && matches!(self.bytes[target], b'\n' | b'\r') {
-            target += 1;
-        }
-        if target > self.offset {
-            self.line += self.bytes[self.offset..target]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count() as u64;
-            self.offset = target;
-        }
-        self.line
+        self.0.at(usize::try_from(byte).unwrap_or(usize::MAX))
     }
 }
 
-/// Semicolon when the first line has more semicolons than commas (Excel in an Indonesian
-/// locale), otherwise comma.
+/// The delimiter among `,` `;` and TAB (see [`crate::source`]).
 pub(crate) fn detect_delimiter(bytes: &[u8]) -> u8 {
-    let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
-    if first_line.iter().filter(|b| **b == b';').count()
-        > first_line.iter().filter(|b| **b == b',').count()
-    {
-        b';'
-    } else {
-        b','
-    }
+    crate::source::sniff_delimiter(bytes)
 }
 
 /// A reader over `bytes` without their BOM, with the delimiter detected, every line kept
@@ -139,73 +124,35 @@ pub(crate) fn csv_reader(bytes: &[u8]) -> (&[u8], csv::Reader<&[u8]>) {
     (bytes, reader)
 }
 
-/// Reads a whole delimited file into a header and rows of fields with their line numbers.
-/// Bytes that are not UTF-8 are refused per line rather than guessed.
 /// Data rows of a table: each row's fields with the line it started on.
 pub type Rows = Vec<(u64, Vec<String>)>;
 
+/// Reads a small table whole (region lists, review files) through the one intake path: any
+/// format and encoding [`crate::decode`] knows, the first non-blank row as the header.
 pub fn read_rows(bytes: &[u8]) -> Result<(Header, Rows), RowErrors> {
-    let (bytes, mut reader) = csv_reader(bytes);
-    let mut errors = Vec::new();
-    let mut rows = Vec::new();
+    use crate::decode::{FileRefusal, Limits, decode};
+    let refuse = |f: FileRefusal| RowErrors(vec![RowError::file(f.msg())]);
+    let limits = Limits::default();
+    let decoded = decode(bytes, &limits).map_err(refuse)?;
     let mut header = None;
-    let mut lines = LineCounter::new(bytes);
-    for record in reader.byte_records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| lines.at(p.byte()));
-                errors.push(RowError {
-                    line,
-                    column: None,
-                    reason: Msg::new("intake.csv_unreadable").arg("detail", e),
-                });
-                continue;
-            }
-        };
-        // The csv crate skips blank lines without counting them; count from the bytes.
-        let line = record.position().map_or(0, |p| lines.at(p.byte()));
-        let mut fields = Vec::with_capacity(record.len());
-        let mut bad = false;
-        for field in record.iter() {
-            match std::str::from_utf8(field) {
-                Ok(s) => fields.push(s.to_string()),
-                Err(_) => {
-                    bad = true;
-                    break;
-                }
-            }
+    let mut rows = Vec::new();
+    let mut on_header = |info: &crate::source::TableInfo| {
+        header = Some(Header {
+            names: info.header.iter().map(|f| fold_header(f)).collect(),
+        });
+        Ok(())
+    };
+    let mut on_row = |row: crate::source::RawRow| {
+        rows.push((row.line, row.cells.into_iter().map(|c| c.text).collect()));
+    };
+    let any = |cells: &[crate::source::Cell]| cells.iter().any(|c| !c.text.trim().is_empty());
+    match crate::source::read_table(&decoded, &limits, &any, &mut on_header, &mut on_row) {
+        Ok(_) => {}
+        Err(FileRefusal::NoHeader { .. } | FileRefusal::NoHeaderInSheets { .. }) => {
+            return Err(refuse(FileRefusal::Empty));
         }
-        if bad {
-            errors.push(RowError {
-                line,
-                column: None,
-                reason: Msg::new("intake.not_utf8"),
-            });
-            continue;
-        }
-        if fields.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        if header.is_none() {
-            header = Some(Header {
-                names: fields.iter().map(|f| fold_header(f)).collect(),
-            });
-        } else {
-            rows.push((line, fields));
-        }
+        Err(e) => return Err(refuse(e)),
     }
-    match header {
-        None => errors.insert(
-            0,
-            RowError {
-                line: 1,
-                column: None,
-                reason: Msg::new("intake.empty_file"),
-            },
-        ),
-        Some(_) if !errors.is_empty() => {}
-        Some(h) => return Ok((h, rows)),
-    }
-    Err(RowErrors(errors))
+    let header = header.ok_or_else(|| refuse(FileRefusal::Empty))?;
+    Ok((header, rows))
 }

@@ -812,7 +812,7 @@ fn person_lists_need_a_legal_basis_stay_in_scope_and_report_bad_rows() {
     );
     let outside = file(
         "luar.csv",
-        "nama,kode_desa\nSiti,52.03.05.2003\nAhmad,52.02.01.2001\n",
+        "nama,nik,kode_desa\nSiti,,52.03.05.2003\nAhmad,,52.02.01.2001\n",
     );
     let env = [("SINERGI_KUNCI", key.as_str())];
     let import = |path: &str, extra: &[&str], env: &[(&str, &str)]| {

@@ -465,7 +465,7 @@ fn an_operator_uploads_a_list_with_its_legal_basis_in_the_browser_form() {
     );
     assert_eq!(r.status, 403);
     // A row outside Lombok Timur refuses the whole list.
-    let outside = "nama,kode_desa\nSiti,52.03.05.2003\nAhmad,52.02.01.2001\n";
+    let outside = "nama,nik,kode_desa\nSiti,,52.03.05.2003\nAhmad,,52.02.01.2001\n";
     let fields = [
         ("organisasi", org_a.as_str()),
         ("dasar_hukum", "tugas_publik"),
@@ -513,7 +513,7 @@ fn reviewers_decide_uncertain_pairs_within_their_scope_and_download_the_verdicts
     let r = c.post_upload(
         action,
         &fields,
-        ("berkas", "x.csv", b"nama,kode_desa\nA,52\n"),
+        ("berkas", "x.csv", b"nama,nik,kode_desa\nA,,52\n"),
     );
     assert_eq!(r.status, 400);
     assert!(r.body.contains("bukan berkas tinjauan"), "{}", r.body);
@@ -640,7 +640,7 @@ fn error_details_come_in_the_language_the_user_chose() {
         let r = api_upload(
             &mut c,
             &[("organisasi", &org), ("rujukan", "PKS 1")],
-            "nama,kode_desa\nSiti,52.03.05.2003\n",
+            "nama,nik,kode_desa\nSiti,,52.03.05.2003\n",
         );
         assert_eq!(r.status, 400, "{}", r.body);
         let detail = json(&r.body)["error"]["detail"]
@@ -656,7 +656,7 @@ fn error_details_come_in_the_language_the_user_chose() {
                 ("dasar_hukum", "tugas_publik"),
                 ("rujukan", "PKS 1"),
             ],
-            "nama,kode_desa\nSiti,52.03.05.2003\nAhmad,52.02.01.2001\n",
+            "nama,nik,kode_desa\nSiti,,52.03.05.2003\nAhmad,,52.02.01.2001\n",
         );
         assert_eq!(r.status, 422, "{}", r.body);
         let body = json(&r.body);
@@ -678,7 +678,7 @@ fn error_details_come_in_the_language_the_user_chose() {
             (
                 "berkas",
                 "penerima.csv",
-                b"nama,kode_desa\nSiti,52.03.05.2003\nAhmad,52.02.01.2001\n",
+                b"nama,nik,kode_desa\nSiti,,52.03.05.2003\nAhmad,,52.02.01.2001\n",
             ),
         );
         assert_eq!(page.status, 400);
@@ -838,7 +838,7 @@ fn hardening_redirects_search_terms_and_audit_entries() {
         );
         assert_eq!(r.status, 403, "{label}: URL token on a form");
         // Uploads: `_csrf` is read as the first multipart field; later is too late.
-        let csv = "nama;kode_desa\nUji;52.03.05.2003\n";
+        let csv = "nama;nik;kode_desa\nUji;;52.03.05.2003\n";
         let token = admin.csrf();
         let late = admin.post_multipart(
             "/daftar/impor",
