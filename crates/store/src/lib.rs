@@ -53,7 +53,7 @@ pub use organisations::{Organisation, OrganisationKind};
 pub use page::{Page, Paged, Sort};
 pub use partners::{Agreement, PARTNER_SORTS, PartnerFilter, PartnerRecord};
 pub use persons::{
-    Identifier, ImportedList, NewPersonList, OutOfScopeRow, PersonFilter, PersonRow,
+    Identifier, ImportedList, NewPersonList, OutOfScopeRow, PersonExport, PersonFilter, PersonRow,
 };
 pub use pii::{KeyError, PiiKey};
 pub use programs::{
@@ -208,6 +208,7 @@ migration_list![
     ("0005", "institutions"),
     ("0006", "programs"),
     ("0007", "strategy"),
+    ("0009", "harden"),
 ];
 
 /// The version a file number such as `"0007"` stands for (a compile error if not digits).
