@@ -492,6 +492,112 @@ mod tests {
         assert_eq!(neutralise(""), "");
     }
 
+    /// Rows in chunks; the first chunk waits for `gate` when one is given, so a test can
+    /// hold an export open.
+    struct Numbers {
+        chunks: std::collections::VecDeque<Vec<Vec<String>>>,
+        gate: Option<tokio::sync::oneshot::Receiver<()>>,
+    }
+
+    impl Numbers {
+        fn new(chunks: usize, per_chunk: usize) -> Numbers {
+            Numbers {
+                chunks: (0..chunks)
+                    .map(|c| {
+                        (0..per_chunk)
+                            .map(|i| vec![(c * per_chunk + i).to_string(), "=1+1".into()])
+                            .collect()
+                    })
+                    .collect(),
+                gate: None,
+            }
+        }
+    }
+
+    impl RowSource for Numbers {
+        async fn next_rows(&mut self) -> Result<Vec<Vec<String>>, StoreError> {
+            if let Some(gate) = self.gate.take() {
+                let _ = gate.await;
+            }
+            Ok(self.chunks.pop_front().unwrap_or_default())
+        }
+    }
+
+    async fn body(resp: Response) -> Vec<u8> {
+        axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn streamed_csv_and_xlsx_hold_every_row_in_order_neutralised() {
+        let slots = ExportSlots::default();
+        let resp = streamed_download(&slots, TableFormat::Csv, "x", &["n", "f"], Numbers::new(7, 1000))
+            .await
+            .unwrap();
+        assert_eq!(
+            resp.headers()[header::CONTENT_DISPOSITION],
+            "attachment; filename=\"x.csv\""
+        );
+        let csv = String::from_utf8(body(resp).await).unwrap();
+        let mut reader = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+        assert_eq!(rows.len(), 7000);
+        for (i, r) in rows.iter().enumerate() {
+            assert_eq!(r.get(0).unwrap(), i.to_string());
+            assert_eq!(r.get(1).unwrap(), "'=1+1");
+        }
+        let resp = streamed_download(&slots, TableFormat::Xlsx, "x", &["n", "f"], Numbers::new(3, 1000))
+            .await
+            .unwrap();
+        let length: usize = resp.headers()[header::CONTENT_LENGTH].to_str().unwrap().parse().unwrap();
+        let bytes = body(resp).await;
+        assert_eq!(bytes.len(), length);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.xlsx");
+        std::fs::write(&path, &bytes).unwrap();
+        let table = sinergi_intake::columns::read_table_file(&path).unwrap();
+        assert_eq!(table.header, vec!["n", "f"]);
+        let n = table.column("n").unwrap();
+        assert_eq!(n.get(0), "0");
+        assert_eq!(n.get(2999), "2999");
+        assert_eq!(table.column("f").unwrap().get(5), "'=1+1");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn beyond_the_slots_an_export_is_refused_with_503_until_one_ends() {
+        let slots = ExportSlots::new(1);
+        let (open, gate) = tokio::sync::oneshot::channel();
+        let held = Numbers {
+            gate: Some(gate),
+            ..Numbers::new(2, 10)
+        };
+        let first = streamed_download(&slots, TableFormat::Csv, "a", &["n"], held)
+            .await
+            .unwrap();
+        let refused = streamed_download(&slots, TableFormat::Csv, "b", &["n"], Numbers::new(1, 1))
+            .await
+            .unwrap_err();
+        assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(refused.key, "security.export_busy");
+        let _ = open.send(());
+        let first = String::from_utf8(body(first).await).unwrap();
+        assert_eq!(first.lines().count(), 21);
+        // The slot comes back once the first export has been written out.
+        let mut again = None;
+        for _ in 0..100 {
+            match streamed_download(&slots, TableFormat::Csv, "c", &["n"], Numbers::new(1, 1)).await {
+                Ok(r) => {
+                    again = Some(r);
+                    break;
+                }
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
+            }
+        }
+        assert_eq!(String::from_utf8(body(again.unwrap()).await).unwrap().lines().count(), 2);
+    }
+
     #[test]
     fn sheet_names_are_cleaned() {
         assert_eq!(sheet_name("a/b"), "a b");
