@@ -95,6 +95,8 @@ pub struct Store {
     pii: Option<std::sync::Arc<PiiKey>>,
     /// Published counts from 1 to this minus one are suppressed for the public.
     disclosure_threshold: u64,
+    /// Published aggregates, shared by every clone of this store.
+    published: std::sync::Arc<persons::PublishedCounts>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +114,7 @@ impl Store {
             target,
             pii: None,
             disclosure_threshold: sinergi_core::access::DEFAULT_SUPPRESSION_THRESHOLD,
+            published: Default::default(),
         };
         store.migrate().await?;
         Ok(store)

@@ -539,15 +539,92 @@ impl Scoped<'_> {
              WHERE {} GROUP BY SUBSTR(r.region_code, 1, {len}) ORDER BY code",
             conditions.join(" AND ")
         );
+        // Without a principal (the public, the system) the counts depend only on the level
+        // and region asked and the rows, so they are computed once per change of the rows.
+        let cache_key = self
+            .viewer()
+            .principal()
+            .is_none()
+            .then(|| (len, within.map(|w| w.to_string())));
+        let generation = match &cache_key {
+            Some(_) => Some(self.person_generation().await?),
+            None => None,
+        };
+        if let (Some(k), Some(g)) = (&cache_key, generation)
+            && let Some(rows) = self.published.get(k, g)
+        {
+            return Ok(rows
+                .iter()
+                .map(|(c, n)| (c.clone(), self.disclose(*n as u64)))
+                .collect());
+        }
         let rows: Vec<(String, i64)> = on_pool!(self, |pool| bind_filter!(
             sqlx::query_as(AssertSqlSafe(sql.clone())),
             binds
         )
         .fetch_all(pool)
         .await)?;
+        let rows = match (cache_key, generation) {
+            (Some(k), Some(g)) => self.published.put(k, g, rows),
+            _ => std::sync::Arc::new(rows),
+        };
         Ok(rows
-            .into_iter()
-            .map(|(c, n)| (c, self.disclose(n as u64)))
+            .iter()
+            .map(|(c, n)| (c.clone(), self.disclose(*n as u64)))
             .collect())
+    }
+}
+
+impl Store {
+    /// The counter the person_record triggers bump on every change (migration 0009).
+    pub(crate) async fn person_generation(&self) -> Result<i64, StoreError> {
+        Ok(on_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT value FROM data_generation WHERE name = 'person_record'"
+        )
+        .fetch_one(pool)
+        .await)?)
+    }
+}
+
+/// Published person counts by (prefix length, region asked), each with the generation of
+/// the rows it was counted from; a newer generation makes every entry stale.
+#[derive(Default)]
+pub(crate) struct PublishedCounts {
+    entries: std::sync::Mutex<PublishedEntries>,
+}
+
+type CountRows = std::sync::Arc<Vec<(String, i64)>>;
+
+#[derive(Default)]
+struct PublishedEntries {
+    generation: i64,
+    by_key: std::collections::HashMap<(usize, Option<String>), CountRows>,
+}
+
+impl PublishedCounts {
+    /// Regions anyone may ask about are many (every village): past this many entries the
+    /// cache starts again, so a crawl of codes cannot grow it without bound.
+    const MAX_ENTRIES: usize = 4_096;
+
+    fn get(&self, key: &(usize, Option<String>), generation: i64) -> Option<CountRows> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        (entries.generation == generation)
+            .then(|| entries.by_key.get(key).cloned())
+            .flatten()
+    }
+
+    fn put(&self, key: (usize, Option<String>), generation: i64, rows: Vec<(String, i64)>) -> CountRows {
+        let rows = std::sync::Arc::new(rows);
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.generation != generation || entries.by_key.len() >= Self::MAX_ENTRIES {
+            // An older generation never overwrites a newer one's entries.
+            if generation < entries.generation {
+                return rows;
+            }
+            entries.by_key.clear();
+            entries.generation = generation;
+        }
+        entries.by_key.insert(key, rows.clone());
+        rows
     }
 }

@@ -1,5 +1,6 @@
-//! Large exports read in keyset chunks, and name search through the search index: the same
-//! rows, in the same order and scope, as one page of the list — on both backends.
+//! Large exports read in keyset chunks, name search through the search index, and the cached
+//! published counts: the same rows, in the same order and scope, as an uncached read — on
+//! both backends.
 
 use sinergi_core::PersonInput;
 use sinergi_store::{NewPersonList, Page, PersonFilter};
@@ -137,6 +138,49 @@ async fn name_search_finds_every_match_and_nothing_else() {
                 .unwrap()
                 .is_empty(),
             "{label}"
+        );
+        w.store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn published_counts_are_cached_until_any_writer_changes_person_rows() {
+    for db in TestDb::all().await {
+        let label = db.label;
+        let w = build(&db).await;
+        let count = |rows: Vec<(String, sinergi_core::Disclosed)>, code: &str| {
+            rows.into_iter()
+                .find(|(c, _)| c == code)
+                .map(|(_, n)| n)
+                .unwrap_or(sinergi_core::Disclosed::Count(0))
+        };
+        // The system sees the counts unsuppressed; the public shares its cache entries.
+        let desa = || async {
+            w.store
+                .as_system("uji")
+                .person_counts(sinergi_core::Level::Desa, Some(&code("52.03.05")))
+                .await
+                .unwrap()
+        };
+        let before = desa().await;
+        assert_eq!(desa().await, before, "{label}: a cached read answers the same");
+        // A write through the store: the import is counted at once.
+        add_people(&w).await;
+        let after_import = desa().await;
+        assert_ne!(after_import, before, "{label}");
+        assert_eq!(
+            count(after_import.clone(), "52.03.05.2004"),
+            sinergi_core::Disclosed::Count(2 + 20),
+            "{label}"
+        );
+        // A write from outside this process (another server, the CLI, an admin's SQL).
+        db.raw("DELETE FROM person_record WHERE name LIKE 'Warga Uji%' AND region_code = '52.03.05.2004'")
+            .await;
+        let after_delete = desa().await;
+        assert_eq!(
+            count(after_delete, "52.03.05.2004"),
+            sinergi_core::Disclosed::Count(2 + 3),
+            "{label}: a stale cache after an outside delete"
         );
         w.store.close().await;
     }
