@@ -2,6 +2,7 @@
 //! crate's tests link once and run side by side.
 
 mod cli;
+mod crash;
 mod generate;
 mod link;
 mod programs;
