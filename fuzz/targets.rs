@@ -24,13 +24,21 @@ fn text(data: &[u8]) -> std::borrow::Cow<'_, str> {
 pub fn nik_kk(data: &[u8]) {
     let s = text(data);
     let nik = Nik::parse(s.as_ref(), None);
-    assert_eq!(Nik::is_valid(s.as_ref()), nik.is_ok(), "is_valid and parse disagree on {s:?}");
+    assert_eq!(
+        Nik::is_valid(s.as_ref()),
+        nik.is_ok(),
+        "is_valid and parse disagree on {s:?}"
+    );
     if let Ok(parsed) = nik {
         assert_eq!(parsed.nik.as_str().len(), 16);
         assert!(parsed.nik.as_str().bytes().all(|b| b.is_ascii_digit()));
     }
     let kk = NoKk::parse(s.as_ref(), None);
-    assert_eq!(NoKk::is_valid(s.as_ref()), kk.is_ok(), "is_valid and parse disagree on {s:?}");
+    assert_eq!(
+        NoKk::is_valid(s.as_ref()),
+        kk.is_ok(),
+        "is_valid and parse disagree on {s:?}"
+    );
     if let Ok(parsed) = kk {
         assert!(parsed.no_kk.as_str().bytes().all(|b| b.is_ascii_digit()));
     }

@@ -170,7 +170,8 @@ impl Store {
 impl Scoped<'_> {
     /// The scoped WHERE clause for person rows plus the caller's filters.
     fn person_where(&self, filter: &PersonFilter) -> Result<(String, Vec<Bind>), StoreError> {
-        self.person_where_numbered(filter).map(|(sql, binds, _)| (sql, binds))
+        self.person_where_numbered(filter)
+            .map(|(sql, binds, _)| (sql, binds))
     }
 
     /// [`Self::person_where`] with the number of the next free placeholder.
@@ -613,7 +614,12 @@ impl PublishedCounts {
             .flatten()
     }
 
-    fn put(&self, key: (usize, Option<String>), generation: i64, rows: Vec<(String, i64)>) -> CountRows {
+    fn put(
+        &self,
+        key: (usize, Option<String>),
+        generation: i64,
+        rows: Vec<(String, i64)>,
+    ) -> CountRows {
         let rows = std::sync::Arc::new(rows);
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.generation != generation || entries.by_key.len() >= Self::MAX_ENTRIES {

@@ -182,14 +182,17 @@ impl ExportSlots {
     /// A slot, or 503 "try again" when all are taken: queueing would only hold the
     /// request's connection open while the ones ahead run for tens of seconds.
     fn take(&self) -> Result<OwnedSemaphorePermit, crate::AppError> {
-        self.0.clone().try_acquire_owned().map_err(|_| crate::AppError {
-            status: StatusCode::SERVICE_UNAVAILABLE,
-            key: "security.export_busy",
-            detail: Some(
-                sinergi_core::Msg::new("security.export_busy_detail")
-                    .arg("max", HEAVY_EXPORTS_AT_ONCE as u64),
-            ),
-        })
+        self.0
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| crate::AppError {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                key: "security.export_busy",
+                detail: Some(
+                    sinergi_core::Msg::new("security.export_busy_detail")
+                        .arg("max", HEAVY_EXPORTS_AT_ONCE as u64),
+                ),
+            })
     }
 }
 
@@ -533,9 +536,15 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn streamed_csv_and_xlsx_hold_every_row_in_order_neutralised() {
         let slots = ExportSlots::default();
-        let resp = streamed_download(&slots, TableFormat::Csv, "x", &["n", "f"], Numbers::new(7, 1000))
-            .await
-            .unwrap();
+        let resp = streamed_download(
+            &slots,
+            TableFormat::Csv,
+            "x",
+            &["n", "f"],
+            Numbers::new(7, 1000),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             resp.headers()[header::CONTENT_DISPOSITION],
             "attachment; filename=\"x.csv\""
@@ -548,10 +557,20 @@ mod tests {
             assert_eq!(r.get(0).unwrap(), i.to_string());
             assert_eq!(r.get(1).unwrap(), "'=1+1");
         }
-        let resp = streamed_download(&slots, TableFormat::Xlsx, "x", &["n", "f"], Numbers::new(3, 1000))
-            .await
+        let resp = streamed_download(
+            &slots,
+            TableFormat::Xlsx,
+            "x",
+            &["n", "f"],
+            Numbers::new(3, 1000),
+        )
+        .await
+        .unwrap();
+        let length: usize = resp.headers()[header::CONTENT_LENGTH]
+            .to_str()
+            .unwrap()
+            .parse()
             .unwrap();
-        let length: usize = resp.headers()[header::CONTENT_LENGTH].to_str().unwrap().parse().unwrap();
         let bytes = body(resp).await;
         assert_eq!(bytes.len(), length);
         let dir = tempfile::tempdir().unwrap();
@@ -587,7 +606,8 @@ mod tests {
         // The slot comes back once the first export has been written out.
         let mut again = None;
         for _ in 0..100 {
-            match streamed_download(&slots, TableFormat::Csv, "c", &["n"], Numbers::new(1, 1)).await {
+            match streamed_download(&slots, TableFormat::Csv, "c", &["n"], Numbers::new(1, 1)).await
+            {
                 Ok(r) => {
                     again = Some(r);
                     break;
@@ -595,7 +615,13 @@ mod tests {
                 Err(_) => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
             }
         }
-        assert_eq!(String::from_utf8(body(again.unwrap()).await).unwrap().lines().count(), 2);
+        assert_eq!(
+            String::from_utf8(body(again.unwrap()).await)
+                .unwrap()
+                .lines()
+                .count(),
+            2
+        );
     }
 
     #[test]

@@ -47,7 +47,11 @@ fn sinergi(args: &[&str], key: &str) -> Command {
 /// Small lists stored one by one through the store until `stop`; returns the ids of the
 /// ones whose commit was acknowledged, and how many attempts were refused (a busy database
 /// may refuse; only acknowledged writes must survive).
-fn small_writes(db_target: sinergi_store::DatabaseTarget, key: String, stop: Arc<AtomicBool>) -> (Vec<i64>, u32) {
+fn small_writes(
+    db_target: sinergi_store::DatabaseTarget,
+    key: String,
+    stop: Arc<AtomicBool>,
+) -> (Vec<i64>, u32) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -59,7 +63,11 @@ fn small_writes(db_target: sinergi_store::DatabaseTarget, key: String, stop: Arc
             .with_key(PiiKey::parse(&key).unwrap())
             .await
             .unwrap();
-        let op = store.principal_by_username("op5203").await.unwrap().unwrap();
+        let op = store
+            .principal_by_username("op5203")
+            .await
+            .unwrap()
+            .unwrap();
         let (mut acknowledged, mut refused) = (Vec::new(), 0);
         let mut n = 0;
         while !stop.load(Ordering::SeqCst) {
@@ -142,8 +150,18 @@ fn kill_9_during_a_large_import_loses_nothing_acknowledged_and_leaves_no_half_li
             };
             let mut import = sinergi(
                 &[
-                    "daftar", "impor", &file, "--sebagai", "op5203", "--organisasi", "Mitra A",
-                    "--dasar-hukum", "tugas-publik", "--rujukan", "PKS 9/2025", "--database",
+                    "daftar",
+                    "impor",
+                    &file,
+                    "--sebagai",
+                    "op5203",
+                    "--organisasi",
+                    "Mitra A",
+                    "--dasar-hukum",
+                    "tugas-publik",
+                    "--rujukan",
+                    "PKS 9/2025",
+                    "--database",
                     &arg,
                 ],
                 &key,
@@ -205,8 +223,19 @@ fn kill_9_during_a_large_import_loses_nothing_acknowledged_and_leaves_no_half_li
         // And the database takes the whole import afterwards.
         let done = sinergi(
             &[
-                "daftar", "impor", &file, "--sebagai", "op5203", "--organisasi", "Mitra A",
-                "--dasar-hukum", "tugas-publik", "--rujukan", "PKS 9/2025", "--database", &arg,
+                "daftar",
+                "impor",
+                &file,
+                "--sebagai",
+                "op5203",
+                "--organisasi",
+                "Mitra A",
+                "--dasar-hukum",
+                "tugas-publik",
+                "--rujukan",
+                "PKS 9/2025",
+                "--database",
+                &arg,
             ],
             &key,
         )

@@ -23,8 +23,27 @@ impl Rng {
 
 /// Bytes that make parsers branch: separators, quotes, digits, dots, multi-byte UTF-8.
 const INTERESTING: &[&[u8]] = &[
-    b",", b";", b"\t", b"\"", b"\n", b"\r\n", b".", b"|", b"5203", b"0", b"E+15", b"'",
-    b"\xef\xbb\xbf", "é".as_bytes(), b"\xff", b"{", b"}", b"[", b"]", b"=", b"PK\x03\x04",
+    b",",
+    b";",
+    b"\t",
+    b"\"",
+    b"\n",
+    b"\r\n",
+    b".",
+    b"|",
+    b"5203",
+    b"0",
+    b"E+15",
+    b"'",
+    b"\xef\xbb\xbf",
+    "é".as_bytes(),
+    b"\xff",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"=",
+    b"PK\x03\x04",
 ];
 
 fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {

@@ -163,7 +163,11 @@ async fn published_counts_are_cached_until_any_writer_changes_person_rows() {
                 .unwrap()
         };
         let before = desa().await;
-        assert_eq!(desa().await, before, "{label}: a cached read answers the same");
+        assert_eq!(
+            desa().await,
+            before,
+            "{label}: a cached read answers the same"
+        );
         // A write through the store: the import is counted at once.
         add_people(&w).await;
         let after_import = desa().await;
