@@ -5,8 +5,11 @@
 use sinergi_core::region_match::{NamedRegion, PlaceNames, RegionNameIndex};
 use sinergi_core::{Nik, NoKk, RegionCode, RegionKind};
 
+/// A target's body: any bytes in, a panic when something is wrong.
+pub type Target = fn(&[u8]);
+
 /// The targets by name, as `cargo fuzz run <name>` knows them.
-pub const TARGETS: [(&str, fn(&[u8])); 7] = [
+pub const TARGETS: [(&str, Target); 7] = [
     ("nik_kk", nik_kk),
     ("table", table),
     ("person_list", person_list),
