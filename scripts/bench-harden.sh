@@ -13,7 +13,8 @@ secs="${SECS:-60}"
 conns="${CONNS:-100}"
 pg_url="${PG:-postgres://postgres@127.0.0.1:5432/test}"
 command -v wrk >/dev/null || apt-get install -y wrk >&2
-cargo build --release -p sinergi >&2
+# SKIP_BUILD=1 measures the binary already built (e.g. while others use the cores).
+[ "${SKIP_BUILD:-}" = 1 ] || cargo build --release -p sinergi >&2
 bin="$PWD/target/release/sinergi"
 work="$(mktemp -d /tmp/sinergi-bench-harden.XXXXXX)"
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -559,6 +559,20 @@ impl Scoped<'_> {
                 .map(|(c, n)| (c.clone(), self.disclose(*n as u64)))
                 .collect());
         }
+        // One computation per miss: a hundred requests arriving together must not each run
+        // the whole count (they wait for the first, then read its entry).
+        let _computing = match &cache_key {
+            Some(_) => Some(self.published.computing.lock().await),
+            None => None,
+        };
+        if let (Some(k), Some(g)) = (&cache_key, generation)
+            && let Some(rows) = self.published.get(k, g)
+        {
+            return Ok(rows
+                .iter()
+                .map(|(c, n)| (c.clone(), self.disclose(*n as u64)))
+                .collect());
+        }
         let rows: Vec<(String, i64)> = on_pool!(self, |pool| bind_filter!(
             sqlx::query_as(AssertSqlSafe(sql.clone())),
             binds
@@ -592,6 +606,8 @@ impl Store {
 #[derive(Default)]
 pub(crate) struct PublishedCounts {
     entries: std::sync::Mutex<PublishedEntries>,
+    /// Held while a missing entry is counted.
+    computing: tokio::sync::Mutex<()>,
 }
 
 type CountRows = std::sync::Arc<Vec<(String, i64)>>;
