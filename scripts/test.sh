@@ -61,6 +61,21 @@ fi
 status=0
 cargo test --workspace --locked --no-fail-fast "$@" || status=$?
 
+# --- Fuzzing, briefly ------------------------------------------------------------------
+# The fuzz targets always run as property tests above (crates/cli/tests/it/fuzz.rs). Where
+# cargo-fuzz is installed, each also runs under libFuzzer for SINERGI_FUZZ_SECONDS (default
+# 5; 0 turns it off) on the stable toolchain, so CI stays fast. Long runs: see BENCHMARKS.md.
+fuzz_secs="${SINERGI_FUZZ_SECONDS:-5}"
+if [ "$fuzz_secs" != "0" ] && cargo fuzz --version >/dev/null 2>&1; then
+  for target in $(cd fuzz && cargo fuzz list); do
+    (cd fuzz && cargo fuzz run "$target" --sanitizer none -O -- -max_total_time="$fuzz_secs") \
+      >"${TMPDIR:-/tmp}/sinergi-fuzz-$target.log" 2>&1 \
+      || { echo "test.sh: fuzz target $target failed (see ${TMPDIR:-/tmp}/sinergi-fuzz-$target.log)" >&2; status=1; }
+  done
+else
+  skipped+=("libFuzzer runs (cargo-fuzz not installed or SINERGI_FUZZ_SECONDS=0; the property tests ran)")
+fi
+
 if [ ${#skipped[@]} -gt 0 ]; then
   echo
   echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"

@@ -68,6 +68,7 @@ pub async fn run(options: Options, database: &str, key: &KeyArgs) -> anyhow::Res
                 tls: false,
                 throttle: sinergi_store::ThrottlePolicy::default(),
             },
+            exports: sinergi_web::ExportSlots::default(),
         },
         shutdown,
     )

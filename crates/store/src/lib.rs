@@ -53,7 +53,7 @@ pub use organisations::{Organisation, OrganisationKind};
 pub use page::{Page, Paged, Sort};
 pub use partners::{Agreement, PARTNER_SORTS, PartnerFilter, PartnerRecord};
 pub use persons::{
-    Identifier, ImportedList, NewPersonList, OutOfScopeRow, PersonFilter, PersonRow,
+    Identifier, ImportedList, NewPersonList, OutOfScopeRow, PersonExport, PersonFilter, PersonRow,
 };
 pub use pii::{KeyError, PiiKey};
 pub use programs::{
@@ -95,6 +95,8 @@ pub struct Store {
     pii: Option<std::sync::Arc<PiiKey>>,
     /// Published counts from 1 to this minus one are suppressed for the public.
     disclosure_threshold: u64,
+    /// Published aggregates, shared by every clone of this store.
+    published: std::sync::Arc<persons::PublishedCounts>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +114,7 @@ impl Store {
             target,
             pii: None,
             disclosure_threshold: sinergi_core::access::DEFAULT_SUPPRESSION_THRESHOLD,
+            published: Default::default(),
         };
         store.migrate().await?;
         Ok(store)
@@ -208,6 +211,7 @@ migration_list![
     ("0005", "institutions"),
     ("0006", "programs"),
     ("0007", "strategy"),
+    ("0009", "harden"),
 ];
 
 /// The version a file number such as `"0007"` stands for (a compile error if not digits).

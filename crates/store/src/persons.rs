@@ -64,6 +64,56 @@ pub struct PersonFilter {
     pub list_id: Option<i64>,
 }
 
+/// An export under way: the scoped condition it was started with and where it has got to.
+/// Owns its store handle, so it can be read on another thread while the request returns.
+pub struct PersonExport {
+    store: Store,
+    sql_where: String,
+    binds: Vec<Bind>,
+    next_placeholder: usize,
+    /// The last row read, as the (region code, id) key the rows are ordered by.
+    after: Option<(String, i64)>,
+    total: u64,
+}
+
+impl PersonExport {
+    /// The number of rows counted (and audited) when the export started.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// The next `limit` rows after the last one read (keyset paging on the scope index's
+    /// order, so each chunk costs the same however far in it is); empty at the end.
+    pub async fn next_chunk(&mut self, limit: u32) -> Result<Vec<PersonRow>, StoreError> {
+        let mut binds = self.binds.clone();
+        let mut sql_where = self.sql_where.clone();
+        if let Some((region, id)) = &self.after {
+            let n = self.next_placeholder - 1;
+            sql_where = format!(
+                "{sql_where} AND (r.region_code > ${a} OR (r.region_code = ${a} AND r.id > ${b}))",
+                a = n + 1,
+                b = n + 2
+            );
+            binds.push(Bind::Text(region.clone()));
+            binds.push(Bind::Int(*id));
+        }
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} {PERSON_FROM} WHERE {sql_where} ORDER BY r.region_code, r.id LIMIT {}",
+            limit.max(1)
+        );
+        let rows: Vec<PersonDbRow> = on_pool!(self.store, |pool| bind_filter!(
+            sqlx::query_as(AssertSqlSafe(sql.clone())),
+            binds
+        )
+        .fetch_all(pool)
+        .await)?;
+        if let Some(last) = rows.last() {
+            self.after = Some((last.5.clone(), last.0));
+        }
+        Ok(rows.into_iter().map(to_row).collect())
+    }
+}
+
 /// Which identifier to reveal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Identifier {
@@ -120,6 +170,15 @@ impl Store {
 impl Scoped<'_> {
     /// The scoped WHERE clause for person rows plus the caller's filters.
     fn person_where(&self, filter: &PersonFilter) -> Result<(String, Vec<Bind>), StoreError> {
+        self.person_where_numbered(filter)
+            .map(|(sql, binds, _)| (sql, binds))
+    }
+
+    /// [`Self::person_where`] with the number of the next free placeholder.
+    fn person_where_numbered(
+        &self,
+        filter: &PersonFilter,
+    ) -> Result<(String, Vec<Bind>, usize), StoreError> {
         let mut ph = Placeholders::starting_at(1);
         let scope = self.rows("r.region_code", "r.organisation_id", &mut ph);
         let mut sql = scope.sql;
@@ -151,13 +210,23 @@ impl Scoped<'_> {
                 if folded.is_empty() {
                     // Only punctuation (`%`, `_`, …): no name contains it; never "everyone".
                     sql = format!("{sql} AND 1 = 0");
+                } else if self.kind() == crate::BackendKind::Sqlite {
+                    // Through the trigram index (migration 0009). A folded name holds only
+                    // letters, digits and spaces, so the pattern needs no escaping — and
+                    // FTS5 uses the index only for a LIKE without ESCAPE.
+                    sql = format!(
+                        "{sql} AND r.id IN (SELECT rowid FROM person_name_index WHERE name_key LIKE {})",
+                        ph.next()
+                    );
+                    binds.push(Bind::Text(format!("%{folded}%")));
                 } else {
+                    // pg_trgm's index serves this LIKE directly.
                     sql = format!("{sql} AND r.name_key LIKE {} ESCAPE '\\'", ph.next());
                     binds.push(Bind::Text(sinergi_core::like_contains(&folded)));
                 }
             }
         }
-        Ok((sql, binds))
+        Ok((sql, binds, ph.upcoming()))
     }
 
     /// Stores a person-level list in one transaction: all rows or none.
@@ -348,27 +417,45 @@ impl Scoped<'_> {
         }))
     }
 
-    /// Every person in scope matching the filter, for export; audited with the count and the
-    /// search term's fingerprint ([`Self::audited_search`]), never the term itself.
+    /// Every person in scope matching the filter, for export, read in one go: for callers
+    /// that know the list is small (tests, the CLI). Large downloads use
+    /// [`Self::start_person_export`] and read it chunk by chunk.
     pub async fn export_persons(
         &self,
         filter: &PersonFilter,
     ) -> Result<Vec<PersonRow>, StoreError> {
+        let mut export = self.start_person_export(filter).await?;
+        let mut rows = Vec::new();
+        loop {
+            let chunk = export.next_chunk(5_000).await?;
+            if chunk.is_empty() {
+                return Ok(rows);
+            }
+            rows.extend(chunk);
+        }
+    }
+
+    /// Starts an export of every person in scope matching the filter: checks the role may
+    /// export by name, counts the rows and audits the export with that count and the search
+    /// term's fingerprint ([`Self::audited_search`]), never the term itself. The rows are
+    /// then read in keyset chunks, so memory stays bounded whatever the list's size.
+    pub async fn start_person_export(
+        &self,
+        filter: &PersonFilter,
+    ) -> Result<PersonExport, StoreError> {
         if !self.viewer().may_export_by_name() {
             return Err(StoreError::Forbidden);
         }
-        let (sql_where, binds) = self.person_where(filter)?;
-        let sql = format!(
-            "SELECT {PERSON_COLUMNS} {PERSON_FROM} WHERE {sql_where} ORDER BY r.region_code, r.id"
-        );
-        let rows: Vec<PersonDbRow> = on_pool!(self, |pool| bind_filter!(
-            sqlx::query_as(AssertSqlSafe(sql.clone())),
+        let (sql_where, binds, next_placeholder) = self.person_where_numbered(filter)?;
+        let count_sql = format!("SELECT COUNT(*) FROM person_record r WHERE {sql_where}");
+        let total: i64 = on_pool!(self, |pool| bind_filter!(
+            sqlx::query_scalar(AssertSqlSafe(count_sql.clone())),
             binds
         )
-        .fetch_all(pool)
+        .fetch_one(pool)
         .await)?;
         let mut event = AuditEvent::new(self.actor(), "person.export", "person").after(
-            serde_json::json!({ "baris": rows.len(), "saring": self.audited_search(filter.query.as_deref()), "daftar": filter.list_id }),
+            serde_json::json!({ "baris": total, "saring": self.audited_search(filter.query.as_deref()), "daftar": filter.list_id }),
         );
         event.region = filter
             .region
@@ -379,9 +466,15 @@ impl Scoped<'_> {
                 .and_then(|p| p.scope.regions.first()))
             .map(|r| r.to_string());
         self.record(&event).await?;
-        Ok(rows.into_iter().map(to_row).collect())
+        Ok(PersonExport {
+            store: self.store().clone(),
+            sql_where,
+            binds,
+            next_placeholder,
+            after: None,
+            total: total as u64,
+        })
     }
-
     /// Moves a person to another region (a new domicile); both must be in scope.
     pub async fn move_person(&self, id: i64, to: &RegionCode) -> Result<bool, StoreError> {
         self.require_write()?;
@@ -447,15 +540,113 @@ impl Scoped<'_> {
              WHERE {} GROUP BY SUBSTR(r.region_code, 1, {len}) ORDER BY code",
             conditions.join(" AND ")
         );
+        // Without a principal (the public, the system) the counts depend only on the level
+        // and region asked and the rows, so they are computed once per change of the rows.
+        let cache_key = self
+            .viewer()
+            .principal()
+            .is_none()
+            .then(|| (len, within.map(|w| w.to_string())));
+        let generation = match &cache_key {
+            Some(_) => Some(self.person_generation().await?),
+            None => None,
+        };
+        if let (Some(k), Some(g)) = (&cache_key, generation)
+            && let Some(rows) = self.published.get(k, g)
+        {
+            return Ok(rows
+                .iter()
+                .map(|(c, n)| (c.clone(), self.disclose(*n as u64)))
+                .collect());
+        }
+        // One computation per miss: a hundred requests arriving together must not each run
+        // the whole count (they wait for the first, then read its entry).
+        let _computing = match &cache_key {
+            Some(_) => Some(self.published.computing.lock().await),
+            None => None,
+        };
+        if let (Some(k), Some(g)) = (&cache_key, generation)
+            && let Some(rows) = self.published.get(k, g)
+        {
+            return Ok(rows
+                .iter()
+                .map(|(c, n)| (c.clone(), self.disclose(*n as u64)))
+                .collect());
+        }
         let rows: Vec<(String, i64)> = on_pool!(self, |pool| bind_filter!(
             sqlx::query_as(AssertSqlSafe(sql.clone())),
             binds
         )
         .fetch_all(pool)
         .await)?;
+        let rows = match (cache_key, generation) {
+            (Some(k), Some(g)) => self.published.put(k, g, rows),
+            _ => std::sync::Arc::new(rows),
+        };
         Ok(rows
-            .into_iter()
-            .map(|(c, n)| (c, self.disclose(n as u64)))
+            .iter()
+            .map(|(c, n)| (c.clone(), self.disclose(*n as u64)))
             .collect())
+    }
+}
+
+impl Store {
+    /// The counter the person_record triggers bump on every change (migration 0009).
+    pub(crate) async fn person_generation(&self) -> Result<i64, StoreError> {
+        Ok(on_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT value FROM data_generation WHERE name = 'person_record'"
+        )
+        .fetch_one(pool)
+        .await)?)
+    }
+}
+
+/// Published person counts by (prefix length, region asked), each with the generation of
+/// the rows it was counted from; a newer generation makes every entry stale.
+#[derive(Default)]
+pub(crate) struct PublishedCounts {
+    entries: std::sync::Mutex<PublishedEntries>,
+    /// Held while a missing entry is counted.
+    computing: tokio::sync::Mutex<()>,
+}
+
+type CountRows = std::sync::Arc<Vec<(String, i64)>>;
+
+#[derive(Default)]
+struct PublishedEntries {
+    generation: i64,
+    by_key: std::collections::HashMap<(usize, Option<String>), CountRows>,
+}
+
+impl PublishedCounts {
+    /// Regions anyone may ask about are many (every village): past this many entries the
+    /// cache starts again, so a crawl of codes cannot grow it without bound.
+    const MAX_ENTRIES: usize = 4_096;
+
+    fn get(&self, key: &(usize, Option<String>), generation: i64) -> Option<CountRows> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        (entries.generation == generation)
+            .then(|| entries.by_key.get(key).cloned())
+            .flatten()
+    }
+
+    fn put(
+        &self,
+        key: (usize, Option<String>),
+        generation: i64,
+        rows: Vec<(String, i64)>,
+    ) -> CountRows {
+        let rows = std::sync::Arc::new(rows);
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.generation != generation || entries.by_key.len() >= Self::MAX_ENTRIES {
+            // An older generation never overwrites a newer one's entries.
+            if generation < entries.generation {
+                return rows;
+            }
+            entries.by_key.clear();
+            entries.generation = generation;
+        }
+        entries.by_key.insert(key, rows.clone());
+        rows
     }
 }

@@ -27,6 +27,11 @@ impl Placeholders {
         Placeholders(first)
     }
 
+    /// The number the next placeholder will get.
+    pub fn upcoming(&self) -> usize {
+        self.0
+    }
+
     pub fn next(&mut self) -> String {
         let p = format!("${}", self.0);
         self.0 += 1;

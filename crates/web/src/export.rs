@@ -1,10 +1,35 @@
 //! Downloads, in one place: a table becomes a CSV file (with a UTF-8 BOM so Excel reads the
 //! Indonesian text right) or an XLSX workbook, with a download name. Import templates are the
 //! same tables with no rows and a sheet of instructions.
+//!
+//! Large downloads (by-name lists of hundreds of thousands of rows) are streamed instead:
+//! [`streamed_download`] reads the rows chunk by chunk on a blocking thread, never on the
+//! request threads, writes CSV straight to the response and XLSX through rust_xlsxwriter's
+//! constant-memory mode into an unnamed temporary file, and lets only
+//! [`HEAVY_EXPORTS_AT_ONCE`] run together; beyond that the user is asked to try again.
 
-use axum::http::{HeaderValue, header};
+use std::future::Future;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use sinergi_store::StoreError;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+
+/// How many large exports may be written at once. Each holds one database connection and a
+/// blocking thread while it runs; two keep a 2-core server answering everyone else.
+pub const HEAVY_EXPORTS_AT_ONCE: usize = 2;
+
+/// Rows read from the database per chunk of a streamed export (about 1 MB of CSV).
+pub const EXPORT_CHUNK_ROWS: u32 = 5_000;
+
+/// Response chunks buffered ahead of a slow client: bounds a streamed export's memory.
+const CHUNKS_IN_FLIGHT: usize = 4;
 
 /// The two tabular formats partners work in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -313,9 +338,220 @@ fn sheet_name(name: &str) -> String {
     }
 }
 
-/// A file download with the right type and name.
-pub fn file_download(filename: &str, content_type: &str, bytes: Vec<u8>) -> Response {
-    let mut resp = bytes.into_response();
+/// The slots for large exports, shared by every request of a server.
+#[derive(Clone)]
+pub struct ExportSlots(Arc<Semaphore>);
+
+impl ExportSlots {
+    pub fn new(at_once: usize) -> ExportSlots {
+        ExportSlots(Arc::new(Semaphore::new(at_once.max(1))))
+    }
+
+    /// A slot, or 503 "try again" when all are taken: queueing would only hold the
+    /// request's connection open while the ones ahead run for tens of seconds.
+    fn take(&self) -> Result<OwnedSemaphorePermit, crate::AppError> {
+        self.0
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| crate::AppError {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                key: "security.export_busy",
+                detail: Some(
+                    sinergi_core::Msg::new("security.export_busy_detail")
+                        .arg("max", HEAVY_EXPORTS_AT_ONCE as u64),
+                ),
+            })
+    }
+}
+
+impl Default for ExportSlots {
+    fn default() -> Self {
+        ExportSlots::new(HEAVY_EXPORTS_AT_ONCE)
+    }
+}
+
+/// Rows of a large export, chunk by chunk; an empty chunk ends it.
+pub trait RowSource: Send + 'static {
+    fn next_rows(&mut self) -> impl Future<Output = Result<Vec<Vec<String>>, StoreError>> + Send;
+}
+
+/// A large table as a download named `<stem>.csv` or `<stem>.xlsx`, written from `source`
+/// off the request threads with bounded memory (see the module comment). The audit entry
+/// is the caller's, written before the rows are read.
+pub async fn streamed_download(
+    slots: &ExportSlots,
+    format: TableFormat,
+    stem: &str,
+    headers: &[&str],
+    source: impl RowSource,
+) -> Result<Response, crate::AppError> {
+    let permit = slots.take()?;
+    let filename = format!("{stem}.{}", format.extension());
+    let headers: Vec<String> = headers.iter().map(|h| neutralise(h).into_owned()).collect();
+    let runtime = tokio::runtime::Handle::current();
+    let (tx, rx) = mpsc::channel(CHUNKS_IN_FLIGHT);
+    let length = match format {
+        TableFormat::Csv => {
+            tokio::task::spawn_blocking(move || {
+                let _permit = permit;
+                if let Err(e) = stream_csv(&runtime, source, &headers, &tx) {
+                    tracing::error!(error = %e, "csv export stopped");
+                    // The client sees a broken transfer, not a short file that looks whole.
+                    let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+                }
+            });
+            None
+        }
+        TableFormat::Xlsx => {
+            let written = tokio::task::spawn_blocking(move || {
+                let file = write_xlsx(&runtime, source, &headers)?;
+                Ok::<_, ExportError>((file, permit))
+            })
+            .await
+            .map_err(crate::AppError::internal)?
+            .map_err(crate::AppError::internal)?;
+            let (mut file, permit) = written;
+            let length = file
+                .seek(SeekFrom::End(0))
+                .and_then(|n| file.seek(SeekFrom::Start(0)).map(|_| n))
+                .map_err(crate::AppError::internal)?;
+            tokio::task::spawn_blocking(move || {
+                let _permit = permit;
+                send_file(file, &tx)
+            });
+            Some(length)
+        }
+    };
+    let mut resp = Body::new(ChannelBody(rx)).into_response();
+    set_download_headers(&mut resp, &filename, format.content_type());
+    if let Some(n) = length {
+        resp.headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(n));
+    }
+    Ok(resp)
+}
+
+/// Why a streamed export stopped: the database, the workbook writer or the disk.
+#[derive(Debug, thiserror::Error)]
+enum ExportError {
+    #[error("reading rows: {0}")]
+    Store(#[from] StoreError),
+    #[error("writing xlsx: {0}")]
+    Xlsx(#[from] XlsxError),
+    #[error("writing: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the client went away")]
+    Gone,
+}
+
+type Chunk = Result<Bytes, std::io::Error>;
+
+fn stream_csv(
+    runtime: &tokio::runtime::Handle,
+    mut source: impl RowSource,
+    headers: &[String],
+    tx: &mpsc::Sender<Chunk>,
+) -> Result<(), ExportError> {
+    let mut first = "\u{feff}".as_bytes().to_vec();
+    {
+        let mut w = csv::Writer::from_writer(&mut first);
+        w.write_record(headers).map_err(std::io::Error::from)?;
+        w.flush()?;
+    }
+    tx.blocking_send(Ok(first.into()))
+        .map_err(|_| ExportError::Gone)?;
+    loop {
+        let rows = runtime.block_on(source.next_rows())?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut w = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 128));
+        for row in &rows {
+            w.write_record(row.iter().map(|v| neutralise(v)).map(|v| v.into_owned()))
+                .map_err(std::io::Error::from)?;
+        }
+        let bytes = w.into_inner().map_err(|e| e.into_error())?;
+        tx.blocking_send(Ok(bytes.into()))
+            .map_err(|_| ExportError::Gone)?;
+    }
+}
+
+/// The rows as a one-sheet workbook in an unnamed temporary file (gone when closed, even if
+/// the server is killed); rust_xlsxwriter's constant-memory mode writes each row to disk as
+/// it goes instead of holding the sheet.
+fn write_xlsx(
+    runtime: &tokio::runtime::Handle,
+    mut source: impl RowSource,
+    headers: &[String],
+) -> Result<std::fs::File, ExportError> {
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let text = Format::new().set_num_format("@");
+    let sheet = workbook.add_worksheet_with_constant_memory()?;
+    sheet.set_name("data")?;
+    for (c, h) in headers.iter().enumerate() {
+        let c = c as u16;
+        sheet.set_column_format(c, &text)?;
+        sheet.set_column_width(c, (h.chars().count() as f64 + 4.0).clamp(10.0, 40.0))?;
+        sheet.write_string_with_format(0, c, h, &bold)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    let mut r: u32 = 1;
+    loop {
+        let rows = runtime.block_on(source.next_rows())?;
+        if rows.is_empty() {
+            break;
+        }
+        for row in &rows {
+            for (c, v) in row.iter().enumerate() {
+                sheet.write_string(r, c as u16, &*neutralise(v))?;
+            }
+            r += 1;
+        }
+    }
+    let mut file = tempfile::tempfile()?;
+    workbook.save_to_writer(&mut file)?;
+    file.flush()?;
+    Ok(file)
+}
+
+fn send_file(mut file: std::fs::File, tx: &mpsc::Sender<Chunk>) {
+    loop {
+        let mut buf = vec![0u8; 256 * 1024];
+        match file.read(&mut buf) {
+            Ok(0) => return,
+            Ok(n) => {
+                buf.truncate(n);
+                if tx.blocking_send(Ok(buf.into())).is_err() {
+                    return;
+                }
+            }
+            Err(e) => {
+                let _ = tx.blocking_send(Err(e));
+                return;
+            }
+        }
+    }
+}
+
+/// A response body fed by a bounded channel: the writer waits when the client is slow.
+struct ChannelBody(mpsc::Receiver<Chunk>);
+
+impl http_body::Body for ChannelBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, std::io::Error>>> {
+        self.0
+            .poll_recv(cx)
+            .map(|chunk| chunk.map(|r| r.map(http_body::Frame::data)))
+    }
+}
+
+fn set_download_headers(resp: &mut Response, filename: &str, content_type: &str) {
     let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(content_type) {
         h.insert(header::CONTENT_TYPE, v);
@@ -323,6 +559,12 @@ pub fn file_download(filename: &str, content_type: &str, bytes: Vec<u8>) -> Resp
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
+}
+
+/// A file download with the right type and name.
+pub fn file_download(filename: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    let mut resp = bytes.into_response();
+    set_download_headers(&mut resp, filename, content_type);
     resp
 }
 
@@ -462,6 +704,135 @@ mod tests {
         assert_eq!(col.get(2), "'-2+3");
         assert_eq!(neutralise("Siti"), "Siti");
         assert_eq!(neutralise(""), "");
+    }
+
+    /// Rows in chunks; the first chunk waits for `gate` when one is given, so a test can
+    /// hold an export open.
+    struct Numbers {
+        chunks: std::collections::VecDeque<Vec<Vec<String>>>,
+        gate: Option<tokio::sync::oneshot::Receiver<()>>,
+    }
+
+    impl Numbers {
+        fn new(chunks: usize, per_chunk: usize) -> Numbers {
+            Numbers {
+                chunks: (0..chunks)
+                    .map(|c| {
+                        (0..per_chunk)
+                            .map(|i| vec![(c * per_chunk + i).to_string(), "=1+1".into()])
+                            .collect()
+                    })
+                    .collect(),
+                gate: None,
+            }
+        }
+    }
+
+    impl RowSource for Numbers {
+        async fn next_rows(&mut self) -> Result<Vec<Vec<String>>, StoreError> {
+            if let Some(gate) = self.gate.take() {
+                let _ = gate.await;
+            }
+            Ok(self.chunks.pop_front().unwrap_or_default())
+        }
+    }
+
+    async fn body(resp: Response) -> Vec<u8> {
+        axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn streamed_csv_and_xlsx_hold_every_row_in_order_neutralised() {
+        let slots = ExportSlots::default();
+        let resp = streamed_download(
+            &slots,
+            TableFormat::Csv,
+            "x",
+            &["n", "f"],
+            Numbers::new(7, 1000),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            resp.headers()[header::CONTENT_DISPOSITION],
+            "attachment; filename=\"x.csv\""
+        );
+        let csv = String::from_utf8(body(resp).await).unwrap();
+        let mut reader = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+        assert_eq!(rows.len(), 7000);
+        for (i, r) in rows.iter().enumerate() {
+            assert_eq!(r.get(0).unwrap(), i.to_string());
+            assert_eq!(r.get(1).unwrap(), "'=1+1");
+        }
+        let resp = streamed_download(
+            &slots,
+            TableFormat::Xlsx,
+            "x",
+            &["n", "f"],
+            Numbers::new(3, 1000),
+        )
+        .await
+        .unwrap();
+        let length: usize = resp.headers()[header::CONTENT_LENGTH]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let bytes = body(resp).await;
+        assert_eq!(bytes.len(), length);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.xlsx");
+        std::fs::write(&path, &bytes).unwrap();
+        let table = sinergi_intake::columns::read_table_file(&path).unwrap();
+        assert_eq!(table.header, vec!["n", "f"]);
+        let n = table.column("n").unwrap();
+        assert_eq!(n.get(0), "0");
+        assert_eq!(n.get(2999), "2999");
+        assert_eq!(table.column("f").unwrap().get(5), "'=1+1");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn beyond_the_slots_an_export_is_refused_with_503_until_one_ends() {
+        let slots = ExportSlots::new(1);
+        let (open, gate) = tokio::sync::oneshot::channel();
+        let held = Numbers {
+            gate: Some(gate),
+            ..Numbers::new(2, 10)
+        };
+        let first = streamed_download(&slots, TableFormat::Csv, "a", &["n"], held)
+            .await
+            .unwrap();
+        let refused = streamed_download(&slots, TableFormat::Csv, "b", &["n"], Numbers::new(1, 1))
+            .await
+            .unwrap_err();
+        assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(refused.key, "security.export_busy");
+        let _ = open.send(());
+        let first = String::from_utf8(body(first).await).unwrap();
+        assert_eq!(first.lines().count(), 21);
+        // The slot comes back once the first export has been written out.
+        let mut again = None;
+        for _ in 0..100 {
+            match streamed_download(&slots, TableFormat::Csv, "c", &["n"], Numbers::new(1, 1)).await
+            {
+                Ok(r) => {
+                    again = Some(r);
+                    break;
+                }
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
+            }
+        }
+        assert_eq!(
+            String::from_utf8(body(again.unwrap()).await)
+                .unwrap()
+                .lines()
+                .count(),
+            2
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@ use sinergi_store::Store;
 use tokio::net::TcpListener;
 
 pub use error::AppError;
+pub use export::ExportSlots;
 pub use pages::strategy::report_bytes;
 pub use ui::Ui;
 
@@ -29,6 +30,8 @@ pub use ui::Ui;
 pub struct AppState {
     pub store: Store,
     pub auth: auth::AuthConfig,
+    /// Slots for large exports, so a few of them cannot stall every other request.
+    pub exports: ExportSlots,
 }
 
 impl AppState {
@@ -38,6 +41,7 @@ impl AppState {
         AppState {
             store,
             auth: auth::AuthConfig::default(),
+            exports: export::ExportSlots::default(),
         }
     }
 }

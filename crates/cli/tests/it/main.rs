@@ -2,6 +2,8 @@
 //! crate's tests link once and run side by side.
 
 mod cli;
+mod crash;
+mod fuzz;
 mod generate;
 mod link;
 mod phones;

@@ -5,6 +5,7 @@ mod access;
 mod aggregates;
 mod bulk;
 mod conformance;
+mod exports;
 mod institutions;
 mod programs;
 mod schema;

@@ -11,7 +11,7 @@ use sinergi_store::{Identifier, Page, PersonFilter, PersonRow};
 
 use super::render;
 use crate::auth::Signed;
-use crate::export::{Table, TableFormat, table_download};
+use crate::export::{RowSource, TableFormat, streamed_download};
 use crate::i18n::Messages;
 use crate::pager::Pager;
 use crate::{AppError, AppState, Ui};
@@ -264,32 +264,36 @@ async fn export(
 ) -> Response {
     let result = async {
         let filter = q.filter()?;
-        let rows = state
+        let export = state
             .store
             .scoped(&user.viewer)
-            .export_persons(&filter)
+            .start_person_export(&filter)
             .await?;
-        let table = Table::new(
-            "penerima",
-            &EXPORT_HEADERS,
-            rows.into_iter()
-                .map(|r| {
-                    vec![
-                        r.id.to_string(),
-                        r.name,
-                        r.sex.unwrap_or_default(),
-                        r.birth_date.unwrap_or_default(),
-                        r.nik_masked.unwrap_or_default(),
-                        r.kk_masked.unwrap_or_default(),
-                        r.region,
-                        r.region_name.unwrap_or_default(),
-                        r.organisation_name,
-                    ]
-                })
-                .collect(),
-        );
-        table_download(format, "penerima", table)
+        streamed_download(&state.exports, format, "penerima", &EXPORT_HEADERS, export).await
     }
     .await;
     result.unwrap_or_else(|e| e.page(&ui))
+}
+
+/// A by-name export read chunk by chunk, each row as the download's cells.
+impl RowSource for sinergi_store::PersonExport {
+    async fn next_rows(&mut self) -> Result<Vec<Vec<String>>, sinergi_store::StoreError> {
+        let rows = self.next_chunk(crate::export::EXPORT_CHUNK_ROWS).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                vec![
+                    r.id.to_string(),
+                    r.name,
+                    r.sex.unwrap_or_default(),
+                    r.birth_date.unwrap_or_default(),
+                    r.nik_masked.unwrap_or_default(),
+                    r.kk_masked.unwrap_or_default(),
+                    r.region,
+                    r.region_name.unwrap_or_default(),
+                    r.organisation_name,
+                ]
+            })
+            .collect())
+    }
 }

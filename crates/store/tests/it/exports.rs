@@ -1,0 +1,191 @@
+//! Large exports read in keyset chunks, name search through the search index, and the cached
+//! published counts: the same rows, in the same order and scope, as an uncached read — on
+//! both backends.
+
+use sinergi_core::PersonInput;
+use sinergi_store::{NewPersonList, Page, PersonFilter};
+use sinergi_testkit::TestDb;
+use sinergi_testkit::world::{basis, build, code};
+
+/// 41 more people across two villages, a few named Siti, so chunks of 3 cross villages.
+async fn add_people(w: &sinergi_testkit::world::World) {
+    let admin = w.principal("admin52").await;
+    let rows: Vec<PersonInput> = (0..41)
+        .map(|i| PersonInput {
+            line: i + 2,
+            name: if i % 7 == 0 {
+                format!("Siti Uji {i}")
+            } else {
+                format!("Warga Uji {i}")
+            },
+            sex: None,
+            birth_date: None,
+            nik: None,
+            kk: None,
+            region: code(if i % 2 == 0 {
+                "52.03.05.2003"
+            } else {
+                "52.03.05.2004"
+            }),
+            extra: Default::default(),
+        })
+        .collect();
+    let list = NewPersonList {
+        organisation_id: w.orgs[0],
+        name: "uji ekspor".into(),
+        legal_basis: basis(),
+        reference: "PKS 1/2025".into(),
+        source_file: None,
+    };
+    w.store
+        .as_user(&admin)
+        .import_person_list(&list, &rows)
+        .await
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test]
+async fn chunked_export_reads_exactly_the_scoped_list_in_order() {
+    for db in TestDb::all().await {
+        let label = db.label;
+        let w = build(&db).await;
+        add_people(&w).await;
+        let op = w.principal("op5203").await;
+        for filter in [
+            PersonFilter::default(),
+            PersonFilter {
+                query: Some("siti".into()),
+                ..Default::default()
+            },
+            PersonFilter {
+                region: Some(code("52.03.05.2004")),
+                ..Default::default()
+            },
+        ] {
+            let scoped = w.store.as_user(&op);
+            let page = scoped
+                .persons(&filter, Page::new(Some(1), Some(500), 500))
+                .await
+                .unwrap();
+            let expected: Vec<i64> = page.items.iter().map(|r| r.id).collect();
+            assert!(expected.len() > 3, "{label}: {filter:?} too small to chunk");
+            let mut export = scoped.start_person_export(&filter).await.unwrap();
+            assert_eq!(export.total(), expected.len() as u64, "{label}: {filter:?}");
+            let mut got = Vec::new();
+            loop {
+                let chunk = export.next_chunk(3).await.unwrap();
+                if chunk.is_empty() {
+                    break;
+                }
+                assert!(chunk.len() <= 3);
+                got.extend(chunk.iter().map(|r| r.id));
+            }
+            assert_eq!(got, expected, "{label}: {filter:?}");
+        }
+        // The partner sees only its own rows however the export is read.
+        let mitra_b = w.principal("mitra.b").await;
+        let all = w
+            .store
+            .as_user(&mitra_b)
+            .export_persons(&PersonFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 2, "{label}");
+        w.store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn name_search_finds_every_match_and_nothing_else() {
+    for db in TestDb::all().await {
+        let label = db.label;
+        let w = build(&db).await;
+        add_people(&w).await;
+        let admin = w.principal("admin52").await;
+        let scoped = w.store.as_user(&admin);
+        let find = |q: &str| PersonFilter {
+            query: Some(q.into()),
+            ..Default::default()
+        };
+        let names = |rows: Vec<sinergi_store::PersonRow>| {
+            rows.into_iter().map(|r| r.name).collect::<Vec<_>>()
+        };
+        // 6 "Siti Uji", A1 and B1 "Siti Aminah", A3 "Baiq Siti Hajar".
+        let siti = names(scoped.export_persons(&find("Siti")).await.unwrap());
+        assert_eq!(siti.len(), 9, "{label}: {siti:?}");
+        assert!(siti.iter().all(|n| n.contains("Siti")), "{label}");
+        // Inside a word, across a space, and shorter than a trigram.
+        assert_eq!(
+            names(scoped.export_persons(&find("minah")).await.unwrap()).len(),
+            2,
+            "{label}"
+        );
+        assert_eq!(
+            names(scoped.export_persons(&find("ti ami")).await.unwrap()).len(),
+            2,
+            "{label}"
+        );
+        assert_eq!(
+            names(scoped.export_persons(&find("ZA")).await.unwrap()),
+            vec!["Muhammad Zain".to_string()],
+            "{label}"
+        );
+        assert!(
+            scoped
+                .export_persons(&find("tidakada"))
+                .await
+                .unwrap()
+                .is_empty(),
+            "{label}"
+        );
+        w.store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn published_counts_are_cached_until_any_writer_changes_person_rows() {
+    for db in TestDb::all().await {
+        let label = db.label;
+        let w = build(&db).await;
+        let count = |rows: Vec<(String, sinergi_core::Disclosed)>, code: &str| {
+            rows.into_iter()
+                .find(|(c, _)| c == code)
+                .map(|(_, n)| n)
+                .unwrap_or(sinergi_core::Disclosed::Count(0))
+        };
+        // The system sees the counts unsuppressed; the public shares its cache entries.
+        let desa = || async {
+            w.store
+                .as_system("uji")
+                .person_counts(sinergi_core::Level::Desa, Some(&code("52.03.05")))
+                .await
+                .unwrap()
+        };
+        let before = desa().await;
+        assert_eq!(
+            desa().await,
+            before,
+            "{label}: a cached read answers the same"
+        );
+        // A write through the store: the import is counted at once.
+        add_people(&w).await;
+        let after_import = desa().await;
+        assert_ne!(after_import, before, "{label}");
+        assert_eq!(
+            count(after_import.clone(), "52.03.05.2004"),
+            sinergi_core::Disclosed::Count(2 + 20),
+            "{label}"
+        );
+        // A write from outside this process (another server, the CLI, an admin's SQL).
+        db.raw("DELETE FROM person_record WHERE name LIKE 'Warga Uji%' AND region_code = '52.03.05.2004'")
+            .await;
+        let after_delete = desa().await;
+        assert_eq!(
+            count(after_delete, "52.03.05.2004"),
+            sinergi_core::Disclosed::Count(2 + 3),
+            "{label}: a stale cache after an outside delete"
+        );
+        w.store.close().await;
+    }
+}
