@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate};
+use sinergi_core::Period;
 pub use sinergi_core::msg::{Localized, Msg, MsgArg};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +61,8 @@ pub const AREAS: &[(&str, &str, &str)] = areas![
     "programs",
     "strategy",
     "institutions",
-    "security"
+    "security",
+    "home"
 ];
 
 fn parse_area(area: &str, text: &str) -> Result<Vec<(String, String)>, String> {
@@ -174,6 +176,60 @@ impl Messages {
         }
     }
 }
+
+impl Messages {
+    /// A period in words: "Triwulan IV 2025", "November 2026", "Tahun 2025".
+    pub fn period(&self, p: &Period) -> String {
+        const ROMAN: [&str; 4] = ["I", "II", "III", "IV"];
+        match *p {
+            Period::Year(y) => format!("{} {y}", self.get("period.year")),
+            Period::Quarter(y, q) => {
+                let roman = ROMAN.get(usize::from(q).saturating_sub(1)).unwrap_or(&"?");
+                format!("{} {roman} {y}", self.get("period.quarter"))
+            }
+            Period::Month(y, m) => {
+                let month = MONTH_KEYS.get(usize::from(m).saturating_sub(1));
+                format!("{} {y}", month.map_or("?", |k| self.get(k)))
+            }
+        }
+    }
+
+    /// A period stored as text (`2025-Q4`, `2026-10`) in words; text that is no period is
+    /// shown as it is.
+    pub fn period_text(&self, text: &str) -> String {
+        text.parse::<Period>()
+            .map_or_else(|_| text.to_string(), |p| self.period(&p))
+    }
+
+    /// A date with the short month: "7 Des 2026" / "Dec 7, 2026".
+    pub fn date_short(&self, d: &NaiveDate) -> String {
+        let month = self.get(MONTH_SHORT_KEYS[d.month0() as usize]);
+        match self.lang {
+            Lang::Id => format!("{} {} {}", d.day(), month, d.year()),
+            Lang::En => format!("{} {}, {}", month, d.day(), d.year()),
+        }
+    }
+
+    /// A share in percent with the language's decimal mark: "14,96 %".
+    pub fn percent(&self, v: &f64) -> String {
+        format!("{} %", self.decimal(v))
+    }
+}
+
+const MONTH_SHORT_KEYS: [&str; 12] = [
+    "month.short.1",
+    "month.short.2",
+    "month.short.3",
+    "month.short.4",
+    "month.short.5",
+    "month.short.6",
+    "month.short.7",
+    "month.short.8",
+    "month.short.9",
+    "month.short.10",
+    "month.short.11",
+    "month.short.12",
+];
 
 const MONTH_KEYS: [&str; 12] = [
     "month.1", "month.2", "month.3", "month.4", "month.5", "month.6", "month.7", "month.8",

@@ -23,7 +23,7 @@ pub struct Shown {
 }
 
 impl Shown {
-    pub(super) fn of(t: Messages, bands: &RatingBands, s: &Status) -> Shown {
+    pub(crate) fn of(t: Messages, bands: &RatingBands, s: &Status) -> Shown {
         let num = |v: Option<f64>| v.map_or("–".to_string(), |v| t.decimal(&v));
         let band = s.band.and_then(|b| bands.bands.get(b)).cloned();
         Shown {

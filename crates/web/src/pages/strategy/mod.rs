@@ -37,7 +37,7 @@ use sinergi_activity::realisation::RealisationOutcome;
 
 mod dashboard;
 mod entry;
-mod indicator;
+pub(crate) mod indicator;
 mod report;
 mod settings;
 mod tree;
