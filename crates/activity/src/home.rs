@@ -9,7 +9,7 @@ use sinergi_core::program::ProgramFilter;
 use sinergi_core::strategy::{StrategyArea, StrategyTree};
 use sinergi_core::{Msg, Period, Viewer};
 use sinergi_insight::status::{Status, red_first, statuses};
-use sinergi_store::{LksReport, Page, ReportFilter, Store};
+use sinergi_store::{LevelCounts, LksReport, Page, RegionVersion, ReportFilter, Store};
 
 use crate::ActivityError;
 
@@ -125,6 +125,41 @@ impl Home {
             });
         }
     }
+}
+
+/// What a visitor without an account sees first: the region register's size and source, and
+/// the regions whose profile (figures and published strategy) can be opened.
+#[derive(Debug, Clone)]
+pub struct PublicHome {
+    pub counts: LevelCounts,
+    pub version: Option<RegionVersion>,
+    /// Code and name of each region with a strategy, for the "at a glance" links.
+    pub profiles: Vec<(String, String)>,
+}
+
+pub async fn public_home(store: &Store, viewer: &Viewer) -> Result<PublicHome, ActivityError> {
+    let counts = store.region_counts_below(None).await?;
+    let version = store.region_versions().await?.into_iter().next();
+    let strategies = store.scoped(viewer).strategies().await?;
+    let mut codes: Vec<sinergi_core::RegionCode> = strategies
+        .iter()
+        .filter_map(|s| s.region.region().cloned())
+        .collect();
+    codes.sort();
+    codes.dedup();
+    let names = store.region_names(&codes).await?;
+    let profiles = codes
+        .iter()
+        .map(|c| {
+            let name = names.get(c.as_str()).cloned().unwrap_or_default();
+            (c.to_string(), name)
+        })
+        .collect();
+    Ok(PublicHome {
+        counts,
+        version,
+        profiles,
+    })
 }
 
 /// Assembles the home of a signed-in `viewer` on `today`; `Forbidden` for the public (its

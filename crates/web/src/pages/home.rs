@@ -5,8 +5,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 
-use sinergi_activity::home::{Headline, Home, HomeKind};
-use sinergi_store::{LevelCounts, RegionVersion};
+use sinergi_activity::home::{Headline, Home, HomeKind, PublicHome};
 
 use super::institutions::today;
 use super::render;
@@ -16,11 +15,10 @@ use crate::{AppState, Ui};
 
 #[derive(Template)]
 #[template(path = "home.html")]
-struct PublicHome {
+struct PublicPage {
     ui: Ui,
     t: Messages,
-    counts: LevelCounts,
-    version: Option<RegionVersion>,
+    home: PublicHome,
 }
 
 /// A headline row as shown: the rating, the figures and the trend word.
@@ -61,13 +59,11 @@ pub async fn home(State(state): State<AppState>, ui: Ui) -> Response {
         return user_home(state, ui).await;
     }
     let result = async {
-        let counts = state.store.region_counts_below(None).await?;
-        let version = state.store.region_versions().await?.into_iter().next();
-        Ok(PublicHome {
+        let home = sinergi_activity::home::public_home(&state.store, ui.viewer()).await?;
+        Ok(PublicPage {
             t: ui.t,
             ui: ui.clone(),
-            counts,
-            version,
+            home,
         })
     }
     .await;

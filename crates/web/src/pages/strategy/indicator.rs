@@ -39,10 +39,12 @@ impl Shown {
                     t.decimal(&sinergi_core::strategy::display_capped(a))
                 )
             }),
-            band_label: band.as_ref().map_or_else(
-                || t.get("strategy.no_data").to_string(),
-                |b| band_label(t, b),
-            ),
+            band_label: match (&band, s.actual, s.target) {
+                (Some(b), _, _) => band_label(t, b),
+                // A value without a target cannot be rated; "no data" would be untrue.
+                (None, Some(_), None) => t.get("home.no_target").to_string(),
+                (None, _, _) => t.get("strategy.no_data").to_string(),
+            },
             band,
         }
     }
