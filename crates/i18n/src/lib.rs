@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate};
 use sinergi_core::Period;
+use sinergi_core::region::TimeZone;
 pub use sinergi_core::msg::{Localized, Msg, MsgArg};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,6 +211,22 @@ impl Messages {
         }
     }
 
+    /// A stored moment (RFC 3339, UTC) on the region's clock: "7 Des 2026 19.49 WITA". Text
+    /// that is no moment is shown as it is.
+    pub fn moment(&self, text: &str, zone: TimeZone) -> String {
+        let Ok(at) = chrono::DateTime::parse_from_rfc3339(text.trim()) else {
+            return text.to_string();
+        };
+        let offset = chrono::FixedOffset::east_opt(zone.offset_hours() * 3600)
+            .expect("a whole-hour offset is valid");
+        let local = at.with_timezone(&offset);
+        let clock = match self.lang {
+            Lang::Id => local.format("%H.%M"),
+            Lang::En => local.format("%H:%M"),
+        };
+        format!("{} {clock} {}", self.date_short(&local.date_naive()), zone.name())
+    }
+
     /// A share in percent with the language's decimal mark: "14,96 %".
     pub fn percent(&self, v: &f64) -> String {
         format!("{} %", self.decimal(v))
@@ -246,6 +263,25 @@ pub fn keys(lang: Lang) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn periods_dates_and_moments_read_as_words() {
+        let id = Messages::new(Lang::Id);
+        let en = Messages::new(Lang::En);
+        assert_eq!(id.period(&Period::Quarter(2025, 4)), "Triwulan IV 2025");
+        assert_eq!(en.period(&Period::Quarter(2025, 4)), "Quarter IV 2025");
+        assert_eq!(id.period_text("2026-11"), "November 2026");
+        assert_eq!(id.period_text("2025"), "Tahun 2025");
+        assert_eq!(id.period_text("bukan periode"), "bukan periode");
+        let d = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        assert_eq!(id.date_short(&d), "7 Des 2026");
+        assert_eq!(en.date_short(&d), "Dec 7, 2026");
+        assert_eq!(id.percent(&14.96), "14,96 %");
+        let at = "2026-12-07T16:30:00.000000Z";
+        assert_eq!(id.moment(at, TimeZone::Wita), "8 Des 2026 00.30 WITA");
+        assert_eq!(en.moment(at, TimeZone::Wib), "Dec 7, 2026 23:30 WIB");
+        assert_eq!(id.moment("kemarin", TimeZone::Wit), "kemarin");
+    }
 
     #[test]
     fn both_languages_have_the_same_keys_and_no_empty_text() {

@@ -155,10 +155,7 @@ async fn names_of<'a>(
 
 /// A period's label in the user's language.
 fn period_label(t: Messages, p: Period) -> String {
-    match t.lang {
-        Lang::Id => p.label_id(),
-        Lang::En => p.to_string(),
-    }
+    t.period(&p)
 }
 
 // Askama hands some arguments over by reference and some by value: take either.
