@@ -227,6 +227,15 @@ impl Messages {
         format!("{} {clock} {}", self.date_short(&local.date_naive()), zone.name())
     }
 
+    /// A coordinate with five decimals in the language's notation: "-8,58148".
+    pub fn coordinate(&self, v: &f64) -> String {
+        let text = format!("{v:.5}");
+        match self.lang {
+            Lang::Id => text.replace('.', ","),
+            Lang::En => text,
+        }
+    }
+
     /// A share in percent with the language's decimal mark: "14,96 %".
     pub fn percent(&self, v: &f64) -> String {
         format!("{} %", self.decimal(v))
@@ -277,6 +286,7 @@ mod tests {
         assert_eq!(id.date_short(&d), "7 Des 2026");
         assert_eq!(en.date_short(&d), "Dec 7, 2026");
         assert_eq!(id.percent(&14.96), "14,96 %");
+        assert_eq!(id.coordinate(&-8.581481), "-8,58148");
         let at = "2026-12-07T16:30:00.000000Z";
         assert_eq!(id.moment(at, TimeZone::Wita), "8 Des 2026 00.30 WITA");
         assert_eq!(en.moment(at, TimeZone::Wib), "Dec 7, 2026 23:30 WIB");
