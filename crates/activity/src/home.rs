@@ -190,7 +190,10 @@ pub async fn home(store: &Store, viewer: &Viewer, today: NaiveDate) -> Result<Ho
         let expiring = scoped.lks_expiries(today, false).await?.len();
         home.push(expiring, "home.todo.lks_expiring", "/lks/kedaluwarsa");
         let overdue_period = ReportPeriod::latest_overdue(today);
-        let overdue = scoped.overdue_lks_reports(overdue_period, None).await?.len();
+        let overdue = scoped
+            .overdue_lks_reports(overdue_period, None)
+            .await?
+            .len();
         home.push(overdue, "home.todo.reports_overdue", "/lks/laporan");
     }
     if kind == HomeKind::Region {
@@ -238,7 +241,10 @@ pub async fn home(store: &Store, viewer: &Viewer, today: NaiveDate) -> Result<Ho
     }
     if kind == HomeKind::Lks {
         home.reports = scoped
-            .lks_reports(&ReportFilter::default(), Page::new(None, None, REPORTS_SHOWN))
+            .lks_reports(
+                &ReportFilter::default(),
+                Page::new(None, None, REPORTS_SHOWN),
+            )
             .await?
             .items;
     }

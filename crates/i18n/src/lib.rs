@@ -9,8 +9,8 @@ use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate};
 use sinergi_core::Period;
-use sinergi_core::region::TimeZone;
 pub use sinergi_core::msg::{Localized, Msg, MsgArg};
+use sinergi_core::region::TimeZone;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -224,7 +224,11 @@ impl Messages {
             Lang::Id => local.format("%H.%M"),
             Lang::En => local.format("%H:%M"),
         };
-        format!("{} {clock} {}", self.date_short(&local.date_naive()), zone.name())
+        format!(
+            "{} {clock} {}",
+            self.date_short(&local.date_naive()),
+            zone.name()
+        )
     }
 
     /// A coordinate with five decimals in the language's notation: "-8,58148".

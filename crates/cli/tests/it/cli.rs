@@ -1101,7 +1101,10 @@ fn each_demo_account_finds_its_own_work_on_its_home_page() {
     // The public home leads to the province profile, and shows no one's work.
     browser.open(&format!("{base}/"));
     let public = browser.source();
-    assert!(public.contains("href=\"/wilayah/52\""), "public home links NTB");
+    assert!(
+        public.contains("href=\"/wilayah/52\""),
+        "public home links NTB"
+    );
     assert!(!public.contains("Yang menunggu Anda"));
     let expect: [(&str, &[&str]); 6] = [
         (
@@ -1121,7 +1124,10 @@ fn each_demo_account_finds_its_own_work_on_its_home_page() {
         ),
         (
             "pimpinan.ntb",
-            &["Indikator utama strategi", "Nusa Tenggara Barat · Triwulan IV 2025"],
+            &[
+                "Indikator utama strategi",
+                "Nusa Tenggara Barat · Triwulan IV 2025",
+            ],
         ),
         (
             "operator.lotim",
@@ -1142,7 +1148,11 @@ fn each_demo_account_finds_its_own_work_on_its_home_page() {
         ),
         (
             "mitra.baznas",
-            &["Program Anda", "Jangkauan terhadap rencana", "href=\"/program/"],
+            &[
+                "Program Anda",
+                "Jangkauan terhadap rencana",
+                "href=\"/program/",
+            ],
         ),
         (
             "mitra.sumbawa",
@@ -1166,7 +1176,10 @@ fn each_demo_account_finds_its_own_work_on_its_home_page() {
         }
         let strategy = page.contains("Indikator utama strategi");
         let regional = ["admin.ntb", "pimpinan.ntb", "operator.lotim"].contains(&user);
-        assert_eq!(strategy, regional, "{user}: strategy headline only for regions");
+        assert_eq!(
+            strategy, regional,
+            "{user}: strategy headline only for regions"
+        );
         let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
         browser.screenshot(&shots.join(format!("beranda-{user}.png")));
         browser.click("header form button");

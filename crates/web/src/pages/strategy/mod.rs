@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
+use sinergi_activity::realisation::FormOutcome;
 use sinergi_core::strategy::StrategyArea;
 use sinergi_core::strategy::{
     CompareOp, Direction, RatingBands, RuleCheck, ValidationRule, VersionStatus, Violation,

@@ -2,8 +2,8 @@
 //! with a cookie jar, and headless Chromium.
 #![allow(dead_code)]
 
-pub use sinergi_testkit::browser::{Browser, browse, chromium};
 use sinergi_testkit::TestDb;
+pub use sinergi_testkit::browser::{Browser, browse};
 use sinergi_web::AppState;
 
 /// Page budget: HTML plus the stylesheet it loads.
