@@ -2,7 +2,11 @@
 //! against the published version and stored through the viewer's scoped handle, all or
 //! nothing. Also the computed values. Pages, the JSON API and the CLI call these.
 
-use sinergi_core::strategy::{EntryMethod, NewRealisation, RefusedRealisation};
+use std::collections::HashMap;
+
+use sinergi_core::strategy::{
+    EntryMethod, NewRealisation, RefusedRealisation, ValueKey, evaluate_rules, range_warning,
+};
 use sinergi_core::{Msg, Period, Viewer};
 use sinergi_store::Store;
 
@@ -45,6 +49,105 @@ pub async fn enter_realisation(
             Err(rows) => RealisationOutcome::Refused { rows },
         },
     )
+}
+
+/// How a value typed into the form ended: stored or refused, or held back because it breaks
+/// its indicator's range or a validation rule and was not yet confirmed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormOutcome {
+    Entered(RealisationOutcome),
+    /// Nothing stored; each warning names the rule. Saving again with `confirmed` stores it.
+    NeedsConfirmation {
+        warnings: Vec<Msg>,
+    },
+}
+
+/// Stores one value typed into the form, after checking it against its indicator's range and
+/// the strategy's validation rules (with the values already held for that quarter and region)
+/// unless the user has confirmed it.
+pub async fn enter_form_value(
+    store: &Store,
+    viewer: &Viewer,
+    strategy_id: i64,
+    row: NewRealisation,
+    confirmed: bool,
+) -> Result<FormOutcome, ActivityError> {
+    if !confirmed {
+        let warnings = warnings_before_saving(store, viewer, strategy_id, &row).await?;
+        if !warnings.is_empty() {
+            return Ok(FormOutcome::NeedsConfirmation { warnings });
+        }
+    }
+    let rows = [row];
+    enter_realisation(store, viewer, strategy_id, EntryMethod::Form, &rows)
+        .await
+        .map(FormOutcome::Entered)
+}
+
+async fn warnings_before_saving(
+    store: &Store,
+    viewer: &Viewer,
+    strategy_id: i64,
+    row: &NewRealisation,
+) -> Result<Vec<Msg>, ActivityError> {
+    let scoped = store.scoped(viewer);
+    let Some(tree) = scoped.strategy_tree(strategy_id, None).await? else {
+        return Ok(Vec::new());
+    };
+    let mut warnings = Vec::new();
+    if let Some(i) = tree.indicator(row.indicator_code.trim()) {
+        warnings.extend(range_warning(&i.fields, row.value));
+    }
+    // Rules judge totals only; a disaggregated value is detail.
+    if !row.disaggregation.trim().is_empty() {
+        return Ok(warnings);
+    }
+    let rules = scoped.validation_rules(strategy_id).await?;
+    if rules.is_empty() {
+        return Ok(warnings);
+    }
+    let values = scoped
+        .realisations(&tree.strategy, Some(row.period), None)
+        .await?;
+    let region = row.region.trim().to_string();
+    let period = row.period.to_string();
+    let mut keyed: HashMap<ValueKey, f64> = values
+        .iter()
+        .filter(|v| v.disaggregation.is_empty())
+        .map(|v| {
+            (
+                (
+                    v.indicator_code.clone(),
+                    v.region.to_string(),
+                    v.period.to_string(),
+                ),
+                v.value,
+            )
+        })
+        .collect();
+    keyed.insert(
+        (
+            row.indicator_code.trim().to_string(),
+            region.clone(),
+            period.clone(),
+        ),
+        row.value,
+    );
+    for v in evaluate_rules(&rules, &keyed) {
+        let touches = v.region == region && v.period == period;
+        let about = rules.iter().find(|r| r.id == v.rule_id).is_some_and(|r| {
+            r.left == row.indicator_code.trim()
+                || r.expression().contains(row.indicator_code.trim())
+        });
+        if touches && about {
+            warnings.push(
+                Msg::new("strategy.check.rule")
+                    .arg("rule", &v.rule)
+                    .arg("expression", &v.expression),
+            );
+        }
+    }
+    Ok(warnings)
 }
 
 /// Reads a realisation file (the template's columns) and stores its rows.

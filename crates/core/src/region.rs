@@ -341,9 +341,58 @@ impl Region {
     }
 }
 
+/// Indonesia's three civil time zones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeZone {
+    Wib,
+    Wita,
+    Wit,
+}
+
+impl TimeZone {
+    /// The zone of a region, by its province: Bali, Nusa Tenggara, Kalimantan Selatan,
+    /// Timur and Utara and Sulawesi keep WITA; Maluku and Papua WIT; the rest WIB.
+    pub fn of(code: &RegionCode) -> TimeZone {
+        let province: u32 = code.province().as_str().parse().unwrap_or(0);
+        match province {
+            51..=53 | 63..=65 | 71..=76 => TimeZone::Wita,
+            81..=99 => TimeZone::Wit,
+            _ => TimeZone::Wib,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TimeZone::Wib => "WIB",
+            TimeZone::Wita => "WITA",
+            TimeZone::Wit => "WIT",
+        }
+    }
+
+    /// Hours ahead of UTC.
+    pub fn offset_hours(self) -> i32 {
+        match self {
+            TimeZone::Wib => 7,
+            TimeZone::Wita => 8,
+            TimeZone::Wit => 9,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_province_keeps_its_clock() {
+        let zone = |c: &str| TimeZone::of(&RegionCode::parse(c).unwrap()).name();
+        assert_eq!(zone("52.03"), "WITA");
+        assert_eq!(zone("33"), "WIB");
+        assert_eq!(zone("63.71"), "WITA");
+        assert_eq!(zone("94"), "WIT");
+        assert_eq!(zone("81.01"), "WIT");
+        assert_eq!(zone("62"), "WIB");
+    }
 
     #[test]
     fn parses_dotted_and_undotted() {

@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate};
+use sinergi_core::Period;
 pub use sinergi_core::msg::{Localized, Msg, MsgArg};
+use sinergi_core::region::TimeZone;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -61,7 +63,8 @@ pub const AREAS: &[(&str, &str, &str)] = areas![
     "strategy",
     "institutions",
     "security",
-    "templates"
+    "templates",
+    "home",
 ];
 
 fn parse_area(area: &str, text: &str) -> Result<Vec<(String, String)>, String> {
@@ -176,6 +179,89 @@ impl Messages {
     }
 }
 
+impl Messages {
+    /// A period in words: "Triwulan IV 2025", "November 2026", "Tahun 2025".
+    pub fn period(&self, p: &Period) -> String {
+        const ROMAN: [&str; 4] = ["I", "II", "III", "IV"];
+        match *p {
+            Period::Year(y) => format!("{} {y}", self.get("period.year")),
+            Period::Quarter(y, q) => {
+                let roman = ROMAN.get(usize::from(q).saturating_sub(1)).unwrap_or(&"?");
+                format!("{} {roman} {y}", self.get("period.quarter"))
+            }
+            Period::Month(y, m) => {
+                let month = MONTH_KEYS.get(usize::from(m).saturating_sub(1));
+                format!("{} {y}", month.map_or("?", |k| self.get(k)))
+            }
+        }
+    }
+
+    /// A period stored as text (`2025-Q4`, `2026-10`) in words; text that is no period is
+    /// shown as it is.
+    pub fn period_text(&self, text: &str) -> String {
+        text.parse::<Period>()
+            .map_or_else(|_| text.to_string(), |p| self.period(&p))
+    }
+
+    /// A date with the short month: "7 Des 2026" / "Dec 7, 2026".
+    pub fn date_short(&self, d: &NaiveDate) -> String {
+        let month = self.get(MONTH_SHORT_KEYS[d.month0() as usize]);
+        match self.lang {
+            Lang::Id => format!("{} {} {}", d.day(), month, d.year()),
+            Lang::En => format!("{} {}, {}", month, d.day(), d.year()),
+        }
+    }
+
+    /// A stored moment (RFC 3339, UTC) on the region's clock: "7 Des 2026 19.49 WITA". Text
+    /// that is no moment is shown as it is.
+    pub fn moment(&self, text: &str, zone: TimeZone) -> String {
+        let Ok(at) = chrono::DateTime::parse_from_rfc3339(text.trim()) else {
+            return text.to_string();
+        };
+        let offset = chrono::FixedOffset::east_opt(zone.offset_hours() * 3600)
+            .expect("a whole-hour offset is valid");
+        let local = at.with_timezone(&offset);
+        let clock = match self.lang {
+            Lang::Id => local.format("%H.%M"),
+            Lang::En => local.format("%H:%M"),
+        };
+        format!(
+            "{} {clock} {}",
+            self.date_short(&local.date_naive()),
+            zone.name()
+        )
+    }
+
+    /// A coordinate with five decimals in the language's notation: "-8,58148".
+    pub fn coordinate(&self, v: &f64) -> String {
+        let text = format!("{v:.5}");
+        match self.lang {
+            Lang::Id => text.replace('.', ","),
+            Lang::En => text,
+        }
+    }
+
+    /// A share in percent with the language's decimal mark: "14,96 %".
+    pub fn percent(&self, v: &f64) -> String {
+        format!("{} %", self.decimal(v))
+    }
+}
+
+const MONTH_SHORT_KEYS: [&str; 12] = [
+    "month.short.1",
+    "month.short.2",
+    "month.short.3",
+    "month.short.4",
+    "month.short.5",
+    "month.short.6",
+    "month.short.7",
+    "month.short.8",
+    "month.short.9",
+    "month.short.10",
+    "month.short.11",
+    "month.short.12",
+];
+
 const MONTH_KEYS: [&str; 12] = [
     "month.1", "month.2", "month.3", "month.4", "month.5", "month.6", "month.7", "month.8",
     "month.9", "month.10", "month.11", "month.12",
@@ -191,6 +277,26 @@ pub fn keys(lang: Lang) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn periods_dates_and_moments_read_as_words() {
+        let id = Messages::new(Lang::Id);
+        let en = Messages::new(Lang::En);
+        assert_eq!(id.period(&Period::Quarter(2025, 4)), "Triwulan IV 2025");
+        assert_eq!(en.period(&Period::Quarter(2025, 4)), "Quarter IV 2025");
+        assert_eq!(id.period_text("2026-11"), "November 2026");
+        assert_eq!(id.period_text("2025"), "Tahun 2025");
+        assert_eq!(id.period_text("bukan periode"), "bukan periode");
+        let d = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        assert_eq!(id.date_short(&d), "7 Des 2026");
+        assert_eq!(en.date_short(&d), "Dec 7, 2026");
+        assert_eq!(id.percent(&14.96), "14,96 %");
+        assert_eq!(id.coordinate(&-8.581481), "-8,58148");
+        let at = "2026-12-07T16:30:00.000000Z";
+        assert_eq!(id.moment(at, TimeZone::Wita), "8 Des 2026 00.30 WITA");
+        assert_eq!(en.moment(at, TimeZone::Wib), "Dec 7, 2026 23:30 WIB");
+        assert_eq!(id.moment("kemarin", TimeZone::Wit), "kemarin");
+    }
 
     #[test]
     fn both_languages_have_the_same_keys_and_no_empty_text() {

@@ -29,6 +29,26 @@ pub struct AggregateValue {
     pub note: Option<String>,
 }
 
+/// Whether a figure comes from Sinergi's synthetic world rather than a publisher: the demo and
+/// `generate` name every source they write "sintetis", and a profile must never set such a
+/// figure beside an official one as if it were the same measure.
+fn synthetic_source(source: &str) -> bool {
+    let s = source.to_lowercase();
+    s.contains("sintetis") || s.contains("synthetic")
+}
+
+impl AggregateValue {
+    pub fn is_synthetic(&self) -> bool {
+        synthetic_source(&self.source)
+    }
+}
+
+impl AggregateSum {
+    pub fn is_synthetic(&self) -> bool {
+        synthetic_source(&self.source)
+    }
+}
+
 type AggregateRow = (
     String,
     String,

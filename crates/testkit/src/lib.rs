@@ -6,6 +6,7 @@
 //! `SINERGI_TEST_POSTGRES=skip` says to skip, which `scripts/test.sh` announces in a banner.
 //! Nothing passes silently.
 
+pub mod browser;
 pub mod people;
 pub mod world;
 

@@ -51,7 +51,7 @@ const CSS: &str = include_str!("../static/app.css");
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(pages::home))
+        .route("/", get(pages::home::home))
         .route("/wilayah", get(pages::wilayah::index))
         .route("/wilayah/cari", get(pages::wilayah::search))
         .route("/wilayah/{code}", get(pages::wilayah::detail))

@@ -45,6 +45,16 @@ impl Ui {
             .map_or(sinergi_core::Viewer::public(), |u| &u.viewer)
     }
 
+    /// The clock times are shown on: the user's first region's zone, WIB for the public.
+    pub fn zone(&self) -> sinergi_core::region::TimeZone {
+        self.user
+            .as_ref()
+            .and_then(|u| u.principal.scope.regions.first())
+            .map_or(sinergi_core::region::TimeZone::Wib, |r| {
+                sinergi_core::region::TimeZone::of(r)
+            })
+    }
+
     pub fn username(&self) -> &str {
         self.user
             .as_ref()

@@ -1092,6 +1092,107 @@ fn the_demo_world_is_loaded_and_each_account_sees_its_share() {
     assert!(admin.len() > lotim.len() + baznas.len(), "{}", admin.len());
 }
 
+/// Each demo account signs in with a real browser and lands on its own home: what waits
+/// for it, and how its strategy, programs or reports are doing, each linked to where it is done.
+#[test]
+fn each_demo_account_finds_its_own_work_on_its_home_page() {
+    let Some(browser) = sinergi_testkit::browser::Browser::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sinergi.db").display().to_string();
+    let mut server = start_demo(&db);
+    let base = format!("http://{}", server.address());
+    // The public home leads to the province profile, and shows no one's work.
+    browser.open(&format!("{base}/"));
+    let public = browser.source();
+    assert!(
+        public.contains("href=\"/wilayah/52\""),
+        "public home links NTB"
+    );
+    assert!(!public.contains("Yang menunggu Anda"));
+    let expect: [(&str, &[&str]); 6] = [
+        (
+            "admin.ntb",
+            &[
+                "Yang menunggu Anda",
+                "laporan bulanan LKS terlambat",
+                "href=\"/lks/laporan\"",
+                "akreditasi atau izin LKS segera berakhir",
+                "href=\"/lks/kedaluwarsa\"",
+                "kab/kota belum membentuk LKKS",
+                "Indikator utama strategi",
+                "Nusa Tenggara Barat · Triwulan IV 2025",
+                "IK1.1 Persentase penduduk miskin (P0)",
+                "Lihat dasbor lengkap",
+            ],
+        ),
+        (
+            "pimpinan.ntb",
+            &[
+                "Indikator utama strategi",
+                "Nusa Tenggara Barat · Triwulan IV 2025",
+            ],
+        ),
+        (
+            "operator.lotim",
+            &[
+                "Kabupaten Lombok Timur · Triwulan IV 2025",
+                "indikator belum diisi realisasinya triwulan ini",
+                "laporan bulanan LKS terlambat",
+            ],
+        ),
+        (
+            "operator.lks",
+            &[
+                "Laporan bulanan Anda",
+                "LKSA Panti Asuhan Bhakti Luhur",
+                "Oktober 2026",
+                "Akreditasi dan izin",
+            ],
+        ),
+        (
+            "mitra.baznas",
+            &[
+                "Program Anda",
+                "Jangkauan terhadap rencana",
+                "href=\"/program/",
+            ],
+        ),
+        (
+            "mitra.sumbawa",
+            &[
+                "Program Anda",
+                "desa tempat program Anda tumpang tindih dengan program lain",
+                "href=\"/4w/analisis\"",
+            ],
+        ),
+    ];
+    for (user, texts) in expect {
+        browser.open(&format!("{base}/masuk"));
+        browser.type_into("#username", user);
+        browser.type_into("#password", "sinergi-demo-2025");
+        browser.click("form.stack button[type=submit]");
+        browser.wait_for_url(|u| !u.contains("/masuk"));
+        browser.open(&format!("{base}/"));
+        let page = browser.source();
+        for text in texts {
+            assert!(page.contains(text), "{user}'s home lacks {text}");
+        }
+        let strategy = page.contains("Indikator utama strategi");
+        let regional = ["admin.ntb", "pimpinan.ntb", "operator.lotim"].contains(&user);
+        assert_eq!(
+            strategy, regional,
+            "{user}: strategy headline only for regions"
+        );
+        let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+        browser.screenshot(&shots.join(format!("beranda-{user}.png")));
+        browser.click("header form button");
+        browser.wait_for_url(|u| u.contains("/masuk"));
+    }
+    drop(server);
+}
+
 #[test]
 fn the_demo_accounts_in_the_readme_can_sign_in() {
     let readme =

@@ -195,3 +195,23 @@ pub fn check_realisations(
         Err(refused)
     }
 }
+/// What a value says against its indicator's own range, before it is saved: a rate outside
+/// 0 … 100 (112 for a proportion) or a negative count. Warnings, not refusals: a user who has
+/// checked the figure may confirm it.
+pub fn range_warning(fields: &super::IndicatorFields, value: f64) -> Option<Msg> {
+    if fields.is_rate() && !(0.0..=100.0).contains(&value) {
+        Some(
+            Msg::new("strategy.check.rate_range")
+                .arg("code", &fields.code)
+                .arg("value", value),
+        )
+    } else if value < 0.0 {
+        Some(
+            Msg::new("strategy.check.negative")
+                .arg("code", &fields.code)
+                .arg("value", value),
+        )
+    } else {
+        None
+    }
+}

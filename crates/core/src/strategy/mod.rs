@@ -11,6 +11,7 @@ mod model;
 
 pub use entry::{
     CheckedRealisation, NewRealisation, RealisationContext, RefusedRealisation, check_realisations,
+    range_warning,
 };
 pub use model::{
     EntryMethod, Indicator, IndicatorFields, Objective, PeriodLock, Realisation, SourceType,

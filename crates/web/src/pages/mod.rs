@@ -1,6 +1,7 @@
 //! HTML pages.
 
 pub mod admin;
+pub mod home;
 pub mod institutions;
 pub mod lists;
 pub mod persons;
@@ -12,13 +13,10 @@ pub mod strategy;
 pub mod wilayah;
 
 use askama::Template;
-use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::i18n::Messages;
-use crate::{AppError, AppState, Ui};
+use crate::{AppError, Ui};
 use sinergi_core::RegionCode;
-use sinergi_store::{LevelCounts, RegionVersion};
 
 /// An optional region code from a query parameter: blank means none; a bad one is a 400
 /// naming the value.
@@ -37,30 +35,6 @@ pub(crate) fn render(ui: &Ui, result: Result<impl Template, AppError>) -> Respon
         Ok(html) => Html(html).into_response(),
         Err(e) => e.page(ui),
     }
-}
-
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage {
-    ui: Ui,
-    t: Messages,
-    counts: LevelCounts,
-    version: Option<RegionVersion>,
-}
-
-pub async fn home(State(state): State<AppState>, ui: Ui) -> Response {
-    let result = async {
-        let counts = state.store.region_counts_below(None).await?;
-        let version = state.store.region_versions().await?.into_iter().next();
-        Ok(HomePage {
-            t: ui.t,
-            ui: ui.clone(),
-            counts,
-            version,
-        })
-    }
-    .await;
-    render(&ui, result)
 }
 
 pub async fn not_found(ui: Ui) -> Response {

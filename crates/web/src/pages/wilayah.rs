@@ -146,6 +146,8 @@ pub struct Profile {
 
 pub struct ProfileSum {
     pub value: String,
+    /// Administrative, or synthetic in a demo.
+    pub kind_key: &'static str,
     pub period: String,
     pub source: String,
 }
@@ -187,6 +189,11 @@ async fn profile(
                 Disclosed::Count(n) => t.num(&n),
                 Disclosed::Suppressed => t.get("profil.suppressed").to_string(),
             },
+            kind_key: if sum.is_synthetic() {
+                "profil.synthetic"
+            } else {
+                "profil.administrative"
+            },
             period: sum.period,
             source: sum.source,
         });
@@ -196,16 +203,21 @@ async fn profile(
     } else {
         store.region_figures(code).await?
     };
+    // Official survey, official administrative, then synthetic demo figures on their own.
     let groups: Vec<FigureGroup> = [
-        (SourceType::Survey, "profil.survey"),
-        (SourceType::Administrative, "profil.administrative"),
+        (Some(SourceType::Survey), "profil.survey"),
+        (Some(SourceType::Administrative), "profil.administrative"),
+        (None, "profil.synthetic"),
     ]
     .into_iter()
     .map(|(kind, kind_key)| FigureGroup {
         kind_key,
         rows: figures
             .iter()
-            .filter(|f| f.source_type == kind)
+            .filter(|f| match kind {
+                Some(kind) => f.source_type == kind && !f.is_synthetic(),
+                None => f.is_synthetic(),
+            })
             .map(|f| FigureRow {
                 key: format!("figure.{}", f.element),
                 period: f.period.clone(),

@@ -186,6 +186,19 @@ fn strategy_pages_forms_imports_and_reports() {
         let r = post(&mut op, form("12,5", "52.03"));
         assert_eq!(r.status, 200, "{l}: {}", r.body);
         assert!(r.body.contains("tersimpan"), "{l}");
+        // 112 for a percentage is held back at saving with the rule, until confirmed.
+        let r = post(&mut op, form("112", "52.03"));
+        assert_eq!(r.status, 200, "{l}");
+        assert!(r.body.contains("belum disimpan"), "{l}: {}", r.body);
+        assert!(r.body.contains("di luar rentang 0–100"), "{l}");
+        assert!(!r.body.contains("tersimpan"), "{l}: nothing stored yet");
+        let mut confirmed = form("112", "52.03");
+        confirmed.push(("konfirmasi", "1".to_string()));
+        let r = post(&mut op, confirmed);
+        assert_eq!(r.status, 200, "{l}");
+        assert!(r.body.contains("tersimpan"), "{l}: confirmed and stored");
+        let r = post(&mut op, form("12,5", "52.03"));
+        assert!(r.body.contains("tersimpan"), "{l}: corrected");
 
         // Import: one bad row refuses the file, with line and column; nothing is stored.
         let csv = "kode_indikator,kode_wilayah,periode,sumber,nilai\nIK1,52.03,2025-Q3,BPS,12\nIK1,52.03,2025-Q3,BPS,dua belas\nIK404,52.03,2025-Q3,BPS,1\n";

@@ -22,7 +22,15 @@ pub(super) struct DataPage {
     notice: Option<String>,
     error: Option<String>,
     refused: Vec<RefusedRow>,
+    /// A typed value held back by a range or rule, waiting to be confirmed or corrected.
+    pending: Option<PendingValue>,
     computations: Vec<(String, String, String)>,
+}
+
+/// A value held back at saving: the warnings, and the form's fields to send again.
+pub(super) struct PendingValue {
+    pub warnings: Vec<String>,
+    pub fields: Vec<(&'static str, String)>,
 }
 
 /// A refused row as the page shows it.
@@ -80,6 +88,7 @@ pub(super) async fn data_view(
         notice: None,
         error: None,
         refused: Vec::new(),
+        pending: None,
         computations,
     })
 }
@@ -120,6 +129,9 @@ pub struct ValueForm {
     faktor_penghambat: String,
     #[serde(default)]
     tindak_lanjut: String,
+    /// Set when the user confirms a value the checks held back.
+    #[serde(default)]
+    konfirmasi: String,
 }
 
 pub async fn save_value(
@@ -159,6 +171,17 @@ pub async fn save_value(
             );
             return Ok(view);
         };
+        let fields = vec![
+            ("kode_indikator", f.kode_indikator.clone()),
+            ("rincian", f.rincian.clone()),
+            ("kode_wilayah", f.kode_wilayah.clone()),
+            ("periode", f.periode.clone()),
+            ("sumber", f.sumber.clone()),
+            ("nilai", f.nilai.clone()),
+            ("faktor_pendorong", f.faktor_pendorong.clone()),
+            ("faktor_penghambat", f.faktor_penghambat.clone()),
+            ("tindak_lanjut", f.tindak_lanjut.clone()),
+        ];
         let row = NewRealisation {
             line: 0,
             indicator_code: f.kode_indikator,
@@ -171,15 +194,36 @@ pub async fn save_value(
             obstacles: f.faktor_penghambat,
             follow_up: f.tindak_lanjut,
         };
-        let outcome = sinergi_activity::realisation::enter_realisation(
+        let confirmed = !f.konfirmasi.trim().is_empty();
+        let outcome = sinergi_activity::realisation::enter_form_value(
             &state.store,
             &user.viewer,
             id,
-            EntryMethod::Form,
-            &[row],
+            row,
+            confirmed,
         )
         .await;
-        apply(&state, &ui, &user, id, &mut view, outcome, "strategy.saved").await?;
+        match outcome {
+            Ok(FormOutcome::NeedsConfirmation { warnings }) => {
+                view.pending = Some(PendingValue {
+                    warnings: warnings.iter().map(|w| ui.t.render(w)).collect(),
+                    fields,
+                });
+            }
+            Ok(FormOutcome::Entered(done)) => {
+                apply(
+                    &state,
+                    &ui,
+                    &user,
+                    id,
+                    &mut view,
+                    Ok(done),
+                    "strategy.saved",
+                )
+                .await?
+            }
+            Err(e) => apply(&state, &ui, &user, id, &mut view, Err(e), "strategy.saved").await?,
+        }
         Ok(view)
     }
     .await;

@@ -23,7 +23,7 @@ pub struct Shown {
 }
 
 impl Shown {
-    pub(super) fn of(t: Messages, bands: &RatingBands, s: &Status) -> Shown {
+    pub(crate) fn of(t: Messages, bands: &RatingBands, s: &Status) -> Shown {
         let num = |v: Option<f64>| v.map_or("–".to_string(), |v| t.decimal(&v));
         let band = s.band.and_then(|b| bands.bands.get(b)).cloned();
         Shown {
@@ -39,10 +39,12 @@ impl Shown {
                     t.decimal(&sinergi_core::strategy::display_capped(a))
                 )
             }),
-            band_label: band.as_ref().map_or_else(
-                || t.get("strategy.no_data").to_string(),
-                |b| band_label(t, b),
-            ),
+            band_label: match (&band, s.actual, s.target) {
+                (Some(b), _, _) => band_label(t, b),
+                // A value without a target cannot be rated; "no data" would be untrue.
+                (None, Some(_), None) => t.get("home.no_target").to_string(),
+                (None, _, _) => t.get("strategy.no_data").to_string(),
+            },
             band,
         }
     }

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
+use sinergi_activity::realisation::FormOutcome;
 use sinergi_core::strategy::StrategyArea;
 use sinergi_core::strategy::{
     CompareOp, Direction, RatingBands, RuleCheck, ValidationRule, VersionStatus, Violation,
@@ -37,7 +38,7 @@ use sinergi_activity::realisation::RealisationOutcome;
 
 mod dashboard;
 mod entry;
-mod indicator;
+pub(crate) mod indicator;
 mod report;
 mod settings;
 mod tree;
@@ -155,10 +156,7 @@ async fn names_of<'a>(
 
 /// A period's label in the user's language.
 fn period_label(t: Messages, p: Period) -> String {
-    match t.lang {
-        Lang::Id => p.label_id(),
-        Lang::En => p.to_string(),
-    }
+    t.period(&p)
 }
 
 // Askama hands some arguments over by reference and some by value: take either.
