@@ -62,14 +62,25 @@ pub fn table(data: &[u8]) {
 
 /// A person list: every row is stored or rejected with its line; none vanishes.
 pub fn person_list(data: &[u8]) {
-    let _ = sinergi_intake::read_person_list(data, &|_: &RegionCode| true, None);
+    let _ = sinergi_intake::read_person_list(data, &any_region());
+}
+
+/// A reading context that knows every region code and no prefixes or names.
+fn any_region() -> sinergi_intake::PersonContext<'static> {
+    sinergi_intake::PersonContext {
+        region_exists: &|_: &RegionCode| true,
+        prefixes: None,
+        region_names: None,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 12, 7).expect("a date"),
+        limits: sinergi_intake::Limits::default(),
+    }
 }
 
 /// Header matching: any header line over one data row.
 pub fn headers(data: &[u8]) {
     let line: String = text(data).replace(['\n', '\r'], " ");
     let file = format!("{line}\nSiti Aminah,52.03.05.2003,P\n");
-    let _ = sinergi_intake::read_person_list(file.as_bytes(), &|_: &RegionCode| true, None);
+    let _ = sinergi_intake::read_person_list(file.as_bytes(), &any_region());
     let _ = sinergi_intake::read_table_bytes("h.csv", file.as_bytes());
 }
 

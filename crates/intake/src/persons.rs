@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use sinergi_core::region_match::{PlaceNames, RegionNameIndex};
 use sinergi_core::{
-    AidReceived, Desil, IdInput, KkWarning, Localized, Msg, Nik, NikWarning, NoKk, PersonExtra,
-    PersonInput, RegionCode, RegionPrefixes, Sex, is_id_placeholder, parse_date, parse_rupiah,
+    AidReceived, Desil, IdInput, Localized, Msg, Nik, NoKk, PersonExtra, PersonInput, RegionCode,
+    RegionPrefixes, Sex, is_id_placeholder, parse_date, parse_rupiah,
 };
 
 use crate::decode::{FileRefusal, Limits, decode};
@@ -618,12 +618,8 @@ fn check_row(
             };
             match Nik::parse(input, ctx.prefixes) {
                 Ok(p) => {
-                    for w in p.warnings {
-                        match w {
-                            NikWarning::PrefixUnknown { .. } => err(PersonField::Nik, w.msg()),
-                            w => warnings.push(w.msg()),
-                        }
-                    }
+                    // A prefix in no list is already an error of the parser.
+                    warnings.extend(p.warnings.iter().map(Localized::msg));
                     warnings.extend(
                         p.nik
                             .check_recorded(birth_date, sex)
@@ -648,12 +644,7 @@ fn check_row(
             };
             match NoKk::parse(input, ctx.prefixes) {
                 Ok(p) => {
-                    for w in p.warnings {
-                        match w {
-                            KkWarning::PrefixUnknown { .. } => err(PersonField::Kk, w.msg()),
-                            w => warnings.push(w.msg()),
-                        }
-                    }
+                    warnings.extend(p.warnings.iter().map(Localized::msg));
                     Some(p.no_kk)
                 }
                 Err(es) => {
