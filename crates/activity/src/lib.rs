@@ -8,6 +8,7 @@
 //! Errors are [`ActivityError`]: each says itself to the user as a catalogue [`Msg`].
 
 mod error;
+pub mod jobs;
 pub mod lists;
 pub mod programs;
 pub mod realisation;

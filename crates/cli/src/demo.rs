@@ -180,6 +180,8 @@ async fn load_world(store: &Store, world: World) -> anyhow::Result<DemoSummary> 
         reference: "UU 13/2011 pasal 8 dan Permensos 3/2021 — berbagi data DTSEN (dunia sintetis)"
             .into(),
         source_file: Some("penduduk.csv".into()),
+        content_hash: None,
+        replaces: None,
     };
     let stored = store.bulk_person_list(actor(), &register, receiver).await;
     let produced = producer.await.context("pembuat dunia demo berhenti")?;
@@ -228,6 +230,8 @@ async fn load_world(store: &Store, world: World) -> anyhow::Result<DemoSummary> 
             legal_basis: Some(LegalBasis::Persetujuan),
             reference: format!("REG-PERSETUJUAN/{}/2025", program.id),
             source_file: Some(format!("penerima/{}.csv", program.id)),
+            content_hash: None,
+            replaces: None,
         };
         let (stored, refused) = load_small_list(store, &sealer, &list, &csv, &known).await?;
         summary.lists += 1;
@@ -242,6 +246,8 @@ async fn load_world(store: &Store, world: World) -> anyhow::Result<DemoSummary> 
             legal_basis: Some(LegalBasis::Persetujuan),
             reference: "REG-PERSETUJUAN/TUNAS-NEGERI/2025".into(),
             source_file: Some("tunas_negeri.csv".into()),
+            content_hash: None,
+            replaces: None,
         };
         let (stored, refused) = load_small_list(store, &sealer, &list, &csv, &known).await?;
         summary.lists += 1;

@@ -67,6 +67,8 @@ fn list(w: &World, name: &str) -> NewPersonList {
         legal_basis: sinergi_testkit::world::basis(),
         reference: " PKS 7/2025 ".into(),
         source_file: Some("penerima.csv".into()),
+        content_hash: None,
+        replaces: None,
     }
 }
 
@@ -110,7 +112,7 @@ async fn bulk_path_stores_exactly_what_the_row_path_stores() {
         let by_row = w
             .store
             .as_user(&admin)
-            .import_person_list(&list(&w, "daftar"), &rows)
+            .import_person_list(&list(&w, "daftar"), &rows, &|_| {})
             .await
             .unwrap()
             .unwrap();
