@@ -286,3 +286,66 @@ pub async fn import_person_list(
         Err(rows) => Ok(PersonListOutcome::OutsideScope { rows }),
     }
 }
+
+/// An import job as its page shows it: the job and, once stored, its report.
+#[derive(Debug, Clone)]
+pub struct ImportJob {
+    pub job: sinergi_store::JobRecord,
+    pub report: Option<ImportReport>,
+}
+
+/// The import job `id` for `viewer` (its owner or an administrator); `None` when unknown,
+/// not theirs, or not an import.
+pub async fn import_job(
+    runner: &JobRunner,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<Option<ImportJob>, ActivityError> {
+    let Some(job) = runner.status(viewer, id).await? else {
+        return Ok(None);
+    };
+    if job.kind != IMPORT_JOB {
+        return Ok(None);
+    }
+    let report = job
+        .result
+        .clone()
+        .and_then(|r| serde_json::from_value(r).ok());
+    Ok(Some(ImportJob { job, report }))
+}
+
+/// A stored list as its page shows it: the list, one page of its rows' warnings, and the
+/// first distributions its rows record — all within the viewer's scope.
+#[derive(Debug, Clone)]
+pub struct ListDetail {
+    pub list: sinergi_store::ListSummary,
+    pub warnings: sinergi_store::Paged<sinergi_store::RowWarning>,
+    pub distributions: sinergi_store::Paged<sinergi_store::Distribution>,
+}
+
+pub async fn list_detail(
+    store: &Store,
+    viewer: &Viewer,
+    id: i64,
+    warnings_page: sinergi_store::Page,
+) -> Result<Option<ListDetail>, ActivityError> {
+    let scoped = store.scoped(viewer);
+    let Some(list) = scoped.person_list(id).await? else {
+        return Ok(None);
+    };
+    let warnings = scoped.list_warnings(id, warnings_page).await?;
+    let distributions = scoped
+        .distributions(
+            &sinergi_store::DistributionFilter {
+                list_id: Some(id),
+                person_id: None,
+            },
+            sinergi_store::Page::new(Some(1), Some(50), 50),
+        )
+        .await?;
+    Ok(Some(ListDetail {
+        list,
+        warnings,
+        distributions,
+    }))
+}

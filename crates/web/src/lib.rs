@@ -28,6 +28,8 @@ pub use ui::Ui;
 pub struct AppState {
     pub store: Store,
     pub auth: auth::AuthConfig,
+    /// Heavy work (imports) runs here, off the request threads.
+    pub jobs: sinergi_activity::jobs::JobRunner,
 }
 
 impl AppState {
@@ -35,6 +37,10 @@ impl AppState {
     /// threshold is the store's own).
     pub fn new(store: Store) -> AppState {
         AppState {
+            jobs: sinergi_activity::jobs::JobRunner::new(
+                store.clone(),
+                sinergi_activity::jobs::DEFAULT_HEAVY_SLOTS,
+            ),
             store,
             auth: auth::AuthConfig::default(),
         }
@@ -84,6 +90,9 @@ pub fn router(state: AppState) -> Router {
                 axum::extract::DefaultBodyLimit::max(pages::lists::MAX_UPLOAD_BYTES),
             ),
         )
+        .route("/daftar/{id}", get(pages::lists::detail))
+        .route("/tugas/{id}", get(pages::lists::job))
+        .route("/tugas/{id}/{file}", get(pages::lists::rejects))
         .route("/penerima/ekspor.csv", get(pages::persons::export_csv))
         .route("/penerima/ekspor.xlsx", get(pages::persons::export_xlsx))
         .route("/penerima/{id}", get(pages::persons::detail))
@@ -111,6 +120,7 @@ pub fn router(state: AppState) -> Router {
                 pages::lists::MAX_UPLOAD_BYTES,
             )),
         )
+        .route("/api/v1/tugas/{id}", get(api::job))
         .route("/api/v1/statistik", get(api::published_counts))
         .route("/api/v1/wilayah", get(api::provinces))
         .route("/api/v1/wilayah/cari", get(api::search))
