@@ -89,6 +89,19 @@ pub struct ReportRow {
     pub reason: serde_json::Value,
 }
 
+impl ReportRow {
+    /// "baris 5, kolom nik: …" as a stored message, for faces that list rows as sentences.
+    pub fn message(&self) -> serde_json::Value {
+        let line = self.line.to_string();
+        match &self.column {
+            Some(c) => serde_json::json!({ "key": "error.row_column",
+                "args": { "line": line, "column": c, "reason": self.reason } }),
+            None => serde_json::json!({ "key": "error.row",
+                "args": { "line": line, "reason": self.reason } }),
+        }
+    }
+}
+
 impl ImportReport {
     pub fn of(outcome: &PersonListOutcome) -> ImportReport {
         let rejected_lines = outcome.rejected_lines();

@@ -92,6 +92,7 @@ fn main() {
                 dasar_hukum,
                 rujukan,
                 nama,
+                ganti,
                 key,
                 db,
             }) => {
@@ -102,6 +103,7 @@ fn main() {
                     dasar_hukum,
                     rujukan,
                     nama,
+                    ganti,
                     &key,
                     &db.database,
                 )

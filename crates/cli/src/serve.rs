@@ -45,6 +45,21 @@ pub async fn run(options: Options, database: &str, key: &KeyArgs) -> anyhow::Res
         "Sinergi berjalan di http://{addr} (basis data: {})",
         store.describe()
     );
+    let store = store
+        .clone()
+        .with_disclosure_threshold(options.suppression_threshold);
+    // Jobs the previous process left unfinished will never finish: say so on their pages.
+    let jobs = sinergi_activity::jobs::JobRunner::new(
+        store.clone(),
+        sinergi_activity::jobs::DEFAULT_HEAVY_SLOTS,
+    );
+    let interrupted = jobs
+        .recover()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if interrupted > 0 {
+        tracing::warn!("{interrupted} tugas yang terputus oleh penghentian sebelumnya ditandai gagal");
+    }
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("berhenti");
@@ -52,9 +67,8 @@ pub async fn run(options: Options, database: &str, key: &KeyArgs) -> anyhow::Res
     sinergi_web::serve(
         listener,
         AppState {
-            store: store
-                .clone()
-                .with_disclosure_threshold(options.suppression_threshold),
+            store: store.clone(),
+            jobs,
             auth: sinergi_web::auth::AuthConfig {
                 trust_proxy: options.trust_proxy,
                 tls: false,
