@@ -193,6 +193,13 @@ async fn precheck(
     content_hash: &str,
 ) -> Result<Organisation, ActivityError> {
     may_import(viewer)?;
+    // The same refusals the store makes, before any reading: a job is never started for them.
+    if upload.legal_basis.is_none() {
+        return Err(ActivityError::Refused(Msg::new("lists.basis_missing")));
+    }
+    if upload.reference.trim().is_empty() {
+        return Err(ActivityError::Refused(Msg::new("lists.reference_missing")));
+    }
     let organisation = store
         .scoped(viewer)
         .organisations_acting_for()

@@ -6,6 +6,7 @@ mod aggregates;
 mod bulk;
 mod conformance;
 mod institutions;
+mod lists;
 mod programs;
 mod schema;
 mod strategy;
