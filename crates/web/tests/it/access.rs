@@ -495,8 +495,8 @@ fn an_operator_uploads_a_list_with_its_legal_basis_in_the_browser_form() {
     let list_link = page
         .body
         .split("href=\"/daftar/")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
+        .filter_map(|r| r.split('"').next())
+        .find(|id| id.parse::<i64>().is_ok())
         .expect("link to the stored list")
         .to_string();
     let list = c.get("/penerima?q=Nurhasanah");
