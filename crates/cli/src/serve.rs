@@ -48,18 +48,11 @@ pub async fn run(options: Options, database: &str, key: &KeyArgs) -> anyhow::Res
     let store = store
         .clone()
         .with_disclosure_threshold(options.suppression_threshold);
-    // Jobs the previous process left unfinished will never finish: say so on their pages.
+    // Jobs the previous process left unfinished are marked failed by `serve`.
     let jobs = sinergi_activity::jobs::JobRunner::new(
         store.clone(),
         sinergi_activity::jobs::DEFAULT_HEAVY_SLOTS,
     );
-    let interrupted = jobs
-        .recover()
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    if interrupted > 0 {
-        tracing::warn!("{interrupted} tugas yang terputus oleh penghentian sebelumnya ditandai gagal");
-    }
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("berhenti");

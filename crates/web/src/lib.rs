@@ -152,12 +152,18 @@ async fn css() -> impl IntoResponse {
     )
 }
 
-/// Serves until `shutdown` resolves.
+/// Serves until `shutdown` resolves. Jobs a previous server left unfinished are marked
+/// failed first: their input died with that process.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    match state.jobs.recover().await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!("{n} jobs interrupted by the previous stop marked failed"),
+        Err(e) => return Err(std::io::Error::other(e.to_string())),
+    }
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),

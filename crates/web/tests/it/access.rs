@@ -975,3 +975,89 @@ fn hardening_redirects_search_terms_and_audit_entries() {
         assert!(audit.body.contains("user.login_release"), "{label}");
     }
 }
+
+/// Issue 16: the list page shows its rows' warnings (rendered through the catalogue) with
+/// their count and the aid the rows record, only within the viewer's scope; a job a stopped
+/// server left running shows as failed with the reason after the restart. Both backends.
+#[test]
+fn list_page_shows_warnings_and_distributions_and_restart_fails_stale_jobs() {
+    use sinergi_core::{AidReceived, Msg, PersonExtra, PersonInput, Viewer};
+    for db in databases() {
+        let label = db.label;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (list_id, job_id, key) = rt.block_on(async {
+            let w = build(&db).await;
+            let op = w.principal("op5203").await;
+            let row = |line: u64, warnings: Vec<Msg>| PersonInput {
+                line,
+                name: format!("Warga {line}"),
+                sex: None,
+                birth_date: None,
+                nik: None,
+                kk: None,
+                region: sinergi_testkit::world::code("52.03.05.2003"),
+                extra: PersonExtra {
+                    aid: Some(AidReceived {
+                        program: Some("Sembako Lebaran".into()),
+                        amount_rupiah: Some(250_000),
+                        ..AidReceived::default()
+                    }),
+                    warnings,
+                    ..PersonExtra::default()
+                },
+            };
+            let rows = vec![
+                row(2, vec![Msg::new("intake.code_repeated").arg("code", "X1").arg("first", 9)]),
+                row(3, Vec::new()),
+            ];
+            let list = sinergi_store::NewPersonList {
+                organisation_id: w.orgs[0],
+                name: "Penerima sembako".into(),
+                legal_basis: sinergi_testkit::world::basis(),
+                reference: "PKS 1".into(),
+                source_file: Some("sembako.csv".into()),
+                content_hash: Some("abc".into()),
+                replaces: None,
+            };
+            let stored = w
+                .store
+                .as_user(&op)
+                .import_person_list(&list, &rows, &|_| {})
+                .await
+                .unwrap()
+                .unwrap();
+            // A job the previous server was running when it stopped.
+            let viewer = Viewer::User(op.clone());
+            let job = w.store.scoped(&viewer).create_job("daftar.impor", "besar.csv").await.unwrap();
+            w.store.job_started(job).await.unwrap();
+            let key = w.key.clone();
+            w.store.close().await;
+            (stored.list_id, job, key)
+        });
+        let (base, _stop) = common::start_keyed(db, Some(key));
+        let mut c = Client::new(&base);
+        c.login("op5203", PASSWORD);
+        let page = c.get(&format!("/daftar/{list_id}"));
+        assert_eq!(page.status, 200, "{label}: {}", page.body);
+        common::assert_light_and_local("/daftar/{id}", &page.body);
+        assert!(page.body.contains("Peringatan: 1"), "{label}: {}", page.body);
+        assert!(
+            page.body.contains("<td>2</td><td>kode X1 sudah muncul di baris 9</td>"),
+            "{label}: {}",
+            page.body
+        );
+        assert!(page.body.contains("Penyaluran bantuan: 2"), "{label}: {}", page.body);
+        assert!(page.body.contains("Sembako Lebaran"), "{label}");
+        let mut other = Client::new(&base);
+        other.login("op5202", PASSWORD);
+        assert_eq!(other.get(&format!("/daftar/{list_id}")).status, 404, "{label}");
+        // The restarted server marked the stale job failed, with the reason.
+        let job = c.get(&format!("/tugas/{job_id}"));
+        assert_eq!(job.status, 200, "{label}");
+        assert!(!job.body.contains("http-equiv=\"refresh\""), "{label}");
+        assert!(job.body.contains("server dimulai ulang"), "{label}: {}", job.body);
+    }
+}
