@@ -109,11 +109,7 @@ impl JobRunner {
             if let Err(e) = &outcome {
                 tracing::warn!(job = id, error = %e, "job failed");
             }
-            if let Err(e) = runner
-                .store
-                .job_finished(id, outcome, progress.get())
-                .await
-            {
+            if let Err(e) = runner.store.job_finished(id, outcome, progress.get()).await {
                 tracing::error!(job = id, error = %e, "could not record the end of a job");
             }
             runner.live.lock().expect("job table lock").remove(&id);
@@ -123,7 +119,11 @@ impl JobRunner {
 
     /// A job as `viewer` may see it (its owner, an administrator, the system), with the live
     /// progress while it runs; `None` when unknown or not theirs.
-    pub async fn status(&self, viewer: &Viewer, id: i64) -> Result<Option<JobRecord>, ActivityError> {
+    pub async fn status(
+        &self,
+        viewer: &Viewer,
+        id: i64,
+    ) -> Result<Option<JobRecord>, ActivityError> {
         let Some(mut job) = self.store.scoped(viewer).job(id).await? else {
             return Ok(None);
         };

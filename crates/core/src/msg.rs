@@ -102,8 +102,7 @@ pub fn render_stored_with<'a>(
         args.and_then(|a| a.get(name)).map(|arg| match arg {
             serde_json::Value::String(t) => t.clone(),
             serde_json::Value::Array(ms) => {
-                let parts: Vec<String> =
-                    ms.iter().map(|m| render_stored_with(m, lookup)).collect();
+                let parts: Vec<String> = ms.iter().map(|m| render_stored_with(m, lookup)).collect();
                 parts.join("; ")
             }
             other => render_stored_with(other, lookup),
@@ -230,12 +229,8 @@ mod tests {
                 Msg::new("unknown.key"),
             ],
         );
-        let stored: serde_json::Value =
-            serde_json::from_str(&m.to_json().to_string()).unwrap();
-        assert_eq!(
-            render_stored_with(&stored, &lookup),
-            m.render_with(&lookup)
-        );
+        let stored: serde_json::Value = serde_json::from_str(&m.to_json().to_string()).unwrap();
+        assert_eq!(render_stored_with(&stored, &lookup), m.render_with(&lookup));
         assert_eq!(
             render_stored_with(&serde_json::json!(3), &lookup),
             "3",

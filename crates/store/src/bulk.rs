@@ -186,8 +186,17 @@ impl PreparedPerson {
             kk_hash: kk.map(|k| key.blind_index(PiiField::Kk, k)),
             kk_masked: r.kk.as_ref().map(|k| k.mask()),
             source_line: r.line as i64,
-            birthplace: r.extra.birthplace.as_deref().map(str::trim).map(String::from),
-            address_cipher: r.extra.address.as_deref().map(|a| key.seal(PiiField::Address, a.trim())),
+            birthplace: r
+                .extra
+                .birthplace
+                .as_deref()
+                .map(str::trim)
+                .map(String::from),
+            address_cipher: r
+                .extra
+                .address
+                .as_deref()
+                .map(|a| key.seal(PiiField::Address, a.trim())),
             desil: r.extra.desil.map(|d| i64::from(d.number())),
             extras: RowExtras::of(r),
         }
@@ -195,9 +204,14 @@ impl PreparedPerson {
 
     /// Takes the row's warnings and aid out, for the tables beside `person_record`.
     pub(crate) fn take_extras(&mut self) -> Option<(i64, String, Option<Vec<u8>>, Box<RowExtras>)> {
-        self.extras
-            .take()
-            .map(|e| (self.source_line, self.region_code.clone(), self.nik_hash.clone(), e))
+        self.extras.take().map(|e| {
+            (
+                self.source_line,
+                self.region_code.clone(),
+                self.nik_hash.clone(),
+                e,
+            )
+        })
     }
 }
 
@@ -208,7 +222,12 @@ impl RowExtras {
             return None;
         }
         Some(Box::new(RowExtras {
-            warnings: r.extra.warnings.iter().map(|w| w.to_json().to_string()).collect(),
+            warnings: r
+                .extra
+                .warnings
+                .iter()
+                .map(|w| w.to_json().to_string())
+                .collect(),
             aid,
         }))
     }
@@ -381,8 +400,10 @@ impl Store {
                         while rows.peek().is_some() {
                             let mut part: Vec<PreparedPerson> =
                                 rows.by_ref().take(SQLITE_ROWS_PER_STATEMENT).collect();
-                            let extras: ChunkExtras =
-                                part.iter_mut().filter_map(PreparedPerson::take_extras).collect();
+                            let extras: ChunkExtras = part
+                                .iter_mut()
+                                .filter_map(PreparedPerson::take_extras)
+                                .collect();
                             let sql = if part.len() == SQLITE_ROWS_PER_STATEMENT {
                                 full_sql.clone()
                             } else {

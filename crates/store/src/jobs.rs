@@ -133,9 +133,9 @@ impl Scoped<'_> {
 impl Store {
     async fn job_unscoped(&self, id: i64) -> Result<Option<JobRecord>, StoreError> {
         let sql = format!("SELECT {JOB_COLUMNS} FROM job WHERE id = $1");
-        let row: Option<JobRow> = on_pool!(self, |pool| sqlx::query_as(
-            sqlx::AssertSqlSafe(sql.clone())
-        )
+        let row: Option<JobRow> = on_pool!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(
+            sql.clone()
+        ))
         .bind(id)
         .fetch_optional(pool)
         .await)?;

@@ -195,14 +195,15 @@ async fn bulk_path_stores_exactly_what_the_row_path_stores() {
         for rec in [by_row.list_id, by_bulk.list_id] {
             let sealed = column(&db, kind, "address_cipher", &records(rec)).await;
             assert_eq!(
-                w.key.open(PiiField::Address, sealed[0].as_ref().unwrap()).unwrap(),
+                w.key
+                    .open(PiiField::Address, sealed[0].as_ref().unwrap())
+                    .unwrap(),
                 "Jl. Pahlawan 3",
                 "{l}"
             );
         }
-        let warnings = |id: i64| {
-            format!("FROM person_warning WHERE list_id = {id} ORDER BY source_line, id")
-        };
+        let warnings =
+            |id: i64| format!("FROM person_warning WHERE list_id = {id} ORDER BY source_line, id");
         let dists = |id: i64| format!("FROM distribution WHERE list_id = {id} ORDER BY id");
         for (col, from) in [
             ("source_line", &warnings as &dyn Fn(i64) -> String),
@@ -220,7 +221,12 @@ async fn bulk_path_stores_exactly_what_the_row_path_stores() {
             assert!(!a.is_empty(), "{l}: {col} stored");
             assert_eq!(a, b, "{l}: {col} differs between the two paths");
         }
-        assert_eq!(column(&db, kind, "message", &warnings(by_row.list_id)).await.len(), 3);
+        assert_eq!(
+            column(&db, kind, "message", &warnings(by_row.list_id))
+                .await
+                .len(),
+            3
+        );
         // Each distribution points at its person row.
         for id in [by_row.list_id, by_bulk.list_id] {
             let linked: Vec<Option<Vec<u8>>> = db
@@ -228,7 +234,11 @@ async fn bulk_path_stores_exactly_what_the_row_path_stores() {
                     "SELECT CAST(CASE WHEN d.person_id = r.id THEN 'ja' ELSE 'nee' END AS {}) \
                      FROM distribution d JOIN person_record r ON r.list_id = d.list_id \
                      AND r.source_line = d.source_line WHERE d.list_id = {id}",
-                    if kind == BackendKind::Sqlite { "BLOB" } else { "BYTEA" }
+                    if kind == BackendKind::Sqlite {
+                        "BLOB"
+                    } else {
+                        "BYTEA"
+                    }
                 ))
                 .await;
             assert_eq!(linked, vec![Some(b"ja".to_vec())], "{l}");

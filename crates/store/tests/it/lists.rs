@@ -72,7 +72,10 @@ async fn same_file_refused_replace_retires_and_extras_read_back_in_scope() {
         match again {
             Err(StoreError::Refused(m)) => {
                 assert_eq!(m.key, "lists.same_file", "{l}");
-                assert!(m.to_string().contains(&format!("id={}", first.list_id)), "{l}: {m}");
+                assert!(
+                    m.to_string().contains(&format!("id={}", first.list_id)),
+                    "{l}: {m}"
+                );
             }
             other => panic!("{l}: {other:?}"),
         }
@@ -86,7 +89,11 @@ async fn same_file_refused_replace_retires_and_extras_read_back_in_scope() {
         // Read back: the list, its warnings and distributions, within scope.
         let summary = scoped.person_list(first.list_id).await.unwrap().unwrap();
         assert_eq!(
-            (summary.row_count, summary.warning_count, summary.distribution_count),
+            (
+                summary.row_count,
+                summary.warning_count,
+                summary.distribution_count
+            ),
             (3, 2, 2),
             "{l}"
         );
@@ -96,7 +103,10 @@ async fn same_file_refused_replace_retires_and_extras_read_back_in_scope() {
             .unwrap();
         assert_eq!(warnings.total, 2, "{l}");
         assert_eq!(warnings.items[0].line, 3, "{l}");
-        assert_eq!(warnings.items[0].message["key"], "intake.nik_repeated", "{l}");
+        assert_eq!(
+            warnings.items[0].message["key"], "intake.nik_repeated",
+            "{l}"
+        );
         let dists = scoped
             .distributions(
                 &DistributionFilter {
@@ -114,7 +124,10 @@ async fn same_file_refused_replace_retires_and_extras_read_back_in_scope() {
         // Another kab/kota's operator sees neither the list nor its distributions.
         let other = w.principal("op5202").await;
         let outside = w.store.as_user(&other);
-        assert!(outside.person_list(first.list_id).await.unwrap().is_none(), "{l}");
+        assert!(
+            outside.person_list(first.list_id).await.unwrap().is_none(),
+            "{l}"
+        );
         let none = outside
             .distributions(&DistributionFilter::default(), Page::new(None, None, 50))
             .await
@@ -143,7 +156,10 @@ async fn same_file_refused_replace_retires_and_extras_read_back_in_scope() {
             .distributions(&DistributionFilter::default(), Page::new(None, None, 50))
             .await
             .unwrap();
-        assert_eq!(all.total, 1, "{l}: the replaced list's distributions are gone");
+        assert_eq!(
+            all.total, 1,
+            "{l}: the replaced list's distributions are gone"
+        );
         let left: Vec<Option<Vec<u8>>> = db
             .raw(&format!(
                 "SELECT name FROM person_record WHERE list_id = {}",
@@ -152,7 +168,13 @@ async fn same_file_refused_replace_retires_and_extras_read_back_in_scope() {
             .await;
         assert!(left.is_empty(), "{l}: the replaced list's rows are gone");
         // The first file is no longer blocked; replacing a list twice is refused.
-        assert!(scoped.list_with_content(w.orgs[0], "aaa").await.unwrap().is_none());
+        assert!(
+            scoped
+                .list_with_content(w.orgs[0], "aaa")
+                .await
+                .unwrap()
+                .is_none()
+        );
         let twice = scoped
             .import_person_list(&list(&w, "ccc", Some(first.list_id)), &corrected, &|_| {})
             .await;
@@ -179,9 +201,24 @@ async fn jobs_left_running_by_a_stopped_process_are_marked_failed() {
             .await
             .unwrap();
         // The public and another user do not see the job.
-        assert!(w.store.scoped(Viewer::public()).job(running).await.unwrap().is_none());
+        assert!(
+            w.store
+                .scoped(Viewer::public())
+                .job(running)
+                .await
+                .unwrap()
+                .is_none()
+        );
         let other = w.principal("op5202").await;
-        assert!(w.store.as_user(&other).job(running).await.unwrap().is_none(), "{l}");
+        assert!(
+            w.store
+                .as_user(&other)
+                .job(running)
+                .await
+                .unwrap()
+                .is_none(),
+            "{l}"
+        );
         // A restart: the running one fails with the reason, the finished one is untouched.
         assert_eq!(w.store.fail_interrupted_jobs().await.unwrap(), 1, "{l}");
         let job = scoped.job(running).await.unwrap().unwrap();

@@ -484,12 +484,20 @@ fn an_operator_uploads_a_list_with_its_legal_basis_in_the_browser_form() {
     let page = finished_job(&mut c, &r);
     common::assert_light_and_local(&job, &page.body);
     assert!(page.body.contains("1 orang disimpan"), "{}", page.body);
-    assert!(page.body.contains("<td>3</td><td>nik</td>"), "{}", page.body);
+    assert!(
+        page.body.contains("<td>3</td><td>nik</td>"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("notasi ilmiah"));
     // The reject report downloads as CSV and XLSX, in the user's language.
     let report = c.get(&format!("{job}/ditolak.csv"));
     assert_eq!(report.status, 200);
-    assert!(report.body.contains("notasi ilmiah") && report.body.contains("3,nik,"), "{}", report.body);
+    assert!(
+        report.body.contains("notasi ilmiah") && report.body.contains("3,nik,"),
+        "{}",
+        report.body
+    );
     let xlsx = c.get(&format!("{job}/ditolak.xlsx"));
     assert_eq!((xlsx.status, &xlsx.bytes[..2]), (200, &b"PK"[..]));
     let list_link = page
@@ -522,7 +530,11 @@ fn an_operator_uploads_a_list_with_its_legal_basis_in_the_browser_form() {
     let old = c.get(&format!("/daftar/{list_link}"));
     assert!(old.body.contains("sudah diganti"), "{}", old.body);
     let list = c.get("/penerima?q=Nurhasanah");
-    assert!(list.body.contains("<b>1</b>"), "never doubled: {}", list.body);
+    assert!(
+        list.body.contains("<b>1</b>"),
+        "never doubled: {}",
+        list.body
+    );
     // Another user may not see the job.
     let mut other = Client::new(&f.base);
     other.login("op5202", PASSWORD);
@@ -531,10 +543,22 @@ fn an_operator_uploads_a_list_with_its_legal_basis_in_the_browser_form() {
     let mut board = Client::new(&f.base);
     board.login("pimpinan52", PASSWORD);
     assert_eq!(board.get("/daftar/impor").status, 403);
-    let r = board.post_upload("/daftar/impor", &fields, ("berkas", "x.csv", csv.as_bytes()));
+    let r = board.post_upload(
+        "/daftar/impor",
+        &fields,
+        ("berkas", "x.csv", csv.as_bytes()),
+    );
     assert_eq!(r.status, 403, "{}", r.body);
-    let r = board.post_upload("/api/v1/daftar", &fields, ("berkas", "x.csv", csv.as_bytes()));
+    let r = board.post_upload(
+        "/api/v1/daftar",
+        &fields,
+        ("berkas", "x.csv", csv.as_bytes()),
+    );
     assert_eq!(r.status, 403, "{}", r.body);
+    for registry in ["/lks/impor", "/lkks/impor", "/tautan"] {
+        let r = board.post_upload(registry, &[], ("berkas", "x.csv", csv.as_bytes()));
+        assert_eq!(r.status, 403, "{registry}: {}", r.body);
+    }
 }
 
 /// Follows an import's redirect to its job page and reloads it (as the page's own refresh
@@ -1010,7 +1034,14 @@ fn list_page_shows_warnings_and_distributions_and_restart_fails_stale_jobs() {
                 },
             };
             let rows = vec![
-                row(2, vec![Msg::new("intake.code_repeated").arg("code", "X1").arg("first", 9)]),
+                row(
+                    2,
+                    vec![
+                        Msg::new("intake.code_repeated")
+                            .arg("code", "X1")
+                            .arg("first", 9),
+                    ],
+                ),
                 row(3, Vec::new()),
             ];
             let list = sinergi_store::NewPersonList {
@@ -1031,7 +1062,12 @@ fn list_page_shows_warnings_and_distributions_and_restart_fails_stale_jobs() {
                 .unwrap();
             // A job the previous server was running when it stopped.
             let viewer = Viewer::User(op.clone());
-            let job = w.store.scoped(&viewer).create_job("daftar.impor", "besar.csv").await.unwrap();
+            let job = w
+                .store
+                .scoped(&viewer)
+                .create_job("daftar.impor", "besar.csv")
+                .await
+                .unwrap();
             w.store.job_started(job).await.unwrap();
             let key = w.key.clone();
             w.store.close().await;
@@ -1043,21 +1079,38 @@ fn list_page_shows_warnings_and_distributions_and_restart_fails_stale_jobs() {
         let page = c.get(&format!("/daftar/{list_id}"));
         assert_eq!(page.status, 200, "{label}: {}", page.body);
         common::assert_light_and_local("/daftar/{id}", &page.body);
-        assert!(page.body.contains("Peringatan: 1"), "{label}: {}", page.body);
         assert!(
-            page.body.contains("<td>2</td><td>kode X1 sudah muncul di baris 9</td>"),
+            page.body.contains("Peringatan: 1"),
             "{label}: {}",
             page.body
         );
-        assert!(page.body.contains("Penyaluran bantuan: 2"), "{label}: {}", page.body);
+        assert!(
+            page.body
+                .contains("<td>2</td><td>kode X1 sudah muncul di baris 9</td>"),
+            "{label}: {}",
+            page.body
+        );
+        assert!(
+            page.body.contains("Penyaluran bantuan: 2"),
+            "{label}: {}",
+            page.body
+        );
         assert!(page.body.contains("Sembako Lebaran"), "{label}");
         let mut other = Client::new(&base);
         other.login("op5202", PASSWORD);
-        assert_eq!(other.get(&format!("/daftar/{list_id}")).status, 404, "{label}");
+        assert_eq!(
+            other.get(&format!("/daftar/{list_id}")).status,
+            404,
+            "{label}"
+        );
         // The restarted server marked the stale job failed, with the reason.
         let job = c.get(&format!("/tugas/{job_id}"));
         assert_eq!(job.status, 200, "{label}");
         assert!(!job.body.contains("http-equiv=\"refresh\""), "{label}");
-        assert!(job.body.contains("server dimulai ulang"), "{label}: {}", job.body);
+        assert!(
+            job.body.contains("server dimulai ulang"),
+            "{label}: {}",
+            job.body
+        );
     }
 }
