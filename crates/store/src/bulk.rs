@@ -203,7 +203,7 @@ impl PreparedPerson {
     }
 
     /// Takes the row's warnings and aid out, for the tables beside `person_record`.
-    pub(crate) fn take_extras(&mut self) -> Option<(i64, String, Option<Vec<u8>>, Box<RowExtras>)> {
+    pub(crate) fn take_extras(&mut self) -> Option<RowExtrasAt> {
         self.extras.take().map(|e| {
             (
                 self.source_line,
@@ -233,8 +233,11 @@ impl RowExtras {
     }
 }
 
-/// The warnings and aid of one chunk of rows: (line, region, NIK hash, extras).
-pub(crate) type ChunkExtras = Vec<(i64, String, Option<Vec<u8>>, Box<RowExtras>)>;
+/// A row's warnings and aid with where they belong: (line, region, NIK hash, extras).
+pub(crate) type RowExtrasAt = (i64, String, Option<Vec<u8>>, Box<RowExtras>);
+
+/// The warnings and aid of one chunk of rows.
+pub(crate) type ChunkExtras = Vec<RowExtrasAt>;
 
 /// Inserts a chunk's warnings and distributions in the open transaction `$tx`; evaluates to
 /// the number of warnings. Distributions get their `person_id` from [`link_distributions!`].
