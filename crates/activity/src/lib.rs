@@ -9,6 +9,7 @@
 
 mod error;
 pub mod home;
+pub mod jobs;
 pub mod lists;
 pub mod programs;
 pub mod realisation;

@@ -1,16 +1,28 @@
 //! Importing a person-level list (a partner's beneficiaries, a register): read by intake,
-//! checked against the region register, stored through the viewer's scoped handle.
+//! checked against the region register, stored through the viewer's scoped handle, as a
+//! background job. The same file twice for one organisation is refused naming the earlier
+//! import; a corrected list replaces an earlier one by choice.
 
-use sinergi_core::{LegalBasis, Msg, Viewer};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use sinergi_core::{LegalBasis, Localized, Msg, Viewer};
 use sinergi_intake::RowError;
 use sinergi_store::{NewPersonList, Organisation, OutOfScopeRow, Store};
 
 use crate::ActivityError;
+use crate::jobs::{JobRunner, Progress};
+
+/// The kind of job an import runs as.
+pub const IMPORT_JOB: &str = "daftar.impor";
+
+/// A reject report keeps at most this many rows (the count of all is kept beside them).
+pub const REPORT_ROWS: usize = 10_000;
 
 /// What a face hands over: the file and what the user said about it.
 #[derive(Debug, Clone)]
-pub struct PersonListUpload<'a> {
-    pub bytes: &'a [u8],
+pub struct PersonListUpload {
+    pub bytes: Vec<u8>,
     /// The file's name, for the list's default name and its provenance.
     pub file_name: String,
     pub organisation_id: i64,
@@ -19,6 +31,8 @@ pub struct PersonListUpload<'a> {
     pub legal_basis: Option<LegalBasis>,
     /// The consent register, agreement or decree the basis rests on.
     pub reference: String,
+    /// An earlier list of the organisation that this corrected one replaces ("ganti daftar").
+    pub replaces: Option<i64>,
 }
 
 /// How an import ended. Refusals are outcomes, not errors: the face shows their rows.
@@ -51,6 +65,108 @@ impl PersonListOutcome {
     }
 }
 
+/// An import's outcome as its job keeps it (JSON in the `job` table) and every face shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ImportReport {
+    /// `stored`, `refused` (the whole file) or `outside_scope` (nothing stored).
+    pub outcome: String,
+    pub list_id: Option<i64>,
+    pub list_name: Option<String>,
+    pub organisation: Option<String>,
+    pub stored: u64,
+    pub rejected_lines: usize,
+    /// Refused rows in line order, at most [`REPORT_ROWS`].
+    pub rows: Vec<ReportRow>,
+    /// How many refusals there were in all (more than `rows` when cut).
+    pub rows_total: usize,
+}
+
+/// One refused row: the reason as a stored message ([`Msg::to_json`]).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ReportRow {
+    pub line: u64,
+    pub column: Option<String>,
+    pub reason: serde_json::Value,
+}
+
+impl ReportRow {
+    /// "baris 5, kolom nik: …" as a stored message, for faces that list rows as sentences.
+    pub fn message(&self) -> serde_json::Value {
+        let line = self.line.to_string();
+        match &self.column {
+            Some(c) => serde_json::json!({ "key": "error.row_column",
+                "args": { "line": line, "column": c, "reason": self.reason } }),
+            None => serde_json::json!({ "key": "error.row",
+                "args": { "line": line, "reason": self.reason } }),
+        }
+    }
+}
+
+impl ImportReport {
+    pub fn of(outcome: &PersonListOutcome) -> ImportReport {
+        let rejected_lines = outcome.rejected_lines();
+        let rows_of = |errors: &[RowError]| -> Vec<ReportRow> {
+            errors
+                .iter()
+                .take(REPORT_ROWS)
+                .map(|e| ReportRow {
+                    line: e.line,
+                    column: e.column.clone(),
+                    reason: e.reason.to_json(),
+                })
+                .collect()
+        };
+        match outcome {
+            PersonListOutcome::Stored {
+                list_id,
+                list_name,
+                organisation,
+                stored,
+                rejected,
+            } => ImportReport {
+                outcome: "stored".into(),
+                list_id: Some(*list_id),
+                list_name: Some(list_name.clone()),
+                organisation: Some(organisation.name.clone()),
+                stored: *stored,
+                rejected_lines,
+                rows: rows_of(rejected),
+                rows_total: rejected.len(),
+            },
+            PersonListOutcome::Refused { errors } => ImportReport {
+                outcome: "refused".into(),
+                list_id: None,
+                list_name: None,
+                organisation: None,
+                stored: 0,
+                rejected_lines,
+                rows: rows_of(errors),
+                rows_total: errors.len(),
+            },
+            PersonListOutcome::OutsideScope { rows } => {
+                let errors: Vec<RowError> = rows
+                    .iter()
+                    .map(|o| RowError {
+                        line: o.line,
+                        column: Some("kode_desa".into()),
+                        reason: Msg::new("lists.outside_scope_reason").arg("region", &o.region),
+                    })
+                    .collect();
+                ImportReport {
+                    outcome: "outside_scope".into(),
+                    list_id: None,
+                    list_name: None,
+                    organisation: None,
+                    stored: 0,
+                    rejected_lines,
+                    rows: rows_of(&errors),
+                    rows_total: errors.len(),
+                }
+            }
+        }
+    }
+}
+
 /// The organisations `viewer` may file a list for.
 pub async fn organisations_for(
     store: &Store,
@@ -59,14 +175,30 @@ pub async fn organisations_for(
     Ok(store.scoped(viewer).organisations_acting_for().await?)
 }
 
-/// Reads, checks and stores a person list for `viewer`.
-pub async fn import_person_list(
+/// Whether `viewer` may import lists at all: faces ask before they read an upload's body.
+pub fn may_import(viewer: &Viewer) -> Result<(), ActivityError> {
+    if viewer.can_write() {
+        Ok(())
+    } else {
+        Err(ActivityError::Forbidden)
+    }
+}
+
+/// The checks that need no reading of the file: the role, the organisation, and the same
+/// file already stored for it (refused at once, naming the earlier import).
+async fn precheck(
     store: &Store,
     viewer: &Viewer,
-    upload: PersonListUpload<'_>,
-) -> Result<PersonListOutcome, ActivityError> {
-    if !viewer.can_write() {
-        return Err(ActivityError::Forbidden);
+    upload: &PersonListUpload,
+    content_hash: &str,
+) -> Result<Organisation, ActivityError> {
+    may_import(viewer)?;
+    // The same refusals the store makes, before any reading: a job is never started for them.
+    if upload.legal_basis.is_none() {
+        return Err(ActivityError::Refused(Msg::new("lists.basis_missing")));
+    }
+    if upload.reference.trim().is_empty() {
+        return Err(ActivityError::Refused(Msg::new("lists.reference_missing")));
     }
     let organisation = store
         .scoped(viewer)
@@ -79,6 +211,52 @@ pub async fn import_person_list(
                 Msg::new("lists.organisation_not_yours").arg("id", upload.organisation_id),
             )
         })?;
+    if let Some((earlier, refusal)) = store
+        .scoped(viewer)
+        .list_with_content(organisation.id, content_hash)
+        .await?
+        // Replacing a list by the very same file is allowed (it changes nothing but the id).
+        && upload.replaces != Some(earlier)
+    {
+        return Err(ActivityError::Refused(refusal));
+    }
+    Ok(organisation)
+}
+
+/// Starts the import of `upload` as a background job of `runner` and returns the job's id;
+/// refusals that need no reading of the file (role, organisation, same file) come back at
+/// once. The job's result is an [`ImportReport`].
+pub async fn submit_person_list(
+    store: &Store,
+    runner: &JobRunner,
+    viewer: &Viewer,
+    upload: PersonListUpload,
+) -> Result<i64, ActivityError> {
+    let content_hash = sinergi_core::audit::sha256_hex(&upload.bytes);
+    precheck(store, viewer, &upload, &content_hash).await?;
+    let label = upload.file_name.clone();
+    let store = store.clone();
+    let job_viewer = viewer.clone();
+    runner
+        .submit(viewer, IMPORT_JOB, &label, move |progress| async move {
+            match import_person_list(&store, &job_viewer, upload, progress).await {
+                Ok(outcome) => serde_json::to_value(ImportReport::of(&outcome))
+                    .map_err(|_| Msg::new("jobs.crashed")),
+                Err(e) => Err(e.msg()),
+            }
+        })
+        .await
+}
+
+/// Reads, checks and stores a person list for `viewer` (the work of an import job).
+pub async fn import_person_list(
+    store: &Store,
+    viewer: &Viewer,
+    upload: PersonListUpload,
+    progress: Arc<Progress>,
+) -> Result<PersonListOutcome, ActivityError> {
+    let content_hash = sinergi_core::audit::sha256_hex(&upload.bytes);
+    let organisation = precheck(store, viewer, &upload, &content_hash).await?;
     // Regions known to the register, current or retired.
     let known = store.region_code_set().await?;
     let prefixes = store.region_prefix_table().await?;
@@ -89,9 +267,9 @@ pub async fn import_person_list(
         .map(|p| p.scope.regions.clone())
         .unwrap_or_default();
     let region_names = store.region_name_index(&within).await?;
-    // Read in a block: the context borrows non-Send callbacks that must not live across
-    // an await.
-    let read = {
+    let bytes = upload.bytes;
+    // Reading is CPU work: on a blocking thread, never on the threads serving requests.
+    let read = tokio::task::spawn_blocking(move || {
         let ctx = sinergi_intake::PersonContext {
             region_exists: &|code| known.contains(code.as_str()),
             prefixes: Some(&prefixes),
@@ -99,12 +277,15 @@ pub async fn import_person_list(
             today: chrono::Utc::now().date_naive(),
             limits: sinergi_intake::Limits::default(),
         };
-        sinergi_intake::read_person_list(upload.bytes, &ctx)
-    };
+        sinergi_intake::read_person_list(&bytes, &ctx)
+    })
+    .await
+    .map_err(|_| ActivityError::Refused(Msg::new("jobs.crashed")))?;
     let list = match read {
         Ok(list) => list,
         Err(errors) => return Ok(PersonListOutcome::Refused { errors: errors.0 }),
     };
+    progress.set_total(list.rows.len() as u64);
     let name = upload
         .name
         .map(|n| n.trim().to_string())
@@ -116,10 +297,13 @@ pub async fn import_person_list(
         legal_basis: upload.legal_basis,
         reference: upload.reference,
         source_file: Some(upload.file_name),
+        content_hash: Some(content_hash),
+        replaces: upload.replaces,
     };
+    let report = |n: u64| progress.set_done(n);
     match store
         .scoped(viewer)
-        .import_person_list(&new, &list.rows)
+        .import_person_list(&new, &list.rows, &report)
         .await?
     {
         Ok(imported) => Ok(PersonListOutcome::Stored {
@@ -131,4 +315,67 @@ pub async fn import_person_list(
         }),
         Err(rows) => Ok(PersonListOutcome::OutsideScope { rows }),
     }
+}
+
+/// An import job as its page shows it: the job and, once stored, its report.
+#[derive(Debug, Clone)]
+pub struct ImportJob {
+    pub job: sinergi_store::JobRecord,
+    pub report: Option<ImportReport>,
+}
+
+/// The import job `id` for `viewer` (its owner or an administrator); `None` when unknown,
+/// not theirs, or not an import.
+pub async fn import_job(
+    runner: &JobRunner,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<Option<ImportJob>, ActivityError> {
+    let Some(job) = runner.status(viewer, id).await? else {
+        return Ok(None);
+    };
+    if job.kind != IMPORT_JOB {
+        return Ok(None);
+    }
+    let report = job
+        .result
+        .clone()
+        .and_then(|r| serde_json::from_value(r).ok());
+    Ok(Some(ImportJob { job, report }))
+}
+
+/// A stored list as its page shows it: the list, one page of its rows' warnings, and the
+/// first distributions its rows record — all within the viewer's scope.
+#[derive(Debug, Clone)]
+pub struct ListDetail {
+    pub list: sinergi_store::ListSummary,
+    pub warnings: sinergi_store::Paged<sinergi_store::RowWarning>,
+    pub distributions: sinergi_store::Paged<sinergi_store::Distribution>,
+}
+
+pub async fn list_detail(
+    store: &Store,
+    viewer: &Viewer,
+    id: i64,
+    warnings_page: sinergi_store::Page,
+) -> Result<Option<ListDetail>, ActivityError> {
+    let scoped = store.scoped(viewer);
+    let Some(list) = scoped.person_list(id).await? else {
+        return Ok(None);
+    };
+    let warnings = scoped.list_warnings(id, warnings_page).await?;
+    let distributions = scoped
+        .distributions(
+            &sinergi_store::DistributionFilter {
+                list_id: Some(id),
+                person_id: None,
+            },
+            sinergi_store::Page::new(Some(1), Some(50), 50),
+        )
+        .await?;
+    Ok(Some(ListDetail {
+        list,
+        warnings,
+        distributions,
+    }))
 }

@@ -380,6 +380,9 @@ pub enum DaftarCommand {
         /// Nama daftar; bawaan: nama berkas
         #[arg(long, value_name = "TEKS")]
         nama: Option<String>,
+        /// Id daftar lama yang diganti oleh daftar yang sudah dikoreksi ini (dalam satu transaksi)
+        #[arg(long, value_name = "ID")]
+        ganti: Option<i64>,
         #[command(flatten)]
         key: KeyArgs,
         #[command(flatten)]

@@ -1,9 +1,13 @@
-//! `sinergi daftar impor`: a person-level list, under a user's scope, with its legal basis.
+//! `sinergi daftar impor`: a person-level list, under a user's scope, with its legal basis;
+//! run as a job with a progress bar; `--ganti ID` replaces an earlier list.
 
 use std::path::Path;
 
+use std::io::IsTerminal;
+
 use anyhow::{Context, bail};
-use sinergi_activity::lists::{self, PersonListOutcome, PersonListUpload};
+use sinergi_activity::jobs::JobRunner;
+use sinergi_activity::lists::{self, ImportReport, PersonListUpload};
 use sinergi_core::{LegalBasis, Localized, Viewer};
 use sinergi_store::Store;
 
@@ -17,6 +21,7 @@ pub async fn import(
     basis: Option<String>,
     reference: Option<String>,
     name: Option<String>,
+    replaces: Option<i64>,
     key: &KeyArgs,
     database: &str,
 ) -> anyhow::Result<()> {
@@ -35,28 +40,32 @@ pub async fn import(
     let result = run(
         &store,
         file,
-        &bytes,
+        bytes,
         as_user,
         organisation,
         legal_basis,
         reference,
         name,
+        replaces,
     )
     .await;
     store.close().await;
     result
 }
 
+/// Runs the import as a job (the same use case and runner as the server), shows its progress
+/// on stderr, and prints its report.
 #[allow(clippy::too_many_arguments)]
 async fn run(
     store: &Store,
     file: &Path,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     as_user: &str,
     organisation: &str,
     legal_basis: Option<LegalBasis>,
     reference: Option<String>,
     name: Option<String>,
+    replaces: Option<i64>,
 ) -> anyhow::Result<()> {
     let t = crate::lang::messages();
     let principal = store
@@ -69,8 +78,10 @@ async fn run(
     }
     .with_context(|| format!("--organisasi: \"{organisation}\" tidak ada"))?;
     let viewer = Viewer::User(principal);
-    let outcome = lists::import_person_list(
+    let runner = JobRunner::new(store.clone(), 1);
+    let job = lists::submit_person_list(
         store,
+        &runner,
         &viewer,
         PersonListUpload {
             bytes,
@@ -83,57 +94,73 @@ async fn run(
             })),
             legal_basis,
             reference: reference.unwrap_or_default(),
+            replaces,
         },
     )
     .await
     .map_err(|e| anyhow::anyhow!(t.render(&e.msg())))?;
-    let rejected_lines = outcome.rejected_lines();
-    match outcome {
-        PersonListOutcome::Stored {
-            list_id,
-            list_name,
-            organisation,
-            stored,
-            rejected,
-        } => {
+    let terminal = std::io::stderr().is_terminal();
+    let mut shown = (u64::MAX, 0);
+    let finished = runner
+        .wait(&viewer, job, |j| {
+            let now = (j.progress_done as u64, j.progress_total as u64);
+            if terminal && now != shown && now.1 > 0 {
+                eprint!("\r{}", progress_line(now.0, now.1));
+                shown = now;
+            }
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!(t.render(&e.msg())))?;
+    if terminal && shown.1 > 0 {
+        eprintln!();
+    }
+    if let Some(error) = &finished.error {
+        bail!("{}", t.render_stored(error));
+    }
+    let report: ImportReport = finished
+        .result
+        .and_then(|r| serde_json::from_value(r).ok())
+        .context("tugas impor selesai tanpa laporan")?;
+    let rows: Vec<String> = report
+        .rows
+        .iter()
+        .map(|r| format!("  {}", t.render_stored(&r.message())))
+        .collect();
+    match report.outcome.as_str() {
+        "stored" => {
             println!(
-                "Daftar \"{list_name}\" disimpan (id {list_id}): {stored} orang untuk {}.",
-                organisation.name
+                "Daftar \"{}\" disimpan (id {}): {} orang untuk {}.",
+                report.list_name.unwrap_or_default(),
+                report.list_id.unwrap_or_default(),
+                report.stored,
+                report.organisation.unwrap_or_default()
             );
-            if !rejected.is_empty() {
-                eprintln!("{rejected_lines} baris tidak disimpan:");
-                for e in &rejected {
-                    eprintln!("  {}", t.render(&e.msg()));
-                }
+            if !rows.is_empty() {
+                eprintln!("{} baris tidak disimpan:", report.rejected_lines);
+                eprintln!("{}", rows.join("\n"));
             }
             Ok(())
         }
-        PersonListOutcome::Refused { errors } => {
-            let lines: Vec<String> = errors
-                .iter()
-                .map(|e| format!("  {}", t.render(&e.msg())))
-                .collect();
-            bail!(
-                "berkas ditolak, tidak ada yang disimpan:\n{}",
-                lines.join("\n")
-            );
-        }
-        PersonListOutcome::OutsideScope { rows } => {
-            let lines: Vec<String> = rows
-                .iter()
-                .take(20)
-                .map(|o| {
-                    format!(
-                        "  baris {}: wilayah {} di luar cakupan {as_user}",
-                        o.line, o.region
-                    )
-                })
-                .collect();
-            bail!(
-                "daftar ditolak, tidak ada yang disimpan: {} baris di luar cakupan pengguna atau organisasinya\n{}",
-                rows.len(),
-                lines.join("\n")
-            );
-        }
+        "outside_scope" => bail!(
+            "daftar ditolak, tidak ada yang disimpan: {} baris di luar cakupan pengguna atau organisasinya\n{}",
+            report.rejected_lines,
+            rows.iter().take(20).cloned().collect::<Vec<_>>().join("\n")
+        ),
+        _ => bail!(
+            "berkas ditolak, tidak ada yang disimpan:\n{}",
+            rows.join("\n")
+        ),
     }
+}
+
+/// `[#########...........]  45 % (450 / 1.000)`: a progress bar on one stderr line.
+fn progress_line(done: u64, total: u64) -> String {
+    const WIDTH: u64 = 30;
+    let filled = (done * WIDTH).checked_div(total).unwrap_or(0).min(WIDTH) as usize;
+    let percent = (done * 100).checked_div(total).unwrap_or(0);
+    format!(
+        "[{}{}] {percent:>3} % ({done} / {total})",
+        "#".repeat(filled),
+        ".".repeat(WIDTH as usize - filled)
+    )
 }

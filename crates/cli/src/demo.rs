@@ -191,6 +191,8 @@ async fn load_world(
         reference: "UU 13/2011 pasal 8 dan Permensos 3/2021 — berbagi data DTSEN (dunia sintetis)"
             .into(),
         source_file: Some("penduduk.csv".into()),
+        content_hash: None,
+        replaces: None,
     };
     let stored = store.bulk_person_list(actor(), &register, receiver).await;
     let produced = producer.await.context("pembuat dunia demo berhenti")?;
@@ -240,6 +242,8 @@ async fn load_world(
             legal_basis: Some(LegalBasis::Persetujuan),
             reference: format!("REG-PERSETUJUAN/{}/2025", program.id),
             source_file: Some(format!("penerima/{}.csv", program.id)),
+            content_hash: None,
+            replaces: None,
         };
         let (stored, refused) = load_small_list(store, &sealer, &list, &csv, &known).await?;
         summary.lists += 1;
@@ -254,6 +258,8 @@ async fn load_world(
             legal_basis: Some(LegalBasis::Persetujuan),
             reference: "REG-PERSETUJUAN/TUNAS-NEGERI/2025".into(),
             source_file: Some("tunas_negeri.csv".into()),
+            content_hash: None,
+            replaces: None,
         };
         let (stored, refused) = load_small_list(store, &sealer, &list, &csv, &known).await?;
         summary.lists += 1;

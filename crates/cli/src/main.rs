@@ -112,6 +112,7 @@ fn main() {
                 dasar_hukum,
                 rujukan,
                 nama,
+                ganti,
                 key,
                 db,
             }) => {
@@ -122,6 +123,7 @@ fn main() {
                     dasar_hukum,
                     rujukan,
                     nama,
+                    ganti,
                     &key,
                     &db.database,
                 )

@@ -45,6 +45,14 @@ pub async fn run(options: Options, database: &str, key: &KeyArgs) -> anyhow::Res
         "Sinergi berjalan di http://{addr} (basis data: {})",
         store.describe()
     );
+    let store = store
+        .clone()
+        .with_disclosure_threshold(options.suppression_threshold);
+    // Jobs the previous process left unfinished are marked failed by `serve`.
+    let jobs = sinergi_activity::jobs::JobRunner::new(
+        store.clone(),
+        sinergi_activity::jobs::DEFAULT_HEAVY_SLOTS,
+    );
     // Where to go next.
     if demo.is_some() {
         tracing::info!(
@@ -60,9 +68,8 @@ pub async fn run(options: Options, database: &str, key: &KeyArgs) -> anyhow::Res
     sinergi_web::serve(
         listener,
         AppState {
-            store: store
-                .clone()
-                .with_disclosure_threshold(options.suppression_threshold),
+            store: store.clone(),
+            jobs,
             auth: sinergi_web::auth::AuthConfig {
                 trust_proxy: options.trust_proxy,
                 tls: false,

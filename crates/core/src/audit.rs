@@ -183,6 +183,11 @@ impl ChainVerifier {
     }
 }
 
+/// SHA-256 of `bytes` in hex: a file's content hash (the same file imported twice).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes

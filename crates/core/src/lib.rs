@@ -33,7 +33,7 @@ pub use date::{DateError, parse_date};
 pub use desil::{Desil, DesilError, DesilRange, DesilReading};
 pub use idnum::{ExcelDamage, IdInput, is_id_placeholder};
 pub use kk::{KkError, KkParsed, KkWarning, NoKk};
-pub use msg::{Localized, Msg, MsgArg};
+pub use msg::{Localized, Msg, MsgArg, render_stored_with};
 pub use nik::{Nik, NikError, NikParsed, NikWarning, PrefixStatus, RegionPrefixes, Sex};
 pub use period::{Period, PeriodError, Quarter};
 pub use person::{AidReceived, LegalBasis, PersonExtra, PersonInput};

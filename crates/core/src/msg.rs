@@ -57,36 +57,82 @@ impl Msg {
     /// Renders with `lookup` (key → template); `{name}` is replaced by the argument, an
     /// unknown key shows itself so that a gap is visible, not blank.
     pub fn render_with<'a>(&self, lookup: &impl Fn(&str) -> Option<&'a str>) -> String {
-        let template = lookup(self.key).unwrap_or(self.key);
-        let mut out = String::with_capacity(template.len() + 16);
-        let mut rest = template;
-        while let Some(open) = rest.find('{') {
-            out.push_str(&rest[..open]);
-            let after = &rest[open + 1..];
-            match after.find('}') {
-                Some(close) if self.get(&after[..close]).is_some() => {
-                    let name = &after[..close];
-                    match self.get(name) {
-                        Some(MsgArg::Text(t)) => out.push_str(t),
-                        Some(MsgArg::Msg(m)) => out.push_str(&m.render_with(lookup)),
-                        Some(MsgArg::List(ms)) => {
-                            let parts: Vec<String> =
-                                ms.iter().map(|m| m.render_with(lookup)).collect();
-                            out.push_str(&parts.join("; "));
-                        }
-                        None => {}
-                    }
-                    rest = &after[close + 1..];
+        substitute(lookup(self.key).unwrap_or(self.key), |name| {
+            self.get(name).map(|arg| match arg {
+                MsgArg::Text(t) => t.clone(),
+                MsgArg::Msg(m) => m.render_with(lookup),
+                MsgArg::List(ms) => {
+                    let parts: Vec<String> = ms.iter().map(|m| m.render_with(lookup)).collect();
+                    parts.join("; ")
                 }
-                _ => {
-                    out.push('{');
-                    rest = after;
-                }
+            })
+        })
+    }
+
+    /// The message as data to store (a row's warnings in the database): `{"key": …,
+    /// "args": {name: text | message | [messages]}}`, rendered later by [`render_stored_with`].
+    pub fn to_json(&self) -> serde_json::Value {
+        let args: serde_json::Map<String, serde_json::Value> = self
+            .args
+            .iter()
+            .map(|(name, arg)| {
+                let value = match arg {
+                    MsgArg::Text(t) => serde_json::Value::String(t.clone()),
+                    MsgArg::Msg(m) => m.to_json(),
+                    MsgArg::List(ms) => ms.iter().map(Msg::to_json).collect(),
+                };
+                (name.to_string(), value)
+            })
+            .collect();
+        serde_json::json!({ "key": self.key, "args": args })
+    }
+}
+
+/// Renders a message stored with [`Msg::to_json`], exactly as the [`Msg`] would render.
+/// Anything that is not such a message shows as its JSON text, so a gap is visible.
+pub fn render_stored_with<'a>(
+    stored: &serde_json::Value,
+    lookup: &impl Fn(&str) -> Option<&'a str>,
+) -> String {
+    let Some(key) = stored.get("key").and_then(|k| k.as_str()) else {
+        return stored.to_string();
+    };
+    let args = stored.get("args");
+    substitute(lookup(key).unwrap_or(key), |name| {
+        args.and_then(|a| a.get(name)).map(|arg| match arg {
+            serde_json::Value::String(t) => t.clone(),
+            serde_json::Value::Array(ms) => {
+                let parts: Vec<String> = ms.iter().map(|m| render_stored_with(m, lookup)).collect();
+                parts.join("; ")
+            }
+            other => render_stored_with(other, lookup),
+        })
+    })
+}
+
+/// Replaces each `{name}` in `template` whose argument `arg(name)` gives; other braces stay.
+fn substitute(template: &str, arg: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after
+            .find('}')
+            .and_then(|close| arg(&after[..close]).map(|v| (close, v)))
+        {
+            Some((close, value)) => {
+                out.push_str(&value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
             }
         }
-        out.push_str(rest);
-        out
     }
+    out.push_str(rest);
+    out
 }
 
 /// Language-free, for logs and tests: the key with its arguments (`key(name=value, …)`).
@@ -170,5 +216,25 @@ mod tests {
         // A value is never re-expanded, and a missing argument stays visible.
         assert_eq!(m.render_with(&lookup), "baris {reason}: {reason}");
         assert_eq!(Msg::new("x").render_with(&lookup), "x");
+    }
+
+    #[test]
+    fn a_stored_message_renders_as_the_message_did() {
+        let m = Msg::new("many").arg_list(
+            "reasons",
+            vec![
+                Msg::new("row")
+                    .arg("line", 7)
+                    .arg_msg("reason", Msg::new("nik.short").arg("n", 15)),
+                Msg::new("unknown.key"),
+            ],
+        );
+        let stored: serde_json::Value = serde_json::from_str(&m.to_json().to_string()).unwrap();
+        assert_eq!(render_stored_with(&stored, &lookup), m.render_with(&lookup));
+        assert_eq!(
+            render_stored_with(&serde_json::json!(3), &lookup),
+            "3",
+            "not a message: shown as it is"
+        );
     }
 }

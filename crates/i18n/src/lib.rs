@@ -132,6 +132,12 @@ impl Messages {
         msg.render_with(&|k: &str| table.get(k).map(String::as_str))
     }
 
+    /// A message stored as data ([`Msg::to_json`], e.g. a row's warnings), in this language.
+    pub fn render_stored(&self, stored: &serde_json::Value) -> String {
+        let table = catalogue(self.lang);
+        sinergi_core::render_stored_with(stored, &|k: &str| table.get(k).map(String::as_str))
+    }
+
     /// Integers with the thousands separator of the language (83.762 / 83,762).
     pub fn num(&self, n: &u64) -> String {
         let sep = match self.lang {

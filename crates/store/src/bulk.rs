@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use sinergi_core::{LegalBasis, Msg, PersonInput, Sex, fold_text};
+use sinergi_core::{AidReceived, LegalBasis, Msg, PersonInput, Sex, fold_text};
 use sqlx::{AssertSqlSafe, Connection};
 use tokio::sync::mpsc::Receiver;
 
@@ -21,10 +21,10 @@ use crate::{Backend, BackendKind, Store, StoreError};
 /// Columns of `person_record` written for a list row, in bind order.
 pub(crate) const RECORD_COLUMNS: &str = "list_id, organisation_id, region_code, name, name_key, \
      sex, birth_date, nik_cipher, nik_hash, nik_masked, kk_cipher, kk_hash, kk_masked, \
-     source_line, created_at";
-const RECORD_COLUMN_COUNT: usize = 15;
-/// SQLite allows 32,766 bound values per statement: 2,000 rows × 15 columns stays below.
-const SQLITE_ROWS_PER_STATEMENT: usize = 2_000;
+     source_line, created_at, birthplace, address_cipher, desil";
+const RECORD_COLUMN_COUNT: usize = 18;
+/// SQLite allows 32,766 bound values per statement: 1,800 rows × 18 columns stays below.
+const SQLITE_ROWS_PER_STATEMENT: usize = 1_800;
 const _: () = assert!(SQLITE_ROWS_PER_STATEMENT * RECORD_COLUMN_COUNT <= 32_766);
 
 /// Inserts the `person_list` row of a list in the open transaction `$tx` (either backend)
@@ -33,8 +33,8 @@ macro_rules! insert_list {
     ($tx:expr, $list:expr, $basis:expr, $org:expr, $created_by:expr, $now:expr) => {{
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO person_list (organisation_id, name, legal_basis, consent_reference, \
-             source_file, created_by, created_at, row_count) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 0) RETURNING id",
+             source_file, created_by, created_at, row_count, content_hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8) RETURNING id",
         )
         .bind($org.id)
         .bind(&$list.name)
@@ -43,6 +43,7 @@ macro_rules! insert_list {
         .bind(&$list.source_file)
         .bind($created_by)
         .bind($now)
+        .bind(&$list.content_hash)
         .fetch_one(&mut *$tx)
         .await?;
         id
@@ -124,6 +125,9 @@ macro_rules! bind_record {
             .bind(p.kk_masked)
             .bind(p.source_line)
             .bind($now)
+            .bind(p.birthplace)
+            .bind(p.address_cipher)
+            .bind(p.desil)
     }};
 }
 pub(crate) use bind_record;
@@ -143,6 +147,18 @@ pub struct PreparedPerson {
     pub(crate) kk_hash: Option<Vec<u8>>,
     pub(crate) kk_masked: Option<String>,
     pub(crate) source_line: i64,
+    pub(crate) birthplace: Option<String>,
+    pub(crate) address_cipher: Option<Vec<u8>>,
+    pub(crate) desil: Option<i64>,
+    /// Stored beside the row: its warnings and the aid it records.
+    pub(crate) extras: Option<Box<RowExtras>>,
+}
+
+/// What a row says beyond the person: stored in `person_warning` and `distribution`.
+#[derive(Debug, Clone)]
+pub(crate) struct RowExtras {
+    pub(crate) warnings: Vec<String>,
+    pub(crate) aid: Option<AidReceived>,
 }
 
 pub(crate) fn sex_key(s: Sex) -> &'static str {
@@ -170,9 +186,121 @@ impl PreparedPerson {
             kk_hash: kk.map(|k| key.blind_index(PiiField::Kk, k)),
             kk_masked: r.kk.as_ref().map(|k| k.mask()),
             source_line: r.line as i64,
+            birthplace: r
+                .extra
+                .birthplace
+                .as_deref()
+                .map(str::trim)
+                .map(String::from),
+            address_cipher: r
+                .extra
+                .address
+                .as_deref()
+                .map(|a| key.seal(PiiField::Address, a.trim())),
+            desil: r.extra.desil.map(|d| i64::from(d.number())),
+            extras: RowExtras::of(r),
         }
     }
+
+    /// Takes the row's warnings and aid out, for the tables beside `person_record`.
+    pub(crate) fn take_extras(&mut self) -> Option<RowExtrasAt> {
+        self.extras.take().map(|e| {
+            (
+                self.source_line,
+                self.region_code.clone(),
+                self.nik_hash.clone(),
+                e,
+            )
+        })
+    }
 }
+
+impl RowExtras {
+    fn of(r: &PersonInput) -> Option<Box<RowExtras>> {
+        let aid = r.extra.aid.clone().filter(|a| !a.is_empty());
+        if aid.is_none() && r.extra.warnings.is_empty() {
+            return None;
+        }
+        Some(Box::new(RowExtras {
+            warnings: r
+                .extra
+                .warnings
+                .iter()
+                .map(|w| w.to_json().to_string())
+                .collect(),
+            aid,
+        }))
+    }
+}
+
+/// A row's warnings and aid with where they belong: (line, region, NIK hash, extras).
+pub(crate) type RowExtrasAt = (i64, String, Option<Vec<u8>>, Box<RowExtras>);
+
+/// The warnings and aid of one chunk of rows.
+pub(crate) type ChunkExtras = Vec<RowExtrasAt>;
+
+/// Inserts a chunk's warnings and distributions in the open transaction `$tx`; evaluates to
+/// the number of warnings. Distributions get their `person_id` from [`link_distributions!`].
+macro_rules! insert_extras {
+    ($tx:expr, $list_id:expr, $org_id:expr, $extras:expr, $now:expr) => {{
+        let mut warnings = 0u64;
+        for (line, region, nik_hash, e) in $extras {
+            for w in &e.warnings {
+                sqlx::query(
+                    "INSERT INTO person_warning (list_id, source_line, message) VALUES ($1, $2, $3)",
+                )
+                .bind($list_id)
+                .bind(line)
+                .bind(w)
+                .execute(&mut *$tx)
+                .await?;
+                warnings += 1;
+            }
+            if let Some(aid) = &e.aid {
+                sqlx::query(
+                    "INSERT INTO distribution (list_id, organisation_id, region_code, nik_hash, \
+                     program, aid_type, received_on, amount_rupiah, source_line, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind($list_id)
+                .bind($org_id)
+                .bind(region)
+                .bind(nik_hash)
+                .bind(aid.program.as_deref())
+                .bind(aid.aid_type.as_deref())
+                .bind(aid.received_on.map(|d| d.format("%Y-%m-%d").to_string()))
+                .bind(aid.amount_rupiah)
+                .bind(line)
+                .bind($now)
+                .execute(&mut *$tx)
+                .await?;
+            }
+        }
+        warnings
+    }};
+}
+pub(crate) use insert_extras;
+
+/// Points the distributions of list `$list_id` at their person rows (same list, same line),
+/// once the rows and their indexes are in; sets the list's warning count to `$warnings`.
+macro_rules! link_distributions {
+    ($tx:expr, $list_id:expr, $warnings:expr) => {{
+        sqlx::query(
+            "UPDATE distribution SET person_id = (SELECT r.id FROM person_record r \
+             WHERE r.list_id = distribution.list_id AND r.source_line = distribution.source_line) \
+             WHERE list_id = $1",
+        )
+        .bind($list_id)
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query("UPDATE person_list SET warning_count = $1 WHERE id = $2")
+            .bind($warnings as i64)
+            .bind($list_id)
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
+pub(crate) use link_distributions;
 
 /// Seals and hashes person rows, on every core: the CPU half of a bulk load, run while the
 /// database writes the previous chunk.
@@ -266,14 +394,19 @@ impl Store {
                     let indexes = set_aside_indexes!(tx, SQLITE_INDEXES);
                     let list_id = insert_list!(tx, list, basis, org, actor.id, &now);
                     let mut stored = 0u64;
+                    let mut warnings = 0u64;
                     let full_sql =
                         insert_records_sql(BackendKind::Sqlite, SQLITE_ROWS_PER_STATEMENT);
                     let mut done = false;
                     while let Some(rows) = next_rows(&mut chunks, &mut done).await {
                         let mut rows = rows.into_iter().peekable();
                         while rows.peek().is_some() {
-                            let part: Vec<PreparedPerson> =
+                            let mut part: Vec<PreparedPerson> =
                                 rows.by_ref().take(SQLITE_ROWS_PER_STATEMENT).collect();
+                            let extras: ChunkExtras = part
+                                .iter_mut()
+                                .filter_map(PreparedPerson::take_extras)
+                                .collect();
                             let sql = if part.len() == SQLITE_ROWS_PER_STATEMENT {
                                 full_sql.clone()
                             } else {
@@ -285,12 +418,14 @@ impl Store {
                                 q = bind_record!(q, list_id, org.id, p, &now);
                             }
                             q.execute(&mut *tx).await?;
+                            warnings += insert_extras!(tx, list_id, org.id, extras, &now);
                         }
                     }
                     if !done {
                         return Err(interrupted());
                     }
                     rebuild_indexes!(tx, indexes);
+                    link_distributions!(tx, list_id, warnings);
                     finish_list!(tx, list_id, stored);
                     let event = list_event(actor, list, basis, &org, stored).id(list_id);
                     append_audit!(tx, &event);
@@ -322,10 +457,13 @@ impl Store {
                     .await?;
                 let mut done = false;
                 let mut buf = Vec::with_capacity(1 << 20);
-                while let Some(rows) = next_rows(&mut chunks, &mut done).await {
+                // COPY holds the connection: the rows' warnings and aid follow it.
+                let mut extras: ChunkExtras = Vec::new();
+                while let Some(mut rows) = next_rows(&mut chunks, &mut done).await {
                     buf.clear();
-                    for p in &rows {
+                    for p in &mut rows {
                         copy_row(&mut buf, list_id, org.id, p, &now);
+                        extras.extend(p.take_extras());
                     }
                     stored += rows.len() as u64;
                     copy.send(buf.as_slice()).await?;
@@ -335,7 +473,9 @@ impl Store {
                     return Err(interrupted());
                 }
                 copy.finish().await?;
+                let warnings = insert_extras!(tx, list_id, org.id, extras, &now);
                 rebuild_indexes!(tx, indexes);
+                link_distributions!(tx, list_id, warnings);
                 finish_list!(tx, list_id, stored);
                 let event = list_event(actor, list, basis, &org, stored).id(list_id);
                 append_audit!(tx, &event);
@@ -467,6 +607,17 @@ fn copy_row(buf: &mut Vec<u8>, list_id: i64, org_id: i64, p: &PreparedPerson, no
     }
     let _ = write!(buf, "\t{}\t", p.source_line);
     text(buf, now);
+    buf.push(b'\t');
+    opt_text(buf, p.birthplace.as_deref());
+    buf.push(b'\t');
+    bytes(buf, p.address_cipher.as_deref());
+    buf.push(b'\t');
+    match p.desil {
+        Some(d) => {
+            let _ = write!(buf, "{d}");
+        }
+        None => buf.extend_from_slice(b"\\N"),
+    }
     buf.push(b'\n');
 }
 
@@ -489,12 +640,16 @@ mod tests {
             kk_hash: None,
             kk_masked: None,
             source_line: 7,
+            birthplace: Some("Mataram".into()),
+            address_cipher: None,
+            desil: Some(3),
+            extras: None,
         };
         let mut buf = Vec::new();
         copy_row(&mut buf, 1, 2, &p, "t");
         assert_eq!(
             String::from_utf8(buf).unwrap(),
-            "1\t2\t52.03.05.2001\tA\\tB\\\\C\\nD\ta b\t\\N\t1990-07-05\t\\\\x00ab\t\\N\t\\N\t\\N\t\\N\t\\N\t7\tt\n"
+            "1\t2\t52.03.05.2001\tA\\tB\\\\C\\nD\ta b\t\\N\t1990-07-05\t\\\\x00ab\t\\N\t\\N\t\\N\t\\N\t\\N\t7\tt\tMataram\t\\N\t3\n"
         );
     }
 
@@ -502,9 +657,10 @@ mod tests {
     fn placeholders_follow_the_dialect() {
         let sql = insert_records_sql(BackendKind::Postgres, 2);
         assert!(sql.ends_with(
-            "($16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)"
+            "($19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36)"
         ));
         let sql = insert_records_sql(BackendKind::Sqlite, 2);
-        assert!(sql.ends_with("VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        let row = format!("({})", vec!["?"; RECORD_COLUMN_COUNT].join(", "));
+        assert!(sql.ends_with(&format!("VALUES {row}, {row}")));
     }
 }

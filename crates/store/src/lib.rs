@@ -13,6 +13,8 @@ mod error;
 mod exceptions;
 mod geo;
 mod institutions;
+mod jobs;
+mod lists;
 mod lkks;
 mod lks;
 mod lks_reports;
@@ -40,6 +42,8 @@ pub use connect::{DEFAULT_SQLITE_PATH, DatabaseTarget};
 pub use error::{RejectedCode, StoreError};
 pub use geo::Polygon;
 pub use institutions::{Refusal, RegistryBatch, RegistryImport, RejectedRow};
+pub use jobs::{JobRecord, JobState};
+pub use lists::{Distribution, DistributionFilter, ListSummary, RowWarning};
 pub use lkks::{
     BoardSeat, FormationEntry, FormationProgress, FormationTarget, LKKS_SORTS, LkksFilter,
     LkksRecord, LkksRow, LkksYear, StatusChange,
@@ -211,6 +215,7 @@ migration_list![
     ("0005", "institutions"),
     ("0006", "programs"),
     ("0007", "strategy"),
+    ("0008", "lists"),
     ("0009", "harden"),
 ];
 

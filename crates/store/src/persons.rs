@@ -2,12 +2,13 @@
 //! and every by-name view, reveal, export and change audited.
 
 use serde::Serialize;
-use sinergi_core::{Disclosed, LegalBasis, Level, PersonInput, RegionCode, fold_text};
+use sinergi_core::{Disclosed, LegalBasis, Level, Msg, PersonInput, RegionCode, fold_text};
 use sqlx::AssertSqlSafe;
 
 use crate::audit::{AuditEvent, append_audit, now_text};
 use crate::bulk::{
-    PreparedPerson, bind_record, finish_list, insert_list, insert_records_sql, list_event,
+    ChunkExtras, PreparedPerson, bind_record, finish_list, insert_extras, insert_list,
+    insert_records_sql, link_distributions, list_event,
 };
 use crate::pii::{PiiField, PiiKey};
 use crate::scope::{Bind, Placeholders, bind_filter, within_regions};
@@ -22,6 +23,10 @@ pub struct NewPersonList {
     /// Consent register, agreement (PKS) or decree number the basis rests on.
     pub reference: String,
     pub source_file: Option<String>,
+    /// SHA-256 of the file's bytes (hex): the same file twice for one organisation is refused.
+    pub content_hash: Option<String>,
+    /// An earlier list of the same organisation this one replaces, in the same transaction.
+    pub replaces: Option<i64>,
 }
 
 /// A stored list.
@@ -161,6 +166,33 @@ fn to_row(r: PersonDbRow) -> PersonRow {
     }
 }
 
+/// The refusal of a file already stored for the organisation, naming the earlier import.
+fn same_file(id: i64, name: &str, created_at: &str) -> Msg {
+    Msg::new("lists.same_file")
+        .arg("id", id)
+        .arg("name", name)
+        .arg("date", created_at.get(..10).unwrap_or(created_at))
+}
+
+/// Retires list `$old` in favour of `$new` in the open transaction `$tx`: its rows, warnings
+/// and distributions go; the list row stays, pointing at its replacement.
+macro_rules! retire_list {
+    ($tx:expr, $old:expr, $new:expr) => {{
+        for sql in [
+            "DELETE FROM distribution WHERE list_id = $1",
+            "DELETE FROM person_warning WHERE list_id = $1",
+            "DELETE FROM person_record WHERE list_id = $1",
+        ] {
+            sqlx::query(sql).bind($old).execute(&mut *$tx).await?;
+        }
+        sqlx::query("UPDATE person_list SET replaced_by = $1 WHERE id = $2")
+            .bind($new)
+            .bind($old)
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
+
 impl Store {
     pub(crate) fn pii_key(&self) -> Result<&PiiKey, StoreError> {
         self.pii.as_deref().ok_or(StoreError::KeyMissing)
@@ -229,11 +261,15 @@ impl Scoped<'_> {
         Ok((sql, binds, ph.upcoming()))
     }
 
-    /// Stores a person-level list in one transaction: all rows or none.
+    /// Stores a person-level list in one transaction: all rows or none, with each row's
+    /// details, warnings and the aid it records. The same file again for the organisation is
+    /// refused naming the earlier import; `list.replaces` retires an earlier list in the same
+    /// transaction. `progress` hears the rows written so far.
     pub async fn import_person_list(
         &self,
         list: &NewPersonList,
         rows: &[PersonInput],
+        progress: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<Result<ImportedList, Vec<OutOfScopeRow>>, StoreError> {
         let (basis, org) = self.checked_list(list).await?;
         self.require_write()?;
@@ -257,20 +293,61 @@ impl Scoped<'_> {
         }
         let key = self.pii_key()?;
         let now = now_text();
-        let event = list_event(self.actor(), list, basis, &org, rows.len() as u64);
+        let mut event = list_event(self.actor(), list, basis, &org, rows.len() as u64);
+        if let Some(old) = list.replaces {
+            event = event.before(serde_json::json!({ "daftar_diganti": old }));
+        }
         let kind = self.kind();
         let created_by = viewer.principal().map(|p| p.user_id);
         let list_id = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
+            if let Some(old) = list.replaces {
+                let owner: Option<(i64, Option<i64>)> = sqlx::query_as(
+                    "SELECT organisation_id, replaced_by FROM person_list WHERE id = $1",
+                )
+                .bind(old)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if owner != Some((org.id, None)) {
+                    return Err(StoreError::Refused(
+                        Msg::new("lists.replace_unknown").arg("id", old),
+                    ));
+                }
+            }
+            if let Some(hash) = &list.content_hash {
+                let earlier: Option<(i64, String, String)> = sqlx::query_as(
+                    "SELECT id, name, created_at FROM person_list WHERE organisation_id = $1 \
+                     AND content_hash = $2 AND replaced_by IS NULL AND id <> $3",
+                )
+                .bind(org.id)
+                .bind(hash)
+                .bind(list.replaces.unwrap_or(0))
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some((id, name, at)) = earlier {
+                    return Err(StoreError::Refused(same_file(id, &name, &at)));
+                }
+            }
             let list_id = insert_list!(tx, list, basis, org, created_by, &now);
+            if let Some(old) = list.replaces {
+                retire_list!(tx, old, list_id);
+            }
+            let mut warnings = 0u64;
+            let mut written = 0u64;
             for chunk in rows.chunks(500) {
                 let mut q = sqlx::query(AssertSqlSafe(insert_records_sql(kind, chunk.len())));
-                for p in chunk.iter().map(|r| PreparedPerson::new(key, r)) {
+                let mut extras: ChunkExtras = Vec::new();
+                for mut p in chunk.iter().map(|r| PreparedPerson::new(key, r)) {
+                    extras.extend(p.take_extras());
                     q = bind_record!(q, list_id, org.id, p, &now);
                 }
                 q.execute(&mut *tx).await?;
+                warnings += insert_extras!(tx, list_id, org.id, extras, &now);
+                written += chunk.len() as u64;
+                progress(written);
             }
             finish_list!(tx, list_id, rows.len());
+            link_distributions!(tx, list_id, warnings);
             let event = event.clone().id(list_id);
             append_audit!(tx, &event);
             tx.commit().await?;
@@ -280,6 +357,25 @@ impl Scoped<'_> {
             list_id,
             stored: rows.len() as u64,
         }))
+    }
+
+    /// A live list of `organisation_id` stored from a file with this content hash, if any (its
+    /// id and the refusal naming it): checked before a file is read, so a second import is
+    /// refused at once.
+    pub async fn list_with_content(
+        &self,
+        organisation_id: i64,
+        content_hash: &str,
+    ) -> Result<Option<(i64, Msg)>, StoreError> {
+        let earlier: Option<(i64, String, String)> = on_pool!(self, |pool| sqlx::query_as(
+            "SELECT id, name, created_at FROM person_list WHERE organisation_id = $1 \
+             AND content_hash = $2 AND replaced_by IS NULL"
+        )
+        .bind(organisation_id)
+        .bind(content_hash)
+        .fetch_optional(pool)
+        .await)?;
+        Ok(earlier.map(|(id, name, at)| (id, same_file(id, &name, &at))))
     }
 
     /// One page of the persons the principal may see, by region then id (the order the scope

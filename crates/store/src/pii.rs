@@ -18,6 +18,8 @@ const NONCE_LEN: usize = 24;
 pub enum PiiField {
     Nik,
     Kk,
+    /// A person's address as a list gives it.
+    Address,
 }
 
 impl PiiField {
@@ -25,6 +27,7 @@ impl PiiField {
         match self {
             PiiField::Nik => b"nik",
             PiiField::Kk => b"kk",
+            PiiField::Address => b"address",
         }
     }
 }

@@ -82,6 +82,7 @@ fn field_label(field: PiiField) -> &'static str {
     match field {
         PiiField::Nik => "nik",
         PiiField::Kk => "kk",
+        PiiField::Address => "address",
     }
 }
 

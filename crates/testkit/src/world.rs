@@ -232,10 +232,12 @@ pub async fn build(db: &TestDb) -> World {
             legal_basis: basis(),
             reference: "PKS 1/2025".into(),
             source_file: None,
+            content_hash: None,
+            replaces: None,
         };
         let stored = store
             .as_user(importer)
-            .import_person_list(&list, &rows)
+            .import_person_list(&list, &rows, &|_| {})
             .await
             .unwrap()
             .unwrap();

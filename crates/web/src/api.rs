@@ -204,27 +204,20 @@ struct RowRefusal {
     alasan: String,
 }
 
-fn refusals(ui: &Ui, rows: &[sinergi_intake::RowError]) -> Vec<RowRefusal> {
-    rows.iter()
-        .map(|e| RowRefusal {
-            baris: e.line,
-            kolom: e.column.clone(),
-            alasan: ui.t.render(&e.reason),
-        })
-        .collect()
-}
-
 /// `POST /api/v1/daftar`: a person list, as `multipart/form-data` with the fields of the
-/// upload page (`berkas`, `organisasi`, `dasar_hukum`, `rujukan`, `nama`). The same use case
-/// as the page and `sinergi daftar impor`; row reasons in the caller's language.
+/// upload page (`berkas`, `organisasi`, `dasar_hukum`, `rujukan`, `nama`, `ganti`). The same
+/// use case as the page and `sinergi daftar impor`: the import runs as a job; the answer is
+/// 202 with the job's URL (`GET /api/v1/tugas/{id}`). The role is checked before the body is
+/// read; the same file twice is refused at once naming the earlier import.
 pub async fn import_list(
     State(state): State<AppState>,
     ui: Ui,
     crate::auth::Signed(user): crate::auth::Signed,
     multipart: axum::extract::Multipart,
 ) -> Response {
-    use sinergi_activity::lists::{PersonListOutcome, PersonListUpload, import_person_list};
+    use sinergi_activity::lists::{PersonListUpload, may_import, submit_person_list};
     let result = async {
+        may_import(&user.viewer)?;
         let fields = crate::pages::lists::read_fields(multipart)
             .await
             .map_err(|e| {
@@ -245,11 +238,12 @@ pub async fn import_list(
                 sinergi_core::Msg::new("error.field_required").arg("field", "organisasi"),
             )
         })?;
-        let outcome = import_person_list(
+        let job = submit_person_list(
             &state.store,
+            &state.jobs,
             &user.viewer,
             PersonListUpload {
-                bytes: &bytes,
+                bytes,
                 file_name,
                 organisation_id,
                 name: Some(fields.name),
@@ -258,60 +252,63 @@ pub async fn import_list(
                     .as_deref()
                     .and_then(sinergi_core::LegalBasis::from_key),
                 reference: fields.reference,
+                replaces: fields.replaces,
             },
         )
         .await?;
-        Ok::<_, AppError>(outcome)
+        Ok::<_, AppError>(job)
     }
     .await;
-    let outcome = match result {
-        Ok(o) => o,
-        Err(e) => return e.json(ui.t),
-    };
-    let rejected_lines = outcome.rejected_lines();
-    match outcome {
-        PersonListOutcome::Stored {
-            list_id,
-            list_name,
-            organisation,
-            stored,
-            rejected,
-        } => Json(serde_json::json!({
-            "daftar": list_id,
-            "nama": list_name,
-            "organisasi": organisation.name,
-            "disimpan": stored,
-            "baris_ditolak": rejected_lines,
-            "ditolak": refusals(&ui, &rejected),
-        }))
-        .into_response(),
-        PersonListOutcome::Refused { errors } => {
-            refused_json(&ui, "lists.refused", refusals(&ui, &errors))
+    match result {
+        Ok(job) => {
+            let url = format!("/api/v1/tugas/{job}");
+            (
+                axum::http::StatusCode::ACCEPTED,
+                [(axum::http::header::LOCATION, url.clone())],
+                Json(serde_json::json!({ "tugas": job, "url": url })),
+            )
+                .into_response()
         }
-        PersonListOutcome::OutsideScope { rows } => {
-            let rows: Vec<RowRefusal> = rows
-                .iter()
-                .map(|o| RowRefusal {
-                    baris: o.line,
-                    kolom: Some("kode_desa".into()),
-                    alasan: ui.t.render(
-                        &sinergi_core::Msg::new("lists.outside_scope_reason")
-                            .arg("region", &o.region),
-                    ),
-                })
-                .collect();
-            refused_json(&ui, "lists.outside_scope", rows)
-        }
+        Err(e) => e.json(ui.t),
     }
 }
 
-/// A refused file: the error shape, with the refused rows beside it. Nothing was stored.
-fn refused_json(ui: &Ui, key: &'static str, rows: Vec<RowRefusal>) -> Response {
-    let body = serde_json::json!({ "error": {
-        "code": key,
-        "message": ui.t.get(key),
-        "detail": null,
-        "rows": rows,
-    } });
-    (axum::http::StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+/// `GET /api/v1/tugas/{id}`: an import job — state, progress and, once finished, its report
+/// (refused rows with reasons in the caller's language) or why it failed.
+pub async fn job(
+    State(state): State<AppState>,
+    ui: Ui,
+    crate::auth::Signed(user): crate::auth::Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    let result = async {
+        let found = sinergi_activity::lists::import_job(&state.jobs, &user.viewer, id)
+            .await?
+            .ok_or(AppError::not_found("error.not_found"))?;
+        let job = found.job;
+        let report = found.report.map(|r| {
+            serde_json::json!({
+                "hasil": r.outcome,
+                "daftar": r.list_id,
+                "nama": r.list_name,
+                "organisasi": r.organisation,
+                "disimpan": r.stored,
+                "baris_ditolak": r.rejected_lines,
+                "ditolak": r.rows.iter().map(|row| RowRefusal {
+                    baris: row.line,
+                    kolom: row.column.clone(),
+                    alasan: ui.t.render_stored(&row.reason),
+                }).collect::<Vec<_>>(),
+            })
+        });
+        Ok(serde_json::json!({
+            "tugas": job.id,
+            "status": job.state,
+            "kemajuan": { "selesai": job.progress_done, "jumlah": job.progress_total },
+            "laporan": report,
+            "galat": job.error.as_ref().map(|e| ui.t.render_stored(e)),
+        }))
+    }
+    .await;
+    respond(&ui, result)
 }

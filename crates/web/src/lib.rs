@@ -32,6 +32,8 @@ pub struct AppState {
     pub auth: auth::AuthConfig,
     /// Slots for large exports, so a few of them cannot stall every other request.
     pub exports: ExportSlots,
+    /// Heavy work (imports) runs here, off the request threads.
+    pub jobs: sinergi_activity::jobs::JobRunner,
 }
 
 impl AppState {
@@ -39,6 +41,10 @@ impl AppState {
     /// threshold is the store's own).
     pub fn new(store: Store) -> AppState {
         AppState {
+            jobs: sinergi_activity::jobs::JobRunner::new(
+                store.clone(),
+                sinergi_activity::jobs::DEFAULT_HEAVY_SLOTS,
+            ),
             store,
             auth: auth::AuthConfig::default(),
             exports: export::ExportSlots::default(),
@@ -89,6 +95,9 @@ pub fn router(state: AppState) -> Router {
                 axum::extract::DefaultBodyLimit::max(pages::lists::MAX_UPLOAD_BYTES),
             ),
         )
+        .route("/daftar/{id}", get(pages::lists::detail))
+        .route("/tugas/{id}", get(pages::lists::job))
+        .route("/tugas/{id}/{file}", get(pages::lists::rejects))
         .route("/penerima/ekspor.csv", get(pages::persons::export_csv))
         .route("/penerima/ekspor.xlsx", get(pages::persons::export_xlsx))
         .route("/penerima/{id}", get(pages::persons::detail))
@@ -116,6 +125,7 @@ pub fn router(state: AppState) -> Router {
                 pages::lists::MAX_UPLOAD_BYTES,
             )),
         )
+        .route("/api/v1/tugas/{id}", get(api::job))
         .route("/api/v1/statistik", get(api::published_counts))
         .route("/api/v1/wilayah", get(api::provinces))
         .route("/api/v1/wilayah/cari", get(api::search))
@@ -148,12 +158,18 @@ async fn css() -> impl IntoResponse {
     )
 }
 
-/// Serves until `shutdown` resolves.
+/// Serves until `shutdown` resolves. Jobs a previous server left unfinished are marked
+/// failed first: their input died with that process.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    match state.jobs.recover().await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!("{n} jobs interrupted by the previous stop marked failed"),
+        Err(e) => return Err(std::io::Error::other(e.to_string())),
+    }
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),

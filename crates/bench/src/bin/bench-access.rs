@@ -279,10 +279,12 @@ async fn scope_overhead(
             legal_basis: Some(LegalBasis::TugasPublik),
             reference: "benchmark".into(),
             source_file: None,
+            content_hash: None,
+            replaces: None,
         };
         store
             .as_user(&admin)
-            .import_person_list(&new, &batch)
+            .import_person_list(&new, &batch, &|_| {})
             .await?
             .map_err(|_| anyhow::anyhow!("rows outside scope"))?;
         done += n;

@@ -868,6 +868,33 @@ fn person_lists_need_a_legal_basis_stay_in_scope_and_report_bad_rows() {
     assert!(r.stdout.contains("2 orang untuk Mitra A"), "{r:?}");
     assert!(r.stderr.contains("1 baris tidak disimpan"), "{r:?}");
     assert!(r.stderr.contains("baris 3, kolom nik"), "{r:?}");
+    let first_id = r
+        .stdout
+        .split("(id ")
+        .nth(1)
+        .and_then(|s| s.split(')').next())
+        .expect("list id printed")
+        .to_string();
+    // The same file again: refused, naming the earlier import; nothing stored.
+    let basis = ["--dasar-hukum", "tugas-publik", "--rujukan", "PKS 12/2025"];
+    let r = import(&good, &basis, &env);
+    let message = failed(&r, 1);
+    assert!(
+        message.contains("sudah diimpor") && message.contains(&format!("id {first_id}")),
+        "{r:?}"
+    );
+    // A corrected file replaces the list: still two people, not four.
+    let corrected = file(
+        "penerima_koreksi.csv",
+        "nama,nik,jenis_kelamin,tanggal_lahir,kode_desa\n\
+         Baiq Nurhasanah,5203054507900011,P,1990-07-05,52.03.05.2003\n\
+         Muhammad Saleh,5203050101800012,L,01/01/1980,52.03.05.2004\n",
+    );
+    let mut replace = basis.to_vec();
+    replace.extend(["--ganti", first_id.as_str()]);
+    let r = import(&corrected, &replace, &env);
+    ok(&r);
+    assert!(r.stdout.contains("2 orang untuk Mitra A"), "{r:?}");
     // Stored: the operator sees the two new people plus the five of the fixture.
     let rt2 = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -78,6 +78,8 @@ fn small_writes(
                 legal_basis: basis(),
                 reference: "PKS 1/2025".into(),
                 source_file: None,
+                content_hash: None,
+                replaces: None,
             };
             let row = PersonInput {
                 line: 2,
@@ -89,7 +91,11 @@ fn small_writes(
                 region: code("52.03.05.2003"),
                 extra: Default::default(),
             };
-            match store.as_user(&op).import_person_list(&list, &[row]).await {
+            match store
+                .as_user(&op)
+                .import_person_list(&list, &[row], &|_| {})
+                .await
+            {
                 Ok(Ok(stored)) => acknowledged.push(stored.list_id),
                 _ => refused += 1,
             }

@@ -370,12 +370,18 @@ async fn writes_respect_roles_organisations_and_legal_basis() {
             legal_basis: basis,
             reference: reference.into(),
             source_file: None,
+            content_hash: None,
+            replaces: None,
         };
         // No legal basis, or no reference: refused with the field named.
         assert_eq!(
             refusal(
                 &s.as_user(&lotim)
-                    .import_person_list(&list(w.orgs[0], None, "PKS 1"), &[row("52.03.05.2003", 2)])
+                    .import_person_list(
+                        &list(w.orgs[0], None, "PKS 1"),
+                        &[row("52.03.05.2003", 2)],
+                        &|_| {}
+                    )
                     .await
             ),
             ("lists.basis_missing", None)
@@ -383,7 +389,11 @@ async fn writes_respect_roles_organisations_and_legal_basis() {
         assert_eq!(
             refusal(
                 &s.as_user(&lotim)
-                    .import_person_list(&list(w.orgs[0], basis(), "  "), &[row("52.03.05.2003", 2)])
+                    .import_person_list(
+                        &list(w.orgs[0], basis(), "  "),
+                        &[row("52.03.05.2003", 2)],
+                        &|_| {}
+                    )
                     .await
             ),
             ("lists.reference_missing", None)
@@ -394,6 +404,7 @@ async fn writes_respect_roles_organisations_and_legal_basis() {
             .import_person_list(
                 &list(w.orgs[0], basis(), "PKS 1"),
                 &[row("52.03.05.2003", 2), row("52.02.01.2001", 3)],
+                &|_| {},
             )
             .await
             .unwrap()
@@ -405,7 +416,8 @@ async fn writes_respect_roles_organisations_and_legal_basis() {
             s.as_user(&mitra_a)
                 .import_person_list(
                     &list(w.orgs[1], basis(), "PKS 1"),
-                    &[row("52.03.05.2003", 2)]
+                    &[row("52.03.05.2003", 2)],
+                    &|_| {}
                 )
                 .await,
             Err(StoreError::Forbidden)
@@ -414,7 +426,8 @@ async fn writes_respect_roles_organisations_and_legal_basis() {
             s.as_user(&pimpinan)
                 .import_person_list(
                     &list(w.orgs[0], basis(), "PKS 1"),
-                    &[row("52.03.05.2003", 2)]
+                    &[row("52.03.05.2003", 2)],
+                    &|_| {}
                 )
                 .await,
             Err(StoreError::Forbidden)
@@ -431,6 +444,7 @@ async fn writes_respect_roles_organisations_and_legal_basis() {
             .import_person_list(
                 &list(w.orgs[0], basis(), "Persetujuan 2025/7"),
                 &[row("33.01.01.2001", 2)],
+                &|_| {},
             )
             .await
             .unwrap()

@@ -3,7 +3,7 @@
 //! same list row and the same audit event; and an interrupted load stores nothing.
 
 use chrono::NaiveDate;
-use sinergi_core::{Nik, NoKk, PersonInput, Sex};
+use sinergi_core::{AidReceived, Desil, Msg, Nik, NoKk, PersonExtra, PersonInput, Sex};
 use sinergi_store::pii::PiiField;
 use sinergi_store::{
     Actor, AuditQuery, BackendKind, BulkChunk, NewPersonList, Page, PersonFilter, Store,
@@ -24,7 +24,21 @@ fn rows() -> Vec<PersonInput> {
             nik: nik("5203054507900001"),
             kk: kk("5203051201150003"),
             region: code("52.03.05.2003"),
-            extra: Default::default(),
+            extra: PersonExtra {
+                birthplace: Some(" Selong ".into()),
+                address: Some("Jl. Pahlawan 3".into()),
+                desil: Some(Desil::new(2).unwrap()),
+                aid: Some(AidReceived {
+                    program: Some("PKH".into()),
+                    aid_type: Some("tunai".into()),
+                    received_on: date(2025, 3, 1),
+                    amount_rupiah: Some(750_000),
+                }),
+                warnings: vec![
+                    Msg::new("intake.nik_sex_mismatch").arg("line", 2),
+                    Msg::new("intake.nik_historical").arg("prefix", "52.03"),
+                ],
+            },
         },
         PersonInput {
             line: 3,
@@ -45,7 +59,10 @@ fn rows() -> Vec<PersonInput> {
             nik: nik("5203054101010002"),
             kk: None,
             region: code("52.03.05.2003"),
-            extra: Default::default(),
+            extra: PersonExtra {
+                warnings: vec![Msg::new("intake.nik_repeated").arg("other", 2)],
+                ..PersonExtra::default()
+            },
         },
         PersonInput {
             line: 9,
@@ -67,6 +84,8 @@ fn list(w: &World, name: &str) -> NewPersonList {
         legal_basis: sinergi_testkit::world::basis(),
         reference: " PKS 7/2025 ".into(),
         source_file: Some("penerima.csv".into()),
+        content_hash: None,
+        replaces: None,
     }
 }
 
@@ -110,7 +129,7 @@ async fn bulk_path_stores_exactly_what_the_row_path_stores() {
         let by_row = w
             .store
             .as_user(&admin)
-            .import_person_list(&list(&w, "daftar"), &rows)
+            .import_person_list(&list(&w, "daftar"), &rows, &|_| {})
             .await
             .unwrap()
             .unwrap();
@@ -135,6 +154,8 @@ async fn bulk_path_stores_exactly_what_the_row_path_stores() {
             "kk_hash",
             "kk_masked",
             "source_line",
+            "birthplace",
+            "desil",
         ] {
             let a = column(&db, kind, col, &records(by_row.list_id)).await;
             let b = column(&db, kind, col, &records(by_bulk.list_id)).await;
@@ -156,7 +177,7 @@ async fn bulk_path_stores_exactly_what_the_row_path_stores() {
                 let open = |v: &Option<Vec<u8>>| v.as_ref().map(|c| w.key.open(field, c).unwrap());
                 let expected = match field {
                     PiiField::Nik => rows[i].nik.as_ref().map(|n| n.as_str().to_string()),
-                    PiiField::Kk => rows[i].kk.as_ref().map(|k| k.as_str().to_string()),
+                    _ => rows[i].kk.as_ref().map(|k| k.as_str().to_string()),
                 };
                 assert_eq!(open(x), expected, "{l} {col} row {i}");
                 assert_eq!(open(y), expected, "{l} {col} row {i}");
@@ -164,6 +185,63 @@ async fn bulk_path_stores_exactly_what_the_row_path_stores() {
                     assert_ne!(x, y, "{l}: nonces are never reused");
                 }
             }
+        }
+        // Details, warnings and distributions: the same on both paths, the address sealed.
+        assert_eq!(
+            column(&db, kind, "birthplace", &records(by_row.list_id)).await[0].as_deref(),
+            Some("Selong".as_bytes()),
+            "{l}"
+        );
+        for rec in [by_row.list_id, by_bulk.list_id] {
+            let sealed = column(&db, kind, "address_cipher", &records(rec)).await;
+            assert_eq!(
+                w.key
+                    .open(PiiField::Address, sealed[0].as_ref().unwrap())
+                    .unwrap(),
+                "Jl. Pahlawan 3",
+                "{l}"
+            );
+        }
+        let warnings =
+            |id: i64| format!("FROM person_warning WHERE list_id = {id} ORDER BY source_line, id");
+        let dists = |id: i64| format!("FROM distribution WHERE list_id = {id} ORDER BY id");
+        for (col, from) in [
+            ("source_line", &warnings as &dyn Fn(i64) -> String),
+            ("message", &warnings),
+            ("program", &dists),
+            ("aid_type", &dists),
+            ("received_on", &dists),
+            ("amount_rupiah", &dists),
+            ("source_line", &dists),
+            ("region_code", &dists),
+            ("nik_hash", &dists),
+        ] {
+            let a = column(&db, kind, col, &from(by_row.list_id)).await;
+            let b = column(&db, kind, col, &from(by_bulk.list_id)).await;
+            assert!(!a.is_empty(), "{l}: {col} stored");
+            assert_eq!(a, b, "{l}: {col} differs between the two paths");
+        }
+        assert_eq!(
+            column(&db, kind, "message", &warnings(by_row.list_id))
+                .await
+                .len(),
+            3
+        );
+        // Each distribution points at its person row.
+        for id in [by_row.list_id, by_bulk.list_id] {
+            let linked: Vec<Option<Vec<u8>>> = db
+                .raw(&format!(
+                    "SELECT CAST(CASE WHEN d.person_id = r.id THEN 'ja' ELSE 'nee' END AS {}) \
+                     FROM distribution d JOIN person_record r ON r.list_id = d.list_id \
+                     AND r.source_line = d.source_line WHERE d.list_id = {id}",
+                    if kind == BackendKind::Sqlite {
+                        "BLOB"
+                    } else {
+                        "BYTEA"
+                    }
+                ))
+                .await;
+            assert_eq!(linked, vec![Some(b"ja".to_vec())], "{l}");
         }
         let lists = |id: i64| format!("FROM person_list WHERE id = {id}");
         for col in [
@@ -173,6 +251,7 @@ async fn bulk_path_stores_exactly_what_the_row_path_stores() {
             "source_file",
             "created_by",
             "row_count",
+            "warning_count",
         ] {
             let a = column(&db, kind, col, &lists(by_row.list_id)).await;
             let b = column(&db, kind, col, &lists(by_bulk.list_id)).await;

@@ -36,10 +36,12 @@ async fn add_people(w: &sinergi_testkit::world::World) {
         legal_basis: basis(),
         reference: "PKS 1/2025".into(),
         source_file: None,
+        content_hash: None,
+        replaces: None,
     };
     w.store
         .as_user(&admin)
-        .import_person_list(&list, &rows)
+        .import_person_list(&list, &rows, &|_| {})
         .await
         .unwrap()
         .unwrap();

@@ -7,6 +7,7 @@ mod bulk;
 mod conformance;
 mod exports;
 mod institutions;
+mod lists;
 mod programs;
 mod schema;
 mod strategy;

@@ -2,25 +2,21 @@
 //! without which it is refused. Rows are checked by intake and stored by the scoped store.
 
 use askama::Template;
-use axum::extract::{Multipart, State};
-use axum::response::Response;
-use sinergi_activity::lists::{self, PersonListOutcome, PersonListUpload};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use sinergi_activity::lists::{self, ImportReport, ListDetail, PersonListUpload};
 use sinergi_core::LegalBasis;
-use sinergi_intake::RowError;
-use sinergi_store::Organisation;
+use sinergi_store::{JobRecord, Organisation};
 
 use super::render;
 use crate::auth::Signed;
+use crate::export::{Table, TableFormat, table_download};
 use crate::i18n::Messages;
 use crate::{AppError, AppState, Ui};
 
 /// Person lists are spreadsheets of thousands of rows, not millions.
 pub const MAX_UPLOAD_BYTES: usize = 32 * 1024 * 1024;
-
-pub struct Outcome {
-    pub list_id: i64,
-    pub stored: u64,
-}
 
 #[derive(Template)]
 #[template(path = "list_upload.html")]
@@ -29,9 +25,6 @@ struct UploadPage {
     t: Messages,
     organisations: Vec<Organisation>,
     bases: Vec<(&'static str, String)>,
-    outcome: Option<Outcome>,
-    rejected: Vec<RowError>,
-    rejected_rows: usize,
     error: Option<String>,
 }
 
@@ -51,9 +44,6 @@ async fn page(
             .iter()
             .map(|b| (b.key(), format!("basis.{}", b.key())))
             .collect(),
-        outcome: None,
-        rejected: Vec::new(),
-        rejected_rows: 0,
         error: None,
     })
 }
@@ -71,6 +61,8 @@ pub(crate) struct Fields {
     pub basis: Option<String>,
     pub reference: String,
     pub name: String,
+    /// "ganti daftar": the id of an earlier list this corrected one replaces.
+    pub replaces: Option<i64>,
 }
 
 pub(crate) async fn read_fields(mut multipart: Multipart) -> Result<Fields, String> {
@@ -90,6 +82,7 @@ pub(crate) async fn read_fields(mut multipart: Multipart) -> Result<Fields, Stri
                     "dasar_hukum" => f.basis = Some(text).filter(|t| !t.trim().is_empty()),
                     "rujukan" => f.reference = text,
                     "nama" => f.name = text,
+                    "ganti" => f.replaces = text.trim().parse().ok(),
                     _ => {}
                 }
             }
@@ -98,93 +91,232 @@ pub(crate) async fn read_fields(mut multipart: Multipart) -> Result<Fields, Stri
     Ok(f)
 }
 
+/// The upload: the role is checked before the body is read (an account that may not import
+/// never gets a file parsed); the import then runs as a background job and the browser goes
+/// to its progress page.
 pub async fn upload(
     State(state): State<AppState>,
     ui: Ui,
     Signed(user): Signed,
     multipart: Multipart,
 ) -> Response {
+    if lists::may_import(&user.viewer).is_err() {
+        return AppError::forbidden().page(&ui);
+    }
     let result = async {
         let mut view = page(&state, &ui, &user).await?;
         let fields = match read_fields(multipart).await {
             Ok(f) => f,
             Err(e) => {
                 view.error = Some(format!("{} {e}", ui.t.get("lists.bad_upload")));
-                return Ok(view);
+                return Ok(Err(view));
             }
         };
         let Some((filename, bytes)) = fields.file.filter(|(_, b)| !b.is_empty()) else {
             view.error = Some(ui.t.get("lists.no_file").to_string());
-            return Ok(view);
+            return Ok(Err(view));
         };
         let Some(org) = fields
             .organisation
             .and_then(|id| view.organisations.iter().find(|o| o.id == id))
         else {
             view.error = Some(ui.t.get("lists.no_organisation").to_string());
-            return Ok(view);
+            return Ok(Err(view));
         };
         let legal_basis = fields.basis.as_deref().and_then(LegalBasis::from_key);
-        let outcome = lists::import_person_list(
+        let submitted = lists::submit_person_list(
             &state.store,
+            &state.jobs,
             &user.viewer,
             PersonListUpload {
-                bytes: &bytes,
+                bytes,
                 file_name: filename,
                 organisation_id: org.id,
                 name: Some(fields.name),
                 legal_basis,
                 reference: fields.reference,
+                replaces: fields.replaces,
             },
         )
         .await;
-        let outcome = match outcome {
-            Ok(o) => o,
+        match submitted {
+            Ok(job) => Ok(Ok(job)),
             Err(e) => match AppError::from(e) {
                 e @ AppError {
                     detail: Some(_), ..
                 } => {
                     view.error = e.detail_text(ui.t);
-                    return Ok(view);
+                    Ok(Err(view))
                 }
-                other => return Err(other),
+                other => Err(other),
             },
-        };
-        view.rejected_rows = outcome.rejected_lines();
-        match outcome {
-            PersonListOutcome::Stored {
-                list_id,
-                stored,
-                rejected,
-                ..
-            } => {
-                view.outcome = Some(Outcome { list_id, stored });
-                view.rejected = rejected;
-            }
-            PersonListOutcome::Refused { errors } => {
-                view.error = Some(ui.t.get("lists.refused").to_string());
-                view.rejected = errors;
-            }
-            PersonListOutcome::OutsideScope { rows } => {
-                view.error = Some(ui.t.get("lists.outside_scope").to_string());
-                view.rejected = rows
-                    .into_iter()
-                    .map(|o| RowError {
-                        line: o.line,
-                        column: Some("kode_desa".into()),
-                        reason: sinergi_core::Msg::new("lists.outside_scope_reason")
-                            .arg("region", &o.region),
-                    })
-                    .collect();
-            }
         }
-        Ok(view)
     }
     .await;
-    let failed = matches!(&result, Ok(v) if v.error.is_some());
-    let mut resp = render(&ui, result);
-    if failed {
-        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    match result {
+        Ok(Ok(job)) => Redirect::to(&format!("/tugas/{job}")).into_response(),
+        Ok(Err(view)) => {
+            let mut resp = render(&ui, Ok(view));
+            *resp.status_mut() = StatusCode::BAD_REQUEST;
+            resp
+        }
+        Err(e) => e.page(&ui),
     }
-    resp
+}
+
+/// Rejected rows shown on the job page; the download has all the report keeps.
+const ROWS_ON_PAGE: usize = 200;
+
+#[derive(Template)]
+#[template(path = "list_job.html")]
+struct JobPage {
+    ui: Ui,
+    t: Messages,
+    job: JobRecord,
+    report: Option<ImportReport>,
+    failed: Option<String>,
+    /// Rendered (line, column, reason) of the first refused rows.
+    rows: Vec<(u64, String, String)>,
+    percent: i64,
+}
+
+impl JobPage {
+    fn running(&self) -> bool {
+        !self.job.state.is_finished()
+    }
+}
+
+/// `/tugas/{id}`: an import's progress, refreshing itself without JavaScript until it ends,
+/// then its outcome with the reject report.
+pub async fn job(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    let result = async {
+        let found = lists::import_job(&state.jobs, &user.viewer, id)
+            .await?
+            .ok_or(AppError::not_found("error.not_found"))?;
+        let rows = found
+            .report
+            .iter()
+            .flat_map(|r| r.rows.iter().take(ROWS_ON_PAGE))
+            .map(|r| {
+                (
+                    r.line,
+                    r.column.clone().unwrap_or_default(),
+                    ui.t.render_stored(&r.reason),
+                )
+            })
+            .collect();
+        let job = found.job;
+        let percent = if job.progress_total > 0 {
+            job.progress_done * 100 / job.progress_total
+        } else {
+            0
+        };
+        Ok(JobPage {
+            t: ui.t,
+            ui: ui.clone(),
+            failed: job.error.as_ref().map(|e| ui.t.render_stored(e)),
+            report: found.report,
+            rows,
+            percent,
+            job,
+        })
+    }
+    .await;
+    render(&ui, result)
+}
+
+/// `/tugas/{id}/ditolak.csv` and `.xlsx`: the refused rows of an import, in the user's
+/// language, through the one export module.
+pub async fn rejects(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(file): Path<(i64, String)>,
+) -> Response {
+    let (id, ext) = file;
+    let result = async {
+        let format = match ext.as_str() {
+            "ditolak.csv" => TableFormat::Csv,
+            "ditolak.xlsx" => TableFormat::Xlsx,
+            _ => return Err(AppError::not_found("error.not_found")),
+        };
+        let report = lists::import_job(&state.jobs, &user.viewer, id)
+            .await?
+            .and_then(|j| j.report)
+            .ok_or(AppError::not_found("error.not_found"))?;
+        let rows = report
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.line.to_string(),
+                    r.column.clone().unwrap_or_default(),
+                    ui.t.render_stored(&r.reason),
+                ]
+            })
+            .collect();
+        let headers = [
+            ui.t.get("lists.line"),
+            ui.t.get("lists.column"),
+            ui.t.get("lists.reason"),
+        ];
+        let table = Table::new("ditolak", &headers, rows);
+        table_download(format, &format!("ditolak_tugas_{id}"), table)
+    }
+    .await;
+    result.unwrap_or_else(|e| e.page(&ui))
+}
+
+#[derive(serde::Deserialize)]
+pub struct ListQuery {
+    hal: Option<u32>,
+}
+
+#[derive(Template)]
+#[template(path = "list_detail.html")]
+struct ListPage {
+    ui: Ui,
+    t: Messages,
+    detail: ListDetail,
+    /// Rendered (line, warning) of this page of warnings.
+    warnings: Vec<(i64, String)>,
+    next_page: Option<u32>,
+}
+
+/// `/daftar/{id}`: a stored list, its rows' warnings with their count, and the aid its rows
+/// record.
+pub async fn detail(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    let result = async {
+        let page = sinergi_store::Page::new(q.hal, Some(100), 100);
+        let detail = lists::list_detail(&state.store, &user.viewer, id, page)
+            .await?
+            .ok_or(AppError::not_found("error.not_found"))?;
+        let warnings = detail
+            .warnings
+            .items
+            .iter()
+            .map(|w| (w.line, ui.t.render_stored(&w.message)))
+            .collect();
+        let shown = u64::from(page.number) * u64::from(page.size);
+        Ok(ListPage {
+            t: ui.t,
+            ui: ui.clone(),
+            next_page: (shown < detail.warnings.total).then_some(page.number + 1),
+            warnings,
+            detail,
+        })
+    }
+    .await;
+    render(&ui, result)
 }

@@ -61,6 +61,10 @@ pub async fn upload(
     Signed(user): Signed,
     mut multipart: Multipart,
 ) -> Response {
+    // The role before the body: a read-only account never gets a file parsed.
+    if !user.viewer.can_write() {
+        return AppError::forbidden().page(&ui);
+    }
     let mut file = None;
     let mut organisation = None;
     let mut region = String::new();

@@ -472,20 +472,108 @@ fn an_operator_uploads_a_list_with_its_legal_basis_in_the_browser_form() {
         ("rujukan", "PKS 045/2025"),
     ];
     let r = post(&mut c, &fields, outside);
-    assert_eq!(r.status, 400);
-    assert!(r.body.contains("di luar cakupan"), "{}", r.body);
-    // The good file: one row stored, the Excel-damaged NIK listed with its line and reason.
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = finished_job(&mut c, &r);
+    assert!(page.body.contains("di luar cakupan"), "{}", page.body);
+    // The good file runs as a job: its page refreshes itself (no JavaScript) until done,
+    // then shows one row stored and the Excel-damaged NIK with its line and reason.
     let r = post(&mut c, &fields, csv);
-    assert_eq!(r.status, 200, "{}", r.body);
-    assert!(r.body.contains("1 orang disimpan"), "{}", r.body);
-    assert!(r.body.contains("<td>3</td><td>nik</td>"), "{}", r.body);
-    assert!(r.body.contains("notasi ilmiah"));
+    assert_eq!(r.status, 303, "{}", r.body);
+    let job = common::header(&r, "location").unwrap().to_string();
+    assert!(job.starts_with("/tugas/"), "{job}");
+    let page = finished_job(&mut c, &r);
+    common::assert_light_and_local(&job, &page.body);
+    assert!(page.body.contains("1 orang disimpan"), "{}", page.body);
+    assert!(
+        page.body.contains("<td>3</td><td>nik</td>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("notasi ilmiah"));
+    // The reject report downloads as CSV and XLSX, in the user's language.
+    let report = c.get(&format!("{job}/ditolak.csv"));
+    assert_eq!(report.status, 200);
+    assert!(
+        report.body.contains("notasi ilmiah") && report.body.contains("3,nik,"),
+        "{}",
+        report.body
+    );
+    let xlsx = c.get(&format!("{job}/ditolak.xlsx"));
+    assert_eq!((xlsx.status, &xlsx.bytes[..2]), (200, &b"PK"[..]));
+    let list_link = page
+        .body
+        .split("href=\"/daftar/")
+        .filter_map(|r| r.split('"').next())
+        .find(|id| id.parse::<i64>().is_ok())
+        .expect("link to the stored list")
+        .to_string();
     let list = c.get("/penerima?q=Nurhasanah");
     assert!(list.body.contains("<b>1</b>"), "{}", list.body);
-    // A board member may not upload at all.
+    // The same file again: refused at once, naming the earlier import.
+    let r = post(&mut c, &fields, csv);
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(
+        r.body.contains("sudah diimpor") && r.body.contains(&format!("id {list_link}")),
+        "{}",
+        r.body
+    );
+    // A corrected list replaces it ("ganti daftar"): one person, the new list's page.
+    let corrected = "nama;nik;jenis_kelamin;tanggal_lahir;kode_desa\n\
+                     Baiq Nurhasanah;5203054507900011;P;05-07-1990;52.03.05.2003\n\
+                     Lalu Zainudin;;L;1985-03-12;52.03.05.2003\n";
+    let mut replace = fields.to_vec();
+    replace.push(("ganti", &list_link));
+    let r = post(&mut c, &replace, corrected);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = finished_job(&mut c, &r);
+    assert!(page.body.contains("2 orang disimpan"), "{}", page.body);
+    let old = c.get(&format!("/daftar/{list_link}"));
+    assert!(old.body.contains("sudah diganti"), "{}", old.body);
+    let list = c.get("/penerima?q=Nurhasanah");
+    assert!(
+        list.body.contains("<b>1</b>"),
+        "never doubled: {}",
+        list.body
+    );
+    // Another user may not see the job.
+    let mut other = Client::new(&f.base);
+    other.login("op5202", PASSWORD);
+    assert_eq!(other.get(&job).status, 404);
+    // A board member may not upload at all: refused before the body is read.
     let mut board = Client::new(&f.base);
     board.login("pimpinan52", PASSWORD);
     assert_eq!(board.get("/daftar/impor").status, 403);
+    let r = board.post_upload(
+        "/daftar/impor",
+        &fields,
+        ("berkas", "x.csv", csv.as_bytes()),
+    );
+    assert_eq!(r.status, 403, "{}", r.body);
+    let r = board.post_upload(
+        "/api/v1/daftar",
+        &fields,
+        ("berkas", "x.csv", csv.as_bytes()),
+    );
+    assert_eq!(r.status, 403, "{}", r.body);
+    for registry in ["/lks/impor", "/lkks/impor", "/tautan"] {
+        let r = board.post_upload(registry, &[], ("berkas", "x.csv", csv.as_bytes()));
+        assert_eq!(r.status, 403, "{registry}: {}", r.body);
+    }
+}
+
+/// Follows an import's redirect to its job page and reloads it (as the page's own refresh
+/// does) until the job has finished.
+fn finished_job(c: &mut Client, redirect: &common::Got) -> common::Got {
+    let job = common::header(redirect, "location").unwrap().to_string();
+    for _ in 0..200 {
+        let page = c.get(&job);
+        assert_eq!(page.status, 200, "{}", page.body);
+        if !page.body.contains("http-equiv=\"refresh\"") {
+            return page;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("job {job} did not finish");
 }
 
 #[test]
@@ -658,16 +746,28 @@ fn error_details_come_in_the_language_the_user_chose() {
             ],
             "nama,nik,kode_desa\nSiti,,52.03.05.2003\nAhmad,,52.02.01.2001\n",
         );
-        assert_eq!(r.status, 422, "{}", r.body);
-        let body = json(&r.body);
-        let row = &body["error"]["rows"][0];
-        assert_eq!(row["baris"], 3, "{}", r.body);
+        assert_eq!(r.status, 202, "{}", r.body);
+        let url = json(&r.body)["url"].as_str().unwrap().to_string();
+        assert_eq!(common::header(&r, "location"), Some(url.as_str()));
+        let body = loop {
+            let got = c.get(&url);
+            assert_eq!(got.status, 200, "{}", got.body);
+            let body = json(&got.body);
+            if body["status"] == "done" || body["status"] == "failed" {
+                break body;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        assert_eq!(body["laporan"]["hasil"], "outside_scope", "{body}");
+        assert_eq!(body["laporan"]["disimpan"], 0, "{body}");
+        let row = &body["laporan"]["ditolak"][0];
+        assert_eq!(row["baris"], 3, "{body}");
         let reason = row["alasan"].as_str().unwrap_or_default();
         assert!(
             reason.contains(row_word) && reason.contains("52.02.01.2001"),
             "{lang}: {reason}"
         );
-        // The same upload through the page names the row the same way.
+        // The same upload through the page names the row the same way, on its job page.
         let page = c.post_upload(
             "/daftar/impor",
             &[
@@ -681,7 +781,8 @@ fn error_details_come_in_the_language_the_user_chose() {
                 b"nama,nik,kode_desa\nSiti,,52.03.05.2003\nAhmad,,52.02.01.2001\n",
             ),
         );
-        assert_eq!(page.status, 400);
+        assert_eq!(page.status, 303);
+        let page = finished_job(&mut c, &page);
         assert!(page.body.contains(row_word), "{lang}: {}", page.body);
         // A refused form field: a new password that is too short.
         let r = c.post(
@@ -896,5 +997,120 @@ fn hardening_redirects_search_terms_and_audit_entries() {
         assert_eq!(guesser.login("mitra.b", PASSWORD).status, 303, "{label}");
         let audit = admin.get("/admin/audit?aksi=user.login_release");
         assert!(audit.body.contains("user.login_release"), "{label}");
+    }
+}
+
+/// Issue 16: the list page shows its rows' warnings (rendered through the catalogue) with
+/// their count and the aid the rows record, only within the viewer's scope; a job a stopped
+/// server left running shows as failed with the reason after the restart. Both backends.
+#[test]
+fn list_page_shows_warnings_and_distributions_and_restart_fails_stale_jobs() {
+    use sinergi_core::{AidReceived, Msg, PersonExtra, PersonInput, Viewer};
+    for db in databases() {
+        let label = db.label;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (list_id, job_id, key) = rt.block_on(async {
+            let w = build(&db).await;
+            let op = w.principal("op5203").await;
+            let row = |line: u64, warnings: Vec<Msg>| PersonInput {
+                line,
+                name: format!("Warga {line}"),
+                sex: None,
+                birth_date: None,
+                nik: None,
+                kk: None,
+                region: sinergi_testkit::world::code("52.03.05.2003"),
+                extra: PersonExtra {
+                    aid: Some(AidReceived {
+                        program: Some("Sembako Lebaran".into()),
+                        amount_rupiah: Some(250_000),
+                        ..AidReceived::default()
+                    }),
+                    warnings,
+                    ..PersonExtra::default()
+                },
+            };
+            let rows = vec![
+                row(
+                    2,
+                    vec![
+                        Msg::new("intake.code_repeated")
+                            .arg("code", "X1")
+                            .arg("first", 9),
+                    ],
+                ),
+                row(3, Vec::new()),
+            ];
+            let list = sinergi_store::NewPersonList {
+                organisation_id: w.orgs[0],
+                name: "Penerima sembako".into(),
+                legal_basis: sinergi_testkit::world::basis(),
+                reference: "PKS 1".into(),
+                source_file: Some("sembako.csv".into()),
+                content_hash: Some("abc".into()),
+                replaces: None,
+            };
+            let stored = w
+                .store
+                .as_user(&op)
+                .import_person_list(&list, &rows, &|_| {})
+                .await
+                .unwrap()
+                .unwrap();
+            // A job the previous server was running when it stopped.
+            let viewer = Viewer::User(op.clone());
+            let job = w
+                .store
+                .scoped(&viewer)
+                .create_job("daftar.impor", "besar.csv")
+                .await
+                .unwrap();
+            w.store.job_started(job).await.unwrap();
+            let key = w.key.clone();
+            w.store.close().await;
+            (stored.list_id, job, key)
+        });
+        let (base, _stop) = common::start_keyed(db, Some(key));
+        let mut c = Client::new(&base);
+        c.login("op5203", PASSWORD);
+        let page = c.get(&format!("/daftar/{list_id}"));
+        assert_eq!(page.status, 200, "{label}: {}", page.body);
+        common::assert_light_and_local("/daftar/{id}", &page.body);
+        assert!(
+            page.body.contains("Peringatan: 1"),
+            "{label}: {}",
+            page.body
+        );
+        assert!(
+            page.body
+                .contains("<td>2</td><td>kode X1 sudah muncul di baris 9</td>"),
+            "{label}: {}",
+            page.body
+        );
+        assert!(
+            page.body.contains("Penyaluran bantuan: 2"),
+            "{label}: {}",
+            page.body
+        );
+        assert!(page.body.contains("Sembako Lebaran"), "{label}");
+        let mut other = Client::new(&base);
+        other.login("op5202", PASSWORD);
+        assert_eq!(
+            other.get(&format!("/daftar/{list_id}")).status,
+            404,
+            "{label}"
+        );
+        // The restarted server marked the stale job failed, with the reason.
+        let job = c.get(&format!("/tugas/{job_id}"));
+        assert_eq!(job.status, 200, "{label}");
+        assert!(!job.body.contains("http-equiv=\"refresh\""), "{label}");
+        assert!(
+            job.body.contains("server dimulai ulang"),
+            "{label}: {}",
+            job.body
+        );
     }
 }

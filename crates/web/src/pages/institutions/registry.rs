@@ -83,6 +83,10 @@ pub async fn import<R: RegistryPages>(
     Signed(user): Signed,
     multipart: Multipart,
 ) -> Response {
+    // The role before the body: a read-only account never gets a file parsed.
+    if !user.viewer.can_write() {
+        return AppError::forbidden().page(&ui);
+    }
     let mut page = import_page::<R>(&ui);
     let result = async {
         let (name, bytes) = match uploaded_file(multipart).await {

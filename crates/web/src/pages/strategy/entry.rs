@@ -268,6 +268,11 @@ pub async fn import(
     Path(id): Path<i64>,
     mut multipart: Multipart,
 ) -> Response {
+    // The role before the body: an account that may not enter realisation never gets a
+    // file parsed.
+    if !sinergi_core::strategy::enters_realisation(&user.viewer) {
+        return AppError::forbidden().page(&ui);
+    }
     let result = async {
         let mut view = data_view(&state, &ui, &user, id, None).await?;
         let mut file: Option<(String, Vec<u8>)> = None;
