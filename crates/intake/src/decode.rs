@@ -267,7 +267,8 @@ fn decode_inner<'a>(
     let start = text
         .0
         .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
-    let start = start[..start.len().min(200)].to_lowercase();
+    // The first 200 characters (not bytes: a cut inside a character would panic).
+    let start: String = start.chars().take(200).collect::<String>().to_lowercase();
     if start.starts_with("<html")
         || start.starts_with("<!doctype html")
         || start.starts_with("<table")

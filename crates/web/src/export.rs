@@ -132,7 +132,7 @@ enum CellKind {
 
 /// Headers of columns that hold codes: text even when every value is digits (a province
 /// code "52", an id, a phone number), so no digit or leading zero is lost.
-fn is_code_column(header: &str) -> bool {
+pub(crate) fn is_code_column(header: &str) -> bool {
     let h = header.to_lowercase();
     [
         "kode", "code", "nik", "kk", "telepon", "phone", "hp", "npwp", "id",
@@ -226,6 +226,23 @@ fn column_kinds(table: &Table) -> Vec<CellKind> {
             kind.unwrap_or(CellKind::Text)
         })
         .collect()
+}
+
+/// One cell typed on its own (a template's example row): a code column stays text, otherwise
+/// the value's own kind.
+pub(crate) fn write_typed_cell(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    col: u16,
+    header: &str,
+    value: &str,
+) -> Result<(), XlsxError> {
+    let kind = if is_code_column(header) {
+        CellKind::Text
+    } else {
+        kind_of(value)
+    };
+    write_cell(sheet, row, col, kind, value)
 }
 
 /// `[$-421]` is Excel's Indonesian locale, so dates show as "7 Des 2026" and numbers with

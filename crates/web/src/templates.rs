@@ -221,7 +221,6 @@ pub fn template_xlsx(
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
     let text = Format::new().set_num_format("@");
-    let sample = Format::new().set_num_format("@").set_italic();
 
     // The data sheet comes first: importers read the first sheet.
     let data = workbook.add_worksheet();
@@ -229,9 +228,12 @@ pub fn template_xlsx(
     for (c, name) in header.iter().enumerate() {
         let c = c as u16;
         data.write_string_with_format(0, c, name, &bold)?;
-        data.write_string_with_format(1, c, &example[c as usize], &sample)?;
+        // The example is typed as an export types it: numbers and dates as such.
+        crate::export::write_typed_cell(data, 1, c, name, &example[c as usize])?;
         // Text cells keep NIK, No. KK and codes whole (Excel would round 16 digits).
-        data.set_column_format(c, &text)?;
+        if crate::export::is_code_column(name) {
+            data.set_column_format(c, &text)?;
+        }
         data.set_column_width(c, (name.chars().count() as f64 + 6.0).clamp(12.0, 36.0))?;
     }
     data.set_freeze_panes(1, 0)?;

@@ -23,10 +23,11 @@ const BIG_ROWS: usize = 150_000;
 fn big_list(dir: &std::path::Path) -> String {
     let path = dir.join("besar.csv");
     let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    writeln!(f, "nama,jenis_kelamin,kode_desa").unwrap();
+    // A nik column, left empty: a list without one is refused as a whole.
+    writeln!(f, "nama,nik,jenis_kelamin,kode_desa").unwrap();
     for i in 0..BIG_ROWS {
         let desa = if i % 2 == 0 { "2003" } else { "2004" };
-        writeln!(f, "Warga Besar {i},P,52.03.05.{desa}").unwrap();
+        writeln!(f, "Warga Besar {i},,P,52.03.05.{desa}").unwrap();
     }
     f.flush().unwrap();
     path.display().to_string()

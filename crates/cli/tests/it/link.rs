@@ -238,11 +238,16 @@ fn bad_input_is_refused_in_indonesian_without_output() {
     write(
         d,
         "campur.csv",
-        [head.as_bytes(), b"1,,Ani,P,,,\n2,,Jos\xe9,L,,,\n"]
-            .concat()
-            .as_slice(),
+        // UTF-8 ("Añi") and Windows-1252 ("José") in one file: no single reading is right.
+        [
+            head.as_bytes(),
+            "1,,Añi,P,,,\n".as_bytes(),
+            b"2,,Jos\xe9,L,,,\n",
+        ]
+        .concat()
+        .as_slice(),
     );
-    refused(d, &["link", "campur.csv"], &["baris 3", "bukan teks UTF-8"]);
+    refused(d, &["link", "campur.csv"], &["mencampur dua pengodean"]);
     write(
         d,
         "baik.csv",

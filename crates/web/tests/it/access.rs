@@ -473,7 +473,7 @@ fn an_operator_uploads_a_list_with_its_legal_basis_in_the_browser_form() {
     ];
     let r = post(&mut c, &fields, outside);
     assert_eq!(r.status, 303, "{}", r.body);
-    let page = finished_job(&mut c, &r);
+    let page = common::finished_job(&mut c, &r);
     assert!(page.body.contains("di luar cakupan"), "{}", page.body);
     // The good file runs as a job: its page refreshes itself (no JavaScript) until done,
     // then shows one row stored and the Excel-damaged NIK with its line and reason.
@@ -481,7 +481,7 @@ fn an_operator_uploads_a_list_with_its_legal_basis_in_the_browser_form() {
     assert_eq!(r.status, 303, "{}", r.body);
     let job = common::header(&r, "location").unwrap().to_string();
     assert!(job.starts_with("/tugas/"), "{job}");
-    let page = finished_job(&mut c, &r);
+    let page = common::finished_job(&mut c, &r);
     common::assert_light_and_local(&job, &page.body);
     assert!(page.body.contains("1 orang disimpan"), "{}", page.body);
     assert!(
@@ -525,7 +525,7 @@ fn an_operator_uploads_a_list_with_its_legal_basis_in_the_browser_form() {
     replace.push(("ganti", &list_link));
     let r = post(&mut c, &replace, corrected);
     assert_eq!(r.status, 303, "{}", r.body);
-    let page = finished_job(&mut c, &r);
+    let page = common::finished_job(&mut c, &r);
     assert!(page.body.contains("2 orang disimpan"), "{}", page.body);
     let old = c.get(&format!("/daftar/{list_link}"));
     assert!(old.body.contains("sudah diganti"), "{}", old.body);
@@ -563,19 +563,6 @@ fn an_operator_uploads_a_list_with_its_legal_basis_in_the_browser_form() {
 
 /// Follows an import's redirect to its job page and reloads it (as the page's own refresh
 /// does) until the job has finished.
-fn finished_job(c: &mut Client, redirect: &common::Got) -> common::Got {
-    let job = common::header(redirect, "location").unwrap().to_string();
-    for _ in 0..200 {
-        let page = c.get(&job);
-        assert_eq!(page.status, 200, "{}", page.body);
-        if !page.body.contains("http-equiv=\"refresh\"") {
-            return page;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    panic!("job {job} did not finish");
-}
-
 #[test]
 fn reviewers_decide_uncertain_pairs_within_their_scope_and_download_the_verdicts() {
     let f = serve(TestDb::sqlite());
@@ -782,7 +769,7 @@ fn error_details_come_in_the_language_the_user_chose() {
             ),
         );
         assert_eq!(page.status, 303);
-        let page = finished_job(&mut c, &page);
+        let page = common::finished_job(&mut c, &page);
         assert!(page.body.contains(row_word), "{lang}: {}", page.body);
         // A refused form field: a new password that is too short.
         let r = c.post(

@@ -56,11 +56,6 @@ fn template(c: &mut Client, path: &str) -> Vec<(String, bool, Vec<Vec<String>>)>
     sheets
 }
 
-/// The data sheet as CSV, for the person-list import (CSV only today).
-fn as_csv(rows: &[Vec<String>]) -> String {
-    rows.iter().map(|r| r.join(",") + "\n").collect()
-}
-
 #[test]
 fn every_import_template_stores_its_own_example_row() {
     let dbs = tokio::runtime::Builder::new_current_thread()
@@ -107,6 +102,7 @@ fn every_import_template_stores_its_own_example_row() {
             .split("<option value=\"")
             .find_map(|o| o.split_once("\">Mitra A<").map(|(id, _)| id.to_string()))
             .expect("Mitra A offered");
+        let xlsx = op.get("/daftar/templat.xlsx").bytes;
         let r = op.post_upload(
             "/daftar/impor",
             &[
@@ -114,10 +110,11 @@ fn every_import_template_stores_its_own_example_row() {
                 ("dasar_hukum", "tugas_publik"),
                 ("rujukan", "PKS 1"),
             ],
-            ("berkas", "templat.csv", as_csv(&s[0].2).as_bytes()),
+            ("berkas", "templat.xlsx", &xlsx),
         );
-        assert_eq!(r.status, 200, "{l}: {}", r.body);
-        assert!(r.body.contains("1 orang disimpan"), "{l}: {}", r.body);
+        assert_eq!(r.status, 303, "{l}: {}", r.body);
+        let done = common::finished_job(&mut op, &r);
+        assert!(done.body.contains("1 orang disimpan"), "{l}: {}", done.body);
 
         // 4W, as a partner.
         let mut b = Client::new(&base);

@@ -302,3 +302,18 @@ impl Client {
         )
     }
 }
+
+/// Follows an import's job page (it refreshes itself until the job ends) and returns the
+/// finished page.
+pub fn finished_job(c: &mut Client, redirect: &Got) -> Got {
+    let job = header(redirect, "location").unwrap().to_string();
+    for _ in 0..200 {
+        let page = c.get(&job);
+        assert_eq!(page.status, 200, "{}", page.body);
+        if !page.body.contains("http-equiv=\"refresh\"") {
+            return page;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("job {job} did not finish");
+}
