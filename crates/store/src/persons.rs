@@ -199,6 +199,9 @@ impl Store {
     }
 }
 
+/// Person lists count at most this many rows; `Paged::total` above it means "more than".
+pub const PERSON_COUNT_CAP: u64 = 10_000;
+
 impl Scoped<'_> {
     /// The scoped WHERE clause for person rows plus the caller's filters.
     fn person_where(&self, filter: &PersonFilter) -> Result<(String, Vec<Bind>), StoreError> {
@@ -388,10 +391,20 @@ impl Scoped<'_> {
     ) -> Result<Paged<PersonRow>, StoreError> {
         let (sql_where, binds) = self.person_where(filter)?;
         // Every filter column lives on person_record: count without the display joins.
-        let count_sql = format!("SELECT COUNT(*) FROM person_record r WHERE {sql_where}");
+        // Counting stops past the cap, so a broad scope or a common name never costs a
+        // request more than that many rows; the page then says "more than".
+        let count_sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM person_record r WHERE {sql_where} LIMIT {}) c",
+            PERSON_COUNT_CAP + 1
+        );
         let list_sql = format!(
             "SELECT {PERSON_COLUMNS} {PERSON_FROM} WHERE {sql_where} ORDER BY r.region_code, r.id LIMIT {} OFFSET {}",
-            page.limit(),
+            // Pages past the cap are not offered; a typed-in one must not skip millions.
+            if page.offset() as u64 > PERSON_COUNT_CAP {
+                0
+            } else {
+                page.limit()
+            },
             page.offset()
         );
         let (total, rows): (i64, Vec<PersonDbRow>) = on_pool!(self, |pool| {
