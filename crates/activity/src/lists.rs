@@ -240,8 +240,16 @@ pub async fn submit_person_list(
     runner
         .submit(viewer, IMPORT_JOB, &label, move |progress| async move {
             match import_person_list(&store, &job_viewer, upload, progress).await {
-                Ok(outcome) => serde_json::to_value(ImportReport::of(&outcome))
-                    .map_err(|_| Msg::new("jobs.crashed")),
+                Ok(outcome) => {
+                    // Still in the job: the public counts are recounted here, not by a visitor.
+                    if matches!(outcome, PersonListOutcome::Stored { .. })
+                        && let Err(e) = store.refresh_published_counts().await
+                    {
+                        tracing::warn!("published counts not refreshed after an import: {e}");
+                    }
+                    serde_json::to_value(ImportReport::of(&outcome))
+                        .map_err(|_| Msg::new("jobs.crashed"))
+                }
                 Err(e) => Err(e.msg()),
             }
         })

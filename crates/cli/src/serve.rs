@@ -20,6 +20,8 @@ pub async fn run(options: Options, database: &str, key: &KeyArgs) -> anyhow::Res
     let store = crate::setup::open_with_key(database, key).await?;
     if let Some(scale) = demo {
         crate::demo::ensure_demo(&store, scale).await?;
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        release_freed_memory();
     } else if store.user_count().await? == 0 {
         tracing::warn!(
             "belum ada akun: buat admin pertama dengan `sinergi admin create --nama-pengguna NAMA --wilayah KODE_PROVINSI`"
@@ -48,6 +50,13 @@ pub async fn run(options: Options, database: &str, key: &KeyArgs) -> anyhow::Res
     let store = store
         .clone()
         .with_disclosure_threshold(options.suppression_threshold);
+    // The public counts are computed once now, beside the first requests, not in them.
+    let warming = store.clone();
+    tokio::spawn(async move {
+        if let Err(e) = warming.warm_published_counts().await {
+            tracing::warn!("angka publik belum dihitung: {e}");
+        }
+    });
     // Jobs the previous process left unfinished are marked failed by `serve`.
     let jobs = sinergi_activity::jobs::JobRunner::new(
         store.clone(),
@@ -82,4 +91,14 @@ pub async fn run(options: Options, database: &str, key: &KeyArgs) -> anyhow::Res
     .await?;
     store.close().await;
     Ok(())
+}
+
+/// The demo load frees hundreds of megabytes that glibc keeps in its heaps; hand them back
+/// to the kernel so the idle server's RSS is what it actually uses.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn release_freed_memory() {
+    // SAFETY: malloc_trim only returns free heap pages to the kernel.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }

@@ -199,6 +199,9 @@ impl Store {
     }
 }
 
+/// Person lists count at most this many rows; `Paged::total` above it means "more than".
+pub const PERSON_COUNT_CAP: u64 = 10_000;
+
 impl Scoped<'_> {
     /// The scoped WHERE clause for person rows plus the caller's filters.
     fn person_where(&self, filter: &PersonFilter) -> Result<(String, Vec<Bind>), StoreError> {
@@ -388,10 +391,20 @@ impl Scoped<'_> {
     ) -> Result<Paged<PersonRow>, StoreError> {
         let (sql_where, binds) = self.person_where(filter)?;
         // Every filter column lives on person_record: count without the display joins.
-        let count_sql = format!("SELECT COUNT(*) FROM person_record r WHERE {sql_where}");
+        // Counting stops past the cap, so a broad scope or a common name never costs a
+        // request more than that many rows; the page then says "more than".
+        let count_sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM person_record r WHERE {sql_where} LIMIT {}) c",
+            PERSON_COUNT_CAP + 1
+        );
         let list_sql = format!(
             "SELECT {PERSON_COLUMNS} {PERSON_FROM} WHERE {sql_where} ORDER BY r.region_code, r.id LIMIT {} OFFSET {}",
-            page.limit(),
+            // Pages past the cap are not offered; a typed-in one must not skip millions.
+            if page.offset() as u64 > PERSON_COUNT_CAP {
+                0
+            } else {
+                page.limit()
+            },
             page.offset()
         );
         let (total, rows): (i64, Vec<PersonDbRow>) = on_pool!(self, |pool| {
@@ -637,33 +650,12 @@ impl Scoped<'_> {
             conditions.join(" AND ")
         );
         // Without a principal (the public, the system) the counts depend only on the level
-        // and region asked and the rows, so they are computed once per change of the rows.
-        let cache_key = self
-            .viewer()
-            .principal()
-            .is_none()
-            .then(|| (len, within.map(|w| w.to_string())));
-        let generation = match &cache_key {
-            Some(_) => Some(self.person_generation().await?),
-            None => None,
-        };
-        if let (Some(k), Some(g)) = (&cache_key, generation)
-            && let Some(rows) = self.published.get(k, g)
-        {
-            return Ok(rows
-                .iter()
-                .map(|(c, n)| (c.clone(), self.disclose(*n as u64)))
-                .collect());
-        }
-        // One computation per miss: a hundred requests arriving together must not each run
-        // the whole count (they wait for the first, then read its entry).
-        let _computing = match &cache_key {
-            Some(_) => Some(self.published.computing.lock().await),
-            None => None,
-        };
-        if let (Some(k), Some(g)) = (&cache_key, generation)
-            && let Some(rows) = self.published.get(k, g)
-        {
+        // and region asked and the rows: they come from the published cache.
+        if self.viewer().principal().is_none() {
+            let rows = self
+                .store()
+                .published_counts(len, within.map(|w| w.to_string()), sql, binds)
+                .await?;
             return Ok(rows
                 .iter()
                 .map(|(c, n)| (c.clone(), self.disclose(*n as u64)))
@@ -675,18 +667,110 @@ impl Scoped<'_> {
         )
         .fetch_all(pool)
         .await)?;
-        let rows = match (cache_key, generation) {
-            (Some(k), Some(g)) => self.published.put(k, g, rows),
-            _ => std::sync::Arc::new(rows),
-        };
         Ok(rows
-            .iter()
-            .map(|(c, n)| (c.clone(), self.disclose(*n as u64)))
+            .into_iter()
+            .map(|(c, n)| (c, self.disclose(n as u64)))
             .collect())
     }
 }
 
 impl Store {
+    /// Published counts for `key`: the last computed ones, at once. When the rows changed
+    /// since (an import bumped the generation) they are recounted in the background and the
+    /// previous figures answer meanwhile, so no request waits on a full count; only a key
+    /// never counted before is counted in the request (once, however many ask together).
+    async fn published_counts(
+        &self,
+        len: usize,
+        within: Option<String>,
+        sql: String,
+        binds: Vec<Bind>,
+    ) -> Result<CountRows, StoreError> {
+        let key = (len, within);
+        let generation = self.person_generation().await?;
+        match self.published.get(&key) {
+            Some((counted, rows)) if counted == generation => return Ok(rows),
+            Some((_, rows)) => {
+                self.spawn_published_refresh();
+                return Ok(rows);
+            }
+            None => {}
+        }
+        let _computing = self.published.computing.lock().await;
+        if let Some((_, rows)) = self.published.get(&key) {
+            return Ok(rows);
+        }
+        let generation = self.person_generation().await?;
+        let rows = self.count_published(&sql, &binds).await?;
+        Ok(self
+            .published
+            .put(key, Published { sql, binds }, generation, rows))
+    }
+
+    async fn count_published(
+        &self,
+        sql: &str,
+        binds: &[Bind],
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(on_pool!(self, |pool| bind_filter!(
+            sqlx::query_as(AssertSqlSafe(sql.to_string())),
+            binds.to_vec()
+        )
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    /// Starts a background recount unless one is running (it then sees the new rows too).
+    fn spawn_published_refresh(&self) {
+        if self
+            .published
+            .refreshing
+            .swap(true, std::sync::atomic::Ordering::AcqRel)
+        {
+            return;
+        }
+        let store = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = store.refresh_published_counts().await {
+                tracing::warn!("published counts not refreshed: {e}");
+            }
+            store
+                .published
+                .refreshing
+                .store(false, std::sync::atomic::Ordering::Release);
+        });
+    }
+
+    /// Recounts every cached published entry older than the rows' generation; returns when
+    /// they are current (used at start-up, after imports and by tests).
+    pub async fn refresh_published_counts(&self) -> Result<(), StoreError> {
+        let _computing = self.published.computing.lock().await;
+        loop {
+            let generation = self.person_generation().await?;
+            let stale = self.published.stale(generation);
+            if stale.is_empty() {
+                return Ok(());
+            }
+            for (key, query) in stale {
+                let rows = self.count_published(&query.sql, &query.binds).await?;
+                self.published.put(key, query, generation, rows);
+            }
+        }
+    }
+
+    /// Counts what `/statistik` shows first (provinces, and the kab/kota of each) so the
+    /// first visitors after start-up do not wait; run in the background after the demo load.
+    pub async fn warm_published_counts(&self) -> Result<(), StoreError> {
+        let public = self.scoped(sinergi_core::Viewer::public());
+        let provinces = public.person_counts(Level::Provinsi, None).await?;
+        for (code, _) in provinces {
+            if let Ok(code) = RegionCode::parse(&code) {
+                public.person_counts(Level::KabKota, Some(&code)).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// The counter the person_record triggers bump on every change (migration 0009).
     pub(crate) async fn person_generation(&self) -> Result<i64, StoreError> {
         Ok(on_pool!(self, |pool| sqlx::query_scalar(
@@ -698,20 +782,29 @@ impl Store {
 }
 
 /// Published person counts by (prefix length, region asked), each with the generation of
-/// the rows it was counted from; a newer generation makes every entry stale.
+/// the rows it was counted from and the query that recounts it.
 #[derive(Default)]
 pub(crate) struct PublishedCounts {
-    entries: std::sync::Mutex<PublishedEntries>,
-    /// Held while a missing entry is counted.
+    entries: std::sync::Mutex<std::collections::HashMap<CountKey, PublishedEntry>>,
+    /// Held while counts are computed: one full count at a time.
     computing: tokio::sync::Mutex<()>,
+    /// A background refresh is queued or running.
+    refreshing: std::sync::atomic::AtomicBool,
 }
 
+type CountKey = (usize, Option<String>);
 type CountRows = std::sync::Arc<Vec<(String, i64)>>;
 
-#[derive(Default)]
-struct PublishedEntries {
+#[derive(Clone)]
+struct Published {
+    sql: String,
+    binds: Vec<Bind>,
+}
+
+struct PublishedEntry {
     generation: i64,
-    by_key: std::collections::HashMap<(usize, Option<String>), CountRows>,
+    query: Published,
+    rows: CountRows,
 }
 
 impl PublishedCounts {
@@ -719,30 +812,44 @@ impl PublishedCounts {
     /// cache starts again, so a crawl of codes cannot grow it without bound.
     const MAX_ENTRIES: usize = 4_096;
 
-    fn get(&self, key: &(usize, Option<String>), generation: i64) -> Option<CountRows> {
+    fn get(&self, key: &CountKey) -> Option<(i64, CountRows)> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        (entries.generation == generation)
-            .then(|| entries.by_key.get(key).cloned())
-            .flatten()
+        entries.get(key).map(|e| (e.generation, e.rows.clone()))
+    }
+
+    fn stale(&self, generation: i64) -> Vec<(CountKey, Published)> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .iter()
+            .filter(|(_, e)| e.generation < generation)
+            .map(|(k, e)| (k.clone(), e.query.clone()))
+            .collect()
     }
 
     fn put(
         &self,
-        key: (usize, Option<String>),
+        key: CountKey,
+        query: Published,
         generation: i64,
         rows: Vec<(String, i64)>,
     ) -> CountRows {
         let rows = std::sync::Arc::new(rows);
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.generation != generation || entries.by_key.len() >= Self::MAX_ENTRIES {
-            // An older generation never overwrites a newer one's entries.
-            if generation < entries.generation {
-                return rows;
-            }
-            entries.by_key.clear();
-            entries.generation = generation;
+        if entries.len() >= Self::MAX_ENTRIES && !entries.contains_key(&key) {
+            entries.clear();
         }
-        entries.by_key.insert(key, rows.clone());
+        // An older count never replaces a newer one.
+        if entries.get(&key).is_some_and(|e| e.generation > generation) {
+            return rows;
+        }
+        entries.insert(
+            key,
+            PublishedEntry {
+                generation,
+                query,
+                rows: rows.clone(),
+            },
+        );
         rows
     }
 }

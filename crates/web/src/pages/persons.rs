@@ -45,6 +45,8 @@ struct PersonsPage {
     t: Messages,
     rows: Vec<PersonRow>,
     total: u64,
+    /// The count stopped at the cap: shown as "more than" it.
+    more_than: Option<u64>,
     pager: Option<Pager>,
     query: String,
     region: String,
@@ -79,6 +81,8 @@ pub async fn list(
             t: ui.t,
             ui: ui.clone(),
             total: paged.total,
+            more_than: (paged.total > sinergi_store::PERSON_COUNT_CAP)
+                .then_some(sinergi_store::PERSON_COUNT_CAP),
             rows: paged.items,
             pager,
             query,
