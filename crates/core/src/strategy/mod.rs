@@ -558,6 +558,20 @@ pub fn disaggregation_values(dimension: &str) -> &'static [&'static str] {
     }
 }
 
+/// The catalogue key naming a group (`jenis_kelamin=perempuan` → "perempuan").
+pub fn group_label_key(dimension: &str, value: &str) -> &'static str {
+    match (dimension, value) {
+        ("jenis_kelamin", "laki_laki") => "strategy.group.laki_laki",
+        ("jenis_kelamin", "perempuan") => "strategy.group.perempuan",
+        ("kelompok_umur", "0_17") => "strategy.group.0_17",
+        ("kelompok_umur", "18_59") => "strategy.group.18_59",
+        ("kelompok_umur", "60_plus") => "strategy.group.60_plus",
+        ("disabilitas", "ya") => "strategy.group.disabilitas_ya",
+        ("disabilitas", "tidak") => "strategy.group.disabilitas_tidak",
+        _ => "strategy.group.other",
+    }
+}
+
 /// Checks a disaggregation key such as `jenis_kelamin=perempuan` against what the indicator
 /// asks for; empty is the total.
 pub fn check_disaggregation(key: &str, asked: &[String]) -> Result<String, Msg> {

@@ -72,6 +72,8 @@ pub(super) struct IndicatorPage {
 pub struct PeriodQuery {
     pub(super) periode: Option<String>,
     pub(super) wilayah: Option<String>,
+    /// The data page's breakdown grid: which indicator.
+    pub(super) indikator: Option<String>,
 }
 
 pub async fn indicator(

@@ -81,6 +81,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/strategi/{id}/data/templat.xlsx", get(template))
         .route("/strategi/{id}/data/hitung", post(compute))
+        .route("/strategi/{id}/data/rincian", post(save_grid))
         .route("/api/v1/strategi/{id}/realisasi", post(api_realisation))
         .route("/strategi/{id}/kunci", post(lock))
         .route("/strategi/{id}/aturan", post(add_rule))
