@@ -66,6 +66,8 @@ pub(super) struct IndicatorPage {
     period: Period,
     regions: Vec<RegionStatus>,
     map: Option<String>,
+    breakdowns: Vec<BreakdownTable>,
+    asks_breakdown: bool,
 }
 
 #[derive(Deserialize)]
@@ -221,7 +223,10 @@ pub async fn indicator(
             })
             .collect();
         let map = region_map(&state, &ui, &regions, &bands, &ind.fields.name).await?;
+        let breakdowns = breakdown_tables(ui.t, &ind.fields, &own, &top, period);
         Ok(IndicatorPage {
+            breakdowns,
+            asks_breakdown: !ind.fields.disaggregations.is_empty(),
             t: ui.t,
             ui: ui.clone(),
             code,
