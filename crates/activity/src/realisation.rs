@@ -208,7 +208,10 @@ pub async fn enter_breakdown(
 /// The group a disaggregation key names, as a message ("perempuan", "60 tahun ke atas").
 fn group_msg(key: &str) -> Msg {
     let (dim, value) = key.split_once('=').unwrap_or((key, ""));
-    Msg::new(sinergi_core::strategy::group_label_key(dim.trim(), value.trim()))
+    Msg::new(sinergi_core::strategy::group_label_key(
+        dim.trim(),
+        value.trim(),
+    ))
 }
 
 /// Reads a realisation file (the template's columns) and stores its rows.

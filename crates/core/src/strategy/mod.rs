@@ -626,7 +626,11 @@ pub fn breakdowns<'a>(
                 .iter()
                 .map(|g| {
                     let key = format!("{dim}={g}");
-                    let v = values.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| *v);
+                    let v = values
+                        .iter()
+                        .rev()
+                        .find(|(k, _)| *k == key)
+                        .map(|(_, v)| *v);
                     (*g, v)
                 })
                 .collect();
@@ -784,7 +788,10 @@ mod tests {
             ],
         );
         assert_eq!(b.len(), 2);
-        assert_eq!(b[0].groups, vec![("laki_laki", Some(55.5)), ("perempuan", Some(40.0))]);
+        assert_eq!(
+            b[0].groups,
+            vec![("laki_laki", Some(55.5)), ("perempuan", Some(40.0))]
+        );
         assert!(close(b[0].gap, 15.5));
         assert_eq!(b[1].groups, vec![("ya", Some(12.0)), ("tidak", None)]);
         assert_eq!(b[1].gap, None, "one group alone has no gap");

@@ -27,6 +27,8 @@ pub(super) struct DataPage {
     computations: Vec<(String, String, String)>,
     /// The indicator whose breakdown grid is shown (picked by reload, no script).
     chosen: Option<String>,
+    /// The region whose held values fill the grid.
+    grid_region: String,
     grid: Vec<GridRow>,
 }
 
@@ -46,7 +48,7 @@ pub(super) struct GridCell {
 
 impl DataPage {
     /// Shows the grid of `code` (or of the first indicator asking for a breakdown).
-    pub(super) fn choose(&mut self, code: Option<&str>) {
+    pub(super) fn choose(&mut self, code: Option<&str>, region: Option<&str>) {
         let asked = |i: &&sinergi_store::Indicator| !i.fields.disaggregations.is_empty();
         let picked = match code.map(str::trim).filter(|c| !c.is_empty()) {
             Some(c) => self.tree.indicator(c),
@@ -55,11 +57,13 @@ impl DataPage {
         let Some(ind) = picked else {
             return;
         };
-        let region = &self.tree.strategy.region;
+        let region = region
+            .and_then(|r| StrategyArea::parse(r.trim()).ok())
+            .unwrap_or_else(|| self.tree.strategy.region.clone());
         let held = self
             .recent
             .iter()
-            .filter(|v| v.indicator_code == ind.fields.code && &v.region == region)
+            .filter(|v| v.indicator_code == ind.fields.code && v.region == region)
             .rev()
             .map(|v| (v.disaggregation.as_str(), v.value));
         let t = self.t;
@@ -75,12 +79,16 @@ impl DataPage {
                         label: t
                             .get(sinergi_core::strategy::group_label_key(&b.dimension, g))
                             .to_string(),
-                        held: v.map(|v| t.decimal(&v)).unwrap_or_default(),
+                        // No thousands dots: "1.550" would read back as 1,55.
+                        held: v
+                            .map(|v| v.to_string().replace('.', ","))
+                            .unwrap_or_default(),
                     })
                     .collect(),
             })
             .collect();
         self.chosen = Some(ind.fields.code.clone());
+        self.grid_region = region.to_string();
     }
 }
 
@@ -148,6 +156,7 @@ pub(super) async fn data_view(
         pending: None,
         computations,
         chosen: None,
+        grid_region: String::new(),
         grid: Vec::new(),
     })
 }
@@ -162,7 +171,7 @@ pub async fn data_page(
     let result = data_view(&state, &ui, &user, id, q.periode.as_deref())
         .await
         .map(|mut v| {
-            v.choose(q.indikator.as_deref());
+            v.choose(q.indikator.as_deref(), q.wilayah.as_deref());
             v
         });
     render(&ui, result)
@@ -328,7 +337,7 @@ pub async fn save_grid(
             sinergi_activity::realisation::enter_breakdown(&state.store, &user.viewer, id, entry)
                 .await;
         apply(&state, &ui, &user, id, &mut view, outcome, "strategy.saved").await?;
-        view.choose(Some(&code));
+        view.choose(Some(&code), Some(&field("kode_wilayah")));
         Ok(view)
     }
     .await;
