@@ -504,6 +504,20 @@ fn breakdown_is_entered_in_a_grid_and_shown_with_its_gap() {
             !page.body.contains(r#"name="rincian""#),
             "{l}: no typed key"
         );
+        // Periods are picked from the strategy's quarters, not typed.
+        assert!(
+            page.body
+                .contains(r#"<option value="2025-Q2" selected>Triwulan II 2025</option>"#),
+            "{l}"
+        );
+        assert!(page.body.contains(r#"<option value="2030-Q4">"#), "{l}");
+        let dash = op.get("/strategi/1/dasbor?periode=2025-Q1");
+        assert!(
+            dash.body
+                .contains(r#"<select id="wilayah" name="wilayah">"#)
+                && dash.body.contains(r#"<option value="52.03">"#),
+            "{l}: the kab/kota with figures are offered"
+        );
         let none = op.get("/strategi/1/data?periode=2025-Q2&indikator=IK1");
         assert!(none.body.contains("tidak meminta rincian"), "{l}");
 

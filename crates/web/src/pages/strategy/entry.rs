@@ -27,6 +27,7 @@ pub(super) struct DataPage {
     computations: Vec<(String, String, String)>,
     /// The indicator whose breakdown grid is shown (picked by reload, no script).
     chosen: Option<String>,
+    periods: Vec<(String, String, bool)>,
     /// The region whose held values fill the grid.
     grid_region: String,
     grid: Vec<GridRow>,
@@ -140,6 +141,7 @@ pub(super) async fn data_view(
         })
         .collect();
     Ok(DataPage {
+        periods: period_choices(ui.t, &tree.strategy, period),
         t: ui.t,
         ui: ui.clone(),
         can_enter: scoped.enters_realisation() && tree.version.status == VersionStatus::Published,

@@ -67,6 +67,7 @@ pub(super) struct IndicatorPage {
     regions: Vec<RegionStatus>,
     map: Option<String>,
     breakdowns: Vec<BreakdownTable>,
+    periods: Vec<(String, String, bool)>,
     /// Regions to pick for the breakdown: code, name, whether shown.
     breakdown_regions: Vec<(String, String, bool)>,
     asks_breakdown: bool,
@@ -246,6 +247,7 @@ pub async fn indicator(
             })
             .collect();
         Ok(IndicatorPage {
+            periods: period_choices(ui.t, &tree.strategy, period),
             breakdowns,
             breakdown_regions,
             asks_breakdown: !ind.fields.disaggregations.is_empty(),

@@ -155,6 +155,26 @@ async fn names_of<'a>(
     Ok(sinergi_activity::strategy::region_names(&state.store, areas).await?)
 }
 
+/// The quarters a period picker offers: every quarter of the strategy's years, plus the one
+/// in view when it lies outside; value, label, whether chosen.
+pub(crate) fn period_choices(
+    t: Messages,
+    strategy: &sinergi_store::Strategy,
+    chosen: Period,
+) -> Vec<(String, String, bool)> {
+    let mut periods: Vec<Period> = (strategy.year_from..=strategy.year_to)
+        .flat_map(|y| (1..=4).filter_map(move |q| Period::quarter(y, q).ok()))
+        .collect();
+    if !periods.contains(&chosen) {
+        periods.push(chosen);
+        periods.sort();
+    }
+    periods
+        .into_iter()
+        .map(|p| (p.to_string(), t.period(&p), p == chosen))
+        .collect()
+}
+
 /// A period's label in the user's language.
 fn period_label(t: Messages, p: Period) -> String {
     t.period(&p)
