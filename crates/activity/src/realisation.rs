@@ -150,6 +150,70 @@ async fn warnings_before_saving(
     Ok(warnings)
 }
 
+/// One quarter's breakdown typed into the grid: the shared fields, then one typed figure per
+/// disaggregation key (`jenis_kelamin=perempuan`); empty cells are left out.
+pub struct BreakdownEntry {
+    pub indicator_code: String,
+    pub region: String,
+    pub period: Period,
+    pub source: String,
+    pub cells: Vec<(String, String)>,
+}
+
+/// Stores the filled cells of a breakdown grid, all or nothing; a cell that is not a figure
+/// is refused by its key, numbered from 1 in the order the grid sent them.
+pub async fn enter_breakdown(
+    store: &Store,
+    viewer: &Viewer,
+    strategy_id: i64,
+    entry: BreakdownEntry,
+) -> Result<RealisationOutcome, ActivityError> {
+    if !sinergi_core::strategy::enters_realisation(viewer) {
+        return Err(ActivityError::Forbidden);
+    }
+    let mut rows = Vec::new();
+    let mut refused = Vec::new();
+    let filled = entry.cells.iter().filter(|(_, v)| !v.trim().is_empty());
+    for (i, (key, typed)) in filled.enumerate() {
+        let line = i as u64 + 1;
+        let Some(value) = sinergi_intake::realisation::parse_figure(typed) else {
+            refused.push(RefusedRealisation {
+                line,
+                column: "nilai",
+                reason: Msg::new("strategy.refuse.cell")
+                    .arg_msg("group", group_msg(key))
+                    .arg("value", typed.trim()),
+            });
+            continue;
+        };
+        rows.push(NewRealisation {
+            line,
+            indicator_code: entry.indicator_code.clone(),
+            disaggregation: key.clone(),
+            region: entry.region.clone(),
+            period: entry.period,
+            source: entry.source.clone(),
+            value,
+            drivers: String::new(),
+            obstacles: String::new(),
+            follow_up: String::new(),
+        });
+    }
+    if !refused.is_empty() {
+        return Ok(RealisationOutcome::Refused { rows: refused });
+    }
+    enter_realisation(store, viewer, strategy_id, EntryMethod::Form, &rows).await
+}
+
+/// The group a disaggregation key names, as a message ("perempuan", "60 tahun ke atas").
+fn group_msg(key: &str) -> Msg {
+    let (dim, value) = key.split_once('=').unwrap_or((key, ""));
+    Msg::new(sinergi_core::strategy::group_label_key(
+        dim.trim(),
+        value.trim(),
+    ))
+}
+
 /// Reads a realisation file (the template's columns) and stores its rows.
 pub async fn import_realisation_file(
     store: &Store,

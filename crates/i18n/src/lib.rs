@@ -65,6 +65,7 @@ pub const AREAS: &[(&str, &str, &str)] = areas![
     "security",
     "templates",
     "home",
+    "audit",
 ];
 
 fn parse_area(area: &str, text: &str) -> Result<Vec<(String, String)>, String> {

@@ -558,6 +558,20 @@ pub fn disaggregation_values(dimension: &str) -> &'static [&'static str] {
     }
 }
 
+/// The catalogue key naming a group (`jenis_kelamin=perempuan` → "perempuan").
+pub fn group_label_key(dimension: &str, value: &str) -> &'static str {
+    match (dimension, value) {
+        ("jenis_kelamin", "laki_laki") => "strategy.group.laki_laki",
+        ("jenis_kelamin", "perempuan") => "strategy.group.perempuan",
+        ("kelompok_umur", "0_17") => "strategy.group.0_17",
+        ("kelompok_umur", "18_59") => "strategy.group.18_59",
+        ("kelompok_umur", "60_plus") => "strategy.group.60_plus",
+        ("disabilitas", "ya") => "strategy.group.disabilitas_ya",
+        ("disabilitas", "tidak") => "strategy.group.disabilitas_tidak",
+        _ => "strategy.group.other",
+    }
+}
+
 /// Checks a disaggregation key such as `jenis_kelamin=perempuan` against what the indicator
 /// asks for; empty is the total.
 pub fn check_disaggregation(key: &str, asked: &[String]) -> Result<String, Msg> {
@@ -585,6 +599,54 @@ pub fn check_disaggregation(key: &str, asked: &[String]) -> Result<String, Msg> 
             .arg("values", disaggregation_values(dim).join(", ")));
     }
     Ok(format!("{dim}={value}"))
+}
+
+/// One disaggregation of an indicator for one region and quarter: each group's value and the
+/// gap between the highest and lowest group that have one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Breakdown {
+    pub dimension: String,
+    pub groups: Vec<(&'static str, Option<f64>)>,
+    /// Highest minus lowest group value; `None` with fewer than two groups filled.
+    pub gap: Option<f64>,
+}
+
+/// The breakdowns an indicator asks for, from `(disaggregation key, value)` pairs of one
+/// region and quarter; the latest pair wins when a key repeats.
+pub fn breakdowns<'a>(
+    asked: &[String],
+    values: impl IntoIterator<Item = (&'a str, f64)>,
+) -> Vec<Breakdown> {
+    let values: Vec<(&str, f64)> = values.into_iter().collect();
+    asked
+        .iter()
+        .filter(|d| DISAGGREGATIONS.contains(&d.as_str()))
+        .map(|dim| {
+            let groups: Vec<(&'static str, Option<f64>)> = disaggregation_values(dim)
+                .iter()
+                .map(|g| {
+                    let key = format!("{dim}={g}");
+                    let v = values
+                        .iter()
+                        .rev()
+                        .find(|(k, _)| *k == key)
+                        .map(|(_, v)| *v);
+                    (*g, v)
+                })
+                .collect();
+            let filled: Vec<f64> = groups.iter().filter_map(|(_, v)| *v).collect();
+            let gap = (filled.len() >= 2).then(|| {
+                let max = filled.iter().cloned().fold(f64::MIN, f64::max);
+                let min = filled.iter().cloned().fold(f64::MAX, f64::min);
+                max - min
+            });
+            Breakdown {
+                dimension: dim.clone(),
+                groups,
+                gap,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -711,6 +773,28 @@ mod tests {
         assert_eq!(v[0].right, Some(800.0));
         assert_eq!((v[1].rule_id, v[1].region.as_str()), (2, "52.01"));
         assert_eq!(rules[0].expression(), "IK1.4 <= IK1.3");
+    }
+
+    #[test]
+    fn breakdowns_show_each_group_and_the_gap() {
+        let asked = vec!["jenis_kelamin".to_string(), "disabilitas".to_string()];
+        let b = breakdowns(
+            &asked,
+            [
+                ("jenis_kelamin=perempuan", 40.0),
+                ("jenis_kelamin=laki_laki", 55.5),
+                ("disabilitas=ya", 12.0),
+                ("", 99.0),
+            ],
+        );
+        assert_eq!(b.len(), 2);
+        assert_eq!(
+            b[0].groups,
+            vec![("laki_laki", Some(55.5)), ("perempuan", Some(40.0))]
+        );
+        assert!(close(b[0].gap, 15.5));
+        assert_eq!(b[1].groups, vec![("ya", Some(12.0)), ("tidak", None)]);
+        assert_eq!(b[1].gap, None, "one group alone has no gap");
     }
 
     #[test]

@@ -411,3 +411,32 @@ pub async fn audit(
     .await;
     render(&ui, result)
 }
+
+/// An audit action in words ("impor daftar penerima"); an action without words shows its code.
+pub(crate) fn action_words(t: &Messages, action: &str) -> String {
+    let key = format!("audit.act.{action}");
+    let words = t.get(&key);
+    if words == key {
+        action.to_string()
+    } else {
+        words.to_string()
+    }
+}
+
+/// An audit detail as "field: value" pairs instead of raw JSON.
+pub(crate) fn readable_detail(detail: &str) -> String {
+    let scalar = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "–".to_string(),
+        other => other.to_string(),
+    };
+    match serde_json::from_str::<serde_json::Value>(detail) {
+        Ok(serde_json::Value::Object(fields)) => fields
+            .iter()
+            .map(|(k, v)| format!("{}: {}", k.replace('_', " "), scalar(v)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Ok(v) => scalar(&v),
+        Err(_) => detail.to_string(),
+    }
+}

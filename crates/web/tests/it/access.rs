@@ -324,6 +324,9 @@ fn state_changes_need_the_csrf_token_and_moves_are_scoped() {
         let audit = c.get("/admin/audit?aksi=person.move");
         assert!(audit.body.contains("52.03.05.2003"), "{label}");
         assert!(audit.body.contains("52.02.01.2001"));
+        // The action in words, the detail as fields rather than raw JSON.
+        assert!(audit.body.contains("pindah wilayah orang"), "{label}");
+        assert!(!audit.body.contains("{&quot;"), "{label}: {}", audit.body);
         // Wrong password: a clear message, status 401, no session.
         let mut wrong = Client::new(&f.base);
         let r = wrong.login("admin52", "bukan-sandinya");

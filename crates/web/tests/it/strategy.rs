@@ -53,6 +53,14 @@ const RED: &str = "Perkawinan anak di bawah umur";
 const GREEN: &str = "Kab/kota dengan LKKS aktif";
 
 fn serve(db: TestDb) -> (String, tokio::sync::oneshot::Sender<()>) {
+    serve_with(db, None)
+}
+
+/// The test strategy, with `extra` as a third indicator when given.
+fn serve_with(
+    db: TestDb,
+    extra: Option<IndicatorFields>,
+) -> (String, tokio::sync::oneshot::Sender<()>) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -94,6 +102,9 @@ fn serve(db: TestDb) -> (String, tokio::sync::oneshot::Sender<()>) {
             .set_targets(green, &[t(10.0)])
             .await
             .unwrap();
+        if let Some(f) = &extra {
+            s.as_user(&admin).add_indicator(o, f).await.unwrap();
+        }
         s.as_user(&admin).publish_version(vid).await.unwrap();
         s.as_user(&admin)
             .save_realisations(
@@ -461,5 +472,106 @@ fn refusals_are_given_in_the_users_language() {
         let r = post_json(&mut op, "/api/v1/strategi/1/realisasi", &ok);
         assert_eq!(r.status, 200, "{l}: {}", r.body);
         assert!(r.body.contains("\"disimpan\":1"), "{l}: {}", r.body);
+    }
+}
+
+#[test]
+fn breakdown_is_entered_in_a_grid_and_shown_with_its_gap() {
+    for db in databases() {
+        let l = db.label;
+        let mut by_group = fields("IK3", "Penerima bansos", "orang", Direction::Higher);
+        by_group.disaggregations = vec!["jenis_kelamin".into(), "kelompok_umur".into()];
+        let (base, _stop) = serve_with(db, Some(by_group));
+        let mut op = Client::new(&base);
+        op.login("op5203", PASSWORD);
+
+        // The grid asks exactly for the groups of the indicator's disaggregations.
+        let page = op.get("/strategi/1/data?periode=2025-Q2&indikator=IK3");
+        assert_eq!(page.status, 200, "{l}");
+        assert!(
+            page.body.contains(r#"name="r:jenis_kelamin=perempuan""#),
+            "{l}"
+        );
+        assert!(
+            page.body.contains(r#"name="r:kelompok_umur=60_plus""#),
+            "{l}"
+        );
+        assert!(
+            !page.body.contains(r#"name="r:disabilitas=ya""#),
+            "{l}: not asked"
+        );
+        assert!(
+            !page.body.contains(r#"name="rincian""#),
+            "{l}: no typed key"
+        );
+        // Periods are picked from the strategy's quarters, not typed.
+        assert!(
+            page.body
+                .contains(r#"<option value="2025-Q2" selected>Triwulan II 2025</option>"#),
+            "{l}"
+        );
+        assert!(page.body.contains(r#"<option value="2030-Q4">"#), "{l}");
+        let dash = op.get("/strategi/1/dasbor?periode=2025-Q1");
+        assert!(
+            dash.body
+                .contains(r#"<select id="wilayah" name="wilayah">"#)
+                && dash.body.contains(r#"<option value="52.03">"#),
+            "{l}: the kab/kota with figures are offered"
+        );
+        let none = op.get("/strategi/1/data?periode=2025-Q2&indikator=IK1");
+        assert!(none.body.contains("tidak meminta rincian"), "{l}");
+
+        let cells = |female: &str| {
+            vec![
+                ("kode_indikator", "IK3".to_string()),
+                ("periode", "2025-Q2".to_string()),
+                ("kode_wilayah", "52.03".to_string()),
+                ("sumber", "Dinas Sosial".to_string()),
+                ("r:jenis_kelamin=laki_laki", "1200".to_string()),
+                ("r:jenis_kelamin=perempuan", female.to_string()),
+                ("r:kelompok_umur=0_17", "300".to_string()),
+                ("r:kelompok_umur=18_59", String::new()),
+            ]
+        };
+        let post = |c: &mut Client, f: Vec<(&str, String)>| {
+            let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            c.post("/strategi/1/data/rincian", &f)
+        };
+        // A bad cell refuses the whole grid, naming the group.
+        let r = post(&mut op, cells("banyak"));
+        assert_eq!(r.status, 400, "{l}");
+        assert!(r.body.contains("isian perempuan"), "{l}: {}", r.body);
+        let held = op.get("/strategi/1/data?periode=2025-Q2");
+        assert!(
+            held.body.contains("Belum ada nilai"),
+            "{l}: nothing half-written"
+        );
+        let r = post(&mut op, cells("1550,5"));
+        assert_eq!(r.status, 200, "{l}: {}", r.body);
+        assert!(r.body.contains("3 nilai"), "{l}: three filled cells stored");
+
+        // Stored under the canonical keys, and shown back in the grid.
+        let page = op.get("/strategi/1/data?periode=2025-Q2&indikator=IK3&wilayah=52.03");
+        assert!(
+            page.body
+                .contains(r#"name="r:jenis_kelamin=perempuan" value="1550,5""#),
+            "{l}: the held value, ready to correct"
+        );
+
+        // The indicator page shows each group, the gap (1.550,5 − 1.200 = 350,5) and bars.
+        let ind = op.get("/strategi/1/indikator/IK3?periode=2025-Q2&wilayah=52.03");
+        assert_eq!(ind.status, 200, "{l}");
+        assert!(ind.body.contains(r#"class="breakdown""#), "{l}");
+        assert!(
+            ind.body
+                .contains("<td class=\"num\"><strong>350,5</strong>"),
+            "{l}"
+        );
+        assert!(ind.body.contains("anak (0–17 tahun)"), "{l}");
+        assert!(
+            ind.body.contains(r#"<rect width="120""#),
+            "{l}: longest bar"
+        );
+        assert_light_and_local("indicator breakdown", &ind.body);
     }
 }

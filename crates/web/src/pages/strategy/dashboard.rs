@@ -24,6 +24,9 @@ pub(super) struct DashboardPage {
     tree: StrategyTree,
     period: Period,
     period_label: String,
+    periods: Vec<(String, String, bool)>,
+    /// Region picker (signed-in only: kab/kota figures are not public): code, name, chosen.
+    regions: Vec<(String, String, bool)>,
     region: StrategyArea,
     region_name: String,
     rows: Vec<DashRow>,
@@ -88,11 +91,33 @@ pub async fn dashboard(
                 )
             })
             .collect();
+        let top = d.tree.strategy.region.clone();
+        let mut areas: Vec<StrategyArea> = d
+            .names
+            .keys()
+            .filter_map(|c| StrategyArea::parse(c).ok())
+            .chain(std::iter::once(top.clone()))
+            .collect();
+        areas.sort();
+        areas.dedup();
+        let regions = if ui.username().is_empty() {
+            Vec::new()
+        } else {
+            areas
+                .iter()
+                .map(|a| {
+                    let label = name(a).unwrap_or_else(|| a.to_string());
+                    (a.to_string(), label, a == &d.region)
+                })
+                .collect()
+        };
         Ok(DashboardPage {
+            regions,
             t: ui.t,
             ui: ui.clone(),
             region_name: name(&d.region).unwrap_or_else(|| d.region.to_string()),
             period_label: period_label(ui.t, d.period),
+            periods: period_choices(ui.t, &d.tree.strategy, d.period),
             below: d.below,
             period: d.period,
             region: d.region.clone(),

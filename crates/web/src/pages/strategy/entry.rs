@@ -25,6 +25,72 @@ pub(super) struct DataPage {
     /// A typed value held back by a range or rule, waiting to be confirmed or corrected.
     pending: Option<PendingValue>,
     computations: Vec<(String, String, String)>,
+    /// The indicator whose breakdown grid is shown (picked by reload, no script).
+    chosen: Option<String>,
+    periods: Vec<(String, String, bool)>,
+    /// The region whose held values fill the grid.
+    grid_region: String,
+    grid: Vec<GridRow>,
+}
+
+/// One disaggregation of the grid: its name and a box per group.
+pub(super) struct GridRow {
+    pub label: String,
+    pub cells: Vec<GridCell>,
+}
+
+pub(super) struct GridCell {
+    /// The disaggregation key the box is sent under (`jenis_kelamin=perempuan`).
+    pub key: String,
+    pub label: String,
+    /// The value already held for the strategy's region this quarter, to correct in place.
+    pub held: String,
+}
+
+impl DataPage {
+    /// Shows the grid of `code` (or of the first indicator asking for a breakdown).
+    pub(super) fn choose(&mut self, code: Option<&str>, region: Option<&str>) {
+        let asked = |i: &&sinergi_store::Indicator| !i.fields.disaggregations.is_empty();
+        let picked = match code.map(str::trim).filter(|c| !c.is_empty()) {
+            Some(c) => self.tree.indicator(c),
+            None => self.tree.indicators().find(asked),
+        };
+        let Some(ind) = picked else {
+            return;
+        };
+        let region = region
+            .and_then(|r| StrategyArea::parse(r.trim()).ok())
+            .unwrap_or_else(|| self.tree.strategy.region.clone());
+        let held = self
+            .recent
+            .iter()
+            .filter(|v| v.indicator_code == ind.fields.code && v.region == region)
+            .rev()
+            .map(|v| (v.disaggregation.as_str(), v.value));
+        let t = self.t;
+        self.grid = sinergi_core::strategy::breakdowns(&ind.fields.disaggregations, held)
+            .into_iter()
+            .map(|b| GridRow {
+                label: t.get(dis_key(&b.dimension)).to_string(),
+                cells: b
+                    .groups
+                    .iter()
+                    .map(|(g, v)| GridCell {
+                        key: format!("{}={g}", b.dimension),
+                        label: t
+                            .get(sinergi_core::strategy::group_label_key(&b.dimension, g))
+                            .to_string(),
+                        // No thousands dots: "1.550" would read back as 1,55.
+                        held: v
+                            .map(|v| v.to_string().replace('.', ","))
+                            .unwrap_or_default(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        self.chosen = Some(ind.fields.code.clone());
+        self.grid_region = region.to_string();
+    }
 }
 
 /// A value held back at saving: the warnings, and the form's fields to send again.
@@ -75,6 +141,7 @@ pub(super) async fn data_view(
         })
         .collect();
     Ok(DataPage {
+        periods: period_choices(ui.t, &tree.strategy, period),
         t: ui.t,
         ui: ui.clone(),
         can_enter: scoped.enters_realisation() && tree.version.status == VersionStatus::Published,
@@ -90,6 +157,9 @@ pub(super) async fn data_view(
         refused: Vec::new(),
         pending: None,
         computations,
+        chosen: None,
+        grid_region: String::new(),
+        grid: Vec::new(),
     })
 }
 
@@ -100,7 +170,12 @@ pub async fn data_page(
     Path(id): Path<i64>,
     Query(q): Query<PeriodQuery>,
 ) -> Response {
-    let result = data_view(&state, &ui, &user, id, q.periode.as_deref()).await;
+    let result = data_view(&state, &ui, &user, id, q.periode.as_deref())
+        .await
+        .map(|mut v| {
+            v.choose(q.indikator.as_deref(), q.wilayah.as_deref());
+            v
+        });
     render(&ui, result)
 }
 
@@ -224,6 +299,47 @@ pub async fn save_value(
             }
             Err(e) => apply(&state, &ui, &user, id, &mut view, Err(e), "strategy.saved").await?,
         }
+        Ok(view)
+    }
+    .await;
+    outcome(&ui, result)
+}
+
+/// The breakdown grid as sent: the shared fields, then `r:<key>` boxes.
+pub async fn save_grid(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let result = async {
+        let field = |name: &str| {
+            fields
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        let code = field("kode_indikator");
+        let period = asked_period(Some(&field("periode")))?
+            .ok_or_else(|| bad(Msg::new("strategy.refuse.period_bad").arg("period", "")))?;
+        let mut view = data_view(&state, &ui, &user, id, Some(&period.to_string())).await?;
+        let entry = sinergi_activity::realisation::BreakdownEntry {
+            indicator_code: code.clone(),
+            region: field("kode_wilayah"),
+            period,
+            source: field("sumber"),
+            cells: fields
+                .iter()
+                .filter_map(|(k, v)| Some((k.strip_prefix("r:")?.to_string(), v.clone())))
+                .collect(),
+        };
+        let outcome =
+            sinergi_activity::realisation::enter_breakdown(&state.store, &user.viewer, id, entry)
+                .await;
+        apply(&state, &ui, &user, id, &mut view, outcome, "strategy.saved").await?;
+        view.choose(Some(&code), Some(&field("kode_wilayah")));
         Ok(view)
     }
     .await;

@@ -66,12 +66,19 @@ pub(super) struct IndicatorPage {
     period: Period,
     regions: Vec<RegionStatus>,
     map: Option<String>,
+    breakdowns: Vec<BreakdownTable>,
+    periods: Vec<(String, String, bool)>,
+    /// Regions to pick for the breakdown: code, name, whether shown.
+    breakdown_regions: Vec<(String, String, bool)>,
+    asks_breakdown: bool,
 }
 
 #[derive(Deserialize)]
 pub struct PeriodQuery {
     pub(super) periode: Option<String>,
     pub(super) wilayah: Option<String>,
+    /// The data page's breakdown grid: which indicator.
+    pub(super) indikator: Option<String>,
 }
 
 pub async fn indicator(
@@ -219,7 +226,31 @@ pub async fn indicator(
             })
             .collect();
         let map = region_map(&state, &ui, &regions, &bands, &ind.fields.name).await?;
+        // The breakdown of the province, or of a kab/kota picked from those with figures.
+        let asked_region = q
+            .wilayah
+            .as_deref()
+            .and_then(|w| StrategyArea::parse(w.trim()).ok())
+            .filter(|w| codes.contains(w));
+        let shown_region = asked_region.unwrap_or_else(|| top.clone());
+        let breakdowns = breakdown_tables(ui.t, &ind.fields, &own, &shown_region, period);
+        let breakdown_regions = std::iter::once((top.to_string(), tree.strategy.title.clone()))
+            .chain(codes.iter().map(|c| {
+                (
+                    c.to_string(),
+                    names.get(c.as_str()).cloned().unwrap_or_default(),
+                )
+            }))
+            .map(|(code, name)| {
+                let chosen = code == shown_region.to_string();
+                (code, name, chosen)
+            })
+            .collect();
         Ok(IndicatorPage {
+            periods: period_choices(ui.t, &tree.strategy, period),
+            breakdowns,
+            breakdown_regions,
+            asks_breakdown: !ind.fields.disaggregations.is_empty(),
             t: ui.t,
             ui: ui.clone(),
             code,

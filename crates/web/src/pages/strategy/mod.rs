@@ -81,6 +81,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/strategi/{id}/data/templat.xlsx", get(template))
         .route("/strategi/{id}/data/hitung", post(compute))
+        .route("/strategi/{id}/data/rincian", post(save_grid))
         .route("/api/v1/strategi/{id}/realisasi", post(api_realisation))
         .route("/strategi/{id}/kunci", post(lock))
         .route("/strategi/{id}/aturan", post(add_rule))
@@ -154,6 +155,26 @@ async fn names_of<'a>(
     Ok(sinergi_activity::strategy::region_names(&state.store, areas).await?)
 }
 
+/// The quarters a period picker offers: every quarter of the strategy's years, plus the one
+/// in view when it lies outside; value, label, whether chosen.
+pub(crate) fn period_choices(
+    t: Messages,
+    strategy: &sinergi_store::Strategy,
+    chosen: Period,
+) -> Vec<(String, String, bool)> {
+    let mut periods: Vec<Period> = (strategy.year_from..=strategy.year_to)
+        .flat_map(|y| (1..=4).filter_map(move |q| Period::quarter(y, q).ok()))
+        .collect();
+    if !periods.contains(&chosen) {
+        periods.push(chosen);
+        periods.sort();
+    }
+    periods
+        .into_iter()
+        .map(|p| (p.to_string(), t.period(&p), p == chosen))
+        .collect()
+}
+
 /// A period's label in the user's language.
 fn period_label(t: Messages, p: Period) -> String {
     t.period(&p)
@@ -174,6 +195,68 @@ pub(crate) fn dis_key(d: &str) -> &'static str {
         "kelompok_umur" => "strategy.dis.kelompok_umur",
         _ => "strategy.dis.disabilitas",
     }
+}
+
+/// A breakdown as the indicator page shows it: each group with its value and a bar, and the
+/// gap between the highest and lowest group.
+pub(crate) struct BreakdownTable {
+    pub label: String,
+    pub rows: Vec<(String, String, String)>,
+    pub gap: String,
+}
+
+/// The breakdowns `fields` asks for, from the values of `region` in `period`.
+pub(crate) fn breakdown_tables(
+    t: Messages,
+    fields: &IndicatorFields,
+    values: &[Realisation],
+    region: &StrategyArea,
+    period: Period,
+) -> Vec<BreakdownTable> {
+    let mut own: Vec<&Realisation> = values
+        .iter()
+        .filter(|v| v.indicator_code == fields.code && &v.region == region && v.period == period)
+        .collect();
+    own.sort_by(|a, b| a.entered_at.cmp(&b.entered_at));
+    let pairs = own.iter().map(|v| (v.disaggregation.as_str(), v.value));
+    sinergi_core::strategy::breakdowns(&fields.disaggregations, pairs)
+        .into_iter()
+        .filter(|b| b.groups.iter().any(|(_, v)| v.is_some()))
+        .map(|b| {
+            let top = b
+                .groups
+                .iter()
+                .filter_map(|(_, v)| *v)
+                .fold(0.0_f64, |m, v| m.max(v.abs()));
+            BreakdownTable {
+                label: t.get(dis_key(&b.dimension)).to_string(),
+                rows: b
+                    .groups
+                    .iter()
+                    .map(|(g, v)| {
+                        let name = t
+                            .get(sinergi_core::strategy::group_label_key(&b.dimension, g))
+                            .to_string();
+                        let shown = v.map_or("–".to_string(), |v| t.decimal(&v));
+                        (name, shown, bar(v.unwrap_or(0.0), top))
+                    })
+                    .collect(),
+                gap: b.gap.map_or("–".to_string(), |g| t.decimal(&g)),
+            }
+        })
+        .collect()
+}
+
+/// A small inline bar (120 px at the largest value); decoration beside the figure.
+fn bar(value: f64, top: f64) -> String {
+    let width = if top > 0.0 {
+        (value.abs() / top * 120.0).round()
+    } else {
+        0.0
+    };
+    format!(
+        r##"<svg width="120" height="10" aria-hidden="true"><rect width="{width}" height="10" fill="#3b6ea5"/></svg>"##
+    )
 }
 
 pub(crate) fn method_key(m: impl std::borrow::Borrow<EntryMethod>) -> &'static str {
