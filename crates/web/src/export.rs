@@ -508,7 +508,9 @@ fn write_xlsx(
     sheet.set_name("data")?;
     for (c, h) in headers.iter().enumerate() {
         let c = c as u16;
-        sheet.set_column_format(c, &text)?;
+        if is_code_column(h) {
+            sheet.set_column_format(c, &text)?;
+        }
         sheet.set_column_width(c, (h.chars().count() as f64 + 4.0).clamp(10.0, 40.0))?;
         sheet.write_string_with_format(0, c, h, &bold)?;
     }
@@ -520,8 +522,10 @@ fn write_xlsx(
             break;
         }
         for row in &rows {
+            // Rows stream past once, so each cell is typed on its own (dates as dates).
             for (c, v) in row.iter().enumerate() {
-                sheet.write_string(r, c as u16, &*neutralise(v))?;
+                let header = headers.get(c).map_or("", String::as_str);
+                write_typed_cell(sheet, r, c as u16, header, v)?;
             }
             r += 1;
         }

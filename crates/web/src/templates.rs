@@ -306,8 +306,9 @@ pub fn template_xlsx(
     for (c, (kind, values)) in lists.iter().enumerate() {
         let c = c as u16;
         choices.write_string_with_format(0, c, choice_title(*kind), &bold)?;
+        // Typed like an export: desil 1–10 as numbers, codes as text.
         for (r, v) in values.iter().enumerate() {
-            choices.write_string((r + 1) as u32, c, v)?;
+            crate::export::write_typed_cell(choices, (r + 1) as u32, c, choice_title(*kind), v)?;
         }
     }
     if lists.iter().any(|(k, _)| *k == Choice::Desa) {
