@@ -11,7 +11,7 @@ use tokio::sync::mpsc::Receiver;
 use crate::audit::{AuditEvent, append_audit, now_text};
 use crate::bulk::{
     ChunkExtras, PreparedPerson, bind_record, finish_list, insert_extras, insert_list,
-    insert_records_sql, link_distributions, list_event,
+    insert_records_sql, link_distributions, list_event, warn_earlier_repeats,
 };
 use crate::pii::{PiiField, PiiKey};
 use crate::scope::{Bind, Placeholders, bind_filter, within_regions};
@@ -385,23 +385,7 @@ impl Scoped<'_> {
                 // Dropping the transaction rolls it back.
                 return Ok(Err(outside));
             }
-            // Rows are checked as they stream, so a repeated NIK was only seen on its later
-            // rows; the first row hears of it here, before the commit.
-            let repeated = sqlx::query(
-                "INSERT INTO person_warning (list_id, source_line, message) \
-                 SELECT $1, d.first, '{\"key\":\"intake.nik_repeated_later\",\"args\":{\"later\":\"' \
-                 || CAST(MIN(r.source_line) AS TEXT) || '\"}}' \
-                 FROM (SELECT nik_hash, MIN(source_line) AS first FROM person_record \
-                       WHERE list_id = $1 AND nik_hash IS NOT NULL \
-                       GROUP BY nik_hash HAVING COUNT(*) > 1) d \
-                 JOIN person_record r ON r.list_id = $1 AND r.nik_hash = d.nik_hash \
-                 AND r.source_line > d.first GROUP BY d.first",
-            )
-            .bind(list_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            warnings += repeated;
+            warnings += warn_earlier_repeats!(tx, list_id);
             finish_list!(tx, list_id, written);
             link_distributions!(tx, list_id, warnings);
             let mut event = list_event(self.actor(), list, basis, &org, written);
