@@ -65,6 +65,8 @@ prepare() { # database
 ours() { # database
     measure "$bin" daftar impor "$list" --sebagai bench.admin --organisasi "Mitra Bench" \
         --dasar-hukum tugas_publik --rujukan "bench" --database "$1"
+    # Every row stored, or the figures mean nothing.
+    grep -q "): $rows orang untuk" "$work/cmd.log" || { cat "$work/cmd.log" >&2; exit 1; }
 }
 row() { # backend, tool, wall, cpu, rss
     printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$rows" "$3" "$4" "$5" >> "$report"
