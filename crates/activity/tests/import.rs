@@ -81,7 +81,11 @@ async fn streamed_imports_store_all_or_nothing_and_warn_both_repeated_rows() {
             matches!(outcome, PersonListOutcome::Refused { .. }),
             "{outcome:?}"
         );
-        assert_eq!(stored_persons(&w, &viewer).await, before, "nothing half-written");
+        assert_eq!(
+            stored_persons(&w, &viewer).await,
+            before,
+            "nothing half-written"
+        );
 
         // A row of Lombok Tengah (outside op5203's kabupaten) in the last batch.
         let outside = file(|i, row| {
@@ -99,7 +103,11 @@ async fn streamed_imports_store_all_or_nothing_and_warn_both_repeated_rows() {
             rows.iter().map(|r| r.line).collect::<Vec<_>>(),
             [(ROWS - 10 + 2) as u64]
         );
-        assert_eq!(stored_persons(&w, &viewer).await, before, "nothing half-written");
+        assert_eq!(
+            stored_persons(&w, &viewer).await,
+            before,
+            "nothing half-written"
+        );
 
         // Row 10,500 repeats the NIK of the first row (line 2), batches apart.
         let repeated = file(|i, row| {
@@ -140,7 +148,13 @@ async fn streamed_imports_store_all_or_nothing_and_warn_both_repeated_rows() {
         );
         assert_eq!(seen[1].0, 10_502);
         assert!(seen[1].1.contains("intake.nik_repeated\""), "{seen:?}");
-        let list = w.store.scoped(&viewer).person_list(list_id).await.unwrap().unwrap();
+        let list = w
+            .store
+            .scoped(&viewer)
+            .person_list(list_id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(list.warning_count, 2);
     }
 }

@@ -199,13 +199,20 @@ fn short_kabupaten_names_resolve_and_a_misspelt_desa_is_kept_with_a_warning() {
     let l = read(csv.as_bytes()).unwrap();
     assert_eq!(counts(&l), (3, 1, 1), "{:?}", l.rejected);
     assert_eq!(l.rows[0].region.as_str(), "52.03.05.2003");
-    assert!(l.rows[0].extra.warnings.is_empty(), "an alias is no misspelling");
+    assert!(
+        l.rows[0].extra.warnings.is_empty(),
+        "an alias is no misspelling"
+    );
     assert_eq!(l.rows[1].region.as_str(), "52.07.01.2001");
     assert_eq!(l.rows[2].region.as_str(), "52.03.05.2003");
     assert_eq!(keys(&l.rows[2].extra.warnings), ["region_match.spelling"]);
     let w = warnings(&l, 4).join(" ");
     assert!(w.contains("Masbagk Selatan"), "{w}");
-    assert!(reason(&l, 5).contains("Tidak Ada Sama Sekali"), "{}", reason(&l, 5));
+    assert!(
+        reason(&l, 5).contains("Tidak Ada Sama Sekali"),
+        "{}",
+        reason(&l, 5)
+    );
 }
 
 #[test]

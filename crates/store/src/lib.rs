@@ -57,7 +57,8 @@ pub use organisations::{Organisation, OrganisationKind};
 pub use page::{Page, Paged, Sort};
 pub use partners::{Agreement, PARTNER_SORTS, PartnerFilter, PartnerRecord};
 pub use persons::{
-    Identifier, ImportedList, ListBatch, NewPersonList, OutOfScopeRow, PersonExport, PersonFilter, PersonRow,
+    Identifier, ImportedList, ListBatch, NewPersonList, OutOfScopeRow, PersonExport, PersonFilter,
+    PersonRow,
 };
 pub use pii::{KeyError, PiiKey};
 pub use programs::{
