@@ -282,6 +282,13 @@ pub async fn import_person_list(
         replaces: upload.replaces,
     };
     let bytes = upload.bytes;
+    // Rows are counted only once read: a text file's line count is the bar's total until then
+    // (a workbook's is unknown).
+    let text = !bytes.iter().take(4096).any(|&b| b == 0) && !bytes.starts_with(b"PK");
+    if text {
+        let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        progress.set_total(lines.saturating_sub(1));
+    }
     // Rows go to the store in batches while the file is read: a few batches in flight at
     // most, so memory holds the file and the refused rows, never all accepted rows.
     let (sender, mut batches) = tokio::sync::mpsc::channel::<ListBatch>(BATCHES_IN_FLIGHT);
