@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use sinergi_core::{LegalBasis, Localized, Msg, Viewer};
 use sinergi_intake::RowError;
-use sinergi_store::{NewPersonList, Organisation, OutOfScopeRow, Store};
+use sinergi_store::{ListBatch, NewPersonList, Organisation, OutOfScopeRow, Store};
 
 use crate::ActivityError;
 use crate::jobs::{JobRunner, Progress};
@@ -275,25 +275,6 @@ pub async fn import_person_list(
         .map(|p| p.scope.regions.clone())
         .unwrap_or_default();
     let region_names = store.region_name_index(&within).await?;
-    let bytes = upload.bytes;
-    // Reading is CPU work: on a blocking thread, never on the threads serving requests.
-    let read = tokio::task::spawn_blocking(move || {
-        let ctx = sinergi_intake::PersonContext {
-            region_exists: &|code| known.contains(code.as_str()),
-            prefixes: Some(&prefixes),
-            region_names: Some(&region_names),
-            today: chrono::Utc::now().date_naive(),
-            limits: sinergi_intake::Limits::default(),
-        };
-        sinergi_intake::read_person_list(&bytes, &ctx)
-    })
-    .await
-    .map_err(|_| ActivityError::Refused(Msg::new("jobs.crashed")))?;
-    let list = match read {
-        Ok(list) => list,
-        Err(errors) => return Ok(PersonListOutcome::Refused { errors: errors.0 }),
-    };
-    progress.set_total(list.rows.len() as u64);
     let name = upload
         .name
         .map(|n| n.trim().to_string())
@@ -308,22 +289,83 @@ pub async fn import_person_list(
         content_hash: Some(content_hash),
         replaces: upload.replaces,
     };
+    let bytes = upload.bytes;
+    // Rows are counted only once read: a text file's line count is the bar's total until then
+    // (a workbook's is unknown).
+    let text = !bytes.iter().take(4096).any(|&b| b == 0) && !bytes.starts_with(b"PK");
+    if text {
+        let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        progress.set_total(lines.saturating_sub(1));
+    }
+    // Rows go to the store in batches while the file is read: a few batches in flight at
+    // most, so memory holds the file and the refused rows, never all accepted rows.
+    let (sender, mut batches) = tokio::sync::mpsc::channel::<ListBatch>(BATCHES_IN_FLIGHT);
+    // Reading is CPU work: on a blocking thread, never on the threads serving requests.
+    let reader = tokio::task::spawn_blocking(move || {
+        let ctx = sinergi_intake::PersonContext {
+            region_exists: &|code| known.contains(code.as_str()),
+            prefixes: Some(&prefixes),
+            region_names: Some(&region_names),
+            today: chrono::Utc::now().date_naive(),
+            limits: sinergi_intake::Limits::default(),
+        };
+        let mut batch = Vec::with_capacity(BATCH_ROWS);
+        let mut rejected = Vec::new();
+        // After the store stops listening (rows outside the scope) the rest is only read.
+        let mut listening = true;
+        let read = sinergi_intake::read_person_rows(&bytes, &ctx, &mut |row| match row {
+            Ok(p) => {
+                batch.push(p);
+                if batch.len() == BATCH_ROWS && listening {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+                    listening = sender.blocking_send(ListBatch::Rows(full)).is_ok();
+                } else if !listening {
+                    batch.clear();
+                }
+            }
+            Err(e) => rejected.extend(e),
+        });
+        // A refused file ends without `Done`: the store rolls back what it wrote.
+        if read.is_ok() && listening {
+            let _ = sender.blocking_send(ListBatch::Rows(batch));
+            let _ = sender.blocking_send(ListBatch::Done);
+        }
+        read.map(|_| rejected)
+    });
     let report = |n: u64| progress.set_done(n);
-    match store
+    let stored = store
         .scoped(viewer)
-        .import_person_list(&new, &list.rows, &report)
-        .await?
-    {
-        Ok(imported) => Ok(PersonListOutcome::Stored {
-            list_id: imported.list_id,
-            list_name: name,
-            organisation,
-            stored: imported.stored,
-            rejected: list.rejected,
-        }),
+        .import_person_batches(&new, &mut batches, &report)
+        .await;
+    // The reader ends once the store stopped receiving.
+    drop(batches);
+    let read = reader
+        .await
+        .map_err(|_| ActivityError::Refused(Msg::new("jobs.crashed")))?;
+    let rejected = match read {
+        Ok(rejected) => rejected,
+        // The whole file was refused (possibly after rows were written, rolled back).
+        Err(errors) => return Ok(PersonListOutcome::Refused { errors: errors.0 }),
+    };
+    match stored? {
+        Ok(imported) => {
+            progress.set_total(imported.stored);
+            Ok(PersonListOutcome::Stored {
+                list_id: imported.list_id,
+                list_name: name,
+                organisation,
+                stored: imported.stored,
+                rejected,
+            })
+        }
         Err(rows) => Ok(PersonListOutcome::OutsideScope { rows }),
     }
 }
+
+/// Rows per batch handed from the reader to the store.
+const BATCH_ROWS: usize = 5_000;
+/// Batches read ahead of the store.
+const BATCHES_IN_FLIGHT: usize = 2;
 
 /// An import job as its page shows it: the job and, once stored, its report.
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sinergi_core::region_match::{PlaceNames, RegionNameIndex};
+use sinergi_core::region_match::{CachedResolver, RegionNameIndex, RowPlace};
 use sinergi_core::{
     AidReceived, Desil, IdInput, Localized, Msg, Nik, NoKk, PersonExtra, PersonInput, RegionCode,
     RegionPrefixes, Sex, is_id_placeholder, parse_date, parse_rupiah,
@@ -367,6 +367,8 @@ pub fn read_person_rows(
     // Resolved by the header callback, read by the row callback.
     let header = RefCell::new(None::<(ResolvedHeader<PersonField>, bool)>);
     let mut seen_nik: HashMap<u64, u64> = HashMap::new();
+    // A million rows name a few thousand places: each distinct tuple is matched once.
+    let mut places = ctx.region_names.map(RegionNameIndex::cached);
     let mut total_lines = Vec::new();
     let mut rows_read = 0u64;
     let is_header = |cells: &[Cell]| {
@@ -403,7 +405,7 @@ pub fn read_person_rows(
     let mut on_raw = |row: RawRow| {
         let guard = header.borrow();
         let Some(h) = guard.as_ref() else { return };
-        match check_row(row, h, ctx, &mut seen_nik) {
+        match check_row(row, h, ctx, places.as_mut(), &mut seen_nik) {
             Checked::Total(line) => total_lines.push(line),
             Checked::Row(r) => {
                 rows_read += 1;
@@ -471,6 +473,7 @@ fn check_row(
     row: RawRow,
     (h, strict): &(ResolvedHeader<PersonField>, bool),
     ctx: &PersonContext<'_>,
+    places: Option<&mut CachedResolver<'_>>,
     seen_nik: &mut HashMap<u64, u64>,
 ) -> Checked {
     let line = row.line;
@@ -687,14 +690,15 @@ fn check_row(
             }
         },
         None => {
-            let names = PlaceNames {
+            let names = RowPlace {
+                provinsi: "",
                 kabkota: text(PersonField::KabKota).unwrap_or(""),
                 kecamatan: text(PersonField::Kecamatan).unwrap_or(""),
                 desa: text(PersonField::Desa).unwrap_or(""),
             };
             let named =
                 !(names.kabkota.is_empty() && names.kecamatan.is_empty() && names.desa.is_empty());
-            match ctx.region_names {
+            match places {
                 _ if !named => {
                     let f = if h.has(PersonField::RegionCode) {
                         PersonField::RegionCode
@@ -711,8 +715,12 @@ fn check_row(
                     );
                     None
                 }
-                Some(index) => match index.resolve(names) {
-                    Ok(code) => Some(code),
+                // A misspelling read generously keeps its warning with the row.
+                Some(places) => match places.resolve(names).into_result() {
+                    Ok((code, spelling)) => {
+                        warnings.extend(spelling);
+                        Some(code)
+                    }
                     Err(e) => {
                         let f = match e.column() {
                             "kabupaten_kota" => PersonField::KabKota,

@@ -39,6 +39,9 @@ fn index() -> RegionNameIndex {
         ("52.03.05.2010", "Danger"),
         ("52.03.06", "Sukamulia"),
         ("52.03.06.2001", "Danger"),
+        ("52.07", "Kabupaten Sumbawa Barat"),
+        ("52.07.01", "Jereweh"),
+        ("52.07.01.2001", "Beru"),
     ];
     RegionNameIndex::new(
         rows.iter()
@@ -182,6 +185,34 @@ fn warnings_are_kept_and_the_nik_is_never_corrected() {
         warnings(&l, 4)
     );
     assert!(reason(&l, 5).contains("99.99.01"), "{}", reason(&l, 5));
+}
+
+#[test]
+fn short_kabupaten_names_resolve_and_a_misspelt_desa_is_kept_with_a_warning() {
+    let csv = format!(
+        "nama,nik,desa,kecamatan,kabupaten\n\
+         Ani,{NIK_F},Masbagik Selatan,Masbagik,Lotim\n\
+         Budi,{NIK_M},Beru,Jereweh,KSB\n\
+         Cici,,Masbagk Selatan,Masbagik,Lombok Timur\n\
+         Dedi,,Tidak Ada Sama Sekali,Masbagik,Lotim\n"
+    );
+    let l = read(csv.as_bytes()).unwrap();
+    assert_eq!(counts(&l), (3, 1, 1), "{:?}", l.rejected);
+    assert_eq!(l.rows[0].region.as_str(), "52.03.05.2003");
+    assert!(
+        l.rows[0].extra.warnings.is_empty(),
+        "an alias is no misspelling"
+    );
+    assert_eq!(l.rows[1].region.as_str(), "52.07.01.2001");
+    assert_eq!(l.rows[2].region.as_str(), "52.03.05.2003");
+    assert_eq!(keys(&l.rows[2].extra.warnings), ["region_match.spelling"]);
+    let w = warnings(&l, 4).join(" ");
+    assert!(w.contains("Masbagk Selatan"), "{w}");
+    assert!(
+        reason(&l, 5).contains("Tidak Ada Sama Sekali"),
+        "{}",
+        reason(&l, 5)
+    );
 }
 
 #[test]

@@ -281,6 +281,29 @@ macro_rules! insert_extras {
 }
 pub(crate) use insert_extras;
 
+/// Rows are checked as they stream, so a repeated NIK is only seen on its later rows: this
+/// second pass, in the open transaction `$tx` before the commit, warns the first row of each
+/// repeated NIK of list `$list_id` too, naming the next line. Evaluates to the warnings added.
+macro_rules! warn_earlier_repeats {
+    ($tx:expr, $list_id:expr) => {
+        sqlx::query(
+            "INSERT INTO person_warning (list_id, source_line, message) \
+             SELECT $1, d.first, '{\"key\":\"intake.nik_repeated_later\",\"args\":{\"later\":\"' \
+             || CAST(MIN(r.source_line) AS TEXT) || '\"}}' \
+             FROM (SELECT nik_hash, MIN(source_line) AS first FROM person_record \
+                   WHERE list_id = $1 AND nik_hash IS NOT NULL \
+                   GROUP BY nik_hash HAVING COUNT(*) > 1) d \
+             JOIN person_record r ON r.list_id = $1 AND r.nik_hash = d.nik_hash \
+             AND r.source_line > d.first GROUP BY d.first",
+        )
+        .bind($list_id)
+        .execute(&mut *$tx)
+        .await?
+        .rows_affected()
+    };
+}
+pub(crate) use warn_earlier_repeats;
+
 /// Points the distributions of list `$list_id` at their person rows (same list, same line),
 /// once the rows and their indexes are in; sets the list's warning count to `$warnings`.
 macro_rules! link_distributions {
@@ -425,6 +448,7 @@ impl Store {
                         return Err(interrupted());
                     }
                     rebuild_indexes!(tx, indexes);
+                    warnings += warn_earlier_repeats!(tx, list_id);
                     link_distributions!(tx, list_id, warnings);
                     finish_list!(tx, list_id, stored);
                     let event = list_event(actor, list, basis, &org, stored).id(list_id);
@@ -473,8 +497,9 @@ impl Store {
                     return Err(interrupted());
                 }
                 copy.finish().await?;
-                let warnings = insert_extras!(tx, list_id, org.id, extras, &now);
+                let mut warnings = insert_extras!(tx, list_id, org.id, extras, &now);
                 rebuild_indexes!(tx, indexes);
+                warnings += warn_earlier_repeats!(tx, list_id);
                 link_distributions!(tx, list_id, warnings);
                 finish_list!(tx, list_id, stored);
                 let event = list_event(actor, list, basis, &org, stored).id(list_id);

@@ -57,8 +57,8 @@ pub use organisations::{Organisation, OrganisationKind};
 pub use page::{Page, Paged, Sort};
 pub use partners::{Agreement, PARTNER_SORTS, PartnerFilter, PartnerRecord};
 pub use persons::{
-    Identifier, ImportedList, NewPersonList, OutOfScopeRow, PERSON_COUNT_CAP, PersonExport,
-    PersonFilter, PersonRow,
+    Identifier, ImportedList, ListBatch, NewPersonList, OutOfScopeRow, PERSON_COUNT_CAP,
+    PersonExport, PersonFilter, PersonRow,
 };
 pub use pii::{KeyError, PiiKey};
 pub use programs::{

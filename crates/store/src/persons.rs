@@ -1,14 +1,17 @@
 //! Person-level lists: stored with encrypted identifiers, read only through the access scope,
 //! and every by-name view, reveal, export and change audited.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use sinergi_core::{Disclosed, LegalBasis, Level, Msg, PersonInput, RegionCode, fold_text};
 use sqlx::AssertSqlSafe;
+use tokio::sync::mpsc::Receiver;
 
 use crate::audit::{AuditEvent, append_audit, now_text};
 use crate::bulk::{
     ChunkExtras, PreparedPerson, bind_record, finish_list, insert_extras, insert_list,
-    insert_records_sql, link_distributions, list_event,
+    insert_records_sql, link_distributions, list_event, warn_earlier_repeats,
 };
 use crate::pii::{PiiField, PiiKey};
 use crate::scope::{Bind, Placeholders, bind_filter, within_regions};
@@ -274,6 +277,31 @@ impl Scoped<'_> {
         rows: &[PersonInput],
         progress: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<Result<ImportedList, Vec<OutOfScopeRow>>, StoreError> {
+        self.import_batches(list, Batches::Slice(rows.chunks(500)), progress)
+            .await
+    }
+
+    /// [`Self::import_person_list`] for rows that arrive in batches while the file is still
+    /// being read: written as they come, in the one transaction, which commits only after
+    /// [`ListBatch::Done`]. A channel closed without it (the file was refused after some
+    /// rows) stores nothing. Rows outside the viewer's scope are all gathered, then nothing
+    /// is stored.
+    pub async fn import_person_batches(
+        &self,
+        list: &NewPersonList,
+        batches: &mut Receiver<ListBatch>,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<Result<ImportedList, Vec<OutOfScopeRow>>, StoreError> {
+        self.import_batches(list, Batches::Channel(batches), progress)
+            .await
+    }
+
+    async fn import_batches(
+        &self,
+        list: &NewPersonList,
+        mut batches: Batches<'_>,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<Result<ImportedList, Vec<OutOfScopeRow>>, StoreError> {
         let (basis, org) = self.checked_list(list).await?;
         self.require_write()?;
         let viewer = self.viewer();
@@ -283,26 +311,13 @@ impl Scoped<'_> {
         {
             return Err(StoreError::Forbidden);
         }
-        let outside: Vec<OutOfScopeRow> = rows
-            .iter()
-            .filter(|r| !viewer.may_see(&r.region, org.id))
-            .map(|r| OutOfScopeRow {
-                line: r.line,
-                region: r.region.clone(),
-            })
-            .collect();
-        if !outside.is_empty() {
-            return Ok(Err(outside));
-        }
         let key = self.pii_key()?;
         let now = now_text();
-        let mut event = list_event(self.actor(), list, basis, &org, rows.len() as u64);
-        if let Some(old) = list.replaces {
-            event = event.before(serde_json::json!({ "daftar_diganti": old }));
-        }
         let kind = self.kind();
         let created_by = viewer.principal().map(|p| p.user_id);
-        let list_id = on_pool!(self, |pool| {
+        let interrupted =
+            || StoreError::Refused(Msg::new("lists.load_interrupted").arg("name", &list.name));
+        let written = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             if let Some(old) = list.replaces {
                 let owner: Option<(i64, Option<i64>)> = sqlx::query_as(
@@ -337,29 +352,58 @@ impl Scoped<'_> {
             }
             let mut warnings = 0u64;
             let mut written = 0u64;
-            for chunk in rows.chunks(500) {
-                let mut q = sqlx::query(AssertSqlSafe(insert_records_sql(kind, chunk.len())));
-                let mut extras: ChunkExtras = Vec::new();
-                for mut p in chunk.iter().map(|r| PreparedPerson::new(key, r)) {
-                    extras.extend(p.take_extras());
-                    q = bind_record!(q, list_id, org.id, p, &now);
+            // Once a row lies outside the scope nothing more is written, but the rest is
+            // still read so the refusal names every such row.
+            let mut outside: Vec<OutOfScopeRow> = Vec::new();
+            while let Some(batch) = batches.next().await {
+                outside.extend(
+                    batch
+                        .iter()
+                        .filter(|r| !viewer.may_see(&r.region, org.id))
+                        .map(|r| OutOfScopeRow {
+                            line: r.line,
+                            region: r.region.clone(),
+                        }),
+                );
+                if !outside.is_empty() {
+                    continue;
                 }
-                q.execute(&mut *tx).await?;
-                warnings += insert_extras!(tx, list_id, org.id, extras, &now);
-                written += chunk.len() as u64;
-                progress(written);
+                for chunk in batch.chunks(500) {
+                    let mut q = sqlx::query(AssertSqlSafe(insert_records_sql(kind, chunk.len())));
+                    let mut extras: ChunkExtras = Vec::new();
+                    for mut p in chunk.iter().map(|r| PreparedPerson::new(key, r)) {
+                        extras.extend(p.take_extras());
+                        q = bind_record!(q, list_id, org.id, p, &now);
+                    }
+                    q.execute(&mut *tx).await?;
+                    warnings += insert_extras!(tx, list_id, org.id, extras, &now);
+                    written += chunk.len() as u64;
+                    progress(written);
+                }
             }
-            finish_list!(tx, list_id, rows.len());
+            if !batches.finished() {
+                return Err(interrupted());
+            }
+            if !outside.is_empty() {
+                // Dropping the transaction rolls it back.
+                return Ok(Err(outside));
+            }
+            warnings += warn_earlier_repeats!(tx, list_id);
+            finish_list!(tx, list_id, written);
             link_distributions!(tx, list_id, warnings);
-            let event = event.clone().id(list_id);
+            let mut event = list_event(self.actor(), list, basis, &org, written);
+            if let Some(old) = list.replaces {
+                event = event.before(serde_json::json!({ "daftar_diganti": old }));
+            }
+            let event = event.id(list_id);
             append_audit!(tx, &event);
             tx.commit().await?;
-            list_id
+            ImportedList {
+                list_id,
+                stored: written,
+            }
         });
-        Ok(Ok(ImportedList {
-            list_id,
-            stored: rows.len() as u64,
-        }))
+        Ok(Ok(written))
     }
 
     /// A live list of `organisation_id` stored from a file with this content hash, if any (its
@@ -851,5 +895,48 @@ impl PublishedCounts {
             },
         );
         rows
+    }
+}
+
+/// What a reader hands the import while it reads: rows, then `Done`. A channel closed
+/// without `Done` means the file was refused or the reader failed: nothing is stored.
+#[derive(Debug)]
+pub enum ListBatch {
+    Rows(Vec<PersonInput>),
+    Done,
+}
+
+/// Where an import's rows come from: all in memory, or batches from a reader.
+enum Batches<'a> {
+    Slice(std::slice::Chunks<'a, PersonInput>),
+    Channel(&'a mut Receiver<ListBatch>),
+    Finished,
+}
+
+impl<'a> Batches<'a> {
+    async fn next(&mut self) -> Option<Cow<'a, [PersonInput]>> {
+        match self {
+            Batches::Slice(chunks) => match chunks.next() {
+                Some(c) => Some(Cow::Borrowed(c)),
+                None => {
+                    *self = Batches::Finished;
+                    None
+                }
+            },
+            Batches::Channel(rx) => match rx.recv().await {
+                Some(ListBatch::Rows(rows)) => Some(Cow::Owned(rows)),
+                Some(ListBatch::Done) => {
+                    *self = Batches::Finished;
+                    None
+                }
+                None => None,
+            },
+            Batches::Finished => None,
+        }
+    }
+
+    /// Whether every batch arrived (not a channel closed early).
+    fn finished(&self) -> bool {
+        matches!(self, Batches::Finished)
     }
 }

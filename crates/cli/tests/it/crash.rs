@@ -23,11 +23,14 @@ const BIG_ROWS: usize = 150_000;
 fn big_list(dir: &std::path::Path) -> String {
     let path = dir.join("besar.csv");
     let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    // A nik column, left empty: a list without one is refused as a whole.
     writeln!(f, "nama,nik,jenis_kelamin,kode_desa").unwrap();
     for i in 0..BIG_ROWS {
         let desa = if i % 2 == 0 { "2003" } else { "2004" };
-        writeln!(f, "Warga Besar {i},,P,52.03.05.{desa}").unwrap();
+        // A distinct women's NIK of kecamatan 52.03.05 (day + 40); a list needs a nik column.
+        let (day, month) = (41 + i % 28, 1 + (i / 28) % 12);
+        let (year, serial) = ((i / 336) % 100, 1 + i / 33_600);
+        let nik = format!("520305{day:02}{month:02}{year:02}{serial:04}");
+        writeln!(f, "Warga Besar {i},{nik},P,52.03.05.{desa}").unwrap();
     }
     f.flush().unwrap();
     path.display().to_string()
