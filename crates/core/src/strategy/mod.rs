@@ -611,6 +611,27 @@ pub struct Breakdown {
     pub gap: Option<f64>,
 }
 
+/// The breakdowns of `fields` held for `region` (in `period`, or any quarter when `None`),
+/// oldest entry first so the latest one wins; the one selection the entry grid and the
+/// indicator page share.
+pub fn indicator_breakdowns(
+    fields: &IndicatorFields,
+    values: &[Realisation],
+    region: &StrategyArea,
+    period: Option<crate::period::Period>,
+) -> Vec<Breakdown> {
+    let mut own: Vec<&Realisation> = values
+        .iter()
+        .filter(|v| v.indicator_code == fields.code && &v.region == region)
+        .filter(|v| period.is_none_or(|p| v.period == p))
+        .collect();
+    own.sort_by(|a, b| a.entered_at.cmp(&b.entered_at));
+    breakdowns(
+        &fields.disaggregations,
+        own.iter().map(|v| (v.disaggregation.as_str(), v.value)),
+    )
+}
+
 /// The breakdowns an indicator asks for, from `(disaggregation key, value)` pairs of one
 /// region and quarter; the latest pair wins when a key repeats.
 pub fn breakdowns<'a>(

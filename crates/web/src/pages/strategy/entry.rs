@@ -61,33 +61,28 @@ impl DataPage {
         let region = region
             .and_then(|r| StrategyArea::parse(r.trim()).ok())
             .unwrap_or_else(|| self.tree.strategy.region.clone());
-        let held = self
-            .recent
-            .iter()
-            .filter(|v| v.indicator_code == ind.fields.code && v.region == region)
-            .rev()
-            .map(|v| (v.disaggregation.as_str(), v.value));
         let t = self.t;
-        self.grid = sinergi_core::strategy::breakdowns(&ind.fields.disaggregations, held)
-            .into_iter()
-            .map(|b| GridRow {
-                label: t.get(dis_key(&b.dimension)).to_string(),
-                cells: b
-                    .groups
-                    .iter()
-                    .map(|(g, v)| GridCell {
-                        key: format!("{}={g}", b.dimension),
-                        label: t
-                            .get(sinergi_core::strategy::group_label_key(&b.dimension, g))
-                            .to_string(),
-                        // No thousands dots: "1.550" would read back as 1,55.
-                        held: v
-                            .map(|v| v.to_string().replace('.', ","))
-                            .unwrap_or_default(),
-                    })
-                    .collect(),
-            })
-            .collect();
+        self.grid =
+            sinergi_core::strategy::indicator_breakdowns(&ind.fields, &self.recent, &region, None)
+                .into_iter()
+                .map(|b| GridRow {
+                    label: t.get(dis_key(&b.dimension)).to_string(),
+                    cells: b
+                        .groups
+                        .iter()
+                        .map(|(g, v)| GridCell {
+                            key: format!("{}={g}", b.dimension),
+                            label: t
+                                .get(sinergi_core::strategy::group_label_key(&b.dimension, g))
+                                .to_string(),
+                            // No thousands dots: "1.550" would read back as 1,55.
+                            held: v
+                                .map(|v| v.to_string().replace('.', ","))
+                                .unwrap_or_default(),
+                        })
+                        .collect(),
+                })
+                .collect();
         self.chosen = Some(ind.fields.code.clone());
         self.grid_region = region.to_string();
     }

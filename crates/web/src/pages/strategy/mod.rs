@@ -213,13 +213,7 @@ pub(crate) fn breakdown_tables(
     region: &StrategyArea,
     period: Period,
 ) -> Vec<BreakdownTable> {
-    let mut own: Vec<&Realisation> = values
-        .iter()
-        .filter(|v| v.indicator_code == fields.code && &v.region == region && v.period == period)
-        .collect();
-    own.sort_by(|a, b| a.entered_at.cmp(&b.entered_at));
-    let pairs = own.iter().map(|v| (v.disaggregation.as_str(), v.value));
-    sinergi_core::strategy::breakdowns(&fields.disaggregations, pairs)
+    sinergi_core::strategy::indicator_breakdowns(fields, values, region, Some(period))
         .into_iter()
         .filter(|b| b.groups.iter().any(|(_, v)| v.is_some()))
         .map(|b| {
