@@ -248,14 +248,21 @@ impl Scoped<'_> {
                 if folded.is_empty() {
                     // Only punctuation (`%`, `_`, …): no name contains it; never "everyone".
                     sql = format!("{sql} AND 1 = 0");
-                } else if self.kind() == crate::BackendKind::Sqlite {
-                    // Through the trigram index (migration 0009). A folded name holds only
-                    // letters, digits and spaces, so the pattern needs no escaping — and
-                    // FTS5 uses the index only for a LIKE without ESCAPE.
+                } else if self.kind() == crate::BackendKind::Sqlite && folded.chars().count() >= 3 {
+                    // Through the trigram index (migration 0009). A phrase of trigrams is a
+                    // substring match answered from the index alone; `LIKE` would also read
+                    // each match's row back to re-check it (twice the page reads). A folded
+                    // name holds only letters, digits and spaces, so the quoted phrase needs
+                    // no escaping.
                     sql = format!(
-                        "{sql} AND r.id IN (SELECT rowid FROM person_name_index WHERE name_key LIKE {})",
+                        "{sql} AND r.id IN (SELECT rowid FROM person_name_index WHERE person_name_index MATCH {})",
                         ph.next()
                     );
+                    binds.push(Bind::Text(format!("\"{folded}\"")));
+                } else if self.kind() == crate::BackendKind::Sqlite {
+                    // One or two letters make no trigram: scan the scoped rows, which the
+                    // count cap and the page limit bound.
+                    sql = format!("{sql} AND r.name_key LIKE {}", ph.next());
                     binds.push(Bind::Text(format!("%{folded}%")));
                 } else {
                     // pg_trgm's index serves this LIKE directly.

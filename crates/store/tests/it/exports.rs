@@ -128,6 +128,17 @@ async fn name_search_finds_every_match_and_nothing_else() {
             2,
             "{label}"
         );
+        // Exactly one trigram, and a phrase across two words in the middle of a name.
+        assert_eq!(
+            names(scoped.export_persons(&find("ain")).await.unwrap()),
+            vec!["Muhammad Zain".to_string()],
+            "{label}"
+        );
+        assert_eq!(
+            names(scoped.export_persons(&find("iq siti h")).await.unwrap()),
+            vec!["Baiq Siti Hajar".to_string()],
+            "{label}"
+        );
         assert_eq!(
             names(scoped.export_persons(&find("ZA")).await.unwrap()),
             vec!["Muhammad Zain".to_string()],
