@@ -134,6 +134,25 @@ pub struct PlainRecord<'a> {
     pub aid_type: Option<&'a str>,
 }
 
+impl<'a> PlainRecord<'a> {
+    /// A person as the intake read it (NIK and KK already validated).
+    pub fn from_person(p: &'a sinergi_core::PersonInput) -> PlainRecord<'a> {
+        use chrono::Datelike as _;
+        PlainRecord {
+            nik: p.nik.as_ref().map(|n| n.as_str()),
+            kk: p.kk.as_ref().map(|k| k.as_str()),
+            name: &p.name,
+            birth_date: p.birth_date.map(|d| (d.year(), d.month(), d.day())),
+            sex: p.sex.map(|s| match s {
+                sinergi_core::Sex::Male => 'L',
+                sinergi_core::Sex::Female => 'P',
+            }),
+            region: p.region.as_str(),
+            aid_type: p.extra.aid.as_ref().and_then(|a| a.aid_type.as_deref()),
+        }
+    }
+}
+
 /// One encoded record: all the server receives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EncodedRecord {
