@@ -184,6 +184,20 @@ fn main() -> anyhow::Result<()> {
         })
         .collect();
 
+    if std::env::var_os("DOUBLE_AID_SHOW_FALSE").is_some() {
+        for p in outcome.pairs.iter().take(4000) {
+            let pair = ordered(
+                line_to_id[p.a.0][p.a.1 as usize],
+                line_to_id[p.b.0][p.b.1 as usize],
+            );
+            if !truth.contains(&pair) {
+                println!(
+                    "false: {pair:?} weights {:?} dice {:.3}",
+                    p.field_weights, p.dice
+                );
+            }
+        }
+    }
     // Dice comparisons per second on one core.
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
     let a = &encoded[0][..encoded[0].len().min(2_000)];
@@ -195,6 +209,20 @@ fn main() -> anyhow::Result<()> {
 
     let (ep, er, ef) = prf(&exact, &truth);
     let (cp, cr, cf) = prf(&found, &truth);
+    // The same figures over records the intake accepted (refused rows cannot be encoded).
+    let accepted: std::collections::HashSet<&str> = lists
+        .iter()
+        .enumerate()
+        .flat_map(|(p, l)| l.rows.iter().map(move |r| (p, r.line)))
+        .map(|(p, line)| id_of(p, line))
+        .collect();
+    let truth_accepted: std::collections::HashSet<(String, String)> = truth
+        .iter()
+        .filter(|(a, b)| accepted.contains(a.as_str()) && accepted.contains(b.as_str()))
+        .cloned()
+        .collect();
+    let (ap, ar, af) = prf(&found, &truth_accepted);
+    let (xp, xr, xf) = prf(&exact, &truth_accepted);
     println!(
         "partners: {} records ({sizes:?}), read in {read_secs:.2} s",
         total
