@@ -3,6 +3,7 @@
 mod accounts;
 mod args;
 mod audit;
+mod bantuan_ganda;
 mod daftar;
 mod demo;
 mod demo_inst;
@@ -67,6 +68,12 @@ fn main() {
     // Linkage is synchronous and uses its own thread pool; no runtime needed.
     if let Command::Link(args) = cli.command {
         if let Err(e) = link::run(args) {
+            fail(e);
+        }
+        return;
+    }
+    if let Command::BantuanGanda(command) = cli.command {
+        if let Err(e) = bantuan_ganda::run(command) {
             fail(e);
         }
         return;
@@ -179,7 +186,7 @@ fn main() {
                 wilayah,
                 db,
             } => templat::write(&jenis, &keluaran, wilayah.as_deref(), &db.database).await,
-            Command::Link(_) | Command::Sandi(_) => {
+            Command::Link(_) | Command::Sandi(_) | Command::BantuanGanda(_) => {
                 unreachable!("handled before the runtime starts")
             }
             Command::Generate(args) => generate::run(&args),

@@ -55,7 +55,8 @@ pub fn run(args: &SandiArgs) -> anyhow::Result<()> {
         .with_context(|| format!("tidak bisa menulis {}", out.display()))?;
     let mut map = String::from("baris_asal,baris_sandi\n");
     for (person, line) in list.rows.iter().zip(&placement) {
-        let _ = writeln!(map, "{},{}", person.line, line + 1);
+        // Lines of the encoded file as a text editor counts them (the header is line 1).
+        let _ = writeln!(map, "{},{}", person.line, line + 2);
     }
     let map_file = map_path(&out);
     std::fs::write(&map_file, map)

@@ -100,3 +100,63 @@ fn sandi_refuses_a_short_secret() {
     assert!(stderr.contains("rahasia terlalu pendek"), "{stderr}");
     assert!(!dir.path().join("penerima.sandi.csv").exists());
 }
+
+const OTHER: &str = "nama,kode_desa,nik,no_kk,jenis_kelamin,tanggal_lahir,jenis_bantuan\n\
+Wayan Sudarsana,52.01.02.2003,5201021212700001,5201020101080009,L,1970-12-12,Tunai\n\
+Siti Aminnah,52.01.02.2001,,5201020101080001,P,1980-03-14,Tunai\n";
+
+#[test]
+fn a_round_on_two_encoded_lists_flags_the_shared_person_for_both_partners() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("baznas.csv"), LIST).unwrap();
+    std::fs::write(d.join("ys.csv"), OTHER).unwrap();
+    std::fs::write(d.join("rahasia.txt"), "rahasia-putaran-satu-2026\n").unwrap();
+    for f in ["baznas.csv", "ys.csv"] {
+        let (code, out, err) = sinergi(d, &["sandi", f, "--rahasia", "rahasia.txt"]);
+        assert_eq!(code, Some(0), "{out}{err}");
+    }
+    let (code, out, err) = sinergi(
+        d,
+        &[
+            "bantuan-ganda",
+            "jalankan",
+            "--anggota",
+            "Baznas NTB=baznas.sandi.csv=baznas@example.id",
+            "--anggota",
+            "Yayasan Sumbawa=ys.sandi.csv",
+            "--jenis",
+            "Tunai",
+            "--keluar",
+            "hasil",
+        ],
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("1 penerima ganda"), "{out}");
+    let rekap = std::fs::read_to_string(d.join("hasil/rekap.csv")).unwrap();
+    assert!(
+        rekap.contains("52.01.02,Baznas NTB,Yayasan Sumbawa,tunai,1"),
+        "{rekap}"
+    );
+    // Yayasan Sumbawa's flag names Baznas and its contact, and points at its own Siti line.
+    let flags = std::fs::read_to_string(d.join("hasil/yayasan-sumbawa.csv")).unwrap();
+    let row: Vec<&str> = flags.lines().nth(1).expect("one flag").split(',').collect();
+    assert_eq!(row[2..], ["Baznas NTB", "baznas@example.id"]);
+    let map = std::fs::read_to_string(d.join("ys.sandi.peta.csv")).unwrap();
+    let encoded_line: u64 = row[0].parse().unwrap();
+    // Both the map and the flags count lines of the encoded file, header included.
+    let source = map
+        .lines()
+        .skip(1)
+        .find(|l| l.split(',').nth(1).unwrap().parse::<u64>().unwrap() == encoded_line)
+        .unwrap();
+    assert_eq!(
+        source.split(',').next(),
+        Some("3"),
+        "Siti is line 3 of ys.csv"
+    );
+    // The flag files carry no names of persons.
+    assert!(!flags.contains("Siti"));
+    let baznas = std::fs::read_to_string(d.join("hasil/baznas-ntb.csv")).unwrap();
+    assert_eq!(baznas.lines().count(), 2, "{baznas}");
+}
