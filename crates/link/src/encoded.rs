@@ -227,9 +227,9 @@ pub fn encode(secret: &Secret, r: &PlainRecord<'_>) -> EncodedRecord {
 pub fn dice(a: &Clk, b: &Clk) -> f64 {
     let mut both = 0u32;
     let mut total = 0u32;
-    for i in 0..WORDS {
-        both += (a[i] & b[i]).count_ones();
-        total += a[i].count_ones() + b[i].count_ones();
+    for (x, y) in a.iter().zip(b) {
+        both += (x & y).count_ones();
+        total += x.count_ones() + y.count_ones();
     }
     if total == 0 {
         0.0
@@ -430,16 +430,19 @@ impl EncodedModel {
                 }
                 let a = &nonempty[i][rng.random_range(0..nonempty[i].len())];
                 let b = &nonempty[j][rng.random_range(0..nonempty[j].len())];
-                match id_level(&a.nik, &b.nik) {
-                    IdLevel::Equal => (nik[0] += 1.0, nik_n += 1.0),
-                    IdLevel::Differ => (nik[1] += 1.0, nik_n += 1.0),
-                    IdLevel::Missing => ((), ()),
+                let tally = |level: IdLevel, counts: &mut [f64; 2], n: &mut f64| match level {
+                    IdLevel::Equal => {
+                        counts[0] += 1.0;
+                        *n += 1.0;
+                    }
+                    IdLevel::Differ => {
+                        counts[1] += 1.0;
+                        *n += 1.0;
+                    }
+                    IdLevel::Missing => {}
                 };
-                match id_level(&a.kk, &b.kk) {
-                    IdLevel::Equal => (kk[0] += 1.0, kk_n += 1.0),
-                    IdLevel::Differ => (kk[1] += 1.0, kk_n += 1.0),
-                    IdLevel::Missing => ((), ()),
-                };
+                tally(id_level(&a.nik, &b.nik), &mut nik, &mut nik_n);
+                tally(id_level(&a.kk, &b.kk), &mut kk, &mut kk_n);
                 dice_u[dice_level(dice(&a.clk, &b.clk))] += 1.0;
                 dice_n += 1.0;
             }
@@ -558,7 +561,7 @@ pub fn link_encoded(sets: &[&[EncodedRecord]], model: &EncodedModel, floor: f64)
             })
         })
         .collect();
-    pairs.sort_by(|x, y| (x.a, x.b).cmp(&(y.a, y.b)));
+    pairs.sort_by_key(|p| (p.a, p.b));
     EncodedOutcome {
         pairs,
         candidate_pairs,
@@ -628,7 +631,7 @@ mod tests {
         );
         assert_ne!(a.nik, b.nik);
         assert_ne!(a.clk, b.clk);
-        let file = write_file(&[a.clone()]);
+        let file = write_file(std::slice::from_ref(&a));
         assert!(!file.contains(nik));
         assert!(!file.to_lowercase().contains("siti"));
         // NIK and KK tokens of the same digits differ (keys derived per purpose).
