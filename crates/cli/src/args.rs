@@ -180,6 +180,60 @@ pub enum Command {
         after_help = "Contoh:\n  sinergi link penerima.csv --keluar hasil\n  sinergi link mitra_a.csv mitra_b.xlsx --pengaturan taut.toml --simpan-model model.json\n  sinergi link penerima.csv --model model.json --keputusan hasil/tinjauan.csv\n  sinergi link penerima.csv --jelaskan P000123 P004567"
     )]
     Link(LinkArgs),
+    /// Sandikan daftar mitra untuk cek bantuan ganda (dijalankan di komputer mitra sendiri)
+    #[command(
+        help_template = HELP_TEMPLATE,
+        next_help_heading = "Opsi",
+        long_about = "Membaca daftar penerima seperti impor biasa dan menulis berkas tersandi: token berkunci \
+                      (HMAC) dari NIK dan No. KK, dan filter Bloom (CLK) dari nama, tanggal lahir, jenis kelamin \
+                      dan desa, dengan rahasia yang dibagi antarmitra dan tidak pernah dikirim ke server. \
+                      Berkas tersandi tanpa nama, tanpa id asli dan urutannya diacak. Peta baris (BERKAS.peta.csv) \
+                      tetap di komputer mitra untuk membaca hasilnya. Lihat docs/double-aid.md.",
+        after_help = "Contoh:\n  sinergi sandi penerima.xlsx --rahasia rahasia-putaran-1.txt --keluar penerima.sandi.csv"
+    )]
+    Sandi(SandiArgs),
+    /// Cek bantuan ganda antarmitra pada berkas tersandi (lihat docs/double-aid.md)
+    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
+    BantuanGanda(BantuanGandaCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BantuanGandaCommand {
+    /// Jalankan satu putaran pada berkas tersandi para mitra (tanpa basis data)
+    #[command(
+        help_template = HELP_TEMPLATE,
+        next_help_heading = "Opsi",
+        long_about = "Menautkan berkas tersandi (hasil `sinergi sandi`) antarmitra dan menulis rekap per \
+                      kecamatan × pasangan mitra × jenis bantuan (rekap.csv) serta, untuk tiap mitra, baris \
+                      tersandinya yang juga menerima bantuan dari mitra lain (nama dan kontak mitra itu). \
+                      Pasangan yang belum pasti ditulis ke tinjauan.csv.",
+        after_help = "Contoh:\n  sinergi bantuan-ganda jalankan --anggota \"Baznas NTB=baznas.sandi.csv\" \\\n    --anggota \"Yayasan Sumbawa=ys.sandi.csv\" --jenis tunai --keluar hasil"
+    )]
+    Jalankan {
+        /// Mitra dan berkas tersandinya: NAMA=BERKAS (boleh NAMA=BERKAS=KONTAK); paling sedikit dua
+        #[arg(long, value_name = "NAMA=BERKAS", required = true, num_args = 1)]
+        anggota: Vec<String>,
+        /// Jenis bantuan yang dihitung sebagai bantuan yang sama (boleh berulang); kosong = semua
+        #[arg(long, value_name = "JENIS")]
+        jenis: Vec<String>,
+        /// Folder keluaran
+        #[arg(long, value_name = "FOLDER", default_value = "hasil_bantuan_ganda")]
+        keluar: PathBuf,
+    },
+}
+
+/// Options of `sinergi sandi`.
+#[derive(Debug, Args)]
+pub struct SandiArgs {
+    /// Daftar penerima (CSV atau XLSX, kolom seperti impor daftar)
+    #[arg(value_name = "BERKAS")]
+    pub file: PathBuf,
+    /// Berkas rahasia bersama putaran ini (paling sedikit 16 byte; ganti tiap putaran)
+    #[arg(long, value_name = "BERKAS_RAHASIA")]
+    pub rahasia: PathBuf,
+    /// Berkas tersandi yang ditulis (bawaan: BERKAS.sandi.csv)
+    #[arg(long, value_name = "BERKAS")]
+    pub keluar: Option<PathBuf>,
 }
 
 /// Options of `sinergi generate`.

@@ -3,6 +3,7 @@
 mod accounts;
 mod args;
 mod audit;
+mod bantuan_ganda;
 mod daftar;
 mod demo;
 mod demo_inst;
@@ -17,6 +18,7 @@ mod programs;
 mod progress;
 mod realisasi;
 mod registri;
+mod sandi;
 mod serve;
 mod setup;
 mod templat;
@@ -66,6 +68,18 @@ fn main() {
     // Linkage is synchronous and uses its own thread pool; no runtime needed.
     if let Command::Link(args) = cli.command {
         if let Err(e) = link::run(args) {
+            fail(e);
+        }
+        return;
+    }
+    if let Command::BantuanGanda(command) = cli.command {
+        if let Err(e) = bantuan_ganda::run(command) {
+            fail(e);
+        }
+        return;
+    }
+    if let Command::Sandi(args) = cli.command {
+        if let Err(e) = sandi::run(&args) {
             fail(e);
         }
         return;
@@ -172,7 +186,9 @@ fn main() {
                 wilayah,
                 db,
             } => templat::write(&jenis, &keluaran, wilayah.as_deref(), &db.database).await,
-            Command::Link(_) => unreachable!("handled before the runtime starts"),
+            Command::Link(_) | Command::Sandi(_) | Command::BantuanGanda(_) => {
+                unreachable!("handled before the runtime starts")
+            }
             Command::Generate(args) => generate::run(&args),
         }
     });

@@ -11,6 +11,7 @@
 
 pub mod blocking;
 pub mod cluster;
+pub mod encoded;
 pub mod evaluate;
 mod features;
 pub mod mapping;

@@ -10,3 +10,4 @@ mod phones;
 mod programs;
 mod realisasi;
 mod registries;
+mod sandi;
