@@ -1049,16 +1049,15 @@ impl Scoped<'_> {
             Option<String>,
             Option<i64>,
         );
-        let rows: Vec<Row> =
-            on_pool!(self, |pool| {
-                sqlx::query_as(
+        let rows: Vec<Row> = on_pool!(self, |pool| {
+            sqlx::query_as(
             "SELECT id, member_id, kind, on_date, author, body, follow_up, status, entitlement_id \
              FROM cycle_note WHERE cycle_id = $1 ORDER BY on_date, id"
         )
         .bind(cycle_id)
         .fetch_all(pool)
         .await
-            })?;
+        })?;
         Ok(rows
             .into_iter()
             .filter(|r| members.contains(&r.1))
