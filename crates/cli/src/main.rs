@@ -19,6 +19,7 @@ mod realisasi;
 mod registri;
 mod serve;
 mod setup;
+mod siklus;
 mod templat;
 mod wilayah;
 
@@ -129,6 +130,7 @@ fn main() {
                 )
                 .await
             }
+            Command::Siklus(cmd) => siklus::run(cmd).await,
             Command::Program(ProgramCommand::Impor {
                 file,
                 sebagai,
