@@ -22,7 +22,8 @@ use sinergi_core::{Ppks, RegionCode, Viewer};
 use sinergi_store::{NewCycle, NewNote, Store};
 use sinergi_synth::institutions::Scholar;
 
-const RULE: &str = r#"desil <= 4 && umur(tanggal_mulai) >= 6 && umur(tanggal_mulai) <= 18 && sekolah == "ya""#;
+const RULE: &str =
+    r#"desil <= 4 && umur(tanggal_mulai) >= 6 && umur(tanggal_mulai) <= 18 && sekolah == "ya""#;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("tanggal demo")
@@ -56,7 +57,11 @@ pub async fn load(
     let first_start = day(2025, 7, 14);
     for (i, c) in children.iter().enumerate() {
         let s = scholars.get(i).filter(|_| scholars.len() == children.len());
-        let age = c.facts.birth_date.map(|b| age_on(b, first_start)).unwrap_or(10);
+        let age = c
+            .facts
+            .birth_date
+            .map(|b| age_on(b, first_start))
+            .unwrap_or(10);
         extra.insert(
             c.person_id,
             Facts {
