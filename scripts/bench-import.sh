@@ -9,6 +9,7 @@
 #   ROWS=100000 ./scripts/bench-import.sh      # fewer rows
 #   PROFILE=debug ./scripts/bench-import.sh    # when a release build is out of reach
 #   PG=skip ./scripts/bench-import.sh          # SQLite only
+#   SKIP_BUILD=1 ./scripts/bench-import.sh     # the binary already built
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows="${ROWS:-1000000}"
@@ -19,7 +20,10 @@ pg_db="sinergi_bench_import"
 for tool in sqlite3 /usr/bin/time; do
     command -v "$tool" >/dev/null || { echo "$tool tidak ada" >&2; exit 1; }
 done
-if [ "$profile" = release ]; then
+# SKIP_BUILD=1 measures the binary already built (e.g. while others use the cores).
+if [ "${SKIP_BUILD:-}" = 1 ]; then
+    :
+elif [ "$profile" = release ]; then
     cargo build --release -p sinergi >&2
 else
     cargo build -p sinergi >&2

@@ -121,6 +121,9 @@ pub enum Command {
     /// Program mitra (4W): impor lembar 4W atas nama seorang pengguna
     #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
     Program(ProgramCommand),
+    /// Siklus program: aturan kelayakan, siklus, pendaftaran, persetujuan, pembayaran, laporan donor
+    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
+    Siklus(SiklusCommand),
     /// Kunci data pribadi: buat kunci baru
     #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
     Kunci(KunciCommand),
@@ -663,4 +666,134 @@ mod tests {
             "{serve}"
         );
     }
+}
+
+/// `sinergi siklus …`: every command acts as a user (`--sebagai`), whose scope applies.
+#[derive(Debug, Subcommand)]
+pub enum SiklusCommand {
+    /// Buat aturan kelayakan (draf) sebuah program, hitung yang cocok dalam cakupan, dan terbitkan bila diminta
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Opsi")]
+    Aturan {
+        #[arg(long, value_name = "ID")]
+        program: i64,
+        /// Ungkapan aturan, mis. desil <= 2 && umur(tanggal_mulai) >= 6 && sekolah == "ya"
+        #[arg(long, value_name = "ATURAN")]
+        aturan: String,
+        /// Berkas JSON kasus uji: [{"label": …, "facts": {…}, "expected": true}]
+        #[arg(long, value_name = "BERKAS")]
+        kasus: Option<PathBuf>,
+        /// Terbitkan setelah dihitung (kasus uji harus lulus)
+        #[arg(long)]
+        terbitkan: bool,
+        #[arg(long, value_name = "NAMA_PENGGUNA")]
+        sebagai: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Buat siklus (draf) sebuah program
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Opsi")]
+    Buat {
+        #[arg(long, value_name = "ID")]
+        program: i64,
+        #[arg(long, value_name = "NAMA")]
+        nama: String,
+        /// Tanggal mulai (YYYY-MM-DD)
+        #[arg(long, value_name = "TANGGAL")]
+        mulai: String,
+        #[arg(long, value_name = "TANGGAL")]
+        selesai: String,
+        /// flat:300000 atau jenjang:SD=300000,SMP=450000,SMA=600000
+        #[arg(long, value_name = "JUMLAH")]
+        jumlah: String,
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        tahap: i64,
+        /// Aturan kelayakan terbit (id)
+        #[arg(long, value_name = "ID")]
+        aturan: Option<i64>,
+        #[arg(long, value_name = "NAMA_PENGGUNA")]
+        sebagai: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Daftarkan penerima dari registri dalam cakupan (satu daftar tersimpan, atau satu wilayah), diperiksa aturan
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Opsi")]
+    Daftarkan {
+        #[arg(long, value_name = "ID")]
+        siklus: i64,
+        /// Daftar orang tersimpan (id)
+        #[arg(long, value_name = "ID")]
+        daftar: Option<i64>,
+        /// Kode wilayah
+        #[arg(long, value_name = "KODE")]
+        wilayah: Option<String>,
+        #[arg(long, value_name = "NAMA_PENGGUNA")]
+        sebagai: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Tambahkan satu orang registri secara manual, dengan alasan
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Opsi")]
+    Tambah {
+        #[arg(long, value_name = "ID")]
+        siklus: i64,
+        /// Id orang di registri
+        #[arg(long, value_name = "ID")]
+        orang: i64,
+        #[arg(long, value_name = "ALASAN")]
+        alasan: String,
+        #[arg(long, value_name = "NAMA_PENGGUNA")]
+        sebagai: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Langkah status siklus: ajukan, kembalikan, setujui, salurkan, tutup, batalkan
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Opsi")]
+    Langkah {
+        #[arg(value_name = "AKSI", help_heading = "Argumen")]
+        aksi: String,
+        #[arg(long, value_name = "ID")]
+        siklus: i64,
+        #[arg(long, value_name = "NAMA_PENGGUNA")]
+        sebagai: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Tulis berkas pembayaran bank (CSV) satu tahap
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Opsi")]
+    Bayar {
+        #[arg(long, value_name = "ID")]
+        siklus: i64,
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        tahap: i64,
+        #[arg(long, value_name = "BERKAS")]
+        keluar: PathBuf,
+        #[arg(long, value_name = "NAMA_PENGGUNA")]
+        sebagai: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Impor hasil pembayaran bank (id_hak, status berhasil/gagal, keterangan)
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Opsi")]
+    Hasil {
+        #[arg(value_name = "BERKAS", help_heading = "Argumen")]
+        file: PathBuf,
+        #[arg(long, value_name = "ID")]
+        siklus: i64,
+        #[arg(long, value_name = "NAMA_PENGGUNA")]
+        sebagai: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Tulis laporan donor (XLSX): per siklus dan kumulatif
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Opsi")]
+    Laporan {
+        #[arg(long, value_name = "ID")]
+        program: i64,
+        #[arg(long, value_name = "BERKAS")]
+        keluar: PathBuf,
+        #[arg(long, value_name = "NAMA_PENGGUNA")]
+        sebagai: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
 }

@@ -245,11 +245,12 @@ async fn load_world(
             content_hash: None,
             replaces: None,
         };
-        let (stored, refused) = load_small_list(store, &sealer, &list, &csv, &known).await?;
+        let (stored, refused, _) = load_small_list(store, &sealer, &list, &csv, &known).await?;
         summary.lists += 1;
         summary.person_rows += stored;
         summary.refused_rows += refused;
     }
+    let mut tunas_list = None;
     if !scholars.is_empty() {
         let csv = tunas_csv(&scholars);
         let list = NewPersonList {
@@ -261,10 +262,12 @@ async fn load_world(
             content_hash: None,
             replaces: None,
         };
-        let (stored, refused) = load_small_list(store, &sealer, &list, &csv, &known).await?;
+        let (stored, refused, list_id) =
+            load_small_list(store, &sealer, &list, &csv, &known).await?;
         summary.lists += 1;
         summary.person_rows += stored;
         summary.refused_rows += refused;
+        tunas_list = Some((list_id, orgs.baznas));
     }
 
     steps.step("angka agregat");
@@ -280,6 +283,9 @@ async fn load_world(
     crate::demo_inst::reports(store, chrono::Utc::now().date_naive()).await?;
     steps.step("strategi dan realisasi");
     crate::demo_strategy::load(store).await?;
+    if let Some((list_id, baznas)) = tunas_list {
+        crate::demo_cycles::load(store, baznas, list_id, &scholars).await?;
+    }
     Ok(summary)
 }
 
@@ -388,7 +394,7 @@ async fn load_small_list(
     list: &NewPersonList,
     csv: &[u8],
     known: &HashSet<&str>,
-) -> anyhow::Result<(u64, usize)> {
+) -> anyhow::Result<(u64, usize, i64)> {
     let exists = |r: &RegionCode| known.contains(r.as_str());
     let ctx = sinergi_intake::PersonContext {
         region_exists: &exists,
@@ -429,7 +435,7 @@ async fn load_small_list(
     let stored = store
         .bulk_person_list(Actor::system("demo"), list, receiver)
         .await?;
-    Ok((stored.stored, refused_lines.len()))
+    Ok((stored.stored, refused_lines.len(), stored.list_id))
 }
 
 /// The LKKS network, the LKS registry and the partners with their registry records, for all

@@ -6,6 +6,7 @@ mod audit;
 mod bantuan_ganda;
 mod daftar;
 mod demo;
+mod demo_cycles;
 mod demo_inst;
 mod demo_programs;
 mod demo_strategy;
@@ -21,6 +22,7 @@ mod registri;
 mod sandi;
 mod serve;
 mod setup;
+mod siklus;
 mod templat;
 mod wilayah;
 
@@ -143,6 +145,7 @@ fn main() {
                 )
                 .await
             }
+            Command::Siklus(cmd) => siklus::run(cmd).await,
             Command::Program(ProgramCommand::Impor {
                 file,
                 sebagai,

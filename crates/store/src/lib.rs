@@ -9,6 +9,7 @@ mod audit;
 mod bulk;
 mod computed;
 mod connect;
+mod cycles;
 mod error;
 mod exceptions;
 mod geo;
@@ -39,6 +40,10 @@ pub use audit::{Actor, AuditEvent, AuditQuery, AuditRecord, ChainReport};
 pub use bulk::{BulkChunk, PersonSealer, PreparedPerson};
 pub use computed::{COMPUTATIONS, Computation, ComputedValue, computation};
 pub use connect::{DEFAULT_SQLITE_PATH, DatabaseTarget};
+pub use cycles::{
+    ApprovalDecision, Candidate, CycleRecord, EntitlementRecord, MemberRecord, NewCycle, NewMember,
+    NewNote, NoteRecord, RuleRecord,
+};
 pub use error::{RejectedCode, StoreError};
 pub use geo::Polygon;
 pub use institutions::{Refusal, RegistryBatch, RegistryImport, RejectedRow};
@@ -218,6 +223,7 @@ migration_list![
     ("0007", "strategy"),
     ("0008", "lists"),
     ("0009", "harden"),
+    ("0011", "cycles"),
 ];
 
 /// The version a file number such as `"0007"` stands for (a compile error if not digits).

@@ -22,6 +22,7 @@ use tokio::net::TcpListener;
 
 pub use error::AppError;
 pub use export::ExportSlots;
+pub use pages::cycles::{donor_report_xlsx, payment_batch_csv};
 pub use pages::strategy::report_bytes;
 pub use ui::Ui;
 
@@ -133,6 +134,7 @@ pub fn router(state: AppState) -> Router {
         .merge(templates::routes())
         .merge(pages::institutions::routes())
         .merge(pages::programs::routes())
+        .merge(pages::cycles::routes())
         .merge(pages::strategy::routes())
         .fallback(pages::not_found)
         // Inside the session layer, so the error page knows the user and the language.

@@ -1,0 +1,644 @@
+//! Program cycles (issue 20), written once for the pages and the CLI: eligibility rules
+//! (draft, count in scope, publish), cycles through their states, enrolment from the
+//! registry in scope or by hand with a reason, approval that re-checks eligibility and
+//! freezes amounts, the bank payment batch, the bank's results, notes, exits and the donor
+//! report's figures.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use sinergi_core::cycle::{
+    AmountRule, CycleAction, CycleState, EnrolSource, EntitlementState, PaymentResult, SchoolLevel,
+};
+use sinergi_core::eligibility::{Facts, Rule, RuleCase, Verdict, check_publish};
+use sinergi_core::{Localized, Msg, Viewer};
+use sinergi_store::{
+    ApprovalDecision, Candidate, CycleRecord, EntitlementRecord, MemberRecord, NewCycle, NewMember,
+    Store,
+};
+
+use crate::ActivityError;
+
+/// Registry rows read per query while counting or enrolling.
+const CHUNK: i64 = 20_000;
+
+fn refused(msg: Msg) -> ActivityError {
+    ActivityError::Refused(msg)
+}
+
+/// Stores a new draft rule after parsing it and its cases.
+pub async fn create_rule(
+    store: &Store,
+    viewer: &Viewer,
+    program_id: i64,
+    text: &str,
+    cases: &[RuleCase],
+) -> Result<i64, ActivityError> {
+    let rule = Rule::parse(text).map_err(refused)?;
+    Ok(store
+        .scoped(viewer)
+        .create_rule(program_id, rule.text(), cases)
+        .await?)
+}
+
+/// How a rule fares over the people in scope.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct RuleCount {
+    pub checked: i64,
+    pub matched: i64,
+    pub undecided: i64,
+}
+
+/// Evaluates `rule` over every person of the registry `viewer` sees (optionally under one
+/// region), chunk by chunk so memory stays flat; `start` is the day ages are taken on.
+pub async fn evaluate_in_scope(
+    store: &Store,
+    viewer: &Viewer,
+    rule: &Rule,
+    start: NaiveDate,
+    region: Option<&str>,
+) -> Result<RuleCount, ActivityError> {
+    let scoped = store.scoped(viewer);
+    let mut count = RuleCount::default();
+    let mut after = 0;
+    loop {
+        let chunk = scoped
+            .registry_candidates(None, region, after, CHUNK)
+            .await?;
+        let Some(last) = chunk.last() else { break };
+        after = last.person_id;
+        for c in &chunk {
+            count.checked += 1;
+            match rule.evaluate(&c.facts, start) {
+                Verdict::Eligible => count.matched += 1,
+                Verdict::NotEligible => {}
+                Verdict::Undecided(_) => count.undecided += 1,
+            }
+        }
+    }
+    Ok(count)
+}
+
+/// Counts a draft rule over the people in scope (ages on the program's first day) and keeps
+/// the count with the rule: it is shown before the rule may be published.
+pub async fn count_rule(
+    store: &Store,
+    viewer: &Viewer,
+    rule_id: i64,
+) -> Result<RuleCount, ActivityError> {
+    let scoped = store.scoped(viewer);
+    let record = scoped
+        .rule(rule_id)
+        .await?
+        .ok_or(ActivityError::Forbidden)?;
+    let program = scoped
+        .program(record.program_id)
+        .await?
+        .ok_or(ActivityError::Forbidden)?;
+    let rule = Rule::parse(&record.expression).map_err(refused)?;
+    let count = evaluate_in_scope(store, viewer, &rule, program.input.start, None).await?;
+    scoped
+        .record_rule_count(rule_id, count.matched, count.checked)
+        .await?;
+    Ok(count)
+}
+
+/// Publishes a draft: its test cases must pass and its count must have been taken.
+pub async fn publish_rule(
+    store: &Store,
+    viewer: &Viewer,
+    rule_id: i64,
+) -> Result<(), ActivityError> {
+    let scoped = store.scoped(viewer);
+    let record = scoped
+        .rule(rule_id)
+        .await?
+        .ok_or(ActivityError::Forbidden)?;
+    let program = scoped
+        .program(record.program_id)
+        .await?
+        .ok_or(ActivityError::Forbidden)?;
+    let rule = Rule::parse(&record.expression).map_err(refused)?;
+    check_publish(&rule, &record.cases, program.input.start).map_err(refused)?;
+    scoped.publish_rule(rule_id).await?;
+    Ok(())
+}
+
+/// Creates a draft cycle.
+pub async fn create_cycle(
+    store: &Store,
+    viewer: &Viewer,
+    new: &NewCycle,
+) -> Result<i64, ActivityError> {
+    Ok(store.scoped(viewer).create_cycle(new).await?)
+}
+
+/// What a person's file adds to the registry's facts (school, level, disability), by person.
+pub type ExtraFacts = HashMap<i64, Facts>;
+
+fn merge(mut base: Facts, extra: Option<&Facts>) -> Facts {
+    if let Some(e) = extra {
+        base.in_school = e.in_school.or(base.in_school);
+        base.level = e.level.or(base.level);
+        base.disability = e.disability.or(base.disability);
+        base.desil = e.desil.or(base.desil);
+        if !e.programs.is_empty() {
+            base.programs = e.programs.clone();
+        }
+    }
+    base
+}
+
+/// How an enrolment went.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct Enrolment {
+    pub checked: u64,
+    pub added: u64,
+    pub not_eligible: u64,
+    pub undecided: u64,
+}
+
+async fn rule_of(
+    store: &Store,
+    viewer: &Viewer,
+    cycle: &CycleRecord,
+) -> Result<Option<Rule>, ActivityError> {
+    let Some(rule_id) = cycle.rule_id else {
+        return Ok(None);
+    };
+    let record = store
+        .scoped(viewer)
+        .rule(rule_id)
+        .await?
+        .ok_or(ActivityError::Forbidden)?;
+    Ok(Some(Rule::parse(&record.expression).map_err(refused)?))
+}
+
+/// Enrols the people of the registry in scope (one stored list, or under one region) whom
+/// the cycle's rule finds eligible; `extra` supplies facts the registry does not hold.
+pub async fn enrol_from_registry(
+    store: &Store,
+    viewer: &Viewer,
+    cycle_id: i64,
+    list_id: Option<i64>,
+    region: Option<&str>,
+    extra: &ExtraFacts,
+) -> Result<Enrolment, ActivityError> {
+    let scoped = store.scoped(viewer);
+    let cycle = scoped
+        .cycle(cycle_id)
+        .await?
+        .ok_or(ActivityError::Forbidden)?;
+    if !cycle.state.list_open() {
+        return Err(refused(
+            Msg::new("cycles.state_refused").arg_msg("state", cycle.state.label()),
+        ));
+    }
+    let rule = rule_of(store, viewer, &cycle).await?;
+    let source = match list_id {
+        Some(id) => EnrolSource::List(id),
+        None => EnrolSource::Registry,
+    };
+    let mut out = Enrolment::default();
+    let mut after = 0;
+    loop {
+        let chunk = scoped
+            .registry_candidates(list_id, region, after, CHUNK)
+            .await?;
+        let Some(last) = chunk.last() else { break };
+        after = last.person_id;
+        let mut members = Vec::new();
+        for c in chunk {
+            out.checked += 1;
+            let facts = merge(c.facts, extra.get(&c.person_id));
+            let verdict = match &rule {
+                Some(r) => r.evaluate(&facts, cycle.start),
+                None => Verdict::Eligible,
+            };
+            match verdict {
+                Verdict::Eligible => members.push(NewMember {
+                    candidate: Candidate { facts, ..c },
+                    source: source.clone(),
+                    verdict,
+                }),
+                Verdict::NotEligible => out.not_eligible += 1,
+                Verdict::Undecided(_) => out.undecided += 1,
+            }
+        }
+        out.added += scoped.enrol(cycle_id, &members).await?;
+    }
+    Ok(out)
+}
+
+/// Adds one person of the registry by hand, whatever the rule says, with the reason.
+pub async fn enrol_manually(
+    store: &Store,
+    viewer: &Viewer,
+    cycle_id: i64,
+    person_id: i64,
+    facts: Option<&Facts>,
+    reason: &str,
+) -> Result<Verdict, ActivityError> {
+    let source = EnrolSource::Manual {
+        reason: reason.to_string(),
+    };
+    source.check().map_err(refused)?;
+    let scoped = store.scoped(viewer);
+    let cycle = scoped
+        .cycle(cycle_id)
+        .await?
+        .ok_or(ActivityError::Forbidden)?;
+    let candidate = scoped
+        .registry_candidates(None, None, person_id - 1, 1)
+        .await?
+        .into_iter()
+        .find(|c| c.person_id == person_id)
+        .ok_or(ActivityError::Forbidden)?;
+    let facts = merge(candidate.facts.clone(), facts);
+    let verdict = match rule_of(store, viewer, &cycle).await? {
+        Some(r) => r.evaluate(&facts, cycle.start),
+        None => Verdict::Eligible,
+    };
+    scoped
+        .enrol(
+            cycle_id,
+            &[NewMember {
+                candidate: Candidate { facts, ..candidate },
+                source,
+                verdict: verdict.clone(),
+            }],
+        )
+        .await?;
+    Ok(verdict)
+}
+
+/// The decisions at approval, pure: each beneficiary is re-checked against the rule on the
+/// facts it was enrolled with (a manual addition keeps its place, its reason on record),
+/// priced by the amount rule; exited or unpriceable beneficiaries are left out.
+pub fn approval_decisions(
+    members: &[MemberRecord],
+    rule: Option<&Rule>,
+    amount: &AmountRule,
+    start: NaiveDate,
+) -> Vec<ApprovalDecision> {
+    members
+        .iter()
+        .map(|m| {
+            let mut verdict = match rule {
+                Some(r) => r.evaluate(&m.facts, start),
+                None => Verdict::Eligible,
+            };
+            let manual = m.source == "manual";
+            let priced = amount.per_tranche(m.facts.level);
+            let keep = (verdict.is_eligible() || manual) && m.exit_kind.is_none();
+            let amount = match (keep, priced) {
+                (true, Ok(a)) => Some(a),
+                (true, Err(_)) => {
+                    verdict = Verdict::Undecided("jenjang tidak diketahui".into());
+                    None
+                }
+                (false, _) => None,
+            };
+            ApprovalDecision {
+                member_id: m.id,
+                verdict,
+                amount,
+            }
+        })
+        .collect()
+}
+
+/// Takes `action` on a cycle; approval re-checks eligibility and freezes list and amounts.
+pub async fn act_on_cycle(
+    store: &Store,
+    viewer: &Viewer,
+    cycle_id: i64,
+    action: CycleAction,
+) -> Result<CycleState, ActivityError> {
+    let scoped = store.scoped(viewer);
+    if action != CycleAction::Approve {
+        return Ok(scoped.move_cycle(cycle_id, action).await?);
+    }
+    let cycle = scoped
+        .cycle(cycle_id)
+        .await?
+        .ok_or(ActivityError::Forbidden)?;
+    let rule = rule_of(store, viewer, &cycle).await?;
+    let members = scoped.cycle_members(cycle_id).await?;
+    let decisions = approval_decisions(&members, rule.as_ref(), &cycle.amount, cycle.start);
+    scoped.approve_cycle(cycle_id, &decisions).await?;
+    Ok(CycleState::Approved)
+}
+
+/// The bank-upload layout of a payment batch: one row per unpaid entitlement of a tranche.
+pub const PAYMENT_COLUMNS: [&str; 7] = [
+    "id_hak",
+    "nama_penerima",
+    "nik",
+    "wilayah",
+    "tahap",
+    "jumlah_rp",
+    "keterangan",
+];
+
+/// The payment batch of one tranche (entitlements not yet paid), as rows of
+/// [`PAYMENT_COLUMNS`]; the face writes them through its export module.
+pub async fn payment_batch(
+    store: &Store,
+    viewer: &Viewer,
+    cycle_id: i64,
+    tranche: i64,
+) -> Result<Vec<Vec<String>>, ActivityError> {
+    let scoped = store.scoped(viewer);
+    let cycle = scoped
+        .cycle(cycle_id)
+        .await?
+        .ok_or(ActivityError::Forbidden)?;
+    if !cycle.state.entitlements_payable() {
+        return Err(refused(
+            Msg::new("cycles.not_payable").arg_msg("state", cycle.state.label()),
+        ));
+    }
+    let rows = scoped.entitlements(cycle_id, Some(tranche)).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|e| e.state != EntitlementState::Paid)
+        .map(|e| {
+            vec![
+                e.id.to_string(),
+                e.name,
+                e.nik_masked.unwrap_or_default(),
+                e.region,
+                e.tranche.to_string(),
+                e.amount.to_string(),
+                format!("{} tahap {}", cycle.name, e.tranche),
+            ]
+        })
+        .collect())
+}
+
+/// How a payment-result file went.
+#[derive(Debug, Default)]
+pub struct PaymentImport {
+    pub updated: u64,
+    pub paid: u64,
+    pub failed: u64,
+    /// Refused rows by line, with the reason.
+    pub rejected: Vec<(usize, Msg)>,
+}
+
+/// Reads the bank's result file (CSV/XLSX through the intake path: `id_hak`, `status`
+/// paid/failed, `keterangan` reference or reason) and updates each entitlement.
+pub async fn import_payment_results(
+    store: &Store,
+    viewer: &Viewer,
+    cycle_id: i64,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<PaymentImport, ActivityError> {
+    let table = sinergi_intake::read_table_bytes(file_name, bytes).map_err(|e| refused(e.msg()))?;
+    let (Some(ids), Some(status)) = (table.column("id_hak"), table.column("status")) else {
+        return Err(refused(Msg::new("cycles.result_columns")));
+    };
+    let detail = table.column("keterangan");
+    let mut out = PaymentImport::default();
+    let mut results = Vec::new();
+    for row in 0..table.rows() {
+        let line = row + 2;
+        let Ok(id) = ids.get(row).trim().parse::<i64>() else {
+            out.rejected.push((
+                line,
+                Msg::new("cycles.result_id_invalid").arg("value", ids.get(row)),
+            ));
+            continue;
+        };
+        let note = detail.map(|d| d.get(row)).unwrap_or("");
+        match PaymentResult::parse(status.get(row), note) {
+            Ok(r) => {
+                match r {
+                    PaymentResult::Paid { .. } => out.paid += 1,
+                    PaymentResult::Failed { .. } => out.failed += 1,
+                }
+                results.push((id, r));
+            }
+            Err(m) => out.rejected.push((line, m)),
+        }
+    }
+    let (updated, unknown) = store
+        .scoped(viewer)
+        .record_payments(cycle_id, &results)
+        .await?;
+    out.updated = updated;
+    for id in unknown {
+        out.rejected
+            .push((0, Msg::new("cycles.result_unknown").arg("value", id)));
+    }
+    Ok(out)
+}
+
+/// The donor report's figures for one cycle (or several summed: cumulative).
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct DonorTally {
+    pub beneficiaries: u64,
+    pub by_kabkota: BTreeMap<String, u64>,
+    pub by_sex: BTreeMap<String, u64>,
+    pub by_level: BTreeMap<String, u64>,
+    pub with_disability: u64,
+    /// Per tranche: (planned rupiah, paid rupiah, paid count, failed count).
+    pub tranches: BTreeMap<i64, (i64, i64, u64, u64)>,
+    pub exits: BTreeMap<String, u64>,
+    pub grievances: BTreeMap<String, u64>,
+    pub mentoring_notes: u64,
+}
+
+impl DonorTally {
+    /// The figures of one cycle, pure.
+    pub fn of(
+        members: &[MemberRecord],
+        entitlements: &[EntitlementRecord],
+        notes: &[(i64, String, Option<String>)],
+    ) -> DonorTally {
+        let mut t = DonorTally::default();
+        for m in members.iter().filter(|m| m.included) {
+            t.beneficiaries += 1;
+            let kab: String = m.region.chars().take(5).collect();
+            *t.by_kabkota.entry(kab).or_default() += 1;
+            *t.by_sex
+                .entry(m.sex.clone().unwrap_or_else(|| "-".into()))
+                .or_default() += 1;
+            *t.by_level
+                .entry(m.level.clone().unwrap_or_else(|| "-".into()))
+                .or_default() += 1;
+            t.with_disability += u64::from(m.disability);
+            if let Some(kind) = &m.exit_kind {
+                *t.exits.entry(kind.clone()).or_default() += 1;
+            }
+        }
+        for e in entitlements {
+            let slot = t.tranches.entry(e.tranche).or_default();
+            slot.0 += e.amount;
+            match e.state {
+                EntitlementState::Paid => {
+                    slot.1 += e.amount;
+                    slot.2 += 1;
+                }
+                EntitlementState::Failed => slot.3 += 1,
+                EntitlementState::Approved => {}
+            }
+        }
+        for (_, kind, status) in notes {
+            match kind.as_str() {
+                "pengaduan" => {
+                    *t.grievances
+                        .entry(status.clone().unwrap_or_else(|| "diterima".into()))
+                        .or_default() += 1
+                }
+                "pendampingan" => t.mentoring_notes += 1,
+                _ => {}
+            }
+        }
+        t
+    }
+
+    /// Adds another cycle's figures (the cumulative report).
+    pub fn add(&mut self, other: &DonorTally) {
+        self.beneficiaries += other.beneficiaries;
+        self.with_disability += other.with_disability;
+        self.mentoring_notes += other.mentoring_notes;
+        for (map, from) in [
+            (&mut self.by_kabkota, &other.by_kabkota),
+            (&mut self.by_sex, &other.by_sex),
+            (&mut self.by_level, &other.by_level),
+            (&mut self.exits, &other.exits),
+            (&mut self.grievances, &other.grievances),
+        ] {
+            for (k, v) in from {
+                *map.entry(k.clone()).or_default() += v;
+            }
+        }
+        for (k, v) in &other.tranches {
+            let slot = self.tranches.entry(*k).or_default();
+            slot.0 += v.0;
+            slot.1 += v.1;
+            slot.2 += v.2;
+            slot.3 += v.3;
+        }
+    }
+}
+
+/// The donor report of a program: each cycle's figures and the cumulative ones.
+pub async fn donor_report(
+    store: &Store,
+    viewer: &Viewer,
+    program_id: i64,
+) -> Result<(Vec<(CycleRecord, DonorTally)>, DonorTally), ActivityError> {
+    let scoped = store.scoped(viewer);
+    let mut per_cycle = Vec::new();
+    let mut total = DonorTally::default();
+    for c in scoped.cycles(program_id).await? {
+        if c.state == CycleState::Cancelled {
+            continue;
+        }
+        let (members, ents, notes) = scoped.cycle_for_report(c.id).await?;
+        let tally = DonorTally::of(&members, &ents, &notes);
+        total.add(&tally);
+        per_cycle.push((c, tally));
+    }
+    Ok((per_cycle, total))
+}
+
+/// School level from a cell (`SD`, `SMP/MTs`, …), for files that add facts.
+pub fn level_of(cell: &str) -> Option<SchoolLevel> {
+    SchoolLevel::lookup(cell)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(id: i64, desil: u8, level: Option<SchoolLevel>, source: &str) -> MemberRecord {
+        MemberRecord {
+            id,
+            person_id: Some(id),
+            region: "52.03.05.2001".into(),
+            name: String::new(),
+            nik_masked: None,
+            sex: Some("P".into()),
+            level: level.map(|l| l.key().to_string()),
+            disability: false,
+            facts: Facts {
+                desil: Some(desil),
+                level,
+                ..Facts::default()
+            },
+            source: source.into(),
+            reason: None,
+            verdict: "memenuhi".into(),
+            verdict_note: None,
+            included: true,
+            amount: None,
+            exit_kind: None,
+            exit_reason: None,
+        }
+    }
+
+    #[test]
+    fn approval_rechecks_prices_and_keeps_manual_additions() {
+        let rule = Rule::parse("desil <= 2").unwrap();
+        let amount = AmountRule::parse("jenjang:SD=300000,SMP=450000,SMA=600000").unwrap();
+        let start = NaiveDate::from_ymd_opt(2026, 7, 13).unwrap();
+        let members = vec![
+            member(1, 1, Some(SchoolLevel::Smp), "registri"),
+            // The registry changed since enrolment: desil 4 now fails the re-check.
+            member(2, 4, Some(SchoolLevel::Sd), "registri"),
+            member(3, 5, Some(SchoolLevel::Sma), "manual"),
+            member(4, 2, None, "registri"),
+        ];
+        let d = approval_decisions(&members, Some(&rule), &amount, start);
+        assert_eq!(d[0].amount, Some(450_000));
+        assert_eq!(d[1].amount, None);
+        assert_eq!(d[1].verdict, Verdict::NotEligible);
+        assert_eq!(d[2].amount, Some(600_000));
+        assert_eq!(d[3].amount, None);
+        assert!(matches!(d[3].verdict, Verdict::Undecided(_)));
+    }
+
+    #[test]
+    fn the_tally_counts_reach_payments_exits_and_grievances() {
+        let mut a = member(1, 1, Some(SchoolLevel::Sd), "registri");
+        a.exit_kind = Some("lulus".into());
+        let b = member(2, 1, Some(SchoolLevel::Smp), "registri");
+        let ent = |id, member_id, state| EntitlementRecord {
+            id,
+            member_id,
+            name: String::new(),
+            nik_masked: None,
+            region: String::new(),
+            tranche: 1,
+            amount: 300_000,
+            state,
+            note: None,
+        };
+        let t = DonorTally::of(
+            &[a, b],
+            &[
+                ent(1, 1, EntitlementState::Paid),
+                ent(2, 2, EntitlementState::Failed),
+            ],
+            &[
+                (1, "pengaduan".into(), Some("selesai".into())),
+                (2, "pendampingan".into(), None),
+            ],
+        );
+        assert_eq!(t.beneficiaries, 2);
+        assert_eq!(t.by_kabkota.get("52.03"), Some(&2));
+        assert_eq!(t.tranches.get(&1), Some(&(600_000, 300_000, 1, 1)));
+        assert_eq!(t.exits.get("lulus"), Some(&1));
+        assert_eq!(t.grievances.get("selesai"), Some(&1));
+        let mut sum = t.clone();
+        sum.add(&t);
+        assert_eq!(sum.beneficiaries, 4);
+        assert_eq!(sum.tranches.get(&1).unwrap().1, 600_000);
+    }
+}

@@ -1,0 +1,330 @@
+//! Issue 20: a program cycle from its eligibility rule to the donor report, on both
+//! backends: the rule is counted in scope before it is published; enrolment checks each
+//! candidate, a manual addition needs its reason; entitlements wait for their cycle's
+//! approval, which freezes amounts; bank results update each entitlement; the board sees
+//! aggregates only, a district LKKS only its rows, another partner nothing.
+
+use chrono::NaiveDate;
+use sinergi_activity::ActivityError;
+use sinergi_activity::cycles::{
+    ExtraFacts, act_on_cycle, count_rule, create_cycle, create_rule, donor_report,
+    enrol_from_registry, enrol_manually, import_payment_results, payment_batch, publish_rule,
+};
+use sinergi_core::cycle::{AmountRule, CycleAction, CycleState, EntitlementState, PaymentResult};
+use sinergi_core::eligibility::{Facts, RuleCase};
+use sinergi_core::program::{
+    AidType, FundingSource, ProgramInput, ProgramLocation, ProgramStatus, Reached, Sector,
+    TargetGroup,
+};
+use sinergi_core::{Ppks, Viewer};
+use sinergi_store::{AuditQuery, NewCycle, Page, StoreError};
+use sinergi_testkit::TestDb;
+use sinergi_testkit::world::{build, code};
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn refused_key(e: ActivityError) -> &'static str {
+    match e {
+        ActivityError::Refused(m) => m.key,
+        ActivityError::Store(StoreError::Refused(m)) => m.key,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_cycle_runs_from_rule_to_donor_report_in_scope() {
+    for db in TestDb::all().await {
+        let l = db.label;
+        let w = build(&db).await;
+        let program = ProgramInput {
+            organisation_id: w.orgs[0],
+            code: "TUNAS".into(),
+            name: "Beasiswa uji".into(),
+            sector: Sector::Pendidikan,
+            ppks: vec![Ppks::FakirMiskin],
+            aid_type: AidType::Beasiswa,
+            funding: FundingSource::Filantropi,
+            budget_rp: 10_000_000,
+            start: day("2026-07-13"),
+            end: day("2027-06-30"),
+            status: ProgramStatus::Berjalan,
+            target: TargetGroup::default(),
+            planned: 3,
+            reached: Reached::default(),
+            locations: vec![
+                ProgramLocation {
+                    region: code("52.03.05.2003"),
+                    planned: 2,
+                    reached: 0,
+                },
+                ProgramLocation {
+                    region: code("52.02.01.2001"),
+                    planned: 1,
+                    reached: 0,
+                },
+            ],
+        };
+        let saved = w
+            .store
+            .as_system("test")
+            .save_programs(&[program])
+            .await
+            .unwrap();
+        let program_id = saved[0].id;
+        let mitra = Viewer::User(w.principal("mitra.a").await);
+        let other = Viewer::User(w.principal("mitra.b").await);
+        let board = Viewer::User(w.principal("pimpinan52").await);
+        let lkks = Viewer::User(w.principal("op5202").await);
+
+        // The rule: a draft, refused for publishing without cases, then without a count.
+        let text = r#"di_wilayah("52.03")"#;
+        assert_eq!(
+            refused_key(
+                create_rule(&w.store, &mitra, program_id, "desli <= 2", &[])
+                    .await
+                    .unwrap_err()
+            ),
+            "cycles.rule_unknown_name",
+            "{l}"
+        );
+        let bare = create_rule(&w.store, &mitra, program_id, text, &[])
+            .await
+            .unwrap();
+        assert_eq!(
+            refused_key(publish_rule(&w.store, &mitra, bare).await.unwrap_err()),
+            "cycles.rule_needs_cases",
+            "{l}"
+        );
+        let case = RuleCase {
+            label: "Masbagik".into(),
+            facts: Facts {
+                region: "52.03.05.2003".into(),
+                ..Facts::default()
+            },
+            expected: true,
+        };
+        let rule_id = create_rule(&w.store, &mitra, program_id, text, &[case])
+            .await
+            .unwrap();
+        assert_eq!(
+            refused_key(publish_rule(&w.store, &mitra, rule_id).await.unwrap_err()),
+            "cycles.rule_count_first",
+            "{l}"
+        );
+        let count = count_rule(&w.store, &mitra, rule_id).await.unwrap();
+        assert_eq!((count.checked, count.matched), (3, 2), "{l}: A1, A2 of 3");
+        publish_rule(&w.store, &mitra, rule_id).await.unwrap();
+        assert!(
+            create_rule(&w.store, &other, program_id, text, &[])
+                .await
+                .is_err(),
+            "{l}: another partner cannot write the rule"
+        );
+
+        // The cycle: enrol the eligible, add one by hand with a reason.
+        let cycle_id = create_cycle(
+            &w.store,
+            &mitra,
+            &NewCycle {
+                program_id,
+                name: "Putaran 1".into(),
+                start: day("2026-07-13"),
+                end: day("2026-12-31"),
+                rule_id: Some(rule_id),
+                amount: AmountRule::Flat { rupiah: 300_000 },
+                tranches: 2,
+            },
+        )
+        .await
+        .unwrap();
+        let enrolled =
+            enrol_from_registry(&w.store, &mitra, cycle_id, None, None, &ExtraFacts::new())
+                .await
+                .unwrap();
+        assert_eq!((enrolled.added, enrolled.not_eligible), (2, 1), "{l}");
+        let a3 = w.who("A3").id;
+        assert_eq!(
+            refused_key(
+                enrol_manually(&w.store, &mitra, cycle_id, a3, None, "")
+                    .await
+                    .unwrap_err()
+            ),
+            "cycles.manual_reason_required",
+            "{l}"
+        );
+        enrol_manually(&w.store, &mitra, cycle_id, a3, None, "rujukan kepala desa")
+            .await
+            .unwrap();
+
+        // Entitlements cannot be paid before the cycle is approved.
+        let early = w
+            .store
+            .scoped(&mitra)
+            .record_payments(
+                cycle_id,
+                &[(
+                    1,
+                    PaymentResult::Paid {
+                        reference: "x".into(),
+                    },
+                )],
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(early, StoreError::Refused(m) if m.key == "cycles.not_payable"),
+            "{l}"
+        );
+        assert!(
+            payment_batch(&w.store, &mitra, cycle_id, 1).await.is_err(),
+            "{l}"
+        );
+        assert_eq!(
+            refused_key(
+                act_on_cycle(&w.store, &mitra, cycle_id, CycleAction::Approve)
+                    .await
+                    .unwrap_err()
+            ),
+            "cycles.state_refused",
+            "{l}: approve only from to_approve"
+        );
+        act_on_cycle(&w.store, &mitra, cycle_id, CycleAction::Submit)
+            .await
+            .unwrap();
+        // Submitted: the list is closed.
+        assert!(
+            enrol_manually(&w.store, &mitra, cycle_id, a3, None, "sekali lagi ya")
+                .await
+                .is_err(),
+            "{l}"
+        );
+        act_on_cycle(&w.store, &mitra, cycle_id, CycleAction::Approve)
+            .await
+            .unwrap();
+        assert_eq!(
+            refused_key(
+                act_on_cycle(&w.store, &mitra, cycle_id, CycleAction::Cancel)
+                    .await
+                    .unwrap_err()
+            ),
+            "cycles.transition_refused",
+            "{l}: no cancel after approval"
+        );
+        let members = w
+            .store
+            .scoped(&mitra)
+            .cycle_members(cycle_id)
+            .await
+            .unwrap();
+        assert_eq!(members.len(), 3, "{l}");
+        assert!(
+            members
+                .iter()
+                .all(|m| m.included && m.amount == Some(300_000)),
+            "{l}"
+        );
+        let manual = members.iter().find(|m| m.source == "manual").unwrap();
+        assert_eq!(manual.reason.as_deref(), Some("rujukan kepala desa"), "{l}");
+
+        // The bank batch, then the bank's results (one paid, one failed with its reason).
+        let batch = payment_batch(&w.store, &mitra, cycle_id, 1).await.unwrap();
+        assert_eq!(batch.len(), 3, "{l}");
+        let csv = format!(
+            "id_hak,status,keterangan\n{},berhasil,TRX-1\n{},gagal,rekening tidak aktif\nabc,berhasil,\n",
+            batch[0][0], batch[1][0]
+        );
+        let result =
+            import_payment_results(&w.store, &mitra, cycle_id, "hasil.csv", csv.as_bytes())
+                .await
+                .unwrap();
+        assert_eq!(
+            (result.updated, result.paid, result.failed),
+            (2, 1, 1),
+            "{l}"
+        );
+        assert_eq!(result.rejected.len(), 1, "{l}: the bad id is reported");
+        let ents = w
+            .store
+            .scoped(&mitra)
+            .entitlements(cycle_id, Some(1))
+            .await
+            .unwrap();
+        let failed = ents
+            .iter()
+            .find(|e| e.state == EntitlementState::Failed)
+            .unwrap();
+        assert_eq!(failed.note.as_deref(), Some("rekening tidak aktif"), "{l}");
+        // A paid entitlement leaves the next batch of its tranche.
+        assert_eq!(
+            payment_batch(&w.store, &mitra, cycle_id, 1)
+                .await
+                .unwrap()
+                .len(),
+            2,
+            "{l}"
+        );
+
+        // Scope: the board sees aggregates only; the Lombok Tengah LKKS only A3; another
+        // partner nothing.
+        assert!(
+            w.store
+                .scoped(&board)
+                .cycle_members(cycle_id)
+                .await
+                .is_err(),
+            "{l}"
+        );
+        let (_, total) = donor_report(&w.store, &board, program_id).await.unwrap();
+        assert_eq!(total.beneficiaries, 3, "{l}");
+        assert_eq!(total.tranches.get(&1).unwrap().1, 300_000, "{l}");
+        let lkks_rows = w.store.scoped(&lkks).cycle_members(cycle_id).await.unwrap();
+        assert_eq!(lkks_rows.len(), 1, "{l}");
+        assert!(
+            w.store
+                .scoped(&other)
+                .cycle(cycle_id)
+                .await
+                .unwrap()
+                .is_none(),
+            "{l}"
+        );
+        assert!(
+            donor_report(&w.store, &other, program_id).await.is_err(),
+            "{l}"
+        );
+        assert_eq!(
+            w.store
+                .scoped(&mitra)
+                .cycle(cycle_id)
+                .await
+                .unwrap()
+                .unwrap()
+                .state,
+            CycleState::Approved,
+            "{l}"
+        );
+
+        // Audited.
+        let admin = w.principal("admin52").await;
+        let audit = w
+            .store
+            .as_user(&admin)
+            .audit_entries(&AuditQuery::default(), Page::new(None, Some(500), 500))
+            .await
+            .unwrap()
+            .items;
+        for action in [
+            "rule.publish",
+            "cycle.enrol",
+            "cycle.approve",
+            "cycle.payments",
+        ] {
+            assert!(
+                audit.iter().any(|r| r.action == action),
+                "{l}: {action} audited"
+            );
+        }
+    }
+}

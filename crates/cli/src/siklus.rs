@@ -1,0 +1,254 @@
+//! `sinergi siklus …`: program cycles from the shell, as a named user (their scope applies),
+//! through the same use cases as the pages (`sinergi_activity::cycles`).
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use sinergi_activity::cycles::{
+    ExtraFacts, act_on_cycle, count_rule, create_cycle, create_rule, donor_report,
+    enrol_from_registry, enrol_manually, import_payment_results, payment_batch, publish_rule,
+};
+use sinergi_core::cycle::{AmountRule, CycleAction};
+use sinergi_core::eligibility::RuleCase;
+use sinergi_core::{Localized, Msg, Viewer};
+use sinergi_i18n::{Lang, Messages};
+use sinergi_store::{NewCycle, Store};
+
+use crate::args::SiklusCommand;
+
+async fn viewer(store: &Store, user: &str, t: &Messages) -> anyhow::Result<Viewer> {
+    let p = store.principal_by_username(user).await?.ok_or_else(|| {
+        anyhow::anyhow!(t.render(&Msg::new("programs.cli_no_user").arg("user", user)))
+    })?;
+    Ok(Viewer::User(p))
+}
+
+fn said(t: &Messages, e: impl Localized) -> anyhow::Error {
+    anyhow::anyhow!(t.render(&e.msg()))
+}
+
+fn date(s: &str) -> anyhow::Result<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").with_context(|| format!("tanggal {s}"))
+}
+
+pub async fn run(cmd: SiklusCommand) -> anyhow::Result<()> {
+    let t = Messages::new(Lang::Id);
+    match cmd {
+        SiklusCommand::Aturan {
+            program,
+            aturan,
+            kasus,
+            terbitkan,
+            sebagai,
+            db,
+        } => {
+            let cases: Vec<RuleCase> = match kasus {
+                Some(path) => serde_json::from_slice(&std::fs::read(&path)?)
+                    .with_context(|| path.display().to_string())?,
+                None => Vec::new(),
+            };
+            let store = crate::setup::open(&db.database).await?;
+            let v = viewer(&store, &sebagai, &t).await?;
+            let id = create_rule(&store, &v, program, &aturan, &cases)
+                .await
+                .map_err(|e| said(&t, e))?;
+            let count = count_rule(&store, &v, id).await.map_err(|e| said(&t, e))?;
+            println!(
+                "{}",
+                t.render(
+                    &Msg::new("cycles.cli_rule")
+                        .arg("id", id)
+                        .arg("matched", count.matched)
+                        .arg("checked", count.checked)
+                        .arg("undecided", count.undecided)
+                )
+            );
+            if terbitkan {
+                publish_rule(&store, &v, id)
+                    .await
+                    .map_err(|e| said(&t, e))?;
+                println!(
+                    "{}",
+                    t.render(&Msg::new("cycles.cli_published").arg("id", id))
+                );
+            }
+        }
+        SiklusCommand::Buat {
+            program,
+            nama,
+            mulai,
+            selesai,
+            jumlah,
+            tahap,
+            aturan,
+            sebagai,
+            db,
+        } => {
+            let amount = AmountRule::parse(&jumlah).map_err(|m| anyhow::anyhow!(t.render(&m)))?;
+            let store = crate::setup::open(&db.database).await?;
+            let v = viewer(&store, &sebagai, &t).await?;
+            let new = NewCycle {
+                program_id: program,
+                name: nama,
+                start: date(&mulai)?,
+                end: date(&selesai)?,
+                rule_id: aturan,
+                amount,
+                tranches: tahap,
+            };
+            let id = create_cycle(&store, &v, &new)
+                .await
+                .map_err(|e| said(&t, e))?;
+            println!(
+                "{}",
+                t.render(&Msg::new("cycles.cli_created").arg("id", id))
+            );
+        }
+        SiklusCommand::Daftarkan {
+            siklus,
+            daftar,
+            wilayah,
+            sebagai,
+            db,
+        } => {
+            let store = crate::setup::open(&db.database).await?;
+            let v = viewer(&store, &sebagai, &t).await?;
+            let done = enrol_from_registry(
+                &store,
+                &v,
+                siklus,
+                daftar,
+                wilayah.as_deref(),
+                &ExtraFacts::new(),
+            )
+            .await
+            .map_err(|e| said(&t, e))?;
+            println!(
+                "{}",
+                t.render(
+                    &Msg::new("cycles.cli_enrolled")
+                        .arg("checked", done.checked)
+                        .arg("added", done.added)
+                        .arg("not_eligible", done.not_eligible)
+                        .arg("undecided", done.undecided)
+                )
+            );
+        }
+        SiklusCommand::Tambah {
+            siklus,
+            orang,
+            alasan,
+            sebagai,
+            db,
+        } => {
+            let store = crate::setup::open(&db.database).await?;
+            let v = viewer(&store, &sebagai, &t).await?;
+            let verdict = enrol_manually(&store, &v, siklus, orang, None, &alasan)
+                .await
+                .map_err(|e| said(&t, e))?;
+            println!(
+                "{}",
+                t.render(
+                    &Msg::new("cycles.cli_added")
+                        .arg("person", orang)
+                        .arg("verdict", verdict.key())
+                )
+            );
+        }
+        SiklusCommand::Langkah {
+            aksi,
+            siklus,
+            sebagai,
+            db,
+        } => {
+            let action = CycleAction::from_key(aksi.trim()).ok_or_else(|| {
+                anyhow::anyhow!(
+                    t.render(&Msg::new("cycles.cli_action_unknown").arg("value", &aksi))
+                )
+            })?;
+            let store = crate::setup::open(&db.database).await?;
+            let v = viewer(&store, &sebagai, &t).await?;
+            let state = act_on_cycle(&store, &v, siklus, action)
+                .await
+                .map_err(|e| said(&t, e))?;
+            println!(
+                "{}",
+                t.render(&Msg::new("cycles.cli_state").arg_msg("state", state.label()))
+            );
+        }
+        SiklusCommand::Bayar {
+            siklus,
+            tahap,
+            keluar,
+            sebagai,
+            db,
+        } => {
+            let store = crate::setup::open(&db.database).await?;
+            let v = viewer(&store, &sebagai, &t).await?;
+            let rows = payment_batch(&store, &v, siklus, tahap)
+                .await
+                .map_err(|e| said(&t, e))?;
+            let n = rows.len();
+            std::fs::write(&keluar, sinergi_web::payment_batch_csv(rows))?;
+            println!(
+                "{}",
+                t.render(
+                    &Msg::new("cycles.cli_batch")
+                        .arg("rows", n)
+                        .arg("path", keluar.display())
+                )
+            );
+        }
+        SiklusCommand::Hasil {
+            file,
+            siklus,
+            sebagai,
+            db,
+        } => {
+            let bytes = std::fs::read(&file).with_context(|| file.display().to_string())?;
+            let store = crate::setup::open(&db.database).await?;
+            let v = viewer(&store, &sebagai, &t).await?;
+            let done =
+                import_payment_results(&store, &v, siklus, &file.display().to_string(), &bytes)
+                    .await
+                    .map_err(|e| said(&t, e))?;
+            println!(
+                "{}",
+                t.render(
+                    &Msg::new("cycles.cli_results")
+                        .arg("updated", done.updated)
+                        .arg("paid", done.paid)
+                        .arg("failed", done.failed)
+                        .arg("rejected", done.rejected.len())
+                )
+            );
+            for (line, m) in &done.rejected {
+                eprintln!("  {line}: {}", t.render(m));
+            }
+        }
+        SiklusCommand::Laporan {
+            program,
+            keluar,
+            sebagai,
+            db,
+        } => {
+            let store = crate::setup::open(&db.database).await?;
+            let v = viewer(&store, &sebagai, &t).await?;
+            let (per_cycle, total) = donor_report(&store, &v, program)
+                .await
+                .map_err(|e| said(&t, e))?;
+            let bytes = sinergi_web::donor_report_xlsx(&per_cycle, &total)
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            std::fs::write(&keluar, bytes)?;
+            println!(
+                "{}",
+                t.render(
+                    &Msg::new("cycles.cli_report")
+                        .arg("cycles", per_cycle.len())
+                        .arg("beneficiaries", total.beneficiaries)
+                        .arg("path", keluar.display())
+                )
+            );
+        }
+    }
+    Ok(())
+}

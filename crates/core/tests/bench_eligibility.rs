@@ -1,0 +1,46 @@
+//! Benchmark (ignored by default; `scripts/bench-cycles.sh` runs it): evaluating the Tunas
+//! Negeri rule over N synthetic people in memory, N from SINERGI_BENCH_PEOPLE (default
+//! 1,000,000). Prints time and people per second; the peak memory is measured by the script.
+
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use sinergi_core::cycle::SchoolLevel;
+use sinergi_core::eligibility::{Facts, Rule};
+
+#[test]
+#[ignore]
+fn bench_rule_over_many_people() {
+    let n: usize = std::env::var("SINERGI_BENCH_PEOPLE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let rule = Rule::parse(
+        r#"desil <= 2 && umur(tanggal_mulai) >= 6 && umur(tanggal_mulai) <= 18 && sekolah == "ya""#,
+    )
+    .unwrap();
+    let start = NaiveDate::from_ymd_opt(2026, 7, 13).unwrap();
+    // One reusable person, varied per index (the registry is read in chunks the same way).
+    let mut facts = Facts {
+        region: "52.03.05.2001".into(),
+        sex: Some("P".into()),
+        level: Some(SchoolLevel::Sd),
+        ..Facts::default()
+    };
+    let t = Instant::now();
+    let mut matched = 0usize;
+    for i in 0..n {
+        facts.desil = Some((i % 10) as u8 + 1);
+        facts.birth_date = NaiveDate::from_ymd_opt(1950 + (i % 75) as i32, 1 + (i % 12) as u32, 1);
+        facts.in_school = Some(i % 3 != 0);
+        if rule.evaluate(&facts, start).is_eligible() {
+            matched += 1;
+        }
+    }
+    let secs = t.elapsed().as_secs_f64();
+    assert!(matched > 0 && matched < n);
+    println!(
+        "BENCH rule_eval people={n} matched={matched} seconds={secs:.2} per_second={:.0}",
+        n as f64 / secs
+    );
+}
