@@ -4,6 +4,7 @@
 
 pub mod fourw;
 pub mod overlap;
+pub mod priority;
 pub mod status;
 
 pub use fourw::{
