@@ -15,6 +15,7 @@ pub mod nik;
 pub mod period;
 pub mod person;
 pub mod ppks;
+pub mod priority;
 pub mod program;
 pub mod region;
 pub mod region_match;
