@@ -31,6 +31,19 @@ fn peak_rss_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// CPU seconds (user + system) this process has used: on a shared machine the wall time
+/// depends on the neighbours, the CPU time does not.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses): utime is the 12th, stime the 13th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<f64> = rest
+        .split_whitespace()
+        .map(|f| f.parse().unwrap_or(0.0))
+        .collect();
+    (fields.get(11).unwrap_or(&0.0) + fields.get(12).unwrap_or(&0.0)) / 100.0
+}
+
 fn arg(name: &str, default: usize) -> usize {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
@@ -82,20 +95,28 @@ fn main() {
         .collect();
     let rss_data = peak_rss_mb();
 
-    let t = Instant::now();
+    let (t, cpu) = (Instant::now(), cpu_seconds());
     let idx = index(&method, &columns).expect("valid method");
-    let index_s = t.elapsed().as_secs_f64();
-    let t = Instant::now();
+    let index_s = (t.elapsed().as_secs_f64(), cpu_seconds() - cpu);
+    let (t, cpu) = (Instant::now(), cpu_seconds());
     let s = Sensitivity {
         draws,
         ..Sensitivity::default()
     };
     let ranges = sensitivity(&method, &columns, &s).expect("valid method");
-    let sens_s = t.elapsed().as_secs_f64();
+    let sens_s = (t.elapsed().as_secs_f64(), cpu_seconds() - cpu);
     let unstable = ranges.iter().filter(|r| r.unstable).count();
     let rss = peak_rss_mb();
 
     println!("## Issue 22 — Indeks Prioritas and the data-quality scorecard\n");
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "Load average at the end: {}\n",
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
     println!(
         "Build: {}; threads: {}\n",
         if cfg!(debug_assertions) {
@@ -107,12 +128,12 @@ fn main() {
     );
     println!("| step | regions | figure |\n|---|---|---|");
     println!(
-        "| index (treatment, normalisation, aggregation, contributions) | {desa} | {:.3} s |",
-        index_s
+        "| index (treatment, normalisation, aggregation, contributions) | {desa} | {:.3} s wall, {:.2} s CPU |",
+        index_s.0, index_s.1
     );
     println!(
-        "| sensitivity, {draws} draws (weights ±20 %, min–max/rank, arithmetic/geometric) | {desa} | {:.3} s |",
-        sens_s
+        "| sensitivity, {draws} draws (weights ±20 %, min–max/rank, arithmetic/geometric) | {desa} | {:.3} s wall, {:.2} s CPU |",
+        sens_s.0, sens_s.1
     );
     println!(
         "| peak RSS (VmHWM), whole run | {desa} | {:.0} MB (input columns alone {:.0} MB) |",
