@@ -23,6 +23,7 @@ mod page;
 mod partners;
 mod persons;
 pub mod pii;
+mod priority;
 mod programs;
 mod regions;
 mod review;
@@ -61,6 +62,10 @@ pub use persons::{
     PersonExport, PersonFilter, PersonRow,
 };
 pub use pii::{KeyError, PiiKey};
+pub use priority::{
+    FOLLOWUP_STATUSES, Followup, NewRanking, PriorityColumns, PriorityMethodVersion,
+    PublishedRanking, RankingRow,
+};
 pub use programs::{
     DesaNeed, NEED_ELEMENTS, PROGRAM_SORTS, PeerProgram, Program, ProgramFilter, Saved,
 };
