@@ -11,6 +11,7 @@ mod error;
 pub mod home;
 pub mod jobs;
 pub mod lists;
+pub mod priority;
 pub mod programs;
 pub mod realisation;
 pub mod registries;
