@@ -6,6 +6,7 @@ mod audit;
 mod daftar;
 mod demo;
 mod demo_inst;
+mod demo_priority;
 mod demo_programs;
 mod demo_strategy;
 mod generate;
