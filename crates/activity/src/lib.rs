@@ -13,6 +13,7 @@ mod error;
 pub mod home;
 pub mod jobs;
 pub mod lists;
+pub mod priority;
 pub mod programs;
 pub mod realisation;
 pub mod registries;

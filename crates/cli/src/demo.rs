@@ -148,7 +148,7 @@ pub async fn ensure_demo(store: &Store, scale: f64) -> anyhow::Result<Option<Dem
 }
 
 /// The steps of [`load_world`] named on the progress bar.
-const DEMO_STEPS: u64 = 8;
+const DEMO_STEPS: u64 = 9;
 
 async fn load_world(
     store: &Store,
@@ -286,6 +286,8 @@ async fn load_world(
     if let Some((list_id, baznas)) = tunas_list {
         crate::demo_cycles::load(store, baznas, list_id, &scholars).await?;
     }
+    steps.step("indeks prioritas");
+    crate::demo_priority::load(store).await?;
     Ok(summary)
 }
 

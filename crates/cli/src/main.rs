@@ -8,6 +8,7 @@ mod daftar;
 mod demo;
 mod demo_cycles;
 mod demo_inst;
+mod demo_priority;
 mod demo_programs;
 mod demo_strategy;
 mod generate;

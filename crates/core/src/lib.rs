@@ -18,6 +18,7 @@ pub mod nik;
 pub mod period;
 pub mod person;
 pub mod ppks;
+pub mod priority;
 pub mod program;
 pub mod region;
 pub mod region_match;

@@ -67,6 +67,7 @@ pub const AREAS: &[(&str, &str, &str)] = areas![
     "home",
     "audit",
     "cycles",
+    "priority",
 ];
 
 fn parse_area(area: &str, text: &str) -> Result<Vec<(String, String)>, String> {

@@ -2,8 +2,11 @@
 //! tindih*) and gaps down to the desa. The store loads the columns; everything here is pure
 //! and runs in parallel where the work is per desa.
 
+pub mod alkire_foster;
 pub mod fourw;
 pub mod overlap;
+pub mod priority;
+pub mod quality;
 pub mod status;
 
 pub use fourw::{

@@ -24,6 +24,7 @@ mod page;
 mod partners;
 mod persons;
 pub mod pii;
+mod priority;
 mod programs;
 mod regions;
 mod review;
@@ -66,6 +67,10 @@ pub use persons::{
     PersonExport, PersonFilter, PersonRow,
 };
 pub use pii::{KeyError, PiiKey};
+pub use priority::{
+    FOLLOWUP_STATUSES, Followup, NewRanking, PriorityColumns, PriorityMethodVersion,
+    PublishedRanking, RankingRow,
+};
 pub use programs::{
     DesaNeed, NEED_ELEMENTS, PROGRAM_SORTS, PeerProgram, Program, ProgramFilter, Saved,
 };
@@ -224,6 +229,7 @@ migration_list![
     ("0008", "lists"),
     ("0009", "harden"),
     ("0011", "cycles"),
+    ("0013", "priority"),
 ];
 
 /// The version a file number such as `"0007"` stands for (a compile error if not digits).

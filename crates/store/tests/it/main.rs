@@ -8,6 +8,7 @@ mod conformance;
 mod exports;
 mod institutions;
 mod lists;
+mod priority;
 mod programs;
 mod schema;
 mod strategy;

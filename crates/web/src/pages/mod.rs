@@ -6,6 +6,7 @@ pub mod home;
 pub mod institutions;
 pub mod lists;
 pub mod persons;
+pub mod priority;
 pub mod programs;
 pub mod review;
 pub mod session;

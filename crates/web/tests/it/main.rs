@@ -6,6 +6,7 @@ mod common;
 mod fourw_scale;
 mod institutions;
 mod pages;
+mod priority;
 mod program_form;
 mod programs;
 mod strategy;
