@@ -6,6 +6,7 @@ pub mod audit;
 pub mod column;
 pub mod date;
 pub mod desil;
+pub mod forum;
 pub mod geo;
 pub mod idnum;
 pub mod institution;

@@ -218,6 +218,7 @@ migration_list![
     ("0007", "strategy"),
     ("0008", "lists"),
     ("0009", "harden"),
+    ("0012", "forums"),
 ];
 
 /// The version a file number such as `"0007"` stands for (a compile error if not digits).
