@@ -11,6 +11,7 @@ mod computed;
 mod connect;
 mod error;
 mod exceptions;
+mod forums;
 mod geo;
 mod institutions;
 mod jobs;
@@ -40,6 +41,10 @@ pub use bulk::{BulkChunk, PersonSealer, PreparedPerson};
 pub use computed::{COMPUTATIONS, Computation, ComputedValue, computation};
 pub use connect::{DEFAULT_SQLITE_PATH, DatabaseTarget};
 pub use error::{RejectedCode, StoreError};
+pub use forums::{
+    ActionFilter, ActionRow, AgendaItem, AttendanceCounts, Decision, Forum, Invitation, Meeting,
+    MeetingRecord, MeetingSummary, NewAction, NewDecision, NewForum, NewInvitee, NewMeeting,
+};
 pub use geo::Polygon;
 pub use institutions::{Refusal, RegistryBatch, RegistryImport, RejectedRow};
 pub use jobs::{JobRecord, JobState};
