@@ -133,7 +133,10 @@ pub enum ForumError {
     #[error("rapat sudah ditutup; notulen tidak bisa diubah")]
     Frozen,
     #[error("status tindak lanjut tidak bisa berpindah dari {from:?} ke {to:?}")]
-    ActionMove { from: ActionStatus, to: ActionStatus },
+    ActionMove {
+        from: ActionStatus,
+        to: ActionStatus,
+    },
     #[error("tindak lanjut selesai membutuhkan bukti")]
     EvidenceRequired,
 }
@@ -368,7 +371,10 @@ mod tests {
         let d = |m, day| NaiveDate::from_ymd_opt(2025, m, day).unwrap();
         let today = d(7, 1);
         assert!(is_overdue(ActionStatus::Berjalan, d(6, 30), today));
-        assert!(!is_overdue(ActionStatus::Terbuka, d(7, 1), today), "due today");
+        assert!(
+            !is_overdue(ActionStatus::Terbuka, d(7, 1), today),
+            "due today"
+        );
         assert!(!is_overdue(ActionStatus::Selesai, d(1, 1), today));
         assert!(!is_overdue(ActionStatus::Dibatalkan, d(1, 1), today));
     }

@@ -349,13 +349,15 @@ impl Scoped<'_> {
                 "forum.name_required",
             )));
         }
-        let seat: Option<(String, String)> = on_pool!(self, |pool| sqlx::query_as(
+        let seat: Option<(String, String)> = on_pool!(self, |pool| {
+            sqlx::query_as(
             "SELECT l.region_code, o.name FROM lkks l JOIN organisation o ON o.id = l.organisation_id \
              WHERE l.organisation_id = $1"
         )
         .bind(input.lkks_id)
         .fetch_optional(pool)
-        .await)?;
+        .await
+        })?;
         let (region, lkks_name) = seat.ok_or(StoreError::Forbidden)?;
         self.require_manage(&region)?;
         let actor = self.actor();
@@ -468,7 +470,18 @@ impl Scoped<'_> {
             page.limit(),
             page.offset()
         );
-        type Row = (i64, String, String, String, String, String, i64, i64, i64, i64);
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            i64,
+            i64,
+            i64,
+            i64,
+        );
         let (total, rows): (u64, Vec<Row>) = fetch_page(self, count_sql, page_sql, &binds).await?;
         Ok(Paged {
             items: rows
@@ -499,7 +512,10 @@ impl Scoped<'_> {
     /// Plans a meeting of a forum. The forum's open actions roll onto its agenda, after the
     /// items given.
     pub async fn create_meeting(&self, input: &NewMeeting) -> Result<i64, StoreError> {
-        let forum = self.forum(input.forum_id).await?.ok_or(StoreError::Forbidden)?;
+        let forum = self
+            .forum(input.forum_id)
+            .await?
+            .ok_or(StoreError::Forbidden)?;
         self.require_manage(&forum.region)?;
         let title = input.title.trim();
         if title.is_empty() {
@@ -1231,14 +1247,16 @@ impl Scoped<'_> {
         let mut ph = Placeholders::starting_at(1);
         let f = self.rows("a.region_code", "a.lkks_id", &mut ph);
         let mut binds = f.binds;
-        let mut parts = vec![match self.viewer().principal().and_then(|p| p.scope.organisation) {
-            Some(own) => {
-                let p = ph.next();
-                binds.push(Bind::Int(own));
-                format!("({} OR a.owner_org_id = {p})", f.sql)
-            }
-            None => f.sql,
-        }];
+        let mut parts = vec![
+            match self.viewer().principal().and_then(|p| p.scope.organisation) {
+                Some(own) => {
+                    let p = ph.next();
+                    binds.push(Bind::Int(own));
+                    format!("({} OR a.owner_org_id = {p})", f.sql)
+                }
+                None => f.sql,
+            },
+        ];
         if let Some(forum) = filter.forum {
             parts.push(format!("a.forum_id = {}", ph.next()));
             binds.push(Bind::Int(forum));
@@ -1301,13 +1319,12 @@ impl Scoped<'_> {
             ph.next()
         );
         binds.push(Bind::Text(stored_time(from)));
-        let rows: Vec<(i64, String, String, String, String, String, String)> =
-            on_pool!(self, |pool| bind_filter!(
-                sqlx::query_as(AssertSqlSafe(sql.clone())),
-                binds
-            )
-            .fetch_all(pool)
-            .await)?;
+        let rows: Vec<(i64, String, String, String, String, String, String)> = on_pool!(
+            self,
+            |pool| bind_filter!(sqlx::query_as(AssertSqlSafe(sql.clone())), binds)
+                .fetch_all(pool)
+                .await
+        )?;
         Ok(rows
             .into_iter()
             .map(|r| {
