@@ -8,6 +8,7 @@
 //! Errors are [`ActivityError`]: each says itself to the user as a catalogue [`Msg`].
 
 mod error;
+pub mod forums;
 pub mod home;
 pub mod jobs;
 pub mod lists;

@@ -1,6 +1,7 @@
 //! HTML pages.
 
 pub mod admin;
+pub mod forums;
 pub mod home;
 pub mod institutions;
 pub mod lists;
