@@ -148,7 +148,7 @@ pub async fn ensure_demo(store: &Store, scale: f64) -> anyhow::Result<Option<Dem
 }
 
 /// The steps of [`load_world`] named on the progress bar.
-const DEMO_STEPS: u64 = 8;
+const DEMO_STEPS: u64 = 9;
 
 async fn load_world(
     store: &Store,
@@ -280,6 +280,8 @@ async fn load_world(
     crate::demo_inst::reports(store, chrono::Utc::now().date_naive()).await?;
     steps.step("strategi dan realisasi");
     crate::demo_strategy::load(store).await?;
+    steps.step("forum dan rapat");
+    crate::demo_forums::load(store, chrono::Utc::now().date_naive()).await?;
     Ok(summary)
 }
 

@@ -5,6 +5,7 @@ mod args;
 mod audit;
 mod daftar;
 mod demo;
+mod demo_forums;
 mod demo_inst;
 mod demo_programs;
 mod demo_strategy;
