@@ -682,20 +682,23 @@ impl Scoped<'_> {
             Option<String>,
             bool,
         );
-        let (agenda, invitations, decisions, actions): (
-            Vec<(i64, i64, String, Option<String>, Option<i64>)>,
+        type AgendaRow = (i64, i64, String, Option<String>, Option<i64>);
+        type DecisionRow = (
+            i64,
+            Option<i64>,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        type Parts = (
+            Vec<AgendaRow>,
             Vec<InvRow>,
-            Vec<(
-                i64,
-                Option<i64>,
-                String,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-            )>,
+            Vec<DecisionRow>,
             Vec<ActionDbRow>,
-        ) = on_pool!(self, |pool| {
+        );
+        let (agenda, invitations, decisions, actions): Parts = on_pool!(self, |pool| {
             let agenda = sqlx::query_as(
                 "SELECT id, position, title, commission, carried_action_id FROM agenda_item \
                  WHERE meeting_id = $1 ORDER BY position, id",

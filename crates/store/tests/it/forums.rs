@@ -86,7 +86,6 @@ async fn a_meeting_runs_from_plan_to_frozen_minutes_and_its_actions_roll_on() {
                     person_name: Some("Baiq Nurul".into()),
                     sex: Some("p".into()),
                     disability: true,
-                    ..NewInvitee::default()
                 },
             )
             .await
