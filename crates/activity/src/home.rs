@@ -207,6 +207,13 @@ pub async fn home(store: &Store, viewer: &Viewer, today: NaiveDate) -> Result<Ho
         }
         home.push(not_formed, "home.todo.lkks_not_formed", &target_href);
     }
+    // Overdue follow-up actions: the LKKS's (its region's forums) and an owner's own.
+    let overdue_actions = crate::forums::overdue_count(store, viewer, today).await?;
+    home.push(
+        overdue_actions as usize,
+        "home.todo.actions_overdue",
+        "/forum/tindak-lanjut?terlambat=1",
+    );
     let queues = scoped.review_queues().await?;
     let pending: i64 = queues
         .iter()

@@ -10,6 +10,7 @@
 pub mod cycles;
 pub mod double_aid;
 mod error;
+pub mod forums;
 pub mod home;
 pub mod jobs;
 pub mod lists;

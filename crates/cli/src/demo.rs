@@ -148,7 +148,7 @@ pub async fn ensure_demo(store: &Store, scale: f64) -> anyhow::Result<Option<Dem
 }
 
 /// The steps of [`load_world`] named on the progress bar.
-const DEMO_STEPS: u64 = 9;
+const DEMO_STEPS: u64 = 10;
 
 async fn load_world(
     store: &Store,
@@ -288,6 +288,8 @@ async fn load_world(
     }
     steps.step("indeks prioritas");
     crate::demo_priority::load(store).await?;
+    steps.step("forum dan rapat");
+    crate::demo_forums::load(store, chrono::Utc::now().date_naive()).await?;
     Ok(summary)
 }
 

@@ -7,6 +7,7 @@ mod bantuan_ganda;
 mod daftar;
 mod demo;
 mod demo_cycles;
+mod demo_forums;
 mod demo_inst;
 mod demo_priority;
 mod demo_programs;

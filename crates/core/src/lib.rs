@@ -9,6 +9,7 @@ pub mod date;
 pub mod desil;
 pub mod double_aid;
 pub mod eligibility;
+pub mod forum;
 pub mod geo;
 pub mod idnum;
 pub mod institution;

@@ -68,6 +68,7 @@ pub const AREAS: &[(&str, &str, &str)] = areas![
     "audit",
     "cycles",
     "priority",
+    "forums",
 ];
 
 fn parse_area(area: &str, text: &str) -> Result<Vec<(String, String)>, String> {

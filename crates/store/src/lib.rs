@@ -12,6 +12,7 @@ mod connect;
 mod cycles;
 mod error;
 mod exceptions;
+mod forums;
 mod geo;
 mod institutions;
 mod jobs;
@@ -46,6 +47,10 @@ pub use cycles::{
     NewNote, NoteRecord, RuleRecord,
 };
 pub use error::{RejectedCode, StoreError};
+pub use forums::{
+    ActionFilter, ActionRow, AgendaItem, AttendanceCounts, Decision, Forum, Invitation, Meeting,
+    MeetingRecord, MeetingSummary, NewAction, NewDecision, NewForum, NewInvitee, NewMeeting,
+};
 pub use geo::Polygon;
 pub use institutions::{Refusal, RegistryBatch, RegistryImport, RejectedRow};
 pub use jobs::{JobRecord, JobState};
@@ -228,8 +233,9 @@ migration_list![
     ("0007", "strategy"),
     ("0008", "lists"),
     ("0009", "harden"),
-    ("0011", "cycles"),
-    ("0013", "priority"),
+    ("0010", "cycles"),
+    ("0011", "forums"),
+    ("0012", "priority"),
 ];
 
 /// The version a file number such as `"0007"` stands for (a compile error if not digits).

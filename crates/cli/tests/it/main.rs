@@ -3,6 +3,7 @@
 
 mod cli;
 mod crash;
+mod forums;
 mod fuzz;
 mod generate;
 mod link;

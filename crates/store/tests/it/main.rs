@@ -6,6 +6,7 @@ mod aggregates;
 mod bulk;
 mod conformance;
 mod exports;
+mod forums;
 mod institutions;
 mod lists;
 mod priority;

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod cycles;
+pub mod forums;
 pub mod home;
 pub mod institutions;
 pub mod lists;

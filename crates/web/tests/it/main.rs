@@ -3,6 +3,7 @@
 
 mod access;
 mod common;
+mod forums;
 mod fourw_scale;
 mod institutions;
 mod pages;

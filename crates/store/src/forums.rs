@@ -1,0 +1,1434 @@
+//! Forums (issue 21): forums owned by an LKKS, their meetings with agenda, invitations and
+//! attendance, decisions per agenda item and follow-up actions. Reads go through the row
+//! filter on the forum's region and LKKS (copied onto meetings and actions so no join is
+//! needed); writes are checked against core's forum rules and audited. Closing a meeting
+//! freezes its minutes and records their hash in the audit chain.
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use serde::Serialize;
+use sinergi_core::forum::{
+    ActionStatus, ForumError, LinkKind, MeetingKind, MeetingStatus, Rsvp, check_action_move,
+    check_meeting_move, checkin_code, local_to_utc, minutes_hash, normalise_code, rules,
+    utc_to_local,
+};
+use sinergi_core::institution::Helix;
+use sinergi_core::{Localized, RegionCode};
+use sqlx::AssertSqlSafe;
+
+use crate::audit::{AuditEvent, append_audit, now_text};
+use crate::institutions::{date_text, fetch_page, parse_date, text};
+use crate::scope::{Bind, Placeholders, bind_filter};
+use crate::{Page, Paged, Scoped, StoreError, on_pool};
+
+const STORED_TIME: &str = "%Y-%m-%d %H:%M:%S";
+
+fn stored_time(t: NaiveDateTime) -> String {
+    t.format(STORED_TIME).to_string()
+}
+
+fn parse_time(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, STORED_TIME).unwrap_or_default()
+}
+
+fn list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+fn split(s: &str) -> Vec<String> {
+    s.split(';')
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn refused(e: ForumError) -> StoreError {
+    StoreError::Refused(e.msg())
+}
+
+#[derive(Debug, Clone)]
+pub struct NewForum {
+    pub lkks_id: i64,
+    pub name: String,
+    pub kind: MeetingKind,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Forum {
+    pub id: i64,
+    pub lkks_id: i64,
+    pub lkks_name: String,
+    pub region: String,
+    pub name: String,
+    pub kind: MeetingKind,
+    pub description: Option<String>,
+    pub meetings: i64,
+    pub open_actions: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMeeting {
+    pub forum_id: i64,
+    pub title: String,
+    pub kind: MeetingKind,
+    /// Date and time on the clock of the forum's region.
+    pub date: NaiveDate,
+    pub time: NaiveTime,
+    pub place: Option<String>,
+    pub online_link: Option<String>,
+    pub organiser: Option<String>,
+    pub commissions: Vec<String>,
+    pub topics: Vec<String>,
+    /// Agenda items: title and the commission that takes it, if any.
+    pub agenda: Vec<(String, Option<String>)>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Meeting {
+    pub id: i64,
+    pub forum_id: i64,
+    pub forum_name: String,
+    pub lkks_id: i64,
+    pub region: String,
+    pub title: String,
+    pub kind: MeetingKind,
+    /// On the region's clock.
+    pub starts: NaiveDateTime,
+    pub zone: &'static str,
+    pub place: Option<String>,
+    pub online_link: Option<String>,
+    pub organiser: Option<String>,
+    pub status: MeetingStatus,
+    pub commissions: Vec<String>,
+    pub topics: Vec<String>,
+    pub minutes: Option<String>,
+    pub minutes_file: Option<String>,
+    pub minutes_hash: Option<String>,
+    pub attendance_count: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AgendaItem {
+    pub id: i64,
+    pub position: i64,
+    pub title: String,
+    pub commission: Option<String>,
+    pub carried_action_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewInvitee {
+    pub organisation_id: Option<i64>,
+    pub organisation_name: Option<String>,
+    pub helix: Option<Helix>,
+    pub person_name: Option<String>,
+    /// "L" or "P".
+    pub sex: Option<String>,
+    pub disability: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Invitation {
+    pub id: i64,
+    pub organisation_id: Option<i64>,
+    pub organisation_name: Option<String>,
+    pub helix: Option<Helix>,
+    pub person_name: Option<String>,
+    pub sex: Option<String>,
+    pub disability: bool,
+    pub rsvp: Rsvp,
+    pub checkin_code: String,
+    pub represented_by: Option<String>,
+    pub present: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewDecision {
+    pub agenda_item_id: Option<i64>,
+    pub text: String,
+    pub kind: Option<String>,
+    pub decided_by: Option<String>,
+    pub link: Option<(LinkKind, String)>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Decision {
+    pub id: i64,
+    pub agenda_item_id: Option<i64>,
+    pub text: String,
+    pub kind: Option<String>,
+    pub decided_by: Option<String>,
+    pub link_kind: Option<LinkKind>,
+    pub link_ref: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAction {
+    pub decision_id: Option<i64>,
+    pub title: String,
+    pub owner_person: Option<String>,
+    pub owner_org_id: Option<i64>,
+    pub owner_org_name: Option<String>,
+    pub deadline: NaiveDate,
+    pub link: Option<(LinkKind, String)>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ActionRow {
+    pub id: i64,
+    pub meeting_id: i64,
+    pub meeting_title: String,
+    pub forum_id: i64,
+    pub forum_name: String,
+    pub region: String,
+    pub title: String,
+    pub owner_person: Option<String>,
+    pub owner_org_id: Option<i64>,
+    pub owner_org_name: Option<String>,
+    pub deadline: NaiveDate,
+    pub status: ActionStatus,
+    pub evidence: Option<String>,
+    pub closed_on: Option<NaiveDate>,
+    pub link_kind: Option<LinkKind>,
+    pub link_ref: Option<String>,
+}
+
+impl ActionRow {
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        sinergi_core::forum::is_overdue(self.status, self.deadline, today)
+    }
+}
+
+/// One meeting as a forum's history lists it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct MeetingSummary {
+    pub id: i64,
+    pub title: String,
+    pub kind: MeetingKind,
+    pub starts: NaiveDateTime,
+    pub zone: &'static str,
+    pub status: MeetingStatus,
+    pub decisions: i64,
+    pub actions: i64,
+    pub open_actions: i64,
+    pub present: i64,
+}
+
+/// A meeting with everything its page shows.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct MeetingRecord {
+    pub meeting: Meeting,
+    pub agenda: Vec<AgendaItem>,
+    pub invitations: Vec<Invitation>,
+    pub decisions: Vec<Decision>,
+    pub actions: Vec<ActionRow>,
+}
+
+impl MeetingRecord {
+    pub fn present(&self) -> usize {
+        self.invitations.iter().filter(|i| i.present).count()
+    }
+}
+
+/// Which actions to list.
+#[derive(Debug, Clone, Default)]
+pub struct ActionFilter {
+    pub forum: Option<i64>,
+    pub status: Option<ActionStatus>,
+    /// Open and past their deadline on this day.
+    pub overdue_on: Option<NaiveDate>,
+    pub owner_org: Option<i64>,
+    pub due_from: Option<NaiveDate>,
+    pub due_to: Option<NaiveDate>,
+}
+
+/// Attendance counted for capacity-building reporting.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct AttendanceCounts {
+    pub invited: u64,
+    pub present: u64,
+    /// Present, by penta-helix role (key, count); "" for unknown.
+    pub by_helix: Vec<(String, u64)>,
+    pub male: u64,
+    pub female: u64,
+    pub sex_unknown: u64,
+    pub disability: u64,
+}
+
+type MeetingDbRow = (
+    i64,
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    String,
+    (Option<String>, Option<String>, Option<String>, Option<i64>),
+);
+
+type ActionDbRow = (
+    i64,
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+const ACTION_COLUMNS: &str = "a.id, a.meeting_id, m.title, a.forum_id, f.name, a.region_code, \
+     a.title, a.owner_person, a.owner_org_id, a.owner_org_name, a.deadline, a.status, \
+     a.evidence, a.closed_on, a.link_kind, a.link_ref";
+const ACTION_FROM: &str = "FROM action_item a JOIN meeting m ON m.id = a.meeting_id \
+     JOIN forum f ON f.id = a.forum_id";
+
+fn to_action(r: ActionDbRow) -> ActionRow {
+    ActionRow {
+        id: r.0,
+        meeting_id: r.1,
+        meeting_title: r.2,
+        forum_id: r.3,
+        forum_name: r.4,
+        region: r.5,
+        title: r.6,
+        owner_person: r.7,
+        owner_org_id: r.8,
+        owner_org_name: r.9,
+        deadline: parse_date(Some(r.10)).unwrap_or_default(),
+        status: ActionStatus::from_key(&r.11).unwrap_or(ActionStatus::Terbuka),
+        evidence: r.12,
+        closed_on: parse_date(r.13),
+        link_kind: r.14.as_deref().and_then(LinkKind::from_key),
+        link_ref: r.15,
+    }
+}
+
+fn region_of(code: &str) -> RegionCode {
+    RegionCode::parse(code).unwrap_or_else(|_| RegionCode::parse("11").expect("a province"))
+}
+
+fn local_start(region: &str, stored: &str) -> (NaiveDateTime, &'static str) {
+    utc_to_local(&region_of(region), parse_time(stored))
+}
+
+impl Scoped<'_> {
+    fn require_manage(&self, region: &str) -> Result<(), StoreError> {
+        if rules::may_manage_forum(self.viewer(), &region_of(region)) {
+            Ok(())
+        } else {
+            Err(StoreError::Forbidden)
+        }
+    }
+
+    /// Creates a forum owned by an LKKS (in its region).
+    pub async fn create_forum(&self, input: &NewForum) -> Result<i64, StoreError> {
+        let name = input.name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Refused(sinergi_core::Msg::new(
+                "forum.name_required",
+            )));
+        }
+        let seat: Option<(String, String)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+            "SELECT l.region_code, o.name FROM lkks l JOIN organisation o ON o.id = l.organisation_id \
+             WHERE l.organisation_id = $1"
+        )
+        .bind(input.lkks_id)
+        .fetch_optional(pool)
+        .await
+        })?;
+        let (region, lkks_name) = seat.ok_or(StoreError::Forbidden)?;
+        self.require_manage(&region)?;
+        let actor = self.actor();
+        let now = now_text();
+        let description = text(&input.description);
+        let id = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO forum (lkks_id, region_code, name, kind, description, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(input.lkks_id)
+            .bind(&region)
+            .bind(name)
+            .bind(input.kind.key())
+            .bind(&description)
+            .bind(&now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let event = AuditEvent::new(actor.clone(), "forum.create", "forum")
+                .id(id)
+                .region(&region)
+                .after(serde_json::json!({ "nama": name, "lkks": lkks_name, "jenis": input.kind.key() }));
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            id
+        });
+        Ok(id)
+    }
+
+    /// The forums this viewer sees, with their meeting and open-action counts.
+    pub async fn forums(&self) -> Result<Vec<Forum>, StoreError> {
+        self.forums_where(None).await
+    }
+
+    pub async fn forum(&self, id: i64) -> Result<Option<Forum>, StoreError> {
+        Ok(self.forums_where(Some(id)).await?.into_iter().next())
+    }
+
+    async fn forums_where(&self, id: Option<i64>) -> Result<Vec<Forum>, StoreError> {
+        let mut ph = Placeholders::starting_at(1);
+        let f = self.rows("f.region_code", "f.lkks_id", &mut ph);
+        let mut binds = f.binds;
+        let mut sql = format!(
+            "SELECT f.id, f.lkks_id, o.name, f.region_code, f.name, f.kind, f.description, \
+             (SELECT COUNT(*) FROM meeting m WHERE m.forum_id = f.id), \
+             (SELECT COUNT(*) FROM action_item a WHERE a.forum_id = f.id \
+              AND a.status IN ('terbuka', 'berjalan')) \
+             FROM forum f JOIN organisation o ON o.id = f.lkks_id WHERE {}",
+            f.sql
+        );
+        if let Some(id) = id {
+            sql.push_str(&format!(" AND f.id = {}", ph.next()));
+            binds.push(Bind::Int(id));
+        }
+        sql.push_str(" ORDER BY f.region_code, f.name, f.id");
+        type Row = (
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            i64,
+            i64,
+        );
+        let rows: Vec<Row> = on_pool!(self, |pool| bind_filter!(
+            sqlx::query_as(AssertSqlSafe(sql.clone())),
+            binds
+        )
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Forum {
+                id: r.0,
+                lkks_id: r.1,
+                lkks_name: r.2,
+                region: r.3,
+                name: r.4,
+                kind: MeetingKind::from_key(&r.5).unwrap_or(MeetingKind::Forum),
+                description: r.6,
+                meetings: r.7,
+                open_actions: r.8,
+            })
+            .collect())
+    }
+
+    /// A forum's meetings, newest first, one page at a time.
+    pub async fn forum_history(
+        &self,
+        forum_id: i64,
+        page: Page,
+    ) -> Result<Paged<MeetingSummary>, StoreError> {
+        let mut ph = Placeholders::starting_at(1);
+        let f = self.rows("m.region_code", "m.lkks_id", &mut ph);
+        let mut binds = f.binds;
+        let where_sql = format!("WHERE {} AND m.forum_id = {}", f.sql, ph.next());
+        binds.push(Bind::Int(forum_id));
+        let count_sql = format!("SELECT COUNT(*) FROM meeting m {where_sql}");
+        let page_sql = format!(
+            "SELECT m.id, m.title, m.kind, m.region_code, m.starts_at, m.status, \
+             (SELECT COUNT(*) FROM decision d WHERE d.meeting_id = m.id), \
+             (SELECT COUNT(*) FROM action_item a WHERE a.meeting_id = m.id), \
+             (SELECT COUNT(*) FROM action_item a WHERE a.meeting_id = m.id \
+              AND a.status IN ('terbuka', 'berjalan')), \
+             (SELECT COUNT(*) FROM invitation i WHERE i.meeting_id = m.id AND i.present) \
+             FROM meeting m {where_sql} ORDER BY m.starts_at DESC, m.id DESC LIMIT {} OFFSET {}",
+            page.limit(),
+            page.offset()
+        );
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            i64,
+            i64,
+            i64,
+            i64,
+        );
+        let (total, rows): (u64, Vec<Row>) = fetch_page(self, count_sql, page_sql, &binds).await?;
+        Ok(Paged {
+            items: rows
+                .into_iter()
+                .map(|r| {
+                    let (starts, zone) = local_start(&r.3, &r.4);
+                    MeetingSummary {
+                        id: r.0,
+                        title: r.1,
+                        kind: MeetingKind::from_key(&r.2).unwrap_or(MeetingKind::Forum),
+                        starts,
+                        zone,
+                        status: MeetingStatus::from_key(&r.5)
+                            .unwrap_or(MeetingStatus::Direncanakan),
+                        decisions: r.6,
+                        actions: r.7,
+                        open_actions: r.8,
+                        present: r.9,
+                    }
+                })
+                .collect(),
+            total,
+            page: page.number,
+            size: page.size,
+        })
+    }
+
+    /// Plans a meeting of a forum. The forum's open actions roll onto its agenda, after the
+    /// items given.
+    pub async fn create_meeting(&self, input: &NewMeeting) -> Result<i64, StoreError> {
+        let forum = self
+            .forum(input.forum_id)
+            .await?
+            .ok_or(StoreError::Forbidden)?;
+        self.require_manage(&forum.region)?;
+        let title = input.title.trim();
+        if title.is_empty() {
+            return Err(StoreError::Refused(sinergi_core::Msg::new(
+                "forum.title_required",
+            )));
+        }
+        let starts = local_to_utc(&region_of(&forum.region), input.date, input.time);
+        let actor = self.actor();
+        let now = now_text();
+        let id = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO meeting (forum_id, lkks_id, region_code, title, kind, starts_at, \
+                 place, online_link, organiser, status, commissions, topics, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'direncanakan', $10, $11, $12) \
+                 RETURNING id",
+            )
+            .bind(forum.id)
+            .bind(forum.lkks_id)
+            .bind(&forum.region)
+            .bind(title)
+            .bind(input.kind.key())
+            .bind(stored_time(starts))
+            .bind(text(&input.place))
+            .bind(text(&input.online_link))
+            .bind(text(&input.organiser))
+            .bind(list(&input.commissions))
+            .bind(list(&input.topics))
+            .bind(&now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let mut position = 0i64;
+            for (item, commission) in &input.agenda {
+                if item.trim().is_empty() {
+                    continue;
+                }
+                position += 1;
+                sqlx::query(
+                    "INSERT INTO agenda_item (meeting_id, position, title, commission) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(id)
+                .bind(position)
+                .bind(item.trim())
+                .bind(text(commission))
+                .execute(&mut *tx)
+                .await?;
+            }
+            let open: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT id, title FROM action_item WHERE forum_id = $1 \
+                 AND status IN ('terbuka', 'berjalan') ORDER BY deadline, id",
+            )
+            .bind(forum.id)
+            .fetch_all(&mut *tx)
+            .await?;
+            for (action, action_title) in &open {
+                position += 1;
+                sqlx::query(
+                    "INSERT INTO agenda_item (meeting_id, position, title, carried_action_id) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(id)
+                .bind(position)
+                .bind(format!("Tindak lanjut: {action_title}"))
+                .bind(*action)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let event = AuditEvent::new(actor.clone(), "meeting.create", "meeting")
+                .id(id)
+                .region(&forum.region)
+                .after(serde_json::json!({
+                    "forum": forum.id, "judul": title, "mulai_utc": stored_time(starts),
+                    "tindak_lanjut_dibawa": open.len()
+                }));
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            id
+        });
+        Ok(id)
+    }
+
+    async fn meeting_row(&self, id: i64) -> Result<Option<Meeting>, StoreError> {
+        let mut ph = Placeholders::starting_at(1);
+        let f = self.rows("m.region_code", "m.lkks_id", &mut ph);
+        let mut binds = f.binds;
+        let sql = format!(
+            "SELECT m.id, m.forum_id, f.name, m.lkks_id, m.region_code, m.title, m.kind, \
+             m.starts_at, m.place, m.online_link, m.organiser, m.status, m.commissions, m.topics, \
+             m.minutes, m.minutes_file \
+             FROM meeting m JOIN forum f ON f.id = m.forum_id WHERE {} AND m.id = {}",
+            f.sql,
+            ph.next()
+        );
+        binds.push(Bind::Int(id));
+        type Flat = (
+            i64,
+            i64,
+            String,
+            i64,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+        );
+        // Sixteen columns is the tuple limit: the last two come in a second read.
+        let row: Option<Flat> = on_pool!(self, |pool| bind_filter!(
+            sqlx::query_as(AssertSqlSafe(sql.clone())),
+            binds
+        )
+        .fetch_optional(pool)
+        .await)?;
+        let Some(r) = row else { return Ok(None) };
+        let tail: (Option<String>, Option<i64>) = on_pool!(self, |pool| sqlx::query_as(
+            "SELECT minutes_hash, attendance_count FROM meeting WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_one(pool)
+        .await)?;
+        let full: MeetingDbRow = (
+            r.0,
+            r.1,
+            r.2,
+            r.3,
+            r.4,
+            r.5,
+            r.6,
+            r.7,
+            r.8,
+            r.9,
+            r.10,
+            r.11,
+            r.12,
+            r.13,
+            (r.14, r.15, tail.0, tail.1),
+        );
+        Ok(Some(to_meeting(full)))
+    }
+
+    /// A meeting with its agenda, invitations, decisions and actions.
+    pub async fn meeting(&self, id: i64) -> Result<Option<MeetingRecord>, StoreError> {
+        let Some(meeting) = self.meeting_row(id).await? else {
+            return Ok(None);
+        };
+        type InvRow = (
+            i64,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            bool,
+            String,
+            String,
+            Option<String>,
+            bool,
+        );
+        type AgendaRow = (i64, i64, String, Option<String>, Option<i64>);
+        type DecisionRow = (
+            i64,
+            Option<i64>,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        type Parts = (
+            Vec<AgendaRow>,
+            Vec<InvRow>,
+            Vec<DecisionRow>,
+            Vec<ActionDbRow>,
+        );
+        let (agenda, invitations, decisions, actions): Parts = on_pool!(self, |pool| {
+            let agenda = sqlx::query_as(
+                "SELECT id, position, title, commission, carried_action_id FROM agenda_item \
+                 WHERE meeting_id = $1 ORDER BY position, id",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
+            let invitations = sqlx::query_as(
+                "SELECT id, organisation_id, organisation_name, helix, person_name, sex, \
+                 disability, rsvp, checkin_code, represented_by, present FROM invitation \
+                 WHERE meeting_id = $1 ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
+            let decisions = sqlx::query_as(
+                "SELECT id, agenda_item_id, text, kind, decided_by, link_kind, link_ref \
+                 FROM decision WHERE meeting_id = $1 ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
+            let actions = sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT {ACTION_COLUMNS} {ACTION_FROM} WHERE a.meeting_id = $1 ORDER BY a.id"
+            )))
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
+            (agenda, invitations, decisions, actions)
+        });
+        Ok(Some(MeetingRecord {
+            meeting,
+            agenda: agenda
+                .into_iter()
+                .map(|r| AgendaItem {
+                    id: r.0,
+                    position: r.1,
+                    title: r.2,
+                    commission: r.3,
+                    carried_action_id: r.4,
+                })
+                .collect(),
+            invitations: invitations
+                .into_iter()
+                .map(|r| Invitation {
+                    id: r.0,
+                    organisation_id: r.1,
+                    organisation_name: r.2,
+                    helix: r.3.as_deref().and_then(Helix::from_key),
+                    person_name: r.4,
+                    sex: r.5,
+                    disability: r.6,
+                    rsvp: Rsvp::from_key(&r.7).unwrap_or(Rsvp::Belum),
+                    checkin_code: r.8,
+                    represented_by: r.9,
+                    present: r.10,
+                })
+                .collect(),
+            decisions: decisions
+                .into_iter()
+                .map(|r| Decision {
+                    id: r.0,
+                    agenda_item_id: r.1,
+                    text: r.2,
+                    kind: r.3,
+                    decided_by: r.4,
+                    link_kind: r.5.as_deref().and_then(LinkKind::from_key),
+                    link_ref: r.6,
+                })
+                .collect(),
+            actions: actions.into_iter().map(to_action).collect(),
+        }))
+    }
+
+    /// The meeting as this viewer may change its attendance, decisions and actions: seen,
+    /// managed, and not closed.
+    async fn open_meeting_for_change(&self, id: i64) -> Result<Meeting, StoreError> {
+        let m = self.meeting_row(id).await?.ok_or(StoreError::Forbidden)?;
+        self.require_manage(&m.region)?;
+        if m.status.is_frozen() {
+            return Err(refused(ForumError::Frozen));
+        }
+        Ok(m)
+    }
+
+    /// Invites an organisation or a person; returns the invitation and its check-in code.
+    pub async fn invite(
+        &self,
+        meeting_id: i64,
+        input: &NewInvitee,
+    ) -> Result<(i64, String), StoreError> {
+        let m = self.open_meeting_for_change(meeting_id).await?;
+        if text(&input.person_name).is_none() && text(&input.organisation_name).is_none() {
+            return Err(StoreError::Refused(sinergi_core::Msg::new(
+                "forum.invitee_required",
+            )));
+        }
+        let sex = match text(&input.sex).map(|s| s.to_ascii_uppercase()) {
+            None => None,
+            Some(s) if s == "L" || s == "P" => Some(s),
+            Some(s) => {
+                return Err(StoreError::Refused(
+                    sinergi_core::Msg::new("forum.sex_unknown").arg("value", s),
+                ));
+            }
+        };
+        let actor = self.actor();
+        let out = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            // A clash of two codes in one meeting is rare (31^6); draw again when it happens.
+            let (id, code) = loop {
+                let mut bytes = [0u8; 6];
+                getrandom::fill(&mut bytes).expect("the operating system's random source");
+                let code = checkin_code(bytes);
+                let taken: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM invitation WHERE meeting_id = $1 AND checkin_code = $2",
+                )
+                .bind(meeting_id)
+                .bind(&code)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if taken.is_some() {
+                    continue;
+                }
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO invitation (meeting_id, organisation_id, organisation_name, \
+                     helix, person_name, sex, disability, checkin_code) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                )
+                .bind(meeting_id)
+                .bind(input.organisation_id)
+                .bind(text(&input.organisation_name))
+                .bind(input.helix.map(|h| h.key()))
+                .bind(text(&input.person_name))
+                .bind(&sex)
+                .bind(input.disability)
+                .bind(&code)
+                .fetch_one(&mut *tx)
+                .await?;
+                break (id, code);
+            };
+            let event = AuditEvent::new(actor.clone(), "meeting.invite", "meeting")
+                .id(meeting_id)
+                .region(&m.region)
+                .after(serde_json::json!({
+                    "undangan": id, "organisasi": text(&input.organisation_name),
+                    "nama": text(&input.person_name)
+                }));
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            (id, code)
+        });
+        Ok(out)
+    }
+
+    /// Records an RSVP.
+    pub async fn set_rsvp(
+        &self,
+        meeting_id: i64,
+        invitation_id: i64,
+        rsvp: Rsvp,
+    ) -> Result<bool, StoreError> {
+        let m = self.open_meeting_for_change(meeting_id).await?;
+        self.attendance_change(
+            &m,
+            "UPDATE invitation SET rsvp = $1 WHERE meeting_id = $2 AND id = $3",
+            rsvp.key().to_string(),
+            invitation_id,
+            serde_json::json!({ "undangan": invitation_id, "rsvp": rsvp.key() }),
+        )
+        .await
+    }
+
+    /// The secretary's tick: present (or not), optionally represented by someone.
+    pub async fn mark_present(
+        &self,
+        meeting_id: i64,
+        invitation_id: i64,
+        present: bool,
+        represented_by: Option<String>,
+    ) -> Result<bool, StoreError> {
+        let m = self.open_meeting_for_change(meeting_id).await?;
+        let actor = self.actor();
+        let rep = text(&represented_by);
+        let now = now_text();
+        let changed = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(
+                "UPDATE invitation SET present = $1, represented_by = $2, checked_in_at = $3 \
+                 WHERE meeting_id = $4 AND id = $5",
+            )
+            .bind(present)
+            .bind(&rep)
+            .bind(present.then_some(&now))
+            .bind(meeting_id)
+            .bind(invitation_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n > 0 {
+                let event = AuditEvent::new(actor.clone(), "meeting.attendance", "meeting")
+                    .id(meeting_id)
+                    .region(&m.region)
+                    .after(serde_json::json!({
+                        "undangan": invitation_id, "hadir": present, "diwakili": rep
+                    }));
+                append_audit!(tx, &event);
+            }
+            tx.commit().await?;
+            n > 0
+        });
+        Ok(changed)
+    }
+
+    /// Check-in at the door by an invitee's code: the invitation found, or `None` for a code
+    /// that is not this meeting's.
+    pub async fn check_in(
+        &self,
+        meeting_id: i64,
+        typed_code: &str,
+        represented_by: Option<String>,
+    ) -> Result<Option<i64>, StoreError> {
+        let code = normalise_code(typed_code);
+        let found: Option<i64> = on_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT id FROM invitation WHERE meeting_id = $1 AND checkin_code = $2"
+        )
+        .bind(meeting_id)
+        .bind(&code)
+        .fetch_optional(pool)
+        .await)?;
+        let Some(id) = found else {
+            // Still refuse what the viewer may not do, so a wrong code reveals nothing.
+            self.open_meeting_for_change(meeting_id).await?;
+            return Ok(None);
+        };
+        self.mark_present(meeting_id, id, true, represented_by)
+            .await?;
+        Ok(Some(id))
+    }
+
+    async fn attendance_change(
+        &self,
+        m: &Meeting,
+        sql: &'static str,
+        value: String,
+        invitation_id: i64,
+        after: serde_json::Value,
+    ) -> Result<bool, StoreError> {
+        let actor = self.actor();
+        let changed = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(sql)
+                .bind(&value)
+                .bind(m.id)
+                .bind(invitation_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n > 0 {
+                let event = AuditEvent::new(actor.clone(), "meeting.attendance", "meeting")
+                    .id(m.id)
+                    .region(&m.region)
+                    .after(after.clone());
+                append_audit!(tx, &event);
+            }
+            tx.commit().await?;
+            n > 0
+        });
+        Ok(changed)
+    }
+
+    /// Records a decision on a meeting (optionally under an agenda item of it).
+    pub async fn add_decision(
+        &self,
+        meeting_id: i64,
+        input: &NewDecision,
+    ) -> Result<i64, StoreError> {
+        let m = self.open_meeting_for_change(meeting_id).await?;
+        let body = input.text.trim();
+        if body.is_empty() {
+            return Err(StoreError::Refused(sinergi_core::Msg::new(
+                "forum.decision_required",
+            )));
+        }
+        let actor = self.actor();
+        let id = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            if let Some(item) = input.agenda_item_id {
+                let ok: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM agenda_item WHERE id = $1 AND meeting_id = $2",
+                )
+                .bind(item)
+                .bind(meeting_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if ok.is_none() {
+                    return Err(StoreError::Refused(sinergi_core::Msg::new(
+                        "forum.bad_reference",
+                    )));
+                }
+            }
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO decision (meeting_id, agenda_item_id, text, kind, decided_by, \
+                 link_kind, link_ref) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(meeting_id)
+            .bind(input.agenda_item_id)
+            .bind(body)
+            .bind(text(&input.kind))
+            .bind(text(&input.decided_by))
+            .bind(input.link.as_ref().map(|(k, _)| k.key()))
+            .bind(input.link.as_ref().map(|(_, r)| r.trim().to_string()))
+            .fetch_one(&mut *tx)
+            .await?;
+            let event = AuditEvent::new(actor.clone(), "meeting.decision", "meeting")
+                .id(meeting_id)
+                .region(&m.region)
+                .after(serde_json::json!({ "keputusan": id, "teks": body }));
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            id
+        });
+        Ok(id)
+    }
+
+    /// Adds a follow-up action to a meeting (optionally from one of its decisions).
+    pub async fn add_action(&self, meeting_id: i64, input: &NewAction) -> Result<i64, StoreError> {
+        let m = self.open_meeting_for_change(meeting_id).await?;
+        let title = input.title.trim();
+        if title.is_empty() {
+            return Err(StoreError::Refused(sinergi_core::Msg::new(
+                "forum.action_title_required",
+            )));
+        }
+        let actor = self.actor();
+        let now = now_text();
+        let id = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            if let Some(d) = input.decision_id {
+                let ok: Option<i64> =
+                    sqlx::query_scalar("SELECT id FROM decision WHERE id = $1 AND meeting_id = $2")
+                        .bind(d)
+                        .bind(meeting_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if ok.is_none() {
+                    return Err(StoreError::Refused(sinergi_core::Msg::new(
+                        "forum.bad_reference",
+                    )));
+                }
+            }
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO action_item (meeting_id, decision_id, forum_id, lkks_id, region_code, \
+                 title, owner_person, owner_org_id, owner_org_name, deadline, status, link_kind, \
+                 link_ref, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'terbuka', $11, $12, $13) \
+                 RETURNING id",
+            )
+            .bind(meeting_id)
+            .bind(input.decision_id)
+            .bind(m.forum_id)
+            .bind(m.lkks_id)
+            .bind(&m.region)
+            .bind(title)
+            .bind(text(&input.owner_person))
+            .bind(input.owner_org_id)
+            .bind(text(&input.owner_org_name))
+            .bind(date_text(Some(input.deadline)))
+            .bind(input.link.as_ref().map(|(k, _)| k.key()))
+            .bind(input.link.as_ref().map(|(_, r)| r.trim().to_string()))
+            .bind(&now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let event = AuditEvent::new(actor.clone(), "action.create", "action")
+                .id(id)
+                .region(&m.region)
+                .after(serde_json::json!({
+                    "rapat": meeting_id, "judul": title,
+                    "tenggat": date_text(Some(input.deadline))
+                }));
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            id
+        });
+        Ok(id)
+    }
+
+    /// Moves an action's status (with evidence when done); the closing date is `today` when
+    /// it ends.
+    pub async fn update_action(
+        &self,
+        id: i64,
+        to: ActionStatus,
+        evidence: Option<String>,
+        today: NaiveDate,
+    ) -> Result<(), StoreError> {
+        let mut ph = Placeholders::starting_at(1);
+        let f = self.rows("a.region_code", "a.lkks_id", &mut ph);
+        // The owning organisation's account sees its own actions too (it reports on them).
+        let own = self
+            .viewer()
+            .principal()
+            .and_then(|p| p.scope.organisation)
+            .unwrap_or(-1);
+        let sql = format!(
+            "SELECT a.region_code, a.status, a.owner_org_id, a.evidence FROM action_item a \
+             WHERE ({} OR a.owner_org_id = {}) AND a.id = {}",
+            f.sql,
+            ph.next(),
+            ph.next()
+        );
+        let mut binds = f.binds;
+        binds.push(Bind::Int(own));
+        binds.push(Bind::Int(id));
+        let row: Option<(String, String, Option<i64>, Option<String>)> =
+            on_pool!(self, |pool| bind_filter!(
+                sqlx::query_as(AssertSqlSafe(sql.clone())),
+                binds
+            )
+            .fetch_optional(pool)
+            .await)?;
+        let (region, from, owner, old_evidence) = row.ok_or(StoreError::Forbidden)?;
+        if !rules::may_update_action(self.viewer(), &region_of(&region), owner) {
+            return Err(StoreError::Forbidden);
+        }
+        let from = ActionStatus::from_key(&from).unwrap_or(ActionStatus::Terbuka);
+        let evidence = text(&evidence).or(old_evidence);
+        check_action_move(from, to, evidence.as_deref()).map_err(refused)?;
+        let closed_on = (!to.is_open()).then(|| date_text(Some(today))).flatten();
+        let actor = self.actor();
+        let now = now_text();
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "UPDATE action_item SET status = $1, evidence = $2, closed_on = $3, \
+                 updated_at = $4 WHERE id = $5",
+            )
+            .bind(to.key())
+            .bind(&evidence)
+            .bind(&closed_on)
+            .bind(&now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            let event = AuditEvent::new(actor.clone(), "action.status", "action")
+                .id(id)
+                .region(&region)
+                .before(serde_json::json!({ "status": from.key() }))
+                .after(serde_json::json!({
+                    "status": to.key(), "bukti": evidence, "tanggal_selesai": closed_on
+                }));
+            append_audit!(tx, &event);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Marks a planned meeting held.
+    pub async fn mark_held(&self, meeting_id: i64) -> Result<(), StoreError> {
+        let m = self.open_meeting_for_change(meeting_id).await?;
+        check_meeting_move(m.status, MeetingStatus::Terlaksana, false, 0).map_err(refused)?;
+        let actor = self.actor();
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE meeting SET status = 'terlaksana' WHERE id = $1")
+                .bind(meeting_id)
+                .execute(&mut *tx)
+                .await?;
+            let event = AuditEvent::new(actor.clone(), "meeting.held", "meeting")
+                .id(meeting_id)
+                .region(&m.region);
+            append_audit!(tx, &event);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Closes a held meeting: its minutes (text, or the name of an uploaded file) and its
+    /// attendance count (the ticked invitees, or the count given when attendance was kept on
+    /// paper) are frozen, and the minutes' hash goes into the audit chain. Returns the hash.
+    pub async fn close_meeting(
+        &self,
+        meeting_id: i64,
+        minutes: Option<String>,
+        minutes_file: Option<String>,
+        counted: Option<u32>,
+    ) -> Result<String, StoreError> {
+        let m = self.open_meeting_for_change(meeting_id).await?;
+        let minutes = text(&minutes);
+        let minutes_file = text(&minutes_file);
+        let ticked: i64 = on_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM invitation WHERE meeting_id = $1 AND present"
+        )
+        .bind(meeting_id)
+        .fetch_one(pool)
+        .await)?;
+        let attendance = if ticked > 0 {
+            ticked as u32
+        } else {
+            counted.unwrap_or(0)
+        };
+        check_meeting_move(
+            m.status,
+            MeetingStatus::Ditutup,
+            minutes.is_some() || minutes_file.is_some(),
+            attendance,
+        )
+        .map_err(refused)?;
+        let hash = minutes_hash(&format!(
+            "{}\n{}",
+            minutes.as_deref().unwrap_or(""),
+            minutes_file.as_deref().unwrap_or("")
+        ));
+        let actor = self.actor();
+        let now = now_text();
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "UPDATE meeting SET status = 'ditutup', minutes = $1, minutes_file = $2, \
+                 minutes_hash = $3, attendance_count = $4, closed_at = $5 WHERE id = $6",
+            )
+            .bind(&minutes)
+            .bind(&minutes_file)
+            .bind(&hash)
+            .bind(i64::from(attendance))
+            .bind(&now)
+            .bind(meeting_id)
+            .execute(&mut *tx)
+            .await?;
+            let event = AuditEvent::new(actor.clone(), "meeting.close", "meeting")
+                .id(meeting_id)
+                .region(&m.region)
+                .after(serde_json::json!({
+                    "hash_notulen": hash, "jumlah_hadir": attendance
+                }));
+            append_audit!(tx, &event);
+            tx.commit().await?;
+        });
+        Ok(hash)
+    }
+
+    /// Actions as this viewer sees them (the forum's rows, plus an organisation's own
+    /// actions for its account), soonest deadline first.
+    pub async fn actions(
+        &self,
+        filter: &ActionFilter,
+        page: Page,
+    ) -> Result<Paged<ActionRow>, StoreError> {
+        let mut ph = Placeholders::starting_at(1);
+        let f = self.rows("a.region_code", "a.lkks_id", &mut ph);
+        let mut binds = f.binds;
+        let mut parts = vec![
+            match self.viewer().principal().and_then(|p| p.scope.organisation) {
+                Some(own) => {
+                    let p = ph.next();
+                    binds.push(Bind::Int(own));
+                    format!("({} OR a.owner_org_id = {p})", f.sql)
+                }
+                None => f.sql,
+            },
+        ];
+        if let Some(forum) = filter.forum {
+            parts.push(format!("a.forum_id = {}", ph.next()));
+            binds.push(Bind::Int(forum));
+        }
+        if let Some(s) = filter.status {
+            parts.push(format!("a.status = {}", ph.next()));
+            binds.push(Bind::Text(s.key().into()));
+        }
+        if let Some(day) = filter.overdue_on {
+            parts.push(format!(
+                "a.status IN ('terbuka', 'berjalan') AND a.deadline < {}",
+                ph.next()
+            ));
+            binds.push(Bind::Text(day.format("%Y-%m-%d").to_string()));
+        }
+        if let Some(org) = filter.owner_org {
+            parts.push(format!("a.owner_org_id = {}", ph.next()));
+            binds.push(Bind::Int(org));
+        }
+        if let Some(d) = filter.due_from {
+            parts.push(format!("a.deadline >= {}", ph.next()));
+            binds.push(Bind::Text(d.format("%Y-%m-%d").to_string()));
+        }
+        if let Some(d) = filter.due_to {
+            parts.push(format!("a.deadline <= {}", ph.next()));
+            binds.push(Bind::Text(d.format("%Y-%m-%d").to_string()));
+        }
+        let where_sql = format!("WHERE {}", parts.join(" AND "));
+        let count_sql = format!("SELECT COUNT(*) FROM action_item a {where_sql}");
+        let page_sql = format!(
+            "SELECT {ACTION_COLUMNS} {ACTION_FROM} {where_sql} ORDER BY a.deadline, a.id \
+             LIMIT {} OFFSET {}",
+            page.limit(),
+            page.offset()
+        );
+        let (total, rows): (u64, Vec<ActionDbRow>) =
+            fetch_page(self, count_sql, page_sql, &binds).await?;
+        Ok(Paged {
+            items: rows.into_iter().map(to_action).collect(),
+            total,
+            page: page.number,
+            size: page.size,
+        })
+    }
+
+    /// Meetings from `from` (UTC) on, soonest first: the calendar.
+    pub async fn upcoming_meetings(
+        &self,
+        from: NaiveDateTime,
+        limit: i64,
+    ) -> Result<Vec<MeetingSummary>, StoreError> {
+        let mut ph = Placeholders::starting_at(1);
+        let f = self.rows("m.region_code", "m.lkks_id", &mut ph);
+        let mut binds = f.binds;
+        let sql = format!(
+            "SELECT m.id, m.title, m.kind, m.region_code, m.starts_at, m.status, f.name \
+             FROM meeting m JOIN forum f ON f.id = m.forum_id \
+             WHERE {} AND m.starts_at >= {} ORDER BY m.starts_at, m.id LIMIT {limit}",
+            f.sql,
+            ph.next()
+        );
+        binds.push(Bind::Text(stored_time(from)));
+        let rows: Vec<(i64, String, String, String, String, String, String)> = on_pool!(
+            self,
+            |pool| bind_filter!(sqlx::query_as(AssertSqlSafe(sql.clone())), binds)
+                .fetch_all(pool)
+                .await
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let (starts, zone) = local_start(&r.3, &r.4);
+                MeetingSummary {
+                    id: r.0,
+                    title: format!("{} · {}", r.1, r.6),
+                    kind: MeetingKind::from_key(&r.2).unwrap_or(MeetingKind::Forum),
+                    starts,
+                    zone,
+                    status: MeetingStatus::from_key(&r.5).unwrap_or(MeetingStatus::Direncanakan),
+                    decisions: 0,
+                    actions: 0,
+                    open_actions: 0,
+                    present: 0,
+                }
+            })
+            .collect())
+    }
+
+    /// Attendance counted over the meetings this viewer sees, optionally of one kind and
+    /// within one year (local dates): for capacity-building reporting.
+    pub async fn attendance_counts(
+        &self,
+        kind: Option<MeetingKind>,
+        year: Option<i32>,
+    ) -> Result<AttendanceCounts, StoreError> {
+        let mut ph = Placeholders::starting_at(1);
+        let f = self.rows("m.region_code", "m.lkks_id", &mut ph);
+        let mut binds = f.binds;
+        let mut parts = vec![f.sql];
+        if let Some(k) = kind {
+            parts.push(format!("m.kind = {}", ph.next()));
+            binds.push(Bind::Text(k.key().into()));
+        }
+        if let Some(y) = year {
+            // UTC starts: a year's local dates lie within a day of its UTC bounds.
+            parts.push(format!(
+                "m.starts_at >= {} AND m.starts_at < {}",
+                ph.next(),
+                ph.next()
+            ));
+            binds.push(Bind::Text(format!("{:04}-01-01", y - 1) + " 15:00:00"));
+            binds.push(Bind::Text(format!("{y:04}-12-31 15:00:00")));
+        }
+        let sql = format!(
+            "SELECT i.present, i.helix, i.sex, i.disability FROM invitation i \
+             JOIN meeting m ON m.id = i.meeting_id WHERE {}",
+            parts.join(" AND ")
+        );
+        let rows: Vec<(bool, Option<String>, Option<String>, bool)> =
+            on_pool!(self, |pool| bind_filter!(
+                sqlx::query_as(AssertSqlSafe(sql.clone())),
+                binds
+            )
+            .fetch_all(pool)
+            .await)?;
+        let mut out = AttendanceCounts::default();
+        let mut helix: std::collections::BTreeMap<String, u64> = Default::default();
+        for (present, h, sex, disability) in rows {
+            out.invited += 1;
+            if !present {
+                continue;
+            }
+            out.present += 1;
+            *helix.entry(h.unwrap_or_default()).or_default() += 1;
+            match sex.as_deref() {
+                Some("L") => out.male += 1,
+                Some("P") => out.female += 1,
+                _ => out.sex_unknown += 1,
+            }
+            if disability {
+                out.disability += 1;
+            }
+        }
+        out.by_helix = helix.into_iter().collect();
+        Ok(out)
+    }
+}
+
+fn to_meeting(r: MeetingDbRow) -> Meeting {
+    let (starts, zone) = local_start(&r.4, &r.7);
+    Meeting {
+        id: r.0,
+        forum_id: r.1,
+        forum_name: r.2,
+        lkks_id: r.3,
+        region: r.4,
+        title: r.5,
+        kind: MeetingKind::from_key(&r.6).unwrap_or(MeetingKind::Forum),
+        starts,
+        zone,
+        place: r.8,
+        online_link: r.9,
+        organiser: r.10,
+        status: MeetingStatus::from_key(&r.11).unwrap_or(MeetingStatus::Direncanakan),
+        commissions: split(&r.12),
+        topics: split(&r.13),
+        minutes: r.14.0,
+        minutes_file: r.14.1,
+        minutes_hash: r.14.2,
+        attendance_count: r.14.3,
+    }
+}

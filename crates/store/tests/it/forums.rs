@@ -1,0 +1,308 @@
+//! Forums on both backends: a forum of the Lombok Timur LKKS, a meeting planned on the WITA
+//! clock, invitations with check-in codes and the secretary's tick, decisions and actions,
+//! closing (refused without minutes or attendance; then frozen and hashed into the audit
+//! chain), open actions rolling onto the next meeting, the actions overview with overdue
+//! ones, attendance counts, and who may see and change what.
+
+use chrono::{NaiveDate, NaiveTime};
+use sinergi_core::forum::{ActionStatus, LinkKind, MeetingKind, MeetingStatus, minutes_hash};
+use sinergi_core::institution::{FormationStatus, Helix, LkksInput};
+use sinergi_core::{Localized, Viewer};
+use sinergi_store::{
+    ActionFilter, AuditQuery, NewAction, NewDecision, NewForum, NewInvitee, NewMeeting, Page,
+    StoreError,
+};
+use sinergi_testkit::TestDb;
+use sinergi_testkit::world::{build, code};
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn meeting(forum_id: i64, title: &str, date: NaiveDate) -> NewMeeting {
+    NewMeeting {
+        forum_id,
+        title: title.into(),
+        kind: MeetingKind::Koordinasi,
+        date,
+        time: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+        place: Some("Aula Dinas Sosial".into()),
+        online_link: None,
+        organiser: Some("Sekretariat LKKS".into()),
+        commissions: vec!["Komisi A".into(), "Komisi B".into()],
+        topics: vec![],
+        agenda: vec![("Pembentukan LKKS".into(), Some("Komisi A".into()))],
+    }
+}
+
+#[tokio::test]
+async fn a_meeting_runs_from_plan_to_frozen_minutes_and_its_actions_roll_on() {
+    for db in TestDb::all().await {
+        let l = db.label;
+        let w = build(&db).await;
+        let s = &w.store;
+        let system = s.as_system("cli");
+        let (lkks, _) = system
+            .save_lkks(
+                &LkksInput {
+                    region: Some(code("52.03")),
+                    name: "LKKS Kabupaten Lombok Timur".into(),
+                    status: Some(FormationStatus::DalamPembentukan),
+                    ..LkksInput::default()
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        let op = w.principal("op5203").await;
+        let me = s.as_user(&op);
+        let forum = me
+            .create_forum(&NewForum {
+                lkks_id: lkks,
+                name: "Rapat Koordinasi Kab/Kota".into(),
+                kind: MeetingKind::Koordinasi,
+                description: None,
+            })
+            .await
+            .unwrap();
+        let m1 = me
+            .create_meeting(&meeting(forum, "Rakor I", d(2025, 6, 25)))
+            .await
+            .unwrap();
+        let rec = me.meeting(m1).await.unwrap().unwrap();
+        assert_eq!(rec.meeting.zone, "WITA", "{l}");
+        assert_eq!(rec.meeting.starts.to_string(), "2025-06-25 09:00:00", "{l}");
+        assert_eq!(rec.meeting.commissions, vec!["Komisi A", "Komisi B"]);
+        assert_eq!(rec.agenda.len(), 1);
+
+        // Invitations, a code at the door, a tick with a representative.
+        let (inv1, code1) = me
+            .invite(
+                m1,
+                &NewInvitee {
+                    organisation_id: Some(w.orgs[0]),
+                    organisation_name: Some("Mitra A".into()),
+                    helix: Some(Helix::DuniaUsaha),
+                    person_name: Some("Baiq Nurul".into()),
+                    sex: Some("p".into()),
+                    disability: true,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(code1.len(), 6);
+        let (inv2, _) = me
+            .invite(
+                m1,
+                &NewInvitee {
+                    organisation_name: Some("Bappeda".into()),
+                    helix: Some(Helix::Pemerintah),
+                    person_name: Some("Lalu Hamdi".into()),
+                    sex: Some("L".into()),
+                    ..NewInvitee::default()
+                },
+            )
+            .await
+            .unwrap();
+        let bad_sex = me
+            .invite(
+                m1,
+                &NewInvitee {
+                    person_name: Some("X".into()),
+                    sex: Some("W".into()),
+                    ..NewInvitee::default()
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(bad_sex.msg().key, "forum.sex_unknown");
+        assert_eq!(me.check_in(m1, "zzzzzz", None).await.unwrap(), None);
+        let typed = format!(" {}-{} ", &code1[..3], code1[3..].to_lowercase());
+        assert_eq!(me.check_in(m1, &typed, None).await.unwrap(), Some(inv1));
+        assert!(
+            me.mark_present(m1, inv2, true, Some("Staf Bappeda".into()))
+                .await
+                .unwrap()
+        );
+        let rec = me.meeting(m1).await.unwrap().unwrap();
+        assert_eq!(rec.present(), 2, "{l}");
+        assert_eq!(
+            rec.invitations[1].represented_by.as_deref(),
+            Some("Staf Bappeda")
+        );
+
+        // A decision on the agenda item and its action, linked to the formation target.
+        let dec = me
+            .add_decision(
+                m1,
+                &NewDecision {
+                    agenda_item_id: Some(rec.agenda[0].id),
+                    text: "Semua kab/kota membentuk LKKS paling lambat 31 Desember 2025".into(),
+                    kind: Some("keputusan".into()),
+                    decided_by: Some("Pleno".into()),
+                    link: Some((LinkKind::TargetPembentukan, "1".into())),
+                },
+            )
+            .await
+            .unwrap();
+        let act = me
+            .add_action(
+                m1,
+                &NewAction {
+                    decision_id: Some(dec),
+                    title: "Surat ke bupati yang belum membentuk LKKS".into(),
+                    owner_person: Some("Sekretaris".into()),
+                    owner_org_id: Some(w.orgs[0]),
+                    owner_org_name: Some("Mitra A".into()),
+                    deadline: d(2025, 9, 30),
+                    link: Some((LinkKind::TargetPembentukan, "1".into())),
+                },
+            )
+            .await
+            .unwrap();
+
+        // Closing: not from planned, not without minutes, and then frozen.
+        let e = me
+            .close_meeting(m1, Some("Notulen".into()), None, None)
+            .await;
+        assert_eq!(e.unwrap_err().msg().key, "forum.meeting_move", "{l}");
+        me.mark_held(m1).await.unwrap();
+        let e = me.close_meeting(m1, None, None, None).await;
+        assert_eq!(e.unwrap_err().msg().key, "forum.minutes_required");
+        let minutes = "Rapat dibuka pukul 09.00 WITA; tiga keputusan.";
+        let hash = me
+            .close_meeting(m1, Some(minutes.into()), None, None)
+            .await
+            .unwrap();
+        assert_eq!(hash, minutes_hash(&format!("{minutes}\n")));
+        let rec = me.meeting(m1).await.unwrap().unwrap();
+        assert_eq!(rec.meeting.status, MeetingStatus::Ditutup);
+        assert_eq!(rec.meeting.attendance_count, Some(2), "the ticked invitees");
+        assert_eq!(rec.meeting.minutes_hash.as_deref(), Some(hash.as_str()));
+        let e = me
+            .close_meeting(m1, Some("lain".into()), None, Some(9))
+            .await;
+        assert_eq!(e.unwrap_err().msg().key, "forum.frozen", "{l}");
+        let e = me.mark_present(m1, inv1, false, None).await.unwrap_err();
+        assert_eq!(e.msg().key, "forum.frozen");
+        let audit = s
+            .as_system("cli")
+            .audit_entries(
+                &AuditQuery {
+                    action: Some("meeting.close".into()),
+                    ..AuditQuery::default()
+                },
+                Page::new(None, None, 10),
+            )
+            .await
+            .unwrap();
+        assert_eq!(audit.items.len(), 1, "{l}");
+        assert!(
+            audit.items[0].after.as_deref().unwrap().contains(&hash),
+            "{l}: the hash is in the chain"
+        );
+        assert!(s.verify_audit_chain().await.unwrap().broken.is_none());
+
+        // The open action rolls onto the next meeting's agenda; overdue in the overview.
+        let m2 = me
+            .create_meeting(&meeting(forum, "Rakor II", d(2025, 12, 10)))
+            .await
+            .unwrap();
+        let rec2 = me.meeting(m2).await.unwrap().unwrap();
+        assert_eq!(rec2.agenda.len(), 2, "{l}");
+        assert_eq!(rec2.agenda[1].carried_action_id, Some(act));
+        assert!(rec2.agenda[1].title.contains("Surat ke bupati"));
+        let overdue = me
+            .actions(
+                &ActionFilter {
+                    overdue_on: Some(d(2025, 10, 1)),
+                    ..ActionFilter::default()
+                },
+                Page::new(None, None, 50),
+            )
+            .await
+            .unwrap();
+        assert_eq!(overdue.total, 1, "{l}");
+        assert!(overdue.items[0].is_overdue(d(2025, 10, 1)));
+        let history = me
+            .forum_history(forum, Page::new(None, None, 50))
+            .await
+            .unwrap();
+        assert_eq!(history.total, 2);
+        assert_eq!(history.items[0].id, m2, "newest first");
+        assert_eq!((history.items[1].actions, history.items[1].present), (1, 2));
+
+        // The owning partner sees and moves its action; done needs evidence.
+        let mitra = w.principal("mitra.a").await;
+        let partner = s.as_user(&mitra);
+        let own = partner
+            .actions(&ActionFilter::default(), Page::new(None, None, 50))
+            .await
+            .unwrap();
+        assert_eq!(own.total, 1, "{l}: its own action only");
+        let e = partner
+            .update_action(act, ActionStatus::Selesai, None, d(2025, 10, 2))
+            .await
+            .unwrap_err();
+        assert_eq!(e.msg().key, "forum.evidence_required");
+        partner
+            .update_action(
+                act,
+                ActionStatus::Selesai,
+                Some("Surat 400/12".into()),
+                d(2025, 10, 2),
+            )
+            .await
+            .unwrap();
+        let after = me
+            .actions(&ActionFilter::default(), Page::new(None, None, 50))
+            .await
+            .unwrap();
+        assert_eq!(after.items[0].status, ActionStatus::Selesai);
+        assert_eq!(after.items[0].closed_on, Some(d(2025, 10, 2)));
+        assert!(!after.items[0].is_overdue(d(2025, 10, 3)));
+
+        // Attendance counts: penta-helix, sex, disability.
+        let counts = me.attendance_counts(None, Some(2025)).await.unwrap();
+        assert_eq!((counts.invited, counts.present), (2, 2), "{l}");
+        assert_eq!((counts.male, counts.female, counts.disability), (1, 1, 1));
+        assert_eq!(
+            counts.by_helix,
+            vec![
+                ("dunia_usaha".to_string(), 1),
+                ("pemerintah".to_string(), 1)
+            ]
+        );
+        assert_eq!(
+            me.attendance_counts(None, Some(2024))
+                .await
+                .unwrap()
+                .invited,
+            0
+        );
+
+        // Outside the region: nothing seen, nothing changed; the board reads, never writes.
+        let other = w.principal("op5202").await;
+        assert!(s.as_user(&other).forums().await.unwrap().is_empty(), "{l}");
+        assert!(s.as_user(&other).meeting(m1).await.unwrap().is_none());
+        let e = s.as_user(&other).mark_held(m2).await.unwrap_err();
+        assert!(matches!(e, StoreError::Forbidden), "{l}");
+        let board = w.principal("pimpinan52").await;
+        assert_eq!(s.as_user(&board).forums().await.unwrap().len(), 1);
+        let e = s.as_user(&board).mark_held(m2).await.unwrap_err();
+        assert!(matches!(e, StoreError::Forbidden));
+        assert!(
+            s.scoped(Viewer::public())
+                .forums()
+                .await
+                .unwrap()
+                .is_empty(),
+            "the public sees no forum"
+        );
+        let upcoming = me
+            .upcoming_meetings(d(2025, 7, 1).and_hms_opt(0, 0, 0).unwrap(), 10)
+            .await
+            .unwrap();
+        assert_eq!(upcoming.iter().map(|m| m.id).collect::<Vec<_>>(), vec![m2]);
+    }
+}

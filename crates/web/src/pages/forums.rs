@@ -1,0 +1,854 @@
+//! Forums (issue 21): the forums list, a forum's history, the meeting page (agenda,
+//! attendance, decisions, actions, closing), the calendar of coming meetings, the actions
+//! overview with overdue ones highlighted, attendance counts, and the XLSX exports. Each
+//! handler parses its form, calls one use case in `activity::forums` and renders the result.
+
+use askama::Template;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{NaiveDate, NaiveTime};
+use serde::Deserialize;
+use sinergi_activity::forums as uc;
+use sinergi_core::RegionCode;
+use sinergi_core::forum::{
+    ActionStatus, LinkKind, MeetingKind, MeetingStatus, action_status_key, meeting_status_key,
+    rules,
+};
+use sinergi_core::institution::Helix;
+use sinergi_store::{
+    ActionFilter, ActionRow, AttendanceCounts, AuditEvent, Forum, LkksFilter, MeetingRecord,
+    MeetingSummary, NewAction, NewDecision, NewForum, NewInvitee, NewMeeting, Page, Paged, Sort,
+};
+
+use crate::auth::Signed;
+use crate::export::{Table, TableFormat, table_download};
+use crate::i18n::Messages;
+use crate::pager::Pager;
+use crate::pages::render;
+use crate::{AppError, AppState, Ui};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/forum", get(list).post(create_forum))
+        .route("/forum/kalender", get(calendar))
+        .route("/forum/kehadiran", get(attendance))
+        .route("/forum/tindak-lanjut", get(actions))
+        .route("/forum/tindak-lanjut.xlsx", get(actions_xlsx))
+        .route("/forum/tindak-lanjut/{id}", post(update_action))
+        .route("/forum/rapat/{id}", get(meeting))
+        .route("/forum/rapat/{id}/kehadiran.xlsx", get(attendance_xlsx))
+        .route("/forum/rapat/{id}/undang", post(invite))
+        .route("/forum/rapat/{id}/hadir", post(check_in))
+        .route("/forum/rapat/{id}/centang/{inv}", post(tick))
+        .route("/forum/rapat/{id}/keputusan", post(add_decision))
+        .route("/forum/rapat/{id}/tindak-lanjut", post(add_action))
+        .route("/forum/rapat/{id}/terlaksana", post(mark_held))
+        .route("/forum/rapat/{id}/tutup", post(close))
+        .route("/forum/{id}", get(history).post(plan_meeting))
+}
+
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+fn blank_none(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn parse_date_field(field: &str, value: &str) -> Result<NaiveDate, AppError> {
+    sinergi_core::parse_date(value.trim()).map_err(|_| {
+        AppError::bad_request(
+            "error.invalid",
+            sinergi_core::Msg::new("forum.bad_date")
+                .arg("field", field)
+                .arg("value", value.trim()),
+        )
+    })
+}
+
+fn kind_of(value: &str) -> Result<MeetingKind, AppError> {
+    MeetingKind::from_key(value).ok_or_else(|| {
+        AppError::bad_request(
+            "error.invalid",
+            sinergi_core::Msg::new("forum.kind_unknown").arg("value", value.trim()),
+        )
+    })
+}
+
+fn link_of(kind: &Option<String>, reference: &Option<String>) -> Option<(LinkKind, String)> {
+    let kind = LinkKind::from_key(blank_none(kind)?.as_str())?;
+    Some((kind, blank_none(reference)?))
+}
+
+fn done(
+    result: Result<impl Sized, sinergi_activity::ActivityError>,
+    ui: &Ui,
+    to: String,
+) -> Response {
+    match result {
+        Ok(_) => Redirect::to(&to).into_response(),
+        Err(e) => AppError::from(e).page(ui),
+    }
+}
+
+/// Labels of the keyed values the templates show.
+struct Labels(Messages);
+
+impl Labels {
+    fn kind(&self, k: &MeetingKind) -> String {
+        self.0.get(&format!("forum.kind.{}", k.key())).to_string()
+    }
+
+    fn status(&self, s: &MeetingStatus) -> &str {
+        self.0.get(meeting_status_key(*s))
+    }
+
+    fn action(&self, s: &ActionStatus) -> &str {
+        self.0.get(action_status_key(*s))
+    }
+
+    fn helix(&self, h: &str) -> String {
+        if h.is_empty() {
+            self.0.get("forum.helix_unknown").to_string()
+        } else {
+            self.0.get(&format!("partner.helix.{h}")).to_string()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "forum_list.html")]
+struct ListPage {
+    ui: Ui,
+    t: Messages,
+    l: Labels,
+    forums: Vec<Forum>,
+    /// LKKS this viewer may open a forum for: (id, name).
+    lkks: Vec<(i64, String)>,
+    kinds: Vec<MeetingKind>,
+}
+
+pub async fn list(State(state): State<AppState>, ui: Ui, Signed(user): Signed) -> Response {
+    let result = async {
+        let forums = uc::forums(&state.store, &user.viewer).await?;
+        let rows = state
+            .store
+            .scoped(&user.viewer)
+            .lkks_list(
+                &LkksFilter::default(),
+                Sort::parse(None, &sinergi_store::LKKS_SORTS),
+                Page::new(None, Some(500), 500),
+            )
+            .await?;
+        let lkks = rows
+            .items
+            .into_iter()
+            .filter(|r| {
+                RegionCode::parse(&r.region)
+                    .is_ok_and(|c| rules::may_manage_forum(&user.viewer, &c))
+            })
+            .map(|r| (r.id, r.name))
+            .collect();
+        Ok(ListPage {
+            t: ui.t,
+            l: Labels(ui.t),
+            ui: ui.clone(),
+            forums,
+            lkks,
+            kinds: MeetingKind::ALL.to_vec(),
+        })
+    }
+    .await;
+    render(&ui, result)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ForumForm {
+    lkks: i64,
+    nama: String,
+    jenis: String,
+    keterangan: Option<String>,
+}
+
+pub async fn create_forum(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Form(f): Form<ForumForm>,
+) -> Response {
+    let kind = match kind_of(&f.jenis) {
+        Ok(k) => k,
+        Err(e) => return e.page(&ui),
+    };
+    let input = NewForum {
+        lkks_id: f.lkks,
+        name: f.nama,
+        kind,
+        description: f.keterangan,
+    };
+    match uc::create_forum(&state.store, &user.viewer, &input).await {
+        Ok(id) => Redirect::to(&format!("/forum/{id}")).into_response(),
+        Err(e) => AppError::from(e).page(&ui),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "forum_history.html")]
+struct HistoryPage {
+    ui: Ui,
+    t: Messages,
+    l: Labels,
+    forum: Forum,
+    meetings: Paged<MeetingSummary>,
+    pager: Option<Pager>,
+    can_manage: bool,
+    kinds: Vec<MeetingKind>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    hal: Option<u32>,
+}
+
+pub async fn history(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let result = async {
+        let h = uc::forum_history(&state.store, &user.viewer, id, Page::new(q.hal, None, 50))
+            .await?
+            .ok_or_else(|| AppError::not_found("error.not_found"))?;
+        let base = format!("/forum/{id}");
+        let pager = (h.meetings.pages() > 1).then(|| Pager::new(&h.meetings, &base, &[]));
+        let can_manage = RegionCode::parse(&h.forum.region)
+            .is_ok_and(|c| rules::may_manage_forum(&user.viewer, &c));
+        Ok(HistoryPage {
+            t: ui.t,
+            l: Labels(ui.t),
+            ui: ui.clone(),
+            forum: h.forum,
+            meetings: h.meetings,
+            pager,
+            can_manage,
+            kinds: MeetingKind::ALL.to_vec(),
+        })
+    }
+    .await;
+    render(&ui, result)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MeetingForm {
+    judul: String,
+    jenis: String,
+    tanggal: String,
+    jam: String,
+    tempat: Option<String>,
+    tautan: Option<String>,
+    penyelenggara: Option<String>,
+    /// One per line or separated by ";".
+    komisi: Option<String>,
+    topik: Option<String>,
+    /// One agenda item per line; "Komisi A: judul" gives it to a commission.
+    agenda: Option<String>,
+}
+
+fn items(s: &Option<String>) -> Vec<String> {
+    s.as_deref()
+        .unwrap_or("")
+        .split(['\n', ';'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+pub async fn plan_meeting(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<MeetingForm>,
+) -> Response {
+    let result = async {
+        let kind = kind_of(&f.jenis)?;
+        let date = parse_date_field("tanggal", &f.tanggal)?;
+        let time = NaiveTime::parse_from_str(f.jam.trim(), "%H:%M").map_err(|_| {
+            AppError::bad_request(
+                "error.invalid",
+                sinergi_core::Msg::new("forum.bad_time").arg("value", f.jam.trim()),
+            )
+        })?;
+        let commissions = items(&f.komisi);
+        let agenda = f
+            .agenda
+            .as_deref()
+            .unwrap_or("")
+            .lines()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|line| match line.split_once(':') {
+                Some((c, title)) if commissions.iter().any(|k| k == c.trim()) => {
+                    (title.trim().to_string(), Some(c.trim().to_string()))
+                }
+                _ => (line.to_string(), None),
+            })
+            .collect();
+        let input = NewMeeting {
+            forum_id: id,
+            title: f.judul.clone(),
+            kind,
+            date,
+            time,
+            place: f.tempat.clone(),
+            online_link: f.tautan.clone(),
+            organiser: f.penyelenggara.clone(),
+            commissions,
+            topics: items(&f.topik),
+            agenda,
+        };
+        Ok::<_, AppError>(uc::plan_meeting(&state.store, &user.viewer, &input).await?)
+    }
+    .await;
+    match result {
+        Ok(m) => Redirect::to(&format!("/forum/rapat/{m}")).into_response(),
+        Err(e) => e.page(&ui),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "forum_meeting.html")]
+struct MeetingPage {
+    ui: Ui,
+    t: Messages,
+    l: Labels,
+    rec: MeetingRecord,
+    can_manage: bool,
+    today: NaiveDate,
+    helixes: Vec<Helix>,
+    links: Vec<LinkKind>,
+    statuses: Vec<ActionStatus>,
+}
+
+impl MeetingPage {
+    fn may_update(&self, a: &ActionRow) -> bool {
+        RegionCode::parse(&a.region)
+            .is_ok_and(|c| rules::may_update_action(self.ui.viewer(), &c, a.owner_org_id))
+    }
+
+    fn open(&self) -> bool {
+        !self.rec.meeting.status.is_frozen()
+    }
+
+    fn planned(&self) -> bool {
+        self.rec.meeting.status == MeetingStatus::Direncanakan
+    }
+}
+
+pub async fn meeting(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    let result = async {
+        let rec = uc::meeting(&state.store, &user.viewer, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("error.not_found"))?;
+        let can_manage = RegionCode::parse(&rec.meeting.region)
+            .is_ok_and(|c| rules::may_manage_forum(&user.viewer, &c));
+        Ok(MeetingPage {
+            t: ui.t,
+            l: Labels(ui.t),
+            ui: ui.clone(),
+            rec,
+            can_manage,
+            today: today(),
+            helixes: Helix::ALL.to_vec(),
+            links: LinkKind::ALL.to_vec(),
+            statuses: ActionStatus::ALL.to_vec(),
+        })
+    }
+    .await;
+    render(&ui, result)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct InviteForm {
+    organisasi: Option<String>,
+    peran: Option<String>,
+    nama: Option<String>,
+    jenis_kelamin: Option<String>,
+    disabilitas: Option<String>,
+}
+
+pub async fn invite(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<InviteForm>,
+) -> Response {
+    let input = NewInvitee {
+        organisation_id: None,
+        organisation_name: f.organisasi,
+        helix: blank_none(&f.peran).and_then(|h| Helix::from_key(&h)),
+        person_name: f.nama,
+        sex: f.jenis_kelamin,
+        disability: f.disabilitas.is_some(),
+    };
+    done(
+        uc::invite(&state.store, &user.viewer, id, &input).await,
+        &ui,
+        format!("/forum/rapat/{id}#kehadiran"),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CheckInForm {
+    kode: String,
+    diwakili: Option<String>,
+}
+
+pub async fn check_in(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<CheckInForm>,
+) -> Response {
+    done(
+        uc::check_in(&state.store, &user.viewer, id, &f.kode, f.diwakili).await,
+        &ui,
+        format!("/forum/rapat/{id}#kehadiran"),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TickForm {
+    hadir: Option<String>,
+    diwakili: Option<String>,
+}
+
+pub async fn tick(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path((id, inv)): Path<(i64, i64)>,
+    Form(f): Form<TickForm>,
+) -> Response {
+    let present = f.hadir.as_deref() == Some("1");
+    done(
+        uc::mark_present(&state.store, &user.viewer, id, inv, present, f.diwakili).await,
+        &ui,
+        format!("/forum/rapat/{id}#kehadiran"),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DecisionForm {
+    agenda: Option<String>,
+    teks: String,
+    jenis: Option<String>,
+    oleh: Option<String>,
+    kaitan: Option<String>,
+    rujukan: Option<String>,
+}
+
+pub async fn add_decision(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<DecisionForm>,
+) -> Response {
+    let input = NewDecision {
+        agenda_item_id: blank_none(&f.agenda).and_then(|a| a.parse().ok()),
+        text: f.teks,
+        kind: f.jenis,
+        decided_by: f.oleh,
+        link: link_of(&f.kaitan, &f.rujukan),
+    };
+    done(
+        uc::add_decision(&state.store, &user.viewer, id, &input).await,
+        &ui,
+        format!("/forum/rapat/{id}#keputusan"),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActionForm {
+    keputusan: Option<String>,
+    judul: String,
+    penanggung_jawab: Option<String>,
+    organisasi: Option<String>,
+    tenggat: String,
+    kaitan: Option<String>,
+    rujukan: Option<String>,
+}
+
+pub async fn add_action(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<ActionForm>,
+) -> Response {
+    let deadline = match parse_date_field("tenggat", &f.tenggat) {
+        Ok(d) => d,
+        Err(e) => return e.page(&ui),
+    };
+    let input = NewAction {
+        decision_id: blank_none(&f.keputusan).and_then(|d| d.parse().ok()),
+        title: f.judul,
+        owner_person: f.penanggung_jawab,
+        owner_org_id: None,
+        owner_org_name: f.organisasi,
+        deadline,
+        link: link_of(&f.kaitan, &f.rujukan),
+    };
+    done(
+        uc::add_action(&state.store, &user.viewer, id, &input).await,
+        &ui,
+        format!("/forum/rapat/{id}#tindak-lanjut"),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActionStatusForm {
+    status: String,
+    bukti: Option<String>,
+    kembali: Option<String>,
+}
+
+pub async fn update_action(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<ActionStatusForm>,
+) -> Response {
+    let Some(to) = ActionStatus::from_key(&f.status) else {
+        return AppError::bad_request(
+            "error.invalid",
+            sinergi_core::Msg::new("forum.status_unknown").arg("value", f.status.trim()),
+        )
+        .page(&ui);
+    };
+    // Only a local path is followed back.
+    let back = f
+        .kembali
+        .filter(|k| k.starts_with("/forum") && !k.starts_with("//"))
+        .unwrap_or_else(|| "/forum/tindak-lanjut".into());
+    done(
+        uc::update_action(&state.store, &user.viewer, id, to, f.bukti, today()).await,
+        &ui,
+        back,
+    )
+}
+
+pub async fn mark_held(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    done(
+        uc::mark_held(&state.store, &user.viewer, id).await,
+        &ui,
+        format!("/forum/rapat/{id}"),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CloseForm {
+    notulen: Option<String>,
+    berkas: Option<String>,
+    jumlah_hadir: Option<String>,
+}
+
+pub async fn close(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<CloseForm>,
+) -> Response {
+    let counted = blank_none(&f.jumlah_hadir).and_then(|n| n.parse().ok());
+    done(
+        uc::close_meeting(&state.store, &user.viewer, id, f.notulen, f.berkas, counted).await,
+        &ui,
+        format!("/forum/rapat/{id}"),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "forum_actions.html")]
+struct ActionsPage {
+    ui: Ui,
+    t: Messages,
+    l: Labels,
+    rows: Paged<ActionRow>,
+    pager: Option<Pager>,
+    today: NaiveDate,
+    overdue_only: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ActionsQuery {
+    terlambat: Option<String>,
+    status: Option<String>,
+    forum: Option<i64>,
+    hal: Option<u32>,
+}
+
+impl ActionsQuery {
+    fn filter(&self) -> ActionFilter {
+        ActionFilter {
+            forum: self.forum,
+            status: self.status.as_deref().and_then(ActionStatus::from_key),
+            overdue_on: self.overdue().then(today),
+            ..ActionFilter::default()
+        }
+    }
+
+    fn overdue(&self) -> bool {
+        self.terlambat.as_deref() == Some("1")
+    }
+}
+
+pub async fn actions(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Query(q): Query<ActionsQuery>,
+) -> Response {
+    let result = async {
+        let rows = uc::actions_overview(
+            &state.store,
+            &user.viewer,
+            &q.filter(),
+            Page::new(q.hal, None, 50),
+        )
+        .await?;
+        let forum = q.forum.map(|f| f.to_string());
+        let keep: Vec<(&str, &str)> = [
+            ("terlambat", &q.terlambat),
+            ("status", &q.status),
+            ("forum", &forum),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+        .collect();
+        let pager = (rows.pages() > 1).then(|| Pager::new(&rows, "/forum/tindak-lanjut", &keep));
+        Ok::<_, AppError>(ActionsPage {
+            t: ui.t,
+            l: Labels(ui.t),
+            ui: ui.clone(),
+            rows,
+            pager,
+            today: today(),
+            overdue_only: q.overdue(),
+        })
+    }
+    .await;
+    render(&ui, result)
+}
+
+fn action_table(t: Messages, rows: &[ActionRow], today: NaiveDate) -> Table {
+    let l = Labels(t);
+    Table::new(
+        "tindak_lanjut",
+        &[
+            "forum",
+            "rapat",
+            "tindak_lanjut",
+            "penanggung_jawab",
+            "organisasi",
+            "tenggat",
+            "status",
+            "terlambat",
+            "bukti",
+            "tanggal_selesai",
+            "kaitan",
+        ],
+        rows.iter()
+            .map(|a| {
+                vec![
+                    a.forum_name.clone(),
+                    a.meeting_title.clone(),
+                    a.title.clone(),
+                    a.owner_person.clone().unwrap_or_default(),
+                    a.owner_org_name.clone().unwrap_or_default(),
+                    a.deadline.format("%Y-%m-%d").to_string(),
+                    l.action(&a.status).to_string(),
+                    if a.is_overdue(today) { "ya" } else { "" }.to_string(),
+                    a.evidence.clone().unwrap_or_default(),
+                    a.closed_on
+                        .map(|d| d.format("%Y-%m-%d").to_string())
+                        .unwrap_or_default(),
+                    match (&a.link_kind, &a.link_ref) {
+                        (Some(k), Some(r)) => format!("{}:{r}", k.key()),
+                        _ => String::new(),
+                    },
+                ]
+            })
+            .collect(),
+    )
+}
+
+pub async fn actions_xlsx(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Query(q): Query<ActionsQuery>,
+) -> Response {
+    let result = async {
+        let rows = uc::actions_overview(
+            &state.store,
+            &user.viewer,
+            &q.filter(),
+            Page::new(None, Some(Page::MAX_SIZE), Page::MAX_SIZE),
+        )
+        .await?;
+        table_download(
+            TableFormat::Xlsx,
+            "tindak-lanjut",
+            action_table(ui.t, &rows.items, today()),
+        )
+    }
+    .await;
+    result.unwrap_or_else(|e| e.page(&ui))
+}
+
+pub async fn attendance_xlsx(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    let result = async {
+        let rec = uc::meeting(&state.store, &user.viewer, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("error.not_found"))?;
+        // Names of people leave the system: the export is audited like any by-name export.
+        state
+            .store
+            .record(
+                &AuditEvent::new(&user.viewer, "meeting.export", "meeting")
+                    .id(id)
+                    .region(&rec.meeting.region)
+                    .after(serde_json::json!({ "baris": rec.invitations.len() })),
+            )
+            .await?;
+        let l = Labels(ui.t);
+        let rows = rec
+            .invitations
+            .iter()
+            .map(|i| {
+                vec![
+                    i.organisation_name.clone().unwrap_or_default(),
+                    i.helix.map(|h| l.helix(h.key())).unwrap_or_default(),
+                    i.person_name.clone().unwrap_or_default(),
+                    i.sex.clone().unwrap_or_default(),
+                    if i.disability { "ya" } else { "" }.to_string(),
+                    i.rsvp.key().to_string(),
+                    if i.present { "hadir" } else { "" }.to_string(),
+                    i.represented_by.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        let table = Table::new(
+            "kehadiran",
+            &[
+                "organisasi",
+                "peran",
+                "nama",
+                "jenis_kelamin",
+                "disabilitas",
+                "rsvp",
+                "hadir",
+                "diwakili",
+            ],
+            rows,
+        );
+        table_download(TableFormat::Xlsx, &format!("kehadiran-rapat-{id}"), table)
+    }
+    .await;
+    result.unwrap_or_else(|e| e.page(&ui))
+}
+
+#[derive(Template)]
+#[template(path = "forum_calendar.html")]
+struct CalendarPage {
+    ui: Ui,
+    t: Messages,
+    l: Labels,
+    meetings: Vec<MeetingSummary>,
+}
+
+pub async fn calendar(State(state): State<AppState>, ui: Ui, Signed(user): Signed) -> Response {
+    let result = async {
+        let meetings =
+            uc::calendar(&state.store, &user.viewer, chrono::Utc::now().naive_utc()).await?;
+        Ok::<_, AppError>(CalendarPage {
+            t: ui.t,
+            l: Labels(ui.t),
+            ui: ui.clone(),
+            meetings,
+        })
+    }
+    .await;
+    render(&ui, result)
+}
+
+#[derive(Template)]
+#[template(path = "forum_attendance.html")]
+struct AttendancePage {
+    ui: Ui,
+    t: Messages,
+    l: Labels,
+    counts: AttendanceCounts,
+    year: Option<i32>,
+    kind: Option<MeetingKind>,
+    kinds: Vec<MeetingKind>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AttendanceQuery {
+    tahun: Option<String>,
+    jenis: Option<String>,
+}
+
+pub async fn attendance(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Query(q): Query<AttendanceQuery>,
+) -> Response {
+    let result = async {
+        let year = blank_none(&q.tahun).and_then(|y| y.parse().ok());
+        let kind = blank_none(&q.jenis).and_then(|k| MeetingKind::from_key(&k));
+        let counts = uc::attendance(&state.store, &user.viewer, kind, year).await?;
+        Ok::<_, AppError>(AttendancePage {
+            t: ui.t,
+            l: Labels(ui.t),
+            ui: ui.clone(),
+            counts,
+            year,
+            kind,
+            kinds: MeetingKind::ALL.to_vec(),
+        })
+    }
+    .await;
+    render(&ui, result)
+}
