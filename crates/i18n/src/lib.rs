@@ -66,6 +66,7 @@ pub const AREAS: &[(&str, &str, &str)] = areas![
     "templates",
     "home",
     "audit",
+    "api",
 ];
 
 fn parse_area(area: &str, text: &str) -> Result<Vec<(String, String)>, String> {

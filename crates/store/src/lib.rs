@@ -5,6 +5,7 @@
 
 mod accounts;
 mod aggregates;
+mod api_tokens;
 mod audit;
 mod bulk;
 mod computed;
@@ -35,6 +36,7 @@ pub use accounts::{
     NewUser, SessionUser, ThrottlePolicy, UserChange, UserSummary, hash_password, verify_password,
 };
 pub use aggregates::{AggregateSum, AggregateValue, SourceType};
+pub use api_tokens::{ApiTokenSummary, IssuedToken, NewApiToken, TOKEN_PREFIX, TokenUser};
 pub use audit::{Actor, AuditEvent, AuditQuery, AuditRecord, ChainReport};
 pub use bulk::{BulkChunk, PersonSealer, PreparedPerson};
 pub use computed::{COMPUTATIONS, Computation, ComputedValue, computation};
@@ -218,6 +220,7 @@ migration_list![
     ("0007", "strategy"),
     ("0008", "lists"),
     ("0009", "harden"),
+    ("0014", "api_tokens"),
 ];
 
 /// The version a file number such as `"0007"` stands for (a compile error if not digits).
