@@ -735,9 +735,8 @@ impl Store {
         if let Some(until) = waiting {
             return Ok(Err(LoginError::Locked { until }));
         }
-        let row: Option<(i64, String, bool)> =
-            on_pool!(self, |pool| {
-                sqlx::query_as(
+        let row: Option<(i64, String, bool)> = on_pool!(self, |pool| {
+            sqlx::query_as(
             "SELECT id, password_hash, disabled FROM app_user WHERE username = $1 AND service = $2"
         )
         .bind(&username)
@@ -745,7 +744,7 @@ impl Store {
         .bind(false)
         .fetch_optional(pool)
         .await
-            })?;
+        })?;
         let stored = row
             .as_ref()
             .map(|r| r.1.clone())

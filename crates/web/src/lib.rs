@@ -1,7 +1,7 @@
 //! Sinergi's web layer: server-rendered pages in Bahasa Indonesia (English on request),
 //! a JSON API, and the small static assets they need. Nothing is loaded from other hosts.
 
-mod api;
+pub mod api;
 pub mod auth;
 pub mod chart;
 mod error;
@@ -88,6 +88,11 @@ pub fn router(state: AppState) -> Router {
             post(pages::admin::release_login),
         )
         .route("/admin/audit", get(pages::admin::audit))
+        .route(
+            "/admin/token",
+            get(pages::tokens::list).post(pages::tokens::issue),
+        )
+        .route("/admin/token/{id}/cabut", post(pages::tokens::revoke))
         .route("/penerima", get(pages::persons::list))
         .route(
             "/daftar/impor",

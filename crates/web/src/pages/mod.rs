@@ -10,6 +10,7 @@ pub mod review;
 pub mod session;
 pub mod stats;
 pub mod strategy;
+pub mod tokens;
 pub mod wilayah;
 
 use askama::Template;

@@ -1,5 +1,10 @@
 //! JSON API for other systems. Same data, same store calls as the pages.
 
+pub mod bearer;
+pub mod limit;
+
+pub use limit::{RateLimiter, RatePolicy};
+
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
