@@ -80,6 +80,11 @@ fn tokens_work_without_csrf_refuse_cookies_are_audited_limited_and_revocable() {
         assert_eq!(got.status, 200, "{l}: {}", got.body);
         assert_eq!(json(&got)["total"], 5, "{l}: {}", got.body);
         assert_eq!(header(&got, "cache-control"), Some("no-store"), "{l}");
+        // A method the address does not take: the one error shape, with Allow.
+        let got = call("DELETE", &url, &[("Authorization", &bearer)]);
+        assert_eq!(got.status, 405, "{l}");
+        assert_eq!(json(&got)["error"]["code"], "api.method_not_allowed", "{l}");
+        assert!(header(&got, "allow").is_some(), "{l}");
 
         // A session cookie with a token: refused, in the error shape.
         let mut admin = Client::new(&base);
@@ -230,5 +235,43 @@ fn tokens_work_without_csrf_refuse_cookies_are_audited_limited_and_revocable() {
         );
         assert_eq!(refused.status, 400, "{l}");
         common::assert_light_and_local("/admin/token", &admin.get("/admin/token").body);
+    }
+}
+
+/// Every error under /api/v1 has one shape, in the caller's language: an unknown address, a
+/// method the address does not take, a bad query value, no login.
+#[test]
+fn every_api_error_has_the_one_translated_shape() {
+    let (base, _stop) = common::start(TestDb::sqlite());
+    let cases = [
+        ("GET", "/api/v1/tidak-ada", 404, "error.not_found"),
+        (
+            "GET",
+            "/api/v1/wilayah/cari?q=bima&hal=x",
+            400,
+            "error.bad_input",
+        ),
+        ("GET", "/api/v1/penerima", 401, "error.login_required"),
+        ("GET", "/api/v1/wilayah/99", 404, "error.region_not_found"),
+    ];
+    for (lang, header_value) in [("id", "id-ID"), ("en", "en-US,en;q=0.9")] {
+        for (method, path, status, code) in cases {
+            let got = call(
+                method,
+                &format!("{base}{path}"),
+                &[("Accept-Language", header_value)],
+            );
+            assert_eq!(got.status, status, "{method} {path}: {}", got.body);
+            let e = json(&got);
+            assert_eq!(e["error"]["code"], code, "{method} {path}");
+            let message = e["error"]["message"].as_str().unwrap();
+            let t = sinergi_web::i18n::Messages::new(if lang == "en" {
+                sinergi_web::i18n::Lang::En
+            } else {
+                sinergi_web::i18n::Lang::Id
+            });
+            assert_eq!(message, t.get(code), "{lang} {method} {path}");
+            assert!(e["error"].get("detail").is_some(), "{method} {path}");
+        }
     }
 }
