@@ -132,6 +132,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/tugas/{id}", get(api::job))
         .route("/api/v1/statistik", get(api::published_counts))
+        .route("/api/v1/openapi.json", get(api::openapi::spec))
+        .route("/api/v1/docs", get(api::openapi::docs))
         .route("/api/v1/wilayah", get(api::provinces))
         .route("/api/v1/wilayah/cari", get(api::search))
         .route("/api/v1/wilayah/{code}", get(api::region))

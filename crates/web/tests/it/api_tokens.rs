@@ -275,3 +275,35 @@ fn every_api_error_has_the_one_translated_shape() {
         }
     }
 }
+
+/// The served spec is the committed one (`docs/openapi.json`): a change to the API shows in
+/// review. `SINERGI_UPDATE_OPENAPI=1` rewrites the committed file instead of failing.
+#[test]
+fn the_served_openapi_spec_is_the_committed_one_and_the_docs_page_lists_it() {
+    let (base, _stop) = common::start(TestDb::sqlite());
+    let got = call("GET", &format!("{base}/api/v1/openapi.json"), &[]);
+    assert_eq!(got.status, 200);
+    let spec = json(&got);
+    assert_eq!(spec["openapi"], "3.1.0");
+    assert!(spec["paths"]["/api/v1/penerima"]["get"].is_object());
+    assert_eq!(
+        spec["components"]["securitySchemes"]["token"]["scheme"],
+        "bearer"
+    );
+    let committed =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+    if std::env::var("SINERGI_UPDATE_OPENAPI").is_ok_and(|v| v == "1") {
+        std::fs::write(&committed, &got.body).unwrap();
+    }
+    let on_disk = std::fs::read_to_string(&committed).unwrap_or_default();
+    assert!(
+        on_disk == got.body,
+        "docs/openapi.json differs from the served spec: review the API change, then run \
+         SINERGI_UPDATE_OPENAPI=1 cargo test -p sinergi-web --test it openapi"
+    );
+    let docs = call("GET", &format!("{base}/api/v1/docs"), &[]);
+    assert_eq!(docs.status, 200);
+    assert!(docs.body.contains("/api/v1/penerima/{id}"));
+    assert!(docs.body.contains("/api/v1/openapi.json"));
+    common::assert_light_and_local("/api/v1/docs", &docs.body);
+}
