@@ -133,6 +133,9 @@ pub enum Command {
     /// Registri lembaga (LKS, LKKS, mitra): impor dari CSV atau XLSX
     #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
     Registri(RegistriCommand),
+    /// Token API untuk sistem lain: buat, daftar, cabut
+    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
+    Token(TokenCommand),
     /// Data wilayah: impor daftar resmi, lihat kode, cari nama
     #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
     Wilayah(WilayahCommand),
@@ -392,6 +395,52 @@ pub enum AdminCommand {
         regions: Vec<String>,
         #[command(flatten)]
         db: DatabaseArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Buat token API dengan akun layanannya sendiri (peran, cakupan, masa berlaku); token ditampilkan sekali
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Opsi")]
+    Buat {
+        /// Untuk apa token ini, mis. "SIKS Dinsos Lombok Timur" (tercatat di log audit pada setiap pemakaian)
+        #[arg(long, value_name = "TEKS")]
+        label: String,
+        /// Nama pengguna akun layanan yang baru (huruf kecil, angka, titik, garis bawah, tanda hubung)
+        #[arg(long, value_name = "NAMA")]
+        akun: String,
+        /// Peran: operator_kabkota, operator_lks, mitra atau pimpinan (bukan admin)
+        #[arg(long, value_name = "PERAN")]
+        peran: String,
+        /// Kode wilayah cakupannya (boleh diulang)
+        #[arg(long = "wilayah", value_name = "KODE")]
+        regions: Vec<String>,
+        /// Id organisasi (untuk operator_lks dan mitra)
+        #[arg(long, value_name = "ID")]
+        organisasi: Option<i64>,
+        /// Masa berlaku dalam hari (1 sampai 366)
+        #[arg(long, value_name = "HARI", default_value_t = 90)]
+        hari: i64,
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
+    /// Tampilkan semua token (tanpa rahasianya): label, akun, peran, berlaku sampai, terakhir dipakai
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Opsi")]
+    Daftar {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Cabut token saat itu juga
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Opsi")]
+    Cabut {
+        /// Id token (lihat `sinergi token daftar`)
+        id: i64,
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[command(flatten)]
+        key: KeyArgs,
     },
 }
 

@@ -26,11 +26,12 @@ mod serve;
 mod setup;
 mod siklus;
 mod templat;
+mod token;
 mod wilayah;
 
 use args::{
     AdminCommand, AuditCommand, Command, DaftarCommand, GeoCommand, KunciCommand, ProgramCommand,
-    RealisasiCommand, RegistriCommand, WilayahCommand,
+    RealisasiCommand, RegistriCommand, TokenCommand, WilayahCommand,
 };
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
@@ -166,6 +167,34 @@ fn main() {
                 sebagai,
                 db,
             }) => registri::import(&registry, &file, sebagai.as_deref(), &db.database).await,
+            Command::Token(TokenCommand::Buat {
+                label,
+                akun,
+                peran,
+                regions,
+                organisasi,
+                hari,
+                db,
+                key,
+            }) => {
+                token::issue(
+                    token::Request {
+                        label,
+                        username: akun,
+                        role: peran,
+                        regions,
+                        organisation: organisasi,
+                        days: hari,
+                    },
+                    &db.database,
+                    &key,
+                )
+                .await
+            }
+            Command::Token(TokenCommand::Daftar { db }) => token::list(&db.database).await,
+            Command::Token(TokenCommand::Cabut { id, db, key }) => {
+                token::revoke(id, &db.database, &key).await
+            }
             Command::Kunci(KunciCommand::Buat) => {
                 accounts::new_key();
                 Ok(())

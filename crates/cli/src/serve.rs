@@ -82,7 +82,7 @@ pub async fn run(options: Options, database: &str, key: &KeyArgs) -> anyhow::Res
             auth: sinergi_web::auth::AuthConfig {
                 trust_proxy: options.trust_proxy,
                 tls: false,
-                throttle: sinergi_store::ThrottlePolicy::default(),
+                ..Default::default()
             },
             exports: sinergi_web::ExportSlots::default(),
         },

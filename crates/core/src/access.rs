@@ -264,6 +264,14 @@ impl Viewer {
         }
     }
 
+    /// Whether this viewer may issue, list or revoke an API token whose service account has
+    /// `role` and `scope` (`seat`: where its organisation sits): an admin, for scopes they may
+    /// manage. Never a token with the admin role: a machine reads and writes data, it does not
+    /// manage accounts, and a leaked token must not be able to make more of them.
+    pub fn may_issue_token(&self, role: Role, scope: &Scope, seat: Option<&RegionCode>) -> bool {
+        role != Role::AdminProvinsi && self.is_admin() && self.may_manage_account(scope, seat)
+    }
+
     /// Whether this viewer may register an organisation seated in `seat`.
     pub fn may_register_organisation(&self, seat: &RegionCode) -> bool {
         match self {
@@ -283,6 +291,15 @@ impl From<Principal> for Viewer {
     fn from(p: Principal) -> Viewer {
         Viewer::User(p)
     }
+}
+
+/// The longest an API token may live, in days: a machine's credential is renewed at least
+/// once a year, so a forgotten one stops working on its own.
+pub const API_TOKEN_MAX_DAYS: i64 = 366;
+
+/// Whether a token may be issued for `days` days (at least one, at most a year).
+pub fn token_lifetime_ok(days: i64) -> bool {
+    (1..=API_TOKEN_MAX_DAYS).contains(&days)
 }
 
 /// Which rows a viewer may see.
@@ -451,6 +468,37 @@ mod tests {
                 organisation: org,
             },
         }
+    }
+
+    #[test]
+    fn only_admins_issue_tokens_never_admin_tokens_and_only_within_their_scope() {
+        let scope = |r: &[&str]| Scope {
+            regions: r.iter().map(|c| code(c)).collect(),
+            organisation: None,
+        };
+        let admin = Viewer::User(principal(Role::AdminProvinsi, &["52"], None));
+        assert!(admin.may_issue_token(Role::OperatorKabKota, &scope(&["52.03"]), None));
+        assert!(admin.may_issue_token(Role::Pimpinan, &scope(&["52"]), None));
+        assert!(
+            !admin.may_issue_token(Role::AdminProvinsi, &scope(&["52"]), None),
+            "a machine never administers"
+        );
+        assert!(
+            !admin.may_issue_token(Role::OperatorKabKota, &scope(&["33.01"]), None),
+            "outside the admin's province"
+        );
+        let bound = Scope {
+            regions: vec![],
+            organisation: Some(7),
+        };
+        assert!(admin.may_issue_token(Role::Mitra, &bound, Some(&code("52.03"))));
+        assert!(!admin.may_issue_token(Role::Mitra, &bound, Some(&code("33.01"))));
+        let op = Viewer::User(principal(Role::OperatorKabKota, &["52.03"], None));
+        assert!(!op.may_issue_token(Role::Pimpinan, &scope(&["52.03"]), None));
+        assert!(!Viewer::public().may_issue_token(Role::Pimpinan, &scope(&["52"]), None));
+        assert!(Viewer::System("cli").may_issue_token(Role::Mitra, &bound, None));
+        assert!(token_lifetime_ok(1) && token_lifetime_ok(API_TOKEN_MAX_DAYS));
+        assert!(!token_lifetime_ok(0) && !token_lifetime_ok(API_TOKEN_MAX_DAYS + 1));
     }
 
     #[test]

@@ -29,8 +29,8 @@ pub mod succession;
 mod text;
 
 pub use access::{
-    Disclosed, Principal, Role, RowAccess, Scope, ScopeError, Viewer, ViewerAccess, disclose,
-    validate_scope,
+    API_TOKEN_MAX_DAYS, Disclosed, Principal, Role, RowAccess, Scope, ScopeError, Viewer,
+    ViewerAccess, disclose, token_lifetime_ok, validate_scope,
 };
 pub use amount::{AmountError, parse_rupiah};
 pub use column::{ColumnFull, Table, TextColumn};

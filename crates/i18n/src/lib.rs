@@ -69,6 +69,7 @@ pub const AREAS: &[(&str, &str, &str)] = areas![
     "cycles",
     "priority",
     "forums",
+    "api",
 ];
 
 fn parse_area(area: &str, text: &str) -> Result<Vec<(String, String)>, String> {

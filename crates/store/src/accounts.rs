@@ -143,7 +143,7 @@ pub fn check_password_policy(password: &str, username: &str) -> Result<(), Store
     }
 }
 
-fn check_username(username: &str) -> Result<(), StoreError> {
+pub(crate) fn check_username(username: &str) -> Result<(), StoreError> {
     let ok = (3..=40).contains(&username.len())
         && username
             .bytes()
@@ -167,17 +167,17 @@ fn field_refused(field: &'static str, reason: Msg) -> StoreError {
     )
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     sinergi_core::audit::hex(&Sha256::digest(token.as_bytes()))
 }
 
-fn new_token() -> String {
+pub(crate) fn new_token() -> String {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).expect("the operating system's random source");
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn time_text(t: chrono::DateTime<chrono::Utc>) -> String {
+pub(crate) fn time_text(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
@@ -300,7 +300,18 @@ impl Store {
         })
     }
 
-    async fn organisation_region(&self, id: i64) -> Result<Option<RegionCode>, StoreError> {
+    /// An account by id, whoever may manage it (callers apply the rule).
+    pub(crate) async fn load_account(&self, id: i64) -> Result<Option<UserSummary>, StoreError> {
+        match self.user_row(id).await? {
+            Some(row) => Ok(Some(self.summary(row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    pub(crate) async fn organisation_region(
+        &self,
+        id: i64,
+    ) -> Result<Option<RegionCode>, StoreError> {
         let code: Option<String> = on_pool!(self, |pool| sqlx::query_scalar(
             "SELECT region_code FROM organisation WHERE id = $1"
         )
@@ -724,12 +735,16 @@ impl Store {
         if let Some(until) = waiting {
             return Ok(Err(LoginError::Locked { until }));
         }
-        let row: Option<(i64, String, bool)> = on_pool!(self, |pool| sqlx::query_as(
-            "SELECT id, password_hash, disabled FROM app_user WHERE username = $1"
+        let row: Option<(i64, String, bool)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+            "SELECT id, password_hash, disabled FROM app_user WHERE username = $1 AND service = $2"
         )
         .bind(&username)
+        // Service accounts (API tokens) never sign in with a password.
+        .bind(false)
         .fetch_optional(pool)
-        .await)?;
+        .await
+        })?;
         let stored = row
             .as_ref()
             .map(|r| r.1.clone())
@@ -805,7 +820,10 @@ impl Store {
         }))
     }
 
-    async fn load_session_user(&self, id: i64) -> Result<Option<SessionUser>, StoreError> {
+    pub(crate) async fn load_session_user(
+        &self,
+        id: i64,
+    ) -> Result<Option<SessionUser>, StoreError> {
         let row = self.user_row(id).await?;
         let Some(row) = row else { return Ok(None) };
         let s = self.summary(row).await?;

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod aggregates;
+mod api_tokens;
 mod audit;
 mod bulk;
 mod computed;
@@ -38,6 +39,7 @@ pub use accounts::{
     NewUser, SessionUser, ThrottlePolicy, UserChange, UserSummary, hash_password, verify_password,
 };
 pub use aggregates::{AggregateSum, AggregateValue, SourceType};
+pub use api_tokens::{ApiTokenSummary, IssuedToken, NewApiToken, TOKEN_PREFIX, TokenUser};
 pub use audit::{Actor, AuditEvent, AuditQuery, AuditRecord, ChainReport};
 pub use bulk::{BulkChunk, PersonSealer, PreparedPerson};
 pub use computed::{COMPUTATIONS, Computation, ComputedValue, computation};
@@ -236,6 +238,7 @@ migration_list![
     ("0010", "cycles"),
     ("0011", "forums"),
     ("0012", "priority"),
+    ("0013", "api_tokens"),
 ];
 
 /// The version a file number such as `"0007"` stands for (a compile error if not digits).

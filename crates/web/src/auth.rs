@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use sinergi_store::SessionUser;
 
-use crate::ui::{encode_component, lang_from_headers};
+use crate::ui::{encode_component, lang_for};
 use crate::{AppError, AppState, Ui};
 
 pub const SESSION_COOKIE: &str = "sinergi_sesi";
@@ -31,6 +31,8 @@ pub struct AuthConfig {
     /// Served over TLS directly (cookies get `Secure`).
     pub tls: bool,
     pub throttle: sinergi_store::ThrottlePolicy,
+    /// Requests per API token (see `api::limit`).
+    pub api_rate: crate::api::limit::RateLimiter,
 }
 
 /// Who is asking, resolved once per request by [`layer`].
@@ -229,7 +231,7 @@ pub(crate) fn client_address(req: &Request, trust_proxy: bool) -> String {
         .unwrap_or_else(|| "tidak-diketahui".into())
 }
 
-fn is_api(path: &str) -> bool {
+pub(crate) fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
 }
 
@@ -256,7 +258,12 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|p| p.eq_ignore_ascii_case("https")));
     let address = client_address(&req, state.auth.trust_proxy);
-    let ui = Ui::new(lang_from_headers(&headers), path.clone());
+    let ui = Ui::new(lang_for(&headers, &path), path.clone());
+
+    // Machines: a bearer token, never a session; no CSRF (no browser carries it by itself).
+    if is_api(&path) && headers.contains_key(header::AUTHORIZATION) {
+        return crate::api::bearer::authenticate(&state, req, next, ui, secure, address).await;
+    }
 
     let session_token = cookie(&headers, SESSION_COOKIE).map(str::to_string);
     let user = match &session_token {
@@ -380,6 +387,16 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             set_cookie(SESSION_COOKIE, "", secure, Some(0)),
         );
     }
+    security_headers(h);
+    // Every response to a signed-in user is private, as is anything setting a cookie.
+    if signed_in || h.contains_key(header::SET_COOKIE) || is_private(&path) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+/// The headers every response carries, whoever asked.
+pub(crate) fn security_headers(h: &mut HeaderMap) {
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
@@ -395,11 +412,6 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
-    // Every response to a signed-in user is private, as is anything setting a cookie.
-    if signed_in || h.contains_key(header::SET_COOKIE) || is_private(&path) {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    resp
 }
 
 /// Whether a browser's `Origin` is this site: same scheme (https exactly when the request came
@@ -470,7 +482,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Signed {
             .uri
             .path_and_query()
             .map_or("/".to_string(), |pq| pq.as_str().to_string());
-        let ui = Ui::new(lang_from_headers(&parts.headers), here.clone());
+        let ui = Ui::new(lang_for(&parts.headers, &path), here.clone());
         match request_auth(parts).and_then(|a| a.user.clone()) {
             Some(user) => {
                 // A temporary password must be replaced before anything else.
@@ -508,7 +520,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Admin {
             Ok(Admin(user))
         } else {
             let ui = Ui::new(
-                lang_from_headers(&parts.headers),
+                lang_for(&parts.headers, parts.uri.path()),
                 parts.uri.path().to_string(),
             );
             Err(respond_error(AppError::forbidden(), &ui, parts.uri.path()))

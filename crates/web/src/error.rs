@@ -153,15 +153,37 @@ pub async fn translate_rejections(
     let response = next
         .run(axum::extract::Request::from_parts(parts, body))
         .await;
-    let plain_text = response
+    let content_type = response
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/plain"));
-    if !(response.status().is_client_error() && plain_text) {
+        .unwrap_or("")
+        .to_string();
+    let status = response.status();
+    // Under /api/ every error has the one JSON shape, even those no handler wrote (a method
+    // the route does not take, an empty refusal).
+    if api && status.is_client_error() && content_type.is_empty() {
+        let key = if status == StatusCode::METHOD_NOT_ALLOWED {
+            "api.method_not_allowed"
+        } else {
+            "error.bad_input"
+        };
+        let mut resp = AppError {
+            status,
+            key,
+            detail: None,
+        }
+        .json(ui.t);
+        if let Some(allow) = response.headers().get(axum::http::header::ALLOW) {
+            resp.headers_mut()
+                .insert(axum::http::header::ALLOW, allow.clone());
+        }
+        return resp;
+    }
+    let plain_text = content_type.starts_with("text/plain");
+    if !(status.is_client_error() && plain_text) {
         return response;
     }
-    let status = response.status();
     let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024)
         .await
         .unwrap_or_default();

@@ -1,7 +1,7 @@
 //! Sinergi's web layer: server-rendered pages in Bahasa Indonesia (English on request),
 //! a JSON API, and the small static assets they need. Nothing is loaded from other hosts.
 
-mod api;
+pub mod api;
 pub mod auth;
 pub mod chart;
 mod error;
@@ -89,6 +89,11 @@ pub fn router(state: AppState) -> Router {
             post(pages::admin::release_login),
         )
         .route("/admin/audit", get(pages::admin::audit))
+        .route(
+            "/admin/token",
+            get(pages::tokens::list).post(pages::tokens::issue),
+        )
+        .route("/admin/token/{id}/cabut", post(pages::tokens::revoke))
         .route("/penerima", get(pages::persons::list))
         .route(
             "/daftar/impor",
@@ -132,6 +137,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/tugas/{id}", get(api::job))
         .route("/api/v1/statistik", get(api::published_counts))
+        .route("/api/v1/openapi.json", get(api::openapi::spec))
+        .route("/api/v1/docs", get(api::openapi::docs))
         .route("/api/v1/wilayah", get(api::provinces))
         .route("/api/v1/wilayah/cari", get(api::search))
         .route("/api/v1/wilayah/{code}", get(api::region))

@@ -75,7 +75,12 @@ impl Ui {
     }
 }
 
-pub(crate) fn lang_from_headers(headers: &HeaderMap) -> Lang {
+#[cfg(test)]
+fn lang_from_headers(headers: &HeaderMap) -> Lang {
+    lang_cookie(headers).unwrap_or(Lang::Id)
+}
+
+fn lang_cookie(headers: &HeaderMap) -> Option<Lang> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -83,6 +88,28 @@ pub(crate) fn lang_from_headers(headers: &HeaderMap) -> Lang {
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().strip_prefix("lang="))
         .find_map(Lang::from_code)
+}
+
+/// The language of a request to `path`. Pages: the `lang` cookie, else Bahasa Indonesia (a
+/// browser's own preference does not switch the site). The API: the cookie, else the first
+/// language of `Accept-Language` that the catalogue has (machines send no cookie).
+pub(crate) fn lang_for(headers: &HeaderMap, path: &str) -> Lang {
+    if let Some(lang) = lang_cookie(headers) {
+        return lang;
+    }
+    if !path.starts_with("/api/") {
+        return Lang::Id;
+    }
+    headers
+        .get_all(header::ACCEPT_LANGUAGE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|item| {
+            let tag = item.split(';').next()?.trim();
+            Lang::from_code(tag.split('-').next()?.to_ascii_lowercase().as_str())
+        })
+        .next()
         .unwrap_or(Lang::Id)
 }
 
@@ -94,7 +121,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Ui {
             .uri
             .path_and_query()
             .map_or("/".to_string(), |pq| pq.as_str().to_string());
-        let mut ui = Ui::new(lang_from_headers(&parts.headers), here);
+        let mut ui = Ui::new(lang_for(&parts.headers, parts.uri.path()), here);
         if let Some(auth) = crate::auth::request_auth(parts) {
             ui.user = auth.user.clone();
             ui.csrf = auth.csrf.clone();
@@ -149,6 +176,17 @@ mod tests {
         assert_eq!(lang_from_headers(&h), Lang::Id);
         h.insert(header::COOKIE, HeaderValue::from_static("a=1; lang=en"));
         assert_eq!(lang_from_headers(&h), Lang::En);
+        let mut api = HeaderMap::new();
+        api.insert(
+            header::ACCEPT_LANGUAGE,
+            HeaderValue::from_static("en-GB;q=0.9, id;q=0.8"),
+        );
+        assert_eq!(lang_for(&api, "/api/v1/wilayah"), Lang::En);
+        assert_eq!(
+            lang_for(&api, "/wilayah"),
+            Lang::Id,
+            "pages keep the site's language"
+        );
         let ui = Ui::new(Lang::Id, "/wilayah/cari?q=kota bima&hal=2".into());
         assert_eq!(
             ui.switch_href(),

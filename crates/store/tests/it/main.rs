@@ -3,6 +3,7 @@
 
 mod access;
 mod aggregates;
+mod api_tokens;
 mod bulk;
 mod conformance;
 mod exports;

@@ -127,35 +127,45 @@ impl UserFormValues {
 
     /// Role and scope from the form, with a message naming the field that is wrong.
     fn role_and_scope(&self, t: &Messages) -> Result<(Role, Scope), String> {
-        let role = Role::from_key(&self.role)
-            .ok_or_else(|| format!("{}: {}", t.get("users.role"), t.get("users.role_missing")))?;
-        let regions = self
-            .regions
-            .split([',', ' ', ';', '\n'])
-            .filter(|s| !s.trim().is_empty())
-            .map(|s| {
-                RegionCode::parse(s.trim())
-                    .map_err(|e| format!("{} \"{}\": {e}", t.get("users.regions"), s.trim()))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let organisation = match self.organisation.trim() {
-            "" => None,
-            s => Some(s.parse::<i64>().map_err(|_| {
-                format!(
-                    "{}: {}",
-                    t.get("users.organisation"),
-                    t.get("users.organisation_bad")
-                )
-            })?),
-        };
-        Ok((
-            role,
-            Scope {
-                regions,
-                organisation,
-            },
-        ))
+        role_and_scope(t, &self.role, &self.regions, &self.organisation)
     }
+}
+
+/// Role and scope from form fields (accounts and API tokens), with a message naming the
+/// field that is wrong.
+pub(crate) fn role_and_scope(
+    t: &Messages,
+    role: &str,
+    regions: &str,
+    organisation: &str,
+) -> Result<(Role, Scope), String> {
+    let role = Role::from_key(role)
+        .ok_or_else(|| format!("{}: {}", t.get("users.role"), t.get("users.role_missing")))?;
+    let regions = regions
+        .split([',', ' ', ';', '\n'])
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            RegionCode::parse(s.trim())
+                .map_err(|e| format!("{} \"{}\": {e}", t.get("users.regions"), s.trim()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let organisation = match organisation.trim() {
+        "" => None,
+        s => Some(s.parse::<i64>().map_err(|_| {
+            format!(
+                "{}: {}",
+                t.get("users.organisation"),
+                t.get("users.organisation_bad")
+            )
+        })?),
+    };
+    Ok((
+        role,
+        Scope {
+            regions,
+            organisation,
+        },
+    ))
 }
 
 async fn form_page(

@@ -13,6 +13,7 @@ pub mod review;
 pub mod session;
 pub mod stats;
 pub mod strategy;
+pub mod tokens;
 pub mod wilayah;
 
 use askama::Template;
@@ -40,6 +41,11 @@ pub(crate) fn render(ui: &Ui, result: Result<impl Template, AppError>) -> Respon
     }
 }
 
-pub async fn not_found(ui: Ui) -> Response {
-    AppError::not_found("error.not_found").page(&ui)
+pub async fn not_found(ui: Ui, uri: axum::http::Uri) -> Response {
+    let e = AppError::not_found("error.not_found");
+    if crate::auth::is_api(uri.path()) {
+        e.json(ui.t)
+    } else {
+        e.page(&ui)
+    }
 }

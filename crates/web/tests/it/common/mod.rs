@@ -34,6 +34,15 @@ pub fn start_keyed(
     db: TestDb,
     key: Option<sinergi_store::PiiKey>,
 ) -> (String, tokio::sync::oneshot::Sender<()>) {
+    start_configured(db, key, |_| {})
+}
+
+/// Like [`start_keyed`], with the server's settings changed by `configure` first.
+pub fn start_configured(
+    db: TestDb,
+    key: Option<sinergi_store::PiiKey>,
+    configure: fn(&mut AppState),
+) -> (String, tokio::sync::oneshot::Sender<()>) {
     let (tx, rx) = std::sync::mpsc::channel();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let handle = std::thread::spawn(move || {
@@ -53,9 +62,9 @@ pub fn start_keyed(
             let shutdown = async move {
                 let _ = stopped.await;
             };
-            sinergi_web::serve(listener, AppState::new(store.clone()), shutdown)
-                .await
-                .unwrap();
+            let mut state = AppState::new(store.clone());
+            configure(&mut state);
+            sinergi_web::serve(listener, state, shutdown).await.unwrap();
             store.close().await;
             drop(db);
         });

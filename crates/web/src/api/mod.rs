@@ -1,5 +1,11 @@
 //! JSON API for other systems. Same data, same store calls as the pages.
 
+pub mod bearer;
+pub mod limit;
+pub mod openapi;
+
+pub use limit::{RateLimiter, RatePolicy};
+
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -33,6 +39,9 @@ fn respond<T: Serialize>(ui: &Ui, result: Result<T, AppError>) -> Response {
 }
 
 /// `GET /api/v1/wilayah`: provinces with counts below each.
+#[utoipa::path(get, path = "/api/v1/wilayah", tag = "wilayah", security((), ("token" = [])),
+    summary = "Provinsi, dengan jumlah wilayah di bawahnya",
+    responses((status = 200, description = "Provinsi", body = Vec<openapi::Document>), (status = 500, description = "Kesalahan server", body = openapi::ErrorBody)))]
 pub async fn provinces(State(state): State<AppState>, ui: Ui) -> Response {
     let result = state
         .store
@@ -43,6 +52,12 @@ pub async fn provinces(State(state): State<AppState>, ui: Ui) -> Response {
 }
 
 /// `GET /api/v1/wilayah/{code}`: one region (dotted or not), current or retired.
+#[utoipa::path(get, path = "/api/v1/wilayah/{code}", tag = "wilayah", security((), ("token" = [])),
+    summary = "Satu wilayah (berlaku atau sudah dihapus), induk, anak dan nama lamanya",
+    params(("code" = String, Path, description = "Kode Kemendagri, bertitik atau tidak, mis. 52.03")),
+    responses((status = 200, description = "Wilayah", body = openapi::Document),
+        (status = 400, description = "Kode tidak sah", body = openapi::ErrorBody),
+        (status = 404, description = "Tidak ada", body = openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = openapi::ErrorBody)))]
 pub async fn region(State(state): State<AppState>, ui: Ui, Path(code): Path<String>) -> Response {
     let result = async {
         let code = RegionCode::parse(&code)
@@ -86,6 +101,13 @@ pub struct SearchParams {
 }
 
 /// `GET /api/v1/wilayah/cari?q=…&hal=…&per=…`: name search, paginated.
+#[utoipa::path(get, path = "/api/v1/wilayah/cari", tag = "wilayah", security((), ("token" = [])),
+    summary = "Cari wilayah menurut nama, berhalaman",
+    params(("q" = String, Query, description = "Nama atau bagian nama"),
+        ("hal" = Option<u32>, Query, description = "Halaman, mulai 1"),
+        ("per" = Option<u32>, Query, description = "Ukuran halaman, paling banyak 50")),
+    responses((status = 200, description = "Satu halaman hasil", body = openapi::PageOfDocuments),
+        (status = 400, description = "Permintaan tidak sah", body = openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = openapi::ErrorBody)))]
 pub async fn search(
     State(state): State<AppState>,
     ui: Ui,
@@ -109,6 +131,16 @@ pub async fn search(
 }
 
 /// `GET /api/v1/penerima`: the persons the caller may see (scoped by the store), masked.
+#[utoipa::path(get, path = "/api/v1/penerima", tag = "penerima",
+    summary = "Penerima manfaat dalam cakupan pemanggil (NIK disamarkan), berhalaman",
+    params(("q" = Option<String>, Query, description = "Nama"),
+        ("wilayah" = Option<String>, Query, description = "Kode wilayah"),
+        ("daftar" = Option<i64>, Query, description = "Id daftar"),
+        ("hal" = Option<u32>, Query, description = "Halaman, mulai 1"),
+        ("ukuran" = Option<u32>, Query, description = "Ukuran halaman")),
+    responses((status = 200, description = "Satu halaman penerima", body = openapi::PageOfDocuments),
+        (status = 400, description = "Permintaan tidak sah", body = openapi::ErrorBody),
+        (status = 401, description = "Tanpa token atau sesi", body = openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = openapi::ErrorBody)))]
 pub async fn persons(
     State(state): State<AppState>,
     ui: Ui,
@@ -129,6 +161,12 @@ pub async fn persons(
 }
 
 /// `GET /api/v1/penerima/{id}`: one person in scope, masked; 404 outside the scope.
+#[utoipa::path(get, path = "/api/v1/penerima/{id}", tag = "penerima",
+    summary = "Satu penerima dalam cakupan (NIK disamarkan); 404 di luar cakupan",
+    params(("id" = i64, Path, description = "Id penerima")),
+    responses((status = 200, description = "Penerima", body = openapi::Document),
+        (status = 401, description = "Tanpa token atau sesi", body = openapi::ErrorBody),
+        (status = 404, description = "Tidak ada dalam cakupan", body = openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = openapi::ErrorBody)))]
 pub async fn person(
     State(state): State<AppState>,
     ui: Ui,
@@ -157,6 +195,12 @@ struct PublishedCount {
 
 /// `GET /api/v1/statistik?wilayah=52`: published person counts per region one level below,
 /// with small counts suppressed. No login.
+#[utoipa::path(get, path = "/api/v1/statistik", tag = "statistik", security((), ("token" = [])),
+    summary = "Jumlah penerima terbitan per wilayah satu tingkat di bawah (angka kecil disensor)",
+    params(("wilayah" = Option<String>, Query, description = "Kode wilayah induk; kosong = provinsi")),
+    responses((status = 200, description = "Jumlah per wilayah", body = Vec<openapi::PublishedCountBody>),
+        (status = 400, description = "Kode tidak sah", body = openapi::ErrorBody),
+        (status = 404, description = "Tidak ada tingkat di bawahnya", body = openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = openapi::ErrorBody)))]
 pub async fn published_counts(
     State(state): State<AppState>,
     ui: Ui,
@@ -209,6 +253,13 @@ struct RowRefusal {
 /// use case as the page and `sinergi daftar impor`: the import runs as a job; the answer is
 /// 202 with the job's URL (`GET /api/v1/tugas/{id}`). The role is checked before the body is
 /// read; the same file twice is refused at once naming the earlier import.
+#[utoipa::path(post, path = "/api/v1/daftar", tag = "daftar",
+    summary = "Unggah daftar penerima (multipart: berkas, organisasi, dasar_hukum, rujukan, nama, ganti); diproses sebagai tugas",
+    request_body(content = openapi::Document, content_type = "multipart/form-data"),
+    responses((status = 202, description = "Diterima sebagai tugas", body = openapi::JobAccepted),
+        (status = 400, description = "Isian tidak lengkap atau berkas ditolak", body = openapi::ErrorBody),
+        (status = 401, description = "Tanpa token atau sesi", body = openapi::ErrorBody),
+        (status = 403, description = "Peran tidak boleh mengimpor", body = openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = openapi::ErrorBody)))]
 pub async fn import_list(
     State(state): State<AppState>,
     ui: Ui,
@@ -275,6 +326,12 @@ pub async fn import_list(
 
 /// `GET /api/v1/tugas/{id}`: an import job — state, progress and, once finished, its report
 /// (refused rows with reasons in the caller's language) or why it failed.
+#[utoipa::path(get, path = "/api/v1/tugas/{id}", tag = "daftar",
+    summary = "Status, kemajuan dan laporan satu tugas impor",
+    params(("id" = i64, Path, description = "Id tugas")),
+    responses((status = 200, description = "Tugas", body = openapi::Document),
+        (status = 401, description = "Tanpa token atau sesi", body = openapi::ErrorBody),
+        (status = 404, description = "Tidak ada dalam cakupan", body = openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = openapi::ErrorBody)))]
 pub async fn job(
     State(state): State<AppState>,
     ui: Ui,
