@@ -2,7 +2,7 @@
 //! help from two partners, and what each viewer may see of it.
 //!
 //! This is the in-memory part of a round: members' encoded files in, overlaps out, shaped per
-//! viewer by `core::double_aid`. Storing rounds (migration 0010), joining held lists and
+//! viewer by `core::double_aid`. Storing rounds (a later migration), joining held lists and
 //! freezing results are not built yet (see docs/double-aid.md).
 
 use std::collections::BTreeMap;
