@@ -145,6 +145,15 @@ pub enum EntitlementState {
 }
 
 impl EntitlementState {
+    /// The state's name in the user's language.
+    pub fn label(self) -> Msg {
+        Msg::new(match self {
+            EntitlementState::Approved => "cycles.entitlement.approved",
+            EntitlementState::Paid => "cycles.entitlement.paid",
+            EntitlementState::Failed => "cycles.entitlement.failed",
+        })
+    }
+
     pub fn key(self) -> &'static str {
         match self {
             EntitlementState::Approved => "approved",

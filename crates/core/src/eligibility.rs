@@ -202,6 +202,14 @@ pub enum RuleStatus {
 }
 
 impl RuleStatus {
+    /// The status's name in the user's language.
+    pub fn label(self) -> crate::msg::Msg {
+        crate::msg::Msg::new(match self {
+            RuleStatus::Draft => "cycles.rule.draft",
+            RuleStatus::Published => "cycles.rule.published",
+        })
+    }
+
     pub fn key(self) -> &'static str {
         match self {
             RuleStatus::Draft => "draft",
