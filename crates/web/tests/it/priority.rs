@@ -140,7 +140,10 @@ fn publishing_needs_a_saved_method_and_names_its_version() {
         c.login("op5203", PASSWORD);
         let page = c.get("/prioritas?tingkat=kecamatan");
         assert_eq!(page.status, 200, "{l}");
-        assert!(page.body.contains("Indeks Prioritas v1"), "{l}");
+        assert!(
+            page.body.contains("<b>Indeks Prioritas</b> · versi 1"),
+            "{l}"
+        );
         let done = c.post(
             "/prioritas/terbitkan",
             &[("tingkat", "kabkota"), ("wilayah", "52.03")],
