@@ -157,6 +157,8 @@ pub struct Enrolment {
     pub added: u64,
     pub not_eligible: u64,
     pub undecided: u64,
+    /// Eligible, but left out: they exited the program in an earlier cycle.
+    pub exited_before: u64,
 }
 
 async fn rule_of(
@@ -226,7 +228,9 @@ pub async fn enrol_from_registry(
                 Verdict::Undecided(_) => out.undecided += 1,
             }
         }
-        out.added += scoped.enrol(cycle_id, &members).await?;
+        let written = scoped.enrol(cycle_id, &members).await?;
+        out.added += written.added;
+        out.exited_before += written.exited_before;
     }
     Ok(out)
 }

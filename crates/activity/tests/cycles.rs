@@ -306,6 +306,63 @@ async fn a_cycle_runs_from_rule_to_donor_report_in_scope() {
             "{l}"
         );
 
+        // Someone who left the program is not enrolled again from the registry in the next
+        // cycle, only by hand with a reason; the enrolment says how many were left out.
+        let a1 = w.who("A1").id;
+        let a1_member = members.iter().find(|m| m.person_id == Some(a1)).unwrap();
+        w.store
+            .scoped(&mitra)
+            .exit_member(
+                cycle_id,
+                a1_member.id,
+                "pindah",
+                "pindah ke Sumbawa",
+                day("2026-09-01"),
+            )
+            .await
+            .unwrap();
+        let next_cycle = create_cycle(
+            &w.store,
+            &mitra,
+            &NewCycle {
+                program_id,
+                name: "Putaran 2".into(),
+                start: day("2027-01-11"),
+                end: day("2027-06-30"),
+                rule_id: Some(rule_id),
+                amount: AmountRule::Flat { rupiah: 300_000 },
+                tranches: 1,
+            },
+        )
+        .await
+        .unwrap();
+        let again =
+            enrol_from_registry(&w.store, &mitra, next_cycle, None, None, &ExtraFacts::new())
+                .await
+                .unwrap();
+        assert_eq!(
+            (again.added, again.exited_before, again.not_eligible),
+            (1, 1, 1),
+            "{l}: A2 enrolled, A1 left out as exited, A3 not eligible"
+        );
+        enrol_manually(
+            &w.store,
+            &mitra,
+            next_cycle,
+            a1,
+            None,
+            "kembali ke Masbagik",
+        )
+        .await
+        .unwrap();
+        let second = w
+            .store
+            .scoped(&mitra)
+            .cycle_members(next_cycle)
+            .await
+            .unwrap();
+        assert_eq!(second.len(), 2, "{l}: A2 and, by hand, A1");
+
         // Audited.
         let admin = w.principal("admin52").await;
         let audit = w

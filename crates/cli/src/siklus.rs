@@ -130,6 +130,7 @@ pub async fn run(cmd: SiklusCommand) -> anyhow::Result<()> {
                         .arg("added", done.added)
                         .arg("not_eligible", done.not_eligible)
                         .arg("undecided", done.undecided)
+                        .arg("exited_before", done.exited_before)
                 )
             );
         }

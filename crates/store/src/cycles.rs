@@ -44,6 +44,14 @@ pub struct RuleRecord {
     pub published_at: Option<String>,
 }
 
+/// What one enrolment wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Enrolled {
+    pub added: u64,
+    /// Left out: they exited the program in an earlier cycle.
+    pub exited_before: u64,
+}
+
 /// A cycle as stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct CycleRecord {
@@ -644,8 +652,14 @@ impl Scoped<'_> {
     }
 
     /// Enrols beneficiaries in a draft cycle; people already in it are skipped (the
-    /// program's duplicates are the same person record). Returns how many were added.
-    pub async fn enrol(&self, cycle_id: i64, members: &[NewMember]) -> Result<u64, StoreError> {
+    /// program's duplicates are the same person record). Someone who left the program in an
+    /// earlier cycle (graduated, moved, dropped) is not enrolled again from the registry or a
+    /// list, only by hand with a reason; [`Enrolled::exited_before`] counts them.
+    pub async fn enrol(
+        &self,
+        cycle_id: i64,
+        members: &[NewMember],
+    ) -> Result<Enrolled, StoreError> {
         let (c, home) = self.writable_cycle(cycle_id, &[CycleState::Draft]).await?;
         for m in members {
             m.source.check().map_err(refused)?;
@@ -655,8 +669,24 @@ impl Scoped<'_> {
         let added = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let mut added = 0u64;
+            let mut exited_before = 0u64;
             for m in members {
                 let f = &m.candidate.facts;
+                if !matches!(m.source, EnrolSource::Manual { .. }) {
+                    let left: Option<i64> = sqlx::query_scalar(
+                        "SELECT m.id FROM cycle_member m JOIN program_cycle pc ON pc.id = m.cycle_id \
+                         WHERE pc.program_id = $1 AND m.person_id = $2 AND m.exit_kind IS NOT NULL \
+                         LIMIT 1",
+                    )
+                    .bind(c.program_id)
+                    .bind(m.candidate.person_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if left.is_some() {
+                        exited_before += 1;
+                        continue;
+                    }
+                }
                 let facts = serde_json::to_string(f).map_err(corrupt)?;
                 let (reason, note) = (
                     match &m.source {
@@ -710,10 +740,13 @@ impl Scoped<'_> {
             let event = AuditEvent::new(actor.clone(), "cycle.enrol", "program_cycle")
                 .id(cycle_id)
                 .region(&home)
-                .after(serde_json::json!({ "ditambahkan": added, "manual": manual }));
+                .after(serde_json::json!({ "ditambahkan": added, "manual": manual, "keluar_sebelumnya": exited_before }));
             append_audit!(tx, &event);
             tx.commit().await?;
-            added
+            Enrolled {
+                added,
+                exited_before,
+            }
         });
         Ok(added)
     }

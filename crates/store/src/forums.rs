@@ -1248,7 +1248,11 @@ impl Scoped<'_> {
         page: Page,
     ) -> Result<Paged<ActionRow>, StoreError> {
         let mut ph = Placeholders::starting_at(1);
-        let f = self.rows("a.region_code", "a.lkks_id", &mut ph);
+        // The scope is tested on `region_code || ''` so that no index on the region drives
+        // the plan: read in (deadline, id) order, the index on those columns yields a page
+        // after a few rows, where a region range would join and sort the whole scope first
+        // (100,000 actions: ~120 ms against ~0.1 ms in SQLite).
+        let f = self.rows("(a.region_code || '')", "a.lkks_id", &mut ph);
         let mut binds = f.binds;
         let mut parts = vec![
             match self.viewer().principal().and_then(|p| p.scope.organisation) {

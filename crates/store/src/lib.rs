@@ -45,8 +45,8 @@ pub use bulk::{BulkChunk, PersonSealer, PreparedPerson};
 pub use computed::{COMPUTATIONS, Computation, ComputedValue, computation};
 pub use connect::{DEFAULT_SQLITE_PATH, DatabaseTarget};
 pub use cycles::{
-    ApprovalDecision, Candidate, CycleRecord, EntitlementRecord, MemberRecord, NewCycle, NewMember,
-    NewNote, NoteRecord, RuleRecord,
+    ApprovalDecision, Candidate, CycleRecord, Enrolled, EntitlementRecord, MemberRecord, NewCycle,
+    NewMember, NewNote, NoteRecord, RuleRecord,
 };
 pub use error::{RejectedCode, StoreError};
 pub use forums::{

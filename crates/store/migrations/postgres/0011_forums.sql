@@ -102,3 +102,6 @@ CREATE INDEX action_item_region ON action_item (region_code, deadline);
 CREATE INDEX action_item_forum ON action_item (forum_id, status, deadline);
 CREATE INDEX action_item_meeting ON action_item (meeting_id, id);
 CREATE INDEX action_item_owner ON action_item (owner_org_id, status, deadline);
+-- The open actions in deadline order: the overdue list reads its page from the start of
+-- this index instead of stepping over every finished action, and counts them from it alone.
+CREATE INDEX action_item_open ON action_item (deadline, id, region_code) WHERE status IN ('terbuka', 'berjalan');
