@@ -4,8 +4,9 @@
 # Usage: scripts/bench-cycles.sh [--release]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export SINERGI_BENCH_PEOPLE="${SINERGI_BENCH_PEOPLE:-1000000}"
 profile=()
 [[ "${1:-}" == "--release" ]] && profile=(--release)
 cargo test -p sinergi-core "${profile[@]}" --test bench_eligibility --no-run
 /usr/bin/time -v cargo test -p sinergi-core "${profile[@]}" --test bench_eligibility -- \
-    --ignored --nocapture 2>&1 | grep -E "BENCH|Maximum resident|Elapsed"
+    --nocapture 2>&1 | grep -E "BENCH|Maximum resident|Elapsed"

@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use sinergi_core::cycle::{
     AmountRule, CycleAction, CycleState, EnrolSource, EntitlementState, PaymentResult, SchoolLevel,
+    may_see_beneficiary_names,
 };
 use sinergi_core::eligibility::{Facts, Rule, RuleCase, Verdict, check_publish};
 use sinergi_core::{Localized, Msg, Viewer};
@@ -439,6 +440,52 @@ pub async fn import_payment_results(
             .push((0, Msg::new("cycles.result_unknown").arg("value", id)));
     }
     Ok(out)
+}
+
+/// One cycle as its page shows it: the beneficiaries and entitlements by name only for a
+/// viewer who may see names, the figures for everyone who sees the cycle.
+#[derive(Debug, Clone)]
+pub struct CycleView {
+    pub cycle: CycleRecord,
+    pub by_name: bool,
+    pub members: Vec<MemberRecord>,
+    pub entitlements: Vec<EntitlementRecord>,
+    pub tally: DonorTally,
+}
+
+/// Cycle `cycle_id` of program `program_id`; `None` when the viewer does not see it or it
+/// belongs to another program.
+pub async fn cycle_view(
+    store: &Store,
+    viewer: &Viewer,
+    program_id: i64,
+    cycle_id: i64,
+) -> Result<Option<CycleView>, ActivityError> {
+    let scoped = store.scoped(viewer);
+    let Some(cycle) = scoped
+        .cycle(cycle_id)
+        .await?
+        .filter(|c| c.program_id == program_id)
+    else {
+        return Ok(None);
+    };
+    let by_name = may_see_beneficiary_names(viewer);
+    let (members, entitlements) = if by_name {
+        (
+            scoped.cycle_members(cycle_id).await?,
+            scoped.entitlements(cycle_id, None).await?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let (m, e, n) = scoped.cycle_for_report(cycle_id).await?;
+    Ok(Some(CycleView {
+        cycle,
+        by_name,
+        members,
+        entitlements,
+        tally: DonorTally::of(&m, &e, &n),
+    }))
 }
 
 /// The donor report's figures for one cycle (or several summed: cumulative).

@@ -3,11 +3,11 @@
 //! store, which applies the row filter and core's forum rules and audits every change.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use sinergi_core::Viewer;
-use sinergi_core::forum::{ActionStatus, MeetingKind, Rsvp};
+use sinergi_core::forum::{ActionStatus, MeetingKind, Rsvp, rules};
+use sinergi_core::{RegionCode, Viewer};
 use sinergi_store::{
-    ActionFilter, ActionRow, AttendanceCounts, Forum, MeetingRecord, MeetingSummary, NewAction,
-    NewDecision, NewForum, NewInvitee, NewMeeting, Page, Paged, Store,
+    ActionFilter, ActionRow, AttendanceCounts, Forum, LkksFilter, MeetingRecord, MeetingSummary,
+    NewAction, NewDecision, NewForum, NewInvitee, NewMeeting, Page, Paged, Sort, Store,
 };
 
 use crate::ActivityError;
@@ -24,6 +24,27 @@ pub struct ForumHistory {
 
 pub async fn forums(store: &Store, viewer: &Viewer) -> Result<Vec<Forum>, ActivityError> {
     Ok(store.scoped(viewer).forums().await?)
+}
+
+/// The LKKS in the viewer's scope it may open a forum for, as (id, name), by name.
+pub async fn lkks_for_new_forum(
+    store: &Store,
+    viewer: &Viewer,
+) -> Result<Vec<(i64, String)>, ActivityError> {
+    let rows = store
+        .scoped(viewer)
+        .lkks_list(
+            &LkksFilter::default(),
+            Sort::parse(None, &sinergi_store::LKKS_SORTS),
+            Page::new(None, Some(500), 500),
+        )
+        .await?;
+    Ok(rows
+        .items
+        .into_iter()
+        .filter(|r| RegionCode::parse(&r.region).is_ok_and(|c| rules::may_manage_forum(viewer, &c)))
+        .map(|r| (r.id, r.name))
+        .collect())
 }
 
 /// The forum and one page of its history; `None` when the viewer does not see it.

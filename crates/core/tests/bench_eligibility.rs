@@ -1,6 +1,6 @@
-//! Benchmark (ignored by default; `scripts/bench-cycles.sh` runs it): evaluating the Tunas
-//! Negeri rule over N synthetic people in memory, N from SINERGI_BENCH_PEOPLE (default
-//! 1,000,000). Prints time and people per second; the peak memory is measured by the script.
+//! Benchmark: evaluating the Tunas Negeri rule over N synthetic people in memory, N from
+//! SINERGI_BENCH_PEOPLE. The test suite runs it small (10,000 people) so the path stays
+//! checked; `scripts/bench-cycles.sh` runs 1,000,000 and measures the peak memory.
 
 use std::time::Instant;
 
@@ -9,12 +9,11 @@ use sinergi_core::cycle::SchoolLevel;
 use sinergi_core::eligibility::{Facts, Rule};
 
 #[test]
-#[ignore]
 fn bench_rule_over_many_people() {
     let n: usize = std::env::var("SINERGI_BENCH_PEOPLE")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+        .unwrap_or(10_000);
     let rule = Rule::parse(
         r#"desil <= 2 && umur(tanggal_mulai) >= 6 && umur(tanggal_mulai) <= 18 && sekolah == "ya""#,
     )

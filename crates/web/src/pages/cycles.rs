@@ -9,8 +9,9 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
-use sinergi_activity::cycles::{DonorTally, PAYMENT_COLUMNS, donor_report, payment_batch};
-use sinergi_core::cycle::may_see_beneficiary_names;
+use sinergi_activity::cycles::{
+    DonorTally, PAYMENT_COLUMNS, cycle_view, donor_report, payment_batch,
+};
 use sinergi_store::{CycleRecord, EntitlementRecord, MemberRecord, RuleRecord};
 
 use super::render;
@@ -171,32 +172,19 @@ async fn cycle_page(
     Path((id, cycle_id)): Path<(i64, i64)>,
 ) -> Response {
     let result = async {
-        let scoped = state.store.scoped(&user.viewer);
-        let cycle = scoped
-            .cycle(cycle_id)
+        let view = cycle_view(&state.store, &user.viewer, id, cycle_id)
             .await?
-            .filter(|c| c.program_id == id)
             .ok_or(AppError::not_found("error.not_found"))?;
-        let by_name = may_see_beneficiary_names(&user.viewer);
-        let (members, entitlements) = if by_name {
-            (
-                scoped.cycle_members(cycle_id).await?,
-                scoped.entitlements(cycle_id, None).await?,
-            )
-        } else {
-            (Vec::new(), Vec::new())
-        };
-        let (m, e, n) = scoped.cycle_for_report(cycle_id).await?;
-        let tally = tally_rows(&DonorTally::of(&m, &e, &n));
+        let cycle = view.cycle;
         Ok(CyclePage {
             program_id: id,
             state: ui.t.render(&cycle.state.label()),
             tranches: (1..=cycle.tranches).collect(),
             cycle,
-            by_name,
-            members,
-            entitlements,
-            tally,
+            by_name: view.by_name,
+            members: view.members,
+            entitlements: view.entitlements,
+            tally: tally_rows(&view.tally),
             t: ui.t,
             ui: ui.clone(),
         })

@@ -19,8 +19,8 @@ use sinergi_core::forum::{
 };
 use sinergi_core::institution::Helix;
 use sinergi_store::{
-    ActionFilter, ActionRow, AttendanceCounts, AuditEvent, Forum, LkksFilter, MeetingRecord,
-    MeetingSummary, NewAction, NewDecision, NewForum, NewInvitee, NewMeeting, Page, Paged, Sort,
+    ActionFilter, ActionRow, AttendanceCounts, AuditEvent, Forum, MeetingRecord, MeetingSummary,
+    NewAction, NewDecision, NewForum, NewInvitee, NewMeeting, Page, Paged,
 };
 
 use crate::auth::Signed;
@@ -137,24 +137,7 @@ struct ListPage {
 pub async fn list(State(state): State<AppState>, ui: Ui, Signed(user): Signed) -> Response {
     let result = async {
         let forums = uc::forums(&state.store, &user.viewer).await?;
-        let rows = state
-            .store
-            .scoped(&user.viewer)
-            .lkks_list(
-                &LkksFilter::default(),
-                Sort::parse(None, &sinergi_store::LKKS_SORTS),
-                Page::new(None, Some(500), 500),
-            )
-            .await?;
-        let lkks = rows
-            .items
-            .into_iter()
-            .filter(|r| {
-                RegionCode::parse(&r.region)
-                    .is_ok_and(|c| rules::may_manage_forum(&user.viewer, &c))
-            })
-            .map(|r| (r.id, r.name))
-            .collect();
+        let lkks = uc::lkks_for_new_forum(&state.store, &user.viewer).await?;
         Ok(ListPage {
             t: ui.t,
             l: Labels(ui.t),
