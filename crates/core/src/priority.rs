@@ -2,8 +2,39 @@
 //! the LKKS boards and their operators: LKS operators and partners report data, they don't
 //! judge regions against each other.
 
+use chrono::NaiveDate;
+
 use crate::access::{Role, Viewer};
 use crate::region::RegionCode;
+
+/// Realisation for a quarter is due by this day of the month after the quarter ends (the
+/// scorecard's timeliness): LKS monthly reports are due on the 10th, and kab/kota gather those
+/// before they report the quarter.
+pub const REALISATION_DUE_DAY: u32 = 15;
+
+/// The last day realisation for quarter `quarter` (1–4) of `year` counts as on time.
+pub fn realisation_due(year: i32, quarter: u8) -> Option<NaiveDate> {
+    if !(1..=4).contains(&quarter) {
+        return None;
+    }
+    let month = u32::from(quarter) * 3 + 1;
+    let (y, m) = if month > 12 {
+        (year + 1, month - 12)
+    } else {
+        (year, month)
+    };
+    NaiveDate::from_ymd_opt(y, m, REALISATION_DUE_DAY)
+}
+
+/// Whether quarter `quarter` of `year` has ended before `today` (only then is it expected).
+pub fn quarter_ended(year: i32, quarter: u8, today: NaiveDate) -> bool {
+    let next = if quarter >= 4 {
+        (year + 1, 1)
+    } else {
+        (year, u32::from(quarter) * 3 + 1)
+    };
+    NaiveDate::from_ymd_opt(next.0, next.1, 1).is_some_and(|start| start <= today)
+}
 
 fn lkks_role(role: Role) -> bool {
     matches!(
@@ -55,6 +86,18 @@ mod tests {
                 organisation,
             },
         })
+    }
+
+    #[test]
+    fn realisation_is_due_on_the_fifteenth_after_the_quarter() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(realisation_due(2025, 1), Some(d(2025, 4, 15)));
+        assert_eq!(realisation_due(2025, 4), Some(d(2026, 1, 15)));
+        assert_eq!(realisation_due(2025, 5), None);
+        assert!(!quarter_ended(2025, 1, d(2025, 3, 31)));
+        assert!(quarter_ended(2025, 1, d(2025, 4, 1)));
+        assert!(!quarter_ended(2025, 4, d(2025, 12, 31)));
+        assert!(quarter_ended(2025, 4, d(2026, 1, 1)));
     }
 
     #[test]

@@ -243,6 +243,8 @@ pub struct RegionCounts {
     pub lks_reports_on_time: u64,
     pub list_rows: u64,
     pub list_rows_complete: u64,
+    /// Rows read by the imports (stored and refused): what NIK refusals are a share of.
+    pub list_rows_read: u64,
     pub nik_refused: u64,
     pub nik_warned: u64,
     pub duplicates: u64,
@@ -373,7 +375,7 @@ pub fn scorecard(
                         Check::RequiredFieldsFilled => {
                             (ratio(c.list_rows_complete, c.list_rows), vec![])
                         }
-                        Check::NikRefused => (ratio(c.nik_refused, c.list_rows), vec![]),
+                        Check::NikRefused => (ratio(c.nik_refused, c.list_rows_read), vec![]),
                         Check::NikWarned => (ratio(c.nik_warned, c.list_rows), vec![]),
                         Check::Duplicates => (ratio(c.duplicates, c.list_rows), vec![]),
                         Check::Outliers => {
@@ -496,6 +498,7 @@ mod tests {
                 realisation_on_time: 7,
                 list_rows: 100,
                 list_rows_complete: 80,
+                list_rows_read: 100,
                 nik_refused: 1,
                 nik_warned: 20,
                 ..RegionCounts::default()

@@ -28,6 +28,7 @@ mod persons;
 pub mod pii;
 mod priority;
 mod programs;
+mod quality;
 mod regions;
 mod review;
 mod scope;
@@ -74,6 +75,10 @@ pub use persons::{
     PersonExport, PersonFilter, PersonRow,
 };
 pub use pii::{KeyError, PiiKey};
+pub use quality::{
+    COUNT_UNITS, DETAIL_ROWS, FlaggedRow, QualityAsk, QualityCounts, QualityGap, QualityInputs,
+    QualityReference, QualitySeries, RefusedNiks, RowFlag,
+};
 pub use priority::{
     FOLLOWUP_STATUSES, Followup, NewRanking, PriorityColumns, PriorityMethodVersion,
     PublishedRanking, RankingRow,

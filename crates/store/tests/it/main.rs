@@ -12,5 +12,6 @@ mod institutions;
 mod lists;
 mod priority;
 mod programs;
+mod quality;
 mod schema;
 mod strategy;
