@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod lists;
 pub mod priority;
 pub mod programs;
+pub mod quality;
 pub mod realisation;
 pub mod registries;
 pub mod review;

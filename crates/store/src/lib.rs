@@ -75,16 +75,16 @@ pub use persons::{
     PersonExport, PersonFilter, PersonRow,
 };
 pub use pii::{KeyError, PiiKey};
-pub use quality::{
-    COUNT_UNITS, DETAIL_ROWS, FlaggedRow, QualityAsk, QualityCounts, QualityGap, QualityInputs,
-    QualityReference, QualitySeries, RefusedNiks, RowFlag,
-};
 pub use priority::{
     FOLLOWUP_STATUSES, Followup, NewRanking, PriorityColumns, PriorityMethodVersion,
     PublishedRanking, RankingRow,
 };
 pub use programs::{
     DesaNeed, NEED_ELEMENTS, PROGRAM_SORTS, PeerProgram, Program, ProgramFilter, Saved,
+};
+pub use quality::{
+    COUNT_UNITS, DETAIL_ROWS, FlaggedRow, QualityAsk, QualityCounts, QualityGap, QualityInputs,
+    QualityReference, QualitySeries, RefusedNiks, RowFlag,
 };
 pub use regions::{ChildCounts, ImportSummary, LevelCounts, RegionPrefixTable, RegionVersion};
 pub use review::{ReviewQueue, ReviewedPair};

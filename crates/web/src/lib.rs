@@ -125,6 +125,14 @@ pub fn router(state: AppState) -> Router {
         .route("/prioritas/wilayah/{code}", get(pages::priority::region))
         .route("/prioritas/unduh", get(pages::priority::download))
         .route("/prioritas/terbitkan", post(pages::priority::publish))
+        .route("/mutu-data", get(pages::quality::index))
+        .route("/mutu-data/wilayah/{code}", get(pages::quality::region))
+        .route("/mutu-data/unduh", get(pages::quality::download))
+        .route("/mutu-data/tindak-lanjut", post(pages::quality::mark))
+        .route(
+            "/mutu-data/tindak-lanjut/{id}",
+            post(pages::quality::update),
+        )
         .route("/statistik", get(pages::stats::index))
         .route("/statistik/{code}", get(pages::stats::region))
         .route("/api/v1/penerima", get(api::persons))

@@ -275,7 +275,11 @@ async fn scorecard_inputs_on_both_backends() {
             .find(|r| r.flag == RowFlag::Incomplete && r.list_id == imported.list_id)
             .unwrap();
         assert_eq!(incomplete.line, 4, "{l}");
-        assert_eq!(incomplete.missing, ["tanggal_lahir", "jenis_kelamin"], "{l}");
+        assert_eq!(
+            incomplete.missing,
+            ["tanggal_lahir", "jenis_kelamin"],
+            "{l}"
+        );
 
         // Refused NIKs, for the region of the list's organisation... which is the province for
         // Mitra A: not one kab/kota's, so not counted at this level.
@@ -306,7 +310,11 @@ async fn scorecard_inputs_on_both_backends() {
         let codes: Vec<String> = own.regions.iter().map(|(c, _)| c.to_string()).collect();
         assert_eq!(codes, ["52.02"], "{l}");
         assert_eq!(own.counts[0], got.counts[0], "{l}");
-        assert!(own.flagged_rows.iter().all(|r| r.region.starts_with("52.02")));
+        assert!(
+            own.flagged_rows
+                .iter()
+                .all(|r| r.region.starts_with("52.02"))
+        );
         // LKS operators report data; they do not judge regions.
         assert!(matches!(
             w.store.as_user(&lks_user).quality_inputs(&ask).await,
@@ -333,7 +341,11 @@ async fn refused_niks_count_for_a_kabkota_organisation() {
             replaces: None,
         };
         let imported = s
-            .import_person_list(&list, &[person(2, "5203054507900013", true, vec![])], &|_| {})
+            .import_person_list(
+                &list,
+                &[person(2, "5203054507900013", true, vec![])],
+                &|_| {},
+            )
             .await
             .unwrap()
             .unwrap();
@@ -378,12 +390,7 @@ async fn refused_niks_count_for_a_kabkota_organisation() {
         assert_eq!(got.refused[0].list_name, "daftar LKS", "{l}");
         // The Lombok Tengah operator is not given Lombok Timur's lists.
         let op02 = w.principal("op5202").await;
-        let theirs = w
-            .store
-            .as_user(&op02)
-            .quality_inputs(&ask)
-            .await
-            .unwrap();
+        let theirs = w.store.as_user(&op02).quality_inputs(&ask).await.unwrap();
         assert!(theirs.regions.is_empty(), "{l}");
     }
 }

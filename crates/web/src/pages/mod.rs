@@ -9,6 +9,7 @@ pub mod lists;
 pub mod persons;
 pub mod priority;
 pub mod programs;
+pub mod quality;
 pub mod review;
 pub mod session;
 pub mod stats;

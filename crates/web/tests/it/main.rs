@@ -11,5 +11,6 @@ mod pages;
 mod priority;
 mod program_form;
 mod programs;
+mod quality;
 mod strategy;
 mod templates;
