@@ -194,6 +194,91 @@ pub async fn rank(
     })
 }
 
+/// Who published a ranking, and when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Publication {
+    pub id: i64,
+    pub published_at: String,
+    pub published_by: String,
+}
+
+/// The latest ranking published for `level` below `within`, as it was stored (method version,
+/// periods, scores, ranks, ranges, contributions), read instead of recomputed. It holds no raw
+/// figures: "why is it ranked here" recomputes. `None` when nothing is published.
+pub async fn published(
+    store: &Store,
+    viewer: &Viewer,
+    level: Level,
+    within: Option<RegionCode>,
+) -> Result<Option<(PriorityView, Publication)>, ActivityError> {
+    if !rules::may_view(viewer) {
+        return Err(ActivityError::Forbidden);
+    }
+    let Some(ranking) = store
+        .scoped(viewer)
+        .latest_ranking(level, within.as_ref())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let definition = parse_definition(&ranking.method.definition)?;
+    let codes = ranking
+        .rows
+        .iter()
+        .map(|r| {
+            RegionCode::parse(&r.region).map_err(|e| {
+                ActivityError::Store(sinergi_store::StoreError::Corrupt(e.to_string()))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let names = store.region_names(&codes).await?;
+    let rows = ranking
+        .rows
+        .iter()
+        .zip(codes)
+        .map(|(r, code)| PriorityRow {
+            name: names.get(code.as_str()).cloned().unwrap_or_default(),
+            code,
+            score: r.score,
+            rank: r.rank,
+            range: match (r.median_rank, r.p5_rank, r.p95_rank) {
+                (Some(median), Some(p5), Some(p95)) => Some(RankRange {
+                    median,
+                    p5,
+                    p95,
+                    unstable: r.unstable,
+                }),
+                _ => None,
+            },
+            raw: Vec::new(),
+            normalised: Vec::new(),
+            contributions: r.contributions.clone(),
+        })
+        .collect();
+    let periods = definition
+        .method
+        .indicators
+        .iter()
+        .map(|i| (i.key.clone(), ranking.periods.get(&i.key).cloned()))
+        .collect();
+    Ok(Some((
+        PriorityView {
+            method: Some(ranking.method),
+            definition,
+            level,
+            within,
+            periods,
+            treatment: Vec::new(),
+            rows,
+        },
+        Publication {
+            id: ranking.id,
+            published_at: ranking.published_at,
+            published_by: ranking.published_by,
+        },
+    )))
+}
+
 /// Computes and publishes the ranking; it names the saved method version and the periods.
 pub async fn publish(
     store: &Store,

@@ -24,6 +24,8 @@ const SHOWN: usize = 200;
 pub struct PriorityQuery {
     tingkat: Option<String>,
     wilayah: Option<String>,
+    /// `1`: compute a draft now instead of reading the published ranking.
+    draf: Option<String>,
 }
 
 fn level_of(key: Option<&str>) -> Result<Level, AppError> {
@@ -57,6 +59,7 @@ struct PriorityPage {
     shown: usize,
     map: Option<String>,
     may_publish: bool,
+    published: Option<priority::Publication>,
 }
 
 fn heads(view: &PriorityView) -> Vec<IndicatorHead> {
@@ -121,6 +124,27 @@ async fn choropleth(
     ))
 }
 
+/// The published ranking unless a draft is asked for (or nothing is published yet).
+async fn shown(
+    state: &AppState,
+    ui: &Ui,
+    q: &PriorityQuery,
+) -> Result<(PriorityView, Option<priority::Publication>), AppError> {
+    if q.draf.as_deref() != Some("1") {
+        let level = level_of(q.tingkat.as_deref())?;
+        let within = match optional_region(q.wilayah.as_deref())? {
+            Some(w) => Some(w),
+            None => priority::default_within(ui.viewer()),
+        };
+        if let Some((view, p)) =
+            priority::published(&state.store, ui.viewer(), level, within).await?
+        {
+            return Ok((view, Some(p)));
+        }
+    }
+    Ok((compute(state, ui, q).await?, None))
+}
+
 async fn compute(state: &AppState, ui: &Ui, q: &PriorityQuery) -> Result<PriorityView, AppError> {
     let level = level_of(q.tingkat.as_deref())?;
     let within = match optional_region(q.wilayah.as_deref())? {
@@ -137,7 +161,7 @@ pub async fn index(
     Query(q): Query<PriorityQuery>,
 ) -> Response {
     let result = async {
-        let view = compute(&state, &ui, &q).await?;
+        let (view, published) = shown(&state, &ui, &q).await?;
         let map = choropleth(&state, &ui.t, &view).await?;
         let may_publish = view.method.is_some()
             && view.within.as_ref().map_or_else(
@@ -157,6 +181,7 @@ pub async fn index(
             shown: SHOWN,
             map,
             may_publish,
+            published,
             view,
         })
     }
@@ -222,7 +247,7 @@ pub async fn download(
     Query(q): Query<PriorityQuery>,
 ) -> Response {
     let result = async {
-        let view = compute(&state, &ui, &q).await?;
+        let (view, published) = shown(&state, &ui, &q).await?;
         let t = &ui.t;
         let mut headers: Vec<String> = [
             "peringkat",
@@ -265,6 +290,16 @@ pub async fn download(
             None => t.get("priority.method_default").to_string(),
         };
         let mut notes = vec![(t.get("priority.method").to_string(), method)];
+        notes.push(match &published {
+            Some(p) => (
+                t.get("priority.published").to_string(),
+                format!("{} ({})", p.published_at, p.published_by),
+            ),
+            None => (
+                t.get("priority.draft").to_string(),
+                t.get("priority.draft_help").to_string(),
+            ),
+        });
         for (key, period) in &view.periods {
             notes.push((key.clone(), period.clone().unwrap_or_else(|| "–".into())));
         }

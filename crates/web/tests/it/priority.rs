@@ -159,6 +159,22 @@ fn publishing_needs_a_saved_method_and_names_its_version() {
         let published = published.expect("published");
         assert_eq!(published.method.version, 1, "{l}");
         assert_eq!(published.periods["stunting"], "2025", "{l}");
+        // The page now reads the published ranking; a draft is recomputed only when asked.
+        let shown = c.get("/prioritas?tingkat=kabkota&wilayah=52.03");
+        assert_eq!(shown.status, 200, "{l}");
+        assert!(
+            shown.body.contains("Peringkat yang diterbitkan"),
+            "{l}: {}",
+            shown.body
+        );
+        assert!(shown.body.contains("op5203"), "{l}: who published it");
+        assert!(
+            shown.body.contains("draf=1"),
+            "{l}: a draft can be asked for"
+        );
+        let draft = c.get("/prioritas?tingkat=kabkota&wilayah=52.03&draf=1");
+        assert!(draft.body.contains("Draf:"), "{l}");
+        assert!(!draft.body.contains("Peringkat yang diterbitkan"), "{l}");
         stop.send(()).ok();
     }
 }
