@@ -156,6 +156,7 @@ fn main() {
                 lks_reports_on_time: 150 + (rng.unit() * 50.0) as u64,
                 list_rows: 100_000,
                 list_rows_complete: 95_000 + (rng.unit() * 5_000.0) as u64,
+                list_rows_read: 103_000,
                 nik_refused: (rng.unit() * 3_000.0) as u64,
                 nik_warned: (rng.unit() * 8_000.0) as u64,
                 duplicates: (rng.unit() * 2_000.0) as u64,

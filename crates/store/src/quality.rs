@@ -263,7 +263,8 @@ impl Scoped<'_> {
         .await)?;
         // One value per key and period: the first source.
         let mut entered: HashMap<(i64, &str, &str, &str), &str> = HashMap::new();
-        let mut series: BTreeMap<(&str, &str, i64), (Vec<String>, Vec<f64>)> = BTreeMap::new();
+        type Periods = (Vec<String>, Vec<f64>);
+        let mut series: BTreeMap<(&str, &str, i64), Periods> = BTreeMap::new();
         for (sid, code, region, period, value, at) in &values {
             if entered
                 .insert((*sid, code, region, period), at.as_str())
