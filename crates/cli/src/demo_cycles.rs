@@ -12,7 +12,7 @@ use sinergi_activity::cycles::{
     ExtraFacts, act_on_cycle, create_cycle, create_rule, enrol_from_registry, evaluate_in_scope,
     publish_rule,
 };
-use sinergi_core::cycle::{AmountRule, CycleAction, PaymentResult, SchoolLevel};
+use sinergi_core::cycle::{AmountRule, CycleAction, PaymentResult, SchoolLevel, VerificationStep};
 use sinergi_core::eligibility::{Facts, Rule, RuleCase, age_on};
 use sinergi_core::program::{
     AidType, FundingSource, ProgramInput, ProgramLocation, ProgramStatus, Reached, Sector,
@@ -156,10 +156,42 @@ pub async fn load(
                 rule_id: Some(rule_id),
                 amount: amount.clone(),
                 tranches: 2,
+                steps: vec![
+                    VerificationStep::Documents,
+                    VerificationStep::SchoolConfirmation,
+                ],
             },
         )
         .await?;
         enrol_from_registry(store, &system, cycle_id, Some(list_id), None, &extra).await?;
+        // The documents and the school's confirmation, checked for every child.
+        for m in scoped.cycle_members(cycle_id).await? {
+            for step in [
+                VerificationStep::Documents,
+                VerificationStep::SchoolConfirmation,
+            ] {
+                scoped
+                    .add_cycle_note(
+                        cycle_id,
+                        &NewNote {
+                            member_id: m.id,
+                            kind: "verifikasi",
+                            on_date: start - chrono::Duration::days(7),
+                            body: match step {
+                                VerificationStep::Documents => "KK, akta dan rapor diperiksa",
+                                _ => "Surat keterangan aktif dari sekolah",
+                            }
+                            .into(),
+                            follow_up: None,
+                            status: None,
+                            entitlement_id: None,
+                            step: Some(step),
+                            passed: Some(true),
+                        },
+                    )
+                    .await?;
+            }
+        }
         act_on_cycle(store, &system, cycle_id, CycleAction::Submit).await?;
         act_on_cycle(store, &system, cycle_id, CycleAction::Approve).await?;
         let members = scoped.cycle_members(cycle_id).await?;
@@ -196,6 +228,8 @@ pub async fn load(
                         follow_up: Some("Cek rapor akhir semester".into()),
                         status: None,
                         entitlement_id: None,
+                        step: None,
+                        passed: None,
                     },
                 )
                 .await?;
@@ -214,6 +248,8 @@ pub async fn load(
                             follow_up: Some("Rekening diaktifkan ulang di bank".into()),
                             status: Some("selesai".into()),
                             entitlement_id: Some(failed.id),
+                            step: None,
+                            passed: None,
                         },
                     )
                     .await?;

@@ -10,7 +10,7 @@ use serde::Serialize;
 use sinergi_core::Msg;
 use sinergi_core::cycle::{
     AmountRule, CycleAction, CycleState, EnrolSource, EntitlementState, PaymentResult, SchoolLevel,
-    may_see_beneficiary_names,
+    VerificationStep, may_run_cycles, may_see_beneficiary_names,
 };
 use sinergi_core::eligibility::{Facts, RuleCase, RuleStatus, Verdict};
 use sinergi_core::program::Program;
@@ -67,6 +67,8 @@ pub struct CycleRecord {
     pub tranches: i64,
     pub approved_at: Option<String>,
     pub members: i64,
+    /// The verification steps every beneficiary must pass before approval.
+    pub steps: Vec<VerificationStep>,
 }
 
 /// What a new cycle needs.
@@ -79,6 +81,8 @@ pub struct NewCycle {
     pub rule_id: Option<i64>,
     pub amount: AmountRule,
     pub tranches: i64,
+    /// The verification steps every beneficiary must pass before approval (may be none).
+    pub steps: Vec<VerificationStep>,
 }
 
 /// A person of the registry in scope, with the facts a rule reads.
@@ -127,6 +131,8 @@ pub struct ApprovalDecision {
     pub verdict: Verdict,
     /// Some: included with this amount per tranche.
     pub amount: Option<i64>,
+    /// Why a beneficiary was left out, when the verdict alone does not say (verification).
+    pub note: Option<String>,
 }
 
 /// One entitlement with its beneficiary, for the payment batch and the pages.
@@ -155,6 +161,9 @@ pub struct NoteRecord {
     pub follow_up: Option<String>,
     pub status: Option<String>,
     pub entitlement_id: Option<i64>,
+    /// A verification note's step and whether it passed.
+    pub step: Option<VerificationStep>,
+    pub passed: Option<bool>,
 }
 
 /// A new note.
@@ -167,6 +176,9 @@ pub struct NewNote {
     pub follow_up: Option<String>,
     pub status: Option<String>,
     pub entitlement_id: Option<i64>,
+    /// A verification note (kind `verifikasi`) names its step and outcome.
+    pub step: Option<VerificationStep>,
+    pub passed: Option<bool>,
 }
 
 type RuleRow = (
@@ -213,11 +225,12 @@ type CycleRow = (
     i64,
     Option<String>,
     i64,
+    String,
 );
 
 const CYCLE_COLS: &str = "c.id, c.program_id, c.organisation_id, c.name, c.start_date, \
      c.end_date, c.state, c.rule_id, c.amount_rule, c.tranches, c.approved_at, \
-     (SELECT COUNT(*) FROM cycle_member m WHERE m.cycle_id = c.id AND m.included = 1)";
+     (SELECT COUNT(*) FROM cycle_member m WHERE m.cycle_id = c.id AND m.included = 1), c.steps";
 
 fn day(s: &str) -> Result<NaiveDate, StoreError> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| corrupt(format!("{s}: {e}")))
@@ -237,6 +250,7 @@ fn cycle_record(r: CycleRow) -> Result<CycleRecord, StoreError> {
         tranches: r.9,
         approved_at: r.10,
         members: r.11,
+        steps: VerificationStep::split(&r.12).map_err(|_| corrupt(&r.12))?,
     })
 }
 
@@ -303,13 +317,7 @@ impl Scoped<'_> {
     async fn writable_program(&self, program_id: i64) -> Result<Program, StoreError> {
         self.require_write()?;
         let p = self.visible_program(program_id).await?;
-        let org = p.input.organisation_id;
-        if !p
-            .input
-            .locations
-            .iter()
-            .all(|l| self.viewer().may_see(&l.region, org))
-        {
+        if !may_run_cycles(self.viewer(), &p) {
             return Err(StoreError::Forbidden);
         }
         Ok(p)
@@ -413,6 +421,39 @@ impl Scoped<'_> {
         .execute(pool)
         .await
         .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Adds a test case to a draft rule (a published rule does not change).
+    pub async fn add_rule_case(&self, rule_id: i64, case: &RuleCase) -> Result<(), StoreError> {
+        let rule = self.rule(rule_id).await?.ok_or(StoreError::Forbidden)?;
+        let p = self.writable_program(rule.program_id).await?;
+        if rule.status != RuleStatus::Draft {
+            return Err(refused(Msg::new("cycles.rule_not_draft")));
+        }
+        let mut cases = rule.cases;
+        cases.push(case.clone());
+        let json = serde_json::to_string(&cases).map_err(corrupt)?;
+        let event = AuditEvent::new(self.actor(), "rule.case", "eligibility_rule")
+            .id(rule_id)
+            .region(Self::home(&p))
+            .after(serde_json::json!({ "kasus": case.label, "harapan": case.expected }));
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let changed = sqlx::query(
+                "UPDATE eligibility_rule SET cases_json = $2 WHERE id = $1 AND status = 'draft'",
+            )
+            .bind(rule_id)
+            .bind(&json)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if changed != 1 {
+                return Err(refused(Msg::new("cycles.rule_not_draft")));
+            }
+            append_audit!(tx, &event);
+            tx.commit().await?;
+        });
         Ok(())
     }
 
@@ -539,8 +580,8 @@ impl Scoped<'_> {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO program_cycle (program_id, organisation_id, region_code, name, \
                  start_date, end_date, state, rule_id, amount_rule, tranches, created_at, \
-                 updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $10, $10) \
-                 RETURNING id",
+                 updated_at, steps) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $10, $10, $11) RETURNING id",
             )
             .bind(new.program_id)
             .bind(p.input.organisation_id)
@@ -552,6 +593,7 @@ impl Scoped<'_> {
             .bind(new.amount.text())
             .bind(new.tranches)
             .bind(&now)
+            .bind(VerificationStep::join(&new.steps))
             .fetch_one(&mut *tx)
             .await?;
             let event = AuditEvent::new(actor.clone(), "cycle.create", "program_cycle")
@@ -561,6 +603,7 @@ impl Scoped<'_> {
                     "program": new.program_id, "nama": new.name.trim(),
                     "mulai": new.start, "selesai": new.end, "aturan": new.rule_id,
                     "jumlah": new.amount.text(), "tahap": new.tranches,
+                    "verifikasi": VerificationStep::join(&new.steps),
                 }));
             append_audit!(tx, &event);
             tx.commit().await?;
@@ -799,7 +842,9 @@ impl Scoped<'_> {
                 .entry((d.amount.is_some(), d.verdict.key(), d.amount))
                 .or_default()
                 .push(d.member_id);
-            if let Verdict::Undecided(why) = &d.verdict {
+            if let Some(why) = &d.note {
+                notes.push((d.member_id, why));
+            } else if let Verdict::Undecided(why) = &d.verdict {
                 notes.push((d.member_id, why));
             }
         }
@@ -1027,6 +1072,9 @@ impl Scoped<'_> {
         if note.body.trim().is_empty() {
             return Err(refused(Msg::new("cycles.note_empty")));
         }
+        if note.kind == "verifikasi" && (note.step.is_none() || note.passed.is_none()) {
+            return Err(refused(Msg::new("cycles.step_required")));
+        }
         let author = self.actor().name;
         let now = now_text();
         let actor = self.actor();
@@ -1034,8 +1082,8 @@ impl Scoped<'_> {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO cycle_note (cycle_id, member_id, kind, on_date, author, body, \
-                 follow_up, status, entitlement_id, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                 follow_up, status, entitlement_id, created_at, step, outcome) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
             )
             .bind(cycle_id)
             .bind(note.member_id)
@@ -1047,6 +1095,8 @@ impl Scoped<'_> {
             .bind(&note.status)
             .bind(note.entitlement_id)
             .bind(&now)
+            .bind(note.step.map(VerificationStep::key))
+            .bind(note.passed.map(|p| if p { "lulus" } else { "gagal" }))
             .fetch_one(&mut *tx)
             .await?;
             let event = AuditEvent::new(actor.clone(), "cycle.note", "cycle_note")
@@ -1054,7 +1104,8 @@ impl Scoped<'_> {
                 .region(&home)
                 .after(serde_json::json!({
                     "siklus": cycle_id, "penerima": note.member_id, "jenis": note.kind,
-                    "status": note.status,
+                    "status": note.status, "langkah": note.step.map(VerificationStep::key),
+                    "lulus": note.passed,
                 }));
             append_audit!(tx, &event);
             tx.commit().await?;
@@ -1081,11 +1132,13 @@ impl Scoped<'_> {
             Option<String>,
             Option<String>,
             Option<i64>,
+            Option<String>,
+            Option<String>,
         );
         let rows: Vec<Row> = on_pool!(self, |pool| {
             sqlx::query_as(
-            "SELECT id, member_id, kind, on_date, author, body, follow_up, status, entitlement_id \
-             FROM cycle_note WHERE cycle_id = $1 ORDER BY on_date, id"
+            "SELECT id, member_id, kind, on_date, author, body, follow_up, status, entitlement_id, \
+             step, outcome FROM cycle_note WHERE cycle_id = $1 ORDER BY id"
         )
         .bind(cycle_id)
         .fetch_all(pool)
@@ -1104,6 +1157,8 @@ impl Scoped<'_> {
                 follow_up: r.6,
                 status: r.7,
                 entitlement_id: r.8,
+                step: r.9.as_deref().and_then(VerificationStep::from_key),
+                passed: r.10.map(|o| o == "lulus"),
             })
             .collect())
     }

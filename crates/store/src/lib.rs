@@ -239,6 +239,7 @@ migration_list![
     ("0011", "forums"),
     ("0012", "priority"),
     ("0013", "api_tokens"),
+    ("0015", "cycle_steps"),
 ];
 
 /// The version a file number such as `"0007"` stands for (a compile error if not digits).
