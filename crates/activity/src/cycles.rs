@@ -794,6 +794,115 @@ pub async fn donor_report(
     })
 }
 
+/// How a person-facts file went.
+#[derive(Debug, Default)]
+pub struct FactsImport {
+    /// Registry person records whose facts were written.
+    pub updated: u64,
+    /// Refused rows by line, with the reason.
+    pub rejected: Vec<(usize, Msg)>,
+}
+
+fn yes_no_cell(column: &str, value: &str) -> Result<Option<bool>, Msg> {
+    match value.trim().to_lowercase().as_str() {
+        "" => Ok(None),
+        "ya" | "y" | "1" | "yes" => Ok(Some(true)),
+        "tidak" | "t" | "0" | "no" => Ok(Some(false)),
+        _ => Err(Msg::new("cycles.facts_value")
+            .arg("column", column)
+            .arg("value", value.trim())),
+    }
+}
+
+/// Reads a file of facts the registry rows do not hold (CSV through the intake path:
+/// `nik` and any of `sekolah` ya/tidak, `jenjang` SD/SMP/SMA, `disabilitas` ya/tidak) and
+/// records them for the people of the registry in the viewer's scope with that NIK, so
+/// eligibility rules can read them. Every refused row is reported by line; nothing is
+/// written for a row with any bad cell.
+pub async fn import_person_facts(
+    store: &Store,
+    viewer: &Viewer,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<FactsImport, ActivityError> {
+    use sinergi_store::PersonFacts;
+    let table = sinergi_intake::read_table_bytes(file_name, bytes).map_err(|e| refused(e.msg()))?;
+    let Some(niks) = table.column("nik") else {
+        return Err(refused(Msg::new("cycles.facts_columns")));
+    };
+    let (school, level, disability) = (
+        table.column("sekolah"),
+        table.column("jenjang"),
+        table.column("disabilitas"),
+    );
+    if school.is_none() && level.is_none() && disability.is_none() {
+        return Err(refused(Msg::new("cycles.facts_columns")));
+    }
+    let mut out = FactsImport::default();
+    let mut rows: Vec<(usize, String, PersonFacts)> = Vec::new();
+    for row in 0..table.rows() {
+        let line = table.lines.get(row).map_or(row + 2, |l| *l as usize);
+        let parsed = (|| {
+            let nik = sinergi_core::Nik::parse(niks.get(row), None)
+                .map_err(|errors| {
+                    errors
+                        .first()
+                        .map(Localized::msg)
+                        .unwrap_or_else(|| Msg::new("cycles.facts_columns"))
+                })?
+                .nik;
+            let level = match level.map(|c| c.get(row).trim()).filter(|v| !v.is_empty()) {
+                None => None,
+                Some(v) => Some(SchoolLevel::lookup(v).ok_or_else(|| {
+                    Msg::new("cycles.facts_value")
+                        .arg("column", "jenjang")
+                        .arg("value", v)
+                })?),
+            };
+            Ok::<_, Msg>((
+                nik.as_str().to_string(),
+                PersonFacts {
+                    person_id: 0,
+                    in_school: school
+                        .map(|c| yes_no_cell("sekolah", c.get(row)))
+                        .transpose()?
+                        .flatten(),
+                    level,
+                    disability: disability
+                        .map(|c| yes_no_cell("disabilitas", c.get(row)))
+                        .transpose()?
+                        .flatten(),
+                },
+            ))
+        })();
+        match parsed {
+            Ok((nik, facts)) => rows.push((line, nik, facts)),
+            Err(m) => out.rejected.push((line, m)),
+        }
+    }
+    let scoped = store.scoped(viewer);
+    let wanted: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
+    let mut ids: HashMap<String, Vec<i64>> = HashMap::new();
+    for (nik, id) in scoped.persons_by_nik(&wanted).await? {
+        ids.entry(nik).or_default().push(id);
+    }
+    let mut facts = Vec::new();
+    for (line, nik, f) in rows {
+        match ids.get(&nik) {
+            Some(persons) => facts.extend(persons.iter().map(|id| PersonFacts {
+                person_id: *id,
+                ..f.clone()
+            })),
+            None => out
+                .rejected
+                .push((line, Msg::new("cycles.facts_unknown_nik"))),
+        }
+    }
+    out.rejected.sort_by_key(|r| r.0);
+    out.updated = scoped.record_person_facts(&facts).await?;
+    Ok(out)
+}
+
 /// School level from a cell (`SD`, `SMP/MTs`, …), for files that add facts.
 pub fn level_of(cell: &str) -> Option<SchoolLevel> {
     SchoolLevel::lookup(cell)

@@ -19,7 +19,7 @@ use sinergi_core::program::{
     TargetGroup,
 };
 use sinergi_core::{Ppks, RegionCode, Viewer};
-use sinergi_store::{NewCycle, NewNote, Store};
+use sinergi_store::{NewCycle, NewNote, PersonFacts, Store};
 use sinergi_synth::institutions::Scholar;
 
 const RULE: &str =
@@ -111,6 +111,34 @@ pub async fn load(
         }])
         .await?;
     let program_id = saved.first().context("program Tunas Negeri")?.id;
+
+    // School participation, level and disability of Masbagik's registry people, as a
+    // school census upload would give them (the registry rows hold desil, birth date, sex
+    // and desa only): most children of school age attend, their level by age; about one in
+    // twenty-five has a disability. The Tunas list's own school columns win for its children.
+    let masbagik = scoped
+        .registry_candidates(None, Some("52.03.05"), 0, 100_000)
+        .await?;
+    let facts: Vec<PersonFacts> = masbagik
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let age = c.facts.birth_date.map(|b| age_on(b, first_start));
+            let school_age = age.is_some_and(|a| (6..=18).contains(&a));
+            let listed = extra.get(&c.person_id);
+            PersonFacts {
+                person_id: c.person_id,
+                in_school: listed
+                    .and_then(|f| f.in_school)
+                    .or(age.map(|_| school_age && i % 8 != 0)),
+                level: listed
+                    .and_then(|f| f.level)
+                    .or_else(|| age.filter(|_| school_age).map(level_by_age)),
+                disability: Some(i % 25 == 0),
+            }
+        })
+        .collect();
+    scoped.record_person_facts(&facts).await?;
 
     // The rule: a case, the count over Masbagik, published.
     let case = RuleCase {
@@ -282,6 +310,11 @@ pub async fn load(
             }
         }
     }
-    tracing::info!("siklus Tunas Negeri dimuat (2 siklus, program {program_id})");
+    tracing::info!(
+        "siklus Tunas Negeri dimuat (2 siklus, program {program_id}); aturan cocok untuk {} dari {} orang di Masbagik ({} tidak dapat dinilai)",
+        count.matched,
+        count.checked,
+        count.undecided
+    );
     Ok(())
 }

@@ -17,6 +17,7 @@ use sinergi_core::program::Program;
 use sqlx::AssertSqlSafe;
 
 use crate::audit::{AuditEvent, append_audit, now_text};
+use crate::pii::PiiField;
 use crate::scope::{Placeholders, bind_filter};
 use crate::{Scoped, StoreError, on_pool};
 
@@ -26,6 +27,15 @@ fn corrupt(what: impl std::fmt::Display) -> StoreError {
 
 fn refused(msg: Msg) -> StoreError {
     StoreError::Refused(msg)
+}
+
+/// Facts about one registry person that its list row does not hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonFacts {
+    pub person_id: i64,
+    pub in_school: Option<bool>,
+    pub level: Option<SchoolLevel>,
+    pub disability: Option<bool>,
 }
 
 /// One version of a program's eligibility rule.
@@ -519,8 +529,10 @@ impl Scoped<'_> {
             binds.push(crate::scope::Bind::Text(format!("{region}/")));
         }
         let sql = format!(
-            "SELECT r.id, r.name, r.nik_masked, r.region_code, r.sex, r.birth_date, r.desil \
-             FROM person_record r WHERE r.id > $1 AND {}{extra} ORDER BY r.id LIMIT $2",
+            "SELECT r.id, r.name, r.nik_masked, r.region_code, r.sex, r.birth_date, r.desil, \
+             f.in_school, f.level, f.disability \
+             FROM person_record r LEFT JOIN person_fact f ON f.person_id = r.id \
+             WHERE r.id > $1 AND {}{extra} ORDER BY r.id LIMIT $2",
             scope.sql
         );
         type Row = (
@@ -529,6 +541,9 @@ impl Scoped<'_> {
             Option<String>,
             String,
             Option<String>,
+            Option<String>,
+            Option<i64>,
+            Option<i64>,
             Option<String>,
             Option<i64>,
         );
@@ -551,10 +566,88 @@ impl Scoped<'_> {
                     birth_date: r.5.as_deref().and_then(|s| day(s).ok()),
                     sex: r.4,
                     region: r.3,
+                    in_school: r.7.map(|v| v != 0),
+                    level: r.8.as_deref().and_then(SchoolLevel::lookup),
+                    disability: r.9.map(|v| v != 0),
                     ..Facts::default()
                 },
             })
             .collect())
+    }
+
+    /// The registry people in scope with these NIKs (matched by their keyed blind index; a
+    /// person in several lists gives several ids): (NIK, person id). Only ids leave.
+    pub async fn persons_by_nik(&self, niks: &[String]) -> Result<Vec<(String, i64)>, StoreError> {
+        let key = self.pii_key()?;
+        let mut out = Vec::new();
+        for chunk in niks.chunks(500) {
+            let by_hash: std::collections::HashMap<Vec<u8>, &String> = chunk
+                .iter()
+                .map(|n| (key.blind_index(PiiField::Nik, n), n))
+                .collect();
+            let mut ph = Placeholders::starting_at(1);
+            let scope = self.rows("r.region_code", "r.organisation_id", &mut ph);
+            let mut binds = scope.binds;
+            let list = by_hash
+                .keys()
+                .map(|h| {
+                    binds.push(crate::scope::Bind::Bytes(h.clone()));
+                    ph.next()
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT r.id, r.nik_hash FROM person_record r WHERE r.nik_hash IN ({list}) AND {}",
+                scope.sql
+            );
+            let rows: Vec<(i64, Vec<u8>)> = on_pool!(self, |pool| bind_filter!(
+                sqlx::query_as(AssertSqlSafe(sql.clone())),
+                binds
+            )
+            .fetch_all(pool)
+            .await)?;
+            for (id, hash) in rows {
+                if let Some(nik) = by_hash.get(&hash) {
+                    out.push(((*nik).clone(), id));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records facts about registry people in scope (school, level, disability); a fact
+    /// left empty keeps what was known. One audit event for the upload.
+    pub async fn record_person_facts(&self, facts: &[PersonFacts]) -> Result<u64, StoreError> {
+        self.require_write()?;
+        let now = now_text();
+        let event = AuditEvent::new(self.actor(), "person.facts", "person_fact")
+            .after(serde_json::json!({ "orang": facts.len() }));
+        let written = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let mut written = 0u64;
+            for f in facts {
+                written += sqlx::query(
+                    "INSERT INTO person_fact (person_id, in_school, level, disability, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (person_id) DO UPDATE SET \
+                     in_school = COALESCE(excluded.in_school, person_fact.in_school), \
+                     level = COALESCE(excluded.level, person_fact.level), \
+                     disability = COALESCE(excluded.disability, person_fact.disability), \
+                     updated_at = excluded.updated_at",
+                )
+                .bind(f.person_id)
+                .bind(f.in_school.map(i64::from))
+                .bind(f.level.map(SchoolLevel::key))
+                .bind(f.disability.map(i64::from))
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            written
+        });
+        Ok(written)
     }
 
     // -------------------------------------------------------------------------------

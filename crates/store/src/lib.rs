@@ -46,7 +46,7 @@ pub use computed::{COMPUTATIONS, Computation, ComputedValue, computation};
 pub use connect::{DEFAULT_SQLITE_PATH, DatabaseTarget};
 pub use cycles::{
     ApprovalDecision, Candidate, CycleRecord, Enrolled, EntitlementRecord, MemberRecord, NewCycle,
-    NewMember, NewNote, NoteRecord, RuleRecord,
+    NewMember, NewNote, NoteRecord, PersonFacts, RuleRecord,
 };
 pub use error::{RejectedCode, StoreError};
 pub use forums::{

@@ -36,6 +36,12 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/program/{id}/siklus", get(cycles_page).post(new_cycle))
         .route("/program/{id}/siklus/aturan", post(new_rule))
+        .route(
+            "/program/{id}/siklus/fakta",
+            post(facts).layer(axum::extract::DefaultBodyLimit::max(
+                super::lists::MAX_UPLOAD_BYTES,
+            )),
+        )
         .route("/program/{id}/siklus/aturan/{rule}/kasus", post(add_case))
         .route("/program/{id}/siklus/aturan/{rule}/hitung", post(count))
         .route(
@@ -1141,9 +1147,59 @@ async fn exit(
 struct ResultsPage {
     ui: Ui,
     t: Messages,
+    title: String,
     back: String,
+    back_label: String,
     summary: String,
     rejected: Vec<(usize, String)>,
+}
+
+/// The `berkas` field of an upload form: its name and bytes, or why not.
+async fn uploaded_file(multipart: &mut Multipart) -> Result<(String, Vec<u8>), AppError> {
+    let bad = || AppError::bad_request("error.invalid", Msg::new("cycles.upload_bad"));
+    let mut file = None;
+    while let Some(field) = multipart.next_field().await.map_err(|_| bad())? {
+        if field.name() == Some("berkas") {
+            let name = field.file_name().unwrap_or("berkas.csv").to_string();
+            let bytes = field.bytes().await.map_err(|_| bad())?;
+            file = Some((name, bytes.to_vec()));
+        }
+    }
+    file.filter(|(_, b)| !b.is_empty())
+        .ok_or_else(|| AppError::bad_request("error.invalid", Msg::new("cycles.upload_missing")))
+}
+
+async fn facts(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    mut multipart: Multipart,
+) -> Response {
+    let result = async {
+        let (name, bytes) = uploaded_file(&mut multipart).await?;
+        let done = uc::import_person_facts(&state.store, &user.viewer, &name, &bytes).await?;
+        let t = ui.t;
+        Ok(ResultsPage {
+            title: t.get("cycles.facts_upload").to_string(),
+            back: format!("/program/{id}/siklus"),
+            back_label: t.get("cycles.back_program").to_string(),
+            summary: t.render(
+                &Msg::new("cycles.facts_done")
+                    .arg("updated", t.num(&done.updated))
+                    .arg("rejected", t.num(&(done.rejected.len() as u64))),
+            ),
+            rejected: done
+                .rejected
+                .iter()
+                .map(|(line, m)| (*line, t.render(m)))
+                .collect(),
+            t,
+            ui: ui.clone(),
+        })
+    }
+    .await;
+    render(&ui, result)
 }
 
 async fn results(
@@ -1153,48 +1209,32 @@ async fn results(
     Path((id, cycle)): Path<(i64, i64)>,
     mut multipart: Multipart,
 ) -> Response {
-    let result =
-        async {
-            let mut file = None;
-            while let Some(field) = multipart.next_field().await.map_err(|_| {
-                AppError::bad_request("error.invalid", Msg::new("cycles.upload_bad"))
-            })? {
-                if field.name() == Some("berkas") {
-                    let name = field.file_name().unwrap_or("hasil.csv").to_string();
-                    let bytes = field.bytes().await.map_err(|_| {
-                        AppError::bad_request("error.invalid", Msg::new("cycles.upload_bad"))
-                    })?;
-                    file = Some((name, bytes));
-                }
-            }
-            let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-                return Err(AppError::bad_request(
-                    "error.invalid",
-                    Msg::new("cycles.upload_missing"),
-                ));
-            };
-            let done = uc::import_payment_results(&state.store, &user.viewer, cycle, &name, &bytes)
-                .await?;
-            let t = ui.t;
-            Ok(ResultsPage {
-                back: cycle_url(id, cycle),
-                summary: t.render(
-                    &Msg::new("cycles.cli_results")
-                        .arg("updated", t.num(&done.updated))
-                        .arg("paid", t.num(&done.paid))
-                        .arg("failed", t.num(&done.failed))
-                        .arg("rejected", t.num(&(done.rejected.len() as u64))),
-                ),
-                rejected: done
-                    .rejected
-                    .iter()
-                    .map(|(line, m)| (*line, t.render(m)))
-                    .collect(),
-                t,
-                ui: ui.clone(),
-            })
-        }
-        .await;
+    let result = async {
+        let (name, bytes) = uploaded_file(&mut multipart).await?;
+        let done =
+            uc::import_payment_results(&state.store, &user.viewer, cycle, &name, &bytes).await?;
+        let t = ui.t;
+        Ok(ResultsPage {
+            title: t.get("cycles.upload_results").to_string(),
+            back: cycle_url(id, cycle),
+            back_label: t.get("cycles.back").to_string(),
+            summary: t.render(
+                &Msg::new("cycles.cli_results")
+                    .arg("updated", t.num(&done.updated))
+                    .arg("paid", t.num(&done.paid))
+                    .arg("failed", t.num(&done.failed))
+                    .arg("rejected", t.num(&(done.rejected.len() as u64))),
+            ),
+            rejected: done
+                .rejected
+                .iter()
+                .map(|(line, m)| (*line, t.render(m)))
+                .collect(),
+            t,
+            ui: ui.clone(),
+        })
+    }
+    .await;
     render(&ui, result)
 }
 

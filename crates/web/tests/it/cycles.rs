@@ -162,6 +162,48 @@ fn a_cycle_is_run_through_the_pages_by_its_partner_only() {
             303
         );
 
+        // School facts through an upload: bad rows named by line, a NIK outside the scope
+        // refused; the rule then reads them.
+        let facts = "nik,sekolah,jenjang\n5203054507900001,ya,SD\n5203051203850002,ya,TK\n5203050101800004,tidak,\n";
+        let got = mitra.post_upload(
+            &format!("{root}/fakta"),
+            &[],
+            ("berkas", "fakta.csv", facts.as_bytes()),
+        );
+        assert_eq!(got.status, 200, "{l}: {}", got.body);
+        assert!(
+            got.body
+                .contains("1 catatan orang diperbarui, 2 baris ditolak"),
+            "{l}: {}",
+            got.body
+        );
+        assert!(got.body.contains("TK"), "{l}: the bad level is named");
+        assert!(
+            got.body
+                .contains("tidak ada di registri dalam cakupan Anda"),
+            "{l}: another partner's person is not reached"
+        );
+        let school = mitra.post(
+            &format!("{root}/aturan"),
+            &[("aturan", r#"sekolah == "ya""#)],
+        );
+        assert_eq!(school.status, 303, "{l}");
+        let school_rule = location(&school)
+            .rsplit("aturan-")
+            .next()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            mitra
+                .post(&format!("{root}/aturan/{school_rule}/hitung"), &[])
+                .status,
+            303
+        );
+        assert!(
+            mitra.get(&root).body.contains("<strong>1</strong> / 3"),
+            "{l}: the uploaded fact makes one person match"
+        );
+
         // Another partner and the board cannot write.
         let mut other = signed(&base, "mitra.b");
         assert_ne!(
@@ -379,5 +421,14 @@ fn a_cycle_is_run_through_the_pages_by_its_partner_only() {
         let report = mitra.get(&format!("{root}/laporan.xlsx"));
         assert_eq!(report.status, 200, "{l}");
         assert!(report.bytes.starts_with(b"PK"), "{l}: a workbook");
+        let pdf = mitra.get(&format!("{root}/laporan.pdf"));
+        assert_eq!(pdf.status, 200, "{l}");
+        assert!(pdf.bytes.starts_with(b"%PDF"), "{l}: a PDF");
+        let text = sinergi_report::pdf::extract_text(&pdf.bytes);
+        assert!(
+            text.contains("1 dari target 3 orang"),
+            "{l}: reach against the plan: {text}"
+        );
+        assert!(text.contains("Rp 300.000"), "{l}: rupiah in words: {text}");
     }
 }
