@@ -10,13 +10,13 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use sinergi_core::cycle::{
     AmountRule, CycleAction, CycleState, EnrolSource, EntitlementState, PaymentResult, SchoolLevel,
-    may_see_beneficiary_names,
+    VerificationStep, may_run_cycles, may_see_beneficiary_names, steps_not_passed,
 };
 use sinergi_core::eligibility::{Facts, Rule, RuleCase, Verdict, check_publish};
 use sinergi_core::{Localized, Msg, Viewer};
 use sinergi_store::{
     ApprovalDecision, Candidate, CycleRecord, EntitlementRecord, MemberRecord, NewCycle, NewMember,
-    Store,
+    NewNote, NoteRecord, RuleRecord, Store,
 };
 
 use crate::ActivityError;
@@ -41,6 +41,48 @@ pub async fn create_rule(
         .scoped(viewer)
         .create_rule(program_id, rule.text(), cases)
         .await?)
+}
+
+/// Adds a test case to a draft rule.
+pub async fn add_rule_case(
+    store: &Store,
+    viewer: &Viewer,
+    rule_id: i64,
+    case: &RuleCase,
+) -> Result<(), ActivityError> {
+    if case.label.trim().is_empty() {
+        return Err(refused(Msg::new("cycles.case_label_required")));
+    }
+    Ok(store.scoped(viewer).add_rule_case(rule_id, case).await?)
+}
+
+/// A program's cycles page: its rules and cycles, and whether the viewer may run them.
+#[derive(Debug, Clone)]
+pub struct CyclesOverview {
+    pub program_name: String,
+    pub program_start: NaiveDate,
+    pub rules: Vec<RuleRecord>,
+    pub cycles: Vec<CycleRecord>,
+    pub may_run: bool,
+}
+
+/// The cycles overview of program `program_id`; `None` when the viewer does not see it.
+pub async fn cycles_overview(
+    store: &Store,
+    viewer: &Viewer,
+    program_id: i64,
+) -> Result<Option<CyclesOverview>, ActivityError> {
+    let scoped = store.scoped(viewer);
+    let Some(program) = scoped.program(program_id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(CyclesOverview {
+        may_run: may_run_cycles(viewer, &program),
+        rules: scoped.rules(program_id).await?,
+        cycles: scoped.cycles(program_id).await?,
+        program_name: program.input.name,
+        program_start: program.input.start,
+    }))
 }
 
 /// How a rule fares over the people in scope.
@@ -278,25 +320,69 @@ pub async fn enrol_manually(
     Ok(verdict)
 }
 
+/// Each beneficiary's verification records, in the order they were made (step, passed).
+pub type Verifications = HashMap<i64, Vec<(VerificationStep, bool)>>;
+
+/// The verification records of a cycle's notes, by beneficiary.
+pub fn verifications(notes: &[NoteRecord]) -> Verifications {
+    let mut out = Verifications::new();
+    for n in notes.iter().filter(|n| n.kind == "verifikasi") {
+        if let (Some(step), Some(passed)) = (n.step, n.passed) {
+            out.entry(n.member_id).or_default().push((step, passed));
+        }
+    }
+    out
+}
+
+/// The note kept with a beneficiary left out at approval because steps did not pass.
+const NOT_VERIFIED: &str = "verifikasi:";
+
+/// A beneficiary's approval note in the user's language: the steps it had not passed, or
+/// the rule's own words.
+pub fn approval_note(note: &str) -> Msg {
+    match note.strip_prefix(NOT_VERIFIED) {
+        Some(steps) => Msg::new("cycles.not_verified").arg_list(
+            "steps",
+            VerificationStep::split(steps)
+                .unwrap_or_default()
+                .into_iter()
+                .map(VerificationStep::label)
+                .collect(),
+        ),
+        None => Msg::new("cycles.verdict_note").arg("note", note),
+    }
+}
+
 /// The decisions at approval, pure: each beneficiary is re-checked against the rule on the
 /// facts it was enrolled with (a manual addition keeps its place, its reason on record),
-/// priced by the amount rule; exited or unpriceable beneficiaries are left out.
+/// must have passed every verification step of the cycle (the latest record of each step
+/// counts), and is priced by the amount rule; exited, unverified or unpriceable
+/// beneficiaries are left out.
 pub fn approval_decisions(
     members: &[MemberRecord],
     rule: Option<&Rule>,
     amount: &AmountRule,
     start: NaiveDate,
+    steps: &[VerificationStep],
+    verified: &Verifications,
 ) -> Vec<ApprovalDecision> {
     members
         .iter()
         .map(|m| {
+            let missing = steps_not_passed(
+                steps,
+                verified.get(&m.id).map(Vec::as_slice).unwrap_or_default(),
+            );
             let mut verdict = match rule {
                 Some(r) => r.evaluate(&m.facts, start),
                 None => Verdict::Eligible,
             };
             let manual = m.source == "manual";
             let priced = amount.per_tranche(m.facts.level);
-            let keep = (verdict.is_eligible() || manual) && m.exit_kind.is_none();
+            let keep =
+                (verdict.is_eligible() || manual) && m.exit_kind.is_none() && missing.is_empty();
+            let note = (!missing.is_empty())
+                .then(|| format!("{NOT_VERIFIED}{}", VerificationStep::join(&missing)));
             let amount = match (keep, priced) {
                 (true, Ok(a)) => Some(a),
                 (true, Err(_)) => {
@@ -309,6 +395,7 @@ pub fn approval_decisions(
                 member_id: m.id,
                 verdict,
                 amount,
+                note,
             }
         })
         .collect()
@@ -331,9 +418,43 @@ pub async fn act_on_cycle(
         .ok_or(ActivityError::Forbidden)?;
     let rule = rule_of(store, viewer, &cycle).await?;
     let members = scoped.cycle_members(cycle_id).await?;
-    let decisions = approval_decisions(&members, rule.as_ref(), &cycle.amount, cycle.start);
+    let verified = verifications(&scoped.cycle_notes(cycle_id).await?);
+    let decisions = approval_decisions(
+        &members,
+        rule.as_ref(),
+        &cycle.amount,
+        cycle.start,
+        &cycle.steps,
+        &verified,
+    );
     scoped.approve_cycle(cycle_id, &decisions).await?;
     Ok(CycleState::Approved)
+}
+
+/// Records a verification step, mentoring note or grievance about one beneficiary.
+pub async fn add_note(
+    store: &Store,
+    viewer: &Viewer,
+    cycle_id: i64,
+    note: &NewNote,
+) -> Result<i64, ActivityError> {
+    Ok(store.scoped(viewer).add_cycle_note(cycle_id, note).await?)
+}
+
+/// Records a beneficiary's exit (lulus, pindah, berhenti) with its reason.
+pub async fn exit_member(
+    store: &Store,
+    viewer: &Viewer,
+    cycle_id: i64,
+    member_id: i64,
+    kind: &str,
+    reason: &str,
+    on: NaiveDate,
+) -> Result<(), ActivityError> {
+    Ok(store
+        .scoped(viewer)
+        .exit_member(cycle_id, member_id, kind, reason, on)
+        .await?)
 }
 
 /// The bank-upload layout of a payment batch: one row per unpaid entitlement of a tranche.
@@ -448,8 +569,14 @@ pub async fn import_payment_results(
 pub struct CycleView {
     pub cycle: CycleRecord,
     pub by_name: bool,
+    /// The viewer may act on the cycle (enrol, verify, move, pay, note).
+    pub may_run: bool,
     pub members: Vec<MemberRecord>,
+    /// The verification steps each beneficiary (by id) has not passed yet.
+    pub pending: HashMap<i64, Vec<VerificationStep>>,
     pub entitlements: Vec<EntitlementRecord>,
+    /// Mentoring notes, grievances and failed verifications (passed ones are the ticks).
+    pub notes: Vec<NoteRecord>,
     pub tally: DonorTally,
 }
 
@@ -470,20 +597,41 @@ pub async fn cycle_view(
         return Ok(None);
     };
     let by_name = may_see_beneficiary_names(viewer);
-    let (members, entitlements) = if by_name {
+    let (members, entitlements, notes) = if by_name {
         (
             scoped.cycle_members(cycle_id).await?,
             scoped.entitlements(cycle_id, None).await?,
+            scoped.cycle_notes(cycle_id).await?,
         )
     } else {
-        (Vec::new(), Vec::new())
+        (Vec::new(), Vec::new(), Vec::new())
+    };
+    let verified = verifications(&notes);
+    let pending = members
+        .iter()
+        .map(|m| {
+            let records = verified.get(&m.id).map(Vec::as_slice).unwrap_or_default();
+            (m.id, steps_not_passed(&cycle.steps, records))
+        })
+        .collect();
+    // Passed verifications show as the beneficiary's tick; the page lists the rest.
+    let notes = notes
+        .into_iter()
+        .filter(|n| !(n.kind == "verifikasi" && n.passed == Some(true)))
+        .collect();
+    let may_run = match scoped.program(program_id).await? {
+        Some(p) => may_run_cycles(viewer, &p),
+        None => false,
     };
     let (m, e, n) = scoped.cycle_for_report(cycle_id).await?;
     Ok(Some(CycleView {
         cycle,
         by_name,
+        may_run,
         members,
+        pending,
         entitlements,
+        notes,
         tally: DonorTally::of(&m, &e, &n),
     }))
 }
@@ -578,25 +726,181 @@ impl DonorTally {
     }
 }
 
-/// The donor report of a program: each cycle's figures and the cumulative ones.
+/// The program's plan against what its cycles did: distinct people reached against the
+/// target reach, rupiah planned (entitlements) and paid against the budget.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct PlanComparison {
+    pub target_reach: u64,
+    /// Distinct people among the beneficiaries of every cycle (a child in two cycles counts once).
+    pub reached: u64,
+    pub budget_rp: i64,
+    pub entitled_rp: i64,
+    pub paid_rp: i64,
+}
+
+/// The donor report of a program: each cycle's figures, the cumulative ones and the plan.
+#[derive(Debug, Clone)]
+pub struct DonorReport {
+    pub program_name: String,
+    pub per_cycle: Vec<(CycleRecord, DonorTally)>,
+    pub total: DonorTally,
+    pub plan: PlanComparison,
+}
+
+/// The donor report of a program the viewer sees (figures only, never names).
 pub async fn donor_report(
     store: &Store,
     viewer: &Viewer,
     program_id: i64,
-) -> Result<(Vec<(CycleRecord, DonorTally)>, DonorTally), ActivityError> {
+) -> Result<DonorReport, ActivityError> {
     let scoped = store.scoped(viewer);
+    let program = scoped
+        .program(program_id)
+        .await?
+        .ok_or(ActivityError::Forbidden)?;
     let mut per_cycle = Vec::new();
     let mut total = DonorTally::default();
+    let mut people = std::collections::HashSet::new();
     for c in scoped.cycles(program_id).await? {
         if c.state == CycleState::Cancelled {
             continue;
         }
         let (members, ents, notes) = scoped.cycle_for_report(c.id).await?;
+        people.extend(
+            members
+                .iter()
+                .filter(|m| m.included)
+                .map(|m| m.person_id.unwrap_or(-m.id)),
+        );
         let tally = DonorTally::of(&members, &ents, &notes);
         total.add(&tally);
         per_cycle.push((c, tally));
     }
-    Ok((per_cycle, total))
+    let (entitled_rp, paid_rp) = total
+        .tranches
+        .values()
+        .fold((0, 0), |(e, p), t| (e + t.0, p + t.1));
+    Ok(DonorReport {
+        plan: PlanComparison {
+            target_reach: program.input.planned,
+            reached: people.len() as u64,
+            budget_rp: i64::try_from(program.input.budget_rp).unwrap_or(i64::MAX),
+            entitled_rp,
+            paid_rp,
+        },
+        program_name: program.input.name,
+        per_cycle,
+        total,
+    })
+}
+
+/// How a person-facts file went.
+#[derive(Debug, Default)]
+pub struct FactsImport {
+    /// Registry person records whose facts were written.
+    pub updated: u64,
+    /// Refused rows by line, with the reason.
+    pub rejected: Vec<(usize, Msg)>,
+}
+
+fn yes_no_cell(column: &str, value: &str) -> Result<Option<bool>, Msg> {
+    match value.trim().to_lowercase().as_str() {
+        "" => Ok(None),
+        "ya" | "y" | "1" | "yes" => Ok(Some(true)),
+        "tidak" | "t" | "0" | "no" => Ok(Some(false)),
+        _ => Err(Msg::new("cycles.facts_value")
+            .arg("column", column)
+            .arg("value", value.trim())),
+    }
+}
+
+/// Reads a file of facts the registry rows do not hold (CSV through the intake path:
+/// `nik` and any of `sekolah` ya/tidak, `jenjang` SD/SMP/SMA, `disabilitas` ya/tidak) and
+/// records them for the people of the registry in the viewer's scope with that NIK, so
+/// eligibility rules can read them. Every refused row is reported by line; nothing is
+/// written for a row with any bad cell.
+pub async fn import_person_facts(
+    store: &Store,
+    viewer: &Viewer,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<FactsImport, ActivityError> {
+    use sinergi_store::PersonFacts;
+    let table = sinergi_intake::read_table_bytes(file_name, bytes).map_err(|e| refused(e.msg()))?;
+    let Some(niks) = table.column("nik") else {
+        return Err(refused(Msg::new("cycles.facts_columns")));
+    };
+    let (school, level, disability) = (
+        table.column("sekolah"),
+        table.column("jenjang"),
+        table.column("disabilitas"),
+    );
+    if school.is_none() && level.is_none() && disability.is_none() {
+        return Err(refused(Msg::new("cycles.facts_columns")));
+    }
+    let mut out = FactsImport::default();
+    let mut rows: Vec<(usize, String, PersonFacts)> = Vec::new();
+    for row in 0..table.rows() {
+        let line = table.lines.get(row).map_or(row + 2, |l| *l as usize);
+        let parsed = (|| {
+            let nik = sinergi_core::Nik::parse(niks.get(row), None)
+                .map_err(|errors| {
+                    errors
+                        .first()
+                        .map(Localized::msg)
+                        .unwrap_or_else(|| Msg::new("cycles.facts_columns"))
+                })?
+                .nik;
+            let level = match level.map(|c| c.get(row).trim()).filter(|v| !v.is_empty()) {
+                None => None,
+                Some(v) => Some(SchoolLevel::lookup(v).ok_or_else(|| {
+                    Msg::new("cycles.facts_value")
+                        .arg("column", "jenjang")
+                        .arg("value", v)
+                })?),
+            };
+            Ok::<_, Msg>((
+                nik.as_str().to_string(),
+                PersonFacts {
+                    person_id: 0,
+                    in_school: school
+                        .map(|c| yes_no_cell("sekolah", c.get(row)))
+                        .transpose()?
+                        .flatten(),
+                    level,
+                    disability: disability
+                        .map(|c| yes_no_cell("disabilitas", c.get(row)))
+                        .transpose()?
+                        .flatten(),
+                },
+            ))
+        })();
+        match parsed {
+            Ok((nik, facts)) => rows.push((line, nik, facts)),
+            Err(m) => out.rejected.push((line, m)),
+        }
+    }
+    let scoped = store.scoped(viewer);
+    let wanted: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
+    let mut ids: HashMap<String, Vec<i64>> = HashMap::new();
+    for (nik, id) in scoped.persons_by_nik(&wanted).await? {
+        ids.entry(nik).or_default().push(id);
+    }
+    let mut facts = Vec::new();
+    for (line, nik, f) in rows {
+        match ids.get(&nik) {
+            Some(persons) => facts.extend(persons.iter().map(|id| PersonFacts {
+                person_id: *id,
+                ..f.clone()
+            })),
+            None => out
+                .rejected
+                .push((line, Msg::new("cycles.facts_unknown_nik"))),
+        }
+    }
+    out.rejected.sort_by_key(|r| r.0);
+    out.updated = scoped.record_person_facts(&facts).await?;
+    Ok(out)
 }
 
 /// School level from a cell (`SD`, `SMP/MTs`, …), for files that add facts.
@@ -646,13 +950,41 @@ mod tests {
             member(3, 5, Some(SchoolLevel::Sma), "manual"),
             member(4, 2, None, "registri"),
         ];
-        let d = approval_decisions(&members, Some(&rule), &amount, start);
+        let d = approval_decisions(
+            &members,
+            Some(&rule),
+            &amount,
+            start,
+            &[],
+            &Verifications::new(),
+        );
         assert_eq!(d[0].amount, Some(450_000));
         assert_eq!(d[1].amount, None);
         assert_eq!(d[1].verdict, Verdict::NotEligible);
         assert_eq!(d[2].amount, Some(600_000));
         assert_eq!(d[3].amount, None);
         assert!(matches!(d[3].verdict, Verdict::Undecided(_)));
+
+        // With verification steps: only a beneficiary whose latest record of each step
+        // passed is kept; the others are left out with the steps they lack.
+        use VerificationStep as V;
+        let steps = [V::Documents, V::SchoolConfirmation];
+        let mut verified = Verifications::new();
+        verified.insert(1, vec![(V::Documents, true), (V::SchoolConfirmation, true)]);
+        verified.insert(
+            3,
+            vec![(V::Documents, true), (V::SchoolConfirmation, false)],
+        );
+        let d = approval_decisions(&members, Some(&rule), &amount, start, &steps, &verified);
+        assert_eq!(d[0].amount, Some(450_000));
+        assert_eq!(d[0].note, None);
+        assert_eq!(d[2].amount, None, "a manual addition must be verified too");
+        assert_eq!(d[2].note.as_deref(), Some("verifikasi:konfirmasi_sekolah"));
+        assert_eq!(d[3].amount, None);
+        assert_eq!(
+            approval_note(d[2].note.as_deref().unwrap()).key,
+            "cycles.not_verified"
+        );
     }
 
     #[test]

@@ -135,6 +135,7 @@ async fn a_cycle_runs_from_rule_to_donor_report_in_scope() {
                 rule_id: Some(rule_id),
                 amount: AmountRule::Flat { rupiah: 300_000 },
                 tranches: 2,
+                steps: Vec::new(),
             },
         )
         .await
@@ -276,9 +277,17 @@ async fn a_cycle_runs_from_rule_to_donor_report_in_scope() {
                 .is_err(),
             "{l}"
         );
-        let (_, total) = donor_report(&w.store, &board, program_id).await.unwrap();
+        let report = donor_report(&w.store, &board, program_id).await.unwrap();
+        let total = report.total.clone();
         assert_eq!(total.beneficiaries, 3, "{l}");
         assert_eq!(total.tranches.get(&1).unwrap().1, 300_000, "{l}");
+        assert_eq!(
+            (report.plan.target_reach, report.plan.reached),
+            (3, 3),
+            "{l}: reach against the plan"
+        );
+        assert_eq!(report.plan.budget_rp, 10_000_000, "{l}");
+        assert_eq!(report.plan.paid_rp, 300_000, "{l}");
         let lkks_rows = w.store.scoped(&lkks).cycle_members(cycle_id).await.unwrap();
         assert_eq!(lkks_rows.len(), 1, "{l}");
         assert!(
@@ -332,6 +341,7 @@ async fn a_cycle_runs_from_rule_to_donor_report_in_scope() {
                 rule_id: Some(rule_id),
                 amount: AmountRule::Flat { rupiah: 300_000 },
                 tranches: 1,
+                steps: Vec::new(),
             },
         )
         .await

@@ -12,14 +12,14 @@ use sinergi_activity::cycles::{
     ExtraFacts, act_on_cycle, create_cycle, create_rule, enrol_from_registry, evaluate_in_scope,
     publish_rule,
 };
-use sinergi_core::cycle::{AmountRule, CycleAction, PaymentResult, SchoolLevel};
+use sinergi_core::cycle::{AmountRule, CycleAction, PaymentResult, SchoolLevel, VerificationStep};
 use sinergi_core::eligibility::{Facts, Rule, RuleCase, age_on};
 use sinergi_core::program::{
     AidType, FundingSource, ProgramInput, ProgramLocation, ProgramStatus, Reached, Sector,
     TargetGroup,
 };
 use sinergi_core::{Ppks, RegionCode, Viewer};
-use sinergi_store::{NewCycle, NewNote, Store};
+use sinergi_store::{NewCycle, NewNote, PersonFacts, Store};
 use sinergi_synth::institutions::Scholar;
 
 const RULE: &str =
@@ -112,6 +112,34 @@ pub async fn load(
         .await?;
     let program_id = saved.first().context("program Tunas Negeri")?.id;
 
+    // School participation, level and disability of Masbagik's registry people, as a
+    // school census upload would give them (the registry rows hold desil, birth date, sex
+    // and desa only): most children of school age attend, their level by age; about one in
+    // twenty-five has a disability. The Tunas list's own school columns win for its children.
+    let masbagik = scoped
+        .registry_candidates(None, Some("52.03.05"), 0, 100_000)
+        .await?;
+    let facts: Vec<PersonFacts> = masbagik
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let age = c.facts.birth_date.map(|b| age_on(b, first_start));
+            let school_age = age.is_some_and(|a| (6..=18).contains(&a));
+            let listed = extra.get(&c.person_id);
+            PersonFacts {
+                person_id: c.person_id,
+                in_school: listed
+                    .and_then(|f| f.in_school)
+                    .or(age.map(|_| school_age && i % 8 != 0)),
+                level: listed
+                    .and_then(|f| f.level)
+                    .or_else(|| age.filter(|_| school_age).map(level_by_age)),
+                disability: Some(i % 25 == 0),
+            }
+        })
+        .collect();
+    scoped.record_person_facts(&facts).await?;
+
     // The rule: a case, the count over Masbagik, published.
     let case = RuleCase {
         label: "anak SD desil 1 yang bersekolah".into(),
@@ -156,10 +184,42 @@ pub async fn load(
                 rule_id: Some(rule_id),
                 amount: amount.clone(),
                 tranches: 2,
+                steps: vec![
+                    VerificationStep::Documents,
+                    VerificationStep::SchoolConfirmation,
+                ],
             },
         )
         .await?;
         enrol_from_registry(store, &system, cycle_id, Some(list_id), None, &extra).await?;
+        // The documents and the school's confirmation, checked for every child.
+        for m in scoped.cycle_members(cycle_id).await? {
+            for step in [
+                VerificationStep::Documents,
+                VerificationStep::SchoolConfirmation,
+            ] {
+                scoped
+                    .add_cycle_note(
+                        cycle_id,
+                        &NewNote {
+                            member_id: m.id,
+                            kind: "verifikasi",
+                            on_date: start - chrono::Duration::days(7),
+                            body: match step {
+                                VerificationStep::Documents => "KK, akta dan rapor diperiksa",
+                                _ => "Surat keterangan aktif dari sekolah",
+                            }
+                            .into(),
+                            follow_up: None,
+                            status: None,
+                            entitlement_id: None,
+                            step: Some(step),
+                            passed: Some(true),
+                        },
+                    )
+                    .await?;
+            }
+        }
         act_on_cycle(store, &system, cycle_id, CycleAction::Submit).await?;
         act_on_cycle(store, &system, cycle_id, CycleAction::Approve).await?;
         let members = scoped.cycle_members(cycle_id).await?;
@@ -196,6 +256,8 @@ pub async fn load(
                         follow_up: Some("Cek rapor akhir semester".into()),
                         status: None,
                         entitlement_id: None,
+                        step: None,
+                        passed: None,
                     },
                 )
                 .await?;
@@ -214,6 +276,8 @@ pub async fn load(
                             follow_up: Some("Rekening diaktifkan ulang di bank".into()),
                             status: Some("selesai".into()),
                             entitlement_id: Some(failed.id),
+                            step: None,
+                            passed: None,
                         },
                     )
                     .await?;
@@ -246,6 +310,11 @@ pub async fn load(
             }
         }
     }
-    tracing::info!("siklus Tunas Negeri dimuat (2 siklus, program {program_id})");
+    tracing::info!(
+        "siklus Tunas Negeri dimuat (2 siklus, program {program_id}); aturan cocok untuk {} dari {} orang di Masbagik ({} tidak dapat dinilai)",
+        count.matched,
+        count.checked,
+        count.undecided
+    );
     Ok(())
 }

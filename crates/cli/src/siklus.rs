@@ -94,6 +94,7 @@ pub async fn run(cmd: SiklusCommand) -> anyhow::Result<()> {
                 rule_id: aturan,
                 amount,
                 tranches: tahap,
+                steps: Vec::new(),
             };
             let id = create_cycle(&store, &v, &new)
                 .await
@@ -234,18 +235,24 @@ pub async fn run(cmd: SiklusCommand) -> anyhow::Result<()> {
         } => {
             let store = crate::setup::open(&db.database).await?;
             let v = viewer(&store, &sebagai, &t).await?;
-            let (per_cycle, total) = donor_report(&store, &v, program)
+            let report = donor_report(&store, &v, program)
                 .await
                 .map_err(|e| said(&t, e))?;
-            let bytes = sinergi_web::donor_report_xlsx(&per_cycle, &total)
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let pdf = keluar
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+            let bytes = if pdf {
+                sinergi_web::donor_report_pdf(t, &report).map_err(|e| anyhow::anyhow!("{e:?}"))?
+            } else {
+                sinergi_web::donor_report_xlsx(t, &report).map_err(|e| anyhow::anyhow!("{e:?}"))?
+            };
             std::fs::write(&keluar, bytes)?;
             println!(
                 "{}",
                 t.render(
                     &Msg::new("cycles.cli_report")
-                        .arg("cycles", per_cycle.len())
-                        .arg("beneficiaries", total.beneficiaries)
+                        .arg("cycles", report.per_cycle.len())
+                        .arg("beneficiaries", report.total.beneficiaries)
                         .arg("path", keluar.display())
                 )
             );

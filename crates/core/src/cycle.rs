@@ -294,6 +294,18 @@ impl EnrolSource {
     }
 }
 
+/// Who may run a program's cycles (write rules, create cycles, enrol, verify, record
+/// payments, notes and exits): a viewer who may write and sees every location of the
+/// program as a row of its organisation (the partner itself, the LKKS of all its regions).
+pub fn may_run_cycles(viewer: &Viewer, program: &crate::program::Program) -> bool {
+    viewer.can_write()
+        && program
+            .input
+            .locations
+            .iter()
+            .all(|l| viewer.may_see(&l.region, program.input.organisation_id))
+}
+
 /// Who may see beneficiaries of cycles by name: everyone with row access except the board,
 /// which sees the cycle's aggregates only.
 pub fn may_see_beneficiary_names(viewer: &Viewer) -> bool {
@@ -329,6 +341,86 @@ impl PaymentResult {
             _ => Err(Msg::new("cycles.payment_status_unknown").arg("value", status)),
         }
     }
+}
+
+/// A verification step a program asks of every beneficiary before approval (issue 20):
+/// documents checked, a home visit, the school's confirmation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum VerificationStep {
+    Documents,
+    HomeVisit,
+    SchoolConfirmation,
+}
+
+impl VerificationStep {
+    pub const ALL: [VerificationStep; 3] = [
+        VerificationStep::Documents,
+        VerificationStep::HomeVisit,
+        VerificationStep::SchoolConfirmation,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            VerificationStep::Documents => "dokumen",
+            VerificationStep::HomeVisit => "kunjungan_rumah",
+            VerificationStep::SchoolConfirmation => "konfirmasi_sekolah",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<VerificationStep> {
+        Self::ALL.into_iter().find(|s| s.key() == key.trim())
+    }
+
+    /// The step's name in the user's language.
+    pub fn label(self) -> Msg {
+        Msg::new(match self {
+            VerificationStep::Documents => "cycles.step.dokumen",
+            VerificationStep::HomeVisit => "cycles.step.kunjungan_rumah",
+            VerificationStep::SchoolConfirmation => "cycles.step.konfirmasi_sekolah",
+        })
+    }
+
+    /// A cycle's steps as stored: keys joined by commas, in a fixed order.
+    pub fn join(steps: &[VerificationStep]) -> String {
+        let mut s = steps.to_vec();
+        s.sort();
+        s.dedup();
+        s.iter().map(|s| s.key()).collect::<Vec<_>>().join(",")
+    }
+
+    /// The stored form back; an unknown key is refused, naming it.
+    pub fn split(text: &str) -> Result<Vec<VerificationStep>, Msg> {
+        let mut out = Vec::new();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let step = VerificationStep::from_key(part)
+                .ok_or_else(|| Msg::new("cycles.step_unknown").arg("value", part))?;
+            if !out.contains(&step) {
+                out.push(step);
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+/// The steps of `required` a beneficiary has not passed, given its verification records in
+/// the order they were made (step, passed): the latest record of a step counts, so a step
+/// failed and later done again passes. Empty: the beneficiary may be approved.
+pub fn steps_not_passed(
+    required: &[VerificationStep],
+    records: &[(VerificationStep, bool)],
+) -> Vec<VerificationStep> {
+    required
+        .iter()
+        .copied()
+        .filter(|step| {
+            records
+                .iter()
+                .rev()
+                .find(|(s, _)| s == step)
+                .is_none_or(|(_, passed)| !passed)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -435,5 +527,49 @@ mod tests {
             })
         );
         assert!(PaymentResult::parse("mungkin", "").is_err());
+    }
+
+    #[test]
+    fn a_beneficiary_passes_when_the_latest_record_of_every_step_passed() {
+        use VerificationStep as V;
+        let required = [V::Documents, V::SchoolConfirmation];
+        assert_eq!(steps_not_passed(&required, &[]), required.to_vec());
+        assert_eq!(
+            steps_not_passed(&required, &[(V::Documents, true), (V::HomeVisit, true)]),
+            vec![V::SchoolConfirmation]
+        );
+        // Failed, then done again: passes; passed, then failed: does not.
+        let records = [
+            (V::Documents, false),
+            (V::SchoolConfirmation, true),
+            (V::Documents, true),
+        ];
+        assert!(steps_not_passed(&required, &records).is_empty());
+        assert_eq!(
+            steps_not_passed(
+                &required,
+                &[
+                    (V::Documents, true),
+                    (V::Documents, false),
+                    (V::SchoolConfirmation, true)
+                ]
+            ),
+            vec![V::Documents]
+        );
+        assert!(steps_not_passed(&[], &[]).is_empty());
+    }
+
+    #[test]
+    fn steps_round_trip_and_unknown_ones_are_named() {
+        use VerificationStep as V;
+        let text = VerificationStep::join(&[V::SchoolConfirmation, V::Documents, V::Documents]);
+        assert_eq!(text, "dokumen,konfirmasi_sekolah");
+        assert_eq!(
+            VerificationStep::split(&text).unwrap(),
+            vec![V::Documents, V::SchoolConfirmation]
+        );
+        assert_eq!(VerificationStep::split("").unwrap(), Vec::new());
+        let err = VerificationStep::split("dokumen,foto").unwrap_err();
+        assert_eq!(err.key, "cycles.step_unknown");
     }
 }

@@ -10,13 +10,14 @@ use serde::Serialize;
 use sinergi_core::Msg;
 use sinergi_core::cycle::{
     AmountRule, CycleAction, CycleState, EnrolSource, EntitlementState, PaymentResult, SchoolLevel,
-    may_see_beneficiary_names,
+    VerificationStep, may_run_cycles, may_see_beneficiary_names,
 };
 use sinergi_core::eligibility::{Facts, RuleCase, RuleStatus, Verdict};
 use sinergi_core::program::Program;
 use sqlx::AssertSqlSafe;
 
 use crate::audit::{AuditEvent, append_audit, now_text};
+use crate::pii::PiiField;
 use crate::scope::{Placeholders, bind_filter};
 use crate::{Scoped, StoreError, on_pool};
 
@@ -26,6 +27,15 @@ fn corrupt(what: impl std::fmt::Display) -> StoreError {
 
 fn refused(msg: Msg) -> StoreError {
     StoreError::Refused(msg)
+}
+
+/// Facts about one registry person that its list row does not hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonFacts {
+    pub person_id: i64,
+    pub in_school: Option<bool>,
+    pub level: Option<SchoolLevel>,
+    pub disability: Option<bool>,
 }
 
 /// One version of a program's eligibility rule.
@@ -67,6 +77,8 @@ pub struct CycleRecord {
     pub tranches: i64,
     pub approved_at: Option<String>,
     pub members: i64,
+    /// The verification steps every beneficiary must pass before approval.
+    pub steps: Vec<VerificationStep>,
 }
 
 /// What a new cycle needs.
@@ -79,6 +91,8 @@ pub struct NewCycle {
     pub rule_id: Option<i64>,
     pub amount: AmountRule,
     pub tranches: i64,
+    /// The verification steps every beneficiary must pass before approval (may be none).
+    pub steps: Vec<VerificationStep>,
 }
 
 /// A person of the registry in scope, with the facts a rule reads.
@@ -127,6 +141,8 @@ pub struct ApprovalDecision {
     pub verdict: Verdict,
     /// Some: included with this amount per tranche.
     pub amount: Option<i64>,
+    /// Why a beneficiary was left out, when the verdict alone does not say (verification).
+    pub note: Option<String>,
 }
 
 /// One entitlement with its beneficiary, for the payment batch and the pages.
@@ -155,6 +171,9 @@ pub struct NoteRecord {
     pub follow_up: Option<String>,
     pub status: Option<String>,
     pub entitlement_id: Option<i64>,
+    /// A verification note's step and whether it passed.
+    pub step: Option<VerificationStep>,
+    pub passed: Option<bool>,
 }
 
 /// A new note.
@@ -167,6 +186,9 @@ pub struct NewNote {
     pub follow_up: Option<String>,
     pub status: Option<String>,
     pub entitlement_id: Option<i64>,
+    /// A verification note (kind `verifikasi`) names its step and outcome.
+    pub step: Option<VerificationStep>,
+    pub passed: Option<bool>,
 }
 
 type RuleRow = (
@@ -213,11 +235,12 @@ type CycleRow = (
     i64,
     Option<String>,
     i64,
+    String,
 );
 
 const CYCLE_COLS: &str = "c.id, c.program_id, c.organisation_id, c.name, c.start_date, \
      c.end_date, c.state, c.rule_id, c.amount_rule, c.tranches, c.approved_at, \
-     (SELECT COUNT(*) FROM cycle_member m WHERE m.cycle_id = c.id AND m.included = 1)";
+     (SELECT COUNT(*) FROM cycle_member m WHERE m.cycle_id = c.id AND m.included = 1), c.steps";
 
 fn day(s: &str) -> Result<NaiveDate, StoreError> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| corrupt(format!("{s}: {e}")))
@@ -237,6 +260,7 @@ fn cycle_record(r: CycleRow) -> Result<CycleRecord, StoreError> {
         tranches: r.9,
         approved_at: r.10,
         members: r.11,
+        steps: VerificationStep::split(&r.12).map_err(|_| corrupt(&r.12))?,
     })
 }
 
@@ -303,13 +327,7 @@ impl Scoped<'_> {
     async fn writable_program(&self, program_id: i64) -> Result<Program, StoreError> {
         self.require_write()?;
         let p = self.visible_program(program_id).await?;
-        let org = p.input.organisation_id;
-        if !p
-            .input
-            .locations
-            .iter()
-            .all(|l| self.viewer().may_see(&l.region, org))
-        {
+        if !may_run_cycles(self.viewer(), &p) {
             return Err(StoreError::Forbidden);
         }
         Ok(p)
@@ -416,6 +434,39 @@ impl Scoped<'_> {
         Ok(())
     }
 
+    /// Adds a test case to a draft rule (a published rule does not change).
+    pub async fn add_rule_case(&self, rule_id: i64, case: &RuleCase) -> Result<(), StoreError> {
+        let rule = self.rule(rule_id).await?.ok_or(StoreError::Forbidden)?;
+        let p = self.writable_program(rule.program_id).await?;
+        if rule.status != RuleStatus::Draft {
+            return Err(refused(Msg::new("cycles.rule_not_draft")));
+        }
+        let mut cases = rule.cases;
+        cases.push(case.clone());
+        let json = serde_json::to_string(&cases).map_err(corrupt)?;
+        let event = AuditEvent::new(self.actor(), "rule.case", "eligibility_rule")
+            .id(rule_id)
+            .region(Self::home(&p))
+            .after(serde_json::json!({ "kasus": case.label, "harapan": case.expected }));
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let changed = sqlx::query(
+                "UPDATE eligibility_rule SET cases_json = $2 WHERE id = $1 AND status = 'draft'",
+            )
+            .bind(rule_id)
+            .bind(&json)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if changed != 1 {
+                return Err(refused(Msg::new("cycles.rule_not_draft")));
+            }
+            append_audit!(tx, &event);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     /// Publishes a draft whose cases passed and whose count was shown (the caller checks
     /// the cases; the count must have been taken).
     pub async fn publish_rule(&self, rule_id: i64) -> Result<(), StoreError> {
@@ -478,8 +529,10 @@ impl Scoped<'_> {
             binds.push(crate::scope::Bind::Text(format!("{region}/")));
         }
         let sql = format!(
-            "SELECT r.id, r.name, r.nik_masked, r.region_code, r.sex, r.birth_date, r.desil \
-             FROM person_record r WHERE r.id > $1 AND {}{extra} ORDER BY r.id LIMIT $2",
+            "SELECT r.id, r.name, r.nik_masked, r.region_code, r.sex, r.birth_date, r.desil, \
+             f.in_school, f.level, f.disability \
+             FROM person_record r LEFT JOIN person_fact f ON f.person_id = r.id \
+             WHERE r.id > $1 AND {}{extra} ORDER BY r.id LIMIT $2",
             scope.sql
         );
         type Row = (
@@ -488,6 +541,9 @@ impl Scoped<'_> {
             Option<String>,
             String,
             Option<String>,
+            Option<String>,
+            Option<i64>,
+            Option<i64>,
             Option<String>,
             Option<i64>,
         );
@@ -510,10 +566,88 @@ impl Scoped<'_> {
                     birth_date: r.5.as_deref().and_then(|s| day(s).ok()),
                     sex: r.4,
                     region: r.3,
+                    in_school: r.7.map(|v| v != 0),
+                    level: r.8.as_deref().and_then(SchoolLevel::lookup),
+                    disability: r.9.map(|v| v != 0),
                     ..Facts::default()
                 },
             })
             .collect())
+    }
+
+    /// The registry people in scope with these NIKs (matched by their keyed blind index; a
+    /// person in several lists gives several ids): (NIK, person id). Only ids leave.
+    pub async fn persons_by_nik(&self, niks: &[String]) -> Result<Vec<(String, i64)>, StoreError> {
+        let key = self.pii_key()?;
+        let mut out = Vec::new();
+        for chunk in niks.chunks(500) {
+            let by_hash: std::collections::HashMap<Vec<u8>, &String> = chunk
+                .iter()
+                .map(|n| (key.blind_index(PiiField::Nik, n), n))
+                .collect();
+            let mut ph = Placeholders::starting_at(1);
+            let scope = self.rows("r.region_code", "r.organisation_id", &mut ph);
+            let mut binds = scope.binds;
+            let list = by_hash
+                .keys()
+                .map(|h| {
+                    binds.push(crate::scope::Bind::Bytes(h.clone()));
+                    ph.next()
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT r.id, r.nik_hash FROM person_record r WHERE r.nik_hash IN ({list}) AND {}",
+                scope.sql
+            );
+            let rows: Vec<(i64, Vec<u8>)> = on_pool!(self, |pool| bind_filter!(
+                sqlx::query_as(AssertSqlSafe(sql.clone())),
+                binds
+            )
+            .fetch_all(pool)
+            .await)?;
+            for (id, hash) in rows {
+                if let Some(nik) = by_hash.get(&hash) {
+                    out.push(((*nik).clone(), id));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records facts about registry people in scope (school, level, disability); a fact
+    /// left empty keeps what was known. One audit event for the upload.
+    pub async fn record_person_facts(&self, facts: &[PersonFacts]) -> Result<u64, StoreError> {
+        self.require_write()?;
+        let now = now_text();
+        let event = AuditEvent::new(self.actor(), "person.facts", "person_fact")
+            .after(serde_json::json!({ "orang": facts.len() }));
+        let written = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let mut written = 0u64;
+            for f in facts {
+                written += sqlx::query(
+                    "INSERT INTO person_fact (person_id, in_school, level, disability, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (person_id) DO UPDATE SET \
+                     in_school = COALESCE(excluded.in_school, person_fact.in_school), \
+                     level = COALESCE(excluded.level, person_fact.level), \
+                     disability = COALESCE(excluded.disability, person_fact.disability), \
+                     updated_at = excluded.updated_at",
+                )
+                .bind(f.person_id)
+                .bind(f.in_school.map(i64::from))
+                .bind(f.level.map(SchoolLevel::key))
+                .bind(f.disability.map(i64::from))
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            written
+        });
+        Ok(written)
     }
 
     // -------------------------------------------------------------------------------
@@ -539,8 +673,8 @@ impl Scoped<'_> {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO program_cycle (program_id, organisation_id, region_code, name, \
                  start_date, end_date, state, rule_id, amount_rule, tranches, created_at, \
-                 updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $10, $10) \
-                 RETURNING id",
+                 updated_at, steps) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $10, $10, $11) RETURNING id",
             )
             .bind(new.program_id)
             .bind(p.input.organisation_id)
@@ -552,6 +686,7 @@ impl Scoped<'_> {
             .bind(new.amount.text())
             .bind(new.tranches)
             .bind(&now)
+            .bind(VerificationStep::join(&new.steps))
             .fetch_one(&mut *tx)
             .await?;
             let event = AuditEvent::new(actor.clone(), "cycle.create", "program_cycle")
@@ -561,6 +696,7 @@ impl Scoped<'_> {
                     "program": new.program_id, "nama": new.name.trim(),
                     "mulai": new.start, "selesai": new.end, "aturan": new.rule_id,
                     "jumlah": new.amount.text(), "tahap": new.tranches,
+                    "verifikasi": VerificationStep::join(&new.steps),
                 }));
             append_audit!(tx, &event);
             tx.commit().await?;
@@ -799,7 +935,9 @@ impl Scoped<'_> {
                 .entry((d.amount.is_some(), d.verdict.key(), d.amount))
                 .or_default()
                 .push(d.member_id);
-            if let Verdict::Undecided(why) = &d.verdict {
+            if let Some(why) = &d.note {
+                notes.push((d.member_id, why));
+            } else if let Verdict::Undecided(why) = &d.verdict {
                 notes.push((d.member_id, why));
             }
         }
@@ -1027,6 +1165,9 @@ impl Scoped<'_> {
         if note.body.trim().is_empty() {
             return Err(refused(Msg::new("cycles.note_empty")));
         }
+        if note.kind == "verifikasi" && (note.step.is_none() || note.passed.is_none()) {
+            return Err(refused(Msg::new("cycles.step_required")));
+        }
         let author = self.actor().name;
         let now = now_text();
         let actor = self.actor();
@@ -1034,8 +1175,8 @@ impl Scoped<'_> {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO cycle_note (cycle_id, member_id, kind, on_date, author, body, \
-                 follow_up, status, entitlement_id, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                 follow_up, status, entitlement_id, created_at, step, outcome) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
             )
             .bind(cycle_id)
             .bind(note.member_id)
@@ -1047,6 +1188,8 @@ impl Scoped<'_> {
             .bind(&note.status)
             .bind(note.entitlement_id)
             .bind(&now)
+            .bind(note.step.map(VerificationStep::key))
+            .bind(note.passed.map(|p| if p { "lulus" } else { "gagal" }))
             .fetch_one(&mut *tx)
             .await?;
             let event = AuditEvent::new(actor.clone(), "cycle.note", "cycle_note")
@@ -1054,7 +1197,8 @@ impl Scoped<'_> {
                 .region(&home)
                 .after(serde_json::json!({
                     "siklus": cycle_id, "penerima": note.member_id, "jenis": note.kind,
-                    "status": note.status,
+                    "status": note.status, "langkah": note.step.map(VerificationStep::key),
+                    "lulus": note.passed,
                 }));
             append_audit!(tx, &event);
             tx.commit().await?;
@@ -1081,11 +1225,13 @@ impl Scoped<'_> {
             Option<String>,
             Option<String>,
             Option<i64>,
+            Option<String>,
+            Option<String>,
         );
         let rows: Vec<Row> = on_pool!(self, |pool| {
             sqlx::query_as(
-            "SELECT id, member_id, kind, on_date, author, body, follow_up, status, entitlement_id \
-             FROM cycle_note WHERE cycle_id = $1 ORDER BY on_date, id"
+            "SELECT id, member_id, kind, on_date, author, body, follow_up, status, entitlement_id, \
+             step, outcome FROM cycle_note WHERE cycle_id = $1 ORDER BY id"
         )
         .bind(cycle_id)
         .fetch_all(pool)
@@ -1104,6 +1250,8 @@ impl Scoped<'_> {
                 follow_up: r.6,
                 status: r.7,
                 entitlement_id: r.8,
+                step: r.9.as_deref().and_then(VerificationStep::from_key),
+                passed: r.10.map(|o| o == "lulus"),
             })
             .collect())
     }

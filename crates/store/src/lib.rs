@@ -47,7 +47,7 @@ pub use computed::{COMPUTATIONS, Computation, ComputedValue, computation};
 pub use connect::{DEFAULT_SQLITE_PATH, DatabaseTarget};
 pub use cycles::{
     ApprovalDecision, Candidate, CycleRecord, Enrolled, EntitlementRecord, MemberRecord, NewCycle,
-    NewMember, NewNote, NoteRecord, RuleRecord,
+    NewMember, NewNote, NoteRecord, PersonFacts, RuleRecord,
 };
 pub use error::{RejectedCode, StoreError};
 pub use forums::{
@@ -244,6 +244,7 @@ migration_list![
     ("0011", "forums"),
     ("0012", "priority"),
     ("0013", "api_tokens"),
+    ("0015", "cycle_steps"),
 ];
 
 /// The version a file number such as `"0007"` stands for (a compile error if not digits).

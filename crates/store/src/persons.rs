@@ -184,6 +184,8 @@ macro_rules! retire_list {
         for sql in [
             "DELETE FROM distribution WHERE list_id = $1",
             "DELETE FROM person_warning WHERE list_id = $1",
+            "DELETE FROM person_fact WHERE person_id IN \
+             (SELECT id FROM person_record WHERE list_id = $1)",
             "DELETE FROM person_record WHERE list_id = $1",
         ] {
             sqlx::query(sql).bind($old).execute(&mut *$tx).await?;

@@ -22,7 +22,7 @@ use tokio::net::TcpListener;
 
 pub use error::AppError;
 pub use export::ExportSlots;
-pub use pages::cycles::{donor_report_xlsx, payment_batch_csv};
+pub use pages::cycles::{donor_report_pdf, donor_report_xlsx, payment_batch_csv};
 pub use pages::strategy::report_bytes;
 pub use ui::Ui;
 
