@@ -285,6 +285,16 @@ impl Viewer {
     pub fn gets_suppressed_counts(&self) -> bool {
         self.is_public()
     }
+
+    /// Where a region picker starts for this viewer: the regions of its scope (a kab/kota
+    /// operator picks within its kab/kota), or `None` for every province (the public, the
+    /// system, and accounts bound to an organisation rather than regions).
+    pub fn picker_roots(&self) -> Option<&[RegionCode]> {
+        match self {
+            Viewer::User(p) if !p.scope.regions.is_empty() => Some(&p.scope.regions),
+            _ => None,
+        }
+    }
 }
 
 impl From<Principal> for Viewer {

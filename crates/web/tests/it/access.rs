@@ -538,10 +538,30 @@ fn an_operator_uploads_a_list_with_its_legal_basis_in_the_browser_form() {
         "never doubled: {}",
         list.body
     );
+    // The home page counts the uploads with rows not stored (the out-of-scope file and the
+    // damaged NIK, not the clean correction) and links to them; each links to its report.
+    let home = c.get("/");
+    assert!(
+        home.body
+            .contains("<a href=\"/tugas?ditolak=1\"><b>2</b> unggahan dengan baris ditolak"),
+        "{}",
+        home.body
+    );
+    let rejected = c.get("/tugas?ditolak=1");
+    assert_eq!(rejected.status, 200);
+    common::assert_light_and_local("/tugas?ditolak=1", &rejected.body);
+    let rows = |body: &str| body.matches("<tr><td><a href=\"/tugas/").count();
+    assert_eq!(rows(&rejected.body), 2, "{}", rejected.body);
+    assert!(rejected.body.contains(&format!("href=\"{job}\"")));
+    assert!(rejected.body.contains("di luar cakupan, tidak disimpan"));
+    assert_eq!(rows(&c.get("/tugas").body), 3);
     // Another user may not see the job.
     let mut other = Client::new(&f.base);
     other.login("op5202", PASSWORD);
     assert_eq!(other.get(&job).status, 404);
+    assert!(!other.get("/").body.contains("/tugas?ditolak=1"));
+    let theirs = other.get("/tugas");
+    assert_eq!((theirs.status, rows(&theirs.body)), (200, 0));
     // A board member may not upload at all: refused before the body is read.
     let mut board = Client::new(&f.base);
     board.login("pimpinan52", PASSWORD);

@@ -143,6 +143,7 @@ pub fn ppks_options() -> Vec<(String, String)> {
 struct ListPage {
     ui: Ui,
     t: Messages,
+    region_picker: crate::picker::RegionPicker,
     rows: Vec<LksRow>,
     total: u64,
     pager: Option<Pager>,
@@ -173,6 +174,8 @@ pub async fn list(State(state): State<AppState>, ui: Ui, Query(q): Query<LksQuer
         Ok(ListPage {
             t: ui.t,
             ui: ui.clone(),
+            region_picker: crate::picker::RegionPicker::load(&state, &ui, filter.region.as_ref())
+                .await?,
             total: paged.total,
             rows: paged.items,
             pager,
@@ -606,7 +609,7 @@ struct CapacityPage {
     ui: Ui,
     t: Messages,
     rows: Vec<CapacityRow>,
-    region: String,
+    region_picker: crate::picker::RegionPicker,
     totals: (u64, u64),
 }
 
@@ -650,7 +653,7 @@ pub async fn capacity(
             t: ui.t,
             ui: ui.clone(),
             rows,
-            region: region.map(|r| r.to_string()).unwrap_or_default(),
+            region_picker: crate::picker::RegionPicker::load(&state, &ui, region.as_ref()).await?,
             totals,
         })
     }
