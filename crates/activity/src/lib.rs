@@ -7,6 +7,7 @@
 //!
 //! Errors are [`ActivityError`]: each says itself to the user as a catalogue [`Msg`].
 
+pub mod aggregates;
 pub mod cycles;
 pub mod double_aid;
 mod error;

@@ -149,7 +149,8 @@ pub struct Profile {
     pub charts: Vec<String>,
     /// PPKS category name and people (latest period), with the period and source.
     pub ppks: Vec<(String, String)>,
-    pub ppks_from: Option<(String, String)>,
+    /// Period, source and kind of the PPKS counts.
+    pub ppks_from: Option<ProfileSum>,
     pub ppks_desa: Option<ProfileSum>,
     pub extreme_desa: Option<ProfileSum>,
     /// Registered LKS: the total and per grade (label, count).
@@ -284,10 +285,7 @@ async fn profile(
             .render(t)
         })
         .collect();
-    let ppks_from = p
-        .ppks
-        .first()
-        .map(|(_, s)| (s.period.clone(), s.source.clone()));
+    let ppks_from = p.ppks.first().map(|(_, s)| sum_shown(t, s));
     let ppks = p
         .ppks
         .iter()
