@@ -559,6 +559,25 @@ fn an_operator_uploads_a_list_with_its_legal_basis_in_the_browser_form() {
     let mut other = Client::new(&f.base);
     other.login("op5202", PASSWORD);
     assert_eq!(other.get(&job).status, 404);
+    // The region picker starts at the operator's kab/kota and cascades by reload: choosing
+    // Masbagik lists its desa, with the way up still offered.
+    let picker = |body: &str| -> Vec<String> {
+        let start = body.find("<select name=\"wilayah\">").expect("region picker");
+        let end = start + body[start..].find("</select>").unwrap();
+        body[start..end]
+            .split("<option value=\"")
+            .skip(1)
+            .map(|o| o.split('"').next().unwrap().to_string())
+            .collect()
+    };
+    let top = c.get("/penerima");
+    assert_eq!(picker(&top.body), ["", "52.03", "52.03.05"]);
+    let down = c.get("/penerima?wilayah=52.03.05");
+    assert_eq!(
+        picker(&down.body),
+        ["", "52.03", "52.03.05", "52.03.05.2003", "52.03.05.2004"]
+    );
+    assert!(down.body.contains("<option value=\"52.03.05\" selected>"));
     assert!(!other.get("/").body.contains("/tugas?ditolak=1"));
     let theirs = other.get("/tugas");
     assert_eq!((theirs.status, rows(&theirs.body)), (200, 0));
