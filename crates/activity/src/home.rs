@@ -221,6 +221,16 @@ pub async fn home(store: &Store, viewer: &Viewer, today: NaiveDate) -> Result<Ho
         .sum();
     home.push(pending as usize, "home.todo.review_pending", "/tautan");
 
+    // Uploads whose rows (or whole file) were not stored: the viewer's own, an admin's all.
+    let rejected_uploads = crate::lists::recent_uploads(store, viewer, today, true)
+        .await?
+        .len();
+    home.push(
+        rejected_uploads,
+        "home.todo.uploads_rejected",
+        "/tugas?ditolak=1",
+    );
+
     if kind == HomeKind::Partner {
         let programs = scoped.programs_all(&ProgramFilter::default()).await?;
         home.program_total = programs.len();

@@ -7,6 +7,7 @@
 //!
 //! Errors are [`ActivityError`]: each says itself to the user as a catalogue [`Msg`].
 
+pub mod aggregates;
 pub mod cycles;
 pub mod double_aid;
 mod error;
@@ -15,9 +16,11 @@ pub mod home;
 pub mod jobs;
 pub mod lists;
 pub mod priority;
+pub mod profile;
 pub mod programs;
 pub mod quality;
 pub mod realisation;
+pub mod regions;
 pub mod registries;
 pub mod review;
 pub mod strategy;

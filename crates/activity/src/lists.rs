@@ -394,6 +394,63 @@ pub async fn import_job(
     Ok(Some(ImportJob { job, report }))
 }
 
+/// How far back the uploads page and the home page look for a viewer's uploads.
+pub const UPLOADS_RECENT_DAYS: i64 = 90;
+/// The uploads page lists at most this many (newest first).
+pub const UPLOADS_SHOWN: u32 = 100;
+
+/// A finished upload (an import job) as the uploads page and the home page count it.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub job: sinergi_store::JobRecord,
+    /// The import's report; `None` when the job failed before it had one.
+    pub report: Option<ImportReport>,
+}
+
+impl Upload {
+    /// Rows (or the whole file) the import did not store, so someone must correct and send
+    /// them again: a stored list with rejected rows, a refused file, or a failed job.
+    pub fn needs_correction(&self) -> bool {
+        match &self.report {
+            Some(r) => r.outcome != "stored" || r.rejected_lines > 0,
+            None => true,
+        }
+    }
+
+    /// Lines not stored (0 when the job failed without a report).
+    pub fn rejected_lines(&self) -> usize {
+        self.report.as_ref().map_or(0, |r| r.rejected_lines)
+    }
+}
+
+/// The viewer's uploads of the last [`UPLOADS_RECENT_DAYS`] up to `today`, newest first
+/// (an administrator's: everyone's); only those that need correcting when `only_rejected`.
+pub async fn recent_uploads(
+    store: &Store,
+    viewer: &Viewer,
+    today: chrono::NaiveDate,
+    only_rejected: bool,
+) -> Result<Vec<Upload>, ActivityError> {
+    let since = (today - chrono::Duration::days(UPLOADS_RECENT_DAYS))
+        .format("%Y-%m-%d")
+        .to_string();
+    let jobs = store
+        .scoped(viewer)
+        .finished_jobs(IMPORT_JOB, &since, UPLOADS_SHOWN)
+        .await?;
+    Ok(jobs
+        .into_iter()
+        .map(|job| Upload {
+            report: job
+                .result
+                .clone()
+                .and_then(|r| serde_json::from_value(r).ok()),
+            job,
+        })
+        .filter(|u| !only_rejected || u.needs_correction())
+        .collect())
+}
+
 /// A stored list as its page shows it: the list, one page of its rows' warnings, and the
 /// first distributions its rows record — all within the viewer's scope.
 #[derive(Debug, Clone)]

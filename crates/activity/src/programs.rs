@@ -492,6 +492,9 @@ pub struct FourWAnalysis {
     pub places: PlaceNames,
     /// LKS capacity against the vulnerable population, least covered first.
     pub capacity: Vec<CapacityCoverage>,
+    /// Need figures no desa analysed holds (`jumlah_ppks`, `desa_sasaran_kemiskinan_ekstrem`):
+    /// their columns are empty until `sinergi agregat impor` loads them.
+    pub missing_need: Vec<&'static str>,
 }
 
 impl FourWAnalysis {
@@ -579,6 +582,19 @@ pub async fn analyse_fourw(
         .await?;
     let need = scoped.desa_need(within.as_ref()).await?;
     let capacity = capacity(store, viewer, within.as_ref()).await?;
+    let mut missing_need = Vec::new();
+    if !need.is_empty() && need.iter().all(|d| d.ppks.is_none()) {
+        missing_need.push("jumlah_ppks");
+    }
+    let extreme = "desa_sasaran_kemiskinan_ekstrem";
+    if !need.is_empty()
+        && scoped
+            .latest_sum_below(within.as_ref(), extreme, sinergi_core::Level::Desa)
+            .await?
+            .is_none()
+    {
+        missing_need.push(extreme);
+    }
     let rules = GapRules::default();
     let cols = analysis_columns(&programs, &need);
     let desa_total = cols.desa.len();
@@ -611,6 +627,7 @@ pub async fn analyse_fourw(
             .collect(),
         places,
         capacity,
+        missing_need,
     })
 }
 
@@ -754,6 +771,7 @@ async fn partner_analysis(
         programs,
         places,
         capacity: Vec::new(),
+        missing_need: Vec::new(),
     })
 }
 

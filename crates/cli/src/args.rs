@@ -133,6 +133,9 @@ pub enum Command {
     /// Registri lembaga (LKS, LKKS, mitra): impor dari CSV atau XLSX
     #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
     Registri(RegistriCommand),
+    /// Angka agregat per wilayah (PPKS per desa, desa sasaran kemiskinan ekstrem, kemiskinan, stunting): impor dari CSV atau XLSX
+    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
+    Agregat(AgregatCommand),
     /// Token API untuk sistem lain: buat, daftar, cabut
     #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
     Token(TokenCommand),
@@ -543,6 +546,29 @@ pub enum RealisasiCommand {
         /// Nama pengguna yang mengisi (cakupannya berlaku)
         #[arg(long, value_name = "NAMA_PENGGUNA")]
         sebagai: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgregatCommand {
+    /// Impor angka agregat per wilayah, satu angka per baris (susunan indikator_wilayah.csv dari `sinergi generate`)
+    #[command(
+        help_template = HELP_TEMPLATE,
+        next_help_heading = "Opsi",
+        long_about = "Mengimpor angka agregat per wilayah dari CSV atau XLSX dengan kolom kode_wilayah, indikator, \
+                      periode, nilai, satuan, sumber, jenis (survei/administratif), dan bila ada estimasi (ya/tidak) \
+                      dan catatan. Angka dengan wilayah, indikator, periode dan sumber yang sama diganti. Indikator \
+                      yang dibaca halaman: jumlah_ppks dan desa_sasaran_kemiskinan_ekstrem per desa, ppks_<jenis> \
+                      per wilayah, keluarga_desil_1, kemiskinan_p0, stunting, perkawinan_anak. Baris yang ditolak \
+                      disebut dengan nomor baris, kolom dan alasannya.",
+        after_help = "Contoh:\n  sinergi agregat impor ppks_desa_2025.csv"
+    )]
+    Impor {
+        /// Berkas CSV atau XLSX
+        #[arg(value_name = "BERKAS", help_heading = "Argumen")]
+        file: PathBuf,
         #[command(flatten)]
         db: DatabaseArg,
     },

@@ -491,7 +491,7 @@ fn region(code: &str) -> anyhow::Result<RegionCode> {
 fn aggregates(world: &World, tally: &Tally) -> anyhow::Result<Vec<AggregateValue>> {
     let code = region;
     let source = sinergi_synth::desil_source(world);
-    let mut out = Vec::with_capacity(world.desa.len() * 11 + 64);
+    let mut out = Vec::with_capacity(world.desa.len() * 13 + 64);
     for (d, counts) in world.desa.iter().zip(&tally.desil) {
         let region = code(&d.code)?;
         let total: u32 = counts.iter().sum();
@@ -510,6 +510,64 @@ fn aggregates(world: &World, tally: &Tally) -> anyhow::Result<Vec<AggregateValue
                 note: None,
             });
         }
+    }
+    // PPKS people per desa from the synthetic register (proxies, see `PPKS_PROXIES`), and the
+    // extreme-poverty target desa: the fifth of desa with the largest share of Desil I
+    // families. Both are synthetic and say so in their source.
+    let ppks_source = format!(
+        "proksi PPKS dari register sintetis Sinergi (skala {}, benih {})",
+        world.config.scale, world.config.seed
+    );
+    // A person in two proxies (a disabled elder in Desil I) is counted in both, as category
+    // counts are.
+    let ppks_note = sinergi_synth::PPKS_PROXIES
+        .iter()
+        .map(|(slug, how)| format!("{slug}: {how}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let share = |c: &[u32; 10]| {
+        let total: u32 = c.iter().sum();
+        (total > 0).then(|| f64::from(c[0]) / f64::from(total))
+    };
+    let mut shares: Vec<f64> = tally.desil.iter().filter_map(share).collect();
+    shares.sort_by(f64::total_cmp);
+    let cut = shares
+        .get(shares.len() * 4 / 5)
+        .copied()
+        .unwrap_or(f64::INFINITY);
+    let synthetic =
+        |region: &RegionCode, element: String, value: f64, unit: &str, source: &str, note: &str| {
+            AggregateValue {
+                region: region.clone(),
+                element,
+                period: "2025-Q3".into(),
+                value,
+                unit: unit.into(),
+                source: source.to_string(),
+                source_type: SourceType::Administrative,
+                estimated: true,
+                note: Some(note.to_string()),
+            }
+        };
+    for ((d, ppks), desil) in world.desa.iter().zip(&tally.ppks).zip(&tally.desil) {
+        let region = code(&d.code)?;
+        out.push(synthetic(
+            &region,
+            "jumlah_ppks".into(),
+            f64::from(ppks.iter().sum::<u32>()),
+            "orang",
+            &ppks_source,
+            &ppks_note,
+        ));
+        let target = share(desil).is_some_and(|s| s >= cut);
+        out.push(synthetic(
+            &region,
+            "desa_sasaran_kemiskinan_ekstrem".into(),
+            if target { 1.0 } else { 0.0 },
+            "desa",
+            "penetapan sintetis Sinergi",
+            "seperlima desa dengan porsi keluarga Desil I tertinggi di provinsi",
+        ));
     }
     // National figures ("ID") have no region in the register; they stay in the CSV only.
     for i in tally

@@ -1,6 +1,7 @@
 //! The `sinergi` binary: wires the crates together. Errors end here, printed in Bahasa Indonesia.
 
 mod accounts;
+mod agregat;
 mod args;
 mod audit;
 mod bantuan_ganda;
@@ -30,8 +31,8 @@ mod token;
 mod wilayah;
 
 use args::{
-    AdminCommand, AuditCommand, Command, DaftarCommand, GeoCommand, KunciCommand, ProgramCommand,
-    RealisasiCommand, RegistriCommand, TokenCommand, WilayahCommand,
+    AdminCommand, AgregatCommand, AuditCommand, Command, DaftarCommand, GeoCommand, KunciCommand,
+    ProgramCommand, RealisasiCommand, RegistriCommand, TokenCommand, WilayahCommand,
 };
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
@@ -161,6 +162,9 @@ fn main() {
                 sebagai,
                 db,
             }) => realisasi::import(&file, strategi, &sebagai, &db.database).await,
+            Command::Agregat(AgregatCommand::Impor { file, db }) => {
+                agregat::import(&file, &db.database).await
+            }
             Command::Registri(RegistriCommand::Impor {
                 registry,
                 file,

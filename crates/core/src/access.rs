@@ -285,6 +285,26 @@ impl Viewer {
     pub fn gets_suppressed_counts(&self) -> bool {
         self.is_public()
     }
+
+    /// Whether this viewer may load published figures (aggregates) for `region`: the system,
+    /// or an administrator for regions in its scope.
+    pub fn may_load_figures_for(&self, region: &RegionCode) -> bool {
+        match self {
+            Viewer::Public => false,
+            Viewer::System(_) => true,
+            Viewer::User(p) => p.is_admin() && p.scope.covers(region),
+        }
+    }
+
+    /// Where a region picker starts for this viewer: the regions of its scope (a kab/kota
+    /// operator picks within its kab/kota), or `None` for every province (the public, the
+    /// system, and accounts bound to an organisation rather than regions).
+    pub fn picker_roots(&self) -> Option<&[RegionCode]> {
+        match self {
+            Viewer::User(p) if !p.scope.regions.is_empty() => Some(&p.scope.regions),
+            _ => None,
+        }
+    }
 }
 
 impl From<Principal> for Viewer {

@@ -203,6 +203,57 @@ impl Scoped<'_> {
             _ => None,
         })
     }
+
+    /// Every element whose key starts with `prefix` (e.g. `ppks_`), summed like
+    /// [`Scoped::latest_sum_below`] over the regions of `level` at or below `within`, each
+    /// for its own latest period at that level; by element key.
+    pub async fn latest_sums_by_prefix(
+        &self,
+        within: Option<&RegionCode>,
+        prefix: &str,
+        level: Level,
+    ) -> Result<Vec<(String, AggregateSum)>, StoreError> {
+        let len = level.dotted_len();
+        let mut ph = Placeholders::starting_at(2);
+        let mut sql = format!(
+            "SELECT a.element, SUM(a.value), COUNT(*), MAX(a.period), MIN(a.source) \
+             FROM aggregate_value a WHERE a.element LIKE $1 AND LENGTH(a.region_code) = {len} \
+             AND a.period = (SELECT MAX(b.period) FROM aggregate_value b \
+             WHERE b.element = a.element AND LENGTH(b.region_code) = {len})"
+        );
+        let mut binds = Vec::new();
+        if let Some(w) = within
+            && let Some(f) = within_regions(std::slice::from_ref(w), "a.region_code", &mut ph)
+        {
+            sql = format!("{sql} AND {}", f.sql);
+            binds = f.binds;
+        }
+        sql.push_str(" GROUP BY a.element ORDER BY a.element");
+        type SumRow = (String, Option<f64>, i64, Option<String>, Option<String>);
+        // `_` matches any character in LIKE; the exact prefix is checked below.
+        let like = format!("{prefix}%");
+        let rows: Vec<SumRow> = on_pool!(self, |pool| bind_filter!(
+            sqlx::query_as(AssertSqlSafe(sql.clone())).bind(&like),
+            binds
+        )
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| r.0.starts_with(prefix))
+            .filter_map(|(element, value, regions, period, source)| {
+                Some((
+                    element,
+                    AggregateSum {
+                        value: self.disclose(value?.round().max(0.0) as u64),
+                        regions: regions as u64,
+                        period: period?,
+                        source: source?,
+                    },
+                ))
+            })
+            .collect())
+    }
 }
 
 /// A figure summed over regions.

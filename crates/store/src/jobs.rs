@@ -130,6 +130,50 @@ impl Scoped<'_> {
     }
 }
 
+impl Scoped<'_> {
+    /// Finished jobs of `kind` created on or after `since` (a `YYYY-MM-DD` date), newest
+    /// first, at most `limit`: the viewer's own, or every one for an administrator or the
+    /// system (as [`Scoped::job`] shows them); none for the public.
+    pub async fn finished_jobs(
+        &self,
+        kind: &str,
+        since: &str,
+        limit: u32,
+    ) -> Result<Vec<JobRecord>, StoreError> {
+        let viewer = self.viewer();
+        let owner = if viewer.is_system() || viewer.is_admin() {
+            None
+        } else {
+            match viewer.principal() {
+                Some(p) => Some(p.user_id),
+                None => return Ok(Vec::new()),
+            }
+        };
+        let own = if owner.is_some() {
+            "AND owner_id = $4"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} FROM job WHERE kind = $1 AND state IN ('done', 'failed') \
+             AND created_at >= $2 {own} ORDER BY id DESC LIMIT $3"
+        );
+        let rows: Vec<JobRow> = on_pool!(self, |pool| {
+            let q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(kind)
+                .bind(since)
+                .bind(i64::from(limit));
+            match owner {
+                Some(o) => q.bind(o),
+                None => q,
+            }
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows.into_iter().map(to_job).collect())
+    }
+}
+
 impl Store {
     async fn job_unscoped(&self, id: i64) -> Result<Option<JobRecord>, StoreError> {
         let sql = format!("SELECT {JOB_COLUMNS} FROM job WHERE id = $1");

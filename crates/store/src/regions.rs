@@ -219,6 +219,30 @@ impl Store {
         &self,
         parent: Option<&RegionCode>,
     ) -> Result<Vec<ChildCounts>, StoreError> {
+        let children = self.child_regions(parent).await?;
+        let child_level = parent.map_or(Some(Level::Provinsi), |p| p.level().child());
+        let Some(child_level) = child_level else {
+            return Ok(Vec::new());
+        };
+        let counts = self.counts_by_child(parent, child_level).await?;
+        Ok(children
+            .into_iter()
+            .map(|region| {
+                let below = counts
+                    .get(region.code.as_str())
+                    .copied()
+                    .unwrap_or_default();
+                ChildCounts { region, below }
+            })
+            .collect())
+    }
+
+    /// Current children of a region (provinces for `None`), sorted by code, without counts
+    /// (for pickers).
+    pub async fn child_regions(
+        &self,
+        parent: Option<&RegionCode>,
+    ) -> Result<Vec<Region>, StoreError> {
         let rows: Vec<RegionRow> = match parent {
             Some(p) => {
                 let sql = AssertSqlSafe(format!(
@@ -236,22 +260,7 @@ impl Store {
                 on_pool!(self, |pool| sqlx::query_as(sql).fetch_all(pool).await)?
             }
         };
-        let children = to_regions(rows)?;
-        let child_level = parent.map_or(Some(Level::Provinsi), |p| p.level().child());
-        let Some(child_level) = child_level else {
-            return Ok(Vec::new());
-        };
-        let counts = self.counts_by_child(parent, child_level).await?;
-        Ok(children
-            .into_iter()
-            .map(|region| {
-                let below = counts
-                    .get(region.code.as_str())
-                    .copied()
-                    .unwrap_or_default();
-                ChildCounts { region, below }
-            })
-            .collect())
+        to_regions(rows)
     }
 
     /// Current regions below `under` (the whole country for `None`), per level.

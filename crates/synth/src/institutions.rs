@@ -541,6 +541,46 @@ const TEMPLATES: [Template; 10] = [
     ),
 ];
 
+/// Whether a partner would run a program of this kind: zakat is paid out by a zakat body
+/// only; a civil-society organisation runs programs for the people it works with; campuses
+/// and research centres run prevention, training and nutrition; the LKKS runs care for the
+/// elderly, food aid and child protection; government and companies run the rest.
+fn runs(partner: &Partner, t: &Template) -> bool {
+    let zakat = t.name.contains("Zakat");
+    match partner.kind {
+        "zakat" => {
+            zakat
+                || matches!(
+                    t.ppks,
+                    Ppks::FakirMiskin
+                        | Ppks::AnakTerlantar
+                        | Ppks::LanjutUsiaTerlantar
+                        | Ppks::PerempuanRawanSosialEkonomi
+                )
+        }
+        _ if zakat => false,
+        "oms" => {
+            let name = partner.name.to_lowercase();
+            (name.contains("anak") && t.target == Target::Children)
+                || (name.contains("perempuan") && t.target == Target::Women)
+                || (name.contains("disabilitas") && t.target == Target::Disability)
+        }
+        "universitas" | "pusat_riset" => {
+            matches!(
+                t.ppks,
+                Ppks::AnakPerlindunganKhusus | Ppks::AnakBalitaTerlantar
+            ) || t.aid == "pelatihan"
+        }
+        "lkks" => {
+            matches!(
+                t.ppks,
+                Ppks::LanjutUsiaTerlantar | Ppks::AnakPerlindunganKhusus
+            ) || t.aid == "sembako"
+        }
+        _ => true,
+    }
+}
+
 /// Partners' programs. Locations favour poor desa near the towns, so some desa get several
 /// programs (*tumpang tindih*), while a set of poor desa is reached by none.
 pub fn programs(world: &World, partners: &[Partner]) -> Vec<Program> {
@@ -576,7 +616,12 @@ pub fn programs(world: &World, partners: &[Partner]) -> Vec<Program> {
                 aid,
                 per_person_rp: per_person,
             } = TEMPLATES[i % TEMPLATES.len()];
-            let partner = doers[(i * 7 + 3) % doers.len()];
+            // The spread of earlier worlds, moved on to the next partner that runs this kind
+            // of program (a bank does not pay out zakat).
+            let partner = (0..doers.len())
+                .map(|k| doers[(i * 7 + 3 + k) % doers.len()])
+                .find(|p| runs(p, &TEMPLATES[i % TEMPLATES.len()]))
+                .unwrap_or(doers[(i * 7 + 3) % doers.len()]);
             let kabkota = rng.random_range(0..world.kabkota.len());
             let kk = &world.kabkota[kabkota];
             let desa_range = world.kecamatan[kk.kecamatan.start].desa.start

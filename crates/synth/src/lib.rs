@@ -22,7 +22,7 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-pub use output::{Indicator, Summary, Tally, desil_source, write_world};
+pub use output::{Indicator, PPKS_PROXIES, Summary, Tally, desil_source, write_world};
 pub use people::{Batch, Family, Marital, Person, Relationship, School, reference_date};
 pub use world::{Config, World};
 

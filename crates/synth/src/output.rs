@@ -560,11 +560,53 @@ pub struct Tally {
     pub desil: Vec<[u32; 10]>,
     /// Per kab/kota: women 20–24, of whom married before 18.
     pub child_marriage: Vec<(u32, u32)>,
+    /// People per PPKS proxy of [`PPKS_PROXIES`], per desa in [`World::desa`] order.
+    pub ppks: Vec<[u32; PPKS_PROXIES.len()]>,
+}
+
+/// PPKS categories the synthetic register can stand in for, by what it records of a person:
+/// (PPKS slug, how the register decides it). The demo's PPKS counts per desa come from these;
+/// they are synthetic proxies, never official PPKS data.
+pub const PPKS_PROXIES: [(&str, &str); 4] = [
+    (
+        "anak_dengan_kedisabilitasan",
+        "di bawah 18 tahun dengan disabilitas (Washington Group), keluarga Desil I–IV",
+    ),
+    (
+        "penyandang_disabilitas",
+        "18 tahun ke atas dengan disabilitas (Washington Group), keluarga Desil I–IV",
+    ),
+    (
+        "lanjut_usia_terlantar",
+        "60 tahun ke atas, keluarga Desil I",
+    ),
+    (
+        "anak_terlantar",
+        "7–17 tahun tidak bersekolah, keluarga Desil I",
+    ),
+];
+
+/// Which [`PPKS_PROXIES`] a person of a family in `desil` counts for.
+fn ppks_proxies(p: &crate::people::Person, desil: u8) -> [bool; PPKS_PROXIES.len()] {
+    let age = p.age();
+    let disabled = p.has_disability() && desil <= 4;
+    [
+        disabled && age < 18,
+        disabled && age >= 18,
+        desil == 1 && age >= 60,
+        desil == 1
+            && (7..=17).contains(&age)
+            && matches!(
+                p.school,
+                Some(crate::people::School::Left | crate::people::School::Never)
+            ),
+    ]
 }
 
 /// One batch's share of a [`Tally`]; counted on worker threads.
 pub struct BatchCounts {
     desil: Vec<(usize, [u32; 10])>,
+    ppks: Vec<(usize, [u32; PPKS_PROXIES.len()])>,
     kabkota: usize,
     women: u32,
     child_married: u32,
@@ -601,20 +643,28 @@ impl Tally {
         Tally {
             desil: vec![[0; 10]; world.desa.len()],
             child_marriage: vec![(0, 0); world.kabkota.len()],
+            ppks: vec![[0; PPKS_PROXIES.len()]; world.desa.len()],
         }
     }
 
     pub fn count(world: &World, batch: &Batch) -> BatchCounts {
         let mut desil: Vec<(usize, [u32; 10])> = Vec::new();
+        let mut ppks: Vec<(usize, [u32; PPKS_PROXIES.len()])> = Vec::new();
         let (mut women, mut child_married) = (0, 0);
         for f in &batch.families {
             if desil.last().is_none_or(|d| d.0 != f.desa) {
                 desil.push((f.desa, [0; 10]));
+                ppks.push((f.desa, [0; PPKS_PROXIES.len()]));
             }
             if let Some(last) = desil.last_mut() {
                 last.1[usize::from(f.desil - 1)] += 1;
             }
             for p in &f.members {
+                if let Some(last) = ppks.last_mut() {
+                    for (n, yes) in last.1.iter_mut().zip(ppks_proxies(p, f.desil)) {
+                        *n += u32::from(yes);
+                    }
+                }
                 if p.sex == sinergi_core::Sex::Female && (20..=24).contains(&p.age()) {
                     women += 1;
                     if p.age_first_marriage.is_some_and(|a| a < 18) {
@@ -625,6 +675,7 @@ impl Tally {
         }
         BatchCounts {
             desil,
+            ppks,
             kabkota: world.kecamatan[batch.kecamatan].kabkota,
             women,
             child_married,
@@ -634,6 +685,9 @@ impl Tally {
     pub fn add(&mut self, c: BatchCounts) {
         for (d, counts) in c.desil {
             self.desil[d] = counts;
+        }
+        for (d, counts) in c.ppks {
+            self.ppks[d] = counts;
         }
         let k = &mut self.child_marriage[c.kabkota];
         k.0 += c.women;

@@ -10,6 +10,7 @@ pub use sinergi_i18n as i18n;
 pub mod map;
 mod pager;
 mod pages;
+mod picker;
 pub mod templates;
 mod ui;
 
@@ -102,6 +103,7 @@ pub fn router(state: AppState) -> Router {
             ),
         )
         .route("/daftar/{id}", get(pages::lists::detail))
+        .route("/tugas", get(pages::lists::uploads))
         .route("/tugas/{id}", get(pages::lists::job))
         .route("/tugas/{id}/{file}", get(pages::lists::rejects))
         .route("/penerima/ekspor.csv", get(pages::persons::export_csv))

@@ -186,6 +186,52 @@ impl JobPage {
     }
 }
 
+#[derive(Template)]
+#[template(path = "uploads.html")]
+struct UploadsPage {
+    ui: Ui,
+    t: Messages,
+    uploads: Vec<lists::Upload>,
+    only_rejected: bool,
+    window: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct UploadsQuery {
+    pub ditolak: Option<String>,
+}
+
+/// `/tugas`: the viewer's recent uploads (an administrator's: everyone's), newest first;
+/// `?ditolak=1` keeps those with rows that were not stored, each linking to its report.
+pub async fn uploads(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Query(q): Query<UploadsQuery>,
+) -> Response {
+    let only_rejected = q.ditolak.as_deref().is_some_and(|v| !v.is_empty());
+    let result = async {
+        let uploads = lists::recent_uploads(
+            &state.store,
+            &user.viewer,
+            super::institutions::today(),
+            only_rejected,
+        )
+        .await?;
+        Ok(UploadsPage {
+            t: ui.t,
+            ui: ui.clone(),
+            uploads,
+            only_rejected,
+            window: ui.t.render(
+                &sinergi_core::Msg::new("uploads.window").arg("days", lists::UPLOADS_RECENT_DAYS),
+            ),
+        })
+    }
+    .await;
+    render(&ui, result)
+}
+
 /// `/tugas/{id}`: an import's progress, refreshing itself without JavaScript until it ends,
 /// then its outcome with the reject report.
 pub async fn job(

@@ -34,6 +34,23 @@ pub(crate) fn optional_region(value: Option<&str>) -> Result<Option<RegionCode>,
     }
 }
 
+/// "The column … is empty because … has not been loaded: load it with …" — said under a
+/// column that no row fills, naming the import that fills it.
+pub(crate) fn fill_note(
+    t: &crate::i18n::Messages,
+    column: &str,
+    element: &str,
+    level_key: &str,
+) -> String {
+    t.render(
+        &sinergi_core::Msg::new("fill.note")
+            .arg("column", column)
+            .arg("element", element)
+            .arg("level", t.get(level_key))
+            .arg("command", sinergi_activity::aggregates::IMPORT_COMMAND),
+    )
+}
+
 /// Renders a template, or the translated error page.
 pub(crate) fn render(ui: &Ui, result: Result<impl Template, AppError>) -> Response {
     match result.and_then(|page| page.render().map_err(AppError::from)) {

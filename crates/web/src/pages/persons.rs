@@ -43,13 +43,13 @@ impl PersonQuery {
 struct PersonsPage {
     ui: Ui,
     t: Messages,
+    region_picker: crate::picker::RegionPicker,
     rows: Vec<PersonRow>,
     total: u64,
     /// The count stopped at the cap: shown as "more than" it.
     more_than: Option<u64>,
     pager: Option<Pager>,
     query: String,
-    region: String,
     export_query: String,
     can_upload: bool,
 }
@@ -80,13 +80,14 @@ pub async fn list(
         Ok(PersonsPage {
             t: ui.t,
             ui: ui.clone(),
+            region_picker: crate::picker::RegionPicker::load(&state, &ui, filter.region.as_ref())
+                .await?,
             total: paged.total,
             more_than: (paged.total > sinergi_store::PERSON_COUNT_CAP)
                 .then_some(sinergi_store::PERSON_COUNT_CAP),
             rows: paged.items,
             pager,
             query,
-            region,
             export_query,
             can_upload: user.principal.can_write(),
         })

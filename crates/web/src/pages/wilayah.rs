@@ -8,9 +8,12 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use serde::Deserialize;
+use sinergi_activity::profile::FigureKind;
 use sinergi_core::Disclosed;
 use sinergi_core::{Level, Region, RegionCode, RegionQuery};
-use sinergi_store::{AggregateValue, ChildCounts, LevelCounts, Page, SourceType};
+use sinergi_store::{AggregateValue, ChildCounts, LevelCounts, Page};
+
+use crate::chart::{LineChart, PALETTE, Series, ValueFormat};
 
 use super::render;
 use crate::i18n::Messages;
@@ -137,11 +140,31 @@ fn rows(children: Vec<ChildCounts>, count_levels: &[Level]) -> Vec<Row> {
         .collect()
 }
 
-/// The "Profil" section: Desil I families below the region and the figures held for it.
+/// The "Profil" section, as the public sees it (assembled by `activity::profile`).
 pub struct Profile {
     pub desil1: Option<ProfileSum>,
     /// One table per kind of source: survey and administrative figures are never mixed.
     pub groups: Vec<FigureGroup>,
+    /// A line chart (SVG) per figure with two periods or more, kinds apart.
+    pub charts: Vec<String>,
+    /// PPKS category name and people (latest period), with the period and source.
+    pub ppks: Vec<(String, String)>,
+    /// Period, source and kind of the PPKS counts.
+    pub ppks_from: Option<ProfileSum>,
+    pub ppks_desa: Option<ProfileSum>,
+    pub extreme_desa: Option<ProfileSum>,
+    /// Registered LKS: the total and per grade (label, count).
+    pub lks: Option<(String, Vec<(String, String)>)>,
+    /// The LKKS network: target name, reached of kab/kota, per status (label, count).
+    pub lkks: Option<LkksShown>,
+}
+
+pub struct LkksShown {
+    pub target: String,
+    pub target_status: String,
+    pub reached: String,
+    pub kabkota: String,
+    pub by_status: Vec<(String, String)>,
 }
 
 pub struct ProfileSum {
@@ -173,51 +196,60 @@ fn figure_value(t: &Messages, v: &AggregateValue) -> String {
     }
 }
 
+fn figure_kind_key(kind: FigureKind) -> &'static str {
+    match kind {
+        FigureKind::Survey => "profil.survey",
+        FigureKind::Administrative => "profil.administrative",
+        FigureKind::Synthetic => "profil.synthetic",
+    }
+}
+
+fn disclosed(t: &Messages, d: &Disclosed) -> String {
+    match d {
+        Disclosed::Count(n) => t.num(n),
+        Disclosed::Suppressed => t.get("profil.suppressed").to_string(),
+    }
+}
+
+fn sum_shown(t: &Messages, sum: &sinergi_store::AggregateSum) -> ProfileSum {
+    let synthetic = {
+        let s = sum.source.to_lowercase();
+        s.contains("sintetis") || s.contains("synthetic")
+    };
+    ProfileSum {
+        value: disclosed(t, &sum.value),
+        kind_key: if synthetic {
+            "profil.synthetic"
+        } else {
+            "profil.administrative"
+        },
+        period: sum.period.clone(),
+        source: sum.source.clone(),
+    }
+}
+
 async fn profile(
     state: &AppState,
     t: &Messages,
     code: &RegionCode,
 ) -> Result<Option<Profile>, AppError> {
-    let store = &state.store;
-    // The public profile: published figures, as the public sees them, whoever asks.
-    let desil1 = store
-        .scoped(sinergi_core::Viewer::public())
-        .latest_sum_below(Some(code), "keluarga_desil_1", Level::Desa)
-        .await?
-        .map(|sum| ProfileSum {
-            value: match sum.value {
-                Disclosed::Count(n) => t.num(&n),
-                Disclosed::Suppressed => t.get("profil.suppressed").to_string(),
-            },
-            kind_key: if sum.is_synthetic() {
-                "profil.synthetic"
-            } else {
-                "profil.administrative"
-            },
-            period: sum.period,
-            source: sum.source,
-        });
-    // A desa's own figures are the Desil counts summed above; small counts stay unpublished.
-    let figures = if code.level() == Level::Desa {
-        Vec::new()
-    } else {
-        store.region_figures(code).await?
-    };
+    let p = sinergi_activity::profile::region_profile(&state.store, code).await?;
+    if p.is_empty() {
+        return Ok(None);
+    }
     // Official survey, official administrative, then synthetic demo figures on their own.
     let groups: Vec<FigureGroup> = [
-        (Some(SourceType::Survey), "profil.survey"),
-        (Some(SourceType::Administrative), "profil.administrative"),
-        (None, "profil.synthetic"),
+        FigureKind::Survey,
+        FigureKind::Administrative,
+        FigureKind::Synthetic,
     ]
     .into_iter()
-    .map(|(kind, kind_key)| FigureGroup {
-        kind_key,
-        rows: figures
+    .map(|kind| FigureGroup {
+        kind_key: figure_kind_key(kind),
+        rows: p
+            .figures
             .iter()
-            .filter(|f| match kind {
-                Some(kind) => f.source_type == kind && !f.is_synthetic(),
-                None => f.is_synthetic(),
-            })
+            .filter(|f| FigureKind::of(f) == kind)
             .map(|f| FigureRow {
                 key: format!("figure.{}", f.element),
                 period: f.period.clone(),
@@ -229,7 +261,80 @@ async fn profile(
     })
     .filter(|g| !g.rows.is_empty())
     .collect();
-    Ok((desil1.is_some() || !groups.is_empty()).then_some(Profile { desil1, groups }))
+    let charts = p
+        .trends
+        .iter()
+        .map(|tr| {
+            let kind = t.get(figure_kind_key(tr.kind)).to_string();
+            LineChart {
+                title: format!("{} — {kind}", t.get(&format!("figure.{}", tr.element))),
+                x_labels: tr.points.iter().map(|p| t.period_text(&p.0)).collect(),
+                series: vec![Series {
+                    name: kind,
+                    values: tr.points.iter().map(|p| Some(p.1)).collect(),
+                    colour: PALETTE[tr.kind as usize % PALETTE.len()].to_string(),
+                    dashed: false,
+                }],
+                format: if tr.unit == "persen" {
+                    ValueFormat::Percent
+                } else {
+                    ValueFormat::Number
+                },
+                from_zero: true,
+            }
+            .render(t)
+        })
+        .collect();
+    let ppks_from = p.ppks.first().map(|(_, s)| sum_shown(t, s));
+    let ppks = p
+        .ppks
+        .iter()
+        .map(|(k, s)| (k.name().to_string(), disclosed(t, &s.value)))
+        .collect();
+    let lks = p.lks.as_ref().map(|l| {
+        (
+            t.num(&l.total),
+            l.by_grade
+                .iter()
+                .map(|(g, n)| {
+                    let label = match g {
+                        Some(g) => format!("{} {}", t.get("profil.grade"), g.key()),
+                        None => t.get("lks.grade_none").to_string(),
+                    };
+                    (label, t.num(n))
+                })
+                .collect(),
+        )
+    });
+    let lkks = p.lkks.as_ref().map(|n| LkksShown {
+        target: n.target_name.clone(),
+        target_status: super::institutions::label(*t, "lkks.status", n.target_status.key()),
+        reached: t.num(&(n.reached as u64)),
+        kabkota: t.num(&(n.kabkota as u64)),
+        by_status: n
+            .by_status
+            .iter()
+            .filter(|(_, c)| *c > 0)
+            .map(|(s, c)| {
+                let label = match s {
+                    Some(s) => super::institutions::label(*t, "lkks.status", s.key()),
+                    None => t.get("profil.lkks_none").to_string(),
+                };
+                (label, t.num(&(*c as u64)))
+            })
+            .collect(),
+    });
+    Ok(Some(Profile {
+        desil1: p.desil1.as_ref().map(|s| sum_shown(t, s)),
+        groups,
+        charts,
+        ppks,
+        ppks_from,
+        ppks_desa: p.ppks_desa.as_ref().map(|s| sum_shown(t, s)),
+        extreme_desa: p.extreme_desa.as_ref().map(|s| sum_shown(t, s)),
+        lks,
+        lkks,
+    }))
 }
 
 #[derive(Template)]

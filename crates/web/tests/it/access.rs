@@ -538,10 +538,49 @@ fn an_operator_uploads_a_list_with_its_legal_basis_in_the_browser_form() {
         "never doubled: {}",
         list.body
     );
+    // The home page counts the uploads with rows not stored (the out-of-scope file and the
+    // damaged NIK, not the clean correction) and links to them; each links to its report.
+    let home = c.get("/");
+    assert!(
+        home.body
+            .contains("<a href=\"/tugas?ditolak=1\"><b>2</b> unggahan dengan baris ditolak"),
+        "{}",
+        home.body
+    );
+    let rejected = c.get("/tugas?ditolak=1");
+    assert_eq!(rejected.status, 200);
+    common::assert_light_and_local("/tugas?ditolak=1", &rejected.body);
+    let rows = |body: &str| body.matches("<tr><td><a href=\"/tugas/").count();
+    assert_eq!(rows(&rejected.body), 2, "{}", rejected.body);
+    assert!(rejected.body.contains(&format!("href=\"{job}\"")));
+    assert!(rejected.body.contains("di luar cakupan, tidak disimpan"));
+    assert_eq!(rows(&c.get("/tugas").body), 3);
     // Another user may not see the job.
     let mut other = Client::new(&f.base);
     other.login("op5202", PASSWORD);
     assert_eq!(other.get(&job).status, 404);
+    // The region picker starts at the operator's kab/kota and cascades by reload: choosing
+    // Masbagik lists its desa, with the way up still offered.
+    let picker = |body: &str| -> Vec<String> {
+        let start = body.find("<select name=\"wilayah\">").expect("region picker");
+        let end = start + body[start..].find("</select>").unwrap();
+        body[start..end]
+            .split("<option value=\"")
+            .skip(1)
+            .map(|o| o.split('"').next().unwrap().to_string())
+            .collect()
+    };
+    let top = c.get("/penerima");
+    assert_eq!(picker(&top.body), ["", "52.03", "52.03.05"]);
+    let down = c.get("/penerima?wilayah=52.03.05");
+    assert_eq!(
+        picker(&down.body),
+        ["", "52.03", "52.03.05", "52.03.05.2003", "52.03.05.2004"]
+    );
+    assert!(down.body.contains("<option value=\"52.03.05\" selected>"));
+    assert!(!other.get("/").body.contains("/tugas?ditolak=1"));
+    let theirs = other.get("/tugas");
+    assert_eq!((theirs.status, rows(&theirs.body)), (200, 0));
     // A board member may not upload at all: refused before the body is read.
     let mut board = Client::new(&f.base);
     board.login("pimpinan52", PASSWORD);

@@ -91,6 +91,7 @@ fn status_options(t: Messages) -> Vec<(String, String)> {
 struct ListPage {
     ui: Ui,
     t: Messages,
+    region_picker: crate::picker::RegionPicker,
     rows: Vec<LkksRow>,
     total: u64,
     pager: Option<Pager>,
@@ -127,6 +128,8 @@ pub async fn list(
         Ok(ListPage {
             t: ui.t,
             ui: ui.clone(),
+            region_picker: crate::picker::RegionPicker::load(&state, &ui, filter.region.as_ref())
+                .await?,
             total: paged.total,
             rows: paged.items,
             pager,

@@ -143,6 +143,7 @@ pub fn ppks_options() -> Vec<(String, String)> {
 struct ListPage {
     ui: Ui,
     t: Messages,
+    region_picker: crate::picker::RegionPicker,
     rows: Vec<LksRow>,
     total: u64,
     pager: Option<Pager>,
@@ -173,6 +174,8 @@ pub async fn list(State(state): State<AppState>, ui: Ui, Query(q): Query<LksQuer
         Ok(ListPage {
             t: ui.t,
             ui: ui.clone(),
+            region_picker: crate::picker::RegionPicker::load(&state, &ui, filter.region.as_ref())
+                .await?,
             total: paged.total,
             rows: paged.items,
             pager,
@@ -606,8 +609,10 @@ struct CapacityPage {
     ui: Ui,
     t: Messages,
     rows: Vec<CapacityRow>,
-    region: String,
+    region_picker: crate::picker::RegionPicker,
     totals: (u64, u64),
+    /// Which import fills the need column, when no row has a need.
+    fill_note: Option<String>,
 }
 
 impl CapacityPage {
@@ -646,12 +651,29 @@ pub async fn capacity(
             rows.iter().map(|r| r.capacity).sum(),
             rows.iter().map(|r| r.clients).sum(),
         );
+        let fill_note = (!rows.is_empty() && rows.iter().all(|r| r.need.is_none())).then(|| {
+            let level = region
+                .as_ref()
+                .map_or(Some(sinergi_core::Level::Provinsi), |r| r.level().child());
+            crate::pages::fill_note(
+                &ui.t,
+                ui.t.get("lks.need"),
+                "ppks_<jenis>",
+                match level {
+                    Some(sinergi_core::Level::Provinsi) => "level.provinsi",
+                    Some(sinergi_core::Level::KabKota) => "level.kabkota",
+                    Some(sinergi_core::Level::Kecamatan) => "level.kecamatan",
+                    _ => "level.desa",
+                },
+            )
+        });
         Ok(CapacityPage {
             t: ui.t,
             ui: ui.clone(),
             rows,
-            region: region.map(|r| r.to_string()).unwrap_or_default(),
+            region_picker: crate::picker::RegionPicker::load(&state, &ui, region.as_ref()).await?,
             totals,
+            fill_note,
         })
     }
     .await;

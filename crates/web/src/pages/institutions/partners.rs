@@ -105,6 +105,7 @@ fn helix_options(t: Messages) -> Vec<(String, String)> {
 struct ListPage {
     ui: Ui,
     t: Messages,
+    region_picker: crate::picker::RegionPicker,
     rows: Vec<PartnerRecord>,
     total: u64,
     pager: Option<Pager>,
@@ -149,6 +150,8 @@ pub async fn list(
         Ok(ListPage {
             t: ui.t,
             ui: ui.clone(),
+            region_picker: crate::picker::RegionPicker::load(&state, &ui, filter.region.as_ref())
+                .await?,
             total: paged.total,
             rows: paged.items,
             pager,

@@ -38,6 +38,8 @@ pub struct ReportQuery {
 struct ListPage {
     ui: Ui,
     t: Messages,
+    region_picker: crate::picker::RegionPicker,
+    period_picker: crate::picker::PeriodPicker,
     rows: Vec<LksReport>,
     total: u64,
     pager: Option<Pager>,
@@ -134,6 +136,13 @@ pub async fn list(
         Ok(ListPage {
             t: ui.t,
             ui: ui.clone(),
+            region_picker: crate::picker::RegionPicker::load(&state, &ui, region.as_ref()).await?,
+            period_picker: crate::picker::PeriodPicker::months(
+                &ui.t,
+                today(),
+                q.periode.as_deref(),
+                24,
+            ),
             total: paged.total,
             rows: paged.items,
             pager,

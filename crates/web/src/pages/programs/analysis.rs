@@ -73,6 +73,8 @@ struct AnalysisPage {
     lks_capacity: Vec<CapacityView>,
     /// A partner's own view: overlaps of its programs only, no gaps.
     partner_view: bool,
+    /// Which import fills the need columns no desa holds.
+    fill_notes: Vec<String>,
 }
 
 /// One region's LKS capacity beside the vulnerable population it could serve.
@@ -199,6 +201,17 @@ fn page(ui: &Ui, a: &FourWAnalysis, outlines: Vec<crate::map::MultiPolygon>) -> 
             })
             .collect(),
         partner_view: a.partner_view,
+        fill_notes: a
+            .missing_need
+            .iter()
+            .map(|e| {
+                let column = match *e {
+                    "jumlah_ppks" => t.get("program.ppks_count"),
+                    _ => t.get("program.gap_extreme"),
+                };
+                crate::pages::fill_note(t, column, e, "level.desa")
+            })
+            .collect(),
         t: ui.t,
         ui: ui.clone(),
     }

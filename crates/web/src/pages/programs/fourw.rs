@@ -96,6 +96,7 @@ pub struct MatrixRowView {
 struct MatrixPage {
     ui: Ui,
     t: Messages,
+    region_picker: crate::picker::RegionPicker,
     columns: Vec<String>,
     rows: Vec<MatrixRowView>,
     row_count: usize,
@@ -118,7 +119,6 @@ struct MatrixPage {
     levels: Vec<Choice>,
     column_choices: Vec<Choice>,
     measures: Vec<Choice>,
-    region: String,
     from: String,
     to: String,
     export_query: String,
@@ -275,10 +275,15 @@ pub(super) async fn matrix_page(
                 ],
                 blank(&q.nilai).unwrap_or("program"),
             ),
-            region: q.wilayah.clone().unwrap_or_default(),
             from: q.dari.clone().unwrap_or_default(),
             to: q.sampai.clone().unwrap_or_default(),
             export_query: q.query_string(),
+            region_picker: crate::picker::RegionPicker::load(
+                &state,
+                &ui,
+                q.filter()?.within.as_ref(),
+            )
+            .await?,
             can_import: user.viewer.can_write(),
             can_analyse: true,
             t: ui.t,

@@ -1,0 +1,70 @@
+//! Published figures load from a file row by row: good rows are stored (and read back by the
+//! region profile), every refused row is named with its line and reason, an administrator
+//! loads only within its scope, and a kab/kota operator not at all. Both backends.
+
+use sinergi_activity::ActivityError;
+use sinergi_activity::aggregates::{AggregateOutcome, import_aggregates};
+use sinergi_activity::profile::region_profile;
+use sinergi_core::{RegionCode, Viewer};
+use sinergi_testkit::TestDb;
+use sinergi_testkit::world::build;
+
+const FILE: &str = "kode_wilayah;indikator;periode;nilai;satuan;sumber;jenis;estimasi\n\
+52.03.05.2003;jumlah_ppks;2025-Q3;41;orang;Dinsos NTB;administratif;tidak\n\
+52.03.05.2003;desa_sasaran_kemiskinan_ekstrem;2025-Q3;1;desa;Kemenko PMK;administratif;\n\
+52.03;stunting;2022;29,1;persen;SSGI 2022;survei;\n\
+52.03;stunting;2023;24,6;persen;SKI 2023;survei;\n\
+52.99;stunting;2023;20;persen;SKI 2023;survei;\n\
+33.01;stunting;2023;20;persen;SKI 2023;survei;\n\
+52.03;stunting;2023;20;persen;SKI 2023;sensus;\n";
+
+#[tokio::test]
+async fn figures_load_row_by_row_within_the_admins_scope() {
+    for db in TestDb::all().await {
+        let w = build(&db).await;
+        let operator = Viewer::User(w.principal("op5203").await);
+        assert!(matches!(
+            import_aggregates(&w.store, &operator, FILE.as_bytes()).await,
+            Err(ActivityError::Forbidden)
+        ));
+        let admin = Viewer::User(w.principal("admin52").await);
+        let outcome = import_aggregates(&w.store, &admin, FILE.as_bytes())
+            .await
+            .unwrap();
+        let AggregateOutcome::Stored { stored, rejected } = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!(stored, 4);
+        let refused: Vec<(u64, &str)> = rejected.iter().map(|e| (e.line, e.reason.key)).collect();
+        assert_eq!(
+            refused,
+            vec![
+                (6, "aggregate.region_unknown"),
+                (7, "aggregate.region_outside"),
+                (8, "aggregate.kind_bad"),
+            ]
+        );
+        // The profile reads them back: the desa counts summed, a trend from two periods.
+        let kab = RegionCode::parse("52.03").unwrap();
+        let p = region_profile(&w.store, &kab).await.unwrap();
+        assert!(p.ppks_desa.is_some() && p.extreme_desa.is_some());
+        let stunting = p
+            .trends
+            .iter()
+            .find(|t| t.element == "stunting")
+            .expect("stunting trend");
+        assert_eq!(
+            stunting
+                .points
+                .iter()
+                .map(|p| (p.0.as_str(), p.1))
+                .collect::<Vec<_>>(),
+            vec![("2022", 29.1), ("2023", 24.6)]
+        );
+        // A file without the value column stores nothing.
+        let outcome = import_aggregates(&w.store, &admin, b"kode_wilayah,indikator\n52,x\n")
+            .await
+            .unwrap();
+        assert!(matches!(outcome, AggregateOutcome::Refused { .. }));
+    }
+}
