@@ -513,21 +513,22 @@ fn check_row(
         );
     }
     cells.resize(width, Cell::default());
-    let first_words: Vec<String> = cells
-        .iter()
-        .filter(|c| !c.text.trim().is_empty())
-        .take(3)
-        .map(|c| fold_key(&c.text))
-        .collect();
-    // A total row has no NIK (or carries its label in the NIK column, left of the sums).
+    // A total row has no NIK (or carries its label in the NIK column, left of the sums). A
+    // NIK is looked at first: folding the first words is needed only when it is missing.
     let nik_blank = h.position(PersonField::Nik).is_none_or(|i| {
         let t = &cells[i].text;
-        t.trim().is_empty() || is_id_placeholder(t) || TOTAL_WORDS.contains(&fold_key(t).as_str())
+        let t = t.trim();
+        t.is_empty()
+            || is_id_placeholder(t)
+            || (!t.starts_with(|c: char| c.is_ascii_digit())
+                && TOTAL_WORDS.contains(&fold_key(t).as_str()))
     });
     if nik_blank
-        && first_words
+        && cells
             .iter()
-            .any(|w| TOTAL_WORDS.contains(&w.as_str()))
+            .filter(|c| !c.text.trim().is_empty())
+            .take(3)
+            .any(|c| TOTAL_WORDS.contains(&fold_key(&c.text).as_str()))
     {
         return Checked::Total(line);
     }
