@@ -10,6 +10,7 @@
 #   PROFILE=debug ./scripts/bench-import.sh    # when a release build is out of reach
 #   PG=skip ./scripts/bench-import.sh          # SQLite only
 #   SKIP_BUILD=1 ./scripts/bench-import.sh     # the binary already built
+#   XLSX=skip ./scripts/bench-import.sh        # without the XLSX runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows="${ROWS:-1000000}"
@@ -46,6 +47,9 @@ pg_target() { echo "${pg_url%/*}/$pg_db"; }
 list="$work/penerima.csv"
 head -n $((rows + 1)) "$work/world/penduduk.csv" | cut -d, -f2-6,19 > "$list"
 rm -rf "$work/world"
+# The same rows as an XLSX workbook, text in shared strings as Excel writes it (XLSX=skip: none).
+xlsx="$work/penerima.xlsx"
+if [ "${XLSX:-}" != skip ]; then python3 scripts/csv-to-xlsx.py "$list" "$xlsx"; fi
 got=$(($(wc -l < "$list") - 1))
 [ "$got" = "$rows" ] || { echo "hanya $got baris dibuat" >&2; exit 1; }
 printf 'kode_mitra,nama,kode_wilayah,peran\nM-BENCH,Mitra Bench,52,dunia usaha\n' > "$work/mitra.csv"
@@ -66,8 +70,8 @@ prepare() { # database
         "$bin" admin create --nama-pengguna bench.admin --wilayah 52 --database "$1" >/dev/null
     "$bin" registri impor mitra "$work/mitra.csv" --database "$1" >/dev/null
 }
-ours() { # database
-    measure "$bin" daftar impor "$list" --sebagai bench.admin --organisasi "Mitra Bench" \
+ours() { # database [file]
+    measure "$bin" daftar impor "${2:-$list}" --sebagai bench.admin --organisasi "Mitra Bench" \
         --dasar-hukum tugas_publik --rujukan "bench" --database "$1"
     # Every row stored, or the figures mean nothing.
     grep -q "): $rows orang untuk" "$work/cmd.log" || { cat "$work/cmd.log" >&2; exit 1; }
@@ -102,6 +106,12 @@ prepare "$db"
 read -r w c m < <(ours "$db")
 row SQLite "sinergi daftar impor" "$w" "$c" "$m"
 rm -f "$db"*
+if [ -f "$xlsx" ]; then
+    prepare "$db"
+    read -r w c m < <(ours "$db" "$xlsx")
+    row SQLite "sinergi daftar impor (same rows as XLSX)" "$w" "$c" "$m"
+    rm -f "$db"*
+fi
 read -r w c m < <(measure sqlite3 "$work/peer.db" ".import --csv $list penerima")
 row SQLite "sqlite3 .import --csv" "$w" "$c" "$m"
 rm -f "$work/peer.db"
@@ -113,6 +123,13 @@ if [ $pg_ok = 1 ]; then
     read -r w c m < <(ours "$(pg_target)")
     row PostgreSQL "sinergi daftar impor" "$w" "$c" "$m"
     pg_admin "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)"
+    if [ -f "$xlsx" ]; then
+        pg_admin "CREATE DATABASE $pg_db"
+        prepare "$(pg_target)"
+        read -r w c m < <(ours "$(pg_target)" "$xlsx")
+        row PostgreSQL "sinergi daftar impor (same rows as XLSX)" "$w" "$c" "$m"
+        pg_admin "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)"
+    fi
     pg_admin "CREATE DATABASE $pg_db"
     psql "$(pg_target)" -v ON_ERROR_STOP=1 -qc \
         "CREATE TABLE penerima (nik text, no_kk text, nama text, jenis_kelamin text, tanggal_lahir text, kode_desa text)"

@@ -41,7 +41,7 @@ impl Progress {
 /// Runs jobs; cheap to clone (one per server or command).
 #[derive(Clone)]
 pub struct JobRunner {
-    store: Store,
+    pub(crate) store: Store,
     slots: Arc<Semaphore>,
     live: Arc<Mutex<HashMap<i64, Arc<Progress>>>>,
 }

@@ -269,12 +269,13 @@ pub async fn import_person_list(
     let known = store.region_code_set().await?;
     let prefixes = store.region_prefix_table().await?;
     // Rows may name their desa instead of its code: names are matched within the viewer's
-    // scope (everywhere for an account without one).
+    // scope (everywhere for an account without one); a `provinsi` given is checked against
+    // every province.
     let within = viewer
         .principal()
         .map(|p| p.scope.regions.clone())
         .unwrap_or_default();
-    let region_names = store.region_name_index(&within).await?;
+    let region_names = store.region_name_index_with_provinces(&within).await?;
     let name = upload
         .name
         .map(|n| n.trim().to_string())
@@ -290,6 +291,9 @@ pub async fn import_person_list(
         replaces: upload.replaces,
     };
     let bytes = upload.bytes;
+    // Rows are sealed and hashed on the reader's side (on every core), so the writer only
+    // writes while the next batch is read.
+    let sealer = store.person_sealer()?;
     // Rows are counted only once read: a text file's line count is the bar's total until then
     // (a workbook's is unknown).
     let text = !bytes.iter().take(4096).any(|&b| b == 0) && !bytes.starts_with(b"PK");
@@ -317,8 +321,9 @@ pub async fn import_person_list(
             Ok(p) => {
                 batch.push(p);
                 if batch.len() == BATCH_ROWS && listening {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
-                    listening = sender.blocking_send(ListBatch::Rows(full)).is_ok();
+                    let sealed = sealer.prepare(&batch);
+                    batch.clear();
+                    listening = sender.blocking_send(ListBatch::Sealed(sealed)).is_ok();
                 } else if !listening {
                     batch.clear();
                 }
@@ -327,7 +332,7 @@ pub async fn import_person_list(
         });
         // A refused file ends without `Done`: the store rolls back what it wrote.
         if read.is_ok() && listening {
-            let _ = sender.blocking_send(ListBatch::Rows(batch));
+            let _ = sender.blocking_send(ListBatch::Sealed(sealer.prepare(&batch)));
             let _ = sender.blocking_send(ListBatch::Done);
         }
         read.map(|_| rejected)
@@ -367,11 +372,14 @@ const BATCH_ROWS: usize = 5_000;
 /// Batches read ahead of the store.
 const BATCHES_IN_FLIGHT: usize = 2;
 
-/// An import job as its page shows it: the job and, once stored, its report.
+/// An import job as its page shows it: the job and, once stored, its report and one page of
+/// its stored rows' warnings.
 #[derive(Debug, Clone)]
 pub struct ImportJob {
     pub job: sinergi_store::JobRecord,
     pub report: Option<ImportReport>,
+    /// The warnings kept with the stored rows (within the viewer's scope), when asked for.
+    pub warnings: Option<sinergi_store::Paged<sinergi_store::RowWarning>>,
 }
 
 /// The import job `id` for `viewer` (its owner or an administrator); `None` when unknown,
@@ -381,17 +389,42 @@ pub async fn import_job(
     viewer: &Viewer,
     id: i64,
 ) -> Result<Option<ImportJob>, ActivityError> {
+    import_job_page(runner, viewer, id, None).await
+}
+
+/// [`import_job`] with one page of the stored list's row warnings (the job page shows them
+/// beside the refused rows).
+pub async fn import_job_page(
+    runner: &JobRunner,
+    viewer: &Viewer,
+    id: i64,
+    warnings_page: Option<sinergi_store::Page>,
+) -> Result<Option<ImportJob>, ActivityError> {
     let Some(job) = runner.status(viewer, id).await? else {
         return Ok(None);
     };
     if job.kind != IMPORT_JOB {
         return Ok(None);
     }
-    let report = job
+    let report: Option<ImportReport> = job
         .result
         .clone()
         .and_then(|r| serde_json::from_value(r).ok());
-    Ok(Some(ImportJob { job, report }))
+    let warnings = match (warnings_page, report.as_ref().and_then(|r| r.list_id)) {
+        (Some(page), Some(list_id)) => Some(
+            runner
+                .store
+                .scoped(viewer)
+                .list_warnings(list_id, page)
+                .await?,
+        ),
+        _ => None,
+    };
+    Ok(Some(ImportJob {
+        job,
+        report,
+        warnings,
+    }))
 }
 
 /// How far back the uploads page and the home page look for a viewer's uploads.

@@ -211,6 +211,11 @@ impl RegionCode {
         &self.0
     }
 
+    /// The dotted code as an owned string, without copying it.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+
     /// The code without dots, as it appears inside a NIK or in BPS-style files.
     pub fn digits(&self) -> String {
         self.0.replace('.', "")

@@ -588,6 +588,11 @@ pub struct CachedResolver<'a> {
 }
 
 impl CachedResolver<'_> {
+    /// Whether the index holds provinces (a `provinsi` name can be checked).
+    pub fn knows_provinces(&self) -> bool {
+        !self.index.by_level[0].is_empty()
+    }
+
     pub fn resolve(&mut self, place: RowPlace<'_>) -> Resolution {
         let key = [place.provinsi, place.kabkota, place.kecamatan, place.desa].map(str::to_string);
         if let Some(hit) = self.cache.get(&key) {

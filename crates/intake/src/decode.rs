@@ -362,7 +362,135 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<BookKind, FileRefusal> {
             return Err(FileRefusal::ZipEntryLies { entry: name });
         }
     }
+    if kind == BookKind::Ods {
+        let index = names
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case("content.xml"))
+            .expect("an ODS file has content.xml");
+        let entry = zip.by_index(index).map_err(damaged)?;
+        check_ods_cells(std::io::BufReader::new(entry), limits)?;
+    }
     Ok(kind)
+}
+
+/// An ODS sheet says `table:number-columns-repeated="16384"` or
+/// `table:number-rows-repeated="1048576"` instead of writing cells out, and its reader expands
+/// those repeats in memory: a few hundred bytes can stand for billions of cells. This reads
+/// `content.xml` as a stream, before the reader sees it, and counts the cells the reader
+/// would make, as it makes them: repeated empty cells and rows after a sheet's last value are
+/// not expanded (every real ODS file ends its sheets that way), repeats between values are.
+/// A sheet wider than the column limit, or whose rows from its first to its last value
+/// times its widest row exceed the cell limit, is refused before anything is expanded.
+fn check_ods_cells(content: impl std::io::BufRead, limits: &Limits) -> Result<(), FileRefusal> {
+    use quick_xml::events::{BytesStart, Event};
+    let repeats = |e: &BytesStart<'_>, attr: &[u8]| -> u64 {
+        match e.try_get_attribute(attr) {
+            Ok(Some(a)) => std::str::from_utf8(&a.value)
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .unwrap_or(1),
+            _ => 1,
+        }
+    };
+    let has_value = |e: &BytesStart<'_>| {
+        e.attributes().flatten().any(|a| {
+            matches!(
+                a.key.as_ref(),
+                b"office:value-type" | b"office:value" | b"office:string-value"
+            )
+        })
+    };
+    let mut reader = quick_xml::Reader::from_reader(content);
+    let mut buf = Vec::with_capacity(4096);
+    // The sheet being read, its rows so far, the rows holding values and its widest row.
+    let mut sheet = String::new();
+    let mut rows = 0u64;
+    let mut first_value_row: Option<u64> = None;
+    let mut widest = 0u64;
+    // The row being read: its repeat, its columns so far, its columns up to its last value.
+    let mut in_row = false;
+    let mut row_repeat = 1u64;
+    let mut column = 0u64;
+    let mut width = 0u64;
+    // Depth inside a cell (its text, nested elements): nothing there is a cell of the row.
+    let mut cell_depth = 0u32;
+    loop {
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(e) => e,
+            // Damaged XML is the reader's to report; nothing was expanded here.
+            Err(_) => return Ok(()),
+        };
+        let (start, empty) = match &event {
+            Event::Start(e) => (Some(e), false),
+            Event::Empty(e) => (Some(e), true),
+            _ => (None, false),
+        };
+        if let Some(e) = start {
+            let name = e.name();
+            let name = name.as_ref();
+            if cell_depth > 0 {
+                if !empty {
+                    cell_depth += 1;
+                }
+            } else if name == b"table:table" {
+                sheet = e
+                    .try_get_attribute(b"table:name")
+                    .ok()
+                    .flatten()
+                    .and_then(|a| String::from_utf8(a.value.into_owned()).ok())
+                    .unwrap_or_default();
+                rows = 0;
+                first_value_row = None;
+                widest = 0;
+            } else if name == b"table:table-row" {
+                in_row = !empty;
+                row_repeat = repeats(e, b"table:number-rows-repeated");
+                column = 0;
+                width = 0;
+                if empty {
+                    rows = rows.saturating_add(row_repeat);
+                }
+            } else if in_row && (name == b"table:table-cell" || name == b"table:covered-table-cell")
+            {
+                let repeat = repeats(e, b"table:number-columns-repeated");
+                column = column.saturating_add(repeat);
+                // A cell with content or a value is expanded, and so is every empty cell
+                // before it.
+                if !empty || has_value(e) {
+                    width = column;
+                    if width > u64::from(limits.max_columns) {
+                        return Err(FileRefusal::SheetTooWide {
+                            sheet,
+                            column: u32::try_from(width).unwrap_or(u32::MAX),
+                        });
+                    }
+                }
+                if !empty {
+                    cell_depth = 1;
+                }
+            }
+        }
+        match event {
+            Event::End(_) if cell_depth > 0 => cell_depth -= 1,
+            Event::End(e) if in_row && e.name().as_ref() == b"table:table-row" => {
+                in_row = false;
+                if width > 0 {
+                    let first = *first_value_row.get_or_insert(rows);
+                    widest = widest.max(width);
+                    let span = rows.saturating_add(row_repeat) - first;
+                    if span.saturating_mul(widest) > limits.max_cells {
+                        return Err(FileRefusal::TooManyCells {
+                            limit: limits.max_cells,
+                        });
+                    }
+                }
+                rows = rows.saturating_add(row_repeat);
+            }
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+        buf.clear();
+    }
 }
 
 /// Text in the encoding its bytes show: a BOM decides; otherwise UTF-8 when the whole file is

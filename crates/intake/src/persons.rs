@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sinergi_core::region_match::{CachedResolver, RegionNameIndex, RowPlace};
+use sinergi_core::region_match::{CachedResolver, RegionNameIndex, Resolution, RowPlace};
 use sinergi_core::{
     AidReceived, Desil, IdInput, Localized, Msg, Nik, NoKk, PersonExtra, PersonInput, RegionCode,
     RegionPrefixes, Sex, is_id_placeholder, parse_date, parse_rupiah,
@@ -39,6 +39,8 @@ pub enum PersonField {
     Desa,
     Kecamatan,
     KabKota,
+    /// The province's name: checked against the row's desa, never used to guess it.
+    Provinsi,
     /// `No`, `No. Urut`: the row's number in the list, not data.
     RowNumber,
     /// Data the platform has no use for and does not keep (mother's name, phone…).
@@ -266,6 +268,11 @@ pub const PERSON_FIELDS: &[FieldSpec<PersonField>] = &[
         ],
     ),
     spec(
+        PersonField::Provinsi,
+        "provinsi",
+        &["provinsi", "propinsi", "prov", "prop", "namaprovinsi"],
+    ),
+    spec(
         PersonField::RowNumber,
         "no",
         &["no", "nourut", "nomorurut", "urut"],
@@ -473,7 +480,7 @@ fn check_row(
     row: RawRow,
     (h, strict): &(ResolvedHeader<PersonField>, bool),
     ctx: &PersonContext<'_>,
-    places: Option<&mut CachedResolver<'_>>,
+    mut places: Option<&mut CachedResolver<'_>>,
     seen_nik: &mut HashMap<u64, u64>,
 ) -> Checked {
     let line = row.line;
@@ -506,21 +513,22 @@ fn check_row(
         );
     }
     cells.resize(width, Cell::default());
-    let first_words: Vec<String> = cells
-        .iter()
-        .filter(|c| !c.text.trim().is_empty())
-        .take(3)
-        .map(|c| fold_key(&c.text))
-        .collect();
-    // A total row has no NIK (or carries its label in the NIK column, left of the sums).
+    // A total row has no NIK (or carries its label in the NIK column, left of the sums). A
+    // NIK is looked at first: folding the first words is needed only when it is missing.
     let nik_blank = h.position(PersonField::Nik).is_none_or(|i| {
         let t = &cells[i].text;
-        t.trim().is_empty() || is_id_placeholder(t) || TOTAL_WORDS.contains(&fold_key(t).as_str())
+        let t = t.trim();
+        t.is_empty()
+            || is_id_placeholder(t)
+            || (!t.starts_with(|c: char| c.is_ascii_digit())
+                && TOTAL_WORDS.contains(&fold_key(t).as_str()))
     });
     if nik_blank
-        && first_words
+        && cells
             .iter()
-            .any(|w| TOTAL_WORDS.contains(&w.as_str()))
+            .filter(|c| !c.text.trim().is_empty())
+            .take(3)
+            .any(|c| TOTAL_WORDS.contains(&fold_key(&c.text).as_str()))
     {
         return Checked::Total(line);
     }
@@ -691,14 +699,14 @@ fn check_row(
         },
         None => {
             let names = RowPlace {
-                provinsi: "",
+                provinsi: text(PersonField::Provinsi).unwrap_or(""),
                 kabkota: text(PersonField::KabKota).unwrap_or(""),
                 kecamatan: text(PersonField::Kecamatan).unwrap_or(""),
                 desa: text(PersonField::Desa).unwrap_or(""),
             };
             let named =
                 !(names.kabkota.is_empty() && names.kecamatan.is_empty() && names.desa.is_empty());
-            match places {
+            match places.as_deref_mut() {
                 _ if !named => {
                     let f = if h.has(PersonField::RegionCode) {
                         PersonField::RegionCode
@@ -723,6 +731,7 @@ fn check_row(
                     }
                     Err(e) => {
                         let f = match e.column() {
+                            "provinsi" => PersonField::Provinsi,
                             "kabupaten_kota" => PersonField::KabKota,
                             "kecamatan" => PersonField::Kecamatan,
                             _ => PersonField::Desa,
@@ -734,6 +743,49 @@ fn check_row(
             }
         }
     };
+    // A provinsi given must be the desa's province, whether the desa came by code or by name.
+    if let (Some(code), Some(given)) = (&region, text(PersonField::Provinsi)) {
+        match places.as_deref_mut().map(|p| {
+            p.resolve(RowPlace {
+                provinsi: given,
+                ..RowPlace::default()
+            })
+        }) {
+            Some(Resolution::Resolved {
+                code: province,
+                warnings: spelling,
+            }) => {
+                // By name, the same reading's warning is already kept.
+                if text(PersonField::RegionCode).is_some() {
+                    warnings.extend(spelling);
+                }
+                if province != code.province() {
+                    err(
+                        PersonField::Provinsi,
+                        Msg::new("intake.province_mismatch")
+                            .arg("value", given)
+                            .arg("region", code),
+                    );
+                }
+            }
+            // An index without provinces cannot check one: the row cannot be vouched for.
+            Some(Resolution::Unknown { .. })
+                if places.as_ref().is_some_and(|p| !p.knows_provinces()) =>
+            {
+                err(
+                    PersonField::Provinsi,
+                    Msg::new("intake.region_names_unavailable"),
+                )
+            }
+            Some(other) => {
+                if let Err(e) = other.into_result() {
+                    err(PersonField::Provinsi, e.msg());
+                }
+            }
+            // No register at all (a partner's own machine): regions are taken as given.
+            None => {}
+        }
+    }
     if let Some(nik) = &nik
         && let Ok(key) = nik.as_str().parse::<u64>()
     {

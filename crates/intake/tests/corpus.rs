@@ -33,6 +33,8 @@ fn known(r: &RegionCode) -> bool {
 
 fn index() -> RegionNameIndex {
     let rows = [
+        ("52", "Nusa Tenggara Barat"),
+        ("33", "Jawa Tengah"),
         ("52.03", "Kabupaten Lombok Timur"),
         ("52.03.05", "Masbagik"),
         ("52.03.05.2003", "Masbagik Selatan"),
@@ -604,4 +606,130 @@ fn rows_stream_one_at_a_time_with_the_same_results() {
     assert_eq!(report.rows_read, 2_001);
     let whole = read_person_list(csv.as_bytes(), &ctx).unwrap();
     assert_eq!(counts(&whole), (2_000, 1, 0));
+}
+
+/// An ODS workbook as LibreOffice writes it: `rows` of `<table:table-row>` XML inside one
+/// sheet named "Daftar".
+fn ods(rows: &str) -> Vec<u8> {
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Daftar"><table:table-column table:number-columns-repeated="1024"/>{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+    );
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    z.start_file("mimetype", stored).unwrap();
+    z.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    z.start_file("META-INF/manifest.xml", deflated).unwrap();
+    z.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#).unwrap();
+    z.start_file("content.xml", deflated).unwrap();
+    z.write_all(content.as_bytes()).unwrap();
+    z.finish().unwrap().into_inner()
+}
+
+fn ods_cell(text: &str) -> String {
+    format!(
+        r#"<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>"#
+    )
+}
+
+fn ods_row(cells: &[&str]) -> String {
+    let cells: String = cells.iter().map(|c| ods_cell(c)).collect();
+    // LibreOffice ends every row with the rest of its columns, empty, as one repeated cell.
+    format!(
+        r#"<table:table-row>{cells}<table:table-cell table:number-columns-repeated="1021"/></table:table-row>"#
+    )
+}
+
+#[test]
+fn ods_repeats_are_counted_before_they_are_expanded() {
+    let header = ods_row(&["nama", "nik", "kode_desa"]);
+    let good = ods_row(&["Baiq Nurul", NIK_F, "52.03.05.2003"]);
+    let bad = ods_row(&["Lalu", "123", "52.03.05.2003"]);
+    // The sheet's million empty rows after its last value: every real ODS file has them.
+    let tail = r#"<table:table-row table:number-rows-repeated="1048573"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#;
+    let list = read(&ods(&format!("{header}{good}{bad}{tail}"))).unwrap();
+    assert_eq!(counts(&list), (1, 1, 0));
+    assert_eq!(list.report.table.format, "ODS");
+
+    let refused_fast = |rows: String| {
+        let file = ods(&rows);
+        assert!(file.len() < 4_000, "a small file: {}", file.len());
+        let started = Instant::now();
+        let e = read(&file).unwrap_err();
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
+        e
+    };
+    // One cell with a value repeated a billion times across.
+    let wide = format!(
+        r#"{header}<table:table-row><table:table-cell office:value-type="string" table:number-columns-repeated="1000000000"><text:p>x</text:p></table:table-cell></table:table-row>"#
+    );
+    let e = refused_fast(wide);
+    assert!(e.contains("Daftar") && e.contains("1000000000"), "{e}");
+    // A row with values repeated a billion times down.
+    let tall = format!(
+        r#"{header}<table:table-row table:number-rows-repeated="1000000000">{}{}{}</table:table-row>"#,
+        ods_cell("Ani"),
+        ods_cell(NIK_F),
+        ods_cell("52.03.05.2003")
+    );
+    let e = refused_fast(tall);
+    assert!(e.contains("40000000") || e.contains("40.000.000"), "{e}");
+    // Empty rows between two values are expanded by the reader too: counted.
+    let gap = format!(
+        r#"{header}<table:table-row table:number-rows-repeated="50000000"><table:table-cell table:number-columns-repeated="3"/></table:table-row>{good}"#
+    );
+    let e = refused_fast(gap);
+    assert!(e.contains("sel"), "{e}");
+    // Empty cells before a value, repeated past the column limit, are expanded as well.
+    let far = format!(
+        r#"{header}<table:table-row><table:table-cell table:number-columns-repeated="5000000"/>{}</table:table-row>"#,
+        ods_cell("x")
+    );
+    let e = refused_fast(far);
+    assert!(e.contains("5000001"), "{e}");
+}
+
+#[test]
+fn a_provinsi_column_is_checked_against_the_desa() {
+    let csv = format!(
+        "nama,nik,kode_desa,provinsi\n\
+         Ani,{NIK_F},52.03.05.2003,Nusa Tenggara Barat\n\
+         Budi,,52.03.05.2003,PROV. NUSA TENGGARA BARAT\n\
+         Cici,,52.03.05.2003,Jawa Tengah\n\
+         Dodi,,52.03.05.2003,Atlantis\n\
+         Eka,,52.03.05.2003,\n"
+    );
+    let list = read(csv.as_bytes()).unwrap();
+    assert_eq!(counts(&list), (3, 2, 0), "{:?}", list.rejected);
+    let at = |line: u64| {
+        list.rejected
+            .iter()
+            .filter(|e| e.line == line)
+            .map(|e| e.column.clone().unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(at(4), ["provinsi"]);
+    assert!(reason(&list, 4).contains("Jawa Tengah") && reason(&list, 4).contains("52.03.05.2003"));
+    assert_eq!(at(5), ["provinsi"]);
+    assert!(
+        reason(&list, 5).contains("Atlantis"),
+        "{}",
+        reason(&list, 5)
+    );
+    // By name: the provinsi leads the way down, and a wrong one is refused, never ignored.
+    let by_name = "nama,nik,desa,kecamatan,kabupaten,provinsi\n\
+                   Fitri,,Masbagik Selatan,Masbagik,Lombok Timur,Nusa Tenggara Barat\n\
+                   Gita,,Masbagik Selatan,Masbagik,Lombok Timur,Jawa Tengah\n";
+    let list = read(by_name.as_bytes()).unwrap();
+    assert_eq!(counts(&list), (1, 1, 0), "{:?}", list.rejected);
+    assert_eq!(list.rows[0].region.as_str(), "52.03.05.2003");
+    assert!(list.rejected.iter().all(|e| e.line == 3));
 }

@@ -7,14 +7,14 @@
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use sinergi_core::{AidReceived, LegalBasis, Msg, PersonInput, Sex, fold_text};
+use sinergi_core::{AidReceived, LegalBasis, Msg, PersonInput, RegionCode, Sex, fold_text};
 use sqlx::{AssertSqlSafe, Connection};
 use tokio::sync::mpsc::Receiver;
 
 use crate::audit::{Actor, AuditEvent, append_audit, now_text};
 use crate::organisations::Organisation;
 use crate::persons::{ImportedList, NewPersonList};
-use crate::pii::{PiiField, PiiKey};
+use crate::pii::{Nonces, PiiField, PiiKey};
 use crate::scope::Placeholders;
 use crate::{Backend, BackendKind, Store, StoreError};
 
@@ -112,7 +112,7 @@ macro_rules! bind_record {
         let p: PreparedPerson = $p;
         $q.bind($list_id)
             .bind($org_id)
-            .bind(p.region_code)
+            .bind(p.region.into_string())
             .bind(p.name)
             .bind(p.name_key)
             .bind(p.sex)
@@ -130,12 +130,12 @@ macro_rules! bind_record {
             .bind(p.desil)
     }};
 }
-pub(crate) use bind_record;
 
 /// A person row as stored: identifiers sealed, hashed and masked; text folded for search.
 #[derive(Debug, Clone)]
 pub struct PreparedPerson {
-    pub(crate) region_code: String,
+    /// The row's desa: the store checks it against the viewer's scope before writing.
+    pub(crate) region: RegionCode,
     pub(crate) name: String,
     pub(crate) name_key: String,
     pub(crate) sex: Option<&'static str>,
@@ -170,19 +170,19 @@ pub(crate) fn sex_key(s: Sex) -> &'static str {
 
 impl PreparedPerson {
     /// The one place a person row becomes its stored form (both write paths use it).
-    pub(crate) fn new(key: &PiiKey, r: &PersonInput) -> PreparedPerson {
+    pub(crate) fn new(key: &PiiKey, r: &PersonInput, nonces: &mut Nonces) -> PreparedPerson {
         let nik = r.nik.as_ref().map(|n| n.as_str());
         let kk = r.kk.as_ref().map(|k| k.as_str());
         PreparedPerson {
-            region_code: r.region.to_string(),
+            region: r.region.clone(),
             name: r.name.trim().to_string(),
             name_key: fold_text(&r.name),
             sex: r.sex.map(sex_key),
             birth_date: r.birth_date.map(|d| d.format("%Y-%m-%d").to_string()),
-            nik_cipher: nik.map(|n| key.seal(PiiField::Nik, n)),
+            nik_cipher: nik.map(|n| key.seal_next(PiiField::Nik, n, nonces)),
             nik_hash: nik.map(|n| key.blind_index(PiiField::Nik, n)),
             nik_masked: r.nik.as_ref().map(|n| n.mask()),
-            kk_cipher: kk.map(|k| key.seal(PiiField::Kk, k)),
+            kk_cipher: kk.map(|k| key.seal_next(PiiField::Kk, k, nonces)),
             kk_hash: kk.map(|k| key.blind_index(PiiField::Kk, k)),
             kk_masked: r.kk.as_ref().map(|k| k.mask()),
             source_line: r.line as i64,
@@ -196,7 +196,7 @@ impl PreparedPerson {
                 .extra
                 .address
                 .as_deref()
-                .map(|a| key.seal(PiiField::Address, a.trim())),
+                .map(|a| key.seal_next(PiiField::Address, a.trim(), nonces)),
             desil: r.extra.desil.map(|d| i64::from(d.number())),
             extras: RowExtras::of(r),
         }
@@ -207,7 +207,7 @@ impl PreparedPerson {
         self.extras.take().map(|e| {
             (
                 self.source_line,
-                self.region_code.clone(),
+                self.region.as_str().to_string(),
                 self.nik_hash.clone(),
                 e,
             )
@@ -279,7 +279,6 @@ macro_rules! insert_extras {
         warnings
     }};
 }
-pub(crate) use insert_extras;
 
 /// Rows are checked as they stream, so a repeated NIK is only seen on its later rows: this
 /// second pass, in the open transaction `$tx` before the commit, warns the first row of each
@@ -325,6 +324,164 @@ macro_rules! link_distributions {
 }
 pub(crate) use link_distributions;
 
+/// What a person-list load sets aside while its rows go in, rebuilt before the commit.
+pub(crate) struct SetAside {
+    /// Secondary indexes of an empty `person_record` (name, SQL).
+    indexes: Vec<(String, String)>,
+    /// SQLite's per-row insert triggers (name index, data generation), (name, SQL): their
+    /// work is done once for the whole list instead.
+    triggers: Vec<(String, String)>,
+}
+
+/// SQLite's triggers that run once per inserted `person_record` row (migration 0009).
+const SQLITE_ROW_TRIGGERS: &str = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' \
+     AND tbl_name = 'person_record' \
+     AND name IN ('person_name_index_insert', 'person_record_generation_insert') ORDER BY name";
+
+/// The writing half of a person-list load in an open transaction, one implementation per
+/// backend: SQLite with wide prepared INSERTs, PostgreSQL with `COPY … FROM STDIN`.
+pub(crate) trait ListTx {
+    /// Before the rows: sets aside what is cheaper rebuilt once (see [`SetAside`]). Call it
+    /// once the transaction holds the write lock (after its first write).
+    fn set_aside(&mut self) -> impl Future<Output = Result<SetAside, StoreError>> + Send;
+
+    /// Writes sealed rows of list `list_id`, their warnings and aid beside them; evaluates to
+    /// the number of warnings written.
+    fn write_rows(
+        &mut self,
+        list_id: i64,
+        org_id: i64,
+        rows: Vec<PreparedPerson>,
+        now: &str,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// After the rows: rebuilds what [`ListTx::set_aside`] set aside, for list `list_id`.
+    fn restore(
+        &mut self,
+        list_id: i64,
+        aside: SetAside,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// `INSERT` of [`SQLITE_ROWS_PER_STATEMENT`] rows, prepared once per connection.
+static SQLITE_FULL_INSERT: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| insert_records_sql(BackendKind::Sqlite, SQLITE_ROWS_PER_STATEMENT));
+
+impl ListTx for sqlx::Transaction<'_, sqlx::Sqlite> {
+    async fn set_aside(&mut self) -> Result<SetAside, StoreError> {
+        let indexes = set_aside_indexes!((*self), SQLITE_INDEXES);
+        let triggers: Vec<(String, String)> = sqlx::query_as(SQLITE_ROW_TRIGGERS)
+            .fetch_all(&mut **self)
+            .await?;
+        for (name, _) in &triggers {
+            sqlx::query(AssertSqlSafe(format!("DROP TRIGGER {name}")))
+                .execute(&mut **self)
+                .await?;
+        }
+        Ok(SetAside { indexes, triggers })
+    }
+
+    async fn write_rows(
+        &mut self,
+        list_id: i64,
+        org_id: i64,
+        rows: Vec<PreparedPerson>,
+        now: &str,
+    ) -> Result<u64, StoreError> {
+        let mut warnings = 0u64;
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let mut part: Vec<PreparedPerson> =
+                rows.by_ref().take(SQLITE_ROWS_PER_STATEMENT).collect();
+            let extras: ChunkExtras = part
+                .iter_mut()
+                .filter_map(PreparedPerson::take_extras)
+                .collect();
+            let sql = if part.len() == SQLITE_ROWS_PER_STATEMENT {
+                SQLITE_FULL_INSERT.clone()
+            } else {
+                insert_records_sql(BackendKind::Sqlite, part.len())
+            };
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for p in part {
+                q = bind_record!(q, list_id, org_id, p, now);
+            }
+            q.execute(&mut **self).await?;
+            warnings += insert_extras!((*self), list_id, org_id, extras, now);
+        }
+        Ok(warnings)
+    }
+
+    async fn restore(&mut self, list_id: i64, aside: SetAside) -> Result<(), StoreError> {
+        rebuild_indexes!((*self), aside.indexes);
+        let names: Vec<&str> = aside.triggers.iter().map(|(n, _)| n.as_str()).collect();
+        if names.contains(&"person_name_index_insert") {
+            sqlx::query(
+                "INSERT INTO person_name_index (rowid, name_key) \
+                 SELECT id, name_key FROM person_record WHERE list_id = $1",
+            )
+            .bind(list_id)
+            .execute(&mut **self)
+            .await?;
+        }
+        if names.contains(&"person_record_generation_insert") {
+            sqlx::query(
+                "UPDATE data_generation SET value = value + 1 WHERE name = 'person_record'",
+            )
+            .execute(&mut **self)
+            .await?;
+        }
+        for (_, sql) in &aside.triggers {
+            sqlx::query(AssertSqlSafe(sql.clone()))
+                .execute(&mut **self)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+impl ListTx for sqlx::Transaction<'_, sqlx::Postgres> {
+    async fn set_aside(&mut self) -> Result<SetAside, StoreError> {
+        // The generation trigger runs once per statement here: nothing to set aside.
+        let indexes = set_aside_indexes!((*self), POSTGRES_INDEXES);
+        Ok(SetAside {
+            indexes,
+            triggers: Vec::new(),
+        })
+    }
+
+    async fn write_rows(
+        &mut self,
+        list_id: i64,
+        org_id: i64,
+        mut rows: Vec<PreparedPerson>,
+        now: &str,
+    ) -> Result<u64, StoreError> {
+        let mut buf = Vec::with_capacity(rows.len() * 320);
+        let mut extras: ChunkExtras = Vec::new();
+        for p in &mut rows {
+            copy_row(&mut buf, list_id, org_id, p, now);
+            extras.extend(p.take_extras());
+        }
+        drop(rows);
+        // One COPY per batch: the batch's warnings and aid follow it, so they are never
+        // gathered for the whole file.
+        let mut copy = self
+            .copy_in_raw(&format!(
+                "COPY person_record ({RECORD_COLUMNS}) FROM STDIN (FORMAT text)"
+            ))
+            .await?;
+        copy.send(buf).await?;
+        copy.finish().await?;
+        Ok(insert_extras!((*self), list_id, org_id, extras, now))
+    }
+
+    async fn restore(&mut self, _list_id: i64, aside: SetAside) -> Result<(), StoreError> {
+        rebuild_indexes!((*self), aside.indexes);
+        Ok(())
+    }
+}
+
 /// Seals and hashes person rows, on every core: the CPU half of a bulk load, run while the
 /// database writes the previous chunk.
 #[derive(Clone)]
@@ -340,7 +497,9 @@ impl PersonSealer {
     pub fn prepare(&self, rows: &[PersonInput]) -> Vec<PreparedPerson> {
         rows.par_iter()
             .with_min_len(256)
-            .map(|r| PreparedPerson::new(&self.0, r))
+            .map_init(Nonces::new, |nonces, r| {
+                PreparedPerson::new(&self.0, r, nonces)
+            })
             .collect()
     }
 }
@@ -414,40 +573,19 @@ impl Store {
                     .await?;
                 let result = async {
                     let mut tx = conn.begin().await?;
-                    let indexes = set_aside_indexes!(tx, SQLITE_INDEXES);
                     let list_id = insert_list!(tx, list, basis, org, actor.id, &now);
+                    let aside = tx.set_aside().await?;
                     let mut stored = 0u64;
                     let mut warnings = 0u64;
-                    let full_sql =
-                        insert_records_sql(BackendKind::Sqlite, SQLITE_ROWS_PER_STATEMENT);
                     let mut done = false;
                     while let Some(rows) = next_rows(&mut chunks, &mut done).await {
-                        let mut rows = rows.into_iter().peekable();
-                        while rows.peek().is_some() {
-                            let mut part: Vec<PreparedPerson> =
-                                rows.by_ref().take(SQLITE_ROWS_PER_STATEMENT).collect();
-                            let extras: ChunkExtras = part
-                                .iter_mut()
-                                .filter_map(PreparedPerson::take_extras)
-                                .collect();
-                            let sql = if part.len() == SQLITE_ROWS_PER_STATEMENT {
-                                full_sql.clone()
-                            } else {
-                                insert_records_sql(BackendKind::Sqlite, part.len())
-                            };
-                            stored += part.len() as u64;
-                            let mut q = sqlx::query(AssertSqlSafe(sql));
-                            for p in part {
-                                q = bind_record!(q, list_id, org.id, p, &now);
-                            }
-                            q.execute(&mut *tx).await?;
-                            warnings += insert_extras!(tx, list_id, org.id, extras, &now);
-                        }
+                        stored += rows.len() as u64;
+                        warnings += tx.write_rows(list_id, org.id, rows, &now).await?;
                     }
                     if !done {
                         return Err(interrupted());
                     }
-                    rebuild_indexes!(tx, indexes);
+                    tx.restore(list_id, aside).await?;
                     warnings += warn_earlier_repeats!(tx, list_id);
                     link_distributions!(tx, list_id, warnings);
                     finish_list!(tx, list_id, stored);
@@ -471,34 +609,19 @@ impl Store {
                 sqlx::query("SET LOCAL synchronous_commit = off")
                     .execute(&mut *tx)
                     .await?;
-                let indexes = set_aside_indexes!(tx, POSTGRES_INDEXES);
                 let list_id = insert_list!(tx, list, basis, org, actor.id, &now);
+                let aside = tx.set_aside().await?;
                 let mut stored = 0u64;
-                let mut copy = tx
-                    .copy_in_raw(&format!(
-                        "COPY person_record ({RECORD_COLUMNS}) FROM STDIN (FORMAT text)"
-                    ))
-                    .await?;
+                let mut warnings = 0u64;
                 let mut done = false;
-                let mut buf = Vec::with_capacity(1 << 20);
-                // COPY holds the connection: the rows' warnings and aid follow it.
-                let mut extras: ChunkExtras = Vec::new();
-                while let Some(mut rows) = next_rows(&mut chunks, &mut done).await {
-                    buf.clear();
-                    for p in &mut rows {
-                        copy_row(&mut buf, list_id, org.id, p, &now);
-                        extras.extend(p.take_extras());
-                    }
+                while let Some(rows) = next_rows(&mut chunks, &mut done).await {
                     stored += rows.len() as u64;
-                    copy.send(buf.as_slice()).await?;
+                    warnings += tx.write_rows(list_id, org.id, rows, &now).await?;
                 }
                 if !done {
-                    copy.abort("pemuatan terputus").await?;
                     return Err(interrupted());
                 }
-                copy.finish().await?;
-                let mut warnings = insert_extras!(tx, list_id, org.id, extras, &now);
-                rebuild_indexes!(tx, indexes);
+                tx.restore(list_id, aside).await?;
                 warnings += warn_earlier_repeats!(tx, list_id);
                 link_distributions!(tx, list_id, warnings);
                 finish_list!(tx, list_id, stored);
@@ -551,7 +674,7 @@ pub(crate) fn list_event(
 /// `INSERT … VALUES` for `rows` rows of [`RECORD_COLUMNS`]. SQLite gets plain `?`
 /// placeholders: it treats `$N` as named parameters and looks each one up in a list, which
 /// makes preparing a statement of thousands of them quadratic (seconds for 2,000 rows).
-pub(crate) fn insert_records_sql(kind: BackendKind, rows: usize) -> String {
+fn insert_records_sql(kind: BackendKind, rows: usize) -> String {
     let mut ph = Placeholders::starting_at(1);
     let mut sql = String::with_capacity(rows * RECORD_COLUMN_COUNT * 8 + 200);
     sql.push_str("INSERT INTO person_record (");
@@ -611,7 +734,7 @@ fn copy_row(buf: &mut Vec<u8>, list_id: i64, org_id: i64, p: &PreparedPerson, no
     }
     use std::io::Write as _;
     let _ = write!(buf, "{list_id}\t{org_id}");
-    for text_cell in [&p.region_code, &p.name, &p.name_key] {
+    for text_cell in [p.region.as_str(), &p.name, &p.name_key] {
         buf.push(b'\t');
         text(buf, text_cell);
     }
@@ -653,7 +776,7 @@ mod tests {
     #[test]
     fn copy_rows_escape_text_and_write_bytea_and_nulls() {
         let p = PreparedPerson {
-            region_code: "52.03.05.2001".into(),
+            region: RegionCode::parse("52.03.05.2001").unwrap(),
             name: "A\tB\\C\nD".into(),
             name_key: "a b".into(),
             sex: None,

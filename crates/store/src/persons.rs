@@ -1,8 +1,6 @@
 //! Person-level lists: stored with encrypted identifiers, read only through the access scope,
 //! and every by-name view, reveal, export and change audited.
 
-use std::borrow::Cow;
-
 use serde::Serialize;
 use sinergi_core::{Disclosed, LegalBasis, Level, Msg, PersonInput, RegionCode, fold_text};
 use sqlx::AssertSqlSafe;
@@ -10,8 +8,8 @@ use tokio::sync::mpsc::Receiver;
 
 use crate::audit::{AuditEvent, append_audit, now_text};
 use crate::bulk::{
-    ChunkExtras, PreparedPerson, bind_record, finish_list, insert_extras, insert_list,
-    insert_records_sql, link_distributions, list_event, warn_earlier_repeats,
+    ListTx, PersonSealer, PreparedPerson, finish_list, insert_list, link_distributions, list_event,
+    warn_earlier_repeats,
 };
 use crate::pii::{PiiField, PiiKey};
 use crate::scope::{Bind, Placeholders, bind_filter, within_regions};
@@ -286,7 +284,7 @@ impl Scoped<'_> {
         rows: &[PersonInput],
         progress: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<Result<ImportedList, Vec<OutOfScopeRow>>, StoreError> {
-        self.import_batches(list, Batches::Slice(rows.chunks(500)), progress)
+        self.import_batches(list, Batches::Slice(rows.chunks(5_000)), progress)
             .await
     }
 
@@ -320,9 +318,8 @@ impl Scoped<'_> {
         {
             return Err(StoreError::Forbidden);
         }
-        let key = self.pii_key()?;
+        let sealer = self.person_sealer()?;
         let now = now_text();
-        let kind = self.kind();
         let created_by = viewer.principal().map(|p| p.user_id);
         let interrupted =
             || StoreError::Refused(Msg::new("lists.load_interrupted").arg("name", &list.name));
@@ -359,36 +356,31 @@ impl Scoped<'_> {
             if let Some(old) = list.replaces {
                 retire_list!(tx, old, list_id);
             }
+            // Taken after the list row: this transaction already holds the write lock, so
+            // no other writer sees the table without its indexes or triggers.
+            let aside = tx.set_aside().await?;
             let mut warnings = 0u64;
             let mut written = 0u64;
             // Once a row lies outside the scope nothing more is written, but the rest is
             // still read so the refusal names every such row.
             let mut outside: Vec<OutOfScopeRow> = Vec::new();
-            while let Some(batch) = batches.next().await {
+            while let Some(batch) = batches.next(&sealer).await {
                 outside.extend(
                     batch
                         .iter()
                         .filter(|r| !viewer.may_see(&r.region, org.id))
                         .map(|r| OutOfScopeRow {
-                            line: r.line,
+                            line: r.source_line as u64,
                             region: r.region.clone(),
                         }),
                 );
                 if !outside.is_empty() {
                     continue;
                 }
-                for chunk in batch.chunks(500) {
-                    let mut q = sqlx::query(AssertSqlSafe(insert_records_sql(kind, chunk.len())));
-                    let mut extras: ChunkExtras = Vec::new();
-                    for mut p in chunk.iter().map(|r| PreparedPerson::new(key, r)) {
-                        extras.extend(p.take_extras());
-                        q = bind_record!(q, list_id, org.id, p, &now);
-                    }
-                    q.execute(&mut *tx).await?;
-                    warnings += insert_extras!(tx, list_id, org.id, extras, &now);
-                    written += chunk.len() as u64;
-                    progress(written);
-                }
+                let n = batch.len() as u64;
+                warnings += tx.write_rows(list_id, org.id, batch, &now).await?;
+                written += n;
+                progress(written);
             }
             if !batches.finished() {
                 return Err(interrupted());
@@ -397,6 +389,7 @@ impl Scoped<'_> {
                 // Dropping the transaction rolls it back.
                 return Ok(Err(outside));
             }
+            tx.restore(list_id, aside).await?;
             warnings += warn_earlier_repeats!(tx, list_id);
             finish_list!(tx, list_id, written);
             link_distributions!(tx, list_id, warnings);
@@ -911,7 +904,11 @@ impl PublishedCounts {
 /// without `Done` means the file was refused or the reader failed: nothing is stored.
 #[derive(Debug)]
 pub enum ListBatch {
+    /// Rows as read: the store seals them.
     Rows(Vec<PersonInput>),
+    /// Rows the store's [`crate::PersonSealer`] already sealed, on the reader's threads, so
+    /// the writer only writes.
+    Sealed(Vec<PreparedPerson>),
     Done,
 }
 
@@ -923,17 +920,18 @@ enum Batches<'a> {
 }
 
 impl<'a> Batches<'a> {
-    async fn next(&mut self) -> Option<Cow<'a, [PersonInput]>> {
+    async fn next(&mut self, sealer: &PersonSealer) -> Option<Vec<PreparedPerson>> {
         match self {
             Batches::Slice(chunks) => match chunks.next() {
-                Some(c) => Some(Cow::Borrowed(c)),
+                Some(c) => Some(sealer.prepare(c)),
                 None => {
                     *self = Batches::Finished;
                     None
                 }
             },
             Batches::Channel(rx) => match rx.recv().await {
-                Some(ListBatch::Rows(rows)) => Some(Cow::Owned(rows)),
+                Some(ListBatch::Rows(rows)) => Some(sealer.prepare(&rows)),
+                Some(ListBatch::Sealed(rows)) => Some(rows),
                 Some(ListBatch::Done) => {
                     *self = Batches::Finished;
                     None

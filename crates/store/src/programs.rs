@@ -782,11 +782,32 @@ impl Store {
         &self,
         within: &[RegionCode],
     ) -> Result<RegionNameIndex, StoreError> {
+        self.region_name_index_with(within, false).await
+    }
+
+    /// [`Self::region_name_index`] that also knows every province by name, so that a
+    /// `provinsi` a row gives can be checked whatever the scope.
+    pub async fn region_name_index_with_provinces(
+        &self,
+        within: &[RegionCode],
+    ) -> Result<RegionNameIndex, StoreError> {
+        self.region_name_index_with(within, true).await
+    }
+
+    async fn region_name_index_with(
+        &self,
+        within: &[RegionCode],
+        provinces: bool,
+    ) -> Result<RegionNameIndex, StoreError> {
         let mut ph = Placeholders::starting_at(1);
         let mut sql = "SELECT code, name, kind FROM region WHERE valid_to IS NULL".to_string();
         let mut binds = Vec::new();
         if let Some(f) = within_regions(within, "code", &mut ph) {
-            sql = format!("{sql} AND {}", f.sql);
+            sql = if provinces {
+                format!("{sql} AND ({} OR level = 1)", f.sql)
+            } else {
+                format!("{sql} AND {}", f.sql)
+            };
             binds = f.binds;
         }
         let rows: Vec<(String, String, String)> = on_pool!(self, |pool| bind_filter!(

@@ -786,6 +786,128 @@ fn admin_create_and_audit_verify_catch_a_tampered_log() {
     );
 }
 
+/// Issue 16: damaged files through the command line on both backends, each with its stored /
+/// refused counts: the same corpus the web tests send through the page and the API.
+#[test]
+fn damaged_person_lists_through_the_command_line_on_both_backends() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for db in rt.block_on(TestDb::all()) {
+        let world = rt.block_on(sinergi_testkit::world::build(&db));
+        let key = world.key_text.clone();
+        rt.block_on(world.store.close());
+        let arg = db.arg();
+        let dir = tempfile::tempdir().unwrap();
+        let utf16: Vec<u8> = b"\xff\xfe"
+            .iter()
+            .copied()
+            .chain(
+                "nama\tnik\tkode_desa\r\nSiti Ä\t\t52.03.05.2003\r\nDewi\t-\t52.03.05.2003\r\n"
+                    .encode_utf16()
+                    .flat_map(u16::to_le_bytes),
+            )
+            .collect();
+        // (file, bytes, stored (None: the whole file refused), refused lines, words shown)
+        let corpus: Vec<(&str, Vec<u8>, Option<u64>, u64, &str)> = vec![
+            (
+                "warnings.csv",
+                b"nama;nik;jenis_kelamin;tanggal_lahir;kode_desa\n\
+                  Baiq A;5203054507900021;P;05-07-1990;52.03.05.2003\n\
+                  Baiq B;5203054507900021;P;05-07-1990;52.03.05.2003\n\
+                  Lalu C;5203050101800031;P;01-01-1980;52.03.05.2003\n\
+                  Rusak;12345;L;01-01-1980;52.03.05.2003\n\
+                  Masa Depan;;L;01-01-2099;52.03.05.2003\n\
+                  Pendek;;L\n"
+                    .to_vec(),
+                Some(3),
+                3,
+                "baris 7",
+            ),
+            ("utf16.txt", utf16, Some(2), 0, ""),
+            (
+                "no_nik.csv",
+                b"nama,kode_desa\nSiti,52.03.05.2003\n".to_vec(),
+                None,
+                1,
+                "nik",
+            ),
+            (
+                "quote.csv",
+                b"nama,nik,kode_desa\nSiti,,52.03.05.2003\n\"Ani,,52.03.05.2003\nBudi,,52.03.05.2003\n"
+                    .to_vec(),
+                None,
+                1,
+                "baris 3",
+            ),
+            (
+                "header_only.csv",
+                b"nama,nik,kode_desa\n".to_vec(),
+                None,
+                1,
+                "",
+            ),
+        ];
+        for (name, bytes, stored, refused, words) in corpus {
+            let path = dir.path().join(name);
+            std::fs::write(&path, &bytes).unwrap();
+            let path = path.display().to_string();
+            let r = run_input(
+                &[
+                    "daftar",
+                    "impor",
+                    &path,
+                    "--sebagai",
+                    "op5203",
+                    "--organisasi",
+                    "Mitra A",
+                    "--dasar-hukum",
+                    "tugas_publik",
+                    "--rujukan",
+                    "PKS 16",
+                    "--database",
+                    &arg,
+                ],
+                "",
+                &[("SINERGI_KUNCI", key.as_str())],
+            );
+            let label = db.label;
+            match stored {
+                Some(n) => {
+                    ok(&r);
+                    assert!(
+                        r.stdout.contains(&format!("{n} orang untuk Mitra A")),
+                        "{label} {name}: {r:?}"
+                    );
+                    if refused > 0 {
+                        assert!(
+                            r.stderr
+                                .contains(&format!("{refused} baris tidak disimpan")),
+                            "{label} {name}: {r:?}"
+                        );
+                    } else {
+                        assert!(!r.stderr.contains("tidak disimpan"), "{name}: {r:?}");
+                    }
+                }
+                None => {
+                    let message = failed(&r, 1);
+                    assert!(
+                        message.contains("berkas ditolak, tidak ada yang disimpan"),
+                        "{label} {name}: {r:?}"
+                    );
+                    // One message for the whole file, never one per row.
+                    assert_eq!(message.lines().count(), 2, "{label} {name}: {r:?}");
+                }
+            }
+            assert!(
+                r.stdout.contains(words) || r.stderr.contains(words),
+                "{label} {name}: {r:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn person_lists_need_a_legal_basis_stay_in_scope_and_report_bad_rows() {
     let db = TestDb::sqlite();

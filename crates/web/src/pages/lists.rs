@@ -177,6 +177,9 @@ struct JobPage {
     failed: Option<String>,
     /// Rendered (line, column, reason) of the first refused rows.
     rows: Vec<(u64, String, String)>,
+    /// Rendered (line, warning) of the first warnings kept with stored rows, and their count.
+    warnings: Vec<(i64, String)>,
+    warnings_total: u64,
     percent: i64,
 }
 
@@ -241,9 +244,18 @@ pub async fn job(
     Path(id): Path<i64>,
 ) -> Response {
     let result = async {
-        let found = lists::import_job(&state.jobs, &user.viewer, id)
+        let first =
+            sinergi_store::Page::new(Some(1), Some(ROWS_ON_PAGE as u32), ROWS_ON_PAGE as u32);
+        let found = lists::import_job_page(&state.jobs, &user.viewer, id, Some(first))
             .await?
             .ok_or(AppError::not_found("error.not_found"))?;
+        let warnings = found
+            .warnings
+            .iter()
+            .flat_map(|w| w.items.iter())
+            .map(|w| (w.line, ui.t.render_stored(&w.message)))
+            .collect();
+        let warnings_total = found.warnings.as_ref().map_or(0, |w| w.total);
         let rows = found
             .report
             .iter()
@@ -268,6 +280,8 @@ pub async fn job(
             failed: job.error.as_ref().map(|e| ui.t.render_stored(e)),
             report: found.report,
             rows,
+            warnings,
+            warnings_total,
             percent,
             job,
         })

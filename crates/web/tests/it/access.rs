@@ -1143,3 +1143,136 @@ fn list_page_shows_warnings_and_distributions_and_restart_fails_stale_jobs() {
         );
     }
 }
+
+/// Issue 16: damaged files through both doors a browser and a machine use — the upload page
+/// and the API — on both backends, each with its stored / refused / warned counts; the job
+/// page lists the warnings kept with the stored rows.
+#[test]
+fn damaged_files_through_the_page_and_the_api_give_the_same_counts() {
+    // (name, bytes, outcome, stored, refused lines, warnings kept)
+    let utf16: Vec<u8> = b"\xff\xfe"
+        .iter()
+        .copied()
+        .chain(
+            "nama\tnik\tkode_desa\r\nSiti Ä\t\t52.03.05.2003\r\nDewi\t-\t52.03.05.2003\r\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    let corpus: Vec<(&str, Vec<u8>, &str, u64, u64, u64)> = vec![
+        (
+            // A repeated NIK (both rows warned), a NIK whose sex disagrees, a NIK of five
+            // digits, a birth date in the future and a short row.
+            "warnings.csv",
+            b"nama;nik;jenis_kelamin;tanggal_lahir;kode_desa\n\
+              Baiq A;5203054507900021;P;05-07-1990;52.03.05.2003\n\
+              Baiq B;5203054507900021;P;05-07-1990;52.03.05.2003\n\
+              Lalu C;5203050101800031;P;01-01-1980;52.03.05.2003\n\
+              Rusak;12345;L;01-01-1980;52.03.05.2003\n\
+              Masa Depan;;L;01-01-2099;52.03.05.2003\n\
+              Pendek;;L\n"
+                .to_vec(),
+            "stored",
+            3,
+            3,
+            3,
+        ),
+        ("utf16.txt", utf16, "stored", 2, 0, 0),
+        (
+            "no_nik.csv",
+            b"nama,kode_desa\nSiti,52.03.05.2003\n".to_vec(),
+            "refused",
+            0,
+            1,
+            0,
+        ),
+        (
+            "quote.csv",
+            b"nama,nik,kode_desa\nSiti,,52.03.05.2003\n\"Ani,,52.03.05.2003\nBudi,,52.03.05.2003\n"
+                .to_vec(),
+            "refused",
+            0,
+            1,
+            0,
+        ),
+        (
+            "header_only.csv",
+            b"nama,nik,kode_desa\n".to_vec(),
+            "refused",
+            0,
+            1,
+            0,
+        ),
+    ];
+    for db in databases() {
+        let label = db.label;
+        let f = serve(db);
+        let mut c = Client::new(&f.base);
+        c.login("op5203", PASSWORD);
+        let form = c.get("/daftar/impor");
+        let org = form
+            .body
+            .split("<option value=\"")
+            .find_map(|o| o.split_once("\">Mitra A<").map(|(id, _)| id.to_string()))
+            .expect("Mitra A offered");
+        let fields = [
+            ("organisasi", org.as_str()),
+            ("dasar_hukum", "tugas_publik"),
+            ("rujukan", "PKS 16"),
+        ];
+        for (name, bytes, outcome, stored, refused, warned) in &corpus {
+            // The page.
+            let r = c.post_upload("/daftar/impor", &fields, ("berkas", name, bytes));
+            assert_eq!(r.status, 303, "{label} {name}: {}", r.body);
+            let page = common::finished_job(&mut c, &r);
+            let body = &page.body;
+            match *outcome {
+                "stored" => assert!(
+                    body.contains(&format!("{stored} orang disimpan")),
+                    "{label} {name}: {body}"
+                ),
+                _ => assert!(body.contains("class=\"error\""), "{label} {name}: {body}"),
+            }
+            if *refused > 0 && *outcome == "stored" {
+                assert!(
+                    body.contains(&format!("Baris yang tidak disimpan: {refused}")),
+                    "{label} {name}: {body}"
+                );
+            }
+            if *warned > 0 {
+                assert!(
+                    body.contains(&format!("Peringatan: {warned}")),
+                    "{label} {name}: {body}"
+                );
+                assert!(body.contains("<td>2</td><td>NIK"), "{label} {name}: {body}");
+            } else {
+                assert!(!body.contains("Peringatan:"), "{label} {name}: {body}");
+            }
+            // The API, with the same rows (a blank line more, so not the same file).
+            let mut again = bytes.clone();
+            if name.ends_with(".txt") {
+                again.extend("\r\n".encode_utf16().flat_map(u16::to_le_bytes));
+            } else {
+                again.push(b'\n');
+            }
+            let r = c.post_upload("/api/v1/daftar", &fields, ("berkas", name, &again));
+            assert_eq!(r.status, 202, "{label} {name}: {}", r.body);
+            let url = serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["url"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let job = loop {
+                let got = c.get(&url);
+                let job: serde_json::Value = serde_json::from_str(&got.body).unwrap();
+                if job["status"] == "done" || job["status"] == "failed" {
+                    break job;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            };
+            let report = &job["laporan"];
+            assert_eq!(report["hasil"], *outcome, "{label} {name}: {job}");
+            assert_eq!(report["disimpan"], *stored, "{label} {name}: {job}");
+            assert_eq!(report["baris_ditolak"], *refused, "{label} {name}: {job}");
+        }
+    }
+}
