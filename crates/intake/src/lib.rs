@@ -1,6 +1,7 @@
 //! Reading the files users bring. Every row is either accepted or named in a rejection
 //! with its line and reason, in Bahasa Indonesia.
 
+pub mod attendance;
 pub mod columns;
 pub mod decode;
 pub mod geo;
