@@ -7,9 +7,9 @@ use sinergi_core::forum::{ActionStatus, MeetingKind, Rsvp, rules};
 use sinergi_core::{RegionCode, Viewer};
 use sinergi_intake::RowError;
 use sinergi_store::{
-    ActionFilter, ActionRow, AttendanceCounts, Forum, HistoryCursor, LkksFilter, MeetingRecord, MeetingSummary,
-    NewAction, NewDecision, NewForum, NewInvitee, NewMeeting, Page, Paged, SheetOutcome, Sort,
-    Store,
+    ActionFilter, ActionRow, AttendanceCounts, Forum, HistoryCursor, LkksFilter, MeetingRecord,
+    MeetingSummary, NewAction, NewDecision, NewForum, NewInvitee, NewMeeting, Page, Paged,
+    SheetOutcome, Sort, Store,
 };
 
 use crate::ActivityError;

@@ -60,11 +60,13 @@ async fn run(
         (None, Some(forum)) => {
             let date_text = target.date.unwrap_or_default();
             let date = sinergi_core::parse_date(date_text.trim()).map_err(|_| {
-                anyhow::anyhow!(t.render(
-                    &Msg::new("forum.bad_date")
-                        .arg("field", "--tanggal")
-                        .arg("value", date_text.trim())
-                ))
+                anyhow::anyhow!(
+                    t.render(
+                        &Msg::new("forum.bad_date")
+                            .arg("field", "--tanggal")
+                            .arg("value", date_text.trim())
+                    )
+                )
             })?;
             let time = NaiveTime::parse_from_str(target.time.trim(), "%H:%M").map_err(|_| {
                 anyhow::anyhow!(
@@ -102,7 +104,10 @@ async fn run(
                 "{}",
                 t.render(
                     &Msg::new("forum.cli.stored")
-                        .arg_msg("meeting", Msg::new("forum.cli.meeting").arg("id", meeting_id))
+                        .arg_msg(
+                            "meeting",
+                            Msg::new("forum.cli.meeting").arg("id", meeting_id)
+                        )
                         .arg("matched", outcome.matched)
                         .arg("added", outcome.added)
                         .arg("present", outcome.present)

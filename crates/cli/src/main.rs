@@ -31,8 +31,8 @@ mod token;
 mod wilayah;
 
 use args::{
-    AdminCommand, AuditCommand, Command, DaftarCommand, ForumCommand, GeoCommand, KunciCommand, ProgramCommand,
-    RealisasiCommand, RegistriCommand, TokenCommand, WilayahCommand,
+    AdminCommand, AuditCommand, Command, DaftarCommand, ForumCommand, GeoCommand, KunciCommand,
+    ProgramCommand, RealisasiCommand, RegistriCommand, TokenCommand, WilayahCommand,
 };
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;

@@ -337,11 +337,19 @@ pub fn match_sheet(
     for row in rows {
         let person = folded(&row.person_name);
         let org = folded(&row.organisation_name);
-        let found = if let Some(code) = row.code.as_deref().map(normalise_code).filter(|c| !c.is_empty()) {
+        let found = if let Some(code) = row
+            .code
+            .as_deref()
+            .map(normalise_code)
+            .filter(|c| !c.is_empty())
+        {
             match invitees.iter().find(|i| i.code == code) {
                 Some(i) => Some(i.id),
                 None => {
-                    refused.push((row.line, Msg::new("forum.sheet.code_unknown").arg("code", code)));
+                    refused.push((
+                        row.line,
+                        Msg::new("forum.sheet.code_unknown").arg("code", code),
+                    ));
                     continue;
                 }
             }
@@ -353,7 +361,11 @@ pub fn match_sheet(
                             || folded(&i.organisation_name).is_none()
                             || folded(&i.organisation_name) == org)
                 }
-                None => folded(&i.person_name).is_none() && org.is_some() && folded(&i.organisation_name) == org,
+                None => {
+                    folded(&i.person_name).is_none()
+                        && org.is_some()
+                        && folded(&i.organisation_name) == org
+                }
             });
             // The first such invitee no earlier row took; else the first (a repeat, refused below).
             let all: Vec<&SheetInvitee> = candidates.collect();
@@ -365,7 +377,10 @@ pub fn match_sheet(
         match found {
             Some(id) => {
                 if let Some(first) = taken.get(&id) {
-                    refused.push((row.line, Msg::new("forum.sheet.repeated").arg("first", *first)));
+                    refused.push((
+                        row.line,
+                        Msg::new("forum.sheet.repeated").arg("first", *first),
+                    ));
                     continue;
                 }
                 taken.insert(id, row.line);
@@ -381,7 +396,10 @@ pub fn match_sheet(
                 }
                 let key = (person, org);
                 if let Some(first) = walk_ins.get(&key) {
-                    refused.push((row.line, Msg::new("forum.sheet.repeated").arg("first", *first)));
+                    refused.push((
+                        row.line,
+                        Msg::new("forum.sheet.repeated").arg("first", *first),
+                    ));
                     continue;
                 }
                 walk_ins.insert(key, row.line);
@@ -586,7 +604,12 @@ mod tests {
         assert_eq!(normalise_code(" ab-3 k9 "), "AB3K9");
     }
 
-    fn sheet_row(line: u64, code: Option<&str>, person: Option<&str>, org: Option<&str>) -> SheetRow {
+    fn sheet_row(
+        line: u64,
+        code: Option<&str>,
+        person: Option<&str>,
+        org: Option<&str>,
+    ) -> SheetRow {
         SheetRow {
             line,
             code: code.map(str::to_string),
@@ -673,7 +696,10 @@ mod tests {
         ];
         let t = tally_actions(&rows, d(9, 1));
         assert_eq!(t.len(), 3);
-        assert_eq!((t[0].forum.as_str(), t[0].due, t[0].overdue), ("Forum NTB", 1, 1));
+        assert_eq!(
+            (t[0].forum.as_str(), t[0].due, t[0].overdue),
+            ("Forum NTB", 1, 1)
+        );
         assert_eq!((t[1].commission.as_str(), t[1].dropped), ("", 1));
         let k = &t[2];
         assert_eq!(k.commission, "Komisi A");

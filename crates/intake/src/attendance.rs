@@ -43,7 +43,13 @@ pub const SHEET_FIELDS: &[FieldSpec<SheetField>] = &[
     spec(
         SheetField::Code,
         "kode",
-        &["kode", "kodehadir", "kodeundangan", "kodecheckin", "checkin"],
+        &[
+            "kode",
+            "kodehadir",
+            "kodeundangan",
+            "kodecheckin",
+            "checkin",
+        ],
     ),
     spec(
         SheetField::Person,
@@ -123,15 +129,9 @@ pub fn parse_helix(s: &str) -> Option<Helix> {
     }
     Some(match k.as_str() {
         "pemerintahan" | "government" | "opd" | "dinas" | "pemda" => Helix::Pemerintah,
-        "swasta" | "bisnis" | "business" | "perusahaan" | "privat" | "private" => {
-            Helix::DuniaUsaha
-        }
-        "akademik" | "perguruantinggi" | "universitas" | "kampus" | "academia" => {
-            Helix::Akademisi
-        }
-        "oms" | "lsm" | "ormas" | "komunitas" | "community" | "civilsociety" => {
-            Helix::Masyarakat
-        }
+        "swasta" | "bisnis" | "business" | "perusahaan" | "privat" | "private" => Helix::DuniaUsaha,
+        "akademik" | "perguruantinggi" | "universitas" | "kampus" | "academia" => Helix::Akademisi,
+        "oms" | "lsm" | "ormas" | "komunitas" | "community" | "civilsociety" => Helix::Masyarakat,
         "pers" | "press" => Helix::Media,
         "philanthropy" | "zakat" | "lembagazakat" => Helix::Filantropi,
         _ => return None,
@@ -299,10 +299,34 @@ mod tests {
                 "Tanda Tangan",
             ],
             &[
-                &["1", "Siti Aminah", "Baznas NTB", "filantropi", "P", "", "ttd"],
-                &["2", "Lalu Ahmad", "Dinas Sosial", "OPD", "laki-laki", "ya", ""],
+                &[
+                    "1",
+                    "Siti Aminah",
+                    "Baznas NTB",
+                    "filantropi",
+                    "P",
+                    "",
+                    "ttd",
+                ],
+                &[
+                    "2",
+                    "Lalu Ahmad",
+                    "Dinas Sosial",
+                    "OPD",
+                    "laki-laki",
+                    "ya",
+                    "",
+                ],
                 &["", "", "", "", "", "", ""],
-                &["4", "", "Universitas Mataram", "Perguruan Tinggi", "", "", "✓"],
+                &[
+                    "4",
+                    "",
+                    "Universitas Mataram",
+                    "Perguruan Tinggi",
+                    "",
+                    "",
+                    "✓",
+                ],
             ],
         );
         let (rows, errors) = read_attendance_sheet(&t);
@@ -347,6 +371,9 @@ mod tests {
         let (_, e) = read_attendance_sheet(&Table::from_rows(&["tanggal", "nilai"], &[]));
         assert_eq!(e[0].reason.key, "forum.sheet.columns");
         let (_, e) = read_attendance_sheet(&Table::from_rows(&["Nama", "Nama Lengkap"], &[]));
-        assert_eq!(e[0].line, 0, "two name columns: which one is meant is a guess");
+        assert_eq!(
+            e[0].line, 0,
+            "two name columns: which one is meant is a guess"
+        );
     }
 }

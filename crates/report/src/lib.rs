@@ -612,7 +612,13 @@ fn action_table(q: &QuarterInput, l: &dyn Labels, print: bool) -> TableBlock {
             .actions
             .iter()
             .map(|a| {
-                let n = |v: u64| if print { l.num(v as f64) } else { v.to_string() };
+                let n = |v: u64| {
+                    if print {
+                        l.num(v as f64)
+                    } else {
+                        v.to_string()
+                    }
+                };
                 let overdue = Cell {
                     text: n(a.overdue),
                     fill: (a.overdue > 0).then(|| "#f8d7da".to_string()),

@@ -41,10 +41,7 @@ pub fn minutes_document(m: &MinutesInput, l: &dyn Labels, letterhead: Letterhead
         (l.get("forum.kind"), m.kind.clone()),
         (l.get("forum.when"), m.when.clone()),
     ];
-    for (key, value) in [
-        ("forum.place", &m.place),
-        ("forum.organiser", &m.organiser),
-    ] {
+    for (key, value) in [("forum.place", &m.place), ("forum.organiser", &m.organiser)] {
         if let Some(v) = value {
             fields.push((l.get(key), v.clone()));
         }
@@ -91,7 +88,10 @@ pub fn minutes_document(m: &MinutesInput, l: &dyn Labels, letterhead: Letterhead
         blocks.push(Block::Paragraph(text.clone()));
     }
     if let Some(file) = &m.minutes_file {
-        blocks.push(Block::Fields(vec![(l.get("forum.minutes_file"), file.clone())]));
+        blocks.push(Block::Fields(vec![(
+            l.get("forum.minutes_file"),
+            file.clone(),
+        )]));
     }
     if m.minutes.is_none() && m.minutes_file.is_none() {
         blocks.push(Block::Paragraph(l.get("forum.report.minutes.not_closed")));

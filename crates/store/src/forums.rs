@@ -7,9 +7,9 @@
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::Serialize;
 use sinergi_core::forum::{
-    ActionDue, ActionStatus, ForumError, LinkKind, MeetingKind, MeetingStatus, Rsvp, SheetInvitee, SheetRow,
-    SheetStep, check_action_move, check_meeting_move, checkin_code, local_to_utc, match_sheet,
-    minutes_hash, normalise_code, rules, utc_to_local,
+    ActionDue, ActionStatus, ForumError, LinkKind, MeetingKind, MeetingStatus, Rsvp, SheetInvitee,
+    SheetRow, SheetStep, check_action_move, check_meeting_move, checkin_code, local_to_utc,
+    match_sheet, minutes_hash, normalise_code, rules, utc_to_local,
 };
 use sinergi_core::institution::Helix;
 use sinergi_core::{Localized, RegionCode};
@@ -1539,13 +1539,12 @@ impl Scoped<'_> {
             binds.push(Bind::Text(region.as_str().to_string()));
             binds.push(Bind::Text(format!("{}.%", region.as_str())));
         }
-        let rows: Vec<(String, Option<String>, String, String, Option<String>)> =
-            on_pool!(self, |pool| bind_filter!(
-                sqlx::query_as(AssertSqlSafe(sql.clone())),
-                binds
-            )
-            .fetch_all(pool)
-            .await)?;
+        let rows: Vec<(String, Option<String>, String, String, Option<String>)> = on_pool!(
+            self,
+            |pool| bind_filter!(sqlx::query_as(AssertSqlSafe(sql.clone())), binds)
+                .fetch_all(pool)
+                .await
+        )?;
         Ok(rows
             .into_iter()
             .map(|r| ActionDue {
@@ -1632,10 +1631,9 @@ impl Scoped<'_> {
         type SessionRow = (i64, String, String, String, i64);
         type PeopleRow = (i64, Option<String>, Option<String>, bool, i64);
         let (sessions, people): (Vec<SessionRow>, Vec<PeopleRow>) = on_pool!(self, |pool| {
-            let sessions =
-                bind_filter!(sqlx::query_as(AssertSqlSafe(sessions_sql.clone())), binds)
-                    .fetch_all(pool)
-                    .await?;
+            let sessions = bind_filter!(sqlx::query_as(AssertSqlSafe(sessions_sql.clone())), binds)
+                .fetch_all(pool)
+                .await?;
             let people = bind_filter!(sqlx::query_as(AssertSqlSafe(people_sql.clone())), binds)
                 .fetch_all(pool)
                 .await?;
@@ -1703,7 +1701,11 @@ impl Scoped<'_> {
             r.actions_due += 1;
             let done = status == ActionStatus::Selesai.key();
             let deadline = parse_date(Some(deadline));
-            if done && parse_date(closed_on).zip(deadline).is_some_and(|(c, d)| c <= d) {
+            if done
+                && parse_date(closed_on)
+                    .zip(deadline)
+                    .is_some_and(|(c, d)| c <= d)
+            {
                 r.actions_on_time += 1;
             }
         }

@@ -51,10 +51,8 @@ pub use cycles::{
 pub use error::{RejectedCode, StoreError};
 pub use forums::{
     ActionFilter, ActionRow, AgendaItem, AttendanceCounts, Decision, Forum, HistoryCursor,
-    LkksCapacity,
-    Invitation, Meeting,
-    MeetingRecord, MeetingSummary, NewAction, NewDecision, NewForum, NewInvitee, NewMeeting,
-    SheetOutcome,
+    Invitation, LkksCapacity, Meeting, MeetingRecord, MeetingSummary, NewAction, NewDecision,
+    NewForum, NewInvitee, NewMeeting, SheetOutcome,
 };
 pub use geo::Polygon;
 pub use institutions::{Refusal, RegistryBatch, RegistryImport, RejectedRow};

@@ -17,12 +17,7 @@ impl Pager {
     /// Keyset links for a list read after a cursor (`sebelum`/`setelah` carry the id of the
     /// last/first row shown; `hal` only numbers the page): a deep page costs what the first
     /// does. `first`/`last` are the ids of the rows shown.
-    pub fn keyset<T>(
-        paged: &Paged<T>,
-        base: &str,
-        first: Option<i64>,
-        last: Option<i64>,
-    ) -> Pager {
+    pub fn keyset<T>(paged: &Paged<T>, base: &str, first: Option<i64>, last: Option<i64>) -> Pager {
         let pages = paged.pages();
         let prev_href = match (paged.page, first) {
             (0 | 1, _) => None,

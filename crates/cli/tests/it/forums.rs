@@ -179,12 +179,19 @@ fn a_past_meeting_is_entered_from_its_attendance_sheet() {
             "nama,instansi,jk\nSiti,Baznas,P\nAhmad,Dinsos,L\n",
         );
         assert_eq!(code, 0, "{l}: {out}");
-        assert!(out.contains("0 cocok dengan undangan, 2 peserta baru, 2 hadir"), "{l}: {out}");
+        assert!(
+            out.contains("0 cocok dengan undangan, 2 peserta baru, 2 hadir"),
+            "{l}: {out}"
+        );
         let meetings = rt.block_on(async {
             let store = db.open().await;
             let s = store.as_system("test");
             let h = s
-                .forum_history(forum.parse().unwrap(), sinergi_store::Page::new(None, None, 50), None)
+                .forum_history(
+                    forum.parse().unwrap(),
+                    sinergi_store::Page::new(None, None, 50),
+                    None,
+                )
                 .await
                 .unwrap();
             store.close().await;
@@ -192,7 +199,10 @@ fn a_past_meeting_is_entered_from_its_attendance_sheet() {
         });
         assert_eq!(meetings.len(), 1, "{l}: the refused sheets created nothing");
         assert_eq!(meetings[0].present, 2);
-        assert_eq!(meetings[0].status, sinergi_core::forum::MeetingStatus::Terlaksana);
+        assert_eq!(
+            meetings[0].status,
+            sinergi_core::forum::MeetingStatus::Terlaksana
+        );
         // A second sheet for that meeting by its id matches the same people.
         let id = meetings[0].id.to_string();
         let (code, out) = import_sheet(
@@ -203,6 +213,9 @@ fn a_past_meeting_is_entered_from_its_attendance_sheet() {
             "nama;hadir\nsiti;ya\nAhmad;tidak\n",
         );
         assert_eq!(code, 0, "{l}: {out}");
-        assert!(out.contains("2 cocok dengan undangan, 0 peserta baru, 1 hadir"), "{l}: {out}");
+        assert!(
+            out.contains("2 cocok dengan undangan, 0 peserta baru, 1 hadir"),
+            "{l}: {out}"
+        );
     }
 }

@@ -389,7 +389,11 @@ async fn history_pages_read_by_keyset_are_the_offset_pages() {
             )
             .await
             .unwrap();
-        assert_eq!(ids(&back), ids(&p2), "{l}: newer than page 3's first, newest first");
+        assert_eq!(
+            ids(&back),
+            ids(&p2),
+            "{l}: newer than page 3's first, newest first"
+        );
         // A cursor that is not a meeting of this forum falls back to the offset page.
         let stray = me
             .forum_history(forum, Page::new(Some(1), Some(3), 3), Some(Before(-5)))
@@ -484,7 +488,10 @@ async fn an_attendance_sheet_is_recorded_whole_or_not_at_all_and_actions_due_are
         let rec = me.meeting(m).await.unwrap().unwrap();
         assert_eq!((rec.invitations.len(), rec.present()), (3, 2), "{l}");
         let siti = &rec.invitations[0];
-        assert!(siti.present && siti.disability, "{l}: blanks filled from the sheet");
+        assert!(
+            siti.present && siti.disability,
+            "{l}: blanks filled from the sheet"
+        );
         assert_eq!(
             (siti.sex.as_deref(), siti.helix),
             (Some("P"), Some(Helix::Masyarakat))
@@ -555,8 +562,10 @@ async fn an_attendance_sheet_is_recorded_whole_or_not_at_all_and_actions_due_are
             .actions_due(d(2025, 7, 1), d(2025, 9, 30), Some(&code("52")))
             .await
             .unwrap();
-        let mut got: Vec<(String, NaiveDate)> =
-            due.iter().map(|a| (a.commission.clone(), a.deadline)).collect();
+        let mut got: Vec<(String, NaiveDate)> = due
+            .iter()
+            .map(|a| (a.commission.clone(), a.deadline))
+            .collect();
         got.sort();
         assert_eq!(
             got,
@@ -646,14 +655,23 @@ async fn the_capacity_summary_counts_training_per_lkks_over_a_year() {
             .unwrap()
             .items[0]
             .id;
-        me.update_action(first, ActionStatus::Selesai, Some("Surat".into()), d(2026, 3, 30))
-            .await
-            .unwrap();
+        me.update_action(
+            first,
+            ActionStatus::Selesai,
+            Some("Surat".into()),
+            d(2026, 3, 30),
+        )
+        .await
+        .unwrap();
         let rows = me.capacity_summary(2026).await.unwrap();
         assert_eq!(rows.len(), 1, "{l}");
         let r = &rows[0];
         assert_eq!(r.lkks_name, "LKKS Kabupaten Lombok Timur");
-        assert_eq!((r.sessions, r.sessions_held), (2, 1), "{l}: 2026's training only");
+        assert_eq!(
+            (r.sessions, r.sessions_held),
+            (2, 1),
+            "{l}: 2026's training only"
+        );
         assert_eq!((r.present, r.female, r.disability), (2, 2, 2), "{l}");
         assert_eq!(r.by_helix, vec![("masyarakat".to_string(), 2)]);
         assert_eq!((r.actions_due, r.actions_on_time), (2, 1), "{l}");

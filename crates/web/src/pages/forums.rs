@@ -982,7 +982,9 @@ pub async fn minutes_pdf(
                 .map(|i| {
                     [
                         match (&i.person_name, &i.represented_by) {
-                            (Some(n), Some(r)) => format!("{r} ({} {n})", ui.t.get("forum.represented_by")),
+                            (Some(n), Some(r)) => {
+                                format!("{r} ({} {n})", ui.t.get("forum.represented_by"))
+                            }
                             (Some(n), None) => n.clone(),
                             (None, Some(r)) => r.clone(),
                             (None, None) => String::new(),

@@ -119,14 +119,21 @@ fn a_forum_meeting_is_run_and_followed_up_through_the_pages() {
         );
         // An attendance sheet: a wrong row refuses the file with its line, a good one records
         // the invitee (by name) and a walk-in.
-        assert!(page.body.contains("/daftar-hadir\""), "{l}: the upload form");
+        assert!(
+            page.body.contains("/daftar-hadir\""),
+            "{l}: the upload form"
+        );
         let bad = admin.post_upload(
             &format!("{meeting}/daftar-hadir"),
             &[],
             ("berkas", "hadir.csv", b"nama,jk\nBaiq Nurul,X\n"),
         );
         assert_eq!(bad.status, 400, "{l}: {}", bad.body);
-        assert!(bad.body.contains("<td>2</td><td>jenis_kelamin</td>"), "{l}: {}", bad.body);
+        assert!(
+            bad.body.contains("<td>2</td><td>jenis_kelamin</td>"),
+            "{l}: {}",
+            bad.body
+        );
         let sheet = "Nama Peserta;Instansi;Unsur;L/P\nHj. Nurhayati;Baznas NTB;filantropi;P\n\
                      Baiq Nurul;OMS Lombok;oms;P\n";
         let good = admin.post_upload(
@@ -143,7 +150,10 @@ fn a_forum_meeting_is_run_and_followed_up_through_the_pages() {
         );
         assert_light_and_local("attendance sheet", &good.body);
         let page = admin.get(&meeting);
-        assert!(page.body.contains("Baiq Nurul"), "{l}: the walk-in is listed");
+        assert!(
+            page.body.contains("Baiq Nurul"),
+            "{l}: the walk-in is listed"
+        );
         assert_eq!(
             admin
                 .post(
