@@ -5,9 +5,11 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use sinergi_core::forum::{ActionStatus, MeetingKind, Rsvp, rules};
 use sinergi_core::{RegionCode, Viewer};
+use sinergi_intake::RowError;
 use sinergi_store::{
-    ActionFilter, ActionRow, AttendanceCounts, Forum, LkksFilter, MeetingRecord, MeetingSummary,
-    NewAction, NewDecision, NewForum, NewInvitee, NewMeeting, Page, Paged, Sort, Store,
+    ActionFilter, ActionRow, AttendanceCounts, Forum, HistoryCursor, LkksFilter, MeetingRecord,
+    MeetingSummary, NewAction, NewDecision, NewForum, NewInvitee, NewMeeting, Page, Paged,
+    SheetOutcome, Sort, Store,
 };
 
 use crate::ActivityError;
@@ -47,18 +49,20 @@ pub async fn lkks_for_new_forum(
         .collect())
 }
 
-/// The forum and one page of its history; `None` when the viewer does not see it.
+/// The forum and one page of its history (after `cursor`, when given: keyset paging);
+/// `None` when the viewer does not see it.
 pub async fn forum_history(
     store: &Store,
     viewer: &Viewer,
     forum_id: i64,
     page: Page,
+    cursor: Option<HistoryCursor>,
 ) -> Result<Option<ForumHistory>, ActivityError> {
     let scoped = store.scoped(viewer);
     let Some(forum) = scoped.forum(forum_id).await? else {
         return Ok(None);
     };
-    let meetings = scoped.forum_history(forum_id, page).await?;
+    let meetings = scoped.forum_history(forum_id, page, cursor).await?;
     Ok(Some(ForumHistory { forum, meetings }))
 }
 
@@ -240,4 +244,152 @@ pub async fn close_meeting(
         .scoped(viewer)
         .close_meeting(id, minutes, minutes_file, counted)
         .await?)
+}
+
+/// How an attendance sheet went: recorded, or refused row by row (nothing written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SheetImport {
+    Stored {
+        meeting_id: i64,
+        outcome: SheetOutcome,
+    },
+    Refused(Vec<RowError>),
+}
+
+/// Reads an attendance sheet (CSV/XLSX through the intake path) and records it on a meeting
+/// the viewer manages: presence of the invitees it names (by check-in code or name), walk-ins
+/// as new invitations. Any refused row refuses the sheet, with every row's reason.
+pub async fn import_attendance_sheet(
+    store: &Store,
+    viewer: &Viewer,
+    meeting_id: i64,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<SheetImport, ActivityError> {
+    let scoped = store.scoped(viewer);
+    let m = scoped
+        .meeting(meeting_id)
+        .await?
+        .ok_or(ActivityError::Forbidden)?
+        .meeting;
+    if !RegionCode::parse(&m.region).is_ok_and(|c| rules::may_manage_forum(viewer, &c)) {
+        return Err(ActivityError::Forbidden);
+    }
+    let rows = match read_sheet(file_name, bytes) {
+        Ok(rows) => rows,
+        Err(refused) => return Ok(SheetImport::Refused(refused)),
+    };
+    Ok(
+        match scoped
+            .record_attendance_sheet(meeting_id, file_name, &rows)
+            .await?
+        {
+            Ok(outcome) => SheetImport::Stored {
+                meeting_id,
+                outcome,
+            },
+            Err(refused) => SheetImport::Refused(row_errors(refused)),
+        },
+    )
+}
+
+/// A past meeting kept on paper, entered afterwards: planned with its date, its attendance
+/// sheet recorded and marked held (closing, with its minutes, stays a separate step). The
+/// sheet is read and checked before anything is written.
+pub async fn import_past_meeting(
+    store: &Store,
+    viewer: &Viewer,
+    input: &NewMeeting,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<SheetImport, ActivityError> {
+    let rows = match read_sheet(file_name, bytes) {
+        Ok(rows) => rows,
+        Err(refused) => return Ok(SheetImport::Refused(refused)),
+    };
+    // A new meeting has no invitations: codes cannot match, repeats are refused.
+    if let Err(refused) = sinergi_core::forum::match_sheet(&[], &rows) {
+        return Ok(SheetImport::Refused(row_errors(refused)));
+    }
+    let scoped = store.scoped(viewer);
+    let meeting_id = scoped.create_meeting(input).await?;
+    let outcome = match scoped
+        .record_attendance_sheet(meeting_id, file_name, &rows)
+        .await?
+    {
+        Ok(outcome) => outcome,
+        Err(refused) => return Ok(SheetImport::Refused(row_errors(refused))),
+    };
+    scoped.mark_held(meeting_id).await?;
+    Ok(SheetImport::Stored {
+        meeting_id,
+        outcome,
+    })
+}
+
+fn read_sheet(
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<Vec<sinergi_core::forum::SheetRow>, Vec<RowError>> {
+    use sinergi_core::Localized;
+    if bytes.is_empty() {
+        return Err(vec![RowError::file(sinergi_core::Msg::new(
+            "forum.sheet.empty",
+        ))]);
+    }
+    let table = sinergi_intake::read_table_bytes(file_name, bytes)
+        .map_err(|e| vec![RowError::file(e.msg())])?;
+    let (rows, errors) = sinergi_intake::attendance::read_attendance_sheet(&table);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if rows.is_empty() {
+        return Err(vec![RowError::file(sinergi_core::Msg::new(
+            "forum.sheet.empty",
+        ))]);
+    }
+    Ok(rows)
+}
+
+fn row_errors(refused: Vec<(u64, sinergi_core::Msg)>) -> Vec<RowError> {
+    refused
+        .into_iter()
+        .map(|(line, reason)| RowError {
+            line,
+            column: None,
+            reason,
+        })
+        .collect()
+}
+
+/// A meeting and the deployment's letterhead, for its minutes as a PDF. The minutes name the
+/// participants present, so handing them out is audited (`meeting.minutes_pdf`).
+pub async fn minutes(
+    store: &Store,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<Option<(MeetingRecord, sinergi_store::Letterhead)>, ActivityError> {
+    let scoped = store.scoped(viewer);
+    let Some(rec) = scoped.meeting(id).await? else {
+        return Ok(None);
+    };
+    store
+        .record(
+            &sinergi_store::AuditEvent::new(viewer, "meeting.minutes_pdf", "meeting")
+                .id(id)
+                .region(&rec.meeting.region)
+                .after(serde_json::json!({ "peserta_hadir": rec.present() })),
+        )
+        .await?;
+    let letterhead = scoped.letterhead().await?;
+    Ok(Some((rec, letterhead)))
+}
+
+/// The yearly capacity-building summary per LKKS the viewer sees.
+pub async fn capacity_summary(
+    store: &Store,
+    viewer: &Viewer,
+    year: i32,
+) -> Result<Vec<sinergi_store::LkksCapacity>, ActivityError> {
+    Ok(store.scoped(viewer).capacity_summary(year).await?)
 }

@@ -202,6 +202,8 @@ pub struct QuarterData {
     pub violations: Vec<Violation>,
     pub bands: RatingBands,
     pub names: HashMap<String, String>,
+    /// Forum actions due in the quarter within the strategy's area, per forum and commission.
+    pub actions: Vec<sinergi_core::forum::ActionTally>,
 }
 
 /// Assembles the quarterly report's data for `viewer`: the strategy's area first, then every
@@ -230,12 +232,21 @@ pub async fn quarter_report_data(
     let rules = scoped.validation_rules(tree.strategy.id).await?;
     let violations = violations_of(&rules, &values, period);
     let names = region_names(store, regions.iter()).await?;
+    let within = match &tree.strategy.region {
+        StrategyArea::National => None,
+        StrategyArea::Region(code) => Some(code),
+    };
+    let due = scoped
+        .actions_due(period.start(), period.end(), within)
+        .await?;
+    let actions = sinergi_core::forum::tally_actions(&due, chrono::Utc::now().date_naive());
     Ok(QuarterData {
         values,
         statuses,
         violations,
         bands,
         names,
+        actions,
     })
 }
 

@@ -127,6 +127,9 @@ pub enum Command {
     /// Kunci data pribadi: buat kunci baru
     #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
     Kunci(KunciCommand),
+    /// Forum dan rapat: impor daftar hadir (rapat yang ada atau rapat lampau)
+    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
+    Forum(ForumCommand),
     /// Realisasi strategi: impor berkas realisasi atas nama seorang pengguna
     #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Perintah")]
     Realisasi(RealisasiCommand),
@@ -520,6 +523,50 @@ pub enum ProgramCommand {
         /// Organisasi (id atau nama persis) untuk baris yang kolom mitra-nya kosong
         #[arg(long, value_name = "ORGANISASI")]
         organisasi: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ForumCommand {
+    /// Impor daftar hadir (CSV/XLSX: kode, nama, organisasi, peran, jenis_kelamin, disabilitas, hadir, diwakili)
+    #[command(
+        help_template = HELP_TEMPLATE,
+        next_help_heading = "Opsi",
+        long_about = "Mencatat daftar hadir sebuah rapat atas nama seorang pengguna yang mengelola forumnya. \
+                      Baris dicocokkan dengan undangan menurut kode hadir, lalu nama; yang tidak diundang \
+                      ditambahkan. Dengan --forum, --judul dan --tanggal dibuat rapat lampau (terlaksana) \
+                      dari daftar hadirnya. Satu baris salah menolak seluruh berkas, dengan nomor baris, \
+                      kolom dan alasannya.",
+        after_help = "Contoh:\n  sinergi forum impor hadir.xlsx --rapat 12 --sebagai op5203\n  \
+                      sinergi forum impor hadir.csv --forum 3 --judul \"Rakor I\" --tanggal 2025-06-25 --sebagai op5203"
+    )]
+    Impor {
+        /// Berkas CSV atau XLSX daftar hadir
+        #[arg(value_name = "BERKAS", help_heading = "Argumen")]
+        file: PathBuf,
+        /// Nomor (id) rapat yang sudah ada
+        #[arg(long, value_name = "ID", conflicts_with = "forum")]
+        rapat: Option<i64>,
+        /// Nomor (id) forum, untuk rapat lampau yang dibuat dari daftar hadir
+        #[arg(long, value_name = "ID", requires_all = ["judul", "tanggal"])]
+        forum: Option<i64>,
+        /// Judul rapat lampau
+        #[arg(long, value_name = "JUDUL")]
+        judul: Option<String>,
+        /// Tanggal rapat lampau (TTTT-BB-HH)
+        #[arg(long, value_name = "TANGGAL")]
+        tanggal: Option<String>,
+        /// Jam mulai menurut zona wilayah forum (JJ:MM)
+        #[arg(long, value_name = "JAM", default_value = "09:00")]
+        jam: String,
+        /// Jenis rapat: koordinasi, forum, pelatihan, komisi
+        #[arg(long, value_name = "JENIS", default_value = "koordinasi")]
+        jenis: String,
+        /// Nama pengguna yang mencatat (cakupannya berlaku)
+        #[arg(long, value_name = "NAMA_PENGGUNA")]
+        sebagai: String,
         #[command(flatten)]
         db: DatabaseArg,
     },

@@ -13,6 +13,7 @@ mod demo_inst;
 mod demo_priority;
 mod demo_programs;
 mod demo_strategy;
+mod forum;
 mod generate;
 mod geo;
 mod key;
@@ -31,7 +32,8 @@ mod token;
 mod wilayah;
 
 use args::{
-    AdminCommand, AgregatCommand, AuditCommand, Command, DaftarCommand, GeoCommand, KunciCommand,
+    AdminCommand, AgregatCommand, AuditCommand, Command, DaftarCommand, ForumCommand, GeoCommand,
+    KunciCommand,
     ProgramCommand, RealisasiCommand, RegistriCommand, TokenCommand, WilayahCommand,
 };
 use tracing_subscriber::filter::Targets;
@@ -156,6 +158,32 @@ fn main() {
                 organisasi,
                 db,
             }) => programs::import(&file, &sebagai, organisasi, &db.database).await,
+            Command::Forum(ForumCommand::Impor {
+                file,
+                rapat,
+                forum: forum_id,
+                judul,
+                tanggal,
+                jam,
+                jenis,
+                sebagai,
+                db,
+            }) => {
+                forum::import(
+                    &file,
+                    forum::Target {
+                        meeting: rapat,
+                        forum: forum_id,
+                        title: judul,
+                        date: tanggal,
+                        time: jam,
+                        kind: jenis,
+                    },
+                    &sebagai,
+                    &db.database,
+                )
+                .await
+            }
             Command::Realisasi(RealisasiCommand::Impor {
                 file,
                 strategi,

@@ -265,6 +265,213 @@ pub fn utc_to_local(region: &RegionCode, utc: NaiveDateTime) -> (NaiveDateTime, 
     )
 }
 
+/// Rows an attendance sheet may hold: a meeting's sheet is a few hundred names; more is not
+/// an attendance sheet (and would hold one transaction too long).
+pub const MAX_SHEET_ROWS: usize = 5_000;
+
+/// One row of an uploaded attendance sheet, as intake read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetRow {
+    /// The line in the file (for the reject report).
+    pub line: u64,
+    /// The invitee's check-in code, when the sheet carries it.
+    pub code: Option<String>,
+    pub person_name: Option<String>,
+    pub organisation_name: Option<String>,
+    pub helix: Option<crate::institution::Helix>,
+    /// "L" or "P".
+    pub sex: Option<String>,
+    pub disability: bool,
+    pub present: bool,
+    pub represented_by: Option<String>,
+}
+
+/// An invitation as the sheet is matched against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetInvitee {
+    pub id: i64,
+    pub code: String,
+    pub person_name: Option<String>,
+    pub organisation_name: Option<String>,
+}
+
+/// What one sheet row does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SheetStep {
+    /// An existing invitation: its presence (and blanks filled from the row).
+    Update { invitation_id: i64, row: SheetRow },
+    /// Someone not invited (a walk-in): a new invitation.
+    Add(SheetRow),
+}
+
+/// A name folded for matching: letters and digits, lower case, single spaces.
+fn fold_name(s: &str) -> String {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn folded(s: &Option<String>) -> Option<String> {
+    s.as_deref().map(fold_name).filter(|s| !s.is_empty())
+}
+
+/// Matches an attendance sheet to a meeting's invitations: by check-in code when the row has
+/// one (a code that is not this meeting's refuses the row), otherwise by person name (and
+/// organisation, when both sides name one), or by organisation alone for a row that names no
+/// person. A row matching nobody is a walk-in. The same invitee twice refuses the later row.
+/// Either every row has its step, or the refused rows are returned (line, reason) and
+/// nothing is to be written.
+pub fn match_sheet(
+    invitees: &[SheetInvitee],
+    rows: &[SheetRow],
+) -> Result<Vec<SheetStep>, Vec<(u64, Msg)>> {
+    let mut steps = Vec::with_capacity(rows.len());
+    let mut refused = Vec::new();
+    // Invitation id → the line that took it.
+    let mut taken: std::collections::HashMap<i64, u64> = Default::default();
+    // Walk-ins by folded (person, organisation) → line.
+    let mut walk_ins: std::collections::HashMap<(Option<String>, Option<String>), u64> =
+        Default::default();
+    for row in rows {
+        let person = folded(&row.person_name);
+        let org = folded(&row.organisation_name);
+        let found = if let Some(code) = row
+            .code
+            .as_deref()
+            .map(normalise_code)
+            .filter(|c| !c.is_empty())
+        {
+            match invitees.iter().find(|i| i.code == code) {
+                Some(i) => Some(i.id),
+                None => {
+                    refused.push((
+                        row.line,
+                        Msg::new("forum.sheet.code_unknown").arg("code", code),
+                    ));
+                    continue;
+                }
+            }
+        } else {
+            let candidates = invitees.iter().filter(|i| match &person {
+                Some(p) => {
+                    folded(&i.person_name).as_ref() == Some(p)
+                        && (org.is_none()
+                            || folded(&i.organisation_name).is_none()
+                            || folded(&i.organisation_name) == org)
+                }
+                None => {
+                    folded(&i.person_name).is_none()
+                        && org.is_some()
+                        && folded(&i.organisation_name) == org
+                }
+            });
+            // The first such invitee no earlier row took; else the first (a repeat, refused below).
+            let all: Vec<&SheetInvitee> = candidates.collect();
+            all.iter()
+                .find(|i| !taken.contains_key(&i.id))
+                .or(all.first())
+                .map(|i| i.id)
+        };
+        match found {
+            Some(id) => {
+                if let Some(first) = taken.get(&id) {
+                    refused.push((
+                        row.line,
+                        Msg::new("forum.sheet.repeated").arg("first", *first),
+                    ));
+                    continue;
+                }
+                taken.insert(id, row.line);
+                steps.push(SheetStep::Update {
+                    invitation_id: id,
+                    row: row.clone(),
+                });
+            }
+            None => {
+                if person.is_none() && org.is_none() {
+                    refused.push((row.line, Msg::new("forum.sheet.who_required")));
+                    continue;
+                }
+                let key = (person, org);
+                if let Some(first) = walk_ins.get(&key) {
+                    refused.push((
+                        row.line,
+                        Msg::new("forum.sheet.repeated").arg("first", *first),
+                    ));
+                    continue;
+                }
+                walk_ins.insert(key, row.line);
+                steps.push(SheetStep::Add(row.clone()));
+            }
+        }
+    }
+    if refused.is_empty() {
+        Ok(steps)
+    } else {
+        Err(refused)
+    }
+}
+
+/// An action due in a reporting period, as the M&E report counts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionDue {
+    pub forum: String,
+    /// The commission of the agenda item its decision was taken under ("" for none).
+    pub commission: String,
+    pub status: ActionStatus,
+    pub deadline: NaiveDate,
+    pub closed_on: Option<NaiveDate>,
+}
+
+/// Actions due in a period, per forum and commission: done on time or late, still open (and
+/// of those, overdue on `today`), dropped.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ActionTally {
+    pub forum: String,
+    pub commission: String,
+    pub due: u64,
+    pub done_on_time: u64,
+    pub done_late: u64,
+    pub open: u64,
+    pub overdue: u64,
+    pub dropped: u64,
+}
+
+/// Counts actions per forum and commission (sorted by both); done on time means closed on or
+/// before the deadline.
+pub fn tally_actions(actions: &[ActionDue], today: NaiveDate) -> Vec<ActionTally> {
+    let mut by: std::collections::BTreeMap<(String, String), ActionTally> = Default::default();
+    for a in actions {
+        let t = by
+            .entry((a.forum.clone(), a.commission.clone()))
+            .or_insert_with(|| ActionTally {
+                forum: a.forum.clone(),
+                commission: a.commission.clone(),
+                ..ActionTally::default()
+            });
+        t.due += 1;
+        match a.status {
+            ActionStatus::Selesai => {
+                if a.closed_on.is_some_and(|c| c <= a.deadline) {
+                    t.done_on_time += 1;
+                } else {
+                    t.done_late += 1;
+                }
+            }
+            ActionStatus::Dibatalkan => t.dropped += 1,
+            ActionStatus::Terbuka | ActionStatus::Berjalan => {
+                t.open += 1;
+                if is_overdue(a.status, a.deadline, today) {
+                    t.overdue += 1;
+                }
+            }
+        }
+    }
+    by.into_values().collect()
+}
+
 /// Who may see and change forums. A forum belongs to an LKKS and is read by everyone whose
 /// regions hold the forum's region (the store's row filter); these are the writes.
 pub mod rules {
@@ -395,6 +602,112 @@ mod tests {
         assert!(!c.contains(['0', 'O', '1', 'I', 'L']));
         assert_eq!(&c[..4], "23Z2", "bytes wrap round the alphabet");
         assert_eq!(normalise_code(" ab-3 k9 "), "AB3K9");
+    }
+
+    fn sheet_row(
+        line: u64,
+        code: Option<&str>,
+        person: Option<&str>,
+        org: Option<&str>,
+    ) -> SheetRow {
+        SheetRow {
+            line,
+            code: code.map(str::to_string),
+            person_name: person.map(str::to_string),
+            organisation_name: org.map(str::to_string),
+            helix: None,
+            sex: None,
+            disability: false,
+            present: true,
+            represented_by: None,
+        }
+    }
+
+    #[test]
+    fn a_sheet_matches_by_code_then_name_and_adds_walk_ins() {
+        let inv = |id, code: &str, person: Option<&str>, org: Option<&str>| SheetInvitee {
+            id,
+            code: code.into(),
+            person_name: person.map(str::to_string),
+            organisation_name: org.map(str::to_string),
+        };
+        let invitees = [
+            inv(1, "ABC234", Some("Siti Aminah"), Some("Baznas NTB")),
+            inv(2, "XYZ789", Some("Lalu Ahmad"), None),
+            inv(3, "KMN456", None, Some("Universitas Mataram")),
+        ];
+        let rows = [
+            sheet_row(2, Some("abc-234"), None, None),
+            sheet_row(3, None, Some("LALU  ahmad"), Some("Dinas Sosial")),
+            sheet_row(4, None, None, Some("universitas mataram")),
+            sheet_row(5, None, Some("Baiq Nurul"), Some("OMS Lombok")),
+        ];
+        let steps = match_sheet(&invitees, &rows).unwrap();
+        let ids: Vec<Option<i64>> = steps
+            .iter()
+            .map(|s| match s {
+                SheetStep::Update { invitation_id, .. } => Some(*invitation_id),
+                SheetStep::Add(_) => None,
+            })
+            .collect();
+        assert_eq!(ids, vec![Some(1), Some(2), Some(3), None]);
+
+        // An unknown code, a repeat of an invitee, a repeated walk-in and a row naming nobody
+        // are each refused by line; nothing is to be written.
+        let bad = [
+            sheet_row(2, Some("QQQQQQ"), None, None),
+            sheet_row(3, Some("ABC234"), None, None),
+            sheet_row(4, None, Some("Siti Aminah"), None),
+            sheet_row(5, None, Some("Baiq Nurul"), None),
+            sheet_row(6, None, Some("baiq nurul"), None),
+            sheet_row(7, None, Some(" "), None),
+        ];
+        let refused = match_sheet(&invitees, &bad).unwrap_err();
+        let got: Vec<(u64, &str)> = refused.iter().map(|(l, m)| (*l, m.key)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (2, "forum.sheet.code_unknown"),
+                (4, "forum.sheet.repeated"),
+                (6, "forum.sheet.repeated"),
+                (7, "forum.sheet.who_required"),
+            ]
+        );
+    }
+
+    #[test]
+    fn actions_are_tallied_per_forum_and_commission() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2025, m, day).unwrap();
+        let a = |forum: &str, commission: &str, status, deadline, closed_on| ActionDue {
+            forum: forum.into(),
+            commission: commission.into(),
+            status,
+            deadline,
+            closed_on,
+        };
+        use ActionStatus::*;
+        let rows = [
+            a("Rakor", "Komisi A", Selesai, d(8, 1), Some(d(7, 30))),
+            a("Rakor", "Komisi A", Selesai, d(8, 1), Some(d(8, 2))),
+            a("Rakor", "Komisi A", Berjalan, d(8, 15), None),
+            a("Rakor", "Komisi A", Terbuka, d(9, 30), None),
+            a("Rakor", "", Dibatalkan, d(9, 1), Some(d(8, 1))),
+            a("Forum NTB", "", Terbuka, d(7, 1), None),
+        ];
+        let t = tally_actions(&rows, d(9, 1));
+        assert_eq!(t.len(), 3);
+        assert_eq!(
+            (t[0].forum.as_str(), t[0].due, t[0].overdue),
+            ("Forum NTB", 1, 1)
+        );
+        assert_eq!((t[1].commission.as_str(), t[1].dropped), ("", 1));
+        let k = &t[2];
+        assert_eq!(k.commission, "Komisi A");
+        assert_eq!(
+            (k.due, k.done_on_time, k.done_late, k.open, k.overdue),
+            (4, 1, 1, 2, 1),
+            "due 15 Aug and still running is overdue on 1 Sep; due 30 Sep is not"
+        );
     }
 
     #[test]

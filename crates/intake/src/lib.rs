@@ -2,6 +2,7 @@
 //! with its line and reason, in Bahasa Indonesia.
 
 pub mod aggregates;
+pub mod attendance;
 pub mod columns;
 pub mod decode;
 pub mod geo;

@@ -3,6 +3,7 @@
 //! typesetter is [`pdf::render`], and the web layer writes the sheets as XLSX through its one
 //! export module. Labels come from the caller's message catalogue ([`Labels`]).
 
+pub mod minutes;
 pub mod pdf;
 
 use std::collections::HashMap;
@@ -309,6 +310,8 @@ pub struct QuarterInput<'a> {
     pub violations: &'a [Violation],
     pub bands: &'a RatingBands,
     pub names: &'a HashMap<String, String>,
+    /// Forum actions due in the quarter, per forum and commission.
+    pub actions: &'a [sinergi_core::forum::ActionTally],
 }
 
 fn band_cell(l: &dyn Labels, bands: &RatingBands, s: &Status) -> Cell {
@@ -476,6 +479,12 @@ pub fn quarter_report(q: &QuarterInput, l: &dyn Labels, letterhead: Letterhead) 
     } else {
         blocks.push(Block::Table(violation_table(q, l)));
     }
+    blocks.push(Block::Heading(1, l.get("forum.report.actions")));
+    if q.actions.is_empty() {
+        blocks.push(Block::Paragraph(l.get("forum.report.no_actions")));
+    } else {
+        blocks.push(Block::Table(action_table(q, l, true)));
+    }
 
     let status_rows = q
         .statuses
@@ -568,6 +577,7 @@ pub fn quarter_report(q: &QuarterInput, l: &dyn Labels, letterhead: Letterhead) 
                 rows: value_rows,
             },
             violation_table(q, l),
+            action_table(q, l, false),
         ],
     }
 }
@@ -576,6 +586,61 @@ pub fn quarter_report(q: &QuarterInput, l: &dyn Labels, letterhead: Letterhead) 
 /// as a number cell shown in the reader's own format; printed pages use `Labels::num`.
 fn sheet_num(v: f64) -> String {
     format!("{v}")
+}
+
+/// Forum actions due in the quarter: per forum and commission, done on time or late, open
+/// (overdue among them) and dropped. Figures in the language's notation for print, plain for
+/// the sheet.
+fn action_table(q: &QuarterInput, l: &dyn Labels, print: bool) -> TableBlock {
+    TableBlock {
+        sheet: l.get("forum.report.actions"),
+        widths: vec![3.0, 1.6, 0.9, 1.0, 1.0, 0.9, 1.0, 1.0],
+        header: [
+            "forum.report.forum",
+            "forum.report.commission",
+            "forum.report.due",
+            "forum.report.done_on_time",
+            "forum.report.done_late",
+            "forum.report.open",
+            "forum.report.overdue",
+            "forum.report.dropped",
+        ]
+        .iter()
+        .map(|k| l.get(k))
+        .collect(),
+        rows: q
+            .actions
+            .iter()
+            .map(|a| {
+                let n = |v: u64| {
+                    if print {
+                        l.num(v as f64)
+                    } else {
+                        v.to_string()
+                    }
+                };
+                let overdue = Cell {
+                    text: n(a.overdue),
+                    fill: (a.overdue > 0).then(|| "#f8d7da".to_string()),
+                };
+                let mut row = cells(vec![
+                    a.forum.clone(),
+                    if a.commission.is_empty() {
+                        "–".to_string()
+                    } else {
+                        a.commission.clone()
+                    },
+                    n(a.due),
+                    n(a.done_on_time),
+                    n(a.done_late),
+                    n(a.open),
+                ]);
+                row.push(overdue);
+                row.push(Cell::plain(n(a.dropped)));
+                row
+            })
+            .collect(),
+    }
 }
 
 fn violation_table(q: &QuarterInput, l: &dyn Labels) -> TableBlock {

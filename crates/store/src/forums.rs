@@ -7,9 +7,9 @@
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::Serialize;
 use sinergi_core::forum::{
-    ActionStatus, ForumError, LinkKind, MeetingKind, MeetingStatus, Rsvp, check_action_move,
-    check_meeting_move, checkin_code, local_to_utc, minutes_hash, normalise_code, rules,
-    utc_to_local,
+    ActionDue, ActionStatus, ForumError, LinkKind, MeetingKind, MeetingStatus, Rsvp, SheetInvitee,
+    SheetRow, SheetStep, check_action_move, check_meeting_move, checkin_code, local_to_utc,
+    match_sheet, minutes_hash, normalise_code, rules, utc_to_local,
 };
 use sinergi_core::institution::Helix;
 use sinergi_core::{Localized, RegionCode};
@@ -219,6 +219,22 @@ pub struct MeetingSummary {
     pub present: i64,
 }
 
+/// Where a keyset page of a forum's history starts: the meetings older than (`Before`) or
+/// newer than (`After`) the meeting with this id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryCursor {
+    Before(i64),
+    After(i64),
+}
+
+impl HistoryCursor {
+    pub fn id(self) -> i64 {
+        match self {
+            HistoryCursor::Before(id) | HistoryCursor::After(id) => id,
+        }
+    }
+}
+
 /// A meeting with everything its page shows.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct MeetingRecord {
@@ -245,6 +261,38 @@ pub struct ActionFilter {
     pub owner_org: Option<i64>,
     pub due_from: Option<NaiveDate>,
     pub due_to: Option<NaiveDate>,
+}
+
+/// What an uploaded attendance sheet did.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct SheetOutcome {
+    /// Rows matched to an invitation.
+    pub matched: u64,
+    /// Walk-ins added as new invitations.
+    pub added: u64,
+    /// Rows recorded present.
+    pub present: u64,
+}
+
+/// One LKKS's capacity building over a year: its training sessions, who came, and how its
+/// forums' actions due that year ended.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct LkksCapacity {
+    pub lkks_id: i64,
+    pub lkks_name: String,
+    pub region: String,
+    /// Training sessions of the year (any status), and those held or closed.
+    pub sessions: u64,
+    pub sessions_held: u64,
+    pub present: u64,
+    /// Present, by penta-helix role key ("" for unknown).
+    pub by_helix: Vec<(String, u64)>,
+    pub male: u64,
+    pub female: u64,
+    pub disability: u64,
+    /// Actions of the LKKS's forums due in the year, and those done by their deadline.
+    pub actions_due: u64,
+    pub actions_on_time: u64,
 }
 
 /// Attendance counted for capacity-building reporting.
@@ -447,11 +495,14 @@ impl Scoped<'_> {
             .collect())
     }
 
-    /// A forum's meetings, newest first, one page at a time.
+    /// A forum's meetings, newest first, one page at a time. With a cursor (a meeting of the
+    /// page before or after) the page is read from the `(forum_id, starts_at, id)` index after
+    /// that meeting (keyset paging: page 100 costs what page 1 does); without one, by offset.
     pub async fn forum_history(
         &self,
         forum_id: i64,
         page: Page,
+        cursor: Option<HistoryCursor>,
     ) -> Result<Paged<MeetingSummary>, StoreError> {
         let mut ph = Placeholders::starting_at(1);
         let f = self.rows("m.region_code", "m.lkks_id", &mut ph);
@@ -459,6 +510,40 @@ impl Scoped<'_> {
         let where_sql = format!("WHERE {} AND m.forum_id = {}", f.sql, ph.next());
         binds.push(Bind::Int(forum_id));
         let count_sql = format!("SELECT COUNT(*) FROM meeting m {where_sql}");
+        // The cursor meeting's start, read back and written again from its parsed value, so
+        // only a timestamp and an integer reach the SQL text (the binds serve both queries).
+        let key = match cursor {
+            None => None,
+            Some(c) => {
+                let start: Option<String> = on_pool!(self, |pool| sqlx::query_scalar(
+                    "SELECT starts_at FROM meeting WHERE id = $1 AND forum_id = $2"
+                )
+                .bind(c.id())
+                .bind(forum_id)
+                .fetch_optional(pool)
+                .await)?;
+                start
+                    .and_then(|s| NaiveDateTime::parse_from_str(&s, STORED_TIME).ok())
+                    .map(|t| (c, stored_time(t)))
+            }
+        };
+        let (keyset, order, cut) = match &key {
+            None => (
+                String::new(),
+                "DESC",
+                format!("LIMIT {} OFFSET {}", page.limit(), page.offset()),
+            ),
+            Some((HistoryCursor::Before(id), start)) => (
+                format!(" AND (m.starts_at, m.id) < ('{start}', {id})"),
+                "DESC",
+                format!("LIMIT {}", page.limit()),
+            ),
+            Some((HistoryCursor::After(id), start)) => (
+                format!(" AND (m.starts_at, m.id) > ('{start}', {id})"),
+                "ASC",
+                format!("LIMIT {}", page.limit()),
+            ),
+        };
         let page_sql = format!(
             "SELECT m.id, m.title, m.kind, m.region_code, m.starts_at, m.status, \
              (SELECT COUNT(*) FROM decision d WHERE d.meeting_id = m.id), \
@@ -466,9 +551,7 @@ impl Scoped<'_> {
              (SELECT COUNT(*) FROM action_item a WHERE a.meeting_id = m.id \
               AND a.status IN ('terbuka', 'berjalan')), \
              (SELECT COUNT(*) FROM invitation i WHERE i.meeting_id = m.id AND i.present) \
-             FROM meeting m {where_sql} ORDER BY m.starts_at DESC, m.id DESC LIMIT {} OFFSET {}",
-            page.limit(),
-            page.offset()
+             FROM meeting m {where_sql}{keyset} ORDER BY m.starts_at {order}, m.id {order} {cut}"
         );
         type Row = (
             i64,
@@ -482,7 +565,11 @@ impl Scoped<'_> {
             i64,
             i64,
         );
-        let (total, rows): (u64, Vec<Row>) = fetch_page(self, count_sql, page_sql, &binds).await?;
+        let (total, mut rows): (u64, Vec<Row>) =
+            fetch_page(self, count_sql, page_sql, &binds).await?;
+        if matches!(key, Some((HistoryCursor::After(_), _))) {
+            rows.reverse();
+        }
         Ok(Paged {
             items: rows
                 .into_iter()
@@ -939,6 +1026,116 @@ impl Scoped<'_> {
         Ok(Some(id))
     }
 
+    /// Records an uploaded attendance sheet in one transaction: rows matched to invitations
+    /// (core's [`match_sheet`]) set their presence and fill what the invitation lacked (role,
+    /// sex, disability); walk-ins become new invitations with their own code. `Ok(Err(rows))`
+    /// when a row does not match (an unknown code, a repeat): nothing is written.
+    pub async fn record_attendance_sheet(
+        &self,
+        meeting_id: i64,
+        file_name: &str,
+        rows: &[SheetRow],
+    ) -> Result<Result<SheetOutcome, Vec<(u64, sinergi_core::Msg)>>, StoreError> {
+        let m = self.open_meeting_for_change(meeting_id).await?;
+        let actor = self.actor();
+        let now = now_text();
+        let outcome = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let invitees: Vec<(i64, String, Option<String>, Option<String>)> = sqlx::query_as(
+                "SELECT id, checkin_code, person_name, organisation_name FROM invitation \
+                 WHERE meeting_id = $1 ORDER BY id",
+            )
+            .bind(meeting_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut codes: std::collections::HashSet<String> =
+                invitees.iter().map(|i| i.1.clone()).collect();
+            let invitees: Vec<SheetInvitee> = invitees
+                .into_iter()
+                .map(|(id, code, person_name, organisation_name)| SheetInvitee {
+                    id,
+                    code,
+                    person_name,
+                    organisation_name,
+                })
+                .collect();
+            let steps = match match_sheet(&invitees, rows) {
+                Ok(steps) => steps,
+                Err(refused) => return Ok(Err(refused)),
+            };
+            let mut out = SheetOutcome::default();
+            for step in &steps {
+                match step {
+                    SheetStep::Update { invitation_id, row } => {
+                        sqlx::query(
+                            "UPDATE invitation SET present = $1, represented_by = $2, \
+                             checked_in_at = $3, helix = COALESCE(helix, $4), \
+                             sex = COALESCE(sex, $5), disability = (disability OR $6) \
+                             WHERE meeting_id = $7 AND id = $8",
+                        )
+                        .bind(row.present)
+                        .bind(&row.represented_by)
+                        .bind(row.present.then_some(&now))
+                        .bind(row.helix.map(|h| h.key()))
+                        .bind(&row.sex)
+                        .bind(row.disability)
+                        .bind(meeting_id)
+                        .bind(*invitation_id)
+                        .execute(&mut *tx)
+                        .await?;
+                        out.matched += 1;
+                    }
+                    SheetStep::Add(row) => {
+                        let code = loop {
+                            let mut bytes = [0u8; 6];
+                            getrandom::fill(&mut bytes)
+                                .expect("the operating system's random source");
+                            let code = checkin_code(bytes);
+                            if codes.insert(code.clone()) {
+                                break code;
+                            }
+                        };
+                        sqlx::query(
+                            "INSERT INTO invitation (meeting_id, organisation_name, helix, \
+                             person_name, sex, disability, checkin_code, present, represented_by, \
+                             checked_in_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                        )
+                        .bind(meeting_id)
+                        .bind(&row.organisation_name)
+                        .bind(row.helix.map(|h| h.key()))
+                        .bind(&row.person_name)
+                        .bind(&row.sex)
+                        .bind(row.disability)
+                        .bind(&code)
+                        .bind(row.present)
+                        .bind(&row.represented_by)
+                        .bind(row.present.then_some(&now))
+                        .execute(&mut *tx)
+                        .await?;
+                        out.added += 1;
+                    }
+                }
+                let present = match step {
+                    SheetStep::Update { row, .. } | SheetStep::Add(row) => row.present,
+                };
+                if present {
+                    out.present += 1;
+                }
+            }
+            let event = AuditEvent::new(actor.clone(), "meeting.attendance_sheet", "meeting")
+                .id(meeting_id)
+                .region(&m.region)
+                .after(serde_json::json!({
+                    "berkas": file_name, "baris": steps.len(), "cocok": out.matched,
+                    "baru": out.added, "hadir": out.present
+                }));
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            out
+        });
+        Ok(Ok(outcome))
+    }
+
     async fn attendance_change(
         &self,
         m: &Meeting,
@@ -1309,6 +1506,57 @@ impl Scoped<'_> {
         })
     }
 
+    /// Actions whose deadline falls in `from..=to`, within `within` (a region and those
+    /// below it; all the viewer sees when `None`), with their forum and the commission their
+    /// decision was taken under: what the quarterly M&E report counts.
+    pub async fn actions_due(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        within: Option<&RegionCode>,
+    ) -> Result<Vec<ActionDue>, StoreError> {
+        let mut ph = Placeholders::starting_at(1);
+        let f = self.rows("a.region_code", "a.lkks_id", &mut ph);
+        let mut binds = f.binds;
+        let mut sql = format!(
+            "SELECT f.name, ai.commission, a.status, a.deadline, a.closed_on \
+             FROM action_item a JOIN forum f ON f.id = a.forum_id \
+             LEFT JOIN decision d ON d.id = a.decision_id \
+             LEFT JOIN agenda_item ai ON ai.id = d.agenda_item_id \
+             WHERE {} AND a.deadline >= {} AND a.deadline <= {}",
+            f.sql,
+            ph.next(),
+            ph.next()
+        );
+        binds.push(Bind::Text(from.format("%Y-%m-%d").to_string()));
+        binds.push(Bind::Text(to.format("%Y-%m-%d").to_string()));
+        if let Some(region) = within {
+            sql.push_str(&format!(
+                " AND (a.region_code = {} OR a.region_code LIKE {})",
+                ph.next(),
+                ph.next()
+            ));
+            binds.push(Bind::Text(region.as_str().to_string()));
+            binds.push(Bind::Text(format!("{}.%", region.as_str())));
+        }
+        let rows: Vec<(String, Option<String>, String, String, Option<String>)> = on_pool!(
+            self,
+            |pool| bind_filter!(sqlx::query_as(AssertSqlSafe(sql.clone())), binds)
+                .fetch_all(pool)
+                .await
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ActionDue {
+                forum: r.0,
+                commission: r.1.unwrap_or_default(),
+                status: ActionStatus::from_key(&r.2).unwrap_or(ActionStatus::Terbuka),
+                deadline: parse_date(Some(r.3)).unwrap_or_default(),
+                closed_on: parse_date(r.4),
+            })
+            .collect())
+    }
+
     /// Meetings from `from` (UTC) on, soonest first: the calendar.
     pub async fn upcoming_meetings(
         &self,
@@ -1350,6 +1598,130 @@ impl Scoped<'_> {
                 }
             })
             .collect())
+    }
+
+    /// The yearly capacity-building summary per LKKS (the viewer's rows): training sessions
+    /// held, attendance by penta-helix role, sex and disability, and the LKKS's actions due
+    /// in the year that were done on time. Years are local years (UTC starts within a day).
+    pub async fn capacity_summary(&self, year: i32) -> Result<Vec<LkksCapacity>, StoreError> {
+        use std::collections::BTreeMap;
+        let from = format!("{:04}-12-31 15:00:00", year - 1);
+        let to = format!("{year:04}-12-31 15:00:00");
+        let mut ph = Placeholders::starting_at(1);
+        let f = self.rows("m.region_code", "m.lkks_id", &mut ph);
+        let mut binds = f.binds;
+        let within = format!(
+            "{} AND m.kind = 'pelatihan' AND m.starts_at >= {} AND m.starts_at < {}",
+            f.sql,
+            ph.next(),
+            ph.next()
+        );
+        binds.push(Bind::Text(from));
+        binds.push(Bind::Text(to));
+        let sessions_sql = format!(
+            "SELECT m.lkks_id, o.name, m.region_code, m.status, COUNT(*) FROM meeting m \
+             JOIN organisation o ON o.id = m.lkks_id WHERE {within} \
+             GROUP BY m.lkks_id, o.name, m.region_code, m.status"
+        );
+        let people_sql = format!(
+            "SELECT m.lkks_id, i.helix, i.sex, i.disability, COUNT(*) FROM invitation i \
+             JOIN meeting m ON m.id = i.meeting_id WHERE {within} AND i.present \
+             GROUP BY m.lkks_id, i.helix, i.sex, i.disability"
+        );
+        type SessionRow = (i64, String, String, String, i64);
+        type PeopleRow = (i64, Option<String>, Option<String>, bool, i64);
+        let (sessions, people): (Vec<SessionRow>, Vec<PeopleRow>) = on_pool!(self, |pool| {
+            let sessions = bind_filter!(sqlx::query_as(AssertSqlSafe(sessions_sql.clone())), binds)
+                .fetch_all(pool)
+                .await?;
+            let people = bind_filter!(sqlx::query_as(AssertSqlSafe(people_sql.clone())), binds)
+                .fetch_all(pool)
+                .await?;
+            (sessions, people)
+        });
+        let mut rows: BTreeMap<i64, LkksCapacity> = BTreeMap::new();
+        let mut helix: BTreeMap<i64, BTreeMap<String, u64>> = BTreeMap::new();
+        for (lkks, name, region, status, n) in sessions {
+            let r = rows.entry(lkks).or_insert_with(|| LkksCapacity {
+                lkks_id: lkks,
+                lkks_name: name,
+                region,
+                ..LkksCapacity::default()
+            });
+            let n = n.max(0) as u64;
+            r.sessions += n;
+            if status != MeetingStatus::Direncanakan.key() {
+                r.sessions_held += n;
+            }
+        }
+        for (lkks, h, sex, disability, n) in people {
+            let Some(r) = rows.get_mut(&lkks) else {
+                continue;
+            };
+            let n = n.max(0) as u64;
+            r.present += n;
+            *helix
+                .entry(lkks)
+                .or_default()
+                .entry(h.unwrap_or_default())
+                .or_default() += n;
+            match sex.as_deref() {
+                Some("L") => r.male += n,
+                Some("P") => r.female += n,
+                _ => {}
+            }
+            if disability {
+                r.disability += n;
+            }
+        }
+        // Actions of these LKKS due in the year (calendar dates), from every forum they own.
+        let mut ph = Placeholders::starting_at(1);
+        let f = self.rows("a.region_code", "a.lkks_id", &mut ph);
+        let mut binds = f.binds;
+        let actions_sql = format!(
+            "SELECT a.lkks_id, a.status, a.deadline, a.closed_on FROM action_item a \
+             WHERE {} AND a.deadline >= {} AND a.deadline <= {}",
+            f.sql,
+            ph.next(),
+            ph.next()
+        );
+        binds.push(Bind::Text(format!("{year:04}-01-01")));
+        binds.push(Bind::Text(format!("{year:04}-12-31")));
+        let actions: Vec<(i64, String, String, Option<String>)> =
+            on_pool!(self, |pool| bind_filter!(
+                sqlx::query_as(AssertSqlSafe(actions_sql.clone())),
+                binds
+            )
+            .fetch_all(pool)
+            .await)?;
+        for (lkks, status, deadline, closed_on) in actions {
+            let Some(r) = rows.get_mut(&lkks) else {
+                continue;
+            };
+            r.actions_due += 1;
+            let done = status == ActionStatus::Selesai.key();
+            let deadline = parse_date(Some(deadline));
+            if done
+                && parse_date(closed_on)
+                    .zip(deadline)
+                    .is_some_and(|(c, d)| c <= d)
+            {
+                r.actions_on_time += 1;
+            }
+        }
+        let mut out: Vec<LkksCapacity> = rows
+            .into_values()
+            .map(|mut r| {
+                r.by_helix = helix
+                    .remove(&r.lkks_id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .collect();
+                r
+            })
+            .collect();
+        out.sort_by(|a, b| a.region.cmp(&b.region).then(a.lkks_name.cmp(&b.lkks_name)));
+        Ok(out)
     }
 
     /// Attendance counted over the meetings this viewer sees, optionally of one kind and

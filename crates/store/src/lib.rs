@@ -51,8 +51,9 @@ pub use cycles::{
 };
 pub use error::{RejectedCode, StoreError};
 pub use forums::{
-    ActionFilter, ActionRow, AgendaItem, AttendanceCounts, Decision, Forum, Invitation, Meeting,
-    MeetingRecord, MeetingSummary, NewAction, NewDecision, NewForum, NewInvitee, NewMeeting,
+    ActionFilter, ActionRow, AgendaItem, AttendanceCounts, Decision, Forum, HistoryCursor,
+    Invitation, LkksCapacity, Meeting, MeetingRecord, MeetingSummary, NewAction, NewDecision,
+    NewForum, NewInvitee, NewMeeting, SheetOutcome,
 };
 pub use geo::Polygon;
 pub use institutions::{Refusal, RegistryBatch, RegistryImport, RejectedRow};

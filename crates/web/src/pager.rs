@@ -14,6 +14,30 @@ pub struct Pager {
 }
 
 impl Pager {
+    /// Keyset links for a list read after a cursor (`sebelum`/`setelah` carry the id of the
+    /// last/first row shown; `hal` only numbers the page): a deep page costs what the first
+    /// does. `first`/`last` are the ids of the rows shown.
+    pub fn keyset<T>(paged: &Paged<T>, base: &str, first: Option<i64>, last: Option<i64>) -> Pager {
+        let pages = paged.pages();
+        let prev_href = match (paged.page, first) {
+            (0 | 1, _) => None,
+            (2, _) | (_, None) => Some(format!("{base}?hal=1")),
+            (p, Some(id)) => Some(format!("{base}?hal={}&setelah={id}", p - 1)),
+        };
+        let next_href = match last {
+            Some(id) if paged.has_next() => {
+                Some(format!("{base}?hal={}&sebelum={id}", paged.page + 1))
+            }
+            _ => None,
+        };
+        Pager {
+            page: paged.page,
+            pages,
+            prev_href,
+            next_href,
+        }
+    }
+
     /// `base` is the path, `params` the query parameters to keep; `hal` carries the page.
     pub fn new<T>(paged: &Paged<T>, base: &str, params: &[(&str, &str)]) -> Pager {
         let href = |page: u32| {

@@ -295,16 +295,24 @@ async fn measure(
                 ms(s.p99)
             ));
         }
-        for (what, page_no) in [
-            ("forum history, page 1", 1u32),
-            ("forum history, page 100", 100),
+        // Page 100 as the page's "next" link reads it: after the last meeting of page 99.
+        let before_100 = scoped
+            .forum_history(forum, Page::new(Some(99), None, 50), None)
+            .await?
+            .items
+            .last()
+            .map(|m| sinergi_store::HistoryCursor::Before(m.id));
+        for (what, page_no, cursor) in [
+            ("forum history, page 1", 1u32, None),
+            ("forum history, page 100 (offset)", 100, None),
+            ("forum history, page 100 (keyset)", 100, before_100),
         ] {
             let mut samples: Vec<Duration> = Vec::with_capacity(runs);
             let mut shown = (0, 0);
             for _ in 0..runs {
                 let t = Instant::now();
                 let page = scoped
-                    .forum_history(forum, Page::new(Some(page_no), None, 50))
+                    .forum_history(forum, Page::new(Some(page_no), None, 50), cursor)
                     .await?;
                 samples.push(t.elapsed());
                 shown = (page.items.len(), page.total);

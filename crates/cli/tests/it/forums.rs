@@ -66,3 +66,156 @@ fn the_demo_forums_are_on_their_pages() {
     let counts = page(&agent, &addr, &session, "/forum/kehadiran?tahun=2025");
     assert!(counts.contains("Zakat dan filantropi"), "{counts}");
 }
+
+/// `sinergi forum impor` as `user`, with the world's personal-data key.
+fn import_sheet(
+    db: &sinergi_testkit::TestDb,
+    key: &str,
+    dir: &std::path::Path,
+    args: &[&str],
+    csv: &str,
+) -> (i32, String) {
+    let file = dir.join("hadir.csv");
+    std::fs::write(&file, csv).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sinergi"))
+        .args(["forum", "impor"])
+        .arg(&file)
+        .args(args)
+        .args(["--database", &db.arg()])
+        .env_remove("DATABASE_URL")
+        .env("SINERGI_KUNCI", key)
+        .env("SINERGI_BAHASA", "id")
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn a_past_meeting_is_entered_from_its_attendance_sheet() {
+    use sinergi_core::forum::MeetingKind;
+    use sinergi_core::institution::{FormationStatus, LkksInput};
+    use sinergi_store::NewForum;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for db in rt.block_on(sinergi_testkit::TestDb::all()) {
+        let l = db.label;
+        let (forum, key) = rt.block_on(async {
+            let w = sinergi_testkit::world::build(&db).await;
+            let (lkks, _) = w
+                .store
+                .as_system("cli")
+                .save_lkks(
+                    &LkksInput {
+                        region: Some(sinergi_testkit::world::code("52.03")),
+                        name: "LKKS Kabupaten Lombok Timur".into(),
+                        status: Some(FormationStatus::DalamPembentukan),
+                        ..LkksInput::default()
+                    },
+                    None,
+                )
+                .await
+                .unwrap();
+            let forum = w
+                .store
+                .as_system("cli")
+                .create_forum(&NewForum {
+                    lkks_id: lkks,
+                    name: "Rakor Kab/Kota".into(),
+                    kind: MeetingKind::Koordinasi,
+                    description: None,
+                })
+                .await
+                .unwrap();
+            w.store.close().await;
+            (forum, w.key_text.clone())
+        });
+        let forum = forum.to_string();
+        let past = [
+            "--forum",
+            forum.as_str(),
+            "--judul",
+            "Rakor Maret",
+            "--tanggal",
+            "2025-03-12",
+            "--sebagai",
+        ];
+        // A refused row: nothing is created.
+        let mut args = past.to_vec();
+        args.push("op5203");
+        let (code, out) = import_sheet(
+            &db,
+            &key,
+            dir.path(),
+            &args,
+            "nama,instansi,jk\nSiti,Baznas,P\nAhmad,Dinsos,Q\n",
+        );
+        assert_ne!(code, 0, "{l}: {out}");
+        assert!(out.contains("baris 3, kolom jenis_kelamin"), "{l}: {out}");
+        // Another kab/kota's operator may not.
+        let mut args = past.to_vec();
+        args.push("op5202");
+        let (code, out) = import_sheet(&db, &key, dir.path(), &args, "nama\nSiti\n");
+        assert_ne!(code, 0, "{l}: {out}");
+        // Stored: a held meeting with both present.
+        let mut args = past.to_vec();
+        args.push("op5203");
+        let (code, out) = import_sheet(
+            &db,
+            &key,
+            dir.path(),
+            &args,
+            "nama,instansi,jk\nSiti,Baznas,P\nAhmad,Dinsos,L\n",
+        );
+        assert_eq!(code, 0, "{l}: {out}");
+        assert!(
+            out.contains("0 cocok dengan undangan, 2 peserta baru, 2 hadir"),
+            "{l}: {out}"
+        );
+        let meetings = rt.block_on(async {
+            let store = db.open().await;
+            let s = store.as_system("test");
+            let h = s
+                .forum_history(
+                    forum.parse().unwrap(),
+                    sinergi_store::Page::new(None, None, 50),
+                    None,
+                )
+                .await
+                .unwrap();
+            store.close().await;
+            h.items
+        });
+        assert_eq!(meetings.len(), 1, "{l}: the refused sheets created nothing");
+        assert_eq!(meetings[0].present, 2);
+        assert_eq!(
+            meetings[0].status,
+            sinergi_core::forum::MeetingStatus::Terlaksana
+        );
+        // A second sheet for that meeting by its id matches the same people.
+        let id = meetings[0].id.to_string();
+        let (code, out) = import_sheet(
+            &db,
+            &key,
+            dir.path(),
+            &["--rapat", &id, "--sebagai", "op5203"],
+            "nama;hadir\nsiti;ya\nAhmad;tidak\n",
+        );
+        assert_eq!(code, 0, "{l}: {out}");
+        assert!(
+            out.contains("2 cocok dengan undangan, 0 peserta baru, 1 hadir"),
+            "{l}: {out}"
+        );
+    }
+}

@@ -5,7 +5,9 @@
 //! ones, attendance counts, and who may see and change what.
 
 use chrono::{NaiveDate, NaiveTime};
-use sinergi_core::forum::{ActionStatus, LinkKind, MeetingKind, MeetingStatus, minutes_hash};
+use sinergi_core::forum::{
+    ActionStatus, LinkKind, MeetingKind, MeetingStatus, SheetRow, minutes_hash,
+};
 use sinergi_core::institution::{FormationStatus, Helix, LkksInput};
 use sinergi_core::{Localized, Viewer};
 use sinergi_store::{
@@ -225,7 +227,7 @@ async fn a_meeting_runs_from_plan_to_frozen_minutes_and_its_actions_roll_on() {
         assert_eq!(overdue.total, 1, "{l}");
         assert!(overdue.items[0].is_overdue(d(2025, 10, 1)));
         let history = me
-            .forum_history(forum, Page::new(None, None, 50))
+            .forum_history(forum, Page::new(None, None, 50), None)
             .await
             .unwrap();
         assert_eq!(history.total, 2);
@@ -304,5 +306,383 @@ async fn a_meeting_runs_from_plan_to_frozen_minutes_and_its_actions_roll_on() {
             .await
             .unwrap();
         assert_eq!(upcoming.iter().map(|m| m.id).collect::<Vec<_>>(), vec![m2]);
+    }
+}
+
+/// A forum of the Lombok Timur LKKS, created by its kab/kota operator.
+async fn lombok_forum(w: &sinergi_testkit::world::World, op: &sinergi_core::Principal) -> i64 {
+    let (lkks, _) = w
+        .store
+        .as_system("cli")
+        .save_lkks(
+            &LkksInput {
+                region: Some(code("52.03")),
+                name: "LKKS Kabupaten Lombok Timur".into(),
+                status: Some(FormationStatus::DalamPembentukan),
+                ..LkksInput::default()
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    w.store
+        .as_user(op)
+        .create_forum(&NewForum {
+            lkks_id: lkks,
+            name: "Rapat Koordinasi Kab/Kota".into(),
+            kind: MeetingKind::Koordinasi,
+            description: None,
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn history_pages_read_by_keyset_are_the_offset_pages() {
+    use sinergi_store::HistoryCursor::{After, Before};
+    for db in TestDb::all().await {
+        let l = db.label;
+        let w = build(&db).await;
+        let op = w.principal("op5203").await;
+        let forum = lombok_forum(&w, &op).await;
+        let me = w.store.as_user(&op);
+        // Seven meetings, two of them at the same hour (the id breaks the tie).
+        for (i, day) in [3, 5, 5, 9, 12, 20, 28].into_iter().enumerate() {
+            me.create_meeting(&meeting(forum, &format!("Rapat {i}"), d(2025, 3, day)))
+                .await
+                .unwrap();
+        }
+        let ids = |p: &sinergi_store::Paged<sinergi_store::MeetingSummary>| {
+            p.items.iter().map(|m| m.id).collect::<Vec<_>>()
+        };
+        let by_offset = |n| me.forum_history(forum, Page::new(Some(n), Some(3), 3), None);
+        let (p1, p2, p3) = (
+            by_offset(1).await.unwrap(),
+            by_offset(2).await.unwrap(),
+            by_offset(3).await.unwrap(),
+        );
+        assert_eq!((p1.total, ids(&p3).len()), (7, 1), "{l}");
+        let k2 = me
+            .forum_history(
+                forum,
+                Page::new(Some(2), Some(3), 3),
+                Some(Before(*ids(&p1).last().unwrap())),
+            )
+            .await
+            .unwrap();
+        assert_eq!(ids(&k2), ids(&p2), "{l}: older than page 1's last");
+        assert_eq!((k2.page, k2.total), (2, 7));
+        let k3 = me
+            .forum_history(
+                forum,
+                Page::new(Some(3), Some(3), 3),
+                Some(Before(*ids(&k2).last().unwrap())),
+            )
+            .await
+            .unwrap();
+        assert_eq!(ids(&k3), ids(&p3), "{l}");
+        let back = me
+            .forum_history(
+                forum,
+                Page::new(Some(2), Some(3), 3),
+                Some(After(ids(&k3)[0])),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            ids(&back),
+            ids(&p2),
+            "{l}: newer than page 3's first, newest first"
+        );
+        // A cursor that is not a meeting of this forum falls back to the offset page.
+        let stray = me
+            .forum_history(forum, Page::new(Some(1), Some(3), 3), Some(Before(-5)))
+            .await
+            .unwrap();
+        assert_eq!(ids(&stray), ids(&p1));
+    }
+}
+
+fn sheet_row(line: u64, code: Option<&str>, person: Option<&str>, present: bool) -> SheetRow {
+    SheetRow {
+        line,
+        code: code.map(str::to_string),
+        person_name: person.map(str::to_string),
+        organisation_name: None,
+        helix: Some(Helix::Masyarakat),
+        sex: Some("P".into()),
+        disability: true,
+        present,
+        represented_by: None,
+    }
+}
+
+#[tokio::test]
+async fn an_attendance_sheet_is_recorded_whole_or_not_at_all_and_actions_due_are_counted() {
+    for db in TestDb::all().await {
+        let l = db.label;
+        let w = build(&db).await;
+        let op = w.principal("op5203").await;
+        let forum = lombok_forum(&w, &op).await;
+        let me = w.store.as_user(&op);
+        let m = me
+            .create_meeting(&meeting(forum, "Rakor I", d(2025, 6, 25)))
+            .await
+            .unwrap();
+        let (_, code1) = me
+            .invite(
+                m,
+                &NewInvitee {
+                    person_name: Some("Siti Aminah".into()),
+                    ..NewInvitee::default()
+                },
+            )
+            .await
+            .unwrap();
+        me.invite(
+            m,
+            &NewInvitee {
+                person_name: Some("Lalu Ahmad".into()),
+                organisation_name: Some("Dinas Sosial".into()),
+                ..NewInvitee::default()
+            },
+        )
+        .await
+        .unwrap();
+
+        // A refused row refuses the sheet: nothing is written.
+        let refused = me
+            .record_attendance_sheet(
+                m,
+                "hadir.csv",
+                &[
+                    sheet_row(2, None, Some("Baiq Nurul"), true),
+                    sheet_row(3, Some("ZZZZZZ"), None, true),
+                ],
+            )
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(refused.len(), 1, "{l}");
+        assert_eq!(
+            (refused[0].0, refused[0].1.key),
+            (3, "forum.sheet.code_unknown")
+        );
+        let rec = me.meeting(m).await.unwrap().unwrap();
+        assert_eq!((rec.invitations.len(), rec.present()), (2, 0), "{l}");
+
+        let done = me
+            .record_attendance_sheet(
+                m,
+                "hadir.csv",
+                &[
+                    sheet_row(2, Some(&code1.to_lowercase()), None, true),
+                    sheet_row(3, None, Some("lalu ahmad"), false),
+                    sheet_row(4, None, Some("Baiq Nurul"), true),
+                ],
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((done.matched, done.added, done.present), (2, 1, 2), "{l}");
+        let rec = me.meeting(m).await.unwrap().unwrap();
+        assert_eq!((rec.invitations.len(), rec.present()), (3, 2), "{l}");
+        let siti = &rec.invitations[0];
+        assert!(
+            siti.present && siti.disability,
+            "{l}: blanks filled from the sheet"
+        );
+        assert_eq!(
+            (siti.sex.as_deref(), siti.helix),
+            (Some("P"), Some(Helix::Masyarakat))
+        );
+        let walk_in = &rec.invitations[2];
+        assert_eq!(walk_in.person_name.as_deref(), Some("Baiq Nurul"));
+        assert_eq!(walk_in.checkin_code.len(), 6, "a walk-in gets its own code");
+        assert!(!rec.invitations[1].present);
+        let audit = w
+            .store
+            .as_system("cli")
+            .audit_entries(
+                &AuditQuery {
+                    action: Some("meeting.attendance_sheet".into()),
+                    ..AuditQuery::default()
+                },
+                Page::new(None, None, 10),
+            )
+            .await
+            .unwrap();
+        assert_eq!(audit.items.len(), 1, "{l}: one audit event for the sheet");
+        // Someone outside the region records nothing.
+        let other = w.principal("op5202").await;
+        let e = w
+            .store
+            .as_user(&other)
+            .record_attendance_sheet(m, "x.csv", &[sheet_row(2, None, Some("A"), true)])
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Forbidden), "{l}");
+
+        // Actions due in Q3 2025 with the commission of their decision's agenda item.
+        let item = rec.agenda[0].id;
+        let decision = me
+            .add_decision(
+                m,
+                &NewDecision {
+                    agenda_item_id: Some(item),
+                    text: "Bentuk LKKS di setiap kab/kota".into(),
+                    kind: None,
+                    decided_by: None,
+                    link: None,
+                },
+            )
+            .await
+            .unwrap();
+        for (title, decision, deadline) in [
+            ("Surat ke bupati", Some(decision), d(2025, 8, 1)),
+            ("Data LKS", None, d(2025, 9, 30)),
+            ("Laporan tahunan", None, d(2025, 12, 31)),
+        ] {
+            me.add_action(
+                m,
+                &NewAction {
+                    decision_id: decision,
+                    title: title.into(),
+                    owner_person: None,
+                    owner_org_id: None,
+                    owner_org_name: None,
+                    deadline,
+                    link: None,
+                },
+            )
+            .await
+            .unwrap();
+        }
+        let due = me
+            .actions_due(d(2025, 7, 1), d(2025, 9, 30), Some(&code("52")))
+            .await
+            .unwrap();
+        let mut got: Vec<(String, NaiveDate)> = due
+            .iter()
+            .map(|a| (a.commission.clone(), a.deadline))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                (String::new(), d(2025, 9, 30)),
+                ("Komisi A".to_string(), d(2025, 8, 1))
+            ],
+            "{l}"
+        );
+        assert!(
+            me.actions_due(d(2025, 7, 1), d(2025, 9, 30), Some(&code("52.02")))
+                .await
+                .unwrap()
+                .is_empty(),
+            "{l}: another kab/kota's area"
+        );
+        assert!(
+            w.store
+                .as_user(&other)
+                .actions_due(d(2025, 1, 1), d(2025, 12, 31), None)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{l}: outside the viewer's scope"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_capacity_summary_counts_training_per_lkks_over_a_year() {
+    for db in TestDb::all().await {
+        let l = db.label;
+        let w = build(&db).await;
+        let op = w.principal("op5203").await;
+        let forum = lombok_forum(&w, &op).await;
+        let me = w.store.as_user(&op);
+        let training = |title: &str, date| NewMeeting {
+            kind: MeetingKind::Pelatihan,
+            topics: vec!["Literasi data".into()],
+            ..meeting(forum, title, date)
+        };
+        let held = me
+            .create_meeting(&training("Pelatihan DTSEN", d(2026, 3, 4)))
+            .await
+            .unwrap();
+        me.create_meeting(&training("Pelatihan M&E", d(2026, 9, 1)))
+            .await
+            .unwrap();
+        me.create_meeting(&training("Pelatihan 2025", d(2025, 12, 31)))
+            .await
+            .unwrap();
+        me.create_meeting(&meeting(forum, "Rakor", d(2026, 5, 5)))
+            .await
+            .unwrap();
+        me.record_attendance_sheet(
+            held,
+            "hadir.csv",
+            &[
+                sheet_row(2, None, Some("Siti"), true),
+                sheet_row(3, None, Some("Nur"), true),
+                sheet_row(4, None, Some("Ahmad"), false),
+            ],
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        me.mark_held(held).await.unwrap();
+        for (title, deadline) in [("Data LKS", d(2026, 4, 1)), ("Laporan", d(2026, 6, 1))] {
+            me.add_action(
+                held,
+                &NewAction {
+                    decision_id: None,
+                    title: title.into(),
+                    owner_person: None,
+                    owner_org_id: None,
+                    owner_org_name: None,
+                    deadline,
+                    link: None,
+                },
+            )
+            .await
+            .unwrap();
+        }
+        let first = me
+            .actions(&ActionFilter::default(), Page::new(None, None, 10))
+            .await
+            .unwrap()
+            .items[0]
+            .id;
+        me.update_action(
+            first,
+            ActionStatus::Selesai,
+            Some("Surat".into()),
+            d(2026, 3, 30),
+        )
+        .await
+        .unwrap();
+        let rows = me.capacity_summary(2026).await.unwrap();
+        assert_eq!(rows.len(), 1, "{l}");
+        let r = &rows[0];
+        assert_eq!(r.lkks_name, "LKKS Kabupaten Lombok Timur");
+        assert_eq!(
+            (r.sessions, r.sessions_held),
+            (2, 1),
+            "{l}: 2026's training only"
+        );
+        assert_eq!((r.present, r.female, r.disability), (2, 2, 2), "{l}");
+        assert_eq!(r.by_helix, vec![("masyarakat".to_string(), 2)]);
+        assert_eq!((r.actions_due, r.actions_on_time), (2, 1), "{l}");
+        assert!(
+            w.store
+                .as_user(&w.principal("op5202").await)
+                .capacity_summary(2026)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{l}: another kab/kota sees none"
+        );
     }
 }

@@ -6,7 +6,8 @@
 use askama::Template;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{NaiveDate, NaiveTime};
@@ -35,11 +36,14 @@ pub fn routes() -> Router<AppState> {
         .route("/forum", get(list).post(create_forum))
         .route("/forum/kalender", get(calendar))
         .route("/forum/kehadiran", get(attendance))
+        .route("/forum/kapasitas", get(capacity))
         .route("/forum/tindak-lanjut", get(actions))
         .route("/forum/tindak-lanjut.xlsx", get(actions_xlsx))
         .route("/forum/tindak-lanjut/{id}", post(update_action))
         .route("/forum/rapat/{id}", get(meeting))
         .route("/forum/rapat/{id}/kehadiran.xlsx", get(attendance_xlsx))
+        .route("/forum/rapat/{id}/daftar-hadir", post(upload_sheet))
+        .route("/forum/rapat/{id}/notulen.pdf", get(minutes_pdf))
         .route("/forum/rapat/{id}/undang", post(invite))
         .route("/forum/rapat/{id}/hadir", post(check_in))
         .route("/forum/rapat/{id}/centang/{inv}", post(tick))
@@ -197,6 +201,20 @@ struct HistoryPage {
 #[derive(Debug, Deserialize)]
 pub struct PageQuery {
     hal: Option<u32>,
+    /// Keyset cursors: the meetings older than / newer than this meeting.
+    sebelum: Option<i64>,
+    setelah: Option<i64>,
+}
+
+impl PageQuery {
+    fn cursor(&self) -> Option<sinergi_store::HistoryCursor> {
+        use sinergi_store::HistoryCursor;
+        match (self.sebelum, self.setelah) {
+            (Some(id), _) => Some(HistoryCursor::Before(id)),
+            (None, Some(id)) => Some(HistoryCursor::After(id)),
+            (None, None) => None,
+        }
+    }
 }
 
 pub async fn history(
@@ -207,11 +225,24 @@ pub async fn history(
     Query(q): Query<PageQuery>,
 ) -> Response {
     let result = async {
-        let h = uc::forum_history(&state.store, &user.viewer, id, Page::new(q.hal, None, 50))
-            .await?
-            .ok_or_else(|| AppError::not_found("error.not_found"))?;
+        let h = uc::forum_history(
+            &state.store,
+            &user.viewer,
+            id,
+            Page::new(q.hal, None, 50),
+            q.cursor(),
+        )
+        .await?
+        .ok_or_else(|| AppError::not_found("error.not_found"))?;
         let base = format!("/forum/{id}");
-        let pager = (h.meetings.pages() > 1).then(|| Pager::new(&h.meetings, &base, &[]));
+        let pager = (h.meetings.pages() > 1).then(|| {
+            Pager::keyset(
+                &h.meetings,
+                &base,
+                h.meetings.items.first().map(|m| m.id),
+                h.meetings.items.last().map(|m| m.id),
+            )
+        });
         let can_manage = RegionCode::parse(&h.forum.region)
             .is_ok_and(|c| rules::may_manage_forum(&user.viewer, &c));
         Ok(HistoryPage {
@@ -830,6 +861,248 @@ pub async fn attendance(
             year,
             kind,
             kinds: MeetingKind::ALL.to_vec(),
+        })
+    }
+    .await;
+    render(&ui, result)
+}
+
+#[derive(Template)]
+#[template(path = "forum_sheet.html")]
+struct SheetPage {
+    ui: Ui,
+    t: Messages,
+    meeting_id: i64,
+    outcome: Option<sinergi_store::SheetOutcome>,
+    rejected: Vec<sinergi_intake::RowError>,
+}
+
+/// The attendance sheet of a meeting, uploaded as the multipart field `berkas` (CSV/XLSX):
+/// recorded through one use case, or refused with every row's reason.
+pub async fn upload_sheet(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    mut multipart: Multipart,
+) -> Response {
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut unreadable = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("berkas") => {
+                let name = field.file_name().unwrap_or("daftar-hadir.csv").to_string();
+                match field.bytes().await {
+                    Ok(b) => file = Some((name, b.to_vec())),
+                    Err(e) => {
+                        unreadable = Some(e.to_string());
+                        break;
+                    }
+                }
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(e) => {
+                unreadable = Some(e.to_string());
+                break;
+            }
+        }
+    }
+    if let Some(reason) = unreadable {
+        return AppError::bad_request(
+            "error.invalid",
+            sinergi_core::Msg::new("forum.sheet.upload_failed").arg("reason", reason),
+        )
+        .page(&ui);
+    }
+    let (name, bytes) = file.unwrap_or_default();
+    let result = uc::import_attendance_sheet(&state.store, &user.viewer, id, &name, &bytes).await;
+    let page = match result {
+        Ok(uc::SheetImport::Stored { outcome, .. }) => SheetPage {
+            t: ui.t,
+            ui: ui.clone(),
+            meeting_id: id,
+            outcome: Some(outcome),
+            rejected: Vec::new(),
+        },
+        Ok(uc::SheetImport::Refused(rejected)) => SheetPage {
+            t: ui.t,
+            ui: ui.clone(),
+            meeting_id: id,
+            outcome: None,
+            rejected,
+        },
+        Err(e) => return AppError::from(e).page(&ui),
+    };
+    let refused = page.outcome.is_none();
+    let mut resp = render(&ui, Ok::<_, AppError>(page));
+    if refused {
+        *resp.status_mut() = StatusCode::BAD_REQUEST;
+    }
+    resp
+}
+
+/// The minutes as a PDF with the deployment's letterhead (audited: they name participants).
+pub async fn minutes_pdf(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    let result = async {
+        let (rec, kop) = uc::minutes(&state.store, &user.viewer, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("error.not_found"))?;
+        let l = Labels(ui.t);
+        let m = &rec.meeting;
+        let input = sinergi_report::minutes::MinutesInput {
+            title: m.title.clone(),
+            forum: m.forum_name.clone(),
+            kind: l.kind(&m.kind),
+            when: format!("{} {}", m.starts.format("%Y-%m-%d %H:%M"), m.zone),
+            place: m.place.clone().or_else(|| m.online_link.clone()),
+            organiser: m.organiser.clone(),
+            status: l.status(&m.status).to_string(),
+            commissions: m.commissions.clone(),
+            agenda: rec
+                .agenda
+                .iter()
+                .map(|a| match &a.commission {
+                    Some(c) => format!("{} ({c})", a.title),
+                    None => a.title.clone(),
+                })
+                .collect(),
+            invited: rec.invitations.len(),
+            present: rec.present(),
+            attendance_count: m.attendance_count,
+            participants: rec
+                .invitations
+                .iter()
+                .filter(|i| i.present)
+                .map(|i| {
+                    [
+                        match (&i.person_name, &i.represented_by) {
+                            (Some(n), Some(r)) => {
+                                format!("{r} ({} {n})", ui.t.get("forum.represented_by"))
+                            }
+                            (Some(n), None) => n.clone(),
+                            (None, Some(r)) => r.clone(),
+                            (None, None) => String::new(),
+                        },
+                        i.organisation_name.clone().unwrap_or_default(),
+                        i.helix.map(|h| l.helix(h.key())).unwrap_or_default(),
+                    ]
+                })
+                .collect(),
+            decisions: rec
+                .decisions
+                .iter()
+                .map(|d| match &d.decided_by {
+                    Some(b) => format!("{} — {b}", d.text),
+                    None => d.text.clone(),
+                })
+                .collect(),
+            actions: rec
+                .actions
+                .iter()
+                .map(|a| {
+                    [
+                        a.title.clone(),
+                        [a.owner_person.clone(), a.owner_org_name.clone()]
+                            .into_iter()
+                            .flatten()
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        a.deadline.format("%Y-%m-%d").to_string(),
+                        l.action(&a.status).to_string(),
+                    ]
+                })
+                .collect(),
+            minutes: m.minutes.clone(),
+            minutes_file: m.minutes_file.clone(),
+            minutes_hash: m.minutes_hash.clone(),
+        };
+        let letterhead = sinergi_report::Letterhead {
+            lines: kop.lines,
+            logo_jpeg: kop.logo_jpeg_base64.and_then(|b| {
+                use base64::Engine;
+                base64::engine::general_purpose::STANDARD.decode(b).ok()
+            }),
+        };
+        let doc = sinergi_report::minutes::minutes_document(
+            &input,
+            &super::strategy::CatalogueLabels(ui.t),
+            letterhead,
+        );
+        let bytes = tokio::task::spawn_blocking(move || sinergi_report::pdf::render(&doc, &|_| {}))
+            .await
+            .map_err(AppError::internal)?
+            .map_err(AppError::internal)?;
+        Ok::<_, AppError>(crate::export::file_download(
+            &format!("notulen-rapat-{id}.pdf"),
+            "application/pdf",
+            bytes,
+        ))
+    }
+    .await;
+    result.unwrap_or_else(|e| e.page(&ui))
+}
+
+#[derive(Template)]
+#[template(path = "forum_capacity.html")]
+struct CapacityPage {
+    ui: Ui,
+    t: Messages,
+    l: Labels,
+    year: i32,
+    rows: Vec<sinergi_store::LkksCapacity>,
+}
+
+impl CapacityPage {
+    /// "Pemerintah 12 · Akademisi 3".
+    fn helix_text(&self, r: &sinergi_store::LkksCapacity) -> String {
+        r.by_helix
+            .iter()
+            .map(|(h, n)| format!("{} {}", self.l.helix(h), self.t.num(n)))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CapacityQuery {
+    tahun: Option<String>,
+}
+
+/// The yearly capacity-building summary per kab/kota LKKS.
+pub async fn capacity(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Query(q): Query<CapacityQuery>,
+) -> Response {
+    use chrono::Datelike;
+    let result = async {
+        let year = match blank_none(&q.tahun) {
+            None => today().year(),
+            Some(y) => y
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (2000..=2100).contains(y))
+                .ok_or_else(|| {
+                    AppError::bad_request(
+                        "error.invalid",
+                        sinergi_core::Msg::new("forum.bad_year").arg("value", y),
+                    )
+                })?,
+        };
+        let rows = uc::capacity_summary(&state.store, &user.viewer, year).await?;
+        Ok::<_, AppError>(CapacityPage {
+            t: ui.t,
+            l: Labels(ui.t),
+            ui: ui.clone(),
+            year,
+            rows,
         })
     }
     .await;

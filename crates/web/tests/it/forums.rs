@@ -117,6 +117,43 @@ fn a_forum_meeting_is_run_and_followed_up_through_the_pages() {
                 .status,
             303
         );
+        // An attendance sheet: a wrong row refuses the file with its line, a good one records
+        // the invitee (by name) and a walk-in.
+        assert!(
+            page.body.contains("/daftar-hadir\""),
+            "{l}: the upload form"
+        );
+        let bad = admin.post_upload(
+            &format!("{meeting}/daftar-hadir"),
+            &[],
+            ("berkas", "hadir.csv", b"nama,jk\nBaiq Nurul,X\n"),
+        );
+        assert_eq!(bad.status, 400, "{l}: {}", bad.body);
+        assert!(
+            bad.body.contains("<td>2</td><td>jenis_kelamin</td>"),
+            "{l}: {}",
+            bad.body
+        );
+        let sheet = "Nama Peserta;Instansi;Unsur;L/P\nHj. Nurhayati;Baznas NTB;filantropi;P\n\
+                     Baiq Nurul;OMS Lombok;oms;P\n";
+        let good = admin.post_upload(
+            &format!("{meeting}/daftar-hadir"),
+            &[],
+            ("berkas", "hadir.csv", sheet.as_bytes()),
+        );
+        assert_eq!(good.status, 200, "{l}: {}", good.body);
+        assert!(
+            good.body.contains("Cocok dengan undangan: <b>1</b>")
+                && good.body.contains("(tidak diundang): <b>1</b>"),
+            "{l}: {}",
+            good.body
+        );
+        assert_light_and_local("attendance sheet", &good.body);
+        let page = admin.get(&meeting);
+        assert!(
+            page.body.contains("Baiq Nurul"),
+            "{l}: the walk-in is listed"
+        );
         assert_eq!(
             admin
                 .post(
@@ -173,6 +210,14 @@ fn a_forum_meeting_is_run_and_followed_up_through_the_pages() {
             "{l}: no closing form once closed"
         );
         assert_light_and_local("meeting page", &page.body);
+        let pdf = admin.get(&format!("{meeting}/notulen.pdf"));
+        assert_eq!(pdf.status, 200, "{l}");
+        assert!(pdf.bytes.starts_with(b"%PDF"), "{l}: a PDF");
+        let text = sinergi_report::pdf::extract_text(&pdf.bytes);
+        assert!(
+            text.contains("Rapat dibuka 09.30.") && text.contains("Baiq Nurul"),
+            "{l}: the minutes and the participants present: {text}"
+        );
 
         let overdue = admin.get("/forum/tindak-lanjut?terlambat=1");
         assert!(overdue.body.contains("Surat edaran ke bupati"), "{l}");

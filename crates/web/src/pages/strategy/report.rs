@@ -104,6 +104,7 @@ pub async fn build_document(
                     violations: &data.violations,
                     bands: &data.bands,
                     names: &data.names,
+                    actions: &data.actions,
                 },
                 &labels,
                 letterhead,
