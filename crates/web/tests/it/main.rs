@@ -4,6 +4,7 @@
 mod access;
 mod api_tokens;
 mod common;
+mod double_aid;
 mod forums;
 mod fourw_scale;
 mod institutions;
