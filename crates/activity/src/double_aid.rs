@@ -375,8 +375,8 @@ pub async fn run_round(
                         )
                     })
                     .collect();
-                let lines = rows.iter().map(|r| r.line).collect();
-                let keys = rows.into_iter().map(|r| r.person_key).collect();
+                let lines: Vec<i64> = rows.iter().map(|r| r.line).collect();
+                let keys: Vec<Option<String>> = rows.into_iter().map(|r| r.person_key).collect();
                 (&mut held, records, lines, keys)
             }
             (JoinMode::Encoded, _, Some(text)) => {
@@ -384,7 +384,7 @@ pub async fn run_round(
                     ActivityError::Store(sinergi_store::StoreError::Corrupt(e.to_string()))
                 })?;
                 // The line of the partner's encoded file: header first, 1-based.
-                let lines = (0..records.len() as i64).map(|i| i + 2).collect();
+                let lines: Vec<i64> = (0..records.len() as i64).map(|i| i + 2).collect();
                 let keys = vec![None; records.len()];
                 (&mut encoded, records, lines, keys)
             }

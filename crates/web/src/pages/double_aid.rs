@@ -22,7 +22,7 @@ use crate::i18n::Messages;
 use crate::{AppError, AppState, Ui};
 
 /// Rows a results table shows on the page; the download has them all.
-const SHOWN: usize = 100;
+pub(crate) const SHOWN: usize = 100;
 
 /// An encoded file of 170,000 rows is about 55 MB.
 pub const MAX_UPLOAD_BYTES: usize = uc::MAX_ENCODED_BYTES + 1024 * 1024;
