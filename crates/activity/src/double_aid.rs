@@ -1,15 +1,27 @@
 //! The double-aid check (bantuan ganda), run on encoded lists: who receives the same kind of
 //! help from two partners, and what each viewer may see of it.
 //!
-//! This is the in-memory part of a round: members' encoded files in, overlaps out, shaped per
-//! viewer by `core::double_aid`. Storing rounds (a later migration), joining held lists and
-//! freezing results are not built yet (see docs/double-aid.md).
+//! The in-memory part of a round ([`run_encoded`], [`view_for`]: encoded files in, overlaps
+//! out, shaped per viewer by `core::double_aid`) and the stored rounds' use cases: open,
+//! invite, join (a held list, or an encoded file uploaded and checked here), run and close
+//! (frozen), results per viewer and the partners' verdicts on uncertain pairs. The store
+//! applies the access rules and audits every step.
 
 use std::collections::BTreeMap;
 
-use sinergi_core::double_aid::{ResultsView, disclose_count, results_view};
-use sinergi_core::{Disclosed, RegionCode, Viewer};
-use sinergi_link::encoded::{EncodedModel, EncodedRecord, link_encoded};
+use sinergi_core::double_aid::{
+    JoinMode, ResultsView, RoundStatus, disclose_count, may_open_round, results_view,
+};
+use sinergi_core::{Disclosed, Msg, RegionCode, Viewer};
+use sinergi_link::encoded::{
+    EncodedError, EncodedModel, EncodedRecord, PlainRecord, Secret, encode, link_encoded,
+    read_file, write_file,
+};
+use sinergi_store::{
+    JoinWith, JoinableList, NewPair, NewRound, RoundRecord, RoundResults, Store,
+};
+
+use crate::ActivityError;
 
 /// A pair at or above this probability is an overlap; between [`REVIEW_FLOOR`] and this it is
 /// uncertain (for review).
@@ -181,11 +193,319 @@ pub fn view_for(
     }
 }
 
+/// An uploaded encoded file larger than this is refused (a 100,000-row file is ~30 MB).
+pub const MAX_ENCODED_BYTES: usize = 64 * 1024 * 1024;
+
+/// Opens a round; returns its id.
+pub async fn open_round(
+    store: &Store,
+    viewer: &Viewer,
+    input: &NewRound,
+) -> Result<i64, ActivityError> {
+    Ok(store.scoped(viewer).open_double_aid_round(input).await?)
+}
+
+/// Invites one more partner to an open round.
+pub async fn invite(
+    store: &Store,
+    viewer: &Viewer,
+    round_id: i64,
+    organisation: i64,
+    contact: Option<&str>,
+) -> Result<(), ActivityError> {
+    Ok(store
+        .scoped(viewer)
+        .invite_to_double_aid_round(round_id, organisation, contact)
+        .await?)
+}
+
+/// How a partner joins, as a face received it.
+#[derive(Debug, Clone)]
+pub enum Join {
+    Held { list_id: i64 },
+    /// The bytes of an encoded file made by `sinergi sandi`.
+    Encoded { bytes: Vec<u8> },
+}
+
+/// Reads an uploaded encoded file: its size, text and rows checked, each kecamatan inside
+/// the round's region. A refusal names the line and the reason; nothing is stored then.
+pub fn read_encoded(bytes: &[u8], region: &RegionCode) -> Result<Vec<EncodedRecord>, Msg> {
+    if bytes.len() > MAX_ENCODED_BYTES {
+        return Err(Msg::new("double_aid.file_too_large").arg("mb", MAX_ENCODED_BYTES >> 20));
+    }
+    let text = std::str::from_utf8(bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes))
+        .map_err(|_| Msg::new("double_aid.file_not_text"))?;
+    let records = read_file(text).map_err(|e| match e {
+        EncodedError::BadFile { line, reason } => Msg::new("double_aid.file_bad_line")
+            .arg("line", line)
+            .arg("reason", reason),
+        EncodedError::SecretTooShort { .. } => Msg::new("double_aid.file_not_text"),
+    })?;
+    if records.is_empty() {
+        return Err(Msg::new("double_aid.empty_list"));
+    }
+    for (i, r) in records.iter().enumerate() {
+        let inside = RegionCode::parse(&r.kecamatan).is_ok_and(|k| region.contains(&k) || *region == k);
+        if !inside {
+            return Err(Msg::new("double_aid.file_outside_region")
+                .arg("line", i + 2)
+                .arg("kecamatan", r.kecamatan.clone())
+                .arg("region", region.to_string()));
+        }
+    }
+    Ok(records)
+}
+
+/// Joins `organisation` to a round with a held list or an encoded file; returns the number
+/// of records taken.
+pub async fn join(
+    store: &Store,
+    viewer: &Viewer,
+    round_id: i64,
+    organisation: i64,
+    input: Join,
+) -> Result<i64, ActivityError> {
+    let scoped = store.scoped(viewer);
+    let round = scoped
+        .double_aid_round(round_id)
+        .await?
+        .ok_or(ActivityError::Forbidden)?;
+    let with = match input {
+        Join::Held { list_id } => JoinWith::Held { list_id },
+        Join::Encoded { bytes } => {
+            let region = RegionCode::parse(&round.region)
+                .map_err(|e| ActivityError::Store(sinergi_store::StoreError::Corrupt(e.to_string())))?;
+            let records = read_encoded(&bytes, &region).map_err(ActivityError::Refused)?;
+            // Stored as written by Sinergi itself: nothing of the upload beyond its rows.
+            JoinWith::Encoded {
+                text: write_file(&records),
+                records: records.len() as i64,
+            }
+        }
+    };
+    scoped
+        .join_double_aid_round(round_id, organisation, &with)
+        .await?;
+    Ok(match with {
+        JoinWith::Held { .. } => scoped
+            .double_aid_round(round_id)
+            .await?
+            .and_then(|r| {
+                r.members
+                    .into_iter()
+                    .find(|m| m.organisation_id == organisation)
+            })
+            .map_or(0, |m| m.record_count),
+        JoinWith::Encoded { records, .. } => records,
+    })
+}
+
+/// What a run found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSummary {
+    pub members: usize,
+    pub records: usize,
+    pub overlaps: usize,
+    pub uncertain: usize,
+    pub candidate_pairs: u64,
+}
+
+/// One group of members compared with each other, with each record's line and person key.
+struct Group {
+    members: Vec<Member>,
+    lines: Vec<Vec<i64>>,
+    keys: Vec<Vec<Option<String>>>,
+}
+
+/// Runs a round on its joined members and stores the pairs; `close` freezes them. Held
+/// lists are opened in memory and encoded with a one-off secret that is never stored; they
+/// are compared with each other, and encoded files with each other (their secret is the
+/// partners', which the server never has: a held list and an encoded file cannot be
+/// compared).
+pub async fn run_round(
+    store: &Store,
+    viewer: &Viewer,
+    round_id: i64,
+    close: bool,
+) -> Result<RunSummary, ActivityError> {
+    let scoped = store.scoped(viewer);
+    let round = scoped
+        .double_aid_round(round_id)
+        .await?
+        .ok_or(ActivityError::Forbidden)?;
+    let joined = scoped.double_aid_run_members(round_id).await?;
+    if joined.len() < 2 {
+        return Err(ActivityError::Refused(Msg::new("double_aid.two_joined")));
+    }
+    let mut one_off = [0u8; 32];
+    getrandom::fill(&mut one_off).expect("the operating system's random source");
+    let secret = Secret::new(&one_off).expect("32 bytes");
+    let mut held = Group {
+        members: Vec::new(),
+        lines: Vec::new(),
+        keys: Vec::new(),
+    };
+    let mut encoded = Group {
+        members: Vec::new(),
+        lines: Vec::new(),
+        keys: Vec::new(),
+    };
+    for m in &joined {
+        let (group, records, lines, keys) = match (m.mode, m.list_id, &m.encoded_file) {
+            (JoinMode::Held, Some(list), _) => {
+                let rows = scoped.double_aid_held_records(round_id, list).await?;
+                let records: Vec<EncodedRecord> = rows
+                    .iter()
+                    .map(|r| {
+                        let birth = r.birth_date.map(|d| {
+                            use chrono::Datelike as _;
+                            (d.year(), d.month(), d.day())
+                        });
+                        encode(
+                            &secret,
+                            &PlainRecord {
+                                nik: r.nik.as_deref(),
+                                kk: r.kk.as_deref(),
+                                name: &r.name,
+                                birth_date: birth,
+                                sex: r.sex,
+                                region: &r.region,
+                                aid_type: r.aid_type.as_deref(),
+                            },
+                        )
+                    })
+                    .collect();
+                let lines: Vec<i64> = rows.iter().map(|r| r.line).collect();
+                let keys: Vec<Option<String>> = rows.into_iter().map(|r| r.person_key).collect();
+                (&mut held, records, lines, keys)
+            }
+            (JoinMode::Encoded, _, Some(text)) => {
+                let records = read_file(text).map_err(|e| {
+                    ActivityError::Store(sinergi_store::StoreError::Corrupt(e.to_string()))
+                })?;
+                // The line of the partner's encoded file: header first, 1-based.
+                let lines: Vec<i64> = (0..records.len() as i64).map(|i| i + 2).collect();
+                let keys = vec![None; records.len()];
+                (&mut encoded, records, lines, keys)
+            }
+            _ => continue,
+        };
+        group.members.push(Member {
+            organisation: m.organisation_id,
+            name: m.name.clone(),
+            contact: m.contact.clone(),
+            records,
+        });
+        group.lines.push(lines);
+        group.keys.push(keys);
+    }
+    let mut pairs = Vec::new();
+    let mut candidate_pairs = 0;
+    let mut records = 0;
+    for group in [&held, &encoded] {
+        records += group.members.iter().map(|m| m.records.len()).sum::<usize>();
+        if group.members.len() < 2 {
+            continue;
+        }
+        let result = run_encoded(&group.members, &round.aid_types, round_id as u64);
+        candidate_pairs += result.candidate_pairs;
+        for (certain, list) in [(true, &result.overlaps), (false, &result.uncertain)] {
+            for o in list {
+                let key = group.keys[o.a.member][o.a.line as usize]
+                    .clone()
+                    .or_else(|| group.keys[o.b.member][o.b.line as usize].clone());
+                pairs.push(NewPair {
+                    org_a: group.members[o.a.member].organisation,
+                    line_a: group.lines[o.a.member][o.a.line as usize],
+                    org_b: group.members[o.b.member].organisation,
+                    line_b: group.lines[o.b.member][o.b.line as usize],
+                    kecamatan: o.kecamatan.clone(),
+                    aid_type: o.aid_type.clone(),
+                    probability: o.probability,
+                    weights: o.field_weights,
+                    certain,
+                    person_key: key,
+                });
+            }
+        }
+    }
+    scoped
+        .save_double_aid_results(round_id, &pairs, candidate_pairs, close)
+        .await?;
+    let overlaps = pairs.iter().filter(|p| p.certain).count();
+    Ok(RunSummary {
+        members: joined.len(),
+        records,
+        overlaps,
+        uncertain: pairs.len() - overlaps,
+        candidate_pairs,
+    })
+}
+
+/// The rounds the viewer has a part in.
+pub async fn rounds(store: &Store, viewer: &Viewer) -> Result<Vec<RoundRecord>, ActivityError> {
+    Ok(store.scoped(viewer).double_aid_rounds().await?)
+}
+
+/// One round with what this viewer sees of its results and the lists it may join with;
+/// `None` when the viewer has no part in it.
+#[derive(Debug, Clone)]
+pub struct RoundPage {
+    pub round: RoundRecord,
+    pub results: RoundResults,
+    pub joinable: Vec<JoinableList>,
+    /// Whether the viewer runs and closes it.
+    pub may_run: bool,
+}
+
+pub async fn round_page(
+    store: &Store,
+    viewer: &Viewer,
+    round_id: i64,
+) -> Result<Option<RoundPage>, ActivityError> {
+    let scoped = store.scoped(viewer);
+    let Some(round) = scoped.double_aid_round(round_id).await? else {
+        return Ok(None);
+    };
+    let results = scoped
+        .double_aid_results(round_id)
+        .await?
+        .unwrap_or(RoundResults::Nothing);
+    let joinable = scoped.double_aid_joinable_lists(round_id).await?;
+    let may_run = RegionCode::parse(&round.region)
+        .is_ok_and(|r| may_open_round(viewer, &r))
+        && round.status == RoundStatus::Open;
+    Ok(Some(RoundPage {
+        round,
+        results,
+        joinable,
+        may_run,
+    }))
+}
+
+/// The organisations the viewer may invite to a round, as (id, name).
+pub async fn invitable(store: &Store, viewer: &Viewer) -> Result<Vec<(i64, String)>, ActivityError> {
+    Ok(store.scoped(viewer).double_aid_invitable().await?)
+}
+
+/// A partner's verdict on its side of an uncertain pair.
+pub async fn decide(
+    store: &Store,
+    viewer: &Viewer,
+    round_id: i64,
+    pair_no: i64,
+    accept: bool,
+) -> Result<(), ActivityError> {
+    Ok(store
+        .scoped(viewer)
+        .decide_double_aid_pair(round_id, pair_no, accept)
+        .await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use sinergi_core::{Principal, Role, Scope};
-    use sinergi_link::encoded::{PlainRecord, Secret, encode};
 
     fn person<'a>(name: &'a str, nik: &'a str, aid: &'a str) -> PlainRecord<'a> {
         PlainRecord {

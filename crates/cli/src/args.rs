@@ -232,6 +232,85 @@ pub enum BantuanGandaCommand {
         #[arg(long, value_name = "FOLDER", default_value = "hasil_bantuan_ganda")]
         keluar: PathBuf,
     },
+    /// Buka putaran tersimpan untuk satu wilayah dan periode, dan undang mitranya
+    #[command(
+        help_template = HELP_TEMPLATE,
+        next_help_heading = "Opsi",
+        after_help = "Contoh:\n  sinergi bantuan-ganda buka --wilayah 52 --periode 2025 --jenis tunai \\\n    --mitra \"Baznas NTB\" --mitra 12"
+    )]
+    Buka {
+        /// Kode wilayah putaran, mis. 52 atau 52.03
+        #[arg(long, value_name = "KODE")]
+        wilayah: String,
+        /// Periode: tahun (2025), triwulan (2025-Q3) atau bulan (2025-07)
+        #[arg(long, value_name = "PERIODE")]
+        periode: String,
+        /// Jenis bantuan yang dihitung sebagai bantuan yang sama (boleh berulang); kosong = semua
+        #[arg(long, value_name = "JENIS")]
+        jenis: Vec<String>,
+        /// Mitra yang diundang: nomor atau nama organisasi (paling sedikit dua; boleh berulang)
+        #[arg(long, value_name = "MITRA", required = true)]
+        mitra: Vec<String>,
+        /// Pengguna yang membuka (bawaan: sistem)
+        #[arg(long, value_name = "NAMA_PENGGUNA")]
+        sebagai: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Gabungkan mitra ke putaran terbuka dengan daftar tersimpan (--daftar) atau berkas sandi (--berkas)
+    #[command(
+        help_template = HELP_TEMPLATE,
+        next_help_heading = "Opsi",
+        after_help = "Contoh:\n  sinergi bantuan-ganda gabung 3 --mitra \"Baznas NTB\" --daftar 7\n  sinergi bantuan-ganda gabung 3 --mitra 12 --berkas ys.sandi.csv"
+    )]
+    Gabung {
+        /// Nomor putaran
+        #[arg(value_name = "PUTARAN")]
+        putaran: i64,
+        /// Mitra yang bergabung: nomor atau nama organisasi
+        #[arg(long, value_name = "MITRA")]
+        mitra: String,
+        /// Nomor daftar tersimpan milik mitra itu
+        #[arg(long, value_name = "ID", conflicts_with = "berkas", required_unless_present = "berkas")]
+        daftar: Option<i64>,
+        /// Berkas sandi buatan `sinergi sandi`
+        #[arg(long, value_name = "BERKAS")]
+        berkas: Option<PathBuf>,
+        #[arg(long, value_name = "NAMA_PENGGUNA")]
+        sebagai: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Jalankan putaran tersimpan dan tutup (hasil dibekukan); --coba hanya menjalankan
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Opsi")]
+    Tutup {
+        #[arg(value_name = "PUTARAN")]
+        putaran: i64,
+        /// Hanya jalankan (hasil sementara), jangan tutup
+        #[arg(long)]
+        coba: bool,
+        #[arg(long, value_name = "NAMA_PENGGUNA")]
+        sebagai: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Tampilkan hasil putaran sebagaimana boleh dilihat pengguna itu (mitra: barisnya sendiri)
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Opsi")]
+    Hasil {
+        #[arg(value_name = "PUTARAN")]
+        putaran: i64,
+        #[arg(long, value_name = "NAMA_PENGGUNA")]
+        sebagai: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+impl BantuanGandaCommand {
+    /// `jalankan` works on files only, without a database or a runtime.
+    pub fn is_offline(&self) -> bool {
+        matches!(self, BantuanGandaCommand::Jalankan { .. })
+    }
 }
 
 /// Options of `sinergi sandi`.

@@ -148,7 +148,7 @@ pub async fn ensure_demo(store: &Store, scale: f64) -> anyhow::Result<Option<Dem
 }
 
 /// The steps of [`load_world`] named on the progress bar.
-const DEMO_STEPS: u64 = 10;
+const DEMO_STEPS: u64 = 11;
 
 async fn load_world(
     store: &Store,
@@ -290,6 +290,13 @@ async fn load_world(
     crate::demo_priority::load(store).await?;
     steps.step("forum dan rapat");
     crate::demo_forums::load(store, chrono::Utc::now().date_naive()).await?;
+    steps.step("bantuan ganda");
+    crate::demo_double_aid::load(
+        store,
+        &[orgs.baznas, orgs.partner_in_sumbawa],
+        orgs.dinas_sosial,
+    )
+    .await?;
     Ok(summary)
 }
 

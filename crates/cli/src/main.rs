@@ -8,6 +8,7 @@ mod bantuan_ganda;
 mod daftar;
 mod demo;
 mod demo_cycles;
+mod demo_double_aid;
 mod demo_forums;
 mod demo_inst;
 mod demo_priority;
@@ -80,7 +81,12 @@ fn main() {
         }
         return;
     }
-    if let Command::BantuanGanda(command) = cli.command {
+    if let Command::BantuanGanda(command) = &cli.command
+        && command.is_offline()
+    {
+        let Command::BantuanGanda(command) = cli.command else {
+            unreachable!("matched above")
+        };
         if let Err(e) = bantuan_ganda::run(command) {
             fail(e);
         }
@@ -252,6 +258,7 @@ fn main() {
                 wilayah,
                 db,
             } => templat::write(&jenis, &keluaran, wilayah.as_deref(), &db.database).await,
+            Command::BantuanGanda(cmd) if !cmd.is_offline() => bantuan_ganda::stored(cmd).await,
             Command::Link(_) | Command::Sandi(_) | Command::BantuanGanda(_) => {
                 unreachable!("handled before the runtime starts")
             }

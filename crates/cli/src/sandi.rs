@@ -8,8 +8,8 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use rand::SeedableRng as _;
-use sinergi_core::{RegionCode, RegionPrefixes};
-use sinergi_link::encoded::{PlainRecord, Secret, encode_list, write_file};
+use sinergi_core::{Msg, RegionCode, RegionPrefixes};
+use sinergi_link::encoded::{EncodedError, PlainRecord, Secret, encode_list, write_file};
 
 use crate::args::SandiArgs;
 
@@ -26,11 +26,20 @@ fn map_path(out: &Path) -> PathBuf {
 }
 
 pub fn run(args: &SandiArgs) -> anyhow::Result<()> {
+    let t = crate::lang::messages();
+    let path_msg = |key: &'static str, p: &Path| t.render(&Msg::new(key).arg("path", p.display().to_string()));
     let secret_bytes = std::fs::read(&args.rahasia)
-        .with_context(|| format!("tidak bisa membaca {}", args.rahasia.display()))?;
-    let secret = Secret::new(&secret_bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
+        .with_context(|| path_msg("double_aid.cli_cannot_read", &args.rahasia))?;
+    let secret = Secret::new(&secret_bytes).map_err(|e| match e {
+        EncodedError::SecretTooShort { got, min } => anyhow::anyhow!(t.render(
+            &Msg::new("double_aid.secret_too_short")
+                .arg("got", got)
+                .arg("min", min)
+        )),
+        other => anyhow::anyhow!("{other}"),
+    })?;
     let bytes = std::fs::read(&args.file)
-        .with_context(|| format!("tidak bisa membaca {}", args.file.display()))?;
+        .with_context(|| path_msg("double_aid.cli_cannot_read", &args.file))?;
     let started = Instant::now();
     // The partner's machine has no region register: codes are taken as given (the server
     // only reads the kecamatan prefix, and a wrong desa just lowers the filter similarity).
@@ -43,7 +52,13 @@ pub fn run(args: &SandiArgs) -> anyhow::Result<()> {
         limits: sinergi_intake::Limits::default(),
     };
     let list = sinergi_intake::read_person_list(&bytes, &ctx)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "{}:\n{}",
+                args.file.display(),
+                crate::lang::row_errors(&t, &e.0, 0)
+            )
+        })?;
     let plain: Vec<PlainRecord<'_>> = list.rows.iter().map(PlainRecord::from_person).collect();
     let mut rng = rand::rngs::ChaCha8Rng::from_rng(&mut rand::rng());
     let (records, placement) = encode_list(&secret, &plain, &mut rng);
@@ -52,7 +67,7 @@ pub fn run(args: &SandiArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| default_out(&args.file));
     std::fs::write(&out, write_file(&records))
-        .with_context(|| format!("tidak bisa menulis {}", out.display()))?;
+        .with_context(|| path_msg("double_aid.cli_cannot_write", &out))?;
     let mut map = String::from("baris_asal,baris_sandi\n");
     for (person, line) in list.rows.iter().zip(&placement) {
         // Lines of the encoded file as a text editor counts them (the header is line 1).
@@ -60,18 +75,18 @@ pub fn run(args: &SandiArgs) -> anyhow::Result<()> {
     }
     let map_file = map_path(&out);
     std::fs::write(&map_file, map)
-        .with_context(|| format!("tidak bisa menulis {}", map_file.display()))?;
+        .with_context(|| path_msg("double_aid.cli_cannot_write", &map_file))?;
     let secs = started.elapsed().as_secs_f64();
     println!(
-        "{} baris disandikan ke {} ({:.0} baris/detik); {} baris ditolak.",
-        records.len(),
-        out.display(),
-        records.len() as f64 / secs.max(1e-9),
-        list.rejected.len()
+        "{}",
+        t.render(
+            &Msg::new("double_aid.cli_encoded")
+                .arg("n", records.len())
+                .arg("path", out.display().to_string())
+                .arg("rate", format!("{:.0}", records.len() as f64 / secs.max(1e-9)))
+                .arg("rejected", list.rejected.len())
+        )
     );
-    println!(
-        "Peta baris {} TETAP di komputer ini: jangan diunggah.",
-        map_file.display()
-    );
+    println!("{}", path_msg("double_aid.cli_map_stays", &map_file));
     Ok(())
 }

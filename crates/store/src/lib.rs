@@ -11,6 +11,7 @@ mod bulk;
 mod computed;
 mod connect;
 mod cycles;
+mod double_aid;
 mod error;
 mod exceptions;
 mod forums;
@@ -48,6 +49,10 @@ pub use connect::{DEFAULT_SQLITE_PATH, DatabaseTarget};
 pub use cycles::{
     ApprovalDecision, Candidate, CycleRecord, Enrolled, EntitlementRecord, MemberRecord, NewCycle,
     NewMember, NewNote, NoteRecord, PersonFacts, RuleRecord,
+};
+pub use double_aid::{
+    CompareRow, CountRow, FlagRow, HeldRecord, JoinWith, JoinableList, NewPair, NewRound, ReviewRow, RoundMember,
+    RoundRecord, RoundResults, RunMember, normalise_aid_types,
 };
 pub use error::{RejectedCode, StoreError};
 pub use forums::{
@@ -245,6 +250,7 @@ migration_list![
     ("0011", "forums"),
     ("0012", "priority"),
     ("0013", "api_tokens"),
+    ("0014", "double_aid"),
     ("0015", "cycle_steps"),
 ];
 

@@ -158,6 +158,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::cycles::routes())
         .merge(pages::strategy::routes())
         .merge(pages::forums::routes())
+        .merge(pages::double_aid::routes())
         .fallback(pages::not_found)
         // Inside the session layer, so the error page knows the user and the language.
         .layer(axum::middleware::from_fn(error::translate_rejections))

@@ -1,6 +1,7 @@
 //! One test binary for this crate: every integration test file is a module, so the
 //! crate's tests link once and run side by side.
 
+mod bantuan_ganda;
 mod cli;
 mod crash;
 mod forums;

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod cycles;
+pub mod double_aid;
 pub mod forums;
 pub mod home;
 pub mod institutions;

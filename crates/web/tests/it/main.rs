@@ -5,6 +5,7 @@ mod access;
 mod api_tokens;
 mod common;
 mod cycles;
+mod double_aid;
 mod forums;
 mod fourw_scale;
 mod institutions;
