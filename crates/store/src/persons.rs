@@ -571,65 +571,29 @@ impl Scoped<'_> {
         size: u32,
     ) -> Result<PersonPage, StoreError> {
         let size = size.clamp(1, Page::MAX_SIZE);
-        let (sql_where, mut binds, next) = self.person_where_numbered(filter)?;
-        let count_sql = format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM person_record r WHERE {sql_where} LIMIT {}) c",
-            PERSON_COUNT_CAP + 1
-        );
-        let count_binds = binds.clone();
-        let (list_where, descending, key) = match cursor {
-            PersonCursor::First => (sql_where, false, None),
-            PersonCursor::After(k) => (
-                format!("{sql_where} AND {}", keyset_condition(">", next)),
-                false,
-                Some(k),
-            ),
-            PersonCursor::Before(k) => (
-                format!("{sql_where} AND {}", keyset_condition("<", next)),
-                true,
-                Some(k),
-            ),
+        let (sql_where, binds, next) = self.person_where_numbered(filter)?;
+        let searching = filter
+            .query
+            .as_deref()
+            .is_some_and(|q| !q.trim().is_empty());
+        // A name search answers from one pass over its matches when they fit under the
+        // cap; otherwise (and without a search) the count and the page are read apart.
+        let found = if searching {
+            self.search_page(&sql_where, &binds, cursor, size).await?
+        } else {
+            None
         };
-        if let Some(k) = key {
-            binds.push(Bind::Text(k.region.to_string()));
-            binds.push(Bind::Int(k.id));
-        }
-        let dir = if descending { "DESC" } else { "ASC" };
-        // One row more than the page says whether another page follows in this direction.
-        let list_sql = format!(
-            "SELECT {PERSON_COLUMNS} {PERSON_FROM} WHERE {list_where} \
-             ORDER BY r.region_code {dir}, r.id {dir} LIMIT {}",
-            size + 1
-        );
-        let (total, mut rows): (i64, Vec<PersonDbRow>) = on_pool!(self, |pool| {
-            let total: i64 = bind_filter!(
-                sqlx::query_scalar(AssertSqlSafe(count_sql.clone())),
-                count_binds
-            )
-            .fetch_one(pool)
-            .await?;
-            let rows: Vec<PersonDbRow> =
-                bind_filter!(sqlx::query_as(AssertSqlSafe(list_sql.clone())), binds)
-                    .fetch_all(pool)
-                    .await?;
-            (total, rows)
-        });
-        let more = rows.len() > size as usize;
-        rows.truncate(size as usize);
-        if descending {
-            rows.reverse();
-        }
+        let (total, rows, has_before, has_after) = match found {
+            Some(found) => found,
+            None => {
+                self.list_page(&sql_where, binds, next, cursor, size)
+                    .await?
+            }
+        };
         let key_of = |r: &PersonDbRow| {
             RegionCode::parse(&r.5)
                 .ok()
                 .map(|region| PersonKey { region, id: r.0 })
-        };
-        // Going forward, the rows before are those already passed; going back, the key
-        // asked for follows this page.
-        let (has_before, has_after) = match cursor {
-            PersonCursor::First => (false, more),
-            PersonCursor::After(_) => (true, more),
-            PersonCursor::Before(_) => (more, true),
         };
         let before = if has_before {
             rows.first().and_then(key_of)
@@ -666,10 +630,150 @@ impl Scoped<'_> {
         }
         Ok(PersonPage {
             items: rows.into_iter().map(to_row).collect(),
-            total: total as u64,
+            total,
             before,
             after,
         })
+    }
+
+    /// The count (capped) and a keyset page read apart: the count stops past the cap, the
+    /// page reads its rows (one more, to know whether another follows) through the
+    /// `(region_code, id)` index. Returns (count, rows in order, rows before, rows after).
+    async fn list_page(
+        &self,
+        sql_where: &str,
+        mut binds: Vec<Bind>,
+        next: usize,
+        cursor: &PersonCursor,
+        size: u32,
+    ) -> Result<(u64, Vec<PersonDbRow>, bool, bool), StoreError> {
+        let count_sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM person_record r WHERE {sql_where} LIMIT {}) c",
+            PERSON_COUNT_CAP + 1
+        );
+        let count_binds = binds.clone();
+        let (list_where, descending, key) = match cursor {
+            PersonCursor::First => (sql_where.to_string(), false, None),
+            PersonCursor::After(k) => (
+                format!("{sql_where} AND {}", keyset_condition(">", next)),
+                false,
+                Some(k),
+            ),
+            PersonCursor::Before(k) => (
+                format!("{sql_where} AND {}", keyset_condition("<", next)),
+                true,
+                Some(k),
+            ),
+        };
+        if let Some(k) = key {
+            binds.push(Bind::Text(k.region.to_string()));
+            binds.push(Bind::Int(k.id));
+        }
+        let dir = if descending { "DESC" } else { "ASC" };
+        let list_sql = format!(
+            "SELECT {PERSON_COLUMNS} {PERSON_FROM} WHERE {list_where} \
+             ORDER BY r.region_code {dir}, r.id {dir} LIMIT {}",
+            size + 1
+        );
+        let (total, mut rows): (i64, Vec<PersonDbRow>) = on_pool!(self, |pool| {
+            let total: i64 = bind_filter!(
+                sqlx::query_scalar(AssertSqlSafe(count_sql.clone())),
+                count_binds
+            )
+            .fetch_one(pool)
+            .await?;
+            let rows: Vec<PersonDbRow> =
+                bind_filter!(sqlx::query_as(AssertSqlSafe(list_sql.clone())), binds)
+                    .fetch_all(pool)
+                    .await?;
+            (total, rows)
+        });
+        let more = rows.len() > size as usize;
+        rows.truncate(size as usize);
+        if descending {
+            rows.reverse();
+        }
+        // Going forward, the rows before are those already passed; going back, the key
+        // asked for follows this page.
+        let (has_before, has_after) = match cursor {
+            PersonCursor::First => (false, more),
+            PersonCursor::After(_) => (true, more),
+            PersonCursor::Before(_) => (more, true),
+        };
+        Ok((total as u64, rows, has_before, has_after))
+    }
+
+    /// A name search's page from one pass over its matches: the keys of every match in
+    /// scope (at most the cap, plus one to tell "more"), so the search index is read once
+    /// per request instead of once for the count and again for the page; then only the
+    /// page's rows by id. None when the matches pass the cap (the caller reads the count
+    /// and the page apart).
+    async fn search_page(
+        &self,
+        sql_where: &str,
+        binds: &[Bind],
+        cursor: &PersonCursor,
+        size: u32,
+    ) -> Result<Option<(u64, Vec<PersonDbRow>, bool, bool)>, StoreError> {
+        let keys_sql = format!(
+            "SELECT r.region_code, r.id FROM person_record r WHERE {sql_where} LIMIT {}",
+            PERSON_COUNT_CAP + 1
+        );
+        let mut keys: Vec<(String, i64)> = on_pool!(self, |pool| bind_filter!(
+            sqlx::query_as(AssertSqlSafe(keys_sql.clone())),
+            binds
+        )
+        .fetch_all(pool)
+        .await)?;
+        if keys.len() as u64 > PERSON_COUNT_CAP {
+            return Ok(None);
+        }
+        // Region codes compare byte by byte, as both backends order them (C collation).
+        keys.sort_unstable();
+        let at = |k: &PersonKey, inclusive: bool| {
+            keys.partition_point(|(region, id)| {
+                let here = (region.as_str(), *id);
+                let there = (k.region.as_str(), k.id);
+                if inclusive {
+                    here <= there
+                } else {
+                    here < there
+                }
+            })
+        };
+        let size = size as usize;
+        let (start, end) = match cursor {
+            PersonCursor::First => (0, size.min(keys.len())),
+            PersonCursor::After(k) => {
+                let s = at(k, true);
+                (s, (s + size).min(keys.len()))
+            }
+            PersonCursor::Before(k) => {
+                let e = at(k, false);
+                (e.saturating_sub(size), e)
+            }
+        };
+        let ids: Vec<i64> = keys[start..end].iter().map(|(_, id)| *id).collect();
+        let mut rows: Vec<PersonDbRow> = Vec::with_capacity(ids.len());
+        if !ids.is_empty() {
+            // The scope again (not the search): the ids came from a scoped read a moment ago.
+            let mut ph = Placeholders::starting_at(1);
+            let scope = self.rows("r.region_code", "r.organisation_id", &mut ph);
+            let list: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
+            let sql = format!(
+                "SELECT {PERSON_COLUMNS} {PERSON_FROM} WHERE {} AND r.id IN ({}) \
+                 ORDER BY r.region_code, r.id",
+                scope.sql,
+                list.join(", ")
+            );
+            rows = on_pool!(self, |pool| bind_filter!(
+                sqlx::query_as(AssertSqlSafe(sql.clone())),
+                scope.binds
+            )
+            .fetch_all(pool)
+            .await)?;
+        }
+        Ok(Some((keys.len() as u64, rows, start > 0, end < keys.len())))
     }
 
     async fn scoped_person(&self, id: i64) -> Result<Option<PersonDbRow>, StoreError> {
