@@ -65,13 +65,26 @@ cargo test --workspace --locked --no-fail-fast "$@" || status=$?
 # The fuzz targets always run as property tests above (crates/cli/tests/it/fuzz.rs). Where
 # cargo-fuzz is installed, each also runs under libFuzzer for SINERGI_FUZZ_SECONDS (default
 # 5; 0 turns it off) on the stable toolchain, so CI stays fast. Long runs: see BENCHMARKS.md.
+# Under CI cargo-fuzz is installed when missing (stable toolchain, --sanitizer none: no
+# nightly; libFuzzer builds with the C++ compiler). New inputs go to a scratch directory, so
+# the committed corpora (fuzz/corpus, minimised with `cargo fuzz cmin`) stay as they are.
 fuzz_secs="${SINERGI_FUZZ_SECONDS:-5}"
+if [ "$fuzz_secs" != "0" ] && [ "${CI:-}" = "true" ] && ! cargo fuzz --version >/dev/null 2>&1; then
+  echo "test.sh: installing cargo-fuzz for the libFuzzer runs…"
+  cargo install cargo-fuzz --locked --version 0.13.2 >/dev/null 2>&1 \
+    || echo "test.sh: cargo-fuzz could not be installed" >&2
+fi
 if [ "$fuzz_secs" != "0" ] && cargo fuzz --version >/dev/null 2>&1; then
+  fuzz_new="$(mktemp -d "${TMPDIR:-/tmp}/sinergi-fuzz.XXXXXX")"
   for target in $(cd fuzz && cargo fuzz list); do
-    (cd fuzz && cargo fuzz run "$target" --sanitizer none -O -- -max_total_time="$fuzz_secs") \
+    mkdir -p "$fuzz_new/$target"
+    (cd fuzz && cargo fuzz run "$target" "$fuzz_new/$target" "corpus/$target" --sanitizer none -O -- -max_total_time="$fuzz_secs") \
       >"${TMPDIR:-/tmp}/sinergi-fuzz-$target.log" 2>&1 \
       || { echo "test.sh: fuzz target $target failed (see ${TMPDIR:-/tmp}/sinergi-fuzz-$target.log)" >&2; status=1; }
   done
+  rm -rf "$fuzz_new"
+elif [ "${CI:-}" = "true" ] && [ "$fuzz_secs" != "0" ]; then
+  echo "test.sh: cargo-fuzz is missing under CI: the libFuzzer runs did not happen" >&2; status=1
 else
   skipped+=("libFuzzer runs (cargo-fuzz not installed or SINERGI_FUZZ_SECONDS=0; the property tests ran)")
 fi

@@ -98,6 +98,10 @@ fn main() {
         }
         return;
     }
+    if matches!(cli.command, Command::Serve { .. }) {
+        // Before the runtime's threads exist, so none of them gets an arena of its own.
+        serve::tune_allocator();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -57,6 +57,18 @@ pub async fn run(options: Options, database: &str, key: &KeyArgs) -> anyhow::Res
             tracing::warn!("angka publik belum dihitung: {e}");
         }
     });
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    tokio::spawn(async {
+        // Requests, exports and imports free what they used, but glibc keeps freed pages
+        // inside its heaps: hand them back now and then, so an idle server is small again
+        // after a burst (measured: 121 MB → 89 MB after two person-list requests).
+        let mut tick = tokio::time::interval(TRIM_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let _ = tokio::task::spawn_blocking(release_freed_memory).await;
+        }
+    });
     // Jobs the previous process left unfinished are marked failed by `serve`.
     let jobs = sinergi_activity::jobs::JobRunner::new(
         store.clone(),
@@ -92,6 +104,30 @@ pub async fn run(options: Options, database: &str, key: &KeyArgs) -> anyhow::Res
     store.close().await;
     Ok(())
 }
+
+/// How often the server hands freed heap pages back to the kernel.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const TRIM_EVERY: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// glibc's allocator settings for the server, set before any thread starts:
+/// - two arenas instead of eight per core: each thread that allocates otherwise gets its own
+///   heap (tokio's workers, the blocking pool, sqlx's SQLite threads), and memory freed in
+///   one cannot serve another, so resident memory grows with the number of threads;
+/// - fixed mmap and trim thresholds (128 KiB): by default glibc raises the mmap threshold
+///   up to 32 MiB after the first large free, after which big buffers (an export chunk, a
+///   rendered page, a query's rows) come from the heaps and stay there.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn tune_allocator() {
+    // SAFETY: mallopt only changes the allocator's tuning parameters.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 128 * 1024);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn tune_allocator() {}
 
 /// The demo load frees hundreds of megabytes that glibc keeps in its heaps; hand them back
 /// to the kernel so the idle server's RSS is what it actually uses.

@@ -9,6 +9,7 @@ use sinergi_core::institution::{
 };
 use sinergi_core::{Msg, RegionCode};
 
+use crate::audit::AuditEvent;
 use crate::{Scoped, StoreError};
 
 /// Dates are stored as ISO text on both backends.
@@ -220,4 +221,37 @@ where
         (total, rows)
     });
     Ok((total.max(0) as u64, rows))
+}
+
+impl Scoped<'_> {
+    /// Audits an export of registry records that carry people's contacts (LKS staff, LKKS
+    /// board members, partners' contact persons) like a by-name export: who exported, which
+    /// registry, how many records, the region asked for (else the viewer's first), and the
+    /// search term only as its keyed fingerprint ([`Self::audited_search`]), never as typed.
+    /// Called once the records are read, before any reaches the caller: an export that
+    /// cannot be audited is not handed out.
+    pub(crate) async fn audit_contacts_export(
+        &self,
+        entity: &'static str,
+        records: usize,
+        query: Option<&str>,
+        region: Option<&RegionCode>,
+    ) -> Result<(), StoreError> {
+        let action = match entity {
+            "lks" => "lks.export",
+            "lkks" => "lkks.export",
+            _ => "partner.export",
+        };
+        let mut event = AuditEvent::new(self.actor(), action, entity).after(serde_json::json!({
+            "baris": records,
+            "saring": self.audited_search(query),
+        }));
+        event.region = region
+            .or(self
+                .viewer()
+                .principal()
+                .and_then(|p| p.scope.regions.first()))
+            .map(|r| r.to_string());
+        self.record(&event).await
+    }
 }

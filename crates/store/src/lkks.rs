@@ -231,7 +231,7 @@ impl Scoped<'_> {
         })
     }
 
-    /// Every LKKS this viewer may see under `filter` (for export), by region.
+    /// Every LKKS this viewer may see under `filter` (for export), by region; audited.
     pub async fn export_lkks(&self, filter: &LkksFilter) -> Result<Vec<LkksRecord>, StoreError> {
         let page = self
             .lkks_list(
@@ -262,6 +262,14 @@ impl Scoped<'_> {
         for l in all {
             out.push(self.lkks_parts(l).await?);
         }
+        // The board members' names and phones make this a by-name export.
+        self.audit_contacts_export(
+            "lkks",
+            out.len(),
+            filter.query.as_deref(),
+            filter.region.as_ref(),
+        )
+        .await?;
         Ok(out)
     }
 

@@ -328,8 +328,17 @@ impl Scoped<'_> {
     }
 
     /// Every LKS this viewer may see under `filter`, in full (for export).
+    /// Audited like a by-name export: the records carry contacts.
     pub async fn export_lks(&self, filter: &LksFilter) -> Result<Vec<LksRecord>, StoreError> {
-        self.lks_records(filter, None).await
+        let records = self.lks_records(filter, None).await?;
+        self.audit_contacts_export(
+            "lks",
+            records.len(),
+            filter.query.as_deref(),
+            filter.region.as_ref(),
+        )
+        .await?;
+        Ok(records)
     }
 
     /// LKS in full (contacts, legal documents): never for the public directory.

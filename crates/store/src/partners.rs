@@ -191,7 +191,8 @@ impl Scoped<'_> {
         })
     }
 
-    /// Every partner this viewer may see under `filter`, with agreements (for export).
+    /// Every partner this viewer may see under `filter`, with agreements (for export);
+    /// audited.
     pub async fn export_partners(
         &self,
         filter: &PartnerFilter,
@@ -211,6 +212,14 @@ impl Scoped<'_> {
                 p.agreements = self.agreements_of(p.id).await?;
             }
         }
+        // Contact persons' names, phones and e-mail: audited like a by-name export.
+        self.audit_contacts_export(
+            "partner",
+            out.len(),
+            filter.query.as_deref(),
+            filter.region.as_ref(),
+        )
+        .await?;
         Ok(out)
     }
 

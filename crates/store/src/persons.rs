@@ -70,6 +70,73 @@ pub struct PersonFilter {
     pub list_id: Option<i64>,
 }
 
+/// A place in the person list's order (region code, then id). Keyset pages start after one
+/// or end before one, so the 200th page costs what the first does on either backend.
+/// Written `52.03.05.2003_1234` in links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonKey {
+    pub region: RegionCode,
+    pub id: i64,
+}
+
+impl std::fmt::Display for PersonKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}_{}", self.region, self.id)
+    }
+}
+
+impl std::str::FromStr for PersonKey {
+    type Err = Msg;
+
+    /// A key as written in a link; anything else is refused naming the value.
+    fn from_str(s: &str) -> Result<PersonKey, Msg> {
+        let bad =
+            || Msg::new("security.bad_cursor").arg("value", s.chars().take(40).collect::<String>());
+        let (region, id) = s.trim().rsplit_once('_').ok_or_else(bad)?;
+        let region = RegionCode::parse(region).map_err(|_| bad())?;
+        let id: i64 = id.parse().map_err(|_| bad())?;
+        if id <= 0 {
+            return Err(bad());
+        }
+        Ok(PersonKey { region, id })
+    }
+}
+
+/// Which keyset page of the person list to read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum PersonCursor {
+    #[default]
+    First,
+    /// The rows after this key.
+    After(PersonKey),
+    /// The rows before this key (the page before one already shown).
+    Before(PersonKey),
+}
+
+/// One keyset page of the person list.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonPage {
+    pub items: Vec<PersonRow>,
+    /// Matching rows, counted up to [`PERSON_COUNT_CAP`] + 1 (above the cap: "more than").
+    pub total: u64,
+    /// The first row's key when rows come before this page (for a "previous" link).
+    #[serde(skip)]
+    pub before: Option<PersonKey>,
+    /// The last row's key when rows follow this page (for a "next" link).
+    #[serde(skip)]
+    pub after: Option<PersonKey>,
+}
+
+/// `(r.region_code, r.id) <op> ($n, $n+1)`: the keyset condition, as a row value both
+/// backends answer with a range over the `(region_code, id)` index.
+fn keyset_condition(op: &str, first_placeholder: usize) -> String {
+    format!(
+        "(r.region_code, r.id) {op} (${}, ${})",
+        first_placeholder,
+        first_placeholder + 1
+    )
+}
+
 /// An export under way: the scoped condition it was started with and where it has got to.
 /// Owns its store handle, so it can be read on another thread while the request returns.
 pub struct PersonExport {
@@ -94,11 +161,9 @@ impl PersonExport {
         let mut binds = self.binds.clone();
         let mut sql_where = self.sql_where.clone();
         if let Some((region, id)) = &self.after {
-            let n = self.next_placeholder - 1;
             sql_where = format!(
-                "{sql_where} AND (r.region_code > ${a} OR (r.region_code = ${a} AND r.id > ${b}))",
-                a = n + 1,
-                b = n + 2
+                "{sql_where} AND {}",
+                keyset_condition(">", self.next_placeholder)
             );
             binds.push(Bind::Text(region.clone()));
             binds.push(Bind::Int(*id));
@@ -490,6 +555,222 @@ impl Scoped<'_> {
         })
     }
 
+    /// A keyset page of the people in scope matching the filter, in (region code, id) order,
+    /// with the count capped as in [`Self::persons`]. Each page reads only its own rows
+    /// through the `(region_code, id)` index, however far into the list it is (no OFFSET),
+    /// and is audited as a by-name view.
+    pub async fn person_page(
+        &self,
+        filter: &PersonFilter,
+        cursor: &PersonCursor,
+        size: u32,
+    ) -> Result<PersonPage, StoreError> {
+        let size = size.clamp(1, Page::MAX_SIZE);
+        let (sql_where, binds, next) = self.person_where_numbered(filter)?;
+        let searching = filter
+            .query
+            .as_deref()
+            .is_some_and(|q| !q.trim().is_empty());
+        // A name search answers from one pass over its matches when they fit under the
+        // cap; otherwise (and without a search) the count and the page are read apart.
+        let found = if searching {
+            self.search_page(&sql_where, &binds, cursor, size).await?
+        } else {
+            None
+        };
+        let (total, rows, has_before, has_after) = match found {
+            Some(found) => found,
+            None => {
+                self.list_page(&sql_where, binds, next, cursor, size)
+                    .await?
+            }
+        };
+        let key_of = |r: &PersonDbRow| {
+            RegionCode::parse(&r.5)
+                .ok()
+                .map(|region| PersonKey { region, id: r.0 })
+        };
+        let before = if has_before {
+            rows.first().and_then(key_of)
+        } else {
+            None
+        };
+        let after = if has_after {
+            rows.last().and_then(key_of)
+        } else {
+            None
+        };
+        if !rows.is_empty() {
+            let position = match cursor {
+                PersonCursor::First => serde_json::Value::Null,
+                PersonCursor::After(k) => serde_json::json!({ "setelah": k.to_string() }),
+                PersonCursor::Before(k) => serde_json::json!({ "sebelum": k.to_string() }),
+            };
+            self.record(
+                &AuditEvent::new(self.actor(), "person.list", "person")
+                    .region(
+                        filter
+                            .region
+                            .as_ref()
+                            .map(|r| r.to_string())
+                            .unwrap_or_else(|| rows[0].5.clone()),
+                    )
+                    .after(serde_json::json!({
+                        "posisi": position,
+                        "baris": rows.len(),
+                        "id": rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+                    })),
+            )
+            .await?;
+        }
+        Ok(PersonPage {
+            items: rows.into_iter().map(to_row).collect(),
+            total,
+            before,
+            after,
+        })
+    }
+
+    /// The count (capped) and a keyset page read apart: the count stops past the cap, the
+    /// page reads its rows (one more, to know whether another follows) through the
+    /// `(region_code, id)` index. Returns (count, rows in order, rows before, rows after).
+    async fn list_page(
+        &self,
+        sql_where: &str,
+        mut binds: Vec<Bind>,
+        next: usize,
+        cursor: &PersonCursor,
+        size: u32,
+    ) -> Result<(u64, Vec<PersonDbRow>, bool, bool), StoreError> {
+        let count_sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM person_record r WHERE {sql_where} LIMIT {}) c",
+            PERSON_COUNT_CAP + 1
+        );
+        let count_binds = binds.clone();
+        let (list_where, descending, key) = match cursor {
+            PersonCursor::First => (sql_where.to_string(), false, None),
+            PersonCursor::After(k) => (
+                format!("{sql_where} AND {}", keyset_condition(">", next)),
+                false,
+                Some(k),
+            ),
+            PersonCursor::Before(k) => (
+                format!("{sql_where} AND {}", keyset_condition("<", next)),
+                true,
+                Some(k),
+            ),
+        };
+        if let Some(k) = key {
+            binds.push(Bind::Text(k.region.to_string()));
+            binds.push(Bind::Int(k.id));
+        }
+        let dir = if descending { "DESC" } else { "ASC" };
+        let list_sql = format!(
+            "SELECT {PERSON_COLUMNS} {PERSON_FROM} WHERE {list_where} \
+             ORDER BY r.region_code {dir}, r.id {dir} LIMIT {}",
+            size + 1
+        );
+        let (total, mut rows): (i64, Vec<PersonDbRow>) = on_pool!(self, |pool| {
+            let total: i64 = bind_filter!(
+                sqlx::query_scalar(AssertSqlSafe(count_sql.clone())),
+                count_binds
+            )
+            .fetch_one(pool)
+            .await?;
+            let rows: Vec<PersonDbRow> =
+                bind_filter!(sqlx::query_as(AssertSqlSafe(list_sql.clone())), binds)
+                    .fetch_all(pool)
+                    .await?;
+            (total, rows)
+        });
+        let more = rows.len() > size as usize;
+        rows.truncate(size as usize);
+        if descending {
+            rows.reverse();
+        }
+        // Going forward, the rows before are those already passed; going back, the key
+        // asked for follows this page.
+        let (has_before, has_after) = match cursor {
+            PersonCursor::First => (false, more),
+            PersonCursor::After(_) => (true, more),
+            PersonCursor::Before(_) => (more, true),
+        };
+        Ok((total as u64, rows, has_before, has_after))
+    }
+
+    /// A name search's page from one pass over its matches: the keys of every match in
+    /// scope (at most the cap, plus one to tell "more"), so the search index is read once
+    /// per request instead of once for the count and again for the page; then only the
+    /// page's rows by id. None when the matches pass the cap (the caller reads the count
+    /// and the page apart).
+    async fn search_page(
+        &self,
+        sql_where: &str,
+        binds: &[Bind],
+        cursor: &PersonCursor,
+        size: u32,
+    ) -> Result<Option<(u64, Vec<PersonDbRow>, bool, bool)>, StoreError> {
+        let keys_sql = format!(
+            "SELECT r.region_code, r.id FROM person_record r WHERE {sql_where} LIMIT {}",
+            PERSON_COUNT_CAP + 1
+        );
+        let mut keys: Vec<(String, i64)> = on_pool!(self, |pool| bind_filter!(
+            sqlx::query_as(AssertSqlSafe(keys_sql.clone())),
+            binds
+        )
+        .fetch_all(pool)
+        .await)?;
+        if keys.len() as u64 > PERSON_COUNT_CAP {
+            return Ok(None);
+        }
+        // Region codes compare byte by byte, as both backends order them (C collation).
+        keys.sort_unstable();
+        let at = |k: &PersonKey, inclusive: bool| {
+            keys.partition_point(|(region, id)| {
+                let here = (region.as_str(), *id);
+                let there = (k.region.as_str(), k.id);
+                if inclusive {
+                    here <= there
+                } else {
+                    here < there
+                }
+            })
+        };
+        let size = size as usize;
+        let (start, end) = match cursor {
+            PersonCursor::First => (0, size.min(keys.len())),
+            PersonCursor::After(k) => {
+                let s = at(k, true);
+                (s, (s + size).min(keys.len()))
+            }
+            PersonCursor::Before(k) => {
+                let e = at(k, false);
+                (e.saturating_sub(size), e)
+            }
+        };
+        let ids: Vec<i64> = keys[start..end].iter().map(|(_, id)| *id).collect();
+        let mut rows: Vec<PersonDbRow> = Vec::with_capacity(ids.len());
+        if !ids.is_empty() {
+            // The scope again (not the search): the ids came from a scoped read a moment ago.
+            let mut ph = Placeholders::starting_at(1);
+            let scope = self.rows("r.region_code", "r.organisation_id", &mut ph);
+            let list: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
+            let sql = format!(
+                "SELECT {PERSON_COLUMNS} {PERSON_FROM} WHERE {} AND r.id IN ({}) \
+                 ORDER BY r.region_code, r.id",
+                scope.sql,
+                list.join(", ")
+            );
+            rows = on_pool!(self, |pool| bind_filter!(
+                sqlx::query_as(AssertSqlSafe(sql.clone())),
+                scope.binds
+            )
+            .fetch_all(pool)
+            .await)?;
+        }
+        Ok(Some((keys.len() as u64, rows, start > 0, end < keys.len())))
+    }
+
     async fn scoped_person(&self, id: i64) -> Result<Option<PersonDbRow>, StoreError> {
         let mut ph = Placeholders::starting_at(2);
         let scope = self.rows("r.region_code", "r.organisation_id", &mut ph);
@@ -554,7 +835,7 @@ impl Scoped<'_> {
     /// A search term as the audit log may hold it: never the NIK, No. KK or name typed, but
     /// the NIK's keyed hash (the same as the person row's `nik_hash`, hex) with its mask, or a
     /// keyed fingerprint of the text with its length.
-    fn audited_search(&self, query: Option<&str>) -> Option<serde_json::Value> {
+    pub(crate) fn audited_search(&self, query: Option<&str>) -> Option<serde_json::Value> {
         let q = query.map(str::trim).filter(|q| !q.is_empty())?;
         let digits: String = q.chars().filter(|c| c.is_ascii_digit()).collect();
         let key = self.pii_key().ok();

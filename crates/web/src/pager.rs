@@ -57,3 +57,50 @@ impl Pager {
         }
     }
 }
+
+/// Links for a keyset-paged list (first, previous, next), which knows where it is by the
+/// row keys in the link rather than by a page number.
+#[derive(Debug, Clone)]
+pub struct KeysetPager {
+    pub first_href: Option<String>,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+}
+
+impl KeysetPager {
+    /// `base` is the path, `params` the query parameters to keep; `before` and `after` are
+    /// the keys of the page's first and last rows when rows lie beyond them (carried in
+    /// `sebelum` and `setelah`); `at_start` is true on the first page.
+    pub fn new(
+        base: &str,
+        params: &[(&str, &str)],
+        before: Option<String>,
+        after: Option<String>,
+        at_start: bool,
+    ) -> KeysetPager {
+        let href = |extra: Option<(&str, &str)>| {
+            let q: Vec<String> = params
+                .iter()
+                .copied()
+                .filter(|(_, v)| !v.is_empty())
+                .chain(extra)
+                .map(|(k, v)| format!("{k}={}", encode_component(v)))
+                .collect();
+            if q.is_empty() {
+                base.to_string()
+            } else {
+                format!("{base}?{}", q.join("&"))
+            }
+        };
+        KeysetPager {
+            first_href: (!at_start).then(|| href(None)),
+            prev_href: before.map(|k| href(Some(("sebelum", &k)))),
+            next_href: after.map(|k| href(Some(("setelah", &k)))),
+        }
+    }
+
+    /// Whether there is any link to show.
+    pub fn any(&self) -> bool {
+        self.first_href.is_some() || self.prev_href.is_some() || self.next_href.is_some()
+    }
+}

@@ -911,3 +911,95 @@ async fn accredited_lks_are_computed_for_the_strategy() {
         );
     }
 }
+
+/// Issue 17: registry exports carry people's contacts (LKS phones, LKKS board members,
+/// partners' contact persons), so each is audited like a by-name export: the registry, the
+/// number of records, who and where, and a search term only as its fingerprint.
+#[tokio::test]
+async fn registry_exports_with_contacts_are_audited_like_by_name_exports() {
+    for db in TestDb::all().await {
+        let l = db.label;
+        let w = build(&db).await;
+        let s = &w.store;
+        let admin = w.principal("admin52").await;
+        let scoped = s.as_user(&admin);
+        let out = scoped
+            .import_lks(&[(2, lks("L01", "Panti Rahmi", "52.03.05.2003"))])
+            .await
+            .unwrap();
+        assert_eq!(out.created, 1, "{l}: {:?}", out.rejected);
+        let out = scoped
+            .import_lkks(&[(2, lkks_input("52", FormationStatus::Aktif, true))])
+            .await
+            .unwrap();
+        assert_eq!(out.created, 1, "{l}: {:?}", out.rejected);
+        let out = scoped
+            .import_partners(&[(2, partner("M01", "Mitra Rahmi", "52", Helix::DuniaUsaha))])
+            .await
+            .unwrap();
+        assert_eq!(out.created + out.updated, 1, "{l}: {:?}", out.rejected);
+
+        let lks_rows = scoped
+            .export_lks(&LksFilter {
+                query: Some("Rahmi".into()),
+                ..LksFilter::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(lks_rows.len(), 1, "{l}");
+        let lkks_rows = scoped.export_lkks(&LkksFilter::default()).await.unwrap();
+        assert!(
+            lkks_rows.iter().any(|r| !r.board.is_empty()),
+            "{l}: the LKKS export carries its board"
+        );
+        let partner_rows = scoped
+            .export_partners(&PartnerFilter {
+                query: Some("Rahmi".into()),
+                ..PartnerFilter::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(partner_rows.len(), 1, "{l}");
+
+        for (action, rows, searched) in [
+            ("lks.export", lks_rows.len(), true),
+            ("lkks.export", lkks_rows.len(), false),
+            ("partner.export", partner_rows.len(), true),
+        ] {
+            let entries = scoped
+                .audit_entries(
+                    &sinergi_store::AuditQuery {
+                        action: Some(action.into()),
+                        ..Default::default()
+                    },
+                    Page::new(None, None, 50),
+                )
+                .await
+                .unwrap();
+            assert_eq!(entries.total, 1, "{l}: one {action} entry");
+            let e = &entries.items[0];
+            assert_eq!(e.actor_name, "admin52", "{l}: {action}");
+            assert_eq!(e.region.as_deref(), Some("52"), "{l}: {action}");
+            let after: serde_json::Value =
+                serde_json::from_str(e.after.as_deref().unwrap()).unwrap();
+            assert_eq!(after["baris"], rows, "{l}: {action} counts its records");
+            assert_eq!(
+                after["saring"].is_object(),
+                searched,
+                "{l}: {action} keeps the search as a fingerprint"
+            );
+            assert!(
+                !e.after.as_deref().unwrap().to_lowercase().contains("rahmi"),
+                "{l}: {action}: the typed term is not in the audit log"
+            );
+        }
+        // The public directory gets no export, and nothing is audited for it.
+        assert!(
+            s.scoped(&Viewer::Public)
+                .export_lks(&LksFilter::default())
+                .await
+                .is_err()
+        );
+        w.store.close().await;
+    }
+}

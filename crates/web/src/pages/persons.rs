@@ -7,13 +7,13 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sinergi_core::RegionCode;
-use sinergi_store::{Identifier, Page, PersonFilter, PersonRow};
+use sinergi_store::{Identifier, PersonCursor, PersonFilter, PersonKey, PersonRow};
 
 use super::render;
 use crate::auth::Signed;
 use crate::export::{RowSource, TableFormat, streamed_download};
 use crate::i18n::Messages;
-use crate::pager::Pager;
+use crate::pager::KeysetPager;
 use crate::{AppError, AppState, Ui};
 
 pub const PERSONS_PAGE_SIZE: u32 = 50;
@@ -23,6 +23,11 @@ pub struct PersonQuery {
     pub q: Option<String>,
     pub wilayah: Option<String>,
     pub daftar: Option<i64>,
+    /// Keyset paging: the rows after this key (`52.03.05.2003_1234`) …
+    pub setelah: Option<String>,
+    /// … or the rows before it.
+    pub sebelum: Option<String>,
+    /// A numbered page: the JSON API's paging (the page itself pages by key).
     pub hal: Option<u32>,
     pub ukuran: Option<u32>,
 }
@@ -34,6 +39,31 @@ impl PersonQuery {
             query: self.q.clone(),
             region,
             list_id: self.daftar,
+        })
+    }
+
+    /// The keyset page asked for; an unreadable key is refused naming the field.
+    pub fn cursor(&self) -> Result<PersonCursor, AppError> {
+        let key = |field: &str, v: &str| {
+            v.parse::<PersonKey>().map_err(|m| {
+                AppError::bad_request(
+                    "error.invalid",
+                    sinergi_core::Msg::new("error.field")
+                        .arg("field", field)
+                        .arg_msg("reason", m),
+                )
+            })
+        };
+        let nonblank = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        Ok(match (nonblank(&self.setelah), nonblank(&self.sebelum)) {
+            (Some(v), _) => PersonCursor::After(key("setelah", &v)?),
+            (None, Some(v)) => PersonCursor::Before(key("sebelum", &v)?),
+            (None, None) => PersonCursor::First,
         })
     }
 }
@@ -48,7 +78,7 @@ struct PersonsPage {
     total: u64,
     /// The count stopped at the cap: shown as "more than" it.
     more_than: Option<u64>,
-    pager: Option<Pager>,
+    pager: KeysetPager,
     query: String,
     export_query: String,
     can_upload: bool,
@@ -62,16 +92,30 @@ pub async fn list(
 ) -> Response {
     let result = async {
         let filter = q.filter()?;
-        let page = Page::new(q.hal, q.ukuran, PERSONS_PAGE_SIZE);
+        let cursor = q.cursor()?;
+        let size = q.ukuran.unwrap_or(PERSONS_PAGE_SIZE);
         let paged = state
             .store
             .scoped(&user.viewer)
-            .persons(&filter, page)
+            .person_page(&filter, &cursor, size)
             .await?;
         let query = q.q.clone().unwrap_or_default();
         let region = q.wilayah.clone().unwrap_or_default();
-        let params = [("q", query.as_str()), ("wilayah", region.as_str())];
-        let pager = (paged.pages() > 1).then(|| Pager::new(&paged, "/penerima", &params));
+        let list = q.daftar.map(|d| d.to_string()).unwrap_or_default();
+        let size_param = q.ukuran.map(|u| u.to_string()).unwrap_or_default();
+        let params = [
+            ("q", query.as_str()),
+            ("wilayah", region.as_str()),
+            ("daftar", list.as_str()),
+            ("ukuran", size_param.as_str()),
+        ];
+        let pager = KeysetPager::new(
+            "/penerima",
+            &params,
+            paged.before.as_ref().map(PersonKey::to_string),
+            paged.after.as_ref().map(PersonKey::to_string),
+            cursor == PersonCursor::First,
+        );
         let export_query = format!(
             "?q={}&wilayah={}",
             crate::ui::encode_component(&query),

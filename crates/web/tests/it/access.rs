@@ -52,6 +52,54 @@ fn serve(db: TestDb) -> Fixture {
     }
 }
 
+/// The person ids on a list page, in the page's order.
+fn person_ids(body: &str) -> Vec<i64> {
+    body.split("<a href=\"/penerima/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next()?.parse().ok())
+        .collect()
+}
+
+/// A page link (`rel="next"` or `rel="prev"`) as a path, if the page has one.
+fn rel_link(body: &str, rel: &str) -> Option<String> {
+    let start = body.find(&format!("rel=\"{rel}\" href=\""))? + rel.len() + 13;
+    let end = start + body[start..].find('"')?;
+    Some(body[start..end].replace("&#38;", "&").replace("&amp;", "&"))
+}
+
+/// Follows `rel` links from `first`, gathering each page's person ids, pages in the order read.
+fn walk_person_pages(c: &mut Client, first: &str, rel: &str, who: &str) -> Vec<Vec<i64>> {
+    let mut ids = Vec::new();
+    let mut path = first.to_string();
+    for _ in 0..50 {
+        let page = c.get(&path);
+        assert_eq!(page.status, 200, "{who}: {path}");
+        let on_page = person_ids(&page.body);
+        assert!(
+            !on_page.is_empty() && on_page.len() <= 2,
+            "{who}: {path}: {on_page:?}"
+        );
+        ids.push(on_page);
+        match rel_link(&page.body, rel) {
+            Some(next) => path = next,
+            None => return ids,
+        }
+    }
+    panic!("{who}: more than 50 pages from {first}");
+}
+
+/// The path of the last keyset page, reached by following "next" links.
+fn last_keyset_page(c: &mut Client, first: &str, who: &str) -> String {
+    let mut path = first.to_string();
+    for _ in 0..50 {
+        match rel_link(&c.get(&path).body, "next") {
+            Some(next) => path = next,
+            None => return path,
+        }
+    }
+    panic!("{who}: more than 50 pages from {first}");
+}
+
 fn databases() -> Vec<TestDb> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -139,6 +187,24 @@ fn every_account_reaches_exactly_its_scope_over_http() {
                 page.body.contains(&format!("<b>{}</b>", expected.len())),
                 "{who}: list page count"
             );
+            // Keyset pages of two: forward by "next" and back by "previous", every row in
+            // scope exactly once, the same pages both ways.
+            let forward = walk_person_pages(&mut c, "/penerima?ukuran=2", "next", &who);
+            let forward_ids: Vec<i64> = forward.concat();
+            assert_eq!(
+                forward_ids.iter().copied().collect::<BTreeSet<_>>(),
+                expected,
+                "{who}: keyset pages forward"
+            );
+            assert_eq!(
+                forward_ids.len(),
+                expected.len(),
+                "{who}: a row on two pages"
+            );
+            let last_page = last_keyset_page(&mut c, "/penerima?ukuran=2", &who);
+            let mut backward = walk_person_pages(&mut c, &last_page, "prev", &who);
+            backward.reverse();
+            assert_eq!(backward, forward, "{who}: keyset pages backward");
             for (l, id, nik) in &f.people {
                 let visible = expected.contains(id);
                 let want = if visible { 200 } else { 404 };

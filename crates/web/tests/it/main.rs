@@ -3,6 +3,7 @@
 
 mod access;
 mod api_tokens;
+mod caching;
 mod common;
 mod cycles;
 mod double_aid;
