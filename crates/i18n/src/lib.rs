@@ -70,6 +70,7 @@ pub const AREAS: &[(&str, &str, &str)] = areas![
     "priority",
     "forums",
     "api",
+    "linkage",
 ];
 
 fn parse_area(area: &str, text: &str) -> Result<Vec<(String, String)>, String> {
