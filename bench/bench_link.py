@@ -12,7 +12,10 @@ import argparse, csv, json, os, platform, subprocess, sys, time
 from collections import Counter, defaultdict
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SINERGI = os.path.join(ROOT, "target", "release", "sinergi")
+SINERGI = os.environ.get("SINERGI_BIN", os.path.join(ROOT, "target", "release", "sinergi"))
+# Ages in the partner lists (`linkage/mitra/csr.csv`) are counted at the synthetic world's
+# reference date (sinergi_synth::reference_date).
+AGES_AT = "2025-09-30"
 VENV_PY = os.path.join(ROOT, "bench", ".venv", "bin", "python")
 
 
@@ -118,6 +121,40 @@ def run_sinergi(records, truth_path, work, threshold, repeat):
     return dict(secs=secs, rss=rss, cpu=cpu, **m)
 
 
+def run_partner(work, files, truth_path, threshold):
+    """One `sinergi link` of partner files (one: de-duplication, two: the register against a
+    list), timed, then evaluated from its own evaluasi.json (a second, untimed run with the
+    truth: pairwise and cluster F1 over the pairs the run is about, cross-list for two
+    files)."""
+    out = os.path.join(work, "sinergi")
+    cmd = [SINERGI, "link", *files, "--keluar", out, "--ambang", str(threshold),
+           "--tanggal-acuan", AGES_AT]
+    secs, rss, cpu, stdout = measured(cmd, 1)
+    log(stdout)
+    subprocess.run(cmd + ["--kebenaran", truth_path], check=True, stdout=subprocess.DEVNULL)
+    with open(os.path.join(out, "evaluasi.json")) as f:
+        e = json.load(f)
+    return dict(secs=secs, rss=rss, cpu=cpu, **e)
+
+
+def partners(size, work, threshold):
+    """The register against each partner list, and each list de-duplicated, as they come
+    from `sinergi generate --linkage` (linkage/mitra/)."""
+    mitra = os.path.join(work, "linkage", "mitra")
+    rows = []
+    for name in ("baznas", "csr", "lsm"):
+        truth = os.path.join(mitra, f"truth_register_{name}.csv")
+        lst = os.path.join(mitra, f"{name}.csv")
+        log(f"partners {size}: register × {name}…")
+        rows.append((f"register × {name}", run_partner(
+            os.path.join(work, f"mitra-{name}"), [os.path.join(mitra, "register.csv"), lst],
+            truth, threshold)))
+        log(f"partners {size}: {name} de-duplicated…")
+        rows.append((f"{name} (de-dup)", run_partner(
+            os.path.join(work, f"mitra-{name}-dedup"), [lst], truth, threshold)))
+    return rows
+
+
 def ensure_splink():
     if os.path.exists(VENV_PY):
         return
@@ -159,16 +196,25 @@ def main():
     ap.add_argument("--splink-max", type=int, default=1_000_000, help="largest size Splink runs on")
     ap.add_argument("--threshold", type=float, default=0.9)
     ap.add_argument("--repeat", type=int, default=3, help="timed runs per tool and size (median)")
+    ap.add_argument("--partners", action="store_true",
+                    help="also link the partner layouts (linkage/mitra/) against the register")
+    ap.add_argument("--partners-only", action="store_true",
+                    help="only the partner layouts (no Splink, no synthetic de-duplication)")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.splink:
         ensure_splink()
     cpu, cores, mem, load, rustc = machine()
     rows = []
+    partner_rows = []
     for size in sizes:
         work = os.path.join(ROOT, "bench", "out", f"link-{size}")
         records = generate(size, work)
         truth = os.path.join(work, "linkage", "truth.csv")
+        if args.partners or args.partners_only:
+            partner_rows += [(size, *r) for r in partners(size, work, args.threshold)]
+        if args.partners_only:
+            continue
         log(f"sinergi link, {size} records…")
         s = run_sinergi(records, truth, work, args.threshold, args.repeat)
         rows.append(("sinergi", size, s))
@@ -186,6 +232,16 @@ def main():
         br = f"{r['blocking_recall']:.4f}" if r["blocking_recall"] is not None else "—"
         print(f"| {tool} | {size:,} | {r['secs']:.2f} | {r['cpu']:.2f} | {r['rss']:.0f} | {r['candidates']} | {br} | "
               f"{r['precision']:.4f} | {r['recall']:.4f} | {r['f1']:.4f} | {r['cluster_f1']:.4f} |")
+    if partner_rows:
+        print()
+        print(f"Partner layouts (`linkage/mitra/`, ages at {AGES_AT}; one run each):")
+        print()
+        print("| records | run | wall (s) | CPU (s) | peak RSS (MiB) | true pairs | blocking recall | precision | recall | pairwise F1 | cluster F1 |")
+        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for size, name, r in partner_rows:
+            print(f"| {size:,} | {name} | {r['secs']:.2f} | {r['cpu']:.2f} | {r['rss']:.0f} | "
+                  f"{r['true_pairs']:,} | {r['blocking_recall']:.4f} | {r['precision']:.4f} | "
+                  f"{r['recall']:.4f} | {r['f1']:.4f} | {r['cluster_f1']:.4f} |")
     by = {(t, s): r for t, s, r in rows}
     for size in sizes:
         if ("splink", size) in by:

@@ -389,6 +389,9 @@ pub struct LinkArgs {
     /// Tampilkan kolom berkas yang dipakai untuk tiap kolom pengaturan, lalu berhenti
     #[arg(long)]
     pub periksa: bool,
+    /// Tanggal umur dicatat (YYYY-MM-DD): umur dihitung mundur dari tanggal ini; bawaan dari pengaturan (tanggal_acuan), lalu hari ini
+    #[arg(long = "tanggal-acuan", value_name = "TANGGAL")]
+    pub tanggal_acuan: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -35,6 +35,15 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
             thousands(summary.linkage_records)
         );
     }
+    if let Some(p) = summary.partner_lists {
+        println!(
+            "  linkage/mitra: register {}, Baznas {}, CSR {}, LSM {} rekaman (tata letak dan kesalahan daftar mitra)",
+            thousands(p.register),
+            thousands(p.baznas),
+            thousands(p.csr),
+            thousands(p.lsm)
+        );
+    }
     println!(
         "  {} berkas dalam {:.1} detik",
         summary.files.len(),

@@ -29,6 +29,11 @@ fn read_table(path: &Path) -> anyhow::Result<Table> {
     })
 }
 
+/// A linkage error in the CLI's language.
+fn shown(e: &sinergi_link::LinkError) -> String {
+    crate::lang::messages().render(&sinergi_core::Localized::msg(e))
+}
+
 fn file_label(path: &Path) -> String {
     path.display().to_string()
 }
@@ -56,10 +61,16 @@ pub fn run(args: LinkArgs) -> anyhow::Result<()> {
                 format!("berkas pengaturan {} tidak bisa dibaca", path.display())
             })?;
             Settings::from_toml(&text)
-                .map_err(|e| anyhow!("berkas pengaturan {}: {e}", path.display()))?
+                .map_err(|e| anyhow!("berkas pengaturan {}: {}", path.display(), shown(&e)))?
         }
         None => Settings::person_preset(),
     };
+    if let Some(d) = &args.tanggal_acuan {
+        if mapping::reference_year(d).is_none() {
+            bail!("nilai --tanggal-acuan \"{d}\" tidak sah (tulis YYYY-MM-DD, mis. 2025-09-30)");
+        }
+        settings.reference_date = Some(d.clone());
+    }
     if let Some(t) = args.ambang {
         if !(t > 0.0 && t < 1.0) {
             bail!("nilai --ambang {t} tidak sah (harus di antara 0 dan 1, mis. 0.9)");
@@ -73,7 +84,7 @@ pub fn run(args: LinkArgs) -> anyhow::Result<()> {
                 .with_context(|| format!("berkas model {} tidak bisa dibaca", path.display()))?;
             Some(
                 Model::from_json(&text, &settings)
-                    .map_err(|e| anyhow!("berkas model {}: {e}", path.display()))?,
+                    .map_err(|e| anyhow!("berkas model {}: {}", path.display(), shown(&e)))?,
             )
         }
         None => None,
@@ -102,11 +113,11 @@ pub fn run(args: LinkArgs) -> anyhow::Result<()> {
     if let Some(column) = mapping::absent_everywhere(&settings, &mapped).first() {
         bail!(
             "{}. Tidak ada keluaran yang ditulis.",
-            sinergi_link::LinkError::MissingColumn {
+            shown(&sinergi_link::LinkError::MissingColumn {
                 file: file_label(&args.files[0]),
                 column: column.to_string(),
                 available: raw[0].header.join(", "),
-            }
+            })
         );
     }
     drop(raw);
@@ -125,13 +136,13 @@ pub fn run(args: LinkArgs) -> anyhow::Result<()> {
         .collect();
     let read_secs = started.elapsed().as_secs_f64();
     let linker = Linker::new(settings, inputs)
-        .map_err(|e| anyhow!("{e}. Tidak ada keluaran yang ditulis."))?;
+        .map_err(|e| anyhow!("{}. Tidak ada keluaran yang ditulis.", shown(&e)))?;
     let decisions = match &args.keputusan {
         Some(path) => {
             let t = read_table(path)?;
             linker
                 .decisions(&t)
-                .map_err(|e| anyhow!("{} — {e}", path.display()))?
+                .map_err(|e| anyhow!("{} — {}", path.display(), shown(&e)))?
         }
         None => Vec::new(),
     };

@@ -71,6 +71,7 @@ pub const AREAS: &[(&str, &str, &str)] = areas![
     "forums",
     "api",
     "double_aid",
+    "linkage",
 ];
 
 fn parse_area(area: &str, text: &str) -> Result<Vec<(String, String)>, String> {

@@ -179,9 +179,11 @@ pub(crate) fn candidates(
             .iter()
             .map(|k| settings.block_key(k).expect("checked with the settings"))
             .collect();
-        // Only name tokens give a record several keys; without them a record has one key
-        // or none, and no combinations need building.
-        let single = parts.iter().all(|(_, f)| *f != KeyFn::NameToken);
+        // Only name tokens and years alone give a record several keys; without them a record
+        // has one key or none, and no combinations need building.
+        let single = parts
+            .iter()
+            .all(|(_, f)| !matches!(f, KeyFn::NameToken | KeyFn::Year));
         // Every combination of the parts' keys, hashed with the rule number; scratch buffers
         // are reused across the records of a rayon job.
         let keyed_parts: Vec<Vec<(u64, u32)>> = (0..n)

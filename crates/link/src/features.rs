@@ -258,7 +258,8 @@ pub(crate) enum Feature {
     Sex,
 }
 
-const DIGITS_MASK: u64 = (1 << 56) - 1;
+/// The digits' value (16 digits need 54 bits); bit 55 is [`NIK_OF_ANOTHER`].
+const DIGITS_MASK: u64 = (1 << 55) - 1;
 
 fn digits_cell(value: u64, len: u8, valid: bool) -> u64 {
     value | (u64::from(len) << 56) | (u64::from(valid) << 63)
@@ -767,10 +768,11 @@ impl Prepared {
         if full && da == db {
             return 1;
         }
+        let (ya, yb) = (da / 10000, db / 10000);
         let mut level = 2u8;
         if self.spec.day_month_swap {
-            let (ya, ma, dda) = (da / 10000, da / 100 % 100, da % 100);
-            let (yb, mb, ddb) = (db / 10000, db / 100 % 100, db % 100);
+            let (ma, dda) = (da / 100 % 100, da % 100);
+            let (mb, ddb) = (db / 100 % 100, db % 100);
             if full && ya == yb && ma == ddb && dda == mb {
                 return level;
             }
@@ -783,11 +785,21 @@ impl Prepared {
             level += 1;
         }
         if self.spec.same_year {
-            if da / 10000 == db / 10000 {
+            if ya == yb && (full || !self.spec.year_only) {
                 return level;
             }
             level += 1;
-        } else if !full {
+        }
+        if self.spec.year_only {
+            if !full && ya == yb {
+                return level;
+            }
+            if !full && ya.abs_diff(yb) == 1 {
+                return level + 1;
+            }
+            level += 2;
+        }
+        if !full && !self.spec.same_year && !self.spec.year_only {
             return 0;
         }
         level
@@ -912,7 +924,14 @@ impl Prepared {
                 out.push(cell);
             }
             (Feature::Date, KeyFn::Year) if cell != 0 => {
-                out.push(cell / 10000);
+                let year = cell / 10000;
+                out.push(year);
+                if cell.is_multiple_of(10000) {
+                    // A year alone (written so, or counted back from an age) may be a year
+                    // off: it meets the years on either side too.
+                    out.push(year - 1);
+                    out.push(year + 1);
+                }
             }
             (Feature::Date, KeyFn::DateSwapTolerant) => {
                 let p = cell as u32;
@@ -946,10 +965,14 @@ pub(crate) struct Rows {
     /// Per column: where its cells start in a record, and whether it has a second one.
     slots: Vec<(usize, bool)>,
     joint: Option<Joint>,
+    /// The No. KK column and the region-code column: one family's card says where it
+    /// lives, so a No. KK that agrees makes an agreeing region code the same fact again.
+    family: Option<(usize, usize)>,
 }
 
 impl Rows {
-    pub fn new(columns: &[Prepared], n: usize) -> Rows {
+    /// `region`: the column holding region codes (the target of a `wilayah` source), if any.
+    pub fn new(columns: &[Prepared], n: usize, region: Option<usize>) -> Rows {
         let mut slots = Vec::with_capacity(columns.len());
         let mut width = 0;
         for c in columns {
@@ -980,11 +1003,16 @@ impl Rows {
                     }
                 }
             });
+        let family = columns
+            .iter()
+            .position(|c| c.spec.kind == Kind::Kk)
+            .zip(region);
         Rows {
             lines,
             per_record,
             slots,
             joint,
+            family,
         }
     }
 
@@ -1008,15 +1036,24 @@ impl Rows {
         }
     }
 
-    /// `g` (records `a` and `b`) with the NIK's date and sex counted once (see [`Joint`]).
-    /// Applied when pairs are scored, not to the levels m, u and λ are estimated from: each
-    /// column's m stays learnt from every pair it was compared on.
+    /// `g` (records `a` and `b`) with the NIK's date and sex counted once (see [`Joint`]),
+    /// a NIK that is not its record's own left out, and a region code counted once with an
+    /// agreeing No. KK. Applied when pairs are scored, not to the levels m, u and λ are
+    /// estimated from: each column's m stays learnt from every pair it was compared on.
     #[inline]
     pub fn counted_once(&self, g: u64, a: usize, b: usize) -> u64 {
-        match &self.joint {
+        let mut g = match &self.joint {
             Some(j) => j.adjust(g, self.cell(a, j.nik), self.cell(b, j.nik)),
             None => g,
+        };
+        if let Some((kk, region)) = self.family
+            && (1..=3).contains(&((g >> (4 * kk)) & 0xf))
+        {
+            // The same card: the region it was issued in is part of that agreement (family
+            // members share both; only the names and dates tell them apart).
+            g &= !(0xf << (4 * region));
         }
+        g
     }
 
     /// The main cell of column `k` for record `r`.
@@ -1162,6 +1199,15 @@ fn differing_digits(a: u64, b: u64, len: u8) -> usize {
         )
     };
     (differing_nibbles(na & keep, nb & keep)).count_ones() as usize
+}
+
+/// Whether `a` and `b` (`len` digits) differ by two adjacent digits swapped.
+fn adjacent_swap(a: u64, b: u64, len: u32) -> bool {
+    let digit = |v: u64, i: u32| v / 10u64.pow(len - 1 - i) % 10;
+    let diff: Vec<u32> = (0..len).filter(|i| digit(a, *i) != digit(b, *i)).collect();
+    matches!(diff.as_slice(), [i, j] if *j == i + 1
+        && digit(a, *i) == digit(b, *j)
+        && digit(a, *j) == digit(b, *i))
 }
 
 /// NIK/KK levels: 1 exact, 2 one adjacent transposition, 3 the first 15 digits equal where
@@ -1314,6 +1360,9 @@ pub(crate) fn clear_kk_in_nik_field(columns: &mut [Prepared]) -> u64 {
 const NIK_DATE_AGREES: u64 = 1 << 61;
 /// Set when the NIK's +40 rule gives the record's own sex.
 const NIK_SEX_AGREES: u64 = 1 << 62;
+/// In a NIK cell: the record has a full birth date that the NIK's date part is not, even
+/// allowing for a typo (a family member's NIK written in the field).
+const NIK_OF_ANOTHER: u64 = 1 << 55;
 
 /// The NIK, birth-date and sex columns, compared jointly so that one fact votes once: the
 /// NIK's date part and sex are the birth date and sex again.
@@ -1354,12 +1403,23 @@ impl Joint {
             (day_field, false)
         };
         let mut bits = 0;
-        if let Some(d) = date_cell.filter(|d| *d != 0 && !d.is_multiple_of(10000))
-            && d % 100 == day
-            && d / 100 % 100 == month
-            && d / 10000 % 100 == year2
-        {
-            bits |= NIK_DATE_AGREES;
+        if let Some(d) = date_cell.filter(|d| *d != 0 && !d.is_multiple_of(10000)) {
+            let own = (d % 100, d / 100 % 100, d / 10000 % 100);
+            if own == (day, month, year2) {
+                bits |= NIK_DATE_AGREES;
+            } else {
+                // DDMMYY of the NIK and of the record's own date: a swapped day and month,
+                // one digit or two adjacent digits apart is a typo of one of them; anything
+                // else is another person's NIK (the head of the family's, a child's).
+                let written = day * 10_000 + month * 100 + year2;
+                let own_ddmmyy = own.0 * 10_000 + own.1 * 100 + own.2;
+                let swapped = (own.1, own.0, own.2) == (day, month, year2);
+                let near = differing_digits(written, own_ddmmyy, 6) == 1
+                    || adjacent_swap(written, own_ddmmyy, 6);
+                if !swapped && !near {
+                    bits |= NIK_OF_ANOTHER;
+                }
+            }
         }
         // Sex cells: 1 male, 2 female.
         if let Some(s) = sex_cell.filter(|s| *s != 0)
@@ -1379,7 +1439,11 @@ impl Joint {
         let both = |bit: u64| na & nb & bit != 0;
         let nik = level(g, self.nik);
         let same_date_part = (EXACT..=SERIAL).contains(&nik);
-        if nik == DATE_TYPO && both(NIK_DATE_AGREES) {
+        if (EXACT..=DATE_TYPO).contains(&nik) && (na | nb) & NIK_OF_ANOTHER != 0 {
+            // One record's NIK is not its own (its date part is not the record's birth
+            // date, nor a typo of it): agreeing on it says nothing about this person.
+            g = set(g, self.nik, 0);
+        } else if nik == DATE_TYPO && both(NIK_DATE_AGREES) {
             // Each NIK carries its own record's birth date: two people born on different
             // days (siblings 2018-10-21 and 2018-01-21), not one NIK mistyped. The birth
             // dates' difference is that same fact.
@@ -1651,7 +1715,7 @@ mod tests {
             Prepared::new(spec(Kind::Tanggal), &[&dates]),
             Prepared::new(spec(Kind::JenisKelamin), &[&sexes]),
         ];
-        let rows = Rows::new(&columns, 5);
+        let rows = Rows::new(&columns, 5, None);
         let levels = |a, b| {
             let g = rows.counted_once(gamma(&columns, &rows, a, b), a, b);
             [g & 0xf, g >> 4 & 0xf, g >> 8 & 0xf].map(|l| l as u8)
@@ -1663,13 +1727,55 @@ mod tests {
         // Without a birth date the date-part difference may still be a typo.
         assert_eq!(levels(0, 4), [nik_levels::DATE_TYPO, 0, 1]);
         // Without birth date and sex columns the NIK's level is its own.
-        let alone = Rows::new(&columns[..1], 5);
+        let alone = Rows::new(&columns[..1], 5, None);
         assert_eq!(
             gamma(&columns[..1], &alone, 0, 1),
             u64::from(nik_levels::DATE_TYPO)
         );
         // A woman's date part (+40) differs from a man's; the sex level stays counted.
         assert_eq!(levels(0, 3)[2], 2);
+    }
+
+    #[test]
+    fn a_nik_not_the_records_own_and_a_shared_card_vote_once() {
+        let s = Settings::person_preset();
+        let spec = |kind: Kind| s.comparisons.iter().find(|c| c.kind == kind).unwrap();
+        let column = |v: &[&str]| -> TextColumn { v.iter().copied().collect() };
+        // 0: the father; 1: his child with the father's NIK; 2: the father again, his NIK's
+        // date part mistyped (two digits swapped); 3: the child with the card and desa.
+        let niks = column(&[
+            "5203011506730001",
+            "5203011506730001",
+            "5203015106730001",
+            "",
+        ]);
+        let dates = column(&["1973-06-15", "2010-11-12", "1973-06-15", "2010-11-12"]);
+        let kks = column(&["5203011505210001"; 4]);
+        let desa = column(&["5203012010"; 4]);
+        let columns = vec![
+            Prepared::new(spec(Kind::Nik), &[&niks]),
+            Prepared::new(spec(Kind::Tanggal), &[&dates]),
+            Prepared::new(spec(Kind::Kk), &[&kks]),
+            Prepared::new(&s.comparisons[5], &[&desa]),
+        ];
+        let rows = Rows::new(&columns, 4, Some(3));
+        let levels = |a, b| {
+            let g = rows.counted_once(gamma(&columns, &rows, a, b), a, b);
+            [0, 1, 2, 3].map(|k| (g >> (4 * k) & 0xf) as u8)
+        };
+        // The child's NIK is the father's: it says nothing; the card is counted, the desa
+        // not again.
+        let father_child = levels(0, 1);
+        assert_eq!(father_child[0], 0);
+        assert_eq!(father_child[2], 1);
+        assert_eq!(father_child[3], 0);
+        assert!(father_child[1] > 1, "different birth dates");
+        // A typo of one's own NIK still counts (a near level, not left out).
+        assert_eq!(levels(0, 2)[0], nik_levels::DATE_TYPO);
+        // Without a card column the desa counts.
+        let no_card = Rows::new(&columns, 4, None);
+        let g = no_card.counted_once(gamma(&columns, &no_card, 1, 3), 1, 3);
+        assert_eq!(g >> 12 & 0xf, 1);
     }
 
     #[test]
@@ -1716,14 +1822,24 @@ mod tests {
                 "1985",
                 "1986-07-01",
                 "kemarin",
+                "1985-07-30",
+                "1985-06-30",
             ],
         );
         assert_eq!(p.level(0, 1), 1, "DD/MM/YYYY reads the same date");
         assert_eq!(p.level(0, 2), 2, "day and month swapped");
         assert_eq!(p.level(0, 3), 3, "one digit off");
-        assert_eq!(p.level(0, 4), 4, "a year alone agrees on the year");
-        assert_eq!(p.level(0, 5), 5);
+        assert_eq!(p.level(0, 4), 5, "a year alone agrees on the year");
+        assert_eq!(p.level(0, 5), 7, "different");
         assert_eq!(p.level(0, 6), 0);
+        assert_eq!(p.level(4, 5), 6, "a year alone one year from the other");
+        assert_eq!(p.level(4, 4), 5, "two years alone");
+        assert_eq!(p.level(0, 7), 4, "two full dates in one year");
+        assert_eq!(
+            p.level(8, 5),
+            7,
+            "a full date one year off is a different date"
+        );
         assert_eq!(p.unreadable, 1);
     }
 

@@ -26,7 +26,7 @@ use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
-use sinergi_core::Table;
+use sinergi_core::{Localized, Msg, Table};
 use thiserror::Error;
 
 pub use blocking::RuleStats;
@@ -39,42 +39,105 @@ use features::Prepared;
 use features::{Rows, gamma};
 use model::level_of;
 
+/// Why linkage cannot run. Each variant is a catalogue message ([`Localized`]), rendered by
+/// the face in the user's language; `Display` is for logs only.
 #[derive(Debug, Error)]
 pub enum LinkError {
-    #[error("pengaturan tidak sah: {0}")]
-    Settings(String),
-    #[error("berkas {file}: kolom id \"{column}\" tidak ada (kolom yang ada: {available})")]
+    /// Every problem of a settings file.
+    #[error("settings invalid: {0:?}")]
+    Settings(Vec<Msg>),
+    #[error("{file}: id column {column:?} missing")]
     MissingIdColumn {
         file: String,
         column: String,
         available: String,
     },
-    #[error(
-        "berkas {file}: kolom \"{column}\" yang disebut di pengaturan tidak ada (kolom yang ada: {available})"
-    )]
+    #[error("{file}: column {column:?} missing")]
     MissingColumn {
         file: String,
         column: String,
         available: String,
     },
-    #[error("berkas {file}: id harus unik, tetapi ada id ganda: {list}")]
-    DuplicateIds { file: String, list: String },
-    #[error("berkas {file}: id kosong pada {list}")]
-    EmptyIds { file: String, list: String },
-    #[error("berkas {file} tidak berisi baris data (hanya judul)")]
+    /// The first repeats (each naming both lines) and how many more there are.
+    #[error("{file}: repeated ids")]
+    DuplicateIds {
+        file: String,
+        list: Vec<Msg>,
+        more: usize,
+    },
+    /// The first lines with an empty id and how many more there are.
+    #[error("{file}: empty ids")]
+    EmptyIds {
+        file: String,
+        list: Vec<Msg>,
+        more: usize,
+    },
+    #[error("{file}: no data rows")]
     EmptyFile { file: String },
-    #[error("berkas {file}: {rows} baris melebihi batas {max} baris")]
+    #[error("{file}: {rows} rows over the limit of {max}")]
     TooManyRows {
         file: String,
         rows: usize,
         max: usize,
     },
-    #[error("model tidak sah: {0}")]
-    Model(String),
-    #[error("berkas keputusan ditolak: {0}")]
-    Decisions(String),
-    #[error("id \"{0}\" tidak ada di berkas")]
+    #[error("model invalid: {0:?}")]
+    Model(Msg),
+    /// The first problems of a decisions file and how many more there are.
+    #[error("decisions refused: {list:?}")]
+    Decisions { list: Vec<Msg>, more: usize },
+    #[error("unknown id {0:?}")]
     UnknownId(String),
+}
+
+/// `list` with "… and N more" when `more` items were left out.
+fn with_more(list: &[Msg], more: usize) -> Vec<Msg> {
+    let mut out = list.to_vec();
+    if more > 0 {
+        out.push(Msg::new("linkage.and_more").arg("n", more));
+    }
+    out
+}
+
+impl Localized for LinkError {
+    fn msg(&self) -> Msg {
+        match self {
+            LinkError::Settings(problems) => {
+                Msg::new("linkage.settings_invalid").arg_list("problems", problems.clone())
+            }
+            LinkError::MissingIdColumn {
+                file,
+                column,
+                available,
+            } => Msg::new("linkage.missing_id_column")
+                .arg("file", file)
+                .arg("column", column)
+                .arg("available", available),
+            LinkError::MissingColumn {
+                file,
+                column,
+                available,
+            } => Msg::new("linkage.missing_column")
+                .arg("file", file)
+                .arg("column", column)
+                .arg("available", available),
+            LinkError::DuplicateIds { file, list, more } => Msg::new("linkage.duplicate_ids")
+                .arg("file", file)
+                .arg_list("list", with_more(list, *more)),
+            LinkError::EmptyIds { file, list, more } => Msg::new("linkage.empty_ids")
+                .arg("file", file)
+                .arg_list("list", with_more(list, *more)),
+            LinkError::EmptyFile { file } => Msg::new("linkage.empty_file").arg("file", file),
+            LinkError::TooManyRows { file, rows, max } => Msg::new("linkage.too_many_rows")
+                .arg("file", file)
+                .arg("rows", rows)
+                .arg("max", max),
+            LinkError::Model(m) => Msg::new("linkage.model_invalid").arg_msg("reason", m.clone()),
+            LinkError::Decisions { list, more } => {
+                Msg::new("linkage.decisions_refused").arg_list("list", with_more(list, *more))
+            }
+            LinkError::UnknownId(id) => Msg::new("linkage.unknown_id").arg("id", id),
+        }
+    }
 }
 
 /// A reviewer's verdict on a pair: the same type the review queue stores.
@@ -180,16 +243,16 @@ pub fn probability(weight: f64) -> f64 {
 /// a repeat naming the row that first held the id) and their counts. Ids are hashed and
 /// grouped into buckets by hash and sorted bucket by bucket, side by side, rather than
 /// inserted one by one into a map.
-fn check_ids(t: &Table, id: usize) -> (Vec<String>, usize, Vec<String>, usize) {
+fn check_ids(t: &Table, id: usize) -> (Vec<Msg>, usize, Vec<Msg>, usize) {
     let column = &t.columns[id];
     let empty_rows: Vec<u32> = (0..column.len() as u32)
         .into_par_iter()
         .filter(|row| column.get(*row as usize).is_empty())
         .collect();
-    let empty: Vec<String> = empty_rows
+    let empty: Vec<Msg> = empty_rows
         .iter()
         .take(10)
-        .map(|row| format!("baris {}", t.lines[*row as usize]))
+        .map(|row| Msg::new("linkage.line").arg("line", t.lines[*row as usize]))
         .collect();
     let parts: Vec<Vec<(u64, u32)>> = (0..column.len() as u32)
         .into_par_iter()
@@ -238,12 +301,10 @@ fn check_ids(t: &Table, id: usize) -> (Vec<String>, usize, Vec<String>, usize) {
         .iter()
         .take(10)
         .map(|(row, first)| {
-            format!(
-                "\"{}\" di baris {} dan {}",
-                column.get(*row as usize),
-                t.lines[*first as usize],
-                t.lines[*row as usize]
-            )
+            Msg::new("linkage.repeated_id")
+                .arg("id", column.get(*row as usize))
+                .arg("first", t.lines[*first as usize])
+                .arg("line", t.lines[*row as usize])
         })
         .collect();
     (empty, empty_rows.len(), dups, repeats.len())
@@ -251,15 +312,6 @@ fn check_ids(t: &Table, id: usize) -> (Vec<String>, usize, Vec<String>, usize) {
 
 fn available(t: &Table) -> String {
     t.header.join(", ")
-}
-
-fn listed(items: Vec<String>, total: usize) -> String {
-    let more = total.saturating_sub(items.len());
-    let mut s = items.join("; ");
-    if more > 0 {
-        s.push_str(&format!("; … dan {more} lainnya"));
-    }
-    s
 }
 
 impl<'a> Linker<'a> {
@@ -307,13 +359,15 @@ impl<'a> Linker<'a> {
             if empty_count > 0 {
                 return Err(LinkError::EmptyIds {
                     file: input.name.clone(),
-                    list: listed(empty, empty_count),
+                    more: empty_count - empty.len(),
+                    list: empty,
                 });
             }
             if dup_count > 0 {
                 return Err(LinkError::DuplicateIds {
                     file: input.name.clone(),
-                    list: listed(dups, dup_count),
+                    more: dup_count - dups.len(),
+                    list: dups,
                 });
             }
             id_columns.push(id);
@@ -337,7 +391,17 @@ impl<'a> Linker<'a> {
             .collect();
         let mut columns = columns;
         let kk_in_nik_field = features::clear_kk_in_nik_field(&mut columns);
-        let rows = Rows::new(&columns, total);
+        let region = settings
+            .sources
+            .iter()
+            .find(|s| s.transform == settings::Transform::Wilayah)
+            .and_then(|s| {
+                settings
+                    .comparisons
+                    .iter()
+                    .position(|c| c.column == s.column)
+            });
+        let rows = Rows::new(&columns, total, region);
         Ok(Linker {
             settings,
             inputs,
@@ -426,12 +490,16 @@ impl<'a> Linker<'a> {
     /// skipped): a review file filled in by a reviewer can be passed back as it is.
     pub fn decisions(&self, table: &Table) -> Result<Vec<(u32, u32, Decision)>, LinkError> {
         let col = |name: &str| {
-            table.column_index(name).ok_or_else(|| {
-                LinkError::Decisions(format!(
-                    "kolom \"{name}\" tidak ada (perlu id_kiri, id_kanan, keputusan; kolom yang ada: {})",
-                    available(table)
-                ))
-            })
+            table
+                .column_index(name)
+                .ok_or_else(|| LinkError::Decisions {
+                    list: vec![
+                        Msg::new("linkage.decisions_column_missing")
+                            .arg("column", name)
+                            .arg("available", available(table)),
+                    ],
+                    more: 0,
+                })
         };
         let (l, r, d) = (col("id_kiri")?, col("id_kanan")?, col("keputusan")?);
         let mut out = Vec::new();
@@ -442,22 +510,37 @@ impl<'a> Linker<'a> {
                 Ok(Some(v)) => v,
                 Ok(None) => continue,
                 Err(e) => {
-                    problems.push(format!("baris {line}, kolom keputusan: {e}"));
+                    problems.push(
+                        Msg::new("linkage.decision_verdict")
+                            .arg("line", line)
+                            .arg_msg("reason", e.msg()),
+                    );
                     continue;
                 }
             };
             match self.find_pair(table.columns[l].get(row), table.columns[r].get(row)) {
                 Ok((a, b)) if a != b => out.push((a, b, verdict)),
-                Ok(_) => problems.push(format!("baris {line}: id kiri dan kanan sama")),
-                Err(e) => problems.push(format!("baris {line}: {e}")),
+                Ok(_) => problems.push(
+                    Msg::new("linkage.decision_line")
+                        .arg("line", line)
+                        .arg_msg("reason", Msg::new("linkage.decision_same_id")),
+                ),
+                Err(e) => problems.push(
+                    Msg::new("linkage.decision_line")
+                        .arg("line", line)
+                        .arg_msg("reason", e.msg()),
+                ),
             }
         }
         if problems.is_empty() {
             Ok(out)
         } else {
-            let total = problems.len();
+            let more = problems.len().saturating_sub(10);
             problems.truncate(10);
-            Err(LinkError::Decisions(listed(problems, total)))
+            Err(LinkError::Decisions {
+                list: problems,
+                more,
+            })
         }
     }
 
@@ -766,22 +849,25 @@ mod tests {
     fn repeated_and_empty_ids_are_named_in_row_order() {
         let t = table(&["a", "b", "", "a", "c", "b", "a", ""]);
         let (empty, empty_count, dups, dup_count) = check_ids(&t, 0);
-        assert_eq!(empty, ["baris 4", "baris 9"]);
+        let line = |n: u32| Msg::new("linkage.line").arg("line", n);
+        let repeat = |id: &str, first: u32, n: u32| {
+            Msg::new("linkage.repeated_id")
+                .arg("id", id)
+                .arg("first", first)
+                .arg("line", n)
+        };
+        assert_eq!(empty, [line(4), line(9)]);
         assert_eq!(empty_count, 2);
         assert_eq!(
             dups,
-            [
-                "\"a\" di baris 2 dan 5",
-                "\"b\" di baris 3 dan 7",
-                "\"a\" di baris 2 dan 8"
-            ]
+            [repeat("a", 2, 5), repeat("b", 3, 7), repeat("a", 2, 8)]
         );
         assert_eq!(dup_count, 3);
         let many: Vec<String> = (0..30).map(|i| format!("x{}", i % 12)).collect();
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
         let (_, _, dups, dup_count) = check_ids(&table(&many), 0);
         assert_eq!((dups.len(), dup_count), (10, 18));
-        assert_eq!(dups[0], "\"x0\" di baris 2 dan 14");
+        assert_eq!(dups[0], repeat("x0", 2, 14));
         assert_eq!(check_ids(&table(&["p", "q"]), 0).3, 0);
         // Large enough to be checked in buckets side by side.
         let mut large: Vec<String> = (0..40_000).map(|i| format!("id-{i}")).collect();
@@ -790,14 +876,11 @@ mod tests {
         large[35_000] = String::new();
         let large: Vec<&str> = large.iter().map(String::as_str).collect();
         let (empty, empty_count, dups, dup_count) = check_ids(&table(&large), 0);
-        assert_eq!((empty, empty_count), (vec!["baris 35002".to_string()], 1));
+        assert_eq!((empty, empty_count), (vec![line(35002)], 1));
         assert_eq!(
             (dups, dup_count),
             (
-                vec![
-                    "\"id-7\" di baris 9 dan 30002".to_string(),
-                    "\"id-39999\" di baris 20002 dan 40001".to_string()
-                ],
+                vec![repeat("id-7", 9, 30002), repeat("id-39999", 20002, 40001)],
                 2
             )
         );

@@ -15,6 +15,7 @@ use crate::LinkError;
 use crate::blocking::pack;
 use crate::features::{Prepared, Rows, gammas};
 use crate::settings::Settings;
+use sinergi_core::Msg;
 
 const MODEL_VERSION: u32 = 1;
 const EM_MAX_ITERATIONS: usize = 200;
@@ -364,38 +365,38 @@ impl Model {
     /// Reads a saved model and checks it fits these settings (same columns, kinds, levels).
     pub fn from_json(text: &str, settings: &Settings) -> Result<Model, LinkError> {
         let model: Model = serde_json::from_str(text)
-            .map_err(|e| LinkError::Model(format!("bukan model yang sah: {e}")))?;
+            .map_err(|e| LinkError::Model(Msg::new("linkage.model_json").arg("detail", e)))?;
         if model.versi != MODEL_VERSION {
-            return Err(LinkError::Model(format!(
-                "versi model {} tidak didukung (yang didukung: {MODEL_VERSION})",
-                model.versi
-            )));
+            return Err(LinkError::Model(
+                Msg::new("linkage.model_version")
+                    .arg("version", model.versi)
+                    .arg("supported", MODEL_VERSION),
+            ));
         }
         if model.perbandingan.len() != settings.comparisons.len() {
-            return Err(LinkError::Model(format!(
-                "model berisi {} perbandingan, pengaturan berisi {}",
-                model.perbandingan.len(),
-                settings.comparisons.len()
-            )));
+            return Err(LinkError::Model(
+                Msg::new("linkage.model_comparisons")
+                    .arg("model", model.perbandingan.len())
+                    .arg("settings", settings.comparisons.len()),
+            ));
         }
         for (cm, spec) in model.perbandingan.iter().zip(&settings.comparisons) {
             if cm.kolom != spec.column || cm.jenis != spec.kind.key() || cm.tingkat != spec.levels()
             {
-                return Err(LinkError::Model(format!(
-                    "perbandingan kolom \"{}\" ({}) pada model tidak sama dengan pengaturan (kolom \"{}\", {}); latih ulang model",
-                    cm.kolom,
-                    cm.jenis,
-                    spec.column,
-                    spec.kind.key()
-                )));
+                return Err(LinkError::Model(
+                    Msg::new("linkage.model_mismatch")
+                        .arg("column", &cm.kolom)
+                        .arg("kind", &cm.jenis)
+                        .arg("settings_column", &spec.column)
+                        .arg("settings_kind", spec.kind.key()),
+                ));
             }
             let ok =
                 |v: &[f64]| v.len() == cm.tingkat.len() && v.iter().all(|p| *p > 0.0 && *p <= 1.0);
             if !ok(&cm.m) || !ok(&cm.u) {
-                return Err(LinkError::Model(format!(
-                    "nilai m/u kolom \"{}\" pada model tidak sah (harus satu per tingkat, di antara 0 dan 1)",
-                    cm.kolom
-                )));
+                return Err(LinkError::Model(
+                    Msg::new("linkage.model_probabilities").arg("column", &cm.kolom),
+                ));
             }
         }
         Ok(model)

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::LinkError;
+use sinergi_core::Msg;
 
 /// The Indonesian person preset, used when no settings file is given.
 pub const PERSON_PRESET: &str = include_str!("preset_orang.toml");
@@ -90,6 +91,12 @@ pub struct ComparisonSpec {
     pub one_digit: bool,
     #[serde(rename = "tahun", default = "yes")]
     pub same_year: bool,
+    /// Levels of their own when either date is a year alone (written so, or from an age):
+    /// the same year, and one year apart (an age counted against another day). A full date
+    /// that agrees only on the year is weak evidence; a year alone that agrees is all the
+    /// evidence there is.
+    #[serde(rename = "hanya_tahun", default = "yes")]
+    pub year_only: bool,
     /// Other headers the column goes by in partners' files ("Nama Mustahik", "NO. KK");
     /// compared with case, spaces and punctuation folded.
     #[serde(rename = "nama_lain", default, skip_serializing_if = "Vec::is_empty")]
@@ -248,6 +255,7 @@ const COMPARISON_KEYS: &[&str] = &[
     "tukar_hari_bulan",
     "satu_digit",
     "tahun",
+    "hanya_tahun",
     "nama_lain",
 ];
 const SOURCE_KEYS: &[&str] = &["kolom", "ubah", "nama", "kecamatan", "kabupaten"];
@@ -263,15 +271,34 @@ const KINDS: &[&str] = &[
     "jenis_kelamin",
 ];
 
-fn unknown_keys(table: &toml::Table, allowed: &[&str], place: &str, out: &mut Vec<String>) {
+/// `place` is where the keys stand: `None` at the top level, else the list and the item's
+/// number (`[[perbandingan]]`, 1).
+fn unknown_keys(
+    table: &toml::Table,
+    allowed: &[&str],
+    place: Option<(&str, usize)>,
+    out: &mut Vec<Msg>,
+) {
     for key in table.keys() {
         if !allowed.contains(&key.as_str()) {
-            out.push(format!(
-                "kunci \"{key}\" {place} tidak dikenal (yang dikenal: {})",
-                allowed.join(", ")
-            ));
+            let m = match place {
+                None => Msg::new("linkage.unknown_key_top"),
+                Some((list, n)) => Msg::new("linkage.unknown_key_in")
+                    .arg("list", list)
+                    .arg("n", n),
+            };
+            out.push(m.arg("key", key).arg("known", allowed.join(", ")));
         }
     }
+}
+
+/// A problem of the `n`th item (1-based) of `[[list]]` about column `column`.
+fn at(list: &str, n: usize, column: &str, problem: Msg) -> Msg {
+    Msg::new("linkage.settings_at")
+        .arg("list", list)
+        .arg("n", n)
+        .arg("column", column)
+        .arg_msg("problem", problem)
 }
 
 impl Settings {
@@ -281,12 +308,13 @@ impl Settings {
 
     /// Parses and checks a settings file. Every problem is named, in Bahasa Indonesia.
     pub fn from_toml(text: &str) -> Result<Settings, LinkError> {
-        let bad = |problems: Vec<String>| LinkError::Settings(problems.join("; "));
         let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-            bad(vec![format!("bukan TOML yang sah: {}", e.message())])
+            LinkError::Settings(vec![
+                Msg::new("linkage.not_toml").arg("detail", e.message()),
+            ])
         })?;
         let mut problems = Vec::new();
-        unknown_keys(&table, TOP_KEYS, "di tingkat atas", &mut problems);
+        unknown_keys(&table, TOP_KEYS, None, &mut problems);
         for (list, keys, label) in [
             ("perbandingan", COMPARISON_KEYS, "[[perbandingan]]"),
             ("blok", BLOCK_KEYS, "[[blok]]"),
@@ -295,20 +323,17 @@ impl Settings {
             if let Some(items) = table.get(list).and_then(|v| v.as_array()) {
                 for (i, item) in items.iter().enumerate() {
                     if let Some(t) = item.as_table() {
-                        unknown_keys(
-                            t,
-                            keys,
-                            &format!("pada {label} ke-{}", i + 1),
-                            &mut problems,
-                        );
+                        unknown_keys(t, keys, Some((label, i + 1)), &mut problems);
                         if let Some(kind) = t.get("jenis").and_then(|k| k.as_str())
                             && !KINDS.contains(&kind)
                         {
-                            problems.push(format!(
-                                "jenis \"{kind}\" pada {label} ke-{} tidak dikenal (pilihan: {})",
-                                i + 1,
-                                KINDS.join(", ")
-                            ));
+                            problems.push(
+                                Msg::new("linkage.unknown_kind")
+                                    .arg("kind", kind)
+                                    .arg("list", label)
+                                    .arg("n", i + 1)
+                                    .arg("choices", KINDS.join(", ")),
+                            );
                         }
                     }
                 }
@@ -316,14 +341,16 @@ impl Settings {
         }
         for required in ["perbandingan", "blok"] {
             if !table.contains_key(required) {
-                problems.push(format!("kunci wajib \"{required}\" belum ada"));
+                problems.push(Msg::new("linkage.required_key").arg("key", required));
             }
         }
         if !problems.is_empty() {
-            return Err(bad(problems));
+            return Err(LinkError::Settings(problems));
         }
         let settings: Settings = table.try_into().map_err(|e: toml::de::Error| {
-            bad(vec![format!("isi tidak sesuai: {}", e.message())])
+            LinkError::Settings(vec![
+                Msg::new("linkage.settings_content").arg("detail", e.message()),
+            ])
         })?;
         settings.check()?;
         Ok(settings)
@@ -332,116 +359,122 @@ impl Settings {
     fn check(&self) -> Result<(), LinkError> {
         let mut problems = Vec::new();
         if self.id_column.trim().is_empty() {
-            problems.push("kolom_id kosong".to_string());
+            problems.push(Msg::new("linkage.id_column_empty"));
         }
         if !(self.threshold > 0.0 && self.threshold < 1.0) {
-            problems.push(format!("ambang {} harus di antara 0 dan 1", self.threshold));
+            problems.push(Msg::new("linkage.threshold_range").arg("value", self.threshold));
         }
         if !(self.review_floor > 0.0 && self.review_floor <= self.threshold) {
-            problems.push(format!(
-                "tinjauan_bawah {} harus di atas 0 dan tidak melebihi ambang {}",
-                self.review_floor, self.threshold
-            ));
+            problems.push(
+                Msg::new("linkage.review_floor_range")
+                    .arg("value", self.review_floor)
+                    .arg("threshold", self.threshold),
+            );
         }
         if self.max_cluster_size < 2 {
-            problems.push("klaster_maks harus minimal 2".into());
+            problems.push(Msg::new("linkage.at_least_two").arg("key", "klaster_maks"));
         }
         if self.max_block_size < 2 {
-            problems.push("blok_maks harus minimal 2".into());
+            problems.push(Msg::new("linkage.at_least_two").arg("key", "blok_maks"));
         }
         if self.comparisons.is_empty() || self.comparisons.len() > MAX_COMPARISONS {
-            problems.push(format!(
-                "perbandingan harus berisi 1 sampai {MAX_COMPARISONS} kolom, ada {}",
-                self.comparisons.len()
-            ));
+            problems.push(
+                Msg::new("linkage.comparison_count")
+                    .arg("max", MAX_COMPARISONS)
+                    .arg("n", self.comparisons.len()),
+            );
         }
         if self.blocking.is_empty() || self.blocking.len() > 8 {
-            problems.push(format!(
-                "blok harus berisi 1 sampai 8 aturan, ada {}",
-                self.blocking.len()
-            ));
+            problems.push(
+                Msg::new("linkage.rule_count")
+                    .arg("max", 8)
+                    .arg("n", self.blocking.len()),
+            );
         }
         for (i, c) in self.comparisons.iter().enumerate() {
-            let at = format!("[[perbandingan]] ke-{} (kolom \"{}\")", i + 1, c.column);
+            let mut problem = |m: Msg| problems.push(at("[[perbandingan]]", i + 1, &c.column, m));
             if self.comparisons[..i].iter().any(|o| o.column == c.column) {
-                problems.push(format!("{at}: kolom ini sudah dibandingkan sebelumnya"));
+                problem(Msg::new("linkage.column_repeated"));
             }
             if let Some(t) = c.jaro_winkler.as_deref()
                 && t.iter().any(|v| !(0.0..=1.0).contains(v))
             {
-                problems.push(format!("{at}: nilai jaro_winkler harus di antara 0 dan 1"));
+                problem(Msg::new("linkage.jaro_winkler_range"));
             }
             if c.levels().len() > MAX_LEVELS {
-                problems.push(format!("{at}: paling banyak {MAX_LEVELS} tingkat"));
+                problem(Msg::new("linkage.too_many_levels").arg("max", MAX_LEVELS));
             }
             if c.person_key && !matches!(c.kind, Kind::Nik | Kind::Kk | Kind::Persis) {
-                problems.push(format!(
-                    "{at}: kunci_orang hanya untuk jenis nik, kk atau persis"
-                ));
+                problem(Msg::new("linkage.person_key_kind"));
             }
         }
         for (i, source) in self.sources.iter().enumerate() {
-            let at = format!("[[sumber]] ke-{} (kolom \"{}\")", i + 1, source.column);
+            let here = |m: Msg| at("[[sumber]]", i + 1, &source.column, m);
             let target = self.comparisons.iter().find(|c| c.column == source.column);
             let fits = match (source.transform, target.map(|c| c.kind)) {
                 (_, None) => {
-                    problems.push(format!("{at}: kolom ini tidak ada di [[perbandingan]]"));
+                    problems.push(here(Msg::new("linkage.source_not_compared")));
                     continue;
                 }
                 (Transform::TempatTanggal | Transform::Umur, Some(k)) => k == Kind::Tanggal,
                 (Transform::Wilayah, Some(k)) => matches!(k, Kind::Persis | Kind::Teks),
             };
             if !fits {
-                problems.push(format!(
-                    "{at}: ubah = \"{}\" tidak cocok untuk jenis {}",
-                    source.transform.key(),
-                    target.map_or("", |c| c.kind.key())
+                problems.push(here(
+                    Msg::new("linkage.source_kind")
+                        .arg("transform", source.transform.key())
+                        .arg("kind", target.map_or("", |c| c.kind.key())),
                 ));
             }
             if source.names.is_empty() {
-                problems.push(format!("{at}: nama kolom sumber kosong"));
+                problems.push(here(Msg::new("linkage.source_names_empty")));
             }
         }
         if let Some(d) = &self.reference_date
             && crate::mapping::reference_year(d).is_none()
         {
-            problems.push(format!("tanggal_acuan \"{d}\" bukan tanggal YYYY-MM-DD"));
+            problems.push(Msg::new("linkage.reference_date").arg("value", d));
         }
         if self.comparisons.iter().filter(|c| c.person_key).count() > 1 {
-            problems.push("kunci_orang hanya boleh pada satu kolom".into());
+            problems.push(Msg::new("linkage.one_person_key"));
         }
         for (i, rule) in self.blocking.iter().enumerate() {
+            let rule_problem = |m: Msg| {
+                Msg::new("linkage.rule_at")
+                    .arg("n", i + 1)
+                    .arg_msg("problem", m)
+            };
             if rule.keys.is_empty() {
-                problems.push(format!("[[blok]] ke-{}: kunci kosong", i + 1));
+                problems.push(rule_problem(Msg::new("linkage.rule_empty")));
             }
             for key in &rule.keys {
                 if let Err(e) = self.block_key(key) {
-                    problems.push(format!("[[blok]] ke-{}: {e}", i + 1));
+                    problems.push(rule_problem(e));
                 }
             }
         }
         if problems.is_empty() {
             Ok(())
         } else {
-            Err(LinkError::Settings(problems.join("; ")))
+            Err(LinkError::Settings(problems))
         }
     }
 
     /// Resolves `kolom:fungsi` to the comparison it uses and the key function.
-    pub fn block_key(&self, key: &str) -> Result<(usize, KeyFn), String> {
+    pub fn block_key(&self, key: &str) -> Result<(usize, KeyFn), Msg> {
         let (column, function) = key.split_once(':').unwrap_or((key, ""));
         let Some(index) = self.comparisons.iter().position(|c| c.column == column) else {
-            return Err(format!(
-                "kunci \"{key}\": kolom \"{column}\" tidak ada di [[perbandingan]]"
-            ));
+            return Err(Msg::new("linkage.key_column")
+                .arg("key", key)
+                .arg("column", column));
         };
         let kind = self.comparisons[index].kind;
         let f = KeyFn::parse(kind, function).ok_or_else(|| {
-            format!(
-                "kunci \"{key}\": fungsi \"{function}\" tidak dikenal untuk jenis {} (pilihan: {})",
-                kind.key(),
-                KeyFn::choices(kind)
-            )
+            Msg::new("linkage.key_function")
+                .arg("key", key)
+                .arg("function", function)
+                .arg("kind", kind.key())
+                .arg("choices", KeyFn::choices(kind))
         })?;
         Ok((index, f))
     }
@@ -572,6 +605,10 @@ impl ComparisonSpec {
                 if self.same_year {
                     l.push("tahun sama".into());
                 }
+                if self.year_only {
+                    l.push("hanya tahun: sama".into());
+                    l.push("hanya tahun: selisih satu".into());
+                }
             }
             Kind::Angka => {
                 for d in &self.differences {
@@ -588,6 +625,10 @@ impl ComparisonSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn shown(e: &LinkError) -> String {
+        sinergi_i18n::Messages::new(sinergi_i18n::Lang::Id).render(&sinergi_core::Localized::msg(e))
+    }
 
     #[test]
     fn preset_is_valid_and_complete() {
@@ -614,34 +655,36 @@ mod tests {
         let base = "kolom_id = \"id\"\n[[perbandingan]]\nkolom = \"nama\"\njenis = \"nama\"\n[[blok]]\nkunci = [\"nama\"]\n";
         assert!(Settings::from_toml(base).is_ok());
         let e = Settings::from_toml(&format!("ambangg = 0.8\n{base}"))
-            .unwrap_err()
-            .to_string();
+            .map_err(|e| shown(&e))
+            .unwrap_err();
         assert!(
             e.contains("\"ambangg\"") && e.contains("tidak dikenal"),
             "{e}"
         );
         let e =
             Settings::from_toml(&base.replace("jenis = \"nama\"", "jenis = \"nama\"\nwarna = 1"))
-                .unwrap_err()
-                .to_string();
+                .map_err(|e| shown(&e))
+                .unwrap_err();
         assert!(
             e.contains("\"warna\"") && e.contains("[[perbandingan]] ke-1"),
             "{e}"
         );
         let e = Settings::from_toml(&base.replace("jenis = \"nama\"", "jenis = \"huruf\""))
-            .unwrap_err()
-            .to_string();
+            .map_err(|e| shown(&e))
+            .unwrap_err();
         assert!(e.contains("jenis \"huruf\""), "{e}");
         let e = Settings::from_toml(&base.replace("kunci = [\"nama\"]", "kunci = [\"nik\"]"))
-            .unwrap_err()
-            .to_string();
+            .map_err(|e| shown(&e))
+            .unwrap_err();
         assert!(e.contains("kolom \"nik\" tidak ada"), "{e}");
         let e =
             Settings::from_toml(&base.replace("kunci = [\"nama\"]", "kunci = [\"nama:tahun\"]"))
-                .unwrap_err()
-                .to_string();
+                .map_err(|e| shown(&e))
+                .unwrap_err();
         assert!(e.contains("fungsi \"tahun\""), "{e}");
-        let e = Settings::from_toml("kolom_id = ").unwrap_err().to_string();
+        let e = Settings::from_toml("kolom_id = ")
+            .map_err(|e| shown(&e))
+            .unwrap_err();
         assert!(e.contains("bukan TOML"), "{e}");
     }
 }

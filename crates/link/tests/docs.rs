@@ -42,10 +42,10 @@ fn settings_example_is_valid_and_states_the_defaults() {
 }
 
 #[test]
-fn every_nik_and_kk_level_is_documented_as_coded() {
+fn every_nik_kk_and_date_level_is_documented_as_coded() {
     let docs = docs();
     let preset = Settings::person_preset();
-    for kind in [Kind::Nik, Kind::Kk] {
+    for kind in [Kind::Nik, Kind::Kk, Kind::Tanggal] {
         let spec = preset.comparisons.iter().find(|c| c.kind == kind).unwrap();
         let row = docs
             .lines()

@@ -164,7 +164,7 @@ fn saved_models_give_the_same_results_and_decisions_are_honoured() {
     // A model for other settings is refused with a reason.
     let mut other = settings.clone();
     other.comparisons[1].jaro_winkler = Some(vec![0.9]);
-    let err = Model::from_json(&json, &other).unwrap_err().to_string();
+    let err = shown(&Model::from_json(&json, &other).unwrap_err());
     assert!(err.contains("nama") && err.contains("latih ulang"), "{err}");
 }
 
@@ -205,8 +205,8 @@ fn bad_inputs_are_named() {
             }],
         )
         .err()
+        .map(|e| shown(&e))
         .unwrap()
-        .to_string()
     };
     let e = err(&t);
     assert!(
@@ -223,4 +223,27 @@ fn bad_inputs_are_named() {
     let t = table("id,nik,nama,jenis_kelamin,tanggal_lahir,no_kk\n1,,A,L,,\n");
     let e = err(&t);
     assert!(e.contains("kolom \"kode_desa\""), "{e}");
+}
+
+/// An error as a user reads it, in Indonesian.
+fn shown(e: &sinergi_link::LinkError) -> String {
+    sinergi_i18n::Messages::new(sinergi_i18n::Lang::Id).render(&sinergi_core::Localized::msg(e))
+}
+
+#[test]
+fn link_errors_speak_both_languages() {
+    let e = Settings::from_toml("ambangg = 0.8\n[[perbandingan]]\nkolom = \"nama\"\njenis = \"nama\"\n[[blok]]\nkunci = [\"nama:tahun\"]\n")
+        .unwrap_err();
+    let msg = sinergi_core::Localized::msg(&e);
+    let id = sinergi_i18n::Messages::new(sinergi_i18n::Lang::Id).render(&msg);
+    let en = sinergi_i18n::Messages::new(sinergi_i18n::Lang::En).render(&msg);
+    assert!(
+        id.contains("\"ambangg\"") && id.contains("tidak dikenal"),
+        "{id}"
+    );
+    assert!(en.contains("\"ambangg\"") && en.contains("unknown"), "{en}");
+    assert!(
+        !id.contains("linkage.") && !en.contains("linkage."),
+        "{id} / {en}"
+    );
 }

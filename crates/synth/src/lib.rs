@@ -13,6 +13,7 @@ pub mod institutions;
 pub mod linkage;
 pub mod names;
 pub mod output;
+pub mod partners;
 pub mod people;
 pub mod rng;
 pub mod world;

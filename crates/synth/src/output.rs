@@ -22,6 +22,9 @@ pub struct Summary {
     pub linkage_records: u64,
     /// Scale of the world the linkage records come from (bigger than `--scale` when needed).
     pub linkage_scale: Option<f64>,
+    /// How the linkage records were split into the register and the partner lists
+    /// (`linkage/mitra/`).
+    pub partner_lists: Option<crate::partners::PartnerCounts>,
     pub programs: usize,
     /// Rows over all beneficiary lists.
     pub beneficiaries: u64,
@@ -486,6 +489,8 @@ pub fn write_world(
     family_out.finish()?;
     if let Some(lf) = link_files {
         lf.finish(&mut files)?;
+        let lw = link_world.as_ref().unwrap_or(&world);
+        summary.partner_lists = Some(crate::partners::write(&mut files, lw, config.seed)?);
     }
     summary.beneficiaries = lists.iter().map(|l| l.1).sum();
     for (out, _) in lists {
