@@ -519,7 +519,9 @@ fn explain(
     left: &str,
     right: &str,
 ) -> anyhow::Result<()> {
-    let (a, b) = linker.find_pair(left, right)?;
+    let (a, b) = linker
+        .find_pair(left, right)
+        .map_err(|e| anyhow!(shown(&e)))?;
     let model = match model {
         Some(mut m) => {
             // λ depends on the data; estimate it here too, from this run's candidates.
