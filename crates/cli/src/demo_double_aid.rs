@@ -24,7 +24,9 @@ pub async fn load(store: &Store, preferred: &[i64], skip: i64) -> anyhow::Result
         }
     }
     if invite.len() < 2 {
-        tracing::info!("bantuan ganda: kurang dari dua mitra memegang daftar; tidak ada putaran demo");
+        tracing::info!(
+            "bantuan ganda: kurang dari dua mitra memegang daftar; tidak ada putaran demo"
+        );
         return Ok(());
     }
     let input = NewRound {
