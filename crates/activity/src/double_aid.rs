@@ -17,9 +17,7 @@ use sinergi_link::encoded::{
     EncodedError, EncodedModel, EncodedRecord, PlainRecord, Secret, encode, link_encoded,
     read_file, write_file,
 };
-use sinergi_store::{
-    JoinWith, JoinableList, NewPair, NewRound, RoundRecord, RoundResults, Store,
-};
+use sinergi_store::{JoinWith, JoinableList, NewPair, NewRound, RoundRecord, RoundResults, Store};
 
 use crate::ActivityError;
 
@@ -222,9 +220,13 @@ pub async fn invite(
 /// How a partner joins, as a face received it.
 #[derive(Debug, Clone)]
 pub enum Join {
-    Held { list_id: i64 },
+    Held {
+        list_id: i64,
+    },
     /// The bytes of an encoded file made by `sinergi sandi`.
-    Encoded { bytes: Vec<u8> },
+    Encoded {
+        bytes: Vec<u8>,
+    },
 }
 
 /// Reads an uploaded encoded file: its size, text and rows checked, each kecamatan inside
@@ -245,7 +247,8 @@ pub fn read_encoded(bytes: &[u8], region: &RegionCode) -> Result<Vec<EncodedReco
         return Err(Msg::new("double_aid.empty_list"));
     }
     for (i, r) in records.iter().enumerate() {
-        let inside = RegionCode::parse(&r.kecamatan).is_ok_and(|k| region.contains(&k) || *region == k);
+        let inside =
+            RegionCode::parse(&r.kecamatan).is_ok_and(|k| region.contains(&k) || *region == k);
         if !inside {
             return Err(Msg::new("double_aid.file_outside_region")
                 .arg("line", i + 2)
@@ -273,8 +276,9 @@ pub async fn join(
     let with = match input {
         Join::Held { list_id } => JoinWith::Held { list_id },
         Join::Encoded { bytes } => {
-            let region = RegionCode::parse(&round.region)
-                .map_err(|e| ActivityError::Store(sinergi_store::StoreError::Corrupt(e.to_string())))?;
+            let region = RegionCode::parse(&round.region).map_err(|e| {
+                ActivityError::Store(sinergi_store::StoreError::Corrupt(e.to_string()))
+            })?;
             let records = read_encoded(&bytes, &region).map_err(ActivityError::Refused)?;
             // Stored as written by Sinergi itself: nothing of the upload beyond its rows.
             JoinWith::Encoded {
@@ -472,8 +476,7 @@ pub async fn round_page(
         .await?
         .unwrap_or(RoundResults::Nothing);
     let joinable = scoped.double_aid_joinable_lists(round_id).await?;
-    let may_run = RegionCode::parse(&round.region)
-        .is_ok_and(|r| may_open_round(viewer, &r))
+    let may_run = RegionCode::parse(&round.region).is_ok_and(|r| may_open_round(viewer, &r))
         && round.status == RoundStatus::Open;
     Ok(Some(RoundPage {
         round,
@@ -484,7 +487,10 @@ pub async fn round_page(
 }
 
 /// The organisations the viewer may invite to a round, as (id, name).
-pub async fn invitable(store: &Store, viewer: &Viewer) -> Result<Vec<(i64, String)>, ActivityError> {
+pub async fn invitable(
+    store: &Store,
+    viewer: &Viewer,
+) -> Result<Vec<(i64, String)>, ActivityError> {
     Ok(store.scoped(viewer).double_aid_invitable().await?)
 }
 

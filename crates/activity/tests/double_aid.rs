@@ -66,11 +66,15 @@ async fn a_round_runs_from_opening_to_frozen_results_each_viewer_seeing_its_shar
         // Who opens: the admin of the region only; two partners at least.
         let all3 = [w.orgs[0], w.orgs[1], w.orgs[2]];
         assert!(forbidden(
-            open_round(s, &mitra_a, &new_round(&all3)).await.unwrap_err()
+            open_round(s, &mitra_a, &new_round(&all3))
+                .await
+                .unwrap_err()
         ));
         let admin33 = Viewer::User(w.principal("admin33").await);
         assert!(forbidden(
-            open_round(s, &admin33, &new_round(&all3)).await.unwrap_err()
+            open_round(s, &admin33, &new_round(&all3))
+                .await
+                .unwrap_err()
         ));
         assert_eq!(
             refused_key(
@@ -89,7 +93,10 @@ async fn a_round_runs_from_opening_to_frozen_results_each_viewer_seeing_its_shar
         assert_eq!(page.round.members[0].organisation_id, w.orgs[0]);
         assert_eq!(page.joinable.len(), 1, "{l}: its own list only");
         let list_a = page.joinable[0].id;
-        assert!(round_page(s, &jateng, round).await.unwrap().is_none(), "{l}");
+        assert!(
+            round_page(s, &jateng, round).await.unwrap().is_none(),
+            "{l}"
+        );
         assert!(
             round_page(s, Viewer::public(), round)
                 .await
@@ -97,8 +104,16 @@ async fn a_round_runs_from_opening_to_frozen_results_each_viewer_seeing_its_shar
                 .is_none(),
             "{l}"
         );
-        let lists = round_page(s, &admin, round).await.unwrap().unwrap().joinable;
-        assert_eq!(lists.len(), 3, "{l}: the admin joins on behalf of any member");
+        let lists = round_page(s, &admin, round)
+            .await
+            .unwrap()
+            .unwrap()
+            .joinable;
+        assert_eq!(
+            lists.len(),
+            3,
+            "{l}: the admin joins on behalf of any member"
+        );
         let list_b = lists
             .iter()
             .find(|x| x.organisation_id == w.orgs[1])
@@ -107,22 +122,40 @@ async fn a_round_runs_from_opening_to_frozen_results_each_viewer_seeing_its_shar
 
         // Joining: only for itself, only with its own list.
         assert!(forbidden(
-            join(s, &mitra_a, round, w.orgs[1], Join::Held { list_id: list_b })
-                .await
-                .unwrap_err()
+            join(
+                s,
+                &mitra_a,
+                round,
+                w.orgs[1],
+                Join::Held { list_id: list_b }
+            )
+            .await
+            .unwrap_err()
         ));
         assert_eq!(
             refused_key(
-                join(s, &mitra_a, round, w.orgs[0], Join::Held { list_id: list_b })
-                    .await
-                    .unwrap_err()
+                join(
+                    s,
+                    &mitra_a,
+                    round,
+                    w.orgs[0],
+                    Join::Held { list_id: list_b }
+                )
+                .await
+                .unwrap_err()
             ),
             "double_aid.list_not_own"
         );
         assert_eq!(
-            join(s, &mitra_a, round, w.orgs[0], Join::Held { list_id: list_a })
-                .await
-                .unwrap(),
+            join(
+                s,
+                &mitra_a,
+                round,
+                w.orgs[0],
+                Join::Held { list_id: list_a }
+            )
+            .await
+            .unwrap(),
             3
         );
         // Running needs two joined members.
@@ -131,9 +164,15 @@ async fn a_round_runs_from_opening_to_frozen_results_each_viewer_seeing_its_shar
             "double_aid.two_joined"
         );
         assert_eq!(
-            join(s, &mitra_b, round, w.orgs[1], Join::Held { list_id: list_b })
-                .await
-                .unwrap(),
+            join(
+                s,
+                &mitra_b,
+                round,
+                w.orgs[1],
+                Join::Held { list_id: list_b }
+            )
+            .await
+            .unwrap(),
             2
         );
         // An encoded file: a line outside the round's region is refused by its number.
@@ -253,9 +292,15 @@ async fn a_round_runs_from_opening_to_frozen_results_each_viewer_seeing_its_shar
         );
         assert_eq!(
             refused_key(
-                join(s, &mitra_a, round, w.orgs[0], Join::Held { list_id: list_a })
-                    .await
-                    .unwrap_err()
+                join(
+                    s,
+                    &mitra_a,
+                    round,
+                    w.orgs[0],
+                    Join::Held { list_id: list_a }
+                )
+                .await
+                .unwrap_err()
             ),
             "double_aid.closed"
         );

@@ -271,7 +271,12 @@ pub enum BantuanGandaCommand {
         #[arg(long, value_name = "MITRA")]
         mitra: String,
         /// Nomor daftar tersimpan milik mitra itu
-        #[arg(long, value_name = "ID", conflicts_with = "berkas", required_unless_present = "berkas")]
+        #[arg(
+            long,
+            value_name = "ID",
+            conflicts_with = "berkas",
+            required_unless_present = "berkas"
+        )]
         daftar: Option<i64>,
         /// Berkas sandi buatan `sinergi sandi`
         #[arg(long, value_name = "BERKAS")]

@@ -9,9 +9,11 @@ use std::time::Instant;
 
 use anyhow::{Context as _, bail};
 use sinergi_activity::double_aid::{self, Join, Member, RoundView, run_encoded, view_for};
-use sinergi_core::{Disclosed, Localized as _, Msg, Period, Principal, RegionCode, Role, Scope, Viewer};
-use sinergi_store::{NewRound, RoundResults};
+use sinergi_core::{
+    Disclosed, Localized as _, Msg, Period, Principal, RegionCode, Role, Scope, Viewer,
+};
 use sinergi_link::encoded::read_file;
+use sinergi_store::{NewRound, RoundResults};
 
 use crate::args::BantuanGandaCommand;
 
@@ -36,7 +38,8 @@ fn parse_member(spec: &str) -> anyhow::Result<(String, PathBuf, String)> {
             parts.next().unwrap_or("").trim().to_string(),
         )),
         _ => bail!(
-            crate::lang::messages().render(&Msg::new("double_aid.cli_member_spec").arg("spec", spec))
+            crate::lang::messages()
+                .render(&Msg::new("double_aid.cli_member_spec").arg("spec", spec))
         ),
     }
 }
@@ -56,9 +59,8 @@ fn slug(name: &str) -> String {
 
 fn jalankan(anggota: &[String], jenis: &[String], keluar: &Path) -> anyhow::Result<()> {
     let t = crate::lang::messages();
-    let path_msg = |key: &'static str, p: &Path| {
-        t.render(&Msg::new(key).arg("path", p.display().to_string()))
-    };
+    let path_msg =
+        |key: &'static str, p: &Path| t.render(&Msg::new(key).arg("path", p.display().to_string()));
     if anggota.len() < 2 {
         bail!(t.render(&Msg::new("double_aid.cli_two_members")));
     }
@@ -163,7 +165,10 @@ fn jalankan(anggota: &[String], jenis: &[String], keluar: &Path) -> anyhow::Resu
         t.render(
             &Msg::new("double_aid.cli_round_summary")
                 .arg("members", members.len())
-                .arg("records", members.iter().map(|m| m.records.len()).sum::<usize>())
+                .arg(
+                    "records",
+                    members.iter().map(|m| m.records.len()).sum::<usize>()
+                )
                 .arg("overlaps", result.overlaps.len())
                 .arg("uncertain", result.uncertain.len())
                 .arg("seconds", format!("{:.1}", started.elapsed().as_secs_f64()))
@@ -200,18 +205,22 @@ pub async fn stored(command: BantuanGandaCommand) -> anyhow::Result<()> {
             let store = crate::setup::open(&db.database).await?;
             let viewer = viewer(&store, sebagai.as_deref(), &t).await?;
             let region = RegionCode::parse(wilayah.trim()).map_err(|_| {
-                anyhow::anyhow!(t.render(
-                    &Msg::new("double_aid.bad_field")
-                        .arg("field", "--wilayah")
-                        .arg("value", wilayah.trim())
-                ))
+                anyhow::anyhow!(
+                    t.render(
+                        &Msg::new("double_aid.bad_field")
+                            .arg("field", "--wilayah")
+                            .arg("value", wilayah.trim())
+                    )
+                )
             })?;
             let period = Period::parse(periode.trim()).map_err(|_| {
-                anyhow::anyhow!(t.render(
-                    &Msg::new("double_aid.bad_field")
-                        .arg("field", "--periode")
-                        .arg("value", periode.trim())
-                ))
+                anyhow::anyhow!(
+                    t.render(
+                        &Msg::new("double_aid.bad_field")
+                            .arg("field", "--periode")
+                            .arg("value", periode.trim())
+                    )
+                )
             })?;
             let mut invite = Vec::new();
             for m in &mitra {

@@ -24,7 +24,9 @@ pub async fn load(store: &Store, preferred: &[i64], skip: i64) -> anyhow::Result
         }
     }
     if invite.len() < 2 {
-        tracing::info!("bantuan ganda: kurang dari dua mitra memegang daftar; tidak ada putaran demo");
+        tracing::info!(
+            "bantuan ganda: kurang dari dua mitra memegang daftar; tidak ada putaran demo"
+        );
         return Ok(());
     }
     let input = NewRound {
@@ -40,11 +42,12 @@ pub async fn load(store: &Store, preferred: &[i64], skip: i64) -> anyhow::Result
             .context("putaran demo tidak terbaca")?;
         let mut joined = 0;
         for m in &page.round.members {
-            // The newest list of each partner.
+            // The largest list of each partner.
             if let Some(list) = page
                 .joinable
                 .iter()
-                .find(|l| l.organisation_id == m.organisation_id)
+                .filter(|l| l.organisation_id == m.organisation_id)
+                .max_by_key(|l| (l.row_count, l.id))
             {
                 join(
                     store,

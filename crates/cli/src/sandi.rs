@@ -27,15 +27,18 @@ fn map_path(out: &Path) -> PathBuf {
 
 pub fn run(args: &SandiArgs) -> anyhow::Result<()> {
     let t = crate::lang::messages();
-    let path_msg = |key: &'static str, p: &Path| t.render(&Msg::new(key).arg("path", p.display().to_string()));
+    let path_msg =
+        |key: &'static str, p: &Path| t.render(&Msg::new(key).arg("path", p.display().to_string()));
     let secret_bytes = std::fs::read(&args.rahasia)
         .with_context(|| path_msg("double_aid.cli_cannot_read", &args.rahasia))?;
     let secret = Secret::new(&secret_bytes).map_err(|e| match e {
-        EncodedError::SecretTooShort { got, min } => anyhow::anyhow!(t.render(
-            &Msg::new("double_aid.secret_too_short")
-                .arg("got", got)
-                .arg("min", min)
-        )),
+        EncodedError::SecretTooShort { got, min } => anyhow::anyhow!(
+            t.render(
+                &Msg::new("double_aid.secret_too_short")
+                    .arg("got", got)
+                    .arg("min", min)
+            )
+        ),
         other => anyhow::anyhow!("{other}"),
     })?;
     let bytes = std::fs::read(&args.file)
@@ -51,14 +54,13 @@ pub fn run(args: &SandiArgs) -> anyhow::Result<()> {
         today: chrono::Utc::now().date_naive(),
         limits: sinergi_intake::Limits::default(),
     };
-    let list = sinergi_intake::read_person_list(&bytes, &ctx)
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "{}:\n{}",
-                args.file.display(),
-                crate::lang::row_errors(&t, &e.0, 0)
-            )
-        })?;
+    let list = sinergi_intake::read_person_list(&bytes, &ctx).map_err(|e| {
+        anyhow::anyhow!(
+            "{}:\n{}",
+            args.file.display(),
+            crate::lang::row_errors(&t, &e.0, 0)
+        )
+    })?;
     let plain: Vec<PlainRecord<'_>> = list.rows.iter().map(PlainRecord::from_person).collect();
     let mut rng = rand::rngs::ChaCha8Rng::from_rng(&mut rand::rng());
     let (records, placement) = encode_list(&secret, &plain, &mut rng);
@@ -83,7 +85,10 @@ pub fn run(args: &SandiArgs) -> anyhow::Result<()> {
             &Msg::new("double_aid.cli_encoded")
                 .arg("n", records.len())
                 .arg("path", out.display().to_string())
-                .arg("rate", format!("{:.0}", records.len() as f64 / secs.max(1e-9)))
+                .arg(
+                    "rate",
+                    format!("{:.0}", records.len() as f64 / secs.max(1e-9))
+                )
                 .arg("rejected", list.rejected.len())
         )
     );

@@ -402,12 +402,15 @@ impl Scoped<'_> {
     /// The rounds this viewer has a part in, newest first: the admin and board those of
     /// their regions, a partner those it is invited to, the public closed rounds.
     pub async fn double_aid_rounds(&self) -> Result<Vec<RoundRecord>, StoreError> {
-        let rows: Vec<RoundRow> = on_pool!(self, |pool| sqlx::query_as(
+        let rows: Vec<RoundRow> =
+            on_pool!(self, |pool| {
+                sqlx::query_as(
             "SELECT id, region_code, period, aid_types, status, previous_id, created_at, run_at, \
              closed_at, candidate_pairs FROM double_aid_round ORDER BY id DESC"
         )
         .fetch_all(pool)
-        .await)?;
+        .await
+            })?;
         let mut members: BTreeMap<i64, Vec<MemberRow>> = BTreeMap::new();
         for m in self.member_rows(None).await? {
             members.entry(m.0).or_default().push(m);
@@ -452,7 +455,10 @@ impl Scoped<'_> {
             }
             ResultsView::ProvinceTotals { .. } => Vec::new(),
             ResultsView::OwnRows { organisation } => {
-                let own: Vec<_> = members.into_iter().filter(|m| m.1 == organisation).collect();
+                let own: Vec<_> = members
+                    .into_iter()
+                    .filter(|m| m.1 == organisation)
+                    .collect();
                 if own.is_empty() {
                     return Ok(None);
                 }
@@ -482,7 +488,10 @@ impl Scoped<'_> {
         organisation: i64,
         contact: Option<&str>,
     ) -> Result<(), StoreError> {
-        let row = self.round_row(round_id).await?.ok_or(StoreError::Forbidden)?;
+        let row = self
+            .round_row(round_id)
+            .await?
+            .ok_or(StoreError::Forbidden)?;
         let region = RegionCode::parse(&row.1).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         if !may_open_round(self.viewer(), &region) {
             return Err(StoreError::Forbidden);
@@ -540,7 +549,10 @@ impl Scoped<'_> {
         organisation: i64,
         with: &JoinWith,
     ) -> Result<(), StoreError> {
-        let row = self.round_row(round_id).await?.ok_or(StoreError::Forbidden)?;
+        let row = self
+            .round_row(round_id)
+            .await?
+            .ok_or(StoreError::Forbidden)?;
         let status = RoundStatus::from_key(&row.4)
             .ok_or_else(|| StoreError::Corrupt(format!("round status {}", row.4)))?;
         if status == RoundStatus::Closed {
@@ -552,17 +564,22 @@ impl Scoped<'_> {
         // The admin joins on behalf of partners of its own rounds only.
         if let Some(p) = self.viewer().principal()
             && p.role == sinergi_core::Role::AdminProvinsi
-            && !may_open_round(self.viewer(), &RegionCode::parse(&row.1).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+            && !may_open_round(
+                self.viewer(),
+                &RegionCode::parse(&row.1).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            )
         {
             return Err(StoreError::Forbidden);
         }
-        let invited: Option<i64> = on_pool!(self, |pool| sqlx::query_scalar(
+        let invited: Option<i64> = on_pool!(self, |pool| {
+            sqlx::query_scalar(
             "SELECT organisation_id FROM double_aid_member WHERE round_id = $1 AND organisation_id = $2"
         )
         .bind(round_id)
         .bind(organisation)
         .fetch_optional(pool)
-        .await)?;
+        .await
+        })?;
         if invited.is_none() {
             return Err(refused("double_aid.not_invited"));
         }
@@ -649,17 +666,26 @@ impl Scoped<'_> {
         &self,
         round_id: i64,
     ) -> Result<Vec<RunMember>, StoreError> {
-        let row = self.round_row(round_id).await?.ok_or(StoreError::Forbidden)?;
+        let row = self
+            .round_row(round_id)
+            .await?
+            .ok_or(StoreError::Forbidden)?;
         self.require_round_admin(&row)?;
-        let rows: Vec<(i64, String, String, Option<String>, Option<i64>, Option<String>)> =
-            on_pool!(self, |pool| sqlx::query_as(
-                "SELECT m.organisation_id, o.name, m.contact, m.mode, m.list_id, m.encoded_file \
+        let rows: Vec<(
+            i64,
+            String,
+            String,
+            Option<String>,
+            Option<i64>,
+            Option<String>,
+        )> = on_pool!(self, |pool| sqlx::query_as(
+            "SELECT m.organisation_id, o.name, m.contact, m.mode, m.list_id, m.encoded_file \
                  FROM double_aid_member m JOIN organisation o ON o.id = m.organisation_id \
                  WHERE m.round_id = $1 AND m.mode IS NOT NULL ORDER BY m.organisation_id"
-            )
-            .bind(round_id)
-            .fetch_all(pool)
-            .await)?;
+        )
+        .bind(round_id)
+        .fetch_all(pool)
+        .await)?;
         Ok(rows
             .into_iter()
             .filter_map(|r| {
@@ -683,7 +709,10 @@ impl Scoped<'_> {
         round_id: i64,
         list_id: i64,
     ) -> Result<Vec<HeldRecord>, StoreError> {
-        let row = self.round_row(round_id).await?.ok_or(StoreError::Forbidden)?;
+        let row = self
+            .round_row(round_id)
+            .await?
+            .ok_or(StoreError::Forbidden)?;
         self.require_round_admin(&row)?;
         let member: Option<i64> = on_pool!(self, |pool| sqlx::query_scalar(
             "SELECT organisation_id FROM double_aid_member WHERE round_id = $1 AND list_id = $2"
@@ -746,7 +775,10 @@ impl Scoped<'_> {
         candidate_pairs: u64,
         close: bool,
     ) -> Result<(), StoreError> {
-        let row = self.round_row(round_id).await?.ok_or(StoreError::Forbidden)?;
+        let row = self
+            .round_row(round_id)
+            .await?
+            .ok_or(StoreError::Forbidden)?;
         self.require_round_admin(&row)?;
         if row.4 != "open" {
             return Err(refused("double_aid.closed"));
@@ -934,9 +966,7 @@ impl Scoped<'_> {
                         continue;
                     }
                     let (x, y) = ordered(name(p.1), name(p.3));
-                    *cells
-                        .entry((p.5.clone(), x, y, p.6.clone()))
-                        .or_default() += 1;
+                    *cells.entry((p.5.clone(), x, y, p.6.clone())).or_default() += 1;
                 }
                 let mut comparison = Vec::new();
                 if let Some(prev) = round.previous_id {
@@ -991,7 +1021,10 @@ impl Scoped<'_> {
         pair_no: i64,
         accept: bool,
     ) -> Result<(), StoreError> {
-        let row = self.round_row(round_id).await?.ok_or(StoreError::Forbidden)?;
+        let row = self
+            .round_row(round_id)
+            .await?
+            .ok_or(StoreError::Forbidden)?;
         if row.4 != "open" {
             return Err(refused("double_aid.closed"));
         }
@@ -999,13 +1032,16 @@ impl Scoped<'_> {
         let ResultsView::OwnRows { organisation } = view else {
             return Err(StoreError::Forbidden);
         };
-        let pair: Option<(i64, i64, i64)> = on_pool!(self, |pool| sqlx::query_as(
+        let pair: Option<(i64, i64, i64)> =
+            on_pool!(self, |pool| {
+                sqlx::query_as(
             "SELECT org_a, org_b, certain FROM double_aid_pair WHERE round_id = $1 AND pair_no = $2"
         )
         .bind(round_id)
         .bind(pair_no)
         .fetch_optional(pool)
-        .await)?;
+        .await
+            })?;
         let Some((a, b, certain)) = pair else {
             return Err(StoreError::Forbidden);
         };
@@ -1139,7 +1175,11 @@ impl Scoped<'_> {
             .into_iter()
             .filter(|r| {
                 may_join_round(self.viewer(), status, r.1)
-                    && (admin || self.viewer().principal().is_some_and(|p| p.scope.organisation == Some(r.1)))
+                    && (admin
+                        || self
+                            .viewer()
+                            .principal()
+                            .is_some_and(|p| p.scope.organisation == Some(r.1)))
             })
             .map(|r| JoinableList {
                 id: r.0,

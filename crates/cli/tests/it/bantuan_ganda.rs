@@ -46,15 +46,26 @@ fn a_stored_round_is_opened_joined_closed_and_read_from_the_shell() {
             &db,
             &key,
             &[
-                "buka", "--wilayah", "52", "--periode", "2025", "--mitra", "Mitra A", "--mitra",
+                "buka",
+                "--wilayah",
+                "52",
+                "--periode",
+                "2025",
+                "--mitra",
+                "Mitra A",
+                "--mitra",
                 "Mitra B",
             ],
         );
         assert_eq!(code, 0, "{l}: {out}");
         let round: i64 = out
-            .split_whitespace()
-            .nth(1)
-            .and_then(|n| n.trim_end_matches('.').parse().ok())
+            .lines()
+            .find_map(|line| {
+                line.strip_prefix("Putaran ")?
+                    .strip_suffix(" dibuka.")?
+                    .parse()
+                    .ok()
+            })
             .unwrap_or_else(|| panic!("{l}: round number in {out}"));
         let lists = rt
             .block_on(w.store.as_system("test").double_aid_joinable_lists(round))
@@ -66,7 +77,14 @@ fn a_stored_round_is_opened_joined_closed_and_read_from_the_shell() {
             let (code, out) = run(
                 &db,
                 &key,
-                &["gabung", &r, "--mitra", name, "--daftar", &list.id.to_string()],
+                &[
+                    "gabung",
+                    &r,
+                    "--mitra",
+                    name,
+                    "--daftar",
+                    &list.id.to_string(),
+                ],
             );
             assert_eq!(code, 0, "{l}: {out}");
             assert!(out.contains("Bergabung ke putaran"), "{l}: {out}");
@@ -76,18 +94,31 @@ fn a_stored_round_is_opened_joined_closed_and_read_from_the_shell() {
         assert!(out.contains("1 penerima ganda"), "{l}: {out}");
         let (code, out) = run(&db, &key, &["hasil", &r, "--sebagai", "mitra.a"]);
         assert_eq!(code, 0, "{l}: {out}");
-        assert!(out.contains("2\t\tMitra B"), "{l}: its line 2, the other partner: {out}");
+        assert!(
+            out.contains("2\t\tMitra B"),
+            "{l}: its line 2, the other partner: {out}"
+        );
         assert!(!out.contains("Siti"), "{l}: no person's name: {out}");
         let (code, out) = run(&db, &key, &["hasil", &r]);
         assert_eq!(code, 0, "{l}: {out}");
-        assert!(out.contains("52.03.05\tMitra A\tMitra B\t\t1"), "{l}: {out}");
+        assert!(
+            out.contains("52.03.05\tMitra A\tMitra B\t\t1"),
+            "{l}: {out}"
+        );
         let (code, out) = run(&db, &key, &["hasil", &r, "--sebagai", "mitra.jateng"]);
         assert_ne!(code, 0, "{l}: {out}");
         assert!(out.contains("Putaran tidak ditemukan"), "{l}: {out}");
         let (code, out) = run(
             &db,
             &key,
-            &["gabung", &r, "--mitra", "Mitra A", "--daftar", &lists[0].id.to_string()],
+            &[
+                "gabung",
+                &r,
+                "--mitra",
+                "Mitra A",
+                "--daftar",
+                &lists[0].id.to_string(),
+            ],
         );
         assert_ne!(code, 0, "{l}: {out}");
         assert!(out.contains("putaran ini sudah ditutup"), "{l}: {out}");

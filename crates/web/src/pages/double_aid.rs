@@ -151,10 +151,18 @@ fn parse_open(fields: &[(String, String)]) -> Result<NewRound, AppError> {
     let mut invite = Vec::new();
     for (k, v) in fields {
         if k == "mitra" {
-            invite.push(v.trim().parse().map_err(|_| bad("double_aid.bad_field", "mitra", v))?);
+            invite.push(
+                v.trim()
+                    .parse()
+                    .map_err(|_| bad("double_aid.bad_field", "mitra", v))?,
+            );
         }
     }
-    for part in value("mitra_lain").split(',').map(str::trim).filter(|p| !p.is_empty()) {
+    for part in value("mitra_lain")
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         let id: i64 = part
             .parse()
             .map_err(|_| bad("double_aid.bad_field", "mitra_lain", part))?;
@@ -315,7 +323,13 @@ pub async fn invite(
     }
 }
 
-async fn run_or_close(state: AppState, ui: Ui, user: &sinergi_store::SessionUser, id: i64, close: bool) -> Response {
+async fn run_or_close(
+    state: AppState,
+    ui: Ui,
+    user: &sinergi_store::SessionUser,
+    id: i64,
+    close: bool,
+) -> Response {
     match uc::run_round(&state.store, &user.viewer, id, close).await {
         Ok(_) => Redirect::to(&format!("/bantuan-ganda/{id}")).into_response(),
         Err(e) => AppError::from(e).page(&ui),

@@ -88,17 +88,27 @@ fn a_round_is_opened_joined_run_and_read_through_the_pages() {
         let other_list = option_value(&page.body, "daftar 1");
         let joined = admin.post_upload(
             &format!("{round}/gabung"),
-            &[("organisasi", &orgs[1].to_string()), ("daftar", &other_list)],
+            &[
+                ("organisasi", &orgs[1].to_string()),
+                ("daftar", &other_list),
+            ],
             ("berkas", "", b""),
         );
         assert_eq!(joined.status, 303, "{l}: {}", joined.body);
         // A partner cannot run it; the admin can.
-        assert_eq!(mitra.post(&format!("{round}/jalankan"), &[]).status, 403, "{l}");
+        assert_eq!(
+            mitra.post(&format!("{round}/jalankan"), &[]).status,
+            403,
+            "{l}"
+        );
         let ran = admin.post(&format!("{round}/jalankan"), &[]);
         assert_eq!(ran.status, 303, "{l}: {}", ran.body);
 
         let page = mitra.get(&round);
-        assert!(page.body.contains("Mitra B"), "{l}: the other partner named");
+        assert!(
+            page.body.contains("Mitra B"),
+            "{l}: the other partner named"
+        );
         assert!(
             !page.body.contains("Siti Aminah") && !page.body.contains("Muhammad Zain"),
             "{l}: no person's name"
@@ -116,6 +126,10 @@ fn a_round_is_opened_joined_run_and_read_through_the_pages() {
         let mut jateng = signed(&base, "mitra.jateng");
         assert_eq!(jateng.get(&round).status, 404, "{l}");
         let mut public = Client::new(&base);
-        assert_eq!(public.get(&round).status, 404, "{l}: open rounds are not public");
+        assert_eq!(
+            public.get(&round).status,
+            404,
+            "{l}: open rounds are not public"
+        );
     }
 }
