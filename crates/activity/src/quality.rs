@@ -6,7 +6,7 @@
 use chrono::{Datelike, NaiveDate};
 use sinergi_core::{Level, Msg, RegionCode, Viewer, priority as rules};
 use sinergi_insight::quality::{
-    Cell, Check, QualityRules, ReferencePair, RegionCounts, Series, scorecard as grade,
+    Cell, Check, Grade, QualityRules, ReferencePair, RegionCounts, Series, scorecard as grade,
 };
 use sinergi_store::{
     FOLLOWUP_STATUSES, FlaggedRow, Followup, QualityAsk, QualityCounts, QualityGap, RefusedNiks,
@@ -49,6 +49,7 @@ pub struct ScorecardView {
     pub within: Option<RegionCode>,
     pub year: i32,
     pub rules: QualityRules,
+    /// Worst first (most checks failing, then needing attention), then by code.
     pub rows: Vec<ScorecardRow>,
     /// Per check: the share of the regions where it applies that fail it.
     pub failing_share: Vec<Option<f64>>,
@@ -145,7 +146,7 @@ pub async fn scorecard(
     let counts: Vec<RegionCounts> = inputs.counts.iter().map(counts_of).collect();
     let rules = QualityRules::default();
     let card = grade(&rules, &counts, &series, &references);
-    let rows = inputs
+    let mut rows: Vec<ScorecardRow> = inputs
         .regions
         .iter()
         .zip(card.cells)
@@ -166,6 +167,15 @@ pub async fn scorecard(
             }
         })
         .collect();
+    // Worst first: most checks failing, then most needing attention, then by code.
+    rows.sort_by_key(|r| {
+        let count = |g: Grade| r.cells.iter().filter(|c| c.grade == g).count();
+        (
+            std::cmp::Reverse(count(Grade::Fail)),
+            std::cmp::Reverse(count(Grade::Warn)),
+            r.code.to_string(),
+        )
+    });
     Ok(ScorecardView {
         level: ask.level,
         within: ask.within.clone(),

@@ -20,6 +20,9 @@ use crate::export::{Table, TableFormat, table_download};
 use crate::i18n::Messages;
 use crate::{AppError, AppState, Ui};
 
+/// Regions shown on the page (worst first); the download has all.
+const SHOWN: usize = 30;
+
 fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
@@ -140,6 +143,7 @@ struct QualityPage {
     level: String,
     within: String,
     year: i32,
+    shown: usize,
     followups: Vec<Followup>,
     statuses: [&'static str; 3],
     may_follow_up: bool,
@@ -196,6 +200,7 @@ pub async fn index(
                 .map(|w| w.to_string())
                 .unwrap_or_default(),
             year: view.year,
+            shown: SHOWN,
             followups: view.followups,
             statuses: FOLLOWUP_STATUSES,
             may_follow_up,
