@@ -397,6 +397,7 @@ fn every_page_of_every_account_fits_a_phone_and_the_budget_and_exports_are_typed
                 "/lks/kedaluwarsa?lewat=1",
                 "/4w/analisis",
                 "/wilayah/52",
+                "/bantuan-ganda",
             ] {
                 assert!(
                     walk.pages.keys().any(|p| p.starts_with(page)),
