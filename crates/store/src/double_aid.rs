@@ -218,6 +218,19 @@ type PairRow = (
     Option<String>,
 );
 
+/// A joined member as the run reads it: id, name, contact, mode, list, encoded file.
+type RunRow = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+);
+
+/// The two partners' verdicts on an uncertain pair.
+type Verdicts = (Option<String>, Option<String>);
+
 type HeldRow = (
     Option<i64>,
     String,
@@ -402,15 +415,14 @@ impl Scoped<'_> {
     /// The rounds this viewer has a part in, newest first: the admin and board those of
     /// their regions, a partner those it is invited to, the public closed rounds.
     pub async fn double_aid_rounds(&self) -> Result<Vec<RoundRecord>, StoreError> {
-        let rows: Vec<RoundRow> =
-            on_pool!(self, |pool| {
-                sqlx::query_as(
+        let rows: Vec<RoundRow> = on_pool!(self, |pool| {
+            sqlx::query_as(
             "SELECT id, region_code, period, aid_types, status, previous_id, created_at, run_at, \
              closed_at, candidate_pairs FROM double_aid_round ORDER BY id DESC"
         )
         .fetch_all(pool)
         .await
-            })?;
+        })?;
         let mut members: BTreeMap<i64, Vec<MemberRow>> = BTreeMap::new();
         for m in self.member_rows(None).await? {
             members.entry(m.0).or_default().push(m);
@@ -671,14 +683,7 @@ impl Scoped<'_> {
             .await?
             .ok_or(StoreError::Forbidden)?;
         self.require_round_admin(&row)?;
-        let rows: Vec<(
-            i64,
-            String,
-            String,
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-        )> = on_pool!(self, |pool| sqlx::query_as(
+        let rows: Vec<RunRow> = on_pool!(self, |pool| sqlx::query_as(
             "SELECT m.organisation_id, o.name, m.contact, m.mode, m.list_id, m.encoded_file \
                  FROM double_aid_member m JOIN organisation o ON o.id = m.organisation_id \
                  WHERE m.round_id = $1 AND m.mode IS NOT NULL ORDER BY m.organisation_id"
@@ -784,8 +789,7 @@ impl Scoped<'_> {
             return Err(refused("double_aid.closed"));
         }
         // Verdicts carried over from the previous round, by partner pair and person.
-        let mut carried: BTreeMap<(i64, i64, String), (Option<String>, Option<String>)> =
-            BTreeMap::new();
+        let mut carried: BTreeMap<(i64, i64, String), Verdicts> = BTreeMap::new();
         if let Some(prev) = row.5 {
             for p in self.pair_rows(prev).await? {
                 if let Some(k) = p.12 {
@@ -1032,16 +1036,15 @@ impl Scoped<'_> {
         let ResultsView::OwnRows { organisation } = view else {
             return Err(StoreError::Forbidden);
         };
-        let pair: Option<(i64, i64, i64)> =
-            on_pool!(self, |pool| {
-                sqlx::query_as(
+        let pair: Option<(i64, i64, i64)> = on_pool!(self, |pool| {
+            sqlx::query_as(
             "SELECT org_a, org_b, certain FROM double_aid_pair WHERE round_id = $1 AND pair_no = $2"
         )
         .bind(round_id)
         .bind(pair_no)
         .fetch_optional(pool)
         .await
-            })?;
+        })?;
         let Some((a, b, certain)) = pair else {
             return Err(StoreError::Forbidden);
         };

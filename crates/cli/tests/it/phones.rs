@@ -398,6 +398,7 @@ fn every_page_of_every_account_fits_a_phone_and_the_budget_and_exports_are_typed
                 "/4w/analisis",
                 "/wilayah/52",
                 "/mutu-data",
+                "/bantuan-ganda",
             ] {
                 assert!(
                     walk.pages.keys().any(|p| p.starts_with(page)),
