@@ -1539,12 +1539,13 @@ impl Scoped<'_> {
             binds.push(Bind::Text(region.as_str().to_string()));
             binds.push(Bind::Text(format!("{}.%", region.as_str())));
         }
-        let rows: Vec<(String, Option<String>, String, String, Option<String>)> = on_pool!(
-            self,
-            |pool| bind_filter!(sqlx::query_as(AssertSqlSafe(sql.clone())), binds)
-                .fetch_all(pool)
-                .await
-        )?;
+        type DueRow = (String, Option<String>, String, String, Option<String>);
+        let rows: Vec<DueRow> = on_pool!(self, |pool| bind_filter!(
+            sqlx::query_as(AssertSqlSafe(sql.clone())),
+            binds
+        )
+        .fetch_all(pool)
+        .await)?;
         Ok(rows
             .into_iter()
             .map(|r| ActionDue {
