@@ -786,6 +786,9 @@ fn admin_create_and_audit_verify_catch_a_tampered_log() {
     );
 }
 
+/// (file, bytes, stored (None: the whole file refused), refused lines, words shown)
+type CorpusFile = (&'static str, Vec<u8>, Option<u64>, u64, &'static str);
+
 /// Issue 16: damaged files through the command line on both backends, each with its stored /
 /// refused counts: the same corpus the web tests send through the page and the API.
 #[test]
@@ -810,7 +813,7 @@ fn damaged_person_lists_through_the_command_line_on_both_backends() {
             )
             .collect();
         // (file, bytes, stored (None: the whole file refused), refused lines, words shown)
-        let corpus: Vec<(&str, Vec<u8>, Option<u64>, u64, &str)> = vec![
+        let corpus: Vec<CorpusFile> = vec![
             (
                 "warnings.csv",
                 b"nama;nik;jenis_kelamin;tanggal_lahir;kode_desa\n\

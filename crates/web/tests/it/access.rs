@@ -1210,6 +1210,9 @@ fn list_page_shows_warnings_and_distributions_and_restart_fails_stale_jobs() {
     }
 }
 
+/// (name, bytes, outcome, stored, refused lines, warnings kept)
+type CorpusFile = (&'static str, Vec<u8>, &'static str, u64, u64, u64);
+
 /// Issue 16: damaged files through both doors a browser and a machine use — the upload page
 /// and the API — on both backends, each with its stored / refused / warned counts; the job
 /// page lists the warnings kept with the stored rows.
@@ -1225,7 +1228,7 @@ fn damaged_files_through_the_page_and_the_api_give_the_same_counts() {
                 .flat_map(u16::to_le_bytes),
         )
         .collect();
-    let corpus: Vec<(&str, Vec<u8>, &str, u64, u64, u64)> = vec![
+    let corpus: Vec<CorpusFile> = vec![
         (
             // A repeated NIK (both rows warned), a NIK whose sex disagrees, a NIK of five
             // digits, a birth date in the future and a short row.
