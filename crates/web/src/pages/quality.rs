@@ -22,6 +22,9 @@ use crate::{AppError, AppState, Ui};
 
 /// Regions shown on the page (worst first); the download has all.
 const SHOWN: usize = 30;
+/// Offending values and rows shown on a drill-down (page budget); one check at a time shows
+/// its own first ones.
+const OFFENCES_SHOWN: usize = 60;
 
 fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
@@ -234,6 +237,8 @@ struct RegionPage {
     year: i32,
     focus: Option<&'static str>,
     offences: Vec<Offence>,
+    /// "The first 60 of N" when cut.
+    more: Option<String>,
     followups: Vec<Followup>,
     statuses: [&'static str; 3],
     may_follow_up: bool,
@@ -373,9 +378,19 @@ pub async fn region(
             .next()
             .ok_or_else(|| AppError::not_found("error.not_found"))?;
         let may_follow_up = sinergi_core::priority::may_follow_up(ui.viewer(), &code);
+        let mut all = offences(&ui, &view, focus);
+        let more = (all.len() > OFFENCES_SHOWN).then(|| {
+            t.render(
+                &Msg::new("priority.quality.more_offences")
+                    .arg("shown", OFFENCES_SHOWN)
+                    .arg("total", all.len()),
+            )
+        });
+        all.truncate(OFFENCES_SHOWN);
         Ok(RegionPage {
             checks: heads(t, &view),
-            offences: offences(&ui, &view, focus),
+            offences: all,
+            more,
             row,
             code: code.to_string(),
             level: level.key().to_string(),
