@@ -34,8 +34,7 @@ mod wilayah;
 
 use args::{
     AdminCommand, AgregatCommand, AuditCommand, Command, DaftarCommand, ForumCommand, GeoCommand,
-    KunciCommand,
-    ProgramCommand, RealisasiCommand, RegistriCommand, TokenCommand, WilayahCommand,
+    KunciCommand, ProgramCommand, RealisasiCommand, RegistriCommand, TokenCommand, WilayahCommand,
 };
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;

@@ -628,7 +628,9 @@ fn an_operator_uploads_a_list_with_its_legal_basis_in_the_browser_form() {
     // The region picker starts at the operator's kab/kota and cascades by reload: choosing
     // Masbagik lists its desa, with the way up still offered.
     let picker = |body: &str| -> Vec<String> {
-        let start = body.find("<select name=\"wilayah\">").expect("region picker");
+        let start = body
+            .find("<select name=\"wilayah\">")
+            .expect("region picker");
         let end = start + body[start..].find("</select>").unwrap();
         body[start..end]
             .split("<option value=\"")
