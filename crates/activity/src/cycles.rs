@@ -64,6 +64,8 @@ pub struct CyclesOverview {
     pub rules: Vec<RuleRecord>,
     pub cycles: Vec<CycleRecord>,
     pub may_run: bool,
+    /// Per rule (same order as `rules`), whether each test case agrees with the rule.
+    pub case_results: Vec<Vec<bool>>,
 }
 
 /// The cycles overview of program `program_id`; `None` when the viewer does not see it.
@@ -76,9 +78,25 @@ pub async fn cycles_overview(
     let Some(program) = scoped.program(program_id).await? else {
         return Ok(None);
     };
+    let rules = scoped.rules(program_id).await?;
+    let case_results = rules
+        .iter()
+        .map(|r| {
+            let parsed = sinergi_core::eligibility::Rule::parse(&r.expression).ok();
+            r.cases
+                .iter()
+                .map(|c| {
+                    parsed.as_ref().is_some_and(|p| {
+                        p.evaluate(&c.facts, program.input.start).is_eligible() == c.expected
+                    })
+                })
+                .collect()
+        })
+        .collect();
     Ok(Some(CyclesOverview {
         may_run: may_run_cycles(viewer, &program),
-        rules: scoped.rules(program_id).await?,
+        case_results,
+        rules,
         cycles: scoped.cycles(program_id).await?,
         program_name: program.input.name,
         program_start: program.input.start,

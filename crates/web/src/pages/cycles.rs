@@ -483,27 +483,21 @@ async fn cycles_page(
         let rules = o
             .rules
             .iter()
-            .map(|r| {
-                let parsed = sinergi_core::eligibility::Rule::parse(&r.expression).ok();
-                RuleView {
-                    id: r.id,
-                    version: r.version,
-                    expression: r.expression.clone(),
-                    state: t.render(&r.status.label()),
-                    draft: r.status == sinergi_core::eligibility::RuleStatus::Draft,
-                    matched: r.matched,
-                    checked: r.checked,
-                    cases: r
-                        .cases
-                        .iter()
-                        .map(|c| {
-                            let agrees = parsed.as_ref().is_some_and(|p| {
-                                p.evaluate(&c.facts, o.program_start).is_eligible() == c.expected
-                            });
-                            (c.label.clone(), c.expected, agrees)
-                        })
-                        .collect(),
-                }
+            .zip(&o.case_results)
+            .map(|(r, agreed)| RuleView {
+                id: r.id,
+                version: r.version,
+                expression: r.expression.clone(),
+                state: t.render(&r.status.label()),
+                draft: r.status == sinergi_core::eligibility::RuleStatus::Draft,
+                matched: r.matched,
+                checked: r.checked,
+                cases: r
+                    .cases
+                    .iter()
+                    .zip(agreed)
+                    .map(|(c, agrees)| (c.label.clone(), c.expected, *agrees))
+                    .collect(),
             })
             .collect();
         let cycles = o
