@@ -7,6 +7,7 @@
 #   ./scripts/bench-harden.sh                 # 60 s per page, SQLite and PostgreSQL
 #   SECS=10 ./scripts/bench-harden.sh         # shorter runs
 #   PG=skip ./scripts/bench-harden.sh         # SQLite only
+#   BIN=/tmp/sinergi SKIP_BUILD=1 ./scripts/bench-harden.sh   # a binary copied aside
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${SECS:-60}"
@@ -15,7 +16,7 @@ pg_url="${PG:-postgres://postgres@127.0.0.1:5432/test}"
 command -v wrk >/dev/null || apt-get install -y wrk >&2
 # SKIP_BUILD=1 measures the binary already built (e.g. while others use the cores).
 [ "${SKIP_BUILD:-}" = 1 ] || cargo build --release -p sinergi >&2
-bin="$PWD/target/release/sinergi"
+bin="${BIN:-$PWD/target/release/sinergi}"
 work="$(mktemp -d /tmp/sinergi-bench-harden.XXXXXX)"
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 export SINERGI_KUNCI="$("$bin" kunci buat)"
