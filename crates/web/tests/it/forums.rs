@@ -284,7 +284,7 @@ fn invitations_from_the_registries_answers_and_minutes_as_a_pdf() {
                 &LkksInput {
                     region: Some(code("52")),
                     name: "LKKS Provinsi NTB".into(),
-                    status: Some(FormationStatus::Aktif),
+                    status: Some(FormationStatus::DalamPembentukan),
                     ..LkksInput::default()
                 },
                 None,
@@ -480,7 +480,7 @@ fn invitations_from_the_registries_answers_and_minutes_as_a_pdf() {
         let closed = admin.post_upload(
             &format!("{meeting}/tutup"),
             &[("notulen", "")],
-            ("berkas", "C:\\scan\\notulen-forum.pdf", pdf),
+            ("berkas", "scan/notulen-forum.pdf", pdf),
         );
         assert_eq!(closed.status, 303, "{l}: {}", closed.body);
         let page = admin.get(&meeting);
