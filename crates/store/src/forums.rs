@@ -1456,6 +1456,23 @@ impl Scoped<'_> {
                 "forum.action_title_required",
             )));
         }
+        // An owning organisation from the registries: its registered name (an account of
+        // that organisation then sees the action, and its overdue ones on its home page).
+        let mut input = input.clone();
+        if let Some(org) = input.owner_org_id {
+            let found = self
+                .registry_organisations_near(&m.region, None, Some(org))
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| {
+                    StoreError::Refused(
+                        sinergi_core::Msg::new("forum.organisation_unknown").arg("id", org),
+                    )
+                })?;
+            input.owner_org_name = Some(found.name);
+        }
+        let input = &input;
         let actor = self.actor();
         let now = now_text();
         let id = on_pool!(self, |pool| {

@@ -386,6 +386,20 @@ impl MeetingPage {
     fn planned(&self) -> bool {
         self.rec.meeting.status == MeetingStatus::Direncanakan
     }
+
+    /// The registered organisations invited to this meeting, once each: who may own an
+    /// action.
+    fn invited_organisations(&self) -> Vec<(i64, String)> {
+        let mut out: Vec<(i64, String)> = Vec::new();
+        for i in &self.rec.invitations {
+            if let (Some(id), Some(name)) = (i.organisation_id, &i.organisation_name)
+                && !out.iter().any(|(o, _)| *o == id)
+            {
+                out.push((id, name.clone()));
+            }
+        }
+        out
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -613,6 +627,8 @@ pub struct ActionForm {
     keputusan: Option<String>,
     judul: String,
     penanggung_jawab: Option<String>,
+    /// The owning organisation: the forum's LKKS or a registered organisation invited.
+    organisasi_id: Option<String>,
     organisasi: Option<String>,
     tenggat: String,
     kaitan: Option<String>,
@@ -630,12 +646,17 @@ pub async fn add_action(
         Ok(d) => d,
         Err(e) => return e.page(&ui),
     };
+    let owner_org_id = blank_none(&f.organisasi_id).and_then(|o| o.parse().ok());
     let input = NewAction {
         decision_id: blank_none(&f.keputusan).and_then(|d| d.parse().ok()),
         title: f.judul,
         owner_person: f.penanggung_jawab,
-        owner_org_id: None,
-        owner_org_name: f.organisasi,
+        owner_org_id,
+        owner_org_name: if owner_org_id.is_some() {
+            None
+        } else {
+            f.organisasi
+        },
         deadline,
         link: link_of(&f.kaitan, &f.rujukan),
     };
@@ -937,7 +958,7 @@ pub async fn attendance_xlsx(
                     i.person_name.clone().unwrap_or_default(),
                     i.sex.clone().unwrap_or_default(),
                     if i.disability { "ya" } else { "" }.to_string(),
-                    i.rsvp.key().to_string(),
+                    l.rsvp(&i.rsvp),
                     if i.present { "hadir" } else { "" }.to_string(),
                     i.represented_by.clone().unwrap_or_default(),
                 ]

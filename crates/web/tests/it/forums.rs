@@ -466,6 +466,51 @@ fn invitations_from_the_registries_answers_and_minutes_as_a_pdf() {
             counts.body
         );
 
+        // An action owned by the invited partner (picked from the invited organisations): the
+        // partner sees it, overdue, on its home page and its actions overview.
+        let page = admin.get(&meeting);
+        assert!(
+            page.body.contains(&format!("<option value=\"{mitra_a}\">Mitra A</option>")),
+            "{l}: the invited organisation as an owner"
+        );
+        assert_eq!(
+            admin
+                .post(
+                    &format!("{meeting}/tindak-lanjut"),
+                    &[
+                        ("judul", "Pemetaan program CSR 2026"),
+                        ("organisasi_id", &mitra_a.to_string()),
+                        ("tenggat", "2025-01-31"),
+                    ],
+                )
+                .status,
+            303
+        );
+        assert_eq!(
+            admin
+                .post(
+                    &format!("{meeting}/tindak-lanjut"),
+                    &[
+                        ("judul", "x"),
+                        ("organisasi_id", &jateng.to_string()),
+                        ("tenggat", "2025-01-31"),
+                    ],
+                )
+                .status,
+            400,
+            "{l}: an owner from outside the registries near the meeting"
+        );
+        assert!(
+            partner.get("/").body.contains("/forum/tindak-lanjut?terlambat=1"),
+            "{l}: overdue on the owner's home"
+        );
+        let own = partner.get("/forum/tindak-lanjut?terlambat=1");
+        assert!(
+            own.body.contains("Pemetaan program CSR 2026") && own.body.contains("Mitra A"),
+            "{l}: {}",
+            own.body
+        );
+
         // Closing with minutes as a file: not a PDF is refused, a PDF is kept and hashed.
         assert_eq!(admin.post(&format!("{meeting}/terlaksana"), &[]).status, 303);
         let not_pdf = admin.post_upload(
