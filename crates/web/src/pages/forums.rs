@@ -44,7 +44,7 @@ pub fn routes() -> Router<AppState> {
         .route("/forum/undangan", get(own_invitations))
         .route("/forum/rapat/{id}", get(meeting))
         .route("/forum/rapat/{id}/notulen-berkas.pdf", get(minutes_file))
-        .route("/forum/rapat/{id}/jawab/{inv}", post(answer))
+        .route("/forum/rapat/{id}/jawab", post(answer))
         .route("/forum/rapat/{id}/kehadiran.xlsx", get(attendance_xlsx))
         .route("/forum/rapat/{id}/daftar-hadir", post(upload_sheet))
         .route("/forum/rapat/{id}/notulen.pdf", get(minutes_pdf))
@@ -529,6 +529,8 @@ pub async fn tick(
 
 #[derive(Debug, Deserialize)]
 pub struct AnswerForm {
+    /// The invitation answered.
+    undangan: i64,
     jawaban: String,
     diwakili: Option<String>,
     kembali: Option<String>,
@@ -540,9 +542,10 @@ pub async fn answer(
     State(state): State<AppState>,
     ui: Ui,
     Signed(user): Signed,
-    Path((id, inv)): Path<(i64, i64)>,
+    Path(id): Path<i64>,
     Form(f): Form<AnswerForm>,
 ) -> Response {
+    let inv = f.undangan;
     let Some(rsvp) = Rsvp::from_key(&f.jawaban) else {
         return AppError::bad_request(
             "error.invalid",

@@ -383,18 +383,20 @@ fn invitations_from_the_registries_answers_and_minutes_as_a_pdf() {
         assert_eq!(mine.status, 200, "{l}");
         assert!(mine.body.contains("Forum 18 November"), "{l}: {}", mine.body);
         assert_light_and_local("invitations", &mine.body);
-        let inv_at = mine.body.find("/jawab/").unwrap() + 7;
+        let marker = "name=\"undangan\" value=\"";
+        let inv_at = mine.body.find(marker).unwrap() + marker.len();
         let inv: String = mine.body[inv_at..]
             .chars()
             .take_while(|c| c.is_ascii_digit())
             .collect();
-        let answer = format!("/forum/rapat/{id}/jawab/{inv}");
-        let no_name = partner.post(&answer, &[("jawaban", "diwakili")]);
+        let answer = format!("/forum/rapat/{id}/jawab");
+        let no_name = partner.post(&answer, &[("undangan", &inv), ("jawaban", "diwakili")]);
         assert_eq!(no_name.status, 400, "{l}: represented by nobody");
         assert!(no_name.body.contains("nama wakilnya"), "{l}");
         let ok = partner.post(
             &answer,
             &[
+                ("undangan", &inv),
                 ("jawaban", "diwakili"),
                 ("diwakili", "Baiq Rina"),
                 ("kembali", "/forum/undangan"),
@@ -413,24 +415,22 @@ fn invitations_from_the_registries_answers_and_minutes_as_a_pdf() {
             "{l}"
         );
         assert_eq!(
-            other.post(&answer, &[("jawaban", "tidak")]).status,
+            other
+                .post(&answer, &[("undangan", &inv), ("jawaban", "tidak")])
+                .status,
             403,
             "{l}: not its invitation"
         );
 
         // The secretary answers for the university on the meeting page.
         let page = admin.get(&meeting);
-        let unram_at = page.body.find("Universitas Mataram").unwrap();
-        let form_at = unram_at + page.body[unram_at..].find("/jawab/").unwrap() + 7;
-        let unram_inv: String = page.body[form_at..]
-            .chars()
-            .take_while(|c| c.is_ascii_digit())
-            .collect();
+        let option_end = page.body.find("\">Universitas Mataram</option>").unwrap();
+        let unram_inv = page.body[..option_end].rsplit('"').next().unwrap().to_string();
         assert_eq!(
             admin
                 .post(
-                    &format!("{meeting}/jawab/{unram_inv}"),
-                    &[("jawaban", "hadir")]
+                    &format!("{meeting}/jawab"),
+                    &[("undangan", &unram_inv), ("jawaban", "hadir")]
                 )
                 .status,
             303
@@ -551,7 +551,9 @@ fn invitations_from_the_registries_answers_and_minutes_as_a_pdf() {
         let audit = admin.get("/admin/audit?aksi=meeting.close");
         assert!(audit.body.contains(&hash), "{l}: the hash in the audit chain");
         assert_eq!(
-            partner.post(&answer, &[("jawaban", "tidak")]).status,
+            partner
+                .post(&answer, &[("undangan", &inv), ("jawaban", "tidak")])
+                .status,
             400,
             "{l}: a closed meeting's answers are frozen"
         );
