@@ -8,8 +8,9 @@ use sinergi_core::{RegionCode, Viewer};
 use sinergi_intake::RowError;
 use sinergi_store::{
     ActionFilter, ActionRow, AttendanceCounts, Forum, HistoryCursor, LkksFilter, MeetingRecord,
-    MeetingSummary, NewAction, NewDecision, NewForum, NewInvitee, NewMeeting, Page, Paged,
-    SheetOutcome, Sort, Store,
+    MeetingSummary, MinutesFile, NewAction, NewDecision, NewForum, NewInvitee, NewMeeting,
+    OwnInvitation, Page, Paged, RegistryOrganisation, SheetOutcome, Sort, Store,
+    StoredMinutesFile,
 };
 
 use crate::ActivityError;
@@ -149,16 +150,45 @@ pub async fn invite(
     Ok(store.scoped(viewer).invite(meeting_id, input).await?)
 }
 
-pub async fn set_rsvp(
+/// An invitee's answer, given by the secretary for them or by the invited organisation's
+/// own account; `false` when the invitation is not this meeting's.
+pub async fn answer_invitation(
     store: &Store,
     viewer: &Viewer,
     meeting_id: i64,
     invitation_id: i64,
     rsvp: Rsvp,
+    represented_by: Option<String>,
 ) -> Result<bool, ActivityError> {
     Ok(store
         .scoped(viewer)
-        .set_rsvp(meeting_id, invitation_id, rsvp)
+        .answer_invitation(meeting_id, invitation_id, rsvp, represented_by)
+        .await?)
+}
+
+/// The invitations of the viewer's organisation to meetings not yet closed (its account's
+/// "invitations" page); empty for an account not bound to an organisation.
+pub async fn own_invitations(
+    store: &Store,
+    viewer: &Viewer,
+) -> Result<Vec<OwnInvitation>, ActivityError> {
+    Ok(store.scoped(viewer).own_invitations().await?)
+}
+
+/// The registered partners, LKS and LKKS a meeting may invite whose name holds `query`
+/// (nothing asked, nothing listed).
+pub async fn invitable_organisations(
+    store: &Store,
+    viewer: &Viewer,
+    meeting_id: i64,
+    query: &str,
+) -> Result<Vec<RegistryOrganisation>, ActivityError> {
+    if query.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(store
+        .scoped(viewer)
+        .invitable_organisations(meeting_id, query)
         .await?)
 }
 
@@ -231,13 +261,14 @@ pub async fn mark_held(store: &Store, viewer: &Viewer, id: i64) -> Result<(), Ac
     Ok(store.scoped(viewer).mark_held(id).await?)
 }
 
-/// Closes a held meeting; returns the minutes' hash as recorded in the audit chain.
+/// Closes a held meeting with minutes as text and/or an uploaded PDF (kept in the store);
+/// returns the closing hash as recorded in the audit chain.
 pub async fn close_meeting(
     store: &Store,
     viewer: &Viewer,
     id: i64,
     minutes: Option<String>,
-    minutes_file: Option<String>,
+    minutes_file: Option<MinutesFile>,
     counted: Option<u32>,
 ) -> Result<String, ActivityError> {
     Ok(store
@@ -383,6 +414,27 @@ pub async fn minutes(
         .await?;
     let letterhead = scoped.letterhead().await?;
     Ok(Some((rec, letterhead)))
+}
+
+/// The minutes PDF uploaded at closing, for a viewer who sees the meeting; each hand-out is
+/// audited (`meeting.minutes_file`): the minutes name the people present.
+pub async fn minutes_file(
+    store: &Store,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<Option<StoredMinutesFile>, ActivityError> {
+    let Some(file) = store.scoped(viewer).minutes_file(id).await? else {
+        return Ok(None);
+    };
+    store
+        .record(
+            &sinergi_store::AuditEvent::new(viewer, "meeting.minutes_file", "meeting")
+                .id(id)
+                .region(&file.region)
+                .after(serde_json::json!({ "berkas": file.name, "sha256": file.sha256 })),
+        )
+        .await?;
+    Ok(Some(file))
 }
 
 /// The yearly capacity-building summary per LKKS the viewer sees.

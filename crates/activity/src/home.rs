@@ -214,6 +214,18 @@ pub async fn home(store: &Store, viewer: &Viewer, today: NaiveDate) -> Result<Ho
         "home.todo.actions_overdue",
         "/forum/tindak-lanjut?terlambat=1",
     );
+    // Meeting invitations an organisation's account has not answered yet.
+    let unanswered = scoped
+        .own_invitations()
+        .await?
+        .iter()
+        .filter(|i| i.rsvp == sinergi_core::forum::Rsvp::Belum)
+        .count();
+    home.push(
+        unanswered,
+        "home.todo.invitations_unanswered",
+        "/forum/undangan",
+    );
     let queues = scoped.review_queues().await?;
     let pending: i64 = queues
         .iter()

@@ -289,7 +289,15 @@ async fn load_world(
     steps.step("indeks prioritas");
     crate::demo_priority::load(store).await?;
     steps.step("forum dan rapat");
-    crate::demo_forums::load(store, chrono::Utc::now().date_naive()).await?;
+    crate::demo_forums::load(
+        store,
+        chrono::Utc::now().date_naive(),
+        &crate::demo_forums::Registered {
+            dinas_sosial: orgs.dinas_sosial,
+            baznas: orgs.baznas,
+        },
+    )
+    .await?;
     steps.step("bantuan ganda");
     crate::demo_double_aid::load(
         store,

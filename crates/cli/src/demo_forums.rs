@@ -2,12 +2,14 @@
 //! five-year strategy with its penta-helix participants, the Lombok capacity-building
 //! session of 8 December 2026 for kab/kota boards (about fifty participants, planned), and
 //! Jawa Tengah's coordination meeting of 25 June 2025 with Komisi A and B and its three
-//! decisions, whose actions link to the province's LKKS formation target.
+//! decisions, whose actions link to the province's LKKS formation target. Invitees that are
+//! in the registries (the provincial Dinas Sosial and Baznas, the kab/kota LKKS) are invited
+//! as those organisations, so their accounts see and answer their invitations.
 
 use anyhow::Context;
 use chrono::{NaiveDate, NaiveTime};
 use sinergi_core::RegionCode;
-use sinergi_core::forum::{ActionStatus, LinkKind, MeetingKind};
+use sinergi_core::forum::{ActionStatus, LinkKind, MeetingKind, Rsvp};
 use sinergi_core::institution::Helix;
 use sinergi_store::{
     LKKS_SORTS, LkksFilter, NewAction, NewDecision, NewForum, NewInvitee, NewMeeting, Page, Scoped,
@@ -61,15 +63,28 @@ async fn attend(demo: &Scoped<'_>, meeting: i64, people: &[NewInvitee]) -> anyho
     Ok(())
 }
 
-pub async fn load(store: &Store, today: NaiveDate) -> anyhow::Result<()> {
+/// The registered organisations the demo meetings invite as such.
+pub struct Registered {
+    pub dinas_sosial: i64,
+    pub baznas: i64,
+}
+
+/// An invitee bound to its registered organisation (name and role then come from the
+/// registry).
+fn registered(org: i64, mut p: NewInvitee) -> NewInvitee {
+    p.organisation_id = Some(org);
+    p
+}
+
+pub async fn load(store: &Store, today: NaiveDate, orgs: &Registered) -> anyhow::Result<()> {
     let demo = store.as_system("demo");
-    ntb_forum(&demo).await?;
-    lombok_training(&demo).await?;
+    ntb_forum(&demo, orgs).await?;
+    lombok_training(&demo, orgs).await?;
     jateng_coordination(&demo, today).await?;
     Ok(())
 }
 
-async fn ntb_forum(demo: &Scoped<'_>) -> anyhow::Result<()> {
+async fn ntb_forum(demo: &Scoped<'_>, orgs: &Registered) -> anyhow::Result<()> {
     let lkks = lkks_at(demo, "52").await?;
     let forum = demo
         .create_forum(&NewForum {
@@ -102,11 +117,14 @@ async fn ntb_forum(demo: &Scoped<'_>) -> anyhow::Result<()> {
         demo,
         meeting,
         &[
-            invitee(
-                "Dinas Sosial Provinsi NTB",
-                Pemerintah,
-                "Kepala Dinas Sosial",
-                "L",
+            registered(
+                orgs.dinas_sosial,
+                invitee(
+                    "Dinas Sosial Provinsi NTB",
+                    Pemerintah,
+                    "Kepala Dinas Sosial",
+                    "L",
+                ),
             ),
             invitee(
                 "Bappeda Provinsi NTB",
@@ -121,7 +139,10 @@ async fn ntb_forum(demo: &Scoped<'_>) -> anyhow::Result<()> {
                 "Koordinator TGUPP",
                 "L",
             ),
-            invitee("Baznas Provinsi NTB", Filantropi, "Wakil Ketua Baznas", "L"),
+            registered(
+                orgs.baznas,
+                invitee("Baznas Provinsi NTB", Filantropi, "Wakil Ketua Baznas", "L"),
+            ),
             invitee("Forum CSR NTB", DuniaUsaha, "Sekretaris Forum CSR", "P"),
             invitee(
                 "Universitas Mataram",
@@ -176,7 +197,7 @@ async fn ntb_forum(demo: &Scoped<'_>) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn lombok_training(demo: &Scoped<'_>) -> anyhow::Result<()> {
+async fn lombok_training(demo: &Scoped<'_>, orgs: &Registered) -> anyhow::Result<()> {
     let lkks = lkks_at(demo, "52").await?;
     let forum = demo
         .create_forum(&NewForum {
@@ -206,30 +227,49 @@ async fn lombok_training(demo: &Scoped<'_>) -> anyhow::Result<()> {
             agenda: vec![("Sinkronisasi program kab/kota 2026".into(), None)],
         })
         .await?;
-    // About fifty invitees: board members of the five Lombok kab/kota LKKS.
+    // About fifty invitees: board members of the five Lombok kab/kota LKKS, each invited as
+    // its registered LKKS where the registry has it; most have answered.
     let kabkota = [
-        "Lombok Barat",
-        "Lombok Tengah",
-        "Lombok Timur",
-        "Lombok Utara",
-        "Kota Mataram",
+        ("52.01", "Lombok Barat"),
+        ("52.02", "Lombok Tengah"),
+        ("52.03", "Lombok Timur"),
+        ("52.08", "Lombok Utara"),
+        ("52.71", "Kota Mataram"),
     ];
-    for (i, k) in kabkota.iter().enumerate() {
+    for (i, (code, k)) in kabkota.iter().enumerate() {
+        let org = lkks_at(demo, code).await.ok();
         for n in 0..10 {
-            demo.invite(
-                meeting,
-                &NewInvitee {
-                    organisation_name: Some(format!("LKKS {k}")),
-                    helix: Some(Helix::Masyarakat),
-                    person_name: Some(format!("Pengurus {} {}", i + 1, n + 1)),
-                    sex: Some(if n % 2 == 0 { "P" } else { "L" }.into()),
-                    disability: n == 7,
-                    ..NewInvitee::default()
-                },
-            )
-            .await?;
+            let (id, _) = demo
+                .invite(
+                    meeting,
+                    &NewInvitee {
+                        organisation_id: org,
+                        organisation_name: Some(format!("LKKS {k}")),
+                        helix: Some(Helix::Masyarakat),
+                        person_name: Some(format!("Pengurus {} {}", i + 1, n + 1)),
+                        sex: Some(if n % 2 == 0 { "P" } else { "L" }.into()),
+                        disability: n == 7,
+                    },
+                )
+                .await?;
+            let (answer, rep) = match n {
+                0..=5 => (Rsvp::Hadir, None),
+                6 => (Rsvp::Diwakili, Some("Wakil Sekretaris".to_string())),
+                7 => (Rsvp::Tidak, None),
+                _ => continue,
+            };
+            demo.answer_invitation(meeting, id, answer, rep).await?;
         }
     }
+    // Baznas NTB speaks on data for zakat programmes; its account is yet to answer.
+    demo.invite(
+        meeting,
+        &registered(
+            orgs.baznas,
+            invitee("Baznas Provinsi NTB", Helix::Filantropi, "Narasumber Baznas", "P"),
+        ),
+    )
+    .await?;
     Ok(())
 }
 

@@ -70,6 +70,7 @@ keyed!(
         Belum => "belum",
         Hadir => "hadir",
         Tidak => "tidak",
+        Diwakili => "diwakili",
     }
 );
 
@@ -139,6 +140,12 @@ pub enum ForumError {
     },
     #[error("tindak lanjut selesai membutuhkan bukti")]
     EvidenceRequired,
+    #[error("berkas notulen bukan PDF")]
+    MinutesNotPdf,
+    #[error("berkas notulen {bytes} bita melebihi batas {limit} bita")]
+    MinutesTooLarge { bytes: u64, limit: u64 },
+    #[error("jawaban diwakili membutuhkan nama wakilnya")]
+    RepresentativeRequired,
 }
 
 impl ForumError {
@@ -150,6 +157,9 @@ impl ForumError {
             ForumError::Frozen => "forum.frozen",
             ForumError::ActionMove { .. } => "forum.action_move",
             ForumError::EvidenceRequired => "forum.evidence_required",
+            ForumError::MinutesNotPdf => "forum.minutes_not_pdf",
+            ForumError::MinutesTooLarge { .. } => "forum.minutes_too_large",
+            ForumError::RepresentativeRequired => "forum.representative_required",
         }
     }
 }
@@ -164,6 +174,9 @@ impl Localized for ForumError {
             ForumError::ActionMove { from, to } => m
                 .arg_msg("from", Msg::new(action_status_key(*from)))
                 .arg_msg("to", Msg::new(action_status_key(*to))),
+            ForumError::MinutesTooLarge { bytes, limit } => m
+                .arg("size", format!("{:.1}", *bytes as f64 / 1_048_576.0))
+                .arg("limit", limit / 1_048_576),
             _ => m,
         }
     }
@@ -229,6 +242,57 @@ pub fn check_action_move(
 pub fn minutes_hash(minutes: &str) -> String {
     let digest = Sha256::digest(minutes.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The largest minutes PDF kept: a scanned, signed notulen of a few pages fits well within.
+pub const MAX_MINUTES_PDF_BYTES: u64 = 10 * 1024 * 1024;
+
+/// Checks an uploaded minutes file before it is kept: a PDF by its first bytes (`%PDF-`,
+/// whatever its name says) and no larger than [`MAX_MINUTES_PDF_BYTES`].
+pub fn check_minutes_pdf(bytes: &[u8]) -> Result<(), ForumError> {
+    let size = bytes.len() as u64;
+    if size > MAX_MINUTES_PDF_BYTES {
+        return Err(ForumError::MinutesTooLarge {
+            bytes: size,
+            limit: MAX_MINUTES_PDF_BYTES,
+        });
+    }
+    if !bytes.starts_with(b"%PDF-") {
+        return Err(ForumError::MinutesNotPdf);
+    }
+    Ok(())
+}
+
+/// The SHA-256 of a kept file, hex (what `sha256sum` prints for the downloaded file).
+pub fn file_hash(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The hash closing records in the audit chain: of the minutes text and, when the minutes
+/// were uploaded as a file, of that file's SHA-256 (so the bytes themselves are bound).
+pub fn closing_hash(minutes: Option<&str>, file_sha256: Option<&str>) -> String {
+    minutes_hash(&format!(
+        "{}\n{}",
+        minutes.unwrap_or(""),
+        file_sha256.unwrap_or("")
+    ))
+}
+
+/// The penta-helix role an invited organisation has in the registries: a partner's own role;
+/// an LKS or an LKKS is civil society (masyarakat). `None` for anything else.
+pub fn registry_helix(
+    organisation_kind: &str,
+    partner_helix: Option<crate::institution::Helix>,
+) -> Option<crate::institution::Helix> {
+    use crate::institution::Helix;
+    match organisation_kind {
+        "mitra" => partner_helix,
+        "lks" | "lkks" => Some(Helix::Masyarakat),
+        _ => None,
+    }
 }
 
 /// Letters and digits that are not confused when read aloud or from paper (no 0/O, 1/I/L).
@@ -489,6 +553,27 @@ pub mod rules {
         }
     }
 
+    /// Answer an invitation (attending, not attending, represented by): the forum's
+    /// managers for any invitee, and the invited organisation's own account for its own.
+    pub fn may_answer_invitation(
+        viewer: &Viewer,
+        region: &RegionCode,
+        invited_organisation: Option<i64>,
+    ) -> bool {
+        if may_manage_forum(viewer, region) {
+            return true;
+        }
+        match viewer.principal() {
+            Some(p) => {
+                p.can_write()
+                    && p.role.is_organisation_bound()
+                    && p.scope.organisation.is_some()
+                    && p.scope.organisation == invited_organisation
+            }
+            None => false,
+        }
+    }
+
     /// Move an action's status and give its evidence: the forum's managers, and the owning
     /// organisation's own account (a partner reports on what it took on).
     pub fn may_update_action(
@@ -593,6 +678,48 @@ mod tests {
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
         assert_ne!(minutes_hash("a"), minutes_hash("b"));
+    }
+
+    #[test]
+    fn minutes_files_must_be_pdfs_within_the_limit() {
+        assert!(check_minutes_pdf(b"%PDF-1.7\n...").is_ok());
+        assert_eq!(
+            check_minutes_pdf(b"PK\x03\x04 a docx"),
+            Err(ForumError::MinutesNotPdf)
+        );
+        assert_eq!(check_minutes_pdf(b""), Err(ForumError::MinutesNotPdf));
+        let big = vec![b'%'; MAX_MINUTES_PDF_BYTES as usize + 1];
+        assert!(matches!(
+            check_minutes_pdf(&big),
+            Err(ForumError::MinutesTooLarge { .. })
+        ));
+        assert_eq!(closing_hash(Some("a"), None), minutes_hash("a\n"));
+        assert_ne!(
+            closing_hash(None, Some(&file_hash(b"%PDF-1"))),
+            closing_hash(None, Some(&file_hash(b"%PDF-2")))
+        );
+    }
+
+    #[test]
+    fn invitations_are_answered_by_managers_or_the_invited_organisation() {
+        let region = code("52.03");
+        let partner = user(Role::Mitra, &[], Some(7));
+        assert!(rules::may_answer_invitation(&partner, &region, Some(7)));
+        assert!(!rules::may_answer_invitation(&partner, &region, Some(8)));
+        assert!(!rules::may_answer_invitation(&partner, &region, None));
+        let op = user(Role::OperatorKabKota, &["52.03"], None);
+        assert!(rules::may_answer_invitation(&op, &region, None));
+        assert!(!rules::may_answer_invitation(
+            &user(Role::Pimpinan, &["52"], None),
+            &region,
+            None
+        ));
+        use crate::institution::Helix;
+        assert_eq!(registry_helix("lks", None), Some(Helix::Masyarakat));
+        assert_eq!(
+            registry_helix("mitra", Some(Helix::Akademisi)),
+            Some(Helix::Akademisi)
+        );
     }
 
     #[test]

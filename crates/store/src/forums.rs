@@ -8,8 +8,9 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::Serialize;
 use sinergi_core::forum::{
     ActionDue, ActionStatus, ForumError, LinkKind, MeetingKind, MeetingStatus, Rsvp, SheetInvitee,
-    SheetRow, SheetStep, check_action_move, check_meeting_move, checkin_code, local_to_utc,
-    match_sheet, minutes_hash, normalise_code, rules, utc_to_local,
+    SheetRow, SheetStep, check_action_move, check_meeting_move, check_minutes_pdf, checkin_code,
+    closing_hash, file_hash, local_to_utc, match_sheet, normalise_code, registry_helix, rules,
+    utc_to_local,
 };
 use sinergi_core::institution::Helix;
 use sinergi_core::{Localized, RegionCode};
@@ -249,6 +250,20 @@ impl MeetingRecord {
     pub fn present(&self) -> usize {
         self.invitations.iter().filter(|i| i.present).count()
     }
+
+    /// The invitees' answers, counted.
+    pub fn rsvp_counts(&self) -> RsvpCounts {
+        let mut c = RsvpCounts::default();
+        for i in &self.invitations {
+            match i.rsvp {
+                Rsvp::Hadir => c.attending += 1,
+                Rsvp::Diwakili => c.represented += 1,
+                Rsvp::Tidak => c.not_attending += 1,
+                Rsvp::Belum => c.unanswered += 1,
+            }
+        }
+        c
+    }
 }
 
 /// Which actions to list.
@@ -261,6 +276,61 @@ pub struct ActionFilter {
     pub owner_org: Option<i64>,
     pub due_from: Option<NaiveDate>,
     pub due_to: Option<NaiveDate>,
+}
+
+/// Minutes uploaded as a file at closing: checked to be a PDF, kept in the store.
+#[derive(Debug, Clone)]
+pub struct MinutesFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A kept minutes file, as it is handed out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMinutesFile {
+    pub meeting_id: i64,
+    pub region: String,
+    pub name: String,
+    pub sha256: String,
+    pub bytes: Vec<u8>,
+}
+
+/// An organisation of the registries (partner, LKS, LKKS) a meeting may invite.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RegistryOrganisation {
+    pub id: i64,
+    /// `mitra`, `lks` or `lkks`.
+    pub kind: String,
+    pub name: String,
+    pub region: String,
+    /// Its penta-helix role as the registry gives it.
+    pub helix: Option<Helix>,
+}
+
+/// An invitation as the invited organisation's account sees it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct OwnInvitation {
+    pub id: i64,
+    pub meeting_id: i64,
+    pub meeting_title: String,
+    pub forum_name: String,
+    pub starts: NaiveDateTime,
+    pub zone: &'static str,
+    pub place: Option<String>,
+    pub online_link: Option<String>,
+    pub status: MeetingStatus,
+    pub person_name: Option<String>,
+    pub rsvp: Rsvp,
+    pub represented_by: Option<String>,
+}
+
+/// Answers given to a meeting's invitations.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct RsvpCounts {
+    pub attending: usize,
+    pub represented: usize,
+    pub not_attending: usize,
+    pub unanswered: usize,
 }
 
 /// What an uploaded attendance sheet did.
@@ -878,6 +948,23 @@ impl Scoped<'_> {
         input: &NewInvitee,
     ) -> Result<(i64, String), StoreError> {
         let m = self.open_meeting_for_change(meeting_id).await?;
+        // An organisation from the registries: its registered name and penta-helix role.
+        let mut input = input.clone();
+        if let Some(org) = input.organisation_id {
+            let found = self
+                .registry_organisations_near(&m.region, None, Some(org))
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| {
+                    StoreError::Refused(
+                        sinergi_core::Msg::new("forum.organisation_unknown").arg("id", org),
+                    )
+                })?;
+            input.organisation_name = Some(found.name);
+            input.helix = found.helix.or(input.helix);
+        }
+        let input = &input;
         if text(&input.person_name).is_none() && text(&input.organisation_name).is_none() {
             return Err(StoreError::Refused(sinergi_core::Msg::new(
                 "forum.invitee_required",
@@ -941,22 +1028,190 @@ impl Scoped<'_> {
         Ok(out)
     }
 
-    /// Records an RSVP.
-    pub async fn set_rsvp(
+    /// Records an invitee's answer (attending, not attending, represented by someone), by
+    /// the forum's managers or the invited organisation's own account, until the meeting is
+    /// closed. `false` when the invitation is not this meeting's.
+    pub async fn answer_invitation(
         &self,
         meeting_id: i64,
         invitation_id: i64,
         rsvp: Rsvp,
+        represented_by: Option<String>,
     ) -> Result<bool, StoreError> {
-        let m = self.open_meeting_for_change(meeting_id).await?;
-        self.attendance_change(
-            &m,
-            "UPDATE invitation SET rsvp = $1 WHERE meeting_id = $2 AND id = $3",
-            rsvp.key().to_string(),
-            invitation_id,
-            serde_json::json!({ "undangan": invitation_id, "rsvp": rsvp.key() }),
+        // Read without the row filter: an invited partner does not see the LKKS's meetings,
+        // only its own invitations; the rule below decides.
+        let found: Option<(Option<i64>, String, String)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT i.organisation_id, m.region_code, m.status FROM invitation i \
+                 JOIN meeting m ON m.id = i.meeting_id WHERE i.meeting_id = $1 AND i.id = $2",
+            )
+            .bind(meeting_id)
+            .bind(invitation_id)
+            .fetch_optional(pool)
+            .await
+        })?;
+        let Some((org, region, status)) = found else {
+            return Ok(false);
+        };
+        if !rules::may_answer_invitation(self.viewer(), &region_of(&region), org) {
+            return Err(StoreError::Forbidden);
+        }
+        if MeetingStatus::from_key(&status).is_some_and(|s| s.is_frozen()) {
+            return Err(refused(ForumError::Frozen));
+        }
+        let rep = match rsvp {
+            Rsvp::Diwakili => Some(
+                text(&represented_by).ok_or_else(|| refused(ForumError::RepresentativeRequired))?,
+            ),
+            _ => None,
+        };
+        let actor = self.actor();
+        let changed = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            // Who came at the door stays as recorded there.
+            let n = sqlx::query(
+                "UPDATE invitation SET rsvp = $1, \
+                 represented_by = CASE WHEN present THEN represented_by ELSE $2 END \
+                 WHERE meeting_id = $3 AND id = $4",
+            )
+            .bind(rsvp.key())
+            .bind(&rep)
+            .bind(meeting_id)
+            .bind(invitation_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n > 0 {
+                let event = AuditEvent::new(actor.clone(), "meeting.rsvp", "meeting")
+                    .id(meeting_id)
+                    .region(&region)
+                    .after(serde_json::json!({
+                        "undangan": invitation_id, "rsvp": rsvp.key(), "diwakili": rep
+                    }));
+                append_audit!(tx, &event);
+            }
+            tx.commit().await?;
+            n > 0
+        });
+        Ok(changed)
+    }
+
+    /// The invitations of the viewer's own organisation (an organisation-bound account) to
+    /// meetings not yet closed, soonest first: what it is asked to answer.
+    pub async fn own_invitations(&self) -> Result<Vec<OwnInvitation>, StoreError> {
+        let Some(org) = self
+            .viewer()
+            .principal()
+            .filter(|p| p.role.is_organisation_bound())
+            .and_then(|p| p.scope.organisation)
+        else {
+            return Ok(Vec::new());
+        };
+        type Row = (
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+        );
+        let rows: Vec<Row> = on_pool!(self, |pool| sqlx::query_as(
+            "SELECT i.id, m.id, m.title, f.name, m.region_code, m.starts_at, m.place, \
+             m.online_link, m.status, i.person_name, i.rsvp, i.represented_by \
+             FROM invitation i JOIN meeting m ON m.id = i.meeting_id \
+             JOIN forum f ON f.id = m.forum_id \
+             WHERE i.organisation_id = $1 AND m.status <> 'ditutup' \
+             ORDER BY m.starts_at, m.id, i.id LIMIT 200"
         )
-        .await
+        .bind(org)
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let (starts, zone) = local_start(&r.4, &r.5);
+                OwnInvitation {
+                    id: r.0,
+                    meeting_id: r.1,
+                    meeting_title: r.2,
+                    forum_name: r.3,
+                    starts,
+                    zone,
+                    place: r.6,
+                    online_link: r.7,
+                    status: MeetingStatus::from_key(&r.8).unwrap_or(MeetingStatus::Direncanakan),
+                    person_name: r.9,
+                    rsvp: Rsvp::from_key(&r.10).unwrap_or(Rsvp::Belum),
+                    represented_by: r.11,
+                }
+            })
+            .collect())
+    }
+
+    /// The registered partners, LKS and LKKS a meeting the viewer manages may invite, whose
+    /// name holds `query`: those seated in the meeting's province (or serving it, for a
+    /// partner whose areas name it), by name, at most 30.
+    pub async fn invitable_organisations(
+        &self,
+        meeting_id: i64,
+        query: &str,
+    ) -> Result<Vec<RegistryOrganisation>, StoreError> {
+        let m = self.open_meeting_for_change(meeting_id).await?;
+        self.registry_organisations_near(&m.region, Some(query), None)
+            .await
+    }
+
+    async fn registry_organisations_near(
+        &self,
+        region: &str,
+        query: Option<&str>,
+        id: Option<i64>,
+    ) -> Result<Vec<RegistryOrganisation>, StoreError> {
+        let province: String = region.chars().take(2).collect();
+        let mut sql = String::from(
+            "SELECT o.id, o.kind, o.name, o.region_code, p.helix FROM organisation o \
+             LEFT JOIN partner p ON p.organisation_id = o.id \
+             WHERE o.kind IN ('mitra', 'lks', 'lkks') \
+             AND (o.region_code = $1 OR o.region_code LIKE $2 \
+                  OR (';' || COALESCE(p.areas, '') || ';') LIKE $3)",
+        );
+        let mut binds = vec![
+            Bind::Text(province.clone()),
+            Bind::Text(format!("{province}.%")),
+            Bind::Text(format!("%;{province}%")),
+        ];
+        if let Some(q) = query.map(str::trim).filter(|q| !q.is_empty()) {
+            sql.push_str(" AND LOWER(o.name) LIKE $4");
+            binds.push(Bind::Text(format!("%{}%", q.to_lowercase())));
+        }
+        if let Some(id) = id {
+            sql.push_str(&format!(" AND o.id = ${}", binds.len() + 1));
+            binds.push(Bind::Int(id));
+        }
+        sql.push_str(" ORDER BY o.name, o.id LIMIT 30");
+        let rows: Vec<(i64, String, String, String, Option<String>)> =
+            on_pool!(self, |pool| bind_filter!(
+                sqlx::query_as(AssertSqlSafe(sql.clone())),
+                binds
+            )
+            .fetch_all(pool)
+            .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| RegistryOrganisation {
+                helix: registry_helix(&r.1, r.4.as_deref().and_then(Helix::from_key)),
+                id: r.0,
+                kind: r.1,
+                name: r.2,
+                region: r.3,
+            })
+            .collect())
     }
 
     /// The secretary's tick: present (or not), optionally represented by someone.
@@ -974,7 +1229,9 @@ impl Scoped<'_> {
         let changed = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let n = sqlx::query(
-                "UPDATE invitation SET present = $1, represented_by = $2, checked_in_at = $3 \
+                // A representative named in the answer stays unless the door names another.
+                "UPDATE invitation SET present = $1, \
+                 represented_by = COALESCE($2, represented_by), checked_in_at = $3 \
                  WHERE meeting_id = $4 AND id = $5",
             )
             .bind(present)
@@ -1136,37 +1393,6 @@ impl Scoped<'_> {
         Ok(Ok(outcome))
     }
 
-    async fn attendance_change(
-        &self,
-        m: &Meeting,
-        sql: &'static str,
-        value: String,
-        invitation_id: i64,
-        after: serde_json::Value,
-    ) -> Result<bool, StoreError> {
-        let actor = self.actor();
-        let changed = on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let n = sqlx::query(sql)
-                .bind(&value)
-                .bind(m.id)
-                .bind(invitation_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if n > 0 {
-                let event = AuditEvent::new(actor.clone(), "meeting.attendance", "meeting")
-                    .id(m.id)
-                    .region(&m.region)
-                    .after(after.clone());
-                append_audit!(tx, &event);
-            }
-            tx.commit().await?;
-            n > 0
-        });
-        Ok(changed)
-    }
-
     /// Records a decision on a meeting (optionally under an agenda item of it).
     pub async fn add_decision(
         &self,
@@ -1230,6 +1456,23 @@ impl Scoped<'_> {
                 "forum.action_title_required",
             )));
         }
+        // An owning organisation from the registries: its registered name (an account of
+        // that organisation then sees the action, and its overdue ones on its home page).
+        let mut input = input.clone();
+        if let Some(org) = input.owner_org_id {
+            let found = self
+                .registry_organisations_near(&m.region, None, Some(org))
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| {
+                    StoreError::Refused(
+                        sinergi_core::Msg::new("forum.organisation_unknown").arg("id", org),
+                    )
+                })?;
+            input.owner_org_name = Some(found.name);
+        }
+        let input = &input;
         let actor = self.actor();
         let now = now_text();
         let id = on_pool!(self, |pool| {
@@ -1373,19 +1616,33 @@ impl Scoped<'_> {
         Ok(())
     }
 
-    /// Closes a held meeting: its minutes (text, or the name of an uploaded file) and its
-    /// attendance count (the ticked invitees, or the count given when attendance was kept on
-    /// paper) are frozen, and the minutes' hash goes into the audit chain. Returns the hash.
+    /// Closes a held meeting: its minutes (text, an uploaded PDF, or both) and its attendance
+    /// count (the ticked invitees, or the count given when attendance was kept on paper) are
+    /// frozen; an uploaded PDF is checked (its first bytes, its size) and kept in the store;
+    /// the closing hash (of the text and the file's SHA-256) goes into the audit chain.
+    /// Returns the hash.
     pub async fn close_meeting(
         &self,
         meeting_id: i64,
         minutes: Option<String>,
-        minutes_file: Option<String>,
+        file: Option<MinutesFile>,
         counted: Option<u32>,
     ) -> Result<String, StoreError> {
         let m = self.open_meeting_for_change(meeting_id).await?;
         let minutes = text(&minutes);
-        let minutes_file = text(&minutes_file);
+        let file = file.filter(|f| !f.bytes.is_empty());
+        if let Some(f) = &file {
+            check_minutes_pdf(&f.bytes).map_err(refused)?;
+        }
+        let file_sha = file.as_ref().map(|f| file_hash(&f.bytes));
+        let file_name = file.as_ref().map(|f| {
+            let name = f.name.trim().rsplit(['/', '\\']).next().unwrap_or("").trim();
+            if name.is_empty() {
+                format!("notulen-rapat-{meeting_id}.pdf")
+            } else {
+                name.chars().take(200).collect()
+            }
+        });
         let ticked: i64 = on_pool!(self, |pool| sqlx::query_scalar(
             "SELECT COUNT(*) FROM invitation WHERE meeting_id = $1 AND present"
         )
@@ -1400,15 +1657,11 @@ impl Scoped<'_> {
         check_meeting_move(
             m.status,
             MeetingStatus::Ditutup,
-            minutes.is_some() || minutes_file.is_some(),
+            minutes.is_some() || file.is_some(),
             attendance,
         )
         .map_err(refused)?;
-        let hash = minutes_hash(&format!(
-            "{}\n{}",
-            minutes.as_deref().unwrap_or(""),
-            minutes_file.as_deref().unwrap_or("")
-        ));
+        let hash = closing_hash(minutes.as_deref(), file_sha.as_deref());
         let actor = self.actor();
         let now = now_text();
         on_pool!(self, |pool| {
@@ -1418,23 +1671,64 @@ impl Scoped<'_> {
                  minutes_hash = $3, attendance_count = $4, closed_at = $5 WHERE id = $6",
             )
             .bind(&minutes)
-            .bind(&minutes_file)
+            .bind(&file_name)
             .bind(&hash)
             .bind(i64::from(attendance))
             .bind(&now)
             .bind(meeting_id)
             .execute(&mut *tx)
             .await?;
+            if let (Some(f), Some(name), Some(sha)) = (&file, &file_name, &file_sha) {
+                sqlx::query(
+                    "INSERT INTO meeting_minutes_file \
+                     (meeting_id, file_name, size_bytes, sha256, content, stored_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(meeting_id)
+                .bind(name)
+                .bind(f.bytes.len() as i64)
+                .bind(sha)
+                .bind(&f.bytes)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            }
             let event = AuditEvent::new(actor.clone(), "meeting.close", "meeting")
                 .id(meeting_id)
                 .region(&m.region)
                 .after(serde_json::json!({
-                    "hash_notulen": hash, "jumlah_hadir": attendance
+                    "hash_notulen": hash, "jumlah_hadir": attendance,
+                    "berkas_notulen": file_name, "sha256_berkas": file_sha,
+                    "ukuran_berkas": file.as_ref().map(|f| f.bytes.len()),
                 }));
             append_audit!(tx, &event);
             tx.commit().await?;
         });
         Ok(hash)
+    }
+
+    /// The minutes PDF kept for a meeting this viewer sees (`None` when it does not see the
+    /// meeting or no file was kept). Handing it out is audited by the use case.
+    pub async fn minutes_file(
+        &self,
+        meeting_id: i64,
+    ) -> Result<Option<StoredMinutesFile>, StoreError> {
+        let Some(m) = self.meeting_row(meeting_id).await? else {
+            return Ok(None);
+        };
+        let row: Option<(String, String, Vec<u8>)> = on_pool!(self, |pool| sqlx::query_as(
+            "SELECT file_name, sha256, content FROM meeting_minutes_file WHERE meeting_id = $1"
+        )
+        .bind(meeting_id)
+        .fetch_optional(pool)
+        .await)?;
+        Ok(row.map(|(name, sha256, bytes)| StoredMinutesFile {
+            meeting_id,
+            region: m.region,
+            name,
+            sha256,
+            bytes,
+        }))
     }
 
     /// Actions as this viewer sees them (the forum's rows, plus an organisation's own

@@ -57,8 +57,9 @@ pub use double_aid::{
 pub use error::{RejectedCode, StoreError};
 pub use forums::{
     ActionFilter, ActionRow, AgendaItem, AttendanceCounts, Decision, Forum, HistoryCursor,
-    Invitation, LkksCapacity, Meeting, MeetingRecord, MeetingSummary, NewAction, NewDecision,
-    NewForum, NewInvitee, NewMeeting, SheetOutcome,
+    Invitation, LkksCapacity, Meeting, MeetingRecord, MeetingSummary, MinutesFile, NewAction,
+    NewDecision, NewForum, NewInvitee, NewMeeting, OwnInvitation, RegistryOrganisation,
+    RsvpCounts, SheetOutcome, StoredMinutesFile,
 };
 pub use geo::Polygon;
 pub use institutions::{Refusal, RegistryBatch, RegistryImport, RejectedRow};
@@ -252,6 +253,7 @@ migration_list![
     ("0013", "api_tokens"),
     ("0014", "double_aid"),
     ("0015", "cycle_steps"),
+    ("0016", "forum_files"),
 ];
 
 /// The version a file number such as `"0007"` stands for (a compile error if not digits).

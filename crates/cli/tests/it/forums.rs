@@ -65,6 +65,45 @@ fn the_demo_forums_are_on_their_pages() {
     }
     let counts = page(&agent, &addr, &session, "/forum/kehadiran?tahun=2025");
     assert!(counts.contains("Zakat dan filantropi"), "{counts}");
+
+    // The Lombok session's answers are counted on its page, which stays within the budget
+    // with fifty-one invitees and their answer forms.
+    let lombok = forums
+        .split("href=\"/forum/")
+        .filter_map(|s| s.split('"').next()?.parse::<i64>().ok())
+        .map(|id| page(&agent, &addr, &session, &format!("/forum/{id}")))
+        .find(|h| h.contains("Peningkatan kapasitas dan sinkronisasi"))
+        .expect("the Lombok forum's history");
+    let id = lombok
+        .split("href=\"/forum/rapat/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let session_page = page(&agent, &addr, &session, &format!("/forum/rapat/{id}"));
+    for counted in [
+        "hadir <b>30</b>",
+        "diwakili <b>5</b>",
+        "tidak hadir <b>5</b>",
+        "belum menjawab <b>11</b>",
+    ] {
+        assert!(session_page.contains(counted), "{counted}");
+    }
+    assert!(
+        session_page.len() < 50 * 1024,
+        "{} bytes with the answer forms",
+        session_page.len()
+    );
+
+    // Baznas NTB, invited as its registered organisation, answers on its own page.
+    let (agent, _, baznas) = sign_in(&addr, "mitra.baznas", "sinergi-demo-2025");
+    let baznas = baznas.expect("mitra.baznas signs in");
+    assert!(page(&agent, &addr, &baznas, "/").contains("/forum/undangan"));
+    let invitations = page(&agent, &addr, &baznas, "/forum/undangan");
+    assert!(
+        invitations.contains("Peningkatan kapasitas dan sinkronisasi program 2026"),
+        "{invitations}"
+    );
 }
 
 /// `sinergi forum impor` as `user`, with the world's personal-data key.

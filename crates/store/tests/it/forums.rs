@@ -686,3 +686,81 @@ async fn the_capacity_summary_counts_training_per_lkks_over_a_year() {
         );
     }
 }
+
+/// Minutes uploaded as a file: a file over the limit or not a PDF is refused with its
+/// catalogue message and nothing is written (the meeting stays open, no file is kept); a PDF
+/// is kept with its SHA-256, bound into the closing hash, and read back only by viewers who
+/// see the meeting.
+#[tokio::test]
+async fn minutes_files_are_checked_kept_and_hashed() {
+    use sinergi_core::forum::{MAX_MINUTES_PDF_BYTES, closing_hash, file_hash};
+    use sinergi_store::MinutesFile;
+    for db in TestDb::all().await {
+        let l = db.label;
+        let w = build(&db).await;
+        let s = &w.store;
+        let (lkks, _) = s
+            .as_system("cli")
+            .save_lkks(
+                &LkksInput {
+                    region: Some(code("52.03")),
+                    name: "LKKS Kabupaten Lombok Timur".into(),
+                    status: Some(FormationStatus::DalamPembentukan),
+                    ..LkksInput::default()
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        let op = w.principal("op5203").await;
+        let me = s.as_user(&op);
+        let forum = me
+            .create_forum(&NewForum {
+                lkks_id: lkks,
+                name: "Rapat Koordinasi Kab/Kota".into(),
+                kind: MeetingKind::Koordinasi,
+                description: None,
+            })
+            .await
+            .unwrap();
+        let m = me
+            .create_meeting(&meeting(forum, "Rakor", d(2025, 6, 25)))
+            .await
+            .unwrap();
+        me.mark_held(m).await.unwrap();
+        let file = |bytes: Vec<u8>| {
+            Some(MinutesFile {
+                name: "notulen.pdf".into(),
+                bytes,
+            })
+        };
+        let mut big = b"%PDF-1.4\n".to_vec();
+        big.resize(MAX_MINUTES_PDF_BYTES as usize + 1, b' ');
+        let e = me.close_meeting(m, None, file(big), Some(20)).await;
+        assert_eq!(e.unwrap_err().msg().key, "forum.minutes_too_large", "{l}");
+        let e = me
+            .close_meeting(m, None, file(b"<html>notulen</html>".to_vec()), Some(20))
+            .await;
+        assert_eq!(e.unwrap_err().msg().key, "forum.minutes_not_pdf", "{l}");
+        assert_eq!(
+            me.meeting(m).await.unwrap().unwrap().meeting.status,
+            MeetingStatus::Terlaksana,
+            "{l}: nothing written"
+        );
+        assert!(me.minutes_file(m).await.unwrap().is_none(), "{l}");
+
+        let pdf = b"%PDF-1.7\n%%EOF\n".to_vec();
+        let hash = me
+            .close_meeting(m, Some("Ringkas.".into()), file(pdf.clone()), Some(20))
+            .await
+            .unwrap();
+        assert_eq!(hash, closing_hash(Some("Ringkas."), Some(&file_hash(&pdf))));
+        let kept = me.minutes_file(m).await.unwrap().unwrap();
+        assert_eq!((kept.bytes, kept.sha256), (pdf.clone(), file_hash(&pdf)), "{l}");
+        let other = w.principal("op5202").await;
+        assert!(
+            s.as_user(&other).minutes_file(m).await.unwrap().is_none(),
+            "{l}: out of scope"
+        );
+    }
+}

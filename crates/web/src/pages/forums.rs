@@ -15,13 +15,14 @@ use serde::Deserialize;
 use sinergi_activity::forums as uc;
 use sinergi_core::RegionCode;
 use sinergi_core::forum::{
-    ActionStatus, LinkKind, MeetingKind, MeetingStatus, action_status_key, meeting_status_key,
-    rules,
+    ActionStatus, LinkKind, MeetingKind, MeetingStatus, Rsvp, action_status_key,
+    meeting_status_key, rules,
 };
 use sinergi_core::institution::Helix;
 use sinergi_store::{
     ActionFilter, ActionRow, AttendanceCounts, AuditEvent, Forum, MeetingRecord, MeetingSummary,
-    NewAction, NewDecision, NewForum, NewInvitee, NewMeeting, Page, Paged,
+    MinutesFile, NewAction, NewDecision, NewForum, NewInvitee, NewMeeting, OwnInvitation, Page,
+    Paged, RegistryOrganisation, RsvpCounts,
 };
 
 use crate::auth::Signed;
@@ -40,7 +41,10 @@ pub fn routes() -> Router<AppState> {
         .route("/forum/tindak-lanjut", get(actions))
         .route("/forum/tindak-lanjut.xlsx", get(actions_xlsx))
         .route("/forum/tindak-lanjut/{id}", post(update_action))
+        .route("/forum/undangan", get(own_invitations))
         .route("/forum/rapat/{id}", get(meeting))
+        .route("/forum/rapat/{id}/notulen-berkas.pdf", get(minutes_file))
+        .route("/forum/rapat/{id}/jawab", post(answer))
         .route("/forum/rapat/{id}/kehadiran.xlsx", get(attendance_xlsx))
         .route("/forum/rapat/{id}/daftar-hadir", post(upload_sheet))
         .route("/forum/rapat/{id}/notulen.pdf", get(minutes_pdf))
@@ -50,7 +54,14 @@ pub fn routes() -> Router<AppState> {
         .route("/forum/rapat/{id}/keputusan", post(add_decision))
         .route("/forum/rapat/{id}/tindak-lanjut", post(add_action))
         .route("/forum/rapat/{id}/terlaksana", post(mark_held))
-        .route("/forum/rapat/{id}/tutup", post(close))
+        .route(
+            "/forum/rapat/{id}/tutup",
+            // Room above the PDF limit, so a file somewhat over it is read and refused with
+            // its size rather than cut off.
+            post(close).layer(axum::extract::DefaultBodyLimit::max(
+                2 * sinergi_core::forum::MAX_MINUTES_PDF_BYTES as usize,
+            )),
+        )
         .route("/forum/{id}", get(history).post(plan_meeting))
 }
 
@@ -115,6 +126,10 @@ impl Labels {
 
     fn action(&self, s: &ActionStatus) -> &str {
         self.0.get(action_status_key(*s))
+    }
+
+    fn rsvp(&self, r: &Rsvp) -> String {
+        self.0.get(&format!("forum.rsvp.{}", r.key())).to_string()
     }
 
     fn helix(&self, h: &str) -> String {
@@ -346,11 +361,16 @@ struct MeetingPage {
     t: Messages,
     l: Labels,
     rec: MeetingRecord,
+    rsvp: RsvpCounts,
     can_manage: bool,
     today: NaiveDate,
     helixes: Vec<Helix>,
     links: Vec<LinkKind>,
     statuses: Vec<ActionStatus>,
+    answers: Vec<Rsvp>,
+    /// The registry search in the invitation form: what was asked and what matched.
+    org_query: String,
+    org_found: Vec<RegistryOrganisation>,
 }
 
 impl MeetingPage {
@@ -366,6 +386,26 @@ impl MeetingPage {
     fn planned(&self) -> bool {
         self.rec.meeting.status == MeetingStatus::Direncanakan
     }
+
+    /// The registered organisations invited to this meeting, once each: who may own an
+    /// action.
+    fn invited_organisations(&self) -> Vec<(i64, String)> {
+        let mut out: Vec<(i64, String)> = Vec::new();
+        for i in &self.rec.invitations {
+            if let (Some(id), Some(name)) = (i.organisation_id, &i.organisation_name)
+                && !out.iter().any(|(o, _)| *o == id)
+            {
+                out.push((id, name.clone()));
+            }
+        }
+        out
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct MeetingQuery {
+    /// A name to look for in the partner, LKS and LKKS registries (the invitation form).
+    cari_organisasi: Option<String>,
 }
 
 pub async fn meeting(
@@ -373,6 +413,7 @@ pub async fn meeting(
     ui: Ui,
     Signed(user): Signed,
     Path(id): Path<i64>,
+    Query(q): Query<MeetingQuery>,
 ) -> Response {
     let result = async {
         let rec = uc::meeting(&state.store, &user.viewer, id)
@@ -380,16 +421,26 @@ pub async fn meeting(
             .ok_or_else(|| AppError::not_found("error.not_found"))?;
         let can_manage = RegionCode::parse(&rec.meeting.region)
             .is_ok_and(|c| rules::may_manage_forum(&user.viewer, &c));
+        let org_query = q.cari_organisasi.unwrap_or_default().trim().to_string();
+        let org_found = if can_manage && !rec.meeting.status.is_frozen() {
+            uc::invitable_organisations(&state.store, &user.viewer, id, &org_query).await?
+        } else {
+            Vec::new()
+        };
         Ok(MeetingPage {
             t: ui.t,
             l: Labels(ui.t),
             ui: ui.clone(),
+            rsvp: rec.rsvp_counts(),
             rec,
             can_manage,
             today: today(),
             helixes: Helix::ALL.to_vec(),
             links: LinkKind::ALL.to_vec(),
             statuses: ActionStatus::ALL.to_vec(),
+            answers: Rsvp::ALL.to_vec(),
+            org_query,
+            org_found,
         })
     }
     .await;
@@ -398,6 +449,9 @@ pub async fn meeting(
 
 #[derive(Debug, Deserialize)]
 pub struct InviteForm {
+    /// An organisation picked from the registries.
+    organisasi_id: Option<String>,
+    /// A guest not in the registries: the body they come from, as text.
     organisasi: Option<String>,
     peran: Option<String>,
     nama: Option<String>,
@@ -412,9 +466,14 @@ pub async fn invite(
     Path(id): Path<i64>,
     Form(f): Form<InviteForm>,
 ) -> Response {
+    let organisation_id = blank_none(&f.organisasi_id).and_then(|o| o.parse().ok());
     let input = NewInvitee {
-        organisation_id: None,
-        organisation_name: f.organisasi,
+        organisation_id,
+        organisation_name: if organisation_id.is_some() {
+            None
+        } else {
+            f.organisasi
+        },
         helix: blank_none(&f.peran).and_then(|h| Helix::from_key(&h)),
         person_name: f.nama,
         sex: f.jenis_kelamin,
@@ -469,6 +528,73 @@ pub async fn tick(
 }
 
 #[derive(Debug, Deserialize)]
+pub struct AnswerForm {
+    /// The invitation answered.
+    undangan: i64,
+    jawaban: String,
+    diwakili: Option<String>,
+    kembali: Option<String>,
+}
+
+/// An invitee's answer (attending, not attending, represented by), by the secretary on the
+/// meeting page or by the invited organisation on its invitations page.
+pub async fn answer(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<AnswerForm>,
+) -> Response {
+    let inv = f.undangan;
+    let Some(rsvp) = Rsvp::from_key(&f.jawaban) else {
+        return AppError::bad_request(
+            "error.invalid",
+            sinergi_core::Msg::new("forum.rsvp_unknown").arg("value", f.jawaban.trim()),
+        )
+        .page(&ui);
+    };
+    let back = f
+        .kembali
+        .filter(|k| k.starts_with("/forum") && !k.starts_with("//"))
+        .unwrap_or_else(|| format!("/forum/rapat/{id}#kehadiran"));
+    match uc::answer_invitation(&state.store, &user.viewer, id, inv, rsvp, f.diwakili).await {
+        Ok(true) => Redirect::to(&back).into_response(),
+        Ok(false) => AppError::not_found("error.not_found").page(&ui),
+        Err(e) => AppError::from(e).page(&ui),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "forum_invitations.html")]
+struct InvitationsPage {
+    ui: Ui,
+    t: Messages,
+    l: Labels,
+    rows: Vec<OwnInvitation>,
+    answers: Vec<Rsvp>,
+}
+
+/// The invitations of the signed-in organisation, each with its answer form.
+pub async fn own_invitations(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+) -> Response {
+    let result = async {
+        let rows = uc::own_invitations(&state.store, &user.viewer).await?;
+        Ok::<_, AppError>(InvitationsPage {
+            t: ui.t,
+            l: Labels(ui.t),
+            ui: ui.clone(),
+            rows,
+            answers: Rsvp::ALL.to_vec(),
+        })
+    }
+    .await;
+    render(&ui, result)
+}
+
+#[derive(Debug, Deserialize)]
 pub struct DecisionForm {
     agenda: Option<String>,
     teks: String,
@@ -504,6 +630,8 @@ pub struct ActionForm {
     keputusan: Option<String>,
     judul: String,
     penanggung_jawab: Option<String>,
+    /// The owning organisation: the forum's LKKS or a registered organisation invited.
+    organisasi_id: Option<String>,
     organisasi: Option<String>,
     tenggat: String,
     kaitan: Option<String>,
@@ -521,12 +649,17 @@ pub async fn add_action(
         Ok(d) => d,
         Err(e) => return e.page(&ui),
     };
+    let owner_org_id = blank_none(&f.organisasi_id).and_then(|o| o.parse().ok());
     let input = NewAction {
         decision_id: blank_none(&f.keputusan).and_then(|d| d.parse().ok()),
         title: f.judul,
         owner_person: f.penanggung_jawab,
-        owner_org_id: None,
-        owner_org_name: f.organisasi,
+        owner_org_id,
+        owner_org_name: if owner_org_id.is_some() {
+            None
+        } else {
+            f.organisasi
+        },
         deadline,
         link: link_of(&f.kaitan, &f.rujukan),
     };
@@ -583,26 +716,79 @@ pub async fn mark_held(
     )
 }
 
-#[derive(Debug, Deserialize)]
-pub struct CloseForm {
-    notulen: Option<String>,
-    berkas: Option<String>,
-    jumlah_hadir: Option<String>,
-}
-
+/// Closing: the minutes text (`notulen`), the minutes as a PDF (`berkas`), the count kept
+/// on paper (`jumlah_hadir`), sent as a multipart form.
 pub async fn close(
     State(state): State<AppState>,
     ui: Ui,
     Signed(user): Signed,
     Path(id): Path<i64>,
-    Form(f): Form<CloseForm>,
+    mut multipart: Multipart,
 ) -> Response {
-    let counted = blank_none(&f.jumlah_hadir).and_then(|n| n.parse().ok());
+    let mut minutes = None;
+    let mut file = None;
+    let mut counted = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => return upload_failed(&ui, e),
+        };
+        match field.name().unwrap_or("") {
+            "berkas" => {
+                let name = field.file_name().unwrap_or("").to_string();
+                match field.bytes().await {
+                    Ok(b) => {
+                        file = Some(MinutesFile {
+                            name,
+                            bytes: b.to_vec(),
+                        })
+                    }
+                    Err(e) => return upload_failed(&ui, e),
+                }
+            }
+            name @ ("notulen" | "jumlah_hadir") => {
+                let name = name.to_string();
+                let text = match field.text().await {
+                    Ok(t) => t,
+                    Err(e) => return upload_failed(&ui, e),
+                };
+                if name == "notulen" {
+                    minutes = Some(text);
+                } else {
+                    counted = blank_none(&Some(text)).and_then(|n| n.parse().ok());
+                }
+            }
+            _ => {}
+        }
+    }
     done(
-        uc::close_meeting(&state.store, &user.viewer, id, f.notulen, f.berkas, counted).await,
+        uc::close_meeting(&state.store, &user.viewer, id, minutes, file, counted).await,
         &ui,
         format!("/forum/rapat/{id}"),
     )
+}
+
+fn upload_failed(ui: &Ui, e: axum::extract::multipart::MultipartError) -> Response {
+    AppError::bad_request(
+        "error.invalid",
+        sinergi_core::Msg::new("forum.sheet.upload_failed").arg("reason", e.body_text()),
+    )
+    .page(ui)
+}
+
+/// The minutes PDF uploaded at closing, as it was kept (audited).
+pub async fn minutes_file(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    match uc::minutes_file(&state.store, &user.viewer, id).await {
+        Ok(Some(f)) => crate::export::file_download(&f.name, "application/pdf", f.bytes),
+        Ok(None) => AppError::not_found("error.not_found").page(&ui),
+        Err(e) => AppError::from(e).page(&ui),
+    }
 }
 
 #[derive(Template)]
@@ -775,7 +961,7 @@ pub async fn attendance_xlsx(
                     i.person_name.clone().unwrap_or_default(),
                     i.sex.clone().unwrap_or_default(),
                     if i.disability { "ya" } else { "" }.to_string(),
-                    i.rsvp.key().to_string(),
+                    l.rsvp(&i.rsvp),
                     if i.present { "hadir" } else { "" }.to_string(),
                     i.represented_by.clone().unwrap_or_default(),
                 ]
