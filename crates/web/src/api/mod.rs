@@ -3,6 +3,7 @@
 pub mod bearer;
 pub mod limit;
 pub mod openapi;
+pub mod read;
 
 pub use limit::{RateLimiter, RatePolicy};
 

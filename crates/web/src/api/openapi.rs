@@ -30,6 +30,30 @@ pub struct ErrorDetail {
     detail: Option<String>,
 }
 
+/// 422: the error shape plus every refused field with its reason.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ValidationErrorBody {
+    error: ValidationErrorDetail,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ValidationErrorDetail {
+    code: String,
+    message: String,
+    detail: Option<String>,
+    /// Each refused field (its name in the request body) and why, in the caller's language.
+    fields: Vec<FieldRefusal>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct FieldRefusal {
+    field: String,
+    reason: String,
+}
+
 /// A JSON object whose fields follow Sinergi's domain types (see docs/api.md).
 pub struct Document;
 
@@ -105,9 +129,27 @@ impl Modify for BearerToken {
         super::person,
         super::import_list,
         super::job,
+        super::read::uploads,
+        super::read::lks,
+        super::read::lkks,
+        super::read::partners,
+        super::read::strategies,
+        super::read::strategy,
+        super::read::realisation,
+        super::read::double_aid_rounds,
+        super::read::forums,
+        crate::pages::programs::list::api_list,
+        crate::pages::programs::detail::api_detail,
+        crate::pages::programs::api::api_save,
+        crate::pages::programs::api::api_update,
+        crate::pages::programs::import::api_import,
+        crate::pages::programs::fourw::api_matrix,
+        crate::pages::institutions::registry::api_import,
+        crate::pages::strategy::entry::api_realisation,
         spec,
     ),
-    components(schemas(ErrorBody, ErrorDetail, Document, PageOfDocuments, PublishedCountBody, JobAccepted)),
+    components(schemas(ErrorBody, ErrorDetail, ValidationErrorBody, ValidationErrorDetail, FieldRefusal,
+        Document, PageOfDocuments, PublishedCountBody, JobAccepted)),
     modifiers(&BearerToken),
     security(("token" = [])),
     tags(
@@ -115,6 +157,11 @@ impl Modify for BearerToken {
         (name = "statistik", description = "Angka terbitan (angka kecil disensor)"),
         (name = "penerima", description = "Penerima manfaat dalam cakupan pemanggil"),
         (name = "daftar", description = "Daftar penerima dan tugas impornya"),
+        (name = "program", description = "Program mitra dan matriks 4W"),
+        (name = "registri", description = "Registri LKS, LKKS dan mitra"),
+        (name = "strategi", description = "Strategi dengan indikator, target dan realisasi"),
+        (name = "bantuan-ganda", description = "Cek bantuan ganda antarmitra"),
+        (name = "forum", description = "Forum koordinasi, pertemuan dan tindak lanjut"),
         (name = "api", description = "Uraian API ini")
     )
 )]

@@ -419,6 +419,21 @@ struct MatrixRowJson {
     total: sinergi_insight::Cell,
 }
 
+/// `GET /api/v1/4w`: the who-what-where matrix (regions × sectors or partners) the caller may
+/// see, computed as on `/4w`.
+#[utoipa::path(get, path = "/api/v1/4w", tag = "program",
+    summary = "Matriks 4W (wilayah × sektor atau mitra) dalam cakupan pemanggil",
+    params(("q" = Option<String>, Query, description = "Nama atau kode program"),
+        ("sektor" = Option<String>, Query, description = "Sektor"),
+        ("mitra" = Option<String>, Query, description = "Id atau nama mitra"),
+        ("wilayah" = Option<String>, Query, description = "Kode wilayah"),
+        ("dari" = Option<String>, Query, description = "Berjalan sejak tanggal (YYYY-MM-DD)"),
+        ("sampai" = Option<String>, Query, description = "Berjalan sampai tanggal (YYYY-MM-DD)"),
+        ("tingkat" = Option<String>, Query, description = "Tingkat baris: provinsi, kabkota, kecamatan, desa"),
+        ("kolom" = Option<String>, Query, description = "Kolom: sektor atau mitra"),
+        ("nilai" = Option<String>, Query, description = "Nilai sel: program, anggaran, sasaran, tercapai")),
+    responses((status = 200, description = "Matriks", body = crate::api::openapi::Document),
+        (status = 400, description = "Permintaan tidak sah", body = crate::api::openapi::ErrorBody), (status = 401, description = "Tanpa token atau sesi", body = crate::api::openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = crate::api::openapi::ErrorBody)))]
 pub(super) async fn api_matrix(
     State(state): State<AppState>,
     ui: Ui,
