@@ -78,7 +78,11 @@ pub async fn lkks(
         Ok(state
             .store
             .scoped(&user.viewer)
-            .lkks_list(&filter, sort, Page::new(q.hal, s.ukuran, REGISTRY_PAGE_SIZE))
+            .lkks_list(
+                &filter,
+                sort,
+                Page::new(q.hal, s.ukuran, REGISTRY_PAGE_SIZE),
+            )
             .await?)
     }
     .await;
@@ -112,7 +116,11 @@ pub async fn partners(
         Ok(state
             .store
             .scoped(&user.viewer)
-            .partners_list(&filter, sort, Page::new(q.hal, s.ukuran, REGISTRY_PAGE_SIZE))
+            .partners_list(
+                &filter,
+                sort,
+                Page::new(q.hal, s.ukuran, REGISTRY_PAGE_SIZE),
+            )
             .await?)
     }
     .await;
@@ -212,10 +220,8 @@ pub async fn realisation(
     responses((status = 200, description = "Putaran", body = Vec<openapi::Document>),
         (status = 500, description = "Kesalahan server", body = openapi::ErrorBody)))]
 pub async fn double_aid_rounds(State(state): State<AppState>, ui: Ui) -> Response {
-    let result = async {
-        Ok(sinergi_activity::double_aid::rounds(&state.store, ui.viewer()).await?)
-    }
-    .await;
+    let result =
+        async { Ok(sinergi_activity::double_aid::rounds(&state.store, ui.viewer()).await?) }.await;
     respond(&ui, result)
 }
 

@@ -620,6 +620,7 @@ fn refused_msg(rows: &[RefusedRealisation]) -> Msg {
     params(("id" = i64, Path, description = "Id strategi")),
     request_body(content = ApiRows, content_type = "application/json"),
     responses((status = 200, description = "Jumlah nilai tersimpan", body = crate::api::openapi::Document),
+        (status = 422, description = "Badan JSON tidak berbentuk `{\"baris\": [...]}`", body = crate::api::openapi::ErrorBody),
         (status = 400, description = "Permintaan tidak sah", body = crate::api::openapi::ErrorBody), (status = 401, description = "Tanpa token atau sesi", body = crate::api::openapi::ErrorBody), (status = 403, description = "Peran atau cakupan tidak mengizinkan", body = crate::api::openapi::ErrorBody), (status = 404, description = "Tidak ada dalam cakupan", body = crate::api::openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = crate::api::openapi::ErrorBody)))]
 pub async fn api_realisation(
     State(state): State<AppState>,
