@@ -55,7 +55,7 @@ pub async fn provinces(State(state): State<AppState>, ui: Ui) -> Response {
 /// `GET /api/v1/wilayah/{code}`: one region (dotted or not), current or retired.
 #[utoipa::path(get, path = "/api/v1/wilayah/{code}", tag = "wilayah", security((), ("token" = [])),
     summary = "Satu wilayah (berlaku atau sudah dihapus), induk, anak dan nama lamanya",
-    params(("code" = String, Path, description = "Kode Kemendagri, bertitik atau tidak, mis. 52.03")),
+    params(("code" = String, Path, description = "Kode Kemendagri, bertitik atau tidak, mis. 52.03", example = "52.03")),
     responses((status = 200, description = "Wilayah", body = openapi::Document),
         (status = 400, description = "Kode tidak sah", body = openapi::ErrorBody),
         (status = 404, description = "Tidak ada", body = openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = openapi::ErrorBody)))]
@@ -104,7 +104,7 @@ pub struct SearchParams {
 /// `GET /api/v1/wilayah/cari?q=…&hal=…&per=…`: name search, paginated.
 #[utoipa::path(get, path = "/api/v1/wilayah/cari", tag = "wilayah", security((), ("token" = [])),
     summary = "Cari wilayah menurut nama, berhalaman",
-    params(("q" = String, Query, description = "Nama atau bagian nama"),
+    params(("q" = String, Query, description = "Nama atau bagian nama", example = "Lombok"),
         ("hal" = Option<u32>, Query, description = "Halaman, mulai 1"),
         ("per" = Option<u32>, Query, description = "Ukuran halaman, paling banyak 50")),
     responses((status = 200, description = "Satu halaman hasil", body = openapi::PageOfDocuments),
@@ -198,7 +198,7 @@ struct PublishedCount {
 /// with small counts suppressed. No login.
 #[utoipa::path(get, path = "/api/v1/statistik", tag = "statistik", security((), ("token" = [])),
     summary = "Jumlah penerima terbitan per wilayah satu tingkat di bawah (angka kecil disensor)",
-    params(("wilayah" = Option<String>, Query, description = "Kode wilayah induk; kosong = provinsi")),
+    params(("wilayah" = Option<String>, Query, description = "Kode wilayah induk; kosong = provinsi", example = "52")),
     responses((status = 200, description = "Jumlah per wilayah", body = Vec<openapi::PublishedCountBody>),
         (status = 400, description = "Kode tidak sah", body = openapi::ErrorBody),
         (status = 404, description = "Tidak ada tingkat di bawahnya", body = openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = openapi::ErrorBody)))]

@@ -23,7 +23,7 @@ const REGISTRY_PAGE_SIZE: u32 = 50;
 #[utoipa::path(get, path = "/api/v1/lks", tag = "registri", security((), ("token" = [])),
     summary = "Registri LKS dalam cakupan pemanggil (direktori publik tanpa token), berhalaman",
     params(("q" = Option<String>, Query, description = "Nama LKS"),
-        ("wilayah" = Option<String>, Query, description = "Kode wilayah"),
+        ("wilayah" = Option<String>, Query, description = "Kode wilayah", example = "52.03"),
         ("ppks" = Option<String>, Query, description = "Kategori PPKS yang dilayani"),
         ("akreditasi" = Option<String>, Query, description = "Peringkat akreditasi (A, B, C, belum)"),
         ("segera" = Option<String>, Query, description = "Isi untuk hanya yang izin/akreditasinya segera berakhir"),
@@ -48,7 +48,7 @@ pub async fn lks(State(state): State<AppState>, ui: Ui, Query(q): Query<LksQuery
 }
 
 #[derive(Deserialize)]
-pub struct Sized {
+pub struct PageSize {
     ukuran: Option<u32>,
 }
 
@@ -70,7 +70,7 @@ pub async fn lkks(
     ui: Ui,
     Signed(user): Signed,
     Query(q): Query<LkksQuery>,
-    Query(s): Query<Sized>,
+    Query(s): Query<PageSize>,
 ) -> Response {
     let result = async {
         let filter = q.filter()?;
@@ -108,7 +108,7 @@ pub async fn partners(
     ui: Ui,
     Signed(user): Signed,
     Query(q): Query<PartnerQuery>,
-    Query(s): Query<Sized>,
+    Query(s): Query<PageSize>,
 ) -> Response {
     let result = async {
         let filter = q.filter()?;
@@ -181,7 +181,7 @@ pub struct RealisationQuery {
 #[utoipa::path(get, path = "/api/v1/strategi/{id}/realisasi", tag = "strategi", security((), ("token" = [])),
     summary = "Nilai realisasi satu strategi, menurut periode dan indikator",
     params(("id" = i64, Path, description = "Id strategi"),
-        ("periode" = Option<String>, Query, description = "Triwulan, mis. 2025-Q1"),
+        ("periode" = Option<String>, Query, description = "Triwulan, mis. 2025-Q1", example = "2025-Q1"),
         ("indikator" = Option<String>, Query, description = "Kode indikator")),
     responses((status = 200, description = "Nilai realisasi", body = Vec<openapi::Document>),
         (status = 400, description = "Permintaan tidak sah", body = openapi::ErrorBody),

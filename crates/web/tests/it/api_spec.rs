@@ -69,6 +69,26 @@ fn every_api_route_is_in_the_spec_and_every_operation_answers_as_documented() {
         "in the spec but not routed: {unrouted:?}"
     );
 
+    // Operation ids are unique (links and clients name operations by them), and every
+    // operation documents what any token may get: 401 and 429 with Retry-After.
+    let mut ids = BTreeSet::new();
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or_default().to_string();
+            assert!(ids.insert(id.clone()), "{method} {path}: operationId {id} twice");
+            assert!(op["responses"]["401"].is_object(), "{method} {path}: no 401");
+            assert!(
+                op["responses"]["429"]["headers"]["Retry-After"].is_object(),
+                "{method} {path}: no 429 with Retry-After"
+            );
+        }
+    }
+    // The stateful link: a saved program is read back by the id it answers.
+    assert_eq!(
+        paths["/api/v1/program"]["post"]["responses"]["201"]["links"]["ProgramBaca"]["operationId"],
+        "program_detail"
+    );
+
     for db in databases() {
         let l = db.label;
         let (base, secret, _stop) = serve_with_token_limited(db, "Uji spesifikasi", roomy());

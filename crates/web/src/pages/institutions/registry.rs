@@ -177,7 +177,7 @@ pub struct ApiImportQuery {
 /// `POST /api/v1/registri/{lks|lkks|mitra}/impor?berkas=nama.xlsx`: the request body is the
 /// file. Answers `{"dibuat", "diperbarui", "ditolak": [{"baris", "kolom", "alasan"}]}`, or
 /// the JSON error body when the registry is unknown or the file cannot be read.
-#[utoipa::path(post, path = "/api/v1/registri/{registry}/impor", tag = "registri",
+#[utoipa::path(post, path = "/api/v1/registri/{registry}/impor", tag = "registri", operation_id = "registry_import",
     summary = "Impor registri LKS, LKKS atau mitra (CSV/XLSX sebagai badan permintaan)",
     params(("registry" = String, Path, description = "lks, lkks atau mitra"),
         ("berkas" = Option<String>, Query, description = "Nama berkas; ekstensinya menentukan CSV atau XLSX")),

@@ -92,7 +92,7 @@ pub(super) async fn detail(
 }
 
 /// `GET /api/v1/program/{id}`: one program in scope; 404 outside it.
-#[utoipa::path(get, path = "/api/v1/program/{id}", tag = "program",
+#[utoipa::path(get, path = "/api/v1/program/{id}", tag = "program", operation_id = "program_detail",
     summary = "Satu program dalam cakupan; 404 di luar cakupan",
     params(("id" = i64, Path, description = "Id program")),
     responses((status = 200, description = "Program", body = crate::api::openapi::Document),

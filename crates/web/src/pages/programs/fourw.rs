@@ -421,7 +421,7 @@ struct MatrixRowJson {
 
 /// `GET /api/v1/4w`: the who-what-where matrix (regions × sectors or partners) the caller may
 /// see, computed as on `/4w`.
-#[utoipa::path(get, path = "/api/v1/4w", tag = "program",
+#[utoipa::path(get, path = "/api/v1/4w", tag = "program", operation_id = "fourw_matrix",
     summary = "Matriks 4W (wilayah × sektor atau mitra) dalam cakupan pemanggil",
     params(("q" = Option<String>, Query, description = "Nama atau kode program"),
         ("sektor" = Option<String>, Query, description = "Sektor"),

@@ -183,7 +183,7 @@ impl ImportJson {
 /// (`?nama=4w.csv` names it; without a name, a ZIP signature means XLSX, anything else CSV).
 /// Answers the stored, updated and rejected rows; 400 when nothing was stored and something
 /// was refused.
-#[utoipa::path(post, path = "/api/v1/program/impor", tag = "program",
+#[utoipa::path(post, path = "/api/v1/program/impor", tag = "program", operation_id = "program_import",
     summary = "Impor lembar 4W (CSV/XLSX): berkas sebagai badan permintaan atau isian multipart `berkas`",
     params(("nama" = Option<String>, Query, description = "Nama berkas bila badan permintaan adalah berkasnya (ekstensi menentukan CSV/XLSX)"),
         ("organisasi" = Option<String>, Query, description = "Id atau nama organisasi untuk baris yang kolom mitranya kosong")),

@@ -70,7 +70,7 @@ pub(super) async fn list(
 
 /// `GET /api/v1/program`: the programs the caller may see, filtered, sorted and paged as on
 /// `/program`.
-#[utoipa::path(get, path = "/api/v1/program", tag = "program",
+#[utoipa::path(get, path = "/api/v1/program", tag = "program", operation_id = "program_list",
     summary = "Program dalam cakupan pemanggil, disaring dan berhalaman",
     params(("q" = Option<String>, Query, description = "Nama atau kode program"),
         ("sektor" = Option<String>, Query, description = "Sektor"),

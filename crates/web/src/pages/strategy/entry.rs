@@ -615,7 +615,7 @@ fn refused_msg(rows: &[RefusedRealisation]) -> Msg {
 
 /// `POST /api/v1/strategi/{id}/realisasi`: JSON rows (`{"baris": [...]}`, lines numbered
 /// from 1), entered through the same use case as the form and the file import.
-#[utoipa::path(post, path = "/api/v1/strategi/{id}/realisasi", tag = "strategi",
+#[utoipa::path(post, path = "/api/v1/strategi/{id}/realisasi", tag = "strategi", operation_id = "realisation_save",
     summary = "Masukkan nilai realisasi (baris JSON), lewat use case yang sama dengan formulir dan impor",
     params(("id" = i64, Path, description = "Id strategi")),
     request_body(content = ApiRows, content_type = "application/json"),
