@@ -131,15 +131,29 @@ pub async fn search(
     respond(&ui, result)
 }
 
-/// `GET /api/v1/penerima`: the persons the caller may see (scoped by the store), masked.
+/// One keyset page of persons: the rows, the count (stopped at the cap) and the keys to ask
+/// for the next or previous page with.
+#[derive(Serialize)]
+struct PersonKeysetPage {
+    items: Vec<sinergi_store::PersonRow>,
+    total: u64,
+    total_capped: bool,
+    sebelum: Option<String>,
+    setelah: Option<String>,
+}
+
+/// `GET /api/v1/penerima`: the persons the caller may see (scoped by the store), masked, by
+/// keyset like the `/penerima` page: `setelah` (or `sebelum`) is the key the previous answer
+/// gave, so a deep page costs what the first does; the count stops at 10,000.
 #[utoipa::path(get, path = "/api/v1/penerima", tag = "penerima",
-    summary = "Penerima manfaat dalam cakupan pemanggil (NIK disamarkan), berhalaman",
+    summary = "Penerima manfaat dalam cakupan pemanggil (NIK disamarkan), berhalaman menurut kunci",
     params(("q" = Option<String>, Query, description = "Nama"),
         ("wilayah" = Option<String>, Query, description = "Kode wilayah"),
         ("daftar" = Option<i64>, Query, description = "Id daftar"),
-        ("hal" = Option<u32>, Query, description = "Halaman, mulai 1"),
-        ("ukuran" = Option<u32>, Query, description = "Ukuran halaman")),
-    responses((status = 200, description = "Satu halaman penerima", body = openapi::PageOfDocuments),
+        ("setelah" = Option<String>, Query, description = "Baris sesudah kunci ini (`setelah` dari jawaban sebelumnya)"),
+        ("sebelum" = Option<String>, Query, description = "Baris sebelum kunci ini (`sebelum` dari jawaban sebelumnya)"),
+        ("ukuran" = Option<u32>, Query, description = "Ukuran halaman (paling banyak 500)")),
+    responses((status = 200, description = "Satu halaman penerima", body = openapi::KeysetPageOfDocuments),
         (status = 400, description = "Permintaan tidak sah", body = openapi::ErrorBody),
         (status = 401, description = "Tanpa token atau sesi", body = openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = openapi::ErrorBody)))]
 pub async fn persons(
@@ -150,12 +164,22 @@ pub async fn persons(
 ) -> Response {
     let result = async {
         let filter = q.filter()?;
-        let page = Page::new(q.hal, q.ukuran, crate::pages::persons::PERSONS_PAGE_SIZE);
-        Ok(state
+        let cursor = q.cursor()?;
+        let size = q
+            .ukuran
+            .unwrap_or(crate::pages::persons::PERSONS_PAGE_SIZE);
+        let page = state
             .store
             .scoped(&user.viewer)
-            .persons(&filter, page)
-            .await?)
+            .person_page(&filter, &cursor, size)
+            .await?;
+        Ok(PersonKeysetPage {
+            total_capped: page.total > sinergi_store::PERSON_COUNT_CAP,
+            total: page.total.min(sinergi_store::PERSON_COUNT_CAP),
+            sebelum: page.before.as_ref().map(ToString::to_string),
+            setelah: page.after.as_ref().map(ToString::to_string),
+            items: page.items,
+        })
     }
     .await;
     respond(&ui, result)

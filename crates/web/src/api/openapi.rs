@@ -85,6 +85,18 @@ pub struct PageOfDocuments {
     size: u32,
 }
 
+/// One keyset page: `items`, the `total` matching (stopped at the cap, `total_capped` then
+/// true), and the keys for the previous (`sebelum`) and next (`setelah`) page, null at the ends.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct KeysetPageOfDocuments {
+    items: Vec<Document>,
+    total: u64,
+    total_capped: bool,
+    sebelum: Option<String>,
+    setelah: Option<String>,
+}
+
 /// A published count for one region; `count` is null when suppressed (too small to publish).
 #[derive(ToSchema)]
 #[allow(dead_code)]
@@ -246,7 +258,7 @@ impl Modify for ProgramLinks {
         spec,
     ),
     components(schemas(ErrorBody, ErrorDetail, ValidationErrorBody, ValidationErrorDetail, FieldRefusal,
-        Document, PageOfDocuments, PublishedCountBody, JobAccepted, ProgramSaved)),
+        Document, PageOfDocuments, KeysetPageOfDocuments, PublishedCountBody, JobAccepted, ProgramSaved)),
     modifiers(&BearerToken, &EveryOperation, &ProgramLinks),
     security(("token" = [])),
     tags(

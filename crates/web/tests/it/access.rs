@@ -338,7 +338,29 @@ fn every_token_reaches_exactly_its_accounts_scope_over_the_api() {
                 .map(|r| r["id"].as_i64().unwrap())
                 .collect();
             assert_eq!(listed, expected, "{who}: API list");
+            assert_eq!(json["total"], expected.len(), "{who}: API total");
             assert!(!list.body.contains("nik_cipher") && !list.body.contains("nik_hash"));
+            // Keyset pages of two, following `setelah`: every row in scope once.
+            let mut walked = Vec::new();
+            let mut next = String::new();
+            for _ in 0..10 {
+                let got = crate::api_tokens::call(
+                    "GET",
+                    &format!("{}/api/v1/penerima?ukuran=2{next}", f.base),
+                    &bearer,
+                );
+                assert_eq!(got.status, 200, "{who}: {}", got.body);
+                let page: serde_json::Value = serde_json::from_str(&got.body).unwrap();
+                let items = page["items"].as_array().unwrap();
+                assert!(items.len() <= 2, "{who}");
+                walked.extend(items.iter().map(|r| r["id"].as_i64().unwrap()));
+                match page["setelah"].as_str() {
+                    Some(key) => next = format!("&setelah={key}"),
+                    None => break,
+                }
+            }
+            assert_eq!(walked.len(), expected.len(), "{who}: keyset pages");
+            assert_eq!(walked.into_iter().collect::<BTreeSet<_>>(), expected, "{who}");
             for (person, id, nik) in &f.people {
                 let got = crate::api_tokens::call(
                     "GET",
