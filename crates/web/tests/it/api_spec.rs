@@ -229,3 +229,59 @@ LKS-A3,LKS Di Luar Cakupan,52.02.01.2001,LUT,10,\n";
         assert_eq!(got.status, 400, "{l}: {}", got.body);
     }
 }
+
+/// Machines retry and run in parallel: eight saves of the same program at once all succeed
+/// (one creates it, the others update it), none fails with "database is locked". Both
+/// backends.
+#[test]
+fn concurrent_saves_of_one_program_all_succeed() {
+    for db in databases() {
+        let l = db.label;
+        let (base, secret, _stop) = serve_with_token_limited(db, "Paralel", roomy());
+        let auth = format!("Bearer {secret}");
+        // The fixture's one LKS (LKS Masbagik, 52.03) owns the program.
+        let lks = call("GET", &format!("{base}/api/v1/lks"), &[("Authorization", &auth)]);
+        let org = json(&lks)["items"][0]["id"].as_i64().expect("an LKS in scope");
+        let body = serde_json::json!({
+            "organisasi": org,
+            "kode": "PARALEL-1",
+            "nama": "Program paralel",
+            "sektor": "perlindungan_sosial",
+            "jenis_bantuan": "sembako",
+            "mulai": "2025-01-01",
+            "selesai": "2025-12-31",
+            "lokasi": [{"kode_wilayah": "52.03.05.2003", "sasaran": 10}],
+        })
+        .to_string();
+        let statuses: Vec<(u16, String)> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| {
+                    s.spawn(|| {
+                        let got = call_body(
+                            "POST",
+                            &format!("{base}/api/v1/program"),
+                            &[
+                                ("Authorization", &auth),
+                                ("Content-Type", "application/json"),
+                            ],
+                            body.as_bytes(),
+                        );
+                        (got.status, got.body)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let created = statuses.iter().filter(|(s, _)| *s == 201).count();
+        assert_eq!(created, 1, "{l}: {statuses:?}");
+        assert!(
+            statuses.iter().all(|(s, _)| *s == 200 || *s == 201),
+            "{l}: {statuses:?}"
+        );
+        let ids: BTreeSet<i64> = statuses
+            .iter()
+            .map(|(_, b)| serde_json::from_str::<serde_json::Value>(b).unwrap()["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids.len(), 1, "{l}: one program, saved eight times");
+    }
+}

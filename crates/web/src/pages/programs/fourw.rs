@@ -425,6 +425,9 @@ struct MatrixRowJson {
     total: sinergi_insight::Cell,
 }
 
+/// Matrix rows per API page unless `per` asks otherwise.
+const MATRIX_API_PAGE: u32 = 100;
+
 /// `GET /api/v1/4w`: the who-what-where matrix (regions × sectors or partners) the caller may
 /// see, computed as on `/4w`.
 #[utoipa::path(get, path = "/api/v1/4w", tag = "program", operation_id = "fourw_matrix",
@@ -442,9 +445,6 @@ struct MatrixRowJson {
         ("per" = Option<u32>, Query, description = "Baris per halaman (bawaan 100, paling banyak 500)")),
     responses((status = 200, description = "Matriks", body = crate::api::openapi::Document),
         (status = 400, description = "Permintaan tidak sah", body = crate::api::openapi::ErrorBody), (status = 401, description = "Tanpa token atau sesi", body = crate::api::openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = crate::api::openapi::ErrorBody)))]
-/// Matrix rows per API page unless `per` asks otherwise.
-const MATRIX_API_PAGE: u32 = 100;
-
 pub(super) async fn api_matrix(
     State(state): State<AppState>,
     ui: Ui,
