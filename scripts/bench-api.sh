@@ -34,7 +34,7 @@ server=$!
 for _ in $(seq 1 1200); do curl -fs "$base/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
 curl -fs "$base/healthz" >/dev/null || { echo "bench-api.sh: the server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
 token=$("$bin" token buat --label "bench" --akun svc.bench --peran operator_kabkota --wilayah 52.03 \
-  --hari 1 --database "$db" | grep -o 'snrg_[A-Za-z0-9_-]*' | head -1)
+  --hari 1 --database "$db" 2>/dev/null | grep -o 'snrg_[A-Za-z0-9_-]*' | head -1)
 auth="Authorization: Bearer $token"
 # A partner in scope and a desa of Lombok Timur for the program the POST saves.
 org=$(curl -fs -H "$auth" "$base/api/v1/mitra?ukuran=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')

@@ -165,9 +165,7 @@ pub async fn persons(
     let result = async {
         let filter = q.filter()?;
         let cursor = q.cursor()?;
-        let size = q
-            .ukuran
-            .unwrap_or(crate::pages::persons::PERSONS_PAGE_SIZE);
+        let size = q.ukuran.unwrap_or(crate::pages::persons::PERSONS_PAGE_SIZE);
         let page = state
             .store
             .scoped(&user.viewer)

@@ -157,7 +157,9 @@ impl Modify for EveryOperation {
                 let responses = &mut op.responses.responses;
                 if op.request_body.is_some() {
                     responses.entry("415".into()).or_insert_with(|| {
-                        error("Jenis isi (Content-Type) tidak sesuai").build().into()
+                        error("Jenis isi (Content-Type) tidak sesuai")
+                            .build()
+                            .into()
                     });
                 }
                 if takes_input {
@@ -167,15 +169,20 @@ impl Modify for EveryOperation {
                             .into()
                     });
                 }
-                responses
-                    .entry("401".into())
-                    .or_insert_with(|| error("Token salah, kedaluwarsa atau dicabut").build().into());
+                responses.entry("401".into()).or_insert_with(|| {
+                    error("Token salah, kedaluwarsa atau dicabut")
+                        .build()
+                        .into()
+                });
                 responses.entry("429".into()).or_insert_with(|| {
                     error("Melebihi batas laju token; coba lagi setelah Retry-After detik")
                         .header(
                             "Retry-After",
                             HeaderBuilder::new()
-                                .schema(utoipa::openapi::ObjectBuilder::new().schema_type(Type::Integer))
+                                .schema(
+                                    utoipa::openapi::ObjectBuilder::new()
+                                        .schema_type(Type::Integer),
+                                )
                                 .build(),
                         )
                         .build()

@@ -360,7 +360,11 @@ fn every_token_reaches_exactly_its_accounts_scope_over_the_api() {
                 }
             }
             assert_eq!(walked.len(), expected.len(), "{who}: keyset pages");
-            assert_eq!(walked.into_iter().collect::<BTreeSet<_>>(), expected, "{who}");
+            assert_eq!(
+                walked.into_iter().collect::<BTreeSet<_>>(),
+                expected,
+                "{who}"
+            );
             for (person, id, nik) in &f.people {
                 let got = crate::api_tokens::call(
                     "GET",

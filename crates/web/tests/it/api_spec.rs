@@ -75,8 +75,14 @@ fn every_api_route_is_in_the_spec_and_every_operation_answers_as_documented() {
     for (path, item) in paths {
         for (method, op) in item.as_object().unwrap() {
             let id = op["operationId"].as_str().unwrap_or_default().to_string();
-            assert!(ids.insert(id.clone()), "{method} {path}: operationId {id} twice");
-            assert!(op["responses"]["401"].is_object(), "{method} {path}: no 401");
+            assert!(
+                ids.insert(id.clone()),
+                "{method} {path}: operationId {id} twice"
+            );
+            assert!(
+                op["responses"]["401"].is_object(),
+                "{method} {path}: no 401"
+            );
             assert!(
                 op["responses"]["429"]["headers"]["Retry-After"].is_object(),
                 "{method} {path}: no 429 with Retry-After"
@@ -240,8 +246,14 @@ fn concurrent_saves_of_one_program_all_succeed() {
         let (base, secret, _stop) = serve_with_token_limited(db, "Paralel", roomy());
         let auth = format!("Bearer {secret}");
         // The fixture's one LKS (LKS Masbagik, 52.03) owns the program.
-        let lks = call("GET", &format!("{base}/api/v1/lks"), &[("Authorization", &auth)]);
-        let org = json(&lks)["items"][0]["id"].as_i64().expect("an LKS in scope");
+        let lks = call(
+            "GET",
+            &format!("{base}/api/v1/lks"),
+            &[("Authorization", &auth)],
+        );
+        let org = json(&lks)["items"][0]["id"]
+            .as_i64()
+            .expect("an LKS in scope");
         let body = serde_json::json!({
             "organisasi": org,
             "kode": "PARALEL-1",
@@ -280,7 +292,11 @@ fn concurrent_saves_of_one_program_all_succeed() {
         );
         let ids: BTreeSet<i64> = statuses
             .iter()
-            .map(|(_, b)| serde_json::from_str::<serde_json::Value>(b).unwrap()["id"].as_i64().unwrap())
+            .map(|(_, b)| {
+                serde_json::from_str::<serde_json::Value>(b).unwrap()["id"]
+                    .as_i64()
+                    .unwrap()
+            })
             .collect();
         assert_eq!(ids.len(), 1, "{l}: one program, saved eight times");
     }
