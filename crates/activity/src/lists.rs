@@ -433,7 +433,7 @@ pub const UPLOADS_RECENT_DAYS: i64 = 90;
 pub const UPLOADS_SHOWN: u32 = 100;
 
 /// A finished upload (an import job) as the uploads page and the home page count it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Upload {
     pub job: sinergi_store::JobRecord,
     /// The import's report; `None` when the job failed before it had one.

@@ -106,6 +106,9 @@ pub enum Command {
         /// Angka publik di bawah ambang ini disembunyikan
         #[arg(long, value_name = "N", default_value_t = 10)]
         ambang_sensor: u64,
+        /// Batas laju API per token: permintaan per detik (boleh melonjak sampai 3 kali lipat)
+        #[arg(long, value_name = "N", env = "SINERGI_LAJU_TOKEN", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        laju_token: u32,
         #[command(flatten)]
         key: KeyArgs,
     },

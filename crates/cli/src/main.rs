@@ -117,6 +117,7 @@ fn main() {
                 skala_demo,
                 proxy_tepercaya,
                 ambang_sensor,
+                laju_token,
                 key,
             } => {
                 let options = serve::Options {
@@ -124,6 +125,7 @@ fn main() {
                     demo: demo.then_some(skala_demo),
                     trust_proxy: proxy_tepercaya,
                     suppression_threshold: ambang_sensor,
+                    token_rate: laju_token,
                 };
                 serve::run(options, &db.database, &key).await
             }

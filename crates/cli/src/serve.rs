@@ -13,6 +13,8 @@ pub struct Options {
     pub demo: Option<f64>,
     pub trust_proxy: bool,
     pub suppression_threshold: u64,
+    /// API requests per second per token (bursts up to three times that).
+    pub token_rate: u32,
 }
 
 pub async fn run(options: Options, database: &str, key: &KeyArgs) -> anyhow::Result<()> {
@@ -94,6 +96,10 @@ pub async fn run(options: Options, database: &str, key: &KeyArgs) -> anyhow::Res
             auth: sinergi_web::auth::AuthConfig {
                 trust_proxy: options.trust_proxy,
                 tls: false,
+                api_rate: sinergi_web::api::RateLimiter::new(sinergi_web::api::RatePolicy {
+                    burst: options.token_rate.saturating_mul(3),
+                    per_second: f64::from(options.token_rate),
+                }),
                 ..Default::default()
             },
             exports: sinergi_web::ExportSlots::default(),

@@ -207,6 +207,20 @@ macro_rules! append_audit {
 }
 pub(crate) use append_audit;
 
+/// Takes the write lock at the start of a transaction `$tx` that reads before it writes (and
+/// appends to the audit log, as every write does). On SQLite a deferred transaction that read
+/// first cannot upgrade to a writer once another writer has committed: it fails at once with
+/// "database is locked" instead of waiting. Taking the audit head row first makes it a writer
+/// from its first statement, waiting its turn (busy timeout), on PostgreSQL too.
+macro_rules! lock_for_write {
+    ($tx:expr) => {{
+        sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
+pub(crate) use lock_for_write;
+
 /// An audit entry as the admin page and API show it: exactly what the chain hashes.
 pub type AuditRecord = AuditEntry;
 

@@ -281,6 +281,7 @@ impl Scoped<'_> {
         let mut out = Vec::with_capacity(inputs.len());
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
+            crate::audit::lock_for_write!(tx);
             for input in inputs {
                 let existing: Option<(i64, String)> = sqlx::query_as(
                     "SELECT id, name FROM program WHERE organisation_id = $1 AND code = $2",

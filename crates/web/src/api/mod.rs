@@ -3,6 +3,7 @@
 pub mod bearer;
 pub mod limit;
 pub mod openapi;
+pub mod read;
 
 pub use limit::{RateLimiter, RatePolicy};
 
@@ -54,7 +55,7 @@ pub async fn provinces(State(state): State<AppState>, ui: Ui) -> Response {
 /// `GET /api/v1/wilayah/{code}`: one region (dotted or not), current or retired.
 #[utoipa::path(get, path = "/api/v1/wilayah/{code}", tag = "wilayah", security((), ("token" = [])),
     summary = "Satu wilayah (berlaku atau sudah dihapus), induk, anak dan nama lamanya",
-    params(("code" = String, Path, description = "Kode Kemendagri, bertitik atau tidak, mis. 52.03")),
+    params(("code" = String, Path, description = "Kode Kemendagri, bertitik atau tidak, mis. 52.03", example = "52.03")),
     responses((status = 200, description = "Wilayah", body = openapi::Document),
         (status = 400, description = "Kode tidak sah", body = openapi::ErrorBody),
         (status = 404, description = "Tidak ada", body = openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = openapi::ErrorBody)))]
@@ -103,7 +104,7 @@ pub struct SearchParams {
 /// `GET /api/v1/wilayah/cari?q=…&hal=…&per=…`: name search, paginated.
 #[utoipa::path(get, path = "/api/v1/wilayah/cari", tag = "wilayah", security((), ("token" = [])),
     summary = "Cari wilayah menurut nama, berhalaman",
-    params(("q" = String, Query, description = "Nama atau bagian nama"),
+    params(("q" = String, Query, description = "Nama atau bagian nama", example = "Lombok"),
         ("hal" = Option<u32>, Query, description = "Halaman, mulai 1"),
         ("per" = Option<u32>, Query, description = "Ukuran halaman, paling banyak 50")),
     responses((status = 200, description = "Satu halaman hasil", body = openapi::PageOfDocuments),
@@ -130,15 +131,29 @@ pub async fn search(
     respond(&ui, result)
 }
 
-/// `GET /api/v1/penerima`: the persons the caller may see (scoped by the store), masked.
+/// One keyset page of persons: the rows, the count (stopped at the cap) and the keys to ask
+/// for the next or previous page with.
+#[derive(Serialize)]
+struct PersonKeysetPage {
+    items: Vec<sinergi_store::PersonRow>,
+    total: u64,
+    total_capped: bool,
+    sebelum: Option<String>,
+    setelah: Option<String>,
+}
+
+/// `GET /api/v1/penerima`: the persons the caller may see (scoped by the store), masked, by
+/// keyset like the `/penerima` page: `setelah` (or `sebelum`) is the key the previous answer
+/// gave, so a deep page costs what the first does; the count stops at 10,000.
 #[utoipa::path(get, path = "/api/v1/penerima", tag = "penerima",
-    summary = "Penerima manfaat dalam cakupan pemanggil (NIK disamarkan), berhalaman",
+    summary = "Penerima manfaat dalam cakupan pemanggil (NIK disamarkan), berhalaman menurut kunci",
     params(("q" = Option<String>, Query, description = "Nama"),
         ("wilayah" = Option<String>, Query, description = "Kode wilayah"),
         ("daftar" = Option<i64>, Query, description = "Id daftar"),
-        ("hal" = Option<u32>, Query, description = "Halaman, mulai 1"),
-        ("ukuran" = Option<u32>, Query, description = "Ukuran halaman")),
-    responses((status = 200, description = "Satu halaman penerima", body = openapi::PageOfDocuments),
+        ("setelah" = Option<String>, Query, description = "Baris sesudah kunci ini (`setelah` dari jawaban sebelumnya)"),
+        ("sebelum" = Option<String>, Query, description = "Baris sebelum kunci ini (`sebelum` dari jawaban sebelumnya)"),
+        ("ukuran" = Option<u32>, Query, description = "Ukuran halaman (paling banyak 500)")),
+    responses((status = 200, description = "Satu halaman penerima", body = openapi::KeysetPageOfDocuments),
         (status = 400, description = "Permintaan tidak sah", body = openapi::ErrorBody),
         (status = 401, description = "Tanpa token atau sesi", body = openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = openapi::ErrorBody)))]
 pub async fn persons(
@@ -149,12 +164,20 @@ pub async fn persons(
 ) -> Response {
     let result = async {
         let filter = q.filter()?;
-        let page = Page::new(q.hal, q.ukuran, crate::pages::persons::PERSONS_PAGE_SIZE);
-        Ok(state
+        let cursor = q.cursor()?;
+        let size = q.ukuran.unwrap_or(crate::pages::persons::PERSONS_PAGE_SIZE);
+        let page = state
             .store
             .scoped(&user.viewer)
-            .persons(&filter, page)
-            .await?)
+            .person_page(&filter, &cursor, size)
+            .await?;
+        Ok(PersonKeysetPage {
+            total_capped: page.total > sinergi_store::PERSON_COUNT_CAP,
+            total: page.total.min(sinergi_store::PERSON_COUNT_CAP),
+            sebelum: page.before.as_ref().map(ToString::to_string),
+            setelah: page.after.as_ref().map(ToString::to_string),
+            items: page.items,
+        })
     }
     .await;
     respond(&ui, result)
@@ -197,7 +220,7 @@ struct PublishedCount {
 /// with small counts suppressed. No login.
 #[utoipa::path(get, path = "/api/v1/statistik", tag = "statistik", security((), ("token" = [])),
     summary = "Jumlah penerima terbitan per wilayah satu tingkat di bawah (angka kecil disensor)",
-    params(("wilayah" = Option<String>, Query, description = "Kode wilayah induk; kosong = provinsi")),
+    params(("wilayah" = Option<String>, Query, description = "Kode wilayah induk; kosong = provinsi", example = "52")),
     responses((status = 200, description = "Jumlah per wilayah", body = Vec<openapi::PublishedCountBody>),
         (status = 400, description = "Kode tidak sah", body = openapi::ErrorBody),
         (status = 404, description = "Tidak ada tingkat di bawahnya", body = openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = openapi::ErrorBody)))]

@@ -30,6 +30,38 @@ pub struct ErrorDetail {
     detail: Option<String>,
 }
 
+/// 422: the error shape plus every refused field with its reason.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ValidationErrorBody {
+    error: ValidationErrorDetail,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ValidationErrorDetail {
+    code: String,
+    message: String,
+    detail: Option<String>,
+    /// Each refused field (its name in the request body) and why, in the caller's language.
+    fields: Vec<FieldRefusal>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct FieldRefusal {
+    field: String,
+    reason: String,
+}
+
+/// A program saved: its id, and whether it was created (201) or updated (200).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ProgramSaved {
+    id: i64,
+    created: bool,
+}
+
 /// A JSON object whose fields follow Sinergi's domain types (see docs/api.md).
 pub struct Document;
 
@@ -51,6 +83,18 @@ pub struct PageOfDocuments {
     total: u64,
     page: u32,
     size: u32,
+}
+
+/// One keyset page: `items`, the `total` matching (stopped at the cap, `total_capped` then
+/// true), and the keys for the previous (`sebelum`) and next (`setelah`) page, null at the ends.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct KeysetPageOfDocuments {
+    items: Vec<Document>,
+    total: u64,
+    total_capped: bool,
+    sebelum: Option<String>,
+    setelah: Option<String>,
 }
 
 /// A published count for one region; `count` is null when suppressed (too small to publish).
@@ -89,6 +133,102 @@ impl Modify for BearerToken {
     }
 }
 
+/// What any operation may answer to a token, documented on every one: 401 for a wrong,
+/// expired or revoked token (even where no token is needed), 429 with `Retry-After` over the
+/// token's rate limit; and 400 wherever a parameter or body can be malformed (the extractors'
+/// refusals, in the error shape).
+struct EveryOperation;
+
+impl Modify for EveryOperation {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, HeaderBuilder, Ref, ResponseBuilder, Type};
+        let error = |description: &str| {
+            ResponseBuilder::new().description(description).content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for op in [&mut item.get, &mut item.post].into_iter().flatten() {
+                let takes_input = op.parameters.as_ref().is_some_and(|p| !p.is_empty())
+                    || op.request_body.is_some();
+                let responses = &mut op.responses.responses;
+                if op.request_body.is_some() {
+                    responses.entry("415".into()).or_insert_with(|| {
+                        error("Jenis isi (Content-Type) tidak sesuai")
+                            .build()
+                            .into()
+                    });
+                }
+                if takes_input {
+                    responses.entry("400".into()).or_insert_with(|| {
+                        error("Parameter atau badan permintaan tidak sah")
+                            .build()
+                            .into()
+                    });
+                }
+                responses.entry("401".into()).or_insert_with(|| {
+                    error("Token salah, kedaluwarsa atau dicabut")
+                        .build()
+                        .into()
+                });
+                responses.entry("429".into()).or_insert_with(|| {
+                    error("Melebihi batas laju token; coba lagi setelah Retry-After detik")
+                        .header(
+                            "Retry-After",
+                            HeaderBuilder::new()
+                                .schema(
+                                    utoipa::openapi::ObjectBuilder::new()
+                                        .schema_type(Type::Integer),
+                                )
+                                .build(),
+                        )
+                        .build()
+                        .into()
+                });
+            }
+        }
+    }
+}
+
+/// Links for stateful clients: a saved program is read and updated by the id it answers.
+struct ProgramLinks;
+
+impl Modify for ProgramLinks {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::link::LinkBuilder;
+        let link = |operation: &str| {
+            LinkBuilder::new()
+                .operation_id(operation)
+                .parameter("id", "$response.body#/id")
+                .build()
+        };
+        for path in ["/api/v1/program", "/api/v1/program/{id}"] {
+            let Some(op) = openapi
+                .paths
+                .paths
+                .get_mut(path)
+                .and_then(|item| item.post.as_mut())
+            else {
+                continue;
+            };
+            for status in ["200", "201"] {
+                if let Some(RefOr::T(response)) = op.responses.responses.get_mut(status) {
+                    response
+                        .links
+                        .insert("ProgramBaca".into(), link("program_detail").into());
+                    response
+                        .links
+                        .insert("ProgramUbah".into(), link("program_update").into());
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -105,16 +245,39 @@ impl Modify for BearerToken {
         super::person,
         super::import_list,
         super::job,
+        super::read::uploads,
+        super::read::lks,
+        super::read::lkks,
+        super::read::partners,
+        super::read::strategies,
+        super::read::strategy,
+        super::read::realisation,
+        super::read::double_aid_rounds,
+        super::read::forums,
+        crate::pages::programs::list::api_list,
+        crate::pages::programs::detail::api_detail,
+        crate::pages::programs::api::api_save,
+        crate::pages::programs::api::api_update,
+        crate::pages::programs::import::api_import,
+        crate::pages::programs::fourw::api_matrix,
+        crate::pages::institutions::registry::api_import,
+        crate::pages::strategy::entry::api_realisation,
         spec,
     ),
-    components(schemas(ErrorBody, ErrorDetail, Document, PageOfDocuments, PublishedCountBody, JobAccepted)),
-    modifiers(&BearerToken),
+    components(schemas(ErrorBody, ErrorDetail, ValidationErrorBody, ValidationErrorDetail, FieldRefusal,
+        Document, PageOfDocuments, KeysetPageOfDocuments, PublishedCountBody, JobAccepted, ProgramSaved)),
+    modifiers(&BearerToken, &EveryOperation, &ProgramLinks),
     security(("token" = [])),
     tags(
         (name = "wilayah", description = "Wilayah administratif Kemendagri"),
         (name = "statistik", description = "Angka terbitan (angka kecil disensor)"),
         (name = "penerima", description = "Penerima manfaat dalam cakupan pemanggil"),
         (name = "daftar", description = "Daftar penerima dan tugas impornya"),
+        (name = "program", description = "Program mitra dan matriks 4W"),
+        (name = "registri", description = "Registri LKS, LKKS dan mitra"),
+        (name = "strategi", description = "Strategi dengan indikator, target dan realisasi"),
+        (name = "bantuan-ganda", description = "Cek bantuan ganda antarmitra"),
+        (name = "forum", description = "Forum koordinasi, pertemuan dan tindak lanjut"),
         (name = "api", description = "Uraian API ini")
     )
 )]
@@ -122,11 +285,41 @@ pub struct ApiDoc;
 
 /// The spec as served and committed: pretty JSON with a final newline.
 pub fn spec_json() -> String {
-    let mut text = ApiDoc::openapi()
-        .to_pretty_json()
-        .expect("the spec serialises");
+    let mut spec = serde_json::to_value(ApiDoc::openapi()).expect("the spec serialises");
+    camel_case_links(&mut spec);
+    let mut text = serde_json::to_string_pretty(&spec).expect("the spec serialises");
     text.push('\n');
     text
+}
+
+/// utoipa 5.5 writes a Link Object's fields in snake case (`operation_id`); OpenAPI names
+/// them `operationId`, `operationRef`, `requestBody`, and clients ignore the others.
+fn camel_case_links(spec: &mut serde_json::Value) {
+    let Some(paths) = spec.get_mut("paths").and_then(|p| p.as_object_mut()) else {
+        return;
+    };
+    let responses = paths
+        .values_mut()
+        .filter_map(|item| item.as_object_mut())
+        .flat_map(|item| item.values_mut())
+        .filter_map(|op| op.get_mut("responses").and_then(|r| r.as_object_mut()))
+        .flat_map(|r| r.values_mut());
+    for response in responses {
+        let Some(links) = response.get_mut("links").and_then(|l| l.as_object_mut()) else {
+            continue;
+        };
+        for link in links.values_mut().filter_map(|l| l.as_object_mut()) {
+            for (snake, camel) in [
+                ("operation_id", "operationId"),
+                ("operation_ref", "operationRef"),
+                ("request_body", "requestBody"),
+            ] {
+                if let Some(v) = link.remove(snake) {
+                    link.insert(camel.into(), v);
+                }
+            }
+        }
+    }
 }
 
 /// `GET /api/v1/openapi.json`

@@ -27,8 +27,6 @@ pub struct PersonQuery {
     pub setelah: Option<String>,
     /// … or the rows before it.
     pub sebelum: Option<String>,
-    /// A numbered page: the JSON API's paging (the page itself pages by key).
-    pub hal: Option<u32>,
     pub ukuran: Option<u32>,
 }
 

@@ -31,11 +31,40 @@ struct Fixture {
 }
 
 fn serve(db: TestDb) -> Fixture {
+    serve_with_tokens(db).0
+}
+
+/// The fixture served, with an API token for every account of [`MATRIX`] that is not an
+/// administrator (no token carries the admin role): the account's role and scope, on its
+/// own service account, issued as the CLI issues them. (username, secret) pairs.
+fn serve_with_tokens(db: TestDb) -> (Fixture, Vec<(&'static str, String)>) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     let world: World = rt.block_on(build(&db));
+    let mut tokens = Vec::new();
+    for (username, _) in MATRIX {
+        let p = rt.block_on(world.principal(username));
+        if p.role == sinergi_core::Role::AdminProvinsi {
+            continue;
+        }
+        let issued = rt
+            .block_on(
+                world
+                    .store
+                    .as_system("uji")
+                    .issue_api_token(sinergi_store::NewApiToken {
+                        label: format!("Token {username}"),
+                        username: format!("svc.{username}"),
+                        role: p.role,
+                        scope: p.scope.clone(),
+                        days: 30,
+                    }),
+            )
+            .unwrap_or_else(|e| panic!("token for {username}: {e}"));
+        tokens.push((username, issued.secret));
+    }
     let key = world.key.clone();
     let people = world
         .people
@@ -45,11 +74,14 @@ fn serve(db: TestDb) -> Fixture {
     rt.block_on(world.store.close());
     drop(world);
     let (base, stop) = start_keyed(db, Some(key));
-    Fixture {
-        base,
-        people,
-        _stop: stop,
-    }
+    (
+        Fixture {
+            base,
+            people,
+            _stop: stop,
+        },
+        tokens,
+    )
 }
 
 /// The person ids on a list page, in the page's order.
@@ -269,6 +301,89 @@ fn every_account_reaches_exactly_its_scope_over_http() {
                 303,
                 "{who}: old session still works"
             );
+        }
+    }
+}
+
+/// The scope matrix over the API with tokens instead of sessions: each token reaches exactly
+/// the persons its account reaches (list and by id: 404 outside), and nothing by name
+/// without a token.
+#[test]
+fn every_token_reaches_exactly_its_accounts_scope_over_the_api() {
+    for db in databases() {
+        let label = db.label;
+        let (f, tokens) = serve_with_tokens(db);
+        assert_eq!(
+            tokens.len(),
+            MATRIX.len() - 2,
+            "{label}: one token per non-admin"
+        );
+        for (username, secret) in &tokens {
+            let who = format!("{label} as a token for {username}");
+            let labels = MATRIX.iter().find(|(u, _)| u == username).unwrap().1;
+            let expected = ids_of(&f, labels);
+            let auth = format!("Bearer {secret}");
+            let bearer = [("Authorization", auth.as_str())];
+            let list = crate::api_tokens::call(
+                "GET",
+                &format!("{}/api/v1/penerima?ukuran=500", f.base),
+                &bearer,
+            );
+            assert_eq!(list.status, 200, "{who}: {}", list.body);
+            let json: serde_json::Value = serde_json::from_str(&list.body).unwrap();
+            let listed: BTreeSet<i64> = json["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_i64().unwrap())
+                .collect();
+            assert_eq!(listed, expected, "{who}: API list");
+            assert_eq!(json["total"], expected.len(), "{who}: API total");
+            assert!(!list.body.contains("nik_cipher") && !list.body.contains("nik_hash"));
+            // Keyset pages of two, following `setelah`: every row in scope once.
+            let mut walked = Vec::new();
+            let mut next = String::new();
+            for _ in 0..10 {
+                let got = crate::api_tokens::call(
+                    "GET",
+                    &format!("{}/api/v1/penerima?ukuran=2{next}", f.base),
+                    &bearer,
+                );
+                assert_eq!(got.status, 200, "{who}: {}", got.body);
+                let page: serde_json::Value = serde_json::from_str(&got.body).unwrap();
+                let items = page["items"].as_array().unwrap();
+                assert!(items.len() <= 2, "{who}");
+                walked.extend(items.iter().map(|r| r["id"].as_i64().unwrap()));
+                match page["setelah"].as_str() {
+                    Some(key) => next = format!("&setelah={key}"),
+                    None => break,
+                }
+            }
+            assert_eq!(walked.len(), expected.len(), "{who}: keyset pages");
+            assert_eq!(
+                walked.into_iter().collect::<BTreeSet<_>>(),
+                expected,
+                "{who}"
+            );
+            for (person, id, nik) in &f.people {
+                let got = crate::api_tokens::call(
+                    "GET",
+                    &format!("{}/api/v1/penerima/{id}", f.base),
+                    &bearer,
+                );
+                let want = if expected.contains(id) { 200 } else { 404 };
+                assert_eq!(got.status, want, "{who}: person {person}");
+                assert!(
+                    !got.body.contains(nik.as_str()),
+                    "{who}: {person}'s NIK unmasked"
+                );
+            }
+        }
+        // Without a token or session: nothing by name.
+        for (_, id, _) in &f.people {
+            let got =
+                crate::api_tokens::call("GET", &format!("{}/api/v1/penerima/{id}", f.base), &[]);
+            assert_eq!(got.status, 401, "{label}");
         }
     }
 }

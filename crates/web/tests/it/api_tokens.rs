@@ -11,11 +11,16 @@ use sinergi_testkit::TestDb;
 use sinergi_testkit::world::{PASSWORD, build, code};
 
 pub fn call(method: &str, url: &str, headers: &[(&str, &str)]) -> Got {
+    call_body(method, url, headers, &[])
+}
+
+/// A request with a body (empty: none).
+pub fn call_body(method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> Got {
     let mut req = ureq::http::Request::builder().method(method).uri(url);
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let req = req.body(()).unwrap();
+    let req = req.body(body).unwrap();
     let mut resp = agent()
         .run(req)
         .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
@@ -30,6 +35,23 @@ fn json(got: &Got) -> serde_json::Value {
 pub fn serve_with_token(
     db: TestDb,
     label: &str,
+) -> (String, String, tokio::sync::oneshot::Sender<()>) {
+    // A small bucket that hardly refills, so the limit shows at once on any machine.
+    serve_with_token_limited(
+        db,
+        label,
+        sinergi_web::api::RatePolicy {
+            burst: 30,
+            per_second: 0.2,
+        },
+    )
+}
+
+/// [`serve_with_token`] with the given rate limit per token.
+pub fn serve_with_token_limited(
+    db: TestDb,
+    label: &str,
+    policy: sinergi_web::api::RatePolicy,
 ) -> (String, String, tokio::sync::oneshot::Sender<()>) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -52,12 +74,8 @@ pub fn serve_with_token(
     let key = world.key.clone();
     rt.block_on(world.store.close());
     drop(world);
-    // A small bucket that hardly refills, so the limit shows at once on any machine.
-    let (base, stop) = start_configured(db, Some(key), |state| {
-        state.auth.api_rate = sinergi_web::api::RateLimiter::new(sinergi_web::api::RatePolicy {
-            burst: 30,
-            per_second: 0.2,
-        });
+    let (base, stop) = start_configured(db, Some(key), move |state| {
+        state.auth.api_rate = sinergi_web::api::RateLimiter::new(policy);
     });
     (base, issued.secret, stop)
 }

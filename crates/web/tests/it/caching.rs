@@ -6,38 +6,11 @@
 
 use crate::common;
 
-use std::path::Path;
-
-use common::{Client, header};
+use common::{Client, header, route_paths};
 use sinergi_core::{Role, Scope};
 use sinergi_store::NewApiToken;
 use sinergi_testkit::TestDb;
 use sinergi_testkit::world::{PASSWORD, build, code};
-
-/// Every path given to `.route(` anywhere under `crates/web/src`.
-fn route_paths() -> Vec<String> {
-    fn walk(dir: &Path, out: &mut Vec<String>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let text = std::fs::read_to_string(&path).unwrap();
-                for rest in text.split(".route(").skip(1) {
-                    let rest = rest.trim_start();
-                    if let Some(lit) = rest.strip_prefix('"') {
-                        out.push(lit[..lit.find('"').unwrap()].to_string());
-                    }
-                }
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut out);
-    out.sort();
-    out.dedup();
-    out
-}
 
 /// A route with its parameters filled in: a region code, a language, else an id.
 fn concrete(route: &str) -> String {

@@ -150,22 +150,30 @@ fn every_level_of_the_4w_page_is_paged_and_light_at_2000_programs() {
             ("desa", "/4w?tingkat=desa", true),
             ("desa", "/4w?tingkat=desa&kolom=mitra&nilai=anggaran", false),
         ] {
-            let api: serde_json::Value = serde_json::from_str(
-                &admin
-                    .get(&format!(
-                        "/api/v1/4w?{}",
-                        path.split_once('?').map_or("", |p| p.1)
-                    ))
-                    .body,
-            )
-            .unwrap();
-            let all: Vec<String> = api["rows"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| r["code"].as_str().unwrap().to_string())
-                .collect();
-            assert_eq!(api["total"]["programs"], 2000, "{label} {path}");
+            // The API pages the rows too (`hal`, `per`); its pages together are every row,
+            // and each page carries the totals of the whole matrix.
+            let mut all: Vec<String> = Vec::new();
+            let mut api_page = 1;
+            let total_rows = loop {
+                let api: serde_json::Value = serde_json::from_str(
+                    &admin
+                        .get(&format!(
+                            "/api/v1/4w?per=500&hal={api_page}&{}",
+                            path.split_once('?').map_or("", |p| p.1)
+                        ))
+                        .body,
+                )
+                .unwrap();
+                assert_eq!(api["total"]["programs"], 2000, "{label} {path}");
+                let rows = api["rows"].as_array().unwrap();
+                assert!(rows.len() <= 500, "{label} {path}");
+                all.extend(rows.iter().map(|r| r["code"].as_str().unwrap().to_string()));
+                if rows.is_empty() {
+                    break api["total_rows"].as_u64().unwrap();
+                }
+                api_page += 1;
+            };
+            assert_eq!(all.len() as u64, total_rows, "{label} {path}: API pages");
             // Walk every page: each row once, in order, totals the same on each page.
             let sep = if path.contains('?') { '&' } else { '?' };
             let mut seen = Vec::new();

@@ -2,6 +2,7 @@
 //! crate's tests link once and run side by side.
 
 mod access;
+mod api_spec;
 mod api_tokens;
 mod caching;
 mod common;

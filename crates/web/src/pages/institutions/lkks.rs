@@ -64,7 +64,7 @@ pub struct LkksQuery {
 }
 
 impl LkksQuery {
-    fn filter(&self) -> Result<LkksFilter, AppError> {
+    pub(crate) fn filter(&self) -> Result<LkksFilter, AppError> {
         let status = match self.status.as_deref().map(str::trim).unwrap_or("") {
             "" => None,
             s => Some(FormationStatus::from_key(s).ok_or_else(|| {

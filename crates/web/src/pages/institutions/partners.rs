@@ -73,7 +73,7 @@ pub struct PartnerQuery {
 }
 
 impl PartnerQuery {
-    fn filter(&self) -> Result<PartnerFilter, AppError> {
+    pub(crate) fn filter(&self) -> Result<PartnerFilter, AppError> {
         let helix = match self.peran.as_deref().map(str::trim).unwrap_or("") {
             "" => None,
             h => Some(Helix::from_key(h).ok_or_else(|| {

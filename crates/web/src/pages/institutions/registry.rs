@@ -177,6 +177,13 @@ pub struct ApiImportQuery {
 /// `POST /api/v1/registri/{lks|lkks|mitra}/impor?berkas=nama.xlsx`: the request body is the
 /// file. Answers `{"dibuat", "diperbarui", "ditolak": [{"baris", "kolom", "alasan"}]}`, or
 /// the JSON error body when the registry is unknown or the file cannot be read.
+#[utoipa::path(post, path = "/api/v1/registri/{registry}/impor", tag = "registri", operation_id = "registry_import",
+    summary = "Impor registri LKS, LKKS atau mitra (CSV/XLSX sebagai badan permintaan)",
+    params(("registry" = String, Path, description = "lks, lkks atau mitra"),
+        ("berkas" = Option<String>, Query, description = "Nama berkas; ekstensinya menentukan CSV atau XLSX")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, description = "Dibuat, diperbarui dan baris ditolak", body = crate::api::openapi::Document),
+        (status = 400, description = "Permintaan tidak sah", body = crate::api::openapi::ErrorBody), (status = 401, description = "Tanpa token atau sesi", body = crate::api::openapi::ErrorBody), (status = 403, description = "Peran atau cakupan tidak mengizinkan", body = crate::api::openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = crate::api::openapi::ErrorBody)))]
 pub async fn api_import(
     State(state): State<AppState>,
     ui: Ui,

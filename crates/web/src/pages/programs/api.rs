@@ -22,8 +22,23 @@ use crate::{AppError, AppState, Ui};
 
 /// A program as a partner's system sends it. Text for vocabularies (keys or aliases), so a
 /// wrong value is named in Indonesian rather than refused by the JSON parser.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "kode": "PKH-API-1",
+    "nama": "Bantuan pangan lansia",
+    "sektor": "perlindungan_sosial",
+    "ppks": ["1"],
+    "jenis_bantuan": "sembako",
+    "sumber_dana": "csr",
+    "anggaran_rp": 120000000,
+    "mulai": "2025-01-01",
+    "selesai": "2025-12-31",
+    "desil": "1-3",
+    "sasaran": 30,
+    "tercapai": {"total": 10, "laki_laki": 4, "perempuan": 6},
+    "lokasi": [{"kode_wilayah": "52.03.05", "sasaran": 30}]
+}))]
 pub struct ProgramJson {
     pub organisasi: Option<i64>,
     pub kode: Option<String>,
@@ -49,7 +64,7 @@ pub struct ProgramJson {
     pub lokasi: Vec<LocationJson>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReachedJson {
     #[serde(default)]
@@ -64,7 +79,7 @@ pub struct ReachedJson {
     pub disabilitas: u64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LocationJson {
     pub kode_wilayah: String,
@@ -287,6 +302,14 @@ async fn save_json(
     }
 }
 
+/// `POST /api/v1/program`: a new program (or the one with the same organisation and code,
+/// updated), through the same use case as the form.
+#[utoipa::path(post, path = "/api/v1/program", tag = "program", operation_id = "program_save",
+    summary = "Simpan program baru (atau perbarui yang berkode sama pada organisasi itu)",
+    request_body(content = ProgramJson, content_type = "application/json"),
+    responses((status = 201, description = "Program dibuat", body = crate::api::openapi::ProgramSaved),
+        (status = 200, description = "Program yang ada diperbarui", body = crate::api::openapi::ProgramSaved),
+        (status = 400, description = "Permintaan tidak sah", body = crate::api::openapi::ErrorBody), (status = 401, description = "Tanpa token atau sesi", body = crate::api::openapi::ErrorBody), (status = 403, description = "Peran atau cakupan tidak mengizinkan", body = crate::api::openapi::ErrorBody), (status = 422, description = "Isian ditolak; setiap isian dengan alasannya", body = crate::api::openapi::ValidationErrorBody), (status = 500, description = "Kesalahan server", body = crate::api::openapi::ErrorBody)))]
 pub(super) async fn api_save(
     State(state): State<AppState>,
     ui: Ui,
@@ -296,6 +319,13 @@ pub(super) async fn api_save(
     save_json(&state, &ui, &user, &body, None).await
 }
 
+/// `POST /api/v1/program/{id}`: replaces a program in scope with the body.
+#[utoipa::path(post, path = "/api/v1/program/{id}", tag = "program", operation_id = "program_update",
+    summary = "Perbarui satu program dalam cakupan",
+    params(("id" = i64, Path, description = "Id program")),
+    request_body(content = ProgramJson, content_type = "application/json"),
+    responses((status = 200, description = "Program diperbarui", body = crate::api::openapi::ProgramSaved),
+        (status = 400, description = "Permintaan tidak sah", body = crate::api::openapi::ErrorBody), (status = 401, description = "Tanpa token atau sesi", body = crate::api::openapi::ErrorBody), (status = 403, description = "Peran atau cakupan tidak mengizinkan", body = crate::api::openapi::ErrorBody), (status = 404, description = "Tidak ada dalam cakupan", body = crate::api::openapi::ErrorBody), (status = 422, description = "Isian ditolak; setiap isian dengan alasannya", body = crate::api::openapi::ValidationErrorBody), (status = 500, description = "Kesalahan server", body = crate::api::openapi::ErrorBody)))]
 pub(super) async fn api_update(
     State(state): State<AppState>,
     ui: Ui,

@@ -91,6 +91,12 @@ pub(super) async fn detail(
     render(&ui, result)
 }
 
+/// `GET /api/v1/program/{id}`: one program in scope; 404 outside it.
+#[utoipa::path(get, path = "/api/v1/program/{id}", tag = "program", operation_id = "program_detail",
+    summary = "Satu program dalam cakupan; 404 di luar cakupan",
+    params(("id" = i64, Path, description = "Id program")),
+    responses((status = 200, description = "Program", body = crate::api::openapi::Document),
+        (status = 400, description = "Permintaan tidak sah", body = crate::api::openapi::ErrorBody), (status = 401, description = "Tanpa token atau sesi", body = crate::api::openapi::ErrorBody), (status = 404, description = "Tidak ada dalam cakupan", body = crate::api::openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = crate::api::openapi::ErrorBody)))]
 pub(super) async fn api_detail(
     State(state): State<AppState>,
     ui: Ui,

@@ -406,7 +406,13 @@ struct MatrixJson {
     level: Level,
     columns_by: &'static str,
     columns: Vec<String>,
+    /// This page's rows (`hal`, `per`: up to 500 rows a page, 100 unless asked).
     rows: Vec<MatrixRowJson>,
+    /// Rows of the whole matrix, the page number and its size.
+    total_rows: u64,
+    page: u32,
+    size: u32,
+    /// Column totals and the grand total over every row, not just this page.
     totals: Vec<sinergi_insight::Cell>,
     total: sinergi_insight::Cell,
 }
@@ -419,6 +425,26 @@ struct MatrixRowJson {
     total: sinergi_insight::Cell,
 }
 
+/// Matrix rows per API page unless `per` asks otherwise.
+const MATRIX_API_PAGE: u32 = 100;
+
+/// `GET /api/v1/4w`: the who-what-where matrix (regions × sectors or partners) the caller may
+/// see, computed as on `/4w`.
+#[utoipa::path(get, path = "/api/v1/4w", tag = "program", operation_id = "fourw_matrix",
+    summary = "Matriks 4W (wilayah × sektor atau mitra) dalam cakupan pemanggil",
+    params(("q" = Option<String>, Query, description = "Nama atau kode program"),
+        ("sektor" = Option<String>, Query, description = "Sektor"),
+        ("mitra" = Option<String>, Query, description = "Id atau nama mitra"),
+        ("wilayah" = Option<String>, Query, description = "Kode wilayah"),
+        ("dari" = Option<String>, Query, description = "Berjalan sejak tanggal (YYYY-MM-DD)"),
+        ("sampai" = Option<String>, Query, description = "Berjalan sampai tanggal (YYYY-MM-DD)"),
+        ("tingkat" = Option<String>, Query, description = "Tingkat baris: provinsi, kabkota, kecamatan, desa"),
+        ("kolom" = Option<String>, Query, description = "Kolom: sektor atau mitra"),
+        ("nilai" = Option<String>, Query, description = "Nilai sel: program, anggaran, sasaran, tercapai"),
+        ("hal" = Option<u32>, Query, description = "Halaman baris, mulai 1"),
+        ("per" = Option<u32>, Query, description = "Baris per halaman (bawaan 100, paling banyak 500)")),
+    responses((status = 200, description = "Matriks", body = crate::api::openapi::Document),
+        (status = 400, description = "Permintaan tidak sah", body = crate::api::openapi::ErrorBody), (status = 401, description = "Tanpa token atau sesi", body = crate::api::openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = crate::api::openapi::ErrorBody)))]
 pub(super) async fn api_matrix(
     State(state): State<AppState>,
     ui: Ui,
@@ -427,7 +453,14 @@ pub(super) async fn api_matrix(
 ) -> Response {
     let result = async {
         let c = compute(&state, &user.viewer, &q).await?;
+        let page = Page::new(q.hal, q.per, MATRIX_API_PAGE);
+        let all_rows = c.matrix.rows.len();
+        let first = (page.offset() as usize).min(all_rows);
+        let last = (first + page.size as usize).min(all_rows);
         Ok(MatrixJson {
+            total_rows: all_rows as u64,
+            page: page.number,
+            size: page.size,
             level: c.level,
             columns_by: if c.columns == MatrixColumns::Partner {
                 "mitra"
@@ -435,9 +468,7 @@ pub(super) async fn api_matrix(
                 "sektor"
             },
             columns: c.matrix.columns.clone(),
-            rows: c
-                .matrix
-                .rows
+            rows: c.matrix.rows[first..last]
                 .iter()
                 .map(|r| MatrixRowJson {
                     code: r.key.clone(),

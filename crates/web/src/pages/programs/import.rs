@@ -183,6 +183,14 @@ impl ImportJson {
 /// (`?nama=4w.csv` names it; without a name, a ZIP signature means XLSX, anything else CSV).
 /// Answers the stored, updated and rejected rows; 400 when nothing was stored and something
 /// was refused.
+#[utoipa::path(post, path = "/api/v1/program/impor", tag = "program", operation_id = "program_import",
+    summary = "Impor lembar 4W (CSV/XLSX): berkas sebagai badan permintaan atau isian multipart `berkas`",
+    params(("nama" = Option<String>, Query, description = "Nama berkas bila badan permintaan adalah berkasnya (ekstensi menentukan CSV/XLSX)"),
+        ("organisasi" = Option<String>, Query, description = "Id atau nama organisasi untuk baris yang kolom mitranya kosong")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, description = "Disimpan, diperbarui dan baris ditolak", body = crate::api::openapi::Document),
+        (status = 400, description = "Berkas tidak terbaca, atau tidak ada yang tersimpan", body = crate::api::openapi::Document),
+        (status = 401, description = "Tanpa token atau sesi", body = crate::api::openapi::ErrorBody), (status = 403, description = "Peran atau cakupan tidak mengizinkan", body = crate::api::openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = crate::api::openapi::ErrorBody)))]
 pub(super) async fn api_import(
     State(state): State<AppState>,
     ui: Ui,

@@ -68,6 +68,21 @@ pub(super) async fn list(
     render(&ui, result)
 }
 
+/// `GET /api/v1/program`: the programs the caller may see, filtered, sorted and paged as on
+/// `/program`.
+#[utoipa::path(get, path = "/api/v1/program", tag = "program", operation_id = "program_list",
+    summary = "Program dalam cakupan pemanggil, disaring dan berhalaman",
+    params(("q" = Option<String>, Query, description = "Nama atau kode program"),
+        ("sektor" = Option<String>, Query, description = "Sektor"),
+        ("mitra" = Option<String>, Query, description = "Id atau nama mitra"),
+        ("wilayah" = Option<String>, Query, description = "Kode wilayah"),
+        ("dari" = Option<String>, Query, description = "Berjalan sejak tanggal (YYYY-MM-DD)"),
+        ("sampai" = Option<String>, Query, description = "Berjalan sampai tanggal (YYYY-MM-DD)"),
+        ("urut" = Option<String>, Query, description = "Urutan, mis. nama atau -mulai"),
+        ("hal" = Option<u32>, Query, description = "Halaman, mulai 1"),
+        ("per" = Option<u32>, Query, description = "Ukuran halaman")),
+    responses((status = 200, description = "Satu halaman program", body = crate::api::openapi::PageOfDocuments),
+        (status = 400, description = "Permintaan tidak sah", body = crate::api::openapi::ErrorBody), (status = 401, description = "Tanpa token atau sesi", body = crate::api::openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = crate::api::openapi::ErrorBody)))]
 pub(super) async fn api_list(
     State(state): State<AppState>,
     ui: Ui,

@@ -6,13 +6,13 @@
 //! here is one job: parse the request, call the use case, render.
 
 mod analysis;
-mod api;
-mod detail;
+pub(crate) mod api;
+pub(crate) mod detail;
 mod export;
 mod form;
-mod fourw;
-mod import;
-mod list;
+pub(crate) mod fourw;
+pub(crate) mod import;
+pub(crate) mod list;
 
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;

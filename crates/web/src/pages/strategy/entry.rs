@@ -576,7 +576,7 @@ pub async fn add_rule(
 }
 
 /// One row of `POST /api/v1/strategi/{id}/realisasi`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ApiRow {
     kode_indikator: String,
     #[serde(default)]
@@ -593,7 +593,7 @@ pub struct ApiRow {
     tindak_lanjut: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ApiRows {
     baris: Vec<ApiRow>,
 }
@@ -615,6 +615,13 @@ fn refused_msg(rows: &[RefusedRealisation]) -> Msg {
 
 /// `POST /api/v1/strategi/{id}/realisasi`: JSON rows (`{"baris": [...]}`, lines numbered
 /// from 1), entered through the same use case as the form and the file import.
+#[utoipa::path(post, path = "/api/v1/strategi/{id}/realisasi", tag = "strategi", operation_id = "realisation_save",
+    summary = "Masukkan nilai realisasi (baris JSON), lewat use case yang sama dengan formulir dan impor",
+    params(("id" = i64, Path, description = "Id strategi")),
+    request_body(content = ApiRows, content_type = "application/json"),
+    responses((status = 200, description = "Jumlah nilai tersimpan", body = crate::api::openapi::Document),
+        (status = 422, description = "Badan JSON tidak berbentuk `{\"baris\": [...]}`", body = crate::api::openapi::ErrorBody),
+        (status = 400, description = "Permintaan tidak sah", body = crate::api::openapi::ErrorBody), (status = 401, description = "Tanpa token atau sesi", body = crate::api::openapi::ErrorBody), (status = 403, description = "Peran atau cakupan tidak mengizinkan", body = crate::api::openapi::ErrorBody), (status = 404, description = "Tidak ada dalam cakupan", body = crate::api::openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = crate::api::openapi::ErrorBody)))]
 pub async fn api_realisation(
     State(state): State<AppState>,
     ui: Ui,

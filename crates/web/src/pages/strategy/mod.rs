@@ -37,7 +37,7 @@ use crate::{AppError, AppState, Ui};
 use sinergi_activity::realisation::RealisationOutcome;
 
 mod dashboard;
-mod entry;
+pub(crate) mod entry;
 pub(crate) mod indicator;
 mod report;
 mod settings;
@@ -82,7 +82,10 @@ pub fn routes() -> Router<AppState> {
         .route("/strategi/{id}/data/templat.xlsx", get(template))
         .route("/strategi/{id}/data/hitung", post(compute))
         .route("/strategi/{id}/data/rincian", post(save_grid))
-        .route("/api/v1/strategi/{id}/realisasi", post(api_realisation))
+        .route(
+            "/api/v1/strategi/{id}/realisasi",
+            get(crate::api::read::realisation).post(api_realisation),
+        )
         .route("/strategi/{id}/kunci", post(lock))
         .route("/strategi/{id}/aturan", post(add_rule))
         .route("/strategi/{id}/laporan", post(report::start))
@@ -131,7 +134,7 @@ async fn load_tree(
 }
 
 /// A period as asked for in a form or query; empty is none.
-fn asked_period(asked: Option<&str>) -> Result<Option<Period>, AppError> {
+pub(crate) fn asked_period(asked: Option<&str>) -> Result<Option<Period>, AppError> {
     match asked.map(str::trim).filter(|p| !p.is_empty()) {
         None => Ok(None),
         Some(p) => Period::parse(p)

@@ -41,7 +41,7 @@ pub fn start_keyed(
 pub fn start_configured(
     db: TestDb,
     key: Option<sinergi_store::PiiKey>,
-    configure: fn(&mut AppState),
+    configure: impl FnOnce(&mut AppState) + Send + 'static,
 ) -> (String, tokio::sync::oneshot::Sender<()>) {
     let (tx, rx) = std::sync::mpsc::channel();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -325,4 +325,32 @@ pub fn finished_job(c: &mut Client, redirect: &Got) -> Got {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     panic!("job {job} did not finish");
+}
+
+/// Every path given to `.route(` anywhere under `crates/web/src`.
+pub fn route_paths() -> Vec<String> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for rest in text.split(".route(").skip(1) {
+                    let rest = rest.trim_start();
+                    if let Some(lit) = rest.strip_prefix('"') {
+                        out.push(lit[..lit.find('"').unwrap()].to_string());
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut out,
+    );
+    out.sort();
+    out.dedup();
+    out
 }
