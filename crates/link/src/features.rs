@@ -827,7 +827,9 @@ impl Prepared {
         // A year alone or a span (an age) against anything: whether the days each allows
         // meet, or meet a year further on either side.
         if self.spec.same_year {
-            if (full && da / 10000 == db / 10000) || (!full && !self.spec.year_only && spans_meet(a, b, 0)) {
+            if (full && da / 10000 == db / 10000)
+                || (!full && !self.spec.year_only && spans_meet(a, b, 0))
+            {
                 return level;
             }
             level += 1;
