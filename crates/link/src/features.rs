@@ -250,7 +250,8 @@ pub(crate) enum Feature {
     /// whole) in bits 56..63 and validity in bit 63.
     Digits,
     /// y·10000 + m·100 + d as written (a swapped 1985-25-03 is kept); m = d = 0 for a year
-    /// alone; 0 = missing.
+    /// alone; a span of dates (`1979-10-01/1980-09-30`, what an age says) as its first date
+    /// in bits 32..63 and its last in bits 0..31; 0 = missing.
     Date,
     /// f64 bits; NaN = missing.
     Number,
@@ -380,6 +381,45 @@ pub(crate) fn parse_date(raw: &str) -> Option<u32> {
     };
     ((1000..=2999).contains(&y) && m <= 99 && d <= 99 && (m == 0) == (d == 0))
         .then_some(y * 10000 + m * 100 + d)
+}
+
+/// A date cell ([`Feature::Date`]): a date or year as [`parse_date`] reads it, or a span of
+/// two full dates written `YYYY-MM-DD/YYYY-MM-DD` (ISO 8601), the first not after the second.
+pub(crate) fn parse_date_cell(raw: &str) -> Option<u64> {
+    let t = raw.trim();
+    if let Some((a, b)) = t.split_once('/')
+        && a.len() == 10
+        && b.len() == 10
+        && a.as_bytes()[4] == b'-'
+    {
+        let (lo, hi) = (parse_date(a)?, parse_date(b)?);
+        let full = |d: u32| !d.is_multiple_of(10000);
+        return (full(lo) && full(hi) && lo <= hi).then_some((u64::from(lo) << 32) | u64::from(hi));
+    }
+    parse_date(t).map(u64::from)
+}
+
+/// First and last date a date cell allows, as y·10000 + m·100 + d: a full date is itself, a
+/// year alone any day of it (months and days as written, so a swapped date stays inside).
+fn date_span(cell: u64) -> (u64, u64) {
+    if cell >> 32 != 0 {
+        (cell >> 32, cell & 0xffff_ffff)
+    } else if cell.is_multiple_of(10000) {
+        (cell, cell + 9999)
+    } else {
+        (cell, cell)
+    }
+}
+
+/// Whether a date cell is one full date (not a year alone, not a span).
+fn full_date(cell: u64) -> bool {
+    cell != 0 && cell >> 32 == 0 && !cell.is_multiple_of(10000)
+}
+
+/// Whether two date cells' spans overlap once one is widened by `years` on each side.
+fn spans_meet(a: u64, b: u64, years: u64) -> bool {
+    let ((la, ha), (lb, hb)) = (date_span(a), date_span(b));
+    la.saturating_sub(years * 10000) <= hb && lb <= ha + years * 10000
 }
 
 fn parse_number(raw: &str) -> Option<f64> {
@@ -518,20 +558,20 @@ impl Prepared {
                 (Feature::Digits, parsed.into_iter().map(|p| p.0).collect())
             }
             Kind::Tanggal => {
-                let packed: Vec<u32> = rows
+                let packed: Vec<u64> = rows
                     .par_iter()
                     .map(|r| {
                         if is_null(r, nulls) {
                             0
                         } else {
-                            parse_date(r).unwrap_or(u32::MAX)
+                            parse_date_cell(r).unwrap_or(u64::MAX)
                         }
                     })
                     .collect();
-                unreadable = packed.iter().filter(|p| **p == u32::MAX).count() as u64;
+                unreadable = packed.iter().filter(|p| **p == u64::MAX).count() as u64;
                 let cells = packed
                     .into_iter()
-                    .map(|p| if p == u32::MAX { 0 } else { u64::from(p) })
+                    .map(|p| if p == u64::MAX { 0 } else { p })
                     .collect();
                 (Feature::Date, cells)
             }
@@ -639,7 +679,7 @@ impl Prepared {
                     digits_level_with(va, la, vb, lb, || (x2, y2))
                 }
             }
-            Feature::Date => self.date_level(x as u32, y as u32),
+            Feature::Date => self.date_level(x, y),
             Feature::Number => {
                 let (va, vb) = (f64::from_bits(x), f64::from_bits(y));
                 if va.is_nan() || vb.is_nan() {
@@ -760,20 +800,20 @@ impl Prepared {
         level
     }
 
-    fn date_level(&self, da: u32, db: u32) -> u8 {
-        if da == 0 || db == 0 {
+    fn date_level(&self, a: u64, b: u64) -> u8 {
+        if a == 0 || b == 0 {
             return 0;
         }
-        let full = !da.is_multiple_of(10000) && !db.is_multiple_of(10000);
+        let full = full_date(a) && full_date(b);
+        let (da, db) = (a as u32, b as u32);
         if full && da == db {
             return 1;
         }
-        let (ya, yb) = (da / 10000, db / 10000);
         let mut level = 2u8;
         if self.spec.day_month_swap {
             let (ma, dda) = (da / 100 % 100, da % 100);
             let (mb, ddb) = (db / 100 % 100, db % 100);
-            if full && ya == yb && ma == ddb && dda == mb {
+            if full && da / 10000 == db / 10000 && ma == ddb && dda == mb {
                 return level;
             }
             level += 1;
@@ -784,17 +824,21 @@ impl Prepared {
             }
             level += 1;
         }
+        // A year alone or a span (an age) against anything: whether the days each allows
+        // meet, or meet a year further on either side.
         if self.spec.same_year {
-            if ya == yb && (full || !self.spec.year_only) {
+            if (full && da / 10000 == db / 10000)
+                || (!full && !self.spec.year_only && spans_meet(a, b, 0))
+            {
                 return level;
             }
             level += 1;
         }
         if self.spec.year_only {
-            if !full && ya == yb {
+            if !full && spans_meet(a, b, 0) {
                 return level;
             }
-            if !full && ya.abs_diff(yb) == 1 {
+            if !full && spans_meet(a, b, 1) {
                 return level + 1;
             }
             level += 2;
@@ -923,19 +967,22 @@ impl Prepared {
             (Feature::Date, KeyFn::Value) if cell != 0 => {
                 out.push(cell);
             }
+            (Feature::Date, KeyFn::Year) if full_date(cell) => {
+                out.push(cell / 10000);
+            }
             (Feature::Date, KeyFn::Year) if cell != 0 => {
-                let year = cell / 10000;
-                out.push(year);
-                if cell.is_multiple_of(10000) {
-                    // A year alone (written so, or counted back from an age) may be a year
-                    // off: it meets the years on either side too.
-                    out.push(year - 1);
-                    out.push(year + 1);
+                // A year alone, or the years of a span (an age: the year-long span of birth
+                // dates it allows), and the year on either side: the year may be off, the age
+                // counted or written on another day. Spans over more years give no key.
+                let (lo, hi) = date_span(cell);
+                let (first, last) = (lo / 10000, hi / 10000);
+                if last - first <= 2 {
+                    out.extend(first - 1..=last + 1);
                 }
             }
             (Feature::Date, KeyFn::DateSwapTolerant) => {
                 let p = cell as u32;
-                if p != 0 && !p.is_multiple_of(10000) {
+                if full_date(cell) {
                     let (m, d) = (p / 100 % 100, p % 100);
                     out.push(u64::from(p / 10000 * 10000 + m.min(d) * 100 + m.max(d)));
                 }
@@ -1403,7 +1450,7 @@ impl Joint {
             (day_field, false)
         };
         let mut bits = 0;
-        if let Some(d) = date_cell.filter(|d| *d != 0 && !d.is_multiple_of(10000)) {
+        if let Some(d) = date_cell.filter(|d| full_date(*d)) {
             let own = (d % 100, d / 100 % 100, d / 10000 % 100);
             if own == (day, month, year2) {
                 bits |= NIK_DATE_AGREES;
@@ -1841,6 +1888,43 @@ mod tests {
             "a full date one year off is a different date"
         );
         assert_eq!(p.unreadable, 1);
+    }
+
+    #[test]
+    fn an_age_span_meets_the_birth_dates_it_allows() {
+        // 45 on 2025-09-30 (mapping's `umur`): born 1979-10-01 … 1980-09-30.
+        let p = prepared(
+            "tanggal_lahir",
+            &[
+                "1979-10-01/1980-09-30",
+                "1979-10-24",
+                "1980-09-30",
+                "1979-09-30",
+                "1980",
+                "1978",
+                "1977-10-24",
+                "1980-10-01/1979-09-30",
+                "1979-10-01/1980-09-30",
+                "1976-10-01/1977-09-30",
+            ],
+        );
+        assert_eq!(p.unreadable, 1, "a span that ends before it starts");
+        assert_eq!(p.level(0, 1), 5, "late in the year before: inside the span");
+        assert_eq!(p.level(0, 2), 5, "its last day");
+        assert_eq!(p.level(0, 3), 6, "a day before it: an age a year off");
+        assert_eq!(p.level(0, 4), 5, "a year alone that meets the span");
+        assert_eq!(p.level(0, 5), 6, "a year alone one year before the span");
+        assert_eq!(p.level(0, 6), 7, "more than a year before: different");
+        assert_eq!(p.level(0, 8), 5, "the same age");
+        assert_eq!(p.level(0, 9), 7, "three years apart");
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        p.keys(KeyFn::Year, 0, &mut a);
+        p.keys(KeyFn::Year, 1, &mut b);
+        assert_eq!(a, vec![1978, 1979, 1980, 1981]);
+        assert!(b.iter().all(|y| a.contains(y)));
+        a.clear();
+        p.keys(KeyFn::DateSwapTolerant, 0, &mut a);
+        assert!(a.is_empty(), "a span is no day and month");
     }
 
     #[test]

@@ -77,14 +77,19 @@ fn place_and_date(value: &str) -> Option<String> {
     None
 }
 
-/// An age in whole years at the reference date → the likelier birth year: before July the
-/// birthday has more likely not come yet this year.
-fn birth_year(age: &str, (year, month_day): (u32, u32)) -> Option<String> {
+/// An age in whole years at the reference date → the year-long span of birth dates it
+/// allows, written `YYYY-MM-DD/YYYY-MM-DD` (45 on 2025-09-30: born 1979-10-01 to 1980-09-30).
+/// The date column compares the span itself, so a birth date late in the year is not a year
+/// off as a birth year counted back would be.
+fn birth_span(age: &str, (year, month_day): (u32, u32)) -> Option<String> {
+    use chrono::{Days, Months, NaiveDate};
     let age: u32 = age.trim().trim_end_matches("tahun").trim().parse().ok()?;
-    (age <= 120).then(|| {
-        let not_yet = u32::from(month_day < 701);
-        (year - age - not_yet).to_string()
-    })
+    let on = NaiveDate::from_ymd_opt(year as i32, month_day / 100, month_day % 100)?;
+    let last = on.checked_sub_months(Months::new(12 * age.min(120)))?;
+    let first = last
+        .checked_sub_months(Months::new(12))?
+        .checked_add_days(Days::new(1))?;
+    (age <= 120).then(|| format!("{}/{}", first.format("%Y-%m-%d"), last.format("%Y-%m-%d")))
 }
 
 /// The digits of the deepest region the names resolve to: the desa, else the kecamatan,
@@ -266,7 +271,7 @@ fn derive(
                 .map(|v| {
                     let out = match source.transform {
                         Transform::TempatTanggal => place_and_date(v),
-                        _ => birth_year(v, reference),
+                        _ => birth_span(v, reference),
                     };
                     count(out, v)
                 })
@@ -341,12 +346,20 @@ mod tests {
         );
         assert_eq!(place_and_date("1980").as_deref(), Some("1980"));
         assert_eq!(place_and_date("Selong"), None);
-        assert_eq!(birth_year("45", (2026, 101)).as_deref(), Some("1980"));
         assert_eq!(
-            birth_year("45 tahun", (2026, 1001)).as_deref(),
-            Some("1981")
+            birth_span("45", (2026, 101)).as_deref(),
+            Some("1980-01-02/1981-01-01")
         );
-        assert_eq!(birth_year("empat", (2026, 101)), None);
+        assert_eq!(
+            birth_span("45 tahun", (2025, 930)).as_deref(),
+            Some("1979-10-01/1980-09-30")
+        );
+        // 29 February counted back to a year without one.
+        assert_eq!(
+            birth_span("1", (2024, 229)).as_deref(),
+            Some("2022-03-01/2023-02-28")
+        );
+        assert_eq!(birth_span("empat", (2026, 101)), None);
         assert_eq!(header_key("NO. KK"), header_key("no_kk"));
     }
 }

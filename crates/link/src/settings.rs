@@ -130,7 +130,7 @@ pub struct BlockRule {
 pub enum Transform {
     /// "Selong, 12-05-1980" → the date after the place.
     TempatTanggal,
-    /// An age in years → a birth year, against `tanggal_acuan`.
+    /// An age in years → the year-long span of birth dates it allows, against `tanggal_acuan`.
     Umur,
     /// Kabupaten, kecamatan and desa names → the deepest region code they resolve to.
     Wilayah,
