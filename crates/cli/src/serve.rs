@@ -103,6 +103,7 @@ pub async fn run(options: Options, database: &str, key: &KeyArgs) -> anyhow::Res
                 ..Default::default()
             },
             exports: sinergi_web::ExportSlots::default(),
+            public_pages: sinergi_web::PublicPages::default(),
         },
         shutdown,
     )

@@ -12,7 +12,7 @@ use sinergi_core::Period;
 pub use sinergi_core::msg::{Localized, Msg, MsgArg};
 use sinergi_core::region::TimeZone;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lang {
     Id,
     En,

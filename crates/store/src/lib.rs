@@ -79,7 +79,7 @@ pub use page::{Page, Paged, Sort};
 pub use partners::{Agreement, PARTNER_SORTS, PartnerFilter, PartnerRecord};
 pub use persons::{
     Identifier, ImportedList, ListBatch, NewPersonList, OutOfScopeRow, PERSON_COUNT_CAP,
-    PersonCursor, PersonExport, PersonFilter, PersonKey, PersonPage, PersonRow,
+    PersonCursor, PersonExport, PersonFilter, PersonKey, PersonPage, PersonRow, PublicVersion,
 };
 pub use pii::{KeyError, PiiKey};
 pub use priority::{

@@ -1098,6 +1098,26 @@ impl Store {
         Ok(())
     }
 
+    /// A value that changes whenever something a public page shows may have changed: the
+    /// audit chain's head (every write is audited), the person rows' generation (bumped by
+    /// their triggers) and the published counts recounted in the background since.
+    pub async fn public_version(&self) -> Result<PublicVersion, StoreError> {
+        let (audit_seq, persons): (i64, i64) = on_pool!(self, |pool| sqlx::query_as(
+            "SELECT (SELECT seq FROM audit_head WHERE id = 1), \
+             (SELECT value FROM data_generation WHERE name = 'person_record')"
+        )
+        .fetch_one(pool)
+        .await)?;
+        Ok(PublicVersion {
+            audit_seq,
+            persons,
+            recounted: self
+                .published
+                .recounted
+                .load(std::sync::atomic::Ordering::Acquire),
+        })
+    }
+
     /// The counter the person_record triggers bump on every change (migration 0009).
     pub(crate) async fn person_generation(&self) -> Result<i64, StoreError> {
         Ok(on_pool!(self, |pool| sqlx::query_scalar(
@@ -1117,6 +1137,16 @@ pub(crate) struct PublishedCounts {
     computing: tokio::sync::Mutex<()>,
     /// A background refresh is queued or running.
     refreshing: std::sync::atomic::AtomicBool,
+    /// Bumped on every stored count, so a page rendered from older counts is known stale.
+    recounted: std::sync::atomic::AtomicU64,
+}
+
+/// See [`Store::public_version`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublicVersion {
+    audit_seq: i64,
+    persons: i64,
+    recounted: u64,
 }
 
 type CountKey = (usize, Option<String>);
@@ -1177,6 +1207,8 @@ impl PublishedCounts {
                 rows: rows.clone(),
             },
         );
+        self.recounted
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         rows
     }
 }

@@ -11,6 +11,7 @@ pub mod map;
 mod pager;
 mod pages;
 mod picker;
+mod public_pages;
 pub mod templates;
 mod ui;
 
@@ -23,6 +24,7 @@ use tokio::net::TcpListener;
 
 pub use error::AppError;
 pub use export::ExportSlots;
+pub use public_pages::PublicPages;
 pub use pages::cycles::{donor_report_pdf, donor_report_xlsx, payment_batch_csv};
 pub use pages::strategy::report_bytes;
 pub use ui::Ui;
@@ -36,6 +38,8 @@ pub struct AppState {
     pub exports: ExportSlots,
     /// Heavy work (imports) runs here, off the request threads.
     pub jobs: sinergi_activity::jobs::JobRunner,
+    /// Public pages rendered for anonymous visitors, kept while their data is unchanged.
+    pub public_pages: PublicPages,
 }
 
 impl AppState {
@@ -50,6 +54,7 @@ impl AppState {
             store,
             auth: auth::AuthConfig::default(),
             exports: export::ExportSlots::default(),
+            public_pages: PublicPages::default(),
         }
     }
 }

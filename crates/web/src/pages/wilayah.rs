@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use sinergi_activity::profile::FigureKind;
@@ -459,11 +459,23 @@ pub async fn index(State(state): State<AppState>, ui: Ui) -> Response {
 }
 
 pub async fn detail(State(state): State<AppState>, ui: Ui, Path(code): Path<String>) -> Response {
-    let result = match RegionCode::parse(&code) {
-        Ok(code) => region_page(&state, &ui, Some(code)).await,
-        Err(e) => Err(AppError::bad_request("error.bad_code", e.msg())),
+    let page = async {
+        let result = match RegionCode::parse(&code) {
+            Ok(code) => region_page(&state, &ui, Some(code)).await,
+            Err(e) => Err(AppError::bad_request("error.bad_code", e.msg())),
+        };
+        result
+            .and_then(|page| page.render().map_err(AppError::from))
+            .map_err(|e| e.page(&ui))
     };
-    render(&ui, result)
+    // The same HTML for every visitor who is not signed in (the navigation differs otherwise).
+    if ui.user.is_some() {
+        return page.await.map_or_else(|e| e, |html| Html(html).into_response());
+    }
+    state
+        .public_pages
+        .serve(&state.store, &ui.here, ui.t.lang, page)
+        .await
 }
 
 #[derive(Deserialize)]

@@ -1,0 +1,68 @@
+//! Rendered public pages kept in memory while the data behind them is unchanged.
+//!
+//! The public region page gathers a region's tree, counts, profile and map: tens of
+//! milliseconds of queries for HTML that is the same for every visitor who is not signed in.
+//! It is kept per (path, language, day) and served again until the store's
+//! [`PublicVersion`] moves (any audited write, any change of person rows, any recount).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::response::{Html, IntoResponse, Response};
+use sinergi_store::PublicVersion;
+
+use crate::i18n::Lang;
+
+/// Pages kept at most; past this the cache starts again (a crawler walking every desa page
+/// cannot grow it without bound: about 20 KB a page).
+const MAX_PAGES: usize = 2_000;
+
+type Key = (String, Lang, chrono::NaiveDate);
+
+#[derive(Clone, Default)]
+pub struct PublicPages {
+    pages: Arc<Mutex<HashMap<Key, (PublicVersion, Arc<str>)>>>,
+}
+
+impl PublicPages {
+    /// The page at `path` for an anonymous visitor in `lang`: the kept HTML when the data is
+    /// unchanged since it was rendered, otherwise `render`'s (kept when it succeeded). Errors
+    /// are never kept.
+    pub async fn serve<F>(&self, store: &sinergi_store::Store, path: &str, lang: Lang, render: F) -> Response
+    where
+        F: std::future::Future<Output = Result<String, Response>>,
+    {
+        // Without a version the page is rendered as if there were no cache.
+        let Ok(version) = store.public_version().await else {
+            return render.await.map_or_else(|e| e, |html| Html(html).into_response());
+        };
+        let key = (path.to_string(), lang, chrono::Utc::now().date_naive());
+        if let Some(html) = self.get(&key, version) {
+            return Html(html.to_string()).into_response();
+        }
+        match render.await {
+            Ok(html) => {
+                let html: Arc<str> = html.into();
+                self.put(key, version, html.clone());
+                Html(html.to_string()).into_response()
+            }
+            Err(response) => response,
+        }
+    }
+
+    fn get(&self, key: &Key, version: PublicVersion) -> Option<Arc<str>> {
+        let pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+        pages
+            .get(key)
+            .filter(|(kept, _)| *kept == version)
+            .map(|(_, html)| html.clone())
+    }
+
+    fn put(&self, key: Key, version: PublicVersion, html: Arc<str>) {
+        let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+        if pages.len() >= MAX_PAGES && !pages.contains_key(&key) {
+            pages.clear();
+        }
+        pages.insert(key, (version, html));
+    }
+}
