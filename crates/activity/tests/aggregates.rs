@@ -24,17 +24,37 @@ async fn figures_load_row_by_row_within_the_admins_scope() {
         let w = build(&db).await;
         let operator = Viewer::User(w.principal("op5203").await);
         assert!(matches!(
-            import_aggregates(&w.store, &operator, FILE.as_bytes()).await,
+            import_aggregates(&w.store, &operator, "agregat.csv", FILE.as_bytes()).await,
             Err(ActivityError::Forbidden)
         ));
         let admin = Viewer::User(w.principal("admin52").await);
-        let outcome = import_aggregates(&w.store, &admin, FILE.as_bytes())
+        let outcome = import_aggregates(&w.store, &admin, "agregat.csv", FILE.as_bytes())
             .await
             .unwrap();
-        let AggregateOutcome::Stored { stored, rejected } = outcome else {
+        let AggregateOutcome::Stored {
+            stored,
+            rejected,
+            upload,
+        } = outcome
+        else {
             panic!("{outcome:?}")
         };
         assert_eq!(stored, 4);
+        // The upload is listed with its rejected rows, as the home page counts them.
+        let uploads = sinergi_activity::lists::recent_uploads(
+            &w.store,
+            &admin,
+            chrono::Utc::now().date_naive(),
+            true,
+        )
+        .await
+        .unwrap();
+        let listed = uploads
+            .iter()
+            .find(|u| Some(u.job.id) == upload)
+            .expect("aggregate upload listed");
+        assert_eq!(listed.rejected_lines(), 3);
+        assert_eq!(listed.kind_key(), "uploads.kind.aggregate");
         let refused: Vec<(u64, &str)> = rejected.iter().map(|e| (e.line, e.reason.key)).collect();
         assert_eq!(
             refused,
@@ -62,7 +82,7 @@ async fn figures_load_row_by_row_within_the_admins_scope() {
             vec![("2022", 29.1), ("2023", 24.6)]
         );
         // A file without the value column stores nothing.
-        let outcome = import_aggregates(&w.store, &admin, b"kode_wilayah,indikator\n52,x\n")
+        let outcome = import_aggregates(&w.store, &admin, "rusak.csv", b"kode_wilayah,indikator\n52,x\n")
             .await
             .unwrap();
         assert!(matches!(outcome, AggregateOutcome::Refused { .. }));
