@@ -9,7 +9,8 @@ use std::time::Instant;
 use anyhow::Context;
 use sinergi_core::{LegalBasis, Nik, NoKk, PersonInput, RegionCode, RegionPrefixes, Role, Scope};
 use sinergi_store::{
-    Actor, AggregateValue, BulkChunk, NewPersonList, NewUser, PersonSealer, SourceType, Store,
+    Actor, AggregateValue, BulkChunk, NationalValue, NewPersonList, NewUser, PersonSealer,
+    SourceType, Store,
 };
 use sinergi_synth::institutions::{self, Beneficiary, Scholar};
 use sinergi_synth::linkage::RECORD_COLUMNS;
@@ -271,8 +272,16 @@ async fn load_world(
     }
 
     steps.step("angka agregat");
+    let (regional, national) = aggregates(&world, &tally)?;
     summary.aggregates = store
-        .load_aggregates(actor(), &aggregates(&world, &tally)?)
+        .load_figures(
+            actor(),
+            sinergi_store::FigureLoad {
+                regional: &regional,
+                national: &national,
+                ..Default::default()
+            },
+        )
         .await?;
     steps.step("program mitra (4W)");
     let loaded = crate::demo_programs::load(store, &world, &programs, &orgs.partners).await?;
@@ -495,7 +504,12 @@ fn region(code: &str) -> anyhow::Result<RegionCode> {
 }
 
 /// Desil counts per desa (DTSEN 2025-Q3) and the province's and kab/kota's indicators.
-fn aggregates(world: &World, tally: &Tally) -> anyhow::Result<Vec<AggregateValue>> {
+/// The demo's figures per region, and those for Indonesia as a whole (child marriage 5,90 %,
+/// shown beside the province's).
+fn aggregates(
+    world: &World,
+    tally: &Tally,
+) -> anyhow::Result<(Vec<AggregateValue>, Vec<NationalValue>)> {
     let code = region;
     let source = sinergi_synth::desil_source(world);
     let mut out = Vec::with_capacity(world.desa.len() * 13 + 64);
@@ -576,12 +590,27 @@ fn aggregates(world: &World, tally: &Tally) -> anyhow::Result<Vec<AggregateValue
             "seperlima desa dengan porsi keluarga Desil I tertinggi di provinsi",
         ));
     }
-    // National figures ("ID") have no region in the register; they stay in the CSV only.
-    for i in tally
-        .indicators(world)
-        .into_iter()
-        .filter(|i| i.region != "ID")
-    {
+    // National figures ("ID") have no region in the register: they are kept apart.
+    let mut national = Vec::new();
+    for i in tally.indicators(world) {
+        let source_type = if i.kind == "survei" {
+            SourceType::Survey
+        } else {
+            SourceType::Administrative
+        };
+        if i.region == "ID" {
+            national.push(NationalValue {
+                element: i.indicator.to_string(),
+                period: i.period,
+                value: i.value,
+                unit: i.unit.to_string(),
+                source: i.source,
+                source_type,
+                estimated: i.estimated,
+                note: (!i.note.is_empty()).then(|| i.note.to_string()),
+            });
+            continue;
+        }
         out.push(AggregateValue {
             region: code(&i.region)?,
             element: i.indicator.to_string(),
@@ -589,16 +618,12 @@ fn aggregates(world: &World, tally: &Tally) -> anyhow::Result<Vec<AggregateValue
             value: i.value,
             unit: i.unit.to_string(),
             source: i.source,
-            source_type: if i.kind == "survei" {
-                SourceType::Survey
-            } else {
-                SourceType::Administrative
-            },
+            source_type,
             estimated: i.estimated,
             note: (!i.note.is_empty()).then(|| i.note.to_string()),
         });
     }
-    Ok(out)
+    Ok((out, national))
 }
 
 async fn create_accounts(store: &Store, orgs: &DemoOrganisations) -> anyhow::Result<()> {
