@@ -273,13 +273,14 @@ async fn load_world(
 
     steps.step("angka agregat");
     let (regional, national) = aggregates(&world, &tally)?;
+    let groups = group_figures(&world, &tally)?;
     summary.aggregates = store
         .load_figures(
             actor(),
             sinergi_store::FigureLoad {
                 regional: &regional,
                 national: &national,
-                ..Default::default()
+                groups: &groups,
             },
         )
         .await?;
@@ -503,9 +504,8 @@ fn region(code: &str) -> anyhow::Result<RegionCode> {
     RegionCode::parse(code).map_err(|e| anyhow::anyhow!("wilayah {code}: {e}"))
 }
 
-/// Desil counts per desa (DTSEN 2025-Q3) and the province's and kab/kota's indicators.
-/// The demo's figures per region, and those for Indonesia as a whole (child marriage 5,90 %,
-/// shown beside the province's).
+/// Desil counts per desa (DTSEN 2025-Q3) and the province's and kab/kota's indicators, and
+/// the figures for Indonesia as a whole (child marriage 5,90 %, shown beside the province's).
 fn aggregates(
     world: &World,
     tally: &Tally,
@@ -624,6 +624,30 @@ fn aggregates(
         });
     }
     Ok((out, national))
+}
+
+/// Per kab/kota: the members of Desil I–IV families (the people social assistance reaches)
+/// by sex × age band × disability, as a synthetic cross-table labelled so.
+fn group_figures(world: &World, tally: &Tally) -> anyhow::Result<Vec<sinergi_store::GroupValue>> {
+    let mut out = Vec::new();
+    for (k, counts) in world.kabkota.iter().zip(&tally.groups) {
+        let region = region(k.facts.code)?;
+        for (group, n) in sinergi_core::groups::grid_groups().into_iter().zip(counts) {
+            out.push(sinergi_store::GroupValue {
+                region: region.clone(),
+                element: "penerima_manfaat".into(),
+                period: "2025-Q3".into(),
+                group,
+                value: f64::from(*n),
+                unit: "orang".into(),
+                source: "register sintetis Sinergi".into(),
+                source_type: SourceType::Administrative,
+                estimated: true,
+                note: Some("anggota keluarga Desil I–IV".into()),
+            });
+        }
+    }
+    Ok(out)
 }
 
 async fn create_accounts(store: &Store, orgs: &DemoOrganisations) -> anyhow::Result<()> {

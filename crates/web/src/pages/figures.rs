@@ -43,7 +43,13 @@ fn shown(t: &Messages, d: &Disclosed) -> String {
 
 /// The cross-table in the user's language, with a small bar per group.
 pub fn group_shown(t: &Messages, g: &GroupTable) -> GroupShown {
-    let kind = if g.survey {
+    let synthetic = {
+        let s = g.source.to_lowercase();
+        s.contains("sintetis") || s.contains("synthetic")
+    };
+    let kind = if synthetic {
+        "profil.synthetic"
+    } else if g.survey {
         "profil.survey"
     } else {
         "profil.administrative"
