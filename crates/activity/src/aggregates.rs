@@ -70,7 +70,9 @@ pub async fn import_aggregates(
             rejected,
             upload: id,
         },
-        AggregateOutcome::Refused { errors, .. } => AggregateOutcome::Refused { errors, upload: id },
+        AggregateOutcome::Refused { errors, .. } => {
+            AggregateOutcome::Refused { errors, upload: id }
+        }
     })
 }
 

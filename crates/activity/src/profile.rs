@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use sinergi_core::institution::{FormationStatus, Grade};
 use sinergi_core::{Level, RegionCode, Viewer};
 use sinergi_store::{
-    AggregateSum, AggregateValue, GradeFilter, NationalValue, LKS_SORTS, LksFilter, Page, Sort, SourceType, Store,
+    AggregateSum, AggregateValue, GradeFilter, LKS_SORTS, LksFilter, NationalValue, Page, Sort,
+    SourceType, Store,
 };
 
 use crate::ActivityError;

@@ -71,11 +71,8 @@ pub async fn import_programs(
     }
     let file_name = upload.file_name.to_string();
     let import = read_and_save_programs(store, viewer, upload).await?;
-    let mut report = crate::lists::ImportReport::of_rows(
-        import.failed(),
-        import.rows as u64,
-        &import.rejected,
-    );
+    let mut report =
+        crate::lists::ImportReport::of_rows(import.failed(), import.rows as u64, &import.rejected);
     report.rejected_lines = report.rejected_lines.max(import.rejected_rows);
     crate::lists::record_upload(
         store,

@@ -99,9 +99,7 @@ pub async fn import_registry(
         RegistryOutcome::Unreadable(m) => {
             crate::lists::ImportReport::of_rows(true, 0, &[RowError::file(m.clone())])
         }
-        RegistryOutcome::Refused { errors } => {
-            crate::lists::ImportReport::of_rows(true, 0, errors)
-        }
+        RegistryOutcome::Refused { errors } => crate::lists::ImportReport::of_rows(true, 0, errors),
     };
     crate::lists::record_upload(
         store,

@@ -102,7 +102,10 @@ ID;perkawinan_anak;2024;5,90;persen;BPS Susenas 2024;survei;perempuan;;\n\
         };
         assert_eq!(stored, 5);
         assert_eq!(
-            rejected.iter().map(|e| (e.line, e.reason.key)).collect::<Vec<_>>(),
+            rejected
+                .iter()
+                .map(|e| (e.line, e.reason.key))
+                .collect::<Vec<_>>(),
             vec![(4, "aggregate.national_groups")]
         );
         let ntb = RegionCode::parse("52").unwrap();
@@ -136,9 +139,14 @@ ID;perkawinan_anak;2024;5,90;persen;BPS Susenas 2024;survei;perempuan;;\n\
             sinergi_core::Disclosed::Suppressed
         );
         // A file without the value column stores nothing.
-        let outcome = import_aggregates(&w.store, &admin, "rusak.csv", b"kode_wilayah,indikator\n52,x\n")
-            .await
-            .unwrap();
+        let outcome = import_aggregates(
+            &w.store,
+            &admin,
+            "rusak.csv",
+            b"kode_wilayah,indikator\n52,x\n",
+        )
+        .await
+        .unwrap();
         assert!(matches!(outcome, AggregateOutcome::Refused { .. }));
     }
 }

@@ -17,7 +17,8 @@ pub async fn import(file: &Path, database: &str) -> anyhow::Result<()> {
         &Viewer::System("cli"),
         &file.display().to_string(),
         &bytes,
-    ).await;
+    )
+    .await;
     store.close().await;
     match outcome.map_err(|e| anyhow::anyhow!(t.render(&e.msg())))? {
         AggregateOutcome::Stored {

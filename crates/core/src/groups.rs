@@ -237,7 +237,8 @@ pub fn cross_table(values: &[(Group, f64)], threshold: u64) -> CrossTable {
                 })
                 .collect();
             let gap = (counts.len() == raw.len() && counts.len() >= 2).then(|| {
-                counts.iter().max().copied().unwrap_or(0) - counts.iter().min().copied().unwrap_or(0)
+                counts.iter().max().copied().unwrap_or(0)
+                    - counts.iter().min().copied().unwrap_or(0)
             });
             Some(Margin {
                 dimension: name,
@@ -272,7 +273,10 @@ mod tests {
         let (col, msg) = Group::parse("perempuan", "remaja", "").unwrap_err();
         assert_eq!(col, 1);
         assert_eq!(msg.key, "groups.value_bad");
-        assert_eq!(Group::from_key("perempuan.0_17.ya"), Some(g("p", "0_17", "ya")));
+        assert_eq!(
+            Group::from_key("perempuan.0_17.ya"),
+            Some(g("p", "0_17", "ya"))
+        );
         assert_eq!(Group::from_key("perempuan.0_17"), None);
     }
 
@@ -298,7 +302,12 @@ mod tests {
             .iter()
             .find(|r| r.sex == "laki_laki" && r.disability == "ya")
             .unwrap();
-        assert!(male_dis.cells.iter().all(|c| *c == Some(Disclosed::Suppressed)));
+        assert!(
+            male_dis
+                .cells
+                .iter()
+                .all(|c| *c == Some(Disclosed::Suppressed))
+        );
         let sex = &t.margins[0];
         assert_eq!(sex.dimension, "jenis_kelamin");
         assert_eq!(sex.groups[0].2, Disclosed::Count(3 * 83));
@@ -306,11 +315,17 @@ mod tests {
         assert_eq!(sex.gap, Some(3 * 112 - 3 * 83));
         assert_eq!(t.total, Some(Disclosed::Count(3 * 83 + 3 * 112)));
         // A held margin wins over the sum; a missing cell leaves the total unknown.
-        values.retain(|(c, _)| !(c.sex == "perempuan" && c.age_band == "0_17" && c.disability == "ya"));
+        values.retain(|(c, _)| {
+            !(c.sex == "perempuan" && c.age_band == "0_17" && c.disability == "ya")
+        });
         values.push((g("", "", "ya"), 500.0));
         let t = cross_table(&values, 10);
         assert_eq!(t.total, None);
-        let dis = t.margins.iter().find(|m| m.dimension == "disabilitas").unwrap();
+        let dis = t
+            .margins
+            .iter()
+            .find(|m| m.dimension == "disabilitas")
+            .unwrap();
         assert_eq!(dis.groups[0].2, Disclosed::Count(500));
         assert_eq!(dis.groups[1].2, Disclosed::Count(3 * 180));
     }

@@ -137,7 +137,11 @@ impl Store {
 
     /// Stores per-region, national and by-group figures in one transaction (a figure with the
     /// same place, element, period, source and groups is replaced); one audit event.
-    pub async fn load_figures(&self, actor: Actor, load: FigureLoad<'_>) -> Result<u64, StoreError> {
+    pub async fn load_figures(
+        &self,
+        actor: Actor,
+        load: FigureLoad<'_>,
+    ) -> Result<u64, StoreError> {
         let now = now_text();
         let values = load.regional;
         let mut regions: Vec<&str> = values
@@ -155,15 +159,14 @@ impl Store {
             .collect();
         elements.sort_unstable();
         elements.dedup();
-        let event = AuditEvent::new(actor, "aggregate.load", "aggregate_value").after(
-            serde_json::json!({
+        let event =
+            AuditEvent::new(actor, "aggregate.load", "aggregate_value").after(serde_json::json!({
                 "baris": values.len(),
                 "nasional": load.national.len(),
                 "kelompok": load.groups.len(),
                 "wilayah": regions.len(),
                 "unsur": elements,
-            }),
-        );
+            }));
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             // Small statements: SQLite looks each `$N` up in a list, so thousands are slow.
@@ -254,7 +257,16 @@ impl Store {
 
     /// Every figure held for Indonesia as a whole, by element, period (newest first), source.
     pub async fn national_figures(&self) -> Result<Vec<NationalValue>, StoreError> {
-        type Row = (String, String, f64, String, String, String, bool, Option<String>);
+        type Row = (
+            String,
+            String,
+            f64,
+            String,
+            String,
+            String,
+            bool,
+            Option<String>,
+        );
         let rows: Vec<Row> = on_pool!(self, |pool| sqlx::query_as(
             "SELECT element, period, value, unit, source, source_type, estimated, note \
              FROM national_value ORDER BY element, period DESC, source"

@@ -122,7 +122,11 @@ pub fn group_shown(t: &Messages, g: &GroupTable) -> GroupShown {
                 )
             })
             .collect(),
-        total: g.table.total.as_ref().map_or("–".to_string(), |d| shown(t, d)),
+        total: g
+            .table
+            .total
+            .as_ref()
+            .map_or("–".to_string(), |d| shown(t, d)),
     }
 }
 
@@ -280,9 +284,8 @@ async fn grid_page(
     };
     let region_picker = RegionPicker::load(state, ui, region.as_ref()).await?;
     let region_name = region_picker.chosen_name().unwrap_or_default();
-    let field = |name: &str| {
-        typed.and_then(|f| f.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
-    };
+    let field =
+        |name: &str| typed.and_then(|f| f.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()));
     let source = field("sumber")
         .or_else(|| held.first().map(|v| v.source.clone()))
         .unwrap_or_default();
@@ -313,8 +316,7 @@ async fn grid_page(
                             .map(|v| (v.value.round().max(0.0) as u64).to_string())
                             .unwrap_or_default()
                     });
-                    let words: Vec<String> =
-                        g.labels().iter().map(|m| t.render(m)).collect();
+                    let words: Vec<String> = g.labels().iter().map(|m| t.render(m)).collect();
                     (name, value, words.join(", "))
                 })
                 .collect();
@@ -398,17 +400,12 @@ pub async fn save_grid(
         Ok(match outcome {
             GroupEntryOutcome::Stored(n) => {
                 let mut page = grid_page(&state, &ui, &q, None).await?;
-                page.notice = Some(
-                    ui.t.render(&Msg::new("groups.stored").arg("n", n)),
-                );
+                page.notice = Some(ui.t.render(&Msg::new("groups.stored").arg("n", n)));
                 (page, false)
             }
             GroupEntryOutcome::Refused(reasons) => {
                 let mut page = grid_page(&state, &ui, &q, Some(&fields)).await?;
-                page.errors = reasons
-                    .iter()
-                    .map(|(_, m)| ui.t.render(m))
-                    .collect();
+                page.errors = reasons.iter().map(|(_, m)| ui.t.render(m)).collect();
                 (page, true)
             }
         })

@@ -218,7 +218,9 @@ pub async fn detail(
     Path(id): Path<i64>,
     Query(q): Query<MoveQuery>,
 ) -> Response {
-    let move_to = q.ke.as_deref().and_then(|c| RegionCode::parse(c.trim()).ok());
+    let move_to =
+        q.ke.as_deref()
+            .and_then(|c| RegionCode::parse(c.trim()).ok());
     let page = person_page(&state, &ui, &user, id, None, move_to).await;
     render(&ui, page)
 }

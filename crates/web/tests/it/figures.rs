@@ -76,9 +76,21 @@ fn figures_upload_national_beside_regional_and_the_cross_table_reach_their_pages
         assert!(job.starts_with("/tugas/"), "{label}: {job}");
         let report = admin.get(&job);
         assert_eq!(report.status, 200, "{label}");
-        assert!(report.body.contains("kelompok_umur"), "{label}: {}", report.body);
-        assert!(report.body.contains("«balita» bukan kelompok"), "{label}: {}", report.body);
-        assert!(report.body.contains("di luar cakupan Anda"), "{label}: {}", report.body);
+        assert!(
+            report.body.contains("kelompok_umur"),
+            "{label}: {}",
+            report.body
+        );
+        assert!(
+            report.body.contains("«balita» bukan kelompok"),
+            "{label}: {}",
+            report.body
+        );
+        assert!(
+            report.body.contains("di luar cakupan Anda"),
+            "{label}: {}",
+            report.body
+        );
         let rejected = admin.get("/tugas?ditolak=1");
         assert!(
             rejected.body.contains(&format!("href=\"{job}\"")),
@@ -105,11 +117,15 @@ fn figures_upload_national_beside_regional_and_the_cross_table_reach_their_pages
         assert_eq!(grid.status, 200, "{label}: {}", grid.body);
         common::assert_light_and_local("/agregat/kelompok", &grid.body);
         assert!(
-            grid.body.contains("name=\"c:perempuan.0_17.ya\" value=\"4\""),
+            grid.body
+                .contains("name=\"c:perempuan.0_17.ya\" value=\"4\""),
             "{label}: {}",
             grid.body
         );
-        assert!(grid.body.contains("<select id=\"wilayah\"") || grid.body.contains("<select name=\"wilayah\">"));
+        assert!(
+            grid.body.contains("<select id=\"wilayah\"")
+                || grid.body.contains("<select name=\"wilayah\">")
+        );
         let mut fields: Vec<(String, String)> = vec![
             ("kode_wilayah".into(), "52.03".into()),
             ("unsur".into(), "penerima_manfaat".into()),
@@ -118,7 +134,11 @@ fn figures_upload_national_beside_regional_and_the_cross_table_reach_their_pages
             ("jenis".into(), "administratif".into()),
         ];
         let bad: Vec<(String, String)> = grid_cells(|i| {
-            if i == 7 { "dua".into() } else { (20 + i).to_string() }
+            if i == 7 {
+                "dua".into()
+            } else {
+                (20 + i).to_string()
+            }
         });
         let mut bad_fields = fields.clone();
         bad_fields.extend(bad);
@@ -157,7 +177,8 @@ fn figures_upload_national_beside_regional_and_the_cross_table_reach_their_pages
         assert_eq!(kab.status, 200, "{label}");
         common::assert_light_and_local("/wilayah/52.03", &kab.body);
         assert!(
-            kab.body.contains("Menurut jenis kelamin, umur dan disabilitas"),
+            kab.body
+                .contains("Menurut jenis kelamin, umur dan disabilitas"),
             "{label}: {}",
             kab.body
         );
@@ -166,12 +187,14 @@ fn figures_upload_national_beside_regional_and_the_cross_table_reach_their_pages
         let men: u64 = (20..26).sum();
         let women: u64 = (26..32).sum();
         assert!(
-            kab.body.contains(&format!("<strong>{}</strong>", men + women)),
+            kab.body
+                .contains(&format!("<strong>{}</strong>", men + women)),
             "{label}: {}",
             kab.body
         );
         assert!(
-            kab.body.contains(&format!("<strong>{}</strong>", women - men)),
+            kab.body
+                .contains(&format!("<strong>{}</strong>", women - men)),
             "gap between women and men: {label}"
         );
         assert!(kab.body.contains("<h3>Klien LKS</h3>"), "{label}");
@@ -195,7 +218,11 @@ fn figures_upload_national_beside_regional_and_the_cross_table_reach_their_pages
         );
         assert_eq!(up.status, 400, "{label}: {}", up.body);
         let theirs = mitra.get("/tugas?ditolak=1");
-        assert!(theirs.body.contains("4w-salah.csv"), "{label}: {}", theirs.body);
+        assert!(
+            theirs.body.contains("4w-salah.csv"),
+            "{label}: {}",
+            theirs.body
+        );
         assert!(theirs.body.contains("(program 4W)"), "{label}");
         assert!(
             mitra.get("/").body.contains("/tugas?ditolak=1"),
@@ -229,7 +256,11 @@ fn figures_upload_national_beside_regional_and_the_cross_table_reach_their_pages
             .unwrap()
             .to_string();
         let report = admin.get(&format!("/tugas/{job}"));
-        assert!(report.body.contains("52.99.99.2999"), "{label}: {}", report.body);
+        assert!(
+            report.body.contains("52.99.99.2999"),
+            "{label}: {}",
+            report.body
+        );
 
         // The audit page filters by the shared region picker, not a typed code.
         let audit = admin.get("/admin/audit?wilayah=52.03");
@@ -241,7 +272,9 @@ fn figures_upload_national_beside_regional_and_the_cross_table_reach_their_pages
         );
         let queues = admin.get("/tautan");
         assert!(
-            queues.body.contains("<select id=\"wilayah\" name=\"wilayah\" required>"),
+            queues
+                .body
+                .contains("<select id=\"wilayah\" name=\"wilayah\" required>"),
             "{label}: {}",
             queues.body
         );
