@@ -25,6 +25,16 @@ pub const AGGREGATE_UPLOAD: &str = "agregat.impor";
 /// Every kind the uploads page lists.
 pub const UPLOAD_KINDS: [&str; 4] = [IMPORT_JOB, FOURW_UPLOAD, REGISTRY_UPLOAD, AGGREGATE_UPLOAD];
 
+/// The catalogue keys an upload's page is titled with and counts its stored rows in.
+pub fn upload_keys(kind: &str) -> (&'static str, &'static str) {
+    match kind {
+        FOURW_UPLOAD => ("jobs.title.fourw", "uploads.rows_stored"),
+        REGISTRY_UPLOAD => ("jobs.title.registry", "uploads.rows_stored"),
+        AGGREGATE_UPLOAD => ("jobs.title.aggregate", "uploads.figures_stored"),
+        _ => ("jobs.import_title", "lists.stored"),
+    }
+}
+
 /// A reject report keeps at most this many rows (the count of all is kept beside them).
 pub const REPORT_ROWS: usize = 10_000;
 

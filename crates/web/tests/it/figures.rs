@@ -77,6 +77,12 @@ fn figures_upload_national_beside_regional_and_the_cross_table_reach_their_pages
         let report = admin.get(&job);
         assert_eq!(report.status, 200, "{label}");
         assert!(
+            report.body.contains("Impor angka agregat: angka.csv")
+                && report.body.contains("4 angka disimpan."),
+            "{label}: {}",
+            report.body
+        );
+        assert!(
             report.body.contains("kelompok_umur"),
             "{label}: {}",
             report.body
