@@ -766,3 +766,55 @@ fn violation_table(q: &QuarterInput, l: &dyn Labels) -> TableBlock {
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sinergi_core::groups::{cross_table, grid_groups};
+
+    struct Keys;
+    impl Labels for Keys {
+        fn get(&self, key: &str) -> String {
+            key.to_string()
+        }
+        fn num(&self, v: f64) -> String {
+            format!("{v}")
+        }
+        fn english(&self) -> bool {
+            false
+        }
+    }
+
+    #[test]
+    fn a_cross_table_prints_its_cells_margins_gap_and_total_with_small_counts_hidden() {
+        let values: Vec<_> = grid_groups()
+            .into_iter()
+            .enumerate()
+            .map(|(i, g)| (g, if i == 0 { 3.0 } else { 20.0 }))
+            .collect();
+        let t = cross_table(&values, 10);
+        let blocks = group_blocks(&Keys, "Penerima manfaat", "2025", &t);
+        let tables: Vec<&TableBlock> = blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Table(t) => Some(t),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(tables.len(), 2);
+        let cells = tables[0];
+        assert_eq!(cells.rows.len(), 4);
+        assert_eq!(cells.rows[0][1].text, "profil.suppressed");
+        assert_eq!(cells.rows[0][2].text, "20");
+        let margins = tables[1];
+        let text: Vec<Vec<&str>> = margins
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| c.text.as_str()).collect())
+            .collect();
+        // Men 3 + 5 × 20 = 103, women 120: the gap is 17; the total 223.
+        assert!(text.contains(&vec!["strategy.dis.jenis_kelamin", "strategy.group.laki_laki", "103"]));
+        assert!(text.contains(&vec!["", "strategy.grid.gap", "17"]));
+        assert_eq!(text.last().unwrap(), &vec!["groups.total", "", "223"]);
+    }
+}
