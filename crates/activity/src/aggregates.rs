@@ -271,20 +271,35 @@ pub async fn group_tables(
     Ok(out)
 }
 
-/// The figures held for exactly `region`, `element` and `period` by full group (the entry
-/// grid shows them in its boxes), with the source of the first.
-pub async fn held_group_cells(
+/// What the entry grid of `region`, `element` and `period` shows: the figures held for
+/// exactly them by full group (in its boxes), and the cross-tables held at and below the
+/// region (beneath it). Administrators only.
+#[derive(Debug, Clone)]
+pub struct GroupGrid {
+    pub held: Vec<GroupValue>,
+    pub tables: Vec<GroupTable>,
+}
+
+pub async fn group_grid(
     store: &Store,
+    viewer: &Viewer,
     region: &sinergi_core::RegionCode,
     element: &str,
     period: &str,
-) -> Result<Vec<GroupValue>, ActivityError> {
-    Ok(store
+) -> Result<GroupGrid, ActivityError> {
+    if !viewer.is_admin() {
+        return Err(ActivityError::Forbidden);
+    }
+    let held = store
         .group_figures(region, &[element])
         .await?
         .into_iter()
         .filter(|v| &v.region == region && v.period == period && v.group.is_full())
-        .collect())
+        .collect();
+    Ok(GroupGrid {
+        held,
+        tables: group_tables(store, viewer, region).await?,
+    })
 }
 
 /// The entry grid as typed: one box per full group (`perempuan.0_17.ya`).

@@ -207,7 +207,8 @@ pub async fn home(store: &Store, viewer: &Viewer, today: NaiveDate) -> Result<Ho
                 not_formed = progress
                     .missing()
                     .filter(|e| {
-                        own.is_empty() || own.iter().any(|r| r == &e.region || r.contains(&e.region))
+                        own.is_empty()
+                            || own.iter().any(|r| r == &e.region || r.contains(&e.region))
                     })
                     .count();
             }

@@ -813,7 +813,11 @@ mod tests {
             .map(|r| r.iter().map(|c| c.text.as_str()).collect())
             .collect();
         // Men 3 + 5 × 20 = 103, women 120: the gap is 17; the total 223.
-        assert!(text.contains(&vec!["strategy.dis.jenis_kelamin", "strategy.group.laki_laki", "103"]));
+        assert!(text.contains(&vec![
+            "strategy.dis.jenis_kelamin",
+            "strategy.group.laki_laki",
+            "103"
+        ]));
         assert!(text.contains(&vec!["", "strategy.grid.gap", "17"]));
         assert_eq!(text.last().unwrap(), &vec!["groups.total", "", "223"]);
     }

@@ -276,10 +276,10 @@ async fn grid_page(
         .filter(|p| Period::parse(p).is_ok())
         .unwrap_or_else(|| (chrono::Utc::now().year() - 1).to_string());
     let (held, tables) = match &region {
-        Some(r) => (
-            aggregates::held_group_cells(&state.store, r, &element, &period).await?,
-            aggregates::group_tables(&state.store, ui.viewer(), r).await?,
-        ),
+        Some(r) => {
+            let g = aggregates::group_grid(&state.store, ui.viewer(), r, &element, &period).await?;
+            (g.held, g.tables)
+        }
         None => (Vec::new(), Vec::new()),
     };
     let region_picker = RegionPicker::load(state, ui, region.as_ref()).await?;
