@@ -174,7 +174,7 @@ pub async fn region_profile(
             .into_iter()
             .filter(|n| figures.iter().any(|f| f.element == n.element))
             .collect(),
-        group_tables: crate::aggregates::group_tables(store, &Viewer::public(), code).await?,
+        group_tables: crate::aggregates::group_tables(store, Viewer::public(), code).await?,
         figures,
     })
 }

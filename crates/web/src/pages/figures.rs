@@ -20,6 +20,9 @@ use crate::i18n::Messages;
 use crate::picker::RegionPicker;
 use crate::{AppError, AppState, Ui};
 
+/// (group, count, bar) of one dimension's group.
+pub type GroupLine = (String, String, String);
+
 /// A cross-table as a page shows it.
 pub struct GroupShown {
     pub title: String,
@@ -30,7 +33,7 @@ pub struct GroupShown {
     /// Sex · disability, then one cell per age band.
     pub rows: Vec<(String, Vec<String>)>,
     /// Per dimension: its name, (group, count, bar), and the gap between groups.
-    pub margins: Vec<(String, Vec<(String, String, String)>, String)>,
+    pub margins: Vec<(String, Vec<GroupLine>, String)>,
     pub total: String,
 }
 
@@ -204,6 +207,9 @@ pub async fn upload(
 // ---------------------------------------------------------------------------------------
 // Entry grid
 
+/// One box of the grid: its name, the value held or typed, its groups in words.
+type GridBox = (String, String, String);
+
 #[derive(Template)]
 #[template(path = "figures_grid.html")]
 struct GridPage {
@@ -220,7 +226,7 @@ struct GridPage {
     survey: bool,
     ages: Vec<String>,
     /// Row label, then per age band: box name, held or typed value, its label.
-    rows: Vec<(String, Vec<(String, String, String)>)>,
+    rows: Vec<(String, Vec<GridBox>)>,
     notice: Option<String>,
     errors: Vec<String>,
     group_tables: Vec<GroupShown>,
