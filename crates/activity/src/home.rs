@@ -202,7 +202,15 @@ pub async fn home(store: &Store, viewer: &Viewer, today: NaiveDate) -> Result<Ho
         if let Some(target) = scoped.formation_targets().await?.first() {
             target_href = format!("/lkks/target?id={}", target.id);
             if let Some(progress) = scoped.formation_progress(target.id).await? {
-                not_formed = progress.total().saturating_sub(progress.reached);
+                // A kab/kota operator counts its own kab/kota, not the province's.
+                let own = &principal.scope.regions;
+                not_formed = progress
+                    .missing()
+                    .filter(|e| {
+                        own.is_empty()
+                            || own.iter().any(|r| r == &e.region || r.contains(&e.region))
+                    })
+                    .count();
             }
         }
         home.push(not_formed, "home.todo.lkks_not_formed", &target_href);

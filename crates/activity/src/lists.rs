@@ -16,6 +16,25 @@ use crate::jobs::{JobRunner, Progress};
 /// The kind of job an import runs as.
 pub const IMPORT_JOB: &str = "daftar.impor";
 
+/// Uploads that are stored in the request rather than as a job (4W sheets, institution
+/// registries, published figures) are kept as finished jobs of these kinds, so the uploads
+/// page and the home page list them with their rejected rows beside the list imports.
+pub const FOURW_UPLOAD: &str = "4w.impor";
+pub const REGISTRY_UPLOAD: &str = "registri.impor";
+pub const AGGREGATE_UPLOAD: &str = "agregat.impor";
+/// Every kind the uploads page lists.
+pub const UPLOAD_KINDS: [&str; 4] = [IMPORT_JOB, FOURW_UPLOAD, REGISTRY_UPLOAD, AGGREGATE_UPLOAD];
+
+/// The catalogue keys an upload's page is titled with and counts its stored rows in.
+pub fn upload_keys(kind: &str) -> (&'static str, &'static str) {
+    match kind {
+        FOURW_UPLOAD => ("jobs.title.fourw", "uploads.rows_stored"),
+        REGISTRY_UPLOAD => ("jobs.title.registry", "uploads.rows_stored"),
+        AGGREGATE_UPLOAD => ("jobs.title.aggregate", "uploads.figures_stored"),
+        _ => ("jobs.import_title", "lists.stored"),
+    }
+}
+
 /// A reject report keeps at most this many rows (the count of all is kept beside them).
 pub const REPORT_ROWS: usize = 10_000;
 
@@ -103,6 +122,30 @@ impl ReportRow {
 }
 
 impl ImportReport {
+    /// The report of an upload stored in the request: `stored` rows, `errors` refused
+    /// (`refused` when the file as a whole was).
+    pub fn of_rows(refused: bool, stored: u64, errors: &[RowError]) -> ImportReport {
+        let lines: std::collections::BTreeSet<u64> = errors.iter().map(|e| e.line).collect();
+        ImportReport {
+            outcome: if refused { "refused" } else { "stored" }.into(),
+            list_id: None,
+            list_name: None,
+            organisation: None,
+            stored,
+            rejected_lines: lines.len(),
+            rows: errors
+                .iter()
+                .take(REPORT_ROWS)
+                .map(|e| ReportRow {
+                    line: e.line,
+                    column: e.column.clone(),
+                    reason: e.reason.to_json(),
+                })
+                .collect(),
+            rows_total: errors.len(),
+        }
+    }
+
     pub fn of(outcome: &PersonListOutcome) -> ImportReport {
         let rejected_lines = outcome.rejected_lines();
         let rows_of = |errors: &[RowError]| -> Vec<ReportRow> {
@@ -403,7 +446,7 @@ pub async fn import_job_page(
     let Some(job) = runner.status(viewer, id).await? else {
         return Ok(None);
     };
-    if job.kind != IMPORT_JOB {
+    if !UPLOAD_KINDS.contains(&job.kind.as_str()) {
         return Ok(None);
     }
     let report: Option<ImportReport> = job
@@ -425,6 +468,36 @@ pub async fn import_job_page(
         report,
         warnings,
     }))
+}
+
+/// Keeps an upload that was stored in the request as a finished job of `kind` with its
+/// report, so it is listed on the uploads page (and counted on the home page when rows were
+/// rejected). Returns the job's id; `None` for the public, who upload nothing.
+pub async fn record_upload(
+    store: &Store,
+    viewer: &Viewer,
+    kind: &str,
+    file_name: &str,
+    report: &ImportReport,
+) -> Result<Option<i64>, ActivityError> {
+    if viewer.principal().is_none() && !viewer.is_system() {
+        return Ok(None);
+    }
+    let label = if file_name.trim().is_empty() {
+        kind
+    } else {
+        file_name.trim()
+    };
+    let id = store.scoped(viewer).create_job(kind, label).await?;
+    let total = report.stored + report.rejected_lines as u64;
+    store
+        .job_finished(
+            id,
+            Ok(serde_json::to_value(report).unwrap_or_default()),
+            (report.stored, total),
+        )
+        .await?;
+    Ok(Some(id))
 }
 
 /// How far back the uploads page and the home page look for a viewer's uploads.
@@ -450,6 +523,16 @@ impl Upload {
         }
     }
 
+    /// The catalogue key naming what was uploaded (a list, a 4W sheet, a registry, figures).
+    pub fn kind_key(&self) -> &'static str {
+        match self.job.kind.as_str() {
+            FOURW_UPLOAD => "uploads.kind.fourw",
+            REGISTRY_UPLOAD => "uploads.kind.registry",
+            AGGREGATE_UPLOAD => "uploads.kind.aggregate",
+            _ => "uploads.kind.list",
+        }
+    }
+
     /// Lines not stored (0 when the job failed without a report).
     pub fn rejected_lines(&self) -> usize {
         self.report.as_ref().map_or(0, |r| r.rejected_lines)
@@ -469,7 +552,7 @@ pub async fn recent_uploads(
         .to_string();
     let jobs = store
         .scoped(viewer)
-        .finished_jobs(IMPORT_JOB, &since, UPLOADS_SHOWN)
+        .finished_jobs(&UPLOAD_KINDS, &since, UPLOADS_SHOWN)
         .await?;
     Ok(jobs
         .into_iter()

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use sinergi_core::institution::{FormationStatus, Grade};
 use sinergi_core::{Level, RegionCode, Viewer};
 use sinergi_store::{
-    AggregateSum, AggregateValue, GradeFilter, LKS_SORTS, LksFilter, Page, Sort, SourceType, Store,
+    AggregateSum, AggregateValue, GradeFilter, LKS_SORTS, LksFilter, NationalValue, Page, Sort,
+    SourceType, Store,
 };
 
 use crate::ActivityError;
@@ -89,6 +90,11 @@ pub struct RegionProfile {
     pub extreme_desa: Option<AggregateSum>,
     pub lks: Option<LksSummary>,
     pub lkks: Option<LkksNetwork>,
+    /// Figures for Indonesia as a whole of the elements the region holds (child marriage
+    /// beside the national figure), every period.
+    pub national: Vec<NationalValue>,
+    /// Beneficiaries, program reach and LKS clients by sex, age band and disability.
+    pub group_tables: Vec<crate::aggregates::GroupTable>,
 }
 
 impl RegionProfile {
@@ -100,6 +106,17 @@ impl RegionProfile {
             && self.extreme_desa.is_none()
             && self.lks.is_none()
             && self.lkks.is_none()
+            && self.group_tables.is_empty()
+    }
+
+    /// The national figure to set beside `f`: same element, unit, kind and period.
+    pub fn national_for(&self, f: &AggregateValue) -> Option<&NationalValue> {
+        self.national.iter().find(|n| {
+            n.element == f.element
+                && n.unit == f.unit
+                && n.period == f.period
+                && n.source_type == f.source_type
+        })
     }
 }
 
@@ -145,13 +162,20 @@ pub async fn region_profile(
         .await?;
     Ok(RegionProfile {
         desil1,
-        figures,
         trends,
         ppks,
         ppks_desa,
         extreme_desa,
         lks: lks_summary(store, code).await?,
         lkks: lkks_network(store, code).await?,
+        national: store
+            .national_figures()
+            .await?
+            .into_iter()
+            .filter(|n| figures.iter().any(|f| f.element == n.element))
+            .collect(),
+        group_tables: crate::aggregates::group_tables(store, Viewer::public(), code).await?,
+        figures,
     })
 }
 

@@ -60,6 +60,7 @@ fn table_refused(e: TableError) -> Msg {
 /// Reads a 4W sheet and stores the programs it holds for `viewer`: the good ones in one
 /// transaction, the rest listed row by row (a program with a place outside the viewer's
 /// reach is refused whole, named).
+/// The upload is kept with its report, so it is listed on the uploads page.
 pub async fn import_programs(
     store: &Store,
     viewer: &Viewer,
@@ -68,6 +69,27 @@ pub async fn import_programs(
     if !viewer.can_write() {
         return Err(ActivityError::Forbidden);
     }
+    let file_name = upload.file_name.to_string();
+    let import = read_and_save_programs(store, viewer, upload).await?;
+    let mut report =
+        crate::lists::ImportReport::of_rows(import.failed(), import.rows as u64, &import.rejected);
+    report.rejected_lines = report.rejected_lines.max(import.rejected_rows);
+    crate::lists::record_upload(
+        store,
+        viewer,
+        crate::lists::FOURW_UPLOAD,
+        &file_name,
+        &report,
+    )
+    .await?;
+    Ok(import)
+}
+
+async fn read_and_save_programs(
+    store: &Store,
+    viewer: &Viewer,
+    upload: ProgramUpload<'_>,
+) -> Result<ProgramImport, ActivityError> {
     let table = match sinergi_intake::read_table_bytes(&upload.file_name, upload.bytes) {
         Ok(t) => t,
         Err(TableError::Rows { errors, more }) => {

@@ -72,6 +72,7 @@ pub enum RegistryOutcome {
 }
 
 /// Reads `upload` as `registry` and stores what reads well, for `viewer`.
+/// The upload is kept with its report, so it is listed on the uploads page.
 pub async fn import_registry(
     store: &Store,
     viewer: &Viewer,
@@ -81,6 +82,42 @@ pub async fn import_registry(
     if viewer.is_public() {
         return Err(ActivityError::Forbidden);
     }
+    let outcome = read_and_store(store, viewer, registry, upload.clone()).await?;
+    let report = match &outcome {
+        RegistryOutcome::Imported(i) => {
+            let errors: Vec<RowError> = i
+                .rejected
+                .iter()
+                .map(|r| RowError {
+                    line: r.line,
+                    column: r.column.clone(),
+                    reason: r.reason.clone(),
+                })
+                .collect();
+            crate::lists::ImportReport::of_rows(false, i.created + i.updated, &errors)
+        }
+        RegistryOutcome::Unreadable(m) => {
+            crate::lists::ImportReport::of_rows(true, 0, &[RowError::file(m.clone())])
+        }
+        RegistryOutcome::Refused { errors } => crate::lists::ImportReport::of_rows(true, 0, errors),
+    };
+    crate::lists::record_upload(
+        store,
+        viewer,
+        crate::lists::REGISTRY_UPLOAD,
+        &format!("{} · {}", registry.key().to_uppercase(), upload.file_name),
+        &report,
+    )
+    .await?;
+    Ok(outcome)
+}
+
+async fn read_and_store(
+    store: &Store,
+    viewer: &Viewer,
+    registry: Registry,
+    upload: RegistryUpload<'_>,
+) -> Result<RegistryOutcome, ActivityError> {
     if upload.bytes.is_empty() {
         return Ok(RegistryOutcome::Unreadable(Msg::new(
             "institution.file_missing",

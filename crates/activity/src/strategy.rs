@@ -61,6 +61,9 @@ pub struct Dashboard {
     /// Concepts measured by a survey and by records, their statuses side by side.
     pub side_by_side: Vec<(String, Vec<Status>)>,
     pub names: HashMap<String, String>,
+    /// Beneficiaries, program reach and LKS clients of the region by sex, age band and
+    /// disability (as the viewer may see them).
+    pub group_tables: Vec<crate::aggregates::GroupTable>,
 }
 
 /// Assembles the quarter dashboard as `viewer` may see it; `None` when the strategy is not
@@ -158,7 +161,12 @@ pub async fn quarter_dashboard(
         .map(|(c, v)| (c.to_string(), v.into_iter().cloned().collect()))
         .collect();
     side_by_side.sort_by(|a, b| a.0.cmp(&b.0));
+    let group_tables = match region.region() {
+        Some(code) => crate::aggregates::group_tables(store, viewer, code).await?,
+        None => Vec::new(),
+    };
     Ok(Some(Dashboard {
+        group_tables,
         below: below.len(),
         tree,
         period,
@@ -204,6 +212,8 @@ pub struct QuarterData {
     pub names: HashMap<String, String>,
     /// Forum actions due in the quarter within the strategy's area, per forum and commission.
     pub actions: Vec<sinergi_core::forum::ActionTally>,
+    /// The area's figures by sex, age band and disability.
+    pub group_tables: Vec<crate::aggregates::GroupTable>,
 }
 
 /// Assembles the quarterly report's data for `viewer`: the strategy's area first, then every
@@ -240,7 +250,12 @@ pub async fn quarter_report_data(
         .actions_due(period.start(), period.end(), within)
         .await?;
     let actions = sinergi_core::forum::tally_actions(&due, chrono::Utc::now().date_naive());
+    let group_tables = match within {
+        Some(code) => crate::aggregates::group_tables(store, viewer, code).await?,
+        None => Vec::new(),
+    };
     Ok(QuarterData {
+        group_tables,
         values,
         statuses,
         violations,

@@ -24,17 +24,37 @@ async fn figures_load_row_by_row_within_the_admins_scope() {
         let w = build(&db).await;
         let operator = Viewer::User(w.principal("op5203").await);
         assert!(matches!(
-            import_aggregates(&w.store, &operator, FILE.as_bytes()).await,
+            import_aggregates(&w.store, &operator, "agregat.csv", FILE.as_bytes()).await,
             Err(ActivityError::Forbidden)
         ));
         let admin = Viewer::User(w.principal("admin52").await);
-        let outcome = import_aggregates(&w.store, &admin, FILE.as_bytes())
+        let outcome = import_aggregates(&w.store, &admin, "agregat.csv", FILE.as_bytes())
             .await
             .unwrap();
-        let AggregateOutcome::Stored { stored, rejected } = outcome else {
+        let AggregateOutcome::Stored {
+            stored,
+            rejected,
+            upload,
+        } = outcome
+        else {
             panic!("{outcome:?}")
         };
         assert_eq!(stored, 4);
+        // The upload is listed with its rejected rows, as the home page counts them.
+        let uploads = sinergi_activity::lists::recent_uploads(
+            &w.store,
+            &admin,
+            chrono::Utc::now().date_naive(),
+            true,
+        )
+        .await
+        .unwrap();
+        let listed = uploads
+            .iter()
+            .find(|u| Some(u.job.id) == upload)
+            .expect("aggregate upload listed");
+        assert_eq!(listed.rejected_lines(), 3);
+        assert_eq!(listed.kind_key(), "uploads.kind.aggregate");
         let refused: Vec<(u64, &str)> = rejected.iter().map(|e| (e.line, e.reason.key)).collect();
         assert_eq!(
             refused,
@@ -61,10 +81,72 @@ async fn figures_load_row_by_row_within_the_admins_scope() {
                 .collect::<Vec<_>>(),
             vec![("2022", 29.1), ("2023", 24.6)]
         );
-        // A file without the value column stores nothing.
-        let outcome = import_aggregates(&w.store, &admin, b"kode_wilayah,indikator\n52,x\n")
+        // Indonesia's figure sits beside the province's of the same measure and period; a
+        // national row with groups is refused; group rows make a cross-table, suppressed
+        // below the threshold for the public profile and summed over the kab/kota for the
+        // province.
+        let more = "kode_wilayah;indikator;periode;nilai;satuan;sumber;jenis;jenis_kelamin;kelompok_umur;disabilitas\n\
+52;perkawinan_anak;2024;14,96;persen;BPS Susenas 2024;survei;;;\n\
+ID;perkawinan_anak;2024;5,90;persen;BPS Susenas 2024;survei;;;\n\
+ID;perkawinan_anak;2024;5,90;persen;BPS Susenas 2024;survei;perempuan;;\n\
+52.03;klien_lks;2025;120;orang;Dinsos;administratif;perempuan;;\n\
+52.03;klien_lks;2025;80;orang;Dinsos;administratif;laki_laki;;\n\
+52.02;klien_lks;2025;3;orang;Dinsos;administratif;laki_laki;;\n";
+        let AggregateOutcome::Stored {
+            stored, rejected, ..
+        } = import_aggregates(&w.store, &admin, "lagi.csv", more.as_bytes())
+            .await
+            .unwrap()
+        else {
+            panic!("stored")
+        };
+        assert_eq!(stored, 5);
+        assert_eq!(
+            rejected
+                .iter()
+                .map(|e| (e.line, e.reason.key))
+                .collect::<Vec<_>>(),
+            vec![(4, "aggregate.national_groups")]
+        );
+        let ntb = RegionCode::parse("52").unwrap();
+        let p = region_profile(&w.store, &ntb).await.unwrap();
+        let marriage = p
+            .figures
+            .iter()
+            .find(|f| f.element == "perkawinan_anak")
+            .expect("province figure");
+        assert_eq!(p.national_for(marriage).map(|n| n.value), Some(5.90));
+        let clients = p
+            .group_tables
+            .iter()
+            .find(|g| g.element == "klien_lks")
+            .expect("cross-table");
+        assert_eq!(clients.regions, 2);
+        let sex = &clients.table.margins[0];
+        assert_eq!(
+            sex.groups.iter().map(|g| g.2).collect::<Vec<_>>(),
+            vec![
+                sinergi_core::Disclosed::Count(83),
+                sinergi_core::Disclosed::Count(120)
+            ]
+        );
+        assert_eq!(sex.gap, Some(37));
+        let kab = region_profile(&w.store, &RegionCode::parse("52.02").unwrap())
             .await
             .unwrap();
+        assert_eq!(
+            kab.group_tables[0].table.margins[0].groups[0].2,
+            sinergi_core::Disclosed::Suppressed
+        );
+        // A file without the value column stores nothing.
+        let outcome = import_aggregates(
+            &w.store,
+            &admin,
+            "rusak.csv",
+            b"kode_wilayah,indikator\n52,x\n",
+        )
+        .await
+        .unwrap();
         assert!(matches!(outcome, AggregateOutcome::Refused { .. }));
     }
 }

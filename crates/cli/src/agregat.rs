@@ -12,10 +12,18 @@ pub async fn import(file: &Path, database: &str) -> anyhow::Result<()> {
     let bytes = std::fs::read(file)
         .with_context(|| format!("berkas {} tidak bisa dibaca", file.display()))?;
     let store = crate::setup::open(database).await?;
-    let outcome = aggregates::import_aggregates(&store, &Viewer::System("cli"), &bytes).await;
+    let outcome = aggregates::import_aggregates(
+        &store,
+        &Viewer::System("cli"),
+        &file.display().to_string(),
+        &bytes,
+    )
+    .await;
     store.close().await;
     match outcome.map_err(|e| anyhow::anyhow!(t.render(&e.msg())))? {
-        AggregateOutcome::Stored { stored, rejected } => {
+        AggregateOutcome::Stored {
+            stored, rejected, ..
+        } => {
             println!(
                 "{}",
                 t.render(
@@ -29,7 +37,7 @@ pub async fn import(file: &Path, database: &str) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        AggregateOutcome::Refused { errors } => {
+        AggregateOutcome::Refused { errors, .. } => {
             let lines: Vec<String> = errors
                 .iter()
                 .map(|e| format!("  {}", t.render(&e.msg())))

@@ -9,7 +9,8 @@ use std::time::Instant;
 use anyhow::Context;
 use sinergi_core::{LegalBasis, Nik, NoKk, PersonInput, RegionCode, RegionPrefixes, Role, Scope};
 use sinergi_store::{
-    Actor, AggregateValue, BulkChunk, NewPersonList, NewUser, PersonSealer, SourceType, Store,
+    Actor, AggregateValue, BulkChunk, NationalValue, NewPersonList, NewUser, PersonSealer,
+    SourceType, Store,
 };
 use sinergi_synth::institutions::{self, Beneficiary, Scholar};
 use sinergi_synth::linkage::RECORD_COLUMNS;
@@ -271,8 +272,17 @@ async fn load_world(
     }
 
     steps.step("angka agregat");
+    let (regional, national) = aggregates(&world, &tally)?;
+    let groups = group_figures(&world, &tally)?;
     summary.aggregates = store
-        .load_aggregates(actor(), &aggregates(&world, &tally)?)
+        .load_figures(
+            actor(),
+            sinergi_store::FigureLoad {
+                regional: &regional,
+                national: &national,
+                groups: &groups,
+            },
+        )
         .await?;
     steps.step("program mitra (4W)");
     let loaded = crate::demo_programs::load(store, &world, &programs, &orgs.partners).await?;
@@ -502,8 +512,12 @@ fn region(code: &str) -> anyhow::Result<RegionCode> {
     RegionCode::parse(code).map_err(|e| anyhow::anyhow!("wilayah {code}: {e}"))
 }
 
-/// Desil counts per desa (DTSEN 2025-Q3) and the province's and kab/kota's indicators.
-fn aggregates(world: &World, tally: &Tally) -> anyhow::Result<Vec<AggregateValue>> {
+/// Desil counts per desa (DTSEN 2025-Q3) and the province's and kab/kota's indicators, and
+/// the figures for Indonesia as a whole (child marriage 5,90 %, shown beside the province's).
+fn aggregates(
+    world: &World,
+    tally: &Tally,
+) -> anyhow::Result<(Vec<AggregateValue>, Vec<NationalValue>)> {
     let code = region;
     let source = sinergi_synth::desil_source(world);
     let mut out = Vec::with_capacity(world.desa.len() * 13 + 64);
@@ -584,12 +598,27 @@ fn aggregates(world: &World, tally: &Tally) -> anyhow::Result<Vec<AggregateValue
             "seperlima desa dengan porsi keluarga Desil I tertinggi di provinsi",
         ));
     }
-    // National figures ("ID") have no region in the register; they stay in the CSV only.
-    for i in tally
-        .indicators(world)
-        .into_iter()
-        .filter(|i| i.region != "ID")
-    {
+    // National figures ("ID") have no region in the register: they are kept apart.
+    let mut national = Vec::new();
+    for i in tally.indicators(world) {
+        let source_type = if i.kind == "survei" {
+            SourceType::Survey
+        } else {
+            SourceType::Administrative
+        };
+        if i.region == "ID" {
+            national.push(NationalValue {
+                element: i.indicator.to_string(),
+                period: i.period,
+                value: i.value,
+                unit: i.unit.to_string(),
+                source: i.source,
+                source_type,
+                estimated: i.estimated,
+                note: (!i.note.is_empty()).then(|| i.note.to_string()),
+            });
+            continue;
+        }
         out.push(AggregateValue {
             region: code(&i.region)?,
             element: i.indicator.to_string(),
@@ -597,14 +626,34 @@ fn aggregates(world: &World, tally: &Tally) -> anyhow::Result<Vec<AggregateValue
             value: i.value,
             unit: i.unit.to_string(),
             source: i.source,
-            source_type: if i.kind == "survei" {
-                SourceType::Survey
-            } else {
-                SourceType::Administrative
-            },
+            source_type,
             estimated: i.estimated,
             note: (!i.note.is_empty()).then(|| i.note.to_string()),
         });
+    }
+    Ok((out, national))
+}
+
+/// Per kab/kota: the members of Desil I–IV families (the people social assistance reaches)
+/// by sex × age band × disability, as a synthetic cross-table labelled so.
+fn group_figures(world: &World, tally: &Tally) -> anyhow::Result<Vec<sinergi_store::GroupValue>> {
+    let mut out = Vec::new();
+    for (k, counts) in world.kabkota.iter().zip(&tally.groups) {
+        let region = region(k.facts.code)?;
+        for (group, n) in sinergi_core::groups::grid_groups().into_iter().zip(counts) {
+            out.push(sinergi_store::GroupValue {
+                region: region.clone(),
+                element: "penerima_manfaat".into(),
+                period: "2025-Q3".into(),
+                group,
+                value: f64::from(*n),
+                unit: "orang".into(),
+                source: "register sintetis Sinergi".into(),
+                source_type: SourceType::Administrative,
+                estimated: true,
+                note: Some("anggota keluarga Desil I–IV".into()),
+            });
+        }
     }
     Ok(out)
 }

@@ -11,6 +11,7 @@ pub mod double_aid;
 pub mod eligibility;
 pub mod forum;
 pub mod geo;
+pub mod groups;
 pub mod idnum;
 pub mod institution;
 pub mod kk;

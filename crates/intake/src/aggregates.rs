@@ -3,13 +3,16 @@
 //! Dinas Sosial, extreme-poverty target desa, poverty, stunting, child marriage. Every row is
 //! either read or listed with its line, column and reason.
 
+use sinergi_core::groups::{GROUP_COLUMNS, Group};
 use sinergi_core::{Msg, Period, RegionCode, Table};
 
 use crate::realisation::parse_figure;
 use crate::table::RowError;
 
-/// The columns, in order; `nama_wilayah`, `estimasi` and `catatan` may be left out.
-pub const COLUMNS: [&str; 10] = [
+/// The columns, in order; `nama_wilayah`, `estimasi`, `catatan` and the three group columns
+/// may be left out. `kode_wilayah` `ID` (or `nasional`) is Indonesia as a whole; a row with
+/// `jenis_kelamin`, `kelompok_umur` or `disabilitas` is one cell of a cross-table.
+pub const COLUMNS: [&str; 13] = [
     "kode_wilayah",
     "nama_wilayah",
     "indikator",
@@ -20,6 +23,9 @@ pub const COLUMNS: [&str; 10] = [
     "jenis",
     "estimasi",
     "catatan",
+    "jenis_kelamin",
+    "kelompok_umur",
+    "disabilitas",
 ];
 const REQUIRED: [&str; 7] = [
     "kode_wilayah",
@@ -35,7 +41,10 @@ const REQUIRED: [&str; 7] = [
 #[derive(Debug, Clone, PartialEq)]
 pub struct AggregateRow {
     pub line: u64,
-    pub region: RegionCode,
+    /// `None`: Indonesia as a whole.
+    pub region: Option<RegionCode>,
+    /// All `""` for a figure of the whole population.
+    pub group: Group,
     /// Data element key: lower-case letters, digits and `_` (`ppks_lanjut_usia_terlantar`).
     pub element: String,
     /// As written by [`Period`]: `2025`, `2025-Q3`, `2024-03`.
@@ -90,8 +99,10 @@ pub fn read_aggregates(table: &Table) -> (Vec<AggregateRow>, Vec<RowError>) {
             continue;
         }
         let code = get("kode_wilayah", i);
+        let national = ["id", "nasional", "indonesia"].contains(&code.to_lowercase().as_str());
         let region = match RegionCode::parse(&code) {
-            Ok(r) => r,
+            _ if national => None,
+            Ok(r) => Some(r),
             Err(_) => {
                 errors.push(err(
                     "kode_wilayah",
@@ -151,10 +162,22 @@ pub fn read_aggregates(table: &Table) -> (Vec<AggregateRow>, Vec<RowError>) {
                 continue;
             }
         };
+        let group = match Group::parse(
+            &get(GROUP_COLUMNS[0], i),
+            &get(GROUP_COLUMNS[1], i),
+            &get(GROUP_COLUMNS[2], i),
+        ) {
+            Ok(g) => g,
+            Err((col, reason)) => {
+                errors.push(err(GROUP_COLUMNS[col], reason));
+                continue;
+            }
+        };
         let note = get("catatan", i);
         rows.push(AggregateRow {
             line,
             region,
+            group,
             element,
             period,
             value,
@@ -183,6 +206,7 @@ mod tests {
              52.03.05.2003;jumlah_ppks;2025-Q3;41;orang;Dinsos NTB;administratif;tidak\n\
              52;perkawinan_anak;2024;14,96;persen;BPS Susenas 2024;survei;\n\
              ID;perkawinan_anak;2024;5,9;persen;BPS;survei;\n\
+             5A;perkawinan_anak;2024;5,9;persen;BPS;survei;\n\
              52.03;Stunting %;2023;24,6;persen;SKI;survei;\n\
              52.03;stunting;kemarin;24,6;persen;SKI;survei;\n\
              52.03;stunting;2023;dua;persen;SKI;survei;\n\
@@ -190,7 +214,9 @@ mod tests {
              52.03;stunting;2023;24,6;persen;;survei;\n",
         );
         let (rows, errors) = read_aggregates(&t);
-        assert_eq!(rows.len(), 2);
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[2].region, None);
+        assert!(rows[2].group.is_total());
         assert_eq!(rows[0].element, "jumlah_ppks");
         assert_eq!(rows[0].period, "2025-Q3");
         assert!(!rows[0].survey && !rows[0].estimated);
@@ -203,14 +229,33 @@ mod tests {
         assert_eq!(
             seen,
             vec![
-                (4, "kode_wilayah", "aggregate.region_bad"),
-                (5, "indikator", "aggregate.element_bad"),
-                (6, "periode", "aggregate.period_bad"),
-                (7, "nilai", "aggregate.figure_bad"),
-                (8, "jenis", "aggregate.kind_bad"),
-                (9, "sumber", "aggregate.required"),
+                (5, "kode_wilayah", "aggregate.region_bad"),
+                (6, "indikator", "aggregate.element_bad"),
+                (7, "periode", "aggregate.period_bad"),
+                (8, "nilai", "aggregate.figure_bad"),
+                (9, "jenis", "aggregate.kind_bad"),
+                (10, "sumber", "aggregate.required"),
             ]
         );
+    }
+
+    #[test]
+    fn group_columns_make_a_cell_of_a_cross_table() {
+        let t = table(
+            "kode_wilayah;indikator;periode;nilai;satuan;sumber;jenis;jenis_kelamin;kelompok_umur;disabilitas\n\
+             52.03;klien_lks;2025;14;orang;Dinsos;administratif;P;0-17;ya\n\
+             52.03;klien_lks;2025;140;orang;Dinsos;administratif;perempuan;;\n\
+             52.03;klien_lks;2025;9;orang;Dinsos;administratif;P;balita;\n",
+        );
+        let (rows, errors) = read_aggregates(&t);
+        assert_eq!(rows.len(), 2);
+        assert!(rows[0].group.is_full());
+        assert_eq!(rows[1].group.sex, "perempuan");
+        assert_eq!(rows[1].group.age_band, "");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, 4);
+        assert_eq!(errors[0].column.as_deref(), Some("kelompok_umur"));
+        assert_eq!(errors[0].reason.key, "groups.value_bad");
     }
 
     #[test]

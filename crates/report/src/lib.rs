@@ -312,6 +312,97 @@ pub struct QuarterInput<'a> {
     pub names: &'a HashMap<String, String>,
     /// Forum actions due in the quarter, per forum and commission.
     pub actions: &'a [sinergi_core::forum::ActionTally],
+    /// The area's figures by sex, age band and disability: title, note (period, source),
+    /// cross-table.
+    pub groups: &'a [(String, String, sinergi_core::groups::CrossTable)],
+}
+
+/// A count as the report prints it, suppressed below the publication threshold.
+fn disclosed_text(l: &dyn Labels, d: &sinergi_core::Disclosed) -> String {
+    match d {
+        sinergi_core::Disclosed::Count(n) => l.num(*n as f64),
+        sinergi_core::Disclosed::Suppressed => l.get("profil.suppressed"),
+    }
+}
+
+/// One cross-table: the full cells (rows sex · disability, columns age band), then each
+/// dimension's groups with the gap between them.
+fn group_blocks(
+    l: &dyn Labels,
+    title: &str,
+    note: &str,
+    t: &sinergi_core::groups::CrossTable,
+) -> Vec<Block> {
+    use sinergi_core::strategy::{disaggregation_values, group_label_key};
+    let mut blocks = vec![
+        Block::Heading(2, title.to_string()),
+        Block::Paragraph(note.to_string()),
+    ];
+    if !t.rows.is_empty() {
+        let mut header = vec![l.get("groups.row")];
+        header.extend(
+            disaggregation_values("kelompok_umur")
+                .iter()
+                .map(|a| l.get(group_label_key("kelompok_umur", a))),
+        );
+        blocks.push(Block::Table(TableBlock {
+            sheet: title.to_string(),
+            widths: vec![3.0, 1.2, 1.2, 1.2],
+            header,
+            rows: t
+                .rows
+                .iter()
+                .map(|r| {
+                    let mut row = vec![Cell::plain(format!(
+                        "{} · {}",
+                        l.get(group_label_key("jenis_kelamin", r.sex)),
+                        l.get(group_label_key("disabilitas", r.disability))
+                    ))];
+                    row.extend(r.cells.iter().map(|c| {
+                        Cell::plain(c.as_ref().map_or("–".to_string(), |d| disclosed_text(l, d)))
+                    }));
+                    row
+                })
+                .collect(),
+        }));
+    }
+    let mut rows = Vec::new();
+    for m in &t.margins {
+        for (_, key, d) in &m.groups {
+            rows.push(vec![
+                Cell::plain(l.get(match m.dimension {
+                    "jenis_kelamin" => "strategy.dis.jenis_kelamin",
+                    "kelompok_umur" => "strategy.dis.kelompok_umur",
+                    _ => "strategy.dis.disabilitas",
+                })),
+                Cell::plain(l.get(key)),
+                Cell::plain(disclosed_text(l, d)),
+            ]);
+        }
+        rows.push(vec![
+            Cell::plain(String::new()),
+            Cell::plain(l.get("strategy.grid.gap")),
+            Cell::plain(m.gap.map_or("–".to_string(), |g| l.num(g as f64))),
+        ]);
+    }
+    if let Some(total) = &t.total {
+        rows.push(vec![
+            Cell::plain(l.get("groups.total")),
+            Cell::plain(String::new()),
+            Cell::plain(disclosed_text(l, total)),
+        ]);
+    }
+    blocks.push(Block::Table(TableBlock {
+        sheet: format!("{title} ({})", l.get("strategy.grid.gap")),
+        widths: vec![2.0, 2.0, 1.2],
+        header: vec![
+            l.get("strategy.disaggregation"),
+            l.get("strategy.grid.group"),
+            l.get("profil.people"),
+        ],
+        rows,
+    }));
+    blocks
 }
 
 fn band_cell(l: &dyn Labels, bands: &RatingBands, s: &Status) -> Cell {
@@ -484,6 +575,12 @@ pub fn quarter_report(q: &QuarterInput, l: &dyn Labels, letterhead: Letterhead) 
         blocks.push(Block::Paragraph(l.get("forum.report.no_actions")));
     } else {
         blocks.push(Block::Table(action_table(q, l, true)));
+    }
+    if !q.groups.is_empty() {
+        blocks.push(Block::Heading(1, l.get("groups.profile_title")));
+        for (title, note, table) in q.groups {
+            blocks.extend(group_blocks(l, title, note, table));
+        }
     }
 
     let status_rows = q
@@ -667,5 +764,61 @@ fn violation_table(q: &QuarterInput, l: &dyn Labels) -> TableBlock {
                 ])
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sinergi_core::groups::{cross_table, grid_groups};
+
+    struct Keys;
+    impl Labels for Keys {
+        fn get(&self, key: &str) -> String {
+            key.to_string()
+        }
+        fn num(&self, v: f64) -> String {
+            format!("{v}")
+        }
+        fn english(&self) -> bool {
+            false
+        }
+    }
+
+    #[test]
+    fn a_cross_table_prints_its_cells_margins_gap_and_total_with_small_counts_hidden() {
+        let values: Vec<_> = grid_groups()
+            .into_iter()
+            .enumerate()
+            .map(|(i, g)| (g, if i == 0 { 3.0 } else { 20.0 }))
+            .collect();
+        let t = cross_table(&values, 10);
+        let blocks = group_blocks(&Keys, "Penerima manfaat", "2025", &t);
+        let tables: Vec<&TableBlock> = blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Table(t) => Some(t),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(tables.len(), 2);
+        let cells = tables[0];
+        assert_eq!(cells.rows.len(), 4);
+        assert_eq!(cells.rows[0][1].text, "profil.suppressed");
+        assert_eq!(cells.rows[0][2].text, "20");
+        let margins = tables[1];
+        let text: Vec<Vec<&str>> = margins
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| c.text.as_str()).collect())
+            .collect();
+        // Men 3 + 5 × 20 = 103, women 120: the gap is 17; the total 223.
+        assert!(text.contains(&vec![
+            "strategy.dis.jenis_kelamin",
+            "strategy.group.laki_laki",
+            "103"
+        ]));
+        assert!(text.contains(&vec!["", "strategy.grid.gap", "17"]));
+        assert_eq!(text.last().unwrap(), &vec!["groups.total", "", "223"]);
     }
 }

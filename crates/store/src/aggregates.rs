@@ -3,6 +3,7 @@
 //! never mixed: the kind is part of every row and every read.
 
 use serde::Serialize;
+use sinergi_core::groups::Group;
 use sinergi_core::{Disclosed, Level, RegionCode};
 use sqlx::AssertSqlSafe;
 
@@ -27,6 +28,42 @@ pub struct AggregateValue {
     /// Not a published value but derived (e.g. a kab/kota value filled from the province).
     pub estimated: bool,
     pub note: Option<String>,
+}
+
+/// A figure for Indonesia as a whole (e.g. child marriage 5,90 %), set beside a region's.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NationalValue {
+    pub element: String,
+    pub period: String,
+    pub value: f64,
+    pub unit: String,
+    pub source: String,
+    pub source_type: SourceType,
+    pub estimated: bool,
+    pub note: Option<String>,
+}
+
+/// One cell of a region's cross-table (sex × age band × disability) for one period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupValue {
+    pub region: RegionCode,
+    pub element: String,
+    pub period: String,
+    pub group: Group,
+    pub value: f64,
+    pub unit: String,
+    pub source: String,
+    pub source_type: SourceType,
+    pub estimated: bool,
+    pub note: Option<String>,
+}
+
+/// What one load stores, all in one transaction.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FigureLoad<'a> {
+    pub regional: &'a [AggregateValue],
+    pub national: &'a [NationalValue],
+    pub groups: &'a [GroupValue],
 }
 
 /// Whether a figure comes from Sinergi's synthetic world rather than a publisher: the demo and
@@ -88,16 +125,48 @@ impl Store {
         actor: Actor,
         values: &[AggregateValue],
     ) -> Result<u64, StoreError> {
+        self.load_figures(
+            actor,
+            FigureLoad {
+                regional: values,
+                ..FigureLoad::default()
+            },
+        )
+        .await
+    }
+
+    /// Stores per-region, national and by-group figures in one transaction (a figure with the
+    /// same place, element, period, source and groups is replaced); one audit event.
+    pub async fn load_figures(
+        &self,
+        actor: Actor,
+        load: FigureLoad<'_>,
+    ) -> Result<u64, StoreError> {
         let now = now_text();
-        let mut regions: Vec<&str> = values.iter().map(|v| v.region.as_str()).collect();
+        let values = load.regional;
+        let mut regions: Vec<&str> = values
+            .iter()
+            .map(|v| v.region.as_str())
+            .chain(load.groups.iter().map(|v| v.region.as_str()))
+            .collect();
         regions.sort_unstable();
         regions.dedup();
-        let mut elements: Vec<&str> = values.iter().map(|v| v.element.as_str()).collect();
+        let mut elements: Vec<&str> = values
+            .iter()
+            .map(|v| v.element.as_str())
+            .chain(load.national.iter().map(|v| v.element.as_str()))
+            .chain(load.groups.iter().map(|v| v.element.as_str()))
+            .collect();
         elements.sort_unstable();
         elements.dedup();
-        let event = AuditEvent::new(actor, "aggregate.load", "aggregate_value").after(
-            serde_json::json!({ "baris": values.len(), "wilayah": regions.len(), "unsur": elements }),
-        );
+        let event =
+            AuditEvent::new(actor, "aggregate.load", "aggregate_value").after(serde_json::json!({
+                "baris": values.len(),
+                "nasional": load.national.len(),
+                "kelompok": load.groups.len(),
+                "wilayah": regions.len(),
+                "unsur": elements,
+            }));
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             // Small statements: SQLite looks each `$N` up in a list, so thousands are slow.
@@ -133,10 +202,161 @@ impl Store {
                 }
                 q.execute(&mut *tx).await?;
             }
+            for v in load.national {
+                sqlx::query(
+                    "INSERT INTO national_value (element, period, value, unit, source, \
+                     source_type, estimated, note, loaded_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                     ON CONFLICT (element, period, source) DO UPDATE SET \
+                     value = excluded.value, unit = excluded.unit, source_type = excluded.source_type, \
+                     estimated = excluded.estimated, note = excluded.note, loaded_at = excluded.loaded_at",
+                )
+                .bind(&v.element)
+                .bind(&v.period)
+                .bind(v.value)
+                .bind(&v.unit)
+                .bind(&v.source)
+                .bind(v.source_type.key())
+                .bind(v.estimated)
+                .bind(&v.note)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for v in load.groups {
+                sqlx::query(
+                    "INSERT INTO aggregate_group_value (region_code, element, period, sex, \
+                     age_band, disability, value, unit, source, source_type, estimated, note, \
+                     loaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+                     ON CONFLICT (region_code, element, period, source, sex, age_band, disability) \
+                     DO UPDATE SET value = excluded.value, unit = excluded.unit, \
+                     source_type = excluded.source_type, estimated = excluded.estimated, \
+                     note = excluded.note, loaded_at = excluded.loaded_at",
+                )
+                .bind(v.region.to_string())
+                .bind(&v.element)
+                .bind(&v.period)
+                .bind(&v.group.sex)
+                .bind(&v.group.age_band)
+                .bind(&v.group.disability)
+                .bind(v.value)
+                .bind(&v.unit)
+                .bind(&v.source)
+                .bind(v.source_type.key())
+                .bind(v.estimated)
+                .bind(&v.note)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            }
             append_audit!(tx, &event);
             tx.commit().await?;
         });
-        Ok(values.len() as u64)
+        Ok((values.len() + load.national.len() + load.groups.len()) as u64)
+    }
+
+    /// Every figure held for Indonesia as a whole, by element, period (newest first), source.
+    pub async fn national_figures(&self) -> Result<Vec<NationalValue>, StoreError> {
+        type Row = (
+            String,
+            String,
+            f64,
+            String,
+            String,
+            String,
+            bool,
+            Option<String>,
+        );
+        let rows: Vec<Row> = on_pool!(self, |pool| sqlx::query_as(
+            "SELECT element, period, value, unit, source, source_type, estimated, note \
+             FROM national_value ORDER BY element, period DESC, source"
+        )
+        .fetch_all(pool)
+        .await)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(NationalValue {
+                    element: r.0,
+                    period: r.1,
+                    value: r.2,
+                    unit: r.3,
+                    source: r.4,
+                    source_type: SourceType::from_key(&r.5)
+                        .ok_or_else(|| StoreError::Corrupt(format!("jenis sumber {}", r.5)))?,
+                    estimated: r.6,
+                    note: r.7,
+                })
+            })
+            .collect()
+    }
+
+    /// The by-group figures of `elements` held for `within` or any region below it, every
+    /// period; the caller picks the period and level it shows.
+    pub async fn group_figures(
+        &self,
+        within: &RegionCode,
+        elements: &[&str],
+    ) -> Result<Vec<GroupValue>, StoreError> {
+        if elements.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut ph = Placeholders::starting_at(1);
+        let in_elements: Vec<String> = elements.iter().map(|_| ph.next()).collect();
+        let f = within_regions(std::slice::from_ref(within), "region_code", &mut ph);
+        let mut sql = format!(
+            "SELECT region_code, element, period, sex, age_band, disability, value, unit, source, \
+             source_type, estimated, note FROM aggregate_group_value WHERE element IN ({})",
+            in_elements.join(", ")
+        );
+        let mut binds = Vec::new();
+        if let Some(f) = f {
+            sql = format!("{sql} AND {}", f.sql);
+            binds = f.binds;
+        }
+        sql.push_str(" ORDER BY element, period, region_code, sex, age_band, disability");
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            f64,
+            String,
+            String,
+            String,
+            bool,
+            Option<String>,
+        );
+        let rows: Vec<Row> = on_pool!(self, |pool| {
+            let mut q = sqlx::query_as(AssertSqlSafe(sql.clone()));
+            for e in elements {
+                q = q.bind(*e);
+            }
+            bind_filter!(q, binds).fetch_all(pool).await
+        })?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(GroupValue {
+                    region: RegionCode::parse(&r.0)
+                        .map_err(|e| StoreError::Corrupt(format!("wilayah {}: {e}", r.0)))?,
+                    element: r.1,
+                    period: r.2,
+                    group: Group {
+                        sex: r.3,
+                        age_band: r.4,
+                        disability: r.5,
+                    },
+                    value: r.6,
+                    unit: r.7,
+                    source: r.8,
+                    source_type: SourceType::from_key(&r.9)
+                        .ok_or_else(|| StoreError::Corrupt(format!("jenis sumber {}", r.9)))?,
+                    estimated: r.10,
+                    note: r.11,
+                })
+            })
+            .collect()
     }
 
     /// The figures held for exactly this region, by element, kind, period and source.

@@ -131,15 +131,18 @@ impl Scoped<'_> {
 }
 
 impl Scoped<'_> {
-    /// Finished jobs of `kind` created on or after `since` (a `YYYY-MM-DD` date), newest
+    /// Finished jobs of any of `kinds` created on or after `since` (a `YYYY-MM-DD` date), newest
     /// first, at most `limit`: the viewer's own, or every one for an administrator or the
     /// system (as [`Scoped::job`] shows them); none for the public.
     pub async fn finished_jobs(
         &self,
-        kind: &str,
+        kinds: &[&str],
         since: &str,
         limit: u32,
     ) -> Result<Vec<JobRecord>, StoreError> {
+        if kinds.is_empty() {
+            return Ok(Vec::new());
+        }
         let viewer = self.viewer();
         let owner = if viewer.is_system() || viewer.is_admin() {
             None
@@ -149,20 +152,27 @@ impl Scoped<'_> {
                 None => return Ok(Vec::new()),
             }
         };
+        let first_kind = 3;
+        let in_kinds: Vec<String> = (0..kinds.len())
+            .map(|i| format!("${}", first_kind + i))
+            .collect();
         let own = if owner.is_some() {
-            "AND owner_id = $4"
+            format!("AND owner_id = ${}", first_kind + kinds.len())
         } else {
-            ""
+            String::new()
         };
         let sql = format!(
-            "SELECT {JOB_COLUMNS} FROM job WHERE kind = $1 AND state IN ('done', 'failed') \
-             AND created_at >= $2 {own} ORDER BY id DESC LIMIT $3"
+            "SELECT {JOB_COLUMNS} FROM job WHERE state IN ('done', 'failed') \
+             AND created_at >= $1 AND kind IN ({}) {own} ORDER BY id DESC LIMIT $2",
+            in_kinds.join(", ")
         );
         let rows: Vec<JobRow> = on_pool!(self, |pool| {
-            let q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-                .bind(kind)
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(since)
                 .bind(i64::from(limit));
+            for k in kinds {
+                q = q.bind(*k);
+            }
             match owner {
                 Some(o) => q.bind(o),
                 None => q,

@@ -40,7 +40,9 @@ pub use accounts::{
     ARGON2_LANES, ARGON2_MEMORY_KIB, ARGON2_PASSES, LoginError, MIN_PASSWORD_CHARS, NewSession,
     NewUser, SessionUser, ThrottlePolicy, UserChange, UserSummary, hash_password, verify_password,
 };
-pub use aggregates::{AggregateSum, AggregateValue, SourceType};
+pub use aggregates::{
+    AggregateSum, AggregateValue, FigureLoad, GroupValue, NationalValue, SourceType,
+};
 pub use api_tokens::{ApiTokenSummary, IssuedToken, NewApiToken, TOKEN_PREFIX, TokenUser};
 pub use audit::{Actor, AuditEvent, AuditQuery, AuditRecord, ChainReport};
 pub use bulk::{BulkChunk, PersonSealer, PreparedPerson};
@@ -254,6 +256,7 @@ migration_list![
     ("0014", "double_aid"),
     ("0015", "cycle_steps"),
     ("0016", "forum_files"),
+    ("0017", "figure_groups"),
 ];
 
 /// The version a file number such as `"0007"` stands for (a compile error if not digits).

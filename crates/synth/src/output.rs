@@ -567,6 +567,21 @@ pub struct Tally {
     pub child_marriage: Vec<(u32, u32)>,
     /// People per PPKS proxy of [`PPKS_PROXIES`], per desa in [`World::desa`] order.
     pub ppks: Vec<[u32; PPKS_PROXIES.len()]>,
+    /// Per kab/kota: members of Desil I–IV families by group, in
+    /// [`sinergi_core::groups::grid_groups`] order (sex, then disability, then age band).
+    pub groups: Vec<[u32; 12]>,
+}
+
+/// A person's box in [`sinergi_core::groups::grid_groups`] order.
+fn group_index(p: &crate::people::Person) -> usize {
+    let sex = usize::from(p.sex == sinergi_core::Sex::Female);
+    let disability = usize::from(!p.has_disability());
+    let age = match p.age() {
+        0..=17 => 0,
+        18..=59 => 1,
+        _ => 2,
+    };
+    sex * 6 + disability * 3 + age
 }
 
 /// PPKS categories the synthetic register can stand in for, by what it records of a person:
@@ -615,6 +630,7 @@ pub struct BatchCounts {
     kabkota: usize,
     women: u32,
     child_married: u32,
+    groups: [u32; 12],
 }
 
 /// One row of `indikator_wilayah.csv`: a figure for a province or kab/kota with its source.
@@ -649,6 +665,7 @@ impl Tally {
             desil: vec![[0; 10]; world.desa.len()],
             child_marriage: vec![(0, 0); world.kabkota.len()],
             ppks: vec![[0; PPKS_PROXIES.len()]; world.desa.len()],
+            groups: vec![[0; 12]; world.kabkota.len()],
         }
     }
 
@@ -656,6 +673,7 @@ impl Tally {
         let mut desil: Vec<(usize, [u32; 10])> = Vec::new();
         let mut ppks: Vec<(usize, [u32; PPKS_PROXIES.len()])> = Vec::new();
         let (mut women, mut child_married) = (0, 0);
+        let mut groups = [0u32; 12];
         for f in &batch.families {
             if desil.last().is_none_or(|d| d.0 != f.desa) {
                 desil.push((f.desa, [0; 10]));
@@ -665,6 +683,9 @@ impl Tally {
                 last.1[usize::from(f.desil - 1)] += 1;
             }
             for p in &f.members {
+                if f.desil <= 4 {
+                    groups[group_index(p)] += 1;
+                }
                 if let Some(last) = ppks.last_mut() {
                     for (n, yes) in last.1.iter_mut().zip(ppks_proxies(p, f.desil)) {
                         *n += u32::from(yes);
@@ -684,6 +705,7 @@ impl Tally {
             kabkota: world.kecamatan[batch.kecamatan].kabkota,
             women,
             child_married,
+            groups,
         }
     }
 
@@ -697,6 +719,9 @@ impl Tally {
         let k = &mut self.child_marriage[c.kabkota];
         k.0 += c.women;
         k.1 += c.child_married;
+        for (n, add) in self.groups[c.kabkota].iter_mut().zip(c.groups) {
+            *n += add;
+        }
     }
 
     /// The figures of `indikator_wilayah.csv`, in file order.

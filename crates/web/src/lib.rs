@@ -111,6 +111,17 @@ pub fn router(state: AppState) -> Router {
         .route("/tugas", get(pages::lists::uploads))
         .route("/tugas/{id}", get(pages::lists::job))
         .route("/tugas/{id}/{file}", get(pages::lists::rejects))
+        .route("/agregat", get(pages::figures::form))
+        .route(
+            "/agregat/impor",
+            post(pages::figures::upload).layer(axum::extract::DefaultBodyLimit::max(
+                pages::lists::MAX_UPLOAD_BYTES,
+            )),
+        )
+        .route(
+            "/agregat/kelompok",
+            get(pages::figures::grid).post(pages::figures::save_grid),
+        )
         .route("/penerima/ekspor.csv", get(pages::persons::export_csv))
         .route("/penerima/ekspor.xlsx", get(pages::persons::export_xlsx))
         .route("/penerima/{id}", get(pages::persons::detail))

@@ -399,6 +399,8 @@ fn every_page_of_every_account_fits_a_phone_and_the_budget_and_exports_are_typed
                 "/wilayah/52",
                 "/mutu-data",
                 "/bantuan-ganda",
+                "/agregat",
+                "/agregat/kelompok",
             ] {
                 assert!(
                     walk.pages.keys().any(|p| p.starts_with(page)),

@@ -360,9 +360,9 @@ struct AuditPage {
     pager: Option<Pager>,
     actor: String,
     action: String,
-    region: String,
     /// The chain's current head (sequence number, keyed hash): to record outside the database.
     head: (i64, String),
+    region_picker: crate::picker::RegionPicker,
 }
 
 #[derive(Deserialize)]
@@ -381,6 +381,7 @@ pub async fn audit(
 ) -> Response {
     let result = async {
         let region = super::optional_region(q.wilayah.as_deref())?;
+        let region_picker = crate::picker::RegionPicker::load(&state, &ui, region.as_ref()).await?;
         let query = AuditQuery {
             actor: q.pengguna.clone(),
             action: q.aksi.clone(),
@@ -414,8 +415,8 @@ pub async fn audit(
             pager,
             actor,
             action,
-            region,
             head: state.store.audit_head().await?,
+            region_picker,
         })
     }
     .await;

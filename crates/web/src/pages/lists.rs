@@ -184,6 +184,11 @@ struct JobPage {
 }
 
 impl JobPage {
+    /// The catalogue keys of the page's title and of its stored count, by upload kind.
+    fn keys(&self) -> (&'static str, &'static str) {
+        lists::upload_keys(&self.job.kind)
+    }
+
     fn running(&self) -> bool {
         !self.job.state.is_finished()
     }

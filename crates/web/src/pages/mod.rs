@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod cycles;
 pub mod double_aid;
+pub mod figures;
 pub mod forums;
 pub mod home;
 pub mod institutions;

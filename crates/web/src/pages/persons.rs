@@ -148,6 +148,9 @@ struct PersonPage {
     can_write: bool,
     revealed_nik: Option<String>,
     revealed_kk: Option<String>,
+    /// Where the person may be moved: from `?ke=` (cascading by reload), else the person's
+    /// own kecamatan with its desa.
+    move_picker: crate::picker::RegionPicker,
 }
 
 async fn person_page(
@@ -156,6 +159,7 @@ async fn person_page(
     user: &sinergi_store::SessionUser,
     id: i64,
     reveal: Option<Identifier>,
+    move_to: Option<RegionCode>,
 ) -> Result<PersonPage, AppError> {
     let person = state
         .store
@@ -182,14 +186,26 @@ async fn person_page(
         }
         None => {}
     }
+    let can_write = user.principal.can_write();
+    let move_picker = if can_write {
+        let around = move_to.or_else(|| {
+            RegionCode::parse(&person.region)
+                .ok()
+                .and_then(|d| d.parent())
+        });
+        crate::picker::RegionPicker::load(state, ui, around.as_ref()).await?
+    } else {
+        crate::picker::RegionPicker::default()
+    };
     Ok(PersonPage {
         t: ui.t,
         ui: ui.clone(),
         person,
         can_reveal: user.principal.can_reveal(),
-        can_write: user.principal.can_write(),
+        can_write,
         revealed_nik,
         revealed_kk,
+        move_picker,
     })
 }
 
@@ -198,9 +214,19 @@ pub async fn detail(
     ui: Ui,
     Signed(user): Signed,
     Path(id): Path<i64>,
+    Query(q): Query<MoveQuery>,
 ) -> Response {
-    let page = person_page(&state, &ui, &user, id, None).await;
+    let move_to =
+        q.ke.as_deref()
+            .and_then(|c| RegionCode::parse(c.trim()).ok());
+    let page = person_page(&state, &ui, &user, id, None, move_to).await;
     render(&ui, page)
+}
+
+#[derive(Deserialize)]
+pub struct MoveQuery {
+    /// The region the move picker shows (its regions one level below).
+    ke: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -229,7 +255,7 @@ pub async fn reveal(
             .page(&ui);
         }
     };
-    let page = person_page(&state, &ui, &user, id, Some(which)).await;
+    let page = person_page(&state, &ui, &user, id, Some(which), None).await;
     render(&ui, page)
 }
 

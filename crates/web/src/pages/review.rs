@@ -28,6 +28,7 @@ struct QueuesPage {
     organisations: Vec<Organisation>,
     can_write: bool,
     error: Option<String>,
+    region_picker: crate::picker::RegionPicker,
 }
 
 async fn queues_page(
@@ -47,6 +48,7 @@ async fn queues_page(
             .await?,
         can_write: user.principal.can_write(),
         error,
+        region_picker: crate::picker::RegionPicker::load(state, ui, None).await?,
     })
 }
 

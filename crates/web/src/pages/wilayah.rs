@@ -157,6 +157,8 @@ pub struct Profile {
     pub lks: Option<(String, Vec<(String, String)>)>,
     /// The LKKS network: target name, reached of kab/kota, per status (label, count).
     pub lkks: Option<LkksShown>,
+    /// Beneficiaries, program reach and LKS clients by sex, age band and disability.
+    pub group_tables: Vec<super::figures::GroupShown>,
 }
 
 pub struct LkksShown {
@@ -178,6 +180,8 @@ pub struct ProfileSum {
 pub struct FigureGroup {
     pub kind_key: &'static str,
     pub rows: Vec<FigureRow>,
+    /// Whether a row has a national figure beside it.
+    pub has_national: bool,
 }
 
 pub struct FigureRow {
@@ -187,13 +191,19 @@ pub struct FigureRow {
     pub value: String,
     pub source: String,
     pub estimated: bool,
+    /// Indonesia's figure for the same measure and period, with its source.
+    pub national: Option<String>,
+}
+
+fn unit_value(t: &Messages, unit: &str, value: f64) -> String {
+    match unit {
+        "persen" => format!("{} %", t.decimal(&value)),
+        _ => t.decimal(&value),
+    }
 }
 
 fn figure_value(t: &Messages, v: &AggregateValue) -> String {
-    match v.unit.as_str() {
-        "persen" => format!("{} %", t.decimal(&v.value)),
-        _ => t.decimal(&v.value),
-    }
+    unit_value(t, &v.unit, v.value)
 }
 
 fn figure_kind_key(kind: FigureKind) -> &'static str {
@@ -244,9 +254,8 @@ async fn profile(
         FigureKind::Synthetic,
     ]
     .into_iter()
-    .map(|kind| FigureGroup {
-        kind_key: figure_kind_key(kind),
-        rows: p
+    .map(|kind| {
+        let rows: Vec<FigureRow> = p
             .figures
             .iter()
             .filter(|f| FigureKind::of(f) == kind)
@@ -256,8 +265,18 @@ async fn profile(
                 value: figure_value(t, f),
                 source: f.source.clone(),
                 estimated: f.estimated,
+                // Never beside a synthetic figure: they are not the same measure.
+                national: p
+                    .national_for(f)
+                    .filter(|_| kind != FigureKind::Synthetic)
+                    .map(|n| format!("{} ({})", unit_value(t, &n.unit, n.value), n.source)),
             })
-            .collect(),
+            .collect();
+        FigureGroup {
+            kind_key: figure_kind_key(kind),
+            has_national: rows.iter().any(|r| r.national.is_some()),
+            rows,
+        }
     })
     .filter(|g| !g.rows.is_empty())
     .collect();
@@ -334,6 +353,11 @@ async fn profile(
         extreme_desa: p.extreme_desa.as_ref().map(|s| sum_shown(t, s)),
         lks,
         lkks,
+        group_tables: p
+            .group_tables
+            .iter()
+            .map(|g| super::figures::group_shown(t, g))
+            .collect(),
     }))
 }
 
@@ -354,6 +378,8 @@ struct RegionPage {
     profile: Option<Profile>,
     /// SVG of the regions one level down, when they have coordinates.
     map: Option<String>,
+    /// The profile's cross-tables (by sex, age band, disability).
+    group_tables: Vec<super::figures::GroupShown>,
 }
 
 impl RegionPage {
@@ -408,10 +434,14 @@ async fn region_page(
         .collect();
     // Each child's row counts the levels below the child itself.
     let count_levels = levels_below(child_level);
-    let profile = match &code {
+    let mut profile = match &code {
         Some(code) => profile(state, &ui.t, code).await?,
         None => None,
     };
+    let group_tables = profile
+        .as_mut()
+        .map(|p| std::mem::take(&mut p.group_tables))
+        .unwrap_or_default();
     let map_title = format!(
         "{} — {}",
         region
@@ -450,6 +480,7 @@ async fn region_page(
         query: String::new(),
         profile,
         map,
+        group_tables,
     })
 }
 

@@ -8,6 +8,7 @@ mod caching;
 mod common;
 mod cycles;
 mod double_aid;
+mod figures;
 mod forums;
 mod fourw_scale;
 mod institutions;

@@ -35,6 +35,8 @@ pub(super) struct DashboardPage {
     below: usize,
     /// (concept, [(code, source type key, actual)]) where a concept has several source types.
     side_by_side: Vec<SideBySide>,
+    /// The region's figures by sex, age band and disability.
+    group_tables: Vec<crate::pages::figures::GroupShown>,
 }
 
 /// Renders the quarter dashboard assembled by the use case.
@@ -125,6 +127,11 @@ pub async fn dashboard(
             summary: d.summary.clone(),
             bands: d.bands.clone(),
             side_by_side,
+            group_tables: d
+                .group_tables
+                .iter()
+                .map(|g| crate::pages::figures::group_shown(&ui.t, g))
+                .collect(),
             tree: d.tree,
         })
     }

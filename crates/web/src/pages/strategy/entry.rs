@@ -31,6 +31,8 @@ pub(super) struct DataPage {
     /// The region whose held values fill the grid.
     grid_region: String,
     grid: Vec<GridRow>,
+    /// The strategy's region and those one level below, for the entry forms.
+    region_picker: crate::picker::RegionPicker,
 }
 
 /// One disaggregation of the grid: its name and a box per group.
@@ -135,6 +137,8 @@ pub(super) async fn data_view(
             Some((i.fields.code.clone(), c.name.to_string(), c.sql.to_string()))
         })
         .collect();
+    let region_picker =
+        crate::picker::RegionPicker::for_strategy(state, ui, &tree.strategy.region).await?;
     Ok(DataPage {
         periods: period_choices(ui.t, &tree.strategy, period),
         t: ui.t,
@@ -155,6 +159,7 @@ pub(super) async fn data_view(
         chosen: None,
         grid_region: String::new(),
         grid: Vec::new(),
+        region_picker,
     })
 }
 

@@ -245,7 +245,7 @@ pub(crate) fn breakdown_tables(
 }
 
 /// A small inline bar (120 px at the largest value); decoration beside the figure.
-fn bar(value: f64, top: f64) -> String {
+pub(crate) fn bar(value: f64, top: f64) -> String {
     let width = if top > 0.0 {
         (value.abs() / top * 120.0).round()
     } else {

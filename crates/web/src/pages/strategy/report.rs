@@ -94,6 +94,14 @@ pub async fn build_document(
         Some(period) => {
             let data = sinergi_activity::strategy::quarter_report_data(store, viewer, tree, period)
                 .await?;
+            let groups: Vec<(String, String, sinergi_core::groups::CrossTable)> = data
+                .group_tables
+                .iter()
+                .map(|g| {
+                    let shown = crate::pages::figures::group_shown(&t, g);
+                    (shown.title, shown.note, g.table.clone())
+                })
+                .collect();
             Ok(sinergi_report::quarter_report(
                 &QuarterInput {
                     tree,
@@ -105,6 +113,7 @@ pub async fn build_document(
                     bands: &data.bands,
                     names: &data.names,
                     actions: &data.actions,
+                    groups: &groups,
                 },
                 &labels,
                 letterhead,

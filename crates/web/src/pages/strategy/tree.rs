@@ -14,6 +14,8 @@ pub(super) struct IndexPage {
     strategies: Vec<(Strategy, Option<i64>)>,
     can_create: bool,
     error: Option<String>,
+    /// The region a new strategy is for: the viewer's provinces (or Indonesia).
+    region_picker: crate::picker::RegionPicker,
 }
 
 pub async fn index(State(state): State<AppState>, ui: Ui) -> Response {
@@ -32,12 +34,27 @@ pub(super) async fn index_page(
         let published = scoped.published_number(s.id).await?;
         strategies.push((s, published));
     }
+    // The viewer's own regions first; Indonesia as a whole only for an unscoped account.
+    let region_picker = if ui.viewer().is_admin() {
+        let mut p = crate::picker::RegionPicker::load(state, ui, None).await?;
+        if ui.viewer().picker_roots().is_none() {
+            p.options.push((
+                sinergi_core::strategy::NATIONAL.to_string(),
+                ui.t.get("wilayah.indonesia").to_string(),
+                false,
+            ));
+        }
+        p
+    } else {
+        crate::picker::RegionPicker::default()
+    };
     Ok(IndexPage {
         t: ui.t,
         ui: ui.clone(),
         strategies,
         can_create: ui.viewer().is_admin(),
         error,
+        region_picker,
     })
 }
 
@@ -113,6 +130,8 @@ pub(super) struct TreePage {
     computations: Vec<(&'static str, &'static str)>,
     /// Partners the editor may name as an indicator's PIC: they then see its realisation.
     partners: Vec<(i64, String)>,
+    /// The strategy's region and those one level below, for targets.
+    region_picker: crate::picker::RegionPicker,
 }
 
 #[derive(Deserialize)]
@@ -164,7 +183,10 @@ pub async fn tree_page(
             .versions
             .iter()
             .any(|v| v.status == VersionStatus::Draft);
+        let region_picker =
+            crate::picker::RegionPicker::for_strategy(&state, &ui, &tree.strategy.region).await?;
         Ok(TreePage {
+            region_picker,
             t: ui.t,
             ui: ui.clone(),
             editable,
