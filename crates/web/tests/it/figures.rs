@@ -118,6 +118,13 @@ fn figures_upload_national_beside_regional_and_the_cross_table_reach_their_pages
         );
         assert!(ntb.body.contains(">Nasional</th>"), "{label}");
 
+        // Seen by an anonymous visitor before the grid is saved (the page is then kept):
+        // saving must show through, not the kept page.
+        let kept = public.get("/wilayah/52.03");
+        assert_eq!(kept.status, 200, "{label}");
+        assert!(!kept.body.contains("<h3>Penerima manfaat</h3>"), "{label}");
+        assert_eq!(public.get("/wilayah/52.03").body, kept.body, "{label}");
+
         // The grid: what the file held sits in its box; a bad box refuses the whole grid.
         let grid = admin.get("/agregat/kelompok?wilayah=52.03&unsur=klien_lks&periode=2025");
         assert_eq!(grid.status, 200, "{label}: {}", grid.body);
