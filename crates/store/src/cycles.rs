@@ -895,6 +895,176 @@ impl Scoped<'_> {
         self.members_in_scope(cycle_id).await
     }
 
+    /// One page of a cycle's beneficiaries by id (keyset): the `limit` after id `after`, or
+    /// the `limit` before id `before` (oldest first either way). One more row than `limit`
+    /// is read to tell whether rows lie beyond: returned as the flag.
+    pub async fn cycle_members_page(
+        &self,
+        cycle_id: i64,
+        after: Option<i64>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<(Vec<MemberRecord>, bool), StoreError> {
+        if !may_see_beneficiary_names(self.viewer()) {
+            return Err(StoreError::Forbidden);
+        }
+        if self.cycle(cycle_id).await?.is_none() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut ph = Placeholders::starting_at(4);
+        let scope = self.rows("m.region_code", "m.organisation_id", &mut ph);
+        let (cmp, order, key) = match (after, before) {
+            (_, Some(b)) => ("<", "DESC", b),
+            (Some(a), None) => (">", "ASC", a),
+            (None, None) => (">", "ASC", 0),
+        };
+        let sql = format!(
+            "SELECT {MEMBER_COLS} FROM cycle_member m WHERE m.cycle_id = $1 AND m.id {cmp} $2 \
+             AND {} ORDER BY m.id {order} LIMIT $3",
+            scope.sql
+        );
+        let rows: Vec<MemberRow> = on_pool!(self, |pool| bind_filter!(
+            sqlx::query_as(AssertSqlSafe(sql.clone()))
+                .bind(cycle_id)
+                .bind(key)
+                .bind(limit + 1),
+            scope.binds
+        )
+        .fetch_all(pool)
+        .await)?;
+        let more = rows.len() as i64 > limit;
+        let mut members = rows
+            .into_iter()
+            .take(usize::try_from(limit).unwrap_or(0))
+            .map(member_record)
+            .collect::<Result<Vec<_>, _>>()?;
+        if before.is_some() {
+            members.reverse();
+        }
+        Ok((members, more))
+    }
+
+    /// The entitlements and notes of some beneficiaries of a cycle (one page of them),
+    /// read by member id rather than for the whole cycle.
+    pub async fn cycle_members_detail(
+        &self,
+        cycle_id: i64,
+        member_ids: &[i64],
+    ) -> Result<(Vec<EntitlementRecord>, Vec<NoteRecord>), StoreError> {
+        if !may_see_beneficiary_names(self.viewer()) {
+            return Err(StoreError::Forbidden);
+        }
+        if self.cycle(cycle_id).await?.is_none() || member_ids.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        // Ids are integers: written into the statement, never text from outside.
+        let ids = member_ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut ph = Placeholders::starting_at(2);
+        let scope = self.rows("m.region_code", "m.organisation_id", &mut ph);
+        let sql = format!(
+            "SELECT e.id, e.member_id, m.name, m.nik_masked, m.region_code, e.tranche, \
+             e.amount_rupiah, e.state, e.result_note FROM entitlement e \
+             JOIN cycle_member m ON m.id = e.member_id \
+             WHERE +e.cycle_id = $1 AND e.member_id IN ({ids}) AND {} \
+             ORDER BY e.tranche, e.id",
+            scope.sql
+        );
+        type Row = (
+            i64,
+            i64,
+            String,
+            Option<String>,
+            String,
+            i64,
+            i64,
+            String,
+            Option<String>,
+        );
+        let rows: Vec<Row> = on_pool!(self, |pool| bind_filter!(
+            sqlx::query_as(AssertSqlSafe(sql.clone())).bind(cycle_id),
+            scope.binds
+        )
+        .fetch_all(pool)
+        .await)?;
+        let ents = rows
+            .into_iter()
+            .map(|r| {
+                Ok(EntitlementRecord {
+                    id: r.0,
+                    member_id: r.1,
+                    name: r.2,
+                    nik_masked: r.3,
+                    region: r.4,
+                    tranche: r.5,
+                    amount: r.6,
+                    state: EntitlementState::from_key(&r.7).ok_or_else(|| corrupt(&r.7))?,
+                    note: r.8,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let visible: std::collections::HashSet<i64> = {
+            let mut ph = Placeholders::starting_at(2);
+            let scope = self.rows("m.region_code", "m.organisation_id", &mut ph);
+            let sql = format!(
+                "SELECT m.id FROM cycle_member m WHERE m.cycle_id = $1 AND m.id IN ({ids}) AND {}",
+                scope.sql
+            );
+            let rows: Vec<(i64,)> = on_pool!(self, |pool| bind_filter!(
+                sqlx::query_as(AssertSqlSafe(sql.clone())).bind(cycle_id),
+                scope.binds
+            )
+            .fetch_all(pool)
+            .await)?;
+            rows.into_iter().map(|r| r.0).collect()
+        };
+        type NoteRow = (
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+        );
+        let sql = format!(
+            "SELECT id, member_id, kind, on_date, author, body, follow_up, status, \
+             entitlement_id, step, outcome FROM cycle_note \
+             WHERE cycle_id = $1 AND member_id IN ({ids}) ORDER BY id"
+        );
+        let rows: Vec<NoteRow> = on_pool!(self, |pool| {
+            sqlx::query_as(AssertSqlSafe(sql.clone()))
+                .bind(cycle_id)
+                .fetch_all(pool)
+                .await
+        })?;
+        let notes = rows
+            .into_iter()
+            .filter(|r| visible.contains(&r.1))
+            .map(|r| NoteRecord {
+                id: r.0,
+                member_id: r.1,
+                kind: r.2,
+                on_date: r.3,
+                author: r.4,
+                body: r.5,
+                follow_up: r.6,
+                status: r.7,
+                entitlement_id: r.8,
+                step: r.9.as_deref().and_then(VerificationStep::from_key),
+                passed: r.10.map(|o| o == "lulus"),
+            })
+            .collect();
+        Ok((ents, notes))
+    }
+
     async fn members_in_scope(&self, cycle_id: i64) -> Result<Vec<MemberRecord>, StoreError> {
         if self.cycle(cycle_id).await?.is_none() {
             return Err(StoreError::Forbidden);
