@@ -804,70 +804,74 @@ impl Scoped<'_> {
         let actor = self.actor();
         let added = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let mut added = 0u64;
+            // Who left the program in an earlier cycle, and who is in this cycle already:
+            // read once per call, not per person (an enrolment of 100,000 is a few dozen
+            // statements).
+            let left: std::collections::HashSet<i64> = sqlx::query_scalar(
+                "SELECT m.person_id FROM cycle_member m JOIN program_cycle pc ON pc.id = m.cycle_id \
+                 WHERE pc.program_id = $1 AND m.exit_kind IS NOT NULL AND m.person_id IS NOT NULL",
+            )
+            .bind(c.program_id)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
+            let mut present: std::collections::HashSet<i64> = sqlx::query_scalar(
+                "SELECT person_id FROM cycle_member WHERE cycle_id = $1 AND person_id IS NOT NULL",
+            )
+            .bind(cycle_id)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
             let mut exited_before = 0u64;
+            let mut rows = Vec::with_capacity(members.len());
             for m in members {
-                let f = &m.candidate.facts;
-                if !matches!(m.source, EnrolSource::Manual { .. }) {
-                    let left: Option<i64> = sqlx::query_scalar(
-                        "SELECT m.id FROM cycle_member m JOIN program_cycle pc ON pc.id = m.cycle_id \
-                         WHERE pc.program_id = $1 AND m.person_id = $2 AND m.exit_kind IS NOT NULL \
-                         LIMIT 1",
-                    )
-                    .bind(c.program_id)
-                    .bind(m.candidate.person_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if left.is_some() {
-                        exited_before += 1;
-                        continue;
-                    }
-                }
-                let facts = serde_json::to_string(f).map_err(corrupt)?;
-                let (reason, note) = (
-                    match &m.source {
-                        EnrolSource::Manual { reason } => Some(reason.trim().to_string()),
-                        _ => None,
-                    },
-                    match &m.verdict {
-                        Verdict::Undecided(why) => Some(why.clone()),
-                        _ => None,
-                    },
-                );
-                let exists: Option<i64> = sqlx::query_scalar(
-                    "SELECT id FROM cycle_member WHERE cycle_id = $1 AND person_id = $2",
-                )
-                .bind(cycle_id)
-                .bind(m.candidate.person_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                if exists.is_some() {
+                let manual = matches!(m.source, EnrolSource::Manual { .. });
+                if !manual && left.contains(&m.candidate.person_id) {
+                    exited_before += 1;
                     continue;
                 }
-                sqlx::query(
+                if !present.insert(m.candidate.person_id) {
+                    continue;
+                }
+                let facts = serde_json::to_string(&m.candidate.facts).map_err(corrupt)?;
+                rows.push((m, facts));
+            }
+            let added = rows.len() as u64;
+            // 15 values a row: 1,000 rows stay under SQLite's 32,766 parameters.
+            for chunk in rows.chunks(1_000) {
+                let mut qb = sqlx::QueryBuilder::new(
                     "INSERT INTO cycle_member (cycle_id, person_id, organisation_id, region_code, \
                      name, nik_masked, sex, level, disability, facts_json, source, reason, \
-                     verdict, verdict_note, included, created_at) VALUES \
-                     ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15)",
-                )
-                .bind(cycle_id)
-                .bind(m.candidate.person_id)
-                .bind(c.organisation_id)
-                .bind(&f.region)
-                .bind(&m.candidate.name)
-                .bind(&m.candidate.nik_masked)
-                .bind(&f.sex)
-                .bind(f.level.map(SchoolLevel::key))
-                .bind(i64::from(f.disability == Some(true)))
-                .bind(&facts)
-                .bind(m.source.key())
-                .bind(&reason)
-                .bind(m.verdict.key())
-                .bind(&note)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
-                added += 1;
+                     verdict, verdict_note, included, created_at) ",
+                );
+                qb.push_values(chunk, |mut b, (m, facts)| {
+                    let f = &m.candidate.facts;
+                    b.push_bind(cycle_id)
+                        .push_bind(m.candidate.person_id)
+                        .push_bind(c.organisation_id)
+                        .push_bind(f.region.clone())
+                        .push_bind(m.candidate.name.clone())
+                        .push_bind(m.candidate.nik_masked.clone())
+                        .push_bind(f.sex.clone())
+                        .push_bind(f.level.map(SchoolLevel::key))
+                        .push_bind(i64::from(f.disability == Some(true)))
+                        .push_bind(facts.clone())
+                        .push_bind(m.source.key())
+                        .push_bind(match &m.source {
+                            EnrolSource::Manual { reason } => Some(reason.trim().to_string()),
+                            _ => None,
+                        })
+                        .push_bind(m.verdict.key())
+                        .push_bind(match &m.verdict {
+                            Verdict::Undecided(why) => Some(why.clone()),
+                            _ => None,
+                        })
+                        .push_bind(1i64)
+                        .push_bind(now.clone());
+                });
+                qb.build().execute(&mut *tx).await?;
             }
             let manual = members
                 .iter()
