@@ -172,6 +172,12 @@ async fn bench_cycles_on_the_store() {
         act_on_cycle(&w.store, &mitra, cycle_id, CycleAction::Submit)
             .await
             .unwrap();
+        // What approval reads, timed on its own.
+        let t = Instant::now();
+        let read = w.store.scoped(&mitra).cycle_members(cycle_id).await.unwrap();
+        let read_s = t.elapsed().as_secs_f64();
+        assert_eq!(read.len(), beneficiaries, "{l}");
+        drop(read);
         let t = Instant::now();
         act_on_cycle(&w.store, &mitra, cycle_id, CycleAction::Approve)
             .await
@@ -184,7 +190,7 @@ async fn bench_cycles_on_the_store() {
         println!(
             "BENCH cycles backend={l} people={people} load_s={load_s:.1} \
              rule_checked={} rule_matched={} rule_s={rule_s:.2} beneficiaries={beneficiaries} \
-             enrol_s={enrol_s:.2} approve_s={approve_s:.2} batch_s={batch_s:.2} \
+             enrol_s={enrol_s:.2} read_members_s={read_s:.2} approve_s={approve_s:.2} batch_s={batch_s:.2} \
              approve_and_batch_s={:.2}",
             count.checked,
             count.matched,

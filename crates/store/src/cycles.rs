@@ -1135,6 +1135,9 @@ impl Scoped<'_> {
             if total != decisions.len() as i64 {
                 return Err(refused(Msg::new("cycles.changed_meanwhile")));
             }
+            // By id: `+cycle_id` keeps the planner off the (cycle_id, id) index, which would
+            // walk the whole cycle once per statement (quadratic: 64 s for 100,000 on
+            // PostgreSQL).
             for ((keep, verdict, amount), ids) in &groups {
                 for chunk in ids.chunks(900) {
                     let list = (0..chunk.len())
@@ -1143,7 +1146,7 @@ impl Scoped<'_> {
                         .join(", ");
                     let sql = format!(
                         "UPDATE cycle_member SET included = $1, verdict = $2, amount_rupiah = $3 \
-                         WHERE cycle_id = $4 AND id IN ({list})"
+                         WHERE id IN ({list}) AND +cycle_id = $4"
                     );
                     let mut q = sqlx::query(AssertSqlSafe(sql))
                         .bind(i64::from(*keep))
