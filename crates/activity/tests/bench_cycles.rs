@@ -174,7 +174,12 @@ async fn bench_cycles_on_the_store() {
             .unwrap();
         // What approval reads, timed on its own.
         let t = Instant::now();
-        let read = w.store.scoped(&mitra).cycle_members(cycle_id).await.unwrap();
+        let read = w
+            .store
+            .scoped(&mitra)
+            .cycle_members(cycle_id)
+            .await
+            .unwrap();
         let read_s = t.elapsed().as_secs_f64();
         assert_eq!(read.len(), beneficiaries, "{l}");
         drop(read);

@@ -4,8 +4,8 @@
 use anyhow::Context;
 use chrono::NaiveDate;
 use sinergi_activity::cycles::{
-    ExtraFacts, act_on_cycle, count_rule, create_cycle, create_rule, donor_report,
-    add_note, enrol_from_registry, enrol_manually, import_payment_results, import_person_facts,
+    ExtraFacts, act_on_cycle, add_note, count_rule, create_cycle, create_rule, donor_report,
+    enrol_from_registry, enrol_manually, import_payment_results, import_person_facts,
     payment_batch, publish_rule,
 };
 use sinergi_core::cycle::{AmountRule, CycleAction, VerificationStep};
@@ -155,9 +155,9 @@ pub async fn run(cmd: SiklusCommand) -> anyhow::Result<()> {
             let passed = match hasil.trim() {
                 "lulus" => true,
                 "gagal" => false,
-                other => anyhow::bail!(t.render(
-                    &Msg::new("cycles.cli_outcome_unknown").arg("value", other)
-                )),
+                other => anyhow::bail!(
+                    t.render(&Msg::new("cycles.cli_outcome_unknown").arg("value", other))
+                ),
             };
             let on = match tanggal {
                 Some(d) => date(&d)?,

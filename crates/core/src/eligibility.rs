@@ -714,7 +714,9 @@ mod tests {
         ];
         let mut seed: u64 = 20;
         let mut next = |n: u64| {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
             (seed >> 33) % n
         };
         let start = d("2026-07-13");
@@ -733,11 +735,20 @@ mod tests {
                     sex: (next(4) > 0).then(|| if next(2) == 0 { "L" } else { "P" }.into()),
                     disability: (next(4) > 0).then(|| next(2) == 0),
                     in_school: (next(4) > 0).then(|| next(2) == 0),
-                    level: [None, Some(SchoolLevel::Sd), Some(SchoolLevel::Smp), Some(SchoolLevel::Sma)]
-                        [next(4) as usize],
-                    region: ["52.03.05.2001", "52.03.06.2002", "52.71.01.1001", ""][next(4) as usize]
+                    level: [
+                        None,
+                        Some(SchoolLevel::Sd),
+                        Some(SchoolLevel::Smp),
+                        Some(SchoolLevel::Sma),
+                    ][next(4) as usize],
+                    region: ["52.03.05.2001", "52.03.06.2002", "52.71.01.1001", ""]
+                        [next(4) as usize]
                         .into(),
-                    programs: if next(2) == 0 { vec!["PKH".into()] } else { Vec::new() },
+                    programs: if next(2) == 0 {
+                        vec!["PKH".into()]
+                    } else {
+                        Vec::new()
+                    },
                 };
                 let slow = rule.evaluate_slow(&facts, start);
                 let fast = bound.outcome(&facts);
@@ -749,7 +760,10 @@ mod tests {
                 assert_eq!(fast, expected, "{text} on {facts:?}");
                 seen[fast as usize] += 1;
             }
-            assert!(seen.iter().filter(|n| **n > 0).count() >= 2, "{text}: {seen:?}");
+            assert!(
+                seen.iter().filter(|n| **n > 0).count() >= 2,
+                "{text}: {seen:?}"
+            );
         }
         // Built-ins stay with evalexpr, and still answer.
         let rule = Rule::parse(r#"jenjang == "SMP" && min(desil, 3) == 2"#).unwrap();

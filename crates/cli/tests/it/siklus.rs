@@ -191,8 +191,16 @@ fn verification_steps_and_facts_from_the_shell() {
             store.close().await;
             m
         });
-        let kept: Vec<i64> = members.iter().filter(|m| m.included).map(|m| m.id).collect();
-        assert_eq!(kept, vec![members[0].id], "{l}: only the verified one is approved");
+        let kept: Vec<i64> = members
+            .iter()
+            .filter(|m| m.included)
+            .map(|m| m.id)
+            .collect();
+        assert_eq!(
+            kept,
+            vec![members[0].id],
+            "{l}: only the verified one is approved"
+        );
 
         // Facts: one registry person's school facts; an unknown NIK is refused by line.
         let file = dir.path().join("sekolah.csv");
@@ -208,7 +216,10 @@ fn verification_steps_and_facts_from_the_shell() {
             &["fakta", file.to_str().unwrap(), "--sebagai", "mitra.a"],
         );
         assert_ne!(code, 0, "{l}: a refused row is reported: {out}");
-        assert!(out.contains("1 catatan orang diberi fakta, 1 baris ditolak"), "{l}: {out}");
+        assert!(
+            out.contains("1 catatan orang diberi fakta, 1 baris ditolak"),
+            "{l}: {out}"
+        );
         assert!(out.contains("  3: "), "{l}: the refused line: {out}");
         let facts = rt.block_on(async {
             let store = db.open().await;

@@ -471,7 +471,9 @@ fn the_cycle_page_pages_its_beneficiaries() {
                 })
                 .collect();
             sender
-                .send(BulkChunk::Rows(w.store.person_sealer().unwrap().prepare(&rows)))
+                .send(BulkChunk::Rows(
+                    w.store.person_sealer().unwrap().prepare(&rows),
+                ))
                 .await
                 .unwrap();
             sender.send(BulkChunk::Done).await.unwrap();
@@ -548,10 +550,7 @@ fn the_cycle_page_pages_its_beneficiaries() {
             .await
             .unwrap();
             assert_eq!(done.added, 120, "{l}");
-            (
-                format!("/program/{program}/siklus/{cycle}"),
-                w.key.clone(),
-            )
+            (format!("/program/{program}/siklus/{cycle}"), w.key.clone())
         });
         rt.block_on(world.store.close());
         drop(world);
@@ -592,7 +591,10 @@ fn the_cycle_page_pages_its_beneficiaries() {
         assert_eq!(names(&back.body), page2, "{l}");
         let back = mitra.get(&link(&back.body, "prev").expect("a prev link"));
         assert_eq!(names(&back.body), page1, "{l}");
-        assert!(link(&back.body, "prev").is_none(), "{l}: at the start again");
+        assert!(
+            link(&back.body, "prev").is_none(),
+            "{l}: at the start again"
+        );
         let mut all: Vec<String> = [page1, page2, page3].concat();
         all.dedup();
         assert_eq!(all.len(), 120, "{l}: each beneficiary on one page");
