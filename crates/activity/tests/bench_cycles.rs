@@ -34,7 +34,11 @@ fn person(i: usize, beneficiaries: usize) -> PersonInput {
     PersonInput {
         line: i as u64 + 2,
         name: format!("Orang Uji {i}"),
-        sex: Some(if i % 2 == 0 { Sex::Female } else { Sex::Male }),
+        sex: Some(if i.is_multiple_of(2) {
+            Sex::Female
+        } else {
+            Sex::Male
+        }),
         birth_date: NaiveDate::from_ymd_opt(1950 + (i % 75) as i32, 1 + (i % 12) as u32, 1),
         nik: None,
         kk: None,
