@@ -437,8 +437,8 @@ pub async fn act_on_cycle(
         .await?
         .ok_or(ActivityError::Forbidden)?;
     let rule = rule_of(store, viewer, &cycle).await?;
-    let members = scoped.cycle_members(cycle_id).await?;
-    let verified = verifications(&scoped.cycle_notes(cycle_id).await?);
+    let (members, notes) = scoped.cycle_members_and_notes(cycle_id).await?;
+    let verified = verifications(&notes);
     let decisions = approval_decisions(
         &members,
         rule.as_ref(),

@@ -1386,12 +1386,17 @@ impl Scoped<'_> {
 
     /// The notes of a cycle about beneficiaries the viewer sees by name.
     pub async fn cycle_notes(&self, cycle_id: i64) -> Result<Vec<NoteRecord>, StoreError> {
-        let members: std::collections::HashSet<i64> = self
-            .cycle_members(cycle_id)
-            .await?
-            .into_iter()
-            .map(|m| m.id)
-            .collect();
+        Ok(self.cycle_members_and_notes(cycle_id).await?.1)
+    }
+
+    /// A cycle's beneficiaries the viewer sees by name and the notes about them, the
+    /// beneficiaries read once (approval needs both).
+    pub async fn cycle_members_and_notes(
+        &self,
+        cycle_id: i64,
+    ) -> Result<(Vec<MemberRecord>, Vec<NoteRecord>), StoreError> {
+        let all = self.cycle_members(cycle_id).await?;
+        let members: std::collections::HashSet<i64> = all.iter().map(|m| m.id).collect();
         type Row = (
             i64,
             i64,
@@ -1414,7 +1419,7 @@ impl Scoped<'_> {
         .fetch_all(pool)
         .await
         })?;
-        Ok(rows
+        let notes = rows
             .into_iter()
             .filter(|r| members.contains(&r.1))
             .map(|r| NoteRecord {
@@ -1430,7 +1435,8 @@ impl Scoped<'_> {
                 step: r.9.as_deref().and_then(VerificationStep::from_key),
                 passed: r.10.map(|o| o == "lulus"),
             })
-            .collect())
+            .collect();
+        Ok((all, notes))
     }
 
     /// Records a beneficiary's exit (graduated, moved, dropped) with its reason.
