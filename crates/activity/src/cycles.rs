@@ -112,8 +112,32 @@ pub struct RuleCount {
 }
 
 /// Evaluates `rule` over every person of the registry `viewer` sees (optionally under one
-/// region), chunk by chunk so memory stays flat; `start` is the day ages are taken on.
+/// region); `start` is the day ages are taken on. A rule the store can translate is counted
+/// in one query; any other is read chunk by chunk so memory stays flat.
 pub async fn evaluate_in_scope(
+    store: &Store,
+    viewer: &Viewer,
+    rule: &Rule,
+    start: NaiveDate,
+    region: Option<&str>,
+) -> Result<RuleCount, ActivityError> {
+    if let Some(lowered) = rule.lowered()
+        && let Some((checked, matched, undecided)) = store
+            .scoped(viewer)
+            .count_rule_in_sql(lowered, start, region)
+            .await?
+    {
+        return Ok(RuleCount {
+            checked,
+            matched,
+            undecided,
+        });
+    }
+    evaluate_rows_in_scope(store, viewer, rule, start, region).await
+}
+
+/// [`evaluate_in_scope`] by reading the registry rows and evaluating each person.
+pub async fn evaluate_rows_in_scope(
     store: &Store,
     viewer: &Viewer,
     rule: &Rule,

@@ -88,7 +88,7 @@ pub struct Rule {
     /// The same tree lowered to typed nodes over a person's facts, evaluated without a
     /// value per variable or a string per date; `None` when the rule uses something only
     /// `evalexpr` evaluates (the built-ins, arithmetic), which then answers alone.
-    fast: Option<Fast>,
+    fast: Option<Lowered>,
 }
 
 /// A rule's answer for one person.
@@ -145,7 +145,7 @@ impl Rule {
         }
         // evalexpr accepts an unfinished tree (`desil <=`) until it is evaluated: try it once
         // on a person with every fact known, which must give true or false.
-        let fast = Fast::lower(&tree);
+        let fast = Lowered::lower(&tree);
         let rule = Rule {
             text: text.to_string(),
             tree,
@@ -170,6 +170,12 @@ impl Rule {
 
     pub fn text(&self) -> &str {
         &self.text
+    }
+
+    /// The rule as typed nodes, when it lowers to them (see [`Lowered`]): what a store may
+    /// translate to its query language.
+    pub fn lowered(&self) -> Option<&Lowered> {
+        self.fast.as_ref()
     }
 
     /// The rule's answer for `facts` in a cycle starting on `start`; an undecided answer
@@ -257,8 +263,8 @@ enum Val<'a> {
     Str(&'a str),
 }
 
-#[derive(Debug, Clone, Copy)]
-enum CmpOp {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
     Eq,
     Neq,
     Lt,
@@ -272,81 +278,81 @@ enum CmpOp {
 /// compares kind and value, ordering needs two numbers or two strings, `&&`/`||`/`!`
 /// need booleans.
 #[derive(Debug, Clone)]
-enum Fast {
+pub enum Lowered {
     Empty,
     Bool(bool),
     Int(i64),
     Str(String),
     /// Index into [`VARIABLES`].
     Var(usize),
-    Cmp(CmpOp, Box<Fast>, Box<Fast>),
-    And(Box<Fast>, Box<Fast>),
-    Or(Box<Fast>, Box<Fast>),
-    Not(Box<Fast>),
+    Cmp(CmpOp, Box<Lowered>, Box<Lowered>),
+    And(Box<Lowered>, Box<Lowered>),
+    Or(Box<Lowered>, Box<Lowered>),
+    Not(Box<Lowered>),
     /// `umur(x)` on the cycle's first day (`umur(tanggal_mulai)`, `umur()`).
     AgeAtStart,
     /// `umur("YYYY-MM-DD")`; `None` when the text is not a date (always an error).
     AgeOn(Option<NaiveDate>),
     /// `umur(x)` for any other argument.
-    Age(Box<Fast>),
-    InRegion(Box<Fast>),
-    InProgram(Box<Fast>),
+    Age(Box<Lowered>),
+    InRegion(Box<Lowered>),
+    InProgram(Box<Lowered>),
 }
 
 const START: usize = 6;
 
-impl Fast {
-    fn lower(node: &Node<DefaultNumericTypes>) -> Option<Fast> {
+impl Lowered {
+    fn lower(node: &Node<DefaultNumericTypes>) -> Option<Lowered> {
         use evalexpr::Operator as O;
         let kids = node.children();
-        let one = |i: usize| kids.get(i).and_then(Fast::lower).map(Box::new);
-        let two = |op: fn(Box<Fast>, Box<Fast>) -> Fast| {
+        let one = |i: usize| kids.get(i).and_then(Lowered::lower).map(Box::new);
+        let two = |op: fn(Box<Lowered>, Box<Lowered>) -> Lowered| {
             (kids.len() == 2).then_some(())?;
             Some(op(one(0)?, one(1)?))
         };
         let cmp = |op: CmpOp| {
             (kids.len() == 2).then_some(())?;
-            Some(Fast::Cmp(op, one(0)?, one(1)?))
+            Some(Lowered::Cmp(op, one(0)?, one(1)?))
         };
         match node.operator() {
             O::RootNode => match kids.len() {
-                0 => Some(Fast::Empty),
-                1 => Fast::lower(&kids[0]),
+                0 => Some(Lowered::Empty),
+                1 => Lowered::lower(&kids[0]),
                 _ => None,
             },
             O::Const { value } => match value {
-                Value::Empty => Some(Fast::Empty),
-                Value::Boolean(b) => Some(Fast::Bool(*b)),
-                Value::Int(i) => Some(Fast::Int(*i)),
-                Value::String(s) => Some(Fast::Str(s.clone())),
+                Value::Empty => Some(Lowered::Empty),
+                Value::Boolean(b) => Some(Lowered::Bool(*b)),
+                Value::Int(i) => Some(Lowered::Int(*i)),
+                Value::String(s) => Some(Lowered::Str(s.clone())),
                 _ => None,
             },
             O::VariableIdentifierRead { identifier } => VARIABLES
                 .iter()
                 .position(|v| v == identifier)
-                .map(Fast::Var),
+                .map(Lowered::Var),
             O::Eq => cmp(CmpOp::Eq),
             O::Neq => cmp(CmpOp::Neq),
             O::Lt => cmp(CmpOp::Lt),
             O::Leq => cmp(CmpOp::Leq),
             O::Gt => cmp(CmpOp::Gt),
             O::Geq => cmp(CmpOp::Geq),
-            O::And => two(Fast::And),
-            O::Or => two(Fast::Or),
-            O::Not => (kids.len() == 1).then(|| one(0).map(Fast::Not))?,
+            O::And => two(Lowered::And),
+            O::Or => two(Lowered::Or),
+            O::Not => (kids.len() == 1).then(|| one(0).map(Lowered::Not))?,
             O::FunctionIdentifier { identifier } => {
                 (kids.len() == 1).then_some(())?;
                 let arg = one(0)?;
                 match identifier.as_str() {
                     "umur" => Some(match *arg {
-                        Fast::Empty | Fast::Var(START) => Fast::AgeAtStart,
-                        Fast::Str(ref s) => {
-                            Fast::AgeOn(NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+                        Lowered::Empty | Lowered::Var(START) => Lowered::AgeAtStart,
+                        Lowered::Str(ref s) => {
+                            Lowered::AgeOn(NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
                         }
-                        _ => Fast::Age(arg),
+                        _ => Lowered::Age(arg),
                     }),
-                    "di_wilayah" => Some(Fast::InRegion(arg)),
-                    "ikut" => Some(Fast::InProgram(arg)),
+                    "di_wilayah" => Some(Lowered::InRegion(arg)),
+                    "ikut" => Some(Lowered::InProgram(arg)),
                     _ => None,
                 }
             }
@@ -364,12 +370,12 @@ impl Fast {
             None => Err(()),
         };
         Ok(match self {
-            Fast::Empty => Val::Empty,
-            Fast::Bool(b) => Val::Bool(*b),
-            Fast::Int(i) => Val::Int(*i),
-            Fast::Str(s) => Val::Str(s),
-            Fast::Var(i) => variable(*i, facts, at),
-            Fast::Cmp(op, a, b) => {
+            Lowered::Empty => Val::Empty,
+            Lowered::Bool(b) => Val::Bool(*b),
+            Lowered::Int(i) => Val::Int(*i),
+            Lowered::Str(s) => Val::Str(s),
+            Lowered::Var(i) => variable(*i, facts, at),
+            Lowered::Cmp(op, a, b) => {
                 let (a, b) = (a.eval(facts, at)?, b.eval(facts, at)?);
                 let ord = match (a, b) {
                     _ if matches!(op, CmpOp::Eq) => return Ok(Val::Bool(a == b)),
@@ -386,23 +392,23 @@ impl Fast {
                     CmpOp::Eq | CmpOp::Neq => unreachable!("answered above"),
                 })
             }
-            Fast::And(a, b) => {
+            Lowered::And(a, b) => {
                 let (a, b) = (a.eval(facts, at)?, b.eval(facts, at)?);
                 Val::Bool(boolean(a)? & boolean(b)?)
             }
-            Fast::Or(a, b) => {
+            Lowered::Or(a, b) => {
                 let (a, b) = (a.eval(facts, at)?, b.eval(facts, at)?);
                 Val::Bool(boolean(a)? | boolean(b)?)
             }
-            Fast::Not(a) => Val::Bool(!boolean(a.eval(facts, at)?)?),
-            Fast::AgeAtStart => age(at.start)?,
-            Fast::AgeOn(on) => age(on.ok_or(())?)?,
-            Fast::Age(arg) => match arg.eval(facts, at)? {
+            Lowered::Not(a) => Val::Bool(!boolean(a.eval(facts, at)?)?),
+            Lowered::AgeAtStart => age(at.start)?,
+            Lowered::AgeOn(on) => age(on.ok_or(())?)?,
+            Lowered::Age(arg) => match arg.eval(facts, at)? {
                 Val::Empty => age(at.start)?,
                 Val::Str(s) => age(NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ())?)?,
                 _ => return Err(()),
             },
-            Fast::InRegion(arg) => {
+            Lowered::InRegion(arg) => {
                 let Val::Str(code) = arg.eval(facts, at)? else {
                     return Err(());
                 };
@@ -413,7 +419,7 @@ impl Fast {
                 let mut own = facts.region.bytes().filter(|b| *b != b'.');
                 Val::Bool(code.all(|c| own.next() == Some(c)))
             }
-            Fast::InProgram(arg) => {
+            Lowered::InProgram(arg) => {
                 let Val::Str(code) = arg.eval(facts, at)? else {
                     return Err(());
                 };

@@ -1520,3 +1520,268 @@ impl Scoped<'_> {
         ))
     }
 }
+
+/// A lowered rule node as SQL over `person_record r LEFT JOIN person_fact f`.
+enum SqlPart {
+    /// A predicate, never NULL once the rule's error conditions are false.
+    Bool(String),
+    /// An integer or text value and the condition under which it is empty.
+    Int(String, Option<String>),
+    Text(String, Option<String>),
+    /// A person's age in full years on a day.
+    Age(NaiveDate),
+}
+
+struct SqlRule<'a> {
+    ph: &'a mut Placeholders,
+    binds: Vec<crate::scope::Bind>,
+    /// Conditions under which evaluating the rule fails (undecided).
+    errors: Vec<String>,
+    start: NaiveDate,
+}
+
+impl SqlRule<'_> {
+    fn text(&mut self, s: &str) -> String {
+        self.binds.push(crate::scope::Bind::Text(s.to_string()));
+        self.ph.next()
+    }
+
+    /// `birth_date <= ` this text: the person is at least `years` old on `on`.
+    fn born_by(&mut self, on: NaiveDate, years: i64) -> Option<String> {
+        use chrono::Datelike as _;
+        let year = i64::from(on.year()) - years;
+        (1000..=9999).contains(&year).then(|| {
+            let p = self.text(&format!("{year:04}-{:02}-{:02}", on.month(), on.day()));
+            format!("r.birth_date <= {p}")
+        })
+    }
+
+    fn boolean(&mut self, part: SqlPart) -> Option<String> {
+        match part {
+            SqlPart::Bool(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    fn part(&mut self, node: &sinergi_core::eligibility::Lowered) -> Option<SqlPart> {
+        use sinergi_core::eligibility::{CmpOp, Lowered as L};
+        Some(match node {
+            L::Bool(b) => SqlPart::Bool(if *b { "1 = 1" } else { "1 = 0" }.into()),
+            L::Int(i) => SqlPart::Int(i.to_string(), None),
+            L::Str(s) => SqlPart::Text(self.text(s), None),
+            L::Var(0) => SqlPart::Int("r.desil".into(), Some("r.desil IS NULL".into())),
+            L::Var(1) => SqlPart::Text("r.sex".into(), Some("r.sex IS NULL".into())),
+            L::Var(2) => {
+                // A boolean fact read as an operand: empty is an error.
+                self.errors.push("f.disability IS NULL".into());
+                SqlPart::Bool("COALESCE(f.disability = 1, 1 = 0)".into())
+            }
+            L::Var(3) => SqlPart::Text(
+                "(CASE WHEN f.in_school = 1 THEN 'ya' ELSE 'tidak' END)".into(),
+                Some("f.in_school IS NULL".into()),
+            ),
+            L::Var(4) => SqlPart::Text("f.level".into(), Some("f.level IS NULL".into())),
+            L::Var(5) => SqlPart::Text("r.region_code".into(), None),
+            L::Var(6) => {
+                let s = self.start.format("%Y-%m-%d").to_string();
+                SqlPart::Text(self.text(&s), None)
+            }
+            L::AgeAtStart => {
+                self.errors.push("r.birth_date IS NULL".into());
+                SqlPart::Age(self.start)
+            }
+            L::AgeOn(Some(on)) => {
+                self.errors.push("r.birth_date IS NULL".into());
+                SqlPart::Age(*on)
+            }
+            L::And(a, b) | L::Or(a, b) => {
+                let (x, y) = (self.part(a)?, self.part(b)?);
+                let (x, y) = (self.boolean(x)?, self.boolean(y)?);
+                let op = if matches!(node, L::And(..)) {
+                    "AND"
+                } else {
+                    "OR"
+                };
+                SqlPart::Bool(format!("({x} {op} {y})"))
+            }
+            L::Not(a) => {
+                let x = self.part(a)?;
+                SqlPart::Bool(format!("(NOT {})", self.boolean(x)?))
+            }
+            L::InRegion(a) => match a.as_ref() {
+                L::Str(code) => {
+                    let code = code.replace('.', "");
+                    if code.is_empty() {
+                        SqlPart::Bool("1 = 0".into())
+                    } else {
+                        let n = code.chars().count();
+                        let p = self.text(&code);
+                        SqlPart::Bool(format!(
+                            "substr(replace(r.region_code, '.', ''), 1, {n}) = {p}"
+                        ))
+                    }
+                }
+                _ => return None,
+            },
+            // The registry holds no other programs' membership: `ikut` is false there.
+            L::InProgram(a) => match a.as_ref() {
+                L::Str(_) => SqlPart::Bool("1 = 0".into()),
+                _ => return None,
+            },
+            L::Cmp(op, a, b) => {
+                let (x, y) = (self.part(a)?, self.part(b)?);
+                // Ages against a whole number: a comparison of ISO birth dates.
+                let flip = |op: CmpOp| match op {
+                    CmpOp::Lt => CmpOp::Gt,
+                    CmpOp::Leq => CmpOp::Geq,
+                    CmpOp::Gt => CmpOp::Lt,
+                    CmpOp::Geq => CmpOp::Leq,
+                    other => other,
+                };
+                let (op, on, n) = match (&x, &y) {
+                    (SqlPart::Age(on), SqlPart::Int(n, None)) => (*op, *on, n.parse::<i64>().ok()?),
+                    (SqlPart::Int(n, None), SqlPart::Age(on)) => {
+                        (flip(*op), *on, n.parse::<i64>().ok()?)
+                    }
+                    (SqlPart::Age(_), _) | (_, SqlPart::Age(_)) => return None,
+                    _ => return self.compare(*op, x, y),
+                };
+                let at_least = |s: &mut Self, years: i64| s.born_by(on, years);
+                let not = |p: String| format!("(NOT {p})");
+                SqlPart::Bool(match op {
+                    CmpOp::Geq => at_least(self, n)?,
+                    CmpOp::Gt => at_least(self, n + 1)?,
+                    CmpOp::Lt => not(at_least(self, n)?),
+                    CmpOp::Leq => not(at_least(self, n + 1)?),
+                    CmpOp::Eq | CmpOp::Neq => {
+                        let eq = format!(
+                            "({} AND {})",
+                            at_least(self, n)?,
+                            not(at_least(self, n + 1)?)
+                        );
+                        if op == CmpOp::Eq { eq } else { not(eq) }
+                    }
+                })
+            }
+            _ => return None,
+        })
+    }
+
+    fn compare(
+        &mut self,
+        op: sinergi_core::eligibility::CmpOp,
+        x: SqlPart,
+        y: SqlPart,
+    ) -> Option<SqlPart> {
+        use sinergi_core::eligibility::CmpOp;
+        // (left, its empty condition, right, its empty condition, same kind, integers)
+        let (a, an, b, bn, same, ints) = match (x, y) {
+            (SqlPart::Int(a, an), SqlPart::Int(b, bn)) => (a, an, b, bn, true, true),
+            (SqlPart::Text(a, an), SqlPart::Text(b, bn)) => (a, an, b, bn, true, false),
+            (SqlPart::Int(a, an), SqlPart::Text(b, bn))
+            | (SqlPart::Text(a, an), SqlPart::Int(b, bn)) => (a, an, b, bn, false, false),
+            _ => return None,
+        };
+        // Only a fact against a constant (one side never empty).
+        if an.is_some() && bn.is_some() {
+            return None;
+        }
+        let null = an.or(bn);
+        Some(SqlPart::Bool(match op {
+            CmpOp::Eq | CmpOp::Neq => {
+                let eq = if same {
+                    match &null {
+                        Some(n) => format!("((NOT {n}) AND {a} = {b})"),
+                        None => format!("({a} = {b})"),
+                    }
+                } else {
+                    // Different kinds are never equal.
+                    "1 = 0".into()
+                };
+                if op == CmpOp::Eq {
+                    eq
+                } else {
+                    format!("(NOT {eq})")
+                }
+            }
+            _ => {
+                // Ordering: integers only (text order differs between the backends'
+                // collations and Rust's); an empty fact is an error.
+                if !ints {
+                    return None;
+                }
+                if let Some(n) = null {
+                    self.errors.push(n);
+                }
+                let sym = match op {
+                    CmpOp::Lt => "<",
+                    CmpOp::Leq => "<=",
+                    CmpOp::Gt => ">",
+                    _ => ">=",
+                };
+                format!("({a} {sym} {b})")
+            }
+        }))
+    }
+}
+
+impl Scoped<'_> {
+    /// Counts a lowered rule over the registry in scope in one query (checked, matched,
+    /// undecided), with the rule's own semantics: any error anywhere makes a person
+    /// undecided. `None` when the rule uses something this translation does not cover;
+    /// the caller then evaluates the rows itself.
+    pub async fn count_rule_in_sql(
+        &self,
+        rule: &sinergi_core::eligibility::Lowered,
+        start: NaiveDate,
+        region: Option<&str>,
+    ) -> Result<Option<(i64, i64, i64)>, StoreError> {
+        let mut ph = Placeholders::starting_at(1);
+        let scope = self.rows("r.region_code", "r.organisation_id", &mut ph);
+        let mut binds = scope.binds;
+        let mut extra = String::new();
+        if let Some(region) = region {
+            let lo = ph.next();
+            let hi = ph.next();
+            extra.push_str(&format!(
+                " AND (r.region_code = {lo} OR (r.region_code > {lo} AND r.region_code < {hi}))"
+            ));
+            binds.push(crate::scope::Bind::Text(region.to_string()));
+            binds.push(crate::scope::Bind::Text(format!("{region}/")));
+        }
+        let mut t = SqlRule {
+            ph: &mut ph,
+            binds: Vec::new(),
+            errors: Vec::new(),
+            start,
+        };
+        let Some(part) = t.part(rule) else {
+            return Ok(None);
+        };
+        let Some(matched) = t.boolean(part) else {
+            return Ok(None);
+        };
+        let mut errors = std::mem::take(&mut t.errors);
+        errors.sort();
+        errors.dedup();
+        binds.extend(t.binds);
+        let error = if errors.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            format!("({})", errors.join(" OR "))
+        };
+        let sql = format!(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN {error} THEN 0 WHEN {matched} THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN {error} THEN 1 ELSE 0 END), 0) \
+             FROM person_record r LEFT JOIN person_fact f ON f.person_id = r.id WHERE {}{extra}",
+            scope.sql
+        );
+        let row: (i64, i64, i64) = on_pool!(self, |pool| bind_filter!(
+            sqlx::query_as(AssertSqlSafe(sql.clone())),
+            binds
+        )
+        .fetch_one(pool)
+        .await)?;
+        Ok(Some(row))
+    }
+}
