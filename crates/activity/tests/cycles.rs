@@ -505,6 +505,10 @@ async fn a_rule_counted_in_sql_agrees_with_the_rows() {
             r#"desil > 3 || jk == "P""#,
             r#"!(umur(tanggal_mulai) < 17) && umur("2030-01-01") != 20"#,
             r#"umur() == 17 || umur(tanggal_mulai) > 24"#,
+            // Birthdays on the first day: on the bound, one at a time (counts must not
+            // compensate).
+            "umur() >= 17",
+            "umur(tanggal_mulai) <= 16",
             r#"di_wilayah("52.03") && jenjang == "SMP" && desil != 4"#,
             r#"disabilitas && !ikut("PKH") || sekolah != "tidak""#,
             r#"3 >= desil && wilayah == "52.02.01.2001" && jk != 1"#,
