@@ -12,7 +12,7 @@ use sinergi_core::cycle::{
     AmountRule, CycleAction, CycleState, EnrolSource, EntitlementState, PaymentResult, SchoolLevel,
     VerificationStep, may_run_cycles, may_see_beneficiary_names, steps_not_passed,
 };
-use sinergi_core::eligibility::{Facts, Rule, RuleCase, Verdict, check_publish};
+use sinergi_core::eligibility::{Facts, Outcome, Rule, RuleCase, Verdict, check_publish};
 use sinergi_core::{Localized, Msg, Viewer};
 use sinergi_store::{
     ApprovalDecision, Candidate, CycleRecord, EntitlementRecord, MemberRecord, NewCycle, NewMember,
@@ -112,7 +112,8 @@ pub struct RuleCount {
 }
 
 /// Evaluates `rule` over every person of the registry `viewer` sees (optionally under one
-/// region), chunk by chunk so memory stays flat; `start` is the day ages are taken on.
+/// region); `start` is the day ages are taken on. A rule the store can translate is counted
+/// in one query; any other is read chunk by chunk so memory stays flat.
 pub async fn evaluate_in_scope(
     store: &Store,
     viewer: &Viewer,
@@ -120,7 +121,31 @@ pub async fn evaluate_in_scope(
     start: NaiveDate,
     region: Option<&str>,
 ) -> Result<RuleCount, ActivityError> {
+    if let Some(lowered) = rule.lowered()
+        && let Some((checked, matched, undecided)) = store
+            .scoped(viewer)
+            .count_rule_in_sql(lowered, start, region)
+            .await?
+    {
+        return Ok(RuleCount {
+            checked,
+            matched,
+            undecided,
+        });
+    }
+    evaluate_rows_in_scope(store, viewer, rule, start, region).await
+}
+
+/// [`evaluate_in_scope`] by reading the registry rows and evaluating each person.
+pub async fn evaluate_rows_in_scope(
+    store: &Store,
+    viewer: &Viewer,
+    rule: &Rule,
+    start: NaiveDate,
+    region: Option<&str>,
+) -> Result<RuleCount, ActivityError> {
     let scoped = store.scoped(viewer);
+    let rule = rule.at(start);
     let mut count = RuleCount::default();
     let mut after = 0;
     loop {
@@ -131,10 +156,10 @@ pub async fn evaluate_in_scope(
         after = last.person_id;
         for c in &chunk {
             count.checked += 1;
-            match rule.evaluate(&c.facts, start) {
-                Verdict::Eligible => count.matched += 1,
-                Verdict::NotEligible => {}
-                Verdict::Undecided(_) => count.undecided += 1,
+            match rule.outcome(&c.facts) {
+                Outcome::Eligible => count.matched += 1,
+                Outcome::NotEligible => {}
+                Outcome::Undecided => count.undecided += 1,
             }
         }
     }
@@ -259,6 +284,7 @@ pub async fn enrol_from_registry(
         ));
     }
     let rule = rule_of(store, viewer, &cycle).await?;
+    let bound = rule.as_ref().map(|r| r.at(cycle.start));
     let source = match list_id {
         Some(id) => EnrolSource::List(id),
         None => EnrolSource::Registry,
@@ -275,18 +301,18 @@ pub async fn enrol_from_registry(
         for c in chunk {
             out.checked += 1;
             let facts = merge(c.facts, extra.get(&c.person_id));
-            let verdict = match &rule {
-                Some(r) => r.evaluate(&facts, cycle.start),
-                None => Verdict::Eligible,
+            let outcome = match &bound {
+                Some(r) => r.outcome(&facts),
+                None => Outcome::Eligible,
             };
-            match verdict {
-                Verdict::Eligible => members.push(NewMember {
+            match outcome {
+                Outcome::Eligible => members.push(NewMember {
                     candidate: Candidate { facts, ..c },
                     source: source.clone(),
-                    verdict,
+                    verdict: Verdict::Eligible,
                 }),
-                Verdict::NotEligible => out.not_eligible += 1,
-                Verdict::Undecided(_) => out.undecided += 1,
+                Outcome::NotEligible => out.not_eligible += 1,
+                Outcome::Undecided => out.undecided += 1,
             }
         }
         let written = scoped.enrol(cycle_id, &members).await?;
@@ -435,8 +461,8 @@ pub async fn act_on_cycle(
         .await?
         .ok_or(ActivityError::Forbidden)?;
     let rule = rule_of(store, viewer, &cycle).await?;
-    let members = scoped.cycle_members(cycle_id).await?;
-    let verified = verifications(&scoped.cycle_notes(cycle_id).await?);
+    let (members, notes) = scoped.cycle_members_and_notes(cycle_id).await?;
+    let verified = verifications(&notes);
     let decisions = approval_decisions(
         &members,
         rule.as_ref(),
@@ -581,8 +607,21 @@ pub async fn import_payment_results(
     Ok(out)
 }
 
-/// One cycle as its page shows it: the beneficiaries and entitlements by name only for a
-/// viewer who may see names, the figures for everyone who sees the cycle.
+/// Beneficiaries shown per page of a cycle.
+pub const MEMBERS_PER_PAGE: i64 = 50;
+
+/// Where a page of a cycle's beneficiaries starts (keyset on the beneficiary's id).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MemberCursor {
+    /// The beneficiaries after this id …
+    pub after: Option<i64>,
+    /// … or the ones before it.
+    pub before: Option<i64>,
+}
+
+/// One cycle as its page shows it: one page of beneficiaries (with their entitlements and
+/// notes) by name only for a viewer who may see names, the figures for everyone who sees
+/// the cycle.
 #[derive(Debug, Clone)]
 pub struct CycleView {
     pub cycle: CycleRecord,
@@ -596,15 +635,22 @@ pub struct CycleView {
     /// Mentoring notes, grievances and failed verifications (passed ones are the ticks).
     pub notes: Vec<NoteRecord>,
     pub tally: DonorTally,
+    /// The first beneficiary id shown, when beneficiaries lie before this page.
+    pub before: Option<i64>,
+    /// The last beneficiary id shown, when beneficiaries lie after this page.
+    pub after: Option<i64>,
+    /// This is the first page.
+    pub at_start: bool,
 }
 
-/// Cycle `cycle_id` of program `program_id`; `None` when the viewer does not see it or it
-/// belongs to another program.
+/// Cycle `cycle_id` of program `program_id`, its beneficiaries from `cursor` on; `None`
+/// when the viewer does not see it or it belongs to another program.
 pub async fn cycle_view(
     store: &Store,
     viewer: &Viewer,
     program_id: i64,
     cycle_id: i64,
+    cursor: MemberCursor,
 ) -> Result<Option<CycleView>, ActivityError> {
     let scoped = store.scoped(viewer);
     let Some(cycle) = scoped
@@ -615,15 +661,22 @@ pub async fn cycle_view(
         return Ok(None);
     };
     let by_name = may_see_beneficiary_names(viewer);
-    let (members, entitlements, notes) = if by_name {
-        (
-            scoped.cycle_members(cycle_id).await?,
-            scoped.entitlements(cycle_id, None).await?,
-            scoped.cycle_notes(cycle_id).await?,
-        )
+    let (members, more) = if by_name {
+        scoped
+            .cycle_members_page(cycle_id, cursor.after, cursor.before, MEMBERS_PER_PAGE)
+            .await?
     } else {
-        (Vec::new(), Vec::new(), Vec::new())
+        (Vec::new(), false)
     };
+    let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
+    let (entitlements, notes) = if by_name {
+        scoped.cycle_members_detail(cycle_id, &ids).await?
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let at_start = cursor == MemberCursor::default() || (cursor.before.is_some() && !more);
+    let rows_after = if cursor.before.is_some() { true } else { more };
+    let (first, last) = (ids.first().copied(), ids.last().copied());
     let verified = verifications(&notes);
     let pending = members
         .iter()
@@ -651,6 +704,9 @@ pub async fn cycle_view(
         entitlements,
         notes,
         tally: DonorTally::of(&m, &e, &n),
+        before: first.filter(|_| !at_start),
+        after: last.filter(|_| rows_after),
+        at_start,
     }))
 }
 

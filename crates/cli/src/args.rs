@@ -922,6 +922,9 @@ pub enum SiklusCommand {
         /// Aturan kelayakan terbit (id)
         #[arg(long, value_name = "ID")]
         aturan: Option<i64>,
+        /// Langkah verifikasi yang harus lulus sebelum disetujui, dipisah koma: dokumen, kunjungan_rumah, konfirmasi_sekolah
+        #[arg(long = "verifikasi", value_name = "LANGKAH", default_value = "")]
+        verifikasi: String,
         #[arg(long, value_name = "NAMA_PENGGUNA")]
         sebagai: String,
         #[command(flatten)]
@@ -938,6 +941,48 @@ pub enum SiklusCommand {
         /// Kode wilayah
         #[arg(long, value_name = "KODE")]
         wilayah: Option<String>,
+        #[arg(long, value_name = "NAMA_PENGGUNA")]
+        sebagai: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Catat hasil satu langkah verifikasi seorang penerima (dokumen, kunjungan_rumah, konfirmasi_sekolah: lulus/gagal)
+    #[command(
+        help_template = HELP_TEMPLATE,
+        next_help_heading = "Opsi",
+        after_help = "Contoh:\n  sinergi siklus verifikasi --siklus 3 --penerima 41 --langkah kunjungan_rumah --hasil lulus --catatan \"Rumah dikunjungi\" --sebagai mitra_tunas"
+    )]
+    Verifikasi {
+        #[arg(long, value_name = "ID")]
+        siklus: i64,
+        /// Id penerima dalam siklus
+        #[arg(long, value_name = "ID")]
+        penerima: i64,
+        /// dokumen, kunjungan_rumah atau konfirmasi_sekolah
+        #[arg(long, value_name = "LANGKAH")]
+        langkah: String,
+        /// lulus atau gagal
+        #[arg(long, value_name = "HASIL")]
+        hasil: String,
+        #[arg(long, value_name = "CATATAN", default_value = "")]
+        catatan: String,
+        /// Tanggal (YYYY-MM-DD); bawaan: hari ini
+        #[arg(long, value_name = "TANGGAL")]
+        tanggal: Option<String>,
+        #[arg(long, value_name = "NAMA_PENGGUNA")]
+        sebagai: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Impor fakta orang yang tidak ada di registri (CSV/XLSX: nik, sekolah ya/tidak, jenjang SD/SMP/SMA, disabilitas ya/tidak)
+    #[command(
+        help_template = HELP_TEMPLATE,
+        next_help_heading = "Opsi",
+        after_help = "Contoh:\n  sinergi siklus fakta sekolah.csv --sebagai mitra_tunas"
+    )]
+    Fakta {
+        #[arg(value_name = "BERKAS", help_heading = "Argumen")]
+        file: PathBuf,
         #[arg(long, value_name = "NAMA_PENGGUNA")]
         sebagai: String,
         #[command(flatten)]

@@ -4,14 +4,15 @@
 use anyhow::Context;
 use chrono::NaiveDate;
 use sinergi_activity::cycles::{
-    ExtraFacts, act_on_cycle, count_rule, create_cycle, create_rule, donor_report,
-    enrol_from_registry, enrol_manually, import_payment_results, payment_batch, publish_rule,
+    ExtraFacts, act_on_cycle, add_note, count_rule, create_cycle, create_rule, donor_report,
+    enrol_from_registry, enrol_manually, import_payment_results, import_person_facts,
+    payment_batch, publish_rule,
 };
-use sinergi_core::cycle::{AmountRule, CycleAction};
+use sinergi_core::cycle::{AmountRule, CycleAction, VerificationStep};
 use sinergi_core::eligibility::RuleCase;
 use sinergi_core::{Localized, Msg, Viewer};
 use sinergi_i18n::{Lang, Messages};
-use sinergi_store::{NewCycle, Store};
+use sinergi_store::{NewCycle, NewNote, Store};
 
 use crate::args::SiklusCommand;
 
@@ -80,10 +81,13 @@ pub async fn run(cmd: SiklusCommand) -> anyhow::Result<()> {
             jumlah,
             tahap,
             aturan,
+            verifikasi,
             sebagai,
             db,
         } => {
             let amount = AmountRule::parse(&jumlah).map_err(|m| anyhow::anyhow!(t.render(&m)))?;
+            let steps =
+                VerificationStep::split(&verifikasi).map_err(|m| anyhow::anyhow!(t.render(&m)))?;
             let store = crate::setup::open(&db.database).await?;
             let v = viewer(&store, &sebagai, &t).await?;
             let new = NewCycle {
@@ -94,7 +98,7 @@ pub async fn run(cmd: SiklusCommand) -> anyhow::Result<()> {
                 rule_id: aturan,
                 amount,
                 tranches: tahap,
-                steps: Vec::new(),
+                steps,
             };
             let id = create_cycle(&store, &v, &new)
                 .await
@@ -134,6 +138,85 @@ pub async fn run(cmd: SiklusCommand) -> anyhow::Result<()> {
                         .arg("exited_before", done.exited_before)
                 )
             );
+        }
+        SiklusCommand::Verifikasi {
+            siklus,
+            penerima,
+            langkah,
+            hasil,
+            catatan,
+            tanggal,
+            sebagai,
+            db,
+        } => {
+            let step = VerificationStep::from_key(&langkah).ok_or_else(|| {
+                anyhow::anyhow!(t.render(&Msg::new("cycles.step_unknown").arg("value", &langkah)))
+            })?;
+            let passed = match hasil.trim() {
+                "lulus" => true,
+                "gagal" => false,
+                other => anyhow::bail!(
+                    t.render(&Msg::new("cycles.cli_outcome_unknown").arg("value", other))
+                ),
+            };
+            let on = match tanggal {
+                Some(d) => date(&d)?,
+                None => chrono::Utc::now().date_naive(),
+            };
+            let store = crate::setup::open(&db.database).await?;
+            let v = viewer(&store, &sebagai, &t).await?;
+            let note = NewNote {
+                member_id: penerima,
+                kind: "verifikasi",
+                on_date: on,
+                body: catatan,
+                follow_up: None,
+                status: None,
+                entitlement_id: None,
+                step: Some(step),
+                passed: Some(passed),
+            };
+            add_note(&store, &v, siklus, &note)
+                .await
+                .map_err(|e| said(&t, e))?;
+            println!(
+                "{}",
+                t.render(
+                    &Msg::new("cycles.cli_verified")
+                        .arg("member", penerima)
+                        .arg_msg("step", step.label())
+                        .arg_msg(
+                            "outcome",
+                            Msg::new(if passed {
+                                "cycles.outcome.lulus"
+                            } else {
+                                "cycles.outcome.gagal"
+                            })
+                        )
+                )
+            );
+        }
+        SiklusCommand::Fakta { file, sebagai, db } => {
+            let bytes = std::fs::read(&file).with_context(|| file.display().to_string())?;
+            let store = crate::setup::open(&db.database).await?;
+            let v = viewer(&store, &sebagai, &t).await?;
+            let done = import_person_facts(&store, &v, &file.display().to_string(), &bytes)
+                .await
+                .map_err(|e| said(&t, e))?;
+            println!(
+                "{}",
+                t.render(
+                    &Msg::new("cycles.cli_facts")
+                        .arg("updated", done.updated)
+                        .arg("rejected", done.rejected.len())
+                )
+            );
+            for (line, m) in &done.rejected {
+                eprintln!("  {line}: {}", t.render(m));
+            }
+            if !done.rejected.is_empty() {
+                anyhow::bail!(t.render(&Msg::new("cycles.cli_facts_refused")));
+            }
         }
         SiklusCommand::Tambah {
             siklus,

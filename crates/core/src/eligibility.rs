@@ -85,6 +85,10 @@ pub fn age_on(birth: NaiveDate, on: NaiveDate) -> i64 {
 pub struct Rule {
     text: String,
     tree: Node<DefaultNumericTypes>,
+    /// The same tree lowered to typed nodes over a person's facts, evaluated without a
+    /// value per variable or a string per date; `None` when the rule uses something only
+    /// `evalexpr` evaluates (the built-ins, arithmetic), which then answers alone.
+    fast: Option<Lowered>,
 }
 
 /// A rule's answer for one person.
@@ -141,9 +145,11 @@ impl Rule {
         }
         // evalexpr accepts an unfinished tree (`desil <=`) until it is evaluated: try it once
         // on a person with every fact known, which must give true or false.
+        let fast = Lowered::lower(&tree);
         let rule = Rule {
             text: text.to_string(),
             tree,
+            fast,
         };
         let probe = Facts {
             desil: Some(1),
@@ -166,8 +172,37 @@ impl Rule {
         &self.text
     }
 
-    /// The rule's answer for `facts` in a cycle starting on `start`.
+    /// The rule as typed nodes, when it lowers to them (see [`Lowered`]): what a store may
+    /// translate to its query language.
+    pub fn lowered(&self) -> Option<&Lowered> {
+        self.fast.as_ref()
+    }
+
+    /// The rule's answer for `facts` in a cycle starting on `start`; an undecided answer
+    /// carries `evalexpr`'s words for what was missing.
     pub fn evaluate(&self, facts: &Facts, start: NaiveDate) -> Verdict {
+        match self.at(start).outcome(facts) {
+            Outcome::Eligible => Verdict::Eligible,
+            Outcome::NotEligible => Verdict::NotEligible,
+            Outcome::Undecided => match self.evaluate_slow(facts, start) {
+                Verdict::Undecided(why) => Verdict::Undecided(why),
+                // The two paths are tested to agree; should they not, say so.
+                other => Verdict::Undecided(format!("{other:?}")),
+            },
+        }
+    }
+
+    /// The rule bound to a cycle's first day, for evaluating many people in one pass.
+    pub fn at(&self, start: NaiveDate) -> BoundRule<'_> {
+        BoundRule {
+            rule: self,
+            start,
+            start_text: start.format("%Y-%m-%d").to_string(),
+        }
+    }
+
+    /// The rule's answer through `evalexpr` alone (one value per variable per person).
+    pub fn evaluate_slow(&self, facts: &Facts, start: NaiveDate) -> Verdict {
         let ctx = PersonContext::new(facts, start);
         match self.tree.eval_boolean_with_context(&ctx) {
             Ok(true) => Verdict::Eligible,
@@ -182,6 +217,229 @@ impl Rule {
             .iter()
             .filter(|c| self.evaluate(&c.facts, start).is_eligible() != c.expected)
             .collect()
+    }
+}
+
+/// A rule's answer without the words: what a count over millions needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Eligible,
+    NotEligible,
+    Undecided,
+}
+
+/// A rule bound to a cycle's first day (see [`Rule::at`]).
+pub struct BoundRule<'r> {
+    rule: &'r Rule,
+    start: NaiveDate,
+    start_text: String,
+}
+
+impl BoundRule<'_> {
+    /// The rule's answer for one person: typed nodes when the rule lowers to them (no
+    /// allocation per person), `evalexpr` otherwise.
+    pub fn outcome(&self, facts: &Facts) -> Outcome {
+        match &self.rule.fast {
+            Some(fast) => match fast.eval(facts, self) {
+                Ok(Val::Bool(true)) => Outcome::Eligible,
+                Ok(Val::Bool(false)) => Outcome::NotEligible,
+                _ => Outcome::Undecided,
+            },
+            None => match self.rule.evaluate_slow(facts, self.start) {
+                Verdict::Eligible => Outcome::Eligible,
+                Verdict::NotEligible => Outcome::NotEligible,
+                Verdict::Undecided(_) => Outcome::Undecided,
+            },
+        }
+    }
+}
+
+/// A value while a lowered rule is evaluated; strings are borrowed from the facts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Val<'a> {
+    Empty,
+    Bool(bool),
+    Int(i64),
+    Str(&'a str),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Neq,
+    Lt,
+    Leq,
+    Gt,
+    Geq,
+}
+
+/// A rule's tree lowered to typed nodes. The semantics are `evalexpr`'s own: every child
+/// is evaluated (no short circuit), any error makes the whole rule undecided, `==`
+/// compares kind and value, ordering needs two numbers or two strings, `&&`/`||`/`!`
+/// need booleans.
+#[derive(Debug, Clone)]
+pub enum Lowered {
+    Empty,
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    /// Index into [`VARIABLES`].
+    Var(usize),
+    Cmp(CmpOp, Box<Lowered>, Box<Lowered>),
+    And(Box<Lowered>, Box<Lowered>),
+    Or(Box<Lowered>, Box<Lowered>),
+    Not(Box<Lowered>),
+    /// `umur(x)` on the cycle's first day (`umur(tanggal_mulai)`, `umur()`).
+    AgeAtStart,
+    /// `umur("YYYY-MM-DD")`; `None` when the text is not a date (always an error).
+    AgeOn(Option<NaiveDate>),
+    /// `umur(x)` for any other argument.
+    Age(Box<Lowered>),
+    InRegion(Box<Lowered>),
+    InProgram(Box<Lowered>),
+}
+
+const START: usize = 6;
+
+impl Lowered {
+    fn lower(node: &Node<DefaultNumericTypes>) -> Option<Lowered> {
+        use evalexpr::Operator as O;
+        let kids = node.children();
+        let one = |i: usize| kids.get(i).and_then(Lowered::lower).map(Box::new);
+        let two = |op: fn(Box<Lowered>, Box<Lowered>) -> Lowered| {
+            (kids.len() == 2).then_some(())?;
+            Some(op(one(0)?, one(1)?))
+        };
+        let cmp = |op: CmpOp| {
+            (kids.len() == 2).then_some(())?;
+            Some(Lowered::Cmp(op, one(0)?, one(1)?))
+        };
+        match node.operator() {
+            O::RootNode => match kids.len() {
+                0 => Some(Lowered::Empty),
+                1 => Lowered::lower(&kids[0]),
+                _ => None,
+            },
+            O::Const { value } => match value {
+                Value::Empty => Some(Lowered::Empty),
+                Value::Boolean(b) => Some(Lowered::Bool(*b)),
+                Value::Int(i) => Some(Lowered::Int(*i)),
+                Value::String(s) => Some(Lowered::Str(s.clone())),
+                _ => None,
+            },
+            O::VariableIdentifierRead { identifier } => VARIABLES
+                .iter()
+                .position(|v| v == identifier)
+                .map(Lowered::Var),
+            O::Eq => cmp(CmpOp::Eq),
+            O::Neq => cmp(CmpOp::Neq),
+            O::Lt => cmp(CmpOp::Lt),
+            O::Leq => cmp(CmpOp::Leq),
+            O::Gt => cmp(CmpOp::Gt),
+            O::Geq => cmp(CmpOp::Geq),
+            O::And => two(Lowered::And),
+            O::Or => two(Lowered::Or),
+            O::Not => (kids.len() == 1).then(|| one(0).map(Lowered::Not))?,
+            O::FunctionIdentifier { identifier } => {
+                (kids.len() == 1).then_some(())?;
+                let arg = one(0)?;
+                match identifier.as_str() {
+                    "umur" => Some(match *arg {
+                        Lowered::Empty | Lowered::Var(START) => Lowered::AgeAtStart,
+                        Lowered::Str(ref s) => {
+                            Lowered::AgeOn(NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+                        }
+                        _ => Lowered::Age(arg),
+                    }),
+                    "di_wilayah" => Some(Lowered::InRegion(arg)),
+                    "ikut" => Some(Lowered::InProgram(arg)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn eval<'a>(&'a self, facts: &'a Facts, at: &'a BoundRule<'_>) -> Result<Val<'a>, ()> {
+        let boolean = |v: Val<'_>| match v {
+            Val::Bool(b) => Ok(b),
+            _ => Err(()),
+        };
+        let age = |on: NaiveDate| match facts.birth_date {
+            Some(birth) => Ok(Val::Int(age_on(birth, on))),
+            None => Err(()),
+        };
+        Ok(match self {
+            Lowered::Empty => Val::Empty,
+            Lowered::Bool(b) => Val::Bool(*b),
+            Lowered::Int(i) => Val::Int(*i),
+            Lowered::Str(s) => Val::Str(s),
+            Lowered::Var(i) => variable(*i, facts, at),
+            Lowered::Cmp(op, a, b) => {
+                let (a, b) = (a.eval(facts, at)?, b.eval(facts, at)?);
+                let ord = match (a, b) {
+                    _ if matches!(op, CmpOp::Eq) => return Ok(Val::Bool(a == b)),
+                    _ if matches!(op, CmpOp::Neq) => return Ok(Val::Bool(a != b)),
+                    (Val::Str(x), Val::Str(y)) => x.cmp(y),
+                    (Val::Int(x), Val::Int(y)) => x.cmp(&y),
+                    _ => return Err(()),
+                };
+                Val::Bool(match op {
+                    CmpOp::Lt => ord.is_lt(),
+                    CmpOp::Leq => ord.is_le(),
+                    CmpOp::Gt => ord.is_gt(),
+                    CmpOp::Geq => ord.is_ge(),
+                    CmpOp::Eq | CmpOp::Neq => unreachable!("answered above"),
+                })
+            }
+            Lowered::And(a, b) => {
+                let (a, b) = (a.eval(facts, at)?, b.eval(facts, at)?);
+                Val::Bool(boolean(a)? & boolean(b)?)
+            }
+            Lowered::Or(a, b) => {
+                let (a, b) = (a.eval(facts, at)?, b.eval(facts, at)?);
+                Val::Bool(boolean(a)? | boolean(b)?)
+            }
+            Lowered::Not(a) => Val::Bool(!boolean(a.eval(facts, at)?)?),
+            Lowered::AgeAtStart => age(at.start)?,
+            Lowered::AgeOn(on) => age(on.ok_or(())?)?,
+            Lowered::Age(arg) => match arg.eval(facts, at)? {
+                Val::Empty => age(at.start)?,
+                Val::Str(s) => age(NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ())?)?,
+                _ => return Err(()),
+            },
+            Lowered::InRegion(arg) => {
+                let Val::Str(code) = arg.eval(facts, at)? else {
+                    return Err(());
+                };
+                let mut code = code.bytes().filter(|b| *b != b'.').peekable();
+                if code.peek().is_none() {
+                    return Ok(Val::Bool(false));
+                }
+                let mut own = facts.region.bytes().filter(|b| *b != b'.');
+                Val::Bool(code.all(|c| own.next() == Some(c)))
+            }
+            Lowered::InProgram(arg) => {
+                let Val::Str(code) = arg.eval(facts, at)? else {
+                    return Err(());
+                };
+                Val::Bool(facts.programs.iter().any(|p| p.eq_ignore_ascii_case(code)))
+            }
+        })
+    }
+}
+
+/// Variable `i` of [`VARIABLES`] for one person, borrowed.
+fn variable<'a>(i: usize, facts: &'a Facts, at: &'a BoundRule<'_>) -> Val<'a> {
+    let text = |s: Option<&'a str>| s.map_or(Val::Empty, Val::Str);
+    match i {
+        0 => facts.desil.map_or(Val::Empty, |d| Val::Int(i64::from(d))),
+        1 => text(facts.sex.as_deref()),
+        2 => facts.disability.map_or(Val::Empty, Val::Bool),
+        3 => text(facts.in_school.map(|b| if b { "ya" } else { "tidak" })),
+        4 => text(facts.level.map(SchoolLevel::key)),
+        5 => Val::Str(&facts.region),
+        _ => Val::Str(&at.start_text),
     }
 }
 
@@ -445,6 +703,78 @@ mod tests {
         };
         let err = check_publish(&rule, &[good, wrong], start).unwrap_err();
         assert_eq!(err.key, "cycles.rule_case_failed");
+    }
+
+    /// The lowered rule must answer exactly as `evalexpr` does, missing facts included.
+    #[test]
+    fn the_lowered_rule_agrees_with_evalexpr() {
+        let rules = [
+            TUNAS,
+            r#"desil <= 2 || sekolah != "ya""#,
+            r#"!(jk == "L") && disabilitas"#,
+            r#"di_wilayah("52.03.05") && jenjang >= "SMP""#,
+            r#"ikut("pkh") || umur("2030-01-01") > 15 || umur() < 7"#,
+            r#"wilayah < "52.04" && tanggal_mulai == "2026-07-13""#,
+            "desil == 3 || desil != 4 && disabilitas == true",
+            r#"umur(tanggal_mulai) >= desil || jk == 1"#,
+        ];
+        let mut seed: u64 = 20;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % n
+        };
+        let start = d("2026-07-13");
+        for text in rules {
+            let rule = Rule::parse(text).unwrap();
+            assert!(rule.fast.is_some(), "{text} should lower");
+            let bound = rule.at(start);
+            let mut seen = [0usize; 3];
+            for _ in 0..3_000 {
+                let facts = Facts {
+                    desil: (next(5) > 0).then(|| next(10) as u8 + 1),
+                    birth_date: (next(5) > 0).then(|| {
+                        NaiveDate::from_ymd_opt(2000 + next(26) as i32, 1 + next(12) as u32, 1)
+                            .unwrap()
+                    }),
+                    sex: (next(4) > 0).then(|| if next(2) == 0 { "L" } else { "P" }.into()),
+                    disability: (next(4) > 0).then(|| next(2) == 0),
+                    in_school: (next(4) > 0).then(|| next(2) == 0),
+                    level: [
+                        None,
+                        Some(SchoolLevel::Sd),
+                        Some(SchoolLevel::Smp),
+                        Some(SchoolLevel::Sma),
+                    ][next(4) as usize],
+                    region: ["52.03.05.2001", "52.03.06.2002", "52.71.01.1001", ""]
+                        [next(4) as usize]
+                        .into(),
+                    programs: if next(2) == 0 {
+                        vec!["PKH".into()]
+                    } else {
+                        Vec::new()
+                    },
+                };
+                let slow = rule.evaluate_slow(&facts, start);
+                let fast = bound.outcome(&facts);
+                let expected = match slow {
+                    Verdict::Eligible => Outcome::Eligible,
+                    Verdict::NotEligible => Outcome::NotEligible,
+                    Verdict::Undecided(_) => Outcome::Undecided,
+                };
+                assert_eq!(fast, expected, "{text} on {facts:?}");
+                seen[fast as usize] += 1;
+            }
+            assert!(
+                seen.iter().filter(|n| **n > 0).count() >= 2,
+                "{text}: {seen:?}"
+            );
+        }
+        // Built-ins stay with evalexpr, and still answer.
+        let rule = Rule::parse(r#"jenjang == "SMP" && min(desil, 3) == 2"#).unwrap();
+        assert!(rule.fast.is_none());
+        assert_eq!(rule.at(start).outcome(&child()), Outcome::Eligible);
     }
 
     #[test]

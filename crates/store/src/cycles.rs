@@ -804,70 +804,74 @@ impl Scoped<'_> {
         let actor = self.actor();
         let added = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let mut added = 0u64;
+            // Who left the program in an earlier cycle, and who is in this cycle already:
+            // read once per call, not per person (an enrolment of 100,000 is a few dozen
+            // statements).
+            let left: std::collections::HashSet<i64> = sqlx::query_scalar(
+                "SELECT m.person_id FROM cycle_member m JOIN program_cycle pc ON pc.id = m.cycle_id \
+                 WHERE pc.program_id = $1 AND m.exit_kind IS NOT NULL AND m.person_id IS NOT NULL",
+            )
+            .bind(c.program_id)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
+            let mut present: std::collections::HashSet<i64> = sqlx::query_scalar(
+                "SELECT person_id FROM cycle_member WHERE cycle_id = $1 AND person_id IS NOT NULL",
+            )
+            .bind(cycle_id)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
             let mut exited_before = 0u64;
+            let mut rows = Vec::with_capacity(members.len());
             for m in members {
-                let f = &m.candidate.facts;
-                if !matches!(m.source, EnrolSource::Manual { .. }) {
-                    let left: Option<i64> = sqlx::query_scalar(
-                        "SELECT m.id FROM cycle_member m JOIN program_cycle pc ON pc.id = m.cycle_id \
-                         WHERE pc.program_id = $1 AND m.person_id = $2 AND m.exit_kind IS NOT NULL \
-                         LIMIT 1",
-                    )
-                    .bind(c.program_id)
-                    .bind(m.candidate.person_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if left.is_some() {
-                        exited_before += 1;
-                        continue;
-                    }
-                }
-                let facts = serde_json::to_string(f).map_err(corrupt)?;
-                let (reason, note) = (
-                    match &m.source {
-                        EnrolSource::Manual { reason } => Some(reason.trim().to_string()),
-                        _ => None,
-                    },
-                    match &m.verdict {
-                        Verdict::Undecided(why) => Some(why.clone()),
-                        _ => None,
-                    },
-                );
-                let exists: Option<i64> = sqlx::query_scalar(
-                    "SELECT id FROM cycle_member WHERE cycle_id = $1 AND person_id = $2",
-                )
-                .bind(cycle_id)
-                .bind(m.candidate.person_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                if exists.is_some() {
+                let manual = matches!(m.source, EnrolSource::Manual { .. });
+                if !manual && left.contains(&m.candidate.person_id) {
+                    exited_before += 1;
                     continue;
                 }
-                sqlx::query(
+                if !present.insert(m.candidate.person_id) {
+                    continue;
+                }
+                let facts = serde_json::to_string(&m.candidate.facts).map_err(corrupt)?;
+                rows.push((m, facts));
+            }
+            let added = rows.len() as u64;
+            // 15 values a row: 1,000 rows stay under SQLite's 32,766 parameters.
+            for chunk in rows.chunks(1_000) {
+                let mut qb = sqlx::QueryBuilder::new(
                     "INSERT INTO cycle_member (cycle_id, person_id, organisation_id, region_code, \
                      name, nik_masked, sex, level, disability, facts_json, source, reason, \
-                     verdict, verdict_note, included, created_at) VALUES \
-                     ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15)",
-                )
-                .bind(cycle_id)
-                .bind(m.candidate.person_id)
-                .bind(c.organisation_id)
-                .bind(&f.region)
-                .bind(&m.candidate.name)
-                .bind(&m.candidate.nik_masked)
-                .bind(&f.sex)
-                .bind(f.level.map(SchoolLevel::key))
-                .bind(i64::from(f.disability == Some(true)))
-                .bind(&facts)
-                .bind(m.source.key())
-                .bind(&reason)
-                .bind(m.verdict.key())
-                .bind(&note)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
-                added += 1;
+                     verdict, verdict_note, included, created_at) ",
+                );
+                qb.push_values(chunk, |mut b, (m, facts)| {
+                    let f = &m.candidate.facts;
+                    b.push_bind(cycle_id)
+                        .push_bind(m.candidate.person_id)
+                        .push_bind(c.organisation_id)
+                        .push_bind(f.region.clone())
+                        .push_bind(m.candidate.name.clone())
+                        .push_bind(m.candidate.nik_masked.clone())
+                        .push_bind(f.sex.clone())
+                        .push_bind(f.level.map(SchoolLevel::key))
+                        .push_bind(i64::from(f.disability == Some(true)))
+                        .push_bind(facts.clone())
+                        .push_bind(m.source.key())
+                        .push_bind(match &m.source {
+                            EnrolSource::Manual { reason } => Some(reason.trim().to_string()),
+                            _ => None,
+                        })
+                        .push_bind(m.verdict.key())
+                        .push_bind(match &m.verdict {
+                            Verdict::Undecided(why) => Some(why.clone()),
+                            _ => None,
+                        })
+                        .push_bind(1i64)
+                        .push_bind(now.clone());
+                });
+                qb.build().execute(&mut *tx).await?;
             }
             let manual = members
                 .iter()
@@ -893,6 +897,176 @@ impl Scoped<'_> {
             return Err(StoreError::Forbidden);
         }
         self.members_in_scope(cycle_id).await
+    }
+
+    /// One page of a cycle's beneficiaries by id (keyset): the `limit` after id `after`, or
+    /// the `limit` before id `before` (oldest first either way). One more row than `limit`
+    /// is read to tell whether rows lie beyond: returned as the flag.
+    pub async fn cycle_members_page(
+        &self,
+        cycle_id: i64,
+        after: Option<i64>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<(Vec<MemberRecord>, bool), StoreError> {
+        if !may_see_beneficiary_names(self.viewer()) {
+            return Err(StoreError::Forbidden);
+        }
+        if self.cycle(cycle_id).await?.is_none() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut ph = Placeholders::starting_at(4);
+        let scope = self.rows("m.region_code", "m.organisation_id", &mut ph);
+        let (cmp, order, key) = match (after, before) {
+            (_, Some(b)) => ("<", "DESC", b),
+            (Some(a), None) => (">", "ASC", a),
+            (None, None) => (">", "ASC", 0),
+        };
+        let sql = format!(
+            "SELECT {MEMBER_COLS} FROM cycle_member m WHERE m.cycle_id = $1 AND m.id {cmp} $2 \
+             AND {} ORDER BY m.id {order} LIMIT $3",
+            scope.sql
+        );
+        let rows: Vec<MemberRow> = on_pool!(self, |pool| bind_filter!(
+            sqlx::query_as(AssertSqlSafe(sql.clone()))
+                .bind(cycle_id)
+                .bind(key)
+                .bind(limit + 1),
+            scope.binds
+        )
+        .fetch_all(pool)
+        .await)?;
+        let more = rows.len() as i64 > limit;
+        let mut members = rows
+            .into_iter()
+            .take(usize::try_from(limit).unwrap_or(0))
+            .map(member_record)
+            .collect::<Result<Vec<_>, _>>()?;
+        if before.is_some() {
+            members.reverse();
+        }
+        Ok((members, more))
+    }
+
+    /// The entitlements and notes of some beneficiaries of a cycle (one page of them),
+    /// read by member id rather than for the whole cycle.
+    pub async fn cycle_members_detail(
+        &self,
+        cycle_id: i64,
+        member_ids: &[i64],
+    ) -> Result<(Vec<EntitlementRecord>, Vec<NoteRecord>), StoreError> {
+        if !may_see_beneficiary_names(self.viewer()) {
+            return Err(StoreError::Forbidden);
+        }
+        if self.cycle(cycle_id).await?.is_none() || member_ids.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        // Ids are integers: written into the statement, never text from outside.
+        let ids = member_ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut ph = Placeholders::starting_at(2);
+        let scope = self.rows("m.region_code", "m.organisation_id", &mut ph);
+        let sql = format!(
+            "SELECT e.id, e.member_id, m.name, m.nik_masked, m.region_code, e.tranche, \
+             e.amount_rupiah, e.state, e.result_note FROM entitlement e \
+             JOIN cycle_member m ON m.id = e.member_id \
+             WHERE +e.cycle_id = $1 AND e.member_id IN ({ids}) AND {} \
+             ORDER BY e.tranche, e.id",
+            scope.sql
+        );
+        type Row = (
+            i64,
+            i64,
+            String,
+            Option<String>,
+            String,
+            i64,
+            i64,
+            String,
+            Option<String>,
+        );
+        let rows: Vec<Row> = on_pool!(self, |pool| bind_filter!(
+            sqlx::query_as(AssertSqlSafe(sql.clone())).bind(cycle_id),
+            scope.binds
+        )
+        .fetch_all(pool)
+        .await)?;
+        let ents = rows
+            .into_iter()
+            .map(|r| {
+                Ok(EntitlementRecord {
+                    id: r.0,
+                    member_id: r.1,
+                    name: r.2,
+                    nik_masked: r.3,
+                    region: r.4,
+                    tranche: r.5,
+                    amount: r.6,
+                    state: EntitlementState::from_key(&r.7).ok_or_else(|| corrupt(&r.7))?,
+                    note: r.8,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let visible: std::collections::HashSet<i64> = {
+            let mut ph = Placeholders::starting_at(2);
+            let scope = self.rows("m.region_code", "m.organisation_id", &mut ph);
+            let sql = format!(
+                "SELECT m.id FROM cycle_member m WHERE m.cycle_id = $1 AND m.id IN ({ids}) AND {}",
+                scope.sql
+            );
+            let rows: Vec<(i64,)> = on_pool!(self, |pool| bind_filter!(
+                sqlx::query_as(AssertSqlSafe(sql.clone())).bind(cycle_id),
+                scope.binds
+            )
+            .fetch_all(pool)
+            .await)?;
+            rows.into_iter().map(|r| r.0).collect()
+        };
+        type NoteRow = (
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+        );
+        let sql = format!(
+            "SELECT id, member_id, kind, on_date, author, body, follow_up, status, \
+             entitlement_id, step, outcome FROM cycle_note \
+             WHERE cycle_id = $1 AND member_id IN ({ids}) ORDER BY id"
+        );
+        let rows: Vec<NoteRow> = on_pool!(self, |pool| {
+            sqlx::query_as(AssertSqlSafe(sql.clone()))
+                .bind(cycle_id)
+                .fetch_all(pool)
+                .await
+        })?;
+        let notes = rows
+            .into_iter()
+            .filter(|r| visible.contains(&r.1))
+            .map(|r| NoteRecord {
+                id: r.0,
+                member_id: r.1,
+                kind: r.2,
+                on_date: r.3,
+                author: r.4,
+                body: r.5,
+                follow_up: r.6,
+                status: r.7,
+                entitlement_id: r.8,
+                step: r.9.as_deref().and_then(VerificationStep::from_key),
+                passed: r.10.map(|o| o == "lulus"),
+            })
+            .collect();
+        Ok((ents, notes))
     }
 
     async fn members_in_scope(&self, cycle_id: i64) -> Result<Vec<MemberRecord>, StoreError> {
@@ -961,6 +1135,9 @@ impl Scoped<'_> {
             if total != decisions.len() as i64 {
                 return Err(refused(Msg::new("cycles.changed_meanwhile")));
             }
+            // By id: `+cycle_id` keeps the planner off the (cycle_id, id) index, which would
+            // walk the whole cycle once per statement (quadratic: 64 s for 100,000 on
+            // PostgreSQL).
             for ((keep, verdict, amount), ids) in &groups {
                 for chunk in ids.chunks(900) {
                     let list = (0..chunk.len())
@@ -969,7 +1146,7 @@ impl Scoped<'_> {
                         .join(", ");
                     let sql = format!(
                         "UPDATE cycle_member SET included = $1, verdict = $2, amount_rupiah = $3 \
-                         WHERE cycle_id = $4 AND id IN ({list})"
+                         WHERE id IN ({list}) AND +cycle_id = $4"
                     );
                     let mut q = sqlx::query(AssertSqlSafe(sql))
                         .bind(i64::from(*keep))
@@ -1209,12 +1386,17 @@ impl Scoped<'_> {
 
     /// The notes of a cycle about beneficiaries the viewer sees by name.
     pub async fn cycle_notes(&self, cycle_id: i64) -> Result<Vec<NoteRecord>, StoreError> {
-        let members: std::collections::HashSet<i64> = self
-            .cycle_members(cycle_id)
-            .await?
-            .into_iter()
-            .map(|m| m.id)
-            .collect();
+        Ok(self.cycle_members_and_notes(cycle_id).await?.1)
+    }
+
+    /// A cycle's beneficiaries the viewer sees by name and the notes about them, the
+    /// beneficiaries read once (approval needs both).
+    pub async fn cycle_members_and_notes(
+        &self,
+        cycle_id: i64,
+    ) -> Result<(Vec<MemberRecord>, Vec<NoteRecord>), StoreError> {
+        let all = self.cycle_members(cycle_id).await?;
+        let members: std::collections::HashSet<i64> = all.iter().map(|m| m.id).collect();
         type Row = (
             i64,
             i64,
@@ -1237,7 +1419,7 @@ impl Scoped<'_> {
         .fetch_all(pool)
         .await
         })?;
-        Ok(rows
+        let notes = rows
             .into_iter()
             .filter(|r| members.contains(&r.1))
             .map(|r| NoteRecord {
@@ -1253,7 +1435,8 @@ impl Scoped<'_> {
                 step: r.9.as_deref().and_then(VerificationStep::from_key),
                 passed: r.10.map(|o| o == "lulus"),
             })
-            .collect())
+            .collect();
+        Ok((all, notes))
     }
 
     /// Records a beneficiary's exit (graduated, moved, dropped) with its reason.
@@ -1335,5 +1518,270 @@ impl Scoped<'_> {
             ents,
             notes.into_iter().filter(|n| ids.contains(&n.0)).collect(),
         ))
+    }
+}
+
+/// A lowered rule node as SQL over `person_record r LEFT JOIN person_fact f`.
+enum SqlPart {
+    /// A predicate, never NULL once the rule's error conditions are false.
+    Bool(String),
+    /// An integer or text value and the condition under which it is empty.
+    Int(String, Option<String>),
+    Text(String, Option<String>),
+    /// A person's age in full years on a day.
+    Age(NaiveDate),
+}
+
+struct SqlRule<'a> {
+    ph: &'a mut Placeholders,
+    binds: Vec<crate::scope::Bind>,
+    /// Conditions under which evaluating the rule fails (undecided).
+    errors: Vec<String>,
+    start: NaiveDate,
+}
+
+impl SqlRule<'_> {
+    fn text(&mut self, s: &str) -> String {
+        self.binds.push(crate::scope::Bind::Text(s.to_string()));
+        self.ph.next()
+    }
+
+    /// `birth_date <= ` this text: the person is at least `years` old on `on`.
+    fn born_by(&mut self, on: NaiveDate, years: i64) -> Option<String> {
+        use chrono::Datelike as _;
+        let year = i64::from(on.year()) - years;
+        (1000..=9999).contains(&year).then(|| {
+            let p = self.text(&format!("{year:04}-{:02}-{:02}", on.month(), on.day()));
+            format!("r.birth_date <= {p}")
+        })
+    }
+
+    fn boolean(&mut self, part: SqlPart) -> Option<String> {
+        match part {
+            SqlPart::Bool(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    fn part(&mut self, node: &sinergi_core::eligibility::Lowered) -> Option<SqlPart> {
+        use sinergi_core::eligibility::{CmpOp, Lowered as L};
+        Some(match node {
+            L::Bool(b) => SqlPart::Bool(if *b { "1 = 1" } else { "1 = 0" }.into()),
+            L::Int(i) => SqlPart::Int(i.to_string(), None),
+            L::Str(s) => SqlPart::Text(self.text(s), None),
+            L::Var(0) => SqlPart::Int("r.desil".into(), Some("r.desil IS NULL".into())),
+            L::Var(1) => SqlPart::Text("r.sex".into(), Some("r.sex IS NULL".into())),
+            L::Var(2) => {
+                // A boolean fact read as an operand: empty is an error.
+                self.errors.push("f.disability IS NULL".into());
+                SqlPart::Bool("COALESCE(f.disability = 1, 1 = 0)".into())
+            }
+            L::Var(3) => SqlPart::Text(
+                "(CASE WHEN f.in_school = 1 THEN 'ya' ELSE 'tidak' END)".into(),
+                Some("f.in_school IS NULL".into()),
+            ),
+            L::Var(4) => SqlPart::Text("f.level".into(), Some("f.level IS NULL".into())),
+            L::Var(5) => SqlPart::Text("r.region_code".into(), None),
+            L::Var(6) => {
+                let s = self.start.format("%Y-%m-%d").to_string();
+                SqlPart::Text(self.text(&s), None)
+            }
+            L::AgeAtStart => {
+                self.errors.push("r.birth_date IS NULL".into());
+                SqlPart::Age(self.start)
+            }
+            L::AgeOn(Some(on)) => {
+                self.errors.push("r.birth_date IS NULL".into());
+                SqlPart::Age(*on)
+            }
+            L::And(a, b) | L::Or(a, b) => {
+                let (x, y) = (self.part(a)?, self.part(b)?);
+                let (x, y) = (self.boolean(x)?, self.boolean(y)?);
+                let op = if matches!(node, L::And(..)) {
+                    "AND"
+                } else {
+                    "OR"
+                };
+                SqlPart::Bool(format!("({x} {op} {y})"))
+            }
+            L::Not(a) => {
+                let x = self.part(a)?;
+                SqlPart::Bool(format!("(NOT {})", self.boolean(x)?))
+            }
+            L::InRegion(a) => match a.as_ref() {
+                L::Str(code) => {
+                    let code = code.replace('.', "");
+                    if code.is_empty() {
+                        SqlPart::Bool("1 = 0".into())
+                    } else {
+                        let n = code.chars().count();
+                        let p = self.text(&code);
+                        SqlPart::Bool(format!(
+                            "substr(replace(r.region_code, '.', ''), 1, {n}) = {p}"
+                        ))
+                    }
+                }
+                _ => return None,
+            },
+            // The registry holds no other programs' membership: `ikut` is false there.
+            L::InProgram(a) => match a.as_ref() {
+                L::Str(_) => SqlPart::Bool("1 = 0".into()),
+                _ => return None,
+            },
+            L::Cmp(op, a, b) => {
+                let (x, y) = (self.part(a)?, self.part(b)?);
+                // Ages against a whole number: a comparison of ISO birth dates.
+                let flip = |op: CmpOp| match op {
+                    CmpOp::Lt => CmpOp::Gt,
+                    CmpOp::Leq => CmpOp::Geq,
+                    CmpOp::Gt => CmpOp::Lt,
+                    CmpOp::Geq => CmpOp::Leq,
+                    other => other,
+                };
+                let (op, on, n) = match (&x, &y) {
+                    (SqlPart::Age(on), SqlPart::Int(n, None)) => (*op, *on, n.parse::<i64>().ok()?),
+                    (SqlPart::Int(n, None), SqlPart::Age(on)) => {
+                        (flip(*op), *on, n.parse::<i64>().ok()?)
+                    }
+                    (SqlPart::Age(_), _) | (_, SqlPart::Age(_)) => return None,
+                    _ => return self.compare(*op, x, y),
+                };
+                let at_least = |s: &mut Self, years: i64| s.born_by(on, years);
+                let not = |p: String| format!("(NOT {p})");
+                SqlPart::Bool(match op {
+                    CmpOp::Geq => at_least(self, n)?,
+                    CmpOp::Gt => at_least(self, n + 1)?,
+                    CmpOp::Lt => not(at_least(self, n)?),
+                    CmpOp::Leq => not(at_least(self, n + 1)?),
+                    CmpOp::Eq | CmpOp::Neq => {
+                        let eq = format!(
+                            "({} AND {})",
+                            at_least(self, n)?,
+                            not(at_least(self, n + 1)?)
+                        );
+                        if op == CmpOp::Eq { eq } else { not(eq) }
+                    }
+                })
+            }
+            _ => return None,
+        })
+    }
+
+    fn compare(
+        &mut self,
+        op: sinergi_core::eligibility::CmpOp,
+        x: SqlPart,
+        y: SqlPart,
+    ) -> Option<SqlPart> {
+        use sinergi_core::eligibility::CmpOp;
+        // (left, its empty condition, right, its empty condition, same kind, integers)
+        let (a, an, b, bn, same, ints) = match (x, y) {
+            (SqlPart::Int(a, an), SqlPart::Int(b, bn)) => (a, an, b, bn, true, true),
+            (SqlPart::Text(a, an), SqlPart::Text(b, bn)) => (a, an, b, bn, true, false),
+            (SqlPart::Int(a, an), SqlPart::Text(b, bn))
+            | (SqlPart::Text(a, an), SqlPart::Int(b, bn)) => (a, an, b, bn, false, false),
+            _ => return None,
+        };
+        // Only a fact against a constant (one side never empty).
+        if an.is_some() && bn.is_some() {
+            return None;
+        }
+        let null = an.or(bn);
+        Some(SqlPart::Bool(match op {
+            CmpOp::Eq | CmpOp::Neq => {
+                let eq = if same {
+                    match &null {
+                        Some(n) => format!("((NOT {n}) AND {a} = {b})"),
+                        None => format!("({a} = {b})"),
+                    }
+                } else {
+                    // Different kinds are never equal.
+                    "1 = 0".into()
+                };
+                if op == CmpOp::Eq {
+                    eq
+                } else {
+                    format!("(NOT {eq})")
+                }
+            }
+            _ => {
+                // Ordering: integers only (text order differs between the backends'
+                // collations and Rust's); an empty fact is an error.
+                if !ints {
+                    return None;
+                }
+                if let Some(n) = null {
+                    self.errors.push(n);
+                }
+                let sym = match op {
+                    CmpOp::Lt => "<",
+                    CmpOp::Leq => "<=",
+                    CmpOp::Gt => ">",
+                    _ => ">=",
+                };
+                format!("({a} {sym} {b})")
+            }
+        }))
+    }
+}
+
+impl Scoped<'_> {
+    /// Counts a lowered rule over the registry in scope in one query (checked, matched,
+    /// undecided), with the rule's own semantics: any error anywhere makes a person
+    /// undecided. `None` when the rule uses something this translation does not cover;
+    /// the caller then evaluates the rows itself.
+    pub async fn count_rule_in_sql(
+        &self,
+        rule: &sinergi_core::eligibility::Lowered,
+        start: NaiveDate,
+        region: Option<&str>,
+    ) -> Result<Option<(i64, i64, i64)>, StoreError> {
+        let mut ph = Placeholders::starting_at(1);
+        let scope = self.rows("r.region_code", "r.organisation_id", &mut ph);
+        let mut binds = scope.binds;
+        let mut extra = String::new();
+        if let Some(region) = region {
+            let lo = ph.next();
+            let hi = ph.next();
+            extra.push_str(&format!(
+                " AND (r.region_code = {lo} OR (r.region_code > {lo} AND r.region_code < {hi}))"
+            ));
+            binds.push(crate::scope::Bind::Text(region.to_string()));
+            binds.push(crate::scope::Bind::Text(format!("{region}/")));
+        }
+        let mut t = SqlRule {
+            ph: &mut ph,
+            binds: Vec::new(),
+            errors: Vec::new(),
+            start,
+        };
+        let Some(part) = t.part(rule) else {
+            return Ok(None);
+        };
+        let Some(matched) = t.boolean(part) else {
+            return Ok(None);
+        };
+        let mut errors = std::mem::take(&mut t.errors);
+        errors.sort();
+        errors.dedup();
+        binds.extend(t.binds);
+        let error = if errors.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            format!("({})", errors.join(" OR "))
+        };
+        let sql = format!(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN {error} THEN 0 WHEN {matched} THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN {error} THEN 1 ELSE 0 END), 0) \
+             FROM person_record r LEFT JOIN person_fact f ON f.person_id = r.id WHERE {}{extra}",
+            scope.sql
+        );
+        let row: (i64, i64, i64) = on_pool!(self, |pool| bind_filter!(
+            sqlx::query_as(AssertSqlSafe(sql.clone())),
+            binds
+        )
+        .fetch_one(pool)
+        .await)?;
+        Ok(Some(row))
     }
 }

@@ -13,3 +13,4 @@ mod programs;
 mod realisasi;
 mod registries;
 mod sandi;
+mod siklus;

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Multipart, Path, State};
+use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
@@ -30,6 +30,7 @@ use super::render;
 use crate::auth::Signed;
 use crate::export::{Table, TableFormat, csv_bytes, file_download, xlsx_bytes};
 use crate::i18n::Messages;
+use crate::pager::KeysetPager;
 use crate::{AppError, AppState, Ui};
 
 pub fn routes() -> Router<AppState> {
@@ -772,6 +773,8 @@ struct CyclePage {
     /// The actions that may be taken now: (key, label).
     actions: Vec<(&'static str, String)>,
     members: Vec<MemberView>,
+    /// Links to the other pages of beneficiaries.
+    pager: KeysetPager,
     entitlements: Vec<(EntitlementRecord, String)>,
     notes: Vec<NoteView>,
     tally: Vec<TallyRow>,
@@ -785,16 +788,36 @@ fn action_label(t: Messages, a: CycleAction) -> String {
     t.get(&format!("cycles.action.{}", a.key())).to_string()
 }
 
+/// Keyset paging of a cycle's beneficiaries: the ones after (`setelah`) or before
+/// (`sebelum`) a beneficiary id.
+#[derive(Debug, Default, Deserialize)]
+struct MemberPageQuery {
+    setelah: Option<i64>,
+    sebelum: Option<i64>,
+}
+
 async fn cycle_page(
     State(state): State<AppState>,
     ui: Ui,
     Signed(user): Signed,
     Path((id, cycle_id)): Path<(i64, i64)>,
+    Query(q): Query<MemberPageQuery>,
 ) -> Response {
     let result = async {
-        let view = uc::cycle_view(&state.store, &user.viewer, id, cycle_id)
+        let cursor = uc::MemberCursor {
+            after: q.setelah,
+            before: q.sebelum,
+        };
+        let view = uc::cycle_view(&state.store, &user.viewer, id, cycle_id, cursor)
             .await?
             .ok_or(AppError::not_found("error.not_found"))?;
+        let pager = KeysetPager::new(
+            &format!("/program/{id}/siklus/{cycle_id}"),
+            &[],
+            view.before.map(|b| b.to_string()),
+            view.after.map(|a| a.to_string()),
+            view.at_start,
+        );
         let t = ui.t;
         let cycle = view.cycle;
         let steps_words = |steps: &[VerificationStep]| {
@@ -881,6 +904,7 @@ async fn cycle_page(
             may_run: view.may_run,
             actions,
             members,
+            pager,
             entitlements: view
                 .entitlements
                 .into_iter()

@@ -432,3 +432,171 @@ fn a_cycle_is_run_through_the_pages_by_its_partner_only() {
         assert!(text.contains("Rp 300.000"), "{l}: rupiah in words: {text}");
     }
 }
+
+/// The cycle page pages its beneficiaries by key (50 a page), on both backends: 120
+/// beneficiaries are three pages; next and previous links carry the id of the last or
+/// first row shown, each beneficiary appears on exactly one page, and a page stays light.
+#[test]
+fn the_cycle_page_pages_its_beneficiaries() {
+    use sinergi_activity::cycles::{ExtraFacts, create_cycle, enrol_from_registry};
+    use sinergi_core::cycle::AmountRule;
+    use sinergi_core::{LegalBasis, PersonExtra, PersonInput, Sex, Viewer};
+    use sinergi_store::{Actor, BulkChunk, NewCycle, NewPersonList};
+
+    let dbs = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(TestDb::all());
+    for db in dbs {
+        let l = db.label;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let world = rt.block_on(build(&db));
+        let (cycle_url, key) = rt.block_on(async {
+            let w = &world;
+            let (sender, receiver) = tokio::sync::mpsc::channel(2);
+            let rows: Vec<PersonInput> = (0..120)
+                .map(|i| PersonInput {
+                    line: i + 2,
+                    name: format!("Anak Halaman {i:03}"),
+                    sex: Some(Sex::Female),
+                    birth_date: NaiveDate::from_ymd_opt(2014, 1, 1),
+                    nik: None,
+                    kk: None,
+                    region: code("52.03.05.2003"),
+                    extra: PersonExtra::default(),
+                })
+                .collect();
+            sender
+                .send(BulkChunk::Rows(
+                    w.store.person_sealer().unwrap().prepare(&rows),
+                ))
+                .await
+                .unwrap();
+            sender.send(BulkChunk::Done).await.unwrap();
+            drop(sender);
+            let list = w
+                .store
+                .bulk_person_list(
+                    Actor::system("test"),
+                    &NewPersonList {
+                        organisation_id: w.orgs[0],
+                        name: "Daftar anak".into(),
+                        legal_basis: Some(LegalBasis::Persetujuan),
+                        reference: "uji halaman".into(),
+                        source_file: None,
+                        content_hash: None,
+                        replaces: None,
+                    },
+                    receiver,
+                )
+                .await
+                .unwrap();
+            let program = w
+                .store
+                .as_system("test")
+                .save_programs(&[ProgramInput {
+                    organisation_id: w.orgs[0],
+                    code: "HAL".into(),
+                    name: "Beasiswa halaman".into(),
+                    sector: Sector::Pendidikan,
+                    ppks: vec![Ppks::FakirMiskin],
+                    aid_type: AidType::Beasiswa,
+                    funding: FundingSource::Filantropi,
+                    budget_rp: 100_000_000,
+                    start: day("2026-07-13"),
+                    end: day("2027-06-30"),
+                    status: ProgramStatus::Berjalan,
+                    target: TargetGroup::default(),
+                    planned: 120,
+                    reached: Reached::default(),
+                    locations: vec![ProgramLocation {
+                        region: code("52.03.05.2003"),
+                        planned: 120,
+                        reached: 0,
+                    }],
+                }])
+                .await
+                .unwrap()[0]
+                .id;
+            let mitra = Viewer::User(w.principal("mitra.a").await);
+            let cycle = create_cycle(
+                &w.store,
+                &mitra,
+                &NewCycle {
+                    program_id: program,
+                    name: "Putaran besar".into(),
+                    start: day("2026-07-13"),
+                    end: day("2026-12-31"),
+                    rule_id: None,
+                    amount: AmountRule::Flat { rupiah: 300_000 },
+                    tranches: 1,
+                    steps: Vec::new(),
+                },
+            )
+            .await
+            .unwrap();
+            let done = enrol_from_registry(
+                &w.store,
+                &mitra,
+                cycle,
+                Some(list.list_id),
+                None,
+                &ExtraFacts::new(),
+            )
+            .await
+            .unwrap();
+            assert_eq!(done.added, 120, "{l}");
+            (format!("/program/{program}/siklus/{cycle}"), w.key.clone())
+        });
+        rt.block_on(world.store.close());
+        drop(world);
+        let (base, _stop) = start_keyed(db, Some(key));
+        let mut mitra = signed(&base, "mitra.a");
+
+        let names = |body: &str| -> Vec<String> {
+            body.split("<tr><td>Anak Halaman ")
+                .skip(1)
+                .map(|s| s[..3].to_string())
+                .collect()
+        };
+        let link = |body: &str, rel: &str| -> Option<String> {
+            let at = body.find(&format!("rel=\"{rel}\" href=\""))?;
+            let rest = &body[at + rel.len() + 13..];
+            Some(rest[..rest.find('"')?].replace("&amp;", "&"))
+        };
+        let first = mitra.get(&cycle_url);
+        assert_eq!(first.status, 200, "{l}");
+        assert_light_and_local(&format!("{l} cycle page 1"), &first.body);
+        let page1 = names(&first.body);
+        assert_eq!(page1.len(), 50, "{l}: {page1:?}");
+        assert_eq!(page1[0], "000", "{l}");
+        assert!(link(&first.body, "prev").is_none(), "{l}");
+        let next = link(&first.body, "next").expect("a next link");
+        assert!(next.contains("setelah="), "{l}: {next}");
+        let second = mitra.get(&next);
+        let page2 = names(&second.body);
+        assert_eq!(page2.len(), 50, "{l}");
+        assert_eq!(page2[0], "050", "{l}");
+        let third = mitra.get(&link(&second.body, "next").expect("a next link"));
+        let page3 = names(&third.body);
+        assert_eq!(page3.len(), 20, "{l}");
+        assert_eq!(page3.last().map(String::as_str), Some("119"), "{l}");
+        assert!(link(&third.body, "next").is_none(), "{l}: the last page");
+        // Back from the last page: the second page again, then the first.
+        let back = mitra.get(&link(&third.body, "prev").expect("a prev link"));
+        assert_eq!(names(&back.body), page2, "{l}");
+        let back = mitra.get(&link(&back.body, "prev").expect("a prev link"));
+        assert_eq!(names(&back.body), page1, "{l}");
+        assert!(
+            link(&back.body, "prev").is_none(),
+            "{l}: at the start again"
+        );
+        let mut all: Vec<String> = [page1, page2, page3].concat();
+        all.dedup();
+        assert_eq!(all.len(), 120, "{l}: each beneficiary on one page");
+    }
+}
