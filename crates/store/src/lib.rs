@@ -51,7 +51,7 @@ pub use cycles::{
     NewMember, NewNote, NoteRecord, PersonFacts, RuleRecord,
 };
 pub use double_aid::{
-    CompareRow, CountRow, FlagRow, HeldRecord, JoinWith, JoinableList, NewPair, NewRound,
+    CompareRow, CountRow, FlagRow, HeldRecord, PendingReview, JoinWith, JoinableList, NewPair, NewRound,
     ReviewRow, RoundMember, RoundRecord, RoundResults, RunMember, normalise_aid_types,
 };
 pub use error::{RejectedCode, StoreError};
