@@ -108,8 +108,8 @@ pub fn run_encoded(members: &[Member], aid_types: &[String], seed: u64) -> Round
 /// (`sinergi_link::Linker`, the person preset: NIK with its Excel and typing errors, names
 /// with the Indonesian name rules, dates with day–month swaps, KK, desa), the same engine
 /// and settings as `sinergi link`. The lists are linked together and only pairs across two
-/// members are kept: a pair at or above the preset's threshold is an overlap, one between its
-/// review floor and the threshold is uncertain. `Side::line` is the index in `lists[member]`;
+/// members are kept: a pair at or above the preset's threshold is an overlap, one between
+/// [`REVIEW_FLOOR`] and the threshold is uncertain. `Side::line` is the index in `lists[member]`;
 /// the evidence is the NIK, KK and the other fields' (name, sex, birth date, desa) weights.
 pub fn run_held(lists: &[Vec<HeldRecord>], aid_types: &[String]) -> RoundResult {
     use sinergi_core::Table;
@@ -177,7 +177,10 @@ pub fn run_held(lists: &[Vec<HeldRecord>], aid_types: &[String]) -> RoundResult 
         ],
         lines: (0..index.len() as u32).map(|r| r + 2).collect(),
     };
-    let settings = Settings::person_preset();
+    let mut settings = Settings::person_preset();
+    // The partners review down to the same floor as encoded pairs: a double-aid pair is a
+    // prompt to coordinate, worth a look well below a merge.
+    settings.review_floor = REVIEW_FLOOR;
     let (threshold, floor) = (settings.threshold, settings.review_floor);
     let linker = match Linker::new(
         settings,
