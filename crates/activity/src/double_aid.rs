@@ -227,12 +227,7 @@ pub fn run_held(lists: &[Vec<HeldRecord>], aid_types: &[String]) -> RoundResult 
             probability: p.probability,
             field_weights: [fw[nik_col], fw[kk_col], rest],
             kecamatan: kecamatan_of(&ra.region),
-            aid_type: ra
-                .aid_type
-                .as_deref()
-                .unwrap_or("")
-                .trim()
-                .to_lowercase(),
+            aid_type: ra.aid_type.as_deref().unwrap_or("").trim().to_lowercase(),
         };
         if p.probability >= threshold {
             result.overlaps.push(overlap);
@@ -513,7 +508,11 @@ pub async fn run_round(
     let mut candidate_pairs = 0;
     let records = held.iter().map(|h| h.1.len()).sum::<usize>()
         + encoded.iter().map(|m| m.records.len()).sum::<usize>();
-    let pair_of = |o: &Overlap, certain: bool, org: &dyn Fn(usize) -> i64, line: &dyn Fn(Side) -> i64, key: Option<String>| NewPair {
+    let pair_of = |o: &Overlap,
+                   certain: bool,
+                   org: &dyn Fn(usize) -> i64,
+                   line: &dyn Fn(Side) -> i64,
+                   key: Option<String>| NewPair {
         org_a: org(o.a.member),
         line_a: line(o.a),
         org_b: org(o.b.member),
@@ -634,8 +633,8 @@ pub async fn decide(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sinergi_link::encoded::{PlainRecord, Secret, encode};
     use sinergi_core::{Principal, Role, Scope};
+    use sinergi_link::encoded::{PlainRecord, Secret, encode};
 
     fn person<'a>(name: &'a str, nik: &'a str, aid: &'a str) -> PlainRecord<'a> {
         PlainRecord {

@@ -289,7 +289,10 @@ async fn a_round_runs_from_opening_to_frozen_results_each_viewer_seeing_its_shar
                     .collect::<Vec<_>>()
             }
         };
-        assert!(pending(&mitra_a).await.is_empty(), "{l}: nothing uncertain yet");
+        assert!(
+            pending(&mitra_a).await.is_empty(),
+            "{l}: nothing uncertain yet"
+        );
         s.scoped(&admin)
             .save_double_aid_results(
                 round,
@@ -315,7 +318,12 @@ async fn a_round_runs_from_opening_to_frozen_results_each_viewer_seeing_its_shar
         assert_eq!(pending(&admin).await, [(round, 1)], "{l}");
         assert!(pending(&lks).await.is_empty(), "{l}: not its pair");
         assert!(pending(&jateng).await.is_empty(), "{l}");
-        let review = match round_page(s, &mitra_a, round).await.unwrap().unwrap().results {
+        let review = match round_page(s, &mitra_a, round)
+            .await
+            .unwrap()
+            .unwrap()
+            .results
+        {
             RoundResults::OwnRows { review, .. } => review,
             other => panic!("{l}: {other:?}"),
         };
@@ -325,7 +333,11 @@ async fn a_round_runs_from_opening_to_frozen_results_each_viewer_seeing_its_shar
             .unwrap();
         assert!(pending(&mitra_a).await.is_empty(), "{l}: decided");
         assert_eq!(pending(&mitra_b).await, [(round, 1)], "{l}");
-        assert_eq!(pending(&admin).await, [(round, 1)], "{l}: B still to decide");
+        assert_eq!(
+            pending(&admin).await,
+            [(round, 1)],
+            "{l}: B still to decide"
+        );
 
         // Closing freezes: joining and running again are refused, encoded files are gone,
         // the public sees the (suppressed) province total.
@@ -439,26 +451,72 @@ fn held(line: i64, nik: Option<&str>, name: &str, birth: &str, desa: &str) -> He
 fn held_lists_are_linked_in_cleartext_across_partners_only() {
     let desa = "52.03.05.2004";
     let a = vec![
-        held(2, Some("5203055505800001"), "Siti Aminah", "1980-05-15", desa),
-        held(3, Some("5203051207750002"), "Lalu Muhammad Zaini", "1975-07-12", desa),
-        held(4, Some("5203055505800001"), "Siti Aminah", "1980-05-15", desa),
-        held(5, Some("5203054110900003"), "Baiq Rohani", "1990-10-01", desa),
+        held(
+            2,
+            Some("5203055505800001"),
+            "Siti Aminah",
+            "1980-05-15",
+            desa,
+        ),
+        held(
+            3,
+            Some("5203051207750002"),
+            "Lalu Muhammad Zaini",
+            "1975-07-12",
+            desa,
+        ),
+        held(
+            4,
+            Some("5203055505800001"),
+            "Siti Aminah",
+            "1980-05-15",
+            desa,
+        ),
+        held(
+            5,
+            Some("5203054110900003"),
+            "Baiq Rohani",
+            "1990-10-01",
+            desa,
+        ),
     ];
     let mut b = vec![
         // Siti: two digits of the NIK swapped.
-        held(2, Some("5203055505800010"), "Siti Aminah", "1980-05-15", desa),
+        held(
+            2,
+            Some("5203055505800010"),
+            "Siti Aminah",
+            "1980-05-15",
+            desa,
+        ),
         // Zaini: no NIK, "Muhammad" written "Muh.".
         held(3, None, "Lalu Muh. Zaini", "1975-07-12", desa),
-        held(4, Some("5203056608880004"), "Nurul Hidayah", "1988-08-26", desa),
+        held(
+            4,
+            Some("5203056608880004"),
+            "Nurul Hidayah",
+            "1988-08-26",
+            desa,
+        ),
     ];
     // Many more strangers, so the engine has a population to learn from.
-    let names = ["Ahmad", "Baiq", "Lalu", "Made", "Nyoman", "Ketut", "Wayan", "Putu"];
-    let last = ["Hasan", "Rahma", "Sudirman", "Wati", "Saputra", "Yani", "Kurnia", "Fauzi"];
+    let names = [
+        "Ahmad", "Baiq", "Lalu", "Made", "Nyoman", "Ketut", "Wayan", "Putu",
+    ];
+    let last = [
+        "Hasan", "Rahma", "Sudirman", "Wati", "Saputra", "Yani", "Kurnia", "Fauzi",
+    ];
     let mut a = a;
     for i in 0..200i64 {
         let name = format!("{} {}", names[(i % 8) as usize], last[(i / 8 % 8) as usize]);
         let birth = format!("19{:02}-{:02}-{:02}", 50 + i % 45, 1 + i % 12, 1 + i % 28);
-        let nik = format!("520305{:02}{:02}{:02}{:04}", 1 + i % 28, 1 + i % 12, 50 + i % 45, 100 + i);
+        let nik = format!(
+            "520305{:02}{:02}{:02}{:04}",
+            1 + i % 28,
+            1 + i % 12,
+            50 + i % 45,
+            100 + i
+        );
         let list = if i % 2 == 0 { &mut a } else { &mut b };
         list.push(held(100 + i, Some(&nik), &name, &birth, desa));
     }
@@ -481,5 +539,9 @@ fn held_lists_are_linked_in_cleartext_across_partners_only() {
     assert_eq!(siti.aid_type, "tunai");
     assert!(siti.field_weights[0] > 0.0, "the NIK weighs for: {siti:?}");
     // Only scholarships count: nothing.
-    assert!(run_held(&[a, b], &["beasiswa".to_string()]).overlaps.is_empty());
+    assert!(
+        run_held(&[a, b], &["beasiswa".to_string()])
+            .overlaps
+            .is_empty()
+    );
 }

@@ -713,7 +713,11 @@ mod tests {
         }
         let short = encode(&s, &person("Ani", None));
         let ones: u32 = short.clk.iter().map(|w| w.count_ones()).sum();
-        assert_eq!(ones as usize, CLK_BITS / 2, "a short name sets as many bits");
+        assert_eq!(
+            ones as usize,
+            CLK_BITS / 2,
+            "a short name sets as many bits"
+        );
     }
 
     #[test]

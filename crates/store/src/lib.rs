@@ -51,8 +51,9 @@ pub use cycles::{
     NewMember, NewNote, NoteRecord, PersonFacts, RuleRecord,
 };
 pub use double_aid::{
-    CompareRow, CountRow, FlagRow, HeldRecord, PendingReview, JoinWith, JoinableList, NewPair, NewRound,
-    ReviewRow, RoundMember, RoundRecord, RoundResults, RunMember, normalise_aid_types,
+    CompareRow, CountRow, FlagRow, HeldRecord, JoinWith, JoinableList, NewPair, NewRound,
+    PendingReview, ReviewRow, RoundMember, RoundRecord, RoundResults, RunMember,
+    normalise_aid_types,
 };
 pub use error::{RejectedCode, StoreError};
 pub use forums::{

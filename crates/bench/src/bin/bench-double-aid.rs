@@ -15,10 +15,10 @@ use std::time::Instant;
 use rand::SeedableRng as _;
 use sinergi_activity::double_aid::{Side, run_held};
 use sinergi_core::{RegionCode, RegionPrefixes};
-use sinergi_store::HeldRecord;
 use sinergi_link::encoded::{
     EncodedModel, PlainRecord, Secret, dice_all, encode_list, link_encoded,
 };
+use sinergi_store::HeldRecord;
 
 fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")

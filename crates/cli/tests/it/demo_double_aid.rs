@@ -52,7 +52,10 @@ fn the_demo_rounds_find_double_aid_on_held_lists() {
     let results = closed.split("<h2>Hasil</h2>").nth(1).unwrap();
     let counts = numbers(results);
     let total: u64 = counts.iter().sum();
-    assert!(total >= 10, "double aid found in the closed round: {counts:?}");
+    assert!(
+        total >= 10,
+        "double aid found in the closed round: {counts:?}"
+    );
     // A partner sees its own lines flagged, with the other partner named.
     let (agent, _, session) = sign_in(&addr, "mitra.baznas", "sinergi-demo-2025");
     let session = session.expect("mitra.baznas signs in");

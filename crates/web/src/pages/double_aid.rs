@@ -397,7 +397,13 @@ fn results_table(t: &Messages, results: &RoundResults) -> Table {
     match results {
         RoundResults::OwnRows { flags, .. } => Table::new(
             "bantuan_ganda",
-            &["baris", "jenis_bantuan", "juga_dari", "kontak", "cara_pencocokan"],
+            &[
+                "baris",
+                "jenis_bantuan",
+                "juga_dari",
+                "kontak",
+                "cara_pencocokan",
+            ],
             flags
                 .iter()
                 .map(|f| {

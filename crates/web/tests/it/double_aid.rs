@@ -121,7 +121,9 @@ fn a_round_is_opened_joined_run_and_read_through_the_pages() {
         let review = mitra.get("/tautan");
         assert_eq!(review.status, 200, "{l}");
         assert!(
-            !review.body.contains("Pasangan ragu pemeriksaan bantuan ganda"),
+            !review
+                .body
+                .contains("Pasangan ragu pemeriksaan bantuan ganda"),
             "{l}: no uncertain pair to decide"
         );
         let csv = mitra.get(&format!("{round}/hasil.csv"));
