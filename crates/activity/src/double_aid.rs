@@ -14,10 +14,11 @@ use sinergi_core::double_aid::{
 };
 use sinergi_core::{Disclosed, Msg, RegionCode, Viewer};
 use sinergi_link::encoded::{
-    EncodedError, EncodedModel, EncodedRecord, PlainRecord, Secret, encode, link_encoded,
-    read_file, write_file,
+    EncodedError, EncodedModel, EncodedRecord, link_encoded, read_file, write_file,
 };
-use sinergi_store::{JoinWith, JoinableList, NewPair, NewRound, RoundRecord, RoundResults, Store};
+use sinergi_store::{
+    HeldRecord, JoinWith, JoinableList, NewPair, NewRound, RoundRecord, RoundResults, Store,
+};
 
 use crate::ActivityError;
 
@@ -101,6 +102,150 @@ pub fn run_encoded(members: &[Member], aid_types: &[String], seed: u64) -> Round
         }
     }
     result
+}
+
+/// Links the members' held lists (cleartext, in server memory) with the linkage engine
+/// (`sinergi_link::Linker`, the person preset: NIK with its Excel and typing errors, names
+/// with the Indonesian name rules, dates with day–month swaps, KK, desa), the same engine
+/// and settings as `sinergi link`. The lists are linked together and only pairs across two
+/// members are kept: a pair at or above the preset's threshold is an overlap, one between
+/// [`REVIEW_FLOOR`] and the threshold is uncertain. `Side::line` is the index in `lists[member]`;
+/// the evidence is the NIK, KK and the other fields' (name, sex, birth date, desa) weights.
+pub fn run_held(lists: &[Vec<HeldRecord>], aid_types: &[String]) -> RoundResult {
+    use sinergi_core::Table;
+    use sinergi_link::{Input, Linker, Settings};
+    let counts = |r: &HeldRecord| {
+        aid_types.is_empty()
+            || r.aid_type
+                .as_deref()
+                .is_some_and(|t| aid_types.contains(&t.trim().to_lowercase()))
+    };
+    // Only records whose aid counts are linked; `index[k]` = (member, index in its list).
+    let mut index: Vec<(usize, usize)> = Vec::new();
+    for (m, list) in lists.iter().enumerate() {
+        for (i, r) in list.iter().enumerate() {
+            if counts(r) {
+                index.push((m, i));
+            }
+        }
+    }
+    let members_present = {
+        let mut seen: Vec<usize> = index.iter().map(|(m, _)| *m).collect();
+        seen.dedup();
+        seen.len()
+    };
+    if members_present < 2 {
+        return RoundResult::default();
+    }
+    let header = [
+        "id",
+        "nik",
+        "nama",
+        "jenis_kelamin",
+        "tanggal_lahir",
+        "no_kk",
+        "kode_desa",
+    ];
+    let ids: Vec<String> = (0..index.len()).map(|k| k.to_string()).collect();
+    let dates: Vec<String> = index
+        .iter()
+        .map(|&(m, i)| {
+            lists[m][i]
+                .birth_date
+                .map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string())
+        })
+        .collect();
+    let sexes: Vec<String> = index
+        .iter()
+        .map(|&(m, i)| lists[m][i].sex.map_or_else(String::new, |c| c.to_string()))
+        .collect();
+    let rec = |k: usize| &lists[index[k].0][index[k].1];
+    fn column<'a>(n: usize, f: impl Fn(usize) -> &'a str) -> sinergi_core::TextColumn {
+        (0..n).map(f).collect()
+    }
+    let n = index.len();
+    let table = Table {
+        header: header.iter().map(|h| h.to_string()).collect(),
+        columns: vec![
+            column(n, |k| ids[k].as_str()),
+            column(n, |k| rec(k).nik.as_deref().unwrap_or("")),
+            column(n, |k| rec(k).name.as_str()),
+            column(n, |k| sexes[k].as_str()),
+            column(n, |k| dates[k].as_str()),
+            column(n, |k| rec(k).kk.as_deref().unwrap_or("")),
+            column(n, |k| rec(k).region.as_str()),
+        ],
+        lines: (0..index.len() as u32).map(|r| r + 2).collect(),
+    };
+    let mut settings = Settings::person_preset();
+    // The partners review down to the same floor as encoded pairs: a double-aid pair is a
+    // prompt to coordinate, worth a look well below a merge.
+    settings.review_floor = REVIEW_FLOOR;
+    let (threshold, floor) = (settings.threshold, settings.review_floor);
+    let linker = match Linker::new(
+        settings,
+        vec![Input {
+            name: "daftar".into(),
+            table: &table,
+        }],
+    ) {
+        Ok(l) => l,
+        // The table is built here with the preset's columns and unique ids.
+        Err(e) => unreachable!("held lists as a linkage table: {e}"),
+    };
+    let outcome = linker.run(None, &[], None);
+    let weights = outcome.model.weights();
+    let mut result = RoundResult {
+        candidate_pairs: outcome.stats.candidate_pairs,
+        ..RoundResult::default()
+    };
+    // The preset's comparisons: nik, nama, jenis_kelamin, tanggal_lahir, no_kk, kode_desa.
+    let (nik_col, kk_col) = (0, 4);
+    for p in &outcome.pairs {
+        let (a, b) = (index[p.a as usize], index[p.b as usize]);
+        if a.0 == b.0 || p.probability < floor {
+            continue;
+        }
+        let (a, b) = if a <= b { (a, b) } else { (b, a) };
+        let fw = linker.field_weights(&outcome.model, &weights, p);
+        let rest: f64 = fw
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| *k != nik_col && *k != kk_col)
+            .map(|(_, w)| w)
+            .sum();
+        let ra = &lists[a.0][a.1];
+        let overlap = Overlap {
+            a: Side {
+                member: a.0,
+                line: a.1 as u32,
+            },
+            b: Side {
+                member: b.0,
+                line: b.1 as u32,
+            },
+            probability: p.probability,
+            field_weights: [fw[nik_col], fw[kk_col], rest],
+            kecamatan: kecamatan_of(&ra.region),
+            aid_type: ra.aid_type.as_deref().unwrap_or("").trim().to_lowercase(),
+        };
+        if p.probability >= threshold {
+            result.overlaps.push(overlap);
+        } else {
+            result.uncertain.push(overlap);
+        }
+    }
+    result.overlaps.sort_by_key(|o| (o.a, o.b));
+    result.uncertain.sort_by_key(|o| (o.a, o.b));
+    result
+}
+
+/// The kecamatan (`52.01.02`) of a dotted desa code.
+fn kecamatan_of(region: &str) -> String {
+    match region.match_indices('.').nth(2) {
+        Some((i, _)) => region[..i].to_string(),
+        None => region.to_string(),
+    }
 }
 
 /// A partner's own encoded line flagged: also receives aid from `other` (name, contact).
@@ -314,18 +459,11 @@ pub struct RunSummary {
     pub candidate_pairs: u64,
 }
 
-/// One group of members compared with each other, with each record's line and person key.
-struct Group {
-    members: Vec<Member>,
-    lines: Vec<Vec<i64>>,
-    keys: Vec<Vec<Option<String>>>,
-}
-
 /// Runs a round on its joined members and stores the pairs; `close` freezes them. Held
-/// lists are opened in memory and encoded with a one-off secret that is never stored; they
-/// are compared with each other, and encoded files with each other (their secret is the
-/// partners', which the server never has: a held list and an encoded file cannot be
-/// compared).
+/// lists are opened in memory and linked in cleartext with the linkage engine
+/// ([`run_held`]); encoded files are scored with each other by the encoded scorer
+/// ([`run_encoded`]). A held list and an encoded file cannot be compared: the encoded
+/// files' secret is the partners', which the server never has.
 pub async fn run_round(
     store: &Store,
     viewer: &Viewer,
@@ -341,95 +479,79 @@ pub async fn run_round(
     if joined.len() < 2 {
         return Err(ActivityError::Refused(Msg::new("double_aid.two_joined")));
     }
-    let mut one_off = [0u8; 32];
-    getrandom::fill(&mut one_off).expect("the operating system's random source");
-    let secret = Secret::new(&one_off).expect("32 bytes");
-    let mut held = Group {
-        members: Vec::new(),
-        lines: Vec::new(),
-        keys: Vec::new(),
-    };
-    let mut encoded = Group {
-        members: Vec::new(),
-        lines: Vec::new(),
-        keys: Vec::new(),
-    };
+    // (organisation, held records) and (member, encoded lines of its file).
+    let mut held: Vec<(i64, Vec<HeldRecord>)> = Vec::new();
+    let mut encoded: Vec<Member> = Vec::new();
     for m in &joined {
-        let (group, records, lines, keys) = match (m.mode, m.list_id, &m.encoded_file) {
+        match (m.mode, m.list_id, &m.encoded_file) {
             (JoinMode::Held, Some(list), _) => {
-                let rows = scoped.double_aid_held_records(round_id, list).await?;
-                let records: Vec<EncodedRecord> = rows
-                    .iter()
-                    .map(|r| {
-                        let birth = r.birth_date.map(|d| {
-                            use chrono::Datelike as _;
-                            (d.year(), d.month(), d.day())
-                        });
-                        encode(
-                            &secret,
-                            &PlainRecord {
-                                nik: r.nik.as_deref(),
-                                kk: r.kk.as_deref(),
-                                name: &r.name,
-                                birth_date: birth,
-                                sex: r.sex,
-                                region: &r.region,
-                                aid_type: r.aid_type.as_deref(),
-                            },
-                        )
-                    })
-                    .collect();
-                let lines: Vec<i64> = rows.iter().map(|r| r.line).collect();
-                let keys: Vec<Option<String>> = rows.into_iter().map(|r| r.person_key).collect();
-                (&mut held, records, lines, keys)
+                held.push((
+                    m.organisation_id,
+                    scoped.double_aid_held_records(round_id, list).await?,
+                ));
             }
             (JoinMode::Encoded, _, Some(text)) => {
                 let records = read_file(text).map_err(|e| {
                     ActivityError::Store(sinergi_store::StoreError::Corrupt(e.to_string()))
                 })?;
-                // The line of the partner's encoded file: header first, 1-based.
-                let lines: Vec<i64> = (0..records.len() as i64).map(|i| i + 2).collect();
-                let keys = vec![None; records.len()];
-                (&mut encoded, records, lines, keys)
+                encoded.push(Member {
+                    organisation: m.organisation_id,
+                    name: m.name.clone(),
+                    contact: m.contact.clone(),
+                    records,
+                });
             }
-            _ => continue,
-        };
-        group.members.push(Member {
-            organisation: m.organisation_id,
-            name: m.name.clone(),
-            contact: m.contact.clone(),
-            records,
-        });
-        group.lines.push(lines);
-        group.keys.push(keys);
+            _ => {}
+        }
     }
     let mut pairs = Vec::new();
     let mut candidate_pairs = 0;
-    let mut records = 0;
-    for group in [&held, &encoded] {
-        records += group.members.iter().map(|m| m.records.len()).sum::<usize>();
-        if group.members.len() < 2 {
-            continue;
-        }
-        let result = run_encoded(&group.members, &round.aid_types, round_id as u64);
+    let records = held.iter().map(|h| h.1.len()).sum::<usize>()
+        + encoded.iter().map(|m| m.records.len()).sum::<usize>();
+    let pair_of = |o: &Overlap,
+                   certain: bool,
+                   org: &dyn Fn(usize) -> i64,
+                   line: &dyn Fn(Side) -> i64,
+                   key: Option<String>| NewPair {
+        org_a: org(o.a.member),
+        line_a: line(o.a),
+        org_b: org(o.b.member),
+        line_b: line(o.b),
+        kecamatan: o.kecamatan.clone(),
+        aid_type: o.aid_type.clone(),
+        probability: o.probability,
+        weights: o.field_weights,
+        certain,
+        person_key: key,
+    };
+    if held.len() >= 2 {
+        let (orgs, lists): (Vec<i64>, Vec<Vec<HeldRecord>>) = held.into_iter().unzip();
+        let result = run_held(&lists, &round.aid_types);
         candidate_pairs += result.candidate_pairs;
         for (certain, list) in [(true, &result.overlaps), (false, &result.uncertain)] {
             for o in list {
-                let key = group.keys[o.a.member][o.a.line as usize]
+                let rec = |s: Side| &lists[s.member][s.line as usize];
+                let key = rec(o.a)
+                    .person_key
                     .clone()
-                    .or_else(|| group.keys[o.b.member][o.b.line as usize].clone());
-                pairs.push(NewPair {
-                    org_a: group.members[o.a.member].organisation,
-                    line_a: group.lines[o.a.member][o.a.line as usize],
-                    org_b: group.members[o.b.member].organisation,
-                    line_b: group.lines[o.b.member][o.b.line as usize],
-                    kecamatan: o.kecamatan.clone(),
-                    aid_type: o.aid_type.clone(),
-                    probability: o.probability,
-                    weights: o.field_weights,
+                    .or_else(|| rec(o.b).person_key.clone());
+                pairs.push(pair_of(o, certain, &|m| orgs[m], &|s| rec(s).line, key));
+            }
+        }
+    }
+    if encoded.len() >= 2 {
+        let result = run_encoded(&encoded, &round.aid_types, round_id as u64);
+        candidate_pairs += result.candidate_pairs;
+        for (certain, list) in [(true, &result.overlaps), (false, &result.uncertain)] {
+            for o in list {
+                // The line of the partner's encoded file: header first, 1-based.
+                pairs.push(pair_of(
+                    o,
                     certain,
-                    person_key: key,
-                });
+                    &|m| encoded[m].organisation,
+                    &|s| i64::from(s.line) + 2,
+                    None,
+                ));
             }
         }
     }
@@ -512,6 +634,7 @@ pub async fn decide(
 mod tests {
     use super::*;
     use sinergi_core::{Principal, Role, Scope};
+    use sinergi_link::encoded::{PlainRecord, Secret, encode};
 
     fn person<'a>(name: &'a str, nik: &'a str, aid: &'a str) -> PlainRecord<'a> {
         PlainRecord {

@@ -40,3 +40,25 @@ pub async fn open_review_queue(
         )
         .await?)
 }
+
+/// What the review queue page (`/tautan`) shows: the viewer's queues, the organisations it
+/// may open one for, and the double-aid rounds with uncertain pairs waiting for it (reviewed
+/// on the round's page, where each partner sees only its own line).
+#[derive(Debug, Clone)]
+pub struct ReviewOverview {
+    pub queues: Vec<sinergi_store::ReviewQueue>,
+    pub organisations: Vec<sinergi_store::Organisation>,
+    pub double_aid: Vec<sinergi_store::PendingReview>,
+}
+
+pub async fn review_overview(
+    store: &Store,
+    viewer: &Viewer,
+) -> Result<ReviewOverview, ActivityError> {
+    let scoped = store.scoped(viewer);
+    Ok(ReviewOverview {
+        queues: scoped.review_queues().await?,
+        organisations: scoped.organisations_acting_for().await?,
+        double_aid: scoped.double_aid_pending_reviews().await?,
+    })
+}

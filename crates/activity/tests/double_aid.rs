@@ -7,11 +7,13 @@
 //! next round of the region is compared with it; every step is audited.
 
 use sinergi_activity::ActivityError;
-use sinergi_activity::double_aid::{Join, join, open_round, round_page, run_round};
+use sinergi_activity::double_aid::{
+    Join, Side, decide, join, open_round, round_page, run_held, run_round,
+};
 use sinergi_core::double_aid::{JoinMode, RoundStatus};
 use sinergi_core::{Disclosed, Period, Viewer};
 use sinergi_link::encoded::{PlainRecord, Secret, encode, write_file};
-use sinergi_store::{AuditQuery, NewRound, Page, RoundResults, StoreError};
+use sinergi_store::{AuditQuery, HeldRecord, NewPair, NewRound, Page, RoundResults, StoreError};
 use sinergi_testkit::TestDb;
 use sinergi_testkit::world::{build, code};
 
@@ -269,6 +271,73 @@ async fn a_round_runs_from_opening_to_frozen_results_each_viewer_seeing_its_shar
         );
         assert_eq!(cells[0].count, Disclosed::Count(1));
         assert_eq!(counts(&board).await[0].count, Disclosed::Suppressed, "{l}");
+        // Held lists were linked in cleartext by the linkage engine: the method is named.
+        assert_eq!(flags_a[0].method, Some(JoinMode::Held), "{l}");
+        assert_eq!(cells[0].method, Some(JoinMode::Held), "{l}");
+
+        // An uncertain pair waits for both partners: the review queue page lists the round
+        // for each (its own side) and for the admin until both sides are decided.
+        let pending = |v: &Viewer| {
+            let v = v.clone();
+            async move {
+                s.scoped(&v)
+                    .double_aid_pending_reviews()
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|p| (p.round_id, p.undecided))
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert!(
+            pending(&mitra_a).await.is_empty(),
+            "{l}: nothing uncertain yet"
+        );
+        s.scoped(&admin)
+            .save_double_aid_results(
+                round,
+                &[NewPair {
+                    org_a: w.orgs[0],
+                    line_a: 3,
+                    org_b: w.orgs[1],
+                    line_b: 3,
+                    kecamatan: "52.03.05".into(),
+                    aid_type: "tunai".into(),
+                    probability: 0.4,
+                    weights: [0.0, 0.0, 3.5],
+                    certain: false,
+                    person_key: None,
+                }],
+                1,
+                false,
+            )
+            .await
+            .unwrap();
+        assert_eq!(pending(&mitra_a).await, [(round, 1)], "{l}");
+        assert_eq!(pending(&mitra_b).await, [(round, 1)], "{l}");
+        assert_eq!(pending(&admin).await, [(round, 1)], "{l}");
+        assert!(pending(&lks).await.is_empty(), "{l}: not its pair");
+        assert!(pending(&jateng).await.is_empty(), "{l}");
+        let review = match round_page(s, &mitra_a, round)
+            .await
+            .unwrap()
+            .unwrap()
+            .results
+        {
+            RoundResults::OwnRows { review, .. } => review,
+            other => panic!("{l}: {other:?}"),
+        };
+        assert_eq!(review[0].method, Some(JoinMode::Held), "{l}");
+        decide(s, &mitra_a, round, review[0].pair_no, false)
+            .await
+            .unwrap();
+        assert!(pending(&mitra_a).await.is_empty(), "{l}: decided");
+        assert_eq!(pending(&mitra_b).await, [(round, 1)], "{l}");
+        assert_eq!(
+            pending(&admin).await,
+            [(round, 1)],
+            "{l}: B still to decide"
+        );
 
         // Closing freezes: joining and running again are refused, encoded files are gone,
         // the public sees the (suppressed) province total.
@@ -358,4 +427,121 @@ async fn a_round_runs_from_opening_to_frozen_results_each_viewer_seeing_its_shar
             );
         }
     }
+}
+
+fn held(line: i64, nik: Option<&str>, name: &str, birth: &str, desa: &str) -> HeldRecord {
+    HeldRecord {
+        line,
+        nik: nik.map(str::to_string),
+        kk: None,
+        name: name.into(),
+        birth_date: chrono::NaiveDate::parse_from_str(birth, "%Y-%m-%d").ok(),
+        sex: Some('P'),
+        region: desa.into(),
+        aid_type: Some("Tunai".into()),
+        person_key: None,
+    }
+}
+
+/// Held lists are linked in cleartext with the linkage engine: a NIK mistyped by one
+/// transposition, or missing with a name variant, still finds the person across partners;
+/// a person twice in one partner's list is not double aid; a stranger is not paired; a
+/// scholarship does not count in a cash round.
+#[test]
+fn held_lists_are_linked_in_cleartext_across_partners_only() {
+    let desa = "52.03.05.2004";
+    let a = vec![
+        held(
+            2,
+            Some("5203055505800001"),
+            "Siti Aminah",
+            "1980-05-15",
+            desa,
+        ),
+        held(
+            3,
+            Some("5203051207750002"),
+            "Lalu Muhammad Zaini",
+            "1975-07-12",
+            desa,
+        ),
+        held(
+            4,
+            Some("5203055505800001"),
+            "Siti Aminah",
+            "1980-05-15",
+            desa,
+        ),
+        held(
+            5,
+            Some("5203054110900003"),
+            "Baiq Rohani",
+            "1990-10-01",
+            desa,
+        ),
+    ];
+    let mut b = vec![
+        // Siti: two digits of the NIK swapped.
+        held(
+            2,
+            Some("5203055505800010"),
+            "Siti Aminah",
+            "1980-05-15",
+            desa,
+        ),
+        // Zaini: no NIK, "Muhammad" written "Muh.".
+        held(3, None, "Lalu Muh. Zaini", "1975-07-12", desa),
+        held(
+            4,
+            Some("5203056608880004"),
+            "Nurul Hidayah",
+            "1988-08-26",
+            desa,
+        ),
+    ];
+    // Many more strangers, so the engine has a population to learn from.
+    let names = [
+        "Ahmad", "Baiq", "Lalu", "Made", "Nyoman", "Ketut", "Wayan", "Putu",
+    ];
+    let last = [
+        "Hasan", "Rahma", "Sudirman", "Wati", "Saputra", "Yani", "Kurnia", "Fauzi",
+    ];
+    let mut a = a;
+    for i in 0..200i64 {
+        let name = format!("{} {}", names[(i % 8) as usize], last[(i / 8 % 8) as usize]);
+        let birth = format!("19{:02}-{:02}-{:02}", 50 + i % 45, 1 + i % 12, 1 + i % 28);
+        let nik = format!(
+            "520305{:02}{:02}{:02}{:04}",
+            1 + i % 28,
+            1 + i % 12,
+            50 + i % 45,
+            100 + i
+        );
+        let list = if i % 2 == 0 { &mut a } else { &mut b };
+        list.push(held(100 + i, Some(&nik), &name, &birth, desa));
+    }
+    let result = run_held(&[a.clone(), b.clone()], &[]);
+    let found: Vec<(i64, i64)> = result
+        .overlaps
+        .iter()
+        .map(|o| {
+            let line = |s: Side| [&a, &b][s.member][s.line as usize].line;
+            assert_ne!(o.a.member, o.b.member, "only across partners");
+            (line(o.a), line(o.b))
+        })
+        .collect();
+    assert!(found.contains(&(2, 2)), "Siti, NIK transposed: {found:?}");
+    assert!(found.contains(&(4, 2)), "Siti's second row too: {found:?}");
+    assert!(found.contains(&(3, 3)), "Zaini without NIK: {found:?}");
+    assert_eq!(found.len(), 3, "nothing else: {found:?}");
+    let siti = &result.overlaps[0];
+    assert_eq!(siti.kecamatan, "52.03.05");
+    assert_eq!(siti.aid_type, "tunai");
+    assert!(siti.field_weights[0] > 0.0, "the NIK weighs for: {siti:?}");
+    // Only scholarships count: nothing.
+    assert!(
+        run_held(&[a, b], &["beasiswa".to_string()])
+            .overlaps
+            .is_empty()
+    );
 }

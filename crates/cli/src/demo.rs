@@ -224,6 +224,11 @@ async fn load_world(
     for b in &beneficiaries {
         by_program[b.program].push(b);
     }
+    // Persons on two partners' lists, for the double-aid rounds.
+    let shared = crate::demo_double_aid::shared_beneficiaries(&programs, &by_program);
+    for (program, b) in &shared {
+        by_program[*program].push(b);
+    }
     for (program, rows) in programs.iter().zip(by_program) {
         if rows.is_empty() {
             continue;

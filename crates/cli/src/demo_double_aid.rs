@@ -3,10 +3,127 @@
 //! compared with the first, so the pages show both states, each viewer's share and the
 //! comparison. Joined with their held lists, linked in memory on the server.
 
+use std::collections::BTreeMap;
+
 use anyhow::Context;
 use sinergi_activity::double_aid::{Join, join, open_round, round_page, run_round};
 use sinergi_core::{Period, RegionCode, Viewer};
 use sinergi_store::{NewRound, Store};
+use sinergi_synth::institutions::{Beneficiary, Program};
+
+/// Persons on two partners' lists, so the demo rounds find double aid: from each partner's
+/// largest list, about one row in ten (8 to 16) is also put on every other partner's largest
+/// list, as that partner would have recorded the person: exactly, with a shortened name,
+/// without NIK and No. KK and a typo or a wrong day, or with another NIK (a family member's,
+/// or mistyped). Returns (program index, beneficiary) to add.
+pub fn shared_beneficiaries(
+    programs: &[Program],
+    by_program: &[Vec<&Beneficiary>],
+) -> Vec<(usize, Beneficiary)> {
+    // Each partner's largest program (ties: the first).
+    let mut largest: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, p) in programs.iter().enumerate() {
+        let best = largest.entry(p.partner.as_str()).or_insert(i);
+        if by_program[i].len() > by_program[*best].len() {
+            *best = i;
+        }
+    }
+    let lists: Vec<usize> = largest
+        .into_values()
+        .filter(|i| !by_program[*i].is_empty())
+        .collect();
+    let mut out = Vec::new();
+    for &from in &lists {
+        let rows = &by_program[from];
+        let k = (rows.len() / 10).clamp(8, 16).min(rows.len());
+        let step = rows.len() / k;
+        for &to in lists.iter().filter(|t| **t != from) {
+            for c in 0..k {
+                // Different rows for each receiving list.
+                let b = rows[(c * step + to) % rows.len()];
+                let mut record = b.record.clone();
+                match c % 8 {
+                    0 => {}
+                    1 => record.name = shortened(&record.name),
+                    // Neither NIK nor No. KK, the rest a little off: still an overlap.
+                    2 => {
+                        record.nik.clear();
+                        record.no_kk.clear();
+                        record.name = typo(&record.name);
+                    }
+                    3 => {
+                        record.nik.clear();
+                        record.no_kk.clear();
+                        record.birth_date = other_day(&record.birth_date, 1);
+                    }
+                    // Another NIK (a family member's, or mistyped beyond one digit).
+                    4 => record.nik = other_nik(&record.nik),
+                    5 => {
+                        record.nik = other_nik(&record.nik);
+                        record.no_kk.clear();
+                    }
+                    6 => {
+                        record.nik = other_nik(&record.nik);
+                        record.name = typo(&record.name);
+                    }
+                    _ => {
+                        record.nik = other_nik(&record.nik);
+                        record.birth_date = other_day(&record.birth_date, 1);
+                    }
+                }
+                out.push((
+                    to,
+                    Beneficiary {
+                        program: to,
+                        person_id: b.person_id,
+                        record,
+                        received: b.received,
+                    },
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn shortened(name: &str) -> String {
+    name.rsplit_once(' ')
+        .map_or_else(|| name.to_string(), |(short, _)| short.to_string())
+}
+
+/// Two letters swapped after the first.
+fn typo(name: &str) -> String {
+    let mut chars: Vec<char> = name.chars().collect();
+    if chars.len() > 3 {
+        chars.swap(1, 2);
+    }
+    chars.into_iter().collect()
+}
+
+/// The same birth year, `days` later within it (a wrongly copied date); other text as is.
+fn other_day(date: &str, days: i64) -> String {
+    use chrono::Datelike as _;
+    match chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d") {
+        Ok(d) => {
+            let moved = d + chrono::Duration::days(days);
+            let moved = if moved.year() == d.year() {
+                moved
+            } else {
+                d - chrono::Duration::days(days)
+            };
+            moved.format("%Y-%m-%d").to_string()
+        }
+        Err(_) => date.to_string(),
+    }
+}
+
+/// The same NIK with another sequence number (its last four digits).
+fn other_nik(nik: &str) -> String {
+    match nik.get(12..).and_then(|s| s.parse::<u32>().ok()) {
+        Some(seq) if nik.len() == 16 => format!("{}{:04}", &nik[..12], (seq + 4321) % 9000 + 1),
+        _ => nik.to_string(),
+    }
+}
 
 /// Opens, joins and runs the demo rounds; `preferred` are the partners with demo accounts
 /// (invited first), `skip` the register's owner (its list is the population, not aid).

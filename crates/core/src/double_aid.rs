@@ -38,7 +38,7 @@ impl RoundStatus {
 
 /// How a partner takes part: with a list already held in the store, or an encoded file made
 /// on its own machine with a secret the server never receives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JoinMode {
     Held,

@@ -3,9 +3,15 @@
 //! The scheme follows clkhash/anonlink (Schnell et al. cryptographic long-term keys):
 //! - NIK and No. KK become keyed tokens (HMAC-SHA256 under a secret the partners share and
 //!   the server never receives), compared for equality;
-//! - name, birth date, sex and desa become one Bloom filter of [`CLK_BITS`] bits: each
+//! - name, birth date, sex and desa become one Bloom filter of [`RAW_BITS`] bits: each
 //!   field's tokens (padded bigrams of the name, date parts, …) set `k` bits chosen by
-//!   double hashing keyed by the secret; two filters are compared by Dice similarity;
+//!   double hashing keyed by the secret;
+//! - the filter is **balanced** (Schnell, Rukasz, Borgs et al. 2016): the filter and its
+//!   negation side by side, [`CLK_BITS`] bits, their order permuted by a permutation keyed by
+//!   the secret. Every record's filter then has exactly half its bits set, so the number of
+//!   set bits no longer tells the length of a name, and a bit's frequency no longer follows
+//!   the frequency of the bigrams behind it as directly; two filters are compared by Dice
+//!   similarity (on balanced filters, 1 − the share of raw bits that differ);
 //! - pairs are scored Fellegi–Sunter style (weights log2(m/u) per comparison level, `u`
 //!   estimated on random pairs of the round itself) and blocked on the NIK token, the KK
 //!   token, a keyed desa+year token and a keyed bit-sample LSH of the filter.
@@ -28,9 +34,12 @@ use crate::names::normalize_name;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// Bits in a CLK (cryptographic long-term key) Bloom filter.
+/// Bits in a stored CLK (cryptographic long-term key) Bloom filter: balanced, half of them set.
 pub const CLK_BITS: usize = 1024;
+/// Bits of the filter before balancing.
+pub const RAW_BITS: usize = CLK_BITS / 2;
 const WORDS: usize = CLK_BITS / 64;
+const RAW_WORDS: usize = RAW_BITS / 64;
 /// Tokens are truncated to 128 bits: collisions stay negligible, the file stays small.
 const TOKEN_BYTES: usize = 16;
 /// A shared secret shorter than this is refused (it must resist guessing).
@@ -64,6 +73,8 @@ pub struct Secret {
     kk: HmacSha256,
     block: HmacSha256,
     clk: HmacSha256,
+    /// Where each bit of the filter (then of its negation) goes in the balanced filter.
+    balance: Vec<u16>,
 }
 
 impl Secret {
@@ -83,11 +94,19 @@ impl Secret {
             let key = mac.finalize().into_bytes();
             HmacSha256::new_from_slice(&key).expect("any key length")
         };
+        let balance = {
+            use rand::SeedableRng as _;
+            let seed: [u8; 32] = derive("balance").finalize().into_bytes().into();
+            let mut order: Vec<u16> = (0..CLK_BITS as u16).collect();
+            order.shuffle(&mut rand::rngs::ChaCha8Rng::from_seed(seed));
+            order
+        };
         Ok(Secret {
             nik: derive("nik"),
             kk: derive("kk"),
             block: derive("block"),
             clk: derive("clk"),
+            balance,
         })
     }
 
@@ -101,7 +120,7 @@ impl Secret {
     }
 
     /// Sets `k` bits for one token of one field (double hashing, keyed).
-    fn set_bits(&self, clk: &mut Clk, field: u8, token: &str, k: u32) {
+    fn set_bits(&self, clk: &mut [u64; RAW_WORDS], field: u8, token: &str, k: u32) {
         let mut mac = self.clk.clone();
         mac.update(&[field]);
         mac.update(token.as_bytes());
@@ -109,9 +128,20 @@ impl Secret {
         let h1 = u64::from_le_bytes(h[0..8].try_into().expect("8 bytes"));
         let h2 = u64::from_le_bytes(h[8..16].try_into().expect("8 bytes")) | 1;
         for i in 0..k as u64 {
-            let bit = (h1.wrapping_add(i.wrapping_mul(h2)) % CLK_BITS as u64) as usize;
+            let bit = (h1.wrapping_add(i.wrapping_mul(h2)) % RAW_BITS as u64) as usize;
             clk[bit / 64] |= 1 << (bit % 64);
         }
+    }
+
+    /// The balanced filter: each raw bit and its negation, placed by the keyed permutation.
+    fn balanced(&self, raw: &[u64; RAW_WORDS]) -> Clk {
+        let mut clk = [0u64; WORDS];
+        for i in 0..RAW_BITS {
+            let set = (raw[i / 64] >> (i % 64)) & 1 == 1;
+            let at = usize::from(self.balance[if set { i } else { RAW_BITS + i }]);
+            clk[at / 64] |= 1 << (at % 64);
+        }
+        clk
     }
 }
 
@@ -176,7 +206,7 @@ fn kecamatan_of(region: &str) -> &str {
 
 /// Encodes one record.
 pub fn encode(secret: &Secret, r: &PlainRecord<'_>) -> EncodedRecord {
-    let mut clk = [0u64; WORDS];
+    let mut clk = [0u64; RAW_WORDS];
     let name = normalize_name(r.name);
     if !name.is_empty() {
         // Padded bigrams (clkhash's default): the first and last letters count too.
@@ -217,7 +247,7 @@ pub fn encode(secret: &Secret, r: &PlainRecord<'_>) -> EncodedRecord {
         nik: r.nik.map(|n| Secret::token(&secret.nik, n.as_bytes())),
         kk: r.kk.map(|k| Secret::token(&secret.kk, k.as_bytes())),
         block,
-        clk,
+        clk: secret.balanced(&clk),
         kecamatan: kecamatan_of(r.region).to_string(),
         aid_type: r.aid_type.unwrap_or("").trim().to_lowercase(),
     }
@@ -358,8 +388,10 @@ pub fn encode_list(
     (shuffled, placement)
 }
 
-/// Comparison levels of an encoded pair.
-const DICE_LEVELS: [f64; 4] = [0.95, 0.88, 0.80, 0.70];
+/// Comparison levels of an encoded pair. On balanced filters Dice is 1 − (raw bits that
+/// differ) / [`RAW_BITS`]; a raw filter has about 175 of its 512 bits set, so these are the
+/// raw Dice levels 0.95, 0.88, 0.80 and 0.70 of unbalanced filters.
+const DICE_LEVELS: [f64; 4] = [0.966, 0.918, 0.864, 0.796];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum IdLevel {
@@ -671,9 +703,21 @@ mod tests {
         let v = dice(&a.clk, &variant.clk);
         let w = dice(&a.clk, &swapped.clk);
         let x = dice(&a.clk, &stranger.clk);
-        assert!(v > 0.88, "variant {v}");
-        assert!(w > 0.80, "day-month swap {w}");
-        assert!(x < 0.5, "stranger {x}");
+        assert!(v >= DICE_LEVELS[1], "variant {v}");
+        assert!(w >= DICE_LEVELS[2], "day-month swap {w}");
+        assert!(x < DICE_LEVELS[3], "stranger {x}");
+        // Balanced: every filter has exactly half its bits set, whatever the name's length.
+        for r in [&a, &variant, &stranger] {
+            let ones: u32 = r.clk.iter().map(|w| w.count_ones()).sum();
+            assert_eq!(ones as usize, CLK_BITS / 2);
+        }
+        let short = encode(&s, &person("Ani", None));
+        let ones: u32 = short.clk.iter().map(|w| w.count_ones()).sum();
+        assert_eq!(
+            ones as usize,
+            CLK_BITS / 2,
+            "a short name sets as many bits"
+        );
     }
 
     #[test]

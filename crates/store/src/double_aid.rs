@@ -122,6 +122,9 @@ pub struct NewPair {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FlagRow {
     pub line: i64,
+    /// How the pair was found: both sides joined the same way (held lists are linked in
+    /// cleartext by the linkage engine, encoded files by the encoded scorer).
+    pub method: Option<JoinMode>,
     pub aid_type: String,
     pub other: String,
     pub other_contact: String,
@@ -131,6 +134,8 @@ pub struct FlagRow {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ReviewRow {
     pub pair_no: i64,
+    /// How the pair was found (see [`FlagRow::method`]).
+    pub method: Option<JoinMode>,
     pub line: i64,
     pub aid_type: String,
     pub probability: f64,
@@ -138,10 +143,23 @@ pub struct ReviewRow {
     pub decision: Option<String>,
 }
 
+/// An open round with uncertain pairs still undecided: for a partner, the sides that are its
+/// own; for the round's admin, the pairs with a side undecided. Listed on the review queue
+/// page (`/tautan`), which links to the round where the pairs are reviewed.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PendingReview {
+    pub round_id: i64,
+    pub region: String,
+    pub period: String,
+    pub undecided: i64,
+}
+
 /// kecamatan × partner pair × aid type.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct CountRow {
     pub kecamatan: String,
+    /// How the pairs were found (see [`FlagRow::method`]).
+    pub method: Option<JoinMode>,
     pub partners: (String, String),
     pub aid_type: String,
     pub count: Disclosed,
@@ -906,11 +924,19 @@ impl Scoped<'_> {
         let pairs = self.pair_rows(round_id).await?;
         // Names and contacts of this round's members (and the previous round's, compared).
         let mut names: BTreeMap<i64, (String, String)> = BTreeMap::new();
+        // How each member of this round joined: the method of its pairs.
+        let mut modes: BTreeMap<i64, JoinMode> = BTreeMap::new();
         for r in [round.previous_id, Some(round_id)].into_iter().flatten() {
             for m in self.member_rows(Some(r)).await? {
+                if r == round_id
+                    && let Some(mode) = mode_of(&m.4)
+                {
+                    modes.insert(m.1, mode);
+                }
                 names.insert(m.1, (m.2, m.3));
             }
         }
+        let method = |org: i64| modes.get(&org).copied();
         let name = |org: i64| names.get(&org).map_or_else(String::new, |n| n.0.clone());
         let results = match &view {
             ResultsView::OwnRows { organisation } => {
@@ -928,6 +954,7 @@ impl Scoped<'_> {
                                 names.get(&other).cloned().unwrap_or_default();
                             flags.push(FlagRow {
                                 line,
+                                method: method(own),
                                 aid_type: p.6.clone(),
                                 other: other_name,
                                 other_contact: contact,
@@ -935,6 +962,7 @@ impl Scoped<'_> {
                         } else {
                             review.push(ReviewRow {
                                 pair_no: p.0,
+                                method: method(own),
                                 line,
                                 aid_type: p.6.clone(),
                                 probability: p.7,
@@ -962,7 +990,8 @@ impl Scoped<'_> {
                         None => true,
                     }
                 };
-                let mut cells: BTreeMap<(String, String, String, String), u64> = BTreeMap::new();
+                let mut cells: BTreeMap<(String, String, String, String, Option<JoinMode>), u64> =
+                    BTreeMap::new();
                 let mut uncertain = 0u64;
                 for p in pairs.iter().filter(|p| within(&p.5)) {
                     if p.11 != 1 {
@@ -970,7 +999,9 @@ impl Scoped<'_> {
                         continue;
                     }
                     let (x, y) = ordered(name(p.1), name(p.3));
-                    *cells.entry((p.5.clone(), x, y, p.6.clone())).or_default() += 1;
+                    *cells
+                        .entry((p.5.clone(), x, y, p.6.clone(), method(p.1)))
+                        .or_default() += 1;
                 }
                 let mut comparison = Vec::new();
                 if let Some(prev) = round.previous_id {
@@ -990,8 +1021,9 @@ impl Scoped<'_> {
                 RoundResults::Counts {
                     cells: cells
                         .into_iter()
-                        .map(|((kecamatan, a, b, aid_type), n)| CountRow {
+                        .map(|((kecamatan, a, b, aid_type, method), n)| CountRow {
                             kecamatan,
+                            method,
                             partners: (a, b),
                             aid_type,
                             count: disclose_count(&view, n),
@@ -1016,6 +1048,41 @@ impl Scoped<'_> {
             .await?;
         }
         Ok(Some(results))
+    }
+
+    /// The open rounds with uncertain pairs this viewer has to decide (a partner: its own
+    /// sides) or follow (the round's admin: pairs with a side undecided).
+    pub async fn double_aid_pending_reviews(&self) -> Result<Vec<PendingReview>, StoreError> {
+        let mut out = Vec::new();
+        for round in self.double_aid_rounds().await? {
+            if round.status != RoundStatus::Open || round.run_at.is_none() {
+                continue;
+            }
+            let (code, view) = self.view_of(&round.region)?;
+            let org = match view {
+                ResultsView::OwnRows { organisation } => Some(organisation),
+                _ if may_open_round(self.viewer(), &code) => None,
+                _ => continue,
+            };
+            let undecided: i64 = on_pool!(self, |pool| sqlx::query_scalar(
+                "SELECT COUNT(*) FROM double_aid_pair WHERE round_id = $1 AND certain = 0 AND \
+                 (($2 IS NULL AND (decision_a IS NULL OR decision_b IS NULL)) \
+                 OR (org_a = $2 AND decision_a IS NULL) OR (org_b = $2 AND decision_b IS NULL))"
+            )
+            .bind(round.id)
+            .bind(org)
+            .fetch_one(pool)
+            .await)?;
+            if undecided > 0 {
+                out.push(PendingReview {
+                    round_id: round.id,
+                    region: round.region,
+                    period: round.period,
+                    undecided,
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// A partner's verdict on its own side of an uncertain pair of an open round.

@@ -54,7 +54,8 @@ pub use cycles::{
 };
 pub use double_aid::{
     CompareRow, CountRow, FlagRow, HeldRecord, JoinWith, JoinableList, NewPair, NewRound,
-    ReviewRow, RoundMember, RoundRecord, RoundResults, RunMember, normalise_aid_types,
+    PendingReview, ReviewRow, RoundMember, RoundRecord, RoundResults, RunMember,
+    normalise_aid_types,
 };
 pub use error::{RejectedCode, StoreError};
 pub use forums::{

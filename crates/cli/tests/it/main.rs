@@ -4,6 +4,7 @@
 mod bantuan_ganda;
 mod cli;
 mod crash;
+mod demo_double_aid;
 mod forums;
 mod fuzz;
 mod generate;

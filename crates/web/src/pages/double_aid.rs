@@ -62,6 +62,15 @@ impl Labels {
         })
     }
 
+    /// How a pair was found: both sides joined the same way.
+    fn method(&self, m: &Option<JoinMode>) -> &str {
+        self.0.get(match m {
+            None => "double_aid.method.none",
+            Some(JoinMode::Held) => "double_aid.method.held",
+            Some(JoinMode::Encoded) => "double_aid.method.encoded",
+        })
+    }
+
     fn aid_types(&self, types: &[String]) -> String {
         if types.is_empty() {
             self.0.get("double_aid.every_type").to_string()
@@ -380,6 +389,7 @@ pub async fn decide(
 /// The viewer's results as a table: a partner's flagged lines, the admin's and board's
 /// counts, the public's total.
 fn results_table(t: &Messages, results: &RoundResults) -> Table {
+    let l = Labels(*t);
     let shown = |d: &sinergi_core::Disclosed| match d {
         sinergi_core::Disclosed::Count(n) => n.to_string(),
         sinergi_core::Disclosed::Suppressed => t.get("double_aid.suppressed").to_string(),
@@ -387,7 +397,13 @@ fn results_table(t: &Messages, results: &RoundResults) -> Table {
     match results {
         RoundResults::OwnRows { flags, .. } => Table::new(
             "bantuan_ganda",
-            &["baris", "jenis_bantuan", "juga_dari", "kontak"],
+            &[
+                "baris",
+                "jenis_bantuan",
+                "juga_dari",
+                "kontak",
+                "cara_pencocokan",
+            ],
             flags
                 .iter()
                 .map(|f| {
@@ -396,13 +412,21 @@ fn results_table(t: &Messages, results: &RoundResults) -> Table {
                         f.aid_type.clone(),
                         f.other.clone(),
                         f.other_contact.clone(),
+                        l.method(&f.method).to_string(),
                     ]
                 })
                 .collect(),
         ),
         RoundResults::Counts { cells, .. } => Table::new(
             "bantuan_ganda",
-            &["kecamatan", "mitra_1", "mitra_2", "jenis_bantuan", "jumlah"],
+            &[
+                "kecamatan",
+                "mitra_1",
+                "mitra_2",
+                "jenis_bantuan",
+                "jumlah",
+                "cara_pencocokan",
+            ],
             cells
                 .iter()
                 .map(|c| {
@@ -412,6 +436,7 @@ fn results_table(t: &Messages, results: &RoundResults) -> Table {
                         c.partners.1.clone(),
                         c.aid_type.clone(),
                         shown(&c.count),
+                        l.method(&c.method).to_string(),
                     ]
                 })
                 .collect(),

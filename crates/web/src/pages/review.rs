@@ -8,7 +8,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sinergi_core::review::Decision;
-use sinergi_store::{Organisation, Page, ReviewQueue, ReviewedPair};
+use sinergi_store::{Organisation, Page, PendingReview, ReviewQueue, ReviewedPair};
 
 use super::render;
 use crate::auth::Signed;
@@ -26,9 +26,18 @@ struct QueuesPage {
     t: Messages,
     queues: Vec<ReviewQueue>,
     organisations: Vec<Organisation>,
+    /// Double-aid rounds with uncertain pairs waiting (reviewed on the round's page).
+    double_aid: Vec<PendingReview>,
     can_write: bool,
     error: Option<String>,
     region_picker: crate::picker::RegionPicker,
+}
+
+impl QueuesPage {
+    fn undecided(&self, n: &i64) -> String {
+        self.t
+            .render(&sinergi_core::Msg::new("double_aid.pending_undecided").arg("n", *n))
+    }
 }
 
 async fn queues_page(
@@ -37,15 +46,13 @@ async fn queues_page(
     user: &sinergi_store::SessionUser,
     error: Option<String>,
 ) -> Result<QueuesPage, AppError> {
+    let overview = sinergi_activity::review::review_overview(&state.store, &user.viewer).await?;
     Ok(QueuesPage {
         t: ui.t,
         ui: ui.clone(),
-        queues: state.store.scoped(&user.viewer).review_queues().await?,
-        organisations: state
-            .store
-            .scoped(&user.viewer)
-            .organisations_acting_for()
-            .await?,
+        queues: overview.queues,
+        organisations: overview.organisations,
+        double_aid: overview.double_aid,
         can_write: user.principal.can_write(),
         error,
         region_picker: crate::picker::RegionPicker::load(state, ui, None).await?,

@@ -114,6 +114,18 @@ fn a_round_is_opened_joined_run_and_read_through_the_pages() {
             "{l}: no person's name"
         );
         assert_light_and_local("double-aid round (partner)", &page.body);
+        assert!(
+            page.body.contains("teks asli, mesin tautan"),
+            "{l}: the method of the pair is named"
+        );
+        let review = mitra.get("/tautan");
+        assert_eq!(review.status, 200, "{l}");
+        assert!(
+            !review
+                .body
+                .contains("Pasangan ragu pemeriksaan bantuan ganda"),
+            "{l}: no uncertain pair to decide"
+        );
         let csv = mitra.get(&format!("{round}/hasil.csv"));
         assert_eq!(csv.status, 200, "{l}");
         assert!(csv.body.starts_with('\u{feff}'), "{l}: CSV with BOM");
