@@ -9,8 +9,7 @@ use sinergi_intake::RowError;
 use sinergi_store::{
     ActionFilter, ActionRow, AttendanceCounts, Forum, HistoryCursor, LkksFilter, MeetingRecord,
     MeetingSummary, MinutesFile, NewAction, NewDecision, NewForum, NewInvitee, NewMeeting,
-    OwnInvitation, Page, Paged, RegistryOrganisation, SheetOutcome, Sort, Store,
-    StoredMinutesFile,
+    OwnInvitation, Page, Paged, RegistryOrganisation, SheetOutcome, Sort, Store, StoredMinutesFile,
 };
 
 use crate::ActivityError;

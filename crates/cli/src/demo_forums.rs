@@ -266,7 +266,12 @@ async fn lombok_training(demo: &Scoped<'_>, orgs: &Registered) -> anyhow::Result
         meeting,
         &registered(
             orgs.baznas,
-            invitee("Baznas Provinsi NTB", Helix::Filantropi, "Narasumber Baznas", "P"),
+            invitee(
+                "Baznas Provinsi NTB",
+                Helix::Filantropi,
+                "Narasumber Baznas",
+                "P",
+            ),
         ),
     )
     .await?;

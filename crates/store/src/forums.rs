@@ -1636,7 +1636,13 @@ impl Scoped<'_> {
         }
         let file_sha = file.as_ref().map(|f| file_hash(&f.bytes));
         let file_name = file.as_ref().map(|f| {
-            let name = f.name.trim().rsplit(['/', '\\']).next().unwrap_or("").trim();
+            let name = f
+                .name
+                .trim()
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or("")
+                .trim();
             if name.is_empty() {
                 format!("notulen-rapat-{meeting_id}.pdf")
             } else {

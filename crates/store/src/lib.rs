@@ -61,8 +61,8 @@ pub use error::{RejectedCode, StoreError};
 pub use forums::{
     ActionFilter, ActionRow, AgendaItem, AttendanceCounts, Decision, Forum, HistoryCursor,
     Invitation, LkksCapacity, Meeting, MeetingRecord, MeetingSummary, MinutesFile, NewAction,
-    NewDecision, NewForum, NewInvitee, NewMeeting, OwnInvitation, RegistryOrganisation,
-    RsvpCounts, SheetOutcome, StoredMinutesFile,
+    NewDecision, NewForum, NewInvitee, NewMeeting, OwnInvitation, RegistryOrganisation, RsvpCounts,
+    SheetOutcome, StoredMinutesFile,
 };
 pub use geo::Polygon;
 pub use institutions::{Refusal, RegistryBatch, RegistryImport, RejectedRow};

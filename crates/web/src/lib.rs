@@ -24,9 +24,9 @@ use tokio::net::TcpListener;
 
 pub use error::AppError;
 pub use export::ExportSlots;
-pub use public_pages::PublicPages;
 pub use pages::cycles::{donor_report_pdf, donor_report_xlsx, payment_batch_csv};
 pub use pages::strategy::report_bytes;
+pub use public_pages::PublicPages;
 pub use ui::Ui;
 
 /// What every handler can reach.

@@ -28,13 +28,21 @@ impl PublicPages {
     /// The page at `path` for an anonymous visitor in `lang`: the kept HTML when the data is
     /// unchanged since it was rendered, otherwise `render`'s (kept when it succeeded). Errors
     /// are never kept.
-    pub async fn serve<F>(&self, store: &sinergi_store::Store, path: &str, lang: Lang, render: F) -> Response
+    pub async fn serve<F>(
+        &self,
+        store: &sinergi_store::Store,
+        path: &str,
+        lang: Lang,
+        render: F,
+    ) -> Response
     where
         F: std::future::Future<Output = Result<String, Response>>,
     {
         // Without a version the page is rendered as if there were no cache.
         let Ok(version) = store.public_version().await else {
-            return render.await.map_or_else(|e| e, |html| Html(html).into_response());
+            return render
+                .await
+                .map_or_else(|e| e, |html| Html(html).into_response());
         };
         let key = (path.to_string(), lang, chrono::Utc::now().date_naive());
         if let Some(html) = self.get(&key, version) {

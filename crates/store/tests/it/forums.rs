@@ -756,7 +756,11 @@ async fn minutes_files_are_checked_kept_and_hashed() {
             .unwrap();
         assert_eq!(hash, closing_hash(Some("Ringkas."), Some(&file_hash(&pdf))));
         let kept = me.minutes_file(m).await.unwrap().unwrap();
-        assert_eq!((kept.bytes, kept.sha256), (pdf.clone(), file_hash(&pdf)), "{l}");
+        assert_eq!(
+            (kept.bytes, kept.sha256),
+            (pdf.clone(), file_hash(&pdf)),
+            "{l}"
+        );
         let other = w.principal("op5202").await;
         assert!(
             s.as_user(&other).minutes_file(m).await.unwrap().is_none(),

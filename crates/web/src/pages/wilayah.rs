@@ -501,7 +501,9 @@ pub async fn detail(State(state): State<AppState>, ui: Ui, Path(code): Path<Stri
     };
     // The same HTML for every visitor who is not signed in (the navigation differs otherwise).
     if ui.user.is_some() {
-        return page.await.map_or_else(|e| e, |html| Html(html).into_response());
+        return page
+            .await
+            .map_or_else(|e| e, |html| Html(html).into_response());
     }
     state
         .public_pages

@@ -338,7 +338,9 @@ fn invitations_from_the_registries_answers_and_minutes_as_a_pdf() {
         let found = admin.get(&format!("{meeting}?cari_organisasi=mitra"));
         assert_eq!(found.status, 200, "{l}");
         assert!(
-            found.body.contains(&format!("<option value=\"{mitra_a}\">Mitra A"))
+            found
+                .body
+                .contains(&format!("<option value=\"{mitra_a}\">Mitra A"))
                 && !found.body.contains("Mitra Jateng"),
             "{l}: {}",
             found.body
@@ -381,7 +383,11 @@ fn invitations_from_the_registries_answers_and_minutes_as_a_pdf() {
         );
         let mine = partner.get("/forum/undangan");
         assert_eq!(mine.status, 200, "{l}");
-        assert!(mine.body.contains("Forum 18 November"), "{l}: {}", mine.body);
+        assert!(
+            mine.body.contains("Forum 18 November"),
+            "{l}: {}",
+            mine.body
+        );
         assert_light_and_local("invitations", &mine.body);
         let marker = "name=\"undangan\" value=\"";
         let inv_at = mine.body.find(marker).unwrap() + marker.len();
@@ -404,14 +410,20 @@ fn invitations_from_the_registries_answers_and_minutes_as_a_pdf() {
         );
         assert_eq!(ok.status, 303, "{l}: {}", ok.body);
         assert_eq!(location(&ok), "/forum/undangan");
-        assert!(partner.get("/forum/undangan").body.contains("Baiq Rina"), "{l}");
+        assert!(
+            partner.get("/forum/undangan").body.contains("Baiq Rina"),
+            "{l}"
+        );
         assert!(
             !partner.get("/").body.contains("/forum/undangan"),
             "{l}: answered, off the home page"
         );
         let mut other = signed(&base, "mitra.b");
         assert!(
-            !other.get("/forum/undangan").body.contains("Forum 18 November"),
+            !other
+                .get("/forum/undangan")
+                .body
+                .contains("Forum 18 November"),
             "{l}"
         );
         assert_eq!(
@@ -425,7 +437,11 @@ fn invitations_from_the_registries_answers_and_minutes_as_a_pdf() {
         // The secretary answers for the university on the meeting page.
         let page = admin.get(&meeting);
         let option_end = page.body.find("\">Universitas Mataram</option>").unwrap();
-        let unram_inv = page.body[..option_end].rsplit('"').next().unwrap().to_string();
+        let unram_inv = page.body[..option_end]
+            .rsplit('"')
+            .next()
+            .unwrap()
+            .to_string();
         assert_eq!(
             admin
                 .post(
@@ -436,7 +452,12 @@ fn invitations_from_the_registries_answers_and_minutes_as_a_pdf() {
             303
         );
         let page = admin.get(&meeting);
-        for (label, n) in [("hadir", 1), ("diwakili", 1), ("tidak hadir", 0), ("belum menjawab", 1)] {
+        for (label, n) in [
+            ("hadir", 1),
+            ("diwakili", 1),
+            ("tidak hadir", 0),
+            ("belum menjawab", 1),
+        ] {
             assert!(
                 page.body.contains(&format!("{label} <b>{n}</b>")),
                 "{l}: {label} {n}"
@@ -450,7 +471,9 @@ fn invitations_from_the_registries_answers_and_minutes_as_a_pdf() {
             let c = page.body[at..].find("<code>").unwrap() + at + 6;
             let code = page.body[c..c + 6].to_string();
             assert_eq!(
-                admin.post(&format!("{meeting}/hadir"), &[("kode", &code)]).status,
+                admin
+                    .post(&format!("{meeting}/hadir"), &[("kode", &code)])
+                    .status,
                 303
             );
         }
@@ -470,7 +493,8 @@ fn invitations_from_the_registries_answers_and_minutes_as_a_pdf() {
         // partner sees it, overdue, on its home page and its actions overview.
         let page = admin.get(&meeting);
         assert!(
-            page.body.contains(&format!("<option value=\"{mitra_a}\">Mitra A</option>")),
+            page.body
+                .contains(&format!("<option value=\"{mitra_a}\">Mitra A</option>")),
             "{l}: the invited organisation as an owner"
         );
         assert_eq!(
@@ -501,7 +525,10 @@ fn invitations_from_the_registries_answers_and_minutes_as_a_pdf() {
             "{l}: an owner from outside the registries near the meeting"
         );
         assert!(
-            partner.get("/").body.contains("/forum/tindak-lanjut?terlambat=1"),
+            partner
+                .get("/")
+                .body
+                .contains("/forum/tindak-lanjut?terlambat=1"),
             "{l}: overdue on the owner's home"
         );
         let own = partner.get("/forum/tindak-lanjut?terlambat=1");
@@ -512,7 +539,10 @@ fn invitations_from_the_registries_answers_and_minutes_as_a_pdf() {
         );
 
         // Closing with minutes as a file: not a PDF is refused, a PDF is kept and hashed.
-        assert_eq!(admin.post(&format!("{meeting}/terlaksana"), &[]).status, 303);
+        assert_eq!(
+            admin.post(&format!("{meeting}/terlaksana"), &[]).status,
+            303
+        );
         let not_pdf = admin.post_upload(
             &format!("{meeting}/tutup"),
             &[("notulen", "")],
@@ -520,7 +550,10 @@ fn invitations_from_the_registries_answers_and_minutes_as_a_pdf() {
         );
         assert_eq!(not_pdf.status, 400, "{l}");
         assert!(not_pdf.body.contains("harus PDF"), "{l}: {}", not_pdf.body);
-        assert!(admin.get(&meeting).body.contains("/tutup\""), "{l}: still open");
+        assert!(
+            admin.get(&meeting).body.contains("/tutup\""),
+            "{l}: still open"
+        );
         let pdf: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer <<>>\n%%EOF\n";
         let closed = admin.post_upload(
             &format!("{meeting}/tutup"),
@@ -538,18 +571,17 @@ fn invitations_from_the_registries_answers_and_minutes_as_a_pdf() {
         let got = admin.get(&format!("{meeting}/notulen-berkas.pdf"));
         assert_eq!(got.status, 200, "{l}");
         assert_eq!(got.bytes, pdf, "{l}: the bytes as uploaded");
-        assert_eq!(
-            header(&got, "content-type"),
-            Some("application/pdf"),
-            "{l}"
-        );
+        assert_eq!(header(&got, "content-type"), Some("application/pdf"), "{l}");
         let audit = admin.get("/admin/audit?aksi=meeting.minutes_file");
         assert!(
             audit.body.contains(&file_hash(pdf)),
             "{l}: the hand-out is audited"
         );
         let audit = admin.get("/admin/audit?aksi=meeting.close");
-        assert!(audit.body.contains(&hash), "{l}: the hash in the audit chain");
+        assert!(
+            audit.body.contains(&hash),
+            "{l}: the hash in the audit chain"
+        );
         assert_eq!(
             partner
                 .post(&answer, &[("undangan", &inv), ("jawaban", "tidak")])
