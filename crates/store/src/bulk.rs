@@ -331,16 +331,7 @@ pub(crate) struct SetAside {
     /// SQLite's per-row insert triggers (name index, data generation), (name, SQL): their
     /// work is done once for the whole list instead.
     triggers: Vec<(String, String)>,
-    /// SQLite's page cache size before the load (restored before the commit).
-    cache_size: Option<i64>,
 }
-
-/// SQLite's page cache during a list load, in KiB (negative: a size, not a page count). The
-/// default 2 MB makes every index page a read and a write once the table outgrows it; 64 MB
-/// keeps the B-trees in memory while the import stays far below its 300 MB budget. A load that
-/// fails leaves its pooled connection with this cache: bounded, and cheaper than a second
-/// statement on every error path.
-const SQLITE_LOAD_CACHE_KIB: i64 = -65_536;
 
 /// SQLite's triggers that run once per inserted `person_record` row (migration 0009).
 const SQLITE_ROW_TRIGGERS: &str = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' \
@@ -387,22 +378,7 @@ impl ListTx for sqlx::Transaction<'_, sqlx::Sqlite> {
                 .execute(&mut **self)
                 .await?;
         }
-        let cache: i64 = sqlx::query_scalar("PRAGMA cache_size")
-            .fetch_one(&mut **self)
-            .await?;
-        // The bulk loader may already have set a larger cache: never shrink it here.
-        if cache > SQLITE_LOAD_CACHE_KIB {
-            sqlx::query(AssertSqlSafe(format!(
-                "PRAGMA cache_size = {SQLITE_LOAD_CACHE_KIB}"
-            )))
-            .execute(&mut **self)
-            .await?;
-        }
-        Ok(SetAside {
-            indexes,
-            triggers,
-            cache_size: (cache > SQLITE_LOAD_CACHE_KIB).then_some(cache),
-        })
+        Ok(SetAside { indexes, triggers })
     }
 
     async fn write_rows(
@@ -460,11 +436,6 @@ impl ListTx for sqlx::Transaction<'_, sqlx::Sqlite> {
                 .execute(&mut **self)
                 .await?;
         }
-        if let Some(cache) = aside.cache_size {
-            sqlx::query(AssertSqlSafe(format!("PRAGMA cache_size = {cache}")))
-                .execute(&mut **self)
-                .await?;
-        }
         Ok(())
     }
 }
@@ -476,7 +447,6 @@ impl ListTx for sqlx::Transaction<'_, sqlx::Postgres> {
         Ok(SetAside {
             indexes,
             triggers: Vec::new(),
-            cache_size: None,
         })
     }
 

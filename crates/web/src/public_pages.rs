@@ -18,10 +18,12 @@ use crate::i18n::Lang;
 const MAX_PAGES: usize = 2_000;
 
 type Key = (String, Lang, chrono::NaiveDate);
+/// A kept page and the data version it was rendered from.
+type Kept = (PublicVersion, Arc<str>);
 
 #[derive(Clone, Default)]
 pub struct PublicPages {
-    pages: Arc<Mutex<HashMap<Key, (PublicVersion, Arc<str>)>>>,
+    pages: Arc<Mutex<HashMap<Key, Kept>>>,
 }
 
 impl PublicPages {
