@@ -21,9 +21,14 @@ type Key = (String, Lang, chrono::NaiveDate);
 /// A kept page and the data version it was rendered from.
 type Kept = (PublicVersion, Arc<str>);
 
+/// Renders of missing pages run one at a time per stripe: a hundred visitors arriving at an
+/// empty cache wait for one render instead of running a hundred.
+const RENDER_STRIPES: usize = 16;
+
 #[derive(Clone, Default)]
 pub struct PublicPages {
     pages: Arc<Mutex<HashMap<Key, Kept>>>,
+    rendering: Arc<[tokio::sync::Mutex<()>; RENDER_STRIPES]>,
 }
 
 impl PublicPages {
@@ -47,6 +52,16 @@ impl PublicPages {
                 .map_or_else(|e| e, |html| Html(html).into_response());
         };
         let key = (path.to_string(), lang, chrono::Utc::now().date_naive());
+        if let Some(html) = self.get(&key, version) {
+            return Html(html.to_string()).into_response();
+        }
+        // The same key lands on the same stripe on every thread: a fixed-key hasher.
+        let stripe = {
+            use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+            BuildHasherDefault::<DefaultHasher>::default().hash_one(&key) as usize % RENDER_STRIPES
+        };
+        let _rendering = self.rendering[stripe].lock().await;
+        // Rendered by whoever held the stripe before us?
         if let Some(html) = self.get(&key, version) {
             return Html(html.to_string()).into_response();
         }
@@ -74,5 +89,49 @@ impl PublicPages {
             pages.clear();
         }
         pages.insert(key, (version, html));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn visitors_arriving_together_wait_for_one_render() {
+        let db = sinergi_testkit::TestDb::sqlite();
+        let store = db.open().await;
+        let pages = PublicPages::default();
+        let renders = Arc::new(AtomicUsize::new(0));
+        let mut visitors = Vec::new();
+        for _ in 0..40 {
+            let (pages, store, renders) = (pages.clone(), store.clone(), renders.clone());
+            visitors.push(tokio::spawn(async move {
+                let response = pages
+                    .serve(&store, "/wilayah/52", Lang::Id, async {
+                        renders.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        Ok("<p>NTB</p>".to_string())
+                    })
+                    .await;
+                response.status()
+            }));
+        }
+        for v in visitors {
+            assert_eq!(v.await.unwrap(), axum::http::StatusCode::OK);
+        }
+        assert_eq!(
+            renders.load(Ordering::SeqCst),
+            1,
+            "one render for 40 visitors"
+        );
+        // Another language is another page.
+        pages
+            .serve(&store, "/wilayah/52", Lang::En, async {
+                renders.fetch_add(1, Ordering::SeqCst);
+                Ok("<p>NTB</p>".to_string())
+            })
+            .await;
+        assert_eq!(renders.load(Ordering::SeqCst), 2);
     }
 }
