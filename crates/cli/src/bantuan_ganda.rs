@@ -100,7 +100,7 @@ fn jalankan(anggota: &[String], jenis: &[String], keluar: &Path) -> anyhow::Resu
     else {
         unreachable!("the system sees counts")
     };
-    let mut rekap = String::from("kecamatan,mitra_1,mitra_2,jenis_bantuan,jumlah\n");
+    let mut rekap = String::from("kode_kecamatan,mitra_1,mitra_2,jenis_bantuan,jumlah\n");
     for c in &cells {
         let n = match c.count {
             Disclosed::Count(n) => n.to_string(),

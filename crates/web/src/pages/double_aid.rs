@@ -420,7 +420,8 @@ fn results_table(t: &Messages, results: &RoundResults) -> Table {
         RoundResults::Counts { cells, .. } => Table::new(
             "bantuan_ganda",
             &[
-                "kecamatan",
+                // A code, kept as text: "kode_" tells the spreadsheet reader so.
+                "kode_kecamatan",
                 "mitra_1",
                 "mitra_2",
                 "jenis_bantuan",
