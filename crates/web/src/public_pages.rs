@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use axum::body::Bytes;
 use axum::response::{Html, IntoResponse, Response};
 use sinergi_store::PublicVersion;
 
@@ -19,7 +20,7 @@ const MAX_PAGES: usize = 2_000;
 
 type Key = (String, Lang, chrono::NaiveDate);
 /// A kept page and the data version it was rendered from.
-type Kept = (PublicVersion, Arc<str>);
+type Kept = (PublicVersion, Bytes);
 
 /// Renders of missing pages run one at a time per stripe: a hundred visitors arriving at an
 /// empty cache wait for one render instead of running a hundred.
@@ -53,7 +54,7 @@ impl PublicPages {
         };
         let key = (path.to_string(), lang, chrono::Utc::now().date_naive());
         if let Some(html) = self.get(&key, version) {
-            return Html(html.to_string()).into_response();
+            return Html(html).into_response();
         }
         // The same key lands on the same stripe on every thread: a fixed-key hasher.
         let stripe = {
@@ -63,19 +64,20 @@ impl PublicPages {
         let _rendering = self.rendering[stripe].lock().await;
         // Rendered by whoever held the stripe before us?
         if let Some(html) = self.get(&key, version) {
-            return Html(html.to_string()).into_response();
+            return Html(html).into_response();
         }
         match render.await {
             Ok(html) => {
-                let html: Arc<str> = html.into();
+                // Bytes: every later visitor shares this one copy of the page.
+                let html = Bytes::from(html);
                 self.put(key, version, html.clone());
-                Html(html.to_string()).into_response()
+                Html(html).into_response()
             }
             Err(response) => response,
         }
     }
 
-    fn get(&self, key: &Key, version: PublicVersion) -> Option<Arc<str>> {
+    fn get(&self, key: &Key, version: PublicVersion) -> Option<Bytes> {
         let pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
         pages
             .get(key)
@@ -83,7 +85,7 @@ impl PublicPages {
             .map(|(_, html)| html.clone())
     }
 
-    fn put(&self, key: Key, version: PublicVersion, html: Arc<str>) {
+    fn put(&self, key: Key, version: PublicVersion, html: Bytes) {
         let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
         if pages.len() >= MAX_PAGES && !pages.contains_key(&key) {
             pages.clear();
