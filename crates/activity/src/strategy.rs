@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use sinergi_core::strategy::{
-    RatingBands, Realisation, SourceType, StrategyArea, StrategyTree, ValueKey, Violation,
+    Cross, RatingBands, Realisation, SourceType, StrategyArea, StrategyTree, ValueKey, Violation,
     evaluate_rules,
 };
 use sinergi_core::{Msg, Period, RegionCode, Viewer};
@@ -64,6 +64,35 @@ pub struct Dashboard {
     /// Beneficiaries, program reach and LKS clients of the region by sex, age band and
     /// disability (as the viewer may see them).
     pub group_tables: Vec<crate::aggregates::GroupTable>,
+    /// The region's breakdown of each indicator asking for one, with a figure this quarter.
+    pub breakdowns: Vec<(sinergi_core::strategy::IndicatorFields, Cross)>,
+}
+
+/// The breakdowns (sex × age group × disability) of the indicators of `tree` that ask for
+/// one, for `region` in `period`, as `viewer` may see them: small counts hidden from those
+/// who get suppressed counts; indicators with nothing held are left out.
+pub fn breakdowns_for(
+    store: &Store,
+    viewer: &Viewer,
+    tree: &StrategyTree,
+    values: &[Realisation],
+    region: &StrategyArea,
+    period: Period,
+) -> Vec<(sinergi_core::strategy::IndicatorFields, Cross)> {
+    let threshold = if viewer.gets_suppressed_counts() {
+        store.disclosure_threshold()
+    } else {
+        0
+    };
+    tree.indicators()
+        .filter(|i| !i.fields.disaggregations.is_empty())
+        .map(|i| {
+            let c = sinergi_core::strategy::indicator_cross(&i.fields, values, region, Some(period))
+                .disclosed(threshold);
+            (i.fields.clone(), c)
+        })
+        .filter(|(_, c)| !c.is_empty())
+        .collect()
 }
 
 /// Assembles the quarter dashboard as `viewer` may see it; `None` when the strategy is not
@@ -165,7 +194,9 @@ pub async fn quarter_dashboard(
         Some(code) => crate::aggregates::group_tables(store, viewer, code).await?,
         None => Vec::new(),
     };
+    let breakdowns = breakdowns_for(store, viewer, &tree, &values, &region, period);
     Ok(Some(Dashboard {
+        breakdowns,
         group_tables,
         below: below.len(),
         tree,
@@ -214,6 +245,9 @@ pub struct QuarterData {
     pub actions: Vec<sinergi_core::forum::ActionTally>,
     /// The area's figures by sex, age band and disability.
     pub group_tables: Vec<crate::aggregates::GroupTable>,
+    /// Per region in view (the strategy's area first), the breakdown of each indicator
+    /// asking for one that holds a figure.
+    pub breakdowns: Vec<(StrategyArea, sinergi_core::strategy::IndicatorFields, Cross)>,
 }
 
 /// Assembles the quarterly report's data for `viewer`: the strategy's area first, then every
@@ -254,7 +288,16 @@ pub async fn quarter_report_data(
         Some(code) => crate::aggregates::group_tables(store, viewer, code).await?,
         None => Vec::new(),
     };
+    let breakdowns = regions
+        .iter()
+        .flat_map(|r| {
+            breakdowns_for(store, viewer, tree, &values, r, period)
+                .into_iter()
+                .map(move |(f, c)| (r.clone(), f, c))
+        })
+        .collect();
     Ok(QuarterData {
+        breakdowns,
         group_tables,
         values,
         statuses,

@@ -315,6 +315,321 @@ pub struct QuarterInput<'a> {
     /// The area's figures by sex, age band and disability: title, note (period, source),
     /// cross-table.
     pub groups: &'a [(String, String, sinergi_core::groups::CrossTable)],
+    /// Per region, the breakdown of each indicator asking for one (as disclosed to the
+    /// reader), the strategy's area first.
+    pub breakdowns: &'a [(
+        sinergi_core::strategy::StrategyArea,
+        sinergi_core::strategy::IndicatorFields,
+        sinergi_core::strategy::Cross,
+    )],
+}
+
+fn dimension_key(d: &str) -> &'static str {
+    match d {
+        "jenis_kelamin" => "strategy.dis.jenis_kelamin",
+        "kelompok_umur" => "strategy.dis.kelompok_umur",
+        _ => "strategy.dis.disabilitas",
+    }
+}
+
+/// A group's words ("perempuan · anak (0–17 tahun)").
+fn group_words(l: &dyn Labels, groups: &[(&str, &str)]) -> String {
+    groups
+        .iter()
+        .map(|(d, g)| l.get(sinergi_core::strategy::group_label_key(d, g)))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// An indicator's breakdown for print: the cross-table (one dimension across), the gap
+/// between the highest and lowest cell, then each dimension's groups with the gap between
+/// them, and the total.
+fn cross_blocks(l: &dyn Labels, title: &str, c: &sinergi_core::strategy::Cross) -> Vec<Block> {
+    let figure = |key: &str, v: Option<f64>| match v {
+        Some(v) => l.num(v),
+        None if c.is_suppressed(key) => l.get("profil.suppressed"),
+        None => "–".to_string(),
+    };
+    let mut blocks = vec![Block::Heading(2, title.to_string())];
+    if let Some(layout) = c.layout().filter(|_| c.has_cells()) {
+        let mut header = vec![format!(
+            "{} / {}",
+            l.get("strategy.grid.group"),
+            l.get(dimension_key(layout.column_dimension))
+        )];
+        header.extend(layout.columns.iter().map(|g| {
+            l.get(sinergi_core::strategy::group_label_key(
+                layout.column_dimension,
+                g,
+            ))
+        }));
+        let mut widths = vec![3.0];
+        widths.extend(layout.columns.iter().map(|_| 1.2));
+        blocks.push(Block::Table(TableBlock {
+            sheet: title.to_string(),
+            widths,
+            header,
+            rows: layout
+                .rows
+                .iter()
+                .map(|(row, values)| {
+                    let mut out = vec![Cell::plain(group_words(l, row))];
+                    out.extend(layout.columns.iter().zip(values).map(|(col, v)| {
+                        let mut groups = row.clone();
+                        groups.push((layout.column_dimension, col));
+                        groups.sort_by_key(|(d, _)| {
+                            sinergi_core::strategy::DISAGGREGATIONS
+                                .iter()
+                                .position(|x| x == d)
+                        });
+                        Cell::plain(figure(&sinergi_core::strategy::cell_key(&groups), *v))
+                    }));
+                    out
+                })
+                .collect(),
+        }));
+        if let Some(g) = &c.cell_gap {
+            let (hi, lo) = (&c.cells[g.highest], &c.cells[g.lowest]);
+            blocks.push(Block::Paragraph(format!(
+                "{}: {} ({}) − {} ({}) = {}",
+                l.get("strategy.grid.cell_gap"),
+                group_words(l, &hi.groups),
+                l.num(hi.value.unwrap_or(0.0)),
+                group_words(l, &lo.groups),
+                l.num(lo.value.unwrap_or(0.0)),
+                l.num(g.gap)
+            )));
+        }
+    }
+    let mut rows = Vec::new();
+    for m in &c.margins {
+        for (g, v) in &m.groups {
+            rows.push(vec![
+                Cell::plain(l.get(dimension_key(&m.dimension))),
+                Cell::plain(l.get(sinergi_core::strategy::group_label_key(&m.dimension, g))),
+                Cell::plain(figure(&format!("{}={g}", m.dimension), *v)),
+            ]);
+        }
+        rows.push(vec![
+            Cell::plain(String::new()),
+            Cell::plain(l.get("strategy.grid.gap")),
+            Cell::plain(opt_num(l, m.gap)),
+        ]);
+    }
+    if c.total.is_some() || c.is_suppressed("") {
+        rows.push(vec![
+            Cell::plain(l.get("strategy.grid.total")),
+            Cell::plain(String::new()),
+            Cell::plain(figure("", c.total)),
+        ]);
+    }
+    blocks.push(Block::Table(TableBlock {
+        sheet: format!("{title} ({})", l.get("strategy.grid.gap")),
+        widths: vec![2.0, 2.0, 1.2],
+        header: vec![
+            l.get("strategy.disaggregation"),
+            l.get("strategy.grid.group"),
+            l.get("strategy.actual"),
+        ],
+        rows,
+    }));
+    blocks
+}
+
+/// Every figure by group in one sheet a spreadsheet can pivot: the indicators' breakdowns
+/// per region (full cells, each dimension's groups, the total) and the area's figures by
+/// group; a dimension a row does not split by reads "semua"; figures are number cells.
+fn breakdown_sheet(q: &QuarterInput, l: &dyn Labels) -> TableBlock {
+    use sinergi_core::strategy::{DISAGGREGATIONS, group_label_key};
+    let all = l.get("strategy.grid.all");
+    let words = |groups: &[(&str, &str)]| -> Vec<String> {
+        DISAGGREGATIONS
+            .iter()
+            .map(|d| {
+                groups
+                    .iter()
+                    .find(|(gd, _)| gd == d)
+                    .map_or_else(|| all.clone(), |(_, g)| l.get(group_label_key(d, g)))
+            })
+            .collect()
+    };
+    let suppressed = l.get("profil.suppressed");
+    let mut rows = Vec::new();
+    let mut push = |subject: &str, name: &str, region: &str, groups: &[(&str, &str)], v: Option<String>| {
+        let Some(v) = v else { return };
+        let mut row = vec![
+            subject.to_string(),
+            name.to_string(),
+            region.to_string(),
+            region_name(q.names, region),
+        ];
+        row.extend(words(groups));
+        row.push(v);
+        rows.push(cells(row));
+    };
+    for (region, f, c) in q.breakdowns {
+        let value = |key: &str, v: Option<f64>| match v {
+            Some(v) => Some(sheet_num(v)),
+            None if c.is_suppressed(key) => Some(suppressed.clone()),
+            None => None,
+        };
+        let region = region.as_str();
+        if c.dimensions.len() >= 2 {
+            for cell in &c.cells {
+                push(&f.code, &f.name, region, &cell.groups, value(&cell.key(), cell.value));
+            }
+        }
+        for m in &c.margins {
+            let dim = DISAGGREGATIONS
+                .iter()
+                .copied()
+                .find(|d| *d == m.dimension)
+                .unwrap_or("jenis_kelamin");
+            for (g, v) in &m.groups {
+                push(&f.code, &f.name, region, &[(dim, g)], value(&format!("{dim}={g}"), *v));
+            }
+        }
+        push(&f.code, &f.name, region, &[], value("", c.total));
+    }
+    let top = q.tree.strategy.region.as_str();
+    for (title, _, t) in q.groups {
+        let count = |d: &sinergi_core::Disclosed| match d {
+            sinergi_core::Disclosed::Count(n) => sheet_num(*n as f64),
+            sinergi_core::Disclosed::Suppressed => suppressed.clone(),
+        };
+        for r in &t.rows {
+            for (age, c) in sinergi_core::strategy::disaggregation_values("kelompok_umur")
+                .iter()
+                .zip(&r.cells)
+            {
+                let groups = [
+                    ("jenis_kelamin", r.sex),
+                    ("kelompok_umur", *age),
+                    ("disabilitas", r.disability),
+                ];
+                push("", title, top, &groups, c.as_ref().map(count));
+            }
+        }
+        for m in &t.margins {
+            for (g, _, d) in &m.groups {
+                push("", title, top, &[(m.dimension, g)], Some(count(d)));
+            }
+        }
+        push("", title, top, &[], t.total.as_ref().map(count));
+    }
+    TableBlock {
+        sheet: l.get("strategy.report.breakdown_sheet"),
+        widths: vec![],
+        header: [
+            "strategy.code",
+            "strategy.report.subject",
+            "strategy.region_code",
+            "strategy.region",
+            "strategy.dis.jenis_kelamin",
+            "strategy.dis.kelompok_umur",
+            "strategy.dis.disabilitas",
+            "strategy.actual",
+        ]
+        .iter()
+        .map(|k| l.get(k))
+        .collect(),
+        rows,
+    }
+}
+
+/// The gap between groups, one row per dimension (and one for the cells of a cross):
+/// the highest group and its figure, the lowest and its figure, and the difference.
+fn gap_sheet(q: &QuarterInput, l: &dyn Labels) -> TableBlock {
+    use sinergi_core::strategy::group_label_key;
+    let mut rows = Vec::new();
+    let mut push = |subject: &str, name: &str, region: &str, what: String, hi: (String, f64), lo: (String, f64)| {
+        rows.push(cells(vec![
+            subject.to_string(),
+            name.to_string(),
+            region.to_string(),
+            region_name(q.names, region),
+            what,
+            hi.0,
+            sheet_num(hi.1),
+            lo.0,
+            sheet_num(lo.1),
+            sheet_num(hi.1 - lo.1),
+        ]));
+    };
+    let extremes = |groups: Vec<(String, f64)>| -> Option<((String, f64), (String, f64))> {
+        if groups.len() < 2 {
+            return None;
+        }
+        let hi = groups.iter().cloned().fold(None::<(String, f64)>, |a, b| match a {
+            Some(a) if a.1 >= b.1 => Some(a),
+            _ => Some(b),
+        })?;
+        let lo = groups.iter().cloned().fold(None::<(String, f64)>, |a, b| match a {
+            Some(a) if a.1 <= b.1 => Some(a),
+            _ => Some(b),
+        })?;
+        Some((hi, lo))
+    };
+    for (region, f, c) in q.breakdowns {
+        let region = region.as_str();
+        for m in c.margins.iter().filter(|m| m.gap.is_some()) {
+            let groups = m
+                .groups
+                .iter()
+                .filter_map(|(g, v)| v.map(|v| (l.get(group_label_key(&m.dimension, g)), v)))
+                .collect();
+            if let Some((hi, lo)) = extremes(groups) {
+                push(&f.code, &f.name, region, l.get(dimension_key(&m.dimension)), hi, lo);
+            }
+        }
+        if let (Some(g), true) = (&c.cell_gap, c.dimensions.len() >= 2) {
+            let (h, w) = (&c.cells[g.highest], &c.cells[g.lowest]);
+            push(
+                &f.code,
+                &f.name,
+                region,
+                l.get("strategy.grid.cell_gap"),
+                (group_words(l, &h.groups), h.value.unwrap_or(0.0)),
+                (group_words(l, &w.groups), w.value.unwrap_or(0.0)),
+            );
+        }
+    }
+    let top = q.tree.strategy.region.as_str();
+    for (title, _, t) in q.groups {
+        for m in t.margins.iter().filter(|m| m.gap.is_some()) {
+            let groups = m
+                .groups
+                .iter()
+                .filter_map(|(_, key, d)| match d {
+                    sinergi_core::Disclosed::Count(n) => Some((l.get(key), *n as f64)),
+                    sinergi_core::Disclosed::Suppressed => None,
+                })
+                .collect();
+            if let Some((hi, lo)) = extremes(groups) {
+                push("", title, top, l.get(dimension_key(m.dimension)), hi, lo);
+            }
+        }
+    }
+    TableBlock {
+        sheet: l.get("strategy.report.gap_sheet"),
+        widths: vec![],
+        header: [
+            "strategy.code",
+            "strategy.report.subject",
+            "strategy.region_code",
+            "strategy.region",
+            "strategy.disaggregation",
+            "strategy.grid.highest",
+            "strategy.actual",
+            "strategy.grid.lowest",
+            "strategy.actual",
+            "strategy.grid.gap",
+        ]
+        .iter()
+        .map(|k| l.get(k))
+        .collect(),
+        rows,
+    }
 }
 
 /// A count as the report prints it, suppressed below the publication threshold.
@@ -517,7 +832,11 @@ pub fn quarter_report(q: &QuarterInput, l: &dyn Labels, letterhead: Letterhead) 
                     && (!r.drivers.is_empty() || !r.obstacles.is_empty() || !r.follow_up.is_empty())
             })
             .collect();
-        if rows.is_empty() && narratives.is_empty() {
+        let breakdown = q
+            .breakdowns
+            .iter()
+            .find(|(r, f, _)| r == top && &f.code == code);
+        if rows.is_empty() && narratives.is_empty() && breakdown.is_none() {
             continue;
         }
         blocks.push(Block::Heading(2, format!("{code} {}", ind.fields.name)));
@@ -562,6 +881,14 @@ pub fn quarter_report(q: &QuarterInput, l: &dyn Labels, letterhead: Letterhead) 
                 }
             }
             blocks.push(Block::Fields(f));
+        }
+        if let Some((r, _, c)) = breakdown {
+            let title = format!(
+                "{code} · {} — {}",
+                l.get("strategy.grid.breakdown"),
+                region_name(q.names, r.as_str())
+            );
+            blocks.extend(cross_blocks(l, &title, c));
         }
     }
     blocks.push(Block::Heading(1, l.get("strategy.violations")));
@@ -673,6 +1000,8 @@ pub fn quarter_report(q: &QuarterInput, l: &dyn Labels, letterhead: Letterhead) 
                 ]),
                 rows: value_rows,
             },
+            breakdown_sheet(q, l),
+            gap_sheet(q, l),
             violation_table(q, l),
             action_table(q, l, false),
         ],

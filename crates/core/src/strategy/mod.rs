@@ -6,8 +6,13 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+mod cross;
 mod entry;
 mod model;
+
+pub use cross::{
+    Breakdown, CellGap, Cross, CrossCell, CrossLayout, cell_key, cross, indicator_cross,
+};
 
 pub use entry::{
     CheckedRealisation, NewRealisation, RealisationContext, RefusedRealisation, check_realisations,
@@ -572,102 +577,54 @@ pub fn group_label_key(dimension: &str, value: &str) -> &'static str {
     }
 }
 
-/// Checks a disaggregation key such as `jenis_kelamin=perempuan` against what the indicator
-/// asks for; empty is the total.
+/// Checks a disaggregation key against what the indicator asks for: one group
+/// (`jenis_kelamin=perempuan`) or a cell of the cross (`jenis_kelamin=perempuan;
+/// kelompok_umur=0_17;disabilitas=ya`, parts joined by `;` or `&`); empty is the total.
+/// The key comes back canonical: parts in [`DISAGGREGATIONS`] order, joined by `;`.
 pub fn check_disaggregation(key: &str, asked: &[String]) -> Result<String, Msg> {
     let key = key.trim();
     if key.is_empty() {
         return Ok(String::new());
     }
-    let Some((dim, value)) = key.split_once('=') else {
-        return Err(Msg::new("strategy.refuse.dis_form").arg("key", key));
-    };
-    let (dim, value) = (dim.trim(), value.trim());
-    if !asked.iter().any(|a| a == dim) {
-        return Err(if asked.is_empty() {
-            Msg::new("strategy.refuse.dis_not_asked_none").arg("dim", dim)
-        } else {
-            Msg::new("strategy.refuse.dis_not_asked")
-                .arg("dim", dim)
-                .arg("asked", asked.join(", "))
-        });
-    }
-    if !disaggregation_values(dim).contains(&value) {
-        return Err(Msg::new("strategy.refuse.dis_value")
-            .arg("value", value)
-            .arg("dim", dim)
-            .arg("values", disaggregation_values(dim).join(", ")));
-    }
-    Ok(format!("{dim}={value}"))
-}
-
-/// One disaggregation of an indicator for one region and quarter: each group's value and the
-/// gap between the highest and lowest group that have one.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Breakdown {
-    pub dimension: String,
-    pub groups: Vec<(&'static str, Option<f64>)>,
-    /// Highest minus lowest group value; `None` with fewer than two groups filled.
-    pub gap: Option<f64>,
-}
-
-/// The breakdowns of `fields` held for `region` (in `period`, or any quarter when `None`),
-/// oldest entry first so the latest one wins; the one selection the entry grid and the
-/// indicator page share.
-pub fn indicator_breakdowns(
-    fields: &IndicatorFields,
-    values: &[Realisation],
-    region: &StrategyArea,
-    period: Option<crate::period::Period>,
-) -> Vec<Breakdown> {
-    let mut own: Vec<&Realisation> = values
-        .iter()
-        .filter(|v| v.indicator_code == fields.code && &v.region == region)
-        .filter(|v| period.is_none_or(|p| v.period == p))
-        .collect();
-    own.sort_by(|a, b| a.entered_at.cmp(&b.entered_at));
-    breakdowns(
-        &fields.disaggregations,
-        own.iter().map(|v| (v.disaggregation.as_str(), v.value)),
-    )
-}
-
-/// The breakdowns an indicator asks for, from `(disaggregation key, value)` pairs of one
-/// region and quarter; the latest pair wins when a key repeats.
-pub fn breakdowns<'a>(
-    asked: &[String],
-    values: impl IntoIterator<Item = (&'a str, f64)>,
-) -> Vec<Breakdown> {
-    let values: Vec<(&str, f64)> = values.into_iter().collect();
-    asked
-        .iter()
-        .filter(|d| DISAGGREGATIONS.contains(&d.as_str()))
-        .map(|dim| {
-            let groups: Vec<(&'static str, Option<f64>)> = disaggregation_values(dim)
-                .iter()
-                .map(|g| {
-                    let key = format!("{dim}={g}");
-                    let v = values
-                        .iter()
-                        .rev()
-                        .find(|(k, _)| *k == key)
-                        .map(|(_, v)| *v);
-                    (*g, v)
-                })
-                .collect();
-            let filled: Vec<f64> = groups.iter().filter_map(|(_, v)| *v).collect();
-            let gap = (filled.len() >= 2).then(|| {
-                let max = filled.iter().cloned().fold(f64::MIN, f64::max);
-                let min = filled.iter().cloned().fold(f64::MAX, f64::min);
-                max - min
+    let mut parts: Vec<(usize, String)> = Vec::new();
+    for part in key.split([';', '&']).map(str::trim).filter(|p| !p.is_empty()) {
+        let Some((dim, value)) = part.split_once('=') else {
+            return Err(Msg::new("strategy.refuse.dis_form").arg("key", key));
+        };
+        let (dim, value) = (dim.trim(), value.trim());
+        if !asked.iter().any(|a| a == dim) {
+            return Err(if asked.is_empty() {
+                Msg::new("strategy.refuse.dis_not_asked_none").arg("dim", dim)
+            } else {
+                Msg::new("strategy.refuse.dis_not_asked")
+                    .arg("dim", dim)
+                    .arg("asked", asked.join(", "))
             });
-            Breakdown {
-                dimension: dim.clone(),
-                groups,
-                gap,
-            }
-        })
-        .collect()
+        }
+        if !disaggregation_values(dim).contains(&value) {
+            return Err(Msg::new("strategy.refuse.dis_value")
+                .arg("value", value)
+                .arg("dim", dim)
+                .arg("values", disaggregation_values(dim).join(", ")));
+        }
+        let order = DISAGGREGATIONS
+            .iter()
+            .position(|d| *d == dim)
+            .unwrap_or(DISAGGREGATIONS.len());
+        if parts.iter().any(|(o, _)| *o == order) {
+            return Err(Msg::new("strategy.refuse.dis_twice").arg("dim", dim));
+        }
+        parts.push((order, format!("{dim}={value}")));
+    }
+    if parts.is_empty() {
+        return Err(Msg::new("strategy.refuse.dis_form").arg("key", key));
+    }
+    parts.sort();
+    Ok(parts
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect::<Vec<_>>()
+        .join(";"))
 }
 
 #[cfg(test)]
@@ -799,15 +756,17 @@ mod tests {
     #[test]
     fn breakdowns_show_each_group_and_the_gap() {
         let asked = vec!["jenis_kelamin".to_string(), "disabilitas".to_string()];
-        let b = breakdowns(
+        let b = cross(
             &asked,
+            false,
             [
                 ("jenis_kelamin=perempuan", 40.0),
                 ("jenis_kelamin=laki_laki", 55.5),
                 ("disabilitas=ya", 12.0),
                 ("", 99.0),
             ],
-        );
+        )
+        .margins;
         assert_eq!(b.len(), 2);
         assert_eq!(
             b[0].groups,
@@ -829,6 +788,15 @@ mod tests {
         assert!(check_disaggregation("disabilitas=ya", &asked).is_err());
         assert!(check_disaggregation("jenis_kelamin=x", &asked).is_err());
         assert!(check_disaggregation("perempuan", &asked).is_err());
+        let all: Vec<String> = DISAGGREGATIONS.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            check_disaggregation("disabilitas=ya; jenis_kelamin=perempuan&kelompok_umur=0_17", &all)
+                .unwrap(),
+            "jenis_kelamin=perempuan;kelompok_umur=0_17;disabilitas=ya"
+        );
+        assert!(check_disaggregation("jenis_kelamin=perempuan;jenis_kelamin=laki_laki", &all).is_err());
+        assert!(check_disaggregation("jenis_kelamin=perempuan;disabilitas=ya", &asked).is_err());
+        assert!(check_disaggregation(";", &asked).is_err());
         assert_eq!(Direction::parse("Turun"), Some(Direction::Lower));
         assert_eq!(CompareOp::parse("≤"), Some(CompareOp::Le));
     }

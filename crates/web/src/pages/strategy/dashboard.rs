@@ -37,6 +37,8 @@ pub(super) struct DashboardPage {
     side_by_side: Vec<SideBySide>,
     /// The region's figures by sex, age band and disability.
     group_tables: Vec<crate::pages::figures::GroupShown>,
+    /// The region's indicators by sex, age group and disability, with their gaps.
+    breakdowns: Vec<CrossShown>,
 }
 
 /// Renders the quarter dashboard assembled by the use case.
@@ -131,6 +133,11 @@ pub async fn dashboard(
                 .group_tables
                 .iter()
                 .map(|g| crate::pages::figures::group_shown(&ui.t, g))
+                .collect(),
+            breakdowns: d
+                .breakdowns
+                .iter()
+                .map(|(f, c)| cross_shown(ui.t, f, c))
                 .collect(),
             tree: d.tree,
         })

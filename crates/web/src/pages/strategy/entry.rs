@@ -30,23 +30,59 @@ pub(super) struct DataPage {
     periods: Vec<(String, String, bool)>,
     /// The region whose held values fill the grid.
     grid_region: String,
-    grid: Vec<GridRow>,
+    grid: Grid,
     /// The strategy's region and those one level below, for the entry forms.
     region_picker: crate::picker::RegionPicker,
 }
 
-/// One disaggregation of the grid: its name and a box per group.
+/// The breakdown grid: the full cross of the groups the indicator asks for (one dimension
+/// across, the combinations of the others down), and, for an indicator whose groups do not
+/// add up (a rate), a box per group of each dimension.
+#[derive(Default)]
+pub(super) struct Grid {
+    /// The dimension across, then its groups.
+    pub column_label: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<GridRow>,
+    /// Group figures typed apart (empty when they are summed from the cells).
+    pub margins: Vec<GridRow>,
+    pub additive: bool,
+}
+
+impl Grid {
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// One row of the grid: its words and a box per column.
 pub(super) struct GridRow {
     pub label: String,
     pub cells: Vec<GridCell>,
 }
 
 pub(super) struct GridCell {
-    /// The disaggregation key the box is sent under (`jenis_kelamin=perempuan`).
+    /// The disaggregation key the box is sent under
+    /// (`jenis_kelamin=perempuan;kelompok_umur=0_17;disabilitas=ya`).
     pub key: String,
+    /// The cell's groups in words, for the box's label.
     pub label: String,
-    /// The value already held for the strategy's region this quarter, to correct in place.
+    /// The value already held for the region this quarter, to correct in place.
     pub held: String,
+}
+
+/// A figure as a box holds it: no thousands dots, "1.550" would read back as 1,55.
+fn held_text(v: Option<f64>) -> String {
+    v.map(|v| v.to_string().replace('.', ","))
+        .unwrap_or_default()
+}
+
+fn groups_words(t: Messages, groups: &[(&str, &str)]) -> String {
+    groups
+        .iter()
+        .map(|(d, g)| t.get(sinergi_core::strategy::group_label_key(d, g)))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 impl DataPage {
@@ -64,27 +100,99 @@ impl DataPage {
             .and_then(|r| StrategyArea::parse(r.trim()).ok())
             .unwrap_or_else(|| self.tree.strategy.region.clone());
         let t = self.t;
-        self.grid =
-            sinergi_core::strategy::indicator_breakdowns(&ind.fields, &self.recent, &region, None)
-                .into_iter()
-                .map(|b| GridRow {
-                    label: t.get(dis_key(&b.dimension)).to_string(),
-                    cells: b
-                        .groups
+        let cross =
+            sinergi_core::strategy::indicator_cross(&ind.fields, &self.recent, &region, None);
+        let cell = |groups: &[(&'static str, &'static str)], v: Option<f64>| GridCell {
+            key: sinergi_core::strategy::cell_key(groups),
+            label: groups_words(t, groups),
+            held: held_text(v),
+        };
+        self.grid = match cross.layout() {
+            Some(layout) => Grid {
+                column_label: t.get(dis_key(layout.column_dimension)).to_string(),
+                columns: layout
+                    .columns
+                    .iter()
+                    .map(|g| {
+                        t.get(sinergi_core::strategy::group_label_key(
+                            layout.column_dimension,
+                            g,
+                        ))
+                        .to_string()
+                    })
+                    .collect(),
+                rows: layout
+                    .rows
+                    .iter()
+                    .map(|(row, values)| GridRow {
+                        label: groups_words(t, row),
+                        cells: layout
+                            .columns
+                            .iter()
+                            .zip(values)
+                            .map(|(col, v)| {
+                                // The cell's groups in the canonical order of its key.
+                                let mut groups = row.clone();
+                                groups.push((layout.column_dimension, col));
+                                groups.sort_by_key(|(d, _)| {
+                                    sinergi_core::strategy::DISAGGREGATIONS
+                                        .iter()
+                                        .position(|x| x == d)
+                                });
+                                cell(&groups, *v)
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+                margins: if cross.additive {
+                    Vec::new()
+                } else {
+                    cross
+                        .margins
                         .iter()
-                        .map(|(g, v)| GridCell {
-                            key: format!("{}={g}", b.dimension),
-                            label: t
-                                .get(sinergi_core::strategy::group_label_key(&b.dimension, g))
-                                .to_string(),
-                            // No thousands dots: "1.550" would read back as 1,55.
-                            held: v
-                                .map(|v| v.to_string().replace('.', ","))
-                                .unwrap_or_default(),
+                        .map(|m| GridRow {
+                            label: t.get(dis_key(&m.dimension)).to_string(),
+                            cells: m
+                                .groups
+                                .iter()
+                                .map(|(g, v)| {
+                                    let dim = sinergi_core::strategy::DISAGGREGATIONS
+                                        .iter()
+                                        .copied()
+                                        .find(|d| *d == m.dimension)
+                                        .unwrap_or("jenis_kelamin");
+                                    cell(&[(dim, g)], *v)
+                                })
+                                .collect(),
                         })
-                        .collect(),
-                })
-                .collect();
+                        .collect()
+                },
+                additive: cross.additive,
+            },
+            // One dimension: its groups are the cells.
+            None => Grid {
+                column_label: cross
+                    .dimensions
+                    .first()
+                    .map(|d| t.get(dis_key(d)).to_string())
+                    .unwrap_or_default(),
+                columns: cross
+                    .cells
+                    .iter()
+                    .map(|c| groups_words(t, &c.groups))
+                    .collect(),
+                rows: if cross.cells.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![GridRow {
+                        label: t.get("strategy.grid.value").to_string(),
+                        cells: cross.cells.iter().map(|c| cell(&c.groups, c.value)).collect(),
+                    }]
+                },
+                margins: Vec::new(),
+                additive: cross.additive,
+            },
+        };
         self.chosen = Some(ind.fields.code.clone());
         self.grid_region = region.to_string();
     }
@@ -158,7 +266,7 @@ pub(super) async fn data_view(
         computations,
         chosen: None,
         grid_region: String::new(),
-        grid: Vec::new(),
+        grid: Grid::default(),
         region_picker,
     })
 }

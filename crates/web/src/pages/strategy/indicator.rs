@@ -66,7 +66,7 @@ pub(super) struct IndicatorPage {
     period: Period,
     regions: Vec<RegionStatus>,
     map: Option<String>,
-    breakdowns: Vec<BreakdownTable>,
+    breakdown: Option<CrossShown>,
     periods: Vec<(String, String, bool)>,
     /// Regions to pick for the breakdown: code, name, whether shown.
     breakdown_regions: Vec<(String, String, bool)>,
@@ -233,7 +233,17 @@ pub async fn indicator(
             .and_then(|w| StrategyArea::parse(w.trim()).ok())
             .filter(|w| codes.contains(w));
         let shown_region = asked_region.unwrap_or_else(|| top.clone());
-        let breakdowns = breakdown_tables(ui.t, &ind.fields, &own, &shown_region, period);
+        let breakdown = sinergi_activity::strategy::breakdowns_for(
+            &state.store,
+            ui.viewer(),
+            &tree,
+            &own,
+            &shown_region,
+            period,
+        )
+        .into_iter()
+        .find(|(f, _)| f.code == ind.fields.code)
+        .map(|(f, c)| cross_shown(ui.t, &f, &c));
         let breakdown_regions = std::iter::once((top.to_string(), tree.strategy.title.clone()))
             .chain(codes.iter().map(|c| {
                 (
@@ -248,7 +258,7 @@ pub async fn indicator(
             .collect();
         Ok(IndicatorPage {
             periods: period_choices(ui.t, &tree.strategy, period),
-            breakdowns,
+            breakdown,
             breakdown_regions,
             asks_breakdown: !ind.fields.disaggregations.is_empty(),
             t: ui.t,

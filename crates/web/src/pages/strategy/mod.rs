@@ -200,25 +200,110 @@ pub(crate) fn dis_key(d: &str) -> &'static str {
     }
 }
 
-/// A breakdown as the indicator page shows it: each group with its value and a bar, and the
-/// gap between the highest and lowest group.
+/// An indicator's breakdown as the pages show it: the cross-table of the groups (one
+/// dimension across), the gap between the highest and lowest cell, then each dimension's
+/// groups with a bar and the gap between them, and the total.
+pub(crate) struct CrossShown {
+    /// The indicator's code, and its code and name (the dashboard lists several).
+    pub code: String,
+    pub title: String,
+    pub column_label: String,
+    pub columns: Vec<String>,
+    /// Row words, then (figure, whether it is the highest or lowest cell) per column.
+    pub rows: Vec<(String, Vec<(String, bool)>)>,
+    /// "highest cell (value) − lowest cell (value) = gap".
+    pub cell_gap: Option<String>,
+    pub margins: Vec<BreakdownTable>,
+    pub total: Option<String>,
+    /// Group figures and total summed from the cells.
+    pub summed: bool,
+}
+
+/// A dimension's groups: each with its value and a bar, and the gap between the highest and
+/// lowest group.
 pub(crate) struct BreakdownTable {
     pub label: String,
     pub rows: Vec<(String, String, String)>,
     pub gap: String,
 }
 
-/// The breakdowns `fields` asks for, from the values of `region` in `period`.
-pub(crate) fn breakdown_tables(
+/// The breakdown of `fields` (as the use case disclosed it to the viewer) in the user's
+/// language.
+pub(crate) fn cross_shown(
     t: Messages,
     fields: &IndicatorFields,
-    values: &[Realisation],
-    region: &StrategyArea,
-    period: Period,
-) -> Vec<BreakdownTable> {
-    sinergi_core::strategy::indicator_breakdowns(fields, values, region, Some(period))
-        .into_iter()
-        .filter(|b| b.groups.iter().any(|(_, v)| v.is_some()))
+    c: &sinergi_core::strategy::Cross,
+) -> CrossShown {
+    let figure = |key: &str, v: Option<f64>| match v {
+        Some(v) => t.decimal(&v),
+        None if c.is_suppressed(key) => t.get("profil.suppressed").to_string(),
+        None => "–".to_string(),
+    };
+    let words = |groups: &[(&str, &str)]| {
+        groups
+            .iter()
+            .map(|(d, g)| t.get(sinergi_core::strategy::group_label_key(d, g)))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    let marked: Vec<usize> = c
+        .cell_gap
+        .iter()
+        .flat_map(|g| [g.highest, g.lowest])
+        .collect();
+    let layout = c.layout().filter(|_| c.has_cells());
+    let (column_label, columns, rows) = match &layout {
+        Some(l) => (
+            t.get(dis_key(l.column_dimension)).to_string(),
+            l.columns
+                .iter()
+                .map(|g| {
+                    t.get(sinergi_core::strategy::group_label_key(l.column_dimension, g))
+                        .to_string()
+                })
+                .collect(),
+            l.rows
+                .iter()
+                .map(|(row, values)| {
+                    let cells = l
+                        .columns
+                        .iter()
+                        .zip(values)
+                        .map(|(col, v)| {
+                            let i = c.cells.iter().position(|cell| {
+                                cell.groups.contains(&(l.column_dimension, col))
+                                    && row.iter().all(|g| cell.groups.contains(g))
+                            });
+                            let key = i.map(|i| c.cells[i].key()).unwrap_or_default();
+                            (figure(&key, *v), i.is_some_and(|i| marked.contains(&i)))
+                        })
+                        .collect();
+                    (words(row), cells)
+                })
+                .collect(),
+        ),
+        None => (String::new(), Vec::new(), Vec::new()),
+    };
+    let cell_gap = c.cell_gap.as_ref().filter(|_| layout.is_some()).map(|g| {
+        let hi = &c.cells[g.highest];
+        let lo = &c.cells[g.lowest];
+        format!(
+            "{} ({}) − {} ({}) = {}",
+            words(&hi.groups),
+            t.decimal(&hi.value.unwrap_or(0.0)),
+            words(&lo.groups),
+            t.decimal(&lo.value.unwrap_or(0.0)),
+            t.decimal(&g.gap)
+        )
+    });
+    let margins = c
+        .margins
+        .iter()
+        .filter(|b| {
+            b.groups.iter().any(|(g, v)| {
+                v.is_some() || c.is_suppressed(&format!("{}={g}", b.dimension))
+            })
+        })
         .map(|b| {
             let top = b
                 .groups
@@ -234,14 +319,25 @@ pub(crate) fn breakdown_tables(
                         let name = t
                             .get(sinergi_core::strategy::group_label_key(&b.dimension, g))
                             .to_string();
-                        let shown = v.map_or("–".to_string(), |v| t.decimal(&v));
+                        let shown = figure(&format!("{}={g}", b.dimension), *v);
                         (name, shown, bar(v.unwrap_or(0.0), top))
                     })
                     .collect(),
                 gap: b.gap.map_or("–".to_string(), |g| t.decimal(&g)),
             }
         })
-        .collect()
+        .collect();
+    CrossShown {
+        code: fields.code.clone(),
+        title: format!("{} {}", fields.code, fields.name),
+        column_label,
+        columns,
+        rows,
+        cell_gap,
+        margins,
+        total: (c.total.is_some() || c.is_suppressed("")).then(|| figure("", c.total)),
+        summed: c.additive && layout.is_some(),
+    }
 }
 
 /// A small inline bar (120 px at the largest value); decoration beside the figure.

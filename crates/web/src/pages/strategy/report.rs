@@ -114,6 +114,7 @@ pub async fn build_document(
                     names: &data.names,
                     actions: &data.actions,
                     groups: &groups,
+                    breakdowns: &data.breakdowns,
                 },
                 &labels,
                 letterhead,
