@@ -151,7 +151,8 @@ async fn warnings_before_saving(
 }
 
 /// One quarter's breakdown typed into the grid: the shared fields, then one typed figure per
-/// disaggregation key (`jenis_kelamin=perempuan`); empty cells are left out.
+/// disaggregation key (a cell of the cross, `jenis_kelamin=perempuan;kelompok_umur=0_17`, or
+/// a group, `jenis_kelamin=perempuan`); empty cells are left out.
 pub struct BreakdownEntry {
     pub indicator_code: String,
     pub region: String,
@@ -205,13 +206,18 @@ pub async fn enter_breakdown(
     enter_realisation(store, viewer, strategy_id, EntryMethod::Form, &rows).await
 }
 
-/// The group a disaggregation key names, as a message ("perempuan", "60 tahun ke atas").
+/// The groups a disaggregation key names, as a message ("perempuan · 60 tahun ke atas").
 fn group_msg(key: &str) -> Msg {
-    let (dim, value) = key.split_once('=').unwrap_or((key, ""));
-    Msg::new(sinergi_core::strategy::group_label_key(
-        dim.trim(),
-        value.trim(),
-    ))
+    key.split(';')
+        .map(|part| {
+            let (dim, value) = part.split_once('=').unwrap_or((part, ""));
+            Msg::new(sinergi_core::strategy::group_label_key(
+                dim.trim(),
+                value.trim(),
+            ))
+        })
+        .reduce(|a, b| Msg::new("strategy.group.and").arg_msg("a", a).arg_msg("b", b))
+        .unwrap_or_else(|| Msg::new("strategy.group.other"))
 }
 
 /// Reads a realisation file (the template's columns) and stores its rows.

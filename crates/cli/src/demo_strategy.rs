@@ -180,6 +180,12 @@ pub async fn load(store: &Store) -> anyhow::Result<u64> {
         None,
         "LKKS Provinsi NTB; seluruh mitra penta-helix",
     );
+    // Read by the head of the family's sex, age group and disability, as the boards ask.
+    let mut reached = reached;
+    reached.disaggregations = sinergi_core::strategy::DISAGGREGATIONS
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
     let ik14 = store.add_indicator(objective["SS1"], &reached).await?;
     // Targets per kab/kota: half of the province's Desil I families in 2025, rising.
     let desil = store.run_computation("keluarga_desil_1", PROVINCE).await?;
@@ -259,7 +265,9 @@ pub async fn load(store: &Store) -> anyhow::Result<u64> {
                     row.obstacles = "Sebagian mitra CSR belum melaporkan lokasi penerima".into();
                     row.follow_up = "Pendampingan pelaporan mitra oleh LKKS kab/kota".into();
                 }
+                let breakdown = by_group(&row, r == 0);
                 rows.push(row);
+                rows.extend(breakdown);
             }
         }
     }
@@ -329,4 +337,52 @@ pub async fn load(store: &Store) -> anyhow::Result<u64> {
         tree.indicators().count()
     );
     Ok(stored)
+}
+
+/// The demo's breakdown of a total: families reached (IK1.4) by the head's sex × age group ×
+/// disability, the cells adding up to the total; child marriage (IK2.1, a rate) among girls
+/// with and without disability, for the province.
+fn by_group(total: &NewRealisation, province: bool) -> Vec<NewRealisation> {
+    let row = |key: String, value: f64| NewRealisation {
+        disaggregation: key,
+        value,
+        drivers: String::new(),
+        obstacles: String::new(),
+        follow_up: String::new(),
+        ..total.clone()
+    };
+    match total.indicator_code.as_str() {
+        "IK1.4" => {
+            let sexes = [("laki_laki", 0.81), ("perempuan", 0.19)];
+            let ages = [("0_17", 0.01), ("18_59", 0.70), ("60_plus", 0.29)];
+            let disability = [("ya", 0.07), ("tidak", 0.93)];
+            let mut out = Vec::new();
+            let mut left = total.value;
+            for (sex, s) in sexes {
+                for (age, a) in ages {
+                    for (dis, d) in disability {
+                        let v = (total.value * s * a * d).round();
+                        left -= v;
+                        out.push(row(
+                            format!("jenis_kelamin={sex};kelompok_umur={age};disabilitas={dis}"),
+                            v,
+                        ));
+                    }
+                }
+            }
+            // Rounding: the largest cell takes what is left, so the cells add up.
+            if let Some(big) = out
+                .iter_mut()
+                .max_by(|a, b| a.value.total_cmp(&b.value))
+            {
+                big.value = (big.value + left).max(0.0);
+            }
+            out
+        }
+        "IK2.1" if province => vec![
+            row("disabilitas=ya".into(), (total.value * 1.45 * 100.0).round() / 100.0),
+            row("disabilitas=tidak".into(), (total.value * 0.97 * 100.0).round() / 100.0),
+        ],
+        _ => Vec::new(),
+    }
 }

@@ -485,21 +485,26 @@ fn breakdown_is_entered_in_a_grid_and_shown_with_its_gap() {
         let mut op = Client::new(&base);
         op.login("op5203", PASSWORD);
 
-        // The grid asks exactly for the groups of the indicator's disaggregations.
+        // The grid is the full cross of the indicator's disaggregations: a box per sex ×
+        // age group, none for the disability it does not ask for, no typed key.
         let page = op.get("/strategi/1/data?periode=2025-Q2&indikator=IK3");
         assert_eq!(page.status, 200, "{l}");
+        for sex in ["laki_laki", "perempuan"] {
+            for age in ["0_17", "18_59", "60_plus"] {
+                let name = format!(r#"name="r:jenis_kelamin={sex};kelompok_umur={age}""#);
+                assert!(page.body.contains(&name), "{l}: {name}");
+            }
+        }
         assert!(
-            page.body.contains(r#"name="r:jenis_kelamin=perempuan""#),
-            "{l}"
+            page.body
+                .contains(r#"aria-label="perempuan · anak (0–17 tahun)""#),
+            "{l}: each box says which cell it is"
         );
         assert!(
-            page.body.contains(r#"name="r:kelompok_umur=60_plus""#),
-            "{l}"
+            !page.body.contains(r#"name="r:jenis_kelamin=perempuan""#),
+            "{l}: a count is not typed group by group, it is summed from the cells"
         );
-        assert!(
-            !page.body.contains(r#"name="r:disabilitas=ya""#),
-            "{l}: not asked"
-        );
+        assert!(!page.body.contains("disabilitas="), "{l}: not asked");
         assert!(
             !page.body.contains(r#"name="rincian""#),
             "{l}: no typed key"
@@ -521,57 +526,150 @@ fn breakdown_is_entered_in_a_grid_and_shown_with_its_gap() {
         let none = op.get("/strategi/1/data?periode=2025-Q2&indikator=IK1");
         assert!(none.body.contains("tidak meminta rincian"), "{l}");
 
-        let cells = |female: &str| {
+        let cells = |female_adults: &str| {
+            let key = |sex: &str, age: &str| format!("r:jenis_kelamin={sex};kelompok_umur={age}");
             vec![
-                ("kode_indikator", "IK3".to_string()),
-                ("periode", "2025-Q2".to_string()),
-                ("kode_wilayah", "52.03".to_string()),
-                ("sumber", "Dinas Sosial".to_string()),
-                ("r:jenis_kelamin=laki_laki", "1200".to_string()),
-                ("r:jenis_kelamin=perempuan", female.to_string()),
-                ("r:kelompok_umur=0_17", "300".to_string()),
-                ("r:kelompok_umur=18_59", String::new()),
+                ("kode_indikator".to_string(), "IK3".to_string()),
+                ("periode".to_string(), "2025-Q2".to_string()),
+                ("kode_wilayah".to_string(), "52.03".to_string()),
+                ("sumber".to_string(), "Dinas Sosial".to_string()),
+                (key("laki_laki", "0_17"), "300".to_string()),
+                (key("laki_laki", "18_59"), "700".to_string()),
+                (key("laki_laki", "60_plus"), "200".to_string()),
+                (key("perempuan", "0_17"), "400".to_string()),
+                (key("perempuan", "18_59"), female_adults.to_string()),
+                (key("perempuan", "60_plus"), "150".to_string()),
             ]
         };
-        let post = |c: &mut Client, f: Vec<(&str, String)>| {
-            let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let post = |c: &mut Client, f: Vec<(String, String)>| {
+            let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             c.post("/strategi/1/data/rincian", &f)
         };
-        // A bad cell refuses the whole grid, naming the group.
+        // A bad cell refuses the whole grid, naming the cell's groups.
         let r = post(&mut op, cells("banyak"));
         assert_eq!(r.status, 400, "{l}");
-        assert!(r.body.contains("isian perempuan"), "{l}: {}", r.body);
+        assert!(r.body.contains("perempuan · 18–59 tahun"), "{l}: {}", r.body);
         let held = op.get("/strategi/1/data?periode=2025-Q2");
         assert!(
             held.body.contains("Belum ada nilai"),
             "{l}: nothing half-written"
         );
-        let r = post(&mut op, cells("1550,5"));
+        let r = post(&mut op, cells("1000,5"));
         assert_eq!(r.status, 200, "{l}: {}", r.body);
-        assert!(r.body.contains("3 nilai"), "{l}: three filled cells stored");
+        assert!(r.body.contains("6 nilai"), "{l}: six cells stored");
 
         // Stored under the canonical keys, and shown back in the grid.
         let page = op.get("/strategi/1/data?periode=2025-Q2&indikator=IK3&wilayah=52.03");
         assert!(
-            page.body
-                .contains(r#"name="r:jenis_kelamin=perempuan" value="1550,5""#),
+            page.body.contains(
+                r#"name="r:jenis_kelamin=perempuan;kelompok_umur=18_59" value="1000,5""#
+            ),
             "{l}: the held value, ready to correct"
         );
 
-        // The indicator page shows each group, the gap (1.550,5 − 1.200 = 350,5) and bars.
+        // The indicator page shows the cross-table, the gap between the highest and lowest
+        // cell (1.000,5 − 150 = 850,5), each dimension summed from the cells with its gap
+        // (women 1.550,5 − men 1.200 = 350,5; adults 1.700,5 − elderly 350 = 1.350,5), the
+        // total 2.750,5, and bars.
         let ind = op.get("/strategi/1/indikator/IK3?periode=2025-Q2&wilayah=52.03");
         assert_eq!(ind.status, 200, "{l}");
-        assert!(ind.body.contains(r#"class="breakdown""#), "{l}");
+        assert!(ind.body.contains(r#"class="cross""#), "{l}");
+        assert!(ind.body.contains("<td class=\"num\"><strong>1.000,5</strong></td>"), "{l}");
         assert!(
-            ind.body
-                .contains("<td class=\"num\"><strong>350,5</strong>"),
+            ind.body.contains(
+                "perempuan · 18–59 tahun (1.000,5) − perempuan · 60 tahun ke atas (150) = 850,5"
+            ),
             "{l}"
         );
+        for gap in ["350,5", "1.350,5", "2.750,5"] {
+            assert!(
+                ind.body.contains(&format!("<td class=\"num\"><strong>{gap}</strong>")),
+                "{l}: {gap}"
+            );
+        }
         assert!(ind.body.contains("anak (0–17 tahun)"), "{l}");
         assert!(
             ind.body.contains(r#"<rect width="120""#),
             "{l}: longest bar"
         );
         assert_light_and_local("indicator breakdown", &ind.body);
+
+        // The dashboard of the kab/kota shows the same breakdown.
+        let dash = op.get("/strategi/1/dasbor?periode=2025-Q2&wilayah=52.03");
+        assert_eq!(dash.status, 200, "{l}");
+        assert!(dash.body.contains("Rincian indikator menurut kelompok"), "{l}");
+        assert!(dash.body.contains("= 850,5"), "{l}");
+        assert_light_and_local("dashboard breakdown", &dash.body);
+
+        // The M&E report carries the breakdown: in print, the cross-table and its gaps; in
+        // the workbook, a sheet of every figure by group and a sheet of the gaps, as numbers.
+        let mut admin = Client::new(&base);
+        admin.login("admin52", PASSWORD);
+        let mut province = cells("1000,5");
+        province[2].1 = "52".to_string();
+        province[4].1 = "320".to_string();
+        let r = post(&mut admin, province);
+        assert_eq!(r.status, 200, "{l}: {}", r.body);
+        let pdf = report_file(&mut admin, "pdf", "2025-Q2", l);
+        let text = sinergi_report::pdf::extract_text(&pdf);
+        // The strategy's area is printed: its cell gap and the sex gap (1.550,5 − 1.220).
+        assert!(text.contains("= 850,5"), "{l}: {text}");
+        assert!(text.contains("330,5"), "{l}: {text}");
+        let xlsx = report_file(&mut admin, "xlsx", "2025-Q2", l);
+        use calamine::{Data, Reader};
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+        let sheet = book.worksheet_range("Rincian kelompok").unwrap();
+        let rows: Vec<Vec<String>> = sheet
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        assert!(
+            rows.iter().any(|r| r[..7]
+                == ["IK3", "Penerima bansos", "52.03", "Kabupaten Lombok Timur (52.03)", "perempuan", "18–59 tahun", "semua"]
+                .map(String::from)
+                && r[7] == "1000.5"),
+            "{l}: {rows:?}"
+        );
+        assert!(
+            sheet
+                .used_cells()
+                .any(|(_, c, d)| c == 7 && matches!(d, Data::Float(v) if (*v - 2750.5).abs() < 1e-9)),
+            "{l}: the total is a number cell"
+        );
+        let gaps = book.worksheet_range("Selisih kelompok").unwrap();
+        let gap_rows: Vec<Vec<String>> = gaps
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        assert!(
+            gap_rows.iter().any(|r| r[4] == "jenis kelamin"
+                && r[5] == "perempuan"
+                && r[7] == "laki-laki"
+                && r[9] == "350.5"),
+            "{l}: {gap_rows:?}"
+        );
+        assert!(
+            gaps.used_cells()
+                .any(|(_, c, d)| c == 9 && matches!(d, Data::Float(v) if (*v - 850.5).abs() < 1e-9)),
+            "{l}: the gap between cells"
+        );
     }
+}
+
+/// Asks for the quarterly report in `format` and waits for the file.
+fn report_file(c: &mut Client, format: &str, period: &str, l: &str) -> Vec<u8> {
+    let r = c.post(
+        "/strategi/1/laporan",
+        &[("jenis", "triwulan"), ("format", format), ("periode", period)],
+    );
+    assert_eq!(r.status, 303, "{l}: {}", r.body);
+    let job = header(&r, "location").unwrap().to_string();
+    for _ in 0..120 {
+        if c.get(&job).body.contains("/unduh") {
+            return c.get(&format!("{job}/unduh")).bytes;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    panic!("{l}: {format} report did not finish");
 }
