@@ -216,7 +216,11 @@ fn group_msg(key: &str) -> Msg {
                 value.trim(),
             ))
         })
-        .reduce(|a, b| Msg::new("strategy.group.and").arg_msg("a", a).arg_msg("b", b))
+        .reduce(|a, b| {
+            Msg::new("strategy.group.and")
+                .arg_msg("a", a)
+                .arg_msg("b", b)
+        })
         .unwrap_or_else(|| Msg::new("strategy.group.other"))
 }
 

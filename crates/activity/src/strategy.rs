@@ -87,8 +87,9 @@ pub fn breakdowns_for(
     tree.indicators()
         .filter(|i| !i.fields.disaggregations.is_empty())
         .map(|i| {
-            let c = sinergi_core::strategy::indicator_cross(&i.fields, values, region, Some(period))
-                .disclosed(threshold);
+            let c =
+                sinergi_core::strategy::indicator_cross(&i.fields, values, region, Some(period))
+                    .disclosed(threshold);
             (i.fields.clone(), c)
         })
         .filter(|(_, c)| !c.is_empty())

@@ -371,17 +371,20 @@ fn by_group(total: &NewRealisation, province: bool) -> Vec<NewRealisation> {
                 }
             }
             // Rounding: the largest cell takes what is left, so the cells add up.
-            if let Some(big) = out
-                .iter_mut()
-                .max_by(|a, b| a.value.total_cmp(&b.value))
-            {
+            if let Some(big) = out.iter_mut().max_by(|a, b| a.value.total_cmp(&b.value)) {
                 big.value = (big.value + left).max(0.0);
             }
             out
         }
         "IK2.1" if province => vec![
-            row("disabilitas=ya".into(), (total.value * 1.45 * 100.0).round() / 100.0),
-            row("disabilitas=tidak".into(), (total.value * 0.97 * 100.0).round() / 100.0),
+            row(
+                "disabilitas=ya".into(),
+                (total.value * 1.45 * 100.0).round() / 100.0,
+            ),
+            row(
+                "disabilitas=tidak".into(),
+                (total.value * 0.97 * 100.0).round() / 100.0,
+            ),
         ],
         _ => Vec::new(),
     }

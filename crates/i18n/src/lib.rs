@@ -245,6 +245,21 @@ impl Messages {
         )
     }
 
+    /// A stored date (`2000-02-03`) as "3 Feb 2000"; text that is no date is shown as it is.
+    pub fn date_text(&self, text: &str) -> String {
+        chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map_or_else(|_| text.to_string(), |d| self.date_short(&d))
+    }
+
+    /// A wall-clock moment already on the region's clock: "18 Nov 2025 09.00".
+    pub fn local_time(&self, at: &chrono::NaiveDateTime) -> String {
+        let clock = match self.lang {
+            Lang::Id => at.format("%H.%M"),
+            Lang::En => at.format("%H:%M"),
+        };
+        format!("{} {clock}", self.date_short(&at.date()))
+    }
+
     /// A coordinate with five decimals in the language's notation: "-8,58148".
     pub fn coordinate(&self, v: &f64) -> String {
         let text = format!("{v:.5}");

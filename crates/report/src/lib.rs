@@ -455,18 +455,19 @@ fn breakdown_sheet(q: &QuarterInput, l: &dyn Labels) -> TableBlock {
     };
     let suppressed = l.get("profil.suppressed");
     let mut rows = Vec::new();
-    let mut push = |subject: &str, name: &str, region: &str, groups: &[(&str, &str)], v: Option<String>| {
-        let Some(v) = v else { return };
-        let mut row = vec![
-            subject.to_string(),
-            name.to_string(),
-            region.to_string(),
-            region_name(q.names, region),
-        ];
-        row.extend(words(groups));
-        row.push(v);
-        rows.push(cells(row));
-    };
+    let mut push =
+        |subject: &str, name: &str, region: &str, groups: &[(&str, &str)], v: Option<String>| {
+            let Some(v) = v else { return };
+            let mut row = vec![
+                subject.to_string(),
+                name.to_string(),
+                region.to_string(),
+                region_name(q.names, region),
+            ];
+            row.extend(words(groups));
+            row.push(v);
+            rows.push(cells(row));
+        };
     for (region, f, c) in q.breakdowns {
         let value = |key: &str, v: Option<f64>| match v {
             Some(v) => Some(sheet_num(v)),
@@ -476,7 +477,13 @@ fn breakdown_sheet(q: &QuarterInput, l: &dyn Labels) -> TableBlock {
         let region = region.as_str();
         if c.dimensions.len() >= 2 {
             for cell in &c.cells {
-                push(&f.code, &f.name, region, &cell.groups, value(&cell.key(), cell.value));
+                push(
+                    &f.code,
+                    &f.name,
+                    region,
+                    &cell.groups,
+                    value(&cell.key(), cell.value),
+                );
             }
         }
         for m in &c.margins {
@@ -486,7 +493,13 @@ fn breakdown_sheet(q: &QuarterInput, l: &dyn Labels) -> TableBlock {
                 .find(|d| *d == m.dimension)
                 .unwrap_or("jenis_kelamin");
             for (g, v) in &m.groups {
-                push(&f.code, &f.name, region, &[(dim, g)], value(&format!("{dim}={g}"), *v));
+                push(
+                    &f.code,
+                    &f.name,
+                    region,
+                    &[(dim, g)],
+                    value(&format!("{dim}={g}"), *v),
+                );
             }
         }
         push(&f.code, &f.name, region, &[], value("", c.total));
@@ -542,7 +555,12 @@ fn breakdown_sheet(q: &QuarterInput, l: &dyn Labels) -> TableBlock {
 fn gap_sheet(q: &QuarterInput, l: &dyn Labels) -> TableBlock {
     use sinergi_core::strategy::group_label_key;
     let mut rows = Vec::new();
-    let mut push = |subject: &str, name: &str, region: &str, what: String, hi: (String, f64), lo: (String, f64)| {
+    let mut push = |subject: &str,
+                    name: &str,
+                    region: &str,
+                    what: String,
+                    hi: (String, f64),
+                    lo: (String, f64)| {
         rows.push(cells(vec![
             subject.to_string(),
             name.to_string(),
@@ -560,14 +578,20 @@ fn gap_sheet(q: &QuarterInput, l: &dyn Labels) -> TableBlock {
         if groups.len() < 2 {
             return None;
         }
-        let hi = groups.iter().cloned().fold(None::<(String, f64)>, |a, b| match a {
-            Some(a) if a.1 >= b.1 => Some(a),
-            _ => Some(b),
-        })?;
-        let lo = groups.iter().cloned().fold(None::<(String, f64)>, |a, b| match a {
-            Some(a) if a.1 <= b.1 => Some(a),
-            _ => Some(b),
-        })?;
+        let hi = groups
+            .iter()
+            .cloned()
+            .fold(None::<(String, f64)>, |a, b| match a {
+                Some(a) if a.1 >= b.1 => Some(a),
+                _ => Some(b),
+            })?;
+        let lo = groups
+            .iter()
+            .cloned()
+            .fold(None::<(String, f64)>, |a, b| match a {
+                Some(a) if a.1 <= b.1 => Some(a),
+                _ => Some(b),
+            })?;
         Some((hi, lo))
     };
     for (region, f, c) in q.breakdowns {
@@ -579,7 +603,14 @@ fn gap_sheet(q: &QuarterInput, l: &dyn Labels) -> TableBlock {
                 .filter_map(|(g, v)| v.map(|v| (l.get(group_label_key(&m.dimension, g)), v)))
                 .collect();
             if let Some((hi, lo)) = extremes(groups) {
-                push(&f.code, &f.name, region, l.get(dimension_key(&m.dimension)), hi, lo);
+                push(
+                    &f.code,
+                    &f.name,
+                    region,
+                    l.get(dimension_key(&m.dimension)),
+                    hi,
+                    lo,
+                );
             }
         }
         if let (Some(g), true) = (&c.cell_gap, c.dimensions.len() >= 2) {

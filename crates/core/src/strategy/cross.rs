@@ -69,6 +69,9 @@ pub struct Cross {
     pub suppressed: Vec<String>,
 }
 
+/// A cell's or a row's groups: (dimension, group) pairs.
+pub type Groups = Vec<(&'static str, &'static str)>;
+
 /// The cross laid out for a table: one dimension across (age group when asked, else the
 /// last one), the combinations of the others down.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,7 +79,7 @@ pub struct CrossLayout {
     pub column_dimension: &'static str,
     pub columns: Vec<&'static str>,
     /// The row's (dimension, group) pairs, then one value per column.
-    pub rows: Vec<(Vec<(&'static str, &'static str)>, Vec<Option<f64>>)>,
+    pub rows: Vec<(Groups, Vec<Option<f64>>)>,
 }
 
 impl Cross {
@@ -163,7 +166,7 @@ impl Cross {
             *self.dimensions.last()?
         };
         let columns = disaggregation_values(column_dimension).to_vec();
-        let mut rows: Vec<(Vec<(&'static str, &'static str)>, Vec<Option<f64>>)> = Vec::new();
+        let mut rows: Vec<(Groups, Vec<Option<f64>>)> = Vec::new();
         for cell in &self.cells {
             let row: Vec<(&'static str, &'static str)> = cell
                 .groups
@@ -199,9 +202,11 @@ impl IndicatorFields {
     pub fn is_additive(&self) -> bool {
         let unit = self.unit.trim().to_lowercase();
         !self.is_rate()
-            && !["persen", "%", "indeks", "index", "rasio", "ratio", "rata", "per "]
-                .iter()
-                .any(|w| unit.contains(w))
+            && ![
+                "persen", "%", "indeks", "index", "rasio", "ratio", "rata", "per ",
+            ]
+            .iter()
+            .any(|w| unit.contains(w))
     }
 }
 
@@ -380,7 +385,10 @@ mod tests {
             "jenis_kelamin=laki_laki;kelompok_umur=0_17;disabilitas=ya"
         );
         // Men: 110+111+120+121+130+131 = 723; women: 210+…+231 = 1.323.
-        assert_eq!(c.margins[0].groups, vec![("laki_laki", Some(723.0)), ("perempuan", Some(1323.0))]);
+        assert_eq!(
+            c.margins[0].groups,
+            vec![("laki_laki", Some(723.0)), ("perempuan", Some(1323.0))]
+        );
         assert!(close(c.margins[0].gap, 600.0));
         assert!(close(c.total, 2046.0));
         let g = c.cell_gap.clone().unwrap();
@@ -407,28 +415,44 @@ mod tests {
             ("jenis_kelamin=laki_laki;disabilitas=ya", 8.0),
         ];
         let rate = cross(&two, false, values);
-        assert_eq!(rate.margins[0].groups, vec![("laki_laki", None), ("perempuan", None)]);
+        assert_eq!(
+            rate.margins[0].groups,
+            vec![("laki_laki", None), ("perempuan", None)]
+        );
         assert_eq!(rate.total, None);
         assert!(close(rate.cell_gap.as_ref().map(|g| g.gap), 12.0));
         let count = cross(&two, true, values);
         // Women's two cells are held (30); men's are not all held.
-        assert_eq!(count.margins[0].groups, vec![("laki_laki", None), ("perempuan", Some(30.0))]);
+        assert_eq!(
+            count.margins[0].groups,
+            vec![("laki_laki", None), ("perempuan", Some(30.0))]
+        );
         assert_eq!(count.margins[0].gap, None);
         assert_eq!(count.total, None);
         // A group's own figure is used as typed, and the latest entry wins.
         let held = cross(
             &two,
             false,
-            [("jenis_kelamin=laki_laki", 5.0), ("jenis_kelamin=perempuan", 9.0), ("jenis_kelamin=laki_laki", 7.0)],
+            [
+                ("jenis_kelamin=laki_laki", 5.0),
+                ("jenis_kelamin=perempuan", 9.0),
+                ("jenis_kelamin=laki_laki", 7.0),
+            ],
         );
-        assert_eq!(held.margins[0].groups, vec![("laki_laki", Some(7.0)), ("perempuan", Some(9.0))]);
+        assert_eq!(
+            held.margins[0].groups,
+            vec![("laki_laki", Some(7.0)), ("perempuan", Some(9.0))]
+        );
         assert!(close(held.margins[0].gap, 2.0));
         assert!(!held.has_cells());
         assert!(!held.is_empty());
         // One dimension: its groups are the cells, with no table to lay out.
         let one = cross(&asked(&["disabilitas"]), true, [("disabilitas=ya", 3.0)]);
         assert_eq!(one.cells.len(), 2);
-        assert_eq!(one.margins[0].groups, vec![("ya", Some(3.0)), ("tidak", None)]);
+        assert_eq!(
+            one.margins[0].groups,
+            vec![("ya", Some(3.0)), ("tidak", None)]
+        );
         assert!(one.layout().is_none());
         assert!(cross(&[], true, [("", 1.0)]).cells.is_empty());
     }
@@ -447,7 +471,10 @@ mod tests {
         assert_eq!(c.cells[2].value, None);
         assert_eq!(c.cell_gap, None, "no gap against a hidden cell");
         // The groups are large enough to show: women 43, men 42.
-        assert_eq!(c.margins[0].groups, vec![("laki_laki", Some(42.0)), ("perempuan", Some(43.0))]);
+        assert_eq!(
+            c.margins[0].groups,
+            vec![("laki_laki", Some(42.0)), ("perempuan", Some(43.0))]
+        );
         assert!(close(c.margins[0].gap, 1.0));
         assert!(close(c.total, 85.0));
         let rate = cross(&two, false, values).disclosed(5);

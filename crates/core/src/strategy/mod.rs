@@ -11,7 +11,7 @@ mod entry;
 mod model;
 
 pub use cross::{
-    Breakdown, CellGap, Cross, CrossCell, CrossLayout, cell_key, cross, indicator_cross,
+    Breakdown, CellGap, Cross, CrossCell, CrossLayout, Groups, cell_key, cross, indicator_cross,
 };
 
 pub use entry::{
@@ -587,7 +587,11 @@ pub fn check_disaggregation(key: &str, asked: &[String]) -> Result<String, Msg> 
         return Ok(String::new());
     }
     let mut parts: Vec<(usize, String)> = Vec::new();
-    for part in key.split([';', '&']).map(str::trim).filter(|p| !p.is_empty()) {
+    for part in key
+        .split([';', '&'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         let Some((dim, value)) = part.split_once('=') else {
             return Err(Msg::new("strategy.refuse.dis_form").arg("key", key));
         };
@@ -790,11 +794,16 @@ mod tests {
         assert!(check_disaggregation("perempuan", &asked).is_err());
         let all: Vec<String> = DISAGGREGATIONS.iter().map(|d| d.to_string()).collect();
         assert_eq!(
-            check_disaggregation("disabilitas=ya; jenis_kelamin=perempuan&kelompok_umur=0_17", &all)
-                .unwrap(),
+            check_disaggregation(
+                "disabilitas=ya; jenis_kelamin=perempuan&kelompok_umur=0_17",
+                &all
+            )
+            .unwrap(),
             "jenis_kelamin=perempuan;kelompok_umur=0_17;disabilitas=ya"
         );
-        assert!(check_disaggregation("jenis_kelamin=perempuan;jenis_kelamin=laki_laki", &all).is_err());
+        assert!(
+            check_disaggregation("jenis_kelamin=perempuan;jenis_kelamin=laki_laki", &all).is_err()
+        );
         assert!(check_disaggregation("jenis_kelamin=perempuan;disabilitas=ya", &asked).is_err());
         assert!(check_disaggregation(";", &asked).is_err());
         assert_eq!(Direction::parse("Turun"), Some(Direction::Lower));

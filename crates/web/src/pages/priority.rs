@@ -41,7 +41,8 @@ fn level_of(key: Option<&str>) -> Result<Level, AppError> {
 }
 
 pub struct IndicatorHead {
-    pub key: String,
+    /// The indicator in words where the catalogue names it, else its key.
+    pub name: String,
     pub dimension: String,
     pub weight: f64,
     pub period: String,
@@ -62,17 +63,27 @@ struct PriorityPage {
     published: Option<priority::Publication>,
 }
 
-fn heads(view: &PriorityView) -> Vec<IndicatorHead> {
+fn heads(t: &Messages, view: &PriorityView) -> Vec<IndicatorHead> {
     view.definition
         .method
         .indicators
         .iter()
         .zip(&view.periods)
         .map(|(i, (_, p))| IndicatorHead {
-            key: i.key.clone(),
+            name: {
+                let key = format!("figure.{}", i.key);
+                let name = t.get(&key);
+                if name == key {
+                    i.key.clone()
+                } else {
+                    name.to_string()
+                }
+            },
             dimension: i.dimension.clone(),
             weight: i.weight,
-            period: p.clone().unwrap_or_else(|| "–".into()),
+            period: p
+                .as_deref()
+                .map_or_else(|| "–".into(), |p| t.period_text(p)),
         })
         .collect()
 }
@@ -171,7 +182,7 @@ pub async fn index(
         Ok(PriorityPage {
             t: ui.t,
             ui: ui.clone(),
-            indicators: heads(&view),
+            indicators: heads(&ui.t, &view),
             level: view.level.key().to_string(),
             within: view
                 .within
@@ -223,7 +234,7 @@ pub async fn region(
         Ok(RegionPage {
             t: ui.t,
             ui: ui.clone(),
-            indicators: heads(&view),
+            indicators: heads(&ui.t, &view),
             row,
             of: view.rows.len(),
             level: view.level.key().to_string(),

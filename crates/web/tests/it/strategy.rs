@@ -548,7 +548,11 @@ fn breakdown_is_entered_in_a_grid_and_shown_with_its_gap() {
         // A bad cell refuses the whole grid, naming the cell's groups.
         let r = post(&mut op, cells("banyak"));
         assert_eq!(r.status, 400, "{l}");
-        assert!(r.body.contains("perempuan · 18–59 tahun"), "{l}: {}", r.body);
+        assert!(
+            r.body.contains("perempuan · 18–59 tahun"),
+            "{l}: {}",
+            r.body
+        );
         let held = op.get("/strategi/1/data?periode=2025-Q2");
         assert!(
             held.body.contains("Belum ada nilai"),
@@ -561,9 +565,8 @@ fn breakdown_is_entered_in_a_grid_and_shown_with_its_gap() {
         // Stored under the canonical keys, and shown back in the grid.
         let page = op.get("/strategi/1/data?periode=2025-Q2&indikator=IK3&wilayah=52.03");
         assert!(
-            page.body.contains(
-                r#"name="r:jenis_kelamin=perempuan;kelompok_umur=18_59" value="1000,5""#
-            ),
+            page.body
+                .contains(r#"name="r:jenis_kelamin=perempuan;kelompok_umur=18_59" value="1000,5""#),
             "{l}: the held value, ready to correct"
         );
 
@@ -574,7 +577,11 @@ fn breakdown_is_entered_in_a_grid_and_shown_with_its_gap() {
         let ind = op.get("/strategi/1/indikator/IK3?periode=2025-Q2&wilayah=52.03");
         assert_eq!(ind.status, 200, "{l}");
         assert!(ind.body.contains(r#"class="cross""#), "{l}");
-        assert!(ind.body.contains("<td class=\"num\"><strong>1.000,5</strong></td>"), "{l}");
+        assert!(
+            ind.body
+                .contains("<td class=\"num\"><strong>1.000,5</strong></td>"),
+            "{l}"
+        );
         assert!(
             ind.body.contains(
                 "perempuan · 18–59 tahun (1.000,5) − perempuan · 60 tahun ke atas (150) = 850,5"
@@ -583,7 +590,8 @@ fn breakdown_is_entered_in_a_grid_and_shown_with_its_gap() {
         );
         for gap in ["350,5", "1.350,5", "2.750,5"] {
             assert!(
-                ind.body.contains(&format!("<td class=\"num\"><strong>{gap}</strong>")),
+                ind.body
+                    .contains(&format!("<td class=\"num\"><strong>{gap}</strong>")),
                 "{l}: {gap}"
             );
         }
@@ -597,7 +605,10 @@ fn breakdown_is_entered_in_a_grid_and_shown_with_its_gap() {
         // The dashboard of the kab/kota shows the same breakdown.
         let dash = op.get("/strategi/1/dasbor?periode=2025-Q2&wilayah=52.03");
         assert_eq!(dash.status, 200, "{l}");
-        assert!(dash.body.contains("Rincian indikator menurut kelompok"), "{l}");
+        assert!(
+            dash.body.contains("Rincian indikator menurut kelompok"),
+            "{l}"
+        );
         assert!(dash.body.contains("= 850,5"), "{l}");
         assert_light_and_local("dashboard breakdown", &dash.body);
 
@@ -626,15 +637,23 @@ fn breakdown_is_entered_in_a_grid_and_shown_with_its_gap() {
             .collect();
         assert!(
             rows.iter().any(|r| r[..7]
-                == ["IK3", "Penerima bansos", "52.03", "Kabupaten Lombok Timur (52.03)", "perempuan", "18–59 tahun", "semua"]
+                == [
+                    "IK3",
+                    "Penerima bansos",
+                    "52.03",
+                    "Kabupaten Lombok Timur (52.03)",
+                    "perempuan",
+                    "18–59 tahun",
+                    "semua"
+                ]
                 .map(String::from)
                 && r[7] == "1000.5"),
             "{l}: {rows:?}"
         );
         assert!(
-            sheet
-                .used_cells()
-                .any(|(_, c, d)| c == 7 && matches!(d, Data::Float(v) if (*v - 2750.5).abs() < 1e-9)),
+            sheet.used_cells().any(
+                |(_, c, d)| c == 7 && matches!(d, Data::Float(v) if (*v - 2750.5).abs() < 1e-9)
+            ),
             "{l}: the total is a number cell"
         );
         let gaps = book.worksheet_range("Selisih kelompok").unwrap();
@@ -661,7 +680,11 @@ fn breakdown_is_entered_in_a_grid_and_shown_with_its_gap() {
 fn report_file(c: &mut Client, format: &str, period: &str, l: &str) -> Vec<u8> {
     let r = c.post(
         "/strategi/1/laporan",
-        &[("jenis", "triwulan"), ("format", format), ("periode", period)],
+        &[
+            ("jenis", "triwulan"),
+            ("format", format),
+            ("periode", period),
+        ],
     );
     assert_eq!(r.status, 303, "{l}: {}", r.body);
     let job = header(&r, "location").unwrap().to_string();

@@ -80,7 +80,10 @@ pub(super) async fn detail(
                     reached: l.reached,
                 })
                 .collect(),
-            updated_at: p.updated_on().map(|d| d.to_string()).unwrap_or_default(),
+            updated_at: p
+                .updated_on()
+                .map(|d| ui.t.date_short(&d))
+                .unwrap_or_default(),
             can_edit: may_edit_program(&user.viewer, p.input.organisation_id),
             saved: dq.ok.is_some(),
             t: ui.t,

@@ -186,7 +186,11 @@ impl DataPage {
                 } else {
                     vec![GridRow {
                         label: t.get("strategy.grid.value").to_string(),
-                        cells: cross.cells.iter().map(|c| cell(&c.groups, c.value)).collect(),
+                        cells: cross
+                            .cells
+                            .iter()
+                            .map(|c| cell(&c.groups, c.value))
+                            .collect(),
                     }]
                 },
                 margins: Vec::new(),

@@ -258,8 +258,11 @@ pub(crate) fn cross_shown(
             l.columns
                 .iter()
                 .map(|g| {
-                    t.get(sinergi_core::strategy::group_label_key(l.column_dimension, g))
-                        .to_string()
+                    t.get(sinergi_core::strategy::group_label_key(
+                        l.column_dimension,
+                        g,
+                    ))
+                    .to_string()
                 })
                 .collect(),
             l.rows
@@ -300,9 +303,9 @@ pub(crate) fn cross_shown(
         .margins
         .iter()
         .filter(|b| {
-            b.groups.iter().any(|(g, v)| {
-                v.is_some() || c.is_suppressed(&format!("{}={g}", b.dimension))
-            })
+            b.groups
+                .iter()
+                .any(|(g, v)| v.is_some() || c.is_suppressed(&format!("{}={g}", b.dimension)))
         })
         .map(|b| {
             let top = b
