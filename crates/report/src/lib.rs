@@ -418,7 +418,11 @@ fn cross_blocks(l: &dyn Labels, title: &str, c: &sinergi_core::strategy::Cross) 
     }
     if c.total.is_some() || c.is_suppressed("") {
         rows.push(vec![
-            Cell::plain(l.get("strategy.grid.total")),
+            Cell::plain(l.get(if c.additive {
+                "strategy.grid.total"
+            } else {
+                "strategy.grid.overall"
+            })),
             Cell::plain(String::new()),
             Cell::plain(figure("", c.total)),
         ]);

@@ -94,7 +94,10 @@ fn a_forum_meeting_is_run_and_followed_up_through_the_pages() {
         );
         assert_eq!(invited.status, 303, "{l}");
         let page = admin.get(&meeting);
-        assert!(page.body.contains("09:30 WITA"), "{l}: the region's clock");
+        assert!(
+            page.body.contains("09.30 WITA"),
+            "{l}: the region's clock, in Indonesian notation"
+        );
         assert!(
             page.body.contains("(Komisi A)"),
             "{l}: the item's commission"

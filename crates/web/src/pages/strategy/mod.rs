@@ -215,6 +215,8 @@ pub(crate) struct CrossShown {
     pub cell_gap: Option<String>,
     pub margins: Vec<BreakdownTable>,
     pub total: Option<String>,
+    /// "Jumlah" for a count, "Semua kelompok" for a rate (whose total is no sum).
+    pub total_label: String,
     /// Group figures and total summed from the cells.
     pub summed: bool,
 }
@@ -339,6 +341,13 @@ pub(crate) fn cross_shown(
         cell_gap,
         margins,
         total: (c.total.is_some() || c.is_suppressed("")).then(|| figure("", c.total)),
+        total_label: t
+            .get(if c.additive {
+                "strategy.grid.total"
+            } else {
+                "strategy.grid.overall"
+            })
+            .to_string(),
         summed: c.additive && layout.is_some(),
     }
 }
