@@ -199,7 +199,8 @@ impl Scoped<'_> {
     }
 
     /// Keeps a scorecard computed through this viewer's rows, replacing the one kept under
-    /// the same scope and key. A derived copy, not a record: not audited.
+    /// the same scope and key. A derived copy, not a record: not audited. Returns when and by
+    /// whom it was kept.
     pub async fn keep_scorecard(
         &self,
         key: &KeptKey,
@@ -207,7 +208,7 @@ impl Scoped<'_> {
         stamp: &str,
         body: &str,
         millis: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(String, String), StoreError> {
         if !rules::may_view(self.viewer()) {
             return Err(StoreError::Forbidden);
         }
@@ -234,6 +235,6 @@ impl Scoped<'_> {
         .execute(pool)
         .await
         .map(|_| ()))?;
-        Ok(())
+        Ok((now, by))
     }
 }
