@@ -164,7 +164,9 @@ pub fn validate_rules(rules: &QualityRules) -> Result<(), ActivityError> {
         | sinergi_insight::quality::OutlierRule::StandardDeviations(l) => l,
     };
     if !(limit.is_finite() && limit > 0.0 && limit <= 10.0) {
-        return Err(ActivityError::Refused(Msg::new("quality.rules.bad_outlier")));
+        return Err(ActivityError::Refused(Msg::new(
+            "quality.rules.bad_outlier",
+        )));
     }
     for v in [rules.change_limit, rules.reference_limit] {
         if !(v.is_finite() && v > 0.0 && v <= 10.0) {

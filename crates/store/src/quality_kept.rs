@@ -69,7 +69,10 @@ pub fn scope_key(viewer: &Viewer) -> String {
             format!(
                 "r={};o={}",
                 regions.join(","),
-                p.scope.organisation.map(|o| o.to_string()).unwrap_or_default()
+                p.scope
+                    .organisation
+                    .map(|o| o.to_string())
+                    .unwrap_or_default()
             )
         }
     }
@@ -107,11 +110,14 @@ impl Scoped<'_> {
         if !rules::may_view(self.viewer()) {
             return Err(StoreError::Forbidden);
         }
-        let row: Option<RulesRow> = on_pool!(self, |pool| sqlx::query_as(
+        let row: Option<RulesRow> =
+            on_pool!(self, |pool| {
+                sqlx::query_as(
             "SELECT id, rules, created_at, created_by FROM quality_rules ORDER BY id DESC LIMIT 1"
         )
         .fetch_optional(pool)
-        .await)?;
+        .await
+            })?;
         Ok(row.map(|r| QualityRulesVersion {
             id: r.0,
             rules: r.1,
@@ -178,7 +184,9 @@ impl Scoped<'_> {
             return Err(StoreError::Forbidden);
         }
         type Row = (Option<i64>, String, String, String, String, i64);
-        let row: Option<Row> = on_pool!(self, |pool| sqlx::query_as(
+        let row: Option<Row> =
+            on_pool!(self, |pool| {
+                sqlx::query_as(
             "SELECT rules_id, stamp, body, computed_at, computed_by, millis FROM quality_result \
              WHERE scope_key = $1 AND level = $2 AND within = $3 AND year = $4"
         )
@@ -187,7 +195,8 @@ impl Scoped<'_> {
         .bind(&key.within)
         .bind(i64::from(key.year))
         .fetch_optional(pool)
-        .await)?;
+        .await
+            })?;
         Ok(row.map(|r| KeptScorecard {
             rules_id: r.0,
             stamp: r.1,
@@ -215,7 +224,8 @@ impl Scoped<'_> {
         let now = now_text();
         let by = self.actor().name.clone();
         let scope = scope_key(self.viewer());
-        on_pool!(self, |pool| sqlx::query(
+        on_pool!(self, |pool| {
+            sqlx::query(
             "INSERT INTO quality_result (scope_key, level, within, year, rules_id, stamp, body, \
              computed_at, computed_by, millis) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
              ON CONFLICT (scope_key, level, within, year) DO UPDATE SET rules_id = excluded.rules_id, \
@@ -234,7 +244,8 @@ impl Scoped<'_> {
         .bind(millis)
         .execute(pool)
         .await
-        .map(|_| ()))?;
+        .map(|_| ())
+        })?;
         Ok((now, by))
     }
 }
