@@ -7,7 +7,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use sinergi_activity::quality::{self as uc, ScorecardAsk, ScorecardView};
 use sinergi_core::{Level, Msg, RegionCode};
@@ -734,4 +734,79 @@ pub async fn save_rules(
         Ok(()) => Redirect::to("/mutu-data/ambang?tersimpan=1").into_response(),
         Err(e) => e.page(&ui),
     }
+}
+
+/// The scorecard of a strategy's area for the quarterly M&E report: the kab/kota of a
+/// province (or the kecamatan of a kab/kota) for the year of the quarter, as kept. `None`
+/// where the viewer does not see the scorecard or the area has no level below it to judge.
+pub async fn report_section(
+    store: &sinergi_store::Store,
+    viewer: &sinergi_core::Viewer,
+    area: &sinergi_core::strategy::StrategyArea,
+    year: i32,
+    t: &Messages,
+) -> Result<Option<sinergi_report::QualitySection>, AppError> {
+    use sinergi_core::strategy::StrategyArea;
+    if !sinergi_core::priority::may_view(viewer) {
+        return Ok(None);
+    }
+    let (level, within) = match area {
+        StrategyArea::National => (Level::KabKota, None),
+        StrategyArea::Region(code) => match code.level() {
+            Level::Provinsi => (Level::KabKota, Some(code.clone())),
+            Level::KabKota => (Level::Kecamatan, Some(code.clone())),
+            _ => return Ok(None),
+        },
+    };
+    let today = today();
+    if year > today.year() {
+        return Ok(None);
+    }
+    let ask = ScorecardAsk {
+        level,
+        within,
+        year: Some(year),
+        today,
+        detail: false,
+        recompute: false,
+    };
+    let view = uc::scorecard(store, viewer, &ask).await?;
+    let note = t.render(
+        &Msg::new("quality.report.note")
+            .arg("year", view.year)
+            .arg(
+                "at",
+                view.provenance
+                    .as_ref()
+                    .map(|p| p.computed_at.get(..16).unwrap_or(&p.computed_at).replace('T', " "))
+                    .unwrap_or_default(),
+            ),
+    );
+    Ok(Some(sinergi_report::QualitySection {
+        note,
+        checks: Check::ALL
+            .into_iter()
+            .map(|c| t.get(&format!("priority.check.{}", c.key())).to_string())
+            .collect(),
+        rows: view
+            .rows
+            .iter()
+            .map(|r| sinergi_report::QualityRegion {
+                code: r.code.to_string(),
+                name: r.name.clone(),
+                cells: r
+                    .cells
+                    .iter()
+                    .map(|c| {
+                        (
+                            grade_key(c.grade).to_string(),
+                            share(t, c.value),
+                            c.value.map(|v| format!("{v:.4}")).unwrap_or_default(),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect(),
+        failing: view.failing_share.iter().map(|s| share(t, *s)).collect(),
+    }))
 }

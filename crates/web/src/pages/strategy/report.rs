@@ -102,6 +102,14 @@ pub async fn build_document(
                     (shown.title, shown.note, g.table.clone())
                 })
                 .collect();
+            let quality = crate::pages::quality::report_section(
+                store,
+                viewer,
+                &tree.strategy.region,
+                chrono::Datelike::year(&period.end()),
+                &t,
+            )
+            .await?;
             Ok(sinergi_report::quarter_report(
                 &QuarterInput {
                     tree,
@@ -114,6 +122,7 @@ pub async fn build_document(
                     names: &data.names,
                     actions: &data.actions,
                     groups: &groups,
+                    quality: quality.as_ref(),
                 },
                 &labels,
                 letterhead,
