@@ -471,4 +471,58 @@ mod tests {
         assert_eq!(default_year(d(2026, 4, 1)), 2026);
         assert_eq!(default_year(d(2026, 12, 7)), 2026);
     }
+
+    fn refused_key(rules: &QualityRules) -> Option<String> {
+        match validate_rules(rules) {
+            Ok(()) => None,
+            Err(ActivityError::Refused(m)) => Some(m.key.to_string()),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn thresholds_are_shares_with_warn_beyond_pass() {
+        assert_eq!(refused_key(&QualityRules::default()), None);
+        // A completeness check is better high: warn may not lie above pass.
+        let mut r = QualityRules::default();
+        r.thresholds.insert(
+            Check::RealisationComplete,
+            sinergi_insight::quality::Threshold {
+                pass: 0.9,
+                warn: 0.95,
+            },
+        );
+        assert_eq!(
+            refused_key(&r).as_deref(),
+            Some("quality.rules.bad_threshold")
+        );
+        // A problem share is better low: warn may not lie below pass.
+        let mut r = QualityRules::default();
+        r.thresholds.insert(
+            Check::Duplicates,
+            sinergi_insight::quality::Threshold {
+                pass: 0.05,
+                warn: 0.02,
+            },
+        );
+        assert!(refused_key(&r).is_some());
+        let mut r = QualityRules::default();
+        r.thresholds.insert(
+            Check::Outliers,
+            sinergi_insight::quality::Threshold {
+                pass: 0.02,
+                warn: 1.5,
+            },
+        );
+        assert!(refused_key(&r).is_some(), "above 100 %");
+        let mut r = QualityRules::default();
+        r.thresholds.remove(&Check::NikWarned);
+        assert_eq!(refused_key(&r).as_deref(), Some("quality.rules.missing"));
+        let mut r = QualityRules::default();
+        r.outlier = sinergi_insight::quality::OutlierRule::ModifiedZ(0.0);
+        assert_eq!(refused_key(&r).as_deref(), Some("quality.rules.bad_outlier"));
+        let mut r = QualityRules::default();
+        r.change_limit = f64::NAN;
+        assert_eq!(refused_key(&r).as_deref(), Some("quality.rules.bad_limit"));
+    }
 }
