@@ -25,3 +25,10 @@ CREATE TABLE quality_result (
     millis       INTEGER NOT NULL,         -- how long the computation took
     UNIQUE (scope_key, level, within, year)
 );
+
+-- The fingerprint reads the latest change times: indexed, so a kept scorecard's check stays
+-- a handful of index look-ups however many values are held.
+CREATE INDEX strategy_realisation_entered ON strategy_realisation (entered_at);
+CREATE INDEX aggregate_value_loaded ON aggregate_value (loaded_at);
+CREATE INDEX lks_report_updated ON lks_report (updated_at);
+CREATE INDEX job_finished ON job (finished_at);
