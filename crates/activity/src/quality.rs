@@ -518,11 +518,18 @@ mod tests {
         let mut r = QualityRules::default();
         r.thresholds.remove(&Check::NikWarned);
         assert_eq!(refused_key(&r).as_deref(), Some("quality.rules.missing"));
-        let mut r = QualityRules::default();
-        r.outlier = sinergi_insight::quality::OutlierRule::ModifiedZ(0.0);
-        assert_eq!(refused_key(&r).as_deref(), Some("quality.rules.bad_outlier"));
-        let mut r = QualityRules::default();
-        r.change_limit = f64::NAN;
+        let r = QualityRules {
+            outlier: sinergi_insight::quality::OutlierRule::ModifiedZ(0.0),
+            ..QualityRules::default()
+        };
+        assert_eq!(
+            refused_key(&r).as_deref(),
+            Some("quality.rules.bad_outlier")
+        );
+        let r = QualityRules {
+            change_limit: f64::NAN,
+            ..QualityRules::default()
+        };
         assert_eq!(refused_key(&r).as_deref(), Some("quality.rules.bad_limit"));
     }
 }

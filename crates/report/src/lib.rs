@@ -436,7 +436,9 @@ fn quality_sheet(q: &QualitySection, l: &dyn Labels) -> TableBlock {
                         text: machine.clone(),
                         fill: grade_fill(grade),
                     });
-                    row.push(Cell::plain(l.get(&format!("priority.quality.grade.{grade}"))));
+                    row.push(Cell::plain(
+                        l.get(&format!("priority.quality.grade.{grade}")),
+                    ));
                 }
                 row
             })

@@ -110,14 +110,13 @@ impl Scoped<'_> {
         if !rules::may_view(self.viewer()) {
             return Err(StoreError::Forbidden);
         }
-        let row: Option<RulesRow> =
-            on_pool!(self, |pool| {
-                sqlx::query_as(
+        let row: Option<RulesRow> = on_pool!(self, |pool| {
+            sqlx::query_as(
             "SELECT id, rules, created_at, created_by FROM quality_rules ORDER BY id DESC LIMIT 1"
         )
         .fetch_optional(pool)
         .await
-            })?;
+        })?;
         Ok(row.map(|r| QualityRulesVersion {
             id: r.0,
             rules: r.1,
@@ -184,9 +183,8 @@ impl Scoped<'_> {
             return Err(StoreError::Forbidden);
         }
         type Row = (Option<i64>, String, String, String, String, i64);
-        let row: Option<Row> =
-            on_pool!(self, |pool| {
-                sqlx::query_as(
+        let row: Option<Row> = on_pool!(self, |pool| {
+            sqlx::query_as(
             "SELECT rules_id, stamp, body, computed_at, computed_by, millis FROM quality_result \
              WHERE scope_key = $1 AND level = $2 AND within = $3 AND year = $4"
         )
@@ -196,7 +194,7 @@ impl Scoped<'_> {
         .bind(i64::from(key.year))
         .fetch_optional(pool)
         .await
-            })?;
+        })?;
         Ok(row.map(|r| KeptScorecard {
             rules_id: r.0,
             stamp: r.1,

@@ -25,8 +25,8 @@ use sinergi_core::{
     LegalBasis, Level, Nik, Period, PersonInput, Principal, RegionCode, Role, Scope, Viewer,
 };
 use sinergi_store::{
-    DatabaseTarget, EntryMethod, IndicatorFields, NATIONAL, NewPersonList, NewRealisation,
-    NewUser, OrganisationKind, PiiKey, SourceType, Store, Target,
+    DatabaseTarget, EntryMethod, IndicatorFields, NATIONAL, NewPersonList, NewRealisation, NewUser,
+    OrganisationKind, PiiKey, SourceType, Store, Target,
 };
 use stats::{Summary, XorShift, ms};
 
@@ -137,7 +137,11 @@ async fn seed_strategy(store: &Store, top: &str, kabkota: &[String]) -> anyhow::
                     region: region.clone(),
                     period,
                     source: "Dinas Sosial".into(),
-                    value: if outlier { 900.0 } else { 90.0 + rng.below(20) as f64 },
+                    value: if outlier {
+                        900.0
+                    } else {
+                        90.0 + rng.below(20) as f64
+                    },
                     drivers: String::new(),
                     obstacles: String::new(),
                     follow_up: String::new(),
@@ -302,7 +306,10 @@ fn run() -> anyhow::Result<()> {
     );
     let mut pgs = o.postgres.as_deref().map(|u| pg::PgDatabases::new(&rt, u));
     let dir = tempfile::tempdir()?;
-    let mut targets = vec![("SQLite", DatabaseTarget::Sqlite(dir.path().join("bench.db")))];
+    let mut targets = vec![(
+        "SQLite",
+        DatabaseTarget::Sqlite(dir.path().join("bench.db")),
+    )];
     if let Some(p) = pgs.as_mut() {
         targets.push(("PostgreSQL", DatabaseTarget::Postgres(p.fresh()?)));
     }

@@ -665,7 +665,7 @@ fn rules_page(ui: &Ui, rules: &QualityRules, version: Option<i64>) -> RulesPage 
         reference_limit: percent_field(rules.reference_limit),
         may_edit: sinergi_core::priority::may_define_method(ui.viewer()),
         version,
-        t: ui.t.clone(),
+        t: ui.t,
         ui: ui.clone(),
     }
 }
@@ -772,15 +772,18 @@ pub async fn report_section(
     };
     let view = uc::scorecard(store, viewer, &ask).await?;
     let note = t.render(
-        &Msg::new("quality.report.note")
-            .arg("year", view.year)
-            .arg(
-                "at",
-                view.provenance
-                    .as_ref()
-                    .map(|p| p.computed_at.get(..16).unwrap_or(&p.computed_at).replace('T', " "))
-                    .unwrap_or_default(),
-            ),
+        &Msg::new("quality.report.note").arg("year", view.year).arg(
+            "at",
+            view.provenance
+                .as_ref()
+                .map(|p| {
+                    p.computed_at
+                        .get(..16)
+                        .unwrap_or(&p.computed_at)
+                        .replace('T', " ")
+                })
+                .unwrap_or_default(),
+        ),
     );
     Ok(Some(sinergi_report::QualitySection {
         note,
