@@ -72,6 +72,7 @@ pub const AREAS: &[(&str, &str, &str)] = areas![
     "api",
     "double_aid",
     "linkage",
+    "quality",
 ];
 
 fn parse_area(area: &str, text: &str) -> Result<Vec<(String, String)>, String> {

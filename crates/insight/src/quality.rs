@@ -199,7 +199,7 @@ impl Default for QualityRules {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Grade {
     Pass,
@@ -269,7 +269,7 @@ pub struct ReferencePair {
 }
 
 /// A value that made a check fail: what the drill-down lists.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Offender {
     pub indicator: String,
     pub period: Option<String>,
@@ -278,7 +278,7 @@ pub struct Offender {
     pub against: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cell {
     pub value: Option<f64>,
     pub grade: Grade,

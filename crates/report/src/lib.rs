@@ -322,6 +322,8 @@ pub struct QuarterInput<'a> {
         sinergi_core::strategy::IndicatorFields,
         sinergi_core::strategy::Cross,
     )],
+    /// The data-quality scorecard of the strategy's area for the year of the quarter.
+    pub quality: Option<&'a QualitySection>,
 }
 
 fn dimension_key(d: &str) -> &'static str {
@@ -436,6 +438,102 @@ fn cross_blocks(l: &dyn Labels, title: &str, c: &sinergi_core::strategy::Cross) 
             l.get("strategy.actual"),
         ],
         rows,
+    }));
+    blocks
+}
+
+/// The data-quality scorecard as the quarterly report prints it (issue 22), labelled by the
+/// caller: check names, and per region each check's grade (`pass`, `warn`, `fail`, `nodata`)
+/// and share as text.
+#[derive(Debug, Clone, Default)]
+pub struct QualitySection {
+    /// "2026" and when it was computed.
+    pub note: String,
+    /// The checks' labels, in order.
+    pub checks: Vec<String>,
+    pub rows: Vec<QualityRegion>,
+    /// Per check: the share of regions failing it, as text.
+    pub failing: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct QualityRegion {
+    pub code: String,
+    pub name: String,
+    /// Per check: (grade key, share as text; machine form for the sheet).
+    pub cells: Vec<(String, String, String)>,
+}
+
+fn grade_fill(grade: &str) -> Option<String> {
+    match grade {
+        "pass" => Some("#d4edda".into()),
+        "warn" => Some("#fff3cd".into()),
+        "fail" => Some("#f8d7da".into()),
+        _ => None,
+    }
+}
+
+/// Printed: per region its failing and needing-attention checks by name (a grid of eleven
+/// checks does not fit a portrait page), then the share of regions failing each check.
+fn quality_blocks(q: &QualitySection, l: &dyn Labels) -> Vec<Block> {
+    let mut blocks = vec![
+        Block::Heading(1, l.get("quality.report.title")),
+        Block::Paragraph(q.note.clone()),
+    ];
+    if q.rows.is_empty() {
+        blocks.push(Block::Paragraph(l.get("priority.quality.none")));
+        return blocks;
+    }
+    let named = |r: &QualityRegion, grade: &str| {
+        let names: Vec<String> = r
+            .cells
+            .iter()
+            .zip(&q.checks)
+            .filter(|((g, _, _), _)| g == grade)
+            .map(|((_, text, _), name)| format!("{name} ({text})"))
+            .collect();
+        if names.is_empty() {
+            "–".to_string()
+        } else {
+            names.join("; ")
+        }
+    };
+    blocks.push(Block::Table(TableBlock {
+        sheet: l.get("quality.report.title"),
+        widths: vec![1.6, 2.6, 2.6],
+        header: vec![
+            l.get("priority.region"),
+            l.get("priority.quality.grade.fail"),
+            l.get("priority.quality.grade.warn"),
+        ],
+        rows: q
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::plain(r.name.clone()),
+                    Cell {
+                        text: named(r, "fail"),
+                        fill: grade_fill("fail").filter(|_| named(r, "fail") != "–"),
+                    },
+                    Cell::plain(named(r, "warn")),
+                ]
+            })
+            .collect(),
+    }));
+    blocks.push(Block::Table(TableBlock {
+        sheet: l.get("priority.quality.failing"),
+        widths: vec![3.0, 1.2],
+        header: vec![
+            l.get("priority.quality.check"),
+            l.get("priority.quality.failing"),
+        ],
+        rows: q
+            .checks
+            .iter()
+            .zip(&q.failing)
+            .map(|(c, f)| cells(vec![c.clone(), f.clone()]))
+            .collect(),
     }));
     blocks
 }
@@ -664,6 +762,36 @@ fn gap_sheet(q: &QuarterInput, l: &dyn Labels) -> TableBlock {
         .map(|k| l.get(k))
         .collect(),
         rows,
+    }
+}
+/// The sheet: one row per region, each check's grade and share.
+fn quality_sheet(q: &QualitySection, l: &dyn Labels) -> TableBlock {
+    let mut header = vec![l.get("strategy.region_code"), l.get("strategy.region")];
+    for c in &q.checks {
+        header.push(c.clone());
+        header.push(format!("{c} · {}", l.get("priority.quality.grade")));
+    }
+    TableBlock {
+        sheet: l.get("quality.report.title"),
+        widths: vec![],
+        header,
+        rows: q
+            .rows
+            .iter()
+            .map(|r| {
+                let mut row = cells(vec![r.code.clone(), r.name.clone()]);
+                for (grade, _, machine) in &r.cells {
+                    row.push(Cell {
+                        text: machine.clone(),
+                        fill: grade_fill(grade),
+                    });
+                    row.push(Cell::plain(
+                        l.get(&format!("priority.quality.grade.{grade}")),
+                    ));
+                }
+                row
+            })
+            .collect(),
     }
 }
 
@@ -938,6 +1066,9 @@ pub fn quarter_report(q: &QuarterInput, l: &dyn Labels, letterhead: Letterhead) 
     } else {
         blocks.push(Block::Table(action_table(q, l, true)));
     }
+    if let Some(quality) = q.quality {
+        blocks.extend(quality_blocks(quality, l));
+    }
     if !q.groups.is_empty() {
         blocks.push(Block::Heading(1, l.get("groups.profile_title")));
         for (title, note, table) in q.groups {
@@ -1039,7 +1170,10 @@ pub fn quarter_report(q: &QuarterInput, l: &dyn Labels, letterhead: Letterhead) 
             gap_sheet(q, l),
             violation_table(q, l),
             action_table(q, l, false),
-        ],
+        ]
+        .into_iter()
+        .chain(q.quality.map(|quality| quality_sheet(quality, l)))
+        .collect(),
     }
 }
 

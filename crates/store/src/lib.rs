@@ -30,6 +30,7 @@ pub mod pii;
 mod priority;
 mod programs;
 mod quality;
+mod quality_kept;
 mod regions;
 mod review;
 mod scope;
@@ -96,6 +97,7 @@ pub use quality::{
     COUNT_UNITS, DETAIL_ROWS, FlaggedRow, QualityAsk, QualityCounts, QualityGap, QualityInputs,
     QualityReference, QualitySeries, RefusedNiks, RowFlag,
 };
+pub use quality_kept::{KeptKey, KeptScorecard, QualityRulesVersion, scope_key};
 pub use regions::{ChildCounts, ImportSummary, LevelCounts, RegionPrefixTable, RegionVersion};
 pub use review::{ReviewQueue, ReviewedPair};
 pub use scoped::Scoped;
@@ -258,6 +260,7 @@ migration_list![
     ("0015", "cycle_steps"),
     ("0016", "forum_files"),
     ("0017", "figure_groups"),
+    ("0021", "quality_results"),
 ];
 
 /// The version a file number such as `"0007"` stands for (a compile error if not digits).

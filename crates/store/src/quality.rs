@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sinergi_core::institution::ReportPeriod;
 use sinergi_core::{Level, RegionCode, priority as rules};
 use sqlx::AssertSqlSafe;
@@ -29,7 +29,7 @@ const COMPLETE_ROW: &str =
     "r.nik_hash IS NOT NULL AND r.birth_date IS NOT NULL AND r.sex IS NOT NULL";
 
 /// Counts per region for the chosen year (realisation and reports) or held now (lists).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QualityCounts {
     pub realisation_expected: u64,
     pub realisation_entered: u64,

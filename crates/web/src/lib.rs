@@ -146,6 +146,11 @@ pub fn router(state: AppState) -> Router {
         .route("/mutu-data", get(pages::quality::index))
         .route("/mutu-data/wilayah/{code}", get(pages::quality::region))
         .route("/mutu-data/unduh", get(pages::quality::download))
+        .route("/mutu-data/hitung-ulang", post(pages::quality::recompute))
+        .route(
+            "/mutu-data/ambang",
+            get(pages::quality::rules_form).post(pages::quality::save_rules),
+        )
         .route("/mutu-data/tindak-lanjut", post(pages::quality::mark))
         .route(
             "/mutu-data/tindak-lanjut/{id}",

@@ -7,11 +7,11 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use sinergi_activity::quality::{self as uc, ScorecardAsk, ScorecardView};
 use sinergi_core::{Level, Msg, RegionCode};
-use sinergi_insight::quality::{Cell, Check, Grade};
+use sinergi_insight::quality::{Cell, Check, Grade, OutlierRule, QualityRules, Threshold};
 use sinergi_store::{FOLLOWUP_STATUSES, Followup, RowFlag};
 
 use super::{optional_region, render};
@@ -150,6 +150,23 @@ struct QualityPage {
     followups: Vec<Followup>,
     statuses: [&'static str; 3],
     may_follow_up: bool,
+    /// When, by whom and how the scorecard shown was computed.
+    provenance: String,
+}
+
+fn provenance(ui: &Ui, view: &ScorecardView) -> String {
+    view.provenance.as_ref().map_or_else(String::new, |p| {
+        ui.t.render(
+            &Msg::new(if p.kept {
+                "quality.provenance.kept"
+            } else {
+                "quality.provenance.fresh"
+            })
+            .arg("at", ui.t.moment(&p.computed_at, ui.zone()))
+            .arg("by", &p.computed_by)
+            .arg("ms", p.millis),
+        )
+    })
 }
 
 fn ask(q: &QualityQuery, ui: &Ui, detail: bool) -> Result<ScorecardAsk, AppError> {
@@ -163,6 +180,7 @@ fn ask(q: &QualityQuery, ui: &Ui, detail: bool) -> Result<ScorecardAsk, AppError
         year: year_of(q.tahun.as_deref())?,
         today: today(),
         detail,
+        recompute: false,
     })
 }
 
@@ -188,6 +206,7 @@ pub async fn index(
         let ask = ask(&q, &ui, false)?;
         let view = uc::scorecard(&state.store, ui.viewer(), &ask).await?;
         let t = &ui.t;
+        let provenance = provenance(&ui, &view);
         let may_follow_up = view
             .rows
             .iter()
@@ -207,6 +226,7 @@ pub async fn index(
             followups: view.followups,
             statuses: FOLLOWUP_STATUSES,
             may_follow_up,
+            provenance,
             t: ui.t,
             ui: ui.clone(),
         })
@@ -370,6 +390,7 @@ pub async fn region(
             year: year_of(q.tahun.as_deref())?,
             today: today(),
             detail: true,
+            recompute: false,
         };
         let view = uc::scorecard(&state.store, ui.viewer(), &ask).await?;
         let t = &ui.t;
@@ -549,4 +570,246 @@ pub async fn update(
         }
         Err(e) => AppError::from(e).page(&ui),
     }
+}
+
+/// Asks for the scorecard to be computed afresh (on demand), then shows it.
+#[derive(Deserialize)]
+pub struct RecomputeForm {
+    tingkat: Option<String>,
+    wilayah: Option<String>,
+    tahun: Option<String>,
+}
+
+pub async fn recompute(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Form(form): Form<RecomputeForm>,
+) -> Response {
+    let q = QualityQuery {
+        tingkat: form.tingkat,
+        wilayah: form.wilayah,
+        tahun: form.tahun,
+        cek: None,
+    };
+    let result = async {
+        let mut ask = ask(&q, &ui, false)?;
+        ask.recompute = true;
+        let view = uc::scorecard(&state.store, &user.viewer, &ask).await?;
+        Ok::<_, AppError>(format!(
+            "/mutu-data?tingkat={}&wilayah={}&tahun={}",
+            view.level.key(),
+            view.within.map(|w| w.to_string()).unwrap_or_default(),
+            view.year
+        ))
+    }
+    .await;
+    match result {
+        Ok(to) => Redirect::to(&to).into_response(),
+        Err(e) => e.page(&ui),
+    }
+}
+
+/// One check's thresholds in the form, in percent.
+pub struct ThresholdField {
+    pub key: &'static str,
+    pub label: String,
+    pub pass: String,
+    pub warn: String,
+    pub higher_is_better: bool,
+}
+
+#[derive(Template)]
+#[template(path = "quality_rules.html")]
+struct RulesPage {
+    ui: Ui,
+    t: Messages,
+    fields: Vec<ThresholdField>,
+    outlier_kind: &'static str,
+    outlier_limit: String,
+    change_limit: String,
+    reference_limit: String,
+    may_edit: bool,
+    version: Option<i64>,
+}
+
+/// A share as the form shows it: percent, without trailing zeros.
+fn percent_field(v: f64) -> String {
+    let p = (v * 10_000.0).round() / 100.0;
+    format!("{p}")
+}
+
+fn rules_page(ui: &Ui, rules: &QualityRules, version: Option<i64>) -> RulesPage {
+    let t = &ui.t;
+    let (outlier_kind, limit) = match rules.outlier {
+        OutlierRule::ModifiedZ(l) => ("modified_z", l),
+        OutlierRule::StandardDeviations(l) => ("standard_deviations", l),
+    };
+    RulesPage {
+        fields: Check::ALL
+            .into_iter()
+            .map(|c| {
+                let th = rules.thresholds.get(&c);
+                ThresholdField {
+                    key: c.key(),
+                    label: t.get(&format!("priority.check.{}", c.key())).to_string(),
+                    pass: th.map(|x| percent_field(x.pass)).unwrap_or_default(),
+                    warn: th.map(|x| percent_field(x.warn)).unwrap_or_default(),
+                    higher_is_better: c.higher_is_better(),
+                }
+            })
+            .collect(),
+        outlier_kind,
+        outlier_limit: format!("{limit}"),
+        change_limit: percent_field(rules.change_limit),
+        reference_limit: percent_field(rules.reference_limit),
+        may_edit: sinergi_core::priority::may_define_method(ui.viewer()),
+        version,
+        t: ui.t,
+        ui: ui.clone(),
+    }
+}
+
+/// `/mutu-data/ambang`: the deployment's thresholds; the province admin changes them.
+pub async fn rules_form(State(state): State<AppState>, ui: Ui, Signed(_user): Signed) -> Response {
+    let result = async {
+        let (rules, version) = uc::quality_rules(&state.store, ui.viewer()).await?;
+        Ok::<_, AppError>(rules_page(&ui, &rules, version))
+    }
+    .await;
+    render(&ui, result)
+}
+
+/// A number the form sent (a decimal comma is accepted).
+fn number_field(
+    form: &std::collections::HashMap<String, String>,
+    name: &str,
+) -> Result<f64, AppError> {
+    let raw = form.get(name).map(|v| v.trim()).unwrap_or_default();
+    raw.replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| {
+            AppError::bad_request(
+                "error.invalid",
+                Msg::new("quality.rules.not_a_number")
+                    .arg("field", name)
+                    .arg("value", raw),
+            )
+        })
+}
+
+pub async fn save_rules(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Form(form): Form<std::collections::HashMap<String, String>>,
+) -> Response {
+    let result = async {
+        let mut rules = QualityRules::default();
+        for c in Check::ALL {
+            let pass = number_field(&form, &format!("lulus_{}", c.key()))? / 100.0;
+            let warn = number_field(&form, &format!("waspada_{}", c.key()))? / 100.0;
+            rules.thresholds.insert(c, Threshold { pass, warn });
+        }
+        let limit = number_field(&form, "batas_pencilan")?;
+        rules.outlier = match form.get("pencilan").map(|v| v.trim()) {
+            Some("standard_deviations") => OutlierRule::StandardDeviations(limit),
+            Some("modified_z") | None => OutlierRule::ModifiedZ(limit),
+            Some(other) => {
+                return Err(AppError::bad_request(
+                    "error.invalid",
+                    Msg::new("quality.rules.outlier_unknown").arg("kind", other),
+                ));
+            }
+        };
+        rules.change_limit = number_field(&form, "batas_perubahan")? / 100.0;
+        rules.reference_limit = number_field(&form, "batas_rujukan")? / 100.0;
+        uc::save_quality_rules(&state.store, &user.viewer, &rules).await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => Redirect::to("/mutu-data/ambang?tersimpan=1").into_response(),
+        Err(e) => e.page(&ui),
+    }
+}
+
+/// The scorecard of a strategy's area for the quarterly M&E report: the kab/kota of a
+/// province (or the kecamatan of a kab/kota) for the year of the quarter, as kept. `None`
+/// where the viewer does not see the scorecard or the area has no level below it to judge.
+pub async fn report_section(
+    store: &sinergi_store::Store,
+    viewer: &sinergi_core::Viewer,
+    area: &sinergi_core::strategy::StrategyArea,
+    year: i32,
+    t: &Messages,
+) -> Result<Option<sinergi_report::QualitySection>, AppError> {
+    use sinergi_core::strategy::StrategyArea;
+    if !sinergi_core::priority::may_view(viewer) {
+        return Ok(None);
+    }
+    let (level, within) = match area {
+        StrategyArea::National => (Level::KabKota, None),
+        StrategyArea::Region(code) => match code.level() {
+            Level::Provinsi => (Level::KabKota, Some(code.clone())),
+            Level::KabKota => (Level::Kecamatan, Some(code.clone())),
+            _ => return Ok(None),
+        },
+    };
+    let today = today();
+    if year > today.year() {
+        return Ok(None);
+    }
+    let ask = ScorecardAsk {
+        level,
+        within,
+        year: Some(year),
+        today,
+        detail: false,
+        recompute: false,
+    };
+    let view = uc::scorecard(store, viewer, &ask).await?;
+    let note = t.render(
+        &Msg::new("quality.report.note").arg("year", view.year).arg(
+            "at",
+            view.provenance
+                .as_ref()
+                .map(|p| {
+                    p.computed_at
+                        .get(..16)
+                        .unwrap_or(&p.computed_at)
+                        .replace('T', " ")
+                })
+                .unwrap_or_default(),
+        ),
+    );
+    Ok(Some(sinergi_report::QualitySection {
+        note,
+        checks: Check::ALL
+            .into_iter()
+            .map(|c| t.get(&format!("priority.check.{}", c.key())).to_string())
+            .collect(),
+        rows: view
+            .rows
+            .iter()
+            .map(|r| sinergi_report::QualityRegion {
+                code: r.code.to_string(),
+                name: r.name.clone(),
+                cells: r
+                    .cells
+                    .iter()
+                    .map(|c| {
+                        (
+                            grade_key(c.grade).to_string(),
+                            share(t, c.value),
+                            c.value.map(|v| format!("{v:.4}")).unwrap_or_default(),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect(),
+        failing: view.failing_share.iter().map(|s| share(t, *s)).collect(),
+    }))
 }

@@ -207,3 +207,158 @@ fn scorecard_drills_down_and_follows_up() {
         stop.send(()).ok();
     }
 }
+
+/// The scorecard is kept: the second view reads it, a change to what it judges (a figure
+/// loaded) or to the thresholds makes the next view compute it again, and "compute again"
+/// does so on demand. The thresholds are the admin's to set (audited, bad input refused,
+/// nothing half-saved); the board reads them.
+#[test]
+fn scorecard_is_kept_and_thresholds_are_the_deployments() {
+    let rt = runtime();
+    for db in rt.block_on(TestDb::all()) {
+        let l = db.label;
+        let (store, key) = rt.block_on(async {
+            let w = build(&db).await;
+            w.store
+                .load_aggregates(
+                    Actor::system("uji"),
+                    &[
+                        families("52.03", 100.0),
+                        families("52.03.05.2003", 40.0),
+                        families("52.03.05.2004", 30.0),
+                    ],
+                )
+                .await
+                .unwrap();
+            (w.store.clone(), w.key.clone())
+        });
+        let (base, stop) = start_keyed(db, Some(key));
+        let mut c = Client::new(&base);
+        c.login("admin52", PASSWORD);
+        let fresh = "Dihitung sekarang";
+        let kept = "tersimpan: tidak ada data";
+        let first = c.get("/mutu-data");
+        assert_eq!(first.status, 200, "{l}: {}", first.body);
+        assert!(first.body.contains(fresh), "{l}: {}", first.body);
+        let second = c.get("/mutu-data");
+        assert!(second.body.contains(kept), "{l}: {}", second.body);
+        assert!(
+            second.body.contains("Kabupaten Lombok Timur")
+                && second.body.contains("class=\"num g-fail\""),
+            "{l}: the kept scorecard shows the same regions and grades"
+        );
+        // Another year is kept apart.
+        let year = c.get("/mutu-data?tahun=2025");
+        assert!(year.body.contains(fresh), "{l}");
+
+        // A figure loaded: the next view computes again.
+        rt.block_on(store.load_aggregates(Actor::system("uji"), &[families("52.02", 5.0)]))
+            .unwrap();
+        assert!(c.get("/mutu-data").body.contains(fresh), "{l}");
+        assert!(c.get("/mutu-data").body.contains(kept), "{l}");
+        // On demand.
+        let again = c.post(
+            "/mutu-data/hitung-ulang",
+            &[("tingkat", "kabkota"), ("wilayah", ""), ("tahun", "")],
+        );
+        assert!(again.status < 400, "{l}: {}", again.body);
+        assert!(c.get("/mutu-data").body.contains(kept), "{l}");
+
+        // The thresholds: Lombok Timur's figure (100) is 30 % off the sum of its desa (70).
+        let form = c.get("/mutu-data/ambang");
+        assert_eq!(form.status, 200, "{l}: {}", form.body);
+        assert_light_and_local("/mutu-data/ambang", &form.body);
+        assert!(
+            form.body.contains("name=\"batas_rujukan\" value=\"10\""),
+            "{l}"
+        );
+        assert!(form.body.contains("nilai bawaan"), "{l}");
+        let offending = "<td>70</td><td>100</td>";
+        let drill = "/mutu-data/wilayah/52.03?cek=reference_agreement";
+        assert!(c.get(drill).body.contains(offending), "{l}");
+        let mut fields: Vec<(String, String)> = Vec::new();
+        for check in sinergi_insight::quality::Check::ALL {
+            let t = sinergi_insight::quality::QualityRules::default().thresholds[&check];
+            fields.push((
+                format!("lulus_{}", check.key()),
+                format!("{}", t.pass * 100.0),
+            ));
+            fields.push((
+                format!("waspada_{}", check.key()),
+                format!("{}", t.warn * 100.0),
+            ));
+        }
+        fields.push(("pencilan".into(), "modified_z".into()));
+        fields.push(("batas_pencilan".into(), "3,5".into()));
+        fields.push(("batas_perubahan".into(), "33".into()));
+        fields.push(("batas_rujukan".into(), "50".into()));
+        let as_refs = |f: &[(String, String)]| -> Vec<(String, String)> { f.to_vec() };
+        let post = |c: &mut Client, f: &[(String, String)]| {
+            let pairs: Vec<(&str, &str)> =
+                f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            c.post("/mutu-data/ambang", &pairs)
+        };
+        // Refused: not a number; warn above pass for a completeness check; not the board's.
+        let mut bad = as_refs(&fields);
+        bad.iter_mut()
+            .find(|(k, _)| k == "batas_rujukan")
+            .unwrap()
+            .1 = "lima".into();
+        let refused = post(&mut c, &bad);
+        assert_eq!(refused.status, 400, "{l}");
+        assert!(refused.body.contains("lima"), "{l}");
+        let mut bad = as_refs(&fields);
+        bad.iter_mut()
+            .find(|(k, _)| k == "waspada_realisation_complete")
+            .unwrap()
+            .1 = "95".into();
+        let refused = post(&mut c, &bad);
+        assert!(refused.status >= 400, "{l}");
+        assert!(refused.body.contains("realisation_complete"), "{l}");
+        let mut board = Client::new(&base);
+        board.login("pimpinan52", PASSWORD);
+        let read = board.get("/mutu-data/ambang");
+        assert_eq!(read.status, 200, "{l}");
+        assert!(read.body.contains("readonly"), "{l}");
+        assert!(post(&mut board, &fields).status >= 400, "{l}");
+        let none = rt.block_on(store.as_system("uji").quality_rules()).unwrap();
+        assert!(none.is_none(), "{l}: nothing saved by refused forms");
+
+        let saved = post(&mut c, &fields);
+        assert!(saved.status < 400, "{l}: {}", saved.body);
+        let v = rt
+            .block_on(store.as_system("uji").quality_rules())
+            .unwrap()
+            .expect("saved");
+        assert!(
+            v.rules.contains("\"reference_limit\":0.5"),
+            "{l}: {}",
+            v.rules
+        );
+        assert!(
+            c.get("/mutu-data/ambang")
+                .body
+                .contains("name=\"batas_rujukan\" value=\"50\""),
+            "{l}"
+        );
+        // Graded again with the new thresholds: within 50 %, the figure no longer offends.
+        assert!(c.get("/mutu-data").body.contains(fresh), "{l}");
+        assert!(!c.get(drill).body.contains(offending), "{l}");
+        let admin = rt
+            .block_on(store.principal_by_username("admin52"))
+            .unwrap()
+            .unwrap();
+        let audit = rt
+            .block_on(store.as_user(&admin).audit_entries(
+                &sinergi_store::AuditQuery {
+                    action: Some("quality_rules.save".into()),
+                    ..Default::default()
+                },
+                sinergi_store::Page::new(None, Some(50), 50),
+            ))
+            .unwrap()
+            .items;
+        assert_eq!(audit.len(), 1, "{l}: audited once");
+        stop.send(()).ok();
+    }
+}

@@ -305,11 +305,30 @@ fn strategy_pages_forms_imports_and_reports() {
                     .filter(|(_, _, d)| matches!(d, Data::Float(_)))
                     .count();
                 assert!(numbers >= 3, "{l}: {numbers} number cells in {first}");
+                // The data-quality scorecard of the strategy's province (issue 22).
+                assert!(
+                    book.sheet_names().iter().any(|s| s == "Mutu data"),
+                    "{l}: {:?}",
+                    book.sheet_names()
+                );
+                let quality = book.worksheet_range("Mutu data").unwrap();
+                let names: Vec<String> = quality
+                    .rows()
+                    .filter_map(|r| r.get(1).map(|c| c.to_string()))
+                    .collect();
+                assert!(
+                    names.iter().any(|n| n == "Kabupaten Lombok Timur"),
+                    "{l}: {names:?}"
+                );
             }
             if format == "pdf" {
                 let text = sinergi_report::pdf::extract_text(&file.bytes);
                 assert!(text.contains(RED) && text.contains(GREEN), "{l}: {text}");
                 assert!(text.contains("Laporan Monitoring dan Evaluasi"), "{l}");
+                assert!(
+                    text.contains("Kartu skor mutu data tahun 2025"),
+                    "{l}: the scorecard is in the report"
+                );
                 // Another user cannot fetch it.
                 assert_eq!(op.get(&format!("{job}/unduh")).status, 404, "{l}");
             }

@@ -102,6 +102,14 @@ pub async fn build_document(
                     (shown.title, shown.note, g.table.clone())
                 })
                 .collect();
+            let quality = crate::pages::quality::report_section(
+                store,
+                viewer,
+                &tree.strategy.region,
+                chrono::Datelike::year(&period.end()),
+                &t,
+            )
+            .await?;
             Ok(sinergi_report::quarter_report(
                 &QuarterInput {
                     tree,
@@ -115,6 +123,7 @@ pub async fn build_document(
                     actions: &data.actions,
                     groups: &groups,
                     breakdowns: &data.breakdowns,
+                    quality: quality.as_ref(),
                 },
                 &labels,
                 letterhead,
