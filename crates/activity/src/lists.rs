@@ -391,12 +391,10 @@ pub async fn import_person_list(
         };
         let mut batch = Vec::with_capacity(BATCH_ROWS);
         let mut rejected = Vec::new();
-        let mut warnings = 0u64;
         // After the store stops listening (rows outside the scope) the rest is only read.
         let mut listening = true;
         let read = sinergi_intake::read_person_rows(&bytes, &ctx, &mut |row| match row {
             Ok(p) => {
-                warnings += p.extra.warnings.len() as u64;
                 batch.push(p);
                 if batch.len() == BATCH_ROWS && listening {
                     let sealed = sealer.prepare(&batch);
@@ -413,7 +411,7 @@ pub async fn import_person_list(
             let _ = sender.blocking_send(ListBatch::Sealed(sealer.prepare(&batch)));
             let _ = sender.blocking_send(ListBatch::Done);
         }
-        read.map(|_| (rejected, warnings))
+        read.map(|_| rejected)
     });
     let report = |n: u64| progress.set_done(n);
     let stored = store
@@ -425,14 +423,20 @@ pub async fn import_person_list(
     let read = reader
         .await
         .map_err(|_| ActivityError::Refused(Msg::new("jobs.crashed")))?;
-    let (rejected, warnings) = match read {
-        Ok(read) => read,
+    let rejected = match read {
+        Ok(rejected) => rejected,
         // The whole file was refused (possibly after rows were written, rolled back).
         Err(errors) => return Ok(PersonListOutcome::Refused { errors: errors.0 }),
     };
     match stored? {
         Ok(imported) => {
             progress.set_total(imported.stored);
+            // As the store kept them: a NIK repeated batches later warns on its first row too.
+            let warnings = store
+                .scoped(viewer)
+                .person_list(imported.list_id)
+                .await?
+                .map_or(0, |l| l.warning_count as u64);
             Ok(PersonListOutcome::Stored {
                 list_id: imported.list_id,
                 list_name: name,
