@@ -534,9 +534,7 @@ where
     runner
         .submit(viewer, kind, label, move |progress| async move {
             match work(progress).await {
-                Ok(report) => {
-                    serde_json::to_value(report).map_err(|_| Msg::new("jobs.crashed"))
-                }
+                Ok(report) => serde_json::to_value(report).map_err(|_| Msg::new("jobs.crashed")),
                 Err(e) => Err(e.msg()),
             }
         })

@@ -84,15 +84,21 @@ pub async fn submit_programs(
     let label = upload.file_name.clone();
     let store = store.clone();
     let job_viewer = viewer.clone();
-    submit_upload(runner, viewer, FOURW_UPLOAD, &label, move |progress| async move {
-        match import_programs(&store, &job_viewer, upload, &progress).await {
-            Ok(import) => Ok(import.report()),
-            Err(ActivityError::Refused(m)) => {
-                Ok(ImportReport::of_rows(true, 0, &[RowError::file(m)]))
+    submit_upload(
+        runner,
+        viewer,
+        FOURW_UPLOAD,
+        &label,
+        move |progress| async move {
+            match import_programs(&store, &job_viewer, upload, &progress).await {
+                Ok(import) => Ok(import.report()),
+                Err(ActivityError::Refused(m)) => {
+                    Ok(ImportReport::of_rows(true, 0, &[RowError::file(m)]))
+                }
+                Err(e) => Err(e),
             }
-            Err(e) => Err(e),
-        }
-    })
+        },
+    )
     .await
 }
 

@@ -117,12 +117,16 @@ pub async fn submit_registry(
     let label = format!("{} · {}", registry.key().to_uppercase(), upload.file_name);
     let store = store.clone();
     let job_viewer = viewer.clone();
-    submit_upload(runner, viewer, REGISTRY_UPLOAD, &label, move |progress| {
-        async move {
+    submit_upload(
+        runner,
+        viewer,
+        REGISTRY_UPLOAD,
+        &label,
+        move |progress| async move {
             let outcome = import_registry(&store, &job_viewer, registry, upload, &progress).await?;
             Ok(outcome.report())
-        }
-    })
+        },
+    )
     .await
 }
 
@@ -152,7 +156,10 @@ pub async fn import_registry(
     progress.set_total(read.len());
     let scoped = store.scoped(viewer);
     let (stored, rejected) = match &read {
-        Read::Lks(r) => (scoped.import_registry(RegistryBatch::Lks(&r.rows)).await?, &r.rejected),
+        Read::Lks(r) => (
+            scoped.import_registry(RegistryBatch::Lks(&r.rows)).await?,
+            &r.rejected,
+        ),
         Read::Lkks(r) => (
             scoped.import_registry(RegistryBatch::Lkks(&r.rows)).await?,
             &r.rejected,

@@ -24,7 +24,11 @@ const SHEET: &str = "kode_program,nama_program,sektor,jenis_bantuan,mulai,selesa
     J-1,Program Tugas,kesehatan,barang,2025-01-01,2025-12-31,52.03.05.2003\n\
     J-2,Program Astronomi,astronomi,barang,2025-01-01,2025-12-31,52.03.05.2003\n";
 
-async fn report(runner: &JobRunner, viewer: &Viewer, id: i64) -> sinergi_activity::lists::ImportReport {
+async fn report(
+    runner: &JobRunner,
+    viewer: &Viewer,
+    id: i64,
+) -> sinergi_activity::lists::ImportReport {
     match wait_for_upload(runner, viewer, id, |_| {}).await.unwrap() {
         UploadEnd::Report(r) => r,
         UploadEnd::Failed(e) => panic!("job {id} failed: {e}"),
@@ -130,15 +134,22 @@ async fn registry_and_fourw_imports_run_as_jobs_with_their_reports() {
 
         // Both are listed among the uploads, the partner seeing only its own.
         let today = chrono::Utc::now().date_naive();
-        let theirs = recent_uploads(&w.store, &partner, today, false).await.unwrap();
+        let theirs = recent_uploads(&w.store, &partner, today, false)
+            .await
+            .unwrap();
         assert_eq!(theirs.len(), 1, "{l}");
         assert_eq!(theirs[0].job.kind, FOURW_UPLOAD, "{l}");
         assert!(theirs[0].needs_correction(), "{l}: a row was refused");
-        let all = recent_uploads(&w.store, &admin, today, false).await.unwrap();
+        let all = recent_uploads(&w.store, &admin, today, false)
+            .await
+            .unwrap();
         assert_eq!(all.len(), 4, "{l}: three registry jobs and the 4W sheet");
 
         // Refused before any job: the public, and a read-only account.
-        let before = recent_uploads(&w.store, &admin, today, false).await.unwrap().len();
+        let before = recent_uploads(&w.store, &admin, today, false)
+            .await
+            .unwrap()
+            .len();
         let public = submit_registry(
             &w.store,
             &runner,
@@ -164,7 +175,10 @@ async fn registry_and_fourw_imports_run_as_jobs_with_their_reports() {
         )
         .await;
         assert!(matches!(read_only, Err(ActivityError::Forbidden)), "{l}");
-        let after = recent_uploads(&w.store, &admin, today, false).await.unwrap().len();
+        let after = recent_uploads(&w.store, &admin, today, false)
+            .await
+            .unwrap()
+            .len();
         assert_eq!(before, after, "{l}: no job for a refusal");
     }
 }

@@ -230,7 +230,11 @@ fn figures_upload_national_beside_regional_and_the_cross_table_reach_their_pages
             &[],
             ("berkas", "4w-salah.csv", sheet.as_bytes()),
         );
-        assert!(up.body.contains("Berkas ditolak seluruhnya"), "{label}: {}", up.body);
+        assert!(
+            up.body.contains("Berkas ditolak seluruhnya"),
+            "{label}: {}",
+            up.body
+        );
         let theirs = mitra.get("/tugas?ditolak=1");
         assert!(
             theirs.body.contains("4w-salah.csv"),
@@ -255,7 +259,11 @@ fn figures_upload_national_beside_regional_and_the_cross_table_reach_their_pages
             &[],
             ("berkas", "lks-angka.csv", lks.as_bytes()),
         );
-        assert!(up.body.contains("Baris yang tidak disimpan: 1"), "{label}: {}", up.body);
+        assert!(
+            up.body.contains("Baris yang tidak disimpan: 1"),
+            "{label}: {}",
+            up.body
+        );
         let rejected = admin.get("/tugas?ditolak=1");
         assert!(
             rejected.body.contains("LKS · lks-angka.csv"),

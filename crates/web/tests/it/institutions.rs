@@ -110,21 +110,37 @@ fn lks_registry_over_http() {
 
         // Import (a job): good rows stored, bad ones listed by line and column; again: updates.
         let path = format!("/lks/impor?_csrf={}", admin.csrf());
-        let imported = upload_job(&mut admin, &path, &[], ("berkas", "lks.csv", LKS_CSV.as_bytes()));
+        let imported = upload_job(
+            &mut admin,
+            &path,
+            &[],
+            ("berkas", "lks.csv", LKS_CSV.as_bytes()),
+        );
         assert!(
             imported.body.contains("baru: 2, diperbarui: 0"),
             "{l}: {}",
             imported.body
         );
-        assert!(imported.body.contains("Baris yang tidak disimpan: 2"), "{l}");
+        assert!(
+            imported.body.contains("Baris yang tidak disimpan: 2"),
+            "{l}"
+        );
         assert!(
             imported.body.contains("<td>3</td><td>kode_wilayah</td>"),
             "{l}: {}",
             imported.body
         );
-        assert!(imported.body.contains("<td>4</td><td>layanan_ppks</td>"), "{l}");
+        assert!(
+            imported.body.contains("<td>4</td><td>layanan_ppks</td>"),
+            "{l}"
+        );
         let path = format!("/lks/impor?_csrf={}", admin.csrf());
-        let again = upload_job(&mut admin, &path, &[], ("berkas", "lks.csv", LKS_CSV.as_bytes()));
+        let again = upload_job(
+            &mut admin,
+            &path,
+            &[],
+            ("berkas", "lks.csv", LKS_CSV.as_bytes()),
+        );
         assert!(again.body.contains("baru: 0, diperbarui: 2"), "{l}");
 
         // Export, then import the export: everything updates, nothing is added.
@@ -144,7 +160,12 @@ fn lks_registry_over_http() {
             .collect::<Vec<_>>()
             .join("\n");
         let path = format!("/lks/impor?_csrf={}", admin.csrf());
-        let round = upload_job(&mut admin, &path, &[], ("berkas", "ekspor.csv", keyed.as_bytes()));
+        let round = upload_job(
+            &mut admin,
+            &path,
+            &[],
+            ("berkas", "ekspor.csv", keyed.as_bytes()),
+        );
         assert!(
             round.body.contains("baru: 0, diperbarui: 3"),
             "{l}: {}",
@@ -324,7 +345,12 @@ fn lkks_network_target_and_partners_over_http() {
         let f = serve(db);
         let mut admin = signed(&f, "admin52");
         let path = format!("/lkks/impor?_csrf={}", admin.csrf());
-        let out = upload_job(&mut admin, &path, &[], ("berkas", "lkks.csv", LKKS_CSV.as_bytes()));
+        let out = upload_job(
+            &mut admin,
+            &path,
+            &[],
+            ("berkas", "lkks.csv", LKKS_CSV.as_bytes()),
+        );
         assert!(
             out.body.contains("baru: 2, diperbarui: 0") && out.body.contains("<td>no_sk</td>"),
             "{l}: {}",
@@ -485,7 +511,11 @@ fn registry_refusals_in_the_users_language_and_the_import_api() {
         };
         // Indonesian by default.
         let id = upload(&mut admin);
-        assert!(id.body.contains("Baris yang tidak disimpan: 2"), "{l}: {}", id.body);
+        assert!(
+            id.body.contains("Baris yang tidak disimpan: 2"),
+            "{l}: {}",
+            id.body
+        );
         assert!(
             id.body
                 .contains("status aktif membutuhkan nomor dan tanggal SK pengukuhan"),

@@ -137,7 +137,11 @@ fn partners_push_and_upload_programs_and_the_lkks_sees_the_4w() {
             &[],
             ("berkas", "4w.csv", csv.as_bytes()),
         );
-        assert!(up.body.contains("baru: 1, diperbarui: 0"), "{label}: {}", up.body);
+        assert!(
+            up.body.contains("baru: 1, diperbarui: 0"),
+            "{label}: {}",
+            up.body
+        );
         assert!(
             up.body.contains("kabupaten_kota") && up.body.contains("tidak ditemukan"),
             "{label}"

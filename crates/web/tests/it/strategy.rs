@@ -220,7 +220,11 @@ fn strategy_pages_forms_imports_and_reports() {
             &[],
             ("berkas", "realisasi.csv", csv.as_bytes()),
         );
-        assert!(r.body.contains("Berkas ditolak seluruhnya"), "{l}: {}", r.body);
+        assert!(
+            r.body.contains("Berkas ditolak seluruhnya"),
+            "{l}: {}",
+            r.body
+        );
         assert!(
             r.body.contains("<td>3</td><td>nilai</td>"),
             "{l}: {}",
@@ -234,8 +238,15 @@ fn strategy_pages_forms_imports_and_reports() {
             &[],
             ("berkas", "realisasi.csv", fixed.as_bytes()),
         );
-        assert!(r.body.contains("<td>3</td><td>kode_indikator</td>"), "{l}: {}", r.body);
-        assert!(r.body.contains("Impor realisasi"), "{l}: titled as a realisation import");
+        assert!(
+            r.body.contains("<td>3</td><td>kode_indikator</td>"),
+            "{l}: {}",
+            r.body
+        );
+        assert!(
+            r.body.contains("Impor realisasi"),
+            "{l}: titled as a realisation import"
+        );
         let page = op.get("/strategi/1/data?periode=2025-Q3");
         assert!(page.body.contains("Belum ada nilai"), "{l}: all or nothing");
         let template = op.get("/strategi/1/data/templat.xlsx");

@@ -128,7 +128,11 @@ fn every_import_template_stores_its_own_example_row() {
             &[],
             ("berkas", "templat_program.xlsx", &bytes),
         );
-        assert!(up.body.contains("baru: 1, diperbarui: 0"), "{l}: {}", up.body);
+        assert!(
+            up.body.contains("baru: 1, diperbarui: 0"),
+            "{l}: {}",
+            up.body
+        );
 
         // The registries, as the provincial admin.
         let mut admin = Client::new(&base);
@@ -138,7 +142,8 @@ fn every_import_template_stores_its_own_example_row() {
             assert!(!s[0].2[1].iter().all(String::is_empty), "{l} {registry}");
             let bytes = admin.get(&format!("/{registry}/templat.xlsx")).bytes;
             let path = format!("/{registry}/impor?_csrf={}", admin.csrf());
-            let out = common::upload_job(&mut admin, &path, &[], ("berkas", "templat.xlsx", &bytes));
+            let out =
+                common::upload_job(&mut admin, &path, &[], ("berkas", "templat.xlsx", &bytes));
             let stored = out.body.contains("baru: 1, diperbarui: 0")
                 || out.body.contains("baru: 0, diperbarui: 1");
             assert!(
