@@ -22,8 +22,16 @@ pub const IMPORT_JOB: &str = "daftar.impor";
 pub const FOURW_UPLOAD: &str = "4w.impor";
 pub const REGISTRY_UPLOAD: &str = "registri.impor";
 pub const AGGREGATE_UPLOAD: &str = "agregat.impor";
+/// A strategy's realisation file (run as a job, as 4W sheets and registries are).
+pub const REALISATION_UPLOAD: &str = "realisasi.impor";
 /// Every kind the uploads page lists.
-pub const UPLOAD_KINDS: [&str; 4] = [IMPORT_JOB, FOURW_UPLOAD, REGISTRY_UPLOAD, AGGREGATE_UPLOAD];
+pub const UPLOAD_KINDS: [&str; 5] = [
+    IMPORT_JOB,
+    FOURW_UPLOAD,
+    REGISTRY_UPLOAD,
+    AGGREGATE_UPLOAD,
+    REALISATION_UPLOAD,
+];
 
 /// The catalogue keys an upload's page is titled with and counts its stored rows in.
 pub fn upload_keys(kind: &str) -> (&'static str, &'static str) {
@@ -31,6 +39,7 @@ pub fn upload_keys(kind: &str) -> (&'static str, &'static str) {
         FOURW_UPLOAD => ("jobs.title.fourw", "uploads.rows_stored"),
         REGISTRY_UPLOAD => ("jobs.title.registry", "uploads.rows_stored"),
         AGGREGATE_UPLOAD => ("jobs.title.aggregate", "uploads.figures_stored"),
+        REALISATION_UPLOAD => ("jobs.title.realisation", "uploads.figures_stored"),
         _ => ("jobs.import_title", "lists.stored"),
     }
 }
@@ -64,6 +73,8 @@ pub enum PersonListOutcome {
         organisation: Organisation,
         stored: u64,
         rejected: Vec<RowError>,
+        /// Warnings kept with the stored rows (a row may carry several).
+        warnings: u64,
     },
     /// The file as a whole was refused (unreadable, or missing required columns); nothing
     /// was stored.
@@ -98,6 +109,15 @@ pub struct ImportReport {
     pub rows: Vec<ReportRow>,
     /// How many refusals there were in all (more than `rows` when cut).
     pub rows_total: usize,
+    /// Warnings kept with the stored rows (0 for imports that keep none).
+    #[serde(default)]
+    pub warnings: u64,
+    /// Of the stored records, those new and those that updated an earlier one (registries
+    /// and 4W sheets, which update by their key; `None` for person lists).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<u64>,
 }
 
 /// One refused row: the reason as a stored message ([`Msg::to_json`]).
@@ -143,6 +163,9 @@ impl ImportReport {
                 })
                 .collect(),
             rows_total: errors.len(),
+            warnings: 0,
+            created: None,
+            updated: None,
         }
     }
 
@@ -166,6 +189,7 @@ impl ImportReport {
                 organisation,
                 stored,
                 rejected,
+                warnings,
             } => ImportReport {
                 outcome: "stored".into(),
                 list_id: Some(*list_id),
@@ -175,6 +199,9 @@ impl ImportReport {
                 rejected_lines,
                 rows: rows_of(rejected),
                 rows_total: rejected.len(),
+                warnings: *warnings,
+                created: None,
+                updated: None,
             },
             PersonListOutcome::Refused { errors } => ImportReport {
                 outcome: "refused".into(),
@@ -185,6 +212,9 @@ impl ImportReport {
                 rejected_lines,
                 rows: rows_of(errors),
                 rows_total: errors.len(),
+                warnings: 0,
+                created: None,
+                updated: None,
             },
             PersonListOutcome::OutsideScope { rows } => {
                 let errors: Vec<RowError> = rows
@@ -204,6 +234,9 @@ impl ImportReport {
                     rejected_lines,
                     rows: rows_of(&errors),
                     rows_total: errors.len(),
+                    warnings: 0,
+                    created: None,
+                    updated: None,
                 }
             }
         }
@@ -398,12 +431,19 @@ pub async fn import_person_list(
     match stored? {
         Ok(imported) => {
             progress.set_total(imported.stored);
+            // As the store kept them: a NIK repeated batches later warns on its first row too.
+            let warnings = store
+                .scoped(viewer)
+                .person_list(imported.list_id)
+                .await?
+                .map_or(0, |l| l.warning_count as u64);
             Ok(PersonListOutcome::Stored {
                 list_id: imported.list_id,
                 list_name: name,
                 organisation,
                 stored: imported.stored,
                 rejected,
+                warnings,
             })
         }
         Err(rows) => Ok(PersonListOutcome::OutsideScope { rows }),
@@ -470,6 +510,72 @@ pub async fn import_job_page(
     }))
 }
 
+/// Runs an upload's `work` (a 4W sheet, a registry, a realisation file) as a background job
+/// of `kind`, off the request threads, as person lists run: the job's result is the
+/// [`ImportReport`] the work returns; an error fails the job with its message. Returns the
+/// job's id at once; the faces show its progress page (`/tugas/{id}`), wait for it (the CLI,
+/// the JSON API) or poll it (`GET /api/v1/tugas/{id}`).
+pub async fn submit_upload<F, Fut>(
+    runner: &JobRunner,
+    viewer: &Viewer,
+    kind: &str,
+    label: &str,
+    work: F,
+) -> Result<i64, ActivityError>
+where
+    F: FnOnce(Arc<Progress>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<ImportReport, ActivityError>> + Send + 'static,
+{
+    let label = if label.trim().is_empty() {
+        kind
+    } else {
+        label.trim()
+    };
+    runner
+        .submit(viewer, kind, label, move |progress| async move {
+            match work(progress).await {
+                Ok(report) => serde_json::to_value(report).map_err(|_| Msg::new("jobs.crashed")),
+                Err(e) => Err(e.msg()),
+            }
+        })
+        .await
+}
+
+/// An upload job once finished: its report, or the stored message it failed with.
+#[derive(Debug, Clone)]
+pub enum UploadEnd {
+    Report(ImportReport),
+    Failed(serde_json::Value),
+}
+
+/// Waits for upload job `id` to finish (calling `tick` with its progress now and then) and
+/// returns how it ended.
+pub async fn wait_for_upload(
+    runner: &JobRunner,
+    viewer: &Viewer,
+    id: i64,
+    tick: impl FnMut(&sinergi_store::JobRecord),
+) -> Result<UploadEnd, ActivityError> {
+    let job = runner.wait(viewer, id, tick).await?;
+    if let Some(error) = job.error {
+        return Ok(UploadEnd::Failed(error));
+    }
+    job.result
+        .and_then(|r| serde_json::from_value(r).ok())
+        .map(UploadEnd::Report)
+        .ok_or_else(|| ActivityError::Refused(Msg::new("jobs.crashed")))
+}
+
+/// CPU work of an upload job (decompressing and reading a file) on a blocking thread, never
+/// on the threads that serve requests.
+pub(crate) async fn off_request_threads<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ActivityError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| ActivityError::Refused(Msg::new("jobs.crashed")))
+}
+
 /// Keeps an upload that was stored in the request as a finished job of `kind` with its
 /// report, so it is listed on the uploads page (and counted on the home page when rows were
 /// rejected). Returns the job's id; `None` for the public, who upload nothing.
@@ -529,6 +635,7 @@ impl Upload {
             FOURW_UPLOAD => "uploads.kind.fourw",
             REGISTRY_UPLOAD => "uploads.kind.registry",
             AGGREGATE_UPLOAD => "uploads.kind.aggregate",
+            REALISATION_UPLOAD => "uploads.kind.realisation",
             _ => "uploads.kind.list",
         }
     }

@@ -17,16 +17,18 @@ use sinergi_intake::{RowError, TableError};
 use sinergi_store::{Organisation, Store, StoreError};
 
 use crate::ActivityError;
+use crate::jobs::{JobRunner, Progress};
+use crate::lists::{FOURW_UPLOAD, ImportReport, off_request_threads, submit_upload};
 
 // ---------------------------------------------------------------------------------------
 // Import
 
 /// A 4W sheet (CSV or XLSX) as a face hands it over.
 #[derive(Debug, Clone)]
-pub struct ProgramUpload<'a> {
+pub struct ProgramUpload {
     /// The file's name; its extension says how to read it.
     pub file_name: String,
-    pub bytes: &'a [u8],
+    pub bytes: Vec<u8>,
     /// The organisation (id or exact name) for rows whose `mitra` cell is blank; a partner's
     /// own organisation is always used for its rows.
     pub organisation: Option<String>,
@@ -50,6 +52,15 @@ impl ProgramImport {
     pub fn failed(&self) -> bool {
         self.rows == 0 && !self.rejected.is_empty()
     }
+
+    /// The import as its job keeps it and every face shows it.
+    pub fn report(&self) -> ImportReport {
+        let mut report = ImportReport::of_rows(self.failed(), self.rows as u64, &self.rejected);
+        report.rejected_lines = report.rejected_lines.max(self.rejected_rows);
+        report.created = Some(self.created as u64);
+        report.updated = Some(self.updated as u64);
+        report
+    }
 }
 
 /// Why a sheet could not be read, as intake says it.
@@ -57,40 +68,62 @@ fn table_refused(e: TableError) -> Msg {
     e.msg()
 }
 
+/// Starts the import of a 4W sheet for `viewer` as a background job of `runner` (kind
+/// [`FOURW_UPLOAD`]) and returns the job's id; its result is the [`ImportReport`] (a sheet
+/// that cannot be read, or names an unknown organisation, is a refused report naming why).
+/// The role is checked at once.
+pub async fn submit_programs(
+    store: &Store,
+    runner: &JobRunner,
+    viewer: &Viewer,
+    upload: ProgramUpload,
+) -> Result<i64, ActivityError> {
+    if !viewer.can_write() {
+        return Err(ActivityError::Forbidden);
+    }
+    let label = upload.file_name.clone();
+    let store = store.clone();
+    let job_viewer = viewer.clone();
+    submit_upload(
+        runner,
+        viewer,
+        FOURW_UPLOAD,
+        &label,
+        move |progress| async move {
+            match import_programs(&store, &job_viewer, upload, &progress).await {
+                Ok(import) => Ok(import.report()),
+                Err(ActivityError::Refused(m)) => {
+                    Ok(ImportReport::of_rows(true, 0, &[RowError::file(m)]))
+                }
+                Err(e) => Err(e),
+            }
+        },
+    )
+    .await
+}
+
 /// Reads a 4W sheet and stores the programs it holds for `viewer`: the good ones in one
 /// transaction, the rest listed row by row (a program with a place outside the viewer's
-/// reach is refused whole, named).
-/// The upload is kept with its report, so it is listed on the uploads page.
+/// reach is refused whole, named). The work of a 4W import job; faces call
+/// [`submit_programs`].
 pub async fn import_programs(
     store: &Store,
     viewer: &Viewer,
-    upload: ProgramUpload<'_>,
+    upload: ProgramUpload,
+    progress: &Progress,
 ) -> Result<ProgramImport, ActivityError> {
     if !viewer.can_write() {
         return Err(ActivityError::Forbidden);
     }
-    let file_name = upload.file_name.to_string();
-    let import = read_and_save_programs(store, viewer, upload).await?;
-    let mut report =
-        crate::lists::ImportReport::of_rows(import.failed(), import.rows as u64, &import.rejected);
-    report.rejected_lines = report.rejected_lines.max(import.rejected_rows);
-    crate::lists::record_upload(
-        store,
-        viewer,
-        crate::lists::FOURW_UPLOAD,
-        &file_name,
-        &report,
-    )
-    .await?;
-    Ok(import)
-}
-
-async fn read_and_save_programs(
-    store: &Store,
-    viewer: &Viewer,
-    upload: ProgramUpload<'_>,
-) -> Result<ProgramImport, ActivityError> {
-    let table = match sinergi_intake::read_table_bytes(&upload.file_name, upload.bytes) {
+    let ProgramUpload {
+        file_name,
+        bytes,
+        organisation,
+    } = upload;
+    // Decompressing and reading the sheet is CPU work: on a blocking thread.
+    let table =
+        off_request_threads(move || sinergi_intake::read_table_bytes(&file_name, &bytes)).await?;
+    let table = match table {
         Ok(t) => t,
         Err(TableError::Rows { errors, more }) => {
             let rejected_rows = errors.0.len() + more;
@@ -102,11 +135,22 @@ async fn read_and_save_programs(
         }
         Err(e) => return Err(ActivityError::Refused(table_refused(e))),
     };
+    progress.set_total(table.rows() as u64);
+    let import = save_sheet(store, viewer, &table, organisation).await?;
+    progress.set_done(table.rows() as u64);
+    Ok(import)
+}
+
+async fn save_sheet(
+    store: &Store,
+    viewer: &Viewer,
+    table: &sinergi_core::Table,
+    organisation: Option<String>,
+) -> Result<ProgramImport, ActivityError> {
     let scoped = store.scoped(viewer);
     let orgs = scoped.organisations_acting_for().await?;
     let own = own_organisation(viewer).and_then(|id| orgs.iter().find(|o| o.id == id).cloned());
-    let fallback = match upload
-        .organisation
+    let fallback = match organisation
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -143,7 +187,7 @@ async fn read_and_save_programs(
         (None, _) => Vec::new(),
     };
     let index = store.region_name_index(&regions).await?;
-    let mut sheet = read_program_sheet(&table, &resolve, &index);
+    let mut sheet = read_program_sheet(table, &resolve, &index);
     // Programs with a place the viewer may not write are refused, named.
     let mut keep = Vec::new();
     for (p, lines) in sheet.programs.drain(..) {

@@ -11,6 +11,9 @@ use sinergi_core::{Msg, Period, Viewer};
 use sinergi_store::Store;
 
 use crate::ActivityError;
+use crate::jobs::{JobRunner, Progress};
+use crate::lists::{ImportReport, REALISATION_UPLOAD, off_request_threads, submit_upload};
+use sinergi_intake::RowError;
 
 /// How an entry ended. Refused rows are outcomes, shown line by line; nothing was stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -224,13 +227,76 @@ fn group_msg(key: &str) -> Msg {
         .unwrap_or_else(|| Msg::new("strategy.group.other"))
 }
 
-/// Reads a realisation file (the template's columns) and stores its rows.
+impl RealisationOutcome {
+    /// The outcome as its import job keeps it and every face shows it.
+    pub fn report(&self) -> ImportReport {
+        match self {
+            RealisationOutcome::Stored { count } => ImportReport::of_rows(false, *count, &[]),
+            RealisationOutcome::Refused { rows } => {
+                let errors: Vec<RowError> = rows
+                    .iter()
+                    .map(|r| RowError {
+                        line: r.line,
+                        column: (!r.column.is_empty()).then(|| r.column.to_string()),
+                        reason: r.reason.clone(),
+                    })
+                    .collect();
+                ImportReport::of_rows(true, 0, &errors)
+            }
+            RealisationOutcome::Unreadable(m) => {
+                ImportReport::of_rows(true, 0, &[RowError::file(m.clone())])
+            }
+        }
+    }
+}
+
+/// Starts the import of a realisation file for strategy `strategy_id` as a background job
+/// of `runner` (kind [`REALISATION_UPLOAD`]) and returns the job's id; its result is the
+/// [`ImportReport`]. The role is checked at once.
+pub async fn submit_realisation_file(
+    store: &Store,
+    runner: &JobRunner,
+    viewer: &Viewer,
+    strategy_id: i64,
+    file_name: String,
+    bytes: Vec<u8>,
+) -> Result<i64, ActivityError> {
+    if !sinergi_core::strategy::enters_realisation(viewer) {
+        return Err(ActivityError::Forbidden);
+    }
+    let store = store.clone();
+    let job_viewer = viewer.clone();
+    let label = file_name.clone();
+    submit_upload(
+        runner,
+        viewer,
+        REALISATION_UPLOAD,
+        &label,
+        move |progress| async move {
+            let outcome = import_realisation_file(
+                &store,
+                &job_viewer,
+                strategy_id,
+                file_name,
+                bytes,
+                &progress,
+            )
+            .await?;
+            Ok(outcome.report())
+        },
+    )
+    .await
+}
+
+/// Reads a realisation file (the template's columns) and stores its rows (the work of a
+/// realisation import job; faces call [`submit_realisation_file`]).
 pub async fn import_realisation_file(
     store: &Store,
     viewer: &Viewer,
     strategy_id: i64,
-    file_name: &str,
-    bytes: &[u8],
+    file_name: String,
+    bytes: Vec<u8>,
+    progress: &Progress,
 ) -> Result<RealisationOutcome, ActivityError> {
     if !sinergi_core::strategy::enters_realisation(viewer) {
         return Err(ActivityError::Forbidden);
@@ -240,15 +306,20 @@ pub async fn import_realisation_file(
             "strategy.refuse.no_rows",
         )));
     }
-    let table = match sinergi_intake::read_table_bytes(file_name, bytes) {
-        Ok(t) => t,
+    // Decompressing and reading the file is CPU work: on a blocking thread.
+    let read = off_request_threads(move || {
+        sinergi_intake::read_table_bytes(&file_name, &bytes)
+            .map(|table| sinergi_intake::realisation::read_realisations(&table))
+    })
+    .await?;
+    let (rows, errors) = match read {
+        Ok(read) => read,
         Err(e) => {
             return Ok(RealisationOutcome::Unreadable(
                 Msg::new("strategy.refuse.file_unreadable").arg("detail", e),
             ));
         }
     };
-    let (rows, errors) = sinergi_intake::realisation::read_realisations(&table);
     if !errors.is_empty() {
         return Ok(RealisationOutcome::Refused {
             rows: errors
@@ -261,7 +332,12 @@ pub async fn import_realisation_file(
                 .collect(),
         });
     }
-    enter_realisation(store, viewer, strategy_id, EntryMethod::Import, &rows).await
+    progress.set_total(rows.len() as u64);
+    let outcome = enter_realisation(store, viewer, strategy_id, EntryMethod::Import, &rows).await?;
+    if matches!(outcome, RealisationOutcome::Stored { .. }) {
+        progress.set_done(rows.len() as u64);
+    }
+    Ok(outcome)
 }
 
 /// Computes every indicator that names a computation, for `period`, and stores the values.

@@ -122,6 +122,7 @@ async fn streamed_imports_store_all_or_nothing_and_warn_both_repeated_rows() {
             list_id,
             stored,
             rejected,
+            warnings: warned,
             ..
         } = outcome
         else {
@@ -156,5 +157,6 @@ async fn streamed_imports_store_all_or_nothing_and_warn_both_repeated_rows() {
             .unwrap()
             .unwrap();
         assert_eq!(list.warning_count, 2);
+        assert_eq!(warned, 2, "the outcome counts the warnings kept");
     }
 }

@@ -3,8 +3,6 @@
 
 use std::path::Path;
 
-use std::io::IsTerminal;
-
 use anyhow::{Context, bail};
 use sinergi_activity::jobs::JobRunner;
 use sinergi_activity::lists::{self, ImportReport, PersonListUpload};
@@ -99,28 +97,7 @@ async fn run(
     )
     .await
     .map_err(|e| anyhow::anyhow!(t.render(&e.msg())))?;
-    let terminal = std::io::stderr().is_terminal();
-    let mut shown = (u64::MAX, 0);
-    let finished = runner
-        .wait(&viewer, job, |j| {
-            let now = (j.progress_done as u64, j.progress_total as u64);
-            if terminal && now != shown && now.1 > 0 {
-                eprint!("\r{}", progress_line(now.0, now.1));
-                shown = now;
-            }
-        })
-        .await
-        .map_err(|e| anyhow::anyhow!(t.render(&e.msg())))?;
-    if terminal && shown.1 > 0 {
-        eprintln!();
-    }
-    if let Some(error) = &finished.error {
-        bail!("{}", t.render_stored(error));
-    }
-    let report: ImportReport = finished
-        .result
-        .and_then(|r| serde_json::from_value(r).ok())
-        .context("tugas impor selesai tanpa laporan")?;
+    let report: ImportReport = crate::progress::wait_for_upload(&runner, &viewer, job, &t).await?;
     let rows: Vec<String> = report
         .rows
         .iter()
@@ -135,6 +112,7 @@ async fn run(
                 report.stored,
                 report.organisation.unwrap_or_default()
             );
+            println!("{}", crate::progress::warnings_line(&t, report.warnings));
             if !rows.is_empty() {
                 eprintln!("{} baris tidak disimpan:", report.rejected_lines);
                 eprintln!("{}", rows.join("\n"));
@@ -151,16 +129,4 @@ async fn run(
             rows.join("\n")
         ),
     }
-}
-
-/// `[#########...........]  45 % (450 / 1.000)`: a progress bar on one stderr line.
-fn progress_line(done: u64, total: u64) -> String {
-    const WIDTH: u64 = 30;
-    let filled = (done * WIDTH).checked_div(total).unwrap_or(0).min(WIDTH) as usize;
-    let percent = (done * 100).checked_div(total).unwrap_or(0);
-    format!(
-        "[{}{}] {percent:>3} % ({done} / {total})",
-        "#".repeat(filled),
-        ".".repeat(WIDTH as usize - filled)
-    )
 }

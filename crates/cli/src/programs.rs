@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use anyhow::bail;
-use sinergi_activity::programs::{ProgramUpload, import_programs};
+use sinergi_activity::jobs::JobRunner;
+use sinergi_activity::programs::{ProgramUpload, submit_programs};
 use sinergi_core::{Localized, Msg, Viewer};
 use sinergi_i18n::{Lang, Messages};
 
@@ -30,26 +31,29 @@ pub async fn import(
             anyhow::anyhow!(t.render(&Msg::new("programs.cli_no_user").arg("user", as_user)))
         })?;
         let viewer = Viewer::User(principal);
-        let done = import_programs(
+        let runner = JobRunner::new(store.clone(), 1);
+        let job = submit_programs(
             &store,
+            &runner,
             &viewer,
             ProgramUpload {
                 file_name: file.display().to_string(),
-                bytes: &bytes,
+                bytes,
                 organisation,
             },
         )
         .await
         .map_err(|e| anyhow::anyhow!(t.render(&e.msg())))?;
+        let report = crate::progress::wait_for_upload(&runner, &viewer, job, &t).await?;
         let summary = t.render(
             &Msg::new("programs.cli_summary")
-                .arg("created", done.created)
-                .arg("updated", done.updated)
-                .arg("rows", done.rows)
-                .arg("rejected", done.rejected_rows),
+                .arg("created", report.created.unwrap_or_default())
+                .arg("updated", report.updated.unwrap_or_default())
+                .arg("rows", report.stored)
+                .arg("rejected", report.rejected_lines),
         );
-        let rows: Vec<String> = done
-            .rejected
+        let rows: Vec<String> = report
+            .rows
             .iter()
             .map(|e| {
                 let line = t.render(
@@ -62,15 +66,16 @@ pub async fn import(
                                 .map(|c| format!(", {c}"))
                                 .unwrap_or_default(),
                         )
-                        .arg_msg("reason", e.reason.clone()),
+                        .arg("reason", t.render_stored(&e.reason)),
                 );
                 format!("  {line}")
             })
             .collect();
-        if done.failed() {
+        if report.outcome != "stored" {
             bail!("{summary}\n{}", rows.join("\n"));
         }
         println!("{summary}");
+        println!("{}", crate::progress::warnings_line(&t, report.warnings));
         for r in &rows {
             eprintln!("{r}");
         }

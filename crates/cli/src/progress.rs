@@ -92,3 +92,53 @@ impl Drop for LogWriter {
 pub fn log_writer() -> LogWriter {
     LogWriter { line: Vec::new() }
 }
+
+/// Waits for upload job `id` of `runner` (the same job the server runs), drawing its progress
+/// as a bar on stderr when it is a terminal; returns the job's report, or fails with the
+/// message the job failed with.
+pub async fn wait_for_upload(
+    runner: &sinergi_activity::jobs::JobRunner,
+    viewer: &sinergi_core::Viewer,
+    id: i64,
+    t: &sinergi_i18n::Messages,
+) -> anyhow::Result<sinergi_activity::lists::ImportReport> {
+    use sinergi_activity::lists::{UploadEnd, wait_for_upload};
+    use sinergi_core::Localized;
+    use std::io::IsTerminal;
+    let terminal = std::io::stderr().is_terminal();
+    let mut shown = (u64::MAX, 0);
+    let end = wait_for_upload(runner, viewer, id, |j| {
+        let now = (j.progress_done as u64, j.progress_total as u64);
+        if terminal && now != shown && now.1 > 0 {
+            eprint!("\r{}", progress_line(now.0, now.1));
+            shown = now;
+        }
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!(t.render(&e.msg())))?;
+    if terminal && shown.1 > 0 {
+        eprintln!();
+    }
+    match end {
+        UploadEnd::Report(report) => Ok(report),
+        UploadEnd::Failed(error) => anyhow::bail!("{}", t.render_stored(&error)),
+    }
+}
+
+/// "3 peringatan disimpan bersama baris yang tersimpan": the summary line of an import's
+/// warnings.
+pub fn warnings_line(t: &sinergi_i18n::Messages, warnings: u64) -> String {
+    t.render(&sinergi_i18n::Msg::new("jobs.cli_warnings").arg("count", warnings))
+}
+
+/// `[#########...........]  45 % (450 / 1.000)`: a progress bar on one stderr line.
+pub fn progress_line(done: u64, total: u64) -> String {
+    const WIDTH: u64 = 30;
+    let filled = (done * WIDTH).checked_div(total).unwrap_or(0).min(WIDTH) as usize;
+    let percent = (done * 100).checked_div(total).unwrap_or(0);
+    format!(
+        "[{}{}] {percent:>3} % ({done} / {total})",
+        "#".repeat(filled),
+        ".".repeat(WIDTH as usize - filled)
+    )
+}

@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use sinergi_activity::realisation::{RealisationOutcome, import_realisation_file};
+use sinergi_activity::jobs::JobRunner;
+use sinergi_activity::realisation::submit_realisation_file;
 use sinergi_core::{Localized, Msg, Viewer};
 use sinergi_i18n::{Lang, Messages};
 use sinergi_store::Store;
@@ -18,7 +19,7 @@ pub async fn import(
     let bytes = std::fs::read(file)
         .with_context(|| format!("berkas {} tidak bisa dibaca", file.display()))?;
     let store = crate::setup::open(database).await?;
-    let result = run(&store, file, &bytes, strategy_id, as_user).await;
+    let result = run(&store, file, bytes, strategy_id, as_user).await;
     store.close().await;
     result
 }
@@ -26,7 +27,7 @@ pub async fn import(
 async fn run(
     store: &Store,
     file: &Path,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     strategy_id: i64,
     as_user: &str,
 ) -> anyhow::Result<()> {
@@ -40,37 +41,33 @@ async fn run(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let outcome = import_realisation_file(store, &viewer, strategy_id, &name, bytes)
+    let runner = JobRunner::new(store.clone(), 1);
+    let job = submit_realisation_file(store, &runner, &viewer, strategy_id, name, bytes)
         .await
         .map_err(|e| anyhow::anyhow!(t.render(&e.msg())))?;
-    match outcome {
-        RealisationOutcome::Stored { count } => {
-            println!(
-                "{}",
-                t.render(&Msg::new("strategy.cli.stored").arg("count", count))
-            );
-            Ok(())
-        }
-        RealisationOutcome::Refused { rows } => {
-            let lines: Vec<String> = rows
-                .iter()
-                .map(|r| {
-                    let m = if r.column.is_empty() {
-                        Msg::new("error.row").arg("line", r.line)
-                    } else {
-                        Msg::new("error.row_column")
-                            .arg("line", r.line)
-                            .arg("column", r.column)
-                    };
-                    format!("  {}", t.render(&m.arg_msg("reason", r.reason.clone())))
-                })
-                .collect();
-            bail!(
-                "{}\n{}",
-                t.render(&Msg::new("strategy.cli.refused").arg("count", rows.len())),
-                lines.join("\n")
-            );
-        }
-        RealisationOutcome::Unreadable(m) => bail!("{}", t.render(&m)),
+    let report = crate::progress::wait_for_upload(&runner, &viewer, job, &t).await?;
+    if report.outcome == "stored" {
+        println!(
+            "{}",
+            t.render(&Msg::new("strategy.cli.stored").arg("count", report.stored))
+        );
+        println!("{}", crate::progress::warnings_line(&t, report.warnings));
+        return Ok(());
     }
+    // A file that could not be read is refused with its one reason (line 0).
+    if let [only] = report.rows.as_slice()
+        && only.line == 0
+    {
+        bail!("{}", t.render_stored(&only.reason));
+    }
+    let lines: Vec<String> = report
+        .rows
+        .iter()
+        .map(|r| format!("  {}", t.render_stored(&r.message())))
+        .collect();
+    bail!(
+        "{}\n{}",
+        t.render(&Msg::new("strategy.cli.refused").arg("count", report.rows_total)),
+        lines.join("\n")
+    );
 }

@@ -1,10 +1,11 @@
 //! `sinergi registri impor lks|lkks|mitra BERKAS`: an institution registry, through the same
-//! import use case as the web page and the API.
+//! import use case as the web page and the API, run as a job with a progress bar.
 
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use sinergi_activity::registries::{self, Registry, RegistryOutcome, RegistryUpload};
+use sinergi_activity::jobs::JobRunner;
+use sinergi_activity::registries::{self, Registry, RegistryUpload};
 use sinergi_core::{Localized, Viewer};
 use sinergi_i18n::{Lang, Messages};
 use sinergi_store::Store;
@@ -20,7 +21,7 @@ pub async fn import(
     let bytes = std::fs::read(file)
         .with_context(|| format!("berkas {} tidak bisa dibaca", file.display()))?;
     let store = crate::setup::open(database).await?;
-    let result = run(&store, &t, registry, file, &bytes, as_user).await;
+    let result = run(&store, &t, registry, file, bytes, as_user).await;
     store.close().await;
     result
 }
@@ -30,7 +31,7 @@ async fn run(
     t: &Messages,
     registry: Registry,
     file: &Path,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     as_user: Option<&str>,
 ) -> anyhow::Result<()> {
     let viewer = match as_user {
@@ -41,42 +42,41 @@ async fn run(
         }
         None => Viewer::System("cli"),
     };
-    let file_name = file.display().to_string();
-    let upload = RegistryUpload {
-        bytes,
-        file_name: &file_name,
-    };
-    let outcome = registries::import_registry(store, &viewer, registry, upload)
-        .await
-        .map_err(|e| anyhow::anyhow!(t.render(&e.msg())))?;
-    match outcome {
-        RegistryOutcome::Imported(o) => {
-            println!(
-                "Registri {}: {} baru, {} diperbarui, {} ditolak.",
-                registry.key(),
-                o.created,
-                o.updated,
-                o.rejected.len()
-            );
-            for r in &o.rejected {
-                let reason = t.render(&r.reason);
-                match &r.column {
-                    Some(c) => eprintln!("  baris {}, kolom {c}: {reason}", r.line),
-                    None => eprintln!("  baris {}: {reason}", r.line),
-                }
-            }
-            Ok(())
-        }
-        RegistryOutcome::Unreadable(m) => bail!(t.render(&m)),
-        RegistryOutcome::Refused { errors } => {
-            let lines: Vec<String> = errors
-                .iter()
-                .map(|e| format!("  {}", t.render(&e.msg())))
-                .collect();
-            bail!(
-                "berkas ditolak, tidak ada yang disimpan:\n{}",
-                lines.join("\n")
-            );
-        }
+    let runner = JobRunner::new(store.clone(), 1);
+    let job = registries::submit_registry(
+        store,
+        &runner,
+        &viewer,
+        registry,
+        RegistryUpload {
+            bytes,
+            file_name: file.display().to_string(),
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!(t.render(&e.msg())))?;
+    let report = crate::progress::wait_for_upload(&runner, &viewer, job, t).await?;
+    let rows: Vec<String> = report
+        .rows
+        .iter()
+        .map(|r| format!("  {}", t.render_stored(&r.message())))
+        .collect();
+    if report.outcome != "stored" {
+        bail!(
+            "berkas ditolak, tidak ada yang disimpan:\n{}",
+            rows.join("\n")
+        );
     }
+    println!(
+        "Registri {}: {} baru, {} diperbarui, {} ditolak.",
+        registry.key(),
+        report.created.unwrap_or_default(),
+        report.updated.unwrap_or_default(),
+        report.rows_total
+    );
+    println!("{}", crate::progress::warnings_line(t, report.warnings));
+    for r in &rows {
+        eprintln!("{r}");
+    }
+    Ok(())
 }

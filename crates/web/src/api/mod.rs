@@ -374,6 +374,9 @@ pub async fn job(
                 "organisasi": r.organisation,
                 "disimpan": r.stored,
                 "baris_ditolak": r.rejected_lines,
+                "peringatan": r.warnings,
+                "dibuat": r.created,
+                "diperbarui": r.updated,
                 "ditolak": r.rows.iter().map(|row| RowRefusal {
                     baris: row.line,
                     kolom: row.column.clone(),

@@ -192,6 +192,18 @@ impl JobPage {
     fn running(&self) -> bool {
         !self.job.state.is_finished()
     }
+
+    /// "baru: 3, diperbarui: 2" for imports that update records by their key.
+    fn created_updated(&self) -> Option<String> {
+        let r = self.report.as_ref()?;
+        Some(
+            self.t.render(
+                &sinergi_core::Msg::new("jobs.created_updated")
+                    .arg("created", r.created?)
+                    .arg("updated", r.updated?),
+            ),
+        )
+    }
 }
 
 #[derive(Template)]

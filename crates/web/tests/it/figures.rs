@@ -224,12 +224,17 @@ fn figures_upload_national_beside_regional_and_the_cross_table_reach_their_pages
         let sheet = "kode_program,nama_program,sektor,jenis_bantuan,mulai,selesai,kode_wilayah\n\
                      X-1,Program Astronomi,astronomi,barang,2025-01-01,2025-12-31,52.03.05.2003\n";
         let token = mitra.csrf();
-        let up = mitra.post_multipart(
+        let up = common::upload_job(
+            &mut mitra,
             &format!("/4w/impor?_csrf={token}"),
             &[],
             ("berkas", "4w-salah.csv", sheet.as_bytes()),
         );
-        assert_eq!(up.status, 400, "{label}: {}", up.body);
+        assert!(
+            up.body.contains("Berkas ditolak seluruhnya"),
+            "{label}: {}",
+            up.body
+        );
         let theirs = mitra.get("/tugas?ditolak=1");
         assert!(
             theirs.body.contains("4w-salah.csv"),
@@ -248,12 +253,17 @@ fn figures_upload_national_beside_regional_and_the_cross_table_reach_their_pages
                    LKS-F1,Panti Uji Angka,52.03.05.2003,LUT,30,,,,,,,\n\
                    LKS-F2,LKS Wilayah Salah,52.99.99.2999,LUT,10,,,,,,,\n";
         let token = admin.csrf();
-        let up = admin.post_multipart(
+        let up = common::upload_job(
+            &mut admin,
             &format!("/lks/impor?_csrf={token}"),
             &[],
             ("berkas", "lks-angka.csv", lks.as_bytes()),
         );
-        assert_eq!(up.status, 200, "{label}: {}", up.body);
+        assert!(
+            up.body.contains("Baris yang tidak disimpan: 1"),
+            "{label}: {}",
+            up.body
+        );
         let rejected = admin.get("/tugas?ditolak=1");
         assert!(
             rejected.body.contains("LKS · lks-angka.csv"),

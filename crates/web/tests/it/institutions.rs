@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use common::{Client, assert_light_and_local, get_with, header, start_keyed};
+use common::{Client, assert_light_and_local, get_with, header, start_keyed, upload_job};
 use sinergi_testkit::TestDb;
 use sinergi_testkit::world::{PASSWORD, build};
 
@@ -108,39 +108,40 @@ fn lks_registry_over_http() {
         }
         assert_light_and_local("LKS detail", &detail.body);
 
-        // Import: good rows stored, bad ones listed by line and column; again: updates.
-        let imported =
-            admin.post_multipart("/lks/impor", &[], ("berkas", "lks.csv", LKS_CSV.as_bytes()));
+        // Import (a job): good rows stored, bad ones listed by line and column; again: updates.
         let path = format!("/lks/impor?_csrf={}", admin.csrf());
-        let imported = if imported.status == 403 {
-            admin.post_multipart(&path, &[], ("berkas", "lks.csv", LKS_CSV.as_bytes()))
-        } else {
-            imported
-        };
-        assert_eq!(imported.status, 200, "{l}: {}", imported.body);
+        let imported = upload_job(
+            &mut admin,
+            &path,
+            &[],
+            ("berkas", "lks.csv", LKS_CSV.as_bytes()),
+        );
         assert!(
-            imported.body.contains("Baru: <b>2</b>"),
+            imported.body.contains("baru: 2, diperbarui: 0"),
             "{l}: {}",
             imported.body
         );
-        assert!(imported.body.contains("Ditolak: <b>2</b>"), "{l}");
         assert!(
-            imported
-                .body
-                .contains("<td>3</td><td><code>kode_wilayah</code>"),
+            imported.body.contains("Baris yang tidak disimpan: 2"),
             "{l}"
         );
         assert!(
-            imported
-                .body
-                .contains("<td>4</td><td><code>layanan_ppks</code>"),
-            "{l}"
+            imported.body.contains("<td>3</td><td>kode_wilayah</td>"),
+            "{l}: {}",
+            imported.body
         );
-        let again = admin.post_multipart(&path, &[], ("berkas", "lks.csv", LKS_CSV.as_bytes()));
         assert!(
-            again.body.contains("Baru: <b>0</b>") && again.body.contains("Diperbarui: <b>2</b>"),
+            imported.body.contains("<td>4</td><td>layanan_ppks</td>"),
             "{l}"
         );
+        let path = format!("/lks/impor?_csrf={}", admin.csrf());
+        let again = upload_job(
+            &mut admin,
+            &path,
+            &[],
+            ("berkas", "lks.csv", LKS_CSV.as_bytes()),
+        );
+        assert!(again.body.contains("baru: 0, diperbarui: 2"), "{l}");
 
         // Export, then import the export: everything updates, nothing is added.
         let csv = admin.get("/lks/ekspor.csv");
@@ -158,18 +159,25 @@ fn lks_registry_over_http() {
             .filter(|line| !line.starts_with(','))
             .collect::<Vec<_>>()
             .join("\n");
-        let round = admin.post_multipart(&path, &[], ("berkas", "ekspor.csv", keyed.as_bytes()));
+        let path = format!("/lks/impor?_csrf={}", admin.csrf());
+        let round = upload_job(
+            &mut admin,
+            &path,
+            &[],
+            ("berkas", "ekspor.csv", keyed.as_bytes()),
+        );
         assert!(
-            round.body.contains("Baru: <b>0</b>") && round.body.contains("Diperbarui: <b>3</b>"),
+            round.body.contains("baru: 0, diperbarui: 3"),
             "{l}: {}",
             round.body
         );
-        assert!(round.body.contains("Ditolak: <b>0</b>"), "{l}");
+        assert!(!round.body.contains("Baris yang tidak disimpan"), "{l}");
         let xlsx = admin.get("/lks/ekspor.xlsx");
         assert_eq!(&xlsx.bytes[..2], b"PK", "{l}");
-        let back = admin.post_multipart(&path, &[], ("berkas", "lks.xlsx", &xlsx.bytes));
+        let path = format!("/lks/impor?_csrf={}", admin.csrf());
+        let back = upload_job(&mut admin, &path, &[], ("berkas", "lks.xlsx", &xlsx.bytes));
         assert!(
-            back.body.contains("Diperbarui: <b>3</b>"),
+            back.body.contains("baru: 0, diperbarui: 3"),
             "{l}: XLSX imports back"
         );
         assert_eq!(&admin.get("/lks/templat.xlsx").bytes[..2], b"PK");
@@ -337,11 +345,16 @@ fn lkks_network_target_and_partners_over_http() {
         let f = serve(db);
         let mut admin = signed(&f, "admin52");
         let path = format!("/lkks/impor?_csrf={}", admin.csrf());
-        let out = admin.post_multipart(&path, &[], ("berkas", "lkks.csv", LKKS_CSV.as_bytes()));
-        assert_eq!(out.status, 200, "{l}: {}", out.body);
+        let out = upload_job(
+            &mut admin,
+            &path,
+            &[],
+            ("berkas", "lkks.csv", LKKS_CSV.as_bytes()),
+        );
         assert!(
-            out.body.contains("Baru: <b>2</b>") && out.body.contains("<code>no_sk</code>"),
-            "{l}"
+            out.body.contains("baru: 2, diperbarui: 0") && out.body.contains("<td>no_sk</td>"),
+            "{l}: {}",
+            out.body
         );
         let made = admin.post(
             "/lkks/target",
@@ -483,7 +496,7 @@ fn registry_refusals_in_the_users_language_and_the_import_api() {
         admin.get("/lks");
         let upload = |c: &mut Client| {
             let path = format!("/lkks/impor?_csrf={}", c.csrf());
-            c.post_multipart(&path, &[], ("berkas", "lkks.csv", LKKS_BAD.as_bytes()))
+            upload_job(c, &path, &[], ("berkas", "lkks.csv", LKKS_BAD.as_bytes()))
         };
         let form = |c: &mut Client| {
             c.post(
@@ -498,8 +511,11 @@ fn registry_refusals_in_the_users_language_and_the_import_api() {
         };
         // Indonesian by default.
         let id = upload(&mut admin);
-        assert_eq!(id.status, 200, "{l}: {}", id.body);
-        assert!(id.body.contains("Ditolak: <b>2</b>"), "{l}");
+        assert!(
+            id.body.contains("Baris yang tidak disimpan: 2"),
+            "{l}: {}",
+            id.body
+        );
         assert!(
             id.body
                 .contains("status aktif membutuhkan nomor dan tanggal SK pengukuhan"),
@@ -521,7 +537,6 @@ fn registry_refusals_in_the_users_language_and_the_import_api() {
         // The same refusals in English with a lang=en cookie.
         admin.cookies.insert("lang".into(), "en".into());
         let en = upload(&mut admin);
-        assert_eq!(en.status, 200, "{l}");
         assert!(
             en.body
                 .contains("status aktif needs the number and date of the confirmation decree (SK)"),
@@ -552,6 +567,12 @@ fn registry_refusals_in_the_users_language_and_the_import_api() {
         assert_eq!(api.status, 200, "{l}: {}", api.body);
         let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
         assert_eq!(json["dibuat"], 1, "{l}: {json}");
+        // It ran as a job, kept on the uploads page with its report.
+        let job = json["tugas"].as_i64().expect("job id");
+        let kept = admin.get(&format!("/api/v1/tugas/{job}"));
+        let kept: serde_json::Value = serde_json::from_str(&kept.body).unwrap();
+        assert_eq!(kept["status"], "done", "{l}: {kept}");
+        assert_eq!(kept["laporan"]["dibuat"], 1, "{l}: {kept}");
         assert_eq!(json["ditolak"][0]["baris"], 3, "{l}: {json}");
         assert_eq!(json["ditolak"][0]["kolom"], "peran", "{l}: {json}");
         assert!(

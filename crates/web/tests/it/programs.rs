@@ -131,13 +131,17 @@ fn partners_push_and_upload_programs_and_the_lkks_sees_the_4w() {
                    B-1,Paket Sembako,perlindungan sosial,barang,2025-03-01,2025-09-30,1-2,Lombok Timur,Masbagik,Masbagik Selatan,40\n\
                    B-2,Beasiswa,pendidikan,beasiswa,2025-01-01,2025-12-31,,Lombok,,,10\n";
         let token = b.csrf();
-        let up = b.post_multipart(
+        let up = common::upload_job(
+            &mut b,
             &format!("/4w/impor?_csrf={token}"),
             &[],
             ("berkas", "4w.csv", csv.as_bytes()),
         );
-        assert_eq!(up.status, 200, "{label}: {}", up.body);
-        assert!(up.body.contains("1 program baru"), "{label}: {}", up.body);
+        assert!(
+            up.body.contains("baru: 1, diperbarui: 0"),
+            "{label}: {}",
+            up.body
+        );
         assert!(
             up.body.contains("kabupaten_kota") && up.body.contains("tidak ditemukan"),
             "{label}"
@@ -152,13 +156,14 @@ fn partners_push_and_upload_programs_and_the_lkks_sees_the_4w() {
         assert_eq!(x.status, 200, "{label}");
         assert_eq!(&x.bytes[..2], b"PK", "{label}");
         let token = b.csrf();
-        let up = b.post_multipart(
+        let up = common::upload_job(
+            &mut b,
             &format!("/4w/impor?_csrf={token}"),
             &[],
             ("berkas", "4w.xlsx", &x.bytes),
         );
         assert!(
-            up.body.contains("1 program diperbarui"),
+            up.body.contains("baru: 0, diperbarui: 1"),
             "{label}: {}",
             up.body
         );
@@ -407,12 +412,12 @@ fn refusals_of_a_4w_upload_and_of_the_program_form_follow_the_language() {
             assert_eq!(a.login("mitra.a", PASSWORD).status, 303, "{label}");
             a.get("/4w/impor");
             let token = a.csrf();
-            let up = a.post_multipart(
+            let up = common::upload_job(
+                &mut a,
                 &format!("/4w/impor?_csrf={token}"),
                 &[],
                 ("berkas", "4w.csv", sheet.as_bytes()),
             );
-            assert_eq!(up.status, 400, "{label} {lang:?}: {}", up.body);
             assert!(
                 up.body.contains(says) && !up.body.contains(not),
                 "{label} {lang:?}: {}",

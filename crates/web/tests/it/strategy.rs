@@ -213,25 +213,40 @@ fn strategy_pages_forms_imports_and_reports() {
 
         // Import: one bad row refuses the file, with line and column; nothing is stored.
         let csv = "kode_indikator,kode_wilayah,periode,sumber,nilai\nIK1,52.03,2025-Q3,BPS,12\nIK1,52.03,2025-Q3,BPS,dua belas\nIK404,52.03,2025-Q3,BPS,1\n";
-        let r = op.post_multipart(
-            &format!("/strategi/1/data/impor?_csrf={}", op.csrf()),
+        let path = format!("/strategi/1/data/impor?_csrf={}", op.csrf());
+        let r = common::upload_job(
+            &mut op,
+            &path,
             &[],
             ("berkas", "realisasi.csv", csv.as_bytes()),
         );
-        assert_eq!(r.status, 400, "{l}: {}", r.body);
+        assert!(
+            r.body.contains("Berkas ditolak seluruhnya"),
+            "{l}: {}",
+            r.body
+        );
         assert!(
             r.body.contains("<td>3</td><td>nilai</td>"),
             "{l}: {}",
             r.body
         );
         let fixed = "kode_indikator,kode_wilayah,periode,sumber,nilai\nIK1,52.03,2025-Q3,BPS,12\nIK404,52.03,2025-Q3,BPS,1\n";
-        let r = op.post_multipart(
-            &format!("/strategi/1/data/impor?_csrf={}", op.csrf()),
+        let path = format!("/strategi/1/data/impor?_csrf={}", op.csrf());
+        let r = common::upload_job(
+            &mut op,
+            &path,
             &[],
             ("berkas", "realisasi.csv", fixed.as_bytes()),
         );
-        assert_eq!(r.status, 400);
-        assert!(r.body.contains("<td>3</td><td>kode_indikator</td>"), "{l}");
+        assert!(
+            r.body.contains("<td>3</td><td>kode_indikator</td>"),
+            "{l}: {}",
+            r.body
+        );
+        assert!(
+            r.body.contains("Impor realisasi"),
+            "{l}: titled as a realisation import"
+        );
         let page = op.get("/strategi/1/data?periode=2025-Q3");
         assert!(page.body.contains("Belum ada nilai"), "{l}: all or nothing");
         let template = op.get("/strategi/1/data/templat.xlsx");

@@ -13,7 +13,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
-use sinergi_activity::registries::{self, Registry, RegistryOutcome, RegistryUpload};
+use sinergi_activity::lists::{UploadEnd, wait_for_upload};
+use sinergi_activity::registries::{self, Registry, RegistryUpload};
 use sinergi_core::institution::field_msg;
 use sinergi_core::{Localized, Msg, Table as InputTable};
 use sinergi_intake::RowError;
@@ -75,8 +76,9 @@ async fn uploaded_file(mut multipart: Multipart) -> Result<(String, Bytes), Msg>
     Ok((String::new(), Bytes::new()))
 }
 
-/// The import upload: the file through the registry import use case, one outcome page
-/// (stored, updated, every refused row in line order); 400 when nothing could be read.
+/// The import upload: the file through the registry import use case, run as a background
+/// job; the browser goes to the job's progress page (stored, updated, every refused row in
+/// line order). A form without a file, or a body that cannot be read, comes back with 400.
 pub async fn import<R: RegistryPages>(
     State(state): State<AppState>,
     ui: Ui,
@@ -88,37 +90,32 @@ pub async fn import<R: RegistryPages>(
         return AppError::forbidden().page(&ui);
     }
     let mut page = import_page::<R>(&ui);
-    let result = async {
-        let (name, bytes) = match uploaded_file(multipart).await {
-            Ok(f) => f,
-            Err(m) => {
-                page.error = Some(unreadable(&ui.t, &m));
-                return Ok(page);
-            }
-        };
-        let upload = RegistryUpload {
-            bytes: &bytes,
-            file_name: &name,
-        };
-        match registries::import_registry(&state.store, &user.viewer, R::REGISTRY, upload).await? {
-            RegistryOutcome::Imported(outcome) => page.outcome = Some(outcome),
-            RegistryOutcome::Unreadable(m) => page.error = Some(unreadable(&ui.t, &m)),
-            RegistryOutcome::Refused { errors } => {
-                page.error = Some(format!(
-                    "{} {}",
-                    ui.t.get("inst.import_refused"),
-                    row_errors(&ui.t, &errors).join("; ")
-                ))
-            }
+    let (name, bytes) = match uploaded_file(multipart).await {
+        Ok((_, bytes)) if bytes.is_empty() => {
+            page.error = Some(unreadable(&ui.t, &Msg::new("institution.file_missing")));
+            return bad_request_page(&ui, page);
         }
-        Ok(page)
+        Ok(f) => f,
+        Err(m) => {
+            page.error = Some(unreadable(&ui.t, &m));
+            return bad_request_page(&ui, page);
+        }
+    };
+    let upload = RegistryUpload {
+        bytes: bytes.to_vec(),
+        file_name: name,
+    };
+    match registries::submit_registry(&state.store, &state.jobs, &user.viewer, R::REGISTRY, upload)
+        .await
+    {
+        Ok(job) => axum::response::Redirect::to(&format!("/tugas/{job}")).into_response(),
+        Err(e) => AppError::from(e).page(&ui),
     }
-    .await;
-    let failed = matches!(&result, Ok(p) if p.error.is_some());
-    let mut resp = crate::pages::render(&ui, result);
-    if failed {
-        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    }
+}
+
+fn bad_request_page(ui: &Ui, page: ImportPage) -> Response {
+    let mut resp = crate::pages::render(ui, Ok(page));
+    *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
     resp
 }
 
@@ -197,28 +194,48 @@ pub async fn api_import(
             .map_err(|e| AppError::bad_request("error.invalid", e.msg()))?;
         let name = q.berkas.unwrap_or_else(|| "data.csv".into());
         let upload = RegistryUpload {
-            bytes: &body,
-            file_name: &name,
+            bytes: body.to_vec(),
+            file_name: name,
         };
-        let outcome =
-            registries::import_registry(&state.store, &user.viewer, registry, upload).await?;
-        match outcome {
-            RegistryOutcome::Imported(o) => Ok(json!({
-                "dibuat": o.created,
-                "diperbarui": o.updated,
-                "ditolak": o.rejected.iter().map(|r| json!({
-                    "baris": r.line,
-                    "kolom": r.column,
-                    "alasan": ui.t.render(&r.reason),
-                })).collect::<Vec<_>>(),
-            })),
-            RegistryOutcome::Unreadable(m) => Err(AppError::bad_request("error.invalid", m)),
-            RegistryOutcome::Refused { errors } => Err(AppError::bad_request(
+        // The import runs as a job (off the request threads); the answer waits for its end.
+        let job =
+            registries::submit_registry(&state.store, &state.jobs, &user.viewer, registry, upload)
+                .await?;
+        let report = match wait_for_upload(&state.jobs, &user.viewer, job, |_| {}).await? {
+            UploadEnd::Report(r) => r,
+            UploadEnd::Failed(e) => {
+                return Err(AppError::bad_request(
+                    "error.invalid",
+                    Msg::new("jobs.cli_failed").arg("reason", ui.t.render_stored(&e)),
+                ));
+            }
+        };
+        let rendered: Vec<String> = report
+            .rows
+            .iter()
+            .map(|r| ui.t.render_stored(&r.message()))
+            .collect();
+        if report.outcome != "stored" {
+            // One reason for the whole file (line 0), or the rows that refused it.
+            return Err(AppError::bad_request(
                 "error.invalid",
-                Msg::new("institution.file_refused")
-                    .arg_list("errors", errors.iter().map(|e| e.msg()).collect()),
-            )),
+                match report.rows.as_slice() {
+                    [only] if only.line == 0 => Msg::new("institution.problems")
+                        .arg("problems", ui.t.render_stored(&only.reason)),
+                    _ => Msg::new("institution.file_refused").arg("errors", rendered.join("; ")),
+                },
+            ));
         }
+        Ok(json!({
+            "tugas": job,
+            "dibuat": report.created.unwrap_or_default(),
+            "diperbarui": report.updated.unwrap_or_default(),
+            "ditolak": report.rows.iter().map(|r| json!({
+                "baris": r.line,
+                "kolom": r.column,
+                "alasan": ui.t.render_stored(&r.reason),
+            })).collect::<Vec<_>>(),
+        }))
     }
     .await;
     match result {

@@ -1,5 +1,6 @@
-//! Importing a 4W sheet: the upload page and `POST /api/v1/program/impor`. Both call the one
-//! `import_programs` use case.
+//! Importing a 4W sheet: the upload page and `POST /api/v1/program/impor`. Both submit the
+//! one 4W import job (`submit_programs`); the page goes to the job's progress page, the API
+//! waits for its report.
 
 use askama::Template;
 use axum::extract::{FromRequest, Multipart, Query, Request, State};
@@ -8,29 +9,20 @@ use axum::response::{IntoResponse, Response};
 use axum::{Json, body::Bytes};
 use serde::{Deserialize, Serialize};
 use sinergi_activity::ActivityError;
-use sinergi_activity::programs::{ProgramImport, ProgramUpload, import_programs};
+use sinergi_activity::lists::{ImportReport, UploadEnd, wait_for_upload};
+use sinergi_activity::programs::{ProgramUpload, submit_programs};
 use sinergi_core::Msg;
-use sinergi_intake::RowError;
 
 use super::render;
 use crate::auth::Signed;
 use crate::i18n::Messages;
 use crate::{AppError, AppState, Ui};
 
-pub struct ImportOutcome {
-    pub created: usize,
-    pub updated: usize,
-    pub rows: usize,
-}
-
 #[derive(Template)]
 #[template(path = "fourw_import.html")]
 struct ImportPage {
     ui: Ui,
     t: Messages,
-    outcome: Option<ImportOutcome>,
-    rejected: Vec<RowError>,
-    rejected_rows: usize,
     error: Option<String>,
 }
 
@@ -39,9 +31,6 @@ impl ImportPage {
         ImportPage {
             t: ui.t,
             ui: ui.clone(),
-            outcome: None,
-            rejected: Vec::new(),
-            rejected_rows: 0,
             error: None,
         }
     }
@@ -73,59 +62,48 @@ async fn file_field(multipart: &mut Multipart) -> Result<Option<(String, Vec<u8>
     Ok(file.filter(|(_, b)| !b.is_empty()))
 }
 
+/// The upload: the sheet is imported as a background job and the browser goes to the job's
+/// progress page (stored programs, every refused row). A form without a file comes back
+/// with 400.
 pub(super) async fn import(
     State(state): State<AppState>,
     ui: Ui,
     Signed(user): Signed,
     mut multipart: Multipart,
 ) -> Response {
-    let result = async {
-        if !user.viewer.can_write() {
-            return Err(AppError::forbidden());
-        }
-        let mut page = ImportPage::new(&ui);
-        let (name, bytes) = match file_field(&mut multipart).await {
-            Ok(Some(file)) => file,
-            Ok(None) => {
-                page.error = Some(ui.t.get("program.import_no_file").to_string());
-                return Ok(page);
-            }
-            Err(m) => {
-                page.error = Some(ui.t.render(&m));
-                return Ok(page);
-            }
-        };
-        let upload = ProgramUpload {
-            file_name: name,
-            bytes: &bytes,
-            organisation: None,
-        };
-        match import_programs(&state.store, &user.viewer, upload).await {
-            Ok(done) => {
-                page.outcome = Some(ImportOutcome {
-                    created: done.created,
-                    updated: done.updated,
-                    rows: done.rows,
-                });
-                page.rejected = done.rejected;
-                page.rejected_rows = done.rejected_rows;
-            }
-            Err(ActivityError::Refused(m)) => page.error = Some(ui.t.render(&m)),
-            Err(e) => match AppError::from(e) {
-                AppError {
-                    detail: Some(d), ..
-                } => page.error = Some(ui.t.render(&d)),
-                e => return Err(e),
-            },
-        }
-        Ok(page)
+    if !user.viewer.can_write() {
+        return render(&ui, Err::<ImportPage, _>(AppError::forbidden()));
     }
-    .await;
-    let failed = matches!(&result, Ok(p) if p.error.is_some() || (p.outcome.as_ref().is_some_and(|o| o.rows == 0) && !p.rejected.is_empty()));
-    let mut resp = render(&ui, result);
-    if failed {
-        *resp.status_mut() = StatusCode::BAD_REQUEST;
+    let mut page = ImportPage::new(&ui);
+    let (name, bytes) = match file_field(&mut multipart).await {
+        Ok(Some(file)) => file,
+        Ok(None) => {
+            page.error = Some(ui.t.get("program.import_no_file").to_string());
+            return bad_request(&ui, page);
+        }
+        Err(m) => {
+            page.error = Some(ui.t.render(&m));
+            return bad_request(&ui, page);
+        }
+    };
+    let upload = ProgramUpload {
+        file_name: name,
+        bytes,
+        organisation: None,
+    };
+    match submit_programs(&state.store, &state.jobs, &user.viewer, upload).await {
+        Ok(job) => axum::response::Redirect::to(&format!("/tugas/{job}")).into_response(),
+        Err(ActivityError::Refused(m)) => {
+            page.error = Some(ui.t.render(&m));
+            bad_request(&ui, page)
+        }
+        Err(e) => render(&ui, Err::<ImportPage, _>(AppError::from(e))),
     }
+}
+
+fn bad_request(ui: &Ui, page: ImportPage) -> Response {
+    let mut resp = render(ui, Ok(page));
+    *resp.status_mut() = StatusCode::BAD_REQUEST;
     resp
 }
 
@@ -160,19 +138,19 @@ struct ImportJson {
 }
 
 impl ImportJson {
-    fn of(t: Messages, done: ProgramImport) -> ImportJson {
+    fn of(t: Messages, report: &ImportReport) -> ImportJson {
         ImportJson {
-            stored: done.created,
-            updated: done.updated,
-            rows: done.rows,
-            rejected_rows: done.rejected_rows,
-            rejected: done
-                .rejected
-                .into_iter()
+            stored: report.created.unwrap_or_default() as usize,
+            updated: report.updated.unwrap_or_default() as usize,
+            rows: report.stored as usize,
+            rejected_rows: report.rejected_lines,
+            rejected: report
+                .rows
+                .iter()
                 .map(|e| RejectedJson {
                     line: e.line,
-                    column: e.column,
-                    reason: t.render(&e.reason),
+                    column: e.column.clone(),
+                    reason: t.render_stored(&e.reason),
                 })
                 .collect(),
         }
@@ -241,18 +219,37 @@ pub(super) async fn api_import(
     };
     let upload = ProgramUpload {
         file_name: name,
-        bytes: &bytes,
+        bytes,
         organisation: q.organisasi,
     };
-    match import_programs(&state.store, &user.viewer, upload).await {
-        Ok(done) => {
-            let status = if done.failed() {
-                StatusCode::BAD_REQUEST
-            } else {
-                StatusCode::OK
-            };
-            (status, Json(ImportJson::of(ui.t, done))).into_response()
-        }
+    // The import runs as a job (off the request threads); the answer waits for its end.
+    let report = async {
+        let job = submit_programs(&state.store, &state.jobs, &user.viewer, upload).await?;
+        wait_for_upload(&state.jobs, &user.viewer, job, |_| {}).await
+    }
+    .await;
+    match report {
+        Ok(UploadEnd::Report(report)) => match report.rows.as_slice() {
+            // The sheet as a whole could not be read: its one reason.
+            [only] if only.line == 0 && report.outcome != "stored" => AppError::bad_request(
+                "program.import_unreadable",
+                Msg::new("programs.value_refused").arg("reason", ui.t.render_stored(&only.reason)),
+            )
+            .json(ui.t),
+            _ => {
+                let status = if report.outcome == "stored" {
+                    StatusCode::OK
+                } else {
+                    StatusCode::BAD_REQUEST
+                };
+                (status, Json(ImportJson::of(ui.t, &report))).into_response()
+            }
+        },
+        Ok(UploadEnd::Failed(e)) => AppError::bad_request(
+            "program.import_unreadable",
+            Msg::new("programs.value_refused").arg("reason", ui.t.render_stored(&e)),
+        )
+        .json(ui.t),
         Err(ActivityError::Refused(m)) => {
             AppError::bad_request("program.import_unreadable", m).json(ui.t)
         }

@@ -516,21 +516,26 @@ pub async fn import(
         }
         let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
             view.error = Some(ui.t.get("lists.no_file").to_string());
-            return Ok(view);
+            return Ok(Err(view));
         };
-        let outcome = sinergi_activity::realisation::import_realisation_file(
+        // Read and stored as a background job; the browser goes to its progress page.
+        let job = sinergi_activity::realisation::submit_realisation_file(
             &state.store,
+            &state.jobs,
             &user.viewer,
             id,
-            &name,
-            &bytes,
+            name,
+            bytes,
         )
-        .await;
-        apply(&state, &ui, &user, id, &mut view, outcome, "strategy.saved").await?;
-        Ok(view)
+        .await?;
+        Ok(Ok(job))
     }
     .await;
-    outcome(&ui, result)
+    match result {
+        Ok(Ok(job)) => axum::response::Redirect::to(&format!("/tugas/{job}")).into_response(),
+        Ok(Err(view)) => outcome(&ui, Ok(view)),
+        Err(e) => outcome(&ui, Err(e)),
+    }
 }
 
 pub async fn template(

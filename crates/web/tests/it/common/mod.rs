@@ -327,6 +327,19 @@ pub fn finished_job(c: &mut Client, redirect: &Got) -> Got {
     panic!("job {job} did not finish");
 }
 
+/// Posts an upload that runs as a background job (the answer is 303 to the job's page) and
+/// returns the job's page once it has finished.
+pub fn upload_job(
+    c: &mut Client,
+    path: &str,
+    fields: &[(&str, &str)],
+    file: (&str, &str, &[u8]),
+) -> Got {
+    let posted = c.post_multipart(path, fields, file);
+    assert_eq!(posted.status, 303, "{path}: {}", posted.body);
+    finished_job(c, &posted)
+}
+
 /// Every path given to `.route(` anywhere under `crates/web/src`.
 pub fn route_paths() -> Vec<String> {
     fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
