@@ -169,7 +169,42 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/strategi", get(api::read::strategies))
         .route("/api/v1/strategi/{id}", get(api::read::strategy))
         .route("/api/v1/bantuan-ganda", get(api::read::double_aid_rounds))
-        .route("/api/v1/forum", get(api::read::forums))
+        .route(
+            "/api/v1/forum",
+            get(api::read::forums).post(api::forums::create_forum),
+        )
+        .route("/api/v1/forum/tindak-lanjut", get(api::forums::actions))
+        .route(
+            "/api/v1/forum/tindak-lanjut/{id}",
+            post(api::forums::update_action),
+        )
+        .route("/api/v1/forum/rapat/{id}", get(api::forums::meeting))
+        .route(
+            "/api/v1/forum/rapat/{id}/terlaksana",
+            post(api::forums::mark_held),
+        )
+        .route(
+            "/api/v1/forum/rapat/{id}/tindak-lanjut",
+            post(api::forums::add_action),
+        )
+        .route("/api/v1/forum/{id}", get(api::forums::forum))
+        .route("/api/v1/forum/{id}/rapat", post(api::forums::plan_meeting))
+        .route(
+            "/api/v1/program/{id}/siklus",
+            get(api::cycles::cycles).post(api::cycles::create_cycle),
+        )
+        .route(
+            "/api/v1/program/{id}/siklus/laporan",
+            get(api::cycles::donor_report),
+        )
+        .route(
+            "/api/v1/program/{id}/siklus/{siklus}",
+            get(api::cycles::cycle),
+        )
+        .route(
+            "/api/v1/program/{id}/siklus/{siklus}/langkah",
+            post(api::cycles::step),
+        )
         .route("/api/v1/statistik", get(api::published_counts))
         .route("/api/v1/openapi.json", get(api::openapi::spec))
         .route("/api/v1/docs", get(api::openapi::docs))

@@ -1,6 +1,8 @@
 //! JSON API for other systems. Same data, same store calls as the pages.
 
 pub mod bearer;
+pub mod cycles;
+pub mod forums;
 pub mod limit;
 pub mod openapi;
 pub mod read;
@@ -35,6 +37,29 @@ struct FormerName {
 fn respond<T: Serialize>(ui: &Ui, result: Result<T, AppError>) -> Response {
     match result {
         Ok(body) => Json(body).into_response(),
+        Err(e) => e.json(ui.t),
+    }
+}
+
+/// A JSON request body read into `T`; 400 in the error shape, saying why, when it is not.
+fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    serde_json::from_slice(body).map_err(|e| {
+        AppError::bad_request(
+            "api.bad_json",
+            sinergi_core::Msg::new("api.json_unreadable").arg("reason", e),
+        )
+    })
+}
+
+/// 201 Created: `{"id": …}` with `Location` naming where to read it; or the error.
+fn created(ui: &Ui, result: Result<(i64, String), AppError>) -> Response {
+    match result {
+        Ok((id, location)) => (
+            axum::http::StatusCode::CREATED,
+            [(axum::http::header::LOCATION, location)],
+            Json(openapi::Created { id }),
+        )
+            .into_response(),
         Err(e) => e.json(ui.t),
     }
 }
