@@ -168,7 +168,27 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/mitra", get(api::read::partners))
         .route("/api/v1/strategi", get(api::read::strategies))
         .route("/api/v1/strategi/{id}", get(api::read::strategy))
-        .route("/api/v1/bantuan-ganda", get(api::read::double_aid_rounds))
+        .route(
+            "/api/v1/bantuan-ganda",
+            get(api::read::double_aid_rounds).post(api::double_aid::open),
+        )
+        .route("/api/v1/bantuan-ganda/{id}", get(api::double_aid::round))
+        .route(
+            "/api/v1/bantuan-ganda/{id}/undang",
+            post(api::double_aid::invite),
+        )
+        .route(
+            "/api/v1/bantuan-ganda/{id}/gabung",
+            post(api::double_aid::join),
+        )
+        .route(
+            "/api/v1/bantuan-ganda/{id}/jalankan",
+            post(api::double_aid::run),
+        )
+        .route(
+            "/api/v1/bantuan-ganda/{id}/tutup",
+            post(api::double_aid::close),
+        )
         .route(
             "/api/v1/forum",
             get(api::read::forums).post(api::forums::create_forum),

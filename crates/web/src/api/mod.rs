@@ -2,6 +2,7 @@
 
 pub mod bearer;
 pub mod cycles;
+pub mod double_aid;
 pub mod forums;
 pub mod limit;
 pub mod openapi;

@@ -81,6 +81,19 @@ impl utoipa::PartialSchema for Document {
 
 impl ToSchema for Document {}
 
+/// Any JSON value (an object, a string, …) whose shape follows Sinergi's domain types.
+pub struct AnyValue;
+
+impl utoipa::PartialSchema for AnyValue {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::SchemaType::AnyValue)
+            .into()
+    }
+}
+
+impl ToSchema for AnyValue {}
+
 /// One page of a list: `items`, the `total` matching, the `page` number and its `size`.
 #[derive(ToSchema)]
 #[allow(dead_code)]
@@ -469,6 +482,14 @@ impl Modify for CreatedLinks {
                 vec![("TindakLanjutUbah", from_body("action_update", "id"))],
             ),
             (
+                "/api/v1/bantuan-ganda",
+                vec![
+                    ("PutaranBaca", from_body("double_aid_round", "id")),
+                    ("PutaranUndang", from_body("double_aid_invite", "id")),
+                    ("PutaranGabung", from_body("double_aid_join", "id")),
+                ],
+            ),
+            (
                 "/api/v1/program/{id}/siklus",
                 vec![
                     ("SiklusBaca", with_program("cycle_detail")),
@@ -526,6 +547,12 @@ impl Modify for CreatedLinks {
         super::forums::add_action,
         super::forums::actions,
         super::forums::update_action,
+        super::double_aid::open,
+        super::double_aid::round,
+        super::double_aid::invite,
+        super::double_aid::join,
+        super::double_aid::run,
+        super::double_aid::close,
         super::cycles::cycles,
         super::cycles::create_cycle,
         super::cycles::cycle,
@@ -543,7 +570,7 @@ impl Modify for CreatedLinks {
     ),
     components(schemas(ErrorBody, ErrorDetail, ValidationErrorBody, ValidationErrorDetail, FieldRefusal,
         Document, PageOfDocuments, KeysetPageOfDocuments, PublishedCountBody, JobAccepted, ProgramSaved,
-        Created, ForumBody, MeetingSummaryBody, MeetingBody, AgendaItemBody, InvitationBody, DecisionBody,
+        Created, AnyValue, ForumBody, MeetingSummaryBody, MeetingBody, AgendaItemBody, InvitationBody, DecisionBody,
         ActionBody, MeetingRecordBody, PageOfActions, CycleBody, MemberBody)),
     modifiers(&BearerToken, &EveryOperation, &ProgramLinks, &CreatedLinks),
     security(("token" = [])),

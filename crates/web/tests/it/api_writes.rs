@@ -25,6 +25,10 @@ fn json(got: &Got) -> serde_json::Value {
 struct Api {
     base: String,
     tokens: Vec<(&'static str, String)>,
+    /// A double-aid round for NTB opened by the system, partners A and B invited.
+    round: i64,
+    /// Partners A's and B's organisations.
+    orgs: (i64, i64),
 }
 
 impl Api {
@@ -102,6 +106,15 @@ fn serve(db: TestDb) -> (Api, i64, i64, tokio::sync::oneshot::Sender<()>) {
         }]))
         .unwrap()[0]
         .id;
+    let round = rt
+        .block_on(system.open_double_aid_round(&sinergi_store::NewRound {
+            region: code("52"),
+            period: sinergi_core::Period::parse("2026-Q1").unwrap(),
+            aid_types: vec![String::new()],
+            invite: vec![(world.orgs[0], None), (world.orgs[1], None)],
+        }))
+        .unwrap();
+    let orgs = (world.orgs[0], world.orgs[1]);
     let mut tokens = Vec::new();
     for username in ACCOUNTS {
         let p = rt.block_on(world.principal(username));
@@ -120,7 +133,17 @@ fn serve(db: TestDb) -> (Api, i64, i64, tokio::sync::oneshot::Sender<()>) {
     rt.block_on(world.store.close());
     drop(world);
     let (base, stop) = start_keyed(db, Some(key));
-    (Api { base, tokens }, lkks, program, stop)
+    (
+        Api {
+            base,
+            tokens,
+            round,
+            orgs,
+        },
+        lkks,
+        program,
+        stop,
+    )
 }
 
 fn databases() -> Vec<TestDb> {
@@ -350,5 +373,83 @@ fn cycle_writes_over_the_api_are_the_running_partners_only() {
         } else {
             assert_eq!(other.status, 404, "{l}: {}", other.body);
         }
+    }
+}
+
+/// A round opened for Lombok Timur with partners A and B: partner A's token reads it (its own
+/// membership only) and joins with its own held list, not for B; it may not open, invite, run
+/// or close (the provincial admin's); an operator with no membership gets no rows or lists.
+#[test]
+fn double_aid_rounds_over_the_api_follow_the_round_rules() {
+    for db in databases() {
+        let l = db.label;
+        let (api, _, _, _stop) = serve(db);
+        let (round, orgs) = (api.round, api.orgs);
+        let path = format!("/api/v1/bantuan-ganda/{round}");
+
+        let seen = api.get("mitra.a", &path);
+        assert_eq!(seen.status, 200, "{l}: {}", seen.body);
+        let seen = json(&seen);
+        assert_eq!(seen["round"]["status"], "open", "{l}: {seen}");
+        assert_eq!(seen["may_run"], false, "{l}");
+        let members = seen["round"]["members"].as_array().unwrap();
+        assert!(
+            members.iter().all(|m| m["organisation_id"] == orgs.0),
+            "{l}: a partner sees its own membership only: {seen}"
+        );
+        // A kab/kota operator has no membership: it sees the round and counts, no rows
+        // and no list to join with.
+        let other = api.get("op5202", &path);
+        assert_eq!(other.status, 200, "{l}: {}", other.body);
+        let other = json(&other);
+        assert!(other["results"]["OwnRows"].is_null(), "{l}: {other}");
+        assert_eq!(other["joinable"], serde_json::json!([]), "{l}: {other}");
+        assert_eq!(other["may_run"], false, "{l}");
+
+        let open = r#"{"wilayah": "52.03", "periode": "2026-Q2", "jenis": "", "mitra": []}"#;
+        refused(
+            &api.post("mitra.a", "/api/v1/bantuan-ganda", open),
+            &format!("{l}: a partner opens"),
+        );
+        refused(
+            &api.post(
+                "mitra.a",
+                &format!("{path}/undang"),
+                &format!(r#"{{"organisasi": "{}"}}"#, orgs.1),
+            ),
+            &format!("{l}: a partner invites"),
+        );
+        refused(
+            &api.post("mitra.a", &format!("{path}/jalankan"), ""),
+            &format!("{l}: run"),
+        );
+        refused(
+            &api.post("mitra.a", &format!("{path}/tutup"), ""),
+            &format!("{l}: close"),
+        );
+
+        let lists = seen["joinable"].as_array().unwrap();
+        assert!(!lists.is_empty(), "{l}: partner A's lists: {seen}");
+        assert!(lists.iter().all(|x| x["organisation_id"] == orgs.0), "{l}");
+        let list = lists[0]["id"].as_i64().unwrap();
+        refused(
+            &api.post(
+                "mitra.a",
+                &format!("{path}/gabung"),
+                &format!(r#"{{"organisasi": {}, "daftar": {list}}}"#, orgs.1),
+            ),
+            &format!("{l}: joins for partner B"),
+        );
+        let joined = api.post(
+            "mitra.a",
+            &format!("{path}/gabung"),
+            &format!(r#"{{"organisasi": {}, "daftar": {list}}}"#, orgs.0),
+        );
+        assert_eq!(joined.status, 200, "{l}: {}", joined.body);
+        assert!(json(&joined)["records"].as_i64().unwrap() > 0, "{l}");
+        let after = json(&api.get("mitra.a", &path));
+        let me = &after["round"]["members"][0];
+        assert_eq!(me["organisation_id"], orgs.0, "{l}: {after}");
+        assert!(me["record_count"].as_i64().unwrap() > 0, "{l}: {after}");
     }
 }
