@@ -166,8 +166,36 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/lks", get(api::read::lks))
         .route("/api/v1/lkks", get(api::read::lkks))
         .route("/api/v1/mitra", get(api::read::partners))
-        .route("/api/v1/strategi", get(api::read::strategies))
+        .route(
+            "/api/v1/strategi",
+            get(api::read::strategies).post(api::strategy::create),
+        )
         .route("/api/v1/strategi/{id}", get(api::read::strategy))
+        .route(
+            "/api/v1/strategi/{id}/sasaran",
+            post(api::strategy::add_objective),
+        )
+        .route(
+            "/api/v1/strategi/{id}/indikator",
+            post(api::strategy::add_indicator),
+        )
+        .route(
+            "/api/v1/strategi/{id}/target",
+            post(api::strategy::set_target),
+        )
+        .route(
+            "/api/v1/strategi/{id}/terbitkan",
+            post(api::strategy::publish),
+        )
+        .route(
+            "/api/v1/strategi/{id}/laporan",
+            post(api::strategy::start_report),
+        )
+        .route("/api/v1/laporan/{tugas}", get(api::strategy::report_job))
+        .route(
+            "/api/v1/laporan/{tugas}/unduh",
+            get(api::strategy::report_download),
+        )
         .route(
             "/api/v1/bantuan-ganda",
             get(api::read::double_aid_rounds).post(api::double_aid::open),

@@ -7,6 +7,7 @@ pub mod forums;
 pub mod limit;
 pub mod openapi;
 pub mod read;
+pub mod strategy;
 
 pub use limit::{RateLimiter, RatePolicy};
 

@@ -482,6 +482,13 @@ impl Modify for CreatedLinks {
                 vec![("TindakLanjutUbah", from_body("action_update", "id"))],
             ),
             (
+                "/api/v1/strategi",
+                vec![
+                    ("StrategiBaca", from_body("strategy", "id")),
+                    ("SasaranTambah", from_body("strategy_objective_add", "id")),
+                ],
+            ),
+            (
                 "/api/v1/bantuan-ganda",
                 vec![
                     ("PutaranBaca", from_body("double_aid_round", "id")),
@@ -553,6 +560,14 @@ impl Modify for CreatedLinks {
         super::double_aid::join,
         super::double_aid::run,
         super::double_aid::close,
+        super::strategy::create,
+        super::strategy::add_objective,
+        super::strategy::add_indicator,
+        super::strategy::set_target,
+        super::strategy::publish,
+        super::strategy::start_report,
+        super::strategy::report_job,
+        super::strategy::report_download,
         super::cycles::cycles,
         super::cycles::create_cycle,
         super::cycles::cycle,

@@ -453,3 +453,139 @@ fn double_aid_rounds_over_the_api_follow_the_round_rules() {
         assert!(me["record_count"].as_i64().unwrap() > 0, "{l}: {after}");
     }
 }
+
+/// The strategy is written by the provincial admin only: a token (never an admin) is refused
+/// every write; the admin's session writes a strategy, an objective, an indicator and a
+/// target through the same JSON API (with the CSRF header), reads them back, and has its
+/// report made as a job it polls and downloads — a job no one else can read.
+#[test]
+fn strategy_writes_and_report_jobs_over_the_api() {
+    for db in databases() {
+        let l = db.label;
+        let (api, _, _, _stop) = serve(db);
+        let mut admin = crate::common::Client::new(&api.base);
+        assert_eq!(
+            admin
+                .login("admin52", sinergi_testkit::world::PASSWORD)
+                .status,
+            303,
+            "{l}"
+        );
+        let cookies = admin
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let csrf = admin.csrf();
+        let session = |method: &str, path: &str, body: &str| {
+            call_body(
+                method,
+                &format!("{}{path}", api.base),
+                &[
+                    ("Cookie", cookies.as_str()),
+                    ("x-csrf-token", csrf.as_str()),
+                    ("Content-Type", "application/json"),
+                ],
+                body.as_bytes(),
+            )
+        };
+
+        let strategy = r#"{"wilayah": "52", "judul": "RAD API", "tahun_awal": "2026",
+            "tahun_akhir": "2029", "visi": "NTB sejahtera", "misi": "Misi satu\nMisi dua"}"#;
+        let token_try = api.post("op5203", "/api/v1/strategi", strategy);
+        assert_eq!(token_try.status, 403, "{l}: {}", token_try.body);
+        let made = session("POST", "/api/v1/strategi", strategy);
+        assert_eq!(made.status, 201, "{l}: {}", made.body);
+        let sid = json(&made)["id"].as_i64().unwrap();
+
+        let objective = r#"{"kode": "S1", "nama": "Menurunkan kemiskinan ekstrem"}"#;
+        refused(
+            &api.post(
+                "op5203",
+                &format!("/api/v1/strategi/{sid}/sasaran"),
+                objective,
+            ),
+            &format!("{l}: a token adds an objective"),
+        );
+        let o = session(
+            "POST",
+            &format!("/api/v1/strategi/{sid}/sasaran"),
+            objective,
+        );
+        assert_eq!(o.status, 201, "{l}: {}", o.body);
+        let oid = json(&o)["id"].as_i64().unwrap();
+        let indicator = format!(
+            r#"{{"sasaran": {oid}, "kode": "I1", "nama": "PPKS tertangani",
+            "definisi": "PPKS yang dilayani", "satuan": "persen", "arah": "naik",
+            "sumber_data": "Dinas Sosial", "jenis_sumber": "administrative"}}"#
+        );
+        let bad = session(
+            "POST",
+            &format!("/api/v1/strategi/{sid}/indikator"),
+            &indicator.replace("\"naik\"", "\"miring\""),
+        );
+        assert_eq!(bad.status, 400, "{l}: {}", bad.body);
+        let i = session(
+            "POST",
+            &format!("/api/v1/strategi/{sid}/indikator"),
+            &indicator,
+        );
+        assert_eq!(i.status, 201, "{l}: {}", i.body);
+        let iid = json(&i)["id"].as_i64().unwrap();
+        let target =
+            format!(r#"{{"indikator": {iid}, "wilayah": "52", "tahun": "2027", "nilai": "75"}}"#);
+        refused(
+            &api.post("op5203", &format!("/api/v1/strategi/{sid}/target"), &target),
+            &format!("{l}: a token sets a target"),
+        );
+        let t = session("POST", &format!("/api/v1/strategi/{sid}/target"), &target);
+        assert_eq!(t.status, 200, "{l}: {}", t.body);
+        let tree = session("GET", &format!("/api/v1/strategi/{sid}"), "");
+        assert_eq!(tree.status, 200, "{l}: {}", tree.body);
+        for expected in ["RAD API", "\"S1\"", "\"I1\"", "2027"] {
+            assert!(
+                tree.body.contains(expected),
+                "{l}: {expected} in {}",
+                tree.body
+            );
+        }
+        refused(
+            &api.post("op5203", &format!("/api/v1/strategi/{sid}/terbitkan"), ""),
+            &format!("{l}: a token publishes"),
+        );
+
+        // The report as a job: accepted, polled until done, downloaded; the caller's only.
+        let started = session(
+            "POST",
+            &format!("/api/v1/strategi/{sid}/laporan"),
+            r#"{"jenis": "strategi", "format": "xlsx"}"#,
+        );
+        assert_eq!(started.status, 202, "{l}: {}", started.body);
+        let url = json(&started)["url"].as_str().unwrap().to_string();
+        let mut state = serde_json::Value::Null;
+        for _ in 0..120 {
+            state = json(&session("GET", &url, ""));
+            if state["selesai"] == true || !state["galat"].is_null() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(250));
+        }
+        assert_eq!(state["selesai"], true, "{l}: {state}");
+        assert_eq!(state["persen"], 100, "{l}: {state}");
+        let file = session("GET", state["unduh"].as_str().unwrap(), "");
+        assert_eq!(file.status, 200, "{l}");
+        assert!(
+            header(&file, "content-type").is_some_and(|c| c.contains("spreadsheetml")),
+            "{l}: {:?}",
+            file.headers
+        );
+        assert_eq!(api.get("op5203", &url).status, 404, "{l}: another's job");
+        let early = session(
+            "POST",
+            &format!("/api/v1/strategi/{sid}/laporan"),
+            r#"{"jenis": "laporan", "format": "xlsx"}"#,
+        );
+        assert_eq!(early.status, 400, "{l}: {}", early.body);
+    }
+}
