@@ -201,7 +201,7 @@ pub async fn add_action(
     let result = async {
         let input = json_body::<ActionForm>(&body)?.input()?;
         let a = uc::add_action(&state.store, &user.viewer, id, &input).await?;
-        Ok((a, format!("/api/v1/forum/tindak-lanjut?rapat={id}")))
+        Ok((a, format!("/api/v1/forum/rapat/{id}")))
     }
     .await;
     created(&ui, result)

@@ -325,6 +325,91 @@ pub struct MemberBody {
     exit_reason: Option<String>,
 }
 
+/// A person as the lists show one: identifiers masked.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PersonBody {
+    id: i64,
+    list_id: i64,
+    list_name: String,
+    organisation_id: i64,
+    organisation_name: String,
+    region: String,
+    region_name: Option<String>,
+    name: String,
+    /// "L" or "P".
+    sex: Option<String>,
+    birth_date: Option<String>,
+    nik_masked: Option<String>,
+    kk_masked: Option<String>,
+}
+
+/// One keyset page of persons (see [`KeysetPageOfDocuments`]).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct KeysetPageOfPersons {
+    items: Vec<PersonBody>,
+    /// Matching rows, stopped at 10,000 (`total_capped` then true).
+    total: u64,
+    total_capped: bool,
+    sebelum: Option<String>,
+    setelah: Option<String>,
+}
+
+/// A region with its validity; a retired code names its successor when known.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct RegionBody {
+    /// Dotted Kemendagri code, e.g. 52.03.
+    code: String,
+    name: String,
+    /// provinsi, kabupaten, kota, kecamatan, desa, kelurahan, …
+    kind: String,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    valid_from: Option<String>,
+    valid_to: Option<String>,
+    replaced_by: Option<String>,
+}
+
+/// A child region with the counts of the levels below it.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ChildCountsBody {
+    region: RegionBody,
+    /// Counts per level below.
+    below: Document,
+}
+
+/// A region's earlier name and when it was in use.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct FormerNameBody {
+    name: String,
+    valid_from: Option<String>,
+    valid_to: Option<String>,
+}
+
+/// A region in full: its ancestors, its children (current regions) and former names.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct RegionDetailBody {
+    region: RegionBody,
+    ancestors: Vec<RegionBody>,
+    children: Vec<ChildCountsBody>,
+    former_names: Vec<FormerNameBody>,
+}
+
+/// One page of regions.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PageOfRegions {
+    items: Vec<RegionBody>,
+    total: u64,
+    page: u32,
+    size: u32,
+}
+
 struct BearerToken;
 
 impl Modify for BearerToken {
@@ -585,7 +670,8 @@ impl Modify for CreatedLinks {
     ),
     components(schemas(ErrorBody, ErrorDetail, ValidationErrorBody, ValidationErrorDetail, FieldRefusal,
         Document, PageOfDocuments, KeysetPageOfDocuments, PublishedCountBody, JobAccepted, ProgramSaved,
-        Created, AnyValue, ForumBody, MeetingSummaryBody, MeetingBody, AgendaItemBody, InvitationBody, DecisionBody,
+        Created, AnyValue, PersonBody, KeysetPageOfPersons, RegionBody, ChildCountsBody, FormerNameBody,
+        RegionDetailBody, PageOfRegions, ForumBody, MeetingSummaryBody, MeetingBody, AgendaItemBody, InvitationBody, DecisionBody,
         ActionBody, MeetingRecordBody, PageOfActions, CycleBody, MemberBody)),
     modifiers(&BearerToken, &EveryOperation, &ProgramLinks, &CreatedLinks),
     security(("token" = [])),

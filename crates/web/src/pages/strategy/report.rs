@@ -177,7 +177,7 @@ pub(crate) async fn start_job(
     id: i64,
     f: &StartForm,
 ) -> Result<String, AppError> {
-    let result = async {
+    async {
         let kind = match f.jenis.as_str() {
             "strategi" => ReportKind::Strategy,
             "triwulan" => ReportKind::Quarter,
@@ -235,8 +235,7 @@ pub(crate) async fn start_job(
         });
         Ok(id)
     }
-    .await;
-    result
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
