@@ -165,6 +165,7 @@ pub struct ReportAccepted {
     responses((status = 202, description = "Diterima sebagai tugas", body = ReportAccepted),
         (status = 400, description = "Isian tidak sah", body = openapi::ErrorBody),
         (status = 401, description = "Tanpa token atau sesi", body = openapi::ErrorBody),
+        (status = 403, description = "Tanpa token, sesi atau token CSRF", body = openapi::ErrorBody),
         (status = 404, description = "Tidak ada", body = openapi::ErrorBody),
         (status = 500, description = "Kesalahan server", body = openapi::ErrorBody)))]
 pub async fn start_report(
