@@ -171,10 +171,93 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/lks", get(api::read::lks))
         .route("/api/v1/lkks", get(api::read::lkks))
         .route("/api/v1/mitra", get(api::read::partners))
-        .route("/api/v1/strategi", get(api::read::strategies))
+        .route(
+            "/api/v1/strategi",
+            get(api::read::strategies).post(api::strategy::create),
+        )
         .route("/api/v1/strategi/{id}", get(api::read::strategy))
-        .route("/api/v1/bantuan-ganda", get(api::read::double_aid_rounds))
-        .route("/api/v1/forum", get(api::read::forums))
+        .route(
+            "/api/v1/strategi/{id}/sasaran",
+            post(api::strategy::add_objective),
+        )
+        .route(
+            "/api/v1/strategi/{id}/indikator",
+            post(api::strategy::add_indicator),
+        )
+        .route(
+            "/api/v1/strategi/{id}/target",
+            post(api::strategy::set_target),
+        )
+        .route(
+            "/api/v1/strategi/{id}/terbitkan",
+            post(api::strategy::publish),
+        )
+        .route(
+            "/api/v1/strategi/{id}/laporan",
+            post(api::strategy::start_report),
+        )
+        .route("/api/v1/laporan/{tugas}", get(api::strategy::report_job))
+        .route(
+            "/api/v1/laporan/{tugas}/unduh",
+            get(api::strategy::report_download),
+        )
+        .route(
+            "/api/v1/bantuan-ganda",
+            get(api::read::double_aid_rounds).post(api::double_aid::open),
+        )
+        .route("/api/v1/bantuan-ganda/{id}", get(api::double_aid::round))
+        .route(
+            "/api/v1/bantuan-ganda/{id}/undang",
+            post(api::double_aid::invite),
+        )
+        .route(
+            "/api/v1/bantuan-ganda/{id}/gabung",
+            post(api::double_aid::join),
+        )
+        .route(
+            "/api/v1/bantuan-ganda/{id}/jalankan",
+            post(api::double_aid::run),
+        )
+        .route(
+            "/api/v1/bantuan-ganda/{id}/tutup",
+            post(api::double_aid::close),
+        )
+        .route(
+            "/api/v1/forum",
+            get(api::read::forums).post(api::forums::create_forum),
+        )
+        .route("/api/v1/forum/tindak-lanjut", get(api::forums::actions))
+        .route(
+            "/api/v1/forum/tindak-lanjut/{id}",
+            post(api::forums::update_action),
+        )
+        .route("/api/v1/forum/rapat/{id}", get(api::forums::meeting))
+        .route(
+            "/api/v1/forum/rapat/{id}/terlaksana",
+            post(api::forums::mark_held),
+        )
+        .route(
+            "/api/v1/forum/rapat/{id}/tindak-lanjut",
+            post(api::forums::add_action),
+        )
+        .route("/api/v1/forum/{id}", get(api::forums::forum))
+        .route("/api/v1/forum/{id}/rapat", post(api::forums::plan_meeting))
+        .route(
+            "/api/v1/program/{id}/siklus",
+            get(api::cycles::cycles).post(api::cycles::create_cycle),
+        )
+        .route(
+            "/api/v1/program/{id}/siklus/laporan",
+            get(api::cycles::donor_report),
+        )
+        .route(
+            "/api/v1/program/{id}/siklus/{siklus}",
+            get(api::cycles::cycle),
+        )
+        .route(
+            "/api/v1/program/{id}/siklus/{siklus}/langkah",
+            post(api::cycles::step),
+        )
         .route("/api/v1/statistik", get(api::published_counts))
         .route("/api/v1/openapi.json", get(api::openapi::spec))
         .route("/api/v1/docs", get(api::openapi::docs))

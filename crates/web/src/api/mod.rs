@@ -1,9 +1,13 @@
 //! JSON API for other systems. Same data, same store calls as the pages.
 
 pub mod bearer;
+pub mod cycles;
+pub mod double_aid;
+pub mod forums;
 pub mod limit;
 pub mod openapi;
 pub mod read;
+pub mod strategy;
 
 pub use limit::{RateLimiter, RatePolicy};
 
@@ -39,10 +43,33 @@ fn respond<T: Serialize>(ui: &Ui, result: Result<T, AppError>) -> Response {
     }
 }
 
+/// A JSON request body read into `T`; 400 in the error shape, saying why, when it is not.
+fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    serde_json::from_slice(body).map_err(|e| {
+        AppError::bad_request(
+            "api.bad_json",
+            sinergi_core::Msg::new("api.json_unreadable").arg("reason", e),
+        )
+    })
+}
+
+/// 201 Created: `{"id": …}` with `Location` naming where to read it; or the error.
+fn created(ui: &Ui, result: Result<(i64, String), AppError>) -> Response {
+    match result {
+        Ok((id, location)) => (
+            axum::http::StatusCode::CREATED,
+            [(axum::http::header::LOCATION, location)],
+            Json(openapi::Created { id }),
+        )
+            .into_response(),
+        Err(e) => e.json(ui.t),
+    }
+}
+
 /// `GET /api/v1/wilayah`: provinces with counts below each.
 #[utoipa::path(get, path = "/api/v1/wilayah", tag = "wilayah", security((), ("token" = [])),
     summary = "Provinsi, dengan jumlah wilayah di bawahnya",
-    responses((status = 200, description = "Provinsi", body = Vec<openapi::Document>), (status = 500, description = "Kesalahan server", body = openapi::ErrorBody)))]
+    responses((status = 200, description = "Provinsi", body = Vec<openapi::ChildCountsBody>), (status = 500, description = "Kesalahan server", body = openapi::ErrorBody)))]
 pub async fn provinces(State(state): State<AppState>, ui: Ui) -> Response {
     let result = state
         .store
@@ -56,7 +83,7 @@ pub async fn provinces(State(state): State<AppState>, ui: Ui) -> Response {
 #[utoipa::path(get, path = "/api/v1/wilayah/{code}", tag = "wilayah", security((), ("token" = [])),
     summary = "Satu wilayah (berlaku atau sudah dihapus), induk, anak dan nama lamanya",
     params(("code" = String, Path, description = "Kode Kemendagri, bertitik atau tidak, mis. 52.03", example = "52.03")),
-    responses((status = 200, description = "Wilayah", body = openapi::Document),
+    responses((status = 200, description = "Wilayah", body = openapi::RegionDetailBody),
         (status = 400, description = "Kode tidak sah", body = openapi::ErrorBody),
         (status = 404, description = "Tidak ada", body = openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = openapi::ErrorBody)))]
 pub async fn region(State(state): State<AppState>, ui: Ui, Path(code): Path<String>) -> Response {
@@ -107,7 +134,7 @@ pub struct SearchParams {
     params(("q" = String, Query, description = "Nama atau bagian nama", example = "Lombok"),
         ("hal" = Option<u32>, Query, description = "Halaman, mulai 1"),
         ("per" = Option<u32>, Query, description = "Ukuran halaman, paling banyak 50")),
-    responses((status = 200, description = "Satu halaman hasil", body = openapi::PageOfDocuments),
+    responses((status = 200, description = "Satu halaman hasil", body = openapi::PageOfRegions),
         (status = 400, description = "Permintaan tidak sah", body = openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = openapi::ErrorBody)))]
 pub async fn search(
     State(state): State<AppState>,
@@ -153,7 +180,7 @@ struct PersonKeysetPage {
         ("setelah" = Option<String>, Query, description = "Baris sesudah kunci ini (`setelah` dari jawaban sebelumnya)"),
         ("sebelum" = Option<String>, Query, description = "Baris sebelum kunci ini (`sebelum` dari jawaban sebelumnya)"),
         ("ukuran" = Option<u32>, Query, description = "Ukuran halaman (paling banyak 500)")),
-    responses((status = 200, description = "Satu halaman penerima", body = openapi::KeysetPageOfDocuments),
+    responses((status = 200, description = "Satu halaman penerima", body = openapi::KeysetPageOfPersons),
         (status = 400, description = "Permintaan tidak sah", body = openapi::ErrorBody),
         (status = 401, description = "Tanpa token atau sesi", body = openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = openapi::ErrorBody)))]
 pub async fn persons(
@@ -187,7 +214,7 @@ pub async fn persons(
 #[utoipa::path(get, path = "/api/v1/penerima/{id}", tag = "penerima",
     summary = "Satu penerima dalam cakupan (NIK disamarkan); 404 di luar cakupan",
     params(("id" = i64, Path, description = "Id penerima")),
-    responses((status = 200, description = "Penerima", body = openapi::Document),
+    responses((status = 200, description = "Penerima", body = openapi::PersonBody),
         (status = 401, description = "Tanpa token atau sesi", body = openapi::ErrorBody),
         (status = 404, description = "Tidak ada dalam cakupan", body = openapi::ErrorBody), (status = 500, description = "Kesalahan server", body = openapi::ErrorBody)))]
 pub async fn person(

@@ -62,6 +62,12 @@ pub struct ProgramSaved {
     created: bool,
 }
 
+/// Something created: its id (the `Location` header names where to read it).
+#[derive(serde::Serialize, ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
 /// A JSON object whose fields follow Sinergi's domain types (see docs/api.md).
 pub struct Document;
 
@@ -74,6 +80,19 @@ impl utoipa::PartialSchema for Document {
 }
 
 impl ToSchema for Document {}
+
+/// Any JSON value (an object, a string, …) whose shape follows Sinergi's domain types.
+pub struct AnyValue;
+
+impl utoipa::PartialSchema for AnyValue {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::SchemaType::AnyValue)
+            .into()
+    }
+}
+
+impl ToSchema for AnyValue {}
 
 /// One page of a list: `items`, the `total` matching, the `page` number and its `size`.
 #[derive(ToSchema)]
@@ -112,6 +131,283 @@ pub struct PublishedCountBody {
 pub struct JobAccepted {
     tugas: i64,
     url: String,
+}
+
+/// A forum owned by an LKKS.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ForumBody {
+    id: i64,
+    lkks_id: i64,
+    lkks_name: String,
+    /// The LKKS's region code.
+    region: String,
+    name: String,
+    /// koordinasi, forum, pelatihan or komisi.
+    kind: String,
+    description: Option<String>,
+    meetings: i64,
+    open_actions: i64,
+}
+
+/// One meeting as a forum's history lists it.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct MeetingSummaryBody {
+    id: i64,
+    title: String,
+    kind: String,
+    /// On the clock of the forum's region (`zone`), e.g. 2025-06-25T09:30:00.
+    starts: String,
+    zone: String,
+    /// direncanakan, terlaksana or ditutup.
+    status: String,
+    decisions: i64,
+    actions: i64,
+    open_actions: i64,
+    present: i64,
+}
+
+/// A meeting.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct MeetingBody {
+    id: i64,
+    forum_id: i64,
+    forum_name: String,
+    lkks_id: i64,
+    region: String,
+    title: String,
+    kind: String,
+    starts: String,
+    zone: String,
+    place: Option<String>,
+    online_link: Option<String>,
+    organiser: Option<String>,
+    status: String,
+    commissions: Vec<String>,
+    topics: Vec<String>,
+    minutes: Option<String>,
+    minutes_file: Option<String>,
+    /// The closing hash recorded in the audit chain.
+    minutes_hash: Option<String>,
+    attendance_count: Option<i64>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct AgendaItemBody {
+    id: i64,
+    position: i64,
+    title: String,
+    commission: Option<String>,
+    carried_action_id: Option<i64>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct InvitationBody {
+    id: i64,
+    organisation_id: Option<i64>,
+    organisation_name: Option<String>,
+    /// Penta-helix role.
+    helix: Option<String>,
+    person_name: Option<String>,
+    sex: Option<String>,
+    disability: bool,
+    /// belum, hadir, tidak or diwakili.
+    rsvp: String,
+    checkin_code: String,
+    represented_by: Option<String>,
+    present: bool,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct DecisionBody {
+    id: i64,
+    agenda_item_id: Option<i64>,
+    text: String,
+    kind: Option<String>,
+    decided_by: Option<String>,
+    link_kind: Option<String>,
+    link_ref: Option<String>,
+}
+
+/// A follow-up action.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ActionBody {
+    id: i64,
+    meeting_id: i64,
+    meeting_title: String,
+    forum_id: i64,
+    forum_name: String,
+    region: String,
+    title: String,
+    owner_person: Option<String>,
+    owner_org_id: Option<i64>,
+    owner_org_name: Option<String>,
+    /// YYYY-MM-DD.
+    deadline: String,
+    /// terbuka, berjalan, selesai or dibatalkan.
+    status: String,
+    evidence: Option<String>,
+    closed_on: Option<String>,
+    link_kind: Option<String>,
+    link_ref: Option<String>,
+}
+
+/// A meeting whole.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct MeetingRecordBody {
+    meeting: MeetingBody,
+    agenda: Vec<AgendaItemBody>,
+    invitations: Vec<InvitationBody>,
+    decisions: Vec<DecisionBody>,
+    actions: Vec<ActionBody>,
+}
+
+/// One page of actions.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PageOfActions {
+    items: Vec<ActionBody>,
+    total: u64,
+    page: u32,
+    size: u32,
+}
+
+/// A program cycle.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct CycleBody {
+    id: i64,
+    program_id: i64,
+    organisation_id: i64,
+    name: String,
+    /// YYYY-MM-DD.
+    start: String,
+    end: String,
+    /// draft, to_approve, approved, distributed, ended or cancelled.
+    state: String,
+    rule_id: Option<i64>,
+    /// `{"kind": "flat", "rupiah": …}` or `{"kind": "by_level", "sd", "smp", "sma"}`.
+    amount: Document,
+    tranches: i64,
+    approved_at: Option<String>,
+    members: i64,
+    /// Verification steps asked of every beneficiary.
+    steps: Vec<String>,
+}
+
+/// A beneficiary of a cycle (NIK masked).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct MemberBody {
+    id: i64,
+    person_id: Option<i64>,
+    region: String,
+    name: String,
+    nik_masked: Option<String>,
+    sex: Option<String>,
+    level: Option<String>,
+    disability: bool,
+    facts: Document,
+    source: String,
+    reason: Option<String>,
+    verdict: String,
+    verdict_note: Option<String>,
+    included: bool,
+    amount: Option<i64>,
+    exit_kind: Option<String>,
+    exit_reason: Option<String>,
+}
+
+/// A person as the lists show one: identifiers masked.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PersonBody {
+    id: i64,
+    list_id: i64,
+    list_name: String,
+    organisation_id: i64,
+    organisation_name: String,
+    region: String,
+    region_name: Option<String>,
+    name: String,
+    /// "L" or "P".
+    sex: Option<String>,
+    birth_date: Option<String>,
+    nik_masked: Option<String>,
+    kk_masked: Option<String>,
+}
+
+/// One keyset page of persons (see [`KeysetPageOfDocuments`]).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct KeysetPageOfPersons {
+    items: Vec<PersonBody>,
+    /// Matching rows, stopped at 10,000 (`total_capped` then true).
+    total: u64,
+    total_capped: bool,
+    sebelum: Option<String>,
+    setelah: Option<String>,
+}
+
+/// A region with its validity; a retired code names its successor when known.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct RegionBody {
+    /// Dotted Kemendagri code, e.g. 52.03.
+    code: String,
+    name: String,
+    /// provinsi, kabupaten, kota, kecamatan, desa, kelurahan, …
+    kind: String,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    valid_from: Option<String>,
+    valid_to: Option<String>,
+    replaced_by: Option<String>,
+}
+
+/// A child region with the counts of the levels below it.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ChildCountsBody {
+    region: RegionBody,
+    /// Counts per level below.
+    below: Document,
+}
+
+/// A region's earlier name and when it was in use.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct FormerNameBody {
+    name: String,
+    valid_from: Option<String>,
+    valid_to: Option<String>,
+}
+
+/// A region in full: its ancestors, its children (current regions) and former names.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct RegionDetailBody {
+    region: RegionBody,
+    ancestors: Vec<RegionBody>,
+    children: Vec<ChildCountsBody>,
+    former_names: Vec<FormerNameBody>,
+}
+
+/// One page of regions.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PageOfRegions {
+    items: Vec<RegionBody>,
+    total: u64,
+    page: u32,
+    size: u32,
 }
 
 struct BearerToken;
@@ -229,6 +525,87 @@ impl Modify for ProgramLinks {
     }
 }
 
+/// Links for stateful clients on what the forum and cycle operations create: a forum is read
+/// and gets a meeting, a meeting is read and gets an action, a cycle is read and moved on.
+struct CreatedLinks;
+
+impl Modify for CreatedLinks {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::link::LinkBuilder;
+        let from_body = |operation: &str, param: &str| {
+            LinkBuilder::new()
+                .operation_id(operation)
+                .parameter(param, "$response.body#/id")
+                .build()
+        };
+        let with_program = |operation: &str| {
+            LinkBuilder::new()
+                .operation_id(operation)
+                .parameter("id", "$request.path.id")
+                .parameter("siklus", "$response.body#/id")
+                .build()
+        };
+        let links = [
+            (
+                "/api/v1/forum",
+                vec![
+                    ("ForumBaca", from_body("forum_detail", "id")),
+                    ("RapatRencana", from_body("meeting_plan", "id")),
+                ],
+            ),
+            (
+                "/api/v1/forum/{id}/rapat",
+                vec![
+                    ("RapatBaca", from_body("meeting_detail", "id")),
+                    ("TindakLanjutTambah", from_body("action_add", "id")),
+                    ("RapatTerlaksana", from_body("meeting_held", "id")),
+                ],
+            ),
+            (
+                "/api/v1/forum/rapat/{id}/tindak-lanjut",
+                vec![("TindakLanjutUbah", from_body("action_update", "id"))],
+            ),
+            (
+                "/api/v1/strategi",
+                vec![
+                    ("StrategiBaca", from_body("strategy", "id")),
+                    ("SasaranTambah", from_body("strategy_objective_add", "id")),
+                ],
+            ),
+            (
+                "/api/v1/bantuan-ganda",
+                vec![
+                    ("PutaranBaca", from_body("double_aid_round", "id")),
+                    ("PutaranUndang", from_body("double_aid_invite", "id")),
+                    ("PutaranGabung", from_body("double_aid_join", "id")),
+                ],
+            ),
+            (
+                "/api/v1/program/{id}/siklus",
+                vec![
+                    ("SiklusBaca", with_program("cycle_detail")),
+                    ("SiklusLangkah", with_program("cycle_step")),
+                ],
+            ),
+        ];
+        for (path, wanted) in links {
+            let Some(RefOr::T(response)) = openapi
+                .paths
+                .paths
+                .get_mut(path)
+                .and_then(|item| item.post.as_mut())
+                .and_then(|op| op.responses.responses.get_mut("201"))
+            else {
+                continue;
+            };
+            for (name, link) in wanted {
+                response.links.insert(name.into(), link.into());
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -254,6 +631,33 @@ impl Modify for ProgramLinks {
         super::read::realisation,
         super::read::double_aid_rounds,
         super::read::forums,
+        super::forums::create_forum,
+        super::forums::forum,
+        super::forums::plan_meeting,
+        super::forums::meeting,
+        super::forums::mark_held,
+        super::forums::add_action,
+        super::forums::actions,
+        super::forums::update_action,
+        super::double_aid::open,
+        super::double_aid::round,
+        super::double_aid::invite,
+        super::double_aid::join,
+        super::double_aid::run,
+        super::double_aid::close,
+        super::strategy::create,
+        super::strategy::add_objective,
+        super::strategy::add_indicator,
+        super::strategy::set_target,
+        super::strategy::publish,
+        super::strategy::start_report,
+        super::strategy::report_job,
+        super::strategy::report_download,
+        super::cycles::cycles,
+        super::cycles::create_cycle,
+        super::cycles::cycle,
+        super::cycles::step,
+        super::cycles::donor_report,
         crate::pages::programs::list::api_list,
         crate::pages::programs::detail::api_detail,
         crate::pages::programs::api::api_save,
@@ -265,8 +669,11 @@ impl Modify for ProgramLinks {
         spec,
     ),
     components(schemas(ErrorBody, ErrorDetail, ValidationErrorBody, ValidationErrorDetail, FieldRefusal,
-        Document, PageOfDocuments, KeysetPageOfDocuments, PublishedCountBody, JobAccepted, ProgramSaved)),
-    modifiers(&BearerToken, &EveryOperation, &ProgramLinks),
+        Document, PageOfDocuments, KeysetPageOfDocuments, PublishedCountBody, JobAccepted, ProgramSaved,
+        Created, AnyValue, PersonBody, KeysetPageOfPersons, RegionBody, ChildCountsBody, FormerNameBody,
+        RegionDetailBody, PageOfRegions, ForumBody, MeetingSummaryBody, MeetingBody, AgendaItemBody, InvitationBody, DecisionBody,
+        ActionBody, MeetingRecordBody, PageOfActions, CycleBody, MemberBody)),
+    modifiers(&BearerToken, &EveryOperation, &ProgramLinks, &CreatedLinks),
     security(("token" = [])),
     tags(
         (name = "wilayah", description = "Wilayah administratif Kemendagri"),
@@ -278,6 +685,7 @@ impl Modify for ProgramLinks {
         (name = "strategi", description = "Strategi dengan indikator, target dan realisasi"),
         (name = "bantuan-ganda", description = "Cek bantuan ganda antarmitra"),
         (name = "forum", description = "Forum koordinasi, pertemuan dan tindak lanjut"),
+        (name = "siklus", description = "Siklus program: penerima, langkah, rekap donor"),
         (name = "api", description = "Uraian API ini")
     )
 )]

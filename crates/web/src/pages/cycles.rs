@@ -648,7 +648,10 @@ async fn publish(
     )
 }
 
-#[derive(Debug, Deserialize)]
+/// A new cycle: the form's fields, and the JSON body of `POST /api/v1/program/{id}/siklus`.
+/// Amounts in rupiah as text; a step is asked when its field is not empty.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"nama": "Siklus 2025/1", "mulai": "2025-01-01", "selesai": "2025-06-30", "jenis_jumlah": "tetap", "jumlah_tetap": "450000", "tahap": "2", "langkah_dokumen": "1"}))]
 pub struct CycleForm {
     nama: String,
     mulai: String,
@@ -673,7 +676,7 @@ fn money(field: &'static str, value: &Option<String>) -> Result<i64, AppError> {
         .ok_or_else(|| bad(field, v))
 }
 
-fn new_cycle_of(id: i64, f: &CycleForm) -> Result<NewCycle, AppError> {
+pub(crate) fn new_cycle_of(id: i64, f: &CycleForm) -> Result<NewCycle, AppError> {
     if f.nama.trim().is_empty() {
         return Err(bad("cycles.field.name", &f.nama));
     }
@@ -930,9 +933,20 @@ async fn cycle_page(
     render(&ui, result)
 }
 
-#[derive(Debug, Deserialize)]
+/// A step in a cycle's life: the form's field, and the JSON body of
+/// `POST /api/v1/program/{id}/siklus/{siklus}/langkah`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"aksi": "ajukan"}))]
 pub struct ActionForm {
+    /// ajukan, kembalikan, setujui, salurkan, tutup or batalkan.
     aksi: String,
+}
+
+impl ActionForm {
+    pub(crate) fn action(&self) -> Result<CycleAction, AppError> {
+        CycleAction::from_key(self.aksi.trim())
+            .ok_or_else(|| bad("cycles.field.action", &self.aksi))
+    }
 }
 
 async fn act(
@@ -942,8 +956,9 @@ async fn act(
     Path((id, cycle)): Path<(i64, i64)>,
     Form(f): Form<ActionForm>,
 ) -> Response {
-    let Some(action) = CycleAction::from_key(f.aksi.trim()) else {
-        return bad("cycles.field.action", &f.aksi).page(&ui);
+    let action = match f.action() {
+        Ok(a) => a,
+        Err(e) => return e.page(&ui),
     };
     done(
         uc::act_on_cycle(&state.store, &user.viewer, cycle, action).await,

@@ -146,7 +146,7 @@ fn bad(key: &'static str, field: &str, value: &str) -> AppError {
 
 /// The open form: `wilayah`, `periode`, `jenis` (comma-separated), a `mitra` checkbox per
 /// organisation and `mitra_lain` (more organisation ids, comma-separated).
-fn parse_open(fields: &[(String, String)]) -> Result<NewRound, AppError> {
+pub(crate) fn parse_open(fields: &[(String, String)]) -> Result<NewRound, AppError> {
     let value = |name: &str| {
         fields
             .iter()
@@ -310,10 +310,27 @@ pub async fn join(
     }
 }
 
-#[derive(Debug, serde::Deserialize)]
+/// One more partner invited: the form's fields, and the JSON body of
+/// `POST /api/v1/bantuan-ganda/{id}/undang`.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"organisasi": "12", "kontak": "data@mitra.example.id"}))]
 pub struct InviteForm {
+    /// The organisation's id.
     organisasi: String,
     kontak: Option<String>,
+}
+
+impl InviteForm {
+    pub(crate) fn organisation(&self) -> Result<i64, AppError> {
+        self.organisasi
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| bad("double_aid.bad_field", "organisasi", &self.organisasi))
+    }
+
+    pub(crate) fn contact(&self) -> Option<&str> {
+        self.kontak.as_deref()
+    }
 }
 
 pub async fn invite(
@@ -323,10 +340,11 @@ pub async fn invite(
     Path(id): Path<i64>,
     Form(f): Form<InviteForm>,
 ) -> Response {
-    let Ok(org) = f.organisasi.trim().parse::<i64>() else {
-        return bad("double_aid.bad_field", "organisasi", &f.organisasi).page(&ui);
+    let org = match f.organisation() {
+        Ok(o) => o,
+        Err(e) => return e.page(&ui),
     };
-    match uc::invite(&state.store, &user.viewer, id, org, f.kontak.as_deref()).await {
+    match uc::invite(&state.store, &user.viewer, id, org, f.contact()).await {
         Ok(()) => Redirect::to(&format!("/bantuan-ganda/{id}")).into_response(),
         Err(e) => AppError::from(e).page(&ui),
     }

@@ -65,7 +65,7 @@ pub fn routes() -> Router<AppState> {
         .route("/forum/{id}", get(history).post(plan_meeting))
 }
 
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
@@ -170,12 +170,27 @@ pub async fn list(State(state): State<AppState>, ui: Ui, Signed(user): Signed) -
     render(&ui, result)
 }
 
-#[derive(Debug, Deserialize)]
+/// A new forum: the form's fields, and the JSON body of `POST /api/v1/forum`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"lkks": 1, "nama": "Rapat Koordinasi LKKS", "jenis": "koordinasi"}))]
 pub struct ForumForm {
+    /// Id of the LKKS that owns the forum.
     lkks: i64,
     nama: String,
+    /// Meeting kind key, e.g. `koordinasi`.
     jenis: String,
     keterangan: Option<String>,
+}
+
+impl ForumForm {
+    pub(crate) fn input(self) -> Result<NewForum, AppError> {
+        Ok(NewForum {
+            lkks_id: self.lkks,
+            name: self.nama,
+            kind: kind_of(&self.jenis)?,
+            description: self.keterangan,
+        })
+    }
 }
 
 pub async fn create_forum(
@@ -184,15 +199,9 @@ pub async fn create_forum(
     Signed(user): Signed,
     Form(f): Form<ForumForm>,
 ) -> Response {
-    let kind = match kind_of(&f.jenis) {
-        Ok(k) => k,
+    let input = match f.input() {
+        Ok(i) => i,
         Err(e) => return e.page(&ui),
-    };
-    let input = NewForum {
-        lkks_id: f.lkks,
-        name: f.nama,
-        kind,
-        description: f.keterangan,
     };
     match uc::create_forum(&state.store, &user.viewer, &input).await {
         Ok(id) => Redirect::to(&format!("/forum/{id}")).into_response(),
@@ -215,14 +224,14 @@ struct HistoryPage {
 
 #[derive(Debug, Deserialize)]
 pub struct PageQuery {
-    hal: Option<u32>,
+    pub(crate) hal: Option<u32>,
     /// Keyset cursors: the meetings older than / newer than this meeting.
     sebelum: Option<i64>,
     setelah: Option<i64>,
 }
 
 impl PageQuery {
-    fn cursor(&self) -> Option<sinergi_store::HistoryCursor> {
+    pub(crate) fn cursor(&self) -> Option<sinergi_store::HistoryCursor> {
         use sinergi_store::HistoryCursor;
         match (self.sebelum, self.setelah) {
             (Some(id), _) => Some(HistoryCursor::Before(id)),
@@ -275,7 +284,9 @@ pub async fn history(
     render(&ui, result)
 }
 
-#[derive(Debug, Deserialize)]
+/// A meeting planned: the form's fields, and the JSON body of `POST /api/v1/forum/{id}/rapat`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"judul": "Rakor Juni", "jenis": "koordinasi", "tanggal": "2025-06-25", "jam": "09:30", "komisi": "Komisi A; Komisi B", "agenda": "Komisi A: Data PPKS\nRencana kerja"}))]
 pub struct MeetingForm {
     judul: String,
     jenis: String,
@@ -301,24 +312,18 @@ fn items(s: &Option<String>) -> Vec<String> {
         .collect()
 }
 
-pub async fn plan_meeting(
-    State(state): State<AppState>,
-    ui: Ui,
-    Signed(user): Signed,
-    Path(id): Path<i64>,
-    Form(f): Form<MeetingForm>,
-) -> Response {
-    let result = async {
-        let kind = kind_of(&f.jenis)?;
-        let date = parse_date_field("tanggal", &f.tanggal)?;
-        let time = NaiveTime::parse_from_str(f.jam.trim(), "%H:%M").map_err(|_| {
+impl MeetingForm {
+    pub(crate) fn input(&self, forum_id: i64) -> Result<NewMeeting, AppError> {
+        let kind = kind_of(&self.jenis)?;
+        let date = parse_date_field("tanggal", &self.tanggal)?;
+        let time = NaiveTime::parse_from_str(self.jam.trim(), "%H:%M").map_err(|_| {
             AppError::bad_request(
                 "error.invalid",
-                sinergi_core::Msg::new("forum.bad_time").arg("value", f.jam.trim()),
+                sinergi_core::Msg::new("forum.bad_time").arg("value", self.jam.trim()),
             )
         })?;
-        let commissions = items(&f.komisi);
-        let agenda = f
+        let commissions = items(&self.komisi);
+        let agenda = self
             .agenda
             .as_deref()
             .unwrap_or("")
@@ -333,18 +338,31 @@ pub async fn plan_meeting(
             })
             .collect();
         let input = NewMeeting {
-            forum_id: id,
-            title: f.judul.clone(),
+            forum_id,
+            title: self.judul.clone(),
             kind,
             date,
             time,
-            place: f.tempat.clone(),
-            online_link: f.tautan.clone(),
-            organiser: f.penyelenggara.clone(),
+            place: self.tempat.clone(),
+            online_link: self.tautan.clone(),
+            organiser: self.penyelenggara.clone(),
             commissions,
-            topics: items(&f.topik),
+            topics: items(&self.topik),
             agenda,
         };
+        Ok(input)
+    }
+}
+
+pub async fn plan_meeting(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<MeetingForm>,
+) -> Response {
+    let result = async {
+        let input = f.input(id)?;
         Ok::<_, AppError>(uc::plan_meeting(&state.store, &user.viewer, &input).await?)
     }
     .await;
@@ -625,7 +643,10 @@ pub async fn add_decision(
     )
 }
 
-#[derive(Debug, Deserialize)]
+/// A follow-up action: the form's fields, and the JSON body of
+/// `POST /api/v1/forum/rapat/{id}/tindak-lanjut`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"judul": "Kirim data PPKS", "penanggung_jawab": "Sekretaris", "tenggat": "2025-07-31"}))]
 pub struct ActionForm {
     keputusan: Option<String>,
     judul: String,
@@ -638,6 +659,26 @@ pub struct ActionForm {
     rujukan: Option<String>,
 }
 
+impl ActionForm {
+    pub(crate) fn input(self) -> Result<NewAction, AppError> {
+        let deadline = parse_date_field("tenggat", &self.tenggat)?;
+        let owner_org_id = blank_none(&self.organisasi_id).and_then(|o| o.parse().ok());
+        Ok(NewAction {
+            decision_id: blank_none(&self.keputusan).and_then(|d| d.parse().ok()),
+            title: self.judul,
+            owner_person: self.penanggung_jawab,
+            owner_org_id,
+            owner_org_name: if owner_org_id.is_some() {
+                None
+            } else {
+                self.organisasi
+            },
+            deadline,
+            link: link_of(&self.kaitan, &self.rujukan),
+        })
+    }
+}
+
 pub async fn add_action(
     State(state): State<AppState>,
     ui: Ui,
@@ -645,23 +686,9 @@ pub async fn add_action(
     Path(id): Path<i64>,
     Form(f): Form<ActionForm>,
 ) -> Response {
-    let deadline = match parse_date_field("tenggat", &f.tenggat) {
-        Ok(d) => d,
+    let input = match f.input() {
+        Ok(i) => i,
         Err(e) => return e.page(&ui),
-    };
-    let owner_org_id = blank_none(&f.organisasi_id).and_then(|o| o.parse().ok());
-    let input = NewAction {
-        decision_id: blank_none(&f.keputusan).and_then(|d| d.parse().ok()),
-        title: f.judul,
-        owner_person: f.penanggung_jawab,
-        owner_org_id,
-        owner_org_name: if owner_org_id.is_some() {
-            None
-        } else {
-            f.organisasi
-        },
-        deadline,
-        link: link_of(&f.kaitan, &f.rujukan),
     };
     done(
         uc::add_action(&state.store, &user.viewer, id, &input).await,
@@ -670,11 +697,31 @@ pub async fn add_action(
     )
 }
 
-#[derive(Debug, Deserialize)]
+/// An action's new status: the form's fields, and the JSON body of
+/// `POST /api/v1/forum/tindak-lanjut/{id}` (which ignores `kembali`).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"status": "berjalan"}))]
 pub struct ActionStatusForm {
+    /// `terbuka`, `berjalan`, `selesai` or `dibatalkan`.
     status: String,
+    /// Evidence of completion (needed to close).
     bukti: Option<String>,
     kembali: Option<String>,
+}
+
+impl ActionStatusForm {
+    pub(crate) fn status(&self) -> Result<ActionStatus, AppError> {
+        ActionStatus::from_key(&self.status).ok_or_else(|| {
+            AppError::bad_request(
+                "error.invalid",
+                sinergi_core::Msg::new("forum.status_unknown").arg("value", self.status.trim()),
+            )
+        })
+    }
+
+    pub(crate) fn evidence(&self) -> Option<String> {
+        self.bukti.clone()
+    }
 }
 
 pub async fn update_action(
@@ -684,12 +731,9 @@ pub async fn update_action(
     Path(id): Path<i64>,
     Form(f): Form<ActionStatusForm>,
 ) -> Response {
-    let Some(to) = ActionStatus::from_key(&f.status) else {
-        return AppError::bad_request(
-            "error.invalid",
-            sinergi_core::Msg::new("forum.status_unknown").arg("value", f.status.trim()),
-        )
-        .page(&ui);
+    let to = match f.status() {
+        Ok(to) => to,
+        Err(e) => return e.page(&ui),
     };
     // Only a local path is followed back.
     let back = f
@@ -805,14 +849,14 @@ struct ActionsPage {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ActionsQuery {
-    terlambat: Option<String>,
+    pub(crate) terlambat: Option<String>,
     status: Option<String>,
-    forum: Option<i64>,
-    hal: Option<u32>,
+    pub(crate) forum: Option<i64>,
+    pub(crate) hal: Option<u32>,
 }
 
 impl ActionsQuery {
-    fn filter(&self) -> ActionFilter {
+    pub(crate) fn filter(&self) -> ActionFilter {
         ActionFilter {
             forum: self.forum,
             status: self.status.as_deref().and_then(ActionStatus::from_key),

@@ -4,6 +4,7 @@
 mod access;
 mod api_spec;
 mod api_tokens;
+mod api_writes;
 mod caching;
 mod common;
 mod cycles;

@@ -39,9 +39,9 @@ use sinergi_activity::realisation::RealisationOutcome;
 mod dashboard;
 pub(crate) mod entry;
 pub(crate) mod indicator;
-mod report;
+pub(crate) mod report;
 mod settings;
-mod tree;
+pub(crate) mod tree;
 
 #[allow(unused_imports)]
 use dashboard::*;

@@ -151,10 +151,16 @@ pub fn xlsx(doc: &Document) -> Result<Vec<u8>, AppError> {
     crate::export::xlsx_bytes(&tables).map_err(|e| AppError::internal(format!("xlsx: {e}")))
 }
 
-#[derive(Deserialize)]
+/// A report asked for: the form's fields, and the JSON body of
+/// `POST /api/v1/strategi/{id}/laporan`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"jenis": "triwulan", "format": "xlsx", "periode": "2025-Q1"}))]
 pub struct StartForm {
+    /// `strategi` (the strategy document) or `triwulan` (the quarter's monitoring report).
     jenis: String,
+    /// `pdf` or `xlsx`.
     format: String,
+    /// The quarter, e.g. 2025-Q1, for `triwulan`.
     #[serde(default)]
     periode: String,
 }
@@ -166,7 +172,22 @@ pub async fn start(
     Path(id): Path<i64>,
     Form(f): Form<StartForm>,
 ) -> Response {
-    let result = async {
+    match start_job(&state, &ui, &user, id, &f).await {
+        Ok(job) => Redirect::to(&format!("/strategi/laporan/{job}")).into_response(),
+        Err(e) => e.page(&ui),
+    }
+}
+
+/// Starts making a report in the background (the page's form, or the API's JSON body); the
+/// job's id, to poll and download with (the caller's only).
+pub(crate) async fn start_job(
+    state: &AppState,
+    ui: &Ui,
+    user: &sinergi_store::SessionUser,
+    id: i64,
+    f: &StartForm,
+) -> Result<String, AppError> {
+    async {
         let kind = match f.jenis.as_str() {
             "strategi" => ReportKind::Strategy,
             "triwulan" => ReportKind::Quarter,
@@ -224,11 +245,7 @@ pub async fn start(
         });
         Ok(id)
     }
-    .await;
-    match result {
-        Ok(job) => Redirect::to(&format!("/strategi/laporan/{job}")).into_response(),
-        Err(e) => e.page(&ui),
-    }
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -306,46 +323,62 @@ struct JobPage {
     failed: Option<String>,
 }
 
+/// Where a report job stands: per mille done, and the file (name, size) or why it failed.
+pub(crate) struct JobState {
+    pub permille: u32,
+    pub done: Option<(String, usize)>,
+    pub failed: Option<String>,
+}
+
+/// The state of the caller's report job `id`; not found for anyone else's.
+pub(crate) fn job_state(id: &str, user: i64) -> Result<JobState, AppError> {
+    let job = owned_job(id, user)?;
+    let outcome = job.outcome.lock().map_err(AppError::internal)?;
+    let (done, failed) = match &*outcome {
+        Outcome::Running => (None, None),
+        Outcome::Done {
+            filename, bytes, ..
+        } => (Some((filename.clone(), bytes.len())), None),
+        Outcome::Failed(e) => (None, Some(e.clone())),
+    };
+    Ok(JobState {
+        permille: job.progress.load(Ordering::Relaxed),
+        done,
+        failed,
+    })
+}
+
+/// The caller's finished report as a download; not found before it is done.
+pub(crate) fn job_file(id: &str, user: i64) -> Result<Response, AppError> {
+    let job = owned_job(id, user)?;
+    let outcome = job.outcome.lock().map_err(AppError::internal)?;
+    match &*outcome {
+        Outcome::Done {
+            filename,
+            content_type,
+            bytes,
+        } => Ok(crate::export::file_download(
+            filename,
+            content_type,
+            bytes.clone(),
+        )),
+        _ => Err(AppError::not_found("strategy.report.not_ready")),
+    }
+}
+
 pub async fn progress(ui: Ui, Signed(user): Signed, Path(id): Path<String>) -> Response {
-    let result = (|| {
-        let job = owned_job(&id, user.principal.user_id)?;
-        let outcome = job.outcome.lock().map_err(AppError::internal)?;
-        let (done, failed) = match &*outcome {
-            Outcome::Running => (None, None),
-            Outcome::Done {
-                filename, bytes, ..
-            } => (Some((filename.clone(), bytes.len())), None),
-            Outcome::Failed(e) => (None, Some(e.clone())),
-        };
-        Ok(JobPage {
-            t: ui.t,
-            percent: job.progress.load(Ordering::Relaxed) / 10,
-            job: id.clone(),
-            done,
-            failed,
-        })
-    })();
+    let result = job_state(&id, user.principal.user_id).map(|s| JobPage {
+        t: ui.t,
+        percent: s.permille / 10,
+        job: id.clone(),
+        done: s.done,
+        failed: s.failed,
+    });
     render(&ui, result)
 }
 
 pub async fn download(ui: Ui, Signed(user): Signed, Path(id): Path<String>) -> Response {
-    let result = (|| {
-        let job = owned_job(&id, user.principal.user_id)?;
-        let outcome = job.outcome.lock().map_err(AppError::internal)?;
-        match &*outcome {
-            Outcome::Done {
-                filename,
-                content_type,
-                bytes,
-            } => Ok(crate::export::file_download(
-                filename,
-                content_type,
-                bytes.clone(),
-            )),
-            _ => Err(AppError::not_found("strategy.report.not_ready")),
-        }
-    })();
-    match result {
+    match job_file(&id, user.principal.user_id) {
         Ok(r) => r,
         Err(e) => e.page(&ui),
     }

@@ -58,7 +58,9 @@ pub(super) async fn index_page(
     })
 }
 
-#[derive(Deserialize)]
+/// A new strategy: the form's fields, and the JSON body of `POST /api/v1/strategi`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"wilayah": "52", "judul": "RAD Kesejahteraan Sosial", "tahun_awal": "2025", "tahun_akhir": "2029", "visi": "NTB sejahtera", "misi": "Misi satu\nMisi dua"}))]
 pub struct NewStrategyForm {
     wilayah: String,
     judul: String,
@@ -86,25 +88,31 @@ pub(super) fn lines(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// Creates a strategy with its first draft (the page's form, or the API's JSON body).
+pub(crate) async fn create_strategy(
+    state: &AppState,
+    user: &SessionUser,
+    f: &NewStrategyForm,
+) -> Result<i64, AppError> {
+    let years = (
+        year("strategy.f.year_from", &f.tahun_awal)?,
+        year("strategy.f.year_to", &f.tahun_akhir)?,
+    );
+    let (id, _) = state
+        .store
+        .scoped(&user.viewer)
+        .create_strategy(f.wilayah.trim(), &f.judul, years, &f.visi, &lines(&f.misi))
+        .await?;
+    Ok(id)
+}
+
 pub async fn create(
     State(state): State<AppState>,
     ui: Ui,
     Signed(user): Signed,
     Form(f): Form<NewStrategyForm>,
 ) -> Response {
-    let result: Result<i64, AppError> = async {
-        let years = (
-            year("strategy.f.year_from", &f.tahun_awal)?,
-            year("strategy.f.year_to", &f.tahun_akhir)?,
-        );
-        let (id, _) = state
-            .store
-            .scoped(&user.viewer)
-            .create_strategy(f.wilayah.trim(), &f.judul, years, &f.visi, &lines(&f.misi))
-            .await?;
-        Ok(id)
-    }
-    .await;
+    let result = create_strategy(&state, &user, &f).await;
     match result {
         Ok(id) => Redirect::to(&format!("/strategi/{id}")).into_response(),
         Err(e) => e.page(&ui),
@@ -234,10 +242,27 @@ pub(super) fn back_to_tree(id: i64, result: Result<(), AppError>, ui: &Ui) -> Re
     }
 }
 
-#[derive(Deserialize)]
+/// An objective: the form's fields, and the JSON body of `POST /api/v1/strategi/{id}/sasaran`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"kode": "S1", "nama": "Menurunkan kemiskinan ekstrem"}))]
 pub struct ObjectiveForm {
     kode: String,
     nama: String,
+}
+
+/// Adds an objective to the strategy's draft; its id.
+pub(crate) async fn add_objective_to(
+    state: &AppState,
+    user: &SessionUser,
+    id: i64,
+    f: &ObjectiveForm,
+) -> Result<i64, AppError> {
+    let draft = draft_of(state, user, id).await?;
+    Ok(state
+        .store
+        .scoped(&user.viewer)
+        .add_objective(draft, &f.kode, &f.nama)
+        .await?)
 }
 
 pub async fn add_objective(
@@ -247,20 +272,13 @@ pub async fn add_objective(
     Path(id): Path<i64>,
     Form(f): Form<ObjectiveForm>,
 ) -> Response {
-    let result = async {
-        let draft = draft_of(&state, &user, id).await?;
-        state
-            .store
-            .scoped(&user.viewer)
-            .add_objective(draft, &f.kode, &f.nama)
-            .await?;
-        Ok(())
-    }
-    .await;
+    let result = add_objective_to(&state, &user, id, &f).await.map(|_| ());
     back_to_tree(id, result, &ui)
 }
 
-#[derive(Deserialize)]
+/// An indicator: the form's fields, and the JSON body of `POST /api/v1/strategi/{id}/indikator`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"sasaran": 1, "kode": "I1", "nama": "Persentase PPKS tertangani", "definisi": "PPKS yang menerima layanan dibagi PPKS terdata", "satuan": "persen", "arah": "naik", "sumber_data": "Dinas Sosial", "jenis_sumber": "administrative"}))]
 pub struct IndicatorForm {
     sasaran: i64,
     kode: String,
@@ -308,6 +326,78 @@ pub(super) fn opt_figure(field: &'static str, s: &str) -> Result<Option<f64>, Ap
         })
 }
 
+/// Adds an indicator under an objective of a draft (the page's form, or the API's JSON
+/// body); its id.
+pub(crate) async fn add_indicator_to(
+    state: &AppState,
+    user: &SessionUser,
+    f: IndicatorForm,
+) -> Result<i64, AppError> {
+    let direction = Direction::parse(&f.arah).ok_or_else(|| {
+        bad(field_msg(
+            "strategy.f.direction",
+            Msg::new("strategy.refuse.direction"),
+        ))
+    })?;
+    let source_type = SourceType::from_key(&f.jenis_sumber).ok_or_else(|| {
+        bad(field_msg(
+            "strategy.f.source_type",
+            Msg::new("strategy.refuse.source_type"),
+        ))
+    })?;
+    let baseline_year = match f.tahun_dasar.trim() {
+        "" => None,
+        y => Some(year("strategy.f.baseline_year", y)?),
+    };
+    // A named partner must be a partner organisation the editor may act for.
+    let pic_organisation_id = match f.pic_organisasi.trim() {
+        "" => None,
+        text => {
+            let known = state
+                .store
+                .scoped(&user.viewer)
+                .organisations_acting_for()
+                .await?
+                .into_iter()
+                .find(|o| o.kind == OrganisationKind::Mitra && o.id.to_string() == text);
+            Some(
+                known
+                    .ok_or_else(|| {
+                        bad(field_msg(
+                            "strategy.f.pic_partner",
+                            Msg::new("strategy.refuse.not_your_partner").arg("id", text),
+                        ))
+                    })?
+                    .id,
+            )
+        }
+    };
+    let fields = IndicatorFields {
+        code: f.kode,
+        name: f.nama,
+        definition: f.definisi,
+        formula: f.rumus,
+        unit: f.satuan,
+        direction,
+        reference_code: Some(f.kode_rujukan),
+        data_source: f.sumber_data,
+        source_type,
+        concept: f.konsep,
+        disaggregations: f.rincian,
+        baseline_year,
+        baseline_value: opt_figure("strategy.f.baseline_value", &f.nilai_dasar)?,
+        baseline_source: Some(f.sumber_dasar).filter(|s| !s.trim().is_empty()),
+        pic: f.pic,
+        pic_organisation_id,
+        computation: Some(f.perhitungan).filter(|s| !s.trim().is_empty()),
+    };
+    Ok(state
+        .store
+        .scoped(&user.viewer)
+        .add_indicator(f.sasaran, &fields)
+        .await?)
+}
+
 pub async fn add_indicator(
     State(state): State<AppState>,
     ui: Ui,
@@ -336,81 +426,53 @@ pub async fn add_indicator(
         map.insert("rincian".into(), serde_json::Value::Array(rincian));
         let f: IndicatorForm = serde_json::from_value(serde_json::Value::Object(map))
             .map_err(|e| bad(Msg::new("strategy.refuse.form_incomplete").arg("detail", e)))?;
-        let direction = Direction::parse(&f.arah).ok_or_else(|| {
-            bad(field_msg(
-                "strategy.f.direction",
-                Msg::new("strategy.refuse.direction"),
-            ))
-        })?;
-        let source_type = SourceType::from_key(&f.jenis_sumber).ok_or_else(|| {
-            bad(field_msg(
-                "strategy.f.source_type",
-                Msg::new("strategy.refuse.source_type"),
-            ))
-        })?;
-        let baseline_year = match f.tahun_dasar.trim() {
-            "" => None,
-            y => Some(year("strategy.f.baseline_year", y)?),
-        };
-        // A named partner must be a partner organisation the editor may act for.
-        let pic_organisation_id = match f.pic_organisasi.trim() {
-            "" => None,
-            text => {
-                let known = state
-                    .store
-                    .scoped(&user.viewer)
-                    .organisations_acting_for()
-                    .await?
-                    .into_iter()
-                    .find(|o| o.kind == OrganisationKind::Mitra && o.id.to_string() == text);
-                Some(
-                    known
-                        .ok_or_else(|| {
-                            bad(field_msg(
-                                "strategy.f.pic_partner",
-                                Msg::new("strategy.refuse.not_your_partner").arg("id", text),
-                            ))
-                        })?
-                        .id,
-                )
-            }
-        };
-        let fields = IndicatorFields {
-            code: f.kode,
-            name: f.nama,
-            definition: f.definisi,
-            formula: f.rumus,
-            unit: f.satuan,
-            direction,
-            reference_code: Some(f.kode_rujukan),
-            data_source: f.sumber_data,
-            source_type,
-            concept: f.konsep,
-            disaggregations: f.rincian,
-            baseline_year,
-            baseline_value: opt_figure("strategy.f.baseline_value", &f.nilai_dasar)?,
-            baseline_source: Some(f.sumber_dasar).filter(|s| !s.trim().is_empty()),
-            pic: f.pic,
-            pic_organisation_id,
-            computation: Some(f.perhitungan).filter(|s| !s.trim().is_empty()),
-        };
-        state
-            .store
-            .scoped(&user.viewer)
-            .add_indicator(f.sasaran, &fields)
-            .await?;
+        add_indicator_to(&state, &user, f).await?;
         Ok(())
     }
     .await;
     back_to_tree(id, result, &ui)
 }
 
-#[derive(Deserialize)]
+/// A target: the form's fields, and the JSON body of `POST /api/v1/strategi/{id}/target`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"indikator": 1, "wilayah": "52", "tahun": "2026", "nilai": "75"}))]
 pub struct TargetForm {
     indikator: i64,
     wilayah: String,
     tahun: String,
     nilai: String,
+}
+
+/// Sets one target of an indicator (the page's form, or the API's JSON body).
+pub(crate) async fn set_target_of(
+    state: &AppState,
+    user: &SessionUser,
+    f: &TargetForm,
+) -> Result<(), AppError> {
+    let value = opt_figure("strategy.f.target_value", &f.nilai)?.ok_or_else(|| {
+        bad(field_msg(
+            "strategy.f.target_value",
+            Msg::new("strategy.refuse.required"),
+        ))
+    })?;
+    state
+        .store
+        .scoped(&user.viewer)
+        .set_targets(
+            f.indikator,
+            &[Target {
+                region: StrategyArea::parse(&f.wilayah).map_err(|_| {
+                    bad(field_msg(
+                        "strategy.f.target_region",
+                        Msg::new("strategy.refuse.region_bad").arg("region", f.wilayah.trim()),
+                    ))
+                })?,
+                year: year("strategy.f.target_year", &f.tahun)?,
+                value,
+            }],
+        )
+        .await?;
+    Ok(())
 }
 
 pub async fn set_target(
@@ -420,34 +482,23 @@ pub async fn set_target(
     Path(id): Path<i64>,
     Form(f): Form<TargetForm>,
 ) -> Response {
-    let result = async {
-        let value = opt_figure("strategy.f.target_value", &f.nilai)?.ok_or_else(|| {
-            bad(field_msg(
-                "strategy.f.target_value",
-                Msg::new("strategy.refuse.required"),
-            ))
-        })?;
-        state
-            .store
-            .scoped(&user.viewer)
-            .set_targets(
-                f.indikator,
-                &[Target {
-                    region: StrategyArea::parse(&f.wilayah).map_err(|_| {
-                        bad(field_msg(
-                            "strategy.f.target_region",
-                            Msg::new("strategy.refuse.region_bad").arg("region", f.wilayah.trim()),
-                        ))
-                    })?,
-                    year: year("strategy.f.target_year", &f.tahun)?,
-                    value,
-                }],
-            )
-            .await?;
-        Ok(())
-    }
-    .await;
+    let result = set_target_of(&state, &user, &f).await;
     back_to_tree(id, result, &ui)
+}
+
+/// Publishes the strategy's draft.
+pub(crate) async fn publish_draft(
+    state: &AppState,
+    user: &SessionUser,
+    id: i64,
+) -> Result<(), AppError> {
+    let draft = draft_of(state, user, id).await?;
+    state
+        .store
+        .scoped(&user.viewer)
+        .publish_version(draft)
+        .await?;
+    Ok(())
 }
 
 pub async fn publish(
@@ -456,16 +507,7 @@ pub async fn publish(
     Signed(user): Signed,
     Path(id): Path<i64>,
 ) -> Response {
-    let result = async {
-        let draft = draft_of(&state, &user, id).await?;
-        state
-            .store
-            .scoped(&user.viewer)
-            .publish_version(draft)
-            .await?;
-        Ok(())
-    }
-    .await;
+    let result = publish_draft(&state, &user, id).await;
     back_to_tree(id, result, &ui)
 }
 
