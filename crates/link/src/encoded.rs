@@ -657,7 +657,10 @@ impl EncodedModel {
         ]
     }
 
-    /// Measures `u` on up to `samples` random cross-member pairs of `sets`.
+    /// Measures `u` on up to `samples` random cross-member pairs of `sets` within one
+    /// kecamatan: the pairs the filter bands compare are (see [`link_encoded`]), and within a
+    /// kecamatan a shared desa, a near NIK (same birth date, serial 0001) or a common name
+    /// are far less telling than across the province.
     pub fn estimate(sets: &[&[EncodedRecord]], samples: usize, rng: &mut impl rand::Rng) -> Self {
         let nonempty: Vec<&[EncodedRecord]> =
             sets.iter().copied().filter(|s| !s.is_empty()).collect();
@@ -673,16 +676,33 @@ impl EncodedModel {
         if cross_pairs < 10_000.0 {
             return model;
         }
+        let mut by_kecamatan: FxHashMap<(usize, &str), Vec<u32>> = FxHashMap::default();
+        for (m, set) in nonempty.iter().enumerate() {
+            for (i, r) in set.iter().enumerate() {
+                by_kecamatan
+                    .entry((m, r.kecamatan.as_str()))
+                    .or_default()
+                    .push(i as u32);
+            }
+        }
         // +1 smoothing per level.
         let mut counts: [Vec<f64>; FIELDS] = std::array::from_fn(|k| vec![1.0; LEVELS[k]]);
-        for _ in 0..samples {
+        let mut taken = 0;
+        for _ in 0..samples * 4 {
+            if taken == samples {
+                break;
+            }
             let i = rng.random_range(0..nonempty.len());
             let mut j = rng.random_range(0..nonempty.len() - 1);
             if j >= i {
                 j += 1;
             }
             let a = &nonempty[i][rng.random_range(0..nonempty[i].len())];
-            let b = &nonempty[j][rng.random_range(0..nonempty[j].len())];
+            let Some(same) = by_kecamatan.get(&(j, a.kecamatan.as_str())) else {
+                continue;
+            };
+            let b = &nonempty[j][same[rng.random_range(0..same.len())] as usize];
+            taken += 1;
             for (k, l) in gamma(a, b).into_iter().enumerate() {
                 if l > 0 {
                     counts[k][usize::from(l) - 1] += 1.0;
@@ -719,7 +739,16 @@ impl EncodedModel {
         let g = gamma(a, b);
         let nik = self.weight(0, g[0]);
         let kk = self.weight(1, g[1]);
-        let rest: f64 = (2..FIELDS).map(|k| self.weight(k, g[k])).sum();
+        // A NIK holds the birth date (DDMMYY): when the NIKs agree or are near, a date that
+        // agrees says nothing more (counting it twice made neighbours' twins matches); one
+        // that disagrees still counts.
+        let nik_holds_date = matches!(g[0], 1 | 2);
+        let rest: f64 = (2..FIELDS)
+            .map(|k| {
+                let w = self.weight(k, g[k]);
+                if k == 3 && nik_holds_date { w.min(0.0) } else { w }
+            })
+            .sum();
         let prior = (self.lambda / (1.0 - self.lambda)).log2();
         let d = 1.0 - f64::from(differing(&a.clk, &b.clk, 0..NAME_WORDS, NAME_RAW)) / NAME_RAW as f64;
         (prior + nik + kk + rest, [nik, kk, rest], d)
