@@ -328,7 +328,8 @@ pub fn encode(secret: &Secret, r: &PlainRecord<'_>) -> EncodedRecord {
         nik_near: r.nik.and_then(|n| near_tokens(secret, n)),
         kk: r.kk.map(|k| Secret::token(&secret.kk, k.as_bytes())),
         block,
-        desa: (!r.region.is_empty()).then(|| Secret::short_token(&secret.desa, r.region.as_bytes())),
+        desa: (!r.region.is_empty())
+            .then(|| Secret::short_token(&secret.desa, r.region.as_bytes())),
         sex: r
             .sex
             .map(|c| Secret::short_token(&secret.sex, c.to_string().as_bytes())),
@@ -746,11 +747,16 @@ impl EncodedModel {
         let rest: f64 = (2..FIELDS)
             .map(|k| {
                 let w = self.weight(k, g[k]);
-                if k == 3 && nik_holds_date { w.min(0.0) } else { w }
+                if k == 3 && nik_holds_date {
+                    w.min(0.0)
+                } else {
+                    w
+                }
             })
             .sum();
         let prior = (self.lambda / (1.0 - self.lambda)).log2();
-        let d = 1.0 - f64::from(differing(&a.clk, &b.clk, 0..NAME_WORDS, NAME_RAW)) / NAME_RAW as f64;
+        let d =
+            1.0 - f64::from(differing(&a.clk, &b.clk, 0..NAME_WORDS, NAME_RAW)) / NAME_RAW as f64;
         (prior + nik + kk + rest, [nik, kk, rest], d)
     }
 }
@@ -983,7 +989,11 @@ mod tests {
         assert_eq!(gamma(&a, &variant)[3], 1, "same date");
         assert_eq!(gamma(&a, &swapped)[3], 2, "a day-month swap agrees in part");
         assert_eq!(gamma(&a, &year_only)[3], 2, "a year-only date too");
-        assert_eq!(gamma(&a, &same_year)[3], 3, "another date of the same year less");
+        assert_eq!(
+            gamma(&a, &same_year)[3],
+            3,
+            "another date of the same year less"
+        );
         assert_eq!(gamma(&a, &stranger), [0, 1, 5, 5, 2, 3]);
         // Balanced: every part of every filter has exactly half its bits set, whatever the
         // name's length.

@@ -175,7 +175,9 @@ fn uncertain_case() -> (PersonInput, PersonInput) {
 /// A partner's list for the review test: `strangers` people of desa 52.03.05.2004 (NIKs
 /// valid and distinct per `offset`) and `extra` first.
 fn review_list(extra: PersonInput, offset: i64) -> Vec<PersonInput> {
-    let first = ["Ahmad", "Baiq", "Lalu", "Made", "Nyoman", "Ketut", "Wayan", "Putu"];
+    let first = [
+        "Ahmad", "Baiq", "Lalu", "Made", "Nyoman", "Ketut", "Wayan", "Putu",
+    ];
     let last = [
         "Hasan", "Rahma", "Sudirman", "Wati", "Saputra", "Yani", "Kurnia", "Fauzi",
     ];
@@ -302,7 +304,10 @@ fn an_uncertain_pair_is_decided_by_each_partner_and_carries_into_the_next_round(
         let first = round(&mut admin);
         assert!(pending(&mut mitra_a, &first), "{l}: A has a pair to decide");
         assert!(pending(&mut mitra_b, &first), "{l}: B has a pair to decide");
-        assert!(pending(&mut admin, &first), "{l}: the admin sees it waiting");
+        assert!(
+            pending(&mut admin, &first),
+            "{l}: the admin sees it waiting"
+        );
 
         // A's page: its own line, the evidence as field weights, the two buttons; nothing
         // of B's record.
@@ -324,7 +329,10 @@ fn an_uncertain_pair_is_decided_by_each_partner_and_carries_into_the_next_round(
         assert!(!pending(&mut mitra_a, &first), "{l}: A has decided");
         assert!(pending(&mut mitra_b, &first), "{l}: B has not");
         let page = mitra_a.get(&first);
-        assert!(page.body.contains("orang yang sama"), "{l}: the verdict shown");
+        assert!(
+            page.body.contains("orang yang sama"),
+            "{l}: the verdict shown"
+        );
         // B cannot decide A's side, and A's verdict is not B's.
         assert!(mitra_b.get(&first).body.contains("belum diputuskan"), "{l}");
 
