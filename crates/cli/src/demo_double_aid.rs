@@ -14,8 +14,9 @@ use sinergi_synth::institutions::{Beneficiary, Program};
 /// Persons on two partners' lists, so the demo rounds find double aid: from each partner's
 /// largest list, about one row in ten (8 to 16) is also put on every other partner's largest
 /// list, as that partner would have recorded the person: exactly, with a shortened name,
-/// without NIK and No. KK and a typo or a wrong day, or with another NIK (a family member's,
-/// or mistyped). Returns (program index, beneficiary) to add.
+/// without NIK and No. KK and a typo or a wrong day, with another NIK (a family member's,
+/// or mistyped), or with its NIK under another name (uncertain pairs, for the partners'
+/// review). Returns (program index, beneficiary) to add.
 pub fn shared_beneficiaries(
     programs: &[Program],
     by_program: &[Vec<&Beneficiary>],
@@ -42,7 +43,9 @@ pub fn shared_beneficiaries(
                 // Different rows for each receiving list.
                 let b = rows[(c * step + to) % rows.len()];
                 let mut record = b.record.clone();
-                match c % 8 {
+                // The last of each list pair is the uncertain kind; the others cycle.
+                let case = if c + 1 == k { 8 } else { c % 8 };
+                match case {
                     0 => {}
                     1 => record.name = shortened(&record.name),
                     // Neither NIK nor No. KK, the rest a little off: still an overlap.
@@ -66,9 +69,16 @@ pub fn shared_beneficiaries(
                         record.nik = other_nik(&record.nik);
                         record.name = typo(&record.name);
                     }
-                    _ => {
+                    7 => {
                         record.nik = other_nik(&record.nik);
                         record.birth_date = other_day(&record.birth_date, 1);
+                    }
+                    // The NIK under another name (a relative's name, or a copying error) and
+                    // no KK: the engine cannot be sure, so the pair goes to both partners'
+                    // review.
+                    _ => {
+                        record.name = rows[(c * step + to + 1) % rows.len()].record.name.clone();
+                        record.no_kk.clear();
                     }
                 }
                 out.push((

@@ -20,6 +20,7 @@
 //! see `docs/double-aid.md` for the threat model.
 
 use std::fmt::Write as _;
+use std::hash::BuildHasher as _;
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
@@ -45,11 +46,19 @@ const TOKEN_BYTES: usize = 16;
 /// A shared secret shorter than this is refused (it must resist guessing).
 pub const MIN_SECRET_BYTES: usize = 16;
 
-/// Bits set per token, per field (clkhash's per-field `k`): the name carries most weight.
-const K_NAME: u32 = 8;
-const K_DATE_PART: u32 = 20;
-const K_SEX: u32 = 6;
-const K_REGION: u32 = 16;
+/// The filter is cut in two parts compared apart (field-level filters, as clkhash's schemas
+/// allow): the name's bigrams in raw bits `0..NAME_RAW`, the birth date's parts in the rest.
+/// Each part is balanced on its own, so the stored name part is bits `0..2·NAME_RAW`.
+const NAME_RAW: usize = 320;
+const DATE_RAW: usize = RAW_BITS - NAME_RAW;
+const NAME_WORDS: usize = 2 * NAME_RAW / 64;
+/// Bits set per token (clkhash's per-field `k`): a name bigram 6; the birth year 16, day
+/// 6, month 6, and the unordered day–month pair 10, so a year-only date or a day–month swap
+/// differs from the full date less than another date of the same year does.
+const K_NAME: u32 = 6;
+const K_YEAR: u32 = 16;
+const K_DAY_MONTH: u32 = 6;
+const K_PAIR: u32 = 10;
 
 /// Bit-sample LSH: bands of sampled filter bits; records sharing a band are compared.
 const LSH_BANDS: usize = 16;
@@ -70,7 +79,10 @@ pub enum EncodedError {
 #[derive(Clone)]
 pub struct Secret {
     nik: HmacSha256,
+    nik_near: HmacSha256,
     kk: HmacSha256,
+    desa: HmacSha256,
+    sex: HmacSha256,
     block: HmacSha256,
     clk: HmacSha256,
     /// Where each bit of the filter (then of its negation) goes in the balanced filter.
@@ -94,15 +106,29 @@ impl Secret {
             let key = mac.finalize().into_bytes();
             HmacSha256::new_from_slice(&key).expect("any key length")
         };
+        // Per part: its raw bits and their negations, shuffled over the part's stored bits.
         let balance = {
             use rand::SeedableRng as _;
             let seed: [u8; 32] = derive("balance").finalize().into_bytes().into();
-            let mut order: Vec<u16> = (0..CLK_BITS as u16).collect();
-            order.shuffle(&mut rand::rngs::ChaCha8Rng::from_seed(seed));
-            order
+            let mut rng = rand::rngs::ChaCha8Rng::from_seed(seed);
+            let mut balance = vec![0u16; CLK_BITS];
+            for (raw_start, len) in [(0, NAME_RAW), (NAME_RAW, DATE_RAW)] {
+                let stored_start = 2 * raw_start;
+                let mut order: Vec<u16> =
+                    (stored_start as u16..(stored_start + 2 * len) as u16).collect();
+                order.shuffle(&mut rng);
+                for j in 0..len {
+                    balance[raw_start + j] = order[j];
+                    balance[RAW_BITS + raw_start + j] = order[len + j];
+                }
+            }
+            balance
         };
         Ok(Secret {
             nik: derive("nik"),
+            nik_near: derive("nik-near"),
+            desa: derive("desa"),
+            sex: derive("sex"),
             kk: derive("kk"),
             block: derive("block"),
             clk: derive("clk"),
@@ -119,8 +145,21 @@ impl Secret {
         t
     }
 
-    /// Sets `k` bits for one token of one field (double hashing, keyed).
-    fn set_bits(&self, clk: &mut [u64; RAW_WORDS], field: u8, token: &str, k: u32) {
+    /// A short keyed token (desa, sex): compared for equality only.
+    fn short_token(mac: &HmacSha256, value: &[u8]) -> u64 {
+        let t = Secret::token(mac, value);
+        u64::from_le_bytes(t[..8].try_into().expect("8 bytes"))
+    }
+
+    /// Sets `k` bits for one token of one field (double hashing, keyed) in the raw bits
+    /// `start..start + len`.
+    fn set_bits(
+        &self,
+        clk: &mut [u64; RAW_WORDS],
+        (field, start, len): (u8, usize, usize),
+        token: &str,
+        k: u32,
+    ) {
         let mut mac = self.clk.clone();
         mac.update(&[field]);
         mac.update(token.as_bytes());
@@ -128,7 +167,7 @@ impl Secret {
         let h1 = u64::from_le_bytes(h[0..8].try_into().expect("8 bytes"));
         let h2 = u64::from_le_bytes(h[8..16].try_into().expect("8 bytes")) | 1;
         for i in 0..k as u64 {
-            let bit = (h1.wrapping_add(i.wrapping_mul(h2)) % RAW_BITS as u64) as usize;
+            let bit = start + (h1.wrapping_add(i.wrapping_mul(h2)) % len as u64) as usize;
             clk[bit / 64] |= 1 << (bit % 64);
         }
     }
@@ -147,6 +186,47 @@ impl Secret {
 
 pub type Token = [u8; TOKEN_BYTES];
 pub type Clk = [u64; WORDS];
+/// Bytes kept of each near-NIK token: they are only compared within a pair (16 × 16
+/// comparisons), so 64 bits leave chance collisions negligible.
+const NEAR_BYTES: usize = 8;
+/// The near-NIK tokens of a record, sorted: see [`near_tokens`].
+pub type NearNik = [u64; NIK_DIGITS];
+const NIK_DIGITS: usize = 16;
+
+/// The near-NIK tokens: one keyed token of the NIK with each of its 16 digits left out (a
+/// deletion neighbourhood). Two NIKs one digit apart (a typo, or Excel's 15 significant
+/// digits: the last becomes 0) share the token with that digit left out; two NIKs with
+/// adjacent digits swapped share one too (left out: the first digit of the pair in one, the
+/// second in the other). Equal NIKs share all. `None` for a NIK that is not 16 digits.
+fn near_tokens(secret: &Secret, nik: &str) -> Option<NearNik> {
+    let digits = nik.as_bytes();
+    if digits.len() != NIK_DIGITS || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut out = [0u64; NIK_DIGITS];
+    let mut left = [0u8; NIK_DIGITS - 1];
+    for (skip, slot) in out.iter_mut().enumerate() {
+        left[..skip].copy_from_slice(&digits[..skip]);
+        left[skip..].copy_from_slice(&digits[skip + 1..]);
+        let t = Secret::token(&secret.nik_near, &left);
+        *slot = u64::from_le_bytes(t[..NEAR_BYTES].try_into().expect("8 bytes"));
+    }
+    out.sort_unstable();
+    Some(out)
+}
+
+/// Whether two sorted near-NIK token sets share a token.
+fn share_near(a: &NearNik, b: &NearNik) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Equal => return true,
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+        }
+    }
+    false
+}
 
 /// One person as a partner's list gives it, before encoding.
 #[derive(Debug, Clone, Default)]
@@ -187,9 +267,14 @@ impl<'a> PlainRecord<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EncodedRecord {
     pub nik: Option<Token>,
+    /// The near-NIK tokens (the NIK with each digit left out, keyed), sorted.
+    pub nik_near: Option<NearNik>,
     pub kk: Option<Token>,
-    /// Keyed desa + birth year, for blocking only.
+    /// Keyed desa + birth year, for blocking; present exactly when the birth date is.
     pub block: Option<Token>,
+    /// Keyed desa code and sex, compared for equality.
+    pub desa: Option<u64>,
+    pub sex: Option<u64>,
     pub clk: Clk,
     /// The kecamatan, in clear: the counts the LKKS reads are per kecamatan.
     pub kecamatan: String,
@@ -206,6 +291,8 @@ fn kecamatan_of(region: &str) -> &str {
 
 /// Encodes one record.
 pub fn encode(secret: &Secret, r: &PlainRecord<'_>) -> EncodedRecord {
+    const NAME: (u8, usize, usize) = (1, 0, NAME_RAW);
+    const DATE: (u8, usize, usize) = (2, NAME_RAW, DATE_RAW);
     let mut clk = [0u64; RAW_WORDS];
     let name = normalize_name(r.name);
     if !name.is_empty() {
@@ -219,38 +306,44 @@ pub fn encode(secret: &Secret, r: &PlainRecord<'_>) -> EncodedRecord {
             bigram.clear();
             bigram.push(w[0]);
             bigram.push(w[1]);
-            secret.set_bits(&mut clk, 1, &bigram, K_NAME);
+            secret.set_bits(&mut clk, NAME, &bigram, K_NAME);
         }
     }
     if let Some((y, m, d)) = r.birth_date {
         // Parts apart, so a day–month swap or a year-only date still agrees in part.
-        secret.set_bits(&mut clk, 2, &format!("y{y}"), K_DATE_PART);
+        secret.set_bits(&mut clk, DATE, &format!("y{y}"), K_YEAR);
         if m > 0 && d > 0 {
-            secret.set_bits(&mut clk, 2, &format!("d{d}"), K_DATE_PART);
-            secret.set_bits(&mut clk, 2, &format!("m{m}"), K_DATE_PART);
+            secret.set_bits(&mut clk, DATE, &format!("d{d}"), K_DAY_MONTH);
+            secret.set_bits(&mut clk, DATE, &format!("m{m}"), K_DAY_MONTH);
             // Day and month as an unordered pair: equal under a swap.
             let (lo, hi) = if d <= m { (d, m) } else { (m, d) };
-            secret.set_bits(&mut clk, 2, &format!("p{lo}-{hi}"), K_DATE_PART);
+            secret.set_bits(&mut clk, DATE, &format!("p{lo}-{hi}"), K_PAIR);
         }
-    }
-    if let Some(sex) = r.sex {
-        secret.set_bits(&mut clk, 3, &sex.to_string(), K_SEX);
-    }
-    if !r.region.is_empty() {
-        secret.set_bits(&mut clk, 4, r.region, K_REGION);
-        secret.set_bits(&mut clk, 4, kecamatan_of(r.region), K_REGION);
     }
     let block = r
         .birth_date
         .map(|(y, _, _)| Secret::token(&secret.block, format!("{}|{y}", r.region).as_bytes()));
     EncodedRecord {
         nik: r.nik.map(|n| Secret::token(&secret.nik, n.as_bytes())),
+        nik_near: r.nik.and_then(|n| near_tokens(secret, n)),
         kk: r.kk.map(|k| Secret::token(&secret.kk, k.as_bytes())),
         block,
+        desa: (!r.region.is_empty())
+            .then(|| Secret::short_token(&secret.desa, r.region.as_bytes())),
+        sex: r
+            .sex
+            .map(|c| Secret::short_token(&secret.sex, c.to_string().as_bytes())),
         clk: secret.balanced(&clk),
         kecamatan: kecamatan_of(r.region).to_string(),
         aid_type: r.aid_type.unwrap_or("").trim().to_lowercase(),
     }
+}
+
+/// Raw bits that differ between two balanced filters in the stored words `words`: each
+/// raw bit that agrees sets one common stored bit, so this is `raw − |A ∩ B|`.
+fn differing(a: &Clk, b: &Clk, words: std::ops::Range<usize>, raw: usize) -> u32 {
+    let common: u32 = words.map(|w| (a[w] & b[w]).count_ones()).sum();
+    raw as u32 - common
 }
 
 /// Dice similarity of two filters: 2|A∩B| / (|A|+|B|).
@@ -269,7 +362,8 @@ pub fn dice(a: &Clk, b: &Clk) -> f64 {
 }
 
 /// The header of an encoded file.
-pub const FILE_HEADER: &str = "nik_token,kk_token,blok_token,clk,kecamatan,jenis_bantuan";
+pub const FILE_HEADER: &str =
+    "nik_token,nik_dekat,kk_token,blok_token,desa_token,jk_token,clk,kecamatan,jenis_bantuan";
 
 fn hex(t: &Option<Token>) -> String {
     let mut s = String::with_capacity(TOKEN_BYTES * 2);
@@ -279,6 +373,20 @@ fn hex(t: &Option<Token>) -> String {
         }
     }
     s
+}
+
+fn short_hex(t: Option<u64>) -> String {
+    t.map_or_else(String::new, |t| format!("{t:016x}"))
+}
+
+fn short_unhex(s: &str) -> Option<Option<u64>> {
+    if s.is_empty() {
+        return Some(None);
+    }
+    if s.len() != 16 {
+        return None;
+    }
+    u64::from_str_radix(s, 16).ok().map(Some)
 }
 
 fn unhex(s: &str) -> Option<Option<Token>> {
@@ -303,17 +411,27 @@ pub fn write_file(records: &[EncodedRecord]) -> String {
     out.push('\n');
     let b64 = base64::engine::general_purpose::STANDARD_NO_PAD;
     let mut bytes = Vec::with_capacity(CLK_BITS / 8);
+    let mut near = Vec::with_capacity(NIK_DIGITS * NEAR_BYTES);
     for r in records {
         bytes.clear();
         for w in r.clk {
             bytes.extend_from_slice(&w.to_le_bytes());
         }
+        near.clear();
+        if let Some(n) = &r.nik_near {
+            for t in n {
+                near.extend_from_slice(&t.to_le_bytes()[..NEAR_BYTES]);
+            }
+        }
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{}",
             hex(&r.nik),
+            b64.encode(&near),
             hex(&r.kk),
             hex(&r.block),
+            short_hex(r.desa),
+            short_hex(r.sex),
             b64.encode(&bytes),
             r.kecamatan.replace(',', " "),
             r.aid_type.replace(',', " ")
@@ -342,12 +460,25 @@ pub fn read_file(text: &str) -> Result<Vec<EncodedRecord>, EncodedError> {
             continue;
         }
         let cells: Vec<&str> = line.split(',').collect();
-        if cells.len() != 6 {
-            return Err(bad(line_no, "jumlah kolom bukan 6"));
+        if cells.len() != 9 {
+            return Err(bad(line_no, "jumlah kolom bukan 9"));
         }
         let token = |s: &str| unhex(s).ok_or_else(|| bad(line_no, "token tidak sah"));
+        let nik_near = match b64.decode(cells[1]) {
+            Ok(b) if b.is_empty() => None,
+            Ok(b) if b.len() == NIK_DIGITS * NEAR_BYTES => {
+                let mut n = [0u64; NIK_DIGITS];
+                for (t, chunk) in n.iter_mut().zip(b.chunks_exact(NEAR_BYTES)) {
+                    *t = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+                }
+                // Compared by merging: sorted here, whatever order the file had.
+                n.sort_unstable();
+                Some(n)
+            }
+            _ => return Err(bad(line_no, "nik_dekat tidak sah")),
+        };
         let bytes = b64
-            .decode(cells[3])
+            .decode(cells[6])
             .map_err(|_| bad(line_no, "clk tidak sah"))?;
         if bytes.len() != CLK_BITS / 8 {
             return Err(bad(line_no, "panjang clk salah"));
@@ -358,11 +489,14 @@ pub fn read_file(text: &str) -> Result<Vec<EncodedRecord>, EncodedError> {
         }
         out.push(EncodedRecord {
             nik: token(cells[0])?,
-            kk: token(cells[1])?,
-            block: token(cells[2])?,
+            nik_near,
+            kk: token(cells[2])?,
+            block: token(cells[3])?,
+            desa: short_unhex(cells[4]).ok_or_else(|| bad(line_no, "token tidak sah"))?,
+            sex: short_unhex(cells[5]).ok_or_else(|| bad(line_no, "token tidak sah"))?,
             clk,
-            kecamatan: cells[4].to_string(),
-            aid_type: cells[5].to_string(),
+            kecamatan: cells[7].to_string(),
+            aid_type: cells[8].to_string(),
         });
     }
     Ok(out)
@@ -388,19 +522,25 @@ pub fn encode_list(
     (shuffled, placement)
 }
 
-/// Comparison levels of an encoded pair. On balanced filters Dice is 1 − (raw bits that
-/// differ) / [`RAW_BITS`]; a raw filter has about 175 of its 512 bits set, so these are the
-/// raw Dice levels 0.95, 0.88, 0.80 and 0.70 of unbalanced filters.
-const DICE_LEVELS: [f64; 4] = [0.966, 0.918, 0.864, 0.796];
+/// Name levels: raw name bits that differ at most (of [`NAME_RAW`]); more is the last level.
+/// A name sets about 6 bits per bigram. Measured: a typo ≈ 20–30, one name of two left out
+/// ≈ 35–40, two different short names ≈ 55, longer different names 80 and more.
+const NAME_LEVELS: [u32; 4] = [4, 30, 50, 80];
+/// Date levels: raw date bits that differ at most (of [`DATE_RAW`]). Measured: equal 0; a
+/// year-only date, a day–month swap, a day, month or year off by one ≈ 18–23; another date
+/// of the same year ≈ 32–38; other dates ≈ 55–65.
+const DATE_LEVELS: [u32; 4] = [3, 26, 45, 56];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum IdLevel {
     Equal,
+    /// NIKs only: one digit apart, or two adjacent digits swapped (near-NIK tokens shared).
+    Near,
     Differ,
     Missing,
 }
 
-fn id_level(a: &Option<Token>, b: &Option<Token>) -> IdLevel {
+fn id_level<T: PartialEq>(a: &Option<T>, b: &Option<T>) -> IdLevel {
     match (a, b) {
         (Some(x), Some(y)) if x == y => IdLevel::Equal,
         (Some(_), Some(_)) => IdLevel::Differ,
@@ -408,116 +548,216 @@ fn id_level(a: &Option<Token>, b: &Option<Token>) -> IdLevel {
     }
 }
 
-fn dice_level(d: f64) -> usize {
-    DICE_LEVELS
-        .iter()
-        .position(|t| d >= *t)
-        .unwrap_or(DICE_LEVELS.len())
+fn nik_level(a: &EncodedRecord, b: &EncodedRecord) -> IdLevel {
+    match id_level(&a.nik, &b.nik) {
+        IdLevel::Differ => match (&a.nik_near, &b.nik_near) {
+            (Some(x), Some(y)) if share_near(x, y) => IdLevel::Near,
+            _ => IdLevel::Differ,
+        },
+        level => level,
+    }
 }
 
-/// The Fellegi–Sunter weights for encoded pairs: `m` from prior knowledge of list errors,
-/// `u` measured on random pairs of the round (so a common KK or a crowded desa weighs less).
+fn bucket(differ: u32, levels: &[u32; 4]) -> u8 {
+    levels
+        .iter()
+        .position(|t| differ <= *t)
+        .unwrap_or(levels.len()) as u8
+}
+
+/// The compared fields, in [`Gamma`] order.
+const FIELDS: usize = 6;
+/// Levels per field (without "missing"): NIK equal/near/differ; KK equal/differ; name and
+/// date 5 each; sex equal/differ; desa equal/same kecamatan/differ.
+const LEVELS: [usize; FIELDS] = [3, 2, 5, 5, 2, 3];
+/// A pair's comparison vector: per field its level + 1, or 0 when a side lacks the field.
+type Gamma = [u8; FIELDS];
+
+fn gamma(a: &EncodedRecord, b: &EncodedRecord) -> Gamma {
+    let nik = match nik_level(a, b) {
+        IdLevel::Equal => 1,
+        IdLevel::Near => 2,
+        IdLevel::Differ => 3,
+        IdLevel::Missing => 0,
+    };
+    let id = |l: IdLevel| match l {
+        IdLevel::Equal => 1,
+        IdLevel::Differ | IdLevel::Near => 2,
+        IdLevel::Missing => 0,
+    };
+    let name = 1 + bucket(
+        differing(&a.clk, &b.clk, 0..NAME_WORDS, NAME_RAW),
+        &NAME_LEVELS,
+    );
+    // The block token is there exactly when the birth date is.
+    let date = if a.block.is_some() && b.block.is_some() {
+        1 + bucket(
+            differing(&a.clk, &b.clk, NAME_WORDS..WORDS, DATE_RAW),
+            &DATE_LEVELS,
+        )
+    } else {
+        0
+    };
+    let desa = match id_level(&a.desa, &b.desa) {
+        IdLevel::Equal => 1,
+        IdLevel::Missing => 0,
+        _ if a.kecamatan == b.kecamatan => 2,
+        _ => 3,
+    };
+    [
+        nik,
+        id(id_level(&a.kk, &b.kk)),
+        name,
+        date,
+        id(id_level(&a.sex, &b.sex)),
+        desa,
+    ]
+}
+
+/// The Fellegi–Sunter model of encoded pairs, shaped as the cleartext engine's: `u` (the
+/// chance of each level among different people) measured on random cross-partner pairs of
+/// the round, `m` (among the same person) fixed priors. EM on the candidate pairs was tried
+/// and dropped: the candidates are blocked on filter similarity, so EM's two classes became
+/// "same name" and "other name" (at 170,000 records it took 12.9 M pairs for matches).
 #[derive(Debug, Clone)]
 pub struct EncodedModel {
-    /// log2(m/u) for NIK: equal, differ (missing = 0).
-    pub nik: [f64; 2],
-    pub kk: [f64; 2],
-    /// log2(m/u) per Dice level (≥ 0.95, ≥ 0.88, ≥ 0.80, ≥ 0.70, below).
-    pub dice: [f64; 5],
-    /// log2 of the prior odds that a compared pair matches.
-    pub prior: f64,
+    /// Per field and level: m.
+    pub m: [Vec<f64>; FIELDS],
+    /// Per field and level: u.
+    pub u: [Vec<f64>; FIELDS],
+    /// Share of true pairs among the candidate pairs (a prior: one in a thousand).
+    pub lambda: f64,
 }
 
 impl EncodedModel {
-    /// `m` probabilities: a NIK agrees on 90% of true pairs (mistyped, truncated by Excel,
-    /// or missing otherwise); a KK on 85% (families split); the filter of a true pair is
-    /// ≥ 0.95 similar for 55%, and below 0.70 for 2%.
-    const M_NIK: [f64; 2] = [0.90, 0.10];
-    const M_KK: [f64; 2] = [0.85, 0.15];
-    const M_DICE: [f64; 5] = [0.55, 0.25, 0.12, 0.06, 0.02];
+    /// `m`: a NIK
+    /// agrees on 88% of true pairs with both NIKs, is one digit off or two swapped on 9%
+    /// (typing, Excel's 15 digits), differs on 3% (a family member's); a KK agrees on 85%;
+    /// most names and dates agree, some with a typo, variant, swap or year only; sex agrees
+    /// on 98%; the desa on 90%, the kecamatan on 7% more.
+    fn m_prior() -> [Vec<f64>; FIELDS] {
+        [
+            vec![0.88, 0.09, 0.03],
+            vec![0.85, 0.15],
+            vec![0.70, 0.20, 0.07, 0.02, 0.01],
+            vec![0.85, 0.08, 0.02, 0.03, 0.02],
+            vec![0.98, 0.02],
+            vec![0.90, 0.07, 0.03],
+        ]
+    }
 
-    /// Estimates `u` on up to `samples` random cross-member pairs of `sets`.
+    /// `u` when a round is too small to measure it.
+    fn u_prior() -> [Vec<f64>; FIELDS] {
+        [
+            vec![1e-6, 1e-4, 1.0 - 1e-6 - 1e-4],
+            vec![1e-2, 0.99],
+            vec![1e-3, 4e-3, 2e-2, 0.1, 0.875],
+            vec![1e-4, 5e-4, 3e-3, 2e-2, 0.9764],
+            vec![0.5, 0.5],
+            vec![0.02, 0.1, 0.88],
+        ]
+    }
+
+    /// Measures `u` on up to `samples` random cross-member pairs of `sets` within one
+    /// kecamatan: the pairs the filter bands compare are (see [`link_encoded`]), and within a
+    /// kecamatan a shared desa, a near NIK (same birth date, serial 0001) or a common name
+    /// are far less telling than across the province.
     pub fn estimate(sets: &[&[EncodedRecord]], samples: usize, rng: &mut impl rand::Rng) -> Self {
-        let mut nik = [1.0f64, 1.0];
-        let mut nik_n = 2.0;
-        let mut kk = [1.0f64, 1.0];
-        let mut kk_n = 2.0;
-        let mut dice_u = [1.0f64; 5];
-        let mut dice_n = 5.0;
         let nonempty: Vec<&[EncodedRecord]> =
             sets.iter().copied().filter(|s| !s.is_empty()).collect();
         let sizes: Vec<f64> = nonempty.iter().map(|s| s.len() as f64).collect();
         let cross_pairs =
             (sizes.iter().sum::<f64>().powi(2) - sizes.iter().map(|n| n * n).sum::<f64>()) / 2.0;
+        let mut model = EncodedModel {
+            m: Self::m_prior(),
+            u: Self::u_prior(),
+            lambda: 1e-3,
+        };
         // Too few pairs to measure `u` (true pairs would dominate the sample): prior values.
         if cross_pairs < 10_000.0 {
-            return Self::from_u([1e-6, 1.0], [1e-2, 1.0], Self::U_DICE_PRIOR);
+            return model;
         }
-        {
-            for _ in 0..samples {
-                let i = rng.random_range(0..nonempty.len());
-                let mut j = rng.random_range(0..nonempty.len() - 1);
-                if j >= i {
-                    j += 1;
-                }
-                let a = &nonempty[i][rng.random_range(0..nonempty[i].len())];
-                let b = &nonempty[j][rng.random_range(0..nonempty[j].len())];
-                let tally = |level: IdLevel, counts: &mut [f64; 2], n: &mut f64| match level {
-                    IdLevel::Equal => {
-                        counts[0] += 1.0;
-                        *n += 1.0;
-                    }
-                    IdLevel::Differ => {
-                        counts[1] += 1.0;
-                        *n += 1.0;
-                    }
-                    IdLevel::Missing => {}
-                };
-                tally(id_level(&a.nik, &b.nik), &mut nik, &mut nik_n);
-                tally(id_level(&a.kk, &b.kk), &mut kk, &mut kk_n);
-                dice_u[dice_level(dice(&a.clk, &b.clk))] += 1.0;
-                dice_n += 1.0;
+        let mut by_kecamatan: FxHashMap<(usize, &str), Vec<u32>> = FxHashMap::default();
+        for (m, set) in nonempty.iter().enumerate() {
+            for (i, r) in set.iter().enumerate() {
+                by_kecamatan
+                    .entry((m, r.kecamatan.as_str()))
+                    .or_default()
+                    .push(i as u32);
             }
         }
-        // Random pairs almost never agree on NIK; the +1 smoothing would overstate u.
-        let u_nik_equal = (nik[0] / nik_n).min(1e-6);
+        // +1 smoothing per level.
+        let mut counts: [Vec<f64>; FIELDS] = std::array::from_fn(|k| vec![1.0; LEVELS[k]]);
+        let mut taken = 0;
+        for _ in 0..samples * 4 {
+            if taken == samples {
+                break;
+            }
+            let i = rng.random_range(0..nonempty.len());
+            let mut j = rng.random_range(0..nonempty.len() - 1);
+            if j >= i {
+                j += 1;
+            }
+            let a = &nonempty[i][rng.random_range(0..nonempty[i].len())];
+            let Some(same) = by_kecamatan.get(&(j, a.kecamatan.as_str())) else {
+                continue;
+            };
+            let b = &nonempty[j][same[rng.random_range(0..same.len())] as usize];
+            taken += 1;
+            for (k, l) in gamma(a, b).into_iter().enumerate() {
+                if l > 0 {
+                    counts[k][usize::from(l) - 1] += 1.0;
+                }
+            }
+        }
+        for (u, c) in model.u.iter_mut().zip(&counts) {
+            let n: f64 = c.iter().sum();
+            *u = c.iter().map(|x| x / n).collect();
+        }
+        // Random pairs almost never agree on NIK; the +1 smoothing would overstate u. Near
+        // NIKs among strangers are rare but real (twins: same birth date, serials one
+        // apart), so their u is kept at 1e-4 at least.
+        model.u[0][0] = model.u[0][0].min(1e-6);
+        model.u[0][1] = model.u[0][1].max(1e-4);
         // A shared KK says "same household", not "same person": family members share it, so
         // its weight is capped (u ≥ 1%).
-        let u_kk_equal = (kk[0] / kk_n).max(1e-2);
-        let u_dice: [f64; 5] = std::array::from_fn(|l| dice_u[l] / dice_n);
-        Self::from_u(
-            [u_nik_equal, nik[1] / nik_n],
-            [u_kk_equal, kk[1] / kk_n],
-            u_dice,
-        )
+        model.u[1][0] = model.u[1][0].max(1e-2);
+        model
     }
 
-    /// `u` of the filter levels when a round is too small to measure them.
-    const U_DICE_PRIOR: [f64; 5] = [1e-4, 5e-4, 2e-3, 1e-2, 0.9875];
-
-    fn from_u(u_nik: [f64; 2], u_kk: [f64; 2], u_dice: [f64; 5]) -> Self {
-        let w = |m: f64, u: f64| (m / u).log2();
-        EncodedModel {
-            nik: [w(Self::M_NIK[0], u_nik[0]), w(Self::M_NIK[1], u_nik[1])],
-            kk: [w(Self::M_KK[0], u_kk[0]), w(Self::M_KK[1], u_kk[1])],
-            dice: std::array::from_fn(|l| w(Self::M_DICE[l], u_dice[l])),
-            // About one in a thousand blocked pairs is a true double-aid pair.
-            prior: (1.0f64 / 1000.0).log2(),
+    /// log2(m/u) of `level` (1-based) of field `k`; 0 for a missing field.
+    fn weight(&self, k: usize, level: u8) -> f64 {
+        if level == 0 {
+            return 0.0;
         }
+        let l = usize::from(level) - 1;
+        (self.m[k][l] / self.u[k][l]).log2()
     }
 
-    /// The total weight of a pair and the field weights (NIK, KK, filter) behind it.
+    /// The total weight of a pair and the field weights (NIK, KK, and name, birth date, sex
+    /// and desa together) behind it; the name part's Dice similarity.
     pub fn score(&self, a: &EncodedRecord, b: &EncodedRecord) -> (f64, [f64; 3], f64) {
-        let id_weight = |w: &[f64; 2], l: IdLevel| match l {
-            IdLevel::Equal => w[0],
-            IdLevel::Differ => w[1],
-            IdLevel::Missing => 0.0,
-        };
-        let nik = id_weight(&self.nik, id_level(&a.nik, &b.nik));
-        let kk = id_weight(&self.kk, id_level(&a.kk, &b.kk));
-        let d = dice(&a.clk, &b.clk);
-        let clk = self.dice[dice_level(d)];
-        (self.prior + nik + kk + clk, [nik, kk, clk], d)
+        let g = gamma(a, b);
+        let nik = self.weight(0, g[0]);
+        let kk = self.weight(1, g[1]);
+        // A NIK holds the birth date (DDMMYY): when the NIKs agree or are near, a date that
+        // agrees says nothing more (counting it twice made neighbours' twins matches); one
+        // that disagrees still counts.
+        let nik_holds_date = matches!(g[0], 1 | 2);
+        let rest: f64 = (2..FIELDS)
+            .map(|k| {
+                let w = self.weight(k, g[k]);
+                if k == 3 && nik_holds_date {
+                    w.min(0.0)
+                } else {
+                    w
+                }
+            })
+            .sum();
+        let prior = (self.lambda / (1.0 - self.lambda)).log2();
+        let d =
+            1.0 - f64::from(differing(&a.clk, &b.clk, 0..NAME_WORDS, NAME_RAW)) / NAME_RAW as f64;
+        (prior + nik + kk + rest, [nik, kk, rest], d)
     }
 }
 
@@ -530,14 +770,17 @@ pub struct EncodedPair {
     pub probability: f64,
     /// NIK, KK and filter weights: the evidence a reviewer sees.
     pub field_weights: [f64; 3],
+    /// Dice similarity of the two name parts of the filter.
     pub dice: f64,
 }
 
 /// What an encoded round found and how much work it took.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct EncodedOutcome {
     pub pairs: Vec<EncodedPair>,
     pub candidate_pairs: u64,
+    /// The model the pairs were scored with (after EM).
+    pub model: EncodedModel,
 }
 
 /// Links the members' encoded lists with each other (never within one member): blocks,
@@ -554,9 +797,12 @@ pub fn link_encoded(sets: &[&[EncodedRecord]], model: &EncodedModel, floor: f64)
                     blocks.entry((kind, as_u128(t))).or_default().push(id);
                 }
             }
+            // Filter bands within a kecamatan: the filter holds name and birth date only, so
+            // across the province a common name would fill a band.
+            let kecamatan = u128::from(rustc_hash::FxBuildHasher.hash_one(&r.kecamatan)) << 64;
             for (band, key) in lsh_keys(&r.clk).into_iter().enumerate() {
                 blocks
-                    .entry((3 + band as u8, key as u128))
+                    .entry((3 + band as u8, kecamatan | u128::from(key)))
                     .or_default()
                     .push(id);
             }
@@ -597,6 +843,7 @@ pub fn link_encoded(sets: &[&[EncodedRecord]], model: &EncodedModel, floor: f64)
     EncodedOutcome {
         pairs,
         candidate_pairs,
+        model: model.clone(),
     }
 }
 
@@ -646,6 +893,28 @@ mod tests {
     }
 
     #[test]
+    fn near_niks_are_one_digit_or_one_swap_apart() {
+        let s = secret();
+        let nik = "5201021403800002";
+        let rec = |n: &str| encode(&s, &person("Siti Aminah", Some(n)));
+        let a = rec(nik);
+        for (other, level) in [
+            (nik, IdLevel::Equal),
+            ("5201021403800000", IdLevel::Near), // Excel: 15 significant digits
+            ("5201021403800092", IdLevel::Near), // one digit mistyped
+            ("5201024103800002", IdLevel::Near), // two digits swapped
+            ("5201021403804321", IdLevel::Differ),
+            ("5201021403800013", IdLevel::Differ), // two digits apart
+        ] {
+            assert_eq!(nik_level(&a, &rec(other)), level, "{other}");
+        }
+        // The near tokens survive the file, whatever their order there.
+        let back = read_file(&write_file(std::slice::from_ref(&a))).unwrap();
+        assert_eq!(back[0].nik_near, a.nik_near);
+        assert_eq!(nik_level(&back[0], &rec("5201021403800000")), IdLevel::Near);
+    }
+
+    #[test]
     fn a_short_secret_is_refused() {
         assert_eq!(
             Secret::new(b"  pendek \n").err(),
@@ -682,7 +951,7 @@ mod tests {
         let s = secret();
         let a = encode(&s, &person("Siti Aminah", None));
         let same = encode(&s, &person("Siti Aminah", None));
-        let variant = encode(&s, &person("Siti Aminnah", None));
+        let variant = encode(&s, &person("Siti Amirah", None));
         let swapped = encode(
             &s,
             &PlainRecord {
@@ -699,17 +968,41 @@ mod tests {
                 ..person("Baiq Nurhasanah", None)
             },
         );
+        let year_only = encode(
+            &s,
+            &PlainRecord {
+                birth_date: Some((1980, 0, 0)),
+                ..person("Siti Aminah", None)
+            },
+        );
+        let same_year = encode(
+            &s,
+            &PlainRecord {
+                birth_date: Some((1980, 9, 23)),
+                ..person("Siti Aminah", None)
+            },
+        );
         assert_eq!(dice(&a.clk, &same.clk), 1.0);
-        let v = dice(&a.clk, &variant.clk);
-        let w = dice(&a.clk, &swapped.clk);
-        let x = dice(&a.clk, &stranger.clk);
-        assert!(v >= DICE_LEVELS[1], "variant {v}");
-        assert!(w >= DICE_LEVELS[2], "day-month swap {w}");
-        assert!(x < DICE_LEVELS[3], "stranger {x}");
-        // Balanced: every filter has exactly half its bits set, whatever the name's length.
-        for r in [&a, &variant, &stranger] {
-            let ones: u32 = r.clk.iter().map(|w| w.count_ones()).sum();
-            assert_eq!(ones as usize, CLK_BITS / 2);
+        // [nik, kk, name, date, sex, desa], each level + 1 (0 = missing).
+        assert_eq!(gamma(&a, &same), [0, 1, 1, 1, 1, 1]);
+        assert_eq!(gamma(&a, &variant)[2], 2, "a typo is the second name level");
+        assert_eq!(gamma(&a, &variant)[3], 1, "same date");
+        assert_eq!(gamma(&a, &swapped)[3], 2, "a day-month swap agrees in part");
+        assert_eq!(gamma(&a, &year_only)[3], 2, "a year-only date too");
+        assert_eq!(
+            gamma(&a, &same_year)[3],
+            3,
+            "another date of the same year less"
+        );
+        assert_eq!(gamma(&a, &stranger), [0, 1, 5, 5, 2, 3]);
+        // Balanced: every part of every filter has exactly half its bits set, whatever the
+        // name's length.
+        for r in [&a, &variant, &stranger, &year_only] {
+            let ones = |w: std::ops::Range<usize>| -> u32 {
+                r.clk[w].iter().map(|w| w.count_ones()).sum()
+            };
+            assert_eq!(ones(0..NAME_WORDS) as usize, NAME_RAW);
+            assert_eq!(ones(NAME_WORDS..WORDS) as usize, DATE_RAW);
         }
         let short = encode(&s, &person("Ani", None));
         let ones: u32 = short.clk.iter().map(|w| w.count_ones()).sum();
@@ -739,7 +1032,7 @@ mod tests {
             read_file("nama,nik\nx,y\n"),
             Err(EncodedError::BadFile { line: 1, .. })
         ));
-        let broken = format!("{FILE_HEADER}\nzz,,,AAAA,52.01.02,tunai\n");
+        let broken = format!("{FILE_HEADER}\nzz,,,,,,AAAA,52.01.02,tunai\n");
         assert!(matches!(
             read_file(&broken),
             Err(EncodedError::BadFile { line: 2, .. })

@@ -815,6 +815,18 @@ impl Scoped<'_> {
                 }
             }
         }
+        // Verdicts already given in this round (a run again, or the run on closing), by the
+        // pair's lines, and by person over the previous round's.
+        let mut kept: BTreeMap<(i64, i64, i64, i64), Verdicts> = BTreeMap::new();
+        for p in self.pair_rows(round_id).await? {
+            if p.13.is_none() && p.14.is_none() {
+                continue;
+            }
+            if let Some(k) = p.12.clone() {
+                carried.insert((p.1, p.3, k), (p.13.clone(), p.14.clone()));
+            }
+            kept.insert((p.1, p.2, p.3, p.4), (p.13, p.14));
+        }
         let actor = self.actor();
         let now = now_text();
         let overlaps = pairs.iter().filter(|p| p.certain).count();
@@ -825,11 +837,15 @@ impl Scoped<'_> {
                 .execute(&mut *tx)
                 .await?;
             for (no, p) in pairs.iter().enumerate() {
-                let verdicts = p
-                    .person_key
-                    .as_ref()
+                let verdicts = kept
+                    .get(&(p.org_a, p.line_a, p.org_b, p.line_b))
                     .filter(|_| !p.certain)
-                    .and_then(|k| carried.get(&(p.org_a, p.org_b, k.clone())))
+                    .or_else(|| {
+                        p.person_key
+                            .as_ref()
+                            .filter(|_| !p.certain)
+                            .and_then(|k| carried.get(&(p.org_a, p.org_b, k.clone())))
+                    })
                     .cloned()
                     .unwrap_or((None, None));
                 sqlx::query(

@@ -1,7 +1,8 @@
 //! The demo's double-aid rounds (issue 19) as its accounts find them: the closed round of
 //! NTB for 2025 found persons on two partners' held lists, linked in cleartext by the linkage
 //! engine; the admin reads counts per kecamatan and partner pair with the method named, and
-//! a partner its own flagged lines with the other partner's name.
+//! a partner its own flagged lines with the other partner's name, and the uncertain pairs
+//! it has to decide in the open round.
 
 use crate::cli::{sign_in, start_demo};
 
@@ -67,4 +68,12 @@ fn the_demo_rounds_find_double_aid_on_held_lists() {
     );
     assert!(own.contains("Juga dari"), "{own}");
     assert!(own.contains("teks asli, mesin tautan"), "{own}");
+    // The open round has uncertain pairs: the partner finds it on its review page, and on
+    // the round's page its own lines to decide, with the evidence as field weights.
+    let queue = page(&agent, &addr, &session, "/tautan");
+    assert!(
+        queue.contains("Pasangan ragu pemeriksaan bantuan ganda"),
+        "{queue}"
+    );
+    assert!(own.contains("belum diputuskan"), "{own}");
 }
