@@ -5,9 +5,8 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use sinergi_activity::cycles::{
     ExtraFacts, act_on_cycle, add_note, count_rule, create_cycle, create_rule, cycle_duplicates,
-    decide_duplicate, donor_report,
-    enrol_from_registry, enrol_manually, import_payment_results, import_person_facts,
-    payment_batch, publish_rule,
+    decide_duplicate, donor_report, enrol_from_registry, enrol_manually, import_payment_results,
+    import_person_facts, payment_batch, publish_rule,
 };
 use sinergi_core::cycle::{AmountRule, CycleAction, VerificationStep};
 use sinergi_core::eligibility::RuleCase;
@@ -175,7 +174,10 @@ pub async fn run(cmd: SiklusCommand) -> anyhow::Result<()> {
                 decide_duplicate(&store, &v, siklus, pair, same)
                     .await
                     .map_err(|e| said(&t, e))?;
-                println!("{}", t.render(&Msg::new("cycles.cli_decided").arg("id", pair)));
+                println!(
+                    "{}",
+                    t.render(&Msg::new("cycles.cli_decided").arg("id", pair))
+                );
             } else {
                 for p in cycle_duplicates(&store, &v, siklus)
                     .await

@@ -103,11 +103,13 @@ impl Scoped<'_> {
         let key = self.pii_key()?;
         Ok(HeldRecord {
             line: r.0,
-            nik: r.4
+            nik: r
+                .4
                 .as_ref()
                 .map(|c| key.open(PiiField::Nik, c))
                 .transpose()?,
-            kk: r.5
+            kk: r
+                .5
                 .as_ref()
                 .map(|c| key.open(PiiField::Kk, c))
                 .transpose()?,
@@ -128,14 +130,16 @@ impl Scoped<'_> {
     /// someone else's duplicate left out. `HeldRecord::line` is the beneficiary id.
     pub async fn cycle_people(&self, cycle_id: i64) -> Result<Vec<HeldRecord>, StoreError> {
         self.writable_cycle(cycle_id, &[CycleState::Draft]).await?;
-        let rows: Vec<PersonRow> = on_pool!(self, |pool| sqlx::query_as(
+        let rows: Vec<PersonRow> = on_pool!(self, |pool| {
+            sqlx::query_as(
             "SELECT m.id, r.name, r.sex, r.birth_date, r.nik_cipher, r.kk_cipher, r.nik_hash, \
              r.region_code, NULL, NULL FROM cycle_member m JOIN person_record r ON r.id = m.person_id \
              WHERE m.cycle_id = $1 AND m.duplicate_of IS NULL ORDER BY m.id"
         )
         .bind(cycle_id)
         .fetch_all(pool)
-        .await)?;
+        .await
+        })?;
         rows.iter().map(|r| self.held(r)).collect()
     }
 
@@ -148,9 +152,7 @@ impl Scoped<'_> {
         &self,
         cycle_id: i64,
     ) -> Result<Vec<(String, HeldRecord)>, StoreError> {
-        let (c, _) = self
-            .writable_cycle(cycle_id, &[CycleState::Draft])
-            .await?;
+        let (c, _) = self.writable_cycle(cycle_id, &[CycleState::Draft]).await?;
         let kecamatan: Vec<String> = on_pool!(self, |pool| sqlx::query_scalar(
             "SELECT DISTINCT substr(region_code, 1, 8) FROM cycle_member WHERE cycle_id = $1"
         )
@@ -200,9 +202,7 @@ impl Scoped<'_> {
         pairs: &[NewDuplicate],
         flags: &[(i64, Vec<String>)],
     ) -> Result<u64, StoreError> {
-        let (_, home) = self
-            .writable_cycle(cycle_id, &[CycleState::Draft])
-            .await?;
+        let (_, home) = self.writable_cycle(cycle_id, &[CycleState::Draft]).await?;
         let now = now_text();
         let event = AuditEvent::new(self.actor(), "cycle.check", "program_cycle")
             .id(cycle_id)
@@ -232,12 +232,14 @@ impl Scoped<'_> {
                 .execute(&mut *tx)
                 .await?;
             for (member, others) in flags {
-                sqlx::query("UPDATE cycle_member SET double_aid = $2 WHERE id = $1 AND cycle_id = $3")
-                    .bind(*member)
-                    .bind(others.join("; "))
-                    .bind(cycle_id)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "UPDATE cycle_member SET double_aid = $2 WHERE id = $1 AND cycle_id = $3",
+                )
+                .bind(*member)
+                .bind(others.join("; "))
+                .bind(cycle_id)
+                .execute(&mut *tx)
+                .await?;
             }
             let pending: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM cycle_duplicate WHERE cycle_id = $1 AND decision IS NULL",
@@ -327,9 +329,7 @@ impl Scoped<'_> {
         pair_id: i64,
         same: bool,
     ) -> Result<(), StoreError> {
-        let (_, home) = self
-            .writable_cycle(cycle_id, &[CycleState::Draft])
-            .await?;
+        let (_, home) = self.writable_cycle(cycle_id, &[CycleState::Draft]).await?;
         let now = now_text();
         let actor = self.actor();
         let who = actor.name.clone();
