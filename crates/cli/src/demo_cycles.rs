@@ -10,8 +10,7 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use sinergi_activity::cycles::{
     ExtraFacts, act_on_cycle, create_cycle, create_rule, cycle_duplicates, decide_duplicate,
-    enrol_from_registry, evaluate_in_scope,
-    publish_rule,
+    enrol_from_registry, evaluate_in_scope, publish_rule,
 };
 use sinergi_core::cycle::{AmountRule, CycleAction, PaymentResult, SchoolLevel, VerificationStep};
 use sinergi_core::eligibility::{Facts, Rule, RuleCase, age_on};
