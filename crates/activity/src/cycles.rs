@@ -15,8 +15,9 @@ use sinergi_core::cycle::{
 use sinergi_core::eligibility::{Facts, Outcome, Rule, RuleCase, Verdict, check_publish};
 use sinergi_core::{Localized, Msg, Viewer};
 use sinergi_store::{
-    ApprovalDecision, Candidate, CycleRecord, EntitlementRecord, MemberRecord, NewCycle, NewMember,
-    NewNote, NoteRecord, RuleRecord, Store,
+    ApprovalDecision, Candidate, CycleFigures, CycleRecord, DuplicatePair, EntitlementRecord,
+    HeldRecord, MemberRecord, NewCycle, NewDuplicate, NewMember, NewNote, NoteRecord, RuleRecord,
+    Store,
 };
 
 use crate::ActivityError;
@@ -245,6 +246,114 @@ pub struct Enrolment {
     pub undecided: u64,
     /// Eligible, but left out: they exited the program in an earlier cycle.
     pub exited_before: u64,
+    /// Pairs of beneficiaries perhaps one person, waiting for the partner's decision
+    /// (the whole cycle's, after this enrolment).
+    pub duplicates_pending: u64,
+    /// Beneficiaries already receiving the same aid type from another partner.
+    pub double_aid: u64,
+}
+
+/// What enrolment's checks found over a draft cycle.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct EnrolmentChecks {
+    pub duplicates_pending: u64,
+    pub double_aid: u64,
+}
+
+/// Enrolment's two checks over a draft cycle, run after every enrolment: the linkage engine
+/// (`double_aid::link_people`, the person preset) over the cycle's people and the records
+/// other partners hold of aid of the program's type in the same kecamatans. A pair of the
+/// cycle's own beneficiaries at or above the preset's review floor waits for the partner's
+/// decision ([`decide_duplicate`]); a beneficiary linked at or above the threshold to
+/// another partner's record is flagged with that partner's name, the double-aid check's
+/// held-list path.
+pub async fn check_enrolment(
+    store: &Store,
+    viewer: &Viewer,
+    cycle_id: i64,
+) -> Result<EnrolmentChecks, ActivityError> {
+    use crate::double_aid::link_people;
+    use sinergi_core::program::AidType;
+    let scoped = store.scoped(viewer);
+    let cycle = scoped
+        .cycle(cycle_id)
+        .await?
+        .ok_or(ActivityError::Forbidden)?;
+    let program = scoped
+        .program(cycle.program_id)
+        .await?
+        .ok_or(ActivityError::Forbidden)?;
+    let people = scoped.cycle_people(cycle_id).await?;
+    let elsewhere: Vec<(String, HeldRecord)> = scoped
+        .aid_elsewhere(cycle_id)
+        .await?
+        .into_iter()
+        .filter(|(_, r)| {
+            r.aid_type
+                .as_deref()
+                .and_then(AidType::lookup)
+                .is_some_and(|t| t == program.input.aid_type)
+        })
+        .collect();
+    let n = people.len();
+    let records: Vec<&HeldRecord> = people
+        .iter()
+        .chain(elsewhere.iter().map(|(_, r)| r))
+        .collect();
+    let floor = sinergi_link::Settings::person_preset().review_floor;
+    let linked = link_people(&records, floor);
+    let mut pairs = Vec::new();
+    let mut flags: BTreeMap<i64, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for p in &linked.pairs {
+        match (p.a < n, p.b < n) {
+            (true, true) => pairs.push(NewDuplicate {
+                member_a: people[p.a].line,
+                member_b: people[p.b].line,
+                probability: p.probability,
+            }),
+            (true, false) if p.probability >= linked.threshold => {
+                flags
+                    .entry(people[p.a].line)
+                    .or_default()
+                    .insert(elsewhere[p.b - n].0.clone());
+            }
+            _ => {}
+        }
+    }
+    let flags: Vec<(i64, Vec<String>)> = flags
+        .into_iter()
+        .map(|(m, o)| (m, o.into_iter().collect()))
+        .collect();
+    let duplicates_pending = scoped.record_cycle_checks(cycle_id, &pairs, &flags).await?;
+    Ok(EnrolmentChecks {
+        duplicates_pending,
+        double_aid: flags.len() as u64,
+    })
+}
+
+/// The pairs [`check_enrolment`] found in a cycle, waiting ones first (by name: not for the
+/// board).
+pub async fn cycle_duplicates(
+    store: &Store,
+    viewer: &Viewer,
+    cycle_id: i64,
+) -> Result<Vec<DuplicatePair>, ActivityError> {
+    Ok(store.scoped(viewer).cycle_duplicates(cycle_id).await?)
+}
+
+/// Decides a pair found by [`check_enrolment`]: one person (`same`: the later record leaves
+/// the list) or two people (both stay).
+pub async fn decide_duplicate(
+    store: &Store,
+    viewer: &Viewer,
+    cycle_id: i64,
+    pair_id: i64,
+    same: bool,
+) -> Result<(), ActivityError> {
+    Ok(store
+        .scoped(viewer)
+        .decide_duplicate(cycle_id, pair_id, same)
+        .await?)
 }
 
 async fn rule_of(
@@ -319,6 +428,9 @@ pub async fn enrol_from_registry(
         out.added += written.added;
         out.exited_before += written.exited_before;
     }
+    let checks = check_enrolment(store, viewer, cycle_id).await?;
+    out.duplicates_pending = checks.duplicates_pending;
+    out.double_aid = checks.double_aid;
     Ok(out)
 }
 
@@ -361,6 +473,7 @@ pub async fn enrol_manually(
             }],
         )
         .await?;
+    check_enrolment(store, viewer, cycle_id).await?;
     Ok(verdict)
 }
 
@@ -393,9 +506,15 @@ pub fn approval_note(note: &str) -> Msg {
                 .map(VerificationStep::label)
                 .collect(),
         ),
-        None => Msg::new("cycles.verdict_note").arg("note", note),
+        None => match note.strip_prefix(DUPLICATE) {
+            Some(of) => Msg::new("cycles.duplicate_left_out").arg("member", of),
+            None => Msg::new("cycles.verdict_note").arg("note", note),
+        },
     }
 }
+
+/// The note kept with a beneficiary left out at approval as another's duplicate.
+const DUPLICATE: &str = "duplikat:";
 
 /// The decisions at approval, pure: each beneficiary is re-checked against the rule on the
 /// facts it was enrolled with (a manual addition keeps its place, its reason on record),
@@ -423,10 +542,15 @@ pub fn approval_decisions(
             };
             let manual = m.source == "manual";
             let priced = amount.per_tranche(m.facts.level);
-            let keep =
-                (verdict.is_eligible() || manual) && m.exit_kind.is_none() && missing.is_empty();
-            let note = (!missing.is_empty())
-                .then(|| format!("{NOT_VERIFIED}{}", VerificationStep::join(&missing)));
+            let keep = (verdict.is_eligible() || manual)
+                && m.exit_kind.is_none()
+                && m.duplicate_of.is_none()
+                && missing.is_empty();
+            let note = match m.duplicate_of {
+                Some(of) => Some(format!("{DUPLICATE}{of}")),
+                None => (!missing.is_empty())
+                    .then(|| format!("{NOT_VERIFIED}{}", VerificationStep::join(&missing))),
+            };
             let amount = match (keep, priced) {
                 (true, Ok(a)) => Some(a),
                 (true, Err(_)) => {
@@ -635,6 +759,8 @@ pub struct CycleView {
     /// Mentoring notes, grievances and failed verifications (passed ones are the ticks).
     pub notes: Vec<NoteRecord>,
     pub tally: DonorTally,
+    /// Pairs of beneficiaries perhaps one person (enrolment's linkage), waiting ones first.
+    pub duplicates: Vec<DuplicatePair>,
     /// The first beneficiary id shown, when beneficiaries lie before this page.
     pub before: Option<i64>,
     /// The last beneficiary id shown, when beneficiaries lie after this page.
@@ -694,8 +820,14 @@ pub async fn cycle_view(
         Some(p) => may_run_cycles(viewer, &p),
         None => false,
     };
-    let (m, e, n) = scoped.cycle_for_report(cycle_id).await?;
+    let tally = DonorTally::from_figures(&scoped.cycle_figures(cycle_id).await?);
+    let duplicates = if by_name {
+        scoped.cycle_duplicates(cycle_id).await?
+    } else {
+        Vec::new()
+    };
     Ok(Some(CycleView {
+        duplicates,
         cycle,
         by_name,
         may_run,
@@ -703,7 +835,7 @@ pub async fn cycle_view(
         pending,
         entitlements,
         notes,
-        tally: DonorTally::of(&m, &e, &n),
+        tally,
         before: first.filter(|_| !at_start),
         after: last.filter(|_| rows_after),
         at_start,
@@ -723,6 +855,8 @@ pub struct DonorTally {
     pub exits: BTreeMap<String, u64>,
     pub grievances: BTreeMap<String, u64>,
     pub mentoring_notes: u64,
+    /// Beneficiaries the double-aid check flagged (same aid type from another partner).
+    pub double_aid: u64,
 }
 
 impl DonorTally {
@@ -744,6 +878,7 @@ impl DonorTally {
                 .entry(m.level.clone().unwrap_or_else(|| "-".into()))
                 .or_default() += 1;
             t.with_disability += u64::from(m.disability);
+            t.double_aid += u64::from(!m.double_aid.is_empty());
             if let Some(kind) = &m.exit_kind {
                 *t.exits.entry(kind.clone()).or_default() += 1;
             }
@@ -774,9 +909,55 @@ impl DonorTally {
         t
     }
 
+    /// The figures of one cycle from the store's aggregate rows (what the pages and the
+    /// report use; [`DonorTally::of`] is the same tally row by row).
+    pub fn from_figures(f: &CycleFigures) -> DonorTally {
+        let mut t = DonorTally::default();
+        for g in &f.members {
+            t.beneficiaries += g.count;
+            *t.by_kabkota.entry(g.kabkota.clone()).or_default() += g.count;
+            *t.by_sex.entry(g.sex.clone()).or_default() += g.count;
+            *t.by_level.entry(g.level.clone()).or_default() += g.count;
+            if g.disability {
+                t.with_disability += g.count;
+            }
+            if g.double_aid {
+                t.double_aid += g.count;
+            }
+            if let Some(kind) = &g.exit_kind {
+                *t.exits.entry(kind.clone()).or_default() += g.count;
+            }
+        }
+        for (tranche, state, rupiah, n) in &f.entitlements {
+            let slot = t.tranches.entry(*tranche).or_default();
+            slot.0 += rupiah;
+            match state {
+                EntitlementState::Paid => {
+                    slot.1 += rupiah;
+                    slot.2 += n;
+                }
+                EntitlementState::Failed => slot.3 += n,
+                EntitlementState::Approved => {}
+            }
+        }
+        for (kind, status, n) in &f.notes {
+            match kind.as_str() {
+                "pengaduan" => {
+                    *t.grievances
+                        .entry(status.clone().unwrap_or_else(|| "diterima".into()))
+                        .or_default() += n
+                }
+                "pendampingan" => t.mentoring_notes += n,
+                _ => {}
+            }
+        }
+        t
+    }
+
     /// Adds another cycle's figures (the cumulative report).
     pub fn add(&mut self, other: &DonorTally) {
         self.beneficiaries += other.beneficiaries;
+        self.double_aid += other.double_aid;
         self.with_disability += other.with_disability;
         self.mentoring_notes += other.mentoring_notes;
         for (map, from) in [
@@ -834,19 +1015,11 @@ pub async fn donor_report(
         .ok_or(ActivityError::Forbidden)?;
     let mut per_cycle = Vec::new();
     let mut total = DonorTally::default();
-    let mut people = std::collections::HashSet::new();
     for c in scoped.cycles(program_id).await? {
         if c.state == CycleState::Cancelled {
             continue;
         }
-        let (members, ents, notes) = scoped.cycle_for_report(c.id).await?;
-        people.extend(
-            members
-                .iter()
-                .filter(|m| m.included)
-                .map(|m| m.person_id.unwrap_or(-m.id)),
-        );
-        let tally = DonorTally::of(&members, &ents, &notes);
+        let tally = DonorTally::from_figures(&scoped.cycle_figures(c.id).await?);
         total.add(&tally);
         per_cycle.push((c, tally));
     }
@@ -857,7 +1030,7 @@ pub async fn donor_report(
     Ok(DonorReport {
         plan: PlanComparison {
             target_reach: program.input.planned,
-            reached: people.len() as u64,
+            reached: scoped.program_reach(program_id).await?,
             budget_rp: i64::try_from(program.input.budget_rp).unwrap_or(i64::MAX),
             entitled_rp,
             paid_rp,
@@ -1009,6 +1182,8 @@ mod tests {
             amount: None,
             exit_kind: None,
             exit_reason: None,
+            duplicate_of: None,
+            double_aid: Vec::new(),
         }
     }
 

@@ -104,16 +104,129 @@ pub fn run_encoded(members: &[Member], aid_types: &[String], seed: u64) -> Round
     result
 }
 
-/// Links the members' held lists (cleartext, in server memory) with the linkage engine
+/// A pair of people found by [`link_people`]: indexes into its input, `a < b`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkedPair {
+    pub a: usize,
+    pub b: usize,
+    pub probability: f64,
+    /// NIK, KK and the other fields' (name, sex, birth date, desa) weights.
+    pub field_weights: [f64; 3],
+}
+
+/// What [`link_people`] found: every pair at or above `floor`, and the preset's threshold
+/// (a pair at or above it is the same person; below it, a pair for review).
+#[derive(Debug, Clone, Default)]
+pub struct Linked {
+    pub pairs: Vec<LinkedPair>,
+    pub threshold: f64,
+    pub candidate_pairs: u64,
+}
+
+/// Links people held in cleartext (in server memory) with the linkage engine
 /// (`sinergi_link::Linker`, the person preset: NIK with its Excel and typing errors, names
 /// with the Indonesian name rules, dates with day–month swaps, KK, desa), the same engine
-/// and settings as `sinergi link`. The lists are linked together and only pairs across two
-/// members are kept: a pair at or above the preset's threshold is an overlap, one between
-/// [`REVIEW_FLOOR`] and the threshold is uncertain. `Side::line` is the index in `lists[member]`;
-/// the evidence is the NIK, KK and the other fields' (name, sex, birth date, desa) weights.
-pub fn run_held(lists: &[Vec<HeldRecord>], aid_types: &[String]) -> RoundResult {
+/// and settings as `sinergi link`, as one list: the pairs at or above `floor`. The one way
+/// the double-aid check (held lists) and a cycle's enrolment find the same person.
+pub fn link_people(records: &[&HeldRecord], floor: f64) -> Linked {
     use sinergi_core::Table;
     use sinergi_link::{Input, Linker, Settings};
+    let mut settings = Settings::person_preset();
+    let threshold = settings.threshold;
+    if records.len() < 2 {
+        return Linked {
+            threshold,
+            ..Linked::default()
+        };
+    }
+    let header = [
+        "id",
+        "nik",
+        "nama",
+        "jenis_kelamin",
+        "tanggal_lahir",
+        "no_kk",
+        "kode_desa",
+    ];
+    let n = records.len();
+    let ids: Vec<String> = (0..n).map(|k| k.to_string()).collect();
+    let dates: Vec<String> = records
+        .iter()
+        .map(|r| {
+            r.birth_date
+                .map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string())
+        })
+        .collect();
+    let sexes: Vec<String> = records
+        .iter()
+        .map(|r| r.sex.map_or_else(String::new, |c| c.to_string()))
+        .collect();
+    fn column<'a>(n: usize, f: impl Fn(usize) -> &'a str) -> sinergi_core::TextColumn {
+        (0..n).map(f).collect()
+    }
+    let table = Table {
+        header: header.iter().map(|h| h.to_string()).collect(),
+        columns: vec![
+            column(n, |k| ids[k].as_str()),
+            column(n, |k| records[k].nik.as_deref().unwrap_or("")),
+            column(n, |k| records[k].name.as_str()),
+            column(n, |k| sexes[k].as_str()),
+            column(n, |k| dates[k].as_str()),
+            column(n, |k| records[k].kk.as_deref().unwrap_or("")),
+            column(n, |k| records[k].region.as_str()),
+        ],
+        lines: (0..n as u32).map(|r| r + 2).collect(),
+    };
+    settings.review_floor = floor.min(threshold);
+    let linker = match Linker::new(
+        settings,
+        vec![Input {
+            name: "daftar".into(),
+            table: &table,
+        }],
+    ) {
+        Ok(l) => l,
+        // The table is built here with the preset's columns and unique ids.
+        Err(e) => unreachable!("held records as a linkage table: {e}"),
+    };
+    let outcome = linker.run(None, &[], None);
+    let weights = outcome.model.weights();
+    // The preset's comparisons: nik, nama, jenis_kelamin, tanggal_lahir, no_kk, kode_desa.
+    let (nik_col, kk_col) = (0, 4);
+    let pairs = outcome
+        .pairs
+        .iter()
+        .filter(|p| p.probability >= floor)
+        .map(|p| {
+            let fw = linker.field_weights(&outcome.model, &weights, p);
+            let rest: f64 = fw
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| *k != nik_col && *k != kk_col)
+                .map(|(_, w)| w)
+                .sum();
+            let (a, b) = (p.a as usize, p.b as usize);
+            LinkedPair {
+                a: a.min(b),
+                b: a.max(b),
+                probability: p.probability,
+                field_weights: [fw[nik_col], fw[kk_col], rest],
+            }
+        })
+        .collect();
+    Linked {
+        pairs,
+        threshold,
+        candidate_pairs: outcome.stats.candidate_pairs,
+    }
+}
+
+/// Links the members' held lists with [`link_people`]. The lists are linked together and
+/// only pairs across two members are kept: a pair at or above the preset's threshold is an
+/// overlap, one between [`REVIEW_FLOOR`] and the threshold is uncertain. `Side::line` is the
+/// index in `lists[member]`; the evidence is the NIK, KK and the other fields' (name, sex,
+/// birth date, desa) weights.
+pub fn run_held(lists: &[Vec<HeldRecord>], aid_types: &[String]) -> RoundResult {
     let counts = |r: &HeldRecord| {
         aid_types.is_empty()
             || r.aid_type
@@ -137,83 +250,20 @@ pub fn run_held(lists: &[Vec<HeldRecord>], aid_types: &[String]) -> RoundResult 
     if members_present < 2 {
         return RoundResult::default();
     }
-    let header = [
-        "id",
-        "nik",
-        "nama",
-        "jenis_kelamin",
-        "tanggal_lahir",
-        "no_kk",
-        "kode_desa",
-    ];
-    let ids: Vec<String> = (0..index.len()).map(|k| k.to_string()).collect();
-    let dates: Vec<String> = index
-        .iter()
-        .map(|&(m, i)| {
-            lists[m][i]
-                .birth_date
-                .map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string())
-        })
-        .collect();
-    let sexes: Vec<String> = index
-        .iter()
-        .map(|&(m, i)| lists[m][i].sex.map_or_else(String::new, |c| c.to_string()))
-        .collect();
-    let rec = |k: usize| &lists[index[k].0][index[k].1];
-    fn column<'a>(n: usize, f: impl Fn(usize) -> &'a str) -> sinergi_core::TextColumn {
-        (0..n).map(f).collect()
-    }
-    let n = index.len();
-    let table = Table {
-        header: header.iter().map(|h| h.to_string()).collect(),
-        columns: vec![
-            column(n, |k| ids[k].as_str()),
-            column(n, |k| rec(k).nik.as_deref().unwrap_or("")),
-            column(n, |k| rec(k).name.as_str()),
-            column(n, |k| sexes[k].as_str()),
-            column(n, |k| dates[k].as_str()),
-            column(n, |k| rec(k).kk.as_deref().unwrap_or("")),
-            column(n, |k| rec(k).region.as_str()),
-        ],
-        lines: (0..index.len() as u32).map(|r| r + 2).collect(),
-    };
-    let mut settings = Settings::person_preset();
+    let records: Vec<&HeldRecord> = index.iter().map(|&(m, i)| &lists[m][i]).collect();
     // The partners review down to the same floor as encoded pairs: a double-aid pair is a
     // prompt to coordinate, worth a look well below a merge.
-    settings.review_floor = REVIEW_FLOOR;
-    let (threshold, floor) = (settings.threshold, settings.review_floor);
-    let linker = match Linker::new(
-        settings,
-        vec![Input {
-            name: "daftar".into(),
-            table: &table,
-        }],
-    ) {
-        Ok(l) => l,
-        // The table is built here with the preset's columns and unique ids.
-        Err(e) => unreachable!("held lists as a linkage table: {e}"),
-    };
-    let outcome = linker.run(None, &[], None);
-    let weights = outcome.model.weights();
+    let linked = link_people(&records, REVIEW_FLOOR);
     let mut result = RoundResult {
-        candidate_pairs: outcome.stats.candidate_pairs,
+        candidate_pairs: linked.candidate_pairs,
         ..RoundResult::default()
     };
-    // The preset's comparisons: nik, nama, jenis_kelamin, tanggal_lahir, no_kk, kode_desa.
-    let (nik_col, kk_col) = (0, 4);
-    for p in &outcome.pairs {
-        let (a, b) = (index[p.a as usize], index[p.b as usize]);
-        if a.0 == b.0 || p.probability < floor {
+    for p in &linked.pairs {
+        let (a, b) = (index[p.a], index[p.b]);
+        if a.0 == b.0 {
             continue;
         }
         let (a, b) = if a <= b { (a, b) } else { (b, a) };
-        let fw = linker.field_weights(&outcome.model, &weights, p);
-        let rest: f64 = fw
-            .iter()
-            .enumerate()
-            .filter(|(k, _)| *k != nik_col && *k != kk_col)
-            .map(|(_, w)| w)
-            .sum();
         let ra = &lists[a.0][a.1];
         let overlap = Overlap {
             a: Side {
@@ -225,11 +275,11 @@ pub fn run_held(lists: &[Vec<HeldRecord>], aid_types: &[String]) -> RoundResult 
                 line: b.1 as u32,
             },
             probability: p.probability,
-            field_weights: [fw[nik_col], fw[kk_col], rest],
+            field_weights: p.field_weights,
             kecamatan: kecamatan_of(&ra.region),
             aid_type: ra.aid_type.as_deref().unwrap_or("").trim().to_lowercase(),
         };
-        if p.probability >= threshold {
+        if p.probability >= linked.threshold {
             result.overlaps.push(overlap);
         } else {
             result.uncertain.push(overlap);

@@ -330,6 +330,17 @@ async fn a_cycle_runs_from_rule_to_donor_report_in_scope() {
             )
             .await
             .unwrap();
+        // The figures counted in SQL equal the row-by-row tally, for every viewer.
+        for v in [&mitra, &board, &lkks] {
+            let scoped = w.store.scoped(v);
+            let (m, e, n) = scoped.cycle_for_report(cycle_id).await.unwrap();
+            let rows = sinergi_activity::cycles::DonorTally::of(&m, &e, &n);
+            let sql = sinergi_activity::cycles::DonorTally::from_figures(
+                &scoped.cycle_figures(cycle_id).await.unwrap(),
+            );
+            assert_eq!(sql, rows, "{l}");
+            assert!(rows.beneficiaries > 0, "{l}");
+        }
         let next_cycle = create_cycle(
             &w.store,
             &mitra,
@@ -546,5 +557,285 @@ async fn a_rule_counted_in_sql_agrees_with_the_rows() {
         // A rule with a built-in is not translated: the rows answer.
         let rule = Rule::parse("min(desil, 3) == 2").unwrap();
         assert!(rule.lowered().is_none());
+    }
+}
+
+/// Enrolment's checks, on both backends: the linkage engine finds the same person enrolled
+/// twice (a second list with her NIK mistyped) and the pair waits for the partner's decision
+/// (no submitting meanwhile; decided "one person", the later record leaves the list and is
+/// left out at approval); a beneficiary another partner already gives the same aid type to
+/// (its held list) is flagged with that partner's name, not one receiving another type; the
+/// cycle's figures, counted in SQL, equal the row-by-row tally for every viewer and count
+/// the flag.
+#[tokio::test]
+async fn enrolment_finds_duplicates_and_double_aid_and_figures_match_rows() {
+    use sinergi_activity::cycles::{
+        DonorTally, MemberCursor, cycle_duplicates, cycle_view, decide_duplicate,
+    };
+    use sinergi_core::person::{AidReceived, PersonExtra};
+    use sinergi_core::{Nik, PersonInput};
+    use sinergi_store::NewPersonList;
+    use sinergi_testkit::world::basis;
+    for db in TestDb::all().await {
+        let l = db.label;
+        let w = build(&db).await;
+        let admin = w.principal("admin52").await;
+        let row = |line: u64, name: &str, nik: &str, region: &str, aid: Option<&str>| PersonInput {
+            line,
+            name: name.into(),
+            sex: None,
+            birth_date: None,
+            nik: Some(Nik::parse(nik, None).unwrap().nik),
+            kk: None,
+            region: code(region),
+            extra: PersonExtra {
+                aid: aid.map(|t| AidReceived {
+                    aid_type: Some(t.into()),
+                    received_on: Some(day("2026-08-01")),
+                    ..AidReceived::default()
+                }),
+                ..PersonExtra::default()
+            },
+        };
+        let import = |org: i64, name: &str, rows: Vec<PersonInput>| {
+            let list = NewPersonList {
+                organisation_id: org,
+                name: name.into(),
+                legal_basis: basis(),
+                reference: "PKS 2/2026".into(),
+                source_file: None,
+                content_hash: None,
+                replaces: None,
+            };
+            let store = w.store.clone();
+            let admin = admin.clone();
+            async move {
+                store
+                    .as_user(&admin)
+                    .import_person_list(&list, &rows, &|_| {})
+                    .await
+                    .unwrap()
+                    .unwrap();
+            }
+        };
+        // Mitra A holds Siti Aminah (A1) a second time, her NIK's last two digits swapped,
+        // among thirty other children of the desa (the engine learns its model from the
+        // list: a handful of records is too few).
+        let first = ["Ahmad", "Baiq", "Lalu", "Nurul", "Muhammad", "Dewi"];
+        let last = ["Hidayat", "Rahman", "Sari", "Fitri", "Hakim", "Wulan"];
+        let mut school = vec![row(
+            2,
+            "Siti Aminah",
+            "5203054507900010",
+            "52.03.05.2003",
+            None,
+        )];
+        let niks: Vec<String> = (0..30usize)
+            .map(|i| format!("520305{:02}{:02}10{:04}", 41 + i % 28, 1 + i % 12, 100 + i))
+            .collect();
+        for (i, nik) in niks.iter().enumerate() {
+            let name = format!("{} {}", first[i % 6], last[i / 6]);
+            school.push(row(i as u64 + 3, &name, nik, "52.03.05.2003", None));
+        }
+        import(w.orgs[0], "daftar sekolah", school).await;
+        // Mitra B gives Lalu Ahmad (A2) a scholarship and Siti Aminah food parcels.
+        import(
+            w.orgs[1],
+            "penerima mitra B",
+            vec![
+                row(
+                    2,
+                    "Lalu Ahmad",
+                    "5203051203850002",
+                    "52.03.05.2003",
+                    Some("beasiswa"),
+                ),
+                row(
+                    3,
+                    "Siti Aminah",
+                    "5203054507900001",
+                    "52.03.05.2003",
+                    Some("sembako"),
+                ),
+            ],
+        )
+        .await;
+        let program = ProgramInput {
+            organisation_id: w.orgs[0],
+            code: "TUNAS2".into(),
+            name: "Beasiswa cek".into(),
+            sector: Sector::Pendidikan,
+            ppks: vec![Ppks::FakirMiskin],
+            aid_type: AidType::Beasiswa,
+            funding: FundingSource::Filantropi,
+            budget_rp: 5_000_000,
+            start: day("2026-07-13"),
+            end: day("2027-06-30"),
+            status: ProgramStatus::Berjalan,
+            target: TargetGroup::default(),
+            planned: 4,
+            reached: Reached::default(),
+            locations: vec![ProgramLocation {
+                region: code("52.03.05.2003"),
+                planned: 4,
+                reached: 0,
+            }],
+        };
+        let program_id = w
+            .store
+            .as_system("test")
+            .save_programs(&[program])
+            .await
+            .unwrap()[0]
+            .id;
+        let mitra = Viewer::User(w.principal("mitra.a").await);
+        let board = Viewer::User(w.principal("pimpinan52").await);
+        let lkks = Viewer::User(w.principal("op5203").await);
+        let cycle_id = create_cycle(
+            &w.store,
+            &mitra,
+            &NewCycle {
+                program_id,
+                name: "Putaran cek".into(),
+                start: day("2026-07-13"),
+                end: day("2026-12-31"),
+                rule_id: None,
+                amount: AmountRule::Flat { rupiah: 250_000 },
+                tranches: 1,
+                steps: Vec::new(),
+            },
+        )
+        .await
+        .unwrap();
+        let enrolled = enrol_from_registry(
+            &w.store,
+            &mitra,
+            cycle_id,
+            None,
+            Some("52.03"),
+            &ExtraFacts::new(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            enrolled.added, 33,
+            "{l}: A1, A2, A1's second record, 30 others"
+        );
+        assert_eq!(enrolled.duplicates_pending, 1, "{l}");
+        assert_eq!(
+            enrolled.double_aid, 1,
+            "{l}: A2 only (A1's aid is another type)"
+        );
+
+        let pairs = cycle_duplicates(&w.store, &mitra, cycle_id).await.unwrap();
+        assert_eq!(pairs.len(), 1, "{l}");
+        let pair = &pairs[0];
+        assert_eq!(
+            (pair.name_a.as_str(), pair.name_b.as_str()),
+            ("Siti Aminah", "Siti Aminah"),
+            "{l}"
+        );
+        assert!(pair.member_a < pair.member_b && pair.same.is_none(), "{l}");
+        assert!(
+            cycle_duplicates(&w.store, &board, cycle_id).await.is_err(),
+            "{l}: the board sees no names"
+        );
+        let members = w
+            .store
+            .scoped(&mitra)
+            .cycle_members(cycle_id)
+            .await
+            .unwrap();
+        let a2 = members
+            .iter()
+            .find(|m| m.person_id == Some(w.who("A2").id))
+            .unwrap();
+        assert_eq!(a2.double_aid, vec!["Mitra B".to_string()], "{l}");
+        let a1 = members
+            .iter()
+            .find(|m| m.person_id == Some(w.who("A1").id))
+            .unwrap();
+        assert!(a1.double_aid.is_empty(), "{l}");
+
+        // Enrolling again finds the same pair, still waiting: not a second one.
+        let again = enrol_from_registry(
+            &w.store,
+            &mitra,
+            cycle_id,
+            None,
+            Some("52.03"),
+            &ExtraFacts::new(),
+        )
+        .await
+        .unwrap();
+        assert_eq!((again.added, again.duplicates_pending), (0, 1), "{l}");
+
+        assert_eq!(
+            refused_key(
+                act_on_cycle(&w.store, &mitra, cycle_id, CycleAction::Submit)
+                    .await
+                    .unwrap_err()
+            ),
+            "cycles.duplicates_pending",
+            "{l}: no submitting while a pair waits"
+        );
+        assert!(
+            decide_duplicate(&w.store, &board, cycle_id, pair.id, true)
+                .await
+                .is_err(),
+            "{l}: only the partner decides"
+        );
+        decide_duplicate(&w.store, &mitra, cycle_id, pair.id, true)
+            .await
+            .unwrap();
+        act_on_cycle(&w.store, &mitra, cycle_id, CycleAction::Submit)
+            .await
+            .unwrap();
+        act_on_cycle(&w.store, &mitra, cycle_id, CycleAction::Approve)
+            .await
+            .unwrap();
+        let members = w
+            .store
+            .scoped(&mitra)
+            .cycle_members(cycle_id)
+            .await
+            .unwrap();
+        let second = members.iter().find(|m| m.id == pair.member_b).unwrap();
+        assert_eq!(second.duplicate_of, Some(pair.member_a), "{l}");
+        assert!(!second.included, "{l}");
+        assert_eq!(
+            second.verdict_note.as_deref(),
+            Some(format!("duplikat:{}", pair.member_a).as_str()),
+            "{l}"
+        );
+        assert_eq!(members.iter().filter(|m| m.included).count(), 32, "{l}");
+
+        // The figures in SQL equal the row-by-row tally for each viewer, flag included.
+        for v in [&mitra, &board, &lkks] {
+            let scoped = w.store.scoped(v);
+            let (m, e, n) = scoped.cycle_for_report(cycle_id).await.unwrap();
+            let rows = DonorTally::of(&m, &e, &n);
+            let sql = DonorTally::from_figures(&scoped.cycle_figures(cycle_id).await.unwrap());
+            assert_eq!(sql, rows, "{l}");
+            assert_eq!((sql.beneficiaries, sql.double_aid), (32, 1), "{l}");
+        }
+        let view = cycle_view(
+            &w.store,
+            &mitra,
+            program_id,
+            cycle_id,
+            MemberCursor::default(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(view.tally.double_aid, 1, "{l}");
+        assert_eq!(view.duplicates.len(), 1, "{l}");
+        let report = donor_report(&w.store, &board, program_id).await.unwrap();
+        assert_eq!(
+            (report.total.double_aid, report.plan.reached),
+            (1, 32),
+            "{l}"
+        );
     }
 }

@@ -1003,6 +1003,26 @@ pub enum SiklusCommand {
         #[command(flatten)]
         db: DatabaseArg,
     },
+    /// Kemungkinan ganda dalam siklus (mesin tautan): daftar pasangan, atau putuskan satu (sama/beda)
+    #[command(
+        help_template = HELP_TEMPLATE,
+        next_help_heading = "Opsi",
+        after_help = "Contoh:\n  sinergi siklus ganda --siklus 1 --sebagai mitra_tunas\n  sinergi siklus ganda --siklus 1 --pasangan 3 --putusan sama --sebagai mitra_tunas"
+    )]
+    Ganda {
+        #[arg(long, value_name = "ID")]
+        siklus: i64,
+        /// Id pasangan yang diputuskan (tanpa ini: daftar pasangan)
+        #[arg(long, value_name = "ID", requires = "putusan")]
+        pasangan: Option<i64>,
+        /// sama (orang yang sama: catatan yang lebih baru keluar) atau beda (dua orang)
+        #[arg(long, value_name = "PUTUSAN", requires = "pasangan")]
+        putusan: Option<String>,
+        #[arg(long, value_name = "NAMA_PENGGUNA")]
+        sebagai: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
     /// Langkah status siklus: ajukan, kembalikan, setujui, salurkan, tutup, batalkan
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Opsi")]
     Langkah {

@@ -274,6 +274,36 @@ async fn load_world(
         summary.person_rows += stored;
         summary.refused_rows += refused;
         tunas_list = Some((list_id, orgs.baznas));
+        // The district's Baznas already gives two of the children a scholarship: Tunas Negeri's
+        // enrolment flags them through the double-aid check (held lists).
+        let other = partners
+            .iter()
+            .filter(|p| p.kind == "zakat")
+            .nth(1)
+            .and_then(|p| orgs.partners.get(&p.id).copied());
+        if let Some(other) = other.filter(|_| scholars.len() >= 2) {
+            let mut csv = Vec::new();
+            push_row(&mut csv, &header(&["jenis_bantuan", "tanggal_terima"]));
+            for (i, s) in scholars.iter().take(2).enumerate() {
+                let mut row = vec![(i + 1).to_string()];
+                row.extend(s.record.fields().map(str::to_string));
+                row.extend(["beasiswa".to_string(), "2025-08-15".to_string()]);
+                push_row(&mut csv, &as_strs(&row));
+            }
+            let list = NewPersonList {
+                organisation_id: other,
+                name: "Beasiswa prestasi Masbagik 2025".into(),
+                legal_basis: Some(LegalBasis::Persetujuan),
+                reference: "REG-PERSETUJUAN/BEASISWA-PRESTASI/2025".into(),
+                source_file: Some("beasiswa_prestasi.csv".into()),
+                content_hash: None,
+                replaces: None,
+            };
+            let (stored, refused, _) = load_small_list(store, &sealer, &list, &csv, &known).await?;
+            summary.lists += 1;
+            summary.person_rows += stored;
+            summary.refused_rows += refused;
+        }
     }
 
     steps.step("angka agregat");

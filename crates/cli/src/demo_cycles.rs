@@ -9,8 +9,8 @@ use std::collections::BTreeSet;
 use anyhow::Context;
 use chrono::NaiveDate;
 use sinergi_activity::cycles::{
-    ExtraFacts, act_on_cycle, create_cycle, create_rule, enrol_from_registry, evaluate_in_scope,
-    publish_rule,
+    ExtraFacts, act_on_cycle, create_cycle, create_rule, cycle_duplicates, decide_duplicate,
+    enrol_from_registry, evaluate_in_scope, publish_rule,
 };
 use sinergi_core::cycle::{AmountRule, CycleAction, PaymentResult, SchoolLevel, VerificationStep};
 use sinergi_core::eligibility::{Facts, Rule, RuleCase, age_on};
@@ -191,7 +191,17 @@ pub async fn load(
             },
         )
         .await?;
-        enrol_from_registry(store, &system, cycle_id, Some(list_id), None, &extra).await?;
+        let enrolled =
+            enrol_from_registry(store, &system, cycle_id, Some(list_id), None, &extra).await?;
+        // The synthetic world's children are distinct people: a pair the linkage engine
+        // found (siblings with close names, say) is decided "two people", on record.
+        if enrolled.duplicates_pending > 0 {
+            for pair in cycle_duplicates(store, &system, cycle_id).await? {
+                if pair.same.is_none() {
+                    decide_duplicate(store, &system, cycle_id, pair.id, false).await?;
+                }
+            }
+        }
         // The documents and the school's confirmation, checked for every child.
         for m in scoped.cycle_members(cycle_id).await? {
             for step in [

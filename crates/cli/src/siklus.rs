@@ -4,9 +4,9 @@
 use anyhow::Context;
 use chrono::NaiveDate;
 use sinergi_activity::cycles::{
-    ExtraFacts, act_on_cycle, add_note, count_rule, create_cycle, create_rule, donor_report,
-    enrol_from_registry, enrol_manually, import_payment_results, import_person_facts,
-    payment_batch, publish_rule,
+    ExtraFacts, act_on_cycle, add_note, count_rule, create_cycle, create_rule, cycle_duplicates,
+    decide_duplicate, donor_report, enrol_from_registry, enrol_manually, import_payment_results,
+    import_person_facts, payment_batch, publish_rule,
 };
 use sinergi_core::cycle::{AmountRule, CycleAction, VerificationStep};
 use sinergi_core::eligibility::RuleCase;
@@ -138,6 +138,71 @@ pub async fn run(cmd: SiklusCommand) -> anyhow::Result<()> {
                         .arg("exited_before", done.exited_before)
                 )
             );
+            println!(
+                "{}",
+                t.render(
+                    &Msg::new("cycles.cli_checks")
+                        .arg("duplicates", done.duplicates_pending)
+                        .arg("double_aid", done.double_aid)
+                )
+            );
+        }
+        SiklusCommand::Ganda {
+            siklus,
+            pasangan,
+            putusan,
+            sebagai,
+            db,
+        } => {
+            let store = crate::setup::open(&db.database).await?;
+            let v = viewer(&store, &sebagai, &t).await?;
+            if let (Some(pair), Some(decision)) = (pasangan, putusan) {
+                let same = match decision.trim() {
+                    "sama" => true,
+                    "beda" => false,
+                    other => {
+                        return Err(said(
+                            &t,
+                            sinergi_activity::ActivityError::Refused(
+                                Msg::new("cycles.field_invalid")
+                                    .arg_msg("field", Msg::new("cycles.dup.decision"))
+                                    .arg("value", other),
+                            ),
+                        ));
+                    }
+                };
+                decide_duplicate(&store, &v, siklus, pair, same)
+                    .await
+                    .map_err(|e| said(&t, e))?;
+                println!(
+                    "{}",
+                    t.render(&Msg::new("cycles.cli_decided").arg("id", pair))
+                );
+            } else {
+                for p in cycle_duplicates(&store, &v, siklus)
+                    .await
+                    .map_err(|e| said(&t, e))?
+                {
+                    let decision = match p.same {
+                        None => "cycles.cli_pair_waiting",
+                        Some(true) => "cycles.dup.decided_same",
+                        Some(false) => "cycles.dup.decided_different",
+                    };
+                    println!(
+                        "{}",
+                        t.render(
+                            &Msg::new("cycles.cli_pair")
+                                .arg("id", p.id)
+                                .arg("a", &p.name_a)
+                                .arg("region_a", &p.region_a)
+                                .arg("b", &p.name_b)
+                                .arg("region_b", &p.region_b)
+                                .arg("probability", format!("{:.2}", p.probability))
+                                .arg_msg("decision", Msg::new(decision))
+                        )
+                    );
+                }
+            }
         }
         SiklusCommand::Verifikasi {
             siklus,

@@ -132,6 +132,10 @@ pub struct MemberRecord {
     pub amount: Option<i64>,
     pub exit_kind: Option<String>,
     pub exit_reason: Option<String>,
+    /// The partner decided this record is the same person as that beneficiary: left out.
+    pub duplicate_of: Option<i64>,
+    /// Other partners already giving this person the same aid type (the double-aid check).
+    pub double_aid: Vec<String>,
 }
 
 /// A beneficiary's decision at approval: kept (with its frozen amount per tranche) or not.
@@ -283,11 +287,19 @@ type MemberRow = (
     Option<String>,
 );
 
+// Sixteen columns (sqlx's tuple limit): the exit is "kind: reason", the checks
+// "duplicate_of|partner; partner".
 const MEMBER_COLS: &str = "m.id, m.person_id, m.region_code, m.name, m.nik_masked, m.sex, \
      m.level, m.disability, m.facts_json, m.source, m.reason, m.verdict, m.verdict_note, \
-     m.included, m.amount_rupiah, m.exit_kind || ': ' || m.exit_reason";
+     m.included, m.amount_rupiah, \
+     COALESCE(m.exit_kind || ': ' || m.exit_reason, '') || '\n' || \
+     COALESCE(CAST(m.duplicate_of AS TEXT), '') || '|' || COALESCE(m.double_aid, '')";
 
 fn member_record(r: MemberRow) -> Result<MemberRecord, StoreError> {
+    let packed = r.15.unwrap_or_default();
+    let (exit, checks) = packed.rsplit_once('\n').unwrap_or((&packed, ""));
+    let exit = exit.split_once(": ");
+    let (duplicate_of, double_aid) = checks.split_once('|').unwrap_or(("", ""));
     Ok(MemberRecord {
         id: r.0,
         person_id: r.1,
@@ -304,22 +316,23 @@ fn member_record(r: MemberRow) -> Result<MemberRecord, StoreError> {
         verdict_note: r.12,
         included: r.13 != 0,
         amount: r.14,
-        exit_kind: r
-            .15
-            .as_deref()
-            .and_then(|e| e.split_once(": "))
-            .map(|e| e.0.to_string()),
-        exit_reason: r
-            .15
-            .as_deref()
-            .and_then(|e| e.split_once(": "))
-            .map(|e| e.1.to_string()),
+        exit_kind: exit.map(|e| e.0.to_string()),
+        exit_reason: exit.map(|e| e.1.to_string()),
+        duplicate_of: match duplicate_of {
+            "" => None,
+            id => Some(id.parse().map_err(|_| corrupt(id))?),
+        },
+        double_aid: double_aid
+            .split("; ")
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
     })
 }
 
 impl Scoped<'_> {
     /// The program, if the viewer sees it; refused otherwise.
-    async fn visible_program(&self, program_id: i64) -> Result<Program, StoreError> {
+    pub(crate) async fn visible_program(&self, program_id: i64) -> Result<Program, StoreError> {
         self.program(program_id).await?.ok_or(StoreError::Forbidden)
     }
 
@@ -733,7 +746,7 @@ impl Scoped<'_> {
     }
 
     /// A cycle the viewer may change, in one of `states`.
-    async fn writable_cycle(
+    pub(crate) async fn writable_cycle(
         &self,
         cycle_id: i64,
         states: &[CycleState],
@@ -760,6 +773,12 @@ impl Scoped<'_> {
         let c = self.cycle(cycle_id).await?.ok_or(StoreError::Forbidden)?;
         let next = c.state.apply(action).map_err(refused)?;
         let (c, home) = self.writable_cycle(cycle_id, &[c.state]).await?;
+        if action == CycleAction::Submit {
+            let pending = self.pending_duplicates(cycle_id).await?;
+            if pending > 0 {
+                return Err(crate::cycle_checks::duplicates_pending(pending));
+            }
+        }
         let event = AuditEvent::new(self.actor(), "cycle.state", "program_cycle")
             .id(cycle_id)
             .region(&home)
@@ -1100,6 +1119,10 @@ impl Scoped<'_> {
             .writable_cycle(cycle_id, &[CycleState::ToApprove])
             .await?;
         let next = c.state.apply(CycleAction::Approve).map_err(refused)?;
+        let pending = self.pending_duplicates(cycle_id).await?;
+        if pending > 0 {
+            return Err(crate::cycle_checks::duplicates_pending(pending));
+        }
         // Group by outcome so 100k beneficiaries are a few hundred statements, not 100k.
         let mut groups: std::collections::BTreeMap<(bool, &'static str, Option<i64>), Vec<i64>> =
             Default::default();

@@ -10,6 +10,7 @@ mod audit;
 mod bulk;
 mod computed;
 mod connect;
+mod cycle_checks;
 mod cycles;
 mod double_aid;
 mod error;
@@ -49,6 +50,7 @@ pub use audit::{Actor, AuditEvent, AuditQuery, AuditRecord, ChainReport};
 pub use bulk::{BulkChunk, PersonSealer, PreparedPerson};
 pub use computed::{COMPUTATIONS, Computation, ComputedValue, computation};
 pub use connect::{DEFAULT_SQLITE_PATH, DatabaseTarget};
+pub use cycle_checks::{CycleFigures, DuplicatePair, MemberGroup, NewDuplicate};
 pub use cycles::{
     ApprovalDecision, Candidate, CycleRecord, Enrolled, EntitlementRecord, MemberRecord, NewCycle,
     NewMember, NewNote, NoteRecord, PersonFacts, RuleRecord,
@@ -260,7 +262,8 @@ migration_list![
     ("0015", "cycle_steps"),
     ("0016", "forum_files"),
     ("0017", "figure_groups"),
-    ("0021", "quality_results"),
+    ("0018", "cycle_checks"),
+    ("0019", "quality_results"),
 ];
 
 /// The version a file number such as `"0007"` stands for (a compile error if not digits).

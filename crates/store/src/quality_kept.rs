@@ -1,4 +1,4 @@
-//! The data-quality scorecard kept (issue 22, migration 0021): the deployment's thresholds as
+//! The data-quality scorecard kept (issue 22, migration 0019): the deployment's thresholds as
 //! versions (only the province admin adds one; audited `quality_rules.save`), and each
 //! scorecard as computed for one scope, level, region and year with the fingerprint of the
 //! data it judged ([`Scoped::quality_stamp`]). The use case reads a kept scorecard while its

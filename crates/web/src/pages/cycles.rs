@@ -24,7 +24,9 @@ use sinergi_activity::cycles::{DonorTally, PAYMENT_COLUMNS};
 use sinergi_core::Msg;
 use sinergi_core::cycle::{AmountRule, CycleAction, SchoolLevel, VerificationStep};
 use sinergi_core::eligibility::{Facts, RuleCase};
-use sinergi_store::{CycleRecord, EntitlementRecord, MemberRecord, NewCycle, NewNote, NoteRecord};
+use sinergi_store::{
+    CycleRecord, DuplicatePair, EntitlementRecord, MemberRecord, NewCycle, NewNote, NoteRecord,
+};
 
 use super::render;
 use crate::auth::Signed;
@@ -58,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .route("/program/{id}/siklus/{cycle}/verifikasi", post(verify))
         .route("/program/{id}/siklus/{cycle}/catatan", post(note))
         .route("/program/{id}/siklus/{cycle}/keluar", post(exit))
+        .route("/program/{id}/siklus/{cycle}/ganda/{pair}", post(decide))
         .route(
             "/program/{id}/siklus/{cycle}/hasil",
             post(results).layer(axum::extract::DefaultBodyLimit::max(
@@ -166,6 +169,11 @@ pub fn tally_rows(t: Messages, tally: &DonorTally) -> Vec<TallyRow> {
         "cycles.fig.mentoring",
         String::new(),
         tally.mentoring_notes,
+    ));
+    rows.push(count(
+        "cycles.fig.double_aid",
+        String::new(),
+        tally.double_aid,
     ));
     for (tranche, (planned, paid, n_paid, n_failed)) in &tally.tranches {
         let name = t.render(&Msg::new("cycles.fig.tranche").arg("n", tranche));
@@ -750,7 +758,21 @@ struct MemberView {
     /// The steps not yet passed, in words; empty when all passed.
     pending: String,
     exit: String,
+    /// Other partners giving the same aid type (the double-aid check), or empty.
+    double_aid: String,
 }
+
+/// A pair of beneficiaries perhaps one person, as the page shows it.
+struct DuplicateView {
+    p: DuplicatePair,
+    /// The match probability in the reader's notation.
+    percent: String,
+    /// The decision in words, empty while waiting.
+    decided: String,
+}
+
+/// Duplicate pairs listed on a cycle's page (waiting ones first); the rest are counted.
+const DUPLICATES_SHOWN: usize = 50;
 
 struct NoteView {
     n: NoteRecord,
@@ -785,6 +807,9 @@ struct CyclePage {
     steps: Vec<(&'static str, String)>,
     payable: bool,
     today: String,
+    duplicates: Vec<DuplicateView>,
+    /// Pairs not listed (beyond [`DUPLICATES_SHOWN`]), in words; empty when none.
+    duplicates_more: String,
 }
 
 fn action_label(t: Messages, a: CycleAction) -> String {
@@ -857,6 +882,7 @@ async fn cycle_page(
                     _ => String::new(),
                 };
                 MemberView {
+                    double_aid: m.double_aid.join(", "),
                     source: label_or_unknown(t, "source", &m.source),
                     verdict,
                     pending,
@@ -895,7 +921,29 @@ async fn cycle_page(
             .filter(|a| cycle.state.apply(*a).is_ok())
             .map(|a| (a.key(), action_label(t, a)))
             .collect();
+        let more = view.duplicates.len().saturating_sub(DUPLICATES_SHOWN);
+        let duplicates_more = if more > 0 {
+            t.render(&Msg::new("cycles.dup.more").arg("count", t.num(&(more as u64))))
+        } else {
+            String::new()
+        };
+        let duplicates = view
+            .duplicates
+            .into_iter()
+            .take(DUPLICATES_SHOWN)
+            .map(|p| DuplicateView {
+                percent: format!("{} %", t.num(&((p.probability * 100.0).round() as u64))),
+                decided: match p.same {
+                    None => String::new(),
+                    Some(true) => t.get("cycles.dup.decided_same").to_string(),
+                    Some(false) => t.get("cycles.dup.decided_different").to_string(),
+                },
+                p,
+            })
+            .collect();
         Ok(CyclePage {
+            duplicates,
+            duplicates_more,
             program_id: id,
             state: t.render(&cycle.state.label()),
             amount: amount_words(t, &cycle.amount, cycle.tranches),
@@ -1006,6 +1054,31 @@ async fn enrol(
         .await,
         &ui,
         cycle_url(id, cycle),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DecideForm {
+    putusan: String,
+}
+
+/// The partner's decision on a pair of beneficiaries perhaps one person.
+async fn decide(
+    State(state): State<AppState>,
+    ui: Ui,
+    Signed(user): Signed,
+    Path((id, cycle, pair)): Path<(i64, i64, i64)>,
+    Form(f): Form<DecideForm>,
+) -> Response {
+    let same = match f.putusan.trim() {
+        "sama" => true,
+        "beda" => false,
+        other => return bad("cycles.dup.decision", other).page(&ui),
+    };
+    done(
+        uc::decide_duplicate(&state.store, &user.viewer, cycle, pair, same).await,
+        &ui,
+        format!("{}#ganda", cycle_url(id, cycle)),
     )
 }
 
