@@ -104,6 +104,7 @@ pub async fn run(options: Options, database: &str, key: &KeyArgs) -> anyhow::Res
             },
             exports: sinergi_web::ExportSlots::default(),
             public_pages: sinergi_web::PublicPages::default(),
+            homes: Default::default(),
         },
         shutdown,
     )

@@ -19,6 +19,7 @@ mod forums;
 mod geo;
 mod institutions;
 mod jobs;
+mod kept;
 mod lists;
 mod lkks;
 mod lks;
@@ -138,6 +139,10 @@ pub struct Store {
     disclosure_threshold: u64,
     /// Published aggregates, shared by every clone of this store.
     published: std::sync::Arc<persons::PublishedCounts>,
+    /// Person-row counts and search matches kept while the rows are unchanged.
+    kept: std::sync::Arc<kept::KeptReads>,
+    /// Audit appends of this process take turns here on SQLite (see [`Store::record`]).
+    audit_turn: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,6 +161,8 @@ impl Store {
             pii: None,
             disclosure_threshold: sinergi_core::access::DEFAULT_SUPPRESSION_THRESHOLD,
             published: Default::default(),
+            kept: Default::default(),
+            audit_turn: Default::default(),
         };
         store.migrate().await?;
         Ok(store)

@@ -670,19 +670,35 @@ impl Scoped<'_> {
              ORDER BY r.region_code {dir}, r.id {dir} LIMIT {}",
             size + 1
         );
-        let (total, mut rows): (i64, Vec<PersonDbRow>) = on_pool!(self, |pool| {
-            let total: i64 = bind_filter!(
-                sqlx::query_scalar(AssertSqlSafe(count_sql.clone())),
-                count_binds
-            )
-            .fetch_one(pool)
-            .await?;
-            let rows: Vec<PersonDbRow> =
-                bind_filter!(sqlx::query_as(AssertSqlSafe(list_sql.clone())), binds)
-                    .fetch_all(pool)
-                    .await?;
-            (total, rows)
-        });
+        // The capped count is the same on every page of the list while the rows are
+        // unchanged: kept per query (scope and filter bound in) and generation.
+        let count_key = crate::kept::query_key(&count_sql, &count_binds);
+        let generation = self.person_generation().await?;
+        let total = match self.kept.count(&count_key, generation) {
+            Some(total) => total,
+            None => {
+                let _reading = self.kept.reading(&count_key).await;
+                match self.kept.count(&count_key, generation) {
+                    Some(total) => total,
+                    None => {
+                        let total: i64 = on_pool!(self, |pool| bind_filter!(
+                            sqlx::query_scalar(AssertSqlSafe(count_sql.clone())),
+                            count_binds
+                        )
+                        .fetch_one(pool)
+                        .await)?;
+                        self.kept.keep_count(count_key, generation, total);
+                        total
+                    }
+                }
+            }
+        };
+        let mut rows: Vec<PersonDbRow> = on_pool!(self, |pool| bind_filter!(
+            sqlx::query_as(AssertSqlSafe(list_sql.clone())),
+            binds
+        )
+        .fetch_all(pool)
+        .await)?;
         let more = rows.len() > size as usize;
         rows.truncate(size as usize);
         if descending {
@@ -714,17 +730,40 @@ impl Scoped<'_> {
             "SELECT r.region_code, r.id FROM person_record r WHERE {sql_where} LIMIT {}",
             PERSON_COUNT_CAP + 1
         );
-        let mut keys: Vec<(String, i64)> = on_pool!(self, |pool| bind_filter!(
-            sqlx::query_as(AssertSqlSafe(keys_sql.clone())),
-            binds
-        )
-        .fetch_all(pool)
-        .await)?;
+        // Every page of a search reads the same matches: kept per query (scope and term
+        // bound in) while the person rows are unchanged.
+        let search_key = crate::kept::query_key(&keys_sql, binds);
+        let generation = self.person_generation().await?;
+        let mut kept = self.kept.search(&search_key, generation);
+        let _reading = match kept {
+            Some(_) => None,
+            None => {
+                let reading = self.kept.reading(&search_key).await;
+                kept = self.kept.search(&search_key, generation);
+                Some(reading)
+            }
+        };
+        let keys = match kept {
+            Some(keys) => keys,
+            None => {
+                let mut keys: Vec<(String, i64)> = on_pool!(self, |pool| bind_filter!(
+                    sqlx::query_as(AssertSqlSafe(keys_sql.clone())),
+                    binds
+                )
+                .fetch_all(pool)
+                .await)?;
+                // Region codes compare byte by byte, as both backends order them (C
+                // collation).
+                keys.sort_unstable();
+                let keys = std::sync::Arc::new(keys);
+                self.kept.keep_search(search_key, generation, keys.clone());
+                keys
+            }
+        };
+        drop(_reading);
         if keys.len() as u64 > PERSON_COUNT_CAP {
             return Ok(None);
         }
-        // Region codes compare byte by byte, as both backends order them (C collation).
-        keys.sort_unstable();
         let at = |k: &PersonKey, inclusive: bool| {
             keys.partition_point(|(region, id)| {
                 let here = (region.as_str(), *id);

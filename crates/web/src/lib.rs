@@ -40,6 +40,8 @@ pub struct AppState {
     pub jobs: sinergi_activity::jobs::JobRunner,
     /// Public pages rendered for anonymous visitors, kept while their data is unchanged.
     pub public_pages: PublicPages,
+    /// Signed-in homes, kept per user while their data is unchanged.
+    pub homes: pages::home::KeptHomes,
 }
 
 impl AppState {
@@ -55,6 +57,7 @@ impl AppState {
             auth: auth::AuthConfig::default(),
             exports: export::ExportSlots::default(),
             public_pages: PublicPages::default(),
+            homes: Default::default(),
         }
     }
 }

@@ -293,3 +293,65 @@ async fn keyset_pages_walk_the_scoped_list_both_ways() {
         w.store.close().await;
     }
 }
+
+/// A page's count and the rows an export reads, for one viewer and filter.
+async fn page_and_truth(
+    w: &sinergi_testkit::world::World,
+    who: &str,
+    filter: &PersonFilter,
+) -> (u64, u64) {
+    let p = w.principal(who).await;
+    let scoped = w.store.as_user(&p);
+    let page = scoped
+        .person_page(filter, &PersonCursor::First, 3)
+        .await
+        .unwrap();
+    let truth = scoped.export_persons(filter).await.unwrap().len() as u64;
+    (page.total, truth)
+}
+
+/// The capped count and a search's matches are kept between requests while the person rows
+/// are unchanged (Issue 17's load target): an import changes them at once, and viewers with
+/// different scopes never share a kept answer.
+#[tokio::test]
+async fn kept_counts_and_searches_follow_imports_and_stay_per_scope() {
+    for db in TestDb::all().await {
+        let label = db.label;
+        let w = build(&db).await;
+        let siti = PersonFilter {
+            query: Some("siti".into()),
+            ..Default::default()
+        };
+        let all = PersonFilter::default();
+        let mut before = Vec::new();
+        for who in ["op5203", "admin52"] {
+            for filter in [&all, &siti] {
+                // Asked twice: the second answer comes from what the first kept.
+                let (first, truth) = page_and_truth(&w, who, filter).await;
+                let (again, _) = page_and_truth(&w, who, filter).await;
+                assert_eq!(first, truth, "{label}: {who} {filter:?}");
+                assert_eq!(again, truth, "{label}: {who} {filter:?} kept");
+                before.push(truth);
+            }
+        }
+        assert!(
+            before[2] > before[0],
+            "{label}: the province admin sees more than the kab/kota operator ({before:?})"
+        );
+        // 41 people in 52.03, six of them named Siti.
+        add_people(&w).await;
+        let mut i = 0;
+        for who in ["op5203", "admin52"] {
+            for (filter, added) in [(&all, 41), (&siti, 6)] {
+                let (total, truth) = page_and_truth(&w, who, filter).await;
+                assert_eq!(total, truth, "{label}: {who} {filter:?} after the import");
+                assert_eq!(
+                    total,
+                    before[i] + added,
+                    "{label}: {who} {filter:?} counts the imported rows"
+                );
+                i += 1;
+            }
+        }
+    }
+}
