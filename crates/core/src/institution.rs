@@ -872,6 +872,17 @@ pub mod rules {
         }
     }
 
+    /// Whether the viewer may open other organisations' registry records (an LKKS from an
+    /// LKS's page): an LKS or partner account sees only its own record, so a link there
+    /// would lead nowhere.
+    pub fn may_open_other_registry_rows(viewer: &Viewer) -> bool {
+        match viewer {
+            Viewer::Public => false,
+            Viewer::System(_) => true,
+            Viewer::User(p) => !p.role.is_organisation_bound(),
+        }
+    }
+
     /// Seats above a regional viewer's regions whose partners it also sees (a provincial
     /// partner works in every kab/kota of the province).
     pub fn partner_seats_above(viewer: &Viewer) -> Vec<RegionCode> {
@@ -1163,6 +1174,12 @@ mod tests {
             "LKS adds none"
         );
         assert!(rules::may_write_registry_row(&lks, Some((&seat, 7)), &seat));
+        assert!(rules::may_open_other_registry_rows(&op));
+        assert!(
+            !rules::may_open_other_registry_rows(&lks),
+            "own record only"
+        );
+        assert!(!rules::may_open_other_registry_rows(&Viewer::Public));
         assert!(!rules::may_write_registry_row(
             &lks,
             Some((&seat, 8)),
