@@ -686,13 +686,20 @@ mod tests {
     use sinergi_core::{Principal, Role, Scope};
     use sinergi_link::encoded::{PlainRecord, Secret, encode};
 
+    /// A person whose birth date and sex are those her NIK carries (a fixture at odds with
+    /// its own NIK would test nothing real).
     fn person<'a>(name: &'a str, nik: &'a str, aid: &'a str) -> PlainRecord<'a> {
+        let digits = |r: std::ops::Range<usize>| nik[r].parse::<u32>().unwrap();
+        let (day, female) = match digits(6..8) {
+            d if d > 40 => (d - 40, true),
+            d => (d, false),
+        };
         PlainRecord {
             nik: Some(nik),
             kk: None,
             name,
-            birth_date: Some((1980, 3, 14)),
-            sex: Some('P'),
+            birth_date: Some((1900 + digits(10..12) as i32, digits(8..10), day)),
+            sex: Some(if female { 'P' } else { 'L' }),
             region: "52.01.02.2001",
             aid_type: Some(aid),
         }

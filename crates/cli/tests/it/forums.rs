@@ -39,7 +39,7 @@ fn the_demo_forums_are_on_their_pages() {
         .next()
         .unwrap();
     let history = page(&agent, &addr, &session, &format!("/forum/{id}"));
-    assert!(history.contains("2025-11-18 09:00 WITA"), "{history}");
+    assert!(history.contains("18 Nov 2025 09.00 WITA"), "{history}");
     let meeting = history
         .split("href=\"/forum/rapat/")
         .nth(1)
