@@ -180,6 +180,38 @@ pub struct NoteRecord {
     pub passed: Option<bool>,
 }
 
+/// A `cycle_note` row as read: id, member, kind, date, author, body, follow-up, status,
+/// entitlement, step, outcome.
+type NoteRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+);
+
+fn to_note(r: NoteRow) -> NoteRecord {
+    NoteRecord {
+        id: r.0,
+        member_id: r.1,
+        kind: r.2,
+        on_date: r.3,
+        author: r.4,
+        body: r.5,
+        follow_up: r.6,
+        status: r.7,
+        entitlement_id: r.8,
+        step: r.9.as_deref().and_then(VerificationStep::from_key),
+        passed: r.10.map(|o| o == "lulus"),
+    }
+}
+
 /// A new note.
 #[derive(Debug, Clone)]
 pub struct NewNote {
@@ -1044,19 +1076,6 @@ impl Scoped<'_> {
             .await)?;
             rows.into_iter().map(|r| r.0).collect()
         };
-        type NoteRow = (
-            i64,
-            i64,
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-        );
         let sql = format!(
             "SELECT id, member_id, kind, on_date, author, body, follow_up, status, \
              entitlement_id, step, outcome FROM cycle_note \
@@ -1071,19 +1090,7 @@ impl Scoped<'_> {
         let notes = rows
             .into_iter()
             .filter(|r| visible.contains(&r.1))
-            .map(|r| NoteRecord {
-                id: r.0,
-                member_id: r.1,
-                kind: r.2,
-                on_date: r.3,
-                author: r.4,
-                body: r.5,
-                follow_up: r.6,
-                status: r.7,
-                entitlement_id: r.8,
-                step: r.9.as_deref().and_then(VerificationStep::from_key),
-                passed: r.10.map(|o| o == "lulus"),
-            })
+            .map(to_note)
             .collect();
         Ok((ents, notes))
     }
@@ -1420,20 +1427,7 @@ impl Scoped<'_> {
     ) -> Result<(Vec<MemberRecord>, Vec<NoteRecord>), StoreError> {
         let all = self.cycle_members(cycle_id).await?;
         let members: std::collections::HashSet<i64> = all.iter().map(|m| m.id).collect();
-        type Row = (
-            i64,
-            i64,
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-        );
-        let rows: Vec<Row> = on_pool!(self, |pool| {
+        let rows: Vec<NoteRow> = on_pool!(self, |pool| {
             sqlx::query_as(
             "SELECT id, member_id, kind, on_date, author, body, follow_up, status, entitlement_id, \
              step, outcome FROM cycle_note WHERE cycle_id = $1 ORDER BY id"
@@ -1445,19 +1439,7 @@ impl Scoped<'_> {
         let notes = rows
             .into_iter()
             .filter(|r| members.contains(&r.1))
-            .map(|r| NoteRecord {
-                id: r.0,
-                member_id: r.1,
-                kind: r.2,
-                on_date: r.3,
-                author: r.4,
-                body: r.5,
-                follow_up: r.6,
-                status: r.7,
-                entitlement_id: r.8,
-                step: r.9.as_deref().and_then(VerificationStep::from_key),
-                passed: r.10.map(|o| o == "lulus"),
-            })
+            .map(to_note)
             .collect();
         Ok((all, notes))
     }
