@@ -180,6 +180,34 @@ pub struct NoteRecord {
     pub passed: Option<bool>,
 }
 
+/// An entitlement row as read with its beneficiary: id, member, name, masked NIK, region,
+/// tranche, amount, state, result note.
+type EntitlementRow = (
+    i64,
+    i64,
+    String,
+    Option<String>,
+    String,
+    i64,
+    i64,
+    String,
+    Option<String>,
+);
+
+fn to_entitlement(r: EntitlementRow) -> Result<EntitlementRecord, StoreError> {
+    Ok(EntitlementRecord {
+        id: r.0,
+        member_id: r.1,
+        name: r.2,
+        nik_masked: r.3,
+        region: r.4,
+        tranche: r.5,
+        amount: r.6,
+        state: EntitlementState::from_key(&r.7).ok_or_else(|| corrupt(&r.7))?,
+        note: r.8,
+    })
+}
+
 /// A `cycle_note` row as read: id, member, kind, date, author, body, follow-up, status,
 /// entitlement, step, outcome.
 type NoteRow = (
@@ -1028,18 +1056,7 @@ impl Scoped<'_> {
              ORDER BY e.tranche, e.id",
             scope.sql
         );
-        type Row = (
-            i64,
-            i64,
-            String,
-            Option<String>,
-            String,
-            i64,
-            i64,
-            String,
-            Option<String>,
-        );
-        let rows: Vec<Row> = on_pool!(self, |pool| bind_filter!(
+        let rows: Vec<EntitlementRow> = on_pool!(self, |pool| bind_filter!(
             sqlx::query_as(AssertSqlSafe(sql.clone())).bind(cycle_id),
             scope.binds
         )
@@ -1047,19 +1064,7 @@ impl Scoped<'_> {
         .await)?;
         let ents = rows
             .into_iter()
-            .map(|r| {
-                Ok(EntitlementRecord {
-                    id: r.0,
-                    member_id: r.1,
-                    name: r.2,
-                    nik_masked: r.3,
-                    region: r.4,
-                    tranche: r.5,
-                    amount: r.6,
-                    state: EntitlementState::from_key(&r.7).ok_or_else(|| corrupt(&r.7))?,
-                    note: r.8,
-                })
-            })
+            .map(to_entitlement)
             .collect::<Result<Vec<_>, StoreError>>()?;
         let visible: std::collections::HashSet<i64> = {
             let mut ph = Placeholders::starting_at(2);
@@ -1256,18 +1261,7 @@ impl Scoped<'_> {
              ORDER BY e.tranche, e.id",
             scope.sql
         );
-        type Row = (
-            i64,
-            i64,
-            String,
-            Option<String>,
-            String,
-            i64,
-            i64,
-            String,
-            Option<String>,
-        );
-        let rows: Vec<Row> = on_pool!(self, |pool| bind_filter!(
+        let rows: Vec<EntitlementRow> = on_pool!(self, |pool| bind_filter!(
             sqlx::query_as(AssertSqlSafe(sql.clone()))
                 .bind(cycle_id)
                 .bind(tranche.unwrap_or(0)),
@@ -1275,21 +1269,7 @@ impl Scoped<'_> {
         )
         .fetch_all(pool)
         .await)?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(EntitlementRecord {
-                    id: r.0,
-                    member_id: r.1,
-                    name: r.2,
-                    nik_masked: r.3,
-                    region: r.4,
-                    tranche: r.5,
-                    amount: r.6,
-                    state: EntitlementState::from_key(&r.7).ok_or_else(|| corrupt(&r.7))?,
-                    note: r.8,
-                })
-            })
-            .collect()
+        rows.into_iter().map(to_entitlement).collect()
     }
 
     /// Records the bank's results: each entitlement (of this cycle, in the viewer's
